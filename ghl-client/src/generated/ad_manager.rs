@@ -114,25 +114,30 @@
 //! | [`upsert_google_conversion`](AdManager::upsert_google_conversion) | `PUT /ad-publishing/google/conversions` | `2021-07-28` | location |
 //! | [`upsert_google_segment`](AdManager::upsert_google_segment) | `PUT /ad-publishing/google/segments` | `2021-07-28` | location |
 //! | [`upsert_linkedin_campaign_group`](AdManager::upsert_linkedin_campaign_group) | `PUT /ad-publishing/linkedin/ads` | `2021-07-28` | location |
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// This module's path below the crate root.
 pub const MODULE: &str = "ad_manager";
+
 #[cfg(feature = "ad_manager")]
-///Operations of the Ad Manager module. Get one with `client.ad_manager()`.
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+/// Operations of the Ad Manager module. Get one with `client.ad_manager()`.
 #[derive(Clone, Debug)]
 pub struct AdManager {
     client: crate::Client,
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl AdManager {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
     }
+
     /// Add a contact to a Facebook custom audience.
     ///
     /// `PUT /ad-publishing/facebook/custom-audience/{audienceId}/member` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn add_facebook_custom_audience_member(
         &self,
         audience_id: impl Into<String>,
@@ -144,11 +149,10 @@ impl AdManager {
             body,
         }
     }
+
     /// Add or remove many contacts of a Facebook custom audience at once.
     ///
     /// `PUT /ad-publishing/facebook/custom-audience/{audienceId}/member/batch` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn batch_update_facebook_custom_audience_members(
         &self,
         audience_id: impl Into<String>,
@@ -160,11 +164,10 @@ impl AdManager {
             body,
         }
     }
+
     /// Create a Facebook conversation (welcome message) form.
     ///
     /// `POST /ad-publishing/facebook/conversation-forms` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn create_facebook_conversation_form(
         &self,
         body: CreateFacebookConversationFormRequest,
@@ -174,11 +177,10 @@ impl AdManager {
             body,
         }
     }
+
     /// Connect a Facebook page and ad account to a location.
     ///
     /// `POST /ad-publishing/facebook/integration` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn create_facebook_integration(
         &self,
         body: CreateFacebookIntegrationRequest,
@@ -188,11 +190,10 @@ impl AdManager {
             body,
         }
     }
+
     /// Create a lead form on a Facebook page.
     ///
     /// `POST /ad-publishing/facebook/page/{pageId}/forms` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn create_facebook_page_lead_form(
         &self,
         page_id: impl Into<String>,
@@ -204,11 +205,10 @@ impl AdManager {
             body,
         }
     }
+
     /// Connect a Google Ads account to a location.
     ///
     /// `POST /ad-publishing/google/integration` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn create_google_integration(
         &self,
         body: CreateGoogleIntegrationRequest,
@@ -218,11 +218,10 @@ impl AdManager {
             body,
         }
     }
+
     /// Start uploading contacts to a Google customer match list.
     ///
     /// `POST /ad-publishing/google/segments/offline-user-list-job` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn create_google_offline_user_list_job(
         &self,
         body: CreateGoogleOfflineUserListJobRequest,
@@ -232,11 +231,10 @@ impl AdManager {
             body,
         }
     }
+
     /// Connect a LinkedIn ad account to a location.
     ///
     /// `POST /ad-publishing/linkedin/integration` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn create_linkedin_integration(
         &self,
         body: CreateLinkedinIntegrationRequest,
@@ -246,11 +244,10 @@ impl AdManager {
             body,
         }
     }
+
     /// Create a lead form in a LinkedIn ad account.
     ///
     /// `POST /ad-publishing/linkedin/{accountId}/form` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-    ///
-    /// Note: HighLevel's doc uses `{accountId}` in the path without declaring it; it is declared here as a required path parameter. HighLevel documents no response body; it is returned as raw JSON.
     pub fn create_linkedin_lead_form(
         &self,
         account_id: impl Into<String>,
@@ -263,11 +260,10 @@ impl AdManager {
             body,
         }
     }
+
     /// Delete a Facebook ad.
     ///
     /// `DELETE /ad-publishing/facebook/ads/{adId}` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn delete_facebook_ad(
         &self,
         ad_id: impl Into<String>,
@@ -279,11 +275,10 @@ impl AdManager {
             body,
         }
     }
+
     /// Disconnect a Facebook ad account from a location.
     ///
     /// `DELETE /ad-publishing/facebook/ad-accounts/{adAccountId}` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn delete_facebook_ad_account(
         &self,
         ad_account_id: impl Into<String>,
@@ -295,11 +290,10 @@ impl AdManager {
             body,
         }
     }
+
     /// Delete a Facebook ad set.
     ///
     /// `DELETE /ad-publishing/facebook/adsets/{adsetId}` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn delete_facebook_adset(
         &self,
         adset_id: impl Into<String>,
@@ -311,11 +305,10 @@ impl AdManager {
             body,
         }
     }
+
     /// Delete a Facebook campaign.
     ///
     /// `DELETE /ad-publishing/facebook/campaigns/{campaignId}` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn delete_facebook_campaign(
         &self,
         campaign_id: impl Into<String>,
@@ -327,11 +320,10 @@ impl AdManager {
             body,
         }
     }
+
     /// Delete a Facebook custom audience.
     ///
     /// `DELETE /ad-publishing/facebook/custom-audience/{audienceId}` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn delete_facebook_custom_audience(
         &self,
         audience_id: impl Into<String>,
@@ -342,11 +334,10 @@ impl AdManager {
             location_id: None,
         }
     }
+
     /// Remove a location's Facebook ads integration.
     ///
     /// `DELETE /ad-publishing/facebook/integration` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn delete_facebook_integration(
         &self,
         body: LocationIdRequest,
@@ -356,11 +347,10 @@ impl AdManager {
             body,
         }
     }
+
     /// Disconnect a Facebook page from a location.
     ///
     /// `DELETE /ad-publishing/facebook/page` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn delete_facebook_page(
         &self,
         page_id: impl Into<String>,
@@ -371,11 +361,10 @@ impl AdManager {
             page_id: page_id.into(),
         }
     }
+
     /// Disconnect a Google Ads account from a location.
     ///
     /// `DELETE /ad-publishing/google/ad-accounts/{adAccountId}` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn delete_google_ad_account(
         &self,
         ad_account_id: impl Into<String>,
@@ -387,11 +376,10 @@ impl AdManager {
             body,
         }
     }
+
     /// Delete a Google Ads conversion action.
     ///
     /// `DELETE /ad-publishing/google/conversions/{conversionId}` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn delete_google_conversion(
         &self,
         conversion_id: impl Into<String>,
@@ -402,11 +390,10 @@ impl AdManager {
             location_id: None,
         }
     }
+
     /// Delete a Google Ads audience segment.
     ///
     /// `DELETE /ad-publishing/google/segments/{segmentId}` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn delete_google_segment(
         &self,
         segment_id: impl Into<String>,
@@ -419,11 +406,10 @@ impl AdManager {
             type_: type_.into(),
         }
     }
+
     /// Disconnect a LinkedIn ad account from a location.
     ///
     /// `DELETE /ad-publishing/linkedin/ad-account` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn delete_linkedin_ad_account(
         &self,
         ad_account_id: impl Into<String>,
@@ -434,11 +420,10 @@ impl AdManager {
             ad_account_id: ad_account_id.into(),
         }
     }
+
     /// Copy a Facebook ad.
     ///
     /// `POST /ad-publishing/facebook/ads/{adId}/duplicate` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-    ///
-    /// Note: HighLevel documents no body or locationId here, unlike the campaign duplicate; kept as documented. HighLevel documents no response body; it is returned as raw JSON.
     pub fn duplicate_facebook_ad(
         &self,
         ad_id: impl Into<String>,
@@ -448,11 +433,10 @@ impl AdManager {
             ad_id: ad_id.into(),
         }
     }
+
     /// Copy a Facebook ad set.
     ///
     /// `POST /ad-publishing/facebook/adsets/{adsetId}/duplicate` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-    ///
-    /// Note: HighLevel documents no body or locationId here, unlike the campaign and ad duplicates; kept as documented. HighLevel documents no response body; it is returned as raw JSON.
     pub fn duplicate_facebook_adset(
         &self,
         adset_id: impl Into<String>,
@@ -462,11 +446,10 @@ impl AdManager {
             adset_id: adset_id.into(),
         }
     }
+
     /// Copy a Facebook campaign.
     ///
     /// `POST /ad-publishing/facebook/campaigns/{campaignId}/duplicate` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn duplicate_facebook_campaign(
         &self,
         campaign_id: impl Into<String>,
@@ -478,11 +461,10 @@ impl AdManager {
             body,
         }
     }
+
     /// Fetch one Facebook ad account.
     ///
     /// `GET /ad-publishing/facebook/ad-accounts/{adAccountId}` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn get_facebook_ad_account(
         &self,
         ad_account_id: impl Into<String>,
@@ -493,11 +475,10 @@ impl AdManager {
             location_id: None,
         }
     }
+
     /// Fetch a Facebook campaign with its ad sets and ads.
     ///
     /// `GET /ad-publishing/facebook/campaign/{campaignId}` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn get_facebook_campaign(
         &self,
         campaign_id: impl Into<String>,
@@ -510,11 +491,10 @@ impl AdManager {
             source: None,
         }
     }
+
     /// Fetch the metrics of one Facebook campaign over a date range.
     ///
     /// `GET /ad-publishing/facebook/reporting/campaign/{campaignId}` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn get_facebook_campaign_report(
         &self,
         campaign_id: impl Into<String>,
@@ -529,11 +509,10 @@ impl AdManager {
             end_date: end_date.into(),
         }
     }
+
     /// Fetch one Facebook custom audience.
     ///
     /// `GET /ad-publishing/facebook/custom-audience/{audienceId}` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn get_facebook_custom_audience(
         &self,
         audience_id: impl Into<String>,
@@ -544,22 +523,20 @@ impl AdManager {
             location_id: None,
         }
     }
+
     /// Fetch a location's Facebook ads integration.
     ///
     /// `GET /ad-publishing/facebook/integration` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn get_facebook_integration(&self) -> GetFacebookIntegration {
         GetFacebookIntegration {
             client: self.client.clone(),
             location_id: None,
         }
     }
+
     /// Fetch one Facebook lead form.
     ///
     /// `GET /ad-publishing/facebook/lead-form/{leadFormId}` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn get_facebook_lead_form(
         &self,
         lead_form_id: impl Into<String>,
@@ -570,11 +547,10 @@ impl AdManager {
             location_id: None,
         }
     }
+
     /// Fetch Facebook ad metrics for a location, grouped by day, week or month.
     ///
     /// `GET /ad-publishing/facebook/reporting` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn get_facebook_report(
         &self,
         group_by: impl Into<GetFacebookReportGroupBy>,
@@ -593,11 +569,10 @@ impl AdManager {
             fields: fields.into(),
         }
     }
+
     /// List Facebook campaigns, ad sets or ads with their metrics.
     ///
     /// `GET /ad-publishing/facebook/reporting/list` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn get_facebook_report_list(
         &self,
         list_type: impl Into<String>,
@@ -615,22 +590,20 @@ impl AdManager {
             type_: type_.into(),
         }
     }
+
     /// Fetch the Facebook user connected to a location.
     ///
     /// `GET /ad-publishing/facebook/me` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn get_facebook_user(&self) -> GetFacebookUser {
         GetFacebookUser {
             client: self.client.clone(),
             location_id: None,
         }
     }
+
     /// Fetch one Google Ads account.
     ///
     /// `GET /ad-publishing/google/ad-accounts/{adAccountId}` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn get_google_ad_account(
         &self,
         ad_account_id: impl Into<String>,
@@ -641,11 +614,10 @@ impl AdManager {
             location_id: None,
         }
     }
+
     /// Fetch one Google Ads combined audience.
     ///
     /// `GET /ad-publishing/google/audiences/{audienceId}` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn get_google_audience(
         &self,
         audience_id: impl Into<String>,
@@ -656,11 +628,10 @@ impl AdManager {
             location_id: None,
         }
     }
+
     /// Fetch one Google campaign draft.
     ///
     /// `GET /ad-publishing/google/ads/{adId}` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn get_google_campaign(&self, ad_id: impl Into<String>) -> GetGoogleCampaign {
         GetGoogleCampaign {
             client: self.client.clone(),
@@ -668,11 +639,10 @@ impl AdManager {
             location_id: None,
         }
     }
+
     /// Fetch the metrics of one Google campaign over a date range.
     ///
     /// `GET /ad-publishing/google/reporting/campaign/{campaignId}` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn get_google_campaign_report(
         &self,
         campaign_id: impl Into<String>,
@@ -687,11 +657,10 @@ impl AdManager {
             end_date: end_date.into(),
         }
     }
+
     /// Fetch one Google Ads conversion action.
     ///
     /// `GET /ad-publishing/google/conversions/{conversionId}` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn get_google_conversion(
         &self,
         conversion_id: impl Into<String>,
@@ -702,22 +671,20 @@ impl AdManager {
             location_id: None,
         }
     }
+
     /// Fetch a location's Google Ads integration.
     ///
     /// `GET /ad-publishing/google/integration` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn get_google_integration(&self) -> GetGoogleIntegration {
         GetGoogleIntegration {
             client: self.client.clone(),
             location_id: None,
         }
     }
+
     /// Suggest keywords for a site or seed keywords.
     ///
     /// `POST /ad-publishing/google/keyword-ideas` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn get_google_keyword_ideas(
         &self,
         body: GoogleKeywordIdeasRequest,
@@ -728,11 +695,10 @@ impl AdManager {
             body,
         }
     }
+
     /// Fetch Google Ads metrics for a location, grouped by date, week or month.
     ///
     /// `GET /ad-publishing/google/reporting` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn get_google_report(
         &self,
         start_date: impl Into<String>,
@@ -750,11 +716,10 @@ impl AdManager {
             fields: fields.into(),
         }
     }
+
     /// List Google campaigns or ad groups with their metrics.
     ///
     /// `GET /ad-publishing/google/reporting/list` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn get_google_report_list(
         &self,
         list_type: impl Into<String>,
@@ -772,11 +737,10 @@ impl AdManager {
             type_: type_.into(),
         }
     }
+
     /// Fetch one Google Ads audience segment.
     ///
     /// `GET /ad-publishing/google/segments/{segmentId}` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn get_google_segment(
         &self,
         segment_id: impl Into<String>,
@@ -789,22 +753,20 @@ impl AdManager {
             type_: type_.into(),
         }
     }
+
     /// Fetch the Google user connected to a location.
     ///
     /// `GET /ad-publishing/google/me` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn get_google_user(&self) -> GetGoogleUser {
         GetGoogleUser {
             client: self.client.clone(),
             location_id: None,
         }
     }
+
     /// Fetch one LinkedIn ad account.
     ///
     /// `GET /ad-publishing/linkedin/ad-account` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn get_linkedin_ad_account(
         &self,
         ad_account_id: impl Into<String>,
@@ -815,11 +777,10 @@ impl AdManager {
             ad_account_id: ad_account_id.into(),
         }
     }
+
     /// Fetch one LinkedIn campaign group draft.
     ///
     /// `GET /ad-publishing/linkedin/ads/{adId}` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn get_linkedin_campaign_group(
         &self,
         ad_id: impl Into<String>,
@@ -830,11 +791,10 @@ impl AdManager {
             location_id: None,
         }
     }
+
     /// Fetch the metrics of one LinkedIn campaign group over a date range.
     ///
     /// `GET /ad-publishing/linkedin/reporting/campaign-group/{campaignGroupId}` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    ///
-    /// Note: HighLevel's doc also lists `campaignGroupId` as an optional query parameter, repeating the path parameter; the duplicate is left out. HighLevel documents no response body; it is returned as raw JSON.
     pub fn get_linkedin_campaign_group_report(
         &self,
         campaign_group_id: impl Into<String>,
@@ -850,22 +810,20 @@ impl AdManager {
             fields: None,
         }
     }
+
     /// Fetch a location's LinkedIn ads integration.
     ///
     /// `GET /ad-publishing/linkedin/integration` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn get_linkedin_integration(&self) -> GetLinkedinIntegration {
         GetLinkedinIntegration {
             client: self.client.clone(),
             location_id: None,
         }
     }
+
     /// Fetch LinkedIn ad metrics, pivoted by account, campaign group, campaign or creative.
     ///
     /// `GET /ad-publishing/linkedin/reporting` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn get_linkedin_report(
         &self,
         start_date: impl Into<String>,
@@ -882,11 +840,10 @@ impl AdManager {
             fields: None,
         }
     }
+
     /// List LinkedIn campaign groups or campaigns with their metrics.
     ///
     /// `GET /ad-publishing/linkedin/reporting/list` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn get_linkedin_report_list(
         &self,
         list_type: impl Into<String>,
@@ -906,22 +863,20 @@ impl AdManager {
             fields: None,
         }
     }
+
     /// Fetch the LinkedIn user connected to a location.
     ///
     /// `GET /ad-publishing/linkedin/me` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn get_linkedin_user(&self) -> GetLinkedinUser {
         GetLinkedinUser {
             client: self.client.clone(),
             location_id: None,
         }
     }
+
     /// List the Facebook ad accounts the connected user can use.
     ///
     /// `GET /ad-publishing/facebook/ad-accounts` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    ///
-    /// Note: Paged by the `next` cursor, but where the next cursor sits in the response is not documented, so no pagination is declared. HighLevel documents no response body; it is returned as raw JSON.
     pub fn list_facebook_ad_accounts(&self) -> ListFacebookAdAccounts {
         ListFacebookAdAccounts {
             client: self.client.clone(),
@@ -932,22 +887,20 @@ impl AdManager {
             limit: None,
         }
     }
+
     /// List a location's Facebook conversation (welcome message) forms.
     ///
     /// `GET /ad-publishing/facebook/conversation-forms` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn list_facebook_conversation_forms(&self) -> ListFacebookConversationForms {
         ListFacebookConversationForms {
             client: self.client.clone(),
             location_id: None,
         }
     }
+
     /// List the custom or lookalike audiences of a Facebook ad account.
     ///
     /// `GET /ad-publishing/facebook/custom-audience` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn list_facebook_custom_audiences(
         &self,
         type_: impl Into<ListFacebookCustomAudiencesType>,
@@ -961,11 +914,10 @@ impl AdManager {
             ad_account_id: ad_account_id.into(),
         }
     }
+
     /// List a location's Facebook campaigns, ad sets or ads.
     ///
     /// `GET /ad-publishing/facebook/entity` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    ///
-    /// Note: Paged by the `next` cursor, but where the next cursor sits in the response is not documented, so no pagination is declared. HighLevel documents no response body; it is returned as raw JSON.
     pub fn list_facebook_entities(
         &self,
         type_: impl Into<AdSourceType>,
@@ -984,11 +936,10 @@ impl AdManager {
             selected_ad_account_id: None,
         }
     }
+
     /// List the Instagram accounts linked to a Facebook page.
     ///
     /// `GET /ad-publishing/facebook/page/{pageId}/instagram` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn list_facebook_page_instagram_accounts(
         &self,
         page_id: impl Into<String>,
@@ -1000,11 +951,10 @@ impl AdManager {
             type_: None,
         }
     }
+
     /// List the lead forms of a Facebook page.
     ///
     /// `GET /ad-publishing/facebook/page/{pageId}/forms` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn list_facebook_page_lead_forms(
         &self,
         page_id: impl Into<String>,
@@ -1015,11 +965,10 @@ impl AdManager {
             location_id: None,
         }
     }
+
     /// List the Facebook pages of the connected account.
     ///
     /// `GET /ad-publishing/facebook/pages` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn list_facebook_pages(&self) -> ListFacebookPages {
         ListFacebookPages {
             client: self.client.clone(),
@@ -1027,11 +976,10 @@ impl AdManager {
             fetch_existing: None,
         }
     }
+
     /// List a location's Facebook conversion pixels.
     ///
     /// `GET /ad-publishing/facebook/pixels` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn list_facebook_pixels(&self) -> ListFacebookPixels {
         ListFacebookPixels {
             client: self.client.clone(),
@@ -1041,11 +989,10 @@ impl AdManager {
             ig_user_id: None,
         }
     }
+
     /// List the Google Ads accounts the connected user can use.
     ///
     /// `GET /ad-publishing/google/ad-accounts` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn list_google_ad_accounts(&self) -> ListGoogleAdAccounts {
         ListGoogleAdAccounts {
             client: self.client.clone(),
@@ -1053,11 +1000,10 @@ impl AdManager {
             type_: None,
         }
     }
+
     /// List a location's Google Ads assets of one kind.
     ///
     /// `GET /ad-publishing/google/assets` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn list_google_assets(
         &self,
         type_: impl Into<ListGoogleAssetsType>,
@@ -1070,33 +1016,30 @@ impl AdManager {
             advertiser_only: None,
         }
     }
+
     /// List a location's Google Ads combined audiences.
     ///
     /// `GET /ad-publishing/google/audiences` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn list_google_audiences(&self) -> ListGoogleAudiences {
         ListGoogleAudiences {
             client: self.client.clone(),
             location_id: None,
         }
     }
+
     /// List a location's Google Ads conversion goals.
     ///
     /// `GET /ad-publishing/google/conversion-goals` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn list_google_conversion_goals(&self) -> ListGoogleConversionGoals {
         ListGoogleConversionGoals {
             client: self.client.clone(),
             location_id: None,
         }
     }
+
     /// List a location's Google Ads conversion actions.
     ///
     /// `GET /ad-publishing/google/conversions` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn list_google_conversions(&self) -> ListGoogleConversions {
         ListGoogleConversions {
             client: self.client.clone(),
@@ -1108,11 +1051,10 @@ impl AdManager {
             end_date: None,
         }
     }
+
     /// List a location's Google campaigns, ad groups or ads.
     ///
     /// `GET /ad-publishing/google/entity` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn list_google_entities(
         &self,
         type_: impl Into<AdSourceType>,
@@ -1131,11 +1073,10 @@ impl AdManager {
             selected_ad_account_id: None,
         }
     }
+
     /// List a location's Google Ads audience segments.
     ///
     /// `GET /ad-publishing/google/segments` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn list_google_segments(&self) -> ListGoogleSegments {
         ListGoogleSegments {
             client: self.client.clone(),
@@ -1143,11 +1084,10 @@ impl AdManager {
             type_: None,
         }
     }
+
     /// List affinity or in-market audiences available for targeting.
     ///
     /// `GET /ad-publishing/google/target-interests` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn list_google_target_interests(
         &self,
         type_: impl Into<ListGoogleTargetInterestsType>,
@@ -1160,22 +1100,20 @@ impl AdManager {
             advertising_channel_type: advertising_channel_type.into(),
         }
     }
+
     /// List the LinkedIn ad accounts the connected user can use.
     ///
     /// `GET /ad-publishing/linkedin/ad-accounts` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn list_linkedin_ad_accounts(&self) -> ListLinkedinAdAccounts {
         ListLinkedinAdAccounts {
             client: self.client.clone(),
             location_id: None,
         }
     }
+
     /// List the lead forms of a LinkedIn ad account.
     ///
     /// `GET /ad-publishing/linkedin/{accountId}/forms` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn list_linkedin_lead_forms(
         &self,
         account_id: impl Into<String>,
@@ -1186,11 +1124,10 @@ impl AdManager {
             location_id: None,
         }
     }
+
     /// Pause a running Facebook ad.
     ///
     /// `POST /ad-publishing/facebook/ads/{adId}/pause` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn pause_facebook_ad(
         &self,
         ad_id: impl Into<String>,
@@ -1202,11 +1139,10 @@ impl AdManager {
             body,
         }
     }
+
     /// Pause a running Facebook ad set.
     ///
     /// `POST /ad-publishing/facebook/adsets/{adsetId}/pause` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn pause_facebook_adset(
         &self,
         adset_id: impl Into<String>,
@@ -1218,11 +1154,10 @@ impl AdManager {
             body,
         }
     }
+
     /// Pause a running Facebook campaign.
     ///
     /// `POST /ad-publishing/facebook/campaigns/{campaignId}/pause` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn pause_facebook_campaign(
         &self,
         campaign_id: impl Into<String>,
@@ -1234,11 +1169,10 @@ impl AdManager {
             body,
         }
     }
+
     /// Publish a Facebook campaign draft to Facebook.
     ///
     /// `POST /ad-publishing/facebook/campaigns/{campaignId}/publish` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-    ///
-    /// Note: HighLevel names the body PublishAdDTO; it is the same location-only object as the other action bodies. HighLevel documents no response body; it is returned as raw JSON.
     pub fn publish_facebook_campaign(
         &self,
         campaign_id: impl Into<String>,
@@ -1250,22 +1184,20 @@ impl AdManager {
             body,
         }
     }
+
     /// Publish a Google campaign draft to Google Ads.
     ///
     /// `POST /ad-publishing/google/ads/{adId}/publish` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-    ///
-    /// Note: HighLevel documents no body or locationId here; kept as documented. HighLevel documents no response body; it is returned as raw JSON.
     pub fn publish_google_ad(&self, ad_id: impl Into<String>) -> PublishGoogleAd {
         PublishGoogleAd {
             client: self.client.clone(),
             ad_id: ad_id.into(),
         }
     }
+
     /// Publish a LinkedIn campaign group draft to LinkedIn.
     ///
     /// `POST /ad-publishing/linkedin/ads/{adId}/publish` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn publish_linkedin_campaign_group(
         &self,
         ad_id: impl Into<String>,
@@ -1277,11 +1209,10 @@ impl AdManager {
             body,
         }
     }
+
     /// Remove a contact from a Facebook custom audience.
     ///
     /// `DELETE /ad-publishing/facebook/custom-audience/{audienceId}/member` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn remove_facebook_custom_audience_member(
         &self,
         audience_id: impl Into<String>,
@@ -1293,11 +1224,10 @@ impl AdManager {
             body,
         }
     }
+
     /// Resume a paused Facebook ad.
     ///
     /// `POST /ad-publishing/facebook/ads/{adId}/resume` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn resume_facebook_ad(
         &self,
         ad_id: impl Into<String>,
@@ -1309,11 +1239,10 @@ impl AdManager {
             body,
         }
     }
+
     /// Resume a paused Facebook ad set.
     ///
     /// `POST /ad-publishing/facebook/adsets/{adsetId}/resume` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn resume_facebook_adset(
         &self,
         adset_id: impl Into<String>,
@@ -1325,11 +1254,10 @@ impl AdManager {
             body,
         }
     }
+
     /// Resume a paused Facebook campaign.
     ///
     /// `POST /ad-publishing/facebook/campaigns/{campaignId}/resume` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn resume_facebook_campaign(
         &self,
         campaign_id: impl Into<String>,
@@ -1341,11 +1269,10 @@ impl AdManager {
             body,
         }
     }
+
     /// Search Facebook places and interests to target.
     ///
     /// `GET /ad-publishing/facebook/targeting/search` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    ///
-    /// Note: HighLevel's doc names no scope here; adPublishing.readonly is taken from the other targeting searches. HighLevel documents no response body; it is returned as raw JSON.
     pub fn search_facebook_targeting(
         &self,
         type_: impl Into<String>,
@@ -1358,11 +1285,10 @@ impl AdManager {
             search_type: None,
         }
     }
+
     /// Search Google places to target.
     ///
     /// `GET /ad-publishing/google/targeting/search` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn search_google_targeting(
         &self,
         type_: impl Into<String>,
@@ -1374,11 +1300,10 @@ impl AdManager {
             location_id: None,
         }
     }
+
     /// Search LinkedIn targeting values (places, industries, job titles...) of one facet.
     ///
     /// `GET /ad-publishing/linkedin/targeting/search` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn search_linkedin_targeting(
         &self,
         facet: impl Into<String>,
@@ -1391,11 +1316,10 @@ impl AdManager {
             q: None,
         }
     }
+
     /// Choose the Facebook page a location uses by default.
     ///
     /// `PUT /ad-publishing/facebook/page/default` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn set_facebook_default_page(
         &self,
         body: SetFacebookDefaultPageRequest,
@@ -1406,11 +1330,10 @@ impl AdManager {
             body,
         }
     }
+
     /// Rename a Facebook custom audience or change its description.
     ///
     /// `PUT /ad-publishing/facebook/custom-audience/{audienceId}` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn update_facebook_custom_audience(
         &self,
         audience_id: impl Into<String>,
@@ -1422,11 +1345,10 @@ impl AdManager {
             body,
         }
     }
+
     /// Pause, resume or archive a LinkedIn ad, campaign or ad group.
     ///
     /// `PATCH /ad-publishing/linkedin/{adId}/status` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn update_linkedin_ad_status(
         &self,
         ad_id: impl Into<String>,
@@ -1439,22 +1361,20 @@ impl AdManager {
             body,
         }
     }
+
     /// Create or update a Facebook ad draft.
     ///
     /// `PUT /ad-publishing/facebook/ads-v2` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn upsert_facebook_ad(&self, body: UpsertFacebookAdRequest) -> UpsertFacebookAd {
         UpsertFacebookAd {
             client: self.client.clone(),
             body,
         }
     }
+
     /// Create or update a Facebook ad set draft.
     ///
     /// `PUT /ad-publishing/facebook/adsets` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn upsert_facebook_adset(
         &self,
         body: UpsertFacebookAdsetRequest,
@@ -1464,11 +1384,10 @@ impl AdManager {
             body,
         }
     }
+
     /// Create or update a Facebook campaign draft.
     ///
     /// `PUT /ad-publishing/facebook/campaigns` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn upsert_facebook_campaign(
         &self,
         body: UpsertFacebookCampaignRequest,
@@ -1478,11 +1397,10 @@ impl AdManager {
             body,
         }
     }
+
     /// Create or update a Facebook conversion pixel configuration.
     ///
     /// `PUT /ad-publishing/facebook/pixels` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn upsert_facebook_pixel(
         &self,
         body: UpsertFacebookPixelRequest,
@@ -1492,11 +1410,10 @@ impl AdManager {
             body,
         }
     }
+
     /// Create or update a Google Ads call, sitelink or lead form asset.
     ///
     /// `POST /ad-publishing/google/assets` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn upsert_google_asset(
         &self,
         body: UpsertGoogleAssetRequest,
@@ -1506,11 +1423,10 @@ impl AdManager {
             body,
         }
     }
+
     /// Create or update a Google Ads combined audience.
     ///
     /// `PUT /ad-publishing/google/audiences` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn upsert_google_audience(
         &self,
         body: UpsertGoogleAudienceRequest,
@@ -1520,22 +1436,20 @@ impl AdManager {
             body,
         }
     }
+
     /// Create or update a whole Google campaign draft with its ad groups and ads.
     ///
     /// `PUT /ad-publishing/google/ads` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn upsert_google_campaign(&self, body: GoogleCampaign) -> UpsertGoogleCampaign {
         UpsertGoogleCampaign {
             client: self.client.clone(),
             body,
         }
     }
+
     /// Create or update a Google Ads conversion action.
     ///
     /// `PUT /ad-publishing/google/conversions` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn upsert_google_conversion(
         &self,
         body: UpsertGoogleConversionRequest,
@@ -1545,11 +1459,10 @@ impl AdManager {
             body,
         }
     }
+
     /// Create or update a Google Ads audience segment or user list.
     ///
     /// `PUT /ad-publishing/google/segments` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn upsert_google_segment(
         &self,
         type_: impl Into<UpsertGoogleSegmentType>,
@@ -1562,11 +1475,10 @@ impl AdManager {
             body,
         }
     }
+
     /// Create or update a LinkedIn campaign group draft with its campaigns and ads.
     ///
     /// `PUT /ad-publishing/linkedin/ads` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn upsert_linkedin_campaign_group(
         &self,
         body: LinkedinCampaignGroup,
@@ -1577,8 +1489,10 @@ impl AdManager {
         }
     }
 }
+
 #[cfg(feature = "ad_manager")]
-///One call per operation with sample arguments (contract tests only).
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+/// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -2676,8 +2590,10 @@ pub fn contract_samples(
         ));
     calls
 }
+
 #[cfg(feature = "ad_manager")]
-///One call per operation with every optional argument and field set too (contract tests only).
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+/// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -4217,14 +4133,14 @@ pub fn contract_samples_full(
         ));
     calls
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `add_facebook_custom_audience_member`: set optional parameters, then call `send()`.
 ///
 /// Add a contact to a Facebook custom audience.
 ///
 /// `PUT /ad-publishing/facebook/custom-audience/{audienceId}/member` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct AddFacebookCustomAudienceMember {
@@ -4232,7 +4148,9 @@ pub struct AddFacebookCustomAudienceMember {
     audience_id: String,
     body: FacebookCustomAudienceMemberRequest,
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl AddFacebookCustomAudienceMember {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -4257,10 +4175,12 @@ impl AddFacebookCustomAudienceMember {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -4269,14 +4189,14 @@ impl AddFacebookCustomAudienceMember {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `batch_update_facebook_custom_audience_members`: set optional parameters, then call `send()`.
 ///
 /// Add or remove many contacts of a Facebook custom audience at once.
 ///
 /// `PUT /ad-publishing/facebook/custom-audience/{audienceId}/member/batch` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct BatchUpdateFacebookCustomAudienceMembers {
@@ -4284,7 +4204,9 @@ pub struct BatchUpdateFacebookCustomAudienceMembers {
     audience_id: String,
     body: BatchUpdateFacebookCustomAudienceRequest,
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl BatchUpdateFacebookCustomAudienceMembers {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -4309,10 +4231,12 @@ impl BatchUpdateFacebookCustomAudienceMembers {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -4321,21 +4245,23 @@ impl BatchUpdateFacebookCustomAudienceMembers {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `create_facebook_conversation_form`: set optional parameters, then call `send()`.
 ///
 /// Create a Facebook conversation (welcome message) form.
 ///
 /// `POST /ad-publishing/facebook/conversation-forms` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct CreateFacebookConversationForm {
     client: crate::Client,
     body: CreateFacebookConversationFormRequest,
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl CreateFacebookConversationForm {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -4357,10 +4283,12 @@ impl CreateFacebookConversationForm {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -4369,21 +4297,23 @@ impl CreateFacebookConversationForm {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `create_facebook_integration`: set optional parameters, then call `send()`.
 ///
 /// Connect a Facebook page and ad account to a location.
 ///
 /// `POST /ad-publishing/facebook/integration` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct CreateFacebookIntegration {
     client: crate::Client,
     body: CreateFacebookIntegrationRequest,
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl CreateFacebookIntegration {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -4405,10 +4335,12 @@ impl CreateFacebookIntegration {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -4417,14 +4349,14 @@ impl CreateFacebookIntegration {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `create_facebook_page_lead_form`: set optional parameters, then call `send()`.
 ///
 /// Create a lead form on a Facebook page.
 ///
 /// `POST /ad-publishing/facebook/page/{pageId}/forms` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct CreateFacebookPageLeadForm {
@@ -4432,7 +4364,9 @@ pub struct CreateFacebookPageLeadForm {
     page_id: String,
     body: CreateFacebookLeadFormRequest,
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl CreateFacebookPageLeadForm {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -4457,10 +4391,12 @@ impl CreateFacebookPageLeadForm {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -4469,21 +4405,23 @@ impl CreateFacebookPageLeadForm {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `create_google_integration`: set optional parameters, then call `send()`.
 ///
 /// Connect a Google Ads account to a location.
 ///
 /// `POST /ad-publishing/google/integration` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct CreateGoogleIntegration {
     client: crate::Client,
     body: CreateGoogleIntegrationRequest,
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl CreateGoogleIntegration {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -4505,10 +4443,12 @@ impl CreateGoogleIntegration {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -4517,21 +4457,23 @@ impl CreateGoogleIntegration {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `create_google_offline_user_list_job`: set optional parameters, then call `send()`.
 ///
 /// Start uploading contacts to a Google customer match list.
 ///
 /// `POST /ad-publishing/google/segments/offline-user-list-job` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct CreateGoogleOfflineUserListJob {
     client: crate::Client,
     body: CreateGoogleOfflineUserListJobRequest,
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl CreateGoogleOfflineUserListJob {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -4553,10 +4495,12 @@ impl CreateGoogleOfflineUserListJob {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -4565,21 +4509,23 @@ impl CreateGoogleOfflineUserListJob {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `create_linkedin_integration`: set optional parameters, then call `send()`.
 ///
 /// Connect a LinkedIn ad account to a location.
 ///
 /// `POST /ad-publishing/linkedin/integration` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct CreateLinkedinIntegration {
     client: crate::Client,
     body: CreateLinkedinIntegrationRequest,
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl CreateLinkedinIntegration {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -4601,10 +4547,12 @@ impl CreateLinkedinIntegration {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -4613,14 +4561,14 @@ impl CreateLinkedinIntegration {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `create_linkedin_lead_form`: set optional parameters, then call `send()`.
 ///
 /// Create a lead form in a LinkedIn ad account.
 ///
 /// `POST /ad-publishing/linkedin/{accountId}/form` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-///
-/// Note: HighLevel's doc uses `{accountId}` in the path without declaring it; it is declared here as a required path parameter. HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct CreateLinkedinLeadForm {
@@ -4629,15 +4577,18 @@ pub struct CreateLinkedinLeadForm {
     location_id: Option<String>,
     body: CreateLinkedinLeadFormRequest,
 }
-#[cfg(feature = "ad_manager")]
-impl CreateLinkedinLeadForm {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+impl CreateLinkedinLeadForm {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -4666,10 +4617,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -4678,14 +4631,14 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `delete_facebook_ad`: set optional parameters, then call `send()`.
 ///
 /// Delete a Facebook ad.
 ///
 /// `DELETE /ad-publishing/facebook/ads/{adId}` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DeleteFacebookAd {
@@ -4693,7 +4646,9 @@ pub struct DeleteFacebookAd {
     ad_id: String,
     body: LocationIdRequest,
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl DeleteFacebookAd {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -4718,10 +4673,12 @@ impl DeleteFacebookAd {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -4730,14 +4687,14 @@ impl DeleteFacebookAd {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `delete_facebook_ad_account`: set optional parameters, then call `send()`.
 ///
 /// Disconnect a Facebook ad account from a location.
 ///
 /// `DELETE /ad-publishing/facebook/ad-accounts/{adAccountId}` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DeleteFacebookAdAccount {
@@ -4745,7 +4702,9 @@ pub struct DeleteFacebookAdAccount {
     ad_account_id: String,
     body: LocationIdRequest,
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl DeleteFacebookAdAccount {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -4770,10 +4729,12 @@ impl DeleteFacebookAdAccount {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -4782,14 +4743,14 @@ impl DeleteFacebookAdAccount {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `delete_facebook_adset`: set optional parameters, then call `send()`.
 ///
 /// Delete a Facebook ad set.
 ///
 /// `DELETE /ad-publishing/facebook/adsets/{adsetId}` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DeleteFacebookAdset {
@@ -4797,7 +4758,9 @@ pub struct DeleteFacebookAdset {
     adset_id: String,
     body: LocationIdRequest,
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl DeleteFacebookAdset {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -4822,10 +4785,12 @@ impl DeleteFacebookAdset {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -4834,14 +4799,14 @@ impl DeleteFacebookAdset {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `delete_facebook_campaign`: set optional parameters, then call `send()`.
 ///
 /// Delete a Facebook campaign.
 ///
 /// `DELETE /ad-publishing/facebook/campaigns/{campaignId}` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DeleteFacebookCampaign {
@@ -4849,7 +4814,9 @@ pub struct DeleteFacebookCampaign {
     campaign_id: String,
     body: LocationIdRequest,
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl DeleteFacebookCampaign {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -4874,10 +4841,12 @@ impl DeleteFacebookCampaign {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -4886,14 +4855,14 @@ impl DeleteFacebookCampaign {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `delete_facebook_custom_audience`: set optional parameters, then call `send()`.
 ///
 /// Delete a Facebook custom audience.
 ///
 /// `DELETE /ad-publishing/facebook/custom-audience/{audienceId}` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DeleteFacebookCustomAudience {
@@ -4901,15 +4870,18 @@ pub struct DeleteFacebookCustomAudience {
     audience_id: String,
     location_id: Option<String>,
 }
-#[cfg(feature = "ad_manager")]
-impl DeleteFacebookCustomAudience {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+impl DeleteFacebookCustomAudience {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -4937,10 +4909,12 @@ Defaults to the client's configured location.*/
         request.query("locationId", &location_id);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -4949,21 +4923,23 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `delete_facebook_integration`: set optional parameters, then call `send()`.
 ///
 /// Remove a location's Facebook ads integration.
 ///
 /// `DELETE /ad-publishing/facebook/integration` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DeleteFacebookIntegration {
     client: crate::Client,
     body: LocationIdRequest,
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl DeleteFacebookIntegration {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -4985,10 +4961,12 @@ impl DeleteFacebookIntegration {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -4997,14 +4975,14 @@ impl DeleteFacebookIntegration {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `delete_facebook_page`: set optional parameters, then call `send()`.
 ///
 /// Disconnect a Facebook page from a location.
 ///
 /// `DELETE /ad-publishing/facebook/page` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DeleteFacebookPage {
@@ -5012,15 +4990,18 @@ pub struct DeleteFacebookPage {
     location_id: Option<String>,
     page_id: String,
 }
-#[cfg(feature = "ad_manager")]
-impl DeleteFacebookPage {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+impl DeleteFacebookPage {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -5043,10 +5024,12 @@ Defaults to the client's configured location.*/
         request.query("pageId", &self.page_id);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -5055,14 +5038,14 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `delete_google_ad_account`: set optional parameters, then call `send()`.
 ///
 /// Disconnect a Google Ads account from a location.
 ///
 /// `DELETE /ad-publishing/google/ad-accounts/{adAccountId}` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DeleteGoogleAdAccount {
@@ -5070,7 +5053,9 @@ pub struct DeleteGoogleAdAccount {
     ad_account_id: String,
     body: LocationIdRequest,
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl DeleteGoogleAdAccount {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -5095,10 +5080,12 @@ impl DeleteGoogleAdAccount {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -5107,14 +5094,14 @@ impl DeleteGoogleAdAccount {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `delete_google_conversion`: set optional parameters, then call `send()`.
 ///
 /// Delete a Google Ads conversion action.
 ///
 /// `DELETE /ad-publishing/google/conversions/{conversionId}` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DeleteGoogleConversion {
@@ -5122,15 +5109,18 @@ pub struct DeleteGoogleConversion {
     conversion_id: String,
     location_id: Option<String>,
 }
-#[cfg(feature = "ad_manager")]
-impl DeleteGoogleConversion {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+impl DeleteGoogleConversion {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -5155,10 +5145,12 @@ Defaults to the client's configured location.*/
         request.query("locationId", &location_id);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -5167,14 +5159,14 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `delete_google_segment`: set optional parameters, then call `send()`.
 ///
 /// Delete a Google Ads audience segment.
 ///
 /// `DELETE /ad-publishing/google/segments/{segmentId}` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DeleteGoogleSegment {
@@ -5183,15 +5175,18 @@ pub struct DeleteGoogleSegment {
     location_id: Option<String>,
     type_: GoogleSegmentKind,
 }
-#[cfg(feature = "ad_manager")]
-impl DeleteGoogleSegment {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+impl DeleteGoogleSegment {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -5217,10 +5212,12 @@ Defaults to the client's configured location.*/
         request.query("type", &self.type_);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -5229,14 +5226,14 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `delete_linkedin_ad_account`: set optional parameters, then call `send()`.
 ///
 /// Disconnect a LinkedIn ad account from a location.
 ///
 /// `DELETE /ad-publishing/linkedin/ad-account` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DeleteLinkedinAdAccount {
@@ -5244,15 +5241,18 @@ pub struct DeleteLinkedinAdAccount {
     location_id: Option<String>,
     ad_account_id: String,
 }
-#[cfg(feature = "ad_manager")]
-impl DeleteLinkedinAdAccount {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+impl DeleteLinkedinAdAccount {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -5275,10 +5275,12 @@ Defaults to the client's configured location.*/
         request.query("adAccountId", &self.ad_account_id);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -5287,21 +5289,23 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `duplicate_facebook_ad`: set optional parameters, then call `send()`.
 ///
 /// Copy a Facebook ad.
 ///
 /// `POST /ad-publishing/facebook/ads/{adId}/duplicate` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-///
-/// Note: HighLevel documents no body or locationId here, unlike the campaign duplicate; kept as documented. HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DuplicateFacebookAd {
     client: crate::Client,
     ad_id: String,
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl DuplicateFacebookAd {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -5322,10 +5326,12 @@ impl DuplicateFacebookAd {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -5334,21 +5340,23 @@ impl DuplicateFacebookAd {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `duplicate_facebook_adset`: set optional parameters, then call `send()`.
 ///
 /// Copy a Facebook ad set.
 ///
 /// `POST /ad-publishing/facebook/adsets/{adsetId}/duplicate` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-///
-/// Note: HighLevel documents no body or locationId here, unlike the campaign and ad duplicates; kept as documented. HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DuplicateFacebookAdset {
     client: crate::Client,
     adset_id: String,
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl DuplicateFacebookAdset {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -5369,10 +5377,12 @@ impl DuplicateFacebookAdset {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -5381,14 +5391,14 @@ impl DuplicateFacebookAdset {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `duplicate_facebook_campaign`: set optional parameters, then call `send()`.
 ///
 /// Copy a Facebook campaign.
 ///
 /// `POST /ad-publishing/facebook/campaigns/{campaignId}/duplicate` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DuplicateFacebookCampaign {
@@ -5396,7 +5406,9 @@ pub struct DuplicateFacebookCampaign {
     campaign_id: String,
     body: LocationIdRequest,
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl DuplicateFacebookCampaign {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -5421,10 +5433,12 @@ impl DuplicateFacebookCampaign {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -5433,14 +5447,14 @@ impl DuplicateFacebookCampaign {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `get_facebook_ad_account`: set optional parameters, then call `send()`.
 ///
 /// Fetch one Facebook ad account.
 ///
 /// `GET /ad-publishing/facebook/ad-accounts/{adAccountId}` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetFacebookAdAccount {
@@ -5448,15 +5462,18 @@ pub struct GetFacebookAdAccount {
     ad_account_id: String,
     location_id: Option<String>,
 }
-#[cfg(feature = "ad_manager")]
-impl GetFacebookAdAccount {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+impl GetFacebookAdAccount {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -5481,10 +5498,12 @@ Defaults to the client's configured location.*/
         request.query("locationId", &location_id);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -5493,14 +5512,14 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `get_facebook_campaign`: set optional parameters, then call `send()`.
 ///
 /// Fetch a Facebook campaign with its ad sets and ads.
 ///
 /// `GET /ad-publishing/facebook/campaign/{campaignId}` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetFacebookCampaign {
@@ -5510,25 +5529,30 @@ pub struct GetFacebookCampaign {
     fields: Option<String>,
     source: Option<String>,
 }
-#[cfg(feature = "ad_manager")]
-impl GetFacebookCampaign {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+impl GetFacebookCampaign {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Comma-separated linked entities to include, e.g. `adsets,ads`.
+
+    /// Comma-separated linked entities to include, e.g. `adsets,ads`.
     pub fn fields(mut self, value: impl Into<String>) -> Self {
         self.fields = Some(value.into());
         self
     }
-    ///Where to read the campaign from, e.g. `facebook`.
+
+    /// Where to read the campaign from, e.g. `facebook`.
     pub fn source(mut self, value: impl Into<String>) -> Self {
         self.source = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -5559,10 +5583,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -5571,14 +5597,14 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `get_facebook_campaign_report`: set optional parameters, then call `send()`.
 ///
 /// Fetch the metrics of one Facebook campaign over a date range.
 ///
 /// `GET /ad-publishing/facebook/reporting/campaign/{campaignId}` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetFacebookCampaignReport {
@@ -5588,15 +5614,18 @@ pub struct GetFacebookCampaignReport {
     start_date: String,
     end_date: String,
 }
-#[cfg(feature = "ad_manager")]
-impl GetFacebookCampaignReport {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+impl GetFacebookCampaignReport {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -5623,10 +5652,12 @@ Defaults to the client's configured location.*/
         request.query("endDate", &self.end_date);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -5635,14 +5666,14 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `get_facebook_custom_audience`: set optional parameters, then call `send()`.
 ///
 /// Fetch one Facebook custom audience.
 ///
 /// `GET /ad-publishing/facebook/custom-audience/{audienceId}` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetFacebookCustomAudience {
@@ -5650,15 +5681,18 @@ pub struct GetFacebookCustomAudience {
     audience_id: String,
     location_id: Option<String>,
 }
-#[cfg(feature = "ad_manager")]
-impl GetFacebookCustomAudience {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+impl GetFacebookCustomAudience {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -5683,10 +5717,12 @@ Defaults to the client's configured location.*/
         request.query("locationId", &location_id);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -5695,29 +5731,32 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `get_facebook_integration`: set optional parameters, then call `send()`.
 ///
 /// Fetch a location's Facebook ads integration.
 ///
 /// `GET /ad-publishing/facebook/integration` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetFacebookIntegration {
     client: crate::Client,
     location_id: Option<String>,
 }
-#[cfg(feature = "ad_manager")]
-impl GetFacebookIntegration {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+impl GetFacebookIntegration {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -5739,10 +5778,12 @@ Defaults to the client's configured location.*/
         request.query("locationId", &location_id);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -5751,14 +5792,14 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `get_facebook_lead_form`: set optional parameters, then call `send()`.
 ///
 /// Fetch one Facebook lead form.
 ///
 /// `GET /ad-publishing/facebook/lead-form/{leadFormId}` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetFacebookLeadForm {
@@ -5766,15 +5807,18 @@ pub struct GetFacebookLeadForm {
     lead_form_id: String,
     location_id: Option<String>,
 }
-#[cfg(feature = "ad_manager")]
-impl GetFacebookLeadForm {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+impl GetFacebookLeadForm {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -5799,10 +5843,12 @@ Defaults to the client's configured location.*/
         request.query("locationId", &location_id);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -5811,14 +5857,14 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `get_facebook_report`: set optional parameters, then call `send()`.
 ///
 /// Fetch Facebook ad metrics for a location, grouped by day, week or month.
 ///
 /// `GET /ad-publishing/facebook/reporting` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetFacebookReport {
@@ -5830,15 +5876,18 @@ pub struct GetFacebookReport {
     type_: AdSourceType,
     fields: Vec<GetFacebookReportFieldsItem>,
 }
-#[cfg(feature = "ad_manager")]
-impl GetFacebookReport {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+impl GetFacebookReport {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -5865,10 +5914,12 @@ Defaults to the client's configured location.*/
         request.query_joined("fields", &self.fields);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -5877,14 +5928,14 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `get_facebook_report_list`: set optional parameters, then call `send()`.
 ///
 /// List Facebook campaigns, ad sets or ads with their metrics.
 ///
 /// `GET /ad-publishing/facebook/reporting/list` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetFacebookReportList {
@@ -5896,20 +5947,24 @@ pub struct GetFacebookReportList {
     campaign_id: Option<String>,
     type_: AdSourceType,
 }
-#[cfg(feature = "ad_manager")]
-impl GetFacebookReportList {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+impl GetFacebookReportList {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Campaign whose ad sets or ads to list.
+
+    /// Campaign whose ad sets or ads to list.
     pub fn campaign_id(mut self, value: impl Into<String>) -> Self {
         self.campaign_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -5938,10 +5993,12 @@ Defaults to the client's configured location.*/
         request.query("type", &self.type_);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -5950,29 +6007,32 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `get_facebook_user`: set optional parameters, then call `send()`.
 ///
 /// Fetch the Facebook user connected to a location.
 ///
 /// `GET /ad-publishing/facebook/me` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetFacebookUser {
     client: crate::Client,
     location_id: Option<String>,
 }
-#[cfg(feature = "ad_manager")]
-impl GetFacebookUser {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+impl GetFacebookUser {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -5994,10 +6054,12 @@ Defaults to the client's configured location.*/
         request.query("locationId", &location_id);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -6006,14 +6068,14 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `get_google_ad_account`: set optional parameters, then call `send()`.
 ///
 /// Fetch one Google Ads account.
 ///
 /// `GET /ad-publishing/google/ad-accounts/{adAccountId}` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetGoogleAdAccount {
@@ -6021,15 +6083,18 @@ pub struct GetGoogleAdAccount {
     ad_account_id: String,
     location_id: Option<String>,
 }
-#[cfg(feature = "ad_manager")]
-impl GetGoogleAdAccount {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+impl GetGoogleAdAccount {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -6054,10 +6119,12 @@ Defaults to the client's configured location.*/
         request.query("locationId", &location_id);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -6066,14 +6133,14 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `get_google_audience`: set optional parameters, then call `send()`.
 ///
 /// Fetch one Google Ads combined audience.
 ///
 /// `GET /ad-publishing/google/audiences/{audienceId}` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetGoogleAudience {
@@ -6081,15 +6148,18 @@ pub struct GetGoogleAudience {
     audience_id: String,
     location_id: Option<String>,
 }
-#[cfg(feature = "ad_manager")]
-impl GetGoogleAudience {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+impl GetGoogleAudience {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -6114,10 +6184,12 @@ Defaults to the client's configured location.*/
         request.query("locationId", &location_id);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -6126,14 +6198,14 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `get_google_campaign`: set optional parameters, then call `send()`.
 ///
 /// Fetch one Google campaign draft.
 ///
 /// `GET /ad-publishing/google/ads/{adId}` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetGoogleCampaign {
@@ -6141,15 +6213,18 @@ pub struct GetGoogleCampaign {
     ad_id: String,
     location_id: Option<String>,
 }
-#[cfg(feature = "ad_manager")]
-impl GetGoogleCampaign {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+impl GetGoogleCampaign {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -6174,10 +6249,12 @@ Defaults to the client's configured location.*/
         request.query("locationId", &location_id);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -6186,14 +6263,14 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `get_google_campaign_report`: set optional parameters, then call `send()`.
 ///
 /// Fetch the metrics of one Google campaign over a date range.
 ///
 /// `GET /ad-publishing/google/reporting/campaign/{campaignId}` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetGoogleCampaignReport {
@@ -6203,15 +6280,18 @@ pub struct GetGoogleCampaignReport {
     start_date: String,
     end_date: String,
 }
-#[cfg(feature = "ad_manager")]
-impl GetGoogleCampaignReport {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+impl GetGoogleCampaignReport {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -6238,10 +6318,12 @@ Defaults to the client's configured location.*/
         request.query("endDate", &self.end_date);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -6250,14 +6332,14 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `get_google_conversion`: set optional parameters, then call `send()`.
 ///
 /// Fetch one Google Ads conversion action.
 ///
 /// `GET /ad-publishing/google/conversions/{conversionId}` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetGoogleConversion {
@@ -6265,15 +6347,18 @@ pub struct GetGoogleConversion {
     conversion_id: String,
     location_id: Option<String>,
 }
-#[cfg(feature = "ad_manager")]
-impl GetGoogleConversion {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+impl GetGoogleConversion {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -6298,10 +6383,12 @@ Defaults to the client's configured location.*/
         request.query("locationId", &location_id);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -6310,29 +6397,32 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `get_google_integration`: set optional parameters, then call `send()`.
 ///
 /// Fetch a location's Google Ads integration.
 ///
 /// `GET /ad-publishing/google/integration` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetGoogleIntegration {
     client: crate::Client,
     location_id: Option<String>,
 }
-#[cfg(feature = "ad_manager")]
-impl GetGoogleIntegration {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+impl GetGoogleIntegration {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -6354,10 +6444,12 @@ Defaults to the client's configured location.*/
         request.query("locationId", &location_id);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -6366,14 +6458,14 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `get_google_keyword_ideas`: set optional parameters, then call `send()`.
 ///
 /// Suggest keywords for a site or seed keywords.
 ///
 /// `POST /ad-publishing/google/keyword-ideas` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetGoogleKeywordIdeas {
@@ -6381,15 +6473,18 @@ pub struct GetGoogleKeywordIdeas {
     location_id: Option<String>,
     body: GoogleKeywordIdeasRequest,
 }
-#[cfg(feature = "ad_manager")]
-impl GetGoogleKeywordIdeas {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+impl GetGoogleKeywordIdeas {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -6415,10 +6510,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -6427,14 +6524,14 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `get_google_report`: set optional parameters, then call `send()`.
 ///
 /// Fetch Google Ads metrics for a location, grouped by date, week or month.
 ///
 /// `GET /ad-publishing/google/reporting` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetGoogleReport {
@@ -6446,20 +6543,24 @@ pub struct GetGoogleReport {
     type_: AdSourceType,
     fields: Vec<GetGoogleReportFieldsItem>,
 }
-#[cfg(feature = "ad_manager")]
-impl GetGoogleReport {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+impl GetGoogleReport {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Time bucket of the report rows.
+
+    /// Time bucket of the report rows.
     pub fn group_by(mut self, value: impl Into<GetGoogleReportGroupBy>) -> Self {
         self.group_by = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -6488,10 +6589,12 @@ Defaults to the client's configured location.*/
         request.query_joined("fields", &self.fields);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -6500,14 +6603,14 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `get_google_report_list`: set optional parameters, then call `send()`.
 ///
 /// List Google campaigns or ad groups with their metrics.
 ///
 /// `GET /ad-publishing/google/reporting/list` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetGoogleReportList {
@@ -6519,20 +6622,24 @@ pub struct GetGoogleReportList {
     campaign_id: Option<String>,
     type_: AdSourceType,
 }
-#[cfg(feature = "ad_manager")]
-impl GetGoogleReportList {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+impl GetGoogleReportList {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Campaign whose ad groups to list.
+
+    /// Campaign whose ad groups to list.
     pub fn campaign_id(mut self, value: impl Into<String>) -> Self {
         self.campaign_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -6561,10 +6668,12 @@ Defaults to the client's configured location.*/
         request.query("type", &self.type_);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -6573,14 +6682,14 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `get_google_segment`: set optional parameters, then call `send()`.
 ///
 /// Fetch one Google Ads audience segment.
 ///
 /// `GET /ad-publishing/google/segments/{segmentId}` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetGoogleSegment {
@@ -6589,15 +6698,18 @@ pub struct GetGoogleSegment {
     location_id: Option<String>,
     type_: GoogleSegmentKind,
 }
-#[cfg(feature = "ad_manager")]
-impl GetGoogleSegment {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+impl GetGoogleSegment {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -6623,10 +6735,12 @@ Defaults to the client's configured location.*/
         request.query("type", &self.type_);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -6635,29 +6749,32 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `get_google_user`: set optional parameters, then call `send()`.
 ///
 /// Fetch the Google user connected to a location.
 ///
 /// `GET /ad-publishing/google/me` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetGoogleUser {
     client: crate::Client,
     location_id: Option<String>,
 }
-#[cfg(feature = "ad_manager")]
-impl GetGoogleUser {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+impl GetGoogleUser {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -6679,10 +6796,12 @@ Defaults to the client's configured location.*/
         request.query("locationId", &location_id);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -6691,14 +6810,14 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `get_linkedin_ad_account`: set optional parameters, then call `send()`.
 ///
 /// Fetch one LinkedIn ad account.
 ///
 /// `GET /ad-publishing/linkedin/ad-account` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetLinkedinAdAccount {
@@ -6706,15 +6825,18 @@ pub struct GetLinkedinAdAccount {
     location_id: Option<String>,
     ad_account_id: String,
 }
-#[cfg(feature = "ad_manager")]
-impl GetLinkedinAdAccount {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+impl GetLinkedinAdAccount {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -6737,10 +6859,12 @@ Defaults to the client's configured location.*/
         request.query("adAccountId", &self.ad_account_id);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -6749,14 +6873,14 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `get_linkedin_campaign_group`: set optional parameters, then call `send()`.
 ///
 /// Fetch one LinkedIn campaign group draft.
 ///
 /// `GET /ad-publishing/linkedin/ads/{adId}` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetLinkedinCampaignGroup {
@@ -6764,15 +6888,18 @@ pub struct GetLinkedinCampaignGroup {
     ad_id: String,
     location_id: Option<String>,
 }
-#[cfg(feature = "ad_manager")]
-impl GetLinkedinCampaignGroup {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+impl GetLinkedinCampaignGroup {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -6797,10 +6924,12 @@ Defaults to the client's configured location.*/
         request.query("locationId", &location_id);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -6809,14 +6938,14 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `get_linkedin_campaign_group_report`: set optional parameters, then call `send()`.
 ///
 /// Fetch the metrics of one LinkedIn campaign group over a date range.
 ///
 /// `GET /ad-publishing/linkedin/reporting/campaign-group/{campaignGroupId}` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-///
-/// Note: HighLevel's doc also lists `campaignGroupId` as an optional query parameter, repeating the path parameter; the duplicate is left out. HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetLinkedinCampaignGroupReport {
@@ -6827,20 +6956,24 @@ pub struct GetLinkedinCampaignGroupReport {
     end_date: String,
     fields: Option<Vec<String>>,
 }
-#[cfg(feature = "ad_manager")]
-impl GetLinkedinCampaignGroupReport {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+impl GetLinkedinCampaignGroupReport {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Metrics to return.
+
+    /// Metrics to return.
     pub fn fields(mut self, value: impl Into<Vec<String>>) -> Self {
         self.fields = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -6873,10 +7006,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -6885,29 +7020,32 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `get_linkedin_integration`: set optional parameters, then call `send()`.
 ///
 /// Fetch a location's LinkedIn ads integration.
 ///
 /// `GET /ad-publishing/linkedin/integration` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetLinkedinIntegration {
     client: crate::Client,
     location_id: Option<String>,
 }
-#[cfg(feature = "ad_manager")]
-impl GetLinkedinIntegration {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+impl GetLinkedinIntegration {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -6929,10 +7067,12 @@ Defaults to the client's configured location.*/
         request.query("locationId", &location_id);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -6941,14 +7081,14 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `get_linkedin_report`: set optional parameters, then call `send()`.
 ///
 /// Fetch LinkedIn ad metrics, pivoted by account, campaign group, campaign or creative.
 ///
 /// `GET /ad-publishing/linkedin/reporting` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetLinkedinReport {
@@ -6961,35 +7101,42 @@ pub struct GetLinkedinReport {
     entity_urns: Option<String>,
     fields: Option<Vec<String>>,
 }
-#[cfg(feature = "ad_manager")]
-impl GetLinkedinReport {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+impl GetLinkedinReport {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Level the metrics are broken down by.
+
+    /// Level the metrics are broken down by.
     pub fn pivot(mut self, value: impl Into<GetLinkedinReportPivot>) -> Self {
         self.pivot = Some(value.into());
         self
     }
-    ///Time bucket of the report rows.
+
+    /// Time bucket of the report rows.
     pub fn group_by(mut self, value: impl Into<GetLinkedinReportGroupBy>) -> Self {
         self.group_by = Some(value.into());
         self
     }
-    ///Comma-separated URNs of the entities to report on.
+
+    /// Comma-separated URNs of the entities to report on.
     pub fn entity_urns(mut self, value: impl Into<String>) -> Self {
         self.entity_urns = Some(value.into());
         self
     }
-    ///Metrics to return.
+
+    /// Metrics to return.
     pub fn fields(mut self, value: impl Into<Vec<String>>) -> Self {
         self.fields = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -7025,10 +7172,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -7037,14 +7186,14 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `get_linkedin_report_list`: set optional parameters, then call `send()`.
 ///
 /// List LinkedIn campaign groups or campaigns with their metrics.
 ///
 /// `GET /ad-publishing/linkedin/reporting/list` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetLinkedinReportList {
@@ -7057,20 +7206,24 @@ pub struct GetLinkedinReportList {
     end_date: String,
     fields: Option<Vec<String>>,
 }
-#[cfg(feature = "ad_manager")]
-impl GetLinkedinReportList {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+impl GetLinkedinReportList {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Metrics to return.
+
+    /// Metrics to return.
     pub fn fields(mut self, value: impl Into<Vec<String>>) -> Self {
         self.fields = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -7100,10 +7253,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -7112,29 +7267,32 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `get_linkedin_user`: set optional parameters, then call `send()`.
 ///
 /// Fetch the LinkedIn user connected to a location.
 ///
 /// `GET /ad-publishing/linkedin/me` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetLinkedinUser {
     client: crate::Client,
     location_id: Option<String>,
 }
-#[cfg(feature = "ad_manager")]
-impl GetLinkedinUser {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+impl GetLinkedinUser {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -7156,10 +7314,12 @@ Defaults to the client's configured location.*/
         request.query("locationId", &location_id);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -7168,14 +7328,14 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `list_facebook_ad_accounts`: set optional parameters, then call `send()`.
 ///
 /// List the Facebook ad accounts the connected user can use.
 ///
 /// `GET /ad-publishing/facebook/ad-accounts` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-///
-/// Note: Paged by the `next` cursor, but where the next cursor sits in the response is not documented, so no pagination is declared. HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListFacebookAdAccounts {
@@ -7186,35 +7346,42 @@ pub struct ListFacebookAdAccounts {
     fetch_all: Option<bool>,
     limit: Option<i64>,
 }
-#[cfg(feature = "ad_manager")]
-impl ListFacebookAdAccounts {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+impl ListFacebookAdAccounts {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Integration or Ad Manager context.
+
+    /// Integration or Ad Manager context.
     pub fn type_(mut self, value: impl Into<String>) -> Self {
         self.type_ = Some(value.into());
         self
     }
-    ///Cursor of the page to fetch, from the previous page.
+
+    /// Cursor of the page to fetch, from the previous page.
     pub fn next(mut self, value: impl Into<String>) -> Self {
         self.next = Some(value.into());
         self
     }
-    ///Fetch every account at once.
+
+    /// Fetch every account at once.
     pub fn fetch_all(mut self, value: impl Into<bool>) -> Self {
         self.fetch_all = Some(value.into());
         self
     }
-    ///Page size.
+
+    /// Page size.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -7248,10 +7415,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -7260,29 +7429,32 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `list_facebook_conversation_forms`: set optional parameters, then call `send()`.
 ///
 /// List a location's Facebook conversation (welcome message) forms.
 ///
 /// `GET /ad-publishing/facebook/conversation-forms` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListFacebookConversationForms {
     client: crate::Client,
     location_id: Option<String>,
 }
-#[cfg(feature = "ad_manager")]
-impl ListFacebookConversationForms {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+impl ListFacebookConversationForms {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -7307,10 +7479,12 @@ Defaults to the client's configured location.*/
         request.query("locationId", &location_id);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -7319,14 +7493,14 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `list_facebook_custom_audiences`: set optional parameters, then call `send()`.
 ///
 /// List the custom or lookalike audiences of a Facebook ad account.
 ///
 /// `GET /ad-publishing/facebook/custom-audience` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListFacebookCustomAudiences {
@@ -7336,16 +7510,19 @@ pub struct ListFacebookCustomAudiences {
     source: Option<ListFacebookCustomAudiencesSource>,
     ad_account_id: String,
 }
-#[cfg(feature = "ad_manager")]
-impl ListFacebookCustomAudiences {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+impl ListFacebookCustomAudiences {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Ad Manager or integration data.
+
+    /// Ad Manager or integration data.
     pub fn source(
         mut self,
         value: impl Into<ListFacebookCustomAudiencesSource>,
@@ -7353,6 +7530,7 @@ Defaults to the client's configured location.*/
         self.source = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -7382,10 +7560,12 @@ Defaults to the client's configured location.*/
         request.query("adAccountId", &self.ad_account_id);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -7394,14 +7574,14 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `list_facebook_entities`: set optional parameters, then call `send()`.
 ///
 /// List a location's Facebook campaigns, ad sets or ads.
 ///
 /// `GET /ad-publishing/facebook/entity` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-///
-/// Note: Paged by the `next` cursor, but where the next cursor sits in the response is not documented, so no pagination is declared. HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListFacebookEntities {
@@ -7416,45 +7596,54 @@ pub struct ListFacebookEntities {
     search_id: Option<String>,
     selected_ad_account_id: Option<String>,
 }
-#[cfg(feature = "ad_manager")]
-impl ListFacebookEntities {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+impl ListFacebookEntities {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Cursor of the page to fetch, from the previous page.
+
+    /// Cursor of the page to fetch, from the previous page.
     pub fn next(mut self, value: impl Into<String>) -> Self {
         self.next = Some(value.into());
         self
     }
-    ///Fetch every entity at once.
+
+    /// Fetch every entity at once.
     pub fn fetch_all(mut self, value: impl Into<bool>) -> Self {
         self.fetch_all = Some(value.into());
         self
     }
-    ///Only entities under this campaign.
+
+    /// Only entities under this campaign.
     pub fn campaign_id(mut self, value: impl Into<String>) -> Self {
         self.campaign_id = Some(value.into());
         self
     }
-    ///Only entities under this ad set.
+
+    /// Only entities under this ad set.
     pub fn ad_set_id(mut self, value: impl Into<String>) -> Self {
         self.ad_set_id = Some(value.into());
         self
     }
-    ///Text to filter by.
+
+    /// Text to filter by.
     pub fn search_id(mut self, value: impl Into<String>) -> Self {
         self.search_id = Some(value.into());
         self
     }
-    ///Ad account to read, when several are connected.
+
+    /// Ad account to read, when several are connected.
     pub fn selected_ad_account_id(mut self, value: impl Into<String>) -> Self {
         self.selected_ad_account_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -7496,10 +7685,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -7508,14 +7699,14 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `list_facebook_page_instagram_accounts`: set optional parameters, then call `send()`.
 ///
 /// List the Instagram accounts linked to a Facebook page.
 ///
 /// `GET /ad-publishing/facebook/page/{pageId}/instagram` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListFacebookPageInstagramAccounts {
@@ -7524,20 +7715,24 @@ pub struct ListFacebookPageInstagramAccounts {
     location_id: Option<String>,
     type_: Option<AdSourceType>,
 }
-#[cfg(feature = "ad_manager")]
-impl ListFacebookPageInstagramAccounts {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+impl ListFacebookPageInstagramAccounts {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Integration or Ad Manager context.
+
+    /// Integration or Ad Manager context.
     pub fn type_(mut self, value: impl Into<AdSourceType>) -> Self {
         self.type_ = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -7568,10 +7763,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -7580,14 +7777,14 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `list_facebook_page_lead_forms`: set optional parameters, then call `send()`.
 ///
 /// List the lead forms of a Facebook page.
 ///
 /// `GET /ad-publishing/facebook/page/{pageId}/forms` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListFacebookPageLeadForms {
@@ -7595,15 +7792,18 @@ pub struct ListFacebookPageLeadForms {
     page_id: String,
     location_id: Option<String>,
 }
-#[cfg(feature = "ad_manager")]
-impl ListFacebookPageLeadForms {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+impl ListFacebookPageLeadForms {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -7628,10 +7828,12 @@ Defaults to the client's configured location.*/
         request.query("locationId", &location_id);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -7640,14 +7842,14 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `list_facebook_pages`: set optional parameters, then call `send()`.
 ///
 /// List the Facebook pages of the connected account.
 ///
 /// `GET /ad-publishing/facebook/pages` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListFacebookPages {
@@ -7655,20 +7857,24 @@ pub struct ListFacebookPages {
     location_id: Option<String>,
     fetch_existing: Option<bool>,
 }
-#[cfg(feature = "ad_manager")]
-impl ListFacebookPages {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+impl ListFacebookPages {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Whether to return the pages already known to HighLevel.
+
+    /// Whether to return the pages already known to HighLevel.
     pub fn fetch_existing(mut self, value: impl Into<bool>) -> Self {
         self.fetch_existing = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -7693,10 +7899,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -7705,14 +7913,14 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `list_facebook_pixels`: set optional parameters, then call `send()`.
 ///
 /// List a location's Facebook conversion pixels.
 ///
 /// `GET /ad-publishing/facebook/pixels` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListFacebookPixels {
@@ -7722,30 +7930,36 @@ pub struct ListFacebookPixels {
     page_id: Option<String>,
     ig_user_id: Option<String>,
 }
-#[cfg(feature = "ad_manager")]
-impl ListFacebookPixels {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+impl ListFacebookPixels {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Channel of the pixels, e.g. `FACEBOOK`.
+
+    /// Channel of the pixels, e.g. `FACEBOOK`.
     pub fn channel(mut self, value: impl Into<String>) -> Self {
         self.channel = Some(value.into());
         self
     }
-    ///Only pixels of this Facebook page.
+
+    /// Only pixels of this Facebook page.
     pub fn page_id(mut self, value: impl Into<String>) -> Self {
         self.page_id = Some(value.into());
         self
     }
-    ///Only pixels of this Instagram user.
+
+    /// Only pixels of this Instagram user.
     pub fn ig_user_id(mut self, value: impl Into<String>) -> Self {
         self.ig_user_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -7776,10 +7990,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -7788,14 +8004,14 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `list_google_ad_accounts`: set optional parameters, then call `send()`.
 ///
 /// List the Google Ads accounts the connected user can use.
 ///
 /// `GET /ad-publishing/google/ad-accounts` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListGoogleAdAccounts {
@@ -7803,20 +8019,24 @@ pub struct ListGoogleAdAccounts {
     location_id: Option<String>,
     type_: Option<AdSourceType>,
 }
-#[cfg(feature = "ad_manager")]
-impl ListGoogleAdAccounts {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+impl ListGoogleAdAccounts {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Integration or Ad Manager context.
+
+    /// Integration or Ad Manager context.
     pub fn type_(mut self, value: impl Into<AdSourceType>) -> Self {
         self.type_ = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -7841,10 +8061,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -7853,14 +8075,14 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `list_google_assets`: set optional parameters, then call `send()`.
 ///
 /// List a location's Google Ads assets of one kind.
 ///
 /// `GET /ad-publishing/google/assets` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListGoogleAssets {
@@ -7870,25 +8092,30 @@ pub struct ListGoogleAssets {
     id: Option<String>,
     advertiser_only: Option<bool>,
 }
-#[cfg(feature = "ad_manager")]
-impl ListGoogleAssets {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+impl ListGoogleAssets {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Only this asset.
+
+    /// Only this asset.
     pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
         self
     }
-    ///Only assets the advertiser created.
+
+    /// Only assets the advertiser created.
     pub fn advertiser_only(mut self, value: impl Into<bool>) -> Self {
         self.advertiser_only = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -7917,10 +8144,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -7929,29 +8158,32 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `list_google_audiences`: set optional parameters, then call `send()`.
 ///
 /// List a location's Google Ads combined audiences.
 ///
 /// `GET /ad-publishing/google/audiences` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListGoogleAudiences {
     client: crate::Client,
     location_id: Option<String>,
 }
-#[cfg(feature = "ad_manager")]
-impl ListGoogleAudiences {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+impl ListGoogleAudiences {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -7973,10 +8205,12 @@ Defaults to the client's configured location.*/
         request.query("locationId", &location_id);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -7985,29 +8219,32 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `list_google_conversion_goals`: set optional parameters, then call `send()`.
 ///
 /// List a location's Google Ads conversion goals.
 ///
 /// `GET /ad-publishing/google/conversion-goals` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListGoogleConversionGoals {
     client: crate::Client,
     location_id: Option<String>,
 }
-#[cfg(feature = "ad_manager")]
-impl ListGoogleConversionGoals {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+impl ListGoogleConversionGoals {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -8029,10 +8266,12 @@ Defaults to the client's configured location.*/
         request.query("locationId", &location_id);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -8041,14 +8280,14 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `list_google_conversions`: set optional parameters, then call `send()`.
 ///
 /// List a location's Google Ads conversion actions.
 ///
 /// `GET /ad-publishing/google/conversions` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListGoogleConversions {
@@ -8060,40 +8299,48 @@ pub struct ListGoogleConversions {
     start_date: Option<String>,
     end_date: Option<String>,
 }
-#[cfg(feature = "ad_manager")]
-impl ListGoogleConversions {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+impl ListGoogleConversions {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Ad Manager conversions or those of the Google Ads account.
+
+    /// Ad Manager conversions or those of the Google Ads account.
     pub fn type_(mut self, value: impl Into<ListGoogleConversionsType>) -> Self {
         self.type_ = Some(value.into());
         self
     }
-    ///Only this conversion type, e.g. `WEBPAGE`.
+
+    /// Only this conversion type, e.g. `WEBPAGE`.
     pub fn conversion_type(mut self, value: impl Into<String>) -> Self {
         self.conversion_type = Some(value.into());
         self
     }
-    ///Only this category, e.g. `PURCHASE`.
+
+    /// Only this category, e.g. `PURCHASE`.
     pub fn category(mut self, value: impl Into<String>) -> Self {
         self.category = Some(value.into());
         self
     }
-    ///Start of the period whose conversion counts are read, YYYY-MM-DD.
+
+    /// Start of the period whose conversion counts are read, YYYY-MM-DD.
     pub fn start_date(mut self, value: impl Into<String>) -> Self {
         self.start_date = Some(value.into());
         self
     }
-    ///End of the period whose conversion counts are read, YYYY-MM-DD.
+
+    /// End of the period whose conversion counts are read, YYYY-MM-DD.
     pub fn end_date(mut self, value: impl Into<String>) -> Self {
         self.end_date = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -8130,10 +8377,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -8142,14 +8391,14 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `list_google_entities`: set optional parameters, then call `send()`.
 ///
 /// List a location's Google campaigns, ad groups or ads.
 ///
 /// `GET /ad-publishing/google/entity` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListGoogleEntities {
@@ -8164,45 +8413,54 @@ pub struct ListGoogleEntities {
     end_date: Option<String>,
     selected_ad_account_id: Option<String>,
 }
-#[cfg(feature = "ad_manager")]
-impl ListGoogleEntities {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+impl ListGoogleEntities {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Only entities under this campaign.
+
+    /// Only entities under this campaign.
     pub fn campaign_id(mut self, value: impl Into<String>) -> Self {
         self.campaign_id = Some(value.into());
         self
     }
-    ///Only entities under this ad group.
+
+    /// Only entities under this ad group.
     pub fn ad_group_id(mut self, value: impl Into<String>) -> Self {
         self.ad_group_id = Some(value.into());
         self
     }
-    ///Text to filter by.
+
+    /// Text to filter by.
     pub fn search_id(mut self, value: impl Into<String>) -> Self {
         self.search_id = Some(value.into());
         self
     }
-    ///Start of the period for the entities' metrics, YYYY-MM-DD.
+
+    /// Start of the period for the entities' metrics, YYYY-MM-DD.
     pub fn start_date(mut self, value: impl Into<String>) -> Self {
         self.start_date = Some(value.into());
         self
     }
-    ///End of the period for the entities' metrics, YYYY-MM-DD.
+
+    /// End of the period for the entities' metrics, YYYY-MM-DD.
     pub fn end_date(mut self, value: impl Into<String>) -> Self {
         self.end_date = Some(value.into());
         self
     }
-    ///Ad account to read, when several are connected.
+
+    /// Ad account to read, when several are connected.
     pub fn selected_ad_account_id(mut self, value: impl Into<String>) -> Self {
         self.selected_ad_account_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -8244,10 +8502,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -8256,14 +8516,14 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `list_google_segments`: set optional parameters, then call `send()`.
 ///
 /// List a location's Google Ads audience segments.
 ///
 /// `GET /ad-publishing/google/segments` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListGoogleSegments {
@@ -8271,20 +8531,24 @@ pub struct ListGoogleSegments {
     location_id: Option<String>,
     type_: Option<String>,
 }
-#[cfg(feature = "ad_manager")]
-impl ListGoogleSegments {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+impl ListGoogleSegments {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Kind of segment to list, e.g. `CUSTOM_SEGMENTS`.
+
+    /// Kind of segment to list, e.g. `CUSTOM_SEGMENTS`.
     pub fn type_(mut self, value: impl Into<String>) -> Self {
         self.type_ = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -8309,10 +8573,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -8321,14 +8587,14 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `list_google_target_interests`: set optional parameters, then call `send()`.
 ///
 /// List affinity or in-market audiences available for targeting.
 ///
 /// `GET /ad-publishing/google/target-interests` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListGoogleTargetInterests {
@@ -8337,15 +8603,18 @@ pub struct ListGoogleTargetInterests {
     type_: ListGoogleTargetInterestsType,
     advertising_channel_type: String,
 }
-#[cfg(feature = "ad_manager")]
-impl ListGoogleTargetInterests {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+impl ListGoogleTargetInterests {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -8369,10 +8638,12 @@ Defaults to the client's configured location.*/
         request.query("advertisingChannelType", &self.advertising_channel_type);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -8381,29 +8652,32 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `list_linkedin_ad_accounts`: set optional parameters, then call `send()`.
 ///
 /// List the LinkedIn ad accounts the connected user can use.
 ///
 /// `GET /ad-publishing/linkedin/ad-accounts` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListLinkedinAdAccounts {
     client: crate::Client,
     location_id: Option<String>,
 }
-#[cfg(feature = "ad_manager")]
-impl ListLinkedinAdAccounts {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+impl ListLinkedinAdAccounts {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -8425,10 +8699,12 @@ Defaults to the client's configured location.*/
         request.query("locationId", &location_id);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -8437,14 +8713,14 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `list_linkedin_lead_forms`: set optional parameters, then call `send()`.
 ///
 /// List the lead forms of a LinkedIn ad account.
 ///
 /// `GET /ad-publishing/linkedin/{accountId}/forms` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListLinkedinLeadForms {
@@ -8452,15 +8728,18 @@ pub struct ListLinkedinLeadForms {
     account_id: String,
     location_id: Option<String>,
 }
-#[cfg(feature = "ad_manager")]
-impl ListLinkedinLeadForms {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+impl ListLinkedinLeadForms {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -8485,10 +8764,12 @@ Defaults to the client's configured location.*/
         request.query("locationId", &location_id);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -8497,14 +8778,14 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `pause_facebook_ad`: set optional parameters, then call `send()`.
 ///
 /// Pause a running Facebook ad.
 ///
 /// `POST /ad-publishing/facebook/ads/{adId}/pause` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct PauseFacebookAd {
@@ -8512,7 +8793,9 @@ pub struct PauseFacebookAd {
     ad_id: String,
     body: LocationIdRequest,
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl PauseFacebookAd {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -8537,10 +8820,12 @@ impl PauseFacebookAd {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -8549,14 +8834,14 @@ impl PauseFacebookAd {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `pause_facebook_adset`: set optional parameters, then call `send()`.
 ///
 /// Pause a running Facebook ad set.
 ///
 /// `POST /ad-publishing/facebook/adsets/{adsetId}/pause` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct PauseFacebookAdset {
@@ -8564,7 +8849,9 @@ pub struct PauseFacebookAdset {
     adset_id: String,
     body: LocationIdRequest,
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl PauseFacebookAdset {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -8589,10 +8876,12 @@ impl PauseFacebookAdset {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -8601,14 +8890,14 @@ impl PauseFacebookAdset {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `pause_facebook_campaign`: set optional parameters, then call `send()`.
 ///
 /// Pause a running Facebook campaign.
 ///
 /// `POST /ad-publishing/facebook/campaigns/{campaignId}/pause` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct PauseFacebookCampaign {
@@ -8616,7 +8905,9 @@ pub struct PauseFacebookCampaign {
     campaign_id: String,
     body: LocationIdRequest,
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl PauseFacebookCampaign {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -8641,10 +8932,12 @@ impl PauseFacebookCampaign {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -8653,14 +8946,14 @@ impl PauseFacebookCampaign {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `publish_facebook_campaign`: set optional parameters, then call `send()`.
 ///
 /// Publish a Facebook campaign draft to Facebook.
 ///
 /// `POST /ad-publishing/facebook/campaigns/{campaignId}/publish` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-///
-/// Note: HighLevel names the body PublishAdDTO; it is the same location-only object as the other action bodies. HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct PublishFacebookCampaign {
@@ -8668,7 +8961,9 @@ pub struct PublishFacebookCampaign {
     campaign_id: String,
     body: LocationIdRequest,
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl PublishFacebookCampaign {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -8693,10 +8988,12 @@ impl PublishFacebookCampaign {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -8705,21 +9002,23 @@ impl PublishFacebookCampaign {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `publish_google_ad`: set optional parameters, then call `send()`.
 ///
 /// Publish a Google campaign draft to Google Ads.
 ///
 /// `POST /ad-publishing/google/ads/{adId}/publish` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-///
-/// Note: HighLevel documents no body or locationId here; kept as documented. HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct PublishGoogleAd {
     client: crate::Client,
     ad_id: String,
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl PublishGoogleAd {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -8740,10 +9039,12 @@ impl PublishGoogleAd {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -8752,14 +9053,14 @@ impl PublishGoogleAd {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `publish_linkedin_campaign_group`: set optional parameters, then call `send()`.
 ///
 /// Publish a LinkedIn campaign group draft to LinkedIn.
 ///
 /// `POST /ad-publishing/linkedin/ads/{adId}/publish` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct PublishLinkedinCampaignGroup {
@@ -8767,7 +9068,9 @@ pub struct PublishLinkedinCampaignGroup {
     ad_id: String,
     body: LocationIdRequest,
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl PublishLinkedinCampaignGroup {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -8792,10 +9095,12 @@ impl PublishLinkedinCampaignGroup {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -8804,14 +9109,14 @@ impl PublishLinkedinCampaignGroup {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `remove_facebook_custom_audience_member`: set optional parameters, then call `send()`.
 ///
 /// Remove a contact from a Facebook custom audience.
 ///
 /// `DELETE /ad-publishing/facebook/custom-audience/{audienceId}/member` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct RemoveFacebookCustomAudienceMember {
@@ -8819,7 +9124,9 @@ pub struct RemoveFacebookCustomAudienceMember {
     audience_id: String,
     body: FacebookCustomAudienceMemberRequest,
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl RemoveFacebookCustomAudienceMember {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -8844,10 +9151,12 @@ impl RemoveFacebookCustomAudienceMember {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -8856,14 +9165,14 @@ impl RemoveFacebookCustomAudienceMember {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `resume_facebook_ad`: set optional parameters, then call `send()`.
 ///
 /// Resume a paused Facebook ad.
 ///
 /// `POST /ad-publishing/facebook/ads/{adId}/resume` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ResumeFacebookAd {
@@ -8871,7 +9180,9 @@ pub struct ResumeFacebookAd {
     ad_id: String,
     body: LocationIdRequest,
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl ResumeFacebookAd {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -8896,10 +9207,12 @@ impl ResumeFacebookAd {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -8908,14 +9221,14 @@ impl ResumeFacebookAd {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `resume_facebook_adset`: set optional parameters, then call `send()`.
 ///
 /// Resume a paused Facebook ad set.
 ///
 /// `POST /ad-publishing/facebook/adsets/{adsetId}/resume` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ResumeFacebookAdset {
@@ -8923,7 +9236,9 @@ pub struct ResumeFacebookAdset {
     adset_id: String,
     body: LocationIdRequest,
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl ResumeFacebookAdset {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -8948,10 +9263,12 @@ impl ResumeFacebookAdset {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -8960,14 +9277,14 @@ impl ResumeFacebookAdset {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `resume_facebook_campaign`: set optional parameters, then call `send()`.
 ///
 /// Resume a paused Facebook campaign.
 ///
 /// `POST /ad-publishing/facebook/campaigns/{campaignId}/resume` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ResumeFacebookCampaign {
@@ -8975,7 +9292,9 @@ pub struct ResumeFacebookCampaign {
     campaign_id: String,
     body: LocationIdRequest,
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl ResumeFacebookCampaign {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -9000,10 +9319,12 @@ impl ResumeFacebookCampaign {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -9012,14 +9333,14 @@ impl ResumeFacebookCampaign {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `search_facebook_targeting`: set optional parameters, then call `send()`.
 ///
 /// Search Facebook places and interests to target.
 ///
 /// `GET /ad-publishing/facebook/targeting/search` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-///
-/// Note: HighLevel's doc names no scope here; adPublishing.readonly is taken from the other targeting searches. HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct SearchFacebookTargeting {
@@ -9028,13 +9349,16 @@ pub struct SearchFacebookTargeting {
     query: String,
     search_type: Option<String>,
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl SearchFacebookTargeting {
-    ///Narrower kind of search, e.g. `adgeolocation`.
+    /// Narrower kind of search, e.g. `adgeolocation`.
     pub fn search_type(mut self, value: impl Into<String>) -> Self {
         self.search_type = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -9056,10 +9380,12 @@ impl SearchFacebookTargeting {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -9068,14 +9394,14 @@ impl SearchFacebookTargeting {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `search_google_targeting`: set optional parameters, then call `send()`.
 ///
 /// Search Google places to target.
 ///
 /// `GET /ad-publishing/google/targeting/search` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct SearchGoogleTargeting {
@@ -9084,20 +9410,24 @@ pub struct SearchGoogleTargeting {
     query: Option<String>,
     location_id: Option<String>,
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl SearchGoogleTargeting {
-    ///Text to search for.
+    /// Text to search for.
     pub fn query(mut self, value: impl Into<String>) -> Self {
         self.query = Some(value.into());
         self
     }
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -9123,10 +9453,12 @@ Defaults to the client's configured location.*/
         request.query("locationId", &location_id);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -9135,14 +9467,14 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `search_linkedin_targeting`: set optional parameters, then call `send()`.
 ///
 /// Search LinkedIn targeting values (places, industries, job titles...) of one facet.
 ///
 /// `GET /ad-publishing/linkedin/targeting/search` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct SearchLinkedinTargeting {
@@ -9152,25 +9484,30 @@ pub struct SearchLinkedinTargeting {
     query: Option<String>,
     q: Option<String>,
 }
-#[cfg(feature = "ad_manager")]
-impl SearchLinkedinTargeting {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+impl SearchLinkedinTargeting {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Text to search for.
+
+    /// Text to search for.
     pub fn query(mut self, value: impl Into<String>) -> Self {
         self.query = Some(value.into());
         self
     }
-    ///LinkedIn finder to use, e.g. `typeahead`.
+
+    /// LinkedIn finder to use, e.g. `typeahead`.
     pub fn q(mut self, value: impl Into<String>) -> Self {
         self.q = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -9199,10 +9536,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -9211,14 +9550,14 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `set_facebook_default_page`: set optional parameters, then call `send()`.
 ///
 /// Choose the Facebook page a location uses by default.
 ///
 /// `PUT /ad-publishing/facebook/page/default` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct SetFacebookDefaultPage {
@@ -9226,15 +9565,18 @@ pub struct SetFacebookDefaultPage {
     location_id: Option<String>,
     body: SetFacebookDefaultPageRequest,
 }
-#[cfg(feature = "ad_manager")]
-impl SetFacebookDefaultPage {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+impl SetFacebookDefaultPage {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -9260,10 +9602,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -9272,14 +9616,14 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `update_facebook_custom_audience`: set optional parameters, then call `send()`.
 ///
 /// Rename a Facebook custom audience or change its description.
 ///
 /// `PUT /ad-publishing/facebook/custom-audience/{audienceId}` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpdateFacebookCustomAudience {
@@ -9287,7 +9631,9 @@ pub struct UpdateFacebookCustomAudience {
     audience_id: String,
     body: UpdateFacebookCustomAudienceRequest,
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl UpdateFacebookCustomAudience {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -9312,10 +9658,12 @@ impl UpdateFacebookCustomAudience {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -9324,14 +9672,14 @@ impl UpdateFacebookCustomAudience {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `update_linkedin_ad_status`: set optional parameters, then call `send()`.
 ///
 /// Pause, resume or archive a LinkedIn ad, campaign or ad group.
 ///
 /// `PATCH /ad-publishing/linkedin/{adId}/status` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpdateLinkedinAdStatus {
@@ -9340,15 +9688,18 @@ pub struct UpdateLinkedinAdStatus {
     location_id: Option<String>,
     body: UpdateLinkedinAdStatusRequest,
 }
-#[cfg(feature = "ad_manager")]
-impl UpdateLinkedinAdStatus {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+impl UpdateLinkedinAdStatus {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -9377,10 +9728,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -9389,21 +9742,23 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `upsert_facebook_ad`: set optional parameters, then call `send()`.
 ///
 /// Create or update a Facebook ad draft.
 ///
 /// `PUT /ad-publishing/facebook/ads-v2` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpsertFacebookAd {
     client: crate::Client,
     body: UpsertFacebookAdRequest,
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl UpsertFacebookAd {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -9425,10 +9780,12 @@ impl UpsertFacebookAd {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -9437,21 +9794,23 @@ impl UpsertFacebookAd {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `upsert_facebook_adset`: set optional parameters, then call `send()`.
 ///
 /// Create or update a Facebook ad set draft.
 ///
 /// `PUT /ad-publishing/facebook/adsets` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpsertFacebookAdset {
     client: crate::Client,
     body: UpsertFacebookAdsetRequest,
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl UpsertFacebookAdset {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -9473,10 +9832,12 @@ impl UpsertFacebookAdset {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -9485,21 +9846,23 @@ impl UpsertFacebookAdset {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `upsert_facebook_campaign`: set optional parameters, then call `send()`.
 ///
 /// Create or update a Facebook campaign draft.
 ///
 /// `PUT /ad-publishing/facebook/campaigns` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpsertFacebookCampaign {
     client: crate::Client,
     body: UpsertFacebookCampaignRequest,
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl UpsertFacebookCampaign {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -9521,10 +9884,12 @@ impl UpsertFacebookCampaign {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -9533,21 +9898,23 @@ impl UpsertFacebookCampaign {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `upsert_facebook_pixel`: set optional parameters, then call `send()`.
 ///
 /// Create or update a Facebook conversion pixel configuration.
 ///
 /// `PUT /ad-publishing/facebook/pixels` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpsertFacebookPixel {
     client: crate::Client,
     body: UpsertFacebookPixelRequest,
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl UpsertFacebookPixel {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -9569,10 +9936,12 @@ impl UpsertFacebookPixel {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -9581,21 +9950,23 @@ impl UpsertFacebookPixel {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `upsert_google_asset`: set optional parameters, then call `send()`.
 ///
 /// Create or update a Google Ads call, sitelink or lead form asset.
 ///
 /// `POST /ad-publishing/google/assets` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpsertGoogleAsset {
     client: crate::Client,
     body: UpsertGoogleAssetRequest,
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl UpsertGoogleAsset {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -9617,10 +9988,12 @@ impl UpsertGoogleAsset {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -9629,21 +10002,23 @@ impl UpsertGoogleAsset {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `upsert_google_audience`: set optional parameters, then call `send()`.
 ///
 /// Create or update a Google Ads combined audience.
 ///
 /// `PUT /ad-publishing/google/audiences` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpsertGoogleAudience {
     client: crate::Client,
     body: UpsertGoogleAudienceRequest,
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl UpsertGoogleAudience {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -9665,10 +10040,12 @@ impl UpsertGoogleAudience {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -9677,21 +10054,23 @@ impl UpsertGoogleAudience {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `upsert_google_campaign`: set optional parameters, then call `send()`.
 ///
 /// Create or update a whole Google campaign draft with its ad groups and ads.
 ///
 /// `PUT /ad-publishing/google/ads` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpsertGoogleCampaign {
     client: crate::Client,
     body: GoogleCampaign,
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl UpsertGoogleCampaign {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -9713,10 +10092,12 @@ impl UpsertGoogleCampaign {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -9725,21 +10106,23 @@ impl UpsertGoogleCampaign {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `upsert_google_conversion`: set optional parameters, then call `send()`.
 ///
 /// Create or update a Google Ads conversion action.
 ///
 /// `PUT /ad-publishing/google/conversions` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpsertGoogleConversion {
     client: crate::Client,
     body: UpsertGoogleConversionRequest,
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl UpsertGoogleConversion {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -9761,10 +10144,12 @@ impl UpsertGoogleConversion {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -9773,14 +10158,14 @@ impl UpsertGoogleConversion {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `upsert_google_segment`: set optional parameters, then call `send()`.
 ///
 /// Create or update a Google Ads audience segment or user list.
 ///
 /// `PUT /ad-publishing/google/segments` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpsertGoogleSegment {
@@ -9789,15 +10174,18 @@ pub struct UpsertGoogleSegment {
     type_: UpsertGoogleSegmentType,
     body: UpsertGoogleSegmentRequest,
 }
-#[cfg(feature = "ad_manager")]
-impl UpsertGoogleSegment {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
+impl UpsertGoogleSegment {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -9824,10 +10212,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -9836,21 +10226,23 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Request builder for `upsert_linkedin_campaign_group`: set optional parameters, then call `send()`.
 ///
 /// Create or update a LinkedIn campaign group draft with its campaigns and ads.
 ///
 /// `PUT /ad-publishing/linkedin/ads` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpsertLinkedinCampaignGroup {
     client: crate::Client,
     body: LinkedinCampaignGroup,
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl UpsertLinkedinCampaignGroup {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -9872,10 +10264,12 @@ impl UpsertLinkedinCampaignGroup {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -9884,25 +10278,30 @@ impl UpsertLinkedinCampaignGroup {
         self.client.execute(request).await
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// A Google or LinkedIn budget.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AdBudget {
-    /// `budgetType`
+    /// `budgetType`: a [`BudgetType`](crate::ad_manager::BudgetType).
     #[serde(rename = "budgetType", default, skip_serializing_if = "Option::is_none")]
     pub budget_type: Option<BudgetType>,
+
     /// Amount to spend; for Google, in micros.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<f64>,
-    /// `scheduleStartDate`
+
+    /// `scheduleStartDate`: a date (`YYYY-MM-DD`). Example: `2024-01-01`.
     #[serde(
         rename = "scheduleStartDate",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub schedule_start_date: Option<String>,
-    /// `scheduleEndDate`
+
+    /// `scheduleEndDate`: a date (`YYYY-MM-DD`). Example: `2024-12-31`.
     #[serde(
         rename = "scheduleEndDate",
         default,
@@ -9910,9 +10309,11 @@ pub struct AdBudget {
     )]
     pub schedule_end_date: Option<String>,
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl AdBudget {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -9922,40 +10323,50 @@ impl AdBudget {
             schedule_end_date: None,
         }
     }
-    ///Sets `budgetType`.
+
+    /// Sets `budgetType`.
     pub fn budget_type(mut self, value: impl Into<BudgetType>) -> Self {
         self.budget_type = Some(value.into());
         self
     }
-    ///Sets `amount`.
+
+    /// Sets `amount`.
     pub fn amount(mut self, value: impl Into<f64>) -> Self {
         self.amount = Some(value.into());
         self
     }
-    ///Sets `scheduleStartDate`.
+
+    /// Sets `scheduleStartDate`.
     pub fn schedule_start_date(mut self, value: impl Into<String>) -> Self {
         self.schedule_start_date = Some(value.into());
         self
     }
-    ///Sets `scheduleEndDate`.
+
+    /// Sets `scheduleEndDate`.
     pub fn schedule_end_date(mut self, value: impl Into<String>) -> Self {
         self.schedule_end_date = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Kind of a creative's media item.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AdMediaKind {
-    ///`image`
+    /// `image`
     Image,
-    ///`video`
+
+    /// `video`
     Video,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl AdMediaKind {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -9966,7 +10377,9 @@ impl AdMediaKind {
         }
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for AdMediaKind {
     fn from(value: &str) -> Self {
         match value {
@@ -9976,21 +10389,28 @@ impl From<&str> for AdMediaKind {
         }
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 crate::runtime::enums::string_enum!(AdMediaKind);
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Whether to read HighLevel's Ad Manager data or the connected integration's data.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AdSourceType {
-    ///`AD_MANAGER`
+    /// `AD_MANAGER`
     AdManager,
-    ///`INTEGRATION`
+
+    /// `INTEGRATION`
     Integration,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl AdSourceType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -10001,7 +10421,9 @@ impl AdSourceType {
         }
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for AdSourceType {
     fn from(value: &str) -> Self {
         match value {
@@ -10011,25 +10433,32 @@ impl From<&str> for AdSourceType {
         }
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 crate::runtime::enums::string_enum!(AdSourceType);
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Adds or removes many contacts at once, from a CSV file or smart lists.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct BatchUpdateFacebookCustomAudienceRequest {
-    /// `locationId`
+    /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
     #[serde(rename = "locationId")]
     pub location_id: String,
+
     /// Path of an uploaded CSV file of contacts.
     #[serde(rename = "csvPath", default, skip_serializing_if = "Option::is_none")]
     pub csv_path: Option<String>,
+
     /// Whether to add or remove the members.
     #[serde(rename = "operationType")]
     pub operation_type: String,
+
     /// Smart lists whose contacts are used.
     #[serde(rename = "smartlistIds", default, skip_serializing_if = "Option::is_none")]
     pub smartlist_ids: Option<Vec<String>>,
+
     /// `true` to keep the audience in step with the smart lists.
     #[serde(
         rename = "dynamicAudience",
@@ -10038,9 +10467,11 @@ pub struct BatchUpdateFacebookCustomAudienceRequest {
     )]
     pub dynamic_audience: Option<String>,
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl BatchUpdateFacebookCustomAudienceRequest {
-    ///A value with the required fields (`locationId`, `operationType`).
+    /// A value with the required fields (`locationId`, `operationType`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         location_id: impl Into<String>,
@@ -10054,35 +10485,44 @@ impl BatchUpdateFacebookCustomAudienceRequest {
             dynamic_audience: None,
         }
     }
-    ///Sets `csvPath`.
+
+    /// Sets `csvPath`.
     pub fn csv_path(mut self, value: impl Into<String>) -> Self {
         self.csv_path = Some(value.into());
         self
     }
-    ///Sets `smartlistIds`.
+
+    /// Sets `smartlistIds`.
     pub fn smartlist_ids(mut self, value: impl Into<Vec<String>>) -> Self {
         self.smartlist_ids = Some(value.into());
         self
     }
-    ///Sets `dynamicAudience`.
+
+    /// Sets `dynamicAudience`.
     pub fn dynamic_audience(mut self, value: impl Into<String>) -> Self {
         self.dynamic_audience = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Whether the budget is spent per day or over the whole schedule.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BudgetType {
-    ///`DAILY`
+    /// `DAILY`
     Daily,
-    ///`LIFETIME`
+
+    /// `LIFETIME`
     Lifetime,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl BudgetType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -10093,7 +10533,9 @@ impl BudgetType {
         }
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for BudgetType {
     fn from(value: &str) -> Self {
         match value {
@@ -10103,26 +10545,34 @@ impl From<&str> for BudgetType {
         }
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 crate::runtime::enums::string_enum!(BudgetType);
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `CreateFacebookConversationFormRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateFacebookConversationFormRequest {
-    /// `locationId`
+    /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
     #[serde(rename = "locationId")]
     pub location_id: String,
-    /// `name`
+
+    /// `name`: a string.
     pub name: String,
+
     /// The welcome message.
     pub text: String,
-    /// `questions`
+
+    /// `questions`: a list of [`FacebookConversationFormQuestion`](crate::ad_manager::FacebookConversationFormQuestion) values.
     pub questions: Vec<FacebookConversationFormQuestion>,
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl CreateFacebookConversationFormRequest {
-    ///A value with the required fields (`locationId`, `name`, `text`, `questions`).
+    /// A value with the required fields (`locationId`, `name`, `text`, `questions`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         location_id: impl Into<String>,
@@ -10138,24 +10588,30 @@ impl CreateFacebookConversationFormRequest {
         }
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `CreateFacebookIntegrationRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateFacebookIntegrationRequest {
-    /// `locationId`
+    /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
     #[serde(rename = "locationId")]
     pub location_id: String,
+
     /// Facebook page to connect.
     #[serde(rename = "pageId")]
     pub page_id: String,
+
     /// Facebook ad account to connect.
     #[serde(rename = "adAccountId", default, skip_serializing_if = "Option::is_none")]
     pub ad_account_id: Option<String>,
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl CreateFacebookIntegrationRequest {
-    ///A value with the required fields (`locationId`, `pageId`).
+    /// A value with the required fields (`locationId`, `pageId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(location_id: impl Into<String>, page_id: impl Into<String>) -> Self {
         Self {
@@ -10164,61 +10620,75 @@ impl CreateFacebookIntegrationRequest {
             ad_account_id: None,
         }
     }
-    ///Sets `adAccountId`.
+
+    /// Sets `adAccountId`.
     pub fn ad_account_id(mut self, value: impl Into<String>) -> Self {
         self.ad_account_id = Some(value.into());
         self
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// The `CreateFacebookLeadFormRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateFacebookLeadFormRequest {
-    /// `type`
+    /// `type`: a [`FacebookLeadFormType`](crate::ad_manager::FacebookLeadFormType).
     #[serde(rename = "type")]
     pub type_: FacebookLeadFormType,
-    /// `name`
+
+    /// `name`: a string.
     pub name: String,
-    /// `locationId`
+
+    /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
     #[serde(rename = "locationId")]
     pub location_id: String,
-    /// `greetingCard`
+
+    /// `greetingCard`: a [`FacebookLeadFormGreetingCard`](crate::ad_manager::FacebookLeadFormGreetingCard).
     #[serde(rename = "greetingCard", default, skip_serializing_if = "Option::is_none")]
     pub greeting_card: Option<FacebookLeadFormGreetingCard>,
-    /// `questions`
+
+    /// `questions`: a list of [`FacebookLeadFormQuestion`](crate::ad_manager::FacebookLeadFormQuestion) values.
     pub questions: Vec<FacebookLeadFormQuestion>,
-    /// `questionPageHeadline`
+
+    /// `questionPageHeadline`: a string.
     #[serde(
         rename = "questionPageHeadline",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub question_page_headline: Option<String>,
-    /// `privacyPolicyLink`
+
+    /// `privacyPolicyLink`: a URL.
     #[serde(rename = "privacyPolicyLink")]
     pub privacy_policy_link: String,
-    /// `privacyPolicyText`
+
+    /// `privacyPolicyText`: a string.
     #[serde(
         rename = "privacyPolicyText",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub privacy_policy_text: Option<String>,
-    /// `customDisclaimer`
+
+    /// `customDisclaimer`: a [`FacebookLeadFormDisclaimer`](crate::ad_manager::FacebookLeadFormDisclaimer).
     #[serde(
         rename = "customDisclaimer",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub custom_disclaimer: Option<FacebookLeadFormDisclaimer>,
-    /// `thankYouPage`
+
+    /// `thankYouPage`: a [`FacebookLeadFormThankYouPage`](crate::ad_manager::FacebookLeadFormThankYouPage).
     #[serde(rename = "thankYouPage")]
     pub thank_you_page: FacebookLeadFormThankYouPage,
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl CreateFacebookLeadFormRequest {
-    ///A value with the required fields (`type`, `name`, `locationId`, `questions`, `privacyPolicyLink`, `thankYouPage`).
+    /// A value with the required fields (`type`, `name`, `locationId`, `questions`, `privacyPolicyLink`, `thankYouPage`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         type_: impl Into<FacebookLeadFormType>,
@@ -10241,7 +10711,8 @@ impl CreateFacebookLeadFormRequest {
             thank_you_page: thank_you_page.into(),
         }
     }
-    ///Sets `greetingCard`.
+
+    /// Sets `greetingCard`.
     pub fn greeting_card(
         mut self,
         value: impl Into<FacebookLeadFormGreetingCard>,
@@ -10249,17 +10720,20 @@ impl CreateFacebookLeadFormRequest {
         self.greeting_card = Some(value.into());
         self
     }
-    ///Sets `questionPageHeadline`.
+
+    /// Sets `questionPageHeadline`.
     pub fn question_page_headline(mut self, value: impl Into<String>) -> Self {
         self.question_page_headline = Some(value.into());
         self
     }
-    ///Sets `privacyPolicyText`.
+
+    /// Sets `privacyPolicyText`.
     pub fn privacy_policy_text(mut self, value: impl Into<String>) -> Self {
         self.privacy_policy_text = Some(value.into());
         self
     }
-    ///Sets `customDisclaimer`.
+
+    /// Sets `customDisclaimer`.
     pub fn custom_disclaimer(
         mut self,
         value: impl Into<FacebookLeadFormDisclaimer>,
@@ -10268,24 +10742,30 @@ impl CreateFacebookLeadFormRequest {
         self
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `CreateGoogleIntegrationRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateGoogleIntegrationRequest {
-    /// `locationId`
+    /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
     #[serde(rename = "locationId")]
     pub location_id: String,
+
     /// Google Ads customer id.
     #[serde(rename = "adAccountId")]
     pub ad_account_id: String,
+
     /// Manager (MCC) account id.
     #[serde(rename = "mccId")]
     pub mcc_id: String,
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl CreateGoogleIntegrationRequest {
-    ///A value with the required fields (`locationId`, `adAccountId`, `mccId`).
+    /// A value with the required fields (`locationId`, `adAccountId`, `mccId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         location_id: impl Into<String>,
@@ -10299,30 +10779,38 @@ impl CreateGoogleIntegrationRequest {
         }
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Uploads contacts to a customer match list, from smart lists or a CSV file.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateGoogleOfflineUserListJobRequest {
-    /// `locationId`
+    /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
     #[serde(rename = "locationId")]
     pub location_id: String,
-    /// `smartListIds`
+
+    /// `smartListIds`: a list of strings.
     #[serde(rename = "smartListIds", default, skip_serializing_if = "Option::is_none")]
     pub smart_list_ids: Option<Vec<String>>,
-    /// `csvPath`
+
+    /// `csvPath`: a string.
     #[serde(rename = "csvPath", default, skip_serializing_if = "Option::is_none")]
     pub csv_path: Option<String>,
+
     /// The customer match list to fill.
     #[serde(rename = "userListId", default, skip_serializing_if = "Option::is_none")]
     pub user_list_id: Option<String>,
+
     /// Keep the list in step with the smart lists.
     #[serde(rename = "isDynamic", default, skip_serializing_if = "Option::is_none")]
     pub is_dynamic: Option<bool>,
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl CreateGoogleOfflineUserListJobRequest {
-    ///A value with the required fields (`locationId`).
+    /// A value with the required fields (`locationId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(location_id: impl Into<String>) -> Self {
         Self {
@@ -10333,51 +10821,63 @@ impl CreateGoogleOfflineUserListJobRequest {
             is_dynamic: None,
         }
     }
-    ///Sets `smartListIds`.
+
+    /// Sets `smartListIds`.
     pub fn smart_list_ids(mut self, value: impl Into<Vec<String>>) -> Self {
         self.smart_list_ids = Some(value.into());
         self
     }
-    ///Sets `csvPath`.
+
+    /// Sets `csvPath`.
     pub fn csv_path(mut self, value: impl Into<String>) -> Self {
         self.csv_path = Some(value.into());
         self
     }
-    ///Sets `userListId`.
+
+    /// Sets `userListId`.
     pub fn user_list_id(mut self, value: impl Into<String>) -> Self {
         self.user_list_id = Some(value.into());
         self
     }
-    ///Sets `isDynamic`.
+
+    /// Sets `isDynamic`.
     pub fn is_dynamic(mut self, value: impl Into<bool>) -> Self {
         self.is_dynamic = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `CreateLinkedinIntegrationRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateLinkedinIntegrationRequest {
-    /// `locationId`
+    /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
     #[serde(rename = "locationId")]
     pub location_id: String,
-    /// `adAccountId`
+
+    /// `adAccountId`: a string. Example: `12345678`.
     #[serde(rename = "adAccountId")]
     pub ad_account_id: String,
-    /// `adAccountName`
+
+    /// `adAccountName`: a string.
     #[serde(rename = "adAccountName")]
     pub ad_account_name: String,
-    /// `currencyCode`
+
+    /// `currencyCode`: a string. Example: `USD`.
     #[serde(rename = "currencyCode")]
     pub currency_code: String,
+
     /// LinkedIn company page the ads run for.
     #[serde(rename = "organizationId")]
     pub organization_id: String,
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl CreateLinkedinIntegrationRequest {
-    ///A value with the required fields (`locationId`, `adAccountId`, `adAccountName`, `currencyCode`, `organizationId`).
+    /// A value with the required fields (`locationId`, `adAccountId`, `adAccountName`, `currencyCode`, `organizationId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         location_id: impl Into<String>,
@@ -10395,29 +10895,38 @@ impl CreateLinkedinIntegrationRequest {
         }
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `CreateLinkedinLeadFormRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateLinkedinLeadFormRequest {
-    /// `owner`
+    /// `owner`: a [`LinkedinLeadFormOwner`](crate::ad_manager::LinkedinLeadFormOwner).
     pub owner: LinkedinLeadFormOwner,
-    /// `creationLocale`
+
+    /// `creationLocale`: a [`LinkedinLocale`](crate::ad_manager::LinkedinLocale).
     #[serde(rename = "creationLocale")]
     pub creation_locale: LinkedinLocale,
-    /// `name`
+
+    /// `name`: a string.
     pub name: String,
-    /// `state`
+
+    /// `state`: a [`CreateLinkedinLeadFormRequestState`](crate::ad_manager::CreateLinkedinLeadFormRequestState), one of `PUBLISHED`.
     pub state: CreateLinkedinLeadFormRequestState,
-    /// `content`
+
+    /// `content`: a [`LinkedinLeadFormContent`](crate::ad_manager::LinkedinLeadFormContent).
     pub content: LinkedinLeadFormContent,
-    /// `hiddenFields`
+
+    /// `hiddenFields`: a list of [`LinkedinHiddenField`](crate::ad_manager::LinkedinHiddenField) values.
     #[serde(rename = "hiddenFields", default, skip_serializing_if = "Option::is_none")]
     pub hidden_fields: Option<Vec<LinkedinHiddenField>>,
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl CreateLinkedinLeadFormRequest {
-    ///A value with the required fields (`owner`, `creationLocale`, `name`, `state`, `content`).
+    /// A value with the required fields (`owner`, `creationLocale`, `name`, `state`, `content`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         owner: impl Into<LinkedinLeadFormOwner>,
@@ -10435,23 +10944,29 @@ impl CreateLinkedinLeadFormRequest {
             hidden_fields: None,
         }
     }
-    ///Sets `hiddenFields`.
+
+    /// Sets `hiddenFields`.
     pub fn hidden_fields(mut self, value: impl Into<Vec<LinkedinHiddenField>>) -> Self {
         self.hidden_fields = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Values of `CreateLinkedinLeadFormRequestState`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CreateLinkedinLeadFormRequestState {
-    ///`PUBLISHED`
+    /// `PUBLISHED`
     Published,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl CreateLinkedinLeadFormRequestState {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -10461,7 +10976,9 @@ impl CreateLinkedinLeadFormRequestState {
         }
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for CreateLinkedinLeadFormRequestState {
     fn from(value: &str) -> Self {
         match value {
@@ -10470,31 +10987,43 @@ impl From<&str> for CreateLinkedinLeadFormRequestState {
         }
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 crate::runtime::enums::string_enum!(CreateLinkedinLeadFormRequestState);
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Values of `DayOfWeek`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DayOfWeek {
-    ///`MONDAY`
+    /// `MONDAY`
     Monday,
-    ///`TUESDAY`
+
+    /// `TUESDAY`
     Tuesday,
-    ///`WEDNESDAY`
+
+    /// `WEDNESDAY`
     Wednesday,
-    ///`THURSDAY`
+
+    /// `THURSDAY`
     Thursday,
-    ///`FRIDAY`
+
+    /// `FRIDAY`
     Friday,
-    ///`SATURDAY`
+
+    /// `SATURDAY`
     Saturday,
-    ///`SUNDAY`
+
+    /// `SUNDAY`
     Sunday,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl DayOfWeek {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -10510,7 +11039,9 @@ impl DayOfWeek {
         }
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl From<&str> for DayOfWeek {
     fn from(value: &str) -> Self {
         match value {
@@ -10525,21 +11056,28 @@ impl From<&str> for DayOfWeek {
         }
     }
 }
+
 #[cfg(feature = "ad_manager")]
 crate::runtime::enums::string_enum!(DayOfWeek);
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Unit of a targeting radius.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DistanceUnit {
-    ///`km`
+    /// `km`
     Km,
-    ///`mi`
+
+    /// `mi`
     Mi,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl DistanceUnit {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -10550,7 +11088,9 @@ impl DistanceUnit {
         }
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for DistanceUnit {
     fn from(value: &str) -> Self {
         match value {
@@ -10560,40 +11100,52 @@ impl From<&str> for DistanceUnit {
         }
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 crate::runtime::enums::string_enum!(DistanceUnit);
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// An image or video of an ad creative (one card of a carousel).
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FacebookAdMedia {
-    /// `src`
+    /// `src`: a URL.
     pub src: String,
+
     /// Needed for a video.
     #[serde(rename = "thumbnailUrl", default, skip_serializing_if = "Option::is_none")]
     pub thumbnail_url: Option<String>,
+
     /// Index of the chosen video frame; needed for a video.
     #[serde(rename = "selectedPoster", default, skip_serializing_if = "Option::is_none")]
     pub selected_poster: Option<i64>,
-    /// `type`
+
+    /// `type`: a [`AdMediaKind`](crate::ad_manager::AdMediaKind).
     #[serde(rename = "type")]
     pub type_: AdMediaKind,
-    /// `name`
+
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `headline`
+
+    /// `headline`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headline: Option<String>,
-    /// `description`
+
+    /// `description`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `link`
+
+    /// `link`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub link: Option<String>,
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl FacebookAdMedia {
-    ///A value with the required fields (`src`, `type`).
+    /// A value with the required fields (`src`, `type`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(src: impl Into<String>, type_: impl Into<AdMediaKind>) -> Self {
         Self {
@@ -10607,50 +11159,62 @@ impl FacebookAdMedia {
             link: None,
         }
     }
-    ///Sets `thumbnailUrl`.
+
+    /// Sets `thumbnailUrl`.
     pub fn thumbnail_url(mut self, value: impl Into<String>) -> Self {
         self.thumbnail_url = Some(value.into());
         self
     }
-    ///Sets `selectedPoster`.
+
+    /// Sets `selectedPoster`.
     pub fn selected_poster(mut self, value: impl Into<i64>) -> Self {
         self.selected_poster = Some(value.into());
         self
     }
-    ///Sets `name`.
+
+    /// Sets `name`.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
-    ///Sets `headline`.
+
+    /// Sets `headline`.
     pub fn headline(mut self, value: impl Into<String>) -> Self {
         self.headline = Some(value.into());
         self
     }
-    ///Sets `description`.
+
+    /// Sets `description`.
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
         self
     }
-    ///Sets `link`.
+
+    /// Sets `link`.
     pub fn link(mut self, value: impl Into<String>) -> Self {
         self.link = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Values of `FacebookAdMediaType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum FacebookAdMediaType {
-    ///`SINGLE`
+    /// `SINGLE`
     Single,
-    ///`CAROUSEL`
+
+    /// `CAROUSEL`
     Carousel,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl FacebookAdMediaType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -10661,7 +11225,9 @@ impl FacebookAdMediaType {
         }
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for FacebookAdMediaType {
     fn from(value: &str) -> Self {
         match value {
@@ -10671,46 +11237,60 @@ impl From<&str> for FacebookAdMediaType {
         }
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 crate::runtime::enums::string_enum!(FacebookAdMediaType);
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Who an ad set targets.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FacebookAudience {
-    /// `geo_locations`
+    /// `geo_locations`: a list of [`FacebookGeoLocation`](crate::ad_manager::FacebookGeoLocation) values.
     pub geo_locations: Vec<FacebookGeoLocation>,
-    /// `locales`
+
+    /// `locales`: a list of [`FacebookLocale`](crate::ad_manager::FacebookLocale) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub locales: Option<Vec<FacebookLocale>>,
-    /// `placements`
+
+    /// `placements`: a [`FacebookPlacements`](crate::ad_manager::FacebookPlacements).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub placements: Option<FacebookPlacements>,
-    /// `placementType`
+
+    /// `placementType`: a [`FacebookPlacementType`](crate::ad_manager::FacebookPlacementType).
     #[serde(rename = "placementType", default, skip_serializing_if = "Option::is_none")]
     pub placement_type: Option<FacebookPlacementType>,
-    /// `lookalike`
+
+    /// `lookalike`: a list of [`FacebookAudienceRef`](crate::ad_manager::FacebookAudienceRef) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lookalike: Option<Vec<FacebookAudienceRef>>,
-    /// `retargeting`
+
+    /// `retargeting`: a list of [`FacebookAudienceRef`](crate::ad_manager::FacebookAudienceRef) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retargeting: Option<Vec<FacebookAudienceRef>>,
-    /// `interests`
+
+    /// `interests`: a list of [`FacebookInterest`](crate::ad_manager::FacebookInterest) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub interests: Option<Vec<FacebookInterest>>,
-    /// `age_min`
+
+    /// `age_min`: a whole number. Example: `18`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub age_min: Option<i64>,
-    /// `age_max`
+
+    /// `age_max`: a whole number. Example: `65`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub age_max: Option<i64>,
+
     /// 1 for men, 2 for women.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub genders: Option<Vec<i64>>,
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl FacebookAudience {
-    ///A value with the required fields (`geo_locations`).
+    /// A value with the required fields (`geo_locations`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(geo_locations: impl Into<Vec<FacebookGeoLocation>>) -> Self {
         Self {
@@ -10726,65 +11306,79 @@ impl FacebookAudience {
             genders: None,
         }
     }
-    ///Sets `locales`.
+
+    /// Sets `locales`.
     pub fn locales(mut self, value: impl Into<Vec<FacebookLocale>>) -> Self {
         self.locales = Some(value.into());
         self
     }
-    ///Sets `placements`.
+
+    /// Sets `placements`.
     pub fn placements(mut self, value: impl Into<FacebookPlacements>) -> Self {
         self.placements = Some(value.into());
         self
     }
-    ///Sets `placementType`.
+
+    /// Sets `placementType`.
     pub fn placement_type(mut self, value: impl Into<FacebookPlacementType>) -> Self {
         self.placement_type = Some(value.into());
         self
     }
-    ///Sets `lookalike`.
+
+    /// Sets `lookalike`.
     pub fn lookalike(mut self, value: impl Into<Vec<FacebookAudienceRef>>) -> Self {
         self.lookalike = Some(value.into());
         self
     }
-    ///Sets `retargeting`.
+
+    /// Sets `retargeting`.
     pub fn retargeting(mut self, value: impl Into<Vec<FacebookAudienceRef>>) -> Self {
         self.retargeting = Some(value.into());
         self
     }
-    ///Sets `interests`.
+
+    /// Sets `interests`.
     pub fn interests(mut self, value: impl Into<Vec<FacebookInterest>>) -> Self {
         self.interests = Some(value.into());
         self
     }
-    ///Sets `age_min`.
+
+    /// Sets `age_min`.
     pub fn age_min(mut self, value: impl Into<i64>) -> Self {
         self.age_min = Some(value.into());
         self
     }
-    ///Sets `age_max`.
+
+    /// Sets `age_max`.
     pub fn age_max(mut self, value: impl Into<i64>) -> Self {
         self.age_max = Some(value.into());
         self
     }
-    ///Sets `genders`.
+
+    /// Sets `genders`.
     pub fn genders(mut self, value: impl Into<Vec<i64>>) -> Self {
         self.genders = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// A custom or lookalike audience picked for targeting.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FacebookAudienceRef {
-    /// `id`
+    /// `id`: a string.
     pub id: String,
-    /// `name`
+
+    /// `name`: a string.
     pub name: String,
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl FacebookAudienceRef {
-    ///A value with the required fields (`id`, `name`).
+    /// A value with the required fields (`id`, `name`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(id: impl Into<String>, name: impl Into<String>) -> Self {
         Self {
@@ -10793,24 +11387,29 @@ impl FacebookAudienceRef {
         }
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `FacebookBudget` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FacebookBudget {
-    /// `budgetType`
+    /// `budgetType`: a [`BudgetType`](crate::ad_manager::BudgetType).
     #[serde(rename = "budgetType")]
     pub budget_type: BudgetType,
-    /// `amount`
+
+    /// `amount`: a number. Example: `1000`.
     pub amount: f64,
-    /// `scheduleStartDate`
+
+    /// `scheduleStartDate`: a date (`YYYY-MM-DD`). Example: `2024-01-01`.
     #[serde(
         rename = "scheduleStartDate",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub schedule_start_date: Option<String>,
-    /// `scheduleEndDate`
+
+    /// `scheduleEndDate`: a date (`YYYY-MM-DD`). Example: `2024-01-31`.
     #[serde(
         rename = "scheduleEndDate",
         default,
@@ -10818,9 +11417,11 @@ pub struct FacebookBudget {
     )]
     pub schedule_end_date: Option<String>,
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl FacebookBudget {
-    ///A value with the required fields (`budgetType`, `amount`).
+    /// A value with the required fields (`budgetType`, `amount`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(budget_type: impl Into<BudgetType>, amount: impl Into<f64>) -> Self {
         Self {
@@ -10830,34 +11431,44 @@ impl FacebookBudget {
             schedule_end_date: None,
         }
     }
-    ///Sets `scheduleStartDate`.
+
+    /// Sets `scheduleStartDate`.
     pub fn schedule_start_date(mut self, value: impl Into<String>) -> Self {
         self.schedule_start_date = Some(value.into());
         self
     }
-    ///Sets `scheduleEndDate`.
+
+    /// Sets `scheduleEndDate`.
     pub fn schedule_end_date(mut self, value: impl Into<String>) -> Self {
         self.schedule_end_date = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Values of `FacebookCampaignObjective`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum FacebookCampaignObjective {
-    ///`OUTCOME_LEADS`
+    /// `OUTCOME_LEADS`
     OutcomeLeads,
-    ///`OUTCOME_TRAFFIC`
+
+    /// `OUTCOME_TRAFFIC`
     OutcomeTraffic,
-    ///`OUTCOME_ENGAGEMENT`
+
+    /// `OUTCOME_ENGAGEMENT`
     OutcomeEngagement,
-    ///`OUTCOME_SALES`
+
+    /// `OUTCOME_SALES`
     OutcomeSales,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl FacebookCampaignObjective {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -10870,7 +11481,9 @@ impl FacebookCampaignObjective {
         }
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for FacebookCampaignObjective {
     fn from(value: &str) -> Self {
         match value {
@@ -10882,22 +11495,28 @@ impl From<&str> for FacebookCampaignObjective {
         }
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 crate::runtime::enums::string_enum!(FacebookCampaignObjective);
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// A quick reply offered in the welcome message, with its automatic answer.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FacebookConversationFormQuestion {
-    /// `question`
+    /// `question`: a string.
     pub question: String,
-    /// `response`
+
+    /// `response`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub response: Option<String>,
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl FacebookConversationFormQuestion {
-    ///A value with the required fields (`question`).
+    /// A value with the required fields (`question`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(question: impl Into<String>) -> Self {
         Self {
@@ -10905,30 +11524,37 @@ impl FacebookConversationFormQuestion {
             response: None,
         }
     }
-    ///Sets `response`.
+
+    /// Sets `response`.
     pub fn response(mut self, value: impl Into<String>) -> Self {
         self.response = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// One contact to add to or remove from a custom audience.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FacebookCustomAudienceMemberRequest {
-    /// `locationId`
+    /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
     #[serde(rename = "locationId")]
     pub location_id: String,
-    /// `contactId`
+
+    /// `contactId`: a string.
     #[serde(rename = "contactId")]
     pub contact_id: String,
-    /// `fbAdAccountId`
+
+    /// `fbAdAccountId`: a string. Example: `act_123456789`.
     #[serde(rename = "fbAdAccountId", default, skip_serializing_if = "Option::is_none")]
     pub fb_ad_account_id: Option<String>,
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl FacebookCustomAudienceMemberRequest {
-    ///A value with the required fields (`locationId`, `contactId`).
+    /// A value with the required fields (`locationId`, `contactId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(location_id: impl Into<String>, contact_id: impl Into<String>) -> Self {
         Self {
@@ -10937,25 +11563,31 @@ impl FacebookCustomAudienceMemberRequest {
             fb_ad_account_id: None,
         }
     }
-    ///Sets `fbAdAccountId`.
+
+    /// Sets `fbAdAccountId`.
     pub fn fb_ad_account_id(mut self, value: impl Into<String>) -> Self {
         self.fb_ad_account_id = Some(value.into());
         self
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Geocoded position of an address target.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FacebookGeoGeometry {
-    /// `location`
+    /// `location`: a [`GeoLatLng`](crate::ad_manager::GeoLatLng).
     pub location: GeoLatLng,
-    /// `location_type`
+
+    /// `location_type`: a string. Example: `APPROXIMATE`.
     pub location_type: String,
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl FacebookGeoGeometry {
-    ///A value with the required fields (`location`, `location_type`).
+    /// A value with the required fields (`location`, `location_type`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         location: impl Into<GeoLatLng>,
@@ -10967,34 +11599,44 @@ impl FacebookGeoGeometry {
         }
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// A place included in or excluded from targeting.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FacebookGeoLocation {
     /// Facebook's key for the place, from targeting search.
     pub key: String,
-    /// `name`
+
+    /// `name`: a string. Example: `United States`.
     pub name: String,
-    /// `type`
+
+    /// `type`: a [`FacebookGeoLocationType`](crate::ad_manager::FacebookGeoLocationType).
     #[serde(rename = "type")]
     pub type_: FacebookGeoLocationType,
-    /// `selectionType`
+
+    /// `selectionType`: a [`SelectionType`](crate::ad_manager::SelectionType).
     #[serde(rename = "selectionType")]
     pub selection_type: SelectionType,
+
     /// Radius around a city or address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub radius: Option<f64>,
-    /// `radiusUnit`
+
+    /// `radiusUnit`: a [`DistanceUnit`](crate::ad_manager::DistanceUnit).
     #[serde(rename = "radiusUnit", default, skip_serializing_if = "Option::is_none")]
     pub radius_unit: Option<DistanceUnit>,
-    /// `geometry`
+
+    /// `geometry`: a [`FacebookGeoGeometry`](crate::ad_manager::FacebookGeoGeometry).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub geometry: Option<FacebookGeoGeometry>,
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl FacebookGeoLocation {
-    ///A value with the required fields (`key`, `name`, `type`, `selectionType`).
+    /// A value with the required fields (`key`, `name`, `type`, `selectionType`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         key: impl Into<String>,
@@ -11012,55 +11654,74 @@ impl FacebookGeoLocation {
             geometry: None,
         }
     }
-    ///Sets `radius`.
+
+    /// Sets `radius`.
     pub fn radius(mut self, value: impl Into<f64>) -> Self {
         self.radius = Some(value.into());
         self
     }
-    ///Sets `radiusUnit`.
+
+    /// Sets `radiusUnit`.
     pub fn radius_unit(mut self, value: impl Into<DistanceUnit>) -> Self {
         self.radius_unit = Some(value.into());
         self
     }
-    ///Sets `geometry`.
+
+    /// Sets `geometry`.
     pub fn geometry(mut self, value: impl Into<FacebookGeoGeometry>) -> Self {
         self.geometry = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Values of `FacebookGeoLocationType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum FacebookGeoLocationType {
-    ///`country`
+    /// `country`
     Country,
-    ///`city`
+
+    /// `city`
     City,
-    ///`region`
+
+    /// `region`
     Region,
-    ///`country_group`
+
+    /// `country_group`
     CountryGroup,
-    ///`geo_market`
+
+    /// `geo_market`
     GeoMarket,
-    ///`large_geo_area`
+
+    /// `large_geo_area`
     LargeGeoArea,
-    ///`medium_geo_area`
+
+    /// `medium_geo_area`
     MediumGeoArea,
-    ///`small_geo_area`
+
+    /// `small_geo_area`
     SmallGeoArea,
-    ///`subcity`
+
+    /// `subcity`
     Subcity,
-    ///`neighborhood`
+
+    /// `neighborhood`
     Neighborhood,
-    ///`zip`
+
+    /// `zip`
     Zip,
-    ///`address`
+
+    /// `address`
     Address,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl FacebookGeoLocationType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -11081,7 +11742,9 @@ impl FacebookGeoLocationType {
         }
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for FacebookGeoLocationType {
     fn from(value: &str) -> Self {
         match value {
@@ -11101,24 +11764,31 @@ impl From<&str> for FacebookGeoLocationType {
         }
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 crate::runtime::enums::string_enum!(FacebookGeoLocationType);
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `FacebookInterest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FacebookInterest {
-    /// `id`
+    /// `id`: a string. Example: `6003139266461`.
     pub id: String,
-    /// `name`
+
+    /// `name`: a string.
     pub name: String,
+
     /// Interest category; `interests` when absent.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl FacebookInterest {
-    ///A value with the required fields (`id`, `name`).
+    /// A value with the required fields (`id`, `name`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(id: impl Into<String>, name: impl Into<String>) -> Self {
         Self {
@@ -11127,27 +11797,34 @@ impl FacebookInterest {
             type_: None,
         }
     }
-    ///Sets `type`.
+
+    /// Sets `type`.
     pub fn type_(mut self, value: impl Into<String>) -> Self {
         self.type_ = Some(value.into());
         self
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// A consent checkbox of the form's disclaimer.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FacebookLeadFormCheckbox {
-    /// `is_required`
+    /// `is_required`: `true` or `false`.
     pub is_required: bool,
-    /// `text`
+
+    /// `text`: a string.
     pub text: String,
-    /// `key`
+
+    /// `key`: a string. Example: `terms_checkbox`.
     pub key: String,
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl FacebookLeadFormCheckbox {
-    ///A value with the required fields (`is_required`, `text`, `key`).
+    /// A value with the required fields (`is_required`, `text`, `key`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         is_required: impl Into<bool>,
@@ -11161,22 +11838,28 @@ impl FacebookLeadFormCheckbox {
         }
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// A custom legal disclaimer with optional consent checkboxes.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FacebookLeadFormDisclaimer {
-    /// `title`
+    /// `title`: a string.
     pub title: String,
-    /// `body`
+
+    /// `body`: a string.
     pub body: String,
-    /// `checkboxes`
+
+    /// `checkboxes`: a list of [`FacebookLeadFormCheckbox`](crate::ad_manager::FacebookLeadFormCheckbox) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub checkboxes: Option<Vec<FacebookLeadFormCheckbox>>,
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl FacebookLeadFormDisclaimer {
-    ///A value with the required fields (`title`, `body`).
+    /// A value with the required fields (`title`, `body`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(title: impl Into<String>, body: impl Into<String>) -> Self {
         Self {
@@ -11185,7 +11868,8 @@ impl FacebookLeadFormDisclaimer {
             checkboxes: None,
         }
     }
-    ///Sets `checkboxes`.
+
+    /// Sets `checkboxes`.
     pub fn checkboxes(
         mut self,
         value: impl Into<Vec<FacebookLeadFormCheckbox>>,
@@ -11194,21 +11878,27 @@ impl FacebookLeadFormDisclaimer {
         self
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Intro card shown before the questions.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FacebookLeadFormGreetingCard {
-    /// `title`
+    /// `title`: a string.
     pub title: String,
-    /// `style`
+
+    /// `style`: a string. Example: `LIST_STYLE`.
     pub style: String,
+
     /// Lines of the card's body.
     pub content: Vec<String>,
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl FacebookLeadFormGreetingCard {
-    ///A value with the required fields (`title`, `style`, `content`).
+    /// A value with the required fields (`title`, `style`, `content`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         title: impl Into<String>,
@@ -11222,7 +11912,9 @@ impl FacebookLeadFormGreetingCard {
         }
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// The `FacebookLeadFormQuestion` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -11230,18 +11922,23 @@ pub struct FacebookLeadFormQuestion {
     /// Text shown for the question.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
+
     /// Field key the answer is stored under.
     pub key: String,
-    /// `type`
+
+    /// `type`: a [`FacebookLeadFormQuestionType`](crate::ad_manager::FacebookLeadFormQuestionType).
     #[serde(rename = "type")]
     pub type_: FacebookLeadFormQuestionType,
+
     /// Answer choices; only for CUSTOM questions.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub options: Option<Vec<FacebookLeadFormQuestionOption>>,
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl FacebookLeadFormQuestion {
-    ///A value with the required fields (`key`, `type`).
+    /// A value with the required fields (`key`, `type`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         key: impl Into<String>,
@@ -11254,12 +11951,14 @@ impl FacebookLeadFormQuestion {
             options: None,
         }
     }
-    ///Sets `label`.
+
+    /// Sets `label`.
     pub fn label(mut self, value: impl Into<String>) -> Self {
         self.label = Some(value.into());
         self
     }
-    ///Sets `options`.
+
+    /// Sets `options`.
     pub fn options(
         mut self,
         value: impl Into<Vec<FacebookLeadFormQuestionOption>>,
@@ -11268,19 +11967,24 @@ impl FacebookLeadFormQuestion {
         self
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// One answer choice of a CUSTOM question.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FacebookLeadFormQuestionOption {
-    /// `key`
+    /// `key`: a string. Example: `option_1`.
     pub key: String,
-    /// `value`
+
+    /// `value`: a string. Example: `Yes`.
     pub value: String,
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl FacebookLeadFormQuestionOption {
-    ///A value with the required fields (`key`, `value`).
+    /// A value with the required fields (`key`, `value`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(key: impl Into<String>, value: impl Into<String>) -> Self {
         Self {
@@ -11289,59 +11993,85 @@ impl FacebookLeadFormQuestionOption {
         }
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// A prefilled profile field, or CUSTOM / SHORT_ANSWER for a free question.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum FacebookLeadFormQuestionType {
-    ///`CUSTOM`
+    /// `CUSTOM`
     Custom,
-    ///`CITY`
+
+    /// `CITY`
     City,
-    ///`COMPANY_NAME`
+
+    /// `COMPANY_NAME`
     CompanyName,
-    ///`COUNTRY`
+
+    /// `COUNTRY`
     Country,
-    ///`DATE_OF_BIRTH`
+
+    /// `DATE_OF_BIRTH`
     DateOfBirth,
-    ///`EMAIL`
+
+    /// `EMAIL`
     Email,
-    ///`FIRST_NAME`
+
+    /// `FIRST_NAME`
     FirstName,
-    ///`FULL_NAME`
+
+    /// `FULL_NAME`
     FullName,
-    ///`GENDER`
+
+    /// `GENDER`
     Gender,
-    ///`JOB_TITLE`
+
+    /// `JOB_TITLE`
     JobTitle,
-    ///`LAST_NAME`
+
+    /// `LAST_NAME`
     LastName,
-    ///`MARITAL_STATUS`
+
+    /// `MARITAL_STATUS`
     MaritalStatus,
-    ///`MILITARY_STATUS`
+
+    /// `MILITARY_STATUS`
     MilitaryStatus,
-    ///`PHONE`
+
+    /// `PHONE`
     Phone,
-    ///`POST_CODE`
+
+    /// `POST_CODE`
     PostCode,
-    ///`RELATIONSHIP_STATUS`
+
+    /// `RELATIONSHIP_STATUS`
     RelationshipStatus,
-    ///`STATE`
+
+    /// `STATE`
     State,
-    ///`STREET_ADDRESS`
+
+    /// `STREET_ADDRESS`
     StreetAddress,
-    ///`WORK_EMAIL`
+
+    /// `WORK_EMAIL`
     WorkEmail,
-    ///`WORK_PHONE_NUMBER`
+
+    /// `WORK_PHONE_NUMBER`
     WorkPhoneNumber,
-    ///`ZIP`
+
+    /// `ZIP`
     Zip,
-    ///`SHORT_ANSWER`
+
+    /// `SHORT_ANSWER`
     ShortAnswer,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl FacebookLeadFormQuestionType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -11372,7 +12102,9 @@ impl FacebookLeadFormQuestionType {
         }
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl From<&str> for FacebookLeadFormQuestionType {
     fn from(value: &str) -> Self {
         match value {
@@ -11402,36 +12134,47 @@ impl From<&str> for FacebookLeadFormQuestionType {
         }
     }
 }
+
 #[cfg(feature = "ad_manager")]
 crate::runtime::enums::string_enum!(FacebookLeadFormQuestionType);
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Screen shown after a lead submits.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FacebookLeadFormThankYouPage {
-    /// `title`
+    /// `title`: a string.
     pub title: String,
-    /// `body`
+
+    /// `body`: a string.
     pub body: String,
-    /// `buttonText`
+
+    /// `buttonText`: a string.
     #[serde(rename = "buttonText")]
     pub button_text: String,
+
     /// What the button does.
     #[serde(rename = "buttonType")]
     pub button_type: String,
+
     /// Where the button leads, for a link button.
     #[serde(rename = "buttonLink", default, skip_serializing_if = "Option::is_none")]
     pub button_link: Option<String>,
+
     /// Number the button calls, for a call button.
     #[serde(rename = "businessPhone", default, skip_serializing_if = "Option::is_none")]
     pub business_phone: Option<String>,
+
     /// Country of the business phone.
     #[serde(rename = "countryCode", default, skip_serializing_if = "Option::is_none")]
     pub country_code: Option<String>,
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl FacebookLeadFormThankYouPage {
-    ///A value with the required fields (`title`, `body`, `buttonText`, `buttonType`).
+    /// A value with the required fields (`title`, `body`, `buttonText`, `buttonType`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         title: impl Into<String>,
@@ -11449,35 +12192,44 @@ impl FacebookLeadFormThankYouPage {
             country_code: None,
         }
     }
-    ///Sets `buttonLink`.
+
+    /// Sets `buttonLink`.
     pub fn button_link(mut self, value: impl Into<String>) -> Self {
         self.button_link = Some(value.into());
         self
     }
-    ///Sets `businessPhone`.
+
+    /// Sets `businessPhone`.
     pub fn business_phone(mut self, value: impl Into<String>) -> Self {
         self.business_phone = Some(value.into());
         self
     }
-    ///Sets `countryCode`.
+
+    /// Sets `countryCode`.
     pub fn country_code(mut self, value: impl Into<String>) -> Self {
         self.country_code = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Lead form flavour.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum FacebookLeadFormType {
-    ///`MORE_VOLUME`
+    /// `MORE_VOLUME`
     MoreVolume,
-    ///`HIGHER_INTENT`
+
+    /// `HIGHER_INTENT`
     HigherIntent,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl FacebookLeadFormType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -11488,7 +12240,9 @@ impl FacebookLeadFormType {
         }
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for FacebookLeadFormType {
     fn from(value: &str) -> Self {
         match value {
@@ -11498,21 +12252,27 @@ impl From<&str> for FacebookLeadFormType {
         }
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 crate::runtime::enums::string_enum!(FacebookLeadFormType);
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `FacebookLocale` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FacebookLocale {
-    /// `name`
+    /// `name`: a string. Example: `English (US)`.
     pub name: String,
+
     /// Facebook's numeric locale key.
     pub key: i64,
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl FacebookLocale {
-    ///A value with the required fields (`name`, `key`).
+    /// A value with the required fields (`name`, `key`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(name: impl Into<String>, key: impl Into<i64>) -> Self {
         Self {
@@ -11521,21 +12281,28 @@ impl FacebookLocale {
         }
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Values of `FacebookMessagingPlatform`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum FacebookMessagingPlatform {
-    ///`WHATSAPP`
+    /// `WHATSAPP`
     Whatsapp,
-    ///`MESSENGER`
+
+    /// `MESSENGER`
     Messenger,
-    ///`INSTAGRAM_DIRECT`
+
+    /// `INSTAGRAM_DIRECT`
     InstagramDirect,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl FacebookMessagingPlatform {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -11547,7 +12314,9 @@ impl FacebookMessagingPlatform {
         }
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for FacebookMessagingPlatform {
     fn from(value: &str) -> Self {
         match value {
@@ -11558,21 +12327,28 @@ impl From<&str> for FacebookMessagingPlatform {
         }
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 crate::runtime::enums::string_enum!(FacebookMessagingPlatform);
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// `auto` lets Facebook place the ads; `manual` uses `placements`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum FacebookPlacementType {
-    ///`auto`
+    /// `auto`
     Auto,
-    ///`manual`
+
+    /// `manual`
     Manual,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl FacebookPlacementType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -11583,7 +12359,9 @@ impl FacebookPlacementType {
         }
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for FacebookPlacementType {
     fn from(value: &str) -> Self {
         match value {
@@ -11593,26 +12371,33 @@ impl From<&str> for FacebookPlacementType {
         }
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 crate::runtime::enums::string_enum!(FacebookPlacementType);
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Placement positions per platform, used when the placement type is manual.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FacebookPlacements {
-    /// `facebook`
+    /// `facebook`: a list of strings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub facebook: Option<Vec<String>>,
-    /// `instagram`
+
+    /// `instagram`: a list of strings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub instagram: Option<Vec<String>>,
-    /// `messenger`
+
+    /// `messenger`: a list of strings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub messenger: Option<Vec<String>>,
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl FacebookPlacements {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -11621,45 +12406,59 @@ impl FacebookPlacements {
             messenger: None,
         }
     }
-    ///Sets `facebook`.
+
+    /// Sets `facebook`.
     pub fn facebook(mut self, value: impl Into<Vec<String>>) -> Self {
         self.facebook = Some(value.into());
         self
     }
-    ///Sets `instagram`.
+
+    /// Sets `instagram`.
     pub fn instagram(mut self, value: impl Into<Vec<String>>) -> Self {
         self.instagram = Some(value.into());
         self
     }
-    ///Sets `messenger`.
+
+    /// Sets `messenger`.
     pub fn messenger(mut self, value: impl Into<Vec<String>>) -> Self {
         self.messenger = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Regulated category the campaign falls into, or NONE.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum FacebookSpecialAdCategory {
-    ///`EMPLOYMENT`
+    /// `EMPLOYMENT`
     Employment,
-    ///`CREDIT`
+
+    /// `CREDIT`
     Credit,
-    ///`FINANCIAL_PRODUCTS_SERVICES`
+
+    /// `FINANCIAL_PRODUCTS_SERVICES`
     FinancialProductsServices,
-    ///`HOUSING`
+
+    /// `HOUSING`
     Housing,
-    ///`ISSUES_ELECTIONS_POLITICS`
+
+    /// `ISSUES_ELECTIONS_POLITICS`
     IssuesElectionsPolitics,
-    ///`ONLINE_GAMBLING_AND_GAMING`
+
+    /// `ONLINE_GAMBLING_AND_GAMING`
     OnlineGamblingAndGaming,
-    ///`NONE`
+
+    /// `NONE`
     None,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl FacebookSpecialAdCategory {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -11675,7 +12474,9 @@ impl FacebookSpecialAdCategory {
         }
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for FacebookSpecialAdCategory {
     fn from(value: &str) -> Self {
         match value {
@@ -11690,26 +12491,33 @@ impl From<&str> for FacebookSpecialAdCategory {
         }
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 crate::runtime::enums::string_enum!(FacebookSpecialAdCategory);
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// The `GeoAddressComponent` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GeoAddressComponent {
-    /// `long_name`
+    /// `long_name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub long_name: Option<String>,
-    /// `short_name`
+
+    /// `short_name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub short_name: Option<String>,
-    /// `types`
+
+    /// `types`: a list of strings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub types: Option<Vec<String>>,
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl GeoAddressComponent {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -11718,40 +12526,49 @@ impl GeoAddressComponent {
             types: None,
         }
     }
-    ///Sets `long_name`.
+
+    /// Sets `long_name`.
     pub fn long_name(mut self, value: impl Into<String>) -> Self {
         self.long_name = Some(value.into());
         self
     }
-    ///Sets `short_name`.
+
+    /// Sets `short_name`.
     pub fn short_name(mut self, value: impl Into<String>) -> Self {
         self.short_name = Some(value.into());
         self
     }
-    ///Sets `types`.
+
+    /// Sets `types`.
     pub fn types(mut self, value: impl Into<Vec<String>>) -> Self {
         self.types = Some(value.into());
         self
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Geocoding result for an address.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GeoGeometry {
-    /// `location`
+    /// `location`: a [`GeoLatLng`](crate::ad_manager::GeoLatLng).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<GeoLatLng>,
-    /// `location_type`
+
+    /// `location_type`: a string. Example: `APPROXIMATE`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location_type: Option<String>,
-    /// `viewport`
+
+    /// `viewport`: a [`GeoViewport`](crate::ad_manager::GeoViewport).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub viewport: Option<GeoViewport>,
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl GeoGeometry {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -11760,67 +12577,82 @@ impl GeoGeometry {
             viewport: None,
         }
     }
-    ///Sets `location`.
+
+    /// Sets `location`.
     pub fn location(mut self, value: impl Into<GeoLatLng>) -> Self {
         self.location = Some(value.into());
         self
     }
-    ///Sets `location_type`.
+
+    /// Sets `location_type`.
     pub fn location_type(mut self, value: impl Into<String>) -> Self {
         self.location_type = Some(value.into());
         self
     }
-    ///Sets `viewport`.
+
+    /// Sets `viewport`.
     pub fn viewport(mut self, value: impl Into<GeoViewport>) -> Self {
         self.viewport = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// A point on the map.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GeoLatLng {
-    /// `lat`
+    /// `lat`: a number. Example: `40.7128`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lat: Option<f64>,
-    /// `lng`
+
+    /// `lng`: a number. Example: `-74.006`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lng: Option<f64>,
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GeoLatLng {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self { lat: None, lng: None }
     }
-    ///Sets `lat`.
+
+    /// Sets `lat`.
     pub fn lat(mut self, value: impl Into<f64>) -> Self {
         self.lat = Some(value.into());
         self
     }
-    ///Sets `lng`.
+
+    /// Sets `lng`.
     pub fn lng(mut self, value: impl Into<f64>) -> Self {
         self.lng = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `GeoViewport` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GeoViewport {
-    /// `northeast`
+    /// `northeast`: a [`GeoLatLng`](crate::ad_manager::GeoLatLng).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub northeast: Option<GeoLatLng>,
-    /// `southwest`
+
+    /// `southwest`: a [`GeoLatLng`](crate::ad_manager::GeoLatLng).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub southwest: Option<GeoLatLng>,
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GeoViewport {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -11828,44 +12660,59 @@ impl GeoViewport {
             southwest: None,
         }
     }
-    ///Sets `northeast`.
+
+    /// Sets `northeast`.
     pub fn northeast(mut self, value: impl Into<GeoLatLng>) -> Self {
         self.northeast = Some(value.into());
         self
     }
-    ///Sets `southwest`.
+
+    /// Sets `southwest`.
     pub fn southwest(mut self, value: impl Into<GeoLatLng>) -> Self {
         self.southwest = Some(value.into());
         self
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Values of `GetFacebookReportFieldsItem`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum GetFacebookReportFieldsItem {
-    ///`impressions`
+    /// `impressions`
     Impressions,
-    ///`clicks`
+
+    /// `clicks`
     Clicks,
-    ///`spend`
+
+    /// `spend`
     Spend,
-    ///`cpc`
+
+    /// `cpc`
     Cpc,
-    ///`cost_per_conversion`
+
+    /// `cost_per_conversion`
     CostPerConversion,
-    ///`conversions`
+
+    /// `conversions`
     Conversions,
-    ///`cpm`
+
+    /// `cpm`
     Cpm,
-    ///`reach`
+
+    /// `reach`
     Reach,
-    ///`frequency`
+
+    /// `frequency`
     Frequency,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl GetFacebookReportFieldsItem {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -11883,7 +12730,9 @@ impl GetFacebookReportFieldsItem {
         }
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl From<&str> for GetFacebookReportFieldsItem {
     fn from(value: &str) -> Self {
         match value {
@@ -11900,23 +12749,31 @@ impl From<&str> for GetFacebookReportFieldsItem {
         }
     }
 }
+
 #[cfg(feature = "ad_manager")]
 crate::runtime::enums::string_enum!(GetFacebookReportFieldsItem);
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Values of `GetFacebookReportGroupBy`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum GetFacebookReportGroupBy {
-    ///`day`
+    /// `day`
     Day,
-    ///`week`
+
+    /// `week`
     Week,
-    ///`month`
+
+    /// `month`
     Month,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl GetFacebookReportGroupBy {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -11928,7 +12785,9 @@ impl GetFacebookReportGroupBy {
         }
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl From<&str> for GetFacebookReportGroupBy {
     fn from(value: &str) -> Self {
         match value {
@@ -11939,33 +12798,46 @@ impl From<&str> for GetFacebookReportGroupBy {
         }
     }
 }
+
 #[cfg(feature = "ad_manager")]
 crate::runtime::enums::string_enum!(GetFacebookReportGroupBy);
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Values of `GetGoogleReportFieldsItem`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum GetGoogleReportFieldsItem {
-    ///`impressions`
+    /// `impressions`
     Impressions,
-    ///`clicks`
+
+    /// `clicks`
     Clicks,
-    ///`cost_micros`
+
+    /// `cost_micros`
     CostMicros,
-    ///`average_cpc`
+
+    /// `average_cpc`
     AverageCpc,
-    ///`conversions`
+
+    /// `conversions`
     Conversions,
-    ///`average_cpm`
+
+    /// `average_cpm`
     AverageCpm,
-    ///`cost_per_conversion`
+
+    /// `cost_per_conversion`
     CostPerConversion,
-    ///`ctr`
+
+    /// `ctr`
     Ctr,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl GetGoogleReportFieldsItem {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -11982,7 +12854,9 @@ impl GetGoogleReportFieldsItem {
         }
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl From<&str> for GetGoogleReportFieldsItem {
     fn from(value: &str) -> Self {
         match value {
@@ -11998,23 +12872,31 @@ impl From<&str> for GetGoogleReportFieldsItem {
         }
     }
 }
+
 #[cfg(feature = "ad_manager")]
 crate::runtime::enums::string_enum!(GetGoogleReportFieldsItem);
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Values of `GetGoogleReportGroupBy`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum GetGoogleReportGroupBy {
-    ///`date`
+    /// `date`
     Date,
-    ///`week`
+
+    /// `week`
     Week,
-    ///`month`
+
+    /// `month`
     Month,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl GetGoogleReportGroupBy {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -12026,7 +12908,9 @@ impl GetGoogleReportGroupBy {
         }
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl From<&str> for GetGoogleReportGroupBy {
     fn from(value: &str) -> Self {
         match value {
@@ -12037,23 +12921,31 @@ impl From<&str> for GetGoogleReportGroupBy {
         }
     }
 }
+
 #[cfg(feature = "ad_manager")]
 crate::runtime::enums::string_enum!(GetGoogleReportGroupBy);
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Values of `GetLinkedinReportGroupBy`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum GetLinkedinReportGroupBy {
-    ///`day`
+    /// `day`
     Day,
-    ///`month`
+
+    /// `month`
     Month,
-    ///`year`
+
+    /// `year`
     Year,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl GetLinkedinReportGroupBy {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -12065,7 +12957,9 @@ impl GetLinkedinReportGroupBy {
         }
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl From<&str> for GetLinkedinReportGroupBy {
     fn from(value: &str) -> Self {
         match value {
@@ -12076,25 +12970,34 @@ impl From<&str> for GetLinkedinReportGroupBy {
         }
     }
 }
+
 #[cfg(feature = "ad_manager")]
 crate::runtime::enums::string_enum!(GetLinkedinReportGroupBy);
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Values of `GetLinkedinReportPivot`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum GetLinkedinReportPivot {
-    ///`ACCOUNT`
+    /// `ACCOUNT`
     Account,
-    ///`CAMPAIGN`
+
+    /// `CAMPAIGN`
     Campaign,
-    ///`CAMPAIGN_GROUP`
+
+    /// `CAMPAIGN_GROUP`
     CampaignGroup,
-    ///`CREATIVE`
+
+    /// `CREATIVE`
     Creative,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl GetLinkedinReportPivot {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -12107,7 +13010,9 @@ impl GetLinkedinReportPivot {
         }
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl From<&str> for GetLinkedinReportPivot {
     fn from(value: &str) -> Self {
         match value {
@@ -12119,98 +13024,125 @@ impl From<&str> for GetLinkedinReportPivot {
         }
     }
 }
+
 #[cfg(feature = "ad_manager")]
 crate::runtime::enums::string_enum!(GetLinkedinReportPivot);
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// One ad of an ad group.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GoogleAd {
-    /// `id`
+    /// `id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`
+
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `mediaType`
+
+    /// `mediaType`: a [`GoogleAdMediaType`](crate::ad_manager::GoogleAdMediaType), one of `IMAGE`, `VIDEO`, `CAROUSEL`.
     #[serde(rename = "mediaType", default, skip_serializing_if = "Option::is_none")]
     pub media_type: Option<GoogleAdMediaType>,
-    /// `headlines`
+
+    /// `headlines`: a list of strings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headlines: Option<Vec<String>>,
-    /// `longHeadlines`
+
+    /// `longHeadlines`: a list of strings.
     #[serde(rename = "longHeadlines", default, skip_serializing_if = "Option::is_none")]
     pub long_headlines: Option<Vec<String>>,
-    /// `descriptions`
+
+    /// `descriptions`: a list of strings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub descriptions: Option<Vec<String>>,
-    /// `finalUrl`
+
+    /// `finalUrl`: a string.
     #[serde(rename = "finalUrl", default, skip_serializing_if = "Option::is_none")]
     pub final_url: Option<String>,
+
     /// First display path segment.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path1: Option<String>,
+
     /// Second display path segment.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path2: Option<String>,
-    /// `isDeleted`
+
+    /// `isDeleted`: `true` or `false`.
     #[serde(rename = "isDeleted", default, skip_serializing_if = "Option::is_none")]
     pub is_deleted: Option<bool>,
+
     /// Error Google reported for the ad.
     #[serde(rename = "adError", default, skip_serializing_if = "Option::is_none")]
     pub ad_error: Option<String>,
-    /// `publishingStatus`
+
+    /// `publishingStatus`: a [`PublishingStatus`](crate::ad_manager::PublishingStatus).
     #[serde(
         rename = "publishingStatus",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub publishing_status: Option<PublishingStatus>,
-    /// `adId`
+
+    /// `adId`: a string.
     #[serde(rename = "adId", default, skip_serializing_if = "Option::is_none")]
     pub ad_id: Option<String>,
-    /// `adCampaignId`
+
+    /// `adCampaignId`: a string.
     #[serde(rename = "adCampaignId", default, skip_serializing_if = "Option::is_none")]
     pub ad_campaign_id: Option<String>,
-    /// `adGroupId`
+
+    /// `adGroupId`: a string.
     #[serde(rename = "adGroupId", default, skip_serializing_if = "Option::is_none")]
     pub ad_group_id: Option<String>,
+
     /// The ad's id at Google.
     #[serde(rename = "googleAdId", default, skip_serializing_if = "Option::is_none")]
     pub google_ad_id: Option<String>,
-    /// `media`
+
+    /// `media`: a list of [`GoogleAdMedia`](crate::ad_manager::GoogleAdMedia) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub media: Option<Vec<GoogleAdMedia>>,
-    /// `callToActionLabel`
+
+    /// `callToActionLabel`: a [`GoogleAdCallToAction`](crate::ad_manager::GoogleAdCallToAction).
     #[serde(
         rename = "callToActionLabel",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub call_to_action_label: Option<GoogleAdCallToAction>,
-    /// `businessName`
+
+    /// `businessName`: a string.
     #[serde(rename = "businessName", default, skip_serializing_if = "Option::is_none")]
     pub business_name: Option<String>,
-    /// `youtubeVideoLinks`
+
+    /// `youtubeVideoLinks`: a list of [`GoogleYouTubeVideo`](crate::ad_manager::GoogleYouTubeVideo) values.
     #[serde(
         rename = "youtubeVideoLinks",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub youtube_video_links: Option<Vec<GoogleYouTubeVideo>>,
-    /// `carouselCards`
+
+    /// `carouselCards`: a list of [`GoogleCarouselCard`](crate::ad_manager::GoogleCarouselCard) values.
     #[serde(rename = "carouselCards", default, skip_serializing_if = "Option::is_none")]
     pub carousel_cards: Option<Vec<GoogleCarouselCard>>,
-    /// `placements`
+
+    /// `placements`: a list of [`GoogleChannel`](crate::ad_manager::GoogleChannel) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub placements: Option<Vec<GoogleChannel>>,
-    /// `customChannels`
+
+    /// `customChannels`: `true` or `false`.
     #[serde(rename = "customChannels", default, skip_serializing_if = "Option::is_none")]
     pub custom_channels: Option<bool>,
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleAd {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -12239,92 +13171,110 @@ impl GoogleAd {
             custom_channels: None,
         }
     }
-    ///Sets `id`.
+
+    /// Sets `id`.
     pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
         self
     }
-    ///Sets `name`.
+
+    /// Sets `name`.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
-    ///Sets `mediaType`.
+
+    /// Sets `mediaType`.
     pub fn media_type(mut self, value: impl Into<GoogleAdMediaType>) -> Self {
         self.media_type = Some(value.into());
         self
     }
-    ///Sets `headlines`.
+
+    /// Sets `headlines`.
     pub fn headlines(mut self, value: impl Into<Vec<String>>) -> Self {
         self.headlines = Some(value.into());
         self
     }
-    ///Sets `longHeadlines`.
+
+    /// Sets `longHeadlines`.
     pub fn long_headlines(mut self, value: impl Into<Vec<String>>) -> Self {
         self.long_headlines = Some(value.into());
         self
     }
-    ///Sets `descriptions`.
+
+    /// Sets `descriptions`.
     pub fn descriptions(mut self, value: impl Into<Vec<String>>) -> Self {
         self.descriptions = Some(value.into());
         self
     }
-    ///Sets `finalUrl`.
+
+    /// Sets `finalUrl`.
     pub fn final_url(mut self, value: impl Into<String>) -> Self {
         self.final_url = Some(value.into());
         self
     }
-    ///Sets `path1`.
+
+    /// Sets `path1`.
     pub fn path1(mut self, value: impl Into<String>) -> Self {
         self.path1 = Some(value.into());
         self
     }
-    ///Sets `path2`.
+
+    /// Sets `path2`.
     pub fn path2(mut self, value: impl Into<String>) -> Self {
         self.path2 = Some(value.into());
         self
     }
-    ///Sets `isDeleted`.
+
+    /// Sets `isDeleted`.
     pub fn is_deleted(mut self, value: impl Into<bool>) -> Self {
         self.is_deleted = Some(value.into());
         self
     }
-    ///Sets `adError`.
+
+    /// Sets `adError`.
     pub fn ad_error(mut self, value: impl Into<String>) -> Self {
         self.ad_error = Some(value.into());
         self
     }
-    ///Sets `publishingStatus`.
+
+    /// Sets `publishingStatus`.
     pub fn publishing_status(mut self, value: impl Into<PublishingStatus>) -> Self {
         self.publishing_status = Some(value.into());
         self
     }
-    ///Sets `adId`.
+
+    /// Sets `adId`.
     pub fn ad_id(mut self, value: impl Into<String>) -> Self {
         self.ad_id = Some(value.into());
         self
     }
-    ///Sets `adCampaignId`.
+
+    /// Sets `adCampaignId`.
     pub fn ad_campaign_id(mut self, value: impl Into<String>) -> Self {
         self.ad_campaign_id = Some(value.into());
         self
     }
-    ///Sets `adGroupId`.
+
+    /// Sets `adGroupId`.
     pub fn ad_group_id(mut self, value: impl Into<String>) -> Self {
         self.ad_group_id = Some(value.into());
         self
     }
-    ///Sets `googleAdId`.
+
+    /// Sets `googleAdId`.
     pub fn google_ad_id(mut self, value: impl Into<String>) -> Self {
         self.google_ad_id = Some(value.into());
         self
     }
-    ///Sets `media`.
+
+    /// Sets `media`.
     pub fn media(mut self, value: impl Into<Vec<GoogleAdMedia>>) -> Self {
         self.media = Some(value.into());
         self
     }
-    ///Sets `callToActionLabel`.
+
+    /// Sets `callToActionLabel`.
     pub fn call_to_action_label(
         mut self,
         value: impl Into<GoogleAdCallToAction>,
@@ -12332,12 +13282,14 @@ impl GoogleAd {
         self.call_to_action_label = Some(value.into());
         self
     }
-    ///Sets `businessName`.
+
+    /// Sets `businessName`.
     pub fn business_name(mut self, value: impl Into<String>) -> Self {
         self.business_name = Some(value.into());
         self
     }
-    ///Sets `youtubeVideoLinks`.
+
+    /// Sets `youtubeVideoLinks`.
     pub fn youtube_video_links(
         mut self,
         value: impl Into<Vec<GoogleYouTubeVideo>>,
@@ -12345,61 +13297,83 @@ impl GoogleAd {
         self.youtube_video_links = Some(value.into());
         self
     }
-    ///Sets `carouselCards`.
+
+    /// Sets `carouselCards`.
     pub fn carousel_cards(mut self, value: impl Into<Vec<GoogleCarouselCard>>) -> Self {
         self.carousel_cards = Some(value.into());
         self
     }
-    ///Sets `placements`.
+
+    /// Sets `placements`.
     pub fn placements(mut self, value: impl Into<Vec<GoogleChannel>>) -> Self {
         self.placements = Some(value.into());
         self
     }
-    ///Sets `customChannels`.
+
+    /// Sets `customChannels`.
     pub fn custom_channels(mut self, value: impl Into<bool>) -> Self {
         self.custom_channels = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Values of `GoogleAdCallToAction`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum GoogleAdCallToAction {
-    ///`AUTOMATED`
+    /// `AUTOMATED`
     Automated,
-    ///`LEARN_MORE`
+
+    /// `LEARN_MORE`
     LearnMore,
-    ///`GET_QUOTE`
+
+    /// `GET_QUOTE`
     GetQuote,
-    ///`APPLY_NOW`
+
+    /// `APPLY_NOW`
     ApplyNow,
-    ///`SIGN_UP`
+
+    /// `SIGN_UP`
     SignUp,
-    ///`CONTACT_US`
+
+    /// `CONTACT_US`
     ContactUs,
-    ///`SUBSCRIBE`
+
+    /// `SUBSCRIBE`
     Subscribe,
-    ///`DOWNLOAD`
+
+    /// `DOWNLOAD`
     Download,
-    ///`BOOK_NOW`
+
+    /// `BOOK_NOW`
     BookNow,
-    ///`SHOP_NOW`
+
+    /// `SHOP_NOW`
     ShopNow,
-    ///`BUY_NOW`
+
+    /// `BUY_NOW`
     BuyNow,
-    ///`DONATE_NOW`
+
+    /// `DONATE_NOW`
     DonateNow,
-    ///`ORDER_NOW`
+
+    /// `ORDER_NOW`
     OrderNow,
-    ///`PLAY_NOW`
+
+    /// `PLAY_NOW`
     PlayNow,
-    ///`SEE_MORE`
+
+    /// `SEE_MORE`
     SeeMore,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleAdCallToAction {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -12423,7 +13397,9 @@ impl GoogleAdCallToAction {
         }
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for GoogleAdCallToAction {
     fn from(value: &str) -> Self {
         match value {
@@ -12446,41 +13422,52 @@ impl From<&str> for GoogleAdCallToAction {
         }
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 crate::runtime::enums::string_enum!(GoogleAdCallToAction);
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// The `GoogleAdGroup` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GoogleAdGroup {
-    /// `id`
+    /// `id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `adGroupId`
+
+    /// `adGroupId`: a string.
     #[serde(rename = "adGroupId", default, skip_serializing_if = "Option::is_none")]
     pub ad_group_id: Option<String>,
-    /// `name`
+
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `adCampaignId`
+
+    /// `adCampaignId`: a string.
     #[serde(rename = "adCampaignId", default, skip_serializing_if = "Option::is_none")]
     pub ad_campaign_id: Option<String>,
-    /// `adContent`
+
+    /// `adContent`: a list of [`GoogleAd`](crate::ad_manager::GoogleAd) values.
     #[serde(rename = "adContent", default, skip_serializing_if = "Option::is_none")]
     pub ad_content: Option<Vec<GoogleAd>>,
-    /// `keywords`
+
+    /// `keywords`: a [`GoogleKeywords`](crate::ad_manager::GoogleKeywords).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub keywords: Option<GoogleKeywords>,
-    /// `publishingStatus`
+
+    /// `publishingStatus`: a [`PublishingStatus`](crate::ad_manager::PublishingStatus).
     #[serde(
         rename = "publishingStatus",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub publishing_status: Option<PublishingStatus>,
+
     /// Error Google reported for the ad group.
     #[serde(rename = "adGroupError", default, skip_serializing_if = "Option::is_none")]
     pub ad_group_error: Option<String>,
+
     /// The ad group's id at Google.
     #[serde(
         rename = "googleAdGroupId",
@@ -12488,30 +13475,36 @@ pub struct GoogleAdGroup {
         skip_serializing_if = "Option::is_none"
     )]
     pub google_ad_group_id: Option<String>,
-    /// `customChannels`
+
+    /// `customChannels`: `true` or `false`.
     #[serde(rename = "customChannels", default, skip_serializing_if = "Option::is_none")]
     pub custom_channels: Option<bool>,
-    /// `selectedChannels`
+
+    /// `selectedChannels`: a list of [`GoogleChannel`](crate::ad_manager::GoogleChannel) values.
     #[serde(
         rename = "selectedChannels",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub selected_channels: Option<Vec<GoogleChannel>>,
-    /// `googleAudienceId`
+
+    /// `googleAudienceId`: a string.
     #[serde(
         rename = "googleAudienceId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub google_audience_id: Option<String>,
-    /// `audience`
+
+    /// `audience`: a [`GoogleAdGroupAudience`](crate::ad_manager::GoogleAdGroupAudience).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audience: Option<GoogleAdGroupAudience>,
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl GoogleAdGroup {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -12530,87 +13523,105 @@ impl GoogleAdGroup {
             audience: None,
         }
     }
-    ///Sets `id`.
+
+    /// Sets `id`.
     pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
         self
     }
-    ///Sets `adGroupId`.
+
+    /// Sets `adGroupId`.
     pub fn ad_group_id(mut self, value: impl Into<String>) -> Self {
         self.ad_group_id = Some(value.into());
         self
     }
-    ///Sets `name`.
+
+    /// Sets `name`.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
-    ///Sets `adCampaignId`.
+
+    /// Sets `adCampaignId`.
     pub fn ad_campaign_id(mut self, value: impl Into<String>) -> Self {
         self.ad_campaign_id = Some(value.into());
         self
     }
-    ///Sets `adContent`.
+
+    /// Sets `adContent`.
     pub fn ad_content(mut self, value: impl Into<Vec<GoogleAd>>) -> Self {
         self.ad_content = Some(value.into());
         self
     }
-    ///Sets `keywords`.
+
+    /// Sets `keywords`.
     pub fn keywords(mut self, value: impl Into<GoogleKeywords>) -> Self {
         self.keywords = Some(value.into());
         self
     }
-    ///Sets `publishingStatus`.
+
+    /// Sets `publishingStatus`.
     pub fn publishing_status(mut self, value: impl Into<PublishingStatus>) -> Self {
         self.publishing_status = Some(value.into());
         self
     }
-    ///Sets `adGroupError`.
+
+    /// Sets `adGroupError`.
     pub fn ad_group_error(mut self, value: impl Into<String>) -> Self {
         self.ad_group_error = Some(value.into());
         self
     }
-    ///Sets `googleAdGroupId`.
+
+    /// Sets `googleAdGroupId`.
     pub fn google_ad_group_id(mut self, value: impl Into<String>) -> Self {
         self.google_ad_group_id = Some(value.into());
         self
     }
-    ///Sets `customChannels`.
+
+    /// Sets `customChannels`.
     pub fn custom_channels(mut self, value: impl Into<bool>) -> Self {
         self.custom_channels = Some(value.into());
         self
     }
-    ///Sets `selectedChannels`.
+
+    /// Sets `selectedChannels`.
     pub fn selected_channels(mut self, value: impl Into<Vec<GoogleChannel>>) -> Self {
         self.selected_channels = Some(value.into());
         self
     }
-    ///Sets `googleAudienceId`.
+
+    /// Sets `googleAudienceId`.
     pub fn google_audience_id(mut self, value: impl Into<String>) -> Self {
         self.google_audience_id = Some(value.into());
         self
     }
-    ///Sets `audience`.
+
+    /// Sets `audience`.
     pub fn audience(mut self, value: impl Into<GoogleAdGroupAudience>) -> Self {
         self.audience = Some(value.into());
         self
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// The `GoogleAdGroupAudience` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GoogleAdGroupAudience {
-    /// `geo_locations`
+    /// `geo_locations`: a list of [`GoogleGeoLocation`](crate::ad_manager::GoogleGeoLocation) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub geo_locations: Option<Vec<GoogleGeoLocation>>,
-    /// `locales`
+
+    /// `locales`: a list of [`GoogleLocale`](crate::ad_manager::GoogleLocale) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub locales: Option<Vec<GoogleLocale>>,
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl GoogleAdGroupAudience {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -12618,44 +13629,55 @@ impl GoogleAdGroupAudience {
             locales: None,
         }
     }
-    ///Sets `geo_locations`.
+
+    /// Sets `geo_locations`.
     pub fn geo_locations(mut self, value: impl Into<Vec<GoogleGeoLocation>>) -> Self {
         self.geo_locations = Some(value.into());
         self
     }
-    ///Sets `locales`.
+
+    /// Sets `locales`.
     pub fn locales(mut self, value: impl Into<Vec<GoogleLocale>>) -> Self {
         self.locales = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `GoogleAdMedia` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GoogleAdMedia {
-    /// `type`
+    /// `type`: a [`GoogleAdMediaType2`](crate::ad_manager::GoogleAdMediaType2), one of `IMAGE`.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<GoogleAdMediaType2>,
-    /// `src`
+
+    /// `src`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub src: Option<String>,
-    /// `isLogo`
+
+    /// `isLogo`: `true` or `false`.
     #[serde(rename = "isLogo", default, skip_serializing_if = "Option::is_none")]
     pub is_logo: Option<bool>,
-    /// `error`
+
+    /// `error`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
-    /// `url`
+
+    /// `url`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
-    /// `imageType`
+
+    /// `imageType`: a string.
     #[serde(rename = "imageType", default, skip_serializing_if = "Option::is_none")]
     pub image_type: Option<String>,
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleAdMedia {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -12667,52 +13689,65 @@ impl GoogleAdMedia {
             image_type: None,
         }
     }
-    ///Sets `type`.
+
+    /// Sets `type`.
     pub fn type_(mut self, value: impl Into<GoogleAdMediaType2>) -> Self {
         self.type_ = Some(value.into());
         self
     }
-    ///Sets `src`.
+
+    /// Sets `src`.
     pub fn src(mut self, value: impl Into<String>) -> Self {
         self.src = Some(value.into());
         self
     }
-    ///Sets `isLogo`.
+
+    /// Sets `isLogo`.
     pub fn is_logo(mut self, value: impl Into<bool>) -> Self {
         self.is_logo = Some(value.into());
         self
     }
-    ///Sets `error`.
+
+    /// Sets `error`.
     pub fn error(mut self, value: impl Into<String>) -> Self {
         self.error = Some(value.into());
         self
     }
-    ///Sets `url`.
+
+    /// Sets `url`.
     pub fn url(mut self, value: impl Into<String>) -> Self {
         self.url = Some(value.into());
         self
     }
-    ///Sets `imageType`.
+
+    /// Sets `imageType`.
     pub fn image_type(mut self, value: impl Into<String>) -> Self {
         self.image_type = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Values of `GoogleAdMediaType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum GoogleAdMediaType {
-    ///`IMAGE`
+    /// `IMAGE`
     Image,
-    ///`VIDEO`
+
+    /// `VIDEO`
     Video,
-    ///`CAROUSEL`
+
+    /// `CAROUSEL`
     Carousel,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleAdMediaType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -12724,7 +13759,9 @@ impl GoogleAdMediaType {
         }
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for GoogleAdMediaType {
     fn from(value: &str) -> Self {
         match value {
@@ -12735,19 +13772,25 @@ impl From<&str> for GoogleAdMediaType {
         }
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 crate::runtime::enums::string_enum!(GoogleAdMediaType);
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Values of `GoogleAdMediaType2`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum GoogleAdMediaType2 {
-    ///`IMAGE`
+    /// `IMAGE`
     Image,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleAdMediaType2 {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -12757,7 +13800,9 @@ impl GoogleAdMediaType2 {
         }
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for GoogleAdMediaType2 {
     fn from(value: &str) -> Self {
         match value {
@@ -12766,24 +13811,31 @@ impl From<&str> for GoogleAdMediaType2 {
         }
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 crate::runtime::enums::string_enum!(GoogleAdMediaType2);
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// A daily time window during which the campaign runs.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GoogleAdSchedule {
-    /// `dayOfWeek`
+    /// `dayOfWeek`: a [`GoogleScheduleDay`](crate::ad_manager::GoogleScheduleDay).
     #[serde(rename = "dayOfWeek")]
     pub day_of_week: GoogleScheduleDay,
+
     /// Start time, HH:MM.
     pub from: String,
+
     /// End time, HH:MM.
     pub to: String,
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleAdSchedule {
-    ///A value with the required fields (`dayOfWeek`, `from`, `to`).
+    /// A value with the required fields (`dayOfWeek`, `from`, `to`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         day_of_week: impl Into<GoogleScheduleDay>,
@@ -12797,52 +13849,70 @@ impl GoogleAdSchedule {
         }
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// A weekly time slot during which an asset may show.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GoogleAdScheduleTarget {
-    /// `startMinute`
+    /// `startMinute`: a [`GoogleScheduleMinute`](crate::ad_manager::GoogleScheduleMinute).
     #[serde(rename = "startMinute", default, skip_serializing_if = "Option::is_none")]
     pub start_minute: Option<GoogleScheduleMinute>,
-    /// `endMinute`
+
+    /// `endMinute`: a [`GoogleScheduleMinute`](crate::ad_manager::GoogleScheduleMinute).
     #[serde(rename = "endMinute", default, skip_serializing_if = "Option::is_none")]
     pub end_minute: Option<GoogleScheduleMinute>,
-    /// `dayOfWeek`
+
+    /// `dayOfWeek`: a [`DayOfWeek`](crate::ad_manager::DayOfWeek).
     #[serde(rename = "dayOfWeek", default, skip_serializing_if = "Option::is_none")]
     pub day_of_week: Option<DayOfWeek>,
+
     /// Hour 0-23.
     #[serde(rename = "startHour", default, skip_serializing_if = "Option::is_none")]
     pub start_hour: Option<i64>,
+
     /// Hour 0-23.
     #[serde(rename = "endHour", default, skip_serializing_if = "Option::is_none")]
     pub end_hour: Option<i64>,
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Values of `GoogleAdvertisingChannelType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum GoogleAdvertisingChannelType {
-    ///`SEARCH`
+    /// `SEARCH`
     Search,
-    ///`DISCOVERY`
+
+    /// `DISCOVERY`
     Discovery,
-    ///`DISPLAY`
+
+    /// `DISPLAY`
     Display,
-    ///`HOTEL`
+
+    /// `HOTEL`
     Hotel,
-    ///`LOCAL`
+
+    /// `LOCAL`
     Local,
-    ///`MULTI_CHANNEL`
+
+    /// `MULTI_CHANNEL`
     MultiChannel,
-    ///`PERFORMANCE_MAX`
+
+    /// `PERFORMANCE_MAX`
     PerformanceMax,
-    ///`DEMAND_GEN`
+
+    /// `DEMAND_GEN`
     DemandGen,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleAdvertisingChannelType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -12859,7 +13929,9 @@ impl GoogleAdvertisingChannelType {
         }
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for GoogleAdvertisingChannelType {
     fn from(value: &str) -> Self {
         match value {
@@ -12875,28 +13947,36 @@ impl From<&str> for GoogleAdvertisingChannelType {
         }
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 crate::runtime::enums::string_enum!(GoogleAdvertisingChannelType);
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `GoogleAssetImage` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GoogleAssetImage {
-    /// `url`
+    /// `url`: a string.
     pub url: String,
-    /// `resourceName`
+
+    /// `resourceName`: a string.
     #[serde(rename = "resourceName", default, skip_serializing_if = "Option::is_none")]
     pub resource_name: Option<String>,
-    /// `name`
+
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+
     /// Why the upload failed, if it did.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleAssetImage {
-    ///A value with the required fields (`url`).
+    /// A value with the required fields (`url`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(url: impl Into<String>) -> Self {
         Self {
@@ -12906,37 +13986,47 @@ impl GoogleAssetImage {
             error: None,
         }
     }
-    ///Sets `resourceName`.
+
+    /// Sets `resourceName`.
     pub fn resource_name(mut self, value: impl Into<String>) -> Self {
         self.resource_name = Some(value.into());
         self
     }
-    ///Sets `name`.
+
+    /// Sets `name`.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
-    ///Sets `error`.
+
+    /// Sets `error`.
     pub fn error(mut self, value: impl Into<String>) -> Self {
         self.error = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Kind of asset to create or update.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum GoogleAssetType {
-    ///`CALL`
+    /// `CALL`
     Call,
-    ///`SITELINK`
+
+    /// `SITELINK`
     Sitelink,
-    ///`LEAD_FORM`
+
+    /// `LEAD_FORM`
     LeadForm,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleAssetType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -12948,7 +14038,9 @@ impl GoogleAssetType {
         }
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for GoogleAssetType {
     fn from(value: &str) -> Self {
         match value {
@@ -12959,30 +14051,37 @@ impl From<&str> for GoogleAssetType {
         }
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 crate::runtime::enums::string_enum!(GoogleAssetType);
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `GoogleAudienceDimension` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GoogleAudienceDimension {
-    /// `isAgeUnknown`
+    /// `isAgeUnknown`: `true` or `false`.
     #[serde(rename = "isAgeUnknown", default, skip_serializing_if = "Option::is_none")]
     pub is_age_unknown: Option<bool>,
-    /// `ageRanges`
+
+    /// `ageRanges`: a list of JSON values.
     #[serde(rename = "ageRanges", default, skip_serializing_if = "Option::is_none")]
     pub age_ranges: Option<Vec<serde_json::Value>>,
-    /// `genders`
+
+    /// `genders`: a list of strings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub genders: Option<Vec<String>>,
-    /// `parentalStatuses`
+
+    /// `parentalStatuses`: a list of strings.
     #[serde(
         rename = "parentalStatuses",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub parental_statuses: Option<Vec<String>>,
-    /// `audienceSegments`
+
+    /// `audienceSegments`: a [`GoogleAudienceSegments`](crate::ad_manager::GoogleAudienceSegments).
     #[serde(
         rename = "audienceSegments",
         default,
@@ -12990,9 +14089,11 @@ pub struct GoogleAudienceDimension {
     )]
     pub audience_segments: Option<GoogleAudienceSegments>,
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleAudienceDimension {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -13003,27 +14104,32 @@ impl GoogleAudienceDimension {
             audience_segments: None,
         }
     }
-    ///Sets `isAgeUnknown`.
+
+    /// Sets `isAgeUnknown`.
     pub fn is_age_unknown(mut self, value: impl Into<bool>) -> Self {
         self.is_age_unknown = Some(value.into());
         self
     }
-    ///Sets `ageRanges`.
+
+    /// Sets `ageRanges`.
     pub fn age_ranges(mut self, value: impl Into<Vec<serde_json::Value>>) -> Self {
         self.age_ranges = Some(value.into());
         self
     }
-    ///Sets `genders`.
+
+    /// Sets `genders`.
     pub fn genders(mut self, value: impl Into<Vec<String>>) -> Self {
         self.genders = Some(value.into());
         self
     }
-    ///Sets `parentalStatuses`.
+
+    /// Sets `parentalStatuses`.
     pub fn parental_statuses(mut self, value: impl Into<Vec<String>>) -> Self {
         self.parental_statuses = Some(value.into());
         self
     }
-    ///Sets `audienceSegments`.
+
+    /// Sets `audienceSegments`.
     pub fn audience_segments(
         mut self,
         value: impl Into<GoogleAudienceSegments>,
@@ -13032,28 +14138,34 @@ impl GoogleAudienceDimension {
         self
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Resource names of segments an audience combines.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GoogleAudienceSegments {
-    /// `customAudiences`
+    /// `customAudiences`: a list of strings.
     #[serde(
         rename = "customAudiences",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub custom_audiences: Option<Vec<String>>,
-    /// `userLists`
+
+    /// `userLists`: a list of strings.
     #[serde(rename = "userLists", default, skip_serializing_if = "Option::is_none")]
     pub user_lists: Option<Vec<String>>,
-    /// `userInterests`
+
+    /// `userInterests`: a list of strings.
     #[serde(rename = "userInterests", default, skip_serializing_if = "Option::is_none")]
     pub user_interests: Option<Vec<String>>,
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleAudienceSegments {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -13062,63 +14174,77 @@ impl GoogleAudienceSegments {
             user_interests: None,
         }
     }
-    ///Sets `customAudiences`.
+
+    /// Sets `customAudiences`.
     pub fn custom_audiences(mut self, value: impl Into<Vec<String>>) -> Self {
         self.custom_audiences = Some(value.into());
         self
     }
-    ///Sets `userLists`.
+
+    /// Sets `userLists`.
     pub fn user_lists(mut self, value: impl Into<Vec<String>>) -> Self {
         self.user_lists = Some(value.into());
         self
     }
-    ///Sets `userInterests`.
+
+    /// Sets `userInterests`.
     pub fn user_interests(mut self, value: impl Into<Vec<String>>) -> Self {
         self.user_interests = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `GoogleBiddingStrategy` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GoogleBiddingStrategy {
-    /// `type`
+    /// `type`: a string.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
+
     /// Bid, in micros.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<f64>,
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleBiddingStrategy {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self { type_: None, value: None }
     }
-    ///Sets `type`.
+
+    /// Sets `type`.
     pub fn type_(mut self, value: impl Into<String>) -> Self {
         self.type_ = Some(value.into());
         self
     }
-    ///Sets `value`.
+
+    /// Sets `value`.
     pub fn value(mut self, value: impl Into<f64>) -> Self {
         self.value = Some(value.into());
         self
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// A call extension.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GoogleCallAsset {
-    /// `phoneNumber`
+    /// `phoneNumber`: a string. Example: `+14155551234`.
     #[serde(rename = "phoneNumber", default, skip_serializing_if = "Option::is_none")]
     pub phone_number: Option<String>,
-    /// `countryCode`
+
+    /// `countryCode`: a string. Example: `US`.
     #[serde(rename = "countryCode", default, skip_serializing_if = "Option::is_none")]
     pub country_code: Option<String>,
+
     /// Resource name of the conversion action calls count towards.
     #[serde(
         rename = "callConversionAction",
@@ -13126,18 +14252,22 @@ pub struct GoogleCallAsset {
         skip_serializing_if = "Option::is_none"
     )]
     pub call_conversion_action: Option<String>,
-    /// `adScheduleTargets`
+
+    /// `adScheduleTargets`: a list of [`GoogleAdScheduleTarget`](crate::ad_manager::GoogleAdScheduleTarget) values.
     #[serde(
         rename = "adScheduleTargets",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub ad_schedule_targets: Option<Vec<GoogleAdScheduleTarget>>,
+
     /// Existing asset to update; absent to create one.
     #[serde(rename = "resourceName", default, skip_serializing_if = "Option::is_none")]
     pub resource_name: Option<String>,
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// A whole Google campaign draft with its ad groups and ads; creates one, or updates the one named by `id`.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -13145,87 +14275,106 @@ pub struct GoogleCampaign {
     /// Campaign to update; absent to create one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`
+
+    /// `name`: a string.
     pub name: String,
-    /// `locationId`
+
+    /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
     #[serde(rename = "locationId")]
     pub location_id: String,
-    /// `advertisingChannelType`
+
+    /// `advertisingChannelType`: a [`GoogleAdvertisingChannelType`](crate::ad_manager::GoogleAdvertisingChannelType).
     #[serde(rename = "advertisingChannelType")]
     pub advertising_channel_type: GoogleAdvertisingChannelType,
-    /// `advertisingChannelSubType`
+
+    /// `advertisingChannelSubType`: a [`GoogleCampaignAdvertisingChannelSubType`](crate::ad_manager::GoogleCampaignAdvertisingChannelSubType), one of `DEMAND_GEN`.
     #[serde(
         rename = "advertisingChannelSubType",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub advertising_channel_sub_type: Option<GoogleCampaignAdvertisingChannelSubType>,
-    /// `goalType`
+
+    /// `goalType`: a [`GoogleCampaignGoalType`](crate::ad_manager::GoogleCampaignGoalType), one of `WEBSITE_TRAFFIC`, `LEAD`.
     #[serde(rename = "goalType", default, skip_serializing_if = "Option::is_none")]
     pub goal_type: Option<GoogleCampaignGoalType>,
-    /// `budget`
+
+    /// `budget`: a [`AdBudget`](crate::ad_manager::AdBudget).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub budget: Option<AdBudget>,
-    /// `audience`
+
+    /// `audience`: a [`GoogleCampaignAudience`](crate::ad_manager::GoogleCampaignAudience).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audience: Option<GoogleCampaignAudience>,
-    /// `networkSettings`
+
+    /// `networkSettings`: a [`GoogleNetworkSettings`](crate::ad_manager::GoogleNetworkSettings).
     #[serde(
         rename = "networkSettings",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub network_settings: Option<GoogleNetworkSettings>,
-    /// `biddingStrategy`
+
+    /// `biddingStrategy`: a [`GoogleBiddingStrategy`](crate::ad_manager::GoogleBiddingStrategy).
     #[serde(
         rename = "biddingStrategy",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub bidding_strategy: Option<GoogleBiddingStrategy>,
-    /// `assets`
+
+    /// `assets`: a [`GoogleCampaignAssets`](crate::ad_manager::GoogleCampaignAssets).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assets: Option<GoogleCampaignAssets>,
-    /// `isEuPoliticalAds`
+
+    /// `isEuPoliticalAds`: `true` or `false`.
     #[serde(
         rename = "isEuPoliticalAds",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub is_eu_political_ads: Option<bool>,
-    /// `adGroups`
+
+    /// `adGroups`: a list of [`GoogleAdGroup`](crate::ad_manager::GoogleAdGroup) values.
     #[serde(rename = "adGroups", default, skip_serializing_if = "Option::is_none")]
     pub ad_groups: Option<Vec<GoogleAdGroup>>,
-    /// `campaignGoal`
+
+    /// `campaignGoal`: a [`GoogleCampaignGoal`](crate::ad_manager::GoogleCampaignGoal).
     #[serde(rename = "campaignGoal", default, skip_serializing_if = "Option::is_none")]
     pub campaign_goal: Option<GoogleCampaignGoal>,
-    /// `adSchedule`
+
+    /// `adSchedule`: a list of [`GoogleAdSchedule`](crate::ad_manager::GoogleAdSchedule) values.
     #[serde(rename = "adSchedule", default, skip_serializing_if = "Option::is_none")]
     pub ad_schedule: Option<Vec<GoogleAdSchedule>>,
-    /// `publishingStatus`
+
+    /// `publishingStatus`: a [`PublishingStatus`](crate::ad_manager::PublishingStatus).
     #[serde(
         rename = "publishingStatus",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub publishing_status: Option<PublishingStatus>,
-    /// `googleAdAccountId`
+
+    /// `googleAdAccountId`: a string.
     #[serde(
         rename = "googleAdAccountId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub google_ad_account_id: Option<String>,
-    /// `unpublishedChanges`
+
+    /// `unpublishedChanges`: `true` or `false`.
     #[serde(
         rename = "unpublishedChanges",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub unpublished_changes: Option<bool>,
-    /// `maximumCpc`
+
+    /// `maximumCpc`: a number.
     #[serde(rename = "maximumCpc", default, skip_serializing_if = "Option::is_none")]
     pub maximum_cpc: Option<f64>,
+
     /// The campaign's id at Google.
     #[serde(
         rename = "googleCampaignId",
@@ -13233,9 +14382,11 @@ pub struct GoogleCampaign {
         skip_serializing_if = "Option::is_none"
     )]
     pub google_campaign_id: Option<String>,
-    /// `source`
+
+    /// `source`: a string. Example: `WEBSITE`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+
     /// Further settings, free-form.
     #[serde(
         rename = "advancedOptions",
@@ -13244,9 +14395,11 @@ pub struct GoogleCampaign {
     )]
     pub advanced_options: Option<serde_json::Value>,
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl GoogleCampaign {
-    ///A value with the required fields (`name`, `locationId`, `advertisingChannelType`).
+    /// A value with the required fields (`name`, `locationId`, `advertisingChannelType`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl Into<String>,
@@ -13278,12 +14431,14 @@ impl GoogleCampaign {
             advanced_options: None,
         }
     }
-    ///Sets `id`.
+
+    /// Sets `id`.
     pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
         self
     }
-    ///Sets `advertisingChannelSubType`.
+
+    /// Sets `advertisingChannelSubType`.
     pub fn advertising_channel_sub_type(
         mut self,
         value: impl Into<GoogleCampaignAdvertisingChannelSubType>,
@@ -13291,103 +14446,125 @@ impl GoogleCampaign {
         self.advertising_channel_sub_type = Some(value.into());
         self
     }
-    ///Sets `goalType`.
+
+    /// Sets `goalType`.
     pub fn goal_type(mut self, value: impl Into<GoogleCampaignGoalType>) -> Self {
         self.goal_type = Some(value.into());
         self
     }
-    ///Sets `budget`.
+
+    /// Sets `budget`.
     pub fn budget(mut self, value: impl Into<AdBudget>) -> Self {
         self.budget = Some(value.into());
         self
     }
-    ///Sets `audience`.
+
+    /// Sets `audience`.
     pub fn audience(mut self, value: impl Into<GoogleCampaignAudience>) -> Self {
         self.audience = Some(value.into());
         self
     }
-    ///Sets `networkSettings`.
+
+    /// Sets `networkSettings`.
     pub fn network_settings(mut self, value: impl Into<GoogleNetworkSettings>) -> Self {
         self.network_settings = Some(value.into());
         self
     }
-    ///Sets `biddingStrategy`.
+
+    /// Sets `biddingStrategy`.
     pub fn bidding_strategy(mut self, value: impl Into<GoogleBiddingStrategy>) -> Self {
         self.bidding_strategy = Some(value.into());
         self
     }
-    ///Sets `assets`.
+
+    /// Sets `assets`.
     pub fn assets(mut self, value: impl Into<GoogleCampaignAssets>) -> Self {
         self.assets = Some(value.into());
         self
     }
-    ///Sets `isEuPoliticalAds`.
+
+    /// Sets `isEuPoliticalAds`.
     pub fn is_eu_political_ads(mut self, value: impl Into<bool>) -> Self {
         self.is_eu_political_ads = Some(value.into());
         self
     }
-    ///Sets `adGroups`.
+
+    /// Sets `adGroups`.
     pub fn ad_groups(mut self, value: impl Into<Vec<GoogleAdGroup>>) -> Self {
         self.ad_groups = Some(value.into());
         self
     }
-    ///Sets `campaignGoal`.
+
+    /// Sets `campaignGoal`.
     pub fn campaign_goal(mut self, value: impl Into<GoogleCampaignGoal>) -> Self {
         self.campaign_goal = Some(value.into());
         self
     }
-    ///Sets `adSchedule`.
+
+    /// Sets `adSchedule`.
     pub fn ad_schedule(mut self, value: impl Into<Vec<GoogleAdSchedule>>) -> Self {
         self.ad_schedule = Some(value.into());
         self
     }
-    ///Sets `publishingStatus`.
+
+    /// Sets `publishingStatus`.
     pub fn publishing_status(mut self, value: impl Into<PublishingStatus>) -> Self {
         self.publishing_status = Some(value.into());
         self
     }
-    ///Sets `googleAdAccountId`.
+
+    /// Sets `googleAdAccountId`.
     pub fn google_ad_account_id(mut self, value: impl Into<String>) -> Self {
         self.google_ad_account_id = Some(value.into());
         self
     }
-    ///Sets `unpublishedChanges`.
+
+    /// Sets `unpublishedChanges`.
     pub fn unpublished_changes(mut self, value: impl Into<bool>) -> Self {
         self.unpublished_changes = Some(value.into());
         self
     }
-    ///Sets `maximumCpc`.
+
+    /// Sets `maximumCpc`.
     pub fn maximum_cpc(mut self, value: impl Into<f64>) -> Self {
         self.maximum_cpc = Some(value.into());
         self
     }
-    ///Sets `googleCampaignId`.
+
+    /// Sets `googleCampaignId`.
     pub fn google_campaign_id(mut self, value: impl Into<String>) -> Self {
         self.google_campaign_id = Some(value.into());
         self
     }
-    ///Sets `source`.
+
+    /// Sets `source`.
     pub fn source(mut self, value: impl Into<String>) -> Self {
         self.source = Some(value.into());
         self
     }
-    ///Sets `advancedOptions`.
+
+    /// Sets `advancedOptions`.
     pub fn advanced_options(mut self, value: impl Into<serde_json::Value>) -> Self {
         self.advanced_options = Some(value.into());
         self
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Values of `GoogleCampaignAdvertisingChannelSubType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum GoogleCampaignAdvertisingChannelSubType {
-    ///`DEMAND_GEN`
+    /// `DEMAND_GEN`
     DemandGen,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl GoogleCampaignAdvertisingChannelSubType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -13397,7 +14574,9 @@ impl GoogleCampaignAdvertisingChannelSubType {
         }
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl From<&str> for GoogleCampaignAdvertisingChannelSubType {
     fn from(value: &str) -> Self {
         match value {
@@ -13406,32 +14585,41 @@ impl From<&str> for GoogleCampaignAdvertisingChannelSubType {
         }
     }
 }
+
 #[cfg(feature = "ad_manager")]
 crate::runtime::enums::string_enum!(GoogleCampaignAdvertisingChannelSubType);
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Assets attached to a campaign, mostly by resource name.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GoogleCampaignAssets {
-    /// `calls`
+    /// `calls`: a list of strings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub calls: Option<Vec<String>>,
-    /// `sitelinks`
+
+    /// `sitelinks`: a list of strings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sitelinks: Option<Vec<String>>,
-    /// `leadForm`
+
+    /// `leadForm`: a string.
     #[serde(rename = "leadForm", default, skip_serializing_if = "Option::is_none")]
     pub lead_form: Option<String>,
-    /// `images`
+
+    /// `images`: a list of [`GoogleAssetImage`](crate::ad_manager::GoogleAssetImage) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub images: Option<Vec<GoogleAssetImage>>,
-    /// `businessLogo`
+
+    /// `businessLogo`: a [`GoogleAssetImage`](crate::ad_manager::GoogleAssetImage).
     #[serde(rename = "businessLogo", default, skip_serializing_if = "Option::is_none")]
     pub business_logo: Option<GoogleAssetImage>,
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleCampaignAssets {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -13442,53 +14630,65 @@ impl GoogleCampaignAssets {
             business_logo: None,
         }
     }
-    ///Sets `calls`.
+
+    /// Sets `calls`.
     pub fn calls(mut self, value: impl Into<Vec<String>>) -> Self {
         self.calls = Some(value.into());
         self
     }
-    ///Sets `sitelinks`.
+
+    /// Sets `sitelinks`.
     pub fn sitelinks(mut self, value: impl Into<Vec<String>>) -> Self {
         self.sitelinks = Some(value.into());
         self
     }
-    ///Sets `leadForm`.
+
+    /// Sets `leadForm`.
     pub fn lead_form(mut self, value: impl Into<String>) -> Self {
         self.lead_form = Some(value.into());
         self
     }
-    ///Sets `images`.
+
+    /// Sets `images`.
     pub fn images(mut self, value: impl Into<Vec<GoogleAssetImage>>) -> Self {
         self.images = Some(value.into());
         self
     }
-    ///Sets `businessLogo`.
+
+    /// Sets `businessLogo`.
     pub fn business_logo(mut self, value: impl Into<GoogleAssetImage>) -> Self {
         self.business_logo = Some(value.into());
         self
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// The `GoogleCampaignAudience` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GoogleCampaignAudience {
-    /// `geo_locations`
+    /// `geo_locations`: a list of [`GoogleGeoLocation`](crate::ad_manager::GoogleGeoLocation) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub geo_locations: Option<Vec<GoogleGeoLocation>>,
-    /// `locales`
+
+    /// `locales`: a list of [`GoogleLocale`](crate::ad_manager::GoogleLocale) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub locales: Option<Vec<GoogleLocale>>,
-    /// `gender`
+
+    /// `gender`: a list of [`GoogleDemographicTarget`](crate::ad_manager::GoogleDemographicTarget) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gender: Option<Vec<GoogleDemographicTarget>>,
-    /// `ageRange`
+
+    /// `ageRange`: a list of [`GoogleDemographicTarget`](crate::ad_manager::GoogleDemographicTarget) values.
     #[serde(rename = "ageRange", default, skip_serializing_if = "Option::is_none")]
     pub age_range: Option<Vec<GoogleDemographicTarget>>,
-    /// `segments`
+
+    /// `segments`: a list of [`GoogleSegmentTarget`](crate::ad_manager::GoogleSegmentTarget) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub segments: Option<Vec<GoogleSegmentTarget>>,
-    /// `targetInterests`
+
+    /// `targetInterests`: a [`GoogleTargetInterests`](crate::ad_manager::GoogleTargetInterests).
     #[serde(
         rename = "targetInterests",
         default,
@@ -13496,9 +14696,11 @@ pub struct GoogleCampaignAudience {
     )]
     pub target_interests: Option<GoogleTargetInterests>,
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl GoogleCampaignAudience {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -13510,49 +14712,59 @@ impl GoogleCampaignAudience {
             target_interests: None,
         }
     }
-    ///Sets `geo_locations`.
+
+    /// Sets `geo_locations`.
     pub fn geo_locations(mut self, value: impl Into<Vec<GoogleGeoLocation>>) -> Self {
         self.geo_locations = Some(value.into());
         self
     }
-    ///Sets `locales`.
+
+    /// Sets `locales`.
     pub fn locales(mut self, value: impl Into<Vec<GoogleLocale>>) -> Self {
         self.locales = Some(value.into());
         self
     }
-    ///Sets `gender`.
+
+    /// Sets `gender`.
     pub fn gender(mut self, value: impl Into<Vec<GoogleDemographicTarget>>) -> Self {
         self.gender = Some(value.into());
         self
     }
-    ///Sets `ageRange`.
+
+    /// Sets `ageRange`.
     pub fn age_range(mut self, value: impl Into<Vec<GoogleDemographicTarget>>) -> Self {
         self.age_range = Some(value.into());
         self
     }
-    ///Sets `segments`.
+
+    /// Sets `segments`.
     pub fn segments(mut self, value: impl Into<Vec<GoogleSegmentTarget>>) -> Self {
         self.segments = Some(value.into());
         self
     }
-    ///Sets `targetInterests`.
+
+    /// Sets `targetInterests`.
     pub fn target_interests(mut self, value: impl Into<GoogleTargetInterests>) -> Self {
         self.target_interests = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `GoogleCampaignGoal` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GoogleCampaignGoal {
-    /// `type`
+    /// `type`: a [`GoogleCampaignGoalType2`](crate::ad_manager::GoogleCampaignGoalType2), one of `CONVERSIONS`, `CLICK`, `YOUTUBE_ENGAGEMENT`.
     #[serde(rename = "type")]
     pub type_: GoogleCampaignGoalType2,
-    /// `value`
+
+    /// `value`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
-    /// `isCustomConversionGoal`
+
+    /// `isCustomConversionGoal`: `true` or `false`.
     #[serde(
         rename = "isCustomConversionGoal",
         default,
@@ -13560,9 +14772,11 @@ pub struct GoogleCampaignGoal {
     )]
     pub is_custom_conversion_goal: Option<bool>,
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleCampaignGoal {
-    ///A value with the required fields (`type`).
+    /// A value with the required fields (`type`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(type_: impl Into<GoogleCampaignGoalType2>) -> Self {
         Self {
@@ -13571,30 +14785,38 @@ impl GoogleCampaignGoal {
             is_custom_conversion_goal: None,
         }
     }
-    ///Sets `value`.
+
+    /// Sets `value`.
     pub fn value(mut self, value: impl Into<String>) -> Self {
         self.value = Some(value.into());
         self
     }
-    ///Sets `isCustomConversionGoal`.
+
+    /// Sets `isCustomConversionGoal`.
     pub fn is_custom_conversion_goal(mut self, value: impl Into<bool>) -> Self {
         self.is_custom_conversion_goal = Some(value.into());
         self
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Values of `GoogleCampaignGoalType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum GoogleCampaignGoalType {
-    ///`WEBSITE_TRAFFIC`
+    /// `WEBSITE_TRAFFIC`
     WebsiteTraffic,
-    ///`LEAD`
+
+    /// `LEAD`
     Lead,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl GoogleCampaignGoalType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -13605,7 +14827,9 @@ impl GoogleCampaignGoalType {
         }
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl From<&str> for GoogleCampaignGoalType {
     fn from(value: &str) -> Self {
         match value {
@@ -13615,23 +14839,31 @@ impl From<&str> for GoogleCampaignGoalType {
         }
     }
 }
+
 #[cfg(feature = "ad_manager")]
 crate::runtime::enums::string_enum!(GoogleCampaignGoalType);
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Values of `GoogleCampaignGoalType2`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum GoogleCampaignGoalType2 {
-    ///`CONVERSIONS`
+    /// `CONVERSIONS`
     Conversions,
-    ///`CLICK`
+
+    /// `CLICK`
     Click,
-    ///`YOUTUBE_ENGAGEMENT`
+
+    /// `YOUTUBE_ENGAGEMENT`
     YoutubeEngagement,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleCampaignGoalType2 {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -13643,7 +14875,9 @@ impl GoogleCampaignGoalType2 {
         }
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for GoogleCampaignGoalType2 {
     fn from(value: &str) -> Self {
         match value {
@@ -13654,33 +14888,41 @@ impl From<&str> for GoogleCampaignGoalType2 {
         }
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 crate::runtime::enums::string_enum!(GoogleCampaignGoalType2);
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `GoogleCarouselCard` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GoogleCarouselCard {
-    /// `headline`
+    /// `headline`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headline: Option<String>,
-    /// `finalUrl`
+
+    /// `finalUrl`: a string.
     #[serde(rename = "finalUrl", default, skip_serializing_if = "Option::is_none")]
     pub final_url: Option<String>,
-    /// `callToActionLabel`
+
+    /// `callToActionLabel`: a string.
     #[serde(
         rename = "callToActionLabel",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub call_to_action_label: Option<String>,
-    /// `media`
+
+    /// `media`: a list of [`GoogleAdMedia`](crate::ad_manager::GoogleAdMedia) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub media: Option<Vec<GoogleAdMedia>>,
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleCarouselCard {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -13690,48 +14932,62 @@ impl GoogleCarouselCard {
             media: None,
         }
     }
-    ///Sets `headline`.
+
+    /// Sets `headline`.
     pub fn headline(mut self, value: impl Into<String>) -> Self {
         self.headline = Some(value.into());
         self
     }
-    ///Sets `finalUrl`.
+
+    /// Sets `finalUrl`.
     pub fn final_url(mut self, value: impl Into<String>) -> Self {
         self.final_url = Some(value.into());
         self
     }
-    ///Sets `callToActionLabel`.
+
+    /// Sets `callToActionLabel`.
     pub fn call_to_action_label(mut self, value: impl Into<String>) -> Self {
         self.call_to_action_label = Some(value.into());
         self
     }
-    ///Sets `media`.
+
+    /// Sets `media`.
     pub fn media(mut self, value: impl Into<Vec<GoogleAdMedia>>) -> Self {
         self.media = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// A Demand Gen placement.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum GoogleChannel {
-    ///`GMAIL`
+    /// `GMAIL`
     Gmail,
-    ///`YOUTUBE_IN_STREAM`
+
+    /// `YOUTUBE_IN_STREAM`
     YoutubeInStream,
-    ///`YOUTUBE_SHORTS`
+
+    /// `YOUTUBE_SHORTS`
     YoutubeShorts,
-    ///`YOUTUBE_IN_FEED`
+
+    /// `YOUTUBE_IN_FEED`
     YoutubeInFeed,
-    ///`DISCOVER`
+
+    /// `DISCOVER`
     Discover,
-    ///`DISPLAY`
+
+    /// `DISPLAY`
     Display,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleChannel {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -13746,7 +15002,9 @@ impl GoogleChannel {
         }
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for GoogleChannel {
     fn from(value: &str) -> Self {
         match value {
@@ -13760,25 +15018,34 @@ impl From<&str> for GoogleChannel {
         }
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 crate::runtime::enums::string_enum!(GoogleChannel);
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Values of `GoogleConversionType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum GoogleConversionType {
-    ///`UPLOAD_CLICKS`
+    /// `UPLOAD_CLICKS`
     UploadClicks,
-    ///`UPLOAD_CALLS`
+
+    /// `UPLOAD_CALLS`
     UploadCalls,
-    ///`WEBPAGE`
+
+    /// `WEBPAGE`
     Webpage,
-    ///`LEAD_FORM_SUBMIT`
+
+    /// `LEAD_FORM_SUBMIT`
     LeadFormSubmit,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleConversionType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -13791,7 +15058,9 @@ impl GoogleConversionType {
         }
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for GoogleConversionType {
     fn from(value: &str) -> Self {
         match value {
@@ -13803,9 +15072,12 @@ impl From<&str> for GoogleConversionType {
         }
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 crate::runtime::enums::string_enum!(GoogleConversionType);
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `GoogleConversionValueSettings` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -13813,16 +15085,20 @@ pub struct GoogleConversionValueSettings {
     /// Value given to each conversion.
     #[serde(rename = "defaultValue")]
     pub default_value: f64,
-    /// `defaultCurrencyCode`
+
+    /// `defaultCurrencyCode`: a string. Example: `USD`.
     #[serde(rename = "defaultCurrencyCode")]
     pub default_currency_code: String,
+
     /// Use the default even when the conversion reports its own value.
     #[serde(rename = "alwaysUseDefaultValue")]
     pub always_use_default_value: bool,
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleConversionValueSettings {
-    ///A value with the required fields (`defaultValue`, `defaultCurrencyCode`, `alwaysUseDefaultValue`).
+    /// A value with the required fields (`defaultValue`, `defaultCurrencyCode`, `alwaysUseDefaultValue`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         default_value: impl Into<f64>,
@@ -13836,7 +15112,9 @@ impl GoogleConversionValueSettings {
         }
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// A gender or age range value, possibly excluded.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -13844,12 +15122,15 @@ pub struct GoogleDemographicTarget {
     /// Google's value for the gender or age range.
     #[serde(rename = "enum")]
     pub enum_: String,
+
     /// True to exclude it.
     pub negative: bool,
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleDemographicTarget {
-    ///A value with the required fields (`enum`, `negative`).
+    /// A value with the required fields (`enum`, `negative`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(enum_: impl Into<String>, negative: impl Into<bool>) -> Self {
         Self {
@@ -13858,28 +15139,34 @@ impl GoogleDemographicTarget {
         }
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `GoogleFlexibleRuleUserList` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GoogleFlexibleRuleUserList {
-    /// `inclusiveRuleOperator`
+    /// `inclusiveRuleOperator`: a string. Example: `AND`.
     #[serde(
         rename = "inclusiveRuleOperator",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub inclusive_rule_operator: Option<String>,
-    /// `inclusiveOperands`
+
+    /// `inclusiveOperands`: a list of [`GoogleRuleOperand`](crate::ad_manager::GoogleRuleOperand) values.
     #[serde(rename = "inclusiveOperands")]
     pub inclusive_operands: Vec<GoogleRuleOperand>,
-    /// `exclusiveOperands`
+
+    /// `exclusiveOperands`: a list of [`GoogleRuleOperand`](crate::ad_manager::GoogleRuleOperand) values.
     #[serde(rename = "exclusiveOperands")]
     pub exclusive_operands: Vec<GoogleRuleOperand>,
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleFlexibleRuleUserList {
-    ///A value with the required fields (`inclusiveOperands`, `exclusiveOperands`).
+    /// A value with the required fields (`inclusiveOperands`, `exclusiveOperands`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         inclusive_operands: impl Into<Vec<GoogleRuleOperand>>,
@@ -13891,13 +15178,16 @@ impl GoogleFlexibleRuleUserList {
             exclusive_operands: exclusive_operands.into(),
         }
     }
-    ///Sets `inclusiveRuleOperator`.
+
+    /// Sets `inclusiveRuleOperator`.
     pub fn inclusive_rule_operator(mut self, value: impl Into<String>) -> Self {
         self.inclusive_rule_operator = Some(value.into());
         self
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// A place included in or excluded from targeting.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -13905,46 +15195,60 @@ pub struct GoogleGeoLocation {
     /// Geo target constant resource name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
-    /// `id`
+
+    /// `id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`
+
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `country_name`
+
+    /// `country_name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country_name: Option<String>,
-    /// `type`
+
+    /// `type`: a string. Example: `city`.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
-    /// `radius`
+
+    /// `radius`: a number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub radius: Option<f64>,
-    /// `radiusUnit`
+
+    /// `radiusUnit`: a [`DistanceUnit`](crate::ad_manager::DistanceUnit).
     #[serde(rename = "radiusUnit", default, skip_serializing_if = "Option::is_none")]
     pub radius_unit: Option<DistanceUnit>,
-    /// `selectionType`
+
+    /// `selectionType`: a [`SelectionType`](crate::ad_manager::SelectionType).
     #[serde(rename = "selectionType", default, skip_serializing_if = "Option::is_none")]
     pub selection_type: Option<SelectionType>,
-    /// `resourceName`
+
+    /// `resourceName`: a string.
     #[serde(rename = "resourceName", default, skip_serializing_if = "Option::is_none")]
     pub resource_name: Option<String>,
-    /// `place_id`
+
+    /// `place_id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub place_id: Option<String>,
-    /// `formatted_address`
+
+    /// `formatted_address`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub formatted_address: Option<String>,
-    /// `geometry`
+
+    /// `geometry`: a [`GeoGeometry`](crate::ad_manager::GeoGeometry).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub geometry: Option<GeoGeometry>,
-    /// `address_components`
+
+    /// `address_components`: a list of [`GeoAddressComponent`](crate::ad_manager::GeoAddressComponent) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address_components: Option<Vec<GeoAddressComponent>>,
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl GoogleGeoLocation {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -13963,67 +15267,80 @@ impl GoogleGeoLocation {
             address_components: None,
         }
     }
-    ///Sets `key`.
+
+    /// Sets `key`.
     pub fn key(mut self, value: impl Into<String>) -> Self {
         self.key = Some(value.into());
         self
     }
-    ///Sets `id`.
+
+    /// Sets `id`.
     pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
         self
     }
-    ///Sets `name`.
+
+    /// Sets `name`.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
-    ///Sets `country_name`.
+
+    /// Sets `country_name`.
     pub fn country_name(mut self, value: impl Into<String>) -> Self {
         self.country_name = Some(value.into());
         self
     }
-    ///Sets `type`.
+
+    /// Sets `type`.
     pub fn type_(mut self, value: impl Into<String>) -> Self {
         self.type_ = Some(value.into());
         self
     }
-    ///Sets `radius`.
+
+    /// Sets `radius`.
     pub fn radius(mut self, value: impl Into<f64>) -> Self {
         self.radius = Some(value.into());
         self
     }
-    ///Sets `radiusUnit`.
+
+    /// Sets `radiusUnit`.
     pub fn radius_unit(mut self, value: impl Into<DistanceUnit>) -> Self {
         self.radius_unit = Some(value.into());
         self
     }
-    ///Sets `selectionType`.
+
+    /// Sets `selectionType`.
     pub fn selection_type(mut self, value: impl Into<SelectionType>) -> Self {
         self.selection_type = Some(value.into());
         self
     }
-    ///Sets `resourceName`.
+
+    /// Sets `resourceName`.
     pub fn resource_name(mut self, value: impl Into<String>) -> Self {
         self.resource_name = Some(value.into());
         self
     }
-    ///Sets `place_id`.
+
+    /// Sets `place_id`.
     pub fn place_id(mut self, value: impl Into<String>) -> Self {
         self.place_id = Some(value.into());
         self
     }
-    ///Sets `formatted_address`.
+
+    /// Sets `formatted_address`.
     pub fn formatted_address(mut self, value: impl Into<String>) -> Self {
         self.formatted_address = Some(value.into());
         self
     }
-    ///Sets `geometry`.
+
+    /// Sets `geometry`.
     pub fn geometry(mut self, value: impl Into<GeoGeometry>) -> Self {
         self.geometry = Some(value.into());
         self
     }
-    ///Sets `address_components`.
+
+    /// Sets `address_components`.
     pub fn address_components(
         mut self,
         value: impl Into<Vec<GeoAddressComponent>>,
@@ -14032,20 +15349,25 @@ impl GoogleGeoLocation {
         self
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `GoogleKeyword` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GoogleKeyword {
-    /// `keyword`
+    /// `keyword`: a string.
     pub keyword: String,
-    /// `matchType`
+
+    /// `matchType`: a string. Example: `PHRASE`.
     #[serde(rename = "matchType")]
     pub match_type: String,
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleKeyword {
-    ///A value with the required fields (`keyword`, `matchType`).
+    /// A value with the required fields (`keyword`, `matchType`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(keyword: impl Into<String>, match_type: impl Into<String>) -> Self {
         Self {
@@ -14054,26 +15376,33 @@ impl GoogleKeyword {
         }
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `GoogleKeywordIdeasRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GoogleKeywordIdeasRequest {
     /// Site the ideas are drawn from.
     pub url: String,
-    /// `languageCode`
+
+    /// `languageCode`: a string. Example: `en`.
     #[serde(rename = "languageCode", default, skip_serializing_if = "Option::is_none")]
     pub language_code: Option<String>,
-    /// `locations`
+
+    /// `locations`: a list of strings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub locations: Option<Vec<String>>,
+
     /// Seed keywords.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub keywords: Option<Vec<String>>,
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleKeywordIdeasRequest {
-    ///A value with the required fields (`url`).
+    /// A value with the required fields (`url`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(url: impl Into<String>) -> Self {
         Self {
@@ -14083,37 +15412,45 @@ impl GoogleKeywordIdeasRequest {
             keywords: None,
         }
     }
-    ///Sets `languageCode`.
+
+    /// Sets `languageCode`.
     pub fn language_code(mut self, value: impl Into<String>) -> Self {
         self.language_code = Some(value.into());
         self
     }
-    ///Sets `locations`.
+
+    /// Sets `locations`.
     pub fn locations(mut self, value: impl Into<Vec<String>>) -> Self {
         self.locations = Some(value.into());
         self
     }
-    ///Sets `keywords`.
+
+    /// Sets `keywords`.
     pub fn keywords(mut self, value: impl Into<Vec<String>>) -> Self {
         self.keywords = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `GoogleKeywords` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GoogleKeywords {
-    /// `positives`
+    /// `positives`: a list of [`GoogleKeyword`](crate::ad_manager::GoogleKeyword) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub positives: Option<Vec<GoogleKeyword>>,
-    /// `negatives`
+
+    /// `negatives`: a list of [`GoogleKeyword`](crate::ad_manager::GoogleKeyword) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub negatives: Option<Vec<GoogleKeyword>>,
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleKeywords {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -14121,18 +15458,22 @@ impl GoogleKeywords {
             negatives: None,
         }
     }
-    ///Sets `positives`.
+
+    /// Sets `positives`.
     pub fn positives(mut self, value: impl Into<Vec<GoogleKeyword>>) -> Self {
         self.positives = Some(value.into());
         self
     }
-    ///Sets `negatives`.
+
+    /// Sets `negatives`.
     pub fn negatives(mut self, value: impl Into<Vec<GoogleKeyword>>) -> Self {
         self.negatives = Some(value.into());
         self
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// A lead form extension.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -14140,39 +15481,47 @@ pub struct GoogleLeadFormAsset {
     /// Existing asset to update; absent to create one.
     #[serde(rename = "resourceName", default, skip_serializing_if = "Option::is_none")]
     pub resource_name: Option<String>,
-    /// `headline`
+
+    /// `headline`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headline: Option<String>,
-    /// `description`
+
+    /// `description`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `businessName`
+
+    /// `businessName`: a string.
     #[serde(rename = "businessName", default, skip_serializing_if = "Option::is_none")]
     pub business_name: Option<String>,
-    /// `privacyPolicyUrl`
+
+    /// `privacyPolicyUrl`: a string.
     #[serde(
         rename = "privacyPolicyUrl",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub privacy_policy_url: Option<String>,
-    /// `fields`
+
+    /// `fields`: a list of [`GoogleLeadFormField`](crate::ad_manager::GoogleLeadFormField) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fields: Option<Vec<GoogleLeadFormField>>,
-    /// `callToActionType`
+
+    /// `callToActionType`: a [`GoogleLeadFormCallToAction`](crate::ad_manager::GoogleLeadFormCallToAction).
     #[serde(
         rename = "callToActionType",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub call_to_action_type: Option<GoogleLeadFormCallToAction>,
-    /// `callToActionDescription`
+
+    /// `callToActionDescription`: a string.
     #[serde(
         rename = "callToActionDescription",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub call_to_action_description: Option<String>,
+
     /// Resource name of an image asset.
     #[serde(
         rename = "backgroundImageAsset",
@@ -14180,31 +15529,36 @@ pub struct GoogleLeadFormAsset {
         skip_serializing_if = "Option::is_none"
     )]
     pub background_image_asset: Option<String>,
-    /// `desiredIntent`
+
+    /// `desiredIntent`: a [`GoogleLeadFormAssetDesiredIntent`](crate::ad_manager::GoogleLeadFormAssetDesiredIntent), one of `LOW_INTENT`, `HIGH_INTENT`.
     #[serde(rename = "desiredIntent", default, skip_serializing_if = "Option::is_none")]
     pub desired_intent: Option<GoogleLeadFormAssetDesiredIntent>,
-    /// `customQuestionFields`
+
+    /// `customQuestionFields`: a list of [`GoogleLeadFormQuestion`](crate::ad_manager::GoogleLeadFormQuestion) values.
     #[serde(
         rename = "customQuestionFields",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub custom_question_fields: Option<Vec<GoogleLeadFormQuestion>>,
-    /// `postSubmitHeadline`
+
+    /// `postSubmitHeadline`: a string.
     #[serde(
         rename = "postSubmitHeadline",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub post_submit_headline: Option<String>,
-    /// `postSubmitDescription`
+
+    /// `postSubmitDescription`: a string.
     #[serde(
         rename = "postSubmitDescription",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub post_submit_description: Option<String>,
-    /// `postSubmitCallToActionType`
+
+    /// `postSubmitCallToActionType`: a [`GoogleLeadFormAssetPostSubmitCallToActionType`](crate::ad_manager::GoogleLeadFormAssetPostSubmitCallToActionType), one of `VISIT_SITE`, `DOWNLOAD`, `LEARN_MORE`, `SHOP_NOW`.
     #[serde(
         rename = "postSubmitCallToActionType",
         default,
@@ -14213,23 +15567,30 @@ pub struct GoogleLeadFormAsset {
     pub post_submit_call_to_action_type: Option<
         GoogleLeadFormAssetPostSubmitCallToActionType,
     >,
+
     /// URL offered after submission.
     #[serde(rename = "finalUrls", default, skip_serializing_if = "Option::is_none")]
     pub final_urls: Option<String>,
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Values of `GoogleLeadFormAssetDesiredIntent`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum GoogleLeadFormAssetDesiredIntent {
-    ///`LOW_INTENT`
+    /// `LOW_INTENT`
     LowIntent,
-    ///`HIGH_INTENT`
+
+    /// `HIGH_INTENT`
     HighIntent,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl GoogleLeadFormAssetDesiredIntent {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -14240,7 +15601,9 @@ impl GoogleLeadFormAssetDesiredIntent {
         }
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl From<&str> for GoogleLeadFormAssetDesiredIntent {
     fn from(value: &str) -> Self {
         match value {
@@ -14250,25 +15613,34 @@ impl From<&str> for GoogleLeadFormAssetDesiredIntent {
         }
     }
 }
+
 #[cfg(feature = "ad_manager")]
 crate::runtime::enums::string_enum!(GoogleLeadFormAssetDesiredIntent);
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Values of `GoogleLeadFormAssetPostSubmitCallToActionType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum GoogleLeadFormAssetPostSubmitCallToActionType {
-    ///`VISIT_SITE`
+    /// `VISIT_SITE`
     VisitSite,
-    ///`DOWNLOAD`
+
+    /// `DOWNLOAD`
     Download,
-    ///`LEARN_MORE`
+
+    /// `LEARN_MORE`
     LearnMore,
-    ///`SHOP_NOW`
+
+    /// `SHOP_NOW`
     ShopNow,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl GoogleLeadFormAssetPostSubmitCallToActionType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -14281,7 +15653,9 @@ impl GoogleLeadFormAssetPostSubmitCallToActionType {
         }
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl From<&str> for GoogleLeadFormAssetPostSubmitCallToActionType {
     fn from(value: &str) -> Self {
         match value {
@@ -14293,47 +15667,67 @@ impl From<&str> for GoogleLeadFormAssetPostSubmitCallToActionType {
         }
     }
 }
+
 #[cfg(feature = "ad_manager")]
 crate::runtime::enums::string_enum!(GoogleLeadFormAssetPostSubmitCallToActionType);
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Values of `GoogleLeadFormCallToAction`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum GoogleLeadFormCallToAction {
-    ///`LEARN_MORE`
+    /// `LEARN_MORE`
     LearnMore,
-    ///`GET_QUOTE`
+
+    /// `GET_QUOTE`
     GetQuote,
-    ///`APPLY_NOW`
+
+    /// `APPLY_NOW`
     ApplyNow,
-    ///`SIGN_UP`
+
+    /// `SIGN_UP`
     SignUp,
-    ///`CONTACT_US`
+
+    /// `CONTACT_US`
     ContactUs,
-    ///`SUBSCRIBE`
+
+    /// `SUBSCRIBE`
     Subscribe,
-    ///`DOWNLOAD`
+
+    /// `DOWNLOAD`
     Download,
-    ///`BOOK_NOW`
+
+    /// `BOOK_NOW`
     BookNow,
-    ///`GET_OFFER`
+
+    /// `GET_OFFER`
     GetOffer,
-    ///`REGISTER`
+
+    /// `REGISTER`
     Register,
-    ///`GET_INFO`
+
+    /// `GET_INFO`
     GetInfo,
-    ///`REQUEST_DEMO`
+
+    /// `REQUEST_DEMO`
     RequestDemo,
-    ///`JOIN_NOW`
+
+    /// `JOIN_NOW`
     JoinNow,
-    ///`GET_STARTED`
+
+    /// `GET_STARTED`
     GetStarted,
-    ///`VISIT_SITE`
+
+    /// `VISIT_SITE`
     VisitSite,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl GoogleLeadFormCallToAction {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -14357,7 +15751,9 @@ impl GoogleLeadFormCallToAction {
         }
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl From<&str> for GoogleLeadFormCallToAction {
     fn from(value: &str) -> Self {
         match value {
@@ -14380,9 +15776,12 @@ impl From<&str> for GoogleLeadFormCallToAction {
         }
     }
 }
+
 #[cfg(feature = "ad_manager")]
 crate::runtime::enums::string_enum!(GoogleLeadFormCallToAction);
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// The `GoogleLeadFormField` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -14390,7 +15789,8 @@ pub struct GoogleLeadFormField {
     /// A Google Ads lead form input type.
     #[serde(rename = "inputType", default, skip_serializing_if = "Option::is_none")]
     pub input_type: Option<String>,
-    /// `singleChoiceAnswers`
+
+    /// `singleChoiceAnswers`: a list of JSON values.
     #[serde(
         rename = "singleChoiceAnswers",
         default,
@@ -14398,19 +15798,22 @@ pub struct GoogleLeadFormField {
     )]
     pub single_choice_answers: Option<Vec<serde_json::Value>>,
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// A custom question added after the standard fields.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GoogleLeadFormQuestion {
-    /// `customQuestionText`
+    /// `customQuestionText`: a string.
     #[serde(
         rename = "customQuestionText",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub custom_question_text: Option<String>,
-    /// `singleChoiceAnswers`
+
+    /// `singleChoiceAnswers`: a list of JSON values.
     #[serde(
         rename = "singleChoiceAnswers",
         default,
@@ -14418,27 +15821,34 @@ pub struct GoogleLeadFormQuestion {
     )]
     pub single_choice_answers: Option<Vec<serde_json::Value>>,
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// A language to target.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GoogleLocale {
-    /// `name`
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `key`
+
+    /// `key`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
-    /// `id`
+
+    /// `id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `resourceName`
+
+    /// `resourceName`: a string.
     #[serde(rename = "resourceName", default, skip_serializing_if = "Option::is_none")]
     pub resource_name: Option<String>,
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleLocale {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -14448,28 +15858,34 @@ impl GoogleLocale {
             resource_name: None,
         }
     }
-    ///Sets `name`.
+
+    /// Sets `name`.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
-    ///Sets `key`.
+
+    /// Sets `key`.
     pub fn key(mut self, value: impl Into<String>) -> Self {
         self.key = Some(value.into());
         self
     }
-    ///Sets `id`.
+
+    /// Sets `id`.
     pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
         self
     }
-    ///Sets `resourceName`.
+
+    /// Sets `resourceName`.
     pub fn resource_name(mut self, value: impl Into<String>) -> Self {
         self.resource_name = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `GoogleNetworkSettings` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -14477,13 +15893,16 @@ pub struct GoogleNetworkSettings {
     /// Show on the Search Network.
     #[serde(rename = "targetSearchNetwork")]
     pub target_search_network: bool,
+
     /// Show on the Display Network.
     #[serde(rename = "targetContentNetwork")]
     pub target_content_network: bool,
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleNetworkSettings {
-    ///A value with the required fields (`targetSearchNetwork`, `targetContentNetwork`).
+    /// A value with the required fields (`targetSearchNetwork`, `targetContentNetwork`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         target_search_network: impl Into<bool>,
@@ -14495,18 +15914,22 @@ impl GoogleNetworkSettings {
         }
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `GoogleRule` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GoogleRule {
-    /// `ruleItemGroups`
+    /// `ruleItemGroups`: a list of [`GoogleRuleItemGroup`](crate::ad_manager::GoogleRuleItemGroup) values.
     #[serde(rename = "ruleItemGroups")]
     pub rule_item_groups: Vec<GoogleRuleItemGroup>,
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleRule {
-    ///A value with the required fields (`ruleItemGroups`).
+    /// A value with the required fields (`ruleItemGroups`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(rule_item_groups: impl Into<Vec<GoogleRuleItemGroup>>) -> Self {
         Self {
@@ -14514,25 +15937,30 @@ impl GoogleRule {
         }
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Website-visitor list built from URL or referrer rules.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GoogleRuleBasedUserList {
-    /// `prepopulationStatus`
+    /// `prepopulationStatus`: a [`GoogleRuleBasedUserListPrepopulationStatus`](crate::ad_manager::GoogleRuleBasedUserListPrepopulationStatus), one of `REQUESTED`.
     #[serde(
         rename = "prepopulationStatus",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub prepopulation_status: Option<GoogleRuleBasedUserListPrepopulationStatus>,
-    /// `flexibleRuleUserList`
+
+    /// `flexibleRuleUserList`: a [`GoogleFlexibleRuleUserList`](crate::ad_manager::GoogleFlexibleRuleUserList).
     #[serde(rename = "flexibleRuleUserList")]
     pub flexible_rule_user_list: GoogleFlexibleRuleUserList,
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleRuleBasedUserList {
-    ///A value with the required fields (`flexibleRuleUserList`).
+    /// A value with the required fields (`flexibleRuleUserList`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(flexible_rule_user_list: impl Into<GoogleFlexibleRuleUserList>) -> Self {
         Self {
@@ -14540,7 +15968,8 @@ impl GoogleRuleBasedUserList {
             flexible_rule_user_list: flexible_rule_user_list.into(),
         }
     }
-    ///Sets `prepopulationStatus`.
+
+    /// Sets `prepopulationStatus`.
     pub fn prepopulation_status(
         mut self,
         value: impl Into<GoogleRuleBasedUserListPrepopulationStatus>,
@@ -14549,17 +15978,22 @@ impl GoogleRuleBasedUserList {
         self
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Values of `GoogleRuleBasedUserListPrepopulationStatus`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum GoogleRuleBasedUserListPrepopulationStatus {
-    ///`REQUESTED`
+    /// `REQUESTED`
     Requested,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleRuleBasedUserListPrepopulationStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -14569,7 +16003,9 @@ impl GoogleRuleBasedUserListPrepopulationStatus {
         }
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for GoogleRuleBasedUserListPrepopulationStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -14578,22 +16014,28 @@ impl From<&str> for GoogleRuleBasedUserListPrepopulationStatus {
         }
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 crate::runtime::enums::string_enum!(GoogleRuleBasedUserListPrepopulationStatus);
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `GoogleRuleItem` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GoogleRuleItem {
     /// Which visit attribute the rule tests.
     pub name: GoogleRuleItemName,
-    /// `stringRuleItem`
+
+    /// `stringRuleItem`: a [`GoogleStringRule`](crate::ad_manager::GoogleStringRule).
     #[serde(rename = "stringRuleItem")]
     pub string_rule_item: GoogleStringRule,
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleRuleItem {
-    ///A value with the required fields (`name`, `stringRuleItem`).
+    /// A value with the required fields (`name`, `stringRuleItem`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl Into<GoogleRuleItemName>,
@@ -14605,18 +16047,22 @@ impl GoogleRuleItem {
         }
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `GoogleRuleItemGroup` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GoogleRuleItemGroup {
-    /// `ruleItems`
+    /// `ruleItems`: a list of [`GoogleRuleItem`](crate::ad_manager::GoogleRuleItem) values.
     #[serde(rename = "ruleItems")]
     pub rule_items: Vec<GoogleRuleItem>,
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleRuleItemGroup {
-    ///A value with the required fields (`ruleItems`).
+    /// A value with the required fields (`ruleItems`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(rule_items: impl Into<Vec<GoogleRuleItem>>) -> Self {
         Self {
@@ -14624,19 +16070,25 @@ impl GoogleRuleItemGroup {
         }
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Which visit attribute the rule tests.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum GoogleRuleItemName {
-    ///`url__`
+    /// `url__`
     Url,
-    ///`referrer__`
+
+    /// `referrer__`
     Referrer,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleRuleItemName {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -14647,7 +16099,9 @@ impl GoogleRuleItemName {
         }
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for GoogleRuleItemName {
     fn from(value: &str) -> Self {
         match value {
@@ -14657,22 +16111,28 @@ impl From<&str> for GoogleRuleItemName {
         }
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 crate::runtime::enums::string_enum!(GoogleRuleItemName);
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `GoogleRuleOperand` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GoogleRuleOperand {
-    /// `lookbackWindowDays`
+    /// `lookbackWindowDays`: a whole number. Example: `30`.
     #[serde(rename = "lookbackWindowDays")]
     pub lookback_window_days: i64,
-    /// `rule`
+
+    /// `rule`: a [`GoogleRule`](crate::ad_manager::GoogleRule).
     pub rule: GoogleRule,
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleRuleOperand {
-    ///A value with the required fields (`lookbackWindowDays`, `rule`).
+    /// A value with the required fields (`lookbackWindowDays`, `rule`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         lookback_window_days: impl Into<i64>,
@@ -14684,39 +16144,55 @@ impl GoogleRuleOperand {
         }
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Values of `GoogleScheduleDay`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum GoogleScheduleDay {
-    ///`FRIDAY`
+    /// `FRIDAY`
     Friday,
-    ///`MONDAY`
+
+    /// `MONDAY`
     Monday,
-    ///`SATURDAY`
+
+    /// `SATURDAY`
     Saturday,
-    ///`SUNDAY`
+
+    /// `SUNDAY`
     Sunday,
-    ///`THURSDAY`
+
+    /// `THURSDAY`
     Thursday,
-    ///`TUESDAY`
+
+    /// `TUESDAY`
     Tuesday,
-    ///`UNKNOWN`
+
+    /// `UNKNOWN`
     Unknown,
-    ///`UNSPECIFIED`
+
+    /// `UNSPECIFIED`
     Unspecified,
-    ///`WEDNESDAY`
+
+    /// `WEDNESDAY`
     Wednesday,
-    ///`ALL_DAYS`
+
+    /// `ALL_DAYS`
     AllDays,
-    ///`MONDAY_TO_FRIDAY`
+
+    /// `MONDAY_TO_FRIDAY`
     MondayToFriday,
-    ///`SATURDAY_AND_SUNDAY`
+
+    /// `SATURDAY_AND_SUNDAY`
     SaturdayAndSunday,
+
     /// A value this version of the client does not know; the text is kept.
     Other(String),
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleScheduleDay {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -14737,7 +16213,9 @@ impl GoogleScheduleDay {
         }
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for GoogleScheduleDay {
     fn from(value: &str) -> Self {
         match value {
@@ -14757,25 +16235,34 @@ impl From<&str> for GoogleScheduleDay {
         }
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 crate::runtime::enums::string_enum!(GoogleScheduleDay);
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Quarter of the hour a schedule slot starts or ends at.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum GoogleScheduleMinute {
-    ///`ZERO`
+    /// `ZERO`
     Zero,
-    ///`FIFTEEN`
+
+    /// `FIFTEEN`
     Fifteen,
-    ///`THIRTY`
+
+    /// `THIRTY`
     Thirty,
-    ///`FORTY_FIVE`
+
+    /// `FORTY_FIVE`
     FortyFive,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl GoogleScheduleMinute {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -14788,7 +16275,9 @@ impl GoogleScheduleMinute {
         }
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl From<&str> for GoogleScheduleMinute {
     fn from(value: &str) -> Self {
         match value {
@@ -14800,21 +16289,28 @@ impl From<&str> for GoogleScheduleMinute {
         }
     }
 }
+
 #[cfg(feature = "ad_manager")]
 crate::runtime::enums::string_enum!(GoogleScheduleMinute);
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Values of `GoogleSegmentKind`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum GoogleSegmentKind {
-    ///`CUSTOM_SEGMENTS`
+    /// `CUSTOM_SEGMENTS`
     CustomSegments,
-    ///`DATA_SEGMENTS`
+
+    /// `DATA_SEGMENTS`
     DataSegments,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleSegmentKind {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -14825,7 +16321,9 @@ impl GoogleSegmentKind {
         }
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for GoogleSegmentKind {
     fn from(value: &str) -> Self {
         match value {
@@ -14835,29 +16333,37 @@ impl From<&str> for GoogleSegmentKind {
         }
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 crate::runtime::enums::string_enum!(GoogleSegmentKind);
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// A keyword, URL or app defining a custom segment; fill the field matching `memberType`.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GoogleSegmentMember {
-    /// `memberType`
+    /// `memberType`: a [`GoogleSegmentMemberMemberType`](crate::ad_manager::GoogleSegmentMemberMemberType), one of `KEYWORD`, `URL`, `APP`.
     #[serde(rename = "memberType")]
     pub member_type: GoogleSegmentMemberMemberType,
-    /// `keyword`
+
+    /// `keyword`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub keyword: Option<String>,
-    /// `url`
+
+    /// `url`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
-    /// `app`
+
+    /// `app`: a string. Example: `com.example.app`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app: Option<String>,
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleSegmentMember {
-    ///A value with the required fields (`memberType`).
+    /// A value with the required fields (`memberType`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(member_type: impl Into<GoogleSegmentMemberMemberType>) -> Self {
         Self {
@@ -14867,37 +16373,47 @@ impl GoogleSegmentMember {
             app: None,
         }
     }
-    ///Sets `keyword`.
+
+    /// Sets `keyword`.
     pub fn keyword(mut self, value: impl Into<String>) -> Self {
         self.keyword = Some(value.into());
         self
     }
-    ///Sets `url`.
+
+    /// Sets `url`.
     pub fn url(mut self, value: impl Into<String>) -> Self {
         self.url = Some(value.into());
         self
     }
-    ///Sets `app`.
+
+    /// Sets `app`.
     pub fn app(mut self, value: impl Into<String>) -> Self {
         self.app = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Values of `GoogleSegmentMemberMemberType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum GoogleSegmentMemberMemberType {
-    ///`KEYWORD`
+    /// `KEYWORD`
     Keyword,
-    ///`URL`
+
+    /// `URL`
     Url,
-    ///`APP`
+
+    /// `APP`
     App,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleSegmentMemberMemberType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -14909,7 +16425,9 @@ impl GoogleSegmentMemberMemberType {
         }
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for GoogleSegmentMemberMemberType {
     fn from(value: &str) -> Self {
         match value {
@@ -14920,22 +16438,28 @@ impl From<&str> for GoogleSegmentMemberMemberType {
         }
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 crate::runtime::enums::string_enum!(GoogleSegmentMemberMemberType);
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `GoogleSegmentTarget` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GoogleSegmentTarget {
-    /// `type`
+    /// `type`: a string.
     #[serde(rename = "type")]
     pub type_: String,
-    /// `id`
+
+    /// `id`: a string.
     pub id: String,
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleSegmentTarget {
-    ///A value with the required fields (`type`, `id`).
+    /// A value with the required fields (`type`, `id`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(type_: impl Into<String>, id: impl Into<String>) -> Self {
         Self {
@@ -14944,7 +16468,9 @@ impl GoogleSegmentTarget {
         }
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// A sitelink extension.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -14952,25 +16478,32 @@ pub struct GoogleSitelinkAsset {
     /// Existing asset to update; absent to create one.
     #[serde(rename = "resourceName", default, skip_serializing_if = "Option::is_none")]
     pub resource_name: Option<String>,
-    /// `linkText`
+
+    /// `linkText`: a string.
     #[serde(rename = "linkText", default, skip_serializing_if = "Option::is_none")]
     pub link_text: Option<String>,
+
     /// Landing page URL (one, despite the plural name).
     #[serde(rename = "finalUrls", default, skip_serializing_if = "Option::is_none")]
     pub final_urls: Option<String>,
-    /// `description1`
+
+    /// `description1`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description1: Option<String>,
-    /// `description2`
+
+    /// `description2`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description2: Option<String>,
-    /// `startDate`
+
+    /// `startDate`: a date (`YYYY-MM-DD`).
     #[serde(rename = "startDate", default, skip_serializing_if = "Option::is_none")]
     pub start_date: Option<String>,
-    /// `endDate`
+
+    /// `endDate`: a date (`YYYY-MM-DD`).
     #[serde(rename = "endDate", default, skip_serializing_if = "Option::is_none")]
     pub end_date: Option<String>,
-    /// `adScheduleTargets`
+
+    /// `adScheduleTargets`: a list of [`GoogleAdScheduleTarget`](crate::ad_manager::GoogleAdScheduleTarget) values.
     #[serde(
         rename = "adScheduleTargets",
         default,
@@ -14978,19 +16511,24 @@ pub struct GoogleSitelinkAsset {
     )]
     pub ad_schedule_targets: Option<Vec<GoogleAdScheduleTarget>>,
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `GoogleStringRule` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GoogleStringRule {
-    /// `operator`
+    /// `operator`: a string. Example: `CONTAINS`.
     pub operator: String,
-    /// `value`
+
+    /// `value`: a string.
     pub value: String,
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleStringRule {
-    ///A value with the required fields (`operator`, `value`).
+    /// A value with the required fields (`operator`, `value`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(operator: impl Into<String>, value: impl Into<String>) -> Self {
         Self {
@@ -14999,21 +16537,26 @@ impl GoogleStringRule {
         }
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `GoogleTargetInterests` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GoogleTargetInterests {
-    /// `affinity`
+    /// `affinity`: a list of strings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub affinity: Option<Vec<String>>,
-    /// `inMarket`
+
+    /// `inMarket`: a list of strings.
     #[serde(rename = "inMarket", default, skip_serializing_if = "Option::is_none")]
     pub in_market: Option<Vec<String>>,
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleTargetInterests {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -15021,29 +16564,35 @@ impl GoogleTargetInterests {
             in_market: None,
         }
     }
-    ///Sets `affinity`.
+
+    /// Sets `affinity`.
     pub fn affinity(mut self, value: impl Into<Vec<String>>) -> Self {
         self.affinity = Some(value.into());
         self
     }
-    ///Sets `inMarket`.
+
+    /// Sets `inMarket`.
     pub fn in_market(mut self, value: impl Into<Vec<String>>) -> Self {
         self.in_market = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `GoogleYouTubeVideo` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GoogleYouTubeVideo {
-    /// `youtubeVideoId`
+    /// `youtubeVideoId`: a string.
     #[serde(rename = "youtubeVideoId")]
     pub youtube_video_id: String,
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl GoogleYouTubeVideo {
-    ///A value with the required fields (`youtubeVideoId`).
+    /// A value with the required fields (`youtubeVideoId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(youtube_video_id: impl Into<String>) -> Self {
         Self {
@@ -15051,87 +16600,106 @@ impl GoogleYouTubeVideo {
         }
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `LinkedinAd` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct LinkedinAd {
-    /// `id`
+    /// `id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`
+
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `introductoryText`
+
+    /// `introductoryText`: a string.
     #[serde(
         rename = "introductoryText",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub introductory_text: Option<String>,
-    /// `destinationUrl`
+
+    /// `destinationUrl`: a string.
     #[serde(rename = "destinationUrl", default, skip_serializing_if = "Option::is_none")]
     pub destination_url: Option<String>,
-    /// `callToActionLabel`
+
+    /// `callToActionLabel`: a string.
     #[serde(
         rename = "callToActionLabel",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub call_to_action_label: Option<String>,
-    /// `destinationFormId`
+
+    /// `destinationFormId`: a string.
     #[serde(
         rename = "destinationFormId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub destination_form_id: Option<String>,
-    /// `contentReferenceString`
+
+    /// `contentReferenceString`: a string.
     #[serde(
         rename = "contentReferenceString",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub content_reference_string: Option<String>,
-    /// `media`
+
+    /// `media`: a list of [`LinkedinAdMedia`](crate::ad_manager::LinkedinAdMedia) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub media: Option<Vec<LinkedinAdMedia>>,
-    /// `adCampaignId`
+
+    /// `adCampaignId`: a string.
     #[serde(rename = "adCampaignId", default, skip_serializing_if = "Option::is_none")]
     pub ad_campaign_id: Option<String>,
-    /// `adId`
+
+    /// `adId`: a string.
     #[serde(rename = "adId", default, skip_serializing_if = "Option::is_none")]
     pub ad_id: Option<String>,
-    /// `headline`
+
+    /// `headline`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headline: Option<String>,
-    /// `publishingStatus`
+
+    /// `publishingStatus`: a [`PublishingStatus`](crate::ad_manager::PublishingStatus).
     #[serde(
         rename = "publishingStatus",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub publishing_status: Option<PublishingStatus>,
-    /// `adCampaignGroupId`
+
+    /// `adCampaignGroupId`: a string.
     #[serde(
         rename = "adCampaignGroupId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub ad_campaign_group_id: Option<String>,
-    /// `description`
+
+    /// `description`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+
     /// Free-form extra data.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meta: Option<serde_json::Value>,
+
     /// Error LinkedIn reported for the ad.
     #[serde(rename = "linkedInError", default, skip_serializing_if = "Option::is_none")]
     pub linked_in_error: Option<String>,
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl LinkedinAd {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -15153,123 +16721,151 @@ impl LinkedinAd {
             linked_in_error: None,
         }
     }
-    ///Sets `id`.
+
+    /// Sets `id`.
     pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
         self
     }
-    ///Sets `name`.
+
+    /// Sets `name`.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
-    ///Sets `introductoryText`.
+
+    /// Sets `introductoryText`.
     pub fn introductory_text(mut self, value: impl Into<String>) -> Self {
         self.introductory_text = Some(value.into());
         self
     }
-    ///Sets `destinationUrl`.
+
+    /// Sets `destinationUrl`.
     pub fn destination_url(mut self, value: impl Into<String>) -> Self {
         self.destination_url = Some(value.into());
         self
     }
-    ///Sets `callToActionLabel`.
+
+    /// Sets `callToActionLabel`.
     pub fn call_to_action_label(mut self, value: impl Into<String>) -> Self {
         self.call_to_action_label = Some(value.into());
         self
     }
-    ///Sets `destinationFormId`.
+
+    /// Sets `destinationFormId`.
     pub fn destination_form_id(mut self, value: impl Into<String>) -> Self {
         self.destination_form_id = Some(value.into());
         self
     }
-    ///Sets `contentReferenceString`.
+
+    /// Sets `contentReferenceString`.
     pub fn content_reference_string(mut self, value: impl Into<String>) -> Self {
         self.content_reference_string = Some(value.into());
         self
     }
-    ///Sets `media`.
+
+    /// Sets `media`.
     pub fn media(mut self, value: impl Into<Vec<LinkedinAdMedia>>) -> Self {
         self.media = Some(value.into());
         self
     }
-    ///Sets `adCampaignId`.
+
+    /// Sets `adCampaignId`.
     pub fn ad_campaign_id(mut self, value: impl Into<String>) -> Self {
         self.ad_campaign_id = Some(value.into());
         self
     }
-    ///Sets `adId`.
+
+    /// Sets `adId`.
     pub fn ad_id(mut self, value: impl Into<String>) -> Self {
         self.ad_id = Some(value.into());
         self
     }
-    ///Sets `headline`.
+
+    /// Sets `headline`.
     pub fn headline(mut self, value: impl Into<String>) -> Self {
         self.headline = Some(value.into());
         self
     }
-    ///Sets `publishingStatus`.
+
+    /// Sets `publishingStatus`.
     pub fn publishing_status(mut self, value: impl Into<PublishingStatus>) -> Self {
         self.publishing_status = Some(value.into());
         self
     }
-    ///Sets `adCampaignGroupId`.
+
+    /// Sets `adCampaignGroupId`.
     pub fn ad_campaign_group_id(mut self, value: impl Into<String>) -> Self {
         self.ad_campaign_group_id = Some(value.into());
         self
     }
-    ///Sets `description`.
+
+    /// Sets `description`.
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
         self
     }
-    ///Sets `meta`.
+
+    /// Sets `meta`.
     pub fn meta(mut self, value: impl Into<serde_json::Value>) -> Self {
         self.meta = Some(value.into());
         self
     }
-    ///Sets `linkedInError`.
+
+    /// Sets `linkedInError`.
     pub fn linked_in_error(mut self, value: impl Into<String>) -> Self {
         self.linked_in_error = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `LinkedinAdMedia` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct LinkedinAdMedia {
-    /// `type`
+    /// `type`: a [`AdMediaKind`](crate::ad_manager::AdMediaKind).
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<AdMediaKind>,
-    /// `src`
+
+    /// `src`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub src: Option<String>,
-    /// `frames`
+
+    /// `frames`: a list of strings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub frames: Option<Vec<String>>,
+
     /// Index of the chosen video frame.
     #[serde(rename = "selectedPoster", default, skip_serializing_if = "Option::is_none")]
     pub selected_poster: Option<i64>,
-    /// `thumbnailUrl`
+
+    /// `thumbnailUrl`: a string.
     #[serde(rename = "thumbnailUrl", default, skip_serializing_if = "Option::is_none")]
     pub thumbnail_url: Option<String>,
-    /// `name`
+
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `headline`
+
+    /// `headline`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headline: Option<String>,
-    /// `destinationUrl`
+
+    /// `destinationUrl`: a string.
     #[serde(rename = "destinationUrl", default, skip_serializing_if = "Option::is_none")]
     pub destination_url: Option<String>,
-    /// `fileSizeBytes`
+
+    /// `fileSizeBytes`: a whole number.
     #[serde(rename = "fileSizeBytes", default, skip_serializing_if = "Option::is_none")]
     pub file_size_bytes: Option<i64>,
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl LinkedinAdMedia {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -15284,67 +16880,81 @@ impl LinkedinAdMedia {
             file_size_bytes: None,
         }
     }
-    ///Sets `type`.
+
+    /// Sets `type`.
     pub fn type_(mut self, value: impl Into<AdMediaKind>) -> Self {
         self.type_ = Some(value.into());
         self
     }
-    ///Sets `src`.
+
+    /// Sets `src`.
     pub fn src(mut self, value: impl Into<String>) -> Self {
         self.src = Some(value.into());
         self
     }
-    ///Sets `frames`.
+
+    /// Sets `frames`.
     pub fn frames(mut self, value: impl Into<Vec<String>>) -> Self {
         self.frames = Some(value.into());
         self
     }
-    ///Sets `selectedPoster`.
+
+    /// Sets `selectedPoster`.
     pub fn selected_poster(mut self, value: impl Into<i64>) -> Self {
         self.selected_poster = Some(value.into());
         self
     }
-    ///Sets `thumbnailUrl`.
+
+    /// Sets `thumbnailUrl`.
     pub fn thumbnail_url(mut self, value: impl Into<String>) -> Self {
         self.thumbnail_url = Some(value.into());
         self
     }
-    ///Sets `name`.
+
+    /// Sets `name`.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
-    ///Sets `headline`.
+
+    /// Sets `headline`.
     pub fn headline(mut self, value: impl Into<String>) -> Self {
         self.headline = Some(value.into());
         self
     }
-    ///Sets `destinationUrl`.
+
+    /// Sets `destinationUrl`.
     pub fn destination_url(mut self, value: impl Into<String>) -> Self {
         self.destination_url = Some(value.into());
         self
     }
-    ///Sets `fileSizeBytes`.
+
+    /// Sets `fileSizeBytes`.
     pub fn file_size_bytes(mut self, value: impl Into<i64>) -> Self {
         self.file_size_bytes = Some(value.into());
         self
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// The `LinkedinAudience` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct LinkedinAudience {
-    /// `geo_locations`
+    /// `geo_locations`: a list of [`LinkedinGeoLocation`](crate::ad_manager::LinkedinGeoLocation) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub geo_locations: Option<Vec<LinkedinGeoLocation>>,
-    /// `targetAudience`
+
+    /// `targetAudience`: a [`LinkedinTargetAudience`](crate::ad_manager::LinkedinTargetAudience).
     #[serde(rename = "targetAudience", default, skip_serializing_if = "Option::is_none")]
     pub target_audience: Option<LinkedinTargetAudience>,
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl LinkedinAudience {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -15352,29 +16962,35 @@ impl LinkedinAudience {
             target_audience: None,
         }
     }
-    ///Sets `geo_locations`.
+
+    /// Sets `geo_locations`.
     pub fn geo_locations(mut self, value: impl Into<Vec<LinkedinGeoLocation>>) -> Self {
         self.geo_locations = Some(value.into());
         self
     }
-    ///Sets `targetAudience`.
+
+    /// Sets `targetAudience`.
     pub fn target_audience(mut self, value: impl Into<LinkedinTargetAudience>) -> Self {
         self.target_audience = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `LinkedinCallToActionTarget` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct LinkedinCallToActionTarget {
-    /// `landingPageUrl`
+    /// `landingPageUrl`: a string.
     #[serde(rename = "landingPageUrl")]
     pub landing_page_url: String,
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl LinkedinCallToActionTarget {
-    ///A value with the required fields (`landingPageUrl`).
+    /// A value with the required fields (`landingPageUrl`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(landing_page_url: impl Into<String>) -> Self {
         Self {
@@ -15382,62 +16998,78 @@ impl LinkedinCallToActionTarget {
         }
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// A LinkedIn campaign of a campaign group, with its ads.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct LinkedinCampaign {
-    /// `id`
+    /// `id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `locale`
+
+    /// `locale`: a [`LinkedinLocale`](crate::ad_manager::LinkedinLocale).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub locale: Option<LinkedinLocale>,
-    /// `name`
+
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `publishingStatus`
+
+    /// `publishingStatus`: a [`PublishingStatus`](crate::ad_manager::PublishingStatus).
     #[serde(
         rename = "publishingStatus",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub publishing_status: Option<PublishingStatus>,
-    /// `mediaType`
+
+    /// `mediaType`: a [`LinkedinCampaignMediaType`](crate::ad_manager::LinkedinCampaignMediaType), one of `STANDARD_UPDATE`, `SINGLE_VIDEO`, `CAROUSEL`.
     #[serde(rename = "mediaType", default, skip_serializing_if = "Option::is_none")]
     pub media_type: Option<LinkedinCampaignMediaType>,
-    /// `audience`
+
+    /// `audience`: a [`LinkedinAudience`](crate::ad_manager::LinkedinAudience).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audience: Option<LinkedinAudience>,
-    /// `unitCost`
+
+    /// `unitCost`: a [`LinkedinUnitCost`](crate::ad_manager::LinkedinUnitCost).
     #[serde(rename = "unitCost", default, skip_serializing_if = "Option::is_none")]
     pub unit_cost: Option<LinkedinUnitCost>,
-    /// `campaignType`
+
+    /// `campaignType`: a string.
     #[serde(rename = "campaignType", default, skip_serializing_if = "Option::is_none")]
     pub campaign_type: Option<String>,
-    /// `adCampaignGroupId`
+
+    /// `adCampaignGroupId`: a string.
     #[serde(
         rename = "adCampaignGroupId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub ad_campaign_group_id: Option<String>,
-    /// `adCampaignId`
+
+    /// `adCampaignId`: a string.
     #[serde(rename = "adCampaignId", default, skip_serializing_if = "Option::is_none")]
     pub ad_campaign_id: Option<String>,
-    /// `ads`
+
+    /// `ads`: a list of [`LinkedinAd`](crate::ad_manager::LinkedinAd) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ads: Option<Vec<LinkedinAd>>,
+
     /// Error LinkedIn reported for the campaign.
     #[serde(rename = "linkedInError", default, skip_serializing_if = "Option::is_none")]
     pub linked_in_error: Option<String>,
+
     /// Free-form extra data.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meta: Option<serde_json::Value>,
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl LinkedinCampaign {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -15456,73 +17088,88 @@ impl LinkedinCampaign {
             meta: None,
         }
     }
-    ///Sets `id`.
+
+    /// Sets `id`.
     pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
         self
     }
-    ///Sets `locale`.
+
+    /// Sets `locale`.
     pub fn locale(mut self, value: impl Into<LinkedinLocale>) -> Self {
         self.locale = Some(value.into());
         self
     }
-    ///Sets `name`.
+
+    /// Sets `name`.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
-    ///Sets `publishingStatus`.
+
+    /// Sets `publishingStatus`.
     pub fn publishing_status(mut self, value: impl Into<PublishingStatus>) -> Self {
         self.publishing_status = Some(value.into());
         self
     }
-    ///Sets `mediaType`.
+
+    /// Sets `mediaType`.
     pub fn media_type(mut self, value: impl Into<LinkedinCampaignMediaType>) -> Self {
         self.media_type = Some(value.into());
         self
     }
-    ///Sets `audience`.
+
+    /// Sets `audience`.
     pub fn audience(mut self, value: impl Into<LinkedinAudience>) -> Self {
         self.audience = Some(value.into());
         self
     }
-    ///Sets `unitCost`.
+
+    /// Sets `unitCost`.
     pub fn unit_cost(mut self, value: impl Into<LinkedinUnitCost>) -> Self {
         self.unit_cost = Some(value.into());
         self
     }
-    ///Sets `campaignType`.
+
+    /// Sets `campaignType`.
     pub fn campaign_type(mut self, value: impl Into<String>) -> Self {
         self.campaign_type = Some(value.into());
         self
     }
-    ///Sets `adCampaignGroupId`.
+
+    /// Sets `adCampaignGroupId`.
     pub fn ad_campaign_group_id(mut self, value: impl Into<String>) -> Self {
         self.ad_campaign_group_id = Some(value.into());
         self
     }
-    ///Sets `adCampaignId`.
+
+    /// Sets `adCampaignId`.
     pub fn ad_campaign_id(mut self, value: impl Into<String>) -> Self {
         self.ad_campaign_id = Some(value.into());
         self
     }
-    ///Sets `ads`.
+
+    /// Sets `ads`.
     pub fn ads(mut self, value: impl Into<Vec<LinkedinAd>>) -> Self {
         self.ads = Some(value.into());
         self
     }
-    ///Sets `linkedInError`.
+
+    /// Sets `linkedInError`.
     pub fn linked_in_error(mut self, value: impl Into<String>) -> Self {
         self.linked_in_error = Some(value.into());
         self
     }
-    ///Sets `meta`.
+
+    /// Sets `meta`.
     pub fn meta(mut self, value: impl Into<serde_json::Value>) -> Self {
         self.meta = Some(value.into());
         self
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// A LinkedIn campaign group draft with its campaigns and ads; creates one, or updates the one named by `id`.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -15530,66 +17177,80 @@ pub struct LinkedinCampaignGroup {
     /// Campaign group to update; absent to create one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `locationId`
+
+    /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
     #[serde(rename = "locationId")]
     pub location_id: String,
-    /// `budget`
+
+    /// `budget`: a [`AdBudget`](crate::ad_manager::AdBudget).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub budget: Option<AdBudget>,
-    /// `adCampaigns`
+
+    /// `adCampaigns`: a list of [`LinkedinCampaign`](crate::ad_manager::LinkedinCampaign) values.
     #[serde(rename = "adCampaigns", default, skip_serializing_if = "Option::is_none")]
     pub ad_campaigns: Option<Vec<LinkedinCampaign>>,
-    /// `adBudgetOptimization`
+
+    /// `adBudgetOptimization`: a [`LinkedinCampaignGroupAdBudgetOptimization`](crate::ad_manager::LinkedinCampaignGroupAdBudgetOptimization), one of `MAXIMUM_DELIVERY`, `COST_CAP`.
     #[serde(
         rename = "adBudgetOptimization",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub ad_budget_optimization: Option<LinkedinCampaignGroupAdBudgetOptimization>,
-    /// `objectiveType`
+
+    /// `objectiveType`: a [`LinkedinCampaignGroupObjectiveType`](crate::ad_manager::LinkedinCampaignGroupObjectiveType), one of `LEAD_GENERATION`, `WEBSITE_VISIT`.
     #[serde(rename = "objectiveType", default, skip_serializing_if = "Option::is_none")]
     pub objective_type: Option<LinkedinCampaignGroupObjectiveType>,
-    /// `name`
+
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `adCampaignGroupId`
+
+    /// `adCampaignGroupId`: a string.
     #[serde(
         rename = "adCampaignGroupId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub ad_campaign_group_id: Option<String>,
-    /// `publishingStatus`
+
+    /// `publishingStatus`: a [`PublishingStatus`](crate::ad_manager::PublishingStatus).
     #[serde(
         rename = "publishingStatus",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub publishing_status: Option<PublishingStatus>,
-    /// `linkedInAdAccountId`
+
+    /// `linkedInAdAccountId`: a string.
     #[serde(
         rename = "linkedInAdAccountId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub linked_in_ad_account_id: Option<String>,
-    /// `unpublishedChanges`
+
+    /// `unpublishedChanges`: `true` or `false`.
     #[serde(
         rename = "unpublishedChanges",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub unpublished_changes: Option<bool>,
+
     /// Free-form extra data.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meta: Option<serde_json::Value>,
+
     /// Error LinkedIn reported for the group.
     #[serde(rename = "linkedInError", default, skip_serializing_if = "Option::is_none")]
     pub linked_in_error: Option<String>,
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl LinkedinCampaignGroup {
-    ///A value with the required fields (`locationId`).
+    /// A value with the required fields (`locationId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(location_id: impl Into<String>) -> Self {
         Self {
@@ -15608,22 +17269,26 @@ impl LinkedinCampaignGroup {
             linked_in_error: None,
         }
     }
-    ///Sets `id`.
+
+    /// Sets `id`.
     pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
         self
     }
-    ///Sets `budget`.
+
+    /// Sets `budget`.
     pub fn budget(mut self, value: impl Into<AdBudget>) -> Self {
         self.budget = Some(value.into());
         self
     }
-    ///Sets `adCampaigns`.
+
+    /// Sets `adCampaigns`.
     pub fn ad_campaigns(mut self, value: impl Into<Vec<LinkedinCampaign>>) -> Self {
         self.ad_campaigns = Some(value.into());
         self
     }
-    ///Sets `adBudgetOptimization`.
+
+    /// Sets `adBudgetOptimization`.
     pub fn ad_budget_optimization(
         mut self,
         value: impl Into<LinkedinCampaignGroupAdBudgetOptimization>,
@@ -15631,7 +17296,8 @@ impl LinkedinCampaignGroup {
         self.ad_budget_optimization = Some(value.into());
         self
     }
-    ///Sets `objectiveType`.
+
+    /// Sets `objectiveType`.
     pub fn objective_type(
         mut self,
         value: impl Into<LinkedinCampaignGroupObjectiveType>,
@@ -15639,55 +17305,68 @@ impl LinkedinCampaignGroup {
         self.objective_type = Some(value.into());
         self
     }
-    ///Sets `name`.
+
+    /// Sets `name`.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
-    ///Sets `adCampaignGroupId`.
+
+    /// Sets `adCampaignGroupId`.
     pub fn ad_campaign_group_id(mut self, value: impl Into<String>) -> Self {
         self.ad_campaign_group_id = Some(value.into());
         self
     }
-    ///Sets `publishingStatus`.
+
+    /// Sets `publishingStatus`.
     pub fn publishing_status(mut self, value: impl Into<PublishingStatus>) -> Self {
         self.publishing_status = Some(value.into());
         self
     }
-    ///Sets `linkedInAdAccountId`.
+
+    /// Sets `linkedInAdAccountId`.
     pub fn linked_in_ad_account_id(mut self, value: impl Into<String>) -> Self {
         self.linked_in_ad_account_id = Some(value.into());
         self
     }
-    ///Sets `unpublishedChanges`.
+
+    /// Sets `unpublishedChanges`.
     pub fn unpublished_changes(mut self, value: impl Into<bool>) -> Self {
         self.unpublished_changes = Some(value.into());
         self
     }
-    ///Sets `meta`.
+
+    /// Sets `meta`.
     pub fn meta(mut self, value: impl Into<serde_json::Value>) -> Self {
         self.meta = Some(value.into());
         self
     }
-    ///Sets `linkedInError`.
+
+    /// Sets `linkedInError`.
     pub fn linked_in_error(mut self, value: impl Into<String>) -> Self {
         self.linked_in_error = Some(value.into());
         self
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Values of `LinkedinCampaignGroupAdBudgetOptimization`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum LinkedinCampaignGroupAdBudgetOptimization {
-    ///`MAXIMUM_DELIVERY`
+    /// `MAXIMUM_DELIVERY`
     MaximumDelivery,
-    ///`COST_CAP`
+
+    /// `COST_CAP`
     CostCap,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl LinkedinCampaignGroupAdBudgetOptimization {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -15698,7 +17377,9 @@ impl LinkedinCampaignGroupAdBudgetOptimization {
         }
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl From<&str> for LinkedinCampaignGroupAdBudgetOptimization {
     fn from(value: &str) -> Self {
         match value {
@@ -15708,21 +17389,28 @@ impl From<&str> for LinkedinCampaignGroupAdBudgetOptimization {
         }
     }
 }
+
 #[cfg(feature = "ad_manager")]
 crate::runtime::enums::string_enum!(LinkedinCampaignGroupAdBudgetOptimization);
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Values of `LinkedinCampaignGroupObjectiveType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum LinkedinCampaignGroupObjectiveType {
-    ///`LEAD_GENERATION`
+    /// `LEAD_GENERATION`
     LeadGeneration,
-    ///`WEBSITE_VISIT`
+
+    /// `WEBSITE_VISIT`
     WebsiteVisit,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl LinkedinCampaignGroupObjectiveType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -15733,7 +17421,9 @@ impl LinkedinCampaignGroupObjectiveType {
         }
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl From<&str> for LinkedinCampaignGroupObjectiveType {
     fn from(value: &str) -> Self {
         match value {
@@ -15743,23 +17433,31 @@ impl From<&str> for LinkedinCampaignGroupObjectiveType {
         }
     }
 }
+
 #[cfg(feature = "ad_manager")]
 crate::runtime::enums::string_enum!(LinkedinCampaignGroupObjectiveType);
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Values of `LinkedinCampaignMediaType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum LinkedinCampaignMediaType {
-    ///`STANDARD_UPDATE`
+    /// `STANDARD_UPDATE`
     StandardUpdate,
-    ///`SINGLE_VIDEO`
+
+    /// `SINGLE_VIDEO`
     SingleVideo,
-    ///`CAROUSEL`
+
+    /// `CAROUSEL`
     Carousel,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl LinkedinCampaignMediaType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -15771,7 +17469,9 @@ impl LinkedinCampaignMediaType {
         }
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl From<&str> for LinkedinCampaignMediaType {
     fn from(value: &str) -> Self {
         match value {
@@ -15782,21 +17482,27 @@ impl From<&str> for LinkedinCampaignMediaType {
         }
     }
 }
+
 #[cfg(feature = "ad_manager")]
 crate::runtime::enums::string_enum!(LinkedinCampaignMediaType);
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `LinkedinChoiceOption` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct LinkedinChoiceOption {
-    /// `id`
+    /// `id`: a whole number. Example: `1`.
     pub id: i64,
-    /// `text`
+
+    /// `text`: a [`LinkedinLocalizedText`](crate::ad_manager::LinkedinLocalizedText).
     pub text: LinkedinLocalizedText,
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl LinkedinChoiceOption {
-    ///A value with the required fields (`id`, `text`).
+    /// A value with the required fields (`id`, `text`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(id: impl Into<i64>, text: impl Into<LinkedinLocalizedText>) -> Self {
         Self {
@@ -15805,7 +17511,9 @@ impl LinkedinChoiceOption {
         }
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `LinkedinConsent` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -15813,14 +17521,18 @@ pub struct LinkedinConsent {
     /// The lead must tick it to submit.
     #[serde(rename = "checkRequired")]
     pub check_required: bool,
-    /// `id`
+
+    /// `id`: a whole number. Example: `1`.
     pub id: i64,
-    /// `consent`
+
+    /// `consent`: a [`LinkedinLocalizedText`](crate::ad_manager::LinkedinLocalizedText).
     pub consent: LinkedinLocalizedText,
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl LinkedinConsent {
-    ///A value with the required fields (`checkRequired`, `id`, `consent`).
+    /// A value with the required fields (`checkRequired`, `id`, `consent`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         check_required: impl Into<bool>,
@@ -15834,25 +17546,32 @@ impl LinkedinConsent {
         }
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `LinkedinGeoLocation` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct LinkedinGeoLocation {
-    /// `name`
+    /// `name`: a string.
     pub name: String,
-    /// `urn`
+
+    /// `urn`: a string. Example: `urn:li:geo:103644278`.
     pub urn: String,
-    /// `facetUrn`
+
+    /// `facetUrn`: a string. Example: `urn:li:adTargetingFacet:locations`.
     #[serde(rename = "facetUrn")]
     pub facet_urn: String,
-    /// `selectionType`
+
+    /// `selectionType`: a [`SelectionType`](crate::ad_manager::SelectionType).
     #[serde(rename = "selectionType")]
     pub selection_type: SelectionType,
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl LinkedinGeoLocation {
-    ///A value with the required fields (`name`, `urn`, `facetUrn`, `selectionType`).
+    /// A value with the required fields (`name`, `urn`, `facetUrn`, `selectionType`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl Into<String>,
@@ -15868,19 +17587,24 @@ impl LinkedinGeoLocation {
         }
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// A fixed value sent along with every lead, e.g. for tracking.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct LinkedinHiddenField {
-    /// `name`
+    /// `name`: a string. Example: `utm_source`.
     pub name: String,
-    /// `value`
+
+    /// `value`: a string. Example: `linkedin`.
     pub value: String,
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl LinkedinHiddenField {
-    ///A value with the required fields (`name`, `value`).
+    /// A value with the required fields (`name`, `value`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(name: impl Into<String>, value: impl Into<String>) -> Self {
         Self {
@@ -15889,28 +17613,36 @@ impl LinkedinHiddenField {
         }
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `LinkedinLeadFormContent` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct LinkedinLeadFormContent {
-    /// `questions`
+    /// `questions`: a list of [`LinkedinLeadFormQuestion`](crate::ad_manager::LinkedinLeadFormQuestion) values.
     pub questions: Vec<LinkedinLeadFormQuestion>,
-    /// `description`
+
+    /// `description`: a [`LinkedinLocalizedText`](crate::ad_manager::LinkedinLocalizedText).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<LinkedinLocalizedText>,
-    /// `headline`
+
+    /// `headline`: a [`LinkedinLocalizedText`](crate::ad_manager::LinkedinLocalizedText).
     pub headline: LinkedinLocalizedText,
-    /// `postSubmissionInfo`
+
+    /// `postSubmissionInfo`: a [`LinkedinPostSubmitInfo`](crate::ad_manager::LinkedinPostSubmitInfo).
     #[serde(rename = "postSubmissionInfo")]
     pub post_submission_info: LinkedinPostSubmitInfo,
-    /// `legalInfo`
+
+    /// `legalInfo`: a [`LinkedinLegalInfo`](crate::ad_manager::LinkedinLegalInfo).
     #[serde(rename = "legalInfo")]
     pub legal_info: LinkedinLegalInfo,
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl LinkedinLeadFormContent {
-    ///A value with the required fields (`questions`, `headline`, `postSubmissionInfo`, `legalInfo`).
+    /// A value with the required fields (`questions`, `headline`, `postSubmissionInfo`, `legalInfo`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         questions: impl Into<Vec<LinkedinLeadFormQuestion>>,
@@ -15926,13 +17658,16 @@ impl LinkedinLeadFormContent {
             legal_info: legal_info.into(),
         }
     }
-    ///Sets `description`.
+
+    /// Sets `description`.
     pub fn description(mut self, value: impl Into<LinkedinLocalizedText>) -> Self {
         self.description = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `LinkedinLeadFormOwner` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -15941,9 +17676,11 @@ pub struct LinkedinLeadFormOwner {
     #[serde(rename = "sponsoredAccount")]
     pub sponsored_account: String,
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl LinkedinLeadFormOwner {
-    ///A value with the required fields (`sponsoredAccount`).
+    /// A value with the required fields (`sponsoredAccount`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(sponsored_account: impl Into<String>) -> Self {
         Self {
@@ -15951,18 +17688,23 @@ impl LinkedinLeadFormOwner {
         }
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `LinkedinLeadFormQuestion` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct LinkedinLeadFormQuestion {
-    /// `question`
+    /// `question`: a [`LinkedinLocalizedText`](crate::ad_manager::LinkedinLocalizedText).
     pub question: LinkedinLocalizedText,
-    /// `name`
+
+    /// `name`: a string. Example: `firstName`.
     pub name: String,
-    /// `questionDetails`
+
+    /// `questionDetails`: a [`LinkedinQuestionDetails`](crate::ad_manager::LinkedinQuestionDetails).
     #[serde(rename = "questionDetails")]
     pub question_details: LinkedinQuestionDetails,
+
     /// LinkedIn profile field that prefills the answer.
     #[serde(
         rename = "predefinedField",
@@ -15971,9 +17713,11 @@ pub struct LinkedinLeadFormQuestion {
     )]
     pub predefined_field: Option<String>,
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl LinkedinLeadFormQuestion {
-    ///A value with the required fields (`question`, `name`, `questionDetails`).
+    /// A value with the required fields (`question`, `name`, `questionDetails`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         question: impl Into<LinkedinLocalizedText>,
@@ -15987,23 +17731,28 @@ impl LinkedinLeadFormQuestion {
             predefined_field: None,
         }
     }
-    ///Sets `predefinedField`.
+
+    /// Sets `predefinedField`.
     pub fn predefined_field(mut self, value: impl Into<String>) -> Self {
         self.predefined_field = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `LinkedinLegalInfo` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct LinkedinLegalInfo {
-    /// `consents`
+    /// `consents`: a list of [`LinkedinConsent`](crate::ad_manager::LinkedinConsent) values.
     pub consents: Vec<LinkedinConsent>,
-    /// `privacyPolicyUrl`
+
+    /// `privacyPolicyUrl`: a string.
     #[serde(rename = "privacyPolicyUrl")]
     pub privacy_policy_url: String,
-    /// `legalDisclaimer`
+
+    /// `legalDisclaimer`: a [`LinkedinLocalizedText`](crate::ad_manager::LinkedinLocalizedText).
     #[serde(
         rename = "legalDisclaimer",
         default,
@@ -16011,9 +17760,11 @@ pub struct LinkedinLegalInfo {
     )]
     pub legal_disclaimer: Option<LinkedinLocalizedText>,
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl LinkedinLegalInfo {
-    ///A value with the required fields (`consents`, `privacyPolicyUrl`).
+    /// A value with the required fields (`consents`, `privacyPolicyUrl`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         consents: impl Into<Vec<LinkedinConsent>>,
@@ -16025,25 +17776,31 @@ impl LinkedinLegalInfo {
             legal_disclaimer: None,
         }
     }
-    ///Sets `legalDisclaimer`.
+
+    /// Sets `legalDisclaimer`.
     pub fn legal_disclaimer(mut self, value: impl Into<LinkedinLocalizedText>) -> Self {
         self.legal_disclaimer = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `LinkedinLocale` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct LinkedinLocale {
-    /// `country`
+    /// `country`: a string. Example: `US`.
     pub country: String,
-    /// `language`
+
+    /// `language`: a string. Example: `en`.
     pub language: String,
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl LinkedinLocale {
-    ///A value with the required fields (`country`, `language`).
+    /// A value with the required fields (`country`, `language`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(country: impl Into<String>, language: impl Into<String>) -> Self {
         Self {
@@ -16052,7 +17809,9 @@ impl LinkedinLocale {
         }
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Text per locale.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -16060,9 +17819,11 @@ pub struct LinkedinLocalizedText {
     /// Locale (e.g. en_US) to text.
     pub localized: std::collections::BTreeMap<String, String>,
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl LinkedinLocalizedText {
-    ///A value with the required fields (`localized`).
+    /// A value with the required fields (`localized`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         localized: impl Into<std::collections::BTreeMap<String, String>>,
@@ -16072,37 +17833,46 @@ impl LinkedinLocalizedText {
         }
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `LinkedinMultipleChoiceDetails` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct LinkedinMultipleChoiceDetails {
-    /// `options`
+    /// `options`: a list of [`LinkedinChoiceOption`](crate::ad_manager::LinkedinChoiceOption) values.
     pub options: Vec<LinkedinChoiceOption>,
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl LinkedinMultipleChoiceDetails {
-    ///A value with the required fields (`options`).
+    /// A value with the required fields (`options`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(options: impl Into<Vec<LinkedinChoiceOption>>) -> Self {
         Self { options: options.into() }
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `LinkedinPostSubmitCallToAction` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct LinkedinPostSubmitCallToAction {
-    /// `callToActionTarget`
+    /// `callToActionTarget`: a [`LinkedinCallToActionTarget`](crate::ad_manager::LinkedinCallToActionTarget).
     #[serde(rename = "callToActionTarget")]
     pub call_to_action_target: LinkedinCallToActionTarget,
-    /// `callToActionLabel`
+
+    /// `callToActionLabel`: a [`LinkedinPostSubmitCallToActionCallToActionLabel`](crate::ad_manager::LinkedinPostSubmitCallToActionCallToActionLabel), one of `VISIT_COMPANY_WEBSITE`, `DOWNLOAD_NOW`, `TRY_NOW`, `VIEW_NOW`, `LEARN_MORE`.
     #[serde(rename = "callToActionLabel")]
     pub call_to_action_label: LinkedinPostSubmitCallToActionCallToActionLabel,
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl LinkedinPostSubmitCallToAction {
-    ///A value with the required fields (`callToActionTarget`, `callToActionLabel`).
+    /// A value with the required fields (`callToActionTarget`, `callToActionLabel`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         call_to_action_target: impl Into<LinkedinCallToActionTarget>,
@@ -16114,25 +17884,34 @@ impl LinkedinPostSubmitCallToAction {
         }
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Values of `LinkedinPostSubmitCallToActionCallToActionLabel`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum LinkedinPostSubmitCallToActionCallToActionLabel {
-    ///`VISIT_COMPANY_WEBSITE`
+    /// `VISIT_COMPANY_WEBSITE`
     VisitCompanyWebsite,
-    ///`DOWNLOAD_NOW`
+
+    /// `DOWNLOAD_NOW`
     DownloadNow,
-    ///`TRY_NOW`
+
+    /// `TRY_NOW`
     TryNow,
-    ///`VIEW_NOW`
+
+    /// `VIEW_NOW`
     ViewNow,
-    ///`LEARN_MORE`
+
+    /// `LEARN_MORE`
     LearnMore,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl LinkedinPostSubmitCallToActionCallToActionLabel {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -16146,7 +17925,9 @@ impl LinkedinPostSubmitCallToActionCallToActionLabel {
         }
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for LinkedinPostSubmitCallToActionCallToActionLabel {
     fn from(value: &str) -> Self {
         match value {
@@ -16159,22 +17940,28 @@ impl From<&str> for LinkedinPostSubmitCallToActionCallToActionLabel {
         }
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 crate::runtime::enums::string_enum!(LinkedinPostSubmitCallToActionCallToActionLabel);
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// What the lead sees after submitting.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct LinkedinPostSubmitInfo {
-    /// `message`
+    /// `message`: a [`LinkedinLocalizedText`](crate::ad_manager::LinkedinLocalizedText).
     pub message: LinkedinLocalizedText,
-    /// `callToAction`
+
+    /// `callToAction`: a [`LinkedinPostSubmitCallToAction`](crate::ad_manager::LinkedinPostSubmitCallToAction).
     #[serde(rename = "callToAction")]
     pub call_to_action: LinkedinPostSubmitCallToAction,
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl LinkedinPostSubmitInfo {
-    ///A value with the required fields (`message`, `callToAction`).
+    /// A value with the required fields (`message`, `callToAction`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         message: impl Into<LinkedinLocalizedText>,
@@ -16186,7 +17973,9 @@ impl LinkedinPostSubmitInfo {
         }
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Set one of the two, by question kind.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -16198,7 +17987,8 @@ pub struct LinkedinQuestionDetails {
         skip_serializing_if = "Option::is_none"
     )]
     pub text_question_details: Option<serde_json::Value>,
-    /// `multipleChoiceQuestionDetails`
+
+    /// `multipleChoiceQuestionDetails`: a [`LinkedinMultipleChoiceDetails`](crate::ad_manager::LinkedinMultipleChoiceDetails).
     #[serde(
         rename = "multipleChoiceQuestionDetails",
         default,
@@ -16206,9 +17996,11 @@ pub struct LinkedinQuestionDetails {
     )]
     pub multiple_choice_question_details: Option<LinkedinMultipleChoiceDetails>,
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl LinkedinQuestionDetails {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -16216,12 +18008,14 @@ impl LinkedinQuestionDetails {
             multiple_choice_question_details: None,
         }
     }
-    ///Sets `textQuestionDetails`.
+
+    /// Sets `textQuestionDetails`.
     pub fn text_question_details(mut self, value: impl Into<serde_json::Value>) -> Self {
         self.text_question_details = Some(value.into());
         self
     }
-    ///Sets `multipleChoiceQuestionDetails`.
+
+    /// Sets `multipleChoiceQuestionDetails`.
     pub fn multiple_choice_question_details(
         mut self,
         value: impl Into<LinkedinMultipleChoiceDetails>,
@@ -16230,21 +18024,26 @@ impl LinkedinQuestionDetails {
         self
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Attribute groups to include and exclude; each inner list is one group.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct LinkedinTargetAudience {
-    /// `include`
+    /// `include`: a list of lists.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub include: Option<Vec<Vec<LinkedinTargetingAttribute>>>,
-    /// `exclude`
+
+    /// `exclude`: a list of lists.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exclude: Option<Vec<Vec<LinkedinTargetingAttribute>>>,
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl LinkedinTargetAudience {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -16252,7 +18051,8 @@ impl LinkedinTargetAudience {
             exclude: None,
         }
     }
-    ///Sets `include`.
+
+    /// Sets `include`.
     pub fn include(
         mut self,
         value: impl Into<Vec<Vec<LinkedinTargetingAttribute>>>,
@@ -16260,7 +18060,8 @@ impl LinkedinTargetAudience {
         self.include = Some(value.into());
         self
     }
-    ///Sets `exclude`.
+
+    /// Sets `exclude`.
     pub fn exclude(
         mut self,
         value: impl Into<Vec<Vec<LinkedinTargetingAttribute>>>,
@@ -16269,24 +18070,31 @@ impl LinkedinTargetAudience {
         self
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// A targeting value from targeting search.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct LinkedinTargetingAttribute {
-    /// `urn`
+    /// `urn`: a string.
     pub urn: String,
-    /// `name`
+
+    /// `name`: a string.
     pub name: String,
-    /// `categoryName`
+
+    /// `categoryName`: a string.
     #[serde(rename = "categoryName")]
     pub category_name: String,
-    /// `facet`
+
+    /// `facet`: a string.
     pub facet: String,
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl LinkedinTargetingAttribute {
-    ///A value with the required fields (`urn`, `name`, `categoryName`, `facet`).
+    /// A value with the required fields (`urn`, `name`, `categoryName`, `facet`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         urn: impl Into<String>,
@@ -16302,35 +18110,45 @@ impl LinkedinTargetingAttribute {
         }
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Bid per result.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct LinkedinUnitCost {
-    /// `amount`
+    /// `amount`: a number. Example: `500`.
     pub amount: f64,
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl LinkedinUnitCost {
-    ///A value with the required fields (`amount`).
+    /// A value with the required fields (`amount`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(amount: impl Into<f64>) -> Self {
         Self { amount: amount.into() }
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Values of `ListFacebookCustomAudiencesSource`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ListFacebookCustomAudiencesSource {
-    ///`ad_manager`
+    /// `ad_manager`
     AdManager,
-    ///`integration`
+
+    /// `integration`
     Integration,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl ListFacebookCustomAudiencesSource {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -16341,7 +18159,9 @@ impl ListFacebookCustomAudiencesSource {
         }
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl From<&str> for ListFacebookCustomAudiencesSource {
     fn from(value: &str) -> Self {
         match value {
@@ -16351,23 +18171,31 @@ impl From<&str> for ListFacebookCustomAudiencesSource {
         }
     }
 }
+
 #[cfg(feature = "ad_manager")]
 crate::runtime::enums::string_enum!(ListFacebookCustomAudiencesSource);
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Values of `ListFacebookCustomAudiencesType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ListFacebookCustomAudiencesType {
-    ///`lookalike`
+    /// `lookalike`
     Lookalike,
-    ///`custom`
+
+    /// `custom`
     Custom,
-    ///`all`
+
+    /// `all`
     All,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl ListFacebookCustomAudiencesType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -16379,7 +18207,9 @@ impl ListFacebookCustomAudiencesType {
         }
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl From<&str> for ListFacebookCustomAudiencesType {
     fn from(value: &str) -> Self {
         match value {
@@ -16390,23 +18220,31 @@ impl From<&str> for ListFacebookCustomAudiencesType {
         }
     }
 }
+
 #[cfg(feature = "ad_manager")]
 crate::runtime::enums::string_enum!(ListFacebookCustomAudiencesType);
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Values of `ListFacebookEntitiesEntityType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ListFacebookEntitiesEntityType {
-    ///`CAMPAIGN`
+    /// `CAMPAIGN`
     Campaign,
-    ///`ADSET`
+
+    /// `ADSET`
     Adset,
-    ///`AD`
+
+    /// `AD`
     Ad,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl ListFacebookEntitiesEntityType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -16418,7 +18256,9 @@ impl ListFacebookEntitiesEntityType {
         }
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl From<&str> for ListFacebookEntitiesEntityType {
     fn from(value: &str) -> Self {
         match value {
@@ -16429,27 +18269,37 @@ impl From<&str> for ListFacebookEntitiesEntityType {
         }
     }
 }
+
 #[cfg(feature = "ad_manager")]
 crate::runtime::enums::string_enum!(ListFacebookEntitiesEntityType);
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Values of `ListGoogleAssetsType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ListGoogleAssetsType {
-    ///`CALL`
+    /// `CALL`
     Call,
-    ///`SITELINK`
+
+    /// `SITELINK`
     Sitelink,
-    ///`LEAD_FORM`
+
+    /// `LEAD_FORM`
     LeadForm,
-    ///`IMAGE`
+
+    /// `IMAGE`
     Image,
-    ///`TEXT`
+
+    /// `TEXT`
     Text,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl ListGoogleAssetsType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -16463,7 +18313,9 @@ impl ListGoogleAssetsType {
         }
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl From<&str> for ListGoogleAssetsType {
     fn from(value: &str) -> Self {
         match value {
@@ -16476,21 +18328,28 @@ impl From<&str> for ListGoogleAssetsType {
         }
     }
 }
+
 #[cfg(feature = "ad_manager")]
 crate::runtime::enums::string_enum!(ListGoogleAssetsType);
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Values of `ListGoogleConversionsType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ListGoogleConversionsType {
-    ///`AD_MANAGER`
+    /// `AD_MANAGER`
     AdManager,
-    ///`AD_WORDS`
+
+    /// `AD_WORDS`
     AdWords,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl ListGoogleConversionsType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -16501,7 +18360,9 @@ impl ListGoogleConversionsType {
         }
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl From<&str> for ListGoogleConversionsType {
     fn from(value: &str) -> Self {
         match value {
@@ -16511,23 +18372,31 @@ impl From<&str> for ListGoogleConversionsType {
         }
     }
 }
+
 #[cfg(feature = "ad_manager")]
 crate::runtime::enums::string_enum!(ListGoogleConversionsType);
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Values of `ListGoogleEntitiesEntityType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ListGoogleEntitiesEntityType {
-    ///`CAMPAIGN`
+    /// `CAMPAIGN`
     Campaign,
-    ///`ADGROUP`
+
+    /// `ADGROUP`
     Adgroup,
-    ///`AD`
+
+    /// `AD`
     Ad,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl ListGoogleEntitiesEntityType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -16539,7 +18408,9 @@ impl ListGoogleEntitiesEntityType {
         }
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl From<&str> for ListGoogleEntitiesEntityType {
     fn from(value: &str) -> Self {
         match value {
@@ -16550,21 +18421,28 @@ impl From<&str> for ListGoogleEntitiesEntityType {
         }
     }
 }
+
 #[cfg(feature = "ad_manager")]
 crate::runtime::enums::string_enum!(ListGoogleEntitiesEntityType);
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Values of `ListGoogleTargetInterestsType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ListGoogleTargetInterestsType {
-    ///`AFFINITY`
+    /// `AFFINITY`
     Affinity,
-    ///`IN_MARKET`
+
+    /// `IN_MARKET`
     InMarket,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl ListGoogleTargetInterestsType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -16575,7 +18453,9 @@ impl ListGoogleTargetInterestsType {
         }
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl From<&str> for ListGoogleTargetInterestsType {
     fn from(value: &str) -> Self {
         match value {
@@ -16585,20 +18465,25 @@ impl From<&str> for ListGoogleTargetInterestsType {
         }
     }
 }
+
 #[cfg(feature = "ad_manager")]
 crate::runtime::enums::string_enum!(ListGoogleTargetInterestsType);
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// A body carrying only the location the call acts for.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct LocationIdRequest {
-    /// `locationId`
+    /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
     #[serde(rename = "locationId")]
     pub location_id: String,
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl LocationIdRequest {
-    ///A value with the required fields (`locationId`).
+    /// A value with the required fields (`locationId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(location_id: impl Into<String>) -> Self {
         Self {
@@ -16606,35 +18491,49 @@ impl LocationIdRequest {
         }
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Where a campaign, ad group or ad stands in HighLevel's publishing flow.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum PublishingStatus {
-    ///`DRAFT`
+    /// `DRAFT`
     Draft,
-    ///`SCHEDULED`
+
+    /// `SCHEDULED`
     Scheduled,
-    ///`PUBLISHED`
+
+    /// `PUBLISHED`
     Published,
-    ///`PUBLISHING`
+
+    /// `PUBLISHING`
     Publishing,
-    ///`FAILED`
+
+    /// `FAILED`
     Failed,
-    ///`IN_REVIEW`
+
+    /// `IN_REVIEW`
     InReview,
-    ///`PAUSED`
+
+    /// `PAUSED`
     Paused,
-    ///`ARCHIVED`
+
+    /// `ARCHIVED`
     Archived,
-    ///`WITH_ISSUES`
+
+    /// `WITH_ISSUES`
     WithIssues,
-    ///`REJECTED`
+
+    /// `REJECTED`
     Rejected,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl PublishingStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -16653,7 +18552,9 @@ impl PublishingStatus {
         }
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for PublishingStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -16671,21 +18572,28 @@ impl From<&str> for PublishingStatus {
         }
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 crate::runtime::enums::string_enum!(PublishingStatus);
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Whether a targeted place is included or excluded.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SelectionType {
-    ///`include`
+    /// `include`
     Include,
-    ///`exclude`
+
+    /// `exclude`
     Exclude,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl SelectionType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -16696,7 +18604,9 @@ impl SelectionType {
         }
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for SelectionType {
     fn from(value: &str) -> Self {
         match value {
@@ -16706,42 +18616,53 @@ impl From<&str> for SelectionType {
         }
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 crate::runtime::enums::string_enum!(SelectionType);
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `SetFacebookDefaultPageRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SetFacebookDefaultPageRequest {
-    /// `pageId`
+    /// `pageId`: a string. Example: `103456789012345`.
     #[serde(rename = "pageId")]
     pub page_id: String,
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl SetFacebookDefaultPageRequest {
-    ///A value with the required fields (`pageId`).
+    /// A value with the required fields (`pageId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(page_id: impl Into<String>) -> Self {
         Self { page_id: page_id.into() }
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// The `UpdateFacebookCustomAudienceRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateFacebookCustomAudienceRequest {
-    /// `locationId`
+    /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
     #[serde(rename = "locationId")]
     pub location_id: String,
-    /// `name`
+
+    /// `name`: a string.
     pub name: String,
-    /// `description`
+
+    /// `description`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl UpdateFacebookCustomAudienceRequest {
-    ///A value with the required fields (`locationId`, `name`).
+    /// A value with the required fields (`locationId`, `name`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(location_id: impl Into<String>, name: impl Into<String>) -> Self {
         Self {
@@ -16750,13 +18671,16 @@ impl UpdateFacebookCustomAudienceRequest {
             description: None,
         }
     }
-    ///Sets `description`.
+
+    /// Sets `description`.
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `UpdateLinkedinAdStatusRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -16764,13 +18688,16 @@ pub struct UpdateLinkedinAdStatusRequest {
     /// What to do with the entity.
     #[serde(rename = "operationType")]
     pub operation_type: UpdateLinkedinAdStatusRequestOperationType,
+
     /// Which kind of entity the path id names.
     #[serde(rename = "type")]
     pub type_: UpdateLinkedinAdStatusRequestType,
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl UpdateLinkedinAdStatusRequest {
-    ///A value with the required fields (`operationType`, `type`).
+    /// A value with the required fields (`operationType`, `type`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         operation_type: impl Into<UpdateLinkedinAdStatusRequestOperationType>,
@@ -16782,21 +18709,28 @@ impl UpdateLinkedinAdStatusRequest {
         }
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// What to do with the entity.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum UpdateLinkedinAdStatusRequestOperationType {
-    ///`PAUSED`
+    /// `PAUSED`
     Paused,
-    ///`ARCHIVED`
+
+    /// `ARCHIVED`
     Archived,
-    ///`RESUME`
+
+    /// `RESUME`
     Resume,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl UpdateLinkedinAdStatusRequestOperationType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -16808,7 +18742,9 @@ impl UpdateLinkedinAdStatusRequestOperationType {
         }
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for UpdateLinkedinAdStatusRequestOperationType {
     fn from(value: &str) -> Self {
         match value {
@@ -16819,23 +18755,31 @@ impl From<&str> for UpdateLinkedinAdStatusRequestOperationType {
         }
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 crate::runtime::enums::string_enum!(UpdateLinkedinAdStatusRequestOperationType);
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Which kind of entity the path id names.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum UpdateLinkedinAdStatusRequestType {
-    ///`adGroup`
+    /// `adGroup`
     AdGroup,
-    ///`adCampaign`
+
+    /// `adCampaign`
     AdCampaign,
-    ///`ad`
+
+    /// `ad`
     Ad,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl UpdateLinkedinAdStatusRequestType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -16847,7 +18791,9 @@ impl UpdateLinkedinAdStatusRequestType {
         }
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for UpdateLinkedinAdStatusRequestType {
     fn from(value: &str) -> Self {
         match value {
@@ -16858,9 +18804,12 @@ impl From<&str> for UpdateLinkedinAdStatusRequestType {
         }
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 crate::runtime::enums::string_enum!(UpdateLinkedinAdStatusRequestType);
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Creates an ad under an ad set, or updates the one named by `id`.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -16868,61 +18817,76 @@ pub struct UpsertFacebookAdRequest {
     /// Ad to update; absent to create one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `locationId`
+
+    /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
     #[serde(rename = "locationId")]
     pub location_id: String,
-    /// `name`
+
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `primaryText`
+
+    /// `primaryText`: a string.
     #[serde(rename = "primaryText", default, skip_serializing_if = "Option::is_none")]
     pub primary_text: Option<String>,
-    /// `headline`
+
+    /// `headline`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headline: Option<String>,
-    /// `description`
+
+    /// `description`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `imageUrl`
+
+    /// `imageUrl`: a string.
     #[serde(rename = "imageUrl", default, skip_serializing_if = "Option::is_none")]
     pub image_url: Option<String>,
-    /// `mediaType`
+
+    /// `mediaType`: a [`FacebookAdMediaType`](crate::ad_manager::FacebookAdMediaType).
     #[serde(rename = "mediaType", default, skip_serializing_if = "Option::is_none")]
     pub media_type: Option<FacebookAdMediaType>,
-    /// `media`
+
+    /// `media`: a list of [`FacebookAdMedia`](crate::ad_manager::FacebookAdMedia) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub media: Option<Vec<FacebookAdMedia>>,
-    /// `multiAdvertiserAds`
+
+    /// `multiAdvertiserAds`: `true` or `false`.
     #[serde(
         rename = "multiAdvertiserAds",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub multi_advertiser_ads: Option<bool>,
-    /// `campaignId`
+
+    /// `campaignId`: a string.
     #[serde(rename = "campaignId")]
     pub campaign_id: String,
-    /// `adsetId`
+
+    /// `adsetId`: a string.
     #[serde(rename = "adsetId")]
     pub adset_id: String,
+
     /// Call-to-action button.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cta: Option<String>,
-    /// `conversationFormId`
+
+    /// `conversationFormId`: a string.
     #[serde(
         rename = "conversationFormId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub conversation_form_id: Option<String>,
-    /// `destinationLink`
+
+    /// `destinationLink`: a string.
     #[serde(
         rename = "destinationLink",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub destination_link: Option<String>,
-    /// `destinationFormId`
+
+    /// `destinationFormId`: a string.
     #[serde(
         rename = "destinationFormId",
         default,
@@ -16930,9 +18894,11 @@ pub struct UpsertFacebookAdRequest {
     )]
     pub destination_form_id: Option<String>,
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl UpsertFacebookAdRequest {
-    ///A value with the required fields (`locationId`, `campaignId`, `adsetId`).
+    /// A value with the required fields (`locationId`, `campaignId`, `adsetId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         location_id: impl Into<String>,
@@ -16958,73 +18924,88 @@ impl UpsertFacebookAdRequest {
             destination_form_id: None,
         }
     }
-    ///Sets `id`.
+
+    /// Sets `id`.
     pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
         self
     }
-    ///Sets `name`.
+
+    /// Sets `name`.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
-    ///Sets `primaryText`.
+
+    /// Sets `primaryText`.
     pub fn primary_text(mut self, value: impl Into<String>) -> Self {
         self.primary_text = Some(value.into());
         self
     }
-    ///Sets `headline`.
+
+    /// Sets `headline`.
     pub fn headline(mut self, value: impl Into<String>) -> Self {
         self.headline = Some(value.into());
         self
     }
-    ///Sets `description`.
+
+    /// Sets `description`.
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
         self
     }
-    ///Sets `imageUrl`.
+
+    /// Sets `imageUrl`.
     pub fn image_url(mut self, value: impl Into<String>) -> Self {
         self.image_url = Some(value.into());
         self
     }
-    ///Sets `mediaType`.
+
+    /// Sets `mediaType`.
     pub fn media_type(mut self, value: impl Into<FacebookAdMediaType>) -> Self {
         self.media_type = Some(value.into());
         self
     }
-    ///Sets `media`.
+
+    /// Sets `media`.
     pub fn media(mut self, value: impl Into<Vec<FacebookAdMedia>>) -> Self {
         self.media = Some(value.into());
         self
     }
-    ///Sets `multiAdvertiserAds`.
+
+    /// Sets `multiAdvertiserAds`.
     pub fn multi_advertiser_ads(mut self, value: impl Into<bool>) -> Self {
         self.multi_advertiser_ads = Some(value.into());
         self
     }
-    ///Sets `cta`.
+
+    /// Sets `cta`.
     pub fn cta(mut self, value: impl Into<String>) -> Self {
         self.cta = Some(value.into());
         self
     }
-    ///Sets `conversationFormId`.
+
+    /// Sets `conversationFormId`.
     pub fn conversation_form_id(mut self, value: impl Into<String>) -> Self {
         self.conversation_form_id = Some(value.into());
         self
     }
-    ///Sets `destinationLink`.
+
+    /// Sets `destinationLink`.
     pub fn destination_link(mut self, value: impl Into<String>) -> Self {
         self.destination_link = Some(value.into());
         self
     }
-    ///Sets `destinationFormId`.
+
+    /// Sets `destinationFormId`.
     pub fn destination_form_id(mut self, value: impl Into<String>) -> Self {
         self.destination_form_id = Some(value.into());
         self
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Creates an ad set under a campaign, or updates the one named by `id`.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -17032,22 +19013,27 @@ pub struct UpsertFacebookAdsetRequest {
     /// Ad set to update; absent to create one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `locationId`
+
+    /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
     #[serde(rename = "locationId")]
     pub location_id: String,
-    /// `name`
+
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `pageId`
+
+    /// `pageId`: a string.
     #[serde(rename = "pageId", default, skip_serializing_if = "Option::is_none")]
     pub page_id: Option<String>,
-    /// `instagramActorId`
+
+    /// `instagramActorId`: a string.
     #[serde(
         rename = "instagramActorId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub instagram_actor_id: Option<String>,
+
     /// One platform, despite the plural name.
     #[serde(
         rename = "messagingPlatforms",
@@ -17055,39 +19041,48 @@ pub struct UpsertFacebookAdsetRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub messaging_platforms: Option<FacebookMessagingPlatform>,
-    /// `whatsappNumber`
+
+    /// `whatsappNumber`: a string.
     #[serde(rename = "whatsappNumber", default, skip_serializing_if = "Option::is_none")]
     pub whatsapp_number: Option<String>,
-    /// `audience`
+
+    /// `audience`: a [`FacebookAudience`](crate::ad_manager::FacebookAudience).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audience: Option<FacebookAudience>,
-    /// `budget`
+
+    /// `budget`: a [`FacebookBudget`](crate::ad_manager::FacebookBudget).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub budget: Option<FacebookBudget>,
-    /// `conversionLocation`
+
+    /// `conversionLocation`: a string. Example: `website`.
     #[serde(
         rename = "conversionLocation",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub conversion_location: Option<String>,
-    /// `customEventType`
+
+    /// `customEventType`: a string. Example: `Purchase`.
     #[serde(
         rename = "customEventType",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub custom_event_type: Option<String>,
-    /// `pixelId`
+
+    /// `pixelId`: a string.
     #[serde(rename = "pixelId", default, skip_serializing_if = "Option::is_none")]
     pub pixel_id: Option<String>,
+
     /// Campaign the ad set belongs to.
     #[serde(rename = "campaignId")]
     pub campaign_id: String,
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl UpsertFacebookAdsetRequest {
-    ///A value with the required fields (`locationId`, `campaignId`).
+    /// A value with the required fields (`locationId`, `campaignId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(location_id: impl Into<String>, campaign_id: impl Into<String>) -> Self {
         Self {
@@ -17106,27 +19101,32 @@ impl UpsertFacebookAdsetRequest {
             campaign_id: campaign_id.into(),
         }
     }
-    ///Sets `id`.
+
+    /// Sets `id`.
     pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
         self
     }
-    ///Sets `name`.
+
+    /// Sets `name`.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
-    ///Sets `pageId`.
+
+    /// Sets `pageId`.
     pub fn page_id(mut self, value: impl Into<String>) -> Self {
         self.page_id = Some(value.into());
         self
     }
-    ///Sets `instagramActorId`.
+
+    /// Sets `instagramActorId`.
     pub fn instagram_actor_id(mut self, value: impl Into<String>) -> Self {
         self.instagram_actor_id = Some(value.into());
         self
     }
-    ///Sets `messagingPlatforms`.
+
+    /// Sets `messagingPlatforms`.
     pub fn messaging_platforms(
         mut self,
         value: impl Into<FacebookMessagingPlatform>,
@@ -17134,38 +19134,46 @@ impl UpsertFacebookAdsetRequest {
         self.messaging_platforms = Some(value.into());
         self
     }
-    ///Sets `whatsappNumber`.
+
+    /// Sets `whatsappNumber`.
     pub fn whatsapp_number(mut self, value: impl Into<String>) -> Self {
         self.whatsapp_number = Some(value.into());
         self
     }
-    ///Sets `audience`.
+
+    /// Sets `audience`.
     pub fn audience(mut self, value: impl Into<FacebookAudience>) -> Self {
         self.audience = Some(value.into());
         self
     }
-    ///Sets `budget`.
+
+    /// Sets `budget`.
     pub fn budget(mut self, value: impl Into<FacebookBudget>) -> Self {
         self.budget = Some(value.into());
         self
     }
-    ///Sets `conversionLocation`.
+
+    /// Sets `conversionLocation`.
     pub fn conversion_location(mut self, value: impl Into<String>) -> Self {
         self.conversion_location = Some(value.into());
         self
     }
-    ///Sets `customEventType`.
+
+    /// Sets `customEventType`.
     pub fn custom_event_type(mut self, value: impl Into<String>) -> Self {
         self.custom_event_type = Some(value.into());
         self
     }
-    ///Sets `pixelId`.
+
+    /// Sets `pixelId`.
     pub fn pixel_id(mut self, value: impl Into<String>) -> Self {
         self.pixel_id = Some(value.into());
         self
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Creates a campaign draft, or updates the one named by `id`.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -17173,15 +19181,19 @@ pub struct UpsertFacebookCampaignRequest {
     /// Campaign to update; absent to create one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `locationId`
+
+    /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
     #[serde(rename = "locationId")]
     pub location_id: String,
-    /// `name`
+
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `objective`
+
+    /// `objective`: a [`FacebookCampaignObjective`](crate::ad_manager::FacebookCampaignObjective).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub objective: Option<FacebookCampaignObjective>,
+
     /// One category, despite the plural name.
     #[serde(
         rename = "specialAdCategories",
@@ -17189,13 +19201,16 @@ pub struct UpsertFacebookCampaignRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub special_ad_categories: Option<FacebookSpecialAdCategory>,
-    /// `source`
+
+    /// `source`: a string. Example: `facebook`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl UpsertFacebookCampaignRequest {
-    ///A value with the required fields (`locationId`).
+    /// A value with the required fields (`locationId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(location_id: impl Into<String>) -> Self {
         Self {
@@ -17207,22 +19222,26 @@ impl UpsertFacebookCampaignRequest {
             source: None,
         }
     }
-    ///Sets `id`.
+
+    /// Sets `id`.
     pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
         self
     }
-    ///Sets `name`.
+
+    /// Sets `name`.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
-    ///Sets `objective`.
+
+    /// Sets `objective`.
     pub fn objective(mut self, value: impl Into<FacebookCampaignObjective>) -> Self {
         self.objective = Some(value.into());
         self
     }
-    ///Sets `specialAdCategories`.
+
+    /// Sets `specialAdCategories`.
     pub fn special_ad_categories(
         mut self,
         value: impl Into<FacebookSpecialAdCategory>,
@@ -17230,20 +19249,24 @@ impl UpsertFacebookCampaignRequest {
         self.special_ad_categories = Some(value.into());
         self
     }
-    ///Sets `source`.
+
+    /// Sets `source`.
     pub fn source(mut self, value: impl Into<String>) -> Self {
         self.source = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Creates a pixel configuration, or updates the one named by `conversionPixelId`.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpsertFacebookPixelRequest {
-    /// `locationId`
+    /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
     #[serde(rename = "locationId")]
     pub location_id: String,
+
     /// Pixel to update; absent to create one.
     #[serde(
         rename = "conversionPixelId",
@@ -17251,19 +19274,24 @@ pub struct UpsertFacebookPixelRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub conversion_pixel_id: Option<String>,
-    /// `name`
+
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+
     /// Instagram user the pixel belongs to, if any.
     #[serde(rename = "igUserId", default, skip_serializing_if = "Option::is_none")]
     pub ig_user_id: Option<String>,
+
     /// Event type the pixel reports.
     #[serde(rename = "type")]
     pub type_: String,
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl UpsertFacebookPixelRequest {
-    ///A value with the required fields (`locationId`, `type`).
+    /// A value with the required fields (`locationId`, `type`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(location_id: impl Into<String>, type_: impl Into<String>) -> Self {
         Self {
@@ -17274,41 +19302,50 @@ impl UpsertFacebookPixelRequest {
             type_: type_.into(),
         }
     }
-    ///Sets `conversionPixelId`.
+
+    /// Sets `conversionPixelId`.
     pub fn conversion_pixel_id(mut self, value: impl Into<String>) -> Self {
         self.conversion_pixel_id = Some(value.into());
         self
     }
-    ///Sets `name`.
+
+    /// Sets `name`.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
-    ///Sets `igUserId`.
+
+    /// Sets `igUserId`.
     pub fn ig_user_id(mut self, value: impl Into<String>) -> Self {
         self.ig_user_id = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// The `UpsertGoogleAssetRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpsertGoogleAssetRequest {
-    /// `locationId`
+    /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
     #[serde(rename = "locationId")]
     pub location_id: String,
-    /// `type`
+
+    /// `type`: a [`GoogleAssetType`](crate::ad_manager::GoogleAssetType).
     #[serde(rename = "type")]
     pub type_: GoogleAssetType,
+
     /// The asset; its shape follows `type`.
     ///
     /// Raw JSON: the `oneOf` variants cannot be told apart by their JSON kind, so no typed union is generated.
     pub payload: serde_json::Value,
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl UpsertGoogleAssetRequest {
-    ///A value with the required fields (`locationId`, `type`, `payload`).
+    /// A value with the required fields (`locationId`, `type`, `payload`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         location_id: impl Into<String>,
@@ -17322,23 +19359,29 @@ impl UpsertGoogleAssetRequest {
         }
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Creates a combined audience, or updates the one named by `resourceName`.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpsertGoogleAudienceRequest {
-    /// `locationId`
+    /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
     #[serde(rename = "locationId")]
     pub location_id: String,
+
     /// Audience to update; absent to create one.
     #[serde(rename = "resourceName", default, skip_serializing_if = "Option::is_none")]
     pub resource_name: Option<String>,
-    /// `name`
+
+    /// `name`: a string.
     pub name: String,
-    /// `dimensions`
+
+    /// `dimensions`: a [`GoogleAudienceDimension`](crate::ad_manager::GoogleAudienceDimension).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dimensions: Option<GoogleAudienceDimension>,
-    /// `exclusionDimension`
+
+    /// `exclusionDimension`: a [`GoogleAudienceDimension`](crate::ad_manager::GoogleAudienceDimension).
     #[serde(
         rename = "exclusionDimension",
         default,
@@ -17346,9 +19389,11 @@ pub struct UpsertGoogleAudienceRequest {
     )]
     pub exclusion_dimension: Option<GoogleAudienceDimension>,
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl UpsertGoogleAudienceRequest {
-    ///A value with the required fields (`locationId`, `name`).
+    /// A value with the required fields (`locationId`, `name`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(location_id: impl Into<String>, name: impl Into<String>) -> Self {
         Self {
@@ -17359,17 +19404,20 @@ impl UpsertGoogleAudienceRequest {
             exclusion_dimension: None,
         }
     }
-    ///Sets `resourceName`.
+
+    /// Sets `resourceName`.
     pub fn resource_name(mut self, value: impl Into<String>) -> Self {
         self.resource_name = Some(value.into());
         self
     }
-    ///Sets `dimensions`.
+
+    /// Sets `dimensions`.
     pub fn dimensions(mut self, value: impl Into<GoogleAudienceDimension>) -> Self {
         self.dimensions = Some(value.into());
         self
     }
-    ///Sets `exclusionDimension`.
+
+    /// Sets `exclusionDimension`.
     pub fn exclusion_dimension(
         mut self,
         value: impl Into<GoogleAudienceDimension>,
@@ -17378,40 +19426,52 @@ impl UpsertGoogleAudienceRequest {
         self
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Creates a conversion action, or updates the one named by `conversionId`.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpsertGoogleConversionRequest {
-    /// `locationId`
+    /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
     #[serde(rename = "locationId")]
     pub location_id: String,
+
     /// Conversion action to update; absent to create one.
     #[serde(rename = "conversionId", default, skip_serializing_if = "Option::is_none")]
     pub conversion_id: Option<String>,
-    /// `name`
+
+    /// `name`: a string.
     pub name: String,
-    /// `type`
+
+    /// `type`: a [`GoogleConversionType`](crate::ad_manager::GoogleConversionType).
     #[serde(rename = "type")]
     pub type_: GoogleConversionType,
-    /// `category`
+
+    /// `category`: a string. Example: `PURCHASE`.
     pub category: String,
-    /// `valueSettings`
+
+    /// `valueSettings`: a [`GoogleConversionValueSettings`](crate::ad_manager::GoogleConversionValueSettings).
     #[serde(rename = "valueSettings")]
     pub value_settings: GoogleConversionValueSettings,
-    /// `countingType`
+
+    /// `countingType`: a [`UpsertGoogleConversionRequestCountingType`](crate::ad_manager::UpsertGoogleConversionRequestCountingType), one of `ONE_PER_CLICK`, `MANY_PER_CLICK`.
     #[serde(rename = "countingType")]
     pub counting_type: UpsertGoogleConversionRequestCountingType,
-    /// `attributionModel`
+
+    /// `attributionModel`: a [`UpsertGoogleConversionRequestAttributionModel`](crate::ad_manager::UpsertGoogleConversionRequestAttributionModel), one of `GOOGLE_SEARCH_ATTRIBUTION_DATA_DRIVEN`, `GOOGLE_ADS_LAST_CLICK`.
     #[serde(rename = "attributionModel")]
     pub attribution_model: UpsertGoogleConversionRequestAttributionModel,
+
     /// Conversion window after a click, in days.
     #[serde(rename = "clickThroughWindow")]
     pub click_through_window: i64,
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl UpsertGoogleConversionRequest {
-    ///A value with the required fields (`locationId`, `name`, `type`, `category`, `valueSettings`, `countingType`, `attributionModel`, `clickThroughWindow`).
+    /// A value with the required fields (`locationId`, `name`, `type`, `category`, `valueSettings`, `countingType`, `attributionModel`, `clickThroughWindow`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         location_id: impl Into<String>,
@@ -17435,25 +19495,32 @@ impl UpsertGoogleConversionRequest {
             click_through_window: click_through_window.into(),
         }
     }
-    ///Sets `conversionId`.
+
+    /// Sets `conversionId`.
     pub fn conversion_id(mut self, value: impl Into<String>) -> Self {
         self.conversion_id = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Values of `UpsertGoogleConversionRequestAttributionModel`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum UpsertGoogleConversionRequestAttributionModel {
-    ///`GOOGLE_SEARCH_ATTRIBUTION_DATA_DRIVEN`
+    /// `GOOGLE_SEARCH_ATTRIBUTION_DATA_DRIVEN`
     GoogleSearchAttributionDataDriven,
-    ///`GOOGLE_ADS_LAST_CLICK`
+
+    /// `GOOGLE_ADS_LAST_CLICK`
     GoogleAdsLastClick,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl UpsertGoogleConversionRequestAttributionModel {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -17466,7 +19533,9 @@ impl UpsertGoogleConversionRequestAttributionModel {
         }
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for UpsertGoogleConversionRequestAttributionModel {
     fn from(value: &str) -> Self {
         match value {
@@ -17478,21 +19547,28 @@ impl From<&str> for UpsertGoogleConversionRequestAttributionModel {
         }
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 crate::runtime::enums::string_enum!(UpsertGoogleConversionRequestAttributionModel);
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Values of `UpsertGoogleConversionRequestCountingType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum UpsertGoogleConversionRequestCountingType {
-    ///`ONE_PER_CLICK`
+    /// `ONE_PER_CLICK`
     OnePerClick,
-    ///`MANY_PER_CLICK`
+
+    /// `MANY_PER_CLICK`
     ManyPerClick,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl UpsertGoogleConversionRequestCountingType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -17503,7 +19579,9 @@ impl UpsertGoogleConversionRequestCountingType {
         }
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for UpsertGoogleConversionRequestCountingType {
     fn from(value: &str) -> Self {
         match value {
@@ -17513,44 +19591,55 @@ impl From<&str> for UpsertGoogleConversionRequestCountingType {
         }
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 crate::runtime::enums::string_enum!(UpsertGoogleConversionRequestCountingType);
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Creates a segment or user list, or updates the one named by `id`.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpsertGoogleSegmentRequest {
-    /// `name`
+    /// `name`: a string.
     pub name: String,
-    /// `description`
+
+    /// `description`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `members`
+
+    /// `members`: a list of [`GoogleSegmentMember`](crate::ad_manager::GoogleSegmentMember) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub members: Option<Vec<GoogleSegmentMember>>,
-    /// `status`
+
+    /// `status`: a string. Example: `ENABLED`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
-    /// `type`
+
+    /// `type`: a string. Example: `CUSTOM_SEGMENTS`.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
+
     /// Segment to update; absent to create one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `membershipStatus`
+
+    /// `membershipStatus`: a string. Example: `OPEN`.
     #[serde(
         rename = "membershipStatus",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub membership_status: Option<String>,
-    /// `ruleBasedUserList`
+
+    /// `ruleBasedUserList`: a [`GoogleRuleBasedUserList`](crate::ad_manager::GoogleRuleBasedUserList).
     #[serde(
         rename = "ruleBasedUserList",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub rule_based_user_list: Option<GoogleRuleBasedUserList>,
+
     /// Days a user stays in the list.
     #[serde(
         rename = "membershipLifeSpan",
@@ -17558,6 +19647,7 @@ pub struct UpsertGoogleSegmentRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub membership_life_span: Option<i64>,
+
     /// Lists a lookalike segment starts from.
     #[serde(
         rename = "seedUserListIds",
@@ -17565,16 +19655,20 @@ pub struct UpsertGoogleSegmentRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub seed_user_list_ids: Option<Vec<String>>,
-    /// `countryCodes`
+
+    /// `countryCodes`: a list of strings.
     #[serde(rename = "countryCodes", default, skip_serializing_if = "Option::is_none")]
     pub country_codes: Option<Vec<String>>,
-    /// `expansionLevel`
+
+    /// `expansionLevel`: a [`UpsertGoogleSegmentRequestExpansionLevel`](crate::ad_manager::UpsertGoogleSegmentRequestExpansionLevel), one of `BALANCED`, `BROAD`, `NARROW`.
     #[serde(rename = "expansionLevel", default, skip_serializing_if = "Option::is_none")]
     pub expansion_level: Option<UpsertGoogleSegmentRequestExpansionLevel>,
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl UpsertGoogleSegmentRequest {
-    ///A value with the required fields (`name`).
+    /// A value with the required fields (`name`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(name: impl Into<String>) -> Self {
         Self {
@@ -17592,37 +19686,44 @@ impl UpsertGoogleSegmentRequest {
             expansion_level: None,
         }
     }
-    ///Sets `description`.
+
+    /// Sets `description`.
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
         self
     }
-    ///Sets `members`.
+
+    /// Sets `members`.
     pub fn members(mut self, value: impl Into<Vec<GoogleSegmentMember>>) -> Self {
         self.members = Some(value.into());
         self
     }
-    ///Sets `status`.
+
+    /// Sets `status`.
     pub fn status(mut self, value: impl Into<String>) -> Self {
         self.status = Some(value.into());
         self
     }
-    ///Sets `type`.
+
+    /// Sets `type`.
     pub fn type_(mut self, value: impl Into<String>) -> Self {
         self.type_ = Some(value.into());
         self
     }
-    ///Sets `id`.
+
+    /// Sets `id`.
     pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
         self
     }
-    ///Sets `membershipStatus`.
+
+    /// Sets `membershipStatus`.
     pub fn membership_status(mut self, value: impl Into<String>) -> Self {
         self.membership_status = Some(value.into());
         self
     }
-    ///Sets `ruleBasedUserList`.
+
+    /// Sets `ruleBasedUserList`.
     pub fn rule_based_user_list(
         mut self,
         value: impl Into<GoogleRuleBasedUserList>,
@@ -17630,22 +19731,26 @@ impl UpsertGoogleSegmentRequest {
         self.rule_based_user_list = Some(value.into());
         self
     }
-    ///Sets `membershipLifeSpan`.
+
+    /// Sets `membershipLifeSpan`.
     pub fn membership_life_span(mut self, value: impl Into<i64>) -> Self {
         self.membership_life_span = Some(value.into());
         self
     }
-    ///Sets `seedUserListIds`.
+
+    /// Sets `seedUserListIds`.
     pub fn seed_user_list_ids(mut self, value: impl Into<Vec<String>>) -> Self {
         self.seed_user_list_ids = Some(value.into());
         self
     }
-    ///Sets `countryCodes`.
+
+    /// Sets `countryCodes`.
     pub fn country_codes(mut self, value: impl Into<Vec<String>>) -> Self {
         self.country_codes = Some(value.into());
         self
     }
-    ///Sets `expansionLevel`.
+
+    /// Sets `expansionLevel`.
     pub fn expansion_level(
         mut self,
         value: impl Into<UpsertGoogleSegmentRequestExpansionLevel>,
@@ -17654,21 +19759,28 @@ impl UpsertGoogleSegmentRequest {
         self
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 /// Values of `UpsertGoogleSegmentRequestExpansionLevel`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum UpsertGoogleSegmentRequestExpansionLevel {
-    ///`BALANCED`
+    /// `BALANCED`
     Balanced,
-    ///`BROAD`
+
+    /// `BROAD`
     Broad,
-    ///`NARROW`
+
+    /// `NARROW`
     Narrow,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl UpsertGoogleSegmentRequestExpansionLevel {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -17680,7 +19792,9 @@ impl UpsertGoogleSegmentRequestExpansionLevel {
         }
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))))]
 impl From<&str> for UpsertGoogleSegmentRequestExpansionLevel {
     fn from(value: &str) -> Self {
         match value {
@@ -17691,25 +19805,34 @@ impl From<&str> for UpsertGoogleSegmentRequestExpansionLevel {
         }
     }
 }
+
 #[cfg(any(feature = "ad_manager", feature = "v3_ad_manager"))]
 crate::runtime::enums::string_enum!(UpsertGoogleSegmentRequestExpansionLevel);
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 /// Values of `UpsertGoogleSegmentType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum UpsertGoogleSegmentType {
-    ///`CUSTOM_SEGMENTS`
+    /// `CUSTOM_SEGMENTS`
     CustomSegments,
-    ///`WEBSITE_VISITOR`
+
+    /// `WEBSITE_VISITOR`
     WebsiteVisitor,
-    ///`CUSTOMER_MATCH`
+
+    /// `CUSTOMER_MATCH`
     CustomerMatch,
-    ///`LOOKALIKE`
+
+    /// `LOOKALIKE`
     Lookalike,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl UpsertGoogleSegmentType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -17722,7 +19845,9 @@ impl UpsertGoogleSegmentType {
         }
     }
 }
+
 #[cfg(feature = "ad_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ad_manager")))]
 impl From<&str> for UpsertGoogleSegmentType {
     fn from(value: &str) -> Self {
         match value {
@@ -17734,5 +19859,6 @@ impl From<&str> for UpsertGoogleSegmentType {
         }
     }
 }
+
 #[cfg(feature = "ad_manager")]
 crate::runtime::enums::string_enum!(UpsertGoogleSegmentType);

@@ -24,20 +24,27 @@
 //! | [`list_affiliate_commissions`](AffiliateManager::list_affiliate_commissions) | `GET /affiliate-manager/{locationId}/commissions` | `2021-07-28` | location |
 //! | [`list_affiliate_payouts`](AffiliateManager::list_affiliate_payouts) | `GET /affiliate-manager/{locationId}/payouts` | `2021-07-28` | location |
 //! | [`list_affiliates`](AffiliateManager::list_affiliates) | `GET /affiliate-manager/{locationId}/affiliates` | `2021-07-28` | location |
+
 #[cfg(feature = "affiliate_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "affiliate_manager")))]
 /// This module's path below the crate root.
 pub const MODULE: &str = "affiliate_manager";
+
 #[cfg(feature = "affiliate_manager")]
-///Operations of the Affiliate Manager module. Get one with `client.affiliate_manager()`.
+#[cfg_attr(docsrs, doc(cfg(feature = "affiliate_manager")))]
+/// Operations of the Affiliate Manager module. Get one with `client.affiliate_manager()`.
 #[derive(Clone, Debug)]
 pub struct AffiliateManager {
     client: crate::Client,
 }
+
 #[cfg(feature = "affiliate_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "affiliate_manager")))]
 impl AffiliateManager {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
     }
+
     /// Fetch one affiliate of a location by id.
     ///
     /// `GET /affiliate-manager/{locationId}/affiliates/{affiliateId}` · Version `2021-07-28` · location token · scopes: `affiliate-manager.readonly`
@@ -48,6 +55,7 @@ impl AffiliateManager {
             affiliate_id: affiliate_id.into(),
         }
     }
+
     /// List the commissions earned by affiliates of a location.
     ///
     /// `GET /affiliate-manager/{locationId}/commissions` · Version `2021-07-28` · location token · scopes: `affiliate-manager.readonly`
@@ -65,6 +73,7 @@ impl AffiliateManager {
             to_date: None,
         }
     }
+
     /// List the payouts made to affiliates of a location.
     ///
     /// `GET /affiliate-manager/{locationId}/payouts` · Version `2021-07-28` · location token · scopes: `affiliate-manager.readonly`
@@ -82,6 +91,7 @@ impl AffiliateManager {
             end: None,
         }
     }
+
     /// List a location's affiliates, with filters.
     ///
     /// `GET /affiliate-manager/{locationId}/affiliates` · Version `2021-07-28` · location token · scopes: `affiliate-manager.readonly`
@@ -99,8 +109,10 @@ impl AffiliateManager {
         }
     }
 }
+
 #[cfg(feature = "affiliate_manager")]
-///One call per operation with sample arguments (contract tests only).
+#[cfg_attr(docsrs, doc(cfg(feature = "affiliate_manager")))]
+/// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -143,8 +155,10 @@ pub fn contract_samples(
         ));
     calls
 }
+
 #[cfg(feature = "affiliate_manager")]
-///One call per operation with every optional argument and field set too (contract tests only).
+#[cfg_attr(docsrs, doc(cfg(feature = "affiliate_manager")))]
+/// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -213,7 +227,9 @@ pub fn contract_samples_full(
         ));
     calls
 }
+
 #[cfg(feature = "affiliate_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "affiliate_manager")))]
 /// Request builder for `get_affiliate`: set optional parameters, then call `send()`.
 ///
 /// Fetch one affiliate of a location by id.
@@ -226,15 +242,18 @@ pub struct GetAffiliate {
     location_id: Option<String>,
     affiliate_id: String,
 }
-#[cfg(feature = "affiliate_manager")]
-impl GetAffiliate {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "affiliate_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "affiliate_manager")))]
+impl GetAffiliate {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -259,10 +278,12 @@ Defaults to the client's configured location.*/
         request.scope_key(location_id.clone());
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<Affiliate, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -271,7 +292,9 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "affiliate_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "affiliate_manager")))]
 /// Request builder for `list_affiliate_commissions`: set optional parameters, then call `send()`.
 ///
 /// List the commissions earned by affiliates of a location.
@@ -291,55 +314,66 @@ pub struct ListAffiliateCommissions {
     from_date: Option<String>,
     to_date: Option<String>,
 }
-#[cfg(feature = "affiliate_manager")]
-impl ListAffiliateCommissions {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "affiliate_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "affiliate_manager")))]
+impl ListAffiliateCommissions {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Only commissions of this campaign.
+
+    /// Only commissions of this campaign.
     pub fn campaign_id(mut self, value: impl Into<String>) -> Self {
         self.campaign_id = Some(value.into());
         self
     }
-    ///Only commissions of this affiliate.
+
+    /// Only commissions of this affiliate.
     pub fn affiliate_id(mut self, value: impl Into<String>) -> Self {
         self.affiliate_id = Some(value.into());
         self
     }
-    ///Only commissions in this status.
+
+    /// Only commissions in this status.
     pub fn status(mut self, value: impl Into<String>) -> Self {
         self.status = Some(value.into());
         self
     }
-    ///Free-text filter.
+
+    /// Free-text filter.
     pub fn query(mut self, value: impl Into<String>) -> Self {
         self.query = Some(value.into());
         self
     }
-    ///Number of records to skip.
+
+    /// Number of records to skip.
     pub fn skip(mut self, value: impl Into<i64>) -> Self {
         self.skip = Some(value.into());
         self
     }
-    ///Page size, at most 100.
+
+    /// Page size, at most 100.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
-    ///Start of the date window.
+
+    /// Start of the date window.
     pub fn from_date(mut self, value: impl Into<String>) -> Self {
         self.from_date = Some(value.into());
         self
     }
-    ///End of the date window.
+
+    /// End of the date window.
     pub fn to_date(mut self, value: impl Into<String>) -> Self {
         self.to_date = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -387,10 +421,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ListCommissionsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -399,16 +435,22 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "affiliate_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "affiliate_manager")))]
 impl crate::Paginated for ListAffiliateCommissions {
     type Page = ListCommissionsResponse;
+
     type Item = Commission;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListAffiliateCommissions::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.commissions.as_ref()).map_or(0, Vec::len);
@@ -426,11 +468,14 @@ impl crate::Paginated for ListAffiliateCommissions {
         self.skip = Some(next);
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.commissions).unwrap_or_default()
     }
 }
+
 #[cfg(feature = "affiliate_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "affiliate_manager")))]
 impl ListAffiliateCommissions {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -439,7 +484,9 @@ impl ListAffiliateCommissions {
         crate::paginate(self)
     }
 }
+
 #[cfg(feature = "affiliate_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "affiliate_manager")))]
 /// Request builder for `list_affiliate_payouts`: set optional parameters, then call `send()`.
 ///
 /// List the payouts made to affiliates of a location.
@@ -459,55 +506,66 @@ pub struct ListAffiliatePayouts {
     start: Option<String>,
     end: Option<String>,
 }
-#[cfg(feature = "affiliate_manager")]
-impl ListAffiliatePayouts {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "affiliate_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "affiliate_manager")))]
+impl ListAffiliatePayouts {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Only payouts in this status.
+
+    /// Only payouts in this status.
     pub fn status(mut self, value: impl Into<String>) -> Self {
         self.status = Some(value.into());
         self
     }
-    ///Free-text filter.
+
+    /// Free-text filter.
     pub fn query(mut self, value: impl Into<String>) -> Self {
         self.query = Some(value.into());
         self
     }
-    ///Only payouts to this affiliate.
+
+    /// Only payouts to this affiliate.
     pub fn affiliate_id(mut self, value: impl Into<String>) -> Self {
         self.affiliate_id = Some(value.into());
         self
     }
-    ///Only payouts of this campaign.
+
+    /// Only payouts of this campaign.
     pub fn campaign_id(mut self, value: impl Into<String>) -> Self {
         self.campaign_id = Some(value.into());
         self
     }
-    ///Number of records to skip.
+
+    /// Number of records to skip.
     pub fn skip(mut self, value: impl Into<i64>) -> Self {
         self.skip = Some(value.into());
         self
     }
-    ///Page size, at most 100.
+
+    /// Page size, at most 100.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
-    ///Start of the date window.
+
+    /// Start of the date window.
     pub fn start(mut self, value: impl Into<String>) -> Self {
         self.start = Some(value.into());
         self
     }
-    ///End of the date window.
+
+    /// End of the date window.
     pub fn end(mut self, value: impl Into<String>) -> Self {
         self.end = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -555,10 +613,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ListPayoutsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -567,16 +627,22 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "affiliate_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "affiliate_manager")))]
 impl crate::Paginated for ListAffiliatePayouts {
     type Page = ListPayoutsResponse;
+
     type Item = Payout;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListAffiliatePayouts::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.payouts.as_ref()).map_or(0, Vec::len);
@@ -594,11 +660,14 @@ impl crate::Paginated for ListAffiliatePayouts {
         self.skip = Some(next);
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.payouts).unwrap_or_default()
     }
 }
+
 #[cfg(feature = "affiliate_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "affiliate_manager")))]
 impl ListAffiliatePayouts {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -607,7 +676,9 @@ impl ListAffiliatePayouts {
         crate::paginate(self)
     }
 }
+
 #[cfg(feature = "affiliate_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "affiliate_manager")))]
 /// Request builder for `list_affiliates`: set optional parameters, then call `send()`.
 ///
 /// List a location's affiliates, with filters.
@@ -626,50 +697,60 @@ pub struct ListAffiliates {
     from_date: Option<String>,
     to_date: Option<String>,
 }
-#[cfg(feature = "affiliate_manager")]
-impl ListAffiliates {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "affiliate_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "affiliate_manager")))]
+impl ListAffiliates {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Text matched against affiliate names and emails.
+
+    /// Text matched against affiliate names and emails.
     pub fn query(mut self, value: impl Into<String>) -> Self {
         self.query = Some(value.into());
         self
     }
-    ///Only active (true) or inactive (false) affiliates.
+
+    /// Only active (true) or inactive (false) affiliates.
     pub fn active(mut self, value: impl Into<bool>) -> Self {
         self.active = Some(value.into());
         self
     }
-    ///Only affiliates of this campaign.
+
+    /// Only affiliates of this campaign.
     pub fn campaign_id(mut self, value: impl Into<String>) -> Self {
         self.campaign_id = Some(value.into());
         self
     }
-    ///Number of records to skip.
+
+    /// Number of records to skip.
     pub fn skip(mut self, value: impl Into<i64>) -> Self {
         self.skip = Some(value.into());
         self
     }
-    ///Page size, at most 100.
+
+    /// Page size, at most 100.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
-    ///Start of the creation-date window.
+
+    /// Start of the creation-date window.
     pub fn from_date(mut self, value: impl Into<String>) -> Self {
         self.from_date = Some(value.into());
         self
     }
-    ///End of the creation-date window.
+
+    /// End of the creation-date window.
     pub fn to_date(mut self, value: impl Into<String>) -> Self {
         self.to_date = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -714,10 +795,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ListAffiliatesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -726,16 +809,22 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "affiliate_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "affiliate_manager")))]
 impl crate::Paginated for ListAffiliates {
     type Page = ListAffiliatesResponse;
+
     type Item = Affiliate;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListAffiliates::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.affiliates.as_ref()).map_or(0, Vec::len);
@@ -753,11 +842,14 @@ impl crate::Paginated for ListAffiliates {
         self.skip = Some(next);
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.affiliates).unwrap_or_default()
     }
 }
+
 #[cfg(feature = "affiliate_manager")]
+#[cfg_attr(docsrs, doc(cfg(feature = "affiliate_manager")))]
 impl ListAffiliates {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -766,7 +858,12 @@ impl ListAffiliates {
         crate::paginate(self)
     }
 }
+
 #[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager")))
+)]
 /// A person who refers customers to the location, with running totals of what they brought in.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -774,87 +871,115 @@ pub struct Affiliate {
     /// The affiliate id.
     #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `firstName`
+
+    /// `firstName`: a string. Example: `John`.
     #[serde(rename = "firstName", default, skip_serializing_if = "Option::is_none")]
     pub first_name: Option<String>,
-    /// `lastName`
+
+    /// `lastName`: a string. Example: `Doe`.
     #[serde(rename = "lastName", default, skip_serializing_if = "Option::is_none")]
     pub last_name: Option<String>,
-    /// `phone`
+
+    /// `phone`: a string. Example: `+1 888 888-8888`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
+
     /// True once the affiliate was removed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted: Option<bool>,
-    /// `locationId`
+
+    /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
+
     /// Active flag of the affiliate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active: Option<bool>,
-    /// `address`
+
+    /// `address`: a string. Example: `123 Main St`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
-    /// `avatar`
+
+    /// `avatar`: a string. Example: `https://example.com/avatar.png`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub avatar: Option<String>,
-    /// `createdAt`
+
+    /// `createdAt`: a string. Example: `2024-06-16T00:00:00.000Z`.
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
+
     /// Who created the record (audit data).
     #[serde(rename = "createdBy", default, skip_serializing_if = "Option::is_none")]
     pub created_by: Option<serde_json::Value>,
-    /// `facebookUrl`
+
+    /// `facebookUrl`: a string. Example: `https://facebook.com/johndoe`.
     #[serde(rename = "facebookUrl", default, skip_serializing_if = "Option::is_none")]
     pub facebook_url: Option<String>,
-    /// `instagramUrl`
+
+    /// `instagramUrl`: a string. Example: `https://instagram.com/johndoe`.
     #[serde(rename = "instagramUrl", default, skip_serializing_if = "Option::is_none")]
     pub instagram_url: Option<String>,
-    /// `linkedInUrl`
+
+    /// `linkedInUrl`: a string. Example: `https://linkedin.com/in/johndoe`.
     #[serde(rename = "linkedInUrl", default, skip_serializing_if = "Option::is_none")]
     pub linked_in_url: Option<String>,
-    /// `twitterUrl`
+
+    /// `twitterUrl`: a string. Example: `https://twitter.com/johndoe`.
     #[serde(rename = "twitterUrl", default, skip_serializing_if = "Option::is_none")]
     pub twitter_url: Option<String>,
-    /// `youtubeUrl`
+
+    /// `youtubeUrl`: a string. Example: `https://youtube.com/channel`.
     #[serde(rename = "youtubeUrl", default, skip_serializing_if = "Option::is_none")]
     pub youtube_url: Option<String>,
-    /// `websiteUrl`
+
+    /// `websiteUrl`: a string. Example: `https://example.com`.
     #[serde(rename = "websiteUrl", default, skip_serializing_if = "Option::is_none")]
     pub website_url: Option<String>,
+
     /// The CRM contact linked to the affiliate.
     #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<String>,
+
     /// The campaigns the affiliate takes part in.
     #[serde(rename = "campaignIds", default, skip_serializing_if = "Option::is_none")]
     pub campaign_ids: Option<Vec<String>>,
-    /// `vatId`
+
+    /// `vatId`: a string. Example: `VAT123`.
     #[serde(rename = "vatId", default, skip_serializing_if = "Option::is_none")]
     pub vat_id: Option<String>,
-    /// `updatedAt`
+
+    /// `updatedAt`: a string. Example: `2024-06-16T00:00:00.000Z`.
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
+
     /// Address of the uploaded W-8 tax form.
     #[serde(rename = "w8Form", default, skip_serializing_if = "Option::is_none")]
     pub w8_form: Option<String>,
+
     /// Address of the uploaded W-9 tax form.
     #[serde(rename = "w9Form", default, skip_serializing_if = "Option::is_none")]
     pub w9_form: Option<String>,
+
     /// Who last changed the record (audit data).
     #[serde(rename = "lastUpdatedBy", default, skip_serializing_if = "Option::is_none")]
     pub last_updated_by: Option<serde_json::Value>,
-    /// `email`
+
+    /// `email`: a string. Example: `john.doe@example.com`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
+
     /// Revenue the affiliate brought in.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revenue: Option<f64>,
+
     /// Customers referred.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer: Option<i64>,
+
     /// Leads referred.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lead: Option<i64>,
+
     /// Referred customers who later dropped.
     #[serde(
         rename = "droppedCustomer",
@@ -862,20 +987,29 @@ pub struct Affiliate {
         skip_serializing_if = "Option::is_none"
     )]
     pub dropped_customer: Option<i64>,
+
     /// Clicks on the affiliate links.
     #[serde(rename = "clickCount", default, skip_serializing_if = "Option::is_none")]
     pub click_count: Option<i64>,
+
     /// Amount already paid out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub paid: Option<f64>,
+
     /// Currency of the amounts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
+
     /// Amount owed to the affiliate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owned: Option<f64>,
 }
+
 #[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager")))
+)]
 /// What an affiliate earned on one sale.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -883,15 +1017,19 @@ pub struct Commission {
     /// The commission id.
     #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `productId`
+
+    /// `productId`: a string. Example: `6385d230f6d19db03eef6fb2`.
     #[serde(rename = "productId", default, skip_serializing_if = "Option::is_none")]
     pub product_id: Option<String>,
-    /// `productName`
+
+    /// `productName`: a string. Example: `Basic Plan`.
     #[serde(rename = "productName", default, skip_serializing_if = "Option::is_none")]
     pub product_name: Option<String>,
+
     /// Quantity sold.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub qty: Option<i64>,
+
     /// Commission on the product.
     #[serde(
         rename = "productCommission",
@@ -899,6 +1037,7 @@ pub struct Commission {
         skip_serializing_if = "Option::is_none"
     )]
     pub product_commission: Option<f64>,
+
     /// Amount earned.
     #[serde(
         rename = "commissionAmount",
@@ -906,143 +1045,203 @@ pub struct Commission {
         skip_serializing_if = "Option::is_none"
     )]
     pub commission_amount: Option<f64>,
+
     /// Sale amount the commission is computed on.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<f64>,
+
     /// Discount per unit.
     #[serde(rename = "unitDiscount", default, skip_serializing_if = "Option::is_none")]
     pub unit_discount: Option<f64>,
-    /// `campaignName`
+
+    /// `campaignName`: a string. Example: `Summer Promo`.
     #[serde(rename = "campaignName", default, skip_serializing_if = "Option::is_none")]
     pub campaign_name: Option<String>,
+
     /// The rate or fixed value of the commission, per commissionType.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub commission: Option<f64>,
+
     /// How the commission is computed (e.g. percentage).
     #[serde(rename = "commissionType", default, skip_serializing_if = "Option::is_none")]
     pub commission_type: Option<String>,
+
     /// When the sale happened.
     #[serde(rename = "transactionAt", default, skip_serializing_if = "Option::is_none")]
     pub transaction_at: Option<String>,
-    /// `transactionId`
+
+    /// `transactionId`: a string. Example: `txn_123`.
     #[serde(rename = "transactionId", default, skip_serializing_if = "Option::is_none")]
     pub transaction_id: Option<String>,
-    /// `affiliateId`
+
+    /// `affiliateId`: a string. Example: `6385d230f6d19db03eef6fb2`.
     #[serde(rename = "affiliateId", default, skip_serializing_if = "Option::is_none")]
     pub affiliate_id: Option<String>,
+
     /// The payout that settled it, once paid.
     #[serde(rename = "payoutId", default, skip_serializing_if = "Option::is_none")]
     pub payout_id: Option<String>,
-    /// `status`
+
+    /// `status`: a string. Example: `pending`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
-    /// `currency`
+
+    /// `currency`: a string. Example: `USD`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
+
     /// Earned on a trial.
     #[serde(rename = "isTrial", default, skip_serializing_if = "Option::is_none")]
     pub is_trial: Option<bool>,
-    /// `customer`
+
+    /// `customer`: a [`CommissionCustomer`](crate::affiliate_manager::CommissionCustomer).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer: Option<CommissionCustomer>,
-    /// `createdAt`
+
+    /// `createdAt`: a string. Example: `2024-06-16T00:00:00.000Z`.
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
+
     /// The sale event id.
     #[serde(rename = "eventId", default, skip_serializing_if = "Option::is_none")]
     pub event_id: Option<String>,
-    /// `campaign`
+
+    /// `campaign`: a [`CommissionCampaign`](crate::affiliate_manager::CommissionCampaign).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub campaign: Option<CommissionCampaign>,
-    /// `affiliate`
+
+    /// `affiliate`: a [`CommissionAffiliate`](crate::affiliate_manager::CommissionAffiliate).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub affiliate: Option<CommissionAffiliate>,
+
     /// When it becomes payable.
     #[serde(rename = "dueAt", default, skip_serializing_if = "Option::is_none")]
     pub due_at: Option<String>,
+
     /// False for test-mode sales.
     #[serde(rename = "liveMode", default, skip_serializing_if = "Option::is_none")]
     pub live_mode: Option<bool>,
+
     /// Commission tier.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tier: Option<i64>,
 }
+
 #[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager")))
+)]
 /// The affiliate who earned a commission.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CommissionAffiliate {
-    /// `_id`
+    /// `_id`: a string. Example: `6385d230f6d19db03eef6fb2`.
     #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`
+
+    /// `name`: a string. Example: `John Doe`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `email`
+
+    /// `email`: a string. Example: `affiliate@example.com`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
 }
+
 #[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager")))
+)]
 /// The affiliate campaign a commission belongs to.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CommissionCampaign {
-    /// `id`
+    /// `id`: a string. Example: `6385d230f6d19db03eef6fb2`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`
+
+    /// `name`: a string. Example: `Summer Promo`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `liveMode`
+
+    /// `liveMode`: `true` or `false`. Example: `true`.
     #[serde(rename = "liveMode", default, skip_serializing_if = "Option::is_none")]
     pub live_mode: Option<bool>,
 }
+
 #[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager")))
+)]
 /// The customer whose purchase earned a commission.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CommissionCustomer {
-    /// `_id`
+    /// `_id`: a string. Example: `6385d230f6d19db03eef6fb2`.
     #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `firstName`
+
+    /// `firstName`: a string. Example: `John`.
     #[serde(rename = "firstName", default, skip_serializing_if = "Option::is_none")]
     pub first_name: Option<String>,
-    /// `lastName`
+
+    /// `lastName`: a string. Example: `Doe`.
     #[serde(rename = "lastName", default, skip_serializing_if = "Option::is_none")]
     pub last_name: Option<String>,
-    /// `email`
+
+    /// `email`: a string. Example: `john@example.com`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// `type`
+
+    /// `type`: a string. Example: `customer`.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
 }
+
 #[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager")))
+)]
 /// The `ListAffiliatesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListAffiliatesResponse {
-    /// `affiliates`
+    /// `affiliates`: a list of [`Affiliate`](crate::affiliate_manager::Affiliate) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub affiliates: Option<Vec<Affiliate>>,
+
     /// Paging information.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meta: Option<ListCountMeta>,
 }
+
 #[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager")))
+)]
 /// The `ListCommissionsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListCommissionsResponse {
-    /// `commissions`
+    /// `commissions`: a list of [`Commission`](crate::affiliate_manager::Commission) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub commissions: Option<Vec<Commission>>,
+
     /// Paging information.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meta: Option<ListCountMeta>,
 }
+
 #[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager")))
+)]
 /// Paging information of a listing.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1051,19 +1250,30 @@ pub struct ListCountMeta {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
 }
+
 #[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager")))
+)]
 /// The `ListPayoutsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListPayoutsResponse {
-    /// `payouts`
+    /// `payouts`: a list of [`Payout`](crate::affiliate_manager::Payout) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payouts: Option<Vec<Payout>>,
+
     /// Paging information.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meta: Option<ListCountMeta>,
 }
+
 #[cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "affiliate_manager", feature = "v3_affiliate_manager")))
+)]
 /// A payment of earned commissions to an affiliate.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1071,66 +1281,87 @@ pub struct Payout {
     /// The payout id.
     #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `locationId`
+
+    /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
-    /// `affiliateId`
+
+    /// `affiliateId`: a string. Example: `65df04201e428a0c5ebb6572`.
     #[serde(rename = "affiliateId", default, skip_serializing_if = "Option::is_none")]
     pub affiliate_id: Option<String>,
-    /// `campaignId`
+
+    /// `campaignId`: a string. Example: `65df04201e428a0c5ebb6573`.
     #[serde(rename = "campaignId", default, skip_serializing_if = "Option::is_none")]
     pub campaign_id: Option<String>,
-    /// `currency`
+
+    /// `currency`: a string. Example: `USD`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
-    /// `amount`
+
+    /// `amount`: a number. Example: `150`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<f64>,
-    /// `status`
+
+    /// `status`: a string. Example: `pending`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
+
     /// Month the payout covers.
     #[serde(rename = "payoutMonth", default, skip_serializing_if = "Option::is_none")]
     pub payout_month: Option<String>,
+
     /// When the payout is due.
     #[serde(rename = "dueAt", default, skip_serializing_if = "Option::is_none")]
     pub due_at: Option<String>,
+
     /// When it was paid.
     #[serde(rename = "paidAt", default, skip_serializing_if = "Option::is_none")]
     pub paid_at: Option<String>,
+
     /// Details of the payment (free-form).
     #[serde(rename = "paidMeta", default, skip_serializing_if = "Option::is_none")]
     pub paid_meta: Option<serde_json::Value>,
+
     /// How it was paid.
     #[serde(rename = "paidMethod", default, skip_serializing_if = "Option::is_none")]
     pub paid_method: Option<String>,
-    /// `altId`
+
+    /// `altId`: a string. Example: `alt_123`.
     #[serde(rename = "altId", default, skip_serializing_if = "Option::is_none")]
     pub alt_id: Option<String>,
-    /// `deleted`
+
+    /// `deleted`: `true` or `false`. Example: `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted: Option<bool>,
-    /// `isMigrated`
+
+    /// `isMigrated`: `true` or `false`. Example: `false`.
     #[serde(rename = "isMigrated", default, skip_serializing_if = "Option::is_none")]
     pub is_migrated: Option<bool>,
-    /// `createdAt`
+
+    /// `createdAt`: a string. Example: `2024-06-16T00:00:00.000Z`.
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `updatedAt`
+
+    /// `updatedAt`: a string. Example: `2024-06-17T00:00:00.000Z`.
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
+
     /// Campaign name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub campaign: Option<String>,
-    /// `affiliateName`
+
+    /// `affiliateName`: a string. Example: `John Doe`.
     #[serde(rename = "affiliateName", default, skip_serializing_if = "Option::is_none")]
     pub affiliate_name: Option<String>,
-    /// `affiliateEmail`
+
+    /// `affiliateEmail`: a string. Example: `john.doe@example.com`.
     #[serde(rename = "affiliateEmail", default, skip_serializing_if = "Option::is_none")]
     pub affiliate_email: Option<String>,
+
     /// The affiliate's preferred payout method.
     #[serde(rename = "payoutMethod", default, skip_serializing_if = "Option::is_none")]
     pub payout_method: Option<String>,
+
     /// The affiliate record.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub affiliate: Option<Affiliate>,

@@ -31,20 +31,27 @@
 //! | [`publish_agent_studio_version`](AgentStudio::publish_agent_studio_version) | `POST /agent-studio/agent/versions/{versionId}/publish` | `2021-04-15` | location |
 //! | [`update_agent_studio_agent`](AgentStudio::update_agent_studio_agent) | `PATCH /agent-studio/agent/{agentId}` | `2021-04-15` | location |
 //! | [`update_agent_studio_version`](AgentStudio::update_agent_studio_version) | `PATCH /agent-studio/agent/versions/{versionId}` | `2021-04-15` | location |
+
 #[cfg(feature = "agent_studio")]
+#[cfg_attr(docsrs, doc(cfg(feature = "agent_studio")))]
 /// This module's path below the crate root.
 pub const MODULE: &str = "agent_studio";
+
 #[cfg(feature = "agent_studio")]
-///Operations of the Agent Studio module. Get one with `client.agent_studio()`.
+#[cfg_attr(docsrs, doc(cfg(feature = "agent_studio")))]
+/// Operations of the Agent Studio module. Get one with `client.agent_studio()`.
 #[derive(Clone, Debug)]
 pub struct AgentStudio {
     client: crate::Client,
 }
+
 #[cfg(feature = "agent_studio")]
+#[cfg_attr(docsrs, doc(cfg(feature = "agent_studio")))]
 impl AgentStudio {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
     }
+
     /// Create an agent with an initial staging version.
     ///
     /// `POST /agent-studio/agent` · Version `2021-04-15` · location token · scopes: `agent-studio.write`
@@ -58,6 +65,7 @@ impl AgentStudio {
             body,
         }
     }
+
     /// Remove an agent together with every version of it.
     ///
     /// `DELETE /agent-studio/agent/{agentId}` · Version `2021-04-15` · location token · scopes: `agent-studio.write`
@@ -72,6 +80,7 @@ impl AgentStudio {
             source: None,
         }
     }
+
     /// Run an agent on one message and wait for its whole answer.
     ///
     /// `POST /agent-studio/agent/{agentId}/execute` · Version `2021-04-15` · location token · scopes: `agent-studio.write`
@@ -87,11 +96,10 @@ impl AgentStudio {
             body,
         }
     }
+
     /// Run an agent on one message (older path).
     ///
     /// `POST /agent-studio/public-api/agents/{agentId}/execute` · Version `2021-04-15` · location token · scopes: `agent-studio.write`
-    ///
-    /// Note: HighLevel marks this older path deprecated in favour of POST /agent-studio/agent/{agentId}/execute.
     #[deprecated(note = "HighLevel marks this operation deprecated")]
     pub fn execute_published_agent_studio_agent(
         &self,
@@ -105,6 +113,7 @@ impl AgentStudio {
             body,
         }
     }
+
     /// Fetch one agent with all its versions.
     ///
     /// `GET /agent-studio/agent/{agentId}` · Version `2021-04-15` · location token · scopes: `agent-studio.readonly`
@@ -119,11 +128,10 @@ impl AgentStudio {
             source: None,
         }
     }
+
     /// Fetch one published agent (older path).
     ///
     /// `GET /agent-studio/public-api/agents/{agentId}` · Version `2021-04-15` · location token · scopes: `agent-studio.readonly`
-    ///
-    /// Note: HighLevel marks this older path deprecated in favour of GET /agent-studio/agent/{agentId}.
     #[deprecated(note = "HighLevel marks this operation deprecated")]
     pub fn get_published_agent_studio_agent(
         &self,
@@ -136,6 +144,7 @@ impl AgentStudio {
             source: None,
         }
     }
+
     /// List the active agents of a location.
     ///
     /// `GET /agent-studio/agent` · Version `2021-04-15` · location token · scopes: `agent-studio.readonly`
@@ -153,11 +162,10 @@ impl AgentStudio {
             source: None,
         }
     }
+
     /// List the published agents of a location (older path).
     ///
     /// `GET /agent-studio/public-api/agents` · Version `2021-04-15` · location token · scopes: `agent-studio.readonly`
-    ///
-    /// Note: HighLevel marks this older path deprecated in favour of GET /agent-studio/agent.
     #[deprecated(note = "HighLevel marks this operation deprecated")]
     pub fn list_published_agent_studio_agents(
         &self,
@@ -172,6 +180,7 @@ impl AgentStudio {
             source: None,
         }
     }
+
     /// Make a draft version the production version.
     ///
     /// `POST /agent-studio/agent/versions/{versionId}/publish` · Version `2021-04-15` · location token · scopes: `agent-studio.write`
@@ -187,6 +196,7 @@ impl AgentStudio {
             body,
         }
     }
+
     /// Change the name, description or status of an agent.
     ///
     /// `PATCH /agent-studio/agent/{agentId}` · Version `2021-04-15` · location token · scopes: `agent-studio.write`
@@ -202,6 +212,7 @@ impl AgentStudio {
             body,
         }
     }
+
     /// Replace the graph, variables or settings of an agent version.
     ///
     /// `PATCH /agent-studio/agent/versions/{versionId}` · Version `2021-04-15` · location token · scopes: `agent-studio.write`
@@ -218,8 +229,10 @@ impl AgentStudio {
         }
     }
 }
+
 #[cfg(feature = "agent_studio")]
-///One call per operation with sample arguments (contract tests only).
+#[cfg_attr(docsrs, doc(cfg(feature = "agent_studio")))]
+/// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -356,8 +369,10 @@ pub fn contract_samples(
         ));
     calls
 }
+
 #[cfg(feature = "agent_studio")]
-///One call per operation with every optional argument and field set too (contract tests only).
+#[cfg_attr(docsrs, doc(cfg(feature = "agent_studio")))]
+/// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -582,7 +597,9 @@ pub fn contract_samples_full(
         ));
     calls
 }
+
 #[cfg(feature = "agent_studio")]
+#[cfg_attr(docsrs, doc(cfg(feature = "agent_studio")))]
 /// Request builder for `create_agent_studio_agent`: set optional parameters, then call `send()`.
 ///
 /// Create an agent with an initial staging version.
@@ -595,13 +612,16 @@ pub struct CreateAgentStudioAgent {
     source: Option<String>,
     body: CreateAgentStudioAgentRequest,
 }
+
 #[cfg(feature = "agent_studio")]
+#[cfg_attr(docsrs, doc(cfg(feature = "agent_studio")))]
 impl CreateAgentStudioAgent {
-    ///Tag of the calling integration; HighLevel's examples send `api`.
+    /// Tag of the calling integration; HighLevel's examples send `api`.
     pub fn source(mut self, value: impl Into<String>) -> Self {
         self.source = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -622,10 +642,12 @@ impl CreateAgentStudioAgent {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<CreateAgentStudioAgentResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -634,7 +656,9 @@ impl CreateAgentStudioAgent {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "agent_studio")]
+#[cfg_attr(docsrs, doc(cfg(feature = "agent_studio")))]
 /// Request builder for `delete_agent_studio_agent`: set optional parameters, then call `send()`.
 ///
 /// Remove an agent together with every version of it.
@@ -648,20 +672,24 @@ pub struct DeleteAgentStudioAgent {
     location_id: Option<String>,
     source: Option<String>,
 }
-#[cfg(feature = "agent_studio")]
-impl DeleteAgentStudioAgent {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "agent_studio")]
+#[cfg_attr(docsrs, doc(cfg(feature = "agent_studio")))]
+impl DeleteAgentStudioAgent {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Tag of the calling integration; HighLevel's examples send `api`.
+
+    /// Tag of the calling integration; HighLevel's examples send `api`.
     pub fn source(mut self, value: impl Into<String>) -> Self {
         self.source = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -689,10 +717,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<DeleteAgentStudioAgentResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -701,7 +731,9 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "agent_studio")]
+#[cfg_attr(docsrs, doc(cfg(feature = "agent_studio")))]
 /// Request builder for `execute_agent_studio_agent`: set optional parameters, then call `send()`.
 ///
 /// Run an agent on one message and wait for its whole answer.
@@ -715,13 +747,16 @@ pub struct ExecuteAgentStudioAgent {
     source: Option<String>,
     body: ExecuteAgentStudioAgentRequest,
 }
+
 #[cfg(feature = "agent_studio")]
+#[cfg_attr(docsrs, doc(cfg(feature = "agent_studio")))]
 impl ExecuteAgentStudioAgent {
-    ///Tag of the calling integration; HighLevel's examples send `api`.
+    /// Tag of the calling integration; HighLevel's examples send `api`.
     pub fn source(mut self, value: impl Into<String>) -> Self {
         self.source = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -748,10 +783,12 @@ impl ExecuteAgentStudioAgent {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ExecuteAgentStudioAgentResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -760,14 +797,14 @@ impl ExecuteAgentStudioAgent {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "agent_studio")]
+#[cfg_attr(docsrs, doc(cfg(feature = "agent_studio")))]
 /// Request builder for `execute_published_agent_studio_agent`: set optional parameters, then call `send()`.
 ///
 /// Run an agent on one message (older path).
 ///
 /// `POST /agent-studio/public-api/agents/{agentId}/execute` · Version `2021-04-15` · location token · scopes: `agent-studio.write`
-///
-/// Note: HighLevel marks this older path deprecated in favour of POST /agent-studio/agent/{agentId}/execute.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ExecutePublishedAgentStudioAgent {
@@ -776,13 +813,16 @@ pub struct ExecutePublishedAgentStudioAgent {
     source: Option<String>,
     body: ExecuteAgentStudioAgentRequest,
 }
+
 #[cfg(feature = "agent_studio")]
+#[cfg_attr(docsrs, doc(cfg(feature = "agent_studio")))]
 impl ExecutePublishedAgentStudioAgent {
-    ///Tag of the calling integration; HighLevel's examples send `api`.
+    /// Tag of the calling integration; HighLevel's examples send `api`.
     pub fn source(mut self, value: impl Into<String>) -> Self {
         self.source = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -809,10 +849,12 @@ impl ExecutePublishedAgentStudioAgent {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ExecuteAgentStudioAgentResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -821,7 +863,9 @@ impl ExecutePublishedAgentStudioAgent {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "agent_studio")]
+#[cfg_attr(docsrs, doc(cfg(feature = "agent_studio")))]
 /// Request builder for `get_agent_studio_agent`: set optional parameters, then call `send()`.
 ///
 /// Fetch one agent with all its versions.
@@ -835,20 +879,24 @@ pub struct GetAgentStudioAgent {
     location_id: Option<String>,
     source: Option<String>,
 }
-#[cfg(feature = "agent_studio")]
-impl GetAgentStudioAgent {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "agent_studio")]
+#[cfg_attr(docsrs, doc(cfg(feature = "agent_studio")))]
+impl GetAgentStudioAgent {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Tag of the calling integration; HighLevel's examples send `api`.
+
+    /// Tag of the calling integration; HighLevel's examples send `api`.
     pub fn source(mut self, value: impl Into<String>) -> Self {
         self.source = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -876,10 +924,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<AgentStudioAgentResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -888,14 +938,14 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "agent_studio")]
+#[cfg_attr(docsrs, doc(cfg(feature = "agent_studio")))]
 /// Request builder for `get_published_agent_studio_agent`: set optional parameters, then call `send()`.
 ///
 /// Fetch one published agent (older path).
 ///
 /// `GET /agent-studio/public-api/agents/{agentId}` · Version `2021-04-15` · location token · scopes: `agent-studio.readonly`
-///
-/// Note: HighLevel marks this older path deprecated in favour of GET /agent-studio/agent/{agentId}.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetPublishedAgentStudioAgent {
@@ -904,20 +954,24 @@ pub struct GetPublishedAgentStudioAgent {
     location_id: Option<String>,
     source: Option<String>,
 }
-#[cfg(feature = "agent_studio")]
-impl GetPublishedAgentStudioAgent {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "agent_studio")]
+#[cfg_attr(docsrs, doc(cfg(feature = "agent_studio")))]
+impl GetPublishedAgentStudioAgent {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Tag of the calling integration; HighLevel's examples send `api`.
+
+    /// Tag of the calling integration; HighLevel's examples send `api`.
     pub fn source(mut self, value: impl Into<String>) -> Self {
         self.source = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -948,10 +1002,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<AgentStudioAgentResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -960,7 +1016,9 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "agent_studio")]
+#[cfg_attr(docsrs, doc(cfg(feature = "agent_studio")))]
 /// Request builder for `list_agent_studio_agents`: set optional parameters, then call `send()`.
 ///
 /// List the active agents of a location.
@@ -976,25 +1034,30 @@ pub struct ListAgentStudioAgents {
     offset: i64,
     source: Option<String>,
 }
-#[cfg(feature = "agent_studio")]
-impl ListAgentStudioAgents {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "agent_studio")]
+#[cfg_attr(docsrs, doc(cfg(feature = "agent_studio")))]
+impl ListAgentStudioAgents {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Only agents that have a published production version.
+
+    /// Only agents that have a published production version.
     pub fn is_published(mut self, value: impl Into<bool>) -> Self {
         self.is_published = Some(value.into());
         self
     }
-    ///Tag of the calling integration; HighLevel's examples send `api`.
+
+    /// Tag of the calling integration; HighLevel's examples send `api`.
     pub fn source(mut self, value: impl Into<String>) -> Self {
         self.source = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1021,10 +1084,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ListAgentStudioAgentsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1033,16 +1098,22 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "agent_studio")]
+#[cfg_attr(docsrs, doc(cfg(feature = "agent_studio")))]
 impl crate::Paginated for ListAgentStudioAgents {
     type Page = ListAgentStudioAgentsResponse;
+
     type Item = AgentStudioAgent;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListAgentStudioAgents::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.agents.as_ref()).map_or(0, Vec::len);
@@ -1060,11 +1131,14 @@ impl crate::Paginated for ListAgentStudioAgents {
         self.offset = next;
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.agents).unwrap_or_default()
     }
 }
+
 #[cfg(feature = "agent_studio")]
+#[cfg_attr(docsrs, doc(cfg(feature = "agent_studio")))]
 impl ListAgentStudioAgents {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -1075,14 +1149,14 @@ impl ListAgentStudioAgents {
         crate::paginate(self)
     }
 }
+
 #[cfg(feature = "agent_studio")]
+#[cfg_attr(docsrs, doc(cfg(feature = "agent_studio")))]
 /// Request builder for `list_published_agent_studio_agents`: set optional parameters, then call `send()`.
 ///
 /// List the published agents of a location (older path).
 ///
 /// `GET /agent-studio/public-api/agents` · Version `2021-04-15` · location token · scopes: `agent-studio.readonly`
-///
-/// Note: HighLevel marks this older path deprecated in favour of GET /agent-studio/agent.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListPublishedAgentStudioAgents {
@@ -1092,20 +1166,24 @@ pub struct ListPublishedAgentStudioAgents {
     offset: i64,
     source: Option<String>,
 }
-#[cfg(feature = "agent_studio")]
-impl ListPublishedAgentStudioAgents {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "agent_studio")]
+#[cfg_attr(docsrs, doc(cfg(feature = "agent_studio")))]
+impl ListPublishedAgentStudioAgents {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Tag of the calling integration; HighLevel's examples send `api`.
+
+    /// Tag of the calling integration; HighLevel's examples send `api`.
     pub fn source(mut self, value: impl Into<String>) -> Self {
         self.source = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1135,10 +1213,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ListAgentStudioAgentsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1147,16 +1227,22 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "agent_studio")]
+#[cfg_attr(docsrs, doc(cfg(feature = "agent_studio")))]
 impl crate::Paginated for ListPublishedAgentStudioAgents {
     type Page = ListAgentStudioAgentsResponse;
+
     type Item = AgentStudioAgent;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListPublishedAgentStudioAgents::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.agents.as_ref()).map_or(0, Vec::len);
@@ -1174,11 +1260,14 @@ impl crate::Paginated for ListPublishedAgentStudioAgents {
         self.offset = next;
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.agents).unwrap_or_default()
     }
 }
+
 #[cfg(feature = "agent_studio")]
+#[cfg_attr(docsrs, doc(cfg(feature = "agent_studio")))]
 impl ListPublishedAgentStudioAgents {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -1189,7 +1278,9 @@ impl ListPublishedAgentStudioAgents {
         crate::paginate(self)
     }
 }
+
 #[cfg(feature = "agent_studio")]
+#[cfg_attr(docsrs, doc(cfg(feature = "agent_studio")))]
 /// Request builder for `publish_agent_studio_version`: set optional parameters, then call `send()`.
 ///
 /// Make a draft version the production version.
@@ -1203,13 +1294,16 @@ pub struct PublishAgentStudioVersion {
     source: Option<String>,
     body: PublishAgentStudioVersionRequest,
 }
+
 #[cfg(feature = "agent_studio")]
+#[cfg_attr(docsrs, doc(cfg(feature = "agent_studio")))]
 impl PublishAgentStudioVersion {
-    ///Tag of the calling integration; HighLevel's examples send `api`.
+    /// Tag of the calling integration; HighLevel's examples send `api`.
     pub fn source(mut self, value: impl Into<String>) -> Self {
         self.source = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1236,10 +1330,12 @@ impl PublishAgentStudioVersion {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<PublishAgentStudioVersionResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1248,7 +1344,9 @@ impl PublishAgentStudioVersion {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "agent_studio")]
+#[cfg_attr(docsrs, doc(cfg(feature = "agent_studio")))]
 /// Request builder for `update_agent_studio_agent`: set optional parameters, then call `send()`.
 ///
 /// Change the name, description or status of an agent.
@@ -1262,13 +1360,16 @@ pub struct UpdateAgentStudioAgent {
     source: Option<String>,
     body: UpdateAgentStudioAgentRequest,
 }
+
 #[cfg(feature = "agent_studio")]
+#[cfg_attr(docsrs, doc(cfg(feature = "agent_studio")))]
 impl UpdateAgentStudioAgent {
-    ///Tag of the calling integration; HighLevel's examples send `api`.
+    /// Tag of the calling integration; HighLevel's examples send `api`.
     pub fn source(mut self, value: impl Into<String>) -> Self {
         self.source = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1295,10 +1396,12 @@ impl UpdateAgentStudioAgent {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<AgentStudioUpdateResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1307,7 +1410,9 @@ impl UpdateAgentStudioAgent {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "agent_studio")]
+#[cfg_attr(docsrs, doc(cfg(feature = "agent_studio")))]
 /// Request builder for `update_agent_studio_version`: set optional parameters, then call `send()`.
 ///
 /// Replace the graph, variables or settings of an agent version.
@@ -1321,13 +1426,16 @@ pub struct UpdateAgentStudioVersion {
     source: Option<String>,
     body: UpdateAgentStudioVersionRequest,
 }
+
 #[cfg(feature = "agent_studio")]
+#[cfg_attr(docsrs, doc(cfg(feature = "agent_studio")))]
 impl UpdateAgentStudioVersion {
-    ///Tag of the calling integration; HighLevel's examples send `api`.
+    /// Tag of the calling integration; HighLevel's examples send `api`.
     pub fn source(mut self, value: impl Into<String>) -> Self {
         self.source = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1354,10 +1462,12 @@ impl UpdateAgentStudioVersion {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<AgentStudioUpdateResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1366,7 +1476,9 @@ impl UpdateAgentStudioVersion {
         self.client.execute(request).await
     }
 }
+
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 /// An image sent along with a message.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1374,13 +1486,16 @@ pub struct AgentAttachment {
     /// Kind of attachment, e.g. image.
     #[serde(rename = "type")]
     pub type_: String,
+
     /// Address of the image.
     #[serde(rename = "imageUrl")]
     pub image_url: String,
 }
+
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 impl AgentAttachment {
-    ///A value with the required fields (`type`, `imageUrl`).
+    /// A value with the required fields (`type`, `imageUrl`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(type_: impl Into<String>, image_url: impl Into<String>) -> Self {
         Self {
@@ -1389,7 +1504,9 @@ impl AgentAttachment {
         }
     }
 }
+
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 /// An Agent Studio agent.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1397,92 +1514,120 @@ pub struct AgentStudioAgent {
     /// Internal record id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+
     /// The agent id used in paths.
     #[serde(rename = "agentId", default, skip_serializing_if = "Option::is_none")]
     pub agent_id: Option<String>,
-    /// `name`
+
+    /// `name`: a string. Example: `Customer Support Agent`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `description`
+
+    /// `description`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `locationId`
+
+    /// `locationId`: a string. Example: `C2QujeCh8ZnC7al2InWR`.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
-    /// `agencyId`
+
+    /// `agencyId`: a string. Example: `gjL2sFNXJfJYa3d2OYSN`.
     #[serde(rename = "agencyId", default, skip_serializing_if = "Option::is_none")]
     pub agency_id: Option<String>,
-    /// `status`
+
+    /// `status`: a [`AgentStudioAgentStatus`](crate::agent_studio::AgentStudioAgentStatus).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<AgentStudioAgentStatus>,
+
     /// User who created the agent.
     #[serde(rename = "authorId", default, skip_serializing_if = "Option::is_none")]
     pub author_id: Option<String>,
+
     /// Folder the agent is filed in.
     #[serde(rename = "folderId", default, skip_serializing_if = "Option::is_none")]
     pub folder_id: Option<String>,
-    /// `folderName`
+
+    /// `folderName`: a string.
     #[serde(rename = "folderName", default, skip_serializing_if = "Option::is_none")]
     pub folder_name: Option<String>,
-    /// `productSlug`
+
+    /// `productSlug`: a string. Example: `agent_studio`.
     #[serde(rename = "productSlug", default, skip_serializing_if = "Option::is_none")]
     pub product_slug: Option<String>,
-    /// `productId`
+
+    /// `productId`: a string. Example: `agent_studio`.
     #[serde(rename = "productId", default, skip_serializing_if = "Option::is_none")]
     pub product_id: Option<String>,
-    /// `deleted`
+
+    /// `deleted`: `true` or `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted: Option<bool>,
-    /// `createdAt`
+
+    /// `createdAt`: a string. Example: `2024-02-27T10:30:00.000Z`.
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `updatedAt`
+
+    /// `updatedAt`: a string. Example: `2024-02-27T10:30:00.000Z`.
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
-    /// `productionVersion`
+
+    /// `productionVersion`: a [`ProductionVersionSummary`](crate::agent_studio::ProductionVersionSummary).
     #[serde(
         rename = "productionVersion",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub production_version: Option<ProductionVersionSummary>,
+
     /// Every non-deleted version (when fetched by id).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub versions: Option<Vec<AgentStudioVersion>>,
 }
+
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 /// One agent.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AgentStudioAgentResponse {
-    /// `success`
+    /// `success`: `true` or `false`. Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
-    /// `message`
+
+    /// `message`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// `agent`
+
+    /// `agent`: a [`AgentStudioAgent`](crate::agent_studio::AgentStudioAgent).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agent: Option<AgentStudioAgent>,
+
     /// HighLevel's request id.
     #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
     pub trace_id: Option<String>,
 }
+
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 /// Lifecycle state of an agent.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AgentStudioAgentStatus {
-    ///`active`
+    /// `active`
     Active,
-    ///`inactive`
+
+    /// `inactive`
     Inactive,
-    ///`archived`
+
+    /// `archived`
     Archived,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 impl AgentStudioAgentStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1494,7 +1639,9 @@ impl AgentStudioAgentStatus {
         }
     }
 }
+
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 impl From<&str> for AgentStudioAgentStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -1505,33 +1652,43 @@ impl From<&str> for AgentStudioAgentStatus {
         }
     }
 }
+
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 crate::runtime::enums::string_enum!(AgentStudioAgentStatus);
+
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 /// The agent or version fields after an update.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AgentStudioChange {
-    /// `agentId`
+    /// `agentId`: a string.
     #[serde(rename = "agentId", default, skip_serializing_if = "Option::is_none")]
     pub agent_id: Option<String>,
-    /// `versionId`
+
+    /// `versionId`: a string.
     #[serde(rename = "versionId", default, skip_serializing_if = "Option::is_none")]
     pub version_id: Option<String>,
-    /// `name`
+
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `description`
+
+    /// `description`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `status`
+
+    /// `status`: a [`AgentStudioAgentStatus`](crate::agent_studio::AgentStudioAgentStatus).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<AgentStudioAgentStatus>,
-    /// `updatedAt`
+
+    /// `updatedAt`: a string.
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
 }
+
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 /// Paging information of an agent listing.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1539,32 +1696,41 @@ pub struct AgentStudioPaging {
     /// Agents matching.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
-    /// `limit`
+
+    /// `limit`: a whole number. Example: `20`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
-    /// `offset`
+
+    /// `offset`: a whole number. Example: `0`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub offset: Option<i64>,
+
     /// More pages follow.
     #[serde(rename = "hasMore", default, skip_serializing_if = "Option::is_none")]
     pub has_more: Option<bool>,
 }
+
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 /// The outcome of an update.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AgentStudioUpdateResponse {
-    /// `success`
+    /// `success`: `true` or `false`. Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
-    /// `message`
+
+    /// `message`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// `data`
+
+    /// `data`: a [`AgentStudioChange`](crate::agent_studio::AgentStudioChange).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<AgentStudioChange>,
 }
+
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 /// One version of an agent: its node graph, variables and settings.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1572,100 +1738,128 @@ pub struct AgentStudioVersion {
     /// Internal record id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+
     /// The version id used in paths.
     #[serde(rename = "versionId", default, skip_serializing_if = "Option::is_none")]
     pub version_id: Option<String>,
-    /// `agentId`
+
+    /// `agentId`: a string.
     #[serde(rename = "agentId", default, skip_serializing_if = "Option::is_none")]
     pub agent_id: Option<String>,
-    /// `agencyId`
+
+    /// `agencyId`: a string.
     #[serde(rename = "agencyId", default, skip_serializing_if = "Option::is_none")]
     pub agency_id: Option<String>,
-    /// `locationId`
+
+    /// `locationId`: a string.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
-    /// `versionName`
+
+    /// `versionName`: a string.
     #[serde(rename = "versionName", default, skip_serializing_if = "Option::is_none")]
     pub version_name: Option<String>,
-    /// `description`
+
+    /// `description`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `state`
+
+    /// `state`: a [`AgentVersionState`](crate::agent_studio::AgentVersionState).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<AgentVersionState>,
-    /// `isPublished`
+
+    /// `isPublished`: `true` or `false`.
     #[serde(rename = "isPublished", default, skip_serializing_if = "Option::is_none")]
     pub is_published: Option<bool>,
+
     /// Sequence number of the version.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<i64>,
-    /// `scopes`
+
+    /// `scopes`: a list of JSON values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scopes: Option<Vec<serde_json::Value>>,
-    /// `nodes`
+
+    /// `nodes`: a list of JSON values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nodes: Option<Vec<serde_json::Value>>,
-    /// `edges`
+
+    /// `edges`: a list of JSON values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub edges: Option<Vec<serde_json::Value>>,
-    /// `uiNodes`
+
+    /// `uiNodes`: a list of JSON values.
     #[serde(rename = "uiNodes", default, skip_serializing_if = "Option::is_none")]
     pub ui_nodes: Option<Vec<serde_json::Value>>,
-    /// `uiEdges`
+
+    /// `uiEdges`: a list of JSON values.
     #[serde(rename = "uiEdges", default, skip_serializing_if = "Option::is_none")]
     pub ui_edges: Option<Vec<serde_json::Value>>,
-    /// `globalVariables`
+
+    /// `globalVariables`: a list of JSON values.
     #[serde(
         rename = "globalVariables",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub global_variables: Option<Vec<serde_json::Value>>,
-    /// `inputVariables`
+
+    /// `inputVariables`: a list of JSON values.
     #[serde(rename = "inputVariables", default, skip_serializing_if = "Option::is_none")]
     pub input_variables: Option<Vec<serde_json::Value>>,
-    /// `runtimeVariables`
+
+    /// `runtimeVariables`: a list of JSON values.
     #[serde(
         rename = "runtimeVariables",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub runtime_variables: Option<Vec<serde_json::Value>>,
+
     /// Editor canvas position.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub viewport: Option<AgentStudioVersionViewport>,
-    /// `globalConfig`
+
+    /// `globalConfig`: a map from names to JSON values.
     #[serde(rename = "globalConfig", default, skip_serializing_if = "Option::is_none")]
     pub global_config: Option<std::collections::BTreeMap<String, serde_json::Value>>,
-    /// `createdAt`
+
+    /// `createdAt`: a string.
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `updatedAt`
+
+    /// `updatedAt`: a string.
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
-    /// `deleted`
+
+    /// `deleted`: `true` or `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted: Option<bool>,
+
     /// The definition is kept in file storage.
     #[serde(rename = "storedInBucket", default, skip_serializing_if = "Option::is_none")]
     pub stored_in_bucket: Option<bool>,
+
     /// Path of the stored definition.
     #[serde(rename = "bucketFilePath", default, skip_serializing_if = "Option::is_none")]
     pub bucket_file_path: Option<String>,
-    /// `publishedAt`
+
+    /// `publishedAt`: a string.
     #[serde(rename = "publishedAt", default, skip_serializing_if = "Option::is_none")]
     pub published_at: Option<String>,
+
     /// User id of the publisher.
     #[serde(rename = "publishedBy", default, skip_serializing_if = "Option::is_none")]
     pub published_by: Option<String>,
-    /// `publishedByName`
+
+    /// `publishedByName`: a string.
     #[serde(
         rename = "publishedByName",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub published_by_name: Option<String>,
-    /// `publishedByEmail`
+
+    /// `publishedByEmail`: a string.
     #[serde(
         rename = "publishedByEmail",
         default,
@@ -1673,36 +1867,47 @@ pub struct AgentStudioVersion {
     )]
     pub published_by_email: Option<String>,
 }
+
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 /// Editor canvas position.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AgentStudioVersionViewport {
-    /// `x`
+    /// `x`: a number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub x: Option<f64>,
-    /// `y`
+
+    /// `y`: a number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub y: Option<f64>,
-    /// `zoom`
+
+    /// `zoom`: a number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub zoom: Option<f64>,
 }
+
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 /// Stage of an agent version.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AgentVersionState {
-    ///`draft`
+    /// `draft`
     Draft,
-    ///`staging`
+
+    /// `staging`
     Staging,
-    ///`prod`
+
+    /// `prod`
     Prod,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 impl AgentVersionState {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1714,7 +1919,9 @@ impl AgentVersionState {
         }
     }
 }
+
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 impl From<&str> for AgentVersionState {
     fn from(value: &str) -> Self {
         match value {
@@ -1725,48 +1932,63 @@ impl From<&str> for AgentVersionState {
         }
     }
 }
+
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
 crate::runtime::enums::string_enum!(AgentVersionState);
+
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 /// A new agent and its first version.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateAgentStudioAgentRequest {
-    /// `locationId`
+    /// `locationId`: a string. Example: `C2QujeCh8ZnC7al2InWR`.
     #[serde(rename = "locationId")]
     pub location_id: String,
-    /// `name`
+
+    /// `name`: a string. Example: `Customer Support Agent`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `description`
+
+    /// `description`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `agencyId`
+
+    /// `agencyId`: a string. Example: `gjL2sFNXJfJYa3d2OYSN`.
     #[serde(rename = "agencyId", default, skip_serializing_if = "Option::is_none")]
     pub agency_id: Option<String>,
+
     /// User recorded as author.
     #[serde(rename = "authorId", default, skip_serializing_if = "Option::is_none")]
     pub author_id: Option<String>,
-    /// `authorName`
+
+    /// `authorName`: a string. Example: `John Doe`.
     #[serde(rename = "authorName", default, skip_serializing_if = "Option::is_none")]
     pub author_name: Option<String>,
-    /// `authorEmail`
+
+    /// `authorEmail`: a string. Example: `john@example.com`.
     #[serde(rename = "authorEmail", default, skip_serializing_if = "Option::is_none")]
     pub author_email: Option<String>,
-    /// `status`
+
+    /// `status`: a [`AgentStudioAgentStatus`](crate::agent_studio::AgentStudioAgentStatus).
     pub status: AgentStudioAgentStatus,
+
     /// The first version.
     pub version: std::collections::BTreeMap<String, serde_json::Value>,
+
     /// Deprecated; use version.nodes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nodes: Option<Vec<String>>,
+
     /// Deprecated; use version.edges.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub edges: Option<Vec<String>>,
 }
+
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 impl CreateAgentStudioAgentRequest {
-    ///A value with the required fields (`locationId`, `status`, `version`).
+    /// A value with the required fields (`locationId`, `status`, `version`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         location_id: impl Into<String>,
@@ -1787,109 +2009,136 @@ impl CreateAgentStudioAgentRequest {
             edges: None,
         }
     }
-    ///Sets `name`.
+
+    /// Sets `name`.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
-    ///Sets `description`.
+
+    /// Sets `description`.
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
         self
     }
-    ///Sets `agencyId`.
+
+    /// Sets `agencyId`.
     pub fn agency_id(mut self, value: impl Into<String>) -> Self {
         self.agency_id = Some(value.into());
         self
     }
-    ///Sets `authorId`.
+
+    /// Sets `authorId`.
     pub fn author_id(mut self, value: impl Into<String>) -> Self {
         self.author_id = Some(value.into());
         self
     }
-    ///Sets `authorName`.
+
+    /// Sets `authorName`.
     pub fn author_name(mut self, value: impl Into<String>) -> Self {
         self.author_name = Some(value.into());
         self
     }
-    ///Sets `authorEmail`.
+
+    /// Sets `authorEmail`.
     pub fn author_email(mut self, value: impl Into<String>) -> Self {
         self.author_email = Some(value.into());
         self
     }
-    ///Sets `nodes`.
+
+    /// Sets `nodes`.
     pub fn nodes(mut self, value: impl Into<Vec<String>>) -> Self {
         self.nodes = Some(value.into());
         self
     }
-    ///Sets `edges`.
+
+    /// Sets `edges`.
     pub fn edges(mut self, value: impl Into<Vec<String>>) -> Self {
         self.edges = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 /// The created agent.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateAgentStudioAgentResponse {
-    /// `success`
+    /// `success`: `true` or `false`. Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
-    /// `message`
+
+    /// `message`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// `agent`
+
+    /// `agent`: a [`AgentStudioAgent`](crate::agent_studio::AgentStudioAgent).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agent: Option<AgentStudioAgent>,
-    /// `versions`
+
+    /// `versions`: a list of [`AgentStudioVersion`](crate::agent_studio::AgentStudioVersion) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub versions: Option<Vec<AgentStudioVersion>>,
 }
+
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 /// The outcome of a deletion.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DeleteAgentStudioAgentResponse {
-    /// `success`
+    /// `success`: `true` or `false`. Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
-    /// `message`
+
+    /// `message`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+
     /// Id of the deleted agent.
     #[serde(rename = "agentId", default, skip_serializing_if = "Option::is_none")]
     pub agent_id: Option<String>,
 }
+
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 /// A message for the agent.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ExecuteAgentStudioAgentRequest {
     /// The user message.
     pub message: String,
+
     /// Session id; reuse it to continue a conversation.
     #[serde(rename = "executionId", default, skip_serializing_if = "Option::is_none")]
     pub execution_id: Option<String>,
+
     /// Values of the version's input variables.
     #[serde(rename = "inputVariables", default, skip_serializing_if = "Option::is_none")]
     pub input_variables: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+
     /// Published version to run; the production version when absent.
     #[serde(rename = "versionId", default, skip_serializing_if = "Option::is_none")]
     pub version_id: Option<String>,
-    /// `attachments`
+
+    /// `attachments`: a list of [`AgentAttachment`](crate::agent_studio::AgentAttachment) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attachments: Option<Vec<AgentAttachment>>,
-    /// `locationId`
+
+    /// `locationId`: a string. Example: `C2QujeCh8ZnC7al2InWR`.
     #[serde(rename = "locationId")]
     pub location_id: String,
+
     /// Contact whose data the agent may use.
     #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<String>,
 }
+
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 impl ExecuteAgentStudioAgentRequest {
-    ///A value with the required fields (`message`, `locationId`).
+    /// A value with the required fields (`message`, `locationId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(message: impl Into<String>, location_id: impl Into<String>) -> Self {
         Self {
@@ -1902,12 +2151,14 @@ impl ExecuteAgentStudioAgentRequest {
             contact_id: None,
         }
     }
-    ///Sets `executionId`.
+
+    /// Sets `executionId`.
     pub fn execution_id(mut self, value: impl Into<String>) -> Self {
         self.execution_id = Some(value.into());
         self
     }
-    ///Sets `inputVariables`.
+
+    /// Sets `inputVariables`.
     pub fn input_variables(
         mut self,
         value: impl Into<std::collections::BTreeMap<String, serde_json::Value>>,
@@ -1915,42 +2166,52 @@ impl ExecuteAgentStudioAgentRequest {
         self.input_variables = Some(value.into());
         self
     }
-    ///Sets `versionId`.
+
+    /// Sets `versionId`.
     pub fn version_id(mut self, value: impl Into<String>) -> Self {
         self.version_id = Some(value.into());
         self
     }
-    ///Sets `attachments`.
+
+    /// Sets `attachments`.
     pub fn attachments(mut self, value: impl Into<Vec<AgentAttachment>>) -> Self {
         self.attachments = Some(value.into());
         self
     }
-    ///Sets `contactId`.
+
+    /// Sets `contactId`.
     pub fn contact_id(mut self, value: impl Into<String>) -> Self {
         self.contact_id = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 /// The agent's answer to one message.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ExecuteAgentStudioAgentResponse {
-    /// `success`
+    /// `success`: `true` or `false`. Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
+
     /// Session id to send with the next message.
     #[serde(rename = "executionId", default, skip_serializing_if = "Option::is_none")]
     pub execution_id: Option<String>,
+
     /// Id of this message and answer.
     #[serde(rename = "interactionId", default, skip_serializing_if = "Option::is_none")]
     pub interaction_id: Option<String>,
+
     /// The answer text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub response: Option<String>,
+
     /// Kind of answer, e.g. text.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
+
     /// Kind of input the agent expects next.
     #[serde(
         rename = "nextExpectedInput",
@@ -1958,9 +2219,11 @@ pub struct ExecuteAgentStudioAgentResponse {
         skip_serializing_if = "Option::is_none"
     )]
     pub next_expected_input: Option<String>,
+
     /// The run reached an end node.
     #[serde(rename = "goalCompletion", default, skip_serializing_if = "Option::is_none")]
     pub goal_completion: Option<bool>,
+
     /// State of the run, e.g. completed.
     #[serde(
         rename = "executionStatus",
@@ -1968,13 +2231,16 @@ pub struct ExecuteAgentStudioAgentResponse {
         skip_serializing_if = "Option::is_none"
     )]
     pub execution_status: Option<String>,
+
     /// The run switched to another flow.
     #[serde(rename = "flowSwitch", default, skip_serializing_if = "Option::is_none")]
     pub flow_switch: Option<bool>,
-    /// `attachments`
+
+    /// `attachments`: a list of JSON values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attachments: Option<Vec<serde_json::Value>>,
-    /// `generativeOutputs`
+
+    /// `generativeOutputs`: a list of JSON values.
     #[serde(
         rename = "generativeOutputs",
         default,
@@ -1982,46 +2248,59 @@ pub struct ExecuteAgentStudioAgentResponse {
     )]
     pub generative_outputs: Option<Vec<serde_json::Value>>,
 }
+
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 /// One page of agents.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListAgentStudioAgentsResponse {
-    /// `success`
+    /// `success`: `true` or `false`. Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
-    /// `message`
+
+    /// `message`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// `agents`
+
+    /// `agents`: a list of [`AgentStudioAgent`](crate::agent_studio::AgentStudioAgent) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agents: Option<Vec<AgentStudioAgent>>,
-    /// `pagination`
+
+    /// `pagination`: a [`AgentStudioPaging`](crate::agent_studio::AgentStudioPaging).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pagination: Option<AgentStudioPaging>,
 }
+
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 /// The version an agent runs in production.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ProductionVersionSummary {
-    /// `versionId`
+    /// `versionId`: a string.
     #[serde(rename = "versionId", default, skip_serializing_if = "Option::is_none")]
     pub version_id: Option<String>,
-    /// `versionName`
+
+    /// `versionName`: a string.
     #[serde(rename = "versionName", default, skip_serializing_if = "Option::is_none")]
     pub version_name: Option<String>,
-    /// `isPublished`
+
+    /// `isPublished`: `true` or `false`.
     #[serde(rename = "isPublished", default, skip_serializing_if = "Option::is_none")]
     pub is_published: Option<bool>,
+
     /// Inputs the version expects at execution.
     #[serde(rename = "inputVariables", default, skip_serializing_if = "Option::is_none")]
     pub input_variables: Option<Vec<serde_json::Value>>,
-    /// `updatedAt`
+
+    /// `updatedAt`: a string.
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
 }
+
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 /// Who publishes the version.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2029,19 +2308,24 @@ pub struct PublishAgentStudioVersionRequest {
     /// The location, for authorisation.
     #[serde(rename = "locationId")]
     pub location_id: String,
+
     /// User publishing.
     #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
-    /// `userName`
+
+    /// `userName`: a string. Example: `John Doe`.
     #[serde(rename = "userName", default, skip_serializing_if = "Option::is_none")]
     pub user_name: Option<String>,
-    /// `userEmail`
+
+    /// `userEmail`: a string. Example: `john.doe@example.com`.
     #[serde(rename = "userEmail", default, skip_serializing_if = "Option::is_none")]
     pub user_email: Option<String>,
 }
+
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 impl PublishAgentStudioVersionRequest {
-    ///A value with the required fields (`locationId`).
+    /// A value with the required fields (`locationId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(location_id: impl Into<String>) -> Self {
         Self {
@@ -2051,38 +2335,47 @@ impl PublishAgentStudioVersionRequest {
             user_email: None,
         }
     }
-    ///Sets `userId`.
+
+    /// Sets `userId`.
     pub fn user_id(mut self, value: impl Into<String>) -> Self {
         self.user_id = Some(value.into());
         self
     }
-    ///Sets `userName`.
+
+    /// Sets `userName`.
     pub fn user_name(mut self, value: impl Into<String>) -> Self {
         self.user_name = Some(value.into());
         self
     }
-    ///Sets `userEmail`.
+
+    /// Sets `userEmail`.
     pub fn user_email(mut self, value: impl Into<String>) -> Self {
         self.user_email = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 /// The outcome of a publication.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct PublishAgentStudioVersionResponse {
-    /// `success`
+    /// `success`: `true` or `false`. Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
-    /// `message`
+
+    /// `message`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// `data`
+
+    /// `data`: a [`PublishedVersions`](crate::agent_studio::PublishedVersions).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<PublishedVersions>,
 }
+
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 /// The outcome of a publication.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2094,6 +2387,7 @@ pub struct PublishedVersions {
         skip_serializing_if = "Option::is_none"
     )]
     pub production_version: Option<AgentStudioVersion>,
+
     /// The fresh draft created after it.
     #[serde(
         rename = "newDraftVersion",
@@ -2102,7 +2396,9 @@ pub struct PublishedVersions {
     )]
     pub new_draft_version: Option<AgentStudioVersion>,
 }
+
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 /// The agent fields to change.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2110,19 +2406,24 @@ pub struct UpdateAgentStudioAgentRequest {
     /// The location, for authorisation; it cannot be changed.
     #[serde(rename = "locationId")]
     pub location_id: String,
-    /// `name`
+
+    /// `name`: a string. Example: `Updated Customer Support Agent`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `description`
+
+    /// `description`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `status`
+
+    /// `status`: a [`AgentStudioAgentStatus`](crate::agent_studio::AgentStudioAgentStatus).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<AgentStudioAgentStatus>,
 }
+
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 impl UpdateAgentStudioAgentRequest {
-    ///A value with the required fields (`locationId`).
+    /// A value with the required fields (`locationId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(location_id: impl Into<String>) -> Self {
         Self {
@@ -2132,23 +2433,28 @@ impl UpdateAgentStudioAgentRequest {
             status: None,
         }
     }
-    ///Sets `name`.
+
+    /// Sets `name`.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
-    ///Sets `description`.
+
+    /// Sets `description`.
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
         self
     }
-    ///Sets `status`.
+
+    /// Sets `status`.
     pub fn status(mut self, value: impl Into<AgentStudioAgentStatus>) -> Self {
         self.status = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 /// The new content of a version; lists replace the stored ones whole.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2156,18 +2462,23 @@ pub struct UpdateAgentStudioVersionRequest {
     /// The location, for authorisation.
     #[serde(rename = "locationId")]
     pub location_id: String,
-    /// `versionName`
+
+    /// `versionName`: a string. Example: `Customer Support Agent v2`.
     #[serde(rename = "versionName", default, skip_serializing_if = "Option::is_none")]
     pub version_name: Option<String>,
-    /// `description`
+
+    /// `description`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+
     /// Every node of the graph.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nodes: Option<Vec<serde_json::Value>>,
+
     /// Every edge of the graph.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub edges: Option<Vec<serde_json::Value>>,
+
     /// Variables visible in the whole graph.
     #[serde(
         rename = "globalVariables",
@@ -2175,9 +2486,11 @@ pub struct UpdateAgentStudioVersionRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub global_variables: Option<Vec<serde_json::Value>>,
+
     /// Inputs expected at execution.
     #[serde(rename = "inputVariables", default, skip_serializing_if = "Option::is_none")]
     pub input_variables: Option<Vec<serde_json::Value>>,
+
     /// Variables produced while running.
     #[serde(
         rename = "runtimeVariables",
@@ -2185,19 +2498,24 @@ pub struct UpdateAgentStudioVersionRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub runtime_variables: Option<Vec<serde_json::Value>>,
+
     /// Global prompt and settings.
     #[serde(rename = "globalConfig", default, skip_serializing_if = "Option::is_none")]
     pub global_config: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+
     /// User making the change.
     #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
+
     /// Name of that user.
     #[serde(rename = "userName", default, skip_serializing_if = "Option::is_none")]
     pub user_name: Option<String>,
 }
+
 #[cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "agent_studio", feature = "v3_agent_studio"))))]
 impl UpdateAgentStudioVersionRequest {
-    ///A value with the required fields (`locationId`).
+    /// A value with the required fields (`locationId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(location_id: impl Into<String>) -> Self {
         Self {
@@ -2214,37 +2532,44 @@ impl UpdateAgentStudioVersionRequest {
             user_name: None,
         }
     }
-    ///Sets `versionName`.
+
+    /// Sets `versionName`.
     pub fn version_name(mut self, value: impl Into<String>) -> Self {
         self.version_name = Some(value.into());
         self
     }
-    ///Sets `description`.
+
+    /// Sets `description`.
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
         self
     }
-    ///Sets `nodes`.
+
+    /// Sets `nodes`.
     pub fn nodes(mut self, value: impl Into<Vec<serde_json::Value>>) -> Self {
         self.nodes = Some(value.into());
         self
     }
-    ///Sets `edges`.
+
+    /// Sets `edges`.
     pub fn edges(mut self, value: impl Into<Vec<serde_json::Value>>) -> Self {
         self.edges = Some(value.into());
         self
     }
-    ///Sets `globalVariables`.
+
+    /// Sets `globalVariables`.
     pub fn global_variables(mut self, value: impl Into<Vec<serde_json::Value>>) -> Self {
         self.global_variables = Some(value.into());
         self
     }
-    ///Sets `inputVariables`.
+
+    /// Sets `inputVariables`.
     pub fn input_variables(mut self, value: impl Into<Vec<serde_json::Value>>) -> Self {
         self.input_variables = Some(value.into());
         self
     }
-    ///Sets `runtimeVariables`.
+
+    /// Sets `runtimeVariables`.
     pub fn runtime_variables(
         mut self,
         value: impl Into<Vec<serde_json::Value>>,
@@ -2252,7 +2577,8 @@ impl UpdateAgentStudioVersionRequest {
         self.runtime_variables = Some(value.into());
         self
     }
-    ///Sets `globalConfig`.
+
+    /// Sets `globalConfig`.
     pub fn global_config(
         mut self,
         value: impl Into<std::collections::BTreeMap<String, serde_json::Value>>,
@@ -2260,12 +2586,14 @@ impl UpdateAgentStudioVersionRequest {
         self.global_config = Some(value.into());
         self
     }
-    ///Sets `userId`.
+
+    /// Sets `userId`.
     pub fn user_id(mut self, value: impl Into<String>) -> Self {
         self.user_id = Some(value.into());
         self
     }
-    ///Sets `userName`.
+
+    /// Sets `userName`.
     pub fn user_name(mut self, value: impl Into<String>) -> Self {
         self.user_name = Some(value.into());
         self

@@ -30,20 +30,27 @@
 //! | [`list_associations_by_object_key`](Associations::list_associations_by_object_key) | `GET /associations/objectKey/{objectKey}` | `2021-07-28` | location |
 //! | [`list_relations_by_record`](Associations::list_relations_by_record) | `GET /associations/relations/{recordId}` | `2021-07-28` | location |
 //! | [`update_association`](Associations::update_association) | `PUT /associations/{associationId}` | `2021-07-28` | location |
+
 #[cfg(feature = "associations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "associations")))]
 /// This module's path below the crate root.
 pub const MODULE: &str = "associations";
+
 #[cfg(feature = "associations")]
-///Operations of the Associations module. Get one with `client.associations()`.
+#[cfg_attr(docsrs, doc(cfg(feature = "associations")))]
+/// Operations of the Associations module. Get one with `client.associations()`.
 #[derive(Clone, Debug)]
 pub struct Associations {
     client: crate::Client,
 }
+
 #[cfg(feature = "associations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "associations")))]
 impl Associations {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
     }
+
     /// Define a new association between two object types.
     ///
     /// Supported pairs are contact to contact, contact to custom object and custom object to custom object.
@@ -58,17 +65,17 @@ impl Associations {
             body,
         }
     }
+
     /// Link two records through an existing association.
     ///
     /// `POST /associations/relations` · Version `2021-07-28` · location token · scopes: `associations/relation.write`
-    ///
-    /// Note: HighLevel's doc gives the association object as the response; the schema here is the relation, as in the RelationCreate webhook payload.
     pub fn create_relation(&self, body: CreateRelationRequest) -> CreateRelation {
         CreateRelation {
             client: self.client.clone(),
             body,
         }
     }
+
     /// Delete a user-defined association together with all its relations.
     ///
     /// `DELETE /associations/{associationId}` · Version `2021-07-28` · location token · scopes: `associations.write`
@@ -81,11 +88,10 @@ impl Associations {
             association_id: association_id.into(),
         }
     }
+
     /// Remove one relation between two records.
     ///
     /// `DELETE /associations/relations/{relationId}` · Version `2021-07-28` · location token · scopes: `associations/relation.write`
-    ///
-    /// Note: HighLevel's doc gives the association object as the response, which cannot be right for a relation delete; the real shape is not documented, so the body is kept as raw JSON.
     pub fn delete_relation(&self, relation_id: impl Into<String>) -> DeleteRelation {
         DeleteRelation {
             client: self.client.clone(),
@@ -93,6 +99,7 @@ impl Associations {
             location_id: None,
         }
     }
+
     /// Fetch an association (system or user defined) by its id.
     ///
     /// `GET /associations/{associationId}` · Version `2021-07-28` · location token · scopes: `associations.readonly`
@@ -102,6 +109,7 @@ impl Associations {
             association_id: association_id.into(),
         }
     }
+
     /// Fetch an association (system or user defined) by its key.
     ///
     /// `GET /associations/key/{key_name}` · Version `2021-07-28` · location token · scopes: `associations.readonly`
@@ -115,11 +123,10 @@ impl Associations {
             location_id: None,
         }
     }
+
     /// List the associations of a sub-account.
     ///
     /// `GET /associations/` · Version `2021-07-28` · location token · scopes: `associations.readonly`
-    ///
-    /// Note: HighLevel's doc gives a single association object as the response of this paged list; public client code reads an `associations` array, which is the shape used here.
     pub fn list_associations(
         &self,
         skip: impl Into<i64>,
@@ -132,11 +139,10 @@ impl Associations {
             limit: limit.into(),
         }
     }
+
     /// List the associations in which an object type takes part.
     ///
     /// `GET /associations/objectKey/{objectKey}` · Version `2021-07-28` · location token · scopes: `associations.readonly`
-    ///
-    /// Note: HighLevel's doc gives a single association object as the response; public client code reads an `associations` array from it, which is the shape used here.
     pub fn list_associations_by_object_key(
         &self,
         object_key: impl Into<String>,
@@ -147,11 +153,10 @@ impl Associations {
             location_id: None,
         }
     }
+
     /// List the relations a record takes part in.
     ///
     /// `GET /associations/relations/{recordId}` · Version `2021-07-28` · location token · scopes: `associations/relation.readonly`
-    ///
-    /// Note: HighLevel's doc gives a single association object as the response. The `relations` wrapper is what public client code reads from this endpoint; its items are the relation object of the RelationCreate webhook.
     pub fn list_relations_by_record(
         &self,
         record_id: impl Into<String>,
@@ -167,6 +172,7 @@ impl Associations {
             association_ids: None,
         }
     }
+
     /// Rename the two labels of an association.
     ///
     /// `PUT /associations/{associationId}` · Version `2021-07-28` · location token · scopes: `associations.write`
@@ -182,8 +188,10 @@ impl Associations {
         }
     }
 }
+
 #[cfg(feature = "associations")]
-///One call per operation with sample arguments (contract tests only).
+#[cfg_attr(docsrs, doc(cfg(feature = "associations")))]
+/// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -300,8 +308,10 @@ pub fn contract_samples(
         ));
     calls
 }
+
 #[cfg(feature = "associations")]
-///One call per operation with every optional argument and field set too (contract tests only).
+#[cfg_attr(docsrs, doc(cfg(feature = "associations")))]
+/// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -421,7 +431,9 @@ pub fn contract_samples_full(
         ));
     calls
 }
+
 #[cfg(feature = "associations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "associations")))]
 /// Request builder for `create_association`: set optional parameters, then call `send()`.
 ///
 /// Define a new association between two object types.
@@ -435,7 +447,9 @@ pub struct CreateAssociation {
     client: crate::Client,
     body: CreateAssociationRequest,
 }
+
 #[cfg(feature = "associations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "associations")))]
 impl CreateAssociation {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -454,10 +468,12 @@ impl CreateAssociation {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<Association, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -466,21 +482,23 @@ impl CreateAssociation {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "associations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "associations")))]
 /// Request builder for `create_relation`: set optional parameters, then call `send()`.
 ///
 /// Link two records through an existing association.
 ///
 /// `POST /associations/relations` · Version `2021-07-28` · location token · scopes: `associations/relation.write`
-///
-/// Note: HighLevel's doc gives the association object as the response; the schema here is the relation, as in the RelationCreate webhook payload.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct CreateRelation {
     client: crate::Client,
     body: CreateRelationRequest,
 }
+
 #[cfg(feature = "associations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "associations")))]
 impl CreateRelation {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -502,10 +520,12 @@ impl CreateRelation {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<Relation, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -514,7 +534,9 @@ impl CreateRelation {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "associations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "associations")))]
 /// Request builder for `delete_association`: set optional parameters, then call `send()`.
 ///
 /// Delete a user-defined association together with all its relations.
@@ -526,7 +548,9 @@ pub struct DeleteAssociation {
     client: crate::Client,
     association_id: String,
 }
+
 #[cfg(feature = "associations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "associations")))]
 impl DeleteAssociation {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -547,10 +571,12 @@ impl DeleteAssociation {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<DeleteAssociationResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -559,14 +585,14 @@ impl DeleteAssociation {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "associations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "associations")))]
 /// Request builder for `delete_relation`: set optional parameters, then call `send()`.
 ///
 /// Remove one relation between two records.
 ///
 /// `DELETE /associations/relations/{relationId}` · Version `2021-07-28` · location token · scopes: `associations/relation.write`
-///
-/// Note: HighLevel's doc gives the association object as the response, which cannot be right for a relation delete; the real shape is not documented, so the body is kept as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DeleteRelation {
@@ -574,15 +600,18 @@ pub struct DeleteRelation {
     relation_id: String,
     location_id: Option<String>,
 }
-#[cfg(feature = "associations")]
-impl DeleteRelation {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "associations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "associations")))]
+impl DeleteRelation {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -607,10 +636,12 @@ Defaults to the client's configured location.*/
         request.query("locationId", &location_id);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -619,7 +650,9 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "associations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "associations")))]
 /// Request builder for `get_association`: set optional parameters, then call `send()`.
 ///
 /// Fetch an association (system or user defined) by its id.
@@ -631,7 +664,9 @@ pub struct GetAssociation {
     client: crate::Client,
     association_id: String,
 }
+
 #[cfg(feature = "associations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "associations")))]
 impl GetAssociation {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -652,10 +687,12 @@ impl GetAssociation {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<Association, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -664,7 +701,9 @@ impl GetAssociation {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "associations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "associations")))]
 /// Request builder for `get_association_by_key`: set optional parameters, then call `send()`.
 ///
 /// Fetch an association (system or user defined) by its key.
@@ -677,15 +716,18 @@ pub struct GetAssociationByKey {
     key_name: String,
     location_id: Option<String>,
 }
-#[cfg(feature = "associations")]
-impl GetAssociationByKey {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "associations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "associations")))]
+impl GetAssociationByKey {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -710,10 +752,12 @@ Defaults to the client's configured location.*/
         request.query("locationId", &location_id);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<Association, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -722,14 +766,14 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "associations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "associations")))]
 /// Request builder for `list_associations`: set optional parameters, then call `send()`.
 ///
 /// List the associations of a sub-account.
 ///
 /// `GET /associations/` · Version `2021-07-28` · location token · scopes: `associations.readonly`
-///
-/// Note: HighLevel's doc gives a single association object as the response of this paged list; public client code reads an `associations` array, which is the shape used here.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListAssociations {
@@ -738,15 +782,18 @@ pub struct ListAssociations {
     skip: i64,
     limit: i64,
 }
-#[cfg(feature = "associations")]
-impl ListAssociations {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "associations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "associations")))]
+impl ListAssociations {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -767,10 +814,12 @@ Defaults to the client's configured location.*/
         request.query("limit", self.limit);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ListAssociationsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -779,16 +828,22 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "associations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "associations")))]
 impl crate::Paginated for ListAssociations {
     type Page = ListAssociationsResponse;
+
     type Item = Association;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListAssociations::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.associations.as_ref()).map_or(0, Vec::len);
@@ -803,11 +858,14 @@ impl crate::Paginated for ListAssociations {
         self.skip = next;
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.associations).unwrap_or_default()
     }
 }
+
 #[cfg(feature = "associations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "associations")))]
 impl ListAssociations {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -818,14 +876,14 @@ impl ListAssociations {
         crate::paginate(self)
     }
 }
+
 #[cfg(feature = "associations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "associations")))]
 /// Request builder for `list_associations_by_object_key`: set optional parameters, then call `send()`.
 ///
 /// List the associations in which an object type takes part.
 ///
 /// `GET /associations/objectKey/{objectKey}` · Version `2021-07-28` · location token · scopes: `associations.readonly`
-///
-/// Note: HighLevel's doc gives a single association object as the response; public client code reads an `associations` array from it, which is the shape used here.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListAssociationsByObjectKey {
@@ -833,13 +891,16 @@ pub struct ListAssociationsByObjectKey {
     object_key: String,
     location_id: Option<String>,
 }
+
 #[cfg(feature = "associations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "associations")))]
 impl ListAssociationsByObjectKey {
-    ///Sets `locationId`.
+    /// Sets `locationId`.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -862,10 +923,12 @@ impl ListAssociationsByObjectKey {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ListAssociationsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -874,14 +937,14 @@ impl ListAssociationsByObjectKey {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "associations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "associations")))]
 /// Request builder for `list_relations_by_record`: set optional parameters, then call `send()`.
 ///
 /// List the relations a record takes part in.
 ///
 /// `GET /associations/relations/{recordId}` · Version `2021-07-28` · location token · scopes: `associations/relation.readonly`
-///
-/// Note: HighLevel's doc gives a single association object as the response. The `relations` wrapper is what public client code reads from this endpoint; its items are the relation object of the RelationCreate webhook.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListRelationsByRecord {
@@ -892,20 +955,24 @@ pub struct ListRelationsByRecord {
     limit: i64,
     association_ids: Option<Vec<String>>,
 }
-#[cfg(feature = "associations")]
-impl ListRelationsByRecord {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "associations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "associations")))]
+impl ListRelationsByRecord {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Only relations of these associations.
+
+    /// Only relations of these associations.
     pub fn association_ids(mut self, value: impl Into<Vec<String>>) -> Self {
         self.association_ids = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -935,10 +1002,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ListRelationsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -947,16 +1016,22 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "associations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "associations")))]
 impl crate::Paginated for ListRelationsByRecord {
     type Page = ListRelationsResponse;
+
     type Item = Relation;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListRelationsByRecord::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.relations.as_ref()).map_or(0, Vec::len);
@@ -971,11 +1046,14 @@ impl crate::Paginated for ListRelationsByRecord {
         self.skip = next;
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.relations).unwrap_or_default()
     }
 }
+
 #[cfg(feature = "associations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "associations")))]
 impl ListRelationsByRecord {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -984,7 +1062,9 @@ impl ListRelationsByRecord {
         crate::paginate(self)
     }
 }
+
 #[cfg(feature = "associations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "associations")))]
 /// Request builder for `update_association`: set optional parameters, then call `send()`.
 ///
 /// Rename the two labels of an association.
@@ -997,7 +1077,9 @@ pub struct UpdateAssociation {
     association_id: String,
     body: UpdateAssociationRequest,
 }
+
 #[cfg(feature = "associations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "associations")))]
 impl UpdateAssociation {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1022,10 +1104,12 @@ impl UpdateAssociation {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<Association, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1034,23 +1118,29 @@ impl UpdateAssociation {
         self.client.execute(request).await
     }
 }
+
 #[cfg(any(feature = "associations", feature = "v3_associations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "associations", feature = "v3_associations"))))]
 /// A named link type between two object types, with a label for each side.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Association {
-    /// `id`
+    /// `id`: a string. Example: `ve9EPM428h8vShlRW1KT`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `locationId`
+
+    /// `locationId`: a string. Example: `eHy2cOSZxMQzQ6Yyvl8P`.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
+
     /// Unique key of the association.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
+
     /// Object key of the first side.
     #[serde(rename = "firstObjectKey", default, skip_serializing_if = "Option::is_none")]
     pub first_object_key: Option<String>,
+
     /// How the first side is labelled.
     #[serde(
         rename = "firstObjectLabel",
@@ -1058,6 +1148,7 @@ pub struct Association {
         skip_serializing_if = "Option::is_none"
     )]
     pub first_object_label: Option<String>,
+
     /// Object key of the second side.
     #[serde(
         rename = "secondObjectKey",
@@ -1065,6 +1156,7 @@ pub struct Association {
         skip_serializing_if = "Option::is_none"
     )]
     pub second_object_key: Option<String>,
+
     /// How the second side is labelled.
     #[serde(
         rename = "secondObjectLabel",
@@ -1072,7 +1164,8 @@ pub struct Association {
         skip_serializing_if = "Option::is_none"
     )]
     pub second_object_label: Option<String>,
-    /// `associationType`
+
+    /// `associationType`: a [`AssociationType`](crate::associations::AssociationType).
     #[serde(
         rename = "associationType",
         default,
@@ -1080,19 +1173,25 @@ pub struct Association {
     )]
     pub association_type: Option<AssociationType>,
 }
+
 #[cfg(any(feature = "associations", feature = "v3_associations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "associations", feature = "v3_associations"))))]
 /// Whether HighLevel or the account defined the association.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AssociationType {
-    ///`USER_DEFINED`
+    /// `USER_DEFINED`
     UserDefined,
-    ///`SYSTEM_DEFINED`
+
+    /// `SYSTEM_DEFINED`
     SystemDefined,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "associations", feature = "v3_associations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "associations", feature = "v3_associations"))))]
 impl AssociationType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1103,7 +1202,9 @@ impl AssociationType {
         }
     }
 }
+
 #[cfg(any(feature = "associations", feature = "v3_associations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "associations", feature = "v3_associations"))))]
 impl From<&str> for AssociationType {
     fn from(value: &str) -> Self {
         match value {
@@ -1113,34 +1214,44 @@ impl From<&str> for AssociationType {
         }
     }
 }
+
 #[cfg(any(feature = "associations", feature = "v3_associations"))]
 crate::runtime::enums::string_enum!(AssociationType);
+
 #[cfg(any(feature = "associations", feature = "v3_associations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "associations", feature = "v3_associations"))))]
 /// The `CreateAssociationRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateAssociationRequest {
-    /// `locationId`
+    /// `locationId`: a string. Example: `eHy2cOSZxMQzQ6Yyvl8P`.
     #[serde(rename = "locationId")]
     pub location_id: String,
+
     /// Unique key for the new association.
     pub key: String,
-    /// `firstObjectLabel`
+
+    /// `firstObjectLabel`: a string. Example: `student`.
     #[serde(rename = "firstObjectLabel")]
     pub first_object_label: String,
-    /// `firstObjectKey`
+
+    /// `firstObjectKey`: a string. Example: `custom_objects.children`.
     #[serde(rename = "firstObjectKey")]
     pub first_object_key: String,
-    /// `secondObjectLabel`
+
+    /// `secondObjectLabel`: a string. Example: `Teacher`.
     #[serde(rename = "secondObjectLabel")]
     pub second_object_label: String,
-    /// `secondObjectKey`
+
+    /// `secondObjectKey`: a string. Example: `contact`.
     #[serde(rename = "secondObjectKey")]
     pub second_object_key: String,
 }
+
 #[cfg(any(feature = "associations", feature = "v3_associations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "associations", feature = "v3_associations"))))]
 impl CreateAssociationRequest {
-    ///A value with the required fields (`locationId`, `key`, `firstObjectLabel`, `firstObjectKey`, `secondObjectLabel`, `secondObjectKey`).
+    /// A value with the required fields (`locationId`, `key`, `firstObjectLabel`, `firstObjectKey`, `secondObjectLabel`, `secondObjectKey`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         location_id: impl Into<String>,
@@ -1160,27 +1271,34 @@ impl CreateAssociationRequest {
         }
     }
 }
+
 #[cfg(any(feature = "associations", feature = "v3_associations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "associations", feature = "v3_associations"))))]
 /// The `CreateRelationRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateRelationRequest {
-    /// `locationId`
+    /// `locationId`: a string. Example: `clF1LD04GTUKN3b3XuOj`.
     #[serde(rename = "locationId")]
     pub location_id: String,
+
     /// The association the two records are linked through.
     #[serde(rename = "associationId")]
     pub association_id: String,
+
     /// Record on the association's first side (e.g. the contact id when the contact is the first object).
     #[serde(rename = "firstRecordId")]
     pub first_record_id: String,
+
     /// Record on the association's second side.
     #[serde(rename = "secondRecordId")]
     pub second_record_id: String,
 }
+
 #[cfg(any(feature = "associations", feature = "v3_associations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "associations", feature = "v3_associations"))))]
 impl CreateRelationRequest {
-    ///A value with the required fields (`locationId`, `associationId`, `firstRecordId`, `secondRecordId`).
+    /// A value with the required fields (`locationId`, `associationId`, `firstRecordId`, `secondRecordId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         location_id: impl Into<String>,
@@ -1196,7 +1314,9 @@ impl CreateRelationRequest {
         }
     }
 }
+
 #[cfg(any(feature = "associations", feature = "v3_associations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "associations", feature = "v3_associations"))))]
 /// The `DeleteAssociationResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1204,77 +1324,96 @@ pub struct DeleteAssociationResponse {
     /// True when the association is gone.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted: Option<bool>,
+
     /// Id of the deleted association.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `message`
+
+    /// `message`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
 }
+
 #[cfg(any(feature = "associations", feature = "v3_associations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "associations", feature = "v3_associations"))))]
 /// The `ListAssociationsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListAssociationsResponse {
-    /// `associations`
+    /// `associations`: a list of [`Association`](crate::associations::Association) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub associations: Option<Vec<Association>>,
 }
+
 #[cfg(any(feature = "associations", feature = "v3_associations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "associations", feature = "v3_associations"))))]
 /// The `ListRelationsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListRelationsResponse {
-    /// `relations`
+    /// `relations`: a list of [`Relation`](crate::associations::Relation) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub relations: Option<Vec<Relation>>,
 }
+
 #[cfg(any(feature = "associations", feature = "v3_associations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "associations", feature = "v3_associations"))))]
 /// One link between two records through an association.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Relation {
-    /// `id`
+    /// `id`: a string. Example: `67ae0d741119d218c9d0c477`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `associationId`
+
+    /// `associationId`: a string. Example: `669e5795add2094075906c65`.
     #[serde(rename = "associationId", default, skip_serializing_if = "Option::is_none")]
     pub association_id: Option<String>,
-    /// `firstObjectKey`
+
+    /// `firstObjectKey`: a string. Example: `custom_objects.mad`.
     #[serde(rename = "firstObjectKey", default, skip_serializing_if = "Option::is_none")]
     pub first_object_key: Option<String>,
-    /// `firstRecordId`
+
+    /// `firstRecordId`: a string. Example: `67a349a79b28947ec1f65bb5`.
     #[serde(rename = "firstRecordId", default, skip_serializing_if = "Option::is_none")]
     pub first_record_id: Option<String>,
-    /// `secondObjectKey`
+
+    /// `secondObjectKey`: a string. Example: `contact`.
     #[serde(
         rename = "secondObjectKey",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub second_object_key: Option<String>,
-    /// `secondRecordId`
+
+    /// `secondRecordId`: a string. Example: `emqfhnG3g9D9chy9inTz`.
     #[serde(rename = "secondRecordId", default, skip_serializing_if = "Option::is_none")]
     pub second_record_id: Option<String>,
-    /// `locationId`
+
+    /// `locationId`: a string. Example: `eHy2cOSZxMQzQ6Yyvl8P`.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
 }
+
 #[cfg(any(feature = "associations", feature = "v3_associations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "associations", feature = "v3_associations"))))]
 /// The `UpdateAssociationRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateAssociationRequest {
-    /// `firstObjectLabel`
+    /// `firstObjectLabel`: a string. Example: `student`.
     #[serde(rename = "firstObjectLabel")]
     pub first_object_label: String,
-    /// `secondObjectLabel`
+
+    /// `secondObjectLabel`: a string. Example: `tutor`.
     #[serde(rename = "secondObjectLabel")]
     pub second_object_label: String,
 }
+
 #[cfg(any(feature = "associations", feature = "v3_associations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "associations", feature = "v3_associations"))))]
 impl UpdateAssociationRequest {
-    ///A value with the required fields (`firstObjectLabel`, `secondObjectLabel`).
+    /// A value with the required fields (`firstObjectLabel`, `secondObjectLabel`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         first_object_label: impl Into<String>,

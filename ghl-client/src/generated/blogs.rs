@@ -27,25 +27,30 @@
 //! | [`list_blog_posts`](Blogs::list_blog_posts) | `GET /blogs/posts/all` | `2021-07-28` | location |
 //! | [`list_blogs`](Blogs::list_blogs) | `GET /blogs/site/all` | `2021-07-28` | location |
 //! | [`update_blog_post`](Blogs::update_blog_post) | `PUT /blogs/posts/{postId}` | `2021-07-28` | location |
+
 #[cfg(feature = "blogs")]
+#[cfg_attr(docsrs, doc(cfg(feature = "blogs")))]
 /// This module's path below the crate root.
 pub const MODULE: &str = "blogs";
+
 #[cfg(feature = "blogs")]
-///Operations of the Blogs module. Get one with `client.blogs()`.
+#[cfg_attr(docsrs, doc(cfg(feature = "blogs")))]
+/// Operations of the Blogs module. Get one with `client.blogs()`.
 #[derive(Clone, Debug)]
 pub struct Blogs {
     client: crate::Client,
 }
+
 #[cfg(feature = "blogs")]
+#[cfg_attr(docsrs, doc(cfg(feature = "blogs")))]
 impl Blogs {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
     }
+
     /// Check whether a URL slug is already used by a post.
     ///
     /// `GET /blogs/posts/url-slug-exists` · Version `2021-07-28` · location token · scopes: `blogs/check-slug.readonly`
-    ///
-    /// Note: SKILL.md gives PUT /blogs/{postId}/check-slug; the real operation is GET /blogs/posts/url-slug-exists.
     pub fn check_blog_url_slug_exists(
         &self,
         url_slug: impl Into<String>,
@@ -57,59 +62,59 @@ impl Blogs {
             post_id: None,
         }
     }
+
     /// Create a blog category.
     ///
     /// `POST /blogs/categories` · Version `2021-07-28` · location token · scopes: `blogs.write`
     ///
     /// Not in HighLevel's published docs; available with the `undocumented` feature.
-    ///
-    /// Note: SKILL.md lists POST /blogs/categories; HighLevel's docs have no such operation. Body and response shapes are unknown (raw JSON); the scope is SKILL.md's blogs.write.
     #[cfg(feature = "undocumented")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
     pub fn create_blog_category(&self, body: serde_json::Value) -> CreateBlogCategory {
         CreateBlogCategory {
             client: self.client.clone(),
             body,
         }
     }
+
     /// Create a blog post.
     ///
     /// `POST /blogs/posts` · Version `2021-07-28` · location token · scopes: `blogs/post.write`
-    ///
-    /// Note: SKILL.md gives POST /blogs/; the real path is /blogs/posts.
     pub fn create_blog_post(&self, body: CreateBlogPostRequest) -> CreateBlogPost {
         CreateBlogPost {
             client: self.client.clone(),
             body,
         }
     }
+
     /// Delete a blog post.
     ///
     /// `DELETE /blogs/{postId}` · Version `2021-07-28` · location token · scopes: `blogs/post.write`
     ///
     /// Not in HighLevel's published docs; available with the `undocumented` feature.
-    ///
-    /// Note: SKILL.md lists DELETE /blogs/{postId}; HighLevel's docs have no operation that deletes a post. Response shape unknown, kept as raw JSON.
     #[cfg(feature = "undocumented")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
     pub fn delete_blog_post(&self, post_id: impl Into<String>) -> DeleteBlogPost {
         DeleteBlogPost {
             client: self.client.clone(),
             post_id: post_id.into(),
         }
     }
+
     /// Fetch one blog post.
     ///
     /// `GET /blogs/{postId}` · Version `2021-07-28` · location token · scopes: `blogs/posts.readonly`
     ///
     /// Not in HighLevel's published docs; available with the `undocumented` feature.
-    ///
-    /// Note: SKILL.md lists GET /blogs/{postId}; HighLevel's docs have no operation that reads one post. Response shape unknown, kept as raw JSON.
     #[cfg(feature = "undocumented")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
     pub fn get_blog_post(&self, post_id: impl Into<String>) -> GetBlogPost {
         GetBlogPost {
             client: self.client.clone(),
             post_id: post_id.into(),
         }
     }
+
     /// List the blog authors of a location.
     ///
     /// `GET /blogs/authors` · Version `2021-07-28` · location token · scopes: `blogs/author.readonly`
@@ -125,6 +130,7 @@ impl Blogs {
             offset: offset.into(),
         }
     }
+
     /// List the blog categories of a location.
     ///
     /// `GET /blogs/categories` · Version `2021-07-28` · location token · scopes: `blogs/category.readonly`
@@ -140,11 +146,10 @@ impl Blogs {
             offset: offset.into(),
         }
     }
+
     /// List the posts of one blog.
     ///
     /// `GET /blogs/posts/all` · Version `2021-07-28` · location token · scopes: `blogs/posts.readonly`
-    ///
-    /// Note: SKILL.md gives GET /blogs/ for listing posts; the real path is /blogs/posts/all, per blog.
     pub fn list_blog_posts(
         &self,
         blog_id: impl Into<String>,
@@ -161,6 +166,7 @@ impl Blogs {
             status: None,
         }
     }
+
     /// List the blog sites of a location.
     ///
     /// `GET /blogs/site/all` · Version `2021-07-28` · location token · scopes: `blogs/list.readonly`
@@ -173,11 +179,10 @@ impl Blogs {
             search_term: None,
         }
     }
+
     /// Replace the content of a blog post.
     ///
     /// `PUT /blogs/posts/{postId}` · Version `2021-07-28` · location token · scopes: `blogs/post-update.write`
-    ///
-    /// Note: SKILL.md gives PUT /blogs/{postId}; the real path is /blogs/posts/{postId}.
     pub fn update_blog_post(
         &self,
         post_id: impl Into<String>,
@@ -190,8 +195,10 @@ impl Blogs {
         }
     }
 }
+
 #[cfg(feature = "blogs")]
-///One call per operation with sample arguments (contract tests only).
+#[cfg_attr(docsrs, doc(cfg(feature = "blogs")))]
+/// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -319,8 +326,10 @@ pub fn contract_samples(
         ));
     calls
 }
+
 #[cfg(feature = "blogs")]
-///One call per operation with every optional argument and field set too (contract tests only).
+#[cfg_attr(docsrs, doc(cfg(feature = "blogs")))]
+/// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -459,14 +468,14 @@ pub fn contract_samples_full(
         ));
     calls
 }
+
 #[cfg(feature = "blogs")]
+#[cfg_attr(docsrs, doc(cfg(feature = "blogs")))]
 /// Request builder for `check_blog_url_slug_exists`: set optional parameters, then call `send()`.
 ///
 /// Check whether a URL slug is already used by a post.
 ///
 /// `GET /blogs/posts/url-slug-exists` · Version `2021-07-28` · location token · scopes: `blogs/check-slug.readonly`
-///
-/// Note: SKILL.md gives PUT /blogs/{postId}/check-slug; the real operation is GET /blogs/posts/url-slug-exists.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct CheckBlogUrlSlugExists {
@@ -475,20 +484,24 @@ pub struct CheckBlogUrlSlugExists {
     location_id: Option<String>,
     post_id: Option<String>,
 }
-#[cfg(feature = "blogs")]
-impl CheckBlogUrlSlugExists {
-    /**Id of the location.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "blogs")]
+#[cfg_attr(docsrs, doc(cfg(feature = "blogs")))]
+impl CheckBlogUrlSlugExists {
+    /// Id of the location.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///A post whose own slug does not count.
+
+    /// A post whose own slug does not count.
     pub fn post_id(mut self, value: impl Into<String>) -> Self {
         self.post_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -514,10 +527,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<UrlSlugCheckResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -526,7 +541,9 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "blogs")]
+#[cfg_attr(docsrs, doc(cfg(feature = "blogs")))]
 /// Request builder for `create_blog_category`: set optional parameters, then call `send()`.
 ///
 /// Create a blog category.
@@ -534,17 +551,19 @@ Defaults to the client's configured location.*/
 /// `POST /blogs/categories` · Version `2021-07-28` · location token · scopes: `blogs.write`
 ///
 /// Not in HighLevel's published docs; available with the `undocumented` feature.
-///
-/// Note: SKILL.md lists POST /blogs/categories; HighLevel's docs have no such operation. Body and response shapes are unknown (raw JSON); the scope is SKILL.md's blogs.write.
 #[cfg(feature = "undocumented")]
+#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct CreateBlogCategory {
     client: crate::Client,
     body: serde_json::Value,
 }
+
 #[cfg(feature = "blogs")]
+#[cfg_attr(docsrs, doc(cfg(feature = "blogs")))]
 #[cfg(feature = "undocumented")]
+#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl CreateBlogCategory {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -563,10 +582,12 @@ impl CreateBlogCategory {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -575,21 +596,23 @@ impl CreateBlogCategory {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "blogs")]
+#[cfg_attr(docsrs, doc(cfg(feature = "blogs")))]
 /// Request builder for `create_blog_post`: set optional parameters, then call `send()`.
 ///
 /// Create a blog post.
 ///
 /// `POST /blogs/posts` · Version `2021-07-28` · location token · scopes: `blogs/post.write`
-///
-/// Note: SKILL.md gives POST /blogs/; the real path is /blogs/posts.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct CreateBlogPost {
     client: crate::Client,
     body: CreateBlogPostRequest,
 }
+
 #[cfg(feature = "blogs")]
+#[cfg_attr(docsrs, doc(cfg(feature = "blogs")))]
 impl CreateBlogPost {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -608,10 +631,12 @@ impl CreateBlogPost {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<CreateBlogPostResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -620,7 +645,9 @@ impl CreateBlogPost {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "blogs")]
+#[cfg_attr(docsrs, doc(cfg(feature = "blogs")))]
 /// Request builder for `delete_blog_post`: set optional parameters, then call `send()`.
 ///
 /// Delete a blog post.
@@ -628,17 +655,19 @@ impl CreateBlogPost {
 /// `DELETE /blogs/{postId}` · Version `2021-07-28` · location token · scopes: `blogs/post.write`
 ///
 /// Not in HighLevel's published docs; available with the `undocumented` feature.
-///
-/// Note: SKILL.md lists DELETE /blogs/{postId}; HighLevel's docs have no operation that deletes a post. Response shape unknown, kept as raw JSON.
 #[cfg(feature = "undocumented")]
+#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DeleteBlogPost {
     client: crate::Client,
     post_id: String,
 }
+
 #[cfg(feature = "blogs")]
+#[cfg_attr(docsrs, doc(cfg(feature = "blogs")))]
 #[cfg(feature = "undocumented")]
+#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl DeleteBlogPost {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -656,10 +685,12 @@ impl DeleteBlogPost {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -668,7 +699,9 @@ impl DeleteBlogPost {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "blogs")]
+#[cfg_attr(docsrs, doc(cfg(feature = "blogs")))]
 /// Request builder for `get_blog_post`: set optional parameters, then call `send()`.
 ///
 /// Fetch one blog post.
@@ -676,17 +709,19 @@ impl DeleteBlogPost {
 /// `GET /blogs/{postId}` · Version `2021-07-28` · location token · scopes: `blogs/posts.readonly`
 ///
 /// Not in HighLevel's published docs; available with the `undocumented` feature.
-///
-/// Note: SKILL.md lists GET /blogs/{postId}; HighLevel's docs have no operation that reads one post. Response shape unknown, kept as raw JSON.
 #[cfg(feature = "undocumented")]
+#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetBlogPost {
     client: crate::Client,
     post_id: String,
 }
+
 #[cfg(feature = "blogs")]
+#[cfg_attr(docsrs, doc(cfg(feature = "blogs")))]
 #[cfg(feature = "undocumented")]
+#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl GetBlogPost {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -704,10 +739,12 @@ impl GetBlogPost {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -716,7 +753,9 @@ impl GetBlogPost {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "blogs")]
+#[cfg_attr(docsrs, doc(cfg(feature = "blogs")))]
 /// Request builder for `list_blog_authors`: set optional parameters, then call `send()`.
 ///
 /// List the blog authors of a location.
@@ -730,15 +769,18 @@ pub struct ListBlogAuthors {
     limit: i64,
     offset: i64,
 }
-#[cfg(feature = "blogs")]
-impl ListBlogAuthors {
-    /**Id of the location.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "blogs")]
+#[cfg_attr(docsrs, doc(cfg(feature = "blogs")))]
+impl ListBlogAuthors {
+    /// Id of the location.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -759,10 +801,12 @@ Defaults to the client's configured location.*/
         request.query("offset", self.offset);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ListBlogAuthorsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -771,16 +815,22 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "blogs")]
+#[cfg_attr(docsrs, doc(cfg(feature = "blogs")))]
 impl crate::Paginated for ListBlogAuthors {
     type Page = ListBlogAuthorsResponse;
+
     type Item = BlogAuthor;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListBlogAuthors::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.authors.as_ref()).map_or(0, Vec::len);
@@ -795,11 +845,14 @@ impl crate::Paginated for ListBlogAuthors {
         self.offset = next;
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.authors).unwrap_or_default()
     }
 }
+
 #[cfg(feature = "blogs")]
+#[cfg_attr(docsrs, doc(cfg(feature = "blogs")))]
 impl ListBlogAuthors {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -808,7 +861,9 @@ impl ListBlogAuthors {
         crate::paginate(self)
     }
 }
+
 #[cfg(feature = "blogs")]
+#[cfg_attr(docsrs, doc(cfg(feature = "blogs")))]
 /// Request builder for `list_blog_categories`: set optional parameters, then call `send()`.
 ///
 /// List the blog categories of a location.
@@ -822,15 +877,18 @@ pub struct ListBlogCategories {
     limit: i64,
     offset: i64,
 }
-#[cfg(feature = "blogs")]
-impl ListBlogCategories {
-    /**Id of the location.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "blogs")]
+#[cfg_attr(docsrs, doc(cfg(feature = "blogs")))]
+impl ListBlogCategories {
+    /// Id of the location.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -851,10 +909,12 @@ Defaults to the client's configured location.*/
         request.query("offset", self.offset);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ListBlogCategoriesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -863,16 +923,22 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "blogs")]
+#[cfg_attr(docsrs, doc(cfg(feature = "blogs")))]
 impl crate::Paginated for ListBlogCategories {
     type Page = ListBlogCategoriesResponse;
+
     type Item = BlogCategory;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListBlogCategories::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.categories.as_ref()).map_or(0, Vec::len);
@@ -887,11 +953,14 @@ impl crate::Paginated for ListBlogCategories {
         self.offset = next;
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.categories).unwrap_or_default()
     }
 }
+
 #[cfg(feature = "blogs")]
+#[cfg_attr(docsrs, doc(cfg(feature = "blogs")))]
 impl ListBlogCategories {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -902,14 +971,14 @@ impl ListBlogCategories {
         crate::paginate(self)
     }
 }
+
 #[cfg(feature = "blogs")]
+#[cfg_attr(docsrs, doc(cfg(feature = "blogs")))]
 /// Request builder for `list_blog_posts`: set optional parameters, then call `send()`.
 ///
 /// List the posts of one blog.
 ///
 /// `GET /blogs/posts/all` · Version `2021-07-28` · location token · scopes: `blogs/posts.readonly`
-///
-/// Note: SKILL.md gives GET /blogs/ for listing posts; the real path is /blogs/posts/all, per blog.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListBlogPosts {
@@ -921,25 +990,30 @@ pub struct ListBlogPosts {
     search_term: Option<String>,
     status: Option<BlogPostStatus>,
 }
-#[cfg(feature = "blogs")]
-impl ListBlogPosts {
-    /**Id of the location.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "blogs")]
+#[cfg_attr(docsrs, doc(cfg(feature = "blogs")))]
+impl ListBlogPosts {
+    /// Id of the location.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Text to search for in post titles.
+
+    /// Text to search for in post titles.
     pub fn search_term(mut self, value: impl Into<String>) -> Self {
         self.search_term = Some(value.into());
         self
     }
-    ///Only posts in this state.
+
+    /// Only posts in this state.
     pub fn status(mut self, value: impl Into<BlogPostStatus>) -> Self {
         self.status = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -967,10 +1041,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ListBlogPostsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -979,16 +1055,22 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "blogs")]
+#[cfg_attr(docsrs, doc(cfg(feature = "blogs")))]
 impl crate::Paginated for ListBlogPosts {
     type Page = ListBlogPostsResponse;
+
     type Item = BlogPost;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListBlogPosts::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.blogs.as_ref()).map_or(0, Vec::len);
@@ -1003,11 +1085,14 @@ impl crate::Paginated for ListBlogPosts {
         self.offset = next;
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.blogs).unwrap_or_default()
     }
 }
+
 #[cfg(feature = "blogs")]
+#[cfg_attr(docsrs, doc(cfg(feature = "blogs")))]
 impl ListBlogPosts {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -1016,7 +1101,9 @@ impl ListBlogPosts {
         crate::paginate(self)
     }
 }
+
 #[cfg(feature = "blogs")]
+#[cfg_attr(docsrs, doc(cfg(feature = "blogs")))]
 /// Request builder for `list_blogs`: set optional parameters, then call `send()`.
 ///
 /// List the blog sites of a location.
@@ -1031,20 +1118,24 @@ pub struct ListBlogs {
     limit: i64,
     search_term: Option<String>,
 }
-#[cfg(feature = "blogs")]
-impl ListBlogs {
-    /**Id of the location.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "blogs")]
+#[cfg_attr(docsrs, doc(cfg(feature = "blogs")))]
+impl ListBlogs {
+    /// Id of the location.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Text to search for in blog names.
+
+    /// Text to search for in blog names.
     pub fn search_term(mut self, value: impl Into<String>) -> Self {
         self.search_term = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1068,10 +1159,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ListBlogsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1080,16 +1173,22 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "blogs")]
+#[cfg_attr(docsrs, doc(cfg(feature = "blogs")))]
 impl crate::Paginated for ListBlogs {
     type Page = ListBlogsResponse;
+
     type Item = Blog;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListBlogs::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.data.as_ref()).map_or(0, Vec::len);
@@ -1104,11 +1203,14 @@ impl crate::Paginated for ListBlogs {
         self.skip = next;
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.data).unwrap_or_default()
     }
 }
+
 #[cfg(feature = "blogs")]
+#[cfg_attr(docsrs, doc(cfg(feature = "blogs")))]
 impl ListBlogs {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -1117,14 +1219,14 @@ impl ListBlogs {
         crate::paginate(self)
     }
 }
+
 #[cfg(feature = "blogs")]
+#[cfg_attr(docsrs, doc(cfg(feature = "blogs")))]
 /// Request builder for `update_blog_post`: set optional parameters, then call `send()`.
 ///
 /// Replace the content of a blog post.
 ///
 /// `PUT /blogs/posts/{postId}` · Version `2021-07-28` · location token · scopes: `blogs/post-update.write`
-///
-/// Note: SKILL.md gives PUT /blogs/{postId}; the real path is /blogs/posts/{postId}.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpdateBlogPost {
@@ -1132,7 +1234,9 @@ pub struct UpdateBlogPost {
     post_id: String,
     body: UpdateBlogPostRequest,
 }
+
 #[cfg(feature = "blogs")]
+#[cfg_attr(docsrs, doc(cfg(feature = "blogs")))]
 impl UpdateBlogPost {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1156,10 +1260,12 @@ impl UpdateBlogPost {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<UpdateBlogPostResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1168,7 +1274,9 @@ impl UpdateBlogPost {
         self.client.execute(request).await
     }
 }
+
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
 /// A blog site of a location.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1176,56 +1284,72 @@ pub struct Blog {
     /// Blog id.
     #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`
+
+    /// `name`: a string. Example: `My blog`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
+
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
 /// A blog author.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct BlogAuthor {
-    /// `_id`
+    /// `_id`: a string. Example: `lMOzIQZne5m6zQ528sT6`.
     #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`
+
+    /// `name`: a string. Example: `Jane Doe`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `locationId`
+
+    /// `locationId`: a string.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
-    /// `updatedAt`
+
+    /// `updatedAt`: a string. Example: `2025-01-03T11:06:35.822Z`.
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
-    /// `canonicalLink`
+
+    /// `canonicalLink`: a string.
     #[serde(rename = "canonicalLink", default, skip_serializing_if = "Option::is_none")]
     pub canonical_link: Option<String>,
 }
+
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
 /// A blog category.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct BlogCategory {
-    /// `_id`
+    /// `_id`: a string. Example: `lMOzIQZne5m6zQ528sT6`.
     #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+
     /// Display name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
-    /// `locationId`
+
+    /// `locationId`: a string.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
-    /// `updatedAt`
+
+    /// `updatedAt`: a string. Example: `2025-01-03T11:06:35.822Z`.
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
-    /// `canonicalLink`
+
+    /// `canonicalLink`: a string.
     #[serde(rename = "canonicalLink", default, skip_serializing_if = "Option::is_none")]
     pub canonical_link: Option<String>,
-    /// `urlSlug`
+
+    /// `urlSlug`: a string. Example: `agency-growth`.
     #[serde(rename = "urlSlug", default, skip_serializing_if = "Option::is_none")]
     pub url_slug: Option<String>,
 }
+
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
 /// A blog post.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1233,63 +1357,84 @@ pub struct BlogPost {
     /// Post id.
     #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `title`
+
+    /// `title`: a string. Example: `Ten tips for spring`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    /// `description`
+
+    /// `description`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `imageUrl`
+
+    /// `imageUrl`: a string.
     #[serde(rename = "imageUrl", default, skip_serializing_if = "Option::is_none")]
     pub image_url: Option<String>,
-    /// `imageAltText`
+
+    /// `imageAltText`: a string.
     #[serde(rename = "imageAltText", default, skip_serializing_if = "Option::is_none")]
     pub image_alt_text: Option<String>,
-    /// `status`
+
+    /// `status`: a [`BlogPostStatus`](crate::blogs::BlogPostStatus).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<BlogPostStatus>,
-    /// `urlSlug`
+
+    /// `urlSlug`: a string. Example: `ten-tips-for-spring`.
     #[serde(rename = "urlSlug", default, skip_serializing_if = "Option::is_none")]
     pub url_slug: Option<String>,
-    /// `canonicalLink`
+
+    /// `canonicalLink`: a string.
     #[serde(rename = "canonicalLink", default, skip_serializing_if = "Option::is_none")]
     pub canonical_link: Option<String>,
+
     /// Id of the author.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub author: Option<String>,
+
     /// Ids of the post's categories.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub categories: Option<Vec<String>>,
-    /// `tags`
+
+    /// `tags`: a list of strings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
-    /// `archived`
+
+    /// `archived`: `true` or `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub archived: Option<bool>,
-    /// `publishedAt`
+
+    /// `publishedAt`: a string. Example: `2024-08-19T17:14:57.000Z`.
     #[serde(rename = "publishedAt", default, skip_serializing_if = "Option::is_none")]
     pub published_at: Option<String>,
-    /// `updatedAt`
+
+    /// `updatedAt`: a string. Example: `2024-08-19T17:32:36.182Z`.
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
 }
+
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
 /// Publication state of a blog post.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BlogPostStatus {
-    ///`DRAFT`
+    /// `DRAFT`
     Draft,
-    ///`PUBLISHED`
+
+    /// `PUBLISHED`
     Published,
-    ///`SCHEDULED`
+
+    /// `SCHEDULED`
     Scheduled,
-    ///`ARCHIVED`
+
+    /// `ARCHIVED`
     Archived,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
 impl BlogPostStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1302,7 +1447,9 @@ impl BlogPostStatus {
         }
     }
 }
+
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
 impl From<&str> for BlogPostStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -1314,54 +1461,72 @@ impl From<&str> for BlogPostStatus {
         }
     }
 }
+
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
 crate::runtime::enums::string_enum!(BlogPostStatus);
+
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
 /// A new blog post.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateBlogPostRequest {
-    /// `title`
+    /// `title`: a string. Example: `Ten tips for spring`.
     pub title: String,
+
     /// Id of the location.
     #[serde(rename = "locationId")]
     pub location_id: String,
+
     /// Id of the blog the post belongs to.
     #[serde(rename = "blogId")]
     pub blog_id: String,
+
     /// Address of the cover image.
     #[serde(rename = "imageUrl")]
     pub image_url: String,
+
     /// Short summary of the post.
     pub description: String,
+
     /// Body of the post, as HTML.
     #[serde(rename = "rawHTML")]
     pub raw_html: String,
-    /// `status`
+
+    /// `status`: a [`BlogPostStatus`](crate::blogs::BlogPostStatus).
     pub status: BlogPostStatus,
+
     /// Alternative text of the cover image.
     #[serde(rename = "imageAltText")]
     pub image_alt_text: String,
+
     /// Ids of categories (see listBlogCategories).
     pub categories: Vec<String>,
-    /// `tags`
+
+    /// `tags`: a list of strings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
+
     /// Id of the author (see listBlogAuthors).
     pub author: String,
+
     /// Last path segment of the post's address.
     #[serde(rename = "urlSlug")]
     pub url_slug: String,
+
     /// Canonical address of the post.
     #[serde(rename = "canonicalLink", default, skip_serializing_if = "Option::is_none")]
     pub canonical_link: Option<String>,
+
     /// Publication time, ISO 8601.
     #[serde(rename = "publishedAt")]
     pub published_at: String,
 }
+
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
 impl CreateBlogPostRequest {
-    ///A value with the required fields (`title`, `locationId`, `blogId`, `imageUrl`, `description`, `rawHTML`, `status`, `imageAltText`, `categories`, `author`, `urlSlug`, `publishedAt`).
+    /// A value with the required fields (`title`, `locationId`, `blogId`, `imageUrl`, `description`, `rawHTML`, `status`, `imageAltText`, `categories`, `author`, `urlSlug`, `publishedAt`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         title: impl Into<String>,
@@ -1394,45 +1559,55 @@ impl CreateBlogPostRequest {
             published_at: published_at.into(),
         }
     }
-    ///Sets `tags`.
+
+    /// Sets `tags`.
     pub fn tags(mut self, value: impl Into<Vec<String>>) -> Self {
         self.tags = Some(value.into());
         self
     }
-    ///Sets `canonicalLink`.
+
+    /// Sets `canonicalLink`.
     pub fn canonical_link(mut self, value: impl Into<String>) -> Self {
         self.canonical_link = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
 /// The new post.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateBlogPostResponse {
-    /// `data`
+    /// `data`: a [`BlogPost`](crate::blogs::BlogPost).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<BlogPost>,
 }
+
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
 /// One page of authors.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListBlogAuthorsResponse {
-    /// `authors`
+    /// `authors`: a list of [`BlogAuthor`](crate::blogs::BlogAuthor) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authors: Option<Vec<BlogAuthor>>,
 }
+
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
 /// One page of categories.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListBlogCategoriesResponse {
-    /// `categories`
+    /// `categories`: a list of [`BlogCategory`](crate::blogs::BlogCategory) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub categories: Option<Vec<BlogCategory>>,
 }
+
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
 /// One page of blog posts.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1441,61 +1616,80 @@ pub struct ListBlogPostsResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub blogs: Option<Vec<BlogPost>>,
 }
+
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
 /// One page of blogs.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListBlogsResponse {
-    /// `data`
+    /// `data`: a list of [`Blog`](crate::blogs::Blog) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<Blog>>,
 }
+
 #[cfg(feature = "blogs")]
+#[cfg_attr(docsrs, doc(cfg(feature = "blogs")))]
 /// New content of a blog post; HighLevel requires every field.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateBlogPostRequest {
-    /// `title`
+    /// `title`: a string. Example: `Ten tips for spring`.
     pub title: String,
+
     /// Id of the location.
     #[serde(rename = "locationId")]
     pub location_id: String,
+
     /// Id of the blog the post belongs to.
     #[serde(rename = "blogId")]
     pub blog_id: String,
+
     /// Address of the cover image.
     #[serde(rename = "imageUrl")]
     pub image_url: String,
+
     /// Short summary of the post.
     pub description: String,
+
     /// Body of the post, as HTML.
     #[serde(rename = "rawHTML")]
     pub raw_html: String,
-    /// `status`
+
+    /// `status`: a [`BlogPostStatus`](crate::blogs::BlogPostStatus).
     pub status: BlogPostStatus,
+
     /// Alternative text of the cover image.
     #[serde(rename = "imageAltText")]
     pub image_alt_text: String,
+
     /// Ids of categories (see listBlogCategories).
     pub categories: Vec<String>,
-    /// `tags`
+
+    /// `tags`: a list of strings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
+
     /// Id of the author (see listBlogAuthors).
     pub author: String,
+
     /// Last path segment of the post's address.
     #[serde(rename = "urlSlug")]
     pub url_slug: String,
+
     /// Canonical address of the post.
     #[serde(rename = "canonicalLink", default, skip_serializing_if = "Option::is_none")]
     pub canonical_link: Option<String>,
+
     /// Publication time, ISO 8601.
     #[serde(rename = "publishedAt")]
     pub published_at: String,
 }
+
 #[cfg(feature = "blogs")]
+#[cfg_attr(docsrs, doc(cfg(feature = "blogs")))]
 impl UpdateBlogPostRequest {
-    ///A value with the required fields (`title`, `locationId`, `blogId`, `imageUrl`, `description`, `rawHTML`, `status`, `imageAltText`, `categories`, `author`, `urlSlug`, `publishedAt`).
+    /// A value with the required fields (`title`, `locationId`, `blogId`, `imageUrl`, `description`, `rawHTML`, `status`, `imageAltText`, `categories`, `author`, `urlSlug`, `publishedAt`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         title: impl Into<String>,
@@ -1528,23 +1722,27 @@ impl UpdateBlogPostRequest {
             published_at: published_at.into(),
         }
     }
-    ///Sets `tags`.
+
+    /// Sets `tags`.
     pub fn tags(mut self, value: impl Into<Vec<String>>) -> Self {
         self.tags = Some(value.into());
         self
     }
-    ///Sets `canonicalLink`.
+
+    /// Sets `canonicalLink`.
     pub fn canonical_link(mut self, value: impl Into<String>) -> Self {
         self.canonical_link = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
 /// The updated post.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateBlogPostResponse {
-    /// `updatedBlogPost`
+    /// `updatedBlogPost`: a [`BlogPost`](crate::blogs::BlogPost).
     #[serde(
         rename = "updatedBlogPost",
         default,
@@ -1552,7 +1750,9 @@ pub struct UpdateBlogPostResponse {
     )]
     pub updated_blog_post: Option<BlogPost>,
 }
+
 #[cfg(any(feature = "blogs", feature = "v3_blogs"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "blogs", feature = "v3_blogs"))))]
 /// Whether a slug is in use.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]

@@ -25,17 +25,21 @@
 //! | [`get_brand_board`](BrandBoards::get_brand_board) | `GET /brand-boards/{locationId}/{id}` | `2021-07-28` | location |
 //! | [`list_brand_boards`](BrandBoards::list_brand_boards) | `GET /brand-boards/{locationId}` | `2021-07-28` | location |
 //! | [`update_brand_board`](BrandBoards::update_brand_board) | `PATCH /brand-boards/{locationId}/{id}` | `2021-07-28` | location |
+
 /// This module's path below the crate root.
 pub const MODULE: &str = "brand_boards";
-///Operations of the Brand Boards module. Get one with `client.brand_boards()`.
+
+/// Operations of the Brand Boards module. Get one with `client.brand_boards()`.
 #[derive(Clone, Debug)]
 pub struct BrandBoards {
     client: crate::Client,
 }
+
 impl BrandBoards {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
     }
+
     /// Create a brand board, blank or copied from another one.
     ///
     /// `POST /brand-boards/` · Version `2021-07-28` · location token · scopes: `brand-boards/design-kit.write`
@@ -45,6 +49,7 @@ impl BrandBoards {
             body,
         }
     }
+
     /// Delete a brand board by id.
     ///
     /// `DELETE /brand-boards/{locationId}/{id}` · Version `2021-07-28` · location token · scopes: `brand-boards/design-kit.write`
@@ -55,6 +60,7 @@ impl BrandBoards {
             id: id.into(),
         }
     }
+
     /// Fetch one brand board by id.
     ///
     /// `GET /brand-boards/{locationId}/{id}` · Version `2021-07-28` · location token · scopes: `brand-boards/design-kit.readonly`
@@ -65,6 +71,7 @@ impl BrandBoards {
             id: id.into(),
         }
     }
+
     /// List the brand boards of a location.
     ///
     /// `GET /brand-boards/{locationId}` · Version `2021-07-28` · location token · scopes: `brand-boards/design-kit.readonly`
@@ -78,6 +85,7 @@ impl BrandBoards {
             deleted: None,
         }
     }
+
     /// Change the name, assets or default flag of a brand board.
     ///
     /// `PATCH /brand-boards/{locationId}/{id}` · Version `2021-07-28` · location token · scopes: `brand-boards/design-kit.write`
@@ -94,7 +102,8 @@ impl BrandBoards {
         }
     }
 }
-///One call per operation with sample arguments (contract tests only).
+
+/// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -152,7 +161,8 @@ pub fn contract_samples(
         ));
     calls
 }
-///One call per operation with every optional argument and field set too (contract tests only).
+
+/// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -263,6 +273,7 @@ pub fn contract_samples_full(
         ));
     calls
 }
+
 /// Request builder for `create_brand_board`: set optional parameters, then call `send()`.
 ///
 /// Create a brand board, blank or copied from another one.
@@ -274,6 +285,7 @@ pub struct CreateBrandBoard {
     client: crate::Client,
     body: CreateBrandBoardRequest,
 }
+
 impl CreateBrandBoard {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -292,10 +304,12 @@ impl CreateBrandBoard {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<BrandBoard, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -304,6 +318,7 @@ impl CreateBrandBoard {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `delete_brand_board`: set optional parameters, then call `send()`.
 ///
 /// Delete a brand board by id.
@@ -316,14 +331,16 @@ pub struct DeleteBrandBoard {
     location_id: Option<String>,
     id: String,
 }
-impl DeleteBrandBoard {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl DeleteBrandBoard {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -347,10 +364,12 @@ Defaults to the client's configured location.*/
         request.scope_key(location_id.clone());
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<BrandBoard, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -359,6 +378,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_brand_board`: set optional parameters, then call `send()`.
 ///
 /// Fetch one brand board by id.
@@ -371,14 +391,16 @@ pub struct GetBrandBoard {
     location_id: Option<String>,
     id: String,
 }
-impl GetBrandBoard {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl GetBrandBoard {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -402,10 +424,12 @@ Defaults to the client's configured location.*/
         request.scope_key(location_id.clone());
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<BrandBoard, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -414,6 +438,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `list_brand_boards`: set optional parameters, then call `send()`.
 ///
 /// List the brand boards of a location.
@@ -429,34 +454,40 @@ pub struct ListBrandBoards {
     search: Option<String>,
     deleted: Option<bool>,
 }
-impl ListBrandBoards {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl ListBrandBoards {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Page size.
+
+    /// Page size.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
-    ///Number of brand boards to skip.
+
+    /// Number of brand boards to skip.
     pub fn offset(mut self, value: impl Into<i64>) -> Self {
         self.offset = Some(value.into());
         self
     }
-    ///Text matched against brand board names.
+
+    /// Text matched against brand board names.
     pub fn search(mut self, value: impl Into<String>) -> Self {
         self.search = Some(value.into());
         self
     }
-    ///Also return deleted brand boards.
+
+    /// Also return deleted brand boards.
     pub fn deleted(mut self, value: impl Into<bool>) -> Self {
         self.deleted = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -491,10 +522,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ListBrandBoardsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -503,15 +536,20 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 impl crate::Paginated for ListBrandBoards {
     type Page = ListBrandBoardsResponse;
+
     type Item = BrandBoardSummary;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListBrandBoards::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.brand_boards.as_ref()).map_or(0, Vec::len);
@@ -528,10 +566,12 @@ impl crate::Paginated for ListBrandBoards {
         self.offset = Some(next);
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.brand_boards).unwrap_or_default()
     }
 }
+
 impl ListBrandBoards {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -542,6 +582,7 @@ impl ListBrandBoards {
         crate::paginate(self)
     }
 }
+
 /// Request builder for `update_brand_board`: set optional parameters, then call `send()`.
 ///
 /// Change the name, assets or default flag of a brand board.
@@ -555,14 +596,16 @@ pub struct UpdateBrandBoard {
     id: String,
     body: UpdateBrandBoardRequest,
 }
-impl UpdateBrandBoard {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl UpdateBrandBoard {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -590,10 +633,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<BrandBoard, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -602,6 +647,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// A brand board with all its assets.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -609,46 +655,60 @@ pub struct BrandBoard {
     /// The brand board id.
     #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `locationId`
+
+    /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
-    /// `name`
+
+    /// `name`: a string. Example: `My Brand Board`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `logos`
+
+    /// `logos`: a list of [`BrandLogo`](crate::brand_boards::BrandLogo) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logos: Option<Vec<BrandLogo>>,
-    /// `colors`
+
+    /// `colors`: a list of [`BrandColor`](crate::brand_boards::BrandColor) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub colors: Option<Vec<BrandColor>>,
-    /// `fonts`
+
+    /// `fonts`: a list of [`BrandFont`](crate::brand_boards::BrandFont) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fonts: Option<Vec<BrandFont>>,
+
     /// True for the location's default brand board.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default: Option<bool>,
+
     /// True once soft-deleted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted: Option<bool>,
+
     /// Media-library folder the board sits in.
     #[serde(rename = "parentId", default, skip_serializing_if = "Option::is_none")]
     pub parent_id: Option<String>,
+
     /// Media-library folder holding the board's assets.
     #[serde(rename = "folderId", default, skip_serializing_if = "Option::is_none")]
     pub folder_id: Option<String>,
+
     /// The board it was cloned from through a snapshot.
     #[serde(rename = "originId", default, skip_serializing_if = "Option::is_none")]
     pub origin_id: Option<String>,
-    /// `meta`
+
+    /// `meta`: a [`BrandBoardMeta`](crate::brand_boards::BrandBoardMeta).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meta: Option<BrandBoardMeta>,
-    /// `createdAt`
+
+    /// `createdAt`: a string. Example: `2024-01-05T12:00:00.000Z`.
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `updatedAt`
+
+    /// `updatedAt`: a string. Example: `2024-01-05T12:00:00.000Z`.
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
 }
+
 /// Bookkeeping about a brand board.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -656,29 +716,37 @@ pub struct BrandBoardMeta {
     /// User who last changed it.
     #[serde(rename = "updatedBy", default, skip_serializing_if = "Option::is_none")]
     pub updated_by: Option<String>,
+
     /// Last action taken, e.g. UPDATE.
     #[serde(rename = "lastAction", default, skip_serializing_if = "Option::is_none")]
     pub last_action: Option<String>,
+
     /// The board it was created from.
     #[serde(rename = "sourceId", default, skip_serializing_if = "Option::is_none")]
     pub source_id: Option<String>,
-    /// `sourceType`
+
+    /// `sourceType`: a [`BrandBoardSourceType`](crate::brand_boards::BrandBoardSourceType).
     #[serde(rename = "sourceType", default, skip_serializing_if = "Option::is_none")]
     pub source_type: Option<BrandBoardSourceType>,
 }
+
 /// How a brand board came to be.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BrandBoardSourceType {
-    ///`template`
+    /// `template`
     Template,
-    ///`blank`
+
+    /// `blank`
     Blank,
-    ///`snapshot`
+
+    /// `snapshot`
     Snapshot,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 impl BrandBoardSourceType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -690,6 +758,7 @@ impl BrandBoardSourceType {
         }
     }
 }
+
 impl From<&str> for BrandBoardSourceType {
     fn from(value: &str) -> Self {
         match value {
@@ -701,6 +770,7 @@ impl From<&str> for BrandBoardSourceType {
     }
 }
 crate::runtime::enums::string_enum!(BrandBoardSourceType);
+
 /// The listing form of a brand board.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -708,44 +778,55 @@ pub struct BrandBoardSummary {
     /// The brand board id.
     #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`
+
+    /// `name`: a string. Example: `My Brand Board`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `updatedAt`
+
+    /// `updatedAt`: a string. Example: `2024-01-05T12:00:00.000Z`.
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
+
     /// True for the location's default brand board.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default: Option<bool>,
-    /// `meta`
+
+    /// `meta`: a [`BrandBoardMeta`](crate::brand_boards::BrandBoardMeta).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meta: Option<BrandBoardMeta>,
 }
+
 /// A brand colour in several notations.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct BrandColor {
-    /// `id`
+    /// `id`: a string. Example: `color_xyz789`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+
     /// Hex with alpha.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hexa: Option<String>,
+
     /// CSS rgba() form.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rgba: Option<String>,
+
     /// Hex form.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hex: Option<String>,
+
     /// CSS rgb() form.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rgb: Option<String>,
-    /// `label`
+
+    /// `label`: a string. Example: `Brand Orange`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
 }
+
 impl BrandColor {
-    ///A value with the required fields (`id`, `hexa`, `rgba`, `hex`, `rgb`, `label`).
+    /// A value with the required fields (`id`, `hexa`, `rgba`, `hex`, `rgb`, `label`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         id: impl Into<String>,
@@ -764,56 +845,67 @@ impl BrandColor {
             label: Some(label.into()),
         }
     }
-    ///Sets `id`.
+
+    /// Sets `id`.
     pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
         self
     }
-    ///Sets `hexa`.
+
+    /// Sets `hexa`.
     pub fn hexa(mut self, value: impl Into<String>) -> Self {
         self.hexa = Some(value.into());
         self
     }
-    ///Sets `rgba`.
+
+    /// Sets `rgba`.
     pub fn rgba(mut self, value: impl Into<String>) -> Self {
         self.rgba = Some(value.into());
         self
     }
-    ///Sets `hex`.
+
+    /// Sets `hex`.
     pub fn hex(mut self, value: impl Into<String>) -> Self {
         self.hex = Some(value.into());
         self
     }
-    ///Sets `rgb`.
+
+    /// Sets `rgb`.
     pub fn rgb(mut self, value: impl Into<String>) -> Self {
         self.rgb = Some(value.into());
         self
     }
-    ///Sets `label`.
+
+    /// Sets `label`.
     pub fn label(mut self, value: impl Into<String>) -> Self {
         self.label = Some(value.into());
         self
     }
 }
+
 /// A font with its fallback.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct BrandFont {
-    /// `id`
+    /// `id`: a string. Example: `font_def456`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+
     /// Font family.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub font: Option<String>,
+
     /// Generic fallback family.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fallback: Option<String>,
-    /// `label`
+
+    /// `label`: a string. Example: `Heading Font`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
 }
+
 impl BrandFont {
-    ///A value with the required fields (`id`, `font`, `fallback`, `label`).
+    /// A value with the required fields (`id`, `font`, `fallback`, `label`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         id: impl Into<String>,
@@ -828,46 +920,55 @@ impl BrandFont {
             label: Some(label.into()),
         }
     }
-    ///Sets `id`.
+
+    /// Sets `id`.
     pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
         self
     }
-    ///Sets `font`.
+
+    /// Sets `font`.
     pub fn font(mut self, value: impl Into<String>) -> Self {
         self.font = Some(value.into());
         self
     }
-    ///Sets `fallback`.
+
+    /// Sets `fallback`.
     pub fn fallback(mut self, value: impl Into<String>) -> Self {
         self.fallback = Some(value.into());
         self
     }
-    ///Sets `label`.
+
+    /// Sets `label`.
     pub fn label(mut self, value: impl Into<String>) -> Self {
         self.label = Some(value.into());
         self
     }
 }
+
 /// A logo image kept in the media library.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct BrandLogo {
-    /// `id`
+    /// `id`: a string. Example: `logo_abc123`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+
     /// Public address of the image.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
+
     /// Display label, e.g. Primary Logo.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
+
     /// Storage path in the media library.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
 }
+
 impl BrandLogo {
-    ///A value with the required fields (`id`, `url`, `label`, `path`).
+    /// A value with the required fields (`id`, `url`, `label`, `path`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         id: impl Into<String>,
@@ -882,60 +983,74 @@ impl BrandLogo {
             path: Some(path.into()),
         }
     }
-    ///Sets `id`.
+
+    /// Sets `id`.
     pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
         self
     }
-    ///Sets `url`.
+
+    /// Sets `url`.
     pub fn url(mut self, value: impl Into<String>) -> Self {
         self.url = Some(value.into());
         self
     }
-    ///Sets `label`.
+
+    /// Sets `label`.
     pub fn label(mut self, value: impl Into<String>) -> Self {
         self.label = Some(value.into());
         self
     }
-    ///Sets `path`.
+
+    /// Sets `path`.
     pub fn path(mut self, value: impl Into<String>) -> Self {
         self.path = Some(value.into());
         self
     }
 }
+
 /// A new brand board.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateBrandBoardRequest {
-    /// `locationId`
+    /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
     #[serde(rename = "locationId")]
     pub location_id: String,
-    /// `name`
+
+    /// `name`: a string. Example: `My Brand Board`.
     pub name: String,
-    /// `logos`
+
+    /// `logos`: a list of [`BrandLogo`](crate::brand_boards::BrandLogo) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logos: Option<Vec<BrandLogo>>,
-    /// `colors`
+
+    /// `colors`: a list of [`BrandColor`](crate::brand_boards::BrandColor) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub colors: Option<Vec<BrandColor>>,
-    /// `fonts`
+
+    /// `fonts`: a list of [`BrandFont`](crate::brand_boards::BrandFont) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fonts: Option<Vec<BrandFont>>,
+
     /// Make it the location's default.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default: Option<bool>,
+
     /// Copy this existing board.
     #[serde(rename = "brandBoardId", default, skip_serializing_if = "Option::is_none")]
     pub brand_board_id: Option<String>,
+
     /// Media-library folder to put it in.
     #[serde(rename = "parentId", default, skip_serializing_if = "Option::is_none")]
     pub parent_id: Option<String>,
+
     /// How the board is created.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<BrandBoardSourceType>,
 }
+
 impl CreateBrandBoardRequest {
-    ///A value with the required fields (`locationId`, `name`).
+    /// A value with the required fields (`locationId`, `name`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(location_id: impl Into<String>, name: impl Into<String>) -> Self {
         Self {
@@ -950,78 +1065,94 @@ impl CreateBrandBoardRequest {
             type_: None,
         }
     }
-    ///Sets `logos`.
+
+    /// Sets `logos`.
     pub fn logos(mut self, value: impl Into<Vec<BrandLogo>>) -> Self {
         self.logos = Some(value.into());
         self
     }
-    ///Sets `colors`.
+
+    /// Sets `colors`.
     pub fn colors(mut self, value: impl Into<Vec<BrandColor>>) -> Self {
         self.colors = Some(value.into());
         self
     }
-    ///Sets `fonts`.
+
+    /// Sets `fonts`.
     pub fn fonts(mut self, value: impl Into<Vec<BrandFont>>) -> Self {
         self.fonts = Some(value.into());
         self
     }
-    ///Sets `default`.
+
+    /// Sets `default`.
     pub fn default(mut self, value: impl Into<bool>) -> Self {
         self.default = Some(value.into());
         self
     }
-    ///Sets `brandBoardId`.
+
+    /// Sets `brandBoardId`.
     pub fn brand_board_id(mut self, value: impl Into<String>) -> Self {
         self.brand_board_id = Some(value.into());
         self
     }
-    ///Sets `parentId`.
+
+    /// Sets `parentId`.
     pub fn parent_id(mut self, value: impl Into<String>) -> Self {
         self.parent_id = Some(value.into());
         self
     }
-    ///Sets `type`.
+
+    /// Sets `type`.
     pub fn type_(mut self, value: impl Into<BrandBoardSourceType>) -> Self {
         self.type_ = Some(value.into());
         self
     }
 }
+
 /// The `ListBrandBoardsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListBrandBoardsResponse {
-    /// `brandBoards`
+    /// `brandBoards`: a list of [`BrandBoardSummary`](crate::brand_boards::BrandBoardSummary) values.
     #[serde(rename = "brandBoards", default, skip_serializing_if = "Option::is_none")]
     pub brand_boards: Option<Vec<BrandBoardSummary>>,
+
     /// Brand boards matching the query.
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
 }
+
 /// The fields to change; array fields replace the stored ones.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateBrandBoardRequest {
-    /// `name`
+    /// `name`: a string. Example: `My Brandboard 2`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `logos`
+
+    /// `logos`: a list of [`BrandLogo`](crate::brand_boards::BrandLogo) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logos: Option<Vec<BrandLogo>>,
-    /// `colors`
+
+    /// `colors`: a list of [`BrandColor`](crate::brand_boards::BrandColor) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub colors: Option<Vec<BrandColor>>,
-    /// `fonts`
+
+    /// `fonts`: a list of [`BrandFont`](crate::brand_boards::BrandFont) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fonts: Option<Vec<BrandFont>>,
+
     /// Make it the location's default.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default: Option<bool>,
+
     /// Media-library folder (reserved by HighLevel).
     #[serde(rename = "parentId", default, skip_serializing_if = "Option::is_none")]
     pub parent_id: Option<String>,
 }
+
 impl UpdateBrandBoardRequest {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -1033,32 +1164,38 @@ impl UpdateBrandBoardRequest {
             parent_id: None,
         }
     }
-    ///Sets `name`.
+
+    /// Sets `name`.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
-    ///Sets `logos`.
+
+    /// Sets `logos`.
     pub fn logos(mut self, value: impl Into<Vec<BrandLogo>>) -> Self {
         self.logos = Some(value.into());
         self
     }
-    ///Sets `colors`.
+
+    /// Sets `colors`.
     pub fn colors(mut self, value: impl Into<Vec<BrandColor>>) -> Self {
         self.colors = Some(value.into());
         self
     }
-    ///Sets `fonts`.
+
+    /// Sets `fonts`.
     pub fn fonts(mut self, value: impl Into<Vec<BrandFont>>) -> Self {
         self.fonts = Some(value.into());
         self
     }
-    ///Sets `default`.
+
+    /// Sets `default`.
     pub fn default(mut self, value: impl Into<bool>) -> Self {
         self.default = Some(value.into());
         self
     }
-    ///Sets `parentId`.
+
+    /// Sets `parentId`.
     pub fn parent_id(mut self, value: impl Into<String>) -> Self {
         self.parent_id = Some(value.into());
         self

@@ -3,7 +3,7 @@
 
 //! Businesses
 //!
-//! Businesses of a location: the company records of the CRM that contacts can belong to (SKILL.md's "Companies" are these records).
+//! Businesses of a location: the company records of the CRM that contacts can belong to (often called companies).
 //!
 //! Enabled by the cargo feature `businesses`. 5 operations, generated from `spec/businesses.yaml`.
 //!
@@ -25,58 +25,60 @@
 //! | [`get_business`](Businesses::get_business) | `GET /businesses/{businessId}` | `2021-07-28` | location |
 //! | [`list_businesses`](Businesses::list_businesses) | `GET /businesses/` | `2021-07-28` | location |
 //! | [`update_business`](Businesses::update_business) | `PUT /businesses/{businessId}` | `2021-07-28` | location |
+
 #[cfg(feature = "businesses")]
+#[cfg_attr(docsrs, doc(cfg(feature = "businesses")))]
 /// This module's path below the crate root.
 pub const MODULE: &str = "businesses";
+
 #[cfg(feature = "businesses")]
-///Operations of the Businesses module. Get one with `client.businesses()`.
+#[cfg_attr(docsrs, doc(cfg(feature = "businesses")))]
+/// Operations of the Businesses module. Get one with `client.businesses()`.
 #[derive(Clone, Debug)]
 pub struct Businesses {
     client: crate::Client,
 }
+
 #[cfg(feature = "businesses")]
+#[cfg_attr(docsrs, doc(cfg(feature = "businesses")))]
 impl Businesses {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
     }
+
     /// Create a business in a location.
     ///
     /// `POST /businesses/` · Version `2021-07-28` · location token · scopes: `businesses.write`
-    ///
-    /// Note: SKILL.md's Companies section gives this call as POST /companies/ with the same body fields; CRM company records are HighLevel's businesses.
     pub fn create_business(&self, body: CreateBusinessRequest) -> CreateBusiness {
         CreateBusiness {
             client: self.client.clone(),
             body,
         }
     }
+
     /// Delete a business by its id.
     ///
     /// `DELETE /businesses/{businessId}` · Version `2021-07-28` · location token · scopes: `businesses.write`
-    ///
-    /// Note: SKILL.md's Companies section gives this call as DELETE /companies/{companyId}; CRM company records are HighLevel's businesses.
     pub fn delete_business(&self, business_id: impl Into<String>) -> DeleteBusiness {
         DeleteBusiness {
             client: self.client.clone(),
             business_id: business_id.into(),
         }
     }
+
     /// Fetch one business by its id.
     ///
     /// `GET /businesses/{businessId}` · Version `2021-07-28` · location token · scopes: `businesses.readonly`
-    ///
-    /// Note: SKILL.md's Companies section gives this call as GET /companies/{companyId}; that path is HighLevel's agency lookup (companies module), while CRM company records are businesses.
     pub fn get_business(&self, business_id: impl Into<String>) -> GetBusiness {
         GetBusiness {
             client: self.client.clone(),
             business_id: business_id.into(),
         }
     }
+
     /// List the businesses of a location.
     ///
     /// `GET /businesses/` · Version `2021-07-28` · location token · scopes: `businesses.readonly`
-    ///
-    /// Note: SKILL.md's Companies section gives this call as GET /companies/. HighLevel types `limit` and `skip` as strings; they are counts and typed integer here.
     pub fn list_businesses(&self) -> ListBusinesses {
         ListBusinesses {
             client: self.client.clone(),
@@ -85,11 +87,10 @@ impl Businesses {
             skip: None,
         }
     }
+
     /// Change a business.
     ///
     /// `PUT /businesses/{businessId}` · Version `2021-07-28` · location token · scopes: `businesses.write`
-    ///
-    /// Note: SKILL.md's Companies section gives this call as PUT /companies/{companyId}; CRM company records are HighLevel's businesses.
     pub fn update_business(
         &self,
         business_id: impl Into<String>,
@@ -102,8 +103,10 @@ impl Businesses {
         }
     }
 }
+
 #[cfg(feature = "businesses")]
-///One call per operation with sample arguments (contract tests only).
+#[cfg_attr(docsrs, doc(cfg(feature = "businesses")))]
+/// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -161,8 +164,10 @@ pub fn contract_samples(
         ));
     calls
 }
+
 #[cfg(feature = "businesses")]
-///One call per operation with every optional argument and field set too (contract tests only).
+#[cfg_attr(docsrs, doc(cfg(feature = "businesses")))]
+/// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -242,21 +247,23 @@ pub fn contract_samples_full(
         ));
     calls
 }
+
 #[cfg(feature = "businesses")]
+#[cfg_attr(docsrs, doc(cfg(feature = "businesses")))]
 /// Request builder for `create_business`: set optional parameters, then call `send()`.
 ///
 /// Create a business in a location.
 ///
 /// `POST /businesses/` · Version `2021-07-28` · location token · scopes: `businesses.write`
-///
-/// Note: SKILL.md's Companies section gives this call as POST /companies/ with the same body fields; CRM company records are HighLevel's businesses.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct CreateBusiness {
     client: crate::Client,
     body: CreateBusinessRequest,
 }
+
 #[cfg(feature = "businesses")]
+#[cfg_attr(docsrs, doc(cfg(feature = "businesses")))]
 impl CreateBusiness {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -275,10 +282,12 @@ impl CreateBusiness {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<BusinessWriteResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -287,21 +296,23 @@ impl CreateBusiness {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "businesses")]
+#[cfg_attr(docsrs, doc(cfg(feature = "businesses")))]
 /// Request builder for `delete_business`: set optional parameters, then call `send()`.
 ///
 /// Delete a business by its id.
 ///
 /// `DELETE /businesses/{businessId}` · Version `2021-07-28` · location token · scopes: `businesses.write`
-///
-/// Note: SKILL.md's Companies section gives this call as DELETE /companies/{companyId}; CRM company records are HighLevel's businesses.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DeleteBusiness {
     client: crate::Client,
     business_id: String,
 }
+
 #[cfg(feature = "businesses")]
+#[cfg_attr(docsrs, doc(cfg(feature = "businesses")))]
 impl DeleteBusiness {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -322,10 +333,12 @@ impl DeleteBusiness {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -334,21 +347,23 @@ impl DeleteBusiness {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "businesses")]
+#[cfg_attr(docsrs, doc(cfg(feature = "businesses")))]
 /// Request builder for `get_business`: set optional parameters, then call `send()`.
 ///
 /// Fetch one business by its id.
 ///
 /// `GET /businesses/{businessId}` · Version `2021-07-28` · location token · scopes: `businesses.readonly`
-///
-/// Note: SKILL.md's Companies section gives this call as GET /companies/{companyId}; that path is HighLevel's agency lookup (companies module), while CRM company records are businesses.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetBusiness {
     client: crate::Client,
     business_id: String,
 }
+
 #[cfg(feature = "businesses")]
+#[cfg_attr(docsrs, doc(cfg(feature = "businesses")))]
 impl GetBusiness {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -369,10 +384,12 @@ impl GetBusiness {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<BusinessResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -381,14 +398,14 @@ impl GetBusiness {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "businesses")]
+#[cfg_attr(docsrs, doc(cfg(feature = "businesses")))]
 /// Request builder for `list_businesses`: set optional parameters, then call `send()`.
 ///
 /// List the businesses of a location.
 ///
 /// `GET /businesses/` · Version `2021-07-28` · location token · scopes: `businesses.readonly`
-///
-/// Note: SKILL.md's Companies section gives this call as GET /companies/. HighLevel types `limit` and `skip` as strings; they are counts and typed integer here.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListBusinesses {
@@ -397,25 +414,30 @@ pub struct ListBusinesses {
     limit: Option<i64>,
     skip: Option<i64>,
 }
-#[cfg(feature = "businesses")]
-impl ListBusinesses {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "businesses")]
+#[cfg_attr(docsrs, doc(cfg(feature = "businesses")))]
+impl ListBusinesses {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Page size.
+
+    /// Page size.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
-    ///Number of businesses to skip.
+
+    /// Number of businesses to skip.
     pub fn skip(mut self, value: impl Into<i64>) -> Self {
         self.skip = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -440,10 +462,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<BusinessList, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -452,16 +476,22 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "businesses")]
+#[cfg_attr(docsrs, doc(cfg(feature = "businesses")))]
 impl crate::Paginated for ListBusinesses {
     type Page = BusinessList;
+
     type Item = Business;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListBusinesses::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.businesses.as_ref()).map_or(0, Vec::len);
@@ -476,11 +506,14 @@ impl crate::Paginated for ListBusinesses {
         self.skip = Some(next);
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.businesses).unwrap_or_default()
     }
 }
+
 #[cfg(feature = "businesses")]
+#[cfg_attr(docsrs, doc(cfg(feature = "businesses")))]
 impl ListBusinesses {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -489,14 +522,14 @@ impl ListBusinesses {
         crate::paginate(self)
     }
 }
+
 #[cfg(feature = "businesses")]
+#[cfg_attr(docsrs, doc(cfg(feature = "businesses")))]
 /// Request builder for `update_business`: set optional parameters, then call `send()`.
 ///
 /// Change a business.
 ///
 /// `PUT /businesses/{businessId}` · Version `2021-07-28` · location token · scopes: `businesses.write`
-///
-/// Note: SKILL.md's Companies section gives this call as PUT /companies/{companyId}; CRM company records are HighLevel's businesses.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpdateBusiness {
@@ -504,7 +537,9 @@ pub struct UpdateBusiness {
     business_id: String,
     body: UpdateBusinessRequest,
 }
+
 #[cfg(feature = "businesses")]
+#[cfg_attr(docsrs, doc(cfg(feature = "businesses")))]
 impl UpdateBusiness {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -529,10 +564,12 @@ impl UpdateBusiness {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<BusinessWriteResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -541,131 +578,169 @@ impl UpdateBusiness {
         self.client.execute(request).await
     }
 }
+
 #[cfg(any(feature = "businesses", feature = "v3_businesses"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "businesses", feature = "v3_businesses"))))]
 /// A business (CRM company record) of a location.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Business {
-    /// `id`
+    /// `id`: a string. Example: `63771dcac1116f0e21de8e12`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`
+
+    /// `name`: a string. Example: `Acme Corp`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `phone`
+
+    /// `phone`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
-    /// `email`
+
+    /// `email`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// `website`
+
+    /// `website`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub website: Option<String>,
-    /// `address`
+
+    /// `address`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
-    /// `city`
+
+    /// `city`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
-    /// `description`
+
+    /// `description`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `state`
+
+    /// `state`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
-    /// `postalCode`
+
+    /// `postalCode`: a string.
     #[serde(rename = "postalCode", default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
-    /// `country`
+
+    /// `country`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
+
     /// Who last changed the business.
     #[serde(rename = "updatedBy", default, skip_serializing_if = "Option::is_none")]
     pub updated_by: Option<serde_json::Value>,
-    /// `locationId`
+
+    /// `locationId`: a string.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
+
     /// Who created the business.
     #[serde(rename = "createdBy", default, skip_serializing_if = "Option::is_none")]
     pub created_by: Option<serde_json::Value>,
-    /// `createdAt`
+
+    /// `createdAt`: a date and time (RFC 3339 string).
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `updatedAt`
+
+    /// `updatedAt`: a date and time (RFC 3339 string).
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
 }
+
 #[cfg(any(feature = "businesses", feature = "v3_businesses"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "businesses", feature = "v3_businesses"))))]
 /// The `BusinessList` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct BusinessList {
-    /// `businesses`
+    /// `businesses`: a list of [`Business`](crate::businesses::Business) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub businesses: Option<Vec<Business>>,
 }
+
 #[cfg(any(feature = "businesses", feature = "v3_businesses"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "businesses", feature = "v3_businesses"))))]
 /// The `BusinessResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct BusinessResponse {
-    /// `business`
+    /// `business`: a [`Business`](crate::businesses::Business).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub business: Option<Business>,
 }
+
 #[cfg(any(feature = "businesses", feature = "v3_businesses"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "businesses", feature = "v3_businesses"))))]
 /// The `BusinessWriteResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct BusinessWriteResponse {
-    /// `success`
+    /// `success`: `true` or `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
-    /// `buiseness`
+
+    /// `buiseness`: a [`Business`](crate::businesses::Business).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub buiseness: Option<Business>,
 }
+
 #[cfg(any(feature = "businesses", feature = "v3_businesses"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "businesses", feature = "v3_businesses"))))]
 /// The `CreateBusinessRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateBusinessRequest {
-    /// `name`
+    /// `name`: a string. Example: `Acme Corp`.
     pub name: String,
-    /// `locationId`
+
+    /// `locationId`: a string.
     #[serde(rename = "locationId")]
     pub location_id: String,
-    /// `phone`
+
+    /// `phone`: a string. Example: `+1234567890`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
-    /// `email`
+
+    /// `email`: a string. Example: `info@acme.com`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// `website`
+
+    /// `website`: a string. Example: `https://acme.com`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub website: Option<String>,
-    /// `address`
+
+    /// `address`: a string. Example: `123 Main St`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
-    /// `city`
+
+    /// `city`: a string. Example: `New York`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
-    /// `postalCode`
+
+    /// `postalCode`: a string. Example: `10001`.
     #[serde(rename = "postalCode", default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
-    /// `state`
+
+    /// `state`: a string. Example: `NY`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
-    /// `country`
+
+    /// `country`: a string. Example: `US`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
-    /// `description`
+
+    /// `description`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 }
+
 #[cfg(any(feature = "businesses", feature = "v3_businesses"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "businesses", feature = "v3_businesses"))))]
 impl CreateBusinessRequest {
-    ///A value with the required fields (`name`, `locationId`).
+    /// A value with the required fields (`name`, `locationId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(name: impl Into<String>, location_id: impl Into<String>) -> Self {
         Self {
@@ -682,91 +757,113 @@ impl CreateBusinessRequest {
             description: None,
         }
     }
-    ///Sets `phone`.
+
+    /// Sets `phone`.
     pub fn phone(mut self, value: impl Into<String>) -> Self {
         self.phone = Some(value.into());
         self
     }
-    ///Sets `email`.
+
+    /// Sets `email`.
     pub fn email(mut self, value: impl Into<String>) -> Self {
         self.email = Some(value.into());
         self
     }
-    ///Sets `website`.
+
+    /// Sets `website`.
     pub fn website(mut self, value: impl Into<String>) -> Self {
         self.website = Some(value.into());
         self
     }
-    ///Sets `address`.
+
+    /// Sets `address`.
     pub fn address(mut self, value: impl Into<String>) -> Self {
         self.address = Some(value.into());
         self
     }
-    ///Sets `city`.
+
+    /// Sets `city`.
     pub fn city(mut self, value: impl Into<String>) -> Self {
         self.city = Some(value.into());
         self
     }
-    ///Sets `postalCode`.
+
+    /// Sets `postalCode`.
     pub fn postal_code(mut self, value: impl Into<String>) -> Self {
         self.postal_code = Some(value.into());
         self
     }
-    ///Sets `state`.
+
+    /// Sets `state`.
     pub fn state(mut self, value: impl Into<String>) -> Self {
         self.state = Some(value.into());
         self
     }
-    ///Sets `country`.
+
+    /// Sets `country`.
     pub fn country(mut self, value: impl Into<String>) -> Self {
         self.country = Some(value.into());
         self
     }
-    ///Sets `description`.
+
+    /// Sets `description`.
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "businesses", feature = "v3_businesses"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "businesses", feature = "v3_businesses"))))]
 /// The `UpdateBusinessRequest` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateBusinessRequest {
-    /// `name`
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `phone`
+
+    /// `phone`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
-    /// `email`
+
+    /// `email`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// `postalCode`
+
+    /// `postalCode`: a string.
     #[serde(rename = "postalCode", default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
-    /// `website`
+
+    /// `website`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub website: Option<String>,
-    /// `address`
+
+    /// `address`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
-    /// `state`
+
+    /// `state`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
-    /// `city`
+
+    /// `city`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
-    /// `country`
+
+    /// `country`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
-    /// `description`
+
+    /// `description`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 }
+
 #[cfg(any(feature = "businesses", feature = "v3_businesses"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "businesses", feature = "v3_businesses"))))]
 impl UpdateBusinessRequest {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -782,52 +879,62 @@ impl UpdateBusinessRequest {
             description: None,
         }
     }
-    ///Sets `name`.
+
+    /// Sets `name`.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
-    ///Sets `phone`.
+
+    /// Sets `phone`.
     pub fn phone(mut self, value: impl Into<String>) -> Self {
         self.phone = Some(value.into());
         self
     }
-    ///Sets `email`.
+
+    /// Sets `email`.
     pub fn email(mut self, value: impl Into<String>) -> Self {
         self.email = Some(value.into());
         self
     }
-    ///Sets `postalCode`.
+
+    /// Sets `postalCode`.
     pub fn postal_code(mut self, value: impl Into<String>) -> Self {
         self.postal_code = Some(value.into());
         self
     }
-    ///Sets `website`.
+
+    /// Sets `website`.
     pub fn website(mut self, value: impl Into<String>) -> Self {
         self.website = Some(value.into());
         self
     }
-    ///Sets `address`.
+
+    /// Sets `address`.
     pub fn address(mut self, value: impl Into<String>) -> Self {
         self.address = Some(value.into());
         self
     }
-    ///Sets `state`.
+
+    /// Sets `state`.
     pub fn state(mut self, value: impl Into<String>) -> Self {
         self.state = Some(value.into());
         self
     }
-    ///Sets `city`.
+
+    /// Sets `city`.
     pub fn city(mut self, value: impl Into<String>) -> Self {
         self.city = Some(value.into());
         self
     }
-    ///Sets `country`.
+
+    /// Sets `country`.
     pub fn country(mut self, value: impl Into<String>) -> Self {
         self.country = Some(value.into());
         self
     }
-    ///Sets `description`.
+
+    /// Sets `description`.
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
         self

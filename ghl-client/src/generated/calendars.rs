@@ -61,20 +61,27 @@
 //! | [`update_calendar_notification`](Calendars::update_calendar_notification) | `PUT /calendars/{calendarId}/notifications/{notificationId}` | `2021-04-15` | location |
 //! | [`update_calendar_resource`](Calendars::update_calendar_resource) | `PUT /calendars/resources/{resourceType}/{id}` | `2021-04-15` | location |
 //! | [`validate_calendar_group_slug`](Calendars::validate_calendar_group_slug) | `POST /calendars/groups/validate-slug` | `2021-04-15` | location |
+
 #[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// This module's path below the crate root.
 pub const MODULE: &str = "calendars";
+
 #[cfg(feature = "calendars")]
-///Operations of the Calendars module. Get one with `client.calendars()`.
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
+/// Operations of the Calendars module. Get one with `client.calendars()`.
 #[derive(Clone, Debug)]
 pub struct Calendars {
     client: crate::Client,
 }
+
 #[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl Calendars {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
     }
+
     /// Apply an availability schedule to a team calendar.
     ///
     /// `PUT /calendars/schedules/{id}/associations/{calendarId}` · Version `2021-04-15` · location token · scopes: `calendars.write`
@@ -89,11 +96,10 @@ impl Calendars {
             calendar_id: calendar_id.into(),
         }
     }
+
     /// Book an appointment for a contact in a calendar.
     ///
     /// `POST /calendars/events/appointments` · Version `2021-04-15` · location token · scopes: `calendars/events.write`
-    ///
-    /// Note: SKILL.md gives POST /calendars/events (with Version 2021-07-28 and a `notes` field this schema lacks; appointment notes have their own operations); the real path is this one.
     pub fn create_appointment(
         &self,
         body: CreateAppointmentRequest,
@@ -103,6 +109,7 @@ impl Calendars {
             body,
         }
     }
+
     /// Add a note to an appointment.
     ///
     /// `POST /calendars/appointments/{appointmentId}/notes` · Version `2021-04-15` · location token · scopes: `calendars/events.write`
@@ -117,6 +124,7 @@ impl Calendars {
             body,
         }
     }
+
     /// Create an availability schedule for a user.
     ///
     /// `POST /calendars/schedules` · Version `2021-04-15` · location token · scopes: `calendars.write`
@@ -129,6 +137,7 @@ impl Calendars {
             body,
         }
     }
+
     /// Block time in a calendar or for a user.
     ///
     /// `POST /calendars/events/block-slots` · Version `2021-04-15` · location token · scopes: `calendars/events.write`
@@ -138,6 +147,7 @@ impl Calendars {
             body,
         }
     }
+
     /// Create a calendar in a location.
     ///
     /// `POST /calendars/` · Version `2021-04-15` · location token · scopes: `calendars.write`
@@ -147,6 +157,7 @@ impl Calendars {
             body,
         }
     }
+
     /// Create a calendar group.
     ///
     /// `POST /calendars/groups` · Version `2021-04-15` · location token · scopes: `calendars/groups.write`
@@ -159,6 +170,7 @@ impl Calendars {
             body,
         }
     }
+
     /// Add one or more notification settings to a calendar.
     ///
     /// `POST /calendars/{calendarId}/notifications` · Version `2021-04-15` · location token · scopes: `calendars/events.write`
@@ -173,11 +185,10 @@ impl Calendars {
             body,
         }
     }
+
     /// Create a room or a piece of equipment.
     ///
     /// `POST /calendars/resources/{resourceType}` · Version `2021-04-15` · location token · scopes: `calendars/resources.write`
-    ///
-    /// Note: SKILL.md gives POST /calendars/resources; the real path names the resource type.
     pub fn create_calendar_resource(
         &self,
         resource_type: impl Into<CalendarResourceType>,
@@ -189,6 +200,7 @@ impl Calendars {
             body,
         }
     }
+
     /// Delete an appointment note.
     ///
     /// `DELETE /calendars/appointments/{appointmentId}/notes/{noteId}` · Version `2021-04-15` · location token · scopes: `calendars/events.write`
@@ -203,6 +215,7 @@ impl Calendars {
             note_id: note_id.into(),
         }
     }
+
     /// Delete an availability schedule and its rules for good.
     ///
     /// `DELETE /calendars/schedules/{id}` · Version `2021-04-15` · location token · scopes: `calendars.write`
@@ -215,6 +228,7 @@ impl Calendars {
             id: id.into(),
         }
     }
+
     /// Delete a calendar.
     ///
     /// `DELETE /calendars/{calendarId}` · Version `2021-04-15` · location token · scopes: `calendars.write`
@@ -224,6 +238,7 @@ impl Calendars {
             calendar_id: calendar_id.into(),
         }
     }
+
     /// Delete an appointment or blocked slot.
     ///
     /// `DELETE /calendars/events/{eventId}` · Version `2021-04-15` · location token · scopes: `calendars/events.write`
@@ -238,6 +253,7 @@ impl Calendars {
             body,
         }
     }
+
     /// Delete a calendar group.
     ///
     /// `DELETE /calendars/groups/{groupId}` · Version `2021-04-15` · location token · scopes: `calendars/groups.write`
@@ -250,6 +266,7 @@ impl Calendars {
             group_id: group_id.into(),
         }
     }
+
     /// Delete a notification setting of a calendar.
     ///
     /// `DELETE /calendars/{calendarId}/notifications/{notificationId}` · Version `2021-04-15` · location token · scopes: `calendars/events.write`
@@ -264,11 +281,10 @@ impl Calendars {
             notification_id: notification_id.into(),
         }
     }
+
     /// Delete a room or piece of equipment.
     ///
     /// `DELETE /calendars/resources/{resourceType}/{id}` · Version `2021-04-15` · location token · scopes: `calendars/resources.write`
-    ///
-    /// Note: SKILL.md gives DELETE /calendars/resources/{resourceId}; the real path also names the resource type.
     pub fn delete_calendar_resource(
         &self,
         resource_type: impl Into<CalendarResourceType>,
@@ -280,17 +296,17 @@ impl Calendars {
             id: id.into(),
         }
     }
+
     /// Fetch one appointment by its id.
     ///
     /// `GET /calendars/events/appointments/{eventId}` · Version `2021-04-15` · location token · scopes: `calendars/events.readonly`
-    ///
-    /// Note: SKILL.md gives GET /calendars/events/{eventId}; the real path is this one.
     pub fn get_appointment(&self, event_id: impl Into<String>) -> GetAppointment {
         GetAppointment {
             client: self.client.clone(),
             event_id: event_id.into(),
         }
     }
+
     /// Fetch one availability schedule by its id.
     ///
     /// `GET /calendars/schedules/{id}` · Version `2021-04-15` · location token · scopes: `calendars.readonly`
@@ -303,6 +319,7 @@ impl Calendars {
             id: id.into(),
         }
     }
+
     /// Fetch one calendar by its id.
     ///
     /// `GET /calendars/{calendarId}` · Version `2021-04-15` · location token · scopes: `calendars.readonly`
@@ -312,20 +329,21 @@ impl Calendars {
             calendar_id: calendar_id.into(),
         }
     }
+
     /// Fetch one calendar group by its id.
     ///
     /// `GET /calendars/groups/{groupId}` · Version `2021-04-15` · location token · scopes: `calendars/groups.readonly`
     ///
     /// Not in HighLevel's published docs; available with the `undocumented` feature.
-    ///
-    /// Note: Listed by SKILL.md only; HighLevel documents no GET on this path (use list_calendar_groups). Version, scope and token follow the other group operations; the response shape is unknown and kept as raw JSON.
     #[cfg(feature = "undocumented")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
     pub fn get_calendar_group(&self, group_id: impl Into<String>) -> GetCalendarGroup {
         GetCalendarGroup {
             client: self.client.clone(),
             group_id: group_id.into(),
         }
     }
+
     /// Fetch one notification setting of a calendar.
     ///
     /// `GET /calendars/{calendarId}/notifications/{notificationId}` · Version `2021-04-15` · location token · scopes: `calendars/events.readonly`
@@ -340,6 +358,7 @@ impl Calendars {
             notification_id: notification_id.into(),
         }
     }
+
     /// Fetch one room or piece of equipment by its id.
     ///
     /// `GET /calendars/resources/{resourceType}/{id}` · Version `2021-04-15` · location token · scopes: `calendars/resources.readonly`
@@ -354,13 +373,12 @@ impl Calendars {
             id: id.into(),
         }
     }
+
     /// List the bookable start times of a calendar between two dates, per day.
     ///
     /// The range may span at most 31 days.
     ///
     /// `GET /calendars/{calendarId}/free-slots` · Version `2021-04-15` · location token · scopes: `calendars.readonly`
-    ///
-    /// Note: SKILL.md's example sends Version 2021-07-28; HighLevel's doc gives 2021-04-15.
     pub fn get_free_slots(
         &self,
         calendar_id: impl Into<String>,
@@ -377,6 +395,7 @@ impl Calendars {
             user_ids: None,
         }
     }
+
     /// List the notes of an appointment.
     ///
     /// `GET /calendars/appointments/{appointmentId}/notes` · Version `2021-04-15` · location token · scopes: `calendars/events.readonly`
@@ -393,6 +412,7 @@ impl Calendars {
             offset: offset.into(),
         }
     }
+
     /// List the blocked time of a location between two times.
     ///
     /// One of `userId`, `calendarId` or `groupId` must be given.
@@ -413,13 +433,12 @@ impl Calendars {
             end_time: end_time.into(),
         }
     }
+
     /// List the appointments of a location between two times.
     ///
     /// One of `userId`, `calendarId` or `groupId` must be given.
     ///
     /// `GET /calendars/events` · Version `2021-04-15` · location token · scopes: `calendars/events.readonly`
-    ///
-    /// Note: SKILL.md also lists GET /calendars/events/appointments to read a calendar's appointments; no such operation exists, this one with `calendarId` does it.
     pub fn list_calendar_events(
         &self,
         start_time: impl Into<i64>,
@@ -435,6 +454,7 @@ impl Calendars {
             end_time: end_time.into(),
         }
     }
+
     /// List the calendar groups of a location.
     ///
     /// `GET /calendars/groups` · Version `2021-04-15` · location token · scopes: `calendars/groups.readonly`
@@ -444,11 +464,10 @@ impl Calendars {
             location_id: None,
         }
     }
+
     /// List the notification settings of a calendar.
     ///
     /// `GET /calendars/{calendarId}/notifications` · Version `2021-04-15` · location token · scopes: `calendars/events.readonly`
-    ///
-    /// Note: Paged by `limit`/`skip`, but the response is a bare list, which the pagination extension cannot describe.
     pub fn list_calendar_notifications(
         &self,
         calendar_id: impl Into<String>,
@@ -462,11 +481,10 @@ impl Calendars {
             skip: None,
         }
     }
+
     /// List the rooms or the equipment of a location.
     ///
     /// `GET /calendars/resources/{resourceType}` · Version `2021-04-15` · location token · scopes: `calendars/resources.readonly`
-    ///
-    /// Note: SKILL.md gives GET /calendars/resources; the real path names the resource type. Paged by `limit`/`skip`, but the response is a bare list, which the pagination extension cannot describe.
     pub fn list_calendar_resources(
         &self,
         resource_type: impl Into<CalendarResourceType>,
@@ -481,6 +499,7 @@ impl Calendars {
             skip: skip.into(),
         }
     }
+
     /// List the calendars of a location.
     ///
     /// `GET /calendars/` · Version `2021-04-15` · location token · scopes: `calendars.readonly`
@@ -492,6 +511,7 @@ impl Calendars {
             show_drafted: None,
         }
     }
+
     /// Stop applying an availability schedule to a team calendar.
     ///
     /// `DELETE /calendars/schedules/{id}/associations/{calendarId}` · Version `2021-04-15` · location token · scopes: `calendars.write`
@@ -506,6 +526,7 @@ impl Calendars {
             calendar_id: calendar_id.into(),
         }
     }
+
     /// List the availability schedules of a user.
     ///
     /// `GET /calendars/schedules/search` · Version `2021-04-15` · location token · scopes: `calendars.readonly`
@@ -522,11 +543,10 @@ impl Calendars {
             limit: None,
         }
     }
+
     /// Enable or disable a calendar group.
     ///
     /// `PUT /calendars/groups/{groupId}/status` · Version `2021-04-15` · location token · scopes: `calendars/groups.write`
-    ///
-    /// Note: SKILL.md gives DELETE for this path and calls it slug validation; the real method is PUT and it switches the group on or off.
     pub fn set_calendar_group_status(
         &self,
         group_id: impl Into<String>,
@@ -538,11 +558,10 @@ impl Calendars {
             body,
         }
     }
+
     /// Change an appointment (time, status, owner, location...).
     ///
     /// `PUT /calendars/events/appointments/{eventId}` · Version `2021-04-15` · location token · scopes: `calendars/events.write`
-    ///
-    /// Note: SKILL.md gives PUT /calendars/events/{eventId}; the real path is this one.
     pub fn update_appointment(
         &self,
         event_id: impl Into<String>,
@@ -554,6 +573,7 @@ impl Calendars {
             body,
         }
     }
+
     /// Change the text or author of an appointment note.
     ///
     /// `PUT /calendars/appointments/{appointmentId}/notes/{noteId}` · Version `2021-04-15` · location token · scopes: `calendars/events.write`
@@ -570,6 +590,7 @@ impl Calendars {
             body,
         }
     }
+
     /// Change the name, rules or time zone of an availability schedule.
     ///
     /// Only the fields sent are changed.
@@ -586,6 +607,7 @@ impl Calendars {
             body,
         }
     }
+
     /// Change a blocked slot.
     ///
     /// `PUT /calendars/events/block-slots/{eventId}` · Version `2021-04-15` · location token · scopes: `calendars/events.write`
@@ -600,6 +622,7 @@ impl Calendars {
             body,
         }
     }
+
     /// Change the settings of a calendar.
     ///
     /// `PUT /calendars/{calendarId}` · Version `2021-04-15` · location token · scopes: `calendars.write`
@@ -614,6 +637,7 @@ impl Calendars {
             body,
         }
     }
+
     /// Change the name, description or slug of a calendar group.
     ///
     /// `PUT /calendars/groups/{groupId}` · Version `2021-04-15` · location token · scopes: `calendars/groups.write`
@@ -628,6 +652,7 @@ impl Calendars {
             body,
         }
     }
+
     /// Change a notification setting of a calendar.
     ///
     /// `PUT /calendars/{calendarId}/notifications/{notificationId}` · Version `2021-04-15` · location token · scopes: `calendars/events.write`
@@ -644,11 +669,10 @@ impl Calendars {
             body,
         }
     }
+
     /// Change a room or piece of equipment.
     ///
     /// `PUT /calendars/resources/{resourceType}/{id}` · Version `2021-04-15` · location token · scopes: `calendars/resources.write`
-    ///
-    /// Note: SKILL.md gives PUT /calendars/resources/{resourceId}; the real path also names the resource type.
     pub fn update_calendar_resource(
         &self,
         resource_type: impl Into<CalendarResourceType>,
@@ -662,11 +686,10 @@ impl Calendars {
             body,
         }
     }
+
     /// Check whether a group slug is still free in a location.
     ///
     /// `POST /calendars/groups/validate-slug` · Version `2021-04-15` · location token · scopes: `calendars/groups.write`
-    ///
-    /// Note: SKILL.md lists slug validation as DELETE /calendars/groups/{groupId}/status; the real operation is this POST.
     pub fn validate_calendar_group_slug(
         &self,
         body: ValidateCalendarGroupSlugRequest,
@@ -677,8 +700,10 @@ impl Calendars {
         }
     }
 }
+
 #[cfg(feature = "calendars")]
-///One call per operation with sample arguments (contract tests only).
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
+/// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -1157,8 +1182,10 @@ pub fn contract_samples(
         ));
     calls
 }
+
 #[cfg(feature = "calendars")]
-///One call per operation with every optional argument and field set too (contract tests only).
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
+/// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -1949,7 +1976,9 @@ pub fn contract_samples_full(
         ));
     calls
 }
+
 #[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// Request builder for `add_calendar_to_schedule`: set optional parameters, then call `send()`.
 ///
 /// Apply an availability schedule to a team calendar.
@@ -1962,7 +1991,9 @@ pub struct AddCalendarToSchedule {
     id: String,
     calendar_id: String,
 }
+
 #[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl AddCalendarToSchedule {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1984,10 +2015,12 @@ impl AddCalendarToSchedule {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1996,21 +2029,23 @@ impl AddCalendarToSchedule {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// Request builder for `create_appointment`: set optional parameters, then call `send()`.
 ///
 /// Book an appointment for a contact in a calendar.
 ///
 /// `POST /calendars/events/appointments` · Version `2021-04-15` · location token · scopes: `calendars/events.write`
-///
-/// Note: SKILL.md gives POST /calendars/events (with Version 2021-07-28 and a `notes` field this schema lacks; appointment notes have their own operations); the real path is this one.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct CreateAppointment {
     client: crate::Client,
     body: CreateAppointmentRequest,
 }
+
 #[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl CreateAppointment {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2032,10 +2067,12 @@ impl CreateAppointment {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<Appointment, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2044,7 +2081,9 @@ impl CreateAppointment {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// Request builder for `create_appointment_note`: set optional parameters, then call `send()`.
 ///
 /// Add a note to an appointment.
@@ -2057,7 +2096,9 @@ pub struct CreateAppointmentNote {
     appointment_id: String,
     body: AppointmentNoteRequest,
 }
+
 #[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl CreateAppointmentNote {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2082,10 +2123,12 @@ impl CreateAppointmentNote {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<AppointmentNoteResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2094,7 +2137,9 @@ impl CreateAppointmentNote {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// Request builder for `create_availability_schedule`: set optional parameters, then call `send()`.
 ///
 /// Create an availability schedule for a user.
@@ -2106,7 +2151,9 @@ pub struct CreateAvailabilitySchedule {
     client: crate::Client,
     body: CreateAvailabilityScheduleRequest,
 }
+
 #[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl CreateAvailabilitySchedule {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2125,10 +2172,12 @@ impl CreateAvailabilitySchedule {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<AvailabilityScheduleResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2137,7 +2186,9 @@ impl CreateAvailabilitySchedule {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// Request builder for `create_block_slot`: set optional parameters, then call `send()`.
 ///
 /// Block time in a calendar or for a user.
@@ -2149,7 +2200,9 @@ pub struct CreateBlockSlot {
     client: crate::Client,
     body: BlockSlotRequest,
 }
+
 #[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl CreateBlockSlot {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2171,10 +2224,12 @@ impl CreateBlockSlot {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<BlockedSlot, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2183,7 +2238,9 @@ impl CreateBlockSlot {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// Request builder for `create_calendar`: set optional parameters, then call `send()`.
 ///
 /// Create a calendar in a location.
@@ -2195,7 +2252,9 @@ pub struct CreateCalendar {
     client: crate::Client,
     body: CreateCalendarRequest,
 }
+
 #[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl CreateCalendar {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2214,10 +2273,12 @@ impl CreateCalendar {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<CalendarResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2226,7 +2287,9 @@ impl CreateCalendar {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// Request builder for `create_calendar_group`: set optional parameters, then call `send()`.
 ///
 /// Create a calendar group.
@@ -2238,7 +2301,9 @@ pub struct CreateCalendarGroup {
     client: crate::Client,
     body: CreateCalendarGroupRequest,
 }
+
 #[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl CreateCalendarGroup {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2257,10 +2322,12 @@ impl CreateCalendarGroup {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<CalendarGroupResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2269,7 +2336,9 @@ impl CreateCalendarGroup {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// Request builder for `create_calendar_notifications`: set optional parameters, then call `send()`.
 ///
 /// Add one or more notification settings to a calendar.
@@ -2282,7 +2351,9 @@ pub struct CreateCalendarNotifications {
     calendar_id: String,
     body: Vec<CreateCalendarNotificationRequest>,
 }
+
 #[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl CreateCalendarNotifications {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2307,10 +2378,12 @@ impl CreateCalendarNotifications {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<Vec<CalendarNotification>, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2319,14 +2392,14 @@ impl CreateCalendarNotifications {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// Request builder for `create_calendar_resource`: set optional parameters, then call `send()`.
 ///
 /// Create a room or a piece of equipment.
 ///
 /// `POST /calendars/resources/{resourceType}` · Version `2021-04-15` · location token · scopes: `calendars/resources.write`
-///
-/// Note: SKILL.md gives POST /calendars/resources; the real path names the resource type.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct CreateCalendarResource {
@@ -2334,7 +2407,9 @@ pub struct CreateCalendarResource {
     resource_type: CalendarResourceType,
     body: CreateCalendarResourceRequest,
 }
+
 #[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl CreateCalendarResource {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2359,10 +2434,12 @@ impl CreateCalendarResource {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<CalendarResource, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2371,7 +2448,9 @@ impl CreateCalendarResource {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// Request builder for `delete_appointment_note`: set optional parameters, then call `send()`.
 ///
 /// Delete an appointment note.
@@ -2384,7 +2463,9 @@ pub struct DeleteAppointmentNote {
     appointment_id: String,
     note_id: String,
 }
+
 #[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl DeleteAppointmentNote {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2406,10 +2487,12 @@ impl DeleteAppointmentNote {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2418,7 +2501,9 @@ impl DeleteAppointmentNote {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// Request builder for `delete_availability_schedule`: set optional parameters, then call `send()`.
 ///
 /// Delete an availability schedule and its rules for good.
@@ -2430,7 +2515,9 @@ pub struct DeleteAvailabilitySchedule {
     client: crate::Client,
     id: String,
 }
+
 #[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl DeleteAvailabilitySchedule {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2451,10 +2538,12 @@ impl DeleteAvailabilitySchedule {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2463,7 +2552,9 @@ impl DeleteAvailabilitySchedule {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// Request builder for `delete_calendar`: set optional parameters, then call `send()`.
 ///
 /// Delete a calendar.
@@ -2475,7 +2566,9 @@ pub struct DeleteCalendar {
     client: crate::Client,
     calendar_id: String,
 }
+
 #[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl DeleteCalendar {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2496,10 +2589,12 @@ impl DeleteCalendar {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2508,7 +2603,9 @@ impl DeleteCalendar {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// Request builder for `delete_calendar_event`: set optional parameters, then call `send()`.
 ///
 /// Delete an appointment or blocked slot.
@@ -2521,7 +2618,9 @@ pub struct DeleteCalendarEvent {
     event_id: String,
     body: DeleteCalendarEventRequest,
 }
+
 #[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl DeleteCalendarEvent {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2546,10 +2645,12 @@ impl DeleteCalendarEvent {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<DeleteCalendarEventResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2558,7 +2659,9 @@ impl DeleteCalendarEvent {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// Request builder for `delete_calendar_group`: set optional parameters, then call `send()`.
 ///
 /// Delete a calendar group.
@@ -2570,7 +2673,9 @@ pub struct DeleteCalendarGroup {
     client: crate::Client,
     group_id: String,
 }
+
 #[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl DeleteCalendarGroup {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2591,10 +2696,12 @@ impl DeleteCalendarGroup {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2603,7 +2710,9 @@ impl DeleteCalendarGroup {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// Request builder for `delete_calendar_notification`: set optional parameters, then call `send()`.
 ///
 /// Delete a notification setting of a calendar.
@@ -2616,7 +2725,9 @@ pub struct DeleteCalendarNotification {
     calendar_id: String,
     notification_id: String,
 }
+
 #[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl DeleteCalendarNotification {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2638,10 +2749,12 @@ impl DeleteCalendarNotification {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<CalendarNotificationResult, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2650,14 +2763,14 @@ impl DeleteCalendarNotification {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// Request builder for `delete_calendar_resource`: set optional parameters, then call `send()`.
 ///
 /// Delete a room or piece of equipment.
 ///
 /// `DELETE /calendars/resources/{resourceType}/{id}` · Version `2021-04-15` · location token · scopes: `calendars/resources.write`
-///
-/// Note: SKILL.md gives DELETE /calendars/resources/{resourceId}; the real path also names the resource type.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DeleteCalendarResource {
@@ -2665,7 +2778,9 @@ pub struct DeleteCalendarResource {
     resource_type: CalendarResourceType,
     id: String,
 }
+
 #[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl DeleteCalendarResource {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2687,10 +2802,12 @@ impl DeleteCalendarResource {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2699,21 +2816,23 @@ impl DeleteCalendarResource {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// Request builder for `get_appointment`: set optional parameters, then call `send()`.
 ///
 /// Fetch one appointment by its id.
 ///
 /// `GET /calendars/events/appointments/{eventId}` · Version `2021-04-15` · location token · scopes: `calendars/events.readonly`
-///
-/// Note: SKILL.md gives GET /calendars/events/{eventId}; the real path is this one.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetAppointment {
     client: crate::Client,
     event_id: String,
 }
+
 #[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl GetAppointment {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2734,10 +2853,12 @@ impl GetAppointment {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<GetAppointmentResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2746,7 +2867,9 @@ impl GetAppointment {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// Request builder for `get_availability_schedule`: set optional parameters, then call `send()`.
 ///
 /// Fetch one availability schedule by its id.
@@ -2758,7 +2881,9 @@ pub struct GetAvailabilitySchedule {
     client: crate::Client,
     id: String,
 }
+
 #[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl GetAvailabilitySchedule {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2779,10 +2904,12 @@ impl GetAvailabilitySchedule {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<AvailabilityScheduleResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2791,7 +2918,9 @@ impl GetAvailabilitySchedule {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// Request builder for `get_calendar`: set optional parameters, then call `send()`.
 ///
 /// Fetch one calendar by its id.
@@ -2803,7 +2932,9 @@ pub struct GetCalendar {
     client: crate::Client,
     calendar_id: String,
 }
+
 #[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl GetCalendar {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2824,10 +2955,12 @@ impl GetCalendar {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<CalendarResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2836,7 +2969,9 @@ impl GetCalendar {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// Request builder for `get_calendar_group`: set optional parameters, then call `send()`.
 ///
 /// Fetch one calendar group by its id.
@@ -2844,17 +2979,19 @@ impl GetCalendar {
 /// `GET /calendars/groups/{groupId}` · Version `2021-04-15` · location token · scopes: `calendars/groups.readonly`
 ///
 /// Not in HighLevel's published docs; available with the `undocumented` feature.
-///
-/// Note: Listed by SKILL.md only; HighLevel documents no GET on this path (use list_calendar_groups). Version, scope and token follow the other group operations; the response shape is unknown and kept as raw JSON.
 #[cfg(feature = "undocumented")]
+#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetCalendarGroup {
     client: crate::Client,
     group_id: String,
 }
+
 #[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 #[cfg(feature = "undocumented")]
+#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl GetCalendarGroup {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2875,10 +3012,12 @@ impl GetCalendarGroup {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2887,7 +3026,9 @@ impl GetCalendarGroup {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// Request builder for `get_calendar_notification`: set optional parameters, then call `send()`.
 ///
 /// Fetch one notification setting of a calendar.
@@ -2900,7 +3041,9 @@ pub struct GetCalendarNotification {
     calendar_id: String,
     notification_id: String,
 }
+
 #[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl GetCalendarNotification {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2922,10 +3065,12 @@ impl GetCalendarNotification {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<CalendarNotification, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2934,7 +3079,9 @@ impl GetCalendarNotification {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// Request builder for `get_calendar_resource`: set optional parameters, then call `send()`.
 ///
 /// Fetch one room or piece of equipment by its id.
@@ -2947,7 +3094,9 @@ pub struct GetCalendarResource {
     resource_type: CalendarResourceType,
     id: String,
 }
+
 #[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl GetCalendarResource {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2969,10 +3118,12 @@ impl GetCalendarResource {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<CalendarResource, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2981,7 +3132,9 @@ impl GetCalendarResource {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// Request builder for `get_free_slots`: set optional parameters, then call `send()`.
 ///
 /// List the bookable start times of a calendar between two dates, per day.
@@ -2989,8 +3142,6 @@ impl GetCalendarResource {
 /// The range may span at most 31 days.
 ///
 /// `GET /calendars/{calendarId}/free-slots` · Version `2021-04-15` · location token · scopes: `calendars.readonly`
-///
-/// Note: SKILL.md's example sends Version 2021-07-28; HighLevel's doc gives 2021-04-15.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetFreeSlots {
@@ -3002,23 +3153,28 @@ pub struct GetFreeSlots {
     user_id: Option<String>,
     user_ids: Option<Vec<String>>,
 }
+
 #[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl GetFreeSlots {
-    ///IANA time zone the slots are expressed in.
+    /// IANA time zone the slots are expressed in.
     pub fn timezone(mut self, value: impl Into<String>) -> Self {
         self.timezone = Some(value.into());
         self
     }
-    ///Only the slots of this team member.
+
+    /// Only the slots of this team member.
     pub fn user_id(mut self, value: impl Into<String>) -> Self {
         self.user_id = Some(value.into());
         self
     }
-    ///Only the slots of these team members.
+
+    /// Only the slots of these team members.
     pub fn user_ids(mut self, value: impl Into<Vec<String>>) -> Self {
         self.user_ids = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -3049,10 +3205,12 @@ impl GetFreeSlots {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<FreeSlotsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3061,7 +3219,9 @@ impl GetFreeSlots {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// Request builder for `list_appointment_notes`: set optional parameters, then call `send()`.
 ///
 /// List the notes of an appointment.
@@ -3075,7 +3235,9 @@ pub struct ListAppointmentNotes {
     limit: i64,
     offset: i64,
 }
+
 #[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl ListAppointmentNotes {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3098,10 +3260,12 @@ impl ListAppointmentNotes {
         request.query("offset", self.offset);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ListAppointmentNotesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3110,16 +3274,22 @@ impl ListAppointmentNotes {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl crate::Paginated for ListAppointmentNotes {
     type Page = ListAppointmentNotesResponse;
+
     type Item = AppointmentNote;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListAppointmentNotes::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.notes.as_ref()).map_or(0, Vec::len);
@@ -3134,11 +3304,14 @@ impl crate::Paginated for ListAppointmentNotes {
         self.offset = next;
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.notes).unwrap_or_default()
     }
 }
+
 #[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl ListAppointmentNotes {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -3149,7 +3322,9 @@ impl ListAppointmentNotes {
         crate::paginate(self)
     }
 }
+
 #[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// Request builder for `list_blocked_slots`: set optional parameters, then call `send()`.
 ///
 /// List the blocked time of a location between two times.
@@ -3168,30 +3343,36 @@ pub struct ListBlockedSlots {
     start_time: i64,
     end_time: i64,
 }
-#[cfg(feature = "calendars")]
-impl ListBlockedSlots {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
+impl ListBlockedSlots {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Only the blocks of this user.
+
+    /// Only the blocks of this user.
     pub fn user_id(mut self, value: impl Into<String>) -> Self {
         self.user_id = Some(value.into());
         self
     }
-    ///Only the blocks of this calendar.
+
+    /// Only the blocks of this calendar.
     pub fn calendar_id(mut self, value: impl Into<String>) -> Self {
         self.calendar_id = Some(value.into());
         self
     }
-    ///Only the blocks of this calendar group.
+
+    /// Only the blocks of this calendar group.
     pub fn group_id(mut self, value: impl Into<String>) -> Self {
         self.group_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -3224,10 +3405,12 @@ Defaults to the client's configured location.*/
         request.query("endTime", self.end_time);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ListCalendarEventsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3236,7 +3419,9 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// Request builder for `list_calendar_events`: set optional parameters, then call `send()`.
 ///
 /// List the appointments of a location between two times.
@@ -3244,8 +3429,6 @@ Defaults to the client's configured location.*/
 /// One of `userId`, `calendarId` or `groupId` must be given.
 ///
 /// `GET /calendars/events` · Version `2021-04-15` · location token · scopes: `calendars/events.readonly`
-///
-/// Note: SKILL.md also lists GET /calendars/events/appointments to read a calendar's appointments; no such operation exists, this one with `calendarId` does it.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListCalendarEvents {
@@ -3257,30 +3440,36 @@ pub struct ListCalendarEvents {
     start_time: i64,
     end_time: i64,
 }
-#[cfg(feature = "calendars")]
-impl ListCalendarEvents {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
+impl ListCalendarEvents {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Only the appointments this user owns.
+
+    /// Only the appointments this user owns.
     pub fn user_id(mut self, value: impl Into<String>) -> Self {
         self.user_id = Some(value.into());
         self
     }
-    ///Only the appointments of this calendar.
+
+    /// Only the appointments of this calendar.
     pub fn calendar_id(mut self, value: impl Into<String>) -> Self {
         self.calendar_id = Some(value.into());
         self
     }
-    ///Only the appointments of this calendar group.
+
+    /// Only the appointments of this calendar group.
     pub fn group_id(mut self, value: impl Into<String>) -> Self {
         self.group_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -3310,10 +3499,12 @@ Defaults to the client's configured location.*/
         request.query("endTime", self.end_time);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ListCalendarEventsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3322,7 +3513,9 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// Request builder for `list_calendar_groups`: set optional parameters, then call `send()`.
 ///
 /// List the calendar groups of a location.
@@ -3334,15 +3527,18 @@ pub struct ListCalendarGroups {
     client: crate::Client,
     location_id: Option<String>,
 }
-#[cfg(feature = "calendars")]
-impl ListCalendarGroups {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
+impl ListCalendarGroups {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -3361,10 +3557,12 @@ Defaults to the client's configured location.*/
         request.query("locationId", &location_id);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ListCalendarGroupsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3373,14 +3571,14 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// Request builder for `list_calendar_notifications`: set optional parameters, then call `send()`.
 ///
 /// List the notification settings of a calendar.
 ///
 /// `GET /calendars/{calendarId}/notifications` · Version `2021-04-15` · location token · scopes: `calendars/events.readonly`
-///
-/// Note: Paged by `limit`/`skip`, but the response is a bare list, which the pagination extension cannot describe.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListCalendarNotifications {
@@ -3391,28 +3589,34 @@ pub struct ListCalendarNotifications {
     limit: Option<i64>,
     skip: Option<i64>,
 }
+
 #[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl ListCalendarNotifications {
-    ///Only active (true) or inactive (false) notifications.
+    /// Only active (true) or inactive (false) notifications.
     pub fn is_active(mut self, value: impl Into<bool>) -> Self {
         self.is_active = Some(value.into());
         self
     }
-    ///Only deleted (true) or live (false) notifications.
+
+    /// Only deleted (true) or live (false) notifications.
     pub fn deleted(mut self, value: impl Into<bool>) -> Self {
         self.deleted = Some(value.into());
         self
     }
-    ///Page size; 100 when absent.
+
+    /// Page size; 100 when absent.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
-    ///Notifications to skip; 0 when absent.
+
+    /// Notifications to skip; 0 when absent.
     pub fn skip(mut self, value: impl Into<i64>) -> Self {
         self.skip = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -3444,10 +3648,12 @@ impl ListCalendarNotifications {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<Vec<CalendarNotification>, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3456,14 +3662,14 @@ impl ListCalendarNotifications {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// Request builder for `list_calendar_resources`: set optional parameters, then call `send()`.
 ///
 /// List the rooms or the equipment of a location.
 ///
 /// `GET /calendars/resources/{resourceType}` · Version `2021-04-15` · location token · scopes: `calendars/resources.readonly`
-///
-/// Note: SKILL.md gives GET /calendars/resources; the real path names the resource type. Paged by `limit`/`skip`, but the response is a bare list, which the pagination extension cannot describe.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListCalendarResources {
@@ -3473,15 +3679,18 @@ pub struct ListCalendarResources {
     limit: i64,
     skip: i64,
 }
-#[cfg(feature = "calendars")]
-impl ListCalendarResources {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
+impl ListCalendarResources {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -3508,10 +3717,12 @@ Defaults to the client's configured location.*/
         request.query("skip", self.skip);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<Vec<CalendarResource>, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3520,7 +3731,9 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// Request builder for `list_calendars`: set optional parameters, then call `send()`.
 ///
 /// List the calendars of a location.
@@ -3534,25 +3747,30 @@ pub struct ListCalendars {
     group_id: Option<String>,
     show_drafted: Option<bool>,
 }
-#[cfg(feature = "calendars")]
-impl ListCalendars {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
+impl ListCalendars {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Only the calendars of this group.
+
+    /// Only the calendars of this group.
     pub fn group_id(mut self, value: impl Into<String>) -> Self {
         self.group_id = Some(value.into());
         self
     }
-    ///Include draft calendars; true when absent.
+
+    /// Include draft calendars; true when absent.
     pub fn show_drafted(mut self, value: impl Into<bool>) -> Self {
         self.show_drafted = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -3577,10 +3795,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ListCalendarsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3589,7 +3809,9 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// Request builder for `remove_calendar_from_schedule`: set optional parameters, then call `send()`.
 ///
 /// Stop applying an availability schedule to a team calendar.
@@ -3602,7 +3824,9 @@ pub struct RemoveCalendarFromSchedule {
     id: String,
     calendar_id: String,
 }
+
 #[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl RemoveCalendarFromSchedule {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3624,10 +3848,12 @@ impl RemoveCalendarFromSchedule {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3636,7 +3862,9 @@ impl RemoveCalendarFromSchedule {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// Request builder for `search_availability_schedules`: set optional parameters, then call `send()`.
 ///
 /// List the availability schedules of a user.
@@ -3652,30 +3880,36 @@ pub struct SearchAvailabilitySchedules {
     skip: Option<i64>,
     limit: Option<i64>,
 }
-#[cfg(feature = "calendars")]
-impl SearchAvailabilitySchedules {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
+impl SearchAvailabilitySchedules {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Only the schedules applied to this calendar.
+
+    /// Only the schedules applied to this calendar.
     pub fn calendar_id(mut self, value: impl Into<String>) -> Self {
         self.calendar_id = Some(value.into());
         self
     }
-    ///Schedules to skip; 0 when absent.
+
+    /// Schedules to skip; 0 when absent.
     pub fn skip(mut self, value: impl Into<i64>) -> Self {
         self.skip = Some(value.into());
         self
     }
-    ///Page size, 1 to 500; 50 when absent.
+
+    /// Page size, 1 to 500; 50 when absent.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -3710,10 +3944,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ListAvailabilitySchedulesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3722,16 +3958,22 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl crate::Paginated for SearchAvailabilitySchedules {
     type Page = ListAvailabilitySchedulesResponse;
+
     type Item = AvailabilitySchedule;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         SearchAvailabilitySchedules::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.schedules.as_ref()).map_or(0, Vec::len);
@@ -3746,11 +3988,14 @@ impl crate::Paginated for SearchAvailabilitySchedules {
         self.skip = Some(next);
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.schedules).unwrap_or_default()
     }
 }
+
 #[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl SearchAvailabilitySchedules {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -3761,14 +4006,14 @@ impl SearchAvailabilitySchedules {
         crate::paginate(self)
     }
 }
+
 #[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// Request builder for `set_calendar_group_status`: set optional parameters, then call `send()`.
 ///
 /// Enable or disable a calendar group.
 ///
 /// `PUT /calendars/groups/{groupId}/status` · Version `2021-04-15` · location token · scopes: `calendars/groups.write`
-///
-/// Note: SKILL.md gives DELETE for this path and calls it slug validation; the real method is PUT and it switches the group on or off.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct SetCalendarGroupStatus {
@@ -3776,7 +4021,9 @@ pub struct SetCalendarGroupStatus {
     group_id: String,
     body: SetCalendarGroupStatusRequest,
 }
+
 #[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl SetCalendarGroupStatus {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3801,10 +4048,12 @@ impl SetCalendarGroupStatus {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3813,14 +4062,14 @@ impl SetCalendarGroupStatus {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// Request builder for `update_appointment`: set optional parameters, then call `send()`.
 ///
 /// Change an appointment (time, status, owner, location...).
 ///
 /// `PUT /calendars/events/appointments/{eventId}` · Version `2021-04-15` · location token · scopes: `calendars/events.write`
-///
-/// Note: SKILL.md gives PUT /calendars/events/{eventId}; the real path is this one.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpdateAppointment {
@@ -3828,7 +4077,9 @@ pub struct UpdateAppointment {
     event_id: String,
     body: UpdateAppointmentRequest,
 }
+
 #[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl UpdateAppointment {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3853,10 +4104,12 @@ impl UpdateAppointment {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<Appointment, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3865,7 +4118,9 @@ impl UpdateAppointment {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// Request builder for `update_appointment_note`: set optional parameters, then call `send()`.
 ///
 /// Change the text or author of an appointment note.
@@ -3879,7 +4134,9 @@ pub struct UpdateAppointmentNote {
     note_id: String,
     body: AppointmentNoteRequest,
 }
+
 #[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl UpdateAppointmentNote {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3905,10 +4162,12 @@ impl UpdateAppointmentNote {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<AppointmentNoteResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3917,7 +4176,9 @@ impl UpdateAppointmentNote {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// Request builder for `update_availability_schedule`: set optional parameters, then call `send()`.
 ///
 /// Change the name, rules or time zone of an availability schedule.
@@ -3932,7 +4193,9 @@ pub struct UpdateAvailabilitySchedule {
     id: String,
     body: UpdateAvailabilityScheduleRequest,
 }
+
 #[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl UpdateAvailabilitySchedule {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3957,10 +4220,12 @@ impl UpdateAvailabilitySchedule {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<AvailabilityScheduleResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3969,7 +4234,9 @@ impl UpdateAvailabilitySchedule {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// Request builder for `update_block_slot`: set optional parameters, then call `send()`.
 ///
 /// Change a blocked slot.
@@ -3982,7 +4249,9 @@ pub struct UpdateBlockSlot {
     event_id: String,
     body: BlockSlotRequest,
 }
+
 #[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl UpdateBlockSlot {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -4007,10 +4276,12 @@ impl UpdateBlockSlot {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<BlockedSlot, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -4019,7 +4290,9 @@ impl UpdateBlockSlot {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// Request builder for `update_calendar`: set optional parameters, then call `send()`.
 ///
 /// Change the settings of a calendar.
@@ -4032,7 +4305,9 @@ pub struct UpdateCalendar {
     calendar_id: String,
     body: UpdateCalendarRequest,
 }
+
 #[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl UpdateCalendar {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -4057,10 +4332,12 @@ impl UpdateCalendar {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<CalendarResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -4069,7 +4346,9 @@ impl UpdateCalendar {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// Request builder for `update_calendar_group`: set optional parameters, then call `send()`.
 ///
 /// Change the name, description or slug of a calendar group.
@@ -4082,7 +4361,9 @@ pub struct UpdateCalendarGroup {
     group_id: String,
     body: UpdateCalendarGroupRequest,
 }
+
 #[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl UpdateCalendarGroup {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -4107,10 +4388,12 @@ impl UpdateCalendarGroup {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<CalendarGroupResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -4119,7 +4402,9 @@ impl UpdateCalendarGroup {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// Request builder for `update_calendar_notification`: set optional parameters, then call `send()`.
 ///
 /// Change a notification setting of a calendar.
@@ -4133,7 +4418,9 @@ pub struct UpdateCalendarNotification {
     notification_id: String,
     body: UpdateCalendarNotificationRequest,
 }
+
 #[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl UpdateCalendarNotification {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -4159,10 +4446,12 @@ impl UpdateCalendarNotification {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<CalendarNotificationResult, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -4171,14 +4460,14 @@ impl UpdateCalendarNotification {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// Request builder for `update_calendar_resource`: set optional parameters, then call `send()`.
 ///
 /// Change a room or piece of equipment.
 ///
 /// `PUT /calendars/resources/{resourceType}/{id}` · Version `2021-04-15` · location token · scopes: `calendars/resources.write`
-///
-/// Note: SKILL.md gives PUT /calendars/resources/{resourceId}; the real path also names the resource type.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpdateCalendarResource {
@@ -4187,7 +4476,9 @@ pub struct UpdateCalendarResource {
     id: String,
     body: UpdateCalendarResourceRequest,
 }
+
 #[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl UpdateCalendarResource {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -4213,10 +4504,12 @@ impl UpdateCalendarResource {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<CalendarResource, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -4225,21 +4518,23 @@ impl UpdateCalendarResource {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// Request builder for `validate_calendar_group_slug`: set optional parameters, then call `send()`.
 ///
 /// Check whether a group slug is still free in a location.
 ///
 /// `POST /calendars/groups/validate-slug` · Version `2021-04-15` · location token · scopes: `calendars/groups.write`
-///
-/// Note: SKILL.md lists slug validation as DELETE /calendars/groups/{groupId}/status; the real operation is this POST.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ValidateCalendarGroupSlug {
     client: crate::Client,
     body: ValidateCalendarGroupSlugRequest,
 }
+
 #[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl ValidateCalendarGroupSlug {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -4261,10 +4556,12 @@ impl ValidateCalendarGroupSlug {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ValidateCalendarGroupSlugResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -4273,82 +4570,107 @@ impl ValidateCalendarGroupSlug {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// An appointment as returned after booking or changing it.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Appointment {
-    /// `id`
+    /// `id`: a string. Example: `0TkCdp9PfvLeWKYRRvIz`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `calendarId`
+
+    /// `calendarId`: a string.
     #[serde(rename = "calendarId", default, skip_serializing_if = "Option::is_none")]
     pub calendar_id: Option<String>,
-    /// `locationId`
+
+    /// `locationId`: a string.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
-    /// `contactId`
+
+    /// `contactId`: a string.
     #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<String>,
-    /// `startTime`
+
+    /// `startTime`: a string. Example: `2021-06-23T03:30:00+05:30`.
     #[serde(rename = "startTime", default, skip_serializing_if = "Option::is_none")]
     pub start_time: Option<String>,
-    /// `endTime`
+
+    /// `endTime`: a string. Example: `2021-06-23T04:30:00+05:30`.
     #[serde(rename = "endTime", default, skip_serializing_if = "Option::is_none")]
     pub end_time: Option<String>,
-    /// `title`
+
+    /// `title`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    /// `meetingLocationType`
+
+    /// `meetingLocationType`: a string. Example: `custom`.
     #[serde(
         rename = "meetingLocationType",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub meeting_location_type: Option<String>,
-    /// `appointmentStatus`
+
+    /// `appointmentStatus`: a [`AppointmentStatus`](crate::calendars::AppointmentStatus).
     #[serde(
         rename = "appointmentStatus",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub appointment_status: Option<AppointmentStatus>,
-    /// `assignedUserId`
+
+    /// `assignedUserId`: a string.
     #[serde(rename = "assignedUserId", default, skip_serializing_if = "Option::is_none")]
     pub assigned_user_id: Option<String>,
-    /// `address`
+
+    /// `address`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
-    /// `isRecurring`
+
+    /// `isRecurring`: `true` or `false`.
     #[serde(rename = "isRecurring", default, skip_serializing_if = "Option::is_none")]
     pub is_recurring: Option<bool>,
-    /// `rrule`
+
+    /// `rrule`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rrule: Option<String>,
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// Kind of meeting place of one appointment; `custom` when only `address` is given.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AppointmentMeetingType {
-    ///`custom`
+    /// `custom`
     Custom,
-    ///`zoom`
+
+    /// `zoom`
     Zoom,
-    ///`gmeet`
+
+    /// `gmeet`
     Gmeet,
-    ///`phone`
+
+    /// `phone`
     Phone,
-    ///`address`
+
+    /// `address`
     Address,
-    ///`ms_teams`
+
+    /// `ms_teams`
     MsTeams,
-    ///`google`
+
+    /// `google`
     Google,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl AppointmentMeetingType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -4364,7 +4686,9 @@ impl AppointmentMeetingType {
         }
     }
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl From<&str> for AppointmentMeetingType {
     fn from(value: &str) -> Self {
         match value {
@@ -4379,33 +4703,43 @@ impl From<&str> for AppointmentMeetingType {
         }
     }
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 crate::runtime::enums::string_enum!(AppointmentMeetingType);
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `AppointmentNote` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AppointmentNote {
-    /// `id`
+    /// `id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `body`
+
+    /// `body`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
-    /// `userId`
+
+    /// `userId`: a string.
     #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
-    /// `dateAdded`
+
+    /// `dateAdded`: a string. Example: `2021-07-08T12:02:11.285Z`.
     #[serde(rename = "dateAdded", default, skip_serializing_if = "Option::is_none")]
     pub date_added: Option<String>,
-    /// `contactId`
+
+    /// `contactId`: a string.
     #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<String>,
-    /// `createdBy`
+
+    /// `createdBy`: a [`NoteAuthor`](crate::calendars::NoteAuthor).
     #[serde(rename = "createdBy", default, skip_serializing_if = "Option::is_none")]
     pub created_by: Option<NoteAuthor>,
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `AppointmentNoteRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4413,12 +4747,15 @@ pub struct AppointmentNoteRequest {
     /// The user writing the note.
     #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
-    /// `body`
+
+    /// `body`: a string.
     pub body: String,
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl AppointmentNoteRequest {
-    ///A value with the required fields (`body`).
+    /// A value with the required fields (`body`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(body: impl Into<String>) -> Self {
         Self {
@@ -4426,46 +4763,61 @@ impl AppointmentNoteRequest {
             body: body.into(),
         }
     }
-    ///Sets `userId`.
+
+    /// Sets `userId`.
     pub fn user_id(mut self, value: impl Into<String>) -> Self {
         self.user_id = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `AppointmentNoteResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AppointmentNoteResponse {
-    /// `note`
+    /// `note`: a [`AppointmentNote`](crate::calendars::AppointmentNote).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<AppointmentNote>,
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// State of an appointment. Requests accept the first six values; `active` and `completed` appear in responses.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AppointmentStatus {
-    ///`new`
+    /// `new`
     New,
-    ///`confirmed`
+
+    /// `confirmed`
     Confirmed,
-    ///`cancelled`
+
+    /// `cancelled`
     Cancelled,
-    ///`showed`
+
+    /// `showed`
     Showed,
-    ///`noshow`
+
+    /// `noshow`
     Noshow,
-    ///`invalid`
+
+    /// `invalid`
     Invalid,
-    ///`active`
+
+    /// `active`
     Active,
-    ///`completed`
+
+    /// `completed`
     Completed,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl AppointmentStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -4482,7 +4834,9 @@ impl AppointmentStatus {
         }
     }
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl From<&str> for AppointmentStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -4498,80 +4852,103 @@ impl From<&str> for AppointmentStatus {
         }
     }
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 crate::runtime::enums::string_enum!(AppointmentStatus);
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The working hours of a user, applicable to calendars.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AvailabilitySchedule {
-    /// `id`
+    /// `id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`
+
+    /// `name`: a string. Example: `Business Hours Schedule`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `locationId`
+
+    /// `locationId`: a string.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
-    /// `rules`
+
+    /// `rules`: a list of [`ScheduleRule`](crate::calendars::ScheduleRule) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rules: Option<Vec<ScheduleRule>>,
+
     /// IANA time zone.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
-    /// `dateAdded`
+
+    /// `dateAdded`: a string. Example: `2023-01-15T10:30:00.000Z`.
     #[serde(rename = "dateAdded", default, skip_serializing_if = "Option::is_none")]
     pub date_added: Option<String>,
-    /// `dateUpdated`
+
+    /// `dateUpdated`: a string. Example: `2023-01-20T14:45:00.000Z`.
     #[serde(rename = "dateUpdated", default, skip_serializing_if = "Option::is_none")]
     pub date_updated: Option<String>,
-    /// `userId`
+
+    /// `userId`: a string.
     #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
-    /// `calendarIds`
+
+    /// `calendarIds`: a list of strings.
     #[serde(rename = "calendarIds", default, skip_serializing_if = "Option::is_none")]
     pub calendar_ids: Option<Vec<String>>,
-    /// `deleted`
+
+    /// `deleted`: `true` or `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted: Option<bool>,
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `AvailabilityScheduleResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AvailabilityScheduleResponse {
-    /// `schedule`
+    /// `schedule`: a [`AvailabilitySchedule`](crate::calendars::AvailabilitySchedule).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub schedule: Option<AvailabilitySchedule>,
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// Set either `calendarId` or `assignedUserId`, not both.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct BlockSlotRequest {
-    /// `title`
+    /// `title`: a string. Example: `Test Event`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    /// `calendarId`
+
+    /// `calendarId`: a string. Example: `CVokAlI8fgw4WYWoCtQz`.
     #[serde(rename = "calendarId")]
     pub calendar_id: String,
-    /// `assignedUserId`
+
+    /// `assignedUserId`: a string.
     #[serde(rename = "assignedUserId", default, skip_serializing_if = "Option::is_none")]
     pub assigned_user_id: Option<String>,
-    /// `locationId`
+
+    /// `locationId`: a string. Example: `C2QujeCh8ZnC7al2InWR`.
     #[serde(rename = "locationId")]
     pub location_id: String,
+
     /// ISO date-time with offset.
     #[serde(rename = "startTime", default, skip_serializing_if = "Option::is_none")]
     pub start_time: Option<String>,
+
     /// ISO date-time with offset.
     #[serde(rename = "endTime", default, skip_serializing_if = "Option::is_none")]
     pub end_time: Option<String>,
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl BlockSlotRequest {
-    ///A value with the required fields (`calendarId`, `locationId`).
+    /// A value with the required fields (`calendarId`, `locationId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(calendar_id: impl Into<String>, location_id: impl Into<String>) -> Self {
         Self {
@@ -4583,71 +4960,91 @@ impl BlockSlotRequest {
             end_time: None,
         }
     }
-    ///Sets `title`.
+
+    /// Sets `title`.
     pub fn title(mut self, value: impl Into<String>) -> Self {
         self.title = Some(value.into());
         self
     }
-    ///Sets `assignedUserId`.
+
+    /// Sets `assignedUserId`.
     pub fn assigned_user_id(mut self, value: impl Into<String>) -> Self {
         self.assigned_user_id = Some(value.into());
         self
     }
-    ///Sets `startTime`.
+
+    /// Sets `startTime`.
     pub fn start_time(mut self, value: impl Into<String>) -> Self {
         self.start_time = Some(value.into());
         self
     }
-    ///Sets `endTime`.
+
+    /// Sets `endTime`.
     pub fn end_time(mut self, value: impl Into<String>) -> Self {
         self.end_time = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `BlockedSlot` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct BlockedSlot {
-    /// `id`
+    /// `id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `locationId`
+
+    /// `locationId`: a string.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
-    /// `title`
+
+    /// `title`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    /// `startTime`
+
+    /// `startTime`: a string. Example: `2021-06-23T03:30:00+05:30`.
     #[serde(rename = "startTime", default, skip_serializing_if = "Option::is_none")]
     pub start_time: Option<String>,
-    /// `endTime`
+
+    /// `endTime`: a string. Example: `2021-06-23T04:30:00+05:30`.
     #[serde(rename = "endTime", default, skip_serializing_if = "Option::is_none")]
     pub end_time: Option<String>,
-    /// `calendarId`
+
+    /// `calendarId`: a string.
     #[serde(rename = "calendarId", default, skip_serializing_if = "Option::is_none")]
     pub calendar_id: Option<String>,
-    /// `assignedUserId`
+
+    /// `assignedUserId`: a string.
     #[serde(rename = "assignedUserId", default, skip_serializing_if = "Option::is_none")]
     pub assigned_user_id: Option<String>,
 }
+
 #[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// Values of `BookingNoticeUnit`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BookingNoticeUnit {
-    ///`hours`
+    /// `hours`
     Hours,
-    ///`days`
+
+    /// `days`
     Days,
-    ///`weeks`
+
+    /// `weeks`
     Weeks,
-    ///`months`
+
+    /// `months`
     Months,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl BookingNoticeUnit {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -4660,7 +5057,9 @@ impl BookingNoticeUnit {
         }
     }
 }
+
 #[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl From<&str> for BookingNoticeUnit {
     fn from(value: &str) -> Self {
         match value {
@@ -4672,23 +5071,31 @@ impl From<&str> for BookingNoticeUnit {
         }
     }
 }
+
 #[cfg(feature = "calendars")]
 crate::runtime::enums::string_enum!(BookingNoticeUnit);
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// Values of `BookingWindowUnit`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BookingWindowUnit {
-    ///`days`
+    /// `days`
     Days,
-    ///`weeks`
+
+    /// `weeks`
     Weeks,
-    ///`months`
+
+    /// `months`
     Months,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl BookingWindowUnit {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -4700,7 +5107,9 @@ impl BookingWindowUnit {
         }
     }
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl From<&str> for BookingWindowUnit {
     fn from(value: &str) -> Self {
         match value {
@@ -4711,55 +5120,72 @@ impl From<&str> for BookingWindowUnit {
         }
     }
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 crate::runtime::enums::string_enum!(BookingWindowUnit);
+
 #[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// A booking calendar and its settings.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Calendar {
-    /// `isActive`
+    /// `isActive`: `true` or `false`.
     #[serde(rename = "isActive", default, skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
+
     /// Replaced by the calendar notification operations.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notifications: Option<Vec<CalendarNotificationSetting>>,
-    /// `locationId`
+
+    /// `locationId`: a string. Example: `ocQHyuzHvysMo5N5VsXc`.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
+
     /// The calendar group the calendar belongs to.
     #[serde(rename = "groupId", default, skip_serializing_if = "Option::is_none")]
     pub group_id: Option<String>,
-    /// `teamMembers`
+
+    /// `teamMembers`: a list of [`TeamMemberInfo`](crate::calendars::TeamMemberInfo) values.
     #[serde(rename = "teamMembers", default, skip_serializing_if = "Option::is_none")]
     pub team_members: Option<Vec<TeamMemberInfo>>,
-    /// `eventType`
+
+    /// `eventType`: a [`RoundRobinMode`](crate::calendars::RoundRobinMode).
     #[serde(rename = "eventType", default, skip_serializing_if = "Option::is_none")]
     pub event_type: Option<RoundRobinMode>,
-    /// `name`
+
+    /// `name`: a string. Example: `test calendar`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `description`
+
+    /// `description`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `slug`
+
+    /// `slug`: a string. Example: `test1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub slug: Option<String>,
-    /// `widgetSlug`
+
+    /// `widgetSlug`: a string. Example: `test1`.
     #[serde(rename = "widgetSlug", default, skip_serializing_if = "Option::is_none")]
     pub widget_slug: Option<String>,
-    /// `calendarType`
+
+    /// `calendarType`: a [`CalendarType`](crate::calendars::CalendarType).
     #[serde(rename = "calendarType", default, skip_serializing_if = "Option::is_none")]
     pub calendar_type: Option<CalendarType>,
-    /// `widgetType`
+
+    /// `widgetType`: a [`WidgetType`](crate::calendars::WidgetType).
     #[serde(rename = "widgetType", default, skip_serializing_if = "Option::is_none")]
     pub widget_type: Option<WidgetType>,
+
     /// Title template of booked events.
     #[serde(rename = "eventTitle", default, skip_serializing_if = "Option::is_none")]
     pub event_title: Option<String>,
-    /// `eventColor`
+
+    /// `eventColor`: a string.
     #[serde(rename = "eventColor", default, skip_serializing_if = "Option::is_none")]
     pub event_color: Option<String>,
+
     /// Replaced by `locationConfigurations`.
     #[serde(
         rename = "meetingLocation",
@@ -4767,6 +5193,7 @@ pub struct Calendar {
         skip_serializing_if = "Option::is_none"
     )]
     pub meeting_location: Option<String>,
+
     /// Where meetings of this calendar take place.
     #[serde(
         rename = "locationConfigurations",
@@ -4774,38 +5201,47 @@ pub struct Calendar {
         skip_serializing_if = "Option::is_none"
     )]
     pub location_configurations: Option<Vec<ConfiguredMeetingLocation>>,
+
     /// Length of a meeting, in `slotDurationUnit`.
     #[serde(rename = "slotDuration", default, skip_serializing_if = "Option::is_none")]
     pub slot_duration: Option<f64>,
-    /// `slotDurationUnit`
+
+    /// `slotDurationUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
     #[serde(
         rename = "slotDurationUnit",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub slot_duration_unit: Option<SlotTimeUnit>,
+
     /// Spacing between offered start times.
     #[serde(rename = "slotInterval", default, skip_serializing_if = "Option::is_none")]
     pub slot_interval: Option<f64>,
-    /// `slotIntervalUnit`
+
+    /// `slotIntervalUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
     #[serde(
         rename = "slotIntervalUnit",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub slot_interval_unit: Option<SlotTimeUnit>,
+
     /// Free time kept after each meeting.
     #[serde(rename = "slotBuffer", default, skip_serializing_if = "Option::is_none")]
     pub slot_buffer: Option<f64>,
-    /// `slotBufferUnit`
+
+    /// `slotBufferUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
     #[serde(rename = "slotBufferUnit", default, skip_serializing_if = "Option::is_none")]
     pub slot_buffer_unit: Option<SlotTimeUnit>,
+
     /// Free time kept before each meeting.
     #[serde(rename = "preBuffer", default, skip_serializing_if = "Option::is_none")]
     pub pre_buffer: Option<f64>,
-    /// `preBufferUnit`
+
+    /// `preBufferUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
     #[serde(rename = "preBufferUnit", default, skip_serializing_if = "Option::is_none")]
     pub pre_buffer_unit: Option<SlotTimeUnit>,
+
     /// Bookings allowed per slot and user (seats per slot for class booking). HighLevel's spelling.
     #[serde(
         rename = "appoinmentPerSlot",
@@ -4813,6 +5249,7 @@ pub struct Calendar {
         skip_serializing_if = "Option::is_none"
     )]
     pub appoinment_per_slot: Option<i64>,
+
     /// Bookings allowed per day. HighLevel's spelling.
     #[serde(
         rename = "appoinmentPerDay",
@@ -4820,6 +5257,7 @@ pub struct Calendar {
         skip_serializing_if = "Option::is_none"
     )]
     pub appoinment_per_day: Option<i64>,
+
     /// Minimum notice before a booking, in `allowBookingAfterUnit`.
     #[serde(
         rename = "allowBookingAfter",
@@ -4827,13 +5265,15 @@ pub struct Calendar {
         skip_serializing_if = "Option::is_none"
     )]
     pub allow_booking_after: Option<f64>,
-    /// `allowBookingAfterUnit`
+
+    /// `allowBookingAfterUnit`: a [`BookingNoticeUnit`](crate::calendars::BookingNoticeUnit).
     #[serde(
         rename = "allowBookingAfterUnit",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub allow_booking_after_unit: Option<BookingNoticeUnit>,
+
     /// How far ahead bookings are allowed, in `allowBookingForUnit`.
     #[serde(
         rename = "allowBookingFor",
@@ -4841,16 +5281,19 @@ pub struct Calendar {
         skip_serializing_if = "Option::is_none"
     )]
     pub allow_booking_for: Option<f64>,
-    /// `allowBookingForUnit`
+
+    /// `allowBookingForUnit`: a [`BookingWindowUnit`](crate::calendars::BookingWindowUnit).
     #[serde(
         rename = "allowBookingForUnit",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub allow_booking_for_unit: Option<BookingWindowUnit>,
+
     /// Standard weekly availability (custom dates go in `availabilities`).
     #[serde(rename = "openHours", default, skip_serializing_if = "Option::is_none")]
     pub open_hours: Option<Vec<OpenHours>>,
+
     /// Allow recurring bookings; the calendar must have a single member.
     #[serde(
         rename = "enableRecurring",
@@ -4858,93 +5301,111 @@ pub struct Calendar {
         skip_serializing_if = "Option::is_none"
     )]
     pub enable_recurring: Option<bool>,
-    /// `recurring`
+
+    /// `recurring`: a [`RecurringSettings`](crate::calendars::RecurringSettings).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recurring: Option<RecurringSettings>,
-    /// `formId`
+
+    /// `formId`: a string.
     #[serde(rename = "formId", default, skip_serializing_if = "Option::is_none")]
     pub form_id: Option<String>,
-    /// `stickyContact`
+
+    /// `stickyContact`: `true` or `false`.
     #[serde(rename = "stickyContact", default, skip_serializing_if = "Option::is_none")]
     pub sticky_contact: Option<bool>,
-    /// `isLivePaymentMode`
+
+    /// `isLivePaymentMode`: `true` or `false`.
     #[serde(
         rename = "isLivePaymentMode",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub is_live_payment_mode: Option<bool>,
-    /// `autoConfirm`
+
+    /// `autoConfirm`: `true` or `false`.
     #[serde(rename = "autoConfirm", default, skip_serializing_if = "Option::is_none")]
     pub auto_confirm: Option<bool>,
-    /// `shouldSendAlertEmailsToAssignedMember`
+
+    /// `shouldSendAlertEmailsToAssignedMember`: `true` or `false`.
     #[serde(
         rename = "shouldSendAlertEmailsToAssignedMember",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub should_send_alert_emails_to_assigned_member: Option<bool>,
-    /// `alertEmail`
+
+    /// `alertEmail`: a string.
     #[serde(rename = "alertEmail", default, skip_serializing_if = "Option::is_none")]
     pub alert_email: Option<String>,
-    /// `googleInvitationEmails`
+
+    /// `googleInvitationEmails`: `true` or `false`.
     #[serde(
         rename = "googleInvitationEmails",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub google_invitation_emails: Option<bool>,
-    /// `allowReschedule`
+
+    /// `allowReschedule`: `true` or `false`.
     #[serde(
         rename = "allowReschedule",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub allow_reschedule: Option<bool>,
-    /// `allowCancellation`
+
+    /// `allowCancellation`: `true` or `false`.
     #[serde(
         rename = "allowCancellation",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub allow_cancellation: Option<bool>,
-    /// `shouldAssignContactToTeamMember`
+
+    /// `shouldAssignContactToTeamMember`: `true` or `false`.
     #[serde(
         rename = "shouldAssignContactToTeamMember",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub should_assign_contact_to_team_member: Option<bool>,
-    /// `shouldSkipAssigningContactForExisting`
+
+    /// `shouldSkipAssigningContactForExisting`: `true` or `false`.
     #[serde(
         rename = "shouldSkipAssigningContactForExisting",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub should_skip_assigning_contact_for_existing: Option<bool>,
-    /// `notes`
+
+    /// `notes`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
-    /// `pixelId`
+
+    /// `pixelId`: a string.
     #[serde(rename = "pixelId", default, skip_serializing_if = "Option::is_none")]
     pub pixel_id: Option<String>,
-    /// `formSubmitType`
+
+    /// `formSubmitType`: a [`FormSubmitType`](crate::calendars::FormSubmitType).
     #[serde(rename = "formSubmitType", default, skip_serializing_if = "Option::is_none")]
     pub form_submit_type: Option<FormSubmitType>,
-    /// `formSubmitRedirectURL`
+
+    /// `formSubmitRedirectURL`: a string.
     #[serde(
         rename = "formSubmitRedirectURL",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub form_submit_redirect_url: Option<String>,
-    /// `formSubmitThanksMessage`
+
+    /// `formSubmitThanksMessage`: a string.
     #[serde(
         rename = "formSubmitThanksMessage",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub form_submit_thanks_message: Option<String>,
+
     /// Which availability applies: 0 open hours only, 1 custom availabilities only, null both.
     #[serde(
         rename = "availabilityType",
@@ -4952,30 +5413,38 @@ pub struct Calendar {
         skip_serializing_if = "Option::is_none"
     )]
     pub availability_type: Option<i64>,
-    /// `availabilities`
+
+    /// `availabilities`: a list of [`CustomAvailability`](crate::calendars::CustomAvailability) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub availabilities: Option<Vec<CustomAvailability>>,
-    /// `guestType`
+
+    /// `guestType`: a [`GuestType`](crate::calendars::GuestType).
     #[serde(rename = "guestType", default, skip_serializing_if = "Option::is_none")]
     pub guest_type: Option<GuestType>,
-    /// `consentLabel`
+
+    /// `consentLabel`: a string.
     #[serde(rename = "consentLabel", default, skip_serializing_if = "Option::is_none")]
     pub consent_label: Option<String>,
-    /// `calendarCoverImage`
+
+    /// `calendarCoverImage`: a string. Example: `https://path-to-image.com`.
     #[serde(
         rename = "calendarCoverImage",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub calendar_cover_image: Option<String>,
-    /// `lookBusyConfig`
+
+    /// `lookBusyConfig`: a [`LookBusyConfig`](crate::calendars::LookBusyConfig).
     #[serde(rename = "lookBusyConfig", default, skip_serializing_if = "Option::is_none")]
     pub look_busy_config: Option<LookBusyConfig>,
-    /// `id`
+
+    /// `id`: a string. Example: `0TkCdp9PfvLeWKYRRvIz`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 }
+
 #[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// An appointment or blocked slot in a calendar.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4983,61 +5452,79 @@ pub struct CalendarEvent {
     /// Event id, or instance id (`<event>_<start ms>_<duration>`) of one occurrence.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `address`
+
+    /// `address`: a string. Example: `https://meet.google.com/yqp-gogr-wve`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
-    /// `title`
+
+    /// `title`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    /// `calendarId`
+
+    /// `calendarId`: a string.
     #[serde(rename = "calendarId", default, skip_serializing_if = "Option::is_none")]
     pub calendar_id: Option<String>,
-    /// `locationId`
+
+    /// `locationId`: a string.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
-    /// `contactId`
+
+    /// `contactId`: a string.
     #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<String>,
-    /// `groupId`
+
+    /// `groupId`: a string.
     #[serde(rename = "groupId", default, skip_serializing_if = "Option::is_none")]
     pub group_id: Option<String>,
-    /// `appointmentStatus`
+
+    /// `appointmentStatus`: a [`AppointmentStatus`](crate::calendars::AppointmentStatus).
     #[serde(
         rename = "appointmentStatus",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub appointment_status: Option<AppointmentStatus>,
+
     /// The primary owner.
     #[serde(rename = "assignedUserId", default, skip_serializing_if = "Option::is_none")]
     pub assigned_user_id: Option<String>,
+
     /// Secondary owners.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub users: Option<Vec<String>>,
-    /// `notes`
+
+    /// `notes`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
-    /// `description`
+
+    /// `description`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `isRecurring`
+
+    /// `isRecurring`: `true` or `false`.
     #[serde(rename = "isRecurring", default, skip_serializing_if = "Option::is_none")]
     pub is_recurring: Option<bool>,
-    /// `rrule`
+
+    /// `rrule`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rrule: Option<String>,
-    /// `startTime`
+
+    /// `startTime`: a string. Example: `2023-09-25T16:00:00+05:30`.
     #[serde(rename = "startTime", default, skip_serializing_if = "Option::is_none")]
     pub start_time: Option<String>,
-    /// `endTime`
+
+    /// `endTime`: a string. Example: `2023-09-25T16:00:00+05:30`.
     #[serde(rename = "endTime", default, skip_serializing_if = "Option::is_none")]
     pub end_time: Option<String>,
-    /// `dateAdded`
+
+    /// `dateAdded`: a string.
     #[serde(rename = "dateAdded", default, skip_serializing_if = "Option::is_none")]
     pub date_added: Option<String>,
-    /// `dateUpdated`
+
+    /// `dateUpdated`: a string.
     #[serde(rename = "dateUpdated", default, skip_serializing_if = "Option::is_none")]
     pub date_updated: Option<String>,
+
     /// Ids of the rooms and equipment used.
     #[serde(
         rename = "assignedResources",
@@ -5045,165 +5532,203 @@ pub struct CalendarEvent {
         skip_serializing_if = "Option::is_none"
     )]
     pub assigned_resources: Option<Vec<String>>,
-    /// `createdBy`
+
+    /// `createdBy`: a [`EventCreator`](crate::calendars::EventCreator).
     #[serde(rename = "createdBy", default, skip_serializing_if = "Option::is_none")]
     pub created_by: Option<EventCreator>,
+
     /// The series an occurrence belongs to.
     #[serde(rename = "masterEventId", default, skip_serializing_if = "Option::is_none")]
     pub master_event_id: Option<String>,
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `CalendarGroup` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CalendarGroup {
-    /// `id`
+    /// `id`: a string. Example: `ocQHyuzHvysMo5N5VsXc`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `locationId`
+
+    /// `locationId`: a string.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
-    /// `name`
+
+    /// `name`: a string. Example: `group a`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `description`
+
+    /// `description`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `slug`
+
+    /// `slug`: a string. Example: `15-mins`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub slug: Option<String>,
-    /// `isActive`
+
+    /// `isActive`: `true` or `false`.
     #[serde(rename = "isActive", default, skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `CalendarGroupResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CalendarGroupResponse {
-    /// `group`
+    /// `group`: a [`CalendarGroup`](crate::calendars::CalendarGroup).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group: Option<CalendarGroup>,
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// A notification a calendar sends around bookings.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CalendarNotification {
-    /// `_id`
+    /// `_id`: a string.
     #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `receiverType`
+
+    /// `receiverType`: a [`NotificationReceiverType`](crate::calendars::NotificationReceiverType).
     #[serde(rename = "receiverType", default, skip_serializing_if = "Option::is_none")]
     pub receiver_type: Option<NotificationReceiverType>,
-    /// `additionalEmailIds`
+
+    /// `additionalEmailIds`: a list of strings.
     #[serde(
         rename = "additionalEmailIds",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub additional_email_ids: Option<Vec<String>>,
-    /// `additionalPhoneNumbers`
+
+    /// `additionalPhoneNumbers`: a list of strings.
     #[serde(
         rename = "additionalPhoneNumbers",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub additional_phone_numbers: Option<Vec<String>>,
-    /// `channel`
+
+    /// `channel`: a [`NotificationChannel`](crate::calendars::NotificationChannel).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub channel: Option<NotificationChannel>,
-    /// `notificationType`
+
+    /// `notificationType`: a [`NotificationEvent`](crate::calendars::NotificationEvent).
     #[serde(
         rename = "notificationType",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub notification_type: Option<NotificationEvent>,
-    /// `isActive`
+
+    /// `isActive`: `true` or `false`.
     #[serde(rename = "isActive", default, skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
-    /// `additionalWhatsappNumbers`
+
+    /// `additionalWhatsappNumbers`: a list of strings.
     #[serde(
         rename = "additionalWhatsappNumbers",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub additional_whatsapp_numbers: Option<Vec<String>>,
-    /// `templateId`
+
+    /// `templateId`: a string.
     #[serde(rename = "templateId", default, skip_serializing_if = "Option::is_none")]
     pub template_id: Option<String>,
-    /// `body`
+
+    /// `body`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
-    /// `subject`
+
+    /// `subject`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
-    /// `afterTime`
+
+    /// `afterTime`: a list of [`NotificationOffset`](crate::calendars::NotificationOffset) values.
     #[serde(rename = "afterTime", default, skip_serializing_if = "Option::is_none")]
     pub after_time: Option<Vec<NotificationOffset>>,
-    /// `beforeTime`
+
+    /// `beforeTime`: a list of [`NotificationOffset`](crate::calendars::NotificationOffset) values.
     #[serde(rename = "beforeTime", default, skip_serializing_if = "Option::is_none")]
     pub before_time: Option<Vec<NotificationOffset>>,
-    /// `selectedUsers`
+
+    /// `selectedUsers`: a list of strings.
     #[serde(rename = "selectedUsers", default, skip_serializing_if = "Option::is_none")]
     pub selected_users: Option<Vec<String>>,
-    /// `deleted`
+
+    /// `deleted`: `true` or `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted: Option<bool>,
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `CalendarNotificationResult` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CalendarNotificationResult {
-    /// `message`
+    /// `message`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// Legacy per-calendar email notification switches.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CalendarNotificationSetting {
-    /// `type`
+    /// `type`: a [`CalendarNotificationSettingType`](crate::calendars::CalendarNotificationSettingType), one of `email`.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<CalendarNotificationSettingType>,
-    /// `shouldSendToContact`
+
+    /// `shouldSendToContact`: `true` or `false`.
     #[serde(
         rename = "shouldSendToContact",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub should_send_to_contact: Option<bool>,
-    /// `shouldSendToGuest`
+
+    /// `shouldSendToGuest`: `true` or `false`.
     #[serde(
         rename = "shouldSendToGuest",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub should_send_to_guest: Option<bool>,
-    /// `shouldSendToUser`
+
+    /// `shouldSendToUser`: `true` or `false`.
     #[serde(
         rename = "shouldSendToUser",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub should_send_to_user: Option<bool>,
-    /// `shouldSendToSelectedUsers`
+
+    /// `shouldSendToSelectedUsers`: `true` or `false`.
     #[serde(
         rename = "shouldSendToSelectedUsers",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub should_send_to_selected_users: Option<bool>,
+
     /// Comma-separated email addresses.
     #[serde(rename = "selectedUsers", default, skip_serializing_if = "Option::is_none")]
     pub selected_users: Option<String>,
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl CalendarNotificationSetting {
-    ///A value with the required fields (`shouldSendToContact`, `shouldSendToGuest`, `shouldSendToUser`, `shouldSendToSelectedUsers`, `selectedUsers`).
+    /// A value with the required fields (`shouldSendToContact`, `shouldSendToGuest`, `shouldSendToUser`, `shouldSendToSelectedUsers`, `selectedUsers`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         should_send_to_contact: impl Into<bool>,
@@ -5221,48 +5746,59 @@ impl CalendarNotificationSetting {
             selected_users: Some(selected_users.into()),
         }
     }
-    ///Sets `type`.
+
+    /// Sets `type`.
     pub fn type_(mut self, value: impl Into<CalendarNotificationSettingType>) -> Self {
         self.type_ = Some(value.into());
         self
     }
-    ///Sets `shouldSendToContact`.
+
+    /// Sets `shouldSendToContact`.
     pub fn should_send_to_contact(mut self, value: impl Into<bool>) -> Self {
         self.should_send_to_contact = Some(value.into());
         self
     }
-    ///Sets `shouldSendToGuest`.
+
+    /// Sets `shouldSendToGuest`.
     pub fn should_send_to_guest(mut self, value: impl Into<bool>) -> Self {
         self.should_send_to_guest = Some(value.into());
         self
     }
-    ///Sets `shouldSendToUser`.
+
+    /// Sets `shouldSendToUser`.
     pub fn should_send_to_user(mut self, value: impl Into<bool>) -> Self {
         self.should_send_to_user = Some(value.into());
         self
     }
-    ///Sets `shouldSendToSelectedUsers`.
+
+    /// Sets `shouldSendToSelectedUsers`.
     pub fn should_send_to_selected_users(mut self, value: impl Into<bool>) -> Self {
         self.should_send_to_selected_users = Some(value.into());
         self
     }
-    ///Sets `selectedUsers`.
+
+    /// Sets `selectedUsers`.
     pub fn selected_users(mut self, value: impl Into<String>) -> Self {
         self.selected_users = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// Values of `CalendarNotificationSettingType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CalendarNotificationSettingType {
-    ///`email`
+    /// `email`
     Email,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl CalendarNotificationSettingType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -5272,7 +5808,9 @@ impl CalendarNotificationSettingType {
         }
     }
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl From<&str> for CalendarNotificationSettingType {
     fn from(value: &str) -> Self {
         match value {
@@ -5281,54 +5819,71 @@ impl From<&str> for CalendarNotificationSettingType {
         }
     }
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 crate::runtime::enums::string_enum!(CalendarNotificationSettingType);
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// A room or a piece of equipment used by service calendars.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CalendarResource {
-    /// `locationId`
+    /// `locationId`: a string.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
-    /// `name`
+
+    /// `name`: a string. Example: `yoga room`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `resourceType`
+
+    /// `resourceType`: a [`CalendarResourceType`](crate::calendars::CalendarResourceType).
     #[serde(rename = "resourceType", default, skip_serializing_if = "Option::is_none")]
     pub resource_type: Option<CalendarResourceType>,
-    /// `isActive`
+
+    /// `isActive`: `true` or `false`.
     #[serde(rename = "isActive", default, skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
-    /// `description`
+
+    /// `description`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+
     /// Units of equipment.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quantity: Option<i64>,
+
     /// Units out of service.
     #[serde(rename = "outOfService", default, skip_serializing_if = "Option::is_none")]
     pub out_of_service: Option<i64>,
+
     /// People a room holds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub capacity: Option<i64>,
+
     /// Service calendars using the resource.
     #[serde(rename = "calendarIds", default, skip_serializing_if = "Option::is_none")]
     pub calendar_ids: Option<Vec<String>>,
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// Values of `CalendarResourceType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CalendarResourceType {
-    ///`equipments`
+    /// `equipments`
     Equipments,
-    ///`rooms`
+
+    /// `rooms`
     Rooms,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl CalendarResourceType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -5339,7 +5894,9 @@ impl CalendarResourceType {
         }
     }
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl From<&str> for CalendarResourceType {
     fn from(value: &str) -> Self {
         match value {
@@ -5349,38 +5906,51 @@ impl From<&str> for CalendarResourceType {
         }
     }
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 crate::runtime::enums::string_enum!(CalendarResourceType);
+
 #[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// The `CalendarResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CalendarResponse {
-    /// `calendar`
+    /// `calendar`: a [`Calendar`](crate::calendars::Calendar).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub calendar: Option<Calendar>,
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// Values of `CalendarType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CalendarType {
-    ///`round_robin`
+    /// `round_robin`
     RoundRobin,
-    ///`event`
+
+    /// `event`
     Event,
-    ///`class_booking`
+
+    /// `class_booking`
     ClassBooking,
-    ///`collective`
+
+    /// `collective`
     Collective,
-    ///`service_booking`
+
+    /// `service_booking`
     ServiceBooking,
-    ///`personal`
+
+    /// `personal`
     Personal,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl CalendarType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -5395,7 +5965,9 @@ impl CalendarType {
         }
     }
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl From<&str> for CalendarType {
     fn from(value: &str) -> Self {
         match value {
@@ -5409,38 +5981,47 @@ impl From<&str> for CalendarType {
         }
     }
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 crate::runtime::enums::string_enum!(CalendarType);
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// A meeting location as stored on a calendar.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ConfiguredMeetingLocation {
-    /// `kind`
+    /// `kind`: a [`MeetingLocationKind`](crate::calendars::MeetingLocationKind).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<MeetingLocationKind>,
+
     /// Address, number or link; not used by the conference kinds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<String>,
+
     /// Id to pick this location when booking (`meetingLocationId`).
     #[serde(rename = "meetingId", default, skip_serializing_if = "Option::is_none")]
     pub meeting_id: Option<String>,
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `CreateAppointmentRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateAppointmentRequest {
-    /// `title`
+    /// `title`: a string. Example: `Test Event`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    /// `meetingLocationType`
+
+    /// `meetingLocationType`: a [`AppointmentMeetingType`](crate::calendars::AppointmentMeetingType).
     #[serde(
         rename = "meetingLocationType",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub meeting_location_type: Option<AppointmentMeetingType>,
+
     /// One of the calendar's configured locations (`meetingId` in its `locationConfigurations`).
     #[serde(
         rename = "meetingLocationId",
@@ -5448,6 +6029,7 @@ pub struct CreateAppointmentRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub meeting_location_id: Option<String>,
+
     /// True when only `meetingLocationType` is given, false when only `meetingLocationId` is.
     #[serde(
         rename = "overrideLocationConfig",
@@ -5455,22 +6037,27 @@ pub struct CreateAppointmentRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub override_location_config: Option<bool>,
-    /// `appointmentStatus`
+
+    /// `appointmentStatus`: a [`AppointmentStatus`](crate::calendars::AppointmentStatus).
     #[serde(
         rename = "appointmentStatus",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub appointment_status: Option<AppointmentStatus>,
+
     /// The team member who owns the appointment.
     #[serde(rename = "assignedUserId", default, skip_serializing_if = "Option::is_none")]
     pub assigned_user_id: Option<String>,
-    /// `description`
+
+    /// `description`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `address`
+
+    /// `address`: a string. Example: `Zoom`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
+
     /// Skip the minimum notice and booking window checks.
     #[serde(
         rename = "ignoreDateRange",
@@ -5478,9 +6065,11 @@ pub struct CreateAppointmentRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub ignore_date_range: Option<bool>,
+
     /// Run automations for the booking; false skips them.
     #[serde(rename = "toNotify", default, skip_serializing_if = "Option::is_none")]
     pub to_notify: Option<bool>,
+
     /// Book even if the slot is not free (also skips the date range checks).
     #[serde(
         rename = "ignoreFreeSlotValidation",
@@ -5488,28 +6077,36 @@ pub struct CreateAppointmentRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub ignore_free_slot_validation: Option<bool>,
+
     /// Recurrence rule (RFC 5545) without DTSTART; instance ids derive from `startTime`. Applied only with `ignoreFreeSlotValidation`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rrule: Option<String>,
-    /// `calendarId`
+
+    /// `calendarId`: a string. Example: `CVokAlI8fgw4WYWoCtQz`.
     #[serde(rename = "calendarId")]
     pub calendar_id: String,
-    /// `locationId`
+
+    /// `locationId`: a string. Example: `C2QujeCh8ZnC7al2InWR`.
     #[serde(rename = "locationId")]
     pub location_id: String,
-    /// `contactId`
+
+    /// `contactId`: a string. Example: `0007BWpSzSwfiuSl0tR2`.
     #[serde(rename = "contactId")]
     pub contact_id: String,
+
     /// ISO date-time with offset.
     #[serde(rename = "startTime")]
     pub start_time: String,
+
     /// ISO date-time with offset.
     #[serde(rename = "endTime", default, skip_serializing_if = "Option::is_none")]
     pub end_time: Option<String>,
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl CreateAppointmentRequest {
-    ///A value with the required fields (`calendarId`, `locationId`, `contactId`, `startTime`).
+    /// A value with the required fields (`calendarId`, `locationId`, `contactId`, `startTime`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         calendar_id: impl Into<String>,
@@ -5537,12 +6134,14 @@ impl CreateAppointmentRequest {
             end_time: None,
         }
     }
-    ///Sets `title`.
+
+    /// Sets `title`.
     pub fn title(mut self, value: impl Into<String>) -> Self {
         self.title = Some(value.into());
         self
     }
-    ///Sets `meetingLocationType`.
+
+    /// Sets `meetingLocationType`.
     pub fn meeting_location_type(
         mut self,
         value: impl Into<AppointmentMeetingType>,
@@ -5550,87 +6149,107 @@ impl CreateAppointmentRequest {
         self.meeting_location_type = Some(value.into());
         self
     }
-    ///Sets `meetingLocationId`.
+
+    /// Sets `meetingLocationId`.
     pub fn meeting_location_id(mut self, value: impl Into<String>) -> Self {
         self.meeting_location_id = Some(value.into());
         self
     }
-    ///Sets `overrideLocationConfig`.
+
+    /// Sets `overrideLocationConfig`.
     pub fn override_location_config(mut self, value: impl Into<bool>) -> Self {
         self.override_location_config = Some(value.into());
         self
     }
-    ///Sets `appointmentStatus`.
+
+    /// Sets `appointmentStatus`.
     pub fn appointment_status(mut self, value: impl Into<AppointmentStatus>) -> Self {
         self.appointment_status = Some(value.into());
         self
     }
-    ///Sets `assignedUserId`.
+
+    /// Sets `assignedUserId`.
     pub fn assigned_user_id(mut self, value: impl Into<String>) -> Self {
         self.assigned_user_id = Some(value.into());
         self
     }
-    ///Sets `description`.
+
+    /// Sets `description`.
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
         self
     }
-    ///Sets `address`.
+
+    /// Sets `address`.
     pub fn address(mut self, value: impl Into<String>) -> Self {
         self.address = Some(value.into());
         self
     }
-    ///Sets `ignoreDateRange`.
+
+    /// Sets `ignoreDateRange`.
     pub fn ignore_date_range(mut self, value: impl Into<bool>) -> Self {
         self.ignore_date_range = Some(value.into());
         self
     }
-    ///Sets `toNotify`.
+
+    /// Sets `toNotify`.
     pub fn to_notify(mut self, value: impl Into<bool>) -> Self {
         self.to_notify = Some(value.into());
         self
     }
-    ///Sets `ignoreFreeSlotValidation`.
+
+    /// Sets `ignoreFreeSlotValidation`.
     pub fn ignore_free_slot_validation(mut self, value: impl Into<bool>) -> Self {
         self.ignore_free_slot_validation = Some(value.into());
         self
     }
-    ///Sets `rrule`.
+
+    /// Sets `rrule`.
     pub fn rrule(mut self, value: impl Into<String>) -> Self {
         self.rrule = Some(value.into());
         self
     }
-    ///Sets `endTime`.
+
+    /// Sets `endTime`.
     pub fn end_time(mut self, value: impl Into<String>) -> Self {
         self.end_time = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `CreateAvailabilityScheduleRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateAvailabilityScheduleRequest {
-    /// `rules`
+    /// `rules`: a list of [`ScheduleRule`](crate::calendars::ScheduleRule) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rules: Option<Vec<ScheduleRule>>,
+
     /// IANA time zone.
     pub timezone: String,
-    /// `locationId`
+
+    /// `locationId`: a string.
     #[serde(rename = "locationId")]
     pub location_id: String,
-    /// `name`
+
+    /// `name`: a string. Example: `Business Hours Schedule`.
     pub name: String,
-    /// `userId`
+
+    /// `userId`: a string.
     #[serde(rename = "userId")]
     pub user_id: String,
+
     /// Calendars to apply the schedule to.
     #[serde(rename = "calendarIds", default, skip_serializing_if = "Option::is_none")]
     pub calendar_ids: Option<Vec<String>>,
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl CreateAvailabilityScheduleRequest {
-    ///A value with the required fields (`timezone`, `locationId`, `name`, `userId`).
+    /// A value with the required fields (`timezone`, `locationId`, `name`, `userId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         timezone: impl Into<String>,
@@ -5647,38 +6266,48 @@ impl CreateAvailabilityScheduleRequest {
             calendar_ids: None,
         }
     }
-    ///Sets `rules`.
+
+    /// Sets `rules`.
     pub fn rules(mut self, value: impl Into<Vec<ScheduleRule>>) -> Self {
         self.rules = Some(value.into());
         self
     }
-    ///Sets `calendarIds`.
+
+    /// Sets `calendarIds`.
     pub fn calendar_ids(mut self, value: impl Into<Vec<String>>) -> Self {
         self.calendar_ids = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `CreateCalendarGroupRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateCalendarGroupRequest {
-    /// `locationId`
+    /// `locationId`: a string. Example: `ocQHyuzHvysMo5N5VsXc`.
     #[serde(rename = "locationId")]
     pub location_id: String,
-    /// `name`
+
+    /// `name`: a string. Example: `group a`.
     pub name: String,
-    /// `description`
+
+    /// `description`: a string. Example: `group description`.
     pub description: String,
-    /// `slug`
+
+    /// `slug`: a string. Example: `15-mins`.
     pub slug: String,
-    /// `isActive`
+
+    /// `isActive`: `true` or `false`.
     #[serde(rename = "isActive", default, skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl CreateCalendarGroupRequest {
-    ///A value with the required fields (`locationId`, `name`, `description`, `slug`).
+    /// A value with the required fields (`locationId`, `name`, `description`, `slug`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         location_id: impl Into<String>,
@@ -5694,73 +6323,92 @@ impl CreateCalendarGroupRequest {
             is_active: None,
         }
     }
-    ///Sets `isActive`.
+
+    /// Sets `isActive`.
     pub fn is_active(mut self, value: impl Into<bool>) -> Self {
         self.is_active = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `CreateCalendarNotificationRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateCalendarNotificationRequest {
-    /// `receiverType`
+    /// `receiverType`: a [`NotificationReceiverType`](crate::calendars::NotificationReceiverType).
     #[serde(rename = "receiverType")]
     pub receiver_type: NotificationReceiverType,
-    /// `channel`
+
+    /// `channel`: a [`NotificationChannel`](crate::calendars::NotificationChannel).
     pub channel: NotificationChannel,
-    /// `notificationType`
+
+    /// `notificationType`: a [`NotificationEvent`](crate::calendars::NotificationEvent).
     #[serde(rename = "notificationType")]
     pub notification_type: NotificationEvent,
-    /// `isActive`
+
+    /// `isActive`: `true` or `false`.
     #[serde(rename = "isActive", default, skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
+
     /// Email template; not used for in-app notifications.
     #[serde(rename = "templateId", default, skip_serializing_if = "Option::is_none")]
     pub template_id: Option<String>,
+
     /// Email body; not used for in-app notifications.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
+
     /// Email subject; not used for in-app notifications.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
+
     /// When to send a follow-up.
     #[serde(rename = "afterTime", default, skip_serializing_if = "Option::is_none")]
     pub after_time: Option<Vec<NotificationOffset>>,
+
     /// When to send a reminder.
     #[serde(rename = "beforeTime", default, skip_serializing_if = "Option::is_none")]
     pub before_time: Option<Vec<NotificationOffset>>,
-    /// `additionalEmailIds`
+
+    /// `additionalEmailIds`: a list of strings.
     #[serde(
         rename = "additionalEmailIds",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub additional_email_ids: Option<Vec<String>>,
-    /// `additionalPhoneNumbers`
+
+    /// `additionalPhoneNumbers`: a list of strings.
     #[serde(
         rename = "additionalPhoneNumbers",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub additional_phone_numbers: Option<Vec<String>>,
+
     /// User ids (or special values such as `sub_account_admin`) for in-app and business email notifications.
     #[serde(rename = "selectedUsers", default, skip_serializing_if = "Option::is_none")]
     pub selected_users: Option<Vec<String>>,
-    /// `fromAddress`
+
+    /// `fromAddress`: a string.
     #[serde(rename = "fromAddress", default, skip_serializing_if = "Option::is_none")]
     pub from_address: Option<String>,
-    /// `fromName`
+
+    /// `fromName`: a string.
     #[serde(rename = "fromName", default, skip_serializing_if = "Option::is_none")]
     pub from_name: Option<String>,
-    /// `fromNumber`
+
+    /// `fromNumber`: a string.
     #[serde(rename = "fromNumber", default, skip_serializing_if = "Option::is_none")]
     pub from_number: Option<String>,
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl CreateCalendarNotificationRequest {
-    ///A value with the required fields (`receiverType`, `channel`, `notificationType`).
+    /// A value with the required fields (`receiverType`, `channel`, `notificationType`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         receiver_type: impl Into<NotificationReceiverType>,
@@ -5785,68 +6433,82 @@ impl CreateCalendarNotificationRequest {
             from_number: None,
         }
     }
-    ///Sets `isActive`.
+
+    /// Sets `isActive`.
     pub fn is_active(mut self, value: impl Into<bool>) -> Self {
         self.is_active = Some(value.into());
         self
     }
-    ///Sets `templateId`.
+
+    /// Sets `templateId`.
     pub fn template_id(mut self, value: impl Into<String>) -> Self {
         self.template_id = Some(value.into());
         self
     }
-    ///Sets `body`.
+
+    /// Sets `body`.
     pub fn body(mut self, value: impl Into<String>) -> Self {
         self.body = Some(value.into());
         self
     }
-    ///Sets `subject`.
+
+    /// Sets `subject`.
     pub fn subject(mut self, value: impl Into<String>) -> Self {
         self.subject = Some(value.into());
         self
     }
-    ///Sets `afterTime`.
+
+    /// Sets `afterTime`.
     pub fn after_time(mut self, value: impl Into<Vec<NotificationOffset>>) -> Self {
         self.after_time = Some(value.into());
         self
     }
-    ///Sets `beforeTime`.
+
+    /// Sets `beforeTime`.
     pub fn before_time(mut self, value: impl Into<Vec<NotificationOffset>>) -> Self {
         self.before_time = Some(value.into());
         self
     }
-    ///Sets `additionalEmailIds`.
+
+    /// Sets `additionalEmailIds`.
     pub fn additional_email_ids(mut self, value: impl Into<Vec<String>>) -> Self {
         self.additional_email_ids = Some(value.into());
         self
     }
-    ///Sets `additionalPhoneNumbers`.
+
+    /// Sets `additionalPhoneNumbers`.
     pub fn additional_phone_numbers(mut self, value: impl Into<Vec<String>>) -> Self {
         self.additional_phone_numbers = Some(value.into());
         self
     }
-    ///Sets `selectedUsers`.
+
+    /// Sets `selectedUsers`.
     pub fn selected_users(mut self, value: impl Into<Vec<String>>) -> Self {
         self.selected_users = Some(value.into());
         self
     }
-    ///Sets `fromAddress`.
+
+    /// Sets `fromAddress`.
     pub fn from_address(mut self, value: impl Into<String>) -> Self {
         self.from_address = Some(value.into());
         self
     }
-    ///Sets `fromName`.
+
+    /// Sets `fromName`.
     pub fn from_name(mut self, value: impl Into<String>) -> Self {
         self.from_name = Some(value.into());
         self
     }
-    ///Sets `fromNumber`.
+
+    /// Sets `fromNumber`.
     pub fn from_number(mut self, value: impl Into<String>) -> Self {
         self.from_number = Some(value.into());
         self
     }
 }
+
 #[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// The `CreateCalendarRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5854,44 +6516,58 @@ pub struct CreateCalendarRequest {
     /// Active calendar when true, draft when false.
     #[serde(rename = "isActive", default, skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
+
     /// Replaced by the calendar notification operations.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notifications: Option<Vec<CalendarNotificationSetting>>,
-    /// `locationId`
+
+    /// `locationId`: a string. Example: `ocQHyuzHvysMo5N5VsXc`.
     #[serde(rename = "locationId")]
     pub location_id: String,
+
     /// The calendar group the calendar belongs to.
     #[serde(rename = "groupId", default, skip_serializing_if = "Option::is_none")]
     pub group_id: Option<String>,
+
     /// Needed for round robin, collective, class and service calendars; a personal calendar has exactly one.
     #[serde(rename = "teamMembers", default, skip_serializing_if = "Option::is_none")]
     pub team_members: Option<Vec<TeamMember>>,
+
     /// RoundRobin_OptimizeForAvailability when absent.
     #[serde(rename = "eventType", default, skip_serializing_if = "Option::is_none")]
     pub event_type: Option<RoundRobinMode>,
-    /// `name`
+
+    /// `name`: a string. Example: `test calendar`.
     pub name: String,
-    /// `description`
+
+    /// `description`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `slug`
+
+    /// `slug`: a string. Example: `test1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub slug: Option<String>,
-    /// `widgetSlug`
+
+    /// `widgetSlug`: a string. Example: `test1`.
     #[serde(rename = "widgetSlug", default, skip_serializing_if = "Option::is_none")]
     pub widget_slug: Option<String>,
-    /// `calendarType`
+
+    /// `calendarType`: a [`CalendarType`](crate::calendars::CalendarType).
     #[serde(rename = "calendarType", default, skip_serializing_if = "Option::is_none")]
     pub calendar_type: Option<CalendarType>,
+
     /// classic when absent.
     #[serde(rename = "widgetType", default, skip_serializing_if = "Option::is_none")]
     pub widget_type: Option<WidgetType>,
+
     /// Title template of booked events.
     #[serde(rename = "eventTitle", default, skip_serializing_if = "Option::is_none")]
     pub event_title: Option<String>,
-    /// `eventColor`
+
+    /// `eventColor`: a string.
     #[serde(rename = "eventColor", default, skip_serializing_if = "Option::is_none")]
     pub event_color: Option<String>,
+
     /// Replaced by `locationConfigurations`.
     #[serde(
         rename = "meetingLocation",
@@ -5899,6 +6575,7 @@ pub struct CreateCalendarRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub meeting_location: Option<String>,
+
     /// Where meetings of this calendar take place.
     #[serde(
         rename = "locationConfigurations",
@@ -5906,38 +6583,47 @@ pub struct CreateCalendarRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub location_configurations: Option<Vec<MeetingLocation>>,
+
     /// Length of a meeting, in `slotDurationUnit`.
     #[serde(rename = "slotDuration", default, skip_serializing_if = "Option::is_none")]
     pub slot_duration: Option<f64>,
-    /// `slotDurationUnit`
+
+    /// `slotDurationUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
     #[serde(
         rename = "slotDurationUnit",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub slot_duration_unit: Option<SlotTimeUnit>,
+
     /// Spacing between offered start times.
     #[serde(rename = "slotInterval", default, skip_serializing_if = "Option::is_none")]
     pub slot_interval: Option<f64>,
-    /// `slotIntervalUnit`
+
+    /// `slotIntervalUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
     #[serde(
         rename = "slotIntervalUnit",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub slot_interval_unit: Option<SlotTimeUnit>,
+
     /// Free time kept after each meeting.
     #[serde(rename = "slotBuffer", default, skip_serializing_if = "Option::is_none")]
     pub slot_buffer: Option<f64>,
-    /// `slotBufferUnit`
+
+    /// `slotBufferUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
     #[serde(rename = "slotBufferUnit", default, skip_serializing_if = "Option::is_none")]
     pub slot_buffer_unit: Option<SlotTimeUnit>,
+
     /// Free time kept before each meeting.
     #[serde(rename = "preBuffer", default, skip_serializing_if = "Option::is_none")]
     pub pre_buffer: Option<f64>,
-    /// `preBufferUnit`
+
+    /// `preBufferUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
     #[serde(rename = "preBufferUnit", default, skip_serializing_if = "Option::is_none")]
     pub pre_buffer_unit: Option<SlotTimeUnit>,
+
     /// Bookings allowed per slot and user (seats per slot for class booking). HighLevel's spelling.
     #[serde(
         rename = "appoinmentPerSlot",
@@ -5945,6 +6631,7 @@ pub struct CreateCalendarRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub appoinment_per_slot: Option<i64>,
+
     /// Bookings allowed per day. HighLevel's spelling.
     #[serde(
         rename = "appoinmentPerDay",
@@ -5952,6 +6639,7 @@ pub struct CreateCalendarRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub appoinment_per_day: Option<i64>,
+
     /// Minimum notice before a booking, in `allowBookingAfterUnit`.
     #[serde(
         rename = "allowBookingAfter",
@@ -5959,13 +6647,15 @@ pub struct CreateCalendarRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub allow_booking_after: Option<f64>,
-    /// `allowBookingAfterUnit`
+
+    /// `allowBookingAfterUnit`: a [`BookingNoticeUnit`](crate::calendars::BookingNoticeUnit).
     #[serde(
         rename = "allowBookingAfterUnit",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub allow_booking_after_unit: Option<BookingNoticeUnit>,
+
     /// How far ahead bookings are allowed, in `allowBookingForUnit`.
     #[serde(
         rename = "allowBookingFor",
@@ -5973,16 +6663,19 @@ pub struct CreateCalendarRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub allow_booking_for: Option<f64>,
-    /// `allowBookingForUnit`
+
+    /// `allowBookingForUnit`: a [`BookingWindowUnit`](crate::calendars::BookingWindowUnit).
     #[serde(
         rename = "allowBookingForUnit",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub allow_booking_for_unit: Option<BookingWindowUnit>,
+
     /// Standard weekly availability (custom dates go in `availabilities`).
     #[serde(rename = "openHours", default, skip_serializing_if = "Option::is_none")]
     pub open_hours: Option<Vec<OpenHours>>,
+
     /// Allow recurring bookings; the calendar must have a single member.
     #[serde(
         rename = "enableRecurring",
@@ -5990,93 +6683,111 @@ pub struct CreateCalendarRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub enable_recurring: Option<bool>,
-    /// `recurring`
+
+    /// `recurring`: a [`RecurringSettings`](crate::calendars::RecurringSettings).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recurring: Option<RecurringSettings>,
-    /// `formId`
+
+    /// `formId`: a string.
     #[serde(rename = "formId", default, skip_serializing_if = "Option::is_none")]
     pub form_id: Option<String>,
-    /// `stickyContact`
+
+    /// `stickyContact`: `true` or `false`.
     #[serde(rename = "stickyContact", default, skip_serializing_if = "Option::is_none")]
     pub sticky_contact: Option<bool>,
-    /// `isLivePaymentMode`
+
+    /// `isLivePaymentMode`: `true` or `false`.
     #[serde(
         rename = "isLivePaymentMode",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub is_live_payment_mode: Option<bool>,
-    /// `autoConfirm`
+
+    /// `autoConfirm`: `true` or `false`.
     #[serde(rename = "autoConfirm", default, skip_serializing_if = "Option::is_none")]
     pub auto_confirm: Option<bool>,
-    /// `shouldSendAlertEmailsToAssignedMember`
+
+    /// `shouldSendAlertEmailsToAssignedMember`: `true` or `false`.
     #[serde(
         rename = "shouldSendAlertEmailsToAssignedMember",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub should_send_alert_emails_to_assigned_member: Option<bool>,
-    /// `alertEmail`
+
+    /// `alertEmail`: a string.
     #[serde(rename = "alertEmail", default, skip_serializing_if = "Option::is_none")]
     pub alert_email: Option<String>,
-    /// `googleInvitationEmails`
+
+    /// `googleInvitationEmails`: `true` or `false`.
     #[serde(
         rename = "googleInvitationEmails",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub google_invitation_emails: Option<bool>,
-    /// `allowReschedule`
+
+    /// `allowReschedule`: `true` or `false`.
     #[serde(
         rename = "allowReschedule",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub allow_reschedule: Option<bool>,
-    /// `allowCancellation`
+
+    /// `allowCancellation`: `true` or `false`.
     #[serde(
         rename = "allowCancellation",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub allow_cancellation: Option<bool>,
-    /// `shouldAssignContactToTeamMember`
+
+    /// `shouldAssignContactToTeamMember`: `true` or `false`.
     #[serde(
         rename = "shouldAssignContactToTeamMember",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub should_assign_contact_to_team_member: Option<bool>,
-    /// `shouldSkipAssigningContactForExisting`
+
+    /// `shouldSkipAssigningContactForExisting`: `true` or `false`.
     #[serde(
         rename = "shouldSkipAssigningContactForExisting",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub should_skip_assigning_contact_for_existing: Option<bool>,
-    /// `notes`
+
+    /// `notes`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
-    /// `pixelId`
+
+    /// `pixelId`: a string.
     #[serde(rename = "pixelId", default, skip_serializing_if = "Option::is_none")]
     pub pixel_id: Option<String>,
+
     /// ThankYouMessage when absent.
     #[serde(rename = "formSubmitType", default, skip_serializing_if = "Option::is_none")]
     pub form_submit_type: Option<FormSubmitType>,
-    /// `formSubmitRedirectURL`
+
+    /// `formSubmitRedirectURL`: a string.
     #[serde(
         rename = "formSubmitRedirectURL",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub form_submit_redirect_url: Option<String>,
-    /// `formSubmitThanksMessage`
+
+    /// `formSubmitThanksMessage`: a string.
     #[serde(
         rename = "formSubmitThanksMessage",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub form_submit_thanks_message: Option<String>,
+
     /// Which availability applies: 0 open hours only, 1 custom availabilities only, null both.
     #[serde(
         rename = "availabilityType",
@@ -6084,29 +6795,36 @@ pub struct CreateCalendarRequest {
         skip_serializing_if = "crate::Nullable::is_absent"
     )]
     pub availability_type: crate::Nullable<i64>,
+
     /// Custom availability for given dates (weekly hours go in `openHours`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub availabilities: Option<Vec<CustomAvailability>>,
-    /// `guestType`
+
+    /// `guestType`: a [`GuestType`](crate::calendars::GuestType).
     #[serde(rename = "guestType", default, skip_serializing_if = "Option::is_none")]
     pub guest_type: Option<GuestType>,
-    /// `consentLabel`
+
+    /// `consentLabel`: a string.
     #[serde(rename = "consentLabel", default, skip_serializing_if = "Option::is_none")]
     pub consent_label: Option<String>,
-    /// `calendarCoverImage`
+
+    /// `calendarCoverImage`: a string. Example: `https://path-to-image.com`.
     #[serde(
         rename = "calendarCoverImage",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub calendar_cover_image: Option<String>,
-    /// `lookBusyConfig`
+
+    /// `lookBusyConfig`: a [`LookBusyConfig`](crate::calendars::LookBusyConfig).
     #[serde(rename = "lookBusyConfig", default, skip_serializing_if = "Option::is_none")]
     pub look_busy_config: Option<LookBusyConfig>,
 }
+
 #[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl CreateCalendarRequest {
-    ///A value with the required fields (`locationId`, `name`).
+    /// A value with the required fields (`locationId`, `name`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(location_id: impl Into<String>, name: impl Into<String>) -> Self {
         Self {
@@ -6167,12 +6885,14 @@ impl CreateCalendarRequest {
             look_busy_config: None,
         }
     }
-    ///Sets `isActive`.
+
+    /// Sets `isActive`.
     pub fn is_active(mut self, value: impl Into<bool>) -> Self {
         self.is_active = Some(value.into());
         self
     }
-    ///Sets `notifications`.
+
+    /// Sets `notifications`.
     pub fn notifications(
         mut self,
         value: impl Into<Vec<CalendarNotificationSetting>>,
@@ -6180,62 +6900,74 @@ impl CreateCalendarRequest {
         self.notifications = Some(value.into());
         self
     }
-    ///Sets `groupId`.
+
+    /// Sets `groupId`.
     pub fn group_id(mut self, value: impl Into<String>) -> Self {
         self.group_id = Some(value.into());
         self
     }
-    ///Sets `teamMembers`.
+
+    /// Sets `teamMembers`.
     pub fn team_members(mut self, value: impl Into<Vec<TeamMember>>) -> Self {
         self.team_members = Some(value.into());
         self
     }
-    ///Sets `eventType`.
+
+    /// Sets `eventType`.
     pub fn event_type(mut self, value: impl Into<RoundRobinMode>) -> Self {
         self.event_type = Some(value.into());
         self
     }
-    ///Sets `description`.
+
+    /// Sets `description`.
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
         self
     }
-    ///Sets `slug`.
+
+    /// Sets `slug`.
     pub fn slug(mut self, value: impl Into<String>) -> Self {
         self.slug = Some(value.into());
         self
     }
-    ///Sets `widgetSlug`.
+
+    /// Sets `widgetSlug`.
     pub fn widget_slug(mut self, value: impl Into<String>) -> Self {
         self.widget_slug = Some(value.into());
         self
     }
-    ///Sets `calendarType`.
+
+    /// Sets `calendarType`.
     pub fn calendar_type(mut self, value: impl Into<CalendarType>) -> Self {
         self.calendar_type = Some(value.into());
         self
     }
-    ///Sets `widgetType`.
+
+    /// Sets `widgetType`.
     pub fn widget_type(mut self, value: impl Into<WidgetType>) -> Self {
         self.widget_type = Some(value.into());
         self
     }
-    ///Sets `eventTitle`.
+
+    /// Sets `eventTitle`.
     pub fn event_title(mut self, value: impl Into<String>) -> Self {
         self.event_title = Some(value.into());
         self
     }
-    ///Sets `eventColor`.
+
+    /// Sets `eventColor`.
     pub fn event_color(mut self, value: impl Into<String>) -> Self {
         self.event_color = Some(value.into());
         self
     }
-    ///Sets `meetingLocation`.
+
+    /// Sets `meetingLocation`.
     pub fn meeting_location(mut self, value: impl Into<String>) -> Self {
         self.meeting_location = Some(value.into());
         self
     }
-    ///Sets `locationConfigurations`.
+
+    /// Sets `locationConfigurations`.
     pub fn location_configurations(
         mut self,
         value: impl Into<Vec<MeetingLocation>>,
@@ -6243,62 +6975,74 @@ impl CreateCalendarRequest {
         self.location_configurations = Some(value.into());
         self
     }
-    ///Sets `slotDuration`.
+
+    /// Sets `slotDuration`.
     pub fn slot_duration(mut self, value: impl Into<f64>) -> Self {
         self.slot_duration = Some(value.into());
         self
     }
-    ///Sets `slotDurationUnit`.
+
+    /// Sets `slotDurationUnit`.
     pub fn slot_duration_unit(mut self, value: impl Into<SlotTimeUnit>) -> Self {
         self.slot_duration_unit = Some(value.into());
         self
     }
-    ///Sets `slotInterval`.
+
+    /// Sets `slotInterval`.
     pub fn slot_interval(mut self, value: impl Into<f64>) -> Self {
         self.slot_interval = Some(value.into());
         self
     }
-    ///Sets `slotIntervalUnit`.
+
+    /// Sets `slotIntervalUnit`.
     pub fn slot_interval_unit(mut self, value: impl Into<SlotTimeUnit>) -> Self {
         self.slot_interval_unit = Some(value.into());
         self
     }
-    ///Sets `slotBuffer`.
+
+    /// Sets `slotBuffer`.
     pub fn slot_buffer(mut self, value: impl Into<f64>) -> Self {
         self.slot_buffer = Some(value.into());
         self
     }
-    ///Sets `slotBufferUnit`.
+
+    /// Sets `slotBufferUnit`.
     pub fn slot_buffer_unit(mut self, value: impl Into<SlotTimeUnit>) -> Self {
         self.slot_buffer_unit = Some(value.into());
         self
     }
-    ///Sets `preBuffer`.
+
+    /// Sets `preBuffer`.
     pub fn pre_buffer(mut self, value: impl Into<f64>) -> Self {
         self.pre_buffer = Some(value.into());
         self
     }
-    ///Sets `preBufferUnit`.
+
+    /// Sets `preBufferUnit`.
     pub fn pre_buffer_unit(mut self, value: impl Into<SlotTimeUnit>) -> Self {
         self.pre_buffer_unit = Some(value.into());
         self
     }
-    ///Sets `appoinmentPerSlot`.
+
+    /// Sets `appoinmentPerSlot`.
     pub fn appoinment_per_slot(mut self, value: impl Into<i64>) -> Self {
         self.appoinment_per_slot = Some(value.into());
         self
     }
-    ///Sets `appoinmentPerDay`.
+
+    /// Sets `appoinmentPerDay`.
     pub fn appoinment_per_day(mut self, value: impl Into<i64>) -> Self {
         self.appoinment_per_day = Some(value.into());
         self
     }
-    ///Sets `allowBookingAfter`.
+
+    /// Sets `allowBookingAfter`.
     pub fn allow_booking_after(mut self, value: impl Into<f64>) -> Self {
         self.allow_booking_after = Some(value.into());
         self
     }
-    ///Sets `allowBookingAfterUnit`.
+
+    /// Sets `allowBookingAfterUnit`.
     pub fn allow_booking_after_unit(
         mut self,
         value: impl Into<BookingNoticeUnit>,
@@ -6306,12 +7050,14 @@ impl CreateCalendarRequest {
         self.allow_booking_after_unit = Some(value.into());
         self
     }
-    ///Sets `allowBookingFor`.
+
+    /// Sets `allowBookingFor`.
     pub fn allow_booking_for(mut self, value: impl Into<f64>) -> Self {
         self.allow_booking_for = Some(value.into());
         self
     }
-    ///Sets `allowBookingForUnit`.
+
+    /// Sets `allowBookingForUnit`.
     pub fn allow_booking_for_unit(
         mut self,
         value: impl Into<BookingWindowUnit>,
@@ -6319,42 +7065,50 @@ impl CreateCalendarRequest {
         self.allow_booking_for_unit = Some(value.into());
         self
     }
-    ///Sets `openHours`.
+
+    /// Sets `openHours`.
     pub fn open_hours(mut self, value: impl Into<Vec<OpenHours>>) -> Self {
         self.open_hours = Some(value.into());
         self
     }
-    ///Sets `enableRecurring`.
+
+    /// Sets `enableRecurring`.
     pub fn enable_recurring(mut self, value: impl Into<bool>) -> Self {
         self.enable_recurring = Some(value.into());
         self
     }
-    ///Sets `recurring`.
+
+    /// Sets `recurring`.
     pub fn recurring(mut self, value: impl Into<RecurringSettings>) -> Self {
         self.recurring = Some(value.into());
         self
     }
-    ///Sets `formId`.
+
+    /// Sets `formId`.
     pub fn form_id(mut self, value: impl Into<String>) -> Self {
         self.form_id = Some(value.into());
         self
     }
-    ///Sets `stickyContact`.
+
+    /// Sets `stickyContact`.
     pub fn sticky_contact(mut self, value: impl Into<bool>) -> Self {
         self.sticky_contact = Some(value.into());
         self
     }
-    ///Sets `isLivePaymentMode`.
+
+    /// Sets `isLivePaymentMode`.
     pub fn is_live_payment_mode(mut self, value: impl Into<bool>) -> Self {
         self.is_live_payment_mode = Some(value.into());
         self
     }
-    ///Sets `autoConfirm`.
+
+    /// Sets `autoConfirm`.
     pub fn auto_confirm(mut self, value: impl Into<bool>) -> Self {
         self.auto_confirm = Some(value.into());
         self
     }
-    ///Sets `shouldSendAlertEmailsToAssignedMember`.
+
+    /// Sets `shouldSendAlertEmailsToAssignedMember`.
     pub fn should_send_alert_emails_to_assigned_member(
         mut self,
         value: impl Into<bool>,
@@ -6362,27 +7116,32 @@ impl CreateCalendarRequest {
         self.should_send_alert_emails_to_assigned_member = Some(value.into());
         self
     }
-    ///Sets `alertEmail`.
+
+    /// Sets `alertEmail`.
     pub fn alert_email(mut self, value: impl Into<String>) -> Self {
         self.alert_email = Some(value.into());
         self
     }
-    ///Sets `googleInvitationEmails`.
+
+    /// Sets `googleInvitationEmails`.
     pub fn google_invitation_emails(mut self, value: impl Into<bool>) -> Self {
         self.google_invitation_emails = Some(value.into());
         self
     }
-    ///Sets `allowReschedule`.
+
+    /// Sets `allowReschedule`.
     pub fn allow_reschedule(mut self, value: impl Into<bool>) -> Self {
         self.allow_reschedule = Some(value.into());
         self
     }
-    ///Sets `allowCancellation`.
+
+    /// Sets `allowCancellation`.
     pub fn allow_cancellation(mut self, value: impl Into<bool>) -> Self {
         self.allow_cancellation = Some(value.into());
         self
     }
-    ///Sets `shouldAssignContactToTeamMember`.
+
+    /// Sets `shouldAssignContactToTeamMember`.
     pub fn should_assign_contact_to_team_member(
         mut self,
         value: impl Into<bool>,
@@ -6390,7 +7149,8 @@ impl CreateCalendarRequest {
         self.should_assign_contact_to_team_member = Some(value.into());
         self
     }
-    ///Sets `shouldSkipAssigningContactForExisting`.
+
+    /// Sets `shouldSkipAssigningContactForExisting`.
     pub fn should_skip_assigning_contact_for_existing(
         mut self,
         value: impl Into<bool>,
@@ -6398,93 +7158,115 @@ impl CreateCalendarRequest {
         self.should_skip_assigning_contact_for_existing = Some(value.into());
         self
     }
-    ///Sets `notes`.
+
+    /// Sets `notes`.
     pub fn notes(mut self, value: impl Into<String>) -> Self {
         self.notes = Some(value.into());
         self
     }
-    ///Sets `pixelId`.
+
+    /// Sets `pixelId`.
     pub fn pixel_id(mut self, value: impl Into<String>) -> Self {
         self.pixel_id = Some(value.into());
         self
     }
-    ///Sets `formSubmitType`.
+
+    /// Sets `formSubmitType`.
     pub fn form_submit_type(mut self, value: impl Into<FormSubmitType>) -> Self {
         self.form_submit_type = Some(value.into());
         self
     }
-    ///Sets `formSubmitRedirectURL`.
+
+    /// Sets `formSubmitRedirectURL`.
     pub fn form_submit_redirect_url(mut self, value: impl Into<String>) -> Self {
         self.form_submit_redirect_url = Some(value.into());
         self
     }
-    ///Sets `formSubmitThanksMessage`.
+
+    /// Sets `formSubmitThanksMessage`.
     pub fn form_submit_thanks_message(mut self, value: impl Into<String>) -> Self {
         self.form_submit_thanks_message = Some(value.into());
         self
     }
-    ///Sets `availabilityType`.
+
+    /// Sets `availabilityType`.
     pub fn availability_type(mut self, value: impl Into<i64>) -> Self {
         self.availability_type = crate::Nullable::Value(value.into());
         self
     }
-    ///Sends `availabilityType` as `null`.
+
+    /// Sends `availabilityType` as `null`.
     pub fn clear_availability_type(mut self) -> Self {
         self.availability_type = crate::Nullable::Null;
         self
     }
-    ///Sets `availabilities`.
+
+    /// Sets `availabilities`.
     pub fn availabilities(mut self, value: impl Into<Vec<CustomAvailability>>) -> Self {
         self.availabilities = Some(value.into());
         self
     }
-    ///Sets `guestType`.
+
+    /// Sets `guestType`.
     pub fn guest_type(mut self, value: impl Into<GuestType>) -> Self {
         self.guest_type = Some(value.into());
         self
     }
-    ///Sets `consentLabel`.
+
+    /// Sets `consentLabel`.
     pub fn consent_label(mut self, value: impl Into<String>) -> Self {
         self.consent_label = Some(value.into());
         self
     }
-    ///Sets `calendarCoverImage`.
+
+    /// Sets `calendarCoverImage`.
     pub fn calendar_cover_image(mut self, value: impl Into<String>) -> Self {
         self.calendar_cover_image = Some(value.into());
         self
     }
-    ///Sets `lookBusyConfig`.
+
+    /// Sets `lookBusyConfig`.
     pub fn look_busy_config(mut self, value: impl Into<LookBusyConfig>) -> Self {
         self.look_busy_config = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `CreateCalendarResourceRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateCalendarResourceRequest {
-    /// `locationId`
+    /// `locationId`: a string.
     #[serde(rename = "locationId")]
     pub location_id: String,
-    /// `name`
+
+    /// `name`: a string.
     pub name: String,
-    /// `description`
+
+    /// `description`: a string.
     pub description: String,
+
     /// Units of equipment.
     pub quantity: i64,
+
     /// Units out of service.
     #[serde(rename = "outOfService")]
     pub out_of_service: i64,
+
     /// People a room holds.
     pub capacity: i64,
+
     /// Service calendars to link (at most 100); a piece of equipment links to one calendar, a room to several.
     #[serde(rename = "calendarIds")]
     pub calendar_ids: Vec<String>,
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl CreateCalendarResourceRequest {
-    ///A value with the required fields (`locationId`, `name`, `description`, `quantity`, `outOfService`, `capacity`, `calendarIds`).
+    /// A value with the required fields (`locationId`, `name`, `description`, `quantity`, `outOfService`, `capacity`, `calendarIds`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         location_id: impl Into<String>,
@@ -6506,7 +7288,9 @@ impl CreateCalendarResourceRequest {
         }
     }
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// Opening windows for one specific date.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6514,16 +7298,20 @@ pub struct CustomAvailability {
     /// The date as `YYYY-MM-DDT00:00:00.000Z`, the day taken in the calendar's time zone.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
-    /// `hours`
+
+    /// `hours`: a list of [`HourRange`](crate::calendars::HourRange) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hours: Option<Vec<HourRange>>,
-    /// `deleted`
+
+    /// `deleted`: `true` or `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted: Option<bool>,
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl CustomAvailability {
-    ///A value with the required fields (`date`, `hours`).
+    /// A value with the required fields (`date`, `hours`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(date: impl Into<String>, hours: impl Into<Vec<HourRange>>) -> Self {
         Self {
@@ -6532,41 +7320,51 @@ impl CustomAvailability {
             deleted: None,
         }
     }
-    ///Sets `date`.
+
+    /// Sets `date`.
     pub fn date(mut self, value: impl Into<String>) -> Self {
         self.date = Some(value.into());
         self
     }
-    ///Sets `hours`.
+
+    /// Sets `hours`.
     pub fn hours(mut self, value: impl Into<Vec<HourRange>>) -> Self {
         self.hours = Some(value.into());
         self
     }
-    ///Sets `deleted`.
+
+    /// Sets `deleted`.
     pub fn deleted(mut self, value: impl Into<bool>) -> Self {
         self.deleted = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// A custom availability to add, change (with `id`) or delete (with `id` and `deleted`).
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CustomAvailabilityUpdate {
     /// The date as `YYYY-MM-DDT00:00:00.000Z`, the day taken in the calendar's time zone.
     pub date: String,
-    /// `hours`
+
+    /// `hours`: a list of [`HourRange`](crate::calendars::HourRange) values.
     pub hours: Vec<HourRange>,
-    /// `deleted`
+
+    /// `deleted`: `true` or `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted: Option<bool>,
+
     /// The existing availability to change or delete.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl CustomAvailabilityUpdate {
-    ///A value with the required fields (`date`, `hours`).
+    /// A value with the required fields (`date`, `hours`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(date: impl Into<String>, hours: impl Into<Vec<HourRange>>) -> Self {
         Self {
@@ -6576,18 +7374,22 @@ impl CustomAvailabilityUpdate {
             id: None,
         }
     }
-    ///Sets `deleted`.
+
+    /// Sets `deleted`.
     pub fn deleted(mut self, value: impl Into<bool>) -> Self {
         self.deleted = Some(value.into());
         self
     }
-    ///Sets `id`.
+
+    /// Sets `id`.
     pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `DaySlots` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6596,53 +7398,68 @@ pub struct DaySlots {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub slots: Option<Vec<String>>,
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// HighLevel requires a JSON body on this delete but documents no field; send it empty.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DeleteCalendarEventRequest {}
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl DeleteCalendarEventRequest {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {}
     }
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `DeleteCalendarEventResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DeleteCalendarEventResponse {
-    /// `succeeded`
+    /// `succeeded`: `true` or `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub succeeded: Option<bool>,
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// Who or what booked an appointment.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventCreator {
-    /// `userId`
+    /// `userId`: a string.
     #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
-    /// `source`
+
+    /// `source`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// What the booking form does once submitted.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum FormSubmitType {
-    ///`RedirectURL`
+    /// `RedirectURL`
     RedirectUrl,
-    ///`ThankYouMessage`
+
+    /// `ThankYouMessage`
     ThankYouMessage,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl FormSubmitType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -6653,7 +7470,9 @@ impl FormSubmitType {
         }
     }
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl From<&str> for FormSubmitType {
     fn from(value: &str) -> Self {
         match value {
@@ -6663,33 +7482,44 @@ impl From<&str> for FormSubmitType {
         }
     }
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 crate::runtime::enums::string_enum!(FormSubmitType);
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// Free slots keyed by date (YYYY-MM-DD).
 pub type FreeSlotsResponse = std::collections::BTreeMap<String, DaySlots>;
+
 #[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// The `GetAppointmentResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetAppointmentResponse {
-    /// `event`
+    /// `event`: a [`CalendarEvent`](crate::calendars::CalendarEvent).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event: Option<CalendarEvent>,
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// Whether guests are only counted or their details collected.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum GuestType {
-    ///`count_only`
+    /// `count_only`
     CountOnly,
-    ///`collect_detail`
+
+    /// `collect_detail`
     CollectDetail,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl GuestType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -6700,7 +7530,9 @@ impl GuestType {
         }
     }
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl From<&str> for GuestType {
     fn from(value: &str) -> Self {
         match value {
@@ -6710,29 +7542,37 @@ impl From<&str> for GuestType {
         }
     }
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 crate::runtime::enums::string_enum!(GuestType);
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// An opening window within a day.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct HourRange {
-    /// `openHour`
+    /// `openHour`: a whole number.
     #[serde(rename = "openHour", default, skip_serializing_if = "Option::is_none")]
     pub open_hour: Option<i64>,
-    /// `openMinute`
+
+    /// `openMinute`: a whole number.
     #[serde(rename = "openMinute", default, skip_serializing_if = "Option::is_none")]
     pub open_minute: Option<i64>,
-    /// `closeHour`
+
+    /// `closeHour`: a whole number.
     #[serde(rename = "closeHour", default, skip_serializing_if = "Option::is_none")]
     pub close_hour: Option<i64>,
-    /// `closeMinute`
+
+    /// `closeMinute`: a whole number.
     #[serde(rename = "closeMinute", default, skip_serializing_if = "Option::is_none")]
     pub close_minute: Option<i64>,
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl HourRange {
-    ///A value with the required fields (`openHour`, `openMinute`, `closeHour`, `closeMinute`).
+    /// A value with the required fields (`openHour`, `openMinute`, `closeHour`, `closeMinute`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         open_hour: impl Into<i64>,
@@ -6747,50 +7587,65 @@ impl HourRange {
             close_minute: Some(close_minute.into()),
         }
     }
-    ///Sets `openHour`.
+
+    /// Sets `openHour`.
     pub fn open_hour(mut self, value: impl Into<i64>) -> Self {
         self.open_hour = Some(value.into());
         self
     }
-    ///Sets `openMinute`.
+
+    /// Sets `openMinute`.
     pub fn open_minute(mut self, value: impl Into<i64>) -> Self {
         self.open_minute = Some(value.into());
         self
     }
-    ///Sets `closeHour`.
+
+    /// Sets `closeHour`.
     pub fn close_hour(mut self, value: impl Into<i64>) -> Self {
         self.close_hour = Some(value.into());
         self
     }
-    ///Sets `closeMinute`.
+
+    /// Sets `closeMinute`.
     pub fn close_minute(mut self, value: impl Into<i64>) -> Self {
         self.close_minute = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// Former meeting location setting of a team member, replaced by `locationConfigurations`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum LegacyMeetingLocationType {
-    ///`custom`
+    /// `custom`
     Custom,
-    ///`zoom`
+
+    /// `zoom`
     Zoom,
-    ///`gmeet`
+
+    /// `gmeet`
     Gmeet,
-    ///`phone`
+
+    /// `phone`
     Phone,
-    ///`address`
+
+    /// `address`
     Address,
-    ///`teams`
+
+    /// `teams`
     Teams,
-    ///`booker`
+
+    /// `booker`
     Booker,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl LegacyMeetingLocationType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -6806,7 +7661,9 @@ impl LegacyMeetingLocationType {
         }
     }
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl From<&str> for LegacyMeetingLocationType {
     fn from(value: &str) -> Self {
         match value {
@@ -6821,64 +7678,79 @@ impl From<&str> for LegacyMeetingLocationType {
         }
     }
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 crate::runtime::enums::string_enum!(LegacyMeetingLocationType);
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `ListAppointmentNotesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListAppointmentNotesResponse {
-    /// `notes`
+    /// `notes`: a list of [`AppointmentNote`](crate::calendars::AppointmentNote) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<Vec<AppointmentNote>>,
+
     /// Whether more notes follow.
     #[serde(rename = "hasMore", default, skip_serializing_if = "Option::is_none")]
     pub has_more: Option<bool>,
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `ListAvailabilitySchedulesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListAvailabilitySchedulesResponse {
-    /// `schedules`
+    /// `schedules`: a list of [`AvailabilitySchedule`](crate::calendars::AvailabilitySchedule) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub schedules: Option<Vec<AvailabilitySchedule>>,
 }
+
 #[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// The `ListCalendarEventsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListCalendarEventsResponse {
-    /// `events`
+    /// `events`: a list of [`CalendarEvent`](crate::calendars::CalendarEvent) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub events: Option<Vec<CalendarEvent>>,
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `ListCalendarGroupsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListCalendarGroupsResponse {
-    /// `groups`
+    /// `groups`: a list of [`CalendarGroup`](crate::calendars::CalendarGroup) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub groups: Option<Vec<CalendarGroup>>,
 }
+
 #[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// The `ListCalendarsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListCalendarsResponse {
-    /// `calendars`
+    /// `calendars`: a list of [`Calendar`](crate::calendars::Calendar) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub calendars: Option<Vec<Calendar>>,
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// Hides part of the free slots so the calendar looks busier.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct LookBusyConfig {
-    /// `enabled`
+    /// `enabled`: `true` or `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
+
     /// Share of slots to hide, in percent.
     #[serde(
         rename = "LookBusyPercentage",
@@ -6887,9 +7759,11 @@ pub struct LookBusyConfig {
     )]
     pub look_busy_percentage: Option<f64>,
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl LookBusyConfig {
-    ///A value with the required fields (`enabled`, `LookBusyPercentage`).
+    /// A value with the required fields (`enabled`, `LookBusyPercentage`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(enabled: impl Into<bool>, look_busy_percentage: impl Into<f64>) -> Self {
         Self {
@@ -6897,31 +7771,38 @@ impl LookBusyConfig {
             look_busy_percentage: Some(look_busy_percentage.into()),
         }
     }
-    ///Sets `enabled`.
+
+    /// Sets `enabled`.
     pub fn enabled(mut self, value: impl Into<bool>) -> Self {
         self.enabled = Some(value.into());
         self
     }
-    ///Sets `LookBusyPercentage`.
+
+    /// Sets `LookBusyPercentage`.
     pub fn look_busy_percentage(mut self, value: impl Into<f64>) -> Self {
         self.look_busy_percentage = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// A place or medium where meetings happen.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct MeetingLocation {
-    /// `kind`
+    /// `kind`: a [`MeetingLocationKind`](crate::calendars::MeetingLocationKind).
     pub kind: MeetingLocationKind,
+
     /// Address, number or link; not used by the conference kinds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<String>,
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl MeetingLocation {
-    ///A value with the required fields (`kind`).
+    /// A value with the required fields (`kind`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(kind: impl Into<MeetingLocationKind>) -> Self {
         Self {
@@ -6929,37 +7810,50 @@ impl MeetingLocation {
             location: None,
         }
     }
-    ///Sets `location`.
+
+    /// Sets `location`.
     pub fn location(mut self, value: impl Into<String>) -> Self {
         self.location = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// Kind of meeting place; the conference kinds are not available on event calendars.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum MeetingLocationKind {
-    ///`custom`
+    /// `custom`
     Custom,
-    ///`zoom_conference`
+
+    /// `zoom_conference`
     ZoomConference,
-    ///`google_conference`
+
+    /// `google_conference`
     GoogleConference,
-    ///`inbound_call`
+
+    /// `inbound_call`
     InboundCall,
-    ///`outbound_call`
+
+    /// `outbound_call`
     OutboundCall,
-    ///`physical`
+
+    /// `physical`
     Physical,
-    ///`booker`
+
+    /// `booker`
     Booker,
-    ///`ms_teams_conference`
+
+    /// `ms_teams_conference`
     MsTeamsConference,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl MeetingLocationKind {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -6976,7 +7870,9 @@ impl MeetingLocationKind {
         }
     }
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl From<&str> for MeetingLocationKind {
     fn from(value: &str) -> Self {
         match value {
@@ -6992,37 +7888,49 @@ impl From<&str> for MeetingLocationKind {
         }
     }
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 crate::runtime::enums::string_enum!(MeetingLocationKind);
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `NoteAuthor` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct NoteAuthor {
-    /// `id`
+    /// `id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`
+
+    /// `name`: a string. Example: `John Doe`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// Values of `NotificationChannel`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum NotificationChannel {
-    ///`email`
+    /// `email`
     Email,
-    ///`inApp`
+
+    /// `inApp`
     InApp,
-    ///`sms`
+
+    /// `sms`
     Sms,
-    ///`whatsapp`
+
+    /// `whatsapp`
     Whatsapp,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl NotificationChannel {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -7035,7 +7943,9 @@ impl NotificationChannel {
         }
     }
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl From<&str> for NotificationChannel {
     fn from(value: &str) -> Self {
         match value {
@@ -7047,29 +7957,40 @@ impl From<&str> for NotificationChannel {
         }
     }
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 crate::runtime::enums::string_enum!(NotificationChannel);
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The booking event a notification is sent for.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum NotificationEvent {
-    ///`booked`
+    /// `booked`
     Booked,
-    ///`confirmation`
+
+    /// `confirmation`
     Confirmation,
-    ///`cancellation`
+
+    /// `cancellation`
     Cancellation,
-    ///`reminder`
+
+    /// `reminder`
     Reminder,
-    ///`followup`
+
+    /// `followup`
     Followup,
-    ///`reschedule`
+
+    /// `reschedule`
     Reschedule,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl NotificationEvent {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -7084,7 +8005,9 @@ impl NotificationEvent {
         }
     }
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl From<&str> for NotificationEvent {
     fn from(value: &str) -> Self {
         match value {
@@ -7098,23 +8021,29 @@ impl From<&str> for NotificationEvent {
         }
     }
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 crate::runtime::enums::string_enum!(NotificationEvent);
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// A delay before or after the appointment.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct NotificationOffset {
-    /// `timeOffset`
+    /// `timeOffset`: a number. Example: `1`.
     #[serde(rename = "timeOffset", default, skip_serializing_if = "Option::is_none")]
     pub time_offset: Option<f64>,
-    /// `unit`
+
+    /// `unit`: a string. Example: `hours`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit: Option<String>,
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl NotificationOffset {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -7122,38 +8051,50 @@ impl NotificationOffset {
             unit: None,
         }
     }
-    ///Sets `timeOffset`.
+
+    /// Sets `timeOffset`.
     pub fn time_offset(mut self, value: impl Into<f64>) -> Self {
         self.time_offset = Some(value.into());
         self
     }
-    ///Sets `unit`.
+
+    /// Sets `unit`.
     pub fn unit(mut self, value: impl Into<String>) -> Self {
         self.unit = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// Values of `NotificationReceiverType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum NotificationReceiverType {
-    ///`contact`
+    /// `contact`
     Contact,
-    ///`guest`
+
+    /// `guest`
     Guest,
-    ///`assignedUser`
+
+    /// `assignedUser`
     AssignedUser,
-    ///`emails`
+
+    /// `emails`
     Emails,
-    ///`phoneNumbers`
+
+    /// `phoneNumbers`
     PhoneNumbers,
-    ///`business`
+
+    /// `business`
     Business,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl NotificationReceiverType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -7168,7 +8109,9 @@ impl NotificationReceiverType {
         }
     }
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl From<&str> for NotificationReceiverType {
     fn from(value: &str) -> Self {
         match value {
@@ -7182,9 +8125,12 @@ impl From<&str> for NotificationReceiverType {
         }
     }
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 crate::runtime::enums::string_enum!(NotificationReceiverType);
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// Weekly opening windows for some days of the week.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -7192,13 +8138,16 @@ pub struct OpenHours {
     /// Days the windows apply to, 0 (Sunday) to 6.
     #[serde(rename = "daysOfTheWeek", default, skip_serializing_if = "Option::is_none")]
     pub days_of_the_week: Option<Vec<i64>>,
-    /// `hours`
+
+    /// `hours`: a list of [`HourRange`](crate::calendars::HourRange) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hours: Option<Vec<HourRange>>,
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl OpenHours {
-    ///A value with the required fields (`daysOfTheWeek`, `hours`).
+    /// A value with the required fields (`daysOfTheWeek`, `hours`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         days_of_the_week: impl Into<Vec<i64>>,
@@ -7209,31 +8158,38 @@ impl OpenHours {
             hours: Some(hours.into()),
         }
     }
-    ///Sets `daysOfTheWeek`.
+
+    /// Sets `daysOfTheWeek`.
     pub fn days_of_the_week(mut self, value: impl Into<Vec<i64>>) -> Self {
         self.days_of_the_week = Some(value.into());
         self
     }
-    ///Sets `hours`.
+
+    /// Sets `hours`.
     pub fn hours(mut self, value: impl Into<Vec<HourRange>>) -> Self {
         self.hours = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// How recurring bookings repeat.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct RecurringSettings {
-    /// `freq`
+    /// `freq`: a [`RecurringSettingsFreq`](crate::calendars::RecurringSettingsFreq), one of `DAILY`, `WEEKLY`, `MONTHLY`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub freq: Option<RecurringSettingsFreq>,
+
     /// Number of occurrences, at most 24.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
+
     /// What to do when an occurrence's slot is taken.
     #[serde(rename = "bookingOption", default, skip_serializing_if = "Option::is_none")]
     pub booking_option: Option<RecurringSettingsBookingOption>,
+
     /// Status given to occurrences that overlap other bookings.
     #[serde(
         rename = "bookingOverlapDefaultStatus",
@@ -7244,9 +8200,11 @@ pub struct RecurringSettings {
         RecurringSettingsBookingOverlapDefaultStatus,
     >,
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl RecurringSettings {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -7256,17 +8214,20 @@ impl RecurringSettings {
             booking_overlap_default_status: None,
         }
     }
-    ///Sets `freq`.
+
+    /// Sets `freq`.
     pub fn freq(mut self, value: impl Into<RecurringSettingsFreq>) -> Self {
         self.freq = Some(value.into());
         self
     }
-    ///Sets `count`.
+
+    /// Sets `count`.
     pub fn count(mut self, value: impl Into<i64>) -> Self {
         self.count = Some(value.into());
         self
     }
-    ///Sets `bookingOption`.
+
+    /// Sets `bookingOption`.
     pub fn booking_option(
         mut self,
         value: impl Into<RecurringSettingsBookingOption>,
@@ -7274,7 +8235,8 @@ impl RecurringSettings {
         self.booking_option = Some(value.into());
         self
     }
-    ///Sets `bookingOverlapDefaultStatus`.
+
+    /// Sets `bookingOverlapDefaultStatus`.
     pub fn booking_overlap_default_status(
         mut self,
         value: impl Into<RecurringSettingsBookingOverlapDefaultStatus>,
@@ -7283,21 +8245,28 @@ impl RecurringSettings {
         self
     }
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// What to do when an occurrence's slot is taken.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum RecurringSettingsBookingOption {
-    ///`skip`
+    /// `skip`
     Skip,
-    ///`continue`
+
+    /// `continue`
     Continue,
-    ///`book_next`
+
+    /// `book_next`
     BookNext,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl RecurringSettingsBookingOption {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -7309,7 +8278,9 @@ impl RecurringSettingsBookingOption {
         }
     }
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl From<&str> for RecurringSettingsBookingOption {
     fn from(value: &str) -> Self {
         match value {
@@ -7320,21 +8291,28 @@ impl From<&str> for RecurringSettingsBookingOption {
         }
     }
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 crate::runtime::enums::string_enum!(RecurringSettingsBookingOption);
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// Status given to occurrences that overlap other bookings.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum RecurringSettingsBookingOverlapDefaultStatus {
-    ///`confirmed`
+    /// `confirmed`
     Confirmed,
-    ///`new`
+
+    /// `new`
     New,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl RecurringSettingsBookingOverlapDefaultStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -7345,7 +8323,9 @@ impl RecurringSettingsBookingOverlapDefaultStatus {
         }
     }
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl From<&str> for RecurringSettingsBookingOverlapDefaultStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -7355,23 +8335,31 @@ impl From<&str> for RecurringSettingsBookingOverlapDefaultStatus {
         }
     }
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 crate::runtime::enums::string_enum!(RecurringSettingsBookingOverlapDefaultStatus);
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// Values of `RecurringSettingsFreq`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum RecurringSettingsFreq {
-    ///`DAILY`
+    /// `DAILY`
     Daily,
-    ///`WEEKLY`
+
+    /// `WEEKLY`
     Weekly,
-    ///`MONTHLY`
+
+    /// `MONTHLY`
     Monthly,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl RecurringSettingsFreq {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -7383,7 +8371,9 @@ impl RecurringSettingsFreq {
         }
     }
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl From<&str> for RecurringSettingsFreq {
     fn from(value: &str) -> Self {
         match value {
@@ -7394,21 +8384,28 @@ impl From<&str> for RecurringSettingsFreq {
         }
     }
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 crate::runtime::enums::string_enum!(RecurringSettingsFreq);
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// How a round robin calendar picks the team member.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum RoundRobinMode {
-    ///`RoundRobin_OptimizeForAvailability`
+    /// `RoundRobin_OptimizeForAvailability`
     RoundRobinOptimizeForAvailability,
-    ///`RoundRobin_OptimizeForEqualDistribution`
+
+    /// `RoundRobin_OptimizeForEqualDistribution`
     RoundRobinOptimizeForEqualDistribution,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl RoundRobinMode {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -7423,7 +8420,9 @@ impl RoundRobinMode {
         }
     }
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl From<&str> for RoundRobinMode {
     fn from(value: &str) -> Self {
         match value {
@@ -7437,9 +8436,12 @@ impl From<&str> for RoundRobinMode {
         }
     }
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 crate::runtime::enums::string_enum!(RoundRobinMode);
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `ScheduleInterval` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -7447,13 +8449,16 @@ pub struct ScheduleInterval {
     /// Start time, HH:MM (24 h).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from: Option<String>,
+
     /// End time, HH:MM (24 h).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub to: Option<String>,
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl ScheduleInterval {
-    ///A value with the required fields (`from`, `to`).
+    /// A value with the required fields (`from`, `to`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(from: impl Into<String>, to: impl Into<String>) -> Self {
         Self {
@@ -7461,38 +8466,47 @@ impl ScheduleInterval {
             to: Some(to.into()),
         }
     }
-    ///Sets `from`.
+
+    /// Sets `from`.
     pub fn from(mut self, value: impl Into<String>) -> Self {
         self.from = Some(value.into());
         self
     }
-    ///Sets `to`.
+
+    /// Sets `to`.
     pub fn to(mut self, value: impl Into<String>) -> Self {
         self.to = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `ScheduleRule` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ScheduleRule {
-    /// `type`
+    /// `type`: a [`ScheduleRuleType`](crate::calendars::ScheduleRuleType).
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<ScheduleRuleType>,
-    /// `intervals`
+
+    /// `intervals`: a list of [`ScheduleInterval`](crate::calendars::ScheduleInterval) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub intervals: Option<Vec<ScheduleInterval>>,
+
     /// The date of a `date` rule, YYYY-MM-DD.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
-    /// `day`
+
+    /// `day`: a [`Weekday`](crate::calendars::Weekday).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub day: Option<Weekday>,
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl ScheduleRule {
-    ///A value with the required fields (`type`, `intervals`).
+    /// A value with the required fields (`type`, `intervals`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         type_: impl Into<ScheduleRuleType>,
@@ -7505,40 +8519,50 @@ impl ScheduleRule {
             day: None,
         }
     }
-    ///Sets `type`.
+
+    /// Sets `type`.
     pub fn type_(mut self, value: impl Into<ScheduleRuleType>) -> Self {
         self.type_ = Some(value.into());
         self
     }
-    ///Sets `intervals`.
+
+    /// Sets `intervals`.
     pub fn intervals(mut self, value: impl Into<Vec<ScheduleInterval>>) -> Self {
         self.intervals = Some(value.into());
         self
     }
-    ///Sets `date`.
+
+    /// Sets `date`.
     pub fn date(mut self, value: impl Into<String>) -> Self {
         self.date = Some(value.into());
         self
     }
-    ///Sets `day`.
+
+    /// Sets `day`.
     pub fn day(mut self, value: impl Into<Weekday>) -> Self {
         self.day = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// A weekly rule or a rule for one date.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ScheduleRuleType {
-    ///`wday`
+    /// `wday`
     Wday,
-    ///`date`
+
+    /// `date`
     Date,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl ScheduleRuleType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -7549,7 +8573,9 @@ impl ScheduleRuleType {
         }
     }
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl From<&str> for ScheduleRuleType {
     fn from(value: &str) -> Self {
         match value {
@@ -7559,9 +8585,12 @@ impl From<&str> for ScheduleRuleType {
         }
     }
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 crate::runtime::enums::string_enum!(ScheduleRuleType);
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `SetCalendarGroupStatusRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -7570,9 +8599,11 @@ pub struct SetCalendarGroupStatusRequest {
     #[serde(rename = "isActive")]
     pub is_active: bool,
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl SetCalendarGroupStatusRequest {
-    ///A value with the required fields (`isActive`).
+    /// A value with the required fields (`isActive`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(is_active: impl Into<bool>) -> Self {
         Self {
@@ -7580,19 +8611,25 @@ impl SetCalendarGroupStatusRequest {
         }
     }
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// Values of `SlotTimeUnit`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SlotTimeUnit {
-    ///`mins`
+    /// `mins`
     Mins,
-    ///`hours`
+
+    /// `hours`
     Hours,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl SlotTimeUnit {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -7603,7 +8640,9 @@ impl SlotTimeUnit {
         }
     }
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl From<&str> for SlotTimeUnit {
     fn from(value: &str) -> Self {
         match value {
@@ -7613,26 +8652,32 @@ impl From<&str> for SlotTimeUnit {
         }
     }
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 crate::runtime::enums::string_enum!(SlotTimeUnit);
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// A user taking bookings on a calendar.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct TeamMember {
-    /// `userId`
+    /// `userId`: a string. Example: `ocQHyuzHvysMo5N5VsXc`.
     #[serde(rename = "userId")]
     pub user_id: String,
+
     /// Round robin weight: 0, 0.5 (default) or 1.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub priority: Option<f64>,
-    /// `meetingLocationType`
+
+    /// `meetingLocationType`: a [`LegacyMeetingLocationType`](crate::calendars::LegacyMeetingLocationType).
     #[serde(
         rename = "meetingLocationType",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub meeting_location_type: Option<LegacyMeetingLocationType>,
+
     /// Replaced by `locationConfigurations`.
     #[serde(
         rename = "meetingLocation",
@@ -7640,9 +8685,11 @@ pub struct TeamMember {
         skip_serializing_if = "Option::is_none"
     )]
     pub meeting_location: Option<String>,
+
     /// The primary member; needed on collective calendars, one member at most.
     #[serde(rename = "isPrimary", default, skip_serializing_if = "Option::is_none")]
     pub is_primary: Option<bool>,
+
     /// This member's meeting locations; several only when the calendar has one member, one on class booking and collective calendars.
     #[serde(
         rename = "locationConfigurations",
@@ -7651,9 +8698,11 @@ pub struct TeamMember {
     )]
     pub location_configurations: Option<Vec<MeetingLocation>>,
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl TeamMember {
-    ///A value with the required fields (`userId`).
+    /// A value with the required fields (`userId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(user_id: impl Into<String>) -> Self {
         Self {
@@ -7665,12 +8714,14 @@ impl TeamMember {
             location_configurations: None,
         }
     }
-    ///Sets `priority`.
+
+    /// Sets `priority`.
     pub fn priority(mut self, value: impl Into<f64>) -> Self {
         self.priority = Some(value.into());
         self
     }
-    ///Sets `meetingLocationType`.
+
+    /// Sets `meetingLocationType`.
     pub fn meeting_location_type(
         mut self,
         value: impl Into<LegacyMeetingLocationType>,
@@ -7678,17 +8729,20 @@ impl TeamMember {
         self.meeting_location_type = Some(value.into());
         self
     }
-    ///Sets `meetingLocation`.
+
+    /// Sets `meetingLocation`.
     pub fn meeting_location(mut self, value: impl Into<String>) -> Self {
         self.meeting_location = Some(value.into());
         self
     }
-    ///Sets `isPrimary`.
+
+    /// Sets `isPrimary`.
     pub fn is_primary(mut self, value: impl Into<bool>) -> Self {
         self.is_primary = Some(value.into());
         self
     }
-    ///Sets `locationConfigurations`.
+
+    /// Sets `locationConfigurations`.
     pub fn location_configurations(
         mut self,
         value: impl Into<Vec<MeetingLocation>>,
@@ -7697,35 +8751,42 @@ impl TeamMember {
         self
     }
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// A team member as stored on a calendar.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct TeamMemberInfo {
-    /// `userId`
+    /// `userId`: a string.
     #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
+
     /// Round robin weight: 0, 0.5 or 1.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub priority: Option<f64>,
-    /// `meetingLocationType`
+
+    /// `meetingLocationType`: a [`LegacyMeetingLocationType`](crate::calendars::LegacyMeetingLocationType).
     #[serde(
         rename = "meetingLocationType",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub meeting_location_type: Option<LegacyMeetingLocationType>,
-    /// `meetingLocation`
+
+    /// `meetingLocation`: a string.
     #[serde(
         rename = "meetingLocation",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub meeting_location: Option<String>,
-    /// `isPrimary`
+
+    /// `isPrimary`: `true` or `false`.
     #[serde(rename = "isPrimary", default, skip_serializing_if = "Option::is_none")]
     pub is_primary: Option<bool>,
-    /// `locationConfigurations`
+
+    /// `locationConfigurations`: a list of [`ConfiguredMeetingLocation`](crate::calendars::ConfiguredMeetingLocation) values.
     #[serde(
         rename = "locationConfigurations",
         default,
@@ -7733,21 +8794,25 @@ pub struct TeamMemberInfo {
     )]
     pub location_configurations: Option<Vec<ConfiguredMeetingLocation>>,
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `UpdateAppointmentRequest` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateAppointmentRequest {
-    /// `title`
+    /// `title`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    /// `meetingLocationType`
+
+    /// `meetingLocationType`: a [`AppointmentMeetingType`](crate::calendars::AppointmentMeetingType).
     #[serde(
         rename = "meetingLocationType",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub meeting_location_type: Option<AppointmentMeetingType>,
+
     /// One of the calendar's configured locations (`meetingId` in its `locationConfigurations`).
     #[serde(
         rename = "meetingLocationId",
@@ -7755,6 +8820,7 @@ pub struct UpdateAppointmentRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub meeting_location_id: Option<String>,
+
     /// True when only `meetingLocationType` is given, false when only `meetingLocationId` is.
     #[serde(
         rename = "overrideLocationConfig",
@@ -7762,22 +8828,27 @@ pub struct UpdateAppointmentRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub override_location_config: Option<bool>,
-    /// `appointmentStatus`
+
+    /// `appointmentStatus`: a [`AppointmentStatus`](crate::calendars::AppointmentStatus).
     #[serde(
         rename = "appointmentStatus",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub appointment_status: Option<AppointmentStatus>,
-    /// `assignedUserId`
+
+    /// `assignedUserId`: a string.
     #[serde(rename = "assignedUserId", default, skip_serializing_if = "Option::is_none")]
     pub assigned_user_id: Option<String>,
-    /// `description`
+
+    /// `description`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `address`
+
+    /// `address`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
+
     /// Skip the minimum notice and booking window checks.
     #[serde(
         rename = "ignoreDateRange",
@@ -7785,9 +8856,11 @@ pub struct UpdateAppointmentRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub ignore_date_range: Option<bool>,
+
     /// Run automations for the change; false skips them.
     #[serde(rename = "toNotify", default, skip_serializing_if = "Option::is_none")]
     pub to_notify: Option<bool>,
+
     /// Accept the time even if the slot is not free.
     #[serde(
         rename = "ignoreFreeSlotValidation",
@@ -7795,22 +8868,28 @@ pub struct UpdateAppointmentRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub ignore_free_slot_validation: Option<bool>,
+
     /// Recurrence rule (RFC 5545) without DTSTART.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rrule: Option<String>,
-    /// `calendarId`
+
+    /// `calendarId`: a string.
     #[serde(rename = "calendarId", default, skip_serializing_if = "Option::is_none")]
     pub calendar_id: Option<String>,
+
     /// ISO date-time with offset.
     #[serde(rename = "startTime", default, skip_serializing_if = "Option::is_none")]
     pub start_time: Option<String>,
+
     /// ISO date-time with offset.
     #[serde(rename = "endTime", default, skip_serializing_if = "Option::is_none")]
     pub end_time: Option<String>,
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl UpdateAppointmentRequest {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -7831,12 +8910,14 @@ impl UpdateAppointmentRequest {
             end_time: None,
         }
     }
-    ///Sets `title`.
+
+    /// Sets `title`.
     pub fn title(mut self, value: impl Into<String>) -> Self {
         self.title = Some(value.into());
         self
     }
-    ///Sets `meetingLocationType`.
+
+    /// Sets `meetingLocationType`.
     pub fn meeting_location_type(
         mut self,
         value: impl Into<AppointmentMeetingType>,
@@ -7844,90 +8925,109 @@ impl UpdateAppointmentRequest {
         self.meeting_location_type = Some(value.into());
         self
     }
-    ///Sets `meetingLocationId`.
+
+    /// Sets `meetingLocationId`.
     pub fn meeting_location_id(mut self, value: impl Into<String>) -> Self {
         self.meeting_location_id = Some(value.into());
         self
     }
-    ///Sets `overrideLocationConfig`.
+
+    /// Sets `overrideLocationConfig`.
     pub fn override_location_config(mut self, value: impl Into<bool>) -> Self {
         self.override_location_config = Some(value.into());
         self
     }
-    ///Sets `appointmentStatus`.
+
+    /// Sets `appointmentStatus`.
     pub fn appointment_status(mut self, value: impl Into<AppointmentStatus>) -> Self {
         self.appointment_status = Some(value.into());
         self
     }
-    ///Sets `assignedUserId`.
+
+    /// Sets `assignedUserId`.
     pub fn assigned_user_id(mut self, value: impl Into<String>) -> Self {
         self.assigned_user_id = Some(value.into());
         self
     }
-    ///Sets `description`.
+
+    /// Sets `description`.
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
         self
     }
-    ///Sets `address`.
+
+    /// Sets `address`.
     pub fn address(mut self, value: impl Into<String>) -> Self {
         self.address = Some(value.into());
         self
     }
-    ///Sets `ignoreDateRange`.
+
+    /// Sets `ignoreDateRange`.
     pub fn ignore_date_range(mut self, value: impl Into<bool>) -> Self {
         self.ignore_date_range = Some(value.into());
         self
     }
-    ///Sets `toNotify`.
+
+    /// Sets `toNotify`.
     pub fn to_notify(mut self, value: impl Into<bool>) -> Self {
         self.to_notify = Some(value.into());
         self
     }
-    ///Sets `ignoreFreeSlotValidation`.
+
+    /// Sets `ignoreFreeSlotValidation`.
     pub fn ignore_free_slot_validation(mut self, value: impl Into<bool>) -> Self {
         self.ignore_free_slot_validation = Some(value.into());
         self
     }
-    ///Sets `rrule`.
+
+    /// Sets `rrule`.
     pub fn rrule(mut self, value: impl Into<String>) -> Self {
         self.rrule = Some(value.into());
         self
     }
-    ///Sets `calendarId`.
+
+    /// Sets `calendarId`.
     pub fn calendar_id(mut self, value: impl Into<String>) -> Self {
         self.calendar_id = Some(value.into());
         self
     }
-    ///Sets `startTime`.
+
+    /// Sets `startTime`.
     pub fn start_time(mut self, value: impl Into<String>) -> Self {
         self.start_time = Some(value.into());
         self
     }
-    ///Sets `endTime`.
+
+    /// Sets `endTime`.
     pub fn end_time(mut self, value: impl Into<String>) -> Self {
         self.end_time = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `UpdateAvailabilityScheduleRequest` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateAvailabilityScheduleRequest {
-    /// `name`
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `rules`
+
+    /// `rules`: a list of [`ScheduleRule`](crate::calendars::ScheduleRule) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rules: Option<Vec<ScheduleRule>>,
+
     /// IANA time zone.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl UpdateAvailabilityScheduleRequest {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -7936,37 +9036,46 @@ impl UpdateAvailabilityScheduleRequest {
             timezone: None,
         }
     }
-    ///Sets `name`.
+
+    /// Sets `name`.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
-    ///Sets `rules`.
+
+    /// Sets `rules`.
     pub fn rules(mut self, value: impl Into<Vec<ScheduleRule>>) -> Self {
         self.rules = Some(value.into());
         self
     }
-    ///Sets `timezone`.
+
+    /// Sets `timezone`.
     pub fn timezone(mut self, value: impl Into<String>) -> Self {
         self.timezone = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `UpdateCalendarGroupRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateCalendarGroupRequest {
-    /// `name`
+    /// `name`: a string. Example: `group a`.
     pub name: String,
-    /// `description`
+
+    /// `description`: a string. Example: `group description`.
     pub description: String,
-    /// `slug`
+
+    /// `slug`: a string. Example: `15-mins`.
     pub slug: String,
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl UpdateCalendarGroupRequest {
-    ///A value with the required fields (`name`, `description`, `slug`).
+    /// A value with the required fields (`name`, `description`, `slug`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl Into<String>,
@@ -7980,75 +9089,94 @@ impl UpdateCalendarGroupRequest {
         }
     }
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `UpdateCalendarNotificationRequest` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateCalendarNotificationRequest {
-    /// `receiverType`
+    /// `receiverType`: a [`NotificationReceiverType`](crate::calendars::NotificationReceiverType).
     #[serde(rename = "receiverType", default, skip_serializing_if = "Option::is_none")]
     pub receiver_type: Option<NotificationReceiverType>,
-    /// `additionalEmailIds`
+
+    /// `additionalEmailIds`: a list of strings.
     #[serde(
         rename = "additionalEmailIds",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub additional_email_ids: Option<Vec<String>>,
-    /// `additionalPhoneNumbers`
+
+    /// `additionalPhoneNumbers`: a list of strings.
     #[serde(
         rename = "additionalPhoneNumbers",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub additional_phone_numbers: Option<Vec<String>>,
-    /// `selectedUsers`
+
+    /// `selectedUsers`: a list of strings.
     #[serde(rename = "selectedUsers", default, skip_serializing_if = "Option::is_none")]
     pub selected_users: Option<Vec<String>>,
-    /// `channel`
+
+    /// `channel`: a [`NotificationChannel`](crate::calendars::NotificationChannel).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub channel: Option<NotificationChannel>,
-    /// `notificationType`
+
+    /// `notificationType`: a [`NotificationEvent`](crate::calendars::NotificationEvent).
     #[serde(
         rename = "notificationType",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub notification_type: Option<NotificationEvent>,
-    /// `isActive`
+
+    /// `isActive`: `true` or `false`.
     #[serde(rename = "isActive", default, skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
+
     /// Soft-deletes the notification.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted: Option<bool>,
-    /// `templateId`
+
+    /// `templateId`: a string.
     #[serde(rename = "templateId", default, skip_serializing_if = "Option::is_none")]
     pub template_id: Option<String>,
-    /// `body`
+
+    /// `body`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
-    /// `subject`
+
+    /// `subject`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
-    /// `afterTime`
+
+    /// `afterTime`: a list of [`NotificationOffset`](crate::calendars::NotificationOffset) values.
     #[serde(rename = "afterTime", default, skip_serializing_if = "Option::is_none")]
     pub after_time: Option<Vec<NotificationOffset>>,
-    /// `beforeTime`
+
+    /// `beforeTime`: a list of [`NotificationOffset`](crate::calendars::NotificationOffset) values.
     #[serde(rename = "beforeTime", default, skip_serializing_if = "Option::is_none")]
     pub before_time: Option<Vec<NotificationOffset>>,
-    /// `fromAddress`
+
+    /// `fromAddress`: a string.
     #[serde(rename = "fromAddress", default, skip_serializing_if = "Option::is_none")]
     pub from_address: Option<String>,
-    /// `fromNumber`
+
+    /// `fromNumber`: a string.
     #[serde(rename = "fromNumber", default, skip_serializing_if = "Option::is_none")]
     pub from_number: Option<String>,
-    /// `fromName`
+
+    /// `fromName`: a string.
     #[serde(rename = "fromName", default, skip_serializing_if = "Option::is_none")]
     pub from_name: Option<String>,
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl UpdateCalendarNotificationRequest {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -8070,128 +9198,158 @@ impl UpdateCalendarNotificationRequest {
             from_name: None,
         }
     }
-    ///Sets `receiverType`.
+
+    /// Sets `receiverType`.
     pub fn receiver_type(mut self, value: impl Into<NotificationReceiverType>) -> Self {
         self.receiver_type = Some(value.into());
         self
     }
-    ///Sets `additionalEmailIds`.
+
+    /// Sets `additionalEmailIds`.
     pub fn additional_email_ids(mut self, value: impl Into<Vec<String>>) -> Self {
         self.additional_email_ids = Some(value.into());
         self
     }
-    ///Sets `additionalPhoneNumbers`.
+
+    /// Sets `additionalPhoneNumbers`.
     pub fn additional_phone_numbers(mut self, value: impl Into<Vec<String>>) -> Self {
         self.additional_phone_numbers = Some(value.into());
         self
     }
-    ///Sets `selectedUsers`.
+
+    /// Sets `selectedUsers`.
     pub fn selected_users(mut self, value: impl Into<Vec<String>>) -> Self {
         self.selected_users = Some(value.into());
         self
     }
-    ///Sets `channel`.
+
+    /// Sets `channel`.
     pub fn channel(mut self, value: impl Into<NotificationChannel>) -> Self {
         self.channel = Some(value.into());
         self
     }
-    ///Sets `notificationType`.
+
+    /// Sets `notificationType`.
     pub fn notification_type(mut self, value: impl Into<NotificationEvent>) -> Self {
         self.notification_type = Some(value.into());
         self
     }
-    ///Sets `isActive`.
+
+    /// Sets `isActive`.
     pub fn is_active(mut self, value: impl Into<bool>) -> Self {
         self.is_active = Some(value.into());
         self
     }
-    ///Sets `deleted`.
+
+    /// Sets `deleted`.
     pub fn deleted(mut self, value: impl Into<bool>) -> Self {
         self.deleted = Some(value.into());
         self
     }
-    ///Sets `templateId`.
+
+    /// Sets `templateId`.
     pub fn template_id(mut self, value: impl Into<String>) -> Self {
         self.template_id = Some(value.into());
         self
     }
-    ///Sets `body`.
+
+    /// Sets `body`.
     pub fn body(mut self, value: impl Into<String>) -> Self {
         self.body = Some(value.into());
         self
     }
-    ///Sets `subject`.
+
+    /// Sets `subject`.
     pub fn subject(mut self, value: impl Into<String>) -> Self {
         self.subject = Some(value.into());
         self
     }
-    ///Sets `afterTime`.
+
+    /// Sets `afterTime`.
     pub fn after_time(mut self, value: impl Into<Vec<NotificationOffset>>) -> Self {
         self.after_time = Some(value.into());
         self
     }
-    ///Sets `beforeTime`.
+
+    /// Sets `beforeTime`.
     pub fn before_time(mut self, value: impl Into<Vec<NotificationOffset>>) -> Self {
         self.before_time = Some(value.into());
         self
     }
-    ///Sets `fromAddress`.
+
+    /// Sets `fromAddress`.
     pub fn from_address(mut self, value: impl Into<String>) -> Self {
         self.from_address = Some(value.into());
         self
     }
-    ///Sets `fromNumber`.
+
+    /// Sets `fromNumber`.
     pub fn from_number(mut self, value: impl Into<String>) -> Self {
         self.from_number = Some(value.into());
         self
     }
-    ///Sets `fromName`.
+
+    /// Sets `fromName`.
     pub fn from_name(mut self, value: impl Into<String>) -> Self {
         self.from_name = Some(value.into());
         self
     }
 }
+
 #[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 /// The `UpdateCalendarRequest` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateCalendarRequest {
-    /// `isActive`
+    /// `isActive`: `true` or `false`.
     #[serde(rename = "isActive", default, skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
+
     /// Replaced by the calendar notification operations.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notifications: Option<Vec<CalendarNotificationSetting>>,
+
     /// The calendar group the calendar belongs to.
     #[serde(rename = "groupId", default, skip_serializing_if = "Option::is_none")]
     pub group_id: Option<String>,
+
     /// Needed for round robin, collective, class and service calendars; a personal calendar has exactly one.
     #[serde(rename = "teamMembers", default, skip_serializing_if = "Option::is_none")]
     pub team_members: Option<Vec<TeamMember>>,
-    /// `eventType`
+
+    /// `eventType`: a [`RoundRobinMode`](crate::calendars::RoundRobinMode).
     #[serde(rename = "eventType", default, skip_serializing_if = "Option::is_none")]
     pub event_type: Option<RoundRobinMode>,
-    /// `name`
+
+    /// `name`: a string. Example: `test calendar`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `description`
+
+    /// `description`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `slug`
+
+    /// `slug`: a string. Example: `test1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub slug: Option<String>,
-    /// `widgetSlug`
+
+    /// `widgetSlug`: a string. Example: `test1`.
     #[serde(rename = "widgetSlug", default, skip_serializing_if = "Option::is_none")]
     pub widget_slug: Option<String>,
-    /// `widgetType`
+
+    /// `widgetType`: a [`WidgetType`](crate::calendars::WidgetType).
     #[serde(rename = "widgetType", default, skip_serializing_if = "Option::is_none")]
     pub widget_type: Option<WidgetType>,
+
     /// Title template of booked events.
     #[serde(rename = "eventTitle", default, skip_serializing_if = "Option::is_none")]
     pub event_title: Option<String>,
-    /// `eventColor`
+
+    /// `eventColor`: a string.
     #[serde(rename = "eventColor", default, skip_serializing_if = "Option::is_none")]
     pub event_color: Option<String>,
+
     /// Replaced by `locationConfigurations`.
     #[serde(
         rename = "meetingLocation",
@@ -8199,6 +9357,7 @@ pub struct UpdateCalendarRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub meeting_location: Option<String>,
+
     /// Where meetings of this calendar take place.
     #[serde(
         rename = "locationConfigurations",
@@ -8206,35 +9365,43 @@ pub struct UpdateCalendarRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub location_configurations: Option<Vec<MeetingLocation>>,
+
     /// Length of a meeting, in `slotDurationUnit`.
     #[serde(rename = "slotDuration", default, skip_serializing_if = "Option::is_none")]
     pub slot_duration: Option<f64>,
-    /// `slotDurationUnit`
+
+    /// `slotDurationUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
     #[serde(
         rename = "slotDurationUnit",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub slot_duration_unit: Option<SlotTimeUnit>,
+
     /// Spacing between offered start times.
     #[serde(rename = "slotInterval", default, skip_serializing_if = "Option::is_none")]
     pub slot_interval: Option<f64>,
-    /// `slotIntervalUnit`
+
+    /// `slotIntervalUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
     #[serde(
         rename = "slotIntervalUnit",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub slot_interval_unit: Option<SlotTimeUnit>,
+
     /// Free time kept after each meeting.
     #[serde(rename = "slotBuffer", default, skip_serializing_if = "Option::is_none")]
     pub slot_buffer: Option<f64>,
+
     /// Free time kept before each meeting.
     #[serde(rename = "preBuffer", default, skip_serializing_if = "Option::is_none")]
     pub pre_buffer: Option<f64>,
-    /// `preBufferUnit`
+
+    /// `preBufferUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
     #[serde(rename = "preBufferUnit", default, skip_serializing_if = "Option::is_none")]
     pub pre_buffer_unit: Option<SlotTimeUnit>,
+
     /// Bookings allowed per slot and user (seats per slot for class booking). HighLevel's spelling.
     #[serde(
         rename = "appoinmentPerSlot",
@@ -8242,6 +9409,7 @@ pub struct UpdateCalendarRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub appoinment_per_slot: Option<i64>,
+
     /// Bookings allowed per day. HighLevel's spelling.
     #[serde(
         rename = "appoinmentPerDay",
@@ -8249,6 +9417,7 @@ pub struct UpdateCalendarRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub appoinment_per_day: Option<i64>,
+
     /// Minimum notice before a booking, in `allowBookingAfterUnit`.
     #[serde(
         rename = "allowBookingAfter",
@@ -8256,13 +9425,15 @@ pub struct UpdateCalendarRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub allow_booking_after: Option<f64>,
-    /// `allowBookingAfterUnit`
+
+    /// `allowBookingAfterUnit`: a [`BookingNoticeUnit`](crate::calendars::BookingNoticeUnit).
     #[serde(
         rename = "allowBookingAfterUnit",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub allow_booking_after_unit: Option<BookingNoticeUnit>,
+
     /// How far ahead bookings are allowed, in `allowBookingForUnit`.
     #[serde(
         rename = "allowBookingFor",
@@ -8270,16 +9441,19 @@ pub struct UpdateCalendarRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub allow_booking_for: Option<f64>,
-    /// `allowBookingForUnit`
+
+    /// `allowBookingForUnit`: a [`BookingWindowUnit`](crate::calendars::BookingWindowUnit).
     #[serde(
         rename = "allowBookingForUnit",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub allow_booking_for_unit: Option<BookingWindowUnit>,
+
     /// Standard weekly availability (custom dates go in `availabilities`).
     #[serde(rename = "openHours", default, skip_serializing_if = "Option::is_none")]
     pub open_hours: Option<Vec<OpenHours>>,
+
     /// Allow recurring bookings; the calendar must have a single member.
     #[serde(
         rename = "enableRecurring",
@@ -8287,93 +9461,111 @@ pub struct UpdateCalendarRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub enable_recurring: Option<bool>,
-    /// `recurring`
+
+    /// `recurring`: a [`RecurringSettings`](crate::calendars::RecurringSettings).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recurring: Option<RecurringSettings>,
-    /// `formId`
+
+    /// `formId`: a string.
     #[serde(rename = "formId", default, skip_serializing_if = "Option::is_none")]
     pub form_id: Option<String>,
-    /// `stickyContact`
+
+    /// `stickyContact`: `true` or `false`.
     #[serde(rename = "stickyContact", default, skip_serializing_if = "Option::is_none")]
     pub sticky_contact: Option<bool>,
-    /// `isLivePaymentMode`
+
+    /// `isLivePaymentMode`: `true` or `false`.
     #[serde(
         rename = "isLivePaymentMode",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub is_live_payment_mode: Option<bool>,
-    /// `autoConfirm`
+
+    /// `autoConfirm`: `true` or `false`.
     #[serde(rename = "autoConfirm", default, skip_serializing_if = "Option::is_none")]
     pub auto_confirm: Option<bool>,
-    /// `shouldSendAlertEmailsToAssignedMember`
+
+    /// `shouldSendAlertEmailsToAssignedMember`: `true` or `false`.
     #[serde(
         rename = "shouldSendAlertEmailsToAssignedMember",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub should_send_alert_emails_to_assigned_member: Option<bool>,
-    /// `alertEmail`
+
+    /// `alertEmail`: a string.
     #[serde(rename = "alertEmail", default, skip_serializing_if = "Option::is_none")]
     pub alert_email: Option<String>,
-    /// `googleInvitationEmails`
+
+    /// `googleInvitationEmails`: `true` or `false`.
     #[serde(
         rename = "googleInvitationEmails",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub google_invitation_emails: Option<bool>,
-    /// `allowReschedule`
+
+    /// `allowReschedule`: `true` or `false`.
     #[serde(
         rename = "allowReschedule",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub allow_reschedule: Option<bool>,
-    /// `allowCancellation`
+
+    /// `allowCancellation`: `true` or `false`.
     #[serde(
         rename = "allowCancellation",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub allow_cancellation: Option<bool>,
-    /// `shouldAssignContactToTeamMember`
+
+    /// `shouldAssignContactToTeamMember`: `true` or `false`.
     #[serde(
         rename = "shouldAssignContactToTeamMember",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub should_assign_contact_to_team_member: Option<bool>,
-    /// `shouldSkipAssigningContactForExisting`
+
+    /// `shouldSkipAssigningContactForExisting`: `true` or `false`.
     #[serde(
         rename = "shouldSkipAssigningContactForExisting",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub should_skip_assigning_contact_for_existing: Option<bool>,
-    /// `notes`
+
+    /// `notes`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
-    /// `pixelId`
+
+    /// `pixelId`: a string.
     #[serde(rename = "pixelId", default, skip_serializing_if = "Option::is_none")]
     pub pixel_id: Option<String>,
-    /// `formSubmitType`
+
+    /// `formSubmitType`: a [`FormSubmitType`](crate::calendars::FormSubmitType).
     #[serde(rename = "formSubmitType", default, skip_serializing_if = "Option::is_none")]
     pub form_submit_type: Option<FormSubmitType>,
-    /// `formSubmitRedirectURL`
+
+    /// `formSubmitRedirectURL`: a string.
     #[serde(
         rename = "formSubmitRedirectURL",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub form_submit_redirect_url: Option<String>,
-    /// `formSubmitThanksMessage`
+
+    /// `formSubmitThanksMessage`: a string.
     #[serde(
         rename = "formSubmitThanksMessage",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub form_submit_thanks_message: Option<String>,
+
     /// Which availability applies: 0 open hours only, 1 custom availabilities only, null both.
     #[serde(
         rename = "availabilityType",
@@ -8381,29 +9573,36 @@ pub struct UpdateCalendarRequest {
         skip_serializing_if = "crate::Nullable::is_absent"
     )]
     pub availability_type: crate::Nullable<i64>,
+
     /// Custom availability for given dates; entries with an `id` change or delete existing ones.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub availabilities: Option<Vec<CustomAvailabilityUpdate>>,
-    /// `guestType`
+
+    /// `guestType`: a [`GuestType`](crate::calendars::GuestType).
     #[serde(rename = "guestType", default, skip_serializing_if = "Option::is_none")]
     pub guest_type: Option<GuestType>,
-    /// `consentLabel`
+
+    /// `consentLabel`: a string.
     #[serde(rename = "consentLabel", default, skip_serializing_if = "Option::is_none")]
     pub consent_label: Option<String>,
-    /// `calendarCoverImage`
+
+    /// `calendarCoverImage`: a string. Example: `https://path-to-image.com`.
     #[serde(
         rename = "calendarCoverImage",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub calendar_cover_image: Option<String>,
-    /// `lookBusyConfig`
+
+    /// `lookBusyConfig`: a [`LookBusyConfig`](crate::calendars::LookBusyConfig).
     #[serde(rename = "lookBusyConfig", default, skip_serializing_if = "Option::is_none")]
     pub look_busy_config: Option<LookBusyConfig>,
 }
+
 #[cfg(feature = "calendars")]
+#[cfg_attr(docsrs, doc(cfg(feature = "calendars")))]
 impl UpdateCalendarRequest {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -8461,12 +9660,14 @@ impl UpdateCalendarRequest {
             look_busy_config: None,
         }
     }
-    ///Sets `isActive`.
+
+    /// Sets `isActive`.
     pub fn is_active(mut self, value: impl Into<bool>) -> Self {
         self.is_active = Some(value.into());
         self
     }
-    ///Sets `notifications`.
+
+    /// Sets `notifications`.
     pub fn notifications(
         mut self,
         value: impl Into<Vec<CalendarNotificationSetting>>,
@@ -8474,62 +9675,74 @@ impl UpdateCalendarRequest {
         self.notifications = Some(value.into());
         self
     }
-    ///Sets `groupId`.
+
+    /// Sets `groupId`.
     pub fn group_id(mut self, value: impl Into<String>) -> Self {
         self.group_id = Some(value.into());
         self
     }
-    ///Sets `teamMembers`.
+
+    /// Sets `teamMembers`.
     pub fn team_members(mut self, value: impl Into<Vec<TeamMember>>) -> Self {
         self.team_members = Some(value.into());
         self
     }
-    ///Sets `eventType`.
+
+    /// Sets `eventType`.
     pub fn event_type(mut self, value: impl Into<RoundRobinMode>) -> Self {
         self.event_type = Some(value.into());
         self
     }
-    ///Sets `name`.
+
+    /// Sets `name`.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
-    ///Sets `description`.
+
+    /// Sets `description`.
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
         self
     }
-    ///Sets `slug`.
+
+    /// Sets `slug`.
     pub fn slug(mut self, value: impl Into<String>) -> Self {
         self.slug = Some(value.into());
         self
     }
-    ///Sets `widgetSlug`.
+
+    /// Sets `widgetSlug`.
     pub fn widget_slug(mut self, value: impl Into<String>) -> Self {
         self.widget_slug = Some(value.into());
         self
     }
-    ///Sets `widgetType`.
+
+    /// Sets `widgetType`.
     pub fn widget_type(mut self, value: impl Into<WidgetType>) -> Self {
         self.widget_type = Some(value.into());
         self
     }
-    ///Sets `eventTitle`.
+
+    /// Sets `eventTitle`.
     pub fn event_title(mut self, value: impl Into<String>) -> Self {
         self.event_title = Some(value.into());
         self
     }
-    ///Sets `eventColor`.
+
+    /// Sets `eventColor`.
     pub fn event_color(mut self, value: impl Into<String>) -> Self {
         self.event_color = Some(value.into());
         self
     }
-    ///Sets `meetingLocation`.
+
+    /// Sets `meetingLocation`.
     pub fn meeting_location(mut self, value: impl Into<String>) -> Self {
         self.meeting_location = Some(value.into());
         self
     }
-    ///Sets `locationConfigurations`.
+
+    /// Sets `locationConfigurations`.
     pub fn location_configurations(
         mut self,
         value: impl Into<Vec<MeetingLocation>>,
@@ -8537,57 +9750,68 @@ impl UpdateCalendarRequest {
         self.location_configurations = Some(value.into());
         self
     }
-    ///Sets `slotDuration`.
+
+    /// Sets `slotDuration`.
     pub fn slot_duration(mut self, value: impl Into<f64>) -> Self {
         self.slot_duration = Some(value.into());
         self
     }
-    ///Sets `slotDurationUnit`.
+
+    /// Sets `slotDurationUnit`.
     pub fn slot_duration_unit(mut self, value: impl Into<SlotTimeUnit>) -> Self {
         self.slot_duration_unit = Some(value.into());
         self
     }
-    ///Sets `slotInterval`.
+
+    /// Sets `slotInterval`.
     pub fn slot_interval(mut self, value: impl Into<f64>) -> Self {
         self.slot_interval = Some(value.into());
         self
     }
-    ///Sets `slotIntervalUnit`.
+
+    /// Sets `slotIntervalUnit`.
     pub fn slot_interval_unit(mut self, value: impl Into<SlotTimeUnit>) -> Self {
         self.slot_interval_unit = Some(value.into());
         self
     }
-    ///Sets `slotBuffer`.
+
+    /// Sets `slotBuffer`.
     pub fn slot_buffer(mut self, value: impl Into<f64>) -> Self {
         self.slot_buffer = Some(value.into());
         self
     }
-    ///Sets `preBuffer`.
+
+    /// Sets `preBuffer`.
     pub fn pre_buffer(mut self, value: impl Into<f64>) -> Self {
         self.pre_buffer = Some(value.into());
         self
     }
-    ///Sets `preBufferUnit`.
+
+    /// Sets `preBufferUnit`.
     pub fn pre_buffer_unit(mut self, value: impl Into<SlotTimeUnit>) -> Self {
         self.pre_buffer_unit = Some(value.into());
         self
     }
-    ///Sets `appoinmentPerSlot`.
+
+    /// Sets `appoinmentPerSlot`.
     pub fn appoinment_per_slot(mut self, value: impl Into<i64>) -> Self {
         self.appoinment_per_slot = Some(value.into());
         self
     }
-    ///Sets `appoinmentPerDay`.
+
+    /// Sets `appoinmentPerDay`.
     pub fn appoinment_per_day(mut self, value: impl Into<i64>) -> Self {
         self.appoinment_per_day = Some(value.into());
         self
     }
-    ///Sets `allowBookingAfter`.
+
+    /// Sets `allowBookingAfter`.
     pub fn allow_booking_after(mut self, value: impl Into<f64>) -> Self {
         self.allow_booking_after = Some(value.into());
         self
     }
-    ///Sets `allowBookingAfterUnit`.
+
+    /// Sets `allowBookingAfterUnit`.
     pub fn allow_booking_after_unit(
         mut self,
         value: impl Into<BookingNoticeUnit>,
@@ -8595,12 +9819,14 @@ impl UpdateCalendarRequest {
         self.allow_booking_after_unit = Some(value.into());
         self
     }
-    ///Sets `allowBookingFor`.
+
+    /// Sets `allowBookingFor`.
     pub fn allow_booking_for(mut self, value: impl Into<f64>) -> Self {
         self.allow_booking_for = Some(value.into());
         self
     }
-    ///Sets `allowBookingForUnit`.
+
+    /// Sets `allowBookingForUnit`.
     pub fn allow_booking_for_unit(
         mut self,
         value: impl Into<BookingWindowUnit>,
@@ -8608,42 +9834,50 @@ impl UpdateCalendarRequest {
         self.allow_booking_for_unit = Some(value.into());
         self
     }
-    ///Sets `openHours`.
+
+    /// Sets `openHours`.
     pub fn open_hours(mut self, value: impl Into<Vec<OpenHours>>) -> Self {
         self.open_hours = Some(value.into());
         self
     }
-    ///Sets `enableRecurring`.
+
+    /// Sets `enableRecurring`.
     pub fn enable_recurring(mut self, value: impl Into<bool>) -> Self {
         self.enable_recurring = Some(value.into());
         self
     }
-    ///Sets `recurring`.
+
+    /// Sets `recurring`.
     pub fn recurring(mut self, value: impl Into<RecurringSettings>) -> Self {
         self.recurring = Some(value.into());
         self
     }
-    ///Sets `formId`.
+
+    /// Sets `formId`.
     pub fn form_id(mut self, value: impl Into<String>) -> Self {
         self.form_id = Some(value.into());
         self
     }
-    ///Sets `stickyContact`.
+
+    /// Sets `stickyContact`.
     pub fn sticky_contact(mut self, value: impl Into<bool>) -> Self {
         self.sticky_contact = Some(value.into());
         self
     }
-    ///Sets `isLivePaymentMode`.
+
+    /// Sets `isLivePaymentMode`.
     pub fn is_live_payment_mode(mut self, value: impl Into<bool>) -> Self {
         self.is_live_payment_mode = Some(value.into());
         self
     }
-    ///Sets `autoConfirm`.
+
+    /// Sets `autoConfirm`.
     pub fn auto_confirm(mut self, value: impl Into<bool>) -> Self {
         self.auto_confirm = Some(value.into());
         self
     }
-    ///Sets `shouldSendAlertEmailsToAssignedMember`.
+
+    /// Sets `shouldSendAlertEmailsToAssignedMember`.
     pub fn should_send_alert_emails_to_assigned_member(
         mut self,
         value: impl Into<bool>,
@@ -8651,27 +9885,32 @@ impl UpdateCalendarRequest {
         self.should_send_alert_emails_to_assigned_member = Some(value.into());
         self
     }
-    ///Sets `alertEmail`.
+
+    /// Sets `alertEmail`.
     pub fn alert_email(mut self, value: impl Into<String>) -> Self {
         self.alert_email = Some(value.into());
         self
     }
-    ///Sets `googleInvitationEmails`.
+
+    /// Sets `googleInvitationEmails`.
     pub fn google_invitation_emails(mut self, value: impl Into<bool>) -> Self {
         self.google_invitation_emails = Some(value.into());
         self
     }
-    ///Sets `allowReschedule`.
+
+    /// Sets `allowReschedule`.
     pub fn allow_reschedule(mut self, value: impl Into<bool>) -> Self {
         self.allow_reschedule = Some(value.into());
         self
     }
-    ///Sets `allowCancellation`.
+
+    /// Sets `allowCancellation`.
     pub fn allow_cancellation(mut self, value: impl Into<bool>) -> Self {
         self.allow_cancellation = Some(value.into());
         self
     }
-    ///Sets `shouldAssignContactToTeamMember`.
+
+    /// Sets `shouldAssignContactToTeamMember`.
     pub fn should_assign_contact_to_team_member(
         mut self,
         value: impl Into<bool>,
@@ -8679,7 +9918,8 @@ impl UpdateCalendarRequest {
         self.should_assign_contact_to_team_member = Some(value.into());
         self
     }
-    ///Sets `shouldSkipAssigningContactForExisting`.
+
+    /// Sets `shouldSkipAssigningContactForExisting`.
     pub fn should_skip_assigning_contact_for_existing(
         mut self,
         value: impl Into<bool>,
@@ -8687,42 +9927,50 @@ impl UpdateCalendarRequest {
         self.should_skip_assigning_contact_for_existing = Some(value.into());
         self
     }
-    ///Sets `notes`.
+
+    /// Sets `notes`.
     pub fn notes(mut self, value: impl Into<String>) -> Self {
         self.notes = Some(value.into());
         self
     }
-    ///Sets `pixelId`.
+
+    /// Sets `pixelId`.
     pub fn pixel_id(mut self, value: impl Into<String>) -> Self {
         self.pixel_id = Some(value.into());
         self
     }
-    ///Sets `formSubmitType`.
+
+    /// Sets `formSubmitType`.
     pub fn form_submit_type(mut self, value: impl Into<FormSubmitType>) -> Self {
         self.form_submit_type = Some(value.into());
         self
     }
-    ///Sets `formSubmitRedirectURL`.
+
+    /// Sets `formSubmitRedirectURL`.
     pub fn form_submit_redirect_url(mut self, value: impl Into<String>) -> Self {
         self.form_submit_redirect_url = Some(value.into());
         self
     }
-    ///Sets `formSubmitThanksMessage`.
+
+    /// Sets `formSubmitThanksMessage`.
     pub fn form_submit_thanks_message(mut self, value: impl Into<String>) -> Self {
         self.form_submit_thanks_message = Some(value.into());
         self
     }
-    ///Sets `availabilityType`.
+
+    /// Sets `availabilityType`.
     pub fn availability_type(mut self, value: impl Into<i64>) -> Self {
         self.availability_type = crate::Nullable::Value(value.into());
         self
     }
-    ///Sends `availabilityType` as `null`.
+
+    /// Sends `availabilityType` as `null`.
     pub fn clear_availability_type(mut self) -> Self {
         self.availability_type = crate::Nullable::Null;
         self
     }
-    ///Sets `availabilities`.
+
+    /// Sets `availabilities`.
     pub fn availabilities(
         mut self,
         value: impl Into<Vec<CustomAvailabilityUpdate>>,
@@ -8730,60 +9978,75 @@ impl UpdateCalendarRequest {
         self.availabilities = Some(value.into());
         self
     }
-    ///Sets `guestType`.
+
+    /// Sets `guestType`.
     pub fn guest_type(mut self, value: impl Into<GuestType>) -> Self {
         self.guest_type = Some(value.into());
         self
     }
-    ///Sets `consentLabel`.
+
+    /// Sets `consentLabel`.
     pub fn consent_label(mut self, value: impl Into<String>) -> Self {
         self.consent_label = Some(value.into());
         self
     }
-    ///Sets `calendarCoverImage`.
+
+    /// Sets `calendarCoverImage`.
     pub fn calendar_cover_image(mut self, value: impl Into<String>) -> Self {
         self.calendar_cover_image = Some(value.into());
         self
     }
-    ///Sets `lookBusyConfig`.
+
+    /// Sets `lookBusyConfig`.
     pub fn look_busy_config(mut self, value: impl Into<LookBusyConfig>) -> Self {
         self.look_busy_config = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `UpdateCalendarResourceRequest` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateCalendarResourceRequest {
-    /// `locationId`
+    /// `locationId`: a string.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
-    /// `name`
+
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `description`
+
+    /// `description`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+
     /// Units of equipment.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quantity: Option<i64>,
+
     /// Units out of service.
     #[serde(rename = "outOfService", default, skip_serializing_if = "Option::is_none")]
     pub out_of_service: Option<i64>,
+
     /// People a room holds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub capacity: Option<i64>,
+
     /// Service calendars to link (at most 100); a piece of equipment links to one calendar, a room to several.
     #[serde(rename = "calendarIds", default, skip_serializing_if = "Option::is_none")]
     pub calendar_ids: Option<Vec<String>>,
-    /// `isActive`
+
+    /// `isActive`: `true` or `false`.
     #[serde(rename = "isActive", default, skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl UpdateCalendarResourceRequest {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -8797,61 +10060,74 @@ impl UpdateCalendarResourceRequest {
             is_active: None,
         }
     }
-    ///Sets `locationId`.
+
+    /// Sets `locationId`.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Sets `name`.
+
+    /// Sets `name`.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
-    ///Sets `description`.
+
+    /// Sets `description`.
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
         self
     }
-    ///Sets `quantity`.
+
+    /// Sets `quantity`.
     pub fn quantity(mut self, value: impl Into<i64>) -> Self {
         self.quantity = Some(value.into());
         self
     }
-    ///Sets `outOfService`.
+
+    /// Sets `outOfService`.
     pub fn out_of_service(mut self, value: impl Into<i64>) -> Self {
         self.out_of_service = Some(value.into());
         self
     }
-    ///Sets `capacity`.
+
+    /// Sets `capacity`.
     pub fn capacity(mut self, value: impl Into<i64>) -> Self {
         self.capacity = Some(value.into());
         self
     }
-    ///Sets `calendarIds`.
+
+    /// Sets `calendarIds`.
     pub fn calendar_ids(mut self, value: impl Into<Vec<String>>) -> Self {
         self.calendar_ids = Some(value.into());
         self
     }
-    ///Sets `isActive`.
+
+    /// Sets `isActive`.
     pub fn is_active(mut self, value: impl Into<bool>) -> Self {
         self.is_active = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `ValidateCalendarGroupSlugRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ValidateCalendarGroupSlugRequest {
-    /// `locationId`
+    /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
     #[serde(rename = "locationId")]
     pub location_id: String,
-    /// `slug`
+
+    /// `slug`: a string. Example: `calendar-1`.
     pub slug: String,
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl ValidateCalendarGroupSlugRequest {
-    ///A value with the required fields (`locationId`, `slug`).
+    /// A value with the required fields (`locationId`, `slug`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(location_id: impl Into<String>, slug: impl Into<String>) -> Self {
         Self {
@@ -8860,38 +10136,51 @@ impl ValidateCalendarGroupSlugRequest {
         }
     }
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// The `ValidateCalendarGroupSlugResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ValidateCalendarGroupSlugResponse {
-    /// `available`
+    /// `available`: `true` or `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub available: Option<bool>,
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// Values of `Weekday`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Weekday {
-    ///`sunday`
+    /// `sunday`
     Sunday,
-    ///`monday`
+
+    /// `monday`
     Monday,
-    ///`tuesday`
+
+    /// `tuesday`
     Tuesday,
-    ///`wednesday`
+
+    /// `wednesday`
     Wednesday,
-    ///`thursday`
+
+    /// `thursday`
     Thursday,
-    ///`friday`
+
+    /// `friday`
     Friday,
-    ///`saturday`
+
+    /// `saturday`
     Saturday,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl Weekday {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -8907,7 +10196,9 @@ impl Weekday {
         }
     }
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl From<&str> for Weekday {
     fn from(value: &str) -> Self {
         match value {
@@ -8922,21 +10213,28 @@ impl From<&str> for Weekday {
         }
     }
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 crate::runtime::enums::string_enum!(Weekday);
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 /// Booking widget layout, `default` (neo) or `classic`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum WidgetType {
-    ///`default`
+    /// `default`
     Default,
-    ///`classic`
+
+    /// `classic`
     Classic,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl WidgetType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -8947,7 +10245,9 @@ impl WidgetType {
         }
     }
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "calendars", feature = "v3_calendars"))))]
 impl From<&str> for WidgetType {
     fn from(value: &str) -> Self {
         match value {
@@ -8957,5 +10257,6 @@ impl From<&str> for WidgetType {
         }
     }
 }
+
 #[cfg(any(feature = "calendars", feature = "v3_calendars"))]
 crate::runtime::enums::string_enum!(WidgetType);

@@ -21,20 +21,27 @@
 //! | method | HTTP | Version | token |
 //! |---|---|---|---|
 //! | [`list_campaigns`](Campaigns::list_campaigns) | `GET /campaigns/` | `2021-07-28` | location |
+
 #[cfg(feature = "campaigns")]
+#[cfg_attr(docsrs, doc(cfg(feature = "campaigns")))]
 /// This module's path below the crate root.
 pub const MODULE: &str = "campaigns";
+
 #[cfg(feature = "campaigns")]
-///Operations of the Campaigns module. Get one with `client.campaigns()`.
+#[cfg_attr(docsrs, doc(cfg(feature = "campaigns")))]
+/// Operations of the Campaigns module. Get one with `client.campaigns()`.
 #[derive(Clone, Debug)]
 pub struct Campaigns {
     client: crate::Client,
 }
+
 #[cfg(feature = "campaigns")]
+#[cfg_attr(docsrs, doc(cfg(feature = "campaigns")))]
 impl Campaigns {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
     }
+
     /// List the campaigns of a location.
     ///
     /// `GET /campaigns/` · Version `2021-07-28` · location token · scopes: `campaigns.readonly`
@@ -46,8 +53,10 @@ impl Campaigns {
         }
     }
 }
+
 #[cfg(feature = "campaigns")]
-///One call per operation with sample arguments (contract tests only).
+#[cfg_attr(docsrs, doc(cfg(feature = "campaigns")))]
+/// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -66,8 +75,10 @@ pub fn contract_samples(
         ));
     calls
 }
+
 #[cfg(feature = "campaigns")]
-///One call per operation with every optional argument and field set too (contract tests only).
+#[cfg_attr(docsrs, doc(cfg(feature = "campaigns")))]
+/// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -86,7 +97,9 @@ pub fn contract_samples_full(
         ));
     calls
 }
+
 #[cfg(feature = "campaigns")]
+#[cfg_attr(docsrs, doc(cfg(feature = "campaigns")))]
 /// Request builder for `list_campaigns`: set optional parameters, then call `send()`.
 ///
 /// List the campaigns of a location.
@@ -99,20 +112,24 @@ pub struct ListCampaigns {
     location_id: Option<String>,
     status: Option<String>,
 }
-#[cfg(feature = "campaigns")]
-impl ListCampaigns {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "campaigns")]
+#[cfg_attr(docsrs, doc(cfg(feature = "campaigns")))]
+impl ListCampaigns {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Only campaigns in this status (for example draft or published).
+
+    /// Only campaigns in this status (for example draft or published).
     pub fn status(mut self, value: impl Into<String>) -> Self {
         self.status = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -134,10 +151,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ListCampaignsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -146,30 +165,37 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(any(feature = "campaigns", feature = "v3_campaigns"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "campaigns", feature = "v3_campaigns"))))]
 /// A campaign: a scheduled sequence of messages contacts can be enrolled in.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Campaign {
-    /// `id`
+    /// `id`: a string. Example: `mIVALPYuTD7YjUHnFEx4`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`
+
+    /// `name`: a string. Example: `test`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+
     /// Publication state, e.g. draft or published.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
-    /// `locationId`
+
+    /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
 }
+
 #[cfg(any(feature = "campaigns", feature = "v3_campaigns"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "campaigns", feature = "v3_campaigns"))))]
 /// The `ListCampaignsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListCampaignsResponse {
-    /// `campaigns`
+    /// `campaigns`: a list of [`Campaign`](crate::campaigns::Campaign) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub campaigns: Option<Vec<Campaign>>,
 }

@@ -6,6 +6,7 @@
 //! Types shared by every module of the HighLevel API v2.
 //!
 //! 0 operations, generated from `spec/common.yaml`.
+
 /// The body HighLevel sends with a 4xx or 5xx status.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -13,26 +14,32 @@ pub struct ApiError {
     /// The HTTP status, repeated in the body.
     #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
     pub status_code: Option<i64>,
+
     /// What went wrong; a single text or, for validation errors, one text per problem.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<ApiErrorMessage>,
+
     /// The HTTP reason phrase.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+
     /// HighLevel's id for the failed request, useful in support tickets.
     #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
     pub trace_id: Option<String>,
 }
+
 /// What went wrong; a single text or, for validation errors, one text per problem.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum ApiErrorMessage {
-    ///The `String` shape.
+    /// The `String` shape.
     String(String),
-    ///The `List` shape.
+
+    /// The `List` shape.
     List(Vec<String>),
 }
+
 /// The body of most delete operations.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -41,11 +48,12 @@ pub struct DeleteSuccess {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub succeded: Option<bool>,
 }
+
 /// A bare success acknowledgement.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SuccessFlag {
-    /// `success`
+    /// `success`: `true` or `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }

@@ -3,7 +3,7 @@
 
 //! Companies
 //!
-//! The agency (HighLevel "company") that owns sub-accounts. CRM company records, which SKILL.md calls companies, are businesses in HighLevel's API: see the businesses module.
+//! The agency (HighLevel "company") that owns sub-accounts. CRM company records (often called companies) are businesses in HighLevel's API: see the businesses module.
 //!
 //! Enabled by the cargo feature `companies`. 1 operation, generated from `spec/companies.yaml`.
 //!
@@ -21,25 +21,30 @@
 //! | method | HTTP | Version | token |
 //! |---|---|---|---|
 //! | [`get_company`](Companies::get_company) | `GET /companies/{companyId}` | `2021-07-28` | agency |
+
 #[cfg(feature = "companies")]
+#[cfg_attr(docsrs, doc(cfg(feature = "companies")))]
 /// This module's path below the crate root.
 pub const MODULE: &str = "companies";
+
 #[cfg(feature = "companies")]
-///Operations of the Companies module. Get one with `client.companies()`.
+#[cfg_attr(docsrs, doc(cfg(feature = "companies")))]
+/// Operations of the Companies module. Get one with `client.companies()`.
 #[derive(Clone, Debug)]
 pub struct Companies {
     client: crate::Client,
 }
+
 #[cfg(feature = "companies")]
+#[cfg_attr(docsrs, doc(cfg(feature = "companies")))]
 impl Companies {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
     }
+
     /// Fetch the agency account by its id.
     ///
     /// `GET /companies/{companyId}` · Version `2021-07-28` · agency token · scopes: `companies.readonly`
-    ///
-    /// Note: SKILL.md's Companies section treats this path as a CRM company record and adds list, create, update and delete; HighLevel documents those records as businesses (/businesses/; its custom-fields document treats company and business as one object), and this path returns the agency.
     pub fn get_company(&self, company_id: impl Into<String>) -> GetCompany {
         GetCompany {
             client: self.client.clone(),
@@ -47,8 +52,10 @@ impl Companies {
         }
     }
 }
+
 #[cfg(feature = "companies")]
-///One call per operation with sample arguments (contract tests only).
+#[cfg_attr(docsrs, doc(cfg(feature = "companies")))]
+/// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -67,8 +74,10 @@ pub fn contract_samples(
         ));
     calls
 }
+
 #[cfg(feature = "companies")]
-///One call per operation with every optional argument and field set too (contract tests only).
+#[cfg_attr(docsrs, doc(cfg(feature = "companies")))]
+/// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -87,21 +96,23 @@ pub fn contract_samples_full(
         ));
     calls
 }
+
 #[cfg(feature = "companies")]
+#[cfg_attr(docsrs, doc(cfg(feature = "companies")))]
 /// Request builder for `get_company`: set optional parameters, then call `send()`.
 ///
 /// Fetch the agency account by its id.
 ///
 /// `GET /companies/{companyId}` · Version `2021-07-28` · agency token · scopes: `companies.readonly`
-///
-/// Note: SKILL.md's Companies section treats this path as a CRM company record and adds list, create, update and delete; HighLevel documents those records as businesses (/businesses/; its custom-fields document treats company and business as one object), and this path returns the agency.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetCompany {
     client: crate::Client,
     company_id: String,
 }
+
 #[cfg(feature = "companies")]
+#[cfg_attr(docsrs, doc(cfg(feature = "companies")))]
 impl GetCompany {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -122,10 +133,12 @@ impl GetCompany {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<CompanyResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -134,165 +147,201 @@ impl GetCompany {
         self.client.execute(request).await
     }
 }
+
 #[cfg(any(feature = "companies", feature = "v3_companies"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "companies", feature = "v3_companies"))))]
 /// An agency account.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Company {
-    /// `id`
+    /// `id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`
+
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `email`
+
+    /// `email`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// `logoUrl`
+
+    /// `logoUrl`: a string.
     #[serde(rename = "logoUrl", default, skip_serializing_if = "Option::is_none")]
     pub logo_url: Option<String>,
-    /// `phone`
+
+    /// `phone`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
-    /// `website`
+
+    /// `website`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub website: Option<String>,
+
     /// White-label app domain.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub domain: Option<String>,
-    /// `spareDomain`
+
+    /// `spareDomain`: a string.
     #[serde(rename = "spareDomain", default, skip_serializing_if = "Option::is_none")]
     pub spare_domain: Option<String>,
-    /// `privacyPolicy`
+
+    /// `privacyPolicy`: a string.
     #[serde(rename = "privacyPolicy", default, skip_serializing_if = "Option::is_none")]
     pub privacy_policy: Option<String>,
-    /// `termsConditions`
+
+    /// `termsConditions`: a string.
     #[serde(
         rename = "termsConditions",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub terms_conditions: Option<String>,
-    /// `address`
+
+    /// `address`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
-    /// `city`
+
+    /// `city`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
-    /// `postalCode`
+
+    /// `postalCode`: a string.
     #[serde(rename = "postalCode", default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
-    /// `country`
+
+    /// `country`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
-    /// `state`
+
+    /// `state`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
-    /// `timezone`
+
+    /// `timezone`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
-    /// `relationshipNumber`
+
+    /// `relationshipNumber`: a string.
     #[serde(
         rename = "relationshipNumber",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub relationship_number: Option<String>,
-    /// `subdomain`
+
+    /// `subdomain`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subdomain: Option<String>,
-    /// `plan`
+
+    /// `plan`: a number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub plan: Option<f64>,
-    /// `currency`
+
+    /// `currency`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
-    /// `customerType`
+
+    /// `customerType`: a string. Example: `agency`.
     #[serde(rename = "customerType", default, skip_serializing_if = "Option::is_none")]
     pub customer_type: Option<String>,
-    /// `termsOfServiceVersion`
+
+    /// `termsOfServiceVersion`: a string.
     #[serde(
         rename = "termsOfServiceVersion",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub terms_of_service_version: Option<String>,
-    /// `termsOfServiceAcceptedBy`
+
+    /// `termsOfServiceAcceptedBy`: a string.
     #[serde(
         rename = "termsOfServiceAcceptedBy",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub terms_of_service_accepted_by: Option<String>,
-    /// `termsOfServiceAcceptedDate`
+
+    /// `termsOfServiceAcceptedDate`: a string.
     #[serde(
         rename = "termsOfServiceAcceptedDate",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub terms_of_service_accepted_date: Option<String>,
-    /// `twilioTrialMode`
+
+    /// `twilioTrialMode`: `true` or `false`.
     #[serde(
         rename = "twilioTrialMode",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub twilio_trial_mode: Option<bool>,
-    /// `twilioFreeCredits`
+
+    /// `twilioFreeCredits`: a number.
     #[serde(
         rename = "twilioFreeCredits",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub twilio_free_credits: Option<f64>,
-    /// `privacyPolicyVersion`
+
+    /// `privacyPolicyVersion`: a string.
     #[serde(
         rename = "privacyPolicyVersion",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub privacy_policy_version: Option<String>,
-    /// `privacyPolicyAcceptedBy`
+
+    /// `privacyPolicyAcceptedBy`: a string.
     #[serde(
         rename = "privacyPolicyAcceptedBy",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub privacy_policy_accepted_by: Option<String>,
-    /// `privacyPolicyAcceptedDate`
+
+    /// `privacyPolicyAcceptedDate`: a string.
     #[serde(
         rename = "privacyPolicyAcceptedDate",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub privacy_policy_accepted_date: Option<String>,
-    /// `affiliatePolicyVersion`
+
+    /// `affiliatePolicyVersion`: a string.
     #[serde(
         rename = "affiliatePolicyVersion",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub affiliate_policy_version: Option<String>,
-    /// `affiliatePolicyAcceptedBy`
+
+    /// `affiliatePolicyAcceptedBy`: a string.
     #[serde(
         rename = "affiliatePolicyAcceptedBy",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub affiliate_policy_accepted_by: Option<String>,
-    /// `affiliatePolicyAcceptedDate`
+
+    /// `affiliatePolicyAcceptedDate`: a string.
     #[serde(
         rename = "affiliatePolicyAcceptedDate",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub affiliate_policy_accepted_date: Option<String>,
-    /// `isReselling`
+
+    /// `isReselling`: `true` or `false`.
     #[serde(rename = "isReselling", default, skip_serializing_if = "Option::is_none")]
     pub is_reselling: Option<bool>,
-    /// `onboardingInfo`
+
+    /// `onboardingInfo`: a [`CompanyOnboarding`](crate::companies::CompanyOnboarding).
     #[serde(rename = "onboardingInfo", default, skip_serializing_if = "Option::is_none")]
     pub onboarding_info: Option<CompanyOnboarding>,
+
     /// Sub-accounts may upgrade their plan.
     #[serde(
         rename = "upgradeEnabledForClients",
@@ -300,6 +349,7 @@ pub struct Company {
         skip_serializing_if = "Option::is_none"
     )]
     pub upgrade_enabled_for_clients: Option<bool>,
+
     /// Sub-accounts may cancel their plan.
     #[serde(
         rename = "cancelEnabledForClients",
@@ -307,30 +357,35 @@ pub struct Company {
         skip_serializing_if = "Option::is_none"
     )]
     pub cancel_enabled_for_clients: Option<bool>,
-    /// `autoSuspendEnabled`
+
+    /// `autoSuspendEnabled`: `true` or `false`.
     #[serde(
         rename = "autoSuspendEnabled",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub auto_suspend_enabled: Option<bool>,
-    /// `saasSettings`
+
+    /// `saasSettings`: a [`CompanySaasSettings`](crate::companies::CompanySaasSettings).
     #[serde(rename = "saasSettings", default, skip_serializing_if = "Option::is_none")]
     pub saas_settings: Option<CompanySaasSettings>,
-    /// `stripeConnectId`
+
+    /// `stripeConnectId`: a string.
     #[serde(
         rename = "stripeConnectId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub stripe_connect_id: Option<String>,
-    /// `enableDepreciatedFeatures`
+
+    /// `enableDepreciatedFeatures`: `true` or `false`.
     #[serde(
         rename = "enableDepreciatedFeatures",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub enable_depreciated_features: Option<bool>,
+
     /// Priority support is on.
     #[serde(
         rename = "premiumUpgraded",
@@ -338,54 +393,64 @@ pub struct Company {
         skip_serializing_if = "Option::is_none"
     )]
     pub premium_upgraded: Option<bool>,
-    /// `status`
+
+    /// `status`: a string. Example: `active-trial`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
+
     /// Number of sub-accounts.
     #[serde(rename = "locationCount", default, skip_serializing_if = "Option::is_none")]
     pub location_count: Option<i64>,
-    /// `disableEmailService`
+
+    /// `disableEmailService`: `true` or `false`.
     #[serde(
         rename = "disableEmailService",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub disable_email_service: Option<bool>,
-    /// `referralId`
+
+    /// `referralId`: a string.
     #[serde(rename = "referralId", default, skip_serializing_if = "Option::is_none")]
     pub referral_id: Option<String>,
-    /// `isEnterpriseAccount`
+
+    /// `isEnterpriseAccount`: `true` or `false`.
     #[serde(
         rename = "isEnterpriseAccount",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub is_enterprise_account: Option<bool>,
-    /// `businessNiche`
+
+    /// `businessNiche`: a string.
     #[serde(rename = "businessNiche", default, skip_serializing_if = "Option::is_none")]
     pub business_niche: Option<String>,
-    /// `businessCategory`
+
+    /// `businessCategory`: a string.
     #[serde(
         rename = "businessCategory",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub business_category: Option<String>,
-    /// `businessAffinityGroup`
+
+    /// `businessAffinityGroup`: a string.
     #[serde(
         rename = "businessAffinityGroup",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub business_affinity_group: Option<String>,
-    /// `isSandboxAccount`
+
+    /// `isSandboxAccount`: `true` or `false`.
     #[serde(
         rename = "isSandboxAccount",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub is_sandbox_account: Option<bool>,
-    /// `enableNewSubAccountDefaultData`
+
+    /// `enableNewSubAccountDefaultData`: `true` or `false`.
     #[serde(
         rename = "enableNewSubAccountDefaultData",
         default,
@@ -393,105 +458,128 @@ pub struct Company {
     )]
     pub enable_new_sub_account_default_data: Option<bool>,
 }
+
 #[cfg(any(feature = "companies", feature = "v3_companies"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "companies", feature = "v3_companies"))))]
 /// State of the agency's onboarding.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CompanyOnboarding {
-    /// `pending`
+    /// `pending`: `true` or `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pending: Option<bool>,
-    /// `haveWebsite`
+
+    /// `haveWebsite`: `true` or `false`.
     #[serde(rename = "haveWebsite", default, skip_serializing_if = "Option::is_none")]
     pub have_website: Option<bool>,
-    /// `websiteUrl`
+
+    /// `websiteUrl`: a string.
     #[serde(rename = "websiteUrl", default, skip_serializing_if = "Option::is_none")]
     pub website_url: Option<String>,
-    /// `industryServed`
+
+    /// `industryServed`: a string.
     #[serde(rename = "industryServed", default, skip_serializing_if = "Option::is_none")]
     pub industry_served: Option<String>,
-    /// `customerCount`
+
+    /// `customerCount`: a string.
     #[serde(rename = "customerCount", default, skip_serializing_if = "Option::is_none")]
     pub customer_count: Option<String>,
-    /// `tools`
+
+    /// `tools`: a list of strings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tools: Option<Vec<String>>,
-    /// `location`
+
+    /// `location`: `true` or `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<bool>,
-    /// `conversationDemo`
+
+    /// `conversationDemo`: `true` or `false`.
     #[serde(
         rename = "conversationDemo",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub conversation_demo: Option<bool>,
-    /// `locationId`
+
+    /// `locationId`: a string.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
-    /// `snapshotId`
+
+    /// `snapshotId`: a string.
     #[serde(rename = "snapshotId", default, skip_serializing_if = "Option::is_none")]
     pub snapshot_id: Option<String>,
-    /// `planId`
+
+    /// `planId`: a string.
     #[serde(rename = "planId", default, skip_serializing_if = "Option::is_none")]
     pub plan_id: Option<String>,
-    /// `affiliateSignup`
+
+    /// `affiliateSignup`: `true` or `false`.
     #[serde(
         rename = "affiliateSignup",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub affiliate_signup: Option<bool>,
-    /// `hasJoinedKickoffCall`
+
+    /// `hasJoinedKickoffCall`: `true` or `false`.
     #[serde(
         rename = "hasJoinedKickoffCall",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub has_joined_kickoff_call: Option<bool>,
-    /// `kickoffActionTaken`
+
+    /// `kickoffActionTaken`: `true` or `false`.
     #[serde(
         rename = "kickoffActionTaken",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub kickoff_action_taken: Option<bool>,
-    /// `hasJoinedImplementationCall`
+
+    /// `hasJoinedImplementationCall`: `true` or `false`.
     #[serde(
         rename = "hasJoinedImplementationCall",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub has_joined_implementation_call: Option<bool>,
-    /// `version`
+
+    /// `version`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
+
     /// Free-form onboarding data.
     #[serde(rename = "metaData", default, skip_serializing_if = "Option::is_none")]
     pub meta_data: Option<serde_json::Value>,
 }
+
 #[cfg(any(feature = "companies", feature = "v3_companies"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "companies", feature = "v3_companies"))))]
 /// The `CompanyResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CompanyResponse {
-    /// `company`
+    /// `company`: a [`Company`](crate::companies::Company).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub company: Option<Company>,
 }
+
 #[cfg(any(feature = "companies", feature = "v3_companies"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "companies", feature = "v3_companies"))))]
 /// SaaS mode settings of the agency; the fields are those of HighLevel's example.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CompanySaasSettings {
-    /// `agencyDashboardVisibleTo`
+    /// `agencyDashboardVisibleTo`: a string.
     #[serde(
         rename = "agencyDashboardVisibleTo",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub agency_dashboard_visible_to: Option<String>,
-    /// `stripeConnectInitiatedBy`
+
+    /// `stripeConnectInitiatedBy`: a string.
     #[serde(
         rename = "stripeConnectInitiatedBy",
         default,

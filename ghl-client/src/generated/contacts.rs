@@ -52,20 +52,27 @@
 //! | [`update_contact_note`](Contacts::update_contact_note) | `PUT /contacts/{contactId}/notes/{id}` | `2021-07-28` | location |
 //! | [`update_contact_task`](Contacts::update_contact_task) | `PUT /contacts/{contactId}/tasks/{taskId}` | `2021-07-28` | location |
 //! | [`upsert_contact`](Contacts::upsert_contact) | `POST /contacts/upsert` | `2021-07-28` | location |
+
 #[cfg(feature = "contacts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// This module's path below the crate root.
 pub const MODULE: &str = "contacts";
+
 #[cfg(feature = "contacts")]
-///Operations of the Contacts module. Get one with `client.contacts()`.
+#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
+/// Operations of the Contacts module. Get one with `client.contacts()`.
 #[derive(Clone, Debug)]
 pub struct Contacts {
     client: crate::Client,
 }
+
 #[cfg(feature = "contacts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl Contacts {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
     }
+
     /// Add users as followers of a contact.
     ///
     /// `POST /contacts/{contactId}/followers` · Version `2021-07-28` · location token · scopes: `contacts.write`
@@ -80,6 +87,7 @@ impl Contacts {
             body,
         }
     }
+
     /// Attach one or more tags to a contact.
     ///
     /// `POST /contacts/{contactId}/tags` · Version `2021-07-28` · location token · scopes: `contacts.write`
@@ -94,6 +102,7 @@ impl Contacts {
             body,
         }
     }
+
     /// Enrol a contact in a campaign.
     ///
     /// `POST /contacts/{contactId}/campaigns/{campaignId}` · Version `2021-07-28` · location token · scopes: `contacts.write`
@@ -110,6 +119,7 @@ impl Contacts {
             body,
         }
     }
+
     /// Enrol a contact in a workflow.
     ///
     /// `POST /contacts/{contactId}/workflow/{workflowId}` · Version `2021-07-28` · location token · scopes: `contacts.write`
@@ -126,11 +136,10 @@ impl Contacts {
             body,
         }
     }
+
     /// Attach many contacts to a business, or detach them with a null business id.
     ///
     /// `POST /contacts/bulk/business` · Version `2021-07-28` · location token · scopes: `contacts.write`
-    ///
-    /// Note: HighLevel's doc lists no security for this call; the scope contacts.write is taken from the other contact write operations.
     pub fn bulk_set_contacts_business(
         &self,
         body: BulkSetContactsBusinessRequest,
@@ -140,11 +149,10 @@ impl Contacts {
             body,
         }
     }
+
     /// Add or remove tags on many contacts at once.
     ///
     /// `POST /contacts/bulk/tags/update/{type}` · Version `2021-07-28` · location token · scopes: `contacts.write`
-    ///
-    /// Note: HighLevel's doc reuses the operationId `create-association` (also used in associations.json), does not declare the `{type}` path parameter, and lists no security; the scope contacts.write is taken from the other contact write operations.
     pub fn bulk_update_contact_tags(
         &self,
         type_: impl Into<BulkTagAction>,
@@ -156,6 +164,7 @@ impl Contacts {
             body,
         }
     }
+
     /// Create a contact in a location.
     ///
     /// `POST /contacts/` · Version `2021-07-28` · location token · scopes: `contacts.write`
@@ -165,6 +174,7 @@ impl Contacts {
             body,
         }
     }
+
     /// Add a note to a contact.
     ///
     /// `POST /contacts/{contactId}/notes` · Version `2021-07-28` · location token · scopes: `contacts.write`
@@ -179,6 +189,7 @@ impl Contacts {
             body,
         }
     }
+
     /// Create a task on a contact.
     ///
     /// `POST /contacts/{contactId}/tasks` · Version `2021-07-28` · location token · scopes: `contacts.write`
@@ -193,6 +204,7 @@ impl Contacts {
             body,
         }
     }
+
     /// Delete a contact by its id.
     ///
     /// `DELETE /contacts/{contactId}` · Version `2021-07-28` · location token · scopes: `contacts.write`
@@ -202,11 +214,10 @@ impl Contacts {
             contact_id: contact_id.into(),
         }
     }
+
     /// Delete a note of a contact.
     ///
     /// `DELETE /contacts/{contactId}/notes/{id}` · Version `2021-07-28` · location token · scopes: `contacts.write`
-    ///
-    /// Note: SKILL.md calls the note id path parameter `noteId`; HighLevel calls it `id`.
     pub fn delete_contact_note(
         &self,
         contact_id: impl Into<String>,
@@ -218,6 +229,7 @@ impl Contacts {
             id: id.into(),
         }
     }
+
     /// Delete a task of a contact.
     ///
     /// `DELETE /contacts/{contactId}/tasks/{taskId}` · Version `2021-07-28` · location token · scopes: `contacts.write`
@@ -232,6 +244,7 @@ impl Contacts {
             task_id: task_id.into(),
         }
     }
+
     /// Fetch one contact by its id.
     ///
     /// `GET /contacts/{contactId}` · Version `2021-07-28` · location token · scopes: `contacts.readonly`
@@ -241,11 +254,10 @@ impl Contacts {
             contact_id: contact_id.into(),
         }
     }
+
     /// Fetch one note of a contact.
     ///
     /// `GET /contacts/{contactId}/notes/{id}` · Version `2021-07-28` · location token · scopes: `contacts.readonly`
-    ///
-    /// Note: SKILL.md calls the note id path parameter `noteId`; HighLevel calls it `id`.
     pub fn get_contact_note(
         &self,
         contact_id: impl Into<String>,
@@ -257,6 +269,7 @@ impl Contacts {
             id: id.into(),
         }
     }
+
     /// Fetch one task of a contact.
     ///
     /// `GET /contacts/{contactId}/tasks/{taskId}` · Version `2021-07-28` · location token · scopes: `contacts.readonly`
@@ -271,13 +284,12 @@ impl Contacts {
             task_id: task_id.into(),
         }
     }
+
     /// Find the contact that an email or phone number would duplicate.
     ///
     /// Looks a contact up by email or phone the way the location's duplicate-contact setting does. Encode `+` and `@` in the values.
     ///
     /// `GET /contacts/search/duplicate` · Version `2021-07-28` · location token · scopes: `contacts.readonly`
-    ///
-    /// Note: HighLevel documents no response body for this call; it stays raw JSON.
     pub fn get_duplicate_contact(&self) -> GetDuplicateContact {
         GetDuplicateContact {
             client: self.client.clone(),
@@ -286,6 +298,7 @@ impl Contacts {
             email: None,
         }
     }
+
     /// List the calendar appointments of a contact.
     ///
     /// `GET /contacts/{contactId}/appointments` · Version `2021-07-28` · location token · scopes: `contacts.readonly`
@@ -298,14 +311,14 @@ impl Contacts {
             contact_id: contact_id.into(),
         }
     }
+
     /// List the campaigns a contact is in.
     ///
     /// `GET /contacts/{contactId}/campaigns` · Version `2021-07-28` · location token · scopes: `contacts.readonly`
     ///
     /// Not in HighLevel's published docs; available with the `undocumented` feature.
-    ///
-    /// Note: Listed by SKILL.md only; HighLevel documents adding and removing campaigns but no way to list them. Scope and token follow the other contact reads; the response shape is unknown.
     #[cfg(feature = "undocumented")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
     pub fn list_contact_campaigns(
         &self,
         contact_id: impl Into<String>,
@@ -315,6 +328,7 @@ impl Contacts {
             contact_id: contact_id.into(),
         }
     }
+
     /// List the notes of a contact.
     ///
     /// `GET /contacts/{contactId}/notes` · Version `2021-07-28` · location token · scopes: `contacts.readonly`
@@ -324,6 +338,7 @@ impl Contacts {
             contact_id: contact_id.into(),
         }
     }
+
     /// List the tasks of a contact.
     ///
     /// `GET /contacts/{contactId}/tasks` · Version `2021-07-28` · location token · scopes: `contacts.readonly`
@@ -333,13 +348,12 @@ impl Contacts {
             contact_id: contact_id.into(),
         }
     }
+
     /// List the contacts of a location, optionally matching a text query.
     ///
     /// Deprecated by HighLevel in favour of `searchContacts`.
     ///
     /// `GET /contacts/` · Version `2021-07-28` · location token · scopes: `contacts.readonly`
-    ///
-    /// Note: HighLevel types `startAfter` and `limit` as number; they are an epoch-millisecond cursor and a count, typed integer here. The response carries the `meta` object that HighLevel defines (ContactsMetaSchema) but does not attach.
     #[deprecated(note = "HighLevel marks this operation deprecated")]
     pub fn list_contacts(&self) -> ListContacts {
         ListContacts {
@@ -351,11 +365,10 @@ impl Contacts {
             limit: None,
         }
     }
+
     /// List the contacts attached to a business.
     ///
     /// `GET /contacts/business/{businessId}` · Version `2021-07-28` · location token · scopes: `contacts.readonly`
-    ///
-    /// Note: HighLevel's doc types `limit` and `skip` as strings; they are counts and typed integer here.
     pub fn list_contacts_by_business(
         &self,
         business_id: impl Into<String>,
@@ -369,6 +382,7 @@ impl Contacts {
             query: None,
         }
     }
+
     /// Remove users from the followers of a contact.
     ///
     /// `DELETE /contacts/{contactId}/followers` · Version `2021-07-28` · location token · scopes: `contacts.write`
@@ -383,6 +397,7 @@ impl Contacts {
             body,
         }
     }
+
     /// Take a contact out of every campaign.
     ///
     /// `DELETE /contacts/{contactId}/campaigns/removeAll` · Version `2021-07-28` · location token · scopes: `contacts.write`
@@ -395,6 +410,7 @@ impl Contacts {
             contact_id: contact_id.into(),
         }
     }
+
     /// Take a contact out of one campaign.
     ///
     /// `DELETE /contacts/{contactId}/campaigns/{campaignId}` · Version `2021-07-28` · location token · scopes: `contacts.write`
@@ -409,6 +425,7 @@ impl Contacts {
             campaign_id: campaign_id.into(),
         }
     }
+
     /// Take a contact out of a workflow.
     ///
     /// `DELETE /contacts/{contactId}/workflow/{workflowId}` · Version `2021-07-28` · location token · scopes: `contacts.write`
@@ -425,6 +442,7 @@ impl Contacts {
             body,
         }
     }
+
     /// Detach one or more tags from a contact.
     ///
     /// `DELETE /contacts/{contactId}/tags` · Version `2021-07-28` · location token · scopes: `contacts.write`
@@ -439,17 +457,17 @@ impl Contacts {
             body,
         }
     }
+
     /// Search the contacts of a location with filters.
     ///
     /// `POST /contacts/search` · Version `2021-07-28` · location token · scopes: `contacts.readonly`
-    ///
-    /// Note: HighLevel publishes an empty request schema and no response schema for this call; only the body fields shown by SKILL.md's SDK example are typed and the response stays raw JSON.
     pub fn search_contacts(&self, body: SearchContactsRequest) -> SearchContacts {
         SearchContacts {
             client: self.client.clone(),
             body,
         }
     }
+
     /// Mark a task of a contact as done or not done.
     ///
     /// `PUT /contacts/{contactId}/tasks/{taskId}/completed` · Version `2021-07-28` · location token · scopes: `contacts.write`
@@ -466,6 +484,7 @@ impl Contacts {
             body,
         }
     }
+
     /// Change fields of a contact.
     ///
     /// `PUT /contacts/{contactId}` · Version `2021-07-28` · location token · scopes: `contacts.write`
@@ -480,11 +499,10 @@ impl Contacts {
             body,
         }
     }
+
     /// Change a note of a contact.
     ///
     /// `PUT /contacts/{contactId}/notes/{id}` · Version `2021-07-28` · location token · scopes: `contacts.write`
-    ///
-    /// Note: SKILL.md calls the note id path parameter `noteId`; HighLevel calls it `id`.
     pub fn update_contact_note(
         &self,
         contact_id: impl Into<String>,
@@ -498,6 +516,7 @@ impl Contacts {
             body,
         }
     }
+
     /// Change a task of a contact.
     ///
     /// `PUT /contacts/{contactId}/tasks/{taskId}` · Version `2021-07-28` · location token · scopes: `contacts.write`
@@ -514,6 +533,7 @@ impl Contacts {
             body,
         }
     }
+
     /// Create a contact, or update the one that matches by email or phone.
     ///
     /// `POST /contacts/upsert` · Version `2021-07-28` · location token · scopes: `contacts.write`
@@ -524,8 +544,10 @@ impl Contacts {
         }
     }
 }
+
 #[cfg(feature = "contacts")]
-///One call per operation with sample arguments (contract tests only).
+#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
+/// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -882,8 +904,10 @@ pub fn contract_samples(
         ));
     calls
 }
+
 #[cfg(feature = "contacts")]
-///One call per operation with every optional argument and field set too (contract tests only).
+#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
+/// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -1481,7 +1505,9 @@ pub fn contract_samples_full(
         ));
     calls
 }
+
 #[cfg(feature = "contacts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// Request builder for `add_contact_followers`: set optional parameters, then call `send()`.
 ///
 /// Add users as followers of a contact.
@@ -1494,7 +1520,9 @@ pub struct AddContactFollowers {
     contact_id: String,
     body: ContactFollowersRequest,
 }
+
 #[cfg(feature = "contacts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl AddContactFollowers {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1519,10 +1547,12 @@ impl AddContactFollowers {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<AddContactFollowersResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1531,7 +1561,9 @@ impl AddContactFollowers {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "contacts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// Request builder for `add_contact_tags`: set optional parameters, then call `send()`.
 ///
 /// Attach one or more tags to a contact.
@@ -1544,7 +1576,9 @@ pub struct AddContactTags {
     contact_id: String,
     body: ContactTagsRequest,
 }
+
 #[cfg(feature = "contacts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl AddContactTags {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1569,10 +1603,12 @@ impl AddContactTags {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ContactTagsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1581,7 +1617,9 @@ impl AddContactTags {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "contacts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// Request builder for `add_contact_to_campaign`: set optional parameters, then call `send()`.
 ///
 /// Enrol a contact in a campaign.
@@ -1595,7 +1633,9 @@ pub struct AddContactToCampaign {
     campaign_id: String,
     body: AddContactToCampaignRequest,
 }
+
 #[cfg(feature = "contacts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl AddContactToCampaign {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1621,10 +1661,12 @@ impl AddContactToCampaign {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<SucceededFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1633,7 +1675,9 @@ impl AddContactToCampaign {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "contacts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// Request builder for `add_contact_to_workflow`: set optional parameters, then call `send()`.
 ///
 /// Enrol a contact in a workflow.
@@ -1647,7 +1691,9 @@ pub struct AddContactToWorkflow {
     workflow_id: String,
     body: ContactWorkflowRequest,
 }
+
 #[cfg(feature = "contacts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl AddContactToWorkflow {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1672,10 +1718,12 @@ impl AddContactToWorkflow {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<SucceededFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1684,21 +1732,23 @@ impl AddContactToWorkflow {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "contacts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// Request builder for `bulk_set_contacts_business`: set optional parameters, then call `send()`.
 ///
 /// Attach many contacts to a business, or detach them with a null business id.
 ///
 /// `POST /contacts/bulk/business` · Version `2021-07-28` · location token · scopes: `contacts.write`
-///
-/// Note: HighLevel's doc lists no security for this call; the scope contacts.write is taken from the other contact write operations.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct BulkSetContactsBusiness {
     client: crate::Client,
     body: BulkSetContactsBusinessRequest,
 }
+
 #[cfg(feature = "contacts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl BulkSetContactsBusiness {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1720,10 +1770,12 @@ impl BulkSetContactsBusiness {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<BulkSetContactsBusinessResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1732,14 +1784,14 @@ impl BulkSetContactsBusiness {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "contacts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// Request builder for `bulk_update_contact_tags`: set optional parameters, then call `send()`.
 ///
 /// Add or remove tags on many contacts at once.
 ///
 /// `POST /contacts/bulk/tags/update/{type}` · Version `2021-07-28` · location token · scopes: `contacts.write`
-///
-/// Note: HighLevel's doc reuses the operationId `create-association` (also used in associations.json), does not declare the `{type}` path parameter, and lists no security; the scope contacts.write is taken from the other contact write operations.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct BulkUpdateContactTags {
@@ -1747,7 +1799,9 @@ pub struct BulkUpdateContactTags {
     type_: BulkTagAction,
     body: BulkUpdateContactTagsRequest,
 }
+
 #[cfg(feature = "contacts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl BulkUpdateContactTags {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1772,10 +1826,12 @@ impl BulkUpdateContactTags {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<BulkUpdateContactTagsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1784,7 +1840,9 @@ impl BulkUpdateContactTags {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "contacts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// Request builder for `create_contact`: set optional parameters, then call `send()`.
 ///
 /// Create a contact in a location.
@@ -1796,7 +1854,9 @@ pub struct CreateContact {
     client: crate::Client,
     body: CreateContactRequest,
 }
+
 #[cfg(feature = "contacts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl CreateContact {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1815,10 +1875,12 @@ impl CreateContact {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ContactResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1827,7 +1889,9 @@ impl CreateContact {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "contacts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// Request builder for `create_contact_note`: set optional parameters, then call `send()`.
 ///
 /// Add a note to a contact.
@@ -1840,7 +1904,9 @@ pub struct CreateContactNote {
     contact_id: String,
     body: CreateContactNoteRequest,
 }
+
 #[cfg(feature = "contacts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl CreateContactNote {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1865,10 +1931,12 @@ impl CreateContactNote {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ContactNoteResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1877,7 +1945,9 @@ impl CreateContactNote {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "contacts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// Request builder for `create_contact_task`: set optional parameters, then call `send()`.
 ///
 /// Create a task on a contact.
@@ -1890,7 +1960,9 @@ pub struct CreateContactTask {
     contact_id: String,
     body: CreateContactTaskRequest,
 }
+
 #[cfg(feature = "contacts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl CreateContactTask {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1915,10 +1987,12 @@ impl CreateContactTask {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ContactTaskResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1927,7 +2001,9 @@ impl CreateContactTask {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "contacts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// Request builder for `delete_contact`: set optional parameters, then call `send()`.
 ///
 /// Delete a contact by its id.
@@ -1939,7 +2015,9 @@ pub struct DeleteContact {
     client: crate::Client,
     contact_id: String,
 }
+
 #[cfg(feature = "contacts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl DeleteContact {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1959,10 +2037,12 @@ impl DeleteContact {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::common::DeleteSuccess, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1971,14 +2051,14 @@ impl DeleteContact {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "contacts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// Request builder for `delete_contact_note`: set optional parameters, then call `send()`.
 ///
 /// Delete a note of a contact.
 ///
 /// `DELETE /contacts/{contactId}/notes/{id}` · Version `2021-07-28` · location token · scopes: `contacts.write`
-///
-/// Note: SKILL.md calls the note id path parameter `noteId`; HighLevel calls it `id`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DeleteContactNote {
@@ -1986,7 +2066,9 @@ pub struct DeleteContactNote {
     contact_id: String,
     id: String,
 }
+
 #[cfg(feature = "contacts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl DeleteContactNote {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2007,10 +2089,12 @@ impl DeleteContactNote {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::common::DeleteSuccess, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2019,7 +2103,9 @@ impl DeleteContactNote {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "contacts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// Request builder for `delete_contact_task`: set optional parameters, then call `send()`.
 ///
 /// Delete a task of a contact.
@@ -2032,7 +2118,9 @@ pub struct DeleteContactTask {
     contact_id: String,
     task_id: String,
 }
+
 #[cfg(feature = "contacts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl DeleteContactTask {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2053,10 +2141,12 @@ impl DeleteContactTask {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::common::DeleteSuccess, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2065,7 +2155,9 @@ impl DeleteContactTask {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "contacts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// Request builder for `get_contact`: set optional parameters, then call `send()`.
 ///
 /// Fetch one contact by its id.
@@ -2077,7 +2169,9 @@ pub struct GetContact {
     client: crate::Client,
     contact_id: String,
 }
+
 #[cfg(feature = "contacts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl GetContact {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2097,10 +2191,12 @@ impl GetContact {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ContactResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2109,14 +2205,14 @@ impl GetContact {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "contacts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// Request builder for `get_contact_note`: set optional parameters, then call `send()`.
 ///
 /// Fetch one note of a contact.
 ///
 /// `GET /contacts/{contactId}/notes/{id}` · Version `2021-07-28` · location token · scopes: `contacts.readonly`
-///
-/// Note: SKILL.md calls the note id path parameter `noteId`; HighLevel calls it `id`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetContactNote {
@@ -2124,7 +2220,9 @@ pub struct GetContactNote {
     contact_id: String,
     id: String,
 }
+
 #[cfg(feature = "contacts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl GetContactNote {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2145,10 +2243,12 @@ impl GetContactNote {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ContactNoteResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2157,7 +2257,9 @@ impl GetContactNote {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "contacts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// Request builder for `get_contact_task`: set optional parameters, then call `send()`.
 ///
 /// Fetch one task of a contact.
@@ -2170,7 +2272,9 @@ pub struct GetContactTask {
     contact_id: String,
     task_id: String,
 }
+
 #[cfg(feature = "contacts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl GetContactTask {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2191,10 +2295,12 @@ impl GetContactTask {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ContactTaskResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2203,7 +2309,9 @@ impl GetContactTask {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "contacts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// Request builder for `get_duplicate_contact`: set optional parameters, then call `send()`.
 ///
 /// Find the contact that an email or phone number would duplicate.
@@ -2211,8 +2319,6 @@ impl GetContactTask {
 /// Looks a contact up by email or phone the way the location's duplicate-contact setting does. Encode `+` and `@` in the values.
 ///
 /// `GET /contacts/search/duplicate` · Version `2021-07-28` · location token · scopes: `contacts.readonly`
-///
-/// Note: HighLevel documents no response body for this call; it stays raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetDuplicateContact {
@@ -2221,25 +2327,30 @@ pub struct GetDuplicateContact {
     number: Option<String>,
     email: Option<String>,
 }
-#[cfg(feature = "contacts")]
-impl GetDuplicateContact {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "contacts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
+impl GetDuplicateContact {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Phone number to match.
+
+    /// Phone number to match.
     pub fn number(mut self, value: impl Into<String>) -> Self {
         self.number = Some(value.into());
         self
     }
-    ///Email address to match.
+
+    /// Email address to match.
     pub fn email(mut self, value: impl Into<String>) -> Self {
         self.email = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -2267,10 +2378,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2279,7 +2392,9 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "contacts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// Request builder for `list_contact_appointments`: set optional parameters, then call `send()`.
 ///
 /// List the calendar appointments of a contact.
@@ -2291,7 +2406,9 @@ pub struct ListContactAppointments {
     client: crate::Client,
     contact_id: String,
 }
+
 #[cfg(feature = "contacts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl ListContactAppointments {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2312,10 +2429,12 @@ impl ListContactAppointments {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ContactAppointmentList, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2324,7 +2443,9 @@ impl ListContactAppointments {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "contacts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// Request builder for `list_contact_campaigns`: set optional parameters, then call `send()`.
 ///
 /// List the campaigns a contact is in.
@@ -2332,17 +2453,19 @@ impl ListContactAppointments {
 /// `GET /contacts/{contactId}/campaigns` · Version `2021-07-28` · location token · scopes: `contacts.readonly`
 ///
 /// Not in HighLevel's published docs; available with the `undocumented` feature.
-///
-/// Note: Listed by SKILL.md only; HighLevel documents adding and removing campaigns but no way to list them. Scope and token follow the other contact reads; the response shape is unknown.
 #[cfg(feature = "undocumented")]
+#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListContactCampaigns {
     client: crate::Client,
     contact_id: String,
 }
+
 #[cfg(feature = "contacts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 #[cfg(feature = "undocumented")]
+#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl ListContactCampaigns {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2363,10 +2486,12 @@ impl ListContactCampaigns {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2375,7 +2500,9 @@ impl ListContactCampaigns {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "contacts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// Request builder for `list_contact_notes`: set optional parameters, then call `send()`.
 ///
 /// List the notes of a contact.
@@ -2387,7 +2514,9 @@ pub struct ListContactNotes {
     client: crate::Client,
     contact_id: String,
 }
+
 #[cfg(feature = "contacts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl ListContactNotes {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2408,10 +2537,12 @@ impl ListContactNotes {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ContactNoteList, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2420,7 +2551,9 @@ impl ListContactNotes {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "contacts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// Request builder for `list_contact_tasks`: set optional parameters, then call `send()`.
 ///
 /// List the tasks of a contact.
@@ -2432,7 +2565,9 @@ pub struct ListContactTasks {
     client: crate::Client,
     contact_id: String,
 }
+
 #[cfg(feature = "contacts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl ListContactTasks {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2453,10 +2588,12 @@ impl ListContactTasks {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ContactTaskList, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2465,7 +2602,9 @@ impl ListContactTasks {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "contacts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// Request builder for `list_contacts`: set optional parameters, then call `send()`.
 ///
 /// List the contacts of a location, optionally matching a text query.
@@ -2473,8 +2612,6 @@ impl ListContactTasks {
 /// Deprecated by HighLevel in favour of `searchContacts`.
 ///
 /// `GET /contacts/` · Version `2021-07-28` · location token · scopes: `contacts.readonly`
-///
-/// Note: HighLevel types `startAfter` and `limit` as number; they are an epoch-millisecond cursor and a count, typed integer here. The response carries the `meta` object that HighLevel defines (ContactsMetaSchema) but does not attach.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListContacts {
@@ -2485,35 +2622,42 @@ pub struct ListContacts {
     query: Option<String>,
     limit: Option<i64>,
 }
-#[cfg(feature = "contacts")]
-impl ListContacts {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "contacts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
+impl ListContacts {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Id of the last contact of the previous page.
+
+    /// Id of the last contact of the previous page.
     pub fn start_after_id(mut self, value: impl Into<String>) -> Self {
         self.start_after_id = Some(value.into());
         self
     }
-    ///Cursor time (epoch milliseconds) of the last contact of the previous page.
+
+    /// Cursor time (epoch milliseconds) of the last contact of the previous page.
     pub fn start_after(mut self, value: impl Into<i64>) -> Self {
         self.start_after = Some(value.into());
         self
     }
-    ///Text to match against the contacts.
+
+    /// Text to match against the contacts.
     pub fn query(mut self, value: impl Into<String>) -> Self {
         self.query = Some(value.into());
         self
     }
-    ///Page size, at most 100.
+
+    /// Page size, at most 100.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -2544,10 +2688,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ContactList, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2556,16 +2702,22 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "contacts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl crate::Paginated for ListContacts {
     type Page = ContactList;
+
     type Item = Contact;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListContacts::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         if Some(page)
@@ -2601,11 +2753,14 @@ impl crate::Paginated for ListContacts {
         }
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.contacts).unwrap_or_default()
     }
 }
+
 #[cfg(feature = "contacts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl ListContacts {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -2614,14 +2769,14 @@ impl ListContacts {
         crate::paginate(self)
     }
 }
+
 #[cfg(feature = "contacts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// Request builder for `list_contacts_by_business`: set optional parameters, then call `send()`.
 ///
 /// List the contacts attached to a business.
 ///
 /// `GET /contacts/business/{businessId}` · Version `2021-07-28` · location token · scopes: `contacts.readonly`
-///
-/// Note: HighLevel's doc types `limit` and `skip` as strings; they are counts and typed integer here.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListContactsByBusiness {
@@ -2632,30 +2787,36 @@ pub struct ListContactsByBusiness {
     skip: Option<i64>,
     query: Option<String>,
 }
+
 #[cfg(feature = "contacts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl ListContactsByBusiness {
-    ///Page size.
+    /// Page size.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Number of contacts to skip.
+
+    /// Number of contacts to skip.
     pub fn skip(mut self, value: impl Into<i64>) -> Self {
         self.skip = Some(value.into());
         self
     }
-    ///Text to match against the contacts.
+
+    /// Text to match against the contacts.
     pub fn query(mut self, value: impl Into<String>) -> Self {
         self.query = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -2689,10 +2850,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ContactList, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2701,16 +2864,22 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "contacts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl crate::Paginated for ListContactsByBusiness {
     type Page = ContactList;
+
     type Item = Contact;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListContactsByBusiness::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.contacts.as_ref()).map_or(0, Vec::len);
@@ -2725,11 +2894,14 @@ impl crate::Paginated for ListContactsByBusiness {
         self.skip = Some(next);
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.contacts).unwrap_or_default()
     }
 }
+
 #[cfg(feature = "contacts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl ListContactsByBusiness {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -2738,7 +2910,9 @@ impl ListContactsByBusiness {
         crate::paginate(self)
     }
 }
+
 #[cfg(feature = "contacts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// Request builder for `remove_contact_followers`: set optional parameters, then call `send()`.
 ///
 /// Remove users from the followers of a contact.
@@ -2751,7 +2925,9 @@ pub struct RemoveContactFollowers {
     contact_id: String,
     body: ContactFollowersRequest,
 }
+
 #[cfg(feature = "contacts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl RemoveContactFollowers {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2776,10 +2952,12 @@ impl RemoveContactFollowers {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<RemoveContactFollowersResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2788,7 +2966,9 @@ impl RemoveContactFollowers {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "contacts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// Request builder for `remove_contact_from_all_campaigns`: set optional parameters, then call `send()`.
 ///
 /// Take a contact out of every campaign.
@@ -2800,7 +2980,9 @@ pub struct RemoveContactFromAllCampaigns {
     client: crate::Client,
     contact_id: String,
 }
+
 #[cfg(feature = "contacts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl RemoveContactFromAllCampaigns {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2821,10 +3003,12 @@ impl RemoveContactFromAllCampaigns {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<SucceededFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2833,7 +3017,9 @@ impl RemoveContactFromAllCampaigns {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "contacts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// Request builder for `remove_contact_from_campaign`: set optional parameters, then call `send()`.
 ///
 /// Take a contact out of one campaign.
@@ -2846,7 +3032,9 @@ pub struct RemoveContactFromCampaign {
     contact_id: String,
     campaign_id: String,
 }
+
 #[cfg(feature = "contacts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl RemoveContactFromCampaign {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2868,10 +3056,12 @@ impl RemoveContactFromCampaign {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<SucceededFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2880,7 +3070,9 @@ impl RemoveContactFromCampaign {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "contacts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// Request builder for `remove_contact_from_workflow`: set optional parameters, then call `send()`.
 ///
 /// Take a contact out of a workflow.
@@ -2894,7 +3086,9 @@ pub struct RemoveContactFromWorkflow {
     workflow_id: String,
     body: ContactWorkflowRequest,
 }
+
 #[cfg(feature = "contacts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl RemoveContactFromWorkflow {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2919,10 +3113,12 @@ impl RemoveContactFromWorkflow {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<SucceededFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2931,7 +3127,9 @@ impl RemoveContactFromWorkflow {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "contacts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// Request builder for `remove_contact_tags`: set optional parameters, then call `send()`.
 ///
 /// Detach one or more tags from a contact.
@@ -2944,7 +3142,9 @@ pub struct RemoveContactTags {
     contact_id: String,
     body: ContactTagsRequest,
 }
+
 #[cfg(feature = "contacts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl RemoveContactTags {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2969,10 +3169,12 @@ impl RemoveContactTags {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ContactTagsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2981,21 +3183,23 @@ impl RemoveContactTags {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "contacts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// Request builder for `search_contacts`: set optional parameters, then call `send()`.
 ///
 /// Search the contacts of a location with filters.
 ///
 /// `POST /contacts/search` · Version `2021-07-28` · location token · scopes: `contacts.readonly`
-///
-/// Note: HighLevel publishes an empty request schema and no response schema for this call; only the body fields shown by SKILL.md's SDK example are typed and the response stays raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct SearchContacts {
     client: crate::Client,
     body: SearchContactsRequest,
 }
+
 #[cfg(feature = "contacts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl SearchContacts {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3014,10 +3218,12 @@ impl SearchContacts {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3026,7 +3232,9 @@ impl SearchContacts {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "contacts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// Request builder for `set_contact_task_completed`: set optional parameters, then call `send()`.
 ///
 /// Mark a task of a contact as done or not done.
@@ -3040,7 +3248,9 @@ pub struct SetContactTaskCompleted {
     task_id: String,
     body: SetTaskCompletedRequest,
 }
+
 #[cfg(feature = "contacts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl SetContactTaskCompleted {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3066,10 +3276,12 @@ impl SetContactTaskCompleted {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ContactTaskResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3078,7 +3290,9 @@ impl SetContactTaskCompleted {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "contacts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// Request builder for `update_contact`: set optional parameters, then call `send()`.
 ///
 /// Change fields of a contact.
@@ -3091,7 +3305,9 @@ pub struct UpdateContact {
     contact_id: String,
     body: UpdateContactRequest,
 }
+
 #[cfg(feature = "contacts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl UpdateContact {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3115,10 +3331,12 @@ impl UpdateContact {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<UpdateContactResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3127,14 +3345,14 @@ impl UpdateContact {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "contacts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// Request builder for `update_contact_note`: set optional parameters, then call `send()`.
 ///
 /// Change a note of a contact.
 ///
 /// `PUT /contacts/{contactId}/notes/{id}` · Version `2021-07-28` · location token · scopes: `contacts.write`
-///
-/// Note: SKILL.md calls the note id path parameter `noteId`; HighLevel calls it `id`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpdateContactNote {
@@ -3143,7 +3361,9 @@ pub struct UpdateContactNote {
     id: String,
     body: UpdateContactNoteRequest,
 }
+
 #[cfg(feature = "contacts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl UpdateContactNote {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3168,10 +3388,12 @@ impl UpdateContactNote {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ContactNoteResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3180,7 +3402,9 @@ impl UpdateContactNote {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "contacts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// Request builder for `update_contact_task`: set optional parameters, then call `send()`.
 ///
 /// Change a task of a contact.
@@ -3194,7 +3418,9 @@ pub struct UpdateContactTask {
     task_id: String,
     body: UpdateContactTaskRequest,
 }
+
 #[cfg(feature = "contacts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl UpdateContactTask {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3219,10 +3445,12 @@ impl UpdateContactTask {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ContactTaskResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3231,7 +3459,9 @@ impl UpdateContactTask {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "contacts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// Request builder for `upsert_contact`: set optional parameters, then call `send()`.
 ///
 /// Create a contact, or update the one that matches by email or phone.
@@ -3243,7 +3473,9 @@ pub struct UpsertContact {
     client: crate::Client,
     body: UpsertContactRequest,
 }
+
 #[cfg(feature = "contacts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl UpsertContact {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3262,10 +3494,12 @@ impl UpsertContact {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<UpsertContactResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3274,108 +3508,140 @@ impl UpsertContact {
         self.client.execute(request).await
     }
 }
+
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The `AddContactFollowersResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AddContactFollowersResponse {
-    /// `followers`
+    /// `followers`: a list of strings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub followers: Option<Vec<String>>,
-    /// `followersAdded`
+
+    /// `followersAdded`: a list of strings.
     #[serde(rename = "followersAdded", default, skip_serializing_if = "Option::is_none")]
     pub followers_added: Option<Vec<String>>,
 }
+
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// HighLevel documents no fields for this body, but refuses the call without one; `{}` is enough.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AddContactToCampaignRequest {}
+
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 impl AddContactToCampaignRequest {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {}
     }
 }
+
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// Where a contact came from.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AttributionSource {
-    /// `url`
+    /// `url`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
-    /// `campaign`
+
+    /// `campaign`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub campaign: Option<String>,
-    /// `utmSource`
+
+    /// `utmSource`: a string.
     #[serde(rename = "utmSource", default, skip_serializing_if = "Option::is_none")]
     pub utm_source: Option<String>,
-    /// `utmMedium`
+
+    /// `utmMedium`: a string.
     #[serde(rename = "utmMedium", default, skip_serializing_if = "Option::is_none")]
     pub utm_medium: Option<String>,
-    /// `utmContent`
+
+    /// `utmContent`: a string.
     #[serde(rename = "utmContent", default, skip_serializing_if = "Option::is_none")]
     pub utm_content: Option<String>,
-    /// `referrer`
+
+    /// `referrer`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub referrer: Option<String>,
-    /// `campaignId`
+
+    /// `campaignId`: a string.
     #[serde(rename = "campaignId", default, skip_serializing_if = "Option::is_none")]
     pub campaign_id: Option<String>,
-    /// `fbclid`
+
+    /// `fbclid`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fbclid: Option<String>,
-    /// `gclid`
+
+    /// `gclid`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gclid: Option<String>,
-    /// `msclikid`
+
+    /// `msclikid`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub msclikid: Option<String>,
-    /// `dclid`
+
+    /// `dclid`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dclid: Option<String>,
-    /// `fbc`
+
+    /// `fbc`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fbc: Option<String>,
-    /// `fbp`
+
+    /// `fbp`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fbp: Option<String>,
-    /// `fbEventId`
+
+    /// `fbEventId`: a string.
     #[serde(rename = "fbEventId", default, skip_serializing_if = "Option::is_none")]
     pub fb_event_id: Option<String>,
-    /// `userAgent`
+
+    /// `userAgent`: a string.
     #[serde(rename = "userAgent", default, skip_serializing_if = "Option::is_none")]
     pub user_agent: Option<String>,
-    /// `ip`
+
+    /// `ip`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ip: Option<String>,
-    /// `medium`
+
+    /// `medium`: a string. Example: `survey`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub medium: Option<String>,
-    /// `mediumId`
+
+    /// `mediumId`: a string.
     #[serde(rename = "mediumId", default, skip_serializing_if = "Option::is_none")]
     pub medium_id: Option<String>,
 }
+
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The `BulkSetContactsBusinessRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct BulkSetContactsBusinessRequest {
-    /// `locationId`
+    /// `locationId`: a string.
     #[serde(rename = "locationId")]
     pub location_id: String,
+
     /// Ids of the contacts to change.
     pub ids: Vec<String>,
+
     /// The business to attach the contacts to, or null to detach them.
     #[serde(rename = "businessId", default)]
     pub business_id: Option<String>,
 }
+
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 impl BulkSetContactsBusinessRequest {
-    ///A value with the required fields (`locationId`, `ids`).
+    /// A value with the required fields (`locationId`, `ids`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(location_id: impl Into<String>, ids: impl Into<Vec<String>>) -> Self {
         Self {
@@ -3384,37 +3650,47 @@ impl BulkSetContactsBusinessRequest {
             business_id: None,
         }
     }
-    ///Sets `businessId`.
+
+    /// Sets `businessId`.
     pub fn business_id(mut self, value: impl Into<String>) -> Self {
         self.business_id = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The `BulkSetContactsBusinessResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct BulkSetContactsBusinessResponse {
-    /// `success`
+    /// `success`: `true` or `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
-    /// `ids`
+
+    /// `ids`: a list of strings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ids: Option<Vec<String>>,
 }
+
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// What a bulk tag update does.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BulkTagAction {
-    ///`add`
+    /// `add`
     Add,
-    ///`remove`
+
+    /// `remove`
     Remove,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 impl BulkTagAction {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3425,7 +3701,9 @@ impl BulkTagAction {
         }
     }
 }
+
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 impl From<&str> for BulkTagAction {
     fn from(value: &str) -> Self {
         match value {
@@ -3435,45 +3713,59 @@ impl From<&str> for BulkTagAction {
         }
     }
 }
+
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 crate::runtime::enums::string_enum!(BulkTagAction);
+
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The outcome of a bulk tag update for one contact.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct BulkTagResult {
-    /// `contactId`
+    /// `contactId`: a string.
     #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<String>,
-    /// `message`
+
+    /// `message`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+
     /// Whether this contact succeeded.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<BulkTagResultType>,
-    /// `oldTags`
+
+    /// `oldTags`: a list of strings.
     #[serde(rename = "oldTags", default, skip_serializing_if = "Option::is_none")]
     pub old_tags: Option<Vec<String>>,
-    /// `tagsAdded`
+
+    /// `tagsAdded`: a list of strings.
     #[serde(rename = "tagsAdded", default, skip_serializing_if = "Option::is_none")]
     pub tags_added: Option<Vec<String>>,
-    /// `tagsRemoved`
+
+    /// `tagsRemoved`: a list of strings.
     #[serde(rename = "tagsRemoved", default, skip_serializing_if = "Option::is_none")]
     pub tags_removed: Option<Vec<String>>,
 }
+
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// Whether this contact succeeded.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BulkTagResultType {
-    ///`success`
+    /// `success`
     Success,
-    ///`error`
+
+    /// `error`
     Error,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 impl BulkTagResultType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3484,7 +3776,9 @@ impl BulkTagResultType {
         }
     }
 }
+
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 impl From<&str> for BulkTagResultType {
     fn from(value: &str) -> Self {
         match value {
@@ -3494,27 +3788,35 @@ impl From<&str> for BulkTagResultType {
         }
     }
 }
+
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 crate::runtime::enums::string_enum!(BulkTagResultType);
+
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The `BulkUpdateContactTagsRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct BulkUpdateContactTagsRequest {
     /// Ids of the contacts to change.
     pub contacts: Vec<String>,
-    /// `tags`
+
+    /// `tags`: a list of strings.
     pub tags: Vec<String>,
-    /// `locationId`
+
+    /// `locationId`: a string.
     #[serde(rename = "locationId")]
     pub location_id: String,
+
     /// With the remove action, strip every tag from the contacts.
     #[serde(rename = "removeAllTags", default, skip_serializing_if = "Option::is_none")]
     pub remove_all_tags: Option<bool>,
 }
+
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 impl BulkUpdateContactTagsRequest {
-    ///A value with the required fields (`contacts`, `tags`, `locationId`).
+    /// A value with the required fields (`contacts`, `tags`, `locationId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         contacts: impl Into<Vec<String>>,
@@ -3528,13 +3830,16 @@ impl BulkUpdateContactTagsRequest {
             remove_all_tags: None,
         }
     }
-    ///Sets `removeAllTags`.
+
+    /// Sets `removeAllTags`.
     pub fn remove_all_tags(mut self, value: impl Into<bool>) -> Self {
         self.remove_all_tags = Some(value.into());
         self
     }
 }
+
 #[cfg(feature = "contacts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// The `BulkUpdateContactTagsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3542,63 +3847,78 @@ pub struct BulkUpdateContactTagsResponse {
     /// HighLevel's spelling. True when the request was processed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub succeded: Option<bool>,
-    /// `errorCount`
+
+    /// `errorCount`: a whole number.
     #[serde(rename = "errorCount", default, skip_serializing_if = "Option::is_none")]
     pub error_count: Option<i64>,
-    /// `responses`
+
+    /// `responses`: a list of [`BulkTagResult`](crate::contacts::BulkTagResult) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub responses: Option<Vec<BulkTagResult>>,
 }
+
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// A contact record.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Contact {
-    /// `id`
+    /// `id`: a string. Example: `seD4PfOuKoVMLkEZqohJ`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `locationId`
+
+    /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
-    /// `name`
+
+    /// `name`: a string. Example: `John Deo`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `firstName`
+
+    /// `firstName`: a string. Example: `John`.
     #[serde(rename = "firstName", default, skip_serializing_if = "Option::is_none")]
     pub first_name: Option<String>,
-    /// `lastName`
+
+    /// `lastName`: a string. Example: `Deo`.
     #[serde(rename = "lastName", default, skip_serializing_if = "Option::is_none")]
     pub last_name: Option<String>,
-    /// `firstNameLowerCase`
+
+    /// `firstNameLowerCase`: a string.
     #[serde(
         rename = "firstNameLowerCase",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub first_name_lower_case: Option<String>,
-    /// `lastNameLowerCase`
+
+    /// `lastNameLowerCase`: a string.
     #[serde(
         rename = "lastNameLowerCase",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub last_name_lower_case: Option<String>,
-    /// `fullNameLowerCase`
+
+    /// `fullNameLowerCase`: a string.
     #[serde(
         rename = "fullNameLowerCase",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub full_name_lower_case: Option<String>,
-    /// `email`
+
+    /// `email`: a string. Example: `john@deo.com`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// `emailLowerCase`
+
+    /// `emailLowerCase`: a string.
     #[serde(rename = "emailLowerCase", default, skip_serializing_if = "Option::is_none")]
     pub email_lower_case: Option<String>,
+
     /// True when mail to the address bounced.
     #[serde(rename = "bounceEmail", default, skip_serializing_if = "Option::is_none")]
     pub bounce_email: Option<bool>,
+
     /// True when the contact unsubscribed from email.
     #[serde(
         rename = "unsubscribeEmail",
@@ -3606,182 +3926,235 @@ pub struct Contact {
         skip_serializing_if = "Option::is_none"
     )]
     pub unsubscribe_email: Option<bool>,
-    /// `phone`
+
+    /// `phone`: a string. Example: `+18832327657`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
-    /// `companyName`
+
+    /// `companyName`: a string.
     #[serde(rename = "companyName", default, skip_serializing_if = "Option::is_none")]
     pub company_name: Option<String>,
-    /// `timezone`
+
+    /// `timezone`: a string. Example: `America/Chicago`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
+
     /// Do-not-disturb for every channel.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dnd: Option<bool>,
-    /// `dndSettings`
+
+    /// `dndSettings`: a [`DndSettings`](crate::contacts::DndSettings).
     #[serde(rename = "dndSettings", default, skip_serializing_if = "Option::is_none")]
     pub dnd_settings: Option<DndSettings>,
+
     /// The contact type.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
-    /// `source`
+
+    /// `source`: a string. Example: `public api`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+
     /// Id of the user the contact is assigned to.
     #[serde(rename = "assignedTo", default, skip_serializing_if = "Option::is_none")]
     pub assigned_to: Option<String>,
-    /// `address1`
+
+    /// `address1`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address1: Option<String>,
-    /// `city`
+
+    /// `city`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
-    /// `state`
+
+    /// `state`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
-    /// `country`
+
+    /// `country`: a string. Example: `US`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
-    /// `postalCode`
+
+    /// `postalCode`: a string.
     #[serde(rename = "postalCode", default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
-    /// `website`
+
+    /// `website`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub website: Option<String>,
-    /// `tags`
+
+    /// `tags`: a list of strings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
-    /// `dateOfBirth`
+
+    /// `dateOfBirth`: a string.
     #[serde(rename = "dateOfBirth", default, skip_serializing_if = "Option::is_none")]
     pub date_of_birth: Option<String>,
-    /// `birthMonth`
+
+    /// `birthMonth`: a whole number.
     #[serde(rename = "birthMonth", default, skip_serializing_if = "Option::is_none")]
     pub birth_month: Option<i64>,
-    /// `birthDay`
+
+    /// `birthDay`: a whole number.
     #[serde(rename = "birthDay", default, skip_serializing_if = "Option::is_none")]
     pub birth_day: Option<i64>,
-    /// `dateAdded`
+
+    /// `dateAdded`: a date and time (RFC 3339 string).
     #[serde(rename = "dateAdded", default, skip_serializing_if = "Option::is_none")]
     pub date_added: Option<String>,
-    /// `dateUpdated`
+
+    /// `dateUpdated`: a date and time (RFC 3339 string).
     #[serde(rename = "dateUpdated", default, skip_serializing_if = "Option::is_none")]
     pub date_updated: Option<String>,
-    /// `deleted`
+
+    /// `deleted`: `true` or `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted: Option<bool>,
+
     /// Files attached to the contact.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attachments: Option<serde_json::Value>,
-    /// `ssn`
+
+    /// `ssn`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ssn: Option<String>,
-    /// `keyword`
+
+    /// `keyword`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub keyword: Option<String>,
-    /// `lastActivity`
+
+    /// `lastActivity`: a date and time (RFC 3339 string).
     #[serde(rename = "lastActivity", default, skip_serializing_if = "Option::is_none")]
     pub last_activity: Option<String>,
-    /// `lastSessionActivityAt`
+
+    /// `lastSessionActivityAt`: a date and time (RFC 3339 string).
     #[serde(
         rename = "lastSessionActivityAt",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub last_session_activity_at: Option<String>,
-    /// `offers`
+
+    /// `offers`: a list of strings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub offers: Option<Vec<String>>,
-    /// `products`
+
+    /// `products`: a list of strings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub products: Option<Vec<String>>,
-    /// `customFields`
+
+    /// `customFields`: a list of [`ContactCustomFieldValue`](crate::contacts::ContactCustomFieldValue) values.
     #[serde(rename = "customFields", default, skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<Vec<ContactCustomFieldValue>>,
+
     /// Id of the business the contact belongs to.
     #[serde(rename = "businessId", default, skip_serializing_if = "Option::is_none")]
     pub business_id: Option<String>,
-    /// `attributionSource`
+
+    /// `attributionSource`: a [`AttributionSource`](crate::contacts::AttributionSource).
     #[serde(
         rename = "attributionSource",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub attribution_source: Option<AttributionSource>,
-    /// `lastAttributionSource`
+
+    /// `lastAttributionSource`: a [`AttributionSource`](crate::contacts::AttributionSource).
     #[serde(
         rename = "lastAttributionSource",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub last_attribution_source: Option<AttributionSource>,
-    /// `attributions`
+
+    /// `attributions`: a list of [`AttributionSource`](crate::contacts::AttributionSource) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attributions: Option<Vec<AttributionSource>>,
+
     /// Ids of the users following the contact.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub followers: Option<Vec<String>>,
+
     /// Id of the contact as a live-chat visitor.
     #[serde(rename = "visitorId", default, skip_serializing_if = "Option::is_none")]
     pub visitor_id: Option<String>,
 }
+
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// A calendar appointment of a contact.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ContactAppointment {
-    /// `id`
+    /// `id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `calendarId`
+
+    /// `calendarId`: a string.
     #[serde(rename = "calendarId", default, skip_serializing_if = "Option::is_none")]
     pub calendar_id: Option<String>,
-    /// `status`
+
+    /// `status`: a string. Example: `booked`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
-    /// `title`
+
+    /// `title`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    /// `assignedUserId`
+
+    /// `assignedUserId`: a string.
     #[serde(rename = "assignedUserId", default, skip_serializing_if = "Option::is_none")]
     pub assigned_user_id: Option<String>,
-    /// `notes`
+
+    /// `notes`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
-    /// `startTime`
+
+    /// `startTime`: a string. Example: `2021-07-16 11:00:00`.
     #[serde(rename = "startTime", default, skip_serializing_if = "Option::is_none")]
     pub start_time: Option<String>,
-    /// `endTime`
+
+    /// `endTime`: a string. Example: `2021-07-16 11:30:00`.
     #[serde(rename = "endTime", default, skip_serializing_if = "Option::is_none")]
     pub end_time: Option<String>,
-    /// `address`
+
+    /// `address`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
-    /// `locationId`
+
+    /// `locationId`: a string.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
-    /// `contactId`
+
+    /// `contactId`: a string.
     #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<String>,
-    /// `groupId`
+
+    /// `groupId`: a string.
     #[serde(rename = "groupId", default, skip_serializing_if = "Option::is_none")]
     pub group_id: Option<String>,
-    /// `appointmentStatus`
+
+    /// `appointmentStatus`: a string. Example: `booked`.
     #[serde(
         rename = "appointmentStatus",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub appointment_status: Option<String>,
-    /// `users`
+
+    /// `users`: a list of strings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub users: Option<Vec<String>>,
-    /// `dateAdded`
+
+    /// `dateAdded`: a string.
     #[serde(rename = "dateAdded", default, skip_serializing_if = "Option::is_none")]
     pub date_added: Option<String>,
-    /// `dateUpdated`
+
+    /// `dateUpdated`: a string.
     #[serde(rename = "dateUpdated", default, skip_serializing_if = "Option::is_none")]
     pub date_updated: Option<String>,
-    /// `assignedResources`
+
+    /// `assignedResources`: a list of strings.
     #[serde(
         rename = "assignedResources",
         default,
@@ -3789,16 +4162,20 @@ pub struct ContactAppointment {
     )]
     pub assigned_resources: Option<Vec<String>>,
 }
+
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The `ContactAppointmentList` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ContactAppointmentList {
-    /// `events`
+    /// `events`: a list of [`ContactAppointment`](crate::contacts::ContactAppointment) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub events: Option<Vec<ContactAppointment>>,
 }
+
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The value of one custom field on a contact.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3806,11 +4183,14 @@ pub struct ContactCustomFieldValue {
     /// Id of the custom field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+
     /// The value; its JSON kind depends on the field type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<serde_json::Value>,
 }
+
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The `ContactFollowersRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3818,9 +4198,11 @@ pub struct ContactFollowersRequest {
     /// User ids.
     pub followers: Vec<String>,
 }
+
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 impl ContactFollowersRequest {
-    ///A value with the required fields (`followers`).
+    /// A value with the required fields (`followers`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(followers: impl Into<Vec<String>>) -> Self {
         Self {
@@ -3828,149 +4210,188 @@ impl ContactFollowersRequest {
         }
     }
 }
+
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The `ContactList` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ContactList {
-    /// `contacts`
+    /// `contacts`: a list of [`Contact`](crate::contacts::Contact) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contacts: Option<Vec<Contact>>,
-    /// `count`
+
+    /// `count`: a whole number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
-    /// `meta`
+
+    /// `meta`: a [`ContactsMeta`](crate::contacts::ContactsMeta).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meta: Option<ContactsMeta>,
 }
+
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// A note attached to a contact.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ContactNote {
-    /// `id`
+    /// `id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `body`
+
+    /// `body`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
+
     /// Id of the user who wrote the note.
     #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
-    /// `dateAdded`
+
+    /// `dateAdded`: a date and time (RFC 3339 string).
     #[serde(rename = "dateAdded", default, skip_serializing_if = "Option::is_none")]
     pub date_added: Option<String>,
-    /// `contactId`
+
+    /// `contactId`: a string.
     #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<String>,
-    /// `title`
+
+    /// `title`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    /// `color`
+
+    /// `color`: a string. Example: `#FFAA00`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub color: Option<String>,
-    /// `pinned`
+
+    /// `pinned`: `true` or `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pinned: Option<bool>,
 }
+
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The `ContactNoteList` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ContactNoteList {
-    /// `notes`
+    /// `notes`: a list of [`ContactNote`](crate::contacts::ContactNote) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<Vec<ContactNote>>,
 }
+
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The `ContactNoteResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ContactNoteResponse {
-    /// `note`
+    /// `note`: a [`ContactNote`](crate::contacts::ContactNote).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<ContactNote>,
 }
+
 #[cfg(feature = "contacts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// The `ContactResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ContactResponse {
-    /// `contact`
+    /// `contact`: a [`Contact`](crate::contacts::Contact).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact: Option<Contact>,
 }
+
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The `ContactTagsRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ContactTagsRequest {
-    /// `tags`
+    /// `tags`: a list of strings.
     pub tags: Vec<String>,
 }
+
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 impl ContactTagsRequest {
-    ///A value with the required fields (`tags`).
+    /// A value with the required fields (`tags`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(tags: impl Into<Vec<String>>) -> Self {
         Self { tags: tags.into() }
     }
 }
+
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The `ContactTagsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ContactTagsResponse {
-    /// `tags`
+    /// `tags`: a list of strings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
 }
+
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// A task attached to a contact.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ContactTask {
-    /// `id`
+    /// `id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `title`
+
+    /// `title`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    /// `body`
+
+    /// `body`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
+
     /// Id of the user the task is assigned to.
     #[serde(rename = "assignedTo", default, skip_serializing_if = "Option::is_none")]
     pub assigned_to: Option<String>,
-    /// `dueDate`
+
+    /// `dueDate`: a date and time (RFC 3339 string).
     #[serde(rename = "dueDate", default, skip_serializing_if = "Option::is_none")]
     pub due_date: Option<String>,
-    /// `completed`
+
+    /// `completed`: `true` or `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub completed: Option<bool>,
-    /// `contactId`
+
+    /// `contactId`: a string.
     #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<String>,
 }
+
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The `ContactTaskList` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ContactTaskList {
-    /// `tasks`
+    /// `tasks`: a list of [`ContactTask`](crate::contacts::ContactTask) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tasks: Option<Vec<ContactTask>>,
 }
+
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The `ContactTaskResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ContactTaskResponse {
-    /// `task`
+    /// `task`: a [`ContactTask`](crate::contacts::ContactTask).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub task: Option<ContactTask>,
 }
+
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The `ContactWorkflowRequest` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3979,47 +4400,60 @@ pub struct ContactWorkflowRequest {
     #[serde(rename = "eventStartTime", default, skip_serializing_if = "Option::is_none")]
     pub event_start_time: Option<String>,
 }
+
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 impl ContactWorkflowRequest {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self { event_start_time: None }
     }
-    ///Sets `eventStartTime`.
+
+    /// Sets `eventStartTime`.
     pub fn event_start_time(mut self, value: impl Into<String>) -> Self {
         self.event_start_time = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// Paging data of a contact list.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ContactsMeta {
-    /// `total`
+    /// `total`: a whole number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
-    /// `nextPageUrl`
+
+    /// `nextPageUrl`: a string.
     #[serde(rename = "nextPageUrl", default, skip_serializing_if = "Option::is_none")]
     pub next_page_url: Option<String>,
-    /// `startAfterId`
+
+    /// `startAfterId`: a string.
     #[serde(rename = "startAfterId", default, skip_serializing_if = "Option::is_none")]
     pub start_after_id: Option<String>,
-    /// `startAfter`
+
+    /// `startAfter`: a whole number.
     #[serde(rename = "startAfter", default, skip_serializing_if = "Option::is_none")]
     pub start_after: Option<i64>,
-    /// `currentPage`
+
+    /// `currentPage`: a whole number.
     #[serde(rename = "currentPage", default, skip_serializing_if = "Option::is_none")]
     pub current_page: Option<i64>,
-    /// `nextPage`
+
+    /// `nextPage`: a whole number.
     #[serde(rename = "nextPage", default, skip_serializing_if = "Option::is_none")]
     pub next_page: Option<i64>,
-    /// `prevPage`
+
+    /// `prevPage`: a whole number.
     #[serde(rename = "prevPage", default, skip_serializing_if = "Option::is_none")]
     pub prev_page: Option<i64>,
 }
+
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The `CreateContactNoteRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4027,21 +4461,27 @@ pub struct CreateContactNoteRequest {
     /// Id of the author.
     #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
-    /// `body`
+
+    /// `body`: a string.
     pub body: String,
-    /// `title`
+
+    /// `title`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    /// `color`
+
+    /// `color`: a string. Example: `#FFAA00`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub color: Option<String>,
-    /// `pinned`
+
+    /// `pinned`: `true` or `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pinned: Option<bool>,
 }
+
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 impl CreateContactNoteRequest {
-    ///A value with the required fields (`body`).
+    /// A value with the required fields (`body`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(body: impl Into<String>) -> Self {
         Self {
@@ -4052,101 +4492,126 @@ impl CreateContactNoteRequest {
             pinned: None,
         }
     }
-    ///Sets `userId`.
+
+    /// Sets `userId`.
     pub fn user_id(mut self, value: impl Into<String>) -> Self {
         self.user_id = Some(value.into());
         self
     }
-    ///Sets `title`.
+
+    /// Sets `title`.
     pub fn title(mut self, value: impl Into<String>) -> Self {
         self.title = Some(value.into());
         self
     }
-    ///Sets `color`.
+
+    /// Sets `color`.
     pub fn color(mut self, value: impl Into<String>) -> Self {
         self.color = Some(value.into());
         self
     }
-    ///Sets `pinned`.
+
+    /// Sets `pinned`.
     pub fn pinned(mut self, value: impl Into<bool>) -> Self {
         self.pinned = Some(value.into());
         self
     }
 }
+
 #[cfg(feature = "contacts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// The `CreateContactRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateContactRequest {
-    /// `firstName`
+    /// `firstName`: a string. Example: `John`.
     #[serde(
         rename = "firstName",
         default,
         skip_serializing_if = "crate::Nullable::is_absent"
     )]
     pub first_name: crate::Nullable<String>,
-    /// `lastName`
+
+    /// `lastName`: a string. Example: `Doe`.
     #[serde(
         rename = "lastName",
         default,
         skip_serializing_if = "crate::Nullable::is_absent"
     )]
     pub last_name: crate::Nullable<String>,
-    /// `name`
+
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub name: crate::Nullable<String>,
-    /// `email`
+
+    /// `email`: a string. Example: `john@example.com`.
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub email: crate::Nullable<String>,
-    /// `locationId`
+
+    /// `locationId`: a string.
     #[serde(rename = "locationId")]
     pub location_id: String,
-    /// `gender`
+
+    /// `gender`: a string. Example: `male`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gender: Option<String>,
-    /// `phone`
+
+    /// `phone`: a string. Example: `+1234567890`.
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub phone: crate::Nullable<String>,
-    /// `address1`
+
+    /// `address1`: a string.
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub address1: crate::Nullable<String>,
-    /// `city`
+
+    /// `city`: a string.
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub city: crate::Nullable<String>,
-    /// `state`
+
+    /// `state`: a string.
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub state: crate::Nullable<String>,
-    /// `postalCode`
+
+    /// `postalCode`: a string.
     #[serde(rename = "postalCode", default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
-    /// `website`
+
+    /// `website`: a string.
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub website: crate::Nullable<String>,
-    /// `timezone`
+
+    /// `timezone`: a string.
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub timezone: crate::Nullable<String>,
-    /// `dnd`
+
+    /// `dnd`: `true` or `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dnd: Option<bool>,
-    /// `dndSettings`
+
+    /// `dndSettings`: a [`DndSettings`](crate::contacts::DndSettings).
     #[serde(rename = "dndSettings", default, skip_serializing_if = "Option::is_none")]
     pub dnd_settings: Option<DndSettings>,
-    /// `inboundDndSettings`
+
+    /// `inboundDndSettings`: a [`InboundDndSettings`](crate::contacts::InboundDndSettings).
     #[serde(
         rename = "inboundDndSettings",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub inbound_dnd_settings: Option<InboundDndSettings>,
-    /// `tags`
+
+    /// `tags`: a list of strings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
-    /// `customFields`
+
+    /// `customFields`: a list of [`CustomFieldInput`](crate::contacts::CustomFieldInput) values.
     #[serde(rename = "customFields", default, skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<Vec<CustomFieldInput>>,
-    /// `source`
+
+    /// `source`: a string. Example: `API`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+
     /// Birth date, e.g. 1990-09-25 (several date layouts are accepted).
     #[serde(
         rename = "dateOfBirth",
@@ -4154,23 +4619,28 @@ pub struct CreateContactRequest {
         skip_serializing_if = "crate::Nullable::is_absent"
     )]
     pub date_of_birth: crate::Nullable<String>,
-    /// `country`
+
+    /// `country`: a string. Example: `US`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
-    /// `companyName`
+
+    /// `companyName`: a string.
     #[serde(
         rename = "companyName",
         default,
         skip_serializing_if = "crate::Nullable::is_absent"
     )]
     pub company_name: crate::Nullable<String>,
+
     /// Id of a user.
     #[serde(rename = "assignedTo", default, skip_serializing_if = "Option::is_none")]
     pub assigned_to: Option<String>,
 }
+
 #[cfg(feature = "contacts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl CreateContactRequest {
-    ///A value with the required fields (`locationId`).
+    /// A value with the required fields (`locationId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(location_id: impl Into<String>) -> Self {
         Self {
@@ -4199,199 +4669,241 @@ impl CreateContactRequest {
             assigned_to: None,
         }
     }
-    ///Sets `firstName`.
+
+    /// Sets `firstName`.
     pub fn first_name(mut self, value: impl Into<String>) -> Self {
         self.first_name = crate::Nullable::Value(value.into());
         self
     }
-    ///Sends `firstName` as `null`.
+
+    /// Sends `firstName` as `null`.
     pub fn clear_first_name(mut self) -> Self {
         self.first_name = crate::Nullable::Null;
         self
     }
-    ///Sets `lastName`.
+
+    /// Sets `lastName`.
     pub fn last_name(mut self, value: impl Into<String>) -> Self {
         self.last_name = crate::Nullable::Value(value.into());
         self
     }
-    ///Sends `lastName` as `null`.
+
+    /// Sends `lastName` as `null`.
     pub fn clear_last_name(mut self) -> Self {
         self.last_name = crate::Nullable::Null;
         self
     }
-    ///Sets `name`.
+
+    /// Sets `name`.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = crate::Nullable::Value(value.into());
         self
     }
-    ///Sends `name` as `null`.
+
+    /// Sends `name` as `null`.
     pub fn clear_name(mut self) -> Self {
         self.name = crate::Nullable::Null;
         self
     }
-    ///Sets `email`.
+
+    /// Sets `email`.
     pub fn email(mut self, value: impl Into<String>) -> Self {
         self.email = crate::Nullable::Value(value.into());
         self
     }
-    ///Sends `email` as `null`.
+
+    /// Sends `email` as `null`.
     pub fn clear_email(mut self) -> Self {
         self.email = crate::Nullable::Null;
         self
     }
-    ///Sets `gender`.
+
+    /// Sets `gender`.
     pub fn gender(mut self, value: impl Into<String>) -> Self {
         self.gender = Some(value.into());
         self
     }
-    ///Sets `phone`.
+
+    /// Sets `phone`.
     pub fn phone(mut self, value: impl Into<String>) -> Self {
         self.phone = crate::Nullable::Value(value.into());
         self
     }
-    ///Sends `phone` as `null`.
+
+    /// Sends `phone` as `null`.
     pub fn clear_phone(mut self) -> Self {
         self.phone = crate::Nullable::Null;
         self
     }
-    ///Sets `address1`.
+
+    /// Sets `address1`.
     pub fn address1(mut self, value: impl Into<String>) -> Self {
         self.address1 = crate::Nullable::Value(value.into());
         self
     }
-    ///Sends `address1` as `null`.
+
+    /// Sends `address1` as `null`.
     pub fn clear_address1(mut self) -> Self {
         self.address1 = crate::Nullable::Null;
         self
     }
-    ///Sets `city`.
+
+    /// Sets `city`.
     pub fn city(mut self, value: impl Into<String>) -> Self {
         self.city = crate::Nullable::Value(value.into());
         self
     }
-    ///Sends `city` as `null`.
+
+    /// Sends `city` as `null`.
     pub fn clear_city(mut self) -> Self {
         self.city = crate::Nullable::Null;
         self
     }
-    ///Sets `state`.
+
+    /// Sets `state`.
     pub fn state(mut self, value: impl Into<String>) -> Self {
         self.state = crate::Nullable::Value(value.into());
         self
     }
-    ///Sends `state` as `null`.
+
+    /// Sends `state` as `null`.
     pub fn clear_state(mut self) -> Self {
         self.state = crate::Nullable::Null;
         self
     }
-    ///Sets `postalCode`.
+
+    /// Sets `postalCode`.
     pub fn postal_code(mut self, value: impl Into<String>) -> Self {
         self.postal_code = Some(value.into());
         self
     }
-    ///Sets `website`.
+
+    /// Sets `website`.
     pub fn website(mut self, value: impl Into<String>) -> Self {
         self.website = crate::Nullable::Value(value.into());
         self
     }
-    ///Sends `website` as `null`.
+
+    /// Sends `website` as `null`.
     pub fn clear_website(mut self) -> Self {
         self.website = crate::Nullable::Null;
         self
     }
-    ///Sets `timezone`.
+
+    /// Sets `timezone`.
     pub fn timezone(mut self, value: impl Into<String>) -> Self {
         self.timezone = crate::Nullable::Value(value.into());
         self
     }
-    ///Sends `timezone` as `null`.
+
+    /// Sends `timezone` as `null`.
     pub fn clear_timezone(mut self) -> Self {
         self.timezone = crate::Nullable::Null;
         self
     }
-    ///Sets `dnd`.
+
+    /// Sets `dnd`.
     pub fn dnd(mut self, value: impl Into<bool>) -> Self {
         self.dnd = Some(value.into());
         self
     }
-    ///Sets `dndSettings`.
+
+    /// Sets `dndSettings`.
     pub fn dnd_settings(mut self, value: impl Into<DndSettings>) -> Self {
         self.dnd_settings = Some(value.into());
         self
     }
-    ///Sets `inboundDndSettings`.
+
+    /// Sets `inboundDndSettings`.
     pub fn inbound_dnd_settings(mut self, value: impl Into<InboundDndSettings>) -> Self {
         self.inbound_dnd_settings = Some(value.into());
         self
     }
-    ///Sets `tags`.
+
+    /// Sets `tags`.
     pub fn tags(mut self, value: impl Into<Vec<String>>) -> Self {
         self.tags = Some(value.into());
         self
     }
-    ///Sets `customFields`.
+
+    /// Sets `customFields`.
     pub fn custom_fields(mut self, value: impl Into<Vec<CustomFieldInput>>) -> Self {
         self.custom_fields = Some(value.into());
         self
     }
-    ///Sets `source`.
+
+    /// Sets `source`.
     pub fn source(mut self, value: impl Into<String>) -> Self {
         self.source = Some(value.into());
         self
     }
-    ///Sets `dateOfBirth`.
+
+    /// Sets `dateOfBirth`.
     pub fn date_of_birth(mut self, value: impl Into<String>) -> Self {
         self.date_of_birth = crate::Nullable::Value(value.into());
         self
     }
-    ///Sends `dateOfBirth` as `null`.
+
+    /// Sends `dateOfBirth` as `null`.
     pub fn clear_date_of_birth(mut self) -> Self {
         self.date_of_birth = crate::Nullable::Null;
         self
     }
-    ///Sets `country`.
+
+    /// Sets `country`.
     pub fn country(mut self, value: impl Into<String>) -> Self {
         self.country = Some(value.into());
         self
     }
-    ///Sets `companyName`.
+
+    /// Sets `companyName`.
     pub fn company_name(mut self, value: impl Into<String>) -> Self {
         self.company_name = crate::Nullable::Value(value.into());
         self
     }
-    ///Sends `companyName` as `null`.
+
+    /// Sends `companyName` as `null`.
     pub fn clear_company_name(mut self) -> Self {
         self.company_name = crate::Nullable::Null;
         self
     }
-    ///Sets `assignedTo`.
+
+    /// Sets `assignedTo`.
     pub fn assigned_to(mut self, value: impl Into<String>) -> Self {
         self.assigned_to = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The `CreateContactTaskRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateContactTaskRequest {
-    /// `title`
+    /// `title`: a string. Example: `Call back`.
     pub title: String,
-    /// `body`
+
+    /// `body`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
-    /// `dueDate`
+
+    /// `dueDate`: a date and time (RFC 3339 string). Example: `2020-10-25T11:00:00Z`.
     #[serde(rename = "dueDate")]
     pub due_date: String,
-    /// `completed`
+
+    /// `completed`: `true` or `false`. Example: `false`.
     pub completed: bool,
+
     /// Id of a user.
     #[serde(rename = "assignedTo", default, skip_serializing_if = "Option::is_none")]
     pub assigned_to: Option<String>,
 }
+
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 impl CreateContactTaskRequest {
-    ///A value with the required fields (`title`, `dueDate`, `completed`).
+    /// A value with the required fields (`title`, `dueDate`, `completed`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         title: impl Into<String>,
@@ -4406,37 +4918,46 @@ impl CreateContactTaskRequest {
             assigned_to: None,
         }
     }
-    ///Sets `body`.
+
+    /// Sets `body`.
     pub fn body(mut self, value: impl Into<String>) -> Self {
         self.body = Some(value.into());
         self
     }
-    ///Sets `assignedTo`.
+
+    /// Sets `assignedTo`.
     pub fn assigned_to(mut self, value: impl Into<String>) -> Self {
         self.assigned_to = Some(value.into());
         self
     }
 }
+
 #[cfg(feature = "contacts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// A custom field value to write on a contact.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CustomFieldInput {
     /// Id of the custom field.
     pub id: String,
+
     /// Key of the custom field
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
+
     /// The value: a string for text and option fields, a number for numeric and monetary fields, an array of strings for checkbox and multi-select fields, a map of uploaded files for file fields.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field_value: Option<serde_json::Value>,
-    /// The value, under the name SKILL.md uses.
+
+    /// The value (an alternative name for `field_value`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<serde_json::Value>,
 }
+
 #[cfg(feature = "contacts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl CustomFieldInput {
-    ///A value with the required fields (`id`).
+    /// A value with the required fields (`id`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(id: impl Into<String>) -> Self {
         Self {
@@ -4446,40 +4967,49 @@ impl CustomFieldInput {
             value: None,
         }
     }
-    ///Sets `key`.
+
+    /// Sets `key`.
     pub fn key(mut self, value: impl Into<String>) -> Self {
         self.key = Some(value.into());
         self
     }
-    ///Sets `field_value`.
+
+    /// Sets `field_value`.
     pub fn field_value(mut self, value: impl Into<serde_json::Value>) -> Self {
         self.field_value = Some(value.into());
         self
     }
-    ///Sets `value`.
+
+    /// Sets `value`.
     pub fn value(mut self, value: impl Into<serde_json::Value>) -> Self {
         self.value = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The `DndSetting` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DndSetting {
-    /// `status`
+    /// `status`: a [`DndStatus`](crate::contacts::DndStatus).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<DndStatus>,
-    /// `message`
+
+    /// `message`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// `code`
+
+    /// `code`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
 }
+
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 impl DndSetting {
-    ///A value with the required fields (`status`).
+    /// A value with the required fields (`status`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(status: impl Into<DndStatus>) -> Self {
         Self {
@@ -4488,49 +5018,61 @@ impl DndSetting {
             code: None,
         }
     }
-    ///Sets `status`.
+
+    /// Sets `status`.
     pub fn status(mut self, value: impl Into<DndStatus>) -> Self {
         self.status = Some(value.into());
         self
     }
-    ///Sets `message`.
+
+    /// Sets `message`.
     pub fn message(mut self, value: impl Into<String>) -> Self {
         self.message = Some(value.into());
         self
     }
-    ///Sets `code`.
+
+    /// Sets `code`.
     pub fn code(mut self, value: impl Into<String>) -> Self {
         self.code = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// Do-not-disturb state per channel.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DndSettings {
-    /// `Call`
+    /// `Call`: a [`DndSetting`](crate::contacts::DndSetting).
     #[serde(rename = "Call", default, skip_serializing_if = "Option::is_none")]
     pub call: Option<DndSetting>,
-    /// `Email`
+
+    /// `Email`: a [`DndSetting`](crate::contacts::DndSetting).
     #[serde(rename = "Email", default, skip_serializing_if = "Option::is_none")]
     pub email: Option<DndSetting>,
-    /// `SMS`
+
+    /// `SMS`: a [`DndSetting`](crate::contacts::DndSetting).
     #[serde(rename = "SMS", default, skip_serializing_if = "Option::is_none")]
     pub sms: Option<DndSetting>,
-    /// `WhatsApp`
+
+    /// `WhatsApp`: a [`DndSetting`](crate::contacts::DndSetting).
     #[serde(rename = "WhatsApp", default, skip_serializing_if = "Option::is_none")]
     pub whats_app: Option<DndSetting>,
-    /// `GMB`
+
+    /// `GMB`: a [`DndSetting`](crate::contacts::DndSetting).
     #[serde(rename = "GMB", default, skip_serializing_if = "Option::is_none")]
     pub gmb: Option<DndSetting>,
-    /// `FB`
+
+    /// `FB`: a [`DndSetting`](crate::contacts::DndSetting).
     #[serde(rename = "FB", default, skip_serializing_if = "Option::is_none")]
     pub fb: Option<DndSetting>,
 }
+
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 impl DndSettings {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -4542,52 +5084,65 @@ impl DndSettings {
             fb: None,
         }
     }
-    ///Sets `Call`.
+
+    /// Sets `Call`.
     pub fn call(mut self, value: impl Into<DndSetting>) -> Self {
         self.call = Some(value.into());
         self
     }
-    ///Sets `Email`.
+
+    /// Sets `Email`.
     pub fn email(mut self, value: impl Into<DndSetting>) -> Self {
         self.email = Some(value.into());
         self
     }
-    ///Sets `SMS`.
+
+    /// Sets `SMS`.
     pub fn sms(mut self, value: impl Into<DndSetting>) -> Self {
         self.sms = Some(value.into());
         self
     }
-    ///Sets `WhatsApp`.
+
+    /// Sets `WhatsApp`.
     pub fn whats_app(mut self, value: impl Into<DndSetting>) -> Self {
         self.whats_app = Some(value.into());
         self
     }
-    ///Sets `GMB`.
+
+    /// Sets `GMB`.
     pub fn gmb(mut self, value: impl Into<DndSetting>) -> Self {
         self.gmb = Some(value.into());
         self
     }
-    ///Sets `FB`.
+
+    /// Sets `FB`.
     pub fn fb(mut self, value: impl Into<DndSetting>) -> Self {
         self.fb = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// Do-not-disturb state of one channel.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DndStatus {
-    ///`active`
+    /// `active`
     Active,
-    ///`inactive`
+
+    /// `inactive`
     Inactive,
-    ///`permanent`
+
+    /// `permanent`
     Permanent,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 impl DndStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -4599,7 +5154,9 @@ impl DndStatus {
         }
     }
 }
+
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 impl From<&str> for DndStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -4610,22 +5167,28 @@ impl From<&str> for DndStatus {
         }
     }
 }
+
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 crate::runtime::enums::string_enum!(DndStatus);
+
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The `InboundDndSetting` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct InboundDndSetting {
-    /// `status`
+    /// `status`: a [`InboundDndSettingStatus`](crate::contacts::InboundDndSettingStatus), one of `active`, `inactive`.
     pub status: InboundDndSettingStatus,
-    /// `message`
+
+    /// `message`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
 }
+
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 impl InboundDndSetting {
-    ///A value with the required fields (`status`).
+    /// A value with the required fields (`status`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(status: impl Into<InboundDndSettingStatus>) -> Self {
         Self {
@@ -4633,25 +5196,32 @@ impl InboundDndSetting {
             message: None,
         }
     }
-    ///Sets `message`.
+
+    /// Sets `message`.
     pub fn message(mut self, value: impl Into<String>) -> Self {
         self.message = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// Values of `InboundDndSettingStatus`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum InboundDndSettingStatus {
-    ///`active`
+    /// `active`
     Active,
-    ///`inactive`
+
+    /// `inactive`
     Inactive,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 impl InboundDndSettingStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -4662,7 +5232,9 @@ impl InboundDndSettingStatus {
         }
     }
 }
+
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 impl From<&str> for InboundDndSettingStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -4672,39 +5244,48 @@ impl From<&str> for InboundDndSettingStatus {
         }
     }
 }
+
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
 crate::runtime::enums::string_enum!(InboundDndSettingStatus);
+
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// Do-not-disturb for inbound messages.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct InboundDndSettings {
-    /// `all`
+    /// `all`: a [`InboundDndSetting`](crate::contacts::InboundDndSetting).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub all: Option<InboundDndSetting>,
 }
+
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 impl InboundDndSettings {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self { all: None }
     }
-    ///Sets `all`.
+
+    /// Sets `all`.
     pub fn all(mut self, value: impl Into<InboundDndSetting>) -> Self {
         self.all = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The `RemoveContactFollowersResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct RemoveContactFollowersResponse {
-    /// `followers`
+    /// `followers`: a list of strings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub followers: Option<Vec<String>>,
-    /// `followersRemoved`
+
+    /// `followersRemoved`: a list of strings.
     #[serde(
         rename = "followersRemoved",
         default,
@@ -4712,21 +5293,26 @@ pub struct RemoveContactFollowersResponse {
     )]
     pub followers_removed: Option<Vec<String>>,
 }
+
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The `SearchContactsRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SearchContactsRequest {
-    /// `locationId`
+    /// `locationId`: a string.
     #[serde(rename = "locationId")]
     pub location_id: String,
+
     /// Page size.
     #[serde(rename = "pageLimit", default, skip_serializing_if = "Option::is_none")]
     pub page_limit: Option<i64>,
 }
+
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 impl SearchContactsRequest {
-    ///A value with the required fields (`locationId`).
+    /// A value with the required fields (`locationId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(location_id: impl Into<String>) -> Self {
         Self {
@@ -4734,23 +5320,28 @@ impl SearchContactsRequest {
             page_limit: None,
         }
     }
-    ///Sets `pageLimit`.
+
+    /// Sets `pageLimit`.
     pub fn page_limit(mut self, value: impl Into<i64>) -> Self {
         self.page_limit = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The `SetTaskCompletedRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SetTaskCompletedRequest {
-    /// `completed`
+    /// `completed`: `true` or `false`.
     pub completed: bool,
 }
+
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 impl SetTaskCompletedRequest {
-    ///A value with the required fields (`completed`).
+    /// A value with the required fields (`completed`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(completed: impl Into<bool>) -> Self {
         Self {
@@ -4758,7 +5349,9 @@ impl SetTaskCompletedRequest {
         }
     }
 }
+
 #[cfg(feature = "contacts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// An acknowledgement of a campaign or workflow change.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4767,7 +5360,9 @@ pub struct SucceededFlag {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub succeded: Option<bool>,
 }
+
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The `UpdateContactNoteRequest` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4775,22 +5370,28 @@ pub struct UpdateContactNoteRequest {
     /// Id of the author.
     #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
-    /// `body`
+
+    /// `body`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
-    /// `title`
+
+    /// `title`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    /// `color`
+
+    /// `color`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub color: Option<String>,
-    /// `pinned`
+
+    /// `pinned`: `true` or `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pinned: Option<bool>,
 }
+
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 impl UpdateContactNoteRequest {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -4801,111 +5402,137 @@ impl UpdateContactNoteRequest {
             pinned: None,
         }
     }
-    ///Sets `userId`.
+
+    /// Sets `userId`.
     pub fn user_id(mut self, value: impl Into<String>) -> Self {
         self.user_id = Some(value.into());
         self
     }
-    ///Sets `body`.
+
+    /// Sets `body`.
     pub fn body(mut self, value: impl Into<String>) -> Self {
         self.body = Some(value.into());
         self
     }
-    ///Sets `title`.
+
+    /// Sets `title`.
     pub fn title(mut self, value: impl Into<String>) -> Self {
         self.title = Some(value.into());
         self
     }
-    ///Sets `color`.
+
+    /// Sets `color`.
     pub fn color(mut self, value: impl Into<String>) -> Self {
         self.color = Some(value.into());
         self
     }
-    ///Sets `pinned`.
+
+    /// Sets `pinned`.
     pub fn pinned(mut self, value: impl Into<bool>) -> Self {
         self.pinned = Some(value.into());
         self
     }
 }
+
 #[cfg(feature = "contacts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// The `UpdateContactRequest` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateContactRequest {
-    /// `firstName`
+    /// `firstName`: a string.
     #[serde(
         rename = "firstName",
         default,
         skip_serializing_if = "crate::Nullable::is_absent"
     )]
     pub first_name: crate::Nullable<String>,
-    /// `lastName`
+
+    /// `lastName`: a string.
     #[serde(
         rename = "lastName",
         default,
         skip_serializing_if = "crate::Nullable::is_absent"
     )]
     pub last_name: crate::Nullable<String>,
-    /// `name`
+
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub name: crate::Nullable<String>,
-    /// `email`
+
+    /// `email`: a string.
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub email: crate::Nullable<String>,
-    /// `phone`
+
+    /// `phone`: a string.
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub phone: crate::Nullable<String>,
-    /// `address1`
+
+    /// `address1`: a string.
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub address1: crate::Nullable<String>,
-    /// `city`
+
+    /// `city`: a string.
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub city: crate::Nullable<String>,
-    /// `state`
+
+    /// `state`: a string.
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub state: crate::Nullable<String>,
-    /// `postalCode`
+
+    /// `postalCode`: a string.
     #[serde(rename = "postalCode", default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
-    /// `website`
+
+    /// `website`: a string.
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub website: crate::Nullable<String>,
-    /// `timezone`
+
+    /// `timezone`: a string.
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub timezone: crate::Nullable<String>,
-    /// `dnd`
+
+    /// `dnd`: `true` or `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dnd: Option<bool>,
-    /// `dndSettings`
+
+    /// `dndSettings`: a [`DndSettings`](crate::contacts::DndSettings).
     #[serde(rename = "dndSettings", default, skip_serializing_if = "Option::is_none")]
     pub dnd_settings: Option<DndSettings>,
-    /// `inboundDndSettings`
+
+    /// `inboundDndSettings`: a [`InboundDndSettings`](crate::contacts::InboundDndSettings).
     #[serde(
         rename = "inboundDndSettings",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub inbound_dnd_settings: Option<InboundDndSettings>,
+
     /// Replaces every tag of the contact; use addContactTags/removeContactTags to change some.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
-    /// `customFields`
+
+    /// `customFields`: a list of [`CustomFieldInput`](crate::contacts::CustomFieldInput) values.
     #[serde(rename = "customFields", default, skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<Vec<CustomFieldInput>>,
-    /// `source`
+
+    /// `source`: a string.
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub source: crate::Nullable<String>,
-    /// `dateOfBirth`
+
+    /// `dateOfBirth`: a string.
     #[serde(
         rename = "dateOfBirth",
         default,
         skip_serializing_if = "crate::Nullable::is_absent"
     )]
     pub date_of_birth: crate::Nullable<String>,
-    /// `country`
+
+    /// `country`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
-    /// `assignedTo`
+
+    /// `assignedTo`: a string.
     #[serde(
         rename = "assignedTo",
         default,
@@ -4913,9 +5540,11 @@ pub struct UpdateContactRequest {
     )]
     pub assigned_to: crate::Nullable<String>,
 }
+
 #[cfg(feature = "contacts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl UpdateContactRequest {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -4941,173 +5570,208 @@ impl UpdateContactRequest {
             assigned_to: crate::Nullable::Absent,
         }
     }
-    ///Sets `firstName`.
+
+    /// Sets `firstName`.
     pub fn first_name(mut self, value: impl Into<String>) -> Self {
         self.first_name = crate::Nullable::Value(value.into());
         self
     }
-    ///Sends `firstName` as `null`.
+
+    /// Sends `firstName` as `null`.
     pub fn clear_first_name(mut self) -> Self {
         self.first_name = crate::Nullable::Null;
         self
     }
-    ///Sets `lastName`.
+
+    /// Sets `lastName`.
     pub fn last_name(mut self, value: impl Into<String>) -> Self {
         self.last_name = crate::Nullable::Value(value.into());
         self
     }
-    ///Sends `lastName` as `null`.
+
+    /// Sends `lastName` as `null`.
     pub fn clear_last_name(mut self) -> Self {
         self.last_name = crate::Nullable::Null;
         self
     }
-    ///Sets `name`.
+
+    /// Sets `name`.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = crate::Nullable::Value(value.into());
         self
     }
-    ///Sends `name` as `null`.
+
+    /// Sends `name` as `null`.
     pub fn clear_name(mut self) -> Self {
         self.name = crate::Nullable::Null;
         self
     }
-    ///Sets `email`.
+
+    /// Sets `email`.
     pub fn email(mut self, value: impl Into<String>) -> Self {
         self.email = crate::Nullable::Value(value.into());
         self
     }
-    ///Sends `email` as `null`.
+
+    /// Sends `email` as `null`.
     pub fn clear_email(mut self) -> Self {
         self.email = crate::Nullable::Null;
         self
     }
-    ///Sets `phone`.
+
+    /// Sets `phone`.
     pub fn phone(mut self, value: impl Into<String>) -> Self {
         self.phone = crate::Nullable::Value(value.into());
         self
     }
-    ///Sends `phone` as `null`.
+
+    /// Sends `phone` as `null`.
     pub fn clear_phone(mut self) -> Self {
         self.phone = crate::Nullable::Null;
         self
     }
-    ///Sets `address1`.
+
+    /// Sets `address1`.
     pub fn address1(mut self, value: impl Into<String>) -> Self {
         self.address1 = crate::Nullable::Value(value.into());
         self
     }
-    ///Sends `address1` as `null`.
+
+    /// Sends `address1` as `null`.
     pub fn clear_address1(mut self) -> Self {
         self.address1 = crate::Nullable::Null;
         self
     }
-    ///Sets `city`.
+
+    /// Sets `city`.
     pub fn city(mut self, value: impl Into<String>) -> Self {
         self.city = crate::Nullable::Value(value.into());
         self
     }
-    ///Sends `city` as `null`.
+
+    /// Sends `city` as `null`.
     pub fn clear_city(mut self) -> Self {
         self.city = crate::Nullable::Null;
         self
     }
-    ///Sets `state`.
+
+    /// Sets `state`.
     pub fn state(mut self, value: impl Into<String>) -> Self {
         self.state = crate::Nullable::Value(value.into());
         self
     }
-    ///Sends `state` as `null`.
+
+    /// Sends `state` as `null`.
     pub fn clear_state(mut self) -> Self {
         self.state = crate::Nullable::Null;
         self
     }
-    ///Sets `postalCode`.
+
+    /// Sets `postalCode`.
     pub fn postal_code(mut self, value: impl Into<String>) -> Self {
         self.postal_code = Some(value.into());
         self
     }
-    ///Sets `website`.
+
+    /// Sets `website`.
     pub fn website(mut self, value: impl Into<String>) -> Self {
         self.website = crate::Nullable::Value(value.into());
         self
     }
-    ///Sends `website` as `null`.
+
+    /// Sends `website` as `null`.
     pub fn clear_website(mut self) -> Self {
         self.website = crate::Nullable::Null;
         self
     }
-    ///Sets `timezone`.
+
+    /// Sets `timezone`.
     pub fn timezone(mut self, value: impl Into<String>) -> Self {
         self.timezone = crate::Nullable::Value(value.into());
         self
     }
-    ///Sends `timezone` as `null`.
+
+    /// Sends `timezone` as `null`.
     pub fn clear_timezone(mut self) -> Self {
         self.timezone = crate::Nullable::Null;
         self
     }
-    ///Sets `dnd`.
+
+    /// Sets `dnd`.
     pub fn dnd(mut self, value: impl Into<bool>) -> Self {
         self.dnd = Some(value.into());
         self
     }
-    ///Sets `dndSettings`.
+
+    /// Sets `dndSettings`.
     pub fn dnd_settings(mut self, value: impl Into<DndSettings>) -> Self {
         self.dnd_settings = Some(value.into());
         self
     }
-    ///Sets `inboundDndSettings`.
+
+    /// Sets `inboundDndSettings`.
     pub fn inbound_dnd_settings(mut self, value: impl Into<InboundDndSettings>) -> Self {
         self.inbound_dnd_settings = Some(value.into());
         self
     }
-    ///Sets `tags`.
+
+    /// Sets `tags`.
     pub fn tags(mut self, value: impl Into<Vec<String>>) -> Self {
         self.tags = Some(value.into());
         self
     }
-    ///Sets `customFields`.
+
+    /// Sets `customFields`.
     pub fn custom_fields(mut self, value: impl Into<Vec<CustomFieldInput>>) -> Self {
         self.custom_fields = Some(value.into());
         self
     }
-    ///Sets `source`.
+
+    /// Sets `source`.
     pub fn source(mut self, value: impl Into<String>) -> Self {
         self.source = crate::Nullable::Value(value.into());
         self
     }
-    ///Sends `source` as `null`.
+
+    /// Sends `source` as `null`.
     pub fn clear_source(mut self) -> Self {
         self.source = crate::Nullable::Null;
         self
     }
-    ///Sets `dateOfBirth`.
+
+    /// Sets `dateOfBirth`.
     pub fn date_of_birth(mut self, value: impl Into<String>) -> Self {
         self.date_of_birth = crate::Nullable::Value(value.into());
         self
     }
-    ///Sends `dateOfBirth` as `null`.
+
+    /// Sends `dateOfBirth` as `null`.
     pub fn clear_date_of_birth(mut self) -> Self {
         self.date_of_birth = crate::Nullable::Null;
         self
     }
-    ///Sets `country`.
+
+    /// Sets `country`.
     pub fn country(mut self, value: impl Into<String>) -> Self {
         self.country = Some(value.into());
         self
     }
-    ///Sets `assignedTo`.
+
+    /// Sets `assignedTo`.
     pub fn assigned_to(mut self, value: impl Into<String>) -> Self {
         self.assigned_to = crate::Nullable::Value(value.into());
         self
     }
-    ///Sends `assignedTo` as `null`.
+
+    /// Sends `assignedTo` as `null`.
     pub fn clear_assigned_to(mut self) -> Self {
         self.assigned_to = crate::Nullable::Null;
         self
     }
 }
+
 #[cfg(feature = "contacts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// The `UpdateContactResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5115,34 +5779,43 @@ pub struct UpdateContactResponse {
     /// HighLevel's spelling. True when the contact was updated.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub succeded: Option<bool>,
-    /// `contact`
+
+    /// `contact`: a [`Contact`](crate::contacts::Contact).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact: Option<Contact>,
 }
+
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 /// The `UpdateContactTaskRequest` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateContactTaskRequest {
-    /// `title`
+    /// `title`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    /// `body`
+
+    /// `body`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
-    /// `dueDate`
+
+    /// `dueDate`: a date and time (RFC 3339 string).
     #[serde(rename = "dueDate", default, skip_serializing_if = "Option::is_none")]
     pub due_date: Option<String>,
-    /// `completed`
+
+    /// `completed`: `true` or `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub completed: Option<bool>,
+
     /// Id of a user.
     #[serde(rename = "assignedTo", default, skip_serializing_if = "Option::is_none")]
     pub assigned_to: Option<String>,
 }
+
 #[cfg(any(feature = "contacts", feature = "v3_contacts"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "contacts", feature = "v3_contacts"))))]
 impl UpdateContactTaskRequest {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -5153,126 +5826,156 @@ impl UpdateContactTaskRequest {
             assigned_to: None,
         }
     }
-    ///Sets `title`.
+
+    /// Sets `title`.
     pub fn title(mut self, value: impl Into<String>) -> Self {
         self.title = Some(value.into());
         self
     }
-    ///Sets `body`.
+
+    /// Sets `body`.
     pub fn body(mut self, value: impl Into<String>) -> Self {
         self.body = Some(value.into());
         self
     }
-    ///Sets `dueDate`.
+
+    /// Sets `dueDate`.
     pub fn due_date(mut self, value: impl Into<String>) -> Self {
         self.due_date = Some(value.into());
         self
     }
-    ///Sets `completed`.
+
+    /// Sets `completed`.
     pub fn completed(mut self, value: impl Into<bool>) -> Self {
         self.completed = Some(value.into());
         self
     }
-    ///Sets `assignedTo`.
+
+    /// Sets `assignedTo`.
     pub fn assigned_to(mut self, value: impl Into<String>) -> Self {
         self.assigned_to = Some(value.into());
         self
     }
 }
+
 #[cfg(feature = "contacts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// The `UpsertContactRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpsertContactRequest {
-    /// `firstName`
+    /// `firstName`: a string.
     #[serde(
         rename = "firstName",
         default,
         skip_serializing_if = "crate::Nullable::is_absent"
     )]
     pub first_name: crate::Nullable<String>,
-    /// `lastName`
+
+    /// `lastName`: a string.
     #[serde(
         rename = "lastName",
         default,
         skip_serializing_if = "crate::Nullable::is_absent"
     )]
     pub last_name: crate::Nullable<String>,
-    /// `name`
+
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub name: crate::Nullable<String>,
-    /// `email`
+
+    /// `email`: a string.
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub email: crate::Nullable<String>,
-    /// `locationId`
+
+    /// `locationId`: a string.
     #[serde(rename = "locationId")]
     pub location_id: String,
-    /// `gender`
+
+    /// `gender`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gender: Option<String>,
-    /// `phone`
+
+    /// `phone`: a string.
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub phone: crate::Nullable<String>,
-    /// `address1`
+
+    /// `address1`: a string.
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub address1: crate::Nullable<String>,
-    /// `city`
+
+    /// `city`: a string.
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub city: crate::Nullable<String>,
-    /// `state`
+
+    /// `state`: a string.
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub state: crate::Nullable<String>,
-    /// `postalCode`
+
+    /// `postalCode`: a string.
     #[serde(rename = "postalCode", default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
-    /// `website`
+
+    /// `website`: a string.
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub website: crate::Nullable<String>,
-    /// `timezone`
+
+    /// `timezone`: a string.
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub timezone: crate::Nullable<String>,
-    /// `dnd`
+
+    /// `dnd`: `true` or `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dnd: Option<bool>,
-    /// `dndSettings`
+
+    /// `dndSettings`: a [`DndSettings`](crate::contacts::DndSettings).
     #[serde(rename = "dndSettings", default, skip_serializing_if = "Option::is_none")]
     pub dnd_settings: Option<DndSettings>,
-    /// `inboundDndSettings`
+
+    /// `inboundDndSettings`: a [`InboundDndSettings`](crate::contacts::InboundDndSettings).
     #[serde(
         rename = "inboundDndSettings",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub inbound_dnd_settings: Option<InboundDndSettings>,
+
     /// Replaces every tag of the contact.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
-    /// `customFields`
+
+    /// `customFields`: a list of [`CustomFieldInput`](crate::contacts::CustomFieldInput) values.
     #[serde(rename = "customFields", default, skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<Vec<CustomFieldInput>>,
-    /// `source`
+
+    /// `source`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
-    /// `dateOfBirth`
+
+    /// `dateOfBirth`: a string.
     #[serde(
         rename = "dateOfBirth",
         default,
         skip_serializing_if = "crate::Nullable::is_absent"
     )]
     pub date_of_birth: crate::Nullable<String>,
-    /// `country`
+
+    /// `country`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
-    /// `companyName`
+
+    /// `companyName`: a string.
     #[serde(
         rename = "companyName",
         default,
         skip_serializing_if = "crate::Nullable::is_absent"
     )]
     pub company_name: crate::Nullable<String>,
-    /// `assignedTo`
+
+    /// `assignedTo`: a string.
     #[serde(rename = "assignedTo", default, skip_serializing_if = "Option::is_none")]
     pub assigned_to: Option<String>,
+
     /// When true and the location allows duplicates, always create a new contact instead of updating the match.
     #[serde(
         rename = "createNewIfDuplicateAllowed",
@@ -5281,9 +5984,11 @@ pub struct UpsertContactRequest {
     )]
     pub create_new_if_duplicate_allowed: Option<bool>,
 }
+
 #[cfg(feature = "contacts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 impl UpsertContactRequest {
-    ///A value with the required fields (`locationId`).
+    /// A value with the required fields (`locationId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(location_id: impl Into<String>) -> Self {
         Self {
@@ -5313,183 +6018,220 @@ impl UpsertContactRequest {
             create_new_if_duplicate_allowed: None,
         }
     }
-    ///Sets `firstName`.
+
+    /// Sets `firstName`.
     pub fn first_name(mut self, value: impl Into<String>) -> Self {
         self.first_name = crate::Nullable::Value(value.into());
         self
     }
-    ///Sends `firstName` as `null`.
+
+    /// Sends `firstName` as `null`.
     pub fn clear_first_name(mut self) -> Self {
         self.first_name = crate::Nullable::Null;
         self
     }
-    ///Sets `lastName`.
+
+    /// Sets `lastName`.
     pub fn last_name(mut self, value: impl Into<String>) -> Self {
         self.last_name = crate::Nullable::Value(value.into());
         self
     }
-    ///Sends `lastName` as `null`.
+
+    /// Sends `lastName` as `null`.
     pub fn clear_last_name(mut self) -> Self {
         self.last_name = crate::Nullable::Null;
         self
     }
-    ///Sets `name`.
+
+    /// Sets `name`.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = crate::Nullable::Value(value.into());
         self
     }
-    ///Sends `name` as `null`.
+
+    /// Sends `name` as `null`.
     pub fn clear_name(mut self) -> Self {
         self.name = crate::Nullable::Null;
         self
     }
-    ///Sets `email`.
+
+    /// Sets `email`.
     pub fn email(mut self, value: impl Into<String>) -> Self {
         self.email = crate::Nullable::Value(value.into());
         self
     }
-    ///Sends `email` as `null`.
+
+    /// Sends `email` as `null`.
     pub fn clear_email(mut self) -> Self {
         self.email = crate::Nullable::Null;
         self
     }
-    ///Sets `gender`.
+
+    /// Sets `gender`.
     pub fn gender(mut self, value: impl Into<String>) -> Self {
         self.gender = Some(value.into());
         self
     }
-    ///Sets `phone`.
+
+    /// Sets `phone`.
     pub fn phone(mut self, value: impl Into<String>) -> Self {
         self.phone = crate::Nullable::Value(value.into());
         self
     }
-    ///Sends `phone` as `null`.
+
+    /// Sends `phone` as `null`.
     pub fn clear_phone(mut self) -> Self {
         self.phone = crate::Nullable::Null;
         self
     }
-    ///Sets `address1`.
+
+    /// Sets `address1`.
     pub fn address1(mut self, value: impl Into<String>) -> Self {
         self.address1 = crate::Nullable::Value(value.into());
         self
     }
-    ///Sends `address1` as `null`.
+
+    /// Sends `address1` as `null`.
     pub fn clear_address1(mut self) -> Self {
         self.address1 = crate::Nullable::Null;
         self
     }
-    ///Sets `city`.
+
+    /// Sets `city`.
     pub fn city(mut self, value: impl Into<String>) -> Self {
         self.city = crate::Nullable::Value(value.into());
         self
     }
-    ///Sends `city` as `null`.
+
+    /// Sends `city` as `null`.
     pub fn clear_city(mut self) -> Self {
         self.city = crate::Nullable::Null;
         self
     }
-    ///Sets `state`.
+
+    /// Sets `state`.
     pub fn state(mut self, value: impl Into<String>) -> Self {
         self.state = crate::Nullable::Value(value.into());
         self
     }
-    ///Sends `state` as `null`.
+
+    /// Sends `state` as `null`.
     pub fn clear_state(mut self) -> Self {
         self.state = crate::Nullable::Null;
         self
     }
-    ///Sets `postalCode`.
+
+    /// Sets `postalCode`.
     pub fn postal_code(mut self, value: impl Into<String>) -> Self {
         self.postal_code = Some(value.into());
         self
     }
-    ///Sets `website`.
+
+    /// Sets `website`.
     pub fn website(mut self, value: impl Into<String>) -> Self {
         self.website = crate::Nullable::Value(value.into());
         self
     }
-    ///Sends `website` as `null`.
+
+    /// Sends `website` as `null`.
     pub fn clear_website(mut self) -> Self {
         self.website = crate::Nullable::Null;
         self
     }
-    ///Sets `timezone`.
+
+    /// Sets `timezone`.
     pub fn timezone(mut self, value: impl Into<String>) -> Self {
         self.timezone = crate::Nullable::Value(value.into());
         self
     }
-    ///Sends `timezone` as `null`.
+
+    /// Sends `timezone` as `null`.
     pub fn clear_timezone(mut self) -> Self {
         self.timezone = crate::Nullable::Null;
         self
     }
-    ///Sets `dnd`.
+
+    /// Sets `dnd`.
     pub fn dnd(mut self, value: impl Into<bool>) -> Self {
         self.dnd = Some(value.into());
         self
     }
-    ///Sets `dndSettings`.
+
+    /// Sets `dndSettings`.
     pub fn dnd_settings(mut self, value: impl Into<DndSettings>) -> Self {
         self.dnd_settings = Some(value.into());
         self
     }
-    ///Sets `inboundDndSettings`.
+
+    /// Sets `inboundDndSettings`.
     pub fn inbound_dnd_settings(mut self, value: impl Into<InboundDndSettings>) -> Self {
         self.inbound_dnd_settings = Some(value.into());
         self
     }
-    ///Sets `tags`.
+
+    /// Sets `tags`.
     pub fn tags(mut self, value: impl Into<Vec<String>>) -> Self {
         self.tags = Some(value.into());
         self
     }
-    ///Sets `customFields`.
+
+    /// Sets `customFields`.
     pub fn custom_fields(mut self, value: impl Into<Vec<CustomFieldInput>>) -> Self {
         self.custom_fields = Some(value.into());
         self
     }
-    ///Sets `source`.
+
+    /// Sets `source`.
     pub fn source(mut self, value: impl Into<String>) -> Self {
         self.source = Some(value.into());
         self
     }
-    ///Sets `dateOfBirth`.
+
+    /// Sets `dateOfBirth`.
     pub fn date_of_birth(mut self, value: impl Into<String>) -> Self {
         self.date_of_birth = crate::Nullable::Value(value.into());
         self
     }
-    ///Sends `dateOfBirth` as `null`.
+
+    /// Sends `dateOfBirth` as `null`.
     pub fn clear_date_of_birth(mut self) -> Self {
         self.date_of_birth = crate::Nullable::Null;
         self
     }
-    ///Sets `country`.
+
+    /// Sets `country`.
     pub fn country(mut self, value: impl Into<String>) -> Self {
         self.country = Some(value.into());
         self
     }
-    ///Sets `companyName`.
+
+    /// Sets `companyName`.
     pub fn company_name(mut self, value: impl Into<String>) -> Self {
         self.company_name = crate::Nullable::Value(value.into());
         self
     }
-    ///Sends `companyName` as `null`.
+
+    /// Sends `companyName` as `null`.
     pub fn clear_company_name(mut self) -> Self {
         self.company_name = crate::Nullable::Null;
         self
     }
-    ///Sets `assignedTo`.
+
+    /// Sets `assignedTo`.
     pub fn assigned_to(mut self, value: impl Into<String>) -> Self {
         self.assigned_to = Some(value.into());
         self
     }
-    ///Sets `createNewIfDuplicateAllowed`.
+
+    /// Sets `createNewIfDuplicateAllowed`.
     pub fn create_new_if_duplicate_allowed(mut self, value: impl Into<bool>) -> Self {
         self.create_new_if_duplicate_allowed = Some(value.into());
         self
     }
 }
+
 #[cfg(feature = "contacts")]
+#[cfg_attr(docsrs, doc(cfg(feature = "contacts")))]
 /// The `UpsertContactResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5497,10 +6239,12 @@ pub struct UpsertContactResponse {
     /// True when a new contact was created.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub new: Option<bool>,
-    /// `contact`
+
+    /// `contact`: a [`Contact`](crate::contacts::Contact).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact: Option<Contact>,
-    /// `traceId`
+
+    /// `traceId`: a string.
     #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
     pub trace_id: Option<String>,
 }

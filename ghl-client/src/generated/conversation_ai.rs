@@ -32,25 +32,30 @@
 //! | [`update_conversation_ai_action`](ConversationAi::update_conversation_ai_action) | `PUT /conversation-ai/agents/{agentId}/actions/{actionId}` | `2021-04-15` | location |
 //! | [`update_conversation_ai_agent`](ConversationAi::update_conversation_ai_agent) | `PUT /conversation-ai/agents/{agentId}` | `2021-04-15` | location |
 //! | [`update_conversation_ai_followup_settings`](ConversationAi::update_conversation_ai_followup_settings) | `PATCH /conversation-ai/agents/{agentId}/followup-settings` | `2021-04-15` | location |
+
 #[cfg(feature = "conversation_ai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 /// This module's path below the crate root.
 pub const MODULE: &str = "conversation_ai";
+
 #[cfg(feature = "conversation_ai")]
-///Operations of the Conversation AI module. Get one with `client.conversation_ai()`.
+#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
+/// Operations of the Conversation AI module. Get one with `client.conversation_ai()`.
 #[derive(Clone, Debug)]
 pub struct ConversationAi {
     client: crate::Client,
 }
+
 #[cfg(feature = "conversation_ai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 impl ConversationAi {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
     }
+
     /// Create an action for an agent.
     ///
     /// `POST /conversation-ai/agents/{agentId}/actions` · Version `2021-04-15` · location token · scopes: `conversation-ai.write`
-    ///
-    /// Note: HighLevel's operationId here (create-action) is also used by the Voice AI document; renamed.
     pub fn create_conversation_ai_action(
         &self,
         agent_id: impl Into<String>,
@@ -62,11 +67,10 @@ impl ConversationAi {
             body,
         }
     }
+
     /// Create a Conversation AI agent.
     ///
     /// `POST /conversation-ai/agents` · Version `2021-04-15` · location token · scopes: `conversation-ai.write`
-    ///
-    /// Note: HighLevel's operationId here (create-agent) is also used by the Voice AI document; renamed.
     pub fn create_conversation_ai_agent(
         &self,
         body: CreateConversationAiAgentRequest,
@@ -76,11 +80,10 @@ impl ConversationAi {
             body,
         }
     }
+
     /// Detach and delete an action of an agent.
     ///
     /// `DELETE /conversation-ai/agents/{agentId}/actions/{actionId}` · Version `2021-04-15` · location token · scopes: `conversation-ai.write`
-    ///
-    /// Note: HighLevel's operationId here (delete-action) is also used by the Voice AI document; renamed.
     pub fn delete_conversation_ai_action(
         &self,
         agent_id: impl Into<String>,
@@ -92,11 +95,10 @@ impl ConversationAi {
             action_id: action_id.into(),
         }
     }
+
     /// Delete a Conversation AI agent.
     ///
     /// `DELETE /conversation-ai/agents/{agentId}` · Version `2021-04-15` · location token · scopes: `conversation-ai.write`
-    ///
-    /// Note: HighLevel's operationId here (delete-agent) is also used by the Voice AI document; renamed.
     pub fn delete_conversation_ai_agent(
         &self,
         agent_id: impl Into<String>,
@@ -106,6 +108,7 @@ impl ConversationAi {
             agent_id: agent_id.into(),
         }
     }
+
     /// Fetch one action of an agent.
     ///
     /// `GET /conversation-ai/agents/{agentId}/actions/{actionId}` · Version `2021-04-15` · location token · scopes: `conversation-ai.readonly`
@@ -120,11 +123,10 @@ impl ConversationAi {
             action_id: action_id.into(),
         }
     }
+
     /// Fetch one Conversation AI agent.
     ///
     /// `GET /conversation-ai/agents/{agentId}` · Version `2021-04-15` · location token · scopes: `conversation-ai.readonly`
-    ///
-    /// Note: HighLevel's operationId here (get-agent) is also used by the Voice AI document; renamed.
     pub fn get_conversation_ai_agent(
         &self,
         agent_id: impl Into<String>,
@@ -134,6 +136,7 @@ impl ConversationAi {
             agent_id: agent_id.into(),
         }
     }
+
     /// Fetch how an AI reply was produced: prompt, history, knowledge used and actions taken.
     ///
     /// `GET /conversation-ai/generations` · Version `2021-04-15` · location token · scopes: `conversation-ai.readonly`
@@ -148,6 +151,7 @@ impl ConversationAi {
             source: source.into(),
         }
     }
+
     /// List every action attached to an agent.
     ///
     /// `GET /conversation-ai/agents/{agentId}/actions/list` · Version `2021-04-15` · location token · scopes: `conversation-ai.readonly`
@@ -160,6 +164,7 @@ impl ConversationAi {
             agent_id: agent_id.into(),
         }
     }
+
     /// Search the Conversation AI agents of a location by name.
     ///
     /// `GET /conversation-ai/agents/search` · Version `2021-04-15` · location token · scopes: `conversation-ai.readonly`
@@ -171,11 +176,10 @@ impl ConversationAi {
             query: None,
         }
     }
+
     /// Replace the settings of an action.
     ///
     /// `PUT /conversation-ai/agents/{agentId}/actions/{actionId}` · Version `2021-04-15` · location token · scopes: `conversation-ai.write`
-    ///
-    /// Note: HighLevel's operationId here (update-action) is also used by the Voice AI document; renamed.
     pub fn update_conversation_ai_action(
         &self,
         agent_id: impl Into<String>,
@@ -189,6 +193,7 @@ impl ConversationAi {
             body,
         }
     }
+
     /// Replace an agent's configuration.
     ///
     /// `PUT /conversation-ai/agents/{agentId}` · Version `2021-04-15` · location token · scopes: `conversation-ai.write`
@@ -203,6 +208,7 @@ impl ConversationAi {
             body,
         }
     }
+
     /// Set the follow-up settings of some actions of an agent.
     ///
     /// `PATCH /conversation-ai/agents/{agentId}/followup-settings` · Version `2021-04-15` · location token · scopes: `conversation-ai.write`
@@ -218,8 +224,10 @@ impl ConversationAi {
         }
     }
 }
+
 #[cfg(feature = "conversation_ai")]
-///One call per operation with sample arguments (contract tests only).
+#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
+/// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -368,8 +376,10 @@ pub fn contract_samples(
         ));
     calls
 }
+
 #[cfg(feature = "conversation_ai")]
-///One call per operation with every optional argument and field set too (contract tests only).
+#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
+/// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -564,14 +574,14 @@ pub fn contract_samples_full(
         ));
     calls
 }
+
 #[cfg(feature = "conversation_ai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 /// Request builder for `create_conversation_ai_action`: set optional parameters, then call `send()`.
 ///
 /// Create an action for an agent.
 ///
 /// `POST /conversation-ai/agents/{agentId}/actions` · Version `2021-04-15` · location token · scopes: `conversation-ai.write`
-///
-/// Note: HighLevel's operationId here (create-action) is also used by the Voice AI document; renamed.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct CreateConversationAiAction {
@@ -579,7 +589,9 @@ pub struct CreateConversationAiAction {
     agent_id: String,
     body: ConversationAiActionRequest,
 }
+
 #[cfg(feature = "conversation_ai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 impl CreateConversationAiAction {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -604,10 +616,12 @@ impl CreateConversationAiAction {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ConversationAiActionResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -616,21 +630,23 @@ impl CreateConversationAiAction {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "conversation_ai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 /// Request builder for `create_conversation_ai_agent`: set optional parameters, then call `send()`.
 ///
 /// Create a Conversation AI agent.
 ///
 /// `POST /conversation-ai/agents` · Version `2021-04-15` · location token · scopes: `conversation-ai.write`
-///
-/// Note: HighLevel's operationId here (create-agent) is also used by the Voice AI document; renamed.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct CreateConversationAiAgent {
     client: crate::Client,
     body: CreateConversationAiAgentRequest,
 }
+
 #[cfg(feature = "conversation_ai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 impl CreateConversationAiAgent {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -652,10 +668,12 @@ impl CreateConversationAiAgent {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ConversationAiAgent, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -664,14 +682,14 @@ impl CreateConversationAiAgent {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "conversation_ai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 /// Request builder for `delete_conversation_ai_action`: set optional parameters, then call `send()`.
 ///
 /// Detach and delete an action of an agent.
 ///
 /// `DELETE /conversation-ai/agents/{agentId}/actions/{actionId}` · Version `2021-04-15` · location token · scopes: `conversation-ai.write`
-///
-/// Note: HighLevel's operationId here (delete-action) is also used by the Voice AI document; renamed.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DeleteConversationAiAction {
@@ -679,7 +697,9 @@ pub struct DeleteConversationAiAction {
     agent_id: String,
     action_id: String,
 }
+
 #[cfg(feature = "conversation_ai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 impl DeleteConversationAiAction {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -701,10 +721,12 @@ impl DeleteConversationAiAction {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<DeleteConversationAiActionResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -713,21 +735,23 @@ impl DeleteConversationAiAction {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "conversation_ai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 /// Request builder for `delete_conversation_ai_agent`: set optional parameters, then call `send()`.
 ///
 /// Delete a Conversation AI agent.
 ///
 /// `DELETE /conversation-ai/agents/{agentId}` · Version `2021-04-15` · location token · scopes: `conversation-ai.write`
-///
-/// Note: HighLevel's operationId here (delete-agent) is also used by the Voice AI document; renamed.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DeleteConversationAiAgent {
     client: crate::Client,
     agent_id: String,
 }
+
 #[cfg(feature = "conversation_ai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 impl DeleteConversationAiAgent {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -748,10 +772,12 @@ impl DeleteConversationAiAgent {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<DeleteConversationAiAgentResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -760,7 +786,9 @@ impl DeleteConversationAiAgent {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "conversation_ai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 /// Request builder for `get_conversation_ai_action`: set optional parameters, then call `send()`.
 ///
 /// Fetch one action of an agent.
@@ -773,7 +801,9 @@ pub struct GetConversationAiAction {
     agent_id: String,
     action_id: String,
 }
+
 #[cfg(feature = "conversation_ai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 impl GetConversationAiAction {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -795,10 +825,12 @@ impl GetConversationAiAction {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ConversationAiActionResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -807,21 +839,23 @@ impl GetConversationAiAction {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "conversation_ai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 /// Request builder for `get_conversation_ai_agent`: set optional parameters, then call `send()`.
 ///
 /// Fetch one Conversation AI agent.
 ///
 /// `GET /conversation-ai/agents/{agentId}` · Version `2021-04-15` · location token · scopes: `conversation-ai.readonly`
-///
-/// Note: HighLevel's operationId here (get-agent) is also used by the Voice AI document; renamed.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetConversationAiAgent {
     client: crate::Client,
     agent_id: String,
 }
+
 #[cfg(feature = "conversation_ai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 impl GetConversationAiAgent {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -842,10 +876,12 @@ impl GetConversationAiAgent {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ConversationAiAgent, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -854,7 +890,9 @@ impl GetConversationAiAgent {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "conversation_ai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 /// Request builder for `get_conversation_ai_generation`: set optional parameters, then call `send()`.
 ///
 /// Fetch how an AI reply was produced: prompt, history, knowledge used and actions taken.
@@ -867,7 +905,9 @@ pub struct GetConversationAiGeneration {
     message_id: String,
     source: GetConversationAiGenerationSource,
 }
+
 #[cfg(feature = "conversation_ai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 impl GetConversationAiGeneration {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -887,10 +927,12 @@ impl GetConversationAiGeneration {
         request.query("source", &self.source);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ConversationAiGeneration, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -899,7 +941,9 @@ impl GetConversationAiGeneration {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "conversation_ai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 /// Request builder for `list_conversation_ai_actions`: set optional parameters, then call `send()`.
 ///
 /// List every action attached to an agent.
@@ -911,7 +955,9 @@ pub struct ListConversationAiActions {
     client: crate::Client,
     agent_id: String,
 }
+
 #[cfg(feature = "conversation_ai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 impl ListConversationAiActions {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -932,10 +978,12 @@ impl ListConversationAiActions {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ListConversationAiActionsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -944,7 +992,9 @@ impl ListConversationAiActions {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "conversation_ai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 /// Request builder for `search_conversation_ai_agents`: set optional parameters, then call `send()`.
 ///
 /// Search the Conversation AI agents of a location by name.
@@ -958,23 +1008,28 @@ pub struct SearchConversationAiAgents {
     limit: Option<i64>,
     query: Option<String>,
 }
+
 #[cfg(feature = "conversation_ai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 impl SearchConversationAiAgents {
-    ///Id of the last agent of the previous page; empty for the first page.
+    /// Id of the last agent of the previous page; empty for the first page.
     pub fn start_after(mut self, value: impl Into<String>) -> Self {
         self.start_after = Some(value.into());
         self
     }
-    ///Page size.
+
+    /// Page size.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
-    ///Text matched against agent names, in lower case.
+
+    /// Text matched against agent names, in lower case.
     pub fn query(mut self, value: impl Into<String>) -> Self {
         self.query = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1000,10 +1055,12 @@ impl SearchConversationAiAgents {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<SearchConversationAiAgentsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1012,16 +1069,22 @@ impl SearchConversationAiAgents {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "conversation_ai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 impl crate::Paginated for SearchConversationAiAgents {
     type Page = SearchConversationAiAgentsResponse;
+
     type Item = ConversationAiAgentListItem;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         SearchConversationAiAgents::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         if Some(page)
@@ -1046,11 +1109,14 @@ impl crate::Paginated for SearchConversationAiAgents {
         }
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.agents).unwrap_or_default()
     }
 }
+
 #[cfg(feature = "conversation_ai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 impl SearchConversationAiAgents {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -1061,14 +1127,14 @@ impl SearchConversationAiAgents {
         crate::paginate(self)
     }
 }
+
 #[cfg(feature = "conversation_ai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 /// Request builder for `update_conversation_ai_action`: set optional parameters, then call `send()`.
 ///
 /// Replace the settings of an action.
 ///
 /// `PUT /conversation-ai/agents/{agentId}/actions/{actionId}` · Version `2021-04-15` · location token · scopes: `conversation-ai.write`
-///
-/// Note: HighLevel's operationId here (update-action) is also used by the Voice AI document; renamed.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpdateConversationAiAction {
@@ -1077,7 +1143,9 @@ pub struct UpdateConversationAiAction {
     action_id: String,
     body: ConversationAiActionRequest,
 }
+
 #[cfg(feature = "conversation_ai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 impl UpdateConversationAiAction {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1103,10 +1171,12 @@ impl UpdateConversationAiAction {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ConversationAiActionResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1115,7 +1185,9 @@ impl UpdateConversationAiAction {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "conversation_ai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 /// Request builder for `update_conversation_ai_agent`: set optional parameters, then call `send()`.
 ///
 /// Replace an agent's configuration.
@@ -1128,7 +1200,9 @@ pub struct UpdateConversationAiAgent {
     agent_id: String,
     body: UpdateConversationAiAgentRequest,
 }
+
 #[cfg(feature = "conversation_ai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 impl UpdateConversationAiAgent {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1153,10 +1227,12 @@ impl UpdateConversationAiAgent {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ConversationAiAgent, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1165,7 +1241,9 @@ impl UpdateConversationAiAgent {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "conversation_ai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 /// Request builder for `update_conversation_ai_followup_settings`: set optional parameters, then call `send()`.
 ///
 /// Set the follow-up settings of some actions of an agent.
@@ -1178,7 +1256,9 @@ pub struct UpdateConversationAiFollowupSettings {
     agent_id: String,
     body: UpdateFollowupSettingsRequest,
 }
+
 #[cfg(feature = "conversation_ai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 impl UpdateConversationAiFollowupSettings {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1203,10 +1283,12 @@ impl UpdateConversationAiFollowupSettings {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ConversationAiActionResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1215,17 +1297,21 @@ impl UpdateConversationAiFollowupSettings {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "conversation_ai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 /// Settings of an advanced follow-up action.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AdvancedFollowupDetails {
-    /// `enabled`
+    /// `enabled`: `true` or `false`. Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
+
     /// The situation the follow-ups cover.
     #[serde(rename = "scenarioId", default, skip_serializing_if = "Option::is_none")]
     pub scenario_id: Option<AdvancedFollowupDetailsScenarioId>,
+
     /// The follow-up steps.
     #[serde(
         rename = "followupSequence",
@@ -1233,7 +1319,8 @@ pub struct AdvancedFollowupDetails {
         skip_serializing_if = "Option::is_none"
     )]
     pub followup_sequence: Option<Vec<FollowupStep>>,
-    /// `followupSettings`
+
+    /// `followupSettings`: a [`FollowupSettings`](crate::conversation_ai::FollowupSettings).
     #[serde(
         rename = "followupSettings",
         default,
@@ -1241,21 +1328,28 @@ pub struct AdvancedFollowupDetails {
     )]
     pub followup_settings: Option<FollowupSettings>,
 }
+
 #[cfg(feature = "conversation_ai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 /// The situation the follow-ups cover.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AdvancedFollowupDetailsScenarioId {
-    ///`contactStoppedReplying`
+    /// `contactStoppedReplying`
     ContactStoppedReplying,
-    ///`contactIsBusy`
+
+    /// `contactIsBusy`
     ContactIsBusy,
-    ///`contactRequested`
+
+    /// `contactRequested`
     ContactRequested,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(feature = "conversation_ai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 impl AdvancedFollowupDetailsScenarioId {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1267,7 +1361,9 @@ impl AdvancedFollowupDetailsScenarioId {
         }
     }
 }
+
 #[cfg(feature = "conversation_ai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 impl From<&str> for AdvancedFollowupDetailsScenarioId {
     fn from(value: &str) -> Self {
         match value {
@@ -1278,41 +1374,64 @@ impl From<&str> for AdvancedFollowupDetailsScenarioId {
         }
     }
 }
+
 #[cfg(feature = "conversation_ai")]
 crate::runtime::enums::string_enum!(AdvancedFollowupDetailsScenarioId);
+
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
+)]
 /// An action attached to an agent.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AgentActionRef {
-    /// `id`
+    /// `id`: a string. Example: `actionId123`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `type`
+
+    /// `type`: a [`ConversationAiActionType`](crate::conversation_ai::ConversationAiActionType).
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<ConversationAiActionType>,
 }
+
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
+)]
 /// A conversation channel an agent works on.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AgentChannel {
-    ///`IG`
+    /// `IG`
     Ig,
-    ///`FB`
+
+    /// `FB`
     Fb,
-    ///`SMS`
+
+    /// `SMS`
     Sms,
-    ///`WebChat`
+
+    /// `WebChat`
     WebChat,
-    ///`WhatsApp`
+
+    /// `WhatsApp`
     WhatsApp,
-    ///`Live_Chat`
+
+    /// `Live_Chat`
     LiveChat,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
+)]
 impl AgentChannel {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1327,7 +1446,12 @@ impl AgentChannel {
         }
     }
 }
+
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
+)]
 impl From<&str> for AgentChannel {
     fn from(value: &str) -> Self {
         match value {
@@ -1341,23 +1465,37 @@ impl From<&str> for AgentChannel {
         }
     }
 }
+
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 crate::runtime::enums::string_enum!(AgentChannel);
+
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
+)]
 /// How an agent replies: not at all, as suggestions for a human, or on its own.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AgentMode {
-    ///`off`
+    /// `off`
     Off,
-    ///`suggestive`
+
+    /// `suggestive`
     Suggestive,
-    ///`auto-pilot`
+
+    /// `auto-pilot`
     AutoPilot,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
+)]
 impl AgentMode {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1369,7 +1507,12 @@ impl AgentMode {
         }
     }
 }
+
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
+)]
 impl From<&str> for AgentMode {
     fn from(value: &str) -> Self {
         match value {
@@ -1380,23 +1523,37 @@ impl From<&str> for AgentMode {
         }
     }
 }
+
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 crate::runtime::enums::string_enum!(AgentMode);
+
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
+)]
 /// Unit of an agent sleep period.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AgentSleepUnit {
-    ///`hours`
+    /// `hours`
     Hours,
-    ///`minutes`
+
+    /// `minutes`
     Minutes,
-    ///`seconds`
+
+    /// `seconds`
     Seconds,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
+)]
 impl AgentSleepUnit {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1408,7 +1565,12 @@ impl AgentSleepUnit {
         }
     }
 }
+
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
+)]
 impl From<&str> for AgentSleepUnit {
     fn from(value: &str) -> Self {
         match value {
@@ -1419,22 +1581,28 @@ impl From<&str> for AgentSleepUnit {
         }
     }
 }
+
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 crate::runtime::enums::string_enum!(AgentSleepUnit);
+
 #[cfg(feature = "conversation_ai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 /// Settings of an appointment-booking action.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AppointmentBookingDetails {
-    /// `actionId`
+    /// `actionId`: a string. Example: `action123`.
     #[serde(rename = "actionId", default, skip_serializing_if = "Option::is_none")]
     pub action_id: Option<String>,
-    /// `calendarId`
+
+    /// `calendarId`: a string. Example: `calendar123`.
     #[serde(rename = "calendarId", default, skip_serializing_if = "Option::is_none")]
     pub calendar_id: Option<String>,
+
     /// Send the booking link instead of booking.
     #[serde(rename = "onlySendLink", default, skip_serializing_if = "Option::is_none")]
     pub only_send_link: Option<bool>,
+
     /// Start workflows after booking.
     #[serde(
         rename = "triggerWorkflow",
@@ -1442,9 +1610,11 @@ pub struct AppointmentBookingDetails {
         skip_serializing_if = "Option::is_none"
     )]
     pub trigger_workflow: Option<bool>,
+
     /// Workflows to start after booking.
     #[serde(rename = "workflowIds", default, skip_serializing_if = "Option::is_none")]
     pub workflow_ids: Option<Vec<String>>,
+
     /// Pause the agent after booking.
     #[serde(
         rename = "sleepAfterBooking",
@@ -1452,18 +1622,23 @@ pub struct AppointmentBookingDetails {
         skip_serializing_if = "Option::is_none"
     )]
     pub sleep_after_booking: Option<bool>,
-    /// `sleepTimeUnit`
+
+    /// `sleepTimeUnit`: a [`DelayUnit`](crate::conversation_ai::DelayUnit).
     #[serde(rename = "sleepTimeUnit", default, skip_serializing_if = "Option::is_none")]
     pub sleep_time_unit: Option<DelayUnit>,
-    /// `sleepTime`
+
+    /// `sleepTime`: a whole number. Example: `24`.
     #[serde(rename = "sleepTime", default, skip_serializing_if = "Option::is_none")]
     pub sleep_time: Option<i64>,
+
     /// Hand over to another agent after booking.
     #[serde(rename = "transferBot", default, skip_serializing_if = "Option::is_none")]
     pub transfer_bot: Option<bool>,
+
     /// The agent to hand over to.
     #[serde(rename = "transferAgent", default, skip_serializing_if = "Option::is_none")]
     pub transfer_agent: Option<String>,
+
     /// The agent may reschedule.
     #[serde(
         rename = "rescheduleEnabled",
@@ -1471,11 +1646,17 @@ pub struct AppointmentBookingDetails {
         skip_serializing_if = "Option::is_none"
     )]
     pub reschedule_enabled: Option<bool>,
+
     /// The agent may cancel.
     #[serde(rename = "cancelEnabled", default, skip_serializing_if = "Option::is_none")]
     pub cancel_enabled: Option<bool>,
 }
+
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
+)]
 /// One message of the conversation history.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1483,51 +1664,73 @@ pub struct ChatTurn {
     /// Who spoke, e.g. user or assistant.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<String>,
-    /// `content`
+
+    /// `content`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
 }
+
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
+)]
 /// An action an agent may take.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ConversationAiAction {
-    /// `id`
+    /// `id`: a string. Example: `actionId123`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`
+
+    /// `name`: a string. Example: `Trigger Workflow`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `type`
+
+    /// `type`: a [`ConversationAiActionType`](crate::conversation_ai::ConversationAiActionType).
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<ConversationAiActionType>,
+
     /// The agent it belongs to.
     #[serde(rename = "agentId", default, skip_serializing_if = "Option::is_none")]
     pub agent_id: Option<String>,
+
     /// Type-specific settings.
     ///
     /// Raw JSON: the `oneOf` variants cannot be told apart by their JSON kind, so no typed union is generated.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub details: Option<serde_json::Value>,
 }
+
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
+)]
 /// An action to attach or its new settings.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ConversationAiActionRequest {
-    /// `type`
+    /// `type`: a [`ConversationAiActionType`](crate::conversation_ai::ConversationAiActionType).
     #[serde(rename = "type")]
     pub type_: ConversationAiActionType,
-    /// `name`
+
+    /// `name`: a string. Example: `Trigger a Workflow`.
     pub name: String,
+
     /// Type-specific settings.
     ///
     /// Raw JSON: the `oneOf` variants cannot be told apart by their JSON kind, so no typed union is generated.
     pub details: serde_json::Value,
 }
+
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
+)]
 impl ConversationAiActionRequest {
-    ///A value with the required fields (`type`, `name`, `details`).
+    /// A value with the required fields (`type`, `name`, `details`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         type_: impl Into<ConversationAiActionType>,
@@ -1541,41 +1744,64 @@ impl ConversationAiActionRequest {
         }
     }
 }
+
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
+)]
 /// One action.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ConversationAiActionResponse {
-    /// `data`
+    /// `data`: a [`ConversationAiAction`](crate::conversation_ai::ConversationAiAction).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<ConversationAiAction>,
-    /// `success`
+
+    /// `success`: `true` or `false`. Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
+
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
+)]
 /// What an action does.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ConversationAiActionType {
-    ///`triggerWorkflow`
+    /// `triggerWorkflow`
     TriggerWorkflow,
-    ///`updateContactField`
+
+    /// `updateContactField`
     UpdateContactField,
-    ///`appointmentBooking`
+
+    /// `appointmentBooking`
     AppointmentBooking,
-    ///`stopBot`
+
+    /// `stopBot`
     StopBot,
-    ///`humanHandOver`
+
+    /// `humanHandOver`
     HumanHandOver,
-    ///`advancedFollowup`
+
+    /// `advancedFollowup`
     AdvancedFollowup,
-    ///`transferBot`
+
+    /// `transferBot`
     TransferBot,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
+)]
 impl ConversationAiActionType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1591,7 +1817,12 @@ impl ConversationAiActionType {
         }
     }
 }
+
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
+)]
 impl From<&str> for ConversationAiActionType {
     fn from(value: &str) -> Self {
         match value {
@@ -1606,49 +1837,67 @@ impl From<&str> for ConversationAiActionType {
         }
     }
 }
+
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 crate::runtime::enums::string_enum!(ConversationAiActionType);
+
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
+)]
 /// A Conversation AI agent.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ConversationAiAgent {
-    /// `id`
+    /// `id`: a string. Example: `emp_123`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`
+
+    /// `name`: a string. Example: `John Doe`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+
     /// Business the agent speaks for.
     #[serde(rename = "businessName", default, skip_serializing_if = "Option::is_none")]
     pub business_name: Option<String>,
-    /// `mode`
+
+    /// `mode`: a [`AgentMode`](crate::conversation_ai::AgentMode).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mode: Option<AgentMode>,
-    /// `channels`
+
+    /// `channels`: a list of [`AgentChannel`](crate::conversation_ai::AgentChannel) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub channels: Option<Vec<AgentChannel>>,
+
     /// Delay before replying.
     #[serde(rename = "waitTime", default, skip_serializing_if = "Option::is_none")]
     pub wait_time: Option<i64>,
-    /// `waitTimeUnit`
+
+    /// `waitTimeUnit`: a [`WaitTimeUnit`](crate::conversation_ai::WaitTimeUnit).
     #[serde(rename = "waitTimeUnit", default, skip_serializing_if = "Option::is_none")]
     pub wait_time_unit: Option<WaitTimeUnit>,
+
     /// The agent pauses after certain events.
     #[serde(rename = "sleepEnabled", default, skip_serializing_if = "Option::is_none")]
     pub sleep_enabled: Option<bool>,
+
     /// Length of a pause.
     #[serde(rename = "sleepTime", default, skip_serializing_if = "Option::is_none")]
     pub sleep_time: Option<i64>,
-    /// `sleepTimeUnit`
+
+    /// `sleepTimeUnit`: a [`AgentSleepUnit`](crate::conversation_ai::AgentSleepUnit).
     #[serde(rename = "sleepTimeUnit", default, skip_serializing_if = "Option::is_none")]
     pub sleep_time_unit: Option<AgentSleepUnit>,
-    /// `actions`
+
+    /// `actions`: a list of [`AgentActionRef`](crate::conversation_ai::AgentActionRef) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actions: Option<Vec<AgentActionRef>>,
+
     /// The location's primary agent.
     #[serde(rename = "isPrimary", default, skip_serializing_if = "Option::is_none")]
     pub is_primary: Option<bool>,
+
     /// Messages sent on auto-pilot before a human must step in.
     #[serde(
         rename = "autoPilotMaxMessages",
@@ -1656,15 +1905,19 @@ pub struct ConversationAiAgent {
         skip_serializing_if = "Option::is_none"
     )]
     pub auto_pilot_max_messages: Option<i64>,
-    /// `goal`
+
+    /// `goal`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub goal: Option<String>,
-    /// `personality`
+
+    /// `personality`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub personality: Option<String>,
-    /// `instructions`
+
+    /// `instructions`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub instructions: Option<String>,
+
     /// Knowledge bases the agent answers from.
     #[serde(
         rename = "knowledgeBaseIds",
@@ -1672,6 +1925,7 @@ pub struct ConversationAiAgent {
         skip_serializing_if = "Option::is_none"
     )]
     pub knowledge_base_ids: Option<Vec<String>>,
+
     /// Pause when a user sends a message by hand.
     #[serde(
         rename = "sleepOnManualMessage",
@@ -1679,6 +1933,7 @@ pub struct ConversationAiAgent {
         skip_serializing_if = "Option::is_none"
     )]
     pub sleep_on_manual_message: Option<bool>,
+
     /// Pause when a workflow sends a message.
     #[serde(
         rename = "sleepOnWorkflowMessage",
@@ -1687,78 +1942,101 @@ pub struct ConversationAiAgent {
     )]
     pub sleep_on_workflow_message: Option<bool>,
 }
+
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
+)]
 /// An agent as search results show it.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ConversationAiAgentListItem {
-    /// `id`
+    /// `id`: a string. Example: `emp_123`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`
+
+    /// `name`: a string. Example: `John Doe`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `businessName`
+
+    /// `businessName`: a string. Example: `Tech Corp`.
     #[serde(rename = "businessName", default, skip_serializing_if = "Option::is_none")]
     pub business_name: Option<String>,
-    /// `mode`
+
+    /// `mode`: a [`AgentMode`](crate::conversation_ai::AgentMode).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mode: Option<AgentMode>,
-    /// `channels`
+
+    /// `channels`: a list of [`AgentChannel`](crate::conversation_ai::AgentChannel) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub channels: Option<Vec<AgentChannel>>,
-    /// `waitTime`
+
+    /// `waitTime`: a whole number. Example: `30`.
     #[serde(rename = "waitTime", default, skip_serializing_if = "Option::is_none")]
     pub wait_time: Option<i64>,
-    /// `waitTimeUnit`
+
+    /// `waitTimeUnit`: a [`WaitTimeUnit`](crate::conversation_ai::WaitTimeUnit).
     #[serde(rename = "waitTimeUnit", default, skip_serializing_if = "Option::is_none")]
     pub wait_time_unit: Option<WaitTimeUnit>,
-    /// `sleepEnabled`
+
+    /// `sleepEnabled`: `true` or `false`. Example: `false`.
     #[serde(rename = "sleepEnabled", default, skip_serializing_if = "Option::is_none")]
     pub sleep_enabled: Option<bool>,
-    /// `sleepTime`
+
+    /// `sleepTime`: a whole number. Example: `2`.
     #[serde(rename = "sleepTime", default, skip_serializing_if = "Option::is_none")]
     pub sleep_time: Option<i64>,
-    /// `sleepTimeUnit`
+
+    /// `sleepTimeUnit`: a [`AgentSleepUnit`](crate::conversation_ai::AgentSleepUnit).
     #[serde(rename = "sleepTimeUnit", default, skip_serializing_if = "Option::is_none")]
     pub sleep_time_unit: Option<AgentSleepUnit>,
-    /// `actions`
+
+    /// `actions`: a list of [`AgentActionRef`](crate::conversation_ai::AgentActionRef) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actions: Option<Vec<AgentActionRef>>,
-    /// `isPrimary`
+
+    /// `isPrimary`: `true` or `false`. Example: `false`.
     #[serde(rename = "isPrimary", default, skip_serializing_if = "Option::is_none")]
     pub is_primary: Option<bool>,
-    /// `autoPilotMaxMessages`
+
+    /// `autoPilotMaxMessages`: a whole number. Example: `25`.
     #[serde(
         rename = "autoPilotMaxMessages",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub auto_pilot_max_messages: Option<i64>,
-    /// `goal`
+
+    /// `goal`: a [`ConversationAiAgentListItemGoal`](crate::conversation_ai::ConversationAiAgentListItemGoal).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub goal: Option<ConversationAiAgentListItemGoal>,
-    /// `knowledgeBaseIds`
+
+    /// `knowledgeBaseIds`: a list of strings.
     #[serde(
         rename = "knowledgeBaseIds",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub knowledge_base_ids: Option<Vec<String>>,
-    /// `createdAt`
+
+    /// `createdAt`: a string. Example: `2024-01-01T00:00:00Z`.
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `updatedAt`
+
+    /// `updatedAt`: a string. Example: `2024-01-01T00:00:00Z`.
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
-    /// `sleepOnManualMessage`
+
+    /// `sleepOnManualMessage`: `true` or `false`. Example: `false`.
     #[serde(
         rename = "sleepOnManualMessage",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub sleep_on_manual_message: Option<bool>,
-    /// `sleepOnWorkflowMessage`
+
+    /// `sleepOnWorkflowMessage`: `true` or `false`. Example: `false`.
     #[serde(
         rename = "sleepOnWorkflowMessage",
         default,
@@ -1766,22 +2044,34 @@ pub struct ConversationAiAgentListItem {
     )]
     pub sleep_on_workflow_message: Option<bool>,
 }
+
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
+)]
 /// The `ConversationAiAgentListItemGoal` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ConversationAiAgentListItemGoal {
-    /// `prompt`
+    /// `prompt`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prompt: Option<String>,
-    /// `type`
+
+    /// `type`: a string. Example: `custom`.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
-    /// `actionId`
+
+    /// `actionId`: a string.
     #[serde(rename = "actionId", default, skip_serializing_if = "Option::is_none")]
     pub action_id: Option<String>,
 }
+
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
+)]
 /// How one AI reply was produced.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1789,9 +2079,11 @@ pub struct ConversationAiGeneration {
     /// The full prompt sent to the model.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prompt: Option<String>,
+
     /// Goal taken from the location's prompt.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub intent: Option<String>,
+
     /// The generated reply.
     #[serde(
         rename = "responseMessage",
@@ -1799,68 +2091,93 @@ pub struct ConversationAiGeneration {
         skip_serializing_if = "Option::is_none"
     )]
     pub response_message: Option<String>,
+
     /// FAQ chunks used.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub faqs: Option<Vec<KnowledgeChunk>>,
+
     /// Website chunks used.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub website: Option<Vec<KnowledgeChunk>>,
+
     /// The agent that replied.
     #[serde(rename = "agentId", default, skip_serializing_if = "Option::is_none")]
     pub agent_id: Option<String>,
+
     /// The message replied to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub input: Option<String>,
+
     /// Actions taken.
     #[serde(rename = "actionLogs", default, skip_serializing_if = "Option::is_none")]
     pub action_logs: Option<Vec<std::collections::BTreeMap<String, serde_json::Value>>>,
+
     /// Conversation before the reply.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub history: Option<Vec<ChatTurn>>,
+
     /// Reply mode at the time.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mode: Option<AgentMode>,
 }
+
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
+)]
 /// A new agent.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateConversationAiAgentRequest {
-    /// `name`
+    /// `name`: a string. Example: `John Doe`.
     pub name: String,
-    /// `businessName`
+
+    /// `businessName`: a string. Example: `Tech Corp`.
     #[serde(rename = "businessName", default, skip_serializing_if = "Option::is_none")]
     pub business_name: Option<String>,
-    /// `mode`
+
+    /// `mode`: a [`AgentMode`](crate::conversation_ai::AgentMode).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mode: Option<AgentMode>,
-    /// `channels`
+
+    /// `channels`: a list of [`AgentChannel`](crate::conversation_ai::AgentChannel) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub channels: Option<Vec<AgentChannel>>,
-    /// `isPrimary`
+
+    /// `isPrimary`: `true` or `false`. Example: `true`.
     #[serde(rename = "isPrimary", default, skip_serializing_if = "Option::is_none")]
     pub is_primary: Option<bool>,
+
     /// Delay before replying (at most 5 minutes or 300 seconds).
     #[serde(rename = "waitTime", default, skip_serializing_if = "Option::is_none")]
     pub wait_time: Option<i64>,
-    /// `waitTimeUnit`
+
+    /// `waitTimeUnit`: a [`WaitTimeUnit`](crate::conversation_ai::WaitTimeUnit).
     #[serde(rename = "waitTimeUnit", default, skip_serializing_if = "Option::is_none")]
     pub wait_time_unit: Option<WaitTimeUnit>,
-    /// `sleepEnabled`
+
+    /// `sleepEnabled`: `true` or `false`. Example: `false`.
     #[serde(rename = "sleepEnabled", default, skip_serializing_if = "Option::is_none")]
     pub sleep_enabled: Option<bool>,
+
     /// Length of a pause; null for an indefinite one.
     #[serde(rename = "sleepTime", default, skip_serializing_if = "Option::is_none")]
     pub sleep_time: Option<i64>,
-    /// `sleepTimeUnit`
+
+    /// `sleepTimeUnit`: a [`AgentSleepUnit`](crate::conversation_ai::AgentSleepUnit).
     #[serde(rename = "sleepTimeUnit", default, skip_serializing_if = "Option::is_none")]
     pub sleep_time_unit: Option<AgentSleepUnit>,
-    /// `personality`
+
+    /// `personality`: a string.
     pub personality: String,
-    /// `goal`
+
+    /// `goal`: a string.
     pub goal: String,
-    /// `instructions`
+
+    /// `instructions`: a string.
     pub instructions: String,
+
     /// Messages sent on auto-pilot before a human must step in.
     #[serde(
         rename = "autoPilotMaxMessages",
@@ -1868,13 +2185,15 @@ pub struct CreateConversationAiAgentRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub auto_pilot_max_messages: Option<i64>,
-    /// `knowledgeBaseIds`
+
+    /// `knowledgeBaseIds`: a list of strings.
     #[serde(
         rename = "knowledgeBaseIds",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub knowledge_base_ids: Option<Vec<String>>,
+
     /// Reply to images.
     #[serde(
         rename = "respondToImages",
@@ -1882,17 +2201,20 @@ pub struct CreateConversationAiAgentRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub respond_to_images: Option<bool>,
+
     /// Reply to audio.
     #[serde(rename = "respondToAudio", default, skip_serializing_if = "Option::is_none")]
     pub respond_to_audio: Option<bool>,
-    /// `sleepOnManualMessage`
+
+    /// `sleepOnManualMessage`: `true` or `false`. Example: `false`.
     #[serde(
         rename = "sleepOnManualMessage",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub sleep_on_manual_message: Option<bool>,
-    /// `sleepOnWorkflowMessage`
+
+    /// `sleepOnWorkflowMessage`: `true` or `false`. Example: `false`.
     #[serde(
         rename = "sleepOnWorkflowMessage",
         default,
@@ -1900,9 +2222,14 @@ pub struct CreateConversationAiAgentRequest {
     )]
     pub sleep_on_workflow_message: Option<bool>,
 }
+
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
+)]
 impl CreateConversationAiAgentRequest {
-    ///A value with the required fields (`name`, `personality`, `goal`, `instructions`).
+    /// A value with the required fields (`name`, `personality`, `goal`, `instructions`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl Into<String>,
@@ -1932,97 +2259,119 @@ impl CreateConversationAiAgentRequest {
             sleep_on_workflow_message: None,
         }
     }
-    ///Sets `businessName`.
+
+    /// Sets `businessName`.
     pub fn business_name(mut self, value: impl Into<String>) -> Self {
         self.business_name = Some(value.into());
         self
     }
-    ///Sets `mode`.
+
+    /// Sets `mode`.
     pub fn mode(mut self, value: impl Into<AgentMode>) -> Self {
         self.mode = Some(value.into());
         self
     }
-    ///Sets `channels`.
+
+    /// Sets `channels`.
     pub fn channels(mut self, value: impl Into<Vec<AgentChannel>>) -> Self {
         self.channels = Some(value.into());
         self
     }
-    ///Sets `isPrimary`.
+
+    /// Sets `isPrimary`.
     pub fn is_primary(mut self, value: impl Into<bool>) -> Self {
         self.is_primary = Some(value.into());
         self
     }
-    ///Sets `waitTime`.
+
+    /// Sets `waitTime`.
     pub fn wait_time(mut self, value: impl Into<i64>) -> Self {
         self.wait_time = Some(value.into());
         self
     }
-    ///Sets `waitTimeUnit`.
+
+    /// Sets `waitTimeUnit`.
     pub fn wait_time_unit(mut self, value: impl Into<WaitTimeUnit>) -> Self {
         self.wait_time_unit = Some(value.into());
         self
     }
-    ///Sets `sleepEnabled`.
+
+    /// Sets `sleepEnabled`.
     pub fn sleep_enabled(mut self, value: impl Into<bool>) -> Self {
         self.sleep_enabled = Some(value.into());
         self
     }
-    ///Sets `sleepTime`.
+
+    /// Sets `sleepTime`.
     pub fn sleep_time(mut self, value: impl Into<i64>) -> Self {
         self.sleep_time = Some(value.into());
         self
     }
-    ///Sets `sleepTimeUnit`.
+
+    /// Sets `sleepTimeUnit`.
     pub fn sleep_time_unit(mut self, value: impl Into<AgentSleepUnit>) -> Self {
         self.sleep_time_unit = Some(value.into());
         self
     }
-    ///Sets `autoPilotMaxMessages`.
+
+    /// Sets `autoPilotMaxMessages`.
     pub fn auto_pilot_max_messages(mut self, value: impl Into<i64>) -> Self {
         self.auto_pilot_max_messages = Some(value.into());
         self
     }
-    ///Sets `knowledgeBaseIds`.
+
+    /// Sets `knowledgeBaseIds`.
     pub fn knowledge_base_ids(mut self, value: impl Into<Vec<String>>) -> Self {
         self.knowledge_base_ids = Some(value.into());
         self
     }
-    ///Sets `respondToImages`.
+
+    /// Sets `respondToImages`.
     pub fn respond_to_images(mut self, value: impl Into<bool>) -> Self {
         self.respond_to_images = Some(value.into());
         self
     }
-    ///Sets `respondToAudio`.
+
+    /// Sets `respondToAudio`.
     pub fn respond_to_audio(mut self, value: impl Into<bool>) -> Self {
         self.respond_to_audio = Some(value.into());
         self
     }
-    ///Sets `sleepOnManualMessage`.
+
+    /// Sets `sleepOnManualMessage`.
     pub fn sleep_on_manual_message(mut self, value: impl Into<bool>) -> Self {
         self.sleep_on_manual_message = Some(value.into());
         self
     }
-    ///Sets `sleepOnWorkflowMessage`.
+
+    /// Sets `sleepOnWorkflowMessage`.
     pub fn sleep_on_workflow_message(mut self, value: impl Into<bool>) -> Self {
         self.sleep_on_workflow_message = Some(value.into());
         self
     }
 }
+
 #[cfg(feature = "conversation_ai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 /// Unit of an action delay.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DelayUnit {
-    ///`days`
+    /// `days`
     Days,
-    ///`hours`
+
+    /// `hours`
     Hours,
-    ///`minutes`
+
+    /// `minutes`
     Minutes,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(feature = "conversation_ai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 impl DelayUnit {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -2034,7 +2383,9 @@ impl DelayUnit {
         }
     }
 }
+
 #[cfg(feature = "conversation_ai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 impl From<&str> for DelayUnit {
     fn from(value: &str) -> Self {
         match value {
@@ -2045,42 +2396,65 @@ impl From<&str> for DelayUnit {
         }
     }
 }
+
 #[cfg(feature = "conversation_ai")]
 crate::runtime::enums::string_enum!(DelayUnit);
+
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
+)]
 /// The `DeleteConversationAiActionResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DeleteConversationAiActionResponse {
-    /// `data`
+    /// `data`: a [`DeletedAction`](crate::conversation_ai::DeletedAction).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<DeletedAction>,
-    /// `success`
+
+    /// `success`: `true` or `false`. Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
+
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
+)]
 /// The `DeleteConversationAiAgentResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DeleteConversationAiAgentResponse {
-    /// `success`
+    /// `success`: `true` or `false`. Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
-    /// `id`
+
+    /// `id`: a string. Example: `emp_123`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 }
+
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
+)]
 /// The `DeletedAction` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DeletedAction {
-    /// `id`
+    /// `id`: a string. Example: `actionId123`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 }
+
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
+)]
 /// When and how follow-ups are sent.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2088,19 +2462,27 @@ pub struct FollowupSettings {
     /// Follow-ups may switch channel.
     #[serde(rename = "dynamicChannelSwitching")]
     pub dynamic_channel_switching: bool,
+
     /// Send only in working hours.
     #[serde(rename = "followUpHours", default, skip_serializing_if = "Option::is_none")]
     pub follow_up_hours: Option<bool>,
-    /// `workingHours`
+
+    /// `workingHours`: a list of [`WorkingDay`](crate::conversation_ai::WorkingDay) values.
     #[serde(rename = "workingHours", default, skip_serializing_if = "Option::is_none")]
     pub working_hours: Option<Vec<WorkingDay>>,
+
     /// Use the contact's or the business's time zone.
     #[serde(rename = "timezoneToUse", default, skip_serializing_if = "Option::is_none")]
     pub timezone_to_use: Option<FollowupSettingsTimezoneToUse>,
 }
+
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
+)]
 impl FollowupSettings {
-    ///A value with the required fields (`dynamicChannelSwitching`).
+    /// A value with the required fields (`dynamicChannelSwitching`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(dynamic_channel_switching: impl Into<bool>) -> Self {
         Self {
@@ -2110,17 +2492,20 @@ impl FollowupSettings {
             timezone_to_use: None,
         }
     }
-    ///Sets `followUpHours`.
+
+    /// Sets `followUpHours`.
     pub fn follow_up_hours(mut self, value: impl Into<bool>) -> Self {
         self.follow_up_hours = Some(value.into());
         self
     }
-    ///Sets `workingHours`.
+
+    /// Sets `workingHours`.
     pub fn working_hours(mut self, value: impl Into<Vec<WorkingDay>>) -> Self {
         self.working_hours = Some(value.into());
         self
     }
-    ///Sets `timezoneToUse`.
+
+    /// Sets `timezoneToUse`.
     pub fn timezone_to_use(
         mut self,
         value: impl Into<FollowupSettingsTimezoneToUse>,
@@ -2129,19 +2514,31 @@ impl FollowupSettings {
         self
     }
 }
+
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
+)]
 /// Use the contact's or the business's time zone.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum FollowupSettingsTimezoneToUse {
-    ///`contact`
+    /// `contact`
     Contact,
-    ///`business`
+
+    /// `business`
     Business,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
+)]
 impl FollowupSettingsTimezoneToUse {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -2152,7 +2549,12 @@ impl FollowupSettingsTimezoneToUse {
         }
     }
 }
+
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
+)]
 impl From<&str> for FollowupSettingsTimezoneToUse {
     fn from(value: &str) -> Self {
         match value {
@@ -2162,9 +2564,12 @@ impl From<&str> for FollowupSettingsTimezoneToUse {
         }
     }
 }
+
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 crate::runtime::enums::string_enum!(FollowupSettingsTimezoneToUse);
+
 #[cfg(feature = "conversation_ai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 /// One step of a follow-up sequence.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2172,16 +2577,19 @@ pub struct FollowupStep {
     /// Step number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
-    /// `followupTimeUnit`
+
+    /// `followupTimeUnit`: a [`DelayUnit`](crate::conversation_ai::DelayUnit).
     #[serde(
         rename = "followupTimeUnit",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub followup_time_unit: Option<DelayUnit>,
+
     /// Delay before the step (at most 60 minutes, 24 hours or 180 days).
     #[serde(rename = "followupTime", default, skip_serializing_if = "Option::is_none")]
     pub followup_time: Option<i64>,
+
     /// The AI writes the message.
     #[serde(
         rename = "aiEnabledMessage",
@@ -2189,6 +2597,7 @@ pub struct FollowupStep {
         skip_serializing_if = "Option::is_none"
     )]
     pub ai_enabled_message: Option<bool>,
+
     /// Start a workflow at this step.
     #[serde(
         rename = "triggerWorkflow",
@@ -2196,12 +2605,15 @@ pub struct FollowupStep {
         skip_serializing_if = "Option::is_none"
     )]
     pub trigger_workflow: Option<bool>,
+
     /// Message to send when the AI does not write it.
     #[serde(rename = "customMessage", default, skip_serializing_if = "Option::is_none")]
     pub custom_message: Option<String>,
-    /// `workflowId`
+
+    /// `workflowId`: a string. Example: `workflow789`.
     #[serde(rename = "workflowId", default, skip_serializing_if = "Option::is_none")]
     pub workflow_id: Option<String>,
+
     /// The contact asked for this follow-up.
     #[serde(
         rename = "contactRequested",
@@ -2210,19 +2622,25 @@ pub struct FollowupStep {
     )]
     pub contact_requested: Option<bool>,
 }
+
 #[cfg(feature = "conversation_ai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 /// Values of `GetConversationAiGenerationSource`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum GetConversationAiGenerationSource {
-    ///`conversation`
+    /// `conversation`
     Conversation,
-    ///`workflow`
+
+    /// `workflow`
     Workflow,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(feature = "conversation_ai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 impl GetConversationAiGenerationSource {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -2233,7 +2651,9 @@ impl GetConversationAiGenerationSource {
         }
     }
 }
+
 #[cfg(feature = "conversation_ai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 impl From<&str> for GetConversationAiGenerationSource {
     fn from(value: &str) -> Self {
         match value {
@@ -2243,16 +2663,20 @@ impl From<&str> for GetConversationAiGenerationSource {
         }
     }
 }
+
 #[cfg(feature = "conversation_ai")]
 crate::runtime::enums::string_enum!(GetConversationAiGenerationSource);
+
 #[cfg(feature = "conversation_ai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 /// Settings of a human-handover action.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct HumanHandoverDetails {
-    /// `enabled`
+    /// `enabled`: `true` or `false`. Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
+
     /// When to hand over.
     #[serde(
         rename = "triggerCondition",
@@ -2260,12 +2684,15 @@ pub struct HumanHandoverDetails {
         skip_serializing_if = "Option::is_none"
     )]
     pub trigger_condition: Option<String>,
+
     /// Phrases that ask for a human.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub examples: Option<Vec<String>>,
+
     /// User who gets the conversation.
     #[serde(rename = "assignToUserId", default, skip_serializing_if = "Option::is_none")]
     pub assign_to_user_id: Option<String>,
+
     /// Do not assign a user.
     #[serde(
         rename = "skipAssignToUser",
@@ -2273,9 +2700,11 @@ pub struct HumanHandoverDetails {
         skip_serializing_if = "Option::is_none"
     )]
     pub skip_assign_to_user: Option<bool>,
+
     /// Create a task on handover.
     #[serde(rename = "createTask", default, skip_serializing_if = "Option::is_none")]
     pub create_task: Option<bool>,
+
     /// The agent may resume later.
     #[serde(
         rename = "reactivateEnabled",
@@ -2283,39 +2712,52 @@ pub struct HumanHandoverDetails {
         skip_serializing_if = "Option::is_none"
     )]
     pub reactivate_enabled: Option<bool>,
-    /// `sleepTimeUnit`
+
+    /// `sleepTimeUnit`: a [`DelayUnit`](crate::conversation_ai::DelayUnit).
     #[serde(rename = "sleepTimeUnit", default, skip_serializing_if = "Option::is_none")]
     pub sleep_time_unit: Option<DelayUnit>,
-    /// `sleepTime`
+
+    /// `sleepTime`: a whole number. Example: `24`.
     #[serde(rename = "sleepTime", default, skip_serializing_if = "Option::is_none")]
     pub sleep_time: Option<i64>,
+
     /// Last message before handing over.
     #[serde(rename = "finalMessage", default, skip_serializing_if = "Option::is_none")]
     pub final_message: Option<String>,
+
     /// Tags added to the contact.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
+
     /// What triggers the handover.
     #[serde(rename = "handoverType", default, skip_serializing_if = "Option::is_none")]
     pub handover_type: Option<HumanHandoverDetailsHandoverType>,
 }
+
 #[cfg(feature = "conversation_ai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 /// What triggers the handover.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum HumanHandoverDetailsHandoverType {
-    ///`contactRequest`
+    /// `contactRequest`
     ContactRequest,
-    ///`lackOfInformation`
+
+    /// `lackOfInformation`
     LackOfInformation,
-    ///`failedToResolveIssue`
+
+    /// `failedToResolveIssue`
     FailedToResolveIssue,
-    ///`custom`
+
+    /// `custom`
     Custom,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(feature = "conversation_ai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 impl HumanHandoverDetailsHandoverType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -2328,7 +2770,9 @@ impl HumanHandoverDetailsHandoverType {
         }
     }
 }
+
 #[cfg(feature = "conversation_ai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 impl From<&str> for HumanHandoverDetailsHandoverType {
     fn from(value: &str) -> Self {
         match value {
@@ -2340,54 +2784,78 @@ impl From<&str> for HumanHandoverDetailsHandoverType {
         }
     }
 }
+
 #[cfg(feature = "conversation_ai")]
 crate::runtime::enums::string_enum!(HumanHandoverDetailsHandoverType);
+
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
+)]
 /// A piece of knowledge-base content used for a reply.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct KnowledgeChunk {
-    /// `id`
+    /// `id`: a string. Example: `chunk_123`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `content`
+
+    /// `content`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
+
     /// Title, for FAQ chunks.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
+
     /// Page address, for website chunks.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 }
+
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
+)]
 /// An agent's actions.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListConversationAiActionsResponse {
-    /// `data`
+    /// `data`: a list of [`ConversationAiAction`](crate::conversation_ai::ConversationAiAction) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<ConversationAiAction>>,
-    /// `success`
+
+    /// `success`: `true` or `false`. Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
+
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
+)]
 /// The `SearchConversationAiAgentsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SearchConversationAiAgentsResponse {
-    /// `agents`
+    /// `agents`: a list of [`ConversationAiAgentListItem`](crate::conversation_ai::ConversationAiAgentListItem) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agents: Option<Vec<ConversationAiAgentListItem>>,
+
     /// Agents of the location, unfiltered.
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
+
     /// Agents in this page.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
 }
+
 #[cfg(feature = "conversation_ai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 /// Settings of a stop-bot action.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2399,6 +2867,7 @@ pub struct StopBotDetails {
         skip_serializing_if = "Option::is_none"
     )]
     pub stop_bot_detection_type: Option<StopBotDetailsStopBotDetectionType>,
+
     /// When to stop.
     #[serde(
         rename = "stopBotTriggerCondition",
@@ -2406,6 +2875,7 @@ pub struct StopBotDetails {
         skip_serializing_if = "Option::is_none"
     )]
     pub stop_bot_trigger_condition: Option<String>,
+
     /// The agent may resume later.
     #[serde(
         rename = "reactivateEnabled",
@@ -2413,15 +2883,19 @@ pub struct StopBotDetails {
         skip_serializing_if = "Option::is_none"
     )]
     pub reactivate_enabled: Option<bool>,
-    /// `sleepTimeUnit`
+
+    /// `sleepTimeUnit`: a [`DelayUnit`](crate::conversation_ai::DelayUnit).
     #[serde(rename = "sleepTimeUnit", default, skip_serializing_if = "Option::is_none")]
     pub sleep_time_unit: Option<DelayUnit>,
-    /// `sleepTime`
+
+    /// `sleepTime`: a whole number. Example: `24`.
     #[serde(rename = "sleepTime", default, skip_serializing_if = "Option::is_none")]
     pub sleep_time: Option<i64>,
+
     /// The action is on.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
+
     /// Phrases that mean stop (at least 2).
     #[serde(
         rename = "stopBotExamples",
@@ -2429,26 +2903,34 @@ pub struct StopBotDetails {
         skip_serializing_if = "Option::is_none"
     )]
     pub stop_bot_examples: Option<Vec<String>>,
+
     /// Last message before stopping.
     #[serde(rename = "finalMessage", default, skip_serializing_if = "Option::is_none")]
     pub final_message: Option<String>,
+
     /// Tags added to the contact.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
 }
+
 #[cfg(feature = "conversation_ai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 /// Goodbye detection or a custom condition.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum StopBotDetailsStopBotDetectionType {
-    ///`Goodbye`
+    /// `Goodbye`
     Goodbye,
-    ///`Custom`
+
+    /// `Custom`
     Custom,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(feature = "conversation_ai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 impl StopBotDetailsStopBotDetectionType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -2459,7 +2941,9 @@ impl StopBotDetailsStopBotDetectionType {
         }
     }
 }
+
 #[cfg(feature = "conversation_ai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 impl From<&str> for StopBotDetailsStopBotDetectionType {
     fn from(value: &str) -> Self {
         match value {
@@ -2469,9 +2953,12 @@ impl From<&str> for StopBotDetailsStopBotDetectionType {
         }
     }
 }
+
 #[cfg(feature = "conversation_ai")]
 crate::runtime::enums::string_enum!(StopBotDetailsStopBotDetectionType);
+
 #[cfg(feature = "conversation_ai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 /// Settings of a transfer-to-another-agent action.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2483,12 +2970,15 @@ pub struct TransferBotDetails {
         skip_serializing_if = "Option::is_none"
     )]
     pub transfer_bot_type: Option<TransferBotDetailsTransferBotType>,
+
     /// The agent to transfer to.
     #[serde(rename = "transferToBot", default, skip_serializing_if = "Option::is_none")]
     pub transfer_to_bot: Option<String>,
-    /// `enabled`
+
+    /// `enabled`: `true` or `false`. Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
+
     /// When to transfer (custom type).
     #[serde(
         rename = "transferBotTriggerCondition",
@@ -2496,6 +2986,7 @@ pub struct TransferBotDetails {
         skip_serializing_if = "Option::is_none"
     )]
     pub transfer_bot_trigger_condition: Option<String>,
+
     /// Phrases that trigger it (custom type, at least 2).
     #[serde(
         rename = "transferBotExamples",
@@ -2504,19 +2995,25 @@ pub struct TransferBotDetails {
     )]
     pub transfer_bot_examples: Option<Vec<String>>,
 }
+
 #[cfg(feature = "conversation_ai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 /// Default or custom trigger.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum TransferBotDetailsTransferBotType {
-    ///`Default`
+    /// `Default`
     Default,
-    ///`Custom`
+
+    /// `Custom`
     Custom,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(feature = "conversation_ai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 impl TransferBotDetailsTransferBotType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -2527,7 +3024,9 @@ impl TransferBotDetailsTransferBotType {
         }
     }
 }
+
 #[cfg(feature = "conversation_ai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 impl From<&str> for TransferBotDetailsTransferBotType {
     fn from(value: &str) -> Self {
         match value {
@@ -2537,9 +3036,12 @@ impl From<&str> for TransferBotDetailsTransferBotType {
         }
     }
 }
+
 #[cfg(feature = "conversation_ai")]
 crate::runtime::enums::string_enum!(TransferBotDetailsTransferBotType);
+
 #[cfg(feature = "conversation_ai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 /// Settings of a trigger-workflow action.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2547,6 +3049,7 @@ pub struct TriggerWorkflowDetails {
     /// Workflows to start.
     #[serde(rename = "workflowIds", default, skip_serializing_if = "Option::is_none")]
     pub workflow_ids: Option<Vec<String>>,
+
     /// When the agent should start them.
     #[serde(
         rename = "triggerCondition",
@@ -2554,11 +3057,14 @@ pub struct TriggerWorkflowDetails {
         skip_serializing_if = "Option::is_none"
     )]
     pub trigger_condition: Option<String>,
+
     /// Message sent when they start.
     #[serde(rename = "triggerMessage", default, skip_serializing_if = "Option::is_none")]
     pub trigger_message: Option<String>,
 }
+
 #[cfg(feature = "conversation_ai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversation_ai")))]
 /// Settings of an update-contact-field action.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2566,9 +3072,11 @@ pub struct UpdateContactFieldDetails {
     /// The contact field to fill.
     #[serde(rename = "contactFieldId", default, skip_serializing_if = "Option::is_none")]
     pub contact_field_id: Option<String>,
+
     /// What the field holds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+
     /// Example values (not needed for standard fields).
     #[serde(
         rename = "contactUpdateExamples",
@@ -2577,78 +3085,101 @@ pub struct UpdateContactFieldDetails {
     )]
     pub contact_update_examples: Option<Vec<String>>,
 }
+
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
+)]
 /// The full new configuration of an agent.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateConversationAiAgentRequest {
-    /// `name`
+    /// `name`: a string. Example: `John Doe`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `businessName`
+
+    /// `businessName`: a string. Example: `Tech Corp`.
     #[serde(rename = "businessName", default, skip_serializing_if = "Option::is_none")]
     pub business_name: Option<String>,
+
     /// Reply mode; required when the agent is primary.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mode: Option<AgentMode>,
-    /// `channels`
+
+    /// `channels`: a list of [`AgentChannel`](crate::conversation_ai::AgentChannel) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub channels: Option<Vec<AgentChannel>>,
-    /// `isPrimary`
+
+    /// `isPrimary`: `true` or `false`. Example: `true`.
     #[serde(rename = "isPrimary", default, skip_serializing_if = "Option::is_none")]
     pub is_primary: Option<bool>,
+
     /// Delay before replying (at most 5 minutes or 300 seconds).
     #[serde(rename = "waitTime", default, skip_serializing_if = "Option::is_none")]
     pub wait_time: Option<i64>,
-    /// `waitTimeUnit`
+
+    /// `waitTimeUnit`: a [`WaitTimeUnit`](crate::conversation_ai::WaitTimeUnit).
     #[serde(rename = "waitTimeUnit", default, skip_serializing_if = "Option::is_none")]
     pub wait_time_unit: Option<WaitTimeUnit>,
-    /// `sleepEnabled`
+
+    /// `sleepEnabled`: `true` or `false`. Example: `false`.
     #[serde(rename = "sleepEnabled", default, skip_serializing_if = "Option::is_none")]
     pub sleep_enabled: Option<bool>,
+
     /// Length of a pause; null for an indefinite one.
     #[serde(rename = "sleepTime", default, skip_serializing_if = "Option::is_none")]
     pub sleep_time: Option<i64>,
-    /// `sleepTimeUnit`
+
+    /// `sleepTimeUnit`: a [`AgentSleepUnit`](crate::conversation_ai::AgentSleepUnit).
     #[serde(rename = "sleepTimeUnit", default, skip_serializing_if = "Option::is_none")]
     pub sleep_time_unit: Option<AgentSleepUnit>,
-    /// `personality`
+
+    /// `personality`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub personality: Option<String>,
-    /// `goal`
+
+    /// `goal`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub goal: Option<String>,
-    /// `instructions`
+
+    /// `instructions`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub instructions: Option<String>,
+
     /// Messages sent on auto-pilot before a human must step in.
     #[serde(rename = "autoPilotMaxMessages")]
     pub auto_pilot_max_messages: i64,
-    /// `knowledgeBaseIds`
+
+    /// `knowledgeBaseIds`: a list of strings.
     #[serde(
         rename = "knowledgeBaseIds",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub knowledge_base_ids: Option<Vec<String>>,
-    /// `respondToImages`
+
+    /// `respondToImages`: `true` or `false`. Example: `true`.
     #[serde(
         rename = "respondToImages",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub respond_to_images: Option<bool>,
-    /// `respondToAudio`
+
+    /// `respondToAudio`: `true` or `false`. Example: `true`.
     #[serde(rename = "respondToAudio", default, skip_serializing_if = "Option::is_none")]
     pub respond_to_audio: Option<bool>,
-    /// `sleepOnManualMessage`
+
+    /// `sleepOnManualMessage`: `true` or `false`. Example: `false`.
     #[serde(
         rename = "sleepOnManualMessage",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub sleep_on_manual_message: Option<bool>,
-    /// `sleepOnWorkflowMessage`
+
+    /// `sleepOnWorkflowMessage`: `true` or `false`. Example: `false`.
     #[serde(
         rename = "sleepOnWorkflowMessage",
         default,
@@ -2656,9 +3187,14 @@ pub struct UpdateConversationAiAgentRequest {
     )]
     pub sleep_on_workflow_message: Option<bool>,
 }
+
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
+)]
 impl UpdateConversationAiAgentRequest {
-    ///A value with the required fields (`autoPilotMaxMessages`).
+    /// A value with the required fields (`autoPilotMaxMessages`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(auto_pilot_max_messages: impl Into<i64>) -> Self {
         Self {
@@ -2683,98 +3219,121 @@ impl UpdateConversationAiAgentRequest {
             sleep_on_workflow_message: None,
         }
     }
-    ///Sets `name`.
+
+    /// Sets `name`.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
-    ///Sets `businessName`.
+
+    /// Sets `businessName`.
     pub fn business_name(mut self, value: impl Into<String>) -> Self {
         self.business_name = Some(value.into());
         self
     }
-    ///Sets `mode`.
+
+    /// Sets `mode`.
     pub fn mode(mut self, value: impl Into<AgentMode>) -> Self {
         self.mode = Some(value.into());
         self
     }
-    ///Sets `channels`.
+
+    /// Sets `channels`.
     pub fn channels(mut self, value: impl Into<Vec<AgentChannel>>) -> Self {
         self.channels = Some(value.into());
         self
     }
-    ///Sets `isPrimary`.
+
+    /// Sets `isPrimary`.
     pub fn is_primary(mut self, value: impl Into<bool>) -> Self {
         self.is_primary = Some(value.into());
         self
     }
-    ///Sets `waitTime`.
+
+    /// Sets `waitTime`.
     pub fn wait_time(mut self, value: impl Into<i64>) -> Self {
         self.wait_time = Some(value.into());
         self
     }
-    ///Sets `waitTimeUnit`.
+
+    /// Sets `waitTimeUnit`.
     pub fn wait_time_unit(mut self, value: impl Into<WaitTimeUnit>) -> Self {
         self.wait_time_unit = Some(value.into());
         self
     }
-    ///Sets `sleepEnabled`.
+
+    /// Sets `sleepEnabled`.
     pub fn sleep_enabled(mut self, value: impl Into<bool>) -> Self {
         self.sleep_enabled = Some(value.into());
         self
     }
-    ///Sets `sleepTime`.
+
+    /// Sets `sleepTime`.
     pub fn sleep_time(mut self, value: impl Into<i64>) -> Self {
         self.sleep_time = Some(value.into());
         self
     }
-    ///Sets `sleepTimeUnit`.
+
+    /// Sets `sleepTimeUnit`.
     pub fn sleep_time_unit(mut self, value: impl Into<AgentSleepUnit>) -> Self {
         self.sleep_time_unit = Some(value.into());
         self
     }
-    ///Sets `personality`.
+
+    /// Sets `personality`.
     pub fn personality(mut self, value: impl Into<String>) -> Self {
         self.personality = Some(value.into());
         self
     }
-    ///Sets `goal`.
+
+    /// Sets `goal`.
     pub fn goal(mut self, value: impl Into<String>) -> Self {
         self.goal = Some(value.into());
         self
     }
-    ///Sets `instructions`.
+
+    /// Sets `instructions`.
     pub fn instructions(mut self, value: impl Into<String>) -> Self {
         self.instructions = Some(value.into());
         self
     }
-    ///Sets `knowledgeBaseIds`.
+
+    /// Sets `knowledgeBaseIds`.
     pub fn knowledge_base_ids(mut self, value: impl Into<Vec<String>>) -> Self {
         self.knowledge_base_ids = Some(value.into());
         self
     }
-    ///Sets `respondToImages`.
+
+    /// Sets `respondToImages`.
     pub fn respond_to_images(mut self, value: impl Into<bool>) -> Self {
         self.respond_to_images = Some(value.into());
         self
     }
-    ///Sets `respondToAudio`.
+
+    /// Sets `respondToAudio`.
     pub fn respond_to_audio(mut self, value: impl Into<bool>) -> Self {
         self.respond_to_audio = Some(value.into());
         self
     }
-    ///Sets `sleepOnManualMessage`.
+
+    /// Sets `sleepOnManualMessage`.
     pub fn sleep_on_manual_message(mut self, value: impl Into<bool>) -> Self {
         self.sleep_on_manual_message = Some(value.into());
         self
     }
-    ///Sets `sleepOnWorkflowMessage`.
+
+    /// Sets `sleepOnWorkflowMessage`.
     pub fn sleep_on_workflow_message(mut self, value: impl Into<bool>) -> Self {
         self.sleep_on_workflow_message = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
+)]
 /// Follow-up settings for some actions.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2782,13 +3341,19 @@ pub struct UpdateFollowupSettingsRequest {
     /// Actions to update.
     #[serde(rename = "actionIds")]
     pub action_ids: Vec<String>,
-    /// `followupSettings`
+
+    /// `followupSettings`: a [`FollowupSettings`](crate::conversation_ai::FollowupSettings).
     #[serde(rename = "followupSettings")]
     pub followup_settings: FollowupSettings,
 }
+
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
+)]
 impl UpdateFollowupSettingsRequest {
-    ///A value with the required fields (`actionIds`, `followupSettings`).
+    /// A value with the required fields (`actionIds`, `followupSettings`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         action_ids: impl Into<Vec<String>>,
@@ -2800,19 +3365,31 @@ impl UpdateFollowupSettingsRequest {
         }
     }
 }
+
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
+)]
 /// Unit of an agent reply delay.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum WaitTimeUnit {
-    ///`minutes`
+    /// `minutes`
     Minutes,
-    ///`seconds`
+
+    /// `seconds`
     Seconds,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
+)]
 impl WaitTimeUnit {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -2823,7 +3400,12 @@ impl WaitTimeUnit {
         }
     }
 }
+
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
+)]
 impl From<&str> for WaitTimeUnit {
     fn from(value: &str) -> Self {
         match value {
@@ -2833,9 +3415,15 @@ impl From<&str> for WaitTimeUnit {
         }
     }
 }
+
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
 crate::runtime::enums::string_enum!(WaitTimeUnit);
+
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
+)]
 /// Working hours of one week day.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2843,13 +3431,19 @@ pub struct WorkingDay {
     /// Week day, 0 for Sunday.
     #[serde(rename = "dayOfTheWeek")]
     pub day_of_the_week: i64,
-    /// `intervals`
+
+    /// `intervals`: a list of [`WorkingInterval`](crate::conversation_ai::WorkingInterval) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub intervals: Option<Vec<WorkingInterval>>,
 }
+
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
+)]
 impl WorkingDay {
-    ///A value with the required fields (`dayOfTheWeek`).
+    /// A value with the required fields (`dayOfTheWeek`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(day_of_the_week: impl Into<i64>) -> Self {
         Self {
@@ -2857,33 +3451,47 @@ impl WorkingDay {
             intervals: None,
         }
     }
-    ///Sets `intervals`.
+
+    /// Sets `intervals`.
     pub fn intervals(mut self, value: impl Into<Vec<WorkingInterval>>) -> Self {
         self.intervals = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
+)]
 /// A span of working time in a day.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct WorkingInterval {
-    /// `startHour`
+    /// `startHour`: a whole number. Example: `9`.
     #[serde(rename = "startHour")]
     pub start_hour: i64,
-    /// `startMinute`
+
+    /// `startMinute`: a whole number. Example: `0`.
     #[serde(rename = "startMinute")]
     pub start_minute: i64,
-    /// `endHour`
+
+    /// `endHour`: a whole number. Example: `17`.
     #[serde(rename = "endHour")]
     pub end_hour: i64,
-    /// `endMinute`
+
+    /// `endMinute`: a whole number. Example: `30`.
     #[serde(rename = "endMinute")]
     pub end_minute: i64,
 }
+
 #[cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversation_ai", feature = "v3_conversation_ai")))
+)]
 impl WorkingInterval {
-    ///A value with the required fields (`startHour`, `startMinute`, `endHour`, `endMinute`).
+    /// A value with the required fields (`startHour`, `startMinute`, `endHour`, `endMinute`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         start_hour: impl Into<i64>,

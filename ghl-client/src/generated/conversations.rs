@@ -49,20 +49,27 @@
 //! | [`update_custom_subtype`](Conversations::update_custom_subtype) | `PUT /conversations/preferences/custom-subtypes/{id}` | `2021-04-15` | location |
 //! | [`update_message_status`](Conversations::update_message_status) | `PUT /conversations/messages/{messageId}/status` | `2021-04-15` | location |
 //! | [`upload_message_attachments`](Conversations::upload_message_attachments) | `POST /conversations/messages/upload` | `2021-04-15` | location |
+
 #[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 /// This module's path below the crate root.
 pub const MODULE: &str = "conversations";
+
 #[cfg(feature = "conversations")]
-///Operations of the Conversations module. Get one with `client.conversations()`.
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
+/// Operations of the Conversations module. Get one with `client.conversations()`.
 #[derive(Clone, Debug)]
 pub struct Conversations {
     client: crate::Client,
 }
+
 #[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl Conversations {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
     }
+
     /// Record a message received through a custom conversation provider.
     ///
     /// `POST /conversations/messages/inbound` · Version `2021-04-15` · location token · scopes: `conversations/message.write`
@@ -72,6 +79,7 @@ impl Conversations {
             body,
         }
     }
+
     /// Record an outbound call made through a custom conversation provider.
     ///
     /// `POST /conversations/messages/outbound` · Version `2021-04-15` · location token · scopes: `conversations/message.write`
@@ -81,11 +89,10 @@ impl Conversations {
             body,
         }
     }
+
     /// Cancel an email message that is scheduled and not yet sent.
     ///
     /// `DELETE /conversations/messages/email/{emailMessageId}/schedule` · Version `2021-07-28` · location token · scopes: `conversations/message.write`
-    ///
-    /// Note: HighLevel's operation declares no security and no Version header (so the project default 2021-07-28 applies); the scope is the one HighLevel's scopes page lists for this endpoint.
     pub fn cancel_scheduled_email(
         &self,
         email_message_id: impl Into<String>,
@@ -95,6 +102,7 @@ impl Conversations {
             email_message_id: email_message_id.into(),
         }
     }
+
     /// Cancel a message that is scheduled and not yet sent.
     ///
     /// `DELETE /conversations/messages/{messageId}/schedule` · Version `2021-04-15` · location token · scopes: `conversations/message.write`
@@ -107,13 +115,12 @@ impl Conversations {
             message_id: message_id.into(),
         }
     }
+
     /// Record a subscription change made by a user on behalf of a contact.
     ///
     /// Subscribes or unsubscribes a contact's email address to a default or custom subtype, or resubscribes it to everything.
     ///
     /// `POST /conversations/preferences/unsubscriptions/user-change` · Version `2021-04-15` · location token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc declares no security scheme or scope for this operation and gives no response body (it lists both 200 and 201); the response is kept as raw JSON.
     pub fn change_contact_subscription(
         &self,
         body: SubscriptionChangeRequest,
@@ -123,6 +130,7 @@ impl Conversations {
             body,
         }
     }
+
     /// Confirm a direct upload and get the attachment's public URL.
     ///
     /// `POST /conversations/messages/upload/complete` · Version `2021-04-15` · location token · scopes: `conversations/message.write`
@@ -135,6 +143,7 @@ impl Conversations {
             body,
         }
     }
+
     /// Open a conversation with a contact.
     ///
     /// `POST /conversations/` · Version `2021-04-15` · location token · scopes: `conversations.write`
@@ -147,13 +156,12 @@ impl Conversations {
             body,
         }
     }
+
     /// Create a custom subscription subtype for a location.
     ///
     /// Needs an agency or account admin user behind the token.
     ///
     /// `POST /conversations/preferences/custom-subtypes` · Version `2021-04-15` · location token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc declares no security scheme or scope for this operation and gives no response body (it lists both 200 and 201); the response is kept as raw JSON.
     pub fn create_custom_subtype(
         &self,
         body: CreateCustomSubtypeRequest,
@@ -164,6 +172,7 @@ impl Conversations {
             body,
         }
     }
+
     /// Delete a conversation.
     ///
     /// `DELETE /conversations/{conversationId}` · Version `2021-04-15` · location token · scopes: `conversations.write`
@@ -176,6 +185,7 @@ impl Conversations {
             conversation_id: conversation_id.into(),
         }
     }
+
     /// Download the transcript of a call recording as a text file.
     ///
     /// `GET /conversations/locations/{locationId}/messages/{messageId}/transcription/download` · Version `2021-04-15` · location token · scopes: `conversations/message.readonly`
@@ -189,6 +199,7 @@ impl Conversations {
             message_id: message_id.into(),
         }
     }
+
     /// Export the messages of a location page by page.
     ///
     /// Without `channel`, every message type except email is returned, activity entries included.
@@ -209,11 +220,10 @@ impl Conversations {
             end_date: None,
         }
     }
+
     /// Read the subscription statuses of a contact, for all its emails or one.
     ///
     /// `GET /conversations/preferences/unsubscriptions/status` · Version `2021-04-15` · location token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc declares no security scheme or scope for this operation and gives no response body; the response is kept as raw JSON.
     pub fn get_contact_subscription_status(
         &self,
         contact_id: impl Into<String>,
@@ -225,6 +235,7 @@ impl Conversations {
             email: None,
         }
     }
+
     /// Fetch one conversation by its id.
     ///
     /// `GET /conversations/{conversationId}` · Version `2021-04-15` · location token · scopes: `conversations.readonly`
@@ -237,33 +248,30 @@ impl Conversations {
             conversation_id: conversation_id.into(),
         }
     }
+
     /// Fetch one email message, with its body and recipients.
     ///
     /// `GET /conversations/messages/email/{id}` · Version `2021-07-28` · location token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc declares no path parameter, no Version header (so the project default 2021-07-28 applies, while the rest of this API uses 2021-04-15) and no security scope; `conversations/message.readonly` is the likely scope.
     pub fn get_email_message(&self, id: impl Into<String>) -> GetEmailMessage {
         GetEmailMessage {
             client: self.client.clone(),
             id: id.into(),
         }
     }
+
     /// Fetch one message by its id.
     ///
     /// `GET /conversations/messages/{id}` · Version `2021-04-15` · location token · scopes: `conversations/message.readonly`
-    ///
-    /// Note: SKILL.md writes the path parameter as `{messageId}`; HighLevel names it `id`.
     pub fn get_message(&self, id: impl Into<String>) -> GetMessage {
         GetMessage {
             client: self.client.clone(),
             id: id.into(),
         }
     }
+
     /// Download the audio recording of a call message (WAV).
     ///
     /// `GET /conversations/messages/{messageId}/locations/{locationId}/recording` · Version `2021-04-15` · location token · scopes: `conversations/message.readonly`
-    ///
-    /// Note: SKILL.md gives GET /conversations/{conversationId}/messages/{messageId}/recordings (sections 5 and 31); the real path is this one, keyed by message and location.
     pub fn get_message_recording(
         &self,
         message_id: impl Into<String>,
@@ -274,6 +282,7 @@ impl Conversations {
             location_id: None,
         }
     }
+
     /// Read the transcript of a call recording, sentence by sentence.
     ///
     /// `GET /conversations/locations/{locationId}/messages/{messageId}/transcription` · Version `2021-04-15` · location token · scopes: `conversations/message.readonly`
@@ -287,6 +296,7 @@ impl Conversations {
             message_id: message_id.into(),
         }
     }
+
     /// Get a signed URL to upload a large attachment directly to storage.
     ///
     /// PUT the file to `uploadUrl` within 15 minutes, then call `complete_attachment_upload`.
@@ -301,6 +311,7 @@ impl Conversations {
             body,
         }
     }
+
     /// List the messages of a conversation, newest first, page by page.
     ///
     /// `GET /conversations/{conversationId}/messages` · Version `2021-04-15` · location token · scopes: `conversations/message.readonly`
@@ -316,24 +327,22 @@ impl Conversations {
             type_: None,
         }
     }
+
     /// List the custom subscription subtypes of a location.
     ///
     /// Custom subtypes are the extra email/SMS subscription categories a contact can opt in or out of.
     ///
     /// `GET /conversations/preferences/custom-subtypes` · Version `2021-04-15` · location token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc declares no security scheme or scope for this operation and gives no response body; the response is kept as raw JSON.
     pub fn list_custom_subtypes(&self) -> ListCustomSubtypes {
         ListCustomSubtypes {
             client: self.client.clone(),
             location_id: None,
         }
     }
+
     /// Search the conversations of a location with filters and sorting.
     ///
     /// `GET /conversations/search` · Version `2021-04-15` · location token · scopes: `conversations.readonly`
-    ///
-    /// Note: Paged by `limit` and `startAfterDate` (the sort value of the last conversation of the previous page), but the sort value is not among the documented fields of a result, so no pagination is declared.
     pub fn search_conversations(&self) -> SearchConversations {
         SearchConversations {
             client: self.client.clone(),
@@ -360,19 +369,19 @@ impl Conversations {
             end_date: None,
         }
     }
+
     /// Send a message to a contact on SMS, email, WhatsApp, social or chat channels.
     ///
     /// The conversation is found or created from the contact. Email messages can be scheduled, threaded, replied to or forwarded.
     ///
     /// `POST /conversations/messages` · Version `2021-04-15` · location token · scopes: `conversations/message.write`
-    ///
-    /// Note: SKILL.md's examples send this with Version 2021-07-28; HighLevel's doc gives 2021-04-15.
     pub fn send_message(&self, body: SendMessageRequest) -> SendMessage {
         SendMessage {
             client: self.client.clone(),
             body,
         }
     }
+
     /// Publish a reply to a Google Business Profile review.
     ///
     /// The conversation must be the one created for the review.
@@ -384,6 +393,7 @@ impl Conversations {
             body,
         }
     }
+
     /// Show or hide the typing indicator of an agent or bot in a live chat.
     ///
     /// `POST /conversations/providers/live-chat/typing` · Version `2021-04-15` · location token · scopes: `conversations/livechat.write`
@@ -396,6 +406,7 @@ impl Conversations {
             body,
         }
     }
+
     /// Replace the attachments of a call message (at most 5 URLs).
     ///
     /// Only for custom-provider calls and for calls whose sub-type is an external call.
@@ -412,6 +423,7 @@ impl Conversations {
             body,
         }
     }
+
     /// Change the unread count, star or feedback of a conversation.
     ///
     /// `PUT /conversations/{conversationId}` · Version `2021-04-15` · location token · scopes: `conversations.write`
@@ -426,13 +438,12 @@ impl Conversations {
             body,
         }
     }
+
     /// Rename, describe or archive a custom subscription subtype.
     ///
     /// Needs an agency or account admin user behind the token.
     ///
     /// `PUT /conversations/preferences/custom-subtypes/{id}` · Version `2021-04-15` · location token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc declares no security scheme or scope for this operation and gives no response body; the response is kept as raw JSON.
     pub fn update_custom_subtype(
         &self,
         id: impl Into<String>,
@@ -445,6 +456,7 @@ impl Conversations {
             body,
         }
     }
+
     /// Report the delivery status of a message sent through a custom provider.
     ///
     /// `PUT /conversations/messages/{messageId}/status` · Version `2021-04-15` · location token · scopes: `conversations/message.write`
@@ -459,13 +471,12 @@ impl Conversations {
             body,
         }
     }
+
     /// Upload files to attach to messages of a conversation.
     ///
     /// Accepted types: JPG, JPEG, PNG, MP4, MPEG, ZIP, RAR, PDF, DOC, DOCX, TXT, MP3, WAV. The response maps each file to its hosted URL, to pass as `attachments` when sending.
     ///
     /// `POST /conversations/messages/upload` · Version `2021-04-15` · location token · scopes: `conversations/message.write`
-    ///
-    /// Note: HighLevel's body schema lacks the file part its description names (`fileAttachment`); it is added here. No size limit is documented for this endpoint (it answers 413 when a file is too large).
     pub fn upload_message_attachments(
         &self,
         body: UploadMessageAttachmentsRequest,
@@ -476,8 +487,10 @@ impl Conversations {
         }
     }
 }
+
 #[cfg(feature = "conversations")]
-///One call per operation with sample arguments (contract tests only).
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
+/// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -822,8 +835,10 @@ pub fn contract_samples(
         ));
     calls
 }
+
 #[cfg(feature = "conversations")]
-///One call per operation with every optional argument and field set too (contract tests only).
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
+/// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -1301,7 +1316,9 @@ pub fn contract_samples_full(
         ));
     calls
 }
+
 #[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 /// Request builder for `add_inbound_message`: set optional parameters, then call `send()`.
 ///
 /// Record a message received through a custom conversation provider.
@@ -1313,7 +1330,9 @@ pub struct AddInboundMessage {
     client: crate::Client,
     body: InboundMessageRequest,
 }
+
 #[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl AddInboundMessage {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1335,10 +1354,12 @@ impl AddInboundMessage {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<AddedMessageResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1347,7 +1368,9 @@ impl AddInboundMessage {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 /// Request builder for `add_outbound_call`: set optional parameters, then call `send()`.
 ///
 /// Record an outbound call made through a custom conversation provider.
@@ -1359,7 +1382,9 @@ pub struct AddOutboundCall {
     client: crate::Client,
     body: OutboundCallRequest,
 }
+
 #[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl AddOutboundCall {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1381,10 +1406,12 @@ impl AddOutboundCall {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<AddedMessageResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1393,21 +1420,23 @@ impl AddOutboundCall {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 /// Request builder for `cancel_scheduled_email`: set optional parameters, then call `send()`.
 ///
 /// Cancel an email message that is scheduled and not yet sent.
 ///
 /// `DELETE /conversations/messages/email/{emailMessageId}/schedule` · Version `2021-07-28` · location token · scopes: `conversations/message.write`
-///
-/// Note: HighLevel's operation declares no security and no Version header (so the project default 2021-07-28 applies); the scope is the one HighLevel's scopes page lists for this endpoint.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct CancelScheduledEmail {
     client: crate::Client,
     email_message_id: String,
 }
+
 #[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl CancelScheduledEmail {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1428,10 +1457,12 @@ impl CancelScheduledEmail {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<CancelScheduledResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1440,7 +1471,9 @@ impl CancelScheduledEmail {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 /// Request builder for `cancel_scheduled_message`: set optional parameters, then call `send()`.
 ///
 /// Cancel a message that is scheduled and not yet sent.
@@ -1452,7 +1485,9 @@ pub struct CancelScheduledMessage {
     client: crate::Client,
     message_id: String,
 }
+
 #[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl CancelScheduledMessage {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1473,10 +1508,12 @@ impl CancelScheduledMessage {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<CancelScheduledResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1485,7 +1522,9 @@ impl CancelScheduledMessage {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 /// Request builder for `change_contact_subscription`: set optional parameters, then call `send()`.
 ///
 /// Record a subscription change made by a user on behalf of a contact.
@@ -1493,15 +1532,15 @@ impl CancelScheduledMessage {
 /// Subscribes or unsubscribes a contact's email address to a default or custom subtype, or resubscribes it to everything.
 ///
 /// `POST /conversations/preferences/unsubscriptions/user-change` · Version `2021-04-15` · location token · scopes: none stated
-///
-/// Note: HighLevel's doc declares no security scheme or scope for this operation and gives no response body (it lists both 200 and 201); the response is kept as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ChangeContactSubscription {
     client: crate::Client,
     body: SubscriptionChangeRequest,
 }
+
 #[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl ChangeContactSubscription {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1523,10 +1562,12 @@ impl ChangeContactSubscription {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1535,7 +1576,9 @@ impl ChangeContactSubscription {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 /// Request builder for `complete_attachment_upload`: set optional parameters, then call `send()`.
 ///
 /// Confirm a direct upload and get the attachment's public URL.
@@ -1547,7 +1590,9 @@ pub struct CompleteAttachmentUpload {
     client: crate::Client,
     body: CompleteAttachmentUploadRequest,
 }
+
 #[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl CompleteAttachmentUpload {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1569,10 +1614,12 @@ impl CompleteAttachmentUpload {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<CompleteAttachmentUploadResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1581,7 +1628,9 @@ impl CompleteAttachmentUpload {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 /// Request builder for `create_conversation`: set optional parameters, then call `send()`.
 ///
 /// Open a conversation with a contact.
@@ -1593,7 +1642,9 @@ pub struct CreateConversation {
     client: crate::Client,
     body: CreateConversationRequest,
 }
+
 #[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl CreateConversation {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1612,10 +1663,12 @@ impl CreateConversation {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ConversationResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1624,7 +1677,9 @@ impl CreateConversation {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 /// Request builder for `create_custom_subtype`: set optional parameters, then call `send()`.
 ///
 /// Create a custom subscription subtype for a location.
@@ -1632,8 +1687,6 @@ impl CreateConversation {
 /// Needs an agency or account admin user behind the token.
 ///
 /// `POST /conversations/preferences/custom-subtypes` · Version `2021-04-15` · location token · scopes: none stated
-///
-/// Note: HighLevel's doc declares no security scheme or scope for this operation and gives no response body (it lists both 200 and 201); the response is kept as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct CreateCustomSubtype {
@@ -1641,15 +1694,18 @@ pub struct CreateCustomSubtype {
     location_id: Option<String>,
     body: CreateCustomSubtypeRequest,
 }
-#[cfg(feature = "conversations")]
-impl CreateCustomSubtype {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
+impl CreateCustomSubtype {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1675,10 +1731,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1687,7 +1745,9 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 /// Request builder for `delete_conversation`: set optional parameters, then call `send()`.
 ///
 /// Delete a conversation.
@@ -1699,7 +1759,9 @@ pub struct DeleteConversation {
     client: crate::Client,
     conversation_id: String,
 }
+
 #[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl DeleteConversation {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1720,10 +1782,12 @@ impl DeleteConversation {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1732,7 +1796,9 @@ impl DeleteConversation {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 /// Request builder for `download_message_transcription`: set optional parameters, then call `send()`.
 ///
 /// Download the transcript of a call recording as a text file.
@@ -1745,15 +1811,18 @@ pub struct DownloadMessageTranscription {
     location_id: Option<String>,
     message_id: String,
 }
-#[cfg(feature = "conversations")]
-impl DownloadMessageTranscription {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
+impl DownloadMessageTranscription {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1781,10 +1850,12 @@ Defaults to the client's configured location.*/
         request.scope_key(location_id.clone());
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<bytes::Bytes, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1793,7 +1864,9 @@ Defaults to the client's configured location.*/
         self.client.execute_bytes(request).await
     }
 }
+
 #[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 /// Request builder for `export_messages`: set optional parameters, then call `send()`.
 ///
 /// Export the messages of a location page by page.
@@ -1816,60 +1889,72 @@ pub struct ExportMessages {
     start_date: Option<String>,
     end_date: Option<String>,
 }
-#[cfg(feature = "conversations")]
-impl ExportMessages {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
+impl ExportMessages {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Page size, 10 to 500; 100 when absent.
+
+    /// Page size, 10 to 500; 100 when absent.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
-    ///The `nextCursor` of the previous page.
+
+    /// The `nextCursor` of the previous page.
     pub fn cursor(mut self, value: impl Into<String>) -> Self {
         self.cursor = Some(value.into());
         self
     }
-    ///Sets `sortBy`.
+
+    /// Sets `sortBy`.
     pub fn sort_by(mut self, value: impl Into<ExportMessagesSortBy>) -> Self {
         self.sort_by = Some(value.into());
         self
     }
-    ///Descending when absent.
+
+    /// Descending when absent.
     pub fn sort_order(mut self, value: impl Into<SortDirection>) -> Self {
         self.sort_order = Some(value.into());
         self
     }
-    ///Only the messages of this conversation.
+
+    /// Only the messages of this conversation.
     pub fn conversation_id(mut self, value: impl Into<String>) -> Self {
         self.conversation_id = Some(value.into());
         self
     }
-    ///Only the messages of this contact.
+
+    /// Only the messages of this contact.
     pub fn contact_id(mut self, value: impl Into<String>) -> Self {
         self.contact_id = Some(value.into());
         self
     }
-    ///Only the messages of this channel.
+
+    /// Only the messages of this channel.
     pub fn channel(mut self, value: impl Into<ExportMessagesChannel>) -> Self {
         self.channel = Some(value.into());
         self
     }
-    ///Earliest message date to include.
+
+    /// Earliest message date to include.
     pub fn start_date(mut self, value: impl Into<String>) -> Self {
         self.start_date = Some(value.into());
         self
     }
-    ///Latest message date to include.
+
+    /// Latest message date to include.
     pub fn end_date(mut self, value: impl Into<String>) -> Self {
         self.end_date = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1918,10 +2003,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ExportMessagesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1930,16 +2017,22 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl crate::Paginated for ExportMessages {
     type Page = ExportMessagesResponse;
+
     type Item = Message;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ExportMessages::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         if Some(page)
@@ -1962,11 +2055,14 @@ impl crate::Paginated for ExportMessages {
         }
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.messages).unwrap_or_default()
     }
 }
+
 #[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl ExportMessages {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -1975,14 +2071,14 @@ impl ExportMessages {
         crate::paginate(self)
     }
 }
+
 #[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 /// Request builder for `get_contact_subscription_status`: set optional parameters, then call `send()`.
 ///
 /// Read the subscription statuses of a contact, for all its emails or one.
 ///
 /// `GET /conversations/preferences/unsubscriptions/status` · Version `2021-04-15` · location token · scopes: none stated
-///
-/// Note: HighLevel's doc declares no security scheme or scope for this operation and gives no response body; the response is kept as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetContactSubscriptionStatus {
@@ -1991,20 +2087,24 @@ pub struct GetContactSubscriptionStatus {
     contact_id: String,
     email: Option<String>,
 }
-#[cfg(feature = "conversations")]
-impl GetContactSubscriptionStatus {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
+impl GetContactSubscriptionStatus {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///One of the contact's addresses; every address of the contact when absent.
+
+    /// One of the contact's addresses; every address of the contact when absent.
     pub fn email(mut self, value: impl Into<String>) -> Self {
         self.email = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -2033,10 +2133,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2045,7 +2147,9 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 /// Request builder for `get_conversation`: set optional parameters, then call `send()`.
 ///
 /// Fetch one conversation by its id.
@@ -2057,7 +2161,9 @@ pub struct GetConversation {
     client: crate::Client,
     conversation_id: String,
 }
+
 #[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl GetConversation {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2078,10 +2184,12 @@ impl GetConversation {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<Conversation, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2090,21 +2198,23 @@ impl GetConversation {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 /// Request builder for `get_email_message`: set optional parameters, then call `send()`.
 ///
 /// Fetch one email message, with its body and recipients.
 ///
 /// `GET /conversations/messages/email/{id}` · Version `2021-07-28` · location token · scopes: none stated
-///
-/// Note: HighLevel's doc declares no path parameter, no Version header (so the project default 2021-07-28 applies, while the rest of this API uses 2021-04-15) and no security scope; `conversations/message.readonly` is the likely scope.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetEmailMessage {
     client: crate::Client,
     id: String,
 }
+
 #[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl GetEmailMessage {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2125,10 +2235,12 @@ impl GetEmailMessage {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<EmailMessage, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2137,21 +2249,23 @@ impl GetEmailMessage {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 /// Request builder for `get_message`: set optional parameters, then call `send()`.
 ///
 /// Fetch one message by its id.
 ///
 /// `GET /conversations/messages/{id}` · Version `2021-04-15` · location token · scopes: `conversations/message.readonly`
-///
-/// Note: SKILL.md writes the path parameter as `{messageId}`; HighLevel names it `id`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetMessage {
     client: crate::Client,
     id: String,
 }
+
 #[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl GetMessage {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2172,10 +2286,12 @@ impl GetMessage {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<Message, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2184,14 +2300,14 @@ impl GetMessage {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 /// Request builder for `get_message_recording`: set optional parameters, then call `send()`.
 ///
 /// Download the audio recording of a call message (WAV).
 ///
 /// `GET /conversations/messages/{messageId}/locations/{locationId}/recording` · Version `2021-04-15` · location token · scopes: `conversations/message.readonly`
-///
-/// Note: SKILL.md gives GET /conversations/{conversationId}/messages/{messageId}/recordings (sections 5 and 31); the real path is this one, keyed by message and location.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetMessageRecording {
@@ -2199,15 +2315,18 @@ pub struct GetMessageRecording {
     message_id: String,
     location_id: Option<String>,
 }
-#[cfg(feature = "conversations")]
-impl GetMessageRecording {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
+impl GetMessageRecording {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -2232,10 +2351,12 @@ Defaults to the client's configured location.*/
         request.scope_key(location_id.clone());
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<bytes::Bytes, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2244,7 +2365,9 @@ Defaults to the client's configured location.*/
         self.client.execute_bytes(request).await
     }
 }
+
 #[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 /// Request builder for `get_message_transcription`: set optional parameters, then call `send()`.
 ///
 /// Read the transcript of a call recording, sentence by sentence.
@@ -2257,15 +2380,18 @@ pub struct GetMessageTranscription {
     location_id: Option<String>,
     message_id: String,
 }
-#[cfg(feature = "conversations")]
-impl GetMessageTranscription {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
+impl GetMessageTranscription {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -2290,10 +2416,12 @@ Defaults to the client's configured location.*/
         request.scope_key(location_id.clone());
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<MessageTranscription, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2302,7 +2430,9 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 /// Request builder for `initiate_attachment_upload`: set optional parameters, then call `send()`.
 ///
 /// Get a signed URL to upload a large attachment directly to storage.
@@ -2316,7 +2446,9 @@ pub struct InitiateAttachmentUpload {
     client: crate::Client,
     body: InitiateAttachmentUploadRequest,
 }
+
 #[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl InitiateAttachmentUpload {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2338,10 +2470,12 @@ impl InitiateAttachmentUpload {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<InitiateAttachmentUploadResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2350,7 +2484,9 @@ impl InitiateAttachmentUpload {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 /// Request builder for `list_conversation_messages`: set optional parameters, then call `send()`.
 ///
 /// List the messages of a conversation, newest first, page by page.
@@ -2365,23 +2501,28 @@ pub struct ListConversationMessages {
     limit: Option<i64>,
     type_: Option<ListConversationMessagesType>,
 }
+
 #[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl ListConversationMessages {
-    ///The `lastMessageId` of the previous page; the page starts after that message.
+    /// The `lastMessageId` of the previous page; the page starts after that message.
     pub fn last_message_id(mut self, value: impl Into<String>) -> Self {
         self.last_message_id = Some(value.into());
         self
     }
-    ///Page size; 20 when absent.
+
+    /// Page size; 20 when absent.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
-    ///Only messages of this type; several types may be joined with commas.
+
+    /// Only messages of this type; several types may be joined with commas.
     pub fn type_(mut self, value: impl Into<ListConversationMessagesType>) -> Self {
         self.type_ = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -2410,10 +2551,12 @@ impl ListConversationMessages {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ListConversationMessagesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2422,16 +2565,22 @@ impl ListConversationMessages {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl crate::Paginated for ListConversationMessages {
     type Page = ListConversationMessagesResponse;
+
     type Item = Message;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListConversationMessages::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         if Some(page)
@@ -2456,11 +2605,14 @@ impl crate::Paginated for ListConversationMessages {
         }
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.messages).and_then(|v| v.messages).unwrap_or_default()
     }
 }
+
 #[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl ListConversationMessages {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -2469,7 +2621,9 @@ impl ListConversationMessages {
         crate::paginate(self)
     }
 }
+
 #[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 /// Request builder for `list_custom_subtypes`: set optional parameters, then call `send()`.
 ///
 /// List the custom subscription subtypes of a location.
@@ -2477,23 +2631,24 @@ impl ListConversationMessages {
 /// Custom subtypes are the extra email/SMS subscription categories a contact can opt in or out of.
 ///
 /// `GET /conversations/preferences/custom-subtypes` · Version `2021-04-15` · location token · scopes: none stated
-///
-/// Note: HighLevel's doc declares no security scheme or scope for this operation and gives no response body; the response is kept as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListCustomSubtypes {
     client: crate::Client,
     location_id: Option<String>,
 }
-#[cfg(feature = "conversations")]
-impl ListCustomSubtypes {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
+impl ListCustomSubtypes {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -2515,10 +2670,12 @@ Defaults to the client's configured location.*/
         request.query("locationId", &location_id);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2527,14 +2684,14 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 /// Request builder for `search_conversations`: set optional parameters, then call `send()`.
 ///
 /// Search the conversations of a location with filters and sorting.
 ///
 /// `GET /conversations/search` · Version `2021-04-15` · location token · scopes: `conversations.readonly`
-///
-/// Note: Paged by `limit` and `startAfterDate` (the sort value of the last conversation of the previous page), but the sort value is not among the documented fields of a result, so no pagination is declared.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct SearchConversations {
@@ -2561,66 +2718,79 @@ pub struct SearchConversations {
     start_date: Option<i64>,
     end_date: Option<i64>,
 }
-#[cfg(feature = "conversations")]
-impl SearchConversations {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
+impl SearchConversations {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Only the conversations of this contact.
+
+    /// Only the conversations of this contact.
     pub fn contact_id(mut self, value: impl Into<String>) -> Self {
         self.contact_id = Some(value.into());
         self
     }
-    ///Comma-separated user ids the conversations are assigned to; `unassigned` for none.
+
+    /// Comma-separated user ids the conversations are assigned to; `unassigned` for none.
     pub fn assigned_to(mut self, value: impl Into<String>) -> Self {
         self.assigned_to = Some(value.into());
         self
     }
-    ///Comma-separated user ids following the conversations.
+
+    /// Comma-separated user ids following the conversations.
     pub fn followers(mut self, value: impl Into<String>) -> Self {
         self.followers = Some(value.into());
         self
     }
-    ///Comma-separated user ids mentioned in the conversations.
+
+    /// Comma-separated user ids mentioned in the conversations.
     pub fn mentions(mut self, value: impl Into<String>) -> Self {
         self.mentions = Some(value.into());
         self
     }
-    ///Free text to search for.
+
+    /// Free text to search for.
     pub fn query(mut self, value: impl Into<String>) -> Self {
         self.query = Some(value.into());
         self
     }
-    ///Sets `sort`.
+
+    /// Sets `sort`.
     pub fn sort(mut self, value: impl Into<SortDirection>) -> Self {
         self.sort = Some(value.into());
         self
     }
-    ///Sort value of the last conversation already received; the page starts after it.
+
+    /// Sort value of the last conversation already received; the page starts after it.
     pub fn start_after_date(mut self, value: impl Into<i64>) -> Self {
         self.start_after_date = Some(value.into());
         self
     }
-    ///Only the conversation with this id.
+
+    /// Only the conversation with this id.
     pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
         self
     }
-    ///Page size; 20 when absent.
+
+    /// Page size; 20 when absent.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
-    ///Only conversations whose latest message is of this type.
+
+    /// Only conversations whose latest message is of this type.
     pub fn last_message_type(mut self, value: impl Into<MessageType>) -> Self {
         self.last_message_type = Some(value.into());
         self
     }
-    ///Whether the latest outbound message was sent by automation or by hand.
+
+    /// Whether the latest outbound message was sent by automation or by hand.
     pub fn last_message_action(
         mut self,
         value: impl Into<SearchConversationsLastMessageAction>,
@@ -2628,51 +2798,61 @@ Defaults to the client's configured location.*/
         self.last_message_action = Some(value.into());
         self
     }
-    ///Sets `lastMessageDirection`.
+
+    /// Sets `lastMessageDirection`.
     pub fn last_message_direction(mut self, value: impl Into<MessageDirection>) -> Self {
         self.last_message_direction = Some(value.into());
         self
     }
-    ///Read state filter.
+
+    /// Read state filter.
     pub fn status(mut self, value: impl Into<SearchConversationsStatus>) -> Self {
         self.status = Some(value.into());
         self
     }
-    ///The date or score the results are ordered by.
+
+    /// The date or score the results are ordered by.
     pub fn sort_by(mut self, value: impl Into<SearchConversationsSortBy>) -> Self {
         self.sort_by = Some(value.into());
         self
     }
-    ///Score profile id used when `sortBy` is `score_profile`.
+
+    /// Score profile id used when `sortBy` is `score_profile`.
     pub fn sort_score_profile(mut self, value: impl Into<String>) -> Self {
         self.sort_score_profile = Some(value.into());
         self
     }
-    ///Score profile id the `scoreProfileMin`/`scoreProfileMax` filters apply to.
+
+    /// Score profile id the `scoreProfileMin`/`scoreProfileMax` filters apply to.
     pub fn score_profile(mut self, value: impl Into<String>) -> Self {
         self.score_profile = Some(value.into());
         self
     }
-    ///Lowest score to include.
+
+    /// Lowest score to include.
     pub fn score_profile_min(mut self, value: impl Into<f64>) -> Self {
         self.score_profile_min = Some(value.into());
         self
     }
-    ///Highest score to include.
+
+    /// Highest score to include.
     pub fn score_profile_max(mut self, value: impl Into<f64>) -> Self {
         self.score_profile_max = Some(value.into());
         self
     }
-    ///Earliest creation date to include, in Unix milliseconds.
+
+    /// Earliest creation date to include, in Unix milliseconds.
     pub fn start_date(mut self, value: impl Into<i64>) -> Self {
         self.start_date = Some(value.into());
         self
     }
-    ///Latest creation date to include, in Unix milliseconds.
+
+    /// Latest creation date to include, in Unix milliseconds.
     pub fn end_date(mut self, value: impl Into<i64>) -> Self {
         self.end_date = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -2751,10 +2931,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<SearchConversationsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2763,7 +2945,9 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 /// Request builder for `send_message`: set optional parameters, then call `send()`.
 ///
 /// Send a message to a contact on SMS, email, WhatsApp, social or chat channels.
@@ -2771,15 +2955,15 @@ Defaults to the client's configured location.*/
 /// The conversation is found or created from the contact. Email messages can be scheduled, threaded, replied to or forwarded.
 ///
 /// `POST /conversations/messages` · Version `2021-04-15` · location token · scopes: `conversations/message.write`
-///
-/// Note: SKILL.md's examples send this with Version 2021-07-28; HighLevel's doc gives 2021-04-15.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct SendMessage {
     client: crate::Client,
     body: SendMessageRequest,
 }
+
 #[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl SendMessage {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2801,10 +2985,12 @@ impl SendMessage {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<SendMessageResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2813,7 +2999,9 @@ impl SendMessage {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 /// Request builder for `send_review_reply`: set optional parameters, then call `send()`.
 ///
 /// Publish a reply to a Google Business Profile review.
@@ -2827,7 +3015,9 @@ pub struct SendReviewReply {
     client: crate::Client,
     body: ReviewReplyRequest,
 }
+
 #[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl SendReviewReply {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2849,10 +3039,12 @@ impl SendReviewReply {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<SendMessageResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2861,7 +3053,9 @@ impl SendReviewReply {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 /// Request builder for `set_live_chat_typing`: set optional parameters, then call `send()`.
 ///
 /// Show or hide the typing indicator of an agent or bot in a live chat.
@@ -2873,7 +3067,9 @@ pub struct SetLiveChatTyping {
     client: crate::Client,
     body: LiveChatTypingRequest,
 }
+
 #[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl SetLiveChatTyping {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2895,10 +3091,12 @@ impl SetLiveChatTyping {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2907,7 +3105,9 @@ impl SetLiveChatTyping {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 /// Request builder for `set_message_attachments`: set optional parameters, then call `send()`.
 ///
 /// Replace the attachments of a call message (at most 5 URLs).
@@ -2922,7 +3122,9 @@ pub struct SetMessageAttachments {
     message_id: String,
     body: SetMessageAttachmentsRequest,
 }
+
 #[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl SetMessageAttachments {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2947,10 +3149,12 @@ impl SetMessageAttachments {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2959,7 +3163,9 @@ impl SetMessageAttachments {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 /// Request builder for `update_conversation`: set optional parameters, then call `send()`.
 ///
 /// Change the unread count, star or feedback of a conversation.
@@ -2972,7 +3178,9 @@ pub struct UpdateConversation {
     conversation_id: String,
     body: UpdateConversationRequest,
 }
+
 #[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl UpdateConversation {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2997,10 +3205,12 @@ impl UpdateConversation {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ConversationResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3009,7 +3219,9 @@ impl UpdateConversation {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 /// Request builder for `update_custom_subtype`: set optional parameters, then call `send()`.
 ///
 /// Rename, describe or archive a custom subscription subtype.
@@ -3017,8 +3229,6 @@ impl UpdateConversation {
 /// Needs an agency or account admin user behind the token.
 ///
 /// `PUT /conversations/preferences/custom-subtypes/{id}` · Version `2021-04-15` · location token · scopes: none stated
-///
-/// Note: HighLevel's doc declares no security scheme or scope for this operation and gives no response body; the response is kept as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpdateCustomSubtype {
@@ -3027,15 +3237,18 @@ pub struct UpdateCustomSubtype {
     location_id: Option<String>,
     body: UpdateCustomSubtypeRequest,
 }
-#[cfg(feature = "conversations")]
-impl UpdateCustomSubtype {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
+impl UpdateCustomSubtype {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -3064,10 +3277,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3076,7 +3291,9 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 /// Request builder for `update_message_status`: set optional parameters, then call `send()`.
 ///
 /// Report the delivery status of a message sent through a custom provider.
@@ -3089,7 +3306,9 @@ pub struct UpdateMessageStatus {
     message_id: String,
     body: UpdateMessageStatusRequest,
 }
+
 #[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl UpdateMessageStatus {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3114,10 +3333,12 @@ impl UpdateMessageStatus {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<SendMessageResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3126,7 +3347,9 @@ impl UpdateMessageStatus {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 /// Request builder for `upload_message_attachments`: set optional parameters, then call `send()`.
 ///
 /// Upload files to attach to messages of a conversation.
@@ -3134,15 +3357,15 @@ impl UpdateMessageStatus {
 /// Accepted types: JPG, JPEG, PNG, MP4, MPEG, ZIP, RAR, PDF, DOC, DOCX, TXT, MP3, WAV. The response maps each file to its hosted URL, to pass as `attachments` when sending.
 ///
 /// `POST /conversations/messages/upload` · Version `2021-04-15` · location token · scopes: `conversations/message.write`
-///
-/// Note: HighLevel's body schema lacks the file part its description names (`fileAttachment`); it is added here. No size limit is documented for this endpoint (it answers 413 when a file is too large).
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UploadMessageAttachments {
     client: crate::Client,
     body: UploadMessageAttachmentsRequest,
 }
+
 #[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl UploadMessageAttachments {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3164,10 +3387,12 @@ impl UploadMessageAttachments {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<UploadMessageAttachmentsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3176,51 +3401,74 @@ impl UploadMessageAttachments {
         self.client.execute(request).await
     }
 }
+
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
+)]
 /// The `AddedMessageResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AddedMessageResponse {
-    /// `success`
+    /// `success`: `true` or `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
-    /// `conversationId`
+
+    /// `conversationId`: a string.
     #[serde(rename = "conversationId", default, skip_serializing_if = "Option::is_none")]
     pub conversation_id: Option<String>,
-    /// `messageId`
+
+    /// `messageId`: a string.
     #[serde(rename = "messageId", default, skip_serializing_if = "Option::is_none")]
     pub message_id: Option<String>,
-    /// `message`
+
+    /// `message`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// `contactId`
+
+    /// `contactId`: a string.
     #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<String>,
-    /// `dateAdded`
+
+    /// `dateAdded`: a date and time (RFC 3339 string).
     #[serde(rename = "dateAdded", default, skip_serializing_if = "Option::is_none")]
     pub date_added: Option<String>,
-    /// `emailMessageId`
+
+    /// `emailMessageId`: a string.
     #[serde(rename = "emailMessageId", default, skip_serializing_if = "Option::is_none")]
     pub email_message_id: Option<String>,
 }
+
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
+)]
 /// The numbers and outcome of a call.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CallDetails {
-    /// `to`
+    /// `to`: a string. Example: `+15037081210`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub to: Option<String>,
-    /// `from`
+
+    /// `from`: a string. Example: `+15037081210`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from: Option<String>,
-    /// `status`
+
+    /// `status`: a [`CallStatus`](crate::conversations::CallStatus).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<CallStatus>,
 }
+
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
+)]
 impl CallDetails {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -3229,47 +3477,68 @@ impl CallDetails {
             status: None,
         }
     }
-    ///Sets `to`.
+
+    /// Sets `to`.
     pub fn to(mut self, value: impl Into<String>) -> Self {
         self.to = Some(value.into());
         self
     }
-    ///Sets `from`.
+
+    /// Sets `from`.
     pub fn from(mut self, value: impl Into<String>) -> Self {
         self.from = Some(value.into());
         self
     }
-    ///Sets `status`.
+
+    /// Sets `status`.
     pub fn status(mut self, value: impl Into<CallStatus>) -> Self {
         self.status = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
+)]
 /// Values of `CallStatus`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CallStatus {
-    ///`pending`
+    /// `pending`
     Pending,
-    ///`completed`
+
+    /// `completed`
     Completed,
-    ///`answered`
+
+    /// `answered`
     Answered,
-    ///`busy`
+
+    /// `busy`
     Busy,
-    ///`no-answer`
+
+    /// `no-answer`
     NoAnswer,
-    ///`failed`
+
+    /// `failed`
     Failed,
-    ///`canceled`
+
+    /// `canceled`
     Canceled,
-    ///`voicemail`
+
+    /// `voicemail`
     Voicemail,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
+)]
 impl CallStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3286,7 +3555,12 @@ impl CallStatus {
         }
     }
 }
+
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
+)]
 impl From<&str> for CallStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -3302,9 +3576,15 @@ impl From<&str> for CallStatus {
         }
     }
 }
+
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 crate::runtime::enums::string_enum!(CallStatus);
+
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
+)]
 /// The `CancelScheduledResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3312,33 +3592,48 @@ pub struct CancelScheduledResponse {
     /// HTTP status of the cancellation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<i64>,
-    /// `message`
+
+    /// `message`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
 }
+
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
+)]
 /// The `CompleteAttachmentUploadRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CompleteAttachmentUploadRequest {
-    /// `uploadId`
+    /// `uploadId`: a string.
     #[serde(rename = "uploadId")]
     pub upload_id: String,
-    /// `filePath`
+
+    /// `filePath`: a string.
     #[serde(rename = "filePath")]
     pub file_path: String,
-    /// `locationId`
+
+    /// `locationId`: a string.
     #[serde(rename = "locationId")]
     pub location_id: String,
-    /// `conversationId`
+
+    /// `conversationId`: a string.
     #[serde(rename = "conversationId")]
     pub conversation_id: String,
-    /// `filename`
+
+    /// `filename`: a string.
     pub filename: String,
 }
+
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
+)]
 impl CompleteAttachmentUploadRequest {
-    ///A value with the required fields (`uploadId`, `filePath`, `locationId`, `conversationId`, `filename`).
+    /// A value with the required fields (`uploadId`, `filePath`, `locationId`, `conversationId`, `filename`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         upload_id: impl Into<String>,
@@ -3356,7 +3651,12 @@ impl CompleteAttachmentUploadRequest {
         }
     }
 }
+
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
+)]
 /// The `CompleteAttachmentUploadResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3364,40 +3664,53 @@ pub struct CompleteAttachmentUploadResponse {
     /// File name to public URL.
     #[serde(rename = "uploadedFiles", default, skip_serializing_if = "Option::is_none")]
     pub uploaded_files: Option<std::collections::BTreeMap<String, String>>,
-    /// `metadata`
+
+    /// `metadata`: a [`UploadedFileMetadata`](crate::conversations::UploadedFileMetadata).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<UploadedFileMetadata>,
 }
+
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
+)]
 /// A conversation thread between a location and a contact.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Conversation {
-    /// `id`
+    /// `id`: a string. Example: `ve9EPM428kjkvShlRW1KT`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `contactId`
+
+    /// `contactId`: a string. Example: `ve9EPM428kjkvShlRW1KT`.
     #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<String>,
-    /// `locationId`
+
+    /// `locationId`: a string. Example: `ve9EPM428kjkvShlRW1KT`.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
+
     /// The user the conversation is assigned to.
     #[serde(rename = "assignedTo", default, skip_serializing_if = "Option::is_none")]
     pub assigned_to: Option<String>,
-    /// `userId`
+
+    /// `userId`: a string.
     #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
+
     /// Channel code: 1 phone, 2 email, 3 Facebook Messenger, 4 review, 5 group SMS, 6 internal chat.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<i64>,
-    /// `lastMessageBody`
+
+    /// `lastMessageBody`: a string.
     #[serde(
         rename = "lastMessageBody",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub last_message_body: Option<String>,
+
     /// When the latest message was added (HighLevel shows both ISO dates and millisecond texts).
     #[serde(
         rename = "lastMessageDate",
@@ -3405,33 +3718,45 @@ pub struct Conversation {
         skip_serializing_if = "Option::is_none"
     )]
     pub last_message_date: Option<String>,
-    /// `lastMessageType`
+
+    /// `lastMessageType`: a [`MessageType`](crate::conversations::MessageType).
     #[serde(
         rename = "lastMessageType",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub last_message_type: Option<MessageType>,
-    /// `unreadCount`
+
+    /// `unreadCount`: a whole number. Example: `1`.
     #[serde(rename = "unreadCount", default, skip_serializing_if = "Option::is_none")]
     pub unread_count: Option<i64>,
+
     /// Whether the conversation shows in the main inbox.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inbox: Option<bool>,
-    /// `starred`
+
+    /// `starred`: `true` or `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub starred: Option<bool>,
-    /// `deleted`
+
+    /// `deleted`: `true` or `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted: Option<bool>,
-    /// `dateAdded`
+
+    /// `dateAdded`: a string. Example: `2023-10-01T12:00:00Z`.
     #[serde(rename = "dateAdded", default, skip_serializing_if = "Option::is_none")]
     pub date_added: Option<String>,
-    /// `dateUpdated`
+
+    /// `dateUpdated`: a string. Example: `2023-10-01T12:00:00Z`.
     #[serde(rename = "dateUpdated", default, skip_serializing_if = "Option::is_none")]
     pub date_updated: Option<String>,
 }
+
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
+)]
 /// The `ConversationMessagesPage` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3439,39 +3764,55 @@ pub struct ConversationMessagesPage {
     /// Id of the last message of this page; pass it as `lastMessageId` for the next one.
     #[serde(rename = "lastMessageId", default, skip_serializing_if = "Option::is_none")]
     pub last_message_id: Option<String>,
+
     /// Whether more messages follow.
     #[serde(rename = "nextPage", default, skip_serializing_if = "Option::is_none")]
     pub next_page: Option<bool>,
-    /// `messages`
+
+    /// `messages`: a list of [`Message`](crate::conversations::Message) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub messages: Option<Vec<Message>>,
 }
+
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
+)]
 /// The `ConversationResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ConversationResponse {
-    /// `success`
+    /// `success`: `true` or `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
-    /// `conversation`
+
+    /// `conversation`: a [`Conversation`](crate::conversations::Conversation).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conversation: Option<Conversation>,
 }
+
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
+)]
 /// A conversation as a search result, with the contact's details.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ConversationSummary {
-    /// `id`
+    /// `id`: a string. Example: `ABCHkzuJQ8ZMd4Te84GK`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `contactId`
+
+    /// `contactId`: a string. Example: `ABCHkzuJQ8ZMd4Te84GK`.
     #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<String>,
-    /// `locationId`
+
+    /// `locationId`: a string. Example: `ABCHkzuJQ8ZMd4Te84GK`.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
+
     /// Text of the latest message.
     #[serde(
         rename = "lastMessageBody",
@@ -3479,51 +3820,73 @@ pub struct ConversationSummary {
         skip_serializing_if = "Option::is_none"
     )]
     pub last_message_body: Option<String>,
-    /// `lastMessageType`
+
+    /// `lastMessageType`: a [`MessageType`](crate::conversations::MessageType).
     #[serde(
         rename = "lastMessageType",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub last_message_type: Option<MessageType>,
-    /// `type`
+
+    /// `type`: a [`ConversationType`](crate::conversations::ConversationType).
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<ConversationType>,
+
     /// Messages not yet read.
     #[serde(rename = "unreadCount", default, skip_serializing_if = "Option::is_none")]
     pub unread_count: Option<i64>,
+
     /// The contact's first and last name.
     #[serde(rename = "fullName", default, skip_serializing_if = "Option::is_none")]
     pub full_name: Option<String>,
+
     /// Display name used when there is no full name.
     #[serde(rename = "contactName", default, skip_serializing_if = "Option::is_none")]
     pub contact_name: Option<String>,
-    /// `email`
+
+    /// `email`: a string. Example: `johndoe@mailingdomain.com`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// `phone`
+
+    /// `phone`: a string. Example: `+15550001234`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
 }
+
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
+)]
 /// The main channel of a conversation.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ConversationType {
-    ///`TYPE_PHONE`
+    /// `TYPE_PHONE`
     TypePhone,
-    ///`TYPE_EMAIL`
+
+    /// `TYPE_EMAIL`
     TypeEmail,
-    ///`TYPE_FB_MESSENGER`
+
+    /// `TYPE_FB_MESSENGER`
     TypeFbMessenger,
-    ///`TYPE_REVIEW`
+
+    /// `TYPE_REVIEW`
     TypeReview,
-    ///`TYPE_GROUP_SMS`
+
+    /// `TYPE_GROUP_SMS`
     TypeGroupSms,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
+)]
 impl ConversationType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3537,7 +3900,12 @@ impl ConversationType {
         }
     }
 }
+
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
+)]
 impl From<&str> for ConversationType {
     fn from(value: &str) -> Self {
         match value {
@@ -3550,23 +3918,35 @@ impl From<&str> for ConversationType {
         }
     }
 }
+
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 crate::runtime::enums::string_enum!(ConversationType);
+
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
+)]
 /// The `CreateConversationRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateConversationRequest {
-    /// `locationId`
+    /// `locationId`: a string. Example: `tDtDnQdgm2LXpyiqYvZ6`.
     #[serde(rename = "locationId")]
     pub location_id: String,
-    /// `contactId`
+
+    /// `contactId`: a string. Example: `tDtDnQdgm2LXpyiqYvZ6`.
     #[serde(rename = "contactId")]
     pub contact_id: String,
 }
+
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
+)]
 impl CreateConversationRequest {
-    ///A value with the required fields (`locationId`, `contactId`).
+    /// A value with the required fields (`locationId`, `contactId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(location_id: impl Into<String>, contact_id: impl Into<String>) -> Self {
         Self {
@@ -3575,24 +3955,31 @@ impl CreateConversationRequest {
         }
     }
 }
+
 #[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 /// The `CreateCustomSubtypeRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateCustomSubtypeRequest {
-    /// `name`
+    /// `name`: a string. Example: `Newsletter Subscription`.
     pub name: String,
-    /// `description`
+
+    /// `description`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `channel`
+
+    /// `channel`: a [`CustomSubtypeChannel`](crate::conversations::CustomSubtypeChannel).
     pub channel: CustomSubtypeChannel,
+
     /// Language code.
     pub language: String,
 }
+
 #[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl CreateCustomSubtypeRequest {
-    ///A value with the required fields (`name`, `channel`, `language`).
+    /// A value with the required fields (`name`, `channel`, `language`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl Into<String>,
@@ -3606,25 +3993,32 @@ impl CreateCustomSubtypeRequest {
             language: language.into(),
         }
     }
-    ///Sets `description`.
+
+    /// Sets `description`.
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
         self
     }
 }
+
 #[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 /// Values of `CustomSubtypeChannel`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CustomSubtypeChannel {
-    ///`email`
+    /// `email`
     Email,
-    ///`sms`
+
+    /// `sms`
     Sms,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl CustomSubtypeChannel {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3635,7 +4029,9 @@ impl CustomSubtypeChannel {
         }
     }
 }
+
 #[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl From<&str> for CustomSubtypeChannel {
     fn from(value: &str) -> Self {
         match value {
@@ -3645,16 +4041,23 @@ impl From<&str> for CustomSubtypeChannel {
         }
     }
 }
+
 #[cfg(feature = "conversations")]
 crate::runtime::enums::string_enum!(CustomSubtypeChannel);
+
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
+)]
 /// How to forward an existing email.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct EmailForward {
-    /// `isForwarded`
+    /// `isForwarded`: `true` or `false`.
     #[serde(rename = "isForwarded")]
     pub is_forwarded: bool,
+
     /// Forward the whole thread instead of one email.
     #[serde(
         rename = "forwardWholeThread",
@@ -3662,37 +4065,44 @@ pub struct EmailForward {
         skip_serializing_if = "Option::is_none"
     )]
     pub forward_whole_thread: Option<bool>,
+
     /// The thread (message) being forwarded; needed to forward.
     #[serde(rename = "messageId", default, skip_serializing_if = "Option::is_none")]
     pub message_id: Option<String>,
+
     /// The single email being forwarded; ignored for a whole thread.
     #[serde(rename = "emailMessageId", default, skip_serializing_if = "Option::is_none")]
     pub email_message_id: Option<String>,
-    /// `sourceContactId`
+
+    /// `sourceContactId`: a string.
     #[serde(
         rename = "sourceContactId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub source_contact_id: Option<String>,
-    /// `sourceConversationId`
+
+    /// `sourceConversationId`: a string.
     #[serde(
         rename = "sourceConversationId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub source_conversation_id: Option<String>,
+
     /// The address to forward to.
     #[serde(rename = "toEmail", default, skip_serializing_if = "Option::is_none")]
     pub to_email: Option<String>,
-    /// `recipientContactId`
+
+    /// `recipientContactId`: a string.
     #[serde(
         rename = "recipientContactId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub recipient_contact_id: Option<String>,
-    /// `recipientConversationId`
+
+    /// `recipientConversationId`: a string.
     #[serde(
         rename = "recipientConversationId",
         default,
@@ -3700,9 +4110,14 @@ pub struct EmailForward {
     )]
     pub recipient_conversation_id: Option<String>,
 }
+
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
+)]
 impl EmailForward {
-    ///A value with the required fields (`isForwarded`).
+    /// A value with the required fields (`isForwarded`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(is_forwarded: impl Into<bool>) -> Self {
         Self {
@@ -3717,106 +4132,137 @@ impl EmailForward {
             recipient_conversation_id: None,
         }
     }
-    ///Sets `forwardWholeThread`.
+
+    /// Sets `forwardWholeThread`.
     pub fn forward_whole_thread(mut self, value: impl Into<bool>) -> Self {
         self.forward_whole_thread = Some(value.into());
         self
     }
-    ///Sets `messageId`.
+
+    /// Sets `messageId`.
     pub fn message_id(mut self, value: impl Into<String>) -> Self {
         self.message_id = Some(value.into());
         self
     }
-    ///Sets `emailMessageId`.
+
+    /// Sets `emailMessageId`.
     pub fn email_message_id(mut self, value: impl Into<String>) -> Self {
         self.email_message_id = Some(value.into());
         self
     }
-    ///Sets `sourceContactId`.
+
+    /// Sets `sourceContactId`.
     pub fn source_contact_id(mut self, value: impl Into<String>) -> Self {
         self.source_contact_id = Some(value.into());
         self
     }
-    ///Sets `sourceConversationId`.
+
+    /// Sets `sourceConversationId`.
     pub fn source_conversation_id(mut self, value: impl Into<String>) -> Self {
         self.source_conversation_id = Some(value.into());
         self
     }
-    ///Sets `toEmail`.
+
+    /// Sets `toEmail`.
     pub fn to_email(mut self, value: impl Into<String>) -> Self {
         self.to_email = Some(value.into());
         self
     }
-    ///Sets `recipientContactId`.
+
+    /// Sets `recipientContactId`.
     pub fn recipient_contact_id(mut self, value: impl Into<String>) -> Self {
         self.recipient_contact_id = Some(value.into());
         self
     }
-    ///Sets `recipientConversationId`.
+
+    /// Sets `recipientConversationId`.
     pub fn recipient_conversation_id(mut self, value: impl Into<String>) -> Self {
         self.recipient_conversation_id = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
+)]
 /// One email of a conversation.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct EmailMessage {
-    /// `id`
+    /// `id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+
     /// Id of the email at an external provider.
     #[serde(rename = "altId", default, skip_serializing_if = "Option::is_none")]
     pub alt_id: Option<String>,
+
     /// The message (thread) the email belongs to.
     #[serde(rename = "threadId", default, skip_serializing_if = "Option::is_none")]
     pub thread_id: Option<String>,
-    /// `locationId`
+
+    /// `locationId`: a string.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
-    /// `contactId`
+
+    /// `contactId`: a string.
     #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<String>,
-    /// `conversationId`
+
+    /// `conversationId`: a string.
     #[serde(rename = "conversationId", default, skip_serializing_if = "Option::is_none")]
     pub conversation_id: Option<String>,
-    /// `dateAdded`
+
+    /// `dateAdded`: a string. Example: `2024-03-27T18:13:49.000Z`.
     #[serde(rename = "dateAdded", default, skip_serializing_if = "Option::is_none")]
     pub date_added: Option<String>,
-    /// `subject`
+
+    /// `subject`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
-    /// `body`
+
+    /// `body`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
-    /// `direction`
+
+    /// `direction`: a [`MessageDirection`](crate::conversations::MessageDirection).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub direction: Option<MessageDirection>,
-    /// `status`
+
+    /// `status`: a [`EmailMessageStatus`](crate::conversations::EmailMessageStatus), one of `pending`, `scheduled`, `sent`, `delivered`, `read`, `undelivered`, `connected`, `failed`, `opened`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<EmailMessageStatus>,
-    /// `contentType`
+
+    /// `contentType`: a string. Example: `text/plain`.
     #[serde(rename = "contentType", default, skip_serializing_if = "Option::is_none")]
     pub content_type: Option<String>,
+
     /// Attachment URLs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attachments: Option<Vec<String>>,
+
     /// The sending service (for example `mailgun`, `smtp`, `custom`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider: Option<String>,
+
     /// Sender name and address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from: Option<String>,
-    /// `to`
+
+    /// `to`: a list of strings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub to: Option<Vec<String>>,
-    /// `cc`
+
+    /// `cc`: a list of strings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cc: Option<Vec<String>>,
-    /// `bcc`
+
+    /// `bcc`: a list of strings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bcc: Option<Vec<String>>,
+
     /// The email this one replies to.
     #[serde(
         rename = "replyToMessageId",
@@ -3824,10 +4270,12 @@ pub struct EmailMessage {
         skip_serializing_if = "Option::is_none"
     )]
     pub reply_to_message_id: Option<String>,
-    /// `source`
+
+    /// `source`: a [`MessageSource`](crate::conversations::MessageSource).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<MessageSource>,
-    /// `conversationProviderId`
+
+    /// `conversationProviderId`: a string.
     #[serde(
         rename = "conversationProviderId",
         default,
@@ -3835,33 +4283,52 @@ pub struct EmailMessage {
     )]
     pub conversation_provider_id: Option<String>,
 }
+
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
+)]
 /// Values of `EmailMessageStatus`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum EmailMessageStatus {
-    ///`pending`
+    /// `pending`
     Pending,
-    ///`scheduled`
+
+    /// `scheduled`
     Scheduled,
-    ///`sent`
+
+    /// `sent`
     Sent,
-    ///`delivered`
+
+    /// `delivered`
     Delivered,
-    ///`read`
+
+    /// `read`
     Read,
-    ///`undelivered`
+
+    /// `undelivered`
     Undelivered,
-    ///`connected`
+
+    /// `connected`
     Connected,
-    ///`failed`
+
+    /// `failed`
     Failed,
-    ///`opened`
+
+    /// `opened`
     Opened,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
+)]
 impl EmailMessageStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3879,7 +4346,12 @@ impl EmailMessageStatus {
         }
     }
 }
+
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
+)]
 impl From<&str> for EmailMessageStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -3896,29 +4368,40 @@ impl From<&str> for EmailMessageStatus {
         }
     }
 }
+
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 crate::runtime::enums::string_enum!(EmailMessageStatus);
+
 #[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 /// Values of `ExportMessagesChannel`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ExportMessagesChannel {
-    ///`Call`
+    /// `Call`
     Call,
-    ///`SMS`
+
+    /// `SMS`
     Sms,
-    ///`Email`
+
+    /// `Email`
     Email,
-    ///`WhatsApp`
+
+    /// `WhatsApp`
     WhatsApp,
-    ///`Instagram`
+
+    /// `Instagram`
     Instagram,
-    ///`Facebook`
+
+    /// `Facebook`
     Facebook,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl ExportMessagesChannel {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3933,7 +4416,9 @@ impl ExportMessagesChannel {
         }
     }
 }
+
 #[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl From<&str> for ExportMessagesChannel {
     fn from(value: &str) -> Self {
         match value {
@@ -3947,36 +4432,50 @@ impl From<&str> for ExportMessagesChannel {
         }
     }
 }
+
 #[cfg(feature = "conversations")]
 crate::runtime::enums::string_enum!(ExportMessagesChannel);
+
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
+)]
 /// The `ExportMessagesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ExportMessagesResponse {
-    /// `messages`
+    /// `messages`: a list of [`Message`](crate::conversations::Message) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub messages: Option<Vec<Message>>,
+
     /// Cursor of the next page; null on the last page.
     #[serde(rename = "nextCursor", default, skip_serializing_if = "Option::is_none")]
     pub next_cursor: Option<String>,
+
     /// Messages matching the query.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
 }
+
 #[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 /// Values of `ExportMessagesSortBy`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ExportMessagesSortBy {
-    ///`createdAt`
+    /// `createdAt`
     CreatedAt,
-    ///`updatedAt`
+
+    /// `updatedAt`
     UpdatedAt,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl ExportMessagesSortBy {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3987,7 +4486,9 @@ impl ExportMessagesSortBy {
         }
     }
 }
+
 #[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl From<&str> for ExportMessagesSortBy {
     fn from(value: &str) -> Self {
         match value {
@@ -3997,51 +4498,64 @@ impl From<&str> for ExportMessagesSortBy {
         }
     }
 }
+
 #[cfg(feature = "conversations")]
 crate::runtime::enums::string_enum!(ExportMessagesSortBy);
+
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
+)]
 /// The `ForwardResult` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ForwardResult {
-    /// `forwardWholeThread`
+    /// `forwardWholeThread`: `true` or `false`.
     #[serde(
         rename = "forwardWholeThread",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub forward_whole_thread: Option<bool>,
-    /// `messageId`
+
+    /// `messageId`: a string.
     #[serde(rename = "messageId", default, skip_serializing_if = "Option::is_none")]
     pub message_id: Option<String>,
-    /// `emailMessageId`
+
+    /// `emailMessageId`: a string.
     #[serde(rename = "emailMessageId", default, skip_serializing_if = "Option::is_none")]
     pub email_message_id: Option<String>,
-    /// `sourceContactId`
+
+    /// `sourceContactId`: a string.
     #[serde(
         rename = "sourceContactId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub source_contact_id: Option<String>,
-    /// `sourceConversationId`
+
+    /// `sourceConversationId`: a string.
     #[serde(
         rename = "sourceConversationId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub source_conversation_id: Option<String>,
-    /// `forwardToEmail`
+
+    /// `forwardToEmail`: a string.
     #[serde(rename = "forwardToEmail", default, skip_serializing_if = "Option::is_none")]
     pub forward_to_email: Option<String>,
-    /// `recipientContactId`
+
+    /// `recipientContactId`: a string.
     #[serde(
         rename = "recipientContactId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub recipient_contact_id: Option<String>,
-    /// `recipientConversationId`
+
+    /// `recipientConversationId`: a string.
     #[serde(
         rename = "recipientConversationId",
         default,
@@ -4049,66 +4563,92 @@ pub struct ForwardResult {
     )]
     pub recipient_conversation_id: Option<String>,
 }
+
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
+)]
 /// The `InboundMessageRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct InboundMessageRequest {
-    /// `type`
+    /// `type`: a [`InboundMessageRequestType`](crate::conversations::InboundMessageRequestType).
     #[serde(rename = "type")]
     pub type_: InboundMessageRequestType,
-    /// `attachments`
+
+    /// `attachments`: a list of strings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attachments: Option<Vec<String>>,
-    /// `message`
+
+    /// `message`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// `conversationId`
+
+    /// `conversationId`: a string.
     #[serde(rename = "conversationId")]
     pub conversation_id: String,
-    /// `contactId`
+
+    /// `contactId`: a string.
     #[serde(rename = "contactId")]
     pub contact_id: String,
-    /// `conversationProviderId`
+
+    /// `conversationProviderId`: a string.
     #[serde(rename = "conversationProviderId")]
     pub conversation_provider_id: String,
-    /// `html`
+
+    /// `html`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub html: Option<String>,
-    /// `subject`
+
+    /// `subject`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
+
     /// Taken from the contact record; cannot be chosen freely.
     #[serde(rename = "emailFrom", default, skip_serializing_if = "Option::is_none")]
     pub email_from: Option<String>,
+
     /// Taken from the contact record; cannot be chosen freely.
     #[serde(rename = "emailTo", default, skip_serializing_if = "Option::is_none")]
     pub email_to: Option<String>,
-    /// `emailCc`
+
+    /// `emailCc`: a list of strings.
     #[serde(rename = "emailCc", default, skip_serializing_if = "Option::is_none")]
     pub email_cc: Option<Vec<String>>,
-    /// `emailBcc`
+
+    /// `emailBcc`: a list of strings.
     #[serde(rename = "emailBcc", default, skip_serializing_if = "Option::is_none")]
     pub email_bcc: Option<Vec<String>>,
+
     /// The email this one replies to, for threading.
     #[serde(rename = "emailMessageId", default, skip_serializing_if = "Option::is_none")]
     pub email_message_id: Option<String>,
+
     /// The message id at the external provider.
     #[serde(rename = "altId", default, skip_serializing_if = "Option::is_none")]
     pub alt_id: Option<String>,
+
     /// Outbound when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub direction: Option<MessageDirection>,
-    /// `date`
+
+    /// `date`: a date and time (RFC 3339 string).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
-    /// `call`
+
+    /// `call`: a [`CallDetails`](crate::conversations::CallDetails).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub call: Option<CallDetails>,
 }
+
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
+)]
 impl InboundMessageRequest {
-    ///A value with the required fields (`type`, `conversationId`, `contactId`, `conversationProviderId`).
+    /// A value with the required fields (`type`, `conversationId`, `contactId`, `conversationProviderId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         type_: impl Into<InboundMessageRequestType>,
@@ -4136,115 +4676,155 @@ impl InboundMessageRequest {
             call: None,
         }
     }
-    ///Sets `attachments`.
+
+    /// Sets `attachments`.
     pub fn attachments(mut self, value: impl Into<Vec<String>>) -> Self {
         self.attachments = Some(value.into());
         self
     }
-    ///Sets `message`.
+
+    /// Sets `message`.
     pub fn message(mut self, value: impl Into<String>) -> Self {
         self.message = Some(value.into());
         self
     }
-    ///Sets `html`.
+
+    /// Sets `html`.
     pub fn html(mut self, value: impl Into<String>) -> Self {
         self.html = Some(value.into());
         self
     }
-    ///Sets `subject`.
+
+    /// Sets `subject`.
     pub fn subject(mut self, value: impl Into<String>) -> Self {
         self.subject = Some(value.into());
         self
     }
-    ///Sets `emailFrom`.
+
+    /// Sets `emailFrom`.
     pub fn email_from(mut self, value: impl Into<String>) -> Self {
         self.email_from = Some(value.into());
         self
     }
-    ///Sets `emailTo`.
+
+    /// Sets `emailTo`.
     pub fn email_to(mut self, value: impl Into<String>) -> Self {
         self.email_to = Some(value.into());
         self
     }
-    ///Sets `emailCc`.
+
+    /// Sets `emailCc`.
     pub fn email_cc(mut self, value: impl Into<Vec<String>>) -> Self {
         self.email_cc = Some(value.into());
         self
     }
-    ///Sets `emailBcc`.
+
+    /// Sets `emailBcc`.
     pub fn email_bcc(mut self, value: impl Into<Vec<String>>) -> Self {
         self.email_bcc = Some(value.into());
         self
     }
-    ///Sets `emailMessageId`.
+
+    /// Sets `emailMessageId`.
     pub fn email_message_id(mut self, value: impl Into<String>) -> Self {
         self.email_message_id = Some(value.into());
         self
     }
-    ///Sets `altId`.
+
+    /// Sets `altId`.
     pub fn alt_id(mut self, value: impl Into<String>) -> Self {
         self.alt_id = Some(value.into());
         self
     }
-    ///Sets `direction`.
+
+    /// Sets `direction`.
     pub fn direction(mut self, value: impl Into<MessageDirection>) -> Self {
         self.direction = Some(value.into());
         self
     }
-    ///Sets `date`.
+
+    /// Sets `date`.
     pub fn date(mut self, value: impl Into<String>) -> Self {
         self.date = Some(value.into());
         self
     }
-    ///Sets `call`.
+
+    /// Sets `call`.
     pub fn call(mut self, value: impl Into<CallDetails>) -> Self {
         self.call = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
+)]
 /// Values of `InboundMessageRequestType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum InboundMessageRequestType {
-    ///`SMS`
+    /// `SMS`
     Sms,
-    ///`RCS`
+
+    /// `RCS`
     Rcs,
-    ///`Email`
+
+    /// `Email`
     Email,
-    ///`WhatsApp`
+
+    /// `WhatsApp`
     WhatsApp,
-    ///`GMB`
+
+    /// `GMB`
     Gmb,
-    ///`IG`
+
+    /// `IG`
     Ig,
-    ///`FB`
+
+    /// `FB`
     Fb,
-    ///`Custom`
+
+    /// `Custom`
     Custom,
-    ///`WebChat`
+
+    /// `WebChat`
     WebChat,
-    ///`Live_Chat`
+
+    /// `Live_Chat`
     LiveChat,
-    ///`Call`
+
+    /// `Call`
     Call,
-    ///`IVR_Call`
+
+    /// `IVR_Call`
     IvrCall,
-    ///`Campaign_Call`
+
+    /// `Campaign_Call`
     CampaignCall,
-    ///`Campaign_VoiceMail`
+
+    /// `Campaign_VoiceMail`
     CampaignVoiceMail,
-    ///`TIKTOK`
+
+    /// `TIKTOK`
     Tiktok,
-    ///`ALL_IN_ONE_CHAT`
+
+    /// `ALL_IN_ONE_CHAT`
     AllInOneChat,
-    ///`FORM_SUBMISSION`
+
+    /// `FORM_SUBMISSION`
     FormSubmission,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
+)]
 impl InboundMessageRequestType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -4270,7 +4850,12 @@ impl InboundMessageRequestType {
         }
     }
 }
+
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
+)]
 impl From<&str> for InboundMessageRequestType {
     fn from(value: &str) -> Self {
         match value {
@@ -4295,33 +4880,49 @@ impl From<&str> for InboundMessageRequestType {
         }
     }
 }
+
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 crate::runtime::enums::string_enum!(InboundMessageRequestType);
+
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
+)]
 /// The `InitiateAttachmentUploadRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct InitiateAttachmentUploadRequest {
-    /// `locationId`
+    /// `locationId`: a string.
     #[serde(rename = "locationId")]
     pub location_id: String,
-    /// `conversationId`
+
+    /// `conversationId`: a string.
     #[serde(rename = "conversationId")]
     pub conversation_id: String,
-    /// `filename`
+
+    /// `filename`: a string. Example: `video.mp4`.
     pub filename: String,
+
     /// MIME type of the file.
     #[serde(rename = "contentType")]
     pub content_type: String,
+
     /// Size in bytes, checked before upload.
     #[serde(rename = "fileSize", default, skip_serializing_if = "Option::is_none")]
     pub file_size: Option<i64>,
+
     /// Sets the size limit (WHATSAPP allows 100 MB, others 5 MB).
     pub channel: String,
 }
+
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
+)]
 impl InitiateAttachmentUploadRequest {
-    ///A value with the required fields (`locationId`, `conversationId`, `filename`, `contentType`, `channel`).
+    /// A value with the required fields (`locationId`, `conversationId`, `filename`, `contentType`, `channel`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         location_id: impl Into<String>,
@@ -4339,13 +4940,19 @@ impl InitiateAttachmentUploadRequest {
             channel: channel.into(),
         }
     }
-    ///Sets `fileSize`.
+
+    /// Sets `fileSize`.
     pub fn file_size(mut self, value: impl Into<i64>) -> Self {
         self.file_size = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
+)]
 /// The `InitiateAttachmentUploadResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4353,75 +4960,107 @@ pub struct InitiateAttachmentUploadResponse {
     /// Signed storage URL to PUT the file to.
     #[serde(rename = "uploadUrl", default, skip_serializing_if = "Option::is_none")]
     pub upload_url: Option<String>,
-    /// `uploadId`
+
+    /// `uploadId`: a string.
     #[serde(rename = "uploadId", default, skip_serializing_if = "Option::is_none")]
     pub upload_id: Option<String>,
+
     /// Storage path, needed to complete the upload.
     #[serde(rename = "filePath", default, skip_serializing_if = "Option::is_none")]
     pub file_path: Option<String>,
+
     /// When the URL expires, in Unix milliseconds.
     #[serde(rename = "expiresAt", default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<i64>,
+
     /// Largest accepted size in bytes.
     #[serde(rename = "maxFileSize", default, skip_serializing_if = "Option::is_none")]
     pub max_file_size: Option<i64>,
 }
+
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
+)]
 /// The `ListConversationMessagesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListConversationMessagesResponse {
-    /// `messages`
+    /// `messages`: a [`ConversationMessagesPage`](crate::conversations::ConversationMessagesPage).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub messages: Option<ConversationMessagesPage>,
 }
+
 #[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 /// Values of `ListConversationMessagesType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ListConversationMessagesType {
-    ///`TYPE_CALL`
+    /// `TYPE_CALL`
     TypeCall,
-    ///`TYPE_SMS`
+
+    /// `TYPE_SMS`
     TypeSms,
-    ///`TYPE_RCS`
+
+    /// `TYPE_RCS`
     TypeRcs,
-    ///`TYPE_EMAIL`
+
+    /// `TYPE_EMAIL`
     TypeEmail,
-    ///`TYPE_FACEBOOK`
+
+    /// `TYPE_FACEBOOK`
     TypeFacebook,
-    ///`TYPE_GMB`
+
+    /// `TYPE_GMB`
     TypeGmb,
-    ///`TYPE_INSTAGRAM`
+
+    /// `TYPE_INSTAGRAM`
     TypeInstagram,
-    ///`TYPE_WHATSAPP`
+
+    /// `TYPE_WHATSAPP`
     TypeWhatsapp,
-    ///`TYPE_ACTIVITY_APPOINTMENT`
+
+    /// `TYPE_ACTIVITY_APPOINTMENT`
     TypeActivityAppointment,
-    ///`TYPE_ACTIVITY_CONTACT`
+
+    /// `TYPE_ACTIVITY_CONTACT`
     TypeActivityContact,
-    ///`TYPE_ACTIVITY_INVOICE`
+
+    /// `TYPE_ACTIVITY_INVOICE`
     TypeActivityInvoice,
-    ///`TYPE_ACTIVITY_PAYMENT`
+
+    /// `TYPE_ACTIVITY_PAYMENT`
     TypeActivityPayment,
-    ///`TYPE_ACTIVITY_OPPORTUNITY`
+
+    /// `TYPE_ACTIVITY_OPPORTUNITY`
     TypeActivityOpportunity,
-    ///`TYPE_LIVE_CHAT`
+
+    /// `TYPE_LIVE_CHAT`
     TypeLiveChat,
-    ///`TYPE_INTERNAL_COMMENTS`
+
+    /// `TYPE_INTERNAL_COMMENTS`
     TypeInternalComments,
-    ///`TYPE_ACTIVITY_EMPLOYEE_ACTION_LOG`
+
+    /// `TYPE_ACTIVITY_EMPLOYEE_ACTION_LOG`
     TypeActivityEmployeeActionLog,
-    ///`TYPE_TIKTOK`
+
+    /// `TYPE_TIKTOK`
     TypeTiktok,
-    ///`TYPE_ACTIVITY_WHATSAPP`
+
+    /// `TYPE_ACTIVITY_WHATSAPP`
     TypeActivityWhatsapp,
-    ///`TYPE_FORM_SUBMISSION`
+
+    /// `TYPE_FORM_SUBMISSION`
     TypeFormSubmission,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl ListConversationMessagesType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -4449,7 +5088,9 @@ impl ListConversationMessagesType {
         }
     }
 }
+
 #[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl From<&str> for ListConversationMessagesType {
     fn from(value: &str) -> Self {
         match value {
@@ -4476,29 +5117,43 @@ impl From<&str> for ListConversationMessagesType {
         }
     }
 }
+
 #[cfg(feature = "conversations")]
 crate::runtime::enums::string_enum!(ListConversationMessagesType);
+
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
+)]
 /// The `LiveChatTypingRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct LiveChatTypingRequest {
-    /// `locationId`
+    /// `locationId`: a string.
     #[serde(rename = "locationId")]
     pub location_id: String,
-    /// `isTyping`
+
+    /// `isTyping`: `true` or `false`.
     #[serde(rename = "isTyping")]
     pub is_typing: bool,
+
     /// The live chat visitor's id.
     #[serde(rename = "visitorId")]
     pub visitor_id: String,
-    /// `conversationId`
+
+    /// `conversationId`: a string.
     #[serde(rename = "conversationId")]
     pub conversation_id: String,
 }
+
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
+)]
 impl LiveChatTypingRequest {
-    ///A value with the required fields (`locationId`, `isTyping`, `visitorId`, `conversationId`).
+    /// A value with the required fields (`locationId`, `isTyping`, `visitorId`, `conversationId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         location_id: impl Into<String>,
@@ -4514,87 +5169,123 @@ impl LiveChatTypingRequest {
         }
     }
 }
+
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
+)]
 /// A message of a conversation, on any channel.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Message {
-    /// `id`
+    /// `id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+
     /// Numeric code of the message type.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<i64>,
-    /// `messageType`
+
+    /// `messageType`: a [`MessageType`](crate::conversations::MessageType).
     #[serde(rename = "messageType", default, skip_serializing_if = "Option::is_none")]
     pub message_type: Option<MessageType>,
-    /// `locationId`
+
+    /// `locationId`: a string.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
-    /// `contactId`
+
+    /// `contactId`: a string.
     #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<String>,
-    /// `conversationId`
+
+    /// `conversationId`: a string.
     #[serde(rename = "conversationId", default, skip_serializing_if = "Option::is_none")]
     pub conversation_id: Option<String>,
-    /// `dateAdded`
+
+    /// `dateAdded`: a string. Example: `2024-03-27T18:13:49.000Z`.
     #[serde(rename = "dateAdded", default, skip_serializing_if = "Option::is_none")]
     pub date_added: Option<String>,
-    /// `body`
+
+    /// `body`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
-    /// `direction`
+
+    /// `direction`: a [`MessageDirection`](crate::conversations::MessageDirection).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub direction: Option<MessageDirection>,
-    /// `status`
+
+    /// `status`: a [`MessageStatus`](crate::conversations::MessageStatus).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<MessageStatus>,
-    /// `contentType`
+
+    /// `contentType`: a string. Example: `text/plain`.
     #[serde(rename = "contentType", default, skip_serializing_if = "Option::is_none")]
     pub content_type: Option<String>,
+
     /// Attachment URLs; empty for calls and voicemails, whose audio comes from the recording operation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attachments: Option<Vec<String>>,
-    /// `meta`
+
+    /// `meta`: a [`MessageMeta`](crate::conversations::MessageMeta).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meta: Option<MessageMeta>,
-    /// `source`
+
+    /// `source`: a [`MessageSource`](crate::conversations::MessageSource).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<MessageSource>,
-    /// `userId`
+
+    /// `userId`: a string.
     #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
-    /// `conversationProviderId`
+
+    /// `conversationProviderId`: a string.
     #[serde(
         rename = "conversationProviderId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub conversation_provider_id: Option<String>,
-    /// `chatWidgetId`
+
+    /// `chatWidgetId`: a string.
     #[serde(rename = "chatWidgetId", default, skip_serializing_if = "Option::is_none")]
     pub chat_widget_id: Option<String>,
+
     /// The external id given when the message was added.
     #[serde(rename = "altId", default, skip_serializing_if = "Option::is_none")]
     pub alt_id: Option<String>,
 }
+
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
+)]
 /// The statuses a sender or custom provider reports for a message.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum MessageDeliveryStatus {
-    ///`delivered`
+    /// `delivered`
     Delivered,
-    ///`failed`
+
+    /// `failed`
     Failed,
-    ///`pending`
+
+    /// `pending`
     Pending,
-    ///`read`
+
+    /// `read`
     Read,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
+)]
 impl MessageDeliveryStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -4607,7 +5298,12 @@ impl MessageDeliveryStatus {
         }
     }
 }
+
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
+)]
 impl From<&str> for MessageDeliveryStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -4619,21 +5315,34 @@ impl From<&str> for MessageDeliveryStatus {
         }
     }
 }
+
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 crate::runtime::enums::string_enum!(MessageDeliveryStatus);
+
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
+)]
 /// Values of `MessageDirection`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum MessageDirection {
-    ///`inbound`
+    /// `inbound`
     Inbound,
-    ///`outbound`
+
+    /// `outbound`
     Outbound,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
+)]
 impl MessageDirection {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -4644,7 +5353,12 @@ impl MessageDirection {
         }
     }
 }
+
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
+)]
 impl From<&str> for MessageDirection {
     fn from(value: &str) -> Self {
         match value {
@@ -4654,9 +5368,15 @@ impl From<&str> for MessageDirection {
         }
     }
 }
+
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 crate::runtime::enums::string_enum!(MessageDirection);
+
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
+)]
 /// The `MessageEmailMeta` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4665,7 +5385,12 @@ pub struct MessageEmailMeta {
     #[serde(rename = "messageIds", default, skip_serializing_if = "Option::is_none")]
     pub message_ids: Option<Vec<String>>,
 }
+
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
+)]
 /// Channel-specific details of a message.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4673,32 +5398,49 @@ pub struct MessageMeta {
     /// Call length in seconds.
     #[serde(rename = "callDuration", default, skip_serializing_if = "Option::is_none")]
     pub call_duration: Option<i64>,
-    /// `callStatus`
+
+    /// `callStatus`: a [`CallStatus`](crate::conversations::CallStatus).
     #[serde(rename = "callStatus", default, skip_serializing_if = "Option::is_none")]
     pub call_status: Option<CallStatus>,
-    /// `email`
+
+    /// `email`: a [`MessageEmailMeta`](crate::conversations::MessageEmailMeta).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<MessageEmailMeta>,
 }
+
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
+)]
 /// What produced a message.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum MessageSource {
-    ///`workflow`
+    /// `workflow`
     Workflow,
-    ///`bulk_actions`
+
+    /// `bulk_actions`
     BulkActions,
-    ///`campaign`
+
+    /// `campaign`
     Campaign,
-    ///`api`
+
+    /// `api`
     Api,
-    ///`app`
+
+    /// `app`
     App,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
+)]
 impl MessageSource {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -4712,7 +5454,12 @@ impl MessageSource {
         }
     }
 }
+
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
+)]
 impl From<&str> for MessageSource {
     fn from(value: &str) -> Self {
         match value {
@@ -4725,45 +5472,70 @@ impl From<&str> for MessageSource {
         }
     }
 }
+
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 crate::runtime::enums::string_enum!(MessageSource);
+
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
+)]
 /// Where a message stands in its delivery.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum MessageStatus {
-    ///`connected`
+    /// `connected`
     Connected,
-    ///`delivered`
+
+    /// `delivered`
     Delivered,
-    ///`failed`
+
+    /// `failed`
     Failed,
-    ///`opened`
+
+    /// `opened`
     Opened,
-    ///`pending`
+
+    /// `pending`
     Pending,
-    ///`read`
+
+    /// `read`
     Read,
-    ///`scheduled`
+
+    /// `scheduled`
     Scheduled,
-    ///`sent`
+
+    /// `sent`
     Sent,
-    ///`undelivered`
+
+    /// `undelivered`
     Undelivered,
-    ///`clicked`
+
+    /// `clicked`
     Clicked,
-    ///`opt_out`
+
+    /// `opt_out`
     OptOut,
-    ///`queued`
+
+    /// `queued`
     Queued,
-    ///`completed`
+
+    /// `completed`
     Completed,
-    ///`voicemail`
+
+    /// `voicemail`
     Voicemail,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
+)]
 impl MessageStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -4786,7 +5558,12 @@ impl MessageStatus {
         }
     }
 }
+
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
+)]
 impl From<&str> for MessageStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -4808,104 +5585,162 @@ impl From<&str> for MessageStatus {
         }
     }
 }
+
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 crate::runtime::enums::string_enum!(MessageStatus);
+
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
+)]
 /// The sentences of a call transcript.
 pub type MessageTranscription = serde_json::Value;
+
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
+)]
 /// The kind of a message, as HighLevel names it in conversations and messages.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum MessageType {
-    ///`TYPE_CALL`
+    /// `TYPE_CALL`
     TypeCall,
-    ///`TYPE_SMS`
+
+    /// `TYPE_SMS`
     TypeSms,
-    ///`TYPE_RCS`
+
+    /// `TYPE_RCS`
     TypeRcs,
-    ///`TYPE_EMAIL`
+
+    /// `TYPE_EMAIL`
     TypeEmail,
-    ///`TYPE_SMS_REVIEW_REQUEST`
+
+    /// `TYPE_SMS_REVIEW_REQUEST`
     TypeSmsReviewRequest,
-    ///`TYPE_WEBCHAT`
+
+    /// `TYPE_WEBCHAT`
     TypeWebchat,
-    ///`TYPE_SMS_NO_SHOW_REQUEST`
+
+    /// `TYPE_SMS_NO_SHOW_REQUEST`
     TypeSmsNoShowRequest,
-    ///`TYPE_CAMPAIGN_SMS`
+
+    /// `TYPE_CAMPAIGN_SMS`
     TypeCampaignSms,
-    ///`TYPE_CAMPAIGN_CALL`
+
+    /// `TYPE_CAMPAIGN_CALL`
     TypeCampaignCall,
-    ///`TYPE_CAMPAIGN_EMAIL`
+
+    /// `TYPE_CAMPAIGN_EMAIL`
     TypeCampaignEmail,
-    ///`TYPE_CAMPAIGN_VOICEMAIL`
+
+    /// `TYPE_CAMPAIGN_VOICEMAIL`
     TypeCampaignVoicemail,
-    ///`TYPE_FACEBOOK`
+
+    /// `TYPE_FACEBOOK`
     TypeFacebook,
-    ///`TYPE_CAMPAIGN_FACEBOOK`
+
+    /// `TYPE_CAMPAIGN_FACEBOOK`
     TypeCampaignFacebook,
-    ///`TYPE_CAMPAIGN_MANUAL_CALL`
+
+    /// `TYPE_CAMPAIGN_MANUAL_CALL`
     TypeCampaignManualCall,
-    ///`TYPE_CAMPAIGN_MANUAL_SMS`
+
+    /// `TYPE_CAMPAIGN_MANUAL_SMS`
     TypeCampaignManualSms,
-    ///`TYPE_GMB`
+
+    /// `TYPE_GMB`
     TypeGmb,
-    ///`TYPE_CAMPAIGN_GMB`
+
+    /// `TYPE_CAMPAIGN_GMB`
     TypeCampaignGmb,
-    ///`TYPE_REVIEW`
+
+    /// `TYPE_REVIEW`
     TypeReview,
-    ///`TYPE_INSTAGRAM`
+
+    /// `TYPE_INSTAGRAM`
     TypeInstagram,
-    ///`TYPE_WHATSAPP`
+
+    /// `TYPE_WHATSAPP`
     TypeWhatsapp,
-    ///`TYPE_CUSTOM_SMS`
+
+    /// `TYPE_CUSTOM_SMS`
     TypeCustomSms,
-    ///`TYPE_CUSTOM_EMAIL`
+
+    /// `TYPE_CUSTOM_EMAIL`
     TypeCustomEmail,
-    ///`TYPE_CUSTOM_PROVIDER_SMS`
+
+    /// `TYPE_CUSTOM_PROVIDER_SMS`
     TypeCustomProviderSms,
-    ///`TYPE_CUSTOM_PROVIDER_EMAIL`
+
+    /// `TYPE_CUSTOM_PROVIDER_EMAIL`
     TypeCustomProviderEmail,
-    ///`TYPE_IVR_CALL`
+
+    /// `TYPE_IVR_CALL`
     TypeIvrCall,
-    ///`TYPE_ACTIVITY_CONTACT`
+
+    /// `TYPE_ACTIVITY_CONTACT`
     TypeActivityContact,
-    ///`TYPE_ACTIVITY_INVOICE`
+
+    /// `TYPE_ACTIVITY_INVOICE`
     TypeActivityInvoice,
-    ///`TYPE_ACTIVITY_PAYMENT`
+
+    /// `TYPE_ACTIVITY_PAYMENT`
     TypeActivityPayment,
-    ///`TYPE_ACTIVITY_OPPORTUNITY`
+
+    /// `TYPE_ACTIVITY_OPPORTUNITY`
     TypeActivityOpportunity,
-    ///`TYPE_LIVE_CHAT`
+
+    /// `TYPE_LIVE_CHAT`
     TypeLiveChat,
-    ///`TYPE_LIVE_CHAT_INFO_MESSAGE`
+
+    /// `TYPE_LIVE_CHAT_INFO_MESSAGE`
     TypeLiveChatInfoMessage,
-    ///`TYPE_ACTIVITY_APPOINTMENT`
+
+    /// `TYPE_ACTIVITY_APPOINTMENT`
     TypeActivityAppointment,
-    ///`TYPE_FACEBOOK_COMMENT`
+
+    /// `TYPE_FACEBOOK_COMMENT`
     TypeFacebookComment,
-    ///`TYPE_INSTAGRAM_COMMENT`
+
+    /// `TYPE_INSTAGRAM_COMMENT`
     TypeInstagramComment,
-    ///`TYPE_CUSTOM_CALL`
+
+    /// `TYPE_CUSTOM_CALL`
     TypeCustomCall,
-    ///`TYPE_INTERNAL_COMMENT`
+
+    /// `TYPE_INTERNAL_COMMENT`
     TypeInternalComment,
-    ///`TYPE_ACTIVITY_EMPLOYEE_ACTION_LOG`
+
+    /// `TYPE_ACTIVITY_EMPLOYEE_ACTION_LOG`
     TypeActivityEmployeeActionLog,
-    ///`TYPE_TIKTOK`
+
+    /// `TYPE_TIKTOK`
     TypeTiktok,
-    ///`TYPE_TIKTOK_COMMENT`
+
+    /// `TYPE_TIKTOK_COMMENT`
     TypeTiktokComment,
-    ///`TYPE_ACTIVITY_WHATSAPP`
+
+    /// `TYPE_ACTIVITY_WHATSAPP`
     TypeActivityWhatsapp,
-    ///`TYPE_FORM_SUBMISSION`
+
+    /// `TYPE_FORM_SUBMISSION`
     TypeFormSubmission,
-    ///`TYPE_SMS_REACTION`
+
+    /// `TYPE_SMS_REACTION`
     TypeSmsReaction,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
+)]
 impl MessageType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -4956,7 +5791,12 @@ impl MessageType {
         }
     }
 }
+
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
+)]
 impl From<&str> for MessageType {
     fn from(value: &str) -> Self {
         match value {
@@ -5006,38 +5846,55 @@ impl From<&str> for MessageType {
         }
     }
 }
+
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 crate::runtime::enums::string_enum!(MessageType);
+
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
+)]
 /// The `OutboundCallRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct OutboundCallRequest {
-    /// `type`
+    /// `type`: a [`OutboundCallRequestType`](crate::conversations::OutboundCallRequestType), one of `Call`.
     #[serde(rename = "type")]
     pub type_: OutboundCallRequestType,
-    /// `attachments`
+
+    /// `attachments`: a list of strings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attachments: Option<Vec<String>>,
-    /// `conversationId`
+
+    /// `conversationId`: a string.
     #[serde(rename = "conversationId")]
     pub conversation_id: String,
-    /// `conversationProviderId`
+
+    /// `conversationProviderId`: a string.
     #[serde(rename = "conversationProviderId")]
     pub conversation_provider_id: String,
+
     /// The call id at the external provider.
     #[serde(rename = "altId", default, skip_serializing_if = "Option::is_none")]
     pub alt_id: Option<String>,
-    /// `date`
+
+    /// `date`: a date and time (RFC 3339 string).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<String>,
-    /// `call`
+
+    /// `call`: a [`CallDetails`](crate::conversations::CallDetails).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub call: Option<CallDetails>,
 }
+
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
+)]
 impl OutboundCallRequest {
-    ///A value with the required fields (`type`, `conversationId`, `conversationProviderId`).
+    /// A value with the required fields (`type`, `conversationId`, `conversationProviderId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         type_: impl Into<OutboundCallRequestType>,
@@ -5054,38 +5911,53 @@ impl OutboundCallRequest {
             call: None,
         }
     }
-    ///Sets `attachments`.
+
+    /// Sets `attachments`.
     pub fn attachments(mut self, value: impl Into<Vec<String>>) -> Self {
         self.attachments = Some(value.into());
         self
     }
-    ///Sets `altId`.
+
+    /// Sets `altId`.
     pub fn alt_id(mut self, value: impl Into<String>) -> Self {
         self.alt_id = Some(value.into());
         self
     }
-    ///Sets `date`.
+
+    /// Sets `date`.
     pub fn date(mut self, value: impl Into<String>) -> Self {
         self.date = Some(value.into());
         self
     }
-    ///Sets `call`.
+
+    /// Sets `call`.
     pub fn call(mut self, value: impl Into<CallDetails>) -> Self {
         self.call = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
+)]
 /// Values of `OutboundCallRequestType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OutboundCallRequestType {
-    ///`Call`
+    /// `Call`
     Call,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
+)]
 impl OutboundCallRequestType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -5095,7 +5967,12 @@ impl OutboundCallRequestType {
         }
     }
 }
+
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
+)]
 impl From<&str> for OutboundCallRequestType {
     fn from(value: &str) -> Self {
         match value {
@@ -5104,24 +5981,37 @@ impl From<&str> for OutboundCallRequestType {
         }
     }
 }
+
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 crate::runtime::enums::string_enum!(OutboundCallRequestType);
+
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
+)]
 /// The `ProviderError` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ProviderError {
-    /// `code`
+    /// `code`: a string. Example: `1`.
     pub code: String,
-    /// `type`
+
+    /// `type`: a string. Example: `saas`.
     #[serde(rename = "type")]
     pub type_: String,
-    /// `message`
+
+    /// `message`: a string.
     pub message: String,
 }
+
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
+)]
 impl ProviderError {
-    ///A value with the required fields (`code`, `type`, `message`).
+    /// A value with the required fields (`code`, `type`, `message`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         code: impl Into<String>,
@@ -5135,7 +6025,12 @@ impl ProviderError {
         }
     }
 }
+
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
+)]
 /// The `ReviewReplyRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5143,15 +6038,22 @@ pub struct ReviewReplyRequest {
     /// The conversation created for the review.
     #[serde(rename = "conversationId")]
     pub conversation_id: String,
-    /// `locationId`
+
+    /// `locationId`: a string.
     #[serde(rename = "locationId")]
     pub location_id: String,
+
     /// Text of the reply.
     pub message: String,
 }
+
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
+)]
 impl ReviewReplyRequest {
-    ///A value with the required fields (`conversationId`, `locationId`, `message`).
+    /// A value with the required fields (`conversationId`, `locationId`, `message`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         conversation_id: impl Into<String>,
@@ -5165,19 +6067,25 @@ impl ReviewReplyRequest {
         }
     }
 }
+
 #[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 /// Values of `SearchConversationsLastMessageAction`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SearchConversationsLastMessageAction {
-    ///`automated`
+    /// `automated`
     Automated,
-    ///`manual`
+
+    /// `manual`
     Manual,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl SearchConversationsLastMessageAction {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -5188,7 +6096,9 @@ impl SearchConversationsLastMessageAction {
         }
     }
 }
+
 #[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl From<&str> for SearchConversationsLastMessageAction {
     fn from(value: &str) -> Self {
         match value {
@@ -5198,39 +6108,55 @@ impl From<&str> for SearchConversationsLastMessageAction {
         }
     }
 }
+
 #[cfg(feature = "conversations")]
 crate::runtime::enums::string_enum!(SearchConversationsLastMessageAction);
+
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
+)]
 /// The `SearchConversationsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SearchConversationsResponse {
-    /// `conversations`
+    /// `conversations`: a list of [`ConversationSummary`](crate::conversations::ConversationSummary) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conversations: Option<Vec<ConversationSummary>>,
+
     /// Number of conversations matching the search.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
 }
+
 #[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 /// Values of `SearchConversationsSortBy`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SearchConversationsSortBy {
-    ///`last_manual_message_date`
+    /// `last_manual_message_date`
     LastManualMessageDate,
-    ///`last_message_date`
+
+    /// `last_message_date`
     LastMessageDate,
-    ///`score_profile`
+
+    /// `score_profile`
     ScoreProfile,
-    ///`overdue_at`
+
+    /// `overdue_at`
     OverdueAt,
-    ///`due_at`
+
+    /// `due_at`
     DueAt,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl SearchConversationsSortBy {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -5244,7 +6170,9 @@ impl SearchConversationsSortBy {
         }
     }
 }
+
 #[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl From<&str> for SearchConversationsSortBy {
     fn from(value: &str) -> Self {
         match value {
@@ -5257,27 +6185,37 @@ impl From<&str> for SearchConversationsSortBy {
         }
     }
 }
+
 #[cfg(feature = "conversations")]
 crate::runtime::enums::string_enum!(SearchConversationsSortBy);
+
 #[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 /// Values of `SearchConversationsStatus`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SearchConversationsStatus {
-    ///`all`
+    /// `all`
     All,
-    ///`read`
+
+    /// `read`
     Read,
-    ///`unread`
+
+    /// `unread`
     Unread,
-    ///`starred`
+
+    /// `starred`
     Starred,
-    ///`recents`
+
+    /// `recents`
     Recents,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl SearchConversationsStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -5291,7 +6229,9 @@ impl SearchConversationsStatus {
         }
     }
 }
+
 #[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl From<&str> for SearchConversationsStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -5304,55 +6244,75 @@ impl From<&str> for SearchConversationsStatus {
         }
     }
 }
+
 #[cfg(feature = "conversations")]
 crate::runtime::enums::string_enum!(SearchConversationsStatus);
+
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
+)]
 /// The `SendMessageRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SendMessageRequest {
-    /// `type`
+    /// `type`: a [`SendMessageType`](crate::conversations::SendMessageType).
     #[serde(rename = "type")]
     pub type_: SendMessageType,
-    /// `subType`
+
+    /// `subType`: a string. Example: `Email`.
     #[serde(rename = "subType", default, skip_serializing_if = "Option::is_none")]
     pub sub_type: Option<String>,
-    /// `contactId`
+
+    /// `contactId`: a string. Example: `abc123def456`.
     #[serde(rename = "contactId")]
     pub contact_id: String,
-    /// `appointmentId`
+
+    /// `appointmentId`: a string.
     #[serde(rename = "appointmentId", default, skip_serializing_if = "Option::is_none")]
     pub appointment_id: Option<String>,
+
     /// Attachment URLs (see `upload_message_attachments`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attachments: Option<Vec<String>>,
+
     /// Sender address, optionally with a name (`Name <address>`).
     #[serde(rename = "emailFrom", default, skip_serializing_if = "Option::is_none")]
     pub email_from: Option<String>,
-    /// `emailCc`
+
+    /// `emailCc`: a list of strings.
     #[serde(rename = "emailCc", default, skip_serializing_if = "Option::is_none")]
     pub email_cc: Option<Vec<String>>,
-    /// `emailBcc`
+
+    /// `emailBcc`: a list of strings.
     #[serde(rename = "emailBcc", default, skip_serializing_if = "Option::is_none")]
     pub email_bcc: Option<Vec<String>>,
+
     /// HTML body of an email.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub html: Option<String>,
+
     /// Text of the message.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+
     /// Email subject.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
+
     /// The message this one answers.
     #[serde(rename = "replyMessageId", default, skip_serializing_if = "Option::is_none")]
     pub reply_message_id: Option<String>,
-    /// `templateId`
+
+    /// `templateId`: a string.
     #[serde(rename = "templateId", default, skip_serializing_if = "Option::is_none")]
     pub template_id: Option<String>,
+
     /// For email, the message that holds the thread.
     #[serde(rename = "threadId", default, skip_serializing_if = "Option::is_none")]
     pub thread_id: Option<String>,
+
     /// When to send, in Unix seconds (UTC).
     #[serde(
         rename = "scheduledTimestamp",
@@ -5360,16 +6320,19 @@ pub struct SendMessageRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub scheduled_timestamp: Option<i64>,
-    /// `conversationProviderId`
+
+    /// `conversationProviderId`: a string.
     #[serde(
         rename = "conversationProviderId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub conversation_provider_id: Option<String>,
+
     /// One of the contact's addresses to use instead of the primary one.
     #[serde(rename = "emailTo", default, skip_serializing_if = "Option::is_none")]
     pub email_to: Option<String>,
+
     /// Custom subscription subtype the email belongs to.
     #[serde(
         rename = "customSubtypeId",
@@ -5377,21 +6340,27 @@ pub struct SendMessageRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub custom_subtype_id: Option<String>,
-    /// `emailReplyMode`
+
+    /// `emailReplyMode`: a [`SendMessageRequestEmailReplyMode`](crate::conversations::SendMessageRequestEmailReplyMode), one of `reply`, `reply_all`.
     #[serde(rename = "emailReplyMode", default, skip_serializing_if = "Option::is_none")]
     pub email_reply_mode: Option<SendMessageRequestEmailReplyMode>,
+
     /// Phone number to send from.
     #[serde(rename = "fromNumber", default, skip_serializing_if = "Option::is_none")]
     pub from_number: Option<String>,
+
     /// Phone number to send to.
     #[serde(rename = "toNumber", default, skip_serializing_if = "Option::is_none")]
     pub to_number: Option<String>,
-    /// `forward`
+
+    /// `forward`: a [`EmailForward`](crate::conversations::EmailForward).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub forward: Option<EmailForward>,
-    /// `status`
+
+    /// `status`: a [`MessageDeliveryStatus`](crate::conversations::MessageDeliveryStatus).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<MessageDeliveryStatus>,
+
     /// Let HighLevel's AI pick the send time of a scheduled email.
     #[serde(
         rename = "usesNativeSchedulingAi",
@@ -5399,6 +6368,7 @@ pub struct SendMessageRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub uses_native_scheduling_ai: Option<bool>,
+
     /// Window the AI may pick a send time in.
     #[serde(
         rename = "optimizationPeriod",
@@ -5407,9 +6377,14 @@ pub struct SendMessageRequest {
     )]
     pub optimization_period: Option<SendMessageRequestOptimizationPeriod>,
 }
+
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
+)]
 impl SendMessageRequest {
-    ///A value with the required fields (`type`, `contactId`).
+    /// A value with the required fields (`type`, `contactId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         type_: impl Into<SendMessageType>,
@@ -5443,87 +6418,104 @@ impl SendMessageRequest {
             optimization_period: None,
         }
     }
-    ///Sets `subType`.
+
+    /// Sets `subType`.
     pub fn sub_type(mut self, value: impl Into<String>) -> Self {
         self.sub_type = Some(value.into());
         self
     }
-    ///Sets `appointmentId`.
+
+    /// Sets `appointmentId`.
     pub fn appointment_id(mut self, value: impl Into<String>) -> Self {
         self.appointment_id = Some(value.into());
         self
     }
-    ///Sets `attachments`.
+
+    /// Sets `attachments`.
     pub fn attachments(mut self, value: impl Into<Vec<String>>) -> Self {
         self.attachments = Some(value.into());
         self
     }
-    ///Sets `emailFrom`.
+
+    /// Sets `emailFrom`.
     pub fn email_from(mut self, value: impl Into<String>) -> Self {
         self.email_from = Some(value.into());
         self
     }
-    ///Sets `emailCc`.
+
+    /// Sets `emailCc`.
     pub fn email_cc(mut self, value: impl Into<Vec<String>>) -> Self {
         self.email_cc = Some(value.into());
         self
     }
-    ///Sets `emailBcc`.
+
+    /// Sets `emailBcc`.
     pub fn email_bcc(mut self, value: impl Into<Vec<String>>) -> Self {
         self.email_bcc = Some(value.into());
         self
     }
-    ///Sets `html`.
+
+    /// Sets `html`.
     pub fn html(mut self, value: impl Into<String>) -> Self {
         self.html = Some(value.into());
         self
     }
-    ///Sets `message`.
+
+    /// Sets `message`.
     pub fn message(mut self, value: impl Into<String>) -> Self {
         self.message = Some(value.into());
         self
     }
-    ///Sets `subject`.
+
+    /// Sets `subject`.
     pub fn subject(mut self, value: impl Into<String>) -> Self {
         self.subject = Some(value.into());
         self
     }
-    ///Sets `replyMessageId`.
+
+    /// Sets `replyMessageId`.
     pub fn reply_message_id(mut self, value: impl Into<String>) -> Self {
         self.reply_message_id = Some(value.into());
         self
     }
-    ///Sets `templateId`.
+
+    /// Sets `templateId`.
     pub fn template_id(mut self, value: impl Into<String>) -> Self {
         self.template_id = Some(value.into());
         self
     }
-    ///Sets `threadId`.
+
+    /// Sets `threadId`.
     pub fn thread_id(mut self, value: impl Into<String>) -> Self {
         self.thread_id = Some(value.into());
         self
     }
-    ///Sets `scheduledTimestamp`.
+
+    /// Sets `scheduledTimestamp`.
     pub fn scheduled_timestamp(mut self, value: impl Into<i64>) -> Self {
         self.scheduled_timestamp = Some(value.into());
         self
     }
-    ///Sets `conversationProviderId`.
+
+    /// Sets `conversationProviderId`.
     pub fn conversation_provider_id(mut self, value: impl Into<String>) -> Self {
         self.conversation_provider_id = Some(value.into());
         self
     }
-    ///Sets `emailTo`.
+
+    /// Sets `emailTo`.
     pub fn email_to(mut self, value: impl Into<String>) -> Self {
         self.email_to = Some(value.into());
         self
     }
-    ///Sets `customSubtypeId`.
+
+    /// Sets `customSubtypeId`.
     pub fn custom_subtype_id(mut self, value: impl Into<String>) -> Self {
         self.custom_subtype_id = Some(value.into());
         self
     }
-    ///Sets `emailReplyMode`.
+
+    /// Sets `emailReplyMode`.
     pub fn email_reply_mode(
         mut self,
         value: impl Into<SendMessageRequestEmailReplyMode>,
@@ -5531,32 +6523,38 @@ impl SendMessageRequest {
         self.email_reply_mode = Some(value.into());
         self
     }
-    ///Sets `fromNumber`.
+
+    /// Sets `fromNumber`.
     pub fn from_number(mut self, value: impl Into<String>) -> Self {
         self.from_number = Some(value.into());
         self
     }
-    ///Sets `toNumber`.
+
+    /// Sets `toNumber`.
     pub fn to_number(mut self, value: impl Into<String>) -> Self {
         self.to_number = Some(value.into());
         self
     }
-    ///Sets `forward`.
+
+    /// Sets `forward`.
     pub fn forward(mut self, value: impl Into<EmailForward>) -> Self {
         self.forward = Some(value.into());
         self
     }
-    ///Sets `status`.
+
+    /// Sets `status`.
     pub fn status(mut self, value: impl Into<MessageDeliveryStatus>) -> Self {
         self.status = Some(value.into());
         self
     }
-    ///Sets `usesNativeSchedulingAi`.
+
+    /// Sets `usesNativeSchedulingAi`.
     pub fn uses_native_scheduling_ai(mut self, value: impl Into<bool>) -> Self {
         self.uses_native_scheduling_ai = Some(value.into());
         self
     }
-    ///Sets `optimizationPeriod`.
+
+    /// Sets `optimizationPeriod`.
     pub fn optimization_period(
         mut self,
         value: impl Into<SendMessageRequestOptimizationPeriod>,
@@ -5565,19 +6563,31 @@ impl SendMessageRequest {
         self
     }
 }
+
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
+)]
 /// Values of `SendMessageRequestEmailReplyMode`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SendMessageRequestEmailReplyMode {
-    ///`reply`
+    /// `reply`
     Reply,
-    ///`reply_all`
+
+    /// `reply_all`
     ReplyAll,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
+)]
 impl SendMessageRequestEmailReplyMode {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -5588,7 +6598,12 @@ impl SendMessageRequestEmailReplyMode {
         }
     }
 }
+
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
+)]
 impl From<&str> for SendMessageRequestEmailReplyMode {
     fn from(value: &str) -> Self {
         match value {
@@ -5598,23 +6613,37 @@ impl From<&str> for SendMessageRequestEmailReplyMode {
         }
     }
 }
+
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 crate::runtime::enums::string_enum!(SendMessageRequestEmailReplyMode);
+
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
+)]
 /// Window the AI may pick a send time in.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SendMessageRequestOptimizationPeriod {
-    ///`24h`
+    /// `24h`
     V24h,
-    ///`48h`
+
+    /// `48h`
     V48h,
-    ///`72h`
+
+    /// `72h`
     V72h,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
+)]
 impl SendMessageRequestOptimizationPeriod {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -5626,7 +6655,12 @@ impl SendMessageRequestOptimizationPeriod {
         }
     }
 }
+
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
+)]
 impl From<&str> for SendMessageRequestOptimizationPeriod {
     fn from(value: &str) -> Self {
         match value {
@@ -5637,64 +6671,96 @@ impl From<&str> for SendMessageRequestOptimizationPeriod {
         }
     }
 }
+
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 crate::runtime::enums::string_enum!(SendMessageRequestOptimizationPeriod);
+
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
+)]
 /// The `SendMessageResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SendMessageResponse {
-    /// `conversationId`
+    /// `conversationId`: a string. Example: `ABC12h2F6uBrIkfXYazb`.
     #[serde(rename = "conversationId", default, skip_serializing_if = "Option::is_none")]
     pub conversation_id: Option<String>,
+
     /// For email only; pass it when adding inbound replies to thread them.
     #[serde(rename = "emailMessageId", default, skip_serializing_if = "Option::is_none")]
     pub email_message_id: Option<String>,
-    /// `messageId`
+
+    /// `messageId`: a string. Example: `t22c6DQcTDf3MjRhwf77`.
     #[serde(rename = "messageId", default, skip_serializing_if = "Option::is_none")]
     pub message_id: Option<String>,
+
     /// Set instead of `messageId` for GMB sends.
     #[serde(rename = "messageIds", default, skip_serializing_if = "Option::is_none")]
     pub message_ids: Option<Vec<String>>,
+
     /// Extra information, for example when a workflow sends the message.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub msg: Option<String>,
-    /// `forwardData`
+
+    /// `forwardData`: a [`ForwardResult`](crate::conversations::ForwardResult).
     #[serde(rename = "forwardData", default, skip_serializing_if = "Option::is_none")]
     pub forward_data: Option<ForwardResult>,
-    /// `status`
+
+    /// `status`: a [`MessageDeliveryStatus`](crate::conversations::MessageDeliveryStatus).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<MessageDeliveryStatus>,
 }
+
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
+)]
 /// The channel to send on.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SendMessageType {
-    ///`SMS`
+    /// `SMS`
     Sms,
-    ///`RCS`
+
+    /// `RCS`
     Rcs,
-    ///`Email`
+
+    /// `Email`
     Email,
-    ///`WhatsApp`
+
+    /// `WhatsApp`
     WhatsApp,
-    ///`GMB`
+
+    /// `GMB`
     Gmb,
-    ///`IG`
+
+    /// `IG`
     Ig,
-    ///`FB`
+
+    /// `FB`
     Fb,
-    ///`Custom`
+
+    /// `Custom`
     Custom,
-    ///`Live_Chat`
+
+    /// `Live_Chat`
     LiveChat,
-    ///`TIKTOK`
+
+    /// `TIKTOK`
     Tiktok,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
+)]
 impl SendMessageType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -5713,7 +6779,12 @@ impl SendMessageType {
         }
     }
 }
+
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
+)]
 impl From<&str> for SendMessageType {
     fn from(value: &str) -> Self {
         match value {
@@ -5731,9 +6802,15 @@ impl From<&str> for SendMessageType {
         }
     }
 }
+
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 crate::runtime::enums::string_enum!(SendMessageType);
+
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
+)]
 /// The `SetMessageAttachmentsRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5741,9 +6818,14 @@ pub struct SetMessageAttachmentsRequest {
     /// The new attachment URLs, replacing the old ones.
     pub attachments: Vec<String>,
 }
+
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
+)]
 impl SetMessageAttachmentsRequest {
-    ///A value with the required fields (`attachments`).
+    /// A value with the required fields (`attachments`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(attachments: impl Into<Vec<String>>) -> Self {
         Self {
@@ -5751,19 +6833,31 @@ impl SetMessageAttachmentsRequest {
         }
     }
 }
+
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
+)]
 /// Values of `SortDirection`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SortDirection {
-    ///`asc`
+    /// `asc`
     Asc,
-    ///`desc`
+
+    /// `desc`
     Desc,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
+)]
 impl SortDirection {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -5774,7 +6868,12 @@ impl SortDirection {
         }
     }
 }
+
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
+)]
 impl From<&str> for SortDirection {
     fn from(value: &str) -> Self {
         match value {
@@ -5784,9 +6883,12 @@ impl From<&str> for SortDirection {
         }
     }
 }
+
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
 crate::runtime::enums::string_enum!(SortDirection);
+
 #[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 /// The `SubscriptionAction` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5794,18 +6896,23 @@ pub struct SubscriptionAction {
     /// A default subtype, a custom subtype, or resubscription to everything.
     #[serde(rename = "type")]
     pub type_: SubscriptionActionType,
+
     /// The default subtype; needed when `type` is `default`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subtype_name: Option<SubscriptionActionSubtypeName>,
+
     /// The custom subtype id; needed when `type` is `custom`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subtype_id: Option<String>,
-    /// `subtype_status`
+
+    /// `subtype_status`: a [`SubscriptionActionSubtypeStatus`](crate::conversations::SubscriptionActionSubtypeStatus), one of `subscribed`, `unsubscribed`.
     pub subtype_status: SubscriptionActionSubtypeStatus,
 }
+
 #[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl SubscriptionAction {
-    ///A value with the required fields (`type`, `subtype_status`).
+    /// A value with the required fields (`type`, `subtype_status`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         type_: impl Into<SubscriptionActionType>,
@@ -5818,7 +6925,8 @@ impl SubscriptionAction {
             subtype_status: subtype_status.into(),
         }
     }
-    ///Sets `subtype_name`.
+
+    /// Sets `subtype_name`.
     pub fn subtype_name(
         mut self,
         value: impl Into<SubscriptionActionSubtypeName>,
@@ -5826,23 +6934,29 @@ impl SubscriptionAction {
         self.subtype_name = Some(value.into());
         self
     }
-    ///Sets `subtype_id`.
+
+    /// Sets `subtype_id`.
     pub fn subtype_id(mut self, value: impl Into<String>) -> Self {
         self.subtype_id = Some(value.into());
         self
     }
 }
+
 #[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 /// The default subtype; needed when `type` is `default`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SubscriptionActionSubtypeName {
-    ///`One on One`
+    /// `One on One`
     OneOnOne,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl SubscriptionActionSubtypeName {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -5852,7 +6966,9 @@ impl SubscriptionActionSubtypeName {
         }
     }
 }
+
 #[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl From<&str> for SubscriptionActionSubtypeName {
     fn from(value: &str) -> Self {
         match value {
@@ -5861,21 +6977,28 @@ impl From<&str> for SubscriptionActionSubtypeName {
         }
     }
 }
+
 #[cfg(feature = "conversations")]
 crate::runtime::enums::string_enum!(SubscriptionActionSubtypeName);
+
 #[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 /// Values of `SubscriptionActionSubtypeStatus`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SubscriptionActionSubtypeStatus {
-    ///`subscribed`
+    /// `subscribed`
     Subscribed,
-    ///`unsubscribed`
+
+    /// `unsubscribed`
     Unsubscribed,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl SubscriptionActionSubtypeStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -5886,7 +7009,9 @@ impl SubscriptionActionSubtypeStatus {
         }
     }
 }
+
 #[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl From<&str> for SubscriptionActionSubtypeStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -5896,23 +7021,31 @@ impl From<&str> for SubscriptionActionSubtypeStatus {
         }
     }
 }
+
 #[cfg(feature = "conversations")]
 crate::runtime::enums::string_enum!(SubscriptionActionSubtypeStatus);
+
 #[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 /// A default subtype, a custom subtype, or resubscription to everything.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SubscriptionActionType {
-    ///`default`
+    /// `default`
     Default,
-    ///`custom`
+
+    /// `custom`
     Custom,
-    ///`resub_all`
+
+    /// `resub_all`
     ResubAll,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl SubscriptionActionType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -5924,7 +7057,9 @@ impl SubscriptionActionType {
         }
     }
 }
+
 #[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl From<&str> for SubscriptionActionType {
     fn from(value: &str) -> Self {
         match value {
@@ -5935,33 +7070,43 @@ impl From<&str> for SubscriptionActionType {
         }
     }
 }
+
 #[cfg(feature = "conversations")]
 crate::runtime::enums::string_enum!(SubscriptionActionType);
+
 #[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 /// The `SubscriptionChangeRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SubscriptionChangeRequest {
-    /// `locationId`
+    /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
     #[serde(rename = "locationId")]
     pub location_id: String,
-    /// `contactId`
+
+    /// `contactId`: a string. Example: `OP7z4LCyPACyH5fcEIZa`.
     #[serde(rename = "contactId")]
     pub contact_id: String,
-    /// `email`
+
+    /// `email`: a string. Example: `user@example.com`.
     pub email: String,
-    /// `subscription_action`
+
+    /// `subscription_action`: a [`SubscriptionAction`](crate::conversations::SubscriptionAction).
     pub subscription_action: SubscriptionAction,
+
     /// Why the contact is resubscribed; needed for resubscriptions.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub legal_reason: Option<String>,
+
     /// Details of the legal reason.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub legal_description: Option<String>,
 }
+
 #[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl SubscriptionChangeRequest {
-    ///A value with the required fields (`locationId`, `contactId`, `email`, `subscription_action`).
+    /// A value with the required fields (`locationId`, `contactId`, `email`, `subscription_action`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         location_id: impl Into<String>,
@@ -5978,18 +7123,22 @@ impl SubscriptionChangeRequest {
             legal_description: None,
         }
     }
-    ///Sets `legal_reason`.
+
+    /// Sets `legal_reason`.
     pub fn legal_reason(mut self, value: impl Into<String>) -> Self {
         self.legal_reason = Some(value.into());
         self
     }
-    ///Sets `legal_description`.
+
+    /// Sets `legal_description`.
     pub fn legal_description(mut self, value: impl Into<String>) -> Self {
         self.legal_description = Some(value.into());
         self
     }
 }
+
 #[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 /// The `TranscriptionSentence` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5997,43 +7146,55 @@ pub struct TranscriptionSentence {
     /// The audio channel (speaker side) of the sentence.
     #[serde(rename = "mediaChannel", default, skip_serializing_if = "Option::is_none")]
     pub media_channel: Option<i64>,
-    /// `sentenceIndex`
+
+    /// `sentenceIndex`: a whole number.
     #[serde(rename = "sentenceIndex", default, skip_serializing_if = "Option::is_none")]
     pub sentence_index: Option<i64>,
+
     /// Start offset in milliseconds.
     #[serde(rename = "startTime", default, skip_serializing_if = "Option::is_none")]
     pub start_time: Option<i64>,
+
     /// End offset in milliseconds.
     #[serde(rename = "endTime", default, skip_serializing_if = "Option::is_none")]
     pub end_time: Option<i64>,
-    /// `transcript`
+
+    /// `transcript`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transcript: Option<String>,
-    /// `confidence`
+
+    /// `confidence`: a number. Example: `0.5`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub confidence: Option<f64>,
 }
+
 #[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 /// The `UpdateConversationRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateConversationRequest {
-    /// `locationId`
+    /// `locationId`: a string. Example: `tDtDnQdgm2LXpyiqYvZ6`.
     #[serde(rename = "locationId")]
     pub location_id: String,
-    /// `unreadCount`
+
+    /// `unreadCount`: a whole number. Example: `1`.
     #[serde(rename = "unreadCount", default, skip_serializing_if = "Option::is_none")]
     pub unread_count: Option<i64>,
-    /// `starred`
+
+    /// `starred`: `true` or `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub starred: Option<bool>,
+
     /// Free-form feedback attached to the conversation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub feedback: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 }
+
 #[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl UpdateConversationRequest {
-    ///A value with the required fields (`locationId`).
+    /// A value with the required fields (`locationId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(location_id: impl Into<String>) -> Self {
         Self {
@@ -6043,17 +7204,20 @@ impl UpdateConversationRequest {
             feedback: None,
         }
     }
-    ///Sets `unreadCount`.
+
+    /// Sets `unreadCount`.
     pub fn unread_count(mut self, value: impl Into<i64>) -> Self {
         self.unread_count = Some(value.into());
         self
     }
-    ///Sets `starred`.
+
+    /// Sets `starred`.
     pub fn starred(mut self, value: impl Into<bool>) -> Self {
         self.starred = Some(value.into());
         self
     }
-    ///Sets `feedback`.
+
+    /// Sets `feedback`.
     pub fn feedback(
         mut self,
         value: impl Into<std::collections::BTreeMap<String, serde_json::Value>>,
@@ -6062,27 +7226,34 @@ impl UpdateConversationRequest {
         self
     }
 }
+
 #[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 /// The `UpdateCustomSubtypeRequest` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateCustomSubtypeRequest {
-    /// `name`
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `description`
+
+    /// `description`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `archived`
+
+    /// `archived`: `true` or `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub archived: Option<bool>,
+
     /// Legal form to use for resubscriptions; optional when archiving.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resubscription_legal_form_id: Option<String>,
 }
+
 #[cfg(feature = "conversations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conversations")))]
 impl UpdateCustomSubtypeRequest {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -6092,47 +7263,64 @@ impl UpdateCustomSubtypeRequest {
             resubscription_legal_form_id: None,
         }
     }
-    ///Sets `name`.
+
+    /// Sets `name`.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
-    ///Sets `description`.
+
+    /// Sets `description`.
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
         self
     }
-    ///Sets `archived`.
+
+    /// Sets `archived`.
     pub fn archived(mut self, value: impl Into<bool>) -> Self {
         self.archived = Some(value.into());
         self
     }
-    ///Sets `resubscription_legal_form_id`.
+
+    /// Sets `resubscription_legal_form_id`.
     pub fn resubscription_legal_form_id(mut self, value: impl Into<String>) -> Self {
         self.resubscription_legal_form_id = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
+)]
 /// The `UpdateMessageStatusRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateMessageStatusRequest {
-    /// `status`
+    /// `status`: a [`MessageDeliveryStatus`](crate::conversations::MessageDeliveryStatus).
     pub status: MessageDeliveryStatus,
-    /// `error`
+
+    /// `error`: a [`ProviderError`](crate::conversations::ProviderError).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<ProviderError>,
-    /// `emailMessageId`
+
+    /// `emailMessageId`: a string.
     #[serde(rename = "emailMessageId", default, skip_serializing_if = "Option::is_none")]
     pub email_message_id: Option<String>,
+
     /// Extra email recipients the status applies to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recipients: Option<Vec<String>>,
 }
+
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
+)]
 impl UpdateMessageStatusRequest {
-    ///A value with the required fields (`status`).
+    /// A value with the required fields (`status`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(status: impl Into<MessageDeliveryStatus>) -> Self {
         Self {
@@ -6142,45 +7330,64 @@ impl UpdateMessageStatusRequest {
             recipients: None,
         }
     }
-    ///Sets `error`.
+
+    /// Sets `error`.
     pub fn error(mut self, value: impl Into<ProviderError>) -> Self {
         self.error = Some(value.into());
         self
     }
-    ///Sets `emailMessageId`.
+
+    /// Sets `emailMessageId`.
     pub fn email_message_id(mut self, value: impl Into<String>) -> Self {
         self.email_message_id = Some(value.into());
         self
     }
-    ///Sets `recipients`.
+
+    /// Sets `recipients`.
     pub fn recipients(mut self, value: impl Into<Vec<String>>) -> Self {
         self.recipients = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
+)]
 /// The `UploadMessageAttachmentsRequest` object.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct UploadMessageAttachmentsRequest {
     /// The file to upload.
     pub file_attachment: Option<crate::Upload>,
-    /// `conversationId`
+
+    /// `conversationId`: a string.
     pub conversation_id: String,
-    /// `contactId`
+
+    /// `contactId`: a string.
     pub contact_id: String,
-    /// `locationId`
+
+    /// `locationId`: a string.
     pub location_id: String,
-    /// `attachmentUrls`
+
+    /// `attachmentUrls`: a list of strings.
     pub attachment_urls: Vec<String>,
+
     /// Twilio chat service SID, for group SMS uploads.
     pub chat_service_sid: Option<String>,
+
     /// Group SMS upload; only one file per request then.
     pub is_group_sms: Option<bool>,
 }
+
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
+)]
 impl UploadMessageAttachmentsRequest {
-    ///A value with the required fields (`conversationId`, `contactId`, `locationId`, `attachmentUrls`).
+    /// A value with the required fields (`conversationId`, `contactId`, `locationId`, `attachmentUrls`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         conversation_id: impl Into<String>,
@@ -6198,23 +7405,31 @@ impl UploadMessageAttachmentsRequest {
             is_group_sms: None,
         }
     }
-    ///Sets `fileAttachment`.
+
+    /// Sets `fileAttachment`.
     pub fn file_attachment(mut self, value: impl Into<crate::Upload>) -> Self {
         self.file_attachment = Some(value.into());
         self
     }
-    ///Sets `chatServiceSid`.
+
+    /// Sets `chatServiceSid`.
     pub fn chat_service_sid(mut self, value: impl Into<String>) -> Self {
         self.chat_service_sid = Some(value.into());
         self
     }
-    ///Sets `isGroupSms`.
+
+    /// Sets `isGroupSms`.
     pub fn is_group_sms(mut self, value: impl Into<bool>) -> Self {
         self.is_group_sms = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
+)]
 impl UploadMessageAttachmentsRequest {
     /// The multipart parts of this body, in field order.
     pub fn into_parts(self) -> Vec<crate::Part> {
@@ -6278,7 +7493,12 @@ impl UploadMessageAttachmentsRequest {
         parts
     }
 }
+
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
+)]
 /// The `UploadMessageAttachmentsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6286,6 +7506,7 @@ pub struct UploadMessageAttachmentsResponse {
     /// File name to hosted URL.
     #[serde(rename = "uploadedFiles", default, skip_serializing_if = "Option::is_none")]
     pub uploaded_files: Option<std::collections::BTreeMap<String, String>>,
+
     /// Twilio media SIDs, for group SMS.
     #[serde(
         rename = "twilioMediaSids",
@@ -6294,15 +7515,21 @@ pub struct UploadMessageAttachmentsResponse {
     )]
     pub twilio_media_sids: Option<Vec<String>>,
 }
+
 #[cfg(any(feature = "conversations", feature = "v3_conversations"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "conversations", feature = "v3_conversations")))
+)]
 /// The `UploadedFileMetadata` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UploadedFileMetadata {
-    /// `size`
+    /// `size`: a whole number. Example: `52428800`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size: Option<i64>,
-    /// `contentType`
+
+    /// `contentType`: a string. Example: `video/mp4`.
     #[serde(rename = "contentType", default, skip_serializing_if = "Option::is_none")]
     pub content_type: Option<String>,
 }

@@ -3,7 +3,7 @@
 
 //! Courses
 //!
-//! Online courses (memberships) of a sub-account. HighLevel documents only the bulk import; the other operations come from SKILL.md and sit behind the `undocumented` feature.
+//! Online courses (memberships) of a sub-account. HighLevel documents only the bulk import; the other operations are undocumented and sit behind the `undocumented` feature.
 //!
 //! Enabled by the cargo feature `courses`. 12 operations, generated from `spec/courses.yaml`.
 //!
@@ -23,28 +23,34 @@
 //! | method | HTTP | Version | token |
 //! |---|---|---|---|
 //! | [`import_courses`](Courses::import_courses) | `POST /courses/courses-exporter/public/import` | `2021-07-28` | location |
+
 #[cfg(feature = "courses")]
+#[cfg_attr(docsrs, doc(cfg(feature = "courses")))]
 /// This module's path below the crate root.
 pub const MODULE: &str = "courses";
+
 #[cfg(feature = "courses")]
-///Operations of the Courses module. Get one with `client.courses()`.
+#[cfg_attr(docsrs, doc(cfg(feature = "courses")))]
+/// Operations of the Courses module. Get one with `client.courses()`.
 #[derive(Clone, Debug)]
 pub struct Courses {
     client: crate::Client,
 }
+
 #[cfg(feature = "courses")]
+#[cfg_attr(docsrs, doc(cfg(feature = "courses")))]
 impl Courses {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
     }
-    /// Mark a lesson as completed (listed by SKILL.md only).
+
+    /// Mark a lesson as completed (undocumented).
     ///
     /// `POST /courses/{courseId}/lessons/{lessonId}/complete` · Version `2021-07-28` · location token · scopes: `courses.write`
     ///
     /// Not in HighLevel's published docs; available with the `undocumented` feature.
-    ///
-    /// Note: SKILL.md lists POST /courses/{courseId}/lessons/{lessonId}/complete with no body; HighLevel documents nothing like it. Which contact completed the lesson cannot be told from SKILL.md. The response is raw JSON.
     #[cfg(feature = "undocumented")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
     pub fn complete_course_lesson(
         &self,
         course_id: impl Into<String>,
@@ -56,42 +62,42 @@ impl Courses {
             lesson_id: lesson_id.into(),
         }
     }
-    /// Create a course (listed by SKILL.md only).
+
+    /// Create a course (undocumented).
     ///
     /// `POST /courses/` · Version `2021-07-28` · location token · scopes: `courses.write`
     ///
     /// Not in HighLevel's published docs; available with the `undocumented` feature.
-    ///
-    /// Note: SKILL.md lists POST /courses/; HighLevel documents only the bulk import. Body and response shapes are unknown, so both are raw JSON.
     #[cfg(feature = "undocumented")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
     pub fn create_course(&self, body: serde_json::Value) -> CreateCourse {
         CreateCourse {
             client: self.client.clone(),
             body,
         }
     }
-    /// Delete a course (listed by SKILL.md only).
+
+    /// Delete a course (undocumented).
     ///
     /// `DELETE /courses/{courseId}` · Version `2021-07-28` · location token · scopes: `courses.write`
     ///
     /// Not in HighLevel's published docs; available with the `undocumented` feature.
-    ///
-    /// Note: SKILL.md lists DELETE /courses/{courseId}; HighLevel documents nothing like it. The response is raw JSON.
     #[cfg(feature = "undocumented")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
     pub fn delete_course(&self, course_id: impl Into<String>) -> DeleteCourse {
         DeleteCourse {
             client: self.client.clone(),
             course_id: course_id.into(),
         }
     }
-    /// Remove an enrollment from a course (listed by SKILL.md only).
+
+    /// Remove an enrollment from a course (undocumented).
     ///
     /// `DELETE /courses/{courseId}/enrollments/{enrollmentId}` · Version `2021-07-28` · location token · scopes: `courses.write`
     ///
     /// Not in HighLevel's published docs; available with the `undocumented` feature.
-    ///
-    /// Note: SKILL.md lists DELETE /courses/{courseId}/enrollments/{enrollmentId}; HighLevel documents nothing like it. The response is raw JSON.
     #[cfg(feature = "undocumented")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
     pub fn delete_course_enrollment(
         &self,
         course_id: impl Into<String>,
@@ -103,14 +109,14 @@ impl Courses {
             enrollment_id: enrollment_id.into(),
         }
     }
-    /// Enroll a contact in a course (listed by SKILL.md only).
+
+    /// Enroll a contact in a course (undocumented).
     ///
     /// `POST /courses/{courseId}/enrollments` · Version `2021-07-28` · location token · scopes: `courses.write`
     ///
     /// Not in HighLevel's published docs; available with the `undocumented` feature.
-    ///
-    /// Note: SKILL.md lists POST /courses/{courseId}/enrollments; HighLevel documents nothing like it. Body and response shapes are unknown, so both are raw JSON.
     #[cfg(feature = "undocumented")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
     pub fn enroll_course_contact(
         &self,
         course_id: impl Into<String>,
@@ -122,39 +128,38 @@ impl Courses {
             body,
         }
     }
-    /// Fetch one course (listed by SKILL.md only).
+
+    /// Fetch one course (undocumented).
     ///
     /// `GET /courses/{courseId}` · Version `2021-07-28` · location token · scopes: `courses.readonly`
     ///
     /// Not in HighLevel's published docs; available with the `undocumented` feature.
-    ///
-    /// Note: SKILL.md lists GET /courses/{courseId}; HighLevel documents nothing like it. The response is raw JSON.
     #[cfg(feature = "undocumented")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
     pub fn get_course(&self, course_id: impl Into<String>) -> GetCourse {
         GetCourse {
             client: self.client.clone(),
             course_id: course_id.into(),
         }
     }
+
     /// Import whole courses (categories, lessons and materials) into a location.
     ///
     /// `POST /courses/courses-exporter/public/import` · Version `2021-07-28` · location token · scopes: none stated
-    ///
-    /// Note: HighLevel names no OAuth scope for this call (courses.write is the likely one) and documents a 201 with no body.
     pub fn import_courses(&self, body: ImportCoursesRequest) -> ImportCourses {
         ImportCourses {
             client: self.client.clone(),
             body,
         }
     }
-    /// List the certificates of a course (listed by SKILL.md only).
+
+    /// List the certificates of a course (undocumented).
     ///
     /// `GET /courses/{courseId}/certificates` · Version `2021-07-28` · location token · scopes: `courses.readonly`
     ///
     /// Not in HighLevel's published docs; available with the `undocumented` feature.
-    ///
-    /// Note: SKILL.md lists GET /courses/{courseId}/certificates; HighLevel documents nothing like it. The response is raw JSON.
     #[cfg(feature = "undocumented")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
     pub fn list_course_certificates(
         &self,
         course_id: impl Into<String>,
@@ -164,14 +169,14 @@ impl Courses {
             course_id: course_id.into(),
         }
     }
-    /// List the enrollments of a course (listed by SKILL.md only).
+
+    /// List the enrollments of a course (undocumented).
     ///
     /// `GET /courses/{courseId}/enrollments` · Version `2021-07-28` · location token · scopes: `courses.readonly`
     ///
     /// Not in HighLevel's published docs; available with the `undocumented` feature.
-    ///
-    /// Note: SKILL.md lists GET /courses/{courseId}/enrollments; HighLevel documents nothing like it. The response is raw JSON.
     #[cfg(feature = "undocumented")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
     pub fn list_course_enrollments(
         &self,
         course_id: impl Into<String>,
@@ -181,14 +186,14 @@ impl Courses {
             course_id: course_id.into(),
         }
     }
-    /// List the lessons of a course (listed by SKILL.md only).
+
+    /// List the lessons of a course (undocumented).
     ///
     /// `GET /courses/{courseId}/lessons` · Version `2021-07-28` · location token · scopes: `courses.readonly`
     ///
     /// Not in HighLevel's published docs; available with the `undocumented` feature.
-    ///
-    /// Note: SKILL.md lists GET /courses/{courseId}/lessons; HighLevel documents nothing like it. The response is raw JSON.
     #[cfg(feature = "undocumented")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
     pub fn list_course_lessons(
         &self,
         course_id: impl Into<String>,
@@ -198,27 +203,27 @@ impl Courses {
             course_id: course_id.into(),
         }
     }
-    /// List the courses of a location (listed by SKILL.md only).
+
+    /// List the courses of a location (undocumented).
     ///
     /// `GET /courses/` · Version `2021-07-28` · location token · scopes: `courses.readonly`
     ///
     /// Not in HighLevel's published docs; available with the `undocumented` feature.
-    ///
-    /// Note: SKILL.md lists GET /courses/; HighLevel documents nothing like it. Parameters and response shape are unknown; the response is raw JSON.
     #[cfg(feature = "undocumented")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
     pub fn list_courses(&self) -> ListCourses {
         ListCourses {
             client: self.client.clone(),
         }
     }
-    /// Update a course (listed by SKILL.md only).
+
+    /// Update a course (undocumented).
     ///
     /// `PUT /courses/{courseId}` · Version `2021-07-28` · location token · scopes: `courses.write`
     ///
     /// Not in HighLevel's published docs; available with the `undocumented` feature.
-    ///
-    /// Note: SKILL.md lists PUT /courses/{courseId}; HighLevel documents nothing like it. Body and response shapes are unknown, so both are raw JSON.
     #[cfg(feature = "undocumented")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
     pub fn update_course(
         &self,
         course_id: impl Into<String>,
@@ -231,8 +236,10 @@ impl Courses {
         }
     }
 }
+
 #[cfg(feature = "courses")]
-///One call per operation with sample arguments (contract tests only).
+#[cfg_attr(docsrs, doc(cfg(feature = "courses")))]
+/// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -241,6 +248,7 @@ pub fn contract_samples(
 ) -> Vec<(&'static str, crate::runtime::SampleCall)> {
     let handle = Courses::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
+
     #[cfg(feature = "undocumented")]
     calls
         .push((
@@ -371,8 +379,10 @@ pub fn contract_samples(
         ));
     calls
 }
+
 #[cfg(feature = "courses")]
-///One call per operation with every optional argument and field set too (contract tests only).
+#[cfg_attr(docsrs, doc(cfg(feature = "courses")))]
+/// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -381,6 +391,7 @@ pub fn contract_samples_full(
 ) -> Vec<(&'static str, crate::runtime::SampleCall)> {
     let handle = Courses::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
+
     #[cfg(feature = "undocumented")]
     calls
         .push((
@@ -514,17 +525,18 @@ pub fn contract_samples_full(
         ));
     calls
 }
+
 #[cfg(feature = "courses")]
+#[cfg_attr(docsrs, doc(cfg(feature = "courses")))]
 /// Request builder for `complete_course_lesson`: set optional parameters, then call `send()`.
 ///
-/// Mark a lesson as completed (listed by SKILL.md only).
+/// Mark a lesson as completed (undocumented).
 ///
 /// `POST /courses/{courseId}/lessons/{lessonId}/complete` · Version `2021-07-28` · location token · scopes: `courses.write`
 ///
 /// Not in HighLevel's published docs; available with the `undocumented` feature.
-///
-/// Note: SKILL.md lists POST /courses/{courseId}/lessons/{lessonId}/complete with no body; HighLevel documents nothing like it. Which contact completed the lesson cannot be told from SKILL.md. The response is raw JSON.
 #[cfg(feature = "undocumented")]
+#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct CompleteCourseLesson {
@@ -532,8 +544,11 @@ pub struct CompleteCourseLesson {
     course_id: String,
     lesson_id: String,
 }
+
 #[cfg(feature = "courses")]
+#[cfg_attr(docsrs, doc(cfg(feature = "courses")))]
 #[cfg(feature = "undocumented")]
+#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl CompleteCourseLesson {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -555,10 +570,12 @@ impl CompleteCourseLesson {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -567,25 +584,29 @@ impl CompleteCourseLesson {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "courses")]
+#[cfg_attr(docsrs, doc(cfg(feature = "courses")))]
 /// Request builder for `create_course`: set optional parameters, then call `send()`.
 ///
-/// Create a course (listed by SKILL.md only).
+/// Create a course (undocumented).
 ///
 /// `POST /courses/` · Version `2021-07-28` · location token · scopes: `courses.write`
 ///
 /// Not in HighLevel's published docs; available with the `undocumented` feature.
-///
-/// Note: SKILL.md lists POST /courses/; HighLevel documents only the bulk import. Body and response shapes are unknown, so both are raw JSON.
 #[cfg(feature = "undocumented")]
+#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct CreateCourse {
     client: crate::Client,
     body: serde_json::Value,
 }
+
 #[cfg(feature = "courses")]
+#[cfg_attr(docsrs, doc(cfg(feature = "courses")))]
 #[cfg(feature = "undocumented")]
+#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl CreateCourse {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -604,10 +625,12 @@ impl CreateCourse {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -616,25 +639,29 @@ impl CreateCourse {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "courses")]
+#[cfg_attr(docsrs, doc(cfg(feature = "courses")))]
 /// Request builder for `delete_course`: set optional parameters, then call `send()`.
 ///
-/// Delete a course (listed by SKILL.md only).
+/// Delete a course (undocumented).
 ///
 /// `DELETE /courses/{courseId}` · Version `2021-07-28` · location token · scopes: `courses.write`
 ///
 /// Not in HighLevel's published docs; available with the `undocumented` feature.
-///
-/// Note: SKILL.md lists DELETE /courses/{courseId}; HighLevel documents nothing like it. The response is raw JSON.
 #[cfg(feature = "undocumented")]
+#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DeleteCourse {
     client: crate::Client,
     course_id: String,
 }
+
 #[cfg(feature = "courses")]
+#[cfg_attr(docsrs, doc(cfg(feature = "courses")))]
 #[cfg(feature = "undocumented")]
+#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl DeleteCourse {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -654,10 +681,12 @@ impl DeleteCourse {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -666,17 +695,18 @@ impl DeleteCourse {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "courses")]
+#[cfg_attr(docsrs, doc(cfg(feature = "courses")))]
 /// Request builder for `delete_course_enrollment`: set optional parameters, then call `send()`.
 ///
-/// Remove an enrollment from a course (listed by SKILL.md only).
+/// Remove an enrollment from a course (undocumented).
 ///
 /// `DELETE /courses/{courseId}/enrollments/{enrollmentId}` · Version `2021-07-28` · location token · scopes: `courses.write`
 ///
 /// Not in HighLevel's published docs; available with the `undocumented` feature.
-///
-/// Note: SKILL.md lists DELETE /courses/{courseId}/enrollments/{enrollmentId}; HighLevel documents nothing like it. The response is raw JSON.
 #[cfg(feature = "undocumented")]
+#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DeleteCourseEnrollment {
@@ -684,8 +714,11 @@ pub struct DeleteCourseEnrollment {
     course_id: String,
     enrollment_id: String,
 }
+
 #[cfg(feature = "courses")]
+#[cfg_attr(docsrs, doc(cfg(feature = "courses")))]
 #[cfg(feature = "undocumented")]
+#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl DeleteCourseEnrollment {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -707,10 +740,12 @@ impl DeleteCourseEnrollment {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -719,17 +754,18 @@ impl DeleteCourseEnrollment {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "courses")]
+#[cfg_attr(docsrs, doc(cfg(feature = "courses")))]
 /// Request builder for `enroll_course_contact`: set optional parameters, then call `send()`.
 ///
-/// Enroll a contact in a course (listed by SKILL.md only).
+/// Enroll a contact in a course (undocumented).
 ///
 /// `POST /courses/{courseId}/enrollments` · Version `2021-07-28` · location token · scopes: `courses.write`
 ///
 /// Not in HighLevel's published docs; available with the `undocumented` feature.
-///
-/// Note: SKILL.md lists POST /courses/{courseId}/enrollments; HighLevel documents nothing like it. Body and response shapes are unknown, so both are raw JSON.
 #[cfg(feature = "undocumented")]
+#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct EnrollCourseContact {
@@ -737,8 +773,11 @@ pub struct EnrollCourseContact {
     course_id: String,
     body: serde_json::Value,
 }
+
 #[cfg(feature = "courses")]
+#[cfg_attr(docsrs, doc(cfg(feature = "courses")))]
 #[cfg(feature = "undocumented")]
+#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl EnrollCourseContact {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -763,10 +802,12 @@ impl EnrollCourseContact {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -775,25 +816,29 @@ impl EnrollCourseContact {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "courses")]
+#[cfg_attr(docsrs, doc(cfg(feature = "courses")))]
 /// Request builder for `get_course`: set optional parameters, then call `send()`.
 ///
-/// Fetch one course (listed by SKILL.md only).
+/// Fetch one course (undocumented).
 ///
 /// `GET /courses/{courseId}` · Version `2021-07-28` · location token · scopes: `courses.readonly`
 ///
 /// Not in HighLevel's published docs; available with the `undocumented` feature.
-///
-/// Note: SKILL.md lists GET /courses/{courseId}; HighLevel documents nothing like it. The response is raw JSON.
 #[cfg(feature = "undocumented")]
+#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetCourse {
     client: crate::Client,
     course_id: String,
 }
+
 #[cfg(feature = "courses")]
+#[cfg_attr(docsrs, doc(cfg(feature = "courses")))]
 #[cfg(feature = "undocumented")]
+#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl GetCourse {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -813,10 +858,12 @@ impl GetCourse {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -825,21 +872,23 @@ impl GetCourse {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "courses")]
+#[cfg_attr(docsrs, doc(cfg(feature = "courses")))]
 /// Request builder for `import_courses`: set optional parameters, then call `send()`.
 ///
 /// Import whole courses (categories, lessons and materials) into a location.
 ///
 /// `POST /courses/courses-exporter/public/import` · Version `2021-07-28` · location token · scopes: none stated
-///
-/// Note: HighLevel names no OAuth scope for this call (courses.write is the likely one) and documents a 201 with no body.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ImportCourses {
     client: crate::Client,
     body: ImportCoursesRequest,
 }
+
 #[cfg(feature = "courses")]
+#[cfg_attr(docsrs, doc(cfg(feature = "courses")))]
 impl ImportCourses {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -861,10 +910,12 @@ impl ImportCourses {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -873,25 +924,29 @@ impl ImportCourses {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "courses")]
+#[cfg_attr(docsrs, doc(cfg(feature = "courses")))]
 /// Request builder for `list_course_certificates`: set optional parameters, then call `send()`.
 ///
-/// List the certificates of a course (listed by SKILL.md only).
+/// List the certificates of a course (undocumented).
 ///
 /// `GET /courses/{courseId}/certificates` · Version `2021-07-28` · location token · scopes: `courses.readonly`
 ///
 /// Not in HighLevel's published docs; available with the `undocumented` feature.
-///
-/// Note: SKILL.md lists GET /courses/{courseId}/certificates; HighLevel documents nothing like it. The response is raw JSON.
 #[cfg(feature = "undocumented")]
+#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListCourseCertificates {
     client: crate::Client,
     course_id: String,
 }
+
 #[cfg(feature = "courses")]
+#[cfg_attr(docsrs, doc(cfg(feature = "courses")))]
 #[cfg(feature = "undocumented")]
+#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl ListCourseCertificates {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -912,10 +967,12 @@ impl ListCourseCertificates {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -924,25 +981,29 @@ impl ListCourseCertificates {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "courses")]
+#[cfg_attr(docsrs, doc(cfg(feature = "courses")))]
 /// Request builder for `list_course_enrollments`: set optional parameters, then call `send()`.
 ///
-/// List the enrollments of a course (listed by SKILL.md only).
+/// List the enrollments of a course (undocumented).
 ///
 /// `GET /courses/{courseId}/enrollments` · Version `2021-07-28` · location token · scopes: `courses.readonly`
 ///
 /// Not in HighLevel's published docs; available with the `undocumented` feature.
-///
-/// Note: SKILL.md lists GET /courses/{courseId}/enrollments; HighLevel documents nothing like it. The response is raw JSON.
 #[cfg(feature = "undocumented")]
+#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListCourseEnrollments {
     client: crate::Client,
     course_id: String,
 }
+
 #[cfg(feature = "courses")]
+#[cfg_attr(docsrs, doc(cfg(feature = "courses")))]
 #[cfg(feature = "undocumented")]
+#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl ListCourseEnrollments {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -963,10 +1024,12 @@ impl ListCourseEnrollments {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -975,25 +1038,29 @@ impl ListCourseEnrollments {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "courses")]
+#[cfg_attr(docsrs, doc(cfg(feature = "courses")))]
 /// Request builder for `list_course_lessons`: set optional parameters, then call `send()`.
 ///
-/// List the lessons of a course (listed by SKILL.md only).
+/// List the lessons of a course (undocumented).
 ///
 /// `GET /courses/{courseId}/lessons` · Version `2021-07-28` · location token · scopes: `courses.readonly`
 ///
 /// Not in HighLevel's published docs; available with the `undocumented` feature.
-///
-/// Note: SKILL.md lists GET /courses/{courseId}/lessons; HighLevel documents nothing like it. The response is raw JSON.
 #[cfg(feature = "undocumented")]
+#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListCourseLessons {
     client: crate::Client,
     course_id: String,
 }
+
 #[cfg(feature = "courses")]
+#[cfg_attr(docsrs, doc(cfg(feature = "courses")))]
 #[cfg(feature = "undocumented")]
+#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl ListCourseLessons {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1014,10 +1081,12 @@ impl ListCourseLessons {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1026,24 +1095,28 @@ impl ListCourseLessons {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "courses")]
+#[cfg_attr(docsrs, doc(cfg(feature = "courses")))]
 /// Request builder for `list_courses`: set optional parameters, then call `send()`.
 ///
-/// List the courses of a location (listed by SKILL.md only).
+/// List the courses of a location (undocumented).
 ///
 /// `GET /courses/` · Version `2021-07-28` · location token · scopes: `courses.readonly`
 ///
 /// Not in HighLevel's published docs; available with the `undocumented` feature.
-///
-/// Note: SKILL.md lists GET /courses/; HighLevel documents nothing like it. Parameters and response shape are unknown; the response is raw JSON.
 #[cfg(feature = "undocumented")]
+#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListCourses {
     client: crate::Client,
 }
+
 #[cfg(feature = "courses")]
+#[cfg_attr(docsrs, doc(cfg(feature = "courses")))]
 #[cfg(feature = "undocumented")]
+#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl ListCourses {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1058,10 +1131,12 @@ impl ListCourses {
         let request = crate::Request::new(&META, "/courses/".to_owned());
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1070,17 +1145,18 @@ impl ListCourses {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "courses")]
+#[cfg_attr(docsrs, doc(cfg(feature = "courses")))]
 /// Request builder for `update_course`: set optional parameters, then call `send()`.
 ///
-/// Update a course (listed by SKILL.md only).
+/// Update a course (undocumented).
 ///
 /// `PUT /courses/{courseId}` · Version `2021-07-28` · location token · scopes: `courses.write`
 ///
 /// Not in HighLevel's published docs; available with the `undocumented` feature.
-///
-/// Note: SKILL.md lists PUT /courses/{courseId}; HighLevel documents nothing like it. Body and response shapes are unknown, so both are raw JSON.
 #[cfg(feature = "undocumented")]
+#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpdateCourse {
@@ -1088,8 +1164,11 @@ pub struct UpdateCourse {
     course_id: String,
     body: serde_json::Value,
 }
+
 #[cfg(feature = "courses")]
+#[cfg_attr(docsrs, doc(cfg(feature = "courses")))]
 #[cfg(feature = "undocumented")]
+#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl UpdateCourse {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1113,10 +1192,12 @@ impl UpdateCourse {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1125,28 +1206,36 @@ impl UpdateCourse {
         self.client.execute(request).await
     }
 }
+
 #[cfg(any(feature = "courses", feature = "v3_courses"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "courses", feature = "v3_courses"))))]
 /// A section (module) of a course.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CategoryImport {
-    /// `title`
+    /// `title`: a string.
     pub title: String,
-    /// `visibility`
+
+    /// `visibility`: a [`CourseVisibility`](crate::courses::CourseVisibility).
     pub visibility: CourseVisibility,
-    /// `thumbnailUrl`
+
+    /// `thumbnailUrl`: a string.
     #[serde(rename = "thumbnailUrl", default, skip_serializing_if = "Option::is_none")]
     pub thumbnail_url: Option<String>,
-    /// `posts`
+
+    /// `posts`: a list of [`LessonImport`](crate::courses::LessonImport) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub posts: Option<Vec<LessonImport>>,
-    /// `subCategories`
+
+    /// `subCategories`: a list of [`SubCategoryImport`](crate::courses::SubCategoryImport) values.
     #[serde(rename = "subCategories", default, skip_serializing_if = "Option::is_none")]
     pub sub_categories: Option<Vec<SubCategoryImport>>,
 }
+
 #[cfg(any(feature = "courses", feature = "v3_courses"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "courses", feature = "v3_courses"))))]
 impl CategoryImport {
-    ///A value with the required fields (`title`, `visibility`).
+    /// A value with the required fields (`title`, `visibility`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         title: impl Into<String>,
@@ -1160,37 +1249,46 @@ impl CategoryImport {
             sub_categories: None,
         }
     }
-    ///Sets `thumbnailUrl`.
+
+    /// Sets `thumbnailUrl`.
     pub fn thumbnail_url(mut self, value: impl Into<String>) -> Self {
         self.thumbnail_url = Some(value.into());
         self
     }
-    ///Sets `posts`.
+
+    /// Sets `posts`.
     pub fn posts(mut self, value: impl Into<Vec<LessonImport>>) -> Self {
         self.posts = Some(value.into());
         self
     }
-    ///Sets `subCategories`.
+
+    /// Sets `subCategories`.
     pub fn sub_categories(mut self, value: impl Into<Vec<SubCategoryImport>>) -> Self {
         self.sub_categories = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "courses", feature = "v3_courses"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "courses", feature = "v3_courses"))))]
 /// One course (a membership product) to import.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CourseImport {
-    /// `title`
+    /// `title`: a string. Example: `Getting started`.
     pub title: String,
-    /// `description`
+
+    /// `description`: a string.
     pub description: String,
-    /// `imageUrl`
+
+    /// `imageUrl`: a string.
     #[serde(rename = "imageUrl", default, skip_serializing_if = "Option::is_none")]
     pub image_url: Option<String>,
-    /// `categories`
+
+    /// `categories`: a list of [`CategoryImport`](crate::courses::CategoryImport) values.
     pub categories: Vec<CategoryImport>,
-    /// `instructorDetails`
+
+    /// `instructorDetails`: a [`Instructor`](crate::courses::Instructor).
     #[serde(
         rename = "instructorDetails",
         default,
@@ -1198,9 +1296,11 @@ pub struct CourseImport {
     )]
     pub instructor_details: Option<Instructor>,
 }
+
 #[cfg(any(feature = "courses", feature = "v3_courses"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "courses", feature = "v3_courses"))))]
 impl CourseImport {
-    ///A value with the required fields (`title`, `description`, `categories`).
+    /// A value with the required fields (`title`, `description`, `categories`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         title: impl Into<String>,
@@ -1215,30 +1315,38 @@ impl CourseImport {
             instructor_details: None,
         }
     }
-    ///Sets `imageUrl`.
+
+    /// Sets `imageUrl`.
     pub fn image_url(mut self, value: impl Into<String>) -> Self {
         self.image_url = Some(value.into());
         self
     }
-    ///Sets `instructorDetails`.
+
+    /// Sets `instructorDetails`.
     pub fn instructor_details(mut self, value: impl Into<Instructor>) -> Self {
         self.instructor_details = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "courses", feature = "v3_courses"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "courses", feature = "v3_courses"))))]
 /// Values of `CourseVisibility`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CourseVisibility {
-    ///`published`
+    /// `published`
     Published,
-    ///`draft`
+
+    /// `draft`
     Draft,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "courses", feature = "v3_courses"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "courses", feature = "v3_courses"))))]
 impl CourseVisibility {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1249,7 +1357,9 @@ impl CourseVisibility {
         }
     }
 }
+
 #[cfg(any(feature = "courses", feature = "v3_courses"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "courses", feature = "v3_courses"))))]
 impl From<&str> for CourseVisibility {
     fn from(value: &str) -> Self {
         match value {
@@ -1259,25 +1369,32 @@ impl From<&str> for CourseVisibility {
         }
     }
 }
+
 #[cfg(any(feature = "courses", feature = "v3_courses"))]
 crate::runtime::enums::string_enum!(CourseVisibility);
+
 #[cfg(any(feature = "courses", feature = "v3_courses"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "courses", feature = "v3_courses"))))]
 /// The `ImportCoursesRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ImportCoursesRequest {
-    /// `locationId`
+    /// `locationId`: a string. Example: `3SwdhCsvxI8Au3KsPJt6`.
     #[serde(rename = "locationId")]
     pub location_id: String,
-    /// `userId`
+
+    /// `userId`: a string.
     #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
+
     /// The courses to import.
     pub products: Vec<CourseImport>,
 }
+
 #[cfg(any(feature = "courses", feature = "v3_courses"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "courses", feature = "v3_courses"))))]
 impl ImportCoursesRequest {
-    ///A value with the required fields (`locationId`, `products`).
+    /// A value with the required fields (`locationId`, `products`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         location_id: impl Into<String>,
@@ -1289,25 +1406,31 @@ impl ImportCoursesRequest {
             products: products.into(),
         }
     }
-    ///Sets `userId`.
+
+    /// Sets `userId`.
     pub fn user_id(mut self, value: impl Into<String>) -> Self {
         self.user_id = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "courses", feature = "v3_courses"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "courses", feature = "v3_courses"))))]
 /// The `Instructor` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Instructor {
-    /// `name`
+    /// `name`: a string.
     pub name: String,
-    /// `description`
+
+    /// `description`: a string.
     pub description: String,
 }
+
 #[cfg(any(feature = "courses", feature = "v3_courses"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "courses", feature = "v3_courses"))))]
 impl Instructor {
-    ///A value with the required fields (`name`, `description`).
+    /// A value with the required fields (`name`, `description`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(name: impl Into<String>, description: impl Into<String>) -> Self {
         Self {
@@ -1316,21 +1439,28 @@ impl Instructor {
         }
     }
 }
+
 #[cfg(any(feature = "courses", feature = "v3_courses"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "courses", feature = "v3_courses"))))]
 /// Values of `LessonContentType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum LessonContentType {
-    ///`video`
+    /// `video`
     Video,
-    ///`assignment`
+
+    /// `assignment`
     Assignment,
-    ///`quiz`
+
+    /// `quiz`
     Quiz,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "courses", feature = "v3_courses"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "courses", feature = "v3_courses"))))]
 impl LessonContentType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1342,7 +1472,9 @@ impl LessonContentType {
         }
     }
 }
+
 #[cfg(any(feature = "courses", feature = "v3_courses"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "courses", feature = "v3_courses"))))]
 impl From<&str> for LessonContentType {
     fn from(value: &str) -> Self {
         match value {
@@ -1353,35 +1485,46 @@ impl From<&str> for LessonContentType {
         }
     }
 }
+
 #[cfg(any(feature = "courses", feature = "v3_courses"))]
 crate::runtime::enums::string_enum!(LessonContentType);
+
 #[cfg(any(feature = "courses", feature = "v3_courses"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "courses", feature = "v3_courses"))))]
 /// One lesson (post) of a course.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct LessonImport {
-    /// `title`
+    /// `title`: a string.
     pub title: String,
-    /// `visibility`
+
+    /// `visibility`: a [`CourseVisibility`](crate::courses::CourseVisibility).
     pub visibility: CourseVisibility,
-    /// `thumbnailUrl`
+
+    /// `thumbnailUrl`: a string.
     #[serde(rename = "thumbnailUrl", default, skip_serializing_if = "Option::is_none")]
     pub thumbnail_url: Option<String>,
-    /// `contentType`
+
+    /// `contentType`: a [`LessonContentType`](crate::courses::LessonContentType).
     #[serde(rename = "contentType")]
     pub content_type: LessonContentType,
-    /// `description`
+
+    /// `description`: a string.
     pub description: String,
+
     /// URL of the lesson video.
     #[serde(rename = "bucketVideoUrl", default, skip_serializing_if = "Option::is_none")]
     pub bucket_video_url: Option<String>,
-    /// `postMaterials`
+
+    /// `postMaterials`: a list of [`LessonMaterial`](crate::courses::LessonMaterial) values.
     #[serde(rename = "postMaterials", default, skip_serializing_if = "Option::is_none")]
     pub post_materials: Option<Vec<LessonMaterial>>,
 }
+
 #[cfg(any(feature = "courses", feature = "v3_courses"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "courses", feature = "v3_courses"))))]
 impl LessonImport {
-    ///A value with the required fields (`title`, `visibility`, `contentType`, `description`).
+    /// A value with the required fields (`title`, `visibility`, `contentType`, `description`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         title: impl Into<String>,
@@ -1399,38 +1542,47 @@ impl LessonImport {
             post_materials: None,
         }
     }
-    ///Sets `thumbnailUrl`.
+
+    /// Sets `thumbnailUrl`.
     pub fn thumbnail_url(mut self, value: impl Into<String>) -> Self {
         self.thumbnail_url = Some(value.into());
         self
     }
-    ///Sets `bucketVideoUrl`.
+
+    /// Sets `bucketVideoUrl`.
     pub fn bucket_video_url(mut self, value: impl Into<String>) -> Self {
         self.bucket_video_url = Some(value.into());
         self
     }
-    ///Sets `postMaterials`.
+
+    /// Sets `postMaterials`.
     pub fn post_materials(mut self, value: impl Into<Vec<LessonMaterial>>) -> Self {
         self.post_materials = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "courses", feature = "v3_courses"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "courses", feature = "v3_courses"))))]
 /// A file attached to a lesson.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct LessonMaterial {
-    /// `title`
+    /// `title`: a string.
     pub title: String,
-    /// `type`
+
+    /// `type`: a [`MaterialFileType`](crate::courses::MaterialFileType).
     #[serde(rename = "type")]
     pub type_: MaterialFileType,
-    /// `url`
+
+    /// `url`: a string.
     pub url: String,
 }
+
 #[cfg(any(feature = "courses", feature = "v3_courses"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "courses", feature = "v3_courses"))))]
 impl LessonMaterial {
-    ///A value with the required fields (`title`, `type`, `url`).
+    /// A value with the required fields (`title`, `type`, `url`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         title: impl Into<String>,
@@ -1444,121 +1596,178 @@ impl LessonMaterial {
         }
     }
 }
+
 #[cfg(any(feature = "courses", feature = "v3_courses"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "courses", feature = "v3_courses"))))]
 /// File kind of a lesson attachment.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum MaterialFileType {
-    ///`pdf`
+    /// `pdf`
     Pdf,
-    ///`image`
+
+    /// `image`
     Image,
-    ///`docx`
+
+    /// `docx`
     Docx,
-    ///`pptx`
+
+    /// `pptx`
     Pptx,
-    ///`xlsx`
+
+    /// `xlsx`
     Xlsx,
-    ///`html`
+
+    /// `html`
     Html,
-    ///`dotx`
+
+    /// `dotx`
     Dotx,
-    ///`epub`
+
+    /// `epub`
     Epub,
-    ///`webp`
+
+    /// `webp`
     Webp,
-    ///`gdoc`
+
+    /// `gdoc`
     Gdoc,
-    ///`mp3`
+
+    /// `mp3`
     Mp3,
-    ///`doc`
+
+    /// `doc`
     Doc,
-    ///`txt`
+
+    /// `txt`
     Txt,
-    ///`zip`
+
+    /// `zip`
     Zip,
-    ///`ppt`
+
+    /// `ppt`
     Ppt,
-    ///`key`
+
+    /// `key`
     Key,
-    ///`htm`
+
+    /// `htm`
     Htm,
-    ///`xls`
+
+    /// `xls`
     Xls,
-    ///`odp`
+
+    /// `odp`
     Odp,
-    ///`odt`
+
+    /// `odt`
     Odt,
-    ///`rtf`
+
+    /// `rtf`
     Rtf,
-    ///`m4a`
+
+    /// `m4a`
     M4a,
-    ///`ods`
+
+    /// `ods`
     Ods,
-    ///`mp4`
+
+    /// `mp4`
     Mp4,
-    ///`ai`
+
+    /// `ai`
     Ai,
-    ///`avi`
+
+    /// `avi`
     Avi,
-    ///`mov`
+
+    /// `mov`
     Mov,
-    ///`wmv`
+
+    /// `wmv`
     Wmv,
-    ///`mkv`
+
+    /// `mkv`
     Mkv,
-    ///`wav`
+
+    /// `wav`
     Wav,
-    ///`flac`
+
+    /// `flac`
     Flac,
-    ///`ogg`
+
+    /// `ogg`
     Ogg,
-    ///`png`
+
+    /// `png`
     Png,
-    ///`jpeg`
+
+    /// `jpeg`
     Jpeg,
-    ///`jpg`
+
+    /// `jpg`
     Jpg,
-    ///`gif`
+
+    /// `gif`
     Gif,
-    ///`bmp`
+
+    /// `bmp`
     Bmp,
-    ///`tiff`
+
+    /// `tiff`
     Tiff,
-    ///`svg`
+
+    /// `svg`
     Svg,
-    ///`odg`
+
+    /// `odg`
     Odg,
-    ///`sxw`
+
+    /// `sxw`
     Sxw,
-    ///`sxc`
+
+    /// `sxc`
     Sxc,
-    ///`sxi`
+
+    /// `sxi`
     Sxi,
-    ///`rar`
+
+    /// `rar`
     Rar,
-    ///`7z`
+
+    /// `7z`
     V7z,
-    ///`json`
+
+    /// `json`
     Json,
-    ///`xml`
+
+    /// `xml`
     Xml,
-    ///`csv`
+
+    /// `csv`
     Csv,
-    ///`md`
+
+    /// `md`
     Md,
-    ///`obj`
+
+    /// `obj`
     Obj,
-    ///`stl`
+
+    /// `stl`
     Stl,
-    ///`woff`
+
+    /// `woff`
     Woff,
-    ///`ttf`
+
+    /// `ttf`
     Ttf,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "courses", feature = "v3_courses"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "courses", feature = "v3_courses"))))]
 impl MaterialFileType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1620,7 +1829,9 @@ impl MaterialFileType {
         }
     }
 }
+
 #[cfg(any(feature = "courses", feature = "v3_courses"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "courses", feature = "v3_courses"))))]
 impl From<&str> for MaterialFileType {
     fn from(value: &str) -> Self {
         match value {
@@ -1681,27 +1892,35 @@ impl From<&str> for MaterialFileType {
         }
     }
 }
+
 #[cfg(any(feature = "courses", feature = "v3_courses"))]
 crate::runtime::enums::string_enum!(MaterialFileType);
+
 #[cfg(any(feature = "courses", feature = "v3_courses"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "courses", feature = "v3_courses"))))]
 /// A sub-section of a course category.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SubCategoryImport {
-    /// `title`
+    /// `title`: a string.
     pub title: String,
-    /// `visibility`
+
+    /// `visibility`: a [`CourseVisibility`](crate::courses::CourseVisibility).
     pub visibility: CourseVisibility,
-    /// `thumbnailUrl`
+
+    /// `thumbnailUrl`: a string.
     #[serde(rename = "thumbnailUrl", default, skip_serializing_if = "Option::is_none")]
     pub thumbnail_url: Option<String>,
-    /// `posts`
+
+    /// `posts`: a list of [`LessonImport`](crate::courses::LessonImport) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub posts: Option<Vec<LessonImport>>,
 }
+
 #[cfg(any(feature = "courses", feature = "v3_courses"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "courses", feature = "v3_courses"))))]
 impl SubCategoryImport {
-    ///A value with the required fields (`title`, `visibility`).
+    /// A value with the required fields (`title`, `visibility`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         title: impl Into<String>,
@@ -1714,12 +1933,14 @@ impl SubCategoryImport {
             posts: None,
         }
     }
-    ///Sets `thumbnailUrl`.
+
+    /// Sets `thumbnailUrl`.
     pub fn thumbnail_url(mut self, value: impl Into<String>) -> Self {
         self.thumbnail_url = Some(value.into());
         self
     }
-    ///Sets `posts`.
+
+    /// Sets `posts`.
     pub fn posts(mut self, value: impl Into<Vec<LessonImport>>) -> Self {
         self.posts = Some(value.into());
         self

@@ -28,25 +28,30 @@
 //! | [`get_custom_fields_by_object_key`](CustomFields::get_custom_fields_by_object_key) | `GET /custom-fields/object-key/{objectKey}` | `2021-07-28` | location |
 //! | [`update_custom_field`](CustomFields::update_custom_field) | `PUT /custom-fields/{id}` | `2021-07-28` | location |
 //! | [`update_custom_field_folder`](CustomFields::update_custom_field_folder) | `PUT /custom-fields/folder/{id}` | `2021-07-28` | location |
+
 #[cfg(feature = "custom_fields")]
+#[cfg_attr(docsrs, doc(cfg(feature = "custom_fields")))]
 /// This module's path below the crate root.
 pub const MODULE: &str = "custom_fields";
+
 #[cfg(feature = "custom_fields")]
-///Operations of the Custom Fields module. Get one with `client.custom_fields()`.
+#[cfg_attr(docsrs, doc(cfg(feature = "custom_fields")))]
+/// Operations of the Custom Fields module. Get one with `client.custom_fields()`.
 #[derive(Clone, Debug)]
 pub struct CustomFields {
     client: crate::Client,
 }
+
 #[cfg(feature = "custom_fields")]
+#[cfg_attr(docsrs, doc(cfg(feature = "custom_fields")))]
 impl CustomFields {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
     }
+
     /// Create a custom field on a custom object or on companies.
     ///
     /// `POST /custom-fields/` · Version `2021-07-28` · location token · scopes: `locations/customFields.write`
-    ///
-    /// Note: SKILL.md's example body for this path (`model`, options with `name`/`value`) belongs to the location-level call createLocationCustomField; this call takes object keys.
     pub fn create_custom_field(
         &self,
         body: CreateCustomFieldRequest,
@@ -56,6 +61,7 @@ impl CustomFields {
             body,
         }
     }
+
     /// Create a folder for the custom fields of an object.
     ///
     /// `POST /custom-fields/folder` · Version `2021-07-28` · location token · scopes: `locations/customFields.write`
@@ -68,17 +74,17 @@ impl CustomFields {
             body,
         }
     }
+
     /// Delete a custom field by its id.
     ///
     /// `DELETE /custom-fields/{id}` · Version `2021-07-28` · location token · scopes: `locations/customFields.write`
-    ///
-    /// Note: SKILL.md calls the path parameter `fieldId`; HighLevel calls it `id`.
     pub fn delete_custom_field(&self, id: impl Into<String>) -> DeleteCustomField {
         DeleteCustomField {
             client: self.client.clone(),
             id: id.into(),
         }
     }
+
     /// Delete a custom field folder.
     ///
     /// `DELETE /custom-fields/folder/{id}` · Version `2021-07-28` · location token · scopes: `locations/customFields.write`
@@ -92,22 +98,20 @@ impl CustomFields {
             location_id: None,
         }
     }
+
     /// Fetch one custom field or folder by its id.
     ///
     /// `GET /custom-fields/{id}` · Version `2021-07-28` · location token · scopes: `locations/customFields.readonly`
-    ///
-    /// Note: SKILL.md calls the path parameter `fieldId`; HighLevel calls it `id`.
     pub fn get_custom_field(&self, id: impl Into<String>) -> GetCustomField {
         GetCustomField {
             client: self.client.clone(),
             id: id.into(),
         }
     }
+
     /// List the custom fields and folders of one object.
     ///
     /// `GET /custom-fields/object-key/{objectKey}` · Version `2021-07-28` · location token · scopes: `locations/customFields.readonly`
-    ///
-    /// Note: SKILL.md lists custom fields with GET /custom-fields/, which HighLevel does not document; this call lists them per object (contact and opportunity fields: listLocationCustomFields in the locations module).
     pub fn get_custom_fields_by_object_key(
         &self,
         object_key: impl Into<String>,
@@ -118,11 +122,10 @@ impl CustomFields {
             location_id: None,
         }
     }
+
     /// Change a custom field.
     ///
     /// `PUT /custom-fields/{id}` · Version `2021-07-28` · location token · scopes: `locations/customFields.write`
-    ///
-    /// Note: SKILL.md calls the path parameter `fieldId`; HighLevel calls it `id`.
     pub fn update_custom_field(
         &self,
         id: impl Into<String>,
@@ -134,6 +137,7 @@ impl CustomFields {
             body,
         }
     }
+
     /// Rename a custom field folder.
     ///
     /// `PUT /custom-fields/folder/{id}` · Version `2021-07-28` · location token · scopes: `locations/customFields.write`
@@ -149,8 +153,10 @@ impl CustomFields {
         }
     }
 }
+
 #[cfg(feature = "custom_fields")]
-///One call per operation with sample arguments (contract tests only).
+#[cfg_attr(docsrs, doc(cfg(feature = "custom_fields")))]
+/// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -253,8 +259,10 @@ pub fn contract_samples(
         ));
     calls
 }
+
 #[cfg(feature = "custom_fields")]
-///One call per operation with every optional argument and field set too (contract tests only).
+#[cfg_attr(docsrs, doc(cfg(feature = "custom_fields")))]
+/// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -380,21 +388,23 @@ pub fn contract_samples_full(
         ));
     calls
 }
+
 #[cfg(feature = "custom_fields")]
+#[cfg_attr(docsrs, doc(cfg(feature = "custom_fields")))]
 /// Request builder for `create_custom_field`: set optional parameters, then call `send()`.
 ///
 /// Create a custom field on a custom object or on companies.
 ///
 /// `POST /custom-fields/` · Version `2021-07-28` · location token · scopes: `locations/customFields.write`
-///
-/// Note: SKILL.md's example body for this path (`model`, options with `name`/`value`) belongs to the location-level call createLocationCustomField; this call takes object keys.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct CreateCustomField {
     client: crate::Client,
     body: CreateCustomFieldRequest,
 }
+
 #[cfg(feature = "custom_fields")]
+#[cfg_attr(docsrs, doc(cfg(feature = "custom_fields")))]
 impl CreateCustomField {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -413,10 +423,12 @@ impl CreateCustomField {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<CustomFieldResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -425,7 +437,9 @@ impl CreateCustomField {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "custom_fields")]
+#[cfg_attr(docsrs, doc(cfg(feature = "custom_fields")))]
 /// Request builder for `create_custom_field_folder`: set optional parameters, then call `send()`.
 ///
 /// Create a folder for the custom fields of an object.
@@ -437,7 +451,9 @@ pub struct CreateCustomFieldFolder {
     client: crate::Client,
     body: CreateCustomFieldFolderRequest,
 }
+
 #[cfg(feature = "custom_fields")]
+#[cfg_attr(docsrs, doc(cfg(feature = "custom_fields")))]
 impl CreateCustomFieldFolder {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -456,10 +472,12 @@ impl CreateCustomFieldFolder {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<CustomFieldFolder, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -468,21 +486,23 @@ impl CreateCustomFieldFolder {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "custom_fields")]
+#[cfg_attr(docsrs, doc(cfg(feature = "custom_fields")))]
 /// Request builder for `delete_custom_field`: set optional parameters, then call `send()`.
 ///
 /// Delete a custom field by its id.
 ///
 /// `DELETE /custom-fields/{id}` · Version `2021-07-28` · location token · scopes: `locations/customFields.write`
-///
-/// Note: SKILL.md calls the path parameter `fieldId`; HighLevel calls it `id`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DeleteCustomField {
     client: crate::Client,
     id: String,
 }
+
 #[cfg(feature = "custom_fields")]
+#[cfg_attr(docsrs, doc(cfg(feature = "custom_fields")))]
 impl DeleteCustomField {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -502,10 +522,12 @@ impl DeleteCustomField {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<CustomFieldDeleteResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -514,7 +536,9 @@ impl DeleteCustomField {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "custom_fields")]
+#[cfg_attr(docsrs, doc(cfg(feature = "custom_fields")))]
 /// Request builder for `delete_custom_field_folder`: set optional parameters, then call `send()`.
 ///
 /// Delete a custom field folder.
@@ -527,15 +551,18 @@ pub struct DeleteCustomFieldFolder {
     id: String,
     location_id: Option<String>,
 }
-#[cfg(feature = "custom_fields")]
-impl DeleteCustomFieldFolder {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "custom_fields")]
+#[cfg_attr(docsrs, doc(cfg(feature = "custom_fields")))]
+impl DeleteCustomFieldFolder {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -560,10 +587,12 @@ Defaults to the client's configured location.*/
         request.query("locationId", &location_id);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<CustomFieldDeleteResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -572,21 +601,23 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "custom_fields")]
+#[cfg_attr(docsrs, doc(cfg(feature = "custom_fields")))]
 /// Request builder for `get_custom_field`: set optional parameters, then call `send()`.
 ///
 /// Fetch one custom field or folder by its id.
 ///
 /// `GET /custom-fields/{id}` · Version `2021-07-28` · location token · scopes: `locations/customFields.readonly`
-///
-/// Note: SKILL.md calls the path parameter `fieldId`; HighLevel calls it `id`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetCustomField {
     client: crate::Client,
     id: String,
 }
+
 #[cfg(feature = "custom_fields")]
+#[cfg_attr(docsrs, doc(cfg(feature = "custom_fields")))]
 impl GetCustomField {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -606,10 +637,12 @@ impl GetCustomField {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<CustomFieldResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -618,14 +651,14 @@ impl GetCustomField {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "custom_fields")]
+#[cfg_attr(docsrs, doc(cfg(feature = "custom_fields")))]
 /// Request builder for `get_custom_fields_by_object_key`: set optional parameters, then call `send()`.
 ///
 /// List the custom fields and folders of one object.
 ///
 /// `GET /custom-fields/object-key/{objectKey}` · Version `2021-07-28` · location token · scopes: `locations/customFields.readonly`
-///
-/// Note: SKILL.md lists custom fields with GET /custom-fields/, which HighLevel does not document; this call lists them per object (contact and opportunity fields: listLocationCustomFields in the locations module).
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetCustomFieldsByObjectKey {
@@ -633,15 +666,18 @@ pub struct GetCustomFieldsByObjectKey {
     object_key: String,
     location_id: Option<String>,
 }
-#[cfg(feature = "custom_fields")]
-impl GetCustomFieldsByObjectKey {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "custom_fields")]
+#[cfg_attr(docsrs, doc(cfg(feature = "custom_fields")))]
+impl GetCustomFieldsByObjectKey {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -669,10 +705,12 @@ Defaults to the client's configured location.*/
         request.query("locationId", &location_id);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<CustomFieldList, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -681,14 +719,14 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "custom_fields")]
+#[cfg_attr(docsrs, doc(cfg(feature = "custom_fields")))]
 /// Request builder for `update_custom_field`: set optional parameters, then call `send()`.
 ///
 /// Change a custom field.
 ///
 /// `PUT /custom-fields/{id}` · Version `2021-07-28` · location token · scopes: `locations/customFields.write`
-///
-/// Note: SKILL.md calls the path parameter `fieldId`; HighLevel calls it `id`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpdateCustomField {
@@ -696,7 +734,9 @@ pub struct UpdateCustomField {
     id: String,
     body: UpdateCustomFieldRequest,
 }
+
 #[cfg(feature = "custom_fields")]
+#[cfg_attr(docsrs, doc(cfg(feature = "custom_fields")))]
 impl UpdateCustomField {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -720,10 +760,12 @@ impl UpdateCustomField {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<CustomFieldResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -732,7 +774,9 @@ impl UpdateCustomField {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "custom_fields")]
+#[cfg_attr(docsrs, doc(cfg(feature = "custom_fields")))]
 /// Request builder for `update_custom_field_folder`: set optional parameters, then call `send()`.
 ///
 /// Rename a custom field folder.
@@ -745,7 +789,9 @@ pub struct UpdateCustomFieldFolder {
     id: String,
     body: UpdateCustomFieldFolderRequest,
 }
+
 #[cfg(feature = "custom_fields")]
+#[cfg_attr(docsrs, doc(cfg(feature = "custom_fields")))]
 impl UpdateCustomFieldFolder {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -770,10 +816,12 @@ impl UpdateCustomFieldFolder {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<CustomFieldFolder, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -782,37 +830,58 @@ impl UpdateCustomFieldFolder {
         self.client.execute(request).await
     }
 }
+
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields")))
+)]
 /// A file type that a file-upload field accepts.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AcceptedFileFormat {
-    ///`.pdf`
+    /// `.pdf`
     Pdf,
-    ///`.docx`
+
+    /// `.docx`
     Docx,
-    ///`.doc`
+
+    /// `.doc`
     Doc,
-    ///`.jpg`
+
+    /// `.jpg`
     Jpg,
-    ///`.jpeg`
+
+    /// `.jpeg`
     Jpeg,
-    ///`.png`
+
+    /// `.png`
     Png,
-    ///`.gif`
+
+    /// `.gif`
     Gif,
-    ///`.csv`
+
+    /// `.csv`
     Csv,
-    ///`.xlsx`
+
+    /// `.xlsx`
     Xlsx,
-    ///`.xls`
+
+    /// `.xls`
     Xls,
-    ///`all`
+
+    /// `all`
     All,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields")))
+)]
 impl AcceptedFileFormat {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -832,7 +901,12 @@ impl AcceptedFileFormat {
         }
     }
 }
+
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields")))
+)]
 impl From<&str> for AcceptedFileFormat {
     fn from(value: &str) -> Self {
         match value {
@@ -851,25 +925,38 @@ impl From<&str> for AcceptedFileFormat {
         }
     }
 }
+
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
 crate::runtime::enums::string_enum!(AcceptedFileFormat);
+
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields")))
+)]
 /// The `CreateCustomFieldFolderRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateCustomFieldFolderRequest {
-    /// `objectKey`
+    /// `objectKey`: a string. Example: `custom_object.pet`.
     #[serde(rename = "objectKey")]
     pub object_key: String,
-    /// `name`
+
+    /// `name`: a string.
     pub name: String,
-    /// `locationId`
+
+    /// `locationId`: a string.
     #[serde(rename = "locationId")]
     pub location_id: String,
 }
+
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields")))
+)]
 impl CreateCustomFieldFolderRequest {
-    ///A value with the required fields (`objectKey`, `name`, `locationId`).
+    /// A value with the required fields (`objectKey`, `name`, `locationId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         object_key: impl Into<String>,
@@ -883,62 +970,84 @@ impl CreateCustomFieldFolderRequest {
         }
     }
 }
+
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields")))
+)]
 /// The `CreateCustomFieldRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateCustomFieldRequest {
-    /// `locationId`
+    /// `locationId`: a string.
     #[serde(rename = "locationId")]
     pub location_id: String,
-    /// `name`
+
+    /// `name`: a string. Example: `Name`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `description`
+
+    /// `description`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `placeholder`
+
+    /// `placeholder`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub placeholder: Option<String>,
-    /// `showInForms`
+
+    /// `showInForms`: `true` or `false`.
     #[serde(rename = "showInForms")]
     pub show_in_forms: bool,
-    /// `options`
+
+    /// `options`: a list of [`CustomFieldOption`](crate::custom_fields::CustomFieldOption) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub options: Option<Vec<CustomFieldOption>>,
-    /// `acceptedFormats`
+
+    /// `acceptedFormats`: a [`AcceptedFileFormat`](crate::custom_fields::AcceptedFileFormat).
     #[serde(
         rename = "acceptedFormats",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub accepted_formats: Option<AcceptedFileFormat>,
-    /// `dataType`
+
+    /// `dataType`: a [`CustomFieldDataType`](crate::custom_fields::CustomFieldDataType).
     #[serde(rename = "dataType")]
     pub data_type: CustomFieldDataType,
-    /// `fieldKey`
+
+    /// `fieldKey`: a string. Example: `custom_object.pet.name`.
     #[serde(rename = "fieldKey")]
     pub field_key: String,
-    /// `objectKey`
+
+    /// `objectKey`: a string. Example: `custom_object.pet`.
     #[serde(rename = "objectKey")]
     pub object_key: String,
-    /// `maxFileLimit`
+
+    /// `maxFileLimit`: a whole number.
     #[serde(rename = "maxFileLimit", default, skip_serializing_if = "Option::is_none")]
     pub max_file_limit: Option<i64>,
-    /// `allowCustomOption`
+
+    /// `allowCustomOption`: `true` or `false`.
     #[serde(
         rename = "allowCustomOption",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub allow_custom_option: Option<bool>,
+
     /// Id of the folder to put the field in.
     #[serde(rename = "parentId")]
     pub parent_id: String,
 }
+
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields")))
+)]
 impl CreateCustomFieldRequest {
-    ///A value with the required fields (`locationId`, `showInForms`, `dataType`, `fieldKey`, `objectKey`, `parentId`).
+    /// A value with the required fields (`locationId`, `showInForms`, `dataType`, `fieldKey`, `objectKey`, `parentId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         location_id: impl Into<String>,
@@ -964,139 +1073,189 @@ impl CreateCustomFieldRequest {
             parent_id: parent_id.into(),
         }
     }
-    ///Sets `name`.
+
+    /// Sets `name`.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
-    ///Sets `description`.
+
+    /// Sets `description`.
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
         self
     }
-    ///Sets `placeholder`.
+
+    /// Sets `placeholder`.
     pub fn placeholder(mut self, value: impl Into<String>) -> Self {
         self.placeholder = Some(value.into());
         self
     }
-    ///Sets `options`.
+
+    /// Sets `options`.
     pub fn options(mut self, value: impl Into<Vec<CustomFieldOption>>) -> Self {
         self.options = Some(value.into());
         self
     }
-    ///Sets `acceptedFormats`.
+
+    /// Sets `acceptedFormats`.
     pub fn accepted_formats(mut self, value: impl Into<AcceptedFileFormat>) -> Self {
         self.accepted_formats = Some(value.into());
         self
     }
-    ///Sets `maxFileLimit`.
+
+    /// Sets `maxFileLimit`.
     pub fn max_file_limit(mut self, value: impl Into<i64>) -> Self {
         self.max_file_limit = Some(value.into());
         self
     }
-    ///Sets `allowCustomOption`.
+
+    /// Sets `allowCustomOption`.
     pub fn allow_custom_option(mut self, value: impl Into<bool>) -> Self {
         self.allow_custom_option = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields")))
+)]
 /// A custom field of an object; folders come back in the same shape.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CustomField {
-    /// `id`
+    /// `id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `locationId`
+
+    /// `locationId`: a string.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
-    /// `name`
+
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `description`
+
+    /// `description`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `placeholder`
+
+    /// `placeholder`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub placeholder: Option<String>,
-    /// `showInForms`
+
+    /// `showInForms`: `true` or `false`.
     #[serde(rename = "showInForms", default, skip_serializing_if = "Option::is_none")]
     pub show_in_forms: Option<bool>,
-    /// `options`
+
+    /// `options`: a list of [`CustomFieldOption`](crate::custom_fields::CustomFieldOption) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub options: Option<Vec<CustomFieldOption>>,
-    /// `acceptedFormats`
+
+    /// `acceptedFormats`: a [`AcceptedFileFormat`](crate::custom_fields::AcceptedFileFormat).
     #[serde(
         rename = "acceptedFormats",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub accepted_formats: Option<AcceptedFileFormat>,
-    /// `objectKey`
+
+    /// `objectKey`: a string. Example: `custom_object.pet`.
     #[serde(rename = "objectKey", default, skip_serializing_if = "Option::is_none")]
     pub object_key: Option<String>,
-    /// `dataType`
+
+    /// `dataType`: a [`CustomFieldDataType`](crate::custom_fields::CustomFieldDataType).
     #[serde(rename = "dataType", default, skip_serializing_if = "Option::is_none")]
     pub data_type: Option<CustomFieldDataType>,
+
     /// Id of the folder holding the field.
     #[serde(rename = "parentId", default, skip_serializing_if = "Option::is_none")]
     pub parent_id: Option<String>,
-    /// `fieldKey`
+
+    /// `fieldKey`: a string. Example: `custom_object.pet.name`.
     #[serde(rename = "fieldKey", default, skip_serializing_if = "Option::is_none")]
     pub field_key: Option<String>,
-    /// `allowCustomOption`
+
+    /// `allowCustomOption`: `true` or `false`.
     #[serde(
         rename = "allowCustomOption",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub allow_custom_option: Option<bool>,
-    /// `maxFileLimit`
+
+    /// `maxFileLimit`: a whole number.
     #[serde(rename = "maxFileLimit", default, skip_serializing_if = "Option::is_none")]
     pub max_file_limit: Option<i64>,
-    /// `dateAdded`
+
+    /// `dateAdded`: a date and time (RFC 3339 string).
     #[serde(rename = "dateAdded", default, skip_serializing_if = "Option::is_none")]
     pub date_added: Option<String>,
-    /// `dateUpdated`
+
+    /// `dateUpdated`: a date and time (RFC 3339 string).
     #[serde(rename = "dateUpdated", default, skip_serializing_if = "Option::is_none")]
     pub date_updated: Option<String>,
 }
+
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields")))
+)]
 /// The kind of value a custom field holds.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CustomFieldDataType {
-    ///`TEXT`
+    /// `TEXT`
     Text,
-    ///`LARGE_TEXT`
+
+    /// `LARGE_TEXT`
     LargeText,
-    ///`NUMERICAL`
+
+    /// `NUMERICAL`
     Numerical,
-    ///`PHONE`
+
+    /// `PHONE`
     Phone,
-    ///`MONETORY`
+
+    /// `MONETORY`
     Monetory,
-    ///`CHECKBOX`
+
+    /// `CHECKBOX`
     Checkbox,
-    ///`SINGLE_OPTIONS`
+
+    /// `SINGLE_OPTIONS`
     SingleOptions,
-    ///`MULTIPLE_OPTIONS`
+
+    /// `MULTIPLE_OPTIONS`
     MultipleOptions,
-    ///`DATE`
+
+    /// `DATE`
     Date,
-    ///`TEXTBOX_LIST`
+
+    /// `TEXTBOX_LIST`
     TextboxList,
-    ///`FILE_UPLOAD`
+
+    /// `FILE_UPLOAD`
     FileUpload,
-    ///`RADIO`
+
+    /// `RADIO`
     Radio,
-    ///`EMAIL`
+
+    /// `EMAIL`
     Email,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields")))
+)]
 impl CustomFieldDataType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1118,7 +1277,12 @@ impl CustomFieldDataType {
         }
     }
 }
+
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields")))
+)]
 impl From<&str> for CustomFieldDataType {
     fn from(value: &str) -> Self {
         match value {
@@ -1139,9 +1303,15 @@ impl From<&str> for CustomFieldDataType {
         }
     }
 }
+
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
 crate::runtime::enums::string_enum!(CustomFieldDataType);
+
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields")))
+)]
 /// The `CustomFieldDeleteResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1149,44 +1319,65 @@ pub struct CustomFieldDeleteResponse {
     /// HighLevel's spelling. True when the field or folder was deleted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub succeded: Option<bool>,
-    /// `id`
+
+    /// `id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `key`
+
+    /// `key`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
 }
+
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields")))
+)]
 /// A folder grouping the custom fields of an object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CustomFieldFolder {
-    /// `id`
+    /// `id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `objectKey`
+
+    /// `objectKey`: a string.
     #[serde(rename = "objectKey", default, skip_serializing_if = "Option::is_none")]
     pub object_key: Option<String>,
-    /// `locationId`
+
+    /// `locationId`: a string.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
-    /// `name`
+
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
+
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields")))
+)]
 /// The `CustomFieldList` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CustomFieldList {
-    /// `fields`
+    /// `fields`: a list of [`CustomField`](crate::custom_fields::CustomField) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fields: Option<Vec<CustomField>>,
-    /// `folders`
+
+    /// `folders`: a list of [`CustomField`](crate::custom_fields::CustomField) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub folders: Option<Vec<CustomField>>,
 }
+
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields")))
+)]
 /// One choice of an option field.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1194,16 +1385,23 @@ pub struct CustomFieldOption {
     /// Sent on create and returned; left out on update.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
-    /// `label`
+
+    /// `label`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
+
     /// A URL tied to the choice (RADIO fields only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 }
+
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields")))
+)]
 impl CustomFieldOption {
-    ///A value with the required fields (`key`, `label`).
+    /// A value with the required fields (`key`, `label`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(key: impl Into<String>, label: impl Into<String>) -> Self {
         Self {
@@ -1212,45 +1410,64 @@ impl CustomFieldOption {
             url: None,
         }
     }
-    ///Sets `key`.
+
+    /// Sets `key`.
     pub fn key(mut self, value: impl Into<String>) -> Self {
         self.key = Some(value.into());
         self
     }
-    ///Sets `label`.
+
+    /// Sets `label`.
     pub fn label(mut self, value: impl Into<String>) -> Self {
         self.label = Some(value.into());
         self
     }
-    ///Sets `url`.
+
+    /// Sets `url`.
     pub fn url(mut self, value: impl Into<String>) -> Self {
         self.url = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields")))
+)]
 /// The `CustomFieldResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CustomFieldResponse {
-    /// `field`
+    /// `field`: a [`CustomField`](crate::custom_fields::CustomField).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field: Option<CustomField>,
 }
+
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields")))
+)]
 /// The `UpdateCustomFieldFolderRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateCustomFieldFolderRequest {
-    /// `name`
+    /// `name`: a string.
     pub name: String,
-    /// `locationId`
+
+    /// `locationId`: a string.
     #[serde(rename = "locationId")]
     pub location_id: String,
 }
+
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields")))
+)]
 impl UpdateCustomFieldFolderRequest {
-    ///A value with the required fields (`name`, `locationId`).
+    /// A value with the required fields (`name`, `locationId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(name: impl Into<String>, location_id: impl Into<String>) -> Self {
         Self {
@@ -1259,20 +1476,31 @@ impl UpdateCustomFieldFolderRequest {
         }
     }
 }
+
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields")))
+)]
 /// One choice of an option field, as sent on update.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateCustomFieldOption {
-    /// `label`
+    /// `label`: a string.
     pub label: String,
+
     /// A URL tied to the choice (RADIO fields only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 }
+
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields")))
+)]
 impl UpdateCustomFieldOption {
-    ///A value with the required fields (`label`).
+    /// A value with the required fields (`label`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(label: impl Into<String>) -> Self {
         Self {
@@ -1280,49 +1508,67 @@ impl UpdateCustomFieldOption {
             url: None,
         }
     }
-    ///Sets `url`.
+
+    /// Sets `url`.
     pub fn url(mut self, value: impl Into<String>) -> Self {
         self.url = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields")))
+)]
 /// The `UpdateCustomFieldRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateCustomFieldRequest {
-    /// `locationId`
+    /// `locationId`: a string.
     #[serde(rename = "locationId")]
     pub location_id: String,
-    /// `name`
+
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `description`
+
+    /// `description`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `placeholder`
+
+    /// `placeholder`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub placeholder: Option<String>,
-    /// `showInForms`
+
+    /// `showInForms`: `true` or `false`.
     #[serde(rename = "showInForms")]
     pub show_in_forms: bool,
-    /// `options`
+
+    /// `options`: a list of [`UpdateCustomFieldOption`](crate::custom_fields::UpdateCustomFieldOption) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub options: Option<Vec<UpdateCustomFieldOption>>,
-    /// `acceptedFormats`
+
+    /// `acceptedFormats`: a [`AcceptedFileFormat`](crate::custom_fields::AcceptedFileFormat).
     #[serde(
         rename = "acceptedFormats",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub accepted_formats: Option<AcceptedFileFormat>,
-    /// `maxFileLimit`
+
+    /// `maxFileLimit`: a whole number.
     #[serde(rename = "maxFileLimit", default, skip_serializing_if = "Option::is_none")]
     pub max_file_limit: Option<i64>,
 }
+
 #[cfg(any(feature = "custom_fields", feature = "v3_custom_fields"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "custom_fields", feature = "v3_custom_fields")))
+)]
 impl UpdateCustomFieldRequest {
-    ///A value with the required fields (`locationId`, `showInForms`).
+    /// A value with the required fields (`locationId`, `showInForms`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(location_id: impl Into<String>, show_in_forms: impl Into<bool>) -> Self {
         Self {
@@ -1336,32 +1582,38 @@ impl UpdateCustomFieldRequest {
             max_file_limit: None,
         }
     }
-    ///Sets `name`.
+
+    /// Sets `name`.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
-    ///Sets `description`.
+
+    /// Sets `description`.
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
         self
     }
-    ///Sets `placeholder`.
+
+    /// Sets `placeholder`.
     pub fn placeholder(mut self, value: impl Into<String>) -> Self {
         self.placeholder = Some(value.into());
         self
     }
-    ///Sets `options`.
+
+    /// Sets `options`.
     pub fn options(mut self, value: impl Into<Vec<UpdateCustomFieldOption>>) -> Self {
         self.options = Some(value.into());
         self
     }
-    ///Sets `acceptedFormats`.
+
+    /// Sets `acceptedFormats`.
     pub fn accepted_formats(mut self, value: impl Into<AcceptedFileFormat>) -> Self {
         self.accepted_formats = Some(value.into());
         self
     }
-    ///Sets `maxFileLimit`.
+
+    /// Sets `maxFileLimit`.
     pub fn max_file_limit(mut self, value: impl Into<i64>) -> Self {
         self.max_file_limit = Some(value.into());
         self

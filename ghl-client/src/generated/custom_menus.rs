@@ -25,20 +25,27 @@
 //! | [`get_custom_menu`](CustomMenus::get_custom_menu) | `GET /custom-menus/{customMenuId}` | `2021-07-28` | agency |
 //! | [`list_custom_menus`](CustomMenus::list_custom_menus) | `GET /custom-menus/` | `2021-07-28` | agency |
 //! | [`update_custom_menu`](CustomMenus::update_custom_menu) | `PUT /custom-menus/{customMenuId}` | `2021-07-28` | agency |
+
 #[cfg(feature = "custom_menus")]
+#[cfg_attr(docsrs, doc(cfg(feature = "custom_menus")))]
 /// This module's path below the crate root.
 pub const MODULE: &str = "custom_menus";
+
 #[cfg(feature = "custom_menus")]
-///Operations of the Custom Menus module. Get one with `client.custom_menus()`.
+#[cfg_attr(docsrs, doc(cfg(feature = "custom_menus")))]
+/// Operations of the Custom Menus module. Get one with `client.custom_menus()`.
 #[derive(Clone, Debug)]
 pub struct CustomMenus {
     client: crate::Client,
 }
+
 #[cfg(feature = "custom_menus")]
+#[cfg_attr(docsrs, doc(cfg(feature = "custom_menus")))]
 impl CustomMenus {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
     }
+
     /// Create a custom menu link.
     ///
     /// `POST /custom-menus/` · Version `2021-07-28` · agency token · scopes: `custom-menu-link.write`
@@ -48,6 +55,7 @@ impl CustomMenus {
             body,
         }
     }
+
     /// Delete a custom menu link.
     ///
     /// `DELETE /custom-menus/{customMenuId}` · Version `2021-07-28` · agency token · scopes: `custom-menu-link.write`
@@ -60,6 +68,7 @@ impl CustomMenus {
             custom_menu_id: custom_menu_id.into(),
         }
     }
+
     /// Fetch one custom menu link by id.
     ///
     /// `GET /custom-menus/{customMenuId}` · Version `2021-07-28` · agency token · scopes: `custom-menu-link.readonly`
@@ -69,6 +78,7 @@ impl CustomMenus {
             custom_menu_id: custom_menu_id.into(),
         }
     }
+
     /// List the custom menu links of the agency.
     ///
     /// `GET /custom-menus/` · Version `2021-07-28` · agency token · scopes: `custom-menu-link.readonly`
@@ -82,6 +92,7 @@ impl CustomMenus {
             show_on_company: None,
         }
     }
+
     /// Change a custom menu link.
     ///
     /// `PUT /custom-menus/{customMenuId}` · Version `2021-07-28` · agency token · scopes: `custom-menu-link.write`
@@ -97,8 +108,10 @@ impl CustomMenus {
         }
     }
 }
+
 #[cfg(feature = "custom_menus")]
-///One call per operation with sample arguments (contract tests only).
+#[cfg_attr(docsrs, doc(cfg(feature = "custom_menus")))]
+/// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -169,8 +182,10 @@ pub fn contract_samples(
         ));
     calls
 }
+
 #[cfg(feature = "custom_menus")]
-///One call per operation with every optional argument and field set too (contract tests only).
+#[cfg_attr(docsrs, doc(cfg(feature = "custom_menus")))]
+/// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -264,7 +279,9 @@ pub fn contract_samples_full(
         ));
     calls
 }
+
 #[cfg(feature = "custom_menus")]
+#[cfg_attr(docsrs, doc(cfg(feature = "custom_menus")))]
 /// Request builder for `create_custom_menu`: set optional parameters, then call `send()`.
 ///
 /// Create a custom menu link.
@@ -276,7 +293,9 @@ pub struct CreateCustomMenu {
     client: crate::Client,
     body: CreateCustomMenuRequest,
 }
+
 #[cfg(feature = "custom_menus")]
+#[cfg_attr(docsrs, doc(cfg(feature = "custom_menus")))]
 impl CreateCustomMenu {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -295,10 +314,12 @@ impl CreateCustomMenu {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<CustomMenuResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -307,7 +328,9 @@ impl CreateCustomMenu {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "custom_menus")]
+#[cfg_attr(docsrs, doc(cfg(feature = "custom_menus")))]
 /// Request builder for `delete_custom_menu`: set optional parameters, then call `send()`.
 ///
 /// Delete a custom menu link.
@@ -319,7 +342,9 @@ pub struct DeleteCustomMenu {
     client: crate::Client,
     custom_menu_id: String,
 }
+
 #[cfg(feature = "custom_menus")]
+#[cfg_attr(docsrs, doc(cfg(feature = "custom_menus")))]
 impl DeleteCustomMenu {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -340,10 +365,12 @@ impl DeleteCustomMenu {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<DeleteCustomMenuResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -352,7 +379,9 @@ impl DeleteCustomMenu {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "custom_menus")]
+#[cfg_attr(docsrs, doc(cfg(feature = "custom_menus")))]
 /// Request builder for `get_custom_menu`: set optional parameters, then call `send()`.
 ///
 /// Fetch one custom menu link by id.
@@ -364,7 +393,9 @@ pub struct GetCustomMenu {
     client: crate::Client,
     custom_menu_id: String,
 }
+
 #[cfg(feature = "custom_menus")]
+#[cfg_attr(docsrs, doc(cfg(feature = "custom_menus")))]
 impl GetCustomMenu {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -385,10 +416,12 @@ impl GetCustomMenu {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<CustomMenuResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -397,7 +430,9 @@ impl GetCustomMenu {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "custom_menus")]
+#[cfg_attr(docsrs, doc(cfg(feature = "custom_menus")))]
 /// Request builder for `list_custom_menus`: set optional parameters, then call `send()`.
 ///
 /// List the custom menu links of the agency.
@@ -413,33 +448,40 @@ pub struct ListCustomMenus {
     query: Option<String>,
     show_on_company: Option<bool>,
 }
+
 #[cfg(feature = "custom_menus")]
+#[cfg_attr(docsrs, doc(cfg(feature = "custom_menus")))]
 impl ListCustomMenus {
-    ///Only links shown in this sub-account.
+    /// Only links shown in this sub-account.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Number of links to skip.
+
+    /// Number of links to skip.
     pub fn skip(mut self, value: impl Into<i64>) -> Self {
         self.skip = Some(value.into());
         self
     }
-    ///Page size.
+
+    /// Page size.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
-    ///Text matched against link titles, whole or partial.
+
+    /// Text matched against link titles, whole or partial.
     pub fn query(mut self, value: impl Into<String>) -> Self {
         self.query = Some(value.into());
         self
     }
-    ///True for agency-level links only; both kinds when absent.
+
+    /// True for agency-level links only; both kinds when absent.
     pub fn show_on_company(mut self, value: impl Into<bool>) -> Self {
         self.show_on_company = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -468,10 +510,12 @@ impl ListCustomMenus {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ListCustomMenusResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -480,16 +524,22 @@ impl ListCustomMenus {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "custom_menus")]
+#[cfg_attr(docsrs, doc(cfg(feature = "custom_menus")))]
 impl crate::Paginated for ListCustomMenus {
     type Page = ListCustomMenusResponse;
+
     type Item = CustomMenu;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListCustomMenus::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.custom_menus.as_ref()).map_or(0, Vec::len);
@@ -506,11 +556,14 @@ impl crate::Paginated for ListCustomMenus {
         self.skip = Some(next);
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.custom_menus).unwrap_or_default()
     }
 }
+
 #[cfg(feature = "custom_menus")]
+#[cfg_attr(docsrs, doc(cfg(feature = "custom_menus")))]
 impl ListCustomMenus {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -519,7 +572,9 @@ impl ListCustomMenus {
         crate::paginate(self)
     }
 }
+
 #[cfg(feature = "custom_menus")]
+#[cfg_attr(docsrs, doc(cfg(feature = "custom_menus")))]
 /// Request builder for `update_custom_menu`: set optional parameters, then call `send()`.
 ///
 /// Change a custom menu link.
@@ -532,7 +587,9 @@ pub struct UpdateCustomMenu {
     custom_menu_id: String,
     body: UpdateCustomMenuRequest,
 }
+
 #[cfg(feature = "custom_menus")]
+#[cfg_attr(docsrs, doc(cfg(feature = "custom_menus")))]
 impl UpdateCustomMenu {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -557,10 +614,12 @@ impl UpdateCustomMenu {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<UpdateCustomMenuResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -569,37 +628,49 @@ impl UpdateCustomMenu {
         self.client.execute(request).await
     }
 }
+
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
 /// A new custom menu link.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateCustomMenuRequest {
-    /// `title`
+    /// `title`: a string. Example: `Custom Menu`.
     pub title: String,
-    /// `url`
+
+    /// `url`: a string. Example: `https://custom-menus.com/`.
     pub url: String,
-    /// `icon`
+
+    /// `icon`: a [`NewCustomMenuIcon`](crate::custom_menus::NewCustomMenuIcon).
     pub icon: NewCustomMenuIcon,
+
     /// Show it in the agency view.
     #[serde(rename = "showOnCompany")]
     pub show_on_company: bool,
+
     /// Show it in sub-accounts.
     #[serde(rename = "showOnLocation")]
     pub show_on_location: bool,
+
     /// Show it in every sub-account.
     #[serde(rename = "showToAllLocations")]
     pub show_to_all_locations: bool,
-    /// `openMode`
+
+    /// `openMode`: a [`CustomMenuOpenMode`](crate::custom_menus::CustomMenuOpenMode).
     #[serde(rename = "openMode")]
     pub open_mode: CustomMenuOpenMode,
+
     /// Sub-accounts to show it in when not shown to all.
     pub locations: Vec<String>,
-    /// `userRole`
+
+    /// `userRole`: a [`CustomMenuUserRole`](crate::custom_menus::CustomMenuUserRole).
     #[serde(rename = "userRole")]
     pub user_role: CustomMenuUserRole,
+
     /// Let the embedded page use the camera (iframe mode).
     #[serde(rename = "allowCamera", default, skip_serializing_if = "Option::is_none")]
     pub allow_camera: Option<bool>,
+
     /// Let the embedded page use the microphone (iframe mode).
     #[serde(
         rename = "allowMicrophone",
@@ -608,9 +679,11 @@ pub struct CreateCustomMenuRequest {
     )]
     pub allow_microphone: Option<bool>,
 }
+
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
 impl CreateCustomMenuRequest {
-    ///A value with the required fields (`title`, `url`, `icon`, `showOnCompany`, `showOnLocation`, `showToAllLocations`, `openMode`, `locations`, `userRole`).
+    /// A value with the required fields (`title`, `url`, `icon`, `showOnCompany`, `showOnLocation`, `showToAllLocations`, `openMode`, `locations`, `userRole`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         title: impl Into<String>,
@@ -637,43 +710,54 @@ impl CreateCustomMenuRequest {
             allow_microphone: None,
         }
     }
-    ///Sets `allowCamera`.
+
+    /// Sets `allowCamera`.
     pub fn allow_camera(mut self, value: impl Into<bool>) -> Self {
         self.allow_camera = Some(value.into());
         self
     }
-    ///Sets `allowMicrophone`.
+
+    /// Sets `allowMicrophone`.
     pub fn allow_microphone(mut self, value: impl Into<bool>) -> Self {
         self.allow_microphone = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
 /// A custom menu link.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CustomMenu {
-    /// `id`
+    /// `id`: a string. Example: `12345`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `icon`
+
+    /// `icon`: a [`CustomMenuIcon`](crate::custom_menus::CustomMenuIcon).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub icon: Option<CustomMenuIcon>,
+
     /// Label shown in the menu.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
+
     /// Address the link opens.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
+
     /// Position in the menu.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order: Option<i64>,
+
     /// Shown in the agency view.
     #[serde(rename = "showOnCompany", default, skip_serializing_if = "Option::is_none")]
     pub show_on_company: Option<bool>,
+
     /// Shown in sub-accounts.
     #[serde(rename = "showOnLocation", default, skip_serializing_if = "Option::is_none")]
     pub show_on_location: Option<bool>,
+
     /// Shown in every sub-account rather than those in `locations`.
     #[serde(
         rename = "showToAllLocations",
@@ -681,18 +765,23 @@ pub struct CustomMenu {
         skip_serializing_if = "Option::is_none"
     )]
     pub show_to_all_locations: Option<bool>,
+
     /// Sub-accounts that show the link when it is not shown to all.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub locations: Option<Vec<String>>,
-    /// `openMode`
+
+    /// `openMode`: a [`CustomMenuOpenMode`](crate::custom_menus::CustomMenuOpenMode).
     #[serde(rename = "openMode", default, skip_serializing_if = "Option::is_none")]
     pub open_mode: Option<CustomMenuOpenMode>,
-    /// `userRole`
+
+    /// `userRole`: a [`CustomMenuUserRole`](crate::custom_menus::CustomMenuUserRole).
     #[serde(rename = "userRole", default, skip_serializing_if = "Option::is_none")]
     pub user_role: Option<CustomMenuUserRole>,
+
     /// The embedded page may use the camera (iframe mode).
     #[serde(rename = "allowCamera", default, skip_serializing_if = "Option::is_none")]
     pub allow_camera: Option<bool>,
+
     /// The embedded page may use the microphone (iframe mode).
     #[serde(
         rename = "allowMicrophone",
@@ -701,7 +790,9 @@ pub struct CustomMenu {
     )]
     pub allow_microphone: Option<bool>,
 }
+
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
 /// A Font Awesome icon for a menu link.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -709,13 +800,16 @@ pub struct CustomMenuIcon {
     /// Font Awesome icon name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `fontFamily`
+
+    /// `fontFamily`: a [`IconFontFamily`](crate::custom_menus::IconFontFamily).
     #[serde(rename = "fontFamily", default, skip_serializing_if = "Option::is_none")]
     pub font_family: Option<IconFontFamily>,
 }
+
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
 impl CustomMenuIcon {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -723,32 +817,41 @@ impl CustomMenuIcon {
             font_family: None,
         }
     }
-    ///Sets `name`.
+
+    /// Sets `name`.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
-    ///Sets `fontFamily`.
+
+    /// Sets `fontFamily`.
     pub fn font_family(mut self, value: impl Into<IconFontFamily>) -> Self {
         self.font_family = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
 /// Where a menu link opens.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CustomMenuOpenMode {
-    ///`iframe`
+    /// `iframe`
     Iframe,
-    ///`new_tab`
+
+    /// `new_tab`
     NewTab,
-    ///`current_tab`
+
+    /// `current_tab`
     CurrentTab,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
 impl CustomMenuOpenMode {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -760,7 +863,9 @@ impl CustomMenuOpenMode {
         }
     }
 }
+
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
 impl From<&str> for CustomMenuOpenMode {
     fn from(value: &str) -> Self {
         match value {
@@ -771,32 +876,42 @@ impl From<&str> for CustomMenuOpenMode {
         }
     }
 }
+
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
 crate::runtime::enums::string_enum!(CustomMenuOpenMode);
+
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
 /// One custom menu link.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CustomMenuResponse {
-    /// `customMenu`
+    /// `customMenu`: a [`CustomMenu`](crate::custom_menus::CustomMenu).
     #[serde(rename = "customMenu", default, skip_serializing_if = "Option::is_none")]
     pub custom_menu: Option<CustomMenu>,
 }
+
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
 /// Which users see a menu link.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CustomMenuUserRole {
-    ///`all`
+    /// `all`
     All,
-    ///`admin`
+
+    /// `admin`
     Admin,
-    ///`user`
+
+    /// `user`
     User,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
 impl CustomMenuUserRole {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -808,7 +923,9 @@ impl CustomMenuUserRole {
         }
     }
 }
+
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
 impl From<&str> for CustomMenuUserRole {
     fn from(value: &str) -> Self {
         match value {
@@ -819,41 +936,54 @@ impl From<&str> for CustomMenuUserRole {
         }
     }
 }
+
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
 crate::runtime::enums::string_enum!(CustomMenuUserRole);
+
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
 /// The `DeleteCustomMenuResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DeleteCustomMenuResponse {
-    /// `success`
+    /// `success`: `true` or `false`. Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
-    /// `message`
+
+    /// `message`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+
     /// Id of the deleted link.
     #[serde(rename = "deletedMenuId", default, skip_serializing_if = "Option::is_none")]
     pub deleted_menu_id: Option<String>,
+
     /// When it was deleted.
     #[serde(rename = "deletedAt", default, skip_serializing_if = "Option::is_none")]
     pub deleted_at: Option<String>,
 }
+
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
 /// Font Awesome style of a menu icon: brands, solid or regular.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum IconFontFamily {
-    ///`fab`
+    /// `fab`
     Fab,
-    ///`fas`
+
+    /// `fas`
     Fas,
-    ///`far`
+
+    /// `far`
     Far,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
 impl IconFontFamily {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -865,7 +995,9 @@ impl IconFontFamily {
         }
     }
 }
+
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
 impl From<&str> for IconFontFamily {
     fn from(value: &str) -> Self {
         match value {
@@ -876,34 +1008,43 @@ impl From<&str> for IconFontFamily {
         }
     }
 }
+
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
 crate::runtime::enums::string_enum!(IconFontFamily);
+
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
 /// The `ListCustomMenusResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListCustomMenusResponse {
-    /// `customMenus`
+    /// `customMenus`: a list of [`CustomMenu`](crate::custom_menus::CustomMenu) values.
     #[serde(rename = "customMenus", default, skip_serializing_if = "Option::is_none")]
     pub custom_menus: Option<Vec<CustomMenu>>,
+
     /// Links matching the query.
     #[serde(rename = "totalLinks", default, skip_serializing_if = "Option::is_none")]
     pub total_links: Option<i64>,
 }
+
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
 /// The icon of a new menu link; both fields are needed.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct NewCustomMenuIcon {
     /// Font Awesome icon name.
     pub name: String,
-    /// `fontFamily`
+
+    /// `fontFamily`: a [`IconFontFamily`](crate::custom_menus::IconFontFamily).
     #[serde(rename = "fontFamily")]
     pub font_family: IconFontFamily,
 }
+
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
 impl NewCustomMenuIcon {
-    ///A value with the required fields (`name`, `fontFamily`).
+    /// A value with the required fields (`name`, `fontFamily`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(name: impl Into<String>, font_family: impl Into<IconFontFamily>) -> Self {
         Self {
@@ -912,46 +1053,58 @@ impl NewCustomMenuIcon {
         }
     }
 }
+
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
 /// The fields of a menu link to change.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateCustomMenuRequest {
-    /// `title`
+    /// `title`: a string. Example: `Custom Menu`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    /// `url`
+
+    /// `url`: a string. Example: `https://custom-menus.com/`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
-    /// `icon`
+
+    /// `icon`: a [`CustomMenuIcon`](crate::custom_menus::CustomMenuIcon).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub icon: Option<CustomMenuIcon>,
-    /// `showOnCompany`
+
+    /// `showOnCompany`: `true` or `false`. Example: `true`.
     #[serde(rename = "showOnCompany", default, skip_serializing_if = "Option::is_none")]
     pub show_on_company: Option<bool>,
-    /// `showOnLocation`
+
+    /// `showOnLocation`: `true` or `false`. Example: `true`.
     #[serde(rename = "showOnLocation", default, skip_serializing_if = "Option::is_none")]
     pub show_on_location: Option<bool>,
-    /// `showToAllLocations`
+
+    /// `showToAllLocations`: `true` or `false`. Example: `true`.
     #[serde(
         rename = "showToAllLocations",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub show_to_all_locations: Option<bool>,
-    /// `openMode`
+
+    /// `openMode`: a [`CustomMenuOpenMode`](crate::custom_menus::CustomMenuOpenMode).
     #[serde(rename = "openMode", default, skip_serializing_if = "Option::is_none")]
     pub open_mode: Option<CustomMenuOpenMode>,
+
     /// Sub-accounts to show it in when not shown to all.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub locations: Option<Vec<String>>,
-    /// `userRole`
+
+    /// `userRole`: a [`CustomMenuUserRole`](crate::custom_menus::CustomMenuUserRole).
     #[serde(rename = "userRole", default, skip_serializing_if = "Option::is_none")]
     pub user_role: Option<CustomMenuUserRole>,
-    /// `allowCamera`
+
+    /// `allowCamera`: `true` or `false`. Example: `false`.
     #[serde(rename = "allowCamera", default, skip_serializing_if = "Option::is_none")]
     pub allow_camera: Option<bool>,
-    /// `allowMicrophone`
+
+    /// `allowMicrophone`: `true` or `false`. Example: `false`.
     #[serde(
         rename = "allowMicrophone",
         default,
@@ -959,9 +1112,11 @@ pub struct UpdateCustomMenuRequest {
     )]
     pub allow_microphone: Option<bool>,
 }
+
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
 impl UpdateCustomMenuRequest {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -978,63 +1133,76 @@ impl UpdateCustomMenuRequest {
             allow_microphone: None,
         }
     }
-    ///Sets `title`.
+
+    /// Sets `title`.
     pub fn title(mut self, value: impl Into<String>) -> Self {
         self.title = Some(value.into());
         self
     }
-    ///Sets `url`.
+
+    /// Sets `url`.
     pub fn url(mut self, value: impl Into<String>) -> Self {
         self.url = Some(value.into());
         self
     }
-    ///Sets `icon`.
+
+    /// Sets `icon`.
     pub fn icon(mut self, value: impl Into<CustomMenuIcon>) -> Self {
         self.icon = Some(value.into());
         self
     }
-    ///Sets `showOnCompany`.
+
+    /// Sets `showOnCompany`.
     pub fn show_on_company(mut self, value: impl Into<bool>) -> Self {
         self.show_on_company = Some(value.into());
         self
     }
-    ///Sets `showOnLocation`.
+
+    /// Sets `showOnLocation`.
     pub fn show_on_location(mut self, value: impl Into<bool>) -> Self {
         self.show_on_location = Some(value.into());
         self
     }
-    ///Sets `showToAllLocations`.
+
+    /// Sets `showToAllLocations`.
     pub fn show_to_all_locations(mut self, value: impl Into<bool>) -> Self {
         self.show_to_all_locations = Some(value.into());
         self
     }
-    ///Sets `openMode`.
+
+    /// Sets `openMode`.
     pub fn open_mode(mut self, value: impl Into<CustomMenuOpenMode>) -> Self {
         self.open_mode = Some(value.into());
         self
     }
-    ///Sets `locations`.
+
+    /// Sets `locations`.
     pub fn locations(mut self, value: impl Into<Vec<String>>) -> Self {
         self.locations = Some(value.into());
         self
     }
-    ///Sets `userRole`.
+
+    /// Sets `userRole`.
     pub fn user_role(mut self, value: impl Into<CustomMenuUserRole>) -> Self {
         self.user_role = Some(value.into());
         self
     }
-    ///Sets `allowCamera`.
+
+    /// Sets `allowCamera`.
     pub fn allow_camera(mut self, value: impl Into<bool>) -> Self {
         self.allow_camera = Some(value.into());
         self
     }
-    ///Sets `allowMicrophone`.
+
+    /// Sets `allowMicrophone`.
     pub fn allow_microphone(mut self, value: impl Into<bool>) -> Self {
         self.allow_microphone = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "custom_menus", feature = "v3_custom_menus"))))]
 /// The `UpdateCustomMenuResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1042,7 +1210,8 @@ pub struct UpdateCustomMenuResponse {
     /// True when the change was saved.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
-    /// `customMenu`
+
+    /// `customMenu`: a [`CustomMenu`](crate::custom_menus::CustomMenu).
     #[serde(rename = "customMenu", default, skip_serializing_if = "Option::is_none")]
     pub custom_menu: Option<CustomMenu>,
 }

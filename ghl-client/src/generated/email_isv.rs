@@ -23,25 +23,30 @@
 //! | method | HTTP | Version | token |
 //! |---|---|---|---|
 //! | [`verify_email`](EmailIsv::verify_email) | `POST /email/verify` | `2021-07-28` | location |
+
 #[cfg(feature = "email_isv")]
+#[cfg_attr(docsrs, doc(cfg(feature = "email_isv")))]
 /// This module's path below the crate root.
 pub const MODULE: &str = "email_isv";
+
 #[cfg(feature = "email_isv")]
-///Operations of the Email Verification module. Get one with `client.email_isv()`.
+#[cfg_attr(docsrs, doc(cfg(feature = "email_isv")))]
+/// Operations of the Email Verification module. Get one with `client.email_isv()`.
 #[derive(Clone, Debug)]
 pub struct EmailIsv {
     client: crate::Client,
 }
+
 #[cfg(feature = "email_isv")]
+#[cfg_attr(docsrs, doc(cfg(feature = "email_isv")))]
 impl EmailIsv {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
     }
+
     /// Verify an email address or the email of a contact.
     ///
     /// `POST /email/verify` · Version `2021-07-28` · location token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc names no scope for this operation.
     pub fn verify_email(&self, body: VerifyEmailRequest) -> VerifyEmail {
         VerifyEmail {
             client: self.client.clone(),
@@ -50,8 +55,10 @@ impl EmailIsv {
         }
     }
 }
+
 #[cfg(feature = "email_isv")]
-///One call per operation with sample arguments (contract tests only).
+#[cfg_attr(docsrs, doc(cfg(feature = "email_isv")))]
+/// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -76,8 +83,10 @@ pub fn contract_samples(
         ));
     calls
 }
+
 #[cfg(feature = "email_isv")]
-///One call per operation with every optional argument and field set too (contract tests only).
+#[cfg_attr(docsrs, doc(cfg(feature = "email_isv")))]
+/// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -102,14 +111,14 @@ pub fn contract_samples_full(
         ));
     calls
 }
+
 #[cfg(feature = "email_isv")]
+#[cfg_attr(docsrs, doc(cfg(feature = "email_isv")))]
 /// Request builder for `verify_email`: set optional parameters, then call `send()`.
 ///
 /// Verify an email address or the email of a contact.
 ///
 /// `POST /email/verify` · Version `2021-07-28` · location token · scopes: none stated
-///
-/// Note: HighLevel's doc names no scope for this operation.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct VerifyEmail {
@@ -117,15 +126,18 @@ pub struct VerifyEmail {
     location_id: Option<String>,
     body: VerifyEmailRequest,
 }
-#[cfg(feature = "email_isv")]
-impl VerifyEmail {
-    /**The location that pays for the check.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "email_isv")]
+#[cfg_attr(docsrs, doc(cfg(feature = "email_isv")))]
+impl VerifyEmail {
+    /// The location that pays for the check.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -148,10 +160,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<EmailVerificationResult, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -160,23 +174,31 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(any(feature = "email_isv", feature = "v3_email_isv"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "email_isv", feature = "v3_email_isv"))))]
 /// How likely mail to the address is to bounce.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum EmailBounceRisk {
-    ///`high`
+    /// `high`
     High,
-    ///`low`
+
+    /// `low`
     Low,
-    ///`medium`
+
+    /// `medium`
     Medium,
-    ///`unknown`
+
+    /// `unknown`
     Unknown,
+
     /// A value this version of the client does not know; the text is kept.
     Other(String),
 }
+
 #[cfg(any(feature = "email_isv", feature = "v3_email_isv"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "email_isv", feature = "v3_email_isv"))))]
 impl EmailBounceRisk {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -189,7 +211,9 @@ impl EmailBounceRisk {
         }
     }
 }
+
 #[cfg(any(feature = "email_isv", feature = "v3_email_isv"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "email_isv", feature = "v3_email_isv"))))]
 impl From<&str> for EmailBounceRisk {
     fn from(value: &str) -> Self {
         match value {
@@ -201,27 +225,37 @@ impl From<&str> for EmailBounceRisk {
         }
     }
 }
+
 #[cfg(any(feature = "email_isv", feature = "v3_email_isv"))]
 crate::runtime::enums::string_enum!(EmailBounceRisk);
+
 #[cfg(any(feature = "email_isv", feature = "v3_email_isv"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "email_isv", feature = "v3_email_isv"))))]
 /// The verdict on an address.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum EmailDeliverability {
-    ///`deliverable`
+    /// `deliverable`
     Deliverable,
-    ///`undeliverable`
+
+    /// `undeliverable`
     Undeliverable,
-    ///`do_not_send`
+
+    /// `do_not_send`
     DoNotSend,
-    ///`unknown`
+
+    /// `unknown`
     Unknown,
-    ///`catch_all`
+
+    /// `catch_all`
     CatchAll,
+
     /// A value this version of the client does not know; the text is kept.
     Other(String),
 }
+
 #[cfg(any(feature = "email_isv", feature = "v3_email_isv"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "email_isv", feature = "v3_email_isv"))))]
 impl EmailDeliverability {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -235,7 +269,9 @@ impl EmailDeliverability {
         }
     }
 }
+
 #[cfg(any(feature = "email_isv", feature = "v3_email_isv"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "email_isv", feature = "v3_email_isv"))))]
 impl From<&str> for EmailDeliverability {
     fn from(value: &str) -> Self {
         match value {
@@ -248,9 +284,12 @@ impl From<&str> for EmailDeliverability {
         }
     }
 }
+
 #[cfg(any(feature = "email_isv", feature = "v3_email_isv"))]
 crate::runtime::enums::string_enum!(EmailDeliverability);
+
 #[cfg(feature = "email_isv")]
+#[cfg_attr(docsrs, doc(cfg(feature = "email_isv")))]
 /// The outcome of a verification request.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -258,22 +297,28 @@ pub struct EmailVerificationResult {
     /// Present and false when no verification was run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verified: Option<bool>,
+
     /// Why no verification was run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+
     /// The address that was checked.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
-    /// `result`
+
+    /// `result`: a [`EmailDeliverability`](crate::email_isv::EmailDeliverability).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result: Option<EmailDeliverability>,
-    /// `risk`
+
+    /// `risk`: a [`EmailBounceRisk`](crate::email_isv::EmailBounceRisk).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub risk: Option<EmailBounceRisk>,
+
     /// Why the address failed, e.g. mailbox_does_not_exist.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<Vec<String>>,
-    /// `leadconnectorRecomendation`
+
+    /// `leadconnectorRecomendation`: a [`LeadConnectorRecommendation`](crate::email_isv::LeadConnectorRecommendation).
     #[serde(
         rename = "leadconnectorRecomendation",
         default,
@@ -281,19 +326,25 @@ pub struct EmailVerificationResult {
     )]
     pub leadconnector_recomendation: Option<LeadConnectorRecommendation>,
 }
+
 #[cfg(any(feature = "email_isv", feature = "v3_email_isv"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "email_isv", feature = "v3_email_isv"))))]
 /// What the `verify` field holds.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum EmailVerificationType {
-    ///`email`
+    /// `email`
     Email,
-    ///`contact`
+
+    /// `contact`
     Contact,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "email_isv", feature = "v3_email_isv"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "email_isv", feature = "v3_email_isv"))))]
 impl EmailVerificationType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -304,7 +355,9 @@ impl EmailVerificationType {
         }
     }
 }
+
 #[cfg(any(feature = "email_isv", feature = "v3_email_isv"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "email_isv", feature = "v3_email_isv"))))]
 impl From<&str> for EmailVerificationType {
     fn from(value: &str) -> Self {
         match value {
@@ -314,9 +367,12 @@ impl From<&str> for EmailVerificationType {
         }
     }
 }
+
 #[cfg(any(feature = "email_isv", feature = "v3_email_isv"))]
 crate::runtime::enums::string_enum!(EmailVerificationType);
+
 #[cfg(any(feature = "email_isv", feature = "v3_email_isv"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "email_isv", feature = "v3_email_isv"))))]
 /// HighLevel's own advice on the address.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -325,7 +381,9 @@ pub struct LeadConnectorRecommendation {
     #[serde(rename = "isEmailValid", default, skip_serializing_if = "Option::is_none")]
     pub is_email_valid: Option<bool>,
 }
+
 #[cfg(any(feature = "email_isv", feature = "v3_email_isv"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "email_isv", feature = "v3_email_isv"))))]
 /// What to verify.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -333,12 +391,15 @@ pub struct VerifyEmailRequest {
     /// Whether `verify` holds an address or a contact id.
     #[serde(rename = "type")]
     pub type_: EmailVerificationType,
+
     /// The email address, or the id of the contact whose email is checked.
     pub verify: String,
 }
+
 #[cfg(any(feature = "email_isv", feature = "v3_email_isv"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "email_isv", feature = "v3_email_isv"))))]
 impl VerifyEmailRequest {
-    ///A value with the required fields (`type`, `verify`).
+    /// A value with the required fields (`type`, `verify`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         type_: impl Into<EmailVerificationType>,

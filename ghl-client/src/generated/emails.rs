@@ -25,17 +25,21 @@
 //! | [`list_email_campaigns`](Emails::list_email_campaigns) | `GET /emails/schedule` | `2021-07-28` | location |
 //! | [`list_email_templates`](Emails::list_email_templates) | `GET /emails/builder` | `2021-07-28` | location |
 //! | [`update_email_template`](Emails::update_email_template) | `POST /emails/builder/data` | `2021-07-28` | location |
+
 /// This module's path below the crate root.
 pub const MODULE: &str = "emails";
-///Operations of the Emails module. Get one with `client.emails()`.
+
+/// Operations of the Emails module. Get one with `client.emails()`.
 #[derive(Clone, Debug)]
 pub struct Emails {
     client: crate::Client,
 }
+
 impl Emails {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
     }
+
     /// Create an email template or template folder.
     ///
     /// `POST /emails/builder` · Version `2021-07-28` · location token · scopes: `emails/builder.write`
@@ -48,11 +52,10 @@ impl Emails {
             body,
         }
     }
+
     /// Delete an email template.
     ///
     /// `DELETE /emails/builder/{locationId}/{templateId}` · Version `2021-07-28` · location token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc names no scope for this operation; emails/builder.write, the scope of the other template writes, is the likely one.
     pub fn delete_email_template(
         &self,
         template_id: impl Into<String>,
@@ -63,6 +66,7 @@ impl Emails {
             template_id: template_id.into(),
         }
     }
+
     /// List the scheduled email campaigns of a location.
     ///
     /// `GET /emails/schedule` · Version `2021-07-28` · location token · scopes: `emails/schedule.readonly`
@@ -82,11 +86,10 @@ impl Emails {
             show_stats: None,
         }
     }
+
     /// List the email templates of a location.
     ///
     /// `GET /emails/builder` · Version `2021-07-28` · location token · scopes: `emails/builder.readonly`
-    ///
-    /// Note: HighLevel's doc gives a single template object as the body of this listing; it is kept as documented, though the real body may wrap a list.
     pub fn list_email_templates(&self) -> ListEmailTemplates {
         ListEmailTemplates {
             client: self.client.clone(),
@@ -103,6 +106,7 @@ impl Emails {
             templates_only: None,
         }
     }
+
     /// Save new content into an email template.
     ///
     /// `POST /emails/builder/data` · Version `2021-07-28` · location token · scopes: `emails/builder.write`
@@ -116,7 +120,8 @@ impl Emails {
         }
     }
 }
-///One call per operation with sample arguments (contract tests only).
+
+/// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -188,7 +193,8 @@ pub fn contract_samples(
         ));
     calls
 }
-///One call per operation with every optional argument and field set too (contract tests only).
+
+/// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -295,6 +301,7 @@ pub fn contract_samples_full(
         ));
     calls
 }
+
 /// Request builder for `create_email_template`: set optional parameters, then call `send()`.
 ///
 /// Create an email template or template folder.
@@ -306,6 +313,7 @@ pub struct CreateEmailTemplate {
     client: crate::Client,
     body: CreateEmailTemplateRequest,
 }
+
 impl CreateEmailTemplate {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -324,10 +332,12 @@ impl CreateEmailTemplate {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<CreateEmailTemplateResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -336,13 +346,12 @@ impl CreateEmailTemplate {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `delete_email_template`: set optional parameters, then call `send()`.
 ///
 /// Delete an email template.
 ///
 /// `DELETE /emails/builder/{locationId}/{templateId}` · Version `2021-07-28` · location token · scopes: none stated
-///
-/// Note: HighLevel's doc names no scope for this operation; emails/builder.write, the scope of the other template writes, is the likely one.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DeleteEmailTemplate {
@@ -350,14 +359,16 @@ pub struct DeleteEmailTemplate {
     location_id: Option<String>,
     template_id: String,
 }
-impl DeleteEmailTemplate {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl DeleteEmailTemplate {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -381,10 +392,12 @@ Defaults to the client's configured location.*/
         request.scope_key(location_id.clone());
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<DeleteEmailTemplateResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -393,6 +406,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `list_email_campaigns`: set optional parameters, then call `send()`.
 ///
 /// List the scheduled email campaigns of a location.
@@ -414,30 +428,35 @@ pub struct ListEmailCampaigns {
     campaigns_only: Option<bool>,
     show_stats: Option<bool>,
 }
-impl ListEmailCampaigns {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl ListEmailCampaigns {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Page size; 10 when absent, at most 100.
+
+    /// Page size; 10 when absent, at most 100.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
-    ///Number of campaigns to skip.
+
+    /// Number of campaigns to skip.
     pub fn offset(mut self, value: impl Into<i64>) -> Self {
         self.offset = Some(value.into());
         self
     }
-    ///Only campaigns with this schedule status.
+
+    /// Only campaigns with this schedule status.
     pub fn status(mut self, value: impl Into<ListEmailCampaignsStatus>) -> Self {
         self.status = Some(value.into());
         self
     }
-    ///Only campaigns with this delivery status.
+
+    /// Only campaigns with this delivery status.
     pub fn email_status(
         mut self,
         value: impl Into<ListEmailCampaignsEmailStatus>,
@@ -445,36 +464,43 @@ Defaults to the client's configured location.*/
         self.email_status = Some(value.into());
         self
     }
-    ///Only campaigns with this name.
+
+    /// Only campaigns with this name.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
-    ///Only campaigns in this folder.
+
+    /// Only campaigns in this folder.
     pub fn parent_id(mut self, value: impl Into<String>) -> Self {
         self.parent_id = Some(value.into());
         self
     }
-    ///Return a reduced set of fields per campaign.
+
+    /// Return a reduced set of fields per campaign.
     pub fn limited_fields(mut self, value: impl Into<bool>) -> Self {
         self.limited_fields = Some(value.into());
         self
     }
-    ///Only archived (true) or unarchived (false) campaigns.
+
+    /// Only archived (true) or unarchived (false) campaigns.
     pub fn archived(mut self, value: impl Into<bool>) -> Self {
         self.archived = Some(value.into());
         self
     }
-    ///Leave folders out.
+
+    /// Leave folders out.
     pub fn campaigns_only(mut self, value: impl Into<bool>) -> Self {
         self.campaigns_only = Some(value.into());
         self
     }
-    ///Include delivery and engagement counts.
+
+    /// Include delivery and engagement counts.
     pub fn show_stats(mut self, value: impl Into<bool>) -> Self {
         self.show_stats = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -523,10 +549,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ListEmailCampaignsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -535,15 +563,20 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 impl crate::Paginated for ListEmailCampaigns {
     type Page = ListEmailCampaignsResponse;
+
     type Item = EmailCampaign;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListEmailCampaigns::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.schedules.as_ref()).map_or(0, Vec::len);
@@ -558,10 +591,12 @@ impl crate::Paginated for ListEmailCampaigns {
         self.offset = Some(next);
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.schedules).unwrap_or_default()
     }
 }
+
 impl ListEmailCampaigns {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -572,13 +607,12 @@ impl ListEmailCampaigns {
         crate::paginate(self)
     }
 }
+
 /// Request builder for `list_email_templates`: set optional parameters, then call `send()`.
 ///
 /// List the email templates of a location.
 ///
 /// `GET /emails/builder` · Version `2021-07-28` · location token · scopes: `emails/builder.readonly`
-///
-/// Note: HighLevel's doc gives a single template object as the body of this listing; it is kept as documented, though the real body may wrap a list.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListEmailTemplates {
@@ -595,40 +629,47 @@ pub struct ListEmailTemplates {
     origin_id: Option<String>,
     templates_only: Option<bool>,
 }
-impl ListEmailTemplates {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl ListEmailTemplates {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Page size.
+
+    /// Page size.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
-    ///Number of templates to skip.
+
+    /// Number of templates to skip.
     pub fn offset(mut self, value: impl Into<i64>) -> Self {
         self.offset = Some(value.into());
         self
     }
-    ///Text matched against template names.
+
+    /// Text matched against template names.
     pub fn search(mut self, value: impl Into<String>) -> Self {
         self.search = Some(value.into());
         self
     }
-    ///Date sort order (asc or desc).
+
+    /// Date sort order (asc or desc).
     pub fn sort_by_date(mut self, value: impl Into<String>) -> Self {
         self.sort_by_date = Some(value.into());
         self
     }
-    ///Only archived (true) or unarchived (false) templates.
+
+    /// Only archived (true) or unarchived (false) templates.
     pub fn archived(mut self, value: impl Into<bool>) -> Self {
         self.archived = Some(value.into());
         self
     }
-    ///Editor generation of the templates.
+
+    /// Editor generation of the templates.
     pub fn builder_version(
         mut self,
         value: impl Into<ListEmailTemplatesBuilderVersion>,
@@ -636,26 +677,31 @@ Defaults to the client's configured location.*/
         self.builder_version = Some(value.into());
         self
     }
-    ///Only templates with this name.
+
+    /// Only templates with this name.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
-    ///Only templates in this folder.
+
+    /// Only templates in this folder.
     pub fn parent_id(mut self, value: impl Into<String>) -> Self {
         self.parent_id = Some(value.into());
         self
     }
-    ///Only templates copied from this one.
+
+    /// Only templates copied from this one.
     pub fn origin_id(mut self, value: impl Into<String>) -> Self {
         self.origin_id = Some(value.into());
         self
     }
-    ///Leave folders out.
+
+    /// Leave folders out.
     pub fn templates_only(mut self, value: impl Into<bool>) -> Self {
         self.templates_only = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -704,10 +750,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<EmailTemplate, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -716,6 +764,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `update_email_template`: set optional parameters, then call `send()`.
 ///
 /// Save new content into an email template.
@@ -727,6 +776,7 @@ pub struct UpdateEmailTemplate {
     client: crate::Client,
     body: UpdateEmailTemplateRequest,
 }
+
 impl UpdateEmailTemplate {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -745,10 +795,12 @@ impl UpdateEmailTemplate {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<UpdateEmailTemplateResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -757,31 +809,39 @@ impl UpdateEmailTemplate {
         self.client.execute(request).await
     }
 }
+
 /// A new template, folder or import.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateEmailTemplateRequest {
-    /// `locationId`
+    /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
     #[serde(rename = "locationId")]
     pub location_id: String,
-    /// `title`
+
+    /// `title`: a string. Example: `template title`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
+
     /// What to create.
     #[serde(rename = "type")]
     pub type_: CreateEmailTemplateRequestType,
+
     /// User making the change.
     #[serde(rename = "updatedBy", default, skip_serializing_if = "Option::is_none")]
     pub updated_by: Option<String>,
+
     /// Editor generation.
     #[serde(rename = "builderVersion", default, skip_serializing_if = "Option::is_none")]
     pub builder_version: Option<CreateEmailTemplateRequestBuilderVersion>,
-    /// `name`
+
+    /// `name`: a string. Example: `Template1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+
     /// Folder to create it in.
     #[serde(rename = "parentId", default, skip_serializing_if = "Option::is_none")]
     pub parent_id: Option<String>,
+
     /// Address of existing content to start from.
     #[serde(
         rename = "templateDataUrl",
@@ -789,21 +849,26 @@ pub struct CreateEmailTemplateRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub template_data_url: Option<String>,
+
     /// Service an imported template comes from.
     #[serde(rename = "importProvider")]
     pub import_provider: CreateEmailTemplateRequestImportProvider,
+
     /// Share link of the template to import.
     #[serde(rename = "importURL", default, skip_serializing_if = "Option::is_none")]
     pub import_url: Option<String>,
+
     /// Where the template comes from, e.g. template_library.
     #[serde(rename = "templateSource", default, skip_serializing_if = "Option::is_none")]
     pub template_source: Option<String>,
-    /// `isPlainText`
+
+    /// `isPlainText`: `true` or `false`. Example: `false`.
     #[serde(rename = "isPlainText", default, skip_serializing_if = "Option::is_none")]
     pub is_plain_text: Option<bool>,
 }
+
 impl CreateEmailTemplateRequest {
-    ///A value with the required fields (`locationId`, `type`, `importProvider`).
+    /// A value with the required fields (`locationId`, `type`, `importProvider`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         location_id: impl Into<String>,
@@ -825,17 +890,20 @@ impl CreateEmailTemplateRequest {
             is_plain_text: None,
         }
     }
-    ///Sets `title`.
+
+    /// Sets `title`.
     pub fn title(mut self, value: impl Into<String>) -> Self {
         self.title = Some(value.into());
         self
     }
-    ///Sets `updatedBy`.
+
+    /// Sets `updatedBy`.
     pub fn updated_by(mut self, value: impl Into<String>) -> Self {
         self.updated_by = Some(value.into());
         self
     }
-    ///Sets `builderVersion`.
+
+    /// Sets `builderVersion`.
     pub fn builder_version(
         mut self,
         value: impl Into<CreateEmailTemplateRequestBuilderVersion>,
@@ -843,48 +911,58 @@ impl CreateEmailTemplateRequest {
         self.builder_version = Some(value.into());
         self
     }
-    ///Sets `name`.
+
+    /// Sets `name`.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
-    ///Sets `parentId`.
+
+    /// Sets `parentId`.
     pub fn parent_id(mut self, value: impl Into<String>) -> Self {
         self.parent_id = Some(value.into());
         self
     }
-    ///Sets `templateDataUrl`.
+
+    /// Sets `templateDataUrl`.
     pub fn template_data_url(mut self, value: impl Into<String>) -> Self {
         self.template_data_url = Some(value.into());
         self
     }
-    ///Sets `importURL`.
+
+    /// Sets `importURL`.
     pub fn import_url(mut self, value: impl Into<String>) -> Self {
         self.import_url = Some(value.into());
         self
     }
-    ///Sets `templateSource`.
+
+    /// Sets `templateSource`.
     pub fn template_source(mut self, value: impl Into<String>) -> Self {
         self.template_source = Some(value.into());
         self
     }
-    ///Sets `isPlainText`.
+
+    /// Sets `isPlainText`.
     pub fn is_plain_text(mut self, value: impl Into<bool>) -> Self {
         self.is_plain_text = Some(value.into());
         self
     }
 }
+
 /// Editor generation.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CreateEmailTemplateRequestBuilderVersion {
-    ///`1`
+    /// `1`
     V1,
-    ///`2`
+
+    /// `2`
     V2,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 impl CreateEmailTemplateRequestBuilderVersion {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -895,6 +973,7 @@ impl CreateEmailTemplateRequestBuilderVersion {
         }
     }
 }
+
 impl From<&str> for CreateEmailTemplateRequestBuilderVersion {
     fn from(value: &str) -> Self {
         match value {
@@ -905,19 +984,24 @@ impl From<&str> for CreateEmailTemplateRequestBuilderVersion {
     }
 }
 crate::runtime::enums::string_enum!(CreateEmailTemplateRequestBuilderVersion);
+
 /// Service an imported template comes from.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CreateEmailTemplateRequestImportProvider {
-    ///`mailchimp`
+    /// `mailchimp`
     Mailchimp,
-    ///`active_campaign`
+
+    /// `active_campaign`
     ActiveCampaign,
-    ///`kajabi`
+
+    /// `kajabi`
     Kajabi,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 impl CreateEmailTemplateRequestImportProvider {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -929,6 +1013,7 @@ impl CreateEmailTemplateRequestImportProvider {
         }
     }
 }
+
 impl From<&str> for CreateEmailTemplateRequestImportProvider {
     fn from(value: &str) -> Self {
         match value {
@@ -940,23 +1025,30 @@ impl From<&str> for CreateEmailTemplateRequestImportProvider {
     }
 }
 crate::runtime::enums::string_enum!(CreateEmailTemplateRequestImportProvider);
+
 /// What to create.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CreateEmailTemplateRequestType {
-    ///`html`
+    /// `html`
     Html,
-    ///`folder`
+
+    /// `folder`
     Folder,
-    ///`import`
+
+    /// `import`
     Import,
-    ///`builder`
+
+    /// `builder`
     Builder,
-    ///`blank`
+
+    /// `blank`
     Blank,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 impl CreateEmailTemplateRequestType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -970,6 +1062,7 @@ impl CreateEmailTemplateRequestType {
         }
     }
 }
+
 impl From<&str> for CreateEmailTemplateRequestType {
     fn from(value: &str) -> Self {
         match value {
@@ -983,6 +1076,7 @@ impl From<&str> for CreateEmailTemplateRequestType {
     }
 }
 crate::runtime::enums::string_enum!(CreateEmailTemplateRequestType);
+
 /// The `CreateEmailTemplateResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -990,10 +1084,12 @@ pub struct CreateEmailTemplateResponse {
     /// Id of the new template.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub redirect: Option<String>,
-    /// `traceId`
+
+    /// `traceId`: a string. Example: `0c52e980-41f6-4be7-8c4b-e2c5a13dc3c2`.
     #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
     pub trace_id: Option<String>,
 }
+
 /// The `DeleteEmailTemplateResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1001,24 +1097,29 @@ pub struct DeleteEmailTemplateResponse {
     /// Acknowledgement ("true").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ok: Option<String>,
-    /// `traceId`
+
+    /// `traceId`: a string. Example: `0c52e980-41f6-4be7-8c4b-32332ss`.
     #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
     pub trace_id: Option<String>,
 }
+
 /// The drag-and-drop editor's document.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct EmailBuilderContent {
     /// The blocks of the document.
     pub elements: Vec<String>,
+
     /// Document attributes.
     pub attrs: serde_json::Value,
+
     /// Document-wide settings.
     #[serde(rename = "templateSettings")]
     pub template_settings: serde_json::Value,
 }
+
 impl EmailBuilderContent {
-    ///A value with the required fields (`elements`, `attrs`, `templateSettings`).
+    /// A value with the required fields (`elements`, `attrs`, `templateSettings`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         elements: impl Into<Vec<String>>,
@@ -1032,62 +1133,79 @@ impl EmailBuilderContent {
         }
     }
 }
+
 /// A scheduled email campaign, or a folder of campaigns.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct EmailCampaign {
-    /// `name`
+    /// `name`: a string. Example: `Untitled new campaign`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+
     /// Repeat interval of a recurring campaign.
     #[serde(rename = "repeatAfter", default, skip_serializing_if = "Option::is_none")]
     pub repeat_after: Option<String>,
-    /// `id`
+
+    /// `id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+
     /// Folder the campaign sits in.
     #[serde(rename = "parentId", default, skip_serializing_if = "Option::is_none")]
     pub parent_id: Option<String>,
+
     /// Items inside, for a folder.
     #[serde(rename = "childCount", default, skip_serializing_if = "Option::is_none")]
     pub child_count: Option<i64>,
-    /// `campaignType`
+
+    /// `campaignType`: a string.
     #[serde(rename = "campaignType", default, skip_serializing_if = "Option::is_none")]
     pub campaign_type: Option<String>,
-    /// `bulkActionVersion`
+
+    /// `bulkActionVersion`: a string.
     #[serde(
         rename = "bulkActionVersion",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub bulk_action_version: Option<String>,
-    /// `_id`
+
+    /// `_id`: a string.
     #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
     pub underscore_id: Option<String>,
-    /// `status`
+
+    /// `status`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
+
     /// Week days on which sending is allowed.
     #[serde(rename = "sendDays", default, skip_serializing_if = "Option::is_none")]
     pub send_days: Option<Vec<String>>,
-    /// `deleted`
+
+    /// `deleted`: `true` or `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted: Option<bool>,
-    /// `migrated`
+
+    /// `migrated`: `true` or `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub migrated: Option<bool>,
-    /// `archived`
+
+    /// `archived`: `true` or `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub archived: Option<bool>,
+
     /// Opens and clicks are tracked.
     #[serde(rename = "hasTracking", default, skip_serializing_if = "Option::is_none")]
     pub has_tracking: Option<bool>,
-    /// `isPlainText`
+
+    /// `isPlainText`: `true` or `false`.
     #[serde(rename = "isPlainText", default, skip_serializing_if = "Option::is_none")]
     pub is_plain_text: Option<bool>,
+
     /// Links carry UTM parameters.
     #[serde(rename = "hasUtmTracking", default, skip_serializing_if = "Option::is_none")]
     pub has_utm_tracking: Option<bool>,
+
     /// A resend goes to contacts who did not open.
     #[serde(
         rename = "enableResendToUnopened",
@@ -1095,30 +1213,39 @@ pub struct EmailCampaign {
         skip_serializing_if = "Option::is_none"
     )]
     pub enable_resend_to_unopened: Option<bool>,
-    /// `locationId`
+
+    /// `locationId`: a string.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
-    /// `templateId`
+
+    /// `templateId`: a string.
     #[serde(rename = "templateId", default, skip_serializing_if = "Option::is_none")]
     pub template_id: Option<String>,
-    /// `templateType`
+
+    /// `templateType`: a string.
     #[serde(rename = "templateType", default, skip_serializing_if = "Option::is_none")]
     pub template_type: Option<String>,
-    /// `createdAt`
+
+    /// `createdAt`: a string.
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `updatedAt`
+
+    /// `updatedAt`: a string.
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
+
     /// Record revision.
     #[serde(rename = "__v", default, skip_serializing_if = "Option::is_none")]
     pub v: Option<i64>,
-    /// `documentId`
+
+    /// `documentId`: a string.
     #[serde(rename = "documentId", default, skip_serializing_if = "Option::is_none")]
     pub document_id: Option<String>,
-    /// `downloadUrl`
+
+    /// `downloadUrl`: a string.
     #[serde(rename = "downloadUrl", default, skip_serializing_if = "Option::is_none")]
     pub download_url: Option<String>,
+
     /// Address of the template's content.
     #[serde(
         rename = "templateDataDownloadUrl",
@@ -1126,79 +1253,106 @@ pub struct EmailCampaign {
         skip_serializing_if = "Option::is_none"
     )]
     pub template_data_download_url: Option<String>,
+
     /// Ids of the items inside, for a folder.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub child: Option<Vec<String>>,
 }
+
 /// An email template as the listing documents it.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct EmailTemplate {
-    /// `name`
+    /// `name`: a string. Example: `New Template`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+
     /// Who last changed it.
     #[serde(rename = "updatedBy", default, skip_serializing_if = "Option::is_none")]
     pub updated_by: Option<String>,
+
     /// A plain-text template.
     #[serde(rename = "isPlainText", default, skip_serializing_if = "Option::is_none")]
     pub is_plain_text: Option<bool>,
-    /// `lastUpdated`
+
+    /// `lastUpdated`: a string. Example: `2024-11-12T12:34:36.070Z`.
     #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
     pub last_updated: Option<String>,
-    /// `dateAdded`
+
+    /// `dateAdded`: a string. Example: `2024-11-12T12:34:36.070Z`.
     #[serde(rename = "dateAdded", default, skip_serializing_if = "Option::is_none")]
     pub date_added: Option<String>,
+
     /// Address of a rendered preview.
     #[serde(rename = "previewUrl", default, skip_serializing_if = "Option::is_none")]
     pub preview_url: Option<String>,
-    /// `id`
+
+    /// `id`: a string. Example: `67334b231f2fad724062f52b5`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+
     /// Builder generation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
+
     /// Kind of template, e.g. builder.
     #[serde(rename = "templateType", default, skip_serializing_if = "Option::is_none")]
     pub template_type: Option<String>,
 }
+
 /// Values of `ListEmailCampaignsEmailStatus`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ListEmailCampaignsEmailStatus {
-    ///`all`
+    /// `all`
     All,
-    ///`not-started`
+
+    /// `not-started`
     NotStarted,
-    ///`paused`
+
+    /// `paused`
     Paused,
-    ///`cancelled`
+
+    /// `cancelled`
     Cancelled,
-    ///`processing`
+
+    /// `processing`
     Processing,
-    ///`resumed`
+
+    /// `resumed`
     Resumed,
-    ///`next-drip`
+
+    /// `next-drip`
     NextDrip,
-    ///`complete`
+
+    /// `complete`
     Complete,
-    ///`success`
+
+    /// `success`
     Success,
-    ///`error`
+
+    /// `error`
     Error,
-    ///`waiting`
+
+    /// `waiting`
     Waiting,
-    ///`queued`
+
+    /// `queued`
     Queued,
-    ///`queueing`
+
+    /// `queueing`
     Queueing,
-    ///`reading`
+
+    /// `reading`
     Reading,
-    ///`scheduled`
+
+    /// `scheduled`
     Scheduled,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 impl ListEmailCampaignsEmailStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1222,6 +1376,7 @@ impl ListEmailCampaignsEmailStatus {
         }
     }
 }
+
 impl From<&str> for ListEmailCampaignsEmailStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -1245,6 +1400,7 @@ impl From<&str> for ListEmailCampaignsEmailStatus {
     }
 }
 crate::runtime::enums::string_enum!(ListEmailCampaignsEmailStatus);
+
 /// The `ListEmailCampaignsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1252,34 +1408,45 @@ pub struct ListEmailCampaignsResponse {
     /// The campaigns.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub schedules: Option<Vec<EmailCampaign>>,
+
     /// The number of campaigns.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<serde_json::Value>,
-    /// `traceId`
+
+    /// `traceId`: a string.
     #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
     pub trace_id: Option<String>,
 }
+
 /// Values of `ListEmailCampaignsStatus`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ListEmailCampaignsStatus {
-    ///`active`
+    /// `active`
     Active,
-    ///`pause`
+
+    /// `pause`
     Pause,
-    ///`complete`
+
+    /// `complete`
     Complete,
-    ///`cancelled`
+
+    /// `cancelled`
     Cancelled,
-    ///`retry`
+
+    /// `retry`
     Retry,
-    ///`draft`
+
+    /// `draft`
     Draft,
-    ///`resend-scheduled`
+
+    /// `resend-scheduled`
     ResendScheduled,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 impl ListEmailCampaignsStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1295,6 +1462,7 @@ impl ListEmailCampaignsStatus {
         }
     }
 }
+
 impl From<&str> for ListEmailCampaignsStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -1310,17 +1478,21 @@ impl From<&str> for ListEmailCampaignsStatus {
     }
 }
 crate::runtime::enums::string_enum!(ListEmailCampaignsStatus);
+
 /// Values of `ListEmailTemplatesBuilderVersion`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ListEmailTemplatesBuilderVersion {
-    ///`1`
+    /// `1`
     V1,
-    ///`2`
+
+    /// `2`
     V2,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 impl ListEmailTemplatesBuilderVersion {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1331,6 +1503,7 @@ impl ListEmailTemplatesBuilderVersion {
         }
     }
 }
+
 impl From<&str> for ListEmailTemplatesBuilderVersion {
     fn from(value: &str) -> Self {
         match value {
@@ -1341,35 +1514,44 @@ impl From<&str> for ListEmailTemplatesBuilderVersion {
     }
 }
 crate::runtime::enums::string_enum!(ListEmailTemplatesBuilderVersion);
+
 /// The new content of a template.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateEmailTemplateRequest {
-    /// `locationId`
+    /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
     #[serde(rename = "locationId")]
     pub location_id: String,
-    /// `templateId`
+
+    /// `templateId`: a string. Example: `zYy3YOUuHxgomU1uYJty`.
     #[serde(rename = "templateId")]
     pub template_id: String,
+
     /// User making the change.
     #[serde(rename = "updatedBy")]
     pub updated_by: String,
+
     /// Editor document.
     pub dnd: EmailBuilderContent,
+
     /// Rendered HTML.
     pub html: String,
+
     /// Which editor produced the content.
     #[serde(rename = "editorType")]
     pub editor_type: UpdateEmailTemplateRequestEditorType,
+
     /// Inbox preview line.
     #[serde(rename = "previewText", default, skip_serializing_if = "Option::is_none")]
     pub preview_text: Option<String>,
-    /// `isPlainText`
+
+    /// `isPlainText`: `true` or `false`.
     #[serde(rename = "isPlainText", default, skip_serializing_if = "Option::is_none")]
     pub is_plain_text: Option<bool>,
 }
+
 impl UpdateEmailTemplateRequest {
-    ///A value with the required fields (`locationId`, `templateId`, `updatedBy`, `dnd`, `html`, `editorType`).
+    /// A value with the required fields (`locationId`, `templateId`, `updatedBy`, `dnd`, `html`, `editorType`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         location_id: impl Into<String>,
@@ -1390,28 +1572,34 @@ impl UpdateEmailTemplateRequest {
             is_plain_text: None,
         }
     }
-    ///Sets `previewText`.
+
+    /// Sets `previewText`.
     pub fn preview_text(mut self, value: impl Into<String>) -> Self {
         self.preview_text = Some(value.into());
         self
     }
-    ///Sets `isPlainText`.
+
+    /// Sets `isPlainText`.
     pub fn is_plain_text(mut self, value: impl Into<bool>) -> Self {
         self.is_plain_text = Some(value.into());
         self
     }
 }
+
 /// Which editor produced the content.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum UpdateEmailTemplateRequestEditorType {
-    ///`html`
+    /// `html`
     Html,
-    ///`builder`
+
+    /// `builder`
     Builder,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 impl UpdateEmailTemplateRequestEditorType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1422,6 +1610,7 @@ impl UpdateEmailTemplateRequestEditorType {
         }
     }
 }
+
 impl From<&str> for UpdateEmailTemplateRequestEditorType {
     fn from(value: &str) -> Self {
         match value {
@@ -1432,6 +1621,7 @@ impl From<&str> for UpdateEmailTemplateRequestEditorType {
     }
 }
 crate::runtime::enums::string_enum!(UpdateEmailTemplateRequestEditorType);
+
 /// The `UpdateEmailTemplateResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1439,12 +1629,15 @@ pub struct UpdateEmailTemplateResponse {
     /// Acknowledgement ("true").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ok: Option<String>,
-    /// `traceId`
+
+    /// `traceId`: a string. Example: `0c52e980-41f6-4be7-8c4b-32332ss`.
     #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
     pub trace_id: Option<String>,
-    /// `previewUrl`
+
+    /// `previewUrl`: a string. Example: `https://example.com`.
     #[serde(rename = "previewUrl", default, skip_serializing_if = "Option::is_none")]
     pub preview_url: Option<String>,
+
     /// Address of the saved content.
     #[serde(
         rename = "templateDownloadUrl",

@@ -23,20 +23,27 @@
 //! | [`list_form_submissions`](Forms::list_form_submissions) | `GET /forms/submissions` | `2021-07-28` | location |
 //! | [`list_forms`](Forms::list_forms) | `GET /forms/` | `2021-07-28` | location |
 //! | [`upload_form_custom_files`](Forms::upload_form_custom_files) | `POST /forms/upload-custom-files` | `2021-07-28` | location |
+
 #[cfg(feature = "forms")]
+#[cfg_attr(docsrs, doc(cfg(feature = "forms")))]
 /// This module's path below the crate root.
 pub const MODULE: &str = "forms";
+
 #[cfg(feature = "forms")]
-///Operations of the Forms module. Get one with `client.forms()`.
+#[cfg_attr(docsrs, doc(cfg(feature = "forms")))]
+/// Operations of the Forms module. Get one with `client.forms()`.
 #[derive(Clone, Debug)]
 pub struct Forms {
     client: crate::Client,
 }
+
 #[cfg(feature = "forms")]
+#[cfg_attr(docsrs, doc(cfg(feature = "forms")))]
 impl Forms {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
     }
+
     /// List the submissions of a location's forms.
     ///
     /// Without `startAt`/`endAt` the window runs from the same day of the previous month to today.
@@ -54,6 +61,7 @@ impl Forms {
             end_at: None,
         }
     }
+
     /// List the forms of a location.
     ///
     /// `GET /forms/` · Version `2021-07-28` · location token · scopes: `forms.readonly`
@@ -66,13 +74,12 @@ impl Forms {
             type_: None,
         }
     }
+
     /// Upload files into a contact's file-upload custom fields.
     ///
     /// Each multipart part is one file, named `<customFieldId>_<fileId>` where `fileId` is any unique id the caller makes up (a UUID, say); several parts may be sent at once. Accepted kinds: PDF, DOCX, DOC, JPG, JPEG, PNG, GIF, CSV, XLSX, XLS, MP4, MPEG, ZIP, RAR, TXT and SVG, 50 MB at most per file.
     ///
     /// `POST /forms/upload-custom-files` · Version `2021-07-28` · location token · scopes: `forms.write`
-    ///
-    /// Note: HighLevel's doc gives the multipart body and the success response no schema; it says the updated contact comes back, but not in what envelope, so the response is raw JSON.
     pub fn upload_form_custom_files(
         &self,
         contact_id: impl Into<String>,
@@ -86,8 +93,10 @@ impl Forms {
         }
     }
 }
+
 #[cfg(feature = "forms")]
-///One call per operation with sample arguments (contract tests only).
+#[cfg_attr(docsrs, doc(cfg(feature = "forms")))]
+/// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -131,8 +140,10 @@ pub fn contract_samples(
         ));
     calls
 }
+
 #[cfg(feature = "forms")]
-///One call per operation with every optional argument and field set too (contract tests only).
+#[cfg_attr(docsrs, doc(cfg(feature = "forms")))]
+/// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -187,7 +198,9 @@ pub fn contract_samples_full(
         ));
     calls
 }
+
 #[cfg(feature = "forms")]
+#[cfg_attr(docsrs, doc(cfg(feature = "forms")))]
 /// Request builder for `list_form_submissions`: set optional parameters, then call `send()`.
 ///
 /// List the submissions of a location's forms.
@@ -207,45 +220,54 @@ pub struct ListFormSubmissions {
     start_at: Option<String>,
     end_at: Option<String>,
 }
-#[cfg(feature = "forms")]
-impl ListFormSubmissions {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "forms")]
+#[cfg_attr(docsrs, doc(cfg(feature = "forms")))]
+impl ListFormSubmissions {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Page number, starting at 1.
+
+    /// Page number, starting at 1.
     pub fn page(mut self, value: impl Into<i64>) -> Self {
         self.page = Some(value.into());
         self
     }
-    ///Page size; 20 when absent, at most 100.
+
+    /// Page size; 20 when absent, at most 100.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
-    ///Only submissions of this form.
+
+    /// Only submissions of this form.
     pub fn form_id(mut self, value: impl Into<String>) -> Self {
         self.form_id = Some(value.into());
         self
     }
-    ///Matches a contact id, name, email or phone number.
+
+    /// Matches a contact id, name, email or phone number.
     pub fn q(mut self, value: impl Into<String>) -> Self {
         self.q = Some(value.into());
         self
     }
-    ///First day of the window (YYYY-MM-DD).
+
+    /// First day of the window (YYYY-MM-DD).
     pub fn start_at(mut self, value: impl Into<String>) -> Self {
         self.start_at = Some(value.into());
         self
     }
-    ///Last day of the window (YYYY-MM-DD); today when absent.
+
+    /// Last day of the window (YYYY-MM-DD); today when absent.
     pub fn end_at(mut self, value: impl Into<String>) -> Self {
         self.end_at = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -282,10 +304,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ListFormSubmissionsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -294,16 +318,22 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "forms")]
+#[cfg_attr(docsrs, doc(cfg(feature = "forms")))]
 impl crate::Paginated for ListFormSubmissions {
     type Page = ListFormSubmissionsResponse;
+
     type Item = FormSubmission;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListFormSubmissions::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.submissions.as_ref()).map_or(0, Vec::len);
@@ -321,11 +351,14 @@ impl crate::Paginated for ListFormSubmissions {
         self.page = Some(next);
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.submissions).unwrap_or_default()
     }
 }
+
 #[cfg(feature = "forms")]
+#[cfg_attr(docsrs, doc(cfg(feature = "forms")))]
 impl ListFormSubmissions {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -336,7 +369,9 @@ impl ListFormSubmissions {
         crate::paginate(self)
     }
 }
+
 #[cfg(feature = "forms")]
+#[cfg_attr(docsrs, doc(cfg(feature = "forms")))]
 /// Request builder for `list_forms`: set optional parameters, then call `send()`.
 ///
 /// List the forms of a location.
@@ -351,30 +386,36 @@ pub struct ListForms {
     limit: Option<i64>,
     type_: Option<String>,
 }
-#[cfg(feature = "forms")]
-impl ListForms {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "forms")]
+#[cfg_attr(docsrs, doc(cfg(feature = "forms")))]
+impl ListForms {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Number of forms to skip.
+
+    /// Number of forms to skip.
     pub fn skip(mut self, value: impl Into<i64>) -> Self {
         self.skip = Some(value.into());
         self
     }
-    ///Page size; 10 when absent, at most 50.
+
+    /// Page size; 10 when absent, at most 50.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
-    ///Restricts the listing by kind of entry (HighLevel's example is `folder`).
+
+    /// Restricts the listing by kind of entry (HighLevel's example is `folder`).
     pub fn type_(mut self, value: impl Into<String>) -> Self {
         self.type_ = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -402,10 +443,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ListFormsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -414,16 +457,22 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "forms")]
+#[cfg_attr(docsrs, doc(cfg(feature = "forms")))]
 impl crate::Paginated for ListForms {
     type Page = ListFormsResponse;
+
     type Item = Form;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListForms::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.forms.as_ref()).map_or(0, Vec::len);
@@ -438,11 +487,14 @@ impl crate::Paginated for ListForms {
         self.skip = Some(next);
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.forms).unwrap_or_default()
     }
 }
+
 #[cfg(feature = "forms")]
+#[cfg_attr(docsrs, doc(cfg(feature = "forms")))]
 impl ListForms {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -451,7 +503,9 @@ impl ListForms {
         crate::paginate(self)
     }
 }
+
 #[cfg(feature = "forms")]
+#[cfg_attr(docsrs, doc(cfg(feature = "forms")))]
 /// Request builder for `upload_form_custom_files`: set optional parameters, then call `send()`.
 ///
 /// Upload files into a contact's file-upload custom fields.
@@ -459,8 +513,6 @@ impl ListForms {
 /// Each multipart part is one file, named `<customFieldId>_<fileId>` where `fileId` is any unique id the caller makes up (a UUID, say); several parts may be sent at once. Accepted kinds: PDF, DOCX, DOC, JPG, JPEG, PNG, GIF, CSV, XLSX, XLS, MP4, MPEG, ZIP, RAR, TXT and SVG, 50 MB at most per file.
 ///
 /// `POST /forms/upload-custom-files` · Version `2021-07-28` · location token · scopes: `forms.write`
-///
-/// Note: HighLevel's doc gives the multipart body and the success response no schema; it says the updated contact comes back, but not in what envelope, so the response is raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UploadFormCustomFiles {
@@ -469,15 +521,18 @@ pub struct UploadFormCustomFiles {
     location_id: Option<String>,
     body: std::collections::BTreeMap<String, crate::Upload>,
 }
-#[cfg(feature = "forms")]
-impl UploadFormCustomFiles {
-    /**The contact's location.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "forms")]
+#[cfg_attr(docsrs, doc(cfg(feature = "forms")))]
+impl UploadFormCustomFiles {
+    /// The contact's location.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -514,10 +569,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -526,34 +583,44 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "forms")]
+#[cfg_attr(docsrs, doc(cfg(feature = "forms")))]
 /// Multipart body: one file part per upload, named `<customFieldId>_<fileId>`.
 pub type CustomFieldFilesUpload = std::collections::BTreeMap<String, String>;
+
 #[cfg(any(feature = "forms", feature = "v3_forms"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "forms", feature = "v3_forms"))))]
 /// A form as listed.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Form {
-    /// `id`
+    /// `id`: a string. Example: `YSWdvS4Is98wtIDGnpmI`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`
+
+    /// `name`: a string. Example: `Form 1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `locationId`
+
+    /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
 }
+
 #[cfg(feature = "forms")]
+#[cfg_attr(docsrs, doc(cfg(feature = "forms")))]
 /// The `FormContactSessionIds` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FormContactSessionIds {
-    /// `ids`
+    /// `ids`: a list of strings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ids: Option<Vec<String>>,
 }
+
 #[cfg(feature = "forms")]
+#[cfg_attr(docsrs, doc(cfg(feature = "forms")))]
 /// Attribution and tracking facts recorded with a submission, found under the `eventData` key of its answers.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -561,55 +628,72 @@ pub struct FormEventData {
     /// Facebook click id cookie.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fbc: Option<String>,
+
     /// Facebook browser id cookie.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fbp: Option<String>,
-    /// `page`
+
+    /// `page`: a [`FormPageDetails`](crate::forms::FormPageDetails).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page: Option<FormPageDetails>,
-    /// `type`
+
+    /// `type`: a string. Example: `page-visit`.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
-    /// `domain`
+
+    /// `domain`: a string. Example: `example.com`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub domain: Option<String>,
-    /// `medium`
+
+    /// `medium`: a string. Example: `form`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub medium: Option<String>,
-    /// `source`
+
+    /// `source`: a string. Example: `Direct traffic`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
-    /// `version`
+
+    /// `version`: a string. Example: `v3`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
-    /// `adSource`
+
+    /// `adSource`: a string.
     #[serde(rename = "adSource", default, skip_serializing_if = "Option::is_none")]
     pub ad_source: Option<String>,
-    /// `mediumId`
+
+    /// `mediumId`: a string.
     #[serde(rename = "mediumId", default, skip_serializing_if = "Option::is_none")]
     pub medium_id: Option<String>,
-    /// `parentId`
+
+    /// `parentId`: a string.
     #[serde(rename = "parentId", default, skip_serializing_if = "Option::is_none")]
     pub parent_id: Option<String>,
-    /// `referrer`
+
+    /// `referrer`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub referrer: Option<String>,
-    /// `fbEventId`
+
+    /// `fbEventId`: a string.
     #[serde(rename = "fbEventId", default, skip_serializing_if = "Option::is_none")]
     pub fb_event_id: Option<String>,
+
     /// Epoch time of the event.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<i64>,
-    /// `parentName`
+
+    /// `parentName`: a string.
     #[serde(rename = "parentName", default, skip_serializing_if = "Option::is_none")]
     pub parent_name: Option<String>,
-    /// `fingerprint`
+
+    /// `fingerprint`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fingerprint: Option<String>,
-    /// `pageVisitType`
+
+    /// `pageVisitType`: a string. Example: `form`.
     #[serde(rename = "pageVisitType", default, skip_serializing_if = "Option::is_none")]
     pub page_visit_type: Option<String>,
-    /// `contactSessionIds`
+
+    /// `contactSessionIds`: a [`FormContactSessionIds`](crate::forms::FormContactSessionIds).
     #[serde(
         rename = "contactSessionIds",
         default,
@@ -617,49 +701,64 @@ pub struct FormEventData {
     )]
     pub contact_session_ids: Option<FormContactSessionIds>,
 }
+
 #[cfg(feature = "forms")]
+#[cfg_attr(docsrs, doc(cfg(feature = "forms")))]
 /// The page the form was submitted from.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FormPageDetails {
-    /// `url`
+    /// `url`: a string. Example: `https://example.com`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
-    /// `title`
+
+    /// `title`: a string. Example: `Example Page`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 }
+
 #[cfg(any(feature = "forms", feature = "v3_forms"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "forms", feature = "v3_forms"))))]
 /// One entry submitted through a form.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FormSubmission {
-    /// `id`
+    /// `id`: a string. Example: `38303ec7-629a-49e2-888a-cf8bf0b1f97e`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `contactId`
+
+    /// `contactId`: a string. Example: `DWQ45t2IPVxi9LDu1wBl`.
     #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<String>,
+
     /// When it was submitted (ISO 8601).
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `formId`
+
+    /// `formId`: a string. Example: `YSWdvS4Is98wtIDGnpmI`.
     #[serde(rename = "formId", default, skip_serializing_if = "Option::is_none")]
     pub form_id: Option<String>,
-    /// `name`
+
+    /// `name`: a string. Example: `test`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `email`
+
+    /// `email`: a string. Example: `test@test.com`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// `others`
+
+    /// `others`: a [`FormSubmissionData`](crate::forms::FormSubmissionData).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub others: Option<FormSubmissionData>,
 }
+
 #[cfg(any(feature = "forms", feature = "v3_forms"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "forms", feature = "v3_forms"))))]
 /// Everything the visitor entered, keyed by standard field name or custom field id. Two keys are not answers: `eventData`, tracking data about the visit that decodes as `FormEventData`, and `fieldsOriSequance` (HighLevel's spelling), the field keys in the order the form shows them.
 pub type FormSubmissionData = std::collections::BTreeMap<String, serde_json::Value>;
+
 #[cfg(any(feature = "forms", feature = "v3_forms"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "forms", feature = "v3_forms"))))]
 /// Paging facts of a submission listing.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -667,36 +766,45 @@ pub struct FormSubmissionPageMeta {
     /// Number of submissions matching the request.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
-    /// `currentPage`
+
+    /// `currentPage`: a whole number. Example: `1`.
     #[serde(rename = "currentPage", default, skip_serializing_if = "Option::is_none")]
     pub current_page: Option<i64>,
-    /// `nextPage`
+
+    /// `nextPage`: a whole number.
     #[serde(rename = "nextPage", default, skip_serializing_if = "Option::is_none")]
     pub next_page: Option<i64>,
-    /// `prevPage`
+
+    /// `prevPage`: a whole number.
     #[serde(rename = "prevPage", default, skip_serializing_if = "Option::is_none")]
     pub prev_page: Option<i64>,
 }
+
 #[cfg(any(feature = "forms", feature = "v3_forms"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "forms", feature = "v3_forms"))))]
 /// The `ListFormSubmissionsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListFormSubmissionsResponse {
-    /// `submissions`
+    /// `submissions`: a list of [`FormSubmission`](crate::forms::FormSubmission) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub submissions: Option<Vec<FormSubmission>>,
-    /// `meta`
+
+    /// `meta`: a [`FormSubmissionPageMeta`](crate::forms::FormSubmissionPageMeta).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meta: Option<FormSubmissionPageMeta>,
 }
+
 #[cfg(any(feature = "forms", feature = "v3_forms"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "forms", feature = "v3_forms"))))]
 /// The `ListFormsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListFormsResponse {
-    /// `forms`
+    /// `forms`: a list of [`Form`](crate::forms::Form) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub forms: Option<Vec<Form>>,
+
     /// Number of forms matching the request.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,

@@ -27,25 +27,30 @@
 //! | [`list_funnel_redirects`](Funnels::list_funnel_redirects) | `GET /funnels/lookup/redirect/list` | `2021-07-28` | location |
 //! | [`list_funnels`](Funnels::list_funnels) | `GET /funnels/funnel/list` | `2021-07-28` | location |
 //! | [`update_funnel_redirect`](Funnels::update_funnel_redirect) | `PATCH /funnels/lookup/redirect/{id}` | `2021-07-28` | location |
+
 #[cfg(feature = "funnels")]
+#[cfg_attr(docsrs, doc(cfg(feature = "funnels")))]
 /// This module's path below the crate root.
 pub const MODULE: &str = "funnels";
+
 #[cfg(feature = "funnels")]
-///Operations of the Funnels module. Get one with `client.funnels()`.
+#[cfg_attr(docsrs, doc(cfg(feature = "funnels")))]
+/// Operations of the Funnels module. Get one with `client.funnels()`.
 #[derive(Clone, Debug)]
 pub struct Funnels {
     client: crate::Client,
 }
+
 #[cfg(feature = "funnels")]
+#[cfg_attr(docsrs, doc(cfg(feature = "funnels")))]
 impl Funnels {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
     }
+
     /// Count the pages of one funnel.
     ///
     /// `GET /funnels/page/count` · Version `2021-07-28` · location token · scopes: `funnels/pagecount.readonly`
-    ///
-    /// Note: SKILL.md gives GET /funnels/pages/count; the real path is /funnels/page/count. HighLevel's doc declares neither a Version value nor a scope here; the scope is the one its scopes page gives for this path.
     pub fn count_funnel_pages(&self, funnel_id: impl Into<String>) -> CountFunnelPages {
         CountFunnelPages {
             client: self.client.clone(),
@@ -54,6 +59,7 @@ impl Funnels {
             name: None,
         }
     }
+
     /// Create a URL redirect on one of the location's domains.
     ///
     /// `POST /funnels/lookup/redirect` · Version `2021-07-28` · location token · scopes: `funnels/redirect.write`
@@ -66,6 +72,7 @@ impl Funnels {
             body,
         }
     }
+
     /// Delete a URL redirect.
     ///
     /// `DELETE /funnels/lookup/redirect/{id}` · Version `2021-07-28` · location token · scopes: `funnels/redirect.write`
@@ -76,25 +83,24 @@ impl Funnels {
             location_id: None,
         }
     }
+
     /// Fetch one funnel by its id.
     ///
     /// `GET /funnels/{funnelId}` · Version `2021-07-28` · location token · scopes: `funnels/funnel.readonly`
     ///
     /// Not in HighLevel's published docs; available with the `undocumented` feature.
-    ///
-    /// Note: SKILL.md lists GET /funnels/{funnelId}; HighLevel's docs publish nothing like it. Scope and token follow the funnel listing; the response shape is unknown, so it is raw JSON.
     #[cfg(feature = "undocumented")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
     pub fn get_funnel(&self, funnel_id: impl Into<String>) -> GetFunnel {
         GetFunnel {
             client: self.client.clone(),
             funnel_id: funnel_id.into(),
         }
     }
+
     /// List the pages of one funnel.
     ///
     /// `GET /funnels/page` · Version `2021-07-28` · location token · scopes: `funnels/page.readonly`
-    ///
-    /// Note: SKILL.md gives GET /funnels/pages; the real path is /funnels/page. HighLevel's doc declares neither a Version value nor a scope (the scope is from its scopes page), and describes the response as one page object although the call lists pages; as the envelope is unknown the response is raw JSON, whose items decode as `FunnelPage`.
     pub fn list_funnel_pages(
         &self,
         funnel_id: impl Into<String>,
@@ -110,11 +116,10 @@ impl Funnels {
             offset: offset.into(),
         }
     }
+
     /// List the URL redirects of a location.
     ///
     /// `GET /funnels/lookup/redirect/list` · Version `2021-07-28` · location token · scopes: `funnels/redirect.readonly`
-    ///
-    /// Note: SKILL.md gives GET /funnels/lookup/redirect; the real path ends in /list.
     pub fn list_funnel_redirects(
         &self,
         limit: impl Into<i64>,
@@ -128,11 +133,10 @@ impl Funnels {
             search: None,
         }
     }
+
     /// List the funnels and websites of a location.
     ///
     /// `GET /funnels/funnel/list` · Version `2021-07-28` · location token · scopes: `funnels/funnel.readonly`
-    ///
-    /// Note: SKILL.md gives GET /funnels/; the real path is /funnels/funnel/list. HighLevel's doc declares neither a Version value nor a scope here; the scope is the one its scopes page gives for this path.
     pub fn list_funnels(&self) -> ListFunnels {
         ListFunnels {
             client: self.client.clone(),
@@ -145,11 +149,10 @@ impl Funnels {
             name: None,
         }
     }
+
     /// Change the target of a URL redirect.
     ///
     /// `PATCH /funnels/lookup/redirect/{id}` · Version `2021-07-28` · location token · scopes: `funnels/redirect.write`
-    ///
-    /// Note: SKILL.md gives PUT /funnels/lookup/redirect/{redirectId}; the real method is PATCH.
     pub fn update_funnel_redirect(
         &self,
         id: impl Into<String>,
@@ -162,8 +165,10 @@ impl Funnels {
         }
     }
 }
+
 #[cfg(feature = "funnels")]
-///One call per operation with sample arguments (contract tests only).
+#[cfg_attr(docsrs, doc(cfg(feature = "funnels")))]
+/// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -256,8 +261,10 @@ pub fn contract_samples(
         ));
     calls
 }
+
 #[cfg(feature = "funnels")]
-///One call per operation with every optional argument and field set too (contract tests only).
+#[cfg_attr(docsrs, doc(cfg(feature = "funnels")))]
+/// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -363,14 +370,14 @@ pub fn contract_samples_full(
         ));
     calls
 }
+
 #[cfg(feature = "funnels")]
+#[cfg_attr(docsrs, doc(cfg(feature = "funnels")))]
 /// Request builder for `count_funnel_pages`: set optional parameters, then call `send()`.
 ///
 /// Count the pages of one funnel.
 ///
 /// `GET /funnels/page/count` · Version `2021-07-28` · location token · scopes: `funnels/pagecount.readonly`
-///
-/// Note: SKILL.md gives GET /funnels/pages/count; the real path is /funnels/page/count. HighLevel's doc declares neither a Version value nor a scope here; the scope is the one its scopes page gives for this path.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct CountFunnelPages {
@@ -379,20 +386,24 @@ pub struct CountFunnelPages {
     funnel_id: String,
     name: Option<String>,
 }
-#[cfg(feature = "funnels")]
-impl CountFunnelPages {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "funnels")]
+#[cfg_attr(docsrs, doc(cfg(feature = "funnels")))]
+impl CountFunnelPages {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Counts only pages whose name matches.
+
+    /// Counts only pages whose name matches.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -415,10 +426,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<CountFunnelPagesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -427,7 +440,9 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "funnels")]
+#[cfg_attr(docsrs, doc(cfg(feature = "funnels")))]
 /// Request builder for `create_funnel_redirect`: set optional parameters, then call `send()`.
 ///
 /// Create a URL redirect on one of the location's domains.
@@ -439,7 +454,9 @@ pub struct CreateFunnelRedirect {
     client: crate::Client,
     body: CreateRedirectRequest,
 }
+
 #[cfg(feature = "funnels")]
+#[cfg_attr(docsrs, doc(cfg(feature = "funnels")))]
 impl CreateFunnelRedirect {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -461,10 +478,12 @@ impl CreateFunnelRedirect {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<RedirectResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -473,7 +492,9 @@ impl CreateFunnelRedirect {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "funnels")]
+#[cfg_attr(docsrs, doc(cfg(feature = "funnels")))]
 /// Request builder for `delete_funnel_redirect`: set optional parameters, then call `send()`.
 ///
 /// Delete a URL redirect.
@@ -486,15 +507,18 @@ pub struct DeleteFunnelRedirect {
     id: String,
     location_id: Option<String>,
 }
-#[cfg(feature = "funnels")]
-impl DeleteFunnelRedirect {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "funnels")]
+#[cfg_attr(docsrs, doc(cfg(feature = "funnels")))]
+impl DeleteFunnelRedirect {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -519,10 +543,12 @@ Defaults to the client's configured location.*/
         request.query("locationId", &location_id);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<DeleteRedirectResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -531,7 +557,9 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "funnels")]
+#[cfg_attr(docsrs, doc(cfg(feature = "funnels")))]
 /// Request builder for `get_funnel`: set optional parameters, then call `send()`.
 ///
 /// Fetch one funnel by its id.
@@ -539,17 +567,19 @@ Defaults to the client's configured location.*/
 /// `GET /funnels/{funnelId}` · Version `2021-07-28` · location token · scopes: `funnels/funnel.readonly`
 ///
 /// Not in HighLevel's published docs; available with the `undocumented` feature.
-///
-/// Note: SKILL.md lists GET /funnels/{funnelId}; HighLevel's docs publish nothing like it. Scope and token follow the funnel listing; the response shape is unknown, so it is raw JSON.
 #[cfg(feature = "undocumented")]
+#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetFunnel {
     client: crate::Client,
     funnel_id: String,
 }
+
 #[cfg(feature = "funnels")]
+#[cfg_attr(docsrs, doc(cfg(feature = "funnels")))]
 #[cfg(feature = "undocumented")]
+#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl GetFunnel {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -569,10 +599,12 @@ impl GetFunnel {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -581,14 +613,14 @@ impl GetFunnel {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "funnels")]
+#[cfg_attr(docsrs, doc(cfg(feature = "funnels")))]
 /// Request builder for `list_funnel_pages`: set optional parameters, then call `send()`.
 ///
 /// List the pages of one funnel.
 ///
 /// `GET /funnels/page` · Version `2021-07-28` · location token · scopes: `funnels/page.readonly`
-///
-/// Note: SKILL.md gives GET /funnels/pages; the real path is /funnels/page. HighLevel's doc declares neither a Version value nor a scope (the scope is from its scopes page), and describes the response as one page object although the call lists pages; as the envelope is unknown the response is raw JSON, whose items decode as `FunnelPage`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListFunnelPages {
@@ -599,20 +631,24 @@ pub struct ListFunnelPages {
     limit: i64,
     offset: i64,
 }
-#[cfg(feature = "funnels")]
-impl ListFunnelPages {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "funnels")]
+#[cfg_attr(docsrs, doc(cfg(feature = "funnels")))]
+impl ListFunnelPages {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Matches page names.
+
+    /// Matches page names.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -637,10 +673,12 @@ Defaults to the client's configured location.*/
         request.query("offset", self.offset);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -649,14 +687,14 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "funnels")]
+#[cfg_attr(docsrs, doc(cfg(feature = "funnels")))]
 /// Request builder for `list_funnel_redirects`: set optional parameters, then call `send()`.
 ///
 /// List the URL redirects of a location.
 ///
 /// `GET /funnels/lookup/redirect/list` · Version `2021-07-28` · location token · scopes: `funnels/redirect.readonly`
-///
-/// Note: SKILL.md gives GET /funnels/lookup/redirect; the real path ends in /list.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListFunnelRedirects {
@@ -666,20 +704,24 @@ pub struct ListFunnelRedirects {
     offset: i64,
     search: Option<String>,
 }
-#[cfg(feature = "funnels")]
-impl ListFunnelRedirects {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "funnels")]
+#[cfg_attr(docsrs, doc(cfg(feature = "funnels")))]
+impl ListFunnelRedirects {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Matches the redirected domain and path.
+
+    /// Matches the redirected domain and path.
     pub fn search(mut self, value: impl Into<String>) -> Self {
         self.search = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -706,10 +748,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ListRedirectsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -718,16 +762,22 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "funnels")]
+#[cfg_attr(docsrs, doc(cfg(feature = "funnels")))]
 impl crate::Paginated for ListFunnelRedirects {
     type Page = ListRedirectsResponse;
+
     type Item = Redirect;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListFunnelRedirects::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page)
@@ -748,11 +798,14 @@ impl crate::Paginated for ListFunnelRedirects {
         self.offset = next;
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.data).and_then(|v| v.data).unwrap_or_default()
     }
 }
+
 #[cfg(feature = "funnels")]
+#[cfg_attr(docsrs, doc(cfg(feature = "funnels")))]
 impl ListFunnelRedirects {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -761,14 +814,14 @@ impl ListFunnelRedirects {
         crate::paginate(self)
     }
 }
+
 #[cfg(feature = "funnels")]
+#[cfg_attr(docsrs, doc(cfg(feature = "funnels")))]
 /// Request builder for `list_funnels`: set optional parameters, then call `send()`.
 ///
 /// List the funnels and websites of a location.
 ///
 /// `GET /funnels/funnel/list` · Version `2021-07-28` · location token · scopes: `funnels/funnel.readonly`
-///
-/// Note: SKILL.md gives GET /funnels/; the real path is /funnels/funnel/list. HighLevel's doc declares neither a Version value nor a scope here; the scope is the one its scopes page gives for this path.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListFunnels {
@@ -781,45 +834,54 @@ pub struct ListFunnels {
     parent_id: Option<String>,
     name: Option<String>,
 }
-#[cfg(feature = "funnels")]
-impl ListFunnels {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "funnels")]
+#[cfg_attr(docsrs, doc(cfg(feature = "funnels")))]
+impl ListFunnels {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Restricts the listing by kind (HighLevel's example funnel carries `funnel`).
+
+    /// Restricts the listing by kind (HighLevel's example funnel carries `funnel`).
     pub fn type_(mut self, value: impl Into<String>) -> Self {
         self.type_ = Some(value.into());
         self
     }
-    ///Sets `category`.
+
+    /// Sets `category`.
     pub fn category(mut self, value: impl Into<String>) -> Self {
         self.category = Some(value.into());
         self
     }
-    ///Number of funnels to skip.
+
+    /// Number of funnels to skip.
     pub fn offset(mut self, value: impl Into<i64>) -> Self {
         self.offset = Some(value.into());
         self
     }
-    ///Page size.
+
+    /// Page size.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
-    ///Only funnels inside this folder.
+
+    /// Only funnels inside this folder.
     pub fn parent_id(mut self, value: impl Into<String>) -> Self {
         self.parent_id = Some(value.into());
         self
     }
-    ///Matches funnel names.
+
+    /// Matches funnel names.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -856,10 +918,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ListFunnelsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -868,16 +932,22 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "funnels")]
+#[cfg_attr(docsrs, doc(cfg(feature = "funnels")))]
 impl crate::Paginated for ListFunnels {
     type Page = ListFunnelsResponse;
+
     type Item = Funnel;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListFunnels::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.funnels.as_ref()).map_or(0, Vec::len);
@@ -892,11 +962,14 @@ impl crate::Paginated for ListFunnels {
         self.offset = Some(next);
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.funnels).unwrap_or_default()
     }
 }
+
 #[cfg(feature = "funnels")]
+#[cfg_attr(docsrs, doc(cfg(feature = "funnels")))]
 impl ListFunnels {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -905,14 +978,14 @@ impl ListFunnels {
         crate::paginate(self)
     }
 }
+
 #[cfg(feature = "funnels")]
+#[cfg_attr(docsrs, doc(cfg(feature = "funnels")))]
 /// Request builder for `update_funnel_redirect`: set optional parameters, then call `send()`.
 ///
 /// Change the target of a URL redirect.
 ///
 /// `PATCH /funnels/lookup/redirect/{id}` · Version `2021-07-28` · location token · scopes: `funnels/redirect.write`
-///
-/// Note: SKILL.md gives PUT /funnels/lookup/redirect/{redirectId}; the real method is PATCH.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpdateFunnelRedirect {
@@ -920,7 +993,9 @@ pub struct UpdateFunnelRedirect {
     id: String,
     body: UpdateRedirectRequest,
 }
+
 #[cfg(feature = "funnels")]
+#[cfg_attr(docsrs, doc(cfg(feature = "funnels")))]
 impl UpdateFunnelRedirect {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -945,10 +1020,12 @@ impl UpdateFunnelRedirect {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<RedirectResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -957,35 +1034,45 @@ impl UpdateFunnelRedirect {
         self.client.execute(request).await
     }
 }
+
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
 /// The `CountFunnelPagesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CountFunnelPagesResponse {
-    /// `count`
+    /// `count`: a whole number. Example: `20`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
 }
+
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
 /// The `CreateRedirectRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateRedirectRequest {
-    /// `locationId`
+    /// `locationId`: a string. Example: `6p2RxpgtMKQwO3E6IUaT`.
     #[serde(rename = "locationId")]
     pub location_id: String,
+
     /// Domain the redirect applies to.
     pub domain: String,
+
     /// Path to redirect.
     pub path: String,
+
     /// Where visitors are sent.
     pub target: String,
-    /// `action`
+
+    /// `action`: a [`RedirectAction`](crate::funnels::RedirectAction).
     pub action: RedirectAction,
 }
+
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
 impl CreateRedirectRequest {
-    ///A value with the required fields (`locationId`, `domain`, `path`, `target`, `action`).
+    /// A value with the required fields (`locationId`, `domain`, `path`, `target`, `action`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         location_id: impl Into<String>,
@@ -1003,69 +1090,87 @@ impl CreateRedirectRequest {
         }
     }
 }
+
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
 /// The `DeleteRedirectResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DeleteRedirectResponse {
-    /// `data`
+    /// `data`: a [`DeleteRedirectResponseData`](crate::funnels::DeleteRedirectResponseData).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<DeleteRedirectResponseData>,
 }
+
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
 /// The `DeleteRedirectResponseData` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DeleteRedirectResponseData {
-    /// `status`
+    /// `status`: a string. Example: `ok`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
 }
+
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
 /// A funnel or website.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Funnel {
-    /// `_id`
+    /// `_id`: a string. Example: `SkIDfu0S4m3NYQyvWHC6`.
     #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `locationId`
+
+    /// `locationId`: a string. Example: `ojQjykmwNIU88vfsfzvH`.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
-    /// `name`
+
+    /// `name`: a string. Example: `Spring offer`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+
     /// Kind of site (the example carries `funnel`).
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
+
     /// Path of the funnel on its domain.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
-    /// `domainId`
+
+    /// `domainId`: a string.
     #[serde(rename = "domainId", default, skip_serializing_if = "Option::is_none")]
     pub domain_id: Option<String>,
+
     /// The funnel this one was copied from.
     #[serde(rename = "originId", default, skip_serializing_if = "Option::is_none")]
     pub origin_id: Option<String>,
-    /// `steps`
+
+    /// `steps`: a list of [`FunnelStep`](crate::funnels::FunnelStep) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub steps: Option<Vec<FunnelStep>>,
-    /// `deleted`
+
+    /// `deleted`: `true` or `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted: Option<bool>,
-    /// `isStoreActive`
+
+    /// `isStoreActive`: `true` or `false`.
     #[serde(rename = "isStoreActive", default, skip_serializing_if = "Option::is_none")]
     pub is_store_active: Option<bool>,
-    /// `orderFormVersion`
+
+    /// `orderFormVersion`: a whole number. Example: `2`.
     #[serde(
         rename = "orderFormVersion",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub order_form_version: Option<i64>,
-    /// `faviconUrl`
+
+    /// `faviconUrl`: a string.
     #[serde(rename = "faviconUrl", default, skip_serializing_if = "Option::is_none")]
     pub favicon_url: Option<String>,
+
     /// Code injected into every page's head.
     #[serde(
         rename = "trackingCodeHead",
@@ -1073,6 +1178,7 @@ pub struct Funnel {
         skip_serializing_if = "Option::is_none"
     )]
     pub tracking_code_head: Option<String>,
+
     /// Code injected into every page's body.
     #[serde(
         rename = "trackingCodeBody",
@@ -1080,165 +1186,211 @@ pub struct Funnel {
         skip_serializing_if = "Option::is_none"
     )]
     pub tracking_code_body: Option<String>,
-    /// `globalSectionVersion`
+
+    /// `globalSectionVersion`: a whole number. Example: `1`.
     #[serde(
         rename = "globalSectionVersion",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub global_section_version: Option<i64>,
-    /// `globalSectionsPath`
+
+    /// `globalSectionsPath`: a string.
     #[serde(
         rename = "globalSectionsPath",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub global_sections_path: Option<String>,
-    /// `globalSectionsUrl`
+
+    /// `globalSectionsUrl`: a string.
     #[serde(
         rename = "globalSectionsUrl",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub global_sections_url: Option<String>,
+
     /// ISO 8601 timestamp.
     #[serde(rename = "dateAdded", default, skip_serializing_if = "Option::is_none")]
     pub date_added: Option<String>,
+
     /// ISO 8601 timestamp.
     #[serde(rename = "dateUpdated", default, skip_serializing_if = "Option::is_none")]
     pub date_updated: Option<String>,
+
     /// ISO 8601 timestamp.
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
 }
+
 #[cfg(feature = "funnels")]
+#[cfg_attr(docsrs, doc(cfg(feature = "funnels")))]
 /// One page of a funnel.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FunnelPage {
-    /// `_id`
+    /// `_id`: a string. Example: `0yJbP3q7t7pLmeTWRAE2`.
     #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `locationId`
+
+    /// `locationId`: a string. Example: `ojQjykmwNIU88vfsfzvH`.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
-    /// `funnelId`
+
+    /// `funnelId`: a string. Example: `iucJ6TdFZiddhq9f6znh`.
     #[serde(rename = "funnelId", default, skip_serializing_if = "Option::is_none")]
     pub funnel_id: Option<String>,
-    /// `name`
+
+    /// `name`: a string. Example: `Home`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `stepId`
+
+    /// `stepId`: a string. Example: `343bf634-3aa6-4ade-b963-2d3cd0bf2ede`.
     #[serde(rename = "stepId", default, skip_serializing_if = "Option::is_none")]
     pub step_id: Option<String>,
-    /// `deleted`
+
+    /// `deleted`: `true` or `false`. Example: `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted: Option<bool>,
+
     /// ISO 8601 timestamp.
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
 }
+
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
 /// One step of a funnel, served at its own path.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FunnelStep {
-    /// `id`
+    /// `id`: a string. Example: `f5d178c0-8bbb-4cd4-927c-691c68a62c59`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`
+
+    /// `name`: a string. Example: `Step 1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `originId`
+
+    /// `originId`: a string.
     #[serde(rename = "originId", default, skip_serializing_if = "Option::is_none")]
     pub origin_id: Option<String>,
+
     /// Ids of the step's pages (one, or several for split tests).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pages: Option<Vec<String>>,
+
     /// Products sold on the step; their shape is not documented.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub products: Option<Vec<serde_json::Value>>,
+
     /// Position of the step in the funnel.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sequence: Option<i64>,
-    /// `type`
+
+    /// `type`: a string. Example: `optin_funnel_page`.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
-    /// `url`
+
+    /// `url`: a string. Example: `/signup`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 }
+
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
 /// The `ListFunnelsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListFunnelsResponse {
-    /// `funnels`
+    /// `funnels`: a list of [`Funnel`](crate::funnels::Funnel) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub funnels: Option<Vec<Funnel>>,
+
     /// Number of funnels matching the request.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
-    /// `traceId`
+
+    /// `traceId`: a string.
     #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
     pub trace_id: Option<String>,
 }
+
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
 /// The `ListRedirectsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListRedirectsResponse {
-    /// `data`
+    /// `data`: a [`RedirectList`](crate::funnels::RedirectList).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<RedirectList>,
 }
+
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
 /// A URL redirect on one of the location's domains.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Redirect {
-    /// `id`
+    /// `id`: a string. Example: `6p2RxpgtMKQwO3E6IUaT`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `locationId`
+
+    /// `locationId`: a string. Example: `6p2RxpgtMKQwO3E6IUaT`.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
+
     /// Domain the redirect applies to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub domain: Option<String>,
+
     /// Path that is redirected.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
+
     /// The same path in lower case.
     #[serde(rename = "pathLowercase", default, skip_serializing_if = "Option::is_none")]
     pub path_lowercase: Option<String>,
+
     /// Kind of HTTP redirect (HighLevel's example is `Permanent`).
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
+
     /// Where visitors are sent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target: Option<String>,
-    /// `action`
+
+    /// `action`: a [`RedirectAction`](crate::funnels::RedirectAction).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<RedirectAction>,
 }
+
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
 /// What a redirect points at.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum RedirectAction {
-    ///`funnel`
+    /// `funnel`
     Funnel,
-    ///`website`
+
+    /// `website`
     Website,
-    ///`url`
+
+    /// `url`
     Url,
-    ///`all`
+
+    /// `all`
     All,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
 impl RedirectAction {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1251,7 +1403,9 @@ impl RedirectAction {
         }
     }
 }
+
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
 impl From<&str> for RedirectAction {
     fn from(value: &str) -> Self {
         match value {
@@ -1263,9 +1417,12 @@ impl From<&str> for RedirectAction {
         }
     }
 }
+
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
 crate::runtime::enums::string_enum!(RedirectAction);
+
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
 /// The `RedirectList` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1273,35 +1430,44 @@ pub struct RedirectList {
     /// Number of redirects matching the request.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
-    /// `data`
+
+    /// `data`: a list of [`Redirect`](crate::funnels::Redirect) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<Redirect>>,
 }
+
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
 /// The `RedirectResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct RedirectResponse {
-    /// `data`
+    /// `data`: a [`Redirect`](crate::funnels::Redirect).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Redirect>,
 }
+
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
 /// The `UpdateRedirectRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateRedirectRequest {
     /// Where visitors are sent.
     pub target: String,
-    /// `action`
+
+    /// `action`: a [`RedirectAction`](crate::funnels::RedirectAction).
     pub action: RedirectAction,
-    /// `locationId`
+
+    /// `locationId`: a string. Example: `6p2RxpgtMKQwO3E6IUaT`.
     #[serde(rename = "locationId")]
     pub location_id: String,
 }
+
 #[cfg(any(feature = "funnels", feature = "v3_funnels"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "funnels", feature = "v3_funnels"))))]
 impl UpdateRedirectRequest {
-    ///A value with the required fields (`target`, `action`, `locationId`).
+    /// A value with the required fields (`target`, `action`, `locationId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         target: impl Into<String>,

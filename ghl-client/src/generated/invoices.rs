@@ -66,20 +66,27 @@
 //! | [`update_invoice_template_late_fees`](Invoices::update_invoice_template_late_fees) | `PATCH /invoices/template/{templateId}/late-fees-configuration` | `2021-07-28` | either |
 //! | [`update_invoice_template_payment_methods`](Invoices::update_invoice_template_payment_methods) | `PATCH /invoices/template/{templateId}/payment-methods-configuration` | `2021-07-28` | either |
 //! | [`void_invoice`](Invoices::void_invoice) | `POST /invoices/{invoiceId}/void` | `2021-07-28` | either |
+
 #[cfg(feature = "invoices")]
+#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 /// This module's path below the crate root.
 pub const MODULE: &str = "invoices";
+
 #[cfg(feature = "invoices")]
-///Operations of the Invoices module. Get one with `client.invoices()`.
+#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
+/// Operations of the Invoices module. Get one with `client.invoices()`.
 #[derive(Clone, Debug)]
 pub struct Invoices {
     client: crate::Client,
 }
+
 #[cfg(feature = "invoices")]
+#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl Invoices {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
     }
+
     /// Stop a running invoice schedule.
     ///
     /// `POST /invoices/schedule/{scheduleId}/cancel` · Version `2021-07-28` · location or agency token · scopes: `invoices/schedule.write`
@@ -94,6 +101,7 @@ impl Invoices {
             body,
         }
     }
+
     /// Create an estimate.
     ///
     /// `POST /invoices/estimate` · Version `2021-07-28` · location or agency token · scopes: `invoices/estimate.write`
@@ -103,6 +111,7 @@ impl Invoices {
             body,
         }
     }
+
     /// Create an estimate template.
     ///
     /// `POST /invoices/estimate/template` · Version `2021-07-28` · location or agency token · scopes: `invoices/estimate.write`
@@ -115,17 +124,17 @@ impl Invoices {
             body,
         }
     }
+
     /// Create an invoice.
     ///
     /// `POST /invoices/` · Version `2021-07-28` · location or agency token · scopes: `invoices.write`
-    ///
-    /// Note: SKILL.md's example omits fields HighLevel requires (businessDetails, discount, issueDate, sentTo, liveMode) and prices items with `price`; the documented item fields are `amount` and `qty`.
     pub fn create_invoice(&self, body: CreateInvoiceRequest) -> CreateInvoice {
         CreateInvoice {
             client: self.client.clone(),
             body,
         }
     }
+
     /// Create an invoice from an estimate.
     ///
     /// `POST /invoices/estimate/{estimateId}/invoice` · Version `2021-07-28` · location or agency token · scopes: `invoices/estimate.write`
@@ -140,6 +149,7 @@ impl Invoices {
             body,
         }
     }
+
     /// Create an invoice schedule.
     ///
     /// `POST /invoices/schedule` · Version `2021-07-28` · location or agency token · scopes: `invoices/schedule.write`
@@ -152,6 +162,7 @@ impl Invoices {
             body,
         }
     }
+
     /// Create an invoice template.
     ///
     /// `POST /invoices/template` · Version `2021-07-28` · location or agency token · scopes: `invoices/template.write`
@@ -164,11 +175,10 @@ impl Invoices {
             body,
         }
     }
+
     /// Create an invoice and send its payment link by text message.
     ///
     /// `POST /invoices/text2pay` · Version `2021-07-28` · location token · scopes: `invoices.write`
-    ///
-    /// Note: HighLevel documents only a location token for this operation.
     pub fn create_text2_pay_invoice(
         &self,
         body: Text2PayRequest,
@@ -178,11 +188,10 @@ impl Invoices {
             body,
         }
     }
+
     /// Delete an estimate.
     ///
     /// `DELETE /invoices/estimate/{estimateId}` · Version `2021-07-28` · location or agency token · scopes: `invoices/estimate.write`
-    ///
-    /// Note: HighLevel takes the owner in a JSON body on this DELETE, not in the query.
     pub fn delete_estimate(
         &self,
         estimate_id: impl Into<String>,
@@ -194,11 +203,10 @@ impl Invoices {
             body,
         }
     }
+
     /// Delete an estimate template.
     ///
     /// `DELETE /invoices/estimate/template/{templateId}` · Version `2021-07-28` · location or agency token · scopes: `invoices/estimate.write`
-    ///
-    /// Note: HighLevel takes the owner in a JSON body on this DELETE, not in the query.
     pub fn delete_estimate_template(
         &self,
         template_id: impl Into<String>,
@@ -210,6 +218,7 @@ impl Invoices {
             body,
         }
     }
+
     /// Delete an invoice.
     ///
     /// `DELETE /invoices/{invoiceId}` · Version `2021-07-28` · location or agency token · scopes: `invoices.write`
@@ -226,6 +235,7 @@ impl Invoices {
             alt_type: alt_type.into(),
         }
     }
+
     /// Delete an invoice schedule.
     ///
     /// `DELETE /invoices/schedule/{scheduleId}` · Version `2021-07-28` · location or agency token · scopes: `invoices/schedule.write`
@@ -242,6 +252,7 @@ impl Invoices {
             alt_type: alt_type.into(),
         }
     }
+
     /// Delete an invoice template.
     ///
     /// `DELETE /invoices/template/{templateId}` · Version `2021-07-28` · location or agency token · scopes: `invoices/template.write`
@@ -258,6 +269,7 @@ impl Invoices {
             alt_type: alt_type.into(),
         }
     }
+
     /// Get the next free estimate number of a location.
     ///
     /// `GET /invoices/estimate/number/generate` · Version `2021-07-28` · location or agency token · scopes: `invoices/estimate.readonly`
@@ -272,6 +284,7 @@ impl Invoices {
             alt_type: alt_type.into(),
         }
     }
+
     /// Get the next free invoice number of a location.
     ///
     /// `GET /invoices/generate-invoice-number` · Version `2021-07-28` · location or agency token · scopes: `invoices.readonly`
@@ -286,20 +299,21 @@ impl Invoices {
             alt_type: alt_type.into(),
         }
     }
+
     /// Fetch one estimate.
     ///
     /// `GET /invoices/estimate/{estimateId}` · Version `2021-07-28` · location or agency token · scopes: `invoices/estimate.readonly`
     ///
     /// Not in HighLevel's published docs; available with the `undocumented` feature.
-    ///
-    /// Note: SKILL.md lists GET /invoices/estimate/{estimateId}; HighLevel's docs have no such operation (estimates are read through listEstimates). Response shape unknown, kept as raw JSON.
     #[cfg(feature = "undocumented")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
     pub fn get_estimate(&self, estimate_id: impl Into<String>) -> GetEstimate {
         GetEstimate {
             client: self.client.clone(),
             estimate_id: estimate_id.into(),
         }
     }
+
     /// Fetch one invoice.
     ///
     /// `GET /invoices/{invoiceId}` · Version `2021-07-28` · location or agency token · scopes: `invoices.readonly`
@@ -316,6 +330,7 @@ impl Invoices {
             alt_type: alt_type.into(),
         }
     }
+
     /// Fetch one invoice schedule.
     ///
     /// `GET /invoices/schedule/{scheduleId}` · Version `2021-07-28` · location or agency token · scopes: `invoices/schedule.readonly`
@@ -332,6 +347,7 @@ impl Invoices {
             alt_type: alt_type.into(),
         }
     }
+
     /// Fetch the invoice and estimate defaults of a location.
     ///
     /// `GET /invoices/settings` · Version `2021-07-28` · location or agency token · scopes: `invoices.readonly`
@@ -346,6 +362,7 @@ impl Invoices {
             alt_type: alt_type.into(),
         }
     }
+
     /// Fetch one invoice template.
     ///
     /// `GET /invoices/template/{templateId}` · Version `2021-07-28` · location or agency token · scopes: `invoices/template.readonly`
@@ -362,6 +379,7 @@ impl Invoices {
             alt_type: alt_type.into(),
         }
     }
+
     /// List the estimate templates of a location.
     ///
     /// `GET /invoices/estimate/template` · Version `2021-07-28` · location or agency token · scopes: `invoices/estimate.readonly`
@@ -381,11 +399,10 @@ impl Invoices {
             offset: offset.into(),
         }
     }
+
     /// List the estimates of a location.
     ///
     /// `GET /invoices/estimate/list` · Version `2021-07-28` · location or agency token · scopes: `invoices/estimate.readonly`
-    ///
-    /// Note: SKILL.md gives GET /invoices/estimate for listing; the real path is /invoices/estimate/list.
     pub fn list_estimates(
         &self,
         alt_id: impl Into<String>,
@@ -406,6 +423,7 @@ impl Invoices {
             offset: offset.into(),
         }
     }
+
     /// List the invoice schedules of a location.
     ///
     /// `GET /invoices/schedule` · Version `2021-07-28` · location or agency token · scopes: `invoices/schedule.readonly`
@@ -429,6 +447,7 @@ impl Invoices {
             offset: offset.into(),
         }
     }
+
     /// List the invoice templates of a location.
     ///
     /// `GET /invoices/template` · Version `2021-07-28` · location or agency token · scopes: `invoices/template.readonly`
@@ -452,6 +471,7 @@ impl Invoices {
             offset: offset.into(),
         }
     }
+
     /// List the invoices of a location.
     ///
     /// `GET /invoices/` · Version `2021-07-28` · location or agency token · scopes: `invoices.readonly`
@@ -478,6 +498,7 @@ impl Invoices {
             sort_order: None,
         }
     }
+
     /// Fetch an estimate template for preview.
     ///
     /// `GET /invoices/estimate/template/preview` · Version `2021-07-28` · location or agency token · scopes: `invoices/estimate.readonly`
@@ -494,6 +515,7 @@ impl Invoices {
             template_id: template_id.into(),
         }
     }
+
     /// Record a payment received outside HighLevel.
     ///
     /// `POST /invoices/{invoiceId}/record-payment` · Version `2021-07-28` · location or agency token · scopes: `invoices.write`
@@ -508,6 +530,7 @@ impl Invoices {
             body,
         }
     }
+
     /// Start an invoice schedule.
     ///
     /// `POST /invoices/schedule/{scheduleId}/schedule` · Version `2021-07-28` · location or agency token · scopes: `invoices/schedule.write`
@@ -522,6 +545,7 @@ impl Invoices {
             body,
         }
     }
+
     /// Send an estimate to its customer.
     ///
     /// `POST /invoices/estimate/{estimateId}/send` · Version `2021-07-28` · location or agency token · scopes: `invoices/estimate.write`
@@ -536,6 +560,7 @@ impl Invoices {
             body,
         }
     }
+
     /// Send an invoice to its customer.
     ///
     /// `POST /invoices/{invoiceId}/send` · Version `2021-07-28` · location or agency token · scopes: `invoices.write`
@@ -550,6 +575,7 @@ impl Invoices {
             body,
         }
     }
+
     /// Turn automatic payment of a schedule on or off.
     ///
     /// `POST /invoices/schedule/{scheduleId}/auto-payment` · Version `2021-07-28` · location or agency token · scopes: `invoices/schedule.write`
@@ -564,11 +590,10 @@ impl Invoices {
             body,
         }
     }
+
     /// Apply pending changes to a running recurring schedule.
     ///
     /// `POST /invoices/schedule/{scheduleId}/updateAndSchedule` · Version `2021-07-28` · location or agency token · scopes: `invoices/schedule.write`
-    ///
-    /// Note: HighLevel documents no request body for this operation.
     pub fn update_and_schedule_invoice_schedule(
         &self,
         schedule_id: impl Into<String>,
@@ -578,6 +603,7 @@ impl Invoices {
             schedule_id: schedule_id.into(),
         }
     }
+
     /// Replace the content of an estimate.
     ///
     /// `PUT /invoices/estimate/{estimateId}` · Version `2021-07-28` · location or agency token · scopes: `invoices/estimate.write`
@@ -592,11 +618,10 @@ impl Invoices {
             body,
         }
     }
+
     /// Mark an estimate as just viewed.
     ///
     /// `PATCH /invoices/estimate/stats/last-visited-at` · Version `2021-07-28` · location or agency token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc names no OAuth scope for this operation.
     pub fn update_estimate_last_visited_at(
         &self,
         body: EstimateViewedRequest,
@@ -606,6 +631,7 @@ impl Invoices {
             body,
         }
     }
+
     /// Replace the content of an estimate template.
     ///
     /// `PUT /invoices/estimate/template/{templateId}` · Version `2021-07-28` · location or agency token · scopes: `invoices/estimate.write`
@@ -620,6 +646,7 @@ impl Invoices {
             body,
         }
     }
+
     /// Replace the content of a draft invoice.
     ///
     /// `PUT /invoices/{invoiceId}` · Version `2021-07-28` · location or agency token · scopes: `invoices.write`
@@ -634,11 +661,10 @@ impl Invoices {
             body,
         }
     }
+
     /// Mark an invoice as just viewed.
     ///
     /// `PATCH /invoices/stats/last-visited-at` · Version `2021-07-28` · location or agency token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc names no OAuth scope for this operation.
     pub fn update_invoice_last_visited_at(
         &self,
         body: InvoiceViewedRequest,
@@ -648,11 +674,10 @@ impl Invoices {
             body,
         }
     }
+
     /// Change the late fee rules of an invoice.
     ///
     /// `PATCH /invoices/{invoiceId}/late-fees-configuration` · Version `2021-07-28` · location or agency token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc names no OAuth scope for this operation.
     pub fn update_invoice_late_fees(
         &self,
         invoice_id: impl Into<String>,
@@ -664,6 +689,7 @@ impl Invoices {
             body,
         }
     }
+
     /// Replace the content of an invoice schedule.
     ///
     /// `PUT /invoices/schedule/{scheduleId}` · Version `2021-07-28` · location or agency token · scopes: `invoices/schedule.write`
@@ -678,6 +704,7 @@ impl Invoices {
             body,
         }
     }
+
     /// Replace the content of an invoice template.
     ///
     /// `PUT /invoices/template/{templateId}` · Version `2021-07-28` · location or agency token · scopes: `invoices/template.write`
@@ -692,11 +719,10 @@ impl Invoices {
             body,
         }
     }
+
     /// Change the late fee rules of an invoice template.
     ///
     /// `PATCH /invoices/template/{templateId}/late-fees-configuration` · Version `2021-07-28` · location or agency token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc names no OAuth scope for this operation.
     pub fn update_invoice_template_late_fees(
         &self,
         template_id: impl Into<String>,
@@ -708,11 +734,10 @@ impl Invoices {
             body,
         }
     }
+
     /// Change the payment methods offered by an invoice template.
     ///
     /// `PATCH /invoices/template/{templateId}/payment-methods-configuration` · Version `2021-07-28` · location or agency token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc names no OAuth scope for this operation.
     pub fn update_invoice_template_payment_methods(
         &self,
         template_id: impl Into<String>,
@@ -724,6 +749,7 @@ impl Invoices {
             body,
         }
     }
+
     /// Void an invoice.
     ///
     /// `POST /invoices/{invoiceId}/void` · Version `2021-07-28` · location or agency token · scopes: `invoices.write`
@@ -739,8 +765,10 @@ impl Invoices {
         }
     }
 }
+
 #[cfg(feature = "invoices")]
-///One call per operation with sample arguments (contract tests only).
+#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
+/// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -1477,8 +1505,10 @@ pub fn contract_samples(
         ));
     calls
 }
+
 #[cfg(feature = "invoices")]
-///One call per operation with every optional argument and field set too (contract tests only).
+#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
+/// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -3376,7 +3406,9 @@ pub fn contract_samples_full(
         ));
     calls
 }
+
 #[cfg(feature = "invoices")]
+#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 /// Request builder for `cancel_invoice_schedule`: set optional parameters, then call `send()`.
 ///
 /// Stop a running invoice schedule.
@@ -3389,7 +3421,9 @@ pub struct CancelInvoiceSchedule {
     schedule_id: String,
     body: AltContext,
 }
+
 #[cfg(feature = "invoices")]
+#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl CancelInvoiceSchedule {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3414,10 +3448,12 @@ impl CancelInvoiceSchedule {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<InvoiceSchedule, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3426,7 +3462,9 @@ impl CancelInvoiceSchedule {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "invoices")]
+#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 /// Request builder for `create_estimate`: set optional parameters, then call `send()`.
 ///
 /// Create an estimate.
@@ -3438,7 +3476,9 @@ pub struct CreateEstimate {
     client: crate::Client,
     body: CreateEstimateRequest,
 }
+
 #[cfg(feature = "invoices")]
+#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl CreateEstimate {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3457,10 +3497,12 @@ impl CreateEstimate {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<Estimate, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3469,7 +3511,9 @@ impl CreateEstimate {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "invoices")]
+#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 /// Request builder for `create_estimate_template`: set optional parameters, then call `send()`.
 ///
 /// Create an estimate template.
@@ -3481,7 +3525,9 @@ pub struct CreateEstimateTemplate {
     client: crate::Client,
     body: EstimateTemplateRequest,
 }
+
 #[cfg(feature = "invoices")]
+#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl CreateEstimateTemplate {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3503,10 +3549,12 @@ impl CreateEstimateTemplate {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<EstimateTemplate, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3515,21 +3563,23 @@ impl CreateEstimateTemplate {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "invoices")]
+#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 /// Request builder for `create_invoice`: set optional parameters, then call `send()`.
 ///
 /// Create an invoice.
 ///
 /// `POST /invoices/` · Version `2021-07-28` · location or agency token · scopes: `invoices.write`
-///
-/// Note: SKILL.md's example omits fields HighLevel requires (businessDetails, discount, issueDate, sentTo, liveMode) and prices items with `price`; the documented item fields are `amount` and `qty`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct CreateInvoice {
     client: crate::Client,
     body: CreateInvoiceRequest,
 }
+
 #[cfg(feature = "invoices")]
+#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl CreateInvoice {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3548,10 +3598,12 @@ impl CreateInvoice {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<Invoice, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3560,7 +3612,9 @@ impl CreateInvoice {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "invoices")]
+#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 /// Request builder for `create_invoice_from_estimate`: set optional parameters, then call `send()`.
 ///
 /// Create an invoice from an estimate.
@@ -3573,7 +3627,9 @@ pub struct CreateInvoiceFromEstimate {
     estimate_id: String,
     body: CreateInvoiceFromEstimateRequest,
 }
+
 #[cfg(feature = "invoices")]
+#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl CreateInvoiceFromEstimate {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3598,10 +3654,12 @@ impl CreateInvoiceFromEstimate {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<InvoiceFromEstimateResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3610,7 +3668,9 @@ impl CreateInvoiceFromEstimate {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "invoices")]
+#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 /// Request builder for `create_invoice_schedule`: set optional parameters, then call `send()`.
 ///
 /// Create an invoice schedule.
@@ -3622,7 +3682,9 @@ pub struct CreateInvoiceSchedule {
     client: crate::Client,
     body: CreateInvoiceScheduleRequest,
 }
+
 #[cfg(feature = "invoices")]
+#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl CreateInvoiceSchedule {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3641,10 +3703,12 @@ impl CreateInvoiceSchedule {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<InvoiceSchedule, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3653,7 +3717,9 @@ impl CreateInvoiceSchedule {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "invoices")]
+#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 /// Request builder for `create_invoice_template`: set optional parameters, then call `send()`.
 ///
 /// Create an invoice template.
@@ -3665,7 +3731,9 @@ pub struct CreateInvoiceTemplate {
     client: crate::Client,
     body: CreateInvoiceTemplateRequest,
 }
+
 #[cfg(feature = "invoices")]
+#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl CreateInvoiceTemplate {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3684,10 +3752,12 @@ impl CreateInvoiceTemplate {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<InvoiceTemplate, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3696,21 +3766,23 @@ impl CreateInvoiceTemplate {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "invoices")]
+#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 /// Request builder for `create_text2_pay_invoice`: set optional parameters, then call `send()`.
 ///
 /// Create an invoice and send its payment link by text message.
 ///
 /// `POST /invoices/text2pay` · Version `2021-07-28` · location token · scopes: `invoices.write`
-///
-/// Note: HighLevel documents only a location token for this operation.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct CreateText2PayInvoice {
     client: crate::Client,
     body: Text2PayRequest,
 }
+
 #[cfg(feature = "invoices")]
+#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl CreateText2PayInvoice {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3729,10 +3801,12 @@ impl CreateText2PayInvoice {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<Text2PayResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3741,14 +3815,14 @@ impl CreateText2PayInvoice {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "invoices")]
+#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 /// Request builder for `delete_estimate`: set optional parameters, then call `send()`.
 ///
 /// Delete an estimate.
 ///
 /// `DELETE /invoices/estimate/{estimateId}` · Version `2021-07-28` · location or agency token · scopes: `invoices/estimate.write`
-///
-/// Note: HighLevel takes the owner in a JSON body on this DELETE, not in the query.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DeleteEstimate {
@@ -3756,7 +3830,9 @@ pub struct DeleteEstimate {
     estimate_id: String,
     body: AltContext,
 }
+
 #[cfg(feature = "invoices")]
+#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl DeleteEstimate {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3781,10 +3857,12 @@ impl DeleteEstimate {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<Estimate, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3793,14 +3871,14 @@ impl DeleteEstimate {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "invoices")]
+#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 /// Request builder for `delete_estimate_template`: set optional parameters, then call `send()`.
 ///
 /// Delete an estimate template.
 ///
 /// `DELETE /invoices/estimate/template/{templateId}` · Version `2021-07-28` · location or agency token · scopes: `invoices/estimate.write`
-///
-/// Note: HighLevel takes the owner in a JSON body on this DELETE, not in the query.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DeleteEstimateTemplate {
@@ -3808,7 +3886,9 @@ pub struct DeleteEstimateTemplate {
     template_id: String,
     body: AltContext,
 }
+
 #[cfg(feature = "invoices")]
+#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl DeleteEstimateTemplate {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3833,10 +3913,12 @@ impl DeleteEstimateTemplate {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<EstimateTemplate, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3845,7 +3927,9 @@ impl DeleteEstimateTemplate {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "invoices")]
+#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 /// Request builder for `delete_invoice`: set optional parameters, then call `send()`.
 ///
 /// Delete an invoice.
@@ -3859,7 +3943,9 @@ pub struct DeleteInvoice {
     alt_id: String,
     alt_type: AltType,
 }
+
 #[cfg(feature = "invoices")]
+#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl DeleteInvoice {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3881,10 +3967,12 @@ impl DeleteInvoice {
         request.query("altType", &self.alt_type);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<Invoice, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3893,7 +3981,9 @@ impl DeleteInvoice {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "invoices")]
+#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 /// Request builder for `delete_invoice_schedule`: set optional parameters, then call `send()`.
 ///
 /// Delete an invoice schedule.
@@ -3907,7 +3997,9 @@ pub struct DeleteInvoiceSchedule {
     alt_id: String,
     alt_type: AltType,
 }
+
 #[cfg(feature = "invoices")]
+#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl DeleteInvoiceSchedule {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3930,10 +4022,12 @@ impl DeleteInvoiceSchedule {
         request.query("altType", &self.alt_type);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3942,7 +4036,9 @@ impl DeleteInvoiceSchedule {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "invoices")]
+#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 /// Request builder for `delete_invoice_template`: set optional parameters, then call `send()`.
 ///
 /// Delete an invoice template.
@@ -3956,7 +4052,9 @@ pub struct DeleteInvoiceTemplate {
     alt_id: String,
     alt_type: AltType,
 }
+
 #[cfg(feature = "invoices")]
+#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl DeleteInvoiceTemplate {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3979,10 +4077,12 @@ impl DeleteInvoiceTemplate {
         request.query("altType", &self.alt_type);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3991,7 +4091,9 @@ impl DeleteInvoiceTemplate {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "invoices")]
+#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 /// Request builder for `generate_estimate_number`: set optional parameters, then call `send()`.
 ///
 /// Get the next free estimate number of a location.
@@ -4004,7 +4106,9 @@ pub struct GenerateEstimateNumber {
     alt_id: String,
     alt_type: AltType,
 }
+
 #[cfg(feature = "invoices")]
+#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl GenerateEstimateNumber {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -4024,10 +4128,12 @@ impl GenerateEstimateNumber {
         request.query("altType", &self.alt_type);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<GenerateEstimateNumberResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -4036,7 +4142,9 @@ impl GenerateEstimateNumber {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "invoices")]
+#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 /// Request builder for `generate_invoice_number`: set optional parameters, then call `send()`.
 ///
 /// Get the next free invoice number of a location.
@@ -4049,7 +4157,9 @@ pub struct GenerateInvoiceNumber {
     alt_id: String,
     alt_type: AltType,
 }
+
 #[cfg(feature = "invoices")]
+#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl GenerateInvoiceNumber {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -4069,10 +4179,12 @@ impl GenerateInvoiceNumber {
         request.query("altType", &self.alt_type);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<GenerateInvoiceNumberResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -4081,7 +4193,9 @@ impl GenerateInvoiceNumber {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "invoices")]
+#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 /// Request builder for `get_estimate`: set optional parameters, then call `send()`.
 ///
 /// Fetch one estimate.
@@ -4089,17 +4203,19 @@ impl GenerateInvoiceNumber {
 /// `GET /invoices/estimate/{estimateId}` · Version `2021-07-28` · location or agency token · scopes: `invoices/estimate.readonly`
 ///
 /// Not in HighLevel's published docs; available with the `undocumented` feature.
-///
-/// Note: SKILL.md lists GET /invoices/estimate/{estimateId}; HighLevel's docs have no such operation (estimates are read through listEstimates). Response shape unknown, kept as raw JSON.
 #[cfg(feature = "undocumented")]
+#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetEstimate {
     client: crate::Client,
     estimate_id: String,
 }
+
 #[cfg(feature = "invoices")]
+#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 #[cfg(feature = "undocumented")]
+#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl GetEstimate {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -4120,10 +4236,12 @@ impl GetEstimate {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -4132,7 +4250,9 @@ impl GetEstimate {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "invoices")]
+#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 /// Request builder for `get_invoice`: set optional parameters, then call `send()`.
 ///
 /// Fetch one invoice.
@@ -4146,7 +4266,9 @@ pub struct GetInvoice {
     alt_id: String,
     alt_type: AltType,
 }
+
 #[cfg(feature = "invoices")]
+#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl GetInvoice {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -4168,10 +4290,12 @@ impl GetInvoice {
         request.query("altType", &self.alt_type);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<Invoice, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -4180,7 +4304,9 @@ impl GetInvoice {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "invoices")]
+#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 /// Request builder for `get_invoice_schedule`: set optional parameters, then call `send()`.
 ///
 /// Fetch one invoice schedule.
@@ -4194,7 +4320,9 @@ pub struct GetInvoiceSchedule {
     alt_id: String,
     alt_type: AltType,
 }
+
 #[cfg(feature = "invoices")]
+#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl GetInvoiceSchedule {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -4217,10 +4345,12 @@ impl GetInvoiceSchedule {
         request.query("altType", &self.alt_type);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<InvoiceSchedule, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -4229,7 +4359,9 @@ impl GetInvoiceSchedule {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "invoices")]
+#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 /// Request builder for `get_invoice_settings`: set optional parameters, then call `send()`.
 ///
 /// Fetch the invoice and estimate defaults of a location.
@@ -4242,7 +4374,9 @@ pub struct GetInvoiceSettings {
     alt_id: String,
     alt_type: AltType,
 }
+
 #[cfg(feature = "invoices")]
+#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl GetInvoiceSettings {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -4259,10 +4393,12 @@ impl GetInvoiceSettings {
         request.query("altType", &self.alt_type);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<InvoiceSettings, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -4271,7 +4407,9 @@ impl GetInvoiceSettings {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "invoices")]
+#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 /// Request builder for `get_invoice_template`: set optional parameters, then call `send()`.
 ///
 /// Fetch one invoice template.
@@ -4285,7 +4423,9 @@ pub struct GetInvoiceTemplate {
     alt_id: String,
     alt_type: AltType,
 }
+
 #[cfg(feature = "invoices")]
+#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl GetInvoiceTemplate {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -4308,10 +4448,12 @@ impl GetInvoiceTemplate {
         request.query("altType", &self.alt_type);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<InvoiceTemplate, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -4320,7 +4462,9 @@ impl GetInvoiceTemplate {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "invoices")]
+#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 /// Request builder for `list_estimate_templates`: set optional parameters, then call `send()`.
 ///
 /// List the estimate templates of a location.
@@ -4336,13 +4480,16 @@ pub struct ListEstimateTemplates {
     limit: i64,
     offset: i64,
 }
+
 #[cfg(feature = "invoices")]
+#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl ListEstimateTemplates {
-    ///Text to search for.
+    /// Text to search for.
     pub fn search(mut self, value: impl Into<String>) -> Self {
         self.search = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -4366,10 +4513,12 @@ impl ListEstimateTemplates {
         request.query("offset", self.offset);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ListEstimateTemplatesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -4378,16 +4527,22 @@ impl ListEstimateTemplates {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "invoices")]
+#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl crate::Paginated for ListEstimateTemplates {
     type Page = ListEstimateTemplatesResponse;
+
     type Item = EstimateTemplate;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListEstimateTemplates::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.data.as_ref()).map_or(0, Vec::len);
@@ -4404,11 +4559,14 @@ impl crate::Paginated for ListEstimateTemplates {
         self.offset = next;
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.data).unwrap_or_default()
     }
 }
+
 #[cfg(feature = "invoices")]
+#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl ListEstimateTemplates {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -4419,14 +4577,14 @@ impl ListEstimateTemplates {
         crate::paginate(self)
     }
 }
+
 #[cfg(feature = "invoices")]
+#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 /// Request builder for `list_estimates`: set optional parameters, then call `send()`.
 ///
 /// List the estimates of a location.
 ///
 /// `GET /invoices/estimate/list` · Version `2021-07-28` · location or agency token · scopes: `invoices/estimate.readonly`
-///
-/// Note: SKILL.md gives GET /invoices/estimate for listing; the real path is /invoices/estimate/list.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListEstimates {
@@ -4441,33 +4599,40 @@ pub struct ListEstimates {
     limit: i64,
     offset: i64,
 }
+
 #[cfg(feature = "invoices")]
+#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl ListEstimates {
-    ///Earliest date to include (YYYY-MM-DD).
+    /// Earliest date to include (YYYY-MM-DD).
     pub fn start_at(mut self, value: impl Into<String>) -> Self {
         self.start_at = Some(value.into());
         self
     }
-    ///Latest date to include (YYYY-MM-DD).
+
+    /// Latest date to include (YYYY-MM-DD).
     pub fn end_at(mut self, value: impl Into<String>) -> Self {
         self.end_at = Some(value.into());
         self
     }
-    ///Text to search for.
+
+    /// Text to search for.
     pub fn search(mut self, value: impl Into<String>) -> Self {
         self.search = Some(value.into());
         self
     }
-    ///Only estimates with this status.
+
+    /// Only estimates with this status.
     pub fn status(mut self, value: impl Into<EstimateStatus>) -> Self {
         self.status = Some(value.into());
         self
     }
-    ///Only estimates of this contact.
+
+    /// Only estimates of this contact.
     pub fn contact_id(mut self, value: impl Into<String>) -> Self {
         self.contact_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -4503,10 +4668,12 @@ impl ListEstimates {
         request.query("offset", self.offset);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ListEstimatesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -4515,16 +4682,22 @@ impl ListEstimates {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "invoices")]
+#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl crate::Paginated for ListEstimates {
     type Page = ListEstimatesResponse;
+
     type Item = Estimate;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListEstimates::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.estimates.as_ref()).map_or(0, Vec::len);
@@ -4539,11 +4712,14 @@ impl crate::Paginated for ListEstimates {
         self.offset = next;
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.estimates).unwrap_or_default()
     }
 }
+
 #[cfg(feature = "invoices")]
+#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl ListEstimates {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -4552,7 +4728,9 @@ impl ListEstimates {
         crate::paginate(self)
     }
 }
+
 #[cfg(feature = "invoices")]
+#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 /// Request builder for `list_invoice_schedules`: set optional parameters, then call `send()`.
 ///
 /// List the invoice schedules of a location.
@@ -4572,33 +4750,40 @@ pub struct ListInvoiceSchedules {
     limit: i64,
     offset: i64,
 }
+
 #[cfg(feature = "invoices")]
+#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl ListInvoiceSchedules {
-    ///Only schedules with this status.
+    /// Only schedules with this status.
     pub fn status(mut self, value: impl Into<String>) -> Self {
         self.status = Some(value.into());
         self
     }
-    ///Earliest date to include (YYYY-MM-DD).
+
+    /// Earliest date to include (YYYY-MM-DD).
     pub fn start_at(mut self, value: impl Into<String>) -> Self {
         self.start_at = Some(value.into());
         self
     }
-    ///Latest date to include (YYYY-MM-DD).
+
+    /// Latest date to include (YYYY-MM-DD).
     pub fn end_at(mut self, value: impl Into<String>) -> Self {
         self.end_at = Some(value.into());
         self
     }
-    ///Text to search for.
+
+    /// Text to search for.
     pub fn search(mut self, value: impl Into<String>) -> Self {
         self.search = Some(value.into());
         self
     }
-    ///Live or test records.
+
+    /// Live or test records.
     pub fn payment_mode(mut self, value: impl Into<PaymentMode>) -> Self {
         self.payment_mode = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -4631,10 +4816,12 @@ impl ListInvoiceSchedules {
         request.query("offset", self.offset);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ListInvoiceSchedulesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -4643,16 +4830,22 @@ impl ListInvoiceSchedules {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "invoices")]
+#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl crate::Paginated for ListInvoiceSchedules {
     type Page = ListInvoiceSchedulesResponse;
+
     type Item = InvoiceSchedule;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListInvoiceSchedules::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.schedules.as_ref()).map_or(0, Vec::len);
@@ -4667,11 +4860,14 @@ impl crate::Paginated for ListInvoiceSchedules {
         self.offset = next;
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.schedules).unwrap_or_default()
     }
 }
+
 #[cfg(feature = "invoices")]
+#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl ListInvoiceSchedules {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -4682,7 +4878,9 @@ impl ListInvoiceSchedules {
         crate::paginate(self)
     }
 }
+
 #[cfg(feature = "invoices")]
+#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 /// Request builder for `list_invoice_templates`: set optional parameters, then call `send()`.
 ///
 /// List the invoice templates of a location.
@@ -4702,33 +4900,40 @@ pub struct ListInvoiceTemplates {
     limit: i64,
     offset: i64,
 }
+
 #[cfg(feature = "invoices")]
+#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl ListInvoiceTemplates {
-    ///Only templates with this status.
+    /// Only templates with this status.
     pub fn status(mut self, value: impl Into<String>) -> Self {
         self.status = Some(value.into());
         self
     }
-    ///Earliest date to include (YYYY-MM-DD).
+
+    /// Earliest date to include (YYYY-MM-DD).
     pub fn start_at(mut self, value: impl Into<String>) -> Self {
         self.start_at = Some(value.into());
         self
     }
-    ///Latest date to include (YYYY-MM-DD).
+
+    /// Latest date to include (YYYY-MM-DD).
     pub fn end_at(mut self, value: impl Into<String>) -> Self {
         self.end_at = Some(value.into());
         self
     }
-    ///Text to search for.
+
+    /// Text to search for.
     pub fn search(mut self, value: impl Into<String>) -> Self {
         self.search = Some(value.into());
         self
     }
-    ///Live or test records.
+
+    /// Live or test records.
     pub fn payment_mode(mut self, value: impl Into<PaymentMode>) -> Self {
         self.payment_mode = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -4761,10 +4966,12 @@ impl ListInvoiceTemplates {
         request.query("offset", self.offset);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ListInvoiceTemplatesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -4773,16 +4980,22 @@ impl ListInvoiceTemplates {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "invoices")]
+#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl crate::Paginated for ListInvoiceTemplates {
     type Page = ListInvoiceTemplatesResponse;
+
     type Item = InvoiceTemplate;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListInvoiceTemplates::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.data.as_ref()).map_or(0, Vec::len);
@@ -4799,11 +5012,14 @@ impl crate::Paginated for ListInvoiceTemplates {
         self.offset = next;
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.data).unwrap_or_default()
     }
 }
+
 #[cfg(feature = "invoices")]
+#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl ListInvoiceTemplates {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -4814,7 +5030,9 @@ impl ListInvoiceTemplates {
         crate::paginate(self)
     }
 }
+
 #[cfg(feature = "invoices")]
+#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 /// Request builder for `list_invoices`: set optional parameters, then call `send()`.
 ///
 /// List the invoices of a location.
@@ -4837,48 +5055,58 @@ pub struct ListInvoices {
     sort_field: Option<ListInvoicesSortField>,
     sort_order: Option<SortOrder>,
 }
+
 #[cfg(feature = "invoices")]
+#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl ListInvoices {
-    ///Only invoices with this status.
+    /// Only invoices with this status.
     pub fn status(mut self, value: impl Into<String>) -> Self {
         self.status = Some(value.into());
         self
     }
-    ///Earliest date to include (YYYY-MM-DD).
+
+    /// Earliest date to include (YYYY-MM-DD).
     pub fn start_at(mut self, value: impl Into<String>) -> Self {
         self.start_at = Some(value.into());
         self
     }
-    ///Latest date to include (YYYY-MM-DD).
+
+    /// Latest date to include (YYYY-MM-DD).
     pub fn end_at(mut self, value: impl Into<String>) -> Self {
         self.end_at = Some(value.into());
         self
     }
-    ///Text to search for.
+
+    /// Text to search for.
     pub fn search(mut self, value: impl Into<String>) -> Self {
         self.search = Some(value.into());
         self
     }
-    ///Live or test records.
+
+    /// Live or test records.
     pub fn payment_mode(mut self, value: impl Into<PaymentMode>) -> Self {
         self.payment_mode = Some(value.into());
         self
     }
-    ///Only invoices of this contact.
+
+    /// Only invoices of this contact.
     pub fn contact_id(mut self, value: impl Into<String>) -> Self {
         self.contact_id = Some(value.into());
         self
     }
-    ///Field to sort by.
+
+    /// Field to sort by.
     pub fn sort_field(mut self, value: impl Into<ListInvoicesSortField>) -> Self {
         self.sort_field = Some(value.into());
         self
     }
-    ///Sort direction.
+
+    /// Sort direction.
     pub fn sort_order(mut self, value: impl Into<SortOrder>) -> Self {
         self.sort_order = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -4920,10 +5148,12 @@ impl ListInvoices {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ListInvoicesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -4932,16 +5162,22 @@ impl ListInvoices {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "invoices")]
+#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl crate::Paginated for ListInvoices {
     type Page = ListInvoicesResponse;
+
     type Item = Invoice;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListInvoices::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.invoices.as_ref()).map_or(0, Vec::len);
@@ -4956,11 +5192,14 @@ impl crate::Paginated for ListInvoices {
         self.offset = next;
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.invoices).unwrap_or_default()
     }
 }
+
 #[cfg(feature = "invoices")]
+#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl ListInvoices {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -4969,7 +5208,9 @@ impl ListInvoices {
         crate::paginate(self)
     }
 }
+
 #[cfg(feature = "invoices")]
+#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 /// Request builder for `preview_estimate_template`: set optional parameters, then call `send()`.
 ///
 /// Fetch an estimate template for preview.
@@ -4983,7 +5224,9 @@ pub struct PreviewEstimateTemplate {
     alt_type: AltType,
     template_id: String,
 }
+
 #[cfg(feature = "invoices")]
+#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl PreviewEstimateTemplate {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -5004,10 +5247,12 @@ impl PreviewEstimateTemplate {
         request.query("templateId", &self.template_id);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<EstimateTemplate, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -5016,7 +5261,9 @@ impl PreviewEstimateTemplate {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "invoices")]
+#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 /// Request builder for `record_invoice_payment`: set optional parameters, then call `send()`.
 ///
 /// Record a payment received outside HighLevel.
@@ -5029,7 +5276,9 @@ pub struct RecordInvoicePayment {
     invoice_id: String,
     body: RecordPaymentRequest,
 }
+
 #[cfg(feature = "invoices")]
+#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl RecordInvoicePayment {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -5054,10 +5303,12 @@ impl RecordInvoicePayment {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<RecordPaymentResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -5066,7 +5317,9 @@ impl RecordInvoicePayment {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "invoices")]
+#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 /// Request builder for `schedule_invoice_schedule`: set optional parameters, then call `send()`.
 ///
 /// Start an invoice schedule.
@@ -5079,7 +5332,9 @@ pub struct ScheduleInvoiceSchedule {
     schedule_id: String,
     body: ScheduleInvoiceScheduleRequest,
 }
+
 #[cfg(feature = "invoices")]
+#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl ScheduleInvoiceSchedule {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -5104,10 +5359,12 @@ impl ScheduleInvoiceSchedule {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<InvoiceSchedule, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -5116,7 +5373,9 @@ impl ScheduleInvoiceSchedule {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "invoices")]
+#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 /// Request builder for `send_estimate`: set optional parameters, then call `send()`.
 ///
 /// Send an estimate to its customer.
@@ -5129,7 +5388,9 @@ pub struct SendEstimate {
     estimate_id: String,
     body: SendEstimateRequest,
 }
+
 #[cfg(feature = "invoices")]
+#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl SendEstimate {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -5154,10 +5415,12 @@ impl SendEstimate {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<Estimate, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -5166,7 +5429,9 @@ impl SendEstimate {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "invoices")]
+#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 /// Request builder for `send_invoice`: set optional parameters, then call `send()`.
 ///
 /// Send an invoice to its customer.
@@ -5179,7 +5444,9 @@ pub struct SendInvoice {
     invoice_id: String,
     body: SendInvoiceRequest,
 }
+
 #[cfg(feature = "invoices")]
+#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl SendInvoice {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -5204,10 +5471,12 @@ impl SendInvoice {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<SendInvoiceResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -5216,7 +5485,9 @@ impl SendInvoice {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "invoices")]
+#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 /// Request builder for `set_invoice_schedule_auto_payment`: set optional parameters, then call `send()`.
 ///
 /// Turn automatic payment of a schedule on or off.
@@ -5229,7 +5500,9 @@ pub struct SetInvoiceScheduleAutoPayment {
     schedule_id: String,
     body: ScheduleAutoPaymentRequest,
 }
+
 #[cfg(feature = "invoices")]
+#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl SetInvoiceScheduleAutoPayment {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -5254,10 +5527,12 @@ impl SetInvoiceScheduleAutoPayment {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<InvoiceSchedule, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -5266,21 +5541,23 @@ impl SetInvoiceScheduleAutoPayment {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "invoices")]
+#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 /// Request builder for `update_and_schedule_invoice_schedule`: set optional parameters, then call `send()`.
 ///
 /// Apply pending changes to a running recurring schedule.
 ///
 /// `POST /invoices/schedule/{scheduleId}/updateAndSchedule` · Version `2021-07-28` · location or agency token · scopes: `invoices/schedule.write`
-///
-/// Note: HighLevel documents no request body for this operation.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpdateAndScheduleInvoiceSchedule {
     client: crate::Client,
     schedule_id: String,
 }
+
 #[cfg(feature = "invoices")]
+#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl UpdateAndScheduleInvoiceSchedule {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -5301,10 +5578,12 @@ impl UpdateAndScheduleInvoiceSchedule {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<InvoiceSchedule, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -5313,7 +5592,9 @@ impl UpdateAndScheduleInvoiceSchedule {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "invoices")]
+#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 /// Request builder for `update_estimate`: set optional parameters, then call `send()`.
 ///
 /// Replace the content of an estimate.
@@ -5326,7 +5607,9 @@ pub struct UpdateEstimate {
     estimate_id: String,
     body: UpdateEstimateRequest,
 }
+
 #[cfg(feature = "invoices")]
+#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl UpdateEstimate {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -5351,10 +5634,12 @@ impl UpdateEstimate {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<Estimate, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -5363,21 +5648,23 @@ impl UpdateEstimate {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "invoices")]
+#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 /// Request builder for `update_estimate_last_visited_at`: set optional parameters, then call `send()`.
 ///
 /// Mark an estimate as just viewed.
 ///
 /// `PATCH /invoices/estimate/stats/last-visited-at` · Version `2021-07-28` · location or agency token · scopes: none stated
-///
-/// Note: HighLevel's doc names no OAuth scope for this operation.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpdateEstimateLastVisitedAt {
     client: crate::Client,
     body: EstimateViewedRequest,
 }
+
 #[cfg(feature = "invoices")]
+#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl UpdateEstimateLastVisitedAt {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -5399,10 +5686,12 @@ impl UpdateEstimateLastVisitedAt {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -5411,7 +5700,9 @@ impl UpdateEstimateLastVisitedAt {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "invoices")]
+#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 /// Request builder for `update_estimate_template`: set optional parameters, then call `send()`.
 ///
 /// Replace the content of an estimate template.
@@ -5424,7 +5715,9 @@ pub struct UpdateEstimateTemplate {
     template_id: String,
     body: EstimateTemplateRequest,
 }
+
 #[cfg(feature = "invoices")]
+#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl UpdateEstimateTemplate {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -5449,10 +5742,12 @@ impl UpdateEstimateTemplate {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<EstimateTemplate, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -5461,7 +5756,9 @@ impl UpdateEstimateTemplate {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "invoices")]
+#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 /// Request builder for `update_invoice`: set optional parameters, then call `send()`.
 ///
 /// Replace the content of a draft invoice.
@@ -5474,7 +5771,9 @@ pub struct UpdateInvoice {
     invoice_id: String,
     body: UpdateInvoiceRequest,
 }
+
 #[cfg(feature = "invoices")]
+#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl UpdateInvoice {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -5498,10 +5797,12 @@ impl UpdateInvoice {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<Invoice, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -5510,21 +5811,23 @@ impl UpdateInvoice {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "invoices")]
+#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 /// Request builder for `update_invoice_last_visited_at`: set optional parameters, then call `send()`.
 ///
 /// Mark an invoice as just viewed.
 ///
 /// `PATCH /invoices/stats/last-visited-at` · Version `2021-07-28` · location or agency token · scopes: none stated
-///
-/// Note: HighLevel's doc names no OAuth scope for this operation.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpdateInvoiceLastVisitedAt {
     client: crate::Client,
     body: InvoiceViewedRequest,
 }
+
 #[cfg(feature = "invoices")]
+#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl UpdateInvoiceLastVisitedAt {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -5546,10 +5849,12 @@ impl UpdateInvoiceLastVisitedAt {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -5558,14 +5863,14 @@ impl UpdateInvoiceLastVisitedAt {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "invoices")]
+#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 /// Request builder for `update_invoice_late_fees`: set optional parameters, then call `send()`.
 ///
 /// Change the late fee rules of an invoice.
 ///
 /// `PATCH /invoices/{invoiceId}/late-fees-configuration` · Version `2021-07-28` · location or agency token · scopes: none stated
-///
-/// Note: HighLevel's doc names no OAuth scope for this operation.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpdateInvoiceLateFees {
@@ -5573,7 +5878,9 @@ pub struct UpdateInvoiceLateFees {
     invoice_id: String,
     body: UpdateLateFeesRequest,
 }
+
 #[cfg(feature = "invoices")]
+#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl UpdateInvoiceLateFees {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -5598,10 +5905,12 @@ impl UpdateInvoiceLateFees {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<Invoice, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -5610,7 +5919,9 @@ impl UpdateInvoiceLateFees {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "invoices")]
+#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 /// Request builder for `update_invoice_schedule`: set optional parameters, then call `send()`.
 ///
 /// Replace the content of an invoice schedule.
@@ -5623,7 +5934,9 @@ pub struct UpdateInvoiceSchedule {
     schedule_id: String,
     body: UpdateInvoiceScheduleRequest,
 }
+
 #[cfg(feature = "invoices")]
+#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl UpdateInvoiceSchedule {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -5648,10 +5961,12 @@ impl UpdateInvoiceSchedule {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<InvoiceSchedule, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -5660,7 +5975,9 @@ impl UpdateInvoiceSchedule {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "invoices")]
+#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 /// Request builder for `update_invoice_template`: set optional parameters, then call `send()`.
 ///
 /// Replace the content of an invoice template.
@@ -5673,7 +5990,9 @@ pub struct UpdateInvoiceTemplate {
     template_id: String,
     body: UpdateInvoiceTemplateRequest,
 }
+
 #[cfg(feature = "invoices")]
+#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl UpdateInvoiceTemplate {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -5698,10 +6017,12 @@ impl UpdateInvoiceTemplate {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<InvoiceTemplate, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -5710,14 +6031,14 @@ impl UpdateInvoiceTemplate {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "invoices")]
+#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 /// Request builder for `update_invoice_template_late_fees`: set optional parameters, then call `send()`.
 ///
 /// Change the late fee rules of an invoice template.
 ///
 /// `PATCH /invoices/template/{templateId}/late-fees-configuration` · Version `2021-07-28` · location or agency token · scopes: none stated
-///
-/// Note: HighLevel's doc names no OAuth scope for this operation.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpdateInvoiceTemplateLateFees {
@@ -5725,7 +6046,9 @@ pub struct UpdateInvoiceTemplateLateFees {
     template_id: String,
     body: UpdateLateFeesRequest,
 }
+
 #[cfg(feature = "invoices")]
+#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl UpdateInvoiceTemplateLateFees {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -5750,10 +6073,12 @@ impl UpdateInvoiceTemplateLateFees {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<InvoiceTemplate, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -5762,14 +6087,14 @@ impl UpdateInvoiceTemplateLateFees {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "invoices")]
+#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 /// Request builder for `update_invoice_template_payment_methods`: set optional parameters, then call `send()`.
 ///
 /// Change the payment methods offered by an invoice template.
 ///
 /// `PATCH /invoices/template/{templateId}/payment-methods-configuration` · Version `2021-07-28` · location or agency token · scopes: none stated
-///
-/// Note: HighLevel's doc names no OAuth scope for this operation.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpdateInvoiceTemplatePaymentMethods {
@@ -5777,7 +6102,9 @@ pub struct UpdateInvoiceTemplatePaymentMethods {
     template_id: String,
     body: UpdatePaymentMethodsRequest,
 }
+
 #[cfg(feature = "invoices")]
+#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl UpdateInvoiceTemplatePaymentMethods {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -5802,10 +6129,12 @@ impl UpdateInvoiceTemplatePaymentMethods {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<InvoiceTemplate, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -5814,7 +6143,9 @@ impl UpdateInvoiceTemplatePaymentMethods {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "invoices")]
+#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 /// Request builder for `void_invoice`: set optional parameters, then call `send()`.
 ///
 /// Void an invoice.
@@ -5827,7 +6158,9 @@ pub struct VoidInvoice {
     invoice_id: String,
     body: AltContext,
 }
+
 #[cfg(feature = "invoices")]
+#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl VoidInvoice {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -5852,10 +6185,12 @@ impl VoidInvoice {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<Invoice, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -5864,55 +6199,69 @@ impl VoidInvoice {
         self.client.execute(request).await
     }
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// An extra address that receives copies.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AdditionalEmail {
-    /// `email`
+    /// `email`: an email address. Example: `alex@example.com`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl AdditionalEmail {
-    ///A value with the required fields (`email`).
+    /// A value with the required fields (`email`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(email: impl Into<String>) -> Self {
         Self { email: Some(email.into()) }
     }
-    ///Sets `email`.
+
+    /// Sets `email`.
     pub fn email(mut self, value: impl Into<String>) -> Self {
         self.email = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// A postal address.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Address {
-    /// `addressLine1`
+    /// `addressLine1`: a string. Example: `9931 Beechwood`.
     #[serde(rename = "addressLine1", default, skip_serializing_if = "Option::is_none")]
     pub address_line1: Option<String>,
-    /// `addressLine2`
+
+    /// `addressLine2`: a string. Example: `Suite 4`.
     #[serde(rename = "addressLine2", default, skip_serializing_if = "Option::is_none")]
     pub address_line2: Option<String>,
-    /// `city`
+
+    /// `city`: a string. Example: `Houston`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
-    /// `state`
+
+    /// `state`: a string. Example: `TX`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
+
     /// Two-letter country code.
     #[serde(rename = "countryCode", default, skip_serializing_if = "Option::is_none")]
     pub country_code: Option<String>,
-    /// `postalCode`
+
+    /// `postalCode`: a string. Example: `77001`.
     #[serde(rename = "postalCode", default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl Address {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -5924,38 +6273,46 @@ impl Address {
             postal_code: None,
         }
     }
-    ///Sets `addressLine1`.
+
+    /// Sets `addressLine1`.
     pub fn address_line1(mut self, value: impl Into<String>) -> Self {
         self.address_line1 = Some(value.into());
         self
     }
-    ///Sets `addressLine2`.
+
+    /// Sets `addressLine2`.
     pub fn address_line2(mut self, value: impl Into<String>) -> Self {
         self.address_line2 = Some(value.into());
         self
     }
-    ///Sets `city`.
+
+    /// Sets `city`.
     pub fn city(mut self, value: impl Into<String>) -> Self {
         self.city = Some(value.into());
         self
     }
-    ///Sets `state`.
+
+    /// Sets `state`.
     pub fn state(mut self, value: impl Into<String>) -> Self {
         self.state = Some(value.into());
         self
     }
-    ///Sets `countryCode`.
+
+    /// Sets `countryCode`.
     pub fn country_code(mut self, value: impl Into<String>) -> Self {
         self.country_code = Some(value.into());
         self
     }
-    ///Sets `postalCode`.
+
+    /// Sets `postalCode`.
     pub fn postal_code(mut self, value: impl Into<String>) -> Self {
         self.postal_code = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Names the location that owns the record.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5963,13 +6320,16 @@ pub struct AltContext {
     /// Id of the location.
     #[serde(rename = "altId")]
     pub alt_id: String,
-    /// `altType`
+
+    /// `altType`: a [`AltType`](crate::invoices::AltType).
     #[serde(rename = "altType")]
     pub alt_type: AltType,
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl AltContext {
-    ///A value with the required fields (`altId`, `altType`).
+    /// A value with the required fields (`altId`, `altType`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(alt_id: impl Into<String>, alt_type: impl Into<AltType>) -> Self {
         Self {
@@ -5978,17 +6338,22 @@ impl AltContext {
         }
     }
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Kind of record that owns an invoice object. HighLevel documents only `location`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AltType {
-    ///`location`
+    /// `location`
     Location,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl AltType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -5998,7 +6363,9 @@ impl AltType {
         }
     }
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl From<&str> for AltType {
     fn from(value: &str) -> Self {
         match value {
@@ -6007,21 +6374,28 @@ impl From<&str> for AltType {
         }
     }
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::enums::string_enum!(AltType);
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Whether a value is a fixed amount or a percentage.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AmountType {
-    ///`fixed`
+    /// `fixed`
     Fixed,
-    ///`percentage`
+
+    /// `percentage`
     Percentage,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl AmountType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -6032,7 +6406,9 @@ impl AmountType {
         }
     }
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl From<&str> for AmountType {
     fn from(value: &str) -> Self {
         match value {
@@ -6042,32 +6418,41 @@ impl From<&str> for AmountType {
         }
     }
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::enums::string_enum!(AmountType);
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// A file attached to a document.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Attachment {
-    /// `id`
+    /// `id`: a string. Example: `6241712be68f7a98102ba272`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`
+
+    /// `name`: a string. Example: `Electronics.pdf`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `url`
+
+    /// `url`: a string. Example: `https://example.com/files/electronics.pdf`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
+
     /// MIME type.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
+
     /// Size in bytes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size: Option<i64>,
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl Attachment {
-    ///A value with the required fields (`id`, `name`, `url`, `type`, `size`).
+    /// A value with the required fields (`id`, `name`, `url`, `type`, `size`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         id: impl Into<String>,
@@ -6084,47 +6469,57 @@ impl Attachment {
             size: Some(size.into()),
         }
     }
-    ///Sets `id`.
+
+    /// Sets `id`.
     pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
         self
     }
-    ///Sets `name`.
+
+    /// Sets `name`.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
-    ///Sets `url`.
+
+    /// Sets `url`.
     pub fn url(mut self, value: impl Into<String>) -> Self {
         self.url = Some(value.into());
         self
     }
-    ///Sets `type`.
+
+    /// Sets `type`.
     pub fn type_(mut self, value: impl Into<String>) -> Self {
         self.type_ = Some(value.into());
         self
     }
-    ///Sets `size`.
+
+    /// Sets `size`.
     pub fn size(mut self, value: impl Into<i64>) -> Self {
         self.size = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Whether an accepted estimate becomes an invoice by itself.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AutoInvoicing {
-    /// `enabled`
+    /// `enabled`: `true` or `false`. Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
-    /// `directPayments`
+
+    /// `directPayments`: `true` or `false`. Example: `true`.
     #[serde(rename = "directPayments", default, skip_serializing_if = "Option::is_none")]
     pub direct_payments: Option<bool>,
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl AutoInvoicing {
-    ///A value with the required fields (`enabled`).
+    /// A value with the required fields (`enabled`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(enabled: impl Into<bool>) -> Self {
         Self {
@@ -6132,74 +6527,90 @@ impl AutoInvoicing {
             direct_payments: None,
         }
     }
-    ///Sets `enabled`.
+
+    /// Sets `enabled`.
     pub fn enabled(mut self, value: impl Into<bool>) -> Self {
         self.enabled = Some(value.into());
         self
     }
-    ///Sets `directPayments`.
+
+    /// Sets `directPayments`.
     pub fn direct_payments(mut self, value: impl Into<bool>) -> Self {
         self.direct_payments = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Automatic charging of a saved payment method.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AutoPaymentDetails {
-    /// `enable`
+    /// `enable`: `true` or `false`.
     pub enable: bool,
+
     /// Kind of saved payment method.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
-    /// `paymentMethodId`
+
+    /// `paymentMethodId`: a string.
     #[serde(
         rename = "paymentMethodId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub payment_method_id: Option<String>,
-    /// `customerId`
+
+    /// `customerId`: a string.
     #[serde(rename = "customerId", default, skip_serializing_if = "Option::is_none")]
     pub customer_id: Option<String>,
-    /// `card`
+
+    /// `card`: a [`Card`](crate::invoices::Card).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub card: Option<Card>,
-    /// `usBankAccount`
+
+    /// `usBankAccount`: a [`UsBankAccount`](crate::invoices::UsBankAccount).
     #[serde(rename = "usBankAccount", default, skip_serializing_if = "Option::is_none")]
     pub us_bank_account: Option<UsBankAccount>,
-    /// `sepaDirectDebit`
+
+    /// `sepaDirectDebit`: a [`SepaDirectDebit`](crate::invoices::SepaDirectDebit).
     #[serde(
         rename = "sepaDirectDebit",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub sepa_direct_debit: Option<SepaDirectDebit>,
-    /// `bacsDirectDebit`
+
+    /// `bacsDirectDebit`: a [`BacsDirectDebit`](crate::invoices::BacsDirectDebit).
     #[serde(
         rename = "bacsDirectDebit",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub bacs_direct_debit: Option<BacsDirectDebit>,
-    /// `becsDirectDebit`
+
+    /// `becsDirectDebit`: a [`BecsDirectDebit`](crate::invoices::BecsDirectDebit).
     #[serde(
         rename = "becsDirectDebit",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub becs_direct_debit: Option<BecsDirectDebit>,
-    /// `cardId`
+
+    /// `cardId`: a string.
     #[serde(rename = "cardId", default, skip_serializing_if = "Option::is_none")]
     pub card_id: Option<String>,
+
     /// Payment provider details.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl AutoPaymentDetails {
-    ///A value with the required fields (`enable`).
+    /// A value with the required fields (`enable`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(enable: impl Into<bool>) -> Self {
         Self {
@@ -6216,52 +6627,62 @@ impl AutoPaymentDetails {
             provider: None,
         }
     }
-    ///Sets `type`.
+
+    /// Sets `type`.
     pub fn type_(mut self, value: impl Into<String>) -> Self {
         self.type_ = Some(value.into());
         self
     }
-    ///Sets `paymentMethodId`.
+
+    /// Sets `paymentMethodId`.
     pub fn payment_method_id(mut self, value: impl Into<String>) -> Self {
         self.payment_method_id = Some(value.into());
         self
     }
-    ///Sets `customerId`.
+
+    /// Sets `customerId`.
     pub fn customer_id(mut self, value: impl Into<String>) -> Self {
         self.customer_id = Some(value.into());
         self
     }
-    ///Sets `card`.
+
+    /// Sets `card`.
     pub fn card(mut self, value: impl Into<Card>) -> Self {
         self.card = Some(value.into());
         self
     }
-    ///Sets `usBankAccount`.
+
+    /// Sets `usBankAccount`.
     pub fn us_bank_account(mut self, value: impl Into<UsBankAccount>) -> Self {
         self.us_bank_account = Some(value.into());
         self
     }
-    ///Sets `sepaDirectDebit`.
+
+    /// Sets `sepaDirectDebit`.
     pub fn sepa_direct_debit(mut self, value: impl Into<SepaDirectDebit>) -> Self {
         self.sepa_direct_debit = Some(value.into());
         self
     }
-    ///Sets `bacsDirectDebit`.
+
+    /// Sets `bacsDirectDebit`.
     pub fn bacs_direct_debit(mut self, value: impl Into<BacsDirectDebit>) -> Self {
         self.bacs_direct_debit = Some(value.into());
         self
     }
-    ///Sets `becsDirectDebit`.
+
+    /// Sets `becsDirectDebit`.
     pub fn becs_direct_debit(mut self, value: impl Into<BecsDirectDebit>) -> Self {
         self.becs_direct_debit = Some(value.into());
         self
     }
-    ///Sets `cardId`.
+
+    /// Sets `cardId`.
     pub fn card_id(mut self, value: impl Into<String>) -> Self {
         self.card_id = Some(value.into());
         self
     }
-    ///Sets `provider`.
+
+    /// Sets `provider`.
     pub fn provider(
         mut self,
         value: impl Into<std::collections::BTreeMap<String, serde_json::Value>>,
@@ -6270,19 +6691,24 @@ impl AutoPaymentDetails {
         self
     }
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// A Bacs direct debit mandate.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct BacsDirectDebit {
-    /// `sort_code`
+    /// `sort_code`: a string.
     pub sort_code: String,
-    /// `last4`
+
+    /// `last4`: a string.
     pub last4: String,
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl BacsDirectDebit {
-    ///A value with the required fields (`sort_code`, `last4`).
+    /// A value with the required fields (`sort_code`, `last4`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(sort_code: impl Into<String>, last4: impl Into<String>) -> Self {
         Self {
@@ -6291,19 +6717,24 @@ impl BacsDirectDebit {
         }
     }
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// A BECS direct debit mandate.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct BecsDirectDebit {
-    /// `bsb_number`
+    /// `bsb_number`: a string.
     pub bsb_number: String,
-    /// `last4`
+
+    /// `last4`: a string.
     pub last4: String,
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl BecsDirectDebit {
-    ///A value with the required fields (`bsb_number`, `last4`).
+    /// A value with the required fields (`bsb_number`, `last4`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(bsb_number: impl Into<String>, last4: impl Into<String>) -> Self {
         Self {
@@ -6312,7 +6743,9 @@ impl BecsDirectDebit {
         }
     }
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// The seller shown on an invoice, estimate or template.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6320,25 +6753,32 @@ pub struct BusinessDetails {
     /// Address of the logo image.
     #[serde(rename = "logoUrl", default, skip_serializing_if = "Option::is_none")]
     pub logo_url: Option<String>,
+
     /// Business name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `phoneNo`
+
+    /// `phoneNo`: a string. Example: `+1-214-559-6993`.
     #[serde(rename = "phoneNo", default, skip_serializing_if = "Option::is_none")]
     pub phone_no: Option<String>,
+
     /// Business address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<BusinessDetailsAddress>,
-    /// `website`
+
+    /// `website`: a string. Example: `www.example.com`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub website: Option<String>,
+
     /// Custom values shown on the document.
     #[serde(rename = "customValues", default, skip_serializing_if = "Option::is_none")]
     pub custom_values: Option<Vec<serde_json::Value>>,
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl BusinessDetails {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -6350,61 +6790,75 @@ impl BusinessDetails {
             custom_values: None,
         }
     }
-    ///Sets `logoUrl`.
+
+    /// Sets `logoUrl`.
     pub fn logo_url(mut self, value: impl Into<String>) -> Self {
         self.logo_url = Some(value.into());
         self
     }
-    ///Sets `name`.
+
+    /// Sets `name`.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
-    ///Sets `phoneNo`.
+
+    /// Sets `phoneNo`.
     pub fn phone_no(mut self, value: impl Into<String>) -> Self {
         self.phone_no = Some(value.into());
         self
     }
-    ///Sets `address`.
+
+    /// Sets `address`.
     pub fn address(mut self, value: impl Into<BusinessDetailsAddress>) -> Self {
         self.address = Some(value.into());
         self
     }
-    ///Sets `website`.
+
+    /// Sets `website`.
     pub fn website(mut self, value: impl Into<String>) -> Self {
         self.website = Some(value.into());
         self
     }
-    ///Sets `customValues`.
+
+    /// Sets `customValues`.
     pub fn custom_values(mut self, value: impl Into<Vec<serde_json::Value>>) -> Self {
         self.custom_values = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Business address.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum BusinessDetailsAddress {
-    ///The `Address` shape.
+    /// The `Address` shape.
     Address(Address),
-    ///The `String` shape.
+
+    /// The `String` shape.
     String(String),
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// A payment card, by brand and last digits.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Card {
-    /// `brand`
+    /// `brand`: a string. Example: `visa`.
     pub brand: String,
-    /// `last4`
+
+    /// `last4`: a string. Example: `4242`.
     pub last4: String,
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl Card {
-    ///A value with the required fields (`brand`, `last4`).
+    /// A value with the required fields (`brand`, `last4`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(brand: impl Into<String>, last4: impl Into<String>) -> Self {
         Self {
@@ -6413,23 +6867,29 @@ impl Card {
         }
     }
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// A cheque, by number.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Cheque {
-    /// `number`
+    /// `number`: a string. Example: `129-129-129-912`.
     pub number: String,
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl Cheque {
-    ///A value with the required fields (`number`).
+    /// A value with the required fields (`number`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(number: impl Into<String>) -> Self {
         Self { number: number.into() }
     }
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// The customer an invoice or estimate is for.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6437,35 +6897,44 @@ pub struct ContactDetails {
     /// Contact id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`
+
+    /// `name`: a string. Example: `Alex`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `phoneNo`
+
+    /// `phoneNo`: a string. Example: `+1234567890`.
     #[serde(rename = "phoneNo", default, skip_serializing_if = "Option::is_none")]
     pub phone_no: Option<String>,
-    /// `email`
+
+    /// `email`: a string. Example: `alex@example.com`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// `additionalEmails`
+
+    /// `additionalEmails`: a list of [`AdditionalEmail`](crate::invoices::AdditionalEmail) values.
     #[serde(
         rename = "additionalEmails",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub additional_emails: Option<Vec<AdditionalEmail>>,
-    /// `companyName`
+
+    /// `companyName`: a string. Example: `ABC Corp.`.
     #[serde(rename = "companyName", default, skip_serializing_if = "Option::is_none")]
     pub company_name: Option<String>,
-    /// `address`
+
+    /// `address`: a [`Address`](crate::invoices::Address).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<Address>,
+
     /// Custom field values shown on the document.
     #[serde(rename = "customFields", default, skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<Vec<String>>,
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl ContactDetails {
-    ///A value with the required fields (`id`, `name`, `phoneNo`, `email`).
+    /// A value with the required fields (`id`, `name`, `phoneNo`, `email`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         id: impl Into<String>,
@@ -6484,48 +6953,58 @@ impl ContactDetails {
             custom_fields: None,
         }
     }
-    ///Sets `id`.
+
+    /// Sets `id`.
     pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
         self
     }
-    ///Sets `name`.
+
+    /// Sets `name`.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
-    ///Sets `phoneNo`.
+
+    /// Sets `phoneNo`.
     pub fn phone_no(mut self, value: impl Into<String>) -> Self {
         self.phone_no = Some(value.into());
         self
     }
-    ///Sets `email`.
+
+    /// Sets `email`.
     pub fn email(mut self, value: impl Into<String>) -> Self {
         self.email = Some(value.into());
         self
     }
-    ///Sets `additionalEmails`.
+
+    /// Sets `additionalEmails`.
     pub fn additional_emails(mut self, value: impl Into<Vec<AdditionalEmail>>) -> Self {
         self.additional_emails = Some(value.into());
         self
     }
-    ///Sets `companyName`.
+
+    /// Sets `companyName`.
     pub fn company_name(mut self, value: impl Into<String>) -> Self {
         self.company_name = Some(value.into());
         self
     }
-    ///Sets `address`.
+
+    /// Sets `address`.
     pub fn address(mut self, value: impl Into<Address>) -> Self {
         self.address = Some(value.into());
         self
     }
-    ///Sets `customFields`.
+
+    /// Sets `customFields`.
     pub fn custom_fields(mut self, value: impl Into<Vec<String>>) -> Self {
         self.custom_fields = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// A new estimate.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6533,88 +7012,112 @@ pub struct CreateEstimateRequest {
     /// Id of the location.
     #[serde(rename = "altId")]
     pub alt_id: String,
-    /// `altType`
+
+    /// `altType`: a [`AltType`](crate::invoices::AltType).
     #[serde(rename = "altType")]
     pub alt_type: AltType,
-    /// `name`
+
+    /// `name`: a string. Example: `Home Service Estimate`.
     pub name: String,
-    /// `businessDetails`
+
+    /// `businessDetails`: a [`BusinessDetails`](crate::invoices::BusinessDetails).
     #[serde(rename = "businessDetails")]
     pub business_details: BusinessDetails,
-    /// `currency`
+
+    /// `currency`: a string. Example: `USD`.
     pub currency: String,
-    /// `items`
+
+    /// `items`: a list of [`EstimateItem`](crate::invoices::EstimateItem) values.
     pub items: Vec<EstimateItem>,
-    /// `liveMode`
+
+    /// `liveMode`: `true` or `false`.
     #[serde(rename = "liveMode", default, skip_serializing_if = "Option::is_none")]
     pub live_mode: Option<bool>,
-    /// `discount`
+
+    /// `discount`: a [`Discount`](crate::invoices::Discount).
     pub discount: Discount,
+
     /// Terms, as HTML.
     #[serde(rename = "termsNotes", default, skip_serializing_if = "Option::is_none")]
     pub terms_notes: Option<String>,
-    /// `title`
+
+    /// `title`: a string. Example: `ESTIMATE`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    /// `contactDetails`
+
+    /// `contactDetails`: a [`ContactDetails`](crate::invoices::ContactDetails).
     #[serde(rename = "contactDetails")]
     pub contact_details: ContactDetails,
+
     /// Estimate number; generated when absent.
     #[serde(rename = "estimateNumber", default, skip_serializing_if = "Option::is_none")]
     pub estimate_number: Option<i64>,
-    /// `issueDate`
+
+    /// `issueDate`: a string. Example: `2024-08-07`.
     #[serde(rename = "issueDate", default, skip_serializing_if = "Option::is_none")]
     pub issue_date: Option<String>,
-    /// `expiryDate`
+
+    /// `expiryDate`: a string. Example: `2024-08-10`.
     #[serde(rename = "expiryDate", default, skip_serializing_if = "Option::is_none")]
     pub expiry_date: Option<String>,
-    /// `sentTo`
+
+    /// `sentTo`: a [`SentTo`](crate::invoices::SentTo).
     #[serde(rename = "sentTo", default, skip_serializing_if = "Option::is_none")]
     pub sent_to: Option<SentTo>,
-    /// `automaticTaxesEnabled`
+
+    /// `automaticTaxesEnabled`: `true` or `false`.
     #[serde(
         rename = "automaticTaxesEnabled",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub automatic_taxes_enabled: Option<bool>,
+
     /// Caller-defined data.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meta: Option<std::collections::BTreeMap<String, serde_json::Value>>,
-    /// `sendEstimateDetails`
+
+    /// `sendEstimateDetails`: a [`SendEstimateRequest`](crate::invoices::SendEstimateRequest).
     #[serde(
         rename = "sendEstimateDetails",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub send_estimate_details: Option<SendEstimateRequest>,
-    /// `frequencySettings`
+
+    /// `frequencySettings`: a [`FrequencySettings`](crate::invoices::FrequencySettings).
     #[serde(rename = "frequencySettings")]
     pub frequency_settings: FrequencySettings,
-    /// `estimateNumberPrefix`
+
+    /// `estimateNumberPrefix`: a string.
     #[serde(
         rename = "estimateNumberPrefix",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub estimate_number_prefix: Option<String>,
+
     /// Id of the user creating it.
     #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
-    /// `attachments`
+
+    /// `attachments`: a list of [`Attachment`](crate::invoices::Attachment) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attachments: Option<Vec<Attachment>>,
-    /// `autoInvoice`
+
+    /// `autoInvoice`: a [`AutoInvoicing`](crate::invoices::AutoInvoicing).
     #[serde(rename = "autoInvoice", default, skip_serializing_if = "Option::is_none")]
     pub auto_invoice: Option<AutoInvoicing>,
-    /// `miscellaneousCharges`
+
+    /// `miscellaneousCharges`: a [`MiscellaneousCharges`](crate::invoices::MiscellaneousCharges).
     #[serde(
         rename = "miscellaneousCharges",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub miscellaneous_charges: Option<MiscellaneousCharges>,
-    /// `paymentScheduleConfig`
+
+    /// `paymentScheduleConfig`: a [`PaymentScheduleConfig`](crate::invoices::PaymentScheduleConfig).
     #[serde(
         rename = "paymentScheduleConfig",
         default,
@@ -6622,9 +7125,11 @@ pub struct CreateEstimateRequest {
     )]
     pub payment_schedule_config: Option<PaymentScheduleConfig>,
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl CreateEstimateRequest {
-    ///A value with the required fields (`altId`, `altType`, `name`, `businessDetails`, `currency`, `items`, `discount`, `contactDetails`, `frequencySettings`).
+    /// A value with the required fields (`altId`, `altType`, `name`, `businessDetails`, `currency`, `items`, `discount`, `contactDetails`, `frequencySettings`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         alt_id: impl Into<String>,
@@ -6665,47 +7170,56 @@ impl CreateEstimateRequest {
             payment_schedule_config: None,
         }
     }
-    ///Sets `liveMode`.
+
+    /// Sets `liveMode`.
     pub fn live_mode(mut self, value: impl Into<bool>) -> Self {
         self.live_mode = Some(value.into());
         self
     }
-    ///Sets `termsNotes`.
+
+    /// Sets `termsNotes`.
     pub fn terms_notes(mut self, value: impl Into<String>) -> Self {
         self.terms_notes = Some(value.into());
         self
     }
-    ///Sets `title`.
+
+    /// Sets `title`.
     pub fn title(mut self, value: impl Into<String>) -> Self {
         self.title = Some(value.into());
         self
     }
-    ///Sets `estimateNumber`.
+
+    /// Sets `estimateNumber`.
     pub fn estimate_number(mut self, value: impl Into<i64>) -> Self {
         self.estimate_number = Some(value.into());
         self
     }
-    ///Sets `issueDate`.
+
+    /// Sets `issueDate`.
     pub fn issue_date(mut self, value: impl Into<String>) -> Self {
         self.issue_date = Some(value.into());
         self
     }
-    ///Sets `expiryDate`.
+
+    /// Sets `expiryDate`.
     pub fn expiry_date(mut self, value: impl Into<String>) -> Self {
         self.expiry_date = Some(value.into());
         self
     }
-    ///Sets `sentTo`.
+
+    /// Sets `sentTo`.
     pub fn sent_to(mut self, value: impl Into<SentTo>) -> Self {
         self.sent_to = Some(value.into());
         self
     }
-    ///Sets `automaticTaxesEnabled`.
+
+    /// Sets `automaticTaxesEnabled`.
     pub fn automatic_taxes_enabled(mut self, value: impl Into<bool>) -> Self {
         self.automatic_taxes_enabled = Some(value.into());
         self
     }
-    ///Sets `meta`.
+
+    /// Sets `meta`.
     pub fn meta(
         mut self,
         value: impl Into<std::collections::BTreeMap<String, serde_json::Value>>,
@@ -6713,7 +7227,8 @@ impl CreateEstimateRequest {
         self.meta = Some(value.into());
         self
     }
-    ///Sets `sendEstimateDetails`.
+
+    /// Sets `sendEstimateDetails`.
     pub fn send_estimate_details(
         mut self,
         value: impl Into<SendEstimateRequest>,
@@ -6721,27 +7236,32 @@ impl CreateEstimateRequest {
         self.send_estimate_details = Some(value.into());
         self
     }
-    ///Sets `estimateNumberPrefix`.
+
+    /// Sets `estimateNumberPrefix`.
     pub fn estimate_number_prefix(mut self, value: impl Into<String>) -> Self {
         self.estimate_number_prefix = Some(value.into());
         self
     }
-    ///Sets `userId`.
+
+    /// Sets `userId`.
     pub fn user_id(mut self, value: impl Into<String>) -> Self {
         self.user_id = Some(value.into());
         self
     }
-    ///Sets `attachments`.
+
+    /// Sets `attachments`.
     pub fn attachments(mut self, value: impl Into<Vec<Attachment>>) -> Self {
         self.attachments = Some(value.into());
         self
     }
-    ///Sets `autoInvoice`.
+
+    /// Sets `autoInvoice`.
     pub fn auto_invoice(mut self, value: impl Into<AutoInvoicing>) -> Self {
         self.auto_invoice = Some(value.into());
         self
     }
-    ///Sets `miscellaneousCharges`.
+
+    /// Sets `miscellaneousCharges`.
     pub fn miscellaneous_charges(
         mut self,
         value: impl Into<MiscellaneousCharges>,
@@ -6749,7 +7269,8 @@ impl CreateEstimateRequest {
         self.miscellaneous_charges = Some(value.into());
         self
     }
-    ///Sets `paymentScheduleConfig`.
+
+    /// Sets `paymentScheduleConfig`.
     pub fn payment_schedule_config(
         mut self,
         value: impl Into<PaymentScheduleConfig>,
@@ -6758,7 +7279,9 @@ impl CreateEstimateRequest {
         self
     }
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Turns an estimate into an invoice.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6766,19 +7289,24 @@ pub struct CreateInvoiceFromEstimateRequest {
     /// Id of the location.
     #[serde(rename = "altId")]
     pub alt_id: String,
-    /// `altType`
+
+    /// `altType`: a [`AltType`](crate::invoices::AltType).
     #[serde(rename = "altType")]
     pub alt_type: AltType,
+
     /// Also mark the estimate as invoiced.
     #[serde(rename = "markAsInvoiced")]
     pub mark_as_invoiced: bool,
-    /// `version`
+
+    /// `version`: a [`CreateInvoiceFromEstimateRequestVersion`](crate::invoices::CreateInvoiceFromEstimateRequestVersion), one of `v1`, `v2`. Example: `v2`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<CreateInvoiceFromEstimateRequestVersion>,
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl CreateInvoiceFromEstimateRequest {
-    ///A value with the required fields (`altId`, `altType`, `markAsInvoiced`).
+    /// A value with the required fields (`altId`, `altType`, `markAsInvoiced`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         alt_id: impl Into<String>,
@@ -6792,7 +7320,8 @@ impl CreateInvoiceFromEstimateRequest {
             version: None,
         }
     }
-    ///Sets `version`.
+
+    /// Sets `version`.
     pub fn version(
         mut self,
         value: impl Into<CreateInvoiceFromEstimateRequestVersion>,
@@ -6801,19 +7330,25 @@ impl CreateInvoiceFromEstimateRequest {
         self
     }
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Values of `CreateInvoiceFromEstimateRequestVersion`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CreateInvoiceFromEstimateRequestVersion {
-    ///`v1`
+    /// `v1`
     V1,
-    ///`v2`
+
+    /// `v2`
     V2,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl CreateInvoiceFromEstimateRequestVersion {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -6824,7 +7359,9 @@ impl CreateInvoiceFromEstimateRequestVersion {
         }
     }
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl From<&str> for CreateInvoiceFromEstimateRequestVersion {
     fn from(value: &str) -> Self {
         match value {
@@ -6834,9 +7371,12 @@ impl From<&str> for CreateInvoiceFromEstimateRequestVersion {
         }
     }
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::enums::string_enum!(CreateInvoiceFromEstimateRequestVersion);
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// A new invoice.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6844,86 +7384,108 @@ pub struct CreateInvoiceRequest {
     /// Id of the location.
     #[serde(rename = "altId")]
     pub alt_id: String,
-    /// `altType`
+
+    /// `altType`: a [`AltType`](crate::invoices::AltType).
     #[serde(rename = "altType")]
     pub alt_type: AltType,
-    /// `name`
+
+    /// `name`: a string. Example: `New Invoice`.
     pub name: String,
-    /// `businessDetails`
+
+    /// `businessDetails`: a [`BusinessDetails`](crate::invoices::BusinessDetails).
     #[serde(rename = "businessDetails")]
     pub business_details: BusinessDetails,
-    /// `currency`
+
+    /// `currency`: a string. Example: `USD`.
     pub currency: String,
-    /// `items`
+
+    /// `items`: a list of [`InvoiceItem`](crate::invoices::InvoiceItem) values.
     pub items: Vec<InvoiceItem>,
-    /// `discount`
+
+    /// `discount`: a [`Discount`](crate::invoices::Discount).
     pub discount: Discount,
+
     /// Terms, as HTML.
     #[serde(rename = "termsNotes", default, skip_serializing_if = "Option::is_none")]
     pub terms_notes: Option<String>,
-    /// `title`
+
+    /// `title`: a string. Example: `INVOICE`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    /// `contactDetails`
+
+    /// `contactDetails`: a [`ContactDetails`](crate::invoices::ContactDetails).
     #[serde(rename = "contactDetails")]
     pub contact_details: ContactDetails,
+
     /// Invoice number; generated when absent.
     #[serde(rename = "invoiceNumber", default, skip_serializing_if = "Option::is_none")]
     pub invoice_number: Option<String>,
-    /// `issueDate`
+
+    /// `issueDate`: a string. Example: `2023-01-01`.
     #[serde(rename = "issueDate")]
     pub issue_date: String,
-    /// `dueDate`
+
+    /// `dueDate`: a string. Example: `2023-01-14`.
     #[serde(rename = "dueDate", default, skip_serializing_if = "Option::is_none")]
     pub due_date: Option<String>,
-    /// `sentTo`
+
+    /// `sentTo`: a [`SentTo`](crate::invoices::SentTo).
     #[serde(rename = "sentTo")]
     pub sent_to: SentTo,
-    /// `liveMode`
+
+    /// `liveMode`: `true` or `false`.
     #[serde(rename = "liveMode")]
     pub live_mode: bool,
-    /// `automaticTaxesEnabled`
+
+    /// `automaticTaxesEnabled`: `true` or `false`.
     #[serde(
         rename = "automaticTaxesEnabled",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub automatic_taxes_enabled: Option<bool>,
-    /// `paymentSchedule`
+
+    /// `paymentSchedule`: a [`PaymentSchedule`](crate::invoices::PaymentSchedule).
     #[serde(
         rename = "paymentSchedule",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub payment_schedule: Option<PaymentSchedule>,
-    /// `lateFeesConfiguration`
+
+    /// `lateFeesConfiguration`: a [`LateFeesConfiguration`](crate::invoices::LateFeesConfiguration).
     #[serde(
         rename = "lateFeesConfiguration",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub late_fees_configuration: Option<LateFeesConfiguration>,
-    /// `tipsConfiguration`
+
+    /// `tipsConfiguration`: a [`TipsConfiguration`](crate::invoices::TipsConfiguration).
     #[serde(
         rename = "tipsConfiguration",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub tips_configuration: Option<TipsConfiguration>,
-    /// `invoiceNumberPrefix`
+
+    /// `invoiceNumberPrefix`: a string. Example: `INV-`.
     #[serde(
         rename = "invoiceNumberPrefix",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub invoice_number_prefix: Option<String>,
-    /// `paymentMethods`
+
+    /// `paymentMethods`: a [`PaymentMethods`](crate::invoices::PaymentMethods).
     #[serde(rename = "paymentMethods", default, skip_serializing_if = "Option::is_none")]
     pub payment_methods: Option<PaymentMethods>,
-    /// `attachments`
+
+    /// `attachments`: a list of [`Attachment`](crate::invoices::Attachment) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attachments: Option<Vec<Attachment>>,
-    /// `miscellaneousCharges`
+
+    /// `miscellaneousCharges`: a [`MiscellaneousCharges`](crate::invoices::MiscellaneousCharges).
     #[serde(
         rename = "miscellaneousCharges",
         default,
@@ -6931,9 +7493,11 @@ pub struct CreateInvoiceRequest {
     )]
     pub miscellaneous_charges: Option<MiscellaneousCharges>,
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl CreateInvoiceRequest {
-    ///A value with the required fields (`altId`, `altType`, `name`, `businessDetails`, `currency`, `items`, `discount`, `contactDetails`, `issueDate`, `sentTo`, `liveMode`).
+    /// A value with the required fields (`altId`, `altType`, `name`, `businessDetails`, `currency`, `items`, `discount`, `contactDetails`, `issueDate`, `sentTo`, `liveMode`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         alt_id: impl Into<String>,
@@ -6974,37 +7538,44 @@ impl CreateInvoiceRequest {
             miscellaneous_charges: None,
         }
     }
-    ///Sets `termsNotes`.
+
+    /// Sets `termsNotes`.
     pub fn terms_notes(mut self, value: impl Into<String>) -> Self {
         self.terms_notes = Some(value.into());
         self
     }
-    ///Sets `title`.
+
+    /// Sets `title`.
     pub fn title(mut self, value: impl Into<String>) -> Self {
         self.title = Some(value.into());
         self
     }
-    ///Sets `invoiceNumber`.
+
+    /// Sets `invoiceNumber`.
     pub fn invoice_number(mut self, value: impl Into<String>) -> Self {
         self.invoice_number = Some(value.into());
         self
     }
-    ///Sets `dueDate`.
+
+    /// Sets `dueDate`.
     pub fn due_date(mut self, value: impl Into<String>) -> Self {
         self.due_date = Some(value.into());
         self
     }
-    ///Sets `automaticTaxesEnabled`.
+
+    /// Sets `automaticTaxesEnabled`.
     pub fn automatic_taxes_enabled(mut self, value: impl Into<bool>) -> Self {
         self.automatic_taxes_enabled = Some(value.into());
         self
     }
-    ///Sets `paymentSchedule`.
+
+    /// Sets `paymentSchedule`.
     pub fn payment_schedule(mut self, value: impl Into<PaymentSchedule>) -> Self {
         self.payment_schedule = Some(value.into());
         self
     }
-    ///Sets `lateFeesConfiguration`.
+
+    /// Sets `lateFeesConfiguration`.
     pub fn late_fees_configuration(
         mut self,
         value: impl Into<LateFeesConfiguration>,
@@ -7012,27 +7583,32 @@ impl CreateInvoiceRequest {
         self.late_fees_configuration = Some(value.into());
         self
     }
-    ///Sets `tipsConfiguration`.
+
+    /// Sets `tipsConfiguration`.
     pub fn tips_configuration(mut self, value: impl Into<TipsConfiguration>) -> Self {
         self.tips_configuration = Some(value.into());
         self
     }
-    ///Sets `invoiceNumberPrefix`.
+
+    /// Sets `invoiceNumberPrefix`.
     pub fn invoice_number_prefix(mut self, value: impl Into<String>) -> Self {
         self.invoice_number_prefix = Some(value.into());
         self
     }
-    ///Sets `paymentMethods`.
+
+    /// Sets `paymentMethods`.
     pub fn payment_methods(mut self, value: impl Into<PaymentMethods>) -> Self {
         self.payment_methods = Some(value.into());
         self
     }
-    ///Sets `attachments`.
+
+    /// Sets `attachments`.
     pub fn attachments(mut self, value: impl Into<Vec<Attachment>>) -> Self {
         self.attachments = Some(value.into());
         self
     }
-    ///Sets `miscellaneousCharges`.
+
+    /// Sets `miscellaneousCharges`.
     pub fn miscellaneous_charges(
         mut self,
         value: impl Into<MiscellaneousCharges>,
@@ -7041,7 +7617,9 @@ impl CreateInvoiceRequest {
         self
     }
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// A new invoice schedule.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -7049,69 +7627,87 @@ pub struct CreateInvoiceScheduleRequest {
     /// Id of the location.
     #[serde(rename = "altId")]
     pub alt_id: String,
-    /// `altType`
+
+    /// `altType`: a [`AltType`](crate::invoices::AltType).
     #[serde(rename = "altType")]
     pub alt_type: AltType,
-    /// `name`
+
+    /// `name`: a string. Example: `Monthly retainer`.
     pub name: String,
-    /// `contactDetails`
+
+    /// `contactDetails`: a [`ContactDetails`](crate::invoices::ContactDetails).
     #[serde(rename = "contactDetails")]
     pub contact_details: ContactDetails,
-    /// `schedule`
+
+    /// `schedule`: a [`ScheduleOptions`](crate::invoices::ScheduleOptions).
     pub schedule: ScheduleOptions,
-    /// `liveMode`
+
+    /// `liveMode`: `true` or `false`.
     #[serde(rename = "liveMode")]
     pub live_mode: bool,
-    /// `businessDetails`
+
+    /// `businessDetails`: a [`BusinessDetails`](crate::invoices::BusinessDetails).
     #[serde(rename = "businessDetails")]
     pub business_details: BusinessDetails,
-    /// `currency`
+
+    /// `currency`: a string. Example: `USD`.
     pub currency: String,
-    /// `items`
+
+    /// `items`: a list of [`InvoiceItem`](crate::invoices::InvoiceItem) values.
     pub items: Vec<InvoiceItem>,
-    /// `automaticTaxesEnabled`
+
+    /// `automaticTaxesEnabled`: `true` or `false`.
     #[serde(
         rename = "automaticTaxesEnabled",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub automatic_taxes_enabled: Option<bool>,
-    /// `discount`
+
+    /// `discount`: a [`Discount`](crate::invoices::Discount).
     pub discount: Discount,
+
     /// Terms, as HTML.
     #[serde(rename = "termsNotes", default, skip_serializing_if = "Option::is_none")]
     pub terms_notes: Option<String>,
-    /// `title`
+
+    /// `title`: a string. Example: `INVOICE`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    /// `tipsConfiguration`
+
+    /// `tipsConfiguration`: a [`TipsConfiguration`](crate::invoices::TipsConfiguration).
     #[serde(
         rename = "tipsConfiguration",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub tips_configuration: Option<TipsConfiguration>,
-    /// `lateFeesConfiguration`
+
+    /// `lateFeesConfiguration`: a [`LateFeesConfiguration`](crate::invoices::LateFeesConfiguration).
     #[serde(
         rename = "lateFeesConfiguration",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub late_fees_configuration: Option<LateFeesConfiguration>,
-    /// `invoiceNumberPrefix`
+
+    /// `invoiceNumberPrefix`: a string. Example: `INV-`.
     #[serde(
         rename = "invoiceNumberPrefix",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub invoice_number_prefix: Option<String>,
-    /// `paymentMethods`
+
+    /// `paymentMethods`: a [`PaymentMethods`](crate::invoices::PaymentMethods).
     #[serde(rename = "paymentMethods", default, skip_serializing_if = "Option::is_none")]
     pub payment_methods: Option<PaymentMethods>,
-    /// `attachments`
+
+    /// `attachments`: a list of [`Attachment`](crate::invoices::Attachment) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attachments: Option<Vec<Attachment>>,
-    /// `miscellaneousCharges`
+
+    /// `miscellaneousCharges`: a [`MiscellaneousCharges`](crate::invoices::MiscellaneousCharges).
     #[serde(
         rename = "miscellaneousCharges",
         default,
@@ -7119,9 +7715,11 @@ pub struct CreateInvoiceScheduleRequest {
     )]
     pub miscellaneous_charges: Option<MiscellaneousCharges>,
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl CreateInvoiceScheduleRequest {
-    ///A value with the required fields (`altId`, `altType`, `name`, `contactDetails`, `schedule`, `liveMode`, `businessDetails`, `currency`, `items`, `discount`).
+    /// A value with the required fields (`altId`, `altType`, `name`, `contactDetails`, `schedule`, `liveMode`, `businessDetails`, `currency`, `items`, `discount`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         alt_id: impl Into<String>,
@@ -7157,27 +7755,32 @@ impl CreateInvoiceScheduleRequest {
             miscellaneous_charges: None,
         }
     }
-    ///Sets `automaticTaxesEnabled`.
+
+    /// Sets `automaticTaxesEnabled`.
     pub fn automatic_taxes_enabled(mut self, value: impl Into<bool>) -> Self {
         self.automatic_taxes_enabled = Some(value.into());
         self
     }
-    ///Sets `termsNotes`.
+
+    /// Sets `termsNotes`.
     pub fn terms_notes(mut self, value: impl Into<String>) -> Self {
         self.terms_notes = Some(value.into());
         self
     }
-    ///Sets `title`.
+
+    /// Sets `title`.
     pub fn title(mut self, value: impl Into<String>) -> Self {
         self.title = Some(value.into());
         self
     }
-    ///Sets `tipsConfiguration`.
+
+    /// Sets `tipsConfiguration`.
     pub fn tips_configuration(mut self, value: impl Into<TipsConfiguration>) -> Self {
         self.tips_configuration = Some(value.into());
         self
     }
-    ///Sets `lateFeesConfiguration`.
+
+    /// Sets `lateFeesConfiguration`.
     pub fn late_fees_configuration(
         mut self,
         value: impl Into<LateFeesConfiguration>,
@@ -7185,22 +7788,26 @@ impl CreateInvoiceScheduleRequest {
         self.late_fees_configuration = Some(value.into());
         self
     }
-    ///Sets `invoiceNumberPrefix`.
+
+    /// Sets `invoiceNumberPrefix`.
     pub fn invoice_number_prefix(mut self, value: impl Into<String>) -> Self {
         self.invoice_number_prefix = Some(value.into());
         self
     }
-    ///Sets `paymentMethods`.
+
+    /// Sets `paymentMethods`.
     pub fn payment_methods(mut self, value: impl Into<PaymentMethods>) -> Self {
         self.payment_methods = Some(value.into());
         self
     }
-    ///Sets `attachments`.
+
+    /// Sets `attachments`.
     pub fn attachments(mut self, value: impl Into<Vec<Attachment>>) -> Self {
         self.attachments = Some(value.into());
         self
     }
-    ///Sets `miscellaneousCharges`.
+
+    /// Sets `miscellaneousCharges`.
     pub fn miscellaneous_charges(
         mut self,
         value: impl Into<MiscellaneousCharges>,
@@ -7209,7 +7816,9 @@ impl CreateInvoiceScheduleRequest {
         self
     }
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// A new invoice template.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -7217,65 +7826,81 @@ pub struct CreateInvoiceTemplateRequest {
     /// Id of the location.
     #[serde(rename = "altId")]
     pub alt_id: String,
-    /// `altType`
+
+    /// `altType`: a [`AltType`](crate::invoices::AltType).
     #[serde(rename = "altType")]
     pub alt_type: AltType,
+
     /// Template used internally by HighLevel.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub internal: Option<bool>,
-    /// `name`
+
+    /// `name`: a string. Example: `New Template`.
     pub name: String,
-    /// `businessDetails`
+
+    /// `businessDetails`: a [`BusinessDetails`](crate::invoices::BusinessDetails).
     #[serde(rename = "businessDetails")]
     pub business_details: BusinessDetails,
-    /// `currency`
+
+    /// `currency`: a string. Example: `USD`.
     pub currency: String,
-    /// `items`
+
+    /// `items`: a list of [`InvoiceItem`](crate::invoices::InvoiceItem) values.
     pub items: Vec<InvoiceItem>,
-    /// `automaticTaxesEnabled`
+
+    /// `automaticTaxesEnabled`: `true` or `false`.
     #[serde(
         rename = "automaticTaxesEnabled",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub automatic_taxes_enabled: Option<bool>,
-    /// `discount`
+
+    /// `discount`: a [`Discount`](crate::invoices::Discount).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discount: Option<Discount>,
+
     /// Terms, as HTML.
     #[serde(rename = "termsNotes", default, skip_serializing_if = "Option::is_none")]
     pub terms_notes: Option<String>,
-    /// `title`
+
+    /// `title`: a string. Example: `INVOICE`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    /// `tipsConfiguration`
+
+    /// `tipsConfiguration`: a [`TipsConfiguration`](crate::invoices::TipsConfiguration).
     #[serde(
         rename = "tipsConfiguration",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub tips_configuration: Option<TipsConfiguration>,
-    /// `lateFeesConfiguration`
+
+    /// `lateFeesConfiguration`: a [`LateFeesConfiguration`](crate::invoices::LateFeesConfiguration).
     #[serde(
         rename = "lateFeesConfiguration",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub late_fees_configuration: Option<LateFeesConfiguration>,
-    /// `invoiceNumberPrefix`
+
+    /// `invoiceNumberPrefix`: a string. Example: `INV-`.
     #[serde(
         rename = "invoiceNumberPrefix",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub invoice_number_prefix: Option<String>,
-    /// `paymentMethods`
+
+    /// `paymentMethods`: a [`PaymentMethods`](crate::invoices::PaymentMethods).
     #[serde(rename = "paymentMethods", default, skip_serializing_if = "Option::is_none")]
     pub payment_methods: Option<PaymentMethods>,
-    /// `attachments`
+
+    /// `attachments`: a list of strings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attachments: Option<Vec<String>>,
-    /// `miscellaneousCharges`
+
+    /// `miscellaneousCharges`: a [`MiscellaneousCharges`](crate::invoices::MiscellaneousCharges).
     #[serde(
         rename = "miscellaneousCharges",
         default,
@@ -7283,9 +7908,11 @@ pub struct CreateInvoiceTemplateRequest {
     )]
     pub miscellaneous_charges: Option<MiscellaneousCharges>,
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl CreateInvoiceTemplateRequest {
-    ///A value with the required fields (`altId`, `altType`, `name`, `businessDetails`, `currency`, `items`).
+    /// A value with the required fields (`altId`, `altType`, `name`, `businessDetails`, `currency`, `items`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         alt_id: impl Into<String>,
@@ -7315,37 +7942,44 @@ impl CreateInvoiceTemplateRequest {
             miscellaneous_charges: None,
         }
     }
-    ///Sets `internal`.
+
+    /// Sets `internal`.
     pub fn internal(mut self, value: impl Into<bool>) -> Self {
         self.internal = Some(value.into());
         self
     }
-    ///Sets `automaticTaxesEnabled`.
+
+    /// Sets `automaticTaxesEnabled`.
     pub fn automatic_taxes_enabled(mut self, value: impl Into<bool>) -> Self {
         self.automatic_taxes_enabled = Some(value.into());
         self
     }
-    ///Sets `discount`.
+
+    /// Sets `discount`.
     pub fn discount(mut self, value: impl Into<Discount>) -> Self {
         self.discount = Some(value.into());
         self
     }
-    ///Sets `termsNotes`.
+
+    /// Sets `termsNotes`.
     pub fn terms_notes(mut self, value: impl Into<String>) -> Self {
         self.terms_notes = Some(value.into());
         self
     }
-    ///Sets `title`.
+
+    /// Sets `title`.
     pub fn title(mut self, value: impl Into<String>) -> Self {
         self.title = Some(value.into());
         self
     }
-    ///Sets `tipsConfiguration`.
+
+    /// Sets `tipsConfiguration`.
     pub fn tips_configuration(mut self, value: impl Into<TipsConfiguration>) -> Self {
         self.tips_configuration = Some(value.into());
         self
     }
-    ///Sets `lateFeesConfiguration`.
+
+    /// Sets `lateFeesConfiguration`.
     pub fn late_fees_configuration(
         mut self,
         value: impl Into<LateFeesConfiguration>,
@@ -7353,22 +7987,26 @@ impl CreateInvoiceTemplateRequest {
         self.late_fees_configuration = Some(value.into());
         self
     }
-    ///Sets `invoiceNumberPrefix`.
+
+    /// Sets `invoiceNumberPrefix`.
     pub fn invoice_number_prefix(mut self, value: impl Into<String>) -> Self {
         self.invoice_number_prefix = Some(value.into());
         self
     }
-    ///Sets `paymentMethods`.
+
+    /// Sets `paymentMethods`.
     pub fn payment_methods(mut self, value: impl Into<PaymentMethods>) -> Self {
         self.payment_methods = Some(value.into());
         self
     }
-    ///Sets `attachments`.
+
+    /// Sets `attachments`.
     pub fn attachments(mut self, value: impl Into<Vec<String>>) -> Self {
         self.attachments = Some(value.into());
         self
     }
-    ///Sets `miscellaneousCharges`.
+
+    /// Sets `miscellaneousCharges`.
     pub fn miscellaneous_charges(
         mut self,
         value: impl Into<MiscellaneousCharges>,
@@ -7377,117 +8015,134 @@ impl CreateInvoiceTemplateRequest {
         self
     }
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Notification content per event; `customer*` go to the payer, `team*` to the location's users.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CustomNotifications {
-    /// `customerSendInvoice`
+    /// `customerSendInvoice`: a [`NotificationTemplate`](crate::invoices::NotificationTemplate).
     #[serde(
         rename = "customerSendInvoice",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub customer_send_invoice: Option<NotificationTemplate>,
-    /// `teamPaymentSuccess`
+
+    /// `teamPaymentSuccess`: a [`NotificationTemplate`](crate::invoices::NotificationTemplate).
     #[serde(
         rename = "teamPaymentSuccess",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub team_payment_success: Option<NotificationTemplate>,
-    /// `customerPaymentSuccess`
+
+    /// `customerPaymentSuccess`: a [`NotificationTemplate`](crate::invoices::NotificationTemplate).
     #[serde(
         rename = "customerPaymentSuccess",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub customer_payment_success: Option<NotificationTemplate>,
-    /// `teamAutoPaymentSuccess`
+
+    /// `teamAutoPaymentSuccess`: a [`NotificationTemplate`](crate::invoices::NotificationTemplate).
     #[serde(
         rename = "teamAutoPaymentSuccess",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub team_auto_payment_success: Option<NotificationTemplate>,
-    /// `customerAutoPaymentSuccess`
+
+    /// `customerAutoPaymentSuccess`: a [`NotificationTemplate`](crate::invoices::NotificationTemplate).
     #[serde(
         rename = "customerAutoPaymentSuccess",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub customer_auto_payment_success: Option<NotificationTemplate>,
-    /// `teamPaymentFailure`
+
+    /// `teamPaymentFailure`: a [`NotificationTemplate`](crate::invoices::NotificationTemplate).
     #[serde(
         rename = "teamPaymentFailure",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub team_payment_failure: Option<NotificationTemplate>,
-    /// `customerPaymentFailure`
+
+    /// `customerPaymentFailure`: a [`NotificationTemplate`](crate::invoices::NotificationTemplate).
     #[serde(
         rename = "customerPaymentFailure",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub customer_payment_failure: Option<NotificationTemplate>,
-    /// `teamAutoPaymentFailure`
+
+    /// `teamAutoPaymentFailure`: a [`NotificationTemplate`](crate::invoices::NotificationTemplate).
     #[serde(
         rename = "teamAutoPaymentFailure",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub team_auto_payment_failure: Option<NotificationTemplate>,
-    /// `customerAutoPaymentFailure`
+
+    /// `customerAutoPaymentFailure`: a [`NotificationTemplate`](crate::invoices::NotificationTemplate).
     #[serde(
         rename = "customerAutoPaymentFailure",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub customer_auto_payment_failure: Option<NotificationTemplate>,
-    /// `customerAutoPaymentInfo`
+
+    /// `customerAutoPaymentInfo`: a [`NotificationTemplate`](crate::invoices::NotificationTemplate).
     #[serde(
         rename = "customerAutoPaymentInfo",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub customer_auto_payment_info: Option<NotificationTemplate>,
-    /// `customerAutoPaymentAmountChanged`
+
+    /// `customerAutoPaymentAmountChanged`: a [`NotificationTemplate`](crate::invoices::NotificationTemplate).
     #[serde(
         rename = "customerAutoPaymentAmountChanged",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub customer_auto_payment_amount_changed: Option<NotificationTemplate>,
-    /// `teamAutoPaymentSkip`
+
+    /// `teamAutoPaymentSkip`: a [`NotificationTemplate`](crate::invoices::NotificationTemplate).
     #[serde(
         rename = "teamAutoPaymentSkip",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub team_auto_payment_skip: Option<NotificationTemplate>,
-    /// `teamRecurringSendInvoiceFailed`
+
+    /// `teamRecurringSendInvoiceFailed`: a [`NotificationTemplate`](crate::invoices::NotificationTemplate).
     #[serde(
         rename = "teamRecurringSendInvoiceFailed",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub team_recurring_send_invoice_failed: Option<NotificationTemplate>,
-    /// `customerSendEstimate`
+
+    /// `customerSendEstimate`: a [`NotificationTemplate`](crate::invoices::NotificationTemplate).
     #[serde(
         rename = "customerSendEstimate",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub customer_send_estimate: Option<NotificationTemplate>,
-    /// `teamEstimateAccepted`
+
+    /// `teamEstimateAccepted`: a [`NotificationTemplate`](crate::invoices::NotificationTemplate).
     #[serde(
         rename = "teamEstimateAccepted",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub team_estimate_accepted: Option<NotificationTemplate>,
-    /// `teamEstimateDeclined`
+
+    /// `teamEstimateDeclined`: a [`NotificationTemplate`](crate::invoices::NotificationTemplate).
     #[serde(
         rename = "teamEstimateDeclined",
         default,
@@ -7495,7 +8150,9 @@ pub struct CustomNotifications {
     )]
     pub team_estimate_declined: Option<NotificationTemplate>,
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// A discount on the whole document.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -7503,9 +8160,11 @@ pub struct Discount {
     /// Amount or percentage.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<f64>,
-    /// `type`
+
+    /// `type`: a [`AmountType`](crate::invoices::AmountType).
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<AmountType>,
+
     /// Products the discount is limited to.
     #[serde(
         rename = "validOnProductIds",
@@ -7514,9 +8173,11 @@ pub struct Discount {
     )]
     pub valid_on_product_ids: Option<Vec<String>>,
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl Discount {
-    ///A value with the required fields (`type`).
+    /// A value with the required fields (`type`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(type_: impl Into<AmountType>) -> Self {
         Self {
@@ -7525,23 +8186,28 @@ impl Discount {
             valid_on_product_ids: None,
         }
     }
-    ///Sets `value`.
+
+    /// Sets `value`.
     pub fn value(mut self, value: impl Into<f64>) -> Self {
         self.value = Some(value.into());
         self
     }
-    ///Sets `type`.
+
+    /// Sets `type`.
     pub fn type_(mut self, value: impl Into<AmountType>) -> Self {
         self.type_ = Some(value.into());
         self
     }
-    ///Sets `validOnProductIds`.
+
+    /// Sets `validOnProductIds`.
     pub fn valid_on_product_ids(mut self, value: impl Into<Vec<String>>) -> Self {
         self.valid_on_product_ids = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// An estimate.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -7549,120 +8215,151 @@ pub struct Estimate {
     /// Estimate id.
     #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `altId`
+
+    /// `altId`: a string.
     #[serde(rename = "altId", default, skip_serializing_if = "Option::is_none")]
     pub alt_id: Option<String>,
-    /// `altType`
+
+    /// `altType`: a [`AltType`](crate::invoices::AltType).
     #[serde(rename = "altType", default, skip_serializing_if = "Option::is_none")]
     pub alt_type: Option<AltType>,
-    /// `liveMode`
+
+    /// `liveMode`: `true` or `false`.
     #[serde(rename = "liveMode", default, skip_serializing_if = "Option::is_none")]
     pub live_mode: Option<bool>,
-    /// `deleted`
+
+    /// `deleted`: `true` or `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted: Option<bool>,
-    /// `name`
+
+    /// `name`: a string. Example: `Home Service Estimate`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `currency`
+
+    /// `currency`: a string. Example: `USD`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
-    /// `businessDetails`
+
+    /// `businessDetails`: a [`BusinessDetails`](crate::invoices::BusinessDetails).
     #[serde(
         rename = "businessDetails",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub business_details: Option<BusinessDetails>,
-    /// `items`
+
+    /// `items`: a list of [`LineItem`](crate::invoices::LineItem) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub items: Option<Vec<LineItem>>,
-    /// `discount`
+
+    /// `discount`: a [`Discount`](crate::invoices::Discount).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discount: Option<Discount>,
-    /// `title`
+
+    /// `title`: a string. Example: `ESTIMATE`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    /// `estimateNumberPrefix`
+
+    /// `estimateNumberPrefix`: a string. Example: `EST-`.
     #[serde(
         rename = "estimateNumberPrefix",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub estimate_number_prefix: Option<String>,
-    /// `attachments`
+
+    /// `attachments`: a list of [`Attachment`](crate::invoices::Attachment) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attachments: Option<Vec<Attachment>>,
+
     /// Id of the user who last changed it.
     #[serde(rename = "updatedBy", default, skip_serializing_if = "Option::is_none")]
     pub updated_by: Option<String>,
-    /// `total`
+
+    /// `total`: a number. Example: `1222.03`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<f64>,
-    /// `createdAt`
+
+    /// `createdAt`: a date and time (RFC 3339 string). Example: `2025-02-12T13:17:47.416Z`.
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `updatedAt`
+
+    /// `updatedAt`: a date and time (RFC 3339 string). Example: `2025-02-12T13:17:47.416Z`.
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
+
     /// Record revision.
     #[serde(rename = "__v", default, skip_serializing_if = "Option::is_none")]
     pub v: Option<i64>,
-    /// `automaticTaxesEnabled`
+
+    /// `automaticTaxesEnabled`: `true` or `false`.
     #[serde(
         rename = "automaticTaxesEnabled",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub automatic_taxes_enabled: Option<bool>,
-    /// `termsNotes`
+
+    /// `termsNotes`: a string.
     #[serde(rename = "termsNotes", default, skip_serializing_if = "Option::is_none")]
     pub terms_notes: Option<String>,
-    /// `companyId`
+
+    /// `companyId`: a string.
     #[serde(rename = "companyId", default, skip_serializing_if = "Option::is_none")]
     pub company_id: Option<String>,
-    /// `contactDetails`
+
+    /// `contactDetails`: a [`ContactDetails`](crate::invoices::ContactDetails).
     #[serde(rename = "contactDetails", default, skip_serializing_if = "Option::is_none")]
     pub contact_details: Option<ContactDetails>,
-    /// `issueDate`
+
+    /// `issueDate`: a date and time (RFC 3339 string). Example: `2023-06-15T00:00:00.000Z`.
     #[serde(rename = "issueDate", default, skip_serializing_if = "Option::is_none")]
     pub issue_date: Option<String>,
-    /// `expiryDate`
+
+    /// `expiryDate`: a date and time (RFC 3339 string). Example: `2023-07-15T00:00:00.000Z`.
     #[serde(rename = "expiryDate", default, skip_serializing_if = "Option::is_none")]
     pub expiry_date: Option<String>,
-    /// `sentBy`
+
+    /// `sentBy`: a string.
     #[serde(rename = "sentBy", default, skip_serializing_if = "Option::is_none")]
     pub sent_by: Option<String>,
-    /// `automaticTaxesCalculated`
+
+    /// `automaticTaxesCalculated`: `true` or `false`.
     #[serde(
         rename = "automaticTaxesCalculated",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub automatic_taxes_calculated: Option<bool>,
+
     /// Caller-defined data.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meta: Option<std::collections::BTreeMap<String, serde_json::Value>>,
-    /// `estimateActionHistory`
+
+    /// `estimateActionHistory`: a list of [`EstimateAction`](crate::invoices::EstimateAction) values.
     #[serde(
         rename = "estimateActionHistory",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub estimate_action_history: Option<Vec<EstimateAction>>,
-    /// `sentTo`
+
+    /// `sentTo`: a [`SentTo`](crate::invoices::SentTo).
     #[serde(rename = "sentTo", default, skip_serializing_if = "Option::is_none")]
     pub sent_to: Option<SentTo>,
-    /// `frequencySettings`
+
+    /// `frequencySettings`: a [`FrequencySettings`](crate::invoices::FrequencySettings).
     #[serde(
         rename = "frequencySettings",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub frequency_settings: Option<FrequencySettings>,
-    /// `lastVisitedAt`
+
+    /// `lastVisitedAt`: a date and time (RFC 3339 string).
     #[serde(rename = "lastVisitedAt", default, skip_serializing_if = "Option::is_none")]
     pub last_visited_at: Option<String>,
+
     /// Total converted to US dollars.
     #[serde(
         rename = "totalamountInUSD",
@@ -7670,50 +8367,65 @@ pub struct Estimate {
         skip_serializing_if = "Option::is_none"
     )]
     pub totalamount_in_usd: Option<f64>,
-    /// `autoInvoice`
+
+    /// `autoInvoice`: a [`AutoInvoicing`](crate::invoices::AutoInvoicing).
     #[serde(rename = "autoInvoice", default, skip_serializing_if = "Option::is_none")]
     pub auto_invoice: Option<AutoInvoicing>,
-    /// `traceId`
+
+    /// `traceId`: a string.
     #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
     pub trace_id: Option<String>,
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// One entry of an estimate's history.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct EstimateAction {
-    /// `action`
+    /// `action`: a string. Example: `Created`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<String>,
-    /// `timestamp`
+
+    /// `timestamp`: a date and time (RFC 3339 string). Example: `2023-06-15T10:00:00.000Z`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<String>,
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// A line item sent when writing an estimate.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct EstimateItem {
-    /// `name`
+    /// `name`: a string. Example: `ABC Product`.
     pub name: String,
-    /// `description`
+
+    /// `description`: a string. Example: `Monthly service`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `productId`
+
+    /// `productId`: a string. Example: `6578278e879ad2646715ba9c`.
     #[serde(rename = "productId", default, skip_serializing_if = "Option::is_none")]
     pub product_id: Option<String>,
-    /// `priceId`
+
+    /// `priceId`: a string. Example: `6578278e879ad2646715ba9c`.
     #[serde(rename = "priceId", default, skip_serializing_if = "Option::is_none")]
     pub price_id: Option<String>,
-    /// `currency`
+
+    /// `currency`: a string. Example: `USD`.
     pub currency: String,
+
     /// Unit price.
     pub amount: f64,
+
     /// Quantity.
     pub qty: f64,
-    /// `taxes`
+
+    /// `taxes`: a list of [`ItemTax`](crate::invoices::ItemTax) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub taxes: Option<Vec<ItemTax>>,
+
     /// Tax category used when taxes are computed automatically.
     #[serde(
         rename = "automaticTaxCategoryId",
@@ -7721,22 +8433,28 @@ pub struct EstimateItem {
         skip_serializing_if = "Option::is_none"
     )]
     pub automatic_tax_category_id: Option<String>,
+
     /// True for a one-time setup fee.
     #[serde(rename = "isSetupFeeItem", default, skip_serializing_if = "Option::is_none")]
     pub is_setup_fee_item: Option<bool>,
-    /// `type`
+
+    /// `type`: a [`ItemType`](crate::invoices::ItemType).
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<ItemType>,
+
     /// True when the amount already includes tax.
     #[serde(rename = "taxInclusive", default, skip_serializing_if = "Option::is_none")]
     pub tax_inclusive: Option<bool>,
+
     /// Addresses of files attached to the item.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attachments: Option<Vec<String>>,
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl EstimateItem {
-    ///A value with the required fields (`name`, `currency`, `amount`, `qty`).
+    /// A value with the required fields (`name`, `currency`, `amount`, `qty`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl Into<String>,
@@ -7760,75 +8478,95 @@ impl EstimateItem {
             attachments: None,
         }
     }
-    ///Sets `description`.
+
+    /// Sets `description`.
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
         self
     }
-    ///Sets `productId`.
+
+    /// Sets `productId`.
     pub fn product_id(mut self, value: impl Into<String>) -> Self {
         self.product_id = Some(value.into());
         self
     }
-    ///Sets `priceId`.
+
+    /// Sets `priceId`.
     pub fn price_id(mut self, value: impl Into<String>) -> Self {
         self.price_id = Some(value.into());
         self
     }
-    ///Sets `taxes`.
+
+    /// Sets `taxes`.
     pub fn taxes(mut self, value: impl Into<Vec<ItemTax>>) -> Self {
         self.taxes = Some(value.into());
         self
     }
-    ///Sets `automaticTaxCategoryId`.
+
+    /// Sets `automaticTaxCategoryId`.
     pub fn automatic_tax_category_id(mut self, value: impl Into<String>) -> Self {
         self.automatic_tax_category_id = Some(value.into());
         self
     }
-    ///Sets `isSetupFeeItem`.
+
+    /// Sets `isSetupFeeItem`.
     pub fn is_setup_fee_item(mut self, value: impl Into<bool>) -> Self {
         self.is_setup_fee_item = Some(value.into());
         self
     }
-    ///Sets `type`.
+
+    /// Sets `type`.
     pub fn type_(mut self, value: impl Into<ItemType>) -> Self {
         self.type_ = Some(value.into());
         self
     }
-    ///Sets `taxInclusive`.
+
+    /// Sets `taxInclusive`.
     pub fn tax_inclusive(mut self, value: impl Into<bool>) -> Self {
         self.tax_inclusive = Some(value.into());
         self
     }
-    ///Sets `attachments`.
+
+    /// Sets `attachments`.
     pub fn attachments(mut self, value: impl Into<Vec<String>>) -> Self {
         self.attachments = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Where an estimate is in its life cycle; `all` is a filter value only.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum EstimateStatus {
-    ///`all`
+    /// `all`
     All,
-    ///`draft`
+
+    /// `draft`
     Draft,
-    ///`sent`
+
+    /// `sent`
     Sent,
-    ///`accepted`
+
+    /// `accepted`
     Accepted,
-    ///`declined`
+
+    /// `declined`
     Declined,
-    ///`invoiced`
+
+    /// `invoiced`
     Invoiced,
-    ///`viewed`
+
+    /// `viewed`
     Viewed,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl EstimateStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -7844,7 +8582,9 @@ impl EstimateStatus {
         }
     }
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl From<&str> for EstimateStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -7859,9 +8599,12 @@ impl From<&str> for EstimateStatus {
         }
     }
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::enums::string_enum!(EstimateStatus);
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// An estimate template.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -7869,77 +8612,98 @@ pub struct EstimateTemplate {
     /// Template id.
     #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `altId`
+
+    /// `altId`: a string.
     #[serde(rename = "altId", default, skip_serializing_if = "Option::is_none")]
     pub alt_id: Option<String>,
-    /// `altType`
+
+    /// `altType`: a [`AltType`](crate::invoices::AltType).
     #[serde(rename = "altType", default, skip_serializing_if = "Option::is_none")]
     pub alt_type: Option<AltType>,
-    /// `liveMode`
+
+    /// `liveMode`: `true` or `false`.
     #[serde(rename = "liveMode", default, skip_serializing_if = "Option::is_none")]
     pub live_mode: Option<bool>,
-    /// `deleted`
+
+    /// `deleted`: `true` or `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted: Option<bool>,
-    /// `name`
+
+    /// `name`: a string. Example: `Home Service Estimate Template`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `currency`
+
+    /// `currency`: a string. Example: `USD`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
-    /// `businessDetails`
+
+    /// `businessDetails`: a [`BusinessDetails`](crate::invoices::BusinessDetails).
     #[serde(
         rename = "businessDetails",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub business_details: Option<BusinessDetails>,
-    /// `items`
+
+    /// `items`: a list of [`LineItem`](crate::invoices::LineItem) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub items: Option<Vec<LineItem>>,
-    /// `discount`
+
+    /// `discount`: a [`Discount`](crate::invoices::Discount).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discount: Option<Discount>,
-    /// `title`
+
+    /// `title`: a string. Example: `ESTIMATE`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    /// `estimateNumberPrefix`
+
+    /// `estimateNumberPrefix`: a string. Example: `EST-`.
     #[serde(
         rename = "estimateNumberPrefix",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub estimate_number_prefix: Option<String>,
-    /// `attachments`
+
+    /// `attachments`: a list of [`Attachment`](crate::invoices::Attachment) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attachments: Option<Vec<Attachment>>,
-    /// `updatedBy`
+
+    /// `updatedBy`: a string.
     #[serde(rename = "updatedBy", default, skip_serializing_if = "Option::is_none")]
     pub updated_by: Option<String>,
-    /// `total`
+
+    /// `total`: a number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<f64>,
-    /// `createdAt`
+
+    /// `createdAt`: a date and time (RFC 3339 string).
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `updatedAt`
+
+    /// `updatedAt`: a date and time (RFC 3339 string).
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
+
     /// Record revision.
     #[serde(rename = "__v", default, skip_serializing_if = "Option::is_none")]
     pub v: Option<i64>,
-    /// `automaticTaxesEnabled`
+
+    /// `automaticTaxesEnabled`: `true` or `false`.
     #[serde(
         rename = "automaticTaxesEnabled",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub automatic_taxes_enabled: Option<bool>,
-    /// `termsNotes`
+
+    /// `termsNotes`: a string.
     #[serde(rename = "termsNotes", default, skip_serializing_if = "Option::is_none")]
     pub terms_notes: Option<String>,
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Content of an estimate template.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -7947,57 +8711,72 @@ pub struct EstimateTemplateRequest {
     /// Id of the location.
     #[serde(rename = "altId")]
     pub alt_id: String,
-    /// `altType`
+
+    /// `altType`: a [`AltType`](crate::invoices::AltType).
     #[serde(rename = "altType")]
     pub alt_type: AltType,
-    /// `name`
+
+    /// `name`: a string. Example: `Home Service Estimate Template`.
     pub name: String,
-    /// `businessDetails`
+
+    /// `businessDetails`: a [`BusinessDetails`](crate::invoices::BusinessDetails).
     #[serde(rename = "businessDetails")]
     pub business_details: BusinessDetails,
-    /// `currency`
+
+    /// `currency`: a string. Example: `USD`.
     pub currency: String,
-    /// `items`
+
+    /// `items`: a list of [`EstimateItem`](crate::invoices::EstimateItem) values.
     pub items: Vec<EstimateItem>,
-    /// `liveMode`
+
+    /// `liveMode`: `true` or `false`.
     #[serde(rename = "liveMode", default, skip_serializing_if = "Option::is_none")]
     pub live_mode: Option<bool>,
-    /// `discount`
+
+    /// `discount`: a [`Discount`](crate::invoices::Discount).
     pub discount: Discount,
+
     /// Terms, as HTML.
     #[serde(rename = "termsNotes", default, skip_serializing_if = "Option::is_none")]
     pub terms_notes: Option<String>,
-    /// `title`
+
+    /// `title`: a string. Example: `ESTIMATE`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    /// `automaticTaxesEnabled`
+
+    /// `automaticTaxesEnabled`: `true` or `false`.
     #[serde(
         rename = "automaticTaxesEnabled",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub automatic_taxes_enabled: Option<bool>,
+
     /// Caller-defined data.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meta: Option<std::collections::BTreeMap<String, serde_json::Value>>,
-    /// `sendEstimateDetails`
+
+    /// `sendEstimateDetails`: a [`SendEstimateRequest`](crate::invoices::SendEstimateRequest).
     #[serde(
         rename = "sendEstimateDetails",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub send_estimate_details: Option<SendEstimateRequest>,
-    /// `estimateNumberPrefix`
+
+    /// `estimateNumberPrefix`: a string.
     #[serde(
         rename = "estimateNumberPrefix",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub estimate_number_prefix: Option<String>,
-    /// `attachments`
+
+    /// `attachments`: a list of [`Attachment`](crate::invoices::Attachment) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attachments: Option<Vec<Attachment>>,
-    /// `miscellaneousCharges`
+
+    /// `miscellaneousCharges`: a [`MiscellaneousCharges`](crate::invoices::MiscellaneousCharges).
     #[serde(
         rename = "miscellaneousCharges",
         default,
@@ -8005,9 +8784,11 @@ pub struct EstimateTemplateRequest {
     )]
     pub miscellaneous_charges: Option<MiscellaneousCharges>,
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl EstimateTemplateRequest {
-    ///A value with the required fields (`altId`, `altType`, `name`, `businessDetails`, `currency`, `items`, `discount`).
+    /// A value with the required fields (`altId`, `altType`, `name`, `businessDetails`, `currency`, `items`, `discount`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         alt_id: impl Into<String>,
@@ -8037,27 +8818,32 @@ impl EstimateTemplateRequest {
             miscellaneous_charges: None,
         }
     }
-    ///Sets `liveMode`.
+
+    /// Sets `liveMode`.
     pub fn live_mode(mut self, value: impl Into<bool>) -> Self {
         self.live_mode = Some(value.into());
         self
     }
-    ///Sets `termsNotes`.
+
+    /// Sets `termsNotes`.
     pub fn terms_notes(mut self, value: impl Into<String>) -> Self {
         self.terms_notes = Some(value.into());
         self
     }
-    ///Sets `title`.
+
+    /// Sets `title`.
     pub fn title(mut self, value: impl Into<String>) -> Self {
         self.title = Some(value.into());
         self
     }
-    ///Sets `automaticTaxesEnabled`.
+
+    /// Sets `automaticTaxesEnabled`.
     pub fn automatic_taxes_enabled(mut self, value: impl Into<bool>) -> Self {
         self.automatic_taxes_enabled = Some(value.into());
         self
     }
-    ///Sets `meta`.
+
+    /// Sets `meta`.
     pub fn meta(
         mut self,
         value: impl Into<std::collections::BTreeMap<String, serde_json::Value>>,
@@ -8065,7 +8851,8 @@ impl EstimateTemplateRequest {
         self.meta = Some(value.into());
         self
     }
-    ///Sets `sendEstimateDetails`.
+
+    /// Sets `sendEstimateDetails`.
     pub fn send_estimate_details(
         mut self,
         value: impl Into<SendEstimateRequest>,
@@ -8073,17 +8860,20 @@ impl EstimateTemplateRequest {
         self.send_estimate_details = Some(value.into());
         self
     }
-    ///Sets `estimateNumberPrefix`.
+
+    /// Sets `estimateNumberPrefix`.
     pub fn estimate_number_prefix(mut self, value: impl Into<String>) -> Self {
         self.estimate_number_prefix = Some(value.into());
         self
     }
-    ///Sets `attachments`.
+
+    /// Sets `attachments`.
     pub fn attachments(mut self, value: impl Into<Vec<Attachment>>) -> Self {
         self.attachments = Some(value.into());
         self
     }
-    ///Sets `miscellaneousCharges`.
+
+    /// Sets `miscellaneousCharges`.
     pub fn miscellaneous_charges(
         mut self,
         value: impl Into<MiscellaneousCharges>,
@@ -8092,18 +8882,22 @@ impl EstimateTemplateRequest {
         self
     }
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// The estimate that was viewed.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct EstimateViewedRequest {
-    /// `estimateId`
+    /// `estimateId`: a string. Example: `5f9d6d8b1b2d2c001f2d9e4b`.
     #[serde(rename = "estimateId")]
     pub estimate_id: String,
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl EstimateViewedRequest {
-    ///A value with the required fields (`estimateId`).
+    /// A value with the required fields (`estimateId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(estimate_id: impl Into<String>) -> Self {
         Self {
@@ -8111,21 +8905,26 @@ impl EstimateViewedRequest {
         }
     }
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Repeat settings of an estimate.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FrequencySettings {
-    /// `enabled`
+    /// `enabled`: `true` or `false`. Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
-    /// `schedule`
+
+    /// `schedule`: a [`ScheduleOptions`](crate::invoices::ScheduleOptions).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub schedule: Option<ScheduleOptions>,
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl FrequencySettings {
-    ///A value with the required fields (`enabled`, `schedule`).
+    /// A value with the required fields (`enabled`, `schedule`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(enabled: impl Into<bool>, schedule: impl Into<ScheduleOptions>) -> Self {
         Self {
@@ -8133,18 +8932,22 @@ impl FrequencySettings {
             schedule: Some(schedule.into()),
         }
     }
-    ///Sets `enabled`.
+
+    /// Sets `enabled`.
     pub fn enabled(mut self, value: impl Into<bool>) -> Self {
         self.enabled = Some(value.into());
         self
     }
-    ///Sets `schedule`.
+
+    /// Sets `schedule`.
     pub fn schedule(mut self, value: impl Into<ScheduleOptions>) -> Self {
         self.schedule = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// The next estimate number.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -8152,11 +8955,14 @@ pub struct GenerateEstimateNumberResponse {
     /// The next free estimate number.
     #[serde(rename = "estimateNumber", default, skip_serializing_if = "Option::is_none")]
     pub estimate_number: Option<i64>,
-    /// `traceId`
+
+    /// `traceId`: a string.
     #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
     pub trace_id: Option<String>,
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// The next invoice number.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -8165,40 +8971,54 @@ pub struct GenerateInvoiceNumberResponse {
     #[serde(rename = "invoiceNumber", default, skip_serializing_if = "Option::is_none")]
     pub invoice_number: Option<GenerateInvoiceNumberResponseInvoiceNumber>,
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// The next free invoice number.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum GenerateInvoiceNumberResponseInvoiceNumber {
-    ///The `Integer` shape.
+    /// The `Integer` shape.
     Integer(i64),
-    ///The `String` shape.
+
+    /// The `String` shape.
     String(String),
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Unit of a repeat interval.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum IntervalType {
-    ///`yearly`
+    /// `yearly`
     Yearly,
-    ///`monthly`
+
+    /// `monthly`
     Monthly,
-    ///`weekly`
+
+    /// `weekly`
     Weekly,
-    ///`daily`
+
+    /// `daily`
     Daily,
-    ///`hourly`
+
+    /// `hourly`
     Hourly,
-    ///`minutely`
+
+    /// `minutely`
     Minutely,
-    ///`secondly`
+
+    /// `secondly`
     Secondly,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl IntervalType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -8214,7 +9034,9 @@ impl IntervalType {
         }
     }
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl From<&str> for IntervalType {
     fn from(value: &str) -> Self {
         match value {
@@ -8229,9 +9051,12 @@ impl From<&str> for IntervalType {
         }
     }
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::enums::string_enum!(IntervalType);
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// An invoice.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -8239,81 +9064,103 @@ pub struct Invoice {
     /// Invoice id.
     #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `status`
+
+    /// `status`: a [`InvoiceStatus`](crate::invoices::InvoiceStatus).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<InvoiceStatus>,
-    /// `liveMode`
+
+    /// `liveMode`: `true` or `false`. Example: `false`.
     #[serde(rename = "liveMode", default, skip_serializing_if = "Option::is_none")]
     pub live_mode: Option<bool>,
-    /// `amountPaid`
+
+    /// `amountPaid`: a number. Example: `0`.
     #[serde(rename = "amountPaid", default, skip_serializing_if = "Option::is_none")]
     pub amount_paid: Option<f64>,
-    /// `altId`
+
+    /// `altId`: a string. Example: `6578278e879ad2646715ba9c`.
     #[serde(rename = "altId", default, skip_serializing_if = "Option::is_none")]
     pub alt_id: Option<String>,
-    /// `altType`
+
+    /// `altType`: a [`AltType`](crate::invoices::AltType).
     #[serde(rename = "altType", default, skip_serializing_if = "Option::is_none")]
     pub alt_type: Option<AltType>,
-    /// `name`
+
+    /// `name`: a string. Example: `New Invoice`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `businessDetails`
+
+    /// `businessDetails`: a [`BusinessDetails`](crate::invoices::BusinessDetails).
     #[serde(
         rename = "businessDetails",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub business_details: Option<BusinessDetails>,
+
     /// Invoice number, without prefix.
     #[serde(rename = "invoiceNumber", default, skip_serializing_if = "Option::is_none")]
     pub invoice_number: Option<String>,
-    /// `currency`
+
+    /// `currency`: a string. Example: `USD`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
-    /// `contactDetails`
+
+    /// `contactDetails`: a [`ContactDetails`](crate::invoices::ContactDetails).
     #[serde(rename = "contactDetails", default, skip_serializing_if = "Option::is_none")]
     pub contact_details: Option<ContactDetails>,
-    /// `issueDate`
+
+    /// `issueDate`: a string. Example: `2023-01-01`.
     #[serde(rename = "issueDate", default, skip_serializing_if = "Option::is_none")]
     pub issue_date: Option<String>,
-    /// `dueDate`
+
+    /// `dueDate`: a string. Example: `2023-01-14`.
     #[serde(rename = "dueDate", default, skip_serializing_if = "Option::is_none")]
     pub due_date: Option<String>,
-    /// `discount`
+
+    /// `discount`: a [`Discount`](crate::invoices::Discount).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discount: Option<Discount>,
-    /// `invoiceItems`
+
+    /// `invoiceItems`: a list of [`LineItem`](crate::invoices::LineItem) values.
     #[serde(rename = "invoiceItems", default, skip_serializing_if = "Option::is_none")]
     pub invoice_items: Option<Vec<LineItem>>,
-    /// `total`
+
+    /// `total`: a number. Example: `999`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<f64>,
-    /// `title`
+
+    /// `title`: a string. Example: `INVOICE`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    /// `amountDue`
+
+    /// `amountDue`: a number. Example: `999`.
     #[serde(rename = "amountDue", default, skip_serializing_if = "Option::is_none")]
     pub amount_due: Option<f64>,
-    /// `createdAt`
+
+    /// `createdAt`: a date and time (RFC 3339 string). Example: `2023-12-12T09:27:42.355Z`.
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `updatedAt`
+
+    /// `updatedAt`: a date and time (RFC 3339 string). Example: `2023-12-12T09:27:42.355Z`.
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
-    /// `automaticTaxesEnabled`
+
+    /// `automaticTaxesEnabled`: `true` or `false`.
     #[serde(
         rename = "automaticTaxesEnabled",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub automatic_taxes_enabled: Option<bool>,
-    /// `automaticTaxesCalculated`
+
+    /// `automaticTaxesCalculated`: `true` or `false`.
     #[serde(
         rename = "automaticTaxesCalculated",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub automatic_taxes_calculated: Option<bool>,
+
     /// Instalment plan, if any.
     #[serde(
         rename = "paymentSchedule",
@@ -8321,10 +9168,12 @@ pub struct Invoice {
         skip_serializing_if = "Option::is_none"
     )]
     pub payment_schedule: Option<serde_json::Value>,
-    /// `totalSummary`
+
+    /// `totalSummary`: a [`TotalSummary`](crate::invoices::TotalSummary).
     #[serde(rename = "totalSummary", default, skip_serializing_if = "Option::is_none")]
     pub total_summary: Option<TotalSummary>,
-    /// `remindersConfiguration`
+
+    /// `remindersConfiguration`: a [`RemindersConfiguration`](crate::invoices::RemindersConfiguration).
     #[serde(
         rename = "remindersConfiguration",
         default,
@@ -8332,43 +9181,56 @@ pub struct Invoice {
     )]
     pub reminders_configuration: Option<RemindersConfiguration>,
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// The estimate and the invoice made from it.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct InvoiceFromEstimateResponse {
-    /// `estimate`
+    /// `estimate`: a [`Estimate`](crate::invoices::Estimate).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub estimate: Option<Estimate>,
-    /// `invoice`
+
+    /// `invoice`: a [`Invoice`](crate::invoices::Invoice).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invoice: Option<Invoice>,
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// A line item sent when writing an invoice, schedule or template.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct InvoiceItem {
-    /// `name`
+    /// `name`: a string. Example: `ABC Product`.
     pub name: String,
-    /// `description`
+
+    /// `description`: a string. Example: `Monthly service`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `productId`
+
+    /// `productId`: a string. Example: `6578278e879ad2646715ba9c`.
     #[serde(rename = "productId", default, skip_serializing_if = "Option::is_none")]
     pub product_id: Option<String>,
-    /// `priceId`
+
+    /// `priceId`: a string. Example: `6578278e879ad2646715ba9c`.
     #[serde(rename = "priceId", default, skip_serializing_if = "Option::is_none")]
     pub price_id: Option<String>,
-    /// `currency`
+
+    /// `currency`: a string. Example: `USD`.
     pub currency: String,
+
     /// Unit price.
     pub amount: f64,
+
     /// Quantity.
     pub qty: f64,
-    /// `taxes`
+
+    /// `taxes`: a list of [`ItemTax`](crate::invoices::ItemTax) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub taxes: Option<Vec<ItemTax>>,
+
     /// Tax category used when taxes are computed automatically.
     #[serde(
         rename = "automaticTaxCategoryId",
@@ -8376,19 +9238,24 @@ pub struct InvoiceItem {
         skip_serializing_if = "Option::is_none"
     )]
     pub automatic_tax_category_id: Option<String>,
+
     /// True for a one-time setup fee.
     #[serde(rename = "isSetupFeeItem", default, skip_serializing_if = "Option::is_none")]
     pub is_setup_fee_item: Option<bool>,
-    /// `type`
+
+    /// `type`: a [`ItemType`](crate::invoices::ItemType).
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<ItemType>,
+
     /// True when the amount already includes tax.
     #[serde(rename = "taxInclusive", default, skip_serializing_if = "Option::is_none")]
     pub tax_inclusive: Option<bool>,
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl InvoiceItem {
-    ///A value with the required fields (`name`, `currency`, `amount`, `qty`).
+    /// A value with the required fields (`name`, `currency`, `amount`, `qty`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl Into<String>,
@@ -8411,48 +9278,58 @@ impl InvoiceItem {
             tax_inclusive: None,
         }
     }
-    ///Sets `description`.
+
+    /// Sets `description`.
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
         self
     }
-    ///Sets `productId`.
+
+    /// Sets `productId`.
     pub fn product_id(mut self, value: impl Into<String>) -> Self {
         self.product_id = Some(value.into());
         self
     }
-    ///Sets `priceId`.
+
+    /// Sets `priceId`.
     pub fn price_id(mut self, value: impl Into<String>) -> Self {
         self.price_id = Some(value.into());
         self
     }
-    ///Sets `taxes`.
+
+    /// Sets `taxes`.
     pub fn taxes(mut self, value: impl Into<Vec<ItemTax>>) -> Self {
         self.taxes = Some(value.into());
         self
     }
-    ///Sets `automaticTaxCategoryId`.
+
+    /// Sets `automaticTaxCategoryId`.
     pub fn automatic_tax_category_id(mut self, value: impl Into<String>) -> Self {
         self.automatic_tax_category_id = Some(value.into());
         self
     }
-    ///Sets `isSetupFeeItem`.
+
+    /// Sets `isSetupFeeItem`.
     pub fn is_setup_fee_item(mut self, value: impl Into<bool>) -> Self {
         self.is_setup_fee_item = Some(value.into());
         self
     }
-    ///Sets `type`.
+
+    /// Sets `type`.
     pub fn type_(mut self, value: impl Into<ItemType>) -> Self {
         self.type_ = Some(value.into());
         self
     }
-    ///Sets `taxInclusive`.
+
+    /// Sets `taxInclusive`.
     pub fn tax_inclusive(mut self, value: impl Into<bool>) -> Self {
         self.tax_inclusive = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// A recurring or scheduled invoice.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -8460,55 +9337,71 @@ pub struct InvoiceSchedule {
     /// Schedule id.
     #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+
     /// Schedule status.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
-    /// `liveMode`
+
+    /// `liveMode`: `true` or `false`. Example: `false`.
     #[serde(rename = "liveMode", default, skip_serializing_if = "Option::is_none")]
     pub live_mode: Option<bool>,
-    /// `altId`
+
+    /// `altId`: a string.
     #[serde(rename = "altId", default, skip_serializing_if = "Option::is_none")]
     pub alt_id: Option<String>,
-    /// `altType`
+
+    /// `altType`: a [`AltType`](crate::invoices::AltType).
     #[serde(rename = "altType", default, skip_serializing_if = "Option::is_none")]
     pub alt_type: Option<AltType>,
-    /// `name`
+
+    /// `name`: a string. Example: `Monthly retainer`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `schedule`
+
+    /// `schedule`: a [`ScheduleOptions`](crate::invoices::ScheduleOptions).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub schedule: Option<ScheduleOptions>,
+
     /// Invoices issued so far.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invoices: Option<Vec<Invoice>>,
-    /// `businessDetails`
+
+    /// `businessDetails`: a [`BusinessDetails`](crate::invoices::BusinessDetails).
     #[serde(
         rename = "businessDetails",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub business_details: Option<BusinessDetails>,
-    /// `currency`
+
+    /// `currency`: a string. Example: `USD`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
-    /// `contactDetails`
+
+    /// `contactDetails`: a [`ContactDetails`](crate::invoices::ContactDetails).
     #[serde(rename = "contactDetails", default, skip_serializing_if = "Option::is_none")]
     pub contact_details: Option<ContactDetails>,
-    /// `discount`
+
+    /// `discount`: a [`Discount`](crate::invoices::Discount).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discount: Option<Discount>,
-    /// `items`
+
+    /// `items`: a list of [`LineItem`](crate::invoices::LineItem) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub items: Option<Vec<LineItem>>,
-    /// `total`
+
+    /// `total`: a number. Example: `999`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<f64>,
-    /// `title`
+
+    /// `title`: a string. Example: `INVOICE`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    /// `termsNotes`
+
+    /// `termsNotes`: a string.
     #[serde(rename = "termsNotes", default, skip_serializing_if = "Option::is_none")]
     pub terms_notes: Option<String>,
+
     /// Terms with placeholders filled in.
     #[serde(
         rename = "compiledTermsNotes",
@@ -8516,27 +9409,34 @@ pub struct InvoiceSchedule {
         skip_serializing_if = "Option::is_none"
     )]
     pub compiled_terms_notes: Option<String>,
-    /// `createdAt`
+
+    /// `createdAt`: a date and time (RFC 3339 string). Example: `2023-12-12T09:27:42.355Z`.
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `updatedAt`
+
+    /// `updatedAt`: a date and time (RFC 3339 string). Example: `2023-12-12T09:27:42.355Z`.
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Invoice and estimate defaults of a location.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct InvoiceSettings {
-    /// `altId`
+    /// `altId`: a string.
     #[serde(rename = "altId", default, skip_serializing_if = "Option::is_none")]
     pub alt_id: Option<String>,
-    /// `altType`
+
+    /// `altType`: a [`AltType`](crate::invoices::AltType).
     #[serde(rename = "altType", default, skip_serializing_if = "Option::is_none")]
     pub alt_type: Option<AltType>,
+
     /// Default terms of invoices.
     #[serde(rename = "termsNote", default, skip_serializing_if = "Option::is_none")]
     pub terms_note: Option<String>,
+
     /// Default terms of estimates.
     #[serde(
         rename = "estimatesTermsNote",
@@ -8544,29 +9444,35 @@ pub struct InvoiceSettings {
         skip_serializing_if = "Option::is_none"
     )]
     pub estimates_terms_note: Option<String>,
-    /// `title`
+
+    /// `title`: a string. Example: `INVOICE`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    /// `estimatesTitle`
+
+    /// `estimatesTitle`: a string. Example: `ESTIMATE`.
     #[serde(rename = "estimatesTitle", default, skip_serializing_if = "Option::is_none")]
     pub estimates_title: Option<String>,
-    /// `invoiceNumberPrefix`
+
+    /// `invoiceNumberPrefix`: a string. Example: `INV-`.
     #[serde(
         rename = "invoiceNumberPrefix",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub invoice_number_prefix: Option<String>,
-    /// `estimateNumberPrefix`
+
+    /// `estimateNumberPrefix`: a string. Example: `EST-`.
     #[serde(
         rename = "estimateNumberPrefix",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub estimate_number_prefix: Option<String>,
+
     /// Default days until an invoice is due.
     #[serde(rename = "dueAfterXDays", default, skip_serializing_if = "Option::is_none")]
     pub due_after_x_days: Option<i64>,
+
     /// Default days until an estimate expires.
     #[serde(
         rename = "estimatesExpireAfterXDays",
@@ -8574,6 +9480,7 @@ pub struct InvoiceSettings {
         skip_serializing_if = "Option::is_none"
     )]
     pub estimates_expire_after_x_days: Option<i64>,
+
     /// Smallest partial payment allowed, in percent.
     #[serde(
         rename = "minimumPercentagePartialPayment",
@@ -8581,83 +9488,102 @@ pub struct InvoiceSettings {
         skip_serializing_if = "Option::is_none"
     )]
     pub minimum_percentage_partial_payment: Option<f64>,
+
     /// Ids of custom fields shown on documents.
     #[serde(rename = "customFields", default, skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<Vec<String>>,
-    /// `customNotification`
+
+    /// `customNotification`: a [`CustomNotifications`](crate::invoices::CustomNotifications).
     #[serde(
         rename = "customNotification",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub custom_notification: Option<CustomNotifications>,
-    /// `businessDetails`
+
+    /// `businessDetails`: a [`BusinessDetails`](crate::invoices::BusinessDetails).
     #[serde(
         rename = "businessDetails",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub business_details: Option<BusinessDetails>,
-    /// `senderConfiguration`
+
+    /// `senderConfiguration`: a [`SenderConfiguration`](crate::invoices::SenderConfiguration).
     #[serde(
         rename = "senderConfiguration",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub sender_configuration: Option<SenderConfiguration>,
-    /// `productSettings`
+
+    /// `productSettings`: a [`ProductSettings`](crate::invoices::ProductSettings).
     #[serde(
         rename = "productSettings",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub product_settings: Option<ProductSettings>,
-    /// `reminderSettings`
+
+    /// `reminderSettings`: a [`ReminderSettings`](crate::invoices::ReminderSettings).
     #[serde(
         rename = "reminderSettings",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub reminder_settings: Option<ReminderSettings>,
-    /// `lateFeesConfiguration`
+
+    /// `lateFeesConfiguration`: a [`LateFeesConfiguration`](crate::invoices::LateFeesConfiguration).
     #[serde(
         rename = "lateFeesConfiguration",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub late_fees_configuration: Option<LateFeesConfiguration>,
-    /// `tipsConfiguration`
+
+    /// `tipsConfiguration`: a [`TipsConfiguration`](crate::invoices::TipsConfiguration).
     #[serde(
         rename = "tipsConfiguration",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub tips_configuration: Option<TipsConfiguration>,
-    /// `paymentMethods`
+
+    /// `paymentMethods`: a [`PaymentMethods`](crate::invoices::PaymentMethods).
     #[serde(rename = "paymentMethods", default, skip_serializing_if = "Option::is_none")]
     pub payment_methods: Option<PaymentMethods>,
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Where an invoice is in its life cycle.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum InvoiceStatus {
-    ///`draft`
+    /// `draft`
     Draft,
-    ///`sent`
+
+    /// `sent`
     Sent,
-    ///`payment_processing`
+
+    /// `payment_processing`
     PaymentProcessing,
-    ///`paid`
+
+    /// `paid`
     Paid,
-    ///`void`
+
+    /// `void`
     Void,
-    ///`partially_paid`
+
+    /// `partially_paid`
     PartiallyPaid,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl InvoiceStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -8672,7 +9598,9 @@ impl InvoiceStatus {
         }
     }
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl From<&str> for InvoiceStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -8686,9 +9614,12 @@ impl From<&str> for InvoiceStatus {
         }
     }
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::enums::string_enum!(InvoiceStatus);
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// An invoice template.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -8696,60 +9627,75 @@ pub struct InvoiceTemplate {
     /// Template id.
     #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `altId`
+
+    /// `altId`: a string.
     #[serde(rename = "altId", default, skip_serializing_if = "Option::is_none")]
     pub alt_id: Option<String>,
-    /// `altType`
+
+    /// `altType`: a [`AltType`](crate::invoices::AltType).
     #[serde(rename = "altType", default, skip_serializing_if = "Option::is_none")]
     pub alt_type: Option<AltType>,
-    /// `name`
+
+    /// `name`: a string. Example: `New Template`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `businessDetails`
+
+    /// `businessDetails`: a [`BusinessDetails`](crate::invoices::BusinessDetails).
     #[serde(
         rename = "businessDetails",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub business_details: Option<BusinessDetails>,
-    /// `currency`
+
+    /// `currency`: a string. Example: `USD`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
-    /// `discount`
+
+    /// `discount`: a [`Discount`](crate::invoices::Discount).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discount: Option<Discount>,
-    /// `items`
+
+    /// `items`: a list of [`LineItem`](crate::invoices::LineItem) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub items: Option<Vec<LineItem>>,
-    /// `invoiceNumberPrefix`
+
+    /// `invoiceNumberPrefix`: a string. Example: `INV-`.
     #[serde(
         rename = "invoiceNumberPrefix",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub invoice_number_prefix: Option<String>,
-    /// `total`
+
+    /// `total`: a number. Example: `999`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<f64>,
-    /// `createdAt`
+
+    /// `createdAt`: a date and time (RFC 3339 string). Example: `2023-12-12T09:27:42.355Z`.
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `updatedAt`
+
+    /// `updatedAt`: a date and time (RFC 3339 string). Example: `2023-12-12T09:27:42.355Z`.
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// The invoice that was viewed.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct InvoiceViewedRequest {
-    /// `invoiceId`
+    /// `invoiceId`: a string. Example: `6578278e879ad2646715ba9c`.
     #[serde(rename = "invoiceId")]
     pub invoice_id: String,
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl InvoiceViewedRequest {
-    ///A value with the required fields (`invoiceId`).
+    /// A value with the required fields (`invoiceId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(invoice_id: impl Into<String>) -> Self {
         Self {
@@ -8757,7 +9703,9 @@ impl InvoiceViewedRequest {
         }
     }
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// A tax applied to a line item.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -8765,25 +9713,32 @@ pub struct ItemTax {
     /// Tax id.
     #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`
+
+    /// `name`: a string. Example: `Sales tax`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+
     /// Rate in percent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rate: Option<f64>,
+
     /// How the tax is applied to the price.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub calculation: Option<ItemTaxCalculation>,
-    /// `description`
+
+    /// `description`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+
     /// Id of the saved tax, if any.
     #[serde(rename = "taxId", default, skip_serializing_if = "Option::is_none")]
     pub tax_id: Option<String>,
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl ItemTax {
-    ///A value with the required fields (`_id`, `name`, `rate`).
+    /// A value with the required fields (`_id`, `name`, `rate`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         id: impl Into<String>,
@@ -8799,48 +9754,59 @@ impl ItemTax {
             tax_id: None,
         }
     }
-    ///Sets `_id`.
+
+    /// Sets `_id`.
     pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
         self
     }
-    ///Sets `name`.
+
+    /// Sets `name`.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
-    ///Sets `rate`.
+
+    /// Sets `rate`.
     pub fn rate(mut self, value: impl Into<f64>) -> Self {
         self.rate = Some(value.into());
         self
     }
-    ///Sets `calculation`.
+
+    /// Sets `calculation`.
     pub fn calculation(mut self, value: impl Into<ItemTaxCalculation>) -> Self {
         self.calculation = Some(value.into());
         self
     }
-    ///Sets `description`.
+
+    /// Sets `description`.
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
         self
     }
-    ///Sets `taxId`.
+
+    /// Sets `taxId`.
     pub fn tax_id(mut self, value: impl Into<String>) -> Self {
         self.tax_id = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// How the tax is applied to the price.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ItemTaxCalculation {
-    ///`exclusive`
+    /// `exclusive`
     Exclusive,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl ItemTaxCalculation {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -8850,7 +9816,9 @@ impl ItemTaxCalculation {
         }
     }
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl From<&str> for ItemTaxCalculation {
     fn from(value: &str) -> Self {
         match value {
@@ -8859,21 +9827,28 @@ impl From<&str> for ItemTaxCalculation {
         }
     }
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::enums::string_enum!(ItemTaxCalculation);
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Whether a line item is charged once or repeatedly.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ItemType {
-    ///`one_time`
+    /// `one_time`
     OneTime,
-    ///`recurring`
+
+    /// `recurring`
     Recurring,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl ItemType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -8884,7 +9859,9 @@ impl ItemType {
         }
     }
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl From<&str> for ItemType {
     fn from(value: &str) -> Self {
         match value {
@@ -8894,23 +9871,29 @@ impl From<&str> for ItemType {
         }
     }
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::enums::string_enum!(ItemType);
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Upper bound on the late fees charged.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct LateFeesCap {
-    /// `type`
+    /// `type`: a [`LateFeesCapType`](crate::invoices::LateFeesCapType), one of `fixed`. Example: `fixed`.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<LateFeesCapType>,
+
     /// Largest total of late fees.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<f64>,
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl LateFeesCap {
-    ///A value with the required fields (`type`, `value`).
+    /// A value with the required fields (`type`, `value`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(type_: impl Into<LateFeesCapType>, value: impl Into<f64>) -> Self {
         Self {
@@ -8918,28 +9901,35 @@ impl LateFeesCap {
             value: Some(value.into()),
         }
     }
-    ///Sets `type`.
+
+    /// Sets `type`.
     pub fn type_(mut self, value: impl Into<LateFeesCapType>) -> Self {
         self.type_ = Some(value.into());
         self
     }
-    ///Sets `value`.
+
+    /// Sets `value`.
     pub fn value(mut self, value: impl Into<f64>) -> Self {
         self.value = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Values of `LateFeesCapType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum LateFeesCapType {
-    ///`fixed`
+    /// `fixed`
     Fixed,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl LateFeesCapType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -8949,7 +9939,9 @@ impl LateFeesCapType {
         }
     }
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl From<&str> for LateFeesCapType {
     fn from(value: &str) -> Self {
         match value {
@@ -8958,35 +9950,45 @@ impl From<&str> for LateFeesCapType {
         }
     }
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::enums::string_enum!(LateFeesCapType);
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Late fee rules.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct LateFeesConfiguration {
-    /// `enable`
+    /// `enable`: `true` or `false`. Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enable: Option<bool>,
+
     /// Fee amount or percentage.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<f64>,
-    /// `type`
+
+    /// `type`: a [`AmountType`](crate::invoices::AmountType).
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<AmountType>,
-    /// `frequency`
+
+    /// `frequency`: a [`LateFeesFrequency`](crate::invoices::LateFeesFrequency).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub frequency: Option<LateFeesFrequency>,
-    /// `grace`
+
+    /// `grace`: a [`LateFeesGrace`](crate::invoices::LateFeesGrace).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub grace: Option<LateFeesGrace>,
-    /// `maxLateFees`
+
+    /// `maxLateFees`: a [`LateFeesCap`](crate::invoices::LateFeesCap).
     #[serde(rename = "maxLateFees", default, skip_serializing_if = "Option::is_none")]
     pub max_late_fees: Option<LateFeesCap>,
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl LateFeesConfiguration {
-    ///A value with the required fields (`enable`, `value`, `type`, `frequency`).
+    /// A value with the required fields (`enable`, `value`, `type`, `frequency`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         enable: impl Into<bool>,
@@ -9003,38 +10005,46 @@ impl LateFeesConfiguration {
             max_late_fees: None,
         }
     }
-    ///Sets `enable`.
+
+    /// Sets `enable`.
     pub fn enable(mut self, value: impl Into<bool>) -> Self {
         self.enable = Some(value.into());
         self
     }
-    ///Sets `value`.
+
+    /// Sets `value`.
     pub fn value(mut self, value: impl Into<f64>) -> Self {
         self.value = Some(value.into());
         self
     }
-    ///Sets `type`.
+
+    /// Sets `type`.
     pub fn type_(mut self, value: impl Into<AmountType>) -> Self {
         self.type_ = Some(value.into());
         self
     }
-    ///Sets `frequency`.
+
+    /// Sets `frequency`.
     pub fn frequency(mut self, value: impl Into<LateFeesFrequency>) -> Self {
         self.frequency = Some(value.into());
         self
     }
-    ///Sets `grace`.
+
+    /// Sets `grace`.
     pub fn grace(mut self, value: impl Into<LateFeesGrace>) -> Self {
         self.grace = Some(value.into());
         self
     }
-    ///Sets `maxLateFees`.
+
+    /// Sets `maxLateFees`.
     pub fn max_late_fees(mut self, value: impl Into<LateFeesCap>) -> Self {
         self.max_late_fees = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// How often a late fee is charged.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -9042,13 +10052,16 @@ pub struct LateFeesFrequency {
     /// Number of intervals between fees.
     #[serde(rename = "intervalCount", default, skip_serializing_if = "Option::is_none")]
     pub interval_count: Option<i64>,
-    /// `interval`
+
+    /// `interval`: a [`LateFeesFrequencyInterval`](crate::invoices::LateFeesFrequencyInterval), one of `minute`, `hour`, `day`, `week`, `month`, `one_time`. Example: `day`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub interval: Option<LateFeesFrequencyInterval>,
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl LateFeesFrequency {
-    ///A value with the required fields (`intervalCount`, `interval`).
+    /// A value with the required fields (`intervalCount`, `interval`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         interval_count: impl Into<i64>,
@@ -9059,38 +10072,50 @@ impl LateFeesFrequency {
             interval: Some(interval.into()),
         }
     }
-    ///Sets `intervalCount`.
+
+    /// Sets `intervalCount`.
     pub fn interval_count(mut self, value: impl Into<i64>) -> Self {
         self.interval_count = Some(value.into());
         self
     }
-    ///Sets `interval`.
+
+    /// Sets `interval`.
     pub fn interval(mut self, value: impl Into<LateFeesFrequencyInterval>) -> Self {
         self.interval = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Values of `LateFeesFrequencyInterval`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum LateFeesFrequencyInterval {
-    ///`minute`
+    /// `minute`
     Minute,
-    ///`hour`
+
+    /// `hour`
     Hour,
-    ///`day`
+
+    /// `day`
     Day,
-    ///`week`
+
+    /// `week`
     Week,
-    ///`month`
+
+    /// `month`
     Month,
-    ///`one_time`
+
+    /// `one_time`
     OneTime,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl LateFeesFrequencyInterval {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -9105,7 +10130,9 @@ impl LateFeesFrequencyInterval {
         }
     }
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl From<&str> for LateFeesFrequencyInterval {
     fn from(value: &str) -> Self {
         match value {
@@ -9119,9 +10146,12 @@ impl From<&str> for LateFeesFrequencyInterval {
         }
     }
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::enums::string_enum!(LateFeesFrequencyInterval);
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Delay after the due date before fees start.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -9129,13 +10159,16 @@ pub struct LateFeesGrace {
     /// Number of days of grace.
     #[serde(rename = "intervalCount", default, skip_serializing_if = "Option::is_none")]
     pub interval_count: Option<i64>,
-    /// `interval`
+
+    /// `interval`: a [`LateFeesGraceInterval`](crate::invoices::LateFeesGraceInterval), one of `day`. Example: `day`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub interval: Option<LateFeesGraceInterval>,
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl LateFeesGrace {
-    ///A value with the required fields (`intervalCount`, `interval`).
+    /// A value with the required fields (`intervalCount`, `interval`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         interval_count: impl Into<i64>,
@@ -9146,28 +10179,35 @@ impl LateFeesGrace {
             interval: Some(interval.into()),
         }
     }
-    ///Sets `intervalCount`.
+
+    /// Sets `intervalCount`.
     pub fn interval_count(mut self, value: impl Into<i64>) -> Self {
         self.interval_count = Some(value.into());
         self
     }
-    ///Sets `interval`.
+
+    /// Sets `interval`.
     pub fn interval(mut self, value: impl Into<LateFeesGraceInterval>) -> Self {
         self.interval = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Values of `LateFeesGraceInterval`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum LateFeesGraceInterval {
-    ///`day`
+    /// `day`
     Day,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl LateFeesGraceInterval {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -9177,7 +10217,9 @@ impl LateFeesGraceInterval {
         }
     }
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl From<&str> for LateFeesGraceInterval {
     fn from(value: &str) -> Self {
         match value {
@@ -9186,9 +10228,12 @@ impl From<&str> for LateFeesGraceInterval {
         }
     }
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::enums::string_enum!(LateFeesGraceInterval);
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// A line item as HighLevel returns it.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -9196,30 +10241,39 @@ pub struct LineItem {
     /// Line item id.
     #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`
+
+    /// `name`: a string. Example: `ABC Product`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `description`
+
+    /// `description`: a string. Example: `Monthly service`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `productId`
+
+    /// `productId`: a string. Example: `6578278e879ad2646715ba9c`.
     #[serde(rename = "productId", default, skip_serializing_if = "Option::is_none")]
     pub product_id: Option<String>,
-    /// `priceId`
+
+    /// `priceId`: a string. Example: `6578278e879ad2646715ba9c`.
     #[serde(rename = "priceId", default, skip_serializing_if = "Option::is_none")]
     pub price_id: Option<String>,
-    /// `currency`
+
+    /// `currency`: a string. Example: `USD`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
+
     /// Unit price.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<f64>,
+
     /// Quantity.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub qty: Option<f64>,
-    /// `taxes`
+
+    /// `taxes`: a list of [`ItemTax`](crate::invoices::ItemTax) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub taxes: Option<Vec<ItemTax>>,
+
     /// Tax category used when taxes are computed automatically.
     #[serde(
         rename = "automaticTaxCategoryId",
@@ -9227,93 +10281,118 @@ pub struct LineItem {
         skip_serializing_if = "Option::is_none"
     )]
     pub automatic_tax_category_id: Option<String>,
+
     /// True for a one-time setup fee.
     #[serde(rename = "isSetupFeeItem", default, skip_serializing_if = "Option::is_none")]
     pub is_setup_fee_item: Option<bool>,
-    /// `type`
+
+    /// `type`: a [`ItemType`](crate::invoices::ItemType).
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<ItemType>,
+
     /// True when the amount already includes tax.
     #[serde(rename = "taxInclusive", default, skip_serializing_if = "Option::is_none")]
     pub tax_inclusive: Option<bool>,
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// One page of estimate templates.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListEstimateTemplatesResponse {
-    /// `data`
+    /// `data`: a list of [`EstimateTemplate`](crate::invoices::EstimateTemplate) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<EstimateTemplate>>,
+
     /// Number of matching templates.
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
-    /// `traceId`
+
+    /// `traceId`: a string.
     #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
     pub trace_id: Option<String>,
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// One page of estimates.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListEstimatesResponse {
-    /// `estimates`
+    /// `estimates`: a list of [`Estimate`](crate::invoices::Estimate) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub estimates: Option<Vec<Estimate>>,
+
     /// Number of matching estimates.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
-    /// `traceId`
+
+    /// `traceId`: a string.
     #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
     pub trace_id: Option<String>,
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// One page of invoice schedules.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListInvoiceSchedulesResponse {
-    /// `schedules`
+    /// `schedules`: a list of [`InvoiceSchedule`](crate::invoices::InvoiceSchedule) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub schedules: Option<Vec<InvoiceSchedule>>,
+
     /// Number of matching schedules.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// One page of invoice templates.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListInvoiceTemplatesResponse {
-    /// `data`
+    /// `data`: a list of [`InvoiceTemplate`](crate::invoices::InvoiceTemplate) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<InvoiceTemplate>>,
+
     /// Number of matching templates.
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// One page of invoices.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListInvoicesResponse {
-    /// `invoices`
+    /// `invoices`: a list of [`Invoice`](crate::invoices::Invoice) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invoices: Option<Vec<Invoice>>,
+
     /// Number of matching invoices.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
 }
+
 #[cfg(feature = "invoices")]
+#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 /// Values of `ListInvoicesSortField`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ListInvoicesSortField {
-    ///`issueDate`
+    /// `issueDate`
     IssueDate,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(feature = "invoices")]
+#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl ListInvoicesSortField {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -9323,7 +10402,9 @@ impl ListInvoicesSortField {
         }
     }
 }
+
 #[cfg(feature = "invoices")]
+#[cfg_attr(docsrs, doc(cfg(feature = "invoices")))]
 impl From<&str> for ListInvoicesSortField {
     fn from(value: &str) -> Self {
         match value {
@@ -9332,27 +10413,37 @@ impl From<&str> for ListInvoicesSortField {
         }
     }
 }
+
 #[cfg(feature = "invoices")]
 crate::runtime::enums::string_enum!(ListInvoicesSortField);
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// How a manually recorded payment was made.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ManualPaymentMode {
-    ///`cash`
+    /// `cash`
     Cash,
-    ///`card`
+
+    /// `card`
     Card,
-    ///`cheque`
+
+    /// `cheque`
     Cheque,
-    ///`bank_transfer`
+
+    /// `bank_transfer`
     BankTransfer,
-    ///`other`
+
+    /// `other`
     Other,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl ManualPaymentMode {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -9366,7 +10457,9 @@ impl ManualPaymentMode {
         }
     }
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl From<&str> for ManualPaymentMode {
     fn from(value: &str) -> Self {
         match value {
@@ -9379,15 +10472,19 @@ impl From<&str> for ManualPaymentMode {
         }
     }
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::enums::string_enum!(ManualPaymentMode);
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Processing fees and other extra charges.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct MiscellaneousCharges {
     /// Charges added to the document.
     pub charges: Vec<serde_json::Value>,
+
     /// Total of the charges collected.
     #[serde(
         rename = "collectedMiscellaneousCharges",
@@ -9395,13 +10492,16 @@ pub struct MiscellaneousCharges {
         skip_serializing_if = "Option::is_none"
     )]
     pub collected_miscellaneous_charges: Option<f64>,
-    /// `paidCharges`
+
+    /// `paidCharges`: a list of [`PaidCharge`](crate::invoices::PaidCharge) values.
     #[serde(rename = "paidCharges", default, skip_serializing_if = "Option::is_none")]
     pub paid_charges: Option<Vec<PaidCharge>>,
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl MiscellaneousCharges {
-    ///A value with the required fields (`charges`).
+    /// A value with the required fields (`charges`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(charges: impl Into<Vec<serde_json::Value>>) -> Self {
         Self {
@@ -9410,41 +10510,51 @@ impl MiscellaneousCharges {
             paid_charges: None,
         }
     }
-    ///Sets `collectedMiscellaneousCharges`.
+
+    /// Sets `collectedMiscellaneousCharges`.
     pub fn collected_miscellaneous_charges(mut self, value: impl Into<f64>) -> Self {
         self.collected_miscellaneous_charges = Some(value.into());
         self
     }
-    ///Sets `paidCharges`.
+
+    /// Sets `paidCharges`.
     pub fn paid_charges(mut self, value: impl Into<Vec<PaidCharge>>) -> Self {
         self.paid_charges = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Email and SMS content of one notification.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct NotificationTemplate {
-    /// `enabled`
+    /// `enabled`: `true` or `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
-    /// `emailTemplate`
+
+    /// `emailTemplate`: a string.
     #[serde(rename = "emailTemplate", default, skip_serializing_if = "Option::is_none")]
     pub email_template: Option<String>,
-    /// `smsTemplate`
+
+    /// `smsTemplate`: a string.
     #[serde(rename = "smsTemplate", default, skip_serializing_if = "Option::is_none")]
     pub sms_template: Option<String>,
-    /// `fromName`
+
+    /// `fromName`: a string. Example: `Alex`.
     #[serde(rename = "fromName", default, skip_serializing_if = "Option::is_none")]
     pub from_name: Option<String>,
-    /// `fromEmail`
+
+    /// `fromEmail`: a string. Example: `alex@example.com`.
     #[serde(rename = "fromEmail", default, skip_serializing_if = "Option::is_none")]
     pub from_email: Option<String>,
-    /// `emailSubject`
+
+    /// `emailSubject`: a string. Example: `Thank you for your purchase`.
     #[serde(rename = "emailSubject", default, skip_serializing_if = "Option::is_none")]
     pub email_subject: Option<String>,
-    /// `defaultEmailTemplateId`
+
+    /// `defaultEmailTemplateId`: a string.
     #[serde(
         rename = "defaultEmailTemplateId",
         default,
@@ -9452,24 +10562,31 @@ pub struct NotificationTemplate {
     )]
     pub default_email_template_id: Option<String>,
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// A miscellaneous charge already paid.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct PaidCharge {
-    /// `name`
+    /// `name`: a string. Example: `Processing Fee`.
     pub name: String,
-    /// `charge`
+
+    /// `charge`: a number. Example: `10`.
     pub charge: f64,
-    /// `amount`
+
+    /// `amount`: a number. Example: `10`.
     pub amount: f64,
-    /// `_id`
+
+    /// `_id`: a string. Example: `673d01d7d547648a8dab6211`.
     #[serde(rename = "_id")]
     pub id: String,
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl PaidCharge {
-    ///A value with the required fields (`name`, `charge`, `amount`, `_id`).
+    /// A value with the required fields (`name`, `charge`, `amount`, `_id`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl Into<String>,
@@ -9485,45 +10602,57 @@ impl PaidCharge {
         }
     }
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Payment methods offered to the payer.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct PaymentMethods {
-    /// `stripe`
+    /// `stripe`: a [`StripePaymentMethod`](crate::invoices::StripePaymentMethod).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stripe: Option<StripePaymentMethod>,
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl PaymentMethods {
-    ///A value with the required fields (`stripe`).
+    /// A value with the required fields (`stripe`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(stripe: impl Into<StripePaymentMethod>) -> Self {
         Self {
             stripe: Some(stripe.into()),
         }
     }
-    ///Sets `stripe`.
+
+    /// Sets `stripe`.
     pub fn stripe(mut self, value: impl Into<StripePaymentMethod>) -> Self {
         self.stripe = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Live or test payment mode, as a list filter.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum PaymentMode {
-    ///`default`
+    /// `default`
     Default,
-    ///`live`
+
+    /// `live`
     Live,
-    ///`test`
+
+    /// `test`
     Test,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl PaymentMode {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -9535,7 +10664,9 @@ impl PaymentMode {
         }
     }
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl From<&str> for PaymentMode {
     fn from(value: &str) -> Self {
         match value {
@@ -9546,22 +10677,28 @@ impl From<&str> for PaymentMode {
         }
     }
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::enums::string_enum!(PaymentMode);
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Splits an invoice into instalments.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct PaymentSchedule {
-    /// `type`
+    /// `type`: a [`AmountType`](crate::invoices::AmountType).
     #[serde(rename = "type")]
     pub type_: AmountType,
+
     /// The instalments.
     pub schedules: Vec<serde_json::Value>,
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl PaymentSchedule {
-    ///A value with the required fields (`type`, `schedules`).
+    /// A value with the required fields (`type`, `schedules`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         type_: impl Into<AmountType>,
@@ -9573,23 +10710,29 @@ impl PaymentSchedule {
         }
     }
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Instalments for the invoice created from an estimate.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct PaymentScheduleConfig {
-    /// `type`
+    /// `type`: a [`AmountType`](crate::invoices::AmountType).
     #[serde(rename = "type")]
     pub type_: AmountType,
-    /// `dateConfig`
+
+    /// `dateConfig`: a [`PaymentScheduleDateConfig`](crate::invoices::PaymentScheduleDateConfig).
     #[serde(rename = "dateConfig")]
     pub date_config: PaymentScheduleDateConfig,
+
     /// The instalments.
     pub schedules: Vec<serde_json::Value>,
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl PaymentScheduleConfig {
-    ///A value with the required fields (`type`, `dateConfig`, `schedules`).
+    /// A value with the required fields (`type`, `dateConfig`, `schedules`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         type_: impl Into<AmountType>,
@@ -9603,21 +10746,26 @@ impl PaymentScheduleConfig {
         }
     }
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// How the due dates of instalments are chosen.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct PaymentScheduleDateConfig {
-    /// `depositDateType`
+    /// `depositDateType`: a [`PaymentScheduleDateConfigDepositDateType`](crate::invoices::PaymentScheduleDateConfigDepositDateType), one of `estimate_accepted`, `custom`. Example: `estimate_accepted`.
     #[serde(rename = "depositDateType")]
     pub deposit_date_type: PaymentScheduleDateConfigDepositDateType,
-    /// `scheduleDateType`
+
+    /// `scheduleDateType`: a [`PaymentScheduleDateConfigScheduleDateType`](crate::invoices::PaymentScheduleDateConfigScheduleDateType), one of `regular_interval`, `custom`. Example: `regular_interval`.
     #[serde(rename = "scheduleDateType")]
     pub schedule_date_type: PaymentScheduleDateConfigScheduleDateType,
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl PaymentScheduleDateConfig {
-    ///A value with the required fields (`depositDateType`, `scheduleDateType`).
+    /// A value with the required fields (`depositDateType`, `scheduleDateType`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         deposit_date_type: impl Into<PaymentScheduleDateConfigDepositDateType>,
@@ -9629,19 +10777,25 @@ impl PaymentScheduleDateConfig {
         }
     }
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Values of `PaymentScheduleDateConfigDepositDateType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum PaymentScheduleDateConfigDepositDateType {
-    ///`estimate_accepted`
+    /// `estimate_accepted`
     EstimateAccepted,
-    ///`custom`
+
+    /// `custom`
     Custom,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl PaymentScheduleDateConfigDepositDateType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -9652,7 +10806,9 @@ impl PaymentScheduleDateConfigDepositDateType {
         }
     }
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl From<&str> for PaymentScheduleDateConfigDepositDateType {
     fn from(value: &str) -> Self {
         match value {
@@ -9662,21 +10818,28 @@ impl From<&str> for PaymentScheduleDateConfigDepositDateType {
         }
     }
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::enums::string_enum!(PaymentScheduleDateConfigDepositDateType);
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Values of `PaymentScheduleDateConfigScheduleDateType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum PaymentScheduleDateConfigScheduleDateType {
-    ///`regular_interval`
+    /// `regular_interval`
     RegularInterval,
-    ///`custom`
+
+    /// `custom`
     Custom,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl PaymentScheduleDateConfigScheduleDateType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -9687,7 +10850,9 @@ impl PaymentScheduleDateConfigScheduleDateType {
         }
     }
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl From<&str> for PaymentScheduleDateConfigScheduleDateType {
     fn from(value: &str) -> Self {
         match value {
@@ -9697,21 +10862,25 @@ impl From<&str> for PaymentScheduleDateConfigScheduleDateType {
         }
     }
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::enums::string_enum!(PaymentScheduleDateConfigScheduleDateType);
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// How products are used on invoice lines.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ProductSettings {
-    /// `enableImportProductDescription`
+    /// `enableImportProductDescription`: `true` or `false`.
     #[serde(
         rename = "enableImportProductDescription",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub enable_import_product_description: Option<bool>,
-    /// `descriptionOptional`
+
+    /// `descriptionOptional`: `true` or `false`.
     #[serde(
         rename = "descriptionOptional",
         default,
@@ -9719,7 +10888,9 @@ pub struct ProductSettings {
     )]
     pub description_optional: Option<bool>,
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// A payment received outside HighLevel.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -9727,23 +10898,31 @@ pub struct RecordPaymentRequest {
     /// Id of the location.
     #[serde(rename = "altId")]
     pub alt_id: String,
-    /// `altType`
+
+    /// `altType`: a [`AltType`](crate::invoices::AltType).
     #[serde(rename = "altType")]
     pub alt_type: AltType,
-    /// `mode`
+
+    /// `mode`: a [`ManualPaymentMode`](crate::invoices::ManualPaymentMode).
     pub mode: ManualPaymentMode,
-    /// `card`
+
+    /// `card`: a [`Card`](crate::invoices::Card).
     pub card: Card,
-    /// `cheque`
+
+    /// `cheque`: a [`Cheque`](crate::invoices::Cheque).
     pub cheque: Cheque,
-    /// `notes`
+
+    /// `notes`: a string. Example: `Paid at the front desk`.
     pub notes: String,
+
     /// Amount paid; the full amount due when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<f64>,
+
     /// Caller-defined data.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meta: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+
     /// Instalments this payment settles.
     #[serde(
         rename = "paymentScheduleIds",
@@ -9751,13 +10930,16 @@ pub struct RecordPaymentRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub payment_schedule_ids: Option<Vec<String>>,
+
     /// When the payment was made.
     #[serde(rename = "fulfilledAt", default, skip_serializing_if = "Option::is_none")]
     pub fulfilled_at: Option<String>,
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl RecordPaymentRequest {
-    ///A value with the required fields (`altId`, `altType`, `mode`, `card`, `cheque`, `notes`).
+    /// A value with the required fields (`altId`, `altType`, `mode`, `card`, `cheque`, `notes`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         alt_id: impl Into<String>,
@@ -9780,12 +10962,14 @@ impl RecordPaymentRequest {
             fulfilled_at: None,
         }
     }
-    ///Sets `amount`.
+
+    /// Sets `amount`.
     pub fn amount(mut self, value: impl Into<f64>) -> Self {
         self.amount = Some(value.into());
         self
     }
-    ///Sets `meta`.
+
+    /// Sets `meta`.
     pub fn meta(
         mut self,
         value: impl Into<std::collections::BTreeMap<String, serde_json::Value>>,
@@ -9793,84 +10977,106 @@ impl RecordPaymentRequest {
         self.meta = Some(value.into());
         self
     }
-    ///Sets `paymentScheduleIds`.
+
+    /// Sets `paymentScheduleIds`.
     pub fn payment_schedule_ids(mut self, value: impl Into<Vec<String>>) -> Self {
         self.payment_schedule_ids = Some(value.into());
         self
     }
-    ///Sets `fulfilledAt`.
+
+    /// Sets `fulfilledAt`.
     pub fn fulfilled_at(mut self, value: impl Into<String>) -> Self {
         self.fulfilled_at = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// The invoice after the payment was recorded.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct RecordPaymentResponse {
-    /// `success`
+    /// `success`: `true` or `false`. Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
-    /// `invoice`
+
+    /// `invoice`: a [`Invoice`](crate::invoices::Invoice).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invoice: Option<Invoice>,
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// When a recurring invoice is issued.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct RecurrenceRule {
-    /// `intervalType`
+    /// `intervalType`: a [`IntervalType`](crate::invoices::IntervalType).
     #[serde(rename = "intervalType", default, skip_serializing_if = "Option::is_none")]
     pub interval_type: Option<IntervalType>,
+
     /// Number of interval units between runs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub interval: Option<i64>,
-    /// `startDate`
+
+    /// `startDate`: a string. Example: `2023-01-01`.
     #[serde(rename = "startDate", default, skip_serializing_if = "Option::is_none")]
     pub start_date: Option<String>,
-    /// `startTime`
+
+    /// `startTime`: a string. Example: `20:45:00`.
     #[serde(rename = "startTime", default, skip_serializing_if = "Option::is_none")]
     pub start_time: Option<String>,
-    /// `endDate`
+
+    /// `endDate`: a string. Example: `2029-11-01`.
     #[serde(rename = "endDate", default, skip_serializing_if = "Option::is_none")]
     pub end_date: Option<String>,
-    /// `endTime`
+
+    /// `endTime`: a string. Example: `18:45:00`.
     #[serde(rename = "endTime", default, skip_serializing_if = "Option::is_none")]
     pub end_time: Option<String>,
-    /// `dayOfMonth`
+
+    /// `dayOfMonth`: a whole number. Example: `15`.
     #[serde(rename = "dayOfMonth", default, skip_serializing_if = "Option::is_none")]
     pub day_of_month: Option<i64>,
-    /// `dayOfWeek`
+
+    /// `dayOfWeek`: a [`RecurrenceRuleDayOfWeek`](crate::invoices::RecurrenceRuleDayOfWeek), one of `mo`, `tu`, `we`, `th`, `fr`, `sa`, `su`. Example: `mo`.
     #[serde(rename = "dayOfWeek", default, skip_serializing_if = "Option::is_none")]
     pub day_of_week: Option<RecurrenceRuleDayOfWeek>,
+
     /// Week of the month; -1 is the last.
     #[serde(rename = "numOfWeek", default, skip_serializing_if = "Option::is_none")]
     pub num_of_week: Option<i64>,
-    /// `monthOfYear`
+
+    /// `monthOfYear`: a [`RecurrenceRuleMonthOfYear`](crate::invoices::RecurrenceRuleMonthOfYear), one of `jan`, `feb`, `mar`, `apr`, `may`, `jun`, `jul`, `aug`, `sep`, `oct`, `nov`, `dec`. Example: `jan`.
     #[serde(rename = "monthOfYear", default, skip_serializing_if = "Option::is_none")]
     pub month_of_year: Option<RecurrenceRuleMonthOfYear>,
+
     /// Number of runs before the rule ends.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
+
     /// Days ahead of each run that the invoice is sent.
     #[serde(rename = "daysBefore", default, skip_serializing_if = "Option::is_none")]
     pub days_before: Option<i64>,
-    /// `useStartAsPrimaryUserAccepted`
+
+    /// `useStartAsPrimaryUserAccepted`: `true` or `false`. Example: `true`.
     #[serde(
         rename = "useStartAsPrimaryUserAccepted",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub use_start_as_primary_user_accepted: Option<bool>,
-    /// `endType`
+
+    /// `endType`: a string. Example: `by`.
     #[serde(rename = "endType", default, skip_serializing_if = "Option::is_none")]
     pub end_type: Option<String>,
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl RecurrenceRule {
-    ///A value with the required fields (`intervalType`, `interval`, `startDate`).
+    /// A value with the required fields (`intervalType`, `interval`, `startDate`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         interval_type: impl Into<IntervalType>,
@@ -9894,100 +11100,125 @@ impl RecurrenceRule {
             end_type: None,
         }
     }
-    ///Sets `intervalType`.
+
+    /// Sets `intervalType`.
     pub fn interval_type(mut self, value: impl Into<IntervalType>) -> Self {
         self.interval_type = Some(value.into());
         self
     }
-    ///Sets `interval`.
+
+    /// Sets `interval`.
     pub fn interval(mut self, value: impl Into<i64>) -> Self {
         self.interval = Some(value.into());
         self
     }
-    ///Sets `startDate`.
+
+    /// Sets `startDate`.
     pub fn start_date(mut self, value: impl Into<String>) -> Self {
         self.start_date = Some(value.into());
         self
     }
-    ///Sets `startTime`.
+
+    /// Sets `startTime`.
     pub fn start_time(mut self, value: impl Into<String>) -> Self {
         self.start_time = Some(value.into());
         self
     }
-    ///Sets `endDate`.
+
+    /// Sets `endDate`.
     pub fn end_date(mut self, value: impl Into<String>) -> Self {
         self.end_date = Some(value.into());
         self
     }
-    ///Sets `endTime`.
+
+    /// Sets `endTime`.
     pub fn end_time(mut self, value: impl Into<String>) -> Self {
         self.end_time = Some(value.into());
         self
     }
-    ///Sets `dayOfMonth`.
+
+    /// Sets `dayOfMonth`.
     pub fn day_of_month(mut self, value: impl Into<i64>) -> Self {
         self.day_of_month = Some(value.into());
         self
     }
-    ///Sets `dayOfWeek`.
+
+    /// Sets `dayOfWeek`.
     pub fn day_of_week(mut self, value: impl Into<RecurrenceRuleDayOfWeek>) -> Self {
         self.day_of_week = Some(value.into());
         self
     }
-    ///Sets `numOfWeek`.
+
+    /// Sets `numOfWeek`.
     pub fn num_of_week(mut self, value: impl Into<i64>) -> Self {
         self.num_of_week = Some(value.into());
         self
     }
-    ///Sets `monthOfYear`.
+
+    /// Sets `monthOfYear`.
     pub fn month_of_year(mut self, value: impl Into<RecurrenceRuleMonthOfYear>) -> Self {
         self.month_of_year = Some(value.into());
         self
     }
-    ///Sets `count`.
+
+    /// Sets `count`.
     pub fn count(mut self, value: impl Into<i64>) -> Self {
         self.count = Some(value.into());
         self
     }
-    ///Sets `daysBefore`.
+
+    /// Sets `daysBefore`.
     pub fn days_before(mut self, value: impl Into<i64>) -> Self {
         self.days_before = Some(value.into());
         self
     }
-    ///Sets `useStartAsPrimaryUserAccepted`.
+
+    /// Sets `useStartAsPrimaryUserAccepted`.
     pub fn use_start_as_primary_user_accepted(mut self, value: impl Into<bool>) -> Self {
         self.use_start_as_primary_user_accepted = Some(value.into());
         self
     }
-    ///Sets `endType`.
+
+    /// Sets `endType`.
     pub fn end_type(mut self, value: impl Into<String>) -> Self {
         self.end_type = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Values of `RecurrenceRuleDayOfWeek`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum RecurrenceRuleDayOfWeek {
-    ///`mo`
+    /// `mo`
     Mo,
-    ///`tu`
+
+    /// `tu`
     Tu,
-    ///`we`
+
+    /// `we`
     We,
-    ///`th`
+
+    /// `th`
     Th,
-    ///`fr`
+
+    /// `fr`
     Fr,
-    ///`sa`
+
+    /// `sa`
     Sa,
-    ///`su`
+
+    /// `su`
     Su,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl RecurrenceRuleDayOfWeek {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -10003,7 +11234,9 @@ impl RecurrenceRuleDayOfWeek {
         }
     }
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl From<&str> for RecurrenceRuleDayOfWeek {
     fn from(value: &str) -> Self {
         match value {
@@ -10018,41 +11251,58 @@ impl From<&str> for RecurrenceRuleDayOfWeek {
         }
     }
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::enums::string_enum!(RecurrenceRuleDayOfWeek);
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Values of `RecurrenceRuleMonthOfYear`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum RecurrenceRuleMonthOfYear {
-    ///`jan`
+    /// `jan`
     Jan,
-    ///`feb`
+
+    /// `feb`
     Feb,
-    ///`mar`
+
+    /// `mar`
     Mar,
-    ///`apr`
+
+    /// `apr`
     Apr,
-    ///`may`
+
+    /// `may`
     May,
-    ///`jun`
+
+    /// `jun`
     Jun,
-    ///`jul`
+
+    /// `jul`
     Jul,
-    ///`aug`
+
+    /// `aug`
     Aug,
-    ///`sep`
+
+    /// `sep`
     Sep,
-    ///`oct`
+
+    /// `oct`
     Oct,
-    ///`nov`
+
+    /// `nov`
     Nov,
-    ///`dec`
+
+    /// `dec`
     Dec,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl RecurrenceRuleMonthOfYear {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -10073,7 +11323,9 @@ impl RecurrenceRuleMonthOfYear {
         }
     }
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl From<&str> for RecurrenceRuleMonthOfYear {
     fn from(value: &str) -> Self {
         match value {
@@ -10093,40 +11345,52 @@ impl From<&str> for RecurrenceRuleMonthOfYear {
         }
     }
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::enums::string_enum!(RecurrenceRuleMonthOfYear);
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// A payment reminder.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Reminder {
-    /// `enabled`
+    /// `enabled`: `true` or `false`. Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
-    /// `emailTemplate`
+
+    /// `emailTemplate`: a string. Example: `default`.
     #[serde(rename = "emailTemplate", default, skip_serializing_if = "Option::is_none")]
     pub email_template: Option<String>,
-    /// `smsTemplate`
+
+    /// `smsTemplate`: a string. Example: `default`.
     #[serde(rename = "smsTemplate", default, skip_serializing_if = "Option::is_none")]
     pub sms_template: Option<String>,
-    /// `emailSubject`
+
+    /// `emailSubject`: a string. Example: `Reminder`.
     #[serde(rename = "emailSubject", default, skip_serializing_if = "Option::is_none")]
     pub email_subject: Option<String>,
-    /// `reminderId`
+
+    /// `reminderId`: a string. Example: `9333e45f-a27d-4659-90e5-76c5ef06d094`.
     #[serde(rename = "reminderId", default, skip_serializing_if = "Option::is_none")]
     pub reminder_id: Option<String>,
-    /// `reminderName`
+
+    /// `reminderName`: a string. Example: `Second reminder`.
     #[serde(rename = "reminderName", default, skip_serializing_if = "Option::is_none")]
     pub reminder_name: Option<String>,
+
     /// Before or after the reference date.
     #[serde(rename = "reminderTime", default, skip_serializing_if = "Option::is_none")]
     pub reminder_time: Option<ReminderReminderTime>,
-    /// `intervalType`
+
+    /// `intervalType`: a [`IntervalType`](crate::invoices::IntervalType).
     #[serde(rename = "intervalType", default, skip_serializing_if = "Option::is_none")]
     pub interval_type: Option<IntervalType>,
-    /// `maxReminders`
+
+    /// `maxReminders`: a whole number. Example: `3`.
     #[serde(rename = "maxReminders", default, skip_serializing_if = "Option::is_none")]
     pub max_reminders: Option<i64>,
+
     /// The event the reminder is timed from.
     #[serde(
         rename = "reminderInvoiceCondition",
@@ -10134,32 +11398,42 @@ pub struct Reminder {
         skip_serializing_if = "Option::is_none"
     )]
     pub reminder_invoice_condition: Option<ReminderReminderInvoiceCondition>,
-    /// `reminderNumber`
+
+    /// `reminderNumber`: a whole number. Example: `1`.
     #[serde(rename = "reminderNumber", default, skip_serializing_if = "Option::is_none")]
     pub reminder_number: Option<i64>,
-    /// `startTime`
+
+    /// `startTime`: a string. Example: `9:00 AM`.
     #[serde(rename = "startTime", default, skip_serializing_if = "Option::is_none")]
     pub start_time: Option<String>,
-    /// `endTime`
+
+    /// `endTime`: a string. Example: `5:00 PM`.
     #[serde(rename = "endTime", default, skip_serializing_if = "Option::is_none")]
     pub end_time: Option<String>,
-    /// `timezone`
+
+    /// `timezone`: a string. Example: `businessTZ`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// The event the reminder is timed from.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ReminderReminderInvoiceCondition {
-    ///`invoice_sent`
+    /// `invoice_sent`
     InvoiceSent,
-    ///`invoice_overdue`
+
+    /// `invoice_overdue`
     InvoiceOverdue,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl ReminderReminderInvoiceCondition {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -10170,7 +11444,9 @@ impl ReminderReminderInvoiceCondition {
         }
     }
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl From<&str> for ReminderReminderInvoiceCondition {
     fn from(value: &str) -> Self {
         match value {
@@ -10180,21 +11456,28 @@ impl From<&str> for ReminderReminderInvoiceCondition {
         }
     }
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::enums::string_enum!(ReminderReminderInvoiceCondition);
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Before or after the reference date.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ReminderReminderTime {
-    ///`before`
+    /// `before`
     Before,
-    ///`after`
+
+    /// `after`
     After,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl ReminderReminderTime {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -10205,7 +11488,9 @@ impl ReminderReminderTime {
         }
     }
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl From<&str> for ReminderReminderTime {
     fn from(value: &str) -> Self {
         match value {
@@ -10215,25 +11500,31 @@ impl From<&str> for ReminderReminderTime {
         }
     }
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::enums::string_enum!(ReminderReminderTime);
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Payment reminder settings.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ReminderSettings {
-    /// `defaultEmailTemplateId`
+    /// `defaultEmailTemplateId`: a string.
     #[serde(
         rename = "defaultEmailTemplateId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub default_email_template_id: Option<String>,
-    /// `reminders`
+
+    /// `reminders`: a list of [`Reminder`](crate::invoices::Reminder) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reminders: Option<Vec<Reminder>>,
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Reminder state of one invoice.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -10245,7 +11536,8 @@ pub struct RemindersConfiguration {
         skip_serializing_if = "Option::is_none"
     )]
     pub reminder_execution_details_list: Option<serde_json::Value>,
-    /// `reminderSettings`
+
+    /// `reminderSettings`: a [`ReminderSettings`](crate::invoices::ReminderSettings).
     #[serde(
         rename = "reminderSettings",
         default,
@@ -10253,7 +11545,9 @@ pub struct RemindersConfiguration {
     )]
     pub reminder_settings: Option<ReminderSettings>,
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Automatic payment settings of a schedule.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -10261,18 +11555,23 @@ pub struct ScheduleAutoPaymentRequest {
     /// Id of the location.
     #[serde(rename = "altId")]
     pub alt_id: String,
-    /// `altType`
+
+    /// `altType`: a [`AltType`](crate::invoices::AltType).
     #[serde(rename = "altType")]
     pub alt_type: AltType,
+
     /// Id of the schedule.
     pub id: String,
-    /// `autoPayment`
+
+    /// `autoPayment`: a [`AutoPaymentDetails`](crate::invoices::AutoPaymentDetails).
     #[serde(rename = "autoPayment")]
     pub auto_payment: AutoPaymentDetails,
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl ScheduleAutoPaymentRequest {
-    ///A value with the required fields (`altId`, `altType`, `id`, `autoPayment`).
+    /// A value with the required fields (`altId`, `altType`, `id`, `autoPayment`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         alt_id: impl Into<String>,
@@ -10288,7 +11587,9 @@ impl ScheduleAutoPaymentRequest {
         }
     }
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Starts an invoice schedule.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -10296,19 +11597,24 @@ pub struct ScheduleInvoiceScheduleRequest {
     /// Id of the location.
     #[serde(rename = "altId")]
     pub alt_id: String,
-    /// `altType`
+
+    /// `altType`: a [`AltType`](crate::invoices::AltType).
     #[serde(rename = "altType")]
     pub alt_type: AltType,
-    /// `liveMode`
+
+    /// `liveMode`: `true` or `false`.
     #[serde(rename = "liveMode")]
     pub live_mode: bool,
-    /// `autoPayment`
+
+    /// `autoPayment`: a [`AutoPaymentDetails`](crate::invoices::AutoPaymentDetails).
     #[serde(rename = "autoPayment", default, skip_serializing_if = "Option::is_none")]
     pub auto_payment: Option<AutoPaymentDetails>,
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl ScheduleInvoiceScheduleRequest {
-    ///A value with the required fields (`altId`, `altType`, `liveMode`).
+    /// A value with the required fields (`altId`, `altType`, `liveMode`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         alt_id: impl Into<String>,
@@ -10322,13 +11628,16 @@ impl ScheduleInvoiceScheduleRequest {
             auto_payment: None,
         }
     }
-    ///Sets `autoPayment`.
+
+    /// Sets `autoPayment`.
     pub fn auto_payment(mut self, value: impl Into<AutoPaymentDetails>) -> Self {
         self.auto_payment = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// When an invoice schedule runs.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -10336,13 +11645,16 @@ pub struct ScheduleOptions {
     /// When a one-off schedule runs.
     #[serde(rename = "executeAt", default, skip_serializing_if = "Option::is_none")]
     pub execute_at: Option<String>,
-    /// `rrule`
+
+    /// `rrule`: a [`RecurrenceRule`](crate::invoices::RecurrenceRule).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rrule: Option<RecurrenceRule>,
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl ScheduleOptions {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -10350,34 +11662,44 @@ impl ScheduleOptions {
             rrule: None,
         }
     }
-    ///Sets `executeAt`.
+
+    /// Sets `executeAt`.
     pub fn execute_at(mut self, value: impl Into<String>) -> Self {
         self.execute_at = Some(value.into());
         self
     }
-    ///Sets `rrule`.
+
+    /// Sets `rrule`.
     pub fn rrule(mut self, value: impl Into<RecurrenceRule>) -> Self {
         self.rrule = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// How an invoice or estimate reaches the customer.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SendAction {
-    ///`sms_and_email`
+    /// `sms_and_email`
     SmsAndEmail,
-    ///`send_manually`
+
+    /// `send_manually`
     SendManually,
-    ///`email`
+
+    /// `email`
     Email,
-    ///`sms`
+
+    /// `sms`
     Sms,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl SendAction {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -10390,7 +11712,9 @@ impl SendAction {
         }
     }
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl From<&str> for SendAction {
     fn from(value: &str) -> Self {
         match value {
@@ -10402,9 +11726,12 @@ impl From<&str> for SendAction {
         }
     }
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::enums::string_enum!(SendAction);
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// How to send an estimate.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -10412,27 +11739,35 @@ pub struct SendEstimateRequest {
     /// Id of the location.
     #[serde(rename = "altId")]
     pub alt_id: String,
-    /// `altType`
+
+    /// `altType`: a [`AltType`](crate::invoices::AltType).
     #[serde(rename = "altType")]
     pub alt_type: AltType,
-    /// `action`
+
+    /// `action`: a [`SendAction`](crate::invoices::SendAction).
     pub action: SendAction,
-    /// `liveMode`
+
+    /// `liveMode`: `true` or `false`. Example: `true`.
     #[serde(rename = "liveMode")]
     pub live_mode: bool,
+
     /// Id of the user sending it.
     #[serde(rename = "userId")]
     pub user_id: String,
-    /// `sentFrom`
+
+    /// `sentFrom`: a [`SenderConfiguration`](crate::invoices::SenderConfiguration).
     #[serde(rename = "sentFrom", default, skip_serializing_if = "Option::is_none")]
     pub sent_from: Option<SenderConfiguration>,
-    /// `estimateName`
+
+    /// `estimateName`: a string. Example: `Estimate`.
     #[serde(rename = "estimateName", default, skip_serializing_if = "Option::is_none")]
     pub estimate_name: Option<String>,
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl SendEstimateRequest {
-    ///A value with the required fields (`altId`, `altType`, `action`, `liveMode`, `userId`).
+    /// A value with the required fields (`altId`, `altType`, `action`, `liveMode`, `userId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         alt_id: impl Into<String>,
@@ -10451,18 +11786,22 @@ impl SendEstimateRequest {
             estimate_name: None,
         }
     }
-    ///Sets `sentFrom`.
+
+    /// Sets `sentFrom`.
     pub fn sent_from(mut self, value: impl Into<SenderConfiguration>) -> Self {
         self.sent_from = Some(value.into());
         self
     }
-    ///Sets `estimateName`.
+
+    /// Sets `estimateName`.
     pub fn estimate_name(mut self, value: impl Into<String>) -> Self {
         self.estimate_name = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// How to send an invoice.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -10470,27 +11809,35 @@ pub struct SendInvoiceRequest {
     /// Id of the location.
     #[serde(rename = "altId")]
     pub alt_id: String,
-    /// `altType`
+
+    /// `altType`: a [`AltType`](crate::invoices::AltType).
     #[serde(rename = "altType")]
     pub alt_type: AltType,
+
     /// Id of the user sending it.
     #[serde(rename = "userId")]
     pub user_id: String,
-    /// `action`
+
+    /// `action`: a [`SendAction`](crate::invoices::SendAction).
     pub action: SendAction,
-    /// `liveMode`
+
+    /// `liveMode`: `true` or `false`.
     #[serde(rename = "liveMode")]
     pub live_mode: bool,
-    /// `sentFrom`
+
+    /// `sentFrom`: a [`SenderConfiguration`](crate::invoices::SenderConfiguration).
     #[serde(rename = "sentFrom", default, skip_serializing_if = "Option::is_none")]
     pub sent_from: Option<SenderConfiguration>,
-    /// `autoPayment`
+
+    /// `autoPayment`: a [`AutoPaymentDetails`](crate::invoices::AutoPaymentDetails).
     #[serde(rename = "autoPayment", default, skip_serializing_if = "Option::is_none")]
     pub auto_payment: Option<AutoPaymentDetails>,
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl SendInvoiceRequest {
-    ///A value with the required fields (`altId`, `altType`, `userId`, `action`, `liveMode`).
+    /// A value with the required fields (`altId`, `altType`, `userId`, `action`, `liveMode`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         alt_id: impl Into<String>,
@@ -10509,47 +11856,58 @@ impl SendInvoiceRequest {
             auto_payment: None,
         }
     }
-    ///Sets `sentFrom`.
+
+    /// Sets `sentFrom`.
     pub fn sent_from(mut self, value: impl Into<SenderConfiguration>) -> Self {
         self.sent_from = Some(value.into());
         self
     }
-    ///Sets `autoPayment`.
+
+    /// Sets `autoPayment`.
     pub fn auto_payment(mut self, value: impl Into<AutoPaymentDetails>) -> Self {
         self.auto_payment = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// The sent invoice and delivery results.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SendInvoiceResponse {
-    /// `invoice`
+    /// `invoice`: a [`Invoice`](crate::invoices::Invoice).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invoice: Option<Invoice>,
+
     /// Result of the SMS delivery.
     #[serde(rename = "smsData", default, skip_serializing_if = "Option::is_none")]
     pub sms_data: Option<serde_json::Value>,
+
     /// Result of the email delivery.
     #[serde(rename = "emailData", default, skip_serializing_if = "Option::is_none")]
     pub email_data: Option<serde_json::Value>,
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Sender name and address of outgoing emails.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SenderConfiguration {
-    /// `fromName`
+    /// `fromName`: a string. Example: `Alex`.
     #[serde(rename = "fromName", default, skip_serializing_if = "Option::is_none")]
     pub from_name: Option<String>,
-    /// `fromEmail`
+
+    /// `fromEmail`: a string. Example: `alex@example.com`.
     #[serde(rename = "fromEmail", default, skip_serializing_if = "Option::is_none")]
     pub from_email: Option<String>,
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl SenderConfiguration {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -10557,38 +11915,47 @@ impl SenderConfiguration {
             from_email: None,
         }
     }
-    ///Sets `fromName`.
+
+    /// Sets `fromName`.
     pub fn from_name(mut self, value: impl Into<String>) -> Self {
         self.from_name = Some(value.into());
         self
     }
-    ///Sets `fromEmail`.
+
+    /// Sets `fromEmail`.
     pub fn from_email(mut self, value: impl Into<String>) -> Self {
         self.from_email = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Where a document is delivered.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SentTo {
-    /// `email`
+    /// `email`: a list of strings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<Vec<String>>,
-    /// `emailCc`
+
+    /// `emailCc`: a list of strings.
     #[serde(rename = "emailCc", default, skip_serializing_if = "Option::is_none")]
     pub email_cc: Option<Vec<String>>,
-    /// `emailBcc`
+
+    /// `emailBcc`: a list of strings.
     #[serde(rename = "emailBcc", default, skip_serializing_if = "Option::is_none")]
     pub email_bcc: Option<Vec<String>>,
-    /// `phoneNo`
+
+    /// `phoneNo`: a list of strings.
     #[serde(rename = "phoneNo", default, skip_serializing_if = "Option::is_none")]
     pub phone_no: Option<Vec<String>>,
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl SentTo {
-    ///A value with the required fields (`email`).
+    /// A value with the required fields (`email`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(email: impl Into<Vec<String>>) -> Self {
         Self {
@@ -10598,42 +11965,52 @@ impl SentTo {
             phone_no: None,
         }
     }
-    ///Sets `email`.
+
+    /// Sets `email`.
     pub fn email(mut self, value: impl Into<Vec<String>>) -> Self {
         self.email = Some(value.into());
         self
     }
-    ///Sets `emailCc`.
+
+    /// Sets `emailCc`.
     pub fn email_cc(mut self, value: impl Into<Vec<String>>) -> Self {
         self.email_cc = Some(value.into());
         self
     }
-    ///Sets `emailBcc`.
+
+    /// Sets `emailBcc`.
     pub fn email_bcc(mut self, value: impl Into<Vec<String>>) -> Self {
         self.email_bcc = Some(value.into());
         self
     }
-    ///Sets `phoneNo`.
+
+    /// Sets `phoneNo`.
     pub fn phone_no(mut self, value: impl Into<Vec<String>>) -> Self {
         self.phone_no = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// A SEPA direct debit mandate.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SepaDirectDebit {
-    /// `bank_code`
+    /// `bank_code`: a string.
     pub bank_code: String,
-    /// `last4`
+
+    /// `last4`: a string.
     pub last4: String,
-    /// `branch_code`
+
+    /// `branch_code`: a string.
     pub branch_code: String,
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl SepaDirectDebit {
-    ///A value with the required fields (`bank_code`, `last4`, `branch_code`).
+    /// A value with the required fields (`bank_code`, `last4`, `branch_code`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         bank_code: impl Into<String>,
@@ -10647,19 +12024,25 @@ impl SepaDirectDebit {
         }
     }
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Sort direction.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SortOrder {
-    ///`ascend`
+    /// `ascend`
     Ascend,
-    ///`descend`
+
+    /// `descend`
     Descend,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl SortOrder {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -10670,7 +12053,9 @@ impl SortOrder {
         }
     }
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl From<&str> for SortOrder {
     fn from(value: &str) -> Self {
         match value {
@@ -10680,9 +12065,12 @@ impl From<&str> for SortOrder {
         }
     }
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::enums::string_enum!(SortOrder);
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Stripe options.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -10695,22 +12083,27 @@ pub struct StripePaymentMethod {
     )]
     pub enable_bank_debit_only: Option<bool>,
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl StripePaymentMethod {
-    ///A value with the required fields (`enableBankDebitOnly`).
+    /// A value with the required fields (`enableBankDebitOnly`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(enable_bank_debit_only: impl Into<bool>) -> Self {
         Self {
             enable_bank_debit_only: Some(enable_bank_debit_only.into()),
         }
     }
-    ///Sets `enableBankDebitOnly`.
+
+    /// Sets `enableBankDebitOnly`.
     pub fn enable_bank_debit_only(mut self, value: impl Into<bool>) -> Self {
         self.enable_bank_debit_only = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// An invoice to create and send by text message.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -10718,106 +12111,132 @@ pub struct Text2PayRequest {
     /// Id of the location.
     #[serde(rename = "altId")]
     pub alt_id: String,
-    /// `altType`
+
+    /// `altType`: a [`AltType`](crate::invoices::AltType).
     #[serde(rename = "altType")]
     pub alt_type: AltType,
-    /// `name`
+
+    /// `name`: a string. Example: `New Invoice`.
     pub name: String,
-    /// `currency`
+
+    /// `currency`: a string. Example: `USD`.
     pub currency: String,
-    /// `items`
+
+    /// `items`: a list of [`InvoiceItem`](crate::invoices::InvoiceItem) values.
     pub items: Vec<InvoiceItem>,
+
     /// Terms, as HTML.
     #[serde(rename = "termsNotes", default, skip_serializing_if = "Option::is_none")]
     pub terms_notes: Option<String>,
-    /// `title`
+
+    /// `title`: a string. Example: `INVOICE`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    /// `contactDetails`
+
+    /// `contactDetails`: a [`ContactDetails`](crate::invoices::ContactDetails).
     #[serde(rename = "contactDetails")]
     pub contact_details: ContactDetails,
+
     /// Invoice number; generated when absent.
     #[serde(rename = "invoiceNumber", default, skip_serializing_if = "Option::is_none")]
     pub invoice_number: Option<String>,
-    /// `issueDate`
+
+    /// `issueDate`: a string. Example: `2023-01-01`.
     #[serde(rename = "issueDate")]
     pub issue_date: String,
-    /// `dueDate`
+
+    /// `dueDate`: a string. Example: `2023-01-14`.
     #[serde(rename = "dueDate", default, skip_serializing_if = "Option::is_none")]
     pub due_date: Option<String>,
-    /// `sentTo`
+
+    /// `sentTo`: a [`SentTo`](crate::invoices::SentTo).
     #[serde(rename = "sentTo")]
     pub sent_to: SentTo,
-    /// `liveMode`
+
+    /// `liveMode`: `true` or `false`.
     #[serde(rename = "liveMode")]
     pub live_mode: bool,
-    /// `automaticTaxesEnabled`
+
+    /// `automaticTaxesEnabled`: `true` or `false`.
     #[serde(
         rename = "automaticTaxesEnabled",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub automatic_taxes_enabled: Option<bool>,
-    /// `paymentSchedule`
+
+    /// `paymentSchedule`: a [`PaymentSchedule`](crate::invoices::PaymentSchedule).
     #[serde(
         rename = "paymentSchedule",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub payment_schedule: Option<PaymentSchedule>,
-    /// `lateFeesConfiguration`
+
+    /// `lateFeesConfiguration`: a [`LateFeesConfiguration`](crate::invoices::LateFeesConfiguration).
     #[serde(
         rename = "lateFeesConfiguration",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub late_fees_configuration: Option<LateFeesConfiguration>,
-    /// `tipsConfiguration`
+
+    /// `tipsConfiguration`: a [`TipsConfiguration`](crate::invoices::TipsConfiguration).
     #[serde(
         rename = "tipsConfiguration",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub tips_configuration: Option<TipsConfiguration>,
-    /// `invoiceNumberPrefix`
+
+    /// `invoiceNumberPrefix`: a string. Example: `INV-`.
     #[serde(
         rename = "invoiceNumberPrefix",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub invoice_number_prefix: Option<String>,
-    /// `paymentMethods`
+
+    /// `paymentMethods`: a [`PaymentMethods`](crate::invoices::PaymentMethods).
     #[serde(rename = "paymentMethods", default, skip_serializing_if = "Option::is_none")]
     pub payment_methods: Option<PaymentMethods>,
-    /// `attachments`
+
+    /// `attachments`: a list of [`Attachment`](crate::invoices::Attachment) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attachments: Option<Vec<Attachment>>,
-    /// `miscellaneousCharges`
+
+    /// `miscellaneousCharges`: a [`MiscellaneousCharges`](crate::invoices::MiscellaneousCharges).
     #[serde(
         rename = "miscellaneousCharges",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub miscellaneous_charges: Option<MiscellaneousCharges>,
+
     /// Id of an existing draft invoice to send instead of creating one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `includeTermsNote`
+
+    /// `includeTermsNote`: `true` or `false`. Example: `true`.
     #[serde(
         rename = "includeTermsNote",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub include_terms_note: Option<bool>,
+
     /// Keep the invoice as a draft or send it now.
     pub action: Text2PayRequestAction,
+
     /// Id of the user sending the invoice.
     #[serde(rename = "userId")]
     pub user_id: String,
-    /// `discount`
+
+    /// `discount`: a [`Discount`](crate::invoices::Discount).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discount: Option<Discount>,
-    /// `businessDetails`
+
+    /// `businessDetails`: a [`BusinessDetails`](crate::invoices::BusinessDetails).
     #[serde(
         rename = "businessDetails",
         default,
@@ -10825,9 +12244,11 @@ pub struct Text2PayRequest {
     )]
     pub business_details: Option<BusinessDetails>,
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl Text2PayRequest {
-    ///A value with the required fields (`altId`, `altType`, `name`, `currency`, `items`, `contactDetails`, `issueDate`, `sentTo`, `liveMode`, `action`, `userId`).
+    /// A value with the required fields (`altId`, `altType`, `name`, `currency`, `items`, `contactDetails`, `issueDate`, `sentTo`, `liveMode`, `action`, `userId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         alt_id: impl Into<String>,
@@ -10872,37 +12293,44 @@ impl Text2PayRequest {
             business_details: None,
         }
     }
-    ///Sets `termsNotes`.
+
+    /// Sets `termsNotes`.
     pub fn terms_notes(mut self, value: impl Into<String>) -> Self {
         self.terms_notes = Some(value.into());
         self
     }
-    ///Sets `title`.
+
+    /// Sets `title`.
     pub fn title(mut self, value: impl Into<String>) -> Self {
         self.title = Some(value.into());
         self
     }
-    ///Sets `invoiceNumber`.
+
+    /// Sets `invoiceNumber`.
     pub fn invoice_number(mut self, value: impl Into<String>) -> Self {
         self.invoice_number = Some(value.into());
         self
     }
-    ///Sets `dueDate`.
+
+    /// Sets `dueDate`.
     pub fn due_date(mut self, value: impl Into<String>) -> Self {
         self.due_date = Some(value.into());
         self
     }
-    ///Sets `automaticTaxesEnabled`.
+
+    /// Sets `automaticTaxesEnabled`.
     pub fn automatic_taxes_enabled(mut self, value: impl Into<bool>) -> Self {
         self.automatic_taxes_enabled = Some(value.into());
         self
     }
-    ///Sets `paymentSchedule`.
+
+    /// Sets `paymentSchedule`.
     pub fn payment_schedule(mut self, value: impl Into<PaymentSchedule>) -> Self {
         self.payment_schedule = Some(value.into());
         self
     }
-    ///Sets `lateFeesConfiguration`.
+
+    /// Sets `lateFeesConfiguration`.
     pub fn late_fees_configuration(
         mut self,
         value: impl Into<LateFeesConfiguration>,
@@ -10910,27 +12338,32 @@ impl Text2PayRequest {
         self.late_fees_configuration = Some(value.into());
         self
     }
-    ///Sets `tipsConfiguration`.
+
+    /// Sets `tipsConfiguration`.
     pub fn tips_configuration(mut self, value: impl Into<TipsConfiguration>) -> Self {
         self.tips_configuration = Some(value.into());
         self
     }
-    ///Sets `invoiceNumberPrefix`.
+
+    /// Sets `invoiceNumberPrefix`.
     pub fn invoice_number_prefix(mut self, value: impl Into<String>) -> Self {
         self.invoice_number_prefix = Some(value.into());
         self
     }
-    ///Sets `paymentMethods`.
+
+    /// Sets `paymentMethods`.
     pub fn payment_methods(mut self, value: impl Into<PaymentMethods>) -> Self {
         self.payment_methods = Some(value.into());
         self
     }
-    ///Sets `attachments`.
+
+    /// Sets `attachments`.
     pub fn attachments(mut self, value: impl Into<Vec<Attachment>>) -> Self {
         self.attachments = Some(value.into());
         self
     }
-    ///Sets `miscellaneousCharges`.
+
+    /// Sets `miscellaneousCharges`.
     pub fn miscellaneous_charges(
         mut self,
         value: impl Into<MiscellaneousCharges>,
@@ -10938,40 +12371,50 @@ impl Text2PayRequest {
         self.miscellaneous_charges = Some(value.into());
         self
     }
-    ///Sets `id`.
+
+    /// Sets `id`.
     pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
         self
     }
-    ///Sets `includeTermsNote`.
+
+    /// Sets `includeTermsNote`.
     pub fn include_terms_note(mut self, value: impl Into<bool>) -> Self {
         self.include_terms_note = Some(value.into());
         self
     }
-    ///Sets `discount`.
+
+    /// Sets `discount`.
     pub fn discount(mut self, value: impl Into<Discount>) -> Self {
         self.discount = Some(value.into());
         self
     }
-    ///Sets `businessDetails`.
+
+    /// Sets `businessDetails`.
     pub fn business_details(mut self, value: impl Into<BusinessDetails>) -> Self {
         self.business_details = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Keep the invoice as a draft or send it now.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Text2PayRequestAction {
-    ///`draft`
+    /// `draft`
     Draft,
-    ///`send`
+
+    /// `send`
     Send,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl Text2PayRequestAction {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -10982,7 +12425,9 @@ impl Text2PayRequestAction {
         }
     }
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl From<&str> for Text2PayRequestAction {
     fn from(value: &str) -> Self {
         match value {
@@ -10992,21 +12437,27 @@ impl From<&str> for Text2PayRequestAction {
         }
     }
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
 crate::runtime::enums::string_enum!(Text2PayRequestAction);
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// The created invoice and its payment page.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Text2PayResponse {
-    /// `invoice`
+    /// `invoice`: a [`Invoice`](crate::invoices::Invoice).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invoice: Option<Invoice>,
+
     /// Payment page of the invoice.
     #[serde(rename = "invoiceUrl", default, skip_serializing_if = "Option::is_none")]
     pub invoice_url: Option<String>,
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Whether the payer may add a tip.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -11014,13 +12465,16 @@ pub struct TipsConfiguration {
     /// Tip percentages offered to the payer.
     #[serde(rename = "tipsPercentage", default, skip_serializing_if = "Option::is_none")]
     pub tips_percentage: Option<Vec<f64>>,
-    /// `tipsEnabled`
+
+    /// `tipsEnabled`: `true` or `false`. Example: `true`.
     #[serde(rename = "tipsEnabled", default, skip_serializing_if = "Option::is_none")]
     pub tips_enabled: Option<bool>,
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl TipsConfiguration {
-    ///A value with the required fields (`tipsPercentage`, `tipsEnabled`).
+    /// A value with the required fields (`tipsPercentage`, `tipsEnabled`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         tips_percentage: impl Into<Vec<f64>>,
@@ -11031,33 +12485,41 @@ impl TipsConfiguration {
             tips_enabled: Some(tips_enabled.into()),
         }
     }
-    ///Sets `tipsPercentage`.
+
+    /// Sets `tipsPercentage`.
     pub fn tips_percentage(mut self, value: impl Into<Vec<f64>>) -> Self {
         self.tips_percentage = Some(value.into());
         self
     }
-    ///Sets `tipsEnabled`.
+
+    /// Sets `tipsEnabled`.
     pub fn tips_enabled(mut self, value: impl Into<bool>) -> Self {
         self.tips_enabled = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// Totals of an invoice.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct TotalSummary {
-    /// `subTotal`
+    /// `subTotal`: a number. Example: `999`.
     #[serde(rename = "subTotal", default, skip_serializing_if = "Option::is_none")]
     pub sub_total: Option<f64>,
-    /// `discount`
+
+    /// `discount`: a number. Example: `0`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discount: Option<f64>,
-    /// `tax`
+
+    /// `tax`: a number. Example: `0`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax: Option<f64>,
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// New content of an estimate.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -11065,101 +12527,128 @@ pub struct UpdateEstimateRequest {
     /// Id of the location.
     #[serde(rename = "altId")]
     pub alt_id: String,
-    /// `altType`
+
+    /// `altType`: a [`AltType`](crate::invoices::AltType).
     #[serde(rename = "altType")]
     pub alt_type: AltType,
-    /// `name`
+
+    /// `name`: a string. Example: `Home Service Estimate`.
     pub name: String,
-    /// `businessDetails`
+
+    /// `businessDetails`: a [`BusinessDetails`](crate::invoices::BusinessDetails).
     #[serde(rename = "businessDetails")]
     pub business_details: BusinessDetails,
-    /// `currency`
+
+    /// `currency`: a string. Example: `USD`.
     pub currency: String,
-    /// `items`
+
+    /// `items`: a list of [`EstimateItem`](crate::invoices::EstimateItem) values.
     pub items: Vec<EstimateItem>,
-    /// `liveMode`
+
+    /// `liveMode`: `true` or `false`.
     #[serde(rename = "liveMode", default, skip_serializing_if = "Option::is_none")]
     pub live_mode: Option<bool>,
-    /// `discount`
+
+    /// `discount`: a [`Discount`](crate::invoices::Discount).
     pub discount: Discount,
+
     /// Terms, as HTML.
     #[serde(rename = "termsNotes", default, skip_serializing_if = "Option::is_none")]
     pub terms_notes: Option<String>,
-    /// `title`
+
+    /// `title`: a string. Example: `ESTIMATE`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    /// `contactDetails`
+
+    /// `contactDetails`: a [`ContactDetails`](crate::invoices::ContactDetails).
     #[serde(rename = "contactDetails")]
     pub contact_details: ContactDetails,
+
     /// Estimate number; generated when absent.
     #[serde(rename = "estimateNumber", default, skip_serializing_if = "Option::is_none")]
     pub estimate_number: Option<i64>,
-    /// `issueDate`
+
+    /// `issueDate`: a string. Example: `2024-08-07`.
     #[serde(rename = "issueDate", default, skip_serializing_if = "Option::is_none")]
     pub issue_date: Option<String>,
-    /// `expiryDate`
+
+    /// `expiryDate`: a string. Example: `2024-08-10`.
     #[serde(rename = "expiryDate", default, skip_serializing_if = "Option::is_none")]
     pub expiry_date: Option<String>,
-    /// `sentTo`
+
+    /// `sentTo`: a [`SentTo`](crate::invoices::SentTo).
     #[serde(rename = "sentTo", default, skip_serializing_if = "Option::is_none")]
     pub sent_to: Option<SentTo>,
-    /// `automaticTaxesEnabled`
+
+    /// `automaticTaxesEnabled`: `true` or `false`.
     #[serde(
         rename = "automaticTaxesEnabled",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub automatic_taxes_enabled: Option<bool>,
+
     /// Caller-defined data.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meta: Option<std::collections::BTreeMap<String, serde_json::Value>>,
-    /// `sendEstimateDetails`
+
+    /// `sendEstimateDetails`: a [`SendEstimateRequest`](crate::invoices::SendEstimateRequest).
     #[serde(
         rename = "sendEstimateDetails",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub send_estimate_details: Option<SendEstimateRequest>,
-    /// `frequencySettings`
+
+    /// `frequencySettings`: a [`FrequencySettings`](crate::invoices::FrequencySettings).
     #[serde(rename = "frequencySettings")]
     pub frequency_settings: FrequencySettings,
-    /// `estimateNumberPrefix`
+
+    /// `estimateNumberPrefix`: a string.
     #[serde(
         rename = "estimateNumberPrefix",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub estimate_number_prefix: Option<String>,
+
     /// Id of the user creating it.
     #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
-    /// `attachments`
+
+    /// `attachments`: a list of [`Attachment`](crate::invoices::Attachment) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attachments: Option<Vec<Attachment>>,
-    /// `autoInvoice`
+
+    /// `autoInvoice`: a [`AutoInvoicing`](crate::invoices::AutoInvoicing).
     #[serde(rename = "autoInvoice", default, skip_serializing_if = "Option::is_none")]
     pub auto_invoice: Option<AutoInvoicing>,
-    /// `miscellaneousCharges`
+
+    /// `miscellaneousCharges`: a [`MiscellaneousCharges`](crate::invoices::MiscellaneousCharges).
     #[serde(
         rename = "miscellaneousCharges",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub miscellaneous_charges: Option<MiscellaneousCharges>,
-    /// `paymentScheduleConfig`
+
+    /// `paymentScheduleConfig`: a [`PaymentScheduleConfig`](crate::invoices::PaymentScheduleConfig).
     #[serde(
         rename = "paymentScheduleConfig",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub payment_schedule_config: Option<PaymentScheduleConfig>,
-    /// `estimateStatus`
+
+    /// `estimateStatus`: a [`EstimateStatus`](crate::invoices::EstimateStatus).
     #[serde(rename = "estimateStatus", default, skip_serializing_if = "Option::is_none")]
     pub estimate_status: Option<EstimateStatus>,
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl UpdateEstimateRequest {
-    ///A value with the required fields (`altId`, `altType`, `name`, `businessDetails`, `currency`, `items`, `discount`, `contactDetails`, `frequencySettings`).
+    /// A value with the required fields (`altId`, `altType`, `name`, `businessDetails`, `currency`, `items`, `discount`, `contactDetails`, `frequencySettings`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         alt_id: impl Into<String>,
@@ -11201,47 +12690,56 @@ impl UpdateEstimateRequest {
             estimate_status: None,
         }
     }
-    ///Sets `liveMode`.
+
+    /// Sets `liveMode`.
     pub fn live_mode(mut self, value: impl Into<bool>) -> Self {
         self.live_mode = Some(value.into());
         self
     }
-    ///Sets `termsNotes`.
+
+    /// Sets `termsNotes`.
     pub fn terms_notes(mut self, value: impl Into<String>) -> Self {
         self.terms_notes = Some(value.into());
         self
     }
-    ///Sets `title`.
+
+    /// Sets `title`.
     pub fn title(mut self, value: impl Into<String>) -> Self {
         self.title = Some(value.into());
         self
     }
-    ///Sets `estimateNumber`.
+
+    /// Sets `estimateNumber`.
     pub fn estimate_number(mut self, value: impl Into<i64>) -> Self {
         self.estimate_number = Some(value.into());
         self
     }
-    ///Sets `issueDate`.
+
+    /// Sets `issueDate`.
     pub fn issue_date(mut self, value: impl Into<String>) -> Self {
         self.issue_date = Some(value.into());
         self
     }
-    ///Sets `expiryDate`.
+
+    /// Sets `expiryDate`.
     pub fn expiry_date(mut self, value: impl Into<String>) -> Self {
         self.expiry_date = Some(value.into());
         self
     }
-    ///Sets `sentTo`.
+
+    /// Sets `sentTo`.
     pub fn sent_to(mut self, value: impl Into<SentTo>) -> Self {
         self.sent_to = Some(value.into());
         self
     }
-    ///Sets `automaticTaxesEnabled`.
+
+    /// Sets `automaticTaxesEnabled`.
     pub fn automatic_taxes_enabled(mut self, value: impl Into<bool>) -> Self {
         self.automatic_taxes_enabled = Some(value.into());
         self
     }
-    ///Sets `meta`.
+
+    /// Sets `meta`.
     pub fn meta(
         mut self,
         value: impl Into<std::collections::BTreeMap<String, serde_json::Value>>,
@@ -11249,7 +12747,8 @@ impl UpdateEstimateRequest {
         self.meta = Some(value.into());
         self
     }
-    ///Sets `sendEstimateDetails`.
+
+    /// Sets `sendEstimateDetails`.
     pub fn send_estimate_details(
         mut self,
         value: impl Into<SendEstimateRequest>,
@@ -11257,27 +12756,32 @@ impl UpdateEstimateRequest {
         self.send_estimate_details = Some(value.into());
         self
     }
-    ///Sets `estimateNumberPrefix`.
+
+    /// Sets `estimateNumberPrefix`.
     pub fn estimate_number_prefix(mut self, value: impl Into<String>) -> Self {
         self.estimate_number_prefix = Some(value.into());
         self
     }
-    ///Sets `userId`.
+
+    /// Sets `userId`.
     pub fn user_id(mut self, value: impl Into<String>) -> Self {
         self.user_id = Some(value.into());
         self
     }
-    ///Sets `attachments`.
+
+    /// Sets `attachments`.
     pub fn attachments(mut self, value: impl Into<Vec<Attachment>>) -> Self {
         self.attachments = Some(value.into());
         self
     }
-    ///Sets `autoInvoice`.
+
+    /// Sets `autoInvoice`.
     pub fn auto_invoice(mut self, value: impl Into<AutoInvoicing>) -> Self {
         self.auto_invoice = Some(value.into());
         self
     }
-    ///Sets `miscellaneousCharges`.
+
+    /// Sets `miscellaneousCharges`.
     pub fn miscellaneous_charges(
         mut self,
         value: impl Into<MiscellaneousCharges>,
@@ -11285,7 +12789,8 @@ impl UpdateEstimateRequest {
         self.miscellaneous_charges = Some(value.into());
         self
     }
-    ///Sets `paymentScheduleConfig`.
+
+    /// Sets `paymentScheduleConfig`.
     pub fn payment_schedule_config(
         mut self,
         value: impl Into<PaymentScheduleConfig>,
@@ -11293,13 +12798,16 @@ impl UpdateEstimateRequest {
         self.payment_schedule_config = Some(value.into());
         self
     }
-    ///Sets `estimateStatus`.
+
+    /// Sets `estimateStatus`.
     pub fn estimate_status(mut self, value: impl Into<EstimateStatus>) -> Self {
         self.estimate_status = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// New content of an invoice.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -11307,91 +12815,114 @@ pub struct UpdateInvoiceRequest {
     /// Id of the location.
     #[serde(rename = "altId")]
     pub alt_id: String,
-    /// `altType`
+
+    /// `altType`: a [`AltType`](crate::invoices::AltType).
     #[serde(rename = "altType")]
     pub alt_type: AltType,
-    /// `name`
+
+    /// `name`: a string. Example: `New Invoice`.
     pub name: String,
-    /// `title`
+
+    /// `title`: a string. Example: `INVOICE`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    /// `currency`
+
+    /// `currency`: a string. Example: `USD`.
     pub currency: String,
-    /// `description`
+
+    /// `description`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `businessDetails`
+
+    /// `businessDetails`: a [`BusinessDetails`](crate::invoices::BusinessDetails).
     #[serde(
         rename = "businessDetails",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub business_details: Option<BusinessDetails>,
-    /// `invoiceNumber`
+
+    /// `invoiceNumber`: a string. Example: `1001`.
     #[serde(rename = "invoiceNumber", default, skip_serializing_if = "Option::is_none")]
     pub invoice_number: Option<String>,
-    /// `contactId`
+
+    /// `contactId`: a string.
     #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<String>,
-    /// `contactDetails`
+
+    /// `contactDetails`: a [`ContactDetails`](crate::invoices::ContactDetails).
     #[serde(rename = "contactDetails", default, skip_serializing_if = "Option::is_none")]
     pub contact_details: Option<ContactDetails>,
+
     /// Terms, as HTML.
     #[serde(rename = "termsNotes", default, skip_serializing_if = "Option::is_none")]
     pub terms_notes: Option<String>,
-    /// `discount`
+
+    /// `discount`: a [`Discount`](crate::invoices::Discount).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discount: Option<Discount>,
-    /// `invoiceItems`
+
+    /// `invoiceItems`: a list of [`InvoiceItem`](crate::invoices::InvoiceItem) values.
     #[serde(rename = "invoiceItems")]
     pub invoice_items: Vec<InvoiceItem>,
-    /// `automaticTaxesEnabled`
+
+    /// `automaticTaxesEnabled`: `true` or `false`.
     #[serde(
         rename = "automaticTaxesEnabled",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub automatic_taxes_enabled: Option<bool>,
-    /// `liveMode`
+
+    /// `liveMode`: `true` or `false`.
     #[serde(rename = "liveMode", default, skip_serializing_if = "Option::is_none")]
     pub live_mode: Option<bool>,
-    /// `issueDate`
+
+    /// `issueDate`: a string. Example: `2023-01-01`.
     #[serde(rename = "issueDate")]
     pub issue_date: String,
-    /// `dueDate`
+
+    /// `dueDate`: a string. Example: `2023-01-14`.
     #[serde(rename = "dueDate")]
     pub due_date: String,
-    /// `paymentSchedule`
+
+    /// `paymentSchedule`: a [`PaymentSchedule`](crate::invoices::PaymentSchedule).
     #[serde(
         rename = "paymentSchedule",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub payment_schedule: Option<PaymentSchedule>,
-    /// `tipsConfiguration`
+
+    /// `tipsConfiguration`: a [`TipsConfiguration`](crate::invoices::TipsConfiguration).
     #[serde(
         rename = "tipsConfiguration",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub tips_configuration: Option<TipsConfiguration>,
+
     /// Xero accounting link details.
     #[serde(rename = "xeroDetails", default, skip_serializing_if = "Option::is_none")]
     pub xero_details: Option<std::collections::BTreeMap<String, serde_json::Value>>,
-    /// `invoiceNumberPrefix`
+
+    /// `invoiceNumberPrefix`: a string. Example: `INV-`.
     #[serde(
         rename = "invoiceNumberPrefix",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub invoice_number_prefix: Option<String>,
-    /// `paymentMethods`
+
+    /// `paymentMethods`: a [`PaymentMethods`](crate::invoices::PaymentMethods).
     #[serde(rename = "paymentMethods", default, skip_serializing_if = "Option::is_none")]
     pub payment_methods: Option<PaymentMethods>,
-    /// `attachments`
+
+    /// `attachments`: a list of [`Attachment`](crate::invoices::Attachment) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attachments: Option<Vec<Attachment>>,
-    /// `miscellaneousCharges`
+
+    /// `miscellaneousCharges`: a [`MiscellaneousCharges`](crate::invoices::MiscellaneousCharges).
     #[serde(
         rename = "miscellaneousCharges",
         default,
@@ -11399,9 +12930,11 @@ pub struct UpdateInvoiceRequest {
     )]
     pub miscellaneous_charges: Option<MiscellaneousCharges>,
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl UpdateInvoiceRequest {
-    ///A value with the required fields (`altId`, `altType`, `name`, `currency`, `invoiceItems`, `issueDate`, `dueDate`).
+    /// A value with the required fields (`altId`, `altType`, `name`, `currency`, `invoiceItems`, `issueDate`, `dueDate`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         alt_id: impl Into<String>,
@@ -11439,67 +12972,80 @@ impl UpdateInvoiceRequest {
             miscellaneous_charges: None,
         }
     }
-    ///Sets `title`.
+
+    /// Sets `title`.
     pub fn title(mut self, value: impl Into<String>) -> Self {
         self.title = Some(value.into());
         self
     }
-    ///Sets `description`.
+
+    /// Sets `description`.
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
         self
     }
-    ///Sets `businessDetails`.
+
+    /// Sets `businessDetails`.
     pub fn business_details(mut self, value: impl Into<BusinessDetails>) -> Self {
         self.business_details = Some(value.into());
         self
     }
-    ///Sets `invoiceNumber`.
+
+    /// Sets `invoiceNumber`.
     pub fn invoice_number(mut self, value: impl Into<String>) -> Self {
         self.invoice_number = Some(value.into());
         self
     }
-    ///Sets `contactId`.
+
+    /// Sets `contactId`.
     pub fn contact_id(mut self, value: impl Into<String>) -> Self {
         self.contact_id = Some(value.into());
         self
     }
-    ///Sets `contactDetails`.
+
+    /// Sets `contactDetails`.
     pub fn contact_details(mut self, value: impl Into<ContactDetails>) -> Self {
         self.contact_details = Some(value.into());
         self
     }
-    ///Sets `termsNotes`.
+
+    /// Sets `termsNotes`.
     pub fn terms_notes(mut self, value: impl Into<String>) -> Self {
         self.terms_notes = Some(value.into());
         self
     }
-    ///Sets `discount`.
+
+    /// Sets `discount`.
     pub fn discount(mut self, value: impl Into<Discount>) -> Self {
         self.discount = Some(value.into());
         self
     }
-    ///Sets `automaticTaxesEnabled`.
+
+    /// Sets `automaticTaxesEnabled`.
     pub fn automatic_taxes_enabled(mut self, value: impl Into<bool>) -> Self {
         self.automatic_taxes_enabled = Some(value.into());
         self
     }
-    ///Sets `liveMode`.
+
+    /// Sets `liveMode`.
     pub fn live_mode(mut self, value: impl Into<bool>) -> Self {
         self.live_mode = Some(value.into());
         self
     }
-    ///Sets `paymentSchedule`.
+
+    /// Sets `paymentSchedule`.
     pub fn payment_schedule(mut self, value: impl Into<PaymentSchedule>) -> Self {
         self.payment_schedule = Some(value.into());
         self
     }
-    ///Sets `tipsConfiguration`.
+
+    /// Sets `tipsConfiguration`.
     pub fn tips_configuration(mut self, value: impl Into<TipsConfiguration>) -> Self {
         self.tips_configuration = Some(value.into());
         self
     }
-    ///Sets `xeroDetails`.
+
+    /// Sets `xeroDetails`.
     pub fn xero_details(
         mut self,
         value: impl Into<std::collections::BTreeMap<String, serde_json::Value>>,
@@ -11507,22 +13053,26 @@ impl UpdateInvoiceRequest {
         self.xero_details = Some(value.into());
         self
     }
-    ///Sets `invoiceNumberPrefix`.
+
+    /// Sets `invoiceNumberPrefix`.
     pub fn invoice_number_prefix(mut self, value: impl Into<String>) -> Self {
         self.invoice_number_prefix = Some(value.into());
         self
     }
-    ///Sets `paymentMethods`.
+
+    /// Sets `paymentMethods`.
     pub fn payment_methods(mut self, value: impl Into<PaymentMethods>) -> Self {
         self.payment_methods = Some(value.into());
         self
     }
-    ///Sets `attachments`.
+
+    /// Sets `attachments`.
     pub fn attachments(mut self, value: impl Into<Vec<Attachment>>) -> Self {
         self.attachments = Some(value.into());
         self
     }
-    ///Sets `miscellaneousCharges`.
+
+    /// Sets `miscellaneousCharges`.
     pub fn miscellaneous_charges(
         mut self,
         value: impl Into<MiscellaneousCharges>,
@@ -11531,7 +13081,9 @@ impl UpdateInvoiceRequest {
         self
     }
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// New content of an invoice schedule.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -11539,38 +13091,51 @@ pub struct UpdateInvoiceScheduleRequest {
     /// Id of the location.
     #[serde(rename = "altId")]
     pub alt_id: String,
-    /// `altType`
+
+    /// `altType`: a [`AltType`](crate::invoices::AltType).
     #[serde(rename = "altType")]
     pub alt_type: AltType,
-    /// `name`
+
+    /// `name`: a string. Example: `Monthly retainer`.
     pub name: String,
-    /// `contactDetails`
+
+    /// `contactDetails`: a [`ContactDetails`](crate::invoices::ContactDetails).
     #[serde(rename = "contactDetails")]
     pub contact_details: ContactDetails,
-    /// `schedule`
+
+    /// `schedule`: a [`ScheduleOptions`](crate::invoices::ScheduleOptions).
     pub schedule: ScheduleOptions,
-    /// `liveMode`
+
+    /// `liveMode`: `true` or `false`.
     #[serde(rename = "liveMode")]
     pub live_mode: bool,
-    /// `businessDetails`
+
+    /// `businessDetails`: a [`BusinessDetails`](crate::invoices::BusinessDetails).
     #[serde(rename = "businessDetails")]
     pub business_details: BusinessDetails,
-    /// `currency`
+
+    /// `currency`: a string. Example: `USD`.
     pub currency: String,
-    /// `items`
+
+    /// `items`: a list of [`InvoiceItem`](crate::invoices::InvoiceItem) values.
     pub items: Vec<InvoiceItem>,
-    /// `discount`
+
+    /// `discount`: a [`Discount`](crate::invoices::Discount).
     pub discount: Discount,
+
     /// Terms, as HTML.
     #[serde(rename = "termsNotes", default, skip_serializing_if = "Option::is_none")]
     pub terms_notes: Option<String>,
-    /// `title`
+
+    /// `title`: a string. Example: `INVOICE`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    /// `attachments`
+
+    /// `attachments`: a list of [`Attachment`](crate::invoices::Attachment) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attachments: Option<Vec<Attachment>>,
-    /// `miscellaneousCharges`
+
+    /// `miscellaneousCharges`: a [`MiscellaneousCharges`](crate::invoices::MiscellaneousCharges).
     #[serde(
         rename = "miscellaneousCharges",
         default,
@@ -11578,9 +13143,11 @@ pub struct UpdateInvoiceScheduleRequest {
     )]
     pub miscellaneous_charges: Option<MiscellaneousCharges>,
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl UpdateInvoiceScheduleRequest {
-    ///A value with the required fields (`altId`, `altType`, `name`, `contactDetails`, `schedule`, `liveMode`, `businessDetails`, `currency`, `items`, `discount`).
+    /// A value with the required fields (`altId`, `altType`, `name`, `contactDetails`, `schedule`, `liveMode`, `businessDetails`, `currency`, `items`, `discount`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         alt_id: impl Into<String>,
@@ -11611,22 +13178,26 @@ impl UpdateInvoiceScheduleRequest {
             miscellaneous_charges: None,
         }
     }
-    ///Sets `termsNotes`.
+
+    /// Sets `termsNotes`.
     pub fn terms_notes(mut self, value: impl Into<String>) -> Self {
         self.terms_notes = Some(value.into());
         self
     }
-    ///Sets `title`.
+
+    /// Sets `title`.
     pub fn title(mut self, value: impl Into<String>) -> Self {
         self.title = Some(value.into());
         self
     }
-    ///Sets `attachments`.
+
+    /// Sets `attachments`.
     pub fn attachments(mut self, value: impl Into<Vec<Attachment>>) -> Self {
         self.attachments = Some(value.into());
         self
     }
-    ///Sets `miscellaneousCharges`.
+
+    /// Sets `miscellaneousCharges`.
     pub fn miscellaneous_charges(
         mut self,
         value: impl Into<MiscellaneousCharges>,
@@ -11635,7 +13206,9 @@ impl UpdateInvoiceScheduleRequest {
         self
     }
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// New content of an invoice template.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -11643,31 +13216,41 @@ pub struct UpdateInvoiceTemplateRequest {
     /// Id of the location.
     #[serde(rename = "altId")]
     pub alt_id: String,
-    /// `altType`
+
+    /// `altType`: a [`AltType`](crate::invoices::AltType).
     #[serde(rename = "altType")]
     pub alt_type: AltType,
+
     /// Template used internally by HighLevel.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub internal: Option<bool>,
-    /// `name`
+
+    /// `name`: a string. Example: `New Template`.
     pub name: String,
-    /// `businessDetails`
+
+    /// `businessDetails`: a [`BusinessDetails`](crate::invoices::BusinessDetails).
     #[serde(rename = "businessDetails")]
     pub business_details: BusinessDetails,
-    /// `currency`
+
+    /// `currency`: a string. Example: `USD`.
     pub currency: String,
-    /// `items`
+
+    /// `items`: a list of [`InvoiceItem`](crate::invoices::InvoiceItem) values.
     pub items: Vec<InvoiceItem>,
-    /// `discount`
+
+    /// `discount`: a [`Discount`](crate::invoices::Discount).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discount: Option<Discount>,
+
     /// Terms, as HTML.
     #[serde(rename = "termsNotes", default, skip_serializing_if = "Option::is_none")]
     pub terms_notes: Option<String>,
-    /// `title`
+
+    /// `title`: a string. Example: `INVOICE`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    /// `miscellaneousCharges`
+
+    /// `miscellaneousCharges`: a [`MiscellaneousCharges`](crate::invoices::MiscellaneousCharges).
     #[serde(
         rename = "miscellaneousCharges",
         default,
@@ -11675,9 +13258,11 @@ pub struct UpdateInvoiceTemplateRequest {
     )]
     pub miscellaneous_charges: Option<MiscellaneousCharges>,
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl UpdateInvoiceTemplateRequest {
-    ///A value with the required fields (`altId`, `altType`, `name`, `businessDetails`, `currency`, `items`).
+    /// A value with the required fields (`altId`, `altType`, `name`, `businessDetails`, `currency`, `items`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         alt_id: impl Into<String>,
@@ -11701,27 +13286,32 @@ impl UpdateInvoiceTemplateRequest {
             miscellaneous_charges: None,
         }
     }
-    ///Sets `internal`.
+
+    /// Sets `internal`.
     pub fn internal(mut self, value: impl Into<bool>) -> Self {
         self.internal = Some(value.into());
         self
     }
-    ///Sets `discount`.
+
+    /// Sets `discount`.
     pub fn discount(mut self, value: impl Into<Discount>) -> Self {
         self.discount = Some(value.into());
         self
     }
-    ///Sets `termsNotes`.
+
+    /// Sets `termsNotes`.
     pub fn terms_notes(mut self, value: impl Into<String>) -> Self {
         self.terms_notes = Some(value.into());
         self
     }
-    ///Sets `title`.
+
+    /// Sets `title`.
     pub fn title(mut self, value: impl Into<String>) -> Self {
         self.title = Some(value.into());
         self
     }
-    ///Sets `miscellaneousCharges`.
+
+    /// Sets `miscellaneousCharges`.
     pub fn miscellaneous_charges(
         mut self,
         value: impl Into<MiscellaneousCharges>,
@@ -11730,7 +13320,9 @@ impl UpdateInvoiceTemplateRequest {
         self
     }
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// New late fee rules of an invoice or template.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -11738,16 +13330,20 @@ pub struct UpdateLateFeesRequest {
     /// Id of the location.
     #[serde(rename = "altId")]
     pub alt_id: String,
-    /// `altType`
+
+    /// `altType`: a [`AltType`](crate::invoices::AltType).
     #[serde(rename = "altType")]
     pub alt_type: AltType,
-    /// `lateFeesConfiguration`
+
+    /// `lateFeesConfiguration`: a [`LateFeesConfiguration`](crate::invoices::LateFeesConfiguration).
     #[serde(rename = "lateFeesConfiguration")]
     pub late_fees_configuration: LateFeesConfiguration,
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl UpdateLateFeesRequest {
-    ///A value with the required fields (`altId`, `altType`, `lateFeesConfiguration`).
+    /// A value with the required fields (`altId`, `altType`, `lateFeesConfiguration`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         alt_id: impl Into<String>,
@@ -11761,7 +13357,9 @@ impl UpdateLateFeesRequest {
         }
     }
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// New payment methods of a template.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -11769,16 +13367,20 @@ pub struct UpdatePaymentMethodsRequest {
     /// Id of the location.
     #[serde(rename = "altId")]
     pub alt_id: String,
-    /// `altType`
+
+    /// `altType`: a [`AltType`](crate::invoices::AltType).
     #[serde(rename = "altType")]
     pub alt_type: AltType,
-    /// `paymentMethods`
+
+    /// `paymentMethods`: a [`PaymentMethods`](crate::invoices::PaymentMethods).
     #[serde(rename = "paymentMethods", default, skip_serializing_if = "Option::is_none")]
     pub payment_methods: Option<PaymentMethods>,
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl UpdatePaymentMethodsRequest {
-    ///A value with the required fields (`altId`, `altType`).
+    /// A value with the required fields (`altId`, `altType`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(alt_id: impl Into<String>, alt_type: impl Into<AltType>) -> Self {
         Self {
@@ -11787,25 +13389,31 @@ impl UpdatePaymentMethodsRequest {
             payment_methods: None,
         }
     }
-    ///Sets `paymentMethods`.
+
+    /// Sets `paymentMethods`.
     pub fn payment_methods(mut self, value: impl Into<PaymentMethods>) -> Self {
         self.payment_methods = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 /// A US bank account.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UsBankAccount {
-    /// `bank_name`
+    /// `bank_name`: a string.
     pub bank_name: String,
-    /// `last4`
+
+    /// `last4`: a string.
     pub last4: String,
 }
+
 #[cfg(any(feature = "invoices", feature = "v3_invoices"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "invoices", feature = "v3_invoices"))))]
 impl UsBankAccount {
-    ///A value with the required fields (`bank_name`, `last4`).
+    /// A value with the required fields (`bank_name`, `last4`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(bank_name: impl Into<String>, last4: impl Into<String>) -> Self {
         Self {

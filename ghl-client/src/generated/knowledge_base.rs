@@ -34,25 +34,30 @@
 //! | [`train_knowledge_base_urls`](KnowledgeBase::train_knowledge_base_urls) | `POST /knowledge-bases/crawler/train` | `2021-04-15` | location |
 //! | [`update_knowledge_base`](KnowledgeBase::update_knowledge_base) | `PUT /knowledge-bases/{knowledgeBaseId}` | `2021-04-15` | location |
 //! | [`update_knowledge_base_faq`](KnowledgeBase::update_knowledge_base_faq) | `PUT /knowledge-bases/faqs/{id}` | `2021-04-15` | location |
+
 #[cfg(feature = "knowledge_base")]
+#[cfg_attr(docsrs, doc(cfg(feature = "knowledge_base")))]
 /// This module's path below the crate root.
 pub const MODULE: &str = "knowledge_base";
+
 #[cfg(feature = "knowledge_base")]
-///Operations of the Knowledge Base module. Get one with `client.knowledge_base()`.
+#[cfg_attr(docsrs, doc(cfg(feature = "knowledge_base")))]
+/// Operations of the Knowledge Base module. Get one with `client.knowledge_base()`.
 #[derive(Clone, Debug)]
 pub struct KnowledgeBase {
     client: crate::Client,
 }
+
 #[cfg(feature = "knowledge_base")]
+#[cfg_attr(docsrs, doc(cfg(feature = "knowledge_base")))]
 impl KnowledgeBase {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
     }
+
     /// Create a knowledge base (a location may have at most 15).
     ///
     /// `POST /knowledge-bases/` · Version `2021-04-15` · location token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc names no scope here and declares the Authorization header as a parameter; the header is left to the client.
     pub fn create_knowledge_base(
         &self,
         body: CreateKnowledgeBaseRequest,
@@ -62,11 +67,10 @@ impl KnowledgeBase {
             body,
         }
     }
+
     /// Add a question and answer to a knowledge base.
     ///
     /// `POST /knowledge-bases/faqs` · Version `2021-04-15` · location token · scopes: none stated
-    ///
-    /// Note: HighLevel's operationId here is the bare `create`; renamed. HighLevel's doc names no scope here and declares the Authorization header as a parameter; the header is left to the client.
     pub fn create_knowledge_base_faq(
         &self,
         body: CreateKnowledgeBaseFaqRequest,
@@ -76,11 +80,10 @@ impl KnowledgeBase {
             body,
         }
     }
+
     /// Delete a knowledge base by id.
     ///
     /// `DELETE /knowledge-bases/{knowledgeBaseId}` · Version `2021-04-15` · location token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc names no scope here and declares the Authorization header as a parameter; the header is left to the client.
     pub fn delete_knowledge_base(
         &self,
         knowledge_base_id: impl Into<String>,
@@ -90,11 +93,10 @@ impl KnowledgeBase {
             knowledge_base_id: knowledge_base_id.into(),
         }
     }
+
     /// Delete an FAQ entry.
     ///
     /// `DELETE /knowledge-bases/faqs/{id}` · Version `2021-04-15` · location token · scopes: none stated
-    ///
-    /// Note: HighLevel's operationId here is the bare `delete`; renamed. HighLevel's doc names no scope here and declares the Authorization header as a parameter; the header is left to the client.
     pub fn delete_knowledge_base_faq(
         &self,
         id: impl Into<String>,
@@ -104,11 +106,10 @@ impl KnowledgeBase {
             id: id.into(),
         }
     }
+
     /// Remove trained web pages from a knowledge base.
     ///
     /// `DELETE /knowledge-bases/crawler` · Version `2021-04-15` · location token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc names no scope here and declares the Authorization header as a parameter; the header is left to the client.
     pub fn delete_knowledge_base_trained_urls(
         &self,
         body: DeleteTrainedUrlsRequest,
@@ -118,11 +119,10 @@ impl KnowledgeBase {
             body,
         }
     }
+
     /// Start crawling a website to find pages to train on.
     ///
     /// `POST /knowledge-bases/crawler` · Version `2021-04-15` · location token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc names no scope here and declares the Authorization header as a parameter; the header is left to the client.
     pub fn discover_knowledge_base_website(
         &self,
         body: DiscoverWebsiteRequest,
@@ -132,11 +132,10 @@ impl KnowledgeBase {
             body,
         }
     }
+
     /// Fetch one knowledge base with its content counts.
     ///
     /// `GET /knowledge-bases/{knowledgeBaseId}` · Version `2021-04-15` · location token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc names no scope here and declares the Authorization header as a parameter; the header is left to the client.
     pub fn get_knowledge_base(
         &self,
         knowledge_base_id: impl Into<String>,
@@ -146,11 +145,10 @@ impl KnowledgeBase {
             knowledge_base_id: knowledge_base_id.into(),
         }
     }
+
     /// Fetch the progress of a crawl operation.
     ///
     /// `GET /knowledge-bases/crawler/status` · Version `2021-04-15` · location token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc names no scope here and declares the Authorization header as a parameter; the header is left to the client.
     pub fn get_knowledge_base_crawl_status(
         &self,
         operation_id: impl Into<String>,
@@ -163,11 +161,10 @@ impl KnowledgeBase {
             knowledge_base_id: knowledge_base_id.into(),
         }
     }
+
     /// List the FAQ entries of a knowledge base.
     ///
     /// `GET /knowledge-bases/faqs` · Version `2021-04-15` · location token · scopes: none stated
-    ///
-    /// Note: HighLevel's operationId here is the bare `list`; renamed. HighLevel's doc names no scope here and declares the Authorization header as a parameter; the header is left to the client.
     pub fn list_knowledge_base_faqs(
         &self,
         knowledge_base_id: impl Into<String>,
@@ -180,11 +177,10 @@ impl KnowledgeBase {
             last_faq_id: None,
         }
     }
+
     /// List the web pages trained into a knowledge base.
     ///
     /// `GET /knowledge-bases/crawler` · Version `2021-04-15` · location token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc names no scope here and declares the Authorization header as a parameter; the header is left to the client.
     pub fn list_knowledge_base_trained_urls(
         &self,
         knowledge_base_id: impl Into<String>,
@@ -198,11 +194,10 @@ impl KnowledgeBase {
             query: None,
         }
     }
+
     /// List the knowledge bases of a location.
     ///
     /// `GET /knowledge-bases/` · Version `2021-04-15` · location token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc names no scope here and declares the Authorization header as a parameter; the header is left to the client.
     pub fn list_knowledge_bases(&self) -> ListKnowledgeBases {
         ListKnowledgeBases {
             client: self.client.clone(),
@@ -212,11 +207,10 @@ impl KnowledgeBase {
             last_knowledge_base_id: None,
         }
     }
+
     /// Train discovered pages into a knowledge base.
     ///
     /// `POST /knowledge-bases/crawler/train` · Version `2021-04-15` · location token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc names no scope here and declares the Authorization header as a parameter; the header is left to the client.
     pub fn train_knowledge_base_urls(
         &self,
         body: TrainUrlsRequest,
@@ -226,11 +220,10 @@ impl KnowledgeBase {
             body,
         }
     }
+
     /// Rename a knowledge base or change its description.
     ///
     /// `PUT /knowledge-bases/{knowledgeBaseId}` · Version `2021-04-15` · location token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc gives this path as /knowledge-bases/{id}, which clashes with the templated path of the get and delete operations; the parameter is named knowledgeBaseId here (the name is not sent). HighLevel's doc names no scope here and declares the Authorization header as a parameter; the header is left to the client.
     pub fn update_knowledge_base(
         &self,
         knowledge_base_id: impl Into<String>,
@@ -242,11 +235,10 @@ impl KnowledgeBase {
             body,
         }
     }
+
     /// Change the question or answer of an FAQ entry.
     ///
     /// `PUT /knowledge-bases/faqs/{id}` · Version `2021-04-15` · location token · scopes: none stated
-    ///
-    /// Note: HighLevel's operationId here is the bare `update`; renamed. HighLevel's doc names no scope here and declares the Authorization header as a parameter; the header is left to the client.
     pub fn update_knowledge_base_faq(
         &self,
         id: impl Into<String>,
@@ -259,8 +251,10 @@ impl KnowledgeBase {
         }
     }
 }
+
 #[cfg(feature = "knowledge_base")]
-///One call per operation with sample arguments (contract tests only).
+#[cfg_attr(docsrs, doc(cfg(feature = "knowledge_base")))]
+/// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -435,8 +429,10 @@ pub fn contract_samples(
         ));
     calls
 }
+
 #[cfg(feature = "knowledge_base")]
-///One call per operation with every optional argument and field set too (contract tests only).
+#[cfg_attr(docsrs, doc(cfg(feature = "knowledge_base")))]
+/// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -625,21 +621,23 @@ pub fn contract_samples_full(
         ));
     calls
 }
+
 #[cfg(feature = "knowledge_base")]
+#[cfg_attr(docsrs, doc(cfg(feature = "knowledge_base")))]
 /// Request builder for `create_knowledge_base`: set optional parameters, then call `send()`.
 ///
 /// Create a knowledge base (a location may have at most 15).
 ///
 /// `POST /knowledge-bases/` · Version `2021-04-15` · location token · scopes: none stated
-///
-/// Note: HighLevel's doc names no scope here and declares the Authorization header as a parameter; the header is left to the client.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct CreateKnowledgeBase {
     client: crate::Client,
     body: CreateKnowledgeBaseRequest,
 }
+
 #[cfg(feature = "knowledge_base")]
+#[cfg_attr(docsrs, doc(cfg(feature = "knowledge_base")))]
 impl CreateKnowledgeBase {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -658,10 +656,12 @@ impl CreateKnowledgeBase {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<KnowledgeBaseResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -670,21 +670,23 @@ impl CreateKnowledgeBase {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "knowledge_base")]
+#[cfg_attr(docsrs, doc(cfg(feature = "knowledge_base")))]
 /// Request builder for `create_knowledge_base_faq`: set optional parameters, then call `send()`.
 ///
 /// Add a question and answer to a knowledge base.
 ///
 /// `POST /knowledge-bases/faqs` · Version `2021-04-15` · location token · scopes: none stated
-///
-/// Note: HighLevel's operationId here is the bare `create`; renamed. HighLevel's doc names no scope here and declares the Authorization header as a parameter; the header is left to the client.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct CreateKnowledgeBaseFaq {
     client: crate::Client,
     body: CreateKnowledgeBaseFaqRequest,
 }
+
 #[cfg(feature = "knowledge_base")]
+#[cfg_attr(docsrs, doc(cfg(feature = "knowledge_base")))]
 impl CreateKnowledgeBaseFaq {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -703,10 +705,12 @@ impl CreateKnowledgeBaseFaq {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<CreateKnowledgeBaseFaqResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -715,21 +719,23 @@ impl CreateKnowledgeBaseFaq {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "knowledge_base")]
+#[cfg_attr(docsrs, doc(cfg(feature = "knowledge_base")))]
 /// Request builder for `delete_knowledge_base`: set optional parameters, then call `send()`.
 ///
 /// Delete a knowledge base by id.
 ///
 /// `DELETE /knowledge-bases/{knowledgeBaseId}` · Version `2021-04-15` · location token · scopes: none stated
-///
-/// Note: HighLevel's doc names no scope here and declares the Authorization header as a parameter; the header is left to the client.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DeleteKnowledgeBase {
     client: crate::Client,
     knowledge_base_id: String,
 }
+
 #[cfg(feature = "knowledge_base")]
+#[cfg_attr(docsrs, doc(cfg(feature = "knowledge_base")))]
 impl DeleteKnowledgeBase {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -750,10 +756,12 @@ impl DeleteKnowledgeBase {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -762,21 +770,23 @@ impl DeleteKnowledgeBase {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "knowledge_base")]
+#[cfg_attr(docsrs, doc(cfg(feature = "knowledge_base")))]
 /// Request builder for `delete_knowledge_base_faq`: set optional parameters, then call `send()`.
 ///
 /// Delete an FAQ entry.
 ///
 /// `DELETE /knowledge-bases/faqs/{id}` · Version `2021-04-15` · location token · scopes: none stated
-///
-/// Note: HighLevel's operationId here is the bare `delete`; renamed. HighLevel's doc names no scope here and declares the Authorization header as a parameter; the header is left to the client.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DeleteKnowledgeBaseFaq {
     client: crate::Client,
     id: String,
 }
+
 #[cfg(feature = "knowledge_base")]
+#[cfg_attr(docsrs, doc(cfg(feature = "knowledge_base")))]
 impl DeleteKnowledgeBaseFaq {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -797,10 +807,12 @@ impl DeleteKnowledgeBaseFaq {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -809,21 +821,23 @@ impl DeleteKnowledgeBaseFaq {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "knowledge_base")]
+#[cfg_attr(docsrs, doc(cfg(feature = "knowledge_base")))]
 /// Request builder for `delete_knowledge_base_trained_urls`: set optional parameters, then call `send()`.
 ///
 /// Remove trained web pages from a knowledge base.
 ///
 /// `DELETE /knowledge-bases/crawler` · Version `2021-04-15` · location token · scopes: none stated
-///
-/// Note: HighLevel's doc names no scope here and declares the Authorization header as a parameter; the header is left to the client.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DeleteKnowledgeBaseTrainedUrls {
     client: crate::Client,
     body: DeleteTrainedUrlsRequest,
 }
+
 #[cfg(feature = "knowledge_base")]
+#[cfg_attr(docsrs, doc(cfg(feature = "knowledge_base")))]
 impl DeleteKnowledgeBaseTrainedUrls {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -845,10 +859,12 @@ impl DeleteKnowledgeBaseTrainedUrls {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -857,21 +873,23 @@ impl DeleteKnowledgeBaseTrainedUrls {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "knowledge_base")]
+#[cfg_attr(docsrs, doc(cfg(feature = "knowledge_base")))]
 /// Request builder for `discover_knowledge_base_website`: set optional parameters, then call `send()`.
 ///
 /// Start crawling a website to find pages to train on.
 ///
 /// `POST /knowledge-bases/crawler` · Version `2021-04-15` · location token · scopes: none stated
-///
-/// Note: HighLevel's doc names no scope here and declares the Authorization header as a parameter; the header is left to the client.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DiscoverKnowledgeBaseWebsite {
     client: crate::Client,
     body: DiscoverWebsiteRequest,
 }
+
 #[cfg(feature = "knowledge_base")]
+#[cfg_attr(docsrs, doc(cfg(feature = "knowledge_base")))]
 impl DiscoverKnowledgeBaseWebsite {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -893,10 +911,12 @@ impl DiscoverKnowledgeBaseWebsite {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<DiscoverWebsiteResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -905,21 +925,23 @@ impl DiscoverKnowledgeBaseWebsite {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "knowledge_base")]
+#[cfg_attr(docsrs, doc(cfg(feature = "knowledge_base")))]
 /// Request builder for `get_knowledge_base`: set optional parameters, then call `send()`.
 ///
 /// Fetch one knowledge base with its content counts.
 ///
 /// `GET /knowledge-bases/{knowledgeBaseId}` · Version `2021-04-15` · location token · scopes: none stated
-///
-/// Note: HighLevel's doc names no scope here and declares the Authorization header as a parameter; the header is left to the client.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetKnowledgeBase {
     client: crate::Client,
     knowledge_base_id: String,
 }
+
 #[cfg(feature = "knowledge_base")]
+#[cfg_attr(docsrs, doc(cfg(feature = "knowledge_base")))]
 impl GetKnowledgeBase {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -940,10 +962,12 @@ impl GetKnowledgeBase {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<KnowledgeBaseResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -952,14 +976,14 @@ impl GetKnowledgeBase {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "knowledge_base")]
+#[cfg_attr(docsrs, doc(cfg(feature = "knowledge_base")))]
 /// Request builder for `get_knowledge_base_crawl_status`: set optional parameters, then call `send()`.
 ///
 /// Fetch the progress of a crawl operation.
 ///
 /// `GET /knowledge-bases/crawler/status` · Version `2021-04-15` · location token · scopes: none stated
-///
-/// Note: HighLevel's doc names no scope here and declares the Authorization header as a parameter; the header is left to the client.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetKnowledgeBaseCrawlStatus {
@@ -968,15 +992,18 @@ pub struct GetKnowledgeBaseCrawlStatus {
     operation_id: String,
     knowledge_base_id: String,
 }
-#[cfg(feature = "knowledge_base")]
-impl GetKnowledgeBaseCrawlStatus {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "knowledge_base")]
+#[cfg_attr(docsrs, doc(cfg(feature = "knowledge_base")))]
+impl GetKnowledgeBaseCrawlStatus {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1003,10 +1030,12 @@ Defaults to the client's configured location.*/
         request.query("knowledgeBaseId", &self.knowledge_base_id);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<CrawlStatusResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1015,14 +1044,14 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "knowledge_base")]
+#[cfg_attr(docsrs, doc(cfg(feature = "knowledge_base")))]
 /// Request builder for `list_knowledge_base_faqs`: set optional parameters, then call `send()`.
 ///
 /// List the FAQ entries of a knowledge base.
 ///
 /// `GET /knowledge-bases/faqs` · Version `2021-04-15` · location token · scopes: none stated
-///
-/// Note: HighLevel's operationId here is the bare `list`; renamed. HighLevel's doc names no scope here and declares the Authorization header as a parameter; the header is left to the client.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListKnowledgeBaseFaqs {
@@ -1032,25 +1061,30 @@ pub struct ListKnowledgeBaseFaqs {
     limit: Option<i64>,
     last_faq_id: Option<String>,
 }
-#[cfg(feature = "knowledge_base")]
-impl ListKnowledgeBaseFaqs {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "knowledge_base")]
+#[cfg_attr(docsrs, doc(cfg(feature = "knowledge_base")))]
+impl ListKnowledgeBaseFaqs {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Page size; 10 when absent.
+
+    /// Page size; 10 when absent.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
-    ///Id of the last entry of the previous page.
+
+    /// Id of the last entry of the previous page.
     pub fn last_faq_id(mut self, value: impl Into<String>) -> Self {
         self.last_faq_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1076,10 +1110,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ListKnowledgeBaseFaqsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1088,16 +1124,22 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "knowledge_base")]
+#[cfg_attr(docsrs, doc(cfg(feature = "knowledge_base")))]
 impl crate::Paginated for ListKnowledgeBaseFaqs {
     type Page = ListKnowledgeBaseFaqsResponse;
+
     type Item = KnowledgeBaseFaq;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListKnowledgeBaseFaqs::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         if Some(page).and_then(|v| v.faqs.as_ref()).is_none_or(|items| items.is_empty())
@@ -1118,11 +1160,14 @@ impl crate::Paginated for ListKnowledgeBaseFaqs {
         }
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.faqs).unwrap_or_default()
     }
 }
+
 #[cfg(feature = "knowledge_base")]
+#[cfg_attr(docsrs, doc(cfg(feature = "knowledge_base")))]
 impl ListKnowledgeBaseFaqs {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -1133,14 +1178,14 @@ impl ListKnowledgeBaseFaqs {
         crate::paginate(self)
     }
 }
+
 #[cfg(feature = "knowledge_base")]
+#[cfg_attr(docsrs, doc(cfg(feature = "knowledge_base")))]
 /// Request builder for `list_knowledge_base_trained_urls`: set optional parameters, then call `send()`.
 ///
 /// List the web pages trained into a knowledge base.
 ///
 /// `GET /knowledge-bases/crawler` · Version `2021-04-15` · location token · scopes: none stated
-///
-/// Note: HighLevel's doc names no scope here and declares the Authorization header as a parameter; the header is left to the client.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListKnowledgeBaseTrainedUrls {
@@ -1151,30 +1196,36 @@ pub struct ListKnowledgeBaseTrainedUrls {
     page_length: Option<i64>,
     query: Option<String>,
 }
-#[cfg(feature = "knowledge_base")]
-impl ListKnowledgeBaseTrainedUrls {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "knowledge_base")]
+#[cfg_attr(docsrs, doc(cfg(feature = "knowledge_base")))]
+impl ListKnowledgeBaseTrainedUrls {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Page number.
+
+    /// Page number.
     pub fn page(mut self, value: impl Into<i64>) -> Self {
         self.page = Some(value.into());
         self
     }
-    ///Page size.
+
+    /// Page size.
     pub fn page_length(mut self, value: impl Into<i64>) -> Self {
         self.page_length = Some(value.into());
         self
     }
-    ///Text matched against page addresses.
+
+    /// Text matched against page addresses.
     pub fn query(mut self, value: impl Into<String>) -> Self {
         self.query = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1209,10 +1260,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ListTrainedUrlsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1221,16 +1274,22 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "knowledge_base")]
+#[cfg_attr(docsrs, doc(cfg(feature = "knowledge_base")))]
 impl crate::Paginated for ListKnowledgeBaseTrainedUrls {
     type Page = ListTrainedUrlsResponse;
+
     type Item = TrainedUrl;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListKnowledgeBaseTrainedUrls::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.urls.as_ref()).map_or(0, Vec::len);
@@ -1245,11 +1304,14 @@ impl crate::Paginated for ListKnowledgeBaseTrainedUrls {
         self.page = Some(next);
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.urls).unwrap_or_default()
     }
 }
+
 #[cfg(feature = "knowledge_base")]
+#[cfg_attr(docsrs, doc(cfg(feature = "knowledge_base")))]
 impl ListKnowledgeBaseTrainedUrls {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -1258,14 +1320,14 @@ impl ListKnowledgeBaseTrainedUrls {
         crate::paginate(self)
     }
 }
+
 #[cfg(feature = "knowledge_base")]
+#[cfg_attr(docsrs, doc(cfg(feature = "knowledge_base")))]
 /// Request builder for `list_knowledge_bases`: set optional parameters, then call `send()`.
 ///
 /// List the knowledge bases of a location.
 ///
 /// `GET /knowledge-bases/` · Version `2021-04-15` · location token · scopes: none stated
-///
-/// Note: HighLevel's doc names no scope here and declares the Authorization header as a parameter; the header is left to the client.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListKnowledgeBases {
@@ -1275,30 +1337,36 @@ pub struct ListKnowledgeBases {
     limit: Option<i64>,
     last_knowledge_base_id: Option<String>,
 }
-#[cfg(feature = "knowledge_base")]
-impl ListKnowledgeBases {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "knowledge_base")]
+#[cfg_attr(docsrs, doc(cfg(feature = "knowledge_base")))]
+impl ListKnowledgeBases {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Text matched against knowledge base names.
+
+    /// Text matched against knowledge base names.
     pub fn query(mut self, value: impl Into<String>) -> Self {
         self.query = Some(value.into());
         self
     }
-    ///Page size; 20 when absent.
+
+    /// Page size; 20 when absent.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
-    ///Id of the last knowledge base of the previous page.
+
+    /// Id of the last knowledge base of the previous page.
     pub fn last_knowledge_base_id(mut self, value: impl Into<String>) -> Self {
         self.last_knowledge_base_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1326,10 +1394,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ListKnowledgeBasesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1338,16 +1408,22 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "knowledge_base")]
+#[cfg_attr(docsrs, doc(cfg(feature = "knowledge_base")))]
 impl crate::Paginated for ListKnowledgeBases {
     type Page = ListKnowledgeBasesResponse;
+
     type Item = KnowledgeBaseSummary;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListKnowledgeBases::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         if Some(page)
@@ -1372,6 +1448,7 @@ impl crate::Paginated for ListKnowledgeBases {
         }
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page)
             .and_then(|v| v.data)
@@ -1379,7 +1456,9 @@ impl crate::Paginated for ListKnowledgeBases {
             .unwrap_or_default()
     }
 }
+
 #[cfg(feature = "knowledge_base")]
+#[cfg_attr(docsrs, doc(cfg(feature = "knowledge_base")))]
 impl ListKnowledgeBases {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -1390,21 +1469,23 @@ impl ListKnowledgeBases {
         crate::paginate(self)
     }
 }
+
 #[cfg(feature = "knowledge_base")]
+#[cfg_attr(docsrs, doc(cfg(feature = "knowledge_base")))]
 /// Request builder for `train_knowledge_base_urls`: set optional parameters, then call `send()`.
 ///
 /// Train discovered pages into a knowledge base.
 ///
 /// `POST /knowledge-bases/crawler/train` · Version `2021-04-15` · location token · scopes: none stated
-///
-/// Note: HighLevel's doc names no scope here and declares the Authorization header as a parameter; the header is left to the client.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct TrainKnowledgeBaseUrls {
     client: crate::Client,
     body: TrainUrlsRequest,
 }
+
 #[cfg(feature = "knowledge_base")]
+#[cfg_attr(docsrs, doc(cfg(feature = "knowledge_base")))]
 impl TrainKnowledgeBaseUrls {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1426,10 +1507,12 @@ impl TrainKnowledgeBaseUrls {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1438,14 +1521,14 @@ impl TrainKnowledgeBaseUrls {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "knowledge_base")]
+#[cfg_attr(docsrs, doc(cfg(feature = "knowledge_base")))]
 /// Request builder for `update_knowledge_base`: set optional parameters, then call `send()`.
 ///
 /// Rename a knowledge base or change its description.
 ///
 /// `PUT /knowledge-bases/{knowledgeBaseId}` · Version `2021-04-15` · location token · scopes: none stated
-///
-/// Note: HighLevel's doc gives this path as /knowledge-bases/{id}, which clashes with the templated path of the get and delete operations; the parameter is named knowledgeBaseId here (the name is not sent). HighLevel's doc names no scope here and declares the Authorization header as a parameter; the header is left to the client.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpdateKnowledgeBase {
@@ -1453,7 +1536,9 @@ pub struct UpdateKnowledgeBase {
     knowledge_base_id: String,
     body: UpdateKnowledgeBaseRequest,
 }
+
 #[cfg(feature = "knowledge_base")]
+#[cfg_attr(docsrs, doc(cfg(feature = "knowledge_base")))]
 impl UpdateKnowledgeBase {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1478,10 +1563,12 @@ impl UpdateKnowledgeBase {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1490,14 +1577,14 @@ impl UpdateKnowledgeBase {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "knowledge_base")]
+#[cfg_attr(docsrs, doc(cfg(feature = "knowledge_base")))]
 /// Request builder for `update_knowledge_base_faq`: set optional parameters, then call `send()`.
 ///
 /// Change the question or answer of an FAQ entry.
 ///
 /// `PUT /knowledge-bases/faqs/{id}` · Version `2021-04-15` · location token · scopes: none stated
-///
-/// Note: HighLevel's operationId here is the bare `update`; renamed. HighLevel's doc names no scope here and declares the Authorization header as a parameter; the header is left to the client.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpdateKnowledgeBaseFaq {
@@ -1505,7 +1592,9 @@ pub struct UpdateKnowledgeBaseFaq {
     id: String,
     body: UpdateKnowledgeBaseFaqRequest,
 }
+
 #[cfg(feature = "knowledge_base")]
+#[cfg_attr(docsrs, doc(cfg(feature = "knowledge_base")))]
 impl UpdateKnowledgeBaseFaq {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1530,10 +1619,12 @@ impl UpdateKnowledgeBaseFaq {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1542,7 +1633,12 @@ impl UpdateKnowledgeBaseFaq {
         self.client.execute(request).await
     }
 }
+
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
+)]
 /// Why a page could not be crawled.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1550,37 +1646,55 @@ pub struct CrawlError {
     /// Server stack trace.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stack: Option<String>,
-    /// `response`
+
+    /// `response`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub response: Option<String>,
-    /// `status`
+
+    /// `status`: a whole number. Example: `500`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<i64>,
+
     /// Extra error data.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub options: Option<serde_json::Value>,
-    /// `message`
+
+    /// `message`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// `name`
+
+    /// `name`: a string. Example: `HttpException`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
+
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
+)]
 /// How far a crawl follows links: the exact page, pages under its path, or the whole domain.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CrawlMode {
-    ///`Exact`
+    /// `Exact`
     Exact,
-    ///`Path`
+
+    /// `Path`
     Path,
-    ///`Domain`
+
+    /// `Domain`
     Domain,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
+)]
 impl CrawlMode {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1592,7 +1706,12 @@ impl CrawlMode {
         }
     }
 }
+
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
+)]
 impl From<&str> for CrawlMode {
     fn from(value: &str) -> Self {
         match value {
@@ -1603,81 +1722,111 @@ impl From<&str> for CrawlMode {
         }
     }
 }
+
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 crate::runtime::enums::string_enum!(CrawlMode);
+
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
+)]
 /// A crawl operation.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CrawlOperation {
-    /// `discoveredUrlsCount`
+    /// `discoveredUrlsCount`: a whole number. Example: `66`.
     #[serde(
         rename = "discoveredUrlsCount",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub discovered_urls_count: Option<i64>,
-    /// `trainedUrlsCount`
+
+    /// `trainedUrlsCount`: a whole number. Example: `0`.
     #[serde(
         rename = "trainedUrlsCount",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub trained_urls_count: Option<i64>,
-    /// `_id`
+
+    /// `_id`: a string. Example: `688e410c8a18870ecf4d13bb`.
     #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `locationId`
+
+    /// `locationId`: a string. Example: `nnAzVJqSv6PJ1p6zrhvC`.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
-    /// `status`
+
+    /// `status`: a [`CrawlState`](crate::knowledge_base::CrawlState).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<CrawlState>,
-    /// `url`
+
+    /// `url`: a string. Example: `https://developer.mozilla.org/en-US/blog/`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
-    /// `mode`
+
+    /// `mode`: a [`CrawlMode`](crate::knowledge_base::CrawlMode).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mode: Option<CrawlMode>,
-    /// `knowledgeBaseId`
+
+    /// `knowledgeBaseId`: a string. Example: `CCNPhKqSCkTOG8O7dtbq`.
     #[serde(
         rename = "knowledgeBaseId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub knowledge_base_id: Option<String>,
-    /// `createdAt`
+
+    /// `createdAt`: a string. Example: `2025-08-02T16:47:08.182Z`.
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `updatedAt`
+
+    /// `updatedAt`: a string. Example: `2025-08-02T16:48:43.635Z`.
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
+
     /// Record revision.
     #[serde(rename = "__v", default, skip_serializing_if = "Option::is_none")]
     pub v: Option<i64>,
+
     /// The site's robots.txt.
     #[serde(rename = "robotsFileData", default, skip_serializing_if = "Option::is_none")]
     pub robots_file_data: Option<String>,
 }
+
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
+)]
 /// One page found by a crawl.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CrawlRecord {
-    /// `url`
+    /// `url`: a string. Example: `https://developer.mozilla.org/en-US/blog/rss.xml`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
-    /// `id`
+
+    /// `id`: a string. Example: `688e41118a188704914d13c0`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `title`
+
+    /// `title`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
+
     /// Set for pages that failed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<CrawlError>,
 }
+
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
+)]
 /// A crawl operation that was started.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1685,40 +1834,61 @@ pub struct CrawlStarted {
     /// Pass to the crawl status operation to follow progress.
     #[serde(rename = "operationId", default, skip_serializing_if = "Option::is_none")]
     pub operation_id: Option<String>,
-    /// `status`
+
+    /// `status`: a [`CrawlState`](crate::knowledge_base::CrawlState).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<CrawlState>,
-    /// `url`
+
+    /// `url`: a string. Example: `https://developer.mozilla.org/en-US/blog/`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 }
+
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
+)]
 /// State of a crawl operation or of one crawled page.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CrawlState {
-    ///`Pending`
+    /// `Pending`
     Pending,
-    ///`Processing`
+
+    /// `Processing`
     Processing,
-    ///`Successful`
+
+    /// `Successful`
     Successful,
-    ///`Failed`
+
+    /// `Failed`
     Failed,
-    ///`Existing`
+
+    /// `Existing`
     Existing,
-    ///`Restricted`
+
+    /// `Restricted`
     Restricted,
-    ///`Cancelled`
+
+    /// `Cancelled`
     Cancelled,
-    ///`Aborted`
+
+    /// `Aborted`
     Aborted,
-    ///`Training`
+
+    /// `Training`
     Training,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
+)]
 impl CrawlState {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1736,7 +1906,12 @@ impl CrawlState {
         }
     }
 }
+
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
+)]
 impl From<&str> for CrawlState {
     fn from(value: &str) -> Self {
         match value {
@@ -1753,17 +1928,24 @@ impl From<&str> for CrawlState {
         }
     }
 }
+
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
 crate::runtime::enums::string_enum!(CrawlState);
+
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
+)]
 /// A crawl operation and its pages.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CrawlStatus {
-    /// `aggregate`
+    /// `aggregate`: a list of [`CrawlStatusGroup`](crate::knowledge_base::CrawlStatusGroup) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aggregate: Option<Vec<CrawlStatusGroup>>,
-    /// `operationDetails`
+
+    /// `operationDetails`: a [`CrawlOperation`](crate::knowledge_base::CrawlOperation).
     #[serde(
         rename = "operationDetails",
         default,
@@ -1771,7 +1953,12 @@ pub struct CrawlStatus {
     )]
     pub operation_details: Option<CrawlOperation>,
 }
+
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
+)]
 /// The pages of a crawl in one state.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1779,41 +1966,61 @@ pub struct CrawlStatusGroup {
     /// The state this group is for.
     #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<CrawlState>,
-    /// `records`
+
+    /// `records`: a list of [`CrawlRecord`](crate::knowledge_base::CrawlRecord) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub records: Option<Vec<CrawlRecord>>,
 }
+
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
+)]
 /// The `CrawlStatusResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CrawlStatusResponse {
-    /// `success`
+    /// `success`: `true` or `false`. Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
-    /// `data`
+
+    /// `data`: a [`CrawlStatus`](crate::knowledge_base::CrawlStatus).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<CrawlStatus>,
 }
+
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
+)]
 /// A new FAQ entry.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateKnowledgeBaseFaqRequest {
-    /// `locationId`
+    /// `locationId`: a string. Example: `HqDZpF8GH3qvgJTmKCoL`.
     #[serde(rename = "locationId")]
     pub location_id: String,
-    /// `question`
+
+    /// `question`: a string.
     pub question: String,
-    /// `answer`
+
+    /// `answer`: a string.
     pub answer: String,
-    /// `knowledgeBaseId`
+
+    /// `knowledgeBaseId`: a string. Example: `710KoEzy793Fxubft0bc`.
     #[serde(rename = "knowledgeBaseId")]
     pub knowledge_base_id: String,
 }
+
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
+)]
 impl CreateKnowledgeBaseFaqRequest {
-    ///A value with the required fields (`locationId`, `question`, `answer`, `knowledgeBaseId`).
+    /// A value with the required fields (`locationId`, `question`, `answer`, `knowledgeBaseId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         location_id: impl Into<String>,
@@ -1829,35 +2036,53 @@ impl CreateKnowledgeBaseFaqRequest {
         }
     }
 }
+
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
+)]
 /// The `CreateKnowledgeBaseFaqResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateKnowledgeBaseFaqResponse {
-    /// `success`
+    /// `success`: `true` or `false`. Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
-    /// `faq`
+
+    /// `faq`: a [`KnowledgeBaseFaq`](crate::knowledge_base::KnowledgeBaseFaq).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub faq: Option<KnowledgeBaseFaq>,
 }
+
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
+)]
 /// A new knowledge base.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateKnowledgeBaseRequest {
-    /// `name`
+    /// `name`: a string.
     pub name: String,
-    /// `description`
+
+    /// `description`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `locationId`
+
+    /// `locationId`: a string.
     #[serde(rename = "locationId")]
     pub location_id: String,
 }
+
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
+)]
 impl CreateKnowledgeBaseRequest {
-    ///A value with the required fields (`name`, `locationId`).
+    /// A value with the required fields (`name`, `locationId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(name: impl Into<String>, location_id: impl Into<String>) -> Self {
         Self {
@@ -1866,30 +2091,43 @@ impl CreateKnowledgeBaseRequest {
             location_id: location_id.into(),
         }
     }
-    ///Sets `description`.
+
+    /// Sets `description`.
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
+)]
 /// Trained pages to remove.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DeleteTrainedUrlsRequest {
-    /// `knowledgeBaseId`
+    /// `knowledgeBaseId`: a string. Example: `tDtDnQdgm2LXpyiqYvZ6`.
     #[serde(rename = "knowledgeBaseId")]
     pub knowledge_base_id: String,
-    /// `locationId`
+
+    /// `locationId`: a string. Example: `tDtDnQdgm2LXpyiqYvZ6`.
     #[serde(rename = "locationId")]
     pub location_id: String,
+
     /// Ids of trained pages, from the trained-page listing.
     #[serde(rename = "urlIds")]
     pub url_ids: Vec<String>,
 }
+
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
+)]
 impl DeleteTrainedUrlsRequest {
-    ///A value with the required fields (`knowledgeBaseId`, `locationId`, `urlIds`).
+    /// A value with the required fields (`knowledgeBaseId`, `locationId`, `urlIds`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         knowledge_base_id: impl Into<String>,
@@ -1903,25 +2141,38 @@ impl DeleteTrainedUrlsRequest {
         }
     }
 }
+
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
+)]
 /// The site to crawl and how far.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DiscoverWebsiteRequest {
-    /// `locationId`
+    /// `locationId`: a string. Example: `tDtDnQdgm2LXpyiqYvZ6`.
     #[serde(rename = "locationId")]
     pub location_id: String,
+
     /// Where the crawl starts.
     pub url: String,
+
     /// How far to crawl.
     pub option: CrawlMode,
-    /// `knowledgeBaseId`
+
+    /// `knowledgeBaseId`: a string. Example: `tDtDnQdgm2LXpyiqYvZ6`.
     #[serde(rename = "knowledgeBaseId")]
     pub knowledge_base_id: String,
 }
+
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
+)]
 impl DiscoverWebsiteRequest {
-    ///A value with the required fields (`locationId`, `url`, `option`, `knowledgeBaseId`).
+    /// A value with the required fields (`locationId`, `url`, `option`, `knowledgeBaseId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         location_id: impl Into<String>,
@@ -1937,86 +2188,122 @@ impl DiscoverWebsiteRequest {
         }
     }
 }
+
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
+)]
 /// The `DiscoverWebsiteResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DiscoverWebsiteResponse {
-    /// `success`
+    /// `success`: `true` or `false`. Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
-    /// `data`
+
+    /// `data`: a [`CrawlStarted`](crate::knowledge_base::CrawlStarted).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<CrawlStarted>,
 }
+
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
+)]
 /// A knowledge base.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct KnowledgeBase2 {
-    /// `id`
+    /// `id`: a string. Example: `Arc9QRauPKkSuMJO8D0m`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`
+
+    /// `name`: a string. Example: `KB for Bot Training`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+
     /// The name in lower case.
     #[serde(rename = "nameLowerCase", default, skip_serializing_if = "Option::is_none")]
     pub name_lower_case: Option<String>,
-    /// `locationId`
+
+    /// `locationId`: a string. Example: `qIyivCmsuEOSnyoFYEej`.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
+
     /// True once deleted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted: Option<bool>,
-    /// `createdAt`
+
+    /// `createdAt`: a string. Example: `2025-08-01T07:50:41.244Z`.
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `updatedAt`
+
+    /// `updatedAt`: a string. Example: `2025-08-01T10:05:58.694Z`.
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
+
     /// Counts of the content it holds.
     #[serde(rename = "kbMetadata", default, skip_serializing_if = "Option::is_none")]
     pub kb_metadata: Option<KnowledgeBaseContentCounts>,
+
     /// The location's default knowledge base.
     #[serde(rename = "isDefault", default, skip_serializing_if = "Option::is_none")]
     pub is_default: Option<bool>,
 }
+
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
+)]
 /// How many items of each kind a knowledge base holds.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct KnowledgeBaseContentCounts {
-    /// `faqs`
+    /// `faqs`: a whole number. Example: `2`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub faqs: Option<i64>,
-    /// `urls`
+
+    /// `urls`: a whole number. Example: `64`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub urls: Option<i64>,
-    /// `richText`
+
+    /// `richText`: a whole number. Example: `0`.
     #[serde(rename = "richText", default, skip_serializing_if = "Option::is_none")]
     pub rich_text: Option<i64>,
-    /// `files`
+
+    /// `files`: a whole number. Example: `0`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub files: Option<i64>,
-    /// `webSearches`
+
+    /// `webSearches`: a whole number. Example: `0`.
     #[serde(rename = "webSearches", default, skip_serializing_if = "Option::is_none")]
     pub web_searches: Option<i64>,
-    /// `tables`
+
+    /// `tables`: a whole number. Example: `0`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tables: Option<i64>,
 }
+
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
+)]
 /// A question and its answer.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct KnowledgeBaseFaq {
-    /// `id`
+    /// `id`: a string. Example: `3rzeElC1FOVY91veVBkp`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `question`
+
+    /// `question`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub question: Option<String>,
+
     /// The question in lower case.
     #[serde(
         rename = "questionLowerCase",
@@ -2024,46 +2311,61 @@ pub struct KnowledgeBaseFaq {
         skip_serializing_if = "Option::is_none"
     )]
     pub question_lower_case: Option<String>,
-    /// `answer`
+
+    /// `answer`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub answer: Option<String>,
-    /// `knowledgeBaseId`
+
+    /// `knowledgeBaseId`: a string. Example: `I1rITlYLJofFosIqC4Np`.
     #[serde(
         rename = "knowledgeBaseId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub knowledge_base_id: Option<String>,
-    /// `locationId`
+
+    /// `locationId`: a string. Example: `qIyivCmsuEOSnyoFYEej`.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
+
     /// The trained page the entry came from, if any.
     #[serde(rename = "trainedUrlId", default, skip_serializing_if = "Option::is_none")]
     pub trained_url_id: Option<String>,
-    /// `deleted`
+
+    /// `deleted`: `true` or `false`. Example: `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted: Option<bool>,
-    /// `createdAt`
+
+    /// `createdAt`: a string. Example: `2025-08-02T19:47:57.243Z`.
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `updatedAt`
+
+    /// `updatedAt`: a string. Example: `2025-08-02T19:47:57.243Z`.
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
 }
+
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
+)]
 /// One page of knowledge bases.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct KnowledgeBasePage {
-    /// `knowledgeBases`
+    /// `knowledgeBases`: a list of [`KnowledgeBaseSummary`](crate::knowledge_base::KnowledgeBaseSummary) values.
     #[serde(rename = "knowledgeBases", default, skip_serializing_if = "Option::is_none")]
     pub knowledge_bases: Option<Vec<KnowledgeBaseSummary>>,
+
     /// Active knowledge bases of the location.
     #[serde(rename = "activeCount", default, skip_serializing_if = "Option::is_none")]
     pub active_count: Option<i64>,
+
     /// More pages follow.
     #[serde(rename = "hasMore", default, skip_serializing_if = "Option::is_none")]
     pub has_more: Option<bool>,
+
     /// Pass as lastKnowledgeBaseId to get the next page.
     #[serde(
         rename = "lastKnowledgeBaseId",
@@ -2072,34 +2374,52 @@ pub struct KnowledgeBasePage {
     )]
     pub last_knowledge_base_id: Option<String>,
 }
+
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
+)]
 /// One knowledge base.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct KnowledgeBaseResponse {
-    /// `success`
+    /// `success`: `true` or `false`. Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
-    /// `data`
+
+    /// `data`: a [`KnowledgeBase2`](crate::knowledge_base::KnowledgeBase2).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<KnowledgeBase2>,
 }
+
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
+)]
 /// The listing form of a knowledge base.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct KnowledgeBaseSummary {
-    /// `id`
+    /// `id`: a string. Example: `ZwTB8S0yo0FIBY6OPZTD`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`
+
+    /// `name`: a string. Example: `bot training kb`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `createdAt`
+
+    /// `createdAt`: a string. Example: `2025-08-02T20:26:57.057Z`.
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
 }
+
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
+)]
 /// The `ListKnowledgeBaseFaqsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2107,29 +2427,43 @@ pub struct ListKnowledgeBaseFaqsResponse {
     /// FAQ entries in the knowledge base.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
-    /// `faqs`
+
+    /// `faqs`: a list of [`KnowledgeBaseFaq`](crate::knowledge_base::KnowledgeBaseFaq) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub faqs: Option<Vec<KnowledgeBaseFaq>>,
+
     /// Pass as lastFaqId to get the next page.
     #[serde(rename = "lastFaqId", default, skip_serializing_if = "Option::is_none")]
     pub last_faq_id: Option<String>,
+
     /// More pages follow.
     #[serde(rename = "hasMore", default, skip_serializing_if = "Option::is_none")]
     pub has_more: Option<bool>,
 }
+
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
+)]
 /// The `ListKnowledgeBasesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListKnowledgeBasesResponse {
-    /// `success`
+    /// `success`: `true` or `false`. Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
-    /// `data`
+
+    /// `data`: a [`KnowledgeBasePage`](crate::knowledge_base::KnowledgeBasePage).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<KnowledgeBasePage>,
 }
+
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
+)]
 /// The `ListTrainedUrlsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2137,31 +2471,45 @@ pub struct ListTrainedUrlsResponse {
     /// Trained pages in the knowledge base.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
-    /// `urls`
+
+    /// `urls`: a list of [`TrainedUrl`](crate::knowledge_base::TrainedUrl) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub urls: Option<Vec<TrainedUrl>>,
 }
+
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
+)]
 /// Discovered pages to train on.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct TrainUrlsRequest {
-    /// `locationId`
+    /// `locationId`: a string. Example: `tDtDnQdgm2LXpyiqYvZ6`.
     #[serde(rename = "locationId")]
     pub location_id: String,
+
     /// Ids of the discovered pages to train.
     #[serde(rename = "urlIds")]
     pub url_ids: Vec<String>,
-    /// `knowledgeBaseId`
+
+    /// `knowledgeBaseId`: a string. Example: `jjkkxftgvbhjmn,`.
     #[serde(rename = "knowledgeBaseId")]
     pub knowledge_base_id: String,
+
     /// The crawl operation that found them.
     #[serde(rename = "operationId")]
     pub operation_id: String,
 }
+
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
+)]
 impl TrainUrlsRequest {
-    ///A value with the required fields (`locationId`, `urlIds`, `knowledgeBaseId`, `operationId`).
+    /// A value with the required fields (`locationId`, `urlIds`, `knowledgeBaseId`, `operationId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         location_id: impl Into<String>,
@@ -2177,36 +2525,48 @@ impl TrainUrlsRequest {
         }
     }
 }
+
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
+)]
 /// A web page crawled into a knowledge base.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct TrainedUrl {
-    /// `id`
+    /// `id`: a string. Example: `688c73a25275c513f5f3a7de`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `url`
+
+    /// `url`: a string. Example: `https://developer.mozilla.org/en-US/blog`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
-    /// `title`
+
+    /// `title`: a string. Example: `MDN Blog`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    /// `status`
+
+    /// `status`: a [`CrawlState`](crate::knowledge_base::CrawlState).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<CrawlState>,
-    /// `locationId`
+
+    /// `locationId`: a string. Example: `qIyivCmsuEOSnyoFYEej`.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
-    /// `knowledgeBaseId`
+
+    /// `knowledgeBaseId`: a string. Example: `Arc9QRauPKkSuMJO8D0m`.
     #[serde(
         rename = "knowledgeBaseId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub knowledge_base_id: Option<String>,
+
     /// Address of the stored page content.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
+
     /// The stored content was edited by hand.
     #[serde(
         rename = "contentEditedByUser",
@@ -2214,23 +2574,35 @@ pub struct TrainedUrl {
         skip_serializing_if = "Option::is_none"
     )]
     pub content_edited_by_user: Option<bool>,
-    /// `updatedAt`
+
+    /// `updatedAt`: a string. Example: `2025-08-01T07:58:29.858Z`.
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
 }
+
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
+)]
 /// The new question and answer.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateKnowledgeBaseFaqRequest {
-    /// `question`
+    /// `question`: a string.
     pub question: String,
-    /// `answer`
+
+    /// `answer`: a string.
     pub answer: String,
 }
+
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
+)]
 impl UpdateKnowledgeBaseFaqRequest {
-    ///A value with the required fields (`question`, `answer`).
+    /// A value with the required fields (`question`, `answer`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(question: impl Into<String>, answer: impl Into<String>) -> Self {
         Self {
@@ -2239,21 +2611,32 @@ impl UpdateKnowledgeBaseFaqRequest {
         }
     }
 }
+
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
+)]
 /// The fields to change.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateKnowledgeBaseRequest {
-    /// `name`
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `description`
+
+    /// `description`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 }
+
 #[cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "knowledge_base", feature = "v3_knowledge_base")))
+)]
 impl UpdateKnowledgeBaseRequest {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -2261,12 +2644,14 @@ impl UpdateKnowledgeBaseRequest {
             description: None,
         }
     }
-    ///Sets `name`.
+
+    /// Sets `name`.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
-    ///Sets `description`.
+
+    /// Sets `description`.
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
         self

@@ -26,20 +26,27 @@
 //! | [`list_links`](Links::list_links) | `GET /links/` | `2021-07-28` | location |
 //! | [`search_links`](Links::search_links) | `GET /links/search` | `2021-04-15` | location |
 //! | [`update_link`](Links::update_link) | `PUT /links/{linkId}` | `2021-07-28` | location |
+
 #[cfg(feature = "links")]
+#[cfg_attr(docsrs, doc(cfg(feature = "links")))]
 /// This module's path below the crate root.
 pub const MODULE: &str = "links";
+
 #[cfg(feature = "links")]
-///Operations of the Links module. Get one with `client.links()`.
+#[cfg_attr(docsrs, doc(cfg(feature = "links")))]
+/// Operations of the Links module. Get one with `client.links()`.
 #[derive(Clone, Debug)]
 pub struct Links {
     client: crate::Client,
 }
+
 #[cfg(feature = "links")]
+#[cfg_attr(docsrs, doc(cfg(feature = "links")))]
 impl Links {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
     }
+
     /// Create a trigger link.
     ///
     /// `POST /links/` · Version `2021-07-28` · location token · scopes: `links.write`
@@ -49,6 +56,7 @@ impl Links {
             body,
         }
     }
+
     /// Delete a trigger link.
     ///
     /// `DELETE /links/{linkId}` · Version `2021-07-28` · location token · scopes: `links.write`
@@ -58,11 +66,10 @@ impl Links {
             link_id: link_id.into(),
         }
     }
+
     /// Fetch one trigger link by its id.
     ///
     /// `GET /links/id/{linkId}` · Version `2021-07-28` · location token · scopes: `links.readonly`
-    ///
-    /// Note: HighLevel's doc names no scope here and declares the Authorization header as a parameter; the scope is taken from the listing and the header is left to the client.
     pub fn get_link(&self, link_id: impl Into<String>) -> GetLink {
         GetLink {
             client: self.client.clone(),
@@ -70,6 +77,7 @@ impl Links {
             location_id: None,
         }
     }
+
     /// List every trigger link of a location.
     ///
     /// `GET /links/` · Version `2021-07-28` · location token · scopes: `links.readonly`
@@ -79,11 +87,10 @@ impl Links {
             location_id: None,
         }
     }
+
     /// Search a location's trigger links by text.
     ///
     /// `GET /links/search` · Version `2021-04-15` · location token · scopes: `links.readonly`
-    ///
-    /// Note: HighLevel's doc names no scope here and declares the Authorization header as a parameter; the scope is taken from the listing and the header is left to the client.
     pub fn search_links(&self) -> SearchLinks {
         SearchLinks {
             client: self.client.clone(),
@@ -93,6 +100,7 @@ impl Links {
             limit: None,
         }
     }
+
     /// Rename a trigger link or change where it leads.
     ///
     /// `PUT /links/{linkId}` · Version `2021-07-28` · location token · scopes: `links.write`
@@ -108,8 +116,10 @@ impl Links {
         }
     }
 }
+
 #[cfg(feature = "links")]
-///One call per operation with sample arguments (contract tests only).
+#[cfg_attr(docsrs, doc(cfg(feature = "links")))]
+/// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -179,8 +189,10 @@ pub fn contract_samples(
         ));
     calls
 }
+
 #[cfg(feature = "links")]
-///One call per operation with every optional argument and field set too (contract tests only).
+#[cfg_attr(docsrs, doc(cfg(feature = "links")))]
+/// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -254,7 +266,9 @@ pub fn contract_samples_full(
         ));
     calls
 }
+
 #[cfg(feature = "links")]
+#[cfg_attr(docsrs, doc(cfg(feature = "links")))]
 /// Request builder for `create_link`: set optional parameters, then call `send()`.
 ///
 /// Create a trigger link.
@@ -266,7 +280,9 @@ pub struct CreateLink {
     client: crate::Client,
     body: CreateLinkRequest,
 }
+
 #[cfg(feature = "links")]
+#[cfg_attr(docsrs, doc(cfg(feature = "links")))]
 impl CreateLink {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -285,10 +301,12 @@ impl CreateLink {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<LinkResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -297,7 +315,9 @@ impl CreateLink {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "links")]
+#[cfg_attr(docsrs, doc(cfg(feature = "links")))]
 /// Request builder for `delete_link`: set optional parameters, then call `send()`.
 ///
 /// Delete a trigger link.
@@ -309,7 +329,9 @@ pub struct DeleteLink {
     client: crate::Client,
     link_id: String,
 }
+
 #[cfg(feature = "links")]
+#[cfg_attr(docsrs, doc(cfg(feature = "links")))]
 impl DeleteLink {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -327,10 +349,12 @@ impl DeleteLink {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::common::DeleteSuccess, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -339,14 +363,14 @@ impl DeleteLink {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "links")]
+#[cfg_attr(docsrs, doc(cfg(feature = "links")))]
 /// Request builder for `get_link`: set optional parameters, then call `send()`.
 ///
 /// Fetch one trigger link by its id.
 ///
 /// `GET /links/id/{linkId}` · Version `2021-07-28` · location token · scopes: `links.readonly`
-///
-/// Note: HighLevel's doc names no scope here and declares the Authorization header as a parameter; the scope is taken from the listing and the header is left to the client.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetLink {
@@ -354,15 +378,18 @@ pub struct GetLink {
     link_id: String,
     location_id: Option<String>,
 }
-#[cfg(feature = "links")]
-impl GetLink {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "links")]
+#[cfg_attr(docsrs, doc(cfg(feature = "links")))]
+impl GetLink {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -386,10 +413,12 @@ Defaults to the client's configured location.*/
         request.query("locationId", &location_id);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<LinkResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -398,7 +427,9 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "links")]
+#[cfg_attr(docsrs, doc(cfg(feature = "links")))]
 /// Request builder for `list_links`: set optional parameters, then call `send()`.
 ///
 /// List every trigger link of a location.
@@ -410,15 +441,18 @@ pub struct ListLinks {
     client: crate::Client,
     location_id: Option<String>,
 }
-#[cfg(feature = "links")]
-impl ListLinks {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "links")]
+#[cfg_attr(docsrs, doc(cfg(feature = "links")))]
+impl ListLinks {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -437,10 +471,12 @@ Defaults to the client's configured location.*/
         request.query("locationId", &location_id);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ListLinksResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -449,14 +485,14 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "links")]
+#[cfg_attr(docsrs, doc(cfg(feature = "links")))]
 /// Request builder for `search_links`: set optional parameters, then call `send()`.
 ///
 /// Search a location's trigger links by text.
 ///
 /// `GET /links/search` · Version `2021-04-15` · location token · scopes: `links.readonly`
-///
-/// Note: HighLevel's doc names no scope here and declares the Authorization header as a parameter; the scope is taken from the listing and the header is left to the client.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct SearchLinks {
@@ -466,30 +502,36 @@ pub struct SearchLinks {
     skip: Option<i64>,
     limit: Option<i64>,
 }
-#[cfg(feature = "links")]
-impl SearchLinks {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "links")]
+#[cfg_attr(docsrs, doc(cfg(feature = "links")))]
+impl SearchLinks {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Text to look for.
+
+    /// Text to look for.
     pub fn query(mut self, value: impl Into<String>) -> Self {
         self.query = Some(value.into());
         self
     }
-    ///Number of results to skip.
+
+    /// Number of results to skip.
     pub fn skip(mut self, value: impl Into<i64>) -> Self {
         self.skip = Some(value.into());
         self
     }
-    ///Page size; 20 when absent.
+
+    /// Page size; 20 when absent.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -517,10 +559,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ListLinksResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -529,16 +573,22 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "links")]
+#[cfg_attr(docsrs, doc(cfg(feature = "links")))]
 impl crate::Paginated for SearchLinks {
     type Page = ListLinksResponse;
+
     type Item = Link;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         SearchLinks::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.links.as_ref()).map_or(0, Vec::len);
@@ -553,11 +603,14 @@ impl crate::Paginated for SearchLinks {
         self.skip = Some(next);
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.links).unwrap_or_default()
     }
 }
+
 #[cfg(feature = "links")]
+#[cfg_attr(docsrs, doc(cfg(feature = "links")))]
 impl SearchLinks {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -566,7 +619,9 @@ impl SearchLinks {
         crate::paginate(self)
     }
 }
+
 #[cfg(feature = "links")]
+#[cfg_attr(docsrs, doc(cfg(feature = "links")))]
 /// Request builder for `update_link`: set optional parameters, then call `send()`.
 ///
 /// Rename a trigger link or change where it leads.
@@ -579,7 +634,9 @@ pub struct UpdateLink {
     link_id: String,
     body: UpdateLinkRequest,
 }
+
 #[cfg(feature = "links")]
+#[cfg_attr(docsrs, doc(cfg(feature = "links")))]
 impl UpdateLink {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -601,10 +658,12 @@ impl UpdateLink {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<LinkResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -613,23 +672,29 @@ impl UpdateLink {
         self.client.execute(request).await
     }
 }
+
 #[cfg(any(feature = "links", feature = "v3_links"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "links", feature = "v3_links"))))]
 /// The `CreateLinkRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateLinkRequest {
-    /// `locationId`
+    /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
     #[serde(rename = "locationId")]
     pub location_id: String,
-    /// `name`
+
+    /// `name`: a string. Example: `first tag`.
     pub name: String,
+
     /// Where a click is sent.
     #[serde(rename = "redirectTo")]
     pub redirect_to: String,
 }
+
 #[cfg(any(feature = "links", feature = "v3_links"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "links", feature = "v3_links"))))]
 impl CreateLinkRequest {
-    ///A value with the required fields (`locationId`, `name`, `redirectTo`).
+    /// A value with the required fields (`locationId`, `name`, `redirectTo`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         location_id: impl Into<String>,
@@ -643,59 +708,74 @@ impl CreateLinkRequest {
         }
     }
 }
+
 #[cfg(any(feature = "links", feature = "v3_links"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "links", feature = "v3_links"))))]
 /// A trigger link.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Link {
-    /// `id`
+    /// `id`: a string. Example: `n4AriwEnFrGh3tu08W0U`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`
+
+    /// `name`: a string. Example: `first tag`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+
     /// Where a click is sent.
     #[serde(rename = "redirectTo", default, skip_serializing_if = "Option::is_none")]
     pub redirect_to: Option<String>,
+
     /// The merge field that inserts this link into messages.
     #[serde(rename = "fieldKey", default, skip_serializing_if = "Option::is_none")]
     pub field_key: Option<String>,
-    /// `locationId`
+
+    /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
 }
+
 #[cfg(any(feature = "links", feature = "v3_links"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "links", feature = "v3_links"))))]
 /// The `LinkResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct LinkResponse {
-    /// `link`
+    /// `link`: a [`Link`](crate::links::Link).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub link: Option<Link>,
 }
+
 #[cfg(any(feature = "links", feature = "v3_links"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "links", feature = "v3_links"))))]
 /// The `ListLinksResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListLinksResponse {
-    /// `links`
+    /// `links`: a list of [`Link`](crate::links::Link) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<Link>>,
 }
+
 #[cfg(any(feature = "links", feature = "v3_links"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "links", feature = "v3_links"))))]
 /// The `UpdateLinkRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateLinkRequest {
-    /// `name`
+    /// `name`: a string. Example: `first tag`.
     pub name: String,
+
     /// Where a click is sent.
     #[serde(rename = "redirectTo")]
     pub redirect_to: String,
 }
+
 #[cfg(any(feature = "links", feature = "v3_links"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "links", feature = "v3_links"))))]
 impl UpdateLinkRequest {
-    ///A value with the required fields (`name`, `redirectTo`).
+    /// A value with the required fields (`name`, `redirectTo`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(name: impl Into<String>, redirect_to: impl Into<String>) -> Self {
         Self {

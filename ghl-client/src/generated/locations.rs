@@ -49,25 +49,30 @@
 //! | [`update_location_tag`](Locations::update_location_tag) | `PUT /locations/{locationId}/tags/{tagId}` | `2021-07-28` | location |
 //! | [`update_recurring_task`](Locations::update_recurring_task) | `PUT /locations/{locationId}/recurring-tasks/{id}` | `2021-07-28` | location |
 //! | [`upload_location_custom_field_files`](Locations::upload_location_custom_field_files) | `POST /locations/{locationId}/customFields/upload` | `2021-07-28` | location |
+
 #[cfg(feature = "locations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 /// This module's path below the crate root.
 pub const MODULE: &str = "locations";
+
 #[cfg(feature = "locations")]
-///Operations of the Locations module. Get one with `client.locations()`.
+#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
+/// Operations of the Locations module. Get one with `client.locations()`.
 #[derive(Clone, Debug)]
 pub struct Locations {
     client: crate::Client,
 }
+
 #[cfg(feature = "locations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 impl Locations {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
     }
+
     /// Create a custom value in a location.
     ///
     /// `POST /locations/{locationId}/customValues` · Version `2021-07-28` · location token · scopes: `locations/customValues.write`
-    ///
-    /// Note: SKILL.md gives POST /custom-values/ with `locationId` in the body; the real path carries the location instead.
     pub fn create_custom_value(&self, body: CustomValueRequest) -> CreateCustomValue {
         CreateCustomValue {
             client: self.client.clone(),
@@ -75,6 +80,7 @@ impl Locations {
             body,
         }
     }
+
     /// Create a sub-account under an agency.
     ///
     /// `POST /locations/` · Version `2021-07-28` · agency token · scopes: `locations.write`
@@ -84,11 +90,10 @@ impl Locations {
             body,
         }
     }
+
     /// Create a contact or opportunity custom field in a location.
     ///
     /// `POST /locations/{locationId}/customFields` · Version `2021-07-28` · location token · scopes: `locations/customFields.write`
-    ///
-    /// Note: HighLevel reuses the operationId `create-custom-field` of custom-fields.json here. SKILL.md's create-custom-field example (with `model`) matches this call's body rather than that of POST /custom-fields/.
     pub fn create_location_custom_field(
         &self,
         body: CreateLocationCustomFieldRequest,
@@ -99,6 +104,7 @@ impl Locations {
             body,
         }
     }
+
     /// Create a tag in a location.
     ///
     /// `POST /locations/{locationId}/tags` · Version `2021-07-28` · location token · scopes: `locations/tags.write`
@@ -109,11 +115,10 @@ impl Locations {
             body,
         }
     }
+
     /// Create a recurring task in a location.
     ///
     /// `POST /locations/{locationId}/recurring-tasks` · Version `2021-07-28` · location token · scopes: none stated
-    ///
-    /// Note: HighLevel names no scope for the recurring-task calls, here or on its scopes page.
     pub fn create_recurring_task(
         &self,
         body: CreateRecurringTaskRequest,
@@ -124,11 +129,10 @@ impl Locations {
             body,
         }
     }
+
     /// Delete a custom value of a location.
     ///
     /// `DELETE /locations/{locationId}/customValues/{id}` · Version `2021-07-28` · location token · scopes: `locations/customValues.write`
-    ///
-    /// Note: SKILL.md gives DELETE /custom-values/{customValueId}; the real path is under the location. HighLevel's operation names no scope; the scope comes from HighLevel's scopes page.
     pub fn delete_custom_value(&self, id: impl Into<String>) -> DeleteCustomValue {
         DeleteCustomValue {
             client: self.client.clone(),
@@ -136,11 +140,10 @@ impl Locations {
             id: id.into(),
         }
     }
+
     /// Delete a sub-account from its agency.
     ///
     /// `DELETE /locations/{locationId}` · Version `2021-07-28` · agency token · scopes: `locations.internal-access-only`
-    ///
-    /// Note: HighLevel's operation names the scope locations.internal-access-only; its scopes page lists this call under locations.write.
     pub fn delete_location(
         &self,
         delete_twilio_account: impl Into<bool>,
@@ -151,11 +154,10 @@ impl Locations {
             delete_twilio_account: delete_twilio_account.into(),
         }
     }
+
     /// Delete a custom field of a location.
     ///
     /// `DELETE /locations/{locationId}/customFields/{id}` · Version `2021-07-28` · location token · scopes: `locations/customFields.write`
-    ///
-    /// Note: HighLevel reuses the operationId `delete-custom-field` of custom-fields.json and names no scope here; the scope comes from HighLevel's scopes page.
     pub fn delete_location_custom_field(
         &self,
         id: impl Into<String>,
@@ -166,11 +168,10 @@ impl Locations {
             id: id.into(),
         }
     }
+
     /// Delete a tag of a location.
     ///
     /// `DELETE /locations/{locationId}/tags/{tagId}` · Version `2021-07-28` · location token · scopes: `locations/tags.write`
-    ///
-    /// Note: HighLevel's operation names no scope; the scope comes from HighLevel's scopes page.
     pub fn delete_location_tag(&self, tag_id: impl Into<String>) -> DeleteLocationTag {
         DeleteLocationTag {
             client: self.client.clone(),
@@ -178,11 +179,10 @@ impl Locations {
             tag_id: tag_id.into(),
         }
     }
+
     /// Delete an SMS or email template of a location.
     ///
     /// `DELETE /locations/{locationId}/templates/{id}` · Version `2021-07-28` · location token · scopes: none stated
-    ///
-    /// Note: HighLevel names no scope for this call, here or on its scopes page, and documents no response body.
     pub fn delete_location_template(
         &self,
         id: impl Into<String>,
@@ -193,11 +193,10 @@ impl Locations {
             id: id.into(),
         }
     }
+
     /// Delete a recurring task.
     ///
     /// `DELETE /locations/{locationId}/recurring-tasks/{id}` · Version `2021-07-28` · location token · scopes: none stated
-    ///
-    /// Note: HighLevel names no scope for the recurring-task calls, here or on its scopes page.
     pub fn delete_recurring_task(&self, id: impl Into<String>) -> DeleteRecurringTask {
         DeleteRecurringTask {
             client: self.client.clone(),
@@ -205,11 +204,10 @@ impl Locations {
             id: id.into(),
         }
     }
+
     /// Fetch one custom value of a location.
     ///
     /// `GET /locations/{locationId}/customValues/{id}` · Version `2021-07-28` · location token · scopes: `locations/customValues.readonly`
-    ///
-    /// Note: SKILL.md gives GET /custom-values/{customValueId}; the real path is under the location. HighLevel's operation names no scope; the scope comes from HighLevel's scopes page.
     pub fn get_custom_value(&self, id: impl Into<String>) -> GetCustomValue {
         GetCustomValue {
             client: self.client.clone(),
@@ -217,6 +215,7 @@ impl Locations {
             id: id.into(),
         }
     }
+
     /// Fetch one sub-account by its id.
     ///
     /// `GET /locations/{locationId}` · Version `2021-07-28` · location or agency token · scopes: `locations.readonly`
@@ -226,11 +225,10 @@ impl Locations {
             location_id: None,
         }
     }
+
     /// Fetch one custom field of a location by id or field key.
     ///
     /// `GET /locations/{locationId}/customFields/{id}` · Version `2021-07-28` · location token · scopes: `locations/customFields.readonly`
-    ///
-    /// Note: HighLevel's operation names no scope; the scope comes from HighLevel's scopes page.
     pub fn get_location_custom_field(
         &self,
         id: impl Into<String>,
@@ -241,11 +239,10 @@ impl Locations {
             id: id.into(),
         }
     }
+
     /// Fetch one tag of a location.
     ///
     /// `GET /locations/{locationId}/tags/{tagId}` · Version `2021-07-28` · location token · scopes: `locations/tags.readonly`
-    ///
-    /// Note: HighLevel's operation names no scope; the scope comes from HighLevel's scopes page.
     pub fn get_location_tag(&self, tag_id: impl Into<String>) -> GetLocationTag {
         GetLocationTag {
             client: self.client.clone(),
@@ -253,11 +250,10 @@ impl Locations {
             tag_id: tag_id.into(),
         }
     }
+
     /// Fetch one recurring task.
     ///
     /// `GET /locations/{locationId}/recurring-tasks/{id}` · Version `2021-07-28` · location token · scopes: none stated
-    ///
-    /// Note: HighLevel names no scope for the recurring-task calls, here or on its scopes page.
     pub fn get_recurring_task(&self, id: impl Into<String>) -> GetRecurringTask {
         GetRecurringTask {
             client: self.client.clone(),
@@ -265,22 +261,20 @@ impl Locations {
             id: id.into(),
         }
     }
+
     /// List the custom values of a location.
     ///
     /// `GET /locations/{locationId}/customValues` · Version `2021-07-28` · location token · scopes: `locations/customValues.readonly`
-    ///
-    /// Note: SKILL.md gives GET /custom-values/; the real path is under the location.
     pub fn list_custom_values(&self) -> ListCustomValues {
         ListCustomValues {
             client: self.client.clone(),
             location_id: None,
         }
     }
+
     /// List the contact and opportunity custom fields of a location.
     ///
     /// `GET /locations/{locationId}/customFields` · Version `2021-07-28` · location token · scopes: `locations/customFields.readonly`
-    ///
-    /// Note: SKILL.md's GET /custom-fields/ (list custom fields) has no match under that path; for contact and opportunity fields this is the list.
     pub fn list_location_custom_fields(&self) -> ListLocationCustomFields {
         ListLocationCustomFields {
             client: self.client.clone(),
@@ -288,6 +282,7 @@ impl Locations {
             model: None,
         }
     }
+
     /// List the tags of a location.
     ///
     /// `GET /locations/{locationId}/tags` · Version `2021-07-28` · location token · scopes: `locations/tags.readonly`
@@ -297,11 +292,10 @@ impl Locations {
             location_id: None,
         }
     }
+
     /// List the SMS, email and WhatsApp templates of a location.
     ///
     /// `GET /locations/{locationId}/templates` · Version `2021-07-28` · location token · scopes: `locations/templates.readonly`
-    ///
-    /// Note: HighLevel types `skip` and `limit` as strings; they are counts and typed integer here.
     pub fn list_location_templates(
         &self,
         origin_id: impl Into<String>,
@@ -316,22 +310,20 @@ impl Locations {
             origin_id: origin_id.into(),
         }
     }
+
     /// List the time zones a location can use.
     ///
     /// `GET /locations/{locationId}/timezones` · Version `2021-07-28` · location token · scopes: `locations.readonly`
-    ///
-    /// Note: HighLevel's doc does not declare the `locationId` path parameter and gives no response schema; the response stays raw JSON.
     pub fn list_timezones(&self) -> ListTimezones {
         ListTimezones {
             client: self.client.clone(),
             location_id: None,
         }
     }
+
     /// Search the tasks of a location.
     ///
     /// `POST /locations/{locationId}/tasks/search` · Version `2021-07-28` · location token · scopes: `locations/tasks.readonly`
-    ///
-    /// Note: SKILL.md gives GET for this path; HighLevel documents POST with a JSON body. HighLevel gives the listed tasks no schema, so each stays raw JSON.
     pub fn search_location_tasks(
         &self,
         body: SearchLocationTasksRequest,
@@ -342,11 +334,10 @@ impl Locations {
             body,
         }
     }
+
     /// Search the sub-accounts of an agency.
     ///
     /// `GET /locations/search` · Version `2021-07-28` · location or agency token · scopes: `locations.readonly`
-    ///
-    /// Note: SKILL.md also lists GET /locations/ to list locations; HighLevel's location document has no such call and this search serves as the list. HighLevel types `skip` and `limit` as strings; typed integer here.
     pub fn search_locations(&self) -> SearchLocations {
         SearchLocations {
             client: self.client.clone(),
@@ -357,11 +348,10 @@ impl Locations {
             email: None,
         }
     }
+
     /// Change a custom value of a location.
     ///
     /// `PUT /locations/{locationId}/customValues/{id}` · Version `2021-07-28` · location token · scopes: `locations/customValues.write`
-    ///
-    /// Note: SKILL.md gives PUT /custom-values/{customValueId}; the real path is under the location. HighLevel's operation names no scope; the scope comes from HighLevel's scopes page.
     pub fn update_custom_value(
         &self,
         id: impl Into<String>,
@@ -374,6 +364,7 @@ impl Locations {
             body,
         }
     }
+
     /// Change a sub-account.
     ///
     /// `PUT /locations/{locationId}` · Version `2021-07-28` · agency token · scopes: `locations.write`
@@ -384,11 +375,10 @@ impl Locations {
             body,
         }
     }
+
     /// Change a custom field of a location.
     ///
     /// `PUT /locations/{locationId}/customFields/{id}` · Version `2021-07-28` · location token · scopes: `locations/customFields.write`
-    ///
-    /// Note: HighLevel reuses the operationId `update-custom-field` of custom-fields.json and names no scope here; the scope comes from HighLevel's scopes page.
     pub fn update_location_custom_field(
         &self,
         id: impl Into<String>,
@@ -401,11 +391,10 @@ impl Locations {
             body,
         }
     }
+
     /// Rename a tag of a location.
     ///
     /// `PUT /locations/{locationId}/tags/{tagId}` · Version `2021-07-28` · location token · scopes: `locations/tags.write`
-    ///
-    /// Note: HighLevel's operation names no scope; the scope comes from HighLevel's scopes page.
     pub fn update_location_tag(
         &self,
         tag_id: impl Into<String>,
@@ -418,11 +407,10 @@ impl Locations {
             body,
         }
     }
+
     /// Change a recurring task.
     ///
     /// `PUT /locations/{locationId}/recurring-tasks/{id}` · Version `2021-07-28` · location token · scopes: none stated
-    ///
-    /// Note: HighLevel names no scope for the recurring-task calls, here or on its scopes page.
     pub fn update_recurring_task(
         &self,
         id: impl Into<String>,
@@ -435,11 +423,10 @@ impl Locations {
             body,
         }
     }
+
     /// Upload files for a file-type custom field.
     ///
     /// `POST /locations/{locationId}/customFields/upload` · Version `2021-07-28` · location token · scopes: `locations/customFields.write`
-    ///
-    /// Note: HighLevel's form declares only `id` and `maxFiles` (typed string) and no file part; the `file` part here is ours, since the form field name of the file is not documented.
     pub fn upload_location_custom_field_files(
         &self,
         body: UploadCustomFieldFilesRequest,
@@ -451,8 +438,10 @@ impl Locations {
         }
     }
 }
+
 #[cfg(feature = "locations")]
-///One call per operation with sample arguments (contract tests only).
+#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
+/// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -745,8 +734,10 @@ pub fn contract_samples(
         ));
     calls
 }
+
 #[cfg(feature = "locations")]
-///One call per operation with every optional argument and field set too (contract tests only).
+#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
+/// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -1219,14 +1210,14 @@ pub fn contract_samples_full(
         ));
     calls
 }
+
 #[cfg(feature = "locations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 /// Request builder for `create_custom_value`: set optional parameters, then call `send()`.
 ///
 /// Create a custom value in a location.
 ///
 /// `POST /locations/{locationId}/customValues` · Version `2021-07-28` · location token · scopes: `locations/customValues.write`
-///
-/// Note: SKILL.md gives POST /custom-values/ with `locationId` in the body; the real path carries the location instead.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct CreateCustomValue {
@@ -1234,15 +1225,18 @@ pub struct CreateCustomValue {
     location_id: Option<String>,
     body: CustomValueRequest,
 }
-#[cfg(feature = "locations")]
-impl CreateCustomValue {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "locations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
+impl CreateCustomValue {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1270,10 +1264,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<CustomValueResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1282,7 +1278,9 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "locations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 /// Request builder for `create_location`: set optional parameters, then call `send()`.
 ///
 /// Create a sub-account under an agency.
@@ -1294,7 +1292,9 @@ pub struct CreateLocation {
     client: crate::Client,
     body: CreateLocationRequest,
 }
+
 #[cfg(feature = "locations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 impl CreateLocation {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1313,10 +1313,12 @@ impl CreateLocation {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<Location, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1325,14 +1327,14 @@ impl CreateLocation {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "locations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 /// Request builder for `create_location_custom_field`: set optional parameters, then call `send()`.
 ///
 /// Create a contact or opportunity custom field in a location.
 ///
 /// `POST /locations/{locationId}/customFields` · Version `2021-07-28` · location token · scopes: `locations/customFields.write`
-///
-/// Note: HighLevel reuses the operationId `create-custom-field` of custom-fields.json here. SKILL.md's create-custom-field example (with `model`) matches this call's body rather than that of POST /custom-fields/.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct CreateLocationCustomField {
@@ -1340,15 +1342,18 @@ pub struct CreateLocationCustomField {
     location_id: Option<String>,
     body: CreateLocationCustomFieldRequest,
 }
-#[cfg(feature = "locations")]
-impl CreateLocationCustomField {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "locations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
+impl CreateLocationCustomField {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1376,10 +1381,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<LocationCustomFieldResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1388,7 +1395,9 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "locations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 /// Request builder for `create_location_tag`: set optional parameters, then call `send()`.
 ///
 /// Create a tag in a location.
@@ -1401,15 +1410,18 @@ pub struct CreateLocationTag {
     location_id: Option<String>,
     body: LocationTagRequest,
 }
-#[cfg(feature = "locations")]
-impl CreateLocationTag {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "locations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
+impl CreateLocationTag {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1437,10 +1449,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<LocationTagResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1449,14 +1463,14 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "locations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 /// Request builder for `create_recurring_task`: set optional parameters, then call `send()`.
 ///
 /// Create a recurring task in a location.
 ///
 /// `POST /locations/{locationId}/recurring-tasks` · Version `2021-07-28` · location token · scopes: none stated
-///
-/// Note: HighLevel names no scope for the recurring-task calls, here or on its scopes page.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct CreateRecurringTask {
@@ -1464,15 +1478,18 @@ pub struct CreateRecurringTask {
     location_id: Option<String>,
     body: CreateRecurringTaskRequest,
 }
-#[cfg(feature = "locations")]
-impl CreateRecurringTask {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "locations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
+impl CreateRecurringTask {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1500,10 +1517,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<RecurringTaskResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1512,14 +1531,14 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "locations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 /// Request builder for `delete_custom_value`: set optional parameters, then call `send()`.
 ///
 /// Delete a custom value of a location.
 ///
 /// `DELETE /locations/{locationId}/customValues/{id}` · Version `2021-07-28` · location token · scopes: `locations/customValues.write`
-///
-/// Note: SKILL.md gives DELETE /custom-values/{customValueId}; the real path is under the location. HighLevel's operation names no scope; the scope comes from HighLevel's scopes page.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DeleteCustomValue {
@@ -1527,15 +1546,18 @@ pub struct DeleteCustomValue {
     location_id: Option<String>,
     id: String,
 }
-#[cfg(feature = "locations")]
-impl DeleteCustomValue {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "locations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
+impl DeleteCustomValue {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1559,10 +1581,12 @@ Defaults to the client's configured location.*/
         request.scope_key(location_id.clone());
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::common::DeleteSuccess, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1571,14 +1595,14 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "locations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 /// Request builder for `delete_location`: set optional parameters, then call `send()`.
 ///
 /// Delete a sub-account from its agency.
 ///
 /// `DELETE /locations/{locationId}` · Version `2021-07-28` · agency token · scopes: `locations.internal-access-only`
-///
-/// Note: HighLevel's operation names the scope locations.internal-access-only; its scopes page lists this call under locations.write.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DeleteLocation {
@@ -1586,15 +1610,18 @@ pub struct DeleteLocation {
     location_id: Option<String>,
     delete_twilio_account: bool,
 }
-#[cfg(feature = "locations")]
-impl DeleteLocation {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "locations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
+impl DeleteLocation {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1618,10 +1645,12 @@ Defaults to the client's configured location.*/
         request.query("deleteTwilioAccount", self.delete_twilio_account);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<DeleteLocationResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1630,14 +1659,14 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "locations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 /// Request builder for `delete_location_custom_field`: set optional parameters, then call `send()`.
 ///
 /// Delete a custom field of a location.
 ///
 /// `DELETE /locations/{locationId}/customFields/{id}` · Version `2021-07-28` · location token · scopes: `locations/customFields.write`
-///
-/// Note: HighLevel reuses the operationId `delete-custom-field` of custom-fields.json and names no scope here; the scope comes from HighLevel's scopes page.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DeleteLocationCustomField {
@@ -1645,15 +1674,18 @@ pub struct DeleteLocationCustomField {
     location_id: Option<String>,
     id: String,
 }
-#[cfg(feature = "locations")]
-impl DeleteLocationCustomField {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "locations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
+impl DeleteLocationCustomField {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1677,10 +1709,12 @@ Defaults to the client's configured location.*/
         request.scope_key(location_id.clone());
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::common::DeleteSuccess, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1689,14 +1723,14 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "locations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 /// Request builder for `delete_location_tag`: set optional parameters, then call `send()`.
 ///
 /// Delete a tag of a location.
 ///
 /// `DELETE /locations/{locationId}/tags/{tagId}` · Version `2021-07-28` · location token · scopes: `locations/tags.write`
-///
-/// Note: HighLevel's operation names no scope; the scope comes from HighLevel's scopes page.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DeleteLocationTag {
@@ -1704,15 +1738,18 @@ pub struct DeleteLocationTag {
     location_id: Option<String>,
     tag_id: String,
 }
-#[cfg(feature = "locations")]
-impl DeleteLocationTag {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "locations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
+impl DeleteLocationTag {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1736,10 +1773,12 @@ Defaults to the client's configured location.*/
         request.scope_key(location_id.clone());
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::common::DeleteSuccess, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1748,14 +1787,14 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "locations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 /// Request builder for `delete_location_template`: set optional parameters, then call `send()`.
 ///
 /// Delete an SMS or email template of a location.
 ///
 /// `DELETE /locations/{locationId}/templates/{id}` · Version `2021-07-28` · location token · scopes: none stated
-///
-/// Note: HighLevel names no scope for this call, here or on its scopes page, and documents no response body.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DeleteLocationTemplate {
@@ -1763,15 +1802,18 @@ pub struct DeleteLocationTemplate {
     location_id: Option<String>,
     id: String,
 }
-#[cfg(feature = "locations")]
-impl DeleteLocationTemplate {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "locations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
+impl DeleteLocationTemplate {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1795,10 +1837,12 @@ Defaults to the client's configured location.*/
         request.scope_key(location_id.clone());
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1807,14 +1851,14 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "locations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 /// Request builder for `delete_recurring_task`: set optional parameters, then call `send()`.
 ///
 /// Delete a recurring task.
 ///
 /// `DELETE /locations/{locationId}/recurring-tasks/{id}` · Version `2021-07-28` · location token · scopes: none stated
-///
-/// Note: HighLevel names no scope for the recurring-task calls, here or on its scopes page.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DeleteRecurringTask {
@@ -1822,15 +1866,18 @@ pub struct DeleteRecurringTask {
     location_id: Option<String>,
     id: String,
 }
-#[cfg(feature = "locations")]
-impl DeleteRecurringTask {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "locations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
+impl DeleteRecurringTask {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1855,10 +1902,12 @@ Defaults to the client's configured location.*/
         request.scope_key(location_id.clone());
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<DeleteRecurringTaskResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1867,14 +1916,14 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "locations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 /// Request builder for `get_custom_value`: set optional parameters, then call `send()`.
 ///
 /// Fetch one custom value of a location.
 ///
 /// `GET /locations/{locationId}/customValues/{id}` · Version `2021-07-28` · location token · scopes: `locations/customValues.readonly`
-///
-/// Note: SKILL.md gives GET /custom-values/{customValueId}; the real path is under the location. HighLevel's operation names no scope; the scope comes from HighLevel's scopes page.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetCustomValue {
@@ -1882,15 +1931,18 @@ pub struct GetCustomValue {
     location_id: Option<String>,
     id: String,
 }
-#[cfg(feature = "locations")]
-impl GetCustomValue {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "locations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
+impl GetCustomValue {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1914,10 +1966,12 @@ Defaults to the client's configured location.*/
         request.scope_key(location_id.clone());
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<CustomValueResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1926,7 +1980,9 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "locations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 /// Request builder for `get_location`: set optional parameters, then call `send()`.
 ///
 /// Fetch one sub-account by its id.
@@ -1938,15 +1994,18 @@ pub struct GetLocation {
     client: crate::Client,
     location_id: Option<String>,
 }
-#[cfg(feature = "locations")]
-impl GetLocation {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "locations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
+impl GetLocation {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1969,10 +2028,12 @@ Defaults to the client's configured location.*/
         request.scope_key(location_id.clone());
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<LocationResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1981,14 +2042,14 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "locations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 /// Request builder for `get_location_custom_field`: set optional parameters, then call `send()`.
 ///
 /// Fetch one custom field of a location by id or field key.
 ///
 /// `GET /locations/{locationId}/customFields/{id}` · Version `2021-07-28` · location token · scopes: `locations/customFields.readonly`
-///
-/// Note: HighLevel's operation names no scope; the scope comes from HighLevel's scopes page.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetLocationCustomField {
@@ -1996,15 +2057,18 @@ pub struct GetLocationCustomField {
     location_id: Option<String>,
     id: String,
 }
-#[cfg(feature = "locations")]
-impl GetLocationCustomField {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "locations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
+impl GetLocationCustomField {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -2028,10 +2092,12 @@ Defaults to the client's configured location.*/
         request.scope_key(location_id.clone());
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<LocationCustomFieldResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2040,14 +2106,14 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "locations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 /// Request builder for `get_location_tag`: set optional parameters, then call `send()`.
 ///
 /// Fetch one tag of a location.
 ///
 /// `GET /locations/{locationId}/tags/{tagId}` · Version `2021-07-28` · location token · scopes: `locations/tags.readonly`
-///
-/// Note: HighLevel's operation names no scope; the scope comes from HighLevel's scopes page.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetLocationTag {
@@ -2055,15 +2121,18 @@ pub struct GetLocationTag {
     location_id: Option<String>,
     tag_id: String,
 }
-#[cfg(feature = "locations")]
-impl GetLocationTag {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "locations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
+impl GetLocationTag {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -2087,10 +2156,12 @@ Defaults to the client's configured location.*/
         request.scope_key(location_id.clone());
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<LocationTagResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2099,14 +2170,14 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "locations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 /// Request builder for `get_recurring_task`: set optional parameters, then call `send()`.
 ///
 /// Fetch one recurring task.
 ///
 /// `GET /locations/{locationId}/recurring-tasks/{id}` · Version `2021-07-28` · location token · scopes: none stated
-///
-/// Note: HighLevel names no scope for the recurring-task calls, here or on its scopes page.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetRecurringTask {
@@ -2114,15 +2185,18 @@ pub struct GetRecurringTask {
     location_id: Option<String>,
     id: String,
 }
-#[cfg(feature = "locations")]
-impl GetRecurringTask {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "locations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
+impl GetRecurringTask {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -2147,10 +2221,12 @@ Defaults to the client's configured location.*/
         request.scope_key(location_id.clone());
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<RecurringTaskResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2159,29 +2235,32 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "locations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 /// Request builder for `list_custom_values`: set optional parameters, then call `send()`.
 ///
 /// List the custom values of a location.
 ///
 /// `GET /locations/{locationId}/customValues` · Version `2021-07-28` · location token · scopes: `locations/customValues.readonly`
-///
-/// Note: SKILL.md gives GET /custom-values/; the real path is under the location.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListCustomValues {
     client: crate::Client,
     location_id: Option<String>,
 }
-#[cfg(feature = "locations")]
-impl ListCustomValues {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "locations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
+impl ListCustomValues {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -2205,10 +2284,12 @@ Defaults to the client's configured location.*/
         request.scope_key(location_id.clone());
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<CustomValueList, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2217,14 +2298,14 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "locations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 /// Request builder for `list_location_custom_fields`: set optional parameters, then call `send()`.
 ///
 /// List the contact and opportunity custom fields of a location.
 ///
 /// `GET /locations/{locationId}/customFields` · Version `2021-07-28` · location token · scopes: `locations/customFields.readonly`
-///
-/// Note: SKILL.md's GET /custom-fields/ (list custom fields) has no match under that path; for contact and opportunity fields this is the list.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListLocationCustomFields {
@@ -2232,20 +2313,24 @@ pub struct ListLocationCustomFields {
     location_id: Option<String>,
     model: Option<ListLocationCustomFieldsModel>,
 }
-#[cfg(feature = "locations")]
-impl ListLocationCustomFields {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "locations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
+impl ListLocationCustomFields {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Which records' fields to list.
+
+    /// Which records' fields to list.
     pub fn model(mut self, value: impl Into<ListLocationCustomFieldsModel>) -> Self {
         self.model = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -2272,10 +2357,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<LocationCustomFieldList, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2284,7 +2371,9 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "locations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 /// Request builder for `list_location_tags`: set optional parameters, then call `send()`.
 ///
 /// List the tags of a location.
@@ -2296,15 +2385,18 @@ pub struct ListLocationTags {
     client: crate::Client,
     location_id: Option<String>,
 }
-#[cfg(feature = "locations")]
-impl ListLocationTags {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "locations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
+impl ListLocationTags {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -2328,10 +2420,12 @@ Defaults to the client's configured location.*/
         request.scope_key(location_id.clone());
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<LocationTagList, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2340,14 +2434,14 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "locations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 /// Request builder for `list_location_templates`: set optional parameters, then call `send()`.
 ///
 /// List the SMS, email and WhatsApp templates of a location.
 ///
 /// `GET /locations/{locationId}/templates` · Version `2021-07-28` · location token · scopes: `locations/templates.readonly`
-///
-/// Note: HighLevel types `skip` and `limit` as strings; they are counts and typed integer here.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListLocationTemplates {
@@ -2359,35 +2453,42 @@ pub struct ListLocationTemplates {
     type_: Option<TemplateType>,
     origin_id: String,
 }
-#[cfg(feature = "locations")]
-impl ListLocationTemplates {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "locations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
+impl ListLocationTemplates {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Include deleted templates.
+
+    /// Include deleted templates.
     pub fn deleted(mut self, value: impl Into<bool>) -> Self {
         self.deleted = Some(value.into());
         self
     }
-    ///Number of templates to skip.
+
+    /// Number of templates to skip.
     pub fn skip(mut self, value: impl Into<i64>) -> Self {
         self.skip = Some(value.into());
         self
     }
-    ///Page size.
+
+    /// Page size.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
-    ///Only templates of this channel.
+
+    /// Only templates of this channel.
     pub fn type_(mut self, value: impl Into<TemplateType>) -> Self {
         self.type_ = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -2424,10 +2525,12 @@ Defaults to the client's configured location.*/
         request.query("originId", &self.origin_id);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<LocationTemplateList, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2436,16 +2539,22 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "locations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 impl crate::Paginated for ListLocationTemplates {
     type Page = LocationTemplateList;
+
     type Item = LocationTemplate;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListLocationTemplates::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.templates.as_ref()).map_or(0, Vec::len);
@@ -2462,11 +2571,14 @@ impl crate::Paginated for ListLocationTemplates {
         self.skip = Some(next);
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.templates).unwrap_or_default()
     }
 }
+
 #[cfg(feature = "locations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 impl ListLocationTemplates {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -2477,29 +2589,32 @@ impl ListLocationTemplates {
         crate::paginate(self)
     }
 }
+
 #[cfg(feature = "locations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 /// Request builder for `list_timezones`: set optional parameters, then call `send()`.
 ///
 /// List the time zones a location can use.
 ///
 /// `GET /locations/{locationId}/timezones` · Version `2021-07-28` · location token · scopes: `locations.readonly`
-///
-/// Note: HighLevel's doc does not declare the `locationId` path parameter and gives no response schema; the response stays raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListTimezones {
     client: crate::Client,
     location_id: Option<String>,
 }
-#[cfg(feature = "locations")]
-impl ListTimezones {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "locations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
+impl ListTimezones {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -2523,10 +2638,12 @@ Defaults to the client's configured location.*/
         request.scope_key(location_id.clone());
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2535,14 +2652,14 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "locations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 /// Request builder for `search_location_tasks`: set optional parameters, then call `send()`.
 ///
 /// Search the tasks of a location.
 ///
 /// `POST /locations/{locationId}/tasks/search` · Version `2021-07-28` · location token · scopes: `locations/tasks.readonly`
-///
-/// Note: SKILL.md gives GET for this path; HighLevel documents POST with a JSON body. HighLevel gives the listed tasks no schema, so each stays raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct SearchLocationTasks {
@@ -2550,15 +2667,18 @@ pub struct SearchLocationTasks {
     location_id: Option<String>,
     body: SearchLocationTasksRequest,
 }
-#[cfg(feature = "locations")]
-impl SearchLocationTasks {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "locations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
+impl SearchLocationTasks {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -2586,10 +2706,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<LocationTaskList, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2598,16 +2720,22 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "locations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 impl crate::Paginated for SearchLocationTasks {
     type Page = LocationTaskList;
+
     type Item = serde_json::Value;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         SearchLocationTasks::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.tasks.as_ref()).map_or(0, Vec::len);
@@ -2622,11 +2750,14 @@ impl crate::Paginated for SearchLocationTasks {
         self.body.skip = Some(next);
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.tasks).unwrap_or_default()
     }
 }
+
 #[cfg(feature = "locations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 impl SearchLocationTasks {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -2637,14 +2768,14 @@ impl SearchLocationTasks {
         crate::paginate(self)
     }
 }
+
 #[cfg(feature = "locations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 /// Request builder for `search_locations`: set optional parameters, then call `send()`.
 ///
 /// Search the sub-accounts of an agency.
 ///
 /// `GET /locations/search` · Version `2021-07-28` · location or agency token · scopes: `locations.readonly`
-///
-/// Note: SKILL.md also lists GET /locations/ to list locations; HighLevel's location document has no such call and this search serves as the list. HighLevel types `skip` and `limit` as strings; typed integer here.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct SearchLocations {
@@ -2655,33 +2786,40 @@ pub struct SearchLocations {
     order: Option<SearchLocationsOrder>,
     email: Option<String>,
 }
+
 #[cfg(feature = "locations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 impl SearchLocations {
-    ///Id of the agency whose sub-accounts are searched.
+    /// Id of the agency whose sub-accounts are searched.
     pub fn company_id(mut self, value: impl Into<String>) -> Self {
         self.company_id = Some(value.into());
         self
     }
-    ///Number of results to skip.
+
+    /// Number of results to skip.
     pub fn skip(mut self, value: impl Into<i64>) -> Self {
         self.skip = Some(value.into());
         self
     }
-    ///Page size.
+
+    /// Page size.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
-    ///Sort direction.
+
+    /// Sort direction.
     pub fn order(mut self, value: impl Into<SearchLocationsOrder>) -> Self {
         self.order = Some(value.into());
         self
     }
-    ///Email address to match.
+
+    /// Email address to match.
     pub fn email(mut self, value: impl Into<String>) -> Self {
         self.email = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -2710,10 +2848,12 @@ impl SearchLocations {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<LocationSearchResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2722,16 +2862,22 @@ impl SearchLocations {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "locations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 impl crate::Paginated for SearchLocations {
     type Page = LocationSearchResponse;
+
     type Item = Location;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         SearchLocations::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.locations.as_ref()).map_or(0, Vec::len);
@@ -2746,11 +2892,14 @@ impl crate::Paginated for SearchLocations {
         self.skip = Some(next);
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.locations).unwrap_or_default()
     }
 }
+
 #[cfg(feature = "locations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 impl SearchLocations {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -2759,14 +2908,14 @@ impl SearchLocations {
         crate::paginate(self)
     }
 }
+
 #[cfg(feature = "locations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 /// Request builder for `update_custom_value`: set optional parameters, then call `send()`.
 ///
 /// Change a custom value of a location.
 ///
 /// `PUT /locations/{locationId}/customValues/{id}` · Version `2021-07-28` · location token · scopes: `locations/customValues.write`
-///
-/// Note: SKILL.md gives PUT /custom-values/{customValueId}; the real path is under the location. HighLevel's operation names no scope; the scope comes from HighLevel's scopes page.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpdateCustomValue {
@@ -2775,15 +2924,18 @@ pub struct UpdateCustomValue {
     id: String,
     body: CustomValueRequest,
 }
-#[cfg(feature = "locations")]
-impl UpdateCustomValue {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "locations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
+impl UpdateCustomValue {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -2811,10 +2963,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<CustomValueResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2823,7 +2977,9 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "locations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 /// Request builder for `update_location`: set optional parameters, then call `send()`.
 ///
 /// Change a sub-account.
@@ -2836,15 +2992,18 @@ pub struct UpdateLocation {
     location_id: Option<String>,
     body: UpdateLocationRequest,
 }
-#[cfg(feature = "locations")]
-impl UpdateLocation {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "locations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
+impl UpdateLocation {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -2871,10 +3030,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<Location, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2883,14 +3044,14 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "locations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 /// Request builder for `update_location_custom_field`: set optional parameters, then call `send()`.
 ///
 /// Change a custom field of a location.
 ///
 /// `PUT /locations/{locationId}/customFields/{id}` · Version `2021-07-28` · location token · scopes: `locations/customFields.write`
-///
-/// Note: HighLevel reuses the operationId `update-custom-field` of custom-fields.json and names no scope here; the scope comes from HighLevel's scopes page.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpdateLocationCustomField {
@@ -2899,15 +3060,18 @@ pub struct UpdateLocationCustomField {
     id: String,
     body: UpdateLocationCustomFieldRequest,
 }
-#[cfg(feature = "locations")]
-impl UpdateLocationCustomField {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "locations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
+impl UpdateLocationCustomField {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -2935,10 +3099,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<LocationCustomFieldResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2947,14 +3113,14 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "locations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 /// Request builder for `update_location_tag`: set optional parameters, then call `send()`.
 ///
 /// Rename a tag of a location.
 ///
 /// `PUT /locations/{locationId}/tags/{tagId}` · Version `2021-07-28` · location token · scopes: `locations/tags.write`
-///
-/// Note: HighLevel's operation names no scope; the scope comes from HighLevel's scopes page.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpdateLocationTag {
@@ -2963,15 +3129,18 @@ pub struct UpdateLocationTag {
     tag_id: String,
     body: LocationTagRequest,
 }
-#[cfg(feature = "locations")]
-impl UpdateLocationTag {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "locations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
+impl UpdateLocationTag {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -2999,10 +3168,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<LocationTagResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3011,14 +3182,14 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "locations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 /// Request builder for `update_recurring_task`: set optional parameters, then call `send()`.
 ///
 /// Change a recurring task.
 ///
 /// `PUT /locations/{locationId}/recurring-tasks/{id}` · Version `2021-07-28` · location token · scopes: none stated
-///
-/// Note: HighLevel names no scope for the recurring-task calls, here or on its scopes page.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpdateRecurringTask {
@@ -3027,15 +3198,18 @@ pub struct UpdateRecurringTask {
     id: String,
     body: UpdateRecurringTaskRequest,
 }
-#[cfg(feature = "locations")]
-impl UpdateRecurringTask {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "locations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
+impl UpdateRecurringTask {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -3064,10 +3238,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<RecurringTaskResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3076,14 +3252,14 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "locations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 /// Request builder for `upload_location_custom_field_files`: set optional parameters, then call `send()`.
 ///
 /// Upload files for a file-type custom field.
 ///
 /// `POST /locations/{locationId}/customFields/upload` · Version `2021-07-28` · location token · scopes: `locations/customFields.write`
-///
-/// Note: HighLevel's form declares only `id` and `maxFiles` (typed string) and no file part; the `file` part here is ours, since the form field name of the file is not documented.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UploadLocationCustomFieldFiles {
@@ -3091,15 +3267,18 @@ pub struct UploadLocationCustomFieldFiles {
     location_id: Option<String>,
     body: UploadCustomFieldFilesRequest,
 }
-#[cfg(feature = "locations")]
-impl UploadLocationCustomFieldFiles {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "locations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
+impl UploadLocationCustomFieldFiles {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -3130,10 +3309,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<UploadCustomFieldFilesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3142,509 +3323,760 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// ISO 3166-1 alpha-2 country code (with XK for Kosovo and AN for the Netherlands Antilles).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CountryCode {
-    ///`AF`
+    /// `AF`
     Af,
-    ///`AX`
+
+    /// `AX`
     Ax,
-    ///`AL`
+
+    /// `AL`
     Al,
-    ///`DZ`
+
+    /// `DZ`
     Dz,
-    ///`AS`
+
+    /// `AS`
     As,
-    ///`AD`
+
+    /// `AD`
     Ad,
-    ///`AO`
+
+    /// `AO`
     Ao,
-    ///`AI`
+
+    /// `AI`
     Ai,
-    ///`AQ`
+
+    /// `AQ`
     Aq,
-    ///`AG`
+
+    /// `AG`
     Ag,
-    ///`AR`
+
+    /// `AR`
     Ar,
-    ///`AM`
+
+    /// `AM`
     Am,
-    ///`AW`
+
+    /// `AW`
     Aw,
-    ///`AU`
+
+    /// `AU`
     Au,
-    ///`AT`
+
+    /// `AT`
     At,
-    ///`AZ`
+
+    /// `AZ`
     Az,
-    ///`BS`
+
+    /// `BS`
     Bs,
-    ///`BH`
+
+    /// `BH`
     Bh,
-    ///`BD`
+
+    /// `BD`
     Bd,
-    ///`BB`
+
+    /// `BB`
     Bb,
-    ///`BY`
+
+    /// `BY`
     By,
-    ///`BE`
+
+    /// `BE`
     Be,
-    ///`BZ`
+
+    /// `BZ`
     Bz,
-    ///`BJ`
+
+    /// `BJ`
     Bj,
-    ///`BM`
+
+    /// `BM`
     Bm,
-    ///`BT`
+
+    /// `BT`
     Bt,
-    ///`BO`
+
+    /// `BO`
     Bo,
-    ///`BA`
+
+    /// `BA`
     Ba,
-    ///`BW`
+
+    /// `BW`
     Bw,
-    ///`BV`
+
+    /// `BV`
     Bv,
-    ///`BR`
+
+    /// `BR`
     Br,
-    ///`IO`
+
+    /// `IO`
     Io,
-    ///`BN`
+
+    /// `BN`
     Bn,
-    ///`BG`
+
+    /// `BG`
     Bg,
-    ///`BF`
+
+    /// `BF`
     Bf,
-    ///`BI`
+
+    /// `BI`
     Bi,
-    ///`KH`
+
+    /// `KH`
     Kh,
-    ///`CM`
+
+    /// `CM`
     Cm,
-    ///`CA`
+
+    /// `CA`
     Ca,
-    ///`CV`
+
+    /// `CV`
     Cv,
-    ///`KY`
+
+    /// `KY`
     Ky,
-    ///`CF`
+
+    /// `CF`
     Cf,
-    ///`TD`
+
+    /// `TD`
     Td,
-    ///`CL`
+
+    /// `CL`
     Cl,
-    ///`CN`
+
+    /// `CN`
     Cn,
-    ///`CX`
+
+    /// `CX`
     Cx,
-    ///`CC`
+
+    /// `CC`
     Cc,
-    ///`CO`
+
+    /// `CO`
     Co,
-    ///`KM`
+
+    /// `KM`
     Km,
-    ///`CG`
+
+    /// `CG`
     Cg,
-    ///`CD`
+
+    /// `CD`
     Cd,
-    ///`CK`
+
+    /// `CK`
     Ck,
-    ///`CR`
+
+    /// `CR`
     Cr,
-    ///`CI`
+
+    /// `CI`
     Ci,
-    ///`HR`
+
+    /// `HR`
     Hr,
-    ///`CU`
+
+    /// `CU`
     Cu,
-    ///`CY`
+
+    /// `CY`
     Cy,
-    ///`CZ`
+
+    /// `CZ`
     Cz,
-    ///`DK`
+
+    /// `DK`
     Dk,
-    ///`DJ`
+
+    /// `DJ`
     Dj,
-    ///`DM`
+
+    /// `DM`
     Dm,
-    ///`DO`
+
+    /// `DO`
     Do,
-    ///`EC`
+
+    /// `EC`
     Ec,
-    ///`EG`
+
+    /// `EG`
     Eg,
-    ///`SV`
+
+    /// `SV`
     Sv,
-    ///`GQ`
+
+    /// `GQ`
     Gq,
-    ///`ER`
+
+    /// `ER`
     Er,
-    ///`EE`
+
+    /// `EE`
     Ee,
-    ///`ET`
+
+    /// `ET`
     Et,
-    ///`FK`
+
+    /// `FK`
     Fk,
-    ///`FO`
+
+    /// `FO`
     Fo,
-    ///`FJ`
+
+    /// `FJ`
     Fj,
-    ///`FI`
+
+    /// `FI`
     Fi,
-    ///`FR`
+
+    /// `FR`
     Fr,
-    ///`GF`
+
+    /// `GF`
     Gf,
-    ///`PF`
+
+    /// `PF`
     Pf,
-    ///`TF`
+
+    /// `TF`
     Tf,
-    ///`GA`
+
+    /// `GA`
     Ga,
-    ///`GM`
+
+    /// `GM`
     Gm,
-    ///`GE`
+
+    /// `GE`
     Ge,
-    ///`DE`
+
+    /// `DE`
     De,
-    ///`GH`
+
+    /// `GH`
     Gh,
-    ///`GI`
+
+    /// `GI`
     Gi,
-    ///`GR`
+
+    /// `GR`
     Gr,
-    ///`GL`
+
+    /// `GL`
     Gl,
-    ///`GD`
+
+    /// `GD`
     Gd,
-    ///`GP`
+
+    /// `GP`
     Gp,
-    ///`GU`
+
+    /// `GU`
     Gu,
-    ///`GT`
+
+    /// `GT`
     Gt,
-    ///`GG`
+
+    /// `GG`
     Gg,
-    ///`GN`
+
+    /// `GN`
     Gn,
-    ///`GW`
+
+    /// `GW`
     Gw,
-    ///`GY`
+
+    /// `GY`
     Gy,
-    ///`HT`
+
+    /// `HT`
     Ht,
-    ///`HM`
+
+    /// `HM`
     Hm,
-    ///`VA`
+
+    /// `VA`
     Va,
-    ///`HN`
+
+    /// `HN`
     Hn,
-    ///`HK`
+
+    /// `HK`
     Hk,
-    ///`HU`
+
+    /// `HU`
     Hu,
-    ///`IS`
+
+    /// `IS`
     Is,
-    ///`IN`
+
+    /// `IN`
     In,
-    ///`ID`
+
+    /// `ID`
     Id,
-    ///`IR`
+
+    /// `IR`
     Ir,
-    ///`IQ`
+
+    /// `IQ`
     Iq,
-    ///`IE`
+
+    /// `IE`
     Ie,
-    ///`IM`
+
+    /// `IM`
     Im,
-    ///`IL`
+
+    /// `IL`
     Il,
-    ///`IT`
+
+    /// `IT`
     It,
-    ///`JM`
+
+    /// `JM`
     Jm,
-    ///`JP`
+
+    /// `JP`
     Jp,
-    ///`JE`
+
+    /// `JE`
     Je,
-    ///`JO`
+
+    /// `JO`
     Jo,
-    ///`KZ`
+
+    /// `KZ`
     Kz,
-    ///`KE`
+
+    /// `KE`
     Ke,
-    ///`KI`
+
+    /// `KI`
     Ki,
-    ///`KP`
+
+    /// `KP`
     Kp,
-    ///`KR`
+
+    /// `KR`
     Kr,
-    ///`XK`
+
+    /// `XK`
     Xk,
-    ///`KW`
+
+    /// `KW`
     Kw,
-    ///`KG`
+
+    /// `KG`
     Kg,
-    ///`LA`
+
+    /// `LA`
     La,
-    ///`LV`
+
+    /// `LV`
     Lv,
-    ///`LB`
+
+    /// `LB`
     Lb,
-    ///`LS`
+
+    /// `LS`
     Ls,
-    ///`LR`
+
+    /// `LR`
     Lr,
-    ///`LY`
+
+    /// `LY`
     Ly,
-    ///`LI`
+
+    /// `LI`
     Li,
-    ///`LT`
+
+    /// `LT`
     Lt,
-    ///`LU`
+
+    /// `LU`
     Lu,
-    ///`MO`
+
+    /// `MO`
     Mo,
-    ///`MK`
+
+    /// `MK`
     Mk,
-    ///`MG`
+
+    /// `MG`
     Mg,
-    ///`MW`
+
+    /// `MW`
     Mw,
-    ///`MY`
+
+    /// `MY`
     My,
-    ///`MV`
+
+    /// `MV`
     Mv,
-    ///`ML`
+
+    /// `ML`
     Ml,
-    ///`MT`
+
+    /// `MT`
     Mt,
-    ///`MH`
+
+    /// `MH`
     Mh,
-    ///`MQ`
+
+    /// `MQ`
     Mq,
-    ///`MR`
+
+    /// `MR`
     Mr,
-    ///`MU`
+
+    /// `MU`
     Mu,
-    ///`YT`
+
+    /// `YT`
     Yt,
-    ///`MX`
+
+    /// `MX`
     Mx,
-    ///`FM`
+
+    /// `FM`
     Fm,
-    ///`MD`
+
+    /// `MD`
     Md,
-    ///`MC`
+
+    /// `MC`
     Mc,
-    ///`MN`
+
+    /// `MN`
     Mn,
-    ///`ME`
+
+    /// `ME`
     Me,
-    ///`MS`
+
+    /// `MS`
     Ms,
-    ///`MA`
+
+    /// `MA`
     Ma,
-    ///`MZ`
+
+    /// `MZ`
     Mz,
-    ///`MM`
+
+    /// `MM`
     Mm,
-    ///`NA`
+
+    /// `NA`
     Na,
-    ///`NR`
+
+    /// `NR`
     Nr,
-    ///`NP`
+
+    /// `NP`
     Np,
-    ///`NL`
+
+    /// `NL`
     Nl,
-    ///`AN`
+
+    /// `AN`
     An,
-    ///`NC`
+
+    /// `NC`
     Nc,
-    ///`NZ`
+
+    /// `NZ`
     Nz,
-    ///`NI`
+
+    /// `NI`
     Ni,
-    ///`NE`
+
+    /// `NE`
     Ne,
-    ///`NG`
+
+    /// `NG`
     Ng,
-    ///`NU`
+
+    /// `NU`
     Nu,
-    ///`NF`
+
+    /// `NF`
     Nf,
-    ///`MP`
+
+    /// `MP`
     Mp,
-    ///`NO`
+
+    /// `NO`
     No,
-    ///`OM`
+
+    /// `OM`
     Om,
-    ///`PK`
+
+    /// `PK`
     Pk,
-    ///`PW`
+
+    /// `PW`
     Pw,
-    ///`PS`
+
+    /// `PS`
     Ps,
-    ///`PA`
+
+    /// `PA`
     Pa,
-    ///`PG`
+
+    /// `PG`
     Pg,
-    ///`PY`
+
+    /// `PY`
     Py,
-    ///`PE`
+
+    /// `PE`
     Pe,
-    ///`PH`
+
+    /// `PH`
     Ph,
-    ///`PN`
+
+    /// `PN`
     Pn,
-    ///`PL`
+
+    /// `PL`
     Pl,
-    ///`PT`
+
+    /// `PT`
     Pt,
-    ///`PR`
+
+    /// `PR`
     Pr,
-    ///`QA`
+
+    /// `QA`
     Qa,
-    ///`RE`
+
+    /// `RE`
     Re,
-    ///`RO`
+
+    /// `RO`
     Ro,
-    ///`RU`
+
+    /// `RU`
     Ru,
-    ///`RW`
+
+    /// `RW`
     Rw,
-    ///`SH`
+
+    /// `SH`
     Sh,
-    ///`KN`
+
+    /// `KN`
     Kn,
-    ///`LC`
+
+    /// `LC`
     Lc,
-    ///`MF`
+
+    /// `MF`
     Mf,
-    ///`PM`
+
+    /// `PM`
     Pm,
-    ///`VC`
+
+    /// `VC`
     Vc,
-    ///`WS`
+
+    /// `WS`
     Ws,
-    ///`SM`
+
+    /// `SM`
     Sm,
-    ///`ST`
+
+    /// `ST`
     St,
-    ///`SA`
+
+    /// `SA`
     Sa,
-    ///`SN`
+
+    /// `SN`
     Sn,
-    ///`RS`
+
+    /// `RS`
     Rs,
-    ///`SC`
+
+    /// `SC`
     Sc,
-    ///`SL`
+
+    /// `SL`
     Sl,
-    ///`SG`
+
+    /// `SG`
     Sg,
-    ///`SX`
+
+    /// `SX`
     Sx,
-    ///`SK`
+
+    /// `SK`
     Sk,
-    ///`SI`
+
+    /// `SI`
     Si,
-    ///`SB`
+
+    /// `SB`
     Sb,
-    ///`SO`
+
+    /// `SO`
     So,
-    ///`ZA`
+
+    /// `ZA`
     Za,
-    ///`GS`
+
+    /// `GS`
     Gs,
-    ///`ES`
+
+    /// `ES`
     Es,
-    ///`LK`
+
+    /// `LK`
     Lk,
-    ///`SD`
+
+    /// `SD`
     Sd,
-    ///`SR`
+
+    /// `SR`
     Sr,
-    ///`SJ`
+
+    /// `SJ`
     Sj,
-    ///`SZ`
+
+    /// `SZ`
     Sz,
-    ///`SE`
+
+    /// `SE`
     Se,
-    ///`CH`
+
+    /// `CH`
     Ch,
-    ///`SY`
+
+    /// `SY`
     Sy,
-    ///`TW`
+
+    /// `TW`
     Tw,
-    ///`TJ`
+
+    /// `TJ`
     Tj,
-    ///`TZ`
+
+    /// `TZ`
     Tz,
-    ///`TH`
+
+    /// `TH`
     Th,
-    ///`TL`
+
+    /// `TL`
     Tl,
-    ///`TG`
+
+    /// `TG`
     Tg,
-    ///`TK`
+
+    /// `TK`
     Tk,
-    ///`TO`
+
+    /// `TO`
     To,
-    ///`TT`
+
+    /// `TT`
     Tt,
-    ///`TN`
+
+    /// `TN`
     Tn,
-    ///`TR`
+
+    /// `TR`
     Tr,
-    ///`TM`
+
+    /// `TM`
     Tm,
-    ///`TC`
+
+    /// `TC`
     Tc,
-    ///`TV`
+
+    /// `TV`
     Tv,
-    ///`UG`
+
+    /// `UG`
     Ug,
-    ///`GB`
+
+    /// `GB`
     Gb,
-    ///`UA`
+
+    /// `UA`
     Ua,
-    ///`AE`
+
+    /// `AE`
     Ae,
-    ///`US`
+
+    /// `US`
     Us,
-    ///`UM`
+
+    /// `UM`
     Um,
-    ///`UY`
+
+    /// `UY`
     Uy,
-    ///`UZ`
+
+    /// `UZ`
     Uz,
-    ///`VU`
+
+    /// `VU`
     Vu,
-    ///`VE`
+
+    /// `VE`
     Ve,
-    ///`VN`
+
+    /// `VN`
     Vn,
-    ///`VG`
+
+    /// `VG`
     Vg,
-    ///`VI`
+
+    /// `VI`
     Vi,
-    ///`WF`
+
+    /// `WF`
     Wf,
-    ///`EH`
+
+    /// `EH`
     Eh,
-    ///`YE`
+
+    /// `YE`
     Ye,
-    ///`ZM`
+
+    /// `ZM`
     Zm,
-    ///`ZW`
+
+    /// `ZW`
     Zw,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 impl CountryCode {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3900,7 +4332,9 @@ impl CountryCode {
         }
     }
 }
+
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 impl From<&str> for CountryCode {
     fn from(value: &str) -> Self {
         match value {
@@ -4155,51 +4589,64 @@ impl From<&str> for CountryCode {
         }
     }
 }
+
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 crate::runtime::enums::string_enum!(CountryCode);
+
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `CreateLocationCustomFieldRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateLocationCustomFieldRequest {
-    /// `name`
+    /// `name`: a string. Example: `Preferred Contact Method`.
     pub name: String,
-    /// `dataType`
+
+    /// `dataType`: a [`LocationCustomFieldDataType`](crate::locations::LocationCustomFieldDataType).
     #[serde(rename = "dataType")]
     pub data_type: LocationCustomFieldDataType,
-    /// `placeholder`
+
+    /// `placeholder`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub placeholder: Option<String>,
+
     /// File extensions accepted by a file field, e.g. `.pdf`.
     #[serde(rename = "acceptedFormat", default, skip_serializing_if = "Option::is_none")]
     pub accepted_format: Option<Vec<String>>,
-    /// `isMultipleFile`
+
+    /// `isMultipleFile`: `true` or `false`.
     #[serde(rename = "isMultipleFile", default, skip_serializing_if = "Option::is_none")]
     pub is_multiple_file: Option<bool>,
-    /// `maxNumberOfFiles`
+
+    /// `maxNumberOfFiles`: a whole number.
     #[serde(
         rename = "maxNumberOfFiles",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub max_number_of_files: Option<i64>,
-    /// `textBoxListOptions`
+
+    /// `textBoxListOptions`: a list of [`TextBoxListOption`](crate::locations::TextBoxListOption) values.
     #[serde(
         rename = "textBoxListOptions",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub text_box_list_options: Option<Vec<TextBoxListOption>>,
-    /// `position`
+
+    /// `position`: a whole number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub position: Option<i64>,
-    /// `model`
+
+    /// `model`: a [`CustomFieldModel`](crate::locations::CustomFieldModel).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub model: Option<CustomFieldModel>,
 }
+
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 impl CreateLocationCustomFieldRequest {
-    ///A value with the required fields (`name`, `dataType`).
+    /// A value with the required fields (`name`, `dataType`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl Into<String>,
@@ -4217,27 +4664,32 @@ impl CreateLocationCustomFieldRequest {
             model: None,
         }
     }
-    ///Sets `placeholder`.
+
+    /// Sets `placeholder`.
     pub fn placeholder(mut self, value: impl Into<String>) -> Self {
         self.placeholder = Some(value.into());
         self
     }
-    ///Sets `acceptedFormat`.
+
+    /// Sets `acceptedFormat`.
     pub fn accepted_format(mut self, value: impl Into<Vec<String>>) -> Self {
         self.accepted_format = Some(value.into());
         self
     }
-    ///Sets `isMultipleFile`.
+
+    /// Sets `isMultipleFile`.
     pub fn is_multiple_file(mut self, value: impl Into<bool>) -> Self {
         self.is_multiple_file = Some(value.into());
         self
     }
-    ///Sets `maxNumberOfFiles`.
+
+    /// Sets `maxNumberOfFiles`.
     pub fn max_number_of_files(mut self, value: impl Into<i64>) -> Self {
         self.max_number_of_files = Some(value.into());
         self
     }
-    ///Sets `textBoxListOptions`.
+
+    /// Sets `textBoxListOptions`.
     pub fn text_box_list_options(
         mut self,
         value: impl Into<Vec<TextBoxListOption>>,
@@ -4245,73 +4697,94 @@ impl CreateLocationCustomFieldRequest {
         self.text_box_list_options = Some(value.into());
         self
     }
-    ///Sets `position`.
+
+    /// Sets `position`.
     pub fn position(mut self, value: impl Into<i64>) -> Self {
         self.position = Some(value.into());
         self
     }
-    ///Sets `model`.
+
+    /// Sets `model`.
     pub fn model(mut self, value: impl Into<CustomFieldModel>) -> Self {
         self.model = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `CreateLocationRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateLocationRequest {
-    /// `name`
+    /// `name`: a string. Example: `Mark Shoes`.
     pub name: String,
-    /// `phone`
+
+    /// `phone`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
+
     /// Id of the agency.
     #[serde(rename = "companyId")]
     pub company_id: String,
-    /// `address`
+
+    /// `address`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
-    /// `city`
+
+    /// `city`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
-    /// `state`
+
+    /// `state`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
-    /// `country`
+
+    /// `country`: a [`CountryCode`](crate::locations::CountryCode).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<CountryCode>,
-    /// `postalCode`
+
+    /// `postalCode`: a string.
     #[serde(rename = "postalCode", default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
-    /// `website`
+
+    /// `website`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub website: Option<String>,
-    /// `timezone`
+
+    /// `timezone`: a string. Example: `US/Central`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
-    /// `prospectInfo`
+
+    /// `prospectInfo`: a [`ProspectInfo`](crate::locations::ProspectInfo).
     #[serde(rename = "prospectInfo", default, skip_serializing_if = "Option::is_none")]
     pub prospect_info: Option<ProspectInfo>,
-    /// `settings`
+
+    /// `settings`: a [`LocationSettings`](crate::locations::LocationSettings).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub settings: Option<LocationSettings>,
-    /// `social`
+
+    /// `social`: a [`LocationSocial`](crate::locations::LocationSocial).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub social: Option<LocationSocial>,
-    /// `twilio`
+
+    /// `twilio`: a [`TwilioCredentials`](crate::locations::TwilioCredentials).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub twilio: Option<TwilioCredentials>,
-    /// `mailgun`
+
+    /// `mailgun`: a [`MailgunCredentials`](crate::locations::MailgunCredentials).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mailgun: Option<MailgunCredentials>,
+
     /// Snapshot to load into the new sub-account.
     #[serde(rename = "snapshotId", default, skip_serializing_if = "Option::is_none")]
     pub snapshot_id: Option<String>,
 }
+
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 impl CreateLocationRequest {
-    ///A value with the required fields (`name`, `companyId`).
+    /// A value with the required fields (`name`, `companyId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(name: impl Into<String>, company_id: impl Into<String>) -> Self {
         Self {
@@ -4333,97 +4806,118 @@ impl CreateLocationRequest {
             snapshot_id: None,
         }
     }
-    ///Sets `phone`.
+
+    /// Sets `phone`.
     pub fn phone(mut self, value: impl Into<String>) -> Self {
         self.phone = Some(value.into());
         self
     }
-    ///Sets `address`.
+
+    /// Sets `address`.
     pub fn address(mut self, value: impl Into<String>) -> Self {
         self.address = Some(value.into());
         self
     }
-    ///Sets `city`.
+
+    /// Sets `city`.
     pub fn city(mut self, value: impl Into<String>) -> Self {
         self.city = Some(value.into());
         self
     }
-    ///Sets `state`.
+
+    /// Sets `state`.
     pub fn state(mut self, value: impl Into<String>) -> Self {
         self.state = Some(value.into());
         self
     }
-    ///Sets `country`.
+
+    /// Sets `country`.
     pub fn country(mut self, value: impl Into<CountryCode>) -> Self {
         self.country = Some(value.into());
         self
     }
-    ///Sets `postalCode`.
+
+    /// Sets `postalCode`.
     pub fn postal_code(mut self, value: impl Into<String>) -> Self {
         self.postal_code = Some(value.into());
         self
     }
-    ///Sets `website`.
+
+    /// Sets `website`.
     pub fn website(mut self, value: impl Into<String>) -> Self {
         self.website = Some(value.into());
         self
     }
-    ///Sets `timezone`.
+
+    /// Sets `timezone`.
     pub fn timezone(mut self, value: impl Into<String>) -> Self {
         self.timezone = Some(value.into());
         self
     }
-    ///Sets `prospectInfo`.
+
+    /// Sets `prospectInfo`.
     pub fn prospect_info(mut self, value: impl Into<ProspectInfo>) -> Self {
         self.prospect_info = Some(value.into());
         self
     }
-    ///Sets `settings`.
+
+    /// Sets `settings`.
     pub fn settings(mut self, value: impl Into<LocationSettings>) -> Self {
         self.settings = Some(value.into());
         self
     }
-    ///Sets `social`.
+
+    /// Sets `social`.
     pub fn social(mut self, value: impl Into<LocationSocial>) -> Self {
         self.social = Some(value.into());
         self
     }
-    ///Sets `twilio`.
+
+    /// Sets `twilio`.
     pub fn twilio(mut self, value: impl Into<TwilioCredentials>) -> Self {
         self.twilio = Some(value.into());
         self
     }
-    ///Sets `mailgun`.
+
+    /// Sets `mailgun`.
     pub fn mailgun(mut self, value: impl Into<MailgunCredentials>) -> Self {
         self.mailgun = Some(value.into());
         self
     }
-    ///Sets `snapshotId`.
+
+    /// Sets `snapshotId`.
     pub fn snapshot_id(mut self, value: impl Into<String>) -> Self {
         self.snapshot_id = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `CreateRecurringTaskRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateRecurringTaskRequest {
-    /// `title`
+    /// `title`: a string.
     pub title: String,
-    /// `description`
+
+    /// `description`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `contactIds`
+
+    /// `contactIds`: a list of strings.
     #[serde(rename = "contactIds", default, skip_serializing_if = "Option::is_none")]
     pub contact_ids: Option<Vec<String>>,
+
     /// Ids of the users who own the produced tasks.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owners: Option<Vec<String>>,
-    /// `rruleOptions`
+
+    /// `rruleOptions`: a [`RecurrenceRule`](crate::locations::RecurrenceRule).
     #[serde(rename = "rruleOptions")]
     pub rrule_options: RecurrenceRule,
-    /// `ignoreTaskCreation`
+
+    /// `ignoreTaskCreation`: `true` or `false`.
     #[serde(
         rename = "ignoreTaskCreation",
         default,
@@ -4431,9 +4925,11 @@ pub struct CreateRecurringTaskRequest {
     )]
     pub ignore_task_creation: Option<bool>,
 }
+
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 impl CreateRecurringTaskRequest {
-    ///A value with the required fields (`title`, `rruleOptions`).
+    /// A value with the required fields (`title`, `rruleOptions`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         title: impl Into<String>,
@@ -4448,40 +4944,50 @@ impl CreateRecurringTaskRequest {
             ignore_task_creation: None,
         }
     }
-    ///Sets `description`.
+
+    /// Sets `description`.
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
         self
     }
-    ///Sets `contactIds`.
+
+    /// Sets `contactIds`.
     pub fn contact_ids(mut self, value: impl Into<Vec<String>>) -> Self {
         self.contact_ids = Some(value.into());
         self
     }
-    ///Sets `owners`.
+
+    /// Sets `owners`.
     pub fn owners(mut self, value: impl Into<Vec<String>>) -> Self {
         self.owners = Some(value.into());
         self
     }
-    ///Sets `ignoreTaskCreation`.
+
+    /// Sets `ignoreTaskCreation`.
     pub fn ignore_task_creation(mut self, value: impl Into<bool>) -> Self {
         self.ignore_task_creation = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The kind of record a location custom field belongs to.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CustomFieldModel {
-    ///`contact`
+    /// `contact`
     Contact,
-    ///`opportunity`
+
+    /// `opportunity`
     Opportunity,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 impl CustomFieldModel {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -4492,7 +4998,9 @@ impl CustomFieldModel {
         }
     }
 }
+
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 impl From<&str> for CustomFieldModel {
     fn from(value: &str) -> Self {
         match value {
@@ -4502,51 +5010,65 @@ impl From<&str> for CustomFieldModel {
         }
     }
 }
+
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 crate::runtime::enums::string_enum!(CustomFieldModel);
+
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// A named value that templates of the location can insert.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CustomValue {
-    /// `id`
+    /// `id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`
+
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `fieldKey`
+
+    /// `fieldKey`: a string. Example: `{{ custom_values.business_hours }}`.
     #[serde(rename = "fieldKey", default, skip_serializing_if = "Option::is_none")]
     pub field_key: Option<String>,
-    /// `value`
+
+    /// `value`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
-    /// `locationId`
+
+    /// `locationId`: a string.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
 }
+
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `CustomValueList` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CustomValueList {
-    /// `customValues`
+    /// `customValues`: a list of [`CustomValue`](crate::locations::CustomValue) values.
     #[serde(rename = "customValues", default, skip_serializing_if = "Option::is_none")]
     pub custom_values: Option<Vec<CustomValue>>,
 }
+
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `CustomValueRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CustomValueRequest {
-    /// `name`
+    /// `name`: a string. Example: `Business Hours`.
     pub name: String,
-    /// `value`
+
+    /// `value`: a string. Example: `Mon-Fri 9AM-5PM EST`.
     pub value: String,
 }
+
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 impl CustomValueRequest {
-    ///A value with the required fields (`name`, `value`).
+    /// A value with the required fields (`name`, `value`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(name: impl Into<String>, value: impl Into<String>) -> Self {
         Self {
@@ -4555,54 +5077,69 @@ impl CustomValueRequest {
         }
     }
 }
+
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `CustomValueResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CustomValueResponse {
-    /// `customValue`
+    /// `customValue`: a [`CustomValue`](crate::locations::CustomValue).
     #[serde(rename = "customValue", default, skip_serializing_if = "Option::is_none")]
     pub custom_value: Option<CustomValue>,
 }
+
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `DeleteLocationResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DeleteLocationResponse {
-    /// `success`
+    /// `success`: `true` or `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
-    /// `message`
+
+    /// `message`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
 }
+
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `DeleteRecurringTaskResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DeleteRecurringTaskResponse {
-    /// `id`
+    /// `id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `success`
+
+    /// `success`: `true` or `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
+
 #[cfg(feature = "locations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 /// Values of `ListLocationCustomFieldsModel`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ListLocationCustomFieldsModel {
-    ///`contact`
+    /// `contact`
     Contact,
-    ///`opportunity`
+
+    /// `opportunity`
     Opportunity,
-    ///`all`
+
+    /// `all`
     All,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(feature = "locations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 impl ListLocationCustomFieldsModel {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -4614,7 +5151,9 @@ impl ListLocationCustomFieldsModel {
         }
     }
 }
+
 #[cfg(feature = "locations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 impl From<&str> for ListLocationCustomFieldsModel {
     fn from(value: &str) -> Self {
         match value {
@@ -4625,209 +5164,275 @@ impl From<&str> for ListLocationCustomFieldsModel {
         }
     }
 }
+
 #[cfg(feature = "locations")]
 crate::runtime::enums::string_enum!(ListLocationCustomFieldsModel);
+
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// A sub-account.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Location {
-    /// `id`
+    /// `id`: a string. Example: `ve9EPM428h8vShlRW1KT`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+
     /// Id of the agency.
     #[serde(rename = "companyId", default, skip_serializing_if = "Option::is_none")]
     pub company_id: Option<String>,
-    /// `name`
+
+    /// `name`: a string. Example: `Mark Shoes`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `domain`
+
+    /// `domain`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub domain: Option<String>,
-    /// `address`
+
+    /// `address`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
-    /// `city`
+
+    /// `city`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
-    /// `state`
+
+    /// `state`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
-    /// `country`
+
+    /// `country`: a string. Example: `US`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
-    /// `postalCode`
+
+    /// `postalCode`: a string.
     #[serde(rename = "postalCode", default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
-    /// `website`
+
+    /// `website`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub website: Option<String>,
-    /// `timezone`
+
+    /// `timezone`: a string. Example: `US/Central`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
-    /// `logoUrl`
+
+    /// `logoUrl`: a string.
     #[serde(rename = "logoUrl", default, skip_serializing_if = "Option::is_none")]
     pub logo_url: Option<String>,
-    /// `firstName`
+
+    /// `firstName`: a string.
     #[serde(rename = "firstName", default, skip_serializing_if = "Option::is_none")]
     pub first_name: Option<String>,
-    /// `lastName`
+
+    /// `lastName`: a string.
     #[serde(rename = "lastName", default, skip_serializing_if = "Option::is_none")]
     pub last_name: Option<String>,
-    /// `email`
+
+    /// `email`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// `phone`
+
+    /// `phone`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
-    /// `business`
+
+    /// `business`: a [`LocationBusiness`](crate::locations::LocationBusiness).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub business: Option<LocationBusiness>,
-    /// `social`
+
+    /// `social`: a [`LocationSocial`](crate::locations::LocationSocial).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub social: Option<LocationSocial>,
-    /// `settings`
+
+    /// `settings`: a [`LocationSettings`](crate::locations::LocationSettings).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub settings: Option<LocationSettings>,
+
     /// Reseller data; HighLevel documents no fields.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reseller: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 }
+
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The business profile of a sub-account.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct LocationBusiness {
-    /// `name`
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `address`
+
+    /// `address`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
-    /// `city`
+
+    /// `city`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
-    /// `state`
+
+    /// `state`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
-    /// `country`
+
+    /// `country`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
-    /// `postalCode`
+
+    /// `postalCode`: a string.
     #[serde(rename = "postalCode", default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
-    /// `website`
+
+    /// `website`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub website: Option<String>,
-    /// `timezone`
+
+    /// `timezone`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
-    /// `logoUrl`
+
+    /// `logoUrl`: a string.
     #[serde(rename = "logoUrl", default, skip_serializing_if = "Option::is_none")]
     pub logo_url: Option<String>,
 }
+
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// A contact or opportunity custom field of a location.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct LocationCustomField {
-    /// `id`
+    /// `id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`
+
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `fieldKey`
+
+    /// `fieldKey`: a string. Example: `contact.pincode`.
     #[serde(rename = "fieldKey", default, skip_serializing_if = "Option::is_none")]
     pub field_key: Option<String>,
-    /// `placeholder`
+
+    /// `placeholder`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub placeholder: Option<String>,
-    /// `dataType`
+
+    /// `dataType`: a [`LocationCustomFieldDataType`](crate::locations::LocationCustomFieldDataType).
     #[serde(rename = "dataType", default, skip_serializing_if = "Option::is_none")]
     pub data_type: Option<LocationCustomFieldDataType>,
-    /// `position`
+
+    /// `position`: a whole number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub position: Option<i64>,
-    /// `picklistOptions`
+
+    /// `picklistOptions`: a list of strings.
     #[serde(
         rename = "picklistOptions",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub picklist_options: Option<Vec<String>>,
-    /// `picklistImageOptions`
+
+    /// `picklistImageOptions`: a list of strings.
     #[serde(
         rename = "picklistImageOptions",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub picklist_image_options: Option<Vec<String>>,
-    /// `isAllowedCustomOption`
+
+    /// `isAllowedCustomOption`: `true` or `false`.
     #[serde(
         rename = "isAllowedCustomOption",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub is_allowed_custom_option: Option<bool>,
-    /// `isMultiFileAllowed`
+
+    /// `isMultiFileAllowed`: `true` or `false`.
     #[serde(
         rename = "isMultiFileAllowed",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub is_multi_file_allowed: Option<bool>,
-    /// `maxFileLimit`
+
+    /// `maxFileLimit`: a whole number.
     #[serde(rename = "maxFileLimit", default, skip_serializing_if = "Option::is_none")]
     pub max_file_limit: Option<i64>,
-    /// `locationId`
+
+    /// `locationId`: a string.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
-    /// `model`
+
+    /// `model`: a [`CustomFieldModel`](crate::locations::CustomFieldModel).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub model: Option<CustomFieldModel>,
 }
+
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The kind of value a location custom field holds.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum LocationCustomFieldDataType {
-    ///`TEXT`
+    /// `TEXT`
     Text,
-    ///`LARGE_TEXT`
+
+    /// `LARGE_TEXT`
     LargeText,
-    ///`NUMERICAL`
+
+    /// `NUMERICAL`
     Numerical,
-    ///`PHONE`
+
+    /// `PHONE`
     Phone,
-    ///`MONETORY`
+
+    /// `MONETORY`
     Monetory,
-    ///`CHECKBOX`
+
+    /// `CHECKBOX`
     Checkbox,
-    ///`SINGLE_OPTIONS`
+
+    /// `SINGLE_OPTIONS`
     SingleOptions,
-    ///`MULTIPLE_OPTIONS`
+
+    /// `MULTIPLE_OPTIONS`
     MultipleOptions,
-    ///`FLOAT`
+
+    /// `FLOAT`
     Float,
-    ///`TIME`
+
+    /// `TIME`
     Time,
-    ///`DATE`
+
+    /// `DATE`
     Date,
-    ///`TEXTBOX_LIST`
+
+    /// `TEXTBOX_LIST`
     TextboxList,
-    ///`FILE_UPLOAD`
+
+    /// `FILE_UPLOAD`
     FileUpload,
-    ///`SIGNATURE`
+
+    /// `SIGNATURE`
     Signature,
-    ///`RADIO`
+
+    /// `RADIO`
     Radio,
-    ///`EMAIL`
+
+    /// `EMAIL`
     Email,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 impl LocationCustomFieldDataType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -4852,7 +5457,9 @@ impl LocationCustomFieldDataType {
         }
     }
 }
+
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 impl From<&str> for LocationCustomFieldDataType {
     fn from(value: &str) -> Self {
         match value {
@@ -4876,71 +5483,85 @@ impl From<&str> for LocationCustomFieldDataType {
         }
     }
 }
+
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 crate::runtime::enums::string_enum!(LocationCustomFieldDataType);
+
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `LocationCustomFieldList` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct LocationCustomFieldList {
-    /// `customFields`
+    /// `customFields`: a list of [`LocationCustomField`](crate::locations::LocationCustomField) values.
     #[serde(rename = "customFields", default, skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<Vec<LocationCustomField>>,
 }
+
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `LocationCustomFieldResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct LocationCustomFieldResponse {
-    /// `customField`
+    /// `customField`: a [`LocationCustomField`](crate::locations::LocationCustomField).
     #[serde(rename = "customField", default, skip_serializing_if = "Option::is_none")]
     pub custom_field: Option<LocationCustomField>,
 }
+
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `LocationResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct LocationResponse {
-    /// `location`
+    /// `location`: a [`Location`](crate::locations::Location).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<Location>,
 }
+
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `LocationSearchResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct LocationSearchResponse {
-    /// `locations`
+    /// `locations`: a list of [`Location`](crate::locations::Location) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub locations: Option<Vec<Location>>,
 }
+
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `LocationSettings` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct LocationSettings {
-    /// `allowDuplicateContact`
+    /// `allowDuplicateContact`: `true` or `false`.
     #[serde(
         rename = "allowDuplicateContact",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub allow_duplicate_contact: Option<bool>,
-    /// `allowDuplicateOpportunity`
+
+    /// `allowDuplicateOpportunity`: `true` or `false`.
     #[serde(
         rename = "allowDuplicateOpportunity",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub allow_duplicate_opportunity: Option<bool>,
-    /// `allowFacebookNameMerge`
+
+    /// `allowFacebookNameMerge`: `true` or `false`.
     #[serde(
         rename = "allowFacebookNameMerge",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub allow_facebook_name_merge: Option<bool>,
-    /// `disableContactTimezone`
+
+    /// `disableContactTimezone`: `true` or `false`.
     #[serde(
         rename = "disableContactTimezone",
         default,
@@ -4948,9 +5569,11 @@ pub struct LocationSettings {
     )]
     pub disable_contact_timezone: Option<bool>,
 }
+
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 impl LocationSettings {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -4960,69 +5583,87 @@ impl LocationSettings {
             disable_contact_timezone: None,
         }
     }
-    ///Sets `allowDuplicateContact`.
+
+    /// Sets `allowDuplicateContact`.
     pub fn allow_duplicate_contact(mut self, value: impl Into<bool>) -> Self {
         self.allow_duplicate_contact = Some(value.into());
         self
     }
-    ///Sets `allowDuplicateOpportunity`.
+
+    /// Sets `allowDuplicateOpportunity`.
     pub fn allow_duplicate_opportunity(mut self, value: impl Into<bool>) -> Self {
         self.allow_duplicate_opportunity = Some(value.into());
         self
     }
-    ///Sets `allowFacebookNameMerge`.
+
+    /// Sets `allowFacebookNameMerge`.
     pub fn allow_facebook_name_merge(mut self, value: impl Into<bool>) -> Self {
         self.allow_facebook_name_merge = Some(value.into());
         self
     }
-    ///Sets `disableContactTimezone`.
+
+    /// Sets `disableContactTimezone`.
     pub fn disable_contact_timezone(mut self, value: impl Into<bool>) -> Self {
         self.disable_contact_timezone = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// Social profile links of a sub-account.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct LocationSocial {
-    /// `facebookUrl`
+    /// `facebookUrl`: a string.
     #[serde(rename = "facebookUrl", default, skip_serializing_if = "Option::is_none")]
     pub facebook_url: Option<String>,
-    /// `googlePlus`
+
+    /// `googlePlus`: a string.
     #[serde(rename = "googlePlus", default, skip_serializing_if = "Option::is_none")]
     pub google_plus: Option<String>,
-    /// `linkedIn`
+
+    /// `linkedIn`: a string.
     #[serde(rename = "linkedIn", default, skip_serializing_if = "Option::is_none")]
     pub linked_in: Option<String>,
-    /// `foursquare`
+
+    /// `foursquare`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub foursquare: Option<String>,
-    /// `twitter`
+
+    /// `twitter`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub twitter: Option<String>,
-    /// `yelp`
+
+    /// `yelp`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub yelp: Option<String>,
-    /// `instagram`
+
+    /// `instagram`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub instagram: Option<String>,
-    /// `youtube`
+
+    /// `youtube`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub youtube: Option<String>,
-    /// `pinterest`
+
+    /// `pinterest`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pinterest: Option<String>,
-    /// `blogRss`
+
+    /// `blogRss`: a string.
     #[serde(rename = "blogRss", default, skip_serializing_if = "Option::is_none")]
     pub blog_rss: Option<String>,
-    /// `googlePlacesId`
+
+    /// `googlePlacesId`: a string.
     #[serde(rename = "googlePlacesId", default, skip_serializing_if = "Option::is_none")]
     pub google_places_id: Option<String>,
 }
+
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 impl LocationSocial {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -5039,112 +5680,137 @@ impl LocationSocial {
             google_places_id: None,
         }
     }
-    ///Sets `facebookUrl`.
+
+    /// Sets `facebookUrl`.
     pub fn facebook_url(mut self, value: impl Into<String>) -> Self {
         self.facebook_url = Some(value.into());
         self
     }
-    ///Sets `googlePlus`.
+
+    /// Sets `googlePlus`.
     pub fn google_plus(mut self, value: impl Into<String>) -> Self {
         self.google_plus = Some(value.into());
         self
     }
-    ///Sets `linkedIn`.
+
+    /// Sets `linkedIn`.
     pub fn linked_in(mut self, value: impl Into<String>) -> Self {
         self.linked_in = Some(value.into());
         self
     }
-    ///Sets `foursquare`.
+
+    /// Sets `foursquare`.
     pub fn foursquare(mut self, value: impl Into<String>) -> Self {
         self.foursquare = Some(value.into());
         self
     }
-    ///Sets `twitter`.
+
+    /// Sets `twitter`.
     pub fn twitter(mut self, value: impl Into<String>) -> Self {
         self.twitter = Some(value.into());
         self
     }
-    ///Sets `yelp`.
+
+    /// Sets `yelp`.
     pub fn yelp(mut self, value: impl Into<String>) -> Self {
         self.yelp = Some(value.into());
         self
     }
-    ///Sets `instagram`.
+
+    /// Sets `instagram`.
     pub fn instagram(mut self, value: impl Into<String>) -> Self {
         self.instagram = Some(value.into());
         self
     }
-    ///Sets `youtube`.
+
+    /// Sets `youtube`.
     pub fn youtube(mut self, value: impl Into<String>) -> Self {
         self.youtube = Some(value.into());
         self
     }
-    ///Sets `pinterest`.
+
+    /// Sets `pinterest`.
     pub fn pinterest(mut self, value: impl Into<String>) -> Self {
         self.pinterest = Some(value.into());
         self
     }
-    ///Sets `blogRss`.
+
+    /// Sets `blogRss`.
     pub fn blog_rss(mut self, value: impl Into<String>) -> Self {
         self.blog_rss = Some(value.into());
         self
     }
-    ///Sets `googlePlacesId`.
+
+    /// Sets `googlePlacesId`.
     pub fn google_places_id(mut self, value: impl Into<String>) -> Self {
         self.google_places_id = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// A tag defined in a location.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct LocationTag {
-    /// `id`
+    /// `id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`
+
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `locationId`
+
+    /// `locationId`: a string.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
 }
+
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `LocationTagList` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct LocationTagList {
-    /// `tags`
+    /// `tags`: a list of [`LocationTag`](crate::locations::LocationTag) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<LocationTag>>,
 }
+
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `LocationTagRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct LocationTagRequest {
-    /// `name`
+    /// `name`: a string. Example: `vip`.
     pub name: String,
 }
+
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 impl LocationTagRequest {
-    ///A value with the required fields (`name`).
+    /// A value with the required fields (`name`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(name: impl Into<String>) -> Self {
         Self { name: name.into() }
     }
 }
+
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `LocationTagResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct LocationTagResponse {
-    /// `tag`
+    /// `tag`: a [`LocationTag`](crate::locations::LocationTag).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tag: Option<LocationTag>,
 }
+
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `LocationTaskList` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5153,59 +5819,75 @@ pub struct LocationTaskList {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tasks: Option<Vec<serde_json::Value>>,
 }
+
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// A message template of a location.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct LocationTemplate {
-    /// `id`
+    /// `id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`
+
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `type`
+
+    /// `type`: a [`TemplateType`](crate::locations::TemplateType).
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<TemplateType>,
-    /// `template`
+
+    /// `template`: a [`TemplateContent`](crate::locations::TemplateContent).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub template: Option<TemplateContent>,
-    /// `dateAdded`
+
+    /// `dateAdded`: a date and time (RFC 3339 string).
     #[serde(rename = "dateAdded", default, skip_serializing_if = "Option::is_none")]
     pub date_added: Option<String>,
-    /// `locationId`
+
+    /// `locationId`: a string.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
-    /// `urlAttachments`
+
+    /// `urlAttachments`: a list of strings.
     #[serde(rename = "urlAttachments", default, skip_serializing_if = "Option::is_none")]
     pub url_attachments: Option<Vec<String>>,
 }
+
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `LocationTemplateList` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct LocationTemplateList {
-    /// `templates`
+    /// `templates`: a list of [`LocationTemplate`](crate::locations::LocationTemplate) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub templates: Option<Vec<LocationTemplate>>,
-    /// `totalCount`
+
+    /// `totalCount`: a whole number.
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
 }
+
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `MailgunCredentials` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct MailgunCredentials {
-    /// `apiKey`
+    /// `apiKey`: a secret string (hidden from `Debug` output).
     #[serde(rename = "apiKey")]
     pub api_key: crate::Secret,
-    /// `domain`
+
+    /// `domain`: a string.
     pub domain: String,
 }
+
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 impl MailgunCredentials {
-    ///A value with the required fields (`apiKey`, `domain`).
+    /// A value with the required fields (`apiKey`, `domain`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(api_key: impl Into<crate::Secret>, domain: impl Into<String>) -> Self {
         Self {
@@ -5214,23 +5896,29 @@ impl MailgunCredentials {
         }
     }
 }
+
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The person the sub-account is set up for.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ProspectInfo {
-    /// `firstName`
+    /// `firstName`: a string.
     #[serde(rename = "firstName")]
     pub first_name: String,
-    /// `lastName`
+
+    /// `lastName`: a string.
     #[serde(rename = "lastName")]
     pub last_name: String,
-    /// `email`
+
+    /// `email`: a string.
     pub email: String,
 }
+
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 impl ProspectInfo {
-    ///A value with the required fields (`firstName`, `lastName`, `email`).
+    /// A value with the required fields (`firstName`, `lastName`, `email`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         first_name: impl Into<String>,
@@ -5244,25 +5932,34 @@ impl ProspectInfo {
         }
     }
 }
+
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// Values of `RecurrenceInterval`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum RecurrenceInterval {
-    ///`yearly`
+    /// `yearly`
     Yearly,
-    ///`monthly`
+
+    /// `monthly`
     Monthly,
-    ///`weekly`
+
+    /// `weekly`
     Weekly,
-    ///`daily`
+
+    /// `daily`
     Daily,
-    ///`hourly`
+
+    /// `hourly`
     Hourly,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 impl RecurrenceInterval {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -5276,7 +5973,9 @@ impl RecurrenceInterval {
         }
     }
 }
+
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 impl From<&str> for RecurrenceInterval {
     fn from(value: &str) -> Self {
         match value {
@@ -5289,44 +5988,56 @@ impl From<&str> for RecurrenceInterval {
         }
     }
 }
+
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 crate::runtime::enums::string_enum!(RecurrenceInterval);
+
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// When a recurring task produces tasks.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct RecurrenceRule {
-    /// `intervalType`
+    /// `intervalType`: a [`RecurrenceInterval`](crate::locations::RecurrenceInterval).
     #[serde(rename = "intervalType", default, skip_serializing_if = "Option::is_none")]
     pub interval_type: Option<RecurrenceInterval>,
+
     /// Units of intervalType between occurrences.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub interval: Option<i64>,
-    /// `startDate`
+
+    /// `startDate`: a date and time (RFC 3339 string).
     #[serde(rename = "startDate", default, skip_serializing_if = "Option::is_none")]
     pub start_date: Option<String>,
-    /// `endDate`
+
+    /// `endDate`: a date and time (RFC 3339 string).
     #[serde(rename = "endDate", default, skip_serializing_if = "Option::is_none")]
     pub end_date: Option<String>,
+
     /// Day of the month
     #[serde(rename = "dayOfMonth", default, skip_serializing_if = "Option::is_none")]
     pub day_of_month: Option<i64>,
-    /// `dayOfWeek`
+
+    /// `dayOfWeek`: a [`Weekday`](crate::locations::Weekday).
     #[serde(rename = "dayOfWeek", default, skip_serializing_if = "Option::is_none")]
     pub day_of_week: Option<Weekday>,
+
     /// Month
     #[serde(rename = "monthOfYear", default, skip_serializing_if = "Option::is_none")]
     pub month_of_year: Option<i64>,
+
     /// Most occurrences to produce.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
-    /// `createTaskIfOverDue`
+
+    /// `createTaskIfOverDue`: `true` or `false`.
     #[serde(
         rename = "createTaskIfOverDue",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub create_task_if_over_due: Option<bool>,
+
     /// Seconds from creation until each task is due.
     #[serde(
         rename = "dueAfterSeconds",
@@ -5335,9 +6046,11 @@ pub struct RecurrenceRule {
     )]
     pub due_after_seconds: Option<i64>,
 }
+
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 impl RecurrenceRule {
-    ///A value with the required fields (`intervalType`, `interval`, `startDate`, `dueAfterSeconds`).
+    /// A value with the required fields (`intervalType`, `interval`, `startDate`, `dueAfterSeconds`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         interval_type: impl Into<RecurrenceInterval>,
@@ -5358,110 +6071,136 @@ impl RecurrenceRule {
             due_after_seconds: Some(due_after_seconds.into()),
         }
     }
-    ///Sets `intervalType`.
+
+    /// Sets `intervalType`.
     pub fn interval_type(mut self, value: impl Into<RecurrenceInterval>) -> Self {
         self.interval_type = Some(value.into());
         self
     }
-    ///Sets `interval`.
+
+    /// Sets `interval`.
     pub fn interval(mut self, value: impl Into<i64>) -> Self {
         self.interval = Some(value.into());
         self
     }
-    ///Sets `startDate`.
+
+    /// Sets `startDate`.
     pub fn start_date(mut self, value: impl Into<String>) -> Self {
         self.start_date = Some(value.into());
         self
     }
-    ///Sets `endDate`.
+
+    /// Sets `endDate`.
     pub fn end_date(mut self, value: impl Into<String>) -> Self {
         self.end_date = Some(value.into());
         self
     }
-    ///Sets `dayOfMonth`.
+
+    /// Sets `dayOfMonth`.
     pub fn day_of_month(mut self, value: impl Into<i64>) -> Self {
         self.day_of_month = Some(value.into());
         self
     }
-    ///Sets `dayOfWeek`.
+
+    /// Sets `dayOfWeek`.
     pub fn day_of_week(mut self, value: impl Into<Weekday>) -> Self {
         self.day_of_week = Some(value.into());
         self
     }
-    ///Sets `monthOfYear`.
+
+    /// Sets `monthOfYear`.
     pub fn month_of_year(mut self, value: impl Into<i64>) -> Self {
         self.month_of_year = Some(value.into());
         self
     }
-    ///Sets `count`.
+
+    /// Sets `count`.
     pub fn count(mut self, value: impl Into<i64>) -> Self {
         self.count = Some(value.into());
         self
     }
-    ///Sets `createTaskIfOverDue`.
+
+    /// Sets `createTaskIfOverDue`.
     pub fn create_task_if_over_due(mut self, value: impl Into<bool>) -> Self {
         self.create_task_if_over_due = Some(value.into());
         self
     }
-    ///Sets `dueAfterSeconds`.
+
+    /// Sets `dueAfterSeconds`.
     pub fn due_after_seconds(mut self, value: impl Into<i64>) -> Self {
         self.due_after_seconds = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `RecurringTask` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct RecurringTask {
-    /// `id`
+    /// `id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `title`
+
+    /// `title`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    /// `description`
+
+    /// `description`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `locationId`
+
+    /// `locationId`: a string.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
-    /// `updatedAt`
+
+    /// `updatedAt`: a date and time (RFC 3339 string).
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
-    /// `createdAt`
+
+    /// `createdAt`: a date and time (RFC 3339 string).
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `rruleOptions`
+
+    /// `rruleOptions`: a [`RecurrenceRule`](crate::locations::RecurrenceRule).
     #[serde(rename = "rruleOptions", default, skip_serializing_if = "Option::is_none")]
     pub rrule_options: Option<RecurrenceRule>,
-    /// `totalOccurrence`
+
+    /// `totalOccurrence`: a whole number.
     #[serde(
         rename = "totalOccurrence",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub total_occurrence: Option<i64>,
-    /// `deleted`
+
+    /// `deleted`: `true` or `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted: Option<bool>,
-    /// `assignedTo`
+
+    /// `assignedTo`: a string.
     #[serde(rename = "assignedTo", default, skip_serializing_if = "Option::is_none")]
     pub assigned_to: Option<String>,
-    /// `contactId`
+
+    /// `contactId`: a string.
     #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<String>,
 }
+
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `RecurringTaskResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct RecurringTaskResponse {
-    /// `recurringTask`
+    /// `recurringTask`: a [`RecurringTask`](crate::locations::RecurringTask).
     #[serde(rename = "recurringTask", default, skip_serializing_if = "Option::is_none")]
     pub recurring_task: Option<RecurringTask>,
 }
+
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `SearchLocationTasksRequest` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5469,28 +6208,36 @@ pub struct SearchLocationTasksRequest {
     /// Only tasks of these contacts.
     #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<Vec<String>>,
+
     /// Only completed (true) or pending (false) tasks.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub completed: Option<bool>,
+
     /// Only tasks assigned to these users.
     #[serde(rename = "assignedTo", default, skip_serializing_if = "Option::is_none")]
     pub assigned_to: Option<Vec<String>>,
+
     /// Text to match.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub query: Option<String>,
-    /// `limit`
+
+    /// `limit`: a whole number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
-    /// `skip`
+
+    /// `skip`: a whole number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub skip: Option<i64>,
-    /// `businessId`
+
+    /// `businessId`: a string.
     #[serde(rename = "businessId", default, skip_serializing_if = "Option::is_none")]
     pub business_id: Option<String>,
 }
+
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 impl SearchLocationTasksRequest {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -5503,55 +6250,68 @@ impl SearchLocationTasksRequest {
             business_id: None,
         }
     }
-    ///Sets `contactId`.
+
+    /// Sets `contactId`.
     pub fn contact_id(mut self, value: impl Into<Vec<String>>) -> Self {
         self.contact_id = Some(value.into());
         self
     }
-    ///Sets `completed`.
+
+    /// Sets `completed`.
     pub fn completed(mut self, value: impl Into<bool>) -> Self {
         self.completed = Some(value.into());
         self
     }
-    ///Sets `assignedTo`.
+
+    /// Sets `assignedTo`.
     pub fn assigned_to(mut self, value: impl Into<Vec<String>>) -> Self {
         self.assigned_to = Some(value.into());
         self
     }
-    ///Sets `query`.
+
+    /// Sets `query`.
     pub fn query(mut self, value: impl Into<String>) -> Self {
         self.query = Some(value.into());
         self
     }
-    ///Sets `limit`.
+
+    /// Sets `limit`.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
-    ///Sets `skip`.
+
+    /// Sets `skip`.
     pub fn skip(mut self, value: impl Into<i64>) -> Self {
         self.skip = Some(value.into());
         self
     }
-    ///Sets `businessId`.
+
+    /// Sets `businessId`.
     pub fn business_id(mut self, value: impl Into<String>) -> Self {
         self.business_id = Some(value.into());
         self
     }
 }
+
 #[cfg(feature = "locations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 /// Values of `SearchLocationsOrder`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SearchLocationsOrder {
-    ///`asc`
+    /// `asc`
     Asc,
-    ///`desc`
+
+    /// `desc`
     Desc,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(feature = "locations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 impl SearchLocationsOrder {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -5562,7 +6322,9 @@ impl SearchLocationsOrder {
         }
     }
 }
+
 #[cfg(feature = "locations")]
+#[cfg_attr(docsrs, doc(cfg(feature = "locations")))]
 impl From<&str> for SearchLocationsOrder {
     fn from(value: &str) -> Self {
         match value {
@@ -5572,22 +6334,28 @@ impl From<&str> for SearchLocationsOrder {
         }
     }
 }
+
 #[cfg(feature = "locations")]
 crate::runtime::enums::string_enum!(SearchLocationsOrder);
+
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// A snapshot to load into the sub-account.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SnapshotLoad {
-    /// `id`
+    /// `id`: a string.
     pub id: String,
+
     /// Overwrite existing assets with the snapshot's.
     #[serde(rename = "override", default, skip_serializing_if = "Option::is_none")]
     pub override_: Option<bool>,
 }
+
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 impl SnapshotLoad {
-    ///A value with the required fields (`id`).
+    /// A value with the required fields (`id`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(id: impl Into<String>) -> Self {
         Self {
@@ -5595,45 +6363,58 @@ impl SnapshotLoad {
             override_: None,
         }
     }
-    ///Sets `override`.
+
+    /// Sets `override`.
     pub fn override_(mut self, value: impl Into<bool>) -> Self {
         self.override_ = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The content of a template; SMS templates use `body`, email templates `subject` and `html`.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct TemplateContent {
-    /// `body`
+    /// `body`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
-    /// `subject`
+
+    /// `subject`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
-    /// `html`
+
+    /// `html`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub html: Option<String>,
-    /// `attachments`
+
+    /// `attachments`: a list of JSON values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attachments: Option<Vec<serde_json::Value>>,
 }
+
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The channel of a message template.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum TemplateType {
-    ///`sms`
+    /// `sms`
     Sms,
-    ///`email`
+
+    /// `email`
     Email,
-    ///`whatsapp`
+
+    /// `whatsapp`
     Whatsapp,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 impl TemplateType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -5645,7 +6426,9 @@ impl TemplateType {
         }
     }
 }
+
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 impl From<&str> for TemplateType {
     fn from(value: &str) -> Self {
         match value {
@@ -5656,23 +6439,29 @@ impl From<&str> for TemplateType {
         }
     }
 }
+
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 crate::runtime::enums::string_enum!(TemplateType);
+
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `TextBoxListOption` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct TextBoxListOption {
-    /// `label`
+    /// `label`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
-    /// `prefillValue`
+
+    /// `prefillValue`: a string.
     #[serde(rename = "prefillValue", default, skip_serializing_if = "Option::is_none")]
     pub prefill_value: Option<String>,
 }
+
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 impl TextBoxListOption {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -5680,31 +6469,38 @@ impl TextBoxListOption {
             prefill_value: None,
         }
     }
-    ///Sets `label`.
+
+    /// Sets `label`.
     pub fn label(mut self, value: impl Into<String>) -> Self {
         self.label = Some(value.into());
         self
     }
-    ///Sets `prefillValue`.
+
+    /// Sets `prefillValue`.
     pub fn prefill_value(mut self, value: impl Into<String>) -> Self {
         self.prefill_value = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `TwilioCredentials` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct TwilioCredentials {
-    /// `sid`
+    /// `sid`: a string.
     pub sid: String,
-    /// `authToken`
+
+    /// `authToken`: a secret string (hidden from `Debug` output).
     #[serde(rename = "authToken")]
     pub auth_token: crate::Secret,
 }
+
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 impl TwilioCredentials {
-    ///A value with the required fields (`sid`, `authToken`).
+    /// A value with the required fields (`sid`, `authToken`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(sid: impl Into<String>, auth_token: impl Into<crate::Secret>) -> Self {
         Self {
@@ -5713,46 +6509,57 @@ impl TwilioCredentials {
         }
     }
 }
+
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `UpdateLocationCustomFieldRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateLocationCustomFieldRequest {
-    /// `name`
+    /// `name`: a string.
     pub name: String,
-    /// `placeholder`
+
+    /// `placeholder`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub placeholder: Option<String>,
-    /// `acceptedFormat`
+
+    /// `acceptedFormat`: a list of strings.
     #[serde(rename = "acceptedFormat", default, skip_serializing_if = "Option::is_none")]
     pub accepted_format: Option<Vec<String>>,
-    /// `isMultipleFile`
+
+    /// `isMultipleFile`: `true` or `false`.
     #[serde(rename = "isMultipleFile", default, skip_serializing_if = "Option::is_none")]
     pub is_multiple_file: Option<bool>,
-    /// `maxNumberOfFiles`
+
+    /// `maxNumberOfFiles`: a whole number.
     #[serde(
         rename = "maxNumberOfFiles",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub max_number_of_files: Option<i64>,
-    /// `textBoxListOptions`
+
+    /// `textBoxListOptions`: a list of [`TextBoxListOption`](crate::locations::TextBoxListOption) values.
     #[serde(
         rename = "textBoxListOptions",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub text_box_list_options: Option<Vec<TextBoxListOption>>,
-    /// `position`
+
+    /// `position`: a whole number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub position: Option<i64>,
-    /// `model`
+
+    /// `model`: a [`CustomFieldModel`](crate::locations::CustomFieldModel).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub model: Option<CustomFieldModel>,
 }
+
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 impl UpdateLocationCustomFieldRequest {
-    ///A value with the required fields (`name`).
+    /// A value with the required fields (`name`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(name: impl Into<String>) -> Self {
         Self {
@@ -5766,27 +6573,32 @@ impl UpdateLocationCustomFieldRequest {
             model: None,
         }
     }
-    ///Sets `placeholder`.
+
+    /// Sets `placeholder`.
     pub fn placeholder(mut self, value: impl Into<String>) -> Self {
         self.placeholder = Some(value.into());
         self
     }
-    ///Sets `acceptedFormat`.
+
+    /// Sets `acceptedFormat`.
     pub fn accepted_format(mut self, value: impl Into<Vec<String>>) -> Self {
         self.accepted_format = Some(value.into());
         self
     }
-    ///Sets `isMultipleFile`.
+
+    /// Sets `isMultipleFile`.
     pub fn is_multiple_file(mut self, value: impl Into<bool>) -> Self {
         self.is_multiple_file = Some(value.into());
         self
     }
-    ///Sets `maxNumberOfFiles`.
+
+    /// Sets `maxNumberOfFiles`.
     pub fn max_number_of_files(mut self, value: impl Into<i64>) -> Self {
         self.max_number_of_files = Some(value.into());
         self
     }
-    ///Sets `textBoxListOptions`.
+
+    /// Sets `textBoxListOptions`.
     pub fn text_box_list_options(
         mut self,
         value: impl Into<Vec<TextBoxListOption>>,
@@ -5794,74 +6606,95 @@ impl UpdateLocationCustomFieldRequest {
         self.text_box_list_options = Some(value.into());
         self
     }
-    ///Sets `position`.
+
+    /// Sets `position`.
     pub fn position(mut self, value: impl Into<i64>) -> Self {
         self.position = Some(value.into());
         self
     }
-    ///Sets `model`.
+
+    /// Sets `model`.
     pub fn model(mut self, value: impl Into<CustomFieldModel>) -> Self {
         self.model = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `UpdateLocationRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateLocationRequest {
-    /// `name`
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `phone`
+
+    /// `phone`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
+
     /// Id of the agency.
     #[serde(rename = "companyId")]
     pub company_id: String,
-    /// `address`
+
+    /// `address`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
-    /// `city`
+
+    /// `city`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
-    /// `state`
+
+    /// `state`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
-    /// `country`
+
+    /// `country`: a [`CountryCode`](crate::locations::CountryCode).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<CountryCode>,
-    /// `postalCode`
+
+    /// `postalCode`: a string.
     #[serde(rename = "postalCode", default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
-    /// `website`
+
+    /// `website`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub website: Option<String>,
-    /// `timezone`
+
+    /// `timezone`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
-    /// `prospectInfo`
+
+    /// `prospectInfo`: a [`ProspectInfo`](crate::locations::ProspectInfo).
     #[serde(rename = "prospectInfo", default, skip_serializing_if = "Option::is_none")]
     pub prospect_info: Option<ProspectInfo>,
-    /// `settings`
+
+    /// `settings`: a [`LocationSettings`](crate::locations::LocationSettings).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub settings: Option<LocationSettings>,
-    /// `social`
+
+    /// `social`: a [`LocationSocial`](crate::locations::LocationSocial).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub social: Option<LocationSocial>,
-    /// `twilio`
+
+    /// `twilio`: a [`TwilioCredentials`](crate::locations::TwilioCredentials).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub twilio: Option<TwilioCredentials>,
-    /// `mailgun`
+
+    /// `mailgun`: a [`MailgunCredentials`](crate::locations::MailgunCredentials).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mailgun: Option<MailgunCredentials>,
-    /// `snapshot`
+
+    /// `snapshot`: a [`SnapshotLoad`](crate::locations::SnapshotLoad).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub snapshot: Option<SnapshotLoad>,
 }
+
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 impl UpdateLocationRequest {
-    ///A value with the required fields (`companyId`).
+    /// A value with the required fields (`companyId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(company_id: impl Into<String>) -> Self {
         Self {
@@ -5883,103 +6716,125 @@ impl UpdateLocationRequest {
             snapshot: None,
         }
     }
-    ///Sets `name`.
+
+    /// Sets `name`.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
-    ///Sets `phone`.
+
+    /// Sets `phone`.
     pub fn phone(mut self, value: impl Into<String>) -> Self {
         self.phone = Some(value.into());
         self
     }
-    ///Sets `address`.
+
+    /// Sets `address`.
     pub fn address(mut self, value: impl Into<String>) -> Self {
         self.address = Some(value.into());
         self
     }
-    ///Sets `city`.
+
+    /// Sets `city`.
     pub fn city(mut self, value: impl Into<String>) -> Self {
         self.city = Some(value.into());
         self
     }
-    ///Sets `state`.
+
+    /// Sets `state`.
     pub fn state(mut self, value: impl Into<String>) -> Self {
         self.state = Some(value.into());
         self
     }
-    ///Sets `country`.
+
+    /// Sets `country`.
     pub fn country(mut self, value: impl Into<CountryCode>) -> Self {
         self.country = Some(value.into());
         self
     }
-    ///Sets `postalCode`.
+
+    /// Sets `postalCode`.
     pub fn postal_code(mut self, value: impl Into<String>) -> Self {
         self.postal_code = Some(value.into());
         self
     }
-    ///Sets `website`.
+
+    /// Sets `website`.
     pub fn website(mut self, value: impl Into<String>) -> Self {
         self.website = Some(value.into());
         self
     }
-    ///Sets `timezone`.
+
+    /// Sets `timezone`.
     pub fn timezone(mut self, value: impl Into<String>) -> Self {
         self.timezone = Some(value.into());
         self
     }
-    ///Sets `prospectInfo`.
+
+    /// Sets `prospectInfo`.
     pub fn prospect_info(mut self, value: impl Into<ProspectInfo>) -> Self {
         self.prospect_info = Some(value.into());
         self
     }
-    ///Sets `settings`.
+
+    /// Sets `settings`.
     pub fn settings(mut self, value: impl Into<LocationSettings>) -> Self {
         self.settings = Some(value.into());
         self
     }
-    ///Sets `social`.
+
+    /// Sets `social`.
     pub fn social(mut self, value: impl Into<LocationSocial>) -> Self {
         self.social = Some(value.into());
         self
     }
-    ///Sets `twilio`.
+
+    /// Sets `twilio`.
     pub fn twilio(mut self, value: impl Into<TwilioCredentials>) -> Self {
         self.twilio = Some(value.into());
         self
     }
-    ///Sets `mailgun`.
+
+    /// Sets `mailgun`.
     pub fn mailgun(mut self, value: impl Into<MailgunCredentials>) -> Self {
         self.mailgun = Some(value.into());
         self
     }
-    ///Sets `snapshot`.
+
+    /// Sets `snapshot`.
     pub fn snapshot(mut self, value: impl Into<SnapshotLoad>) -> Self {
         self.snapshot = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `UpdateRecurringTaskRequest` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateRecurringTaskRequest {
-    /// `title`
+    /// `title`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    /// `description`
+
+    /// `description`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `contactIds`
+
+    /// `contactIds`: a list of strings.
     #[serde(rename = "contactIds", default, skip_serializing_if = "Option::is_none")]
     pub contact_ids: Option<Vec<String>>,
-    /// `owners`
+
+    /// `owners`: a list of strings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owners: Option<Vec<String>>,
-    /// `rruleOptions`
+
+    /// `rruleOptions`: a [`RecurrenceRule`](crate::locations::RecurrenceRule).
     #[serde(rename = "rruleOptions", default, skip_serializing_if = "Option::is_none")]
     pub rrule_options: Option<RecurrenceRule>,
-    /// `ignoreTaskCreation`
+
+    /// `ignoreTaskCreation`: `true` or `false`.
     #[serde(
         rename = "ignoreTaskCreation",
         default,
@@ -5987,9 +6842,11 @@ pub struct UpdateRecurringTaskRequest {
     )]
     pub ignore_task_creation: Option<bool>,
 }
+
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 impl UpdateRecurringTaskRequest {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -6001,52 +6858,64 @@ impl UpdateRecurringTaskRequest {
             ignore_task_creation: None,
         }
     }
-    ///Sets `title`.
+
+    /// Sets `title`.
     pub fn title(mut self, value: impl Into<String>) -> Self {
         self.title = Some(value.into());
         self
     }
-    ///Sets `description`.
+
+    /// Sets `description`.
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
         self
     }
-    ///Sets `contactIds`.
+
+    /// Sets `contactIds`.
     pub fn contact_ids(mut self, value: impl Into<Vec<String>>) -> Self {
         self.contact_ids = Some(value.into());
         self
     }
-    ///Sets `owners`.
+
+    /// Sets `owners`.
     pub fn owners(mut self, value: impl Into<Vec<String>>) -> Self {
         self.owners = Some(value.into());
         self
     }
-    ///Sets `rruleOptions`.
+
+    /// Sets `rruleOptions`.
     pub fn rrule_options(mut self, value: impl Into<RecurrenceRule>) -> Self {
         self.rrule_options = Some(value.into());
         self
     }
-    ///Sets `ignoreTaskCreation`.
+
+    /// Sets `ignoreTaskCreation`.
     pub fn ignore_task_creation(mut self, value: impl Into<bool>) -> Self {
         self.ignore_task_creation = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `UploadCustomFieldFilesRequest` object.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct UploadCustomFieldFilesRequest {
     /// Id of the contact, opportunity or custom field the files are for.
     pub id: Option<String>,
+
     /// Most files to accept.
     pub max_files: Option<i64>,
+
     /// The file to upload.
     pub file: crate::Upload,
 }
+
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 impl UploadCustomFieldFilesRequest {
-    ///A value with the required fields (`file`).
+    /// A value with the required fields (`file`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(file: impl Into<crate::Upload>) -> Self {
         Self {
@@ -6055,18 +6924,22 @@ impl UploadCustomFieldFilesRequest {
             file: file.into(),
         }
     }
-    ///Sets `id`.
+
+    /// Sets `id`.
     pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
         self
     }
-    ///Sets `maxFiles`.
+
+    /// Sets `maxFiles`.
     pub fn max_files(mut self, value: impl Into<i64>) -> Self {
         self.max_files = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 impl UploadCustomFieldFilesRequest {
     /// The multipart parts of this body, in field order.
     pub fn into_parts(self) -> Vec<crate::Part> {
@@ -6097,7 +6970,9 @@ impl UploadCustomFieldFilesRequest {
         parts
     }
 }
+
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// The `UploadCustomFieldFilesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6105,57 +6980,76 @@ pub struct UploadCustomFieldFilesResponse {
     /// Stored URL per uploaded file name.
     #[serde(rename = "uploadedFiles", default, skip_serializing_if = "Option::is_none")]
     pub uploaded_files: Option<std::collections::BTreeMap<String, String>>,
-    /// `meta`
+
+    /// `meta`: a list of [`UploadedFileMeta`](crate::locations::UploadedFileMeta) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meta: Option<Vec<UploadedFileMeta>>,
 }
+
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// What the server recorded about one uploaded file.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UploadedFileMeta {
-    /// `fieldname`
+    /// `fieldname`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fieldname: Option<String>,
-    /// `originalname`
+
+    /// `originalname`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub originalname: Option<String>,
-    /// `encoding`
+
+    /// `encoding`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub encoding: Option<String>,
-    /// `mimetype`
+
+    /// `mimetype`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mimetype: Option<String>,
+
     /// Size in bytes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size: Option<i64>,
-    /// `url`
+
+    /// `url`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 }
+
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 /// Values of `Weekday`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Weekday {
-    ///`MO`
+    /// `MO`
     Mo,
-    ///`TU`
+
+    /// `TU`
     Tu,
-    ///`WE`
+
+    /// `WE`
     We,
-    ///`TH`
+
+    /// `TH`
     Th,
-    ///`FR`
+
+    /// `FR`
     Fr,
-    ///`SA`
+
+    /// `SA`
     Sa,
-    ///`SU`
+
+    /// `SU`
     Su,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 impl Weekday {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -6171,7 +7065,9 @@ impl Weekday {
         }
     }
 }
+
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "locations", feature = "v3_locations"))))]
 impl From<&str> for Weekday {
     fn from(value: &str) -> Self {
         match value {
@@ -6186,5 +7082,6 @@ impl From<&str> for Weekday {
         }
     }
 }
+
 #[cfg(any(feature = "locations", feature = "v3_locations"))]
 crate::runtime::enums::string_enum!(Weekday);

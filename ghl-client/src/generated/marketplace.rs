@@ -29,35 +29,39 @@
 //! | [`list_wallet_charges`](Marketplace::list_wallet_charges) | `GET /marketplace/billing/charges` | `2021-07-28` | location |
 //! | [`migrate_external_auth_connection`](Marketplace::migrate_external_auth_connection) | `POST /marketplace/external-auth/migration` | `2021-07-28` | location |
 //! | [`uninstall_app`](Marketplace::uninstall_app) | `DELETE /marketplace/app/{appId}/installations` | `2021-07-28` | either |
+
 #[cfg(feature = "marketplace")]
+#[cfg_attr(docsrs, doc(cfg(feature = "marketplace")))]
 /// This module's path below the crate root.
 pub const MODULE: &str = "marketplace";
+
 #[cfg(feature = "marketplace")]
-///Operations of the Marketplace module. Get one with `client.marketplace()`.
+#[cfg_attr(docsrs, doc(cfg(feature = "marketplace")))]
+/// Operations of the Marketplace module. Get one with `client.marketplace()`.
 #[derive(Clone, Debug)]
 pub struct Marketplace {
     client: crate::Client,
 }
+
 #[cfg(feature = "marketplace")]
+#[cfg_attr(docsrs, doc(cfg(feature = "marketplace")))]
 impl Marketplace {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
     }
+
     /// Check whether the sub-account's wallet can be charged.
     ///
     /// `GET /marketplace/billing/charges/has-funds` · Version `2021-07-28` · location token · scopes: `charges.readonly`
-    ///
-    /// Note: Sub-account OAuth access token only, not a Private Integration Token (Location-Access-Only). HighLevel's doc names no Version header.
     pub fn check_wallet_funds(&self) -> CheckWalletFunds {
         CheckWalletFunds {
             client: self.client.clone(),
         }
     }
+
     /// Charge a sub-account's wallet for metered usage of the app.
     ///
     /// `POST /marketplace/billing/charges` · Version `2021-07-28` · location token · scopes: `charges.write`
-    ///
-    /// Note: Sub-account OAuth access token only, not a Private Integration Token (Location-Access-Only). HighLevel's doc names no Version header.
     pub fn create_wallet_charge(
         &self,
         body: CreateWalletChargeRequest,
@@ -67,11 +71,10 @@ impl Marketplace {
             body,
         }
     }
+
     /// Delete a wallet charge.
     ///
     /// `DELETE /marketplace/billing/charges/{chargeId}` · Version `2021-07-28` · location token · scopes: `charges.write`
-    ///
-    /// Note: Sub-account OAuth access token only, not a Private Integration Token (Location-Access-Only). HighLevel's doc names no Version header.
     pub fn delete_wallet_charge(
         &self,
         charge_id: impl Into<String>,
@@ -81,11 +84,10 @@ impl Marketplace {
             charge_id: charge_id.into(),
         }
     }
+
     /// Fetch the subscription and usage plans of the app for a sub-account.
     ///
     /// `GET /marketplace/app/{appId}/rebilling-config/location/{locationId}` · Version `2021-07-28` · location token · scopes: `oauth.readonly`
-    ///
-    /// Note: Sub-account OAuth access token only, not a Private Integration Token (Location-Access-Only).
     pub fn get_app_rebilling_config(
         &self,
         app_id: impl Into<String>,
@@ -96,11 +98,10 @@ impl Marketplace {
             location_id: None,
         }
     }
+
     /// Fetch the agency, sub-account, user and plan behind the current token's install.
     ///
     /// `GET /marketplace/app/{appId}/installations` · Version `2021-07-28` · location or agency token · scopes: `marketplace-installer-details.readonly`
-    ///
-    /// Note: OAuth access tokens only (agency or sub-account), not Private Integration Tokens (Location-Access-Only and Agency-Access-Only).
     pub fn get_installer_details(
         &self,
         app_id: impl Into<String>,
@@ -110,22 +111,20 @@ impl Marketplace {
             app_id: app_id.into(),
         }
     }
+
     /// Fetch one wallet charge.
     ///
     /// `GET /marketplace/billing/charges/{chargeId}` · Version `2021-07-28` · location token · scopes: `charges.readonly`
-    ///
-    /// Note: Sub-account OAuth access token only, not a Private Integration Token (Location-Access-Only). HighLevel's doc names no Version header.
     pub fn get_wallet_charge(&self, charge_id: impl Into<String>) -> GetWalletCharge {
         GetWalletCharge {
             client: self.client.clone(),
             charge_id: charge_id.into(),
         }
     }
+
     /// List the wallet charges the app has made.
     ///
     /// `GET /marketplace/billing/charges` · Version `2021-07-28` · location token · scopes: `charges.readonly`
-    ///
-    /// Note: Sub-account OAuth access token only, not a Private Integration Token (Location-Access-Only). HighLevel's doc names no Version header.
     pub fn list_wallet_charges(&self) -> ListWalletCharges {
         ListWalletCharges {
             client: self.client.clone(),
@@ -138,6 +137,7 @@ impl Marketplace {
             limit: None,
         }
     }
+
     /// Hand an app's external-auth credentials for a sub-account to HighLevel to store and manage.
     ///
     /// `POST /marketplace/external-auth/migration` · Version `2021-07-28` · location token · scopes: `marketplace-external-auth-migration.write`
@@ -150,11 +150,10 @@ impl Marketplace {
             body,
         }
     }
+
     /// Uninstall the app from an agency (and all its sub-accounts) or from one sub-account.
     ///
     /// `DELETE /marketplace/app/{appId}/installations` · Version `2021-07-28` · location or agency token · scopes: `oauth.write`
-    ///
-    /// Note: HighLevel accepts an agency token (OAuth or Private Integration) or a sub-account OAuth access token; a sub-account Private Integration Token is not accepted (Location-Access-Only).
     pub fn uninstall_app(
         &self,
         app_id: impl Into<String>,
@@ -167,8 +166,10 @@ impl Marketplace {
         }
     }
 }
+
 #[cfg(feature = "marketplace")]
-///One call per operation with sample arguments (contract tests only).
+#[cfg_attr(docsrs, doc(cfg(feature = "marketplace")))]
+/// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -272,8 +273,10 @@ pub fn contract_samples(
         ));
     calls
 }
+
 #[cfg(feature = "marketplace")]
-///One call per operation with every optional argument and field set too (contract tests only).
+#[cfg_attr(docsrs, doc(cfg(feature = "marketplace")))]
+/// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -410,20 +413,22 @@ pub fn contract_samples_full(
         ));
     calls
 }
+
 #[cfg(feature = "marketplace")]
+#[cfg_attr(docsrs, doc(cfg(feature = "marketplace")))]
 /// Request builder for `check_wallet_funds`: set optional parameters, then call `send()`.
 ///
 /// Check whether the sub-account's wallet can be charged.
 ///
 /// `GET /marketplace/billing/charges/has-funds` · Version `2021-07-28` · location token · scopes: `charges.readonly`
-///
-/// Note: Sub-account OAuth access token only, not a Private Integration Token (Location-Access-Only). HighLevel's doc names no Version header.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct CheckWalletFunds {
     client: crate::Client,
 }
+
 #[cfg(feature = "marketplace")]
+#[cfg_attr(docsrs, doc(cfg(feature = "marketplace")))]
 impl CheckWalletFunds {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -441,10 +446,12 @@ impl CheckWalletFunds {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<WalletFunds, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -453,21 +460,23 @@ impl CheckWalletFunds {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "marketplace")]
+#[cfg_attr(docsrs, doc(cfg(feature = "marketplace")))]
 /// Request builder for `create_wallet_charge`: set optional parameters, then call `send()`.
 ///
 /// Charge a sub-account's wallet for metered usage of the app.
 ///
 /// `POST /marketplace/billing/charges` · Version `2021-07-28` · location token · scopes: `charges.write`
-///
-/// Note: Sub-account OAuth access token only, not a Private Integration Token (Location-Access-Only). HighLevel's doc names no Version header.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct CreateWalletCharge {
     client: crate::Client,
     body: CreateWalletChargeRequest,
 }
+
 #[cfg(feature = "marketplace")]
+#[cfg_attr(docsrs, doc(cfg(feature = "marketplace")))]
 impl CreateWalletCharge {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -489,10 +498,12 @@ impl CreateWalletCharge {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<CreateWalletChargeResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -501,21 +512,23 @@ impl CreateWalletCharge {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "marketplace")]
+#[cfg_attr(docsrs, doc(cfg(feature = "marketplace")))]
 /// Request builder for `delete_wallet_charge`: set optional parameters, then call `send()`.
 ///
 /// Delete a wallet charge.
 ///
 /// `DELETE /marketplace/billing/charges/{chargeId}` · Version `2021-07-28` · location token · scopes: `charges.write`
-///
-/// Note: Sub-account OAuth access token only, not a Private Integration Token (Location-Access-Only). HighLevel's doc names no Version header.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DeleteWalletCharge {
     client: crate::Client,
     charge_id: String,
 }
+
 #[cfg(feature = "marketplace")]
+#[cfg_attr(docsrs, doc(cfg(feature = "marketplace")))]
 impl DeleteWalletCharge {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -536,10 +549,12 @@ impl DeleteWalletCharge {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<MarketplaceSuccess, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -548,14 +563,14 @@ impl DeleteWalletCharge {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "marketplace")]
+#[cfg_attr(docsrs, doc(cfg(feature = "marketplace")))]
 /// Request builder for `get_app_rebilling_config`: set optional parameters, then call `send()`.
 ///
 /// Fetch the subscription and usage plans of the app for a sub-account.
 ///
 /// `GET /marketplace/app/{appId}/rebilling-config/location/{locationId}` · Version `2021-07-28` · location token · scopes: `oauth.readonly`
-///
-/// Note: Sub-account OAuth access token only, not a Private Integration Token (Location-Access-Only).
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetAppRebillingConfig {
@@ -563,15 +578,18 @@ pub struct GetAppRebillingConfig {
     app_id: String,
     location_id: Option<String>,
 }
-#[cfg(feature = "marketplace")]
-impl GetAppRebillingConfig {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "marketplace")]
+#[cfg_attr(docsrs, doc(cfg(feature = "marketplace")))]
+impl GetAppRebillingConfig {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -596,10 +614,12 @@ Defaults to the client's configured location.*/
         request.scope_key(location_id.clone());
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<GetAppRebillingConfigResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -608,21 +628,23 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "marketplace")]
+#[cfg_attr(docsrs, doc(cfg(feature = "marketplace")))]
 /// Request builder for `get_installer_details`: set optional parameters, then call `send()`.
 ///
 /// Fetch the agency, sub-account, user and plan behind the current token's install.
 ///
 /// `GET /marketplace/app/{appId}/installations` · Version `2021-07-28` · location or agency token · scopes: `marketplace-installer-details.readonly`
-///
-/// Note: OAuth access tokens only (agency or sub-account), not Private Integration Tokens (Location-Access-Only and Agency-Access-Only).
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetInstallerDetails {
     client: crate::Client,
     app_id: String,
 }
+
 #[cfg(feature = "marketplace")]
+#[cfg_attr(docsrs, doc(cfg(feature = "marketplace")))]
 impl GetInstallerDetails {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -643,10 +665,12 @@ impl GetInstallerDetails {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<GetInstallerDetailsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -655,21 +679,23 @@ impl GetInstallerDetails {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "marketplace")]
+#[cfg_attr(docsrs, doc(cfg(feature = "marketplace")))]
 /// Request builder for `get_wallet_charge`: set optional parameters, then call `send()`.
 ///
 /// Fetch one wallet charge.
 ///
 /// `GET /marketplace/billing/charges/{chargeId}` · Version `2021-07-28` · location token · scopes: `charges.readonly`
-///
-/// Note: Sub-account OAuth access token only, not a Private Integration Token (Location-Access-Only). HighLevel's doc names no Version header.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetWalletCharge {
     client: crate::Client,
     charge_id: String,
 }
+
 #[cfg(feature = "marketplace")]
+#[cfg_attr(docsrs, doc(cfg(feature = "marketplace")))]
 impl GetWalletCharge {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -690,10 +716,12 @@ impl GetWalletCharge {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<WalletCharge, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -702,14 +730,14 @@ impl GetWalletCharge {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "marketplace")]
+#[cfg_attr(docsrs, doc(cfg(feature = "marketplace")))]
 /// Request builder for `list_wallet_charges`: set optional parameters, then call `send()`.
 ///
 /// List the wallet charges the app has made.
 ///
 /// `GET /marketplace/billing/charges` · Version `2021-07-28` · location token · scopes: `charges.readonly`
-///
-/// Note: Sub-account OAuth access token only, not a Private Integration Token (Location-Access-Only). HighLevel's doc names no Version header.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListWalletCharges {
@@ -722,43 +750,52 @@ pub struct ListWalletCharges {
     skip: Option<i64>,
     limit: Option<i64>,
 }
+
 #[cfg(feature = "marketplace")]
+#[cfg_attr(docsrs, doc(cfg(feature = "marketplace")))]
 impl ListWalletCharges {
-    ///Billing meter, from the app's pricing page.
+    /// Billing meter, from the app's pricing page.
     pub fn meter_id(mut self, value: impl Into<String>) -> Self {
         self.meter_id = Some(value.into());
         self
     }
-    ///The app's own event or transaction id.
+
+    /// The app's own event or transaction id.
     pub fn event_id(mut self, value: impl Into<String>) -> Self {
         self.event_id = Some(value.into());
         self
     }
-    ///User id given when the charge was made.
+
+    /// User id given when the charge was made.
     pub fn user_id(mut self, value: impl Into<String>) -> Self {
         self.user_id = Some(value.into());
         self
     }
-    ///Only charges after this date.
+
+    /// Only charges after this date.
     pub fn start_date(mut self, value: impl Into<String>) -> Self {
         self.start_date = Some(value.into());
         self
     }
-    ///Only charges before this date.
+
+    /// Only charges before this date.
     pub fn end_date(mut self, value: impl Into<String>) -> Self {
         self.end_date = Some(value.into());
         self
     }
-    ///Number of charges to pass over.
+
+    /// Number of charges to pass over.
     pub fn skip(mut self, value: impl Into<i64>) -> Self {
         self.skip = Some(value.into());
         self
     }
-    ///Page size.
+
+    /// Page size.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -796,10 +833,12 @@ impl ListWalletCharges {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ListWalletChargesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -808,16 +847,22 @@ impl ListWalletCharges {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "marketplace")]
+#[cfg_attr(docsrs, doc(cfg(feature = "marketplace")))]
 impl crate::Paginated for ListWalletCharges {
     type Page = ListWalletChargesResponse;
+
     type Item = WalletCharge;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListWalletCharges::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.charges.as_ref()).map_or(0, Vec::len);
@@ -835,11 +880,14 @@ impl crate::Paginated for ListWalletCharges {
         self.skip = Some(next);
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.charges).unwrap_or_default()
     }
 }
+
 #[cfg(feature = "marketplace")]
+#[cfg_attr(docsrs, doc(cfg(feature = "marketplace")))]
 impl ListWalletCharges {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -850,7 +898,9 @@ impl ListWalletCharges {
         crate::paginate(self)
     }
 }
+
 #[cfg(feature = "marketplace")]
+#[cfg_attr(docsrs, doc(cfg(feature = "marketplace")))]
 /// Request builder for `migrate_external_auth_connection`: set optional parameters, then call `send()`.
 ///
 /// Hand an app's external-auth credentials for a sub-account to HighLevel to store and manage.
@@ -862,7 +912,9 @@ pub struct MigrateExternalAuthConnection {
     client: crate::Client,
     body: MigrateExternalAuthRequest,
 }
+
 #[cfg(feature = "marketplace")]
+#[cfg_attr(docsrs, doc(cfg(feature = "marketplace")))]
 impl MigrateExternalAuthConnection {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -884,10 +936,12 @@ impl MigrateExternalAuthConnection {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<MigrateExternalAuthResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -896,14 +950,14 @@ impl MigrateExternalAuthConnection {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "marketplace")]
+#[cfg_attr(docsrs, doc(cfg(feature = "marketplace")))]
 /// Request builder for `uninstall_app`: set optional parameters, then call `send()`.
 ///
 /// Uninstall the app from an agency (and all its sub-accounts) or from one sub-account.
 ///
 /// `DELETE /marketplace/app/{appId}/installations` · Version `2021-07-28` · location or agency token · scopes: `oauth.write`
-///
-/// Note: HighLevel accepts an agency token (OAuth or Private Integration) or a sub-account OAuth access token; a sub-account Private Integration Token is not accepted (Location-Access-Only).
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UninstallApp {
@@ -911,7 +965,9 @@ pub struct UninstallApp {
     app_id: String,
     body: UninstallAppRequest,
 }
+
 #[cfg(feature = "marketplace")]
+#[cfg_attr(docsrs, doc(cfg(feature = "marketplace")))]
 impl UninstallApp {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -936,10 +992,12 @@ impl UninstallApp {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<MarketplaceSuccess, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -948,31 +1006,40 @@ impl UninstallApp {
         self.client.execute(request).await
     }
 }
+
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 /// The `AppPlans` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AppPlans {
-    /// `subscription`
+    /// `subscription`: a list of [`AppSubscriptionPlan`](crate::marketplace::AppSubscriptionPlan) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subscription: Option<Vec<AppSubscriptionPlan>>,
-    /// `usage`
+
+    /// `usage`: a list of [`AppUsagePlan`](crate::marketplace::AppUsagePlan) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub usage: Option<Vec<AppUsagePlan>>,
 }
+
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 /// Values of `AppPriceType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AppPriceType {
-    ///`fixed`
+    /// `fixed`
     Fixed,
-    ///`dynamic`
+
+    /// `dynamic`
     Dynamic,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 impl AppPriceType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -983,7 +1050,9 @@ impl AppPriceType {
         }
     }
 }
+
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 impl From<&str> for AppPriceType {
     fn from(value: &str) -> Self {
         match value {
@@ -993,59 +1062,75 @@ impl From<&str> for AppPriceType {
         }
     }
 }
+
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 crate::runtime::enums::string_enum!(AppPriceType);
+
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 /// The `AppSubscriptionPlan` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AppSubscriptionPlan {
-    /// `resellingAmount`
+    /// `resellingAmount`: a number. Example: `0`.
     #[serde(
         rename = "resellingAmount",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub reselling_amount: Option<f64>,
-    /// `baseAmount`
+
+    /// `baseAmount`: a number. Example: `999`.
     #[serde(rename = "baseAmount", default, skip_serializing_if = "Option::is_none")]
     pub base_amount: Option<f64>,
-    /// `planId`
+
+    /// `planId`: a string.
     #[serde(rename = "planId", default, skip_serializing_if = "Option::is_none")]
     pub plan_id: Option<String>,
-    /// `features`
+
+    /// `features`: a list of strings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub features: Option<Vec<String>>,
-    /// `paymentType`
+
+    /// `paymentType`: a string. Example: `month`.
     #[serde(rename = "paymentType", default, skip_serializing_if = "Option::is_none")]
     pub payment_type: Option<String>,
-    /// `name`
+
+    /// `name`: a string. Example: `Pro monthly`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `paymentTime`
+
+    /// `paymentTime`: a string. Example: `month`.
     #[serde(rename = "paymentTime", default, skip_serializing_if = "Option::is_none")]
     pub payment_time: Option<String>,
 }
+
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 /// The `AppUsagePlan` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AppUsagePlan {
-    /// `productType`
+    /// `productType`: a string. Example: `workflow_action`.
     #[serde(rename = "productType", default, skip_serializing_if = "Option::is_none")]
     pub product_type: Option<String>,
-    /// `productName`
+
+    /// `productName`: a string.
     #[serde(rename = "productName", default, skip_serializing_if = "Option::is_none")]
     pub product_name: Option<String>,
-    /// `usageUnit`
+
+    /// `usageUnit`: a string. Example: `action / message`.
     #[serde(rename = "usageUnit", default, skip_serializing_if = "Option::is_none")]
     pub usage_unit: Option<String>,
-    /// `meterId`
+
+    /// `meterId`: a string.
     #[serde(rename = "meterId", default, skip_serializing_if = "Option::is_none")]
     pub meter_id: Option<String>,
-    /// `meterName`
+
+    /// `meterName`: a string.
     #[serde(rename = "meterName", default, skip_serializing_if = "Option::is_none")]
     pub meter_name: Option<String>,
+
     /// Price per unit for the fixed price type.
     #[serde(
         rename = "fixedPricePerUnit",
@@ -1053,9 +1138,11 @@ pub struct AppUsagePlan {
         skip_serializing_if = "Option::is_none"
     )]
     pub fixed_price_per_unit: Option<f64>,
-    /// `priceType`
+
+    /// `priceType`: a [`AppPriceType`](crate::marketplace::AppPriceType).
     #[serde(rename = "priceType", default, skip_serializing_if = "Option::is_none")]
     pub price_type: Option<AppPriceType>,
+
     /// Lowest price per unit for the dynamic price type, as text.
     #[serde(
         rename = "minPricePerUnit",
@@ -1063,6 +1150,7 @@ pub struct AppUsagePlan {
         skip_serializing_if = "Option::is_none"
     )]
     pub min_price_per_unit: Option<String>,
+
     /// Highest price per unit for the dynamic price type, as text.
     #[serde(
         rename = "maxPricePerUnit",
@@ -1070,7 +1158,8 @@ pub struct AppUsagePlan {
         skip_serializing_if = "Option::is_none"
     )]
     pub max_price_per_unit: Option<String>,
-    /// `executionLimitPerCycle`
+
+    /// `executionLimitPerCycle`: a whole number. Example: `1000`.
     #[serde(
         rename = "executionLimitPerCycle",
         default,
@@ -1078,43 +1167,56 @@ pub struct AppUsagePlan {
     )]
     pub execution_limit_per_cycle: Option<i64>,
 }
+
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 /// The `CreateWalletChargeRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateWalletChargeRequest {
-    /// `appId`
+    /// `appId`: a string. Example: `6578278e879ad2646715ba9c`.
     #[serde(rename = "appId")]
     pub app_id: String,
+
     /// Billing meter, from the app's pricing page.
     #[serde(rename = "meterId")]
     pub meter_id: String,
+
     /// The app's own id of the event or transaction being charged.
     #[serde(rename = "eventId")]
     pub event_id: String,
-    /// `userId`
+
+    /// `userId`: a string. Example: `user_abc123`.
     #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
+
     /// The sub-account to charge.
     #[serde(rename = "locationId")]
     pub location_id: String,
+
     /// The agency the sub-account belongs to.
     #[serde(rename = "companyId")]
     pub company_id: String,
-    /// `description`
+
+    /// `description`: a string. Example: `25 reports generated`.
     pub description: String,
+
     /// Price per unit.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub price: Option<f64>,
+
     /// Number of units charged.
     pub units: f64,
+
     /// When the event happened (ISO 8601); the billing time when left out.
     #[serde(rename = "eventTime", default, skip_serializing_if = "Option::is_none")]
     pub event_time: Option<String>,
 }
+
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 impl CreateWalletChargeRequest {
-    ///A value with the required fields (`appId`, `meterId`, `eventId`, `locationId`, `companyId`, `description`, `units`).
+    /// A value with the required fields (`appId`, `meterId`, `eventId`, `locationId`, `companyId`, `description`, `units`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         app_id: impl Into<String>,
@@ -1138,47 +1240,59 @@ impl CreateWalletChargeRequest {
             event_time: None,
         }
     }
-    ///Sets `userId`.
+
+    /// Sets `userId`.
     pub fn user_id(mut self, value: impl Into<String>) -> Self {
         self.user_id = Some(value.into());
         self
     }
-    ///Sets `price`.
+
+    /// Sets `price`.
     pub fn price(mut self, value: impl Into<f64>) -> Self {
         self.price = Some(value.into());
         self
     }
-    ///Sets `eventTime`.
+
+    /// Sets `eventTime`.
     pub fn event_time(mut self, value: impl Into<String>) -> Self {
         self.event_time = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 /// The `CreateWalletChargeResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateWalletChargeResponse {
-    /// `success`
+    /// `success`: `true` or `false`. Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
-    /// `chargeId`
+
+    /// `chargeId`: a string. Example: `charge_123`.
     #[serde(rename = "chargeId", default, skip_serializing_if = "Option::is_none")]
     pub charge_id: Option<String>,
 }
+
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 /// Values of `ExternalAuthType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ExternalAuthType {
-    ///`oauth2`
+    /// `oauth2`
     Oauth2,
-    ///`basic`
+
+    /// `basic`
     Basic,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 impl ExternalAuthType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1189,7 +1303,9 @@ impl ExternalAuthType {
         }
     }
 }
+
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 impl From<&str> for ExternalAuthType {
     fn from(value: &str) -> Self {
         match value {
@@ -1199,23 +1315,28 @@ impl From<&str> for ExternalAuthType {
         }
     }
 }
+
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 crate::runtime::enums::string_enum!(ExternalAuthType);
+
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 /// The `GetAppRebillingConfigResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetAppRebillingConfigResponse {
-    /// `plans`
+    /// `plans`: a [`AppPlans`](crate::marketplace::AppPlans).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub plans: Option<AppPlans>,
 }
+
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 /// The `GetInstallerDetailsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetInstallerDetailsResponse {
-    /// `installationDetails`
+    /// `installationDetails`: a [`InstallerDetails`](crate::marketplace::InstallerDetails).
     #[serde(
         rename = "installationDetails",
         default,
@@ -1223,30 +1344,37 @@ pub struct GetInstallerDetailsResponse {
     )]
     pub installation_details: Option<InstallerDetails>,
 }
+
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 /// The `InstallerDetails` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct InstallerDetails {
-    /// `companyId`
+    /// `companyId`: a string.
     #[serde(rename = "companyId", default, skip_serializing_if = "Option::is_none")]
     pub company_id: Option<String>,
+
     /// The sub-account, for sub-account installs.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
-    /// `companyName`
+
+    /// `companyName`: a string.
     #[serde(rename = "companyName", default, skip_serializing_if = "Option::is_none")]
     pub company_name: Option<String>,
-    /// `relationshipNumber`
+
+    /// `relationshipNumber`: a string. Example: `0-002-230`.
     #[serde(
         rename = "relationshipNumber",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub relationship_number: Option<String>,
+
     /// Null for sub-account installs.
     #[serde(rename = "companyEmail", default, skip_serializing_if = "Option::is_none")]
     pub company_email: Option<String>,
+
     /// Null for sub-account installs.
     #[serde(
         rename = "companyOwnerFullName",
@@ -1254,19 +1382,23 @@ pub struct InstallerDetails {
         skip_serializing_if = "Option::is_none"
     )]
     pub company_owner_full_name: Option<String>,
+
     /// The user who installed the app.
     #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
-    /// `isWhitelabelCompany`
+
+    /// `isWhitelabelCompany`: `true` or `false`.
     #[serde(
         rename = "isWhitelabelCompany",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub is_whitelabel_company: Option<bool>,
+
     /// The agency's HighLevel plan; null for sub-account installs.
     #[serde(rename = "companyPlan", default, skip_serializing_if = "Option::is_none")]
     pub company_plan: Option<String>,
+
     /// Same as companyPlan.
     #[serde(
         rename = "companyHighLevelPlan",
@@ -1274,6 +1406,7 @@ pub struct InstallerDetails {
         skip_serializing_if = "Option::is_none"
     )]
     pub company_high_level_plan: Option<String>,
+
     /// Plan of the app, for paid apps.
     #[serde(
         rename = "marketplaceAppPlanId",
@@ -1281,7 +1414,8 @@ pub struct InstallerDetails {
         skip_serializing_if = "Option::is_none"
     )]
     pub marketplace_app_plan_id: Option<String>,
-    /// `whitelabelDetails`
+
+    /// `whitelabelDetails`: a [`WhitelabelDetails`](crate::marketplace::WhitelabelDetails).
     #[serde(
         rename = "whitelabelDetails",
         default,
@@ -1289,53 +1423,67 @@ pub struct InstallerDetails {
     )]
     pub whitelabel_details: Option<WhitelabelDetails>,
 }
+
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 /// The `ListWalletChargesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListWalletChargesResponse {
-    /// `charges`
+    /// `charges`: a list of [`WalletCharge`](crate::marketplace::WalletCharge) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub charges: Option<Vec<WalletCharge>>,
+
     /// Number of charges; superseded by pagination.total.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
-    /// `pagination`
+
+    /// `pagination`: a [`WalletChargesPagination`](crate::marketplace::WalletChargesPagination).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pagination: Option<WalletChargesPagination>,
 }
+
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 /// The `MarketplaceSuccess` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct MarketplaceSuccess {
-    /// `success`
+    /// `success`: `true` or `false`. Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
+
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 /// The `MigrateExternalAuthRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct MigrateExternalAuthRequest {
-    /// `type`
+    /// `type`: a [`ExternalAuthType`](crate::marketplace::ExternalAuthType).
     #[serde(rename = "type")]
     pub type_: ExternalAuthType,
-    /// `locationId`
+
+    /// `locationId`: a string.
     #[serde(rename = "locationId")]
     pub location_id: String,
-    /// `appId`
+
+    /// `appId`: a string. Example: `507f1f77bcf86cd799439011`.
     #[serde(rename = "appId")]
     pub app_id: String,
-    /// `appVersionId`
+
+    /// `appVersionId`: a string. Example: `507f1f77bcf86cd799439012`.
     #[serde(rename = "appVersionId")]
     pub app_version_id: String,
+
     /// Identifier of the connection.
     #[serde(rename = "accountId")]
     pub account_id: String,
+
     /// API key (type basic).
     #[serde(rename = "apiKey", default, skip_serializing_if = "Option::is_none")]
     pub api_key: Option<crate::Secret>,
+
     /// Credential fields (type basic), checked against the app version's external-auth fields.
     #[serde(
         rename = "basicCredentials",
@@ -1343,31 +1491,40 @@ pub struct MigrateExternalAuthRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub basic_credentials: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+
     /// Access token (required with type oauth2).
     #[serde(rename = "accessToken", default, skip_serializing_if = "Option::is_none")]
     pub access_token: Option<crate::Secret>,
+
     /// Refresh token (required with type oauth2).
     #[serde(rename = "refreshToken", default, skip_serializing_if = "Option::is_none")]
     pub refresh_token: Option<crate::Secret>,
+
     /// Milliseconds until the access token expires (type oauth2).
     #[serde(rename = "expiryIn", default, skip_serializing_if = "Option::is_none")]
     pub expiry_in: Option<i64>,
+
     /// Expiry time of the access token in epoch milliseconds (type oauth2).
     #[serde(rename = "expiryAt", default, skip_serializing_if = "Option::is_none")]
     pub expiry_at: Option<i64>,
+
     /// OAuth scopes of the connection (type oauth2).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scopes: Option<Vec<String>>,
+
     /// Shown name of the connection; accountId when left out.
     #[serde(rename = "displayName", default, skip_serializing_if = "Option::is_none")]
     pub display_name: Option<String>,
+
     /// Make this the sub-account's default connection.
     #[serde(rename = "isDefault", default, skip_serializing_if = "Option::is_none")]
     pub is_default: Option<bool>,
 }
+
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 impl MigrateExternalAuthRequest {
-    ///A value with the required fields (`type`, `locationId`, `appId`, `appVersionId`, `accountId`).
+    /// A value with the required fields (`type`, `locationId`, `appId`, `appVersionId`, `accountId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         type_: impl Into<ExternalAuthType>,
@@ -1393,12 +1550,14 @@ impl MigrateExternalAuthRequest {
             is_default: None,
         }
     }
-    ///Sets `apiKey`.
+
+    /// Sets `apiKey`.
     pub fn api_key(mut self, value: impl Into<crate::Secret>) -> Self {
         self.api_key = Some(value.into());
         self
     }
-    ///Sets `basicCredentials`.
+
+    /// Sets `basicCredentials`.
     pub fn basic_credentials(
         mut self,
         value: impl Into<std::collections::BTreeMap<String, serde_json::Value>>,
@@ -1406,75 +1565,92 @@ impl MigrateExternalAuthRequest {
         self.basic_credentials = Some(value.into());
         self
     }
-    ///Sets `accessToken`.
+
+    /// Sets `accessToken`.
     pub fn access_token(mut self, value: impl Into<crate::Secret>) -> Self {
         self.access_token = Some(value.into());
         self
     }
-    ///Sets `refreshToken`.
+
+    /// Sets `refreshToken`.
     pub fn refresh_token(mut self, value: impl Into<crate::Secret>) -> Self {
         self.refresh_token = Some(value.into());
         self
     }
-    ///Sets `expiryIn`.
+
+    /// Sets `expiryIn`.
     pub fn expiry_in(mut self, value: impl Into<i64>) -> Self {
         self.expiry_in = Some(value.into());
         self
     }
-    ///Sets `expiryAt`.
+
+    /// Sets `expiryAt`.
     pub fn expiry_at(mut self, value: impl Into<i64>) -> Self {
         self.expiry_at = Some(value.into());
         self
     }
-    ///Sets `scopes`.
+
+    /// Sets `scopes`.
     pub fn scopes(mut self, value: impl Into<Vec<String>>) -> Self {
         self.scopes = Some(value.into());
         self
     }
-    ///Sets `displayName`.
+
+    /// Sets `displayName`.
     pub fn display_name(mut self, value: impl Into<String>) -> Self {
         self.display_name = Some(value.into());
         self
     }
-    ///Sets `isDefault`.
+
+    /// Sets `isDefault`.
     pub fn is_default(mut self, value: impl Into<bool>) -> Self {
         self.is_default = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 /// The `MigrateExternalAuthResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct MigrateExternalAuthResponse {
-    /// `success`
+    /// `success`: `true` or `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
+
     /// Id of the migrated connection.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identifier: Option<String>,
-    /// `message`
+
+    /// `message`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
 }
+
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 /// With an agency token give companyId (the app leaves the agency and all its sub-accounts); with a sub-account token give locationId. A reason is needed when the developer uninstalls.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UninstallAppRequest {
-    /// `companyId`
+    /// `companyId`: a string. Example: `tDtDnQdgm2LXpyiqYvZ6`.
     #[serde(rename = "companyId", default, skip_serializing_if = "Option::is_none")]
     pub company_id: Option<String>,
-    /// `locationId`
+
+    /// `locationId`: a string. Example: `tDtDnQdgm2LXpyiqYvZ6`.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
-    /// `reason`
+
+    /// `reason`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
 }
+
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 impl UninstallAppRequest {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -1483,90 +1659,114 @@ impl UninstallAppRequest {
             reason: None,
         }
     }
-    ///Sets `companyId`.
+
+    /// Sets `companyId`.
     pub fn company_id(mut self, value: impl Into<String>) -> Self {
         self.company_id = Some(value.into());
         self
     }
-    ///Sets `locationId`.
+
+    /// Sets `locationId`.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Sets `reason`.
+
+    /// Sets `reason`.
     pub fn reason(mut self, value: impl Into<String>) -> Self {
         self.reason = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 /// A charge made by the app on a sub-account's wallet.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct WalletCharge {
-    /// `chargeId`
+    /// `chargeId`: a string. Example: `charge_123`.
     #[serde(rename = "chargeId", default, skip_serializing_if = "Option::is_none")]
     pub charge_id: Option<String>,
-    /// `appId`
+
+    /// `appId`: a string. Example: `6578278e879ad2646715ba9c`.
     #[serde(rename = "appId", default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<String>,
-    /// `meterId`
+
+    /// `meterId`: a string. Example: `680b97022b4a34420f5f9b93`.
     #[serde(rename = "meterId", default, skip_serializing_if = "Option::is_none")]
     pub meter_id: Option<String>,
+
     /// True once the charge has been refunded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refunded: Option<bool>,
+
     /// Currency of the charge (only USD so far).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
+
     /// Kind of account charged (only `location` so far).
     #[serde(rename = "entityType", default, skip_serializing_if = "Option::is_none")]
     pub entity_type: Option<String>,
+
     /// The charged account; a location id for entityType `location`.
     #[serde(rename = "entityId", default, skip_serializing_if = "Option::is_none")]
     pub entity_id: Option<String>,
-    /// `amountCharged`
+
+    /// `amountCharged`: a number. Example: `0.1`.
     #[serde(rename = "amountCharged", default, skip_serializing_if = "Option::is_none")]
     pub amount_charged: Option<f64>,
-    /// `pricePerUnit`
+
+    /// `pricePerUnit`: a number. Example: `0.01`.
     #[serde(rename = "pricePerUnit", default, skip_serializing_if = "Option::is_none")]
     pub price_per_unit: Option<f64>,
-    /// `transactionType`
+
+    /// `transactionType`: a [`WalletTransactionType`](crate::marketplace::WalletTransactionType).
     #[serde(
         rename = "transactionType",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub transaction_type: Option<WalletTransactionType>,
-    /// `units`
+
+    /// `units`: a number. Example: `10`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub units: Option<f64>,
+
     /// What the app sent with the charge (eventId, description, eventTime, userId).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meta: Option<std::collections::BTreeMap<String, serde_json::Value>>,
-    /// `createdAt`
+
+    /// `createdAt`: a date and time (RFC 3339 string).
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `updatedAt`
+
+    /// `updatedAt`: a date and time (RFC 3339 string).
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
 }
+
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 /// The `WalletChargesPagination` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct WalletChargesPagination {
-    /// `total`
+    /// `total`: a whole number. Example: `100`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
-    /// `skip`
+
+    /// `skip`: a whole number. Example: `0`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub skip: Option<i64>,
-    /// `limit`
+
+    /// `limit`: a whole number. Example: `10`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
 }
+
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 /// The `WalletFunds` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1575,19 +1775,25 @@ pub struct WalletFunds {
     #[serde(rename = "hasFunds", default, skip_serializing_if = "Option::is_none")]
     pub has_funds: Option<bool>,
 }
+
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 /// Values of `WalletTransactionType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum WalletTransactionType {
-    ///`charge`
+    /// `charge`
     Charge,
-    ///`refund`
+
+    /// `refund`
     Refund,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 impl WalletTransactionType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1598,7 +1804,9 @@ impl WalletTransactionType {
         }
     }
 }
+
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 impl From<&str> for WalletTransactionType {
     fn from(value: &str) -> Self {
         match value {
@@ -1608,17 +1816,21 @@ impl From<&str> for WalletTransactionType {
         }
     }
 }
+
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
 crate::runtime::enums::string_enum!(WalletTransactionType);
+
 #[cfg(any(feature = "marketplace", feature = "v3_marketplace"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "marketplace", feature = "v3_marketplace"))))]
 /// The `WhitelabelDetails` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct WhitelabelDetails {
-    /// `domain`
+    /// `domain`: a string. Example: `example.com`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub domain: Option<String>,
-    /// `logoUrl`
+
+    /// `logoUrl`: a string. Example: `https://example.com/logo.png`.
     #[serde(rename = "logoUrl", default, skip_serializing_if = "Option::is_none")]
     pub logo_url: Option<String>,
 }

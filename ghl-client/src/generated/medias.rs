@@ -32,25 +32,30 @@
 //! | [`list_media_files`](Medias::list_media_files) | `GET /medias/files` | `2021-07-28` | location |
 //! | [`update_media_object`](Medias::update_media_object) | `POST /medias/{id}` | `2021-07-28` | location |
 //! | [`upload_media_file`](Medias::upload_media_file) | `POST /medias/upload-file` | `2021-07-28` | location |
+
 #[cfg(feature = "medias")]
+#[cfg_attr(docsrs, doc(cfg(feature = "medias")))]
 /// This module's path below the crate root.
 pub const MODULE: &str = "medias";
+
 #[cfg(feature = "medias")]
-///Operations of the Media Storage module. Get one with `client.medias()`.
+#[cfg_attr(docsrs, doc(cfg(feature = "medias")))]
+/// Operations of the Media Storage module. Get one with `client.medias()`.
 #[derive(Clone, Debug)]
 pub struct Medias {
     client: crate::Client,
 }
+
 #[cfg(feature = "medias")]
+#[cfg_attr(docsrs, doc(cfg(feature = "medias")))]
 impl Medias {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
     }
+
     /// Delete or trash several files and folders at once.
     ///
     /// `PUT /medias/delete-files` · Version `2021-07-28` · location token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc names no OAuth scope for this operation.
     pub fn bulk_delete_media_objects(
         &self,
         body: BulkDeleteMediaObjectsRequest,
@@ -60,11 +65,10 @@ impl Medias {
             body,
         }
     }
+
     /// Rename several files and folders at once.
     ///
     /// `PUT /medias/update-files` · Version `2021-07-28` · location token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc names no OAuth scope for this operation.
     pub fn bulk_update_media_objects(
         &self,
         body: BulkUpdateMediaObjectsRequest,
@@ -74,11 +78,10 @@ impl Medias {
             body,
         }
     }
+
     /// Create a folder in the media library.
     ///
     /// `POST /medias/folder` · Version `2021-07-28` · location token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc names no OAuth scope for this operation.
     pub fn create_media_folder(
         &self,
         body: CreateMediaFolderRequest,
@@ -88,11 +91,10 @@ impl Medias {
             body,
         }
     }
+
     /// Delete a file or folder.
     ///
     /// `DELETE /medias/{id}` · Version `2021-07-28` · location token · scopes: `medias.write`
-    ///
-    /// Note: SKILL.md gives DELETE /medias/{fileId} for files and DELETE /medias/folder/{folderId} for folders; HighLevel has this one operation for both.
     pub fn delete_media_object(
         &self,
         id: impl Into<String>,
@@ -106,25 +108,24 @@ impl Medias {
             alt_type: alt_type.into(),
         }
     }
+
     /// Fetch one file or folder.
     ///
     /// `GET /medias/{id}` · Version `2021-07-28` · location token · scopes: `medias.readonly`
     ///
     /// Not in HighLevel's published docs; available with the `undocumented` feature.
-    ///
-    /// Note: SKILL.md lists GET /medias/{fileId}; HighLevel's docs have no such operation. Response shape unknown, kept as raw JSON.
     #[cfg(feature = "undocumented")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
     pub fn get_media_object(&self, id: impl Into<String>) -> GetMediaObject {
         GetMediaObject {
             client: self.client.clone(),
             id: id.into(),
         }
     }
+
     /// List the files and folders of a location's media library.
     ///
     /// `GET /medias/files` · Version `2021-07-28` · location token · scopes: `medias.readonly`
-    ///
-    /// Note: SKILL.md gives GET /medias/ for listing; the real path is /medias/files.
     pub fn list_media_files(
         &self,
         alt_id: impl Into<String>,
@@ -147,11 +148,10 @@ impl Medias {
             fetch_all: None,
         }
     }
+
     /// Rename a file or folder.
     ///
     /// `POST /medias/{id}` · Version `2021-07-28` · location token · scopes: none stated
-    ///
-    /// Note: SKILL.md gives PUT /medias/{fileId}; the real method is POST. HighLevel's doc names no OAuth scope for this operation.
     pub fn update_media_object(
         &self,
         id: impl Into<String>,
@@ -163,13 +163,12 @@ impl Medias {
             body,
         }
     }
+
     /// Upload a file to the media library, or register a hosted one.
     ///
     /// Send either `file`, or `hosted: true` with `fileUrl`.
     ///
     /// `POST /medias/upload-file` · Version `2021-07-28` · location token · scopes: `medias.write`
-    ///
-    /// Note: SKILL.md's example also sends a `locationId` form field, which HighLevel's doc does not list.
     pub fn upload_media_file(&self, body: UploadMediaFileRequest) -> UploadMediaFile {
         UploadMediaFile {
             client: self.client.clone(),
@@ -177,8 +176,10 @@ impl Medias {
         }
     }
 }
+
 #[cfg(feature = "medias")]
-///One call per operation with sample arguments (contract tests only).
+#[cfg_attr(docsrs, doc(cfg(feature = "medias")))]
+/// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -302,8 +303,10 @@ pub fn contract_samples(
         ));
     calls
 }
+
 #[cfg(feature = "medias")]
-///One call per operation with every optional argument and field set too (contract tests only).
+#[cfg_attr(docsrs, doc(cfg(feature = "medias")))]
+/// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -440,21 +443,23 @@ pub fn contract_samples_full(
         ));
     calls
 }
+
 #[cfg(feature = "medias")]
+#[cfg_attr(docsrs, doc(cfg(feature = "medias")))]
 /// Request builder for `bulk_delete_media_objects`: set optional parameters, then call `send()`.
 ///
 /// Delete or trash several files and folders at once.
 ///
 /// `PUT /medias/delete-files` · Version `2021-07-28` · location token · scopes: none stated
-///
-/// Note: HighLevel's doc names no OAuth scope for this operation.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct BulkDeleteMediaObjects {
     client: crate::Client,
     body: BulkDeleteMediaObjectsRequest,
 }
+
 #[cfg(feature = "medias")]
+#[cfg_attr(docsrs, doc(cfg(feature = "medias")))]
 impl BulkDeleteMediaObjects {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -473,10 +478,12 @@ impl BulkDeleteMediaObjects {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<Vec<MediaObjectDeleted>, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -485,21 +492,23 @@ impl BulkDeleteMediaObjects {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "medias")]
+#[cfg_attr(docsrs, doc(cfg(feature = "medias")))]
 /// Request builder for `bulk_update_media_objects`: set optional parameters, then call `send()`.
 ///
 /// Rename several files and folders at once.
 ///
 /// `PUT /medias/update-files` · Version `2021-07-28` · location token · scopes: none stated
-///
-/// Note: HighLevel's doc names no OAuth scope for this operation.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct BulkUpdateMediaObjects {
     client: crate::Client,
     body: BulkUpdateMediaObjectsRequest,
 }
+
 #[cfg(feature = "medias")]
+#[cfg_attr(docsrs, doc(cfg(feature = "medias")))]
 impl BulkUpdateMediaObjects {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -518,10 +527,12 @@ impl BulkUpdateMediaObjects {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<Vec<MediaObjectUpdated>, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -530,21 +541,23 @@ impl BulkUpdateMediaObjects {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "medias")]
+#[cfg_attr(docsrs, doc(cfg(feature = "medias")))]
 /// Request builder for `create_media_folder`: set optional parameters, then call `send()`.
 ///
 /// Create a folder in the media library.
 ///
 /// `POST /medias/folder` · Version `2021-07-28` · location token · scopes: none stated
-///
-/// Note: HighLevel's doc names no OAuth scope for this operation.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct CreateMediaFolder {
     client: crate::Client,
     body: CreateMediaFolderRequest,
 }
+
 #[cfg(feature = "medias")]
+#[cfg_attr(docsrs, doc(cfg(feature = "medias")))]
 impl CreateMediaFolder {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -563,10 +576,12 @@ impl CreateMediaFolder {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<MediaFolder, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -575,14 +590,14 @@ impl CreateMediaFolder {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "medias")]
+#[cfg_attr(docsrs, doc(cfg(feature = "medias")))]
 /// Request builder for `delete_media_object`: set optional parameters, then call `send()`.
 ///
 /// Delete a file or folder.
 ///
 /// `DELETE /medias/{id}` · Version `2021-07-28` · location token · scopes: `medias.write`
-///
-/// Note: SKILL.md gives DELETE /medias/{fileId} for files and DELETE /medias/folder/{folderId} for folders; HighLevel has this one operation for both.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DeleteMediaObject {
@@ -591,7 +606,9 @@ pub struct DeleteMediaObject {
     alt_id: String,
     alt_type: AltType,
 }
+
 #[cfg(feature = "medias")]
+#[cfg_attr(docsrs, doc(cfg(feature = "medias")))]
 impl DeleteMediaObject {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -611,10 +628,12 @@ impl DeleteMediaObject {
         request.query("altType", &self.alt_type);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -623,7 +642,9 @@ impl DeleteMediaObject {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "medias")]
+#[cfg_attr(docsrs, doc(cfg(feature = "medias")))]
 /// Request builder for `get_media_object`: set optional parameters, then call `send()`.
 ///
 /// Fetch one file or folder.
@@ -631,17 +652,19 @@ impl DeleteMediaObject {
 /// `GET /medias/{id}` · Version `2021-07-28` · location token · scopes: `medias.readonly`
 ///
 /// Not in HighLevel's published docs; available with the `undocumented` feature.
-///
-/// Note: SKILL.md lists GET /medias/{fileId}; HighLevel's docs have no such operation. Response shape unknown, kept as raw JSON.
 #[cfg(feature = "undocumented")]
+#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetMediaObject {
     client: crate::Client,
     id: String,
 }
+
 #[cfg(feature = "medias")]
+#[cfg_attr(docsrs, doc(cfg(feature = "medias")))]
 #[cfg(feature = "undocumented")]
+#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl GetMediaObject {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -659,10 +682,12 @@ impl GetMediaObject {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -671,14 +696,14 @@ impl GetMediaObject {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "medias")]
+#[cfg_attr(docsrs, doc(cfg(feature = "medias")))]
 /// Request builder for `list_media_files`: set optional parameters, then call `send()`.
 ///
 /// List the files and folders of a location's media library.
 ///
 /// `GET /medias/files` · Version `2021-07-28` · location token · scopes: `medias.readonly`
-///
-/// Note: SKILL.md gives GET /medias/ for listing; the real path is /medias/files.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListMediaFiles {
@@ -694,33 +719,40 @@ pub struct ListMediaFiles {
     parent_id: Option<String>,
     fetch_all: Option<bool>,
 }
+
 #[cfg(feature = "medias")]
+#[cfg_attr(docsrs, doc(cfg(feature = "medias")))]
 impl ListMediaFiles {
-    ///Number of objects to skip.
+    /// Number of objects to skip.
     pub fn offset(mut self, value: impl Into<i64>) -> Self {
         self.offset = Some(value.into());
         self
     }
-    ///Largest number of objects to return.
+
+    /// Largest number of objects to return.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
-    ///Text to search for in names.
+
+    /// Text to search for in names.
     pub fn query(mut self, value: impl Into<String>) -> Self {
         self.query = Some(value.into());
         self
     }
-    ///Only objects in this folder.
+
+    /// Only objects in this folder.
     pub fn parent_id(mut self, value: impl Into<String>) -> Self {
         self.parent_id = Some(value.into());
         self
     }
-    ///Return every object instead of one page.
+
+    /// Return every object instead of one page.
     pub fn fetch_all(mut self, value: impl Into<bool>) -> Self {
         self.fetch_all = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -754,10 +786,12 @@ impl ListMediaFiles {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ListMediaFilesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -766,16 +800,22 @@ impl ListMediaFiles {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "medias")]
+#[cfg_attr(docsrs, doc(cfg(feature = "medias")))]
 impl crate::Paginated for ListMediaFiles {
     type Page = ListMediaFilesResponse;
+
     type Item = MediaFile;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListMediaFiles::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.files.as_ref()).map_or(0, Vec::len);
@@ -790,11 +830,14 @@ impl crate::Paginated for ListMediaFiles {
         self.offset = Some(next);
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.files).unwrap_or_default()
     }
 }
+
 #[cfg(feature = "medias")]
+#[cfg_attr(docsrs, doc(cfg(feature = "medias")))]
 impl ListMediaFiles {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -803,14 +846,14 @@ impl ListMediaFiles {
         crate::paginate(self)
     }
 }
+
 #[cfg(feature = "medias")]
+#[cfg_attr(docsrs, doc(cfg(feature = "medias")))]
 /// Request builder for `update_media_object`: set optional parameters, then call `send()`.
 ///
 /// Rename a file or folder.
 ///
 /// `POST /medias/{id}` · Version `2021-07-28` · location token · scopes: none stated
-///
-/// Note: SKILL.md gives PUT /medias/{fileId}; the real method is POST. HighLevel's doc names no OAuth scope for this operation.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpdateMediaObject {
@@ -818,7 +861,9 @@ pub struct UpdateMediaObject {
     id: String,
     body: UpdateMediaObjectRequest,
 }
+
 #[cfg(feature = "medias")]
+#[cfg_attr(docsrs, doc(cfg(feature = "medias")))]
 impl UpdateMediaObject {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -840,10 +885,12 @@ impl UpdateMediaObject {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<UpdateMediaObjectResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -852,7 +899,9 @@ impl UpdateMediaObject {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "medias")]
+#[cfg_attr(docsrs, doc(cfg(feature = "medias")))]
 /// Request builder for `upload_media_file`: set optional parameters, then call `send()`.
 ///
 /// Upload a file to the media library, or register a hosted one.
@@ -860,15 +909,15 @@ impl UpdateMediaObject {
 /// Send either `file`, or `hosted: true` with `fileUrl`.
 ///
 /// `POST /medias/upload-file` · Version `2021-07-28` · location token · scopes: `medias.write`
-///
-/// Note: SKILL.md's example also sends a `locationId` form field, which HighLevel's doc does not list.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UploadMediaFile {
     client: crate::Client,
     body: UploadMediaFileRequest,
 }
+
 #[cfg(feature = "medias")]
+#[cfg_attr(docsrs, doc(cfg(feature = "medias")))]
 impl UploadMediaFile {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -887,10 +936,12 @@ impl UploadMediaFile {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<UploadMediaFileResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -899,17 +950,22 @@ impl UploadMediaFile {
         self.client.execute(request).await
     }
 }
+
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
 /// Kind of record that owns media. HighLevel documents only `location`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AltType {
-    ///`location`
+    /// `location`
     Location,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
 impl AltType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -919,7 +975,9 @@ impl AltType {
         }
     }
 }
+
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
 impl From<&str> for AltType {
     fn from(value: &str) -> Self {
         match value {
@@ -928,28 +986,36 @@ impl From<&str> for AltType {
         }
     }
 }
+
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
 crate::runtime::enums::string_enum!(AltType);
+
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
 /// Files and folders to delete or trash.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct BulkDeleteMediaObjectsRequest {
-    /// `filesToBeDeleted`
+    /// `filesToBeDeleted`: a list of [`MediaObjectRef`](crate::medias::MediaObjectRef) values.
     #[serde(rename = "filesToBeDeleted")]
     pub files_to_be_deleted: Vec<MediaObjectRef>,
-    /// `altType`
+
+    /// `altType`: a [`AltType`](crate::medias::AltType).
     #[serde(rename = "altType")]
     pub alt_type: AltType,
+
     /// Id of the location.
     #[serde(rename = "altId")]
     pub alt_id: String,
-    /// `status`
+
+    /// `status`: a [`MediaDeleteStatus`](crate::medias::MediaDeleteStatus).
     pub status: MediaDeleteStatus,
 }
+
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
 impl BulkDeleteMediaObjectsRequest {
-    ///A value with the required fields (`filesToBeDeleted`, `altType`, `altId`, `status`).
+    /// A value with the required fields (`filesToBeDeleted`, `altType`, `altId`, `status`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         files_to_be_deleted: impl Into<Vec<MediaObjectRef>>,
@@ -965,7 +1031,9 @@ impl BulkDeleteMediaObjectsRequest {
         }
     }
 }
+
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
 /// Files and folders to change.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -973,16 +1041,20 @@ pub struct BulkUpdateMediaObjectsRequest {
     /// Id of the location.
     #[serde(rename = "altId")]
     pub alt_id: String,
-    /// `altType`
+
+    /// `altType`: a [`AltType`](crate::medias::AltType).
     #[serde(rename = "altType")]
     pub alt_type: AltType,
-    /// `filesToBeUpdated`
+
+    /// `filesToBeUpdated`: a list of [`MediaObjectRename`](crate::medias::MediaObjectRename) values.
     #[serde(rename = "filesToBeUpdated")]
     pub files_to_be_updated: Vec<MediaObjectRename>,
 }
+
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
 impl BulkUpdateMediaObjectsRequest {
-    ///A value with the required fields (`altId`, `altType`, `filesToBeUpdated`).
+    /// A value with the required fields (`altId`, `altType`, `filesToBeUpdated`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         alt_id: impl Into<String>,
@@ -996,7 +1068,9 @@ impl BulkUpdateMediaObjectsRequest {
         }
     }
 }
+
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
 /// A new folder.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1004,18 +1078,23 @@ pub struct CreateMediaFolderRequest {
     /// Id of the location.
     #[serde(rename = "altId")]
     pub alt_id: String,
-    /// `altType`
+
+    /// `altType`: a [`AltType`](crate::medias::AltType).
     #[serde(rename = "altType")]
     pub alt_type: AltType,
-    /// `name`
+
+    /// `name`: a string. Example: `New Folder`.
     pub name: String,
+
     /// Id of the enclosing folder.
     #[serde(rename = "parentId", default, skip_serializing_if = "Option::is_none")]
     pub parent_id: Option<String>,
 }
+
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
 impl CreateMediaFolderRequest {
-    ///A value with the required fields (`altId`, `altType`, `name`).
+    /// A value with the required fields (`altId`, `altType`, `name`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         alt_id: impl Into<String>,
@@ -1029,34 +1108,43 @@ impl CreateMediaFolderRequest {
             parent_id: None,
         }
     }
-    ///Sets `parentId`.
+
+    /// Sets `parentId`.
     pub fn parent_id(mut self, value: impl Into<String>) -> Self {
         self.parent_id = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
 /// One page of files and folders.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListMediaFilesResponse {
-    /// `files`
+    /// `files`: a list of [`MediaFile`](crate::medias::MediaFile) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub files: Option<Vec<MediaFile>>,
 }
+
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
 /// Delete for good or move to the trash.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum MediaDeleteStatus {
-    ///`deleted`
+    /// `deleted`
     Deleted,
-    ///`trashed`
+
+    /// `trashed`
     Trashed,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
 impl MediaDeleteStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1067,7 +1155,9 @@ impl MediaDeleteStatus {
         }
     }
 }
+
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
 impl From<&str> for MediaDeleteStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -1077,9 +1167,12 @@ impl From<&str> for MediaDeleteStatus {
         }
     }
 }
+
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
 crate::runtime::enums::string_enum!(MediaDeleteStatus);
+
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
 /// A file or folder in the media library.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1087,23 +1180,30 @@ pub struct MediaFile {
     /// Id of the owning location.
     #[serde(rename = "altId", default, skip_serializing_if = "Option::is_none")]
     pub alt_id: Option<String>,
-    /// `altType`
+
+    /// `altType`: a [`AltType`](crate::medias::AltType).
     #[serde(rename = "altType", default, skip_serializing_if = "Option::is_none")]
     pub alt_type: Option<AltType>,
+
     /// File or folder name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+
     /// Id of the folder that holds it.
     #[serde(rename = "parentId", default, skip_serializing_if = "Option::is_none")]
     pub parent_id: Option<String>,
+
     /// Address of the file.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
+
     /// Path of the file in the storage.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
 }
+
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
 /// A folder of the media library.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1111,33 +1211,43 @@ pub struct MediaFolder {
     /// Id of the owning location.
     #[serde(rename = "altId", default, skip_serializing_if = "Option::is_none")]
     pub alt_id: Option<String>,
-    /// `altType`
+
+    /// `altType`: a [`AltType`](crate::medias::AltType).
     #[serde(rename = "altType", default, skip_serializing_if = "Option::is_none")]
     pub alt_type: Option<AltType>,
-    /// `name`
+
+    /// `name`: a string. Example: `New Folder`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+
     /// Id of the enclosing folder; absent for top-level folders.
     #[serde(rename = "parentId", default, skip_serializing_if = "Option::is_none")]
     pub parent_id: Option<String>,
+
     /// Object kind; `folder` for folders.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
-    /// `deleted`
+
+    /// `deleted`: `true` or `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted: Option<bool>,
+
     /// True while uploads into the folder are in progress.
     #[serde(rename = "pendingUpload", default, skip_serializing_if = "Option::is_none")]
     pub pending_upload: Option<bool>,
-    /// `category`
+
+    /// `category`: a string. Example: `image`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<String>,
-    /// `subCategory`
+
+    /// `subCategory`: a string. Example: `logo`.
     #[serde(rename = "subCategory", default, skip_serializing_if = "Option::is_none")]
     pub sub_category: Option<String>,
-    /// `isPrivate`
+
+    /// `isPrivate`: `true` or `false`.
     #[serde(rename = "isPrivate", default, skip_serializing_if = "Option::is_none")]
     pub is_private: Option<bool>,
+
     /// True when the folder was moved.
     #[serde(
         rename = "relocatedFolder",
@@ -1145,39 +1255,49 @@ pub struct MediaFolder {
         skip_serializing_if = "Option::is_none"
     )]
     pub relocated_folder: Option<bool>,
-    /// `migrationCompleted`
+
+    /// `migrationCompleted`: `true` or `false`.
     #[serde(
         rename = "migrationCompleted",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub migration_completed: Option<bool>,
+
     /// True for folders created by the system.
     #[serde(rename = "appFolder", default, skip_serializing_if = "Option::is_none")]
     pub app_folder: Option<bool>,
+
     /// True for folders that must not be deleted.
     #[serde(rename = "isEssential", default, skip_serializing_if = "Option::is_none")]
     pub is_essential: Option<bool>,
-    /// `status`
+
+    /// `status`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
+
     /// Id of the user who last changed it.
     #[serde(rename = "lastUpdatedBy", default, skip_serializing_if = "Option::is_none")]
     pub last_updated_by: Option<String>,
 }
+
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
 /// Result for one object of a bulk delete.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct MediaObjectDeleted {
-    /// `deleted`
+    /// `deleted`: `true` or `false`. Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted: Option<bool>,
-    /// `id`
+
+    /// `id`: a string. Example: `686f630df0d3166d68fbcec2`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 }
+
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
 /// Names one file or folder.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1186,67 +1306,84 @@ pub struct MediaObjectRef {
     #[serde(rename = "_id")]
     pub id: String,
 }
+
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
 impl MediaObjectRef {
-    ///A value with the required fields (`_id`).
+    /// A value with the required fields (`_id`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(id: impl Into<String>) -> Self {
         Self { id: id.into() }
     }
 }
+
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
 /// One entry of a bulk rename.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct MediaObjectRename {
     /// Id of the file or folder.
     pub id: String,
+
     /// New name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
+
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
 impl MediaObjectRename {
-    ///A value with the required fields (`id`).
+    /// A value with the required fields (`id`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(id: impl Into<String>) -> Self {
         Self { id: id.into(), name: None }
     }
-    ///Sets `name`.
+
+    /// Sets `name`.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
 /// Result for one object of a bulk update.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct MediaObjectUpdated {
-    /// `updated`
+    /// `updated`: `true` or `false`. Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated: Option<bool>,
-    /// `id`
+
+    /// `id`: a string. Example: `686f9817f0d3165be9fbcef6`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 }
+
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
 /// New name of a file or folder.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateMediaObjectRequest {
     /// New name.
     pub name: String,
-    /// `altType`
+
+    /// `altType`: a [`AltType`](crate::medias::AltType).
     #[serde(rename = "altType")]
     pub alt_type: AltType,
+
     /// Id of the location.
     #[serde(rename = "altId")]
     pub alt_id: String,
 }
+
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
 impl UpdateMediaObjectRequest {
-    ///A value with the required fields (`name`, `altType`, `altId`).
+    /// A value with the required fields (`name`, `altType`, `altId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl Into<String>,
@@ -1260,37 +1397,48 @@ impl UpdateMediaObjectRequest {
         }
     }
 }
+
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
 /// Result of a rename.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateMediaObjectResponse {
-    /// `updated`
+    /// `updated`: `true` or `false`. Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated: Option<bool>,
-    /// `traceId`
+
+    /// `traceId`: a string.
     #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
     pub trace_id: Option<String>,
 }
+
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
 /// A file to add to the media library, uploaded or by address.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct UploadMediaFileRequest {
     /// The file to upload; required unless `hosted` is true.
     pub file: Option<crate::Upload>,
+
     /// True to register a file already hosted elsewhere, given by `fileUrl`.
     pub hosted: Option<bool>,
+
     /// Address of the hosted file; required when `hosted` is true.
     pub file_url: Option<String>,
+
     /// Name to store the file under.
     pub name: Option<String>,
+
     /// Id of the folder to upload into.
     pub parent_id: Option<String>,
 }
+
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
 impl UploadMediaFileRequest {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -1301,33 +1449,40 @@ impl UploadMediaFileRequest {
             parent_id: None,
         }
     }
-    ///Sets `file`.
+
+    /// Sets `file`.
     pub fn file(mut self, value: impl Into<crate::Upload>) -> Self {
         self.file = Some(value.into());
         self
     }
-    ///Sets `hosted`.
+
+    /// Sets `hosted`.
     pub fn hosted(mut self, value: impl Into<bool>) -> Self {
         self.hosted = Some(value.into());
         self
     }
-    ///Sets `fileUrl`.
+
+    /// Sets `fileUrl`.
     pub fn file_url(mut self, value: impl Into<String>) -> Self {
         self.file_url = Some(value.into());
         self
     }
-    ///Sets `name`.
+
+    /// Sets `name`.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
-    ///Sets `parentId`.
+
+    /// Sets `parentId`.
     pub fn parent_id(mut self, value: impl Into<String>) -> Self {
         self.parent_id = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
 impl UploadMediaFileRequest {
     /// The multipart parts of this body, in field order.
     pub fn into_parts(self) -> Vec<crate::Part> {
@@ -1371,7 +1526,9 @@ impl UploadMediaFileRequest {
         parts
     }
 }
+
 #[cfg(any(feature = "medias", feature = "v3_medias"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "medias", feature = "v3_medias"))))]
 /// The stored file.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1379,6 +1536,7 @@ pub struct UploadMediaFileResponse {
     /// Id of the stored file.
     #[serde(rename = "fileId", default, skip_serializing_if = "Option::is_none")]
     pub file_id: Option<String>,
+
     /// Address of the stored file.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,

@@ -23,38 +23,42 @@
 //! | [`get_access_token`](Oauth::get_access_token) | `POST /oauth/token` | `2021-07-28` | none |
 //! | [`get_location_access_token`](Oauth::get_location_access_token) | `POST /oauth/locationToken` | `2021-07-28` | agency |
 //! | [`list_installed_locations`](Oauth::list_installed_locations) | `GET /oauth/installedLocations` | `2021-07-28` | agency |
+
 #[cfg(feature = "oauth")]
+#[cfg_attr(docsrs, doc(cfg(feature = "oauth")))]
 /// This module's path below the crate root.
 pub const MODULE: &str = "oauth";
+
 #[cfg(feature = "oauth")]
-///Operations of the OAuth module. Get one with `client.oauth()`.
+#[cfg_attr(docsrs, doc(cfg(feature = "oauth")))]
+/// Operations of the OAuth module. Get one with `client.oauth()`.
 #[derive(Clone, Debug)]
 pub struct Oauth {
     client: crate::Client,
 }
+
 #[cfg(feature = "oauth")]
+#[cfg_attr(docsrs, doc(cfg(feature = "oauth")))]
 impl Oauth {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
     }
+
     /// Exchange an authorization code or refresh token for an access token.
     ///
     /// With `grant_type=authorization_code`, send `code` (and the `redirect_uri` used for authorization); with `grant_type=refresh_token`, send `refresh_token`. `user_type` asks for an agency (`Company`) or sub-account (`Location`) token. Access tokens last about a day; refresh tokens a year, and each refresh returns a new one.
     ///
     /// `POST /oauth/token` · Version `2021-07-28` · no token · scopes: none stated
-    ///
-    /// Note: The endpoint takes no bearer token (the app's client id and secret go in the form body) and HighLevel's doc names no Version header. SKILL.md lists the code exchange and the token refresh as two calls; both are this operation, told apart by grant_type.
     pub fn get_access_token(&self, body: GetAccessTokenRequest) -> GetAccessToken {
         GetAccessToken {
             client: self.client.clone(),
             body,
         }
     }
+
     /// Derive a sub-account access token from an agency access token.
     ///
     /// `POST /oauth/locationToken` · Version `2021-07-28` · agency token · scopes: `oauth.write`
-    ///
-    /// Note: HighLevel accepts only an agency OAuth access token here, not an agency Private Integration Token (Agency-Access-Only).
     pub fn get_location_access_token(
         &self,
         body: GetLocationAccessTokenRequest,
@@ -64,11 +68,10 @@ impl Oauth {
             body,
         }
     }
+
     /// List an agency's sub-accounts and where an app is installed.
     ///
     /// `GET /oauth/installedLocations` · Version `2021-07-28` · agency token · scopes: `oauth.readonly`
-    ///
-    /// Note: HighLevel accepts only an agency OAuth access token here, not an agency Private Integration Token (Agency-Access-Only).
     pub fn list_installed_locations(
         &self,
         company_id: impl Into<String>,
@@ -89,8 +92,10 @@ impl Oauth {
         }
     }
 }
+
 #[cfg(feature = "oauth")]
-///One call per operation with sample arguments (contract tests only).
+#[cfg_attr(docsrs, doc(cfg(feature = "oauth")))]
+/// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -139,8 +144,10 @@ pub fn contract_samples(
         ));
     calls
 }
+
 #[cfg(feature = "oauth")]
-///One call per operation with every optional argument and field set too (contract tests only).
+#[cfg_attr(docsrs, doc(cfg(feature = "oauth")))]
+/// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -201,7 +208,9 @@ pub fn contract_samples_full(
         ));
     calls
 }
+
 #[cfg(feature = "oauth")]
+#[cfg_attr(docsrs, doc(cfg(feature = "oauth")))]
 /// Request builder for `get_access_token`: set optional parameters, then call `send()`.
 ///
 /// Exchange an authorization code or refresh token for an access token.
@@ -209,15 +218,15 @@ pub fn contract_samples_full(
 /// With `grant_type=authorization_code`, send `code` (and the `redirect_uri` used for authorization); with `grant_type=refresh_token`, send `refresh_token`. `user_type` asks for an agency (`Company`) or sub-account (`Location`) token. Access tokens last about a day; refresh tokens a year, and each refresh returns a new one.
 ///
 /// `POST /oauth/token` · Version `2021-07-28` · no token · scopes: none stated
-///
-/// Note: The endpoint takes no bearer token (the app's client id and secret go in the form body) and HighLevel's doc names no Version header. SKILL.md lists the code exchange and the token refresh as two calls; both are this operation, told apart by grant_type.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetAccessToken {
     client: crate::Client,
     body: GetAccessTokenRequest,
 }
+
 #[cfg(feature = "oauth")]
+#[cfg_attr(docsrs, doc(cfg(feature = "oauth")))]
 impl GetAccessToken {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -236,10 +245,12 @@ impl GetAccessToken {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<AccessToken, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -248,21 +259,23 @@ impl GetAccessToken {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "oauth")]
+#[cfg_attr(docsrs, doc(cfg(feature = "oauth")))]
 /// Request builder for `get_location_access_token`: set optional parameters, then call `send()`.
 ///
 /// Derive a sub-account access token from an agency access token.
 ///
 /// `POST /oauth/locationToken` · Version `2021-07-28` · agency token · scopes: `oauth.write`
-///
-/// Note: HighLevel accepts only an agency OAuth access token here, not an agency Private Integration Token (Agency-Access-Only).
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetLocationAccessToken {
     client: crate::Client,
     body: GetLocationAccessTokenRequest,
 }
+
 #[cfg(feature = "oauth")]
+#[cfg_attr(docsrs, doc(cfg(feature = "oauth")))]
 impl GetLocationAccessToken {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -281,10 +294,12 @@ impl GetLocationAccessToken {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<LocationAccessToken, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -293,14 +308,14 @@ impl GetLocationAccessToken {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "oauth")]
+#[cfg_attr(docsrs, doc(cfg(feature = "oauth")))]
 /// Request builder for `list_installed_locations`: set optional parameters, then call `send()`.
 ///
 /// List an agency's sub-accounts and where an app is installed.
 ///
 /// `GET /oauth/installedLocations` · Version `2021-07-28` · agency token · scopes: `oauth.readonly`
-///
-/// Note: HighLevel accepts only an agency OAuth access token here, not an agency Private Integration Token (Agency-Access-Only).
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListInstalledLocations {
@@ -316,48 +331,58 @@ pub struct ListInstalledLocations {
     plan_id: Option<String>,
     location_id: Option<String>,
 }
+
 #[cfg(feature = "oauth")]
+#[cfg_attr(docsrs, doc(cfg(feature = "oauth")))]
 impl ListInstalledLocations {
-    ///Number of sub-accounts to pass over.
+    /// Number of sub-accounts to pass over.
     pub fn skip(mut self, value: impl Into<i64>) -> Self {
         self.skip = Some(value.into());
         self
     }
-    ///Page size.
+
+    /// Page size.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
-    ///Match on the sub-account name.
+
+    /// Match on the sub-account name.
     pub fn query(mut self, value: impl Into<String>) -> Self {
         self.query = Some(value.into());
         self
     }
-    ///Only sub-accounts where the app is (or is not) installed.
+
+    /// Only sub-accounts where the app is (or is not) installed.
     pub fn is_installed(mut self, value: impl Into<bool>) -> Self {
         self.is_installed = Some(value.into());
         self
     }
-    ///Version of the app.
+
+    /// Version of the app.
     pub fn version_id(mut self, value: impl Into<String>) -> Self {
         self.version_id = Some(value.into());
         self
     }
-    ///Only installs in trial mode.
+
+    /// Only installs in trial mode.
     pub fn on_trial(mut self, value: impl Into<bool>) -> Self {
         self.on_trial = Some(value.into());
         self
     }
-    ///Only installs on this plan of the app.
+
+    /// Only installs on this plan of the app.
     pub fn plan_id(mut self, value: impl Into<String>) -> Self {
         self.plan_id = Some(value.into());
         self
     }
-    ///Sets `locationId`.
+
+    /// Sets `locationId`.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -400,10 +425,12 @@ impl ListInstalledLocations {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ListInstalledLocationsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -412,16 +439,22 @@ impl ListInstalledLocations {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "oauth")]
+#[cfg_attr(docsrs, doc(cfg(feature = "oauth")))]
 impl crate::Paginated for ListInstalledLocations {
     type Page = ListInstalledLocationsResponse;
+
     type Item = InstalledLocation;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListInstalledLocations::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.locations.as_ref()).map_or(0, Vec::len);
@@ -436,11 +469,14 @@ impl crate::Paginated for ListInstalledLocations {
         self.skip = Some(next);
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.locations).unwrap_or_default()
     }
 }
+
 #[cfg(feature = "oauth")]
+#[cfg_attr(docsrs, doc(cfg(feature = "oauth")))]
 impl ListInstalledLocations {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -451,35 +487,45 @@ impl ListInstalledLocations {
         crate::paginate(self)
     }
 }
+
 #[cfg(feature = "oauth")]
+#[cfg_attr(docsrs, doc(cfg(feature = "oauth")))]
 /// An access token with its refresh token and what it grants.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AccessToken {
-    /// `access_token`
+    /// `access_token`: a secret string (hidden from `Debug` output).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access_token: Option<crate::Secret>,
-    /// `token_type`
+
+    /// `token_type`: a string. Example: `Bearer`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token_type: Option<String>,
+
     /// Seconds until the access token expires.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_in: Option<i64>,
-    /// `refresh_token`
+
+    /// `refresh_token`: a secret string (hidden from `Debug` output).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refresh_token: Option<crate::Secret>,
+
     /// Granted scopes, space-separated.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
-    /// `userType`
+
+    /// `userType`: a [`TokenUserType`](crate::oauth::TokenUserType).
     #[serde(rename = "userType", default, skip_serializing_if = "Option::is_none")]
     pub user_type: Option<TokenUserType>,
+
     /// The sub-account (sub-account tokens only).
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
+
     /// The agency.
     #[serde(rename = "companyId", default, skip_serializing_if = "Option::is_none")]
     pub company_id: Option<String>,
+
     /// Sub-accounts for which sub-account tokens may be derived.
     #[serde(
         rename = "approvedLocations",
@@ -487,19 +533,23 @@ pub struct AccessToken {
         skip_serializing_if = "Option::is_none"
     )]
     pub approved_locations: Option<Vec<String>>,
+
     /// The user who installed the app.
     #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
+
     /// Plan subscribed to, for paid apps.
     #[serde(rename = "planId", default, skip_serializing_if = "Option::is_none")]
     pub plan_id: Option<String>,
-    /// `isBulkInstallation`
+
+    /// `isBulkInstallation`: `true` or `false`.
     #[serde(
         rename = "isBulkInstallation",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub is_bulk_installation: Option<bool>,
+
     /// Whether new sub-accounts get the app automatically (agency tokens only).
     #[serde(
         rename = "installToFutureLocations",
@@ -507,6 +557,7 @@ pub struct AccessToken {
         skip_serializing_if = "Option::is_none"
     )]
     pub install_to_future_locations: Option<bool>,
+
     /// Whether every sub-account was approved at install (agency tokens only).
     #[serde(
         rename = "approveAllLocations",
@@ -515,33 +566,43 @@ pub struct AccessToken {
     )]
     pub approve_all_locations: Option<bool>,
 }
+
 #[cfg(feature = "oauth")]
+#[cfg_attr(docsrs, doc(cfg(feature = "oauth")))]
 /// The `GetAccessTokenRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetAccessTokenRequest {
     /// The app's client id from the marketplace.
     pub client_id: String,
+
     /// The app's client secret.
     pub client_secret: crate::Secret,
-    /// `grant_type`
+
+    /// `grant_type`: a [`GrantType`](crate::oauth::GrantType).
     pub grant_type: GrantType,
+
     /// The authorization code (grant_type authorization_code).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<crate::Secret>,
+
     /// The refresh token (grant_type refresh_token).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refresh_token: Option<crate::Secret>,
-    /// `user_type`
+
+    /// `user_type`: a [`TokenUserType`](crate::oauth::TokenUserType).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_type: Option<TokenUserType>,
+
     /// The redirect URI used in the authorization step.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub redirect_uri: Option<String>,
 }
+
 #[cfg(feature = "oauth")]
+#[cfg_attr(docsrs, doc(cfg(feature = "oauth")))]
 impl GetAccessTokenRequest {
-    ///A value with the required fields (`client_id`, `client_secret`, `grant_type`).
+    /// A value with the required fields (`client_id`, `client_secret`, `grant_type`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         client_id: impl Into<String>,
@@ -558,28 +619,34 @@ impl GetAccessTokenRequest {
             redirect_uri: None,
         }
     }
-    ///Sets `code`.
+
+    /// Sets `code`.
     pub fn code(mut self, value: impl Into<crate::Secret>) -> Self {
         self.code = Some(value.into());
         self
     }
-    ///Sets `refresh_token`.
+
+    /// Sets `refresh_token`.
     pub fn refresh_token(mut self, value: impl Into<crate::Secret>) -> Self {
         self.refresh_token = Some(value.into());
         self
     }
-    ///Sets `user_type`.
+
+    /// Sets `user_type`.
     pub fn user_type(mut self, value: impl Into<TokenUserType>) -> Self {
         self.user_type = Some(value.into());
         self
     }
-    ///Sets `redirect_uri`.
+
+    /// Sets `redirect_uri`.
     pub fn redirect_uri(mut self, value: impl Into<String>) -> Self {
         self.redirect_uri = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "oauth", feature = "v3_oauth"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "oauth", feature = "v3_oauth"))))]
 /// The `GetLocationAccessTokenRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -587,13 +654,16 @@ pub struct GetLocationAccessTokenRequest {
     /// The agency that owns the sub-account.
     #[serde(rename = "companyId")]
     pub company_id: String,
+
     /// The sub-account to get a token for.
     #[serde(rename = "locationId")]
     pub location_id: String,
 }
+
 #[cfg(any(feature = "oauth", feature = "v3_oauth"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "oauth", feature = "v3_oauth"))))]
 impl GetLocationAccessTokenRequest {
-    ///A value with the required fields (`companyId`, `locationId`).
+    /// A value with the required fields (`companyId`, `locationId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(company_id: impl Into<String>, location_id: impl Into<String>) -> Self {
         Self {
@@ -602,21 +672,28 @@ impl GetLocationAccessTokenRequest {
         }
     }
 }
+
 #[cfg(any(feature = "oauth", feature = "v3_oauth"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "oauth", feature = "v3_oauth"))))]
 /// Values of `GrantType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum GrantType {
-    ///`authorization_code`
+    /// `authorization_code`
     AuthorizationCode,
-    ///`refresh_token`
+
+    /// `refresh_token`
     RefreshToken,
-    ///`client_credentials`
+
+    /// `client_credentials`
     ClientCredentials,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "oauth", feature = "v3_oauth"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "oauth", feature = "v3_oauth"))))]
 impl GrantType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -628,7 +705,9 @@ impl GrantType {
         }
     }
 }
+
 #[cfg(any(feature = "oauth", feature = "v3_oauth"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "oauth", feature = "v3_oauth"))))]
 impl From<&str> for GrantType {
     fn from(value: &str) -> Self {
         match value {
@@ -639,9 +718,12 @@ impl From<&str> for GrantType {
         }
     }
 }
+
 #[cfg(any(feature = "oauth", feature = "v3_oauth"))]
 crate::runtime::enums::string_enum!(GrantType);
+
 #[cfg(any(feature = "oauth", feature = "v3_oauth"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "oauth", feature = "v3_oauth"))))]
 /// A sub-account of the agency, with the app's install state.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -649,34 +731,43 @@ pub struct InstalledLocation {
     /// The sub-account id.
     #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`
+
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `address`
+
+    /// `address`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
-    /// `isInstalled`
+
+    /// `isInstalled`: `true` or `false`.
     #[serde(rename = "isInstalled", default, skip_serializing_if = "Option::is_none")]
     pub is_installed: Option<bool>,
+
     /// App version installed here.
     #[serde(rename = "versionId", default, skip_serializing_if = "Option::is_none")]
     pub version_id: Option<String>,
-    /// `installedAt`
+
+    /// `installedAt`: a date and time (RFC 3339 string).
     #[serde(rename = "installedAt", default, skip_serializing_if = "Option::is_none")]
     pub installed_at: Option<String>,
 }
+
 #[cfg(feature = "oauth")]
+#[cfg_attr(docsrs, doc(cfg(feature = "oauth")))]
 /// The `ListInstalledLocationsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListInstalledLocationsResponse {
-    /// `locations`
+    /// `locations`: a list of [`InstalledLocation`](crate::oauth::InstalledLocation) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub locations: Option<Vec<InstalledLocation>>,
+
     /// Number of the agency's sub-accounts matching.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
-    /// `installToFutureLocations`
+
+    /// `installToFutureLocations`: `true` or `false`.
     #[serde(
         rename = "installToFutureLocations",
         default,
@@ -684,52 +775,68 @@ pub struct ListInstalledLocationsResponse {
     )]
     pub install_to_future_locations: Option<bool>,
 }
+
 #[cfg(feature = "oauth")]
+#[cfg_attr(docsrs, doc(cfg(feature = "oauth")))]
 /// A sub-account access token derived from an agency token.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct LocationAccessToken {
-    /// `access_token`
+    /// `access_token`: a secret string (hidden from `Debug` output).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access_token: Option<crate::Secret>,
-    /// `token_type`
+
+    /// `token_type`: a string. Example: `Bearer`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token_type: Option<String>,
+
     /// Seconds until the token expires.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_in: Option<i64>,
+
     /// Granted scopes, space-separated.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
-    /// `locationId`
+
+    /// `locationId`: a string.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
-    /// `planId`
+
+    /// `planId`: a string.
     #[serde(rename = "planId", default, skip_serializing_if = "Option::is_none")]
     pub plan_id: Option<String>,
-    /// `userId`
+
+    /// `userId`: a string.
     #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
-    /// `appId`
+
+    /// `appId`: a string. Example: `6578278e879ad2646715ba9c`.
     #[serde(rename = "appId", default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<String>,
-    /// `versionId`
+
+    /// `versionId`: a string. Example: `6578278e879ad2646715ba9c`.
     #[serde(rename = "versionId", default, skip_serializing_if = "Option::is_none")]
     pub version_id: Option<String>,
 }
+
 #[cfg(any(feature = "oauth", feature = "v3_oauth"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "oauth", feature = "v3_oauth"))))]
 /// Whether a token is for an agency (`Company`) or a sub-account (`Location`).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum TokenUserType {
-    ///`Company`
+    /// `Company`
     Company,
-    ///`Location`
+
+    /// `Location`
     Location,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "oauth", feature = "v3_oauth"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "oauth", feature = "v3_oauth"))))]
 impl TokenUserType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -740,7 +847,9 @@ impl TokenUserType {
         }
     }
 }
+
 #[cfg(any(feature = "oauth", feature = "v3_oauth"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "oauth", feature = "v3_oauth"))))]
 impl From<&str> for TokenUserType {
     fn from(value: &str) -> Self {
         match value {
@@ -750,5 +859,6 @@ impl From<&str> for TokenUserType {
         }
     }
 }
+
 #[cfg(any(feature = "oauth", feature = "v3_oauth"))]
 crate::runtime::enums::string_enum!(TokenUserType);

@@ -29,25 +29,30 @@
 //! | [`search_object_records`](Objects::search_object_records) | `POST /objects/{schemaKey}/records/search` | `2021-07-28` | location |
 //! | [`update_object_record`](Objects::update_object_record) | `PUT /objects/{schemaKey}/records/{id}` | `2021-07-28` | location |
 //! | [`update_object_schema`](Objects::update_object_schema) | `PUT /objects/{key}` | `2021-07-28` | location |
+
 #[cfg(feature = "objects")]
+#[cfg_attr(docsrs, doc(cfg(feature = "objects")))]
 /// This module's path below the crate root.
 pub const MODULE: &str = "objects";
+
 #[cfg(feature = "objects")]
-///Operations of the Objects module. Get one with `client.objects()`.
+#[cfg_attr(docsrs, doc(cfg(feature = "objects")))]
+/// Operations of the Objects module. Get one with `client.objects()`.
 #[derive(Clone, Debug)]
 pub struct Objects {
     client: crate::Client,
 }
+
 #[cfg(feature = "objects")]
+#[cfg_attr(docsrs, doc(cfg(feature = "objects")))]
 impl Objects {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
     }
+
     /// Create a record in a custom object or business.
     ///
     /// `POST /objects/{schemaKey}/records` · Version `2021-07-28` · location token · scopes: `objects/record.write`
-    ///
-    /// Note: HighLevel's doc gives an empty body object; the body fields are those of the record object. SKILL.md gives POST /objects/records; the real path carries the object's key.
     pub fn create_object_record(
         &self,
         schema_key: impl Into<String>,
@@ -59,11 +64,10 @@ impl Objects {
             body,
         }
     }
+
     /// Define a new custom object.
     ///
     /// `POST /objects/` · Version `2021-07-28` · location or agency token · scopes: `objects/schema.write`
-    ///
-    /// Note: HighLevel's doc names only the Agency-Access scheme here, while its scopes table lists objects/schema.write as a sub-account scope and the body names the location; either token kind is accepted by the spec.
     pub fn create_object_schema(
         &self,
         body: CreateObjectSchemaRequest,
@@ -73,11 +77,10 @@ impl Objects {
             body,
         }
     }
+
     /// Delete one record of a custom object or business.
     ///
     /// `DELETE /objects/{schemaKey}/records/{id}` · Version `2021-07-28` · location token · scopes: `objects/record.write`
-    ///
-    /// Note: HighLevel's doc lists no scope here; the scope is taken from HighLevel's scopes table. SKILL.md gives DELETE /objects/records/{recordId}; the real path carries the object's key.
     pub fn delete_object_record(
         &self,
         schema_key: impl Into<String>,
@@ -89,11 +92,10 @@ impl Objects {
             id: id.into(),
         }
     }
+
     /// Fetch one record of a custom object or business by its id.
     ///
     /// `GET /objects/{schemaKey}/records/{id}` · Version `2021-07-28` · location token · scopes: `objects/record.readonly`
-    ///
-    /// Note: HighLevel's doc lists no scope here; the scope is taken from HighLevel's scopes table. SKILL.md gives GET /objects/records/{recordId}; the real path carries the object's key.
     pub fn get_object_record(
         &self,
         schema_key: impl Into<String>,
@@ -105,6 +107,7 @@ impl Objects {
             id: id.into(),
         }
     }
+
     /// Fetch an object schema by key or id, optionally with its fields.
     ///
     /// `GET /objects/{key}` · Version `2021-07-28` · location token · scopes: `objects/schema.readonly`
@@ -116,6 +119,7 @@ impl Objects {
             fetch_properties: None,
         }
     }
+
     /// List the object schemas of a sub-account.
     ///
     /// Includes the standard contact, opportunity and business objects and all custom objects.
@@ -127,13 +131,12 @@ impl Objects {
             location_id: None,
         }
     }
+
     /// Search the records of a custom object or business.
     ///
     /// The query matches the object's searchable fields, e.g. `name:Buddy`.
     ///
     /// `POST /objects/{schemaKey}/records/search` · Version `2021-07-28` · location token · scopes: `objects/record.readonly`
-    ///
-    /// Note: SKILL.md gives GET /objects/records to list records; listing is this search at POST /objects/{schemaKey}/records/search.
     pub fn search_object_records(
         &self,
         schema_key: impl Into<String>,
@@ -145,11 +148,10 @@ impl Objects {
             body,
         }
     }
+
     /// Change the properties, owner or followers of a record.
     ///
     /// `PUT /objects/{schemaKey}/records/{id}` · Version `2021-07-28` · location token · scopes: `objects/record.write`
-    ///
-    /// Note: HighLevel's doc lists no scope and an empty body object here; the scope comes from HighLevel's scopes table and the body fields from the record object. SKILL.md gives PUT /objects/records/{recordId}; the real path carries the object's key.
     pub fn update_object_record(
         &self,
         schema_key: impl Into<String>,
@@ -164,6 +166,7 @@ impl Objects {
             body,
         }
     }
+
     /// Change an object's labels, description or searchable fields.
     ///
     /// Works on custom objects and on the standard contact, opportunity and business objects.
@@ -181,8 +184,10 @@ impl Objects {
         }
     }
 }
+
 #[cfg(feature = "objects")]
-///One call per operation with sample arguments (contract tests only).
+#[cfg_attr(docsrs, doc(cfg(feature = "objects")))]
+/// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -303,8 +308,10 @@ pub fn contract_samples(
         ));
     calls
 }
+
 #[cfg(feature = "objects")]
-///One call per operation with every optional argument and field set too (contract tests only).
+#[cfg_attr(docsrs, doc(cfg(feature = "objects")))]
+/// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -453,14 +460,14 @@ pub fn contract_samples_full(
         ));
     calls
 }
+
 #[cfg(feature = "objects")]
+#[cfg_attr(docsrs, doc(cfg(feature = "objects")))]
 /// Request builder for `create_object_record`: set optional parameters, then call `send()`.
 ///
 /// Create a record in a custom object or business.
 ///
 /// `POST /objects/{schemaKey}/records` · Version `2021-07-28` · location token · scopes: `objects/record.write`
-///
-/// Note: HighLevel's doc gives an empty body object; the body fields are those of the record object. SKILL.md gives POST /objects/records; the real path carries the object's key.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct CreateObjectRecord {
@@ -468,7 +475,9 @@ pub struct CreateObjectRecord {
     schema_key: String,
     body: CreateObjectRecordRequest,
 }
+
 #[cfg(feature = "objects")]
+#[cfg_attr(docsrs, doc(cfg(feature = "objects")))]
 impl CreateObjectRecord {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -493,10 +502,12 @@ impl CreateObjectRecord {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ObjectRecordResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -505,21 +516,23 @@ impl CreateObjectRecord {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "objects")]
+#[cfg_attr(docsrs, doc(cfg(feature = "objects")))]
 /// Request builder for `create_object_schema`: set optional parameters, then call `send()`.
 ///
 /// Define a new custom object.
 ///
 /// `POST /objects/` · Version `2021-07-28` · location or agency token · scopes: `objects/schema.write`
-///
-/// Note: HighLevel's doc names only the Agency-Access scheme here, while its scopes table lists objects/schema.write as a sub-account scope and the body names the location; either token kind is accepted by the spec.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct CreateObjectSchema {
     client: crate::Client,
     body: CreateObjectSchemaRequest,
 }
+
 #[cfg(feature = "objects")]
+#[cfg_attr(docsrs, doc(cfg(feature = "objects")))]
 impl CreateObjectSchema {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -538,10 +551,12 @@ impl CreateObjectSchema {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ObjectSchemaResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -550,14 +565,14 @@ impl CreateObjectSchema {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "objects")]
+#[cfg_attr(docsrs, doc(cfg(feature = "objects")))]
 /// Request builder for `delete_object_record`: set optional parameters, then call `send()`.
 ///
 /// Delete one record of a custom object or business.
 ///
 /// `DELETE /objects/{schemaKey}/records/{id}` · Version `2021-07-28` · location token · scopes: `objects/record.write`
-///
-/// Note: HighLevel's doc lists no scope here; the scope is taken from HighLevel's scopes table. SKILL.md gives DELETE /objects/records/{recordId}; the real path carries the object's key.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DeleteObjectRecord {
@@ -565,7 +580,9 @@ pub struct DeleteObjectRecord {
     schema_key: String,
     id: String,
 }
+
 #[cfg(feature = "objects")]
+#[cfg_attr(docsrs, doc(cfg(feature = "objects")))]
 impl DeleteObjectRecord {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -586,10 +603,12 @@ impl DeleteObjectRecord {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<DeleteObjectRecordResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -598,14 +617,14 @@ impl DeleteObjectRecord {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "objects")]
+#[cfg_attr(docsrs, doc(cfg(feature = "objects")))]
 /// Request builder for `get_object_record`: set optional parameters, then call `send()`.
 ///
 /// Fetch one record of a custom object or business by its id.
 ///
 /// `GET /objects/{schemaKey}/records/{id}` · Version `2021-07-28` · location token · scopes: `objects/record.readonly`
-///
-/// Note: HighLevel's doc lists no scope here; the scope is taken from HighLevel's scopes table. SKILL.md gives GET /objects/records/{recordId}; the real path carries the object's key.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetObjectRecord {
@@ -613,7 +632,9 @@ pub struct GetObjectRecord {
     schema_key: String,
     id: String,
 }
+
 #[cfg(feature = "objects")]
+#[cfg_attr(docsrs, doc(cfg(feature = "objects")))]
 impl GetObjectRecord {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -634,10 +655,12 @@ impl GetObjectRecord {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ObjectRecordResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -646,7 +669,9 @@ impl GetObjectRecord {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "objects")]
+#[cfg_attr(docsrs, doc(cfg(feature = "objects")))]
 /// Request builder for `get_object_schema`: set optional parameters, then call `send()`.
 ///
 /// Fetch an object schema by key or id, optionally with its fields.
@@ -660,20 +685,24 @@ pub struct GetObjectSchema {
     location_id: Option<String>,
     fetch_properties: Option<bool>,
 }
-#[cfg(feature = "objects")]
-impl GetObjectSchema {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "objects")]
+#[cfg_attr(docsrs, doc(cfg(feature = "objects")))]
+impl GetObjectSchema {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Also return the object's fields.
+
+    /// Also return the object's fields.
     pub fn fetch_properties(mut self, value: impl Into<bool>) -> Self {
         self.fetch_properties = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -698,10 +727,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<GetObjectSchemaResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -710,7 +741,9 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "objects")]
+#[cfg_attr(docsrs, doc(cfg(feature = "objects")))]
 /// Request builder for `list_object_schemas`: set optional parameters, then call `send()`.
 ///
 /// List the object schemas of a sub-account.
@@ -724,15 +757,18 @@ pub struct ListObjectSchemas {
     client: crate::Client,
     location_id: Option<String>,
 }
-#[cfg(feature = "objects")]
-impl ListObjectSchemas {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "objects")]
+#[cfg_attr(docsrs, doc(cfg(feature = "objects")))]
+impl ListObjectSchemas {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -751,10 +787,12 @@ Defaults to the client's configured location.*/
         request.query("locationId", &location_id);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ListObjectSchemasResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -763,7 +801,9 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "objects")]
+#[cfg_attr(docsrs, doc(cfg(feature = "objects")))]
 /// Request builder for `search_object_records`: set optional parameters, then call `send()`.
 ///
 /// Search the records of a custom object or business.
@@ -771,8 +811,6 @@ Defaults to the client's configured location.*/
 /// The query matches the object's searchable fields, e.g. `name:Buddy`.
 ///
 /// `POST /objects/{schemaKey}/records/search` · Version `2021-07-28` · location token · scopes: `objects/record.readonly`
-///
-/// Note: SKILL.md gives GET /objects/records to list records; listing is this search at POST /objects/{schemaKey}/records/search.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct SearchObjectRecords {
@@ -780,7 +818,9 @@ pub struct SearchObjectRecords {
     schema_key: String,
     body: SearchObjectRecordsRequest,
 }
+
 #[cfg(feature = "objects")]
+#[cfg_attr(docsrs, doc(cfg(feature = "objects")))]
 impl SearchObjectRecords {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -805,10 +845,12 @@ impl SearchObjectRecords {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<SearchObjectRecordsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -817,16 +859,22 @@ impl SearchObjectRecords {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "objects")]
+#[cfg_attr(docsrs, doc(cfg(feature = "objects")))]
 impl crate::Paginated for SearchObjectRecords {
     type Page = SearchObjectRecordsResponse;
+
     type Item = SearchedObjectRecord;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         SearchObjectRecords::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.records.as_ref()).map_or(0, Vec::len);
@@ -841,11 +889,14 @@ impl crate::Paginated for SearchObjectRecords {
         self.body.page = next;
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.records).unwrap_or_default()
     }
 }
+
 #[cfg(feature = "objects")]
+#[cfg_attr(docsrs, doc(cfg(feature = "objects")))]
 impl SearchObjectRecords {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -856,14 +907,14 @@ impl SearchObjectRecords {
         crate::paginate(self)
     }
 }
+
 #[cfg(feature = "objects")]
+#[cfg_attr(docsrs, doc(cfg(feature = "objects")))]
 /// Request builder for `update_object_record`: set optional parameters, then call `send()`.
 ///
 /// Change the properties, owner or followers of a record.
 ///
 /// `PUT /objects/{schemaKey}/records/{id}` · Version `2021-07-28` · location token · scopes: `objects/record.write`
-///
-/// Note: HighLevel's doc lists no scope and an empty body object here; the scope comes from HighLevel's scopes table and the body fields from the record object. SKILL.md gives PUT /objects/records/{recordId}; the real path carries the object's key.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpdateObjectRecord {
@@ -873,15 +924,18 @@ pub struct UpdateObjectRecord {
     location_id: Option<String>,
     body: UpdateObjectRecordRequest,
 }
-#[cfg(feature = "objects")]
-impl UpdateObjectRecord {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "objects")]
+#[cfg_attr(docsrs, doc(cfg(feature = "objects")))]
+impl UpdateObjectRecord {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -910,10 +964,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ObjectRecordResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -922,7 +978,9 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "objects")]
+#[cfg_attr(docsrs, doc(cfg(feature = "objects")))]
 /// Request builder for `update_object_schema`: set optional parameters, then call `send()`.
 ///
 /// Change an object's labels, description or searchable fields.
@@ -937,7 +995,9 @@ pub struct UpdateObjectSchema {
     key: String,
     body: UpdateObjectSchemaRequest,
 }
+
 #[cfg(feature = "objects")]
+#[cfg_attr(docsrs, doc(cfg(feature = "objects")))]
 impl UpdateObjectSchema {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -959,10 +1019,12 @@ impl UpdateObjectSchema {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ObjectSchemaResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -971,27 +1033,34 @@ impl UpdateObjectSchema {
         self.client.execute(request).await
     }
 }
+
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 /// The `CreateObjectRecordRequest` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateObjectRecordRequest {
-    /// `locationId`
+    /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
-    /// `properties`
+
+    /// `properties`: a [`RecordProperties`](crate::objects::RecordProperties).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub properties: Option<RecordProperties>,
+
     /// Owning user id (at most one; custom objects only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner: Option<Vec<String>>,
+
     /// Following user ids (at most ten).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub followers: Option<Vec<String>>,
 }
+
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 impl CreateObjectRecordRequest {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -1001,49 +1070,61 @@ impl CreateObjectRecordRequest {
             followers: None,
         }
     }
-    ///Sets `locationId`.
+
+    /// Sets `locationId`.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Sets `properties`.
+
+    /// Sets `properties`.
     pub fn properties(mut self, value: impl Into<RecordProperties>) -> Self {
         self.properties = Some(value.into());
         self
     }
-    ///Sets `owner`.
+
+    /// Sets `owner`.
     pub fn owner(mut self, value: impl Into<Vec<String>>) -> Self {
         self.owner = Some(value.into());
         self
     }
-    ///Sets `followers`.
+
+    /// Sets `followers`.
     pub fn followers(mut self, value: impl Into<Vec<String>>) -> Self {
         self.followers = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 /// The `CreateObjectSchemaRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateObjectSchemaRequest {
-    /// `labels`
+    /// `labels`: a [`ObjectLabels`](crate::objects::ObjectLabels).
     pub labels: ObjectLabels,
+
     /// Object key; `custom_objects.` is prepended when missing.
     pub key: String,
-    /// `description`
+
+    /// `description`: a string. Example: `Animals boarded at the clinic`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `locationId`
+
+    /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
     #[serde(rename = "locationId")]
     pub location_id: String,
-    /// `primaryDisplayPropertyDetails`
+
+    /// `primaryDisplayPropertyDetails`: a [`PrimaryDisplayPropertyDetails`](crate::objects::PrimaryDisplayPropertyDetails).
     #[serde(rename = "primaryDisplayPropertyDetails")]
     pub primary_display_property_details: PrimaryDisplayPropertyDetails,
 }
+
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 impl CreateObjectSchemaRequest {
-    ///A value with the required fields (`labels`, `key`, `locationId`, `primaryDisplayPropertyDetails`).
+    /// A value with the required fields (`labels`, `key`, `locationId`, `primaryDisplayPropertyDetails`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         labels: impl Into<ObjectLabels>,
@@ -1059,13 +1140,16 @@ impl CreateObjectSchemaRequest {
             primary_display_property_details: primary_display_property_details.into(),
         }
     }
-    ///Sets `description`.
+
+    /// Sets `description`.
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 /// The `DeleteObjectRecordResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1073,60 +1157,76 @@ pub struct DeleteObjectRecordResponse {
     /// Id of the deleted record.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `success`
+
+    /// `success`: `true` or `false`. Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
+
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 /// The `GetObjectSchemaResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetObjectSchemaResponse {
-    /// `object`
+    /// `object`: a [`ObjectSchema`](crate::objects::ObjectSchema).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<ObjectSchema>,
+
     /// True when the answer came from HighLevel's cache.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cache: Option<bool>,
-    /// `fields`
+
+    /// `fields`: a list of [`ObjectField`](crate::objects::ObjectField) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fields: Option<Vec<ObjectField>>,
 }
+
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 /// The `ListObjectSchemasResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListObjectSchemasResponse {
-    /// `objects`
+    /// `objects`: a list of [`ObjectSchema`](crate::objects::ObjectSchema) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub objects: Option<Vec<ObjectSchema>>,
 }
+
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 /// A field (property) of an object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ObjectField {
-    /// `id`
+    /// `id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `locationId`
+
+    /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
-    /// `name`
+
+    /// `name`: a string. Example: `Name`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `description`
+
+    /// `description`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `placeholder`
+
+    /// `placeholder`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub placeholder: Option<String>,
-    /// `showInForms`
+
+    /// `showInForms`: `true` or `false`.
     #[serde(rename = "showInForms", default, skip_serializing_if = "Option::is_none")]
     pub show_in_forms: Option<bool>,
+
     /// Choices of option-type fields.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub options: Option<Vec<ObjectFieldOption>>,
+
     /// File types accepted by file-upload fields.
     #[serde(
         rename = "acceptedFormats",
@@ -1134,18 +1234,23 @@ pub struct ObjectField {
         skip_serializing_if = "Option::is_none"
     )]
     pub accepted_formats: Option<ObjectFieldAcceptedFormats>,
-    /// `objectKey`
+
+    /// `objectKey`: a string. Example: `custom_objects.pet`.
     #[serde(rename = "objectKey", default, skip_serializing_if = "Option::is_none")]
     pub object_key: Option<String>,
-    /// `dataType`
+
+    /// `dataType`: a [`ObjectFieldDataType`](crate::objects::ObjectFieldDataType).
     #[serde(rename = "dataType", default, skip_serializing_if = "Option::is_none")]
     pub data_type: Option<ObjectFieldDataType>,
+
     /// Id of the folder holding the field.
     #[serde(rename = "parentId", default, skip_serializing_if = "Option::is_none")]
     pub parent_id: Option<String>,
-    /// `fieldKey`
+
+    /// `fieldKey`: a string. Example: `custom_objects.pet.name`.
     #[serde(rename = "fieldKey", default, skip_serializing_if = "Option::is_none")]
     pub field_key: Option<String>,
+
     /// Whether records may hold a value outside the listed options.
     #[serde(
         rename = "allowCustomOption",
@@ -1153,47 +1258,65 @@ pub struct ObjectField {
         skip_serializing_if = "Option::is_none"
     )]
     pub allow_custom_option: Option<bool>,
+
     /// Most files a file-upload field takes.
     #[serde(rename = "maxFileLimit", default, skip_serializing_if = "Option::is_none")]
     pub max_file_limit: Option<i64>,
-    /// `dateAdded`
+
+    /// `dateAdded`: a date and time (RFC 3339 string).
     #[serde(rename = "dateAdded", default, skip_serializing_if = "Option::is_none")]
     pub date_added: Option<String>,
-    /// `dateUpdated`
+
+    /// `dateUpdated`: a date and time (RFC 3339 string).
     #[serde(rename = "dateUpdated", default, skip_serializing_if = "Option::is_none")]
     pub date_updated: Option<String>,
 }
+
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 /// File types accepted by file-upload fields.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ObjectFieldAcceptedFormats {
-    ///`.pdf`
+    /// `.pdf`
     Pdf,
-    ///`.docx`
+
+    /// `.docx`
     Docx,
-    ///`.doc`
+
+    /// `.doc`
     Doc,
-    ///`.jpg`
+
+    /// `.jpg`
     Jpg,
-    ///`.jpeg`
+
+    /// `.jpeg`
     Jpeg,
-    ///`.png`
+
+    /// `.png`
     Png,
-    ///`.gif`
+
+    /// `.gif`
     Gif,
-    ///`.csv`
+
+    /// `.csv`
     Csv,
-    ///`.xlsx`
+
+    /// `.xlsx`
     Xlsx,
-    ///`.xls`
+
+    /// `.xls`
     Xls,
-    ///`all`
+
+    /// `all`
     All,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 impl ObjectFieldAcceptedFormats {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1213,7 +1336,9 @@ impl ObjectFieldAcceptedFormats {
         }
     }
 }
+
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 impl From<&str> for ObjectFieldAcceptedFormats {
     fn from(value: &str) -> Self {
         match value {
@@ -1232,41 +1357,58 @@ impl From<&str> for ObjectFieldAcceptedFormats {
         }
     }
 }
+
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 crate::runtime::enums::string_enum!(ObjectFieldAcceptedFormats);
+
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 /// Kind of value a field holds. `MONETORY` is HighLevel's spelling.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ObjectFieldDataType {
-    ///`TEXT`
+    /// `TEXT`
     Text,
-    ///`LARGE_TEXT`
+
+    /// `LARGE_TEXT`
     LargeText,
-    ///`NUMERICAL`
+
+    /// `NUMERICAL`
     Numerical,
-    ///`PHONE`
+
+    /// `PHONE`
     Phone,
-    ///`MONETORY`
+
+    /// `MONETORY`
     Monetory,
-    ///`CHECKBOX`
+
+    /// `CHECKBOX`
     Checkbox,
-    ///`SINGLE_OPTIONS`
+
+    /// `SINGLE_OPTIONS`
     SingleOptions,
-    ///`MULTIPLE_OPTIONS`
+
+    /// `MULTIPLE_OPTIONS`
     MultipleOptions,
-    ///`DATE`
+
+    /// `DATE`
     Date,
-    ///`TEXTBOX_LIST`
+
+    /// `TEXTBOX_LIST`
     TextboxList,
-    ///`FILE_UPLOAD`
+
+    /// `FILE_UPLOAD`
     FileUpload,
-    ///`RADIO`
+
+    /// `RADIO`
     Radio,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 impl ObjectFieldDataType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1287,7 +1429,9 @@ impl ObjectFieldDataType {
         }
     }
 }
+
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 impl From<&str> for ObjectFieldDataType {
     fn from(value: &str) -> Self {
         match value {
@@ -1307,38 +1451,48 @@ impl From<&str> for ObjectFieldDataType {
         }
     }
 }
+
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 crate::runtime::enums::string_enum!(ObjectFieldDataType);
+
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 /// The `ObjectFieldOption` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ObjectFieldOption {
-    /// `key`
+    /// `key`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
-    /// `label`
+
+    /// `label`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
+
     /// Link attached to the option (radio fields only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 }
+
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 /// Display names of an object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ObjectLabels {
-    /// `singular`
+    /// `singular`: a string. Example: `Pet`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub singular: Option<String>,
-    /// `plural`
+
+    /// `plural`: a string. Example: `Pets`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub plural: Option<String>,
 }
+
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 impl ObjectLabels {
-    ///A value with the required fields (`singular`, `plural`).
+    /// A value with the required fields (`singular`, `plural`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(singular: impl Into<String>, plural: impl Into<String>) -> Self {
         Self {
@@ -1346,73 +1500,92 @@ impl ObjectLabels {
             plural: Some(plural.into()),
         }
     }
-    ///Sets `singular`.
+
+    /// Sets `singular`.
     pub fn singular(mut self, value: impl Into<String>) -> Self {
         self.singular = Some(value.into());
         self
     }
-    ///Sets `plural`.
+
+    /// Sets `plural`.
     pub fn plural(mut self, value: impl Into<String>) -> Self {
         self.plural = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 /// A record of a custom object or business.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ObjectRecord {
-    /// `id`
+    /// `id`: a string. Example: `661c06b4ffde146bdb469442`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+
     /// Owning user id (at most one; custom objects only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner: Option<Vec<String>>,
+
     /// Following user ids (at most ten).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub followers: Option<Vec<String>>,
-    /// `properties`
+
+    /// `properties`: a [`RecordProperties`](crate::objects::RecordProperties).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub properties: Option<RecordProperties>,
-    /// `dateAdded`
+
+    /// `dateAdded`: a date and time (RFC 3339 string).
     #[serde(rename = "dateAdded", default, skip_serializing_if = "Option::is_none")]
     pub date_added: Option<String>,
-    /// `dateUpdated`
+
+    /// `dateUpdated`: a date and time (RFC 3339 string).
     #[serde(rename = "dateUpdated", default, skip_serializing_if = "Option::is_none")]
     pub date_updated: Option<String>,
 }
+
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 /// The `ObjectRecordResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ObjectRecordResponse {
-    /// `record`
+    /// `record`: a [`ObjectRecord`](crate::objects::ObjectRecord).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub record: Option<ObjectRecord>,
 }
+
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 /// The definition of a custom or standard object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ObjectSchema {
-    /// `id`
+    /// `id`: a string. Example: `661c06b4ffde146bdb469442`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+
     /// True for the standard objects (contact, opportunity, business), false for custom objects.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub standard: Option<bool>,
+
     /// Object key; custom object keys start with `custom_objects.`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
-    /// `labels`
+
+    /// `labels`: a [`ObjectLabels`](crate::objects::ObjectLabels).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub labels: Option<ObjectLabels>,
-    /// `description`
+
+    /// `description`: a string. Example: `Animals boarded at the clinic`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `locationId`
+
+    /// `locationId`: a string. Example: `Q9DT3OAqEXDLYuob1G32`.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
+
     /// Field key shown as the record's title.
     #[serde(
         rename = "primaryDisplayProperty",
@@ -1420,38 +1593,49 @@ pub struct ObjectSchema {
         skip_serializing_if = "Option::is_none"
     )]
     pub primary_display_property: Option<String>,
-    /// `dateAdded`
+
+    /// `dateAdded`: a date and time (RFC 3339 string).
     #[serde(rename = "dateAdded", default, skip_serializing_if = "Option::is_none")]
     pub date_added: Option<String>,
-    /// `dateUpdated`
+
+    /// `dateUpdated`: a date and time (RFC 3339 string).
     #[serde(rename = "dateUpdated", default, skip_serializing_if = "Option::is_none")]
     pub date_updated: Option<String>,
-    /// `type`
+
+    /// `type`: a [`ObjectType`](crate::objects::ObjectType).
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<ObjectType>,
 }
+
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 /// The `ObjectSchemaResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ObjectSchemaResponse {
-    /// `object`
+    /// `object`: a [`ObjectSchema`](crate::objects::ObjectSchema).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<ObjectSchema>,
 }
+
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 /// Whether the object was defined by HighLevel or by the account.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ObjectType {
-    ///`USER_DEFINED`
+    /// `USER_DEFINED`
     UserDefined,
-    ///`SYSTEM_DEFINED`
+
+    /// `SYSTEM_DEFINED`
     SystemDefined,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 impl ObjectType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1462,7 +1646,9 @@ impl ObjectType {
         }
     }
 }
+
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 impl From<&str> for ObjectType {
     fn from(value: &str) -> Self {
         match value {
@@ -1472,24 +1658,31 @@ impl From<&str> for ObjectType {
         }
     }
 }
+
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 crate::runtime::enums::string_enum!(ObjectType);
+
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 /// The field created as the new object's title.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct PrimaryDisplayPropertyDetails {
-    /// `key`
+    /// `key`: a string. Example: `custom_objects.pet.name`.
     pub key: String,
-    /// `name`
+
+    /// `name`: a string. Example: `Name`.
     pub name: String,
+
     /// TEXT or NUMERICAL.
     #[serde(rename = "dataType")]
     pub data_type: PrimaryDisplayPropertyDetailsDataType,
 }
+
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 impl PrimaryDisplayPropertyDetails {
-    ///A value with the required fields (`key`, `name`, `dataType`).
+    /// A value with the required fields (`key`, `name`, `dataType`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         key: impl Into<String>,
@@ -1503,19 +1696,25 @@ impl PrimaryDisplayPropertyDetails {
         }
     }
 }
+
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 /// TEXT or NUMERICAL.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum PrimaryDisplayPropertyDetailsDataType {
-    ///`TEXT`
+    /// `TEXT`
     Text,
-    ///`NUMERICAL`
+
+    /// `NUMERICAL`
     Numerical,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 impl PrimaryDisplayPropertyDetailsDataType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1526,7 +1725,9 @@ impl PrimaryDisplayPropertyDetailsDataType {
         }
     }
 }
+
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 impl From<&str> for PrimaryDisplayPropertyDetailsDataType {
     fn from(value: &str) -> Self {
         match value {
@@ -1536,51 +1737,67 @@ impl From<&str> for PrimaryDisplayPropertyDetailsDataType {
         }
     }
 }
+
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
 crate::runtime::enums::string_enum!(PrimaryDisplayPropertyDetailsDataType);
+
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 /// Who or what created or last changed a record.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct RecordAuditInfo {
-    /// `channel`
+    /// `channel`: a string. Example: `WEB_USER`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub channel: Option<String>,
-    /// `createdAt`
+
+    /// `createdAt`: a date and time (RFC 3339 string). Example: `2025-01-02T09:35:39.032Z`.
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `source`
+
+    /// `source`: a string. Example: `PUBLIC_API`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+
     /// Id of the user or resource behind the change.
     #[serde(rename = "sourceId", default, skip_serializing_if = "Option::is_none")]
     pub source_id: Option<String>,
 }
+
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 /// Field values of a record keyed by field key (without the object prefix); values are text, numbers, lists, or objects such as `{currency, value}` for money and `{url}` entries for files.
 pub type RecordProperties = std::collections::BTreeMap<String, serde_json::Value>;
+
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 /// The `SearchObjectRecordsRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SearchObjectRecordsRequest {
-    /// `locationId`
+    /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
     #[serde(rename = "locationId")]
     pub location_id: String,
+
     /// Page number, from 1.
     pub page: i64,
+
     /// Page size.
     #[serde(rename = "pageLimit")]
     pub page_limit: i64,
+
     /// Search text, optionally `field:value` on a searchable field.
     pub query: String,
+
     /// The `searchAfter` value of the last record of the previous page; empty for the first page.
     #[serde(rename = "searchAfter")]
     pub search_after: Vec<serde_json::Value>,
 }
+
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 impl SearchObjectRecordsRequest {
-    ///A value with the required fields (`locationId`, `page`, `pageLimit`, `query`, `searchAfter`).
+    /// A value with the required fields (`locationId`, `page`, `pageLimit`, `query`, `searchAfter`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         location_id: impl Into<String>,
@@ -1598,75 +1815,96 @@ impl SearchObjectRecordsRequest {
         }
     }
 }
+
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 /// The `SearchObjectRecordsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SearchObjectRecordsResponse {
-    /// `records`
+    /// `records`: a list of [`SearchedObjectRecord`](crate::objects::SearchedObjectRecord) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub records: Option<Vec<SearchedObjectRecord>>,
+
     /// Number of matching records.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
 }
+
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 /// A record as returned by the search.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SearchedObjectRecord {
-    /// `id`
+    /// `id`: a string. Example: `661c06b4ffde146bdb469442`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `owner`
+
+    /// `owner`: a list of strings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner: Option<Vec<String>>,
-    /// `followers`
+
+    /// `followers`: a list of strings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub followers: Option<Vec<String>>,
-    /// `properties`
+
+    /// `properties`: a [`RecordProperties`](crate::objects::RecordProperties).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub properties: Option<RecordProperties>,
-    /// `createdAt`
+
+    /// `createdAt`: a date and time (RFC 3339 string).
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `updatedAt`
+
+    /// `updatedAt`: a date and time (RFC 3339 string).
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
-    /// `locationId`
+
+    /// `locationId`: a string.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
-    /// `objectId`
+
+    /// `objectId`: a string. Example: `6d6f6e676f5f6576656e7473`.
     #[serde(rename = "objectId", default, skip_serializing_if = "Option::is_none")]
     pub object_id: Option<String>,
-    /// `objectKey`
+
+    /// `objectKey`: a string. Example: `custom_objects.pet`.
     #[serde(rename = "objectKey", default, skip_serializing_if = "Option::is_none")]
     pub object_key: Option<String>,
-    /// `createdBy`
+
+    /// `createdBy`: a [`RecordAuditInfo`](crate::objects::RecordAuditInfo).
     #[serde(rename = "createdBy", default, skip_serializing_if = "Option::is_none")]
     pub created_by: Option<RecordAuditInfo>,
-    /// `lastUpdatedBy`
+
+    /// `lastUpdatedBy`: a [`RecordAuditInfo`](crate::objects::RecordAuditInfo).
     #[serde(rename = "lastUpdatedBy", default, skip_serializing_if = "Option::is_none")]
     pub last_updated_by: Option<RecordAuditInfo>,
+
     /// Sort values of this record; pass them back to fetch the records after it.
     #[serde(rename = "searchAfter", default, skip_serializing_if = "Option::is_none")]
     pub search_after: Option<Vec<serde_json::Value>>,
 }
+
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 /// The `UpdateObjectLabels` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateObjectLabels {
-    /// `singular`
+    /// `singular`: a string. Example: `Car`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub singular: Option<String>,
-    /// `plural`
+
+    /// `plural`: a string. Example: `Cars`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub plural: Option<String>,
 }
+
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 impl UpdateObjectLabels {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -1674,35 +1912,43 @@ impl UpdateObjectLabels {
             plural: None,
         }
     }
-    ///Sets `singular`.
+
+    /// Sets `singular`.
     pub fn singular(mut self, value: impl Into<String>) -> Self {
         self.singular = Some(value.into());
         self
     }
-    ///Sets `plural`.
+
+    /// Sets `plural`.
     pub fn plural(mut self, value: impl Into<String>) -> Self {
         self.plural = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 /// The `UpdateObjectRecordRequest` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateObjectRecordRequest {
-    /// `properties`
+    /// `properties`: a [`RecordProperties`](crate::objects::RecordProperties).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub properties: Option<RecordProperties>,
-    /// `owner`
+
+    /// `owner`: a list of strings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner: Option<Vec<String>>,
-    /// `followers`
+
+    /// `followers`: a list of strings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub followers: Option<Vec<String>>,
 }
+
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 impl UpdateObjectRecordRequest {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -1711,43 +1957,53 @@ impl UpdateObjectRecordRequest {
             followers: None,
         }
     }
-    ///Sets `properties`.
+
+    /// Sets `properties`.
     pub fn properties(mut self, value: impl Into<RecordProperties>) -> Self {
         self.properties = Some(value.into());
         self
     }
-    ///Sets `owner`.
+
+    /// Sets `owner`.
     pub fn owner(mut self, value: impl Into<Vec<String>>) -> Self {
         self.owner = Some(value.into());
         self
     }
-    ///Sets `followers`.
+
+    /// Sets `followers`.
     pub fn followers(mut self, value: impl Into<Vec<String>>) -> Self {
         self.followers = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 /// The `UpdateObjectSchemaRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateObjectSchemaRequest {
-    /// `labels`
+    /// `labels`: a [`UpdateObjectLabels`](crate::objects::UpdateObjectLabels).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub labels: Option<UpdateObjectLabels>,
-    /// `description`
+
+    /// `description`: a string. Example: `Animals boarded at the clinic`.
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub description: crate::Nullable<String>,
-    /// `locationId`
+
+    /// `locationId`: a string. Example: `632c34b4c9b7da3358ac9891`.
     #[serde(rename = "locationId")]
     pub location_id: String,
+
     /// Field keys the record search matches on.
     #[serde(rename = "searchableProperties")]
     pub searchable_properties: Vec<String>,
 }
+
 #[cfg(any(feature = "objects", feature = "v3_objects"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "objects", feature = "v3_objects"))))]
 impl UpdateObjectSchemaRequest {
-    ///A value with the required fields (`locationId`, `searchableProperties`).
+    /// A value with the required fields (`locationId`, `searchableProperties`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         location_id: impl Into<String>,
@@ -1760,17 +2016,20 @@ impl UpdateObjectSchemaRequest {
             searchable_properties: searchable_properties.into(),
         }
     }
-    ///Sets `labels`.
+
+    /// Sets `labels`.
     pub fn labels(mut self, value: impl Into<UpdateObjectLabels>) -> Self {
         self.labels = Some(value.into());
         self
     }
-    ///Sets `description`.
+
+    /// Sets `description`.
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.description = crate::Nullable::Value(value.into());
         self
     }
-    ///Sends `description` as `null`.
+
+    /// Sends `description` as `null`.
     pub fn clear_description(mut self) -> Self {
         self.description = crate::Nullable::Null;
         self

@@ -32,20 +32,27 @@
 //! | [`update_opportunity`](Opportunities::update_opportunity) | `PUT /opportunities/{id}` | `2021-07-28` | location |
 //! | [`update_opportunity_status`](Opportunities::update_opportunity_status) | `PUT /opportunities/{id}/status` | `2021-07-28` | location |
 //! | [`upsert_opportunity`](Opportunities::upsert_opportunity) | `POST /opportunities/upsert` | `2021-07-28` | location |
+
 #[cfg(feature = "opportunities")]
+#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 /// This module's path below the crate root.
 pub const MODULE: &str = "opportunities";
+
 #[cfg(feature = "opportunities")]
-///Operations of the Opportunities module. Get one with `client.opportunities()`.
+#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
+/// Operations of the Opportunities module. Get one with `client.opportunities()`.
 #[derive(Clone, Debug)]
 pub struct Opportunities {
     client: crate::Client,
 }
+
 #[cfg(feature = "opportunities")]
+#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 impl Opportunities {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
     }
+
     /// Add users as followers of an opportunity.
     ///
     /// `POST /opportunities/{id}/followers` · Version `2021-07-28` · location token · scopes: `opportunities.write`
@@ -60,6 +67,7 @@ impl Opportunities {
             body,
         }
     }
+
     /// Create an opportunity for a contact in a pipeline.
     ///
     /// `POST /opportunities/` · Version `2021-07-28` · location token · scopes: `opportunities.write`
@@ -72,6 +80,7 @@ impl Opportunities {
             body,
         }
     }
+
     /// Delete an opportunity.
     ///
     /// `DELETE /opportunities/{id}` · Version `2021-07-28` · location token · scopes: `opportunities.write`
@@ -81,6 +90,7 @@ impl Opportunities {
             id: id.into(),
         }
     }
+
     /// Fetch one opportunity by its id.
     ///
     /// `GET /opportunities/{id}` · Version `2021-07-28` · location token · scopes: `opportunities.readonly`
@@ -90,20 +100,21 @@ impl Opportunities {
             id: id.into(),
         }
     }
+
     /// Fetch one pipeline by its id.
     ///
     /// `GET /opportunities/pipelines/{pipelineId}` · Version `2021-07-28` · location token · scopes: `opportunities.readonly`
     ///
     /// Not in HighLevel's published docs; available with the `undocumented` feature.
-    ///
-    /// Note: Listed by SKILL.md only; HighLevel's docs have no single-pipeline read (use listPipelines). The response shape is unknown and kept as raw JSON.
     #[cfg(feature = "undocumented")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
     pub fn get_pipeline(&self, pipeline_id: impl Into<String>) -> GetPipeline {
         GetPipeline {
             client: self.client.clone(),
             pipeline_id: pipeline_id.into(),
         }
     }
+
     /// List the reasons a sub-account records for lost deals.
     ///
     /// `GET /opportunities/lost-reason` · Version `2021-07-28` · location token · scopes: `opportunities.readonly`
@@ -119,6 +130,7 @@ impl Opportunities {
             get_count: None,
         }
     }
+
     /// List the pipelines of a sub-account with their stages.
     ///
     /// `GET /opportunities/pipelines` · Version `2021-07-28` · location token · scopes: `opportunities.readonly`
@@ -128,6 +140,7 @@ impl Opportunities {
             location_id: None,
         }
     }
+
     /// Remove some or all followers from an opportunity.
     ///
     /// `DELETE /opportunities/{id}/followers` · Version `2021-07-28` · location token · scopes: `opportunities.write`
@@ -143,6 +156,7 @@ impl Opportunities {
             body,
         }
     }
+
     /// Search the opportunities of a sub-account with simple filters.
     ///
     /// `GET /opportunities/search` · Version `2021-07-28` · location token · scopes: `opportunities.readonly`
@@ -171,6 +185,7 @@ impl Opportunities {
             get_calendar_events: None,
         }
     }
+
     /// Search opportunities with combined filters.
     ///
     /// `POST /opportunities/search` · Version `2021-07-28` · location token · scopes: `opportunities.readonly`
@@ -183,6 +198,7 @@ impl Opportunities {
             body,
         }
     }
+
     /// Change fields of an opportunity, including its stage and status.
     ///
     /// `PUT /opportunities/{id}` · Version `2021-07-28` · location token · scopes: `opportunities.write`
@@ -197,6 +213,7 @@ impl Opportunities {
             body,
         }
     }
+
     /// Set the status of an opportunity (open, won, lost, abandoned).
     ///
     /// `PUT /opportunities/{id}/status` · Version `2021-07-28` · location token · scopes: `opportunities.write`
@@ -211,6 +228,7 @@ impl Opportunities {
             body,
         }
     }
+
     /// Create an opportunity, or update the matching one.
     ///
     /// `POST /opportunities/upsert` · Version `2021-07-28` · location token · scopes: `opportunities.write`
@@ -224,8 +242,10 @@ impl Opportunities {
         }
     }
 }
+
 #[cfg(feature = "opportunities")]
-///One call per operation with sample arguments (contract tests only).
+#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
+/// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -380,8 +400,10 @@ pub fn contract_samples(
         ));
     calls
 }
+
 #[cfg(feature = "opportunities")]
-///One call per operation with every optional argument and field set too (contract tests only).
+#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
+/// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -601,7 +623,9 @@ pub fn contract_samples_full(
         ));
     calls
 }
+
 #[cfg(feature = "opportunities")]
+#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 /// Request builder for `add_opportunity_followers`: set optional parameters, then call `send()`.
 ///
 /// Add users as followers of an opportunity.
@@ -614,7 +638,9 @@ pub struct AddOpportunityFollowers {
     id: String,
     body: OpportunityFollowersRequest,
 }
+
 #[cfg(feature = "opportunities")]
+#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 impl AddOpportunityFollowers {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -639,10 +665,12 @@ impl AddOpportunityFollowers {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<AddOpportunityFollowersResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -651,7 +679,9 @@ impl AddOpportunityFollowers {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "opportunities")]
+#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 /// Request builder for `create_opportunity`: set optional parameters, then call `send()`.
 ///
 /// Create an opportunity for a contact in a pipeline.
@@ -663,7 +693,9 @@ pub struct CreateOpportunity {
     client: crate::Client,
     body: CreateOpportunityRequest,
 }
+
 #[cfg(feature = "opportunities")]
+#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 impl CreateOpportunity {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -682,10 +714,12 @@ impl CreateOpportunity {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<OpportunityResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -694,7 +728,9 @@ impl CreateOpportunity {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "opportunities")]
+#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 /// Request builder for `delete_opportunity`: set optional parameters, then call `send()`.
 ///
 /// Delete an opportunity.
@@ -706,7 +742,9 @@ pub struct DeleteOpportunity {
     client: crate::Client,
     id: String,
 }
+
 #[cfg(feature = "opportunities")]
+#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 impl DeleteOpportunity {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -726,10 +764,12 @@ impl DeleteOpportunity {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::common::DeleteSuccess, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -738,7 +778,9 @@ impl DeleteOpportunity {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "opportunities")]
+#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 /// Request builder for `get_opportunity`: set optional parameters, then call `send()`.
 ///
 /// Fetch one opportunity by its id.
@@ -750,7 +792,9 @@ pub struct GetOpportunity {
     client: crate::Client,
     id: String,
 }
+
 #[cfg(feature = "opportunities")]
+#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 impl GetOpportunity {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -770,10 +814,12 @@ impl GetOpportunity {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<OpportunityResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -782,7 +828,9 @@ impl GetOpportunity {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "opportunities")]
+#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 /// Request builder for `get_pipeline`: set optional parameters, then call `send()`.
 ///
 /// Fetch one pipeline by its id.
@@ -790,17 +838,19 @@ impl GetOpportunity {
 /// `GET /opportunities/pipelines/{pipelineId}` · Version `2021-07-28` · location token · scopes: `opportunities.readonly`
 ///
 /// Not in HighLevel's published docs; available with the `undocumented` feature.
-///
-/// Note: Listed by SKILL.md only; HighLevel's docs have no single-pipeline read (use listPipelines). The response shape is unknown and kept as raw JSON.
 #[cfg(feature = "undocumented")]
+#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetPipeline {
     client: crate::Client,
     pipeline_id: String,
 }
+
 #[cfg(feature = "opportunities")]
+#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 #[cfg(feature = "undocumented")]
+#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl GetPipeline {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -821,10 +871,12 @@ impl GetPipeline {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -833,7 +885,9 @@ impl GetPipeline {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "opportunities")]
+#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 /// Request builder for `list_lost_reasons`: set optional parameters, then call `send()`.
 ///
 /// List the reasons a sub-account records for lost deals.
@@ -851,45 +905,54 @@ pub struct ListLostReasons {
     limit: Option<i64>,
     get_count: Option<bool>,
 }
-#[cfg(feature = "opportunities")]
-impl ListLostReasons {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "opportunities")]
+#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
+impl ListLostReasons {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Only the reason with this name.
+
+    /// Only the reason with this name.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
-    ///List deleted reasons instead.
+
+    /// List deleted reasons instead.
     pub fn deleted(mut self, value: impl Into<bool>) -> Self {
         self.deleted = Some(value.into());
         self
     }
-    ///Search text.
+
+    /// Search text.
     pub fn query(mut self, value: impl Into<String>) -> Self {
         self.query = Some(value.into());
         self
     }
-    ///Number of reasons to pass over.
+
+    /// Number of reasons to pass over.
     pub fn skip(mut self, value: impl Into<i64>) -> Self {
         self.skip = Some(value.into());
         self
     }
-    ///Page size.
+
+    /// Page size.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
-    ///Also return the total count.
+
+    /// Also return the total count.
     pub fn get_count(mut self, value: impl Into<bool>) -> Self {
         self.get_count = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -929,10 +992,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ListLostReasonsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -941,16 +1006,22 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "opportunities")]
+#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 impl crate::Paginated for ListLostReasons {
     type Page = ListLostReasonsResponse;
+
     type Item = LostReason;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListLostReasons::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.lost_reasons.as_ref()).map_or(0, Vec::len);
@@ -965,11 +1036,14 @@ impl crate::Paginated for ListLostReasons {
         self.skip = Some(next);
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.lost_reasons).unwrap_or_default()
     }
 }
+
 #[cfg(feature = "opportunities")]
+#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 impl ListLostReasons {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -978,7 +1052,9 @@ impl ListLostReasons {
         crate::paginate(self)
     }
 }
+
 #[cfg(feature = "opportunities")]
+#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 /// Request builder for `list_pipelines`: set optional parameters, then call `send()`.
 ///
 /// List the pipelines of a sub-account with their stages.
@@ -990,15 +1066,18 @@ pub struct ListPipelines {
     client: crate::Client,
     location_id: Option<String>,
 }
-#[cfg(feature = "opportunities")]
-impl ListPipelines {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "opportunities")]
+#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
+impl ListPipelines {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1020,10 +1099,12 @@ Defaults to the client's configured location.*/
         request.query("locationId", &location_id);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ListPipelinesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1032,7 +1113,9 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "opportunities")]
+#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 /// Request builder for `remove_opportunity_followers`: set optional parameters, then call `send()`.
 ///
 /// Remove some or all followers from an opportunity.
@@ -1046,13 +1129,16 @@ pub struct RemoveOpportunityFollowers {
     is_remove_all_followers: Option<bool>,
     body: OpportunityFollowersRequest,
 }
+
 #[cfg(feature = "opportunities")]
+#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 impl RemoveOpportunityFollowers {
-    ///Remove every follower, whatever the body lists.
+    /// Remove every follower, whatever the body lists.
     pub fn is_remove_all_followers(mut self, value: impl Into<bool>) -> Self {
         self.is_remove_all_followers = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1079,10 +1165,12 @@ impl RemoveOpportunityFollowers {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<RemoveOpportunityFollowersResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1091,7 +1179,9 @@ impl RemoveOpportunityFollowers {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "opportunities")]
+#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 /// Request builder for `search_opportunities`: set optional parameters, then call `send()`.
 ///
 /// Search the opportunities of a sub-account with simple filters.
@@ -1122,110 +1212,132 @@ pub struct SearchOpportunities {
     get_notes: Option<bool>,
     get_calendar_events: Option<bool>,
 }
+
 #[cfg(feature = "opportunities")]
+#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 impl SearchOpportunities {
-    ///Free-text search (contact name, email, phone...).
+    /// Free-text search (contact name, email, phone...).
     pub fn q(mut self, value: impl Into<String>) -> Self {
         self.q = Some(value.into());
         self
     }
-    /**Sets `location_id`.
 
-Defaults to the client's configured location.*/
+    /// Sets `location_id`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Sets `pipeline_id`.
+
+    /// Sets `pipeline_id`.
     pub fn pipeline_id(mut self, value: impl Into<String>) -> Self {
         self.pipeline_id = Some(value.into());
         self
     }
-    ///Sets `pipeline_stage_id`.
+
+    /// Sets `pipeline_stage_id`.
     pub fn pipeline_stage_id(mut self, value: impl Into<String>) -> Self {
         self.pipeline_stage_id = Some(value.into());
         self
     }
-    ///Sets `contact_id`.
+
+    /// Sets `contact_id`.
     pub fn contact_id(mut self, value: impl Into<String>) -> Self {
         self.contact_id = Some(value.into());
         self
     }
-    ///Sets `status`.
+
+    /// Sets `status`.
     pub fn status(mut self, value: impl Into<OpportunityStatusFilter>) -> Self {
         self.status = Some(value.into());
         self
     }
-    ///Id of the assigned user.
+
+    /// Id of the assigned user.
     pub fn assigned_to(mut self, value: impl Into<String>) -> Self {
         self.assigned_to = Some(value.into());
         self
     }
-    ///Sets `campaignId`.
+
+    /// Sets `campaignId`.
     pub fn campaign_id(mut self, value: impl Into<String>) -> Self {
         self.campaign_id = Some(value.into());
         self
     }
-    ///Opportunity id.
+
+    /// Opportunity id.
     pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
         self
     }
-    ///Sort order, e.g. `added_asc`.
+
+    /// Sort order, e.g. `added_asc`.
     pub fn order(mut self, value: impl Into<String>) -> Self {
         self.order = Some(value.into());
         self
     }
-    ///End of the date range, as mm-dd-yyyy.
+
+    /// End of the date range, as mm-dd-yyyy.
     pub fn end_date(mut self, value: impl Into<String>) -> Self {
         self.end_date = Some(value.into());
         self
     }
-    ///Cursor (a millisecond timestamp) from `meta.startAfter` of the previous page.
+
+    /// Cursor (a millisecond timestamp) from `meta.startAfter` of the previous page.
     pub fn start_after(mut self, value: impl Into<i64>) -> Self {
         self.start_after = Some(value.into());
         self
     }
-    ///Cursor id from `meta.startAfterId` of the previous page.
+
+    /// Cursor id from `meta.startAfterId` of the previous page.
     pub fn start_after_id(mut self, value: impl Into<String>) -> Self {
         self.start_after_id = Some(value.into());
         self
     }
-    ///Start of the date range, as mm-dd-yyyy.
+
+    /// Start of the date range, as mm-dd-yyyy.
     pub fn date(mut self, value: impl Into<String>) -> Self {
         self.date = Some(value.into());
         self
     }
-    ///Sets `country`.
+
+    /// Sets `country`.
     pub fn country(mut self, value: impl Into<String>) -> Self {
         self.country = Some(value.into());
         self
     }
-    ///Page number.
+
+    /// Page number.
     pub fn page(mut self, value: impl Into<i64>) -> Self {
         self.page = Some(value.into());
         self
     }
-    ///Page size, at most 100.
+
+    /// Page size, at most 100.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
-    ///Include the contact's tasks.
+
+    /// Include the contact's tasks.
     pub fn get_tasks(mut self, value: impl Into<bool>) -> Self {
         self.get_tasks = Some(value.into());
         self
     }
-    ///Include the contact's notes.
+
+    /// Include the contact's notes.
     pub fn get_notes(mut self, value: impl Into<bool>) -> Self {
         self.get_notes = Some(value.into());
         self
     }
-    ///Include the contact's calendar events.
+
+    /// Include the contact's calendar events.
     pub fn get_calendar_events(mut self, value: impl Into<bool>) -> Self {
         self.get_calendar_events = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1301,10 +1413,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<SearchOpportunitiesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1313,16 +1427,22 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "opportunities")]
+#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 impl crate::Paginated for SearchOpportunities {
     type Page = SearchOpportunitiesResponse;
+
     type Item = Opportunity;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         SearchOpportunities::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         if Some(page)
@@ -1358,11 +1478,14 @@ impl crate::Paginated for SearchOpportunities {
         }
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.opportunities).unwrap_or_default()
     }
 }
+
 #[cfg(feature = "opportunities")]
+#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 impl SearchOpportunities {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -1373,7 +1496,9 @@ impl SearchOpportunities {
         crate::paginate(self)
     }
 }
+
 #[cfg(feature = "opportunities")]
+#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 /// Request builder for `search_opportunities_advanced`: set optional parameters, then call `send()`.
 ///
 /// Search opportunities with combined filters.
@@ -1385,7 +1510,9 @@ pub struct SearchOpportunitiesAdvanced {
     client: crate::Client,
     body: SearchOpportunitiesRequest,
 }
+
 #[cfg(feature = "opportunities")]
+#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 impl SearchOpportunitiesAdvanced {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1404,12 +1531,14 @@ impl SearchOpportunitiesAdvanced {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<SearchOpportunitiesAdvancedResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1418,16 +1547,22 @@ impl SearchOpportunitiesAdvanced {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "opportunities")]
+#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 impl crate::Paginated for SearchOpportunitiesAdvanced {
     type Page = SearchOpportunitiesAdvancedResponse;
+
     type Item = Opportunity;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         SearchOpportunitiesAdvanced::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page)
@@ -1444,11 +1579,14 @@ impl crate::Paginated for SearchOpportunitiesAdvanced {
         self.body.page = next;
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.opportunities).unwrap_or_default()
     }
 }
+
 #[cfg(feature = "opportunities")]
+#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 impl SearchOpportunitiesAdvanced {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -1459,7 +1597,9 @@ impl SearchOpportunitiesAdvanced {
         crate::paginate(self)
     }
 }
+
 #[cfg(feature = "opportunities")]
+#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 /// Request builder for `update_opportunity`: set optional parameters, then call `send()`.
 ///
 /// Change fields of an opportunity, including its stage and status.
@@ -1472,7 +1612,9 @@ pub struct UpdateOpportunity {
     id: String,
     body: UpdateOpportunityRequest,
 }
+
 #[cfg(feature = "opportunities")]
+#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 impl UpdateOpportunity {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1496,10 +1638,12 @@ impl UpdateOpportunity {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<OpportunityResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1508,7 +1652,9 @@ impl UpdateOpportunity {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "opportunities")]
+#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 /// Request builder for `update_opportunity_status`: set optional parameters, then call `send()`.
 ///
 /// Set the status of an opportunity (open, won, lost, abandoned).
@@ -1521,7 +1667,9 @@ pub struct UpdateOpportunityStatus {
     id: String,
     body: UpdateOpportunityStatusRequest,
 }
+
 #[cfg(feature = "opportunities")]
+#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 impl UpdateOpportunityStatus {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1546,10 +1694,12 @@ impl UpdateOpportunityStatus {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<OpportunityUpdateResult, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1558,7 +1708,9 @@ impl UpdateOpportunityStatus {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "opportunities")]
+#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 /// Request builder for `upsert_opportunity`: set optional parameters, then call `send()`.
 ///
 /// Create an opportunity, or update the matching one.
@@ -1570,7 +1722,9 @@ pub struct UpsertOpportunity {
     client: crate::Client,
     body: UpsertOpportunityRequest,
 }
+
 #[cfg(feature = "opportunities")]
+#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 impl UpsertOpportunity {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1589,10 +1743,12 @@ impl UpsertOpportunity {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<UpsertOpportunityResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1601,7 +1757,12 @@ impl UpsertOpportunity {
         self.client.execute(request).await
     }
 }
+
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "opportunities", feature = "v3_opportunities")))
+)]
 /// The `AddOpportunityFollowersResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1609,48 +1770,61 @@ pub struct AddOpportunityFollowersResponse {
     /// All followers after the change.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub followers: Option<Vec<String>>,
-    /// `followersAdded`
+
+    /// `followersAdded`: a list of strings.
     #[serde(rename = "followersAdded", default, skip_serializing_if = "Option::is_none")]
     pub followers_added: Option<Vec<String>>,
 }
+
 #[cfg(feature = "opportunities")]
+#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 /// The `CreateOpportunityRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateOpportunityRequest {
-    /// `pipelineId`
+    /// `pipelineId`: a string. Example: `VDm7RPYC2GLUvdpKmBfC`.
     #[serde(rename = "pipelineId")]
     pub pipeline_id: String,
-    /// `locationId`
+
+    /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
     #[serde(rename = "locationId")]
     pub location_id: String,
-    /// `name`
+
+    /// `name`: a string. Example: `Roe Bakery - website`.
     pub name: String,
-    /// `pipelineStageId`
+
+    /// `pipelineStageId`: a string. Example: `7915dedc-8f18-44d5-8bc3-77c04e994a10`.
     #[serde(
         rename = "pipelineStageId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub pipeline_stage_id: Option<String>,
-    /// `status`
+
+    /// `status`: a [`OpportunityStatus`](crate::opportunities::OpportunityStatus).
     pub status: OpportunityStatus,
-    /// `contactId`
+
+    /// `contactId`: a string. Example: `mTkSCb1UBjb5tk4OvB69`.
     #[serde(rename = "contactId")]
     pub contact_id: String,
-    /// `monetaryValue`
+
+    /// `monetaryValue`: a number. Example: `220`.
     #[serde(rename = "monetaryValue", default, skip_serializing_if = "Option::is_none")]
     pub monetary_value: Option<f64>,
+
     /// Id of the user to assign.
     #[serde(rename = "assignedTo", default, skip_serializing_if = "Option::is_none")]
     pub assigned_to: Option<String>,
-    /// `customFields`
+
+    /// `customFields`: a list of [`OpportunityCustomFieldInput`](crate::opportunities::OpportunityCustomFieldInput) values.
     #[serde(rename = "customFields", default, skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<Vec<OpportunityCustomFieldInput>>,
 }
+
 #[cfg(feature = "opportunities")]
+#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 impl CreateOpportunityRequest {
-    ///A value with the required fields (`pipelineId`, `locationId`, `name`, `status`, `contactId`).
+    /// A value with the required fields (`pipelineId`, `locationId`, `name`, `status`, `contactId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         pipeline_id: impl Into<String>,
@@ -1671,22 +1845,26 @@ impl CreateOpportunityRequest {
             custom_fields: None,
         }
     }
-    ///Sets `pipelineStageId`.
+
+    /// Sets `pipelineStageId`.
     pub fn pipeline_stage_id(mut self, value: impl Into<String>) -> Self {
         self.pipeline_stage_id = Some(value.into());
         self
     }
-    ///Sets `monetaryValue`.
+
+    /// Sets `monetaryValue`.
     pub fn monetary_value(mut self, value: impl Into<f64>) -> Self {
         self.monetary_value = Some(value.into());
         self
     }
-    ///Sets `assignedTo`.
+
+    /// Sets `assignedTo`.
     pub fn assigned_to(mut self, value: impl Into<String>) -> Self {
         self.assigned_to = Some(value.into());
         self
     }
-    ///Sets `customFields`.
+
+    /// Sets `customFields`.
     pub fn custom_fields(
         mut self,
         value: impl Into<Vec<OpportunityCustomFieldInput>>,
@@ -1695,19 +1873,31 @@ impl CreateOpportunityRequest {
         self
     }
 }
+
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "opportunities", feature = "v3_opportunities")))
+)]
 /// Whether the listed followers are added or removed.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum FollowersActionType {
-    ///`add`
+    /// `add`
     Add,
-    ///`remove`
+
+    /// `remove`
     Remove,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "opportunities", feature = "v3_opportunities")))
+)]
 impl FollowersActionType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1718,7 +1908,12 @@ impl FollowersActionType {
         }
     }
 }
+
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "opportunities", feature = "v3_opportunities")))
+)]
 impl From<&str> for FollowersActionType {
     fn from(value: &str) -> Self {
         match value {
@@ -1728,137 +1923,180 @@ impl From<&str> for FollowersActionType {
         }
     }
 }
+
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
 crate::runtime::enums::string_enum!(FollowersActionType);
+
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "opportunities", feature = "v3_opportunities")))
+)]
 /// The `ListLostReasonsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListLostReasonsResponse {
-    /// `lostReasons`
+    /// `lostReasons`: a list of [`LostReason`](crate::opportunities::LostReason) values.
     #[serde(rename = "lostReasons", default, skip_serializing_if = "Option::is_none")]
     pub lost_reasons: Option<Vec<LostReason>>,
-    /// `total`
+
+    /// `total`: a whole number. Example: `100`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
 }
+
 #[cfg(feature = "opportunities")]
+#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 /// The `ListPipelinesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListPipelinesResponse {
-    /// `pipelines`
+    /// `pipelines`: a list of [`Pipeline`](crate::opportunities::Pipeline) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pipelines: Option<Vec<Pipeline>>,
 }
+
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "opportunities", feature = "v3_opportunities")))
+)]
 /// The `LostReason` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct LostReason {
-    /// `id`
+    /// `id`: a string. Example: `ve9EPM428h8vShlRW1KT`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`
+
+    /// `name`: a string. Example: `Went with a competitor`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `locationId`
+
+    /// `locationId`: a string.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
-    /// `updatedAt`
+
+    /// `updatedAt`: a date and time (RFC 3339 string). Example: `2023-06-19T12:04:22.488Z`.
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
-    /// `createdAt`
+
+    /// `createdAt`: a date and time (RFC 3339 string). Example: `2023-06-19T12:04:22.488Z`.
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
 }
+
 #[cfg(feature = "opportunities")]
+#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 /// A deal in a pipeline.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Opportunity {
-    /// `id`
+    /// `id`: a string. Example: `yWQobCRIhRguQtD2llvk`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`
+
+    /// `name`: a string. Example: `testing`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `monetaryValue`
+
+    /// `monetaryValue`: a number. Example: `500`.
     #[serde(rename = "monetaryValue", default, skip_serializing_if = "Option::is_none")]
     pub monetary_value: Option<f64>,
-    /// `pipelineId`
+
+    /// `pipelineId`: a string. Example: `VDm7RPYC2GLUvdpKmBfC`.
     #[serde(rename = "pipelineId", default, skip_serializing_if = "Option::is_none")]
     pub pipeline_id: Option<String>,
-    /// `pipelineStageId`
+
+    /// `pipelineStageId`: a string. Example: `e93ba61a-53b3-45e7-985a-c7732dbcdb69`.
     #[serde(
         rename = "pipelineStageId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub pipeline_stage_id: Option<String>,
+
     /// Id of the user the deal is assigned to.
     #[serde(rename = "assignedTo", default, skip_serializing_if = "Option::is_none")]
     pub assigned_to: Option<String>,
-    /// `status`
+
+    /// `status`: a [`OpportunityStatus`](crate::opportunities::OpportunityStatus).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<OpportunityStatus>,
-    /// `source`
+
+    /// `source`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
-    /// `lastStatusChangeAt`
+
+    /// `lastStatusChangeAt`: a string. Example: `2021-08-03T04:55:17.355Z`.
     #[serde(
         rename = "lastStatusChangeAt",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub last_status_change_at: Option<String>,
-    /// `lastStageChangeAt`
+
+    /// `lastStageChangeAt`: a string. Example: `2021-08-03T04:55:17.355Z`.
     #[serde(
         rename = "lastStageChangeAt",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub last_stage_change_at: Option<String>,
-    /// `lastActionDate`
+
+    /// `lastActionDate`: a string. Example: `2021-08-03T04:55:17.355Z`.
     #[serde(rename = "lastActionDate", default, skip_serializing_if = "Option::is_none")]
     pub last_action_date: Option<String>,
-    /// `indexVersion`
+
+    /// `indexVersion`: a whole number. Example: `1`.
     #[serde(rename = "indexVersion", default, skip_serializing_if = "Option::is_none")]
     pub index_version: Option<i64>,
-    /// `createdAt`
+
+    /// `createdAt`: a string. Example: `2021-08-03T04:55:17.355Z`.
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `updatedAt`
+
+    /// `updatedAt`: a string. Example: `2021-08-03T04:55:17.355Z`.
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
-    /// `contactId`
+
+    /// `contactId`: a string. Example: `zT46WSCPbudrq4zhWMk6`.
     #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<String>,
-    /// `locationId`
+
+    /// `locationId`: a string. Example: `zT46WSCPbudrq4zhW`.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
-    /// `contact`
+
+    /// `contact`: a [`OpportunityContact`](crate::opportunities::OpportunityContact).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact: Option<OpportunityContact>,
+
     /// The contact's notes, when asked for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<Vec<serde_json::Value>>,
+
     /// The contact's tasks, when asked for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tasks: Option<Vec<serde_json::Value>>,
+
     /// The contact's calendar events, when asked for.
     #[serde(rename = "calendarEvents", default, skip_serializing_if = "Option::is_none")]
     pub calendar_events: Option<Vec<serde_json::Value>>,
-    /// `lostReasonId`
+
+    /// `lostReasonId`: a string. Example: `zT46WSCPbudrq4zhWMk6`.
     #[serde(rename = "lostReasonId", default, skip_serializing_if = "Option::is_none")]
     pub lost_reason_id: Option<String>,
-    /// `customFields`
+
+    /// `customFields`: a list of [`OpportunityCustomFieldValue`](crate::opportunities::OpportunityCustomFieldValue) values.
     #[serde(rename = "customFields", default, skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<Vec<OpportunityCustomFieldValue>>,
+
     /// Ids of the users following the deal.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub followers: Option<Vec<String>>,
-    /// `externalObjectId`
+
+    /// `externalObjectId`: a string.
     #[serde(
         rename = "externalObjectId",
         default,
@@ -1866,48 +2104,64 @@ pub struct Opportunity {
     )]
     pub external_object_id: Option<String>,
 }
+
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "opportunities", feature = "v3_opportunities")))
+)]
 /// Summary of the contact an opportunity belongs to.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct OpportunityContact {
-    /// `id`
+    /// `id`: a string. Example: `byMEV0NQinDhq8ZfiOi2`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`
+
+    /// `name`: a string. Example: `Jane Roe`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `companyName`
+
+    /// `companyName`: a string. Example: `Roe Bakery`.
     #[serde(rename = "companyName", default, skip_serializing_if = "Option::is_none")]
     pub company_name: Option<String>,
-    /// `email`
+
+    /// `email`: a string. Example: `jane@example.com`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// `phone`
+
+    /// `phone`: a string. Example: `+1202-555-0107`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
-    /// `tags`
+
+    /// `tags`: a list of strings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
 }
+
 #[cfg(feature = "opportunities")]
+#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 /// A custom field value to write; name the field by `id` or by `key`.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct OpportunityCustomFieldInput {
-    /// `id`
+    /// `id`: a string. Example: `6dvNaf7VhkQ9snc5vnjJ`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `key`
+
+    /// `key`: a string. Example: `my_custom_field`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
+
     /// The value (text, list of texts, or object).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field_value: Option<serde_json::Value>,
 }
+
 #[cfg(feature = "opportunities")]
+#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 impl OpportunityCustomFieldInput {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -1916,23 +2170,31 @@ impl OpportunityCustomFieldInput {
             field_value: None,
         }
     }
-    ///Sets `id`.
+
+    /// Sets `id`.
     pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
         self
     }
-    ///Sets `key`.
+
+    /// Sets `key`.
     pub fn key(mut self, value: impl Into<String>) -> Self {
         self.key = Some(value.into());
         self
     }
-    ///Sets `field_value`.
+
+    /// Sets `field_value`.
     pub fn field_value(mut self, value: impl Into<serde_json::Value>) -> Self {
         self.field_value = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "opportunities", feature = "v3_opportunities")))
+)]
 /// The value of one custom field on an opportunity.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1940,11 +2202,17 @@ pub struct OpportunityCustomFieldValue {
     /// Custom field id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+
     /// Text, list, or object, depending on the field type.
     #[serde(rename = "fieldValue", default, skip_serializing_if = "Option::is_none")]
     pub field_value: Option<serde_json::Value>,
 }
+
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "opportunities", feature = "v3_opportunities")))
+)]
 /// The `OpportunityFollowersRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1952,9 +2220,14 @@ pub struct OpportunityFollowersRequest {
     /// User ids.
     pub followers: Vec<String>,
 }
+
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "opportunities", feature = "v3_opportunities")))
+)]
 impl OpportunityFollowersRequest {
-    ///A value with the required fields (`followers`).
+    /// A value with the required fields (`followers`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(followers: impl Into<Vec<String>>) -> Self {
         Self {
@@ -1962,34 +2235,49 @@ impl OpportunityFollowersRequest {
         }
     }
 }
+
 #[cfg(feature = "opportunities")]
+#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 /// The `OpportunityResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct OpportunityResponse {
-    /// `opportunity`
+    /// `opportunity`: a [`Opportunity`](crate::opportunities::Opportunity).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub opportunity: Option<Opportunity>,
 }
+
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "opportunities", feature = "v3_opportunities")))
+)]
 /// Extra data to include with each match.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct OpportunitySearchDetails {
-    /// `notes`
+    /// `notes`: `true` or `false`.
     pub notes: bool,
-    /// `tasks`
+
+    /// `tasks`: `true` or `false`.
     pub tasks: bool,
-    /// `calendarEvents`
+
+    /// `calendarEvents`: `true` or `false`.
     #[serde(rename = "calendarEvents")]
     pub calendar_events: bool,
-    /// `unReadConversations`
+
+    /// `unReadConversations`: `true` or `false`.
     #[serde(rename = "unReadConversations")]
     pub un_read_conversations: bool,
 }
+
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "opportunities", feature = "v3_opportunities")))
+)]
 impl OpportunitySearchDetails {
-    ///A value with the required fields (`notes`, `tasks`, `calendarEvents`, `unReadConversations`).
+    /// A value with the required fields (`notes`, `tasks`, `calendarEvents`, `unReadConversations`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         notes: impl Into<bool>,
@@ -2005,23 +2293,37 @@ impl OpportunitySearchDetails {
         }
     }
 }
+
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "opportunities", feature = "v3_opportunities")))
+)]
 /// Where a deal stands.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OpportunityStatus {
-    ///`open`
+    /// `open`
     Open,
-    ///`won`
+
+    /// `won`
     Won,
-    ///`lost`
+
+    /// `lost`
     Lost,
-    ///`abandoned`
+
+    /// `abandoned`
     Abandoned,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "opportunities", feature = "v3_opportunities")))
+)]
 impl OpportunityStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -2034,7 +2336,12 @@ impl OpportunityStatus {
         }
     }
 }
+
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "opportunities", feature = "v3_opportunities")))
+)]
 impl From<&str> for OpportunityStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -2046,27 +2353,43 @@ impl From<&str> for OpportunityStatus {
         }
     }
 }
+
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
 crate::runtime::enums::string_enum!(OpportunityStatus);
+
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "opportunities", feature = "v3_opportunities")))
+)]
 /// Status filter of the search; `all` matches every status.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OpportunityStatusFilter {
-    ///`open`
+    /// `open`
     Open,
-    ///`won`
+
+    /// `won`
     Won,
-    ///`lost`
+
+    /// `lost`
     Lost,
-    ///`abandoned`
+
+    /// `abandoned`
     Abandoned,
-    ///`all`
+
+    /// `all`
     All,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "opportunities", feature = "v3_opportunities")))
+)]
 impl OpportunityStatusFilter {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -2080,7 +2403,12 @@ impl OpportunityStatusFilter {
         }
     }
 }
+
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "opportunities", feature = "v3_opportunities")))
+)]
 impl From<&str> for OpportunityStatusFilter {
     fn from(value: &str) -> Self {
         match value {
@@ -2093,9 +2421,12 @@ impl From<&str> for OpportunityStatusFilter {
         }
     }
 }
+
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
 crate::runtime::enums::string_enum!(OpportunityStatusFilter);
+
 #[cfg(feature = "opportunities")]
+#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 /// The `OpportunityUpdateResult` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2104,30 +2435,38 @@ pub struct OpportunityUpdateResult {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub succeded: Option<bool>,
 }
+
 #[cfg(feature = "opportunities")]
+#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 /// The `Pipeline` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Pipeline {
-    /// `id`
+    /// `id`: a string. Example: `aWdODOBVOlH1RUFKWQke`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`
+
+    /// `name`: a string. Example: `Sales`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+
     /// The pipeline's stages, in order.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stages: Option<Vec<serde_json::Value>>,
-    /// `showInFunnel`
+
+    /// `showInFunnel`: `true` or `false`.
     #[serde(rename = "showInFunnel", default, skip_serializing_if = "Option::is_none")]
     pub show_in_funnel: Option<bool>,
-    /// `showInPieChart`
+
+    /// `showInPieChart`: `true` or `false`.
     #[serde(rename = "showInPieChart", default, skip_serializing_if = "Option::is_none")]
     pub show_in_pie_chart: Option<bool>,
-    /// `locationId`
+
+    /// `locationId`: a string.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
-    /// `colorRenderMode`
+
+    /// `colorRenderMode`: a [`PipelineColorRenderMode`](crate::opportunities::PipelineColorRenderMode).
     #[serde(
         rename = "colorRenderMode",
         default,
@@ -2135,21 +2474,34 @@ pub struct Pipeline {
     )]
     pub color_render_mode: Option<PipelineColorRenderMode>,
 }
+
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "opportunities", feature = "v3_opportunities")))
+)]
 /// How pipeline and stage colours are drawn.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum PipelineColorRenderMode {
-    ///`dot`
+    /// `dot`
     Dot,
-    ///`bg-tint`
+
+    /// `bg-tint`
     BgTint,
-    ///`none`
+
+    /// `none`
     None,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "opportunities", feature = "v3_opportunities")))
+)]
 impl PipelineColorRenderMode {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -2161,7 +2513,12 @@ impl PipelineColorRenderMode {
         }
     }
 }
+
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "opportunities", feature = "v3_opportunities")))
+)]
 impl From<&str> for PipelineColorRenderMode {
     fn from(value: &str) -> Self {
         match value {
@@ -2172,9 +2529,15 @@ impl From<&str> for PipelineColorRenderMode {
         }
     }
 }
+
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
 crate::runtime::enums::string_enum!(PipelineColorRenderMode);
+
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "opportunities", feature = "v3_opportunities")))
+)]
 /// The `RemoveOpportunityFollowersResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2182,7 +2545,8 @@ pub struct RemoveOpportunityFollowersResponse {
     /// All followers after the change.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub followers: Option<Vec<String>>,
-    /// `followersRemoved`
+
+    /// `followersRemoved`: a list of strings.
     #[serde(
         rename = "followersRemoved",
         default,
@@ -2190,72 +2554,102 @@ pub struct RemoveOpportunityFollowersResponse {
     )]
     pub followers_removed: Option<Vec<String>>,
 }
+
 #[cfg(feature = "opportunities")]
+#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 /// The `SearchOpportunitiesAdvancedResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SearchOpportunitiesAdvancedResponse {
-    /// `opportunities`
+    /// `opportunities`: a list of [`Opportunity`](crate::opportunities::Opportunity) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub opportunities: Option<Vec<Opportunity>>,
-    /// `total`
+
+    /// `total`: a whole number. Example: `100`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
+
     /// Aggregations over the matches; shape not documented.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aggregations: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 }
+
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "opportunities", feature = "v3_opportunities")))
+)]
 /// Paging information of the simple search.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SearchOpportunitiesMeta {
-    /// `total`
+    /// `total`: a whole number. Example: `1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
-    /// `nextPageUrl`
+
+    /// `nextPageUrl`: a string.
     #[serde(rename = "nextPageUrl", default, skip_serializing_if = "Option::is_none")]
     pub next_page_url: Option<String>,
-    /// `startAfterId`
+
+    /// `startAfterId`: a string. Example: `yWQobCRIhRguQtD2llvk`.
     #[serde(rename = "startAfterId", default, skip_serializing_if = "Option::is_none")]
     pub start_after_id: Option<String>,
-    /// `startAfter`
+
+    /// `startAfter`: a whole number. Example: `1625203104328`.
     #[serde(rename = "startAfter", default, skip_serializing_if = "Option::is_none")]
     pub start_after: Option<i64>,
-    /// `currentPage`
+
+    /// `currentPage`: a whole number. Example: `2`.
     #[serde(rename = "currentPage", default, skip_serializing_if = "Option::is_none")]
     pub current_page: Option<i64>,
-    /// `nextPage`
+
+    /// `nextPage`: a whole number. Example: `3`.
     #[serde(rename = "nextPage", default, skip_serializing_if = "Option::is_none")]
     pub next_page: Option<i64>,
-    /// `prevPage`
+
+    /// `prevPage`: a whole number. Example: `1`.
     #[serde(rename = "prevPage", default, skip_serializing_if = "Option::is_none")]
     pub prev_page: Option<i64>,
 }
+
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "opportunities", feature = "v3_opportunities")))
+)]
 /// The `SearchOpportunitiesRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SearchOpportunitiesRequest {
-    /// `locationId`
+    /// `locationId`: a string. Example: `i2SpAtBVHSVea1sL6oah`.
     #[serde(rename = "locationId")]
     pub location_id: String,
+
     /// Search text.
     pub query: String,
+
     /// Page size.
     pub limit: i64,
+
     /// Page number, from 1.
     pub page: i64,
+
     /// Sort values of the last match of the previous page; empty for the first page.
     #[serde(rename = "searchAfter")]
     pub search_after: Vec<String>,
-    /// `additionalDetails`
+
+    /// `additionalDetails`: a [`OpportunitySearchDetails`](crate::opportunities::OpportunitySearchDetails).
     #[serde(rename = "additionalDetails")]
     pub additional_details: OpportunitySearchDetails,
 }
+
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "opportunities", feature = "v3_opportunities")))
+)]
 impl SearchOpportunitiesRequest {
-    ///A value with the required fields (`locationId`, `query`, `limit`, `page`, `searchAfter`, `additionalDetails`).
+    /// A value with the required fields (`locationId`, `query`, `limit`, `page`, `searchAfter`, `additionalDetails`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         location_id: impl Into<String>,
@@ -2275,55 +2669,69 @@ impl SearchOpportunitiesRequest {
         }
     }
 }
+
 #[cfg(feature = "opportunities")]
+#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 /// The `SearchOpportunitiesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SearchOpportunitiesResponse {
-    /// `opportunities`
+    /// `opportunities`: a list of [`Opportunity`](crate::opportunities::Opportunity) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub opportunities: Option<Vec<Opportunity>>,
-    /// `meta`
+
+    /// `meta`: a [`SearchOpportunitiesMeta`](crate::opportunities::SearchOpportunitiesMeta).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meta: Option<SearchOpportunitiesMeta>,
+
     /// Aggregations over the matches; shape not documented.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aggregations: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 }
+
 #[cfg(feature = "opportunities")]
+#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 /// The `UpdateOpportunityRequest` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateOpportunityRequest {
-    /// `pipelineId`
+    /// `pipelineId`: a string. Example: `bCkKGpDsyPP4peuKowkG`.
     #[serde(rename = "pipelineId", default, skip_serializing_if = "Option::is_none")]
     pub pipeline_id: Option<String>,
-    /// `name`
+
+    /// `name`: a string. Example: `Roe Bakery - website`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `pipelineStageId`
+
+    /// `pipelineStageId`: a string. Example: `7915dedc-8f18-44d5-8bc3-77c04e994a10`.
     #[serde(
         rename = "pipelineStageId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub pipeline_stage_id: Option<String>,
-    /// `status`
+
+    /// `status`: a [`OpportunityStatus`](crate::opportunities::OpportunityStatus).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<OpportunityStatus>,
-    /// `monetaryValue`
+
+    /// `monetaryValue`: a number. Example: `220`.
     #[serde(rename = "monetaryValue", default, skip_serializing_if = "Option::is_none")]
     pub monetary_value: Option<f64>,
-    /// `assignedTo`
+
+    /// `assignedTo`: a string. Example: `082goXVW3lIExEQPOnd3`.
     #[serde(rename = "assignedTo", default, skip_serializing_if = "Option::is_none")]
     pub assigned_to: Option<String>,
-    /// `customFields`
+
+    /// `customFields`: a list of [`OpportunityCustomFieldInput`](crate::opportunities::OpportunityCustomFieldInput) values.
     #[serde(rename = "customFields", default, skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<Vec<OpportunityCustomFieldInput>>,
 }
+
 #[cfg(feature = "opportunities")]
+#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 impl UpdateOpportunityRequest {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -2336,37 +2744,44 @@ impl UpdateOpportunityRequest {
             custom_fields: None,
         }
     }
-    ///Sets `pipelineId`.
+
+    /// Sets `pipelineId`.
     pub fn pipeline_id(mut self, value: impl Into<String>) -> Self {
         self.pipeline_id = Some(value.into());
         self
     }
-    ///Sets `name`.
+
+    /// Sets `name`.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
-    ///Sets `pipelineStageId`.
+
+    /// Sets `pipelineStageId`.
     pub fn pipeline_stage_id(mut self, value: impl Into<String>) -> Self {
         self.pipeline_stage_id = Some(value.into());
         self
     }
-    ///Sets `status`.
+
+    /// Sets `status`.
     pub fn status(mut self, value: impl Into<OpportunityStatus>) -> Self {
         self.status = Some(value.into());
         self
     }
-    ///Sets `monetaryValue`.
+
+    /// Sets `monetaryValue`.
     pub fn monetary_value(mut self, value: impl Into<f64>) -> Self {
         self.monetary_value = Some(value.into());
         self
     }
-    ///Sets `assignedTo`.
+
+    /// Sets `assignedTo`.
     pub fn assigned_to(mut self, value: impl Into<String>) -> Self {
         self.assigned_to = Some(value.into());
         self
     }
-    ///Sets `customFields`.
+
+    /// Sets `customFields`.
     pub fn custom_fields(
         mut self,
         value: impl Into<Vec<OpportunityCustomFieldInput>>,
@@ -2375,20 +2790,31 @@ impl UpdateOpportunityRequest {
         self
     }
 }
+
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "opportunities", feature = "v3_opportunities")))
+)]
 /// The `UpdateOpportunityStatusRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateOpportunityStatusRequest {
-    /// `status`
+    /// `status`: a [`OpportunityStatus`](crate::opportunities::OpportunityStatus).
     pub status: OpportunityStatus,
+
     /// Why the deal was lost (with status `lost`).
     #[serde(rename = "lostReasonId", default, skip_serializing_if = "Option::is_none")]
     pub lost_reason_id: Option<String>,
 }
+
 #[cfg(any(feature = "opportunities", feature = "v3_opportunities"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "opportunities", feature = "v3_opportunities")))
+)]
 impl UpdateOpportunityStatusRequest {
-    ///A value with the required fields (`status`).
+    /// A value with the required fields (`status`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(status: impl Into<OpportunityStatus>) -> Self {
         Self {
@@ -2396,13 +2822,16 @@ impl UpdateOpportunityStatusRequest {
             lost_reason_id: None,
         }
     }
-    ///Sets `lostReasonId`.
+
+    /// Sets `lostReasonId`.
     pub fn lost_reason_id(mut self, value: impl Into<String>) -> Self {
         self.lost_reason_id = Some(value.into());
         self
     }
 }
+
 #[cfg(feature = "opportunities")]
+#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 /// The `UpsertOpportunityRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2410,58 +2839,72 @@ pub struct UpsertOpportunityRequest {
     /// Id of the opportunity to update, when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `pipelineId`
+
+    /// `pipelineId`: a string. Example: `bCkKGpDsyPP4peuKowkG`.
     #[serde(rename = "pipelineId")]
     pub pipeline_id: String,
-    /// `locationId`
+
+    /// `locationId`: a string. Example: `CLu7BaljjqrEjBGKTNNe`.
     #[serde(rename = "locationId")]
     pub location_id: String,
-    /// `contactId`
+
+    /// `contactId`: a string. Example: `LiKJ2vnRg5ETM8Z19K7`.
     #[serde(rename = "contactId")]
     pub contact_id: String,
+
     /// User ids to add or remove as followers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub followers: Option<Vec<String>>,
-    /// `isRemoveAllFollowers`
+
+    /// `isRemoveAllFollowers`: `true` or `false`.
     #[serde(
         rename = "isRemoveAllFollowers",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub is_remove_all_followers: Option<bool>,
-    /// `followersActionType`
+
+    /// `followersActionType`: a [`FollowersActionType`](crate::opportunities::FollowersActionType).
     #[serde(
         rename = "followersActionType",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub followers_action_type: Option<FollowersActionType>,
-    /// `name`
+
+    /// `name`: a string. Example: `Roe Bakery - website`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `status`
+
+    /// `status`: a [`OpportunityStatus`](crate::opportunities::OpportunityStatus).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<OpportunityStatus>,
-    /// `pipelineStageId`
+
+    /// `pipelineStageId`: a string. Example: `7915dedc-8f18-44d5-8bc3-77c04e994a10`.
     #[serde(
         rename = "pipelineStageId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub pipeline_stage_id: Option<String>,
-    /// `monetaryValue`
+
+    /// `monetaryValue`: a number. Example: `220`.
     #[serde(rename = "monetaryValue", default, skip_serializing_if = "Option::is_none")]
     pub monetary_value: Option<f64>,
-    /// `assignedTo`
+
+    /// `assignedTo`: a string. Example: `082goXVW3lIExEQPOnd3`.
     #[serde(rename = "assignedTo", default, skip_serializing_if = "Option::is_none")]
     pub assigned_to: Option<String>,
-    /// `lostReasonId`
+
+    /// `lostReasonId`: a string. Example: `CLu7BaljjqrEjBGKTNNe`.
     #[serde(rename = "lostReasonId", default, skip_serializing_if = "Option::is_none")]
     pub lost_reason_id: Option<String>,
 }
+
 #[cfg(feature = "opportunities")]
+#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 impl UpsertOpportunityRequest {
-    ///A value with the required fields (`pipelineId`, `locationId`, `contactId`).
+    /// A value with the required fields (`pipelineId`, `locationId`, `contactId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         pipeline_id: impl Into<String>,
@@ -2484,22 +2927,26 @@ impl UpsertOpportunityRequest {
             lost_reason_id: None,
         }
     }
-    ///Sets `id`.
+
+    /// Sets `id`.
     pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
         self
     }
-    ///Sets `followers`.
+
+    /// Sets `followers`.
     pub fn followers(mut self, value: impl Into<Vec<String>>) -> Self {
         self.followers = Some(value.into());
         self
     }
-    ///Sets `isRemoveAllFollowers`.
+
+    /// Sets `isRemoveAllFollowers`.
     pub fn is_remove_all_followers(mut self, value: impl Into<bool>) -> Self {
         self.is_remove_all_followers = Some(value.into());
         self
     }
-    ///Sets `followersActionType`.
+
+    /// Sets `followersActionType`.
     pub fn followers_action_type(
         mut self,
         value: impl Into<FollowersActionType>,
@@ -2507,45 +2954,54 @@ impl UpsertOpportunityRequest {
         self.followers_action_type = Some(value.into());
         self
     }
-    ///Sets `name`.
+
+    /// Sets `name`.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
-    ///Sets `status`.
+
+    /// Sets `status`.
     pub fn status(mut self, value: impl Into<OpportunityStatus>) -> Self {
         self.status = Some(value.into());
         self
     }
-    ///Sets `pipelineStageId`.
+
+    /// Sets `pipelineStageId`.
     pub fn pipeline_stage_id(mut self, value: impl Into<String>) -> Self {
         self.pipeline_stage_id = Some(value.into());
         self
     }
-    ///Sets `monetaryValue`.
+
+    /// Sets `monetaryValue`.
     pub fn monetary_value(mut self, value: impl Into<f64>) -> Self {
         self.monetary_value = Some(value.into());
         self
     }
-    ///Sets `assignedTo`.
+
+    /// Sets `assignedTo`.
     pub fn assigned_to(mut self, value: impl Into<String>) -> Self {
         self.assigned_to = Some(value.into());
         self
     }
-    ///Sets `lostReasonId`.
+
+    /// Sets `lostReasonId`.
     pub fn lost_reason_id(mut self, value: impl Into<String>) -> Self {
         self.lost_reason_id = Some(value.into());
         self
     }
 }
+
 #[cfg(feature = "opportunities")]
+#[cfg_attr(docsrs, doc(cfg(feature = "opportunities")))]
 /// The `UpsertOpportunityResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpsertOpportunityResponse {
-    /// `opportunity`
+    /// `opportunity`: a [`Opportunity`](crate::opportunities::Opportunity).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub opportunity: Option<Opportunity>,
+
     /// True when the call created the opportunity.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub new: Option<bool>,

@@ -43,25 +43,30 @@
 //! | [`record_order_payment`](Payments::record_order_payment) | `POST /payments/orders/{orderId}/record-payment` | `2021-07-28` | location |
 //! | [`update_coupon`](Payments::update_coupon) | `PUT /payments/coupon` | `2021-07-28` | location |
 //! | [`update_custom_provider_capabilities`](Payments::update_custom_provider_capabilities) | `PUT /payments/custom-provider/capabilities` | `2021-07-28` | location |
+
 #[cfg(feature = "payments")]
+#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 /// This module's path below the crate root.
 pub const MODULE: &str = "payments";
+
 #[cfg(feature = "payments")]
-///Operations of the Payments module. Get one with `client.payments()`.
+#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
+/// Operations of the Payments module. Get one with `client.payments()`.
 #[derive(Clone, Debug)]
 pub struct Payments {
     client: crate::Client,
 }
+
 #[cfg(feature = "payments")]
+#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 impl Payments {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
     }
+
     /// Store the live and test keys of the calling app's custom provider for a location.
     ///
     /// `POST /payments/custom-provider/connect` · Version `2021-07-28` · location token · scopes: `payments/custom-provider.write`
-    ///
-    /// Note: SKILL.md's "connect payment provider" (POST /payments/integrations/provider/connect) matches no documented path; this is the documented connect operation.
     pub fn connect_custom_provider_config(
         &self,
         body: ConnectCustomProviderRequest,
@@ -72,22 +77,20 @@ impl Payments {
             body,
         }
     }
+
     /// Create a discount coupon.
     ///
     /// `POST /payments/coupon` · Version `2021-07-28` · location token · scopes: `payments/coupons.write`
-    ///
-    /// Note: SKILL.md gives POST /payments/coupons; the real path is /payments/coupon.
     pub fn create_coupon(&self, body: CreateCouponRequest) -> CreateCoupon {
         CreateCoupon {
             client: self.client.clone(),
             body,
         }
     }
+
     /// Register the calling marketplace app as a custom payment provider of a location.
     ///
     /// `POST /payments/custom-provider/provider` · Version `2021-07-28` · location token · scopes: `payments/custom-provider.write`
-    ///
-    /// Note: HighLevel's operationId here (create-integration) nearly repeats the one of the white-label create (create-integration provider); renamed.
     pub fn create_custom_provider(
         &self,
         body: CreateCustomProviderRequest,
@@ -98,20 +101,21 @@ impl Payments {
             body,
         }
     }
-    /// Create an order (listed by SKILL.md only).
+
+    /// Create an order (undocumented).
     ///
     /// `POST /payments/orders` · Version `2021-07-28` · location token · scopes: `payments/orders.write`
     ///
     /// Not in HighLevel's published docs; available with the `undocumented` feature.
-    ///
-    /// Note: SKILL.md lists POST /payments/orders; HighLevel documents no way to create an order. Body and response shapes are unknown, so both are raw JSON; scope and token follow the other order operations.
     #[cfg(feature = "undocumented")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
     pub fn create_order(&self, body: serde_json::Value) -> CreateOrder {
         CreateOrder {
             client: self.client.clone(),
             body,
         }
     }
+
     /// Record a shipment (fulfillment) of some or all items of an order.
     ///
     /// `POST /payments/orders/{orderId}/fulfillments` · Version `2021-07-28` · location token · scopes: `payments/orders.write`
@@ -126,6 +130,7 @@ impl Payments {
             body,
         }
     }
+
     /// Register a white-label payment provider built on Authorize.net or NMI.
     ///
     /// `POST /payments/integrations/provider/whitelabel` · Version `2021-07-28` · location token · scopes: `payments/integration.write`
@@ -138,33 +143,30 @@ impl Payments {
             body,
         }
     }
+
     /// Delete a coupon for good; the coupon id travels in the body.
     ///
     /// `DELETE /payments/coupon` · Version `2021-07-28` · location token · scopes: `payments/coupons.write`
-    ///
-    /// Note: SKILL.md gives DELETE /payments/coupons/{couponId}; the real path is /payments/coupon with a JSON body naming the coupon.
     pub fn delete_coupon(&self, body: DeleteCouponRequest) -> DeleteCoupon {
         DeleteCoupon {
             client: self.client.clone(),
             body,
         }
     }
+
     /// Remove the calling app's custom payment provider from a location.
     ///
     /// `DELETE /payments/custom-provider/provider` · Version `2021-07-28` · location token · scopes: `payments/custom-provider.write`
-    ///
-    /// Note: SKILL.md gives DELETE /payments/custom-provider/provider/{providerId}; the real path has no provider id, the provider being the one of the calling app in the given location.
     pub fn delete_custom_provider(&self) -> DeleteCustomProvider {
         DeleteCustomProvider {
             client: self.client.clone(),
             location_id: None,
         }
     }
+
     /// Drop the live or the test config of the calling app's custom provider.
     ///
     /// `POST /payments/custom-provider/disconnect` · Version `2021-07-28` · location token · scopes: `payments/custom-provider.write`
-    ///
-    /// Note: SKILL.md's "disconnect provider" (POST /payments/integrations/provider/disconnect) matches no documented path; this is the documented disconnect operation.
     pub fn disconnect_custom_provider_config(
         &self,
         body: DisconnectCustomProviderRequest,
@@ -175,11 +177,10 @@ impl Payments {
             body,
         }
     }
+
     /// Fetch one coupon by its id or by its code.
     ///
     /// `GET /payments/coupon` · Version `2021-07-28` · location token · scopes: `payments/coupons.readonly`
-    ///
-    /// Note: SKILL.md gives GET /payments/coupons/{couponId}; the real path is /payments/coupon with the id or code in the query.
     pub fn get_coupon(
         &self,
         alt_id: impl Into<String>,
@@ -193,6 +194,7 @@ impl Payments {
             code: None,
         }
     }
+
     /// Fetch the calling app's custom provider config for a location.
     ///
     /// `GET /payments/custom-provider/connect` · Version `2021-07-28` · location token · scopes: `payments/custom-provider.readonly`
@@ -202,6 +204,7 @@ impl Payments {
             location_id: None,
         }
     }
+
     /// Fetch one order by its id.
     ///
     /// `GET /payments/orders/{orderId}` · Version `2021-07-28` · location token · scopes: `payments/orders.readonly`
@@ -217,6 +220,7 @@ impl Payments {
             alt_id: alt_id.into(),
         }
     }
+
     /// Fetch one subscription by its id.
     ///
     /// `GET /payments/subscriptions/{subscriptionId}` · Version `2021-07-28` · location token · scopes: `payments/subscriptions.readonly`
@@ -233,6 +237,7 @@ impl Payments {
             alt_type: alt_type.into(),
         }
     }
+
     /// Fetch one transaction by its id.
     ///
     /// `GET /payments/transactions/{transactionId}` · Version `2021-07-28` · location token · scopes: `payments/transactions.readonly`
@@ -250,11 +255,10 @@ impl Payments {
             alt_type: alt_type.into(),
         }
     }
+
     /// List the coupons of a location.
     ///
     /// `GET /payments/coupon/list` · Version `2021-07-28` · location token · scopes: `payments/coupons.readonly`
-    ///
-    /// Note: SKILL.md gives GET /payments/coupons; the real path is /payments/coupon/list.
     pub fn list_coupons(
         &self,
         alt_id: impl Into<String>,
@@ -270,6 +274,7 @@ impl Payments {
             search: None,
         }
     }
+
     /// List every fulfillment recorded for an order.
     ///
     /// `GET /payments/orders/{orderId}/fulfillments` · Version `2021-07-28` · location token · scopes: `payments/orders.readonly`
@@ -286,11 +291,10 @@ impl Payments {
             alt_type: alt_type.into(),
         }
     }
+
     /// List the notes attached to an order.
     ///
     /// `GET /payments/orders/{orderId}/notes` · Version `2021-07-28` · location token · scopes: none stated
-    ///
-    /// Note: HighLevel names no OAuth scope here (payments/orders.readonly is the likely one) and documents no response body, so the response is raw JSON.
     pub fn list_order_notes(
         &self,
         order_id: impl Into<String>,
@@ -304,6 +308,7 @@ impl Payments {
             alt_type: alt_type.into(),
         }
     }
+
     /// List the orders of a location, with filters.
     ///
     /// `GET /payments/orders` · Version `2021-07-28` · location token · scopes: `payments/orders.readonly`
@@ -325,6 +330,7 @@ impl Payments {
             offset: None,
         }
     }
+
     /// List the payment subscriptions of a location, with filters.
     ///
     /// `GET /payments/subscriptions` · Version `2021-07-28` · location token · scopes: `payments/subscriptions.readonly`
@@ -350,6 +356,7 @@ impl Payments {
             get_payments_collected_count: None,
         }
     }
+
     /// List the payment transactions of a location, with filters.
     ///
     /// `GET /payments/transactions` · Version `2021-07-28` · location token · scopes: `payments/transactions.readonly`
@@ -376,11 +383,10 @@ impl Payments {
             offset: None,
         }
     }
+
     /// List the white-label payment providers of a location.
     ///
     /// `GET /payments/integrations/provider/whitelabel` · Version `2021-07-28` · location token · scopes: `payments/integration.readonly`
-    ///
-    /// Note: SKILL.md lists connected providers with GET /payments/integrations/provider/; the documented listing is this path.
     pub fn list_white_label_providers(
         &self,
         alt_id: impl Into<String>,
@@ -394,6 +400,7 @@ impl Payments {
             offset: None,
         }
     }
+
     /// Record a manual (offline) payment against an order.
     ///
     /// `POST /payments/orders/{orderId}/record-payment` · Version `2021-07-28` · location token · scopes: `payments/orders.collectPayment`
@@ -408,17 +415,17 @@ impl Payments {
             body,
         }
     }
+
     /// Replace the settings of a coupon; the coupon id travels in the body.
     ///
     /// `PUT /payments/coupon` · Version `2021-07-28` · location token · scopes: `payments/coupons.write`
-    ///
-    /// Note: SKILL.md gives PUT /payments/coupons/{couponId}; the real path is /payments/coupon with the id in the body.
     pub fn update_coupon(&self, body: UpdateCouponRequest) -> UpdateCoupon {
         UpdateCoupon {
             client: self.client.clone(),
             body,
         }
     }
+
     /// Turn capabilities of the calling app's custom provider on or off.
     ///
     /// `PUT /payments/custom-provider/capabilities` · Version `2021-07-28` · location token · scopes: `payments/custom-provider.write`
@@ -432,8 +439,10 @@ impl Payments {
         }
     }
 }
+
 #[cfg(feature = "payments")]
-///One call per operation with sample arguments (contract tests only).
+#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
+/// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -748,8 +757,10 @@ pub fn contract_samples(
         ));
     calls
 }
+
 #[cfg(feature = "payments")]
-///One call per operation with every optional argument and field set too (contract tests only).
+#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
+/// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -1156,14 +1167,14 @@ pub fn contract_samples_full(
         ));
     calls
 }
+
 #[cfg(feature = "payments")]
+#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 /// Request builder for `connect_custom_provider_config`: set optional parameters, then call `send()`.
 ///
 /// Store the live and test keys of the calling app's custom provider for a location.
 ///
 /// `POST /payments/custom-provider/connect` · Version `2021-07-28` · location token · scopes: `payments/custom-provider.write`
-///
-/// Note: SKILL.md's "connect payment provider" (POST /payments/integrations/provider/connect) matches no documented path; this is the documented connect operation.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ConnectCustomProviderConfig {
@@ -1171,15 +1182,18 @@ pub struct ConnectCustomProviderConfig {
     location_id: Option<String>,
     body: ConnectCustomProviderRequest,
 }
-#[cfg(feature = "payments")]
-impl ConnectCustomProviderConfig {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "payments")]
+#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
+impl ConnectCustomProviderConfig {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1208,10 +1222,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<CustomProvider, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1220,21 +1236,23 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "payments")]
+#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 /// Request builder for `create_coupon`: set optional parameters, then call `send()`.
 ///
 /// Create a discount coupon.
 ///
 /// `POST /payments/coupon` · Version `2021-07-28` · location token · scopes: `payments/coupons.write`
-///
-/// Note: SKILL.md gives POST /payments/coupons; the real path is /payments/coupon.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct CreateCoupon {
     client: crate::Client,
     body: CreateCouponRequest,
 }
+
 #[cfg(feature = "payments")]
+#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 impl CreateCoupon {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1253,10 +1271,12 @@ impl CreateCoupon {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<Coupon, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1265,14 +1285,14 @@ impl CreateCoupon {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "payments")]
+#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 /// Request builder for `create_custom_provider`: set optional parameters, then call `send()`.
 ///
 /// Register the calling marketplace app as a custom payment provider of a location.
 ///
 /// `POST /payments/custom-provider/provider` · Version `2021-07-28` · location token · scopes: `payments/custom-provider.write`
-///
-/// Note: HighLevel's operationId here (create-integration) nearly repeats the one of the white-label create (create-integration provider); renamed.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct CreateCustomProvider {
@@ -1280,15 +1300,18 @@ pub struct CreateCustomProvider {
     location_id: Option<String>,
     body: CreateCustomProviderRequest,
 }
-#[cfg(feature = "payments")]
-impl CreateCustomProvider {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "payments")]
+#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
+impl CreateCustomProvider {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1314,10 +1337,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<CustomProvider, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1326,25 +1351,29 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "payments")]
+#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 /// Request builder for `create_order`: set optional parameters, then call `send()`.
 ///
-/// Create an order (listed by SKILL.md only).
+/// Create an order (undocumented).
 ///
 /// `POST /payments/orders` · Version `2021-07-28` · location token · scopes: `payments/orders.write`
 ///
 /// Not in HighLevel's published docs; available with the `undocumented` feature.
-///
-/// Note: SKILL.md lists POST /payments/orders; HighLevel documents no way to create an order. Body and response shapes are unknown, so both are raw JSON; scope and token follow the other order operations.
 #[cfg(feature = "undocumented")]
+#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct CreateOrder {
     client: crate::Client,
     body: serde_json::Value,
 }
+
 #[cfg(feature = "payments")]
+#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 #[cfg(feature = "undocumented")]
+#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl CreateOrder {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1363,10 +1392,12 @@ impl CreateOrder {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1375,7 +1406,9 @@ impl CreateOrder {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "payments")]
+#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 /// Request builder for `create_order_fulfillment`: set optional parameters, then call `send()`.
 ///
 /// Record a shipment (fulfillment) of some or all items of an order.
@@ -1388,7 +1421,9 @@ pub struct CreateOrderFulfillment {
     order_id: String,
     body: CreateFulfillmentRequest,
 }
+
 #[cfg(feature = "payments")]
+#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 impl CreateOrderFulfillment {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1413,10 +1448,12 @@ impl CreateOrderFulfillment {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<CreateFulfillmentResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1425,7 +1462,9 @@ impl CreateOrderFulfillment {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "payments")]
+#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 /// Request builder for `create_white_label_provider`: set optional parameters, then call `send()`.
 ///
 /// Register a white-label payment provider built on Authorize.net or NMI.
@@ -1437,7 +1476,9 @@ pub struct CreateWhiteLabelProvider {
     client: crate::Client,
     body: CreateWhiteLabelProviderRequest,
 }
+
 #[cfg(feature = "payments")]
+#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 impl CreateWhiteLabelProvider {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1459,10 +1500,12 @@ impl CreateWhiteLabelProvider {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<WhiteLabelProvider, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1471,21 +1514,23 @@ impl CreateWhiteLabelProvider {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "payments")]
+#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 /// Request builder for `delete_coupon`: set optional parameters, then call `send()`.
 ///
 /// Delete a coupon for good; the coupon id travels in the body.
 ///
 /// `DELETE /payments/coupon` · Version `2021-07-28` · location token · scopes: `payments/coupons.write`
-///
-/// Note: SKILL.md gives DELETE /payments/coupons/{couponId}; the real path is /payments/coupon with a JSON body naming the coupon.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DeleteCoupon {
     client: crate::Client,
     body: DeleteCouponRequest,
 }
+
 #[cfg(feature = "payments")]
+#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 impl DeleteCoupon {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1504,10 +1549,12 @@ impl DeleteCoupon {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<DeleteCouponResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1516,29 +1563,32 @@ impl DeleteCoupon {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "payments")]
+#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 /// Request builder for `delete_custom_provider`: set optional parameters, then call `send()`.
 ///
 /// Remove the calling app's custom payment provider from a location.
 ///
 /// `DELETE /payments/custom-provider/provider` · Version `2021-07-28` · location token · scopes: `payments/custom-provider.write`
-///
-/// Note: SKILL.md gives DELETE /payments/custom-provider/provider/{providerId}; the real path has no provider id, the provider being the one of the calling app in the given location.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DeleteCustomProvider {
     client: crate::Client,
     location_id: Option<String>,
 }
-#[cfg(feature = "payments")]
-impl DeleteCustomProvider {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "payments")]
+#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
+impl DeleteCustomProvider {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1560,10 +1610,12 @@ Defaults to the client's configured location.*/
         request.query("locationId", &location_id);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1572,14 +1624,14 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "payments")]
+#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 /// Request builder for `disconnect_custom_provider_config`: set optional parameters, then call `send()`.
 ///
 /// Drop the live or the test config of the calling app's custom provider.
 ///
 /// `POST /payments/custom-provider/disconnect` · Version `2021-07-28` · location token · scopes: `payments/custom-provider.write`
-///
-/// Note: SKILL.md's "disconnect provider" (POST /payments/integrations/provider/disconnect) matches no documented path; this is the documented disconnect operation.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DisconnectCustomProviderConfig {
@@ -1587,15 +1639,18 @@ pub struct DisconnectCustomProviderConfig {
     location_id: Option<String>,
     body: DisconnectCustomProviderRequest,
 }
-#[cfg(feature = "payments")]
-impl DisconnectCustomProviderConfig {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "payments")]
+#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
+impl DisconnectCustomProviderConfig {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1624,10 +1679,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1636,14 +1693,14 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "payments")]
+#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 /// Request builder for `get_coupon`: set optional parameters, then call `send()`.
 ///
 /// Fetch one coupon by its id or by its code.
 ///
 /// `GET /payments/coupon` · Version `2021-07-28` · location token · scopes: `payments/coupons.readonly`
-///
-/// Note: SKILL.md gives GET /payments/coupons/{couponId}; the real path is /payments/coupon with the id or code in the query.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetCoupon {
@@ -1653,18 +1710,22 @@ pub struct GetCoupon {
     id: Option<String>,
     code: Option<String>,
 }
+
 #[cfg(feature = "payments")]
+#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 impl GetCoupon {
-    ///The coupon id; give this or `code`.
+    /// The coupon id; give this or `code`.
     pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
         self
     }
-    ///The coupon code; give this or `id`.
+
+    /// The coupon code; give this or `id`.
     pub fn code(mut self, value: impl Into<String>) -> Self {
         self.code = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1686,10 +1747,12 @@ impl GetCoupon {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<Coupon, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1698,7 +1761,9 @@ impl GetCoupon {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "payments")]
+#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 /// Request builder for `get_custom_provider_config`: set optional parameters, then call `send()`.
 ///
 /// Fetch the calling app's custom provider config for a location.
@@ -1710,15 +1775,18 @@ pub struct GetCustomProviderConfig {
     client: crate::Client,
     location_id: Option<String>,
 }
-#[cfg(feature = "payments")]
-impl GetCustomProviderConfig {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "payments")]
+#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
+impl GetCustomProviderConfig {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1740,10 +1808,12 @@ Defaults to the client's configured location.*/
         request.query("locationId", &location_id);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<CustomProvider, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1752,7 +1822,9 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "payments")]
+#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 /// Request builder for `get_order`: set optional parameters, then call `send()`.
 ///
 /// Fetch one order by its id.
@@ -1766,13 +1838,16 @@ pub struct GetOrder {
     location_id: Option<String>,
     alt_id: String,
 }
+
 #[cfg(feature = "payments")]
+#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 impl GetOrder {
-    ///The sub-account id.
+    /// The sub-account id.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1796,10 +1871,12 @@ impl GetOrder {
         request.query("altId", &self.alt_id);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<Order, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1808,7 +1885,9 @@ impl GetOrder {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "payments")]
+#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 /// Request builder for `get_subscription`: set optional parameters, then call `send()`.
 ///
 /// Fetch one subscription by its id.
@@ -1822,7 +1901,9 @@ pub struct GetSubscription {
     alt_id: String,
     alt_type: AltType,
 }
+
 #[cfg(feature = "payments")]
+#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 impl GetSubscription {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1845,10 +1926,12 @@ impl GetSubscription {
         request.query("altType", &self.alt_type);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<Subscription, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1857,7 +1940,9 @@ impl GetSubscription {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "payments")]
+#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 /// Request builder for `get_transaction`: set optional parameters, then call `send()`.
 ///
 /// Fetch one transaction by its id.
@@ -1872,13 +1957,16 @@ pub struct GetTransaction {
     alt_id: String,
     alt_type: String,
 }
+
 #[cfg(feature = "payments")]
+#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 impl GetTransaction {
-    ///The sub-account id.
+    /// The sub-account id.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1903,10 +1991,12 @@ impl GetTransaction {
         request.query("altType", &self.alt_type);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<Transaction, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1915,14 +2005,14 @@ impl GetTransaction {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "payments")]
+#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 /// Request builder for `list_coupons`: set optional parameters, then call `send()`.
 ///
 /// List the coupons of a location.
 ///
 /// `GET /payments/coupon/list` · Version `2021-07-28` · location token · scopes: `payments/coupons.readonly`
-///
-/// Note: SKILL.md gives GET /payments/coupons; the real path is /payments/coupon/list.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListCoupons {
@@ -1934,28 +2024,34 @@ pub struct ListCoupons {
     status: Option<CouponStatus>,
     search: Option<String>,
 }
+
 #[cfg(feature = "payments")]
+#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 impl ListCoupons {
-    ///Page size.
+    /// Page size.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
-    ///Number of coupons to skip.
+
+    /// Number of coupons to skip.
     pub fn offset(mut self, value: impl Into<i64>) -> Self {
         self.offset = Some(value.into());
         self
     }
-    ///Only coupons in this state.
+
+    /// Only coupons in this state.
     pub fn status(mut self, value: impl Into<CouponStatus>) -> Self {
         self.status = Some(value.into());
         self
     }
-    ///Text matched against coupon name and code.
+
+    /// Text matched against coupon name and code.
     pub fn search(mut self, value: impl Into<String>) -> Self {
         self.search = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1983,10 +2079,12 @@ impl ListCoupons {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ListCouponsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1995,16 +2093,22 @@ impl ListCoupons {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "payments")]
+#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 impl crate::Paginated for ListCoupons {
     type Page = ListCouponsResponse;
+
     type Item = Coupon;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListCoupons::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.data.as_ref()).map_or(0, Vec::len);
@@ -2021,11 +2125,14 @@ impl crate::Paginated for ListCoupons {
         self.offset = Some(next);
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.data).unwrap_or_default()
     }
 }
+
 #[cfg(feature = "payments")]
+#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 impl ListCoupons {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -2034,7 +2141,9 @@ impl ListCoupons {
         crate::paginate(self)
     }
 }
+
 #[cfg(feature = "payments")]
+#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 /// Request builder for `list_order_fulfillments`: set optional parameters, then call `send()`.
 ///
 /// List every fulfillment recorded for an order.
@@ -2048,7 +2157,9 @@ pub struct ListOrderFulfillments {
     alt_id: String,
     alt_type: AltType,
 }
+
 #[cfg(feature = "payments")]
+#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 impl ListOrderFulfillments {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2071,10 +2182,12 @@ impl ListOrderFulfillments {
         request.query("altType", &self.alt_type);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ListFulfillmentsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2083,14 +2196,14 @@ impl ListOrderFulfillments {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "payments")]
+#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 /// Request builder for `list_order_notes`: set optional parameters, then call `send()`.
 ///
 /// List the notes attached to an order.
 ///
 /// `GET /payments/orders/{orderId}/notes` · Version `2021-07-28` · location token · scopes: none stated
-///
-/// Note: HighLevel names no OAuth scope here (payments/orders.readonly is the likely one) and documents no response body, so the response is raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListOrderNotes {
@@ -2099,7 +2212,9 @@ pub struct ListOrderNotes {
     alt_id: String,
     alt_type: AltType,
 }
+
 #[cfg(feature = "payments")]
+#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 impl ListOrderNotes {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2122,10 +2237,12 @@ impl ListOrderNotes {
         request.query("altType", &self.alt_type);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2134,7 +2251,9 @@ impl ListOrderNotes {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "payments")]
+#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 /// Request builder for `list_orders`: set optional parameters, then call `send()`.
 ///
 /// List the orders of a location, with filters.
@@ -2158,68 +2277,82 @@ pub struct ListOrders {
     limit: Option<i64>,
     offset: Option<i64>,
 }
+
 #[cfg(feature = "payments")]
+#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 impl ListOrders {
-    ///The sub-account id.
+    /// The sub-account id.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Only orders in this status.
+
+    /// Only orders in this status.
     pub fn status(mut self, value: impl Into<String>) -> Self {
         self.status = Some(value.into());
         self
     }
-    ///Only orders in this payment state.
+
+    /// Only orders in this payment state.
     pub fn payment_status(mut self, value: impl Into<OrderPaymentStatus>) -> Self {
         self.payment_status = Some(value.into());
         self
     }
-    ///Live or test mode.
+
+    /// Live or test mode.
     pub fn payment_mode(mut self, value: impl Into<String>) -> Self {
         self.payment_mode = Some(value.into());
         self
     }
-    ///Start of the date range (YYYY-MM-DD).
+
+    /// Start of the date range (YYYY-MM-DD).
     pub fn start_at(mut self, value: impl Into<String>) -> Self {
         self.start_at = Some(value.into());
         self
     }
-    ///End of the date range (YYYY-MM-DD).
+
+    /// End of the date range (YYYY-MM-DD).
     pub fn end_at(mut self, value: impl Into<String>) -> Self {
         self.end_at = Some(value.into());
         self
     }
-    ///Text matched against the order name.
+
+    /// Text matched against the order name.
     pub fn search(mut self, value: impl Into<String>) -> Self {
         self.search = Some(value.into());
         self
     }
-    ///Only orders of this contact.
+
+    /// Only orders of this contact.
     pub fn contact_id(mut self, value: impl Into<String>) -> Self {
         self.contact_id = Some(value.into());
         self
     }
-    ///Comma-separated funnel product ids.
+
+    /// Comma-separated funnel product ids.
     pub fn funnel_product_ids(mut self, value: impl Into<String>) -> Self {
         self.funnel_product_ids = Some(value.into());
         self
     }
-    ///Only orders from this source.
+
+    /// Only orders from this source.
     pub fn source_id(mut self, value: impl Into<String>) -> Self {
         self.source_id = Some(value.into());
         self
     }
-    ///Page size.
+
+    /// Page size.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
-    ///Number of orders to skip.
+
+    /// Number of orders to skip.
     pub fn offset(mut self, value: impl Into<i64>) -> Self {
         self.offset = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -2270,10 +2403,12 @@ impl ListOrders {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ListOrdersResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2282,16 +2417,22 @@ impl ListOrders {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "payments")]
+#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 impl crate::Paginated for ListOrders {
     type Page = ListOrdersResponse;
+
     type Item = Order;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListOrders::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.data.as_ref()).map_or(0, Vec::len);
@@ -2308,11 +2449,14 @@ impl crate::Paginated for ListOrders {
         self.offset = Some(next);
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.data).unwrap_or_default()
     }
 }
+
 #[cfg(feature = "payments")]
+#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 impl ListOrders {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -2321,7 +2465,9 @@ impl ListOrders {
         crate::paginate(self)
     }
 }
+
 #[cfg(feature = "payments")]
+#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 /// Request builder for `list_subscriptions`: set optional parameters, then call `send()`.
 ///
 /// List the payment subscriptions of a location, with filters.
@@ -2345,63 +2491,76 @@ pub struct ListSubscriptions {
     offset: Option<i64>,
     get_payments_collected_count: Option<bool>,
 }
+
 #[cfg(feature = "payments")]
+#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 impl ListSubscriptions {
-    ///Only subscriptions of this entity (e.g. an order id).
+    /// Only subscriptions of this entity (e.g. an order id).
     pub fn entity_id(mut self, value: impl Into<String>) -> Self {
         self.entity_id = Some(value.into());
         self
     }
-    ///Live or test mode.
+
+    /// Live or test mode.
     pub fn payment_mode(mut self, value: impl Into<String>) -> Self {
         self.payment_mode = Some(value.into());
         self
     }
-    ///Start of the date range (YYYY-MM-DD).
+
+    /// Start of the date range (YYYY-MM-DD).
     pub fn start_at(mut self, value: impl Into<String>) -> Self {
         self.start_at = Some(value.into());
         self
     }
-    ///End of the date range (YYYY-MM-DD).
+
+    /// End of the date range (YYYY-MM-DD).
     pub fn end_at(mut self, value: impl Into<String>) -> Self {
         self.end_at = Some(value.into());
         self
     }
-    ///Only subscriptions from this kind of source, e.g. funnel.
+
+    /// Only subscriptions from this kind of source, e.g. funnel.
     pub fn entity_source_type(mut self, value: impl Into<String>) -> Self {
         self.entity_source_type = Some(value.into());
         self
     }
-    ///Text matched against the subscription name.
+
+    /// Text matched against the subscription name.
     pub fn search(mut self, value: impl Into<String>) -> Self {
         self.search = Some(value.into());
         self
     }
-    ///Only subscriptions of this contact.
+
+    /// Only subscriptions of this contact.
     pub fn contact_id(mut self, value: impl Into<String>) -> Self {
         self.contact_id = Some(value.into());
         self
     }
-    ///Only the subscription with this id.
+
+    /// Only the subscription with this id.
     pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
         self
     }
-    ///Page size.
+
+    /// Page size.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
-    ///Number of subscriptions to skip.
+
+    /// Number of subscriptions to skip.
     pub fn offset(mut self, value: impl Into<i64>) -> Self {
         self.offset = Some(value.into());
         self
     }
-    ///Also return how many payments each subscription has collected.
+
+    /// Also return how many payments each subscription has collected.
     pub fn get_payments_collected_count(mut self, value: impl Into<bool>) -> Self {
         self.get_payments_collected_count = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -2453,10 +2612,12 @@ impl ListSubscriptions {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ListSubscriptionsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2465,16 +2626,22 @@ impl ListSubscriptions {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "payments")]
+#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 impl crate::Paginated for ListSubscriptions {
     type Page = ListSubscriptionsResponse;
+
     type Item = Subscription;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListSubscriptions::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.data.as_ref()).map_or(0, Vec::len);
@@ -2491,11 +2658,14 @@ impl crate::Paginated for ListSubscriptions {
         self.offset = Some(next);
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.data).unwrap_or_default()
     }
 }
+
 #[cfg(feature = "payments")]
+#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 impl ListSubscriptions {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -2506,7 +2676,9 @@ impl ListSubscriptions {
         crate::paginate(self)
     }
 }
+
 #[cfg(feature = "payments")]
+#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 /// Request builder for `list_transactions`: set optional parameters, then call `send()`.
 ///
 /// List the payment transactions of a location, with filters.
@@ -2531,68 +2703,82 @@ pub struct ListTransactions {
     limit: Option<i64>,
     offset: Option<i64>,
 }
+
 #[cfg(feature = "payments")]
+#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 impl ListTransactions {
-    ///The sub-account id.
+    /// The sub-account id.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Live or test mode.
+
+    /// Live or test mode.
     pub fn payment_mode(mut self, value: impl Into<String>) -> Self {
         self.payment_mode = Some(value.into());
         self
     }
-    ///Start of the date range (YYYY-MM-DD).
+
+    /// Start of the date range (YYYY-MM-DD).
     pub fn start_at(mut self, value: impl Into<String>) -> Self {
         self.start_at = Some(value.into());
         self
     }
-    ///End of the date range (YYYY-MM-DD).
+
+    /// End of the date range (YYYY-MM-DD).
     pub fn end_at(mut self, value: impl Into<String>) -> Self {
         self.end_at = Some(value.into());
         self
     }
-    ///Only transactions from this kind of source, e.g. funnel.
+
+    /// Only transactions from this kind of source, e.g. funnel.
     pub fn entity_source_type(mut self, value: impl Into<String>) -> Self {
         self.entity_source_type = Some(value.into());
         self
     }
-    ///Only transactions from this source sub-type.
+
+    /// Only transactions from this source sub-type.
     pub fn entity_source_sub_type(mut self, value: impl Into<String>) -> Self {
         self.entity_source_sub_type = Some(value.into());
         self
     }
-    ///Text matched against the transaction name.
+
+    /// Text matched against the transaction name.
     pub fn search(mut self, value: impl Into<String>) -> Self {
         self.search = Some(value.into());
         self
     }
-    ///Only transactions of this subscription.
+
+    /// Only transactions of this subscription.
     pub fn subscription_id(mut self, value: impl Into<String>) -> Self {
         self.subscription_id = Some(value.into());
         self
     }
-    ///Only transactions of this entity (e.g. an order id).
+
+    /// Only transactions of this entity (e.g. an order id).
     pub fn entity_id(mut self, value: impl Into<String>) -> Self {
         self.entity_id = Some(value.into());
         self
     }
-    ///Only transactions of this contact.
+
+    /// Only transactions of this contact.
     pub fn contact_id(mut self, value: impl Into<String>) -> Self {
         self.contact_id = Some(value.into());
         self
     }
-    ///Page size.
+
+    /// Page size.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
-    ///Number of transactions to skip.
+
+    /// Number of transactions to skip.
     pub fn offset(mut self, value: impl Into<i64>) -> Self {
         self.offset = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -2647,10 +2833,12 @@ impl ListTransactions {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ListTransactionsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2659,16 +2847,22 @@ impl ListTransactions {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "payments")]
+#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 impl crate::Paginated for ListTransactions {
     type Page = ListTransactionsResponse;
+
     type Item = Transaction;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListTransactions::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.data.as_ref()).map_or(0, Vec::len);
@@ -2685,11 +2879,14 @@ impl crate::Paginated for ListTransactions {
         self.offset = Some(next);
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.data).unwrap_or_default()
     }
 }
+
 #[cfg(feature = "payments")]
+#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 impl ListTransactions {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -2700,14 +2897,14 @@ impl ListTransactions {
         crate::paginate(self)
     }
 }
+
 #[cfg(feature = "payments")]
+#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 /// Request builder for `list_white_label_providers`: set optional parameters, then call `send()`.
 ///
 /// List the white-label payment providers of a location.
 ///
 /// `GET /payments/integrations/provider/whitelabel` · Version `2021-07-28` · location token · scopes: `payments/integration.readonly`
-///
-/// Note: SKILL.md lists connected providers with GET /payments/integrations/provider/; the documented listing is this path.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListWhiteLabelProviders {
@@ -2717,18 +2914,22 @@ pub struct ListWhiteLabelProviders {
     limit: Option<i64>,
     offset: Option<i64>,
 }
+
 #[cfg(feature = "payments")]
+#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 impl ListWhiteLabelProviders {
-    ///Page size.
+    /// Page size.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
-    ///Number of providers to skip.
+
+    /// Number of providers to skip.
     pub fn offset(mut self, value: impl Into<i64>) -> Self {
         self.offset = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -2753,10 +2954,12 @@ impl ListWhiteLabelProviders {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ListWhiteLabelProvidersResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2765,16 +2968,22 @@ impl ListWhiteLabelProviders {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "payments")]
+#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 impl crate::Paginated for ListWhiteLabelProviders {
     type Page = ListWhiteLabelProvidersResponse;
+
     type Item = WhiteLabelProvider;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListWhiteLabelProviders::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.providers.as_ref()).map_or(0, Vec::len);
@@ -2789,11 +2998,14 @@ impl crate::Paginated for ListWhiteLabelProviders {
         self.offset = Some(next);
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.providers).unwrap_or_default()
     }
 }
+
 #[cfg(feature = "payments")]
+#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 impl ListWhiteLabelProviders {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -2804,7 +3016,9 @@ impl ListWhiteLabelProviders {
         crate::paginate(self)
     }
 }
+
 #[cfg(feature = "payments")]
+#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 /// Request builder for `record_order_payment`: set optional parameters, then call `send()`.
 ///
 /// Record a manual (offline) payment against an order.
@@ -2817,7 +3031,9 @@ pub struct RecordOrderPayment {
     order_id: String,
     body: RecordOrderPaymentRequest,
 }
+
 #[cfg(feature = "payments")]
+#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 impl RecordOrderPayment {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2842,10 +3058,12 @@ impl RecordOrderPayment {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2854,21 +3072,23 @@ impl RecordOrderPayment {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "payments")]
+#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 /// Request builder for `update_coupon`: set optional parameters, then call `send()`.
 ///
 /// Replace the settings of a coupon; the coupon id travels in the body.
 ///
 /// `PUT /payments/coupon` · Version `2021-07-28` · location token · scopes: `payments/coupons.write`
-///
-/// Note: SKILL.md gives PUT /payments/coupons/{couponId}; the real path is /payments/coupon with the id in the body.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpdateCoupon {
     client: crate::Client,
     body: UpdateCouponRequest,
 }
+
 #[cfg(feature = "payments")]
+#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 impl UpdateCoupon {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2887,10 +3107,12 @@ impl UpdateCoupon {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<Coupon, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2899,7 +3121,9 @@ impl UpdateCoupon {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "payments")]
+#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 /// Request builder for `update_custom_provider_capabilities`: set optional parameters, then call `send()`.
 ///
 /// Turn capabilities of the calling app's custom provider on or off.
@@ -2911,7 +3135,9 @@ pub struct UpdateCustomProviderCapabilities {
     client: crate::Client,
     body: UpdateCustomProviderCapabilitiesRequest,
 }
+
 #[cfg(feature = "payments")]
+#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 impl UpdateCustomProviderCapabilities {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2933,10 +3159,12 @@ impl UpdateCustomProviderCapabilities {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2945,17 +3173,22 @@ impl UpdateCustomProviderCapabilities {
         self.client.execute(request).await
     }
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// Kind of owner an `altId` names; only locations so far.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AltType {
-    ///`location`
+    /// `location`
     Location,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl AltType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -2965,7 +3198,9 @@ impl AltType {
         }
     }
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl From<&str> for AltType {
     fn from(value: &str) -> Self {
         match value {
@@ -2974,41 +3209,54 @@ impl From<&str> for AltType {
         }
     }
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::enums::string_enum!(AltType);
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// Break-down of an order amount.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AmountSummary {
-    /// `subtotal`
+    /// `subtotal`: a number. Example: `138`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subtotal: Option<f64>,
-    /// `discount`
+
+    /// `discount`: a number. Example: `0`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discount: Option<f64>,
-    /// `tax`
+
+    /// `tax`: a number. Example: `12.1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax: Option<f64>,
-    /// `shipping`
+
+    /// `shipping`: a number. Example: `0`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shipping: Option<f64>,
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// Values of `CardBrand`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CardBrand {
-    ///`visa`
+    /// `visa`
     Visa,
-    ///`mastercard`
+
+    /// `mastercard`
     Mastercard,
-    ///`other`
+
+    /// `other`
     Other,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl CardBrand {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3020,7 +3268,9 @@ impl CardBrand {
         }
     }
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl From<&str> for CardBrand {
     fn from(value: &str) -> Self {
         match value {
@@ -3031,21 +3281,27 @@ impl From<&str> for CardBrand {
         }
     }
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::enums::string_enum!(CardBrand);
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `ConnectCustomProviderRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ConnectCustomProviderRequest {
-    /// `live`
+    /// `live`: a [`CustomProviderKeys`](crate::payments::CustomProviderKeys).
     pub live: CustomProviderKeys,
-    /// `test`
+
+    /// `test`: a [`CustomProviderKeys`](crate::payments::CustomProviderKeys).
     pub test: CustomProviderKeys,
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl ConnectCustomProviderRequest {
-    ///A value with the required fields (`live`, `test`).
+    /// A value with the required fields (`live`, `test`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         live: impl Into<CustomProviderKeys>,
@@ -3057,44 +3313,57 @@ impl ConnectCustomProviderRequest {
         }
     }
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// A discount coupon.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Coupon {
-    /// `_id`
+    /// `_id`: a string. Example: `67f6c132d9485f9dacd5f123`.
     #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `altId`
+
+    /// `altId`: a string.
     #[serde(rename = "altId", default, skip_serializing_if = "Option::is_none")]
     pub alt_id: Option<String>,
-    /// `altType`
+
+    /// `altType`: a string. Example: `location`.
     #[serde(rename = "altType", default, skip_serializing_if = "Option::is_none")]
     pub alt_type: Option<String>,
-    /// `name`
+
+    /// `name`: a string. Example: `NEWT6`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `code`
+
+    /// `code`: a string. Example: `NEWT6`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
-    /// `discountType`
+
+    /// `discountType`: a [`DiscountType`](crate::payments::DiscountType).
     #[serde(rename = "discountType", default, skip_serializing_if = "Option::is_none")]
     pub discount_type: Option<DiscountType>,
-    /// `discountValue`
+
+    /// `discountValue`: a number. Example: `25`.
     #[serde(rename = "discountValue", default, skip_serializing_if = "Option::is_none")]
     pub discount_value: Option<f64>,
-    /// `status`
+
+    /// `status`: a [`CouponStatus`](crate::payments::CouponStatus).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<CouponStatus>,
-    /// `startDate`
+
+    /// `startDate`: a string. Example: `2025-04-30T18:30:00.000Z`.
     #[serde(rename = "startDate", default, skip_serializing_if = "Option::is_none")]
     pub start_date: Option<String>,
-    /// `endDate`
+
+    /// `endDate`: a string. Example: `2025-05-30T18:30:00.000Z`.
     #[serde(rename = "endDate", default, skip_serializing_if = "Option::is_none")]
     pub end_date: Option<String>,
-    /// `usageCount`
+
+    /// `usageCount`: a whole number. Example: `12`.
     #[serde(rename = "usageCount", default, skip_serializing_if = "Option::is_none")]
     pub usage_count: Option<i64>,
+
     /// Uses allowed per customer (0 for no limit).
     #[serde(
         rename = "limitPerCustomer",
@@ -3102,70 +3371,89 @@ pub struct Coupon {
         skip_serializing_if = "Option::is_none"
     )]
     pub limit_per_customer: Option<CouponLimitPerCustomer>,
-    /// `applyToFuturePayments`
+
+    /// `applyToFuturePayments`: `true` or `false`.
     #[serde(
         rename = "applyToFuturePayments",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub apply_to_future_payments: Option<bool>,
-    /// `applyToFuturePaymentsConfig`
+
+    /// `applyToFuturePaymentsConfig`: a [`FuturePaymentsConfig`](crate::payments::FuturePaymentsConfig).
     #[serde(
         rename = "applyToFuturePaymentsConfig",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub apply_to_future_payments_config: Option<FuturePaymentsConfig>,
-    /// `userId`
+
+    /// `userId`: a string.
     #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
-    /// `createdAt`
+
+    /// `createdAt`: a string. Example: `2025-04-09T18:49:22.026Z`.
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `updatedAt`
+
+    /// `updatedAt`: a string. Example: `2025-04-09T18:49:22.026Z`.
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
+
     /// Request trace id; sent with single-coupon responses.
     #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
     pub trace_id: Option<String>,
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// Uses allowed per customer (0 for no limit).
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum CouponLimitPerCustomer {
-    ///The `Integer` shape.
+    /// The `Integer` shape.
     Integer(i64),
-    ///The `Bool` shape.
+
+    /// The `Bool` shape.
     Bool(bool),
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// Uses allowed per customer (0 for no limit).
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum CouponListItemLimitPerCustomer {
-    ///The `Integer` shape.
+    /// The `Integer` shape.
     Integer(i64),
-    ///The `Bool` shape.
+
+    /// The `Bool` shape.
     Bool(bool),
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// Values of `CouponStatus`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CouponStatus {
-    ///`scheduled`
+    /// `scheduled`
     Scheduled,
-    ///`active`
+
+    /// `active`
     Active,
-    ///`expired`
+
+    /// `expired`
     Expired,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl CouponStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3177,7 +3465,9 @@ impl CouponStatus {
         }
     }
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl From<&str> for CouponStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -3188,9 +3478,12 @@ impl From<&str> for CouponStatus {
         }
     }
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::enums::string_enum!(CouponStatus);
+
 #[cfg(feature = "payments")]
+#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 /// The `CreateCouponRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3198,31 +3491,41 @@ pub struct CreateCouponRequest {
     /// The location id.
     #[serde(rename = "altId")]
     pub alt_id: String,
-    /// `altType`
+
+    /// `altType`: a [`AltType`](crate::payments::AltType).
     #[serde(rename = "altType")]
     pub alt_type: AltType,
-    /// `name`
+
+    /// `name`: a string. Example: `New Year Sale`.
     pub name: String,
-    /// `code`
+
+    /// `code`: a string. Example: `LEVELUPDAY2022`.
     pub code: String,
-    /// `discountType`
+
+    /// `discountType`: a [`DiscountType`](crate::payments::DiscountType).
     #[serde(rename = "discountType")]
     pub discount_type: DiscountType,
-    /// `discountValue`
+
+    /// `discountValue`: a number. Example: `10`.
     #[serde(rename = "discountValue")]
     pub discount_value: f64,
+
     /// YYYY-MM-DDTHH:mm:ssZ.
     #[serde(rename = "startDate")]
     pub start_date: String,
+
     /// YYYY-MM-DDTHH:mm:ssZ.
     #[serde(rename = "endDate", default, skip_serializing_if = "Option::is_none")]
     pub end_date: Option<String>,
+
     /// Total number of redemptions allowed.
     #[serde(rename = "usageLimit", default, skip_serializing_if = "Option::is_none")]
     pub usage_limit: Option<i64>,
+
     /// Products the coupon applies to.
     #[serde(rename = "productIds", default, skip_serializing_if = "Option::is_none")]
     pub product_ids: Option<Vec<String>>,
+
     /// Also discount subscription renewals.
     #[serde(
         rename = "applyToFuturePayments",
@@ -3230,13 +3533,15 @@ pub struct CreateCouponRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub apply_to_future_payments: Option<bool>,
-    /// `applyToFuturePaymentsConfig`
+
+    /// `applyToFuturePaymentsConfig`: a [`FuturePaymentsConfig`](crate::payments::FuturePaymentsConfig).
     #[serde(
         rename = "applyToFuturePaymentsConfig",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub apply_to_future_payments_config: Option<FuturePaymentsConfig>,
+
     /// Allow one redemption per customer only.
     #[serde(
         rename = "limitPerCustomer",
@@ -3245,9 +3550,11 @@ pub struct CreateCouponRequest {
     )]
     pub limit_per_customer: Option<bool>,
 }
+
 #[cfg(feature = "payments")]
+#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 impl CreateCouponRequest {
-    ///A value with the required fields (`altId`, `altType`, `name`, `code`, `discountType`, `discountValue`, `startDate`).
+    /// A value with the required fields (`altId`, `altType`, `name`, `code`, `discountType`, `discountValue`, `startDate`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         alt_id: impl Into<String>,
@@ -3274,27 +3581,32 @@ impl CreateCouponRequest {
             limit_per_customer: None,
         }
     }
-    ///Sets `endDate`.
+
+    /// Sets `endDate`.
     pub fn end_date(mut self, value: impl Into<String>) -> Self {
         self.end_date = Some(value.into());
         self
     }
-    ///Sets `usageLimit`.
+
+    /// Sets `usageLimit`.
     pub fn usage_limit(mut self, value: impl Into<i64>) -> Self {
         self.usage_limit = Some(value.into());
         self
     }
-    ///Sets `productIds`.
+
+    /// Sets `productIds`.
     pub fn product_ids(mut self, value: impl Into<Vec<String>>) -> Self {
         self.product_ids = Some(value.into());
         self
     }
-    ///Sets `applyToFuturePayments`.
+
+    /// Sets `applyToFuturePayments`.
     pub fn apply_to_future_payments(mut self, value: impl Into<bool>) -> Self {
         self.apply_to_future_payments = Some(value.into());
         self
     }
-    ///Sets `applyToFuturePaymentsConfig`.
+
+    /// Sets `applyToFuturePaymentsConfig`.
     pub fn apply_to_future_payments_config(
         mut self,
         value: impl Into<FuturePaymentsConfig>,
@@ -3302,37 +3614,47 @@ impl CreateCouponRequest {
         self.apply_to_future_payments_config = Some(value.into());
         self
     }
-    ///Sets `limitPerCustomer`.
+
+    /// Sets `limitPerCustomer`.
     pub fn limit_per_customer(mut self, value: impl Into<bool>) -> Self {
         self.limit_per_customer = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `CreateCustomProviderRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateCustomProviderRequest {
-    /// `name`
+    /// `name`: a string. Example: `Company Paypal Integration`.
     pub name: String,
+
     /// Subtext shown on the payment integrations page.
     pub description: String,
+
     /// Page loaded in an iframe to take a payment.
     #[serde(rename = "paymentsUrl")]
     pub payments_url: String,
+
     /// Endpoint HighLevel calls to verify, refund and query payments.
     #[serde(rename = "queryUrl")]
     pub query_url: String,
+
     /// Public logo URL.
     #[serde(rename = "imageUrl")]
     pub image_url: String,
-    /// `supportsSubscriptionSchedule`
+
+    /// `supportsSubscriptionSchedule`: `true` or `false`.
     #[serde(rename = "supportsSubscriptionSchedule")]
     pub supports_subscription_schedule: bool,
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl CreateCustomProviderRequest {
-    ///A value with the required fields (`name`, `description`, `paymentsUrl`, `queryUrl`, `imageUrl`, `supportsSubscriptionSchedule`).
+    /// A value with the required fields (`name`, `description`, `paymentsUrl`, `queryUrl`, `imageUrl`, `supportsSubscriptionSchedule`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl Into<String>,
@@ -3352,7 +3674,9 @@ impl CreateCustomProviderRequest {
         }
     }
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `CreateFulfillmentRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3360,20 +3684,26 @@ pub struct CreateFulfillmentRequest {
     /// The location id.
     #[serde(rename = "altId")]
     pub alt_id: String,
-    /// `altType`
+
+    /// `altType`: a [`AltType`](crate::payments::AltType).
     #[serde(rename = "altType")]
     pub alt_type: AltType,
-    /// `trackings`
+
+    /// `trackings`: a list of [`FulfillmentTracking`](crate::payments::FulfillmentTracking) values.
     pub trackings: Vec<FulfillmentTracking>,
-    /// `items`
+
+    /// `items`: a list of [`FulfillmentItemInput`](crate::payments::FulfillmentItemInput) values.
     pub items: Vec<FulfillmentItemInput>,
+
     /// Send the customer a shipping notification.
     #[serde(rename = "notifyCustomer")]
     pub notify_customer: bool,
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl CreateFulfillmentRequest {
-    ///A value with the required fields (`altId`, `altType`, `trackings`, `items`, `notifyCustomer`).
+    /// A value with the required fields (`altId`, `altType`, `trackings`, `items`, `notifyCustomer`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         alt_id: impl Into<String>,
@@ -3391,19 +3721,24 @@ impl CreateFulfillmentRequest {
         }
     }
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `CreateFulfillmentResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateFulfillmentResponse {
-    /// `status`
+    /// `status`: `true` or `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<bool>,
-    /// `data`
+
+    /// `data`: a [`Fulfillment`](crate::payments::Fulfillment).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Fulfillment>,
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `CreateWhiteLabelProviderRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3411,25 +3746,33 @@ pub struct CreateWhiteLabelProviderRequest {
     /// The location id.
     #[serde(rename = "altId")]
     pub alt_id: String,
-    /// `altType`
+
+    /// `altType`: a [`AltType`](crate::payments::AltType).
     #[serde(rename = "altType")]
     pub alt_type: AltType,
+
     /// Unique slug of the provider; must start and end with a letter.
     #[serde(rename = "uniqueName")]
     pub unique_name: String,
+
     /// Display name.
     pub title: String,
-    /// `provider`
+
+    /// `provider`: a [`WhiteLabelProviderKind`](crate::payments::WhiteLabelProviderKind).
     pub provider: WhiteLabelProviderKind,
+
     /// Short text shown under the title.
     pub description: String,
+
     /// Logo URL.
     #[serde(rename = "imageUrl")]
     pub image_url: String,
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl CreateWhiteLabelProviderRequest {
-    ///A value with the required fields (`altId`, `altType`, `uniqueName`, `title`, `provider`, `description`, `imageUrl`).
+    /// A value with the required fields (`altId`, `altType`, `uniqueName`, `title`, `provider`, `description`, `imageUrl`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         alt_id: impl Into<String>,
@@ -3451,39 +3794,49 @@ impl CreateWhiteLabelProviderRequest {
         }
     }
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The calling app's custom payment provider in one location.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CustomProvider {
-    /// `_id`
+    /// `_id`: a string. Example: `662a44ad19a2a44d3cd9d749`.
     #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`
+
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `description`
+
+    /// `description`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `paymentsUrl`
+
+    /// `paymentsUrl`: a string.
     #[serde(rename = "paymentsUrl", default, skip_serializing_if = "Option::is_none")]
     pub payments_url: Option<String>,
-    /// `queryUrl`
+
+    /// `queryUrl`: a string.
     #[serde(rename = "queryUrl", default, skip_serializing_if = "Option::is_none")]
     pub query_url: Option<String>,
-    /// `imageUrl`
+
+    /// `imageUrl`: a string.
     #[serde(rename = "imageUrl", default, skip_serializing_if = "Option::is_none")]
     pub image_url: Option<String>,
-    /// `locationId`
+
+    /// `locationId`: a string.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
-    /// `marketplaceAppId`
+
+    /// `marketplaceAppId`: a string.
     #[serde(
         rename = "marketplaceAppId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub marketplace_app_id: Option<String>,
+
     /// The stored live and test configs.
     #[serde(
         rename = "paymentProvider",
@@ -3491,34 +3844,43 @@ pub struct CustomProvider {
         skip_serializing_if = "Option::is_none"
     )]
     pub payment_provider: Option<CustomProviderPaymentProvider>,
-    /// `deleted`
+
+    /// `deleted`: `true` or `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted: Option<bool>,
-    /// `createdAt`
+
+    /// `createdAt`: a date and time (RFC 3339 string).
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `updatedAt`
+
+    /// `updatedAt`: a date and time (RFC 3339 string).
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
-    /// `traceId`
+
+    /// `traceId`: a string.
     #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
     pub trace_id: Option<String>,
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `CustomProviderKeys` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CustomProviderKeys {
-    /// `apiKey`
+    /// `apiKey`: a secret string (hidden from `Debug` output).
     #[serde(rename = "apiKey")]
     pub api_key: crate::Secret,
-    /// `publishableKey`
+
+    /// `publishableKey`: a string.
     #[serde(rename = "publishableKey")]
     pub publishable_key: String,
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl CustomProviderKeys {
-    ///A value with the required fields (`apiKey`, `publishableKey`).
+    /// A value with the required fields (`apiKey`, `publishableKey`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         api_key: impl Into<crate::Secret>,
@@ -3530,34 +3892,43 @@ impl CustomProviderKeys {
         }
     }
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The config of one mode (live or test) of a custom provider.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CustomProviderModeConfig {
-    /// `liveMode`
+    /// `liveMode`: `true` or `false`.
     #[serde(rename = "liveMode", default, skip_serializing_if = "Option::is_none")]
     pub live_mode: Option<bool>,
-    /// `apiKey`
+
+    /// `apiKey`: a secret string (hidden from `Debug` output).
     #[serde(rename = "apiKey", default, skip_serializing_if = "Option::is_none")]
     pub api_key: Option<crate::Secret>,
-    /// `publishableKey`
+
+    /// `publishableKey`: a string.
     #[serde(rename = "publishableKey", default, skip_serializing_if = "Option::is_none")]
     pub publishable_key: Option<String>,
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The stored live and test configs.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CustomProviderPaymentProvider {
-    /// `live`
+    /// `live`: a [`CustomProviderModeConfig`](crate::payments::CustomProviderModeConfig).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub live: Option<CustomProviderModeConfig>,
-    /// `test`
+
+    /// `test`: a [`CustomProviderModeConfig`](crate::payments::CustomProviderModeConfig).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub test: Option<CustomProviderModeConfig>,
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `DeleteCouponRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3565,15 +3936,19 @@ pub struct DeleteCouponRequest {
     /// The location id.
     #[serde(rename = "altId")]
     pub alt_id: String,
-    /// `altType`
+
+    /// `altType`: a [`AltType`](crate::payments::AltType).
     #[serde(rename = "altType")]
     pub alt_type: AltType,
+
     /// The coupon to delete.
     pub id: String,
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl DeleteCouponRequest {
-    ///A value with the required fields (`altId`, `altType`, `id`).
+    /// A value with the required fields (`altId`, `altType`, `id`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         alt_id: impl Into<String>,
@@ -3587,19 +3962,24 @@ impl DeleteCouponRequest {
         }
     }
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `DeleteCouponResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DeleteCouponResponse {
-    /// `success`
+    /// `success`: `true` or `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
-    /// `traceId`
+
+    /// `traceId`: a string.
     #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
     pub trace_id: Option<String>,
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `DisconnectCustomProviderRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3608,9 +3988,11 @@ pub struct DisconnectCustomProviderRequest {
     #[serde(rename = "liveMode")]
     pub live_mode: bool,
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl DisconnectCustomProviderRequest {
-    ///A value with the required fields (`liveMode`).
+    /// A value with the required fields (`liveMode`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(live_mode: impl Into<bool>) -> Self {
         Self {
@@ -3618,19 +4000,25 @@ impl DisconnectCustomProviderRequest {
         }
     }
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// Whether the discount is a percentage or a fixed amount.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DiscountType {
-    ///`percentage`
+    /// `percentage`
     Percentage,
-    ///`amount`
+
+    /// `amount`
     Amount,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl DiscountType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3641,7 +4029,9 @@ impl DiscountType {
         }
     }
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl From<&str> for DiscountType {
     fn from(value: &str) -> Self {
         match value {
@@ -3651,9 +4041,12 @@ impl From<&str> for DiscountType {
         }
     }
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::enums::string_enum!(DiscountType);
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `FulfilledItem` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3661,47 +4054,61 @@ pub struct FulfilledItem {
     /// Id of the price shipped.
     #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`
+
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `product`
+
+    /// `product`: a [`ProductSnapshot`](crate::payments::ProductSnapshot).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub product: Option<ProductSnapshot>,
-    /// `price`
+
+    /// `price`: a [`PriceSnapshot`](crate::payments::PriceSnapshot).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub price: Option<PriceSnapshot>,
-    /// `qty`
+
+    /// `qty`: a whole number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub qty: Option<i64>,
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `Fulfillment` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Fulfillment {
-    /// `_id`
+    /// `_id`: a string.
     #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `altId`
+
+    /// `altId`: a string.
     #[serde(rename = "altId", default, skip_serializing_if = "Option::is_none")]
     pub alt_id: Option<String>,
-    /// `altType`
+
+    /// `altType`: a [`AltType`](crate::payments::AltType).
     #[serde(rename = "altType", default, skip_serializing_if = "Option::is_none")]
     pub alt_type: Option<AltType>,
-    /// `trackings`
+
+    /// `trackings`: a list of [`FulfillmentTracking`](crate::payments::FulfillmentTracking) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trackings: Option<Vec<FulfillmentTracking>>,
-    /// `items`
+
+    /// `items`: a list of [`FulfilledItem`](crate::payments::FulfilledItem) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub items: Option<Vec<FulfilledItem>>,
-    /// `createdAt`
+
+    /// `createdAt`: a string. Example: `2023-12-12T09:27:42.355Z`.
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `updatedAt`
+
+    /// `updatedAt`: a string. Example: `2023-12-12T09:27:42.355Z`.
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `FulfillmentItemInput` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3709,12 +4116,15 @@ pub struct FulfillmentItemInput {
     /// Id of the price (the line) shipped.
     #[serde(rename = "priceId")]
     pub price_id: String,
-    /// `qty`
+
+    /// `qty`: a whole number. Example: `1`.
     pub qty: i64,
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl FulfillmentItemInput {
-    ///A value with the required fields (`priceId`, `qty`).
+    /// A value with the required fields (`priceId`, `qty`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(price_id: impl Into<String>, qty: impl Into<i64>) -> Self {
         Self {
@@ -3723,28 +4133,34 @@ impl FulfillmentItemInput {
         }
     }
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `FulfillmentTracking` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FulfillmentTracking {
-    /// `trackingNumber`
+    /// `trackingNumber`: a string. Example: `40012345678`.
     #[serde(rename = "trackingNumber", default, skip_serializing_if = "Option::is_none")]
     pub tracking_number: Option<String>,
-    /// `shippingCarrier`
+
+    /// `shippingCarrier`: a string. Example: `FedEx`.
     #[serde(
         rename = "shippingCarrier",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub shipping_carrier: Option<String>,
-    /// `trackingUrl`
+
+    /// `trackingUrl`: a string. Example: `https://www.fedex.com/wtrk/track/?trknbr=40012345678`.
     #[serde(rename = "trackingUrl", default, skip_serializing_if = "Option::is_none")]
     pub tracking_url: Option<String>,
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl FulfillmentTracking {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -3753,40 +4169,49 @@ impl FulfillmentTracking {
             tracking_url: None,
         }
     }
-    ///Sets `trackingNumber`.
+
+    /// Sets `trackingNumber`.
     pub fn tracking_number(mut self, value: impl Into<String>) -> Self {
         self.tracking_number = Some(value.into());
         self
     }
-    ///Sets `shippingCarrier`.
+
+    /// Sets `shippingCarrier`.
     pub fn shipping_carrier(mut self, value: impl Into<String>) -> Self {
         self.shipping_carrier = Some(value.into());
         self
     }
-    ///Sets `trackingUrl`.
+
+    /// Sets `trackingUrl`.
     pub fn tracking_url(mut self, value: impl Into<String>) -> Self {
         self.tracking_url = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// How long a coupon keeps discounting a subscription's renewals.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FuturePaymentsConfig {
-    /// `type`
+    /// `type`: a [`FuturePaymentsConfigType`](crate::payments::FuturePaymentsConfigType).
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<FuturePaymentsConfigType>,
+
     /// Number of duration units.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duration: Option<i64>,
-    /// `durationType`
+
+    /// `durationType`: a [`FuturePaymentsDurationType`](crate::payments::FuturePaymentsDurationType).
     #[serde(rename = "durationType", default, skip_serializing_if = "Option::is_none")]
     pub duration_type: Option<FuturePaymentsDurationType>,
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl FuturePaymentsConfig {
-    ///A value with the required fields (`type`, `duration`, `durationType`).
+    /// A value with the required fields (`type`, `duration`, `durationType`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         type_: impl Into<FuturePaymentsConfigType>,
@@ -3799,17 +4224,20 @@ impl FuturePaymentsConfig {
             duration_type: Some(duration_type.into()),
         }
     }
-    ///Sets `type`.
+
+    /// Sets `type`.
     pub fn type_(mut self, value: impl Into<FuturePaymentsConfigType>) -> Self {
         self.type_ = Some(value.into());
         self
     }
-    ///Sets `duration`.
+
+    /// Sets `duration`.
     pub fn duration(mut self, value: impl Into<i64>) -> Self {
         self.duration = Some(value.into());
         self
     }
-    ///Sets `durationType`.
+
+    /// Sets `durationType`.
     pub fn duration_type(
         mut self,
         value: impl Into<FuturePaymentsDurationType>,
@@ -3818,19 +4246,25 @@ impl FuturePaymentsConfig {
         self
     }
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// Values of `FuturePaymentsConfigType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum FuturePaymentsConfigType {
-    ///`forever`
+    /// `forever`
     Forever,
-    ///`fixed`
+
+    /// `fixed`
     Fixed,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl FuturePaymentsConfigType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3841,7 +4275,9 @@ impl FuturePaymentsConfigType {
         }
     }
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl From<&str> for FuturePaymentsConfigType {
     fn from(value: &str) -> Self {
         match value {
@@ -3851,19 +4287,25 @@ impl From<&str> for FuturePaymentsConfigType {
         }
     }
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::enums::string_enum!(FuturePaymentsConfigType);
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// Values of `FuturePaymentsDurationType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum FuturePaymentsDurationType {
-    ///`months`
+    /// `months`
     Months,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl FuturePaymentsDurationType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3873,7 +4315,9 @@ impl FuturePaymentsDurationType {
         }
     }
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl From<&str> for FuturePaymentsDurationType {
     fn from(value: &str) -> Self {
         match value {
@@ -3882,99 +4326,127 @@ impl From<&str> for FuturePaymentsDurationType {
         }
     }
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::enums::string_enum!(FuturePaymentsDurationType);
+
 #[cfg(feature = "payments")]
+#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 /// The `ListCouponsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListCouponsResponse {
-    /// `data`
+    /// `data`: a list of [`Coupon`](crate::payments::Coupon) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<Coupon>>,
-    /// `totalCount`
+
+    /// `totalCount`: a whole number. Example: `20`.
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
-    /// `traceId`
+
+    /// `traceId`: a string.
     #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
     pub trace_id: Option<String>,
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `ListFulfillmentsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListFulfillmentsResponse {
-    /// `status`
+    /// `status`: `true` or `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<bool>,
-    /// `data`
+
+    /// `data`: a list of [`Fulfillment`](crate::payments::Fulfillment) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<Fulfillment>>,
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `ListOrdersResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListOrdersResponse {
-    /// `data`
+    /// `data`: a list of [`Order`](crate::payments::Order) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<Order>>,
+
     /// Number of orders matching the filters.
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `ListSubscriptionsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListSubscriptionsResponse {
-    /// `data`
+    /// `data`: a list of [`Subscription`](crate::payments::Subscription) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<Subscription>>,
-    /// `totalCount`
+
+    /// `totalCount`: a whole number.
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `ListTransactionsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListTransactionsResponse {
-    /// `data`
+    /// `data`: a list of [`Transaction`](crate::payments::Transaction) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<Transaction>>,
-    /// `totalCount`
+
+    /// `totalCount`: a whole number.
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `ListWhiteLabelProvidersResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListWhiteLabelProvidersResponse {
-    /// `providers`
+    /// `providers`: a list of [`WhiteLabelProvider`](crate::payments::WhiteLabelProvider) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub providers: Option<Vec<WhiteLabelProvider>>,
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// How an offline payment was made.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ManualPaymentMode {
-    ///`cash`
+    /// `cash`
     Cash,
-    ///`card`
+
+    /// `card`
     Card,
-    ///`cheque`
+
+    /// `cheque`
     Cheque,
-    ///`bank_transfer`
+
+    /// `bank_transfer`
     BankTransfer,
-    ///`other`
+
+    /// `other`
     Other,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl ManualPaymentMode {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3988,7 +4460,9 @@ impl ManualPaymentMode {
         }
     }
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl From<&str> for ManualPaymentMode {
     fn from(value: &str) -> Self {
         match value {
@@ -4001,56 +4475,77 @@ impl From<&str> for ManualPaymentMode {
         }
     }
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::enums::string_enum!(ManualPaymentMode);
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `MembershipOffer` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct MembershipOffer {
-    /// `label`
+    /// `label`: a string. Example: `top_50`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
-    /// `value`
+
+    /// `value`: a string. Example: `50`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
-    /// `_id`
+
+    /// `_id`: a string.
     #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// Values of `Month`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Month {
-    ///`jan`
+    /// `jan`
     Jan,
-    ///`feb`
+
+    /// `feb`
     Feb,
-    ///`mar`
+
+    /// `mar`
     Mar,
-    ///`apr`
+
+    /// `apr`
     Apr,
-    ///`may`
+
+    /// `may`
     May,
-    ///`jun`
+
+    /// `jun`
     Jun,
-    ///`jul`
+
+    /// `jul`
     Jul,
-    ///`aug`
+
+    /// `aug`
     Aug,
-    ///`sep`
+
+    /// `sep`
     Sep,
-    ///`oct`
+
+    /// `oct`
     Oct,
-    ///`nov`
+
+    /// `nov`
     Nov,
-    ///`dec`
+
+    /// `dec`
     Dec,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl Month {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -4071,7 +4566,9 @@ impl Month {
         }
     }
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl From<&str> for Month {
     fn from(value: &str) -> Self {
         match value {
@@ -4091,31 +4588,40 @@ impl From<&str> for Month {
         }
     }
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::enums::string_enum!(Month);
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// An order. The list returns a summary of each order; a single fetch returns the full record. One type covers both, every field being optional in practice.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Order {
-    /// `_id`
+    /// `_id`: a string. Example: `653f5e0cde5a1314e62a837c`.
     #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+
     /// The location id.
     #[serde(rename = "altId", default, skip_serializing_if = "Option::is_none")]
     pub alt_id: Option<String>,
-    /// `altType`
+
+    /// `altType`: a string. Example: `location`.
     #[serde(rename = "altType", default, skip_serializing_if = "Option::is_none")]
     pub alt_type: Option<String>,
-    /// `contactId`
+
+    /// `contactId`: a string.
     #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<String>,
+
     /// Present in list results.
     #[serde(rename = "contactName", default, skip_serializing_if = "Option::is_none")]
     pub contact_name: Option<String>,
+
     /// Present in list results.
     #[serde(rename = "contactEmail", default, skip_serializing_if = "Option::is_none")]
     pub contact_email: Option<String>,
+
     /// Copy of the contact taken when the order was placed.
     #[serde(
         rename = "contactSnapshot",
@@ -4123,103 +4629,131 @@ pub struct Order {
         skip_serializing_if = "Option::is_none"
     )]
     pub contact_snapshot: Option<std::collections::BTreeMap<String, serde_json::Value>>,
-    /// `currency`
+
+    /// `currency`: a string. Example: `USD`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
-    /// `amount`
+
+    /// `amount`: a number. Example: `150.1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<f64>,
+
     /// Present in list results.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subtotal: Option<f64>,
+
     /// Present in list results.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discount: Option<f64>,
-    /// `amountSummary`
+
+    /// `amountSummary`: a [`AmountSummary`](crate::payments::AmountSummary).
     #[serde(rename = "amountSummary", default, skip_serializing_if = "Option::is_none")]
     pub amount_summary: Option<AmountSummary>,
-    /// `taxSummary`
+
+    /// `taxSummary`: a list of [`TaxLine`](crate::payments::TaxLine) values.
     #[serde(rename = "taxSummary", default, skip_serializing_if = "Option::is_none")]
     pub tax_summary: Option<Vec<TaxLine>>,
-    /// `status`
+
+    /// `status`: a string. Example: `completed`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
-    /// `fulfillmentStatus`
+
+    /// `fulfillmentStatus`: a string. Example: `unfulfilled`.
     #[serde(
         rename = "fulfillmentStatus",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub fulfillment_status: Option<String>,
-    /// `liveMode`
+
+    /// `liveMode`: `true` or `false`.
     #[serde(rename = "liveMode", default, skip_serializing_if = "Option::is_none")]
     pub live_mode: Option<bool>,
-    /// `markAsTest`
+
+    /// `markAsTest`: `true` or `false`.
     #[serde(rename = "markAsTest", default, skip_serializing_if = "Option::is_none")]
     pub mark_as_test: Option<bool>,
-    /// `totalProducts`
+
+    /// `totalProducts`: a whole number. Example: `5`.
     #[serde(rename = "totalProducts", default, skip_serializing_if = "Option::is_none")]
     pub total_products: Option<i64>,
-    /// `onetimeProducts`
+
+    /// `onetimeProducts`: a whole number. Example: `1`.
     #[serde(
         rename = "onetimeProducts",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub onetime_products: Option<i64>,
-    /// `recurringProducts`
+
+    /// `recurringProducts`: a whole number. Example: `1`.
     #[serde(
         rename = "recurringProducts",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub recurring_products: Option<i64>,
+
     /// Present in list results.
     #[serde(rename = "sourceType", default, skip_serializing_if = "Option::is_none")]
     pub source_type: Option<String>,
-    /// `sourceSubType`
+
+    /// `sourceSubType`: a string. Example: `one_step_order_form`.
     #[serde(rename = "sourceSubType", default, skip_serializing_if = "Option::is_none")]
     pub source_sub_type: Option<String>,
-    /// `sourceName`
+
+    /// `sourceName`: a string.
     #[serde(rename = "sourceName", default, skip_serializing_if = "Option::is_none")]
     pub source_name: Option<String>,
-    /// `sourceId`
+
+    /// `sourceId`: a string.
     #[serde(rename = "sourceId", default, skip_serializing_if = "Option::is_none")]
     pub source_id: Option<String>,
-    /// `sourceMeta`
+
+    /// `sourceMeta`: a map from names to JSON values.
     #[serde(rename = "sourceMeta", default, skip_serializing_if = "Option::is_none")]
     pub source_meta: Option<std::collections::BTreeMap<String, serde_json::Value>>,
-    /// `source`
+
+    /// `source`: a [`OrderSource`](crate::payments::OrderSource).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<OrderSource>,
-    /// `items`
+
+    /// `items`: a list of [`OrderItem`](crate::payments::OrderItem) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub items: Option<Vec<OrderItem>>,
-    /// `couponCode`
+
+    /// `couponCode`: a string. Example: `100PER`.
     #[serde(rename = "couponCode", default, skip_serializing_if = "Option::is_none")]
     pub coupon_code: Option<String>,
+
     /// The coupon applied, e.g. its `_id` and `code`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub coupon: Option<std::collections::BTreeMap<String, serde_json::Value>>,
-    /// `trackingId`
+
+    /// `trackingId`: a string.
     #[serde(rename = "trackingId", default, skip_serializing_if = "Option::is_none")]
     pub tracking_id: Option<String>,
-    /// `fingerprint`
+
+    /// `fingerprint`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fingerprint: Option<String>,
-    /// `meta`
+
+    /// `meta`: a map from names to JSON values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meta: Option<std::collections::BTreeMap<String, serde_json::Value>>,
-    /// `traceId`
+
+    /// `traceId`: a string.
     #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
     pub trace_id: Option<String>,
-    /// `automaticTaxesCalculated`
+
+    /// `automaticTaxesCalculated`: `true` or `false`.
     #[serde(
         rename = "automaticTaxesCalculated",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub automatic_taxes_calculated: Option<bool>,
+
     /// Name of the automatic tax provider.
     #[serde(
         rename = "taxCalculationProvider",
@@ -4227,64 +4761,83 @@ pub struct Order {
         skip_serializing_if = "Option::is_none"
     )]
     pub tax_calculation_provider: Option<String>,
+
     /// Id of the user who created the order.
     #[serde(rename = "createdBy", default, skip_serializing_if = "Option::is_none")]
     pub created_by: Option<String>,
-    /// `createdAt`
+
+    /// `createdAt`: a date and time (RFC 3339 string).
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `updatedAt`
+
+    /// `updatedAt`: a date and time (RFC 3339 string).
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// One line of an order.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct OrderItem {
-    /// `_id`
+    /// `_id`: a string.
     #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`
+
+    /// `name`: a string. Example: `Men's classic tee - XL / Charcoal`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `qty`
+
+    /// `qty`: a whole number. Example: `1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub qty: Option<i64>,
-    /// `locationId`
+
+    /// `locationId`: a string.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
-    /// `authorizeAmount`
+
+    /// `authorizeAmount`: a number.
     #[serde(
         rename = "authorizeAmount",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub authorize_amount: Option<f64>,
-    /// `product`
+
+    /// `product`: a [`ProductSnapshot`](crate::payments::ProductSnapshot).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub product: Option<ProductSnapshot>,
-    /// `price`
+
+    /// `price`: a [`PriceSnapshot`](crate::payments::PriceSnapshot).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub price: Option<PriceSnapshot>,
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// Payment state of an order.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OrderPaymentStatus {
-    ///`paid`
+    /// `paid`
     Paid,
-    ///`unpaid`
+
+    /// `unpaid`
     Unpaid,
-    ///`refunded`
+
+    /// `refunded`
     Refunded,
-    ///`partially_paid`
+
+    /// `partially_paid`
     PartiallyPaid,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl OrderPaymentStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -4297,7 +4850,9 @@ impl OrderPaymentStatus {
         }
     }
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl From<&str> for OrderPaymentStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -4309,76 +4864,106 @@ impl From<&str> for OrderPaymentStatus {
         }
     }
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::enums::string_enum!(OrderPaymentStatus);
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The origin of an order, transaction or subscription.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct OrderSource {
-    /// `type`
+    /// `type`: a [`OrderSourceType`](crate::payments::OrderSourceType).
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<OrderSourceType>,
-    /// `subType`
+
+    /// `subType`: a [`OrderSourceSubType`](crate::payments::OrderSourceSubType).
     #[serde(rename = "subType", default, skip_serializing_if = "Option::is_none")]
     pub sub_type: Option<OrderSourceSubType>,
-    /// `id`
+
+    /// `id`: a string. Example: `nohc1pPZJlpZTpxJfLCp`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`
+
+    /// `name`: a string. Example: `Ecom Store`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+
     /// Source details such as page id and URL.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meta: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// Finer origin of an order or transaction.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OrderSourceSubType {
-    ///`one_step_order_form`
+    /// `one_step_order_form`
     OneStepOrderForm,
-    ///`two_step_order_form`
+
+    /// `two_step_order_form`
     TwoStepOrderForm,
-    ///`upsell`
+
+    /// `upsell`
     Upsell,
-    ///`tap_to_pay`
+
+    /// `tap_to_pay`
     TapToPay,
-    ///`card_payment`
+
+    /// `card_payment`
     CardPayment,
-    ///`store`
+
+    /// `store`
     Store,
-    ///`contact_view`
+
+    /// `contact_view`
     ContactView,
-    ///`email_campaign`
+
+    /// `email_campaign`
     EmailCampaign,
-    ///`payments_dashboard`
+
+    /// `payments_dashboard`
     PaymentsDashboard,
-    ///`shopify`
+
+    /// `shopify`
     Shopify,
-    ///`subscription_view`
+
+    /// `subscription_view`
     SubscriptionView,
-    ///`store_upsell`
+
+    /// `store_upsell`
     StoreUpsell,
-    ///`woocommerce`
+
+    /// `woocommerce`
     Woocommerce,
-    ///`service`
+
+    /// `service`
     Service,
-    ///`meeting`
+
+    /// `meeting`
     Meeting,
-    ///`imported_csv`
+
+    /// `imported_csv`
     ImportedCsv,
-    ///`qr_code`
+
+    /// `qr_code`
     QrCode,
-    ///`saas_one_time`
+
+    /// `saas_one_time`
     SaasOneTime,
-    ///`saas_subscription`
+
+    /// `saas_subscription`
     SaasSubscription,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl OrderSourceSubType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -4406,7 +4991,9 @@ impl OrderSourceSubType {
         }
     }
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl From<&str> for OrderSourceSubType {
     fn from(value: &str) -> Self {
         match value {
@@ -4433,47 +5020,67 @@ impl From<&str> for OrderSourceSubType {
         }
     }
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::enums::string_enum!(OrderSourceSubType);
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// Where an order or transaction came from.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OrderSourceType {
-    ///`funnel`
+    /// `funnel`
     Funnel,
-    ///`website`
+
+    /// `website`
     Website,
-    ///`invoice`
+
+    /// `invoice`
     Invoice,
-    ///`calendar`
+
+    /// `calendar`
     Calendar,
-    ///`text2Pay`
+
+    /// `text2Pay`
     Text2Pay,
-    ///`document_contracts`
+
+    /// `document_contracts`
     DocumentContracts,
-    ///`membership`
+
+    /// `membership`
     Membership,
-    ///`mobile_app`
+
+    /// `mobile_app`
     MobileApp,
-    ///`communities`
+
+    /// `communities`
     Communities,
-    ///`point_of_sale`
+
+    /// `point_of_sale`
     PointOfSale,
-    ///`manual`
+
+    /// `manual`
     Manual,
-    ///`form`
+
+    /// `form`
     Form,
-    ///`survey`
+
+    /// `survey`
     Survey,
-    ///`payment_link`
+
+    /// `payment_link`
     PaymentLink,
-    ///`external`
+
+    /// `external`
     External,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl OrderSourceType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -4497,7 +5104,9 @@ impl OrderSourceType {
         }
     }
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl From<&str> for OrderSourceType {
     fn from(value: &str) -> Self {
         match value {
@@ -4520,22 +5129,28 @@ impl From<&str> for OrderSourceType {
         }
     }
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::enums::string_enum!(OrderSourceType);
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `PaymentCard` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct PaymentCard {
-    /// `type`
+    /// `type`: a [`CardBrand`](crate::payments::CardBrand).
     #[serde(rename = "type")]
     pub type_: CardBrand,
-    /// `last4`
+
+    /// `last4`: a string. Example: `1234`.
     pub last4: String,
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl PaymentCard {
-    ///A value with the required fields (`type`, `last4`).
+    /// A value with the required fields (`type`, `last4`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(type_: impl Into<CardBrand>, last4: impl Into<String>) -> Self {
         Self {
@@ -4544,108 +5159,136 @@ impl PaymentCard {
         }
     }
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `PaymentCheque` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct PaymentCheque {
-    /// `number`
+    /// `number`: a string. Example: `129-129-129-912`.
     pub number: String,
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl PaymentCheque {
-    ///A value with the required fields (`number`).
+    /// A value with the required fields (`number`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(number: impl Into<String>) -> Self {
         Self { number: number.into() }
     }
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// A price as copied into an order or a fulfillment.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct PriceSnapshot {
-    /// `_id`
+    /// `_id`: a string.
     #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`
+
+    /// `name`: a string. Example: `XL / Charcoal`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `type`
+
+    /// `type`: a [`PriceType`](crate::payments::PriceType).
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<PriceType>,
-    /// `currency`
+
+    /// `currency`: a string. Example: `USD`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
-    /// `amount`
+
+    /// `amount`: a number. Example: `17`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<f64>,
-    /// `recurring`
+
+    /// `recurring`: a [`Recurring`](crate::payments::Recurring).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recurring: Option<Recurring>,
-    /// `membershipOffers`
+
+    /// `membershipOffers`: a list of [`MembershipOffer`](crate::payments::MembershipOffer) values.
     #[serde(
         rename = "membershipOffers",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub membership_offers: Option<Vec<MembershipOffer>>,
-    /// `variantOptionIds`
+
+    /// `variantOptionIds`: a list of strings.
     #[serde(
         rename = "variantOptionIds",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub variant_option_ids: Option<Vec<String>>,
-    /// `locationId`
+
+    /// `locationId`: a string.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
+
     /// Id of the product.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub product: Option<String>,
-    /// `userId`
+
+    /// `userId`: a string.
     #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
-    /// `compareAtPrice`
+
+    /// `compareAtPrice`: a number.
     #[serde(rename = "compareAtPrice", default, skip_serializing_if = "Option::is_none")]
     pub compare_at_price: Option<f64>,
-    /// `trackInventory`
+
+    /// `trackInventory`: `true` or `false`.
     #[serde(rename = "trackInventory", default, skip_serializing_if = "Option::is_none")]
     pub track_inventory: Option<bool>,
-    /// `availableQuantity`
+
+    /// `availableQuantity`: a whole number.
     #[serde(
         rename = "availableQuantity",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub available_quantity: Option<i64>,
-    /// `allowOutOfStockPurchases`
+
+    /// `allowOutOfStockPurchases`: `true` or `false`.
     #[serde(
         rename = "allowOutOfStockPurchases",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub allow_out_of_stock_purchases: Option<bool>,
-    /// `createdAt`
+
+    /// `createdAt`: a date and time (RFC 3339 string).
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `updatedAt`
+
+    /// `updatedAt`: a date and time (RFC 3339 string).
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// Values of `PriceType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum PriceType {
-    ///`one_time`
+    /// `one_time`
     OneTime,
-    ///`recurring`
+
+    /// `recurring`
     Recurring,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl PriceType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -4656,7 +5299,9 @@ impl PriceType {
         }
     }
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl From<&str> for PriceType {
     fn from(value: &str) -> Self {
         match value {
@@ -4666,142 +5311,183 @@ impl From<&str> for PriceType {
         }
     }
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::enums::string_enum!(PriceType);
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `ProductLabel` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ProductLabel {
-    /// `title`
+    /// `title`: a string. Example: `Featured`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    /// `startDate`
+
+    /// `startDate`: a string. Example: `2024-06-26T05:43:35.000Z`.
     #[serde(rename = "startDate", default, skip_serializing_if = "Option::is_none")]
     pub start_date: Option<String>,
-    /// `endDate`
+
+    /// `endDate`: a string. Example: `2024-06-30T05:43:39.000Z`.
     #[serde(rename = "endDate", default, skip_serializing_if = "Option::is_none")]
     pub end_date: Option<String>,
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// A product as copied into an order or a fulfillment.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ProductSnapshot {
-    /// `_id`
+    /// `_id`: a string.
     #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `locationId`
+
+    /// `locationId`: a string.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
-    /// `name`
+
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `description`
+
+    /// `description`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `productType`
+
+    /// `productType`: a string. Example: `PHYSICAL`.
     #[serde(rename = "productType", default, skip_serializing_if = "Option::is_none")]
     pub product_type: Option<String>,
-    /// `availableInStore`
+
+    /// `availableInStore`: `true` or `false`.
     #[serde(
         rename = "availableInStore",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub available_in_store: Option<bool>,
-    /// `variants`
+
+    /// `variants`: a list of [`ProductVariant`](crate::payments::ProductVariant) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub variants: Option<Vec<ProductVariant>>,
-    /// `statementDescriptor`
+
+    /// `statementDescriptor`: a string.
     #[serde(
         rename = "statementDescriptor",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub statement_descriptor: Option<String>,
-    /// `image`
+
+    /// `image`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image: Option<String>,
-    /// `collectionIds`
+
+    /// `collectionIds`: a list of strings.
     #[serde(rename = "collectionIds", default, skip_serializing_if = "Option::is_none")]
     pub collection_ids: Option<Vec<String>>,
-    /// `isTaxesEnabled`
+
+    /// `isTaxesEnabled`: `true` or `false`.
     #[serde(rename = "isTaxesEnabled", default, skip_serializing_if = "Option::is_none")]
     pub is_taxes_enabled: Option<bool>,
+
     /// Tax ids, or whole tax records where they were expanded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub taxes: Option<Vec<serde_json::Value>>,
-    /// `automaticTaxCategoryId`
+
+    /// `automaticTaxCategoryId`: a string.
     #[serde(
         rename = "automaticTaxCategoryId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub automatic_tax_category_id: Option<String>,
-    /// `label`
+
+    /// `label`: a [`ProductLabel`](crate::payments::ProductLabel).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<ProductLabel>,
-    /// `slug`
+
+    /// `slug`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub slug: Option<String>,
-    /// `createdAt`
+
+    /// `createdAt`: a date and time (RFC 3339 string).
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `updatedAt`
+
+    /// `updatedAt`: a date and time (RFC 3339 string).
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `ProductVariant` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ProductVariant {
-    /// `id`
+    /// `id`: a string. Example: `38s63qmxfr4`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`
+
+    /// `name`: a string. Example: `Size`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `options`
+
+    /// `options`: a list of [`ProductVariantOption`](crate::payments::ProductVariantOption) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub options: Option<Vec<ProductVariantOption>>,
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `ProductVariantOption` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ProductVariantOption {
-    /// `id`
+    /// `id`: a string. Example: `h4z7u0im2q8`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`
+
+    /// `name`: a string. Example: `XL`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// Values of `RRuleFrequency`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum RRuleFrequency {
-    ///`yearly`
+    /// `yearly`
     Yearly,
-    ///`monthly`
+
+    /// `monthly`
     Monthly,
-    ///`weekly`
+
+    /// `weekly`
     Weekly,
-    ///`daily`
+
+    /// `daily`
     Daily,
-    ///`hourly`
+
+    /// `hourly`
     Hourly,
-    ///`minutely`
+
+    /// `minutely`
     Minutely,
-    ///`secondly`
+
+    /// `secondly`
     Secondly,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl RRuleFrequency {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -4817,7 +5503,9 @@ impl RRuleFrequency {
         }
     }
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl From<&str> for RRuleFrequency {
     fn from(value: &str) -> Self {
         match value {
@@ -4832,9 +5520,12 @@ impl From<&str> for RRuleFrequency {
         }
     }
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::enums::string_enum!(RRuleFrequency);
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `RecordOrderPaymentRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4842,26 +5533,34 @@ pub struct RecordOrderPaymentRequest {
     /// The location id.
     #[serde(rename = "altId")]
     pub alt_id: String,
-    /// `altType`
+
+    /// `altType`: a [`AltType`](crate::payments::AltType).
     #[serde(rename = "altType")]
     pub alt_type: AltType,
-    /// `mode`
+
+    /// `mode`: a [`ManualPaymentMode`](crate::payments::ManualPaymentMode).
     pub mode: ManualPaymentMode,
-    /// `card`
+
+    /// `card`: a [`PaymentCard`](crate::payments::PaymentCard).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub card: Option<PaymentCard>,
-    /// `cheque`
+
+    /// `cheque`: a [`PaymentCheque`](crate::payments::PaymentCheque).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cheque: Option<PaymentCheque>,
+
     /// Free text kept with the payment.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
+
     /// Amount paid; omit to pay the whole order.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<f64>,
+
     /// Extra data kept with the payment.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meta: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+
     /// True when only part of the order is paid.
     #[serde(
         rename = "isPartialPayment",
@@ -4870,9 +5569,11 @@ pub struct RecordOrderPaymentRequest {
     )]
     pub is_partial_payment: Option<bool>,
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl RecordOrderPaymentRequest {
-    ///A value with the required fields (`altId`, `altType`, `mode`).
+    /// A value with the required fields (`altId`, `altType`, `mode`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         alt_id: impl Into<String>,
@@ -4891,27 +5592,32 @@ impl RecordOrderPaymentRequest {
             is_partial_payment: None,
         }
     }
-    ///Sets `card`.
+
+    /// Sets `card`.
     pub fn card(mut self, value: impl Into<PaymentCard>) -> Self {
         self.card = Some(value.into());
         self
     }
-    ///Sets `cheque`.
+
+    /// Sets `cheque`.
     pub fn cheque(mut self, value: impl Into<PaymentCheque>) -> Self {
         self.cheque = Some(value.into());
         self
     }
-    ///Sets `notes`.
+
+    /// Sets `notes`.
     pub fn notes(mut self, value: impl Into<String>) -> Self {
         self.notes = Some(value.into());
         self
     }
-    ///Sets `amount`.
+
+    /// Sets `amount`.
     pub fn amount(mut self, value: impl Into<f64>) -> Self {
         self.amount = Some(value.into());
         self
     }
-    ///Sets `meta`.
+
+    /// Sets `meta`.
     pub fn meta(
         mut self,
         value: impl Into<std::collections::BTreeMap<String, serde_json::Value>>,
@@ -4919,83 +5625,108 @@ impl RecordOrderPaymentRequest {
         self.meta = Some(value.into());
         self
     }
-    ///Sets `isPartialPayment`.
+
+    /// Sets `isPartialPayment`.
     pub fn is_partial_payment(mut self, value: impl Into<bool>) -> Self {
         self.is_partial_payment = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// When a scheduled charge repeats.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct RecurrenceRule {
-    /// `intervalType`
+    /// `intervalType`: a [`RRuleFrequency`](crate::payments::RRuleFrequency).
     #[serde(rename = "intervalType", default, skip_serializing_if = "Option::is_none")]
     pub interval_type: Option<RRuleFrequency>,
-    /// `interval`
+
+    /// `interval`: a whole number. Example: `2`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub interval: Option<i64>,
+
     /// YYYY-MM-DD.
     #[serde(rename = "startDate", default, skip_serializing_if = "Option::is_none")]
     pub start_date: Option<String>,
+
     /// HH:mm:ss.
     #[serde(rename = "startTime", default, skip_serializing_if = "Option::is_none")]
     pub start_time: Option<String>,
-    /// `endDate`
+
+    /// `endDate`: a string. Example: `2029-11-01`.
     #[serde(rename = "endDate", default, skip_serializing_if = "Option::is_none")]
     pub end_date: Option<String>,
-    /// `endTime`
+
+    /// `endTime`: a string. Example: `18:45:00`.
     #[serde(rename = "endTime", default, skip_serializing_if = "Option::is_none")]
     pub end_time: Option<String>,
+
     /// -1 (last day) or 1 to 28.
     #[serde(rename = "dayOfMonth", default, skip_serializing_if = "Option::is_none")]
     pub day_of_month: Option<i64>,
-    /// `dayOfWeek`
+
+    /// `dayOfWeek`: a [`Weekday`](crate::payments::Weekday).
     #[serde(rename = "dayOfWeek", default, skip_serializing_if = "Option::is_none")]
     pub day_of_week: Option<Weekday>,
+
     /// -1 (last week) or 1 to 4.
     #[serde(rename = "numOfWeek", default, skip_serializing_if = "Option::is_none")]
     pub num_of_week: Option<i64>,
-    /// `monthOfYear`
+
+    /// `monthOfYear`: a [`Month`](crate::payments::Month).
     #[serde(rename = "monthOfYear", default, skip_serializing_if = "Option::is_none")]
     pub month_of_year: Option<Month>,
+
     /// Maximum number of runs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
+
     /// Run this many days early.
     #[serde(rename = "daysBefore", default, skip_serializing_if = "Option::is_none")]
     pub days_before: Option<i64>,
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `Recurring` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Recurring {
-    /// `interval`
+    /// `interval`: a [`RecurringInterval`](crate::payments::RecurringInterval).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub interval: Option<RecurringInterval>,
-    /// `intervalCount`
+
+    /// `intervalCount`: a whole number. Example: `1`.
     #[serde(rename = "intervalCount", default, skip_serializing_if = "Option::is_none")]
     pub interval_count: Option<i64>,
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// Values of `RecurringInterval`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum RecurringInterval {
-    ///`day`
+    /// `day`
     Day,
-    ///`month`
+
+    /// `month`
     Month,
-    ///`week`
+
+    /// `week`
     Week,
-    ///`year`
+
+    /// `year`
     Year,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl RecurringInterval {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -5008,7 +5739,9 @@ impl RecurringInterval {
         }
     }
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl From<&str> for RecurringInterval {
     fn from(value: &str) -> Self {
         match value {
@@ -5020,80 +5753,101 @@ impl From<&str> for RecurringInterval {
         }
     }
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::enums::string_enum!(RecurringInterval);
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// A recurring payment. The list returns a summary of each; a single fetch returns the full record. One type covers both.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Subscription {
-    /// `_id`
+    /// `_id`: a string. Example: `64bf78af39118e4011926cba`.
     #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `altId`
+
+    /// `altId`: a string.
     #[serde(rename = "altId", default, skip_serializing_if = "Option::is_none")]
     pub alt_id: Option<String>,
-    /// `altType`
+
+    /// `altType`: a [`AltType`](crate::payments::AltType).
     #[serde(rename = "altType", default, skip_serializing_if = "Option::is_none")]
     pub alt_type: Option<AltType>,
-    /// `contactId`
+
+    /// `contactId`: a string.
     #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<String>,
-    /// `contactName`
+
+    /// `contactName`: a string.
     #[serde(rename = "contactName", default, skip_serializing_if = "Option::is_none")]
     pub contact_name: Option<String>,
-    /// `contactEmail`
+
+    /// `contactEmail`: a string.
     #[serde(rename = "contactEmail", default, skip_serializing_if = "Option::is_none")]
     pub contact_email: Option<String>,
-    /// `contactSnapshot`
+
+    /// `contactSnapshot`: a map from names to JSON values.
     #[serde(
         rename = "contactSnapshot",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub contact_snapshot: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+
     /// The coupon applied, with fields like those of a coupon record.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub coupon: Option<std::collections::BTreeMap<String, serde_json::Value>>,
-    /// `currency`
+
+    /// `currency`: a string. Example: `USD`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
-    /// `amount`
+
+    /// `amount`: a number. Example: `100`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<f64>,
-    /// `status`
+
+    /// `status`: a string. Example: `active`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
-    /// `liveMode`
+
+    /// `liveMode`: `true` or `false`.
     #[serde(rename = "liveMode", default, skip_serializing_if = "Option::is_none")]
     pub live_mode: Option<bool>,
-    /// `markAsTest`
+
+    /// `markAsTest`: `true` or `false`.
     #[serde(rename = "markAsTest", default, skip_serializing_if = "Option::is_none")]
     pub mark_as_test: Option<bool>,
-    /// `entityType`
+
+    /// `entityType`: a string. Example: `order`.
     #[serde(rename = "entityType", default, skip_serializing_if = "Option::is_none")]
     pub entity_type: Option<String>,
-    /// `entityId`
+
+    /// `entityId`: a string.
     #[serde(rename = "entityId", default, skip_serializing_if = "Option::is_none")]
     pub entity_id: Option<String>,
-    /// `entitySourceType`
+
+    /// `entitySourceType`: a string. Example: `funnel`.
     #[serde(
         rename = "entitySourceType",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub entity_source_type: Option<String>,
-    /// `entitySourceName`
+
+    /// `entitySourceName`: a string.
     #[serde(
         rename = "entitySourceName",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub entity_source_name: Option<String>,
-    /// `entitySourceId`
+
+    /// `entitySourceId`: a string.
     #[serde(rename = "entitySourceId", default, skip_serializing_if = "Option::is_none")]
     pub entity_source_id: Option<String>,
-    /// `entitySourceMeta`
+
+    /// `entitySourceMeta`: a map from names to JSON values.
     #[serde(
         rename = "entitySourceMeta",
         default,
@@ -5102,12 +5856,15 @@ pub struct Subscription {
     pub entity_source_meta: Option<
         std::collections::BTreeMap<String, serde_json::Value>,
     >,
-    /// `entitySource`
+
+    /// `entitySource`: a [`OrderSource`](crate::payments::OrderSource).
     #[serde(rename = "entitySource", default, skip_serializing_if = "Option::is_none")]
     pub entity_source: Option<OrderSource>,
+
     /// The gateway's subscription id.
     #[serde(rename = "subscriptionId", default, skip_serializing_if = "Option::is_none")]
     pub subscription_id: Option<String>,
+
     /// The subscription as the gateway reported it.
     #[serde(
         rename = "subscriptionSnapshot",
@@ -5117,39 +5874,47 @@ pub struct Subscription {
     pub subscription_snapshot: Option<
         std::collections::BTreeMap<String, serde_json::Value>,
     >,
-    /// `paymentProviderType`
+
+    /// `paymentProviderType`: a string. Example: `stripe`.
     #[serde(
         rename = "paymentProviderType",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub payment_provider_type: Option<String>,
-    /// `paymentProviderConnectedAccount`
+
+    /// `paymentProviderConnectedAccount`: a string.
     #[serde(
         rename = "paymentProviderConnectedAccount",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub payment_provider_connected_account: Option<String>,
-    /// `paymentProvider`
+
+    /// `paymentProvider`: a map from names to JSON values.
     #[serde(
         rename = "paymentProvider",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub payment_provider: Option<std::collections::BTreeMap<String, serde_json::Value>>,
-    /// `ipAddress`
+
+    /// `ipAddress`: a string.
     #[serde(rename = "ipAddress", default, skip_serializing_if = "Option::is_none")]
     pub ip_address: Option<String>,
-    /// `meta`
+
+    /// `meta`: a map from names to JSON values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meta: Option<std::collections::BTreeMap<String, serde_json::Value>>,
-    /// `schedule`
+
+    /// `schedule`: a [`SubscriptionSchedule`](crate::payments::SubscriptionSchedule).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub schedule: Option<SubscriptionSchedule>,
+
     /// Saved customer and payment method used for renewals.
     #[serde(rename = "autoPayment", default, skip_serializing_if = "Option::is_none")]
     pub auto_payment: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+
     /// The product being paid for.
     #[serde(
         rename = "recurringProduct",
@@ -5157,147 +5922,185 @@ pub struct Subscription {
         skip_serializing_if = "Option::is_none"
     )]
     pub recurring_product: Option<std::collections::BTreeMap<String, serde_json::Value>>,
-    /// `canceledAt`
+
+    /// `canceledAt`: a date and time (RFC 3339 string).
     #[serde(rename = "canceledAt", default, skip_serializing_if = "Option::is_none")]
     pub canceled_at: Option<String>,
+
     /// Id of the user who cancelled.
     #[serde(rename = "canceledBy", default, skip_serializing_if = "Option::is_none")]
     pub canceled_by: Option<String>,
-    /// `traceId`
+
+    /// `traceId`: a string.
     #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
     pub trace_id: Option<String>,
-    /// `createdBy`
+
+    /// `createdBy`: a string.
     #[serde(rename = "createdBy", default, skip_serializing_if = "Option::is_none")]
     pub created_by: Option<String>,
-    /// `createdAt`
+
+    /// `createdAt`: a date and time (RFC 3339 string).
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `updatedAt`
+
+    /// `updatedAt`: a date and time (RFC 3339 string).
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `SubscriptionSchedule` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SubscriptionSchedule {
-    /// `executeAt`
+    /// `executeAt`: a string.
     #[serde(rename = "executeAt", default, skip_serializing_if = "Option::is_none")]
     pub execute_at: Option<String>,
-    /// `rrule`
+
+    /// `rrule`: a [`RecurrenceRule`](crate::payments::RecurrenceRule).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rrule: Option<RecurrenceRule>,
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// One tax applied to an order (from the order webhook payloads).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct TaxLine {
-    /// `_id`
+    /// `_id`: a string.
     #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`
+
+    /// `name`: a string. Example: `10%`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `calculation`
+
+    /// `calculation`: a string. Example: `exclusive`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub calculation: Option<String>,
-    /// `rate`
+
+    /// `rate`: a number. Example: `10`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rate: Option<f64>,
-    /// `amount`
+
+    /// `amount`: a number. Example: `12.1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<f64>,
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// A payment transaction. The list returns a summary of each; a single fetch returns the full record. One type covers both.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Transaction {
-    /// `_id`
+    /// `_id`: a string. Example: `61dd0feac077f72010f78804`.
     #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `altId`
+
+    /// `altId`: a string.
     #[serde(rename = "altId", default, skip_serializing_if = "Option::is_none")]
     pub alt_id: Option<String>,
-    /// `altType`
+
+    /// `altType`: a string. Example: `location`.
     #[serde(rename = "altType", default, skip_serializing_if = "Option::is_none")]
     pub alt_type: Option<String>,
-    /// `contactId`
+
+    /// `contactId`: a string.
     #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<String>,
-    /// `mergedFromContactId`
+
+    /// `mergedFromContactId`: a string.
     #[serde(
         rename = "mergedFromContactId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub merged_from_contact_id: Option<String>,
-    /// `contactName`
+
+    /// `contactName`: a string.
     #[serde(rename = "contactName", default, skip_serializing_if = "Option::is_none")]
     pub contact_name: Option<String>,
-    /// `contactEmail`
+
+    /// `contactEmail`: a string.
     #[serde(rename = "contactEmail", default, skip_serializing_if = "Option::is_none")]
     pub contact_email: Option<String>,
-    /// `contactSnapshot`
+
+    /// `contactSnapshot`: a map from names to JSON values.
     #[serde(
         rename = "contactSnapshot",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub contact_snapshot: Option<std::collections::BTreeMap<String, serde_json::Value>>,
-    /// `currency`
+
+    /// `currency`: a string. Example: `USD`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
-    /// `amount`
+
+    /// `amount`: a number. Example: `100`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<f64>,
-    /// `amountRefunded`
+
+    /// `amountRefunded`: a number.
     #[serde(rename = "amountRefunded", default, skip_serializing_if = "Option::is_none")]
     pub amount_refunded: Option<f64>,
-    /// `status`
+
+    /// `status`: a string. Example: `succeeded`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
-    /// `liveMode`
+
+    /// `liveMode`: `true` or `false`.
     #[serde(rename = "liveMode", default, skip_serializing_if = "Option::is_none")]
     pub live_mode: Option<bool>,
-    /// `markAsTest`
+
+    /// `markAsTest`: `true` or `false`.
     #[serde(rename = "markAsTest", default, skip_serializing_if = "Option::is_none")]
     pub mark_as_test: Option<bool>,
-    /// `isParent`
+
+    /// `isParent`: `true` or `false`.
     #[serde(rename = "isParent", default, skip_serializing_if = "Option::is_none")]
     pub is_parent: Option<bool>,
-    /// `entityType`
+
+    /// `entityType`: a string. Example: `order`.
     #[serde(rename = "entityType", default, skip_serializing_if = "Option::is_none")]
     pub entity_type: Option<String>,
+
     /// E.g. the order id.
     #[serde(rename = "entityId", default, skip_serializing_if = "Option::is_none")]
     pub entity_id: Option<String>,
-    /// `entitySourceType`
+
+    /// `entitySourceType`: a string. Example: `funnel`.
     #[serde(
         rename = "entitySourceType",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub entity_source_type: Option<String>,
-    /// `entitySourceSubType`
+
+    /// `entitySourceSubType`: a string. Example: `two_step_order_form`.
     #[serde(
         rename = "entitySourceSubType",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub entity_source_sub_type: Option<String>,
-    /// `entitySourceName`
+
+    /// `entitySourceName`: a string.
     #[serde(
         rename = "entitySourceName",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub entity_source_name: Option<String>,
-    /// `entitySourceId`
+
+    /// `entitySourceId`: a string.
     #[serde(rename = "entitySourceId", default, skip_serializing_if = "Option::is_none")]
     pub entity_source_id: Option<String>,
-    /// `entitySourceMeta`
+
+    /// `entitySourceMeta`: a map from names to JSON values.
     #[serde(
         rename = "entitySourceMeta",
         default,
@@ -5306,38 +6109,47 @@ pub struct Transaction {
     pub entity_source_meta: Option<
         std::collections::BTreeMap<String, serde_json::Value>,
     >,
-    /// `entitySource`
+
+    /// `entitySource`: a [`OrderSource`](crate::payments::OrderSource).
     #[serde(rename = "entitySource", default, skip_serializing_if = "Option::is_none")]
     pub entity_source: Option<OrderSource>,
-    /// `subscriptionId`
+
+    /// `subscriptionId`: a string.
     #[serde(rename = "subscriptionId", default, skip_serializing_if = "Option::is_none")]
     pub subscription_id: Option<String>,
-    /// `chargeId`
+
+    /// `chargeId`: a string.
     #[serde(rename = "chargeId", default, skip_serializing_if = "Option::is_none")]
     pub charge_id: Option<String>,
+
     /// The charge as the gateway reported it.
     #[serde(rename = "chargeSnapshot", default, skip_serializing_if = "Option::is_none")]
     pub charge_snapshot: Option<std::collections::BTreeMap<String, serde_json::Value>>,
-    /// `invoiceId`
+
+    /// `invoiceId`: a string.
     #[serde(rename = "invoiceId", default, skip_serializing_if = "Option::is_none")]
     pub invoice_id: Option<String>,
-    /// `receiptId`
+
+    /// `receiptId`: a string.
     #[serde(rename = "receiptId", default, skip_serializing_if = "Option::is_none")]
     pub receipt_id: Option<String>,
-    /// `paymentProviderType`
+
+    /// `paymentProviderType`: a string. Example: `stripe`.
     #[serde(
         rename = "paymentProviderType",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub payment_provider_type: Option<String>,
-    /// `paymentProviderConnectedAccount`
+
+    /// `paymentProviderConnectedAccount`: a string.
     #[serde(
         rename = "paymentProviderConnectedAccount",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub payment_provider_connected_account: Option<String>,
+
     /// Gateway details, e.g. `type` and `connectedAccount`.
     #[serde(
         rename = "paymentProvider",
@@ -5345,87 +6157,112 @@ pub struct Transaction {
         skip_serializing_if = "Option::is_none"
     )]
     pub payment_provider: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+
     /// E.g. the card brand and last four digits.
     #[serde(rename = "paymentMethod", default, skip_serializing_if = "Option::is_none")]
     pub payment_method: Option<std::collections::BTreeMap<String, serde_json::Value>>,
-    /// `ipAddress`
+
+    /// `ipAddress`: a string.
     #[serde(rename = "ipAddress", default, skip_serializing_if = "Option::is_none")]
     pub ip_address: Option<String>,
-    /// `meta`
+
+    /// `meta`: a map from names to JSON values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meta: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+
     /// Whether the transaction was synced to QuickBooks Online.
     #[serde(rename = "qboSynced", default, skip_serializing_if = "Option::is_none")]
     pub qbo_synced: Option<bool>,
-    /// `qboResponse`
+
+    /// `qboResponse`: a map from names to JSON values.
     #[serde(rename = "qboResponse", default, skip_serializing_if = "Option::is_none")]
     pub qbo_response: Option<std::collections::BTreeMap<String, serde_json::Value>>,
-    /// `traceId`
+
+    /// `traceId`: a string.
     #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
     pub trace_id: Option<String>,
-    /// `fulfilledAt`
+
+    /// `fulfilledAt`: a date and time (RFC 3339 string).
     #[serde(rename = "fulfilledAt", default, skip_serializing_if = "Option::is_none")]
     pub fulfilled_at: Option<String>,
-    /// `createdBy`
+
+    /// `createdBy`: a string.
     #[serde(rename = "createdBy", default, skip_serializing_if = "Option::is_none")]
     pub created_by: Option<String>,
-    /// `createdAt`
+
+    /// `createdAt`: a date and time (RFC 3339 string).
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `updatedAt`
+
+    /// `updatedAt`: a date and time (RFC 3339 string).
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
 }
+
 #[cfg(feature = "payments")]
+#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 /// The `UpdateCouponRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateCouponRequest {
     /// The coupon to update.
     pub id: String,
+
     /// The location id.
     #[serde(rename = "altId")]
     pub alt_id: String,
-    /// `altType`
+
+    /// `altType`: a [`AltType`](crate::payments::AltType).
     #[serde(rename = "altType")]
     pub alt_type: AltType,
-    /// `name`
+
+    /// `name`: a string. Example: `New Year Sale`.
     pub name: String,
-    /// `code`
+
+    /// `code`: a string. Example: `LEVELUPDAY2022`.
     pub code: String,
-    /// `discountType`
+
+    /// `discountType`: a [`DiscountType`](crate::payments::DiscountType).
     #[serde(rename = "discountType")]
     pub discount_type: DiscountType,
-    /// `discountValue`
+
+    /// `discountValue`: a number. Example: `10`.
     #[serde(rename = "discountValue")]
     pub discount_value: f64,
-    /// `startDate`
+
+    /// `startDate`: a string. Example: `2023-01-01T22:45:00.000Z`.
     #[serde(rename = "startDate")]
     pub start_date: String,
-    /// `endDate`
+
+    /// `endDate`: a string. Example: `2023-01-31T22:45:00.000Z`.
     #[serde(rename = "endDate", default, skip_serializing_if = "Option::is_none")]
     pub end_date: Option<String>,
-    /// `usageLimit`
+
+    /// `usageLimit`: a whole number. Example: `10`.
     #[serde(rename = "usageLimit", default, skip_serializing_if = "Option::is_none")]
     pub usage_limit: Option<i64>,
-    /// `productIds`
+
+    /// `productIds`: a list of strings.
     #[serde(rename = "productIds", default, skip_serializing_if = "Option::is_none")]
     pub product_ids: Option<Vec<String>>,
-    /// `applyToFuturePayments`
+
+    /// `applyToFuturePayments`: `true` or `false`.
     #[serde(
         rename = "applyToFuturePayments",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub apply_to_future_payments: Option<bool>,
-    /// `applyToFuturePaymentsConfig`
+
+    /// `applyToFuturePaymentsConfig`: a [`FuturePaymentsConfig`](crate::payments::FuturePaymentsConfig).
     #[serde(
         rename = "applyToFuturePaymentsConfig",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub apply_to_future_payments_config: Option<FuturePaymentsConfig>,
-    /// `limitPerCustomer`
+
+    /// `limitPerCustomer`: `true` or `false`.
     #[serde(
         rename = "limitPerCustomer",
         default,
@@ -5433,9 +6270,11 @@ pub struct UpdateCouponRequest {
     )]
     pub limit_per_customer: Option<bool>,
 }
+
 #[cfg(feature = "payments")]
+#[cfg_attr(docsrs, doc(cfg(feature = "payments")))]
 impl UpdateCouponRequest {
-    ///A value with the required fields (`id`, `altId`, `altType`, `name`, `code`, `discountType`, `discountValue`, `startDate`).
+    /// A value with the required fields (`id`, `altId`, `altType`, `name`, `code`, `discountType`, `discountValue`, `startDate`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         id: impl Into<String>,
@@ -5464,27 +6303,32 @@ impl UpdateCouponRequest {
             limit_per_customer: None,
         }
     }
-    ///Sets `endDate`.
+
+    /// Sets `endDate`.
     pub fn end_date(mut self, value: impl Into<String>) -> Self {
         self.end_date = Some(value.into());
         self
     }
-    ///Sets `usageLimit`.
+
+    /// Sets `usageLimit`.
     pub fn usage_limit(mut self, value: impl Into<i64>) -> Self {
         self.usage_limit = Some(value.into());
         self
     }
-    ///Sets `productIds`.
+
+    /// Sets `productIds`.
     pub fn product_ids(mut self, value: impl Into<Vec<String>>) -> Self {
         self.product_ids = Some(value.into());
         self
     }
-    ///Sets `applyToFuturePayments`.
+
+    /// Sets `applyToFuturePayments`.
     pub fn apply_to_future_payments(mut self, value: impl Into<bool>) -> Self {
         self.apply_to_future_payments = Some(value.into());
         self
     }
-    ///Sets `applyToFuturePaymentsConfig`.
+
+    /// Sets `applyToFuturePaymentsConfig`.
     pub fn apply_to_future_payments_config(
         mut self,
         value: impl Into<FuturePaymentsConfig>,
@@ -5492,30 +6336,37 @@ impl UpdateCouponRequest {
         self.apply_to_future_payments_config = Some(value.into());
         self
     }
-    ///Sets `limitPerCustomer`.
+
+    /// Sets `limitPerCustomer`.
     pub fn limit_per_customer(mut self, value: impl Into<bool>) -> Self {
         self.limit_per_customer = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The `UpdateCustomProviderCapabilitiesRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateCustomProviderCapabilitiesRequest {
-    /// `supportsSubscriptionSchedules`
+    /// `supportsSubscriptionSchedules`: `true` or `false`.
     #[serde(rename = "supportsSubscriptionSchedules")]
     pub supports_subscription_schedules: bool,
+
     /// Required when locationId is not given.
     #[serde(rename = "companyId", default, skip_serializing_if = "Option::is_none")]
     pub company_id: Option<String>,
+
     /// Required when companyId is not given.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl UpdateCustomProviderCapabilitiesRequest {
-    ///A value with the required fields (`supportsSubscriptionSchedules`).
+    /// A value with the required fields (`supportsSubscriptionSchedules`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(supports_subscription_schedules: impl Into<bool>) -> Self {
         Self {
@@ -5524,40 +6375,53 @@ impl UpdateCustomProviderCapabilitiesRequest {
             location_id: None,
         }
     }
-    ///Sets `companyId`.
+
+    /// Sets `companyId`.
     pub fn company_id(mut self, value: impl Into<String>) -> Self {
         self.company_id = Some(value.into());
         self
     }
-    ///Sets `locationId`.
+
+    /// Sets `locationId`.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// Values of `Weekday`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Weekday {
-    ///`mo`
+    /// `mo`
     Mo,
-    ///`tu`
+
+    /// `tu`
     Tu,
-    ///`we`
+
+    /// `we`
     We,
-    ///`th`
+
+    /// `th`
     Th,
-    ///`fr`
+
+    /// `fr`
     Fr,
-    ///`sa`
+
+    /// `sa`
     Sa,
-    ///`su`
+
+    /// `su`
     Su,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl Weekday {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -5573,7 +6437,9 @@ impl Weekday {
         }
     }
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl From<&str> for Weekday {
     fn from(value: &str) -> Self {
         match value {
@@ -5588,57 +6454,75 @@ impl From<&str> for Weekday {
         }
     }
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::enums::string_enum!(Weekday);
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// A white-label payment provider of a location.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct WhiteLabelProvider {
-    /// `_id`
+    /// `_id`: a string. Example: `65cb47dda50f4f13ced4b870`.
     #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+
     /// The location id.
     #[serde(rename = "altId", default, skip_serializing_if = "Option::is_none")]
     pub alt_id: Option<String>,
-    /// `altType`
+
+    /// `altType`: a string. Example: `location`.
     #[serde(rename = "altType", default, skip_serializing_if = "Option::is_none")]
     pub alt_type: Option<String>,
-    /// `title`
+
+    /// `title`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
+
     /// Route name of the provider.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub route: Option<String>,
+
     /// Underlying gateway.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider: Option<String>,
-    /// `description`
+
+    /// `description`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `imageUrl`
+
+    /// `imageUrl`: a string.
     #[serde(rename = "imageUrl", default, skip_serializing_if = "Option::is_none")]
     pub image_url: Option<String>,
-    /// `createdAt`
+
+    /// `createdAt`: a date and time (RFC 3339 string).
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `updatedAt`
+
+    /// `updatedAt`: a date and time (RFC 3339 string).
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 /// The gateway a white-label provider is built on.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum WhiteLabelProviderKind {
-    ///`authorize-net`
+    /// `authorize-net`
     AuthorizeNet,
-    ///`nmi`
+
+    /// `nmi`
     Nmi,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl WhiteLabelProviderKind {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -5649,7 +6533,9 @@ impl WhiteLabelProviderKind {
         }
     }
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "payments", feature = "v3_payments"))))]
 impl From<&str> for WhiteLabelProviderKind {
     fn from(value: &str) -> Self {
         match value {
@@ -5659,5 +6545,6 @@ impl From<&str> for WhiteLabelProviderKind {
         }
     }
 }
+
 #[cfg(any(feature = "payments", feature = "v3_payments"))]
 crate::runtime::enums::string_enum!(WhiteLabelProviderKind);

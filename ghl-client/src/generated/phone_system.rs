@@ -24,20 +24,27 @@
 //! | [`list_available_phone_numbers`](PhoneSystem::list_available_phone_numbers) | `GET /phone-system/numbers/location/{locationId}/available` | `2021-07-28` | location |
 //! | [`list_number_pools`](PhoneSystem::list_number_pools) | `GET /phone-system/number-pools` | `2021-07-28` | location |
 //! | [`purchase_phone_number`](PhoneSystem::purchase_phone_number) | `POST /phone-system/numbers/location/{locationId}/purchase` | `2021-07-28` | location |
+
 #[cfg(feature = "phone_system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 /// This module's path below the crate root.
 pub const MODULE: &str = "phone_system";
+
 #[cfg(feature = "phone_system")]
-///Operations of the Phone System module. Get one with `client.phone_system()`.
+#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
+/// Operations of the Phone System module. Get one with `client.phone_system()`.
 #[derive(Clone, Debug)]
 pub struct PhoneSystem {
     client: crate::Client,
 }
+
 #[cfg(feature = "phone_system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 impl PhoneSystem {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
     }
+
     /// List the phone numbers a location owns.
     ///
     /// `GET /phone-system/numbers/location/{locationId}` · Version `2021-07-28` · location token · scopes: `phonenumbers.read`
@@ -51,6 +58,7 @@ impl PhoneSystem {
             skip_number_pool: None,
         }
     }
+
     /// Search the phone numbers a location can buy.
     ///
     /// `GET /phone-system/numbers/location/{locationId}/available` · Version `2021-07-28` · location token · scopes: `phonenumbers.read`
@@ -71,6 +79,7 @@ impl PhoneSystem {
             voice_enabled: None,
         }
     }
+
     /// List the number pools of a location.
     ///
     /// `GET /phone-system/number-pools` · Version `2021-07-28` · location token · scopes: `numberpools.read`
@@ -80,6 +89,7 @@ impl PhoneSystem {
             location_id: None,
         }
     }
+
     /// Buy a phone number for a location.
     ///
     /// `POST /phone-system/numbers/location/{locationId}/purchase` · Version `2021-07-28` · location token · scopes: `phonenumbers.write`
@@ -94,8 +104,10 @@ impl PhoneSystem {
         }
     }
 }
+
 #[cfg(feature = "phone_system")]
-///One call per operation with sample arguments (contract tests only).
+#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
+/// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -141,8 +153,10 @@ pub fn contract_samples(
         ));
     calls
 }
+
 #[cfg(feature = "phone_system")]
-///One call per operation with every optional argument and field set too (contract tests only).
+#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
+/// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -209,7 +223,9 @@ pub fn contract_samples_full(
         ));
     calls
 }
+
 #[cfg(feature = "phone_system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 /// Request builder for `list_active_phone_numbers`: set optional parameters, then call `send()`.
 ///
 /// List the phone numbers a location owns.
@@ -225,35 +241,42 @@ pub struct ListActivePhoneNumbers {
     search_filter: Option<String>,
     skip_number_pool: Option<bool>,
 }
-#[cfg(feature = "phone_system")]
-impl ListActivePhoneNumbers {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "phone_system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
+impl ListActivePhoneNumbers {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Page size, at most 1000.
+
+    /// Page size, at most 1000.
     pub fn page_size(mut self, value: impl Into<i64>) -> Self {
         self.page_size = Some(value.into());
         self
     }
-    ///Page index, starting at 0.
+
+    /// Page index, starting at 0.
     pub fn page(mut self, value: impl Into<i64>) -> Self {
         self.page = Some(value.into());
         self
     }
-    ///Part of a number to match, e.g. +91.
+
+    /// Part of a number to match, e.g. +91.
     pub fn search_filter(mut self, value: impl Into<String>) -> Self {
         self.search_filter = Some(value.into());
         self
     }
-    ///Leave out numbers assigned to number pools.
+
+    /// Leave out numbers assigned to number pools.
     pub fn skip_number_pool(mut self, value: impl Into<bool>) -> Self {
         self.skip_number_pool = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -289,10 +312,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ListActivePhoneNumbersResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -301,16 +326,22 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "phone_system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 impl crate::Paginated for ListActivePhoneNumbers {
     type Page = ListActivePhoneNumbersResponse;
+
     type Item = PhoneNumber;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListActivePhoneNumbers::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.numbers.as_ref()).map_or(0, Vec::len);
@@ -325,11 +356,14 @@ impl crate::Paginated for ListActivePhoneNumbers {
         self.page = Some(next);
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.numbers).unwrap_or_default()
     }
 }
+
 #[cfg(feature = "phone_system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 impl ListActivePhoneNumbers {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -340,7 +374,9 @@ impl ListActivePhoneNumbers {
         crate::paginate(self)
     }
 }
+
 #[cfg(feature = "phone_system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 /// Request builder for `list_available_phone_numbers`: set optional parameters, then call `send()`.
 ///
 /// Search the phone numbers a location can buy.
@@ -360,50 +396,60 @@ pub struct ListAvailablePhoneNumbers {
     mms_enabled: Option<bool>,
     voice_enabled: Option<bool>,
 }
-#[cfg(feature = "phone_system")]
-impl ListAvailablePhoneNumbers {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "phone_system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
+impl ListAvailablePhoneNumbers {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Number types to search, e.g. local and tollFree.
+
+    /// Number types to search, e.g. local and tollFree.
     pub fn number_types(mut self, value: impl Into<Vec<String>>) -> Self {
         self.number_types = Some(value.into());
         self
     }
-    ///Digits the number must start with.
+
+    /// Digits the number must start with.
     pub fn first_part(mut self, value: impl Into<String>) -> Self {
         self.first_part = Some(value.into());
         self
     }
-    ///Digits the number must end with.
+
+    /// Digits the number must end with.
     pub fn last_part(mut self, value: impl Into<String>) -> Self {
         self.last_part = Some(value.into());
         self
     }
-    ///Digits the number must contain.
+
+    /// Digits the number must contain.
     pub fn anywhere(mut self, value: impl Into<String>) -> Self {
         self.anywhere = Some(value.into());
         self
     }
-    ///Only numbers that can send SMS.
+
+    /// Only numbers that can send SMS.
     pub fn sms_enabled(mut self, value: impl Into<bool>) -> Self {
         self.sms_enabled = Some(value.into());
         self
     }
-    ///Only numbers that can send MMS.
+
+    /// Only numbers that can send MMS.
     pub fn mms_enabled(mut self, value: impl Into<bool>) -> Self {
         self.mms_enabled = Some(value.into());
         self
     }
-    ///Only numbers that can take calls.
+
+    /// Only numbers that can take calls.
     pub fn voice_enabled(mut self, value: impl Into<bool>) -> Self {
         self.voice_enabled = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -449,10 +495,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ListAvailablePhoneNumbersResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -461,7 +509,9 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "phone_system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 /// Request builder for `list_number_pools`: set optional parameters, then call `send()`.
 ///
 /// List the number pools of a location.
@@ -473,13 +523,16 @@ pub struct ListNumberPools {
     client: crate::Client,
     location_id: Option<String>,
 }
+
 #[cfg(feature = "phone_system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 impl ListNumberPools {
-    ///Only pools of this location.
+    /// Only pools of this location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -499,10 +552,12 @@ impl ListNumberPools {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ListNumberPoolsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -511,7 +566,9 @@ impl ListNumberPools {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "phone_system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 /// Request builder for `purchase_phone_number`: set optional parameters, then call `send()`.
 ///
 /// Buy a phone number for a location.
@@ -524,15 +581,18 @@ pub struct PurchasePhoneNumber {
     location_id: Option<String>,
     body: PurchasePhoneNumberRequest,
 }
-#[cfg(feature = "phone_system")]
-impl PurchasePhoneNumber {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "phone_system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
+impl PurchasePhoneNumber {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -560,10 +620,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<PhoneAccount, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -572,39 +634,51 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(any(feature = "phone_system", feature = "v3_phone_system"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "phone_system", feature = "v3_phone_system"))))]
 /// The `ActivePhoneNumberCapabilities` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ActivePhoneNumberCapabilities {
-    /// `voice`
+    /// `voice`: `true` or `false`. Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub voice: Option<bool>,
-    /// `sms`
+
+    /// `sms`: `true` or `false`. Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sms: Option<bool>,
-    /// `mms`
+
+    /// `mms`: `true` or `false`. Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mms: Option<bool>,
-    /// `fax`
+
+    /// `fax`: `true` or `false`. Example: `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fax: Option<bool>,
 }
+
 #[cfg(any(feature = "phone_system", feature = "v3_phone_system"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "phone_system", feature = "v3_phone_system"))))]
 /// How the number came to the account.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ActivePhoneNumberOrigin {
-    ///`twilio`
+    /// `twilio`
     Twilio,
-    ///`hosted`
+
+    /// `hosted`
     Hosted,
-    ///`ported`
+
+    /// `ported`
     Ported,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "phone_system", feature = "v3_phone_system"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "phone_system", feature = "v3_phone_system"))))]
 impl ActivePhoneNumberOrigin {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -616,7 +690,9 @@ impl ActivePhoneNumberOrigin {
         }
     }
 }
+
 #[cfg(any(feature = "phone_system", feature = "v3_phone_system"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "phone_system", feature = "v3_phone_system"))))]
 impl From<&str> for ActivePhoneNumberOrigin {
     fn from(value: &str) -> Self {
         match value {
@@ -627,25 +703,34 @@ impl From<&str> for ActivePhoneNumberOrigin {
         }
     }
 }
+
 #[cfg(any(feature = "phone_system", feature = "v3_phone_system"))]
 crate::runtime::enums::string_enum!(ActivePhoneNumberOrigin);
+
 #[cfg(any(feature = "phone_system", feature = "v3_phone_system"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "phone_system", feature = "v3_phone_system"))))]
 /// Values of `ActivePhoneNumberType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ActivePhoneNumberType {
-    ///`local`
+    /// `local`
     Local,
-    ///`toll-free`
+
+    /// `toll-free`
     TollFree,
-    ///`mobile`
+
+    /// `mobile`
     Mobile,
-    ///`national`
+
+    /// `national`
     National,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "phone_system", feature = "v3_phone_system"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "phone_system", feature = "v3_phone_system"))))]
 impl ActivePhoneNumberType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -658,7 +743,9 @@ impl ActivePhoneNumberType {
         }
     }
 }
+
 #[cfg(any(feature = "phone_system", feature = "v3_phone_system"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "phone_system", feature = "v3_phone_system"))))]
 impl From<&str> for ActivePhoneNumberType {
     fn from(value: &str) -> Self {
         match value {
@@ -670,9 +757,12 @@ impl From<&str> for ActivePhoneNumberType {
         }
     }
 }
+
 #[cfg(any(feature = "phone_system", feature = "v3_phone_system"))]
 crate::runtime::enums::string_enum!(ActivePhoneNumberType);
+
 #[cfg(feature = "phone_system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 /// A number offered for purchase.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -680,33 +770,43 @@ pub struct AvailablePhoneNumber {
     /// The number in E.164 form.
     #[serde(rename = "phoneNumber", default, skip_serializing_if = "Option::is_none")]
     pub phone_number: Option<String>,
+
     /// The number formatted for display.
     #[serde(rename = "friendlyName", default, skip_serializing_if = "Option::is_none")]
     pub friendly_name: Option<String>,
-    /// `isoCountry`
+
+    /// `isoCountry`: a string. Example: `US`.
     #[serde(rename = "isoCountry", default, skip_serializing_if = "Option::is_none")]
     pub iso_country: Option<String>,
+
     /// Local access and transport area.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lata: Option<String>,
-    /// `locality`
+
+    /// `locality`: a string. Example: `Wynne`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub locality: Option<String>,
+
     /// Rate center.
     #[serde(rename = "rateCenter", default, skip_serializing_if = "Option::is_none")]
     pub rate_center: Option<String>,
-    /// `latitude`
+
+    /// `latitude`: a string. Example: `35.241800`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub latitude: Option<String>,
-    /// `longitude`
+
+    /// `longitude`: a string. Example: `-90.846000`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub longitude: Option<String>,
-    /// `region`
+
+    /// `region`: a string. Example: `AR`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
-    /// `postalCode`
+
+    /// `postalCode`: a string. Example: `72396`.
     #[serde(rename = "postalCode", default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
+
     /// Address the buyer must have on file.
     #[serde(
         rename = "addressRequirements",
@@ -714,33 +814,44 @@ pub struct AvailablePhoneNumber {
         skip_serializing_if = "Option::is_none"
     )]
     pub address_requirements: Option<AvailablePhoneNumberAddressRequirements>,
+
     /// A number in the provider's beta programme.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub beta: Option<bool>,
-    /// `capabilities`
+
+    /// `capabilities`: a [`AvailablePhoneNumberCapabilities`](crate::phone_system::AvailablePhoneNumberCapabilities).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub capabilities: Option<AvailablePhoneNumberCapabilities>,
+
     /// Monthly price.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub price: Option<AvailablePhoneNumberPrice>,
 }
+
 #[cfg(feature = "phone_system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 /// Address the buyer must have on file.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AvailablePhoneNumberAddressRequirements {
-    ///`none`
+    /// `none`
     None,
-    ///`any`
+
+    /// `any`
     Any,
-    ///`local`
+
+    /// `local`
     Local,
-    ///`foreign`
+
+    /// `foreign`
     Foreign,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(feature = "phone_system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 impl AvailablePhoneNumberAddressRequirements {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -753,7 +864,9 @@ impl AvailablePhoneNumberAddressRequirements {
         }
     }
 }
+
 #[cfg(feature = "phone_system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 impl From<&str> for AvailablePhoneNumberAddressRequirements {
     fn from(value: &str) -> Self {
         match value {
@@ -765,39 +878,50 @@ impl From<&str> for AvailablePhoneNumberAddressRequirements {
         }
     }
 }
+
 #[cfg(feature = "phone_system")]
 crate::runtime::enums::string_enum!(AvailablePhoneNumberAddressRequirements);
+
 #[cfg(feature = "phone_system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 /// The `AvailablePhoneNumberCapabilities` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AvailablePhoneNumberCapabilities {
-    /// `MMS`
+    /// `MMS`: `true` or `false`. Example: `true`.
     #[serde(rename = "MMS", default, skip_serializing_if = "Option::is_none")]
     pub mms: Option<bool>,
-    /// `SMS`
+
+    /// `SMS`: `true` or `false`. Example: `true`.
     #[serde(rename = "SMS", default, skip_serializing_if = "Option::is_none")]
     pub sms: Option<bool>,
-    /// `voice`
+
+    /// `voice`: `true` or `false`. Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub voice: Option<bool>,
 }
+
 #[cfg(feature = "phone_system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 /// Monthly price.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AvailablePhoneNumberPrice {
-    /// `number_type`
+    /// `number_type`: a string. Example: `local`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub number_type: Option<String>,
-    /// `price`
+
+    /// `price`: a number. Example: `1.15`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub price: Option<f64>,
-    /// `price_unit`
+
+    /// `price_unit`: a string. Example: `USD`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub price_unit: Option<String>,
 }
+
 #[cfg(any(feature = "phone_system", feature = "v3_phone_system"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "phone_system", feature = "v3_phone_system"))))]
 /// What answers inbound calls on a number or pool.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -805,25 +929,33 @@ pub struct InboundCallService {
     /// The kind of service.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<InboundCallServiceType>,
+
     /// Id or setting of that service.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
 }
+
 #[cfg(any(feature = "phone_system", feature = "v3_phone_system"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "phone_system", feature = "v3_phone_system"))))]
 /// The kind of service.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum InboundCallServiceType {
-    ///`voice_ai`
+    /// `voice_ai`
     VoiceAi,
-    ///`ivr`
+
+    /// `ivr`
     Ivr,
-    ///`forward`
+
+    /// `forward`
     Forward,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "phone_system", feature = "v3_phone_system"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "phone_system", feature = "v3_phone_system"))))]
 impl InboundCallServiceType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -835,7 +967,9 @@ impl InboundCallServiceType {
         }
     }
 }
+
 #[cfg(any(feature = "phone_system", feature = "v3_phone_system"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "phone_system", feature = "v3_phone_system"))))]
 impl From<&str> for InboundCallServiceType {
     fn from(value: &str) -> Self {
         match value {
@@ -846,44 +980,58 @@ impl From<&str> for InboundCallServiceType {
         }
     }
 }
+
 #[cfg(any(feature = "phone_system", feature = "v3_phone_system"))]
 crate::runtime::enums::string_enum!(InboundCallServiceType);
+
 #[cfg(feature = "phone_system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 /// The `ListActivePhoneNumbersResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListActivePhoneNumbersResponse {
-    /// `numbers`
+    /// `numbers`: a list of [`PhoneNumber`](crate::phone_system::PhoneNumber) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub numbers: Option<Vec<PhoneNumber>>,
+
     /// The account is managed under HighLevel's provider account.
     #[serde(rename = "isUnderGhl", default, skip_serializing_if = "Option::is_none")]
     pub is_under_ghl: Option<bool>,
-    /// `pageSize`
+
+    /// `pageSize`: a whole number. Example: `100`.
     #[serde(rename = "pageSize", default, skip_serializing_if = "Option::is_none")]
     pub page_size: Option<i64>,
-    /// `page`
+
+    /// `page`: a whole number. Example: `0`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page: Option<i64>,
+
     /// State of the telephony account.
     #[serde(rename = "accountStatus", default, skip_serializing_if = "Option::is_none")]
     pub account_status: Option<ListActivePhoneNumbersResponseAccountStatus>,
 }
+
 #[cfg(feature = "phone_system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 /// State of the telephony account.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ListActivePhoneNumbersResponseAccountStatus {
-    ///`active`
+    /// `active`
     Active,
-    ///`suspended`
+
+    /// `suspended`
     Suspended,
-    ///`closed`
+
+    /// `closed`
     Closed,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(feature = "phone_system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 impl ListActivePhoneNumbersResponseAccountStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -895,7 +1043,9 @@ impl ListActivePhoneNumbersResponseAccountStatus {
         }
     }
 }
+
 #[cfg(feature = "phone_system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 impl From<&str> for ListActivePhoneNumbersResponseAccountStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -906,9 +1056,12 @@ impl From<&str> for ListActivePhoneNumbersResponseAccountStatus {
         }
     }
 }
+
 #[cfg(feature = "phone_system")]
 crate::runtime::enums::string_enum!(ListActivePhoneNumbersResponseAccountStatus);
+
 #[cfg(feature = "phone_system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 /// The `ListAvailablePhoneNumbersResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -916,42 +1069,53 @@ pub struct ListAvailablePhoneNumbersResponse {
     /// Id of this search; pass it when buying one of the numbers.
     #[serde(rename = "fingerprintId", default, skip_serializing_if = "Option::is_none")]
     pub fingerprint_id: Option<String>,
-    /// `numbers`
+
+    /// `numbers`: a list of [`AvailablePhoneNumber`](crate::phone_system::AvailablePhoneNumber) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub numbers: Option<Vec<AvailablePhoneNumber>>,
 }
+
 #[cfg(feature = "phone_system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 /// The `ListNumberPoolsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListNumberPoolsResponse {
-    /// `success`
+    /// `success`: `true` or `false`. Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
-    /// `data`
+
+    /// `data`: a list of [`NumberPool`](crate::phone_system::NumberPool) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<NumberPool>>,
+
     /// Number of pools returned.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
 }
+
 #[cfg(feature = "phone_system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 /// A pool of numbers used in rotation.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct NumberPool {
-    /// `id`
+    /// `id`: a string. Example: `ve9EPM428h8vShlRW1KT`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`
+
+    /// `name`: a string. Example: `Sales Team Pool`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `locationId`
+
+    /// `locationId`: a string. Example: `loc123`.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
+
     /// Numbers in the pool.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub numbers: Option<Vec<NumberPoolNumbersItem>>,
+
     /// Number calls are forwarded to.
     #[serde(
         rename = "forwardingNumber",
@@ -959,18 +1123,23 @@ pub struct NumberPool {
         skip_serializing_if = "Option::is_none"
     )]
     pub forwarding_number: Option<String>,
+
     /// A whisper message is played to the answering user.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub whisper: Option<bool>,
+
     /// The whisper message.
     #[serde(rename = "whisperMessage", default, skip_serializing_if = "Option::is_none")]
     pub whisper_message: Option<String>,
+
     /// Calls are recorded.
     #[serde(rename = "callRecording", default, skip_serializing_if = "Option::is_none")]
     pub call_recording: Option<bool>,
+
     /// The pool is in use.
     #[serde(rename = "isActive", default, skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
+
     /// What answers inbound calls.
     #[serde(
         rename = "inboundCallService",
@@ -979,58 +1148,75 @@ pub struct NumberPool {
     )]
     pub inbound_call_service: Option<InboundCallService>,
 }
+
 #[cfg(feature = "phone_system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 /// The `NumberPoolNumbersItem` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct NumberPoolNumbersItem {
-    /// `phoneNumber`
+    /// `phoneNumber`: a string. Example: `+14155552671`.
     #[serde(rename = "phoneNumber", default, skip_serializing_if = "Option::is_none")]
     pub phone_number: Option<String>,
-    /// `friendlyName`
+
+    /// `friendlyName`: a string. Example: `Sales Line 1`.
     #[serde(rename = "friendlyName", default, skip_serializing_if = "Option::is_none")]
     pub friendly_name: Option<String>,
 }
+
 #[cfg(feature = "phone_system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 /// The location's telephony (Twilio) account.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct PhoneAccount {
-    /// `id`
+    /// `id`: a string. Example: `8xMPW85D2z5jgcTa5L1p`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+
     /// Provider's account id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account_sid: Option<String>,
+
     /// Managed under HighLevel's provider account.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub under_ghl_account: Option<bool>,
+
     /// SMS validation is on.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub validate_sms: Option<bool>,
-    /// `location_id`
+
+    /// `location_id`: a string. Example: `aa4PBpxnPc9bs4LSdiW7`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
-    /// `migration_status`
+
+    /// `migration_status`: a string. Example: `completed`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub migration_status: Option<String>,
+
     /// Numbers being migrated.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub migration_numbers: Option<Vec<String>>,
+
     /// User assigned to each number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assigned_to_numbers: Option<std::collections::BTreeMap<String, String>>,
+
     /// Service each number is used for, e.g. conversation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub numbers: Option<std::collections::BTreeMap<String, String>>,
+
     /// Name of each number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub number_name: Option<std::collections::BTreeMap<String, String>>,
+
     /// New account id after a credential migration.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub new_account_sid: Option<String>,
 }
+
 #[cfg(feature = "phone_system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 /// A phone number owned by the location, with its call routing.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1038,21 +1224,27 @@ pub struct PhoneNumber {
     /// The number in E.164 form.
     #[serde(rename = "phoneNumber", default, skip_serializing_if = "Option::is_none")]
     pub phone_number: Option<String>,
+
     /// Name given to the number.
     #[serde(rename = "friendlyName", default, skip_serializing_if = "Option::is_none")]
     pub friendly_name: Option<String>,
+
     /// Provider's id of the number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sid: Option<String>,
-    /// `countryCode`
+
+    /// `countryCode`: a string. Example: `US`.
     #[serde(rename = "countryCode", default, skip_serializing_if = "Option::is_none")]
     pub country_code: Option<String>,
-    /// `capabilities`
+
+    /// `capabilities`: a [`PhoneNumberCapabilities`](crate::phone_system::PhoneNumberCapabilities).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub capabilities: Option<PhoneNumberCapabilities>,
-    /// `type`
+
+    /// `type`: a [`PhoneNumberType`](crate::phone_system::PhoneNumberType), one of `local`, `toll-free`, `mobile`, `national`. Example: `local`.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<PhoneNumberType>,
+
     /// The location's default outbound number.
     #[serde(
         rename = "isDefaultNumber",
@@ -1060,9 +1252,11 @@ pub struct PhoneNumber {
         skip_serializing_if = "Option::is_none"
     )]
     pub is_default_number: Option<bool>,
+
     /// User the number is assigned to.
     #[serde(rename = "linkedUser", default, skip_serializing_if = "Option::is_none")]
     pub linked_user: Option<String>,
+
     /// Users whose phones ring on a call.
     #[serde(
         rename = "linkedRingAllUsers",
@@ -1070,6 +1264,7 @@ pub struct PhoneNumber {
         skip_serializing_if = "Option::is_none"
     )]
     pub linked_ring_all_users: Option<Vec<String>>,
+
     /// What answers inbound calls.
     #[serde(
         rename = "inboundCallService",
@@ -1077,6 +1272,7 @@ pub struct PhoneNumber {
         skip_serializing_if = "Option::is_none"
     )]
     pub inbound_call_service: Option<InboundCallService>,
+
     /// Number calls are forwarded to.
     #[serde(
         rename = "forwardingNumber",
@@ -1084,6 +1280,7 @@ pub struct PhoneNumber {
         skip_serializing_if = "Option::is_none"
     )]
     pub forwarding_number: Option<String>,
+
     /// Group conversations are on (US/CA SMS numbers).
     #[serde(
         rename = "isGroupConversationEnabled",
@@ -1091,55 +1288,72 @@ pub struct PhoneNumber {
         skip_serializing_if = "Option::is_none"
     )]
     pub is_group_conversation_enabled: Option<bool>,
+
     /// Compliance address id.
     #[serde(rename = "addressSid", default, skip_serializing_if = "Option::is_none")]
     pub address_sid: Option<String>,
+
     /// Regulatory bundle id.
     #[serde(rename = "bundleSid", default, skip_serializing_if = "Option::is_none")]
     pub bundle_sid: Option<String>,
+
     /// When the number was bought or added.
     #[serde(rename = "dateAdded", default, skip_serializing_if = "Option::is_none")]
     pub date_added: Option<String>,
-    /// `dateUpdated`
+
+    /// `dateUpdated`: a date and time (RFC 3339 string). Example: `2023-02-20T14:45:00Z`.
     #[serde(rename = "dateUpdated", default, skip_serializing_if = "Option::is_none")]
     pub date_updated: Option<String>,
+
     /// How the number came to the account.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub origin: Option<PhoneNumberOrigin>,
 }
+
 #[cfg(feature = "phone_system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 /// The `PhoneNumberCapabilities` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct PhoneNumberCapabilities {
-    /// `voice`
+    /// `voice`: `true` or `false`. Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub voice: Option<bool>,
-    /// `sms`
+
+    /// `sms`: `true` or `false`. Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sms: Option<bool>,
-    /// `mms`
+
+    /// `mms`: `true` or `false`. Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mms: Option<bool>,
-    /// `fax`
+
+    /// `fax`: `true` or `false`. Example: `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fax: Option<bool>,
 }
+
 #[cfg(feature = "phone_system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 /// How the number came to the account.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum PhoneNumberOrigin {
-    ///`twilio`
+    /// `twilio`
     Twilio,
-    ///`hosted`
+
+    /// `hosted`
     Hosted,
-    ///`ported`
+
+    /// `ported`
     Ported,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(feature = "phone_system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 impl PhoneNumberOrigin {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1151,7 +1365,9 @@ impl PhoneNumberOrigin {
         }
     }
 }
+
 #[cfg(feature = "phone_system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 impl From<&str> for PhoneNumberOrigin {
     fn from(value: &str) -> Self {
         match value {
@@ -1162,25 +1378,34 @@ impl From<&str> for PhoneNumberOrigin {
         }
     }
 }
+
 #[cfg(feature = "phone_system")]
 crate::runtime::enums::string_enum!(PhoneNumberOrigin);
+
 #[cfg(feature = "phone_system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 /// Values of `PhoneNumberType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum PhoneNumberType {
-    ///`local`
+    /// `local`
     Local,
-    ///`toll-free`
+
+    /// `toll-free`
     TollFree,
-    ///`mobile`
+
+    /// `mobile`
     Mobile,
-    ///`national`
+
+    /// `national`
     National,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(feature = "phone_system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 impl PhoneNumberType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1193,7 +1418,9 @@ impl PhoneNumberType {
         }
     }
 }
+
 #[cfg(feature = "phone_system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 impl From<&str> for PhoneNumberType {
     fn from(value: &str) -> Self {
         match value {
@@ -1205,9 +1432,12 @@ impl From<&str> for PhoneNumberType {
         }
     }
 }
+
 #[cfg(feature = "phone_system")]
 crate::runtime::enums::string_enum!(PhoneNumberType);
+
 #[cfg(feature = "phone_system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 /// The number to buy and its compliance data.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1215,12 +1445,15 @@ pub struct PurchasePhoneNumberRequest {
     /// The number to buy.
     #[serde(rename = "phoneNumber")]
     pub phone_number: String,
-    /// `countryCode`
+
+    /// `countryCode`: a string. Example: `US`.
     #[serde(rename = "countryCode", default, skip_serializing_if = "Option::is_none")]
     pub country_code: Option<String>,
-    /// `numberType`
+
+    /// `numberType`: a [`PurchasePhoneNumberRequestNumberType`](crate::phone_system::PurchasePhoneNumberRequestNumberType), one of `local`, `tollFree`, `mobile`. Example: `local`.
     #[serde(rename = "numberType", default, skip_serializing_if = "Option::is_none")]
     pub number_type: Option<PurchasePhoneNumberRequestNumberType>,
+
     /// Compliance address id.
     #[serde(
         rename = "addressSid",
@@ -1228,6 +1461,7 @@ pub struct PurchasePhoneNumberRequest {
         skip_serializing_if = "crate::Nullable::is_absent"
     )]
     pub address_sid: crate::Nullable<String>,
+
     /// Regulatory bundle id.
     #[serde(
         rename = "bundleSid",
@@ -1235,12 +1469,15 @@ pub struct PurchasePhoneNumberRequest {
         skip_serializing_if = "crate::Nullable::is_absent"
     )]
     pub bundle_sid: crate::Nullable<String>,
-    /// `locality`
+
+    /// `locality`: a string. Example: `San Antonio`.
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub locality: crate::Nullable<String>,
-    /// `region`
+
+    /// `region`: a string. Example: `TX`.
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub region: crate::Nullable<String>,
+
     /// The search fingerprint the number came from.
     #[serde(
         rename = "fingerprintId",
@@ -1248,6 +1485,7 @@ pub struct PurchasePhoneNumberRequest {
         skip_serializing_if = "crate::Nullable::is_absent"
     )]
     pub fingerprint_id: crate::Nullable<String>,
+
     /// Skip the location-level identity check when the agency is already verified.
     #[serde(
         rename = "skipLocationKYC",
@@ -1256,9 +1494,11 @@ pub struct PurchasePhoneNumberRequest {
     )]
     pub skip_location_kyc: crate::Nullable<bool>,
 }
+
 #[cfg(feature = "phone_system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "phone_system")))]
 impl PurchasePhoneNumberRequest {
-    ///A value with the required fields (`phoneNumber`).
+    /// A value with the required fields (`phoneNumber`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(phone_number: impl Into<String>) -> Self {
         Self {
@@ -1273,12 +1513,14 @@ impl PurchasePhoneNumberRequest {
             skip_location_kyc: crate::Nullable::Absent,
         }
     }
-    ///Sets `countryCode`.
+
+    /// Sets `countryCode`.
     pub fn country_code(mut self, value: impl Into<String>) -> Self {
         self.country_code = Some(value.into());
         self
     }
-    ///Sets `numberType`.
+
+    /// Sets `numberType`.
     pub fn number_type(
         mut self,
         value: impl Into<PurchasePhoneNumberRequestNumberType>,
@@ -1286,82 +1528,101 @@ impl PurchasePhoneNumberRequest {
         self.number_type = Some(value.into());
         self
     }
-    ///Sets `addressSid`.
+
+    /// Sets `addressSid`.
     pub fn address_sid(mut self, value: impl Into<String>) -> Self {
         self.address_sid = crate::Nullable::Value(value.into());
         self
     }
-    ///Sends `addressSid` as `null`.
+
+    /// Sends `addressSid` as `null`.
     pub fn clear_address_sid(mut self) -> Self {
         self.address_sid = crate::Nullable::Null;
         self
     }
-    ///Sets `bundleSid`.
+
+    /// Sets `bundleSid`.
     pub fn bundle_sid(mut self, value: impl Into<String>) -> Self {
         self.bundle_sid = crate::Nullable::Value(value.into());
         self
     }
-    ///Sends `bundleSid` as `null`.
+
+    /// Sends `bundleSid` as `null`.
     pub fn clear_bundle_sid(mut self) -> Self {
         self.bundle_sid = crate::Nullable::Null;
         self
     }
-    ///Sets `locality`.
+
+    /// Sets `locality`.
     pub fn locality(mut self, value: impl Into<String>) -> Self {
         self.locality = crate::Nullable::Value(value.into());
         self
     }
-    ///Sends `locality` as `null`.
+
+    /// Sends `locality` as `null`.
     pub fn clear_locality(mut self) -> Self {
         self.locality = crate::Nullable::Null;
         self
     }
-    ///Sets `region`.
+
+    /// Sets `region`.
     pub fn region(mut self, value: impl Into<String>) -> Self {
         self.region = crate::Nullable::Value(value.into());
         self
     }
-    ///Sends `region` as `null`.
+
+    /// Sends `region` as `null`.
     pub fn clear_region(mut self) -> Self {
         self.region = crate::Nullable::Null;
         self
     }
-    ///Sets `fingerprintId`.
+
+    /// Sets `fingerprintId`.
     pub fn fingerprint_id(mut self, value: impl Into<String>) -> Self {
         self.fingerprint_id = crate::Nullable::Value(value.into());
         self
     }
-    ///Sends `fingerprintId` as `null`.
+
+    /// Sends `fingerprintId` as `null`.
     pub fn clear_fingerprint_id(mut self) -> Self {
         self.fingerprint_id = crate::Nullable::Null;
         self
     }
-    ///Sets `skipLocationKYC`.
+
+    /// Sets `skipLocationKYC`.
     pub fn skip_location_kyc(mut self, value: impl Into<bool>) -> Self {
         self.skip_location_kyc = crate::Nullable::Value(value.into());
         self
     }
-    ///Sends `skipLocationKYC` as `null`.
+
+    /// Sends `skipLocationKYC` as `null`.
     pub fn clear_skip_location_kyc(mut self) -> Self {
         self.skip_location_kyc = crate::Nullable::Null;
         self
     }
 }
+
 #[cfg(any(feature = "phone_system", feature = "v3_phone_system"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "phone_system", feature = "v3_phone_system"))))]
 /// Values of `PurchasePhoneNumberRequestNumberType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum PurchasePhoneNumberRequestNumberType {
-    ///`local`
+    /// `local`
     Local,
-    ///`tollFree`
+
+    /// `tollFree`
     TollFree,
-    ///`mobile`
+
+    /// `mobile`
     Mobile,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "phone_system", feature = "v3_phone_system"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "phone_system", feature = "v3_phone_system"))))]
 impl PurchasePhoneNumberRequestNumberType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1373,7 +1634,9 @@ impl PurchasePhoneNumberRequestNumberType {
         }
     }
 }
+
 #[cfg(any(feature = "phone_system", feature = "v3_phone_system"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "phone_system", feature = "v3_phone_system"))))]
 impl From<&str> for PurchasePhoneNumberRequestNumberType {
     fn from(value: &str) -> Self {
         match value {
@@ -1384,5 +1647,6 @@ impl From<&str> for PurchasePhoneNumberRequestNumberType {
         }
     }
 }
+
 #[cfg(any(feature = "phone_system", feature = "v3_phone_system"))]
 crate::runtime::enums::string_enum!(PurchasePhoneNumberRequestNumberType);

@@ -47,31 +47,37 @@
 //! | [`update_product_price`](Products::update_product_price) | `PUT /products/{productId}/price/{priceId}` | `2021-07-28` | either |
 //! | [`update_product_review`](Products::update_product_review) | `PUT /products/reviews/{reviewId}` | `2021-07-28` | location |
 //! | [`update_product_store_status`](Products::update_product_store_status) | `POST /products/store/{storeId}` | `2021-07-28` | location |
+
 #[cfg(feature = "products")]
+#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 /// This module's path below the crate root.
 pub const MODULE: &str = "products";
+
 #[cfg(feature = "products")]
-///Operations of the Products module. Get one with `client.products()`.
+#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
+/// Operations of the Products module. Get one with `client.products()`.
 #[derive(Clone, Debug)]
 pub struct Products {
     client: crate::Client,
 }
+
 #[cfg(feature = "products")]
+#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl Products {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
     }
+
     /// Edit fields of many products and their prices in one call.
     ///
     /// `POST /products/bulk-update/edit` · Version `2021-07-28` · location token · scopes: none stated
-    ///
-    /// Note: HighLevel declares no security here; the token kind follows the bulk update next to it (products.write is the likely scope).
     pub fn bulk_edit_products(&self, body: BulkEditProductsRequest) -> BulkEditProducts {
         BulkEditProducts {
             client: self.client.clone(),
             body,
         }
     }
+
     /// Set the status of many reviews at once.
     ///
     /// `POST /products/reviews/bulk-update` · Version `2021-07-28` · location token · scopes: `products.write`
@@ -84,6 +90,7 @@ impl Products {
             body,
         }
     }
+
     /// Apply one change (price, availability, collections, currency or deletion) to many products.
     ///
     /// `POST /products/bulk-update` · Version `2021-07-28` · location token · scopes: `products.write`
@@ -96,6 +103,7 @@ impl Products {
             body,
         }
     }
+
     /// Count product reviews per status.
     ///
     /// `GET /products/reviews/count` · Version `2021-07-28` · location token · scopes: `products.readonly`
@@ -115,6 +123,7 @@ impl Products {
             store_id: None,
         }
     }
+
     /// Create a product.
     ///
     /// `POST /products/` · Version `2021-07-28` · location or agency token · scopes: `products.write`
@@ -124,6 +133,7 @@ impl Products {
             body,
         }
     }
+
     /// Create a product collection.
     ///
     /// `POST /products/collections` · Version `2021-07-28` · location token · scopes: `products/collection.write`
@@ -136,11 +146,10 @@ impl Products {
             body,
         }
     }
+
     /// Add a price to a product.
     ///
     /// `POST /products/{productId}/price` · Version `2021-07-28` · location or agency token · scopes: `products/prices.write`
-    ///
-    /// Note: SKILL.md gives POST /products/{productId}/prices; the real path ends in /price.
     pub fn create_product_price(
         &self,
         product_id: impl Into<String>,
@@ -152,6 +161,7 @@ impl Products {
             body,
         }
     }
+
     /// Delete a product.
     ///
     /// `DELETE /products/{productId}` · Version `2021-07-28` · location or agency token · scopes: `products.write`
@@ -163,6 +173,7 @@ impl Products {
             send_wishlist_status: None,
         }
     }
+
     /// Delete a product collection.
     ///
     /// `DELETE /products/collections/{collectionId}` · Version `2021-07-28` · location token · scopes: `products/collection.write`
@@ -179,11 +190,10 @@ impl Products {
             alt_type: alt_type.into(),
         }
     }
+
     /// Delete a price of a product.
     ///
     /// `DELETE /products/{productId}/price/{priceId}` · Version `2021-07-28` · location or agency token · scopes: `products/prices.write`
-    ///
-    /// Note: SKILL.md gives DELETE /products/{productId}/prices/{priceId}; the real path uses /price/.
     pub fn delete_product_price(
         &self,
         product_id: impl Into<String>,
@@ -196,6 +206,7 @@ impl Products {
             location_id: None,
         }
     }
+
     /// Delete a product review.
     ///
     /// `DELETE /products/reviews/{reviewId}` · Version `2021-07-28` · location token · scopes: `products.write`
@@ -214,6 +225,7 @@ impl Products {
             product_id: product_id.into(),
         }
     }
+
     /// Fetch one product by its id or slug.
     ///
     /// `GET /products/{productId}` · Version `2021-07-28` · location or agency token · scopes: `products.readonly`
@@ -225,6 +237,7 @@ impl Products {
             send_wishlist_status: None,
         }
     }
+
     /// Fetch one product collection.
     ///
     /// `GET /products/collections/{collectionId}` · Version `2021-07-28` · location token · scopes: `products/collection.readonly`
@@ -239,11 +252,10 @@ impl Products {
             alt_id: alt_id.into(),
         }
     }
+
     /// Fetch one price of a product.
     ///
     /// `GET /products/{productId}/price/{priceId}` · Version `2021-07-28` · location or agency token · scopes: `products/prices.readonly`
-    ///
-    /// Note: SKILL.md gives GET /products/{productId}/prices/{priceId}; the real path uses /price/.
     pub fn get_product_price(
         &self,
         product_id: impl Into<String>,
@@ -256,6 +268,7 @@ impl Products {
             location_id: None,
         }
     }
+
     /// Count the products included in and excluded from a store.
     ///
     /// `GET /products/store/{storeId}/stats` · Version `2021-07-28` · location token · scopes: `products.readonly`
@@ -274,6 +287,7 @@ impl Products {
             collection_ids: None,
         }
     }
+
     /// List stock levels of the location's prices (variants).
     ///
     /// `GET /products/inventory` · Version `2021-07-28` · location or agency token · scopes: `products/prices.readonly`
@@ -291,6 +305,7 @@ impl Products {
             search: None,
         }
     }
+
     /// List the product collections of a location.
     ///
     /// `GET /products/collections` · Version `2021-07-28` · location token · scopes: `products/collection.readonly`
@@ -309,11 +324,10 @@ impl Products {
             name: None,
         }
     }
+
     /// List the prices of a product.
     ///
     /// `GET /products/{productId}/price` · Version `2021-07-28` · location or agency token · scopes: `products/prices.readonly`
-    ///
-    /// Note: SKILL.md gives GET /products/{productId}/prices; the real path ends in /price.
     pub fn list_product_prices(
         &self,
         product_id: impl Into<String>,
@@ -327,6 +341,7 @@ impl Products {
             ids: None,
         }
     }
+
     /// List customer reviews of the location's products.
     ///
     /// `GET /products/reviews` · Version `2021-07-28` · location token · scopes: `products.readonly`
@@ -350,11 +365,10 @@ impl Products {
             store_id: None,
         }
     }
+
     /// List the products of a location, with filters.
     ///
     /// `GET /products/` · Version `2021-07-28` · location or agency token · scopes: `products.readonly`
-    ///
-    /// Note: HighLevel's operationId here (list-invoices) repeats the one of the invoice listing; renamed.
     pub fn list_products(&self) -> ListProducts {
         ListProducts {
             client: self.client.clone(),
@@ -372,6 +386,7 @@ impl Products {
             sort_order: None,
         }
     }
+
     /// Set stock levels of several prices at once.
     ///
     /// `POST /products/inventory` · Version `2021-07-28` · location or agency token · scopes: `products/prices.write`
@@ -381,6 +396,7 @@ impl Products {
             body,
         }
     }
+
     /// Replace the fields of a product.
     ///
     /// `PUT /products/{productId}` · Version `2021-07-28` · location or agency token · scopes: `products.write`
@@ -395,6 +411,7 @@ impl Products {
             body,
         }
     }
+
     /// Change the name, slug, image or SEO data of a collection.
     ///
     /// `PUT /products/collections/{collectionId}` · Version `2021-07-28` · location token · scopes: `products/collection.write`
@@ -409,11 +426,10 @@ impl Products {
             body,
         }
     }
+
     /// Set the order in which products show in a store.
     ///
     /// `POST /products/store/{storeId}/priority` · Version `2021-07-28` · location token · scopes: none stated
-    ///
-    /// Note: HighLevel names no OAuth scope here (products.write is the likely one) and documents no response body, so the response is raw JSON.
     pub fn update_product_display_priority(
         &self,
         store_id: impl Into<String>,
@@ -425,11 +441,10 @@ impl Products {
             body,
         }
     }
+
     /// Replace the fields of a price.
     ///
     /// `PUT /products/{productId}/price/{priceId}` · Version `2021-07-28` · location or agency token · scopes: `products/prices.write`
-    ///
-    /// Note: SKILL.md gives PUT /products/{productId}/prices/{priceId}; the real path uses /price/.
     pub fn update_product_price(
         &self,
         product_id: impl Into<String>,
@@ -443,6 +458,7 @@ impl Products {
             body,
         }
     }
+
     /// Moderate a review (status), edit it, or reply to it.
     ///
     /// `PUT /products/reviews/{reviewId}` · Version `2021-07-28` · location token · scopes: `products.write`
@@ -457,6 +473,7 @@ impl Products {
             body,
         }
     }
+
     /// Include products in a store or exclude them from it.
     ///
     /// `POST /products/store/{storeId}` · Version `2021-07-28` · location token · scopes: `products.write`
@@ -472,8 +489,10 @@ impl Products {
         }
     }
 }
+
 #[cfg(feature = "products")]
-///One call per operation with sample arguments (contract tests only).
+#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
+/// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -832,8 +851,10 @@ pub fn contract_samples(
         ));
     calls
 }
+
 #[cfg(feature = "products")]
-///One call per operation with every optional argument and field set too (contract tests only).
+#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
+/// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -1448,21 +1469,23 @@ pub fn contract_samples_full(
         ));
     calls
 }
+
 #[cfg(feature = "products")]
+#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 /// Request builder for `bulk_edit_products`: set optional parameters, then call `send()`.
 ///
 /// Edit fields of many products and their prices in one call.
 ///
 /// `POST /products/bulk-update/edit` · Version `2021-07-28` · location token · scopes: none stated
-///
-/// Note: HighLevel declares no security here; the token kind follows the bulk update next to it (products.write is the likely scope).
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct BulkEditProducts {
     client: crate::Client,
     body: BulkEditProductsRequest,
 }
+
 #[cfg(feature = "products")]
+#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl BulkEditProducts {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1484,10 +1507,12 @@ impl BulkEditProducts {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<BulkEditProductsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1496,7 +1521,9 @@ impl BulkEditProducts {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "products")]
+#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 /// Request builder for `bulk_update_product_reviews`: set optional parameters, then call `send()`.
 ///
 /// Set the status of many reviews at once.
@@ -1508,7 +1535,9 @@ pub struct BulkUpdateProductReviews {
     client: crate::Client,
     body: BulkUpdateProductReviewsRequest,
 }
+
 #[cfg(feature = "products")]
+#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl BulkUpdateProductReviews {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1530,10 +1559,12 @@ impl BulkUpdateProductReviews {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<StatusResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1542,7 +1573,9 @@ impl BulkUpdateProductReviews {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "products")]
+#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 /// Request builder for `bulk_update_products`: set optional parameters, then call `send()`.
 ///
 /// Apply one change (price, availability, collections, currency or deletion) to many products.
@@ -1554,7 +1587,9 @@ pub struct BulkUpdateProducts {
     client: crate::Client,
     body: BulkUpdateProductsRequest,
 }
+
 #[cfg(feature = "products")]
+#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl BulkUpdateProducts {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1573,10 +1608,12 @@ impl BulkUpdateProducts {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<StatusResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1585,7 +1622,9 @@ impl BulkUpdateProducts {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "products")]
+#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 /// Request builder for `count_product_reviews`: set optional parameters, then call `send()`.
 ///
 /// Count product reviews per status.
@@ -1603,33 +1642,40 @@ pub struct CountProductReviews {
     product_id: Option<String>,
     store_id: Option<String>,
 }
+
 #[cfg(feature = "products")]
+#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl CountProductReviews {
-    ///Only reviews with this rating.
+    /// Only reviews with this rating.
     pub fn rating(mut self, value: impl Into<f64>) -> Self {
         self.rating = Some(value.into());
         self
     }
-    ///Sets `startDate`.
+
+    /// Sets `startDate`.
     pub fn start_date(mut self, value: impl Into<String>) -> Self {
         self.start_date = Some(value.into());
         self
     }
-    ///Sets `endDate`.
+
+    /// Sets `endDate`.
     pub fn end_date(mut self, value: impl Into<String>) -> Self {
         self.end_date = Some(value.into());
         self
     }
-    ///Comma-separated product ids.
+
+    /// Comma-separated product ids.
     pub fn product_id(mut self, value: impl Into<String>) -> Self {
         self.product_id = Some(value.into());
         self
     }
-    ///Comma-separated store ids.
+
+    /// Comma-separated store ids.
     pub fn store_id(mut self, value: impl Into<String>) -> Self {
         self.store_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1663,10 +1709,12 @@ impl CountProductReviews {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ReviewCountsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1675,7 +1723,9 @@ impl CountProductReviews {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "products")]
+#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 /// Request builder for `create_product`: set optional parameters, then call `send()`.
 ///
 /// Create a product.
@@ -1687,7 +1737,9 @@ pub struct CreateProduct {
     client: crate::Client,
     body: CreateProductRequest,
 }
+
 #[cfg(feature = "products")]
+#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl CreateProduct {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1706,10 +1758,12 @@ impl CreateProduct {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<Product, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1718,7 +1772,9 @@ impl CreateProduct {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "products")]
+#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 /// Request builder for `create_product_collection`: set optional parameters, then call `send()`.
 ///
 /// Create a product collection.
@@ -1730,7 +1786,9 @@ pub struct CreateProductCollection {
     client: crate::Client,
     body: CreateProductCollectionRequest,
 }
+
 #[cfg(feature = "products")]
+#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl CreateProductCollection {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1749,10 +1807,12 @@ impl CreateProductCollection {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<CreateProductCollectionResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1761,14 +1821,14 @@ impl CreateProductCollection {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "products")]
+#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 /// Request builder for `create_product_price`: set optional parameters, then call `send()`.
 ///
 /// Add a price to a product.
 ///
 /// `POST /products/{productId}/price` · Version `2021-07-28` · location or agency token · scopes: `products/prices.write`
-///
-/// Note: SKILL.md gives POST /products/{productId}/prices; the real path ends in /price.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct CreateProductPrice {
@@ -1776,7 +1836,9 @@ pub struct CreateProductPrice {
     product_id: String,
     body: PriceRequest,
 }
+
 #[cfg(feature = "products")]
+#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl CreateProductPrice {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1801,10 +1863,12 @@ impl CreateProductPrice {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<Price, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1813,7 +1877,9 @@ impl CreateProductPrice {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "products")]
+#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 /// Request builder for `delete_product`: set optional parameters, then call `send()`.
 ///
 /// Delete a product.
@@ -1827,20 +1893,24 @@ pub struct DeleteProduct {
     location_id: Option<String>,
     send_wishlist_status: Option<bool>,
 }
-#[cfg(feature = "products")]
-impl DeleteProduct {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "products")]
+#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
+impl DeleteProduct {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Listed by HighLevel for this call too; its effect on a delete is not described.
+
+    /// Listed by HighLevel for this call too; its effect on a delete is not described.
     pub fn send_wishlist_status(mut self, value: impl Into<bool>) -> Self {
         self.send_wishlist_status = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1867,10 +1937,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<StatusResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1879,7 +1951,9 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "products")]
+#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 /// Request builder for `delete_product_collection`: set optional parameters, then call `send()`.
 ///
 /// Delete a product collection.
@@ -1893,7 +1967,9 @@ pub struct DeleteProductCollection {
     alt_id: String,
     alt_type: AltType,
 }
+
 #[cfg(feature = "products")]
+#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl DeleteProductCollection {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1916,10 +1992,12 @@ impl DeleteProductCollection {
         request.query("altType", &self.alt_type);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<StatusResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1928,14 +2006,14 @@ impl DeleteProductCollection {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "products")]
+#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 /// Request builder for `delete_product_price`: set optional parameters, then call `send()`.
 ///
 /// Delete a price of a product.
 ///
 /// `DELETE /products/{productId}/price/{priceId}` · Version `2021-07-28` · location or agency token · scopes: `products/prices.write`
-///
-/// Note: SKILL.md gives DELETE /products/{productId}/prices/{priceId}; the real path uses /price/.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DeleteProductPrice {
@@ -1944,15 +2022,18 @@ pub struct DeleteProductPrice {
     price_id: String,
     location_id: Option<String>,
 }
-#[cfg(feature = "products")]
-impl DeleteProductPrice {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "products")]
+#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
+impl DeleteProductPrice {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1977,10 +2058,12 @@ Defaults to the client's configured location.*/
         request.query("locationId", &location_id);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<StatusResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1989,7 +2072,9 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "products")]
+#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 /// Request builder for `delete_product_review`: set optional parameters, then call `send()`.
 ///
 /// Delete a product review.
@@ -2004,7 +2089,9 @@ pub struct DeleteProductReview {
     alt_type: AltType,
     product_id: String,
 }
+
 #[cfg(feature = "products")]
+#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl DeleteProductReview {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2028,10 +2115,12 @@ impl DeleteProductReview {
         request.query("productId", &self.product_id);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<StatusResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2040,7 +2129,9 @@ impl DeleteProductReview {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "products")]
+#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 /// Request builder for `get_product`: set optional parameters, then call `send()`.
 ///
 /// Fetch one product by its id or slug.
@@ -2054,20 +2145,24 @@ pub struct GetProduct {
     location_id: Option<String>,
     send_wishlist_status: Option<bool>,
 }
-#[cfg(feature = "products")]
-impl GetProduct {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "products")]
+#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
+impl GetProduct {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Also report whether the product is wish-listed.
+
+    /// Also report whether the product is wish-listed.
     pub fn send_wishlist_status(mut self, value: impl Into<bool>) -> Self {
         self.send_wishlist_status = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -2094,10 +2189,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<Product, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2106,7 +2203,9 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "products")]
+#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 /// Request builder for `get_product_collection`: set optional parameters, then call `send()`.
 ///
 /// Fetch one product collection.
@@ -2119,7 +2218,9 @@ pub struct GetProductCollection {
     collection_id: String,
     alt_id: String,
 }
+
 #[cfg(feature = "products")]
+#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl GetProductCollection {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2141,10 +2242,12 @@ impl GetProductCollection {
         request.query("altId", &self.alt_id);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<GetProductCollectionResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2153,14 +2256,14 @@ impl GetProductCollection {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "products")]
+#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 /// Request builder for `get_product_price`: set optional parameters, then call `send()`.
 ///
 /// Fetch one price of a product.
 ///
 /// `GET /products/{productId}/price/{priceId}` · Version `2021-07-28` · location or agency token · scopes: `products/prices.readonly`
-///
-/// Note: SKILL.md gives GET /products/{productId}/prices/{priceId}; the real path uses /price/.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetProductPrice {
@@ -2169,15 +2272,18 @@ pub struct GetProductPrice {
     price_id: String,
     location_id: Option<String>,
 }
-#[cfg(feature = "products")]
-impl GetProductPrice {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "products")]
+#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
+impl GetProductPrice {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -2202,10 +2308,12 @@ Defaults to the client's configured location.*/
         request.query("locationId", &location_id);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<Price, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2214,7 +2322,9 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "products")]
+#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 /// Request builder for `get_product_store_stats`: set optional parameters, then call `send()`.
 ///
 /// Count the products included in and excluded from a store.
@@ -2230,18 +2340,22 @@ pub struct GetProductStoreStats {
     search: Option<String>,
     collection_ids: Option<String>,
 }
+
 #[cfg(feature = "products")]
+#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl GetProductStoreStats {
-    ///Text matched against product names.
+    /// Text matched against product names.
     pub fn search(mut self, value: impl Into<String>) -> Self {
         self.search = Some(value.into());
         self
     }
-    ///Comma-separated collection ids.
+
+    /// Comma-separated collection ids.
     pub fn collection_ids(mut self, value: impl Into<String>) -> Self {
         self.collection_ids = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -2269,10 +2383,12 @@ impl GetProductStoreStats {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ProductStoreStats, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2281,7 +2397,9 @@ impl GetProductStoreStats {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "products")]
+#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 /// Request builder for `list_inventory`: set optional parameters, then call `send()`.
 ///
 /// List stock levels of the location's prices (variants).
@@ -2297,23 +2415,28 @@ pub struct ListInventory {
     alt_type: AltType,
     search: Option<String>,
 }
+
 #[cfg(feature = "products")]
+#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl ListInventory {
-    ///Page size.
+    /// Page size.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
-    ///Number of items to skip.
+
+    /// Number of items to skip.
     pub fn offset(mut self, value: impl Into<i64>) -> Self {
         self.offset = Some(value.into());
         self
     }
-    ///Text matched against variant names.
+
+    /// Text matched against variant names.
     pub fn search(mut self, value: impl Into<String>) -> Self {
         self.search = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -2338,10 +2461,12 @@ impl ListInventory {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ListInventoryResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2350,16 +2475,22 @@ impl ListInventory {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "products")]
+#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl crate::Paginated for ListInventory {
     type Page = ListInventoryResponse;
+
     type Item = InventoryItem;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListInventory::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.inventory.as_ref()).map_or(0, Vec::len);
@@ -2377,11 +2508,14 @@ impl crate::Paginated for ListInventory {
         self.offset = Some(next);
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.inventory).unwrap_or_default()
     }
 }
+
 #[cfg(feature = "products")]
+#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl ListInventory {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -2392,7 +2526,9 @@ impl ListInventory {
         crate::paginate(self)
     }
 }
+
 #[cfg(feature = "products")]
+#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 /// Request builder for `list_product_collections`: set optional parameters, then call `send()`.
 ///
 /// List the product collections of a location.
@@ -2409,28 +2545,34 @@ pub struct ListProductCollections {
     collection_ids: Option<String>,
     name: Option<String>,
 }
+
 #[cfg(feature = "products")]
+#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl ListProductCollections {
-    ///Page size.
+    /// Page size.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
-    ///Number of collections to skip.
+
+    /// Number of collections to skip.
     pub fn offset(mut self, value: impl Into<i64>) -> Self {
         self.offset = Some(value.into());
         self
     }
-    ///Comma-separated collection ids.
+
+    /// Comma-separated collection ids.
     pub fn collection_ids(mut self, value: impl Into<String>) -> Self {
         self.collection_ids = Some(value.into());
         self
     }
-    ///Text matched against collection names.
+
+    /// Text matched against collection names.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -2458,10 +2600,12 @@ impl ListProductCollections {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ListProductCollectionsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2470,16 +2614,22 @@ impl ListProductCollections {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "products")]
+#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl crate::Paginated for ListProductCollections {
     type Page = ListProductCollectionsResponse;
+
     type Item = ProductCollection;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListProductCollections::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.data.as_ref()).map_or(0, Vec::len);
@@ -2494,11 +2644,14 @@ impl crate::Paginated for ListProductCollections {
         self.offset = Some(next);
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.data).unwrap_or_default()
     }
 }
+
 #[cfg(feature = "products")]
+#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl ListProductCollections {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -2509,14 +2662,14 @@ impl ListProductCollections {
         crate::paginate(self)
     }
 }
+
 #[cfg(feature = "products")]
+#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 /// Request builder for `list_product_prices`: set optional parameters, then call `send()`.
 ///
 /// List the prices of a product.
 ///
 /// `GET /products/{productId}/price` · Version `2021-07-28` · location or agency token · scopes: `products/prices.readonly`
-///
-/// Note: SKILL.md gives GET /products/{productId}/prices; the real path ends in /price.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListProductPrices {
@@ -2527,30 +2680,36 @@ pub struct ListProductPrices {
     location_id: Option<String>,
     ids: Option<String>,
 }
+
 #[cfg(feature = "products")]
+#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl ListProductPrices {
-    ///Page size.
+    /// Page size.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
-    ///Number of prices to skip.
+
+    /// Number of prices to skip.
     pub fn offset(mut self, value: impl Into<i64>) -> Self {
         self.offset = Some(value.into());
         self
     }
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Comma-separated price ids to keep.
+
+    /// Comma-separated price ids to keep.
     pub fn ids(mut self, value: impl Into<String>) -> Self {
         self.ids = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -2584,10 +2743,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ListPricesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2596,16 +2757,22 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "products")]
+#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl crate::Paginated for ListProductPrices {
     type Page = ListPricesResponse;
+
     type Item = Price;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListProductPrices::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.prices.as_ref()).map_or(0, Vec::len);
@@ -2620,11 +2787,14 @@ impl crate::Paginated for ListProductPrices {
         self.offset = Some(next);
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.prices).unwrap_or_default()
     }
 }
+
 #[cfg(feature = "products")]
+#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl ListProductPrices {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -2633,7 +2803,9 @@ impl ListProductPrices {
         crate::paginate(self)
     }
 }
+
 #[cfg(feature = "products")]
+#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 /// Request builder for `list_product_reviews`: set optional parameters, then call `send()`.
 ///
 /// List customer reviews of the location's products.
@@ -2655,53 +2827,64 @@ pub struct ListProductReviews {
     product_id: Option<String>,
     store_id: Option<String>,
 }
+
 #[cfg(feature = "products")]
+#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl ListProductReviews {
-    ///Page size.
+    /// Page size.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
-    ///Number of reviews to skip.
+
+    /// Number of reviews to skip.
     pub fn offset(mut self, value: impl Into<i64>) -> Self {
         self.offset = Some(value.into());
         self
     }
-    ///Field to sort on.
+
+    /// Field to sort on.
     pub fn sort_field(mut self, value: impl Into<ListProductReviewsSortField>) -> Self {
         self.sort_field = Some(value.into());
         self
     }
-    ///Sets `sortOrder`.
+
+    /// Sets `sortOrder`.
     pub fn sort_order(mut self, value: impl Into<SortOrder>) -> Self {
         self.sort_order = Some(value.into());
         self
     }
-    ///Only reviews with this rating.
+
+    /// Only reviews with this rating.
     pub fn rating(mut self, value: impl Into<f64>) -> Self {
         self.rating = Some(value.into());
         self
     }
-    ///Earliest review date.
+
+    /// Earliest review date.
     pub fn start_date(mut self, value: impl Into<String>) -> Self {
         self.start_date = Some(value.into());
         self
     }
-    ///Latest review date.
+
+    /// Latest review date.
     pub fn end_date(mut self, value: impl Into<String>) -> Self {
         self.end_date = Some(value.into());
         self
     }
-    ///Comma-separated product ids.
+
+    /// Comma-separated product ids.
     pub fn product_id(mut self, value: impl Into<String>) -> Self {
         self.product_id = Some(value.into());
         self
     }
-    ///Comma-separated store ids.
+
+    /// Comma-separated store ids.
     pub fn store_id(mut self, value: impl Into<String>) -> Self {
         self.store_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -2744,10 +2927,12 @@ impl ListProductReviews {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ListProductReviewsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2756,16 +2941,22 @@ impl ListProductReviews {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "products")]
+#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl crate::Paginated for ListProductReviews {
     type Page = ListProductReviewsResponse;
+
     type Item = serde_json::Value;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListProductReviews::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.data.as_ref()).map_or(0, Vec::len);
@@ -2780,11 +2971,14 @@ impl crate::Paginated for ListProductReviews {
         self.offset = Some(next);
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.data).unwrap_or_default()
     }
 }
+
 #[cfg(feature = "products")]
+#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl ListProductReviews {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -2795,14 +2989,14 @@ impl ListProductReviews {
         crate::paginate(self)
     }
 }
+
 #[cfg(feature = "products")]
+#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 /// Request builder for `list_products`: set optional parameters, then call `send()`.
 ///
 /// List the products of a location, with filters.
 ///
 /// `GET /products/` · Version `2021-07-28` · location or agency token · scopes: `products.readonly`
-///
-/// Note: HighLevel's operationId here (list-invoices) repeats the one of the invoice listing; renamed.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListProducts {
@@ -2820,70 +3014,84 @@ pub struct ListProducts {
     available_in_store: Option<bool>,
     sort_order: Option<SortOrder>,
 }
+
 #[cfg(feature = "products")]
+#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl ListProducts {
-    ///Page size.
+    /// Page size.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
-    ///Number of products to skip.
+
+    /// Number of products to skip.
     pub fn offset(mut self, value: impl Into<i64>) -> Self {
         self.offset = Some(value.into());
         self
     }
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Text matched against product names.
+
+    /// Text matched against product names.
     pub fn search(mut self, value: impl Into<String>) -> Self {
         self.search = Some(value.into());
         self
     }
-    ///Comma-separated collection ids.
+
+    /// Comma-separated collection ids.
     pub fn collection_ids(mut self, value: impl Into<String>) -> Self {
         self.collection_ids = Some(value.into());
         self
     }
-    ///Only products of the collection with this slug.
+
+    /// Only products of the collection with this slug.
     pub fn collection_slug(mut self, value: impl Into<String>) -> Self {
         self.collection_slug = Some(value.into());
         self
     }
-    ///Related records to return whole instead of by id (tax, stripe, paypal).
+
+    /// Related records to return whole instead of by id (tax, stripe, paypal).
     pub fn expand(mut self, value: impl Into<Vec<ListProductsExpandItem>>) -> Self {
         self.expand = Some(value.into());
         self
     }
-    ///Only these products.
+
+    /// Only these products.
     pub fn product_ids(mut self, value: impl Into<Vec<String>>) -> Self {
         self.product_ids = Some(value.into());
         self
     }
-    ///Shape the results for this store.
+
+    /// Shape the results for this store.
     pub fn store_id(mut self, value: impl Into<String>) -> Self {
         self.store_id = Some(value.into());
         self
     }
-    ///Split products by whether the store includes them.
+
+    /// Split products by whether the store includes them.
     pub fn included_in_store(mut self, value: impl Into<bool>) -> Self {
         self.included_in_store = Some(value.into());
         self
     }
-    ///Only products that are (or are not) sold in the online store.
+
+    /// Only products that are (or are not) sold in the online store.
     pub fn available_in_store(mut self, value: impl Into<bool>) -> Self {
         self.available_in_store = Some(value.into());
         self
     }
-    ///Order by date.
+
+    /// Order by date.
     pub fn sort_order(mut self, value: impl Into<SortOrder>) -> Self {
         self.sort_order = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -2935,10 +3143,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ListProductsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2947,16 +3157,22 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "products")]
+#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl crate::Paginated for ListProducts {
     type Page = ListProductsResponse;
+
     type Item = Product;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListProducts::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.products.as_ref()).map_or(0, Vec::len);
@@ -2971,11 +3187,14 @@ impl crate::Paginated for ListProducts {
         self.offset = Some(next);
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.products).unwrap_or_default()
     }
 }
+
 #[cfg(feature = "products")]
+#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl ListProducts {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -2984,7 +3203,9 @@ impl ListProducts {
         crate::paginate(self)
     }
 }
+
 #[cfg(feature = "products")]
+#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 /// Request builder for `update_inventory`: set optional parameters, then call `send()`.
 ///
 /// Set stock levels of several prices at once.
@@ -2996,7 +3217,9 @@ pub struct UpdateInventory {
     client: crate::Client,
     body: UpdateInventoryRequest,
 }
+
 #[cfg(feature = "products")]
+#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl UpdateInventory {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3015,10 +3238,12 @@ impl UpdateInventory {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<StatusResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3027,7 +3252,9 @@ impl UpdateInventory {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "products")]
+#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 /// Request builder for `update_product`: set optional parameters, then call `send()`.
 ///
 /// Replace the fields of a product.
@@ -3040,7 +3267,9 @@ pub struct UpdateProduct {
     product_id: String,
     body: UpdateProductRequest,
 }
+
 #[cfg(feature = "products")]
+#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl UpdateProduct {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3064,10 +3293,12 @@ impl UpdateProduct {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<Product, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3076,7 +3307,9 @@ impl UpdateProduct {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "products")]
+#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 /// Request builder for `update_product_collection`: set optional parameters, then call `send()`.
 ///
 /// Change the name, slug, image or SEO data of a collection.
@@ -3089,7 +3322,9 @@ pub struct UpdateProductCollection {
     collection_id: String,
     body: UpdateProductCollectionRequest,
 }
+
 #[cfg(feature = "products")]
+#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl UpdateProductCollection {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3114,10 +3349,12 @@ impl UpdateProductCollection {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<StatusResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3126,14 +3363,14 @@ impl UpdateProductCollection {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "products")]
+#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 /// Request builder for `update_product_display_priority`: set optional parameters, then call `send()`.
 ///
 /// Set the order in which products show in a store.
 ///
 /// `POST /products/store/{storeId}/priority` · Version `2021-07-28` · location token · scopes: none stated
-///
-/// Note: HighLevel names no OAuth scope here (products.write is the likely one) and documents no response body, so the response is raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpdateProductDisplayPriority {
@@ -3141,7 +3378,9 @@ pub struct UpdateProductDisplayPriority {
     store_id: String,
     body: UpdateDisplayPriorityRequest,
 }
+
 #[cfg(feature = "products")]
+#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl UpdateProductDisplayPriority {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3166,10 +3405,12 @@ impl UpdateProductDisplayPriority {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3178,14 +3419,14 @@ impl UpdateProductDisplayPriority {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "products")]
+#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 /// Request builder for `update_product_price`: set optional parameters, then call `send()`.
 ///
 /// Replace the fields of a price.
 ///
 /// `PUT /products/{productId}/price/{priceId}` · Version `2021-07-28` · location or agency token · scopes: `products/prices.write`
-///
-/// Note: SKILL.md gives PUT /products/{productId}/prices/{priceId}; the real path uses /price/.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpdateProductPrice {
@@ -3194,7 +3435,9 @@ pub struct UpdateProductPrice {
     price_id: String,
     body: PriceRequest,
 }
+
 #[cfg(feature = "products")]
+#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl UpdateProductPrice {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3219,10 +3462,12 @@ impl UpdateProductPrice {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<Price, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3231,7 +3476,9 @@ impl UpdateProductPrice {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "products")]
+#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 /// Request builder for `update_product_review`: set optional parameters, then call `send()`.
 ///
 /// Moderate a review (status), edit it, or reply to it.
@@ -3244,7 +3491,9 @@ pub struct UpdateProductReview {
     review_id: String,
     body: UpdateProductReviewRequest,
 }
+
 #[cfg(feature = "products")]
+#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl UpdateProductReview {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3269,10 +3518,12 @@ impl UpdateProductReview {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<StatusResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3281,7 +3532,9 @@ impl UpdateProductReview {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "products")]
+#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 /// Request builder for `update_product_store_status`: set optional parameters, then call `send()`.
 ///
 /// Include products in a store or exclude them from it.
@@ -3294,7 +3547,9 @@ pub struct UpdateProductStoreStatus {
     store_id: String,
     body: UpdateProductStoreRequest,
 }
+
 #[cfg(feature = "products")]
+#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl UpdateProductStoreStatus {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3319,10 +3574,12 @@ impl UpdateProductStoreStatus {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<StatusResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3331,17 +3588,22 @@ impl UpdateProductStoreStatus {
         self.client.execute(request).await
     }
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// Kind of owner an `altId` names; only locations so far.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AltType {
-    ///`location`
+    /// `location`
     Location,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl AltType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3351,7 +3613,9 @@ impl AltType {
         }
     }
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl From<&str> for AltType {
     fn from(value: &str) -> Self {
         match value {
@@ -3360,71 +3624,89 @@ impl From<&str> for AltType {
         }
     }
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
 crate::runtime::enums::string_enum!(AltType);
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `BulkEditPrice` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct BulkEditPrice {
-    /// `_id`
+    /// `_id`: a string.
     #[serde(rename = "_id")]
     pub id: String,
-    /// `name`
+
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `amount`
+
+    /// `amount`: a number. Example: `99.99`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<f64>,
-    /// `currency`
+
+    /// `currency`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
-    /// `compareAtPrice`
+
+    /// `compareAtPrice`: a number.
     #[serde(rename = "compareAtPrice", default, skip_serializing_if = "Option::is_none")]
     pub compare_at_price: Option<f64>,
-    /// `availableQuantity`
+
+    /// `availableQuantity`: a whole number.
     #[serde(
         rename = "availableQuantity",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub available_quantity: Option<i64>,
-    /// `trackInventory`
+
+    /// `trackInventory`: `true` or `false`.
     #[serde(rename = "trackInventory", default, skip_serializing_if = "Option::is_none")]
     pub track_inventory: Option<bool>,
-    /// `allowOutOfStockPurchases`
+
+    /// `allowOutOfStockPurchases`: `true` or `false`.
     #[serde(
         rename = "allowOutOfStockPurchases",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub allow_out_of_stock_purchases: Option<bool>,
-    /// `sku`
+
+    /// `sku`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sku: Option<String>,
+
     /// Trial length in days.
     #[serde(rename = "trialPeriod", default, skip_serializing_if = "Option::is_none")]
     pub trial_period: Option<i64>,
-    /// `totalCycles`
+
+    /// `totalCycles`: a whole number.
     #[serde(rename = "totalCycles", default, skip_serializing_if = "Option::is_none")]
     pub total_cycles: Option<i64>,
-    /// `setupFee`
+
+    /// `setupFee`: a number.
     #[serde(rename = "setupFee", default, skip_serializing_if = "Option::is_none")]
     pub setup_fee: Option<f64>,
-    /// `shippingOptions`
+
+    /// `shippingOptions`: a [`ShippingOptions`](crate::products::ShippingOptions).
     #[serde(
         rename = "shippingOptions",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub shipping_options: Option<ShippingOptions>,
-    /// `recurring`
+
+    /// `recurring`: a [`Recurring`](crate::products::Recurring).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recurring: Option<Recurring>,
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl BulkEditPrice {
-    ///A value with the required fields (`_id`).
+    /// A value with the required fields (`_id`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(id: impl Into<String>) -> Self {
         Self {
@@ -3444,137 +3726,169 @@ impl BulkEditPrice {
             recurring: None,
         }
     }
-    ///Sets `name`.
+
+    /// Sets `name`.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
-    ///Sets `amount`.
+
+    /// Sets `amount`.
     pub fn amount(mut self, value: impl Into<f64>) -> Self {
         self.amount = Some(value.into());
         self
     }
-    ///Sets `currency`.
+
+    /// Sets `currency`.
     pub fn currency(mut self, value: impl Into<String>) -> Self {
         self.currency = Some(value.into());
         self
     }
-    ///Sets `compareAtPrice`.
+
+    /// Sets `compareAtPrice`.
     pub fn compare_at_price(mut self, value: impl Into<f64>) -> Self {
         self.compare_at_price = Some(value.into());
         self
     }
-    ///Sets `availableQuantity`.
+
+    /// Sets `availableQuantity`.
     pub fn available_quantity(mut self, value: impl Into<i64>) -> Self {
         self.available_quantity = Some(value.into());
         self
     }
-    ///Sets `trackInventory`.
+
+    /// Sets `trackInventory`.
     pub fn track_inventory(mut self, value: impl Into<bool>) -> Self {
         self.track_inventory = Some(value.into());
         self
     }
-    ///Sets `allowOutOfStockPurchases`.
+
+    /// Sets `allowOutOfStockPurchases`.
     pub fn allow_out_of_stock_purchases(mut self, value: impl Into<bool>) -> Self {
         self.allow_out_of_stock_purchases = Some(value.into());
         self
     }
-    ///Sets `sku`.
+
+    /// Sets `sku`.
     pub fn sku(mut self, value: impl Into<String>) -> Self {
         self.sku = Some(value.into());
         self
     }
-    ///Sets `trialPeriod`.
+
+    /// Sets `trialPeriod`.
     pub fn trial_period(mut self, value: impl Into<i64>) -> Self {
         self.trial_period = Some(value.into());
         self
     }
-    ///Sets `totalCycles`.
+
+    /// Sets `totalCycles`.
     pub fn total_cycles(mut self, value: impl Into<i64>) -> Self {
         self.total_cycles = Some(value.into());
         self
     }
-    ///Sets `setupFee`.
+
+    /// Sets `setupFee`.
     pub fn setup_fee(mut self, value: impl Into<f64>) -> Self {
         self.setup_fee = Some(value.into());
         self
     }
-    ///Sets `shippingOptions`.
+
+    /// Sets `shippingOptions`.
     pub fn shipping_options(mut self, value: impl Into<ShippingOptions>) -> Self {
         self.shipping_options = Some(value.into());
         self
     }
-    ///Sets `recurring`.
+
+    /// Sets `recurring`.
     pub fn recurring(mut self, value: impl Into<Recurring>) -> Self {
         self.recurring = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `BulkEditProduct` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct BulkEditProduct {
-    /// `_id`
+    /// `_id`: a string.
     #[serde(rename = "_id")]
     pub id: String,
-    /// `name`
+
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `description`
+
+    /// `description`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `image`
+
+    /// `image`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image: Option<String>,
-    /// `availableInStore`
+
+    /// `availableInStore`: `true` or `false`.
     #[serde(
         rename = "availableInStore",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub available_in_store: Option<bool>,
-    /// `prices`
+
+    /// `prices`: a list of [`BulkEditPrice`](crate::products::BulkEditPrice) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prices: Option<Vec<BulkEditPrice>>,
-    /// `collectionIds`
+
+    /// `collectionIds`: a list of strings.
     #[serde(rename = "collectionIds", default, skip_serializing_if = "Option::is_none")]
     pub collection_ids: Option<Vec<String>>,
-    /// `isLabelEnabled`
+
+    /// `isLabelEnabled`: `true` or `false`.
     #[serde(rename = "isLabelEnabled", default, skip_serializing_if = "Option::is_none")]
     pub is_label_enabled: Option<bool>,
-    /// `isTaxesEnabled`
+
+    /// `isTaxesEnabled`: `true` or `false`.
     #[serde(rename = "isTaxesEnabled", default, skip_serializing_if = "Option::is_none")]
     pub is_taxes_enabled: Option<bool>,
-    /// `seo`
+
+    /// `seo`: a [`ProductSeo`](crate::products::ProductSeo).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seo: Option<ProductSeo>,
-    /// `slug`
+
+    /// `slug`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub slug: Option<String>,
-    /// `automaticTaxCategoryId`
+
+    /// `automaticTaxCategoryId`: a string.
     #[serde(
         rename = "automaticTaxCategoryId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub automatic_tax_category_id: Option<String>,
-    /// `taxInclusive`
+
+    /// `taxInclusive`: `true` or `false`.
     #[serde(rename = "taxInclusive", default, skip_serializing_if = "Option::is_none")]
     pub tax_inclusive: Option<bool>,
-    /// `taxes`
+
+    /// `taxes`: a list of maps.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub taxes: Option<Vec<std::collections::BTreeMap<String, serde_json::Value>>>,
-    /// `medias`
+
+    /// `medias`: a list of maps.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub medias: Option<Vec<std::collections::BTreeMap<String, serde_json::Value>>>,
-    /// `label`
+
+    /// `label`: a map from names to JSON values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl BulkEditProduct {
-    ///A value with the required fields (`_id`).
+    /// A value with the required fields (`_id`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(id: impl Into<String>) -> Self {
         Self {
@@ -3596,67 +3910,80 @@ impl BulkEditProduct {
             label: None,
         }
     }
-    ///Sets `name`.
+
+    /// Sets `name`.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
-    ///Sets `description`.
+
+    /// Sets `description`.
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
         self
     }
-    ///Sets `image`.
+
+    /// Sets `image`.
     pub fn image(mut self, value: impl Into<String>) -> Self {
         self.image = Some(value.into());
         self
     }
-    ///Sets `availableInStore`.
+
+    /// Sets `availableInStore`.
     pub fn available_in_store(mut self, value: impl Into<bool>) -> Self {
         self.available_in_store = Some(value.into());
         self
     }
-    ///Sets `prices`.
+
+    /// Sets `prices`.
     pub fn prices(mut self, value: impl Into<Vec<BulkEditPrice>>) -> Self {
         self.prices = Some(value.into());
         self
     }
-    ///Sets `collectionIds`.
+
+    /// Sets `collectionIds`.
     pub fn collection_ids(mut self, value: impl Into<Vec<String>>) -> Self {
         self.collection_ids = Some(value.into());
         self
     }
-    ///Sets `isLabelEnabled`.
+
+    /// Sets `isLabelEnabled`.
     pub fn is_label_enabled(mut self, value: impl Into<bool>) -> Self {
         self.is_label_enabled = Some(value.into());
         self
     }
-    ///Sets `isTaxesEnabled`.
+
+    /// Sets `isTaxesEnabled`.
     pub fn is_taxes_enabled(mut self, value: impl Into<bool>) -> Self {
         self.is_taxes_enabled = Some(value.into());
         self
     }
-    ///Sets `seo`.
+
+    /// Sets `seo`.
     pub fn seo(mut self, value: impl Into<ProductSeo>) -> Self {
         self.seo = Some(value.into());
         self
     }
-    ///Sets `slug`.
+
+    /// Sets `slug`.
     pub fn slug(mut self, value: impl Into<String>) -> Self {
         self.slug = Some(value.into());
         self
     }
-    ///Sets `automaticTaxCategoryId`.
+
+    /// Sets `automaticTaxCategoryId`.
     pub fn automatic_tax_category_id(mut self, value: impl Into<String>) -> Self {
         self.automatic_tax_category_id = Some(value.into());
         self
     }
-    ///Sets `taxInclusive`.
+
+    /// Sets `taxInclusive`.
     pub fn tax_inclusive(mut self, value: impl Into<bool>) -> Self {
         self.tax_inclusive = Some(value.into());
         self
     }
-    ///Sets `taxes`.
+
+    /// Sets `taxes`.
     pub fn taxes(
         mut self,
         value: impl Into<Vec<std::collections::BTreeMap<String, serde_json::Value>>>,
@@ -3664,7 +3991,8 @@ impl BulkEditProduct {
         self.taxes = Some(value.into());
         self
     }
-    ///Sets `medias`.
+
+    /// Sets `medias`.
     pub fn medias(
         mut self,
         value: impl Into<Vec<std::collections::BTreeMap<String, serde_json::Value>>>,
@@ -3672,7 +4000,8 @@ impl BulkEditProduct {
         self.medias = Some(value.into());
         self
     }
-    ///Sets `label`.
+
+    /// Sets `label`.
     pub fn label(
         mut self,
         value: impl Into<std::collections::BTreeMap<String, serde_json::Value>>,
@@ -3681,7 +4010,9 @@ impl BulkEditProduct {
         self
     }
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `BulkEditProductsRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3689,15 +4020,19 @@ pub struct BulkEditProductsRequest {
     /// The location id.
     #[serde(rename = "altId")]
     pub alt_id: String,
-    /// `altType`
+
+    /// `altType`: a [`AltType`](crate::products::AltType).
     #[serde(rename = "altType")]
     pub alt_type: AltType,
+
     /// Products to edit; HighLevel's limit counts their prices too.
     pub products: Vec<BulkEditProduct>,
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl BulkEditProductsRequest {
-    ///A value with the required fields (`altId`, `altType`, `products`).
+    /// A value with the required fields (`altId`, `altType`, `products`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         alt_id: impl Into<String>,
@@ -3711,46 +4046,57 @@ impl BulkEditProductsRequest {
         }
     }
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `BulkEditProductsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct BulkEditProductsResponse {
-    /// `message`
+    /// `message`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// `status`
+
+    /// `status`: `true` or `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<bool>,
-    /// `updatedCount`
+
+    /// `updatedCount`: a whole number. Example: `5`.
     #[serde(rename = "updatedCount", default, skip_serializing_if = "Option::is_none")]
     pub updated_count: Option<i64>,
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// Product selection used instead of explicit ids.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct BulkUpdateFilters {
-    /// `collectionIds`
+    /// `collectionIds`: a list of strings.
     #[serde(rename = "collectionIds", default, skip_serializing_if = "Option::is_none")]
     pub collection_ids: Option<Vec<String>>,
-    /// `productType`
+
+    /// `productType`: a string.
     #[serde(rename = "productType", default, skip_serializing_if = "Option::is_none")]
     pub product_type: Option<String>,
-    /// `availableInStore`
+
+    /// `availableInStore`: `true` or `false`.
     #[serde(
         rename = "availableInStore",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub available_in_store: Option<bool>,
-    /// `search`
+
+    /// `search`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub search: Option<String>,
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl BulkUpdateFilters {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -3760,28 +4106,34 @@ impl BulkUpdateFilters {
             search: None,
         }
     }
-    ///Sets `collectionIds`.
+
+    /// Sets `collectionIds`.
     pub fn collection_ids(mut self, value: impl Into<Vec<String>>) -> Self {
         self.collection_ids = Some(value.into());
         self
     }
-    ///Sets `productType`.
+
+    /// Sets `productType`.
     pub fn product_type(mut self, value: impl Into<String>) -> Self {
         self.product_type = Some(value.into());
         self
     }
-    ///Sets `availableInStore`.
+
+    /// Sets `availableInStore`.
     pub fn available_in_store(mut self, value: impl Into<bool>) -> Self {
         self.available_in_store = Some(value.into());
         self
     }
-    ///Sets `search`.
+
+    /// Sets `search`.
     pub fn search(mut self, value: impl Into<String>) -> Self {
         self.search = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `BulkUpdateProductReviewsRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3789,17 +4141,22 @@ pub struct BulkUpdateProductReviewsRequest {
     /// The location id.
     #[serde(rename = "altId")]
     pub alt_id: String,
-    /// `altType`
+
+    /// `altType`: a [`AltType`](crate::products::AltType).
     #[serde(rename = "altType")]
     pub alt_type: AltType,
-    /// `reviews`
+
+    /// `reviews`: a list of [`ReviewRef`](crate::products::ReviewRef) values.
     pub reviews: Vec<ReviewRef>,
+
     /// Moderation status to set.
     pub status: String,
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl BulkUpdateProductReviewsRequest {
-    ///A value with the required fields (`altId`, `altType`, `reviews`, `status`).
+    /// A value with the required fields (`altId`, `altType`, `reviews`, `status`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         alt_id: impl Into<String>,
@@ -3815,7 +4172,9 @@ impl BulkUpdateProductReviewsRequest {
         }
     }
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `BulkUpdateProductsRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3823,37 +4182,48 @@ pub struct BulkUpdateProductsRequest {
     /// The location id.
     #[serde(rename = "altId")]
     pub alt_id: String,
-    /// `altType`
+
+    /// `altType`: a [`AltType`](crate::products::AltType).
     #[serde(rename = "altType")]
     pub alt_type: AltType,
-    /// `type`
+
+    /// `type`: a [`BulkUpdateType`](crate::products::BulkUpdateType).
     #[serde(rename = "type")]
     pub type_: BulkUpdateType,
-    /// `productIds`
+
+    /// `productIds`: a list of strings.
     #[serde(rename = "productIds")]
     pub product_ids: Vec<String>,
-    /// `filters`
+
+    /// `filters`: a [`BulkUpdateFilters`](crate::products::BulkUpdateFilters).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filters: Option<BulkUpdateFilters>,
-    /// `price`
+
+    /// `price`: a [`PriceAdjustment`](crate::products::PriceAdjustment).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub price: Option<PriceAdjustment>,
-    /// `compareAtPrice`
+
+    /// `compareAtPrice`: a [`PriceAdjustment`](crate::products::PriceAdjustment).
     #[serde(rename = "compareAtPrice", default, skip_serializing_if = "Option::is_none")]
     pub compare_at_price: Option<PriceAdjustment>,
-    /// `availability`
+
+    /// `availability`: `true` or `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub availability: Option<bool>,
-    /// `collectionIds`
+
+    /// `collectionIds`: a list of strings.
     #[serde(rename = "collectionIds", default, skip_serializing_if = "Option::is_none")]
     pub collection_ids: Option<Vec<String>>,
-    /// `currency`
+
+    /// `currency`: a string. Example: `USD`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl BulkUpdateProductsRequest {
-    ///A value with the required fields (`altId`, `altType`, `type`, `productIds`).
+    /// A value with the required fields (`altId`, `altType`, `type`, `productIds`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         alt_id: impl Into<String>,
@@ -3874,56 +4244,71 @@ impl BulkUpdateProductsRequest {
             currency: None,
         }
     }
-    ///Sets `filters`.
+
+    /// Sets `filters`.
     pub fn filters(mut self, value: impl Into<BulkUpdateFilters>) -> Self {
         self.filters = Some(value.into());
         self
     }
-    ///Sets `price`.
+
+    /// Sets `price`.
     pub fn price(mut self, value: impl Into<PriceAdjustment>) -> Self {
         self.price = Some(value.into());
         self
     }
-    ///Sets `compareAtPrice`.
+
+    /// Sets `compareAtPrice`.
     pub fn compare_at_price(mut self, value: impl Into<PriceAdjustment>) -> Self {
         self.compare_at_price = Some(value.into());
         self
     }
-    ///Sets `availability`.
+
+    /// Sets `availability`.
     pub fn availability(mut self, value: impl Into<bool>) -> Self {
         self.availability = Some(value.into());
         self
     }
-    ///Sets `collectionIds`.
+
+    /// Sets `collectionIds`.
     pub fn collection_ids(mut self, value: impl Into<Vec<String>>) -> Self {
         self.collection_ids = Some(value.into());
         self
     }
-    ///Sets `currency`.
+
+    /// Sets `currency`.
     pub fn currency(mut self, value: impl Into<String>) -> Self {
         self.currency = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// Values of `BulkUpdateType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BulkUpdateType {
-    ///`bulk-update-price`
+    /// `bulk-update-price`
     BulkUpdatePrice,
-    ///`bulk-update-availability`
+
+    /// `bulk-update-availability`
     BulkUpdateAvailability,
-    ///`bulk-update-product-collection`
+
+    /// `bulk-update-product-collection`
     BulkUpdateProductCollection,
-    ///`bulk-delete-products`
+
+    /// `bulk-delete-products`
     BulkDeleteProducts,
-    ///`bulk-update-currency`
+
+    /// `bulk-update-currency`
     BulkUpdateCurrency,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl BulkUpdateType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3937,7 +4322,9 @@ impl BulkUpdateType {
         }
     }
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl From<&str> for BulkUpdateType {
     fn from(value: &str) -> Self {
         match value {
@@ -3950,23 +4337,29 @@ impl From<&str> for BulkUpdateType {
         }
     }
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
 crate::runtime::enums::string_enum!(BulkUpdateType);
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `CollectionSeo` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CollectionSeo {
-    /// `title`
+    /// `title`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    /// `description`
+
+    /// `description`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl CollectionSeo {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -3974,18 +4367,22 @@ impl CollectionSeo {
             description: None,
         }
     }
-    ///Sets `title`.
+
+    /// Sets `title`.
     pub fn title(mut self, value: impl Into<String>) -> Self {
         self.title = Some(value.into());
         self
     }
-    ///Sets `description`.
+
+    /// Sets `description`.
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `CreateProductCollectionRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3993,26 +4390,34 @@ pub struct CreateProductCollectionRequest {
     /// The location id.
     #[serde(rename = "altId")]
     pub alt_id: String,
-    /// `altType`
+
+    /// `altType`: a [`AltType`](crate::products::AltType).
     #[serde(rename = "altType")]
     pub alt_type: AltType,
+
     /// Id to give the new collection.
     #[serde(rename = "collectionId", default, skip_serializing_if = "Option::is_none")]
     pub collection_id: Option<String>,
-    /// `name`
+
+    /// `name`: a string. Example: `Best Sellers`.
     pub name: String,
-    /// `slug`
+
+    /// `slug`: a string. Example: `best-sellers`.
     pub slug: String,
+
     /// Thumbnail URL.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image: Option<String>,
-    /// `seo`
+
+    /// `seo`: a [`CollectionSeo`](crate::products::CollectionSeo).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seo: Option<CollectionSeo>,
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl CreateProductCollectionRequest {
-    ///A value with the required fields (`altId`, `altType`, `name`, `slug`).
+    /// A value with the required fields (`altId`, `altType`, `name`, `slug`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         alt_id: impl Into<String>,
@@ -4030,105 +4435,131 @@ impl CreateProductCollectionRequest {
             seo: None,
         }
     }
-    ///Sets `collectionId`.
+
+    /// Sets `collectionId`.
     pub fn collection_id(mut self, value: impl Into<String>) -> Self {
         self.collection_id = Some(value.into());
         self
     }
-    ///Sets `image`.
+
+    /// Sets `image`.
     pub fn image(mut self, value: impl Into<String>) -> Self {
         self.image = Some(value.into());
         self
     }
-    ///Sets `seo`.
+
+    /// Sets `seo`.
     pub fn seo(mut self, value: impl Into<CollectionSeo>) -> Self {
         self.seo = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `CreateProductCollectionResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateProductCollectionResponse {
-    /// `data`
+    /// `data`: a [`ProductCollection`](crate::products::ProductCollection).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<ProductCollection>,
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `CreateProductRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateProductRequest {
-    /// `name`
+    /// `name`: a string. Example: `Premium Consulting Package`.
     pub name: String,
-    /// `locationId`
+
+    /// `locationId`: a string. Example: `3SwdhCsvxI8Au3KsPJt6`.
     #[serde(rename = "locationId")]
     pub location_id: String,
-    /// `description`
+
+    /// `description`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `productType`
+
+    /// `productType`: a [`ProductType`](crate::products::ProductType).
     #[serde(rename = "productType")]
     pub product_type: ProductType,
-    /// `image`
+
+    /// `image`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image: Option<String>,
-    /// `statementDescriptor`
+
+    /// `statementDescriptor`: a string.
     #[serde(
         rename = "statementDescriptor",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub statement_descriptor: Option<String>,
-    /// `availableInStore`
+
+    /// `availableInStore`: `true` or `false`.
     #[serde(
         rename = "availableInStore",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub available_in_store: Option<bool>,
-    /// `medias`
+
+    /// `medias`: a list of [`ProductMedia`](crate::products::ProductMedia) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub medias: Option<Vec<ProductMedia>>,
-    /// `variants`
+
+    /// `variants`: a list of [`ProductVariant`](crate::products::ProductVariant) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub variants: Option<Vec<ProductVariant>>,
-    /// `collectionIds`
+
+    /// `collectionIds`: a list of strings.
     #[serde(rename = "collectionIds", default, skip_serializing_if = "Option::is_none")]
     pub collection_ids: Option<Vec<String>>,
+
     /// When true, `taxes` must not be empty.
     #[serde(rename = "isTaxesEnabled", default, skip_serializing_if = "Option::is_none")]
     pub is_taxes_enabled: Option<bool>,
+
     /// Tax ids; requires `isTaxesEnabled`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub taxes: Option<Vec<String>>,
-    /// `automaticTaxCategoryId`
+
+    /// `automaticTaxCategoryId`: a string.
     #[serde(
         rename = "automaticTaxCategoryId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub automatic_tax_category_id: Option<String>,
+
     /// When true, `label` must be set.
     #[serde(rename = "isLabelEnabled", default, skip_serializing_if = "Option::is_none")]
     pub is_label_enabled: Option<bool>,
-    /// `label`
+
+    /// `label`: a [`ProductLabel`](crate::products::ProductLabel).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<ProductLabel>,
-    /// `slug`
+
+    /// `slug`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub slug: Option<String>,
-    /// `seo`
+
+    /// `seo`: a [`ProductSeo`](crate::products::ProductSeo).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seo: Option<ProductSeo>,
+
     /// Prices already include taxes.
     #[serde(rename = "taxInclusive", default, skip_serializing_if = "Option::is_none")]
     pub tax_inclusive: Option<bool>,
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl CreateProductRequest {
-    ///A value with the required fields (`name`, `locationId`, `productType`).
+    /// A value with the required fields (`name`, `locationId`, `productType`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl Into<String>,
@@ -4156,97 +4587,119 @@ impl CreateProductRequest {
             tax_inclusive: None,
         }
     }
-    ///Sets `description`.
+
+    /// Sets `description`.
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
         self
     }
-    ///Sets `image`.
+
+    /// Sets `image`.
     pub fn image(mut self, value: impl Into<String>) -> Self {
         self.image = Some(value.into());
         self
     }
-    ///Sets `statementDescriptor`.
+
+    /// Sets `statementDescriptor`.
     pub fn statement_descriptor(mut self, value: impl Into<String>) -> Self {
         self.statement_descriptor = Some(value.into());
         self
     }
-    ///Sets `availableInStore`.
+
+    /// Sets `availableInStore`.
     pub fn available_in_store(mut self, value: impl Into<bool>) -> Self {
         self.available_in_store = Some(value.into());
         self
     }
-    ///Sets `medias`.
+
+    /// Sets `medias`.
     pub fn medias(mut self, value: impl Into<Vec<ProductMedia>>) -> Self {
         self.medias = Some(value.into());
         self
     }
-    ///Sets `variants`.
+
+    /// Sets `variants`.
     pub fn variants(mut self, value: impl Into<Vec<ProductVariant>>) -> Self {
         self.variants = Some(value.into());
         self
     }
-    ///Sets `collectionIds`.
+
+    /// Sets `collectionIds`.
     pub fn collection_ids(mut self, value: impl Into<Vec<String>>) -> Self {
         self.collection_ids = Some(value.into());
         self
     }
-    ///Sets `isTaxesEnabled`.
+
+    /// Sets `isTaxesEnabled`.
     pub fn is_taxes_enabled(mut self, value: impl Into<bool>) -> Self {
         self.is_taxes_enabled = Some(value.into());
         self
     }
-    ///Sets `taxes`.
+
+    /// Sets `taxes`.
     pub fn taxes(mut self, value: impl Into<Vec<String>>) -> Self {
         self.taxes = Some(value.into());
         self
     }
-    ///Sets `automaticTaxCategoryId`.
+
+    /// Sets `automaticTaxCategoryId`.
     pub fn automatic_tax_category_id(mut self, value: impl Into<String>) -> Self {
         self.automatic_tax_category_id = Some(value.into());
         self
     }
-    ///Sets `isLabelEnabled`.
+
+    /// Sets `isLabelEnabled`.
     pub fn is_label_enabled(mut self, value: impl Into<bool>) -> Self {
         self.is_label_enabled = Some(value.into());
         self
     }
-    ///Sets `label`.
+
+    /// Sets `label`.
     pub fn label(mut self, value: impl Into<ProductLabel>) -> Self {
         self.label = Some(value.into());
         self
     }
-    ///Sets `slug`.
+
+    /// Sets `slug`.
     pub fn slug(mut self, value: impl Into<String>) -> Self {
         self.slug = Some(value.into());
         self
     }
-    ///Sets `seo`.
+
+    /// Sets `seo`.
     pub fn seo(mut self, value: impl Into<ProductSeo>) -> Self {
         self.seo = Some(value.into());
         self
     }
-    ///Sets `taxInclusive`.
+
+    /// Sets `taxInclusive`.
     pub fn tax_inclusive(mut self, value: impl Into<bool>) -> Self {
         self.tax_inclusive = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// Values of `DimensionUnit`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DimensionUnit {
-    ///`cm`
+    /// `cm`
     Cm,
-    ///`in`
+
+    /// `in`
     In,
-    ///`m`
+
+    /// `m`
     M,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl DimensionUnit {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -4258,7 +4711,9 @@ impl DimensionUnit {
         }
     }
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl From<&str> for DimensionUnit {
     fn from(value: &str) -> Self {
         match value {
@@ -4269,25 +4724,33 @@ impl From<&str> for DimensionUnit {
         }
     }
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
 crate::runtime::enums::string_enum!(DimensionUnit);
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `Dimensions` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Dimensions {
-    /// `height`
+    /// `height`: a number.
     pub height: f64,
-    /// `width`
+
+    /// `width`: a number.
     pub width: f64,
-    /// `length`
+
+    /// `length`: a number.
     pub length: f64,
-    /// `unit`
+
+    /// `unit`: a [`DimensionUnit`](crate::products::DimensionUnit).
     pub unit: DimensionUnit,
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl Dimensions {
-    ///A value with the required fields (`height`, `width`, `length`, `unit`).
+    /// A value with the required fields (`height`, `width`, `length`, `unit`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         height: impl Into<f64>,
@@ -4303,19 +4766,24 @@ impl Dimensions {
         }
     }
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `GetProductCollectionResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetProductCollectionResponse {
-    /// `data`
+    /// `data`: a [`ProductCollection`](crate::products::ProductCollection).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<ProductCollection>,
-    /// `status`
+
+    /// `status`: `true` or `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<bool>,
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// Stock of one price (variant).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4323,64 +4791,78 @@ pub struct InventoryItem {
     /// The price id.
     #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`
+
+    /// `name`: a string. Example: `Medium T-shirt`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `availableQuantity`
+
+    /// `availableQuantity`: a whole number. Example: `50`.
     #[serde(
         rename = "availableQuantity",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub available_quantity: Option<i64>,
-    /// `sku`
+
+    /// `sku`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sku: Option<String>,
-    /// `allowOutOfStockPurchases`
+
+    /// `allowOutOfStockPurchases`: `true` or `false`.
     #[serde(
         rename = "allowOutOfStockPurchases",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub allow_out_of_stock_purchases: Option<bool>,
+
     /// The product id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub product: Option<String>,
-    /// `updatedAt`
+
+    /// `updatedAt`: a string.
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
-    /// `image`
+
+    /// `image`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image: Option<String>,
-    /// `productName`
+
+    /// `productName`: a string.
     #[serde(rename = "productName", default, skip_serializing_if = "Option::is_none")]
     pub product_name: Option<String>,
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `InventoryTotal` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct InventoryTotal {
-    /// `total`
+    /// `total`: a whole number. Example: `100`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `InventoryUpdate` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct InventoryUpdate {
-    /// `priceId`
+    /// `priceId`: a string.
     #[serde(rename = "priceId")]
     pub price_id: String,
-    /// `availableQuantity`
+
+    /// `availableQuantity`: a whole number. Example: `10`.
     #[serde(
         rename = "availableQuantity",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub available_quantity: Option<i64>,
-    /// `allowOutOfStockPurchases`
+
+    /// `allowOutOfStockPurchases`: `true` or `false`.
     #[serde(
         rename = "allowOutOfStockPurchases",
         default,
@@ -4388,9 +4870,11 @@ pub struct InventoryUpdate {
     )]
     pub allow_out_of_stock_purchases: Option<bool>,
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl InventoryUpdate {
-    ///A value with the required fields (`priceId`).
+    /// A value with the required fields (`priceId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(price_id: impl Into<String>) -> Self {
         Self {
@@ -4399,78 +4883,98 @@ impl InventoryUpdate {
             allow_out_of_stock_purchases: None,
         }
     }
-    ///Sets `availableQuantity`.
+
+    /// Sets `availableQuantity`.
     pub fn available_quantity(mut self, value: impl Into<i64>) -> Self {
         self.available_quantity = Some(value.into());
         self
     }
-    ///Sets `allowOutOfStockPurchases`.
+
+    /// Sets `allowOutOfStockPurchases`.
     pub fn allow_out_of_stock_purchases(mut self, value: impl Into<bool>) -> Self {
         self.allow_out_of_stock_purchases = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `ListInventoryResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListInventoryResponse {
-    /// `inventory`
+    /// `inventory`: a list of [`InventoryItem`](crate::products::InventoryItem) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inventory: Option<Vec<InventoryItem>>,
-    /// `total`
+
+    /// `total`: a [`InventoryTotal`](crate::products::InventoryTotal).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<InventoryTotal>,
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `ListPricesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListPricesResponse {
-    /// `prices`
+    /// `prices`: a list of [`Price`](crate::products::Price) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prices: Option<Vec<Price>>,
-    /// `total`
+
+    /// `total`: a whole number. Example: `10`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `ListProductCollectionsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListProductCollectionsResponse {
-    /// `data`
+    /// `data`: a list of [`ProductCollection`](crate::products::ProductCollection) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<ProductCollection>>,
-    /// `total`
+
+    /// `total`: a whole number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `ListProductReviewsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListProductReviewsResponse {
-    /// `data`
+    /// `data`: a list of JSON values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<serde_json::Value>>,
-    /// `total`
+
+    /// `total`: a whole number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
 }
+
 #[cfg(feature = "products")]
+#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 /// Values of `ListProductReviewsSortField`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ListProductReviewsSortField {
-    ///`createdAt`
+    /// `createdAt`
     CreatedAt,
-    ///`rating`
+
+    /// `rating`
     Rating,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(feature = "products")]
+#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl ListProductReviewsSortField {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -4481,7 +4985,9 @@ impl ListProductReviewsSortField {
         }
     }
 }
+
 #[cfg(feature = "products")]
+#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl From<&str> for ListProductReviewsSortField {
     fn from(value: &str) -> Self {
         match value {
@@ -4491,23 +4997,31 @@ impl From<&str> for ListProductReviewsSortField {
         }
     }
 }
+
 #[cfg(feature = "products")]
 crate::runtime::enums::string_enum!(ListProductReviewsSortField);
+
 #[cfg(feature = "products")]
+#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 /// Values of `ListProductsExpandItem`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ListProductsExpandItem {
-    ///`tax`
+    /// `tax`
     Tax,
-    ///`stripe`
+
+    /// `stripe`
     Stripe,
-    ///`paypal`
+
+    /// `paypal`
     Paypal,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(feature = "products")]
+#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl ListProductsExpandItem {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -4519,7 +5033,9 @@ impl ListProductsExpandItem {
         }
     }
 }
+
 #[cfg(feature = "products")]
+#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 impl From<&str> for ListProductsExpandItem {
     fn from(value: &str) -> Self {
         match value {
@@ -4530,38 +5046,48 @@ impl From<&str> for ListProductsExpandItem {
         }
     }
 }
+
 #[cfg(feature = "products")]
 crate::runtime::enums::string_enum!(ListProductsExpandItem);
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `ListProductsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListProductsResponse {
-    /// `products`
+    /// `products`: a list of [`Product`](crate::products::Product) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub products: Option<Vec<Product>>,
+
     /// A one-element list holding the total count.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<Vec<ProductCount>>,
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `MembershipOffer` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct MembershipOffer {
-    /// `label`
+    /// `label`: a string. Example: `top_50`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
-    /// `value`
+
+    /// `value`: a string. Example: `50`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
-    /// `_id`
+
+    /// `_id`: a string.
     #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl MembershipOffer {
-    ///A value with the required fields (`label`, `value`, `_id`).
+    /// A value with the required fields (`label`, `value`, `_id`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         label: impl Into<String>,
@@ -4574,112 +5100,139 @@ impl MembershipOffer {
             id: Some(id.into()),
         }
     }
-    ///Sets `label`.
+
+    /// Sets `label`.
     pub fn label(mut self, value: impl Into<String>) -> Self {
         self.label = Some(value.into());
         self
     }
-    ///Sets `value`.
+
+    /// Sets `value`.
     pub fn value(mut self, value: impl Into<String>) -> Self {
         self.value = Some(value.into());
         self
     }
-    ///Sets `_id`.
+
+    /// Sets `_id`.
     pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// A price (variant) of a product.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Price {
-    /// `_id`
+    /// `_id`: a string. Example: `655b33aa2209e60b6adb87a7`.
     #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`
+
+    /// `name`: a string. Example: `Red / S`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `type`
+
+    /// `type`: a [`PriceType`](crate::products::PriceType).
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<PriceType>,
-    /// `currency`
+
+    /// `currency`: a string. Example: `INR`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
-    /// `amount`
+
+    /// `amount`: a number. Example: `199999`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<f64>,
-    /// `recurring`
+
+    /// `recurring`: a [`Recurring`](crate::products::Recurring).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recurring: Option<Recurring>,
-    /// `membershipOffers`
+
+    /// `membershipOffers`: a list of [`MembershipOffer`](crate::products::MembershipOffer) values.
     #[serde(
         rename = "membershipOffers",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub membership_offers: Option<Vec<MembershipOffer>>,
-    /// `variantOptionIds`
+
+    /// `variantOptionIds`: a list of strings.
     #[serde(
         rename = "variantOptionIds",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub variant_option_ids: Option<Vec<String>>,
-    /// `locationId`
+
+    /// `locationId`: a string.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
+
     /// Id of the product.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub product: Option<String>,
-    /// `userId`
+
+    /// `userId`: a string.
     #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
-    /// `compareAtPrice`
+
+    /// `compareAtPrice`: a number.
     #[serde(rename = "compareAtPrice", default, skip_serializing_if = "Option::is_none")]
     pub compare_at_price: Option<f64>,
-    /// `trackInventory`
+
+    /// `trackInventory`: `true` or `false`.
     #[serde(rename = "trackInventory", default, skip_serializing_if = "Option::is_none")]
     pub track_inventory: Option<bool>,
-    /// `availableQuantity`
+
+    /// `availableQuantity`: a whole number. Example: `5`.
     #[serde(
         rename = "availableQuantity",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub available_quantity: Option<i64>,
-    /// `allowOutOfStockPurchases`
+
+    /// `allowOutOfStockPurchases`: `true` or `false`.
     #[serde(
         rename = "allowOutOfStockPurchases",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub allow_out_of_stock_purchases: Option<bool>,
-    /// `createdAt`
+
+    /// `createdAt`: a date and time (RFC 3339 string).
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `updatedAt`
+
+    /// `updatedAt`: a date and time (RFC 3339 string).
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `PriceAdjustment` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct PriceAdjustment {
-    /// `type`
+    /// `type`: a [`PriceAdjustmentType`](crate::products::PriceAdjustmentType).
     #[serde(rename = "type")]
     pub type_: PriceAdjustmentType,
+
     /// Amount or percentage, as `type` says.
     pub value: f64,
-    /// `roundToWhole`
+
+    /// `roundToWhole`: `true` or `false`.
     #[serde(rename = "roundToWhole", default, skip_serializing_if = "Option::is_none")]
     pub round_to_whole: Option<bool>,
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl PriceAdjustment {
-    ///A value with the required fields (`type`, `value`).
+    /// A value with the required fields (`type`, `value`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(type_: impl Into<PriceAdjustmentType>, value: impl Into<f64>) -> Self {
         Self {
@@ -4688,31 +5241,41 @@ impl PriceAdjustment {
             round_to_whole: None,
         }
     }
-    ///Sets `roundToWhole`.
+
+    /// Sets `roundToWhole`.
     pub fn round_to_whole(mut self, value: impl Into<bool>) -> Self {
         self.round_to_whole = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// Values of `PriceAdjustmentType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum PriceAdjustmentType {
-    ///`INCREASE_BY_AMOUNT`
+    /// `INCREASE_BY_AMOUNT`
     IncreaseByAmount,
-    ///`REDUCE_BY_AMOUNT`
+
+    /// `REDUCE_BY_AMOUNT`
     ReduceByAmount,
-    ///`SET_NEW_PRICE`
+
+    /// `SET_NEW_PRICE`
     SetNewPrice,
-    ///`INCREASE_BY_PERCENTAGE`
+
+    /// `INCREASE_BY_PERCENTAGE`
     IncreaseByPercentage,
-    ///`REDUCE_BY_PERCENTAGE`
+
+    /// `REDUCE_BY_PERCENTAGE`
     ReduceByPercentage,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl PriceAdjustmentType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -4726,7 +5289,9 @@ impl PriceAdjustmentType {
         }
     }
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl From<&str> for PriceAdjustmentType {
     fn from(value: &str) -> Self {
         match value {
@@ -4739,29 +5304,40 @@ impl From<&str> for PriceAdjustmentType {
         }
     }
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
 crate::runtime::enums::string_enum!(PriceAdjustmentType);
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// Values of `PriceInternalSource`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum PriceInternalSource {
-    ///`agency_plan`
+    /// `agency_plan`
     AgencyPlan,
-    ///`funnel`
+
+    /// `funnel`
     Funnel,
-    ///`membership`
+
+    /// `membership`
     Membership,
-    ///`communities`
+
+    /// `communities`
     Communities,
-    ///`gokollab`
+
+    /// `gokollab`
     Gokollab,
-    ///`calendar`
+
+    /// `calendar`
     Calendar,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl PriceInternalSource {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -4776,7 +5352,9 @@ impl PriceInternalSource {
         }
     }
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl From<&str> for PriceInternalSource {
     fn from(value: &str) -> Self {
         match value {
@@ -4790,28 +5368,36 @@ impl From<&str> for PriceInternalSource {
         }
     }
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
 crate::runtime::enums::string_enum!(PriceInternalSource);
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `PriceMeta` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct PriceMeta {
-    /// `source`
+    /// `source`: a [`PriceSource`](crate::products::PriceSource).
     pub source: PriceSource,
+
     /// Id of the price in the system it was imported from.
     #[serde(rename = "sourceId", default, skip_serializing_if = "Option::is_none")]
     pub source_id: Option<String>,
-    /// `stripePriceId`
+
+    /// `stripePriceId`: a string. Example: `price_123`.
     #[serde(rename = "stripePriceId")]
     pub stripe_price_id: String,
-    /// `internalSource`
+
+    /// `internalSource`: a [`PriceInternalSource`](crate::products::PriceInternalSource).
     #[serde(rename = "internalSource")]
     pub internal_source: PriceInternalSource,
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl PriceMeta {
-    ///A value with the required fields (`source`, `stripePriceId`, `internalSource`).
+    /// A value with the required fields (`source`, `stripePriceId`, `internalSource`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         source: impl Into<PriceSource>,
@@ -4825,102 +5411,126 @@ impl PriceMeta {
             internal_source: internal_source.into(),
         }
     }
-    ///Sets `sourceId`.
+
+    /// Sets `sourceId`.
     pub fn source_id(mut self, value: impl Into<String>) -> Self {
         self.source_id = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The body to create or replace a price.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct PriceRequest {
-    /// `name`
+    /// `name`: a string. Example: `Monthly`.
     pub name: String,
-    /// `type`
+
+    /// `type`: a [`PriceType`](crate::products::PriceType).
     #[serde(rename = "type")]
     pub type_: PriceType,
-    /// `currency`
+
+    /// `currency`: a string. Example: `USD`.
     pub currency: String,
+
     /// Not below 0.
     pub amount: f64,
-    /// `recurring`
+
+    /// `recurring`: a [`Recurring`](crate::products::Recurring).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recurring: Option<Recurring>,
-    /// `description`
+
+    /// `description`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `membershipOffers`
+
+    /// `membershipOffers`: a list of [`MembershipOffer`](crate::products::MembershipOffer) values.
     #[serde(
         rename = "membershipOffers",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub membership_offers: Option<Vec<MembershipOffer>>,
+
     /// Trial length in days.
     #[serde(rename = "trialPeriod", default, skip_serializing_if = "Option::is_none")]
     pub trial_period: Option<i64>,
+
     /// Number of billing cycles; at least 1.
     #[serde(rename = "totalCycles", default, skip_serializing_if = "Option::is_none")]
     pub total_cycles: Option<i64>,
-    /// `setupFee`
+
+    /// `setupFee`: a number. Example: `10.99`.
     #[serde(rename = "setupFee", default, skip_serializing_if = "Option::is_none")]
     pub setup_fee: Option<f64>,
-    /// `variantOptionIds`
+
+    /// `variantOptionIds`: a list of strings.
     #[serde(
         rename = "variantOptionIds",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub variant_option_ids: Option<Vec<String>>,
-    /// `compareAtPrice`
+
+    /// `compareAtPrice`: a number.
     #[serde(rename = "compareAtPrice", default, skip_serializing_if = "Option::is_none")]
     pub compare_at_price: Option<f64>,
-    /// `locationId`
+
+    /// `locationId`: a string. Example: `3SwdhCsvxI8Au3KsPJt6`.
     #[serde(rename = "locationId")]
     pub location_id: String,
-    /// `userId`
+
+    /// `userId`: a string.
     #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
-    /// `meta`
+
+    /// `meta`: a [`PriceMeta`](crate::products::PriceMeta).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meta: Option<PriceMeta>,
-    /// `trackInventory`
+
+    /// `trackInventory`: `true` or `false`.
     #[serde(rename = "trackInventory", default, skip_serializing_if = "Option::is_none")]
     pub track_inventory: Option<bool>,
-    /// `availableQuantity`
+
+    /// `availableQuantity`: a whole number. Example: `5`.
     #[serde(
         rename = "availableQuantity",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub available_quantity: Option<i64>,
-    /// `allowOutOfStockPurchases`
+
+    /// `allowOutOfStockPurchases`: `true` or `false`.
     #[serde(
         rename = "allowOutOfStockPurchases",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub allow_out_of_stock_purchases: Option<bool>,
-    /// `sku`
+
+    /// `sku`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sku: Option<String>,
-    /// `shippingOptions`
+
+    /// `shippingOptions`: a [`ShippingOptions`](crate::products::ShippingOptions).
     #[serde(
         rename = "shippingOptions",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub shipping_options: Option<ShippingOptions>,
-    /// `isDigitalProduct`
+
+    /// `isDigitalProduct`: `true` or `false`.
     #[serde(
         rename = "isDigitalProduct",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub is_digital_product: Option<bool>,
-    /// `digitalDelivery`
+
+    /// `digitalDelivery`: a list of strings.
     #[serde(
         rename = "digitalDelivery",
         default,
@@ -4928,9 +5538,11 @@ pub struct PriceRequest {
     )]
     pub digital_delivery: Option<Vec<String>>,
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl PriceRequest {
-    ///A value with the required fields (`name`, `type`, `currency`, `amount`, `locationId`).
+    /// A value with the required fields (`name`, `type`, `currency`, `amount`, `locationId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl Into<String>,
@@ -4964,107 +5576,131 @@ impl PriceRequest {
             digital_delivery: None,
         }
     }
-    ///Sets `recurring`.
+
+    /// Sets `recurring`.
     pub fn recurring(mut self, value: impl Into<Recurring>) -> Self {
         self.recurring = Some(value.into());
         self
     }
-    ///Sets `description`.
+
+    /// Sets `description`.
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
         self
     }
-    ///Sets `membershipOffers`.
+
+    /// Sets `membershipOffers`.
     pub fn membership_offers(mut self, value: impl Into<Vec<MembershipOffer>>) -> Self {
         self.membership_offers = Some(value.into());
         self
     }
-    ///Sets `trialPeriod`.
+
+    /// Sets `trialPeriod`.
     pub fn trial_period(mut self, value: impl Into<i64>) -> Self {
         self.trial_period = Some(value.into());
         self
     }
-    ///Sets `totalCycles`.
+
+    /// Sets `totalCycles`.
     pub fn total_cycles(mut self, value: impl Into<i64>) -> Self {
         self.total_cycles = Some(value.into());
         self
     }
-    ///Sets `setupFee`.
+
+    /// Sets `setupFee`.
     pub fn setup_fee(mut self, value: impl Into<f64>) -> Self {
         self.setup_fee = Some(value.into());
         self
     }
-    ///Sets `variantOptionIds`.
+
+    /// Sets `variantOptionIds`.
     pub fn variant_option_ids(mut self, value: impl Into<Vec<String>>) -> Self {
         self.variant_option_ids = Some(value.into());
         self
     }
-    ///Sets `compareAtPrice`.
+
+    /// Sets `compareAtPrice`.
     pub fn compare_at_price(mut self, value: impl Into<f64>) -> Self {
         self.compare_at_price = Some(value.into());
         self
     }
-    ///Sets `userId`.
+
+    /// Sets `userId`.
     pub fn user_id(mut self, value: impl Into<String>) -> Self {
         self.user_id = Some(value.into());
         self
     }
-    ///Sets `meta`.
+
+    /// Sets `meta`.
     pub fn meta(mut self, value: impl Into<PriceMeta>) -> Self {
         self.meta = Some(value.into());
         self
     }
-    ///Sets `trackInventory`.
+
+    /// Sets `trackInventory`.
     pub fn track_inventory(mut self, value: impl Into<bool>) -> Self {
         self.track_inventory = Some(value.into());
         self
     }
-    ///Sets `availableQuantity`.
+
+    /// Sets `availableQuantity`.
     pub fn available_quantity(mut self, value: impl Into<i64>) -> Self {
         self.available_quantity = Some(value.into());
         self
     }
-    ///Sets `allowOutOfStockPurchases`.
+
+    /// Sets `allowOutOfStockPurchases`.
     pub fn allow_out_of_stock_purchases(mut self, value: impl Into<bool>) -> Self {
         self.allow_out_of_stock_purchases = Some(value.into());
         self
     }
-    ///Sets `sku`.
+
+    /// Sets `sku`.
     pub fn sku(mut self, value: impl Into<String>) -> Self {
         self.sku = Some(value.into());
         self
     }
-    ///Sets `shippingOptions`.
+
+    /// Sets `shippingOptions`.
     pub fn shipping_options(mut self, value: impl Into<ShippingOptions>) -> Self {
         self.shipping_options = Some(value.into());
         self
     }
-    ///Sets `isDigitalProduct`.
+
+    /// Sets `isDigitalProduct`.
     pub fn is_digital_product(mut self, value: impl Into<bool>) -> Self {
         self.is_digital_product = Some(value.into());
         self
     }
-    ///Sets `digitalDelivery`.
+
+    /// Sets `digitalDelivery`.
     pub fn digital_delivery(mut self, value: impl Into<Vec<String>>) -> Self {
         self.digital_delivery = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// Values of `PriceSource`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum PriceSource {
-    ///`stripe`
+    /// `stripe`
     Stripe,
-    ///`woocommerce`
+
+    /// `woocommerce`
     Woocommerce,
-    ///`shopify`
+
+    /// `shopify`
     Shopify,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl PriceSource {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -5076,7 +5712,9 @@ impl PriceSource {
         }
     }
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl From<&str> for PriceSource {
     fn from(value: &str) -> Self {
         match value {
@@ -5087,21 +5725,28 @@ impl From<&str> for PriceSource {
         }
     }
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
 crate::runtime::enums::string_enum!(PriceSource);
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// Values of `PriceType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum PriceType {
-    ///`one_time`
+    /// `one_time`
     OneTime,
-    ///`recurring`
+
+    /// `recurring`
     Recurring,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl PriceType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -5112,7 +5757,9 @@ impl PriceType {
         }
     }
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl From<&str> for PriceType {
     fn from(value: &str) -> Self {
         match value {
@@ -5122,41 +5769,52 @@ impl From<&str> for PriceType {
         }
     }
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
 crate::runtime::enums::string_enum!(PriceType);
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// A product of the catalogue.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Product {
-    /// `_id`
+    /// `_id`: a string. Example: `655b33a82209e60b6adb87a5`.
     #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `locationId`
+
+    /// `locationId`: a string. Example: `3SwdhCsvxI8Au3KsPJt6`.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
-    /// `name`
+
+    /// `name`: a string. Example: `Awesome Product`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `description`
+
+    /// `description`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `productType`
+
+    /// `productType`: a [`ProductType`](crate::products::ProductType).
     #[serde(rename = "productType", default, skip_serializing_if = "Option::is_none")]
     pub product_type: Option<ProductType>,
-    /// `availableInStore`
+
+    /// `availableInStore`: `true` or `false`.
     #[serde(
         rename = "availableInStore",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub available_in_store: Option<bool>,
-    /// `variants`
+
+    /// `variants`: a list of [`ProductVariant`](crate::products::ProductVariant) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub variants: Option<Vec<ProductVariant>>,
-    /// `medias`
+
+    /// `medias`: a list of [`ProductMedia`](crate::products::ProductMedia) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub medias: Option<Vec<ProductMedia>>,
+
     /// Text on the customer's card statement.
     #[serde(
         rename = "statementDescriptor",
@@ -5164,95 +5822,121 @@ pub struct Product {
         skip_serializing_if = "Option::is_none"
     )]
     pub statement_descriptor: Option<String>,
-    /// `image`
+
+    /// `image`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image: Option<String>,
-    /// `collectionIds`
+
+    /// `collectionIds`: a list of strings.
     #[serde(rename = "collectionIds", default, skip_serializing_if = "Option::is_none")]
     pub collection_ids: Option<Vec<String>>,
-    /// `isTaxesEnabled`
+
+    /// `isTaxesEnabled`: `true` or `false`.
     #[serde(rename = "isTaxesEnabled", default, skip_serializing_if = "Option::is_none")]
     pub is_taxes_enabled: Option<bool>,
+
     /// Tax ids, or tax records when the listing expands `tax`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub taxes: Option<Vec<serde_json::Value>>,
-    /// `automaticTaxCategoryId`
+
+    /// `automaticTaxCategoryId`: a string.
     #[serde(
         rename = "automaticTaxCategoryId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub automatic_tax_category_id: Option<String>,
-    /// `label`
+
+    /// `label`: a [`ProductLabel`](crate::products::ProductLabel).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<ProductLabel>,
-    /// `slug`
+
+    /// `slug`: a string. Example: `washing-machine`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub slug: Option<String>,
-    /// `userId`
+
+    /// `userId`: a string.
     #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
-    /// `createdAt`
+
+    /// `createdAt`: a date and time (RFC 3339 string).
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `updatedAt`
+
+    /// `updatedAt`: a date and time (RFC 3339 string).
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// A named group of products.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ProductCollection {
-    /// `_id`
+    /// `_id`: a string. Example: `655b33a82209e60b6adb87a5`.
     #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+
     /// The location id.
     #[serde(rename = "altId", default, skip_serializing_if = "Option::is_none")]
     pub alt_id: Option<String>,
-    /// `name`
+
+    /// `name`: a string. Example: `Best Sellers`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `slug`
+
+    /// `slug`: a string. Example: `best-sellers`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub slug: Option<String>,
-    /// `image`
+
+    /// `image`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image: Option<String>,
-    /// `seo`
+
+    /// `seo`: a [`CollectionSeo`](crate::products::CollectionSeo).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seo: Option<CollectionSeo>,
-    /// `createdAt`
+
+    /// `createdAt`: a string. Example: `2024-02-22T09:27:19.728Z`.
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `ProductCount` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ProductCount {
-    /// `total`
+    /// `total`: a whole number. Example: `20`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `ProductLabel` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ProductLabel {
-    /// `title`
+    /// `title`: a string. Example: `Featured`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
+
     /// YYYY-MM-DDTHH:mm:ssZ.
     #[serde(rename = "startDate", default, skip_serializing_if = "Option::is_none")]
     pub start_date: Option<String>,
+
     /// YYYY-MM-DDTHH:mm:ssZ.
     #[serde(rename = "endDate", default, skip_serializing_if = "Option::is_none")]
     pub end_date: Option<String>,
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl ProductLabel {
-    ///A value with the required fields (`title`).
+    /// A value with the required fields (`title`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(title: impl Into<String>) -> Self {
         Self {
@@ -5261,49 +5945,61 @@ impl ProductLabel {
             end_date: None,
         }
     }
-    ///Sets `title`.
+
+    /// Sets `title`.
     pub fn title(mut self, value: impl Into<String>) -> Self {
         self.title = Some(value.into());
         self
     }
-    ///Sets `startDate`.
+
+    /// Sets `startDate`.
     pub fn start_date(mut self, value: impl Into<String>) -> Self {
         self.start_date = Some(value.into());
         self
     }
-    ///Sets `endDate`.
+
+    /// Sets `endDate`.
     pub fn end_date(mut self, value: impl Into<String>) -> Self {
         self.end_date = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `ProductMedia` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ProductMedia {
-    /// `id`
+    /// `id`: a string. Example: `fzrgusiuu0m`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `title`
+
+    /// `title`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    /// `url`
+
+    /// `url`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
-    /// `type`
+
+    /// `type`: a [`ProductMediaType`](crate::products::ProductMediaType).
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<ProductMediaType>,
-    /// `isFeatured`
+
+    /// `isFeatured`: `true` or `false`.
     #[serde(rename = "isFeatured", default, skip_serializing_if = "Option::is_none")]
     pub is_featured: Option<bool>,
+
     /// Prices (variants) this media is shown for.
     #[serde(rename = "priceIds", default, skip_serializing_if = "Option::is_none")]
     pub price_ids: Option<Vec<String>>,
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl ProductMedia {
-    ///A value with the required fields (`id`, `url`, `type`).
+    /// A value with the required fields (`id`, `url`, `type`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         id: impl Into<String>,
@@ -5319,50 +6015,62 @@ impl ProductMedia {
             price_ids: None,
         }
     }
-    ///Sets `id`.
+
+    /// Sets `id`.
     pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
         self
     }
-    ///Sets `title`.
+
+    /// Sets `title`.
     pub fn title(mut self, value: impl Into<String>) -> Self {
         self.title = Some(value.into());
         self
     }
-    ///Sets `url`.
+
+    /// Sets `url`.
     pub fn url(mut self, value: impl Into<String>) -> Self {
         self.url = Some(value.into());
         self
     }
-    ///Sets `type`.
+
+    /// Sets `type`.
     pub fn type_(mut self, value: impl Into<ProductMediaType>) -> Self {
         self.type_ = Some(value.into());
         self
     }
-    ///Sets `isFeatured`.
+
+    /// Sets `isFeatured`.
     pub fn is_featured(mut self, value: impl Into<bool>) -> Self {
         self.is_featured = Some(value.into());
         self
     }
-    ///Sets `priceIds`.
+
+    /// Sets `priceIds`.
     pub fn price_ids(mut self, value: impl Into<Vec<String>>) -> Self {
         self.price_ids = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// Values of `ProductMediaType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ProductMediaType {
-    ///`image`
+    /// `image`
     Image,
-    ///`video`
+
+    /// `video`
     Video,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl ProductMediaType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -5373,7 +6081,9 @@ impl ProductMediaType {
         }
     }
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl From<&str> for ProductMediaType {
     fn from(value: &str) -> Self {
         match value {
@@ -5383,23 +6093,29 @@ impl From<&str> for ProductMediaType {
         }
     }
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
 crate::runtime::enums::string_enum!(ProductMediaType);
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `ProductSeo` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ProductSeo {
-    /// `title`
+    /// `title`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    /// `description`
+
+    /// `description`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl ProductSeo {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -5407,33 +6123,39 @@ impl ProductSeo {
             description: None,
         }
     }
-    ///Sets `title`.
+
+    /// Sets `title`.
     pub fn title(mut self, value: impl Into<String>) -> Self {
         self.title = Some(value.into());
         self
     }
-    ///Sets `description`.
+
+    /// Sets `description`.
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `ProductStoreStats` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ProductStoreStats {
-    /// `totalProducts`
+    /// `totalProducts`: a whole number. Example: `100`.
     #[serde(rename = "totalProducts", default, skip_serializing_if = "Option::is_none")]
     pub total_products: Option<i64>,
-    /// `includedInStore`
+
+    /// `includedInStore`: a whole number. Example: `80`.
     #[serde(
         rename = "includedInStore",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub included_in_store: Option<i64>,
-    /// `excludedFromStore`
+
+    /// `excludedFromStore`: a whole number. Example: `20`.
     #[serde(
         rename = "excludedFromStore",
         default,
@@ -5441,56 +6163,74 @@ pub struct ProductStoreStats {
     )]
     pub excluded_from_store: Option<i64>,
 }
+
 #[cfg(feature = "products")]
+#[cfg_attr(docsrs, doc(cfg(feature = "products")))]
 /// A tax record, as returned when taxes are expanded (fields from the order webhook payloads).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ProductTax {
-    /// `_id`
+    /// `_id`: a string.
     #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`
+
+    /// `name`: a string. Example: `10%`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `rate`
+
+    /// `rate`: a number. Example: `10`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rate: Option<f64>,
-    /// `calculation`
+
+    /// `calculation`: a string. Example: `exclusive`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub calculation: Option<String>,
-    /// `deleted`
+
+    /// `deleted`: `true` or `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted: Option<bool>,
-    /// `altId`
+
+    /// `altId`: a string.
     #[serde(rename = "altId", default, skip_serializing_if = "Option::is_none")]
     pub alt_id: Option<String>,
-    /// `altType`
+
+    /// `altType`: a string.
     #[serde(rename = "altType", default, skip_serializing_if = "Option::is_none")]
     pub alt_type: Option<String>,
-    /// `createdAt`
+
+    /// `createdAt`: a string.
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `updatedAt`
+
+    /// `updatedAt`: a string.
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// Values of `ProductType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ProductType {
-    ///`DIGITAL`
+    /// `DIGITAL`
     Digital,
-    ///`PHYSICAL`
+
+    /// `PHYSICAL`
     Physical,
-    ///`SERVICE`
+
+    /// `SERVICE`
     Service,
-    ///`PHYSICAL/DIGITAL`
+
+    /// `PHYSICAL/DIGITAL`
     PhysicalDigital,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl ProductType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -5503,7 +6243,9 @@ impl ProductType {
         }
     }
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl From<&str> for ProductType {
     fn from(value: &str) -> Self {
         match value {
@@ -5515,26 +6257,33 @@ impl From<&str> for ProductType {
         }
     }
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
 crate::runtime::enums::string_enum!(ProductType);
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// A dimension along which a product varies, e.g. size.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ProductVariant {
-    /// `id`
+    /// `id`: a string. Example: `38s63qmxfr4`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`
+
+    /// `name`: a string. Example: `Size`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `options`
+
+    /// `options`: a list of [`ProductVariantOption`](crate::products::ProductVariantOption) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub options: Option<Vec<ProductVariantOption>>,
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl ProductVariant {
-    ///A value with the required fields (`id`, `name`, `options`).
+    /// A value with the required fields (`id`, `name`, `options`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         id: impl Into<String>,
@@ -5547,37 +6296,45 @@ impl ProductVariant {
             options: Some(options.into()),
         }
     }
-    ///Sets `id`.
+
+    /// Sets `id`.
     pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
         self
     }
-    ///Sets `name`.
+
+    /// Sets `name`.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
-    ///Sets `options`.
+
+    /// Sets `options`.
     pub fn options(mut self, value: impl Into<Vec<ProductVariantOption>>) -> Self {
         self.options = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `ProductVariantOption` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ProductVariantOption {
-    /// `id`
+    /// `id`: a string. Example: `h4z7u0im2q8`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`
+
+    /// `name`: a string. Example: `XL`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl ProductVariantOption {
-    ///A value with the required fields (`id`, `name`).
+    /// A value with the required fields (`id`, `name`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(id: impl Into<String>, name: impl Into<String>) -> Self {
         Self {
@@ -5585,32 +6342,39 @@ impl ProductVariantOption {
             name: Some(name.into()),
         }
     }
-    ///Sets `id`.
+
+    /// Sets `id`.
     pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
         self
     }
-    ///Sets `name`.
+
+    /// Sets `name`.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `Recurring` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Recurring {
-    /// `interval`
+    /// `interval`: a [`RecurringInterval`](crate::products::RecurringInterval).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub interval: Option<RecurringInterval>,
-    /// `intervalCount`
+
+    /// `intervalCount`: a whole number. Example: `1`.
     #[serde(rename = "intervalCount", default, skip_serializing_if = "Option::is_none")]
     pub interval_count: Option<i64>,
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl Recurring {
-    ///A value with the required fields (`interval`, `intervalCount`).
+    /// A value with the required fields (`interval`, `intervalCount`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         interval: impl Into<RecurringInterval>,
@@ -5621,34 +6385,44 @@ impl Recurring {
             interval_count: Some(interval_count.into()),
         }
     }
-    ///Sets `interval`.
+
+    /// Sets `interval`.
     pub fn interval(mut self, value: impl Into<RecurringInterval>) -> Self {
         self.interval = Some(value.into());
         self
     }
-    ///Sets `intervalCount`.
+
+    /// Sets `intervalCount`.
     pub fn interval_count(mut self, value: impl Into<i64>) -> Self {
         self.interval_count = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// Values of `RecurringInterval`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum RecurringInterval {
-    ///`day`
+    /// `day`
     Day,
-    ///`month`
+
+    /// `month`
     Month,
-    ///`week`
+
+    /// `week`
     Week,
-    ///`year`
+
+    /// `year`
     Year,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl RecurringInterval {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -5661,7 +6435,9 @@ impl RecurringInterval {
         }
     }
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl From<&str> for RecurringInterval {
     fn from(value: &str) -> Self {
         match value {
@@ -5673,27 +6449,35 @@ impl From<&str> for RecurringInterval {
         }
     }
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
 crate::runtime::enums::string_enum!(RecurringInterval);
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `ReviewAuthor` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ReviewAuthor {
-    /// `name`
+    /// `name`: a string.
     pub name: String,
-    /// `email`
+
+    /// `email`: a string.
     pub email: String,
-    /// `phone`
+
+    /// `phone`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
+
     /// False when the author is an admin.
     #[serde(rename = "isCustomer", default, skip_serializing_if = "Option::is_none")]
     pub is_customer: Option<bool>,
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl ReviewAuthor {
-    ///A value with the required fields (`name`, `email`).
+    /// A value with the required fields (`name`, `email`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(name: impl Into<String>, email: impl Into<String>) -> Self {
         Self {
@@ -5703,18 +6487,22 @@ impl ReviewAuthor {
             is_customer: None,
         }
     }
-    ///Sets `phone`.
+
+    /// Sets `phone`.
     pub fn phone(mut self, value: impl Into<String>) -> Self {
         self.phone = Some(value.into());
         self
     }
-    ///Sets `isCustomer`.
+
+    /// Sets `isCustomer`.
     pub fn is_customer(mut self, value: impl Into<bool>) -> Self {
         self.is_customer = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `ReviewCountsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5723,24 +6511,30 @@ pub struct ReviewCountsResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<serde_json::Value>>,
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `ReviewRef` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ReviewRef {
-    /// `reviewId`
+    /// `reviewId`: a string.
     #[serde(rename = "reviewId")]
     pub review_id: String,
-    /// `productId`
+
+    /// `productId`: a string.
     #[serde(rename = "productId")]
     pub product_id: String,
-    /// `storeId`
+
+    /// `storeId`: a string.
     #[serde(rename = "storeId")]
     pub store_id: String,
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl ReviewRef {
-    ///A value with the required fields (`reviewId`, `productId`, `storeId`).
+    /// A value with the required fields (`reviewId`, `productId`, `storeId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         review_id: impl Into<String>,
@@ -5754,21 +6548,27 @@ impl ReviewRef {
         }
     }
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `ReviewReply` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ReviewReply {
-    /// `headline`
+    /// `headline`: a string.
     pub headline: String,
-    /// `comment`
+
+    /// `comment`: a string.
     pub comment: String,
-    /// `user`
+
+    /// `user`: a [`ReviewAuthor`](crate::products::ReviewAuthor).
     pub user: ReviewAuthor,
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl ReviewReply {
-    ///A value with the required fields (`headline`, `comment`, `user`).
+    /// A value with the required fields (`headline`, `comment`, `user`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         headline: impl Into<String>,
@@ -5782,21 +6582,26 @@ impl ReviewReply {
         }
     }
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `ShippingOptions` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ShippingOptions {
-    /// `weight`
+    /// `weight`: a [`Weight`](crate::products::Weight).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub weight: Option<Weight>,
-    /// `dimensions`
+
+    /// `dimensions`: a [`Dimensions`](crate::products::Dimensions).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dimensions: Option<Dimensions>,
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl ShippingOptions {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -5804,30 +6609,38 @@ impl ShippingOptions {
             dimensions: None,
         }
     }
-    ///Sets `weight`.
+
+    /// Sets `weight`.
     pub fn weight(mut self, value: impl Into<Weight>) -> Self {
         self.weight = Some(value.into());
         self
     }
-    ///Sets `dimensions`.
+
+    /// Sets `dimensions`.
     pub fn dimensions(mut self, value: impl Into<Dimensions>) -> Self {
         self.dimensions = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// Values of `SortOrder`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SortOrder {
-    ///`asc`
+    /// `asc`
     Asc,
-    ///`desc`
+
+    /// `desc`
     Desc,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl SortOrder {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -5838,7 +6651,9 @@ impl SortOrder {
         }
     }
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl From<&str> for SortOrder {
     fn from(value: &str) -> Self {
         match value {
@@ -5848,9 +6663,12 @@ impl From<&str> for SortOrder {
         }
     }
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
 crate::runtime::enums::string_enum!(SortOrder);
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// Acknowledgement of most product write operations.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5858,23 +6676,30 @@ pub struct StatusResponse {
     /// True when the action succeeded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<bool>,
-    /// `message`
+
+    /// `message`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// Values of `StoreAction`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum StoreAction {
-    ///`include`
+    /// `include`
     Include,
-    ///`exclude`
+
+    /// `exclude`
     Exclude,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl StoreAction {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -5885,7 +6710,9 @@ impl StoreAction {
         }
     }
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl From<&str> for StoreAction {
     fn from(value: &str) -> Self {
         match value {
@@ -5895,9 +6722,12 @@ impl From<&str> for StoreAction {
         }
     }
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
 crate::runtime::enums::string_enum!(StoreAction);
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `UpdateDisplayPriorityRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5905,15 +6735,19 @@ pub struct UpdateDisplayPriorityRequest {
     /// The location id.
     #[serde(rename = "altId")]
     pub alt_id: String,
-    /// `altType`
+
+    /// `altType`: a [`AltType`](crate::products::AltType).
     #[serde(rename = "altType")]
     pub alt_type: AltType,
+
     /// Products with their display priorities.
     pub products: Vec<serde_json::Value>,
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl UpdateDisplayPriorityRequest {
-    ///A value with the required fields (`altId`, `altType`, `products`).
+    /// A value with the required fields (`altId`, `altType`, `products`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         alt_id: impl Into<String>,
@@ -5927,7 +6761,9 @@ impl UpdateDisplayPriorityRequest {
         }
     }
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `UpdateInventoryRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5935,15 +6771,19 @@ pub struct UpdateInventoryRequest {
     /// The location id.
     #[serde(rename = "altId")]
     pub alt_id: String,
-    /// `altType`
+
+    /// `altType`: a [`AltType`](crate::products::AltType).
     #[serde(rename = "altType")]
     pub alt_type: AltType,
-    /// `items`
+
+    /// `items`: a list of [`InventoryUpdate`](crate::products::InventoryUpdate) values.
     pub items: Vec<InventoryUpdate>,
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl UpdateInventoryRequest {
-    ///A value with the required fields (`altId`, `altType`, `items`).
+    /// A value with the required fields (`altId`, `altType`, `items`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         alt_id: impl Into<String>,
@@ -5957,7 +6797,9 @@ impl UpdateInventoryRequest {
         }
     }
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `UpdateProductCollectionRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5965,25 +6807,32 @@ pub struct UpdateProductCollectionRequest {
     /// The location id.
     #[serde(rename = "altId")]
     pub alt_id: String,
-    /// `altType`
+
+    /// `altType`: a [`AltType`](crate::products::AltType).
     #[serde(rename = "altType")]
     pub alt_type: AltType,
-    /// `name`
+
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `slug`
+
+    /// `slug`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub slug: Option<String>,
-    /// `image`
+
+    /// `image`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image: Option<String>,
-    /// `seo`
+
+    /// `seo`: a [`CollectionSeo`](crate::products::CollectionSeo).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seo: Option<CollectionSeo>,
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl UpdateProductCollectionRequest {
-    ///A value with the required fields (`altId`, `altType`).
+    /// A value with the required fields (`altId`, `altType`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(alt_id: impl Into<String>, alt_type: impl Into<AltType>) -> Self {
         Self {
@@ -5995,104 +6844,130 @@ impl UpdateProductCollectionRequest {
             seo: None,
         }
     }
-    ///Sets `name`.
+
+    /// Sets `name`.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
-    ///Sets `slug`.
+
+    /// Sets `slug`.
     pub fn slug(mut self, value: impl Into<String>) -> Self {
         self.slug = Some(value.into());
         self
     }
-    ///Sets `image`.
+
+    /// Sets `image`.
     pub fn image(mut self, value: impl Into<String>) -> Self {
         self.image = Some(value.into());
         self
     }
-    ///Sets `seo`.
+
+    /// Sets `seo`.
     pub fn seo(mut self, value: impl Into<CollectionSeo>) -> Self {
         self.seo = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `UpdateProductRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateProductRequest {
-    /// `name`
+    /// `name`: a string.
     pub name: String,
-    /// `locationId`
+
+    /// `locationId`: a string.
     #[serde(rename = "locationId")]
     pub location_id: String,
-    /// `description`
+
+    /// `description`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `productType`
+
+    /// `productType`: a [`ProductType`](crate::products::ProductType).
     #[serde(rename = "productType")]
     pub product_type: ProductType,
-    /// `image`
+
+    /// `image`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image: Option<String>,
-    /// `statementDescriptor`
+
+    /// `statementDescriptor`: a string.
     #[serde(
         rename = "statementDescriptor",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub statement_descriptor: Option<String>,
-    /// `availableInStore`
+
+    /// `availableInStore`: `true` or `false`.
     #[serde(
         rename = "availableInStore",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub available_in_store: Option<bool>,
-    /// `medias`
+
+    /// `medias`: a list of [`ProductMedia`](crate::products::ProductMedia) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub medias: Option<Vec<ProductMedia>>,
-    /// `variants`
+
+    /// `variants`: a list of [`ProductVariant`](crate::products::ProductVariant) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub variants: Option<Vec<ProductVariant>>,
-    /// `collectionIds`
+
+    /// `collectionIds`: a list of strings.
     #[serde(rename = "collectionIds", default, skip_serializing_if = "Option::is_none")]
     pub collection_ids: Option<Vec<String>>,
-    /// `isTaxesEnabled`
+
+    /// `isTaxesEnabled`: `true` or `false`.
     #[serde(rename = "isTaxesEnabled", default, skip_serializing_if = "Option::is_none")]
     pub is_taxes_enabled: Option<bool>,
-    /// `taxes`
+
+    /// `taxes`: a list of strings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub taxes: Option<Vec<String>>,
-    /// `automaticTaxCategoryId`
+
+    /// `automaticTaxCategoryId`: a string.
     #[serde(
         rename = "automaticTaxCategoryId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub automatic_tax_category_id: Option<String>,
-    /// `isLabelEnabled`
+
+    /// `isLabelEnabled`: `true` or `false`.
     #[serde(rename = "isLabelEnabled", default, skip_serializing_if = "Option::is_none")]
     pub is_label_enabled: Option<bool>,
-    /// `label`
+
+    /// `label`: a [`ProductLabel`](crate::products::ProductLabel).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<ProductLabel>,
-    /// `slug`
+
+    /// `slug`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub slug: Option<String>,
-    /// `seo`
+
+    /// `seo`: a [`ProductSeo`](crate::products::ProductSeo).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seo: Option<ProductSeo>,
-    /// `taxInclusive`
+
+    /// `taxInclusive`: `true` or `false`.
     #[serde(rename = "taxInclusive", default, skip_serializing_if = "Option::is_none")]
     pub tax_inclusive: Option<bool>,
+
     /// Price ids of the product.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prices: Option<Vec<String>>,
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl UpdateProductRequest {
-    ///A value with the required fields (`name`, `locationId`, `productType`).
+    /// A value with the required fields (`name`, `locationId`, `productType`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl Into<String>,
@@ -6121,88 +6996,106 @@ impl UpdateProductRequest {
             prices: None,
         }
     }
-    ///Sets `description`.
+
+    /// Sets `description`.
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
         self
     }
-    ///Sets `image`.
+
+    /// Sets `image`.
     pub fn image(mut self, value: impl Into<String>) -> Self {
         self.image = Some(value.into());
         self
     }
-    ///Sets `statementDescriptor`.
+
+    /// Sets `statementDescriptor`.
     pub fn statement_descriptor(mut self, value: impl Into<String>) -> Self {
         self.statement_descriptor = Some(value.into());
         self
     }
-    ///Sets `availableInStore`.
+
+    /// Sets `availableInStore`.
     pub fn available_in_store(mut self, value: impl Into<bool>) -> Self {
         self.available_in_store = Some(value.into());
         self
     }
-    ///Sets `medias`.
+
+    /// Sets `medias`.
     pub fn medias(mut self, value: impl Into<Vec<ProductMedia>>) -> Self {
         self.medias = Some(value.into());
         self
     }
-    ///Sets `variants`.
+
+    /// Sets `variants`.
     pub fn variants(mut self, value: impl Into<Vec<ProductVariant>>) -> Self {
         self.variants = Some(value.into());
         self
     }
-    ///Sets `collectionIds`.
+
+    /// Sets `collectionIds`.
     pub fn collection_ids(mut self, value: impl Into<Vec<String>>) -> Self {
         self.collection_ids = Some(value.into());
         self
     }
-    ///Sets `isTaxesEnabled`.
+
+    /// Sets `isTaxesEnabled`.
     pub fn is_taxes_enabled(mut self, value: impl Into<bool>) -> Self {
         self.is_taxes_enabled = Some(value.into());
         self
     }
-    ///Sets `taxes`.
+
+    /// Sets `taxes`.
     pub fn taxes(mut self, value: impl Into<Vec<String>>) -> Self {
         self.taxes = Some(value.into());
         self
     }
-    ///Sets `automaticTaxCategoryId`.
+
+    /// Sets `automaticTaxCategoryId`.
     pub fn automatic_tax_category_id(mut self, value: impl Into<String>) -> Self {
         self.automatic_tax_category_id = Some(value.into());
         self
     }
-    ///Sets `isLabelEnabled`.
+
+    /// Sets `isLabelEnabled`.
     pub fn is_label_enabled(mut self, value: impl Into<bool>) -> Self {
         self.is_label_enabled = Some(value.into());
         self
     }
-    ///Sets `label`.
+
+    /// Sets `label`.
     pub fn label(mut self, value: impl Into<ProductLabel>) -> Self {
         self.label = Some(value.into());
         self
     }
-    ///Sets `slug`.
+
+    /// Sets `slug`.
     pub fn slug(mut self, value: impl Into<String>) -> Self {
         self.slug = Some(value.into());
         self
     }
-    ///Sets `seo`.
+
+    /// Sets `seo`.
     pub fn seo(mut self, value: impl Into<ProductSeo>) -> Self {
         self.seo = Some(value.into());
         self
     }
-    ///Sets `taxInclusive`.
+
+    /// Sets `taxInclusive`.
     pub fn tax_inclusive(mut self, value: impl Into<bool>) -> Self {
         self.tax_inclusive = Some(value.into());
         self
     }
-    ///Sets `prices`.
+
+    /// Sets `prices`.
     pub fn prices(mut self, value: impl Into<Vec<String>>) -> Self {
         self.prices = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `UpdateProductReviewRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6210,30 +7103,39 @@ pub struct UpdateProductReviewRequest {
     /// The location id.
     #[serde(rename = "altId")]
     pub alt_id: String,
-    /// `altType`
+
+    /// `altType`: a [`AltType`](crate::products::AltType).
     #[serde(rename = "altType")]
     pub alt_type: AltType,
-    /// `productId`
+
+    /// `productId`: a string.
     #[serde(rename = "productId")]
     pub product_id: String,
+
     /// Moderation status.
     pub status: String,
-    /// `reply`
+
+    /// `reply`: a list of [`ReviewReply`](crate::products::ReviewReply) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reply: Option<Vec<ReviewReply>>,
-    /// `rating`
+
+    /// `rating`: a number. Example: `4.5`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rating: Option<f64>,
-    /// `headline`
+
+    /// `headline`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headline: Option<String>,
-    /// `detail`
+
+    /// `detail`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl UpdateProductReviewRequest {
-    ///A value with the required fields (`altId`, `altType`, `productId`, `status`).
+    /// A value with the required fields (`altId`, `altType`, `productId`, `status`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         alt_id: impl Into<String>,
@@ -6252,28 +7154,34 @@ impl UpdateProductReviewRequest {
             detail: None,
         }
     }
-    ///Sets `reply`.
+
+    /// Sets `reply`.
     pub fn reply(mut self, value: impl Into<Vec<ReviewReply>>) -> Self {
         self.reply = Some(value.into());
         self
     }
-    ///Sets `rating`.
+
+    /// Sets `rating`.
     pub fn rating(mut self, value: impl Into<f64>) -> Self {
         self.rating = Some(value.into());
         self
     }
-    ///Sets `headline`.
+
+    /// Sets `headline`.
     pub fn headline(mut self, value: impl Into<String>) -> Self {
         self.headline = Some(value.into());
         self
     }
-    ///Sets `detail`.
+
+    /// Sets `detail`.
     pub fn detail(mut self, value: impl Into<String>) -> Self {
         self.detail = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `UpdateProductStoreRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6281,18 +7189,23 @@ pub struct UpdateProductStoreRequest {
     /// The location id.
     #[serde(rename = "altId")]
     pub alt_id: String,
-    /// `altType`
+
+    /// `altType`: a [`AltType`](crate::products::AltType).
     #[serde(rename = "altType")]
     pub alt_type: AltType,
-    /// `action`
+
+    /// `action`: a [`StoreAction`](crate::products::StoreAction).
     pub action: StoreAction,
-    /// `productIds`
+
+    /// `productIds`: a list of strings.
     #[serde(rename = "productIds")]
     pub product_ids: Vec<String>,
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl UpdateProductStoreRequest {
-    ///A value with the required fields (`altId`, `altType`, `action`, `productIds`).
+    /// A value with the required fields (`altId`, `altType`, `action`, `productIds`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         alt_id: impl Into<String>,
@@ -6308,19 +7221,24 @@ impl UpdateProductStoreRequest {
         }
     }
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// The `Weight` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Weight {
-    /// `value`
+    /// `value`: a number. Example: `10`.
     pub value: f64,
-    /// `unit`
+
+    /// `unit`: a [`WeightUnit`](crate::products::WeightUnit).
     pub unit: WeightUnit,
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl Weight {
-    ///A value with the required fields (`value`, `unit`).
+    /// A value with the required fields (`value`, `unit`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(value: impl Into<f64>, unit: impl Into<WeightUnit>) -> Self {
         Self {
@@ -6329,23 +7247,31 @@ impl Weight {
         }
     }
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 /// Values of `WeightUnit`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum WeightUnit {
-    ///`kg`
+    /// `kg`
     Kg,
-    ///`lb`
+
+    /// `lb`
     Lb,
-    ///`g`
+
+    /// `g`
     G,
-    ///`oz`
+
+    /// `oz`
     Oz,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl WeightUnit {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -6358,7 +7284,9 @@ impl WeightUnit {
         }
     }
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "products", feature = "v3_products"))))]
 impl From<&str> for WeightUnit {
     fn from(value: &str) -> Self {
         match value {
@@ -6370,5 +7298,6 @@ impl From<&str> for WeightUnit {
         }
     }
 }
+
 #[cfg(any(feature = "products", feature = "v3_products"))]
 crate::runtime::enums::string_enum!(WeightUnit);

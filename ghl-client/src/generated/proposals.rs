@@ -24,39 +24,44 @@
 //! | [`list_documents`](Proposals::list_documents) | `GET /proposals/document` | `2021-07-28` | either |
 //! | [`send_document`](Proposals::send_document) | `POST /proposals/document/send` | `2021-07-28` | either |
 //! | [`send_document_template`](Proposals::send_document_template) | `POST /proposals/templates/send` | `2021-07-28` | either |
+
 #[cfg(feature = "proposals")]
+#[cfg_attr(docsrs, doc(cfg(feature = "proposals")))]
 /// This module's path below the crate root.
 pub const MODULE: &str = "proposals";
+
 #[cfg(feature = "proposals")]
-///Operations of the Documents & Contracts module. Get one with `client.proposals()`.
+#[cfg_attr(docsrs, doc(cfg(feature = "proposals")))]
+/// Operations of the Documents & Contracts module. Get one with `client.proposals()`.
 #[derive(Clone, Debug)]
 pub struct Proposals {
     client: crate::Client,
 }
+
 #[cfg(feature = "proposals")]
+#[cfg_attr(docsrs, doc(cfg(feature = "proposals")))]
 impl Proposals {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
     }
+
     /// Fetch one document.
     ///
     /// `GET /documents/{documentId}` · Version `2021-07-28` · location or agency token · scopes: none stated
     ///
     /// Not in HighLevel's published docs; available with the `undocumented` feature.
-    ///
-    /// Note: SKILL.md lists GET /documents/{documentId}; HighLevel's docs have no operation that reads one document. Response shape unknown, kept as raw JSON; no scope is known.
     #[cfg(feature = "undocumented")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
     pub fn get_document(&self, document_id: impl Into<String>) -> GetDocument {
         GetDocument {
             client: self.client.clone(),
             document_id: document_id.into(),
         }
     }
+
     /// List the document templates of a location.
     ///
     /// `GET /proposals/templates` · Version `2021-07-28` · location or agency token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc names no OAuth scope for this operation.
     pub fn list_document_templates(&self) -> ListDocumentTemplates {
         ListDocumentTemplates {
             client: self.client.clone(),
@@ -71,11 +76,10 @@ impl Proposals {
             skip: None,
         }
     }
+
     /// List the documents and contracts of a location.
     ///
     /// `GET /proposals/document` · Version `2021-07-28` · location or agency token · scopes: none stated
-    ///
-    /// Note: SKILL.md gives GET /documents/; the real path is /proposals/document. HighLevel's doc names no OAuth scope for this operation.
     pub fn list_documents(&self) -> ListDocuments {
         ListDocuments {
             client: self.client.clone(),
@@ -89,22 +93,20 @@ impl Proposals {
             date_to: None,
         }
     }
+
     /// Send a document to its recipients.
     ///
     /// `POST /proposals/document/send` · Version `2021-07-28` · location or agency token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc names no OAuth scope for this operation.
     pub fn send_document(&self, body: SendDocumentRequest) -> SendDocument {
         SendDocument {
             client: self.client.clone(),
             body,
         }
     }
+
     /// Create a document from a template and send it to a contact.
     ///
     /// `POST /proposals/templates/send` · Version `2021-07-28` · location or agency token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc names no OAuth scope for this operation.
     pub fn send_document_template(
         &self,
         body: SendTemplateRequest,
@@ -115,8 +117,10 @@ impl Proposals {
         }
     }
 }
+
 #[cfg(feature = "proposals")]
-///One call per operation with sample arguments (contract tests only).
+#[cfg_attr(docsrs, doc(cfg(feature = "proposals")))]
+/// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -125,6 +129,7 @@ pub fn contract_samples(
 ) -> Vec<(&'static str, crate::runtime::SampleCall)> {
     let handle = Proposals::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
+
     #[cfg(feature = "undocumented")]
     calls
         .push((
@@ -183,8 +188,10 @@ pub fn contract_samples(
         ));
     calls
 }
+
 #[cfg(feature = "proposals")]
-///One call per operation with every optional argument and field set too (contract tests only).
+#[cfg_attr(docsrs, doc(cfg(feature = "proposals")))]
+/// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -193,6 +200,7 @@ pub fn contract_samples_full(
 ) -> Vec<(&'static str, crate::runtime::SampleCall)> {
     let handle = Proposals::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
+
     #[cfg(feature = "undocumented")]
     calls
         .push((
@@ -291,7 +299,9 @@ pub fn contract_samples_full(
         ));
     calls
 }
+
 #[cfg(feature = "proposals")]
+#[cfg_attr(docsrs, doc(cfg(feature = "proposals")))]
 /// Request builder for `get_document`: set optional parameters, then call `send()`.
 ///
 /// Fetch one document.
@@ -299,17 +309,19 @@ pub fn contract_samples_full(
 /// `GET /documents/{documentId}` · Version `2021-07-28` · location or agency token · scopes: none stated
 ///
 /// Not in HighLevel's published docs; available with the `undocumented` feature.
-///
-/// Note: SKILL.md lists GET /documents/{documentId}; HighLevel's docs have no operation that reads one document. Response shape unknown, kept as raw JSON; no scope is known.
 #[cfg(feature = "undocumented")]
+#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetDocument {
     client: crate::Client,
     document_id: String,
 }
+
 #[cfg(feature = "proposals")]
+#[cfg_attr(docsrs, doc(cfg(feature = "proposals")))]
 #[cfg(feature = "undocumented")]
+#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl GetDocument {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -330,10 +342,12 @@ impl GetDocument {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -342,14 +356,14 @@ impl GetDocument {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "proposals")]
+#[cfg_attr(docsrs, doc(cfg(feature = "proposals")))]
 /// Request builder for `list_document_templates`: set optional parameters, then call `send()`.
 ///
 /// List the document templates of a location.
 ///
 /// `GET /proposals/templates` · Version `2021-07-28` · location or agency token · scopes: none stated
-///
-/// Note: HighLevel's doc names no OAuth scope for this operation.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListDocumentTemplates {
@@ -364,55 +378,66 @@ pub struct ListDocumentTemplates {
     limit: Option<i64>,
     skip: Option<i64>,
 }
-#[cfg(feature = "proposals")]
-impl ListDocumentTemplates {
-    /**Id of the location.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "proposals")]
+#[cfg_attr(docsrs, doc(cfg(feature = "proposals")))]
+impl ListDocumentTemplates {
+    /// Id of the location.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Start of the date range, ISO 8601.
+
+    /// Start of the date range, ISO 8601.
     pub fn date_from(mut self, value: impl Into<String>) -> Self {
         self.date_from = Some(value.into());
         self
     }
-    ///End of the date range, ISO 8601.
+
+    /// End of the date range, ISO 8601.
     pub fn date_to(mut self, value: impl Into<String>) -> Self {
         self.date_to = Some(value.into());
         self
     }
-    ///Template kinds, comma-separated (see DocumentTemplateType).
+
+    /// Template kinds, comma-separated (see DocumentTemplateType).
     pub fn type_(mut self, value: impl Into<String>) -> Self {
         self.type_ = Some(value.into());
         self
     }
-    ///Only templates with this name.
+
+    /// Only templates with this name.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
-    ///Only public document forms.
+
+    /// Only public document forms.
     pub fn is_public_document(mut self, value: impl Into<bool>) -> Self {
         self.is_public_document = Some(value.into());
         self
     }
-    ///Id of the user; needed when isPublicDocument is true.
+
+    /// Id of the user; needed when isPublicDocument is true.
     pub fn user_id(mut self, value: impl Into<String>) -> Self {
         self.user_id = Some(value.into());
         self
     }
-    ///Largest number of templates to return.
+
+    /// Largest number of templates to return.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
-    ///Number of templates to skip.
+
+    /// Number of templates to skip.
     pub fn skip(mut self, value: impl Into<i64>) -> Self {
         self.skip = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -455,10 +480,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ListDocumentTemplatesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -467,16 +494,22 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "proposals")]
+#[cfg_attr(docsrs, doc(cfg(feature = "proposals")))]
 impl crate::Paginated for ListDocumentTemplates {
     type Page = ListDocumentTemplatesResponse;
+
     type Item = DocumentTemplate;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListDocumentTemplates::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.data.as_ref()).map_or(0, Vec::len);
@@ -491,11 +524,14 @@ impl crate::Paginated for ListDocumentTemplates {
         self.skip = Some(next);
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.data).unwrap_or_default()
     }
 }
+
 #[cfg(feature = "proposals")]
+#[cfg_attr(docsrs, doc(cfg(feature = "proposals")))]
 impl ListDocumentTemplates {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -506,14 +542,14 @@ impl ListDocumentTemplates {
         crate::paginate(self)
     }
 }
+
 #[cfg(feature = "proposals")]
+#[cfg_attr(docsrs, doc(cfg(feature = "proposals")))]
 /// Request builder for `list_documents`: set optional parameters, then call `send()`.
 ///
 /// List the documents and contracts of a location.
 ///
 /// `GET /proposals/document` · Version `2021-07-28` · location or agency token · scopes: none stated
-///
-/// Note: SKILL.md gives GET /documents/; the real path is /proposals/document. HighLevel's doc names no OAuth scope for this operation.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListDocuments {
@@ -527,50 +563,60 @@ pub struct ListDocuments {
     date_from: Option<String>,
     date_to: Option<String>,
 }
-#[cfg(feature = "proposals")]
-impl ListDocuments {
-    /**Id of the location.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "proposals")]
+#[cfg_attr(docsrs, doc(cfg(feature = "proposals")))]
+impl ListDocuments {
+    /// Id of the location.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Only documents with this status; HighLevel also accepts several, comma-separated.
+
+    /// Only documents with this status; HighLevel also accepts several, comma-separated.
     pub fn status(mut self, value: impl Into<DocumentStatus>) -> Self {
         self.status = Some(value.into());
         self
     }
-    ///Only documents with this payment status; HighLevel also accepts several, comma-separated.
+
+    /// Only documents with this payment status; HighLevel also accepts several, comma-separated.
     pub fn payment_status(mut self, value: impl Into<DocumentPaymentStatus>) -> Self {
         self.payment_status = Some(value.into());
         self
     }
-    ///Largest number of documents to return.
+
+    /// Largest number of documents to return.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
-    ///Number of documents to skip.
+
+    /// Number of documents to skip.
     pub fn skip(mut self, value: impl Into<i64>) -> Self {
         self.skip = Some(value.into());
         self
     }
-    ///Text to search for.
+
+    /// Text to search for.
     pub fn query(mut self, value: impl Into<String>) -> Self {
         self.query = Some(value.into());
         self
     }
-    ///Start of the date range, ISO 8601; give dateTo too.
+
+    /// Start of the date range, ISO 8601; give dateTo too.
     pub fn date_from(mut self, value: impl Into<String>) -> Self {
         self.date_from = Some(value.into());
         self
     }
-    ///End of the date range, ISO 8601; give dateFrom too.
+
+    /// End of the date range, ISO 8601; give dateFrom too.
     pub fn date_to(mut self, value: impl Into<String>) -> Self {
         self.date_to = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -610,10 +656,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ListDocumentsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -622,16 +670,22 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "proposals")]
+#[cfg_attr(docsrs, doc(cfg(feature = "proposals")))]
 impl crate::Paginated for ListDocuments {
     type Page = ListDocumentsResponse;
+
     type Item = Document;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListDocuments::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.documents.as_ref()).map_or(0, Vec::len);
@@ -646,11 +700,14 @@ impl crate::Paginated for ListDocuments {
         self.skip = Some(next);
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.documents).unwrap_or_default()
     }
 }
+
 #[cfg(feature = "proposals")]
+#[cfg_attr(docsrs, doc(cfg(feature = "proposals")))]
 impl ListDocuments {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -659,21 +716,23 @@ impl ListDocuments {
         crate::paginate(self)
     }
 }
+
 #[cfg(feature = "proposals")]
+#[cfg_attr(docsrs, doc(cfg(feature = "proposals")))]
 /// Request builder for `send_document`: set optional parameters, then call `send()`.
 ///
 /// Send a document to its recipients.
 ///
 /// `POST /proposals/document/send` · Version `2021-07-28` · location or agency token · scopes: none stated
-///
-/// Note: HighLevel's doc names no OAuth scope for this operation.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct SendDocument {
     client: crate::Client,
     body: SendDocumentRequest,
 }
+
 #[cfg(feature = "proposals")]
+#[cfg_attr(docsrs, doc(cfg(feature = "proposals")))]
 impl SendDocument {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -695,10 +754,12 @@ impl SendDocument {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<SendDocumentResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -707,21 +768,23 @@ impl SendDocument {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "proposals")]
+#[cfg_attr(docsrs, doc(cfg(feature = "proposals")))]
 /// Request builder for `send_document_template`: set optional parameters, then call `send()`.
 ///
 /// Create a document from a template and send it to a contact.
 ///
 /// `POST /proposals/templates/send` · Version `2021-07-28` · location or agency token · scopes: none stated
-///
-/// Note: HighLevel's doc names no OAuth scope for this operation.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct SendDocumentTemplate {
     client: crate::Client,
     body: SendTemplateRequest,
 }
+
 #[cfg(feature = "proposals")]
+#[cfg_attr(docsrs, doc(cfg(feature = "proposals")))]
 impl SendDocumentTemplate {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -743,10 +806,12 @@ impl SendDocumentTemplate {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<SendDocumentResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -755,31 +820,40 @@ impl SendDocumentTemplate {
         self.client.execute(request).await
     }
 }
+
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 /// A contact who receives a copy.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CcRecipient {
-    /// `email`
+    /// `email`: a string. Example: `jim@example.com`.
     pub email: String,
+
     /// Contact id.
     pub id: String,
-    /// `imageUrl`
+
+    /// `imageUrl`: a string.
     #[serde(rename = "imageUrl")]
     pub image_url: String,
-    /// `contactName`
+
+    /// `contactName`: a string. Example: `Jim Anton`.
     #[serde(rename = "contactName")]
     pub contact_name: String,
-    /// `firstName`
+
+    /// `firstName`: a string. Example: `Jim`.
     #[serde(rename = "firstName")]
     pub first_name: String,
-    /// `lastName`
+
+    /// `lastName`: a string. Example: `Anton`.
     #[serde(rename = "lastName")]
     pub last_name: String,
 }
+
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 impl CcRecipient {
-    ///A value with the required fields (`email`, `id`, `imageUrl`, `contactName`, `firstName`, `lastName`).
+    /// A value with the required fields (`email`, `id`, `imageUrl`, `contactName`, `firstName`, `lastName`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         email: impl Into<String>,
@@ -799,32 +873,41 @@ impl CcRecipient {
         }
     }
 }
+
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 /// A document or contract.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Document {
-    /// `_id`
+    /// `_id`: a string.
     #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `documentId`
+
+    /// `documentId`: a string.
     #[serde(rename = "documentId", default, skip_serializing_if = "Option::is_none")]
     pub document_id: Option<String>,
-    /// `locationId`
+
+    /// `locationId`: a string.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
-    /// `name`
+
+    /// `name`: a string. Example: `Service agreement`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+
     /// Kind of document.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
-    /// `deleted`
+
+    /// `deleted`: `true` or `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted: Option<bool>,
-    /// `isExpired`
+
+    /// `isExpired`: `true` or `false`.
     #[serde(rename = "isExpired", default, skip_serializing_if = "Option::is_none")]
     pub is_expired: Option<bool>,
+
     /// Number of times the document went back to draft.
     #[serde(
         rename = "documentRevision",
@@ -832,66 +915,85 @@ pub struct Document {
         skip_serializing_if = "Option::is_none"
     )]
     pub document_revision: Option<i64>,
-    /// `fillableFields`
+
+    /// `fillableFields`: a list of [`FillableField`](crate::proposals::FillableField) values.
     #[serde(rename = "fillableFields", default, skip_serializing_if = "Option::is_none")]
     pub fillable_fields: Option<Vec<FillableField>>,
-    /// `grandTotal`
+
+    /// `grandTotal`: a [`GrandTotal`](crate::proposals::GrandTotal).
     #[serde(rename = "grandTotal", default, skip_serializing_if = "Option::is_none")]
     pub grand_total: Option<GrandTotal>,
-    /// `locale`
+
+    /// `locale`: a string. Example: `en-US`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub locale: Option<String>,
+
     /// Document status.
     ///
     /// Raw JSON: the `oneOf` variants cannot be told apart by their JSON kind, so no typed union is generated.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<serde_json::Value>,
+
     /// Payment status.
     ///
     /// Raw JSON: the `oneOf` variants cannot be told apart by their JSON kind, so no typed union is generated.
     #[serde(rename = "paymentStatus", default, skip_serializing_if = "Option::is_none")]
     pub payment_status: Option<serde_json::Value>,
-    /// `recipients`
+
+    /// `recipients`: a list of [`DocumentRecipient`](crate::proposals::DocumentRecipient) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recipients: Option<Vec<DocumentRecipient>>,
+
     /// Recipient links, once the document is sent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<DocumentLink>>,
-    /// `updatedAt`
+
+    /// `updatedAt`: a string. Example: `2025-02-03T18:30:00.000Z`.
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
-    /// `createdAt`
+
+    /// `createdAt`: a string. Example: `2025-02-03T18:30:00.000Z`.
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
 }
+
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 /// A discount applied to a document.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DocumentDiscount {
-    /// `id`
+    /// `id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+
     /// Percentage or amount.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<f64>,
-    /// `type`
+
+    /// `type`: a [`DocumentDiscountType`](crate::proposals::DocumentDiscountType), one of `percentage`, `custom_amount`. Example: `percentage`.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<DocumentDiscountType>,
 }
+
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 /// Values of `DocumentDiscountType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DocumentDiscountType {
-    ///`percentage`
+    /// `percentage`
     Percentage,
-    ///`custom_amount`
+
+    /// `custom_amount`
     CustomAmount,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 impl DocumentDiscountType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -902,7 +1004,9 @@ impl DocumentDiscountType {
         }
     }
 }
+
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 impl From<&str> for DocumentDiscountType {
     fn from(value: &str) -> Self {
         match value {
@@ -912,32 +1016,40 @@ impl From<&str> for DocumentDiscountType {
         }
     }
 }
+
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 crate::runtime::enums::string_enum!(DocumentDiscountType);
+
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 /// A recipient's link to a sent document.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DocumentLink {
-    /// `referenceId`
+    /// `referenceId`: a string.
     #[serde(rename = "referenceId", default, skip_serializing_if = "Option::is_none")]
     pub reference_id: Option<String>,
-    /// `documentId`
+
+    /// `documentId`: a string.
     #[serde(rename = "documentId", default, skip_serializing_if = "Option::is_none")]
     pub document_id: Option<String>,
-    /// `recipientId`
+
+    /// `recipientId`: a string.
     #[serde(rename = "recipientId", default, skip_serializing_if = "Option::is_none")]
     pub recipient_id: Option<String>,
-    /// `entityName`
+
+    /// `entityName`: a [`RecipientEntity`](crate::proposals::RecipientEntity).
     #[serde(rename = "entityName", default, skip_serializing_if = "Option::is_none")]
     pub entity_name: Option<RecipientEntity>,
-    /// `recipientCategory`
+
+    /// `recipientCategory`: a [`DocumentLinkRecipientCategory`](crate::proposals::DocumentLinkRecipientCategory), one of `recipient`, `cc`, `bcc`. Example: `recipient`.
     #[serde(
         rename = "recipientCategory",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub recipient_category: Option<DocumentLinkRecipientCategory>,
+
     /// Revision of the document the link opens.
     #[serde(
         rename = "documentRevision",
@@ -945,28 +1057,37 @@ pub struct DocumentLink {
         skip_serializing_if = "Option::is_none"
     )]
     pub document_revision: Option<i64>,
+
     /// Id of the user who created the link.
     #[serde(rename = "createdBy", default, skip_serializing_if = "Option::is_none")]
     pub created_by: Option<String>,
-    /// `deleted`
+
+    /// `deleted`: `true` or `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted: Option<bool>,
 }
+
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 /// Values of `DocumentLinkRecipientCategory`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DocumentLinkRecipientCategory {
-    ///`recipient`
+    /// `recipient`
     Recipient,
-    ///`cc`
+
+    /// `cc`
     Cc,
-    ///`bcc`
+
+    /// `bcc`
     Bcc,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 impl DocumentLinkRecipientCategory {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -978,7 +1099,9 @@ impl DocumentLinkRecipientCategory {
         }
     }
 }
+
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 impl From<&str> for DocumentLinkRecipientCategory {
     fn from(value: &str) -> Self {
         match value {
@@ -989,23 +1112,31 @@ impl From<&str> for DocumentLinkRecipientCategory {
         }
     }
 }
+
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 crate::runtime::enums::string_enum!(DocumentLinkRecipientCategory);
+
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 /// Payment state of a document.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DocumentPaymentStatus {
-    ///`waiting_for_payment`
+    /// `waiting_for_payment`
     WaitingForPayment,
-    ///`paid`
+
+    /// `paid`
     Paid,
-    ///`no_payment`
+
+    /// `no_payment`
     NoPayment,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 impl DocumentPaymentStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1017,7 +1148,9 @@ impl DocumentPaymentStatus {
         }
     }
 }
+
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 impl From<&str> for DocumentPaymentStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -1028,9 +1161,12 @@ impl From<&str> for DocumentPaymentStatus {
         }
     }
 }
+
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 crate::runtime::enums::string_enum!(DocumentPaymentStatus);
+
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 /// A recipient of a document.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1038,77 +1174,102 @@ pub struct DocumentRecipient {
     /// Contact or user id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `firstName`
+
+    /// `firstName`: a string. Example: `Jim`.
     #[serde(rename = "firstName", default, skip_serializing_if = "Option::is_none")]
     pub first_name: Option<String>,
-    /// `lastName`
+
+    /// `lastName`: a string. Example: `Anton`.
     #[serde(rename = "lastName", default, skip_serializing_if = "Option::is_none")]
     pub last_name: Option<String>,
-    /// `email`
+
+    /// `email`: a string. Example: `jim@example.com`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// `phoneNumber`
+
+    /// `phoneNumber`: a string. Example: `+1234567890`.
     #[serde(rename = "phoneNumber", default, skip_serializing_if = "Option::is_none")]
     pub phone_number: Option<String>,
-    /// `phone`
+
+    /// `phone`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
+
     /// True once the recipient has finished the document.
     #[serde(rename = "hasCompleted", default, skip_serializing_if = "Option::is_none")]
     pub has_completed: Option<bool>,
-    /// `role`
+
+    /// `role`: a [`DocumentRecipientRole`](crate::proposals::DocumentRecipientRole), one of `user`, `signer`. Example: `signer`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<DocumentRecipientRole>,
-    /// `isPrimary`
+
+    /// `isPrimary`: `true` or `false`.
     #[serde(rename = "isPrimary", default, skip_serializing_if = "Option::is_none")]
     pub is_primary: Option<bool>,
+
     /// Position in the signing sequence.
     #[serde(rename = "signingOrder", default, skip_serializing_if = "Option::is_none")]
     pub signing_order: Option<i64>,
+
     /// Signature image.
     #[serde(rename = "imgUrl", default, skip_serializing_if = "Option::is_none")]
     pub img_url: Option<String>,
+
     /// Address the recipient signed from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ip: Option<String>,
-    /// `userAgent`
+
+    /// `userAgent`: a string.
     #[serde(rename = "userAgent", default, skip_serializing_if = "Option::is_none")]
     pub user_agent: Option<String>,
-    /// `signedDate`
+
+    /// `signedDate`: a string. Example: `2025-02-03T18:30:00.000Z`.
     #[serde(rename = "signedDate", default, skip_serializing_if = "Option::is_none")]
     pub signed_date: Option<String>,
-    /// `contactName`
+
+    /// `contactName`: a string. Example: `Jim Anton`.
     #[serde(rename = "contactName", default, skip_serializing_if = "Option::is_none")]
     pub contact_name: Option<String>,
-    /// `country`
+
+    /// `country`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
-    /// `entityName`
+
+    /// `entityName`: a string.
     #[serde(rename = "entityName", default, skip_serializing_if = "Option::is_none")]
     pub entity_name: Option<String>,
+
     /// Initials image.
     #[serde(rename = "initialsImgUrl", default, skip_serializing_if = "Option::is_none")]
     pub initials_img_url: Option<String>,
-    /// `lastViewedAt`
+
+    /// `lastViewedAt`: a string. Example: `2025-02-03T18:30:00.000Z`.
     #[serde(rename = "lastViewedAt", default, skip_serializing_if = "Option::is_none")]
     pub last_viewed_at: Option<String>,
+
     /// Link the recipient opens the document with.
     #[serde(rename = "shareLink", default, skip_serializing_if = "Option::is_none")]
     pub share_link: Option<String>,
 }
+
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 /// Values of `DocumentRecipientRole`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DocumentRecipientRole {
-    ///`user`
+    /// `user`
     User,
-    ///`signer`
+
+    /// `signer`
     Signer,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 impl DocumentRecipientRole {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1119,7 +1280,9 @@ impl DocumentRecipientRole {
         }
     }
 }
+
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 impl From<&str> for DocumentRecipientRole {
     fn from(value: &str) -> Self {
         match value {
@@ -1129,27 +1292,37 @@ impl From<&str> for DocumentRecipientRole {
         }
     }
 }
+
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 crate::runtime::enums::string_enum!(DocumentRecipientRole);
+
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 /// Where a document is in its life cycle.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DocumentStatus {
-    ///`draft`
+    /// `draft`
     Draft,
-    ///`sent`
+
+    /// `sent`
     Sent,
-    ///`viewed`
+
+    /// `viewed`
     Viewed,
-    ///`completed`
+
+    /// `completed`
     Completed,
-    ///`accepted`
+
+    /// `accepted`
     Accepted,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 impl DocumentStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1163,7 +1336,9 @@ impl DocumentStatus {
         }
     }
 }
+
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 impl From<&str> for DocumentStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -1176,37 +1351,48 @@ impl From<&str> for DocumentStatus {
         }
     }
 }
+
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 crate::runtime::enums::string_enum!(DocumentStatus);
+
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 /// A document template.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DocumentTemplate {
-    /// `_id`
+    /// `_id`: a string. Example: `685d11c371c22e636e9c04b2`.
     #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
     pub underscore_id: Option<String>,
+
     /// Same as `_id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `deleted`
+
+    /// `deleted`: `true` or `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted: Option<bool>,
+
     /// Template revision.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<i64>,
-    /// `name`
+
+    /// `name`: a string. Example: `New Template`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `locationId`
+
+    /// `locationId`: a string.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
-    /// `type`
+
+    /// `type`: a [`DocumentTemplateType`](crate::proposals::DocumentTemplateType).
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<DocumentTemplateType>,
+
     /// Id of the user who last changed it.
     #[serde(rename = "updatedBy", default, skip_serializing_if = "Option::is_none")]
     pub updated_by: Option<String>,
+
     /// True for a public document form.
     #[serde(
         rename = "isPublicDocument",
@@ -1214,34 +1400,45 @@ pub struct DocumentTemplate {
         skip_serializing_if = "Option::is_none"
     )]
     pub is_public_document: Option<bool>,
-    /// `createdAt`
+
+    /// `createdAt`: a string. Example: `2025-06-26T09:24:19.305Z`.
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `updatedAt`
+
+    /// `updatedAt`: a string. Example: `2025-06-26T09:27:32.119Z`.
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
+
     /// Documents created from the form; public forms only.
     #[serde(rename = "documentCount", default, skip_serializing_if = "Option::is_none")]
     pub document_count: Option<i64>,
+
     /// Address of the public form; public forms only.
     #[serde(rename = "docFormUrl", default, skip_serializing_if = "Option::is_none")]
     pub doc_form_url: Option<String>,
 }
+
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 /// Kind of document template.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DocumentTemplateType {
-    ///`proposal`
+    /// `proposal`
     Proposal,
-    ///`estimate`
+
+    /// `estimate`
     Estimate,
-    ///`contentLibrary`
+
+    /// `contentLibrary`
     ContentLibrary,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 impl DocumentTemplateType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1253,7 +1450,9 @@ impl DocumentTemplateType {
         }
     }
 }
+
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 impl From<&str> for DocumentTemplateType {
     fn from(value: &str) -> Self {
         match value {
@@ -1264,47 +1463,67 @@ impl From<&str> for DocumentTemplateType {
         }
     }
 }
+
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 crate::runtime::enums::string_enum!(DocumentTemplateType);
+
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 /// Kind of element in a document.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ElementType {
-    ///`Page`
+    /// `Page`
     Page,
-    ///`Text`
+
+    /// `Text`
     Text,
-    ///`Image`
+
+    /// `Image`
     Image,
-    ///`Video`
+
+    /// `Video`
     Video,
-    ///`Table`
+
+    /// `Table`
     Table,
-    ///`ProductList`
+
+    /// `ProductList`
     ProductList,
-    ///`PageBreak`
+
+    /// `PageBreak`
     PageBreak,
-    ///`Signature`
+
+    /// `Signature`
     Signature,
-    ///`PaymentDetails`
+
+    /// `PaymentDetails`
     PaymentDetails,
-    ///`TextField`
+
+    /// `TextField`
     TextField,
-    ///`DateField`
+
+    /// `DateField`
     DateField,
-    ///`InitialsField`
+
+    /// `InitialsField`
     InitialsField,
-    ///`Checkbox`
+
+    /// `Checkbox`
     Checkbox,
-    ///`Row`
+
+    /// `Row`
     Row,
-    ///`Column`
+
+    /// `Column`
     Column,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 impl ElementType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1328,7 +1547,9 @@ impl ElementType {
         }
     }
 }
+
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 impl From<&str> for ElementType {
     fn from(value: &str) -> Self {
         match value {
@@ -1351,39 +1572,51 @@ impl From<&str> for ElementType {
         }
     }
 }
+
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 crate::runtime::enums::string_enum!(ElementType);
+
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 /// A field a recipient fills in.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FillableField {
-    /// `fieldId`
+    /// `fieldId`: a string. Example: `text_field_1`.
     #[serde(rename = "fieldId", default, skip_serializing_if = "Option::is_none")]
     pub field_id: Option<String>,
-    /// `isRequired`
+
+    /// `isRequired`: `true` or `false`.
     #[serde(rename = "isRequired", default, skip_serializing_if = "Option::is_none")]
     pub is_required: Option<bool>,
-    /// `hasCompleted`
+
+    /// `hasCompleted`: `true` or `false`.
     #[serde(rename = "hasCompleted", default, skip_serializing_if = "Option::is_none")]
     pub has_completed: Option<bool>,
+
     /// Who fills the field.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recipient: Option<String>,
-    /// `entityType`
+
+    /// `entityType`: a [`RecipientEntity`](crate::proposals::RecipientEntity).
     #[serde(rename = "entityType", default, skip_serializing_if = "Option::is_none")]
     pub entity_type: Option<RecipientEntity>,
-    /// `id`
+
+    /// `id`: a string. Example: `2d0a6fe1-d519-4198-8785-3da1d7cab925`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `type`
+
+    /// `type`: a [`ElementType`](crate::proposals::ElementType).
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<ElementType>,
-    /// `value`
+
+    /// `value`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
 }
+
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 /// Totals of a document.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1391,9 +1624,11 @@ pub struct GrandTotal {
     /// Total before discounts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<f64>,
-    /// `currency`
+
+    /// `currency`: a string. Example: `USD`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
+
     /// Total discount, in percent.
     #[serde(
         rename = "discountPercentage",
@@ -1401,36 +1636,45 @@ pub struct GrandTotal {
         skip_serializing_if = "Option::is_none"
     )]
     pub discount_percentage: Option<f64>,
-    /// `discounts`
+
+    /// `discounts`: a list of [`DocumentDiscount`](crate::proposals::DocumentDiscount) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discounts: Option<Vec<DocumentDiscount>>,
 }
+
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 /// One page of templates.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListDocumentTemplatesResponse {
-    /// `data`
+    /// `data`: a list of [`DocumentTemplate`](crate::proposals::DocumentTemplate) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<DocumentTemplate>>,
+
     /// Number of matching templates.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
-    /// `traceId`
+
+    /// `traceId`: a string.
     #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
     pub trace_id: Option<String>,
 }
+
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 /// One page of documents.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListDocumentsResponse {
-    /// `documents`
+    /// `documents`: a list of [`Document`](crate::proposals::Document) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub documents: Option<Vec<Document>>,
+
     /// Number of matching documents.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
+
     /// White-label address documents are served from.
     #[serde(
         rename = "whiteLabelBaseUrl",
@@ -1438,6 +1682,7 @@ pub struct ListDocumentsResponse {
         skip_serializing_if = "Option::is_none"
     )]
     pub white_label_base_url: Option<String>,
+
     /// White-label address invoices are served from.
     #[serde(
         rename = "whiteLabelBaseUrlForInvoice",
@@ -1446,20 +1691,25 @@ pub struct ListDocumentsResponse {
     )]
     pub white_label_base_url_for_invoice: Option<String>,
 }
+
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 /// Email template and subject of the notification.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct NotificationReceive {
-    /// `templateId`
+    /// `templateId`: a string.
     #[serde(rename = "templateId")]
     pub template_id: String,
-    /// `subject`
+
+    /// `subject`: a string.
     pub subject: String,
 }
+
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 impl NotificationReceive {
-    ///A value with the required fields (`templateId`, `subject`).
+    /// A value with the required fields (`templateId`, `subject`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(template_id: impl Into<String>, subject: impl Into<String>) -> Self {
         Self {
@@ -1468,21 +1718,26 @@ impl NotificationReceive {
         }
     }
 }
+
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 /// Sender of the notification.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct NotificationSender {
-    /// `fromEmail`
+    /// `fromEmail`: a string.
     #[serde(rename = "fromEmail")]
     pub from_email: String,
-    /// `fromName`
+
+    /// `fromName`: a string.
     #[serde(rename = "fromName")]
     pub from_name: String,
 }
+
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 impl NotificationSender {
-    ///A value with the required fields (`fromEmail`, `fromName`).
+    /// A value with the required fields (`fromEmail`, `fromName`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(from_email: impl Into<String>, from_name: impl Into<String>) -> Self {
         Self {
@@ -1491,19 +1746,24 @@ impl NotificationSender {
         }
     }
 }
+
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 /// Email sent with the document.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct NotificationSettings {
-    /// `receive`
+    /// `receive`: a [`NotificationReceive`](crate::proposals::NotificationReceive).
     pub receive: NotificationReceive,
-    /// `sender`
+
+    /// `sender`: a [`NotificationSender`](crate::proposals::NotificationSender).
     pub sender: NotificationSender,
 }
+
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 impl NotificationSettings {
-    ///A value with the required fields (`receive`, `sender`).
+    /// A value with the required fields (`receive`, `sender`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         receive: impl Into<NotificationReceive>,
@@ -1515,19 +1775,25 @@ impl NotificationSettings {
         }
     }
 }
+
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 /// Whether a recipient is a contact or a user.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum RecipientEntity {
-    ///`contacts`
+    /// `contacts`
     Contacts,
-    ///`users`
+
+    /// `users`
     Users,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 impl RecipientEntity {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1538,7 +1804,9 @@ impl RecipientEntity {
         }
     }
 }
+
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 impl From<&str> for RecipientEntity {
     fn from(value: &str) -> Self {
         match value {
@@ -1548,9 +1816,12 @@ impl From<&str> for RecipientEntity {
         }
     }
 }
+
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 crate::runtime::enums::string_enum!(RecipientEntity);
+
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 /// A document to send.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1558,32 +1829,40 @@ pub struct SendDocumentRequest {
     /// Id of the location.
     #[serde(rename = "locationId")]
     pub location_id: String,
+
     /// Id of the document.
     #[serde(rename = "documentId")]
     pub document_id: String,
-    /// `documentName`
+
+    /// `documentName`: a string.
     #[serde(rename = "documentName", default, skip_serializing_if = "Option::is_none")]
     pub document_name: Option<String>,
+
     /// Share a link or send an email.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub medium: Option<SendDocumentRequestMedium>,
-    /// `ccRecipients`
+
+    /// `ccRecipients`: a list of [`CcRecipient`](crate::proposals::CcRecipient) values.
     #[serde(rename = "ccRecipients", default, skip_serializing_if = "Option::is_none")]
     pub cc_recipients: Option<Vec<CcRecipient>>,
-    /// `notificationSettings`
+
+    /// `notificationSettings`: a [`NotificationSettings`](crate::proposals::NotificationSettings).
     #[serde(
         rename = "notificationSettings",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub notification_settings: Option<NotificationSettings>,
+
     /// Id of the user sending it.
     #[serde(rename = "sentBy")]
     pub sent_by: String,
 }
+
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 impl SendDocumentRequest {
-    ///A value with the required fields (`locationId`, `documentId`, `sentBy`).
+    /// A value with the required fields (`locationId`, `documentId`, `sentBy`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         location_id: impl Into<String>,
@@ -1600,22 +1879,26 @@ impl SendDocumentRequest {
             sent_by: sent_by.into(),
         }
     }
-    ///Sets `documentName`.
+
+    /// Sets `documentName`.
     pub fn document_name(mut self, value: impl Into<String>) -> Self {
         self.document_name = Some(value.into());
         self
     }
-    ///Sets `medium`.
+
+    /// Sets `medium`.
     pub fn medium(mut self, value: impl Into<SendDocumentRequestMedium>) -> Self {
         self.medium = Some(value.into());
         self
     }
-    ///Sets `ccRecipients`.
+
+    /// Sets `ccRecipients`.
     pub fn cc_recipients(mut self, value: impl Into<Vec<CcRecipient>>) -> Self {
         self.cc_recipients = Some(value.into());
         self
     }
-    ///Sets `notificationSettings`.
+
+    /// Sets `notificationSettings`.
     pub fn notification_settings(
         mut self,
         value: impl Into<NotificationSettings>,
@@ -1624,19 +1907,25 @@ impl SendDocumentRequest {
         self
     }
 }
+
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 /// Share a link or send an email.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SendDocumentRequestMedium {
-    ///`link`
+    /// `link`
     Link,
-    ///`email`
+
+    /// `email`
     Email,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 impl SendDocumentRequestMedium {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1647,7 +1936,9 @@ impl SendDocumentRequestMedium {
         }
     }
 }
+
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 impl From<&str> for SendDocumentRequestMedium {
     fn from(value: &str) -> Self {
         match value {
@@ -1657,21 +1948,27 @@ impl From<&str> for SendDocumentRequestMedium {
         }
     }
 }
+
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
 crate::runtime::enums::string_enum!(SendDocumentRequestMedium);
+
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 /// Result of sending a document or template.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SendDocumentResponse {
-    /// `success`
+    /// `success`: `true` or `false`. Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
+
     /// One link per recipient.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<DocumentLink>>,
 }
+
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 /// A template to turn into a document and send.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1679,25 +1976,32 @@ pub struct SendTemplateRequest {
     /// Id of the template.
     #[serde(rename = "templateId")]
     pub template_id: String,
+
     /// Id of the user sending it.
     #[serde(rename = "userId")]
     pub user_id: String,
+
     /// Send the created document right away.
     #[serde(rename = "sendDocument", default, skip_serializing_if = "Option::is_none")]
     pub send_document: Option<bool>,
+
     /// Id of the location.
     #[serde(rename = "locationId")]
     pub location_id: String,
+
     /// Id of the recipient contact.
     #[serde(rename = "contactId")]
     pub contact_id: String,
+
     /// Opportunity to link the document to.
     #[serde(rename = "opportunityId", default, skip_serializing_if = "Option::is_none")]
     pub opportunity_id: Option<String>,
 }
+
 #[cfg(any(feature = "proposals", feature = "v3_proposals"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "proposals", feature = "v3_proposals"))))]
 impl SendTemplateRequest {
-    ///A value with the required fields (`templateId`, `userId`, `locationId`, `contactId`).
+    /// A value with the required fields (`templateId`, `userId`, `locationId`, `contactId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         template_id: impl Into<String>,
@@ -1714,12 +2018,14 @@ impl SendTemplateRequest {
             opportunity_id: None,
         }
     }
-    ///Sets `sendDocument`.
+
+    /// Sets `sendDocument`.
     pub fn send_document(mut self, value: impl Into<bool>) -> Self {
         self.send_document = Some(value.into());
         self
     }
-    ///Sets `opportunityId`.
+
+    /// Sets `opportunityId`.
     pub fn opportunity_id(mut self, value: impl Into<String>) -> Self {
         self.opportunity_id = Some(value.into());
         self

@@ -42,25 +42,30 @@
 //! | [`update_rebilling_legacy`](Saas::update_rebilling_legacy) | `POST /saas-api/public-api/update-rebilling/{companyId}` | `2021-04-15` | agency |
 //! | [`update_saas_subscription`](Saas::update_saas_subscription) | `PUT /saas/update-saas-subscription/{locationId}` | `2021-04-15` | agency |
 //! | [`update_saas_subscription_legacy`](Saas::update_saas_subscription_legacy) | `PUT /saas-api/public-api/update-saas-subscription/{locationId}` | `2021-04-15` | agency |
+
 #[cfg(feature = "saas")]
+#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 /// This module's path below the crate root.
 pub const MODULE: &str = "saas";
+
 #[cfg(feature = "saas")]
-///Operations of the SaaS module. Get one with `client.saas()`.
+#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
+/// Operations of the SaaS module. Get one with `client.saas()`.
 #[derive(Clone, Debug)]
 pub struct Saas {
     client: crate::Client,
 }
+
 #[cfg(feature = "saas")]
+#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 impl Saas {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
     }
+
     /// Turn SaaS mode off for several sub-accounts.
     ///
     /// `POST /saas/bulk-disable-saas/{companyId}` · Version `2021-04-15` · agency token · scopes: `saas/company.write`
-    ///
-    /// Note: HighLevel's doc lists no scope here; saas/company.write comes from HighLevel's scopes table. HighLevel's doc gives no response body for this path; the schema is that of the same operation at its older path. SKILL.md gives PUT /saas-api/public-api/bulk-disable- saas/{locationId}; the real operation is a POST keyed by the agency id.
     pub fn bulk_disable_saas(
         &self,
         company_id: impl Into<String>,
@@ -72,13 +77,12 @@ impl Saas {
             body,
         }
     }
+
     /// Turn SaaS mode off for several sub-accounts.
     ///
     /// Older path of bulkDisableSaas; HighLevel marks it deprecated.
     ///
     /// `POST /saas-api/public-api/bulk-disable-saas/{companyId}` · Version `2021-04-15` · agency token · scopes: `saas/company.write`
-    ///
-    /// Note: HighLevel's doc lists no scope here; saas/company.write comes from HighLevel's scopes table. SKILL.md gives PUT with a location id; the real operation is a POST keyed by the agency id.
     #[deprecated(note = "HighLevel marks this operation deprecated")]
     pub fn bulk_disable_saas_legacy(
         &self,
@@ -91,11 +95,10 @@ impl Saas {
             body,
         }
     }
+
     /// Turn SaaS mode on for several sub-accounts (SaaS v1 or v2).
     ///
     /// `POST /saas/bulk-enable-saas/{companyId}` · Version `2021-04-15` · agency token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc and scopes table name no scope here. HighLevel's doc gives no response body for this path; the schema is that of the same operation at its older path.
     pub fn bulk_enable_saas(
         &self,
         company_id: impl Into<String>,
@@ -107,13 +110,12 @@ impl Saas {
             body,
         }
     }
+
     /// Turn SaaS mode on for several sub-accounts (SaaS v1 or v2).
     ///
     /// Older path of bulkEnableSaas; HighLevel marks it deprecated.
     ///
     /// `POST /saas-api/public-api/bulk-enable-saas/{companyId}` · Version `2021-04-15` · agency token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc and scopes table name no scope here.
     #[deprecated(note = "HighLevel marks this operation deprecated")]
     pub fn bulk_enable_saas_legacy(
         &self,
@@ -126,25 +128,24 @@ impl Saas {
             body,
         }
     }
-    /// Create a SaaS sub-account (SKILL.md only).
+
+    /// Create a SaaS sub-account (undocumented).
     ///
     /// `POST /saas-api/public-api/locations` · Version `2021-07-28` · agency token · scopes: `saas/location.write`
     ///
     /// Not in HighLevel's published docs; available with the `undocumented` feature.
-    ///
-    /// Note: Listed by SKILL.md only; HighLevel documents no such operation. Sub-accounts are created with POST /locations/ (locations module) and then switched to SaaS with enableSaas. Body and response shapes are unknown and kept as raw JSON.
     #[cfg(feature = "undocumented")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
     pub fn create_saas_location(&self, body: serde_json::Value) -> CreateSaasLocation {
         CreateSaasLocation {
             client: self.client.clone(),
             body,
         }
     }
+
     /// Turn SaaS mode on for one sub-account (Agency Pro plan).
     ///
     /// `POST /saas/enable-saas/{locationId}` · Version `2021-04-15` · agency token · scopes: `saas/location.write`
-    ///
-    /// Note: HighLevel's doc lists no scope here; saas/location.write comes from HighLevel's scopes table. HighLevel's doc gives no response body for this path; the schema is that of the same operation at its older path. SKILL.md gives POST /saas-api/public-api/enable-saas/{locationId}, the older path.
     pub fn enable_saas(&self, body: EnableSaasRequest) -> EnableSaas {
         EnableSaas {
             client: self.client.clone(),
@@ -152,13 +153,12 @@ impl Saas {
             body,
         }
     }
+
     /// Turn SaaS mode on for one sub-account (Agency Pro plan).
     ///
     /// Older path of enableSaas; HighLevel marks it deprecated.
     ///
     /// `POST /saas-api/public-api/enable-saas/{locationId}` · Version `2021-04-15` · agency token · scopes: `saas/location.write`
-    ///
-    /// Note: HighLevel's doc lists no scope here; saas/location.write comes from HighLevel's scopes table.
     #[deprecated(note = "HighLevel marks this operation deprecated")]
     pub fn enable_saas_legacy(&self, body: EnableSaasRequest) -> EnableSaasLegacy {
         EnableSaasLegacy {
@@ -167,11 +167,10 @@ impl Saas {
             body,
         }
     }
+
     /// Find the sub-accounts tied to a Stripe customer or subscription.
     ///
     /// `GET /saas/locations` · Version `2021-04-15` · agency token · scopes: `saas/location.read`
-    ///
-    /// Note: HighLevel's doc lists no scope here; saas/location.read comes from HighLevel's scopes table. HighLevel's doc gives no response body for this path; the schema is that of the same operation at its older path. It also marks customerId and subscriptionId as required, while the lookup is by either one and the older path has both optional. SKILL.md gives GET /saas-api/public-api/locations, the older path.
     pub fn get_locations_by_stripe_ids(
         &self,
         company_id: impl Into<String>,
@@ -183,13 +182,12 @@ impl Saas {
             company_id: company_id.into(),
         }
     }
+
     /// Find the sub-accounts tied to a Stripe customer or subscription.
     ///
     /// Older path of getLocationsByStripeIds; HighLevel marks it deprecated.
     ///
     /// `GET /saas-api/public-api/locations` · Version `2021-04-15` · agency token · scopes: `saas/location.read`
-    ///
-    /// Note: HighLevel's doc lists no scope here; saas/location.read comes from HighLevel's scopes table.
     #[deprecated(note = "HighLevel marks this operation deprecated")]
     pub fn get_locations_by_stripe_ids_legacy(
         &self,
@@ -202,25 +200,24 @@ impl Saas {
             company_id: company_id.into(),
         }
     }
-    /// Fetch the agency's rebilling settings (SKILL.md only).
+
+    /// Fetch the agency's rebilling settings (undocumented).
     ///
     /// `GET /saas-api/public-api/rebilling/{companyId}` · Version `2021-07-28` · agency token · scopes: none stated
     ///
     /// Not in HighLevel's published docs; available with the `undocumented` feature.
-    ///
-    /// Note: Listed by SKILL.md only; HighLevel documents no read of rebilling settings, only updateRebilling. No neighbour names a scope. The response shape is unknown and kept as raw JSON.
     #[cfg(feature = "undocumented")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
     pub fn get_rebilling(&self, company_id: impl Into<String>) -> GetRebilling {
         GetRebilling {
             client: self.client.clone(),
             company_id: company_id.into(),
         }
     }
+
     /// Fetch one SaaS plan.
     ///
     /// `GET /saas/saas-plan/{planId}` · Version `2021-04-15` · agency token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc and scopes table name no scope here. HighLevel's doc gives no response body for this path; the schema is that of the same operation at its older path.
     pub fn get_saas_plan(
         &self,
         plan_id: impl Into<String>,
@@ -232,13 +229,12 @@ impl Saas {
             company_id: company_id.into(),
         }
     }
+
     /// Fetch one SaaS plan.
     ///
     /// Older path of getSaasPlan; HighLevel marks it deprecated.
     ///
     /// `GET /saas-api/public-api/saas-plan/{planId}` · Version `2021-04-15` · agency token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc and scopes table name no scope here.
     #[deprecated(note = "HighLevel marks this operation deprecated")]
     pub fn get_saas_plan_legacy(
         &self,
@@ -251,11 +247,10 @@ impl Saas {
             company_id: company_id.into(),
         }
     }
+
     /// Fetch the SaaS subscription of one sub-account.
     ///
     /// `GET /saas/get-saas-subscription/{locationId}` · Version `2021-04-15` · agency token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc and scopes table name no scope here. HighLevel's doc gives no response body for this path; the schema is that of the same operation at its older path.
     pub fn get_saas_subscription(
         &self,
         company_id: impl Into<String>,
@@ -266,13 +261,12 @@ impl Saas {
             company_id: company_id.into(),
         }
     }
+
     /// Fetch the SaaS subscription of one sub-account.
     ///
     /// Older path of getSaasSubscription; HighLevel marks it deprecated.
     ///
     /// `GET /saas-api/public-api/get-saas-subscription/{locationId}` · Version `2021-04-15` · agency token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc and scopes table name no scope here.
     #[deprecated(note = "HighLevel marks this operation deprecated")]
     pub fn get_saas_subscription_legacy(
         &self,
@@ -284,24 +278,22 @@ impl Saas {
             company_id: company_id.into(),
         }
     }
+
     /// List the agency's SaaS plans.
     ///
     /// `GET /saas/agency-plans/{companyId}` · Version `2021-04-15` · agency token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc and scopes table name no scope here. HighLevel's doc gives no response body for this path; the schema is that of the same operation at its older path.
     pub fn list_agency_plans(&self, company_id: impl Into<String>) -> ListAgencyPlans {
         ListAgencyPlans {
             client: self.client.clone(),
             company_id: company_id.into(),
         }
     }
+
     /// List the agency's SaaS plans.
     ///
     /// Older path of listAgencyPlans; HighLevel marks it deprecated.
     ///
     /// `GET /saas-api/public-api/agency-plans/{companyId}` · Version `2021-04-15` · agency token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc and scopes table name no scope here.
     #[deprecated(note = "HighLevel marks this operation deprecated")]
     pub fn list_agency_plans_legacy(
         &self,
@@ -312,11 +304,10 @@ impl Saas {
             company_id: company_id.into(),
         }
     }
+
     /// List the sub-accounts of an agency that have SaaS turned on.
     ///
     /// `GET /saas/saas-locations/{companyId}` · Version `2021-04-15` · agency token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc and scopes table name no scope here. HighLevel's doc gives no response body for this path; the schema is that of the same operation at its older path.
     pub fn list_saas_locations(
         &self,
         company_id: impl Into<String>,
@@ -328,13 +319,12 @@ impl Saas {
             page: page.into(),
         }
     }
+
     /// List the sub-accounts of an agency that have SaaS turned on.
     ///
     /// Older path of listSaasLocations; HighLevel marks it deprecated.
     ///
     /// `GET /saas-api/public-api/saas-locations/{companyId}` · Version `2021-04-15` · agency token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc and scopes table name no scope here.
     #[deprecated(note = "HighLevel marks this operation deprecated")]
     pub fn list_saas_locations_legacy(
         &self,
@@ -346,11 +336,10 @@ impl Saas {
             page: None,
         }
     }
+
     /// Pause or resume a SaaS sub-account.
     ///
     /// `POST /saas/pause/{locationId}` · Version `2021-04-15` · agency token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc and scopes table name no scope here. HighLevel's doc gives no response body for this path; the schema is that of the same operation at its older path.
     pub fn pause_saas_location(
         &self,
         body: PauseSaasLocationRequest,
@@ -361,13 +350,12 @@ impl Saas {
             body,
         }
     }
+
     /// Pause or resume a SaaS sub-account.
     ///
     /// Older path of pauseSaasLocation; HighLevel marks it deprecated.
     ///
     /// `POST /saas-api/public-api/pause/{locationId}` · Version `2021-04-15` · agency token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc and scopes table name no scope here.
     #[deprecated(note = "HighLevel marks this operation deprecated")]
     pub fn pause_saas_location_legacy(
         &self,
@@ -379,11 +367,10 @@ impl Saas {
             body,
         }
     }
+
     /// Set the rebilling of one product for several sub-accounts.
     ///
     /// `POST /saas/update-rebilling/{companyId}` · Version `2021-04-15` · agency token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc and scopes table name no scope here. HighLevel's doc gives no response body for this path; the schema is that of the same operation at its older path. SKILL.md gives PUT /saas-api/public- api/update-rebilling/{companyId}; the real method is POST.
     pub fn update_rebilling(
         &self,
         company_id: impl Into<String>,
@@ -395,13 +382,12 @@ impl Saas {
             body,
         }
     }
+
     /// Set the rebilling of one product for several sub-accounts.
     ///
     /// Older path of updateRebilling; HighLevel marks it deprecated.
     ///
     /// `POST /saas-api/public-api/update-rebilling/{companyId}` · Version `2021-04-15` · agency token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc and scopes table name no scope here. SKILL.md gives PUT; the real method is POST.
     #[deprecated(note = "HighLevel marks this operation deprecated")]
     pub fn update_rebilling_legacy(
         &self,
@@ -414,14 +400,14 @@ impl Saas {
             body,
         }
     }
-    /// Update a SaaS sub-account (SKILL.md only).
+
+    /// Update a SaaS sub-account (undocumented).
     ///
     /// `PUT /saas-api/public-api/locations/{locationId}` · Version `2021-07-28` · agency token · scopes: `saas/location.write`
     ///
     /// Not in HighLevel's published docs; available with the `undocumented` feature.
-    ///
-    /// Note: Listed by SKILL.md only; HighLevel documents no such path. The nearest documented operations are updateSaasSubscription and pauseSaasLocation. Body and response shapes are unknown and kept as raw JSON.
     #[cfg(feature = "undocumented")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
     pub fn update_saas_location(&self, body: serde_json::Value) -> UpdateSaasLocation {
         UpdateSaasLocation {
             client: self.client.clone(),
@@ -429,11 +415,10 @@ impl Saas {
             body,
         }
     }
+
     /// Attach a Stripe subscription and customer to a SaaS sub-account.
     ///
     /// `PUT /saas/update-saas-subscription/{locationId}` · Version `2021-04-15` · agency token · scopes: `saas/location.write`
-    ///
-    /// Note: HighLevel's doc lists no scope here; saas/location.write comes from HighLevel's scopes table. HighLevel's doc gives no response body for this path; the schema is that of the same operation at its older path.
     pub fn update_saas_subscription(
         &self,
         body: UpdateSaasSubscriptionRequest,
@@ -444,13 +429,12 @@ impl Saas {
             body,
         }
     }
+
     /// Attach a Stripe subscription and customer to a SaaS sub-account.
     ///
     /// Older path of updateSaasSubscription; HighLevel marks it deprecated.
     ///
     /// `PUT /saas-api/public-api/update-saas-subscription/{locationId}` · Version `2021-04-15` · agency token · scopes: `saas/location.write`
-    ///
-    /// Note: HighLevel's doc lists no scope here; saas/location.write comes from HighLevel's scopes table.
     #[deprecated(note = "HighLevel marks this operation deprecated")]
     pub fn update_saas_subscription_legacy(
         &self,
@@ -463,8 +447,10 @@ impl Saas {
         }
     }
 }
+
 #[cfg(feature = "saas")]
-///One call per operation with sample arguments (contract tests only).
+#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
+/// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -746,8 +732,10 @@ pub fn contract_samples(
         ));
     calls
 }
+
 #[cfg(feature = "saas")]
-///One call per operation with every optional argument and field set too (contract tests only).
+#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
+/// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -1068,14 +1056,14 @@ pub fn contract_samples_full(
         ));
     calls
 }
+
 #[cfg(feature = "saas")]
+#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 /// Request builder for `bulk_disable_saas`: set optional parameters, then call `send()`.
 ///
 /// Turn SaaS mode off for several sub-accounts.
 ///
 /// `POST /saas/bulk-disable-saas/{companyId}` · Version `2021-04-15` · agency token · scopes: `saas/company.write`
-///
-/// Note: HighLevel's doc lists no scope here; saas/company.write comes from HighLevel's scopes table. HighLevel's doc gives no response body for this path; the schema is that of the same operation at its older path. SKILL.md gives PUT /saas-api/public-api/bulk-disable- saas/{locationId}; the real operation is a POST keyed by the agency id.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct BulkDisableSaas {
@@ -1083,7 +1071,9 @@ pub struct BulkDisableSaas {
     company_id: String,
     body: BulkDisableSaasRequest,
 }
+
 #[cfg(feature = "saas")]
+#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 impl BulkDisableSaas {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1108,10 +1098,12 @@ impl BulkDisableSaas {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<SaasActionData, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1120,7 +1112,9 @@ impl BulkDisableSaas {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "saas")]
+#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 /// Request builder for `bulk_disable_saas_legacy`: set optional parameters, then call `send()`.
 ///
 /// Turn SaaS mode off for several sub-accounts.
@@ -1128,8 +1122,6 @@ impl BulkDisableSaas {
 /// Older path of bulkDisableSaas; HighLevel marks it deprecated.
 ///
 /// `POST /saas-api/public-api/bulk-disable-saas/{companyId}` · Version `2021-04-15` · agency token · scopes: `saas/company.write`
-///
-/// Note: HighLevel's doc lists no scope here; saas/company.write comes from HighLevel's scopes table. SKILL.md gives PUT with a location id; the real operation is a POST keyed by the agency id.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct BulkDisableSaasLegacy {
@@ -1137,7 +1129,9 @@ pub struct BulkDisableSaasLegacy {
     company_id: String,
     body: BulkDisableSaasRequest,
 }
+
 #[cfg(feature = "saas")]
+#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 impl BulkDisableSaasLegacy {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1162,10 +1156,12 @@ impl BulkDisableSaasLegacy {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<SaasActionData, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1174,14 +1170,14 @@ impl BulkDisableSaasLegacy {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "saas")]
+#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 /// Request builder for `bulk_enable_saas`: set optional parameters, then call `send()`.
 ///
 /// Turn SaaS mode on for several sub-accounts (SaaS v1 or v2).
 ///
 /// `POST /saas/bulk-enable-saas/{companyId}` · Version `2021-04-15` · agency token · scopes: none stated
-///
-/// Note: HighLevel's doc and scopes table name no scope here. HighLevel's doc gives no response body for this path; the schema is that of the same operation at its older path.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct BulkEnableSaas {
@@ -1189,7 +1185,9 @@ pub struct BulkEnableSaas {
     company_id: String,
     body: BulkEnableSaasRequest,
 }
+
 #[cfg(feature = "saas")]
+#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 impl BulkEnableSaas {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1214,10 +1212,12 @@ impl BulkEnableSaas {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<BulkEnableSaasResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1226,7 +1226,9 @@ impl BulkEnableSaas {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "saas")]
+#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 /// Request builder for `bulk_enable_saas_legacy`: set optional parameters, then call `send()`.
 ///
 /// Turn SaaS mode on for several sub-accounts (SaaS v1 or v2).
@@ -1234,8 +1236,6 @@ impl BulkEnableSaas {
 /// Older path of bulkEnableSaas; HighLevel marks it deprecated.
 ///
 /// `POST /saas-api/public-api/bulk-enable-saas/{companyId}` · Version `2021-04-15` · agency token · scopes: none stated
-///
-/// Note: HighLevel's doc and scopes table name no scope here.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct BulkEnableSaasLegacy {
@@ -1243,7 +1243,9 @@ pub struct BulkEnableSaasLegacy {
     company_id: String,
     body: BulkEnableSaasRequest,
 }
+
 #[cfg(feature = "saas")]
+#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 impl BulkEnableSaasLegacy {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1268,10 +1270,12 @@ impl BulkEnableSaasLegacy {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<BulkEnableSaasResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1280,25 +1284,29 @@ impl BulkEnableSaasLegacy {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "saas")]
+#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 /// Request builder for `create_saas_location`: set optional parameters, then call `send()`.
 ///
-/// Create a SaaS sub-account (SKILL.md only).
+/// Create a SaaS sub-account (undocumented).
 ///
 /// `POST /saas-api/public-api/locations` · Version `2021-07-28` · agency token · scopes: `saas/location.write`
 ///
 /// Not in HighLevel's published docs; available with the `undocumented` feature.
-///
-/// Note: Listed by SKILL.md only; HighLevel documents no such operation. Sub-accounts are created with POST /locations/ (locations module) and then switched to SaaS with enableSaas. Body and response shapes are unknown and kept as raw JSON.
 #[cfg(feature = "undocumented")]
+#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct CreateSaasLocation {
     client: crate::Client,
     body: serde_json::Value,
 }
+
 #[cfg(feature = "saas")]
+#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 #[cfg(feature = "undocumented")]
+#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl CreateSaasLocation {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1320,10 +1328,12 @@ impl CreateSaasLocation {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1332,14 +1342,14 @@ impl CreateSaasLocation {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "saas")]
+#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 /// Request builder for `enable_saas`: set optional parameters, then call `send()`.
 ///
 /// Turn SaaS mode on for one sub-account (Agency Pro plan).
 ///
 /// `POST /saas/enable-saas/{locationId}` · Version `2021-04-15` · agency token · scopes: `saas/location.write`
-///
-/// Note: HighLevel's doc lists no scope here; saas/location.write comes from HighLevel's scopes table. HighLevel's doc gives no response body for this path; the schema is that of the same operation at its older path. SKILL.md gives POST /saas-api/public-api/enable-saas/{locationId}, the older path.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct EnableSaas {
@@ -1347,15 +1357,18 @@ pub struct EnableSaas {
     location_id: Option<String>,
     body: EnableSaasRequest,
 }
-#[cfg(feature = "saas")]
-impl EnableSaas {
-    /**The sub-account.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "saas")]
+#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
+impl EnableSaas {
+    /// The sub-account.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1383,10 +1396,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<SaasActionData, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1395,7 +1410,9 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "saas")]
+#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 /// Request builder for `enable_saas_legacy`: set optional parameters, then call `send()`.
 ///
 /// Turn SaaS mode on for one sub-account (Agency Pro plan).
@@ -1403,8 +1420,6 @@ Defaults to the client's configured location.*/
 /// Older path of enableSaas; HighLevel marks it deprecated.
 ///
 /// `POST /saas-api/public-api/enable-saas/{locationId}` · Version `2021-04-15` · agency token · scopes: `saas/location.write`
-///
-/// Note: HighLevel's doc lists no scope here; saas/location.write comes from HighLevel's scopes table.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct EnableSaasLegacy {
@@ -1412,15 +1427,18 @@ pub struct EnableSaasLegacy {
     location_id: Option<String>,
     body: EnableSaasRequest,
 }
-#[cfg(feature = "saas")]
-impl EnableSaasLegacy {
-    /**The sub-account.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "saas")]
+#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
+impl EnableSaasLegacy {
+    /// The sub-account.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1448,10 +1466,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<SaasActionData, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1460,14 +1480,14 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "saas")]
+#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 /// Request builder for `get_locations_by_stripe_ids`: set optional parameters, then call `send()`.
 ///
 /// Find the sub-accounts tied to a Stripe customer or subscription.
 ///
 /// `GET /saas/locations` · Version `2021-04-15` · agency token · scopes: `saas/location.read`
-///
-/// Note: HighLevel's doc lists no scope here; saas/location.read comes from HighLevel's scopes table. HighLevel's doc gives no response body for this path; the schema is that of the same operation at its older path. It also marks customerId and subscriptionId as required, while the lookup is by either one and the older path has both optional. SKILL.md gives GET /saas-api/public-api/locations, the older path.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetLocationsByStripeIds {
@@ -1476,18 +1496,22 @@ pub struct GetLocationsByStripeIds {
     subscription_id: Option<String>,
     company_id: String,
 }
+
 #[cfg(feature = "saas")]
+#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 impl GetLocationsByStripeIds {
-    ///Stripe customer id.
+    /// Stripe customer id.
     pub fn customer_id(mut self, value: impl Into<String>) -> Self {
         self.customer_id = Some(value.into());
         self
     }
-    ///Stripe subscription id.
+
+    /// Stripe subscription id.
     pub fn subscription_id(mut self, value: impl Into<String>) -> Self {
         self.subscription_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1508,10 +1532,12 @@ impl GetLocationsByStripeIds {
         request.query("companyId", &self.company_id);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<Vec<String>, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1520,7 +1546,9 @@ impl GetLocationsByStripeIds {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "saas")]
+#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 /// Request builder for `get_locations_by_stripe_ids_legacy`: set optional parameters, then call `send()`.
 ///
 /// Find the sub-accounts tied to a Stripe customer or subscription.
@@ -1528,8 +1556,6 @@ impl GetLocationsByStripeIds {
 /// Older path of getLocationsByStripeIds; HighLevel marks it deprecated.
 ///
 /// `GET /saas-api/public-api/locations` · Version `2021-04-15` · agency token · scopes: `saas/location.read`
-///
-/// Note: HighLevel's doc lists no scope here; saas/location.read comes from HighLevel's scopes table.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetLocationsByStripeIdsLegacy {
@@ -1538,18 +1564,22 @@ pub struct GetLocationsByStripeIdsLegacy {
     subscription_id: Option<String>,
     company_id: String,
 }
+
 #[cfg(feature = "saas")]
+#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 impl GetLocationsByStripeIdsLegacy {
-    ///Stripe customer id.
+    /// Stripe customer id.
     pub fn customer_id(mut self, value: impl Into<String>) -> Self {
         self.customer_id = Some(value.into());
         self
     }
-    ///Stripe subscription id.
+
+    /// Stripe subscription id.
     pub fn subscription_id(mut self, value: impl Into<String>) -> Self {
         self.subscription_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1573,10 +1603,12 @@ impl GetLocationsByStripeIdsLegacy {
         request.query("companyId", &self.company_id);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<Vec<String>, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1585,25 +1617,29 @@ impl GetLocationsByStripeIdsLegacy {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "saas")]
+#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 /// Request builder for `get_rebilling`: set optional parameters, then call `send()`.
 ///
-/// Fetch the agency's rebilling settings (SKILL.md only).
+/// Fetch the agency's rebilling settings (undocumented).
 ///
 /// `GET /saas-api/public-api/rebilling/{companyId}` · Version `2021-07-28` · agency token · scopes: none stated
 ///
 /// Not in HighLevel's published docs; available with the `undocumented` feature.
-///
-/// Note: Listed by SKILL.md only; HighLevel documents no read of rebilling settings, only updateRebilling. No neighbour names a scope. The response shape is unknown and kept as raw JSON.
 #[cfg(feature = "undocumented")]
+#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetRebilling {
     client: crate::Client,
     company_id: String,
 }
+
 #[cfg(feature = "saas")]
+#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 #[cfg(feature = "undocumented")]
+#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl GetRebilling {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1624,10 +1660,12 @@ impl GetRebilling {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1636,14 +1674,14 @@ impl GetRebilling {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "saas")]
+#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 /// Request builder for `get_saas_plan`: set optional parameters, then call `send()`.
 ///
 /// Fetch one SaaS plan.
 ///
 /// `GET /saas/saas-plan/{planId}` · Version `2021-04-15` · agency token · scopes: none stated
-///
-/// Note: HighLevel's doc and scopes table name no scope here. HighLevel's doc gives no response body for this path; the schema is that of the same operation at its older path.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetSaasPlan {
@@ -1651,7 +1689,9 @@ pub struct GetSaasPlan {
     plan_id: String,
     company_id: String,
 }
+
 #[cfg(feature = "saas")]
+#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 impl GetSaasPlan {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1673,10 +1713,12 @@ impl GetSaasPlan {
         request.query("companyId", &self.company_id);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<SaasPlan, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1685,7 +1727,9 @@ impl GetSaasPlan {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "saas")]
+#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 /// Request builder for `get_saas_plan_legacy`: set optional parameters, then call `send()`.
 ///
 /// Fetch one SaaS plan.
@@ -1693,8 +1737,6 @@ impl GetSaasPlan {
 /// Older path of getSaasPlan; HighLevel marks it deprecated.
 ///
 /// `GET /saas-api/public-api/saas-plan/{planId}` · Version `2021-04-15` · agency token · scopes: none stated
-///
-/// Note: HighLevel's doc and scopes table name no scope here.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetSaasPlanLegacy {
@@ -1702,7 +1744,9 @@ pub struct GetSaasPlanLegacy {
     plan_id: String,
     company_id: String,
 }
+
 #[cfg(feature = "saas")]
+#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 impl GetSaasPlanLegacy {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1724,10 +1768,12 @@ impl GetSaasPlanLegacy {
         request.query("companyId", &self.company_id);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<SaasPlan, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1736,14 +1782,14 @@ impl GetSaasPlanLegacy {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "saas")]
+#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 /// Request builder for `get_saas_subscription`: set optional parameters, then call `send()`.
 ///
 /// Fetch the SaaS subscription of one sub-account.
 ///
 /// `GET /saas/get-saas-subscription/{locationId}` · Version `2021-04-15` · agency token · scopes: none stated
-///
-/// Note: HighLevel's doc and scopes table name no scope here. HighLevel's doc gives no response body for this path; the schema is that of the same operation at its older path.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetSaasSubscription {
@@ -1751,15 +1797,18 @@ pub struct GetSaasSubscription {
     location_id: Option<String>,
     company_id: String,
 }
-#[cfg(feature = "saas")]
-impl GetSaasSubscription {
-    /**The sub-account.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "saas")]
+#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
+impl GetSaasSubscription {
+    /// The sub-account.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1784,10 +1833,12 @@ Defaults to the client's configured location.*/
         request.query("companyId", &self.company_id);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<SaasSubscription, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1796,7 +1847,9 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "saas")]
+#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 /// Request builder for `get_saas_subscription_legacy`: set optional parameters, then call `send()`.
 ///
 /// Fetch the SaaS subscription of one sub-account.
@@ -1804,8 +1857,6 @@ Defaults to the client's configured location.*/
 /// Older path of getSaasSubscription; HighLevel marks it deprecated.
 ///
 /// `GET /saas-api/public-api/get-saas-subscription/{locationId}` · Version `2021-04-15` · agency token · scopes: none stated
-///
-/// Note: HighLevel's doc and scopes table name no scope here.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetSaasSubscriptionLegacy {
@@ -1813,15 +1864,18 @@ pub struct GetSaasSubscriptionLegacy {
     location_id: Option<String>,
     company_id: String,
 }
-#[cfg(feature = "saas")]
-impl GetSaasSubscriptionLegacy {
-    /**The sub-account.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "saas")]
+#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
+impl GetSaasSubscriptionLegacy {
+    /// The sub-account.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1846,10 +1900,12 @@ Defaults to the client's configured location.*/
         request.query("companyId", &self.company_id);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<SaasSubscription, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1858,21 +1914,23 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "saas")]
+#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 /// Request builder for `list_agency_plans`: set optional parameters, then call `send()`.
 ///
 /// List the agency's SaaS plans.
 ///
 /// `GET /saas/agency-plans/{companyId}` · Version `2021-04-15` · agency token · scopes: none stated
-///
-/// Note: HighLevel's doc and scopes table name no scope here. HighLevel's doc gives no response body for this path; the schema is that of the same operation at its older path.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListAgencyPlans {
     client: crate::Client,
     company_id: String,
 }
+
 #[cfg(feature = "saas")]
+#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 impl ListAgencyPlans {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1893,10 +1951,12 @@ impl ListAgencyPlans {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<Vec<SaasPlan>, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1905,7 +1965,9 @@ impl ListAgencyPlans {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "saas")]
+#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 /// Request builder for `list_agency_plans_legacy`: set optional parameters, then call `send()`.
 ///
 /// List the agency's SaaS plans.
@@ -1913,15 +1975,15 @@ impl ListAgencyPlans {
 /// Older path of listAgencyPlans; HighLevel marks it deprecated.
 ///
 /// `GET /saas-api/public-api/agency-plans/{companyId}` · Version `2021-04-15` · agency token · scopes: none stated
-///
-/// Note: HighLevel's doc and scopes table name no scope here.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListAgencyPlansLegacy {
     client: crate::Client,
     company_id: String,
 }
+
 #[cfg(feature = "saas")]
+#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 impl ListAgencyPlansLegacy {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1942,10 +2004,12 @@ impl ListAgencyPlansLegacy {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<Vec<SaasPlan>, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1954,14 +2018,14 @@ impl ListAgencyPlansLegacy {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "saas")]
+#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 /// Request builder for `list_saas_locations`: set optional parameters, then call `send()`.
 ///
 /// List the sub-accounts of an agency that have SaaS turned on.
 ///
 /// `GET /saas/saas-locations/{companyId}` · Version `2021-04-15` · agency token · scopes: none stated
-///
-/// Note: HighLevel's doc and scopes table name no scope here. HighLevel's doc gives no response body for this path; the schema is that of the same operation at its older path.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListSaasLocations {
@@ -1969,7 +2033,9 @@ pub struct ListSaasLocations {
     company_id: String,
     page: i64,
 }
+
 #[cfg(feature = "saas")]
+#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 impl ListSaasLocations {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1991,10 +2057,12 @@ impl ListSaasLocations {
         request.query("page", self.page);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ListSaasLocationsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2003,16 +2071,22 @@ impl ListSaasLocations {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "saas")]
+#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 impl crate::Paginated for ListSaasLocations {
     type Page = ListSaasLocationsResponse;
+
     type Item = SaasLocation;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListSaasLocations::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.locations.as_ref()).map_or(0, Vec::len);
@@ -2030,11 +2104,14 @@ impl crate::Paginated for ListSaasLocations {
         self.page = next;
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.locations).unwrap_or_default()
     }
 }
+
 #[cfg(feature = "saas")]
+#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 impl ListSaasLocations {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -2045,7 +2122,9 @@ impl ListSaasLocations {
         crate::paginate(self)
     }
 }
+
 #[cfg(feature = "saas")]
+#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 /// Request builder for `list_saas_locations_legacy`: set optional parameters, then call `send()`.
 ///
 /// List the sub-accounts of an agency that have SaaS turned on.
@@ -2053,8 +2132,6 @@ impl ListSaasLocations {
 /// Older path of listSaasLocations; HighLevel marks it deprecated.
 ///
 /// `GET /saas-api/public-api/saas-locations/{companyId}` · Version `2021-04-15` · agency token · scopes: none stated
-///
-/// Note: HighLevel's doc and scopes table name no scope here.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListSaasLocationsLegacy {
@@ -2062,13 +2139,16 @@ pub struct ListSaasLocationsLegacy {
     company_id: String,
     page: Option<i64>,
 }
+
 #[cfg(feature = "saas")]
+#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 impl ListSaasLocationsLegacy {
-    ///Page number, from 1.
+    /// Page number, from 1.
     pub fn page(mut self, value: impl Into<i64>) -> Self {
         self.page = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -2091,10 +2171,12 @@ impl ListSaasLocationsLegacy {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ListSaasLocationsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2103,16 +2185,22 @@ impl ListSaasLocationsLegacy {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "saas")]
+#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 impl crate::Paginated for ListSaasLocationsLegacy {
     type Page = ListSaasLocationsResponse;
+
     type Item = SaasLocation;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListSaasLocationsLegacy::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.locations.as_ref()).map_or(0, Vec::len);
@@ -2130,11 +2218,14 @@ impl crate::Paginated for ListSaasLocationsLegacy {
         self.page = Some(next);
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.locations).unwrap_or_default()
     }
 }
+
 #[cfg(feature = "saas")]
+#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 impl ListSaasLocationsLegacy {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -2145,14 +2236,14 @@ impl ListSaasLocationsLegacy {
         crate::paginate(self)
     }
 }
+
 #[cfg(feature = "saas")]
+#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 /// Request builder for `pause_saas_location`: set optional parameters, then call `send()`.
 ///
 /// Pause or resume a SaaS sub-account.
 ///
 /// `POST /saas/pause/{locationId}` · Version `2021-04-15` · agency token · scopes: none stated
-///
-/// Note: HighLevel's doc and scopes table name no scope here. HighLevel's doc gives no response body for this path; the schema is that of the same operation at its older path.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct PauseSaasLocation {
@@ -2160,15 +2251,18 @@ pub struct PauseSaasLocation {
     location_id: Option<String>,
     body: PauseSaasLocationRequest,
 }
-#[cfg(feature = "saas")]
-impl PauseSaasLocation {
-    /**The sub-account.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "saas")]
+#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
+impl PauseSaasLocation {
+    /// The sub-account.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -2195,17 +2289,21 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<bool, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<bool>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "saas")]
+#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 /// Request builder for `pause_saas_location_legacy`: set optional parameters, then call `send()`.
 ///
 /// Pause or resume a SaaS sub-account.
@@ -2213,8 +2311,6 @@ Defaults to the client's configured location.*/
 /// Older path of pauseSaasLocation; HighLevel marks it deprecated.
 ///
 /// `POST /saas-api/public-api/pause/{locationId}` · Version `2021-04-15` · agency token · scopes: none stated
-///
-/// Note: HighLevel's doc and scopes table name no scope here.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct PauseSaasLocationLegacy {
@@ -2222,15 +2318,18 @@ pub struct PauseSaasLocationLegacy {
     location_id: Option<String>,
     body: PauseSaasLocationRequest,
 }
-#[cfg(feature = "saas")]
-impl PauseSaasLocationLegacy {
-    /**The sub-account.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "saas")]
+#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
+impl PauseSaasLocationLegacy {
+    /// The sub-account.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -2258,24 +2357,26 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<bool, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<bool>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "saas")]
+#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 /// Request builder for `update_rebilling`: set optional parameters, then call `send()`.
 ///
 /// Set the rebilling of one product for several sub-accounts.
 ///
 /// `POST /saas/update-rebilling/{companyId}` · Version `2021-04-15` · agency token · scopes: none stated
-///
-/// Note: HighLevel's doc and scopes table name no scope here. HighLevel's doc gives no response body for this path; the schema is that of the same operation at its older path. SKILL.md gives PUT /saas-api/public- api/update-rebilling/{companyId}; the real method is POST.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpdateRebilling {
@@ -2283,7 +2384,9 @@ pub struct UpdateRebilling {
     company_id: String,
     body: UpdateRebillingRequest,
 }
+
 #[cfg(feature = "saas")]
+#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 impl UpdateRebilling {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2308,10 +2411,12 @@ impl UpdateRebilling {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<SaasSuccess, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2320,7 +2425,9 @@ impl UpdateRebilling {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "saas")]
+#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 /// Request builder for `update_rebilling_legacy`: set optional parameters, then call `send()`.
 ///
 /// Set the rebilling of one product for several sub-accounts.
@@ -2328,8 +2435,6 @@ impl UpdateRebilling {
 /// Older path of updateRebilling; HighLevel marks it deprecated.
 ///
 /// `POST /saas-api/public-api/update-rebilling/{companyId}` · Version `2021-04-15` · agency token · scopes: none stated
-///
-/// Note: HighLevel's doc and scopes table name no scope here. SKILL.md gives PUT; the real method is POST.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpdateRebillingLegacy {
@@ -2337,7 +2442,9 @@ pub struct UpdateRebillingLegacy {
     company_id: String,
     body: UpdateRebillingRequest,
 }
+
 #[cfg(feature = "saas")]
+#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 impl UpdateRebillingLegacy {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2362,10 +2469,12 @@ impl UpdateRebillingLegacy {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<SaasSuccess, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2374,17 +2483,18 @@ impl UpdateRebillingLegacy {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "saas")]
+#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 /// Request builder for `update_saas_location`: set optional parameters, then call `send()`.
 ///
-/// Update a SaaS sub-account (SKILL.md only).
+/// Update a SaaS sub-account (undocumented).
 ///
 /// `PUT /saas-api/public-api/locations/{locationId}` · Version `2021-07-28` · agency token · scopes: `saas/location.write`
 ///
 /// Not in HighLevel's published docs; available with the `undocumented` feature.
-///
-/// Note: Listed by SKILL.md only; HighLevel documents no such path. The nearest documented operations are updateSaasSubscription and pauseSaasLocation. Body and response shapes are unknown and kept as raw JSON.
 #[cfg(feature = "undocumented")]
+#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpdateSaasLocation {
@@ -2392,16 +2502,20 @@ pub struct UpdateSaasLocation {
     location_id: Option<String>,
     body: serde_json::Value,
 }
-#[cfg(feature = "saas")]
-#[cfg(feature = "undocumented")]
-impl UpdateSaasLocation {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "saas")]
+#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
+#[cfg(feature = "undocumented")]
+#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
+impl UpdateSaasLocation {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -2429,10 +2543,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2441,14 +2557,14 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "saas")]
+#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 /// Request builder for `update_saas_subscription`: set optional parameters, then call `send()`.
 ///
 /// Attach a Stripe subscription and customer to a SaaS sub-account.
 ///
 /// `PUT /saas/update-saas-subscription/{locationId}` · Version `2021-04-15` · agency token · scopes: `saas/location.write`
-///
-/// Note: HighLevel's doc lists no scope here; saas/location.write comes from HighLevel's scopes table. HighLevel's doc gives no response body for this path; the schema is that of the same operation at its older path.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpdateSaasSubscription {
@@ -2456,15 +2572,18 @@ pub struct UpdateSaasSubscription {
     location_id: Option<String>,
     body: UpdateSaasSubscriptionRequest,
 }
-#[cfg(feature = "saas")]
-impl UpdateSaasSubscription {
-    /**The sub-account.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "saas")]
+#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
+impl UpdateSaasSubscription {
+    /// The sub-account.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -2492,10 +2611,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<String, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2504,7 +2625,9 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "saas")]
+#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
 /// Request builder for `update_saas_subscription_legacy`: set optional parameters, then call `send()`.
 ///
 /// Attach a Stripe subscription and customer to a SaaS sub-account.
@@ -2512,8 +2635,6 @@ Defaults to the client's configured location.*/
 /// Older path of updateSaasSubscription; HighLevel marks it deprecated.
 ///
 /// `PUT /saas-api/public-api/update-saas-subscription/{locationId}` · Version `2021-04-15` · agency token · scopes: `saas/location.write`
-///
-/// Note: HighLevel's doc lists no scope here; saas/location.write comes from HighLevel's scopes table.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpdateSaasSubscriptionLegacy {
@@ -2521,15 +2642,18 @@ pub struct UpdateSaasSubscriptionLegacy {
     location_id: Option<String>,
     body: UpdateSaasSubscriptionRequest,
 }
-#[cfg(feature = "saas")]
-impl UpdateSaasSubscriptionLegacy {
-    /**The sub-account.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "saas")]
+#[cfg_attr(docsrs, doc(cfg(feature = "saas")))]
+impl UpdateSaasSubscriptionLegacy {
+    /// The sub-account.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -2560,10 +2684,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<String, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2572,19 +2698,25 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 /// Values of `BillingInterval`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BillingInterval {
-    ///`month`
+    /// `month`
     Month,
-    ///`year`
+
+    /// `year`
     Year,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 impl BillingInterval {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -2595,7 +2727,9 @@ impl BillingInterval {
         }
     }
 }
+
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 impl From<&str> for BillingInterval {
     fn from(value: &str) -> Self {
         match value {
@@ -2605,20 +2739,25 @@ impl From<&str> for BillingInterval {
         }
     }
 }
+
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
 crate::runtime::enums::string_enum!(BillingInterval);
+
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 /// The `BulkDisableSaasRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct BulkDisableSaasRequest {
-    /// `locationIds`
+    /// `locationIds`: a list of strings.
     #[serde(rename = "locationIds")]
     pub location_ids: Vec<String>,
 }
+
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 impl BulkDisableSaasRequest {
-    ///A value with the required fields (`locationIds`).
+    /// A value with the required fields (`locationIds`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(location_ids: impl Into<Vec<String>>) -> Self {
         Self {
@@ -2626,25 +2765,30 @@ impl BulkDisableSaasRequest {
         }
     }
 }
+
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 /// The `BulkEnableSaasPayload` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct BulkEnableSaasPayload {
-    /// `priceId`
+    /// `priceId`: a string. Example: `price_1QDPY5FpU9DlKp7RQ8BXfywx`.
     #[serde(rename = "priceId", default, skip_serializing_if = "Option::is_none")]
     pub price_id: Option<String>,
-    /// `stripeAccountId`
+
+    /// `stripeAccountId`: a string. Example: `acct_1QDPY5FpU9DlKp7RQ8BXfywx`.
     #[serde(
         rename = "stripeAccountId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub stripe_account_id: Option<String>,
-    /// `saasPlanId`
+
+    /// `saasPlanId`: a string. Example: `66c4d36534f21f900dc2a265`.
     #[serde(rename = "saasPlanId")]
     pub saas_plan_id: String,
-    /// `providerLocationId`
+
+    /// `providerLocationId`: a string. Example: `r06mdj4OrrERzYDvsOdh`.
     #[serde(
         rename = "providerLocationId",
         default,
@@ -2652,9 +2796,11 @@ pub struct BulkEnableSaasPayload {
     )]
     pub provider_location_id: Option<String>,
 }
+
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 impl BulkEnableSaasPayload {
-    ///A value with the required fields (`saasPlanId`).
+    /// A value with the required fields (`saasPlanId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(saas_plan_id: impl Into<String>) -> Self {
         Self {
@@ -2664,40 +2810,49 @@ impl BulkEnableSaasPayload {
             provider_location_id: None,
         }
     }
-    ///Sets `priceId`.
+
+    /// Sets `priceId`.
     pub fn price_id(mut self, value: impl Into<String>) -> Self {
         self.price_id = Some(value.into());
         self
     }
-    ///Sets `stripeAccountId`.
+
+    /// Sets `stripeAccountId`.
     pub fn stripe_account_id(mut self, value: impl Into<String>) -> Self {
         self.stripe_account_id = Some(value.into());
         self
     }
-    ///Sets `providerLocationId`.
+
+    /// Sets `providerLocationId`.
     pub fn provider_location_id(mut self, value: impl Into<String>) -> Self {
         self.provider_location_id = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 /// The `BulkEnableSaasRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct BulkEnableSaasRequest {
-    /// `locationIds`
+    /// `locationIds`: a list of strings.
     #[serde(rename = "locationIds")]
     pub location_ids: Vec<String>,
-    /// `isSaaSV2`
+
+    /// `isSaaSV2`: `true` or `false`.
     #[serde(rename = "isSaaSV2")]
     pub is_saa_sv2: bool,
-    /// `actionPayload`
+
+    /// `actionPayload`: a [`BulkEnableSaasPayload`](crate::saas::BulkEnableSaasPayload).
     #[serde(rename = "actionPayload")]
     pub action_payload: BulkEnableSaasPayload,
 }
+
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 impl BulkEnableSaasRequest {
-    ///A value with the required fields (`locationIds`, `isSaaSV2`, `actionPayload`).
+    /// A value with the required fields (`locationIds`, `isSaaSV2`, `actionPayload`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         location_ids: impl Into<Vec<String>>,
@@ -2711,22 +2866,28 @@ impl BulkEnableSaasRequest {
         }
     }
 }
+
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 /// The `BulkEnableSaasResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct BulkEnableSaasResponse {
-    /// `success`
+    /// `success`: `true` or `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
-    /// `message`
+
+    /// `message`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+
     /// Where the progress of the bulk action can be followed.
     #[serde(rename = "bulkActionUrl", default, skip_serializing_if = "Option::is_none")]
     pub bulk_action_url: Option<String>,
 }
+
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 /// The `EnableSaasRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2738,12 +2899,15 @@ pub struct EnableSaasRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub stripe_account_id: Option<String>,
+
     /// Name of the Stripe customer (SaaS v1 only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+
     /// Email of the Stripe customer (SaaS v1 only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
+
     /// Existing Stripe customer id (SaaS v1 only).
     #[serde(
         rename = "stripeCustomerId",
@@ -2751,15 +2915,19 @@ pub struct EnableSaasRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub stripe_customer_id: Option<String>,
+
     /// The agency id.
     #[serde(rename = "companyId")]
     pub company_id: String,
+
     /// True for a SaaS v2 sub-account, false for v1.
     #[serde(rename = "isSaaSV2")]
     pub is_saa_sv2: bool,
+
     /// Contact in the agency's own sub-account that pays (SaaS v2 only).
     #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<String>,
+
     /// The agency's own sub-account that bills.
     #[serde(
         rename = "providerLocationId",
@@ -2767,19 +2935,24 @@ pub struct EnableSaasRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub provider_location_id: Option<String>,
-    /// `description`
+
+    /// `description`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+
     /// Plan to pre-configure the subscription with.
     #[serde(rename = "saasPlanId", default, skip_serializing_if = "Option::is_none")]
     pub saas_plan_id: Option<String>,
+
     /// Price to pre-configure the subscription with.
     #[serde(rename = "priceId", default, skip_serializing_if = "Option::is_none")]
     pub price_id: Option<String>,
 }
+
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 impl EnableSaasRequest {
-    ///A value with the required fields (`companyId`, `isSaaSV2`).
+    /// A value with the required fields (`companyId`, `isSaaSV2`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(company_id: impl Into<String>, is_saa_sv2: impl Into<bool>) -> Self {
         Self {
@@ -2796,78 +2969,95 @@ impl EnableSaasRequest {
             price_id: None,
         }
     }
-    ///Sets `stripeAccountId`.
+
+    /// Sets `stripeAccountId`.
     pub fn stripe_account_id(mut self, value: impl Into<String>) -> Self {
         self.stripe_account_id = Some(value.into());
         self
     }
-    ///Sets `name`.
+
+    /// Sets `name`.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
-    ///Sets `email`.
+
+    /// Sets `email`.
     pub fn email(mut self, value: impl Into<String>) -> Self {
         self.email = Some(value.into());
         self
     }
-    ///Sets `stripeCustomerId`.
+
+    /// Sets `stripeCustomerId`.
     pub fn stripe_customer_id(mut self, value: impl Into<String>) -> Self {
         self.stripe_customer_id = Some(value.into());
         self
     }
-    ///Sets `contactId`.
+
+    /// Sets `contactId`.
     pub fn contact_id(mut self, value: impl Into<String>) -> Self {
         self.contact_id = Some(value.into());
         self
     }
-    ///Sets `providerLocationId`.
+
+    /// Sets `providerLocationId`.
     pub fn provider_location_id(mut self, value: impl Into<String>) -> Self {
         self.provider_location_id = Some(value.into());
         self
     }
-    ///Sets `description`.
+
+    /// Sets `description`.
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
         self
     }
-    ///Sets `saasPlanId`.
+
+    /// Sets `saasPlanId`.
     pub fn saas_plan_id(mut self, value: impl Into<String>) -> Self {
         self.saas_plan_id = Some(value.into());
         self
     }
-    ///Sets `priceId`.
+
+    /// Sets `priceId`.
     pub fn price_id(mut self, value: impl Into<String>) -> Self {
         self.price_id = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 /// The `ListSaasLocationsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListSaasLocationsResponse {
-    /// `locations`
+    /// `locations`: a list of [`SaasLocation`](crate::saas::SaasLocation) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub locations: Option<Vec<SaasLocation>>,
-    /// `pagination`
+
+    /// `pagination`: a [`SaasPagination`](crate::saas::SaasPagination).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pagination: Option<SaasPagination>,
 }
+
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 /// The `PauseSaasLocationRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct PauseSaasLocationRequest {
     /// True to pause, false to resume.
     pub paused: bool,
+
     /// The agency id.
     #[serde(rename = "companyId")]
     pub company_id: String,
 }
+
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 impl PauseSaasLocationRequest {
-    ///A value with the required fields (`paused`, `companyId`).
+    /// A value with the required fields (`paused`, `companyId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(paused: impl Into<bool>, company_id: impl Into<String>) -> Self {
         Self {
@@ -2876,7 +3066,9 @@ impl PauseSaasLocationRequest {
         }
     }
 }
+
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 /// The `RebillingConfig` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2884,16 +3076,20 @@ pub struct RebillingConfig {
     /// Make the product available to the sub-accounts.
     #[serde(rename = "optIn", default, skip_serializing_if = "Option::is_none")]
     pub opt_in: Option<bool>,
+
     /// Rebill the product's usage.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
+
     /// Markup in percent added to the product price.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub markup: Option<f64>,
 }
+
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 impl RebillingConfig {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -2902,65 +3098,89 @@ impl RebillingConfig {
             markup: None,
         }
     }
-    ///Sets `optIn`.
+
+    /// Sets `optIn`.
     pub fn opt_in(mut self, value: impl Into<bool>) -> Self {
         self.opt_in = Some(value.into());
         self
     }
-    ///Sets `enabled`.
+
+    /// Sets `enabled`.
     pub fn enabled(mut self, value: impl Into<bool>) -> Self {
         self.enabled = Some(value.into());
         self
     }
-    ///Sets `markup`.
+
+    /// Sets `markup`.
     pub fn markup(mut self, value: impl Into<f64>) -> Self {
         self.markup = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 /// Product whose usage is rebilled.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum RebillingProduct {
-    ///`contentAI`
+    /// `contentAI`
     ContentAi,
-    ///`workflow_premium_actions`
+
+    /// `workflow_premium_actions`
     WorkflowPremiumActions,
-    ///`workflow_ai`
+
+    /// `workflow_ai`
     WorkflowAi,
-    ///`conversationAI`
+
+    /// `conversationAI`
     ConversationAi,
-    ///`EmailNotification`
+
+    /// `EmailNotification`
     EmailNotification,
-    ///`whatsApp`
+
+    /// `whatsApp`
     WhatsApp,
-    ///`reviewsAI`
+
+    /// `reviewsAI`
     ReviewsAi,
-    ///`VERIFIED_CALLER_ID`
+
+    /// `VERIFIED_CALLER_ID`
     VerifiedCallerId,
-    ///`WALLET_SALES_TAX`
+
+    /// `WALLET_SALES_TAX`
     WalletSalesTax,
-    ///`NOTIFICATION_SMS`
+
+    /// `NOTIFICATION_SMS`
     NotificationSms,
-    ///`EmailSmtp`
+
+    /// `EmailSmtp`
     EmailSmtp,
-    ///`EmailVerification`
+
+    /// `EmailVerification`
     EmailVerification,
-    ///`autoCompleteAddress`
+
+    /// `autoCompleteAddress`
     AutoCompleteAddress,
-    ///`funnelAI`
+
+    /// `funnelAI`
     FunnelAi,
-    ///`domainPurchase`
+
+    /// `domainPurchase`
     DomainPurchase,
-    ///`Phone`
+
+    /// `Phone`
     Phone,
-    ///`Email`
+
+    /// `Email`
     Email,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 impl RebillingProduct {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -2986,7 +3206,9 @@ impl RebillingProduct {
         }
     }
 }
+
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 impl From<&str> for RebillingProduct {
     fn from(value: &str) -> Self {
         match value {
@@ -3011,9 +3233,12 @@ impl From<&str> for RebillingProduct {
         }
     }
 }
+
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
 crate::runtime::enums::string_enum!(RebillingProduct);
+
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 /// The `SaasActionData` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3022,42 +3247,53 @@ pub struct SaasActionData {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 }
+
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 /// A sub-account with SaaS turned on.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SaasLocation {
-    /// `locationId`
+    /// `locationId`: a string.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
-    /// `companyId`
+
+    /// `companyId`: a string.
     #[serde(rename = "companyId", default, skip_serializing_if = "Option::is_none")]
     pub company_id: Option<String>,
-    /// `saasMode`
+
+    /// `saasMode`: a string. Example: `saasV2`.
     #[serde(rename = "saasMode", default, skip_serializing_if = "Option::is_none")]
     pub saas_mode: Option<String>,
-    /// `subscriptionId`
+
+    /// `subscriptionId`: a string.
     #[serde(rename = "subscriptionId", default, skip_serializing_if = "Option::is_none")]
     pub subscription_id: Option<String>,
-    /// `customerId`
+
+    /// `customerId`: a string.
     #[serde(rename = "customerId", default, skip_serializing_if = "Option::is_none")]
     pub customer_id: Option<String>,
-    /// `name`
+
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `email`
+
+    /// `email`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// `providerLocationId`
+
+    /// `providerLocationId`: a string.
     #[serde(
         rename = "providerLocationId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub provider_location_id: Option<String>,
-    /// `isSaaSV2`
+
+    /// `isSaaSV2`: `true` or `false`.
     #[serde(rename = "isSaaSV2", default, skip_serializing_if = "Option::is_none")]
     pub is_saa_sv2: Option<bool>,
+
     /// Plan, price and status of the subscription; fields not documented.
     #[serde(
         rename = "subscriptionInfo",
@@ -3066,80 +3302,104 @@ pub struct SaasLocation {
     )]
     pub subscription_info: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 }
+
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 /// The `SaasPagination` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SaasPagination {
-    /// `page`
+    /// `page`: a whole number. Example: `1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page: Option<i64>,
-    /// `limit`
+
+    /// `limit`: a whole number. Example: `10`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
-    /// `total`
+
+    /// `total`: a whole number. Example: `100`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
-    /// `totalPages`
+
+    /// `totalPages`: a whole number. Example: `10`.
     #[serde(rename = "totalPages", default, skip_serializing_if = "Option::is_none")]
     pub total_pages: Option<i64>,
-    /// `hasNext`
+
+    /// `hasNext`: `true` or `false`.
     #[serde(rename = "hasNext", default, skip_serializing_if = "Option::is_none")]
     pub has_next: Option<bool>,
-    /// `hasPrev`
+
+    /// `hasPrev`: `true` or `false`.
     #[serde(rename = "hasPrev", default, skip_serializing_if = "Option::is_none")]
     pub has_prev: Option<bool>,
 }
+
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 /// A SaaS plan the agency sells to its sub-accounts.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SaasPlan {
-    /// `planId`
+    /// `planId`: a string. Example: `66c4d36534f21f900dc2a265`.
     #[serde(rename = "planId", default, skip_serializing_if = "Option::is_none")]
     pub plan_id: Option<String>,
+
     /// The agency id (single-plan reads only).
     #[serde(rename = "companyId", default, skip_serializing_if = "Option::is_none")]
     pub company_id: Option<String>,
-    /// `title`
+
+    /// `title`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    /// `description`
+
+    /// `description`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+
     /// Product codes included.
     #[serde(rename = "saasProducts", default, skip_serializing_if = "Option::is_none")]
     pub saas_products: Option<Vec<String>>,
+
     /// Add-on codes included.
     #[serde(rename = "addOns", default, skip_serializing_if = "Option::is_none")]
     pub add_ons: Option<Vec<String>>,
+
     /// Level of the plan, 0 to 4.
     #[serde(rename = "planLevel", default, skip_serializing_if = "Option::is_none")]
     pub plan_level: Option<i64>,
+
     /// Trial length in days.
     #[serde(rename = "trialPeriod", default, skip_serializing_if = "Option::is_none")]
     pub trial_period: Option<i64>,
+
     /// One-time setup fee (single-plan reads only).
     #[serde(rename = "setupFee", default, skip_serializing_if = "Option::is_none")]
     pub setup_fee: Option<f64>,
-    /// `userLimit`
+
+    /// `userLimit`: a whole number. Example: `50`.
     #[serde(rename = "userLimit", default, skip_serializing_if = "Option::is_none")]
     pub user_limit: Option<i64>,
-    /// `contactLimit`
+
+    /// `contactLimit`: a whole number. Example: `50`.
     #[serde(rename = "contactLimit", default, skip_serializing_if = "Option::is_none")]
     pub contact_limit: Option<i64>,
-    /// `prices`
+
+    /// `prices`: a list of [`SaasPlanPrice`](crate::saas::SaasPlanPrice) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prices: Option<Vec<SaasPlanPrice>>,
-    /// `categoryId`
+
+    /// `categoryId`: a string.
     #[serde(rename = "categoryId", default, skip_serializing_if = "Option::is_none")]
     pub category_id: Option<String>,
+
     /// Snapshot loaded into sub-accounts on this plan.
     #[serde(rename = "snapshotId", default, skip_serializing_if = "Option::is_none")]
     pub snapshot_id: Option<String>,
-    /// `productId`
+
+    /// `productId`: a string.
     #[serde(rename = "productId", default, skip_serializing_if = "Option::is_none")]
     pub product_id: Option<String>,
+
     /// The agency's own sub-account that bills.
     #[serde(
         rename = "providerLocationId",
@@ -3147,76 +3407,97 @@ pub struct SaasPlan {
         skip_serializing_if = "Option::is_none"
     )]
     pub provider_location_id: Option<String>,
-    /// `isSaaSV2`
+
+    /// `isSaaSV2`: `true` or `false`.
     #[serde(rename = "isSaaSV2", default, skip_serializing_if = "Option::is_none")]
     pub is_saa_sv2: Option<bool>,
-    /// `createdAt`
+
+    /// `createdAt`: a string. Example: `2024-07-31T07:54:41.885Z`.
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `updatedAt`
+
+    /// `updatedAt`: a string. Example: `2025-04-01T12:27:29.167Z`.
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
 }
+
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 /// The `SaasPlanPrice` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SaasPlanPrice {
-    /// `id`
+    /// `id`: a string. Example: `66a9edbfcc6c505a22db7976`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `billingInterval`
+
+    /// `billingInterval`: a [`BillingInterval`](crate::saas::BillingInterval).
     #[serde(
         rename = "billingInterval",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub billing_interval: Option<BillingInterval>,
-    /// `active`
+
+    /// `active`: `true` or `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active: Option<bool>,
-    /// `amount`
+
+    /// `amount`: a number. Example: `150`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<f64>,
-    /// `currency`
+
+    /// `currency`: a string. Example: `USD`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
-    /// `symbol`
+
+    /// `symbol`: a string. Example: `$`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub symbol: Option<String>,
 }
+
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 /// SaaS subscription details of one sub-account.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SaasSubscription {
-    /// `locationId`
+    /// `locationId`: a string.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
-    /// `isSaaSV2`
+
+    /// `isSaaSV2`: `true` or `false`.
     #[serde(rename = "isSaaSV2", default, skip_serializing_if = "Option::is_none")]
     pub is_saa_sv2: Option<bool>,
-    /// `companyId`
+
+    /// `companyId`: a string.
     #[serde(rename = "companyId", default, skip_serializing_if = "Option::is_none")]
     pub company_id: Option<String>,
+
     /// SaaS mode, e.g. `saasV2`.
     #[serde(rename = "saasMode", default, skip_serializing_if = "Option::is_none")]
     pub saas_mode: Option<String>,
-    /// `subscriptionId`
+
+    /// `subscriptionId`: a string.
     #[serde(rename = "subscriptionId", default, skip_serializing_if = "Option::is_none")]
     pub subscription_id: Option<String>,
-    /// `customerId`
+
+    /// `customerId`: a string.
     #[serde(rename = "customerId", default, skip_serializing_if = "Option::is_none")]
     pub customer_id: Option<String>,
-    /// `productId`
+
+    /// `productId`: a string.
     #[serde(rename = "productId", default, skip_serializing_if = "Option::is_none")]
     pub product_id: Option<String>,
-    /// `priceId`
+
+    /// `priceId`: a string.
     #[serde(rename = "priceId", default, skip_serializing_if = "Option::is_none")]
     pub price_id: Option<String>,
-    /// `saasPlanId`
+
+    /// `saasPlanId`: a string.
     #[serde(rename = "saasPlanId", default, skip_serializing_if = "Option::is_none")]
     pub saas_plan_id: Option<String>,
+
     /// Stripe status of the subscription, e.g. `active`.
     #[serde(
         rename = "subscriptionStatus",
@@ -3225,31 +3506,39 @@ pub struct SaasSubscription {
     )]
     pub subscription_status: Option<String>,
 }
+
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 /// The `SaasSuccess` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SaasSuccess {
-    /// `success`
+    /// `success`: `true` or `false`. Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
+
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 /// The `UpdateRebillingRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateRebillingRequest {
-    /// `product`
+    /// `product`: a [`RebillingProduct`](crate::saas::RebillingProduct).
     pub product: RebillingProduct,
-    /// `locationIds`
+
+    /// `locationIds`: a list of strings.
     #[serde(rename = "locationIds")]
     pub location_ids: Vec<String>,
-    /// `config`
+
+    /// `config`: a [`RebillingConfig`](crate::saas::RebillingConfig).
     pub config: RebillingConfig,
 }
+
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 impl UpdateRebillingRequest {
-    ///A value with the required fields (`product`, `locationIds`, `config`).
+    /// A value with the required fields (`product`, `locationIds`, `config`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         product: impl Into<RebillingProduct>,
@@ -3263,7 +3552,9 @@ impl UpdateRebillingRequest {
         }
     }
 }
+
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 /// The `UpdateSaasSubscriptionRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3271,16 +3562,20 @@ pub struct UpdateSaasSubscriptionRequest {
     /// Stripe subscription id.
     #[serde(rename = "subscriptionId")]
     pub subscription_id: String,
+
     /// Stripe customer id.
     #[serde(rename = "customerId")]
     pub customer_id: String,
+
     /// The agency id.
     #[serde(rename = "companyId")]
     pub company_id: String,
 }
+
 #[cfg(any(feature = "saas", feature = "v3_saas"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "saas", feature = "v3_saas"))))]
 impl UpdateSaasSubscriptionRequest {
-    ///A value with the required fields (`subscriptionId`, `customerId`, `companyId`).
+    /// A value with the required fields (`subscriptionId`, `customerId`, `companyId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         subscription_id: impl Into<String>,

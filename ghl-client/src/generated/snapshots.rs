@@ -24,25 +24,30 @@
 //! | [`get_latest_snapshot_push`](Snapshots::get_latest_snapshot_push) | `GET /snapshots/snapshot-status/{snapshotId}/location/{locationId}` | `2021-07-28` | agency |
 //! | [`list_snapshot_pushes`](Snapshots::list_snapshot_pushes) | `GET /snapshots/snapshot-status/{snapshotId}` | `2021-07-28` | agency |
 //! | [`list_snapshots`](Snapshots::list_snapshots) | `GET /snapshots/` | `2021-07-28` | agency |
+
 #[cfg(feature = "snapshots")]
+#[cfg_attr(docsrs, doc(cfg(feature = "snapshots")))]
 /// This module's path below the crate root.
 pub const MODULE: &str = "snapshots";
+
 #[cfg(feature = "snapshots")]
-///Operations of the Snapshots module. Get one with `client.snapshots()`.
+#[cfg_attr(docsrs, doc(cfg(feature = "snapshots")))]
+/// Operations of the Snapshots module. Get one with `client.snapshots()`.
 #[derive(Clone, Debug)]
 pub struct Snapshots {
     client: crate::Client,
 }
+
 #[cfg(feature = "snapshots")]
+#[cfg_attr(docsrs, doc(cfg(feature = "snapshots")))]
 impl Snapshots {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
     }
+
     /// Create a link through which a snapshot can be imported.
     ///
     /// `POST /snapshots/share/link` · Version `2021-07-28` · agency token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc and scopes table name no scope for this operation.
     pub fn create_snapshot_share_link(
         &self,
         company_id: impl Into<String>,
@@ -54,11 +59,10 @@ impl Snapshots {
             body,
         }
     }
+
     /// Fetch the state of the last push of a snapshot to one sub-account.
     ///
     /// `GET /snapshots/snapshot-status/{snapshotId}/location/{locationId}` · Version `2021-07-28` · agency token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc and scopes table name no scope here (snapshots.readonly is the likely one).
     pub fn get_latest_snapshot_push(
         &self,
         snapshot_id: impl Into<String>,
@@ -71,11 +75,10 @@ impl Snapshots {
             company_id: company_id.into(),
         }
     }
+
     /// List the sub-accounts a snapshot was pushed to within a time window.
     ///
     /// `GET /snapshots/snapshot-status/{snapshotId}` · Version `2021-07-28` · agency token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc and scopes table name no scope here (snapshots.readonly is the likely one). SKILL.md gives GET /snapshots/{snapshotId}/push for the push status; the real paths are this one and getLatestSnapshotPush.
     pub fn list_snapshot_pushes(
         &self,
         snapshot_id: impl Into<String>,
@@ -95,11 +98,10 @@ impl Snapshots {
             limit: limit.into(),
         }
     }
+
     /// List the agency's own and imported snapshots.
     ///
     /// `GET /snapshots/` · Version `2021-07-28` · agency token · scopes: `snapshots.readonly`
-    ///
-    /// Note: HighLevel's doc lists no scope here; snapshots.readonly comes from HighLevel's scopes table.
     pub fn list_snapshots(&self, company_id: impl Into<String>) -> ListSnapshots {
         ListSnapshots {
             client: self.client.clone(),
@@ -107,8 +109,10 @@ impl Snapshots {
         }
     }
 }
+
 #[cfg(feature = "snapshots")]
-///One call per operation with sample arguments (contract tests only).
+#[cfg_attr(docsrs, doc(cfg(feature = "snapshots")))]
+/// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -167,8 +171,10 @@ pub fn contract_samples(
         ));
     calls
 }
+
 #[cfg(feature = "snapshots")]
-///One call per operation with every optional argument and field set too (contract tests only).
+#[cfg_attr(docsrs, doc(cfg(feature = "snapshots")))]
+/// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -229,14 +235,14 @@ pub fn contract_samples_full(
         ));
     calls
 }
+
 #[cfg(feature = "snapshots")]
+#[cfg_attr(docsrs, doc(cfg(feature = "snapshots")))]
 /// Request builder for `create_snapshot_share_link`: set optional parameters, then call `send()`.
 ///
 /// Create a link through which a snapshot can be imported.
 ///
 /// `POST /snapshots/share/link` · Version `2021-07-28` · agency token · scopes: none stated
-///
-/// Note: HighLevel's doc and scopes table name no scope for this operation.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct CreateSnapshotShareLink {
@@ -244,7 +250,9 @@ pub struct CreateSnapshotShareLink {
     company_id: String,
     body: CreateSnapshotShareLinkRequest,
 }
+
 #[cfg(feature = "snapshots")]
+#[cfg_attr(docsrs, doc(cfg(feature = "snapshots")))]
 impl CreateSnapshotShareLink {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -264,10 +272,12 @@ impl CreateSnapshotShareLink {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<SnapshotShareLink, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -276,14 +286,14 @@ impl CreateSnapshotShareLink {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "snapshots")]
+#[cfg_attr(docsrs, doc(cfg(feature = "snapshots")))]
 /// Request builder for `get_latest_snapshot_push`: set optional parameters, then call `send()`.
 ///
 /// Fetch the state of the last push of a snapshot to one sub-account.
 ///
 /// `GET /snapshots/snapshot-status/{snapshotId}/location/{locationId}` · Version `2021-07-28` · agency token · scopes: none stated
-///
-/// Note: HighLevel's doc and scopes table name no scope here (snapshots.readonly is the likely one).
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetLatestSnapshotPush {
@@ -292,15 +302,18 @@ pub struct GetLatestSnapshotPush {
     location_id: Option<String>,
     company_id: String,
 }
-#[cfg(feature = "snapshots")]
-impl GetLatestSnapshotPush {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "snapshots")]
+#[cfg_attr(docsrs, doc(cfg(feature = "snapshots")))]
+impl GetLatestSnapshotPush {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -326,10 +339,12 @@ Defaults to the client's configured location.*/
         request.query("companyId", &self.company_id);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<GetLatestSnapshotPushResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -338,14 +353,14 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "snapshots")]
+#[cfg_attr(docsrs, doc(cfg(feature = "snapshots")))]
 /// Request builder for `list_snapshot_pushes`: set optional parameters, then call `send()`.
 ///
 /// List the sub-accounts a snapshot was pushed to within a time window.
 ///
 /// `GET /snapshots/snapshot-status/{snapshotId}` · Version `2021-07-28` · agency token · scopes: none stated
-///
-/// Note: HighLevel's doc and scopes table name no scope here (snapshots.readonly is the likely one). SKILL.md gives GET /snapshots/{snapshotId}/push for the push status; the real paths are this one and getLatestSnapshotPush.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListSnapshotPushes {
@@ -357,7 +372,9 @@ pub struct ListSnapshotPushes {
     last_doc: String,
     limit: i64,
 }
+
 #[cfg(feature = "snapshots")]
+#[cfg_attr(docsrs, doc(cfg(feature = "snapshots")))]
 impl ListSnapshotPushes {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -383,10 +400,12 @@ impl ListSnapshotPushes {
         request.query("limit", self.limit);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ListSnapshotPushesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -395,16 +414,22 @@ impl ListSnapshotPushes {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "snapshots")]
+#[cfg_attr(docsrs, doc(cfg(feature = "snapshots")))]
 impl crate::Paginated for ListSnapshotPushes {
     type Page = ListSnapshotPushesResponse;
+
     type Item = SnapshotPush;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListSnapshotPushes::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         if Some(page).and_then(|v| v.data.as_ref()).is_none_or(|items| items.is_empty())
@@ -427,11 +452,14 @@ impl crate::Paginated for ListSnapshotPushes {
         }
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.data).unwrap_or_default()
     }
 }
+
 #[cfg(feature = "snapshots")]
+#[cfg_attr(docsrs, doc(cfg(feature = "snapshots")))]
 impl ListSnapshotPushes {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -442,21 +470,23 @@ impl ListSnapshotPushes {
         crate::paginate(self)
     }
 }
+
 #[cfg(feature = "snapshots")]
+#[cfg_attr(docsrs, doc(cfg(feature = "snapshots")))]
 /// Request builder for `list_snapshots`: set optional parameters, then call `send()`.
 ///
 /// List the agency's own and imported snapshots.
 ///
 /// `GET /snapshots/` · Version `2021-07-28` · agency token · scopes: `snapshots.readonly`
-///
-/// Note: HighLevel's doc lists no scope here; snapshots.readonly comes from HighLevel's scopes table.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListSnapshots {
     client: crate::Client,
     company_id: String,
 }
+
 #[cfg(feature = "snapshots")]
+#[cfg_attr(docsrs, doc(cfg(feature = "snapshots")))]
 impl ListSnapshots {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -472,10 +502,12 @@ impl ListSnapshots {
         request.query("companyId", &self.company_id);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ListSnapshotsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -484,25 +516,32 @@ impl ListSnapshots {
         self.client.execute(request).await
     }
 }
+
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "snapshots", feature = "v3_snapshots"))))]
 /// The `CreateSnapshotShareLinkRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateSnapshotShareLinkRequest {
-    /// `snapshot_id`
+    /// `snapshot_id`: a string. Example: `1eM2UgkfaECOYyUdCo9Pa`.
     pub snapshot_id: String,
-    /// `share_type`
+
+    /// `share_type`: a [`SnapshotShareType`](crate::snapshots::SnapshotShareType).
     pub share_type: SnapshotShareType,
+
     /// Comma-separated relationship numbers of the agencies allowed (agency_link).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub relationship_number: Option<String>,
+
     /// Comma-separated sub-account ids allowed (location_link).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub share_location_id: Option<String>,
 }
+
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "snapshots", feature = "v3_snapshots"))))]
 impl CreateSnapshotShareLinkRequest {
-    ///A value with the required fields (`snapshot_id`, `share_type`).
+    /// A value with the required fields (`snapshot_id`, `share_type`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         snapshot_id: impl Into<String>,
@@ -515,72 +554,90 @@ impl CreateSnapshotShareLinkRequest {
             share_location_id: None,
         }
     }
-    ///Sets `relationship_number`.
+
+    /// Sets `relationship_number`.
     pub fn relationship_number(mut self, value: impl Into<String>) -> Self {
         self.relationship_number = Some(value.into());
         self
     }
-    ///Sets `share_location_id`.
+
+    /// Sets `share_location_id`.
     pub fn share_location_id(mut self, value: impl Into<String>) -> Self {
         self.share_location_id = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "snapshots", feature = "v3_snapshots"))))]
 /// The `GetLatestSnapshotPushResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetLatestSnapshotPushResponse {
-    /// `data`
+    /// `data`: a [`SnapshotPushProgress`](crate::snapshots::SnapshotPushProgress).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<SnapshotPushProgress>,
 }
+
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "snapshots", feature = "v3_snapshots"))))]
 /// The `ListSnapshotPushesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListSnapshotPushesResponse {
-    /// `data`
+    /// `data`: a list of [`SnapshotPush`](crate::snapshots::SnapshotPush) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<SnapshotPush>>,
 }
+
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "snapshots", feature = "v3_snapshots"))))]
 /// The `ListSnapshotsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListSnapshotsResponse {
-    /// `snapshots`
+    /// `snapshots`: a list of [`Snapshot`](crate::snapshots::Snapshot) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub snapshots: Option<Vec<Snapshot>>,
 }
+
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "snapshots", feature = "v3_snapshots"))))]
 /// The `Snapshot` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Snapshot {
-    /// `id`
+    /// `id`: a string. Example: `1eM2UgkfaECOYyUdCo9Pa`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`
+
+    /// `name`: a string. Example: `Dental clinic starter`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `type`
+
+    /// `type`: a [`SnapshotKind`](crate::snapshots::SnapshotKind).
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<SnapshotKind>,
 }
+
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "snapshots", feature = "v3_snapshots"))))]
 /// Whether the agency built the snapshot or imported it.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SnapshotKind {
-    ///`own`
+    /// `own`
     Own,
-    ///`imported`
+
+    /// `imported`
     Imported,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "snapshots", feature = "v3_snapshots"))))]
 impl SnapshotKind {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -591,7 +648,9 @@ impl SnapshotKind {
         }
     }
 }
+
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "snapshots", feature = "v3_snapshots"))))]
 impl From<&str> for SnapshotKind {
     fn from(value: &str) -> Self {
         match value {
@@ -601,48 +660,62 @@ impl From<&str> for SnapshotKind {
         }
     }
 }
+
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
 crate::runtime::enums::string_enum!(SnapshotKind);
+
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "snapshots", feature = "v3_snapshots"))))]
 /// One push of a snapshot to a sub-account.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SnapshotPush {
-    /// `id`
+    /// `id`: a string. Example: `1eM2UgkfaECOYyUdCo9Pa`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `locationId`
+
+    /// `locationId`: a string. Example: `BrKClvyvdxhJ9Mxz2pzQ`.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
+
     /// State of the push, e.g. `processing`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
+
     /// When processing started for the sub-account.
     #[serde(rename = "dateAdded", default, skip_serializing_if = "Option::is_none")]
     pub date_added: Option<String>,
 }
+
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "snapshots", feature = "v3_snapshots"))))]
 /// The last push of a snapshot to a sub-account, by asset.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SnapshotPushProgress {
-    /// `id`
+    /// `id`: a string. Example: `1eM2UgkfaECOYyUdCo9Pa`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `locationId`
+
+    /// `locationId`: a string. Example: `BrKClvyvdxhJ9Mxz2pzQ`.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
-    /// `status`
+
+    /// `status`: a string. Example: `processing`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
+
     /// Asset kinds already pushed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub completed: Option<Vec<String>>,
+
     /// Asset kinds still to push.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pending: Option<Vec<String>>,
 }
+
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "snapshots", feature = "v3_snapshots"))))]
 /// The `SnapshotShareLink` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -650,27 +723,36 @@ pub struct SnapshotShareLink {
     /// Id of the share.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `shareLink`
+
+    /// `shareLink`: a string. Example: `https://affiliates.gohighlevel.com/?share=1eM2UgkfaECOYyUdCo9Pa`.
     #[serde(rename = "shareLink", default, skip_serializing_if = "Option::is_none")]
     pub share_link: Option<String>,
 }
+
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "snapshots", feature = "v3_snapshots"))))]
 /// Kind of link: a one-time link, a permanent link, a link restricted to given agencies, or a link restricted to given sub-accounts.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SnapshotShareType {
-    ///`link`
+    /// `link`
     Link,
-    ///`permanent_link`
+
+    /// `permanent_link`
     PermanentLink,
-    ///`agency_link`
+
+    /// `agency_link`
     AgencyLink,
-    ///`location_link`
+
+    /// `location_link`
     LocationLink,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "snapshots", feature = "v3_snapshots"))))]
 impl SnapshotShareType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -683,7 +765,9 @@ impl SnapshotShareType {
         }
     }
 }
+
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "snapshots", feature = "v3_snapshots"))))]
 impl From<&str> for SnapshotShareType {
     fn from(value: &str) -> Self {
         match value {
@@ -695,5 +779,6 @@ impl From<&str> for SnapshotShareType {
         }
     }
 }
+
 #[cfg(any(feature = "snapshots", feature = "v3_snapshots"))]
 crate::runtime::enums::string_enum!(SnapshotShareType);

@@ -60,25 +60,30 @@
 //! | [`start_twitter_oauth`](SocialPlanner::start_twitter_oauth) | `GET /social-media-posting/oauth/twitter/start` | `2021-07-28` | location |
 //! | [`update_social_post`](SocialPlanner::update_social_post) | `PUT /social-media-posting/{locationId}/posts/{id}` | `2021-07-28` | location |
 //! | [`upload_social_csv`](SocialPlanner::upload_social_csv) | `POST /social-media-posting/{locationId}/csv` | `2021-07-28` | location |
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// This module's path below the crate root.
 pub const MODULE: &str = "social_planner";
+
 #[cfg(feature = "social_planner")]
-///Operations of the Social Planner module. Get one with `client.social_planner()`.
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+/// Operations of the Social Planner module. Get one with `client.social_planner()`.
 #[derive(Clone, Debug)]
 pub struct SocialPlanner {
     client: crate::Client,
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl SocialPlanner {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
     }
+
     /// Attach a Facebook page to the location's planner.
     ///
     /// `POST /social-media-posting/oauth/{locationId}/facebook/accounts/{accountId}` · Version `2021-07-28` · location token · scopes: `socialplanner/oauth.write`
-    ///
-    /// Note: HighLevel's doc names no scope here; the scope is the one its scopes page gives for this path.
     pub fn attach_facebook_page(
         &self,
         account_id: impl Into<String>,
@@ -91,11 +96,10 @@ impl SocialPlanner {
             body,
         }
     }
+
     /// Attach an Instagram professional account to the location's planner.
     ///
     /// `POST /social-media-posting/oauth/{locationId}/instagram/accounts/{accountId}` · Version `2021-07-28` · location token · scopes: `socialplanner/oauth.write`
-    ///
-    /// Note: HighLevel's doc names no scope here; the scope is the one its scopes page gives for this path.
     pub fn attach_instagram_account(
         &self,
         account_id: impl Into<String>,
@@ -108,11 +112,10 @@ impl SocialPlanner {
             body,
         }
     }
+
     /// Attach a LinkedIn page or profile to the location's planner.
     ///
     /// `POST /social-media-posting/oauth/{locationId}/linkedin/accounts/{accountId}` · Version `2021-07-28` · location token · scopes: `socialplanner/oauth.write`
-    ///
-    /// Note: HighLevel's doc names no scope here; the scope is the one its scopes page gives for this path.
     pub fn attach_linkedin_account(
         &self,
         account_id: impl Into<String>,
@@ -125,11 +128,10 @@ impl SocialPlanner {
             body,
         }
     }
+
     /// Attach a TikTok profile to the location's planner.
     ///
     /// `POST /social-media-posting/oauth/{locationId}/tiktok/accounts/{accountId}` · Version `2021-07-28` · location token · scopes: `socialplanner/oauth.write`
-    ///
-    /// Note: HighLevel's doc names no scope here; the scope is the one its scopes page gives for this path.
     pub fn attach_tiktok_profile(
         &self,
         account_id: impl Into<String>,
@@ -142,11 +144,10 @@ impl SocialPlanner {
             body,
         }
     }
+
     /// Attach an X (Twitter) profile to the location's planner.
     ///
     /// `POST /social-media-posting/oauth/{locationId}/twitter/accounts/{accountId}` · Version `2021-07-28` · location token · scopes: `socialplanner/oauth.write`
-    ///
-    /// Note: HighLevel's doc declares no security here; the scope is the one its scopes page gives for this path.
     pub fn attach_twitter_profile(
         &self,
         account_id: impl Into<String>,
@@ -159,11 +160,10 @@ impl SocialPlanner {
             body,
         }
     }
+
     /// Delete several social posts at once.
     ///
     /// `POST /social-media-posting/{locationId}/posts/bulk-delete` · Version `2021-07-28` · location token · scopes: `socialplanner/csv.write`
-    ///
-    /// Note: HighLevel's doc leaves the locationId path parameter undeclared and declares no security; the parameter is added, and the scope is the one its scopes page gives for this path (socialplanner/csv.write).
     pub fn bulk_delete_social_posts(
         &self,
         body: BulkDeleteSocialPostsRequest,
@@ -174,11 +174,10 @@ impl SocialPlanner {
             body,
         }
     }
+
     /// Create a social post for one or more connected accounts.
     ///
     /// `POST /social-media-posting/{locationId}/posts` · Version `2021-07-28` · location token · scopes: `socialplanner/post.write`
-    ///
-    /// Note: SKILL.md gives POST /social-media-posting/posts with locationId and scheduledAt in the body; the location is a path parameter and the schedule field is scheduleDate.
     pub fn create_social_post(&self, body: CreateSocialPostRequest) -> CreateSocialPost {
         CreateSocialPost {
             client: self.client.clone(),
@@ -186,11 +185,10 @@ impl SocialPlanner {
             body,
         }
     }
+
     /// Disconnect a social account from a location.
     ///
     /// `DELETE /social-media-posting/{locationId}/accounts/{id}` · Version `2021-07-28` · location token · scopes: `socialplanner/account.write`
-    ///
-    /// Note: HighLevel's doc names no scope here; the scope is the one its scopes page gives for this path.
     pub fn delete_social_account(&self, id: impl Into<String>) -> DeleteSocialAccount {
         DeleteSocialAccount {
             client: self.client.clone(),
@@ -200,11 +198,10 @@ impl SocialPlanner {
             user_id: None,
         }
     }
+
     /// Delete a CSV import.
     ///
     /// `DELETE /social-media-posting/{locationId}/csv/{id}` · Version `2021-07-28` · location token · scopes: `socialplanner/csv.write`
-    ///
-    /// Note: HighLevel's doc names no scope here; the scope is the one its scopes page gives for this path.
     pub fn delete_social_csv_import(
         &self,
         id: impl Into<String>,
@@ -215,11 +212,10 @@ impl SocialPlanner {
             id: id.into(),
         }
     }
+
     /// Remove one post from a CSV import.
     ///
     /// `DELETE /social-media-posting/{locationId}/csv/{csvId}/post/{postId}` · Version `2021-07-28` · location token · scopes: `socialplanner/csv.write`
-    ///
-    /// Note: HighLevel's doc names no scope here; the scope is the one its scopes page gives for this path.
     pub fn delete_social_csv_post(
         &self,
         csv_id: impl Into<String>,
@@ -232,11 +228,10 @@ impl SocialPlanner {
             post_id: post_id.into(),
         }
     }
+
     /// Delete a social post.
     ///
     /// `DELETE /social-media-posting/{locationId}/posts/{id}` · Version `2021-07-28` · location token · scopes: `socialplanner/post.write`
-    ///
-    /// Note: SKILL.md gives DELETE /social-media-posting/posts/{postId}; the real path carries the location. HighLevel's doc names no scope here; the scope is the one its scopes page gives for this path.
     pub fn delete_social_post(&self, id: impl Into<String>) -> DeleteSocialPost {
         DeleteSocialPost {
             client: self.client.clone(),
@@ -244,11 +239,10 @@ impl SocialPlanner {
             id: id.into(),
         }
     }
+
     /// Start creating the posts of a CSV import.
     ///
     /// `PATCH /social-media-posting/{locationId}/csv/{id}` · Version `2021-07-28` · location token · scopes: `socialplanner/csv.write`
-    ///
-    /// Note: HighLevel's doc names no scope here; the scope is the one its scopes page gives for this path.
     pub fn finalize_social_csv_import(
         &self,
         id: impl Into<String>,
@@ -261,11 +255,10 @@ impl SocialPlanner {
             body,
         }
     }
+
     /// List the Facebook pages an OAuth connection can post to.
     ///
     /// `GET /social-media-posting/oauth/{locationId}/facebook/accounts/{accountId}` · Version `2021-07-28` · location token · scopes: `socialplanner/oauth.readonly`
-    ///
-    /// Note: HighLevel's doc names no scope here; the scope is the one its scopes page gives for this path.
     pub fn get_facebook_pages(&self, account_id: impl Into<String>) -> GetFacebookPages {
         GetFacebookPages {
             client: self.client.clone(),
@@ -273,11 +266,10 @@ impl SocialPlanner {
             account_id: account_id.into(),
         }
     }
+
     /// List the Google Business Profile locations an OAuth connection can post to.
     ///
     /// `GET /social-media-posting/oauth/{locationId}/google/locations/{accountId}` · Version `2021-07-28` · location token · scopes: `socialplanner/oauth.readonly`
-    ///
-    /// Note: HighLevel's doc names no scope here; the scope is the one its scopes page gives for this path.
     pub fn get_google_business_locations(
         &self,
         account_id: impl Into<String>,
@@ -288,11 +280,10 @@ impl SocialPlanner {
             account_id: account_id.into(),
         }
     }
+
     /// List the Instagram professional accounts an OAuth connection can post to.
     ///
     /// `GET /social-media-posting/oauth/{locationId}/instagram/accounts/{accountId}` · Version `2021-07-28` · location token · scopes: `socialplanner/oauth.readonly`
-    ///
-    /// Note: HighLevel's doc names no scope here; the scope is the one its scopes page gives for this path.
     pub fn get_instagram_accounts(
         &self,
         account_id: impl Into<String>,
@@ -303,11 +294,10 @@ impl SocialPlanner {
             account_id: account_id.into(),
         }
     }
+
     /// List the LinkedIn pages and profile an OAuth connection can post to.
     ///
     /// `GET /social-media-posting/oauth/{locationId}/linkedin/accounts/{accountId}` · Version `2021-07-28` · location token · scopes: `socialplanner/oauth.readonly`
-    ///
-    /// Note: HighLevel's doc names no scope here; the scope is the one its scopes page gives for this path.
     pub fn get_linkedin_accounts(
         &self,
         account_id: impl Into<String>,
@@ -318,11 +308,10 @@ impl SocialPlanner {
             account_id: account_id.into(),
         }
     }
+
     /// Fetch one post category.
     ///
     /// `GET /social-media-posting/{locationId}/categories/{id}` · Version `2021-07-28` · location token · scopes: `socialplanner/category.readonly`
-    ///
-    /// Note: HighLevel's doc names no scope here and declares the Authorization header as a parameter; the scope is the one its scopes page gives for this path and the header is left to the client.
     pub fn get_social_category(&self, id: impl Into<String>) -> GetSocialCategory {
         GetSocialCategory {
             client: self.client.clone(),
@@ -330,11 +319,10 @@ impl SocialPlanner {
             id: id.into(),
         }
     }
+
     /// Fetch one CSV import with a page of the posts it holds.
     ///
     /// `GET /social-media-posting/{locationId}/csv/{id}` · Version `2021-07-28` · location token · scopes: `socialplanner/csv.readonly`
-    ///
-    /// Note: HighLevel's doc names no scope here; the scope is the one its scopes page gives for this path.
     pub fn get_social_csv_import(&self, id: impl Into<String>) -> GetSocialCsvImport {
         GetSocialCsvImport {
             client: self.client.clone(),
@@ -344,11 +332,10 @@ impl SocialPlanner {
             limit: None,
         }
     }
+
     /// Fetch one social post.
     ///
     /// `GET /social-media-posting/{locationId}/posts/{id}` · Version `2021-07-28` · location token · scopes: `socialplanner/post.readonly`
-    ///
-    /// Note: SKILL.md gives GET /social-media-posting/posts/{postId}; the real path carries the location. HighLevel's doc names no scope here; the scope is the one its scopes page gives for this path.
     pub fn get_social_post(&self, id: impl Into<String>) -> GetSocialPost {
         GetSocialPost {
             client: self.client.clone(),
@@ -356,13 +343,12 @@ impl SocialPlanner {
             id: id.into(),
         }
     }
+
     /// Fetch posting and audience statistics for connected accounts.
     ///
     /// Only LinkedIn pages and TikTok Business accounts report statistics on those two platforms.
     ///
     /// `POST /social-media-posting/statistics` · Version `2021-07-28` · location token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc declares no security here and its scopes page does not list the path, so no scope is given; the token kind follows the rest of the module. The body is marked optional in HighLevel's doc although profileIds is required within it.
     pub fn get_social_statistics(&self) -> GetSocialStatistics {
         GetSocialStatistics {
             client: self.client.clone(),
@@ -370,11 +356,10 @@ impl SocialPlanner {
             body: None,
         }
     }
+
     /// Fetch post tags by their ids.
     ///
     /// `POST /social-media-posting/{locationId}/tags/details` · Version `2021-07-28` · location token · scopes: `socialplanner/tag.readonly`
-    ///
-    /// Note: HighLevel's doc names no scope here; the scope is the one its scopes page gives for this path.
     pub fn get_social_tags_by_ids(
         &self,
         body: SocialTagIdsRequest,
@@ -385,11 +370,10 @@ impl SocialPlanner {
             body,
         }
     }
+
     /// Show the TikTok Business profile of an OAuth connection.
     ///
     /// `GET /social-media-posting/oauth/{locationId}/tiktok-business/accounts/{accountId}` · Version `2021-07-28` · location token · scopes: `socialplanner/oauth.readonly`
-    ///
-    /// Note: HighLevel's doc names no scope here; the scope is the one its scopes page gives for this path.
     pub fn get_tiktok_business_profile(
         &self,
         account_id: impl Into<String>,
@@ -400,11 +384,10 @@ impl SocialPlanner {
             account_id: account_id.into(),
         }
     }
+
     /// Show the TikTok profile of an OAuth connection.
     ///
     /// `GET /social-media-posting/oauth/{locationId}/tiktok/accounts/{accountId}` · Version `2021-07-28` · location token · scopes: `socialplanner/oauth.readonly`
-    ///
-    /// Note: HighLevel's doc names no scope here; the scope is the one its scopes page gives for this path.
     pub fn get_tiktok_profile(&self, account_id: impl Into<String>) -> GetTiktokProfile {
         GetTiktokProfile {
             client: self.client.clone(),
@@ -412,11 +395,10 @@ impl SocialPlanner {
             account_id: account_id.into(),
         }
     }
+
     /// Show the X (Twitter) profile of an OAuth connection.
     ///
     /// `GET /social-media-posting/oauth/{locationId}/twitter/accounts/{accountId}` · Version `2021-07-28` · location token · scopes: `socialplanner/oauth.readonly`
-    ///
-    /// Note: HighLevel's doc declares no security here; the scope is the one its scopes page gives for this path.
     pub fn get_twitter_profile(
         &self,
         account_id: impl Into<String>,
@@ -427,6 +409,7 @@ impl SocialPlanner {
             account_id: account_id.into(),
         }
     }
+
     /// List the connected social accounts and account groups of a location.
     ///
     /// `GET /social-media-posting/{locationId}/accounts` · Version `2021-07-28` · location token · scopes: `socialplanner/account.readonly`
@@ -436,6 +419,7 @@ impl SocialPlanner {
             location_id: None,
         }
     }
+
     /// List the post categories of a location.
     ///
     /// `GET /social-media-posting/{locationId}/categories` · Version `2021-07-28` · location token · scopes: `socialplanner/category.readonly`
@@ -448,11 +432,10 @@ impl SocialPlanner {
             skip: None,
         }
     }
+
     /// List the CSV imports of a location and their progress.
     ///
     /// `GET /social-media-posting/{locationId}/csv` · Version `2021-07-28` · location token · scopes: `socialplanner/csv.readonly`
-    ///
-    /// Note: HighLevel's doc names no scope here; the scope is the one its scopes page gives for this path.
     pub fn list_social_csv_imports(&self) -> ListSocialCsvImports {
         ListSocialCsvImports {
             client: self.client.clone(),
@@ -463,11 +446,10 @@ impl SocialPlanner {
             user_id: None,
         }
     }
+
     /// List the social posts of a location in a date window.
     ///
     /// `POST /social-media-posting/{locationId}/posts/list` · Version `2021-07-28` · location token · scopes: `socialplanner/post.readonly`
-    ///
-    /// Note: SKILL.md gives GET /social-media-posting/posts; the real call is a POST to /social-media-posting/{locationId}/posts/list with the filters in the body. Paging values travel in the body as strings, so no paging helper is generated.
     pub fn list_social_posts(&self, body: ListSocialPostsRequest) -> ListSocialPosts {
         ListSocialPosts {
             client: self.client.clone(),
@@ -475,11 +457,10 @@ impl SocialPlanner {
             body,
         }
     }
+
     /// List the post tags of a location.
     ///
     /// `GET /social-media-posting/{locationId}/tags` · Version `2021-07-28` · location token · scopes: `socialplanner/tag.readonly`
-    ///
-    /// Note: HighLevel's doc names no scope here; the scope is the one its scopes page gives for this path.
     pub fn list_social_tags(&self) -> ListSocialTags {
         ListSocialTags {
             client: self.client.clone(),
@@ -489,14 +470,14 @@ impl SocialPlanner {
             skip: None,
         }
     }
+
     /// Change some fields of a social post.
     ///
     /// `PATCH /social-media-posting/{locationId}/posts/{id}` · Version `2021-07-28` · location token · scopes: `socialplanner/post.write`
     ///
     /// Not in HighLevel's published docs; available with the `undocumented` feature.
-    ///
-    /// Note: SKILL.md lists PATCH /social-media-posting/posts/{postId} and HighLevel's scopes page lists PATCH /social-media-posting/:locationId/posts/:id under socialplanner/post.write, but no published operation describes it; it sits at the scopes page's path. Body fields and response shape are unknown, so both are raw JSON.
     #[cfg(feature = "undocumented")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
     pub fn patch_social_post(
         &self,
         id: impl Into<String>,
@@ -509,11 +490,10 @@ impl SocialPlanner {
             body,
         }
     }
+
     /// Attach a Google Business Profile location to the location's planner.
     ///
     /// `POST /social-media-posting/oauth/{locationId}/google/locations/{accountId}` · Version `2021-07-28` · location token · scopes: `socialplanner/oauth.write`
-    ///
-    /// Note: HighLevel's doc names no scope here; the scope is the one its scopes page gives for this path.
     pub fn set_google_business_location(
         &self,
         account_id: impl Into<String>,
@@ -526,6 +506,7 @@ impl SocialPlanner {
             body,
         }
     }
+
     /// Choose the accounts an uploaded CSV file's posts go to.
     ///
     /// `POST /social-media-posting/{locationId}/set-accounts` · Version `2021-07-28` · location token · scopes: `socialplanner/csv.write`
@@ -539,11 +520,10 @@ impl SocialPlanner {
             body,
         }
     }
+
     /// Begin connecting a Facebook account to a location.
     ///
     /// `GET /social-media-posting/oauth/facebook/start` · Version `2021-07-28` · location token · scopes: `socialplanner/oauth.readonly`
-    ///
-    /// Note: SKILL.md gives POST /social-media-posting/oauth/facebook/start; the real method is GET. HighLevel's doc names no scope here; the scope is the one its scopes page gives for this path. The call opens the provider's consent flow and is meant to be loaded in a browser window; HighLevel documents no response body, so it is raw JSON.
     pub fn start_facebook_oauth(
         &self,
         user_id: impl Into<String>,
@@ -556,11 +536,10 @@ impl SocialPlanner {
             reconnect: None,
         }
     }
+
     /// Begin connecting a Google Business Profile account to a location.
     ///
     /// `GET /social-media-posting/oauth/google/start` · Version `2021-07-28` · location token · scopes: `socialplanner/oauth.readonly`
-    ///
-    /// Note: SKILL.md gives POST /social-media-posting/oauth/google/start; the real method is GET. The call opens the provider's consent flow and is meant to be loaded in a browser window; HighLevel documents no response body, so it is raw JSON.
     pub fn start_google_oauth(&self, user_id: impl Into<String>) -> StartGoogleOauth {
         StartGoogleOauth {
             client: self.client.clone(),
@@ -570,11 +549,10 @@ impl SocialPlanner {
             reconnect: None,
         }
     }
+
     /// Begin connecting an Instagram account to a location.
     ///
     /// `GET /social-media-posting/oauth/instagram/start` · Version `2021-07-28` · location token · scopes: `socialplanner/oauth.readonly`
-    ///
-    /// Note: SKILL.md gives POST /social-media-posting/oauth/instagram/start; the real method is GET. The call opens the provider's consent flow and is meant to be loaded in a browser window; HighLevel documents no response body, so it is raw JSON.
     pub fn start_instagram_oauth(
         &self,
         user_id: impl Into<String>,
@@ -587,11 +565,10 @@ impl SocialPlanner {
             reconnect: None,
         }
     }
+
     /// Begin connecting a LinkedIn account to a location.
     ///
     /// `GET /social-media-posting/oauth/linkedin/start` · Version `2021-07-28` · location token · scopes: `socialplanner/oauth.readonly`
-    ///
-    /// Note: SKILL.md gives POST /social-media-posting/oauth/linkedin/start; the real method is GET. HighLevel's doc names no scope here; the scope is the one its scopes page gives for this path. The call opens the provider's consent flow and is meant to be loaded in a browser window; HighLevel documents no response body, so it is raw JSON.
     pub fn start_linkedin_oauth(
         &self,
         user_id: impl Into<String>,
@@ -604,11 +581,10 @@ impl SocialPlanner {
             reconnect: None,
         }
     }
+
     /// Begin connecting a TikTok Business account to a location.
     ///
     /// `GET /social-media-posting/oauth/tiktok-business/start` · Version `2021-07-28` · location token · scopes: `socialplanner/oauth.readonly`
-    ///
-    /// Note: The call opens the provider's consent flow and is meant to be loaded in a browser window; HighLevel documents no response body, so it is raw JSON.
     pub fn start_tiktok_business_oauth(
         &self,
         user_id: impl Into<String>,
@@ -621,11 +597,10 @@ impl SocialPlanner {
             reconnect: None,
         }
     }
+
     /// Begin connecting a TikTok account to a location.
     ///
     /// `GET /social-media-posting/oauth/tiktok/start` · Version `2021-07-28` · location token · scopes: `socialplanner/oauth.readonly`
-    ///
-    /// Note: SKILL.md gives POST /social-media-posting/oauth/tiktok/start; the real method is GET. The call opens the provider's consent flow and is meant to be loaded in a browser window; HighLevel documents no response body, so it is raw JSON.
     pub fn start_tiktok_oauth(&self, user_id: impl Into<String>) -> StartTiktokOauth {
         StartTiktokOauth {
             client: self.client.clone(),
@@ -635,11 +610,10 @@ impl SocialPlanner {
             reconnect: None,
         }
     }
+
     /// Begin connecting an X (Twitter) account to a location.
     ///
     /// `GET /social-media-posting/oauth/twitter/start` · Version `2021-07-28` · location token · scopes: `socialplanner/oauth.readonly`
-    ///
-    /// Note: SKILL.md gives POST /social-media-posting/oauth/twitter/start; the real method is GET. The call opens the provider's consent flow and is meant to be loaded in a browser window; HighLevel documents no response body, so it is raw JSON.
     pub fn start_twitter_oauth(&self, user_id: impl Into<String>) -> StartTwitterOauth {
         StartTwitterOauth {
             client: self.client.clone(),
@@ -649,11 +623,10 @@ impl SocialPlanner {
             reconnect: None,
         }
     }
+
     /// Replace the content or schedule of a social post.
     ///
     /// `PUT /social-media-posting/{locationId}/posts/{id}` · Version `2021-07-28` · location token · scopes: `socialplanner/post.write`
-    ///
-    /// Note: SKILL.md gives PUT /social-media-posting/posts/{postId}; the real path carries the location. HighLevel's doc names no scope here; the scope is the one its scopes page gives for this path.
     pub fn update_social_post(
         &self,
         id: impl Into<String>,
@@ -666,6 +639,7 @@ impl SocialPlanner {
             body,
         }
     }
+
     /// Upload a CSV file of posts to import.
     ///
     /// `POST /social-media-posting/{locationId}/csv` · Version `2021-07-28` · location token · scopes: `socialplanner/csv.write`
@@ -677,8 +651,10 @@ impl SocialPlanner {
         }
     }
 }
+
 #[cfg(feature = "social_planner")]
-///One call per operation with sample arguments (contract tests only).
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+/// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -1093,8 +1069,10 @@ pub fn contract_samples(
         ));
     calls
 }
+
 #[cfg(feature = "social_planner")]
-///One call per operation with every optional argument and field set too (contract tests only).
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+/// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -1729,14 +1707,14 @@ pub fn contract_samples_full(
         ));
     calls
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// Request builder for `attach_facebook_page`: set optional parameters, then call `send()`.
 ///
 /// Attach a Facebook page to the location's planner.
 ///
 /// `POST /social-media-posting/oauth/{locationId}/facebook/accounts/{accountId}` · Version `2021-07-28` · location token · scopes: `socialplanner/oauth.write`
-///
-/// Note: HighLevel's doc names no scope here; the scope is the one its scopes page gives for this path.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct AttachFacebookPage {
@@ -1745,15 +1723,18 @@ pub struct AttachFacebookPage {
     account_id: String,
     body: AttachFacebookPageRequest,
 }
-#[cfg(feature = "social_planner")]
-impl AttachFacebookPage {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl AttachFacebookPage {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1782,10 +1763,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ConnectedSocialAccountResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1794,14 +1777,14 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// Request builder for `attach_instagram_account`: set optional parameters, then call `send()`.
 ///
 /// Attach an Instagram professional account to the location's planner.
 ///
 /// `POST /social-media-posting/oauth/{locationId}/instagram/accounts/{accountId}` · Version `2021-07-28` · location token · scopes: `socialplanner/oauth.write`
-///
-/// Note: HighLevel's doc names no scope here; the scope is the one its scopes page gives for this path.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct AttachInstagramAccount {
@@ -1810,15 +1793,18 @@ pub struct AttachInstagramAccount {
     account_id: String,
     body: AttachInstagramAccountRequest,
 }
-#[cfg(feature = "social_planner")]
-impl AttachInstagramAccount {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl AttachInstagramAccount {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1847,10 +1833,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ConnectedSocialAccountResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1859,14 +1847,14 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// Request builder for `attach_linkedin_account`: set optional parameters, then call `send()`.
 ///
 /// Attach a LinkedIn page or profile to the location's planner.
 ///
 /// `POST /social-media-posting/oauth/{locationId}/linkedin/accounts/{accountId}` · Version `2021-07-28` · location token · scopes: `socialplanner/oauth.write`
-///
-/// Note: HighLevel's doc names no scope here; the scope is the one its scopes page gives for this path.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct AttachLinkedinAccount {
@@ -1875,15 +1863,18 @@ pub struct AttachLinkedinAccount {
     account_id: String,
     body: AttachLinkedinAccountRequest,
 }
-#[cfg(feature = "social_planner")]
-impl AttachLinkedinAccount {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl AttachLinkedinAccount {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1912,10 +1903,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ConnectedSocialAccountResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1924,14 +1917,14 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// Request builder for `attach_tiktok_profile`: set optional parameters, then call `send()`.
 ///
 /// Attach a TikTok profile to the location's planner.
 ///
 /// `POST /social-media-posting/oauth/{locationId}/tiktok/accounts/{accountId}` · Version `2021-07-28` · location token · scopes: `socialplanner/oauth.write`
-///
-/// Note: HighLevel's doc names no scope here; the scope is the one its scopes page gives for this path.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct AttachTiktokProfile {
@@ -1940,15 +1933,18 @@ pub struct AttachTiktokProfile {
     account_id: String,
     body: AttachTiktokProfileRequest,
 }
-#[cfg(feature = "social_planner")]
-impl AttachTiktokProfile {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl AttachTiktokProfile {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1977,10 +1973,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ConnectedSocialAccountResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1989,14 +1987,14 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// Request builder for `attach_twitter_profile`: set optional parameters, then call `send()`.
 ///
 /// Attach an X (Twitter) profile to the location's planner.
 ///
 /// `POST /social-media-posting/oauth/{locationId}/twitter/accounts/{accountId}` · Version `2021-07-28` · location token · scopes: `socialplanner/oauth.write`
-///
-/// Note: HighLevel's doc declares no security here; the scope is the one its scopes page gives for this path.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct AttachTwitterProfile {
@@ -2005,15 +2003,18 @@ pub struct AttachTwitterProfile {
     account_id: String,
     body: AttachTwitterProfileRequest,
 }
-#[cfg(feature = "social_planner")]
-impl AttachTwitterProfile {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl AttachTwitterProfile {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -2042,10 +2043,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ConnectedSocialAccountResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2054,14 +2057,14 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// Request builder for `bulk_delete_social_posts`: set optional parameters, then call `send()`.
 ///
 /// Delete several social posts at once.
 ///
 /// `POST /social-media-posting/{locationId}/posts/bulk-delete` · Version `2021-07-28` · location token · scopes: `socialplanner/csv.write`
-///
-/// Note: HighLevel's doc leaves the locationId path parameter undeclared and declares no security; the parameter is added, and the scope is the one its scopes page gives for this path (socialplanner/csv.write).
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct BulkDeleteSocialPosts {
@@ -2069,15 +2072,18 @@ pub struct BulkDeleteSocialPosts {
     location_id: Option<String>,
     body: BulkDeleteSocialPostsRequest,
 }
-#[cfg(feature = "social_planner")]
-impl BulkDeleteSocialPosts {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl BulkDeleteSocialPosts {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -2105,10 +2111,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<BulkDeleteSocialPostsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2117,14 +2125,14 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// Request builder for `create_social_post`: set optional parameters, then call `send()`.
 ///
 /// Create a social post for one or more connected accounts.
 ///
 /// `POST /social-media-posting/{locationId}/posts` · Version `2021-07-28` · location token · scopes: `socialplanner/post.write`
-///
-/// Note: SKILL.md gives POST /social-media-posting/posts with locationId and scheduledAt in the body; the location is a path parameter and the schedule field is scheduleDate.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct CreateSocialPost {
@@ -2132,15 +2140,18 @@ pub struct CreateSocialPost {
     location_id: Option<String>,
     body: CreateSocialPostRequest,
 }
-#[cfg(feature = "social_planner")]
-impl CreateSocialPost {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl CreateSocialPost {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -2168,10 +2179,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<SocialPostResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2180,14 +2193,14 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// Request builder for `delete_social_account`: set optional parameters, then call `send()`.
 ///
 /// Disconnect a social account from a location.
 ///
 /// `DELETE /social-media-posting/{locationId}/accounts/{id}` · Version `2021-07-28` · location token · scopes: `socialplanner/account.write`
-///
-/// Note: HighLevel's doc names no scope here; the scope is the one its scopes page gives for this path.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DeleteSocialAccount {
@@ -2197,25 +2210,30 @@ pub struct DeleteSocialAccount {
     company_id: Option<String>,
     user_id: Option<String>,
 }
-#[cfg(feature = "social_planner")]
-impl DeleteSocialAccount {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl DeleteSocialAccount {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///The agency the location belongs to.
+
+    /// The agency the location belongs to.
     pub fn company_id(mut self, value: impl Into<String>) -> Self {
         self.company_id = Some(value.into());
         self
     }
-    ///The user making the change.
+
+    /// The user making the change.
     pub fn user_id(mut self, value: impl Into<String>) -> Self {
         self.user_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -2246,10 +2264,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<DeleteSocialAccountResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2258,14 +2278,14 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// Request builder for `delete_social_csv_import`: set optional parameters, then call `send()`.
 ///
 /// Delete a CSV import.
 ///
 /// `DELETE /social-media-posting/{locationId}/csv/{id}` · Version `2021-07-28` · location token · scopes: `socialplanner/csv.write`
-///
-/// Note: HighLevel's doc names no scope here; the scope is the one its scopes page gives for this path.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DeleteSocialCsvImport {
@@ -2273,15 +2293,18 @@ pub struct DeleteSocialCsvImport {
     location_id: Option<String>,
     id: String,
 }
-#[cfg(feature = "social_planner")]
-impl DeleteSocialCsvImport {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl DeleteSocialCsvImport {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -2306,10 +2329,12 @@ Defaults to the client's configured location.*/
         request.scope_key(location_id.clone());
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<DeleteSocialCsvImportResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2318,14 +2343,14 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// Request builder for `delete_social_csv_post`: set optional parameters, then call `send()`.
 ///
 /// Remove one post from a CSV import.
 ///
 /// `DELETE /social-media-posting/{locationId}/csv/{csvId}/post/{postId}` · Version `2021-07-28` · location token · scopes: `socialplanner/csv.write`
-///
-/// Note: HighLevel's doc names no scope here; the scope is the one its scopes page gives for this path.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DeleteSocialCsvPost {
@@ -2334,15 +2359,18 @@ pub struct DeleteSocialCsvPost {
     csv_id: String,
     post_id: String,
 }
-#[cfg(feature = "social_planner")]
-impl DeleteSocialCsvPost {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl DeleteSocialCsvPost {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -2368,10 +2396,12 @@ Defaults to the client's configured location.*/
         request.scope_key(location_id.clone());
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<DeleteSocialPostResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2380,14 +2410,14 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// Request builder for `delete_social_post`: set optional parameters, then call `send()`.
 ///
 /// Delete a social post.
 ///
 /// `DELETE /social-media-posting/{locationId}/posts/{id}` · Version `2021-07-28` · location token · scopes: `socialplanner/post.write`
-///
-/// Note: SKILL.md gives DELETE /social-media-posting/posts/{postId}; the real path carries the location. HighLevel's doc names no scope here; the scope is the one its scopes page gives for this path.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DeleteSocialPost {
@@ -2395,15 +2425,18 @@ pub struct DeleteSocialPost {
     location_id: Option<String>,
     id: String,
 }
-#[cfg(feature = "social_planner")]
-impl DeleteSocialPost {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl DeleteSocialPost {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -2428,10 +2461,12 @@ Defaults to the client's configured location.*/
         request.scope_key(location_id.clone());
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<DeleteSocialPostResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2440,14 +2475,14 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// Request builder for `finalize_social_csv_import`: set optional parameters, then call `send()`.
 ///
 /// Start creating the posts of a CSV import.
 ///
 /// `PATCH /social-media-posting/{locationId}/csv/{id}` · Version `2021-07-28` · location token · scopes: `socialplanner/csv.write`
-///
-/// Note: HighLevel's doc names no scope here; the scope is the one its scopes page gives for this path.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct FinalizeSocialCsvImport {
@@ -2456,15 +2491,18 @@ pub struct FinalizeSocialCsvImport {
     id: String,
     body: FinalizeSocialCsvImportRequest,
 }
-#[cfg(feature = "social_planner")]
-impl FinalizeSocialCsvImport {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl FinalizeSocialCsvImport {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -2493,10 +2531,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<SocialPlannerStatus, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2505,14 +2545,14 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// Request builder for `get_facebook_pages`: set optional parameters, then call `send()`.
 ///
 /// List the Facebook pages an OAuth connection can post to.
 ///
 /// `GET /social-media-posting/oauth/{locationId}/facebook/accounts/{accountId}` · Version `2021-07-28` · location token · scopes: `socialplanner/oauth.readonly`
-///
-/// Note: HighLevel's doc names no scope here; the scope is the one its scopes page gives for this path.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetFacebookPages {
@@ -2520,15 +2560,18 @@ pub struct GetFacebookPages {
     location_id: Option<String>,
     account_id: String,
 }
-#[cfg(feature = "social_planner")]
-impl GetFacebookPages {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl GetFacebookPages {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -2553,10 +2596,12 @@ Defaults to the client's configured location.*/
         request.scope_key(location_id.clone());
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<FacebookPagesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2565,14 +2610,14 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// Request builder for `get_google_business_locations`: set optional parameters, then call `send()`.
 ///
 /// List the Google Business Profile locations an OAuth connection can post to.
 ///
 /// `GET /social-media-posting/oauth/{locationId}/google/locations/{accountId}` · Version `2021-07-28` · location token · scopes: `socialplanner/oauth.readonly`
-///
-/// Note: HighLevel's doc names no scope here; the scope is the one its scopes page gives for this path.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetGoogleBusinessLocations {
@@ -2580,15 +2625,18 @@ pub struct GetGoogleBusinessLocations {
     location_id: Option<String>,
     account_id: String,
 }
-#[cfg(feature = "social_planner")]
-impl GetGoogleBusinessLocations {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl GetGoogleBusinessLocations {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -2616,10 +2664,12 @@ Defaults to the client's configured location.*/
         request.scope_key(location_id.clone());
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<GoogleBusinessLocationsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2628,14 +2678,14 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// Request builder for `get_instagram_accounts`: set optional parameters, then call `send()`.
 ///
 /// List the Instagram professional accounts an OAuth connection can post to.
 ///
 /// `GET /social-media-posting/oauth/{locationId}/instagram/accounts/{accountId}` · Version `2021-07-28` · location token · scopes: `socialplanner/oauth.readonly`
-///
-/// Note: HighLevel's doc names no scope here; the scope is the one its scopes page gives for this path.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetInstagramAccounts {
@@ -2643,15 +2693,18 @@ pub struct GetInstagramAccounts {
     location_id: Option<String>,
     account_id: String,
 }
-#[cfg(feature = "social_planner")]
-impl GetInstagramAccounts {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl GetInstagramAccounts {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -2676,10 +2729,12 @@ Defaults to the client's configured location.*/
         request.scope_key(location_id.clone());
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<InstagramAccountsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2688,14 +2743,14 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// Request builder for `get_linkedin_accounts`: set optional parameters, then call `send()`.
 ///
 /// List the LinkedIn pages and profile an OAuth connection can post to.
 ///
 /// `GET /social-media-posting/oauth/{locationId}/linkedin/accounts/{accountId}` · Version `2021-07-28` · location token · scopes: `socialplanner/oauth.readonly`
-///
-/// Note: HighLevel's doc names no scope here; the scope is the one its scopes page gives for this path.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetLinkedinAccounts {
@@ -2703,15 +2758,18 @@ pub struct GetLinkedinAccounts {
     location_id: Option<String>,
     account_id: String,
 }
-#[cfg(feature = "social_planner")]
-impl GetLinkedinAccounts {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl GetLinkedinAccounts {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -2736,10 +2794,12 @@ Defaults to the client's configured location.*/
         request.scope_key(location_id.clone());
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<LinkedinAccountsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2748,14 +2808,14 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// Request builder for `get_social_category`: set optional parameters, then call `send()`.
 ///
 /// Fetch one post category.
 ///
 /// `GET /social-media-posting/{locationId}/categories/{id}` · Version `2021-07-28` · location token · scopes: `socialplanner/category.readonly`
-///
-/// Note: HighLevel's doc names no scope here and declares the Authorization header as a parameter; the scope is the one its scopes page gives for this path and the header is left to the client.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetSocialCategory {
@@ -2763,15 +2823,18 @@ pub struct GetSocialCategory {
     location_id: Option<String>,
     id: String,
 }
-#[cfg(feature = "social_planner")]
-impl GetSocialCategory {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl GetSocialCategory {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -2796,10 +2859,12 @@ Defaults to the client's configured location.*/
         request.scope_key(location_id.clone());
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<SocialCategoryResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2808,14 +2873,14 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// Request builder for `get_social_csv_import`: set optional parameters, then call `send()`.
 ///
 /// Fetch one CSV import with a page of the posts it holds.
 ///
 /// `GET /social-media-posting/{locationId}/csv/{id}` · Version `2021-07-28` · location token · scopes: `socialplanner/csv.readonly`
-///
-/// Note: HighLevel's doc names no scope here; the scope is the one its scopes page gives for this path.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetSocialCsvImport {
@@ -2825,25 +2890,30 @@ pub struct GetSocialCsvImport {
     skip: Option<i64>,
     limit: Option<i64>,
 }
-#[cfg(feature = "social_planner")]
-impl GetSocialCsvImport {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl GetSocialCsvImport {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Number of posts to skip.
+
+    /// Number of posts to skip.
     pub fn skip(mut self, value: impl Into<i64>) -> Self {
         self.skip = Some(value.into());
         self
     }
-    ///Page size.
+
+    /// Page size.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -2874,10 +2944,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<SocialCsvImportResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2886,16 +2958,22 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl crate::Paginated for GetSocialCsvImport {
     type Page = SocialCsvImportResponse;
+
     type Item = SocialCsvPost;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         GetSocialCsvImport::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page)
@@ -2916,11 +2994,14 @@ impl crate::Paginated for GetSocialCsvImport {
         self.skip = Some(next);
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.results).and_then(|v| v.posts).unwrap_or_default()
     }
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl GetSocialCsvImport {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -2931,14 +3012,14 @@ impl GetSocialCsvImport {
         crate::paginate(self)
     }
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// Request builder for `get_social_post`: set optional parameters, then call `send()`.
 ///
 /// Fetch one social post.
 ///
 /// `GET /social-media-posting/{locationId}/posts/{id}` · Version `2021-07-28` · location token · scopes: `socialplanner/post.readonly`
-///
-/// Note: SKILL.md gives GET /social-media-posting/posts/{postId}; the real path carries the location. HighLevel's doc names no scope here; the scope is the one its scopes page gives for this path.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetSocialPost {
@@ -2946,15 +3027,18 @@ pub struct GetSocialPost {
     location_id: Option<String>,
     id: String,
 }
-#[cfg(feature = "social_planner")]
-impl GetSocialPost {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl GetSocialPost {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -2979,10 +3063,12 @@ Defaults to the client's configured location.*/
         request.scope_key(location_id.clone());
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<SocialPostResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2991,7 +3077,9 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// Request builder for `get_social_statistics`: set optional parameters, then call `send()`.
 ///
 /// Fetch posting and audience statistics for connected accounts.
@@ -2999,8 +3087,6 @@ Defaults to the client's configured location.*/
 /// Only LinkedIn pages and TikTok Business accounts report statistics on those two platforms.
 ///
 /// `POST /social-media-posting/statistics` · Version `2021-07-28` · location token · scopes: none stated
-///
-/// Note: HighLevel's doc declares no security here and its scopes page does not list the path, so no scope is given; the token kind follows the rest of the module. The body is marked optional in HighLevel's doc although profileIds is required within it.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetSocialStatistics {
@@ -3008,20 +3094,24 @@ pub struct GetSocialStatistics {
     location_id: Option<String>,
     body: Option<SocialStatisticsRequest>,
 }
-#[cfg(feature = "social_planner")]
-impl GetSocialStatistics {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl GetSocialStatistics {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Sets the request body.
     pub fn body(mut self, value: impl Into<SocialStatisticsRequest>) -> Self {
         self.body = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -3046,10 +3136,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<SocialStatisticsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3058,14 +3150,14 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// Request builder for `get_social_tags_by_ids`: set optional parameters, then call `send()`.
 ///
 /// Fetch post tags by their ids.
 ///
 /// `POST /social-media-posting/{locationId}/tags/details` · Version `2021-07-28` · location token · scopes: `socialplanner/tag.readonly`
-///
-/// Note: HighLevel's doc names no scope here; the scope is the one its scopes page gives for this path.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetSocialTagsByIds {
@@ -3073,15 +3165,18 @@ pub struct GetSocialTagsByIds {
     location_id: Option<String>,
     body: SocialTagIdsRequest,
 }
-#[cfg(feature = "social_planner")]
-impl GetSocialTagsByIds {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl GetSocialTagsByIds {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -3109,10 +3204,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<SocialTagsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3121,14 +3218,14 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// Request builder for `get_tiktok_business_profile`: set optional parameters, then call `send()`.
 ///
 /// Show the TikTok Business profile of an OAuth connection.
 ///
 /// `GET /social-media-posting/oauth/{locationId}/tiktok-business/accounts/{accountId}` · Version `2021-07-28` · location token · scopes: `socialplanner/oauth.readonly`
-///
-/// Note: HighLevel's doc names no scope here; the scope is the one its scopes page gives for this path.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetTiktokBusinessProfile {
@@ -3136,15 +3233,18 @@ pub struct GetTiktokBusinessProfile {
     location_id: Option<String>,
     account_id: String,
 }
-#[cfg(feature = "social_planner")]
-impl GetTiktokBusinessProfile {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl GetTiktokBusinessProfile {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -3169,10 +3269,12 @@ Defaults to the client's configured location.*/
         request.scope_key(location_id.clone());
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<TiktokProfilesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3181,14 +3283,14 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// Request builder for `get_tiktok_profile`: set optional parameters, then call `send()`.
 ///
 /// Show the TikTok profile of an OAuth connection.
 ///
 /// `GET /social-media-posting/oauth/{locationId}/tiktok/accounts/{accountId}` · Version `2021-07-28` · location token · scopes: `socialplanner/oauth.readonly`
-///
-/// Note: HighLevel's doc names no scope here; the scope is the one its scopes page gives for this path.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetTiktokProfile {
@@ -3196,15 +3298,18 @@ pub struct GetTiktokProfile {
     location_id: Option<String>,
     account_id: String,
 }
-#[cfg(feature = "social_planner")]
-impl GetTiktokProfile {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl GetTiktokProfile {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -3229,10 +3334,12 @@ Defaults to the client's configured location.*/
         request.scope_key(location_id.clone());
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<TiktokProfilesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3241,14 +3348,14 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// Request builder for `get_twitter_profile`: set optional parameters, then call `send()`.
 ///
 /// Show the X (Twitter) profile of an OAuth connection.
 ///
 /// `GET /social-media-posting/oauth/{locationId}/twitter/accounts/{accountId}` · Version `2021-07-28` · location token · scopes: `socialplanner/oauth.readonly`
-///
-/// Note: HighLevel's doc declares no security here; the scope is the one its scopes page gives for this path.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetTwitterProfile {
@@ -3256,15 +3363,18 @@ pub struct GetTwitterProfile {
     location_id: Option<String>,
     account_id: String,
 }
-#[cfg(feature = "social_planner")]
-impl GetTwitterProfile {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl GetTwitterProfile {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -3289,10 +3399,12 @@ Defaults to the client's configured location.*/
         request.scope_key(location_id.clone());
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<TwitterProfilesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3301,7 +3413,9 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// Request builder for `list_social_accounts`: set optional parameters, then call `send()`.
 ///
 /// List the connected social accounts and account groups of a location.
@@ -3313,15 +3427,18 @@ pub struct ListSocialAccounts {
     client: crate::Client,
     location_id: Option<String>,
 }
-#[cfg(feature = "social_planner")]
-impl ListSocialAccounts {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl ListSocialAccounts {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -3345,10 +3462,12 @@ Defaults to the client's configured location.*/
         request.scope_key(location_id.clone());
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ListSocialAccountsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3357,7 +3476,9 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// Request builder for `list_social_categories`: set optional parameters, then call `send()`.
 ///
 /// List the post categories of a location.
@@ -3372,30 +3493,36 @@ pub struct ListSocialCategories {
     limit: Option<i64>,
     skip: Option<i64>,
 }
-#[cfg(feature = "social_planner")]
-impl ListSocialCategories {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl ListSocialCategories {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Matches category names.
+
+    /// Matches category names.
     pub fn search_text(mut self, value: impl Into<String>) -> Self {
         self.search_text = Some(value.into());
         self
     }
-    ///Page size.
+
+    /// Page size.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
-    ///Number of categories to skip.
+
+    /// Number of categories to skip.
     pub fn skip(mut self, value: impl Into<i64>) -> Self {
         self.skip = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -3428,10 +3555,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ListSocialCategoriesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3440,16 +3569,22 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl crate::Paginated for ListSocialCategories {
     type Page = ListSocialCategoriesResponse;
+
     type Item = SocialCategory;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListSocialCategories::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page)
@@ -3470,11 +3605,14 @@ impl crate::Paginated for ListSocialCategories {
         self.skip = Some(next);
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.results).and_then(|v| v.categories).unwrap_or_default()
     }
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl ListSocialCategories {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -3485,14 +3623,14 @@ impl ListSocialCategories {
         crate::paginate(self)
     }
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// Request builder for `list_social_csv_imports`: set optional parameters, then call `send()`.
 ///
 /// List the CSV imports of a location and their progress.
 ///
 /// `GET /social-media-posting/{locationId}/csv` · Version `2021-07-28` · location token · scopes: `socialplanner/csv.readonly`
-///
-/// Note: HighLevel's doc names no scope here; the scope is the one its scopes page gives for this path.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListSocialCsvImports {
@@ -3503,35 +3641,42 @@ pub struct ListSocialCsvImports {
     include_users: Option<bool>,
     user_id: Option<String>,
 }
-#[cfg(feature = "social_planner")]
-impl ListSocialCsvImports {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl ListSocialCsvImports {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Number of imports to skip.
+
+    /// Number of imports to skip.
     pub fn skip(mut self, value: impl Into<i64>) -> Self {
         self.skip = Some(value.into());
         self
     }
-    ///Page size; 10 when absent.
+
+    /// Page size; 10 when absent.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
-    ///True to include the users behind each import.
+
+    /// True to include the users behind each import.
     pub fn include_users(mut self, value: impl Into<bool>) -> Self {
         self.include_users = Some(value.into());
         self
     }
-    ///Only imports made by this user.
+
+    /// Only imports made by this user.
     pub fn user_id(mut self, value: impl Into<String>) -> Self {
         self.user_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -3567,10 +3712,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ListSocialCsvImportsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3579,16 +3726,22 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl crate::Paginated for ListSocialCsvImports {
     type Page = ListSocialCsvImportsResponse;
+
     type Item = SocialCsvImport;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListSocialCsvImports::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page)
@@ -3609,11 +3762,14 @@ impl crate::Paginated for ListSocialCsvImports {
         self.skip = Some(next);
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.results).and_then(|v| v.csvs).unwrap_or_default()
     }
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl ListSocialCsvImports {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -3624,14 +3780,14 @@ impl ListSocialCsvImports {
         crate::paginate(self)
     }
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// Request builder for `list_social_posts`: set optional parameters, then call `send()`.
 ///
 /// List the social posts of a location in a date window.
 ///
 /// `POST /social-media-posting/{locationId}/posts/list` · Version `2021-07-28` · location token · scopes: `socialplanner/post.readonly`
-///
-/// Note: SKILL.md gives GET /social-media-posting/posts; the real call is a POST to /social-media-posting/{locationId}/posts/list with the filters in the body. Paging values travel in the body as strings, so no paging helper is generated.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListSocialPosts {
@@ -3639,15 +3795,18 @@ pub struct ListSocialPosts {
     location_id: Option<String>,
     body: ListSocialPostsRequest,
 }
-#[cfg(feature = "social_planner")]
-impl ListSocialPosts {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl ListSocialPosts {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -3675,10 +3834,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ListSocialPostsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3687,14 +3848,14 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// Request builder for `list_social_tags`: set optional parameters, then call `send()`.
 ///
 /// List the post tags of a location.
 ///
 /// `GET /social-media-posting/{locationId}/tags` · Version `2021-07-28` · location token · scopes: `socialplanner/tag.readonly`
-///
-/// Note: HighLevel's doc names no scope here; the scope is the one its scopes page gives for this path.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListSocialTags {
@@ -3704,30 +3865,36 @@ pub struct ListSocialTags {
     limit: Option<i64>,
     skip: Option<i64>,
 }
-#[cfg(feature = "social_planner")]
-impl ListSocialTags {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl ListSocialTags {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Matches tag names.
+
+    /// Matches tag names.
     pub fn search_text(mut self, value: impl Into<String>) -> Self {
         self.search_text = Some(value.into());
         self
     }
-    ///Page size.
+
+    /// Page size.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
-    ///Number of tags to skip.
+
+    /// Number of tags to skip.
     pub fn skip(mut self, value: impl Into<i64>) -> Self {
         self.skip = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -3760,10 +3927,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<SocialTagsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3772,16 +3941,22 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl crate::Paginated for ListSocialTags {
     type Page = SocialTagsResponse;
+
     type Item = SocialTag;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListSocialTags::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page)
@@ -3802,11 +3977,14 @@ impl crate::Paginated for ListSocialTags {
         self.skip = Some(next);
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.results).and_then(|v| v.tags).unwrap_or_default()
     }
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl ListSocialTags {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -3815,7 +3993,9 @@ impl ListSocialTags {
         crate::paginate(self)
     }
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// Request builder for `patch_social_post`: set optional parameters, then call `send()`.
 ///
 /// Change some fields of a social post.
@@ -3823,9 +4003,8 @@ impl ListSocialTags {
 /// `PATCH /social-media-posting/{locationId}/posts/{id}` · Version `2021-07-28` · location token · scopes: `socialplanner/post.write`
 ///
 /// Not in HighLevel's published docs; available with the `undocumented` feature.
-///
-/// Note: SKILL.md lists PATCH /social-media-posting/posts/{postId} and HighLevel's scopes page lists PATCH /social-media-posting/:locationId/posts/:id under socialplanner/post.write, but no published operation describes it; it sits at the scopes page's path. Body fields and response shape are unknown, so both are raw JSON.
 #[cfg(feature = "undocumented")]
+#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct PatchSocialPost {
@@ -3834,16 +4013,20 @@ pub struct PatchSocialPost {
     id: String,
     body: std::collections::BTreeMap<String, serde_json::Value>,
 }
-#[cfg(feature = "social_planner")]
-#[cfg(feature = "undocumented")]
-impl PatchSocialPost {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+#[cfg(feature = "undocumented")]
+#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
+impl PatchSocialPost {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -3872,10 +4055,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3884,14 +4069,14 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// Request builder for `set_google_business_location`: set optional parameters, then call `send()`.
 ///
 /// Attach a Google Business Profile location to the location's planner.
 ///
 /// `POST /social-media-posting/oauth/{locationId}/google/locations/{accountId}` · Version `2021-07-28` · location token · scopes: `socialplanner/oauth.write`
-///
-/// Note: HighLevel's doc names no scope here; the scope is the one its scopes page gives for this path.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct SetGoogleBusinessLocation {
@@ -3900,15 +4085,18 @@ pub struct SetGoogleBusinessLocation {
     account_id: String,
     body: AttachGoogleLocationRequest,
 }
-#[cfg(feature = "social_planner")]
-impl SetGoogleBusinessLocation {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl SetGoogleBusinessLocation {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -3937,10 +4125,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ConnectedSocialAccountResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3949,7 +4139,9 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// Request builder for `set_social_csv_accounts`: set optional parameters, then call `send()`.
 ///
 /// Choose the accounts an uploaded CSV file's posts go to.
@@ -3962,15 +4154,18 @@ pub struct SetSocialCsvAccounts {
     location_id: Option<String>,
     body: SetSocialCsvAccountsRequest,
 }
-#[cfg(feature = "social_planner")]
-impl SetSocialCsvAccounts {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl SetSocialCsvAccounts {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -3998,10 +4193,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<SocialPlannerStatus, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -4010,14 +4207,14 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// Request builder for `start_facebook_oauth`: set optional parameters, then call `send()`.
 ///
 /// Begin connecting a Facebook account to a location.
 ///
 /// `GET /social-media-posting/oauth/facebook/start` · Version `2021-07-28` · location token · scopes: `socialplanner/oauth.readonly`
-///
-/// Note: SKILL.md gives POST /social-media-posting/oauth/facebook/start; the real method is GET. HighLevel's doc names no scope here; the scope is the one its scopes page gives for this path. The call opens the provider's consent flow and is meant to be loaded in a browser window; HighLevel documents no response body, so it is raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct StartFacebookOauth {
@@ -4027,25 +4224,30 @@ pub struct StartFacebookOauth {
     page: Option<String>,
     reconnect: Option<bool>,
 }
-#[cfg(feature = "social_planner")]
-impl StartFacebookOauth {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl StartFacebookOauth {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///The HighLevel screen the flow returns to (for example `integration`).
+
+    /// The HighLevel screen the flow returns to (for example `integration`).
     pub fn page(mut self, value: impl Into<String>) -> Self {
         self.page = Some(value.into());
         self
     }
-    ///True to renew an existing connection.
+
+    /// True to renew an existing connection.
     pub fn reconnect(mut self, value: impl Into<bool>) -> Self {
         self.reconnect = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -4074,10 +4276,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -4086,14 +4290,14 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// Request builder for `start_google_oauth`: set optional parameters, then call `send()`.
 ///
 /// Begin connecting a Google Business Profile account to a location.
 ///
 /// `GET /social-media-posting/oauth/google/start` · Version `2021-07-28` · location token · scopes: `socialplanner/oauth.readonly`
-///
-/// Note: SKILL.md gives POST /social-media-posting/oauth/google/start; the real method is GET. The call opens the provider's consent flow and is meant to be loaded in a browser window; HighLevel documents no response body, so it is raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct StartGoogleOauth {
@@ -4103,25 +4307,30 @@ pub struct StartGoogleOauth {
     page: Option<String>,
     reconnect: Option<bool>,
 }
-#[cfg(feature = "social_planner")]
-impl StartGoogleOauth {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl StartGoogleOauth {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///The HighLevel screen the flow returns to (for example `integration`).
+
+    /// The HighLevel screen the flow returns to (for example `integration`).
     pub fn page(mut self, value: impl Into<String>) -> Self {
         self.page = Some(value.into());
         self
     }
-    ///True to renew an existing connection.
+
+    /// True to renew an existing connection.
     pub fn reconnect(mut self, value: impl Into<bool>) -> Self {
         self.reconnect = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -4150,10 +4359,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -4162,14 +4373,14 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// Request builder for `start_instagram_oauth`: set optional parameters, then call `send()`.
 ///
 /// Begin connecting an Instagram account to a location.
 ///
 /// `GET /social-media-posting/oauth/instagram/start` · Version `2021-07-28` · location token · scopes: `socialplanner/oauth.readonly`
-///
-/// Note: SKILL.md gives POST /social-media-posting/oauth/instagram/start; the real method is GET. The call opens the provider's consent flow and is meant to be loaded in a browser window; HighLevel documents no response body, so it is raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct StartInstagramOauth {
@@ -4179,25 +4390,30 @@ pub struct StartInstagramOauth {
     page: Option<String>,
     reconnect: Option<bool>,
 }
-#[cfg(feature = "social_planner")]
-impl StartInstagramOauth {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl StartInstagramOauth {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///The HighLevel screen the flow returns to (for example `integration`).
+
+    /// The HighLevel screen the flow returns to (for example `integration`).
     pub fn page(mut self, value: impl Into<String>) -> Self {
         self.page = Some(value.into());
         self
     }
-    ///True to renew an existing connection.
+
+    /// True to renew an existing connection.
     pub fn reconnect(mut self, value: impl Into<bool>) -> Self {
         self.reconnect = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -4226,10 +4442,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -4238,14 +4456,14 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// Request builder for `start_linkedin_oauth`: set optional parameters, then call `send()`.
 ///
 /// Begin connecting a LinkedIn account to a location.
 ///
 /// `GET /social-media-posting/oauth/linkedin/start` · Version `2021-07-28` · location token · scopes: `socialplanner/oauth.readonly`
-///
-/// Note: SKILL.md gives POST /social-media-posting/oauth/linkedin/start; the real method is GET. HighLevel's doc names no scope here; the scope is the one its scopes page gives for this path. The call opens the provider's consent flow and is meant to be loaded in a browser window; HighLevel documents no response body, so it is raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct StartLinkedinOauth {
@@ -4255,25 +4473,30 @@ pub struct StartLinkedinOauth {
     page: Option<String>,
     reconnect: Option<bool>,
 }
-#[cfg(feature = "social_planner")]
-impl StartLinkedinOauth {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl StartLinkedinOauth {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///The HighLevel screen the flow returns to (for example `integration`).
+
+    /// The HighLevel screen the flow returns to (for example `integration`).
     pub fn page(mut self, value: impl Into<String>) -> Self {
         self.page = Some(value.into());
         self
     }
-    ///True to renew an existing connection.
+
+    /// True to renew an existing connection.
     pub fn reconnect(mut self, value: impl Into<bool>) -> Self {
         self.reconnect = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -4302,10 +4525,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -4314,14 +4539,14 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// Request builder for `start_tiktok_business_oauth`: set optional parameters, then call `send()`.
 ///
 /// Begin connecting a TikTok Business account to a location.
 ///
 /// `GET /social-media-posting/oauth/tiktok-business/start` · Version `2021-07-28` · location token · scopes: `socialplanner/oauth.readonly`
-///
-/// Note: The call opens the provider's consent flow and is meant to be loaded in a browser window; HighLevel documents no response body, so it is raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct StartTiktokBusinessOauth {
@@ -4331,25 +4556,30 @@ pub struct StartTiktokBusinessOauth {
     page: Option<String>,
     reconnect: Option<bool>,
 }
-#[cfg(feature = "social_planner")]
-impl StartTiktokBusinessOauth {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl StartTiktokBusinessOauth {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///The HighLevel screen the flow returns to (for example `integration`).
+
+    /// The HighLevel screen the flow returns to (for example `integration`).
     pub fn page(mut self, value: impl Into<String>) -> Self {
         self.page = Some(value.into());
         self
     }
-    ///True to renew an existing connection.
+
+    /// True to renew an existing connection.
     pub fn reconnect(mut self, value: impl Into<bool>) -> Self {
         self.reconnect = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -4378,10 +4608,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -4390,14 +4622,14 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// Request builder for `start_tiktok_oauth`: set optional parameters, then call `send()`.
 ///
 /// Begin connecting a TikTok account to a location.
 ///
 /// `GET /social-media-posting/oauth/tiktok/start` · Version `2021-07-28` · location token · scopes: `socialplanner/oauth.readonly`
-///
-/// Note: SKILL.md gives POST /social-media-posting/oauth/tiktok/start; the real method is GET. The call opens the provider's consent flow and is meant to be loaded in a browser window; HighLevel documents no response body, so it is raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct StartTiktokOauth {
@@ -4407,25 +4639,30 @@ pub struct StartTiktokOauth {
     page: Option<String>,
     reconnect: Option<bool>,
 }
-#[cfg(feature = "social_planner")]
-impl StartTiktokOauth {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl StartTiktokOauth {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///The HighLevel screen the flow returns to (for example `integration`).
+
+    /// The HighLevel screen the flow returns to (for example `integration`).
     pub fn page(mut self, value: impl Into<String>) -> Self {
         self.page = Some(value.into());
         self
     }
-    ///True to renew an existing connection.
+
+    /// True to renew an existing connection.
     pub fn reconnect(mut self, value: impl Into<bool>) -> Self {
         self.reconnect = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -4454,10 +4691,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -4466,14 +4705,14 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// Request builder for `start_twitter_oauth`: set optional parameters, then call `send()`.
 ///
 /// Begin connecting an X (Twitter) account to a location.
 ///
 /// `GET /social-media-posting/oauth/twitter/start` · Version `2021-07-28` · location token · scopes: `socialplanner/oauth.readonly`
-///
-/// Note: SKILL.md gives POST /social-media-posting/oauth/twitter/start; the real method is GET. The call opens the provider's consent flow and is meant to be loaded in a browser window; HighLevel documents no response body, so it is raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct StartTwitterOauth {
@@ -4483,25 +4722,30 @@ pub struct StartTwitterOauth {
     page: Option<String>,
     reconnect: Option<bool>,
 }
-#[cfg(feature = "social_planner")]
-impl StartTwitterOauth {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl StartTwitterOauth {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///The HighLevel screen the flow returns to (for example `integration`).
+
+    /// The HighLevel screen the flow returns to (for example `integration`).
     pub fn page(mut self, value: impl Into<String>) -> Self {
         self.page = Some(value.into());
         self
     }
-    ///True to renew an existing connection.
+
+    /// True to renew an existing connection.
     pub fn reconnect(mut self, value: impl Into<bool>) -> Self {
         self.reconnect = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -4530,10 +4774,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -4542,14 +4788,14 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// Request builder for `update_social_post`: set optional parameters, then call `send()`.
 ///
 /// Replace the content or schedule of a social post.
 ///
 /// `PUT /social-media-posting/{locationId}/posts/{id}` · Version `2021-07-28` · location token · scopes: `socialplanner/post.write`
-///
-/// Note: SKILL.md gives PUT /social-media-posting/posts/{postId}; the real path carries the location. HighLevel's doc names no scope here; the scope is the one its scopes page gives for this path.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpdateSocialPost {
@@ -4558,15 +4804,18 @@ pub struct UpdateSocialPost {
     id: String,
     body: UpdateSocialPostRequest,
 }
-#[cfg(feature = "social_planner")]
-impl UpdateSocialPost {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl UpdateSocialPost {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -4595,10 +4844,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<SocialPlannerStatus, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -4607,7 +4858,9 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// Request builder for `upload_social_csv`: set optional parameters, then call `send()`.
 ///
 /// Upload a CSV file of posts to import.
@@ -4620,15 +4873,18 @@ pub struct UploadSocialCsv {
     location_id: Option<String>,
     body: UploadSocialCsvRequest,
 }
-#[cfg(feature = "social_planner")]
-impl UploadSocialCsv {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
+impl UploadSocialCsv {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -4656,10 +4912,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<UploadSocialCsvResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -4668,30 +4926,38 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `AttachFacebookPageRequest` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AttachFacebookPageRequest {
-    /// `type`
+    /// `type`: a [`SocialAccountType`](crate::social_planner::SocialAccountType).
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<SocialAccountType>,
+
     /// The page's id at Facebook.
     #[serde(rename = "originId", default, skip_serializing_if = "Option::is_none")]
     pub origin_id: Option<String>,
-    /// `name`
+
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `avatar`
+
+    /// `avatar`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub avatar: Option<String>,
-    /// `companyId`
+
+    /// `companyId`: a string.
     #[serde(rename = "companyId", default, skip_serializing_if = "Option::is_none")]
     pub company_id: Option<String>,
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl AttachFacebookPageRequest {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -4702,33 +4968,40 @@ impl AttachFacebookPageRequest {
             company_id: None,
         }
     }
-    ///Sets `type`.
+
+    /// Sets `type`.
     pub fn type_(mut self, value: impl Into<SocialAccountType>) -> Self {
         self.type_ = Some(value.into());
         self
     }
-    ///Sets `originId`.
+
+    /// Sets `originId`.
     pub fn origin_id(mut self, value: impl Into<String>) -> Self {
         self.origin_id = Some(value.into());
         self
     }
-    ///Sets `name`.
+
+    /// Sets `name`.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
-    ///Sets `avatar`.
+
+    /// Sets `avatar`.
     pub fn avatar(mut self, value: impl Into<String>) -> Self {
         self.avatar = Some(value.into());
         self
     }
-    ///Sets `companyId`.
+
+    /// Sets `companyId`.
     pub fn company_id(mut self, value: impl Into<String>) -> Self {
         self.company_id = Some(value.into());
         self
     }
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `AttachGoogleLocationRequest` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4736,16 +5009,20 @@ pub struct AttachGoogleLocationRequest {
     /// The location as returned by getGoogleBusinessLocations.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+
     /// The account as returned by getGoogleBusinessLocations.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account: Option<std::collections::BTreeMap<String, serde_json::Value>>,
-    /// `companyId`
+
+    /// `companyId`: a string.
     #[serde(rename = "companyId", default, skip_serializing_if = "Option::is_none")]
     pub company_id: Option<String>,
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl AttachGoogleLocationRequest {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -4754,7 +5031,8 @@ impl AttachGoogleLocationRequest {
             company_id: None,
         }
     }
-    ///Sets `location`.
+
+    /// Sets `location`.
     pub fn location(
         mut self,
         value: impl Into<std::collections::BTreeMap<String, serde_json::Value>>,
@@ -4762,7 +5040,8 @@ impl AttachGoogleLocationRequest {
         self.location = Some(value.into());
         self
     }
-    ///Sets `account`.
+
+    /// Sets `account`.
     pub fn account(
         mut self,
         value: impl Into<std::collections::BTreeMap<String, serde_json::Value>>,
@@ -4770,13 +5049,16 @@ impl AttachGoogleLocationRequest {
         self.account = Some(value.into());
         self
     }
-    ///Sets `companyId`.
+
+    /// Sets `companyId`.
     pub fn company_id(mut self, value: impl Into<String>) -> Self {
         self.company_id = Some(value.into());
         self
     }
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `AttachInstagramAccountRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4784,22 +5066,28 @@ pub struct AttachInstagramAccountRequest {
     /// The account's id at Instagram.
     #[serde(rename = "originId", default, skip_serializing_if = "Option::is_none")]
     pub origin_id: Option<String>,
-    /// `name`
+
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `avatar`
+
+    /// `avatar`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub avatar: Option<String>,
+
     /// The Facebook page the account is linked to.
     #[serde(rename = "pageId")]
     pub page_id: String,
-    /// `companyId`
+
+    /// `companyId`: a string.
     #[serde(rename = "companyId", default, skip_serializing_if = "Option::is_none")]
     pub company_id: Option<String>,
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl AttachInstagramAccountRequest {
-    ///A value with the required fields (`pageId`).
+    /// A value with the required fields (`pageId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(page_id: impl Into<String>) -> Self {
         Self {
@@ -4810,54 +5098,67 @@ impl AttachInstagramAccountRequest {
             company_id: None,
         }
     }
-    ///Sets `originId`.
+
+    /// Sets `originId`.
     pub fn origin_id(mut self, value: impl Into<String>) -> Self {
         self.origin_id = Some(value.into());
         self
     }
-    ///Sets `name`.
+
+    /// Sets `name`.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
-    ///Sets `avatar`.
+
+    /// Sets `avatar`.
     pub fn avatar(mut self, value: impl Into<String>) -> Self {
         self.avatar = Some(value.into());
         self
     }
-    ///Sets `companyId`.
+
+    /// Sets `companyId`.
     pub fn company_id(mut self, value: impl Into<String>) -> Self {
         self.company_id = Some(value.into());
         self
     }
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `AttachLinkedinAccountRequest` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AttachLinkedinAccountRequest {
-    /// `type`
+    /// `type`: a [`SocialAccountType`](crate::social_planner::SocialAccountType).
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<SocialAccountType>,
+
     /// The page or profile id at LinkedIn.
     #[serde(rename = "originId", default, skip_serializing_if = "Option::is_none")]
     pub origin_id: Option<String>,
-    /// `name`
+
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `avatar`
+
+    /// `avatar`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub avatar: Option<String>,
+
     /// LinkedIn URN.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub urn: Option<String>,
-    /// `companyId`
+
+    /// `companyId`: a string.
     #[serde(rename = "companyId", default, skip_serializing_if = "Option::is_none")]
     pub company_id: Option<String>,
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl AttachLinkedinAccountRequest {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -4869,67 +5170,83 @@ impl AttachLinkedinAccountRequest {
             company_id: None,
         }
     }
-    ///Sets `type`.
+
+    /// Sets `type`.
     pub fn type_(mut self, value: impl Into<SocialAccountType>) -> Self {
         self.type_ = Some(value.into());
         self
     }
-    ///Sets `originId`.
+
+    /// Sets `originId`.
     pub fn origin_id(mut self, value: impl Into<String>) -> Self {
         self.origin_id = Some(value.into());
         self
     }
-    ///Sets `name`.
+
+    /// Sets `name`.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
-    ///Sets `avatar`.
+
+    /// Sets `avatar`.
     pub fn avatar(mut self, value: impl Into<String>) -> Self {
         self.avatar = Some(value.into());
         self
     }
-    ///Sets `urn`.
+
+    /// Sets `urn`.
     pub fn urn(mut self, value: impl Into<String>) -> Self {
         self.urn = Some(value.into());
         self
     }
-    ///Sets `companyId`.
+
+    /// Sets `companyId`.
     pub fn company_id(mut self, value: impl Into<String>) -> Self {
         self.company_id = Some(value.into());
         self
     }
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `AttachTiktokProfileRequest` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AttachTiktokProfileRequest {
-    /// `type`
+    /// `type`: a [`SocialAccountType`](crate::social_planner::SocialAccountType).
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<SocialAccountType>,
+
     /// The profile id at TikTok.
     #[serde(rename = "originId", default, skip_serializing_if = "Option::is_none")]
     pub origin_id: Option<String>,
-    /// `name`
+
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `avatar`
+
+    /// `avatar`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub avatar: Option<String>,
-    /// `verified`
+
+    /// `verified`: `true` or `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verified: Option<bool>,
-    /// `username`
+
+    /// `username`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
-    /// `companyId`
+
+    /// `companyId`: a string.
     #[serde(rename = "companyId", default, skip_serializing_if = "Option::is_none")]
     pub company_id: Option<String>,
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl AttachTiktokProfileRequest {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -4942,43 +5259,52 @@ impl AttachTiktokProfileRequest {
             company_id: None,
         }
     }
-    ///Sets `type`.
+
+    /// Sets `type`.
     pub fn type_(mut self, value: impl Into<SocialAccountType>) -> Self {
         self.type_ = Some(value.into());
         self
     }
-    ///Sets `originId`.
+
+    /// Sets `originId`.
     pub fn origin_id(mut self, value: impl Into<String>) -> Self {
         self.origin_id = Some(value.into());
         self
     }
-    ///Sets `name`.
+
+    /// Sets `name`.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
-    ///Sets `avatar`.
+
+    /// Sets `avatar`.
     pub fn avatar(mut self, value: impl Into<String>) -> Self {
         self.avatar = Some(value.into());
         self
     }
-    ///Sets `verified`.
+
+    /// Sets `verified`.
     pub fn verified(mut self, value: impl Into<bool>) -> Self {
         self.verified = Some(value.into());
         self
     }
-    ///Sets `username`.
+
+    /// Sets `username`.
     pub fn username(mut self, value: impl Into<String>) -> Self {
         self.username = Some(value.into());
         self
     }
-    ///Sets `companyId`.
+
+    /// Sets `companyId`.
     pub fn company_id(mut self, value: impl Into<String>) -> Self {
         self.company_id = Some(value.into());
         self
     }
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `AttachTwitterProfileRequest` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4986,28 +5312,36 @@ pub struct AttachTwitterProfileRequest {
     /// The profile id at X.
     #[serde(rename = "originId", default, skip_serializing_if = "Option::is_none")]
     pub origin_id: Option<String>,
-    /// `name`
+
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `username`
+
+    /// `username`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
-    /// `avatar`
+
+    /// `avatar`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub avatar: Option<String>,
-    /// `protected`
+
+    /// `protected`: `true` or `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub protected: Option<bool>,
-    /// `verified`
+
+    /// `verified`: `true` or `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verified: Option<bool>,
-    /// `companyId`
+
+    /// `companyId`: a string.
     #[serde(rename = "companyId", default, skip_serializing_if = "Option::is_none")]
     pub company_id: Option<String>,
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl AttachTwitterProfileRequest {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -5020,65 +5354,88 @@ impl AttachTwitterProfileRequest {
             company_id: None,
         }
     }
-    ///Sets `originId`.
+
+    /// Sets `originId`.
     pub fn origin_id(mut self, value: impl Into<String>) -> Self {
         self.origin_id = Some(value.into());
         self
     }
-    ///Sets `name`.
+
+    /// Sets `name`.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
-    ///Sets `username`.
+
+    /// Sets `username`.
     pub fn username(mut self, value: impl Into<String>) -> Self {
         self.username = Some(value.into());
         self
     }
-    ///Sets `avatar`.
+
+    /// Sets `avatar`.
     pub fn avatar(mut self, value: impl Into<String>) -> Self {
         self.avatar = Some(value.into());
         self
     }
-    ///Sets `protected`.
+
+    /// Sets `protected`.
     pub fn protected(mut self, value: impl Into<bool>) -> Self {
         self.protected = Some(value.into());
         self
     }
-    ///Sets `verified`.
+
+    /// Sets `verified`.
     pub fn verified(mut self, value: impl Into<bool>) -> Self {
         self.verified = Some(value.into());
         self
     }
-    ///Sets `companyId`.
+
+    /// Sets `companyId`.
     pub fn company_id(mut self, value: impl Into<String>) -> Self {
         self.company_id = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
+)]
 /// The `BulkDeleteSocialPostsRequest` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct BulkDeleteSocialPostsRequest {
-    /// `postIds`
+    /// `postIds`: a list of strings.
     #[serde(rename = "postIds", default, skip_serializing_if = "Option::is_none")]
     pub post_ids: Option<Vec<String>>,
 }
+
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
+)]
 impl BulkDeleteSocialPostsRequest {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self { post_ids: None }
     }
-    ///Sets `postIds`.
+
+    /// Sets `postIds`.
     pub fn post_ids(mut self, value: impl Into<Vec<String>>) -> Self {
         self.post_ids = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
+)]
 /// The `BulkDeleteSocialPostsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5086,77 +5443,109 @@ pub struct BulkDeleteSocialPostsResponse {
     /// True when the call succeeded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
+
     /// The HTTP status, repeated in the body.
     #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
     pub status_code: Option<i64>,
+
     /// A short outcome message.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// `results`
+
+    /// `results`: a [`BulkDeleteSocialPostsResponseResults`](crate::social_planner::BulkDeleteSocialPostsResponseResults).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub results: Option<BulkDeleteSocialPostsResponseResults>,
 }
+
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
+)]
 /// The `BulkDeleteSocialPostsResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct BulkDeleteSocialPostsResponseResults {
-    /// `message`
+    /// `message`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+
     /// Number of posts deleted.
     #[serde(rename = "deletedCount", default, skip_serializing_if = "Option::is_none")]
     pub deleted_count: Option<i64>,
 }
+
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
+)]
 /// A page, profile or business location attached to the planner.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ConnectedSocialAccount {
-    /// `_id`
+    /// `_id`: a string.
     #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+
     /// The OAuth connection the account belongs to.
     #[serde(rename = "oAuthId", default, skip_serializing_if = "Option::is_none")]
     pub o_auth_id: Option<String>,
-    /// `oldId`
+
+    /// `oldId`: a string.
     #[serde(rename = "oldId", default, skip_serializing_if = "Option::is_none")]
     pub old_id: Option<String>,
-    /// `locationId`
+
+    /// `locationId`: a string.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
+
     /// Id of the page or profile on the social network.
     #[serde(rename = "originId", default, skip_serializing_if = "Option::is_none")]
     pub origin_id: Option<String>,
-    /// `platform`
+
+    /// `platform`: a [`SocialPlatform`](crate::social_planner::SocialPlatform).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub platform: Option<SocialPlatform>,
-    /// `type`
+
+    /// `type`: a [`SocialAccountType`](crate::social_planner::SocialAccountType).
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<SocialAccountType>,
-    /// `name`
+
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `avatar`
+
+    /// `avatar`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub avatar: Option<String>,
+
     /// Network-specific details.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meta: Option<std::collections::BTreeMap<String, serde_json::Value>>,
-    /// `active`
+
+    /// `active`: `true` or `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active: Option<bool>,
-    /// `deleted`
+
+    /// `deleted`: `true` or `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted: Option<bool>,
-    /// `createdAt`
+
+    /// `createdAt`: a date and time (RFC 3339 string).
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `updatedAt`
+
+    /// `updatedAt`: a date and time (RFC 3339 string).
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
 }
+
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
+)]
 /// The `ConnectedSocialAccountResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5164,17 +5553,22 @@ pub struct ConnectedSocialAccountResponse {
     /// True when the call succeeded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
+
     /// The HTTP status, repeated in the body.
     #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
     pub status_code: Option<i64>,
+
     /// A short outcome message.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// `results`
+
+    /// `results`: a [`ConnectedSocialAccount`](crate::social_planner::ConnectedSocialAccount).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub results: Option<ConnectedSocialAccount>,
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `CreateSocialPostRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5182,21 +5576,27 @@ pub struct CreateSocialPostRequest {
     /// Connected accounts to post to, as listed by listSocialAccounts.
     #[serde(rename = "accountIds")]
     pub account_ids: Vec<String>,
+
     /// Text of the post; each network trims it to its own limit.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub summary: Option<String>,
-    /// `media`
+
+    /// `media`: a list of [`SocialPostMedia`](crate::social_planner::SocialPostMedia) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub media: Option<Vec<SocialPostMedia>>,
+
     /// Initial status; null is accepted.
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub status: crate::Nullable<SocialPostStatus>,
+
     /// When to publish (ISO 8601).
     #[serde(rename = "scheduleDate", default, skip_serializing_if = "Option::is_none")]
     pub schedule_date: Option<String>,
+
     /// User id of the author.
     #[serde(rename = "createdBy", default, skip_serializing_if = "Option::is_none")]
     pub created_by: Option<String>,
+
     /// First comment to add after publishing; not for TikTok or Google Business, and at most 280 characters on X.
     #[serde(
         rename = "followUpComment",
@@ -5204,19 +5604,23 @@ pub struct CreateSocialPostRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub follow_up_comment: Option<String>,
-    /// `ogTagsDetails`
+
+    /// `ogTagsDetails`: a [`PostLinkPreview`](crate::social_planner::PostLinkPreview).
     #[serde(rename = "ogTagsDetails", default, skip_serializing_if = "Option::is_none")]
     pub og_tags_details: Option<PostLinkPreview>,
-    /// `type`
+
+    /// `type`: a [`SocialPostType`](crate::social_planner::SocialPostType).
     #[serde(rename = "type")]
     pub type_: SocialPostType,
-    /// `postApprovalDetails`
+
+    /// `postApprovalDetails`: a [`PostApproval`](crate::social_planner::PostApproval).
     #[serde(
         rename = "postApprovalDetails",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub post_approval_details: Option<PostApproval>,
+
     /// True when the schedule changed.
     #[serde(
         rename = "scheduleTimeUpdated",
@@ -5224,29 +5628,36 @@ pub struct CreateSocialPostRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub schedule_time_updated: Option<bool>,
+
     /// Tag ids.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
-    /// `categoryId`
+
+    /// `categoryId`: a string.
     #[serde(rename = "categoryId", default, skip_serializing_if = "Option::is_none")]
     pub category_id: Option<String>,
-    /// `tiktokPostDetails`
+
+    /// `tiktokPostDetails`: a [`TiktokPostDetails`](crate::social_planner::TiktokPostDetails).
     #[serde(
         rename = "tiktokPostDetails",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub tiktok_post_details: Option<TiktokPostDetails>,
-    /// `gmbPostDetails`
+
+    /// `gmbPostDetails`: a [`GmbPostDetails`](crate::social_planner::GmbPostDetails).
     #[serde(rename = "gmbPostDetails", default, skip_serializing_if = "Option::is_none")]
     pub gmb_post_details: Option<GmbPostDetails>,
+
     /// The user on whose behalf the post is made.
     #[serde(rename = "userId")]
     pub user_id: String,
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl CreateSocialPostRequest {
-    ///A value with the required fields (`accountIds`, `type`, `userId`).
+    /// A value with the required fields (`accountIds`, `type`, `userId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         account_ids: impl Into<Vec<String>>,
@@ -5272,78 +5683,97 @@ impl CreateSocialPostRequest {
             user_id: user_id.into(),
         }
     }
-    ///Sets `summary`.
+
+    /// Sets `summary`.
     pub fn summary(mut self, value: impl Into<String>) -> Self {
         self.summary = Some(value.into());
         self
     }
-    ///Sets `media`.
+
+    /// Sets `media`.
     pub fn media(mut self, value: impl Into<Vec<SocialPostMedia>>) -> Self {
         self.media = Some(value.into());
         self
     }
-    ///Sets `status`.
+
+    /// Sets `status`.
     pub fn status(mut self, value: impl Into<SocialPostStatus>) -> Self {
         self.status = crate::Nullable::Value(value.into());
         self
     }
-    ///Sends `status` as `null`.
+
+    /// Sends `status` as `null`.
     pub fn clear_status(mut self) -> Self {
         self.status = crate::Nullable::Null;
         self
     }
-    ///Sets `scheduleDate`.
+
+    /// Sets `scheduleDate`.
     pub fn schedule_date(mut self, value: impl Into<String>) -> Self {
         self.schedule_date = Some(value.into());
         self
     }
-    ///Sets `createdBy`.
+
+    /// Sets `createdBy`.
     pub fn created_by(mut self, value: impl Into<String>) -> Self {
         self.created_by = Some(value.into());
         self
     }
-    ///Sets `followUpComment`.
+
+    /// Sets `followUpComment`.
     pub fn follow_up_comment(mut self, value: impl Into<String>) -> Self {
         self.follow_up_comment = Some(value.into());
         self
     }
-    ///Sets `ogTagsDetails`.
+
+    /// Sets `ogTagsDetails`.
     pub fn og_tags_details(mut self, value: impl Into<PostLinkPreview>) -> Self {
         self.og_tags_details = Some(value.into());
         self
     }
-    ///Sets `postApprovalDetails`.
+
+    /// Sets `postApprovalDetails`.
     pub fn post_approval_details(mut self, value: impl Into<PostApproval>) -> Self {
         self.post_approval_details = Some(value.into());
         self
     }
-    ///Sets `scheduleTimeUpdated`.
+
+    /// Sets `scheduleTimeUpdated`.
     pub fn schedule_time_updated(mut self, value: impl Into<bool>) -> Self {
         self.schedule_time_updated = Some(value.into());
         self
     }
-    ///Sets `tags`.
+
+    /// Sets `tags`.
     pub fn tags(mut self, value: impl Into<Vec<String>>) -> Self {
         self.tags = Some(value.into());
         self
     }
-    ///Sets `categoryId`.
+
+    /// Sets `categoryId`.
     pub fn category_id(mut self, value: impl Into<String>) -> Self {
         self.category_id = Some(value.into());
         self
     }
-    ///Sets `tiktokPostDetails`.
+
+    /// Sets `tiktokPostDetails`.
     pub fn tiktok_post_details(mut self, value: impl Into<TiktokPostDetails>) -> Self {
         self.tiktok_post_details = Some(value.into());
         self
     }
-    ///Sets `gmbPostDetails`.
+
+    /// Sets `gmbPostDetails`.
     pub fn gmb_post_details(mut self, value: impl Into<GmbPostDetails>) -> Self {
         self.gmb_post_details = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
+)]
 /// The `DeleteSocialAccountResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5351,29 +5781,40 @@ pub struct DeleteSocialAccountResponse {
     /// True when the call succeeded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
+
     /// The HTTP status, repeated in the body.
     #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
     pub status_code: Option<i64>,
+
     /// A short outcome message.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// `results`
+
+    /// `results`: a [`DeleteSocialAccountResponseResults`](crate::social_planner::DeleteSocialAccountResponseResults).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub results: Option<DeleteSocialAccountResponseResults>,
 }
+
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
+)]
 /// The `DeleteSocialAccountResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DeleteSocialAccountResponseResults {
-    /// `locationId`
+    /// `locationId`: a string.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
+
     /// Id of the removed account.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `DeleteSocialCsvImportResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5381,26 +5822,36 @@ pub struct DeleteSocialCsvImportResponse {
     /// True when the call succeeded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
+
     /// The HTTP status, repeated in the body.
     #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
     pub status_code: Option<i64>,
+
     /// A short outcome message.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// `results`
+
+    /// `results`: a [`DeleteSocialCsvImportResponseResults`](crate::social_planner::DeleteSocialCsvImportResponseResults).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub results: Option<DeleteSocialCsvImportResponseResults>,
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `DeleteSocialCsvImportResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DeleteSocialCsvImportResponseResults {
-    /// `csv`
+    /// `csv`: a [`SocialCsvImport`](crate::social_planner::SocialCsvImport).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub csv: Option<SocialCsvImport>,
 }
+
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
+)]
 /// The `DeleteSocialPostResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5408,17 +5859,25 @@ pub struct DeleteSocialPostResponse {
     /// True when the call succeeded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
+
     /// The HTTP status, repeated in the body.
     #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
     pub status_code: Option<i64>,
+
     /// A short outcome message.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// `results`
+
+    /// `results`: a [`DeleteSocialPostResponseResults`](crate::social_planner::DeleteSocialPostResponseResults).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub results: Option<DeleteSocialPostResponseResults>,
 }
+
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
+)]
 /// The `DeleteSocialPostResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5427,28 +5886,36 @@ pub struct DeleteSocialPostResponseResults {
     #[serde(rename = "postId", default, skip_serializing_if = "Option::is_none")]
     pub post_id: Option<String>,
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// A Facebook page the connection can manage.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FacebookPage {
-    /// `id`
+    /// `id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`
+
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `avatar`
+
+    /// `avatar`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub avatar: Option<String>,
-    /// `isOwned`
+
+    /// `isOwned`: `true` or `false`.
     #[serde(rename = "isOwned", default, skip_serializing_if = "Option::is_none")]
     pub is_owned: Option<bool>,
-    /// `isConnected`
+
+    /// `isConnected`: `true` or `false`.
     #[serde(rename = "isConnected", default, skip_serializing_if = "Option::is_none")]
     pub is_connected: Option<bool>,
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `FacebookPagesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5456,70 +5923,97 @@ pub struct FacebookPagesResponse {
     /// True when the call succeeded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
+
     /// The HTTP status, repeated in the body.
     #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
     pub status_code: Option<i64>,
+
     /// A short outcome message.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// `results`
+
+    /// `results`: a [`FacebookPagesResponseResults`](crate::social_planner::FacebookPagesResponseResults).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub results: Option<FacebookPagesResponseResults>,
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `FacebookPagesResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FacebookPagesResponseResults {
-    /// `pages`
+    /// `pages`: a list of [`FacebookPage`](crate::social_planner::FacebookPage) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pages: Option<Vec<FacebookPage>>,
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `FinalizeSocialCsvImportRequest` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FinalizeSocialCsvImportRequest {
-    /// `userId`
+    /// `userId`: a string.
     #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl FinalizeSocialCsvImportRequest {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self { user_id: None }
     }
-    ///Sets `userId`.
+
+    /// Sets `userId`.
     pub fn user_id(mut self, value: impl Into<String>) -> Self {
         self.user_id = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
+)]
 /// The call-to-action button of a Google Business post.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum GmbActionType {
-    ///`none`
+    /// `none`
     None,
-    ///`order`
+
+    /// `order`
     Order,
-    ///`book`
+
+    /// `book`
     Book,
-    ///`shop`
+
+    /// `shop`
     Shop,
-    ///`learn_more`
+
+    /// `learn_more`
     LearnMore,
-    ///`call`
+
+    /// `call`
     Call,
-    ///`sign_up`
+
+    /// `sign_up`
     SignUp,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
+)]
 impl GmbActionType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -5535,7 +6029,12 @@ impl GmbActionType {
         }
     }
 }
+
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
+)]
 impl From<&str> for GmbActionType {
     fn from(value: &str) -> Self {
         match value {
@@ -5550,26 +6049,39 @@ impl From<&str> for GmbActionType {
         }
     }
 }
+
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::enums::string_enum!(GmbActionType);
+
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
+)]
 /// A calendar date.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GmbDate {
-    /// `year`
+    /// `year`: a whole number. Example: `2022`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub year: Option<i64>,
-    /// `month`
+
+    /// `month`: a whole number. Example: `1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub month: Option<i64>,
-    /// `day`
+
+    /// `day`: a whole number. Example: `1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub day: Option<i64>,
 }
+
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
+)]
 impl GmbDate {
-    ///A value with the required fields (`year`, `month`, `day`).
+    /// A value with the required fields (`year`, `month`, `day`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         year: impl Into<i64>,
@@ -5582,37 +6094,51 @@ impl GmbDate {
             day: Some(day.into()),
         }
     }
-    ///Sets `year`.
+
+    /// Sets `year`.
     pub fn year(mut self, value: impl Into<i64>) -> Self {
         self.year = Some(value.into());
         self
     }
-    ///Sets `month`.
+
+    /// Sets `month`.
     pub fn month(mut self, value: impl Into<i64>) -> Self {
         self.month = Some(value.into());
         self
     }
-    ///Sets `day`.
+
+    /// Sets `day`.
     pub fn day(mut self, value: impl Into<i64>) -> Self {
         self.day = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
+)]
 /// When an event or offer ends.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GmbEventEnd {
-    /// `endDate`
+    /// `endDate`: a [`GmbDate`](crate::social_planner::GmbDate).
     #[serde(rename = "endDate", default, skip_serializing_if = "Option::is_none")]
     pub end_date: Option<GmbDate>,
-    /// `endTime`
+
+    /// `endTime`: a [`GmbTime`](crate::social_planner::GmbTime).
     #[serde(rename = "endTime", default, skip_serializing_if = "Option::is_none")]
     pub end_time: Option<GmbTime>,
 }
+
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
+)]
 impl GmbEventEnd {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -5620,32 +6146,45 @@ impl GmbEventEnd {
             end_time: None,
         }
     }
-    ///Sets `endDate`.
+
+    /// Sets `endDate`.
     pub fn end_date(mut self, value: impl Into<GmbDate>) -> Self {
         self.end_date = Some(value.into());
         self
     }
-    ///Sets `endTime`.
+
+    /// Sets `endTime`.
     pub fn end_time(mut self, value: impl Into<GmbTime>) -> Self {
         self.end_time = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
+)]
 /// When an event or offer starts.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GmbEventStart {
-    /// `startDate`
+    /// `startDate`: a [`GmbDate`](crate::social_planner::GmbDate).
     #[serde(rename = "startDate", default, skip_serializing_if = "Option::is_none")]
     pub start_date: Option<GmbDate>,
-    /// `startTime`
+
+    /// `startTime`: a [`GmbTime`](crate::social_planner::GmbTime).
     #[serde(rename = "startTime", default, skip_serializing_if = "Option::is_none")]
     pub start_time: Option<GmbTime>,
 }
+
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
+)]
 impl GmbEventStart {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -5653,18 +6192,22 @@ impl GmbEventStart {
             start_time: None,
         }
     }
-    ///Sets `startDate`.
+
+    /// Sets `startDate`.
     pub fn start_date(mut self, value: impl Into<GmbDate>) -> Self {
         self.start_date = Some(value.into());
         self
     }
-    ///Sets `startTime`.
+
+    /// Sets `startTime`.
     pub fn start_time(mut self, value: impl Into<GmbTime>) -> Self {
         self.start_time = Some(value.into());
         self
     }
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// Google Business Profile settings of a post.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5672,18 +6215,23 @@ pub struct GmbPostDetails {
     /// Kind of Google Business post (HighLevel's example is `STANDARD`).
     #[serde(rename = "gmbEventType", default, skip_serializing_if = "Option::is_none")]
     pub gmb_event_type: Option<String>,
+
     /// Event title.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
+
     /// Offer title.
     #[serde(rename = "offerTitle", default, skip_serializing_if = "Option::is_none")]
     pub offer_title: Option<String>,
-    /// `startDate`
+
+    /// `startDate`: a [`GmbEventStart`](crate::social_planner::GmbEventStart).
     #[serde(rename = "startDate", default, skip_serializing_if = "Option::is_none")]
     pub start_date: Option<GmbEventStart>,
-    /// `endDate`
+
+    /// `endDate`: a [`GmbEventEnd`](crate::social_planner::GmbEventEnd).
     #[serde(rename = "endDate", default, skip_serializing_if = "Option::is_none")]
     pub end_date: Option<GmbEventEnd>,
+
     /// Terms of an offer.
     #[serde(
         rename = "termsConditions",
@@ -5691,12 +6239,15 @@ pub struct GmbPostDetails {
         skip_serializing_if = "Option::is_none"
     )]
     pub terms_conditions: Option<String>,
+
     /// Address the call-to-action button opens.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
-    /// `couponCode`
+
+    /// `couponCode`: a string. Example: `BOGO-50`.
     #[serde(rename = "couponCode", default, skip_serializing_if = "Option::is_none")]
     pub coupon_code: Option<String>,
+
     /// Where an offer is redeemed online.
     #[serde(
         rename = "redeemOnlineUrl",
@@ -5704,13 +6255,16 @@ pub struct GmbPostDetails {
         skip_serializing_if = "Option::is_none"
     )]
     pub redeem_online_url: Option<String>,
-    /// `actionType`
+
+    /// `actionType`: a [`GmbActionType`](crate::social_planner::GmbActionType).
     #[serde(rename = "actionType", default, skip_serializing_if = "Option::is_none")]
     pub action_type: Option<GmbActionType>,
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl GmbPostDetails {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -5726,75 +6280,97 @@ impl GmbPostDetails {
             action_type: None,
         }
     }
-    ///Sets `gmbEventType`.
+
+    /// Sets `gmbEventType`.
     pub fn gmb_event_type(mut self, value: impl Into<String>) -> Self {
         self.gmb_event_type = Some(value.into());
         self
     }
-    ///Sets `title`.
+
+    /// Sets `title`.
     pub fn title(mut self, value: impl Into<String>) -> Self {
         self.title = Some(value.into());
         self
     }
-    ///Sets `offerTitle`.
+
+    /// Sets `offerTitle`.
     pub fn offer_title(mut self, value: impl Into<String>) -> Self {
         self.offer_title = Some(value.into());
         self
     }
-    ///Sets `startDate`.
+
+    /// Sets `startDate`.
     pub fn start_date(mut self, value: impl Into<GmbEventStart>) -> Self {
         self.start_date = Some(value.into());
         self
     }
-    ///Sets `endDate`.
+
+    /// Sets `endDate`.
     pub fn end_date(mut self, value: impl Into<GmbEventEnd>) -> Self {
         self.end_date = Some(value.into());
         self
     }
-    ///Sets `termsConditions`.
+
+    /// Sets `termsConditions`.
     pub fn terms_conditions(mut self, value: impl Into<String>) -> Self {
         self.terms_conditions = Some(value.into());
         self
     }
-    ///Sets `url`.
+
+    /// Sets `url`.
     pub fn url(mut self, value: impl Into<String>) -> Self {
         self.url = Some(value.into());
         self
     }
-    ///Sets `couponCode`.
+
+    /// Sets `couponCode`.
     pub fn coupon_code(mut self, value: impl Into<String>) -> Self {
         self.coupon_code = Some(value.into());
         self
     }
-    ///Sets `redeemOnlineUrl`.
+
+    /// Sets `redeemOnlineUrl`.
     pub fn redeem_online_url(mut self, value: impl Into<String>) -> Self {
         self.redeem_online_url = Some(value.into());
         self
     }
-    ///Sets `actionType`.
+
+    /// Sets `actionType`.
     pub fn action_type(mut self, value: impl Into<GmbActionType>) -> Self {
         self.action_type = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
+)]
 /// A time of day.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GmbTime {
-    /// `hours`
+    /// `hours`: a whole number. Example: `23`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hours: Option<i64>,
-    /// `minutes`
+
+    /// `minutes`: a whole number. Example: `56`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub minutes: Option<i64>,
-    /// `seconds`
+
+    /// `seconds`: a whole number. Example: `34`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seconds: Option<i64>,
 }
+
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
+)]
 impl GmbTime {
-    ///A value with the required fields (`hours`, `minutes`, `seconds`).
+    /// A value with the required fields (`hours`, `minutes`, `seconds`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         hours: impl Into<i64>,
@@ -5807,23 +6383,31 @@ impl GmbTime {
             seconds: Some(seconds.into()),
         }
     }
-    ///Sets `hours`.
+
+    /// Sets `hours`.
     pub fn hours(mut self, value: impl Into<i64>) -> Self {
         self.hours = Some(value.into());
         self
     }
-    ///Sets `minutes`.
+
+    /// Sets `minutes`.
     pub fn minutes(mut self, value: impl Into<i64>) -> Self {
         self.minutes = Some(value.into());
         self
     }
-    ///Sets `seconds`.
+
+    /// Sets `seconds`.
     pub fn seconds(mut self, value: impl Into<i64>) -> Self {
         self.seconds = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
+)]
 /// A Google Business Profile account.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5831,24 +6415,33 @@ pub struct GoogleBusinessAccount {
     /// Resource name at Google.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `accountName`
+
+    /// `accountName`: a string.
     #[serde(rename = "accountName", default, skip_serializing_if = "Option::is_none")]
     pub account_name: Option<String>,
-    /// `type`
+
+    /// `type`: a string. Example: `PERSONAL`.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
-    /// `verificationState`
+
+    /// `verificationState`: a string. Example: `UNVERIFIED`.
     #[serde(
         rename = "verificationState",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub verification_state: Option<String>,
-    /// `vettedState`
+
+    /// `vettedState`: a string. Example: `NOT_VETTED`.
     #[serde(rename = "vettedState", default, skip_serializing_if = "Option::is_none")]
     pub vetted_state: Option<String>,
 }
+
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
+)]
 /// A Google Business Profile location.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5856,16 +6449,20 @@ pub struct GoogleBusinessLocation {
     /// Resource name at Google.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `storeCode`
+
+    /// `storeCode`: a string.
     #[serde(rename = "storeCode", default, skip_serializing_if = "Option::is_none")]
     pub store_code: Option<String>,
-    /// `title`
+
+    /// `title`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    /// `metadata`
+
+    /// `metadata`: a map from names to JSON values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<std::collections::BTreeMap<String, serde_json::Value>>,
-    /// `storefrontAddress`
+
+    /// `storefrontAddress`: a map from names to JSON values.
     #[serde(
         rename = "storefrontAddress",
         default,
@@ -5874,36 +6471,48 @@ pub struct GoogleBusinessLocation {
     pub storefront_address: Option<
         std::collections::BTreeMap<String, serde_json::Value>,
     >,
-    /// `relationshipData`
+
+    /// `relationshipData`: a map from names to JSON values.
     #[serde(
         rename = "relationshipData",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub relationship_data: Option<std::collections::BTreeMap<String, serde_json::Value>>,
-    /// `maxLocation`
+
+    /// `maxLocation`: `true` or `false`.
     #[serde(rename = "maxLocation", default, skip_serializing_if = "Option::is_none")]
     pub max_location: Option<bool>,
-    /// `isVerified`
+
+    /// `isVerified`: `true` or `false`.
     #[serde(rename = "isVerified", default, skip_serializing_if = "Option::is_none")]
     pub is_verified: Option<bool>,
-    /// `isConnected`
+
+    /// `isConnected`: `true` or `false`.
     #[serde(rename = "isConnected", default, skip_serializing_if = "Option::is_none")]
     pub is_connected: Option<bool>,
 }
+
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
+)]
 /// A location with the Google account that owns it.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GoogleBusinessLocationEntry {
-    /// `location`
+    /// `location`: a [`GoogleBusinessLocation`](crate::social_planner::GoogleBusinessLocation).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<GoogleBusinessLocation>,
-    /// `account`
+
+    /// `account`: a [`GoogleBusinessAccount`](crate::social_planner::GoogleBusinessAccount).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account: Option<GoogleBusinessAccount>,
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `GoogleBusinessLocationsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5911,58 +6520,74 @@ pub struct GoogleBusinessLocationsResponse {
     /// True when the call succeeded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
+
     /// The HTTP status, repeated in the body.
     #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
     pub status_code: Option<i64>,
+
     /// A short outcome message.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// `results`
+
+    /// `results`: a [`GoogleBusinessLocationsResponseResults`](crate::social_planner::GoogleBusinessLocationsResponseResults).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub results: Option<GoogleBusinessLocationsResponseResults>,
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `GoogleBusinessLocationsResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GoogleBusinessLocationsResponseResults {
-    /// `locations`
+    /// `locations`: a [`GoogleBusinessLocationsResponseResultsLocations`](crate::social_planner::GoogleBusinessLocationsResponseResultsLocations).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub locations: Option<GoogleBusinessLocationsResponseResultsLocations>,
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// `GoogleBusinessLocationsResponseResultsLocations`: one of several JSON shapes.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum GoogleBusinessLocationsResponseResultsLocations {
-    ///The `List` shape.
+    /// The `List` shape.
     List(Vec<GoogleBusinessLocationEntry>),
-    ///The `GoogleBusinessLocationEntry` shape.
+
+    /// The `GoogleBusinessLocationEntry` shape.
     GoogleBusinessLocationEntry(GoogleBusinessLocationEntry),
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// An Instagram professional account the connection can manage.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct InstagramAccount {
-    /// `id`
+    /// `id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`
+
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `avatar`
+
+    /// `avatar`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub avatar: Option<String>,
+
     /// The Facebook page the account is linked to.
     #[serde(rename = "pageId", default, skip_serializing_if = "Option::is_none")]
     pub page_id: Option<String>,
-    /// `isConnected`
+
+    /// `isConnected`: `true` or `false`.
     #[serde(rename = "isConnected", default, skip_serializing_if = "Option::is_none")]
     pub is_connected: Option<bool>,
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `InstagramAccountsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5970,92 +6595,124 @@ pub struct InstagramAccountsResponse {
     /// True when the call succeeded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
+
     /// The HTTP status, repeated in the body.
     #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
     pub status_code: Option<i64>,
+
     /// A short outcome message.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// `results`
+
+    /// `results`: a [`InstagramAccountsResponseResults`](crate::social_planner::InstagramAccountsResponseResults).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub results: Option<InstagramAccountsResponseResults>,
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `InstagramAccountsResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct InstagramAccountsResponseResults {
-    /// `accounts`
+    /// `accounts`: a list of [`InstagramAccount`](crate::social_planner::InstagramAccount) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accounts: Option<Vec<InstagramAccount>>,
 }
+
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
+)]
 /// Open Graph facts of a link found in an imported post.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct LinkPreview {
-    /// `url`
+    /// `url`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
-    /// `ogDescription`
+
+    /// `ogDescription`: a string.
     #[serde(rename = "ogDescription", default, skip_serializing_if = "Option::is_none")]
     pub og_description: Option<String>,
-    /// `ogImage`
+
+    /// `ogImage`: a [`LinkPreviewImage`](crate::social_planner::LinkPreviewImage).
     #[serde(rename = "ogImage", default, skip_serializing_if = "Option::is_none")]
     pub og_image: Option<LinkPreviewImage>,
-    /// `ogTitle`
+
+    /// `ogTitle`: a string.
     #[serde(rename = "ogTitle", default, skip_serializing_if = "Option::is_none")]
     pub og_title: Option<String>,
-    /// `ogUrl`
+
+    /// `ogUrl`: a string.
     #[serde(rename = "ogUrl", default, skip_serializing_if = "Option::is_none")]
     pub og_url: Option<String>,
-    /// `ogSiteName`
+
+    /// `ogSiteName`: a string.
     #[serde(rename = "ogSiteName", default, skip_serializing_if = "Option::is_none")]
     pub og_site_name: Option<String>,
+
     /// Why the preview failed, if it did.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
 }
+
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
+)]
 /// The `LinkPreviewImage` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct LinkPreviewImage {
-    /// `url`
+    /// `url`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
-    /// `width`
+
+    /// `width`: a whole number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub width: Option<i64>,
-    /// `height`
+
+    /// `height`: a whole number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub height: Option<i64>,
+
     /// MIME type.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// A LinkedIn page or profile the connection can manage.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct LinkedinAccount {
-    /// `id`
+    /// `id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`
+
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `avatar`
+
+    /// `avatar`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub avatar: Option<String>,
+
     /// LinkedIn URN.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub urn: Option<String>,
-    /// `isConnected`
+
+    /// `isConnected`: `true` or `false`.
     #[serde(rename = "isConnected", default, skip_serializing_if = "Option::is_none")]
     pub is_connected: Option<bool>,
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `LinkedinAccountsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6063,29 +6720,40 @@ pub struct LinkedinAccountsResponse {
     /// True when the call succeeded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
+
     /// The HTTP status, repeated in the body.
     #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
     pub status_code: Option<i64>,
+
     /// A short outcome message.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// `results`
+
+    /// `results`: a [`LinkedinAccountsResponseResults`](crate::social_planner::LinkedinAccountsResponseResults).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub results: Option<LinkedinAccountsResponseResults>,
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `LinkedinAccountsResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct LinkedinAccountsResponseResults {
-    /// `pages`
+    /// `pages`: a list of [`LinkedinAccount`](crate::social_planner::LinkedinAccount) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pages: Option<Vec<LinkedinAccount>>,
-    /// `profile`
+
+    /// `profile`: a list of [`LinkedinAccount`](crate::social_planner::LinkedinAccount) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile: Option<Vec<LinkedinAccount>>,
 }
+
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
+)]
 /// The `ListSocialAccountsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6093,29 +6761,43 @@ pub struct ListSocialAccountsResponse {
     /// True when the call succeeded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
+
     /// The HTTP status, repeated in the body.
     #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
     pub status_code: Option<i64>,
+
     /// A short outcome message.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// `results`
+
+    /// `results`: a [`ListSocialAccountsResponseResults`](crate::social_planner::ListSocialAccountsResponseResults).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub results: Option<ListSocialAccountsResponseResults>,
 }
+
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
+)]
 /// The `ListSocialAccountsResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListSocialAccountsResponseResults {
-    /// `accounts`
+    /// `accounts`: a list of [`SocialAccount`](crate::social_planner::SocialAccount) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accounts: Option<Vec<SocialAccount>>,
-    /// `groups`
+
+    /// `groups`: a list of [`SocialAccountGroup`](crate::social_planner::SocialAccountGroup) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub groups: Option<Vec<SocialAccountGroup>>,
 }
+
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
+)]
 /// The `ListSocialCategoriesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6123,17 +6805,25 @@ pub struct ListSocialCategoriesResponse {
     /// True when the call succeeded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
+
     /// The HTTP status, repeated in the body.
     #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
     pub status_code: Option<i64>,
+
     /// A short outcome message.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// `results`
+
+    /// `results`: a [`ListSocialCategoriesResponseResults`](crate::social_planner::ListSocialCategoriesResponseResults).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub results: Option<ListSocialCategoriesResponseResults>,
 }
+
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
+)]
 /// The `ListSocialCategoriesResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6141,11 +6831,14 @@ pub struct ListSocialCategoriesResponseResults {
     /// Number of categories.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
-    /// `categories`
+
+    /// `categories`: a list of [`SocialCategory`](crate::social_planner::SocialCategory) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub categories: Option<Vec<SocialCategory>>,
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `ListSocialCsvImportsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6153,29 +6846,40 @@ pub struct ListSocialCsvImportsResponse {
     /// True when the call succeeded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
+
     /// The HTTP status, repeated in the body.
     #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
     pub status_code: Option<i64>,
+
     /// A short outcome message.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// `results`
+
+    /// `results`: a [`ListSocialCsvImportsResponseResults`](crate::social_planner::ListSocialCsvImportsResponseResults).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub results: Option<ListSocialCsvImportsResponseResults>,
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `ListSocialCsvImportsResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListSocialCsvImportsResponseResults {
-    /// `csvs`
+    /// `csvs`: a list of [`SocialCsvImport`](crate::social_planner::SocialCsvImport) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub csvs: Option<Vec<SocialCsvImport>>,
+
     /// Number of imports.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
 }
+
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
+)]
 /// Filters of a post listing.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6183,29 +6887,41 @@ pub struct ListSocialPostsRequest {
     /// Which posts to return; `all` when absent.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<SocialPostListFilter>,
+
     /// Comma-separated account ids to restrict the listing to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accounts: Option<String>,
+
     /// Number of posts to skip, as a decimal string.
     pub skip: String,
+
     /// Page size, as a decimal string; 10 when absent.
     pub limit: String,
+
     /// Start of the window (ISO 8601).
     #[serde(rename = "fromDate")]
     pub from_date: String,
+
     /// End of the window (ISO 8601).
     #[serde(rename = "toDate")]
     pub to_date: String,
+
     /// `true` to include the authors, as a string.
     #[serde(rename = "includeUsers")]
     pub include_users: String,
-    /// `postType`
+
+    /// `postType`: a [`SocialPostType`](crate::social_planner::SocialPostType).
     #[serde(rename = "postType", default, skip_serializing_if = "Option::is_none")]
     pub post_type: Option<SocialPostType>,
 }
+
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
+)]
 impl ListSocialPostsRequest {
-    ///A value with the required fields (`skip`, `limit`, `fromDate`, `toDate`, `includeUsers`).
+    /// A value with the required fields (`skip`, `limit`, `fromDate`, `toDate`, `includeUsers`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         skip: impl Into<String>,
@@ -6225,23 +6941,28 @@ impl ListSocialPostsRequest {
             post_type: None,
         }
     }
-    ///Sets `type`.
+
+    /// Sets `type`.
     pub fn type_(mut self, value: impl Into<SocialPostListFilter>) -> Self {
         self.type_ = Some(value.into());
         self
     }
-    ///Sets `accounts`.
+
+    /// Sets `accounts`.
     pub fn accounts(mut self, value: impl Into<String>) -> Self {
         self.accounts = Some(value.into());
         self
     }
-    ///Sets `postType`.
+
+    /// Sets `postType`.
     pub fn post_type(mut self, value: impl Into<SocialPostType>) -> Self {
         self.post_type = Some(value.into());
         self
     }
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `ListSocialPostsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6249,29 +6970,40 @@ pub struct ListSocialPostsResponse {
     /// True when the call succeeded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
+
     /// The HTTP status, repeated in the body.
     #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
     pub status_code: Option<i64>,
+
     /// A short outcome message.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// `results`
+
+    /// `results`: a [`ListSocialPostsResponseResults`](crate::social_planner::ListSocialPostsResponseResults).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub results: Option<ListSocialPostsResponseResults>,
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `ListSocialPostsResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListSocialPostsResponseResults {
-    /// `posts`
+    /// `posts`: a list of [`SocialPost`](crate::social_planner::SocialPost) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub posts: Option<Vec<SocialPost>>,
+
     /// Number of posts matching the filters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
 }
+
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
+)]
 /// Approval settings sent with a post.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6279,19 +7011,27 @@ pub struct PostApproval {
     /// User id of the approver.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub approver: Option<String>,
+
     /// Note from the person asking for approval.
     #[serde(rename = "requesterNote", default, skip_serializing_if = "Option::is_none")]
     pub requester_note: Option<String>,
+
     /// Note from the approver.
     #[serde(rename = "approverNote", default, skip_serializing_if = "Option::is_none")]
     pub approver_note: Option<String>,
-    /// `approvalStatus`
+
+    /// `approvalStatus`: a [`PostApprovalStatus`](crate::social_planner::PostApprovalStatus).
     #[serde(rename = "approvalStatus", default, skip_serializing_if = "Option::is_none")]
     pub approval_status: Option<PostApprovalStatus>,
 }
+
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
+)]
 impl PostApproval {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -6301,28 +7041,37 @@ impl PostApproval {
             approval_status: None,
         }
     }
-    ///Sets `approver`.
+
+    /// Sets `approver`.
     pub fn approver(mut self, value: impl Into<String>) -> Self {
         self.approver = Some(value.into());
         self
     }
-    ///Sets `requesterNote`.
+
+    /// Sets `requesterNote`.
     pub fn requester_note(mut self, value: impl Into<String>) -> Self {
         self.requester_note = Some(value.into());
         self
     }
-    ///Sets `approverNote`.
+
+    /// Sets `approverNote`.
     pub fn approver_note(mut self, value: impl Into<String>) -> Self {
         self.approver_note = Some(value.into());
         self
     }
-    ///Sets `approvalStatus`.
+
+    /// Sets `approvalStatus`.
     pub fn approval_status(mut self, value: impl Into<PostApprovalStatus>) -> Self {
         self.approval_status = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
+)]
 /// Approval state of a post, with the approver.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6330,36 +7079,54 @@ pub struct PostApprovalDetails {
     /// User id of the approver.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub approver: Option<String>,
+
     /// Note from the person asking for approval.
     #[serde(rename = "requesterNote", default, skip_serializing_if = "Option::is_none")]
     pub requester_note: Option<String>,
+
     /// Note from the approver.
     #[serde(rename = "approverNote", default, skip_serializing_if = "Option::is_none")]
     pub approver_note: Option<String>,
-    /// `approvalStatus`
+
+    /// `approvalStatus`: a [`PostApprovalStatus`](crate::social_planner::PostApprovalStatus).
     #[serde(rename = "approvalStatus", default, skip_serializing_if = "Option::is_none")]
     pub approval_status: Option<PostApprovalStatus>,
-    /// `approverUser`
+
+    /// `approverUser`: a [`SocialPostUser`](crate::social_planner::SocialPostUser).
     #[serde(rename = "approverUser", default, skip_serializing_if = "Option::is_none")]
     pub approver_user: Option<SocialPostUser>,
 }
+
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
+)]
 /// Where a post is in the approval process.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum PostApprovalStatus {
-    ///`pending`
+    /// `pending`
     Pending,
-    ///`approved`
+
+    /// `approved`
     Approved,
-    ///`rejected`
+
+    /// `rejected`
     Rejected,
-    ///`not_required`
+
+    /// `not_required`
     NotRequired,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
+)]
 impl PostApprovalStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -6372,7 +7139,12 @@ impl PostApprovalStatus {
         }
     }
 }
+
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
+)]
 impl From<&str> for PostApprovalStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -6384,9 +7156,12 @@ impl From<&str> for PostApprovalStatus {
         }
     }
 }
+
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::enums::string_enum!(PostApprovalStatus);
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// Open Graph preview of a link in a post.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6394,13 +7169,16 @@ pub struct PostLinkPreview {
     /// Image of the link preview.
     #[serde(rename = "metaImage", default, skip_serializing_if = "Option::is_none")]
     pub meta_image: Option<String>,
+
     /// Address the preview points to.
     #[serde(rename = "metaLink", default, skip_serializing_if = "Option::is_none")]
     pub meta_link: Option<String>,
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl PostLinkPreview {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -6408,18 +7186,22 @@ impl PostLinkPreview {
             meta_link: None,
         }
     }
-    ///Sets `metaImage`.
+
+    /// Sets `metaImage`.
     pub fn meta_image(mut self, value: impl Into<String>) -> Self {
         self.meta_image = Some(value.into());
         self
     }
-    ///Sets `metaLink`.
+
+    /// Sets `metaLink`.
     pub fn meta_link(mut self, value: impl Into<String>) -> Self {
         self.meta_link = Some(value.into());
         self
     }
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `SetSocialCsvAccountsRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6427,25 +7209,32 @@ pub struct SetSocialCsvAccountsRequest {
     /// Accounts the imported posts go to.
     #[serde(rename = "accountIds")]
     pub account_ids: Vec<String>,
+
     /// As returned by uploadSocialCsv.
     #[serde(rename = "filePath")]
     pub file_path: String,
+
     /// As returned by uploadSocialCsv.
     #[serde(rename = "rowsCount")]
     pub rows_count: i64,
+
     /// As returned by uploadSocialCsv.
     #[serde(rename = "fileName")]
     pub file_name: String,
+
     /// User id of the approver, if approval is needed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub approver: Option<String>,
-    /// `userId`
+
+    /// `userId`: a string.
     #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl SetSocialCsvAccountsRequest {
-    ///A value with the required fields (`accountIds`, `filePath`, `rowsCount`, `fileName`).
+    /// A value with the required fields (`accountIds`, `filePath`, `rowsCount`, `fileName`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         account_ids: impl Into<Vec<String>>,
@@ -6462,18 +7251,25 @@ impl SetSocialCsvAccountsRequest {
             user_id: None,
         }
     }
-    ///Sets `approver`.
+
+    /// Sets `approver`.
     pub fn approver(mut self, value: impl Into<String>) -> Self {
         self.approver = Some(value.into());
         self
     }
-    ///Sets `userId`.
+
+    /// Sets `userId`.
     pub fn user_id(mut self, value: impl Into<String>) -> Self {
         self.user_id = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
+)]
 /// A social account connected to a location.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6481,65 +7277,95 @@ pub struct SocialAccount {
     /// Account id used when posting.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+
     /// The OAuth connection the account belongs to.
     #[serde(rename = "oauthId", default, skip_serializing_if = "Option::is_none")]
     pub oauth_id: Option<String>,
+
     /// Id used by getSocialStatistics.
     #[serde(rename = "profileId", default, skip_serializing_if = "Option::is_none")]
     pub profile_id: Option<String>,
-    /// `name`
+
+    /// `name`: a string. Example: `Sample Account`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `platform`
+
+    /// `platform`: a [`SocialPlatform`](crate::social_planner::SocialPlatform).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub platform: Option<SocialPlatform>,
-    /// `type`
+
+    /// `type`: a [`SocialAccountType`](crate::social_planner::SocialAccountType).
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<SocialAccountType>,
+
     /// When the connection expires (ISO 8601).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expire: Option<String>,
-    /// `isExpired`
+
+    /// `isExpired`: `true` or `false`.
     #[serde(rename = "isExpired", default, skip_serializing_if = "Option::is_none")]
     pub is_expired: Option<bool>,
+
     /// Network-specific details.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meta: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 }
+
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
+)]
 /// A named group of connected accounts.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SocialAccountGroup {
-    /// `id`
+    /// `id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`
+
+    /// `name`: a string. Example: `Primary`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `accountIds`
+
+    /// `accountIds`: a list of strings.
     #[serde(rename = "accountIds", default, skip_serializing_if = "Option::is_none")]
     pub account_ids: Option<Vec<String>>,
 }
+
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
+)]
 /// What kind of presence a connected account is.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SocialAccountType {
-    ///`page`
+    /// `page`
     Page,
-    ///`group`
+
+    /// `group`
     Group,
-    ///`profile`
+
+    /// `profile`
     Profile,
-    ///`location`
+
+    /// `location`
     Location,
-    ///`business`
+
+    /// `business`
     Business,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
+)]
 impl SocialAccountType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -6553,7 +7379,12 @@ impl SocialAccountType {
         }
     }
 }
+
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
+)]
 impl From<&str> for SocialAccountType {
     fn from(value: &str) -> Self {
         match value {
@@ -6566,54 +7397,79 @@ impl From<&str> for SocialAccountType {
         }
     }
 }
+
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::enums::string_enum!(SocialAccountType);
+
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
+)]
 /// The `SocialAudienceShare` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SocialAudienceShare {
-    /// `total`
+    /// `total`: a whole number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
-    /// `percentage`
+
+    /// `percentage`: a number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub percentage: Option<f64>,
 }
+
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
+)]
 /// A category posts can be filed under.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SocialCategory {
-    /// `_id`
+    /// `_id`: a string.
     #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`
+
+    /// `name`: a string. Example: `Primary`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `primaryColor`
+
+    /// `primaryColor`: a string. Example: `#FFFFFF`.
     #[serde(rename = "primaryColor", default, skip_serializing_if = "Option::is_none")]
     pub primary_color: Option<String>,
-    /// `secondaryColor`
+
+    /// `secondaryColor`: a string. Example: `#FFFFFF`.
     #[serde(rename = "secondaryColor", default, skip_serializing_if = "Option::is_none")]
     pub secondary_color: Option<String>,
-    /// `locationId`
+
+    /// `locationId`: a string.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
-    /// `createdBy`
+
+    /// `createdBy`: a string.
     #[serde(rename = "createdBy", default, skip_serializing_if = "Option::is_none")]
     pub created_by: Option<String>,
-    /// `deleted`
+
+    /// `deleted`: `true` or `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted: Option<bool>,
-    /// `createdAt`
+
+    /// `createdAt`: a date and time (RFC 3339 string).
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `updatedAt`
+
+    /// `updatedAt`: a date and time (RFC 3339 string).
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
 }
+
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
+)]
 /// The `SocialCategoryResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6621,104 +7477,141 @@ pub struct SocialCategoryResponse {
     /// True when the call succeeded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
+
     /// The HTTP status, repeated in the body.
     #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
     pub status_code: Option<i64>,
+
     /// A short outcome message.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// `results`
+
+    /// `results`: a [`SocialCategoryResponseResults`](crate::social_planner::SocialCategoryResponseResults).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub results: Option<SocialCategoryResponseResults>,
 }
+
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
+)]
 /// The `SocialCategoryResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SocialCategoryResponseResults {
-    /// `category`
+    /// `category`: a [`SocialCategoryResponseResultsCategory`](crate::social_planner::SocialCategoryResponseResultsCategory).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<SocialCategoryResponseResultsCategory>,
 }
+
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
+)]
 /// The `SocialCategoryResponseResultsCategory` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SocialCategoryResponseResultsCategory {
-    /// `_id`
+    /// `_id`: a string.
     #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`
+
+    /// `name`: a string. Example: `Primary`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `primaryColor`
+
+    /// `primaryColor`: a string. Example: `#FFFFFF`.
     #[serde(rename = "primaryColor", default, skip_serializing_if = "Option::is_none")]
     pub primary_color: Option<String>,
-    /// `secondaryColor`
+
+    /// `secondaryColor`: a string. Example: `#FFFFFF`.
     #[serde(rename = "secondaryColor", default, skip_serializing_if = "Option::is_none")]
     pub secondary_color: Option<String>,
-    /// `locationId`
+
+    /// `locationId`: a string.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
-    /// `createdBy`
+
+    /// `createdBy`: a string.
     #[serde(rename = "createdBy", default, skip_serializing_if = "Option::is_none")]
     pub created_by: Option<String>,
-    /// `deleted`
+
+    /// `deleted`: `true` or `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted: Option<bool>,
-    /// `createdAt`
+
+    /// `createdAt`: a date and time (RFC 3339 string).
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `updatedAt`
+
+    /// `updatedAt`: a date and time (RFC 3339 string).
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
+
     /// Set instead of the fields when the category does not exist.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// A CSV import of posts.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SocialCsvImport {
-    /// `_id`
+    /// `_id`: a string.
     #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `locationId`
+
+    /// `locationId`: a string.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
-    /// `fileName`
+
+    /// `fileName`: a string.
     #[serde(rename = "fileName", default, skip_serializing_if = "Option::is_none")]
     pub file_name: Option<String>,
-    /// `accountIds`
+
+    /// `accountIds`: a list of strings.
     #[serde(rename = "accountIds", default, skip_serializing_if = "Option::is_none")]
     pub account_ids: Option<Vec<String>>,
-    /// `file`
+
+    /// `file`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file: Option<String>,
-    /// `status`
+
+    /// `status`: a [`SocialCsvImportStatus`](crate::social_planner::SocialCsvImportStatus).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<SocialCsvImportStatus>,
+
     /// Number of posts in the file.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
-    /// `createdBy`
+
+    /// `createdBy`: a string.
     #[serde(rename = "createdBy", default, skip_serializing_if = "Option::is_none")]
     pub created_by: Option<String>,
-    /// `traceId`
+
+    /// `traceId`: a string.
     #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
     pub trace_id: Option<String>,
-    /// `originId`
+
+    /// `originId`: a string.
     #[serde(rename = "originId", default, skip_serializing_if = "Option::is_none")]
     pub origin_id: Option<String>,
-    /// `approver`
+
+    /// `approver`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub approver: Option<String>,
-    /// `createdAt`
+
+    /// `createdAt`: a date and time (RFC 3339 string).
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `SocialCsvImportResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6726,54 +7619,78 @@ pub struct SocialCsvImportResponse {
     /// True when the call succeeded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
+
     /// The HTTP status, repeated in the body.
     #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
     pub status_code: Option<i64>,
+
     /// A short outcome message.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// `results`
+
+    /// `results`: a [`SocialCsvImportResponseResults`](crate::social_planner::SocialCsvImportResponseResults).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub results: Option<SocialCsvImportResponseResults>,
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `SocialCsvImportResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SocialCsvImportResponseResults {
-    /// `csv`
+    /// `csv`: a [`SocialCsvImport`](crate::social_planner::SocialCsvImport).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub csv: Option<SocialCsvImport>,
+
     /// Number of posts in the import.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
-    /// `posts`
+
+    /// `posts`: a list of [`SocialCsvPost`](crate::social_planner::SocialCsvPost) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub posts: Option<Vec<SocialCsvPost>>,
 }
+
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
+)]
 /// Progress of a CSV import.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SocialCsvImportStatus {
-    ///`pending`
+    /// `pending`
     Pending,
-    ///`in_progress`
+
+    /// `in_progress`
     InProgress,
-    ///`completed`
+
+    /// `completed`
     Completed,
-    ///`failed`
+
+    /// `failed`
     Failed,
-    ///`in_review`
+
+    /// `in_review`
     InReview,
-    ///`importing`
+
+    /// `importing`
     Importing,
-    ///`deleted`
+
+    /// `deleted`
     Deleted,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
+)]
 impl SocialCsvImportStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -6789,7 +7706,12 @@ impl SocialCsvImportStatus {
         }
     }
 }
+
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
+)]
 impl From<&str> for SocialCsvImportStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -6804,172 +7726,232 @@ impl From<&str> for SocialCsvImportStatus {
         }
     }
 }
+
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::enums::string_enum!(SocialCsvImportStatus);
+
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
+)]
 /// A media file of an imported post, with the checks each network applies.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SocialCsvMedia {
-    /// `url`
+    /// `url`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
+
     /// MIME type.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
+
     /// Size in bytes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size: Option<i64>,
-    /// `width`
+
+    /// `width`: a whole number. Example: `500`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub width: Option<i64>,
-    /// `height`
+
+    /// `height`: a whole number. Example: `500`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub height: Option<i64>,
-    /// `aspectRatio`
+
+    /// `aspectRatio`: a number.
     #[serde(rename = "aspectRatio", default, skip_serializing_if = "Option::is_none")]
     pub aspect_ratio: Option<f64>,
+
     /// Length of a video in seconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duration: Option<f64>,
-    /// `format`
+
+    /// `format`: a string. Example: `jpg`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub format: Option<String>,
-    /// `videoCodecName`
+
+    /// `videoCodecName`: a string. Example: `h264`.
     #[serde(rename = "videoCodecName", default, skip_serializing_if = "Option::is_none")]
     pub video_codec_name: Option<String>,
-    /// `frameRate`
+
+    /// `frameRate`: a number.
     #[serde(rename = "frameRate", default, skip_serializing_if = "Option::is_none")]
     pub frame_rate: Option<f64>,
-    /// `audioCodecName`
+
+    /// `audioCodecName`: a string. Example: `aac`.
     #[serde(rename = "audioCodecName", default, skip_serializing_if = "Option::is_none")]
     pub audio_codec_name: Option<String>,
-    /// `audioChannels`
+
+    /// `audioChannels`: a whole number. Example: `1`.
     #[serde(rename = "audioChannels", default, skip_serializing_if = "Option::is_none")]
     pub audio_channels: Option<i64>,
-    /// `displayAspectRatio`
+
+    /// `displayAspectRatio`: a string. Example: `250 : 167`.
     #[serde(
         rename = "displayAspectRatio",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub display_aspect_ratio: Option<String>,
+
     /// Candidate poster frames of a video.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub frames: Option<Vec<String>>,
+
     /// Index of the chosen poster frame.
     #[serde(rename = "selectedPoster", default, skip_serializing_if = "Option::is_none")]
     pub selected_poster: Option<i64>,
+
     /// Why the file cannot be used, if so.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
-    /// `instagramError`
+
+    /// `instagramError`: a string.
     #[serde(rename = "instagramError", default, skip_serializing_if = "Option::is_none")]
     pub instagram_error: Option<String>,
-    /// `gmbError`
+
+    /// `gmbError`: a string.
     #[serde(rename = "gmbError", default, skip_serializing_if = "Option::is_none")]
     pub gmb_error: Option<String>,
-    /// `facebookError`
+
+    /// `facebookError`: a string.
     #[serde(rename = "facebookError", default, skip_serializing_if = "Option::is_none")]
     pub facebook_error: Option<String>,
-    /// `linkedinError`
+
+    /// `linkedinError`: a string.
     #[serde(rename = "linkedinError", default, skip_serializing_if = "Option::is_none")]
     pub linkedin_error: Option<String>,
-    /// `twitterError`
+
+    /// `twitterError`: a string.
     #[serde(rename = "twitterError", default, skip_serializing_if = "Option::is_none")]
     pub twitter_error: Option<String>,
-    /// `tiktokError`
+
+    /// `tiktokError`: a string.
     #[serde(rename = "tiktokError", default, skip_serializing_if = "Option::is_none")]
     pub tiktok_error: Option<String>,
-    /// `tiktokBusinessError`
+
+    /// `tiktokBusinessError`: a string.
     #[serde(
         rename = "tiktokBusinessError",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub tiktok_business_error: Option<String>,
-    /// `invalidError`
+
+    /// `invalidError`: a string.
     #[serde(rename = "invalidError", default, skip_serializing_if = "Option::is_none")]
     pub invalid_error: Option<String>,
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// One post read from a CSV import.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SocialCsvPost {
-    /// `accountIds`
+    /// `accountIds`: a list of strings.
     #[serde(rename = "accountIds", default, skip_serializing_if = "Option::is_none")]
     pub account_ids: Option<Vec<String>>,
-    /// `link`
+
+    /// `link`: a [`LinkPreview`](crate::social_planner::LinkPreview).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub link: Option<LinkPreview>,
-    /// `medias`
+
+    /// `medias`: a list of [`SocialCsvMedia`](crate::social_planner::SocialCsvMedia) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub medias: Option<Vec<SocialCsvMedia>>,
+
     /// When it will be published (ISO 8601).
     #[serde(rename = "scheduleDate", default, skip_serializing_if = "Option::is_none")]
     pub schedule_date: Option<String>,
-    /// `summary`
+
+    /// `summary`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub summary: Option<String>,
-    /// `followUpComment`
+
+    /// `followUpComment`: a string.
     #[serde(
         rename = "followUpComment",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub follow_up_comment: Option<String>,
-    /// `type`
+
+    /// `type`: a [`SocialPostType`](crate::social_planner::SocialPostType).
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<SocialPostType>,
-    /// `tiktokPostDetails`
+
+    /// `tiktokPostDetails`: a [`TiktokPostDetails`](crate::social_planner::TiktokPostDetails).
     #[serde(
         rename = "tiktokPostDetails",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub tiktok_post_details: Option<TiktokPostDetails>,
-    /// `gmbPostDetails`
+
+    /// `gmbPostDetails`: a [`GmbPostDetails`](crate::social_planner::GmbPostDetails).
     #[serde(rename = "gmbPostDetails", default, skip_serializing_if = "Option::is_none")]
     pub gmb_post_details: Option<GmbPostDetails>,
-    /// `errorMessage`
+
+    /// `errorMessage`: a string.
     #[serde(rename = "errorMessage", default, skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
 }
+
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
+)]
 /// Engagement on one network.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SocialEngagement {
-    /// `likes`
+    /// `likes`: a whole number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub likes: Option<i64>,
-    /// `comments`
+
+    /// `comments`: a whole number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comments: Option<i64>,
-    /// `shares`
+
+    /// `shares`: a whole number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shares: Option<i64>,
+
     /// Change against the previous period.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub change: Option<f64>,
 }
+
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
+)]
 /// A metric split by network.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SocialMetricBreakdown {
-    /// `total`
+    /// `total`: a whole number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
+
     /// Change against the previous period.
     #[serde(rename = "totalChange", default, skip_serializing_if = "Option::is_none")]
     pub total_change: Option<f64>,
+
     /// By network.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub platforms: Option<std::collections::BTreeMap<String, SocialPlatformValue>>,
 }
+
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
+)]
 /// The outcome fields every social planner response carries.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6977,38 +7959,58 @@ pub struct SocialPlannerStatus {
     /// True when the call succeeded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
+
     /// The HTTP status, repeated in the body.
     #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
     pub status_code: Option<i64>,
+
     /// A short outcome message.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
 }
+
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
+)]
 /// A social network an account belongs to.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SocialPlatform {
-    ///`google`
+    /// `google`
     Google,
-    ///`facebook`
+
+    /// `facebook`
     Facebook,
-    ///`instagram`
+
+    /// `instagram`
     Instagram,
-    ///`linkedin`
+
+    /// `linkedin`
     Linkedin,
-    ///`twitter`
+
+    /// `twitter`
     Twitter,
-    ///`tiktok`
+
+    /// `tiktok`
     Tiktok,
-    ///`pinterest`
+
+    /// `pinterest`
     Pinterest,
-    ///`youtube`
+
+    /// `youtube`
     Youtube,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
+)]
 impl SocialPlatform {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -7025,7 +8027,12 @@ impl SocialPlatform {
         }
     }
 }
+
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
+)]
 impl From<&str> for SocialPlatform {
     fn from(value: &str) -> Self {
         match value {
@@ -7041,9 +8048,15 @@ impl From<&str> for SocialPlatform {
         }
     }
 }
+
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::enums::string_enum!(SocialPlatform);
+
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
+)]
 /// The `SocialPlatformTotals` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -7051,135 +8064,186 @@ pub struct SocialPlatformTotals {
     /// By network.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub impressions: Option<std::collections::BTreeMap<String, SocialSeriesTotal>>,
+
     /// By network.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub followers: Option<std::collections::BTreeMap<String, SocialSeriesTotal>>,
+
     /// By network.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub likes: Option<std::collections::BTreeMap<String, SocialSeriesTotal>>,
 }
+
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
+)]
 /// The `SocialPlatformValue` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SocialPlatformValue {
-    /// `value`
+    /// `value`: a whole number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<i64>,
+
     /// Change against the previous period.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub change: Option<f64>,
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// A social post.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SocialPost {
-    /// `_id`
+    /// `_id`: a string. Example: `61bb16833b3f2791f9715be2`.
     #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `source`
+
+    /// `source`: a [`SocialPostSource`](crate::social_planner::SocialPostSource).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<SocialPostSource>,
-    /// `locationId`
+
+    /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
-    /// `platform`
+
+    /// `platform`: a [`SocialPlatform`](crate::social_planner::SocialPlatform).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub platform: Option<SocialPlatform>,
+
     /// Date the planner shows the post on.
     #[serde(rename = "displayDate", default, skip_serializing_if = "Option::is_none")]
     pub display_date: Option<String>,
-    /// `createdAt`
+
+    /// `createdAt`: a date and time (RFC 3339 string).
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `updatedAt`
+
+    /// `updatedAt`: a date and time (RFC 3339 string).
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
+
     /// The account the post went to.
     #[serde(rename = "accountId", default, skip_serializing_if = "Option::is_none")]
     pub account_id: Option<String>,
+
     /// Why publishing failed, if it did.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+
     /// Id of the post on the social network.
     #[serde(rename = "postId", default, skip_serializing_if = "Option::is_none")]
     pub post_id: Option<String>,
+
     /// When it was published (ISO 8601).
     #[serde(rename = "publishedAt", default, skip_serializing_if = "Option::is_none")]
     pub published_at: Option<String>,
+
     /// Connected accounts the post goes to.
     #[serde(rename = "accountIds", default, skip_serializing_if = "Option::is_none")]
     pub account_ids: Option<Vec<String>>,
+
     /// Text of the post.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub summary: Option<String>,
-    /// `media`
+
+    /// `media`: a list of [`SocialPostMedia`](crate::social_planner::SocialPostMedia) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub media: Option<Vec<SocialPostMedia>>,
-    /// `status`
+
+    /// `status`: a [`SocialPostStatus`](crate::social_planner::SocialPostStatus).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<SocialPostStatus>,
+
     /// User id of the author.
     #[serde(rename = "createdBy", default, skip_serializing_if = "Option::is_none")]
     pub created_by: Option<String>,
-    /// `type`
+
+    /// `type`: a [`SocialPostType`](crate::social_planner::SocialPostType).
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<SocialPostType>,
-    /// `tags`
+
+    /// `tags`: a list of strings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
-    /// `ogTagsDetails`
+
+    /// `ogTagsDetails`: a [`PostLinkPreview`](crate::social_planner::PostLinkPreview).
     #[serde(rename = "ogTagsDetails", default, skip_serializing_if = "Option::is_none")]
     pub og_tags_details: Option<PostLinkPreview>,
-    /// `postApprovalDetails`
+
+    /// `postApprovalDetails`: a [`PostApprovalDetails`](crate::social_planner::PostApprovalDetails).
     #[serde(
         rename = "postApprovalDetails",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub post_approval_details: Option<PostApprovalDetails>,
-    /// `tiktokPostDetails`
+
+    /// `tiktokPostDetails`: a [`TiktokPostDetails`](crate::social_planner::TiktokPostDetails).
     #[serde(
         rename = "tiktokPostDetails",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub tiktok_post_details: Option<TiktokPostDetails>,
-    /// `gmbPostDetails`
+
+    /// `gmbPostDetails`: a [`GmbPostDetails`](crate::social_planner::GmbPostDetails).
     #[serde(rename = "gmbPostDetails", default, skip_serializing_if = "Option::is_none")]
     pub gmb_post_details: Option<GmbPostDetails>,
-    /// `user`
+
+    /// `user`: a [`SocialPostUser`](crate::social_planner::SocialPostUser).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user: Option<SocialPostUser>,
 }
+
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
+)]
 /// Which posts a listing returns.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SocialPostListFilter {
-    ///`recent`
+    /// `recent`
     Recent,
-    ///`all`
+
+    /// `all`
     All,
-    ///`scheduled`
+
+    /// `scheduled`
     Scheduled,
-    ///`draft`
+
+    /// `draft`
     Draft,
-    ///`failed`
+
+    /// `failed`
     Failed,
-    ///`in_review`
+
+    /// `in_review`
     InReview,
-    ///`published`
+
+    /// `published`
     Published,
-    ///`in_progress`
+
+    /// `in_progress`
     InProgress,
-    ///`deleted`
+
+    /// `deleted`
     Deleted,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
+)]
 impl SocialPostListFilter {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -7197,7 +8261,12 @@ impl SocialPostListFilter {
         }
     }
 }
+
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
+)]
 impl From<&str> for SocialPostListFilter {
     fn from(value: &str) -> Self {
         match value {
@@ -7214,9 +8283,12 @@ impl From<&str> for SocialPostListFilter {
         }
     }
 }
+
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::enums::string_enum!(SocialPostListFilter);
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// A media file attached to a post.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -7224,25 +8296,32 @@ pub struct SocialPostMedia {
     /// Public address of the file.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
-    /// `caption`
+
+    /// `caption`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub caption: Option<String>,
+
     /// MIME type of the file.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
+
     /// Thumbnail address, for videos.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub thumbnail: Option<String>,
+
     /// Default thumbnail address, for videos.
     #[serde(rename = "defaultThumb", default, skip_serializing_if = "Option::is_none")]
     pub default_thumb: Option<String>,
-    /// `id`
+
+    /// `id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl SocialPostMedia {
-    ///A value with the required fields (`url`).
+    /// A value with the required fields (`url`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(url: impl Into<String>) -> Self {
         Self {
@@ -7254,38 +8333,49 @@ impl SocialPostMedia {
             id: None,
         }
     }
-    ///Sets `url`.
+
+    /// Sets `url`.
     pub fn url(mut self, value: impl Into<String>) -> Self {
         self.url = Some(value.into());
         self
     }
-    ///Sets `caption`.
+
+    /// Sets `caption`.
     pub fn caption(mut self, value: impl Into<String>) -> Self {
         self.caption = Some(value.into());
         self
     }
-    ///Sets `type`.
+
+    /// Sets `type`.
     pub fn type_(mut self, value: impl Into<String>) -> Self {
         self.type_ = Some(value.into());
         self
     }
-    ///Sets `thumbnail`.
+
+    /// Sets `thumbnail`.
     pub fn thumbnail(mut self, value: impl Into<String>) -> Self {
         self.thumbnail = Some(value.into());
         self
     }
-    ///Sets `defaultThumb`.
+
+    /// Sets `defaultThumb`.
     pub fn default_thumb(mut self, value: impl Into<String>) -> Self {
         self.default_thumb = Some(value.into());
         self
     }
-    ///Sets `id`.
+
+    /// Sets `id`.
     pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
+)]
 /// Daily series over the period.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -7293,17 +8383,22 @@ pub struct SocialPostPerformance {
     /// Posts per day, by network.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub posts: Option<std::collections::BTreeMap<String, Vec<i64>>>,
+
     /// Impressions per day.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub impressions: Option<Vec<i64>>,
+
     /// Likes per day.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub likes: Option<Vec<i64>>,
+
     /// Comments per day.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comments: Option<Vec<i64>>,
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `SocialPostResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -7311,44 +8406,58 @@ pub struct SocialPostResponse {
     /// True when the call succeeded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
+
     /// The HTTP status, repeated in the body.
     #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
     pub status_code: Option<i64>,
+
     /// A short outcome message.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// `results`
+
+    /// `results`: a [`SocialPostResponseResults`](crate::social_planner::SocialPostResponseResults).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub results: Option<SocialPostResponseResults>,
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `SocialPostResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SocialPostResponseResults {
-    /// `post`
+    /// `post`: a [`SocialPost`](crate::social_planner::SocialPost).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub post: Option<SocialPost>,
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// How a post was created.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SocialPostSource {
-    ///`composer`
+    /// `composer`
     Composer,
-    ///`csv`
+
+    /// `csv`
     Csv,
-    ///`recurring`
+
+    /// `recurring`
     Recurring,
-    ///`review`
+
+    /// `review`
     Review,
-    ///`rss`
+
+    /// `rss`
     Rss,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl SocialPostSource {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -7362,7 +8471,9 @@ impl SocialPostSource {
         }
     }
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl From<&str> for SocialPostSource {
     fn from(value: &str) -> Self {
         match value {
@@ -7375,33 +8486,46 @@ impl From<&str> for SocialPostSource {
         }
     }
 }
+
 #[cfg(feature = "social_planner")]
 crate::runtime::enums::string_enum!(SocialPostSource);
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// Where a post is in its life cycle.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SocialPostStatus {
-    ///`in_progress`
+    /// `in_progress`
     InProgress,
-    ///`draft`
+
+    /// `draft`
     Draft,
-    ///`failed`
+
+    /// `failed`
     Failed,
-    ///`published`
+
+    /// `published`
     Published,
-    ///`scheduled`
+
+    /// `scheduled`
     Scheduled,
-    ///`in_review`
+
+    /// `in_review`
     InReview,
-    ///`notification_sent`
+
+    /// `notification_sent`
     NotificationSent,
-    ///`deleted`
+
+    /// `deleted`
     Deleted,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl SocialPostStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -7418,7 +8542,9 @@ impl SocialPostStatus {
         }
     }
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl From<&str> for SocialPostStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -7434,23 +8560,37 @@ impl From<&str> for SocialPostStatus {
         }
     }
 }
+
 #[cfg(feature = "social_planner")]
 crate::runtime::enums::string_enum!(SocialPostStatus);
+
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
+)]
 /// Format of a post.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SocialPostType {
-    ///`post`
+    /// `post`
     Post,
-    ///`story`
+
+    /// `story`
     Story,
-    ///`reel`
+
+    /// `reel`
     Reel,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
+)]
 impl SocialPostType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -7462,7 +8602,12 @@ impl SocialPostType {
         }
     }
 }
+
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
+)]
 impl From<&str> for SocialPostType {
     fn from(value: &str) -> Self {
         match value {
@@ -7473,48 +8618,71 @@ impl From<&str> for SocialPostType {
         }
     }
 }
+
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::enums::string_enum!(SocialPostType);
+
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
+)]
 /// A HighLevel user as shown on a post.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SocialPostUser {
-    /// `id`
+    /// `id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `title`
+
+    /// `title`: a string. Example: `Mr`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    /// `firstName`
+
+    /// `firstName`: a string. Example: `Harry`.
     #[serde(rename = "firstName", default, skip_serializing_if = "Option::is_none")]
     pub first_name: Option<String>,
-    /// `lastName`
+
+    /// `lastName`: a string. Example: `Spencer`.
     #[serde(rename = "lastName", default, skip_serializing_if = "Option::is_none")]
     pub last_name: Option<String>,
-    /// `profilePhoto`
+
+    /// `profilePhoto`: a string.
     #[serde(rename = "profilePhoto", default, skip_serializing_if = "Option::is_none")]
     pub profile_photo: Option<String>,
-    /// `phone`
+
+    /// `phone`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
-    /// `email`
+
+    /// `email`: a string. Example: `abc@xyc.com`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
 }
+
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
+)]
 /// The `SocialSeriesTotal` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SocialSeriesTotal {
-    /// `total`
+    /// `total`: a whole number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
+
     /// One value per day.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub series: Option<Vec<i64>>,
 }
+
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
+)]
 /// Statistics of the selected accounts.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -7522,57 +8690,81 @@ pub struct SocialStatistics {
     /// Day names of the period, in order.
     #[serde(rename = "dayRange", default, skip_serializing_if = "Option::is_none")]
     pub day_range: Option<Vec<String>>,
-    /// `totals`
+
+    /// `totals`: a [`SocialStatisticsTotals`](crate::social_planner::SocialStatisticsTotals).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub totals: Option<SocialStatisticsTotals>,
-    /// `postPerformance`
+
+    /// `postPerformance`: a [`SocialPostPerformance`](crate::social_planner::SocialPostPerformance).
     #[serde(
         rename = "postPerformance",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub post_performance: Option<SocialPostPerformance>,
-    /// `breakdowns`
+
+    /// `breakdowns`: a [`SocialStatisticsBreakdowns`](crate::social_planner::SocialStatisticsBreakdowns).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub breakdowns: Option<SocialStatisticsBreakdowns>,
-    /// `platformTotals`
+
+    /// `platformTotals`: a [`SocialPlatformTotals`](crate::social_planner::SocialPlatformTotals).
     #[serde(rename = "platformTotals", default, skip_serializing_if = "Option::is_none")]
     pub platform_totals: Option<SocialPlatformTotals>,
-    /// `demographics`
+
+    /// `demographics`: a [`SocialStatisticsDemographics`](crate::social_planner::SocialStatisticsDemographics).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub demographics: Option<SocialStatisticsDemographics>,
 }
+
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
+)]
 /// The `SocialStatisticsBreakdowns` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SocialStatisticsBreakdowns {
-    /// `posts`
+    /// `posts`: a [`SocialMetricBreakdown`](crate::social_planner::SocialMetricBreakdown).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub posts: Option<SocialMetricBreakdown>,
-    /// `impressions`
+
+    /// `impressions`: a [`SocialMetricBreakdown`](crate::social_planner::SocialMetricBreakdown).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub impressions: Option<SocialMetricBreakdown>,
-    /// `reach`
+
+    /// `reach`: a [`SocialMetricBreakdown`](crate::social_planner::SocialMetricBreakdown).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reach: Option<SocialMetricBreakdown>,
+
     /// By network.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub engagement: Option<std::collections::BTreeMap<String, SocialEngagement>>,
 }
+
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
+)]
 /// Audience make-up.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SocialStatisticsDemographics {
-    /// `gender`
+    /// `gender`: a [`SocialStatisticsDemographicsGender`](crate::social_planner::SocialStatisticsDemographicsGender).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gender: Option<SocialStatisticsDemographicsGender>,
-    /// `age`
+
+    /// `age`: a [`SocialStatisticsDemographicsAge`](crate::social_planner::SocialStatisticsDemographicsAge).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub age: Option<SocialStatisticsDemographicsAge>,
 }
+
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
+)]
 /// The `SocialStatisticsDemographicsAge` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -7581,80 +8773,120 @@ pub struct SocialStatisticsDemographicsAge {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub totals: Option<SocialStatisticsDemographicsAgeTotals>,
 }
+
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
+)]
 /// Audience per age bracket.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SocialStatisticsDemographicsAgeTotals {
-    /// `13-17`
+    /// `13-17`: a number.
     #[serde(rename = "13-17", default, skip_serializing_if = "Option::is_none")]
     pub v13_17: Option<f64>,
-    /// `18-24`
+
+    /// `18-24`: a number.
     #[serde(rename = "18-24", default, skip_serializing_if = "Option::is_none")]
     pub v18_24: Option<f64>,
-    /// `25-34`
+
+    /// `25-34`: a number.
     #[serde(rename = "25-34", default, skip_serializing_if = "Option::is_none")]
     pub v25_34: Option<f64>,
-    /// `35-44`
+
+    /// `35-44`: a number.
     #[serde(rename = "35-44", default, skip_serializing_if = "Option::is_none")]
     pub v35_44: Option<f64>,
-    /// `45-54`
+
+    /// `45-54`: a number.
     #[serde(rename = "45-54", default, skip_serializing_if = "Option::is_none")]
     pub v45_54: Option<f64>,
-    /// `55-64`
+
+    /// `55-64`: a number.
     #[serde(rename = "55-64", default, skip_serializing_if = "Option::is_none")]
     pub v55_64: Option<f64>,
-    /// `65+`
+
+    /// `65+`: a number.
     #[serde(rename = "65+", default, skip_serializing_if = "Option::is_none")]
     pub v65_plus: Option<f64>,
 }
+
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
+)]
 /// The `SocialStatisticsDemographicsGender` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SocialStatisticsDemographicsGender {
-    /// `totals`
+    /// `totals`: a [`SocialStatisticsDemographicsGenderTotals`](crate::social_planner::SocialStatisticsDemographicsGenderTotals).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub totals: Option<SocialStatisticsDemographicsGenderTotals>,
 }
+
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
+)]
 /// The `SocialStatisticsDemographicsGenderTotals` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SocialStatisticsDemographicsGenderTotals {
-    /// `male`
+    /// `male`: a [`SocialAudienceShare`](crate::social_planner::SocialAudienceShare).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub male: Option<SocialAudienceShare>,
-    /// `female`
+
+    /// `female`: a [`SocialAudienceShare`](crate::social_planner::SocialAudienceShare).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub female: Option<SocialAudienceShare>,
-    /// `unknown`
+
+    /// `unknown`: a [`SocialAudienceShare`](crate::social_planner::SocialAudienceShare).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unknown: Option<SocialAudienceShare>,
 }
+
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
+)]
 /// A network statistics can be filtered by.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SocialStatisticsPlatform {
-    ///`facebook`
+    /// `facebook`
     Facebook,
-    ///`instagram`
+
+    /// `instagram`
     Instagram,
-    ///`linkedin`
+
+    /// `linkedin`
     Linkedin,
-    ///`google`
+
+    /// `google`
     Google,
-    ///`pinterest`
+
+    /// `pinterest`
     Pinterest,
-    ///`youtube`
+
+    /// `youtube`
     Youtube,
-    ///`tiktok`
+
+    /// `tiktok`
     Tiktok,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
+)]
 impl SocialStatisticsPlatform {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -7670,7 +8902,12 @@ impl SocialStatisticsPlatform {
         }
     }
 }
+
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
+)]
 impl From<&str> for SocialStatisticsPlatform {
     fn from(value: &str) -> Self {
         match value {
@@ -7685,9 +8922,12 @@ impl From<&str> for SocialStatisticsPlatform {
         }
     }
 }
+
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::enums::string_enum!(SocialStatisticsPlatform);
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `SocialStatisticsRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -7695,13 +8935,16 @@ pub struct SocialStatisticsRequest {
     /// Connected accounts to report on (their `profileId`).
     #[serde(rename = "profileIds")]
     pub profile_ids: Vec<String>,
+
     /// Networks to include; all when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub platforms: Option<Vec<SocialStatisticsPlatform>>,
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl SocialStatisticsRequest {
-    ///A value with the required fields (`profileIds`).
+    /// A value with the required fields (`profileIds`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(profile_ids: impl Into<Vec<String>>) -> Self {
         Self {
@@ -7709,93 +8952,136 @@ impl SocialStatisticsRequest {
             platforms: None,
         }
     }
-    ///Sets `platforms`.
+
+    /// Sets `platforms`.
     pub fn platforms(mut self, value: impl Into<Vec<SocialStatisticsPlatform>>) -> Self {
         self.platforms = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
+)]
 /// The `SocialStatisticsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SocialStatisticsResponse {
-    /// `results`
+    /// `results`: a [`SocialStatistics`](crate::social_planner::SocialStatistics).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub results: Option<SocialStatistics>,
-    /// `message`
+
+    /// `message`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// `traceId`
+
+    /// `traceId`: a string.
     #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
     pub trace_id: Option<String>,
 }
+
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
+)]
 /// Totals over the period.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SocialStatisticsTotals {
-    /// `posts`
+    /// `posts`: a whole number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub posts: Option<i64>,
-    /// `likes`
+
+    /// `likes`: a whole number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub likes: Option<i64>,
-    /// `followers`
+
+    /// `followers`: a whole number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub followers: Option<i64>,
-    /// `impressions`
+
+    /// `impressions`: a whole number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub impressions: Option<i64>,
-    /// `comments`
+
+    /// `comments`: a whole number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comments: Option<i64>,
 }
+
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
+)]
 /// A tag posts can carry.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SocialTag {
-    /// `_id`
+    /// `_id`: a string.
     #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `tag`
+
+    /// `tag`: a string. Example: `Primary Tag`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tag: Option<String>,
-    /// `locationId`
+
+    /// `locationId`: a string.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
-    /// `createdBy`
+
+    /// `createdBy`: a string.
     #[serde(rename = "createdBy", default, skip_serializing_if = "Option::is_none")]
     pub created_by: Option<String>,
-    /// `deleted`
+
+    /// `deleted`: `true` or `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted: Option<bool>,
-    /// `createdAt`
+
+    /// `createdAt`: a date and time (RFC 3339 string).
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `updatedAt`
+
+    /// `updatedAt`: a date and time (RFC 3339 string).
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
 }
+
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
+)]
 /// The `SocialTagIdsRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SocialTagIdsRequest {
-    /// `tagIds`
+    /// `tagIds`: a list of strings.
     #[serde(rename = "tagIds")]
     pub tag_ids: Vec<String>,
 }
+
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
+)]
 impl SocialTagIdsRequest {
-    ///A value with the required fields (`tagIds`).
+    /// A value with the required fields (`tagIds`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(tag_ids: impl Into<Vec<String>>) -> Self {
         Self { tag_ids: tag_ids.into() }
     }
 }
+
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
+)]
 /// The `SocialTagsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -7803,36 +9089,48 @@ pub struct SocialTagsResponse {
     /// True when the call succeeded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
+
     /// The HTTP status, repeated in the body.
     #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
     pub status_code: Option<i64>,
+
     /// A short outcome message.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// `results`
+
+    /// `results`: a [`SocialTagsResponseResults`](crate::social_planner::SocialTagsResponseResults).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub results: Option<SocialTagsResponseResults>,
 }
+
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
+)]
 /// The `SocialTagsResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SocialTagsResponseResults {
-    /// `tags`
+    /// `tags`: a list of [`SocialTag`](crate::social_planner::SocialTag) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<SocialTag>>,
+
     /// Number of tags.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// TikTok-only settings of a post.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct TiktokPostDetails {
-    /// `privacyLevel`
+    /// `privacyLevel`: a [`TiktokPrivacyLevel`](crate::social_planner::TiktokPrivacyLevel).
     #[serde(rename = "privacyLevel", default, skip_serializing_if = "Option::is_none")]
     pub privacy_level: Option<TiktokPrivacyLevel>,
+
     /// Marks the post as paid promotion of a third party.
     #[serde(
         rename = "promoteOtherBrand",
@@ -7840,15 +9138,19 @@ pub struct TiktokPostDetails {
         skip_serializing_if = "Option::is_none"
     )]
     pub promote_other_brand: Option<bool>,
-    /// `enableComment`
+
+    /// `enableComment`: `true` or `false`.
     #[serde(rename = "enableComment", default, skip_serializing_if = "Option::is_none")]
     pub enable_comment: Option<bool>,
-    /// `enableDuet`
+
+    /// `enableDuet`: `true` or `false`.
     #[serde(rename = "enableDuet", default, skip_serializing_if = "Option::is_none")]
     pub enable_duet: Option<bool>,
-    /// `enableStitch`
+
+    /// `enableStitch`: `true` or `false`.
     #[serde(rename = "enableStitch", default, skip_serializing_if = "Option::is_none")]
     pub enable_stitch: Option<bool>,
+
     /// Discloses that the video promotes a brand.
     #[serde(
         rename = "videoDisclosure",
@@ -7856,6 +9158,7 @@ pub struct TiktokPostDetails {
         skip_serializing_if = "Option::is_none"
     )]
     pub video_disclosure: Option<bool>,
+
     /// Marks the post as promotion of the poster's own brand.
     #[serde(
         rename = "promoteYourBrand",
@@ -7864,9 +9167,11 @@ pub struct TiktokPostDetails {
     )]
     pub promote_your_brand: Option<bool>,
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl TiktokPostDetails {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -7879,57 +9184,77 @@ impl TiktokPostDetails {
             promote_your_brand: None,
         }
     }
-    ///Sets `privacyLevel`.
+
+    /// Sets `privacyLevel`.
     pub fn privacy_level(mut self, value: impl Into<TiktokPrivacyLevel>) -> Self {
         self.privacy_level = Some(value.into());
         self
     }
-    ///Sets `promoteOtherBrand`.
+
+    /// Sets `promoteOtherBrand`.
     pub fn promote_other_brand(mut self, value: impl Into<bool>) -> Self {
         self.promote_other_brand = Some(value.into());
         self
     }
-    ///Sets `enableComment`.
+
+    /// Sets `enableComment`.
     pub fn enable_comment(mut self, value: impl Into<bool>) -> Self {
         self.enable_comment = Some(value.into());
         self
     }
-    ///Sets `enableDuet`.
+
+    /// Sets `enableDuet`.
     pub fn enable_duet(mut self, value: impl Into<bool>) -> Self {
         self.enable_duet = Some(value.into());
         self
     }
-    ///Sets `enableStitch`.
+
+    /// Sets `enableStitch`.
     pub fn enable_stitch(mut self, value: impl Into<bool>) -> Self {
         self.enable_stitch = Some(value.into());
         self
     }
-    ///Sets `videoDisclosure`.
+
+    /// Sets `videoDisclosure`.
     pub fn video_disclosure(mut self, value: impl Into<bool>) -> Self {
         self.video_disclosure = Some(value.into());
         self
     }
-    ///Sets `promoteYourBrand`.
+
+    /// Sets `promoteYourBrand`.
     pub fn promote_your_brand(mut self, value: impl Into<bool>) -> Self {
         self.promote_your_brand = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
+)]
 /// Who can see a TikTok post.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum TiktokPrivacyLevel {
-    ///`PUBLIC_TO_EVERYONE`
+    /// `PUBLIC_TO_EVERYONE`
     PublicToEveryone,
-    ///`MUTUAL_FOLLOW_FRIENDS`
+
+    /// `MUTUAL_FOLLOW_FRIENDS`
     MutualFollowFriends,
-    ///`SELF_ONLY`
+
+    /// `SELF_ONLY`
     SelfOnly,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
+)]
 impl TiktokPrivacyLevel {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -7941,7 +9266,12 @@ impl TiktokPrivacyLevel {
         }
     }
 }
+
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "social_planner", feature = "v3_social_planner")))
+)]
 impl From<&str> for TiktokPrivacyLevel {
     fn from(value: &str) -> Self {
         match value {
@@ -7952,36 +9282,47 @@ impl From<&str> for TiktokPrivacyLevel {
         }
     }
 }
+
 #[cfg(any(feature = "social_planner", feature = "v3_social_planner"))]
 crate::runtime::enums::string_enum!(TiktokPrivacyLevel);
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// A TikTok profile.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct TiktokProfile {
-    /// `id`
+    /// `id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`
+
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `username`
+
+    /// `username`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
-    /// `avatar`
+
+    /// `avatar`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub avatar: Option<String>,
-    /// `verified`
+
+    /// `verified`: `true` or `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verified: Option<bool>,
-    /// `isConnected`
+
+    /// `isConnected`: `true` or `false`.
     #[serde(rename = "isConnected", default, skip_serializing_if = "Option::is_none")]
     pub is_connected: Option<bool>,
+
     /// Account kind (`business` or `profile`).
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `TiktokProfilesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -7989,53 +9330,68 @@ pub struct TiktokProfilesResponse {
     /// True when the call succeeded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
+
     /// The HTTP status, repeated in the body.
     #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
     pub status_code: Option<i64>,
+
     /// A short outcome message.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// `results`
+
+    /// `results`: a [`TiktokProfilesResponseResults`](crate::social_planner::TiktokProfilesResponseResults).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub results: Option<TiktokProfilesResponseResults>,
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `TiktokProfilesResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct TiktokProfilesResponseResults {
-    /// `profile`
+    /// `profile`: a list of [`TiktokProfile`](crate::social_planner::TiktokProfile) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile: Option<Vec<TiktokProfile>>,
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// An X (Twitter) profile.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct TwitterProfile {
-    /// `id`
+    /// `id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`
+
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `username`
+
+    /// `username`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
-    /// `avatar`
+
+    /// `avatar`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub avatar: Option<String>,
-    /// `protected`
+
+    /// `protected`: `true` or `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub protected: Option<bool>,
-    /// `verified`
+
+    /// `verified`: `true` or `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verified: Option<bool>,
-    /// `isConnected`
+
+    /// `isConnected`: `true` or `false`.
     #[serde(rename = "isConnected", default, skip_serializing_if = "Option::is_none")]
     pub is_connected: Option<bool>,
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `TwitterProfilesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -8043,26 +9399,33 @@ pub struct TwitterProfilesResponse {
     /// True when the call succeeded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
+
     /// The HTTP status, repeated in the body.
     #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
     pub status_code: Option<i64>,
+
     /// A short outcome message.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// `results`
+
+    /// `results`: a [`TwitterProfilesResponseResults`](crate::social_planner::TwitterProfilesResponseResults).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub results: Option<TwitterProfilesResponseResults>,
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `TwitterProfilesResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct TwitterProfilesResponseResults {
-    /// `profile`
+    /// `profile`: a list of [`TwitterProfile`](crate::social_planner::TwitterProfile) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile: Option<Vec<TwitterProfile>>,
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `UpdateSocialPostRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -8070,21 +9433,27 @@ pub struct UpdateSocialPostRequest {
     /// Connected accounts to post to, as listed by listSocialAccounts.
     #[serde(rename = "accountIds", default, skip_serializing_if = "Option::is_none")]
     pub account_ids: Option<Vec<String>>,
+
     /// Text of the post; each network trims it to its own limit.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub summary: Option<String>,
-    /// `media`
+
+    /// `media`: a list of [`SocialPostMedia`](crate::social_planner::SocialPostMedia) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub media: Option<Vec<SocialPostMedia>>,
-    /// `status`
+
+    /// `status`: a [`SocialPostStatus`](crate::social_planner::SocialPostStatus).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<SocialPostStatus>,
+
     /// When to publish (ISO 8601).
     #[serde(rename = "scheduleDate", default, skip_serializing_if = "Option::is_none")]
     pub schedule_date: Option<String>,
+
     /// User id of the author.
     #[serde(rename = "createdBy", default, skip_serializing_if = "Option::is_none")]
     pub created_by: Option<String>,
+
     /// First comment to add after publishing; not for TikTok or Google Business, and at most 280 characters on X.
     #[serde(
         rename = "followUpComment",
@@ -8092,19 +9461,23 @@ pub struct UpdateSocialPostRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub follow_up_comment: Option<String>,
-    /// `ogTagsDetails`
+
+    /// `ogTagsDetails`: a [`PostLinkPreview`](crate::social_planner::PostLinkPreview).
     #[serde(rename = "ogTagsDetails", default, skip_serializing_if = "Option::is_none")]
     pub og_tags_details: Option<PostLinkPreview>,
-    /// `type`
+
+    /// `type`: a [`SocialPostType`](crate::social_planner::SocialPostType).
     #[serde(rename = "type")]
     pub type_: SocialPostType,
-    /// `postApprovalDetails`
+
+    /// `postApprovalDetails`: a [`PostApproval`](crate::social_planner::PostApproval).
     #[serde(
         rename = "postApprovalDetails",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub post_approval_details: Option<PostApproval>,
+
     /// True when the schedule changed.
     #[serde(
         rename = "scheduleTimeUpdated",
@@ -8112,29 +9485,36 @@ pub struct UpdateSocialPostRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub schedule_time_updated: Option<bool>,
+
     /// Tag ids.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
-    /// `categoryId`
+
+    /// `categoryId`: a string.
     #[serde(rename = "categoryId", default, skip_serializing_if = "Option::is_none")]
     pub category_id: Option<String>,
-    /// `tiktokPostDetails`
+
+    /// `tiktokPostDetails`: a [`TiktokPostDetails`](crate::social_planner::TiktokPostDetails).
     #[serde(
         rename = "tiktokPostDetails",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub tiktok_post_details: Option<TiktokPostDetails>,
-    /// `gmbPostDetails`
+
+    /// `gmbPostDetails`: a [`GmbPostDetails`](crate::social_planner::GmbPostDetails).
     #[serde(rename = "gmbPostDetails", default, skip_serializing_if = "Option::is_none")]
     pub gmb_post_details: Option<GmbPostDetails>,
+
     /// The user on whose behalf the post is made.
     #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl UpdateSocialPostRequest {
-    ///A value with the required fields (`type`).
+    /// A value with the required fields (`type`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(type_: impl Into<SocialPostType>) -> Self {
         Self {
@@ -8156,83 +9536,100 @@ impl UpdateSocialPostRequest {
             user_id: None,
         }
     }
-    ///Sets `accountIds`.
+
+    /// Sets `accountIds`.
     pub fn account_ids(mut self, value: impl Into<Vec<String>>) -> Self {
         self.account_ids = Some(value.into());
         self
     }
-    ///Sets `summary`.
+
+    /// Sets `summary`.
     pub fn summary(mut self, value: impl Into<String>) -> Self {
         self.summary = Some(value.into());
         self
     }
-    ///Sets `media`.
+
+    /// Sets `media`.
     pub fn media(mut self, value: impl Into<Vec<SocialPostMedia>>) -> Self {
         self.media = Some(value.into());
         self
     }
-    ///Sets `status`.
+
+    /// Sets `status`.
     pub fn status(mut self, value: impl Into<SocialPostStatus>) -> Self {
         self.status = Some(value.into());
         self
     }
-    ///Sets `scheduleDate`.
+
+    /// Sets `scheduleDate`.
     pub fn schedule_date(mut self, value: impl Into<String>) -> Self {
         self.schedule_date = Some(value.into());
         self
     }
-    ///Sets `createdBy`.
+
+    /// Sets `createdBy`.
     pub fn created_by(mut self, value: impl Into<String>) -> Self {
         self.created_by = Some(value.into());
         self
     }
-    ///Sets `followUpComment`.
+
+    /// Sets `followUpComment`.
     pub fn follow_up_comment(mut self, value: impl Into<String>) -> Self {
         self.follow_up_comment = Some(value.into());
         self
     }
-    ///Sets `ogTagsDetails`.
+
+    /// Sets `ogTagsDetails`.
     pub fn og_tags_details(mut self, value: impl Into<PostLinkPreview>) -> Self {
         self.og_tags_details = Some(value.into());
         self
     }
-    ///Sets `postApprovalDetails`.
+
+    /// Sets `postApprovalDetails`.
     pub fn post_approval_details(mut self, value: impl Into<PostApproval>) -> Self {
         self.post_approval_details = Some(value.into());
         self
     }
-    ///Sets `scheduleTimeUpdated`.
+
+    /// Sets `scheduleTimeUpdated`.
     pub fn schedule_time_updated(mut self, value: impl Into<bool>) -> Self {
         self.schedule_time_updated = Some(value.into());
         self
     }
-    ///Sets `tags`.
+
+    /// Sets `tags`.
     pub fn tags(mut self, value: impl Into<Vec<String>>) -> Self {
         self.tags = Some(value.into());
         self
     }
-    ///Sets `categoryId`.
+
+    /// Sets `categoryId`.
     pub fn category_id(mut self, value: impl Into<String>) -> Self {
         self.category_id = Some(value.into());
         self
     }
-    ///Sets `tiktokPostDetails`.
+
+    /// Sets `tiktokPostDetails`.
     pub fn tiktok_post_details(mut self, value: impl Into<TiktokPostDetails>) -> Self {
         self.tiktok_post_details = Some(value.into());
         self
     }
-    ///Sets `gmbPostDetails`.
+
+    /// Sets `gmbPostDetails`.
     pub fn gmb_post_details(mut self, value: impl Into<GmbPostDetails>) -> Self {
         self.gmb_post_details = Some(value.into());
         self
     }
-    ///Sets `userId`.
+
+    /// Sets `userId`.
     pub fn user_id(mut self, value: impl Into<String>) -> Self {
         self.user_id = Some(value.into());
         self
     }
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `UploadSocialCsvRequest` object.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
@@ -8240,15 +9637,19 @@ pub struct UploadSocialCsvRequest {
     /// The CSV file.
     pub file: crate::Upload,
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl UploadSocialCsvRequest {
-    ///A value with the required fields (`file`).
+    /// A value with the required fields (`file`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(file: impl Into<crate::Upload>) -> Self {
         Self { file: file.into() }
     }
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 impl UploadSocialCsvRequest {
     /// The multipart parts of this body, in field order.
     pub fn into_parts(self) -> Vec<crate::Part> {
@@ -8265,7 +9666,9 @@ impl UploadSocialCsvRequest {
         parts
     }
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `UploadSocialCsvResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -8273,17 +9676,22 @@ pub struct UploadSocialCsvResponse {
     /// True when the call succeeded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
+
     /// The HTTP status, repeated in the body.
     #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
     pub status_code: Option<i64>,
+
     /// A short outcome message.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// `results`
+
+    /// `results`: a [`UploadSocialCsvResponseResults`](crate::social_planner::UploadSocialCsvResponseResults).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub results: Option<UploadSocialCsvResponseResults>,
 }
+
 #[cfg(feature = "social_planner")]
+#[cfg_attr(docsrs, doc(cfg(feature = "social_planner")))]
 /// The `UploadSocialCsvResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -8291,10 +9699,12 @@ pub struct UploadSocialCsvResponseResults {
     /// Where the file was stored.
     #[serde(rename = "filePath", default, skip_serializing_if = "Option::is_none")]
     pub file_path: Option<String>,
+
     /// Number of rows in the file.
     #[serde(rename = "rowsCount", default, skip_serializing_if = "Option::is_none")]
     pub rows_count: Option<i64>,
-    /// `fileName`
+
+    /// `fileName`: a string.
     #[serde(rename = "fileName", default, skip_serializing_if = "Option::is_none")]
     pub file_name: Option<String>,
 }

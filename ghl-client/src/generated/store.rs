@@ -39,25 +39,30 @@
 //! | [`update_shipping_carrier`](Store::update_shipping_carrier) | `PUT /store/shipping-carrier/{shippingCarrierId}` | `2021-07-28` | location |
 //! | [`update_shipping_rate`](Store::update_shipping_rate) | `PUT /store/shipping-zone/{shippingZoneId}/shipping-rate/{shippingRateId}` | `2021-07-28` | location |
 //! | [`update_shipping_zone`](Store::update_shipping_zone) | `PUT /store/shipping-zone/{shippingZoneId}` | `2021-07-28` | location |
+
 #[cfg(feature = "store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 /// This module's path below the crate root.
 pub const MODULE: &str = "store";
+
 #[cfg(feature = "store")]
-///Operations of the Store module. Get one with `client.store()`.
+#[cfg_attr(docsrs, doc(cfg(feature = "store")))]
+/// Operations of the Store module. Get one with `client.store()`.
 #[derive(Clone, Debug)]
 pub struct Store {
     client: crate::Client,
 }
+
 #[cfg(feature = "store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 impl Store {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
     }
+
     /// Register a shipping carrier whose rates come from a callback.
     ///
     /// `POST /store/shipping-carrier` · Version `2021-07-28` · location token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc names no scope or Version header here and declares the Authorization header as a parameter; the header is left to the client and the default version is used.
     pub fn create_shipping_carrier(
         &self,
         body: CreateShippingCarrierRequest,
@@ -67,11 +72,10 @@ impl Store {
             body,
         }
     }
+
     /// Add a shipping rate to a zone.
     ///
     /// `POST /store/shipping-zone/{shippingZoneId}/shipping-rate` · Version `2021-07-28` · location token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc names no scope or Version header here and declares the Authorization header as a parameter; the header is left to the client and the default version is used.
     pub fn create_shipping_rate(
         &self,
         shipping_zone_id: impl Into<String>,
@@ -83,11 +87,10 @@ impl Store {
             body,
         }
     }
+
     /// Create a shipping zone.
     ///
     /// `POST /store/shipping-zone` · Version `2021-07-28` · location token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc names no scope or Version header here and declares the Authorization header as a parameter; the header is left to the client and the default version is used.
     pub fn create_shipping_zone(
         &self,
         body: CreateShippingZoneRequest,
@@ -97,11 +100,10 @@ impl Store {
             body,
         }
     }
+
     /// Delete a shipping carrier.
     ///
     /// `DELETE /store/shipping-carrier/{shippingCarrierId}` · Version `2021-07-28` · location token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc names no scope or Version header here and declares the Authorization header as a parameter; the header is left to the client and the default version is used.
     pub fn delete_shipping_carrier(
         &self,
         shipping_carrier_id: impl Into<String>,
@@ -115,11 +117,10 @@ impl Store {
             alt_type: alt_type.into(),
         }
     }
+
     /// Delete a shipping rate.
     ///
     /// `DELETE /store/shipping-zone/{shippingZoneId}/shipping-rate/{shippingRateId}` · Version `2021-07-28` · location token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc names no scope or Version header here and declares the Authorization header as a parameter; the header is left to the client and the default version is used.
     pub fn delete_shipping_rate(
         &self,
         shipping_zone_id: impl Into<String>,
@@ -135,11 +136,10 @@ impl Store {
             alt_type: alt_type.into(),
         }
     }
+
     /// Delete a shipping zone.
     ///
     /// `DELETE /store/shipping-zone/{shippingZoneId}` · Version `2021-07-28` · location token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc names no scope or Version header here and declares the Authorization header as a parameter; the header is left to the client and the default version is used.
     pub fn delete_shipping_zone(
         &self,
         shipping_zone_id: impl Into<String>,
@@ -153,11 +153,10 @@ impl Store {
             alt_type: alt_type.into(),
         }
     }
+
     /// Fetch one shipping carrier.
     ///
     /// `GET /store/shipping-carrier/{shippingCarrierId}` · Version `2021-07-28` · location token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc names no scope or Version header here and declares the Authorization header as a parameter; the header is left to the client and the default version is used.
     pub fn get_shipping_carrier(
         &self,
         shipping_carrier_id: impl Into<String>,
@@ -171,11 +170,10 @@ impl Store {
             alt_type: alt_type.into(),
         }
     }
+
     /// Fetch one shipping rate of a zone.
     ///
     /// `GET /store/shipping-zone/{shippingZoneId}/shipping-rate/{shippingRateId}` · Version `2021-07-28` · location token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc names no scope or Version header here and declares the Authorization header as a parameter; the header is left to the client and the default version is used.
     pub fn get_shipping_rate(
         &self,
         shipping_zone_id: impl Into<String>,
@@ -191,11 +189,10 @@ impl Store {
             alt_type: alt_type.into(),
         }
     }
+
     /// Fetch one shipping zone.
     ///
     /// `GET /store/shipping-zone/{shippingZoneId}` · Version `2021-07-28` · location token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc names no scope or Version header here and declares the Authorization header as a parameter; the header is left to the client and the default version is used.
     pub fn get_shipping_zone(
         &self,
         shipping_zone_id: impl Into<String>,
@@ -210,11 +207,10 @@ impl Store {
             with_shipping_rate: None,
         }
     }
+
     /// Fetch the store settings of a location.
     ///
     /// `GET /store/store-setting` · Version `2021-07-28` · location token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc names no scope or Version header here and declares the Authorization header as a parameter; the header is left to the client and the default version is used.
     pub fn get_store_settings(
         &self,
         alt_id: impl Into<String>,
@@ -226,11 +222,10 @@ impl Store {
             alt_type: alt_type.into(),
         }
     }
+
     /// Quote the shipping rates that apply to an order.
     ///
     /// `POST /store/shipping-zone/shipping-rates` · Version `2021-07-28` · location token · scopes: none stated
-    ///
-    /// Note: HighLevel's operationId (get-available-shipping-zones) does not match what the operation returns; renamed. The doc declares no security for it; a location token is assumed like its neighbours. HighLevel's doc names no scope or Version header here and declares the Authorization header as a parameter; the header is left to the client and the default version is used.
     pub fn list_available_shipping_rates(
         &self,
         body: ListAvailableShippingRatesRequest,
@@ -240,11 +235,10 @@ impl Store {
             body,
         }
     }
+
     /// List the shipping carriers of a location.
     ///
     /// `GET /store/shipping-carrier` · Version `2021-07-28` · location token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc names no scope or Version header here and declares the Authorization header as a parameter; the header is left to the client and the default version is used.
     pub fn list_shipping_carriers(
         &self,
         alt_id: impl Into<String>,
@@ -256,11 +250,10 @@ impl Store {
             alt_type: alt_type.into(),
         }
     }
+
     /// List the shipping rates of a zone.
     ///
     /// `GET /store/shipping-zone/{shippingZoneId}/shipping-rate` · Version `2021-07-28` · location token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc names no scope or Version header here and declares the Authorization header as a parameter; the header is left to the client and the default version is used.
     pub fn list_shipping_rates(
         &self,
         shipping_zone_id: impl Into<String>,
@@ -276,11 +269,10 @@ impl Store {
             offset: None,
         }
     }
+
     /// List the shipping zones of a location.
     ///
     /// `GET /store/shipping-zone` · Version `2021-07-28` · location token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc names no scope or Version header here and declares the Authorization header as a parameter; the header is left to the client and the default version is used.
     pub fn list_shipping_zones(
         &self,
         alt_id: impl Into<String>,
@@ -295,11 +287,10 @@ impl Store {
             with_shipping_rate: None,
         }
     }
+
     /// Create or replace the store settings of a location.
     ///
     /// `POST /store/store-setting` · Version `2021-07-28` · location token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc names no scope or Version header here and declares the Authorization header as a parameter; the header is left to the client and the default version is used.
     pub fn save_store_settings(
         &self,
         body: SaveStoreSettingsRequest,
@@ -309,11 +300,10 @@ impl Store {
             body,
         }
     }
+
     /// Change a shipping carrier.
     ///
     /// `PUT /store/shipping-carrier/{shippingCarrierId}` · Version `2021-07-28` · location token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc names no scope or Version header here and declares the Authorization header as a parameter; the header is left to the client and the default version is used.
     pub fn update_shipping_carrier(
         &self,
         shipping_carrier_id: impl Into<String>,
@@ -325,11 +315,10 @@ impl Store {
             body,
         }
     }
+
     /// Change a shipping rate.
     ///
     /// `PUT /store/shipping-zone/{shippingZoneId}/shipping-rate/{shippingRateId}` · Version `2021-07-28` · location token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc names no scope or Version header here and declares the Authorization header as a parameter; the header is left to the client and the default version is used.
     pub fn update_shipping_rate(
         &self,
         shipping_zone_id: impl Into<String>,
@@ -343,11 +332,10 @@ impl Store {
             body,
         }
     }
+
     /// Change a shipping zone.
     ///
     /// `PUT /store/shipping-zone/{shippingZoneId}` · Version `2021-07-28` · location token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc names no scope or Version header here and declares the Authorization header as a parameter; the header is left to the client and the default version is used.
     pub fn update_shipping_zone(
         &self,
         shipping_zone_id: impl Into<String>,
@@ -360,8 +348,10 @@ impl Store {
         }
     }
 }
+
 #[cfg(feature = "store")]
-///One call per operation with sample arguments (contract tests only).
+#[cfg_attr(docsrs, doc(cfg(feature = "store")))]
+/// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -623,8 +613,10 @@ pub fn contract_samples(
         ));
     calls
 }
+
 #[cfg(feature = "store")]
-///One call per operation with every optional argument and field set too (contract tests only).
+#[cfg_attr(docsrs, doc(cfg(feature = "store")))]
+/// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -984,21 +976,23 @@ pub fn contract_samples_full(
         ));
     calls
 }
+
 #[cfg(feature = "store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 /// Request builder for `create_shipping_carrier`: set optional parameters, then call `send()`.
 ///
 /// Register a shipping carrier whose rates come from a callback.
 ///
 /// `POST /store/shipping-carrier` · Version `2021-07-28` · location token · scopes: none stated
-///
-/// Note: HighLevel's doc names no scope or Version header here and declares the Authorization header as a parameter; the header is left to the client and the default version is used.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct CreateShippingCarrier {
     client: crate::Client,
     body: CreateShippingCarrierRequest,
 }
+
 #[cfg(feature = "store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 impl CreateShippingCarrier {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1020,10 +1014,12 @@ impl CreateShippingCarrier {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ShippingCarrierResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1032,14 +1028,14 @@ impl CreateShippingCarrier {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 /// Request builder for `create_shipping_rate`: set optional parameters, then call `send()`.
 ///
 /// Add a shipping rate to a zone.
 ///
 /// `POST /store/shipping-zone/{shippingZoneId}/shipping-rate` · Version `2021-07-28` · location token · scopes: none stated
-///
-/// Note: HighLevel's doc names no scope or Version header here and declares the Authorization header as a parameter; the header is left to the client and the default version is used.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct CreateShippingRate {
@@ -1047,7 +1043,9 @@ pub struct CreateShippingRate {
     shipping_zone_id: String,
     body: CreateShippingRateRequest,
 }
+
 #[cfg(feature = "store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 impl CreateShippingRate {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1072,10 +1070,12 @@ impl CreateShippingRate {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ShippingRateResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1084,21 +1084,23 @@ impl CreateShippingRate {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 /// Request builder for `create_shipping_zone`: set optional parameters, then call `send()`.
 ///
 /// Create a shipping zone.
 ///
 /// `POST /store/shipping-zone` · Version `2021-07-28` · location token · scopes: none stated
-///
-/// Note: HighLevel's doc names no scope or Version header here and declares the Authorization header as a parameter; the header is left to the client and the default version is used.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct CreateShippingZone {
     client: crate::Client,
     body: CreateShippingZoneRequest,
 }
+
 #[cfg(feature = "store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 impl CreateShippingZone {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1117,10 +1119,12 @@ impl CreateShippingZone {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ShippingZoneResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1129,14 +1133,14 @@ impl CreateShippingZone {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 /// Request builder for `delete_shipping_carrier`: set optional parameters, then call `send()`.
 ///
 /// Delete a shipping carrier.
 ///
 /// `DELETE /store/shipping-carrier/{shippingCarrierId}` · Version `2021-07-28` · location token · scopes: none stated
-///
-/// Note: HighLevel's doc names no scope or Version header here and declares the Authorization header as a parameter; the header is left to the client and the default version is used.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DeleteShippingCarrier {
@@ -1145,7 +1149,9 @@ pub struct DeleteShippingCarrier {
     alt_id: String,
     alt_type: StoreAltType,
 }
+
 #[cfg(feature = "store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 impl DeleteShippingCarrier {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1168,10 +1174,12 @@ impl DeleteShippingCarrier {
         request.query("altType", &self.alt_type);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<StoreStatusResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1180,14 +1188,14 @@ impl DeleteShippingCarrier {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 /// Request builder for `delete_shipping_rate`: set optional parameters, then call `send()`.
 ///
 /// Delete a shipping rate.
 ///
 /// `DELETE /store/shipping-zone/{shippingZoneId}/shipping-rate/{shippingRateId}` · Version `2021-07-28` · location token · scopes: none stated
-///
-/// Note: HighLevel's doc names no scope or Version header here and declares the Authorization header as a parameter; the header is left to the client and the default version is used.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DeleteShippingRate {
@@ -1197,7 +1205,9 @@ pub struct DeleteShippingRate {
     alt_id: String,
     alt_type: StoreAltType,
 }
+
 #[cfg(feature = "store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 impl DeleteShippingRate {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1221,10 +1231,12 @@ impl DeleteShippingRate {
         request.query("altType", &self.alt_type);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<StoreStatusResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1233,14 +1245,14 @@ impl DeleteShippingRate {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 /// Request builder for `delete_shipping_zone`: set optional parameters, then call `send()`.
 ///
 /// Delete a shipping zone.
 ///
 /// `DELETE /store/shipping-zone/{shippingZoneId}` · Version `2021-07-28` · location token · scopes: none stated
-///
-/// Note: HighLevel's doc names no scope or Version header here and declares the Authorization header as a parameter; the header is left to the client and the default version is used.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DeleteShippingZone {
@@ -1249,7 +1261,9 @@ pub struct DeleteShippingZone {
     alt_id: String,
     alt_type: StoreAltType,
 }
+
 #[cfg(feature = "store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 impl DeleteShippingZone {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1272,10 +1286,12 @@ impl DeleteShippingZone {
         request.query("altType", &self.alt_type);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<StoreStatusResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1284,14 +1300,14 @@ impl DeleteShippingZone {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 /// Request builder for `get_shipping_carrier`: set optional parameters, then call `send()`.
 ///
 /// Fetch one shipping carrier.
 ///
 /// `GET /store/shipping-carrier/{shippingCarrierId}` · Version `2021-07-28` · location token · scopes: none stated
-///
-/// Note: HighLevel's doc names no scope or Version header here and declares the Authorization header as a parameter; the header is left to the client and the default version is used.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetShippingCarrier {
@@ -1300,7 +1316,9 @@ pub struct GetShippingCarrier {
     alt_id: String,
     alt_type: StoreAltType,
 }
+
 #[cfg(feature = "store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 impl GetShippingCarrier {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1323,10 +1341,12 @@ impl GetShippingCarrier {
         request.query("altType", &self.alt_type);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ShippingCarrierResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1335,14 +1355,14 @@ impl GetShippingCarrier {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 /// Request builder for `get_shipping_rate`: set optional parameters, then call `send()`.
 ///
 /// Fetch one shipping rate of a zone.
 ///
 /// `GET /store/shipping-zone/{shippingZoneId}/shipping-rate/{shippingRateId}` · Version `2021-07-28` · location token · scopes: none stated
-///
-/// Note: HighLevel's doc names no scope or Version header here and declares the Authorization header as a parameter; the header is left to the client and the default version is used.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetShippingRate {
@@ -1352,7 +1372,9 @@ pub struct GetShippingRate {
     alt_id: String,
     alt_type: StoreAltType,
 }
+
 #[cfg(feature = "store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 impl GetShippingRate {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1376,10 +1398,12 @@ impl GetShippingRate {
         request.query("altType", &self.alt_type);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ShippingRateResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1388,14 +1412,14 @@ impl GetShippingRate {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 /// Request builder for `get_shipping_zone`: set optional parameters, then call `send()`.
 ///
 /// Fetch one shipping zone.
 ///
 /// `GET /store/shipping-zone/{shippingZoneId}` · Version `2021-07-28` · location token · scopes: none stated
-///
-/// Note: HighLevel's doc names no scope or Version header here and declares the Authorization header as a parameter; the header is left to the client and the default version is used.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetShippingZone {
@@ -1405,13 +1429,16 @@ pub struct GetShippingZone {
     alt_type: StoreAltType,
     with_shipping_rate: Option<bool>,
 }
+
 #[cfg(feature = "store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 impl GetShippingZone {
-    ///Include the rates of the zone.
+    /// Include the rates of the zone.
     pub fn with_shipping_rate(mut self, value: impl Into<bool>) -> Self {
         self.with_shipping_rate = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1436,10 +1463,12 @@ impl GetShippingZone {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ShippingZoneResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1448,14 +1477,14 @@ impl GetShippingZone {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 /// Request builder for `get_store_settings`: set optional parameters, then call `send()`.
 ///
 /// Fetch the store settings of a location.
 ///
 /// `GET /store/store-setting` · Version `2021-07-28` · location token · scopes: none stated
-///
-/// Note: HighLevel's doc names no scope or Version header here and declares the Authorization header as a parameter; the header is left to the client and the default version is used.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetStoreSettings {
@@ -1463,7 +1492,9 @@ pub struct GetStoreSettings {
     alt_id: String,
     alt_type: StoreAltType,
 }
+
 #[cfg(feature = "store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 impl GetStoreSettings {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1480,10 +1511,12 @@ impl GetStoreSettings {
         request.query("altType", &self.alt_type);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<StoreSettingsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1492,21 +1525,23 @@ impl GetStoreSettings {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 /// Request builder for `list_available_shipping_rates`: set optional parameters, then call `send()`.
 ///
 /// Quote the shipping rates that apply to an order.
 ///
 /// `POST /store/shipping-zone/shipping-rates` · Version `2021-07-28` · location token · scopes: none stated
-///
-/// Note: HighLevel's operationId (get-available-shipping-zones) does not match what the operation returns; renamed. The doc declares no security for it; a location token is assumed like its neighbours. HighLevel's doc names no scope or Version header here and declares the Authorization header as a parameter; the header is left to the client and the default version is used.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListAvailableShippingRates {
     client: crate::Client,
     body: ListAvailableShippingRatesRequest,
 }
+
 #[cfg(feature = "store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 impl ListAvailableShippingRates {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1528,10 +1563,12 @@ impl ListAvailableShippingRates {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ListAvailableShippingRatesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1540,14 +1577,14 @@ impl ListAvailableShippingRates {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 /// Request builder for `list_shipping_carriers`: set optional parameters, then call `send()`.
 ///
 /// List the shipping carriers of a location.
 ///
 /// `GET /store/shipping-carrier` · Version `2021-07-28` · location token · scopes: none stated
-///
-/// Note: HighLevel's doc names no scope or Version header here and declares the Authorization header as a parameter; the header is left to the client and the default version is used.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListShippingCarriers {
@@ -1555,7 +1592,9 @@ pub struct ListShippingCarriers {
     alt_id: String,
     alt_type: StoreAltType,
 }
+
 #[cfg(feature = "store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 impl ListShippingCarriers {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1575,10 +1614,12 @@ impl ListShippingCarriers {
         request.query("altType", &self.alt_type);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ListShippingCarriersResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1587,14 +1628,14 @@ impl ListShippingCarriers {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 /// Request builder for `list_shipping_rates`: set optional parameters, then call `send()`.
 ///
 /// List the shipping rates of a zone.
 ///
 /// `GET /store/shipping-zone/{shippingZoneId}/shipping-rate` · Version `2021-07-28` · location token · scopes: none stated
-///
-/// Note: HighLevel's doc names no scope or Version header here and declares the Authorization header as a parameter; the header is left to the client and the default version is used.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListShippingRates {
@@ -1605,18 +1646,22 @@ pub struct ListShippingRates {
     limit: Option<i64>,
     offset: Option<i64>,
 }
+
 #[cfg(feature = "store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 impl ListShippingRates {
-    ///Page size.
+    /// Page size.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
-    ///Number of rates to skip.
+
+    /// Number of rates to skip.
     pub fn offset(mut self, value: impl Into<i64>) -> Self {
         self.offset = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1644,10 +1689,12 @@ impl ListShippingRates {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ListShippingRatesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1656,16 +1703,22 @@ impl ListShippingRates {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 impl crate::Paginated for ListShippingRates {
     type Page = ListShippingRatesResponse;
+
     type Item = ShippingRate;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListShippingRates::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.data.as_ref()).map_or(0, Vec::len);
@@ -1680,11 +1733,14 @@ impl crate::Paginated for ListShippingRates {
         self.offset = Some(next);
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.data).unwrap_or_default()
     }
 }
+
 #[cfg(feature = "store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 impl ListShippingRates {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -1695,14 +1751,14 @@ impl ListShippingRates {
         crate::paginate(self)
     }
 }
+
 #[cfg(feature = "store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 /// Request builder for `list_shipping_zones`: set optional parameters, then call `send()`.
 ///
 /// List the shipping zones of a location.
 ///
 /// `GET /store/shipping-zone` · Version `2021-07-28` · location token · scopes: none stated
-///
-/// Note: HighLevel's doc names no scope or Version header here and declares the Authorization header as a parameter; the header is left to the client and the default version is used.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListShippingZones {
@@ -1713,23 +1769,28 @@ pub struct ListShippingZones {
     offset: Option<i64>,
     with_shipping_rate: Option<bool>,
 }
+
 #[cfg(feature = "store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 impl ListShippingZones {
-    ///Page size.
+    /// Page size.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
-    ///Number of zones to skip.
+
+    /// Number of zones to skip.
     pub fn offset(mut self, value: impl Into<i64>) -> Self {
         self.offset = Some(value.into());
         self
     }
-    ///Include the rates of each zone.
+
+    /// Include the rates of each zone.
     pub fn with_shipping_rate(mut self, value: impl Into<bool>) -> Self {
         self.with_shipping_rate = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1754,10 +1815,12 @@ impl ListShippingZones {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ListShippingZonesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1766,16 +1829,22 @@ impl ListShippingZones {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 impl crate::Paginated for ListShippingZones {
     type Page = ListShippingZonesResponse;
+
     type Item = ShippingZone;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListShippingZones::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.data.as_ref()).map_or(0, Vec::len);
@@ -1790,11 +1859,14 @@ impl crate::Paginated for ListShippingZones {
         self.offset = Some(next);
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.data).unwrap_or_default()
     }
 }
+
 #[cfg(feature = "store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 impl ListShippingZones {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -1805,21 +1877,23 @@ impl ListShippingZones {
         crate::paginate(self)
     }
 }
+
 #[cfg(feature = "store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 /// Request builder for `save_store_settings`: set optional parameters, then call `send()`.
 ///
 /// Create or replace the store settings of a location.
 ///
 /// `POST /store/store-setting` · Version `2021-07-28` · location token · scopes: none stated
-///
-/// Note: HighLevel's doc names no scope or Version header here and declares the Authorization header as a parameter; the header is left to the client and the default version is used.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct SaveStoreSettings {
     client: crate::Client,
     body: SaveStoreSettingsRequest,
 }
+
 #[cfg(feature = "store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 impl SaveStoreSettings {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1838,10 +1912,12 @@ impl SaveStoreSettings {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<StoreSettingsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1850,14 +1926,14 @@ impl SaveStoreSettings {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 /// Request builder for `update_shipping_carrier`: set optional parameters, then call `send()`.
 ///
 /// Change a shipping carrier.
 ///
 /// `PUT /store/shipping-carrier/{shippingCarrierId}` · Version `2021-07-28` · location token · scopes: none stated
-///
-/// Note: HighLevel's doc names no scope or Version header here and declares the Authorization header as a parameter; the header is left to the client and the default version is used.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpdateShippingCarrier {
@@ -1865,7 +1941,9 @@ pub struct UpdateShippingCarrier {
     shipping_carrier_id: String,
     body: UpdateShippingCarrierRequest,
 }
+
 #[cfg(feature = "store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 impl UpdateShippingCarrier {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1890,10 +1968,12 @@ impl UpdateShippingCarrier {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ShippingCarrierResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1902,14 +1982,14 @@ impl UpdateShippingCarrier {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 /// Request builder for `update_shipping_rate`: set optional parameters, then call `send()`.
 ///
 /// Change a shipping rate.
 ///
 /// `PUT /store/shipping-zone/{shippingZoneId}/shipping-rate/{shippingRateId}` · Version `2021-07-28` · location token · scopes: none stated
-///
-/// Note: HighLevel's doc names no scope or Version header here and declares the Authorization header as a parameter; the header is left to the client and the default version is used.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpdateShippingRate {
@@ -1918,7 +1998,9 @@ pub struct UpdateShippingRate {
     shipping_rate_id: String,
     body: UpdateShippingRateRequest,
 }
+
 #[cfg(feature = "store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 impl UpdateShippingRate {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1944,10 +2026,12 @@ impl UpdateShippingRate {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ShippingRateResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1956,14 +2040,14 @@ impl UpdateShippingRate {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 /// Request builder for `update_shipping_zone`: set optional parameters, then call `send()`.
 ///
 /// Change a shipping zone.
 ///
 /// `PUT /store/shipping-zone/{shippingZoneId}` · Version `2021-07-28` · location token · scopes: none stated
-///
-/// Note: HighLevel's doc names no scope or Version header here and declares the Authorization header as a parameter; the header is left to the client and the default version is used.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpdateShippingZone {
@@ -1971,7 +2055,9 @@ pub struct UpdateShippingZone {
     shipping_zone_id: String,
     body: UpdateShippingZoneRequest,
 }
+
 #[cfg(feature = "store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "store")))]
 impl UpdateShippingZone {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1996,10 +2082,12 @@ impl UpdateShippingZone {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ShippingZoneResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2008,33 +2096,41 @@ impl UpdateShippingZone {
         self.client.execute(request).await
     }
 }
+
 #[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// A shipping rate that applies to an order.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AvailableShippingRate {
-    /// `name`
+    /// `name`: a string. Example: `North zone`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+
     /// Delivery promise shown to buyers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `currency`
+
+    /// `currency`: a string. Example: `USD`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
+
     /// Rate amount (0 is free shipping); for a carrier rate, a fixed handling fee.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<f64>,
+
     /// The amount comes from a shipping carrier.
     #[serde(rename = "isCarrierRate", default, skip_serializing_if = "Option::is_none")]
     pub is_carrier_rate: Option<bool>,
-    /// `shippingCarrierId`
+
+    /// `shippingCarrierId`: a string. Example: `655b33a82209e60b6adb87a5`.
     #[serde(
         rename = "shippingCarrierId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub shipping_carrier_id: Option<String>,
+
     /// Percentage added to a carrier rate.
     #[serde(
         rename = "percentageOfRateFee",
@@ -2042,6 +2138,7 @@ pub struct AvailableShippingRate {
         skip_serializing_if = "Option::is_none"
     )]
     pub percentage_of_rate_fee: Option<f64>,
+
     /// Carrier services offered at this rate.
     #[serde(
         rename = "shippingCarrierServices",
@@ -2049,516 +2146,769 @@ pub struct AvailableShippingRate {
         skip_serializing_if = "Option::is_none"
     )]
     pub shipping_carrier_services: Option<Vec<ShippingCarrierService>>,
-    /// `_id`
+
+    /// `_id`: a string. Example: `655b33a82209e60b6adb87a5`.
     #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `shippingZoneId`
+
+    /// `shippingZoneId`: a string. Example: `655b33a82209e60b6adb87a5`.
     #[serde(rename = "shippingZoneId", default, skip_serializing_if = "Option::is_none")]
     pub shipping_zone_id: Option<String>,
 }
+
 #[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// Two-letter country code (ISO 3166-1 alpha-2), as HighLevel lists them.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CountryCode {
-    ///`US`
+    /// `US`
     Us,
-    ///`CA`
+
+    /// `CA`
     Ca,
-    ///`AF`
+
+    /// `AF`
     Af,
-    ///`AX`
+
+    /// `AX`
     Ax,
-    ///`AL`
+
+    /// `AL`
     Al,
-    ///`DZ`
+
+    /// `DZ`
     Dz,
-    ///`AS`
+
+    /// `AS`
     As,
-    ///`AD`
+
+    /// `AD`
     Ad,
-    ///`AO`
+
+    /// `AO`
     Ao,
-    ///`AI`
+
+    /// `AI`
     Ai,
-    ///`AQ`
+
+    /// `AQ`
     Aq,
-    ///`AG`
+
+    /// `AG`
     Ag,
-    ///`AR`
+
+    /// `AR`
     Ar,
-    ///`AM`
+
+    /// `AM`
     Am,
-    ///`AW`
+
+    /// `AW`
     Aw,
-    ///`AU`
+
+    /// `AU`
     Au,
-    ///`AT`
+
+    /// `AT`
     At,
-    ///`AZ`
+
+    /// `AZ`
     Az,
-    ///`BS`
+
+    /// `BS`
     Bs,
-    ///`BH`
+
+    /// `BH`
     Bh,
-    ///`BD`
+
+    /// `BD`
     Bd,
-    ///`BB`
+
+    /// `BB`
     Bb,
-    ///`BY`
+
+    /// `BY`
     By,
-    ///`BE`
+
+    /// `BE`
     Be,
-    ///`BZ`
+
+    /// `BZ`
     Bz,
-    ///`BJ`
+
+    /// `BJ`
     Bj,
-    ///`BM`
+
+    /// `BM`
     Bm,
-    ///`BT`
+
+    /// `BT`
     Bt,
-    ///`BO`
+
+    /// `BO`
     Bo,
-    ///`BA`
+
+    /// `BA`
     Ba,
-    ///`BW`
+
+    /// `BW`
     Bw,
-    ///`BV`
+
+    /// `BV`
     Bv,
-    ///`BR`
+
+    /// `BR`
     Br,
-    ///`IO`
+
+    /// `IO`
     Io,
-    ///`BN`
+
+    /// `BN`
     Bn,
-    ///`BG`
+
+    /// `BG`
     Bg,
-    ///`BF`
+
+    /// `BF`
     Bf,
-    ///`BI`
+
+    /// `BI`
     Bi,
-    ///`KH`
+
+    /// `KH`
     Kh,
-    ///`CM`
+
+    /// `CM`
     Cm,
-    ///`CV`
+
+    /// `CV`
     Cv,
-    ///`KY`
+
+    /// `KY`
     Ky,
-    ///`CF`
+
+    /// `CF`
     Cf,
-    ///`TD`
+
+    /// `TD`
     Td,
-    ///`CL`
+
+    /// `CL`
     Cl,
-    ///`CN`
+
+    /// `CN`
     Cn,
-    ///`CX`
+
+    /// `CX`
     Cx,
-    ///`CC`
+
+    /// `CC`
     Cc,
-    ///`CO`
+
+    /// `CO`
     Co,
-    ///`KM`
+
+    /// `KM`
     Km,
-    ///`CG`
+
+    /// `CG`
     Cg,
-    ///`CD`
+
+    /// `CD`
     Cd,
-    ///`CK`
+
+    /// `CK`
     Ck,
-    ///`CR`
+
+    /// `CR`
     Cr,
-    ///`CI`
+
+    /// `CI`
     Ci,
-    ///`HR`
+
+    /// `HR`
     Hr,
-    ///`CU`
+
+    /// `CU`
     Cu,
-    ///`CY`
+
+    /// `CY`
     Cy,
-    ///`CZ`
+
+    /// `CZ`
     Cz,
-    ///`DK`
+
+    /// `DK`
     Dk,
-    ///`DJ`
+
+    /// `DJ`
     Dj,
-    ///`DM`
+
+    /// `DM`
     Dm,
-    ///`DO`
+
+    /// `DO`
     Do,
-    ///`EC`
+
+    /// `EC`
     Ec,
-    ///`EG`
+
+    /// `EG`
     Eg,
-    ///`SV`
+
+    /// `SV`
     Sv,
-    ///`GQ`
+
+    /// `GQ`
     Gq,
-    ///`ER`
+
+    /// `ER`
     Er,
-    ///`EE`
+
+    /// `EE`
     Ee,
-    ///`ET`
+
+    /// `ET`
     Et,
-    ///`FK`
+
+    /// `FK`
     Fk,
-    ///`FO`
+
+    /// `FO`
     Fo,
-    ///`FJ`
+
+    /// `FJ`
     Fj,
-    ///`FI`
+
+    /// `FI`
     Fi,
-    ///`FR`
+
+    /// `FR`
     Fr,
-    ///`GF`
+
+    /// `GF`
     Gf,
-    ///`PF`
+
+    /// `PF`
     Pf,
-    ///`TF`
+
+    /// `TF`
     Tf,
-    ///`GA`
+
+    /// `GA`
     Ga,
-    ///`GM`
+
+    /// `GM`
     Gm,
-    ///`GE`
+
+    /// `GE`
     Ge,
-    ///`DE`
+
+    /// `DE`
     De,
-    ///`GH`
+
+    /// `GH`
     Gh,
-    ///`GI`
+
+    /// `GI`
     Gi,
-    ///`GR`
+
+    /// `GR`
     Gr,
-    ///`GL`
+
+    /// `GL`
     Gl,
-    ///`GD`
+
+    /// `GD`
     Gd,
-    ///`GP`
+
+    /// `GP`
     Gp,
-    ///`GU`
+
+    /// `GU`
     Gu,
-    ///`GT`
+
+    /// `GT`
     Gt,
-    ///`GG`
+
+    /// `GG`
     Gg,
-    ///`GN`
+
+    /// `GN`
     Gn,
-    ///`GW`
+
+    /// `GW`
     Gw,
-    ///`GY`
+
+    /// `GY`
     Gy,
-    ///`HT`
+
+    /// `HT`
     Ht,
-    ///`HM`
+
+    /// `HM`
     Hm,
-    ///`VA`
+
+    /// `VA`
     Va,
-    ///`HN`
+
+    /// `HN`
     Hn,
-    ///`HK`
+
+    /// `HK`
     Hk,
-    ///`HU`
+
+    /// `HU`
     Hu,
-    ///`IS`
+
+    /// `IS`
     Is,
-    ///`IN`
+
+    /// `IN`
     In,
-    ///`ID`
+
+    /// `ID`
     Id,
-    ///`IR`
+
+    /// `IR`
     Ir,
-    ///`IQ`
+
+    /// `IQ`
     Iq,
-    ///`IE`
+
+    /// `IE`
     Ie,
-    ///`IM`
+
+    /// `IM`
     Im,
-    ///`IL`
+
+    /// `IL`
     Il,
-    ///`IT`
+
+    /// `IT`
     It,
-    ///`JM`
+
+    /// `JM`
     Jm,
-    ///`JP`
+
+    /// `JP`
     Jp,
-    ///`JE`
+
+    /// `JE`
     Je,
-    ///`JO`
+
+    /// `JO`
     Jo,
-    ///`KZ`
+
+    /// `KZ`
     Kz,
-    ///`KE`
+
+    /// `KE`
     Ke,
-    ///`KI`
+
+    /// `KI`
     Ki,
-    ///`KP`
+
+    /// `KP`
     Kp,
-    ///`XK`
+
+    /// `XK`
     Xk,
-    ///`KW`
+
+    /// `KW`
     Kw,
-    ///`KG`
+
+    /// `KG`
     Kg,
-    ///`LA`
+
+    /// `LA`
     La,
-    ///`LV`
+
+    /// `LV`
     Lv,
-    ///`LB`
+
+    /// `LB`
     Lb,
-    ///`LS`
+
+    /// `LS`
     Ls,
-    ///`LR`
+
+    /// `LR`
     Lr,
-    ///`LY`
+
+    /// `LY`
     Ly,
-    ///`LI`
+
+    /// `LI`
     Li,
-    ///`LT`
+
+    /// `LT`
     Lt,
-    ///`LU`
+
+    /// `LU`
     Lu,
-    ///`MO`
+
+    /// `MO`
     Mo,
-    ///`MK`
+
+    /// `MK`
     Mk,
-    ///`MG`
+
+    /// `MG`
     Mg,
-    ///`MW`
+
+    /// `MW`
     Mw,
-    ///`MY`
+
+    /// `MY`
     My,
-    ///`MV`
+
+    /// `MV`
     Mv,
-    ///`ML`
+
+    /// `ML`
     Ml,
-    ///`MT`
+
+    /// `MT`
     Mt,
-    ///`MH`
+
+    /// `MH`
     Mh,
-    ///`MQ`
+
+    /// `MQ`
     Mq,
-    ///`MR`
+
+    /// `MR`
     Mr,
-    ///`MU`
+
+    /// `MU`
     Mu,
-    ///`YT`
+
+    /// `YT`
     Yt,
-    ///`MX`
+
+    /// `MX`
     Mx,
-    ///`FM`
+
+    /// `FM`
     Fm,
-    ///`MD`
+
+    /// `MD`
     Md,
-    ///`MC`
+
+    /// `MC`
     Mc,
-    ///`MN`
+
+    /// `MN`
     Mn,
-    ///`ME`
+
+    /// `ME`
     Me,
-    ///`MS`
+
+    /// `MS`
     Ms,
-    ///`MA`
+
+    /// `MA`
     Ma,
-    ///`MZ`
+
+    /// `MZ`
     Mz,
-    ///`MM`
+
+    /// `MM`
     Mm,
-    ///`NA`
+
+    /// `NA`
     Na,
-    ///`NR`
+
+    /// `NR`
     Nr,
-    ///`NP`
+
+    /// `NP`
     Np,
-    ///`NL`
+
+    /// `NL`
     Nl,
-    ///`AN`
+
+    /// `AN`
     An,
-    ///`NC`
+
+    /// `NC`
     Nc,
-    ///`NZ`
+
+    /// `NZ`
     Nz,
-    ///`NI`
+
+    /// `NI`
     Ni,
-    ///`NE`
+
+    /// `NE`
     Ne,
-    ///`NG`
+
+    /// `NG`
     Ng,
-    ///`NU`
+
+    /// `NU`
     Nu,
-    ///`NF`
+
+    /// `NF`
     Nf,
-    ///`MP`
+
+    /// `MP`
     Mp,
-    ///`NO`
+
+    /// `NO`
     No,
-    ///`OM`
+
+    /// `OM`
     Om,
-    ///`PK`
+
+    /// `PK`
     Pk,
-    ///`PW`
+
+    /// `PW`
     Pw,
-    ///`PS`
+
+    /// `PS`
     Ps,
-    ///`PA`
+
+    /// `PA`
     Pa,
-    ///`PG`
+
+    /// `PG`
     Pg,
-    ///`PY`
+
+    /// `PY`
     Py,
-    ///`PE`
+
+    /// `PE`
     Pe,
-    ///`PH`
+
+    /// `PH`
     Ph,
-    ///`PN`
+
+    /// `PN`
     Pn,
-    ///`PL`
+
+    /// `PL`
     Pl,
-    ///`PT`
+
+    /// `PT`
     Pt,
-    ///`PR`
+
+    /// `PR`
     Pr,
-    ///`QA`
+
+    /// `QA`
     Qa,
-    ///`RE`
+
+    /// `RE`
     Re,
-    ///`RO`
+
+    /// `RO`
     Ro,
-    ///`RU`
+
+    /// `RU`
     Ru,
-    ///`RW`
+
+    /// `RW`
     Rw,
-    ///`SH`
+
+    /// `SH`
     Sh,
-    ///`KN`
+
+    /// `KN`
     Kn,
-    ///`LC`
+
+    /// `LC`
     Lc,
-    ///`MF`
+
+    /// `MF`
     Mf,
-    ///`PM`
+
+    /// `PM`
     Pm,
-    ///`VC`
+
+    /// `VC`
     Vc,
-    ///`WS`
+
+    /// `WS`
     Ws,
-    ///`SM`
+
+    /// `SM`
     Sm,
-    ///`ST`
+
+    /// `ST`
     St,
-    ///`SA`
+
+    /// `SA`
     Sa,
-    ///`SN`
+
+    /// `SN`
     Sn,
-    ///`RS`
+
+    /// `RS`
     Rs,
-    ///`SC`
+
+    /// `SC`
     Sc,
-    ///`SL`
+
+    /// `SL`
     Sl,
-    ///`SG`
+
+    /// `SG`
     Sg,
-    ///`SX`
+
+    /// `SX`
     Sx,
-    ///`SK`
+
+    /// `SK`
     Sk,
-    ///`SI`
+
+    /// `SI`
     Si,
-    ///`SB`
+
+    /// `SB`
     Sb,
-    ///`SO`
+
+    /// `SO`
     So,
-    ///`ZA`
+
+    /// `ZA`
     Za,
-    ///`GS`
+
+    /// `GS`
     Gs,
-    ///`KR`
+
+    /// `KR`
     Kr,
-    ///`ES`
+
+    /// `ES`
     Es,
-    ///`LK`
+
+    /// `LK`
     Lk,
-    ///`SD`
+
+    /// `SD`
     Sd,
-    ///`SR`
+
+    /// `SR`
     Sr,
-    ///`SJ`
+
+    /// `SJ`
     Sj,
-    ///`SZ`
+
+    /// `SZ`
     Sz,
-    ///`SE`
+
+    /// `SE`
     Se,
-    ///`CH`
+
+    /// `CH`
     Ch,
-    ///`SY`
+
+    /// `SY`
     Sy,
-    ///`TW`
+
+    /// `TW`
     Tw,
-    ///`TJ`
+
+    /// `TJ`
     Tj,
-    ///`TZ`
+
+    /// `TZ`
     Tz,
-    ///`TH`
+
+    /// `TH`
     Th,
-    ///`TL`
+
+    /// `TL`
     Tl,
-    ///`TG`
+
+    /// `TG`
     Tg,
-    ///`TK`
+
+    /// `TK`
     Tk,
-    ///`TO`
+
+    /// `TO`
     To,
-    ///`TT`
+
+    /// `TT`
     Tt,
-    ///`TN`
+
+    /// `TN`
     Tn,
-    ///`TR`
+
+    /// `TR`
     Tr,
-    ///`TM`
+
+    /// `TM`
     Tm,
-    ///`TC`
+
+    /// `TC`
     Tc,
-    ///`TV`
+
+    /// `TV`
     Tv,
-    ///`UG`
+
+    /// `UG`
     Ug,
-    ///`UA`
+
+    /// `UA`
     Ua,
-    ///`AE`
+
+    /// `AE`
     Ae,
-    ///`GB`
+
+    /// `GB`
     Gb,
-    ///`UM`
+
+    /// `UM`
     Um,
-    ///`UY`
+
+    /// `UY`
     Uy,
-    ///`UZ`
+
+    /// `UZ`
     Uz,
-    ///`VU`
+
+    /// `VU`
     Vu,
-    ///`VE`
+
+    /// `VE`
     Ve,
-    ///`VN`
+
+    /// `VN`
     Vn,
-    ///`VG`
+
+    /// `VG`
     Vg,
-    ///`VI`
+
+    /// `VI`
     Vi,
-    ///`WF`
+
+    /// `WF`
     Wf,
-    ///`EH`
+
+    /// `EH`
     Eh,
-    ///`YE`
+
+    /// `YE`
     Ye,
-    ///`ZM`
+
+    /// `ZM`
     Zm,
-    ///`ZW`
+
+    /// `ZW`
     Zw,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 impl CountryCode {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -2814,7 +3164,9 @@ impl CountryCode {
         }
     }
 }
+
 #[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 impl From<&str> for CountryCode {
     fn from(value: &str) -> Self {
         match value {
@@ -3069,9 +3421,12 @@ impl From<&str> for CountryCode {
         }
     }
 }
+
 #[cfg(any(feature = "store", feature = "v3_store"))]
 crate::runtime::enums::string_enum!(CountryCode);
+
 #[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// A new shipping carrier.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3079,17 +3434,22 @@ pub struct CreateShippingCarrierRequest {
     /// The location id.
     #[serde(rename = "altId")]
     pub alt_id: String,
-    /// `altType`
+
+    /// `altType`: a [`StoreAltType`](crate::store::StoreAltType).
     #[serde(rename = "altType")]
     pub alt_type: StoreAltType,
-    /// `name`
+
+    /// `name`: a string. Example: `FedEx`.
     pub name: String,
+
     /// Public address HighLevel calls to get rates.
     #[serde(rename = "callbackUrl")]
     pub callback_url: String,
-    /// `services`
+
+    /// `services`: a list of [`ShippingCarrierService`](crate::store::ShippingCarrierService) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub services: Option<Vec<ShippingCarrierService>>,
+
     /// A rate may offer several of its services.
     #[serde(
         rename = "allowsMultipleServiceSelection",
@@ -3098,9 +3458,11 @@ pub struct CreateShippingCarrierRequest {
     )]
     pub allows_multiple_service_selection: Option<bool>,
 }
+
 #[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 impl CreateShippingCarrierRequest {
-    ///A value with the required fields (`altId`, `altType`, `name`, `callbackUrl`).
+    /// A value with the required fields (`altId`, `altType`, `name`, `callbackUrl`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         alt_id: impl Into<String>,
@@ -3117,18 +3479,22 @@ impl CreateShippingCarrierRequest {
             allows_multiple_service_selection: None,
         }
     }
-    ///Sets `services`.
+
+    /// Sets `services`.
     pub fn services(mut self, value: impl Into<Vec<ShippingCarrierService>>) -> Self {
         self.services = Some(value.into());
         self
     }
-    ///Sets `allowsMultipleServiceSelection`.
+
+    /// Sets `allowsMultipleServiceSelection`.
     pub fn allows_multiple_service_selection(mut self, value: impl Into<bool>) -> Self {
         self.allows_multiple_service_selection = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// A new shipping rate.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3136,33 +3502,44 @@ pub struct CreateShippingRateRequest {
     /// The location id.
     #[serde(rename = "altId")]
     pub alt_id: String,
-    /// `altType`
+
+    /// `altType`: a [`StoreAltType`](crate::store::StoreAltType).
     #[serde(rename = "altType")]
     pub alt_type: StoreAltType,
-    /// `name`
+
+    /// `name`: a string. Example: `North zone`.
     pub name: String,
+
     /// Delivery promise shown to buyers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `currency`
+
+    /// `currency`: a string. Example: `USD`.
     pub currency: String,
+
     /// Rate amount (0 is free shipping); for a carrier rate, a fixed handling fee.
     pub amount: f64,
-    /// `conditionType`
+
+    /// `conditionType`: a [`ShippingConditionType`](crate::store::ShippingConditionType).
     #[serde(rename = "conditionType")]
     pub condition_type: ShippingConditionType,
+
     /// Lower bound of the condition; 0 or null for none.
     #[serde(rename = "minCondition")]
     pub min_condition: f64,
+
     /// Upper bound of the condition; 0 or null for none.
     #[serde(rename = "maxCondition")]
     pub max_condition: f64,
+
     /// The amount comes from a shipping carrier.
     #[serde(rename = "isCarrierRate", default, skip_serializing_if = "Option::is_none")]
     pub is_carrier_rate: Option<bool>,
-    /// `shippingCarrierId`
+
+    /// `shippingCarrierId`: a string. Example: `655b33a82209e60b6adb87a5`.
     #[serde(rename = "shippingCarrierId")]
     pub shipping_carrier_id: String,
+
     /// Percentage added to a carrier rate.
     #[serde(
         rename = "percentageOfRateFee",
@@ -3170,6 +3547,7 @@ pub struct CreateShippingRateRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub percentage_of_rate_fee: Option<f64>,
+
     /// Carrier services offered at this rate.
     #[serde(
         rename = "shippingCarrierServices",
@@ -3178,9 +3556,11 @@ pub struct CreateShippingRateRequest {
     )]
     pub shipping_carrier_services: Option<Vec<ShippingCarrierService>>,
 }
+
 #[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 impl CreateShippingRateRequest {
-    ///A value with the required fields (`altId`, `altType`, `name`, `currency`, `amount`, `conditionType`, `minCondition`, `maxCondition`, `shippingCarrierId`).
+    /// A value with the required fields (`altId`, `altType`, `name`, `currency`, `amount`, `conditionType`, `minCondition`, `maxCondition`, `shippingCarrierId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         alt_id: impl Into<String>,
@@ -3209,22 +3589,26 @@ impl CreateShippingRateRequest {
             shipping_carrier_services: None,
         }
     }
-    ///Sets `description`.
+
+    /// Sets `description`.
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
         self
     }
-    ///Sets `isCarrierRate`.
+
+    /// Sets `isCarrierRate`.
     pub fn is_carrier_rate(mut self, value: impl Into<bool>) -> Self {
         self.is_carrier_rate = Some(value.into());
         self
     }
-    ///Sets `percentageOfRateFee`.
+
+    /// Sets `percentageOfRateFee`.
     pub fn percentage_of_rate_fee(mut self, value: impl Into<f64>) -> Self {
         self.percentage_of_rate_fee = Some(value.into());
         self
     }
-    ///Sets `shippingCarrierServices`.
+
+    /// Sets `shippingCarrierServices`.
     pub fn shipping_carrier_services(
         mut self,
         value: impl Into<Vec<ShippingCarrierService>>,
@@ -3233,7 +3617,9 @@ impl CreateShippingRateRequest {
         self
     }
 }
+
 #[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// A new shipping zone.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3241,17 +3627,22 @@ pub struct CreateShippingZoneRequest {
     /// The location id.
     #[serde(rename = "altId")]
     pub alt_id: String,
-    /// `altType`
+
+    /// `altType`: a [`StoreAltType`](crate::store::StoreAltType).
     #[serde(rename = "altType")]
     pub alt_type: StoreAltType,
-    /// `name`
+
+    /// `name`: a string. Example: `North zone`.
     pub name: String,
+
     /// Countries the zone covers.
     pub countries: Vec<ShippingZoneCountry>,
 }
+
 #[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 impl CreateShippingZoneRequest {
-    ///A value with the required fields (`altId`, `altType`, `name`, `countries`).
+    /// A value with the required fields (`altId`, `altType`, `name`, `countries`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         alt_id: impl Into<String>,
@@ -3267,7 +3658,9 @@ impl CreateShippingZoneRequest {
         }
     }
 }
+
 #[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// The order to quote shipping for.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3275,14 +3668,18 @@ pub struct ListAvailableShippingRatesRequest {
     /// The location id.
     #[serde(rename = "altId")]
     pub alt_id: String,
-    /// `altType`
+
+    /// `altType`: a [`StoreAltType`](crate::store::StoreAltType).
     #[serde(rename = "altType")]
     pub alt_type: StoreAltType,
-    /// `country`
+
+    /// `country`: a [`CountryCode`](crate::store::CountryCode).
     pub country: CountryCode,
+
     /// Delivery address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<ShippingAddress>,
+
     /// The amount is final and is not recomputed.
     #[serde(
         rename = "amountAvailable",
@@ -3290,9 +3687,11 @@ pub struct ListAvailableShippingRatesRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub amount_available: Option<bool>,
+
     /// Order amount (at least 0.01).
     #[serde(rename = "totalOrderAmount")]
     pub total_order_amount: f64,
+
     /// The weight is final and is not recomputed.
     #[serde(
         rename = "weightAvailable",
@@ -3300,20 +3699,26 @@ pub struct ListAvailableShippingRatesRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub weight_available: Option<bool>,
+
     /// Order weight in kilograms.
     #[serde(rename = "totalOrderWeight")]
     pub total_order_weight: f64,
-    /// `source`
+
+    /// `source`: a [`OrderSource`](crate::store::OrderSource).
     pub source: OrderSource,
+
     /// Prices and quantities ordered.
     pub products: Vec<OrderProductItem>,
-    /// `couponCode`
+
+    /// `couponCode`: a string. Example: `TEST`.
     #[serde(rename = "couponCode", default, skip_serializing_if = "Option::is_none")]
     pub coupon_code: Option<String>,
 }
+
 #[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 impl ListAvailableShippingRatesRequest {
-    ///A value with the required fields (`altId`, `altType`, `country`, `totalOrderAmount`, `totalOrderWeight`, `source`, `products`).
+    /// A value with the required fields (`altId`, `altType`, `country`, `totalOrderAmount`, `totalOrderWeight`, `source`, `products`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         alt_id: impl Into<String>,
@@ -3338,58 +3743,72 @@ impl ListAvailableShippingRatesRequest {
             coupon_code: None,
         }
     }
-    ///Sets `address`.
+
+    /// Sets `address`.
     pub fn address(mut self, value: impl Into<ShippingAddress>) -> Self {
         self.address = Some(value.into());
         self
     }
-    ///Sets `amountAvailable`.
+
+    /// Sets `amountAvailable`.
     pub fn amount_available(mut self, value: impl Into<bool>) -> Self {
         self.amount_available = Some(value.into());
         self
     }
-    ///Sets `weightAvailable`.
+
+    /// Sets `weightAvailable`.
     pub fn weight_available(mut self, value: impl Into<bool>) -> Self {
         self.weight_available = Some(value.into());
         self
     }
-    ///Sets `couponCode`.
+
+    /// Sets `couponCode`.
     pub fn coupon_code(mut self, value: impl Into<String>) -> Self {
         self.coupon_code = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// The `ListAvailableShippingRatesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListAvailableShippingRatesResponse {
-    /// `status`
+    /// `status`: `true` or `false`. Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<bool>,
-    /// `message`
+
+    /// `message`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// `data`
+
+    /// `data`: a list of [`AvailableShippingRate`](crate::store::AvailableShippingRate) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<AvailableShippingRate>>,
 }
+
 #[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// The `ListShippingCarriersResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListShippingCarriersResponse {
-    /// `status`
+    /// `status`: `true` or `false`. Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<bool>,
-    /// `message`
+
+    /// `message`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// `data`
+
+    /// `data`: a list of [`ShippingCarrier`](crate::store::ShippingCarrier) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<ShippingCarrier>>,
 }
+
 #[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// The `ListShippingRatesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3397,11 +3816,14 @@ pub struct ListShippingRatesResponse {
     /// Rates of the zone.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
-    /// `data`
+
+    /// `data`: a list of [`ShippingRate`](crate::store::ShippingRate) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<ShippingRate>>,
 }
+
 #[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// The `ListShippingZonesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3409,23 +3831,29 @@ pub struct ListShippingZonesResponse {
     /// Zones of the location.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
-    /// `data`
+
+    /// `data`: a list of [`ShippingZone`](crate::store::ShippingZone) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<ShippingZone>>,
 }
+
 #[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// A product and quantity in an order.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct OrderProductItem {
     /// Price id.
     pub id: String,
-    /// `qty`
+
+    /// `qty`: a whole number.
     pub qty: i64,
 }
+
 #[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 impl OrderProductItem {
-    ///A value with the required fields (`id`, `qty`).
+    /// A value with the required fields (`id`, `qty`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(id: impl Into<String>, qty: impl Into<i64>) -> Self {
         Self {
@@ -3434,21 +3862,26 @@ impl OrderProductItem {
         }
     }
 }
+
 #[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// Where an order comes from.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct OrderSource {
-    /// `type`
+    /// `type`: a [`OrderSourceType`](crate::store::OrderSourceType). Example: `website`.
     #[serde(rename = "type")]
     pub type_: OrderSourceType,
-    /// `subType`
+
+    /// `subType`: a [`OrderSourceSubType`](crate::store::OrderSourceSubType). Example: `store`.
     #[serde(rename = "subType", default, skip_serializing_if = "Option::is_none")]
     pub sub_type: Option<OrderSourceSubType>,
 }
+
 #[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 impl OrderSource {
-    ///A value with the required fields (`type`).
+    /// A value with the required fields (`type`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(type_: impl Into<OrderSourceType>) -> Self {
         Self {
@@ -3456,55 +3889,77 @@ impl OrderSource {
             sub_type: None,
         }
     }
-    ///Sets `subType`.
+
+    /// Sets `subType`.
     pub fn sub_type(mut self, value: impl Into<OrderSourceSubType>) -> Self {
         self.sub_type = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// Values of `OrderSourceSubType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OrderSourceSubType {
-    ///`one_step_order_form`
+    /// `one_step_order_form`
     OneStepOrderForm,
-    ///`two_step_order_form`
+
+    /// `two_step_order_form`
     TwoStepOrderForm,
-    ///`upsell`
+
+    /// `upsell`
     Upsell,
-    ///`tap_to_pay`
+
+    /// `tap_to_pay`
     TapToPay,
-    ///`card_payment`
+
+    /// `card_payment`
     CardPayment,
-    ///`store`
+
+    /// `store`
     Store,
-    ///`contact_view`
+
+    /// `contact_view`
     ContactView,
-    ///`email_campaign`
+
+    /// `email_campaign`
     EmailCampaign,
-    ///`payments_dashboard`
+
+    /// `payments_dashboard`
     PaymentsDashboard,
-    ///`shopify`
+
+    /// `shopify`
     Shopify,
-    ///`subscription_view`
+
+    /// `subscription_view`
     SubscriptionView,
-    ///`store_upsell`
+
+    /// `store_upsell`
     StoreUpsell,
-    ///`woocommerce`
+
+    /// `woocommerce`
     Woocommerce,
-    ///`service`
+
+    /// `service`
     Service,
-    ///`meeting`
+
+    /// `meeting`
     Meeting,
-    ///`imported_csv`
+
+    /// `imported_csv`
     ImportedCsv,
-    ///`qr_code`
+
+    /// `qr_code`
     QrCode,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 impl OrderSourceSubType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3530,7 +3985,9 @@ impl OrderSourceSubType {
         }
     }
 }
+
 #[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 impl From<&str> for OrderSourceSubType {
     fn from(value: &str) -> Self {
         match value {
@@ -3555,47 +4012,67 @@ impl From<&str> for OrderSourceSubType {
         }
     }
 }
+
 #[cfg(any(feature = "store", feature = "v3_store"))]
 crate::runtime::enums::string_enum!(OrderSourceSubType);
+
 #[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// Values of `OrderSourceType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OrderSourceType {
-    ///`funnel`
+    /// `funnel`
     Funnel,
-    ///`website`
+
+    /// `website`
     Website,
-    ///`invoice`
+
+    /// `invoice`
     Invoice,
-    ///`calendar`
+
+    /// `calendar`
     Calendar,
-    ///`text2Pay`
+
+    /// `text2Pay`
     Text2Pay,
-    ///`document_contracts`
+
+    /// `document_contracts`
     DocumentContracts,
-    ///`membership`
+
+    /// `membership`
     Membership,
-    ///`mobile_app`
+
+    /// `mobile_app`
     MobileApp,
-    ///`communities`
+
+    /// `communities`
     Communities,
-    ///`point_of_sale`
+
+    /// `point_of_sale`
     PointOfSale,
-    ///`manual`
+
+    /// `manual`
     Manual,
-    ///`form`
+
+    /// `form`
     Form,
-    ///`survey`
+
+    /// `survey`
     Survey,
-    ///`payment_link`
+
+    /// `payment_link`
     PaymentLink,
-    ///`external`
+
+    /// `external`
     External,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 impl OrderSourceType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3619,7 +4096,9 @@ impl OrderSourceType {
         }
     }
 }
+
 #[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 impl From<&str> for OrderSourceType {
     fn from(value: &str) -> Self {
         match value {
@@ -3642,9 +4121,12 @@ impl From<&str> for OrderSourceType {
         }
     }
 }
+
 #[cfg(any(feature = "store", feature = "v3_store"))]
 crate::runtime::enums::string_enum!(OrderSourceType);
+
 #[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// The store settings to save.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3652,12 +4134,15 @@ pub struct SaveStoreSettingsRequest {
     /// The location id.
     #[serde(rename = "altId")]
     pub alt_id: String,
-    /// `altType`
+
+    /// `altType`: a [`StoreAltType`](crate::store::StoreAltType).
     #[serde(rename = "altType")]
     pub alt_type: StoreAltType,
-    /// `shippingOrigin`
+
+    /// `shippingOrigin`: a [`ShippingOrigin`](crate::store::ShippingOrigin).
     #[serde(rename = "shippingOrigin")]
     pub shipping_origin: ShippingOrigin,
+
     /// Email on a new order.
     #[serde(
         rename = "storeOrderNotification",
@@ -3665,6 +4150,7 @@ pub struct SaveStoreSettingsRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub store_order_notification: Option<StoreEmailNotification>,
+
     /// Email when an order is fulfilled.
     #[serde(
         rename = "storeOrderFulfillmentNotification",
@@ -3673,9 +4159,11 @@ pub struct SaveStoreSettingsRequest {
     )]
     pub store_order_fulfillment_notification: Option<StoreEmailNotification>,
 }
+
 #[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 impl SaveStoreSettingsRequest {
-    ///A value with the required fields (`altId`, `altType`, `shippingOrigin`).
+    /// A value with the required fields (`altId`, `altType`, `shippingOrigin`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         alt_id: impl Into<String>,
@@ -3690,7 +4178,8 @@ impl SaveStoreSettingsRequest {
             store_order_fulfillment_notification: None,
         }
     }
-    ///Sets `storeOrderNotification`.
+
+    /// Sets `storeOrderNotification`.
     pub fn store_order_notification(
         mut self,
         value: impl Into<StoreEmailNotification>,
@@ -3698,7 +4187,8 @@ impl SaveStoreSettingsRequest {
         self.store_order_notification = Some(value.into());
         self
     }
-    ///Sets `storeOrderFulfillmentNotification`.
+
+    /// Sets `storeOrderFulfillmentNotification`.
     pub fn store_order_fulfillment_notification(
         mut self,
         value: impl Into<StoreEmailNotification>,
@@ -3707,41 +4197,53 @@ impl SaveStoreSettingsRequest {
         self
     }
 }
+
 #[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// A delivery address.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ShippingAddress {
-    /// `name`
+    /// `name`: a string. Example: `John Doe`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `companyName`
+
+    /// `companyName`: a string. Example: `ABC Company`.
     #[serde(rename = "companyName", default, skip_serializing_if = "Option::is_none")]
     pub company_name: Option<String>,
-    /// `addressLine1`
+
+    /// `addressLine1`: a string.
     #[serde(rename = "addressLine1", default, skip_serializing_if = "Option::is_none")]
     pub address_line1: Option<String>,
-    /// `country`
+
+    /// `country`: a [`CountryCode`](crate::store::CountryCode).
     pub country: CountryCode,
-    /// `state`
+
+    /// `state`: a string. Example: `VA`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
-    /// `city`
+
+    /// `city`: a string. Example: `New York`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
-    /// `zip`
+
+    /// `zip`: a string. Example: `12345`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub zip: Option<String>,
-    /// `phone`
+
+    /// `phone`: a string. Example: `1234567890`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
-    /// `email`
+
+    /// `email`: a string. Example: `abu@example.com`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
 }
+
 #[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 impl ShippingAddress {
-    ///A value with the required fields (`country`).
+    /// A value with the required fields (`country`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(country: impl Into<CountryCode>) -> Self {
         Self {
@@ -3756,48 +4258,58 @@ impl ShippingAddress {
             email: None,
         }
     }
-    ///Sets `name`.
+
+    /// Sets `name`.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
-    ///Sets `companyName`.
+
+    /// Sets `companyName`.
     pub fn company_name(mut self, value: impl Into<String>) -> Self {
         self.company_name = Some(value.into());
         self
     }
-    ///Sets `addressLine1`.
+
+    /// Sets `addressLine1`.
     pub fn address_line1(mut self, value: impl Into<String>) -> Self {
         self.address_line1 = Some(value.into());
         self
     }
-    ///Sets `state`.
+
+    /// Sets `state`.
     pub fn state(mut self, value: impl Into<String>) -> Self {
         self.state = Some(value.into());
         self
     }
-    ///Sets `city`.
+
+    /// Sets `city`.
     pub fn city(mut self, value: impl Into<String>) -> Self {
         self.city = Some(value.into());
         self
     }
-    ///Sets `zip`.
+
+    /// Sets `zip`.
     pub fn zip(mut self, value: impl Into<String>) -> Self {
         self.zip = Some(value.into());
         self
     }
-    ///Sets `phone`.
+
+    /// Sets `phone`.
     pub fn phone(mut self, value: impl Into<String>) -> Self {
         self.phone = Some(value.into());
         self
     }
-    ///Sets `email`.
+
+    /// Sets `email`.
     pub fn email(mut self, value: impl Into<String>) -> Self {
         self.email = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// A carrier whose rates HighLevel fetches from an app callback.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3805,18 +4317,23 @@ pub struct ShippingCarrier {
     /// The location id.
     #[serde(rename = "altId", default, skip_serializing_if = "Option::is_none")]
     pub alt_id: Option<String>,
-    /// `altType`
+
+    /// `altType`: a [`StoreAltType`](crate::store::StoreAltType).
     #[serde(rename = "altType", default, skip_serializing_if = "Option::is_none")]
     pub alt_type: Option<StoreAltType>,
-    /// `name`
+
+    /// `name`: a string. Example: `FedEx`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+
     /// Public address HighLevel calls to get rates.
     #[serde(rename = "callbackUrl", default, skip_serializing_if = "Option::is_none")]
     pub callback_url: Option<String>,
-    /// `services`
+
+    /// `services`: a list of [`ShippingCarrierService`](crate::store::ShippingCarrierService) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub services: Option<Vec<ShippingCarrierService>>,
+
     /// A rate may offer several of its services.
     #[serde(
         rename = "allowsMultipleServiceSelection",
@@ -3824,9 +4341,11 @@ pub struct ShippingCarrier {
         skip_serializing_if = "Option::is_none"
     )]
     pub allows_multiple_service_selection: Option<bool>,
-    /// `_id`
+
+    /// `_id`: a string. Example: `655b33a82209e60b6adb87a5`.
     #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+
     /// The app that registered the carrier.
     #[serde(
         rename = "marketplaceAppId",
@@ -3834,43 +4353,54 @@ pub struct ShippingCarrier {
         skip_serializing_if = "Option::is_none"
     )]
     pub marketplace_app_id: Option<String>,
-    /// `createdAt`
+
+    /// `createdAt`: a string. Example: `2023-12-12T09:27:42.355Z`.
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `updatedAt`
+
+    /// `updatedAt`: a string. Example: `2023-12-12T09:27:42.355Z`.
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
 }
+
 #[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// One shipping carrier.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ShippingCarrierResponse {
-    /// `status`
+    /// `status`: `true` or `false`. Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<bool>,
-    /// `message`
+
+    /// `message`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// `data`
+
+    /// `data`: a [`ShippingCarrier`](crate::store::ShippingCarrier).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<ShippingCarrier>,
 }
+
 #[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// A service level of a carrier.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ShippingCarrierService {
-    /// `name`
+    /// `name`: a string. Example: `Priority Mail Express International`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `value`
+
+    /// `value`: a string. Example: `PriorityMailExpressInternational`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
 }
+
 #[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 impl ShippingCarrierService {
-    ///A value with the required fields (`name`, `value`).
+    /// A value with the required fields (`name`, `value`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(name: impl Into<String>, value: impl Into<String>) -> Self {
         Self {
@@ -3878,32 +4408,41 @@ impl ShippingCarrierService {
             value: Some(value.into()),
         }
     }
-    ///Sets `name`.
+
+    /// Sets `name`.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
-    ///Sets `value`.
+
+    /// Sets `value`.
     pub fn value(mut self, value: impl Into<String>) -> Self {
         self.value = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// What a conditional rate depends on: nothing, order price or order weight.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ShippingConditionType {
-    ///`none`
+    /// `none`
     None,
-    ///`price`
+
+    /// `price`
     Price,
-    ///`weight`
+
+    /// `weight`
     Weight,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 impl ShippingConditionType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3915,7 +4454,9 @@ impl ShippingConditionType {
         }
     }
 }
+
 #[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 impl From<&str> for ShippingConditionType {
     fn from(value: &str) -> Self {
         match value {
@@ -3926,9 +4467,12 @@ impl From<&str> for ShippingConditionType {
         }
     }
 }
+
 #[cfg(any(feature = "store", feature = "v3_store"))]
 crate::runtime::enums::string_enum!(ShippingConditionType);
+
 #[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// The address orders ship from.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3936,34 +4480,44 @@ pub struct ShippingOrigin {
     /// Store or company name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `country`
+
+    /// `country`: a [`CountryCode`](crate::store::CountryCode).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<CountryCode>,
-    /// `state`
+
+    /// `state`: a string. Example: `VA`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
-    /// `city`
+
+    /// `city`: a string. Example: `Tokyo`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
-    /// `street1`
+
+    /// `street1`: a string. Example: `Street 1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub street1: Option<String>,
-    /// `street2`
+
+    /// `street2`: a string. Example: `Street 2`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub street2: Option<String>,
-    /// `zip`
+
+    /// `zip`: a string. Example: `674561`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub zip: Option<String>,
-    /// `phone`
+
+    /// `phone`: a string. Example: `+1-214-559-6993`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
-    /// `email`
+
+    /// `email`: a string. Example: `john@deo.com`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
 }
+
 #[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 impl ShippingOrigin {
-    ///A value with the required fields (`name`, `country`, `city`, `street1`, `zip`).
+    /// A value with the required fields (`name`, `country`, `city`, `street1`, `zip`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl Into<String>,
@@ -3984,53 +4538,64 @@ impl ShippingOrigin {
             email: None,
         }
     }
-    ///Sets `name`.
+
+    /// Sets `name`.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
-    ///Sets `country`.
+
+    /// Sets `country`.
     pub fn country(mut self, value: impl Into<CountryCode>) -> Self {
         self.country = Some(value.into());
         self
     }
-    ///Sets `state`.
+
+    /// Sets `state`.
     pub fn state(mut self, value: impl Into<String>) -> Self {
         self.state = Some(value.into());
         self
     }
-    ///Sets `city`.
+
+    /// Sets `city`.
     pub fn city(mut self, value: impl Into<String>) -> Self {
         self.city = Some(value.into());
         self
     }
-    ///Sets `street1`.
+
+    /// Sets `street1`.
     pub fn street1(mut self, value: impl Into<String>) -> Self {
         self.street1 = Some(value.into());
         self
     }
-    ///Sets `street2`.
+
+    /// Sets `street2`.
     pub fn street2(mut self, value: impl Into<String>) -> Self {
         self.street2 = Some(value.into());
         self
     }
-    ///Sets `zip`.
+
+    /// Sets `zip`.
     pub fn zip(mut self, value: impl Into<String>) -> Self {
         self.zip = Some(value.into());
         self
     }
-    ///Sets `phone`.
+
+    /// Sets `phone`.
     pub fn phone(mut self, value: impl Into<String>) -> Self {
         self.phone = Some(value.into());
         self
     }
-    ///Sets `email`.
+
+    /// Sets `email`.
     pub fn email(mut self, value: impl Into<String>) -> Self {
         self.email = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// A rate charged for shipping within a zone.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4038,40 +4603,51 @@ pub struct ShippingRate {
     /// The location id.
     #[serde(rename = "altId", default, skip_serializing_if = "Option::is_none")]
     pub alt_id: Option<String>,
-    /// `altType`
+
+    /// `altType`: a [`StoreAltType`](crate::store::StoreAltType).
     #[serde(rename = "altType", default, skip_serializing_if = "Option::is_none")]
     pub alt_type: Option<StoreAltType>,
+
     /// Rate name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+
     /// Delivery promise shown to buyers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+
     /// Currency of the amount.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
+
     /// Rate amount (0 is free shipping); for a carrier rate, a fixed handling fee.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<f64>,
+
     /// What the rate depends on.
     #[serde(rename = "conditionType", default, skip_serializing_if = "Option::is_none")]
     pub condition_type: Option<ShippingConditionType>,
+
     /// Lower bound of the condition; 0 or null for none.
     #[serde(rename = "minCondition", default, skip_serializing_if = "Option::is_none")]
     pub min_condition: Option<f64>,
+
     /// Upper bound of the condition; 0 or null for none.
     #[serde(rename = "maxCondition", default, skip_serializing_if = "Option::is_none")]
     pub max_condition: Option<f64>,
+
     /// The amount comes from a shipping carrier.
     #[serde(rename = "isCarrierRate", default, skip_serializing_if = "Option::is_none")]
     pub is_carrier_rate: Option<bool>,
-    /// `shippingCarrierId`
+
+    /// `shippingCarrierId`: a string. Example: `655b33a82209e60b6adb87a5`.
     #[serde(
         rename = "shippingCarrierId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub shipping_carrier_id: Option<String>,
+
     /// Percentage added to a carrier rate.
     #[serde(
         rename = "percentageOfRateFee",
@@ -4079,6 +4655,7 @@ pub struct ShippingRate {
         skip_serializing_if = "Option::is_none"
     )]
     pub percentage_of_rate_fee: Option<f64>,
+
     /// Carrier services offered at this rate.
     #[serde(
         rename = "shippingCarrierServices",
@@ -4086,35 +4663,45 @@ pub struct ShippingRate {
         skip_serializing_if = "Option::is_none"
     )]
     pub shipping_carrier_services: Option<Vec<ShippingCarrierService>>,
-    /// `_id`
+
+    /// `_id`: a string. Example: `655b33a82209e60b6adb87a5`.
     #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `shippingZoneId`
+
+    /// `shippingZoneId`: a string. Example: `655b33a82209e60b6adb87a5`.
     #[serde(rename = "shippingZoneId", default, skip_serializing_if = "Option::is_none")]
     pub shipping_zone_id: Option<String>,
-    /// `createdAt`
+
+    /// `createdAt`: a string. Example: `2023-12-12T09:27:42.355Z`.
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `updatedAt`
+
+    /// `updatedAt`: a string. Example: `2023-12-12T09:27:42.355Z`.
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
 }
+
 #[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// One shipping rate.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ShippingRateResponse {
-    /// `status`
+    /// `status`: `true` or `false`. Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<bool>,
-    /// `message`
+
+    /// `message`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// `data`
+
+    /// `data`: a [`ShippingRate`](crate::store::ShippingRate).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<ShippingRate>,
 }
+
 #[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// A set of destinations sharing shipping rates.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4122,43 +4709,55 @@ pub struct ShippingZone {
     /// The location id.
     #[serde(rename = "altId", default, skip_serializing_if = "Option::is_none")]
     pub alt_id: Option<String>,
-    /// `altType`
+
+    /// `altType`: a [`StoreAltType`](crate::store::StoreAltType).
     #[serde(rename = "altType", default, skip_serializing_if = "Option::is_none")]
     pub alt_type: Option<StoreAltType>,
-    /// `name`
+
+    /// `name`: a string. Example: `North zone`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+
     /// Countries the zone covers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub countries: Option<Vec<ShippingZoneCountry>>,
-    /// `_id`
+
+    /// `_id`: a string. Example: `655b33a82209e60b6adb87a5`.
     #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+
     /// The rates of the zone, when asked for.
     #[serde(rename = "shippingRates", default, skip_serializing_if = "Option::is_none")]
     pub shipping_rates: Option<Vec<ShippingRate>>,
-    /// `createdAt`
+
+    /// `createdAt`: a string. Example: `2023-12-12T09:27:42.355Z`.
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `updatedAt`
+
+    /// `updatedAt`: a string. Example: `2023-12-12T09:27:42.355Z`.
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
 }
+
 #[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// A country of a zone, optionally narrowed to some states.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ShippingZoneCountry {
-    /// `code`
+    /// `code`: a [`CountryCode`](crate::store::CountryCode).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<CountryCode>,
+
     /// States covered; all when empty.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub states: Option<Vec<ShippingZoneState>>,
 }
+
 #[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 impl ShippingZoneCountry {
-    ///A value with the required fields (`code`).
+    /// A value with the required fields (`code`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(code: impl Into<CountryCode>) -> Self {
         Self {
@@ -4166,65 +4765,81 @@ impl ShippingZoneCountry {
             states: None,
         }
     }
-    ///Sets `code`.
+
+    /// Sets `code`.
     pub fn code(mut self, value: impl Into<CountryCode>) -> Self {
         self.code = Some(value.into());
         self
     }
-    ///Sets `states`.
+
+    /// Sets `states`.
     pub fn states(mut self, value: impl Into<Vec<ShippingZoneState>>) -> Self {
         self.states = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// One shipping zone.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ShippingZoneResponse {
-    /// `status`
+    /// `status`: `true` or `false`. Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<bool>,
-    /// `message`
+
+    /// `message`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// `data`
+
+    /// `data`: a [`ShippingZone`](crate::store::ShippingZone).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<ShippingZone>,
 }
+
 #[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// A state or province of a zone.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ShippingZoneState {
-    /// `code`
+    /// `code`: a string. Example: `VA`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
 }
+
 #[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 impl ShippingZoneState {
-    ///A value with the required fields (`code`).
+    /// A value with the required fields (`code`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(code: impl Into<String>) -> Self {
         Self { code: Some(code.into()) }
     }
-    ///Sets `code`.
+
+    /// Sets `code`.
     pub fn code(mut self, value: impl Into<String>) -> Self {
         self.code = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// Kind of owner of a store record; only locations are supported.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum StoreAltType {
-    ///`location`
+    /// `location`
     Location,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 impl StoreAltType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -4234,7 +4849,9 @@ impl StoreAltType {
         }
     }
 }
+
 #[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 impl From<&str> for StoreAltType {
     fn from(value: &str) -> Self {
         match value {
@@ -4243,9 +4860,12 @@ impl From<&str> for StoreAltType {
         }
     }
 }
+
 #[cfg(any(feature = "store", feature = "v3_store"))]
 crate::runtime::enums::string_enum!(StoreAltType);
+
 #[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// An order email sent to customers.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4253,9 +4873,11 @@ pub struct StoreEmailNotification {
     /// The email is sent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
-    /// `subject`
+
+    /// `subject`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
+
     /// Template used.
     #[serde(
         rename = "emailTemplateId",
@@ -4263,6 +4885,7 @@ pub struct StoreEmailNotification {
         skip_serializing_if = "Option::is_none"
     )]
     pub email_template_id: Option<String>,
+
     /// Default template.
     #[serde(
         rename = "defaultEmailTemplateId",
@@ -4271,9 +4894,11 @@ pub struct StoreEmailNotification {
     )]
     pub default_email_template_id: Option<String>,
 }
+
 #[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 impl StoreEmailNotification {
-    ///A value with the required fields (`enabled`, `subject`, `emailTemplateId`, `defaultEmailTemplateId`).
+    /// A value with the required fields (`enabled`, `subject`, `emailTemplateId`, `defaultEmailTemplateId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         enabled: impl Into<bool>,
@@ -4288,28 +4913,34 @@ impl StoreEmailNotification {
             default_email_template_id: Some(default_email_template_id.into()),
         }
     }
-    ///Sets `enabled`.
+
+    /// Sets `enabled`.
     pub fn enabled(mut self, value: impl Into<bool>) -> Self {
         self.enabled = Some(value.into());
         self
     }
-    ///Sets `subject`.
+
+    /// Sets `subject`.
     pub fn subject(mut self, value: impl Into<String>) -> Self {
         self.subject = Some(value.into());
         self
     }
-    ///Sets `emailTemplateId`.
+
+    /// Sets `emailTemplateId`.
     pub fn email_template_id(mut self, value: impl Into<String>) -> Self {
         self.email_template_id = Some(value.into());
         self
     }
-    ///Sets `defaultEmailTemplateId`.
+
+    /// Sets `defaultEmailTemplateId`.
     pub fn default_email_template_id(mut self, value: impl Into<String>) -> Self {
         self.default_email_template_id = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// The store settings of a location.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4317,12 +4948,15 @@ pub struct StoreSettings {
     /// The location id.
     #[serde(rename = "altId", default, skip_serializing_if = "Option::is_none")]
     pub alt_id: Option<String>,
-    /// `altType`
+
+    /// `altType`: a [`StoreAltType`](crate::store::StoreAltType).
     #[serde(rename = "altType", default, skip_serializing_if = "Option::is_none")]
     pub alt_type: Option<StoreAltType>,
-    /// `shippingOrigin`
+
+    /// `shippingOrigin`: a [`ShippingOrigin`](crate::store::ShippingOrigin).
     #[serde(rename = "shippingOrigin", default, skip_serializing_if = "Option::is_none")]
     pub shipping_origin: Option<ShippingOrigin>,
+
     /// Email on a new order.
     #[serde(
         rename = "storeOrderNotification",
@@ -4330,6 +4964,7 @@ pub struct StoreSettings {
         skip_serializing_if = "Option::is_none"
     )]
     pub store_order_notification: Option<StoreEmailNotification>,
+
     /// Email when an order is fulfilled.
     #[serde(
         rename = "storeOrderFulfillmentNotification",
@@ -4337,32 +4972,41 @@ pub struct StoreSettings {
         skip_serializing_if = "Option::is_none"
     )]
     pub store_order_fulfillment_notification: Option<StoreEmailNotification>,
-    /// `_id`
+
+    /// `_id`: a string. Example: `655b33a82209e60b6adb87a5`.
     #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `createdAt`
+
+    /// `createdAt`: a string. Example: `2023-12-12T09:27:42.355Z`.
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `updatedAt`
+
+    /// `updatedAt`: a string. Example: `2023-12-12T09:27:42.355Z`.
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
 }
+
 #[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// The store settings.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct StoreSettingsResponse {
-    /// `status`
+    /// `status`: `true` or `false`. Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<bool>,
-    /// `message`
+
+    /// `message`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// `data`
+
+    /// `data`: a [`StoreSettings`](crate::store::StoreSettings).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<StoreSettings>,
 }
+
 #[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// The acknowledgement of a store operation.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4370,11 +5014,14 @@ pub struct StoreStatusResponse {
     /// True when the operation succeeded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<bool>,
-    /// `message`
+
+    /// `message`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
 }
+
 #[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// The fields of a carrier to change.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4382,18 +5029,23 @@ pub struct UpdateShippingCarrierRequest {
     /// The location id.
     #[serde(rename = "altId", default, skip_serializing_if = "Option::is_none")]
     pub alt_id: Option<String>,
-    /// `altType`
+
+    /// `altType`: a [`StoreAltType`](crate::store::StoreAltType).
     #[serde(rename = "altType", default, skip_serializing_if = "Option::is_none")]
     pub alt_type: Option<StoreAltType>,
-    /// `name`
+
+    /// `name`: a string. Example: `FedEx`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+
     /// Public address HighLevel calls to get rates.
     #[serde(rename = "callbackUrl", default, skip_serializing_if = "Option::is_none")]
     pub callback_url: Option<String>,
-    /// `services`
+
+    /// `services`: a list of [`ShippingCarrierService`](crate::store::ShippingCarrierService) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub services: Option<Vec<ShippingCarrierService>>,
+
     /// A rate may offer several of its services.
     #[serde(
         rename = "allowsMultipleServiceSelection",
@@ -4402,9 +5054,11 @@ pub struct UpdateShippingCarrierRequest {
     )]
     pub allows_multiple_service_selection: Option<bool>,
 }
+
 #[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 impl UpdateShippingCarrierRequest {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -4416,38 +5070,46 @@ impl UpdateShippingCarrierRequest {
             allows_multiple_service_selection: None,
         }
     }
-    ///Sets `altId`.
+
+    /// Sets `altId`.
     pub fn alt_id(mut self, value: impl Into<String>) -> Self {
         self.alt_id = Some(value.into());
         self
     }
-    ///Sets `altType`.
+
+    /// Sets `altType`.
     pub fn alt_type(mut self, value: impl Into<StoreAltType>) -> Self {
         self.alt_type = Some(value.into());
         self
     }
-    ///Sets `name`.
+
+    /// Sets `name`.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
-    ///Sets `callbackUrl`.
+
+    /// Sets `callbackUrl`.
     pub fn callback_url(mut self, value: impl Into<String>) -> Self {
         self.callback_url = Some(value.into());
         self
     }
-    ///Sets `services`.
+
+    /// Sets `services`.
     pub fn services(mut self, value: impl Into<Vec<ShippingCarrierService>>) -> Self {
         self.services = Some(value.into());
         self
     }
-    ///Sets `allowsMultipleServiceSelection`.
+
+    /// Sets `allowsMultipleServiceSelection`.
     pub fn allows_multiple_service_selection(mut self, value: impl Into<bool>) -> Self {
         self.allows_multiple_service_selection = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// The fields of a rate to change.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4455,40 +5117,51 @@ pub struct UpdateShippingRateRequest {
     /// The location id.
     #[serde(rename = "altId", default, skip_serializing_if = "Option::is_none")]
     pub alt_id: Option<String>,
-    /// `altType`
+
+    /// `altType`: a [`StoreAltType`](crate::store::StoreAltType).
     #[serde(rename = "altType", default, skip_serializing_if = "Option::is_none")]
     pub alt_type: Option<StoreAltType>,
-    /// `name`
+
+    /// `name`: a string. Example: `North zone`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+
     /// Delivery promise shown to buyers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `currency`
+
+    /// `currency`: a string. Example: `USD`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
+
     /// Rate amount (0 is free shipping); for a carrier rate, a fixed handling fee.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<f64>,
-    /// `conditionType`
+
+    /// `conditionType`: a [`ShippingConditionType`](crate::store::ShippingConditionType).
     #[serde(rename = "conditionType", default, skip_serializing_if = "Option::is_none")]
     pub condition_type: Option<ShippingConditionType>,
+
     /// Lower bound of the condition; 0 or null for none.
     #[serde(rename = "minCondition", default, skip_serializing_if = "Option::is_none")]
     pub min_condition: Option<f64>,
+
     /// Upper bound of the condition; 0 or null for none.
     #[serde(rename = "maxCondition", default, skip_serializing_if = "Option::is_none")]
     pub max_condition: Option<f64>,
+
     /// The amount comes from a shipping carrier.
     #[serde(rename = "isCarrierRate", default, skip_serializing_if = "Option::is_none")]
     pub is_carrier_rate: Option<bool>,
-    /// `shippingCarrierId`
+
+    /// `shippingCarrierId`: a string. Example: `655b33a82209e60b6adb87a5`.
     #[serde(
         rename = "shippingCarrierId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub shipping_carrier_id: Option<String>,
+
     /// Percentage added to a carrier rate.
     #[serde(
         rename = "percentageOfRateFee",
@@ -4496,6 +5169,7 @@ pub struct UpdateShippingRateRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub percentage_of_rate_fee: Option<f64>,
+
     /// Carrier services offered at this rate.
     #[serde(
         rename = "shippingCarrierServices",
@@ -4504,9 +5178,11 @@ pub struct UpdateShippingRateRequest {
     )]
     pub shipping_carrier_services: Option<Vec<ShippingCarrierService>>,
 }
+
 #[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 impl UpdateShippingRateRequest {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -4525,67 +5201,80 @@ impl UpdateShippingRateRequest {
             shipping_carrier_services: None,
         }
     }
-    ///Sets `altId`.
+
+    /// Sets `altId`.
     pub fn alt_id(mut self, value: impl Into<String>) -> Self {
         self.alt_id = Some(value.into());
         self
     }
-    ///Sets `altType`.
+
+    /// Sets `altType`.
     pub fn alt_type(mut self, value: impl Into<StoreAltType>) -> Self {
         self.alt_type = Some(value.into());
         self
     }
-    ///Sets `name`.
+
+    /// Sets `name`.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
-    ///Sets `description`.
+
+    /// Sets `description`.
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
         self
     }
-    ///Sets `currency`.
+
+    /// Sets `currency`.
     pub fn currency(mut self, value: impl Into<String>) -> Self {
         self.currency = Some(value.into());
         self
     }
-    ///Sets `amount`.
+
+    /// Sets `amount`.
     pub fn amount(mut self, value: impl Into<f64>) -> Self {
         self.amount = Some(value.into());
         self
     }
-    ///Sets `conditionType`.
+
+    /// Sets `conditionType`.
     pub fn condition_type(mut self, value: impl Into<ShippingConditionType>) -> Self {
         self.condition_type = Some(value.into());
         self
     }
-    ///Sets `minCondition`.
+
+    /// Sets `minCondition`.
     pub fn min_condition(mut self, value: impl Into<f64>) -> Self {
         self.min_condition = Some(value.into());
         self
     }
-    ///Sets `maxCondition`.
+
+    /// Sets `maxCondition`.
     pub fn max_condition(mut self, value: impl Into<f64>) -> Self {
         self.max_condition = Some(value.into());
         self
     }
-    ///Sets `isCarrierRate`.
+
+    /// Sets `isCarrierRate`.
     pub fn is_carrier_rate(mut self, value: impl Into<bool>) -> Self {
         self.is_carrier_rate = Some(value.into());
         self
     }
-    ///Sets `shippingCarrierId`.
+
+    /// Sets `shippingCarrierId`.
     pub fn shipping_carrier_id(mut self, value: impl Into<String>) -> Self {
         self.shipping_carrier_id = Some(value.into());
         self
     }
-    ///Sets `percentageOfRateFee`.
+
+    /// Sets `percentageOfRateFee`.
     pub fn percentage_of_rate_fee(mut self, value: impl Into<f64>) -> Self {
         self.percentage_of_rate_fee = Some(value.into());
         self
     }
-    ///Sets `shippingCarrierServices`.
+
+    /// Sets `shippingCarrierServices`.
     pub fn shipping_carrier_services(
         mut self,
         value: impl Into<Vec<ShippingCarrierService>>,
@@ -4594,7 +5283,9 @@ impl UpdateShippingRateRequest {
         self
     }
 }
+
 #[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 /// The fields of a zone to change.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4602,19 +5293,24 @@ pub struct UpdateShippingZoneRequest {
     /// The location id.
     #[serde(rename = "altId", default, skip_serializing_if = "Option::is_none")]
     pub alt_id: Option<String>,
-    /// `altType`
+
+    /// `altType`: a [`StoreAltType`](crate::store::StoreAltType).
     #[serde(rename = "altType", default, skip_serializing_if = "Option::is_none")]
     pub alt_type: Option<StoreAltType>,
-    /// `name`
+
+    /// `name`: a string. Example: `North zone`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+
     /// Countries the zone covers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub countries: Option<Vec<ShippingZoneCountry>>,
 }
+
 #[cfg(any(feature = "store", feature = "v3_store"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "store", feature = "v3_store"))))]
 impl UpdateShippingZoneRequest {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -4624,22 +5320,26 @@ impl UpdateShippingZoneRequest {
             countries: None,
         }
     }
-    ///Sets `altId`.
+
+    /// Sets `altId`.
     pub fn alt_id(mut self, value: impl Into<String>) -> Self {
         self.alt_id = Some(value.into());
         self
     }
-    ///Sets `altType`.
+
+    /// Sets `altType`.
     pub fn alt_type(mut self, value: impl Into<StoreAltType>) -> Self {
         self.alt_type = Some(value.into());
         self
     }
-    ///Sets `name`.
+
+    /// Sets `name`.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
-    ///Sets `countries`.
+
+    /// Sets `countries`.
     pub fn countries(mut self, value: impl Into<Vec<ShippingZoneCountry>>) -> Self {
         self.countries = Some(value.into());
         self

@@ -22,27 +22,32 @@
 //! |---|---|---|---|
 //! | [`list_survey_submissions`](Surveys::list_survey_submissions) | `GET /surveys/submissions` | `2021-07-28` | location |
 //! | [`list_surveys`](Surveys::list_surveys) | `GET /surveys/` | `2021-07-28` | location |
+
 #[cfg(feature = "surveys")]
+#[cfg_attr(docsrs, doc(cfg(feature = "surveys")))]
 /// This module's path below the crate root.
 pub const MODULE: &str = "surveys";
+
 #[cfg(feature = "surveys")]
-///Operations of the Surveys module. Get one with `client.surveys()`.
+#[cfg_attr(docsrs, doc(cfg(feature = "surveys")))]
+/// Operations of the Surveys module. Get one with `client.surveys()`.
 #[derive(Clone, Debug)]
 pub struct Surveys {
     client: crate::Client,
 }
+
 #[cfg(feature = "surveys")]
+#[cfg_attr(docsrs, doc(cfg(feature = "surveys")))]
 impl Surveys {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
     }
+
     /// List the submissions of a location's surveys.
     ///
     /// Without `startAt`/`endAt` the window runs from the same day of the previous month to today.
     ///
     /// `GET /surveys/submissions` · Version `2021-07-28` · location token · scopes: `surveys.readonly`
-    ///
-    /// Note: SKILL.md lists a `contactId` filter; HighLevel's doc has none, and `q` matches contact ids instead.
     pub fn list_survey_submissions(&self) -> ListSurveySubmissions {
         ListSurveySubmissions {
             client: self.client.clone(),
@@ -55,6 +60,7 @@ impl Surveys {
             end_at: None,
         }
     }
+
     /// List the surveys of a location.
     ///
     /// `GET /surveys/` · Version `2021-07-28` · location token · scopes: `surveys.readonly`
@@ -68,8 +74,10 @@ impl Surveys {
         }
     }
 }
+
 #[cfg(feature = "surveys")]
-///One call per operation with sample arguments (contract tests only).
+#[cfg_attr(docsrs, doc(cfg(feature = "surveys")))]
+/// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -96,8 +104,10 @@ pub fn contract_samples(
         ));
     calls
 }
+
 #[cfg(feature = "surveys")]
-///One call per operation with every optional argument and field set too (contract tests only).
+#[cfg_attr(docsrs, doc(cfg(feature = "surveys")))]
+/// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -135,7 +145,9 @@ pub fn contract_samples_full(
         ));
     calls
 }
+
 #[cfg(feature = "surveys")]
+#[cfg_attr(docsrs, doc(cfg(feature = "surveys")))]
 /// Request builder for `list_survey_submissions`: set optional parameters, then call `send()`.
 ///
 /// List the submissions of a location's surveys.
@@ -143,8 +155,6 @@ pub fn contract_samples_full(
 /// Without `startAt`/`endAt` the window runs from the same day of the previous month to today.
 ///
 /// `GET /surveys/submissions` · Version `2021-07-28` · location token · scopes: `surveys.readonly`
-///
-/// Note: SKILL.md lists a `contactId` filter; HighLevel's doc has none, and `q` matches contact ids instead.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListSurveySubmissions {
@@ -157,45 +167,54 @@ pub struct ListSurveySubmissions {
     start_at: Option<String>,
     end_at: Option<String>,
 }
-#[cfg(feature = "surveys")]
-impl ListSurveySubmissions {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "surveys")]
+#[cfg_attr(docsrs, doc(cfg(feature = "surveys")))]
+impl ListSurveySubmissions {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Page number, starting at 1.
+
+    /// Page number, starting at 1.
     pub fn page(mut self, value: impl Into<i64>) -> Self {
         self.page = Some(value.into());
         self
     }
-    ///Page size; 20 when absent, at most 100.
+
+    /// Page size; 20 when absent, at most 100.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
-    ///Only submissions of this survey.
+
+    /// Only submissions of this survey.
     pub fn survey_id(mut self, value: impl Into<String>) -> Self {
         self.survey_id = Some(value.into());
         self
     }
-    ///Matches a contact id, name, email or phone number.
+
+    /// Matches a contact id, name, email or phone number.
     pub fn q(mut self, value: impl Into<String>) -> Self {
         self.q = Some(value.into());
         self
     }
-    ///First day of the window (YYYY-MM-DD).
+
+    /// First day of the window (YYYY-MM-DD).
     pub fn start_at(mut self, value: impl Into<String>) -> Self {
         self.start_at = Some(value.into());
         self
     }
-    ///Last day of the window (YYYY-MM-DD); today when absent.
+
+    /// Last day of the window (YYYY-MM-DD); today when absent.
     pub fn end_at(mut self, value: impl Into<String>) -> Self {
         self.end_at = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -232,10 +251,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ListSurveySubmissionsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -244,16 +265,22 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "surveys")]
+#[cfg_attr(docsrs, doc(cfg(feature = "surveys")))]
 impl crate::Paginated for ListSurveySubmissions {
     type Page = ListSurveySubmissionsResponse;
+
     type Item = SurveySubmission;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListSurveySubmissions::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.submissions.as_ref()).map_or(0, Vec::len);
@@ -271,11 +298,14 @@ impl crate::Paginated for ListSurveySubmissions {
         self.page = Some(next);
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.submissions).unwrap_or_default()
     }
 }
+
 #[cfg(feature = "surveys")]
+#[cfg_attr(docsrs, doc(cfg(feature = "surveys")))]
 impl ListSurveySubmissions {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -286,7 +316,9 @@ impl ListSurveySubmissions {
         crate::paginate(self)
     }
 }
+
 #[cfg(feature = "surveys")]
+#[cfg_attr(docsrs, doc(cfg(feature = "surveys")))]
 /// Request builder for `list_surveys`: set optional parameters, then call `send()`.
 ///
 /// List the surveys of a location.
@@ -301,30 +333,36 @@ pub struct ListSurveys {
     limit: Option<i64>,
     type_: Option<String>,
 }
-#[cfg(feature = "surveys")]
-impl ListSurveys {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "surveys")]
+#[cfg_attr(docsrs, doc(cfg(feature = "surveys")))]
+impl ListSurveys {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Number of surveys to skip.
+
+    /// Number of surveys to skip.
     pub fn skip(mut self, value: impl Into<i64>) -> Self {
         self.skip = Some(value.into());
         self
     }
-    ///Page size; 10 when absent, at most 50.
+
+    /// Page size; 10 when absent, at most 50.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
-    ///Restricts the listing by kind of entry (HighLevel's example is `folder`).
+
+    /// Restricts the listing by kind of entry (HighLevel's example is `folder`).
     pub fn type_(mut self, value: impl Into<String>) -> Self {
         self.type_ = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -352,10 +390,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ListSurveysResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -364,16 +404,22 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "surveys")]
+#[cfg_attr(docsrs, doc(cfg(feature = "surveys")))]
 impl crate::Paginated for ListSurveys {
     type Page = ListSurveysResponse;
+
     type Item = Survey;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListSurveys::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.surveys.as_ref()).map_or(0, Vec::len);
@@ -388,11 +434,14 @@ impl crate::Paginated for ListSurveys {
         self.skip = Some(next);
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.surveys).unwrap_or_default()
     }
 }
+
 #[cfg(feature = "surveys")]
+#[cfg_attr(docsrs, doc(cfg(feature = "surveys")))]
 impl ListSurveys {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -401,55 +450,69 @@ impl ListSurveys {
         crate::paginate(self)
     }
 }
+
 #[cfg(any(feature = "surveys", feature = "v3_surveys"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "surveys", feature = "v3_surveys"))))]
 /// The `ListSurveySubmissionsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListSurveySubmissionsResponse {
-    /// `submissions`
+    /// `submissions`: a list of [`SurveySubmission`](crate::surveys::SurveySubmission) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub submissions: Option<Vec<SurveySubmission>>,
-    /// `meta`
+
+    /// `meta`: a [`SurveySubmissionPageMeta`](crate::surveys::SurveySubmissionPageMeta).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meta: Option<SurveySubmissionPageMeta>,
 }
+
 #[cfg(any(feature = "surveys", feature = "v3_surveys"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "surveys", feature = "v3_surveys"))))]
 /// The `ListSurveysResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListSurveysResponse {
-    /// `surveys`
+    /// `surveys`: a list of [`Survey`](crate::surveys::Survey) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub surveys: Option<Vec<Survey>>,
+
     /// Number of surveys matching the request.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
 }
+
 #[cfg(any(feature = "surveys", feature = "v3_surveys"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "surveys", feature = "v3_surveys"))))]
 /// A survey as listed.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Survey {
-    /// `id`
+    /// `id`: a string. Example: `I5GFa3d3cKjojpe4VVUx`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`
+
+    /// `name`: a string. Example: `Survey 1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `locationId`
+
+    /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
 }
+
 #[cfg(feature = "surveys")]
+#[cfg_attr(docsrs, doc(cfg(feature = "surveys")))]
 /// The `SurveyContactSessionIds` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SurveyContactSessionIds {
-    /// `ids`
+    /// `ids`: a list of strings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ids: Option<Vec<String>>,
 }
+
 #[cfg(feature = "surveys")]
+#[cfg_attr(docsrs, doc(cfg(feature = "surveys")))]
 /// Attribution and tracking facts recorded with a submission, found under the `eventData` key of its answers.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -457,55 +520,72 @@ pub struct SurveyEventData {
     /// Facebook click id cookie.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fbc: Option<String>,
+
     /// Facebook browser id cookie.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fbp: Option<String>,
-    /// `page`
+
+    /// `page`: a [`SurveyPageDetails`](crate::surveys::SurveyPageDetails).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page: Option<SurveyPageDetails>,
-    /// `type`
+
+    /// `type`: a string. Example: `page-visit`.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
-    /// `domain`
+
+    /// `domain`: a string. Example: `example.com`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub domain: Option<String>,
-    /// `medium`
+
+    /// `medium`: a string. Example: `survey`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub medium: Option<String>,
-    /// `source`
+
+    /// `source`: a string. Example: `Direct traffic`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
-    /// `version`
+
+    /// `version`: a string. Example: `v3`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
-    /// `adSource`
+
+    /// `adSource`: a string.
     #[serde(rename = "adSource", default, skip_serializing_if = "Option::is_none")]
     pub ad_source: Option<String>,
-    /// `mediumId`
+
+    /// `mediumId`: a string.
     #[serde(rename = "mediumId", default, skip_serializing_if = "Option::is_none")]
     pub medium_id: Option<String>,
-    /// `parentId`
+
+    /// `parentId`: a string.
     #[serde(rename = "parentId", default, skip_serializing_if = "Option::is_none")]
     pub parent_id: Option<String>,
-    /// `referrer`
+
+    /// `referrer`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub referrer: Option<String>,
-    /// `fbEventId`
+
+    /// `fbEventId`: a string.
     #[serde(rename = "fbEventId", default, skip_serializing_if = "Option::is_none")]
     pub fb_event_id: Option<String>,
+
     /// Epoch time of the event.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<i64>,
-    /// `parentName`
+
+    /// `parentName`: a string.
     #[serde(rename = "parentName", default, skip_serializing_if = "Option::is_none")]
     pub parent_name: Option<String>,
-    /// `fingerprint`
+
+    /// `fingerprint`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fingerprint: Option<String>,
-    /// `pageVisitType`
+
+    /// `pageVisitType`: a string. Example: `survey`.
     #[serde(rename = "pageVisitType", default, skip_serializing_if = "Option::is_none")]
     pub page_visit_type: Option<String>,
-    /// `contactSessionIds`
+
+    /// `contactSessionIds`: a [`SurveyContactSessionIds`](crate::surveys::SurveyContactSessionIds).
     #[serde(
         rename = "contactSessionIds",
         default,
@@ -513,49 +593,64 @@ pub struct SurveyEventData {
     )]
     pub contact_session_ids: Option<SurveyContactSessionIds>,
 }
+
 #[cfg(feature = "surveys")]
+#[cfg_attr(docsrs, doc(cfg(feature = "surveys")))]
 /// The page the survey was submitted from.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SurveyPageDetails {
-    /// `url`
+    /// `url`: a string. Example: `https://example.com`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
-    /// `title`
+
+    /// `title`: a string. Example: `Example Page`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
 }
+
 #[cfg(any(feature = "surveys", feature = "v3_surveys"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "surveys", feature = "v3_surveys"))))]
 /// One set of answers submitted through a survey.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SurveySubmission {
-    /// `id`
+    /// `id`: a string. Example: `be759b9a-c3ec-4b29-ba07-fc3c89c77673`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `contactId`
+
+    /// `contactId`: a string. Example: `9NkT25Vor1v4aQatFsv2`.
     #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<String>,
+
     /// When it was submitted (ISO 8601).
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `surveyId`
+
+    /// `surveyId`: a string. Example: `jjusM6EOngDExnbo2DbU`.
     #[serde(rename = "surveyId", default, skip_serializing_if = "Option::is_none")]
     pub survey_id: Option<String>,
-    /// `name`
+
+    /// `name`: a string. Example: `test`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `email`
+
+    /// `email`: a string. Example: `test@test.com`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// `others`
+
+    /// `others`: a [`SurveySubmissionData`](crate::surveys::SurveySubmissionData).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub others: Option<SurveySubmissionData>,
 }
+
 #[cfg(any(feature = "surveys", feature = "v3_surveys"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "surveys", feature = "v3_surveys"))))]
 /// Everything the visitor entered, keyed by standard field name or custom field id. Two keys are not answers: `eventData`, tracking data about the visit that decodes as `SurveyEventData`, and `fieldsOriSequance` (HighLevel's spelling), the field keys in the order the survey shows them.
 pub type SurveySubmissionData = std::collections::BTreeMap<String, serde_json::Value>;
+
 #[cfg(any(feature = "surveys", feature = "v3_surveys"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "surveys", feature = "v3_surveys"))))]
 /// Paging facts of a submission listing.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -563,13 +658,16 @@ pub struct SurveySubmissionPageMeta {
     /// Number of submissions matching the request.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
-    /// `currentPage`
+
+    /// `currentPage`: a whole number. Example: `1`.
     #[serde(rename = "currentPage", default, skip_serializing_if = "Option::is_none")]
     pub current_page: Option<i64>,
-    /// `nextPage`
+
+    /// `nextPage`: a whole number.
     #[serde(rename = "nextPage", default, skip_serializing_if = "Option::is_none")]
     pub next_page: Option<i64>,
-    /// `prevPage`
+
+    /// `prevPage`: a whole number.
     #[serde(rename = "prevPage", default, skip_serializing_if = "Option::is_none")]
     pub prev_page: Option<i64>,
 }

@@ -3,7 +3,7 @@
 
 //! Triggers
 //!
-//! Firing a custom workflow trigger with data from an outside system. HighLevel publishes no such endpoint; this module keeps the one SKILL.md gives, behind the `undocumented` feature.
+//! Firing a custom workflow trigger with data from an outside system. HighLevel publishes no such endpoint; this module keeps the one in use, behind the `undocumented` feature.
 //!
 //! Enabled by the cargo feature `triggers`. 1 operation, generated from `spec/triggers.yaml`.
 //!
@@ -20,25 +20,28 @@
 //! # Ok(())
 //! # }
 //! ```
+
 /// This module's path below the crate root.
 pub const MODULE: &str = "triggers";
-///Operations of the Triggers module. Get one with `client.triggers()`.
+
+/// Operations of the Triggers module. Get one with `client.triggers()`.
 #[derive(Clone, Debug)]
 pub struct Triggers {
     client: crate::Client,
 }
+
 impl Triggers {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
     }
+
     /// Fire a custom workflow trigger for a location, optionally for one contact.
     ///
     /// `POST /workflows/triggers` · Version `2021-07-28` · location token · scopes: none stated
     ///
     /// Not in HighLevel's published docs; available with the `undocumented` feature.
-    ///
-    /// Note: SKILL.md gives POST /workflows/triggers; HighLevel's docs publish nothing like it (marketplace triggers are fired through the address HighLevel hands the app). No scope is known (the only workflow scope, workflows.readonly, is read-only); the token kind follows the workflows listing. The response shape is unknown, so it is raw JSON.
     #[cfg(feature = "undocumented")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
     pub fn fire_workflow_trigger(
         &self,
         body: FireWorkflowTriggerRequest,
@@ -49,7 +52,8 @@ impl Triggers {
         }
     }
 }
-///One call per operation with sample arguments (contract tests only).
+
+/// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -58,6 +62,7 @@ pub fn contract_samples(
 ) -> Vec<(&'static str, crate::runtime::SampleCall)> {
     let handle = Triggers::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
+
     #[cfg(feature = "undocumented")]
     calls
         .push((
@@ -70,7 +75,8 @@ pub fn contract_samples(
         ));
     calls
 }
-///One call per operation with every optional argument and field set too (contract tests only).
+
+/// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -79,6 +85,7 @@ pub fn contract_samples_full(
 ) -> Vec<(&'static str, crate::runtime::SampleCall)> {
     let handle = Triggers::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
+
     #[cfg(feature = "undocumented")]
     calls
         .push((
@@ -104,6 +111,7 @@ pub fn contract_samples_full(
         ));
     calls
 }
+
 /// Request builder for `fire_workflow_trigger`: set optional parameters, then call `send()`.
 ///
 /// Fire a custom workflow trigger for a location, optionally for one contact.
@@ -111,16 +119,17 @@ pub fn contract_samples_full(
 /// `POST /workflows/triggers` · Version `2021-07-28` · location token · scopes: none stated
 ///
 /// Not in HighLevel's published docs; available with the `undocumented` feature.
-///
-/// Note: SKILL.md gives POST /workflows/triggers; HighLevel's docs publish nothing like it (marketplace triggers are fired through the address HighLevel hands the app). No scope is known (the only workflow scope, workflows.readonly, is read-only); the token kind follows the workflows listing. The response shape is unknown, so it is raw JSON.
 #[cfg(feature = "undocumented")]
+#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct FireWorkflowTrigger {
     client: crate::Client,
     body: FireWorkflowTriggerRequest,
 }
+
 #[cfg(feature = "undocumented")]
+#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl FireWorkflowTrigger {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -139,10 +148,12 @@ impl FireWorkflowTrigger {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -151,25 +162,30 @@ impl FireWorkflowTrigger {
         self.client.execute(request).await
     }
 }
-/// The fields of SKILL.md's example.
+
+/// The data sent with the trigger.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FireWorkflowTriggerRequest {
-    /// `locationId`
+    /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
+
     /// The custom trigger to fire.
     #[serde(rename = "triggerId", default, skip_serializing_if = "Option::is_none")]
     pub trigger_id: Option<String>,
+
     /// The contact the workflow runs for.
     #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<String>,
+
     /// Free-form values handed to the workflow.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 }
+
 impl FireWorkflowTriggerRequest {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -179,22 +195,26 @@ impl FireWorkflowTriggerRequest {
             data: None,
         }
     }
-    ///Sets `locationId`.
+
+    /// Sets `locationId`.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Sets `triggerId`.
+
+    /// Sets `triggerId`.
     pub fn trigger_id(mut self, value: impl Into<String>) -> Self {
         self.trigger_id = Some(value.into());
         self
     }
-    ///Sets `contactId`.
+
+    /// Sets `contactId`.
     pub fn contact_id(mut self, value: impl Into<String>) -> Self {
         self.contact_id = Some(value.into());
         self
     }
-    ///Sets `data`.
+
+    /// Sets `data`.
     pub fn data(
         mut self,
         value: impl Into<std::collections::BTreeMap<String, serde_json::Value>>,

@@ -27,20 +27,27 @@
 //! | [`list_location_users`](Users::list_location_users) | `GET /users/` | `2021-07-28` | location |
 //! | [`search_users`](Users::search_users) | `GET /users/search` | `2021-07-28` | either |
 //! | [`update_user`](Users::update_user) | `PUT /users/{userId}` | `2021-07-28` | either |
+
 #[cfg(feature = "users")]
+#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 /// This module's path below the crate root.
 pub const MODULE: &str = "users";
+
 #[cfg(feature = "users")]
-///Operations of the Users module. Get one with `client.users()`.
+#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
+/// Operations of the Users module. Get one with `client.users()`.
 #[derive(Clone, Debug)]
 pub struct Users {
     client: crate::Client,
 }
+
 #[cfg(feature = "users")]
+#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 impl Users {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
     }
+
     /// Create an agency or sub-account user.
     ///
     /// `POST /users/` · Version `2021-07-28` · location or agency token · scopes: `users.write`
@@ -50,6 +57,7 @@ impl Users {
             body,
         }
     }
+
     /// Delete a user (queued; takes effect shortly after).
     ///
     /// `DELETE /users/{userId}` · Version `2021-07-28` · location or agency token · scopes: `users.write`
@@ -59,6 +67,7 @@ impl Users {
             user_id: user_id.into(),
         }
     }
+
     /// Find the users of an agency with the given email addresses.
     ///
     /// `POST /users/search/filter-by-email` · Version `2021-07-28` · agency token · scopes: `users.readonly`
@@ -71,6 +80,7 @@ impl Users {
             body,
         }
     }
+
     /// Fetch one user by id.
     ///
     /// `GET /users/{userId}` · Version `2021-07-28` · location or agency token · scopes: `users.readonly`
@@ -80,6 +90,7 @@ impl Users {
             user_id: user_id.into(),
         }
     }
+
     /// List the users of a sub-account.
     ///
     /// Superseded by searchUsers with a locationId.
@@ -92,6 +103,7 @@ impl Users {
             location_id: None,
         }
     }
+
     /// Search the users of an agency, optionally within one sub-account.
     ///
     /// `GET /users/search` · Version `2021-07-28` · location or agency token · scopes: `users.readonly`
@@ -111,6 +123,7 @@ impl Users {
             enabled2way_sync: None,
         }
     }
+
     /// Change a user's details, access, permissions or scopes.
     ///
     /// `PUT /users/{userId}` · Version `2021-07-28` · location or agency token · scopes: `users.write`
@@ -126,8 +139,10 @@ impl Users {
         }
     }
 }
+
 #[cfg(feature = "users")]
-///One call per operation with sample arguments (contract tests only).
+#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
+/// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -212,8 +227,10 @@ pub fn contract_samples(
         ));
     calls
 }
+
 #[cfg(feature = "users")]
-///One call per operation with every optional argument and field set too (contract tests only).
+#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
+/// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -427,7 +444,9 @@ pub fn contract_samples_full(
         ));
     calls
 }
+
 #[cfg(feature = "users")]
+#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 /// Request builder for `create_user`: set optional parameters, then call `send()`.
 ///
 /// Create an agency or sub-account user.
@@ -439,7 +458,9 @@ pub struct CreateUser {
     client: crate::Client,
     body: CreateUserRequest,
 }
+
 #[cfg(feature = "users")]
+#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 impl CreateUser {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -458,17 +479,21 @@ impl CreateUser {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<User, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<User>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "users")]
+#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 /// Request builder for `delete_user`: set optional parameters, then call `send()`.
 ///
 /// Delete a user (queued; takes effect shortly after).
@@ -480,7 +505,9 @@ pub struct DeleteUser {
     client: crate::Client,
     user_id: String,
 }
+
 #[cfg(feature = "users")]
+#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 impl DeleteUser {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -498,10 +525,12 @@ impl DeleteUser {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<DeleteUserResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -510,7 +539,9 @@ impl DeleteUser {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "users")]
+#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 /// Request builder for `filter_users_by_email`: set optional parameters, then call `send()`.
 ///
 /// Find the users of an agency with the given email addresses.
@@ -522,7 +553,9 @@ pub struct FilterUsersByEmail {
     client: crate::Client,
     body: FilterUsersByEmailRequest,
 }
+
 #[cfg(feature = "users")]
+#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 impl FilterUsersByEmail {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -544,10 +577,12 @@ impl FilterUsersByEmail {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<SearchUsersResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -556,16 +591,22 @@ impl FilterUsersByEmail {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "users")]
+#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 impl crate::Paginated for FilterUsersByEmail {
     type Page = SearchUsersResponse;
+
     type Item = User;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         FilterUsersByEmail::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.users.as_ref()).map_or(0, Vec::len);
@@ -580,11 +621,14 @@ impl crate::Paginated for FilterUsersByEmail {
         self.body.skip = Some(next);
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.users).unwrap_or_default()
     }
 }
+
 #[cfg(feature = "users")]
+#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 impl FilterUsersByEmail {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -593,7 +637,9 @@ impl FilterUsersByEmail {
         crate::paginate(self)
     }
 }
+
 #[cfg(feature = "users")]
+#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 /// Request builder for `get_user`: set optional parameters, then call `send()`.
 ///
 /// Fetch one user by id.
@@ -605,7 +651,9 @@ pub struct GetUser {
     client: crate::Client,
     user_id: String,
 }
+
 #[cfg(feature = "users")]
+#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 impl GetUser {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -623,17 +671,21 @@ impl GetUser {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<User, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<User>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "users")]
+#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 /// Request builder for `list_location_users`: set optional parameters, then call `send()`.
 ///
 /// List the users of a sub-account.
@@ -647,15 +699,18 @@ pub struct ListLocationUsers {
     client: crate::Client,
     location_id: Option<String>,
 }
-#[cfg(feature = "users")]
-impl ListLocationUsers {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "users")]
+#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
+impl ListLocationUsers {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -674,10 +729,12 @@ Defaults to the client's configured location.*/
         request.query("locationId", &location_id);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ListLocationUsersResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -686,7 +743,9 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "users")]
+#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 /// Request builder for `search_users`: set optional parameters, then call `send()`.
 ///
 /// Search the users of an agency, optionally within one sub-account.
@@ -708,58 +767,70 @@ pub struct SearchUsers {
     sort_direction: Option<String>,
     enabled2way_sync: Option<bool>,
 }
+
 #[cfg(feature = "users")]
+#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 impl SearchUsers {
-    ///Text matched against name, email and phone.
+    /// Text matched against name, email and phone.
     pub fn query(mut self, value: impl Into<String>) -> Self {
         self.query = Some(value.into());
         self
     }
-    ///Number of users to pass over.
+
+    /// Number of users to pass over.
     pub fn skip(mut self, value: impl Into<i64>) -> Self {
         self.skip = Some(value.into());
         self
     }
-    ///Page size.
+
+    /// Page size.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
-    ///Only users of this sub-account.
+
+    /// Only users of this sub-account.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///User type, `agency` or `account`.
+
+    /// User type, `agency` or `account`.
     pub fn type_(mut self, value: impl Into<String>) -> Self {
         self.type_ = Some(value.into());
         self
     }
-    ///User role, `admin` or `user`.
+
+    /// User role, `admin` or `user`.
     pub fn role(mut self, value: impl Into<String>) -> Self {
         self.role = Some(value.into());
         self
     }
-    ///Comma-separated user ids.
+
+    /// Comma-separated user ids.
     pub fn ids(mut self, value: impl Into<String>) -> Self {
         self.ids = Some(value.into());
         self
     }
-    ///Field to sort on (by default first and last name).
+
+    /// Field to sort on (by default first and last name).
     pub fn sort(mut self, value: impl Into<String>) -> Self {
         self.sort = Some(value.into());
         self
     }
-    ///`asc` or `desc`.
+
+    /// `asc` or `desc`.
     pub fn sort_direction(mut self, value: impl Into<String>) -> Self {
         self.sort_direction = Some(value.into());
         self
     }
-    ///Only users with two-way calendar sync turned on (or off).
+
+    /// Only users with two-way calendar sync turned on (or off).
     pub fn enabled2way_sync(mut self, value: impl Into<bool>) -> Self {
         self.enabled2way_sync = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -804,10 +875,12 @@ impl SearchUsers {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<SearchUsersResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -816,16 +889,22 @@ impl SearchUsers {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "users")]
+#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 impl crate::Paginated for SearchUsers {
     type Page = SearchUsersResponse;
+
     type Item = User;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         SearchUsers::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.users.as_ref()).map_or(0, Vec::len);
@@ -840,11 +919,14 @@ impl crate::Paginated for SearchUsers {
         self.skip = Some(next);
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.users).unwrap_or_default()
     }
 }
+
 #[cfg(feature = "users")]
+#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 impl SearchUsers {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -853,7 +935,9 @@ impl SearchUsers {
         crate::paginate(self)
     }
 }
+
 #[cfg(feature = "users")]
+#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 /// Request builder for `update_user`: set optional parameters, then call `send()`.
 ///
 /// Change a user's details, access, permissions or scopes.
@@ -866,7 +950,9 @@ pub struct UpdateUser {
     user_id: String,
     body: UpdateUserRequest,
 }
+
 #[cfg(feature = "users")]
+#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 impl UpdateUser {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -888,51 +974,66 @@ impl UpdateUser {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<User, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<User>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "users")]
+#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 /// The `CreateUserRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateUserRequest {
-    /// `companyId`
+    /// `companyId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
     #[serde(rename = "companyId")]
     pub company_id: String,
-    /// `firstName`
+
+    /// `firstName`: a string. Example: `Jane`.
     #[serde(rename = "firstName")]
     pub first_name: String,
-    /// `lastName`
+
+    /// `lastName`: a string. Example: `Roe`.
     #[serde(rename = "lastName")]
     pub last_name: String,
-    /// `email`
+
+    /// `email`: a string. Example: `jane@example.com`.
     pub email: String,
-    /// `password`
+
+    /// `password`: a secret string (hidden from `Debug` output).
     pub password: crate::Secret,
-    /// `phone`
+
+    /// `phone`: a string. Example: `+18832327657`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
-    /// `type`
+
+    /// `type`: a [`UserType`](crate::users::UserType).
     #[serde(rename = "type")]
     pub type_: UserType,
-    /// `role`
+
+    /// `role`: a [`UserRole`](crate::users::UserRole).
     pub role: UserRole,
-    /// `locationIds`
+
+    /// `locationIds`: a list of strings.
     #[serde(rename = "locationIds")]
     pub location_ids: Vec<String>,
-    /// `permissions`
+
+    /// `permissions`: a [`UserPermissions`](crate::users::UserPermissions).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub permissions: Option<UserPermissions>,
+
     /// Scopes to enable; an empty list disables all.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scopes: Option<Vec<UserScope>>,
+
     /// Scopes limited to records assigned to the user; an empty list disables all.
     #[serde(
         rename = "scopesAssignedToOnly",
@@ -940,13 +1041,16 @@ pub struct CreateUserRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub scopes_assigned_to_only: Option<Vec<UserScope>>,
-    /// `profilePhoto`
+
+    /// `profilePhoto`: a string. Example: `https://img.png`.
     #[serde(rename = "profilePhoto", default, skip_serializing_if = "Option::is_none")]
     pub profile_photo: Option<String>,
-    /// `twilioPhone`
+
+    /// `twilioPhone`: a [`TwilioNumbers`](crate::users::TwilioNumbers).
     #[serde(rename = "twilioPhone", default, skip_serializing_if = "Option::is_none")]
     pub twilio_phone: Option<TwilioNumbers>,
-    /// `platformLanguage`
+
+    /// `platformLanguage`: a [`PlatformLanguage`](crate::users::PlatformLanguage).
     #[serde(
         rename = "platformLanguage",
         default,
@@ -954,9 +1058,11 @@ pub struct CreateUserRequest {
     )]
     pub platform_language: Option<PlatformLanguage>,
 }
+
 #[cfg(feature = "users")]
+#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 impl CreateUserRequest {
-    ///A value with the required fields (`companyId`, `firstName`, `lastName`, `email`, `password`, `type`, `role`, `locationIds`).
+    /// A value with the required fields (`companyId`, `firstName`, `lastName`, `email`, `password`, `type`, `role`, `locationIds`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         company_id: impl Into<String>,
@@ -986,43 +1092,52 @@ impl CreateUserRequest {
             platform_language: None,
         }
     }
-    ///Sets `phone`.
+
+    /// Sets `phone`.
     pub fn phone(mut self, value: impl Into<String>) -> Self {
         self.phone = Some(value.into());
         self
     }
-    ///Sets `permissions`.
+
+    /// Sets `permissions`.
     pub fn permissions(mut self, value: impl Into<UserPermissions>) -> Self {
         self.permissions = Some(value.into());
         self
     }
-    ///Sets `scopes`.
+
+    /// Sets `scopes`.
     pub fn scopes(mut self, value: impl Into<Vec<UserScope>>) -> Self {
         self.scopes = Some(value.into());
         self
     }
-    ///Sets `scopesAssignedToOnly`.
+
+    /// Sets `scopesAssignedToOnly`.
     pub fn scopes_assigned_to_only(mut self, value: impl Into<Vec<UserScope>>) -> Self {
         self.scopes_assigned_to_only = Some(value.into());
         self
     }
-    ///Sets `profilePhoto`.
+
+    /// Sets `profilePhoto`.
     pub fn profile_photo(mut self, value: impl Into<String>) -> Self {
         self.profile_photo = Some(value.into());
         self
     }
-    ///Sets `twilioPhone`.
+
+    /// Sets `twilioPhone`.
     pub fn twilio_phone(mut self, value: impl Into<TwilioNumbers>) -> Self {
         self.twilio_phone = Some(value.into());
         self
     }
-    ///Sets `platformLanguage`.
+
+    /// Sets `platformLanguage`.
     pub fn platform_language(mut self, value: impl Into<PlatformLanguage>) -> Self {
         self.platform_language = Some(value.into());
         self
     }
 }
+
 #[cfg(feature = "users")]
+#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 /// The `DeleteUserResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1030,36 +1145,46 @@ pub struct DeleteUserResponse {
     /// HighLevel's spelling. True when the delete was accepted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub succeded: Option<bool>,
-    /// `message`
+
+    /// `message`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
 }
+
 #[cfg(any(feature = "users", feature = "v3_users"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "users", feature = "v3_users"))))]
 /// The `FilterUsersByEmailRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FilterUsersByEmailRequest {
-    /// `companyId`
+    /// `companyId`: a string. Example: `5DP41231LkQsiKESj6rh`.
     #[serde(rename = "companyId")]
     pub company_id: String,
+
     /// Comma-separated email addresses.
     pub emails: String,
+
     /// Look among deleted users.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted: Option<bool>,
+
     /// Number of users to pass over.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub skip: Option<i64>,
+
     /// Page size.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
+
     /// Fields to return, comma-separated, or `all`; by default only id and email.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub projection: Option<String>,
 }
+
 #[cfg(any(feature = "users", feature = "v3_users"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "users", feature = "v3_users"))))]
 impl FilterUsersByEmailRequest {
-    ///A value with the required fields (`companyId`, `emails`).
+    /// A value with the required fields (`companyId`, `emails`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(company_id: impl Into<String>, emails: impl Into<String>) -> Self {
         Self {
@@ -1071,71 +1196,94 @@ impl FilterUsersByEmailRequest {
             projection: None,
         }
     }
-    ///Sets `deleted`.
+
+    /// Sets `deleted`.
     pub fn deleted(mut self, value: impl Into<bool>) -> Self {
         self.deleted = Some(value.into());
         self
     }
-    ///Sets `skip`.
+
+    /// Sets `skip`.
     pub fn skip(mut self, value: impl Into<i64>) -> Self {
         self.skip = Some(value.into());
         self
     }
-    ///Sets `limit`.
+
+    /// Sets `limit`.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
-    ///Sets `projection`.
+
+    /// Sets `projection`.
     pub fn projection(mut self, value: impl Into<String>) -> Self {
         self.projection = Some(value.into());
         self
     }
 }
+
 #[cfg(feature = "users")]
+#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 /// The `ListLocationUsersResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListLocationUsersResponse {
-    /// `users`
+    /// `users`: a list of [`User`](crate::users::User) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub users: Option<Vec<User>>,
 }
+
 #[cfg(any(feature = "users", feature = "v3_users"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "users", feature = "v3_users"))))]
 /// Language of the HighLevel app for the user.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum PlatformLanguage {
-    ///`en_US`
+    /// `en_US`
     EnUs,
-    ///`es`
+
+    /// `es`
     Es,
-    ///`fr_CA`
+
+    /// `fr_CA`
     FrCa,
-    ///`fr_FR`
+
+    /// `fr_FR`
     FrFr,
-    ///`nl`
+
+    /// `nl`
     Nl,
-    ///`de`
+
+    /// `de`
     De,
-    ///`pt_PT`
+
+    /// `pt_PT`
     PtPt,
-    ///`pt_BR`
+
+    /// `pt_BR`
     PtBr,
-    ///`it`
+
+    /// `it`
     It,
-    ///`sv`
+
+    /// `sv`
     Sv,
-    ///`da`
+
+    /// `da`
     Da,
-    ///`fi`
+
+    /// `fi`
     Fi,
-    ///`no`
+
+    /// `no`
     No,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "users", feature = "v3_users"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "users", feature = "v3_users"))))]
 impl PlatformLanguage {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1157,7 +1305,9 @@ impl PlatformLanguage {
         }
     }
 }
+
 #[cfg(any(feature = "users", feature = "v3_users"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "users", feature = "v3_users"))))]
 impl From<&str> for PlatformLanguage {
     fn from(value: &str) -> Self {
         match value {
@@ -1178,61 +1328,80 @@ impl From<&str> for PlatformLanguage {
         }
     }
 }
+
 #[cfg(any(feature = "users", feature = "v3_users"))]
 crate::runtime::enums::string_enum!(PlatformLanguage);
+
 #[cfg(feature = "users")]
+#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 /// The `SearchUsersResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SearchUsersResponse {
-    /// `users`
+    /// `users`: a list of [`User`](crate::users::User) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub users: Option<Vec<User>>,
+
     /// Number of matching users.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
 }
+
 #[cfg(any(feature = "users", feature = "v3_users"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "users", feature = "v3_users"))))]
 /// Direct Twilio inbound number (E.164) per location id. Sending it replaces the stored map; `{}` clears it and an empty string clears one location.
 pub type TwilioNumbers = std::collections::BTreeMap<String, String>;
+
 #[cfg(feature = "users")]
+#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 /// The `UpdateUserRequest` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateUserRequest {
-    /// `firstName`
+    /// `firstName`: a string. Example: `Jane`.
     #[serde(rename = "firstName", default, skip_serializing_if = "Option::is_none")]
     pub first_name: Option<String>,
-    /// `lastName`
+
+    /// `lastName`: a string. Example: `Roe`.
     #[serde(rename = "lastName", default, skip_serializing_if = "Option::is_none")]
     pub last_name: Option<String>,
+
     /// No longer changeable through the API.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// `password`
+
+    /// `password`: a secret string (hidden from `Debug` output).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password: Option<crate::Secret>,
-    /// `phone`
+
+    /// `phone`: a string. Example: `+18832327657`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
-    /// `type`
+
+    /// `type`: a [`UserType`](crate::users::UserType).
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<UserType>,
-    /// `role`
+
+    /// `role`: a [`UserRole`](crate::users::UserRole).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<UserRole>,
+
     /// Agency id; needed for agency-level changes.
     #[serde(rename = "companyId", default, skip_serializing_if = "Option::is_none")]
     pub company_id: Option<String>,
-    /// `locationIds`
+
+    /// `locationIds`: a list of strings.
     #[serde(rename = "locationIds", default, skip_serializing_if = "Option::is_none")]
     pub location_ids: Option<Vec<String>>,
-    /// `permissions`
+
+    /// `permissions`: a [`UserPermissions`](crate::users::UserPermissions).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub permissions: Option<UserPermissions>,
+
     /// Scopes to enable; an empty list disables all.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scopes: Option<Vec<UserScope>>,
+
     /// Scopes limited to records assigned to the user; an empty list disables all.
     #[serde(
         rename = "scopesAssignedToOnly",
@@ -1240,13 +1409,16 @@ pub struct UpdateUserRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub scopes_assigned_to_only: Option<Vec<UserScope>>,
-    /// `profilePhoto`
+
+    /// `profilePhoto`: a string. Example: `https://img.png`.
     #[serde(rename = "profilePhoto", default, skip_serializing_if = "Option::is_none")]
     pub profile_photo: Option<String>,
-    /// `twilioPhone`
+
+    /// `twilioPhone`: a [`TwilioNumbers`](crate::users::TwilioNumbers).
     #[serde(rename = "twilioPhone", default, skip_serializing_if = "Option::is_none")]
     pub twilio_phone: Option<TwilioNumbers>,
-    /// `platformLanguage`
+
+    /// `platformLanguage`: a [`PlatformLanguage`](crate::users::PlatformLanguage).
     #[serde(
         rename = "platformLanguage",
         default,
@@ -1254,9 +1426,11 @@ pub struct UpdateUserRequest {
     )]
     pub platform_language: Option<PlatformLanguage>,
 }
+
 #[cfg(feature = "users")]
+#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 impl UpdateUserRequest {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -1277,126 +1451,155 @@ impl UpdateUserRequest {
             platform_language: None,
         }
     }
-    ///Sets `firstName`.
+
+    /// Sets `firstName`.
     pub fn first_name(mut self, value: impl Into<String>) -> Self {
         self.first_name = Some(value.into());
         self
     }
-    ///Sets `lastName`.
+
+    /// Sets `lastName`.
     pub fn last_name(mut self, value: impl Into<String>) -> Self {
         self.last_name = Some(value.into());
         self
     }
-    ///Sets `email`.
+
+    /// Sets `email`.
     pub fn email(mut self, value: impl Into<String>) -> Self {
         self.email = Some(value.into());
         self
     }
-    ///Sets `password`.
+
+    /// Sets `password`.
     pub fn password(mut self, value: impl Into<crate::Secret>) -> Self {
         self.password = Some(value.into());
         self
     }
-    ///Sets `phone`.
+
+    /// Sets `phone`.
     pub fn phone(mut self, value: impl Into<String>) -> Self {
         self.phone = Some(value.into());
         self
     }
-    ///Sets `type`.
+
+    /// Sets `type`.
     pub fn type_(mut self, value: impl Into<UserType>) -> Self {
         self.type_ = Some(value.into());
         self
     }
-    ///Sets `role`.
+
+    /// Sets `role`.
     pub fn role(mut self, value: impl Into<UserRole>) -> Self {
         self.role = Some(value.into());
         self
     }
-    ///Sets `companyId`.
+
+    /// Sets `companyId`.
     pub fn company_id(mut self, value: impl Into<String>) -> Self {
         self.company_id = Some(value.into());
         self
     }
-    ///Sets `locationIds`.
+
+    /// Sets `locationIds`.
     pub fn location_ids(mut self, value: impl Into<Vec<String>>) -> Self {
         self.location_ids = Some(value.into());
         self
     }
-    ///Sets `permissions`.
+
+    /// Sets `permissions`.
     pub fn permissions(mut self, value: impl Into<UserPermissions>) -> Self {
         self.permissions = Some(value.into());
         self
     }
-    ///Sets `scopes`.
+
+    /// Sets `scopes`.
     pub fn scopes(mut self, value: impl Into<Vec<UserScope>>) -> Self {
         self.scopes = Some(value.into());
         self
     }
-    ///Sets `scopesAssignedToOnly`.
+
+    /// Sets `scopesAssignedToOnly`.
     pub fn scopes_assigned_to_only(mut self, value: impl Into<Vec<UserScope>>) -> Self {
         self.scopes_assigned_to_only = Some(value.into());
         self
     }
-    ///Sets `profilePhoto`.
+
+    /// Sets `profilePhoto`.
     pub fn profile_photo(mut self, value: impl Into<String>) -> Self {
         self.profile_photo = Some(value.into());
         self
     }
-    ///Sets `twilioPhone`.
+
+    /// Sets `twilioPhone`.
     pub fn twilio_phone(mut self, value: impl Into<TwilioNumbers>) -> Self {
         self.twilio_phone = Some(value.into());
         self
     }
-    ///Sets `platformLanguage`.
+
+    /// Sets `platformLanguage`.
     pub fn platform_language(mut self, value: impl Into<PlatformLanguage>) -> Self {
         self.platform_language = Some(value.into());
         self
     }
 }
+
 #[cfg(feature = "users")]
+#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 /// A user of an agency or sub-account.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct User {
-    /// `id`
+    /// `id`: a string. Example: `0IHuJvc2ofPAAA8GzTRi`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`
+
+    /// `name`: a string. Example: `Jane Roe`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `firstName`
+
+    /// `firstName`: a string. Example: `Jane`.
     #[serde(rename = "firstName", default, skip_serializing_if = "Option::is_none")]
     pub first_name: Option<String>,
-    /// `lastName`
+
+    /// `lastName`: a string. Example: `Roe`.
     #[serde(rename = "lastName", default, skip_serializing_if = "Option::is_none")]
     pub last_name: Option<String>,
-    /// `email`
+
+    /// `email`: a string. Example: `jane@example.com`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// `phone`
+
+    /// `phone`: a string. Example: `+1 808-868-8888`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
-    /// `extension`
+
+    /// `extension`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub extension: Option<String>,
-    /// `permissions`
+
+    /// `permissions`: a [`UserPermissions`](crate::users::UserPermissions).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub permissions: Option<UserPermissions>,
+
     /// Scopes granted to the user.
     ///
     /// Raw JSON: the `oneOf` variants cannot be told apart by their JSON kind, so no typed union is generated.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scopes: Option<serde_json::Value>,
-    /// `roles`
+
+    /// `roles`: a [`UserRoles`](crate::users::UserRoles).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub roles: Option<UserRoles>,
-    /// `deleted`
+
+    /// `deleted`: `true` or `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted: Option<bool>,
+
     /// LC Phone inbound numbers keyed by location id.
     #[serde(rename = "lcPhone", default, skip_serializing_if = "Option::is_none")]
     pub lc_phone: Option<std::collections::BTreeMap<String, String>>,
-    /// `platformLanguage`
+
+    /// `platformLanguage`: a [`PlatformLanguage`](crate::users::PlatformLanguage).
     #[serde(
         rename = "platformLanguage",
         default,
@@ -1404,243 +1607,282 @@ pub struct User {
     )]
     pub platform_language: Option<PlatformLanguage>,
 }
+
 #[cfg(any(feature = "users", feature = "v3_users"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "users", feature = "v3_users"))))]
 /// Feature switches of a user; each is on or off.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UserPermissions {
-    /// `campaignsEnabled`
+    /// `campaignsEnabled`: `true` or `false`.
     #[serde(
         rename = "campaignsEnabled",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub campaigns_enabled: Option<bool>,
-    /// `campaignsReadOnly`
+
+    /// `campaignsReadOnly`: `true` or `false`.
     #[serde(
         rename = "campaignsReadOnly",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub campaigns_read_only: Option<bool>,
-    /// `contactsEnabled`
+
+    /// `contactsEnabled`: `true` or `false`.
     #[serde(
         rename = "contactsEnabled",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub contacts_enabled: Option<bool>,
-    /// `workflowsEnabled`
+
+    /// `workflowsEnabled`: `true` or `false`.
     #[serde(
         rename = "workflowsEnabled",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub workflows_enabled: Option<bool>,
-    /// `workflowsReadOnly`
+
+    /// `workflowsReadOnly`: `true` or `false`.
     #[serde(
         rename = "workflowsReadOnly",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub workflows_read_only: Option<bool>,
-    /// `triggersEnabled`
+
+    /// `triggersEnabled`: `true` or `false`.
     #[serde(
         rename = "triggersEnabled",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub triggers_enabled: Option<bool>,
-    /// `funnelsEnabled`
+
+    /// `funnelsEnabled`: `true` or `false`.
     #[serde(rename = "funnelsEnabled", default, skip_serializing_if = "Option::is_none")]
     pub funnels_enabled: Option<bool>,
-    /// `websitesEnabled`
+
+    /// `websitesEnabled`: `true` or `false`.
     #[serde(
         rename = "websitesEnabled",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub websites_enabled: Option<bool>,
-    /// `opportunitiesEnabled`
+
+    /// `opportunitiesEnabled`: `true` or `false`.
     #[serde(
         rename = "opportunitiesEnabled",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub opportunities_enabled: Option<bool>,
-    /// `dashboardStatsEnabled`
+
+    /// `dashboardStatsEnabled`: `true` or `false`.
     #[serde(
         rename = "dashboardStatsEnabled",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub dashboard_stats_enabled: Option<bool>,
-    /// `bulkRequestsEnabled`
+
+    /// `bulkRequestsEnabled`: `true` or `false`.
     #[serde(
         rename = "bulkRequestsEnabled",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub bulk_requests_enabled: Option<bool>,
-    /// `appointmentsEnabled`
+
+    /// `appointmentsEnabled`: `true` or `false`.
     #[serde(
         rename = "appointmentsEnabled",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub appointments_enabled: Option<bool>,
-    /// `reviewsEnabled`
+
+    /// `reviewsEnabled`: `true` or `false`.
     #[serde(rename = "reviewsEnabled", default, skip_serializing_if = "Option::is_none")]
     pub reviews_enabled: Option<bool>,
-    /// `onlineListingsEnabled`
+
+    /// `onlineListingsEnabled`: `true` or `false`.
     #[serde(
         rename = "onlineListingsEnabled",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub online_listings_enabled: Option<bool>,
-    /// `phoneCallEnabled`
+
+    /// `phoneCallEnabled`: `true` or `false`.
     #[serde(
         rename = "phoneCallEnabled",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub phone_call_enabled: Option<bool>,
-    /// `conversationsEnabled`
+
+    /// `conversationsEnabled`: `true` or `false`.
     #[serde(
         rename = "conversationsEnabled",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub conversations_enabled: Option<bool>,
-    /// `assignedDataOnly`
+
+    /// `assignedDataOnly`: `true` or `false`.
     #[serde(
         rename = "assignedDataOnly",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub assigned_data_only: Option<bool>,
-    /// `adwordsReportingEnabled`
+
+    /// `adwordsReportingEnabled`: `true` or `false`.
     #[serde(
         rename = "adwordsReportingEnabled",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub adwords_reporting_enabled: Option<bool>,
-    /// `membershipEnabled`
+
+    /// `membershipEnabled`: `true` or `false`.
     #[serde(
         rename = "membershipEnabled",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub membership_enabled: Option<bool>,
-    /// `facebookAdsReportingEnabled`
+
+    /// `facebookAdsReportingEnabled`: `true` or `false`.
     #[serde(
         rename = "facebookAdsReportingEnabled",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub facebook_ads_reporting_enabled: Option<bool>,
-    /// `attributionsReportingEnabled`
+
+    /// `attributionsReportingEnabled`: `true` or `false`.
     #[serde(
         rename = "attributionsReportingEnabled",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub attributions_reporting_enabled: Option<bool>,
-    /// `settingsEnabled`
+
+    /// `settingsEnabled`: `true` or `false`.
     #[serde(
         rename = "settingsEnabled",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub settings_enabled: Option<bool>,
-    /// `tagsEnabled`
+
+    /// `tagsEnabled`: `true` or `false`.
     #[serde(rename = "tagsEnabled", default, skip_serializing_if = "Option::is_none")]
     pub tags_enabled: Option<bool>,
-    /// `leadValueEnabled`
+
+    /// `leadValueEnabled`: `true` or `false`.
     #[serde(
         rename = "leadValueEnabled",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub lead_value_enabled: Option<bool>,
-    /// `marketingEnabled`
+
+    /// `marketingEnabled`: `true` or `false`.
     #[serde(
         rename = "marketingEnabled",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub marketing_enabled: Option<bool>,
-    /// `agentReportingEnabled`
+
+    /// `agentReportingEnabled`: `true` or `false`.
     #[serde(
         rename = "agentReportingEnabled",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub agent_reporting_enabled: Option<bool>,
-    /// `botService`
+
+    /// `botService`: `true` or `false`.
     #[serde(rename = "botService", default, skip_serializing_if = "Option::is_none")]
     pub bot_service: Option<bool>,
-    /// `socialPlanner`
+
+    /// `socialPlanner`: `true` or `false`.
     #[serde(rename = "socialPlanner", default, skip_serializing_if = "Option::is_none")]
     pub social_planner: Option<bool>,
-    /// `bloggingEnabled`
+
+    /// `bloggingEnabled`: `true` or `false`.
     #[serde(
         rename = "bloggingEnabled",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub blogging_enabled: Option<bool>,
-    /// `invoiceEnabled`
+
+    /// `invoiceEnabled`: `true` or `false`.
     #[serde(rename = "invoiceEnabled", default, skip_serializing_if = "Option::is_none")]
     pub invoice_enabled: Option<bool>,
-    /// `affiliateManagerEnabled`
+
+    /// `affiliateManagerEnabled`: `true` or `false`.
     #[serde(
         rename = "affiliateManagerEnabled",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub affiliate_manager_enabled: Option<bool>,
-    /// `contentAiEnabled`
+
+    /// `contentAiEnabled`: `true` or `false`.
     #[serde(
         rename = "contentAiEnabled",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub content_ai_enabled: Option<bool>,
-    /// `refundsEnabled`
+
+    /// `refundsEnabled`: `true` or `false`.
     #[serde(rename = "refundsEnabled", default, skip_serializing_if = "Option::is_none")]
     pub refunds_enabled: Option<bool>,
-    /// `recordPaymentEnabled`
+
+    /// `recordPaymentEnabled`: `true` or `false`.
     #[serde(
         rename = "recordPaymentEnabled",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub record_payment_enabled: Option<bool>,
-    /// `cancelSubscriptionEnabled`
+
+    /// `cancelSubscriptionEnabled`: `true` or `false`.
     #[serde(
         rename = "cancelSubscriptionEnabled",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub cancel_subscription_enabled: Option<bool>,
-    /// `paymentsEnabled`
+
+    /// `paymentsEnabled`: `true` or `false`.
     #[serde(
         rename = "paymentsEnabled",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub payments_enabled: Option<bool>,
-    /// `communitiesEnabled`
+
+    /// `communitiesEnabled`: `true` or `false`.
     #[serde(
         rename = "communitiesEnabled",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub communities_enabled: Option<bool>,
-    /// `exportPaymentsEnabled`
+
+    /// `exportPaymentsEnabled`: `true` or `false`.
     #[serde(
         rename = "exportPaymentsEnabled",
         default,
@@ -1648,9 +1890,11 @@ pub struct UserPermissions {
     )]
     pub export_payments_enabled: Option<bool>,
 }
+
 #[cfg(any(feature = "users", feature = "v3_users"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "users", feature = "v3_users"))))]
 impl UserPermissions {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -1694,210 +1938,254 @@ impl UserPermissions {
             export_payments_enabled: None,
         }
     }
-    ///Sets `campaignsEnabled`.
+
+    /// Sets `campaignsEnabled`.
     pub fn campaigns_enabled(mut self, value: impl Into<bool>) -> Self {
         self.campaigns_enabled = Some(value.into());
         self
     }
-    ///Sets `campaignsReadOnly`.
+
+    /// Sets `campaignsReadOnly`.
     pub fn campaigns_read_only(mut self, value: impl Into<bool>) -> Self {
         self.campaigns_read_only = Some(value.into());
         self
     }
-    ///Sets `contactsEnabled`.
+
+    /// Sets `contactsEnabled`.
     pub fn contacts_enabled(mut self, value: impl Into<bool>) -> Self {
         self.contacts_enabled = Some(value.into());
         self
     }
-    ///Sets `workflowsEnabled`.
+
+    /// Sets `workflowsEnabled`.
     pub fn workflows_enabled(mut self, value: impl Into<bool>) -> Self {
         self.workflows_enabled = Some(value.into());
         self
     }
-    ///Sets `workflowsReadOnly`.
+
+    /// Sets `workflowsReadOnly`.
     pub fn workflows_read_only(mut self, value: impl Into<bool>) -> Self {
         self.workflows_read_only = Some(value.into());
         self
     }
-    ///Sets `triggersEnabled`.
+
+    /// Sets `triggersEnabled`.
     pub fn triggers_enabled(mut self, value: impl Into<bool>) -> Self {
         self.triggers_enabled = Some(value.into());
         self
     }
-    ///Sets `funnelsEnabled`.
+
+    /// Sets `funnelsEnabled`.
     pub fn funnels_enabled(mut self, value: impl Into<bool>) -> Self {
         self.funnels_enabled = Some(value.into());
         self
     }
-    ///Sets `websitesEnabled`.
+
+    /// Sets `websitesEnabled`.
     pub fn websites_enabled(mut self, value: impl Into<bool>) -> Self {
         self.websites_enabled = Some(value.into());
         self
     }
-    ///Sets `opportunitiesEnabled`.
+
+    /// Sets `opportunitiesEnabled`.
     pub fn opportunities_enabled(mut self, value: impl Into<bool>) -> Self {
         self.opportunities_enabled = Some(value.into());
         self
     }
-    ///Sets `dashboardStatsEnabled`.
+
+    /// Sets `dashboardStatsEnabled`.
     pub fn dashboard_stats_enabled(mut self, value: impl Into<bool>) -> Self {
         self.dashboard_stats_enabled = Some(value.into());
         self
     }
-    ///Sets `bulkRequestsEnabled`.
+
+    /// Sets `bulkRequestsEnabled`.
     pub fn bulk_requests_enabled(mut self, value: impl Into<bool>) -> Self {
         self.bulk_requests_enabled = Some(value.into());
         self
     }
-    ///Sets `appointmentsEnabled`.
+
+    /// Sets `appointmentsEnabled`.
     pub fn appointments_enabled(mut self, value: impl Into<bool>) -> Self {
         self.appointments_enabled = Some(value.into());
         self
     }
-    ///Sets `reviewsEnabled`.
+
+    /// Sets `reviewsEnabled`.
     pub fn reviews_enabled(mut self, value: impl Into<bool>) -> Self {
         self.reviews_enabled = Some(value.into());
         self
     }
-    ///Sets `onlineListingsEnabled`.
+
+    /// Sets `onlineListingsEnabled`.
     pub fn online_listings_enabled(mut self, value: impl Into<bool>) -> Self {
         self.online_listings_enabled = Some(value.into());
         self
     }
-    ///Sets `phoneCallEnabled`.
+
+    /// Sets `phoneCallEnabled`.
     pub fn phone_call_enabled(mut self, value: impl Into<bool>) -> Self {
         self.phone_call_enabled = Some(value.into());
         self
     }
-    ///Sets `conversationsEnabled`.
+
+    /// Sets `conversationsEnabled`.
     pub fn conversations_enabled(mut self, value: impl Into<bool>) -> Self {
         self.conversations_enabled = Some(value.into());
         self
     }
-    ///Sets `assignedDataOnly`.
+
+    /// Sets `assignedDataOnly`.
     pub fn assigned_data_only(mut self, value: impl Into<bool>) -> Self {
         self.assigned_data_only = Some(value.into());
         self
     }
-    ///Sets `adwordsReportingEnabled`.
+
+    /// Sets `adwordsReportingEnabled`.
     pub fn adwords_reporting_enabled(mut self, value: impl Into<bool>) -> Self {
         self.adwords_reporting_enabled = Some(value.into());
         self
     }
-    ///Sets `membershipEnabled`.
+
+    /// Sets `membershipEnabled`.
     pub fn membership_enabled(mut self, value: impl Into<bool>) -> Self {
         self.membership_enabled = Some(value.into());
         self
     }
-    ///Sets `facebookAdsReportingEnabled`.
+
+    /// Sets `facebookAdsReportingEnabled`.
     pub fn facebook_ads_reporting_enabled(mut self, value: impl Into<bool>) -> Self {
         self.facebook_ads_reporting_enabled = Some(value.into());
         self
     }
-    ///Sets `attributionsReportingEnabled`.
+
+    /// Sets `attributionsReportingEnabled`.
     pub fn attributions_reporting_enabled(mut self, value: impl Into<bool>) -> Self {
         self.attributions_reporting_enabled = Some(value.into());
         self
     }
-    ///Sets `settingsEnabled`.
+
+    /// Sets `settingsEnabled`.
     pub fn settings_enabled(mut self, value: impl Into<bool>) -> Self {
         self.settings_enabled = Some(value.into());
         self
     }
-    ///Sets `tagsEnabled`.
+
+    /// Sets `tagsEnabled`.
     pub fn tags_enabled(mut self, value: impl Into<bool>) -> Self {
         self.tags_enabled = Some(value.into());
         self
     }
-    ///Sets `leadValueEnabled`.
+
+    /// Sets `leadValueEnabled`.
     pub fn lead_value_enabled(mut self, value: impl Into<bool>) -> Self {
         self.lead_value_enabled = Some(value.into());
         self
     }
-    ///Sets `marketingEnabled`.
+
+    /// Sets `marketingEnabled`.
     pub fn marketing_enabled(mut self, value: impl Into<bool>) -> Self {
         self.marketing_enabled = Some(value.into());
         self
     }
-    ///Sets `agentReportingEnabled`.
+
+    /// Sets `agentReportingEnabled`.
     pub fn agent_reporting_enabled(mut self, value: impl Into<bool>) -> Self {
         self.agent_reporting_enabled = Some(value.into());
         self
     }
-    ///Sets `botService`.
+
+    /// Sets `botService`.
     pub fn bot_service(mut self, value: impl Into<bool>) -> Self {
         self.bot_service = Some(value.into());
         self
     }
-    ///Sets `socialPlanner`.
+
+    /// Sets `socialPlanner`.
     pub fn social_planner(mut self, value: impl Into<bool>) -> Self {
         self.social_planner = Some(value.into());
         self
     }
-    ///Sets `bloggingEnabled`.
+
+    /// Sets `bloggingEnabled`.
     pub fn blogging_enabled(mut self, value: impl Into<bool>) -> Self {
         self.blogging_enabled = Some(value.into());
         self
     }
-    ///Sets `invoiceEnabled`.
+
+    /// Sets `invoiceEnabled`.
     pub fn invoice_enabled(mut self, value: impl Into<bool>) -> Self {
         self.invoice_enabled = Some(value.into());
         self
     }
-    ///Sets `affiliateManagerEnabled`.
+
+    /// Sets `affiliateManagerEnabled`.
     pub fn affiliate_manager_enabled(mut self, value: impl Into<bool>) -> Self {
         self.affiliate_manager_enabled = Some(value.into());
         self
     }
-    ///Sets `contentAiEnabled`.
+
+    /// Sets `contentAiEnabled`.
     pub fn content_ai_enabled(mut self, value: impl Into<bool>) -> Self {
         self.content_ai_enabled = Some(value.into());
         self
     }
-    ///Sets `refundsEnabled`.
+
+    /// Sets `refundsEnabled`.
     pub fn refunds_enabled(mut self, value: impl Into<bool>) -> Self {
         self.refunds_enabled = Some(value.into());
         self
     }
-    ///Sets `recordPaymentEnabled`.
+
+    /// Sets `recordPaymentEnabled`.
     pub fn record_payment_enabled(mut self, value: impl Into<bool>) -> Self {
         self.record_payment_enabled = Some(value.into());
         self
     }
-    ///Sets `cancelSubscriptionEnabled`.
+
+    /// Sets `cancelSubscriptionEnabled`.
     pub fn cancel_subscription_enabled(mut self, value: impl Into<bool>) -> Self {
         self.cancel_subscription_enabled = Some(value.into());
         self
     }
-    ///Sets `paymentsEnabled`.
+
+    /// Sets `paymentsEnabled`.
     pub fn payments_enabled(mut self, value: impl Into<bool>) -> Self {
         self.payments_enabled = Some(value.into());
         self
     }
-    ///Sets `communitiesEnabled`.
+
+    /// Sets `communitiesEnabled`.
     pub fn communities_enabled(mut self, value: impl Into<bool>) -> Self {
         self.communities_enabled = Some(value.into());
         self
     }
-    ///Sets `exportPaymentsEnabled`.
+
+    /// Sets `exportPaymentsEnabled`.
     pub fn export_payments_enabled(mut self, value: impl Into<bool>) -> Self {
         self.export_payments_enabled = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "users", feature = "v3_users"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "users", feature = "v3_users"))))]
 /// Values of `UserRole`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum UserRole {
-    ///`admin`
+    /// `admin`
     Admin,
-    ///`user`
+
+    /// `user`
     User,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "users", feature = "v3_users"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "users", feature = "v3_users"))))]
 impl UserRole {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1908,7 +2196,9 @@ impl UserRole {
         }
     }
 }
+
 #[cfg(any(feature = "users", feature = "v3_users"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "users", feature = "v3_users"))))]
 impl From<&str> for UserRole {
     fn from(value: &str) -> Self {
         match value {
@@ -1918,23 +2208,29 @@ impl From<&str> for UserRole {
         }
     }
 }
+
 #[cfg(any(feature = "users", feature = "v3_users"))]
 crate::runtime::enums::string_enum!(UserRole);
+
 #[cfg(any(feature = "users", feature = "v3_users"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "users", feature = "v3_users"))))]
 /// The user's type, role and sub-account access.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UserRoles {
-    /// `type`
+    /// `type`: a [`UserType`](crate::users::UserType).
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<UserType>,
-    /// `role`
+
+    /// `role`: a [`UserRole`](crate::users::UserRole).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<UserRole>,
+
     /// Sub-accounts the user can open.
     #[serde(rename = "locationIds", default, skip_serializing_if = "Option::is_none")]
     pub location_ids: Option<Vec<String>>,
-    /// `restrictSubAccount`
+
+    /// `restrictSubAccount`: `true` or `false`.
     #[serde(
         rename = "restrictSubAccount",
         default,
@@ -1942,393 +2238,586 @@ pub struct UserRoles {
     )]
     pub restrict_sub_account: Option<bool>,
 }
+
 #[cfg(feature = "users")]
+#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 /// A permission scope that can be granted to a user.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum UserScope {
-    ///`campaigns.readonly`
+    /// `campaigns.readonly`
     CampaignsReadonly,
-    ///`campaigns.write`
+
+    /// `campaigns.write`
     CampaignsWrite,
-    ///`calendars.readonly`
+
+    /// `calendars.readonly`
     CalendarsReadonly,
-    ///`calendars/events.write`
+
+    /// `calendars/events.write`
     CalendarsEventsWrite,
-    ///`calendars/groups.write`
+
+    /// `calendars/groups.write`
     CalendarsGroupsWrite,
-    ///`calendars.write`
+
+    /// `calendars.write`
     CalendarsWrite,
-    ///`contacts.write`
+
+    /// `contacts.write`
     ContactsWrite,
-    ///`contacts/bulkActions.write`
+
+    /// `contacts/bulkActions.write`
     ContactsBulkActionsWrite,
-    ///`workflows.readonly`
+
+    /// `workflows.readonly`
     WorkflowsReadonly,
-    ///`workflows.write`
+
+    /// `workflows.write`
     WorkflowsWrite,
-    ///`triggers.write`
+
+    /// `triggers.write`
     TriggersWrite,
-    ///`funnels.write`
+
+    /// `funnels.write`
     FunnelsWrite,
-    ///`forms.write`
+
+    /// `forms.write`
     FormsWrite,
-    ///`surveys.write`
+
+    /// `surveys.write`
     SurveysWrite,
-    ///`quizzes.write`
+
+    /// `quizzes.write`
     QuizzesWrite,
-    ///`websites.write`
+
+    /// `websites.write`
     WebsitesWrite,
-    ///`medias.write`
+
+    /// `medias.write`
     MediasWrite,
-    ///`medias.readonly`
+
+    /// `medias.readonly`
     MediasReadonly,
-    ///`opportunities.write`
+
+    /// `opportunities.write`
     OpportunitiesWrite,
-    ///`opportunities/leadValue.readonly`
+
+    /// `opportunities/leadValue.readonly`
     OpportunitiesLeadValueReadonly,
-    ///`opportunities/bulkActions.write`
+
+    /// `opportunities/bulkActions.write`
     OpportunitiesBulkActionsWrite,
-    ///`reporting/phone.readonly`
+
+    /// `reporting/phone.readonly`
     ReportingPhoneReadonly,
-    ///`reporting/adwords.readonly`
+
+    /// `reporting/adwords.readonly`
     ReportingAdwordsReadonly,
-    ///`reporting/facebookAds.readonly`
+
+    /// `reporting/facebookAds.readonly`
     ReportingFacebookAdsReadonly,
-    ///`reporting/attributions.readonly`
+
+    /// `reporting/attributions.readonly`
     ReportingAttributionsReadonly,
-    ///`prospecting/auditReport.write`
+
+    /// `prospecting/auditReport.write`
     ProspectingAuditReportWrite,
-    ///`reporting/reports.readonly`
+
+    /// `reporting/reports.readonly`
     ReportingReportsReadonly,
-    ///`reporting/agent.readonly`
+
+    /// `reporting/agent.readonly`
     ReportingAgentReadonly,
-    ///`reporting/reports.write`
+
+    /// `reporting/reports.write`
     ReportingReportsWrite,
-    ///`reporting/stats.export`
+
+    /// `reporting/stats.export`
     ReportingStatsExport,
-    ///`payments.write`
+
+    /// `payments.write`
     PaymentsWrite,
-    ///`payments/records.write`
+
+    /// `payments/records.write`
     PaymentsRecordsWrite,
-    ///`payments/orders.readonly`
+
+    /// `payments/orders.readonly`
     PaymentsOrdersReadonly,
-    ///`payments/orders.export`
+
+    /// `payments/orders.export`
     PaymentsOrdersExport,
-    ///`payments/orders.import`
+
+    /// `payments/orders.import`
     PaymentsOrdersImport,
-    ///`payments/orders.collectPayment`
+
+    /// `payments/orders.collectPayment`
     PaymentsOrdersCollectPayment,
-    ///`payments/subscriptions.readonly`
+
+    /// `payments/subscriptions.readonly`
     PaymentsSubscriptionsReadonly,
-    ///`payments/subscriptions.write`
+
+    /// `payments/subscriptions.write`
     PaymentsSubscriptionsWrite,
-    ///`payments/subscriptions.update`
+
+    /// `payments/subscriptions.update`
     PaymentsSubscriptionsUpdate,
-    ///`payments/subscriptions.export`
+
+    /// `payments/subscriptions.export`
     PaymentsSubscriptionsExport,
-    ///`payments/subscriptions.pauseResumeCancel`
+
+    /// `payments/subscriptions.pauseResumeCancel`
     PaymentsSubscriptionsPauseResumeCancel,
-    ///`payments/subscriptions.sharePaymentMethod`
+
+    /// `payments/subscriptions.sharePaymentMethod`
     PaymentsSubscriptionsSharePaymentMethod,
-    ///`payments/transactions.readonly`
+
+    /// `payments/transactions.readonly`
     PaymentsTransactionsReadonly,
-    ///`payments/transactions.export`
+
+    /// `payments/transactions.export`
     PaymentsTransactionsExport,
-    ///`payments/transactions.import`
+
+    /// `payments/transactions.import`
     PaymentsTransactionsImport,
-    ///`payments/transactions.refund`
+
+    /// `payments/transactions.refund`
     PaymentsTransactionsRefund,
-    ///`payments/transactions.viewReceipts`
+
+    /// `payments/transactions.viewReceipts`
     PaymentsTransactionsViewReceipts,
-    ///`payments/taxesSettings.readonly`
+
+    /// `payments/taxesSettings.readonly`
     PaymentsTaxesSettingsReadonly,
-    ///`payments/settings.readonly`
+
+    /// `payments/settings.readonly`
     PaymentsSettingsReadonly,
-    ///`payments/taxesSettings.updateInclusiveExclusive`
+
+    /// `payments/taxesSettings.updateInclusiveExclusive`
     PaymentsTaxesSettingsUpdateInclusiveExclusive,
-    ///`payments/taxesSettings.manageRates`
+
+    /// `payments/taxesSettings.manageRates`
     PaymentsTaxesSettingsManageRates,
-    ///`payments/taxesSettings.configureAutomatic`
+
+    /// `payments/taxesSettings.configureAutomatic`
     PaymentsTaxesSettingsConfigureAutomatic,
-    ///`products.readonly`
+
+    /// `products.readonly`
     ProductsReadonly,
-    ///`products.write`
+
+    /// `products.write`
     ProductsWrite,
-    ///`products.delete`
+
+    /// `products.delete`
     ProductsDelete,
-    ///`products.duplicate`
+
+    /// `products.duplicate`
     ProductsDuplicate,
-    ///`products.bulkActions`
+
+    /// `products.bulkActions`
     ProductsBulkActions,
-    ///`payments/settings.write`
+
+    /// `payments/settings.write`
     PaymentsSettingsWrite,
-    ///`payments/settings.configureReceipt`
+
+    /// `payments/settings.configureReceipt`
     PaymentsSettingsConfigureReceipt,
-    ///`payments/settings.configureSubscription`
+
+    /// `payments/settings.configureSubscription`
     PaymentsSettingsConfigureSubscription,
-    ///`invoices.write`
+
+    /// `invoices.write`
     InvoicesWrite,
-    ///`invoices.readonly`
+
+    /// `invoices.readonly`
     InvoicesReadonly,
-    ///`invoices/schedule.readonly`
+
+    /// `invoices/schedule.readonly`
     InvoicesScheduleReadonly,
-    ///`invoices/schedule.write`
+
+    /// `invoices/schedule.write`
     InvoicesScheduleWrite,
-    ///`invoices/template.readonly`
+
+    /// `invoices/template.readonly`
     InvoicesTemplateReadonly,
-    ///`invoices/template.write`
+
+    /// `invoices/template.write`
     InvoicesTemplateWrite,
-    ///`reputation/review.write`
+
+    /// `reputation/review.write`
     ReputationReviewWrite,
-    ///`reputation/listing.write`
+
+    /// `reputation/listing.write`
     ReputationListingWrite,
-    ///`reputation/reviewsAIAgents.write`
+
+    /// `reputation/reviewsAIAgents.write`
     ReputationReviewsAiAgentsWrite,
-    ///`reputation/gbp.write`
+
+    /// `reputation/gbp.write`
     ReputationGbpWrite,
-    ///`conversations.write`
+
+    /// `conversations.write`
     ConversationsWrite,
-    ///`conversations.readonly`
+
+    /// `conversations.readonly`
     ConversationsReadonly,
-    ///`conversations/message.readonly`
+
+    /// `conversations/message.readonly`
     ConversationsMessageReadonly,
-    ///`conversations/message.write`
+
+    /// `conversations/message.write`
     ConversationsMessageWrite,
-    ///`contentAI.write`
+
+    /// `contentAI.write`
     ContentAiWrite,
-    ///`dashboard/stats.readonly`
+
+    /// `dashboard/stats.readonly`
     DashboardStatsReadonly,
-    ///`locations/tags.write`
+
+    /// `locations/tags.write`
     LocationsTagsWrite,
-    ///`locations/tags.readonly`
+
+    /// `locations/tags.readonly`
     LocationsTagsReadonly,
-    ///`marketing.write`
+
+    /// `marketing.write`
     MarketingWrite,
-    ///`eliza.write`
+
+    /// `eliza.write`
     ElizaWrite,
-    ///`settings.write`
+
+    /// `settings.write`
     SettingsWrite,
-    ///`socialplanner/post.write`
+
+    /// `socialplanner/post.write`
     SocialplannerPostWrite,
-    ///`socialplanner/account.readonly`
+
+    /// `socialplanner/account.readonly`
     SocialplannerAccountReadonly,
-    ///`socialplanner/account.write`
+
+    /// `socialplanner/account.write`
     SocialplannerAccountWrite,
-    ///`socialplanner/category.readonly`
+
+    /// `socialplanner/category.readonly`
     SocialplannerCategoryReadonly,
-    ///`socialplanner/category.write`
+
+    /// `socialplanner/category.write`
     SocialplannerCategoryWrite,
-    ///`socialplanner/csv.readonly`
+
+    /// `socialplanner/csv.readonly`
     SocialplannerCsvReadonly,
-    ///`socialplanner/csv.write`
+
+    /// `socialplanner/csv.write`
     SocialplannerCsvWrite,
-    ///`socialplanner/group.write`
+
+    /// `socialplanner/group.write`
     SocialplannerGroupWrite,
-    ///`socialplanner/hashtag.readonly`
+
+    /// `socialplanner/hashtag.readonly`
     SocialplannerHashtagReadonly,
-    ///`socialplanner/hashtag.write`
+
+    /// `socialplanner/hashtag.write`
     SocialplannerHashtagWrite,
-    ///`socialplanner/oauth.readonly`
+
+    /// `socialplanner/oauth.readonly`
     SocialplannerOauthReadonly,
-    ///`socialplanner/oauth.write`
+
+    /// `socialplanner/oauth.write`
     SocialplannerOauthWrite,
-    ///`socialplanner/post.readonly`
+
+    /// `socialplanner/post.readonly`
     SocialplannerPostReadonly,
-    ///`socialplanner/recurring.readonly`
+
+    /// `socialplanner/recurring.readonly`
     SocialplannerRecurringReadonly,
-    ///`socialplanner/recurring.write`
+
+    /// `socialplanner/recurring.write`
     SocialplannerRecurringWrite,
-    ///`socialplanner/review.readonly`
+
+    /// `socialplanner/review.readonly`
     SocialplannerReviewReadonly,
-    ///`socialplanner/review.write`
+
+    /// `socialplanner/review.write`
     SocialplannerReviewWrite,
-    ///`socialplanner/rss.readonly`
+
+    /// `socialplanner/rss.readonly`
     SocialplannerRssReadonly,
-    ///`socialplanner/rss.write`
+
+    /// `socialplanner/rss.write`
     SocialplannerRssWrite,
-    ///`socialplanner/search.readonly`
+
+    /// `socialplanner/search.readonly`
     SocialplannerSearchReadonly,
-    ///`socialplanner/setting.readonly`
+
+    /// `socialplanner/setting.readonly`
     SocialplannerSettingReadonly,
-    ///`socialplanner/setting.write`
+
+    /// `socialplanner/setting.write`
     SocialplannerSettingWrite,
-    ///`socialplanner/stat.readonly`
+
+    /// `socialplanner/stat.readonly`
     SocialplannerStatReadonly,
-    ///`socialplanner/tag.readonly`
+
+    /// `socialplanner/tag.readonly`
     SocialplannerTagReadonly,
-    ///`socialplanner/tag.write`
+
+    /// `socialplanner/tag.write`
     SocialplannerTagWrite,
-    ///`socialplanner/filters.readonly`
+
+    /// `socialplanner/filters.readonly`
     SocialplannerFiltersReadonly,
-    ///`socialplanner/medias.readonly`
+
+    /// `socialplanner/medias.readonly`
     SocialplannerMediasReadonly,
-    ///`socialplanner/medias.write`
+
+    /// `socialplanner/medias.write`
     SocialplannerMediasWrite,
-    ///`socialplanner/watermarks.readonly`
+
+    /// `socialplanner/watermarks.readonly`
     SocialplannerWatermarksReadonly,
-    ///`socialplanner/watermarks.write`
+
+    /// `socialplanner/watermarks.write`
     SocialplannerWatermarksWrite,
-    ///`socialplanner/metatag.readonly`
+
+    /// `socialplanner/metatag.readonly`
     SocialplannerMetatagReadonly,
-    ///`socialplanner/facebook.readonly`
+
+    /// `socialplanner/facebook.readonly`
     SocialplannerFacebookReadonly,
-    ///`socialplanner/linkedin.readonly`
+
+    /// `socialplanner/linkedin.readonly`
     SocialplannerLinkedinReadonly,
-    ///`socialplanner/twitter.readonly`
+
+    /// `socialplanner/twitter.readonly`
     SocialplannerTwitterReadonly,
-    ///`socialplanner/notification.readonly`
+
+    /// `socialplanner/notification.readonly`
     SocialplannerNotificationReadonly,
-    ///`socialplanner/notification.write`
+
+    /// `socialplanner/notification.write`
     SocialplannerNotificationWrite,
-    ///`socialplanner/snapshot.readonly`
+
+    /// `socialplanner/snapshot.readonly`
     SocialplannerSnapshotReadonly,
-    ///`socialplanner/snapshot.write`
+
+    /// `socialplanner/snapshot.write`
     SocialplannerSnapshotWrite,
-    ///`marketing/affiliate.write`
+
+    /// `marketing/affiliate.write`
     MarketingAffiliateWrite,
-    ///`blogs.write`
+
+    /// `blogs.write`
     BlogsWrite,
-    ///`membership.write`
+
+    /// `membership.write`
     MembershipWrite,
-    ///`communities.write`
+
+    /// `communities.write`
     CommunitiesWrite,
-    ///`gokollab.write`
+
+    /// `gokollab.write`
     GokollabWrite,
-    ///`certificates.write`
+
+    /// `certificates.write`
     CertificatesWrite,
-    ///`certificates.readonly`
+
+    /// `certificates.readonly`
     CertificatesReadonly,
-    ///`adPublishing.write`
+
+    /// `adPublishing.write`
     AdPublishingWrite,
-    ///`adPublishing.readonly`
+
+    /// `adPublishing.readonly`
     AdPublishingReadonly,
-    ///`prospecting.write`
+
+    /// `prospecting.write`
     ProspectingWrite,
-    ///`prospecting.readonly`
+
+    /// `prospecting.readonly`
     ProspectingReadonly,
-    ///`prospecting/reports.readonly`
+
+    /// `prospecting/reports.readonly`
     ProspectingReportsReadonly,
-    ///`private-integration-location.readonly`
+
+    /// `private-integration-location.readonly`
     PrivateIntegrationLocationReadonly,
-    ///`private-integration-location.write`
+
+    /// `private-integration-location.write`
     PrivateIntegrationLocationWrite,
-    ///`private-integration-company.readonly`
+
+    /// `private-integration-company.readonly`
     PrivateIntegrationCompanyReadonly,
-    ///`private-integration-company.write`
+
+    /// `private-integration-company.write`
     PrivateIntegrationCompanyWrite,
-    ///`native-integrations.readonly`
+
+    /// `native-integrations.readonly`
     NativeIntegrationsReadonly,
-    ///`native-integrations.write`
+
+    /// `native-integrations.write`
     NativeIntegrationsWrite,
-    ///`wordpress.write`
+
+    /// `wordpress.write`
     WordpressWrite,
-    ///`wordpress.read`
+
+    /// `wordpress.read`
     WordpressRead,
-    ///`custom-menu-link.write`
+
+    /// `custom-menu-link.write`
     CustomMenuLinkWrite,
-    ///`qrcodes.write`
+
+    /// `qrcodes.write`
     QrcodesWrite,
-    ///`users/team-management.write`
+
+    /// `users/team-management.write`
     UsersTeamManagementWrite,
-    ///`users/team-management.readonly`
+
+    /// `users/team-management.readonly`
     UsersTeamManagementReadonly,
-    ///`loginas.write`
+
+    /// `loginas.write`
     LoginasWrite,
-    ///`users-sso-login-management.write`
+
+    /// `users-sso-login-management.write`
     UsersSsoLoginManagementWrite,
-    ///`users-sso-login-management.readonly`
+
+    /// `users-sso-login-management.readonly`
     UsersSsoLoginManagementReadonly,
-    ///`sso-config.write`
+
+    /// `sso-config.write`
     SsoConfigWrite,
-    ///`snapshots/api.readonly`
+
+    /// `snapshots/api.readonly`
     SnapshotsApiReadonly,
-    ///`snapshots/api.create`
+
+    /// `snapshots/api.create`
     SnapshotsApiCreate,
-    ///`snapshots/api.edit`
+
+    /// `snapshots/api.edit`
     SnapshotsApiEdit,
-    ///`snapshots/api.push`
+
+    /// `snapshots/api.push`
     SnapshotsApiPush,
-    ///`snapshots/api.refresh`
+
+    /// `snapshots/api.refresh`
     SnapshotsApiRefresh,
-    ///`snapshots/api.share`
+
+    /// `snapshots/api.share`
     SnapshotsApiShare,
-    ///`snapshots/api.delete`
+
+    /// `snapshots/api.delete`
     SnapshotsApiDelete,
-    ///`internaltools.location-transfer.write`
+
+    /// `internaltools.location-transfer.write`
     InternaltoolsLocationTransferWrite,
-    ///`internaltools.location-transfer.readonly`
+
+    /// `internaltools.location-transfer.readonly`
     InternaltoolsLocationTransferReadonly,
-    ///`affiliateportal.write`
+
+    /// `affiliateportal.write`
     AffiliateportalWrite,
-    ///`affiliateportal.readonly`
+
+    /// `affiliateportal.readonly`
     AffiliateportalReadonly,
-    ///`companies.write`
+
+    /// `companies.write`
     CompaniesWrite,
-    ///`internaltools.billing.write`
+
+    /// `internaltools.billing.write`
     InternaltoolsBillingWrite,
-    ///`internaltools.billing.readonly`
+
+    /// `internaltools.billing.readonly`
     InternaltoolsBillingReadonly,
-    ///`internaltools.billing-common.readonly`
+
+    /// `internaltools.billing-common.readonly`
     InternaltoolsBillingCommonReadonly,
-    ///`internaltools.billing-common.write`
+
+    /// `internaltools.billing-common.write`
     InternaltoolsBillingCommonWrite,
-    ///`voice-ai-agents.write`
+
+    /// `voice-ai-agents.write`
     VoiceAiAgentsWrite,
-    ///`voice-ai-agents.readonly`
+
+    /// `voice-ai-agents.readonly`
     VoiceAiAgentsReadonly,
-    ///`voice-ai-common.readonly`
+
+    /// `voice-ai-common.readonly`
     VoiceAiCommonReadonly,
-    ///`voice-ai-common.write`
+
+    /// `voice-ai-common.write`
     VoiceAiCommonWrite,
-    ///`voice-ai-agent-goals.readonly`
+
+    /// `voice-ai-agent-goals.readonly`
     VoiceAiAgentGoalsReadonly,
-    ///`voice-ai-agent-goals.write`
+
+    /// `voice-ai-agent-goals.write`
     VoiceAiAgentGoalsWrite,
-    ///`voice-ai-dashboard.readonly`
+
+    /// `voice-ai-dashboard.readonly`
     VoiceAiDashboardReadonly,
-    ///`agency/launchpad.write`
+
+    /// `agency/launchpad.write`
     AgencyLaunchpadWrite,
-    ///`agency/launchpad.readonly`
+
+    /// `agency/launchpad.readonly`
     AgencyLaunchpadReadonly,
-    ///`launchpad/location.write`
+
+    /// `launchpad/location.write`
     LaunchpadLocationWrite,
-    ///`launchpad/location.readonly`
+
+    /// `launchpad/location.readonly`
     LaunchpadLocationReadonly,
-    ///`text-ai-agents.write`
+
+    /// `text-ai-agents.write`
     TextAiAgentsWrite,
-    ///`text-ai-agent-goals.readonly`
+
+    /// `text-ai-agent-goals.readonly`
     TextAiAgentGoalsReadonly,
-    ///`text-ai-agent-goals.write`
+
+    /// `text-ai-agent-goals.write`
     TextAiAgentGoalsWrite,
-    ///`text-ai-agent-training.write`
+
+    /// `text-ai-agent-training.write`
     TextAiAgentTrainingWrite,
-    ///`text-ai-agents-dashboard.readonly`
+
+    /// `text-ai-agents-dashboard.readonly`
     TextAiAgentsDashboardReadonly,
-    ///`locations.create`
+
+    /// `locations.create`
     LocationsCreate,
-    ///`locations.delete`
+
+    /// `locations.delete`
     LocationsDelete,
-    ///`locations.export.list`
+
+    /// `locations.export.list`
     LocationsExportList,
-    ///`locations.features-limits.manage`
+
+    /// `locations.features-limits.manage`
     LocationsFeaturesLimitsManage,
-    ///`locations.pause-resume`
+
+    /// `locations.pause-resume`
     LocationsPauseResume,
-    ///`locations.agency-subaccounts.manage`
+
+    /// `locations.agency-subaccounts.manage`
     LocationsAgencySubaccountsManage,
-    ///`locations.billing.manage`
+
+    /// `locations.billing.manage`
     LocationsBillingManage,
-    ///`locations.details.manage`
+
+    /// `locations.details.manage`
     LocationsDetailsManage,
-    ///`audit-logs.readonly`
+
+    /// `audit-logs.readonly`
     AuditLogsReadonly,
-    ///`audit-logs.export`
+
+    /// `audit-logs.export`
     AuditLogsExport,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(feature = "users")]
+#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 impl UserScope {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -2558,7 +3047,9 @@ impl UserScope {
         }
     }
 }
+
 #[cfg(feature = "users")]
+#[cfg_attr(docsrs, doc(cfg(feature = "users")))]
 impl From<&str> for UserScope {
     fn from(value: &str) -> Self {
         match value {
@@ -2787,21 +3278,28 @@ impl From<&str> for UserScope {
         }
     }
 }
+
 #[cfg(feature = "users")]
 crate::runtime::enums::string_enum!(UserScope);
+
 #[cfg(any(feature = "users", feature = "v3_users"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "users", feature = "v3_users"))))]
 /// Whether the user belongs to the agency or to sub-accounts.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum UserType {
-    ///`agency`
+    /// `agency`
     Agency,
-    ///`account`
+
+    /// `account`
     Account,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "users", feature = "v3_users"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "users", feature = "v3_users"))))]
 impl UserType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -2812,7 +3310,9 @@ impl UserType {
         }
     }
 }
+
 #[cfg(any(feature = "users", feature = "v3_users"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "users", feature = "v3_users"))))]
 impl From<&str> for UserType {
     fn from(value: &str) -> Self {
         match value {
@@ -2822,5 +3322,6 @@ impl From<&str> for UserType {
         }
     }
 }
+
 #[cfg(any(feature = "users", feature = "v3_users"))]
 crate::runtime::enums::string_enum!(UserType);

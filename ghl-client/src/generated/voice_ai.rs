@@ -31,25 +31,30 @@
 //! | [`list_voice_ai_call_logs`](VoiceAi::list_voice_ai_call_logs) | `GET /voice-ai/dashboard/call-logs` | `2021-04-15` | location |
 //! | [`update_voice_ai_action`](VoiceAi::update_voice_ai_action) | `PUT /voice-ai/actions/{actionId}` | `2021-04-15` | location |
 //! | [`update_voice_ai_agent`](VoiceAi::update_voice_ai_agent) | `PATCH /voice-ai/agents/{agentId}` | `2021-04-15` | location |
+
 #[cfg(feature = "voice_ai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 /// This module's path below the crate root.
 pub const MODULE: &str = "voice_ai";
+
 #[cfg(feature = "voice_ai")]
-///Operations of the Voice AI module. Get one with `client.voice_ai()`.
+#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
+/// Operations of the Voice AI module. Get one with `client.voice_ai()`.
 #[derive(Clone, Debug)]
 pub struct VoiceAi {
     client: crate::Client,
 }
+
 #[cfg(feature = "voice_ai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 impl VoiceAi {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
     }
+
     /// Add an action to a voice AI agent.
     ///
     /// `POST /voice-ai/actions` · Version `2021-04-15` · location token · scopes: `voice-ai-agent-goals.write`
-    ///
-    /// Note: HighLevel's operationId here (create-action) is also used by the Conversation AI document; renamed.
     pub fn create_voice_ai_action(
         &self,
         body: VoiceAiActionRequest,
@@ -59,11 +64,10 @@ impl VoiceAi {
             body,
         }
     }
+
     /// Create a voice AI agent.
     ///
     /// `POST /voice-ai/agents` · Version `2021-04-15` · location token · scopes: `voice-ai-agents.write`
-    ///
-    /// Note: HighLevel's operationId here (create-agent) is also used by the Conversation AI document; renamed.
     pub fn create_voice_ai_agent(
         &self,
         body: CreateVoiceAiAgentRequest,
@@ -73,11 +77,10 @@ impl VoiceAi {
             body,
         }
     }
+
     /// Delete a voice AI action.
     ///
     /// `DELETE /voice-ai/actions/{actionId}` · Version `2021-04-15` · location token · scopes: `voice-ai-agent-goals.write`
-    ///
-    /// Note: HighLevel's operationId here (delete-action) is also used by the Conversation AI document; renamed.
     pub fn delete_voice_ai_action(
         &self,
         action_id: impl Into<String>,
@@ -90,11 +93,10 @@ impl VoiceAi {
             agent_id: agent_id.into(),
         }
     }
+
     /// Delete a voice AI agent.
     ///
     /// `DELETE /voice-ai/agents/{agentId}` · Version `2021-04-15` · location token · scopes: `voice-ai-agents.write`
-    ///
-    /// Note: HighLevel's operationId here (delete-agent) is also used by the Conversation AI document; renamed.
     pub fn delete_voice_ai_agent(
         &self,
         agent_id: impl Into<String>,
@@ -105,6 +107,7 @@ impl VoiceAi {
             location_id: None,
         }
     }
+
     /// Fetch one voice AI action.
     ///
     /// `GET /voice-ai/actions/{actionId}` · Version `2021-04-15` · location token · scopes: `voice-ai-agent-goals.readonly`
@@ -115,11 +118,10 @@ impl VoiceAi {
             location_id: None,
         }
     }
+
     /// Fetch one voice AI agent with its actions.
     ///
     /// `GET /voice-ai/agents/{agentId}` · Version `2021-04-15` · location token · scopes: `voice-ai-agents.readonly`
-    ///
-    /// Note: HighLevel's operationId here (get-agent) is also used by the Conversation AI document; renamed.
     pub fn get_voice_ai_agent(&self, agent_id: impl Into<String>) -> GetVoiceAiAgent {
         GetVoiceAiAgent {
             client: self.client.clone(),
@@ -127,6 +129,7 @@ impl VoiceAi {
             location_id: None,
         }
     }
+
     /// Fetch one call log.
     ///
     /// `GET /voice-ai/dashboard/call-logs/{callId}` · Version `2021-04-15` · location token · scopes: `voice-ai-dashboard.readonly`
@@ -140,6 +143,7 @@ impl VoiceAi {
             location_id: None,
         }
     }
+
     /// List the voice AI agents of a location.
     ///
     /// `GET /voice-ai/agents` · Version `2021-04-15` · location token · scopes: `voice-ai-agents.readonly`
@@ -152,6 +156,7 @@ impl VoiceAi {
             query: None,
         }
     }
+
     /// List the calls handled by voice AI agents of a location.
     ///
     /// `GET /voice-ai/dashboard/call-logs` · Version `2021-04-15` · location token · scopes: `voice-ai-dashboard.readonly`
@@ -171,11 +176,10 @@ impl VoiceAi {
             page_size: None,
         }
     }
+
     /// Replace the settings of a voice AI action.
     ///
     /// `PUT /voice-ai/actions/{actionId}` · Version `2021-04-15` · location token · scopes: `voice-ai-agent-goals.write`
-    ///
-    /// Note: HighLevel's operationId here (update-action) is also used by the Conversation AI document; renamed.
     pub fn update_voice_ai_action(
         &self,
         action_id: impl Into<String>,
@@ -187,6 +191,7 @@ impl VoiceAi {
             body,
         }
     }
+
     /// Change some settings of a voice AI agent.
     ///
     /// `PATCH /voice-ai/agents/{agentId}` · Version `2021-04-15` · location token · scopes: `voice-ai-agents.write`
@@ -203,8 +208,10 @@ impl VoiceAi {
         }
     }
 }
+
 #[cfg(feature = "voice_ai")]
-///One call per operation with sample arguments (contract tests only).
+#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
+/// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -330,8 +337,10 @@ pub fn contract_samples(
         ));
     calls
 }
+
 #[cfg(feature = "voice_ai")]
-///One call per operation with every optional argument and field set too (contract tests only).
+#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
+/// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -538,21 +547,23 @@ pub fn contract_samples_full(
         ));
     calls
 }
+
 #[cfg(feature = "voice_ai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 /// Request builder for `create_voice_ai_action`: set optional parameters, then call `send()`.
 ///
 /// Add an action to a voice AI agent.
 ///
 /// `POST /voice-ai/actions` · Version `2021-04-15` · location token · scopes: `voice-ai-agent-goals.write`
-///
-/// Note: HighLevel's operationId here (create-action) is also used by the Conversation AI document; renamed.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct CreateVoiceAiAction {
     client: crate::Client,
     body: VoiceAiActionRequest,
 }
+
 #[cfg(feature = "voice_ai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 impl CreateVoiceAiAction {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -571,10 +582,12 @@ impl CreateVoiceAiAction {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<VoiceAiAction, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -583,21 +596,23 @@ impl CreateVoiceAiAction {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "voice_ai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 /// Request builder for `create_voice_ai_agent`: set optional parameters, then call `send()`.
 ///
 /// Create a voice AI agent.
 ///
 /// `POST /voice-ai/agents` · Version `2021-04-15` · location token · scopes: `voice-ai-agents.write`
-///
-/// Note: HighLevel's operationId here (create-agent) is also used by the Conversation AI document; renamed.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct CreateVoiceAiAgent {
     client: crate::Client,
     body: CreateVoiceAiAgentRequest,
 }
+
 #[cfg(feature = "voice_ai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 impl CreateVoiceAiAgent {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -616,10 +631,12 @@ impl CreateVoiceAiAgent {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<VoiceAiAgent, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -628,14 +645,14 @@ impl CreateVoiceAiAgent {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "voice_ai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 /// Request builder for `delete_voice_ai_action`: set optional parameters, then call `send()`.
 ///
 /// Delete a voice AI action.
 ///
 /// `DELETE /voice-ai/actions/{actionId}` · Version `2021-04-15` · location token · scopes: `voice-ai-agent-goals.write`
-///
-/// Note: HighLevel's operationId here (delete-action) is also used by the Conversation AI document; renamed.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DeleteVoiceAiAction {
@@ -644,15 +661,18 @@ pub struct DeleteVoiceAiAction {
     location_id: Option<String>,
     agent_id: String,
 }
-#[cfg(feature = "voice_ai")]
-impl DeleteVoiceAiAction {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "voice_ai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
+impl DeleteVoiceAiAction {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -678,25 +698,27 @@ Defaults to the client's configured location.*/
         request.query("agentId", &self.agent_id);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<(), crate::Error> {
         self.send_with_meta().await?;
         Ok(())
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<()>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "voice_ai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 /// Request builder for `delete_voice_ai_agent`: set optional parameters, then call `send()`.
 ///
 /// Delete a voice AI agent.
 ///
 /// `DELETE /voice-ai/agents/{agentId}` · Version `2021-04-15` · location token · scopes: `voice-ai-agents.write`
-///
-/// Note: HighLevel's operationId here (delete-agent) is also used by the Conversation AI document; renamed.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DeleteVoiceAiAgent {
@@ -704,15 +726,18 @@ pub struct DeleteVoiceAiAgent {
     agent_id: String,
     location_id: Option<String>,
 }
-#[cfg(feature = "voice_ai")]
-impl DeleteVoiceAiAgent {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "voice_ai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
+impl DeleteVoiceAiAgent {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -737,18 +762,22 @@ Defaults to the client's configured location.*/
         request.query("locationId", &location_id);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<(), crate::Error> {
         self.send_with_meta().await?;
         Ok(())
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<()>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "voice_ai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 /// Request builder for `get_voice_ai_action`: set optional parameters, then call `send()`.
 ///
 /// Fetch one voice AI action.
@@ -761,15 +790,18 @@ pub struct GetVoiceAiAction {
     action_id: String,
     location_id: Option<String>,
 }
-#[cfg(feature = "voice_ai")]
-impl GetVoiceAiAction {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "voice_ai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
+impl GetVoiceAiAction {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -794,10 +826,12 @@ Defaults to the client's configured location.*/
         request.query("locationId", &location_id);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<VoiceAiAction, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -806,14 +840,14 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "voice_ai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 /// Request builder for `get_voice_ai_agent`: set optional parameters, then call `send()`.
 ///
 /// Fetch one voice AI agent with its actions.
 ///
 /// `GET /voice-ai/agents/{agentId}` · Version `2021-04-15` · location token · scopes: `voice-ai-agents.readonly`
-///
-/// Note: HighLevel's operationId here (get-agent) is also used by the Conversation AI document; renamed.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetVoiceAiAgent {
@@ -821,15 +855,18 @@ pub struct GetVoiceAiAgent {
     agent_id: String,
     location_id: Option<String>,
 }
-#[cfg(feature = "voice_ai")]
-impl GetVoiceAiAgent {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "voice_ai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
+impl GetVoiceAiAgent {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -854,10 +891,12 @@ Defaults to the client's configured location.*/
         request.query("locationId", &location_id);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<VoiceAiAgent, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -866,7 +905,9 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "voice_ai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 /// Request builder for `get_voice_ai_call_log`: set optional parameters, then call `send()`.
 ///
 /// Fetch one call log.
@@ -879,15 +920,18 @@ pub struct GetVoiceAiCallLog {
     call_id: String,
     location_id: Option<String>,
 }
-#[cfg(feature = "voice_ai")]
-impl GetVoiceAiCallLog {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "voice_ai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
+impl GetVoiceAiCallLog {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -912,10 +956,12 @@ Defaults to the client's configured location.*/
         request.query("locationId", &location_id);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<CallLog, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -924,7 +970,9 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "voice_ai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 /// Request builder for `list_voice_ai_agents`: set optional parameters, then call `send()`.
 ///
 /// List the voice AI agents of a location.
@@ -939,30 +987,36 @@ pub struct ListVoiceAiAgents {
     location_id: Option<String>,
     query: Option<String>,
 }
+
 #[cfg(feature = "voice_ai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 impl ListVoiceAiAgents {
-    ///Page number, from 1.
+    /// Page number, from 1.
     pub fn page(mut self, value: impl Into<i64>) -> Self {
         self.page = Some(value.into());
         self
     }
-    ///Page size.
+
+    /// Page size.
     pub fn page_size(mut self, value: impl Into<i64>) -> Self {
         self.page_size = Some(value.into());
         self
     }
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Text matched against agent names.
+
+    /// Text matched against agent names.
     pub fn query(mut self, value: impl Into<String>) -> Self {
         self.query = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -990,10 +1044,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ListVoiceAiAgentsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1002,16 +1058,22 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "voice_ai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 impl crate::Paginated for ListVoiceAiAgents {
     type Page = ListVoiceAiAgentsResponse;
+
     type Item = VoiceAiAgent;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListVoiceAiAgents::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.agents.as_ref()).map_or(0, Vec::len);
@@ -1026,11 +1088,14 @@ impl crate::Paginated for ListVoiceAiAgents {
         self.page = Some(next);
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.agents).unwrap_or_default()
     }
 }
+
 #[cfg(feature = "voice_ai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 impl ListVoiceAiAgents {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -1041,7 +1106,9 @@ impl ListVoiceAiAgents {
         crate::paginate(self)
     }
 }
+
 #[cfg(feature = "voice_ai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 /// Request builder for `list_voice_ai_call_logs`: set optional parameters, then call `send()`.
 ///
 /// List the calls handled by voice AI agents of a location.
@@ -1063,65 +1130,78 @@ pub struct ListVoiceAiCallLogs {
     page: Option<i64>,
     page_size: Option<i64>,
 }
-#[cfg(feature = "voice_ai")]
-impl ListVoiceAiCallLogs {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "voice_ai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
+impl ListVoiceAiCallLogs {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Only calls of this agent.
+
+    /// Only calls of this agent.
     pub fn agent_id(mut self, value: impl Into<String>) -> Self {
         self.agent_id = Some(value.into());
         self
     }
-    ///Only calls with these contacts.
+
+    /// Only calls with these contacts.
     pub fn contact_id(mut self, value: impl Into<Vec<String>>) -> Self {
         self.contact_id = Some(value.into());
         self
     }
-    ///Live calls or trial calls.
+
+    /// Live calls or trial calls.
     pub fn call_type(mut self, value: impl Into<ListVoiceAiCallLogsCallType>) -> Self {
         self.call_type = Some(value.into());
         self
     }
-    ///Start of the window, Unix time in milliseconds; give endDate too.
+
+    /// Start of the window, Unix time in milliseconds; give endDate too.
     pub fn start_date(mut self, value: impl Into<i64>) -> Self {
         self.start_date = Some(value.into());
         self
     }
-    ///End of the window, Unix time in milliseconds; give startDate too.
+
+    /// End of the window, Unix time in milliseconds; give startDate too.
     pub fn end_date(mut self, value: impl Into<i64>) -> Self {
         self.end_date = Some(value.into());
         self
     }
-    ///Only calls in which one of these actions ran.
+
+    /// Only calls in which one of these actions ran.
     pub fn action_type(mut self, value: impl Into<Vec<VoiceAiActionType>>) -> Self {
         self.action_type = Some(value.into());
         self
     }
-    ///Sort field; newest first when absent.
+
+    /// Sort field; newest first when absent.
     pub fn sort_by(mut self, value: impl Into<ListVoiceAiCallLogsSortBy>) -> Self {
         self.sort_by = Some(value.into());
         self
     }
-    ///Sort direction, used with sortBy.
+
+    /// Sort direction, used with sortBy.
     pub fn sort(mut self, value: impl Into<ListVoiceAiCallLogsSort>) -> Self {
         self.sort = Some(value.into());
         self
     }
-    ///Page number, from 1.
+
+    /// Page number, from 1.
     pub fn page(mut self, value: impl Into<i64>) -> Self {
         self.page = Some(value.into());
         self
     }
-    ///Page size, at most 50.
+
+    /// Page size, at most 50.
     pub fn page_size(mut self, value: impl Into<i64>) -> Self {
         self.page_size = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1173,10 +1253,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ListCallLogsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1185,16 +1267,22 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "voice_ai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 impl crate::Paginated for ListVoiceAiCallLogs {
     type Page = ListCallLogsResponse;
+
     type Item = CallLog;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListVoiceAiCallLogs::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.call_logs.as_ref()).map_or(0, Vec::len);
@@ -1209,11 +1297,14 @@ impl crate::Paginated for ListVoiceAiCallLogs {
         self.page = Some(next);
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.call_logs).unwrap_or_default()
     }
 }
+
 #[cfg(feature = "voice_ai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 impl ListVoiceAiCallLogs {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -1222,14 +1313,14 @@ impl ListVoiceAiCallLogs {
         crate::paginate(self)
     }
 }
+
 #[cfg(feature = "voice_ai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 /// Request builder for `update_voice_ai_action`: set optional parameters, then call `send()`.
 ///
 /// Replace the settings of a voice AI action.
 ///
 /// `PUT /voice-ai/actions/{actionId}` · Version `2021-04-15` · location token · scopes: `voice-ai-agent-goals.write`
-///
-/// Note: HighLevel's operationId here (update-action) is also used by the Conversation AI document; renamed.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpdateVoiceAiAction {
@@ -1237,7 +1328,9 @@ pub struct UpdateVoiceAiAction {
     action_id: String,
     body: VoiceAiActionRequest,
 }
+
 #[cfg(feature = "voice_ai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 impl UpdateVoiceAiAction {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1262,10 +1355,12 @@ impl UpdateVoiceAiAction {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<VoiceAiAction, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1274,7 +1369,9 @@ impl UpdateVoiceAiAction {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "voice_ai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 /// Request builder for `update_voice_ai_agent`: set optional parameters, then call `send()`.
 ///
 /// Change some settings of a voice AI agent.
@@ -1288,15 +1385,18 @@ pub struct UpdateVoiceAiAgent {
     location_id: Option<String>,
     body: UpdateVoiceAiAgentRequest,
 }
-#[cfg(feature = "voice_ai")]
-impl UpdateVoiceAiAgent {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "voice_ai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
+impl UpdateVoiceAiAgent {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1325,10 +1425,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<VoiceAiAgent, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1337,7 +1439,9 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// Live translation of a conversation.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1345,13 +1449,16 @@ pub struct AgentTranslation {
     /// Translation is on.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
+
     /// Target language code, e.g. es.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub language: Option<String>,
 }
+
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 impl AgentTranslation {
-    ///A value with the required fields (`enabled`).
+    /// A value with the required fields (`enabled`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(enabled: impl Into<bool>) -> Self {
         Self {
@@ -1359,18 +1466,22 @@ impl AgentTranslation {
             language: None,
         }
     }
-    ///Sets `enabled`.
+
+    /// Sets `enabled`.
     pub fn enabled(mut self, value: impl Into<bool>) -> Self {
         self.enabled = Some(value.into());
         self
     }
-    ///Sets `language`.
+
+    /// Sets `language`.
     pub fn language(mut self, value: impl Into<String>) -> Self {
         self.language = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// Hours an agent takes calls on one week day.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1378,13 +1489,16 @@ pub struct AgentWorkingDay {
     /// Week day, 1 for Monday to 7 for Sunday.
     #[serde(rename = "dayOfTheWeek", default, skip_serializing_if = "Option::is_none")]
     pub day_of_the_week: Option<i64>,
-    /// `intervals`
+
+    /// `intervals`: a list of [`WorkingInterval`](crate::voice_ai::WorkingInterval) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub intervals: Option<Vec<WorkingInterval>>,
 }
+
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 impl AgentWorkingDay {
-    ///A value with the required fields (`dayOfTheWeek`, `intervals`).
+    /// A value with the required fields (`dayOfTheWeek`, `intervals`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         day_of_the_week: impl Into<i64>,
@@ -1395,25 +1509,30 @@ impl AgentWorkingDay {
             intervals: Some(intervals.into()),
         }
     }
-    ///Sets `dayOfTheWeek`.
+
+    /// Sets `dayOfTheWeek`.
     pub fn day_of_the_week(mut self, value: impl Into<i64>) -> Self {
         self.day_of_the_week = Some(value.into());
         self
     }
-    ///Sets `intervals`.
+
+    /// Sets `intervals`.
     pub fn intervals(mut self, value: impl Into<Vec<WorkingInterval>>) -> Self {
         self.intervals = Some(value.into());
         self
     }
 }
+
 #[cfg(feature = "voice_ai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 /// Settings of an appointment-booking action.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AppointmentBookingParameters {
-    /// `calendarId`
+    /// `calendarId`: a string. Example: `507f1f77bcf86cd799439011`.
     #[serde(rename = "calendarId", default, skip_serializing_if = "Option::is_none")]
     pub calendar_id: Option<String>,
+
     /// Days ahead to offer.
     #[serde(
         rename = "daysOfOfferingDates",
@@ -1421,9 +1540,11 @@ pub struct AppointmentBookingParameters {
         skip_serializing_if = "Option::is_none"
     )]
     pub days_of_offering_dates: Option<i64>,
+
     /// Slots offered per day.
     #[serde(rename = "slotsPerDay", default, skip_serializing_if = "Option::is_none")]
     pub slots_per_day: Option<i64>,
+
     /// Hours between offered slots.
     #[serde(
         rename = "hoursBetweenSlots",
@@ -1432,35 +1553,45 @@ pub struct AppointmentBookingParameters {
     )]
     pub hours_between_slots: Option<f64>,
 }
+
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// A call handled by a voice AI agent.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CallLog {
-    /// `id`
+    /// `id`: a string. Example: `507f1f77bcf86cd799439011`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `contactId`
+
+    /// `contactId`: a string. Example: `507f1f77bcf86cd799439012`.
     #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<String>,
-    /// `agentId`
+
+    /// `agentId`: a string. Example: `507f1f77bcf86cd799439013`.
     #[serde(rename = "agentId", default, skip_serializing_if = "Option::is_none")]
     pub agent_id: Option<String>,
+
     /// The agent has since been deleted.
     #[serde(rename = "isAgentDeleted", default, skip_serializing_if = "Option::is_none")]
     pub is_agent_deleted: Option<bool>,
+
     /// Caller's number.
     #[serde(rename = "fromNumber", default, skip_serializing_if = "Option::is_none")]
     pub from_number: Option<String>,
-    /// `createdAt`
+
+    /// `createdAt`: a date and time (RFC 3339 string). Example: `2024-01-15T10:30:00.000Z`.
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
+
     /// Length in seconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duration: Option<f64>,
+
     /// A test call.
     #[serde(rename = "trialCall", default, skip_serializing_if = "Option::is_none")]
     pub trial_call: Option<bool>,
+
     /// Actions that ran (appointment bookings may be missing).
     #[serde(
         rename = "executedCallActions",
@@ -1468,23 +1599,30 @@ pub struct CallLog {
         skip_serializing_if = "Option::is_none"
     )]
     pub executed_call_actions: Option<Vec<ExecutedCallAction>>,
+
     /// Summary of the call.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub summary: Option<String>,
+
     /// Transcript of the call.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transcript: Option<String>,
-    /// `translation`
+
+    /// `translation`: a [`CallTranslation`](crate::voice_ai::CallTranslation).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub translation: Option<CallTranslation>,
+
     /// Values extracted from the call.
     #[serde(rename = "extractedData", default, skip_serializing_if = "Option::is_none")]
     pub extracted_data: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+
     /// The conversation message of the call.
     #[serde(rename = "messageId", default, skip_serializing_if = "Option::is_none")]
     pub message_id: Option<String>,
 }
+
 #[cfg(feature = "voice_ai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 /// Settings of a call-transfer action.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1492,9 +1630,11 @@ pub struct CallTransferParameters {
     /// When to transfer.
     #[serde(rename = "triggerPrompt", default, skip_serializing_if = "Option::is_none")]
     pub trigger_prompt: Option<String>,
+
     /// Kind of destination; only number.
     #[serde(rename = "transferToType", default, skip_serializing_if = "Option::is_none")]
     pub transfer_to_type: Option<CallTransferParametersTransferToType>,
+
     /// Destination number, with + and country code.
     #[serde(
         rename = "transferToValue",
@@ -1502,9 +1642,11 @@ pub struct CallTransferParameters {
         skip_serializing_if = "Option::is_none"
     )]
     pub transfer_to_value: Option<String>,
+
     /// What the agent says before transferring.
     #[serde(rename = "triggerMessage", default, skip_serializing_if = "Option::is_none")]
     pub trigger_message: Option<String>,
+
     /// Play a whisper message to the person answering.
     #[serde(
         rename = "hearWhisperMessage",
@@ -1513,17 +1655,22 @@ pub struct CallTransferParameters {
     )]
     pub hear_whisper_message: Option<bool>,
 }
+
 #[cfg(feature = "voice_ai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 /// Kind of destination; only number.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CallTransferParametersTransferToType {
-    ///`number`
+    /// `number`
     Number,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(feature = "voice_ai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 impl CallTransferParametersTransferToType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1533,7 +1680,9 @@ impl CallTransferParametersTransferToType {
         }
     }
 }
+
 #[cfg(feature = "voice_ai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 impl From<&str> for CallTransferParametersTransferToType {
     fn from(value: &str) -> Self {
         match value {
@@ -1542,19 +1691,24 @@ impl From<&str> for CallTransferParametersTransferToType {
         }
     }
 }
+
 #[cfg(feature = "voice_ai")]
 crate::runtime::enums::string_enum!(CallTransferParametersTransferToType);
+
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// Translation settings and the translated transcript of a call.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CallTranslation {
-    /// `enabled`
+    /// `enabled`: `true` or `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
-    /// `language`
+
+    /// `language`: a string. Example: `es`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub language: Option<String>,
+
     /// The transcript in the target language.
     #[serde(
         rename = "translatedTranscript",
@@ -1563,7 +1717,9 @@ pub struct CallTranslation {
     )]
     pub translated_transcript: Option<String>,
 }
+
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// A new voice AI agent; every field but locationId has a default.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1571,27 +1727,35 @@ pub struct CreateVoiceAiAgentRequest {
     /// The location the agent works for.
     #[serde(rename = "locationId")]
     pub location_id: String,
+
     /// Display name, 1 to 40 characters.
     #[serde(rename = "agentName", default, skip_serializing_if = "Option::is_none")]
     pub agent_name: Option<String>,
+
     /// Business the agent speaks for; the location name by default.
     #[serde(rename = "businessName", default, skip_serializing_if = "Option::is_none")]
     pub business_name: Option<String>,
+
     /// Greeting spoken on answering; generated by default.
     #[serde(rename = "welcomeMessage", default, skip_serializing_if = "Option::is_none")]
     pub welcome_message: Option<String>,
+
     /// Instructions that shape the agent.
     #[serde(rename = "agentPrompt", default, skip_serializing_if = "Option::is_none")]
     pub agent_prompt: Option<String>,
+
     /// Speech voice.
     #[serde(rename = "voiceId", default, skip_serializing_if = "Option::is_none")]
     pub voice_id: Option<String>,
-    /// `language`
+
+    /// `language`: a [`VoiceAiLanguage`](crate::voice_ai::VoiceAiLanguage).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub language: Option<VoiceAiLanguage>,
-    /// `patienceLevel`
+
+    /// `patienceLevel`: a [`PatienceLevel`](crate::voice_ai::PatienceLevel).
     #[serde(rename = "patienceLevel", default, skip_serializing_if = "Option::is_none")]
     pub patience_level: Option<PatienceLevel>,
+
     /// Longest call, in seconds (180 to 900; 300 by default).
     #[serde(
         rename = "maxCallDuration",
@@ -1599,6 +1763,7 @@ pub struct CreateVoiceAiAgentRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub max_call_duration: Option<i64>,
+
     /// Prompt silent callers (on by default).
     #[serde(
         rename = "sendUserIdleReminders",
@@ -1606,6 +1771,7 @@ pub struct CreateVoiceAiAgentRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub send_user_idle_reminders: Option<bool>,
+
     /// Silence before a prompt, in seconds (1 to 20; 8 by default).
     #[serde(
         rename = "reminderAfterIdleTimeSeconds",
@@ -1613,12 +1779,15 @@ pub struct CreateVoiceAiAgentRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub reminder_after_idle_time_seconds: Option<i64>,
+
     /// Number the agent answers.
     #[serde(rename = "inboundNumber", default, skip_serializing_if = "Option::is_none")]
     pub inbound_number: Option<String>,
+
     /// Number pool the agent answers.
     #[serde(rename = "numberPoolId", default, skip_serializing_if = "Option::is_none")]
     pub number_pool_id: Option<String>,
+
     /// Workflows started when a call ends.
     #[serde(
         rename = "callEndWorkflowIds",
@@ -1626,6 +1795,7 @@ pub struct CreateVoiceAiAgentRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub call_end_workflow_ids: Option<Vec<String>>,
+
     /// Who gets an email after each call.
     #[serde(
         rename = "sendPostCallNotificationTo",
@@ -1633,6 +1803,7 @@ pub struct CreateVoiceAiAgentRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub send_post_call_notification_to: Option<PostCallNotificationRecipients>,
+
     /// When the agent takes calls.
     #[serde(
         rename = "agentWorkingHours",
@@ -1640,9 +1811,11 @@ pub struct CreateVoiceAiAgentRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub agent_working_hours: Option<Vec<AgentWorkingDay>>,
+
     /// IANA time zone of the working hours; the location time zone by default.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
+
     /// Never use the agent as a fallback.
     #[serde(
         rename = "isAgentAsBackupDisabled",
@@ -1650,13 +1823,16 @@ pub struct CreateVoiceAiAgentRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub is_agent_as_backup_disabled: Option<bool>,
+
     /// Translation settings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub translation: Option<AgentTranslation>,
 }
+
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 impl CreateVoiceAiAgentRequest {
-    ///A value with the required fields (`locationId`).
+    /// A value with the required fields (`locationId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(location_id: impl Into<String>) -> Self {
         Self {
@@ -1681,72 +1857,86 @@ impl CreateVoiceAiAgentRequest {
             translation: None,
         }
     }
-    ///Sets `agentName`.
+
+    /// Sets `agentName`.
     pub fn agent_name(mut self, value: impl Into<String>) -> Self {
         self.agent_name = Some(value.into());
         self
     }
-    ///Sets `businessName`.
+
+    /// Sets `businessName`.
     pub fn business_name(mut self, value: impl Into<String>) -> Self {
         self.business_name = Some(value.into());
         self
     }
-    ///Sets `welcomeMessage`.
+
+    /// Sets `welcomeMessage`.
     pub fn welcome_message(mut self, value: impl Into<String>) -> Self {
         self.welcome_message = Some(value.into());
         self
     }
-    ///Sets `agentPrompt`.
+
+    /// Sets `agentPrompt`.
     pub fn agent_prompt(mut self, value: impl Into<String>) -> Self {
         self.agent_prompt = Some(value.into());
         self
     }
-    ///Sets `voiceId`.
+
+    /// Sets `voiceId`.
     pub fn voice_id(mut self, value: impl Into<String>) -> Self {
         self.voice_id = Some(value.into());
         self
     }
-    ///Sets `language`.
+
+    /// Sets `language`.
     pub fn language(mut self, value: impl Into<VoiceAiLanguage>) -> Self {
         self.language = Some(value.into());
         self
     }
-    ///Sets `patienceLevel`.
+
+    /// Sets `patienceLevel`.
     pub fn patience_level(mut self, value: impl Into<PatienceLevel>) -> Self {
         self.patience_level = Some(value.into());
         self
     }
-    ///Sets `maxCallDuration`.
+
+    /// Sets `maxCallDuration`.
     pub fn max_call_duration(mut self, value: impl Into<i64>) -> Self {
         self.max_call_duration = Some(value.into());
         self
     }
-    ///Sets `sendUserIdleReminders`.
+
+    /// Sets `sendUserIdleReminders`.
     pub fn send_user_idle_reminders(mut self, value: impl Into<bool>) -> Self {
         self.send_user_idle_reminders = Some(value.into());
         self
     }
-    ///Sets `reminderAfterIdleTimeSeconds`.
+
+    /// Sets `reminderAfterIdleTimeSeconds`.
     pub fn reminder_after_idle_time_seconds(mut self, value: impl Into<i64>) -> Self {
         self.reminder_after_idle_time_seconds = Some(value.into());
         self
     }
-    ///Sets `inboundNumber`.
+
+    /// Sets `inboundNumber`.
     pub fn inbound_number(mut self, value: impl Into<String>) -> Self {
         self.inbound_number = Some(value.into());
         self
     }
-    ///Sets `numberPoolId`.
+
+    /// Sets `numberPoolId`.
     pub fn number_pool_id(mut self, value: impl Into<String>) -> Self {
         self.number_pool_id = Some(value.into());
         self
     }
-    ///Sets `callEndWorkflowIds`.
+
+    /// Sets `callEndWorkflowIds`.
     pub fn call_end_workflow_ids(mut self, value: impl Into<Vec<String>>) -> Self {
         self.call_end_workflow_ids = Some(value.into());
         self
     }
-    ///Sets `sendPostCallNotificationTo`.
+
+    /// Sets `sendPostCallNotificationTo`.
     pub fn send_post_call_notification_to(
         mut self,
         value: impl Into<PostCallNotificationRecipients>,
@@ -1754,7 +1944,8 @@ impl CreateVoiceAiAgentRequest {
         self.send_post_call_notification_to = Some(value.into());
         self
     }
-    ///Sets `agentWorkingHours`.
+
+    /// Sets `agentWorkingHours`.
     pub fn agent_working_hours(
         mut self,
         value: impl Into<Vec<AgentWorkingDay>>,
@@ -1762,33 +1953,40 @@ impl CreateVoiceAiAgentRequest {
         self.agent_working_hours = Some(value.into());
         self
     }
-    ///Sets `timezone`.
+
+    /// Sets `timezone`.
     pub fn timezone(mut self, value: impl Into<String>) -> Self {
         self.timezone = Some(value.into());
         self
     }
-    ///Sets `isAgentAsBackupDisabled`.
+
+    /// Sets `isAgentAsBackupDisabled`.
     pub fn is_agent_as_backup_disabled(mut self, value: impl Into<bool>) -> Self {
         self.is_agent_as_backup_disabled = Some(value.into());
         self
     }
-    ///Sets `translation`.
+
+    /// Sets `translation`.
     pub fn translation(mut self, value: impl Into<AgentTranslation>) -> Self {
         self.translation = Some(value.into());
         self
     }
 }
+
 #[cfg(feature = "voice_ai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 /// The outside API call.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CustomActionApiDetails {
-    /// `url`
+    /// `url`: a string. Example: `https://api.example.com/orders`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
-    /// `method`
+
+    /// `method`: a [`CustomActionApiDetailsMethod`](crate::voice_ai::CustomActionApiDetailsMethod), one of `POST`, `GET`. Example: `GET`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub method: Option<CustomActionApiDetailsMethod>,
+
     /// The API needs a credential.
     #[serde(
         rename = "authenticationRequired",
@@ -1796,6 +1994,7 @@ pub struct CustomActionApiDetails {
         skip_serializing_if = "Option::is_none"
     )]
     pub authentication_required: Option<bool>,
+
     /// The credential.
     #[serde(
         rename = "authenticationValue",
@@ -1803,26 +2002,34 @@ pub struct CustomActionApiDetails {
         skip_serializing_if = "Option::is_none"
     )]
     pub authentication_value: Option<String>,
-    /// `headers`
+
+    /// `headers`: a list of [`CustomActionHeader`](crate::voice_ai::CustomActionHeader) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headers: Option<Vec<CustomActionHeader>>,
-    /// `parameters`
+
+    /// `parameters`: a list of [`CustomActionParameter`](crate::voice_ai::CustomActionParameter) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parameters: Option<Vec<CustomActionParameter>>,
 }
+
 #[cfg(feature = "voice_ai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 /// Values of `CustomActionApiDetailsMethod`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CustomActionApiDetailsMethod {
-    ///`POST`
+    /// `POST`
     Post,
-    ///`GET`
+
+    /// `GET`
     Get,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(feature = "voice_ai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 impl CustomActionApiDetailsMethod {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1833,7 +2040,9 @@ impl CustomActionApiDetailsMethod {
         }
     }
 }
+
 #[cfg(feature = "voice_ai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 impl From<&str> for CustomActionApiDetailsMethod {
     fn from(value: &str) -> Self {
         match value {
@@ -1843,39 +2052,50 @@ impl From<&str> for CustomActionApiDetailsMethod {
         }
     }
 }
+
 #[cfg(feature = "voice_ai")]
 crate::runtime::enums::string_enum!(CustomActionApiDetailsMethod);
+
 #[cfg(feature = "voice_ai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 /// An HTTP header.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CustomActionHeader {
-    /// `key`
+    /// `key`: a string. Example: `id`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
-    /// `value`
+
+    /// `value`: a string. Example: `1234567890`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
 }
+
 #[cfg(feature = "voice_ai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 /// A value the agent collects and sends to the API.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CustomActionParameter {
-    /// `name`
+    /// `name`: a string. Example: `orderId`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `description`
+
+    /// `description`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `type`
+
+    /// `type`: a string. Example: `string`.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
-    /// `example`
+
+    /// `example`: a string. Example: `ORD-12345`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub example: Option<String>,
 }
+
 #[cfg(feature = "voice_ai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 /// Settings of an action that calls an outside API.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1883,17 +2103,22 @@ pub struct CustomActionParameters {
     /// When to call the API.
     #[serde(rename = "triggerPrompt", default, skip_serializing_if = "Option::is_none")]
     pub trigger_prompt: Option<String>,
+
     /// What the agent says.
     #[serde(rename = "triggerMessage", default, skip_serializing_if = "Option::is_none")]
     pub trigger_message: Option<String>,
-    /// `apiDetails`
+
+    /// `apiDetails`: a [`CustomActionApiDetails`](crate::voice_ai::CustomActionApiDetails).
     #[serde(rename = "apiDetails", default, skip_serializing_if = "Option::is_none")]
     pub api_details: Option<CustomActionApiDetails>,
+
     /// Paths of the API response the agent uses.
     #[serde(rename = "selectedPaths", default, skip_serializing_if = "Option::is_none")]
     pub selected_paths: Option<Vec<String>>,
 }
+
 #[cfg(feature = "voice_ai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 /// Settings of an after-call data-extraction action.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1901,12 +2126,15 @@ pub struct DataExtractionParameters {
     /// Contact field to fill.
     #[serde(rename = "contactFieldId", default, skip_serializing_if = "Option::is_none")]
     pub contact_field_id: Option<String>,
+
     /// What to extract.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+
     /// Example values (at least one).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub examples: Option<Vec<String>>,
+
     /// Replace a value already set.
     #[serde(
         rename = "overwriteExistingValue",
@@ -1915,20 +2143,25 @@ pub struct DataExtractionParameters {
     )]
     pub overwrite_existing_value: Option<bool>,
 }
+
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// An action that ran during a call.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ExecutedCallAction {
-    /// `actionId`
+    /// `actionId`: a string. Example: `507f1f77bcf86cd799439015`.
     #[serde(rename = "actionId", default, skip_serializing_if = "Option::is_none")]
     pub action_id: Option<String>,
-    /// `actionType`
+
+    /// `actionType`: a [`VoiceAiActionType`](crate::voice_ai::VoiceAiActionType).
     #[serde(rename = "actionType", default, skip_serializing_if = "Option::is_none")]
     pub action_type: Option<VoiceAiActionType>,
-    /// `actionName`
+
+    /// `actionName`: a string. Example: `Send SMS Confirmation`.
     #[serde(rename = "actionName", default, skip_serializing_if = "Option::is_none")]
     pub action_name: Option<String>,
+
     /// Raw JSON: the `oneOf` variants cannot be told apart by their JSON kind, so no typed union is generated.
     #[serde(
         rename = "actionParameters",
@@ -1936,9 +2169,11 @@ pub struct ExecutedCallAction {
         skip_serializing_if = "Option::is_none"
     )]
     pub action_parameters: Option<serde_json::Value>,
+
     /// When it ran.
     #[serde(rename = "executedAt", default, skip_serializing_if = "Option::is_none")]
     pub executed_at: Option<String>,
+
     /// When its trigger was detected.
     #[serde(
         rename = "triggerReceivedAt",
@@ -1947,7 +2182,9 @@ pub struct ExecutedCallAction {
     )]
     pub trigger_received_at: Option<String>,
 }
+
 #[cfg(feature = "voice_ai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 /// Settings of an in-call data-extraction action.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1955,12 +2192,15 @@ pub struct InCallDataExtractionParameters {
     /// Contact field to fill.
     #[serde(rename = "contactFieldId", default, skip_serializing_if = "Option::is_none")]
     pub contact_field_id: Option<String>,
+
     /// What to extract.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+
     /// Example values (at least one).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub examples: Option<Vec<String>>,
+
     /// Replace a value already set.
     #[serde(
         rename = "overwriteExistingValue",
@@ -1969,7 +2209,9 @@ pub struct InCallDataExtractionParameters {
     )]
     pub overwrite_existing_value: Option<bool>,
 }
+
 #[cfg(feature = "voice_ai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 /// Settings of a knowledge-base lookup action.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1977,6 +2219,7 @@ pub struct KnowledgeBaseParameters {
     /// When to look up.
     #[serde(rename = "triggerPrompt", default, skip_serializing_if = "Option::is_none")]
     pub trigger_prompt: Option<String>,
+
     /// The knowledge base.
     #[serde(
         rename = "knowledgeBaseId",
@@ -1985,7 +2228,9 @@ pub struct KnowledgeBaseParameters {
     )]
     pub knowledge_base_id: Option<String>,
 }
+
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// The `ListCallLogsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1993,17 +2238,22 @@ pub struct ListCallLogsResponse {
     /// Call logs matching.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
-    /// `page`
+
+    /// `page`: a whole number. Example: `2`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page: Option<i64>,
-    /// `pageSize`
+
+    /// `pageSize`: a whole number. Example: `10`.
     #[serde(rename = "pageSize", default, skip_serializing_if = "Option::is_none")]
     pub page_size: Option<i64>,
-    /// `callLogs`
+
+    /// `callLogs`: a list of [`CallLog`](crate::voice_ai::CallLog) values.
     #[serde(rename = "callLogs", default, skip_serializing_if = "Option::is_none")]
     pub call_logs: Option<Vec<CallLog>>,
 }
+
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// The `ListVoiceAiAgentsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2011,29 +2261,38 @@ pub struct ListVoiceAiAgentsResponse {
     /// Agents matching.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
-    /// `page`
+
+    /// `page`: a whole number. Example: `2`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page: Option<i64>,
-    /// `pageSize`
+
+    /// `pageSize`: a whole number. Example: `10`.
     #[serde(rename = "pageSize", default, skip_serializing_if = "Option::is_none")]
     pub page_size: Option<i64>,
-    /// `agents`
+
+    /// `agents`: a list of [`VoiceAiAgent`](crate::voice_ai::VoiceAiAgent) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agents: Option<Vec<VoiceAiAgent>>,
 }
+
 #[cfg(feature = "voice_ai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 /// Values of `ListVoiceAiCallLogsCallType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ListVoiceAiCallLogsCallType {
-    ///`LIVE`
+    /// `LIVE`
     Live,
-    ///`TRIAL`
+
+    /// `TRIAL`
     Trial,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(feature = "voice_ai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 impl ListVoiceAiCallLogsCallType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -2044,7 +2303,9 @@ impl ListVoiceAiCallLogsCallType {
         }
     }
 }
+
 #[cfg(feature = "voice_ai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 impl From<&str> for ListVoiceAiCallLogsCallType {
     fn from(value: &str) -> Self {
         match value {
@@ -2054,21 +2315,28 @@ impl From<&str> for ListVoiceAiCallLogsCallType {
         }
     }
 }
+
 #[cfg(feature = "voice_ai")]
 crate::runtime::enums::string_enum!(ListVoiceAiCallLogsCallType);
+
 #[cfg(feature = "voice_ai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 /// Values of `ListVoiceAiCallLogsSort`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ListVoiceAiCallLogsSort {
-    ///`ascend`
+    /// `ascend`
     Ascend,
-    ///`descend`
+
+    /// `descend`
     Descend,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(feature = "voice_ai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 impl ListVoiceAiCallLogsSort {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -2079,7 +2347,9 @@ impl ListVoiceAiCallLogsSort {
         }
     }
 }
+
 #[cfg(feature = "voice_ai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 impl From<&str> for ListVoiceAiCallLogsSort {
     fn from(value: &str) -> Self {
         match value {
@@ -2089,21 +2359,28 @@ impl From<&str> for ListVoiceAiCallLogsSort {
         }
     }
 }
+
 #[cfg(feature = "voice_ai")]
 crate::runtime::enums::string_enum!(ListVoiceAiCallLogsSort);
+
 #[cfg(feature = "voice_ai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 /// Values of `ListVoiceAiCallLogsSortBy`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ListVoiceAiCallLogsSortBy {
-    ///`duration`
+    /// `duration`
     Duration,
-    ///`createdAt`
+
+    /// `createdAt`
     CreatedAt,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(feature = "voice_ai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 impl ListVoiceAiCallLogsSortBy {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -2114,7 +2391,9 @@ impl ListVoiceAiCallLogsSortBy {
         }
     }
 }
+
 #[cfg(feature = "voice_ai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 impl From<&str> for ListVoiceAiCallLogsSortBy {
     fn from(value: &str) -> Self {
         match value {
@@ -2124,23 +2403,31 @@ impl From<&str> for ListVoiceAiCallLogsSortBy {
         }
     }
 }
+
 #[cfg(feature = "voice_ai")]
 crate::runtime::enums::string_enum!(ListVoiceAiCallLogsSortBy);
+
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// Values of `PatienceLevel`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum PatienceLevel {
-    ///`low`
+    /// `low`
     Low,
-    ///`medium`
+
+    /// `medium`
     Medium,
-    ///`high`
+
+    /// `high`
     High,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 impl PatienceLevel {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -2152,7 +2439,9 @@ impl PatienceLevel {
         }
     }
 }
+
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 impl From<&str> for PatienceLevel {
     fn from(value: &str) -> Self {
         match value {
@@ -2163,9 +2452,12 @@ impl From<&str> for PatienceLevel {
         }
     }
 }
+
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 crate::runtime::enums::string_enum!(PatienceLevel);
+
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// Who gets an email after each call.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2173,9 +2465,11 @@ pub struct PostCallNotificationRecipients {
     /// All admins of the location.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub admins: Option<bool>,
+
     /// All users of the location.
     #[serde(rename = "allUsers", default, skip_serializing_if = "Option::is_none")]
     pub all_users: Option<bool>,
+
     /// The contact's assigned user.
     #[serde(
         rename = "contactAssignedUser",
@@ -2183,16 +2477,20 @@ pub struct PostCallNotificationRecipients {
         skip_serializing_if = "Option::is_none"
     )]
     pub contact_assigned_user: Option<bool>,
+
     /// These users.
     #[serde(rename = "specificUsers", default, skip_serializing_if = "Option::is_none")]
     pub specific_users: Option<Vec<String>>,
+
     /// These addresses.
     #[serde(rename = "customEmails", default, skip_serializing_if = "Option::is_none")]
     pub custom_emails: Option<Vec<String>>,
 }
+
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 impl PostCallNotificationRecipients {
-    ///A value with the required fields (`admins`, `allUsers`, `contactAssignedUser`, `specificUsers`, `customEmails`).
+    /// A value with the required fields (`admins`, `allUsers`, `contactAssignedUser`, `specificUsers`, `customEmails`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         admins: impl Into<bool>,
@@ -2209,33 +2507,40 @@ impl PostCallNotificationRecipients {
             custom_emails: Some(custom_emails.into()),
         }
     }
-    ///Sets `admins`.
+
+    /// Sets `admins`.
     pub fn admins(mut self, value: impl Into<bool>) -> Self {
         self.admins = Some(value.into());
         self
     }
-    ///Sets `allUsers`.
+
+    /// Sets `allUsers`.
     pub fn all_users(mut self, value: impl Into<bool>) -> Self {
         self.all_users = Some(value.into());
         self
     }
-    ///Sets `contactAssignedUser`.
+
+    /// Sets `contactAssignedUser`.
     pub fn contact_assigned_user(mut self, value: impl Into<bool>) -> Self {
         self.contact_assigned_user = Some(value.into());
         self
     }
-    ///Sets `specificUsers`.
+
+    /// Sets `specificUsers`.
     pub fn specific_users(mut self, value: impl Into<Vec<String>>) -> Self {
         self.specific_users = Some(value.into());
         self
     }
-    ///Sets `customEmails`.
+
+    /// Sets `customEmails`.
     pub fn custom_emails(mut self, value: impl Into<Vec<String>>) -> Self {
         self.custom_emails = Some(value.into());
         self
     }
 }
+
 #[cfg(feature = "voice_ai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 /// Settings of a send-SMS action.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2243,14 +2548,18 @@ pub struct SmsParameters {
     /// When to send.
     #[serde(rename = "triggerPrompt", default, skip_serializing_if = "Option::is_none")]
     pub trigger_prompt: Option<String>,
+
     /// What the agent says.
     #[serde(rename = "triggerMessage", default, skip_serializing_if = "Option::is_none")]
     pub trigger_message: Option<String>,
+
     /// Text of the SMS.
     #[serde(rename = "messageBody", default, skip_serializing_if = "Option::is_none")]
     pub message_body: Option<String>,
 }
+
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// The agent settings to change.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2258,24 +2567,31 @@ pub struct UpdateVoiceAiAgentRequest {
     /// Display name, 1 to 40 characters.
     #[serde(rename = "agentName", default, skip_serializing_if = "Option::is_none")]
     pub agent_name: Option<String>,
+
     /// Business the agent speaks for; the location name by default.
     #[serde(rename = "businessName", default, skip_serializing_if = "Option::is_none")]
     pub business_name: Option<String>,
+
     /// Greeting spoken on answering; generated by default.
     #[serde(rename = "welcomeMessage", default, skip_serializing_if = "Option::is_none")]
     pub welcome_message: Option<String>,
+
     /// Instructions that shape the agent.
     #[serde(rename = "agentPrompt", default, skip_serializing_if = "Option::is_none")]
     pub agent_prompt: Option<String>,
+
     /// Speech voice.
     #[serde(rename = "voiceId", default, skip_serializing_if = "Option::is_none")]
     pub voice_id: Option<String>,
-    /// `language`
+
+    /// `language`: a [`VoiceAiLanguage`](crate::voice_ai::VoiceAiLanguage).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub language: Option<VoiceAiLanguage>,
-    /// `patienceLevel`
+
+    /// `patienceLevel`: a [`PatienceLevel`](crate::voice_ai::PatienceLevel).
     #[serde(rename = "patienceLevel", default, skip_serializing_if = "Option::is_none")]
     pub patience_level: Option<PatienceLevel>,
+
     /// Longest call, in seconds (180 to 900; 300 by default).
     #[serde(
         rename = "maxCallDuration",
@@ -2283,6 +2599,7 @@ pub struct UpdateVoiceAiAgentRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub max_call_duration: Option<i64>,
+
     /// Prompt silent callers (on by default).
     #[serde(
         rename = "sendUserIdleReminders",
@@ -2290,6 +2607,7 @@ pub struct UpdateVoiceAiAgentRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub send_user_idle_reminders: Option<bool>,
+
     /// Silence before a prompt, in seconds (1 to 20; 8 by default).
     #[serde(
         rename = "reminderAfterIdleTimeSeconds",
@@ -2297,12 +2615,15 @@ pub struct UpdateVoiceAiAgentRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub reminder_after_idle_time_seconds: Option<i64>,
+
     /// Number the agent answers.
     #[serde(rename = "inboundNumber", default, skip_serializing_if = "Option::is_none")]
     pub inbound_number: Option<String>,
+
     /// Number pool the agent answers.
     #[serde(rename = "numberPoolId", default, skip_serializing_if = "Option::is_none")]
     pub number_pool_id: Option<String>,
+
     /// Workflows started when a call ends.
     #[serde(
         rename = "callEndWorkflowIds",
@@ -2310,6 +2631,7 @@ pub struct UpdateVoiceAiAgentRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub call_end_workflow_ids: Option<Vec<String>>,
+
     /// Who gets an email after each call.
     #[serde(
         rename = "sendPostCallNotificationTo",
@@ -2317,6 +2639,7 @@ pub struct UpdateVoiceAiAgentRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub send_post_call_notification_to: Option<PostCallNotificationRecipients>,
+
     /// When the agent takes calls.
     #[serde(
         rename = "agentWorkingHours",
@@ -2324,9 +2647,11 @@ pub struct UpdateVoiceAiAgentRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub agent_working_hours: Option<Vec<AgentWorkingDay>>,
+
     /// IANA time zone of the working hours; the location time zone by default.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
+
     /// Never use the agent as a fallback.
     #[serde(
         rename = "isAgentAsBackupDisabled",
@@ -2334,13 +2659,16 @@ pub struct UpdateVoiceAiAgentRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub is_agent_as_backup_disabled: Option<bool>,
+
     /// Translation settings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub translation: Option<AgentTranslation>,
 }
+
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 impl UpdateVoiceAiAgentRequest {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -2364,72 +2692,86 @@ impl UpdateVoiceAiAgentRequest {
             translation: None,
         }
     }
-    ///Sets `agentName`.
+
+    /// Sets `agentName`.
     pub fn agent_name(mut self, value: impl Into<String>) -> Self {
         self.agent_name = Some(value.into());
         self
     }
-    ///Sets `businessName`.
+
+    /// Sets `businessName`.
     pub fn business_name(mut self, value: impl Into<String>) -> Self {
         self.business_name = Some(value.into());
         self
     }
-    ///Sets `welcomeMessage`.
+
+    /// Sets `welcomeMessage`.
     pub fn welcome_message(mut self, value: impl Into<String>) -> Self {
         self.welcome_message = Some(value.into());
         self
     }
-    ///Sets `agentPrompt`.
+
+    /// Sets `agentPrompt`.
     pub fn agent_prompt(mut self, value: impl Into<String>) -> Self {
         self.agent_prompt = Some(value.into());
         self
     }
-    ///Sets `voiceId`.
+
+    /// Sets `voiceId`.
     pub fn voice_id(mut self, value: impl Into<String>) -> Self {
         self.voice_id = Some(value.into());
         self
     }
-    ///Sets `language`.
+
+    /// Sets `language`.
     pub fn language(mut self, value: impl Into<VoiceAiLanguage>) -> Self {
         self.language = Some(value.into());
         self
     }
-    ///Sets `patienceLevel`.
+
+    /// Sets `patienceLevel`.
     pub fn patience_level(mut self, value: impl Into<PatienceLevel>) -> Self {
         self.patience_level = Some(value.into());
         self
     }
-    ///Sets `maxCallDuration`.
+
+    /// Sets `maxCallDuration`.
     pub fn max_call_duration(mut self, value: impl Into<i64>) -> Self {
         self.max_call_duration = Some(value.into());
         self
     }
-    ///Sets `sendUserIdleReminders`.
+
+    /// Sets `sendUserIdleReminders`.
     pub fn send_user_idle_reminders(mut self, value: impl Into<bool>) -> Self {
         self.send_user_idle_reminders = Some(value.into());
         self
     }
-    ///Sets `reminderAfterIdleTimeSeconds`.
+
+    /// Sets `reminderAfterIdleTimeSeconds`.
     pub fn reminder_after_idle_time_seconds(mut self, value: impl Into<i64>) -> Self {
         self.reminder_after_idle_time_seconds = Some(value.into());
         self
     }
-    ///Sets `inboundNumber`.
+
+    /// Sets `inboundNumber`.
     pub fn inbound_number(mut self, value: impl Into<String>) -> Self {
         self.inbound_number = Some(value.into());
         self
     }
-    ///Sets `numberPoolId`.
+
+    /// Sets `numberPoolId`.
     pub fn number_pool_id(mut self, value: impl Into<String>) -> Self {
         self.number_pool_id = Some(value.into());
         self
     }
-    ///Sets `callEndWorkflowIds`.
+
+    /// Sets `callEndWorkflowIds`.
     pub fn call_end_workflow_ids(mut self, value: impl Into<Vec<String>>) -> Self {
         self.call_end_workflow_ids = Some(value.into());
         self
     }
-    ///Sets `sendPostCallNotificationTo`.
+
+    /// Sets `sendPostCallNotificationTo`.
     pub fn send_post_call_notification_to(
         mut self,
         value: impl Into<PostCallNotificationRecipients>,
@@ -2437,7 +2779,8 @@ impl UpdateVoiceAiAgentRequest {
         self.send_post_call_notification_to = Some(value.into());
         self
     }
-    ///Sets `agentWorkingHours`.
+
+    /// Sets `agentWorkingHours`.
     pub fn agent_working_hours(
         mut self,
         value: impl Into<Vec<AgentWorkingDay>>,
@@ -2445,36 +2788,44 @@ impl UpdateVoiceAiAgentRequest {
         self.agent_working_hours = Some(value.into());
         self
     }
-    ///Sets `timezone`.
+
+    /// Sets `timezone`.
     pub fn timezone(mut self, value: impl Into<String>) -> Self {
         self.timezone = Some(value.into());
         self
     }
-    ///Sets `isAgentAsBackupDisabled`.
+
+    /// Sets `isAgentAsBackupDisabled`.
     pub fn is_agent_as_backup_disabled(mut self, value: impl Into<bool>) -> Self {
         self.is_agent_as_backup_disabled = Some(value.into());
         self
     }
-    ///Sets `translation`.
+
+    /// Sets `translation`.
     pub fn translation(mut self, value: impl Into<AgentTranslation>) -> Self {
         self.translation = Some(value.into());
         self
     }
 }
+
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// An action of a voice AI agent.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct VoiceAiAction {
-    /// `id`
+    /// `id`: a string. Example: `507f1f77bcf86cd799439011`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `actionType`
+
+    /// `actionType`: a [`VoiceAiActionType`](crate::voice_ai::VoiceAiActionType).
     #[serde(rename = "actionType", default, skip_serializing_if = "Option::is_none")]
     pub action_type: Option<VoiceAiActionType>,
+
     /// Display name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+
     /// Type-specific settings.
     ///
     /// Raw JSON: the `oneOf` variants cannot be told apart by their JSON kind, so no typed union is generated.
@@ -2485,7 +2836,9 @@ pub struct VoiceAiAction {
     )]
     pub action_parameters: Option<serde_json::Value>,
 }
+
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// An action to create, or its new settings.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2493,23 +2846,29 @@ pub struct VoiceAiActionRequest {
     /// The agent the action belongs to.
     #[serde(rename = "agentId")]
     pub agent_id: String,
-    /// `locationId`
+
+    /// `locationId`: a string. Example: `507f1f77bcf86cd799439012`.
     #[serde(rename = "locationId")]
     pub location_id: String,
-    /// `actionType`
+
+    /// `actionType`: a [`VoiceAiActionType`](crate::voice_ai::VoiceAiActionType).
     #[serde(rename = "actionType")]
     pub action_type: VoiceAiActionType,
+
     /// Display name.
     pub name: String,
+
     /// Type-specific settings.
     ///
     /// Raw JSON: the `oneOf` variants cannot be told apart by their JSON kind, so no typed union is generated.
     #[serde(rename = "actionParameters")]
     pub action_parameters: serde_json::Value,
 }
+
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 impl VoiceAiActionRequest {
-    ///A value with the required fields (`agentId`, `locationId`, `actionType`, `name`, `actionParameters`).
+    /// A value with the required fields (`agentId`, `locationId`, `actionType`, `name`, `actionParameters`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         agent_id: impl Into<String>,
@@ -2527,31 +2886,43 @@ impl VoiceAiActionRequest {
         }
     }
 }
+
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// What a voice AI action does.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum VoiceAiActionType {
-    ///`CALL_TRANSFER`
+    /// `CALL_TRANSFER`
     CallTransfer,
-    ///`DATA_EXTRACTION`
+
+    /// `DATA_EXTRACTION`
     DataExtraction,
-    ///`IN_CALL_DATA_EXTRACTION`
+
+    /// `IN_CALL_DATA_EXTRACTION`
     InCallDataExtraction,
-    ///`WORKFLOW_TRIGGER`
+
+    /// `WORKFLOW_TRIGGER`
     WorkflowTrigger,
-    ///`SMS`
+
+    /// `SMS`
     Sms,
-    ///`APPOINTMENT_BOOKING`
+
+    /// `APPOINTMENT_BOOKING`
     AppointmentBooking,
-    ///`CUSTOM_ACTION`
+
+    /// `CUSTOM_ACTION`
     CustomAction,
-    ///`KNOWLEDGE_BASE`
+
+    /// `KNOWLEDGE_BASE`
     KnowledgeBase,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 impl VoiceAiActionType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -2568,7 +2939,9 @@ impl VoiceAiActionType {
         }
     }
 }
+
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 impl From<&str> for VoiceAiActionType {
     fn from(value: &str) -> Self {
         match value {
@@ -2584,40 +2957,52 @@ impl From<&str> for VoiceAiActionType {
         }
     }
 }
+
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 crate::runtime::enums::string_enum!(VoiceAiActionType);
+
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// A voice AI agent; the `actions` list is present when fetched by id.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct VoiceAiAgent {
-    /// `id`
+    /// `id`: a string. Example: `507f1f77bcf86cd799439011`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `locationId`
+
+    /// `locationId`: a string. Example: `LOC123456789ABCDEF`.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
+
     /// Display name.
     #[serde(rename = "agentName", default, skip_serializing_if = "Option::is_none")]
     pub agent_name: Option<String>,
+
     /// Business the agent speaks for.
     #[serde(rename = "businessName", default, skip_serializing_if = "Option::is_none")]
     pub business_name: Option<String>,
+
     /// Greeting spoken on answering.
     #[serde(rename = "welcomeMessage", default, skip_serializing_if = "Option::is_none")]
     pub welcome_message: Option<String>,
+
     /// Instructions that shape the agent.
     #[serde(rename = "agentPrompt", default, skip_serializing_if = "Option::is_none")]
     pub agent_prompt: Option<String>,
+
     /// Speech voice.
     #[serde(rename = "voiceId", default, skip_serializing_if = "Option::is_none")]
     pub voice_id: Option<String>,
+
     /// Language code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub language: Option<String>,
+
     /// Tolerance for slow callers.
     #[serde(rename = "patienceLevel", default, skip_serializing_if = "Option::is_none")]
     pub patience_level: Option<String>,
+
     /// Longest call, in seconds (180 to 900).
     #[serde(
         rename = "maxCallDuration",
@@ -2625,6 +3010,7 @@ pub struct VoiceAiAgent {
         skip_serializing_if = "Option::is_none"
     )]
     pub max_call_duration: Option<i64>,
+
     /// Prompt silent callers.
     #[serde(
         rename = "sendUserIdleReminders",
@@ -2632,6 +3018,7 @@ pub struct VoiceAiAgent {
         skip_serializing_if = "Option::is_none"
     )]
     pub send_user_idle_reminders: Option<bool>,
+
     /// Silence before a prompt, in seconds (1 to 20).
     #[serde(
         rename = "reminderAfterIdleTimeSeconds",
@@ -2639,12 +3026,15 @@ pub struct VoiceAiAgent {
         skip_serializing_if = "Option::is_none"
     )]
     pub reminder_after_idle_time_seconds: Option<i64>,
+
     /// Number the agent answers.
     #[serde(rename = "inboundNumber", default, skip_serializing_if = "Option::is_none")]
     pub inbound_number: Option<String>,
+
     /// Number pool the agent answers.
     #[serde(rename = "numberPoolId", default, skip_serializing_if = "Option::is_none")]
     pub number_pool_id: Option<String>,
+
     /// Workflows started when a call ends.
     #[serde(
         rename = "callEndWorkflowIds",
@@ -2652,6 +3042,7 @@ pub struct VoiceAiAgent {
         skip_serializing_if = "Option::is_none"
     )]
     pub call_end_workflow_ids: Option<Vec<String>>,
+
     /// Who gets an email after each call.
     #[serde(
         rename = "sendPostCallNotificationTo",
@@ -2659,6 +3050,7 @@ pub struct VoiceAiAgent {
         skip_serializing_if = "Option::is_none"
     )]
     pub send_post_call_notification_to: Option<PostCallNotificationRecipients>,
+
     /// When the agent takes calls.
     #[serde(
         rename = "agentWorkingHours",
@@ -2666,9 +3058,11 @@ pub struct VoiceAiAgent {
         skip_serializing_if = "Option::is_none"
     )]
     pub agent_working_hours: Option<Vec<AgentWorkingDay>>,
+
     /// IANA time zone of the working hours.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
+
     /// The agent is never used as a fallback.
     #[serde(
         rename = "isAgentAsBackupDisabled",
@@ -2676,38 +3070,52 @@ pub struct VoiceAiAgent {
         skip_serializing_if = "Option::is_none"
     )]
     pub is_agent_as_backup_disabled: Option<bool>,
+
     /// Translation settings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub translation: Option<AgentTranslation>,
+
     /// The actions of the agent, with their parameters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actions: Option<Vec<VoiceAiAction>>,
 }
+
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// Values of `VoiceAiLanguage`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum VoiceAiLanguage {
-    ///`en-US`
+    /// `en-US`
     EnUs,
-    ///`pt-BR`
+
+    /// `pt-BR`
     PtBr,
-    ///`es`
+
+    /// `es`
     Es,
-    ///`fr`
+
+    /// `fr`
     Fr,
-    ///`de`
+
+    /// `de`
     De,
-    ///`it`
+
+    /// `it`
     It,
-    ///`nl-NL`
+
+    /// `nl-NL`
     NlNl,
-    ///`multi`
+
+    /// `multi`
     Multi,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 impl VoiceAiLanguage {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -2724,7 +3132,9 @@ impl VoiceAiLanguage {
         }
     }
 }
+
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 impl From<&str> for VoiceAiLanguage {
     fn from(value: &str) -> Self {
         match value {
@@ -2740,9 +3150,12 @@ impl From<&str> for VoiceAiLanguage {
         }
     }
 }
+
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
 crate::runtime::enums::string_enum!(VoiceAiLanguage);
+
 #[cfg(feature = "voice_ai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "voice_ai")))]
 /// Settings of a workflow-trigger action.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2750,14 +3163,18 @@ pub struct WorkflowTriggerParameters {
     /// When to start the workflow.
     #[serde(rename = "triggerPrompt", default, skip_serializing_if = "Option::is_none")]
     pub trigger_prompt: Option<String>,
+
     /// What the agent says.
     #[serde(rename = "triggerMessage", default, skip_serializing_if = "Option::is_none")]
     pub trigger_message: Option<String>,
-    /// `workflowId`
+
+    /// `workflowId`: a string. Example: `507f1f77bcf86cd799439011`.
     #[serde(rename = "workflowId", default, skip_serializing_if = "Option::is_none")]
     pub workflow_id: Option<String>,
 }
+
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 /// A span of time in a day.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2765,19 +3182,24 @@ pub struct WorkingInterval {
     /// Start hour, 0 to 23.
     #[serde(rename = "startHour", default, skip_serializing_if = "Option::is_none")]
     pub start_hour: Option<i64>,
+
     /// End hour, 0 to 23.
     #[serde(rename = "endHour", default, skip_serializing_if = "Option::is_none")]
     pub end_hour: Option<i64>,
+
     /// Start minute.
     #[serde(rename = "startMinute", default, skip_serializing_if = "Option::is_none")]
     pub start_minute: Option<i64>,
+
     /// End minute.
     #[serde(rename = "endMinute", default, skip_serializing_if = "Option::is_none")]
     pub end_minute: Option<i64>,
 }
+
 #[cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_voice_ai", feature = "voice_ai"))))]
 impl WorkingInterval {
-    ///A value with the required fields (`startHour`, `endHour`, `startMinute`, `endMinute`).
+    /// A value with the required fields (`startHour`, `endHour`, `startMinute`, `endMinute`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         start_hour: impl Into<i64>,
@@ -2792,22 +3214,26 @@ impl WorkingInterval {
             end_minute: Some(end_minute.into()),
         }
     }
-    ///Sets `startHour`.
+
+    /// Sets `startHour`.
     pub fn start_hour(mut self, value: impl Into<i64>) -> Self {
         self.start_hour = Some(value.into());
         self
     }
-    ///Sets `endHour`.
+
+    /// Sets `endHour`.
     pub fn end_hour(mut self, value: impl Into<i64>) -> Self {
         self.end_hour = Some(value.into());
         self
     }
-    ///Sets `startMinute`.
+
+    /// Sets `startMinute`.
     pub fn start_minute(mut self, value: impl Into<i64>) -> Self {
         self.start_minute = Some(value.into());
         self
     }
-    ///Sets `endMinute`.
+
+    /// Sets `endMinute`.
     pub fn end_minute(mut self, value: impl Into<i64>) -> Self {
         self.end_minute = Some(value.into());
         self

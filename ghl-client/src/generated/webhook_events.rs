@@ -22,143 +22,206 @@
 //! # Ok(())
 //! # }
 //! ```
+
 /// An event delivered to an app's webhook URL, typed by its `type` field.
 ///
 /// Parse the raw body only after its signature was verified.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub enum WebhookEvent {
-    ///`AppointmentCreate`: An appointment was booked.
+    /// `AppointmentCreate`: An appointment was booked.
     AppointmentCreate(AppointmentCreateEvent),
-    ///`AppointmentDelete`: An appointment was deleted.
+
+    /// `AppointmentDelete`: An appointment was deleted.
     AppointmentDelete(AppointmentDeleteEvent),
-    ///`AppointmentUpdate`: An appointment was changed.
+
+    /// `AppointmentUpdate`: An appointment was changed.
     AppointmentUpdate(AppointmentUpdateEvent),
-    ///`AssociationCreate`: An association type between two objects was defined.
+
+    /// `AssociationCreate`: An association type between two objects was defined.
     AssociationCreate(AssociationCreateEvent),
-    ///`AssociationDelete`: An association type between two objects was deleted.
+
+    /// `AssociationDelete`: An association type between two objects was deleted.
     AssociationDelete(AssociationDeleteEvent),
-    ///`AssociationUpdate`: An association type between two objects was changed.
+
+    /// `AssociationUpdate`: An association type between two objects was changed.
     AssociationUpdate(AssociationUpdateEvent),
-    ///`CampaignStatusUpdate`: A contact's status in a campaign changed.
+
+    /// `CampaignStatusUpdate`: A contact's status in a campaign changed.
     CampaignStatusUpdate(CampaignStatusUpdateEvent),
-    ///`ContactCreate`: A contact was created.
+
+    /// `ContactCreate`: A contact was created.
     ContactCreate(ContactCreateEvent),
-    ///`ContactDelete`: A contact was deleted.
+
+    /// `ContactDelete`: A contact was deleted.
     ContactDelete(ContactDeleteEvent),
-    ///`ContactDndUpdate`: A contact's do-not-disturb settings changed.
+
+    /// `ContactDndUpdate`: A contact's do-not-disturb settings changed.
     ContactDndUpdate(ContactDndUpdateEvent),
-    ///`ContactTagUpdate`: A contact's tags changed.
+
+    /// `ContactTagUpdate`: A contact's tags changed.
     ContactTagUpdate(ContactTagUpdateEvent),
-    ///`ContactUpdate`: Fields of a contact changed.
+
+    /// `ContactUpdate`: Fields of a contact changed.
     ContactUpdate(ContactUpdateEvent),
-    ///`ConversationUnreadUpdate`: A conversation's unread count or inbox state changed.
+
+    /// `ConversationUnreadUpdate`: A conversation's unread count or inbox state changed.
     ConversationUnreadUpdate(ConversationUnreadUpdateEvent),
-    ///`Email`: A message for the app's custom conversation provider to deliver (e-mail channel).
+
+    /// `Email`: A message for the app's custom conversation provider to deliver (e-mail channel).
     Email(ProviderOutboundMessageEvent),
-    ///`INSTALL`: The app was installed in an agency or a sub-account.
+
+    /// `INSTALL`: The app was installed in an agency or a sub-account.
     Install(AppInstallEvent),
-    ///`InboundMessage`: A contact sent a message or call to the sub-account.
+
+    /// `InboundMessage`: A contact sent a message or call to the sub-account.
     InboundMessage(InboundMessageEvent),
-    ///`InvoiceCreate`: An invoice was created.
+
+    /// `InvoiceCreate`: An invoice was created.
     InvoiceCreate(InvoiceCreateEvent),
-    ///`InvoiceDelete`: An invoice was deleted.
+
+    /// `InvoiceDelete`: An invoice was deleted.
     InvoiceDelete(InvoiceDeleteEvent),
-    ///`InvoicePaid`: An invoice was paid in full.
+
+    /// `InvoicePaid`: An invoice was paid in full.
     InvoicePaid(InvoicePaidEvent),
-    ///`InvoicePartiallyPaid`: A part payment was recorded on an invoice.
+
+    /// `InvoicePartiallyPaid`: A part payment was recorded on an invoice.
     InvoicePartiallyPaid(InvoicePartiallyPaidEvent),
-    ///`InvoiceSent`: An invoice was sent to its customer.
+
+    /// `InvoiceSent`: An invoice was sent to its customer.
     InvoiceSent(InvoiceSentEvent),
-    ///`InvoiceUpdate`: An invoice changed.
+
+    /// `InvoiceUpdate`: An invoice changed.
     InvoiceUpdate(InvoiceUpdateEvent),
-    ///`InvoiceVoid`: An invoice was voided.
+
+    /// `InvoiceVoid`: An invoice was voided.
     InvoiceVoid(InvoiceVoidEvent),
-    ///`LCEmailStats`: Delivery statistics of an e-mail sent through the built-in e-mail service.
+
+    /// `LCEmailStats`: Delivery statistics of an e-mail sent through the built-in e-mail service.
     LcEmailStats(LcEmailStatsEvent),
-    ///`LocationCreate`: A sub-account was created in the agency.
+
+    /// `LocationCreate`: A sub-account was created in the agency.
     LocationCreate(LocationCreateEvent),
-    ///`LocationUpdate`: A sub-account's details changed.
+
+    /// `LocationUpdate`: A sub-account's details changed.
     LocationUpdate(LocationUpdateEvent),
-    ///`NoteCreate`: A note was added to a contact.
+
+    /// `NoteCreate`: A note was added to a contact.
     NoteCreate(NoteCreateEvent),
-    ///`NoteDelete`: A note was deleted from a contact.
+
+    /// `NoteDelete`: A note was deleted from a contact.
     NoteDelete(NoteDeleteEvent),
-    ///`NoteUpdate`: A note was changed on a contact.
+
+    /// `NoteUpdate`: A note was changed on a contact.
     NoteUpdate(NoteUpdateEvent),
-    ///`ObjectSchemaCreate`: A custom object type was created.
+
+    /// `ObjectSchemaCreate`: A custom object type was created.
     ObjectSchemaCreate(ObjectSchemaCreateEvent),
-    ///`ObjectSchemaUpdate`: A custom object type was changed.
+
+    /// `ObjectSchemaUpdate`: A custom object type was changed.
     ObjectSchemaUpdate(ObjectSchemaUpdateEvent),
-    ///`OpportunityAssignedToUpdate`: An opportunity was assigned to another user.
+
+    /// `OpportunityAssignedToUpdate`: An opportunity was assigned to another user.
     OpportunityAssignedToUpdate(OpportunityAssignedToUpdateEvent),
-    ///`OpportunityCreate`: An opportunity was created.
+
+    /// `OpportunityCreate`: An opportunity was created.
     OpportunityCreate(OpportunityCreateEvent),
-    ///`OpportunityDelete`: An opportunity was deleted.
+
+    /// `OpportunityDelete`: An opportunity was deleted.
     OpportunityDelete(OpportunityDeleteEvent),
-    ///`OpportunityMonetaryValueUpdate`: An opportunity's value changed.
+
+    /// `OpportunityMonetaryValueUpdate`: An opportunity's value changed.
     OpportunityMonetaryValueUpdate(OpportunityMonetaryValueUpdateEvent),
-    ///`OpportunityStageUpdate`: An opportunity moved to another pipeline stage.
+
+    /// `OpportunityStageUpdate`: An opportunity moved to another pipeline stage.
     OpportunityStageUpdate(OpportunityStageUpdateEvent),
-    ///`OpportunityStatusUpdate`: An opportunity's status (open, won, lost, abandoned) changed.
+
+    /// `OpportunityStatusUpdate`: An opportunity's status (open, won, lost, abandoned) changed.
     OpportunityStatusUpdate(OpportunityStatusUpdateEvent),
-    ///`OpportunityUpdate`: An opportunity changed.
+
+    /// `OpportunityUpdate`: An opportunity changed.
     OpportunityUpdate(OpportunityUpdateEvent),
-    ///`OrderCreate`: An order was placed.
+
+    /// `OrderCreate`: An order was placed.
     OrderCreate(OrderCreateEvent),
-    ///`OrderStatusUpdate`: An order's status changed.
+
+    /// `OrderStatusUpdate`: An order's status changed.
     OrderStatusUpdate(OrderStatusUpdateEvent),
-    ///`OutboundMessage`: A user, workflow or the app sent a message or call to a contact.
+
+    /// `OutboundMessage`: A user, workflow or the app sent a message or call to a contact.
     OutboundMessage(OutboundMessageEvent),
-    ///`PLAN_CHANGE`: A sub-account or agency switched to another plan of a paid app.
+
+    /// `PLAN_CHANGE`: A sub-account or agency switched to another plan of a paid app.
     PlanChange(PlanChangeEvent),
-    ///`PriceCreate`: A price was added to a product.
+
+    /// `PriceCreate`: A price was added to a product.
     PriceCreate(PriceCreateEvent),
-    ///`PriceDelete`: A price was deleted.
+
+    /// `PriceDelete`: A price was deleted.
     PriceDelete(PriceDeleteEvent),
-    ///`PriceUpdate`: A price changed.
+
+    /// `PriceUpdate`: A price changed.
     PriceUpdate(PriceUpdateEvent),
-    ///`ProductCreate`: A product was created.
+
+    /// `ProductCreate`: A product was created.
     ProductCreate(ProductCreateEvent),
-    ///`ProductDelete`: A product was deleted.
+
+    /// `ProductDelete`: A product was deleted.
     ProductDelete(ProductDeleteEvent),
-    ///`ProductUpdate`: A product changed.
+
+    /// `ProductUpdate`: A product changed.
     ProductUpdate(ProductUpdateEvent),
-    ///`RecordCreate`: A custom object record (or business) was created.
+
+    /// `RecordCreate`: A custom object record (or business) was created.
     RecordCreate(RecordCreateEvent),
-    ///`RecordDelete`: A custom object record (or business) was deleted.
+
+    /// `RecordDelete`: A custom object record (or business) was deleted.
     RecordDelete(RecordDeleteEvent),
-    ///`RecordUpdate`: A custom object record (or business) changed.
+
+    /// `RecordUpdate`: A custom object record (or business) changed.
     RecordUpdate(RecordUpdateEvent),
-    ///`RelationCreate`: Two records were linked through an association.
+
+    /// `RelationCreate`: Two records were linked through an association.
     RelationCreate(RelationCreateEvent),
-    ///`RelationDelete`: Two records were unlinked through an association.
+
+    /// `RelationDelete`: Two records were unlinked through an association.
     RelationDelete(RelationDeleteEvent),
-    ///`SMS`: A message for the app's custom conversation provider to deliver (SMS channel).
+
+    /// `SMS`: A message for the app's custom conversation provider to deliver (SMS channel).
     Sms(ProviderOutboundMessageEvent),
-    ///`TaskComplete`: A task was marked done.
+
+    /// `TaskComplete`: A task was marked done.
     TaskComplete(TaskCompleteEvent),
-    ///`TaskCreate`: A task was created.
+
+    /// `TaskCreate`: A task was created.
     TaskCreate(TaskCreateEvent),
-    ///`TaskDelete`: A task was deleted.
+
+    /// `TaskDelete`: A task was deleted.
     TaskDelete(TaskDeleteEvent),
-    ///`UNINSTALL`: The app was removed from an agency or a sub-account.
+
+    /// `UNINSTALL`: The app was removed from an agency or a sub-account.
     Uninstall(AppUninstallEvent),
-    ///`UserCreate`: A user was added to a sub-account or to the agency.
+
+    /// `UserCreate`: A user was added to a sub-account or to the agency.
     UserCreate(UserCreateEvent),
+
     /// An event type this version does not know; the payload is kept whole.
     Unknown {
         /// The payload's `type` value.
         event_type: String,
+
         /// The whole payload.
         raw: serde_json::Value,
     },
 }
+
 impl WebhookEvent {
     /// Parses a delivery body.
     pub fn from_slice(body: &[u8]) -> Result<Self, serde_json::Error> {
         Self::from_value(serde_json::from_slice(body)?)
     }
+
     /// Parses an already decoded payload.
     pub fn from_value(value: serde_json::Value) -> Result<Self, serde_json::Error> {
         let event_type = value
@@ -280,6 +343,7 @@ impl WebhookEvent {
             },
         )
     }
+
     /// The event's `type` value.
     pub fn event_type(&self) -> &str {
         match self {
@@ -346,6 +410,7 @@ impl WebhookEvent {
         }
     }
 }
+
 /// Payload of `AppInstall`: the app was installed in an agency or a sub-account. Sent when an agency or a sub-account installs the app. `userId` and `companyId` may be missing when the install comes from an agency-wide rule for future sub-accounts.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -353,62 +418,77 @@ pub struct AppInstallEvent {
     /// Event name; selects the `WebhookEvent` variant.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
+
     /// The app's id.
     #[serde(rename = "appId", default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<String>,
+
     /// Agency id.
     #[serde(rename = "companyId", default, skip_serializing_if = "Option::is_none")]
     pub company_id: Option<String>,
+
     /// Sub-account id; absent for an agency-level install.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
+
     /// User who installed the app.
     #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
+
     /// Paid plan chosen, if any.
     #[serde(rename = "planId", default, skip_serializing_if = "Option::is_none")]
     pub plan_id: Option<String>,
-    /// `trial`
+
+    /// `trial`: a [`AppTrial`](crate::webhook_events::AppTrial).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trial: Option<AppTrial>,
-    /// `isWhitelabelCompany`
+
+    /// `isWhitelabelCompany`: `true` or `false`.
     #[serde(
         rename = "isWhitelabelCompany",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub is_whitelabel_company: Option<bool>,
-    /// `whitelabelDetails`
+
+    /// `whitelabelDetails`: a [`WhitelabelDetails`](crate::webhook_events::WhitelabelDetails).
     #[serde(
         rename = "whitelabelDetails",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub whitelabel_details: Option<WhitelabelDetails>,
+
     /// Agency name.
     #[serde(rename = "companyName", default, skip_serializing_if = "Option::is_none")]
     pub company_name: Option<String>,
+
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
     #[serde(rename = "webhookId", default, skip_serializing_if = "Option::is_none")]
     pub webhook_id: Option<String>,
+
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<String>,
 }
+
 /// The trial of a paid app plan.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AppTrial {
-    /// `onTrial`
+    /// `onTrial`: `true` or `false`.
     #[serde(rename = "onTrial", default, skip_serializing_if = "Option::is_none")]
     pub on_trial: Option<bool>,
+
     /// Length of the trial in days.
     #[serde(rename = "trialDuration", default, skip_serializing_if = "Option::is_none")]
     pub trial_duration: Option<i64>,
-    /// `trialStartDate`
+
+    /// `trialStartDate`: a date and time (RFC 3339 string).
     #[serde(rename = "trialStartDate", default, skip_serializing_if = "Option::is_none")]
     pub trial_start_date: Option<String>,
 }
+
 /// Payload of `AppUninstall`: the app was removed from an agency or a sub-account. Sent when the app is uninstalled; `locationId` is set for a sub-account, `companyId` for an agency.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -416,22 +496,28 @@ pub struct AppUninstallEvent {
     /// Event name; selects the `WebhookEvent` variant.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
+
     /// The app's id.
     #[serde(rename = "appId", default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<String>,
+
     /// Agency id (agency-level uninstall).
     #[serde(rename = "companyId", default, skip_serializing_if = "Option::is_none")]
     pub company_id: Option<String>,
+
     /// Sub-account id (sub-account-level uninstall).
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
+
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
     #[serde(rename = "webhookId", default, skip_serializing_if = "Option::is_none")]
     pub webhook_id: Option<String>,
+
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<String>,
 }
+
 /// The appointment an appointment event is about.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -439,21 +525,27 @@ pub struct Appointment {
     /// Appointment id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+
     /// Meeting location or link.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
-    /// `title`
+
+    /// `title`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    /// `calendarId`
+
+    /// `calendarId`: a string.
     #[serde(rename = "calendarId", default, skip_serializing_if = "Option::is_none")]
     pub calendar_id: Option<String>,
-    /// `contactId`
+
+    /// `contactId`: a string.
     #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<String>,
+
     /// Calendar group id.
     #[serde(rename = "groupId", default, skip_serializing_if = "Option::is_none")]
     pub group_id: Option<String>,
+
     /// For example `confirmed`.
     #[serde(
         rename = "appointmentStatus",
@@ -461,31 +553,40 @@ pub struct Appointment {
         skip_serializing_if = "Option::is_none"
     )]
     pub appointment_status: Option<String>,
-    /// `assignedUserId`
+
+    /// `assignedUserId`: a string.
     #[serde(rename = "assignedUserId", default, skip_serializing_if = "Option::is_none")]
     pub assigned_user_id: Option<String>,
+
     /// Ids of the users taking part.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub users: Option<Vec<String>>,
-    /// `notes`
+
+    /// `notes`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
+
     /// Where it was booked, for example `booking_widget`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
-    /// `startTime`
+
+    /// `startTime`: a date and time (RFC 3339 string).
     #[serde(rename = "startTime", default, skip_serializing_if = "Option::is_none")]
     pub start_time: Option<String>,
-    /// `endTime`
+
+    /// `endTime`: a date and time (RFC 3339 string).
     #[serde(rename = "endTime", default, skip_serializing_if = "Option::is_none")]
     pub end_time: Option<String>,
-    /// `dateAdded`
+
+    /// `dateAdded`: a date and time (RFC 3339 string).
     #[serde(rename = "dateAdded", default, skip_serializing_if = "Option::is_none")]
     pub date_added: Option<String>,
-    /// `dateUpdated`
+
+    /// `dateUpdated`: a date and time (RFC 3339 string).
     #[serde(rename = "dateUpdated", default, skip_serializing_if = "Option::is_none")]
     pub date_updated: Option<String>,
 }
+
 /// Payload of `AppointmentCreate`: an appointment was booked.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -493,19 +594,24 @@ pub struct AppointmentCreateEvent {
     /// Event name; selects the `WebhookEvent` variant.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
+
     /// Sub-account (location) the event belongs to.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
-    /// `appointment`
+
+    /// `appointment`: a [`Appointment`](crate::webhook_events::Appointment).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub appointment: Option<Appointment>,
+
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
     #[serde(rename = "webhookId", default, skip_serializing_if = "Option::is_none")]
     pub webhook_id: Option<String>,
+
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<String>,
 }
+
 /// Payload of `AppointmentDelete`: an appointment was deleted.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -513,19 +619,24 @@ pub struct AppointmentDeleteEvent {
     /// Event name; selects the `WebhookEvent` variant.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
+
     /// Sub-account (location) the event belongs to.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
-    /// `appointment`
+
+    /// `appointment`: a [`Appointment`](crate::webhook_events::Appointment).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub appointment: Option<Appointment>,
+
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
     #[serde(rename = "webhookId", default, skip_serializing_if = "Option::is_none")]
     pub webhook_id: Option<String>,
+
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<String>,
 }
+
 /// Payload of `AppointmentUpdate`: an appointment was changed.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -533,19 +644,24 @@ pub struct AppointmentUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
+
     /// Sub-account (location) the event belongs to.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
-    /// `appointment`
+
+    /// `appointment`: a [`Appointment`](crate::webhook_events::Appointment).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub appointment: Option<Appointment>,
+
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
     #[serde(rename = "webhookId", default, skip_serializing_if = "Option::is_none")]
     pub webhook_id: Option<String>,
+
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<String>,
 }
+
 /// Payload of `AssociationCreate`: an association type between two objects was defined.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -553,19 +669,23 @@ pub struct AssociationCreateEvent {
     /// Event name; selects the `WebhookEvent` variant.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
+
     /// Association id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `associationType`
+
+    /// `associationType`: a [`AssociationType`](crate::webhook_events::AssociationType).
     #[serde(
         rename = "associationType",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub association_type: Option<AssociationType>,
+
     /// Object key of the first side, e.g. `contact` or `custom_objects.<name>`.
     #[serde(rename = "firstObjectKey", default, skip_serializing_if = "Option::is_none")]
     pub first_object_key: Option<String>,
+
     /// Label of the first side.
     #[serde(
         rename = "firstObjectLabel",
@@ -573,6 +693,7 @@ pub struct AssociationCreateEvent {
         skip_serializing_if = "Option::is_none"
     )]
     pub first_object_label: Option<String>,
+
     /// Object key of the second side.
     #[serde(
         rename = "secondObjectKey",
@@ -580,6 +701,7 @@ pub struct AssociationCreateEvent {
         skip_serializing_if = "Option::is_none"
     )]
     pub second_object_key: Option<String>,
+
     /// Label of the second side.
     #[serde(
         rename = "secondObjectLabel",
@@ -587,19 +709,24 @@ pub struct AssociationCreateEvent {
         skip_serializing_if = "Option::is_none"
     )]
     pub second_object_label: Option<String>,
+
     /// Unique key of the association.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
+
     /// Sub-account (location) the event belongs to.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
+
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
     #[serde(rename = "webhookId", default, skip_serializing_if = "Option::is_none")]
     pub webhook_id: Option<String>,
+
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<String>,
 }
+
 /// Payload of `AssociationDelete`: an association type between two objects was deleted.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -607,19 +734,23 @@ pub struct AssociationDeleteEvent {
     /// Event name; selects the `WebhookEvent` variant.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
+
     /// Association id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `associationType`
+
+    /// `associationType`: a [`AssociationType`](crate::webhook_events::AssociationType).
     #[serde(
         rename = "associationType",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub association_type: Option<AssociationType>,
+
     /// Object key of the first side, e.g. `contact` or `custom_objects.<name>`.
     #[serde(rename = "firstObjectKey", default, skip_serializing_if = "Option::is_none")]
     pub first_object_key: Option<String>,
+
     /// Label of the first side.
     #[serde(
         rename = "firstObjectLabel",
@@ -627,6 +758,7 @@ pub struct AssociationDeleteEvent {
         skip_serializing_if = "Option::is_none"
     )]
     pub first_object_label: Option<String>,
+
     /// For example `MANY_TO_MANY`.
     #[serde(
         rename = "firstObjectToSecondObjectCardinality",
@@ -634,6 +766,7 @@ pub struct AssociationDeleteEvent {
         skip_serializing_if = "Option::is_none"
     )]
     pub first_object_to_second_object_cardinality: Option<String>,
+
     /// Object key of the second side.
     #[serde(
         rename = "secondObjectKey",
@@ -641,6 +774,7 @@ pub struct AssociationDeleteEvent {
         skip_serializing_if = "Option::is_none"
     )]
     pub second_object_key: Option<String>,
+
     /// Label of the second side.
     #[serde(
         rename = "secondObjectLabel",
@@ -648,6 +782,7 @@ pub struct AssociationDeleteEvent {
         skip_serializing_if = "Option::is_none"
     )]
     pub second_object_label: Option<String>,
+
     /// Cardinality seen from the second side.
     #[serde(
         rename = "secondObjectToFirstObjectCardinality",
@@ -655,30 +790,38 @@ pub struct AssociationDeleteEvent {
         skip_serializing_if = "Option::is_none"
     )]
     pub second_object_to_first_object_cardinality: Option<String>,
+
     /// Unique key of the association.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
+
     /// Sub-account (location) the event belongs to.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
+
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
     #[serde(rename = "webhookId", default, skip_serializing_if = "Option::is_none")]
     pub webhook_id: Option<String>,
+
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<String>,
 }
+
 /// Whether HighLevel or the account defined an association.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AssociationType {
-    ///`USER_DEFINED`
+    /// `USER_DEFINED`
     UserDefined,
-    ///`SYSTEM_DEFINED`
+
+    /// `SYSTEM_DEFINED`
     SystemDefined,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 impl AssociationType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -689,6 +832,7 @@ impl AssociationType {
         }
     }
 }
+
 impl From<&str> for AssociationType {
     fn from(value: &str) -> Self {
         match value {
@@ -699,6 +843,7 @@ impl From<&str> for AssociationType {
     }
 }
 crate::runtime::enums::string_enum!(AssociationType);
+
 /// Payload of `AssociationUpdate`: an association type between two objects was changed.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -706,19 +851,23 @@ pub struct AssociationUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
+
     /// Association id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `associationType`
+
+    /// `associationType`: a [`AssociationType`](crate::webhook_events::AssociationType).
     #[serde(
         rename = "associationType",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub association_type: Option<AssociationType>,
+
     /// Object key of the first side, e.g. `contact` or `custom_objects.<name>`.
     #[serde(rename = "firstObjectKey", default, skip_serializing_if = "Option::is_none")]
     pub first_object_key: Option<String>,
+
     /// Label of the first side.
     #[serde(
         rename = "firstObjectLabel",
@@ -726,6 +875,7 @@ pub struct AssociationUpdateEvent {
         skip_serializing_if = "Option::is_none"
     )]
     pub first_object_label: Option<String>,
+
     /// For example `MANY_TO_MANY`.
     #[serde(
         rename = "firstObjectToSecondObjectCardinality",
@@ -733,6 +883,7 @@ pub struct AssociationUpdateEvent {
         skip_serializing_if = "Option::is_none"
     )]
     pub first_object_to_second_object_cardinality: Option<String>,
+
     /// Object key of the second side.
     #[serde(
         rename = "secondObjectKey",
@@ -740,6 +891,7 @@ pub struct AssociationUpdateEvent {
         skip_serializing_if = "Option::is_none"
     )]
     pub second_object_key: Option<String>,
+
     /// Label of the second side.
     #[serde(
         rename = "secondObjectLabel",
@@ -747,6 +899,7 @@ pub struct AssociationUpdateEvent {
         skip_serializing_if = "Option::is_none"
     )]
     pub second_object_label: Option<String>,
+
     /// Cardinality seen from the second side.
     #[serde(
         rename = "secondObjectToFirstObjectCardinality",
@@ -754,19 +907,24 @@ pub struct AssociationUpdateEvent {
         skip_serializing_if = "Option::is_none"
     )]
     pub second_object_to_first_object_cardinality: Option<String>,
+
     /// Unique key of the association.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
+
     /// Sub-account (location) the event belongs to.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
+
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
     #[serde(rename = "webhookId", default, skip_serializing_if = "Option::is_none")]
     pub webhook_id: Option<String>,
+
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<String>,
 }
+
 /// Payload of `CampaignStatusUpdate`: a contact's status in a campaign changed.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -774,34 +932,44 @@ pub struct CampaignStatusUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
+
     /// Sub-account (location) the event belongs to.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
+
     /// Campaign enrolment id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `contactId`
+
+    /// `contactId`: a string.
     #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<String>,
+
     /// For example `paused`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
+
     /// Campaign id.
     #[serde(rename = "templateId", default, skip_serializing_if = "Option::is_none")]
     pub template_id: Option<String>,
+
     /// Reply state.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replied: Option<String>,
-    /// `dateAdded`
+
+    /// `dateAdded`: a date and time (RFC 3339 string).
     #[serde(rename = "dateAdded", default, skip_serializing_if = "Option::is_none")]
     pub date_added: Option<String>,
+
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
     #[serde(rename = "webhookId", default, skip_serializing_if = "Option::is_none")]
     pub webhook_id: Option<String>,
+
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<String>,
 }
+
 /// Payload of `ContactCreate`: a contact was created.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -809,79 +977,104 @@ pub struct ContactCreateEvent {
     /// Event name; selects the `WebhookEvent` variant.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
+
     /// Sub-account (location) the event belongs to.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
+
     /// Contact id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `address1`
+
+    /// `address1`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address1: Option<String>,
-    /// `city`
+
+    /// `city`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
-    /// `state`
+
+    /// `state`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
-    /// `companyName`
+
+    /// `companyName`: a string.
     #[serde(rename = "companyName", default, skip_serializing_if = "Option::is_none")]
     pub company_name: Option<String>,
+
     /// Country code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
+
     /// Where the contact came from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
-    /// `dateAdded`
+
+    /// `dateAdded`: a date and time (RFC 3339 string).
     #[serde(rename = "dateAdded", default, skip_serializing_if = "Option::is_none")]
     pub date_added: Option<String>,
+
     /// Date of birth (ISO 8601).
     #[serde(rename = "dateOfBirth", default, skip_serializing_if = "Option::is_none")]
     pub date_of_birth: Option<String>,
+
     /// True when every channel is on do-not-disturb.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dnd: Option<bool>,
-    /// `email`
+
+    /// `email`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
+
     /// Full name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `firstName`
+
+    /// `firstName`: a string.
     #[serde(rename = "firstName", default, skip_serializing_if = "Option::is_none")]
     pub first_name: Option<String>,
-    /// `lastName`
+
+    /// `lastName`: a string.
     #[serde(rename = "lastName", default, skip_serializing_if = "Option::is_none")]
     pub last_name: Option<String>,
+
     /// Phone number in E.164 form.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
-    /// `postalCode`
+
+    /// `postalCode`: a string.
     #[serde(rename = "postalCode", default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
-    /// `tags`
+
+    /// `tags`: a list of strings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
-    /// `website`
+
+    /// `website`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub website: Option<String>,
+
     /// Attachments; their shape is not documented.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attachments: Option<Vec<serde_json::Value>>,
+
     /// User the contact is assigned to.
     #[serde(rename = "assignedTo", default, skip_serializing_if = "Option::is_none")]
     pub assigned_to: Option<String>,
-    /// `customFields`
+
+    /// `customFields`: a list of [`CustomFieldValue`](crate::webhook_events::CustomFieldValue) values.
     #[serde(rename = "customFields", default, skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<Vec<CustomFieldValue>>,
+
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
     #[serde(rename = "webhookId", default, skip_serializing_if = "Option::is_none")]
     pub webhook_id: Option<String>,
+
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<String>,
 }
+
 /// Payload of `ContactDelete`: a contact was deleted.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -889,79 +1082,104 @@ pub struct ContactDeleteEvent {
     /// Event name; selects the `WebhookEvent` variant.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
+
     /// Sub-account (location) the event belongs to.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
+
     /// Contact id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `address1`
+
+    /// `address1`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address1: Option<String>,
-    /// `city`
+
+    /// `city`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
-    /// `state`
+
+    /// `state`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
-    /// `companyName`
+
+    /// `companyName`: a string.
     #[serde(rename = "companyName", default, skip_serializing_if = "Option::is_none")]
     pub company_name: Option<String>,
+
     /// Country code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
+
     /// Where the contact came from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
-    /// `dateAdded`
+
+    /// `dateAdded`: a date and time (RFC 3339 string).
     #[serde(rename = "dateAdded", default, skip_serializing_if = "Option::is_none")]
     pub date_added: Option<String>,
+
     /// Date of birth (ISO 8601).
     #[serde(rename = "dateOfBirth", default, skip_serializing_if = "Option::is_none")]
     pub date_of_birth: Option<String>,
+
     /// True when every channel is on do-not-disturb.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dnd: Option<bool>,
-    /// `email`
+
+    /// `email`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
+
     /// Full name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `firstName`
+
+    /// `firstName`: a string.
     #[serde(rename = "firstName", default, skip_serializing_if = "Option::is_none")]
     pub first_name: Option<String>,
-    /// `lastName`
+
+    /// `lastName`: a string.
     #[serde(rename = "lastName", default, skip_serializing_if = "Option::is_none")]
     pub last_name: Option<String>,
+
     /// Phone number in E.164 form.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
-    /// `postalCode`
+
+    /// `postalCode`: a string.
     #[serde(rename = "postalCode", default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
-    /// `tags`
+
+    /// `tags`: a list of strings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
-    /// `website`
+
+    /// `website`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub website: Option<String>,
+
     /// Attachments; their shape is not documented.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attachments: Option<Vec<serde_json::Value>>,
+
     /// User the contact is assigned to.
     #[serde(rename = "assignedTo", default, skip_serializing_if = "Option::is_none")]
     pub assigned_to: Option<String>,
-    /// `customFields`
+
+    /// `customFields`: a list of [`CustomFieldValue`](crate::webhook_events::CustomFieldValue) values.
     #[serde(rename = "customFields", default, skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<Vec<CustomFieldValue>>,
+
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
     #[serde(rename = "webhookId", default, skip_serializing_if = "Option::is_none")]
     pub webhook_id: Option<String>,
+
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<String>,
 }
+
 /// Payload of `ContactDndUpdate`: a contact's do-not-disturb settings changed.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -969,82 +1187,108 @@ pub struct ContactDndUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
+
     /// Sub-account (location) the event belongs to.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
+
     /// Contact id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `address1`
+
+    /// `address1`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address1: Option<String>,
-    /// `city`
+
+    /// `city`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
-    /// `state`
+
+    /// `state`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
-    /// `companyName`
+
+    /// `companyName`: a string.
     #[serde(rename = "companyName", default, skip_serializing_if = "Option::is_none")]
     pub company_name: Option<String>,
+
     /// Country code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
+
     /// Where the contact came from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
-    /// `dateAdded`
+
+    /// `dateAdded`: a date and time (RFC 3339 string).
     #[serde(rename = "dateAdded", default, skip_serializing_if = "Option::is_none")]
     pub date_added: Option<String>,
+
     /// Date of birth (ISO 8601).
     #[serde(rename = "dateOfBirth", default, skip_serializing_if = "Option::is_none")]
     pub date_of_birth: Option<String>,
+
     /// True when every channel is on do-not-disturb.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dnd: Option<bool>,
-    /// `dndSettings`
+
+    /// `dndSettings`: a [`DndSettings`](crate::webhook_events::DndSettings).
     #[serde(rename = "dndSettings", default, skip_serializing_if = "Option::is_none")]
     pub dnd_settings: Option<DndSettings>,
-    /// `email`
+
+    /// `email`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
+
     /// Full name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `firstName`
+
+    /// `firstName`: a string.
     #[serde(rename = "firstName", default, skip_serializing_if = "Option::is_none")]
     pub first_name: Option<String>,
-    /// `lastName`
+
+    /// `lastName`: a string.
     #[serde(rename = "lastName", default, skip_serializing_if = "Option::is_none")]
     pub last_name: Option<String>,
+
     /// Phone number in E.164 form.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
-    /// `postalCode`
+
+    /// `postalCode`: a string.
     #[serde(rename = "postalCode", default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
-    /// `tags`
+
+    /// `tags`: a list of strings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
-    /// `website`
+
+    /// `website`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub website: Option<String>,
+
     /// Attachments; their shape is not documented.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attachments: Option<Vec<serde_json::Value>>,
+
     /// User the contact is assigned to.
     #[serde(rename = "assignedTo", default, skip_serializing_if = "Option::is_none")]
     pub assigned_to: Option<String>,
-    /// `customFields`
+
+    /// `customFields`: a list of [`CustomFieldValue`](crate::webhook_events::CustomFieldValue) values.
     #[serde(rename = "customFields", default, skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<Vec<CustomFieldValue>>,
+
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
     #[serde(rename = "webhookId", default, skip_serializing_if = "Option::is_none")]
     pub webhook_id: Option<String>,
+
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<String>,
 }
+
 /// Payload of `ContactTagUpdate`: a contact's tags changed.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1052,79 +1296,104 @@ pub struct ContactTagUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
+
     /// Sub-account (location) the event belongs to.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
+
     /// Contact id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `address1`
+
+    /// `address1`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address1: Option<String>,
-    /// `city`
+
+    /// `city`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
-    /// `state`
+
+    /// `state`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
-    /// `companyName`
+
+    /// `companyName`: a string.
     #[serde(rename = "companyName", default, skip_serializing_if = "Option::is_none")]
     pub company_name: Option<String>,
+
     /// Country code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
+
     /// Where the contact came from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
-    /// `dateAdded`
+
+    /// `dateAdded`: a date and time (RFC 3339 string).
     #[serde(rename = "dateAdded", default, skip_serializing_if = "Option::is_none")]
     pub date_added: Option<String>,
+
     /// Date of birth (ISO 8601).
     #[serde(rename = "dateOfBirth", default, skip_serializing_if = "Option::is_none")]
     pub date_of_birth: Option<String>,
+
     /// True when every channel is on do-not-disturb.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dnd: Option<bool>,
-    /// `email`
+
+    /// `email`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
+
     /// Full name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `firstName`
+
+    /// `firstName`: a string.
     #[serde(rename = "firstName", default, skip_serializing_if = "Option::is_none")]
     pub first_name: Option<String>,
-    /// `lastName`
+
+    /// `lastName`: a string.
     #[serde(rename = "lastName", default, skip_serializing_if = "Option::is_none")]
     pub last_name: Option<String>,
+
     /// Phone number in E.164 form.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
-    /// `postalCode`
+
+    /// `postalCode`: a string.
     #[serde(rename = "postalCode", default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
-    /// `tags`
+
+    /// `tags`: a list of strings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
-    /// `website`
+
+    /// `website`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub website: Option<String>,
+
     /// Attachments; their shape is not documented.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attachments: Option<Vec<serde_json::Value>>,
+
     /// User the contact is assigned to.
     #[serde(rename = "assignedTo", default, skip_serializing_if = "Option::is_none")]
     pub assigned_to: Option<String>,
-    /// `customFields`
+
+    /// `customFields`: a list of [`CustomFieldValue`](crate::webhook_events::CustomFieldValue) values.
     #[serde(rename = "customFields", default, skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<Vec<CustomFieldValue>>,
+
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
     #[serde(rename = "webhookId", default, skip_serializing_if = "Option::is_none")]
     pub webhook_id: Option<String>,
+
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<String>,
 }
+
 /// Payload of `ContactUpdate`: fields of a contact changed.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1132,79 +1401,104 @@ pub struct ContactUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
+
     /// Sub-account (location) the event belongs to.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
+
     /// Contact id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `address1`
+
+    /// `address1`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address1: Option<String>,
-    /// `city`
+
+    /// `city`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
-    /// `state`
+
+    /// `state`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
-    /// `companyName`
+
+    /// `companyName`: a string.
     #[serde(rename = "companyName", default, skip_serializing_if = "Option::is_none")]
     pub company_name: Option<String>,
+
     /// Country code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
+
     /// Where the contact came from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
-    /// `dateAdded`
+
+    /// `dateAdded`: a date and time (RFC 3339 string).
     #[serde(rename = "dateAdded", default, skip_serializing_if = "Option::is_none")]
     pub date_added: Option<String>,
+
     /// Date of birth (ISO 8601).
     #[serde(rename = "dateOfBirth", default, skip_serializing_if = "Option::is_none")]
     pub date_of_birth: Option<String>,
+
     /// True when every channel is on do-not-disturb.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dnd: Option<bool>,
-    /// `email`
+
+    /// `email`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
+
     /// Full name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `firstName`
+
+    /// `firstName`: a string.
     #[serde(rename = "firstName", default, skip_serializing_if = "Option::is_none")]
     pub first_name: Option<String>,
-    /// `lastName`
+
+    /// `lastName`: a string.
     #[serde(rename = "lastName", default, skip_serializing_if = "Option::is_none")]
     pub last_name: Option<String>,
+
     /// Phone number in E.164 form.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
-    /// `postalCode`
+
+    /// `postalCode`: a string.
     #[serde(rename = "postalCode", default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
-    /// `tags`
+
+    /// `tags`: a list of strings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
-    /// `website`
+
+    /// `website`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub website: Option<String>,
+
     /// Attachments; their shape is not documented.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attachments: Option<Vec<serde_json::Value>>,
+
     /// User the contact is assigned to.
     #[serde(rename = "assignedTo", default, skip_serializing_if = "Option::is_none")]
     pub assigned_to: Option<String>,
-    /// `customFields`
+
+    /// `customFields`: a list of [`CustomFieldValue`](crate::webhook_events::CustomFieldValue) values.
     #[serde(rename = "customFields", default, skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<Vec<CustomFieldValue>>,
+
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
     #[serde(rename = "webhookId", default, skip_serializing_if = "Option::is_none")]
     pub webhook_id: Option<String>,
+
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<String>,
 }
+
 /// Payload of `ConversationUnreadWebhook`: a conversation's unread count or inbox state changed.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1212,34 +1506,44 @@ pub struct ConversationUnreadUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
+
     /// Sub-account (location) the event belongs to.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
+
     /// Conversation id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `contactId`
+
+    /// `contactId`: a string.
     #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<String>,
+
     /// Messages not yet read.
     #[serde(rename = "unreadCount", default, skip_serializing_if = "Option::is_none")]
     pub unread_count: Option<i64>,
-    /// `inbox`
+
+    /// `inbox`: `true` or `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inbox: Option<bool>,
-    /// `starred`
+
+    /// `starred`: `true` or `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub starred: Option<bool>,
-    /// `deleted`
+
+    /// `deleted`: `true` or `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted: Option<bool>,
+
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
     #[serde(rename = "webhookId", default, skip_serializing_if = "Option::is_none")]
     pub webhook_id: Option<String>,
+
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<String>,
 }
+
 /// The value of one custom field of a contact.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1247,10 +1551,12 @@ pub struct CustomFieldValue {
     /// Custom field id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+
     /// The value: text, number, list or object, depending on the field type.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<serde_json::Value>,
 }
+
 /// Do-not-disturb state of one channel.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1258,69 +1564,86 @@ pub struct DndChannelStatus {
     /// `active` (no messages on this channel) or `inactive`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
+
     /// Why the state was set.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+
     /// Reason code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
 }
+
 /// Do-not-disturb state per channel.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DndSettings {
-    /// `SMS`
+    /// `SMS`: a [`DndChannelStatus`](crate::webhook_events::DndChannelStatus).
     #[serde(rename = "SMS", default, skip_serializing_if = "Option::is_none")]
     pub sms: Option<DndChannelStatus>,
-    /// `Email`
+
+    /// `Email`: a [`DndChannelStatus`](crate::webhook_events::DndChannelStatus).
     #[serde(rename = "Email", default, skip_serializing_if = "Option::is_none")]
     pub email: Option<DndChannelStatus>,
-    /// `GMB`
+
+    /// `GMB`: a [`DndChannelStatus`](crate::webhook_events::DndChannelStatus).
     #[serde(rename = "GMB", default, skip_serializing_if = "Option::is_none")]
     pub gmb: Option<DndChannelStatus>,
-    /// `FB`
+
+    /// `FB`: a [`DndChannelStatus`](crate::webhook_events::DndChannelStatus).
     #[serde(rename = "FB", default, skip_serializing_if = "Option::is_none")]
     pub fb: Option<DndChannelStatus>,
-    /// `WhatsApp`
+
+    /// `WhatsApp`: a [`DndChannelStatus`](crate::webhook_events::DndChannelStatus).
     #[serde(rename = "WhatsApp", default, skip_serializing_if = "Option::is_none")]
     pub whats_app: Option<DndChannelStatus>,
-    /// `Call`
+
+    /// `Call`: a [`DndChannelStatus`](crate::webhook_events::DndChannelStatus).
     #[serde(rename = "Call", default, skip_serializing_if = "Option::is_none")]
     pub call: Option<DndChannelStatus>,
 }
+
 /// What the receiving mail server answered.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct EmailDeliveryStatus {
-    /// `attempt-no`
+    /// `attempt-no`: a whole number.
     #[serde(rename = "attempt-no", default, skip_serializing_if = "Option::is_none")]
     pub attempt_no: Option<i64>,
+
     /// SMTP status code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<i64>,
-    /// `message`
+
+    /// `message`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// `description`
+
+    /// `description`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `session-seconds`
+
+    /// `session-seconds`: a number.
     #[serde(
         rename = "session-seconds",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub session_seconds: Option<f64>,
-    /// `enhanced-code`
+
+    /// `enhanced-code`: a string.
     #[serde(rename = "enhanced-code", default, skip_serializing_if = "Option::is_none")]
     pub enhanced_code: Option<String>,
-    /// `mx-host`
+
+    /// `mx-host`: a string.
     #[serde(rename = "mx-host", default, skip_serializing_if = "Option::is_none")]
     pub mx_host: Option<String>,
-    /// `utf8`
+
+    /// `utf8`: `true` or `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub utf8: Option<bool>,
-    /// `i-first-delivery-attempt-seconds`
+
+    /// `i-first-delivery-attempt-seconds`: a number.
     #[serde(
         rename = "i-first-delivery-attempt-seconds",
         default,
@@ -1328,29 +1651,36 @@ pub struct EmailDeliveryStatus {
     )]
     pub i_first_delivery_attempt_seconds: Option<f64>,
 }
+
 /// SMTP envelope of the e-mail.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct EmailEnvelope {
-    /// `sender`
+    /// `sender`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sender: Option<String>,
-    /// `targets`
+
+    /// `targets`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub targets: Option<String>,
-    /// `transport`
+
+    /// `transport`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transport: Option<String>,
-    /// `sending-ip`
+
+    /// `sending-ip`: a string.
     #[serde(rename = "sending-ip", default, skip_serializing_if = "Option::is_none")]
     pub sending_ip: Option<String>,
-    /// `i-ip-pool-id`
+
+    /// `i-ip-pool-id`: a string.
     #[serde(rename = "i-ip-pool-id", default, skip_serializing_if = "Option::is_none")]
     pub i_ip_pool_id: Option<String>,
-    /// `i-ip-pool-name`
+
+    /// `i-ip-pool-name`: a string.
     #[serde(rename = "i-ip-pool-name", default, skip_serializing_if = "Option::is_none")]
     pub i_ip_pool_name: Option<String>,
 }
+
 /// One delivery event of an e-mail, as the sending platform reports it.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1358,107 +1688,131 @@ pub struct EmailStats {
     /// For example `delivered`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event: Option<String>,
-    /// `id`
+
+    /// `id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+
     /// Unix time in seconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<i64>,
-    /// `flags`
+
+    /// `flags`: a [`EmailStatsFlags`](crate::webhook_events::EmailStatsFlags).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flags: Option<EmailStatsFlags>,
-    /// `message`
+
+    /// `message`: a [`EmailStatsMessage`](crate::webhook_events::EmailStatsMessage).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<EmailStatsMessage>,
-    /// `log-level`
+
+    /// `log-level`: a string.
     #[serde(rename = "log-level", default, skip_serializing_if = "Option::is_none")]
     pub log_level: Option<String>,
-    /// `recipient`
+
+    /// `recipient`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recipient: Option<String>,
-    /// `recipient-domain`
+
+    /// `recipient-domain`: a string.
     #[serde(
         rename = "recipient-domain",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub recipient_domain: Option<String>,
-    /// `tags`
+
+    /// `tags`: a list of strings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
-    /// `recipient-provider`
+
+    /// `recipient-provider`: a string.
     #[serde(
         rename = "recipient-provider",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub recipient_provider: Option<String>,
-    /// `campaigns`
+
+    /// `campaigns`: a list of JSON values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub campaigns: Option<Vec<serde_json::Value>>,
-    /// `delivery-status`
+
+    /// `delivery-status`: a [`EmailDeliveryStatus`](crate::webhook_events::EmailDeliveryStatus).
     #[serde(
         rename = "delivery-status",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub delivery_status: Option<EmailDeliveryStatus>,
-    /// `envelope`
+
+    /// `envelope`: a [`EmailEnvelope`](crate::webhook_events::EmailEnvelope).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub envelope: Option<EmailEnvelope>,
 }
+
 /// Flags of the sending platform about the message.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct EmailStatsFlags {
-    /// `is-authenticated`
+    /// `is-authenticated`: `true` or `false`.
     #[serde(
         rename = "is-authenticated",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub is_authenticated: Option<bool>,
-    /// `is-routed`
+
+    /// `is-routed`: `true` or `false`.
     #[serde(rename = "is-routed", default, skip_serializing_if = "Option::is_none")]
     pub is_routed: Option<bool>,
-    /// `is-big`
+
+    /// `is-big`: `true` or `false`.
     #[serde(rename = "is-big", default, skip_serializing_if = "Option::is_none")]
     pub is_big: Option<bool>,
-    /// `is-system-test`
+
+    /// `is-system-test`: `true` or `false`.
     #[serde(rename = "is-system-test", default, skip_serializing_if = "Option::is_none")]
     pub is_system_test: Option<bool>,
-    /// `is-test-mode`
+
+    /// `is-test-mode`: `true` or `false`.
     #[serde(rename = "is-test-mode", default, skip_serializing_if = "Option::is_none")]
     pub is_test_mode: Option<bool>,
 }
+
 /// Selected headers of the e-mail.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct EmailStatsHeaders {
-    /// `message-id`
+    /// `message-id`: a string.
     #[serde(rename = "message-id", default, skip_serializing_if = "Option::is_none")]
     pub message_id: Option<String>,
-    /// `from`
+
+    /// `from`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from: Option<String>,
-    /// `to`
+
+    /// `to`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub to: Option<String>,
 }
+
 /// The e-mail the statistics are about.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct EmailStatsMessage {
-    /// `attachments`
+    /// `attachments`: a list of JSON values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attachments: Option<Vec<serde_json::Value>>,
-    /// `headers`
+
+    /// `headers`: a [`EmailStatsHeaders`](crate::webhook_events::EmailStatsHeaders).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headers: Option<EmailStatsHeaders>,
+
     /// Size in bytes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size: Option<i64>,
 }
+
 /// Payload of `InboundMessage`: a contact sent a message or call to the sub-account. Covers every channel (SMS, e-mail, calls, voicemail, social and chat); the call and e-mail fields are set only for those channels.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1466,42 +1820,55 @@ pub struct InboundMessageEvent {
     /// Event name; selects the `WebhookEvent` variant.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
+
     /// Sub-account (location) the event belongs to.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
+
     /// URLs of attachments, call recordings or voicemails.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attachments: Option<Vec<String>>,
+
     /// Message text (HTML for e-mail).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
-    /// `contactId`
+
+    /// `contactId`: a string.
     #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<String>,
+
     /// MIME type of `body`.
     #[serde(rename = "contentType", default, skip_serializing_if = "Option::is_none")]
     pub content_type: Option<String>,
-    /// `conversationId`
+
+    /// `conversationId`: a string.
     #[serde(rename = "conversationId", default, skip_serializing_if = "Option::is_none")]
     pub conversation_id: Option<String>,
-    /// `dateAdded`
+
+    /// `dateAdded`: a date and time (RFC 3339 string).
     #[serde(rename = "dateAdded", default, skip_serializing_if = "Option::is_none")]
     pub date_added: Option<String>,
-    /// `direction`
+
+    /// `direction`: a [`MessageDirection`](crate::webhook_events::MessageDirection).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub direction: Option<MessageDirection>,
+
     /// Channel: `SMS`, `CALL`, `VoiceMail`, `Email`, `GMB`, `FB`, `IG`, live chat, ...
     #[serde(rename = "messageType", default, skip_serializing_if = "Option::is_none")]
     pub message_type: Option<String>,
+
     /// Delivery or call outcome, e.g. `delivered`, `completed`, `voicemail`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
-    /// `messageId`
+
+    /// `messageId`: a string.
     #[serde(rename = "messageId", default, skip_serializing_if = "Option::is_none")]
     pub message_id: Option<String>,
+
     /// User involved (for calls and messages sent by a user).
     #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
+
     /// Conversation provider that carried the message.
     #[serde(
         rename = "conversationProviderId",
@@ -1509,97 +1876,123 @@ pub struct InboundMessageEvent {
         skip_serializing_if = "Option::is_none"
     )]
     pub conversation_provider_id: Option<String>,
+
     /// Call length in seconds.
     #[serde(rename = "callDuration", default, skip_serializing_if = "Option::is_none")]
     pub call_duration: Option<i64>,
+
     /// Call outcome, e.g. `completed` or `voicemail`.
     #[serde(rename = "callStatus", default, skip_serializing_if = "Option::is_none")]
     pub call_status: Option<String>,
+
     /// E-mail message id.
     #[serde(rename = "emailMessageId", default, skip_serializing_if = "Option::is_none")]
     pub email_message_id: Option<String>,
+
     /// E-mail thread id.
     #[serde(rename = "threadId", default, skip_serializing_if = "Option::is_none")]
     pub thread_id: Option<String>,
+
     /// E-mail provider.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider: Option<String>,
+
     /// E-mail sender.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from: Option<String>,
+
     /// E-mail subject.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
+
     /// E-mail recipients.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub to: Option<Recipients>,
+
     /// Copy recipients.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cc: Option<Recipients>,
+
     /// Blind-copy recipients.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bcc: Option<Recipients>,
+
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
     #[serde(rename = "webhookId", default, skip_serializing_if = "Option::is_none")]
     pub webhook_id: Option<String>,
+
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<String>,
 }
+
 /// A further address the invoice is sent to.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct InvoiceAdditionalEmail {
-    /// `email`
+    /// `email`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
 }
+
 /// Postal address of an invoice's customer.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct InvoiceAddress {
-    /// `countryCode`
+    /// `countryCode`: a string.
     #[serde(rename = "countryCode", default, skip_serializing_if = "Option::is_none")]
     pub country_code: Option<String>,
-    /// `addressLine1`
+
+    /// `addressLine1`: a string.
     #[serde(rename = "addressLine1", default, skip_serializing_if = "Option::is_none")]
     pub address_line1: Option<String>,
-    /// `addressLine2`
+
+    /// `addressLine2`: a string.
     #[serde(rename = "addressLine2", default, skip_serializing_if = "Option::is_none")]
     pub address_line2: Option<String>,
-    /// `city`
+
+    /// `city`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
-    /// `state`
+
+    /// `state`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
-    /// `postalCode`
+
+    /// `postalCode`: a string.
     #[serde(rename = "postalCode", default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
 }
+
 /// The issuing business as printed on an invoice.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct InvoiceBusinessDetails {
-    /// `name`
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `address`
+
+    /// `address`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
-    /// `phoneNo`
+
+    /// `phoneNo`: a string.
     #[serde(rename = "phoneNo", default, skip_serializing_if = "Option::is_none")]
     pub phone_no: Option<String>,
-    /// `website`
+
+    /// `website`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub website: Option<String>,
-    /// `logoUrl`
+
+    /// `logoUrl`: a string.
     #[serde(rename = "logoUrl", default, skip_serializing_if = "Option::is_none")]
     pub logo_url: Option<String>,
-    /// `customValues`
+
+    /// `customValues`: a list of JSON values.
     #[serde(rename = "customValues", default, skip_serializing_if = "Option::is_none")]
     pub custom_values: Option<Vec<serde_json::Value>>,
 }
+
 /// The customer an invoice is addressed to.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1607,32 +2000,40 @@ pub struct InvoiceContactDetails {
     /// Contact id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `phoneNo`
+
+    /// `phoneNo`: a string.
     #[serde(rename = "phoneNo", default, skip_serializing_if = "Option::is_none")]
     pub phone_no: Option<String>,
-    /// `email`
+
+    /// `email`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// `customFields`
+
+    /// `customFields`: a list of JSON values.
     #[serde(rename = "customFields", default, skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<Vec<serde_json::Value>>,
-    /// `name`
+
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `address`
+
+    /// `address`: a [`InvoiceAddress`](crate::webhook_events::InvoiceAddress).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<InvoiceAddress>,
-    /// `additionalEmails`
+
+    /// `additionalEmails`: a list of [`InvoiceAdditionalEmail`](crate::webhook_events::InvoiceAdditionalEmail) values.
     #[serde(
         rename = "additionalEmails",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub additional_emails: Option<Vec<InvoiceAdditionalEmail>>,
-    /// `companyName`
+
+    /// `companyName`: a string.
     #[serde(rename = "companyName", default, skip_serializing_if = "Option::is_none")]
     pub company_name: Option<String>,
 }
+
 /// Payload of `InvoiceCreate`: an invoice was created. The payload is the invoice itself.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1640,80 +2041,104 @@ pub struct InvoiceCreateEvent {
     /// Event name; selects the `WebhookEvent` variant.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
+
     /// Invoice id.
     #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+
     /// For example `draft`, `sent`, `paid`, `partially_paid`, `void`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
+
     /// False for test-mode invoices.
     #[serde(rename = "liveMode", default, skip_serializing_if = "Option::is_none")]
     pub live_mode: Option<bool>,
-    /// `amountPaid`
+
+    /// `amountPaid`: a number.
     #[serde(rename = "amountPaid", default, skip_serializing_if = "Option::is_none")]
     pub amount_paid: Option<f64>,
+
     /// Owner id (the location id when `altType` is `location`).
     #[serde(rename = "altId", default, skip_serializing_if = "Option::is_none")]
     pub alt_id: Option<String>,
+
     /// Owner kind, `location`.
     #[serde(rename = "altType", default, skip_serializing_if = "Option::is_none")]
     pub alt_type: Option<String>,
-    /// `name`
+
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `businessDetails`
+
+    /// `businessDetails`: a [`InvoiceBusinessDetails`](crate::webhook_events::InvoiceBusinessDetails).
     #[serde(
         rename = "businessDetails",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub business_details: Option<InvoiceBusinessDetails>,
-    /// `invoiceNumber`
+
+    /// `invoiceNumber`: a string.
     #[serde(rename = "invoiceNumber", default, skip_serializing_if = "Option::is_none")]
     pub invoice_number: Option<String>,
-    /// `currency`
+
+    /// `currency`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
-    /// `contactDetails`
+
+    /// `contactDetails`: a [`InvoiceContactDetails`](crate::webhook_events::InvoiceContactDetails).
     #[serde(rename = "contactDetails", default, skip_serializing_if = "Option::is_none")]
     pub contact_details: Option<InvoiceContactDetails>,
+
     /// Issue date (YYYY-MM-DD).
     #[serde(rename = "issueDate", default, skip_serializing_if = "Option::is_none")]
     pub issue_date: Option<String>,
+
     /// Due date (YYYY-MM-DD).
     #[serde(rename = "dueDate", default, skip_serializing_if = "Option::is_none")]
     pub due_date: Option<String>,
-    /// `discount`
+
+    /// `discount`: a [`InvoiceDiscount`](crate::webhook_events::InvoiceDiscount).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discount: Option<InvoiceDiscount>,
-    /// `invoiceItems`
+
+    /// `invoiceItems`: a list of [`InvoiceLineItem`](crate::webhook_events::InvoiceLineItem) values.
     #[serde(rename = "invoiceItems", default, skip_serializing_if = "Option::is_none")]
     pub invoice_items: Option<Vec<InvoiceLineItem>>,
-    /// `total`
+
+    /// `total`: a number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<f64>,
+
     /// Heading printed on the invoice.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    /// `amountDue`
+
+    /// `amountDue`: a number.
     #[serde(rename = "amountDue", default, skip_serializing_if = "Option::is_none")]
     pub amount_due: Option<f64>,
-    /// `createdAt`
+
+    /// `createdAt`: a date and time (RFC 3339 string).
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `updatedAt`
+
+    /// `updatedAt`: a date and time (RFC 3339 string).
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
-    /// `totalSummary`
+
+    /// `totalSummary`: a [`InvoiceTotalSummary`](crate::webhook_events::InvoiceTotalSummary).
     #[serde(rename = "totalSummary", default, skip_serializing_if = "Option::is_none")]
     pub total_summary: Option<InvoiceTotalSummary>,
+
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
     #[serde(rename = "webhookId", default, skip_serializing_if = "Option::is_none")]
     pub webhook_id: Option<String>,
+
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<String>,
 }
+
 /// Payload of `InvoiceDelete`: an invoice was deleted. The payload is the invoice itself.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1721,80 +2146,104 @@ pub struct InvoiceDeleteEvent {
     /// Event name; selects the `WebhookEvent` variant.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
+
     /// Invoice id.
     #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+
     /// For example `draft`, `sent`, `paid`, `partially_paid`, `void`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
+
     /// False for test-mode invoices.
     #[serde(rename = "liveMode", default, skip_serializing_if = "Option::is_none")]
     pub live_mode: Option<bool>,
-    /// `amountPaid`
+
+    /// `amountPaid`: a number.
     #[serde(rename = "amountPaid", default, skip_serializing_if = "Option::is_none")]
     pub amount_paid: Option<f64>,
+
     /// Owner id (the location id when `altType` is `location`).
     #[serde(rename = "altId", default, skip_serializing_if = "Option::is_none")]
     pub alt_id: Option<String>,
+
     /// Owner kind, `location`.
     #[serde(rename = "altType", default, skip_serializing_if = "Option::is_none")]
     pub alt_type: Option<String>,
-    /// `name`
+
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `businessDetails`
+
+    /// `businessDetails`: a [`InvoiceBusinessDetails`](crate::webhook_events::InvoiceBusinessDetails).
     #[serde(
         rename = "businessDetails",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub business_details: Option<InvoiceBusinessDetails>,
-    /// `invoiceNumber`
+
+    /// `invoiceNumber`: a string.
     #[serde(rename = "invoiceNumber", default, skip_serializing_if = "Option::is_none")]
     pub invoice_number: Option<String>,
-    /// `currency`
+
+    /// `currency`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
-    /// `contactDetails`
+
+    /// `contactDetails`: a [`InvoiceContactDetails`](crate::webhook_events::InvoiceContactDetails).
     #[serde(rename = "contactDetails", default, skip_serializing_if = "Option::is_none")]
     pub contact_details: Option<InvoiceContactDetails>,
+
     /// Issue date (YYYY-MM-DD).
     #[serde(rename = "issueDate", default, skip_serializing_if = "Option::is_none")]
     pub issue_date: Option<String>,
+
     /// Due date (YYYY-MM-DD).
     #[serde(rename = "dueDate", default, skip_serializing_if = "Option::is_none")]
     pub due_date: Option<String>,
-    /// `discount`
+
+    /// `discount`: a [`InvoiceDiscount`](crate::webhook_events::InvoiceDiscount).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discount: Option<InvoiceDiscount>,
-    /// `invoiceItems`
+
+    /// `invoiceItems`: a list of [`InvoiceLineItem`](crate::webhook_events::InvoiceLineItem) values.
     #[serde(rename = "invoiceItems", default, skip_serializing_if = "Option::is_none")]
     pub invoice_items: Option<Vec<InvoiceLineItem>>,
-    /// `total`
+
+    /// `total`: a number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<f64>,
+
     /// Heading printed on the invoice.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    /// `amountDue`
+
+    /// `amountDue`: a number.
     #[serde(rename = "amountDue", default, skip_serializing_if = "Option::is_none")]
     pub amount_due: Option<f64>,
-    /// `createdAt`
+
+    /// `createdAt`: a date and time (RFC 3339 string).
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `updatedAt`
+
+    /// `updatedAt`: a date and time (RFC 3339 string).
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
-    /// `totalSummary`
+
+    /// `totalSummary`: a [`InvoiceTotalSummary`](crate::webhook_events::InvoiceTotalSummary).
     #[serde(rename = "totalSummary", default, skip_serializing_if = "Option::is_none")]
     pub total_summary: Option<InvoiceTotalSummary>,
+
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
     #[serde(rename = "webhookId", default, skip_serializing_if = "Option::is_none")]
     pub webhook_id: Option<String>,
+
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<String>,
 }
+
 /// A discount on the whole invoice.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1802,10 +2251,12 @@ pub struct InvoiceDiscount {
     /// `percentage` or a fixed amount.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
-    /// `value`
+
+    /// `value`: a number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<f64>,
 }
+
 /// One line of an invoice.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1813,28 +2264,36 @@ pub struct InvoiceLineItem {
     /// Line id.
     #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `productId`
+
+    /// `productId`: a string.
     #[serde(rename = "productId", default, skip_serializing_if = "Option::is_none")]
     pub product_id: Option<String>,
-    /// `priceId`
+
+    /// `priceId`: a string.
     #[serde(rename = "priceId", default, skip_serializing_if = "Option::is_none")]
     pub price_id: Option<String>,
-    /// `currency`
+
+    /// `currency`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
-    /// `name`
+
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+
     /// Quantity.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub qty: Option<f64>,
+
     /// Unit price.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<f64>,
+
     /// Taxes on the line; their shape is not documented.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub taxes: Option<Vec<serde_json::Value>>,
 }
+
 /// Payload of `InvoicePaid`: an invoice was paid in full. The payload is the invoice itself.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1842,80 +2301,104 @@ pub struct InvoicePaidEvent {
     /// Event name; selects the `WebhookEvent` variant.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
+
     /// Invoice id.
     #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+
     /// For example `draft`, `sent`, `paid`, `partially_paid`, `void`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
+
     /// False for test-mode invoices.
     #[serde(rename = "liveMode", default, skip_serializing_if = "Option::is_none")]
     pub live_mode: Option<bool>,
-    /// `amountPaid`
+
+    /// `amountPaid`: a number.
     #[serde(rename = "amountPaid", default, skip_serializing_if = "Option::is_none")]
     pub amount_paid: Option<f64>,
+
     /// Owner id (the location id when `altType` is `location`).
     #[serde(rename = "altId", default, skip_serializing_if = "Option::is_none")]
     pub alt_id: Option<String>,
+
     /// Owner kind, `location`.
     #[serde(rename = "altType", default, skip_serializing_if = "Option::is_none")]
     pub alt_type: Option<String>,
-    /// `name`
+
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `businessDetails`
+
+    /// `businessDetails`: a [`InvoiceBusinessDetails`](crate::webhook_events::InvoiceBusinessDetails).
     #[serde(
         rename = "businessDetails",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub business_details: Option<InvoiceBusinessDetails>,
-    /// `invoiceNumber`
+
+    /// `invoiceNumber`: a string.
     #[serde(rename = "invoiceNumber", default, skip_serializing_if = "Option::is_none")]
     pub invoice_number: Option<String>,
-    /// `currency`
+
+    /// `currency`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
-    /// `contactDetails`
+
+    /// `contactDetails`: a [`InvoiceContactDetails`](crate::webhook_events::InvoiceContactDetails).
     #[serde(rename = "contactDetails", default, skip_serializing_if = "Option::is_none")]
     pub contact_details: Option<InvoiceContactDetails>,
+
     /// Issue date (YYYY-MM-DD).
     #[serde(rename = "issueDate", default, skip_serializing_if = "Option::is_none")]
     pub issue_date: Option<String>,
+
     /// Due date (YYYY-MM-DD).
     #[serde(rename = "dueDate", default, skip_serializing_if = "Option::is_none")]
     pub due_date: Option<String>,
-    /// `discount`
+
+    /// `discount`: a [`InvoiceDiscount`](crate::webhook_events::InvoiceDiscount).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discount: Option<InvoiceDiscount>,
-    /// `invoiceItems`
+
+    /// `invoiceItems`: a list of [`InvoiceLineItem`](crate::webhook_events::InvoiceLineItem) values.
     #[serde(rename = "invoiceItems", default, skip_serializing_if = "Option::is_none")]
     pub invoice_items: Option<Vec<InvoiceLineItem>>,
-    /// `total`
+
+    /// `total`: a number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<f64>,
+
     /// Heading printed on the invoice.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    /// `amountDue`
+
+    /// `amountDue`: a number.
     #[serde(rename = "amountDue", default, skip_serializing_if = "Option::is_none")]
     pub amount_due: Option<f64>,
-    /// `createdAt`
+
+    /// `createdAt`: a date and time (RFC 3339 string).
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `updatedAt`
+
+    /// `updatedAt`: a date and time (RFC 3339 string).
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
-    /// `totalSummary`
+
+    /// `totalSummary`: a [`InvoiceTotalSummary`](crate::webhook_events::InvoiceTotalSummary).
     #[serde(rename = "totalSummary", default, skip_serializing_if = "Option::is_none")]
     pub total_summary: Option<InvoiceTotalSummary>,
+
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
     #[serde(rename = "webhookId", default, skip_serializing_if = "Option::is_none")]
     pub webhook_id: Option<String>,
+
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<String>,
 }
+
 /// Payload of `InvoicePartiallyPaid`: a part payment was recorded on an invoice. The payload is the invoice itself.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1923,80 +2406,104 @@ pub struct InvoicePartiallyPaidEvent {
     /// Event name; selects the `WebhookEvent` variant.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
+
     /// Invoice id.
     #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+
     /// For example `draft`, `sent`, `paid`, `partially_paid`, `void`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
+
     /// False for test-mode invoices.
     #[serde(rename = "liveMode", default, skip_serializing_if = "Option::is_none")]
     pub live_mode: Option<bool>,
-    /// `amountPaid`
+
+    /// `amountPaid`: a number.
     #[serde(rename = "amountPaid", default, skip_serializing_if = "Option::is_none")]
     pub amount_paid: Option<f64>,
+
     /// Owner id (the location id when `altType` is `location`).
     #[serde(rename = "altId", default, skip_serializing_if = "Option::is_none")]
     pub alt_id: Option<String>,
+
     /// Owner kind, `location`.
     #[serde(rename = "altType", default, skip_serializing_if = "Option::is_none")]
     pub alt_type: Option<String>,
-    /// `name`
+
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `businessDetails`
+
+    /// `businessDetails`: a [`InvoiceBusinessDetails`](crate::webhook_events::InvoiceBusinessDetails).
     #[serde(
         rename = "businessDetails",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub business_details: Option<InvoiceBusinessDetails>,
-    /// `invoiceNumber`
+
+    /// `invoiceNumber`: a string.
     #[serde(rename = "invoiceNumber", default, skip_serializing_if = "Option::is_none")]
     pub invoice_number: Option<String>,
-    /// `currency`
+
+    /// `currency`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
-    /// `contactDetails`
+
+    /// `contactDetails`: a [`InvoiceContactDetails`](crate::webhook_events::InvoiceContactDetails).
     #[serde(rename = "contactDetails", default, skip_serializing_if = "Option::is_none")]
     pub contact_details: Option<InvoiceContactDetails>,
+
     /// Issue date (YYYY-MM-DD).
     #[serde(rename = "issueDate", default, skip_serializing_if = "Option::is_none")]
     pub issue_date: Option<String>,
+
     /// Due date (YYYY-MM-DD).
     #[serde(rename = "dueDate", default, skip_serializing_if = "Option::is_none")]
     pub due_date: Option<String>,
-    /// `discount`
+
+    /// `discount`: a [`InvoiceDiscount`](crate::webhook_events::InvoiceDiscount).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discount: Option<InvoiceDiscount>,
-    /// `invoiceItems`
+
+    /// `invoiceItems`: a list of [`InvoiceLineItem`](crate::webhook_events::InvoiceLineItem) values.
     #[serde(rename = "invoiceItems", default, skip_serializing_if = "Option::is_none")]
     pub invoice_items: Option<Vec<InvoiceLineItem>>,
-    /// `total`
+
+    /// `total`: a number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<f64>,
+
     /// Heading printed on the invoice.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    /// `amountDue`
+
+    /// `amountDue`: a number.
     #[serde(rename = "amountDue", default, skip_serializing_if = "Option::is_none")]
     pub amount_due: Option<f64>,
-    /// `createdAt`
+
+    /// `createdAt`: a date and time (RFC 3339 string).
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `updatedAt`
+
+    /// `updatedAt`: a date and time (RFC 3339 string).
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
-    /// `totalSummary`
+
+    /// `totalSummary`: a [`InvoiceTotalSummary`](crate::webhook_events::InvoiceTotalSummary).
     #[serde(rename = "totalSummary", default, skip_serializing_if = "Option::is_none")]
     pub total_summary: Option<InvoiceTotalSummary>,
+
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
     #[serde(rename = "webhookId", default, skip_serializing_if = "Option::is_none")]
     pub webhook_id: Option<String>,
+
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<String>,
 }
+
 /// Payload of `InvoiceSent`: an invoice was sent to its customer. The payload is the invoice itself.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2004,91 +2511,117 @@ pub struct InvoiceSentEvent {
     /// Event name; selects the `WebhookEvent` variant.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
+
     /// Invoice id.
     #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+
     /// For example `draft`, `sent`, `paid`, `partially_paid`, `void`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
+
     /// False for test-mode invoices.
     #[serde(rename = "liveMode", default, skip_serializing_if = "Option::is_none")]
     pub live_mode: Option<bool>,
-    /// `amountPaid`
+
+    /// `amountPaid`: a number.
     #[serde(rename = "amountPaid", default, skip_serializing_if = "Option::is_none")]
     pub amount_paid: Option<f64>,
+
     /// Owner id (the location id when `altType` is `location`).
     #[serde(rename = "altId", default, skip_serializing_if = "Option::is_none")]
     pub alt_id: Option<String>,
+
     /// Owner kind, `location`.
     #[serde(rename = "altType", default, skip_serializing_if = "Option::is_none")]
     pub alt_type: Option<String>,
-    /// `name`
+
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `businessDetails`
+
+    /// `businessDetails`: a [`InvoiceBusinessDetails`](crate::webhook_events::InvoiceBusinessDetails).
     #[serde(
         rename = "businessDetails",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub business_details: Option<InvoiceBusinessDetails>,
-    /// `invoiceNumber`
+
+    /// `invoiceNumber`: a string.
     #[serde(rename = "invoiceNumber", default, skip_serializing_if = "Option::is_none")]
     pub invoice_number: Option<String>,
-    /// `currency`
+
+    /// `currency`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
-    /// `contactDetails`
+
+    /// `contactDetails`: a [`InvoiceContactDetails`](crate::webhook_events::InvoiceContactDetails).
     #[serde(rename = "contactDetails", default, skip_serializing_if = "Option::is_none")]
     pub contact_details: Option<InvoiceContactDetails>,
+
     /// Issue date (YYYY-MM-DD).
     #[serde(rename = "issueDate", default, skip_serializing_if = "Option::is_none")]
     pub issue_date: Option<String>,
+
     /// Due date (YYYY-MM-DD).
     #[serde(rename = "dueDate", default, skip_serializing_if = "Option::is_none")]
     pub due_date: Option<String>,
-    /// `discount`
+
+    /// `discount`: a [`InvoiceDiscount`](crate::webhook_events::InvoiceDiscount).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discount: Option<InvoiceDiscount>,
-    /// `invoiceItems`
+
+    /// `invoiceItems`: a list of [`InvoiceLineItem`](crate::webhook_events::InvoiceLineItem) values.
     #[serde(rename = "invoiceItems", default, skip_serializing_if = "Option::is_none")]
     pub invoice_items: Option<Vec<InvoiceLineItem>>,
-    /// `total`
+
+    /// `total`: a number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<f64>,
+
     /// Heading printed on the invoice.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    /// `amountDue`
+
+    /// `amountDue`: a number.
     #[serde(rename = "amountDue", default, skip_serializing_if = "Option::is_none")]
     pub amount_due: Option<f64>,
-    /// `createdAt`
+
+    /// `createdAt`: a date and time (RFC 3339 string).
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `updatedAt`
+
+    /// `updatedAt`: a date and time (RFC 3339 string).
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
-    /// `totalSummary`
+
+    /// `totalSummary`: a [`InvoiceTotalSummary`](crate::webhook_events::InvoiceTotalSummary).
     #[serde(rename = "totalSummary", default, skip_serializing_if = "Option::is_none")]
     pub total_summary: Option<InvoiceTotalSummary>,
+
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
     #[serde(rename = "webhookId", default, skip_serializing_if = "Option::is_none")]
     pub webhook_id: Option<String>,
+
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<String>,
 }
+
 /// Totals before and after discount.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct InvoiceTotalSummary {
-    /// `subTotal`
+    /// `subTotal`: a number.
     #[serde(rename = "subTotal", default, skip_serializing_if = "Option::is_none")]
     pub sub_total: Option<f64>,
-    /// `discount`
+
+    /// `discount`: a number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discount: Option<f64>,
 }
+
 /// Payload of `InvoiceUpdate`: an invoice changed. The payload is the invoice itself.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2096,80 +2629,104 @@ pub struct InvoiceUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
+
     /// Invoice id.
     #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+
     /// For example `draft`, `sent`, `paid`, `partially_paid`, `void`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
+
     /// False for test-mode invoices.
     #[serde(rename = "liveMode", default, skip_serializing_if = "Option::is_none")]
     pub live_mode: Option<bool>,
-    /// `amountPaid`
+
+    /// `amountPaid`: a number.
     #[serde(rename = "amountPaid", default, skip_serializing_if = "Option::is_none")]
     pub amount_paid: Option<f64>,
+
     /// Owner id (the location id when `altType` is `location`).
     #[serde(rename = "altId", default, skip_serializing_if = "Option::is_none")]
     pub alt_id: Option<String>,
+
     /// Owner kind, `location`.
     #[serde(rename = "altType", default, skip_serializing_if = "Option::is_none")]
     pub alt_type: Option<String>,
-    /// `name`
+
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `businessDetails`
+
+    /// `businessDetails`: a [`InvoiceBusinessDetails`](crate::webhook_events::InvoiceBusinessDetails).
     #[serde(
         rename = "businessDetails",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub business_details: Option<InvoiceBusinessDetails>,
-    /// `invoiceNumber`
+
+    /// `invoiceNumber`: a string.
     #[serde(rename = "invoiceNumber", default, skip_serializing_if = "Option::is_none")]
     pub invoice_number: Option<String>,
-    /// `currency`
+
+    /// `currency`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
-    /// `contactDetails`
+
+    /// `contactDetails`: a [`InvoiceContactDetails`](crate::webhook_events::InvoiceContactDetails).
     #[serde(rename = "contactDetails", default, skip_serializing_if = "Option::is_none")]
     pub contact_details: Option<InvoiceContactDetails>,
+
     /// Issue date (YYYY-MM-DD).
     #[serde(rename = "issueDate", default, skip_serializing_if = "Option::is_none")]
     pub issue_date: Option<String>,
+
     /// Due date (YYYY-MM-DD).
     #[serde(rename = "dueDate", default, skip_serializing_if = "Option::is_none")]
     pub due_date: Option<String>,
-    /// `discount`
+
+    /// `discount`: a [`InvoiceDiscount`](crate::webhook_events::InvoiceDiscount).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discount: Option<InvoiceDiscount>,
-    /// `invoiceItems`
+
+    /// `invoiceItems`: a list of [`InvoiceLineItem`](crate::webhook_events::InvoiceLineItem) values.
     #[serde(rename = "invoiceItems", default, skip_serializing_if = "Option::is_none")]
     pub invoice_items: Option<Vec<InvoiceLineItem>>,
-    /// `total`
+
+    /// `total`: a number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<f64>,
+
     /// Heading printed on the invoice.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    /// `amountDue`
+
+    /// `amountDue`: a number.
     #[serde(rename = "amountDue", default, skip_serializing_if = "Option::is_none")]
     pub amount_due: Option<f64>,
-    /// `createdAt`
+
+    /// `createdAt`: a date and time (RFC 3339 string).
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `updatedAt`
+
+    /// `updatedAt`: a date and time (RFC 3339 string).
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
-    /// `totalSummary`
+
+    /// `totalSummary`: a [`InvoiceTotalSummary`](crate::webhook_events::InvoiceTotalSummary).
     #[serde(rename = "totalSummary", default, skip_serializing_if = "Option::is_none")]
     pub total_summary: Option<InvoiceTotalSummary>,
+
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
     #[serde(rename = "webhookId", default, skip_serializing_if = "Option::is_none")]
     pub webhook_id: Option<String>,
+
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<String>,
 }
+
 /// Payload of `InvoiceVoid`: an invoice was voided. The payload is the invoice itself.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2177,80 +2734,104 @@ pub struct InvoiceVoidEvent {
     /// Event name; selects the `WebhookEvent` variant.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
+
     /// Invoice id.
     #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+
     /// For example `draft`, `sent`, `paid`, `partially_paid`, `void`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
+
     /// False for test-mode invoices.
     #[serde(rename = "liveMode", default, skip_serializing_if = "Option::is_none")]
     pub live_mode: Option<bool>,
-    /// `amountPaid`
+
+    /// `amountPaid`: a number.
     #[serde(rename = "amountPaid", default, skip_serializing_if = "Option::is_none")]
     pub amount_paid: Option<f64>,
+
     /// Owner id (the location id when `altType` is `location`).
     #[serde(rename = "altId", default, skip_serializing_if = "Option::is_none")]
     pub alt_id: Option<String>,
+
     /// Owner kind, `location`.
     #[serde(rename = "altType", default, skip_serializing_if = "Option::is_none")]
     pub alt_type: Option<String>,
-    /// `name`
+
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `businessDetails`
+
+    /// `businessDetails`: a [`InvoiceBusinessDetails`](crate::webhook_events::InvoiceBusinessDetails).
     #[serde(
         rename = "businessDetails",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub business_details: Option<InvoiceBusinessDetails>,
-    /// `invoiceNumber`
+
+    /// `invoiceNumber`: a string.
     #[serde(rename = "invoiceNumber", default, skip_serializing_if = "Option::is_none")]
     pub invoice_number: Option<String>,
-    /// `currency`
+
+    /// `currency`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
-    /// `contactDetails`
+
+    /// `contactDetails`: a [`InvoiceContactDetails`](crate::webhook_events::InvoiceContactDetails).
     #[serde(rename = "contactDetails", default, skip_serializing_if = "Option::is_none")]
     pub contact_details: Option<InvoiceContactDetails>,
+
     /// Issue date (YYYY-MM-DD).
     #[serde(rename = "issueDate", default, skip_serializing_if = "Option::is_none")]
     pub issue_date: Option<String>,
+
     /// Due date (YYYY-MM-DD).
     #[serde(rename = "dueDate", default, skip_serializing_if = "Option::is_none")]
     pub due_date: Option<String>,
-    /// `discount`
+
+    /// `discount`: a [`InvoiceDiscount`](crate::webhook_events::InvoiceDiscount).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discount: Option<InvoiceDiscount>,
-    /// `invoiceItems`
+
+    /// `invoiceItems`: a list of [`InvoiceLineItem`](crate::webhook_events::InvoiceLineItem) values.
     #[serde(rename = "invoiceItems", default, skip_serializing_if = "Option::is_none")]
     pub invoice_items: Option<Vec<InvoiceLineItem>>,
-    /// `total`
+
+    /// `total`: a number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<f64>,
+
     /// Heading printed on the invoice.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    /// `amountDue`
+
+    /// `amountDue`: a number.
     #[serde(rename = "amountDue", default, skip_serializing_if = "Option::is_none")]
     pub amount_due: Option<f64>,
-    /// `createdAt`
+
+    /// `createdAt`: a date and time (RFC 3339 string).
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `updatedAt`
+
+    /// `updatedAt`: a date and time (RFC 3339 string).
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
-    /// `totalSummary`
+
+    /// `totalSummary`: a [`InvoiceTotalSummary`](crate::webhook_events::InvoiceTotalSummary).
     #[serde(rename = "totalSummary", default, skip_serializing_if = "Option::is_none")]
     pub total_summary: Option<InvoiceTotalSummary>,
+
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
     #[serde(rename = "webhookId", default, skip_serializing_if = "Option::is_none")]
     pub webhook_id: Option<String>,
+
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<String>,
 }
+
 /// Payload of `LCEmailStats`: delivery statistics of an e-mail sent through the built-in e-mail service. Only sub-account-level apps receive it.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2258,22 +2839,28 @@ pub struct LcEmailStatsEvent {
     /// Event name; selects the `WebhookEvent` variant.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
+
     /// Sub-account (location) the event belongs to.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
+
     /// Agency id.
     #[serde(rename = "companyId", default, skip_serializing_if = "Option::is_none")]
     pub company_id: Option<String>,
-    /// `webhookPayload`
+
+    /// `webhookPayload`: a [`EmailStats`](crate::webhook_events::EmailStats).
     #[serde(rename = "webhookPayload", default, skip_serializing_if = "Option::is_none")]
     pub webhook_payload: Option<EmailStats>,
+
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
     #[serde(rename = "webhookId", default, skip_serializing_if = "Option::is_none")]
     pub webhook_id: Option<String>,
+
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<String>,
 }
+
 /// Payload of `LocationCreate`: a sub-account was created in the agency. Delivered to agency-level apps.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2281,32 +2868,40 @@ pub struct LocationCreateEvent {
     /// Event name; selects the `WebhookEvent` variant.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
+
     /// Sub-account (location) id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+
     /// Agency id.
     #[serde(rename = "companyId", default, skip_serializing_if = "Option::is_none")]
     pub company_id: Option<String>,
-    /// `name`
+
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `email`
+
+    /// `email`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// `stripeProductId`
+
+    /// `stripeProductId`: a string.
     #[serde(
         rename = "stripeProductId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub stripe_product_id: Option<String>,
+
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
     #[serde(rename = "webhookId", default, skip_serializing_if = "Option::is_none")]
     pub webhook_id: Option<String>,
+
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<String>,
 }
+
 /// Payload of `LocationUpdate`: a sub-account's details changed. Delivered to agency-level apps.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2314,43 +2909,54 @@ pub struct LocationUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
+
     /// Sub-account (location) id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+
     /// Agency id.
     #[serde(rename = "companyId", default, skip_serializing_if = "Option::is_none")]
     pub company_id: Option<String>,
-    /// `name`
+
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `email`
+
+    /// `email`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// `stripeProductId`
+
+    /// `stripeProductId`: a string.
     #[serde(
         rename = "stripeProductId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub stripe_product_id: Option<String>,
+
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
     #[serde(rename = "webhookId", default, skip_serializing_if = "Option::is_none")]
     pub webhook_id: Option<String>,
+
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<String>,
 }
+
 /// Which way a message or call went, seen from the sub-account.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum MessageDirection {
-    ///`inbound`
+    /// `inbound`
     Inbound,
-    ///`outbound`
+
+    /// `outbound`
     Outbound,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 impl MessageDirection {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -2361,6 +2967,7 @@ impl MessageDirection {
         }
     }
 }
+
 impl From<&str> for MessageDirection {
     fn from(value: &str) -> Self {
         match value {
@@ -2371,6 +2978,7 @@ impl From<&str> for MessageDirection {
     }
 }
 crate::runtime::enums::string_enum!(MessageDirection);
+
 /// Payload of `NoteCreate`: a note was added to a contact.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2378,28 +2986,36 @@ pub struct NoteCreateEvent {
     /// Event name; selects the `WebhookEvent` variant.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
+
     /// Sub-account (location) the event belongs to.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
+
     /// Note id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+
     /// Note text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
-    /// `contactId`
+
+    /// `contactId`: a string.
     #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<String>,
-    /// `dateAdded`
+
+    /// `dateAdded`: a date and time (RFC 3339 string).
     #[serde(rename = "dateAdded", default, skip_serializing_if = "Option::is_none")]
     pub date_added: Option<String>,
+
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
     #[serde(rename = "webhookId", default, skip_serializing_if = "Option::is_none")]
     pub webhook_id: Option<String>,
+
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<String>,
 }
+
 /// Payload of `NoteDelete`: a note was deleted from a contact.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2407,28 +3023,36 @@ pub struct NoteDeleteEvent {
     /// Event name; selects the `WebhookEvent` variant.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
+
     /// Sub-account (location) the event belongs to.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
+
     /// Note id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+
     /// Note text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
-    /// `contactId`
+
+    /// `contactId`: a string.
     #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<String>,
-    /// `dateAdded`
+
+    /// `dateAdded`: a date and time (RFC 3339 string).
     #[serde(rename = "dateAdded", default, skip_serializing_if = "Option::is_none")]
     pub date_added: Option<String>,
+
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
     #[serde(rename = "webhookId", default, skip_serializing_if = "Option::is_none")]
     pub webhook_id: Option<String>,
+
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<String>,
 }
+
 /// Payload of `NoteUpdate`: a note was changed on a contact.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2436,39 +3060,49 @@ pub struct NoteUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
+
     /// Sub-account (location) the event belongs to.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
+
     /// Note id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+
     /// Note text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
-    /// `contactId`
+
+    /// `contactId`: a string.
     #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<String>,
-    /// `dateAdded`
+
+    /// `dateAdded`: a date and time (RFC 3339 string).
     #[serde(rename = "dateAdded", default, skip_serializing_if = "Option::is_none")]
     pub date_added: Option<String>,
+
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
     #[serde(rename = "webhookId", default, skip_serializing_if = "Option::is_none")]
     pub webhook_id: Option<String>,
+
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<String>,
 }
+
 /// Display names of a custom object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ObjectLabels {
-    /// `singular`
+    /// `singular`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub singular: Option<String>,
-    /// `plural`
+
+    /// `plural`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub plural: Option<String>,
 }
+
 /// Payload of `ObjectSchemaCreate`: a custom object type was created.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2476,15 +3110,19 @@ pub struct ObjectSchemaCreateEvent {
     /// Event name; selects the `WebhookEvent` variant.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
+
     /// Object id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `labels`
+
+    /// `labels`: a [`ObjectLabels`](crate::webhook_events::ObjectLabels).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub labels: Option<ObjectLabels>,
-    /// `description`
+
+    /// `description`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+
     /// Keys of the fields that search looks at.
     #[serde(
         rename = "searchableProperties",
@@ -2492,6 +3130,7 @@ pub struct ObjectSchemaCreateEvent {
         skip_serializing_if = "Option::is_none"
     )]
     pub searchable_properties: Option<Vec<String>>,
+
     /// Key of the field shown as a record's name.
     #[serde(
         rename = "primaryDisplayProperty",
@@ -2499,34 +3138,44 @@ pub struct ObjectSchemaCreateEvent {
         skip_serializing_if = "Option::is_none"
     )]
     pub primary_display_property: Option<String>,
+
     /// Object key, e.g. `custom_objects.pets`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
+
     /// Sub-account (location) the event belongs to.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
+
     /// Who created it; shape not documented.
     #[serde(rename = "createdBy", default, skip_serializing_if = "Option::is_none")]
     pub created_by: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+
     /// Who changed it last; shape not documented.
     #[serde(rename = "updatedBy", default, skip_serializing_if = "Option::is_none")]
     pub updated_by: Option<std::collections::BTreeMap<String, serde_json::Value>>,
-    /// `createdAt`
+
+    /// `createdAt`: a date and time (RFC 3339 string).
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `updatedAt`
+
+    /// `updatedAt`: a date and time (RFC 3339 string).
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
-    /// `objectType`
+
+    /// `objectType`: a [`ObjectType`](crate::webhook_events::ObjectType).
     #[serde(rename = "objectType", default, skip_serializing_if = "Option::is_none")]
     pub object_type: Option<ObjectType>,
+
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<String>,
+
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
     #[serde(rename = "webhookId", default, skip_serializing_if = "Option::is_none")]
     pub webhook_id: Option<String>,
 }
+
 /// Payload of `ObjectSchemaUpdate`: a custom object type was changed.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2534,15 +3183,19 @@ pub struct ObjectSchemaUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
+
     /// Object id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `labels`
+
+    /// `labels`: a [`ObjectLabels`](crate::webhook_events::ObjectLabels).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub labels: Option<ObjectLabels>,
-    /// `description`
+
+    /// `description`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+
     /// Keys of the fields that search looks at.
     #[serde(
         rename = "searchableProperties",
@@ -2550,6 +3203,7 @@ pub struct ObjectSchemaUpdateEvent {
         skip_serializing_if = "Option::is_none"
     )]
     pub searchable_properties: Option<Vec<String>>,
+
     /// Key of the field shown as a record's name.
     #[serde(
         rename = "primaryDisplayProperty",
@@ -2557,45 +3211,58 @@ pub struct ObjectSchemaUpdateEvent {
         skip_serializing_if = "Option::is_none"
     )]
     pub primary_display_property: Option<String>,
+
     /// Object key, e.g. `custom_objects.pets`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
+
     /// Sub-account (location) the event belongs to.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
+
     /// Who created it; shape not documented.
     #[serde(rename = "createdBy", default, skip_serializing_if = "Option::is_none")]
     pub created_by: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+
     /// Who changed it last; shape not documented.
     #[serde(rename = "updatedBy", default, skip_serializing_if = "Option::is_none")]
     pub updated_by: Option<std::collections::BTreeMap<String, serde_json::Value>>,
-    /// `createdAt`
+
+    /// `createdAt`: a date and time (RFC 3339 string).
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `updatedAt`
+
+    /// `updatedAt`: a date and time (RFC 3339 string).
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
-    /// `objectType`
+
+    /// `objectType`: a [`ObjectType`](crate::webhook_events::ObjectType).
     #[serde(rename = "objectType", default, skip_serializing_if = "Option::is_none")]
     pub object_type: Option<ObjectType>,
+
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<String>,
+
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
     #[serde(rename = "webhookId", default, skip_serializing_if = "Option::is_none")]
     pub webhook_id: Option<String>,
 }
+
 /// Whether HighLevel or the account defined an object.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ObjectType {
-    ///`USER_DEFINED`
+    /// `USER_DEFINED`
     UserDefined,
-    ///`SYSTEM_DEFINED`
+
+    /// `SYSTEM_DEFINED`
     SystemDefined,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 impl ObjectType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -2606,6 +3273,7 @@ impl ObjectType {
         }
     }
 }
+
 impl From<&str> for ObjectType {
     fn from(value: &str) -> Self {
         match value {
@@ -2616,6 +3284,7 @@ impl From<&str> for ObjectType {
     }
 }
 crate::runtime::enums::string_enum!(ObjectType);
+
 /// Payload of `OpportunityAssignedToUpdate`: an opportunity was assigned to another user.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2623,50 +3292,64 @@ pub struct OpportunityAssignedToUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
+
     /// Sub-account (location) the event belongs to.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
+
     /// Opportunity id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+
     /// User id.
     #[serde(rename = "assignedTo", default, skip_serializing_if = "Option::is_none")]
     pub assigned_to: Option<String>,
-    /// `contactId`
+
+    /// `contactId`: a string.
     #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<String>,
+
     /// Deal value.
     #[serde(rename = "monetaryValue", default, skip_serializing_if = "Option::is_none")]
     pub monetary_value: Option<f64>,
-    /// `name`
+
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `pipelineId`
+
+    /// `pipelineId`: a string.
     #[serde(rename = "pipelineId", default, skip_serializing_if = "Option::is_none")]
     pub pipeline_id: Option<String>,
-    /// `pipelineStageId`
+
+    /// `pipelineStageId`: a string.
     #[serde(
         rename = "pipelineStageId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub pipeline_stage_id: Option<String>,
-    /// `source`
+
+    /// `source`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
-    /// `status`
+
+    /// `status`: a [`OpportunityStatus`](crate::webhook_events::OpportunityStatus).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<OpportunityStatus>,
-    /// `dateAdded`
+
+    /// `dateAdded`: a date and time (RFC 3339 string).
     #[serde(rename = "dateAdded", default, skip_serializing_if = "Option::is_none")]
     pub date_added: Option<String>,
+
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
     #[serde(rename = "webhookId", default, skip_serializing_if = "Option::is_none")]
     pub webhook_id: Option<String>,
+
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<String>,
 }
+
 /// Payload of `OpportunityCreate`: an opportunity was created.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2674,50 +3357,64 @@ pub struct OpportunityCreateEvent {
     /// Event name; selects the `WebhookEvent` variant.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
+
     /// Sub-account (location) the event belongs to.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
+
     /// Opportunity id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+
     /// User id.
     #[serde(rename = "assignedTo", default, skip_serializing_if = "Option::is_none")]
     pub assigned_to: Option<String>,
-    /// `contactId`
+
+    /// `contactId`: a string.
     #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<String>,
+
     /// Deal value.
     #[serde(rename = "monetaryValue", default, skip_serializing_if = "Option::is_none")]
     pub monetary_value: Option<f64>,
-    /// `name`
+
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `pipelineId`
+
+    /// `pipelineId`: a string.
     #[serde(rename = "pipelineId", default, skip_serializing_if = "Option::is_none")]
     pub pipeline_id: Option<String>,
-    /// `pipelineStageId`
+
+    /// `pipelineStageId`: a string.
     #[serde(
         rename = "pipelineStageId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub pipeline_stage_id: Option<String>,
-    /// `source`
+
+    /// `source`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
-    /// `status`
+
+    /// `status`: a [`OpportunityStatus`](crate::webhook_events::OpportunityStatus).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<OpportunityStatus>,
-    /// `dateAdded`
+
+    /// `dateAdded`: a date and time (RFC 3339 string).
     #[serde(rename = "dateAdded", default, skip_serializing_if = "Option::is_none")]
     pub date_added: Option<String>,
+
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
     #[serde(rename = "webhookId", default, skip_serializing_if = "Option::is_none")]
     pub webhook_id: Option<String>,
+
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<String>,
 }
+
 /// Payload of `OpportunityDelete`: an opportunity was deleted.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2725,50 +3422,64 @@ pub struct OpportunityDeleteEvent {
     /// Event name; selects the `WebhookEvent` variant.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
+
     /// Sub-account (location) the event belongs to.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
+
     /// Opportunity id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+
     /// User id.
     #[serde(rename = "assignedTo", default, skip_serializing_if = "Option::is_none")]
     pub assigned_to: Option<String>,
-    /// `contactId`
+
+    /// `contactId`: a string.
     #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<String>,
+
     /// Deal value.
     #[serde(rename = "monetaryValue", default, skip_serializing_if = "Option::is_none")]
     pub monetary_value: Option<f64>,
-    /// `name`
+
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `pipelineId`
+
+    /// `pipelineId`: a string.
     #[serde(rename = "pipelineId", default, skip_serializing_if = "Option::is_none")]
     pub pipeline_id: Option<String>,
-    /// `pipelineStageId`
+
+    /// `pipelineStageId`: a string.
     #[serde(
         rename = "pipelineStageId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub pipeline_stage_id: Option<String>,
-    /// `source`
+
+    /// `source`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
-    /// `status`
+
+    /// `status`: a [`OpportunityStatus`](crate::webhook_events::OpportunityStatus).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<OpportunityStatus>,
-    /// `dateAdded`
+
+    /// `dateAdded`: a date and time (RFC 3339 string).
     #[serde(rename = "dateAdded", default, skip_serializing_if = "Option::is_none")]
     pub date_added: Option<String>,
+
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
     #[serde(rename = "webhookId", default, skip_serializing_if = "Option::is_none")]
     pub webhook_id: Option<String>,
+
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<String>,
 }
+
 /// Payload of `OpportunityMonetaryValueUpdate`: an opportunity's value changed.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2776,50 +3487,64 @@ pub struct OpportunityMonetaryValueUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
+
     /// Sub-account (location) the event belongs to.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
+
     /// Opportunity id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+
     /// User id.
     #[serde(rename = "assignedTo", default, skip_serializing_if = "Option::is_none")]
     pub assigned_to: Option<String>,
-    /// `contactId`
+
+    /// `contactId`: a string.
     #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<String>,
+
     /// Deal value.
     #[serde(rename = "monetaryValue", default, skip_serializing_if = "Option::is_none")]
     pub monetary_value: Option<f64>,
-    /// `name`
+
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `pipelineId`
+
+    /// `pipelineId`: a string.
     #[serde(rename = "pipelineId", default, skip_serializing_if = "Option::is_none")]
     pub pipeline_id: Option<String>,
-    /// `pipelineStageId`
+
+    /// `pipelineStageId`: a string.
     #[serde(
         rename = "pipelineStageId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub pipeline_stage_id: Option<String>,
-    /// `source`
+
+    /// `source`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
-    /// `status`
+
+    /// `status`: a [`OpportunityStatus`](crate::webhook_events::OpportunityStatus).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<OpportunityStatus>,
-    /// `dateAdded`
+
+    /// `dateAdded`: a date and time (RFC 3339 string).
     #[serde(rename = "dateAdded", default, skip_serializing_if = "Option::is_none")]
     pub date_added: Option<String>,
+
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
     #[serde(rename = "webhookId", default, skip_serializing_if = "Option::is_none")]
     pub webhook_id: Option<String>,
+
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<String>,
 }
+
 /// Payload of `OpportunityStageUpdate`: an opportunity moved to another pipeline stage.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2827,65 +3552,84 @@ pub struct OpportunityStageUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
+
     /// Sub-account (location) the event belongs to.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
+
     /// Opportunity id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+
     /// User id.
     #[serde(rename = "assignedTo", default, skip_serializing_if = "Option::is_none")]
     pub assigned_to: Option<String>,
-    /// `contactId`
+
+    /// `contactId`: a string.
     #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<String>,
+
     /// Deal value.
     #[serde(rename = "monetaryValue", default, skip_serializing_if = "Option::is_none")]
     pub monetary_value: Option<f64>,
-    /// `name`
+
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `pipelineId`
+
+    /// `pipelineId`: a string.
     #[serde(rename = "pipelineId", default, skip_serializing_if = "Option::is_none")]
     pub pipeline_id: Option<String>,
-    /// `pipelineStageId`
+
+    /// `pipelineStageId`: a string.
     #[serde(
         rename = "pipelineStageId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub pipeline_stage_id: Option<String>,
-    /// `source`
+
+    /// `source`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
-    /// `status`
+
+    /// `status`: a [`OpportunityStatus`](crate::webhook_events::OpportunityStatus).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<OpportunityStatus>,
-    /// `dateAdded`
+
+    /// `dateAdded`: a date and time (RFC 3339 string).
     #[serde(rename = "dateAdded", default, skip_serializing_if = "Option::is_none")]
     pub date_added: Option<String>,
+
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
     #[serde(rename = "webhookId", default, skip_serializing_if = "Option::is_none")]
     pub webhook_id: Option<String>,
+
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<String>,
 }
+
 /// Where an opportunity stands.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum OpportunityStatus {
-    ///`open`
+    /// `open`
     Open,
-    ///`won`
+
+    /// `won`
     Won,
-    ///`lost`
+
+    /// `lost`
     Lost,
-    ///`abandoned`
+
+    /// `abandoned`
     Abandoned,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 impl OpportunityStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -2898,6 +3642,7 @@ impl OpportunityStatus {
         }
     }
 }
+
 impl From<&str> for OpportunityStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -2910,6 +3655,7 @@ impl From<&str> for OpportunityStatus {
     }
 }
 crate::runtime::enums::string_enum!(OpportunityStatus);
+
 /// Payload of `OpportunityStatusUpdate`: an opportunity's status (open, won, lost, abandoned) changed.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2917,50 +3663,64 @@ pub struct OpportunityStatusUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
+
     /// Sub-account (location) the event belongs to.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
+
     /// Opportunity id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+
     /// User id.
     #[serde(rename = "assignedTo", default, skip_serializing_if = "Option::is_none")]
     pub assigned_to: Option<String>,
-    /// `contactId`
+
+    /// `contactId`: a string.
     #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<String>,
+
     /// Deal value.
     #[serde(rename = "monetaryValue", default, skip_serializing_if = "Option::is_none")]
     pub monetary_value: Option<f64>,
-    /// `name`
+
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `pipelineId`
+
+    /// `pipelineId`: a string.
     #[serde(rename = "pipelineId", default, skip_serializing_if = "Option::is_none")]
     pub pipeline_id: Option<String>,
-    /// `pipelineStageId`
+
+    /// `pipelineStageId`: a string.
     #[serde(
         rename = "pipelineStageId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub pipeline_stage_id: Option<String>,
-    /// `source`
+
+    /// `source`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
-    /// `status`
+
+    /// `status`: a [`OpportunityStatus`](crate::webhook_events::OpportunityStatus).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<OpportunityStatus>,
-    /// `dateAdded`
+
+    /// `dateAdded`: a date and time (RFC 3339 string).
     #[serde(rename = "dateAdded", default, skip_serializing_if = "Option::is_none")]
     pub date_added: Option<String>,
+
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
     #[serde(rename = "webhookId", default, skip_serializing_if = "Option::is_none")]
     pub webhook_id: Option<String>,
+
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<String>,
 }
+
 /// Payload of `OpportunityUpdate`: an opportunity changed.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2968,135 +3728,174 @@ pub struct OpportunityUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
+
     /// Sub-account (location) the event belongs to.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
+
     /// Opportunity id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+
     /// User id.
     #[serde(rename = "assignedTo", default, skip_serializing_if = "Option::is_none")]
     pub assigned_to: Option<String>,
-    /// `contactId`
+
+    /// `contactId`: a string.
     #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<String>,
+
     /// Deal value.
     #[serde(rename = "monetaryValue", default, skip_serializing_if = "Option::is_none")]
     pub monetary_value: Option<f64>,
-    /// `name`
+
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `pipelineId`
+
+    /// `pipelineId`: a string.
     #[serde(rename = "pipelineId", default, skip_serializing_if = "Option::is_none")]
     pub pipeline_id: Option<String>,
-    /// `pipelineStageId`
+
+    /// `pipelineStageId`: a string.
     #[serde(
         rename = "pipelineStageId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub pipeline_stage_id: Option<String>,
-    /// `source`
+
+    /// `source`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
-    /// `status`
+
+    /// `status`: a [`OpportunityStatus`](crate::webhook_events::OpportunityStatus).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<OpportunityStatus>,
-    /// `dateAdded`
+
+    /// `dateAdded`: a date and time (RFC 3339 string).
     #[serde(rename = "dateAdded", default, skip_serializing_if = "Option::is_none")]
     pub date_added: Option<String>,
+
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
     #[serde(rename = "webhookId", default, skip_serializing_if = "Option::is_none")]
     pub webhook_id: Option<String>,
+
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<String>,
 }
+
 /// How the order total is made up.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct OrderAmountSummary {
-    /// `subtotal`
+    /// `subtotal`: a number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subtotal: Option<f64>,
-    /// `discount`
+
+    /// `discount`: a number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discount: Option<f64>,
-    /// `tax`
+
+    /// `tax`: a number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax: Option<f64>,
-    /// `shipping`
+
+    /// `shipping`: a number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shipping: Option<f64>,
 }
+
 /// The ordering contact, as it was when the order was placed.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct OrderContact {
-    /// `locationId`
+    /// `locationId`: a string.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
+
     /// Contact id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `address1`
+
+    /// `address1`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address1: Option<String>,
-    /// `city`
+
+    /// `city`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
-    /// `state`
+
+    /// `state`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
-    /// `companyName`
+
+    /// `companyName`: a string.
     #[serde(rename = "companyName", default, skip_serializing_if = "Option::is_none")]
     pub company_name: Option<String>,
+
     /// Country code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
+
     /// Where the contact came from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
-    /// `dateAdded`
+
+    /// `dateAdded`: a date and time (RFC 3339 string).
     #[serde(rename = "dateAdded", default, skip_serializing_if = "Option::is_none")]
     pub date_added: Option<String>,
+
     /// Date of birth (ISO 8601).
     #[serde(rename = "dateOfBirth", default, skip_serializing_if = "Option::is_none")]
     pub date_of_birth: Option<String>,
+
     /// True when every channel is on do-not-disturb.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dnd: Option<bool>,
-    /// `email`
+
+    /// `email`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
+
     /// Full name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `firstName`
+
+    /// `firstName`: a string.
     #[serde(rename = "firstName", default, skip_serializing_if = "Option::is_none")]
     pub first_name: Option<String>,
-    /// `lastName`
+
+    /// `lastName`: a string.
     #[serde(rename = "lastName", default, skip_serializing_if = "Option::is_none")]
     pub last_name: Option<String>,
+
     /// Phone number in E.164 form.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
-    /// `postalCode`
+
+    /// `postalCode`: a string.
     #[serde(rename = "postalCode", default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
-    /// `tags`
+
+    /// `tags`: a list of strings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
-    /// `website`
+
+    /// `website`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub website: Option<String>,
+
     /// Attachments; their shape is not documented.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attachments: Option<Vec<serde_json::Value>>,
+
     /// User the contact is assigned to.
     #[serde(rename = "assignedTo", default, skip_serializing_if = "Option::is_none")]
     pub assigned_to: Option<String>,
 }
+
 /// Payload of `OrderCreate`: an order was placed.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3104,31 +3903,39 @@ pub struct OrderCreateEvent {
     /// Event name; selects the `WebhookEvent` variant.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
+
     /// Sub-account (location) the event belongs to.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
+
     /// Order id.
     #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+
     /// Owner id (the location id).
     #[serde(rename = "altId", default, skip_serializing_if = "Option::is_none")]
     pub alt_id: Option<String>,
+
     /// Owner kind, `location`.
     #[serde(rename = "altType", default, skip_serializing_if = "Option::is_none")]
     pub alt_type: Option<String>,
-    /// `contactId`
+
+    /// `contactId`: a string.
     #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<String>,
-    /// `contactSnapshot`
+
+    /// `contactSnapshot`: a [`OrderContact`](crate::webhook_events::OrderContact).
     #[serde(
         rename = "contactSnapshot",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub contact_snapshot: Option<OrderContact>,
+
     /// For example `pending` or `completed`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
+
     /// For example `unfulfilled`.
     #[serde(
         rename = "fulfillmentStatus",
@@ -3136,77 +3943,98 @@ pub struct OrderCreateEvent {
         skip_serializing_if = "Option::is_none"
     )]
     pub fulfillment_status: Option<String>,
-    /// `currency`
+
+    /// `currency`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
+
     /// Total.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<f64>,
+
     /// False for test-mode orders.
     #[serde(rename = "liveMode", default, skip_serializing_if = "Option::is_none")]
     pub live_mode: Option<bool>,
-    /// `items`
+
+    /// `items`: a list of [`OrderLineItem`](crate::webhook_events::OrderLineItem) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub items: Option<Vec<OrderLineItem>>,
-    /// `amountSummary`
+
+    /// `amountSummary`: a [`OrderAmountSummary`](crate::webhook_events::OrderAmountSummary).
     #[serde(rename = "amountSummary", default, skip_serializing_if = "Option::is_none")]
     pub amount_summary: Option<OrderAmountSummary>,
-    /// `taxSummary`
+
+    /// `taxSummary`: a list of [`OrderTaxLine`](crate::webhook_events::OrderTaxLine) values.
     #[serde(rename = "taxSummary", default, skip_serializing_if = "Option::is_none")]
     pub tax_summary: Option<Vec<OrderTaxLine>>,
-    /// `source`
+
+    /// `source`: a [`OrderSource`](crate::webhook_events::OrderSource).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<OrderSource>,
-    /// `createdAt`
+
+    /// `createdAt`: a date and time (RFC 3339 string).
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `updatedAt`
+
+    /// `updatedAt`: a date and time (RFC 3339 string).
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
+
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
     #[serde(rename = "webhookId", default, skip_serializing_if = "Option::is_none")]
     pub webhook_id: Option<String>,
+
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<String>,
 }
+
 /// One line of an order.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct OrderLineItem {
-    /// `name`
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+
     /// Quantity.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub qty: Option<f64>,
-    /// `product`
+
+    /// `product`: a [`OrderProduct`](crate::webhook_events::OrderProduct).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub product: Option<OrderProduct>,
-    /// `price`
+
+    /// `price`: a [`OrderPrice`](crate::webhook_events::OrderPrice).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub price: Option<OrderPrice>,
 }
+
 /// The price of an order line, as it was when ordered.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct OrderPrice {
-    /// `_id`
+    /// `_id`: a string.
     #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`
+
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `type`
+
+    /// `type`: a [`PriceType`](crate::webhook_events::PriceType).
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<PriceType>,
-    /// `currency`
+
+    /// `currency`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
-    /// `amount`
+
+    /// `amount`: a number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<f64>,
-    /// `variantOptionIds`
+
+    /// `variantOptionIds`: a list of strings.
     #[serde(
         rename = "variantOptionIds",
         default,
@@ -3214,53 +4042,65 @@ pub struct OrderPrice {
     )]
     pub variant_option_ids: Option<Vec<String>>,
 }
+
 /// The product of an order line, as it was when ordered.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct OrderProduct {
-    /// `_id`
+    /// `_id`: a string.
     #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`
+
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+
     /// HTML.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `availableInStore`
+
+    /// `availableInStore`: `true` or `false`.
     #[serde(
         rename = "availableInStore",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub available_in_store: Option<bool>,
-    /// `taxes`
+
+    /// `taxes`: a list of [`ProductTax`](crate::webhook_events::ProductTax) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub taxes: Option<Vec<ProductTax>>,
-    /// `variants`
+
+    /// `variants`: a list of [`ProductVariant`](crate::webhook_events::ProductVariant) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub variants: Option<Vec<ProductVariant>>,
 }
+
 /// Where the order was placed.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct OrderSource {
-    /// `id`
+    /// `id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`
+
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+
     /// For example `website`.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
+
     /// For example `store`.
     #[serde(rename = "subType", default, skip_serializing_if = "Option::is_none")]
     pub sub_type: Option<String>,
+
     /// Details of the source (page, step, domain); not documented.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meta: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 }
+
 /// Payload of `OrderStatusUpdate`: an order's status changed.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3268,31 +4108,39 @@ pub struct OrderStatusUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
+
     /// Sub-account (location) the event belongs to.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
+
     /// Order id.
     #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+
     /// Owner id (the location id).
     #[serde(rename = "altId", default, skip_serializing_if = "Option::is_none")]
     pub alt_id: Option<String>,
+
     /// Owner kind, `location`.
     #[serde(rename = "altType", default, skip_serializing_if = "Option::is_none")]
     pub alt_type: Option<String>,
-    /// `contactId`
+
+    /// `contactId`: a string.
     #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<String>,
-    /// `contactSnapshot`
+
+    /// `contactSnapshot`: a [`OrderContact`](crate::webhook_events::OrderContact).
     #[serde(
         rename = "contactSnapshot",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub contact_snapshot: Option<OrderContact>,
+
     /// For example `pending` or `completed`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
+
     /// For example `unfulfilled`.
     #[serde(
         rename = "fulfillmentStatus",
@@ -3300,60 +4148,77 @@ pub struct OrderStatusUpdateEvent {
         skip_serializing_if = "Option::is_none"
     )]
     pub fulfillment_status: Option<String>,
-    /// `currency`
+
+    /// `currency`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
+
     /// Total.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<f64>,
+
     /// False for test-mode orders.
     #[serde(rename = "liveMode", default, skip_serializing_if = "Option::is_none")]
     pub live_mode: Option<bool>,
-    /// `items`
+
+    /// `items`: a list of [`OrderLineItem`](crate::webhook_events::OrderLineItem) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub items: Option<Vec<OrderLineItem>>,
-    /// `amountSummary`
+
+    /// `amountSummary`: a [`OrderAmountSummary`](crate::webhook_events::OrderAmountSummary).
     #[serde(rename = "amountSummary", default, skip_serializing_if = "Option::is_none")]
     pub amount_summary: Option<OrderAmountSummary>,
-    /// `taxSummary`
+
+    /// `taxSummary`: a list of [`OrderTaxLine`](crate::webhook_events::OrderTaxLine) values.
     #[serde(rename = "taxSummary", default, skip_serializing_if = "Option::is_none")]
     pub tax_summary: Option<Vec<OrderTaxLine>>,
-    /// `source`
+
+    /// `source`: a [`OrderSource`](crate::webhook_events::OrderSource).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<OrderSource>,
-    /// `createdAt`
+
+    /// `createdAt`: a date and time (RFC 3339 string).
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `updatedAt`
+
+    /// `updatedAt`: a date and time (RFC 3339 string).
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
+
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
     #[serde(rename = "webhookId", default, skip_serializing_if = "Option::is_none")]
     pub webhook_id: Option<String>,
+
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<String>,
 }
+
 /// One tax of an order.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct OrderTaxLine {
-    /// `_id`
+    /// `_id`: a string.
     #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`
+
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+
     /// `exclusive` or `inclusive`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub calculation: Option<String>,
+
     /// Rate in percent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rate: Option<f64>,
-    /// `amount`
+
+    /// `amount`: a number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<f64>,
 }
+
 /// Payload of `OutboundMessage`: a user, workflow or the app sent a message or call to a contact. Covers every channel (SMS, e-mail, calls, voicemail, social and chat); the call and e-mail fields are set only for those channels.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3361,45 +4226,59 @@ pub struct OutboundMessageEvent {
     /// Event name; selects the `WebhookEvent` variant.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
+
     /// Sub-account (location) the event belongs to.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
+
     /// URLs of attachments, call recordings or voicemails.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attachments: Option<Vec<String>>,
+
     /// Message text (HTML for e-mail).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
-    /// `contactId`
+
+    /// `contactId`: a string.
     #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<String>,
+
     /// MIME type of `body`.
     #[serde(rename = "contentType", default, skip_serializing_if = "Option::is_none")]
     pub content_type: Option<String>,
-    /// `conversationId`
+
+    /// `conversationId`: a string.
     #[serde(rename = "conversationId", default, skip_serializing_if = "Option::is_none")]
     pub conversation_id: Option<String>,
-    /// `dateAdded`
+
+    /// `dateAdded`: a date and time (RFC 3339 string).
     #[serde(rename = "dateAdded", default, skip_serializing_if = "Option::is_none")]
     pub date_added: Option<String>,
-    /// `direction`
+
+    /// `direction`: a [`MessageDirection`](crate::webhook_events::MessageDirection).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub direction: Option<MessageDirection>,
+
     /// Channel: `SMS`, `CALL`, `VoiceMail`, `Email`, `GMB`, `FB`, `IG`, live chat, ...
     #[serde(rename = "messageType", default, skip_serializing_if = "Option::is_none")]
     pub message_type: Option<String>,
+
     /// Delivery or call outcome, e.g. `delivered`, `completed`, `voicemail`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
-    /// `messageId`
+
+    /// `messageId`: a string.
     #[serde(rename = "messageId", default, skip_serializing_if = "Option::is_none")]
     pub message_id: Option<String>,
+
     /// User involved (for calls and messages sent by a user).
     #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
+
     /// What sent the message, e.g. `app`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+
     /// Conversation provider that carried the message.
     #[serde(
         rename = "conversationProviderId",
@@ -3407,43 +4286,56 @@ pub struct OutboundMessageEvent {
         skip_serializing_if = "Option::is_none"
     )]
     pub conversation_provider_id: Option<String>,
+
     /// Call length in seconds.
     #[serde(rename = "callDuration", default, skip_serializing_if = "Option::is_none")]
     pub call_duration: Option<i64>,
+
     /// Call outcome, e.g. `completed` or `voicemail`.
     #[serde(rename = "callStatus", default, skip_serializing_if = "Option::is_none")]
     pub call_status: Option<String>,
+
     /// E-mail message id.
     #[serde(rename = "emailMessageId", default, skip_serializing_if = "Option::is_none")]
     pub email_message_id: Option<String>,
+
     /// E-mail thread id.
     #[serde(rename = "threadId", default, skip_serializing_if = "Option::is_none")]
     pub thread_id: Option<String>,
+
     /// E-mail provider.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub provider: Option<String>,
+
     /// E-mail sender.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from: Option<String>,
+
     /// E-mail subject.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
+
     /// E-mail recipients.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub to: Option<Recipients>,
+
     /// Copy recipients.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cc: Option<Recipients>,
+
     /// Blind-copy recipients.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bcc: Option<Recipients>,
+
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
     #[serde(rename = "webhookId", default, skip_serializing_if = "Option::is_none")]
     pub webhook_id: Option<String>,
+
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<String>,
 }
+
 /// Payload of `PlanChange`: a sub-account or agency switched to another plan of a paid app. Sent when the paying account moves to another plan of the app.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3451,31 +4343,40 @@ pub struct PlanChangeEvent {
     /// Event name; selects the `WebhookEvent` variant.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
-    /// `appId`
+
+    /// `appId`: a string.
     #[serde(rename = "appId", default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<String>,
+
     /// Sub-account (location) the event belongs to.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
+
     /// Agency id.
     #[serde(rename = "companyId", default, skip_serializing_if = "Option::is_none")]
     pub company_id: Option<String>,
+
     /// User who changed the plan.
     #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
+
     /// Plan before the change.
     #[serde(rename = "currentPlanId", default, skip_serializing_if = "Option::is_none")]
     pub current_plan_id: Option<String>,
+
     /// Plan after the change.
     #[serde(rename = "newPlanId", default, skip_serializing_if = "Option::is_none")]
     pub new_plan_id: Option<String>,
+
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
     #[serde(rename = "webhookId", default, skip_serializing_if = "Option::is_none")]
     pub webhook_id: Option<String>,
+
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<String>,
 }
+
 /// Payload of `PriceCreate`: a price was added to a product. The payload is the price itself.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3483,19 +4384,23 @@ pub struct PriceCreateEvent {
     /// Event name; selects the `WebhookEvent` variant.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
+
     /// Sub-account (location) the event belongs to.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
+
     /// Price id.
     #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `membershipOffers`
+
+    /// `membershipOffers`: a list of [`PriceMembershipOffer`](crate::webhook_events::PriceMembershipOffer) values.
     #[serde(
         rename = "membershipOffers",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub membership_offers: Option<Vec<PriceMembershipOffer>>,
+
     /// The variant choices this price is for.
     #[serde(
         rename = "variantOptionIds",
@@ -3503,39 +4408,51 @@ pub struct PriceCreateEvent {
         skip_serializing_if = "Option::is_none"
     )]
     pub variant_option_ids: Option<Vec<String>>,
+
     /// Id of the product the price belongs to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub product: Option<String>,
+
     /// User who made the change.
     #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
-    /// `name`
+
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `priceType`
+
+    /// `priceType`: a [`PriceType`](crate::webhook_events::PriceType).
     #[serde(rename = "priceType", default, skip_serializing_if = "Option::is_none")]
     pub price_type: Option<PriceType>,
-    /// `currency`
+
+    /// `currency`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
-    /// `amount`
+
+    /// `amount`: a number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<f64>,
-    /// `recurring`
+
+    /// `recurring`: a [`PriceRecurrence`](crate::webhook_events::PriceRecurrence).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recurring: Option<PriceRecurrence>,
-    /// `createdAt`
+
+    /// `createdAt`: a date and time (RFC 3339 string).
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `updatedAt`
+
+    /// `updatedAt`: a date and time (RFC 3339 string).
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
+
     /// Crossed-out reference price.
     #[serde(rename = "compareAtPrice", default, skip_serializing_if = "Option::is_none")]
     pub compare_at_price: Option<f64>,
+
     /// Whether stock is counted.
     #[serde(rename = "trackInventory", default, skip_serializing_if = "Option::is_none")]
     pub track_inventory: Option<bool>,
+
     /// Units in stock.
     #[serde(
         rename = "availableQuantity",
@@ -3543,20 +4460,24 @@ pub struct PriceCreateEvent {
         skip_serializing_if = "Option::is_none"
     )]
     pub available_quantity: Option<i64>,
-    /// `allowOutOfStockPurchases`
+
+    /// `allowOutOfStockPurchases`: `true` or `false`.
     #[serde(
         rename = "allowOutOfStockPurchases",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub allow_out_of_stock_purchases: Option<bool>,
+
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
     #[serde(rename = "webhookId", default, skip_serializing_if = "Option::is_none")]
     pub webhook_id: Option<String>,
+
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<String>,
 }
+
 /// Payload of `PriceDelete`: a price was deleted. The payload is the price itself.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3564,19 +4485,23 @@ pub struct PriceDeleteEvent {
     /// Event name; selects the `WebhookEvent` variant.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
+
     /// Sub-account (location) the event belongs to.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
+
     /// Price id.
     #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `membershipOffers`
+
+    /// `membershipOffers`: a list of [`PriceMembershipOffer`](crate::webhook_events::PriceMembershipOffer) values.
     #[serde(
         rename = "membershipOffers",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub membership_offers: Option<Vec<PriceMembershipOffer>>,
+
     /// The variant choices this price is for.
     #[serde(
         rename = "variantOptionIds",
@@ -3584,39 +4509,51 @@ pub struct PriceDeleteEvent {
         skip_serializing_if = "Option::is_none"
     )]
     pub variant_option_ids: Option<Vec<String>>,
+
     /// Id of the product the price belongs to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub product: Option<String>,
+
     /// User who made the change.
     #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
-    /// `name`
+
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `priceType`
+
+    /// `priceType`: a [`PriceType`](crate::webhook_events::PriceType).
     #[serde(rename = "priceType", default, skip_serializing_if = "Option::is_none")]
     pub price_type: Option<PriceType>,
-    /// `currency`
+
+    /// `currency`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
-    /// `amount`
+
+    /// `amount`: a number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<f64>,
-    /// `recurring`
+
+    /// `recurring`: a [`PriceRecurrence`](crate::webhook_events::PriceRecurrence).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recurring: Option<PriceRecurrence>,
-    /// `createdAt`
+
+    /// `createdAt`: a date and time (RFC 3339 string).
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `updatedAt`
+
+    /// `updatedAt`: a date and time (RFC 3339 string).
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
+
     /// Crossed-out reference price.
     #[serde(rename = "compareAtPrice", default, skip_serializing_if = "Option::is_none")]
     pub compare_at_price: Option<f64>,
+
     /// Whether stock is counted.
     #[serde(rename = "trackInventory", default, skip_serializing_if = "Option::is_none")]
     pub track_inventory: Option<bool>,
+
     /// Units in stock.
     #[serde(
         rename = "availableQuantity",
@@ -3624,34 +4561,41 @@ pub struct PriceDeleteEvent {
         skip_serializing_if = "Option::is_none"
     )]
     pub available_quantity: Option<i64>,
-    /// `allowOutOfStockPurchases`
+
+    /// `allowOutOfStockPurchases`: `true` or `false`.
     #[serde(
         rename = "allowOutOfStockPurchases",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub allow_out_of_stock_purchases: Option<bool>,
+
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
     #[serde(rename = "webhookId", default, skip_serializing_if = "Option::is_none")]
     pub webhook_id: Option<String>,
+
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<String>,
 }
+
 /// A membership offer granted with a price.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct PriceMembershipOffer {
-    /// `label`
+    /// `label`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
-    /// `value`
+
+    /// `value`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
-    /// `_id`
+
+    /// `_id`: a string.
     #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 }
+
 /// Billing period of a recurring price.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3659,21 +4603,26 @@ pub struct PriceRecurrence {
     /// `day`, `week`, `month` or `year`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub interval: Option<String>,
+
     /// Number of intervals per period.
     #[serde(rename = "intervalCount", default, skip_serializing_if = "Option::is_none")]
     pub interval_count: Option<i64>,
 }
+
 /// Whether a price is charged once or on a schedule.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum PriceType {
-    ///`one_time`
+    /// `one_time`
     OneTime,
-    ///`recurring`
+
+    /// `recurring`
     Recurring,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 impl PriceType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3684,6 +4633,7 @@ impl PriceType {
         }
     }
 }
+
 impl From<&str> for PriceType {
     fn from(value: &str) -> Self {
         match value {
@@ -3694,6 +4644,7 @@ impl From<&str> for PriceType {
     }
 }
 crate::runtime::enums::string_enum!(PriceType);
+
 /// Payload of `PriceUpdate`: a price changed. The payload is the price itself.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3701,19 +4652,23 @@ pub struct PriceUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
+
     /// Sub-account (location) the event belongs to.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
+
     /// Price id.
     #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `membershipOffers`
+
+    /// `membershipOffers`: a list of [`PriceMembershipOffer`](crate::webhook_events::PriceMembershipOffer) values.
     #[serde(
         rename = "membershipOffers",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub membership_offers: Option<Vec<PriceMembershipOffer>>,
+
     /// The variant choices this price is for.
     #[serde(
         rename = "variantOptionIds",
@@ -3721,39 +4676,51 @@ pub struct PriceUpdateEvent {
         skip_serializing_if = "Option::is_none"
     )]
     pub variant_option_ids: Option<Vec<String>>,
+
     /// Id of the product the price belongs to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub product: Option<String>,
+
     /// User who made the change.
     #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
-    /// `name`
+
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `priceType`
+
+    /// `priceType`: a [`PriceType`](crate::webhook_events::PriceType).
     #[serde(rename = "priceType", default, skip_serializing_if = "Option::is_none")]
     pub price_type: Option<PriceType>,
-    /// `currency`
+
+    /// `currency`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
-    /// `amount`
+
+    /// `amount`: a number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<f64>,
-    /// `recurring`
+
+    /// `recurring`: a [`PriceRecurrence`](crate::webhook_events::PriceRecurrence).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recurring: Option<PriceRecurrence>,
-    /// `createdAt`
+
+    /// `createdAt`: a date and time (RFC 3339 string).
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `updatedAt`
+
+    /// `updatedAt`: a date and time (RFC 3339 string).
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
+
     /// Crossed-out reference price.
     #[serde(rename = "compareAtPrice", default, skip_serializing_if = "Option::is_none")]
     pub compare_at_price: Option<f64>,
+
     /// Whether stock is counted.
     #[serde(rename = "trackInventory", default, skip_serializing_if = "Option::is_none")]
     pub track_inventory: Option<bool>,
+
     /// Units in stock.
     #[serde(
         rename = "availableQuantity",
@@ -3761,20 +4728,24 @@ pub struct PriceUpdateEvent {
         skip_serializing_if = "Option::is_none"
     )]
     pub available_quantity: Option<i64>,
-    /// `allowOutOfStockPurchases`
+
+    /// `allowOutOfStockPurchases`: `true` or `false`.
     #[serde(
         rename = "allowOutOfStockPurchases",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub allow_out_of_stock_purchases: Option<bool>,
+
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
     #[serde(rename = "webhookId", default, skip_serializing_if = "Option::is_none")]
     pub webhook_id: Option<String>,
+
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<String>,
 }
+
 /// Payload of `ProductCreate`: a product was created. The payload is the product itself.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3782,43 +4753,55 @@ pub struct ProductCreateEvent {
     /// Event name; selects the `WebhookEvent` variant.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
+
     /// Sub-account (location) the event belongs to.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
+
     /// Product id.
     #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `description`
+
+    /// `description`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `variants`
+
+    /// `variants`: a list of [`ProductVariant`](crate::webhook_events::ProductVariant) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub variants: Option<Vec<ProductVariant>>,
-    /// `medias`
+
+    /// `medias`: a list of [`ProductMedia`](crate::webhook_events::ProductMedia) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub medias: Option<Vec<ProductMedia>>,
-    /// `name`
+
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+
     /// For example `PHYSICAL` or `DIGITAL`.
     #[serde(rename = "productType", default, skip_serializing_if = "Option::is_none")]
     pub product_type: Option<String>,
-    /// `availableInStore`
+
+    /// `availableInStore`: `true` or `false`.
     #[serde(
         rename = "availableInStore",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub available_in_store: Option<bool>,
+
     /// User who made the change.
     #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
-    /// `createdAt`
+
+    /// `createdAt`: a date and time (RFC 3339 string).
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `updatedAt`
+
+    /// `updatedAt`: a date and time (RFC 3339 string).
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
+
     /// Text on the buyer's card statement.
     #[serde(
         rename = "statementDescriptor",
@@ -3826,16 +4809,20 @@ pub struct ProductCreateEvent {
         skip_serializing_if = "Option::is_none"
     )]
     pub statement_descriptor: Option<String>,
+
     /// URL of the main image.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image: Option<String>,
+
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
     #[serde(rename = "webhookId", default, skip_serializing_if = "Option::is_none")]
     pub webhook_id: Option<String>,
+
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<String>,
 }
+
 /// Payload of `ProductDelete`: a product was deleted. The payload is the product itself.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3843,43 +4830,55 @@ pub struct ProductDeleteEvent {
     /// Event name; selects the `WebhookEvent` variant.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
+
     /// Sub-account (location) the event belongs to.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
+
     /// Product id.
     #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `description`
+
+    /// `description`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `variants`
+
+    /// `variants`: a list of [`ProductVariant`](crate::webhook_events::ProductVariant) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub variants: Option<Vec<ProductVariant>>,
-    /// `medias`
+
+    /// `medias`: a list of [`ProductMedia`](crate::webhook_events::ProductMedia) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub medias: Option<Vec<ProductMedia>>,
-    /// `name`
+
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+
     /// For example `PHYSICAL` or `DIGITAL`.
     #[serde(rename = "productType", default, skip_serializing_if = "Option::is_none")]
     pub product_type: Option<String>,
-    /// `availableInStore`
+
+    /// `availableInStore`: `true` or `false`.
     #[serde(
         rename = "availableInStore",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub available_in_store: Option<bool>,
+
     /// User who made the change.
     #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
-    /// `createdAt`
+
+    /// `createdAt`: a date and time (RFC 3339 string).
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `updatedAt`
+
+    /// `updatedAt`: a date and time (RFC 3339 string).
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
+
     /// Text on the buyer's card statement.
     #[serde(
         rename = "statementDescriptor",
@@ -3887,68 +4886,86 @@ pub struct ProductDeleteEvent {
         skip_serializing_if = "Option::is_none"
     )]
     pub statement_descriptor: Option<String>,
+
     /// URL of the main image.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image: Option<String>,
+
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
     #[serde(rename = "webhookId", default, skip_serializing_if = "Option::is_none")]
     pub webhook_id: Option<String>,
+
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<String>,
 }
+
 /// An image or video of a product.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ProductMedia {
-    /// `id`
+    /// `id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `title`
+
+    /// `title`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    /// `url`
+
+    /// `url`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
+
     /// For example `image`.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
-    /// `isFeatured`
+
+    /// `isFeatured`: `true` or `false`.
     #[serde(rename = "isFeatured", default, skip_serializing_if = "Option::is_none")]
     pub is_featured: Option<bool>,
 }
+
 /// A tax applied to a product.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ProductTax {
-    /// `_id`
+    /// `_id`: a string.
     #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`
+
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+
     /// Rate in percent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rate: Option<f64>,
+
     /// `exclusive` or `inclusive`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub calculation: Option<String>,
-    /// `deleted`
+
+    /// `deleted`: `true` or `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted: Option<bool>,
-    /// `altId`
+
+    /// `altId`: a string.
     #[serde(rename = "altId", default, skip_serializing_if = "Option::is_none")]
     pub alt_id: Option<String>,
-    /// `altType`
+
+    /// `altType`: a string.
     #[serde(rename = "altType", default, skip_serializing_if = "Option::is_none")]
     pub alt_type: Option<String>,
-    /// `createdAt`
+
+    /// `createdAt`: a date and time (RFC 3339 string).
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `updatedAt`
+
+    /// `updatedAt`: a date and time (RFC 3339 string).
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
 }
+
 /// Payload of `ProductUpdate`: a product changed. The payload is the product itself.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3956,43 +4973,55 @@ pub struct ProductUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
+
     /// Sub-account (location) the event belongs to.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
+
     /// Product id.
     #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `description`
+
+    /// `description`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `variants`
+
+    /// `variants`: a list of [`ProductVariant`](crate::webhook_events::ProductVariant) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub variants: Option<Vec<ProductVariant>>,
-    /// `medias`
+
+    /// `medias`: a list of [`ProductMedia`](crate::webhook_events::ProductMedia) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub medias: Option<Vec<ProductMedia>>,
-    /// `name`
+
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+
     /// For example `PHYSICAL` or `DIGITAL`.
     #[serde(rename = "productType", default, skip_serializing_if = "Option::is_none")]
     pub product_type: Option<String>,
-    /// `availableInStore`
+
+    /// `availableInStore`: `true` or `false`.
     #[serde(
         rename = "availableInStore",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub available_in_store: Option<bool>,
+
     /// User who made the change.
     #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
-    /// `createdAt`
+
+    /// `createdAt`: a date and time (RFC 3339 string).
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `updatedAt`
+
+    /// `updatedAt`: a date and time (RFC 3339 string).
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
+
     /// Text on the buyer's card statement.
     #[serde(
         rename = "statementDescriptor",
@@ -4000,41 +5029,50 @@ pub struct ProductUpdateEvent {
         skip_serializing_if = "Option::is_none"
     )]
     pub statement_descriptor: Option<String>,
+
     /// URL of the main image.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image: Option<String>,
+
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
     #[serde(rename = "webhookId", default, skip_serializing_if = "Option::is_none")]
     pub webhook_id: Option<String>,
+
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<String>,
 }
+
 /// A dimension a product varies in (for example size), with its choices.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ProductVariant {
-    /// `id`
+    /// `id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`
+
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `options`
+
+    /// `options`: a list of [`ProductVariantOption`](crate::webhook_events::ProductVariantOption) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub options: Option<Vec<ProductVariantOption>>,
 }
+
 /// One choice of a product variant (for example `XL`).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ProductVariantOption {
-    /// `id`
+    /// `id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`
+
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
+
 /// Payload of `ProviderOutboundMessage`: a message the app's conversation provider should deliver. `type` names the channel (`SMS` or `Email`).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4042,59 +5080,76 @@ pub struct ProviderOutboundMessageEvent {
     /// Channel, `SMS` or `Email`: for this event `type` names the channel, not the event.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
-    /// `contactId`
+
+    /// `contactId`: a string.
     #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<String>,
+
     /// Sub-account (location) the event belongs to.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
+
     /// Id of the message in the conversation.
     #[serde(rename = "messageId", default, skip_serializing_if = "Option::is_none")]
     pub message_id: Option<String>,
+
     /// Id of the e-mail message (e-mail only).
     #[serde(rename = "emailMessageId", default, skip_serializing_if = "Option::is_none")]
     pub email_message_id: Option<String>,
+
     /// URLs of attachments.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attachments: Option<Vec<String>>,
+
     /// Text to send (SMS).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+
     /// Recipient number (SMS).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
+
     /// Recipients (e-mail).
     #[serde(rename = "emailTo", default, skip_serializing_if = "Option::is_none")]
     pub email_to: Option<Recipients>,
+
     /// Sender (e-mail).
     #[serde(rename = "emailFrom", default, skip_serializing_if = "Option::is_none")]
     pub email_from: Option<String>,
+
     /// HTML body (e-mail).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub html: Option<String>,
+
     /// Subject (e-mail).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
+
     /// User who sent the message.
     #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
+
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
     #[serde(rename = "webhookId", default, skip_serializing_if = "Option::is_none")]
     pub webhook_id: Option<String>,
+
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<String>,
 }
+
 /// E-mail addresses: one as text, or a list.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum Recipients {
-    ///The `String` shape.
+    /// The `String` shape.
     String(String),
-    ///The `List` shape.
+
+    /// The `List` shape.
     List(Vec<String>),
 }
+
 /// Payload of `RecordCreate`: a custom object record (or business) was created.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4102,28 +5157,36 @@ pub struct RecordCreateEvent {
     /// Event name; selects the `WebhookEvent` variant.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
+
     /// Sub-account (location) the event belongs to.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
+
     /// Record id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+
     /// Ids of the users owning the record.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owners: Option<Vec<String>>,
+
     /// Ids of the users following the record.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub followers: Option<Vec<String>>,
+
     /// Field values of the record.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub properties: Option<Vec<RecordPropertyValue>>,
+
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<String>,
+
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
     #[serde(rename = "webhookId", default, skip_serializing_if = "Option::is_none")]
     pub webhook_id: Option<String>,
 }
+
 /// Payload of `RecordDelete`: a custom object record (or business) was deleted.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4131,28 +5194,36 @@ pub struct RecordDeleteEvent {
     /// Event name; selects the `WebhookEvent` variant.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
+
     /// Sub-account (location) the event belongs to.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
+
     /// Record id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+
     /// Ids of the users owning the record.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owners: Option<Vec<String>>,
+
     /// Ids of the users following the record.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub followers: Option<Vec<String>>,
+
     /// Field values of the record.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub properties: Option<Vec<RecordPropertyValue>>,
+
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<String>,
+
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
     #[serde(rename = "webhookId", default, skip_serializing_if = "Option::is_none")]
     pub webhook_id: Option<String>,
 }
+
 /// One field value of a custom object record.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4160,10 +5231,12 @@ pub struct RecordPropertyValue {
     /// Field key.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
+
     /// The value as text.
     #[serde(rename = "valueString", default, skip_serializing_if = "Option::is_none")]
     pub value_string: Option<String>,
 }
+
 /// Payload of `RecordUpdate`: a custom object record (or business) changed.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4171,28 +5244,36 @@ pub struct RecordUpdateEvent {
     /// Event name; selects the `WebhookEvent` variant.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
+
     /// Sub-account (location) the event belongs to.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
+
     /// Record id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+
     /// Ids of the users owning the record.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owners: Option<Vec<String>>,
+
     /// Ids of the users following the record.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub followers: Option<Vec<String>>,
+
     /// Field values of the record.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub properties: Option<Vec<RecordPropertyValue>>,
+
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<String>,
+
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
     #[serde(rename = "webhookId", default, skip_serializing_if = "Option::is_none")]
     pub webhook_id: Option<String>,
 }
+
 /// Payload of `RelationCreate`: two records were linked through an association.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4200,38 +5281,48 @@ pub struct RelationCreateEvent {
     /// Event name; selects the `WebhookEvent` variant.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
+
     /// Relation id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `firstObjectKey`
+
+    /// `firstObjectKey`: a string.
     #[serde(rename = "firstObjectKey", default, skip_serializing_if = "Option::is_none")]
     pub first_object_key: Option<String>,
-    /// `firstRecordId`
+
+    /// `firstRecordId`: a string.
     #[serde(rename = "firstRecordId", default, skip_serializing_if = "Option::is_none")]
     pub first_record_id: Option<String>,
-    /// `secondObjectKey`
+
+    /// `secondObjectKey`: a string.
     #[serde(
         rename = "secondObjectKey",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub second_object_key: Option<String>,
-    /// `secondRecordId`
+
+    /// `secondRecordId`: a string.
     #[serde(rename = "secondRecordId", default, skip_serializing_if = "Option::is_none")]
     pub second_record_id: Option<String>,
+
     /// The association the relation is of.
     #[serde(rename = "associationId", default, skip_serializing_if = "Option::is_none")]
     pub association_id: Option<String>,
+
     /// Sub-account (location) the event belongs to.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
+
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
     #[serde(rename = "webhookId", default, skip_serializing_if = "Option::is_none")]
     pub webhook_id: Option<String>,
+
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<String>,
 }
+
 /// Payload of `RelationDelete`: two records were unlinked through an association.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4239,38 +5330,48 @@ pub struct RelationDeleteEvent {
     /// Event name; selects the `WebhookEvent` variant.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
+
     /// Relation id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `firstObjectKey`
+
+    /// `firstObjectKey`: a string.
     #[serde(rename = "firstObjectKey", default, skip_serializing_if = "Option::is_none")]
     pub first_object_key: Option<String>,
-    /// `firstRecordId`
+
+    /// `firstRecordId`: a string.
     #[serde(rename = "firstRecordId", default, skip_serializing_if = "Option::is_none")]
     pub first_record_id: Option<String>,
-    /// `secondObjectKey`
+
+    /// `secondObjectKey`: a string.
     #[serde(
         rename = "secondObjectKey",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub second_object_key: Option<String>,
-    /// `secondRecordId`
+
+    /// `secondRecordId`: a string.
     #[serde(rename = "secondRecordId", default, skip_serializing_if = "Option::is_none")]
     pub second_record_id: Option<String>,
+
     /// The association the relation is of.
     #[serde(rename = "associationId", default, skip_serializing_if = "Option::is_none")]
     pub association_id: Option<String>,
+
     /// Sub-account (location) the event belongs to.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
+
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
     #[serde(rename = "webhookId", default, skip_serializing_if = "Option::is_none")]
     pub webhook_id: Option<String>,
+
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<String>,
 }
+
 /// Payload of `TaskComplete`: a task was marked done.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4278,37 +5379,48 @@ pub struct TaskCompleteEvent {
     /// Event name; selects the `WebhookEvent` variant.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
+
     /// Sub-account (location) the event belongs to.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
+
     /// Task id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+
     /// User id.
     #[serde(rename = "assignedTo", default, skip_serializing_if = "Option::is_none")]
     pub assigned_to: Option<String>,
-    /// `body`
+
+    /// `body`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
-    /// `contactId`
+
+    /// `contactId`: a string.
     #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<String>,
-    /// `title`
+
+    /// `title`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    /// `dateAdded`
+
+    /// `dateAdded`: a date and time (RFC 3339 string).
     #[serde(rename = "dateAdded", default, skip_serializing_if = "Option::is_none")]
     pub date_added: Option<String>,
-    /// `dueDate`
+
+    /// `dueDate`: a date and time (RFC 3339 string).
     #[serde(rename = "dueDate", default, skip_serializing_if = "Option::is_none")]
     pub due_date: Option<String>,
+
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
     #[serde(rename = "webhookId", default, skip_serializing_if = "Option::is_none")]
     pub webhook_id: Option<String>,
+
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<String>,
 }
+
 /// Payload of `TaskCreate`: a task was created.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4316,37 +5428,48 @@ pub struct TaskCreateEvent {
     /// Event name; selects the `WebhookEvent` variant.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
+
     /// Sub-account (location) the event belongs to.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
+
     /// Task id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+
     /// User id.
     #[serde(rename = "assignedTo", default, skip_serializing_if = "Option::is_none")]
     pub assigned_to: Option<String>,
-    /// `body`
+
+    /// `body`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
-    /// `contactId`
+
+    /// `contactId`: a string.
     #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<String>,
-    /// `title`
+
+    /// `title`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    /// `dateAdded`
+
+    /// `dateAdded`: a date and time (RFC 3339 string).
     #[serde(rename = "dateAdded", default, skip_serializing_if = "Option::is_none")]
     pub date_added: Option<String>,
-    /// `dueDate`
+
+    /// `dueDate`: a date and time (RFC 3339 string).
     #[serde(rename = "dueDate", default, skip_serializing_if = "Option::is_none")]
     pub due_date: Option<String>,
+
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
     #[serde(rename = "webhookId", default, skip_serializing_if = "Option::is_none")]
     pub webhook_id: Option<String>,
+
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<String>,
 }
+
 /// Payload of `TaskDelete`: a task was deleted.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4354,37 +5477,48 @@ pub struct TaskDeleteEvent {
     /// Event name; selects the `WebhookEvent` variant.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
+
     /// Sub-account (location) the event belongs to.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
+
     /// Task id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+
     /// User id.
     #[serde(rename = "assignedTo", default, skip_serializing_if = "Option::is_none")]
     pub assigned_to: Option<String>,
-    /// `body`
+
+    /// `body`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
-    /// `contactId`
+
+    /// `contactId`: a string.
     #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<String>,
-    /// `title`
+
+    /// `title`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    /// `dateAdded`
+
+    /// `dateAdded`: a date and time (RFC 3339 string).
     #[serde(rename = "dateAdded", default, skip_serializing_if = "Option::is_none")]
     pub date_added: Option<String>,
-    /// `dueDate`
+
+    /// `dueDate`: a date and time (RFC 3339 string).
     #[serde(rename = "dueDate", default, skip_serializing_if = "Option::is_none")]
     pub due_date: Option<String>,
+
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
     #[serde(rename = "webhookId", default, skip_serializing_if = "Option::is_none")]
     pub webhook_id: Option<String>,
+
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<String>,
 }
+
 /// Payload of `UserCreate`: a user was added to a sub-account or to the agency.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4392,275 +5526,325 @@ pub struct UserCreateEvent {
     /// Event name; selects the `WebhookEvent` variant.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
+
     /// Sub-account id (sub-account users).
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
+
     /// Agency id (agency users).
     #[serde(rename = "companyId", default, skip_serializing_if = "Option::is_none")]
     pub company_id: Option<String>,
+
     /// User id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `firstName`
+
+    /// `firstName`: a string.
     #[serde(rename = "firstName", default, skip_serializing_if = "Option::is_none")]
     pub first_name: Option<String>,
-    /// `lastName`
+
+    /// `lastName`: a string.
     #[serde(rename = "lastName", default, skip_serializing_if = "Option::is_none")]
     pub last_name: Option<String>,
-    /// `email`
+
+    /// `email`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// `phone`
+
+    /// `phone`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
+
     /// Phone extension.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub extension: Option<String>,
+
     /// For example `user` or `admin`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<String>,
-    /// `permissions`
+
+    /// `permissions`: a [`UserPermissions`](crate::webhook_events::UserPermissions).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub permissions: Option<UserPermissions>,
+
     /// Sub-accounts an agency user can access.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub locations: Option<Vec<String>>,
+
     /// Id of this delivery. The signature guide asks receivers to drop a delivery whose id was seen before.
     #[serde(rename = "webhookId", default, skip_serializing_if = "Option::is_none")]
     pub webhook_id: Option<String>,
+
     /// When the delivery was made. The signature guide asks receivers to drop deliveries outside a short window.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<String>,
 }
+
 /// Which parts of the app a user may use.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UserPermissions {
-    /// `adwordsReportingEnabled`
+    /// `adwordsReportingEnabled`: `true` or `false`.
     #[serde(
         rename = "adwordsReportingEnabled",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub adwords_reporting_enabled: Option<bool>,
-    /// `affiliateManagerEnabled`
+
+    /// `affiliateManagerEnabled`: `true` or `false`.
     #[serde(
         rename = "affiliateManagerEnabled",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub affiliate_manager_enabled: Option<bool>,
-    /// `agentReportingEnabled`
+
+    /// `agentReportingEnabled`: `true` or `false`.
     #[serde(
         rename = "agentReportingEnabled",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub agent_reporting_enabled: Option<bool>,
-    /// `appointmentsEnabled`
+
+    /// `appointmentsEnabled`: `true` or `false`.
     #[serde(
         rename = "appointmentsEnabled",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub appointments_enabled: Option<bool>,
-    /// `assignedDataOnly`
+
+    /// `assignedDataOnly`: `true` or `false`.
     #[serde(
         rename = "assignedDataOnly",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub assigned_data_only: Option<bool>,
-    /// `attributionsReportingEnabled`
+
+    /// `attributionsReportingEnabled`: `true` or `false`.
     #[serde(
         rename = "attributionsReportingEnabled",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub attributions_reporting_enabled: Option<bool>,
-    /// `bloggingEnabled`
+
+    /// `bloggingEnabled`: `true` or `false`.
     #[serde(
         rename = "bloggingEnabled",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub blogging_enabled: Option<bool>,
-    /// `botService`
+
+    /// `botService`: `true` or `false`.
     #[serde(rename = "botService", default, skip_serializing_if = "Option::is_none")]
     pub bot_service: Option<bool>,
-    /// `bulkRequestsEnabled`
+
+    /// `bulkRequestsEnabled`: `true` or `false`.
     #[serde(
         rename = "bulkRequestsEnabled",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub bulk_requests_enabled: Option<bool>,
-    /// `campaignsEnabled`
+
+    /// `campaignsEnabled`: `true` or `false`.
     #[serde(
         rename = "campaignsEnabled",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub campaigns_enabled: Option<bool>,
-    /// `campaignsReadOnly`
+
+    /// `campaignsReadOnly`: `true` or `false`.
     #[serde(
         rename = "campaignsReadOnly",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub campaigns_read_only: Option<bool>,
-    /// `cancelSubscriptionEnabled`
+
+    /// `cancelSubscriptionEnabled`: `true` or `false`.
     #[serde(
         rename = "cancelSubscriptionEnabled",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub cancel_subscription_enabled: Option<bool>,
-    /// `communitiesEnabled`
+
+    /// `communitiesEnabled`: `true` or `false`.
     #[serde(
         rename = "communitiesEnabled",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub communities_enabled: Option<bool>,
-    /// `contactsEnabled`
+
+    /// `contactsEnabled`: `true` or `false`.
     #[serde(
         rename = "contactsEnabled",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub contacts_enabled: Option<bool>,
-    /// `contentAiEnabled`
+
+    /// `contentAiEnabled`: `true` or `false`.
     #[serde(
         rename = "contentAiEnabled",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub content_ai_enabled: Option<bool>,
-    /// `conversationsEnabled`
+
+    /// `conversationsEnabled`: `true` or `false`.
     #[serde(
         rename = "conversationsEnabled",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub conversations_enabled: Option<bool>,
-    /// `dashboardStatsEnabled`
+
+    /// `dashboardStatsEnabled`: `true` or `false`.
     #[serde(
         rename = "dashboardStatsEnabled",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub dashboard_stats_enabled: Option<bool>,
-    /// `facebookAdsReportingEnabled`
+
+    /// `facebookAdsReportingEnabled`: `true` or `false`.
     #[serde(
         rename = "facebookAdsReportingEnabled",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub facebook_ads_reporting_enabled: Option<bool>,
-    /// `funnelsEnabled`
+
+    /// `funnelsEnabled`: `true` or `false`.
     #[serde(rename = "funnelsEnabled", default, skip_serializing_if = "Option::is_none")]
     pub funnels_enabled: Option<bool>,
-    /// `invoiceEnabled`
+
+    /// `invoiceEnabled`: `true` or `false`.
     #[serde(rename = "invoiceEnabled", default, skip_serializing_if = "Option::is_none")]
     pub invoice_enabled: Option<bool>,
-    /// `leadValueEnabled`
+
+    /// `leadValueEnabled`: `true` or `false`.
     #[serde(
         rename = "leadValueEnabled",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub lead_value_enabled: Option<bool>,
-    /// `marketingEnabled`
+
+    /// `marketingEnabled`: `true` or `false`.
     #[serde(
         rename = "marketingEnabled",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub marketing_enabled: Option<bool>,
-    /// `membershipEnabled`
+
+    /// `membershipEnabled`: `true` or `false`.
     #[serde(
         rename = "membershipEnabled",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub membership_enabled: Option<bool>,
-    /// `onlineListingsEnabled`
+
+    /// `onlineListingsEnabled`: `true` or `false`.
     #[serde(
         rename = "onlineListingsEnabled",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub online_listings_enabled: Option<bool>,
-    /// `opportunitiesEnabled`
+
+    /// `opportunitiesEnabled`: `true` or `false`.
     #[serde(
         rename = "opportunitiesEnabled",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub opportunities_enabled: Option<bool>,
-    /// `paymentsEnabled`
+
+    /// `paymentsEnabled`: `true` or `false`.
     #[serde(
         rename = "paymentsEnabled",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub payments_enabled: Option<bool>,
-    /// `phoneCallEnabled`
+
+    /// `phoneCallEnabled`: `true` or `false`.
     #[serde(
         rename = "phoneCallEnabled",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub phone_call_enabled: Option<bool>,
-    /// `recordPaymentEnabled`
+
+    /// `recordPaymentEnabled`: `true` or `false`.
     #[serde(
         rename = "recordPaymentEnabled",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub record_payment_enabled: Option<bool>,
-    /// `refundsEnabled`
+
+    /// `refundsEnabled`: `true` or `false`.
     #[serde(rename = "refundsEnabled", default, skip_serializing_if = "Option::is_none")]
     pub refunds_enabled: Option<bool>,
-    /// `reviewsEnabled`
+
+    /// `reviewsEnabled`: `true` or `false`.
     #[serde(rename = "reviewsEnabled", default, skip_serializing_if = "Option::is_none")]
     pub reviews_enabled: Option<bool>,
-    /// `settingsEnabled`
+
+    /// `settingsEnabled`: `true` or `false`.
     #[serde(
         rename = "settingsEnabled",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub settings_enabled: Option<bool>,
-    /// `socialPlanner`
+
+    /// `socialPlanner`: `true` or `false`.
     #[serde(rename = "socialPlanner", default, skip_serializing_if = "Option::is_none")]
     pub social_planner: Option<bool>,
-    /// `tagsEnabled`
+
+    /// `tagsEnabled`: `true` or `false`.
     #[serde(rename = "tagsEnabled", default, skip_serializing_if = "Option::is_none")]
     pub tags_enabled: Option<bool>,
-    /// `triggersEnabled`
+
+    /// `triggersEnabled`: `true` or `false`.
     #[serde(
         rename = "triggersEnabled",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub triggers_enabled: Option<bool>,
-    /// `websitesEnabled`
+
+    /// `websitesEnabled`: `true` or `false`.
     #[serde(
         rename = "websitesEnabled",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub websites_enabled: Option<bool>,
-    /// `workflowsEnabled`
+
+    /// `workflowsEnabled`: `true` or `false`.
     #[serde(
         rename = "workflowsEnabled",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub workflows_enabled: Option<bool>,
-    /// `workflowsReadOnly`
+
+    /// `workflowsReadOnly`: `true` or `false`.
     #[serde(
         rename = "workflowsReadOnly",
         default,
@@ -4668,14 +5852,16 @@ pub struct UserPermissions {
     )]
     pub workflows_read_only: Option<bool>,
 }
+
 /// Branding of a white-labelled agency (empty when it is not white-labelled).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct WhitelabelDetails {
-    /// `domain`
+    /// `domain`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub domain: Option<String>,
-    /// `logoUrl`
+
+    /// `logoUrl`: a string.
     #[serde(rename = "logoUrl", default, skip_serializing_if = "Option::is_none")]
     pub logo_url: Option<String>,
 }

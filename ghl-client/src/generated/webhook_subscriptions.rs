@@ -3,7 +3,7 @@
 
 //! Webhook Subscriptions
 //!
-//! Managing webhook subscriptions through the API, as SKILL.md describes it. HighLevel publishes no such endpoints (a marketplace app sets its webhook address and events in the app's settings), so every operation here is undocumented and sits behind the `undocumented` feature. The event payloads are described elsewhere.
+//! Managing webhook subscriptions through the API. HighLevel publishes no such endpoints (a marketplace app sets its webhook address and events in the app's settings), so every operation here is undocumented and sits behind the `undocumented` feature. The event payloads are described elsewhere.
 //!
 //! Enabled by the cargo feature `webhook_subscriptions`. 5 operations, generated from `spec/webhook-subscriptions.yaml`.
 //!
@@ -15,25 +15,28 @@
 //! # Ok(())
 //! # }
 //! ```
+
 /// This module's path below the crate root.
 pub const MODULE: &str = "webhook_subscriptions";
-///Operations of the Webhook Subscriptions module. Get one with `client.webhook_subscriptions()`.
+
+/// Operations of the Webhook Subscriptions module. Get one with `client.webhook_subscriptions()`.
 #[derive(Clone, Debug)]
 pub struct WebhookSubscriptions {
     client: crate::Client,
 }
+
 impl WebhookSubscriptions {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
     }
+
     /// Subscribe an address to a set of webhook events.
     ///
     /// `POST /webhooks/` · Version `2021-07-28` · location token · scopes: none stated
     ///
     /// Not in HighLevel's published docs; available with the `undocumented` feature.
-    ///
-    /// Note: SKILL.md gives POST /webhooks/ with the body its example shows; HighLevel's docs publish nothing like it. No scope is known; the token kind follows the example, which names a location. The response shape is unknown, so it is raw JSON.
     #[cfg(feature = "undocumented")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
     pub fn create_webhook_subscription(
         &self,
         body: WebhookSubscriptionRequest,
@@ -43,14 +46,14 @@ impl WebhookSubscriptions {
             body,
         }
     }
+
     /// Delete a webhook subscription.
     ///
     /// `DELETE /webhooks/{webhookId}` · Version `2021-07-28` · location token · scopes: none stated
     ///
     /// Not in HighLevel's published docs; available with the `undocumented` feature.
-    ///
-    /// Note: SKILL.md lists DELETE /webhooks/{webhookId}; HighLevel's docs publish nothing like it. No scope is known, and the response shape is unknown, so it is raw JSON.
     #[cfg(feature = "undocumented")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
     pub fn delete_webhook_subscription(
         &self,
         webhook_id: impl Into<String>,
@@ -60,14 +63,14 @@ impl WebhookSubscriptions {
             webhook_id: webhook_id.into(),
         }
     }
+
     /// Fetch one webhook subscription.
     ///
     /// `GET /webhooks/{webhookId}` · Version `2021-07-28` · location token · scopes: none stated
     ///
     /// Not in HighLevel's published docs; available with the `undocumented` feature.
-    ///
-    /// Note: SKILL.md lists GET /webhooks/{webhookId}; HighLevel's docs publish nothing like it. No scope is known, and the response shape is unknown, so it is raw JSON.
     #[cfg(feature = "undocumented")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
     pub fn get_webhook_subscription(
         &self,
         webhook_id: impl Into<String>,
@@ -77,27 +80,27 @@ impl WebhookSubscriptions {
             webhook_id: webhook_id.into(),
         }
     }
+
     /// List the webhook subscriptions of the calling location.
     ///
     /// `GET /webhooks/` · Version `2021-07-28` · location token · scopes: none stated
     ///
     /// Not in HighLevel's published docs; available with the `undocumented` feature.
-    ///
-    /// Note: SKILL.md lists GET /webhooks/; HighLevel's docs publish nothing like it. No scope or parameter is known, and the response shape is unknown, so it is raw JSON.
     #[cfg(feature = "undocumented")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
     pub fn list_webhook_subscriptions(&self) -> ListWebhookSubscriptions {
         ListWebhookSubscriptions {
             client: self.client.clone(),
         }
     }
+
     /// Change the address, events or secret of a webhook subscription.
     ///
     /// `PUT /webhooks/{webhookId}` · Version `2021-07-28` · location token · scopes: none stated
     ///
     /// Not in HighLevel's published docs; available with the `undocumented` feature.
-    ///
-    /// Note: SKILL.md lists PUT /webhooks/{webhookId} without a body; HighLevel's docs publish nothing like it. The body reuses the fields of SKILL.md's create example. No scope is known, and the response shape is unknown, so it is raw JSON.
     #[cfg(feature = "undocumented")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
     pub fn update_webhook_subscription(
         &self,
         webhook_id: impl Into<String>,
@@ -110,7 +113,8 @@ impl WebhookSubscriptions {
         }
     }
 }
-///One call per operation with sample arguments (contract tests only).
+
+/// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -119,6 +123,7 @@ pub fn contract_samples(
 ) -> Vec<(&'static str, crate::runtime::SampleCall)> {
     let handle = WebhookSubscriptions::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
+
     #[cfg(feature = "undocumented")]
     calls
         .push((
@@ -171,7 +176,8 @@ pub fn contract_samples(
         ));
     calls
 }
-///One call per operation with every optional argument and field set too (contract tests only).
+
+/// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -180,6 +186,7 @@ pub fn contract_samples_full(
 ) -> Vec<(&'static str, crate::runtime::SampleCall)> {
     let handle = WebhookSubscriptions::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
+
     #[cfg(feature = "undocumented")]
     calls
         .push((
@@ -242,6 +249,7 @@ pub fn contract_samples_full(
         ));
     calls
 }
+
 /// Request builder for `create_webhook_subscription`: set optional parameters, then call `send()`.
 ///
 /// Subscribe an address to a set of webhook events.
@@ -249,16 +257,17 @@ pub fn contract_samples_full(
 /// `POST /webhooks/` · Version `2021-07-28` · location token · scopes: none stated
 ///
 /// Not in HighLevel's published docs; available with the `undocumented` feature.
-///
-/// Note: SKILL.md gives POST /webhooks/ with the body its example shows; HighLevel's docs publish nothing like it. No scope is known; the token kind follows the example, which names a location. The response shape is unknown, so it is raw JSON.
 #[cfg(feature = "undocumented")]
+#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct CreateWebhookSubscription {
     client: crate::Client,
     body: WebhookSubscriptionRequest,
 }
+
 #[cfg(feature = "undocumented")]
+#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl CreateWebhookSubscription {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -277,10 +286,12 @@ impl CreateWebhookSubscription {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -289,6 +300,7 @@ impl CreateWebhookSubscription {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `delete_webhook_subscription`: set optional parameters, then call `send()`.
 ///
 /// Delete a webhook subscription.
@@ -296,16 +308,17 @@ impl CreateWebhookSubscription {
 /// `DELETE /webhooks/{webhookId}` · Version `2021-07-28` · location token · scopes: none stated
 ///
 /// Not in HighLevel's published docs; available with the `undocumented` feature.
-///
-/// Note: SKILL.md lists DELETE /webhooks/{webhookId}; HighLevel's docs publish nothing like it. No scope is known, and the response shape is unknown, so it is raw JSON.
 #[cfg(feature = "undocumented")]
+#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DeleteWebhookSubscription {
     client: crate::Client,
     webhook_id: String,
 }
+
 #[cfg(feature = "undocumented")]
+#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl DeleteWebhookSubscription {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -325,10 +338,12 @@ impl DeleteWebhookSubscription {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -337,6 +352,7 @@ impl DeleteWebhookSubscription {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_webhook_subscription`: set optional parameters, then call `send()`.
 ///
 /// Fetch one webhook subscription.
@@ -344,16 +360,17 @@ impl DeleteWebhookSubscription {
 /// `GET /webhooks/{webhookId}` · Version `2021-07-28` · location token · scopes: none stated
 ///
 /// Not in HighLevel's published docs; available with the `undocumented` feature.
-///
-/// Note: SKILL.md lists GET /webhooks/{webhookId}; HighLevel's docs publish nothing like it. No scope is known, and the response shape is unknown, so it is raw JSON.
 #[cfg(feature = "undocumented")]
+#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetWebhookSubscription {
     client: crate::Client,
     webhook_id: String,
 }
+
 #[cfg(feature = "undocumented")]
+#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl GetWebhookSubscription {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -373,10 +390,12 @@ impl GetWebhookSubscription {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -385,6 +404,7 @@ impl GetWebhookSubscription {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `list_webhook_subscriptions`: set optional parameters, then call `send()`.
 ///
 /// List the webhook subscriptions of the calling location.
@@ -392,15 +412,16 @@ impl GetWebhookSubscription {
 /// `GET /webhooks/` · Version `2021-07-28` · location token · scopes: none stated
 ///
 /// Not in HighLevel's published docs; available with the `undocumented` feature.
-///
-/// Note: SKILL.md lists GET /webhooks/; HighLevel's docs publish nothing like it. No scope or parameter is known, and the response shape is unknown, so it is raw JSON.
 #[cfg(feature = "undocumented")]
+#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListWebhookSubscriptions {
     client: crate::Client,
 }
+
 #[cfg(feature = "undocumented")]
+#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl ListWebhookSubscriptions {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -415,10 +436,12 @@ impl ListWebhookSubscriptions {
         let request = crate::Request::new(&META, "/webhooks/".to_owned());
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -427,6 +450,7 @@ impl ListWebhookSubscriptions {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `update_webhook_subscription`: set optional parameters, then call `send()`.
 ///
 /// Change the address, events or secret of a webhook subscription.
@@ -434,9 +458,8 @@ impl ListWebhookSubscriptions {
 /// `PUT /webhooks/{webhookId}` · Version `2021-07-28` · location token · scopes: none stated
 ///
 /// Not in HighLevel's published docs; available with the `undocumented` feature.
-///
-/// Note: SKILL.md lists PUT /webhooks/{webhookId} without a body; HighLevel's docs publish nothing like it. The body reuses the fields of SKILL.md's create example. No scope is known, and the response shape is unknown, so it is raw JSON.
 #[cfg(feature = "undocumented")]
+#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpdateWebhookSubscription {
@@ -444,7 +467,9 @@ pub struct UpdateWebhookSubscription {
     webhook_id: String,
     body: WebhookSubscriptionRequest,
 }
+
 #[cfg(feature = "undocumented")]
+#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl UpdateWebhookSubscription {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -468,10 +493,12 @@ impl UpdateWebhookSubscription {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -480,25 +507,30 @@ impl UpdateWebhookSubscription {
         self.client.execute(request).await
     }
 }
+
 /// Where to deliver which events.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct WebhookSubscriptionRequest {
-    /// `locationId`
+    /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
+
     /// The address HighLevel posts events to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
+
     /// Names of the events to deliver, such as `ContactCreate`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub events: Option<Vec<String>>,
+
     /// A shared secret for the receiver.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secret: Option<crate::Secret>,
 }
+
 impl WebhookSubscriptionRequest {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -508,22 +540,26 @@ impl WebhookSubscriptionRequest {
             secret: None,
         }
     }
-    ///Sets `locationId`.
+
+    /// Sets `locationId`.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Sets `url`.
+
+    /// Sets `url`.
     pub fn url(mut self, value: impl Into<String>) -> Self {
         self.url = Some(value.into());
         self
     }
-    ///Sets `events`.
+
+    /// Sets `events`.
     pub fn events(mut self, value: impl Into<Vec<String>>) -> Self {
         self.events = Some(value.into());
         self
     }
-    ///Sets `secret`.
+
+    /// Sets `secret`.
     pub fn secret(mut self, value: impl Into<crate::Secret>) -> Self {
         self.secret = Some(value.into());
         self

@@ -21,34 +21,41 @@
 //! | method | HTTP | Version | token |
 //! |---|---|---|---|
 //! | [`list_workflows`](Workflows::list_workflows) | `GET /workflows/` | `2021-07-28` | location |
+
 #[cfg(feature = "workflows")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflows")))]
 /// This module's path below the crate root.
 pub const MODULE: &str = "workflows";
+
 #[cfg(feature = "workflows")]
-///Operations of the Workflows module. Get one with `client.workflows()`.
+#[cfg_attr(docsrs, doc(cfg(feature = "workflows")))]
+/// Operations of the Workflows module. Get one with `client.workflows()`.
 #[derive(Clone, Debug)]
 pub struct Workflows {
     client: crate::Client,
 }
+
 #[cfg(feature = "workflows")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflows")))]
 impl Workflows {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
     }
+
     /// Fetch one workflow by its id.
     ///
     /// `GET /workflows/{workflowId}` · Version `2021-07-28` · location token · scopes: `workflows.readonly`
     ///
     /// Not in HighLevel's published docs; available with the `undocumented` feature.
-    ///
-    /// Note: SKILL.md lists GET /workflows/{workflowId}; HighLevel's docs publish only the listing. Scope and token follow the listing; the response shape is unknown, so it is raw JSON.
     #[cfg(feature = "undocumented")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
     pub fn get_workflow(&self, workflow_id: impl Into<String>) -> GetWorkflow {
         GetWorkflow {
             client: self.client.clone(),
             workflow_id: workflow_id.into(),
         }
     }
+
     /// List the workflows of a location.
     ///
     /// `GET /workflows/` · Version `2021-07-28` · location token · scopes: `workflows.readonly`
@@ -59,8 +66,10 @@ impl Workflows {
         }
     }
 }
+
 #[cfg(feature = "workflows")]
-///One call per operation with sample arguments (contract tests only).
+#[cfg_attr(docsrs, doc(cfg(feature = "workflows")))]
+/// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -69,6 +78,7 @@ pub fn contract_samples(
 ) -> Vec<(&'static str, crate::runtime::SampleCall)> {
     let handle = Workflows::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
+
     #[cfg(feature = "undocumented")]
     calls
         .push((
@@ -88,8 +98,10 @@ pub fn contract_samples(
         ));
     calls
 }
+
 #[cfg(feature = "workflows")]
-///One call per operation with every optional argument and field set too (contract tests only).
+#[cfg_attr(docsrs, doc(cfg(feature = "workflows")))]
+/// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -98,6 +110,7 @@ pub fn contract_samples_full(
 ) -> Vec<(&'static str, crate::runtime::SampleCall)> {
     let handle = Workflows::new(client.clone());
     let mut calls: Vec<(&'static str, crate::runtime::SampleCall)> = Vec::new();
+
     #[cfg(feature = "undocumented")]
     calls
         .push((
@@ -117,7 +130,9 @@ pub fn contract_samples_full(
         ));
     calls
 }
+
 #[cfg(feature = "workflows")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflows")))]
 /// Request builder for `get_workflow`: set optional parameters, then call `send()`.
 ///
 /// Fetch one workflow by its id.
@@ -125,17 +140,19 @@ pub fn contract_samples_full(
 /// `GET /workflows/{workflowId}` · Version `2021-07-28` · location token · scopes: `workflows.readonly`
 ///
 /// Not in HighLevel's published docs; available with the `undocumented` feature.
-///
-/// Note: SKILL.md lists GET /workflows/{workflowId}; HighLevel's docs publish only the listing. Scope and token follow the listing; the response shape is unknown, so it is raw JSON.
 #[cfg(feature = "undocumented")]
+#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetWorkflow {
     client: crate::Client,
     workflow_id: String,
 }
+
 #[cfg(feature = "workflows")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflows")))]
 #[cfg(feature = "undocumented")]
+#[cfg_attr(docsrs, doc(cfg(feature = "undocumented")))]
 impl GetWorkflow {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -156,10 +173,12 @@ impl GetWorkflow {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -168,7 +187,9 @@ impl GetWorkflow {
         self.client.execute(request).await
     }
 }
+
 #[cfg(feature = "workflows")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflows")))]
 /// Request builder for `list_workflows`: set optional parameters, then call `send()`.
 ///
 /// List the workflows of a location.
@@ -180,15 +201,18 @@ pub struct ListWorkflows {
     client: crate::Client,
     location_id: Option<String>,
 }
-#[cfg(feature = "workflows")]
-impl ListWorkflows {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+#[cfg(feature = "workflows")]
+#[cfg_attr(docsrs, doc(cfg(feature = "workflows")))]
+impl ListWorkflows {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -207,10 +231,12 @@ Defaults to the client's configured location.*/
         request.query("locationId", &location_id);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ListWorkflowsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -219,55 +245,71 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 #[cfg(any(feature = "v3_workflows", feature = "workflows"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_workflows", feature = "workflows"))))]
 /// The `ListWorkflowsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListWorkflowsResponse {
-    /// `workflows`
+    /// `workflows`: a list of [`Workflow`](crate::workflows::Workflow) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub workflows: Option<Vec<Workflow>>,
 }
+
 #[cfg(any(feature = "v3_workflows", feature = "workflows"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_workflows", feature = "workflows"))))]
 /// An automation workflow as listed.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Workflow {
-    /// `id`
+    /// `id`: a string. Example: `78559bb3-b920-461e-b010-7b2a2816d2a9`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`
+
+    /// `name`: a string. Example: `First Workflow`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `status`
+
+    /// `status`: a [`WorkflowStatus`](crate::workflows::WorkflowStatus).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<WorkflowStatus>,
+
     /// Revision number of the workflow.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<i64>,
+
     /// ISO 8601 timestamp.
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
+
     /// ISO 8601 timestamp.
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
-    /// `locationId`
+
+    /// `locationId`: a string. Example: `eBG6WapS3v4ZqwA45MTxtYJ`.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
 }
+
 #[cfg(any(feature = "v3_workflows", feature = "workflows"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_workflows", feature = "workflows"))))]
 /// Whether a workflow is being edited or is live.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum WorkflowStatus {
-    ///`draft`
+    /// `draft`
     Draft,
-    ///`published`
+
+    /// `published`
     Published,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 #[cfg(any(feature = "v3_workflows", feature = "workflows"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_workflows", feature = "workflows"))))]
 impl WorkflowStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -278,7 +320,9 @@ impl WorkflowStatus {
         }
     }
 }
+
 #[cfg(any(feature = "v3_workflows", feature = "workflows"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "v3_workflows", feature = "workflows"))))]
 impl From<&str> for WorkflowStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -288,5 +332,6 @@ impl From<&str> for WorkflowStatus {
         }
     }
 }
+
 #[cfg(any(feature = "v3_workflows", feature = "workflows"))]
 crate::runtime::enums::string_enum!(WorkflowStatus);

@@ -115,22 +115,24 @@
 //! | [`upsert_google_conversion`](AdManager::upsert_google_conversion) | `PUT /ad-publishing/google/conversions` | `2021-07-28` | location |
 //! | [`upsert_google_segment`](AdManager::upsert_google_segment) | `PUT /ad-publishing/google/segments` | `2021-07-28` | location |
 //! | [`upsert_linkedin_campaign_group`](AdManager::upsert_linkedin_campaign_group) | `PUT /ad-publishing/linkedin/ads` | `2021-07-28` | location |
+
 /// This module's path below the crate root.
 pub const MODULE: &str = "v3::ad_manager";
-///Operations of the Ad Manager module. Get one with `client.v3().ad_manager()`.
+
+/// Operations of the Ad Manager module. Get one with `client.v3().ad_manager()`.
 #[derive(Clone, Debug)]
 pub struct AdManager {
     client: crate::Client,
 }
+
 impl AdManager {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
     }
+
     /// Add a contact to a Facebook custom audience.
     ///
     /// `PUT /ad-publishing/facebook/custom-audience/{audienceId}/member` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn add_facebook_custom_audience_member(
         &self,
         audience_id: impl Into<String>,
@@ -142,11 +144,10 @@ impl AdManager {
             body,
         }
     }
+
     /// Add or remove many contacts of a Facebook custom audience at once.
     ///
     /// `PUT /ad-publishing/facebook/custom-audience/{audienceId}/member/batch` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn batch_update_facebook_custom_audience_members(
         &self,
         audience_id: impl Into<String>,
@@ -158,11 +159,10 @@ impl AdManager {
             body,
         }
     }
+
     /// Create a Facebook conversation (welcome message) form.
     ///
     /// `POST /ad-publishing/facebook/conversation-forms` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn create_facebook_conversation_form(
         &self,
         body: crate::ad_manager::CreateFacebookConversationFormRequest,
@@ -172,11 +172,10 @@ impl AdManager {
             body,
         }
     }
+
     /// Connect a Facebook page and ad account to a location.
     ///
     /// `POST /ad-publishing/facebook/integration` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn create_facebook_integration(
         &self,
         body: crate::ad_manager::CreateFacebookIntegrationRequest,
@@ -186,11 +185,10 @@ impl AdManager {
             body,
         }
     }
+
     /// Create a lead form on a Facebook page.
     ///
     /// `POST /ad-publishing/facebook/page/{pageId}/forms` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn create_facebook_page_lead_form(
         &self,
         page_id: impl Into<String>,
@@ -202,11 +200,10 @@ impl AdManager {
             body,
         }
     }
+
     /// Connect a Google Ads account to a location.
     ///
     /// `POST /ad-publishing/google/integration` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn create_google_integration(
         &self,
         body: crate::ad_manager::CreateGoogleIntegrationRequest,
@@ -216,11 +213,10 @@ impl AdManager {
             body,
         }
     }
+
     /// Start uploading contacts to a Google customer match list.
     ///
     /// `POST /ad-publishing/google/segments/offline-user-list-job` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn create_google_offline_user_list_job(
         &self,
         body: crate::ad_manager::CreateGoogleOfflineUserListJobRequest,
@@ -230,11 +226,10 @@ impl AdManager {
             body,
         }
     }
+
     /// Connect a LinkedIn ad account to a location.
     ///
     /// `POST /ad-publishing/linkedin/integration` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn create_linkedin_integration(
         &self,
         body: crate::ad_manager::CreateLinkedinIntegrationRequest,
@@ -244,11 +239,10 @@ impl AdManager {
             body,
         }
     }
+
     /// Create a lead form in a LinkedIn ad account.
     ///
     /// `POST /ad-publishing/linkedin/{accountId}/form` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-    ///
-    /// Note: HighLevel's doc uses `{ accountId }` in the path without declaring it; it is declared here as a required path parameter. HighLevel documents no response body; it is returned as raw JSON.
     pub fn create_linkedin_lead_form(
         &self,
         account_id: impl Into<String>,
@@ -262,11 +256,10 @@ impl AdManager {
             body,
         }
     }
+
     /// Delete a Facebook ad.
     ///
     /// `DELETE /ad-publishing/facebook/ads/{adId}` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn delete_facebook_ad(
         &self,
         ad_id: impl Into<String>,
@@ -278,11 +271,10 @@ impl AdManager {
             body,
         }
     }
+
     /// Disconnect a Facebook ad account from a location.
     ///
     /// `DELETE /ad-publishing/facebook/ad-accounts/{adAccountId}` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn delete_facebook_ad_account(
         &self,
         ad_account_id: impl Into<String>,
@@ -294,11 +286,10 @@ impl AdManager {
             body,
         }
     }
+
     /// Delete a Facebook ad set.
     ///
     /// `DELETE /ad-publishing/facebook/adsets/{adsetId}` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn delete_facebook_adset(
         &self,
         adset_id: impl Into<String>,
@@ -310,11 +301,10 @@ impl AdManager {
             body,
         }
     }
+
     /// Delete a Facebook campaign.
     ///
     /// `DELETE /ad-publishing/facebook/campaigns/{campaignId}` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn delete_facebook_campaign(
         &self,
         campaign_id: impl Into<String>,
@@ -326,11 +316,10 @@ impl AdManager {
             body,
         }
     }
+
     /// Delete a Facebook custom audience.
     ///
     /// `DELETE /ad-publishing/facebook/custom-audience/{audienceId}` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn delete_facebook_custom_audience(
         &self,
         audience_id: impl Into<String>,
@@ -342,11 +331,10 @@ impl AdManager {
             is_draft: None,
         }
     }
+
     /// Remove a location's Facebook ads integration.
     ///
     /// `DELETE /ad-publishing/facebook/integration` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn delete_facebook_integration(
         &self,
         body: crate::ad_manager::LocationIdRequest,
@@ -356,11 +344,10 @@ impl AdManager {
             body,
         }
     }
+
     /// Disconnect a Facebook page from a location.
     ///
     /// `DELETE /ad-publishing/facebook/page` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn delete_facebook_page(
         &self,
         page_id: impl Into<String>,
@@ -371,11 +358,10 @@ impl AdManager {
             page_id: page_id.into(),
         }
     }
+
     /// Disconnect a Google Ads account from a location.
     ///
     /// `DELETE /ad-publishing/google/ad-accounts/{adAccountId}` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn delete_google_ad_account(
         &self,
         ad_account_id: impl Into<String>,
@@ -387,11 +373,10 @@ impl AdManager {
             body,
         }
     }
+
     /// Delete a Google Ads conversion action.
     ///
     /// `DELETE /ad-publishing/google/conversions/{conversionId}` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn delete_google_conversion(
         &self,
         conversion_id: impl Into<String>,
@@ -403,11 +388,10 @@ impl AdManager {
             is_draft: None,
         }
     }
+
     /// Delete a Google Ads audience segment.
     ///
     /// `DELETE /ad-publishing/google/segments/{segmentId}` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn delete_google_segment(
         &self,
         segment_id: impl Into<String>,
@@ -420,11 +404,10 @@ impl AdManager {
             type_: type_.into(),
         }
     }
+
     /// Disconnect a LinkedIn ad account from a location.
     ///
     /// `DELETE /ad-publishing/linkedin/ad-account` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn delete_linkedin_ad_account(
         &self,
         ad_account_id: impl Into<String>,
@@ -435,11 +418,10 @@ impl AdManager {
             ad_account_id: ad_account_id.into(),
         }
     }
+
     /// Copy a Facebook ad.
     ///
     /// `POST /ad-publishing/facebook/ads/{adId}/duplicate` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-    ///
-    /// Note: HighLevel documents no body or locationId here, unlike the campaign duplicate; kept as documented. HighLevel documents no response body; it is returned as raw JSON.
     pub fn duplicate_facebook_ad(
         &self,
         ad_id: impl Into<String>,
@@ -449,11 +431,10 @@ impl AdManager {
             ad_id: ad_id.into(),
         }
     }
+
     /// Copy a Facebook ad set.
     ///
     /// `POST /ad-publishing/facebook/adsets/{adsetId}/duplicate` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-    ///
-    /// Note: HighLevel documents no body or locationId here, unlike the campaign and ad duplicates; kept as documented. HighLevel documents no response body; it is returned as raw JSON.
     pub fn duplicate_facebook_adset(
         &self,
         adset_id: impl Into<String>,
@@ -463,11 +444,10 @@ impl AdManager {
             adset_id: adset_id.into(),
         }
     }
+
     /// Copy a Facebook campaign.
     ///
     /// `POST /ad-publishing/facebook/campaigns/{campaignId}/duplicate` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn duplicate_facebook_campaign(
         &self,
         campaign_id: impl Into<String>,
@@ -479,11 +459,10 @@ impl AdManager {
             body,
         }
     }
+
     /// Fetch one Facebook ad account.
     ///
     /// `GET /ad-publishing/facebook/ad-accounts/{adAccountId}` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn get_facebook_ad_account(
         &self,
         ad_account_id: impl Into<String>,
@@ -495,11 +474,10 @@ impl AdManager {
             is_draft: None,
         }
     }
+
     /// Fetch a Facebook campaign with its ad sets and ads.
     ///
     /// `GET /ad-publishing/facebook/campaign/{campaignId}` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn get_facebook_campaign(
         &self,
         campaign_id: impl Into<String>,
@@ -512,6 +490,7 @@ impl AdManager {
             source: None,
         }
     }
+
     /// Follow the progress of a Facebook campaign being published.
     ///
     /// Counts the publishing steps (the campaign, its ad sets and its ads) done so far, and says whether publishing has finished or failed. Poll it after `publishFacebookCampaign`.
@@ -528,11 +507,10 @@ impl AdManager {
             is_draft: None,
         }
     }
+
     /// Fetch the metrics of one Facebook campaign over a date range.
     ///
     /// `GET /ad-publishing/facebook/reporting/campaign/{campaignId}` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn get_facebook_campaign_report(
         &self,
         campaign_id: impl Into<String>,
@@ -547,11 +525,10 @@ impl AdManager {
             end_date: end_date.into(),
         }
     }
+
     /// Fetch one Facebook custom audience.
     ///
     /// `GET /ad-publishing/facebook/custom-audience/{audienceId}` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn get_facebook_custom_audience(
         &self,
         audience_id: impl Into<String>,
@@ -563,11 +540,10 @@ impl AdManager {
             is_draft: None,
         }
     }
+
     /// Fetch a location's Facebook ads integration.
     ///
     /// `GET /ad-publishing/facebook/integration` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn get_facebook_integration(&self) -> GetFacebookIntegration {
         GetFacebookIntegration {
             client: self.client.clone(),
@@ -575,11 +551,10 @@ impl AdManager {
             is_draft: None,
         }
     }
+
     /// Fetch one Facebook lead form.
     ///
     /// `GET /ad-publishing/facebook/lead-form/{leadFormId}` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn get_facebook_lead_form(
         &self,
         lead_form_id: impl Into<String>,
@@ -591,11 +566,10 @@ impl AdManager {
             is_draft: None,
         }
     }
+
     /// Fetch Facebook ad metrics for a location, grouped by day, week or month.
     ///
     /// `GET /ad-publishing/facebook/reporting` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn get_facebook_report(
         &self,
         group_by: impl Into<GetFacebookReportGroupBy>,
@@ -614,11 +588,10 @@ impl AdManager {
             fields: fields.into(),
         }
     }
+
     /// List Facebook campaigns, ad sets or ads with their metrics.
     ///
     /// `GET /ad-publishing/facebook/reporting/list` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn get_facebook_report_list(
         &self,
         list_type: impl Into<String>,
@@ -636,11 +609,10 @@ impl AdManager {
             type_: type_.into(),
         }
     }
+
     /// Fetch the Facebook user connected to a location.
     ///
     /// `GET /ad-publishing/facebook/me` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn get_facebook_user(&self) -> GetFacebookUser {
         GetFacebookUser {
             client: self.client.clone(),
@@ -648,11 +620,10 @@ impl AdManager {
             is_draft: None,
         }
     }
+
     /// Fetch one Google Ads account.
     ///
     /// `GET /ad-publishing/google/ad-accounts/{adAccountId}` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn get_google_ad_account(
         &self,
         ad_account_id: impl Into<String>,
@@ -664,11 +635,10 @@ impl AdManager {
             is_draft: None,
         }
     }
+
     /// Fetch one Google Ads combined audience.
     ///
     /// `GET /ad-publishing/google/audiences/{audienceId}` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn get_google_audience(
         &self,
         audience_id: impl Into<String>,
@@ -680,11 +650,10 @@ impl AdManager {
             is_draft: None,
         }
     }
+
     /// Fetch one Google campaign draft.
     ///
     /// `GET /ad-publishing/google/ads/{adId}` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn get_google_campaign(&self, ad_id: impl Into<String>) -> GetGoogleCampaign {
         GetGoogleCampaign {
             client: self.client.clone(),
@@ -693,11 +662,10 @@ impl AdManager {
             is_draft: None,
         }
     }
+
     /// Fetch the metrics of one Google campaign over a date range.
     ///
     /// `GET /ad-publishing/google/reporting/campaign/{campaignId}` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn get_google_campaign_report(
         &self,
         campaign_id: impl Into<String>,
@@ -712,11 +680,10 @@ impl AdManager {
             end_date: end_date.into(),
         }
     }
+
     /// Fetch one Google Ads conversion action.
     ///
     /// `GET /ad-publishing/google/conversions/{conversionId}` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn get_google_conversion(
         &self,
         conversion_id: impl Into<String>,
@@ -728,11 +695,10 @@ impl AdManager {
             is_draft: None,
         }
     }
+
     /// Fetch a location's Google Ads integration.
     ///
     /// `GET /ad-publishing/google/integration` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn get_google_integration(&self) -> GetGoogleIntegration {
         GetGoogleIntegration {
             client: self.client.clone(),
@@ -740,11 +706,10 @@ impl AdManager {
             is_draft: None,
         }
     }
+
     /// Suggest keywords for a site or seed keywords.
     ///
     /// `POST /ad-publishing/google/keyword-ideas` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn get_google_keyword_ideas(
         &self,
         body: crate::ad_manager::GoogleKeywordIdeasRequest,
@@ -756,11 +721,10 @@ impl AdManager {
             body,
         }
     }
+
     /// Fetch Google Ads metrics for a location, grouped by date, week or month.
     ///
     /// `GET /ad-publishing/google/reporting` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn get_google_report(
         &self,
         start_date: impl Into<String>,
@@ -778,11 +742,10 @@ impl AdManager {
             fields: fields.into(),
         }
     }
+
     /// List Google campaigns or ad groups with their metrics.
     ///
     /// `GET /ad-publishing/google/reporting/list` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn get_google_report_list(
         &self,
         list_type: impl Into<String>,
@@ -800,11 +763,10 @@ impl AdManager {
             type_: type_.into(),
         }
     }
+
     /// Fetch one Google Ads audience segment.
     ///
     /// `GET /ad-publishing/google/segments/{segmentId}` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn get_google_segment(
         &self,
         segment_id: impl Into<String>,
@@ -817,11 +779,10 @@ impl AdManager {
             type_: type_.into(),
         }
     }
+
     /// Fetch the Google user connected to a location.
     ///
     /// `GET /ad-publishing/google/me` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn get_google_user(&self) -> GetGoogleUser {
         GetGoogleUser {
             client: self.client.clone(),
@@ -829,11 +790,10 @@ impl AdManager {
             is_draft: None,
         }
     }
+
     /// Fetch one LinkedIn ad account.
     ///
     /// `GET /ad-publishing/linkedin/ad-account` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn get_linkedin_ad_account(
         &self,
         ad_account_id: impl Into<String>,
@@ -844,11 +804,10 @@ impl AdManager {
             ad_account_id: ad_account_id.into(),
         }
     }
+
     /// Fetch one LinkedIn campaign group draft.
     ///
     /// `GET /ad-publishing/linkedin/ads/{adId}` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn get_linkedin_campaign_group(
         &self,
         ad_id: impl Into<String>,
@@ -860,11 +819,10 @@ impl AdManager {
             is_draft: None,
         }
     }
+
     /// Fetch the metrics of one LinkedIn campaign group over a date range.
     ///
     /// `GET /ad-publishing/linkedin/reporting/campaign-group/{campaignGroupId}` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    ///
-    /// Note: HighLevel's doc also lists `campaignGroupId` as an optional query parameter, repeating the path parameter; the duplicate is left out. HighLevel documents no response body; it is returned as raw JSON.
     pub fn get_linkedin_campaign_group_report(
         &self,
         campaign_group_id: impl Into<String>,
@@ -880,11 +838,10 @@ impl AdManager {
             fields: None,
         }
     }
+
     /// Fetch a location's LinkedIn ads integration.
     ///
     /// `GET /ad-publishing/linkedin/integration` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn get_linkedin_integration(&self) -> GetLinkedinIntegration {
         GetLinkedinIntegration {
             client: self.client.clone(),
@@ -892,11 +849,10 @@ impl AdManager {
             is_draft: None,
         }
     }
+
     /// Fetch LinkedIn ad metrics, pivoted by account, campaign group, campaign or creative.
     ///
     /// `GET /ad-publishing/linkedin/reporting` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn get_linkedin_report(
         &self,
         start_date: impl Into<String>,
@@ -913,11 +869,10 @@ impl AdManager {
             fields: None,
         }
     }
+
     /// List LinkedIn campaign groups or campaigns with their metrics.
     ///
     /// `GET /ad-publishing/linkedin/reporting/list` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn get_linkedin_report_list(
         &self,
         list_type: impl Into<String>,
@@ -937,11 +892,10 @@ impl AdManager {
             fields: None,
         }
     }
+
     /// Fetch the LinkedIn user connected to a location.
     ///
     /// `GET /ad-publishing/linkedin/me` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn get_linkedin_user(&self) -> GetLinkedinUser {
         GetLinkedinUser {
             client: self.client.clone(),
@@ -949,11 +903,10 @@ impl AdManager {
             is_draft: None,
         }
     }
+
     /// List the Facebook ad accounts the connected user can use.
     ///
     /// `GET /ad-publishing/facebook/ad-accounts` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    ///
-    /// Note: Paged by the `next` cursor, but where the next cursor sits in the response is not documented, so no pagination is declared. HighLevel documents no response body; it is returned as raw JSON.
     pub fn list_facebook_ad_accounts(&self) -> ListFacebookAdAccounts {
         ListFacebookAdAccounts {
             client: self.client.clone(),
@@ -964,11 +917,10 @@ impl AdManager {
             limit: None,
         }
     }
+
     /// List a location's Facebook conversation (welcome message) forms.
     ///
     /// `GET /ad-publishing/facebook/conversation-forms` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn list_facebook_conversation_forms(&self) -> ListFacebookConversationForms {
         ListFacebookConversationForms {
             client: self.client.clone(),
@@ -976,11 +928,10 @@ impl AdManager {
             is_draft: None,
         }
     }
+
     /// List the custom or lookalike audiences of a Facebook ad account.
     ///
     /// `GET /ad-publishing/facebook/custom-audience` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn list_facebook_custom_audiences(
         &self,
         type_: impl Into<ListFacebookCustomAudiencesType>,
@@ -994,11 +945,10 @@ impl AdManager {
             ad_account_id: ad_account_id.into(),
         }
     }
+
     /// List a location's Facebook campaigns, ad sets or ads.
     ///
     /// `GET /ad-publishing/facebook/entity` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    ///
-    /// Note: Paged by the `next` cursor, but where the next cursor sits in the response is not documented, so no pagination is declared. HighLevel documents no response body; it is returned as raw JSON.
     pub fn list_facebook_entities(
         &self,
         type_: impl Into<crate::ad_manager::AdSourceType>,
@@ -1017,11 +967,10 @@ impl AdManager {
             selected_ad_account_id: None,
         }
     }
+
     /// List the Instagram accounts linked to a Facebook page.
     ///
     /// `GET /ad-publishing/facebook/page/{pageId}/instagram` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn list_facebook_page_instagram_accounts(
         &self,
         page_id: impl Into<String>,
@@ -1033,11 +982,10 @@ impl AdManager {
             type_: None,
         }
     }
+
     /// List the lead forms of a Facebook page.
     ///
     /// `GET /ad-publishing/facebook/page/{pageId}/forms` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn list_facebook_page_lead_forms(
         &self,
         page_id: impl Into<String>,
@@ -1049,11 +997,10 @@ impl AdManager {
             is_draft: None,
         }
     }
+
     /// List the Facebook pages of the connected account.
     ///
     /// `GET /ad-publishing/facebook/pages` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn list_facebook_pages(&self) -> ListFacebookPages {
         ListFacebookPages {
             client: self.client.clone(),
@@ -1061,11 +1008,10 @@ impl AdManager {
             fetch_existing: None,
         }
     }
+
     /// List a location's Facebook conversion pixels.
     ///
     /// `GET /ad-publishing/facebook/pixels` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn list_facebook_pixels(&self) -> ListFacebookPixels {
         ListFacebookPixels {
             client: self.client.clone(),
@@ -1075,11 +1021,10 @@ impl AdManager {
             ig_user_id: None,
         }
     }
+
     /// List the Google Ads accounts the connected user can use.
     ///
     /// `GET /ad-publishing/google/ad-accounts` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn list_google_ad_accounts(&self) -> ListGoogleAdAccounts {
         ListGoogleAdAccounts {
             client: self.client.clone(),
@@ -1087,11 +1032,10 @@ impl AdManager {
             type_: None,
         }
     }
+
     /// List a location's Google Ads assets of one kind.
     ///
     /// `GET /ad-publishing/google/assets` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn list_google_assets(
         &self,
         type_: impl Into<ListGoogleAssetsType>,
@@ -1104,11 +1048,10 @@ impl AdManager {
             advertiser_only: None,
         }
     }
+
     /// List a location's Google Ads combined audiences.
     ///
     /// `GET /ad-publishing/google/audiences` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn list_google_audiences(&self) -> ListGoogleAudiences {
         ListGoogleAudiences {
             client: self.client.clone(),
@@ -1116,11 +1059,10 @@ impl AdManager {
             is_draft: None,
         }
     }
+
     /// List a location's Google Ads conversion goals.
     ///
     /// `GET /ad-publishing/google/conversion-goals` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn list_google_conversion_goals(&self) -> ListGoogleConversionGoals {
         ListGoogleConversionGoals {
             client: self.client.clone(),
@@ -1128,11 +1070,10 @@ impl AdManager {
             is_draft: None,
         }
     }
+
     /// List a location's Google Ads conversion actions.
     ///
     /// `GET /ad-publishing/google/conversions` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn list_google_conversions(&self) -> ListGoogleConversions {
         ListGoogleConversions {
             client: self.client.clone(),
@@ -1144,11 +1085,10 @@ impl AdManager {
             end_date: None,
         }
     }
+
     /// List a location's Google campaigns, ad groups or ads.
     ///
     /// `GET /ad-publishing/google/entity` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn list_google_entities(
         &self,
         type_: impl Into<crate::ad_manager::AdSourceType>,
@@ -1167,11 +1107,10 @@ impl AdManager {
             selected_ad_account_id: None,
         }
     }
+
     /// List a location's Google Ads audience segments.
     ///
     /// `GET /ad-publishing/google/segments` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn list_google_segments(&self) -> ListGoogleSegments {
         ListGoogleSegments {
             client: self.client.clone(),
@@ -1179,11 +1118,10 @@ impl AdManager {
             type_: None,
         }
     }
+
     /// List affinity or in-market audiences available for targeting.
     ///
     /// `GET /ad-publishing/google/target-interests` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn list_google_target_interests(
         &self,
         type_: impl Into<ListGoogleTargetInterestsType>,
@@ -1196,11 +1134,10 @@ impl AdManager {
             advertising_channel_type: advertising_channel_type.into(),
         }
     }
+
     /// List the LinkedIn ad accounts the connected user can use.
     ///
     /// `GET /ad-publishing/linkedin/ad-accounts` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn list_linkedin_ad_accounts(&self) -> ListLinkedinAdAccounts {
         ListLinkedinAdAccounts {
             client: self.client.clone(),
@@ -1208,11 +1145,10 @@ impl AdManager {
             is_draft: None,
         }
     }
+
     /// List the lead forms of a LinkedIn ad account.
     ///
     /// `GET /ad-publishing/linkedin/{accountId}/forms` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn list_linkedin_lead_forms(
         &self,
         account_id: impl Into<String>,
@@ -1224,11 +1160,10 @@ impl AdManager {
             is_draft: None,
         }
     }
+
     /// Pause a running Facebook ad.
     ///
     /// `POST /ad-publishing/facebook/ads/{adId}/pause` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn pause_facebook_ad(
         &self,
         ad_id: impl Into<String>,
@@ -1240,11 +1175,10 @@ impl AdManager {
             body,
         }
     }
+
     /// Pause a running Facebook ad set.
     ///
     /// `POST /ad-publishing/facebook/adsets/{adsetId}/pause` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn pause_facebook_adset(
         &self,
         adset_id: impl Into<String>,
@@ -1256,11 +1190,10 @@ impl AdManager {
             body,
         }
     }
+
     /// Pause a running Facebook campaign.
     ///
     /// `POST /ad-publishing/facebook/campaigns/{campaignId}/pause` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn pause_facebook_campaign(
         &self,
         campaign_id: impl Into<String>,
@@ -1272,11 +1205,10 @@ impl AdManager {
             body,
         }
     }
+
     /// Publish a Facebook campaign draft to Facebook.
     ///
     /// `POST /ad-publishing/facebook/campaigns/{campaignId}/publish` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-    ///
-    /// Note: HighLevel names the body PublishAdDTO; it is the same location-only object as the other action bodies. HighLevel documents no response body; it is returned as raw JSON.
     pub fn publish_facebook_campaign(
         &self,
         campaign_id: impl Into<String>,
@@ -1288,22 +1220,20 @@ impl AdManager {
             body,
         }
     }
+
     /// Publish a Google campaign draft to Google Ads.
     ///
     /// `POST /ad-publishing/google/ads/{adId}/publish` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-    ///
-    /// Note: HighLevel documents no body or locationId here; kept as documented. HighLevel documents no response body; it is returned as raw JSON.
     pub fn publish_google_ad(&self, ad_id: impl Into<String>) -> PublishGoogleAd {
         PublishGoogleAd {
             client: self.client.clone(),
             ad_id: ad_id.into(),
         }
     }
+
     /// Publish a LinkedIn campaign group draft to LinkedIn.
     ///
     /// `POST /ad-publishing/linkedin/ads/{adId}/publish` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn publish_linkedin_campaign_group(
         &self,
         ad_id: impl Into<String>,
@@ -1315,11 +1245,10 @@ impl AdManager {
             body,
         }
     }
+
     /// Remove a contact from a Facebook custom audience.
     ///
     /// `DELETE /ad-publishing/facebook/custom-audience/{audienceId}/member` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn remove_facebook_custom_audience_member(
         &self,
         audience_id: impl Into<String>,
@@ -1331,11 +1260,10 @@ impl AdManager {
             body,
         }
     }
+
     /// Resume a paused Facebook ad.
     ///
     /// `POST /ad-publishing/facebook/ads/{adId}/resume` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn resume_facebook_ad(
         &self,
         ad_id: impl Into<String>,
@@ -1347,11 +1275,10 @@ impl AdManager {
             body,
         }
     }
+
     /// Resume a paused Facebook ad set.
     ///
     /// `POST /ad-publishing/facebook/adsets/{adsetId}/resume` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn resume_facebook_adset(
         &self,
         adset_id: impl Into<String>,
@@ -1363,11 +1290,10 @@ impl AdManager {
             body,
         }
     }
+
     /// Resume a paused Facebook campaign.
     ///
     /// `POST /ad-publishing/facebook/campaigns/{campaignId}/resume` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn resume_facebook_campaign(
         &self,
         campaign_id: impl Into<String>,
@@ -1379,11 +1305,10 @@ impl AdManager {
             body,
         }
     }
+
     /// Search Facebook places and interests to target.
     ///
     /// `GET /ad-publishing/facebook/targeting/search` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn search_facebook_targeting(
         &self,
         type_: impl Into<String>,
@@ -1397,11 +1322,10 @@ impl AdManager {
             search_type: None,
         }
     }
+
     /// Search Google places to target.
     ///
     /// `GET /ad-publishing/google/targeting/search` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn search_google_targeting(
         &self,
         type_: impl Into<String>,
@@ -1413,11 +1337,10 @@ impl AdManager {
             location_id: None,
         }
     }
+
     /// Search LinkedIn targeting values (places, industries, job titles...) of one facet.
     ///
     /// `GET /ad-publishing/linkedin/targeting/search` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn search_linkedin_targeting(
         &self,
         facet: impl Into<String>,
@@ -1430,11 +1353,10 @@ impl AdManager {
             q: None,
         }
     }
+
     /// Choose the Facebook page a location uses by default.
     ///
     /// `PUT /ad-publishing/facebook/page/default` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn set_facebook_default_page(
         &self,
         body: crate::ad_manager::SetFacebookDefaultPageRequest,
@@ -1446,11 +1368,10 @@ impl AdManager {
             body,
         }
     }
+
     /// Rename a Facebook custom audience or change its description.
     ///
     /// `PUT /ad-publishing/facebook/custom-audience/{audienceId}` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn update_facebook_custom_audience(
         &self,
         audience_id: impl Into<String>,
@@ -1462,11 +1383,10 @@ impl AdManager {
             body,
         }
     }
+
     /// Pause, resume or archive a LinkedIn ad, campaign or ad group.
     ///
     /// `PATCH /ad-publishing/linkedin/{adId}/status` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn update_linkedin_ad_status(
         &self,
         ad_id: impl Into<String>,
@@ -1480,13 +1400,12 @@ impl AdManager {
             body,
         }
     }
+
     /// Create or update a Facebook ad draft.
     ///
     /// The v2 call at `/ad-publishing/facebook/ads-v2`, served in v3 at `/ad-publishing/facebook/ads` with the same body.
     ///
     /// `PUT /ad-publishing/facebook/ads` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn upsert_facebook_ad(
         &self,
         body: crate::ad_manager::UpsertFacebookAdRequest,
@@ -1496,11 +1415,10 @@ impl AdManager {
             body,
         }
     }
+
     /// Create or update a Facebook ad set draft.
     ///
     /// `PUT /ad-publishing/facebook/adsets` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn upsert_facebook_adset(
         &self,
         body: UpsertFacebookAdsetRequest,
@@ -1510,11 +1428,10 @@ impl AdManager {
             body,
         }
     }
+
     /// Create or update a Facebook campaign draft.
     ///
     /// `PUT /ad-publishing/facebook/campaigns` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn upsert_facebook_campaign(
         &self,
         body: UpsertFacebookCampaignRequest,
@@ -1524,11 +1441,10 @@ impl AdManager {
             body,
         }
     }
+
     /// Create or update a Facebook conversion pixel configuration.
     ///
     /// `PUT /ad-publishing/facebook/pixels` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn upsert_facebook_pixel(
         &self,
         body: crate::ad_manager::UpsertFacebookPixelRequest,
@@ -1538,11 +1454,10 @@ impl AdManager {
             body,
         }
     }
+
     /// Create or update a Google Ads call, sitelink or lead form asset.
     ///
     /// `POST /ad-publishing/google/assets` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn upsert_google_asset(
         &self,
         body: crate::ad_manager::UpsertGoogleAssetRequest,
@@ -1552,11 +1467,10 @@ impl AdManager {
             body,
         }
     }
+
     /// Create or update a Google Ads combined audience.
     ///
     /// `PUT /ad-publishing/google/audiences` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn upsert_google_audience(
         &self,
         body: crate::ad_manager::UpsertGoogleAudienceRequest,
@@ -1566,22 +1480,20 @@ impl AdManager {
             body,
         }
     }
+
     /// Create or update a whole Google campaign draft with its ad groups and ads.
     ///
     /// `PUT /ad-publishing/google/ads` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn upsert_google_campaign(&self, body: GoogleCampaign) -> UpsertGoogleCampaign {
         UpsertGoogleCampaign {
             client: self.client.clone(),
             body,
         }
     }
+
     /// Create or update a Google Ads conversion action.
     ///
     /// `PUT /ad-publishing/google/conversions` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn upsert_google_conversion(
         &self,
         body: crate::ad_manager::UpsertGoogleConversionRequest,
@@ -1591,11 +1503,10 @@ impl AdManager {
             body,
         }
     }
+
     /// Create or update a Google Ads audience segment or user list.
     ///
     /// `PUT /ad-publishing/google/segments` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn upsert_google_segment(
         &self,
         type_: impl Into<UpsertGoogleSegmentType>,
@@ -1608,11 +1519,10 @@ impl AdManager {
             body,
         }
     }
+
     /// Create or update a LinkedIn campaign group draft with its campaigns and ads.
     ///
     /// `PUT /ad-publishing/linkedin/ads` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-    ///
-    /// Note: HighLevel documents no response body; it is returned as raw JSON.
     pub fn upsert_linkedin_campaign_group(
         &self,
         body: LinkedinCampaignGroup,
@@ -1623,7 +1533,8 @@ impl AdManager {
         }
     }
 }
-///One call per operation with sample arguments (contract tests only).
+
+/// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -2745,7 +2656,8 @@ pub fn contract_samples(
         ));
     calls
 }
-///One call per operation with every optional argument and field set too (contract tests only).
+
+/// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -4380,13 +4292,12 @@ pub fn contract_samples_full(
         ));
     calls
 }
+
 /// Request builder for `add_facebook_custom_audience_member`: set optional parameters, then call `send()`.
 ///
 /// Add a contact to a Facebook custom audience.
 ///
 /// `PUT /ad-publishing/facebook/custom-audience/{audienceId}/member` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct AddFacebookCustomAudienceMember {
@@ -4394,6 +4305,7 @@ pub struct AddFacebookCustomAudienceMember {
     audience_id: String,
     body: crate::ad_manager::FacebookCustomAudienceMemberRequest,
 }
+
 impl AddFacebookCustomAudienceMember {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -4418,10 +4330,12 @@ impl AddFacebookCustomAudienceMember {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -4430,13 +4344,12 @@ impl AddFacebookCustomAudienceMember {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `batch_update_facebook_custom_audience_members`: set optional parameters, then call `send()`.
 ///
 /// Add or remove many contacts of a Facebook custom audience at once.
 ///
 /// `PUT /ad-publishing/facebook/custom-audience/{audienceId}/member/batch` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct BatchUpdateFacebookCustomAudienceMembers {
@@ -4444,6 +4357,7 @@ pub struct BatchUpdateFacebookCustomAudienceMembers {
     audience_id: String,
     body: crate::ad_manager::BatchUpdateFacebookCustomAudienceRequest,
 }
+
 impl BatchUpdateFacebookCustomAudienceMembers {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -4468,10 +4382,12 @@ impl BatchUpdateFacebookCustomAudienceMembers {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -4480,19 +4396,19 @@ impl BatchUpdateFacebookCustomAudienceMembers {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `create_facebook_conversation_form`: set optional parameters, then call `send()`.
 ///
 /// Create a Facebook conversation (welcome message) form.
 ///
 /// `POST /ad-publishing/facebook/conversation-forms` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct CreateFacebookConversationForm {
     client: crate::Client,
     body: crate::ad_manager::CreateFacebookConversationFormRequest,
 }
+
 impl CreateFacebookConversationForm {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -4514,10 +4430,12 @@ impl CreateFacebookConversationForm {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -4526,19 +4444,19 @@ impl CreateFacebookConversationForm {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `create_facebook_integration`: set optional parameters, then call `send()`.
 ///
 /// Connect a Facebook page and ad account to a location.
 ///
 /// `POST /ad-publishing/facebook/integration` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct CreateFacebookIntegration {
     client: crate::Client,
     body: crate::ad_manager::CreateFacebookIntegrationRequest,
 }
+
 impl CreateFacebookIntegration {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -4560,10 +4478,12 @@ impl CreateFacebookIntegration {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -4572,13 +4492,12 @@ impl CreateFacebookIntegration {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `create_facebook_page_lead_form`: set optional parameters, then call `send()`.
 ///
 /// Create a lead form on a Facebook page.
 ///
 /// `POST /ad-publishing/facebook/page/{pageId}/forms` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct CreateFacebookPageLeadForm {
@@ -4586,6 +4505,7 @@ pub struct CreateFacebookPageLeadForm {
     page_id: String,
     body: CreateFacebookLeadFormRequest,
 }
+
 impl CreateFacebookPageLeadForm {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -4610,10 +4530,12 @@ impl CreateFacebookPageLeadForm {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -4622,19 +4544,19 @@ impl CreateFacebookPageLeadForm {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `create_google_integration`: set optional parameters, then call `send()`.
 ///
 /// Connect a Google Ads account to a location.
 ///
 /// `POST /ad-publishing/google/integration` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct CreateGoogleIntegration {
     client: crate::Client,
     body: crate::ad_manager::CreateGoogleIntegrationRequest,
 }
+
 impl CreateGoogleIntegration {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -4656,10 +4578,12 @@ impl CreateGoogleIntegration {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -4668,19 +4592,19 @@ impl CreateGoogleIntegration {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `create_google_offline_user_list_job`: set optional parameters, then call `send()`.
 ///
 /// Start uploading contacts to a Google customer match list.
 ///
 /// `POST /ad-publishing/google/segments/offline-user-list-job` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct CreateGoogleOfflineUserListJob {
     client: crate::Client,
     body: crate::ad_manager::CreateGoogleOfflineUserListJobRequest,
 }
+
 impl CreateGoogleOfflineUserListJob {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -4702,10 +4626,12 @@ impl CreateGoogleOfflineUserListJob {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -4714,19 +4640,19 @@ impl CreateGoogleOfflineUserListJob {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `create_linkedin_integration`: set optional parameters, then call `send()`.
 ///
 /// Connect a LinkedIn ad account to a location.
 ///
 /// `POST /ad-publishing/linkedin/integration` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct CreateLinkedinIntegration {
     client: crate::Client,
     body: crate::ad_manager::CreateLinkedinIntegrationRequest,
 }
+
 impl CreateLinkedinIntegration {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -4748,10 +4674,12 @@ impl CreateLinkedinIntegration {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -4760,13 +4688,12 @@ impl CreateLinkedinIntegration {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `create_linkedin_lead_form`: set optional parameters, then call `send()`.
 ///
 /// Create a lead form in a LinkedIn ad account.
 ///
 /// `POST /ad-publishing/linkedin/{accountId}/form` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-///
-/// Note: HighLevel's doc uses `{ accountId }` in the path without declaring it; it is declared here as a required path parameter. HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct CreateLinkedinLeadForm {
@@ -4776,19 +4703,22 @@ pub struct CreateLinkedinLeadForm {
     is_draft: Option<bool>,
     body: crate::ad_manager::CreateLinkedinLeadFormRequest,
 }
-impl CreateLinkedinLeadForm {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl CreateLinkedinLeadForm {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Set when the call concerns a draft in HighLevel's Ad Manager.
+
+    /// Set when the call concerns a draft in HighLevel's Ad Manager.
     pub fn is_draft(mut self, value: impl Into<bool>) -> Self {
         self.is_draft = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -4820,10 +4750,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -4832,13 +4764,12 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `delete_facebook_ad`: set optional parameters, then call `send()`.
 ///
 /// Delete a Facebook ad.
 ///
 /// `DELETE /ad-publishing/facebook/ads/{adId}` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DeleteFacebookAd {
@@ -4846,6 +4777,7 @@ pub struct DeleteFacebookAd {
     ad_id: String,
     body: crate::ad_manager::LocationIdRequest,
 }
+
 impl DeleteFacebookAd {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -4870,10 +4802,12 @@ impl DeleteFacebookAd {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -4882,13 +4816,12 @@ impl DeleteFacebookAd {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `delete_facebook_ad_account`: set optional parameters, then call `send()`.
 ///
 /// Disconnect a Facebook ad account from a location.
 ///
 /// `DELETE /ad-publishing/facebook/ad-accounts/{adAccountId}` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DeleteFacebookAdAccount {
@@ -4896,6 +4829,7 @@ pub struct DeleteFacebookAdAccount {
     ad_account_id: String,
     body: crate::ad_manager::LocationIdRequest,
 }
+
 impl DeleteFacebookAdAccount {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -4920,10 +4854,12 @@ impl DeleteFacebookAdAccount {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -4932,13 +4868,12 @@ impl DeleteFacebookAdAccount {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `delete_facebook_adset`: set optional parameters, then call `send()`.
 ///
 /// Delete a Facebook ad set.
 ///
 /// `DELETE /ad-publishing/facebook/adsets/{adsetId}` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DeleteFacebookAdset {
@@ -4946,6 +4881,7 @@ pub struct DeleteFacebookAdset {
     adset_id: String,
     body: crate::ad_manager::LocationIdRequest,
 }
+
 impl DeleteFacebookAdset {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -4970,10 +4906,12 @@ impl DeleteFacebookAdset {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -4982,13 +4920,12 @@ impl DeleteFacebookAdset {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `delete_facebook_campaign`: set optional parameters, then call `send()`.
 ///
 /// Delete a Facebook campaign.
 ///
 /// `DELETE /ad-publishing/facebook/campaigns/{campaignId}` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DeleteFacebookCampaign {
@@ -4996,6 +4933,7 @@ pub struct DeleteFacebookCampaign {
     campaign_id: String,
     body: crate::ad_manager::LocationIdRequest,
 }
+
 impl DeleteFacebookCampaign {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -5020,10 +4958,12 @@ impl DeleteFacebookCampaign {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -5032,13 +4972,12 @@ impl DeleteFacebookCampaign {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `delete_facebook_custom_audience`: set optional parameters, then call `send()`.
 ///
 /// Delete a Facebook custom audience.
 ///
 /// `DELETE /ad-publishing/facebook/custom-audience/{audienceId}` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DeleteFacebookCustomAudience {
@@ -5047,19 +4986,22 @@ pub struct DeleteFacebookCustomAudience {
     location_id: Option<String>,
     is_draft: Option<bool>,
 }
-impl DeleteFacebookCustomAudience {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl DeleteFacebookCustomAudience {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Set when the call concerns a draft in HighLevel's Ad Manager.
+
+    /// Set when the call concerns a draft in HighLevel's Ad Manager.
     pub fn is_draft(mut self, value: impl Into<bool>) -> Self {
         self.is_draft = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -5090,10 +5032,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -5102,19 +5046,19 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `delete_facebook_integration`: set optional parameters, then call `send()`.
 ///
 /// Remove a location's Facebook ads integration.
 ///
 /// `DELETE /ad-publishing/facebook/integration` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DeleteFacebookIntegration {
     client: crate::Client,
     body: crate::ad_manager::LocationIdRequest,
 }
+
 impl DeleteFacebookIntegration {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -5136,10 +5080,12 @@ impl DeleteFacebookIntegration {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -5148,13 +5094,12 @@ impl DeleteFacebookIntegration {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `delete_facebook_page`: set optional parameters, then call `send()`.
 ///
 /// Disconnect a Facebook page from a location.
 ///
 /// `DELETE /ad-publishing/facebook/page` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DeleteFacebookPage {
@@ -5162,14 +5107,16 @@ pub struct DeleteFacebookPage {
     location_id: Option<String>,
     page_id: String,
 }
-impl DeleteFacebookPage {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl DeleteFacebookPage {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -5192,10 +5139,12 @@ Defaults to the client's configured location.*/
         request.query("pageId", &self.page_id);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -5204,13 +5153,12 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `delete_google_ad_account`: set optional parameters, then call `send()`.
 ///
 /// Disconnect a Google Ads account from a location.
 ///
 /// `DELETE /ad-publishing/google/ad-accounts/{adAccountId}` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DeleteGoogleAdAccount {
@@ -5218,6 +5166,7 @@ pub struct DeleteGoogleAdAccount {
     ad_account_id: String,
     body: crate::ad_manager::LocationIdRequest,
 }
+
 impl DeleteGoogleAdAccount {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -5242,10 +5191,12 @@ impl DeleteGoogleAdAccount {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -5254,13 +5205,12 @@ impl DeleteGoogleAdAccount {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `delete_google_conversion`: set optional parameters, then call `send()`.
 ///
 /// Delete a Google Ads conversion action.
 ///
 /// `DELETE /ad-publishing/google/conversions/{conversionId}` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DeleteGoogleConversion {
@@ -5269,19 +5219,22 @@ pub struct DeleteGoogleConversion {
     location_id: Option<String>,
     is_draft: Option<bool>,
 }
-impl DeleteGoogleConversion {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl DeleteGoogleConversion {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Set when the call concerns a draft in HighLevel's Ad Manager.
+
+    /// Set when the call concerns a draft in HighLevel's Ad Manager.
     pub fn is_draft(mut self, value: impl Into<bool>) -> Self {
         self.is_draft = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -5309,10 +5262,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -5321,13 +5276,12 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `delete_google_segment`: set optional parameters, then call `send()`.
 ///
 /// Delete a Google Ads audience segment.
 ///
 /// `DELETE /ad-publishing/google/segments/{segmentId}` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DeleteGoogleSegment {
@@ -5336,14 +5290,16 @@ pub struct DeleteGoogleSegment {
     location_id: Option<String>,
     type_: crate::ad_manager::GoogleSegmentKind,
 }
-impl DeleteGoogleSegment {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl DeleteGoogleSegment {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -5369,10 +5325,12 @@ Defaults to the client's configured location.*/
         request.query("type", &self.type_);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -5381,13 +5339,12 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `delete_linkedin_ad_account`: set optional parameters, then call `send()`.
 ///
 /// Disconnect a LinkedIn ad account from a location.
 ///
 /// `DELETE /ad-publishing/linkedin/ad-account` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DeleteLinkedinAdAccount {
@@ -5395,14 +5352,16 @@ pub struct DeleteLinkedinAdAccount {
     location_id: Option<String>,
     ad_account_id: String,
 }
-impl DeleteLinkedinAdAccount {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl DeleteLinkedinAdAccount {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -5425,10 +5384,12 @@ Defaults to the client's configured location.*/
         request.query("adAccountId", &self.ad_account_id);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -5437,19 +5398,19 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `duplicate_facebook_ad`: set optional parameters, then call `send()`.
 ///
 /// Copy a Facebook ad.
 ///
 /// `POST /ad-publishing/facebook/ads/{adId}/duplicate` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-///
-/// Note: HighLevel documents no body or locationId here, unlike the campaign duplicate; kept as documented. HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DuplicateFacebookAd {
     client: crate::Client,
     ad_id: String,
 }
+
 impl DuplicateFacebookAd {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -5470,10 +5431,12 @@ impl DuplicateFacebookAd {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -5482,19 +5445,19 @@ impl DuplicateFacebookAd {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `duplicate_facebook_adset`: set optional parameters, then call `send()`.
 ///
 /// Copy a Facebook ad set.
 ///
 /// `POST /ad-publishing/facebook/adsets/{adsetId}/duplicate` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-///
-/// Note: HighLevel documents no body or locationId here, unlike the campaign and ad duplicates; kept as documented. HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DuplicateFacebookAdset {
     client: crate::Client,
     adset_id: String,
 }
+
 impl DuplicateFacebookAdset {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -5515,10 +5478,12 @@ impl DuplicateFacebookAdset {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -5527,13 +5492,12 @@ impl DuplicateFacebookAdset {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `duplicate_facebook_campaign`: set optional parameters, then call `send()`.
 ///
 /// Copy a Facebook campaign.
 ///
 /// `POST /ad-publishing/facebook/campaigns/{campaignId}/duplicate` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DuplicateFacebookCampaign {
@@ -5541,6 +5505,7 @@ pub struct DuplicateFacebookCampaign {
     campaign_id: String,
     body: crate::ad_manager::LocationIdRequest,
 }
+
 impl DuplicateFacebookCampaign {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -5565,10 +5530,12 @@ impl DuplicateFacebookCampaign {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -5577,13 +5544,12 @@ impl DuplicateFacebookCampaign {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_facebook_ad_account`: set optional parameters, then call `send()`.
 ///
 /// Fetch one Facebook ad account.
 ///
 /// `GET /ad-publishing/facebook/ad-accounts/{adAccountId}` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetFacebookAdAccount {
@@ -5592,19 +5558,22 @@ pub struct GetFacebookAdAccount {
     location_id: Option<String>,
     is_draft: Option<bool>,
 }
-impl GetFacebookAdAccount {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl GetFacebookAdAccount {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Set when the call concerns a draft in HighLevel's Ad Manager.
+
+    /// Set when the call concerns a draft in HighLevel's Ad Manager.
     pub fn is_draft(mut self, value: impl Into<bool>) -> Self {
         self.is_draft = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -5632,10 +5601,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -5644,13 +5615,12 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_facebook_campaign`: set optional parameters, then call `send()`.
 ///
 /// Fetch a Facebook campaign with its ad sets and ads.
 ///
 /// `GET /ad-publishing/facebook/campaign/{campaignId}` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetFacebookCampaign {
@@ -5660,24 +5630,28 @@ pub struct GetFacebookCampaign {
     fields: Option<String>,
     source: Option<String>,
 }
-impl GetFacebookCampaign {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl GetFacebookCampaign {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Comma-separated linked entities to include, e.g. `adsets,ads`.
+
+    /// Comma-separated linked entities to include, e.g. `adsets,ads`.
     pub fn fields(mut self, value: impl Into<String>) -> Self {
         self.fields = Some(value.into());
         self
     }
-    ///Where to read the campaign from, e.g. `facebook`.
+
+    /// Where to read the campaign from, e.g. `facebook`.
     pub fn source(mut self, value: impl Into<String>) -> Self {
         self.source = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -5708,10 +5682,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -5720,6 +5696,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_facebook_campaign_publishing_progress`: set optional parameters, then call `send()`.
 ///
 /// Follow the progress of a Facebook campaign being published.
@@ -5735,19 +5712,22 @@ pub struct GetFacebookCampaignPublishingProgress {
     location_id: Option<String>,
     is_draft: Option<bool>,
 }
-impl GetFacebookCampaignPublishingProgress {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl GetFacebookCampaignPublishingProgress {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Set when the call concerns a draft in HighLevel's Ad Manager.
+
+    /// Set when the call concerns a draft in HighLevel's Ad Manager.
     pub fn is_draft(mut self, value: impl Into<bool>) -> Self {
         self.is_draft = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -5778,10 +5758,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<FacebookPublishingProgress, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -5790,13 +5772,12 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_facebook_campaign_report`: set optional parameters, then call `send()`.
 ///
 /// Fetch the metrics of one Facebook campaign over a date range.
 ///
 /// `GET /ad-publishing/facebook/reporting/campaign/{campaignId}` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetFacebookCampaignReport {
@@ -5806,14 +5787,16 @@ pub struct GetFacebookCampaignReport {
     start_date: String,
     end_date: String,
 }
-impl GetFacebookCampaignReport {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl GetFacebookCampaignReport {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -5840,10 +5823,12 @@ Defaults to the client's configured location.*/
         request.query("endDate", &self.end_date);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -5852,13 +5837,12 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_facebook_custom_audience`: set optional parameters, then call `send()`.
 ///
 /// Fetch one Facebook custom audience.
 ///
 /// `GET /ad-publishing/facebook/custom-audience/{audienceId}` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetFacebookCustomAudience {
@@ -5867,19 +5851,22 @@ pub struct GetFacebookCustomAudience {
     location_id: Option<String>,
     is_draft: Option<bool>,
 }
-impl GetFacebookCustomAudience {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl GetFacebookCustomAudience {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Set when the call concerns a draft in HighLevel's Ad Manager.
+
+    /// Set when the call concerns a draft in HighLevel's Ad Manager.
     pub fn is_draft(mut self, value: impl Into<bool>) -> Self {
         self.is_draft = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -5907,10 +5894,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -5919,13 +5908,12 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_facebook_integration`: set optional parameters, then call `send()`.
 ///
 /// Fetch a location's Facebook ads integration.
 ///
 /// `GET /ad-publishing/facebook/integration` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetFacebookIntegration {
@@ -5933,19 +5921,22 @@ pub struct GetFacebookIntegration {
     location_id: Option<String>,
     is_draft: Option<bool>,
 }
-impl GetFacebookIntegration {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl GetFacebookIntegration {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Set when the call concerns a draft in HighLevel's Ad Manager.
+
+    /// Set when the call concerns a draft in HighLevel's Ad Manager.
     pub fn is_draft(mut self, value: impl Into<bool>) -> Self {
         self.is_draft = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -5970,10 +5961,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -5982,13 +5975,12 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_facebook_lead_form`: set optional parameters, then call `send()`.
 ///
 /// Fetch one Facebook lead form.
 ///
 /// `GET /ad-publishing/facebook/lead-form/{leadFormId}` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetFacebookLeadForm {
@@ -5997,19 +5989,22 @@ pub struct GetFacebookLeadForm {
     location_id: Option<String>,
     is_draft: Option<bool>,
 }
-impl GetFacebookLeadForm {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl GetFacebookLeadForm {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Set when the call concerns a draft in HighLevel's Ad Manager.
+
+    /// Set when the call concerns a draft in HighLevel's Ad Manager.
     pub fn is_draft(mut self, value: impl Into<bool>) -> Self {
         self.is_draft = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -6037,10 +6032,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -6049,13 +6046,12 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_facebook_report`: set optional parameters, then call `send()`.
 ///
 /// Fetch Facebook ad metrics for a location, grouped by day, week or month.
 ///
 /// `GET /ad-publishing/facebook/reporting` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetFacebookReport {
@@ -6067,14 +6063,16 @@ pub struct GetFacebookReport {
     type_: crate::ad_manager::AdSourceType,
     fields: Vec<GetFacebookReportFieldsItem>,
 }
-impl GetFacebookReport {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl GetFacebookReport {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -6101,10 +6099,12 @@ Defaults to the client's configured location.*/
         request.query_joined("fields", &self.fields);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -6113,13 +6113,12 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_facebook_report_list`: set optional parameters, then call `send()`.
 ///
 /// List Facebook campaigns, ad sets or ads with their metrics.
 ///
 /// `GET /ad-publishing/facebook/reporting/list` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetFacebookReportList {
@@ -6131,19 +6130,22 @@ pub struct GetFacebookReportList {
     campaign_id: Option<String>,
     type_: crate::ad_manager::AdSourceType,
 }
-impl GetFacebookReportList {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl GetFacebookReportList {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Campaign whose ad sets or ads to list.
+
+    /// Campaign whose ad sets or ads to list.
     pub fn campaign_id(mut self, value: impl Into<String>) -> Self {
         self.campaign_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -6172,10 +6174,12 @@ Defaults to the client's configured location.*/
         request.query("type", &self.type_);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -6184,13 +6188,12 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_facebook_user`: set optional parameters, then call `send()`.
 ///
 /// Fetch the Facebook user connected to a location.
 ///
 /// `GET /ad-publishing/facebook/me` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetFacebookUser {
@@ -6198,19 +6201,22 @@ pub struct GetFacebookUser {
     location_id: Option<String>,
     is_draft: Option<bool>,
 }
-impl GetFacebookUser {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl GetFacebookUser {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Set when the call concerns a draft in HighLevel's Ad Manager.
+
+    /// Set when the call concerns a draft in HighLevel's Ad Manager.
     pub fn is_draft(mut self, value: impl Into<bool>) -> Self {
         self.is_draft = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -6235,10 +6241,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -6247,13 +6255,12 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_google_ad_account`: set optional parameters, then call `send()`.
 ///
 /// Fetch one Google Ads account.
 ///
 /// `GET /ad-publishing/google/ad-accounts/{adAccountId}` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetGoogleAdAccount {
@@ -6262,19 +6269,22 @@ pub struct GetGoogleAdAccount {
     location_id: Option<String>,
     is_draft: Option<bool>,
 }
-impl GetGoogleAdAccount {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl GetGoogleAdAccount {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Set when the call concerns a draft in HighLevel's Ad Manager.
+
+    /// Set when the call concerns a draft in HighLevel's Ad Manager.
     pub fn is_draft(mut self, value: impl Into<bool>) -> Self {
         self.is_draft = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -6302,10 +6312,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -6314,13 +6326,12 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_google_audience`: set optional parameters, then call `send()`.
 ///
 /// Fetch one Google Ads combined audience.
 ///
 /// `GET /ad-publishing/google/audiences/{audienceId}` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetGoogleAudience {
@@ -6329,19 +6340,22 @@ pub struct GetGoogleAudience {
     location_id: Option<String>,
     is_draft: Option<bool>,
 }
-impl GetGoogleAudience {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl GetGoogleAudience {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Set when the call concerns a draft in HighLevel's Ad Manager.
+
+    /// Set when the call concerns a draft in HighLevel's Ad Manager.
     pub fn is_draft(mut self, value: impl Into<bool>) -> Self {
         self.is_draft = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -6369,10 +6383,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -6381,13 +6397,12 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_google_campaign`: set optional parameters, then call `send()`.
 ///
 /// Fetch one Google campaign draft.
 ///
 /// `GET /ad-publishing/google/ads/{adId}` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetGoogleCampaign {
@@ -6396,19 +6411,22 @@ pub struct GetGoogleCampaign {
     location_id: Option<String>,
     is_draft: Option<bool>,
 }
-impl GetGoogleCampaign {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl GetGoogleCampaign {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Set when the call concerns a draft in HighLevel's Ad Manager.
+
+    /// Set when the call concerns a draft in HighLevel's Ad Manager.
     pub fn is_draft(mut self, value: impl Into<bool>) -> Self {
         self.is_draft = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -6436,10 +6454,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -6448,13 +6468,12 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_google_campaign_report`: set optional parameters, then call `send()`.
 ///
 /// Fetch the metrics of one Google campaign over a date range.
 ///
 /// `GET /ad-publishing/google/reporting/campaign/{campaignId}` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetGoogleCampaignReport {
@@ -6464,14 +6483,16 @@ pub struct GetGoogleCampaignReport {
     start_date: String,
     end_date: String,
 }
-impl GetGoogleCampaignReport {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl GetGoogleCampaignReport {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -6498,10 +6519,12 @@ Defaults to the client's configured location.*/
         request.query("endDate", &self.end_date);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -6510,13 +6533,12 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_google_conversion`: set optional parameters, then call `send()`.
 ///
 /// Fetch one Google Ads conversion action.
 ///
 /// `GET /ad-publishing/google/conversions/{conversionId}` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetGoogleConversion {
@@ -6525,19 +6547,22 @@ pub struct GetGoogleConversion {
     location_id: Option<String>,
     is_draft: Option<bool>,
 }
-impl GetGoogleConversion {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl GetGoogleConversion {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Set when the call concerns a draft in HighLevel's Ad Manager.
+
+    /// Set when the call concerns a draft in HighLevel's Ad Manager.
     pub fn is_draft(mut self, value: impl Into<bool>) -> Self {
         self.is_draft = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -6565,10 +6590,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -6577,13 +6604,12 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_google_integration`: set optional parameters, then call `send()`.
 ///
 /// Fetch a location's Google Ads integration.
 ///
 /// `GET /ad-publishing/google/integration` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetGoogleIntegration {
@@ -6591,19 +6617,22 @@ pub struct GetGoogleIntegration {
     location_id: Option<String>,
     is_draft: Option<bool>,
 }
-impl GetGoogleIntegration {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl GetGoogleIntegration {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Set when the call concerns a draft in HighLevel's Ad Manager.
+
+    /// Set when the call concerns a draft in HighLevel's Ad Manager.
     pub fn is_draft(mut self, value: impl Into<bool>) -> Self {
         self.is_draft = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -6628,10 +6657,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -6640,13 +6671,12 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_google_keyword_ideas`: set optional parameters, then call `send()`.
 ///
 /// Suggest keywords for a site or seed keywords.
 ///
 /// `POST /ad-publishing/google/keyword-ideas` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetGoogleKeywordIdeas {
@@ -6655,19 +6685,22 @@ pub struct GetGoogleKeywordIdeas {
     is_draft: Option<bool>,
     body: crate::ad_manager::GoogleKeywordIdeasRequest,
 }
-impl GetGoogleKeywordIdeas {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl GetGoogleKeywordIdeas {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Set when the call concerns a draft in HighLevel's Ad Manager.
+
+    /// Set when the call concerns a draft in HighLevel's Ad Manager.
     pub fn is_draft(mut self, value: impl Into<bool>) -> Self {
         self.is_draft = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -6696,10 +6729,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -6708,13 +6743,12 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_google_report`: set optional parameters, then call `send()`.
 ///
 /// Fetch Google Ads metrics for a location, grouped by date, week or month.
 ///
 /// `GET /ad-publishing/google/reporting` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetGoogleReport {
@@ -6726,19 +6760,22 @@ pub struct GetGoogleReport {
     type_: crate::ad_manager::AdSourceType,
     fields: Vec<GetGoogleReportFieldsItem>,
 }
-impl GetGoogleReport {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl GetGoogleReport {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Time bucket of the report rows.
+
+    /// Time bucket of the report rows.
     pub fn group_by(mut self, value: impl Into<GetGoogleReportGroupBy>) -> Self {
         self.group_by = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -6767,10 +6804,12 @@ Defaults to the client's configured location.*/
         request.query_joined("fields", &self.fields);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -6779,13 +6818,12 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_google_report_list`: set optional parameters, then call `send()`.
 ///
 /// List Google campaigns or ad groups with their metrics.
 ///
 /// `GET /ad-publishing/google/reporting/list` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetGoogleReportList {
@@ -6797,19 +6835,22 @@ pub struct GetGoogleReportList {
     campaign_id: Option<String>,
     type_: crate::ad_manager::AdSourceType,
 }
-impl GetGoogleReportList {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl GetGoogleReportList {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Campaign whose ad groups to list.
+
+    /// Campaign whose ad groups to list.
     pub fn campaign_id(mut self, value: impl Into<String>) -> Self {
         self.campaign_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -6838,10 +6879,12 @@ Defaults to the client's configured location.*/
         request.query("type", &self.type_);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -6850,13 +6893,12 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_google_segment`: set optional parameters, then call `send()`.
 ///
 /// Fetch one Google Ads audience segment.
 ///
 /// `GET /ad-publishing/google/segments/{segmentId}` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetGoogleSegment {
@@ -6865,14 +6907,16 @@ pub struct GetGoogleSegment {
     location_id: Option<String>,
     type_: crate::ad_manager::GoogleSegmentKind,
 }
-impl GetGoogleSegment {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl GetGoogleSegment {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -6898,10 +6942,12 @@ Defaults to the client's configured location.*/
         request.query("type", &self.type_);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -6910,13 +6956,12 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_google_user`: set optional parameters, then call `send()`.
 ///
 /// Fetch the Google user connected to a location.
 ///
 /// `GET /ad-publishing/google/me` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetGoogleUser {
@@ -6924,19 +6969,22 @@ pub struct GetGoogleUser {
     location_id: Option<String>,
     is_draft: Option<bool>,
 }
-impl GetGoogleUser {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl GetGoogleUser {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Set when the call concerns a draft in HighLevel's Ad Manager.
+
+    /// Set when the call concerns a draft in HighLevel's Ad Manager.
     pub fn is_draft(mut self, value: impl Into<bool>) -> Self {
         self.is_draft = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -6961,10 +7009,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -6973,13 +7023,12 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_linkedin_ad_account`: set optional parameters, then call `send()`.
 ///
 /// Fetch one LinkedIn ad account.
 ///
 /// `GET /ad-publishing/linkedin/ad-account` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetLinkedinAdAccount {
@@ -6987,14 +7036,16 @@ pub struct GetLinkedinAdAccount {
     location_id: Option<String>,
     ad_account_id: String,
 }
-impl GetLinkedinAdAccount {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl GetLinkedinAdAccount {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -7017,10 +7068,12 @@ Defaults to the client's configured location.*/
         request.query("adAccountId", &self.ad_account_id);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -7029,13 +7082,12 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_linkedin_campaign_group`: set optional parameters, then call `send()`.
 ///
 /// Fetch one LinkedIn campaign group draft.
 ///
 /// `GET /ad-publishing/linkedin/ads/{adId}` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetLinkedinCampaignGroup {
@@ -7044,19 +7096,22 @@ pub struct GetLinkedinCampaignGroup {
     location_id: Option<String>,
     is_draft: Option<bool>,
 }
-impl GetLinkedinCampaignGroup {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl GetLinkedinCampaignGroup {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Set when the call concerns a draft in HighLevel's Ad Manager.
+
+    /// Set when the call concerns a draft in HighLevel's Ad Manager.
     pub fn is_draft(mut self, value: impl Into<bool>) -> Self {
         self.is_draft = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -7084,10 +7139,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -7096,13 +7153,12 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_linkedin_campaign_group_report`: set optional parameters, then call `send()`.
 ///
 /// Fetch the metrics of one LinkedIn campaign group over a date range.
 ///
 /// `GET /ad-publishing/linkedin/reporting/campaign-group/{campaignGroupId}` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-///
-/// Note: HighLevel's doc also lists `campaignGroupId` as an optional query parameter, repeating the path parameter; the duplicate is left out. HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetLinkedinCampaignGroupReport {
@@ -7113,19 +7169,22 @@ pub struct GetLinkedinCampaignGroupReport {
     end_date: String,
     fields: Option<Vec<LinkedinReportMetric>>,
 }
-impl GetLinkedinCampaignGroupReport {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl GetLinkedinCampaignGroupReport {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Metrics to return, sent comma-separated.
+
+    /// Metrics to return, sent comma-separated.
     pub fn fields(mut self, value: impl Into<Vec<LinkedinReportMetric>>) -> Self {
         self.fields = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -7158,10 +7217,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -7170,13 +7231,12 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_linkedin_integration`: set optional parameters, then call `send()`.
 ///
 /// Fetch a location's LinkedIn ads integration.
 ///
 /// `GET /ad-publishing/linkedin/integration` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetLinkedinIntegration {
@@ -7184,19 +7244,22 @@ pub struct GetLinkedinIntegration {
     location_id: Option<String>,
     is_draft: Option<bool>,
 }
-impl GetLinkedinIntegration {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl GetLinkedinIntegration {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Set when the call concerns a draft in HighLevel's Ad Manager.
+
+    /// Set when the call concerns a draft in HighLevel's Ad Manager.
     pub fn is_draft(mut self, value: impl Into<bool>) -> Self {
         self.is_draft = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -7221,10 +7284,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -7233,13 +7298,12 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_linkedin_report`: set optional parameters, then call `send()`.
 ///
 /// Fetch LinkedIn ad metrics, pivoted by account, campaign group, campaign or creative.
 ///
 /// `GET /ad-publishing/linkedin/reporting` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetLinkedinReport {
@@ -7252,34 +7316,40 @@ pub struct GetLinkedinReport {
     entity_urns: Option<String>,
     fields: Option<Vec<LinkedinReportMetric>>,
 }
-impl GetLinkedinReport {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl GetLinkedinReport {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Level the metrics are broken down by.
+
+    /// Level the metrics are broken down by.
     pub fn pivot(mut self, value: impl Into<GetLinkedinReportPivot>) -> Self {
         self.pivot = Some(value.into());
         self
     }
-    ///Time bucket of the report rows.
+
+    /// Time bucket of the report rows.
     pub fn group_by(mut self, value: impl Into<GetLinkedinReportGroupBy>) -> Self {
         self.group_by = Some(value.into());
         self
     }
-    ///Comma-separated URNs of the entities to report on.
+
+    /// Comma-separated URNs of the entities to report on.
     pub fn entity_urns(mut self, value: impl Into<String>) -> Self {
         self.entity_urns = Some(value.into());
         self
     }
-    ///Metrics to return, sent comma-separated.
+
+    /// Metrics to return, sent comma-separated.
     pub fn fields(mut self, value: impl Into<Vec<LinkedinReportMetric>>) -> Self {
         self.fields = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -7315,10 +7385,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -7327,13 +7399,12 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_linkedin_report_list`: set optional parameters, then call `send()`.
 ///
 /// List LinkedIn campaign groups or campaigns with their metrics.
 ///
 /// `GET /ad-publishing/linkedin/reporting/list` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetLinkedinReportList {
@@ -7346,19 +7417,22 @@ pub struct GetLinkedinReportList {
     end_date: String,
     fields: Option<Vec<LinkedinReportMetric>>,
 }
-impl GetLinkedinReportList {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl GetLinkedinReportList {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Metrics to return, sent comma-separated.
+
+    /// Metrics to return, sent comma-separated.
     pub fn fields(mut self, value: impl Into<Vec<LinkedinReportMetric>>) -> Self {
         self.fields = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -7388,10 +7462,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -7400,13 +7476,12 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_linkedin_user`: set optional parameters, then call `send()`.
 ///
 /// Fetch the LinkedIn user connected to a location.
 ///
 /// `GET /ad-publishing/linkedin/me` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetLinkedinUser {
@@ -7414,19 +7489,22 @@ pub struct GetLinkedinUser {
     location_id: Option<String>,
     is_draft: Option<bool>,
 }
-impl GetLinkedinUser {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl GetLinkedinUser {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Set when the call concerns a draft in HighLevel's Ad Manager.
+
+    /// Set when the call concerns a draft in HighLevel's Ad Manager.
     pub fn is_draft(mut self, value: impl Into<bool>) -> Self {
         self.is_draft = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -7451,10 +7529,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -7463,13 +7543,12 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `list_facebook_ad_accounts`: set optional parameters, then call `send()`.
 ///
 /// List the Facebook ad accounts the connected user can use.
 ///
 /// `GET /ad-publishing/facebook/ad-accounts` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-///
-/// Note: Paged by the `next` cursor, but where the next cursor sits in the response is not documented, so no pagination is declared. HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListFacebookAdAccounts {
@@ -7480,34 +7559,40 @@ pub struct ListFacebookAdAccounts {
     fetch_all: Option<bool>,
     limit: Option<i64>,
 }
-impl ListFacebookAdAccounts {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl ListFacebookAdAccounts {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Integration or Ad Manager context.
+
+    /// Integration or Ad Manager context.
     pub fn type_(mut self, value: impl Into<String>) -> Self {
         self.type_ = Some(value.into());
         self
     }
-    ///Cursor of the page to fetch, from the previous page.
+
+    /// Cursor of the page to fetch, from the previous page.
     pub fn next(mut self, value: impl Into<String>) -> Self {
         self.next = Some(value.into());
         self
     }
-    ///Fetch every account at once.
+
+    /// Fetch every account at once.
     pub fn fetch_all(mut self, value: impl Into<bool>) -> Self {
         self.fetch_all = Some(value.into());
         self
     }
-    ///Page size.
+
+    /// Page size.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -7541,10 +7626,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -7553,13 +7640,12 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `list_facebook_conversation_forms`: set optional parameters, then call `send()`.
 ///
 /// List a location's Facebook conversation (welcome message) forms.
 ///
 /// `GET /ad-publishing/facebook/conversation-forms` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListFacebookConversationForms {
@@ -7567,19 +7653,22 @@ pub struct ListFacebookConversationForms {
     location_id: Option<String>,
     is_draft: Option<bool>,
 }
-impl ListFacebookConversationForms {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl ListFacebookConversationForms {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Set when the call concerns a draft in HighLevel's Ad Manager.
+
+    /// Set when the call concerns a draft in HighLevel's Ad Manager.
     pub fn is_draft(mut self, value: impl Into<bool>) -> Self {
         self.is_draft = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -7607,10 +7696,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -7619,13 +7710,12 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `list_facebook_custom_audiences`: set optional parameters, then call `send()`.
 ///
 /// List the custom or lookalike audiences of a Facebook ad account.
 ///
 /// `GET /ad-publishing/facebook/custom-audience` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListFacebookCustomAudiences {
@@ -7635,15 +7725,17 @@ pub struct ListFacebookCustomAudiences {
     source: Option<ListFacebookCustomAudiencesSource>,
     ad_account_id: String,
 }
-impl ListFacebookCustomAudiences {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl ListFacebookCustomAudiences {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Ad Manager or integration data.
+
+    /// Ad Manager or integration data.
     pub fn source(
         mut self,
         value: impl Into<ListFacebookCustomAudiencesSource>,
@@ -7651,6 +7743,7 @@ Defaults to the client's configured location.*/
         self.source = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -7680,10 +7773,12 @@ Defaults to the client's configured location.*/
         request.query("adAccountId", &self.ad_account_id);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -7692,13 +7787,12 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `list_facebook_entities`: set optional parameters, then call `send()`.
 ///
 /// List a location's Facebook campaigns, ad sets or ads.
 ///
 /// `GET /ad-publishing/facebook/entity` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-///
-/// Note: Paged by the `next` cursor, but where the next cursor sits in the response is not documented, so no pagination is declared. HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListFacebookEntities {
@@ -7713,44 +7807,52 @@ pub struct ListFacebookEntities {
     search_id: Option<String>,
     selected_ad_account_id: Option<String>,
 }
-impl ListFacebookEntities {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl ListFacebookEntities {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Cursor of the page to fetch, from the previous page.
+
+    /// Cursor of the page to fetch, from the previous page.
     pub fn next(mut self, value: impl Into<String>) -> Self {
         self.next = Some(value.into());
         self
     }
-    ///Fetch every entity at once.
+
+    /// Fetch every entity at once.
     pub fn fetch_all(mut self, value: impl Into<bool>) -> Self {
         self.fetch_all = Some(value.into());
         self
     }
-    ///Only entities under this campaign.
+
+    /// Only entities under this campaign.
     pub fn campaign_id(mut self, value: impl Into<String>) -> Self {
         self.campaign_id = Some(value.into());
         self
     }
-    ///Only entities under this ad set.
+
+    /// Only entities under this ad set.
     pub fn ad_set_id(mut self, value: impl Into<String>) -> Self {
         self.ad_set_id = Some(value.into());
         self
     }
-    ///Text to filter by.
+
+    /// Text to filter by.
     pub fn search_id(mut self, value: impl Into<String>) -> Self {
         self.search_id = Some(value.into());
         self
     }
-    ///Ad account to read, when several are connected.
+
+    /// Ad account to read, when several are connected.
     pub fn selected_ad_account_id(mut self, value: impl Into<String>) -> Self {
         self.selected_ad_account_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -7792,10 +7894,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -7804,13 +7908,12 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `list_facebook_page_instagram_accounts`: set optional parameters, then call `send()`.
 ///
 /// List the Instagram accounts linked to a Facebook page.
 ///
 /// `GET /ad-publishing/facebook/page/{pageId}/instagram` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListFacebookPageInstagramAccounts {
@@ -7819,19 +7922,22 @@ pub struct ListFacebookPageInstagramAccounts {
     location_id: Option<String>,
     type_: Option<crate::ad_manager::AdSourceType>,
 }
-impl ListFacebookPageInstagramAccounts {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl ListFacebookPageInstagramAccounts {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Integration or Ad Manager context.
+
+    /// Integration or Ad Manager context.
     pub fn type_(mut self, value: impl Into<crate::ad_manager::AdSourceType>) -> Self {
         self.type_ = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -7862,10 +7968,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -7874,13 +7982,12 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `list_facebook_page_lead_forms`: set optional parameters, then call `send()`.
 ///
 /// List the lead forms of a Facebook page.
 ///
 /// `GET /ad-publishing/facebook/page/{pageId}/forms` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListFacebookPageLeadForms {
@@ -7889,19 +7996,22 @@ pub struct ListFacebookPageLeadForms {
     location_id: Option<String>,
     is_draft: Option<bool>,
 }
-impl ListFacebookPageLeadForms {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl ListFacebookPageLeadForms {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Set when the call concerns a draft in HighLevel's Ad Manager.
+
+    /// Set when the call concerns a draft in HighLevel's Ad Manager.
     pub fn is_draft(mut self, value: impl Into<bool>) -> Self {
         self.is_draft = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -7929,10 +8039,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -7941,13 +8053,12 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `list_facebook_pages`: set optional parameters, then call `send()`.
 ///
 /// List the Facebook pages of the connected account.
 ///
 /// `GET /ad-publishing/facebook/pages` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListFacebookPages {
@@ -7955,19 +8066,22 @@ pub struct ListFacebookPages {
     location_id: Option<String>,
     fetch_existing: Option<bool>,
 }
-impl ListFacebookPages {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl ListFacebookPages {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Whether to return the pages already known to HighLevel.
+
+    /// Whether to return the pages already known to HighLevel.
     pub fn fetch_existing(mut self, value: impl Into<bool>) -> Self {
         self.fetch_existing = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -7992,10 +8106,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -8004,13 +8120,12 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `list_facebook_pixels`: set optional parameters, then call `send()`.
 ///
 /// List a location's Facebook conversion pixels.
 ///
 /// `GET /ad-publishing/facebook/pixels` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListFacebookPixels {
@@ -8020,29 +8135,34 @@ pub struct ListFacebookPixels {
     page_id: Option<String>,
     ig_user_id: Option<String>,
 }
-impl ListFacebookPixels {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl ListFacebookPixels {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Channel of the pixels, e.g. `FACEBOOK`.
+
+    /// Channel of the pixels, e.g. `FACEBOOK`.
     pub fn channel(mut self, value: impl Into<String>) -> Self {
         self.channel = Some(value.into());
         self
     }
-    ///Only pixels of this Facebook page.
+
+    /// Only pixels of this Facebook page.
     pub fn page_id(mut self, value: impl Into<String>) -> Self {
         self.page_id = Some(value.into());
         self
     }
-    ///Only pixels of this Instagram user.
+
+    /// Only pixels of this Instagram user.
     pub fn ig_user_id(mut self, value: impl Into<String>) -> Self {
         self.ig_user_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -8073,10 +8193,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -8085,13 +8207,12 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `list_google_ad_accounts`: set optional parameters, then call `send()`.
 ///
 /// List the Google Ads accounts the connected user can use.
 ///
 /// `GET /ad-publishing/google/ad-accounts` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListGoogleAdAccounts {
@@ -8099,19 +8220,22 @@ pub struct ListGoogleAdAccounts {
     location_id: Option<String>,
     type_: Option<crate::ad_manager::AdSourceType>,
 }
-impl ListGoogleAdAccounts {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl ListGoogleAdAccounts {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Integration or Ad Manager context.
+
+    /// Integration or Ad Manager context.
     pub fn type_(mut self, value: impl Into<crate::ad_manager::AdSourceType>) -> Self {
         self.type_ = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -8136,10 +8260,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -8148,13 +8274,12 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `list_google_assets`: set optional parameters, then call `send()`.
 ///
 /// List a location's Google Ads assets of one kind.
 ///
 /// `GET /ad-publishing/google/assets` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListGoogleAssets {
@@ -8164,24 +8289,28 @@ pub struct ListGoogleAssets {
     id: Option<String>,
     advertiser_only: Option<bool>,
 }
-impl ListGoogleAssets {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl ListGoogleAssets {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Only this asset.
+
+    /// Only this asset.
     pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
         self
     }
-    ///Only assets the advertiser created.
+
+    /// Only assets the advertiser created.
     pub fn advertiser_only(mut self, value: impl Into<bool>) -> Self {
         self.advertiser_only = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -8210,10 +8339,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -8222,13 +8353,12 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `list_google_audiences`: set optional parameters, then call `send()`.
 ///
 /// List a location's Google Ads combined audiences.
 ///
 /// `GET /ad-publishing/google/audiences` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListGoogleAudiences {
@@ -8236,19 +8366,22 @@ pub struct ListGoogleAudiences {
     location_id: Option<String>,
     is_draft: Option<bool>,
 }
-impl ListGoogleAudiences {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl ListGoogleAudiences {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Set when the call concerns a draft in HighLevel's Ad Manager.
+
+    /// Set when the call concerns a draft in HighLevel's Ad Manager.
     pub fn is_draft(mut self, value: impl Into<bool>) -> Self {
         self.is_draft = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -8273,10 +8406,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -8285,13 +8420,12 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `list_google_conversion_goals`: set optional parameters, then call `send()`.
 ///
 /// List a location's Google Ads conversion goals.
 ///
 /// `GET /ad-publishing/google/conversion-goals` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListGoogleConversionGoals {
@@ -8299,19 +8433,22 @@ pub struct ListGoogleConversionGoals {
     location_id: Option<String>,
     is_draft: Option<bool>,
 }
-impl ListGoogleConversionGoals {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl ListGoogleConversionGoals {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Set when the call concerns a draft in HighLevel's Ad Manager.
+
+    /// Set when the call concerns a draft in HighLevel's Ad Manager.
     pub fn is_draft(mut self, value: impl Into<bool>) -> Self {
         self.is_draft = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -8336,10 +8473,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -8348,13 +8487,12 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `list_google_conversions`: set optional parameters, then call `send()`.
 ///
 /// List a location's Google Ads conversion actions.
 ///
 /// `GET /ad-publishing/google/conversions` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListGoogleConversions {
@@ -8366,39 +8504,46 @@ pub struct ListGoogleConversions {
     start_date: Option<String>,
     end_date: Option<String>,
 }
-impl ListGoogleConversions {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl ListGoogleConversions {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Ad Manager conversions or those of the Google Ads account.
+
+    /// Ad Manager conversions or those of the Google Ads account.
     pub fn type_(mut self, value: impl Into<ListGoogleConversionsType>) -> Self {
         self.type_ = Some(value.into());
         self
     }
-    ///Only this conversion type, e.g. `WEBPAGE`.
+
+    /// Only this conversion type, e.g. `WEBPAGE`.
     pub fn conversion_type(mut self, value: impl Into<String>) -> Self {
         self.conversion_type = Some(value.into());
         self
     }
-    ///Only this category, e.g. `PURCHASE`.
+
+    /// Only this category, e.g. `PURCHASE`.
     pub fn category(mut self, value: impl Into<String>) -> Self {
         self.category = Some(value.into());
         self
     }
-    ///Start of the period whose conversion counts are read, YYYY-MM-DD.
+
+    /// Start of the period whose conversion counts are read, YYYY-MM-DD.
     pub fn start_date(mut self, value: impl Into<String>) -> Self {
         self.start_date = Some(value.into());
         self
     }
-    ///End of the period whose conversion counts are read, YYYY-MM-DD.
+
+    /// End of the period whose conversion counts are read, YYYY-MM-DD.
     pub fn end_date(mut self, value: impl Into<String>) -> Self {
         self.end_date = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -8435,10 +8580,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -8447,13 +8594,12 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `list_google_entities`: set optional parameters, then call `send()`.
 ///
 /// List a location's Google campaigns, ad groups or ads.
 ///
 /// `GET /ad-publishing/google/entity` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListGoogleEntities {
@@ -8468,44 +8614,52 @@ pub struct ListGoogleEntities {
     end_date: Option<String>,
     selected_ad_account_id: Option<String>,
 }
-impl ListGoogleEntities {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl ListGoogleEntities {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Only entities under this campaign.
+
+    /// Only entities under this campaign.
     pub fn campaign_id(mut self, value: impl Into<String>) -> Self {
         self.campaign_id = Some(value.into());
         self
     }
-    ///Only entities under this ad group.
+
+    /// Only entities under this ad group.
     pub fn ad_group_id(mut self, value: impl Into<String>) -> Self {
         self.ad_group_id = Some(value.into());
         self
     }
-    ///Text to filter by.
+
+    /// Text to filter by.
     pub fn search_id(mut self, value: impl Into<String>) -> Self {
         self.search_id = Some(value.into());
         self
     }
-    ///Start of the period for the entities' metrics, YYYY-MM-DD.
+
+    /// Start of the period for the entities' metrics, YYYY-MM-DD.
     pub fn start_date(mut self, value: impl Into<String>) -> Self {
         self.start_date = Some(value.into());
         self
     }
-    ///End of the period for the entities' metrics, YYYY-MM-DD.
+
+    /// End of the period for the entities' metrics, YYYY-MM-DD.
     pub fn end_date(mut self, value: impl Into<String>) -> Self {
         self.end_date = Some(value.into());
         self
     }
-    ///Ad account to read, when several are connected.
+
+    /// Ad account to read, when several are connected.
     pub fn selected_ad_account_id(mut self, value: impl Into<String>) -> Self {
         self.selected_ad_account_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -8547,10 +8701,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -8559,13 +8715,12 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `list_google_segments`: set optional parameters, then call `send()`.
 ///
 /// List a location's Google Ads audience segments.
 ///
 /// `GET /ad-publishing/google/segments` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListGoogleSegments {
@@ -8573,19 +8728,22 @@ pub struct ListGoogleSegments {
     location_id: Option<String>,
     type_: Option<String>,
 }
-impl ListGoogleSegments {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl ListGoogleSegments {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Kind of segment to list, e.g. `CUSTOM_SEGMENTS`.
+
+    /// Kind of segment to list, e.g. `CUSTOM_SEGMENTS`.
     pub fn type_(mut self, value: impl Into<String>) -> Self {
         self.type_ = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -8610,10 +8768,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -8622,13 +8782,12 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `list_google_target_interests`: set optional parameters, then call `send()`.
 ///
 /// List affinity or in-market audiences available for targeting.
 ///
 /// `GET /ad-publishing/google/target-interests` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListGoogleTargetInterests {
@@ -8637,14 +8796,16 @@ pub struct ListGoogleTargetInterests {
     type_: ListGoogleTargetInterestsType,
     advertising_channel_type: String,
 }
-impl ListGoogleTargetInterests {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl ListGoogleTargetInterests {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -8668,10 +8829,12 @@ Defaults to the client's configured location.*/
         request.query("advertisingChannelType", &self.advertising_channel_type);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -8680,13 +8843,12 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `list_linkedin_ad_accounts`: set optional parameters, then call `send()`.
 ///
 /// List the LinkedIn ad accounts the connected user can use.
 ///
 /// `GET /ad-publishing/linkedin/ad-accounts` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListLinkedinAdAccounts {
@@ -8694,19 +8856,22 @@ pub struct ListLinkedinAdAccounts {
     location_id: Option<String>,
     is_draft: Option<bool>,
 }
-impl ListLinkedinAdAccounts {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl ListLinkedinAdAccounts {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Set when the call concerns a draft in HighLevel's Ad Manager.
+
+    /// Set when the call concerns a draft in HighLevel's Ad Manager.
     pub fn is_draft(mut self, value: impl Into<bool>) -> Self {
         self.is_draft = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -8731,10 +8896,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -8743,13 +8910,12 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `list_linkedin_lead_forms`: set optional parameters, then call `send()`.
 ///
 /// List the lead forms of a LinkedIn ad account.
 ///
 /// `GET /ad-publishing/linkedin/{accountId}/forms` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListLinkedinLeadForms {
@@ -8758,19 +8924,22 @@ pub struct ListLinkedinLeadForms {
     location_id: Option<String>,
     is_draft: Option<bool>,
 }
-impl ListLinkedinLeadForms {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl ListLinkedinLeadForms {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Set when the call concerns a draft in HighLevel's Ad Manager.
+
+    /// Set when the call concerns a draft in HighLevel's Ad Manager.
     pub fn is_draft(mut self, value: impl Into<bool>) -> Self {
         self.is_draft = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -8798,10 +8967,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -8810,13 +8981,12 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `pause_facebook_ad`: set optional parameters, then call `send()`.
 ///
 /// Pause a running Facebook ad.
 ///
 /// `POST /ad-publishing/facebook/ads/{adId}/pause` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct PauseFacebookAd {
@@ -8824,6 +8994,7 @@ pub struct PauseFacebookAd {
     ad_id: String,
     body: crate::ad_manager::LocationIdRequest,
 }
+
 impl PauseFacebookAd {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -8848,10 +9019,12 @@ impl PauseFacebookAd {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -8860,13 +9033,12 @@ impl PauseFacebookAd {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `pause_facebook_adset`: set optional parameters, then call `send()`.
 ///
 /// Pause a running Facebook ad set.
 ///
 /// `POST /ad-publishing/facebook/adsets/{adsetId}/pause` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct PauseFacebookAdset {
@@ -8874,6 +9046,7 @@ pub struct PauseFacebookAdset {
     adset_id: String,
     body: crate::ad_manager::LocationIdRequest,
 }
+
 impl PauseFacebookAdset {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -8898,10 +9071,12 @@ impl PauseFacebookAdset {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -8910,13 +9085,12 @@ impl PauseFacebookAdset {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `pause_facebook_campaign`: set optional parameters, then call `send()`.
 ///
 /// Pause a running Facebook campaign.
 ///
 /// `POST /ad-publishing/facebook/campaigns/{campaignId}/pause` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct PauseFacebookCampaign {
@@ -8924,6 +9098,7 @@ pub struct PauseFacebookCampaign {
     campaign_id: String,
     body: crate::ad_manager::LocationIdRequest,
 }
+
 impl PauseFacebookCampaign {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -8948,10 +9123,12 @@ impl PauseFacebookCampaign {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -8960,13 +9137,12 @@ impl PauseFacebookCampaign {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `publish_facebook_campaign`: set optional parameters, then call `send()`.
 ///
 /// Publish a Facebook campaign draft to Facebook.
 ///
 /// `POST /ad-publishing/facebook/campaigns/{campaignId}/publish` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-///
-/// Note: HighLevel names the body PublishAdDTO; it is the same location-only object as the other action bodies. HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct PublishFacebookCampaign {
@@ -8974,6 +9150,7 @@ pub struct PublishFacebookCampaign {
     campaign_id: String,
     body: crate::ad_manager::LocationIdRequest,
 }
+
 impl PublishFacebookCampaign {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -8998,10 +9175,12 @@ impl PublishFacebookCampaign {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -9010,19 +9189,19 @@ impl PublishFacebookCampaign {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `publish_google_ad`: set optional parameters, then call `send()`.
 ///
 /// Publish a Google campaign draft to Google Ads.
 ///
 /// `POST /ad-publishing/google/ads/{adId}/publish` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-///
-/// Note: HighLevel documents no body or locationId here; kept as documented. HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct PublishGoogleAd {
     client: crate::Client,
     ad_id: String,
 }
+
 impl PublishGoogleAd {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -9043,10 +9222,12 @@ impl PublishGoogleAd {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -9055,13 +9236,12 @@ impl PublishGoogleAd {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `publish_linkedin_campaign_group`: set optional parameters, then call `send()`.
 ///
 /// Publish a LinkedIn campaign group draft to LinkedIn.
 ///
 /// `POST /ad-publishing/linkedin/ads/{adId}/publish` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct PublishLinkedinCampaignGroup {
@@ -9069,6 +9249,7 @@ pub struct PublishLinkedinCampaignGroup {
     ad_id: String,
     body: crate::ad_manager::LocationIdRequest,
 }
+
 impl PublishLinkedinCampaignGroup {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -9093,10 +9274,12 @@ impl PublishLinkedinCampaignGroup {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -9105,13 +9288,12 @@ impl PublishLinkedinCampaignGroup {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `remove_facebook_custom_audience_member`: set optional parameters, then call `send()`.
 ///
 /// Remove a contact from a Facebook custom audience.
 ///
 /// `DELETE /ad-publishing/facebook/custom-audience/{audienceId}/member` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct RemoveFacebookCustomAudienceMember {
@@ -9119,6 +9301,7 @@ pub struct RemoveFacebookCustomAudienceMember {
     audience_id: String,
     body: crate::ad_manager::FacebookCustomAudienceMemberRequest,
 }
+
 impl RemoveFacebookCustomAudienceMember {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -9143,10 +9326,12 @@ impl RemoveFacebookCustomAudienceMember {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -9155,13 +9340,12 @@ impl RemoveFacebookCustomAudienceMember {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `resume_facebook_ad`: set optional parameters, then call `send()`.
 ///
 /// Resume a paused Facebook ad.
 ///
 /// `POST /ad-publishing/facebook/ads/{adId}/resume` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ResumeFacebookAd {
@@ -9169,6 +9353,7 @@ pub struct ResumeFacebookAd {
     ad_id: String,
     body: crate::ad_manager::LocationIdRequest,
 }
+
 impl ResumeFacebookAd {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -9193,10 +9378,12 @@ impl ResumeFacebookAd {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -9205,13 +9392,12 @@ impl ResumeFacebookAd {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `resume_facebook_adset`: set optional parameters, then call `send()`.
 ///
 /// Resume a paused Facebook ad set.
 ///
 /// `POST /ad-publishing/facebook/adsets/{adsetId}/resume` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ResumeFacebookAdset {
@@ -9219,6 +9405,7 @@ pub struct ResumeFacebookAdset {
     adset_id: String,
     body: crate::ad_manager::LocationIdRequest,
 }
+
 impl ResumeFacebookAdset {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -9243,10 +9430,12 @@ impl ResumeFacebookAdset {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -9255,13 +9444,12 @@ impl ResumeFacebookAdset {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `resume_facebook_campaign`: set optional parameters, then call `send()`.
 ///
 /// Resume a paused Facebook campaign.
 ///
 /// `POST /ad-publishing/facebook/campaigns/{campaignId}/resume` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ResumeFacebookCampaign {
@@ -9269,6 +9457,7 @@ pub struct ResumeFacebookCampaign {
     campaign_id: String,
     body: crate::ad_manager::LocationIdRequest,
 }
+
 impl ResumeFacebookCampaign {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -9293,10 +9482,12 @@ impl ResumeFacebookCampaign {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -9305,13 +9496,12 @@ impl ResumeFacebookCampaign {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `search_facebook_targeting`: set optional parameters, then call `send()`.
 ///
 /// Search Facebook places and interests to target.
 ///
 /// `GET /ad-publishing/facebook/targeting/search` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct SearchFacebookTargeting {
@@ -9321,17 +9511,20 @@ pub struct SearchFacebookTargeting {
     query: String,
     search_type: Option<String>,
 }
+
 impl SearchFacebookTargeting {
-    ///The location (sub-account).
+    /// The location (sub-account).
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Narrower kind of search, e.g. `adgeolocation`.
+
+    /// Narrower kind of search, e.g. `adgeolocation`.
     pub fn search_type(mut self, value: impl Into<String>) -> Self {
         self.search_type = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -9356,10 +9549,12 @@ impl SearchFacebookTargeting {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -9368,13 +9563,12 @@ impl SearchFacebookTargeting {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `search_google_targeting`: set optional parameters, then call `send()`.
 ///
 /// Search Google places to target.
 ///
 /// `GET /ad-publishing/google/targeting/search` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct SearchGoogleTargeting {
@@ -9383,19 +9577,22 @@ pub struct SearchGoogleTargeting {
     query: Option<String>,
     location_id: Option<String>,
 }
+
 impl SearchGoogleTargeting {
-    ///Text to search for.
+    /// Text to search for.
     pub fn query(mut self, value: impl Into<String>) -> Self {
         self.query = Some(value.into());
         self
     }
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -9421,10 +9618,12 @@ Defaults to the client's configured location.*/
         request.query("locationId", &location_id);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -9433,13 +9632,12 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `search_linkedin_targeting`: set optional parameters, then call `send()`.
 ///
 /// Search LinkedIn targeting values (places, industries, job titles...) of one facet.
 ///
 /// `GET /ad-publishing/linkedin/targeting/search` · Version `2021-07-28` · location token · scopes: `adPublishing.readonly`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct SearchLinkedinTargeting {
@@ -9449,24 +9647,28 @@ pub struct SearchLinkedinTargeting {
     query: Option<String>,
     q: Option<String>,
 }
-impl SearchLinkedinTargeting {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl SearchLinkedinTargeting {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Text to search for.
+
+    /// Text to search for.
     pub fn query(mut self, value: impl Into<String>) -> Self {
         self.query = Some(value.into());
         self
     }
-    ///LinkedIn finder to use, e.g. `typeahead`.
+
+    /// LinkedIn finder to use, e.g. `typeahead`.
     pub fn q(mut self, value: impl Into<String>) -> Self {
         self.q = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -9495,10 +9697,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -9507,13 +9711,12 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `set_facebook_default_page`: set optional parameters, then call `send()`.
 ///
 /// Choose the Facebook page a location uses by default.
 ///
 /// `PUT /ad-publishing/facebook/page/default` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct SetFacebookDefaultPage {
@@ -9522,19 +9725,22 @@ pub struct SetFacebookDefaultPage {
     is_draft: Option<bool>,
     body: crate::ad_manager::SetFacebookDefaultPageRequest,
 }
-impl SetFacebookDefaultPage {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl SetFacebookDefaultPage {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Set when the call concerns a draft in HighLevel's Ad Manager.
+
+    /// Set when the call concerns a draft in HighLevel's Ad Manager.
     pub fn is_draft(mut self, value: impl Into<bool>) -> Self {
         self.is_draft = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -9563,10 +9769,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -9575,13 +9783,12 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `update_facebook_custom_audience`: set optional parameters, then call `send()`.
 ///
 /// Rename a Facebook custom audience or change its description.
 ///
 /// `PUT /ad-publishing/facebook/custom-audience/{audienceId}` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpdateFacebookCustomAudience {
@@ -9589,6 +9796,7 @@ pub struct UpdateFacebookCustomAudience {
     audience_id: String,
     body: UpdateFacebookCustomAudienceRequest,
 }
+
 impl UpdateFacebookCustomAudience {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -9613,10 +9821,12 @@ impl UpdateFacebookCustomAudience {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -9625,13 +9835,12 @@ impl UpdateFacebookCustomAudience {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `update_linkedin_ad_status`: set optional parameters, then call `send()`.
 ///
 /// Pause, resume or archive a LinkedIn ad, campaign or ad group.
 ///
 /// `PATCH /ad-publishing/linkedin/{adId}/status` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpdateLinkedinAdStatus {
@@ -9641,19 +9850,22 @@ pub struct UpdateLinkedinAdStatus {
     is_draft: Option<bool>,
     body: crate::ad_manager::UpdateLinkedinAdStatusRequest,
 }
-impl UpdateLinkedinAdStatus {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl UpdateLinkedinAdStatus {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Set when the call concerns a draft in HighLevel's Ad Manager.
+
+    /// Set when the call concerns a draft in HighLevel's Ad Manager.
     pub fn is_draft(mut self, value: impl Into<bool>) -> Self {
         self.is_draft = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -9685,10 +9897,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -9697,6 +9911,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `upsert_facebook_ad`: set optional parameters, then call `send()`.
 ///
 /// Create or update a Facebook ad draft.
@@ -9704,14 +9919,13 @@ Defaults to the client's configured location.*/
 /// The v2 call at `/ad-publishing/facebook/ads-v2`, served in v3 at `/ad-publishing/facebook/ads` with the same body.
 ///
 /// `PUT /ad-publishing/facebook/ads` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpsertFacebookAd {
     client: crate::Client,
     body: crate::ad_manager::UpsertFacebookAdRequest,
 }
+
 impl UpsertFacebookAd {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -9733,10 +9947,12 @@ impl UpsertFacebookAd {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -9745,19 +9961,19 @@ impl UpsertFacebookAd {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `upsert_facebook_adset`: set optional parameters, then call `send()`.
 ///
 /// Create or update a Facebook ad set draft.
 ///
 /// `PUT /ad-publishing/facebook/adsets` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpsertFacebookAdset {
     client: crate::Client,
     body: UpsertFacebookAdsetRequest,
 }
+
 impl UpsertFacebookAdset {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -9779,10 +9995,12 @@ impl UpsertFacebookAdset {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -9791,19 +10009,19 @@ impl UpsertFacebookAdset {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `upsert_facebook_campaign`: set optional parameters, then call `send()`.
 ///
 /// Create or update a Facebook campaign draft.
 ///
 /// `PUT /ad-publishing/facebook/campaigns` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpsertFacebookCampaign {
     client: crate::Client,
     body: UpsertFacebookCampaignRequest,
 }
+
 impl UpsertFacebookCampaign {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -9825,10 +10043,12 @@ impl UpsertFacebookCampaign {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -9837,19 +10057,19 @@ impl UpsertFacebookCampaign {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `upsert_facebook_pixel`: set optional parameters, then call `send()`.
 ///
 /// Create or update a Facebook conversion pixel configuration.
 ///
 /// `PUT /ad-publishing/facebook/pixels` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpsertFacebookPixel {
     client: crate::Client,
     body: crate::ad_manager::UpsertFacebookPixelRequest,
 }
+
 impl UpsertFacebookPixel {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -9871,10 +10091,12 @@ impl UpsertFacebookPixel {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -9883,19 +10105,19 @@ impl UpsertFacebookPixel {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `upsert_google_asset`: set optional parameters, then call `send()`.
 ///
 /// Create or update a Google Ads call, sitelink or lead form asset.
 ///
 /// `POST /ad-publishing/google/assets` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpsertGoogleAsset {
     client: crate::Client,
     body: crate::ad_manager::UpsertGoogleAssetRequest,
 }
+
 impl UpsertGoogleAsset {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -9917,10 +10139,12 @@ impl UpsertGoogleAsset {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -9929,19 +10153,19 @@ impl UpsertGoogleAsset {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `upsert_google_audience`: set optional parameters, then call `send()`.
 ///
 /// Create or update a Google Ads combined audience.
 ///
 /// `PUT /ad-publishing/google/audiences` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpsertGoogleAudience {
     client: crate::Client,
     body: crate::ad_manager::UpsertGoogleAudienceRequest,
 }
+
 impl UpsertGoogleAudience {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -9963,10 +10187,12 @@ impl UpsertGoogleAudience {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -9975,19 +10201,19 @@ impl UpsertGoogleAudience {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `upsert_google_campaign`: set optional parameters, then call `send()`.
 ///
 /// Create or update a whole Google campaign draft with its ad groups and ads.
 ///
 /// `PUT /ad-publishing/google/ads` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpsertGoogleCampaign {
     client: crate::Client,
     body: GoogleCampaign,
 }
+
 impl UpsertGoogleCampaign {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -10009,10 +10235,12 @@ impl UpsertGoogleCampaign {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -10021,19 +10249,19 @@ impl UpsertGoogleCampaign {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `upsert_google_conversion`: set optional parameters, then call `send()`.
 ///
 /// Create or update a Google Ads conversion action.
 ///
 /// `PUT /ad-publishing/google/conversions` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpsertGoogleConversion {
     client: crate::Client,
     body: crate::ad_manager::UpsertGoogleConversionRequest,
 }
+
 impl UpsertGoogleConversion {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -10055,10 +10283,12 @@ impl UpsertGoogleConversion {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -10067,13 +10297,12 @@ impl UpsertGoogleConversion {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `upsert_google_segment`: set optional parameters, then call `send()`.
 ///
 /// Create or update a Google Ads audience segment or user list.
 ///
 /// `PUT /ad-publishing/google/segments` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpsertGoogleSegment {
@@ -10082,14 +10311,16 @@ pub struct UpsertGoogleSegment {
     type_: UpsertGoogleSegmentType,
     body: crate::ad_manager::UpsertGoogleSegmentRequest,
 }
-impl UpsertGoogleSegment {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl UpsertGoogleSegment {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -10116,10 +10347,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -10128,19 +10361,19 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `upsert_linkedin_campaign_group`: set optional parameters, then call `send()`.
 ///
 /// Create or update a LinkedIn campaign group draft with its campaigns and ads.
 ///
 /// `PUT /ad-publishing/linkedin/ads` · Version `2021-07-28` · location token · scopes: `adPublishing.write`
-///
-/// Note: HighLevel documents no response body; it is returned as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpsertLinkedinCampaignGroup {
     client: crate::Client,
     body: LinkedinCampaignGroup,
 }
+
 impl UpsertLinkedinCampaignGroup {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -10162,10 +10395,12 @@ impl UpsertLinkedinCampaignGroup {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -10174,62 +10409,76 @@ impl UpsertLinkedinCampaignGroup {
         self.client.execute(request).await
     }
 }
+
 /// The `CreateFacebookLeadFormRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateFacebookLeadFormRequest {
-    /// `type`
+    /// `type`: a [`FacebookLeadFormType`](crate::ad_manager::FacebookLeadFormType).
     #[serde(rename = "type")]
     pub type_: crate::ad_manager::FacebookLeadFormType,
-    /// `name`
+
+    /// `name`: a string.
     pub name: String,
-    /// `locationId`
+
+    /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
     #[serde(rename = "locationId")]
     pub location_id: String,
-    /// `greetingCard`
+
+    /// `greetingCard`: a [`FacebookLeadFormGreetingCard`](crate::ad_manager::FacebookLeadFormGreetingCard).
     #[serde(rename = "greetingCard", default, skip_serializing_if = "Option::is_none")]
     pub greeting_card: Option<crate::ad_manager::FacebookLeadFormGreetingCard>,
-    /// `questions`
+
+    /// `questions`: a list of [`FacebookLeadFormQuestion`](crate::v3::ad_manager::FacebookLeadFormQuestion) values.
     pub questions: Vec<FacebookLeadFormQuestion>,
-    /// `questionPageHeadline`
+
+    /// `questionPageHeadline`: a string.
     #[serde(
         rename = "questionPageHeadline",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub question_page_headline: Option<String>,
-    /// `privacyPolicyLink`
+
+    /// `privacyPolicyLink`: a URL.
     #[serde(rename = "privacyPolicyLink")]
     pub privacy_policy_link: String,
-    /// `privacyPolicyText`
+
+    /// `privacyPolicyText`: a string.
     #[serde(
         rename = "privacyPolicyText",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub privacy_policy_text: Option<String>,
-    /// `customDisclaimer`
+
+    /// `customDisclaimer`: a [`FacebookLeadFormDisclaimer`](crate::v3::ad_manager::FacebookLeadFormDisclaimer).
     #[serde(
         rename = "customDisclaimer",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub custom_disclaimer: Option<FacebookLeadFormDisclaimer>,
-    /// `thankYouPage`
+
+    /// `thankYouPage`: a [`FacebookLeadFormThankYouPage`](crate::ad_manager::FacebookLeadFormThankYouPage).
     #[serde(rename = "thankYouPage")]
     pub thank_you_page: crate::ad_manager::FacebookLeadFormThankYouPage,
-    /// `locale`
+
+    /// `locale`: a string. Example: `EN_US`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub locale: Option<String>,
+
     /// True to keep the form as a draft.
     #[serde(rename = "isDraft", default, skip_serializing_if = "Option::is_none")]
     pub is_draft: Option<bool>,
+
     /// Draft form this form comes from.
     #[serde(rename = "draftFormId", default, skip_serializing_if = "Option::is_none")]
     pub draft_form_id: Option<String>,
 }
+
 impl CreateFacebookLeadFormRequest {
-    ///A value with the required fields (`type`, `name`, `locationId`, `questions`, `privacyPolicyLink`, `thankYouPage`).
+    /// A value with the required fields (`type`, `name`, `locationId`, `questions`, `privacyPolicyLink`, `thankYouPage`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         type_: impl Into<crate::ad_manager::FacebookLeadFormType>,
@@ -10255,7 +10504,8 @@ impl CreateFacebookLeadFormRequest {
             draft_form_id: None,
         }
     }
-    ///Sets `greetingCard`.
+
+    /// Sets `greetingCard`.
     pub fn greeting_card(
         mut self,
         value: impl Into<crate::ad_manager::FacebookLeadFormGreetingCard>,
@@ -10263,17 +10513,20 @@ impl CreateFacebookLeadFormRequest {
         self.greeting_card = Some(value.into());
         self
     }
-    ///Sets `questionPageHeadline`.
+
+    /// Sets `questionPageHeadline`.
     pub fn question_page_headline(mut self, value: impl Into<String>) -> Self {
         self.question_page_headline = Some(value.into());
         self
     }
-    ///Sets `privacyPolicyText`.
+
+    /// Sets `privacyPolicyText`.
     pub fn privacy_policy_text(mut self, value: impl Into<String>) -> Self {
         self.privacy_policy_text = Some(value.into());
         self
     }
-    ///Sets `customDisclaimer`.
+
+    /// Sets `customDisclaimer`.
     pub fn custom_disclaimer(
         mut self,
         value: impl Into<FacebookLeadFormDisclaimer>,
@@ -10281,59 +10534,73 @@ impl CreateFacebookLeadFormRequest {
         self.custom_disclaimer = Some(value.into());
         self
     }
-    ///Sets `locale`.
+
+    /// Sets `locale`.
     pub fn locale(mut self, value: impl Into<String>) -> Self {
         self.locale = Some(value.into());
         self
     }
-    ///Sets `isDraft`.
+
+    /// Sets `isDraft`.
     pub fn is_draft(mut self, value: impl Into<bool>) -> Self {
         self.is_draft = Some(value.into());
         self
     }
-    ///Sets `draftFormId`.
+
+    /// Sets `draftFormId`.
     pub fn draft_form_id(mut self, value: impl Into<String>) -> Self {
         self.draft_form_id = Some(value.into());
         self
     }
 }
+
 /// Who an ad set targets. v3 names the fields in camelCase where v2 uses snake_case.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FacebookAudience {
-    /// `geoLocations`
+    /// `geoLocations`: a list of [`FacebookGeoLocation`](crate::v3::ad_manager::FacebookGeoLocation) values.
     #[serde(rename = "geoLocations")]
     pub geo_locations: Vec<FacebookGeoLocation>,
-    /// `locales`
+
+    /// `locales`: a list of [`FacebookLocale`](crate::ad_manager::FacebookLocale) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub locales: Option<Vec<crate::ad_manager::FacebookLocale>>,
-    /// `placements`
+
+    /// `placements`: a [`FacebookPlacements`](crate::ad_manager::FacebookPlacements).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub placements: Option<crate::ad_manager::FacebookPlacements>,
-    /// `placementType`
+
+    /// `placementType`: a [`FacebookPlacementType`](crate::ad_manager::FacebookPlacementType).
     #[serde(rename = "placementType", default, skip_serializing_if = "Option::is_none")]
     pub placement_type: Option<crate::ad_manager::FacebookPlacementType>,
-    /// `lookalike`
+
+    /// `lookalike`: a list of [`FacebookAudienceRef`](crate::ad_manager::FacebookAudienceRef) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lookalike: Option<Vec<crate::ad_manager::FacebookAudienceRef>>,
-    /// `retargeting`
+
+    /// `retargeting`: a list of [`FacebookAudienceRef`](crate::ad_manager::FacebookAudienceRef) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retargeting: Option<Vec<crate::ad_manager::FacebookAudienceRef>>,
-    /// `interests`
+
+    /// `interests`: a list of [`FacebookInterest`](crate::ad_manager::FacebookInterest) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub interests: Option<Vec<crate::ad_manager::FacebookInterest>>,
-    /// `ageMin`
+
+    /// `ageMin`: a whole number. Example: `18`.
     #[serde(rename = "ageMin", default, skip_serializing_if = "Option::is_none")]
     pub age_min: Option<i64>,
-    /// `ageMax`
+
+    /// `ageMax`: a whole number. Example: `65`.
     #[serde(rename = "ageMax", default, skip_serializing_if = "Option::is_none")]
     pub age_max: Option<i64>,
+
     /// 1 for men, 2 for women.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub genders: Option<Vec<i64>>,
 }
+
 impl FacebookAudience {
-    ///A value with the required fields (`geoLocations`).
+    /// A value with the required fields (`geoLocations`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(geo_locations: impl Into<Vec<FacebookGeoLocation>>) -> Self {
         Self {
@@ -10349,7 +10616,8 @@ impl FacebookAudience {
             genders: None,
         }
     }
-    ///Sets `locales`.
+
+    /// Sets `locales`.
     pub fn locales(
         mut self,
         value: impl Into<Vec<crate::ad_manager::FacebookLocale>>,
@@ -10357,7 +10625,8 @@ impl FacebookAudience {
         self.locales = Some(value.into());
         self
     }
-    ///Sets `placements`.
+
+    /// Sets `placements`.
     pub fn placements(
         mut self,
         value: impl Into<crate::ad_manager::FacebookPlacements>,
@@ -10365,7 +10634,8 @@ impl FacebookAudience {
         self.placements = Some(value.into());
         self
     }
-    ///Sets `placementType`.
+
+    /// Sets `placementType`.
     pub fn placement_type(
         mut self,
         value: impl Into<crate::ad_manager::FacebookPlacementType>,
@@ -10373,7 +10643,8 @@ impl FacebookAudience {
         self.placement_type = Some(value.into());
         self
     }
-    ///Sets `lookalike`.
+
+    /// Sets `lookalike`.
     pub fn lookalike(
         mut self,
         value: impl Into<Vec<crate::ad_manager::FacebookAudienceRef>>,
@@ -10381,7 +10652,8 @@ impl FacebookAudience {
         self.lookalike = Some(value.into());
         self
     }
-    ///Sets `retargeting`.
+
+    /// Sets `retargeting`.
     pub fn retargeting(
         mut self,
         value: impl Into<Vec<crate::ad_manager::FacebookAudienceRef>>,
@@ -10389,7 +10661,8 @@ impl FacebookAudience {
         self.retargeting = Some(value.into());
         self
     }
-    ///Sets `interests`.
+
+    /// Sets `interests`.
     pub fn interests(
         mut self,
         value: impl Into<Vec<crate::ad_manager::FacebookInterest>>,
@@ -10397,34 +10670,40 @@ impl FacebookAudience {
         self.interests = Some(value.into());
         self
     }
-    ///Sets `ageMin`.
+
+    /// Sets `ageMin`.
     pub fn age_min(mut self, value: impl Into<i64>) -> Self {
         self.age_min = Some(value.into());
         self
     }
-    ///Sets `ageMax`.
+
+    /// Sets `ageMax`.
     pub fn age_max(mut self, value: impl Into<i64>) -> Self {
         self.age_max = Some(value.into());
         self
     }
-    ///Sets `genders`.
+
+    /// Sets `genders`.
     pub fn genders(mut self, value: impl Into<Vec<i64>>) -> Self {
         self.genders = Some(value.into());
         self
     }
 }
+
 /// Geocoded position of an address target.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FacebookGeoGeometry {
-    /// `location`
+    /// `location`: a [`GeoLatLng`](crate::ad_manager::GeoLatLng).
     pub location: crate::ad_manager::GeoLatLng,
-    /// `locationType`
+
+    /// `locationType`: a string. Example: `APPROXIMATE`.
     #[serde(rename = "locationType")]
     pub location_type: String,
 }
+
 impl FacebookGeoGeometry {
-    ///A value with the required fields (`location`, `locationType`).
+    /// A value with the required fields (`location`, `locationType`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         location: impl Into<crate::ad_manager::GeoLatLng>,
@@ -10436,32 +10715,40 @@ impl FacebookGeoGeometry {
         }
     }
 }
+
 /// A place included in or excluded from targeting.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FacebookGeoLocation {
     /// Facebook's key for the place, from targeting search.
     pub key: String,
-    /// `name`
+
+    /// `name`: a string. Example: `United States`.
     pub name: String,
-    /// `type`
+
+    /// `type`: a [`FacebookGeoLocationType`](crate::ad_manager::FacebookGeoLocationType).
     #[serde(rename = "type")]
     pub type_: crate::ad_manager::FacebookGeoLocationType,
-    /// `selectionType`
+
+    /// `selectionType`: a [`SelectionType`](crate::ad_manager::SelectionType).
     #[serde(rename = "selectionType")]
     pub selection_type: crate::ad_manager::SelectionType,
+
     /// Radius around a city or address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub radius: Option<f64>,
-    /// `radiusUnit`
+
+    /// `radiusUnit`: a [`DistanceUnit`](crate::ad_manager::DistanceUnit).
     #[serde(rename = "radiusUnit", default, skip_serializing_if = "Option::is_none")]
     pub radius_unit: Option<crate::ad_manager::DistanceUnit>,
-    /// `geometry`
+
+    /// `geometry`: a [`FacebookGeoGeometry`](crate::v3::ad_manager::FacebookGeoGeometry).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub geometry: Option<FacebookGeoGeometry>,
 }
+
 impl FacebookGeoLocation {
-    ///A value with the required fields (`key`, `name`, `type`, `selectionType`).
+    /// A value with the required fields (`key`, `name`, `type`, `selectionType`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         key: impl Into<String>,
@@ -10479,12 +10766,14 @@ impl FacebookGeoLocation {
             geometry: None,
         }
     }
-    ///Sets `radius`.
+
+    /// Sets `radius`.
     pub fn radius(mut self, value: impl Into<f64>) -> Self {
         self.radius = Some(value.into());
         self
     }
-    ///Sets `radiusUnit`.
+
+    /// Sets `radiusUnit`.
     pub fn radius_unit(
         mut self,
         value: impl Into<crate::ad_manager::DistanceUnit>,
@@ -10492,26 +10781,31 @@ impl FacebookGeoLocation {
         self.radius_unit = Some(value.into());
         self
     }
-    ///Sets `geometry`.
+
+    /// Sets `geometry`.
     pub fn geometry(mut self, value: impl Into<FacebookGeoGeometry>) -> Self {
         self.geometry = Some(value.into());
         self
     }
 }
+
 /// A consent checkbox of the form's disclaimer.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FacebookLeadFormCheckbox {
-    /// `isRequired`
+    /// `isRequired`: `true` or `false`.
     #[serde(rename = "isRequired")]
     pub is_required: bool,
-    /// `text`
+
+    /// `text`: a string.
     pub text: String,
-    /// `key`
+
+    /// `key`: a string. Example: `terms_checkbox`.
     pub key: String,
 }
+
 impl FacebookLeadFormCheckbox {
-    ///A value with the required fields (`isRequired`, `text`, `key`).
+    /// A value with the required fields (`isRequired`, `text`, `key`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         is_required: impl Into<bool>,
@@ -10525,20 +10819,24 @@ impl FacebookLeadFormCheckbox {
         }
     }
 }
+
 /// A custom legal disclaimer with optional consent checkboxes.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FacebookLeadFormDisclaimer {
-    /// `title`
+    /// `title`: a string.
     pub title: String,
-    /// `body`
+
+    /// `body`: a string.
     pub body: String,
-    /// `checkboxes`
+
+    /// `checkboxes`: a list of [`FacebookLeadFormCheckbox`](crate::v3::ad_manager::FacebookLeadFormCheckbox) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub checkboxes: Option<Vec<FacebookLeadFormCheckbox>>,
 }
+
 impl FacebookLeadFormDisclaimer {
-    ///A value with the required fields (`title`, `body`).
+    /// A value with the required fields (`title`, `body`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(title: impl Into<String>, body: impl Into<String>) -> Self {
         Self {
@@ -10547,7 +10845,8 @@ impl FacebookLeadFormDisclaimer {
             checkboxes: None,
         }
     }
-    ///Sets `checkboxes`.
+
+    /// Sets `checkboxes`.
     pub fn checkboxes(
         mut self,
         value: impl Into<Vec<FacebookLeadFormCheckbox>>,
@@ -10556,6 +10855,7 @@ impl FacebookLeadFormDisclaimer {
         self
     }
 }
+
 /// The `FacebookLeadFormQuestion` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -10563,17 +10863,21 @@ pub struct FacebookLeadFormQuestion {
     /// Text shown for the question.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
+
     /// Field key the answer is stored under.
     pub key: String,
-    /// `type`
+
+    /// `type`: a [`FacebookLeadFormQuestionType`](crate::v3::ad_manager::FacebookLeadFormQuestionType).
     #[serde(rename = "type")]
     pub type_: FacebookLeadFormQuestionType,
+
     /// Answer choices; only for CUSTOM questions.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub options: Option<Vec<crate::ad_manager::FacebookLeadFormQuestionOption>>,
 }
+
 impl FacebookLeadFormQuestion {
-    ///A value with the required fields (`key`, `type`).
+    /// A value with the required fields (`key`, `type`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         key: impl Into<String>,
@@ -10586,12 +10890,14 @@ impl FacebookLeadFormQuestion {
             options: None,
         }
     }
-    ///Sets `label`.
+
+    /// Sets `label`.
     pub fn label(mut self, value: impl Into<String>) -> Self {
         self.label = Some(value.into());
         self
     }
-    ///Sets `options`.
+
+    /// Sets `options`.
     pub fn options(
         mut self,
         value: impl Into<Vec<crate::ad_manager::FacebookLeadFormQuestionOption>>,
@@ -10600,57 +10906,81 @@ impl FacebookLeadFormQuestion {
         self
     }
 }
+
 /// A prefilled profile field, or CUSTOM / SHORT_ANSWER for a free question. v3 spells the marital status field `MARITIAL_STATUS` where v2 has `MARITAL_STATUS`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum FacebookLeadFormQuestionType {
-    ///`CUSTOM`
+    /// `CUSTOM`
     Custom,
-    ///`CITY`
+
+    /// `CITY`
     City,
-    ///`COMPANY_NAME`
+
+    /// `COMPANY_NAME`
     CompanyName,
-    ///`COUNTRY`
+
+    /// `COUNTRY`
     Country,
-    ///`DATE_OF_BIRTH`
+
+    /// `DATE_OF_BIRTH`
     DateOfBirth,
-    ///`EMAIL`
+
+    /// `EMAIL`
     Email,
-    ///`FIRST_NAME`
+
+    /// `FIRST_NAME`
     FirstName,
-    ///`FULL_NAME`
+
+    /// `FULL_NAME`
     FullName,
-    ///`GENDER`
+
+    /// `GENDER`
     Gender,
-    ///`JOB_TITLE`
+
+    /// `JOB_TITLE`
     JobTitle,
-    ///`LAST_NAME`
+
+    /// `LAST_NAME`
     LastName,
-    ///`MARITIAL_STATUS`
+
+    /// `MARITIAL_STATUS`
     MaritialStatus,
-    ///`MILITARY_STATUS`
+
+    /// `MILITARY_STATUS`
     MilitaryStatus,
-    ///`PHONE`
+
+    /// `PHONE`
     Phone,
-    ///`POST_CODE`
+
+    /// `POST_CODE`
     PostCode,
-    ///`RELATIONSHIP_STATUS`
+
+    /// `RELATIONSHIP_STATUS`
     RelationshipStatus,
-    ///`STATE`
+
+    /// `STATE`
     State,
-    ///`STREET_ADDRESS`
+
+    /// `STREET_ADDRESS`
     StreetAddress,
-    ///`WORK_EMAIL`
+
+    /// `WORK_EMAIL`
     WorkEmail,
-    ///`WORK_PHONE_NUMBER`
+
+    /// `WORK_PHONE_NUMBER`
     WorkPhoneNumber,
-    ///`ZIP`
+
+    /// `ZIP`
     Zip,
-    ///`SHORT_ANSWER`
+
+    /// `SHORT_ANSWER`
     ShortAnswer,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 impl FacebookLeadFormQuestionType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -10681,6 +11011,7 @@ impl FacebookLeadFormQuestionType {
         }
     }
 }
+
 impl From<&str> for FacebookLeadFormQuestionType {
     fn from(value: &str) -> Self {
         match value {
@@ -10711,49 +11042,59 @@ impl From<&str> for FacebookLeadFormQuestionType {
     }
 }
 crate::runtime::enums::string_enum!(FacebookLeadFormQuestionType);
+
 /// How far the publishing of a Facebook campaign has got.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FacebookPublishingProgress {
-    /// `campaignId`
+    /// `campaignId`: a string. Example: `507f1f77bcf86cd799439011`.
     #[serde(rename = "campaignId", default, skip_serializing_if = "Option::is_none")]
     pub campaign_id: Option<String>,
-    /// `publishingStatus`
+
+    /// `publishingStatus`: a [`PublishingStatus`](crate::ad_manager::PublishingStatus).
     #[serde(
         rename = "publishingStatus",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub publishing_status: Option<crate::ad_manager::PublishingStatus>,
+
     /// Publishing steps in all: the campaign, its ad sets and its ads.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
+
     /// Steps done so far.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub processed: Option<i64>,
+
     /// True once publishing has ended, successfully or not.
     #[serde(rename = "isComplete", default, skip_serializing_if = "Option::is_none")]
     pub is_complete: Option<bool>,
+
     /// True when publishing failed.
     #[serde(rename = "hasFailed", default, skip_serializing_if = "Option::is_none")]
     pub has_failed: Option<bool>,
 }
+
 /// The `GeoAddressComponent` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GeoAddressComponent {
-    /// `longName`
+    /// `longName`: a string.
     #[serde(rename = "longName", default, skip_serializing_if = "Option::is_none")]
     pub long_name: Option<String>,
-    /// `shortName`
+
+    /// `shortName`: a string.
     #[serde(rename = "shortName", default, skip_serializing_if = "Option::is_none")]
     pub short_name: Option<String>,
-    /// `types`
+
+    /// `types`: a list of strings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub types: Option<Vec<String>>,
 }
+
 impl GeoAddressComponent {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -10762,38 +11103,45 @@ impl GeoAddressComponent {
             types: None,
         }
     }
-    ///Sets `longName`.
+
+    /// Sets `longName`.
     pub fn long_name(mut self, value: impl Into<String>) -> Self {
         self.long_name = Some(value.into());
         self
     }
-    ///Sets `shortName`.
+
+    /// Sets `shortName`.
     pub fn short_name(mut self, value: impl Into<String>) -> Self {
         self.short_name = Some(value.into());
         self
     }
-    ///Sets `types`.
+
+    /// Sets `types`.
     pub fn types(mut self, value: impl Into<Vec<String>>) -> Self {
         self.types = Some(value.into());
         self
     }
 }
+
 /// Geocoding result for an address.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GeoGeometry {
-    /// `location`
+    /// `location`: a [`GeoLatLng`](crate::ad_manager::GeoLatLng).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<crate::ad_manager::GeoLatLng>,
-    /// `locationType`
+
+    /// `locationType`: a string. Example: `APPROXIMATE`.
     #[serde(rename = "locationType", default, skip_serializing_if = "Option::is_none")]
     pub location_type: Option<String>,
-    /// `viewport`
+
+    /// `viewport`: a [`GeoViewport`](crate::ad_manager::GeoViewport).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub viewport: Option<crate::ad_manager::GeoViewport>,
 }
+
 impl GeoGeometry {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -10802,49 +11150,64 @@ impl GeoGeometry {
             viewport: None,
         }
     }
-    ///Sets `location`.
+
+    /// Sets `location`.
     pub fn location(mut self, value: impl Into<crate::ad_manager::GeoLatLng>) -> Self {
         self.location = Some(value.into());
         self
     }
-    ///Sets `locationType`.
+
+    /// Sets `locationType`.
     pub fn location_type(mut self, value: impl Into<String>) -> Self {
         self.location_type = Some(value.into());
         self
     }
-    ///Sets `viewport`.
+
+    /// Sets `viewport`.
     pub fn viewport(mut self, value: impl Into<crate::ad_manager::GeoViewport>) -> Self {
         self.viewport = Some(value.into());
         self
     }
 }
+
 /// Values of `GetFacebookReportFieldsItem`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum GetFacebookReportFieldsItem {
-    ///`impressions`
+    /// `impressions`
     Impressions,
-    ///`clicks`
+
+    /// `clicks`
     Clicks,
-    ///`spend`
+
+    /// `spend`
     Spend,
-    ///`cpc`
+
+    /// `cpc`
     Cpc,
-    ///`cost_per_conversion`
+
+    /// `cost_per_conversion`
     CostPerConversion,
-    ///`conversions`
+
+    /// `conversions`
     Conversions,
-    ///`cpm`
+
+    /// `cpm`
     Cpm,
-    ///`reach`
+
+    /// `reach`
     Reach,
-    ///`frequency`
+
+    /// `frequency`
     Frequency,
-    ///`ctr`
+
+    /// `ctr`
     Ctr,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 impl GetFacebookReportFieldsItem {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -10863,6 +11226,7 @@ impl GetFacebookReportFieldsItem {
         }
     }
 }
+
 impl From<&str> for GetFacebookReportFieldsItem {
     fn from(value: &str) -> Self {
         match value {
@@ -10881,19 +11245,24 @@ impl From<&str> for GetFacebookReportFieldsItem {
     }
 }
 crate::runtime::enums::string_enum!(GetFacebookReportFieldsItem);
+
 /// Values of `GetFacebookReportGroupBy`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum GetFacebookReportGroupBy {
-    ///`day`
+    /// `day`
     Day,
-    ///`week`
+
+    /// `week`
     Week,
-    ///`month`
+
+    /// `month`
     Month,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 impl GetFacebookReportGroupBy {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -10905,6 +11274,7 @@ impl GetFacebookReportGroupBy {
         }
     }
 }
+
 impl From<&str> for GetFacebookReportGroupBy {
     fn from(value: &str) -> Self {
         match value {
@@ -10916,29 +11286,39 @@ impl From<&str> for GetFacebookReportGroupBy {
     }
 }
 crate::runtime::enums::string_enum!(GetFacebookReportGroupBy);
+
 /// Values of `GetGoogleReportFieldsItem`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum GetGoogleReportFieldsItem {
-    ///`impressions`
+    /// `impressions`
     Impressions,
-    ///`clicks`
+
+    /// `clicks`
     Clicks,
-    ///`cost_micros`
+
+    /// `cost_micros`
     CostMicros,
-    ///`average_cpc`
+
+    /// `average_cpc`
     AverageCpc,
-    ///`conversions`
+
+    /// `conversions`
     Conversions,
-    ///`average_cpm`
+
+    /// `average_cpm`
     AverageCpm,
-    ///`cost_per_conversion`
+
+    /// `cost_per_conversion`
     CostPerConversion,
-    ///`ctr`
+
+    /// `ctr`
     Ctr,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 impl GetGoogleReportFieldsItem {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -10955,6 +11335,7 @@ impl GetGoogleReportFieldsItem {
         }
     }
 }
+
 impl From<&str> for GetGoogleReportFieldsItem {
     fn from(value: &str) -> Self {
         match value {
@@ -10971,19 +11352,24 @@ impl From<&str> for GetGoogleReportFieldsItem {
     }
 }
 crate::runtime::enums::string_enum!(GetGoogleReportFieldsItem);
+
 /// Values of `GetGoogleReportGroupBy`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum GetGoogleReportGroupBy {
-    ///`date`
+    /// `date`
     Date,
-    ///`week`
+
+    /// `week`
     Week,
-    ///`month`
+
+    /// `month`
     Month,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 impl GetGoogleReportGroupBy {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -10995,6 +11381,7 @@ impl GetGoogleReportGroupBy {
         }
     }
 }
+
 impl From<&str> for GetGoogleReportGroupBy {
     fn from(value: &str) -> Self {
         match value {
@@ -11006,19 +11393,24 @@ impl From<&str> for GetGoogleReportGroupBy {
     }
 }
 crate::runtime::enums::string_enum!(GetGoogleReportGroupBy);
+
 /// Values of `GetLinkedinReportGroupBy`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum GetLinkedinReportGroupBy {
-    ///`day`
+    /// `day`
     Day,
-    ///`month`
+
+    /// `month`
     Month,
-    ///`year`
+
+    /// `year`
     Year,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 impl GetLinkedinReportGroupBy {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -11030,6 +11422,7 @@ impl GetLinkedinReportGroupBy {
         }
     }
 }
+
 impl From<&str> for GetLinkedinReportGroupBy {
     fn from(value: &str) -> Self {
         match value {
@@ -11041,21 +11434,27 @@ impl From<&str> for GetLinkedinReportGroupBy {
     }
 }
 crate::runtime::enums::string_enum!(GetLinkedinReportGroupBy);
+
 /// Values of `GetLinkedinReportPivot`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum GetLinkedinReportPivot {
-    ///`ACCOUNT`
+    /// `ACCOUNT`
     Account,
-    ///`CAMPAIGN`
+
+    /// `CAMPAIGN`
     Campaign,
-    ///`CAMPAIGN_GROUP`
+
+    /// `CAMPAIGN_GROUP`
     CampaignGroup,
-    ///`CREATIVE`
+
+    /// `CREATIVE`
     Creative,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 impl GetLinkedinReportPivot {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -11068,6 +11467,7 @@ impl GetLinkedinReportPivot {
         }
     }
 }
+
 impl From<&str> for GetLinkedinReportPivot {
     fn from(value: &str) -> Self {
         match value {
@@ -11080,38 +11480,47 @@ impl From<&str> for GetLinkedinReportPivot {
     }
 }
 crate::runtime::enums::string_enum!(GetLinkedinReportPivot);
+
 /// The `GoogleAdGroup` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GoogleAdGroup {
-    /// `id`
+    /// `id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `adGroupId`
+
+    /// `adGroupId`: a string.
     #[serde(rename = "adGroupId", default, skip_serializing_if = "Option::is_none")]
     pub ad_group_id: Option<String>,
-    /// `name`
+
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `adCampaignId`
+
+    /// `adCampaignId`: a string.
     #[serde(rename = "adCampaignId", default, skip_serializing_if = "Option::is_none")]
     pub ad_campaign_id: Option<String>,
-    /// `adContent`
+
+    /// `adContent`: a list of [`GoogleAd`](crate::ad_manager::GoogleAd) values.
     #[serde(rename = "adContent", default, skip_serializing_if = "Option::is_none")]
     pub ad_content: Option<Vec<crate::ad_manager::GoogleAd>>,
-    /// `keywords`
+
+    /// `keywords`: a [`GoogleKeywords`](crate::ad_manager::GoogleKeywords).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub keywords: Option<crate::ad_manager::GoogleKeywords>,
-    /// `publishingStatus`
+
+    /// `publishingStatus`: a [`PublishingStatus`](crate::ad_manager::PublishingStatus).
     #[serde(
         rename = "publishingStatus",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub publishing_status: Option<crate::ad_manager::PublishingStatus>,
+
     /// Error Google reported for the ad group.
     #[serde(rename = "adGroupError", default, skip_serializing_if = "Option::is_none")]
     pub ad_group_error: Option<String>,
+
     /// The ad group's id at Google.
     #[serde(
         rename = "googleAdGroupId",
@@ -11119,29 +11528,34 @@ pub struct GoogleAdGroup {
         skip_serializing_if = "Option::is_none"
     )]
     pub google_ad_group_id: Option<String>,
-    /// `customChannels`
+
+    /// `customChannels`: `true` or `false`.
     #[serde(rename = "customChannels", default, skip_serializing_if = "Option::is_none")]
     pub custom_channels: Option<bool>,
-    /// `selectedChannels`
+
+    /// `selectedChannels`: a list of [`GoogleChannel`](crate::ad_manager::GoogleChannel) values.
     #[serde(
         rename = "selectedChannels",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub selected_channels: Option<Vec<crate::ad_manager::GoogleChannel>>,
-    /// `googleAudienceId`
+
+    /// `googleAudienceId`: a string.
     #[serde(
         rename = "googleAudienceId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub google_audience_id: Option<String>,
-    /// `audience`
+
+    /// `audience`: a [`GoogleAdGroupAudience`](crate::v3::ad_manager::GoogleAdGroupAudience).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audience: Option<GoogleAdGroupAudience>,
 }
+
 impl GoogleAdGroup {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -11160,27 +11574,32 @@ impl GoogleAdGroup {
             audience: None,
         }
     }
-    ///Sets `id`.
+
+    /// Sets `id`.
     pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
         self
     }
-    ///Sets `adGroupId`.
+
+    /// Sets `adGroupId`.
     pub fn ad_group_id(mut self, value: impl Into<String>) -> Self {
         self.ad_group_id = Some(value.into());
         self
     }
-    ///Sets `name`.
+
+    /// Sets `name`.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
-    ///Sets `adCampaignId`.
+
+    /// Sets `adCampaignId`.
     pub fn ad_campaign_id(mut self, value: impl Into<String>) -> Self {
         self.ad_campaign_id = Some(value.into());
         self
     }
-    ///Sets `adContent`.
+
+    /// Sets `adContent`.
     pub fn ad_content(
         mut self,
         value: impl Into<Vec<crate::ad_manager::GoogleAd>>,
@@ -11188,7 +11607,8 @@ impl GoogleAdGroup {
         self.ad_content = Some(value.into());
         self
     }
-    ///Sets `keywords`.
+
+    /// Sets `keywords`.
     pub fn keywords(
         mut self,
         value: impl Into<crate::ad_manager::GoogleKeywords>,
@@ -11196,7 +11616,8 @@ impl GoogleAdGroup {
         self.keywords = Some(value.into());
         self
     }
-    ///Sets `publishingStatus`.
+
+    /// Sets `publishingStatus`.
     pub fn publishing_status(
         mut self,
         value: impl Into<crate::ad_manager::PublishingStatus>,
@@ -11204,22 +11625,26 @@ impl GoogleAdGroup {
         self.publishing_status = Some(value.into());
         self
     }
-    ///Sets `adGroupError`.
+
+    /// Sets `adGroupError`.
     pub fn ad_group_error(mut self, value: impl Into<String>) -> Self {
         self.ad_group_error = Some(value.into());
         self
     }
-    ///Sets `googleAdGroupId`.
+
+    /// Sets `googleAdGroupId`.
     pub fn google_ad_group_id(mut self, value: impl Into<String>) -> Self {
         self.google_ad_group_id = Some(value.into());
         self
     }
-    ///Sets `customChannels`.
+
+    /// Sets `customChannels`.
     pub fn custom_channels(mut self, value: impl Into<bool>) -> Self {
         self.custom_channels = Some(value.into());
         self
     }
-    ///Sets `selectedChannels`.
+
+    /// Sets `selectedChannels`.
     pub fn selected_channels(
         mut self,
         value: impl Into<Vec<crate::ad_manager::GoogleChannel>>,
@@ -11227,30 +11652,35 @@ impl GoogleAdGroup {
         self.selected_channels = Some(value.into());
         self
     }
-    ///Sets `googleAudienceId`.
+
+    /// Sets `googleAudienceId`.
     pub fn google_audience_id(mut self, value: impl Into<String>) -> Self {
         self.google_audience_id = Some(value.into());
         self
     }
-    ///Sets `audience`.
+
+    /// Sets `audience`.
     pub fn audience(mut self, value: impl Into<GoogleAdGroupAudience>) -> Self {
         self.audience = Some(value.into());
         self
     }
 }
+
 /// The `GoogleAdGroupAudience` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GoogleAdGroupAudience {
-    /// `geoLocations`
+    /// `geoLocations`: a list of [`GoogleGeoLocation`](crate::v3::ad_manager::GoogleGeoLocation) values.
     #[serde(rename = "geoLocations", default, skip_serializing_if = "Option::is_none")]
     pub geo_locations: Option<Vec<GoogleGeoLocation>>,
-    /// `locales`
+
+    /// `locales`: a list of [`GoogleLocale`](crate::ad_manager::GoogleLocale) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub locales: Option<Vec<crate::ad_manager::GoogleLocale>>,
 }
+
 impl GoogleAdGroupAudience {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -11258,12 +11688,14 @@ impl GoogleAdGroupAudience {
             locales: None,
         }
     }
-    ///Sets `geoLocations`.
+
+    /// Sets `geoLocations`.
     pub fn geo_locations(mut self, value: impl Into<Vec<GoogleGeoLocation>>) -> Self {
         self.geo_locations = Some(value.into());
         self
     }
-    ///Sets `locales`.
+
+    /// Sets `locales`.
     pub fn locales(
         mut self,
         value: impl Into<Vec<crate::ad_manager::GoogleLocale>>,
@@ -11272,6 +11704,7 @@ impl GoogleAdGroupAudience {
         self
     }
 }
+
 /// A whole Google campaign draft with its ad groups and ads; creates one, or updates the one named by `id`.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -11279,87 +11712,106 @@ pub struct GoogleCampaign {
     /// Campaign to update; absent to create one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`
+
+    /// `name`: a string.
     pub name: String,
-    /// `locationId`
+
+    /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
     #[serde(rename = "locationId")]
     pub location_id: String,
-    /// `advertisingChannelType`
+
+    /// `advertisingChannelType`: a [`GoogleAdvertisingChannelType`](crate::ad_manager::GoogleAdvertisingChannelType).
     #[serde(rename = "advertisingChannelType")]
     pub advertising_channel_type: crate::ad_manager::GoogleAdvertisingChannelType,
-    /// `advertisingChannelSubType`
+
+    /// `advertisingChannelSubType`: a [`GoogleCampaignAdvertisingChannelSubType`](crate::v3::ad_manager::GoogleCampaignAdvertisingChannelSubType), one of `DEMAND_GEN`.
     #[serde(
         rename = "advertisingChannelSubType",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub advertising_channel_sub_type: Option<GoogleCampaignAdvertisingChannelSubType>,
-    /// `goalType`
+
+    /// `goalType`: a [`GoogleCampaignGoalType`](crate::v3::ad_manager::GoogleCampaignGoalType), one of `WEBSITE_TRAFFIC`, `LEAD`.
     #[serde(rename = "goalType", default, skip_serializing_if = "Option::is_none")]
     pub goal_type: Option<GoogleCampaignGoalType>,
-    /// `budget`
+
+    /// `budget`: a [`AdBudget`](crate::ad_manager::AdBudget).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub budget: Option<crate::ad_manager::AdBudget>,
-    /// `audience`
+
+    /// `audience`: a [`GoogleCampaignAudience`](crate::v3::ad_manager::GoogleCampaignAudience).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audience: Option<GoogleCampaignAudience>,
-    /// `networkSettings`
+
+    /// `networkSettings`: a [`GoogleNetworkSettings`](crate::ad_manager::GoogleNetworkSettings).
     #[serde(
         rename = "networkSettings",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub network_settings: Option<crate::ad_manager::GoogleNetworkSettings>,
-    /// `biddingStrategy`
+
+    /// `biddingStrategy`: a [`GoogleBiddingStrategy`](crate::ad_manager::GoogleBiddingStrategy).
     #[serde(
         rename = "biddingStrategy",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub bidding_strategy: Option<crate::ad_manager::GoogleBiddingStrategy>,
-    /// `assets`
+
+    /// `assets`: a [`GoogleCampaignAssets`](crate::ad_manager::GoogleCampaignAssets).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assets: Option<crate::ad_manager::GoogleCampaignAssets>,
-    /// `isEuPoliticalAds`
+
+    /// `isEuPoliticalAds`: `true` or `false`.
     #[serde(
         rename = "isEuPoliticalAds",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub is_eu_political_ads: Option<bool>,
-    /// `adGroups`
+
+    /// `adGroups`: a list of [`GoogleAdGroup`](crate::v3::ad_manager::GoogleAdGroup) values.
     #[serde(rename = "adGroups", default, skip_serializing_if = "Option::is_none")]
     pub ad_groups: Option<Vec<GoogleAdGroup>>,
-    /// `campaignGoal`
+
+    /// `campaignGoal`: a [`GoogleCampaignGoal`](crate::ad_manager::GoogleCampaignGoal).
     #[serde(rename = "campaignGoal", default, skip_serializing_if = "Option::is_none")]
     pub campaign_goal: Option<crate::ad_manager::GoogleCampaignGoal>,
-    /// `adSchedule`
+
+    /// `adSchedule`: a list of [`GoogleAdSchedule`](crate::ad_manager::GoogleAdSchedule) values.
     #[serde(rename = "adSchedule", default, skip_serializing_if = "Option::is_none")]
     pub ad_schedule: Option<Vec<crate::ad_manager::GoogleAdSchedule>>,
-    /// `publishingStatus`
+
+    /// `publishingStatus`: a [`PublishingStatus`](crate::ad_manager::PublishingStatus).
     #[serde(
         rename = "publishingStatus",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub publishing_status: Option<crate::ad_manager::PublishingStatus>,
-    /// `googleAdAccountId`
+
+    /// `googleAdAccountId`: a string.
     #[serde(
         rename = "googleAdAccountId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub google_ad_account_id: Option<String>,
-    /// `unpublishedChanges`
+
+    /// `unpublishedChanges`: `true` or `false`.
     #[serde(
         rename = "unpublishedChanges",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub unpublished_changes: Option<bool>,
-    /// `maximumCpc`
+
+    /// `maximumCpc`: a number.
     #[serde(rename = "maximumCpc", default, skip_serializing_if = "Option::is_none")]
     pub maximum_cpc: Option<f64>,
+
     /// The campaign's id at Google.
     #[serde(
         rename = "googleCampaignId",
@@ -11367,9 +11819,11 @@ pub struct GoogleCampaign {
         skip_serializing_if = "Option::is_none"
     )]
     pub google_campaign_id: Option<String>,
-    /// `source`
+
+    /// `source`: a string. Example: `WEBSITE`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+
     /// Further settings, free-form.
     #[serde(
         rename = "advancedOptions",
@@ -11378,8 +11832,9 @@ pub struct GoogleCampaign {
     )]
     pub advanced_options: Option<serde_json::Value>,
 }
+
 impl GoogleCampaign {
-    ///A value with the required fields (`name`, `locationId`, `advertisingChannelType`).
+    /// A value with the required fields (`name`, `locationId`, `advertisingChannelType`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl Into<String>,
@@ -11413,12 +11868,14 @@ impl GoogleCampaign {
             advanced_options: None,
         }
     }
-    ///Sets `id`.
+
+    /// Sets `id`.
     pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
         self
     }
-    ///Sets `advertisingChannelSubType`.
+
+    /// Sets `advertisingChannelSubType`.
     pub fn advertising_channel_sub_type(
         mut self,
         value: impl Into<GoogleCampaignAdvertisingChannelSubType>,
@@ -11426,22 +11883,26 @@ impl GoogleCampaign {
         self.advertising_channel_sub_type = Some(value.into());
         self
     }
-    ///Sets `goalType`.
+
+    /// Sets `goalType`.
     pub fn goal_type(mut self, value: impl Into<GoogleCampaignGoalType>) -> Self {
         self.goal_type = Some(value.into());
         self
     }
-    ///Sets `budget`.
+
+    /// Sets `budget`.
     pub fn budget(mut self, value: impl Into<crate::ad_manager::AdBudget>) -> Self {
         self.budget = Some(value.into());
         self
     }
-    ///Sets `audience`.
+
+    /// Sets `audience`.
     pub fn audience(mut self, value: impl Into<GoogleCampaignAudience>) -> Self {
         self.audience = Some(value.into());
         self
     }
-    ///Sets `networkSettings`.
+
+    /// Sets `networkSettings`.
     pub fn network_settings(
         mut self,
         value: impl Into<crate::ad_manager::GoogleNetworkSettings>,
@@ -11449,7 +11910,8 @@ impl GoogleCampaign {
         self.network_settings = Some(value.into());
         self
     }
-    ///Sets `biddingStrategy`.
+
+    /// Sets `biddingStrategy`.
     pub fn bidding_strategy(
         mut self,
         value: impl Into<crate::ad_manager::GoogleBiddingStrategy>,
@@ -11457,7 +11919,8 @@ impl GoogleCampaign {
         self.bidding_strategy = Some(value.into());
         self
     }
-    ///Sets `assets`.
+
+    /// Sets `assets`.
     pub fn assets(
         mut self,
         value: impl Into<crate::ad_manager::GoogleCampaignAssets>,
@@ -11465,17 +11928,20 @@ impl GoogleCampaign {
         self.assets = Some(value.into());
         self
     }
-    ///Sets `isEuPoliticalAds`.
+
+    /// Sets `isEuPoliticalAds`.
     pub fn is_eu_political_ads(mut self, value: impl Into<bool>) -> Self {
         self.is_eu_political_ads = Some(value.into());
         self
     }
-    ///Sets `adGroups`.
+
+    /// Sets `adGroups`.
     pub fn ad_groups(mut self, value: impl Into<Vec<GoogleAdGroup>>) -> Self {
         self.ad_groups = Some(value.into());
         self
     }
-    ///Sets `campaignGoal`.
+
+    /// Sets `campaignGoal`.
     pub fn campaign_goal(
         mut self,
         value: impl Into<crate::ad_manager::GoogleCampaignGoal>,
@@ -11483,7 +11949,8 @@ impl GoogleCampaign {
         self.campaign_goal = Some(value.into());
         self
     }
-    ///Sets `adSchedule`.
+
+    /// Sets `adSchedule`.
     pub fn ad_schedule(
         mut self,
         value: impl Into<Vec<crate::ad_manager::GoogleAdSchedule>>,
@@ -11491,7 +11958,8 @@ impl GoogleCampaign {
         self.ad_schedule = Some(value.into());
         self
     }
-    ///Sets `publishingStatus`.
+
+    /// Sets `publishingStatus`.
     pub fn publishing_status(
         mut self,
         value: impl Into<crate::ad_manager::PublishingStatus>,
@@ -11499,46 +11967,55 @@ impl GoogleCampaign {
         self.publishing_status = Some(value.into());
         self
     }
-    ///Sets `googleAdAccountId`.
+
+    /// Sets `googleAdAccountId`.
     pub fn google_ad_account_id(mut self, value: impl Into<String>) -> Self {
         self.google_ad_account_id = Some(value.into());
         self
     }
-    ///Sets `unpublishedChanges`.
+
+    /// Sets `unpublishedChanges`.
     pub fn unpublished_changes(mut self, value: impl Into<bool>) -> Self {
         self.unpublished_changes = Some(value.into());
         self
     }
-    ///Sets `maximumCpc`.
+
+    /// Sets `maximumCpc`.
     pub fn maximum_cpc(mut self, value: impl Into<f64>) -> Self {
         self.maximum_cpc = Some(value.into());
         self
     }
-    ///Sets `googleCampaignId`.
+
+    /// Sets `googleCampaignId`.
     pub fn google_campaign_id(mut self, value: impl Into<String>) -> Self {
         self.google_campaign_id = Some(value.into());
         self
     }
-    ///Sets `source`.
+
+    /// Sets `source`.
     pub fn source(mut self, value: impl Into<String>) -> Self {
         self.source = Some(value.into());
         self
     }
-    ///Sets `advancedOptions`.
+
+    /// Sets `advancedOptions`.
     pub fn advanced_options(mut self, value: impl Into<serde_json::Value>) -> Self {
         self.advanced_options = Some(value.into());
         self
     }
 }
+
 /// Values of `GoogleCampaignAdvertisingChannelSubType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum GoogleCampaignAdvertisingChannelSubType {
-    ///`DEMAND_GEN`
+    /// `DEMAND_GEN`
     DemandGen,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 impl GoogleCampaignAdvertisingChannelSubType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -11548,6 +12025,7 @@ impl GoogleCampaignAdvertisingChannelSubType {
         }
     }
 }
+
 impl From<&str> for GoogleCampaignAdvertisingChannelSubType {
     fn from(value: &str) -> Self {
         match value {
@@ -11557,26 +12035,32 @@ impl From<&str> for GoogleCampaignAdvertisingChannelSubType {
     }
 }
 crate::runtime::enums::string_enum!(GoogleCampaignAdvertisingChannelSubType);
+
 /// The `GoogleCampaignAudience` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GoogleCampaignAudience {
-    /// `geoLocations`
+    /// `geoLocations`: a list of [`GoogleGeoLocation`](crate::v3::ad_manager::GoogleGeoLocation) values.
     #[serde(rename = "geoLocations", default, skip_serializing_if = "Option::is_none")]
     pub geo_locations: Option<Vec<GoogleGeoLocation>>,
-    /// `locales`
+
+    /// `locales`: a list of [`GoogleLocale`](crate::ad_manager::GoogleLocale) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub locales: Option<Vec<crate::ad_manager::GoogleLocale>>,
-    /// `gender`
+
+    /// `gender`: a list of [`GoogleDemographicTarget`](crate::ad_manager::GoogleDemographicTarget) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gender: Option<Vec<crate::ad_manager::GoogleDemographicTarget>>,
-    /// `ageRange`
+
+    /// `ageRange`: a list of [`GoogleDemographicTarget`](crate::ad_manager::GoogleDemographicTarget) values.
     #[serde(rename = "ageRange", default, skip_serializing_if = "Option::is_none")]
     pub age_range: Option<Vec<crate::ad_manager::GoogleDemographicTarget>>,
-    /// `segments`
+
+    /// `segments`: a list of [`GoogleSegmentTarget`](crate::ad_manager::GoogleSegmentTarget) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub segments: Option<Vec<crate::ad_manager::GoogleSegmentTarget>>,
-    /// `targetInterests`
+
+    /// `targetInterests`: a [`GoogleTargetInterests`](crate::ad_manager::GoogleTargetInterests).
     #[serde(
         rename = "targetInterests",
         default,
@@ -11584,8 +12068,9 @@ pub struct GoogleCampaignAudience {
     )]
     pub target_interests: Option<crate::ad_manager::GoogleTargetInterests>,
 }
+
 impl GoogleCampaignAudience {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -11597,12 +12082,14 @@ impl GoogleCampaignAudience {
             target_interests: None,
         }
     }
-    ///Sets `geoLocations`.
+
+    /// Sets `geoLocations`.
     pub fn geo_locations(mut self, value: impl Into<Vec<GoogleGeoLocation>>) -> Self {
         self.geo_locations = Some(value.into());
         self
     }
-    ///Sets `locales`.
+
+    /// Sets `locales`.
     pub fn locales(
         mut self,
         value: impl Into<Vec<crate::ad_manager::GoogleLocale>>,
@@ -11610,7 +12097,8 @@ impl GoogleCampaignAudience {
         self.locales = Some(value.into());
         self
     }
-    ///Sets `gender`.
+
+    /// Sets `gender`.
     pub fn gender(
         mut self,
         value: impl Into<Vec<crate::ad_manager::GoogleDemographicTarget>>,
@@ -11618,7 +12106,8 @@ impl GoogleCampaignAudience {
         self.gender = Some(value.into());
         self
     }
-    ///Sets `ageRange`.
+
+    /// Sets `ageRange`.
     pub fn age_range(
         mut self,
         value: impl Into<Vec<crate::ad_manager::GoogleDemographicTarget>>,
@@ -11626,7 +12115,8 @@ impl GoogleCampaignAudience {
         self.age_range = Some(value.into());
         self
     }
-    ///Sets `segments`.
+
+    /// Sets `segments`.
     pub fn segments(
         mut self,
         value: impl Into<Vec<crate::ad_manager::GoogleSegmentTarget>>,
@@ -11634,7 +12124,8 @@ impl GoogleCampaignAudience {
         self.segments = Some(value.into());
         self
     }
-    ///Sets `targetInterests`.
+
+    /// Sets `targetInterests`.
     pub fn target_interests(
         mut self,
         value: impl Into<crate::ad_manager::GoogleTargetInterests>,
@@ -11643,17 +12134,21 @@ impl GoogleCampaignAudience {
         self
     }
 }
+
 /// Values of `GoogleCampaignGoalType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum GoogleCampaignGoalType {
-    ///`WEBSITE_TRAFFIC`
+    /// `WEBSITE_TRAFFIC`
     WebsiteTraffic,
-    ///`LEAD`
+
+    /// `LEAD`
     Lead,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 impl GoogleCampaignGoalType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -11664,6 +12159,7 @@ impl GoogleCampaignGoalType {
         }
     }
 }
+
 impl From<&str> for GoogleCampaignGoalType {
     fn from(value: &str) -> Self {
         match value {
@@ -11674,6 +12170,7 @@ impl From<&str> for GoogleCampaignGoalType {
     }
 }
 crate::runtime::enums::string_enum!(GoogleCampaignGoalType);
+
 /// A place included in or excluded from targeting. v3 names the fields in camelCase where v2 uses snake_case.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -11681,44 +12178,56 @@ pub struct GoogleGeoLocation {
     /// Geo target constant resource name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
-    /// `id`
+
+    /// `id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`
+
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `countryName`
+
+    /// `countryName`: a string.
     #[serde(rename = "countryName", default, skip_serializing_if = "Option::is_none")]
     pub country_name: Option<String>,
-    /// `type`
+
+    /// `type`: a string. Example: `city`.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
-    /// `radius`
+
+    /// `radius`: a number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub radius: Option<f64>,
-    /// `radiusUnit`
+
+    /// `radiusUnit`: a [`DistanceUnit`](crate::ad_manager::DistanceUnit).
     #[serde(rename = "radiusUnit", default, skip_serializing_if = "Option::is_none")]
     pub radius_unit: Option<crate::ad_manager::DistanceUnit>,
-    /// `selectionType`
+
+    /// `selectionType`: a [`SelectionType`](crate::ad_manager::SelectionType).
     #[serde(rename = "selectionType", default, skip_serializing_if = "Option::is_none")]
     pub selection_type: Option<crate::ad_manager::SelectionType>,
-    /// `resourceName`
+
+    /// `resourceName`: a string.
     #[serde(rename = "resourceName", default, skip_serializing_if = "Option::is_none")]
     pub resource_name: Option<String>,
-    /// `placeId`
+
+    /// `placeId`: a string.
     #[serde(rename = "placeId", default, skip_serializing_if = "Option::is_none")]
     pub place_id: Option<String>,
-    /// `formattedAddress`
+
+    /// `formattedAddress`: a string.
     #[serde(
         rename = "formattedAddress",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub formatted_address: Option<String>,
-    /// `geometry`
+
+    /// `geometry`: a [`GeoGeometry`](crate::v3::ad_manager::GeoGeometry).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub geometry: Option<GeoGeometry>,
-    /// `addressComponents`
+
+    /// `addressComponents`: a list of [`GeoAddressComponent`](crate::v3::ad_manager::GeoAddressComponent) values.
     #[serde(
         rename = "addressComponents",
         default,
@@ -11726,8 +12235,9 @@ pub struct GoogleGeoLocation {
     )]
     pub address_components: Option<Vec<GeoAddressComponent>>,
 }
+
 impl GoogleGeoLocation {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -11746,37 +12256,44 @@ impl GoogleGeoLocation {
             address_components: None,
         }
     }
-    ///Sets `key`.
+
+    /// Sets `key`.
     pub fn key(mut self, value: impl Into<String>) -> Self {
         self.key = Some(value.into());
         self
     }
-    ///Sets `id`.
+
+    /// Sets `id`.
     pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
         self
     }
-    ///Sets `name`.
+
+    /// Sets `name`.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
-    ///Sets `countryName`.
+
+    /// Sets `countryName`.
     pub fn country_name(mut self, value: impl Into<String>) -> Self {
         self.country_name = Some(value.into());
         self
     }
-    ///Sets `type`.
+
+    /// Sets `type`.
     pub fn type_(mut self, value: impl Into<String>) -> Self {
         self.type_ = Some(value.into());
         self
     }
-    ///Sets `radius`.
+
+    /// Sets `radius`.
     pub fn radius(mut self, value: impl Into<f64>) -> Self {
         self.radius = Some(value.into());
         self
     }
-    ///Sets `radiusUnit`.
+
+    /// Sets `radiusUnit`.
     pub fn radius_unit(
         mut self,
         value: impl Into<crate::ad_manager::DistanceUnit>,
@@ -11784,7 +12301,8 @@ impl GoogleGeoLocation {
         self.radius_unit = Some(value.into());
         self
     }
-    ///Sets `selectionType`.
+
+    /// Sets `selectionType`.
     pub fn selection_type(
         mut self,
         value: impl Into<crate::ad_manager::SelectionType>,
@@ -11792,27 +12310,32 @@ impl GoogleGeoLocation {
         self.selection_type = Some(value.into());
         self
     }
-    ///Sets `resourceName`.
+
+    /// Sets `resourceName`.
     pub fn resource_name(mut self, value: impl Into<String>) -> Self {
         self.resource_name = Some(value.into());
         self
     }
-    ///Sets `placeId`.
+
+    /// Sets `placeId`.
     pub fn place_id(mut self, value: impl Into<String>) -> Self {
         self.place_id = Some(value.into());
         self
     }
-    ///Sets `formattedAddress`.
+
+    /// Sets `formattedAddress`.
     pub fn formatted_address(mut self, value: impl Into<String>) -> Self {
         self.formatted_address = Some(value.into());
         self
     }
-    ///Sets `geometry`.
+
+    /// Sets `geometry`.
     pub fn geometry(mut self, value: impl Into<GeoGeometry>) -> Self {
         self.geometry = Some(value.into());
         self
     }
-    ///Sets `addressComponents`.
+
+    /// Sets `addressComponents`.
     pub fn address_components(
         mut self,
         value: impl Into<Vec<GeoAddressComponent>>,
@@ -11821,19 +12344,22 @@ impl GoogleGeoLocation {
         self
     }
 }
+
 /// The `LinkedinAudience` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct LinkedinAudience {
-    /// `geoLocations`
+    /// `geoLocations`: a list of [`LinkedinGeoLocation`](crate::ad_manager::LinkedinGeoLocation) values.
     #[serde(rename = "geoLocations", default, skip_serializing_if = "Option::is_none")]
     pub geo_locations: Option<Vec<crate::ad_manager::LinkedinGeoLocation>>,
-    /// `targetAudience`
+
+    /// `targetAudience`: a [`LinkedinTargetAudience`](crate::ad_manager::LinkedinTargetAudience).
     #[serde(rename = "targetAudience", default, skip_serializing_if = "Option::is_none")]
     pub target_audience: Option<crate::ad_manager::LinkedinTargetAudience>,
 }
+
 impl LinkedinAudience {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -11841,7 +12367,8 @@ impl LinkedinAudience {
             target_audience: None,
         }
     }
-    ///Sets `geoLocations`.
+
+    /// Sets `geoLocations`.
     pub fn geo_locations(
         mut self,
         value: impl Into<Vec<crate::ad_manager::LinkedinGeoLocation>>,
@@ -11849,7 +12376,8 @@ impl LinkedinAudience {
         self.geo_locations = Some(value.into());
         self
     }
-    ///Sets `targetAudience`.
+
+    /// Sets `targetAudience`.
     pub fn target_audience(
         mut self,
         value: impl Into<crate::ad_manager::LinkedinTargetAudience>,
@@ -11858,60 +12386,74 @@ impl LinkedinAudience {
         self
     }
 }
+
 /// A LinkedIn campaign of a campaign group, with its ads.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct LinkedinCampaign {
-    /// `id`
+    /// `id`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `locale`
+
+    /// `locale`: a [`LinkedinLocale`](crate::ad_manager::LinkedinLocale).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub locale: Option<crate::ad_manager::LinkedinLocale>,
-    /// `name`
+
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `publishingStatus`
+
+    /// `publishingStatus`: a [`PublishingStatus`](crate::ad_manager::PublishingStatus).
     #[serde(
         rename = "publishingStatus",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub publishing_status: Option<crate::ad_manager::PublishingStatus>,
-    /// `mediaType`
+
+    /// `mediaType`: a [`LinkedinCampaignMediaType`](crate::v3::ad_manager::LinkedinCampaignMediaType), one of `STANDARD_UPDATE`, `SINGLE_VIDEO`, `CAROUSEL`.
     #[serde(rename = "mediaType", default, skip_serializing_if = "Option::is_none")]
     pub media_type: Option<LinkedinCampaignMediaType>,
-    /// `audience`
+
+    /// `audience`: a [`LinkedinAudience`](crate::v3::ad_manager::LinkedinAudience).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audience: Option<LinkedinAudience>,
-    /// `unitCost`
+
+    /// `unitCost`: a [`LinkedinUnitCost`](crate::ad_manager::LinkedinUnitCost).
     #[serde(rename = "unitCost", default, skip_serializing_if = "Option::is_none")]
     pub unit_cost: Option<crate::ad_manager::LinkedinUnitCost>,
-    /// `campaignType`
+
+    /// `campaignType`: a string.
     #[serde(rename = "campaignType", default, skip_serializing_if = "Option::is_none")]
     pub campaign_type: Option<String>,
-    /// `adCampaignGroupId`
+
+    /// `adCampaignGroupId`: a string.
     #[serde(
         rename = "adCampaignGroupId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub ad_campaign_group_id: Option<String>,
-    /// `adCampaignId`
+
+    /// `adCampaignId`: a string.
     #[serde(rename = "adCampaignId", default, skip_serializing_if = "Option::is_none")]
     pub ad_campaign_id: Option<String>,
-    /// `ads`
+
+    /// `ads`: a list of [`LinkedinAd`](crate::ad_manager::LinkedinAd) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ads: Option<Vec<crate::ad_manager::LinkedinAd>>,
+
     /// Error LinkedIn reported for the campaign.
     #[serde(rename = "linkedInError", default, skip_serializing_if = "Option::is_none")]
     pub linked_in_error: Option<String>,
+
     /// Free-form extra data.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meta: Option<serde_json::Value>,
 }
+
 impl LinkedinCampaign {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -11930,12 +12472,14 @@ impl LinkedinCampaign {
             meta: None,
         }
     }
-    ///Sets `id`.
+
+    /// Sets `id`.
     pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
         self
     }
-    ///Sets `locale`.
+
+    /// Sets `locale`.
     pub fn locale(
         mut self,
         value: impl Into<crate::ad_manager::LinkedinLocale>,
@@ -11943,12 +12487,14 @@ impl LinkedinCampaign {
         self.locale = Some(value.into());
         self
     }
-    ///Sets `name`.
+
+    /// Sets `name`.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
-    ///Sets `publishingStatus`.
+
+    /// Sets `publishingStatus`.
     pub fn publishing_status(
         mut self,
         value: impl Into<crate::ad_manager::PublishingStatus>,
@@ -11956,17 +12502,20 @@ impl LinkedinCampaign {
         self.publishing_status = Some(value.into());
         self
     }
-    ///Sets `mediaType`.
+
+    /// Sets `mediaType`.
     pub fn media_type(mut self, value: impl Into<LinkedinCampaignMediaType>) -> Self {
         self.media_type = Some(value.into());
         self
     }
-    ///Sets `audience`.
+
+    /// Sets `audience`.
     pub fn audience(mut self, value: impl Into<LinkedinAudience>) -> Self {
         self.audience = Some(value.into());
         self
     }
-    ///Sets `unitCost`.
+
+    /// Sets `unitCost`.
     pub fn unit_cost(
         mut self,
         value: impl Into<crate::ad_manager::LinkedinUnitCost>,
@@ -11974,37 +12523,44 @@ impl LinkedinCampaign {
         self.unit_cost = Some(value.into());
         self
     }
-    ///Sets `campaignType`.
+
+    /// Sets `campaignType`.
     pub fn campaign_type(mut self, value: impl Into<String>) -> Self {
         self.campaign_type = Some(value.into());
         self
     }
-    ///Sets `adCampaignGroupId`.
+
+    /// Sets `adCampaignGroupId`.
     pub fn ad_campaign_group_id(mut self, value: impl Into<String>) -> Self {
         self.ad_campaign_group_id = Some(value.into());
         self
     }
-    ///Sets `adCampaignId`.
+
+    /// Sets `adCampaignId`.
     pub fn ad_campaign_id(mut self, value: impl Into<String>) -> Self {
         self.ad_campaign_id = Some(value.into());
         self
     }
-    ///Sets `ads`.
+
+    /// Sets `ads`.
     pub fn ads(mut self, value: impl Into<Vec<crate::ad_manager::LinkedinAd>>) -> Self {
         self.ads = Some(value.into());
         self
     }
-    ///Sets `linkedInError`.
+
+    /// Sets `linkedInError`.
     pub fn linked_in_error(mut self, value: impl Into<String>) -> Self {
         self.linked_in_error = Some(value.into());
         self
     }
-    ///Sets `meta`.
+
+    /// Sets `meta`.
     pub fn meta(mut self, value: impl Into<serde_json::Value>) -> Self {
         self.meta = Some(value.into());
         self
     }
 }
+
 /// A LinkedIn campaign group draft with its campaigns and ads; creates one, or updates the one named by `id`.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -12012,65 +12568,78 @@ pub struct LinkedinCampaignGroup {
     /// Campaign group to update; absent to create one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `locationId`
+
+    /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
     #[serde(rename = "locationId")]
     pub location_id: String,
-    /// `budget`
+
+    /// `budget`: a [`AdBudget`](crate::ad_manager::AdBudget).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub budget: Option<crate::ad_manager::AdBudget>,
-    /// `adCampaigns`
+
+    /// `adCampaigns`: a list of [`LinkedinCampaign`](crate::v3::ad_manager::LinkedinCampaign) values.
     #[serde(rename = "adCampaigns", default, skip_serializing_if = "Option::is_none")]
     pub ad_campaigns: Option<Vec<LinkedinCampaign>>,
-    /// `adBudgetOptimization`
+
+    /// `adBudgetOptimization`: a [`LinkedinCampaignGroupAdBudgetOptimization`](crate::v3::ad_manager::LinkedinCampaignGroupAdBudgetOptimization), one of `MAXIMUM_DELIVERY`, `COST_CAP`.
     #[serde(
         rename = "adBudgetOptimization",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub ad_budget_optimization: Option<LinkedinCampaignGroupAdBudgetOptimization>,
-    /// `objectiveType`
+
+    /// `objectiveType`: a [`LinkedinCampaignGroupObjectiveType`](crate::v3::ad_manager::LinkedinCampaignGroupObjectiveType), one of `LEAD_GENERATION`, `WEBSITE_VISIT`.
     #[serde(rename = "objectiveType", default, skip_serializing_if = "Option::is_none")]
     pub objective_type: Option<LinkedinCampaignGroupObjectiveType>,
-    /// `name`
+
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `adCampaignGroupId`
+
+    /// `adCampaignGroupId`: a string.
     #[serde(
         rename = "adCampaignGroupId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub ad_campaign_group_id: Option<String>,
-    /// `publishingStatus`
+
+    /// `publishingStatus`: a [`PublishingStatus`](crate::ad_manager::PublishingStatus).
     #[serde(
         rename = "publishingStatus",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub publishing_status: Option<crate::ad_manager::PublishingStatus>,
-    /// `linkedInAdAccountId`
+
+    /// `linkedInAdAccountId`: a string.
     #[serde(
         rename = "linkedInAdAccountId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub linked_in_ad_account_id: Option<String>,
-    /// `unpublishedChanges`
+
+    /// `unpublishedChanges`: `true` or `false`.
     #[serde(
         rename = "unpublishedChanges",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub unpublished_changes: Option<bool>,
+
     /// Free-form extra data.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meta: Option<serde_json::Value>,
+
     /// Error LinkedIn reported for the group.
     #[serde(rename = "linkedInError", default, skip_serializing_if = "Option::is_none")]
     pub linked_in_error: Option<String>,
 }
+
 impl LinkedinCampaignGroup {
-    ///A value with the required fields (`locationId`).
+    /// A value with the required fields (`locationId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(location_id: impl Into<String>) -> Self {
         Self {
@@ -12089,22 +12658,26 @@ impl LinkedinCampaignGroup {
             linked_in_error: None,
         }
     }
-    ///Sets `id`.
+
+    /// Sets `id`.
     pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
         self
     }
-    ///Sets `budget`.
+
+    /// Sets `budget`.
     pub fn budget(mut self, value: impl Into<crate::ad_manager::AdBudget>) -> Self {
         self.budget = Some(value.into());
         self
     }
-    ///Sets `adCampaigns`.
+
+    /// Sets `adCampaigns`.
     pub fn ad_campaigns(mut self, value: impl Into<Vec<LinkedinCampaign>>) -> Self {
         self.ad_campaigns = Some(value.into());
         self
     }
-    ///Sets `adBudgetOptimization`.
+
+    /// Sets `adBudgetOptimization`.
     pub fn ad_budget_optimization(
         mut self,
         value: impl Into<LinkedinCampaignGroupAdBudgetOptimization>,
@@ -12112,7 +12685,8 @@ impl LinkedinCampaignGroup {
         self.ad_budget_optimization = Some(value.into());
         self
     }
-    ///Sets `objectiveType`.
+
+    /// Sets `objectiveType`.
     pub fn objective_type(
         mut self,
         value: impl Into<LinkedinCampaignGroupObjectiveType>,
@@ -12120,17 +12694,20 @@ impl LinkedinCampaignGroup {
         self.objective_type = Some(value.into());
         self
     }
-    ///Sets `name`.
+
+    /// Sets `name`.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
-    ///Sets `adCampaignGroupId`.
+
+    /// Sets `adCampaignGroupId`.
     pub fn ad_campaign_group_id(mut self, value: impl Into<String>) -> Self {
         self.ad_campaign_group_id = Some(value.into());
         self
     }
-    ///Sets `publishingStatus`.
+
+    /// Sets `publishingStatus`.
     pub fn publishing_status(
         mut self,
         value: impl Into<crate::ad_manager::PublishingStatus>,
@@ -12138,38 +12715,46 @@ impl LinkedinCampaignGroup {
         self.publishing_status = Some(value.into());
         self
     }
-    ///Sets `linkedInAdAccountId`.
+
+    /// Sets `linkedInAdAccountId`.
     pub fn linked_in_ad_account_id(mut self, value: impl Into<String>) -> Self {
         self.linked_in_ad_account_id = Some(value.into());
         self
     }
-    ///Sets `unpublishedChanges`.
+
+    /// Sets `unpublishedChanges`.
     pub fn unpublished_changes(mut self, value: impl Into<bool>) -> Self {
         self.unpublished_changes = Some(value.into());
         self
     }
-    ///Sets `meta`.
+
+    /// Sets `meta`.
     pub fn meta(mut self, value: impl Into<serde_json::Value>) -> Self {
         self.meta = Some(value.into());
         self
     }
-    ///Sets `linkedInError`.
+
+    /// Sets `linkedInError`.
     pub fn linked_in_error(mut self, value: impl Into<String>) -> Self {
         self.linked_in_error = Some(value.into());
         self
     }
 }
+
 /// Values of `LinkedinCampaignGroupAdBudgetOptimization`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum LinkedinCampaignGroupAdBudgetOptimization {
-    ///`MAXIMUM_DELIVERY`
+    /// `MAXIMUM_DELIVERY`
     MaximumDelivery,
-    ///`COST_CAP`
+
+    /// `COST_CAP`
     CostCap,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 impl LinkedinCampaignGroupAdBudgetOptimization {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -12180,6 +12765,7 @@ impl LinkedinCampaignGroupAdBudgetOptimization {
         }
     }
 }
+
 impl From<&str> for LinkedinCampaignGroupAdBudgetOptimization {
     fn from(value: &str) -> Self {
         match value {
@@ -12190,17 +12776,21 @@ impl From<&str> for LinkedinCampaignGroupAdBudgetOptimization {
     }
 }
 crate::runtime::enums::string_enum!(LinkedinCampaignGroupAdBudgetOptimization);
+
 /// Values of `LinkedinCampaignGroupObjectiveType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum LinkedinCampaignGroupObjectiveType {
-    ///`LEAD_GENERATION`
+    /// `LEAD_GENERATION`
     LeadGeneration,
-    ///`WEBSITE_VISIT`
+
+    /// `WEBSITE_VISIT`
     WebsiteVisit,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 impl LinkedinCampaignGroupObjectiveType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -12211,6 +12801,7 @@ impl LinkedinCampaignGroupObjectiveType {
         }
     }
 }
+
 impl From<&str> for LinkedinCampaignGroupObjectiveType {
     fn from(value: &str) -> Self {
         match value {
@@ -12221,19 +12812,24 @@ impl From<&str> for LinkedinCampaignGroupObjectiveType {
     }
 }
 crate::runtime::enums::string_enum!(LinkedinCampaignGroupObjectiveType);
+
 /// Values of `LinkedinCampaignMediaType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum LinkedinCampaignMediaType {
-    ///`STANDARD_UPDATE`
+    /// `STANDARD_UPDATE`
     StandardUpdate,
-    ///`SINGLE_VIDEO`
+
+    /// `SINGLE_VIDEO`
     SingleVideo,
-    ///`CAROUSEL`
+
+    /// `CAROUSEL`
     Carousel,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 impl LinkedinCampaignMediaType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -12245,6 +12841,7 @@ impl LinkedinCampaignMediaType {
         }
     }
 }
+
 impl From<&str> for LinkedinCampaignMediaType {
     fn from(value: &str) -> Self {
         match value {
@@ -12256,35 +12853,48 @@ impl From<&str> for LinkedinCampaignMediaType {
     }
 }
 crate::runtime::enums::string_enum!(LinkedinCampaignMediaType);
+
 /// A metric a LinkedIn report can return.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum LinkedinReportMetric {
-    ///`clicks`
+    /// `clicks`
     Clicks,
-    ///`oneClickLeads`
+
+    /// `oneClickLeads`
     OneClickLeads,
-    ///`costInLocalCurrency`
+
+    /// `costInLocalCurrency`
     CostInLocalCurrency,
-    ///`impressions`
+
+    /// `impressions`
     Impressions,
-    ///`costInUsd`
+
+    /// `costInUsd`
     CostInUsd,
-    ///`ctr`
+
+    /// `ctr`
     Ctr,
-    ///`cpc`
+
+    /// `cpc`
     Cpc,
-    ///`cpm`
+
+    /// `cpm`
     Cpm,
-    ///`cpl`
+
+    /// `cpl`
     Cpl,
-    ///`externalWebsitePostClickConversions`
+
+    /// `externalWebsitePostClickConversions`
     ExternalWebsitePostClickConversions,
-    ///`conversionRate`
+
+    /// `conversionRate`
     ConversionRate,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 impl LinkedinReportMetric {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -12306,6 +12916,7 @@ impl LinkedinReportMetric {
         }
     }
 }
+
 impl From<&str> for LinkedinReportMetric {
     fn from(value: &str) -> Self {
         match value {
@@ -12327,17 +12938,21 @@ impl From<&str> for LinkedinReportMetric {
     }
 }
 crate::runtime::enums::string_enum!(LinkedinReportMetric);
+
 /// Values of `ListFacebookCustomAudiencesSource`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ListFacebookCustomAudiencesSource {
-    ///`ad_manager`
+    /// `ad_manager`
     AdManager,
-    ///`integration`
+
+    /// `integration`
     Integration,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 impl ListFacebookCustomAudiencesSource {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -12348,6 +12963,7 @@ impl ListFacebookCustomAudiencesSource {
         }
     }
 }
+
 impl From<&str> for ListFacebookCustomAudiencesSource {
     fn from(value: &str) -> Self {
         match value {
@@ -12358,19 +12974,24 @@ impl From<&str> for ListFacebookCustomAudiencesSource {
     }
 }
 crate::runtime::enums::string_enum!(ListFacebookCustomAudiencesSource);
+
 /// Values of `ListFacebookCustomAudiencesType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ListFacebookCustomAudiencesType {
-    ///`lookalike`
+    /// `lookalike`
     Lookalike,
-    ///`custom`
+
+    /// `custom`
     Custom,
-    ///`all`
+
+    /// `all`
     All,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 impl ListFacebookCustomAudiencesType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -12382,6 +13003,7 @@ impl ListFacebookCustomAudiencesType {
         }
     }
 }
+
 impl From<&str> for ListFacebookCustomAudiencesType {
     fn from(value: &str) -> Self {
         match value {
@@ -12393,19 +13015,24 @@ impl From<&str> for ListFacebookCustomAudiencesType {
     }
 }
 crate::runtime::enums::string_enum!(ListFacebookCustomAudiencesType);
+
 /// Values of `ListFacebookEntitiesEntityType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ListFacebookEntitiesEntityType {
-    ///`CAMPAIGN`
+    /// `CAMPAIGN`
     Campaign,
-    ///`ADSET`
+
+    /// `ADSET`
     Adset,
-    ///`AD`
+
+    /// `AD`
     Ad,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 impl ListFacebookEntitiesEntityType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -12417,6 +13044,7 @@ impl ListFacebookEntitiesEntityType {
         }
     }
 }
+
 impl From<&str> for ListFacebookEntitiesEntityType {
     fn from(value: &str) -> Self {
         match value {
@@ -12428,23 +13056,30 @@ impl From<&str> for ListFacebookEntitiesEntityType {
     }
 }
 crate::runtime::enums::string_enum!(ListFacebookEntitiesEntityType);
+
 /// Values of `ListGoogleAssetsType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ListGoogleAssetsType {
-    ///`CALL`
+    /// `CALL`
     Call,
-    ///`SITELINK`
+
+    /// `SITELINK`
     Sitelink,
-    ///`LEAD_FORM`
+
+    /// `LEAD_FORM`
     LeadForm,
-    ///`IMAGE`
+
+    /// `IMAGE`
     Image,
-    ///`TEXT`
+
+    /// `TEXT`
     Text,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 impl ListGoogleAssetsType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -12458,6 +13093,7 @@ impl ListGoogleAssetsType {
         }
     }
 }
+
 impl From<&str> for ListGoogleAssetsType {
     fn from(value: &str) -> Self {
         match value {
@@ -12471,17 +13107,21 @@ impl From<&str> for ListGoogleAssetsType {
     }
 }
 crate::runtime::enums::string_enum!(ListGoogleAssetsType);
+
 /// Values of `ListGoogleConversionsType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ListGoogleConversionsType {
-    ///`AD_MANAGER`
+    /// `AD_MANAGER`
     AdManager,
-    ///`AD_WORDS`
+
+    /// `AD_WORDS`
     AdWords,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 impl ListGoogleConversionsType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -12492,6 +13132,7 @@ impl ListGoogleConversionsType {
         }
     }
 }
+
 impl From<&str> for ListGoogleConversionsType {
     fn from(value: &str) -> Self {
         match value {
@@ -12502,19 +13143,24 @@ impl From<&str> for ListGoogleConversionsType {
     }
 }
 crate::runtime::enums::string_enum!(ListGoogleConversionsType);
+
 /// Values of `ListGoogleEntitiesEntityType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ListGoogleEntitiesEntityType {
-    ///`CAMPAIGN`
+    /// `CAMPAIGN`
     Campaign,
-    ///`ADGROUP`
+
+    /// `ADGROUP`
     Adgroup,
-    ///`AD`
+
+    /// `AD`
     Ad,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 impl ListGoogleEntitiesEntityType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -12526,6 +13172,7 @@ impl ListGoogleEntitiesEntityType {
         }
     }
 }
+
 impl From<&str> for ListGoogleEntitiesEntityType {
     fn from(value: &str) -> Self {
         match value {
@@ -12537,17 +13184,21 @@ impl From<&str> for ListGoogleEntitiesEntityType {
     }
 }
 crate::runtime::enums::string_enum!(ListGoogleEntitiesEntityType);
+
 /// Values of `ListGoogleTargetInterestsType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ListGoogleTargetInterestsType {
-    ///`AFFINITY`
+    /// `AFFINITY`
     Affinity,
-    ///`IN_MARKET`
+
+    /// `IN_MARKET`
     InMarket,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 impl ListGoogleTargetInterestsType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -12558,6 +13209,7 @@ impl ListGoogleTargetInterestsType {
         }
     }
 }
+
 impl From<&str> for ListGoogleTargetInterestsType {
     fn from(value: &str) -> Self {
         match value {
@@ -12568,21 +13220,25 @@ impl From<&str> for ListGoogleTargetInterestsType {
     }
 }
 crate::runtime::enums::string_enum!(ListGoogleTargetInterestsType);
+
 /// The `UpdateFacebookCustomAudienceRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateFacebookCustomAudienceRequest {
-    /// `locationId`
+    /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
     #[serde(rename = "locationId")]
     pub location_id: String,
-    /// `name`
+
+    /// `name`: a string.
     pub name: String,
-    /// `description`
+
+    /// `description`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 }
+
 impl UpdateFacebookCustomAudienceRequest {
-    ///A value with the required fields (`locationId`, `name`).
+    /// A value with the required fields (`locationId`, `name`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(location_id: impl Into<String>, name: impl Into<String>) -> Self {
         Self {
@@ -12591,12 +13247,14 @@ impl UpdateFacebookCustomAudienceRequest {
             description: None,
         }
     }
-    ///Sets `description`.
+
+    /// Sets `description`.
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
         self
     }
 }
+
 /// Creates an ad set under a campaign, or updates the one named by `id`.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -12604,22 +13262,27 @@ pub struct UpsertFacebookAdsetRequest {
     /// Ad set to update; absent to create one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `locationId`
+
+    /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
     #[serde(rename = "locationId")]
     pub location_id: String,
-    /// `name`
+
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `pageId`
+
+    /// `pageId`: a string.
     #[serde(rename = "pageId", default, skip_serializing_if = "Option::is_none")]
     pub page_id: Option<String>,
-    /// `instagramActorId`
+
+    /// `instagramActorId`: a string.
     #[serde(
         rename = "instagramActorId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub instagram_actor_id: Option<String>,
+
     /// Messaging apps the ads lead to (v2 takes a single value).
     #[serde(
         rename = "messagingPlatforms",
@@ -12627,38 +13290,46 @@ pub struct UpsertFacebookAdsetRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub messaging_platforms: Option<Vec<crate::ad_manager::FacebookMessagingPlatform>>,
-    /// `whatsappNumber`
+
+    /// `whatsappNumber`: a string.
     #[serde(rename = "whatsappNumber", default, skip_serializing_if = "Option::is_none")]
     pub whatsapp_number: Option<String>,
-    /// `audience`
+
+    /// `audience`: a [`FacebookAudience`](crate::v3::ad_manager::FacebookAudience).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audience: Option<FacebookAudience>,
-    /// `budget`
+
+    /// `budget`: a [`FacebookBudget`](crate::ad_manager::FacebookBudget).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub budget: Option<crate::ad_manager::FacebookBudget>,
-    /// `conversionLocation`
+
+    /// `conversionLocation`: a string. Example: `website`.
     #[serde(
         rename = "conversionLocation",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub conversion_location: Option<String>,
-    /// `customEventType`
+
+    /// `customEventType`: a string. Example: `Purchase`.
     #[serde(
         rename = "customEventType",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub custom_event_type: Option<String>,
-    /// `pixelId`
+
+    /// `pixelId`: a string.
     #[serde(rename = "pixelId", default, skip_serializing_if = "Option::is_none")]
     pub pixel_id: Option<String>,
+
     /// Campaign the ad set belongs to.
     #[serde(rename = "campaignId")]
     pub campaign_id: String,
 }
+
 impl UpsertFacebookAdsetRequest {
-    ///A value with the required fields (`locationId`, `campaignId`).
+    /// A value with the required fields (`locationId`, `campaignId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(location_id: impl Into<String>, campaign_id: impl Into<String>) -> Self {
         Self {
@@ -12677,27 +13348,32 @@ impl UpsertFacebookAdsetRequest {
             campaign_id: campaign_id.into(),
         }
     }
-    ///Sets `id`.
+
+    /// Sets `id`.
     pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
         self
     }
-    ///Sets `name`.
+
+    /// Sets `name`.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
-    ///Sets `pageId`.
+
+    /// Sets `pageId`.
     pub fn page_id(mut self, value: impl Into<String>) -> Self {
         self.page_id = Some(value.into());
         self
     }
-    ///Sets `instagramActorId`.
+
+    /// Sets `instagramActorId`.
     pub fn instagram_actor_id(mut self, value: impl Into<String>) -> Self {
         self.instagram_actor_id = Some(value.into());
         self
     }
-    ///Sets `messagingPlatforms`.
+
+    /// Sets `messagingPlatforms`.
     pub fn messaging_platforms(
         mut self,
         value: impl Into<Vec<crate::ad_manager::FacebookMessagingPlatform>>,
@@ -12705,17 +13381,20 @@ impl UpsertFacebookAdsetRequest {
         self.messaging_platforms = Some(value.into());
         self
     }
-    ///Sets `whatsappNumber`.
+
+    /// Sets `whatsappNumber`.
     pub fn whatsapp_number(mut self, value: impl Into<String>) -> Self {
         self.whatsapp_number = Some(value.into());
         self
     }
-    ///Sets `audience`.
+
+    /// Sets `audience`.
     pub fn audience(mut self, value: impl Into<FacebookAudience>) -> Self {
         self.audience = Some(value.into());
         self
     }
-    ///Sets `budget`.
+
+    /// Sets `budget`.
     pub fn budget(
         mut self,
         value: impl Into<crate::ad_manager::FacebookBudget>,
@@ -12723,22 +13402,26 @@ impl UpsertFacebookAdsetRequest {
         self.budget = Some(value.into());
         self
     }
-    ///Sets `conversionLocation`.
+
+    /// Sets `conversionLocation`.
     pub fn conversion_location(mut self, value: impl Into<String>) -> Self {
         self.conversion_location = Some(value.into());
         self
     }
-    ///Sets `customEventType`.
+
+    /// Sets `customEventType`.
     pub fn custom_event_type(mut self, value: impl Into<String>) -> Self {
         self.custom_event_type = Some(value.into());
         self
     }
-    ///Sets `pixelId`.
+
+    /// Sets `pixelId`.
     pub fn pixel_id(mut self, value: impl Into<String>) -> Self {
         self.pixel_id = Some(value.into());
         self
     }
 }
+
 /// Creates a campaign draft, or updates the one named by `id`.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -12746,15 +13429,19 @@ pub struct UpsertFacebookCampaignRequest {
     /// Campaign to update; absent to create one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `locationId`
+
+    /// `locationId`: a string. Example: `HChooFuiyPpVYzeJ4HMe`.
     #[serde(rename = "locationId")]
     pub location_id: String,
-    /// `name`
+
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `objective`
+
+    /// `objective`: a [`FacebookCampaignObjective`](crate::ad_manager::FacebookCampaignObjective).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub objective: Option<crate::ad_manager::FacebookCampaignObjective>,
+
     /// Regulated categories of the campaign (v2 takes a single value).
     #[serde(
         rename = "specialAdCategories",
@@ -12762,12 +13449,14 @@ pub struct UpsertFacebookCampaignRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub special_ad_categories: Option<Vec<crate::ad_manager::FacebookSpecialAdCategory>>,
-    /// `source`
+
+    /// `source`: a string. Example: `facebook`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
 }
+
 impl UpsertFacebookCampaignRequest {
-    ///A value with the required fields (`locationId`).
+    /// A value with the required fields (`locationId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(location_id: impl Into<String>) -> Self {
         Self {
@@ -12779,17 +13468,20 @@ impl UpsertFacebookCampaignRequest {
             source: None,
         }
     }
-    ///Sets `id`.
+
+    /// Sets `id`.
     pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
         self
     }
-    ///Sets `name`.
+
+    /// Sets `name`.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
-    ///Sets `objective`.
+
+    /// Sets `objective`.
     pub fn objective(
         mut self,
         value: impl Into<crate::ad_manager::FacebookCampaignObjective>,
@@ -12797,7 +13489,8 @@ impl UpsertFacebookCampaignRequest {
         self.objective = Some(value.into());
         self
     }
-    ///Sets `specialAdCategories`.
+
+    /// Sets `specialAdCategories`.
     pub fn special_ad_categories(
         mut self,
         value: impl Into<Vec<crate::ad_manager::FacebookSpecialAdCategory>>,
@@ -12805,27 +13498,34 @@ impl UpsertFacebookCampaignRequest {
         self.special_ad_categories = Some(value.into());
         self
     }
-    ///Sets `source`.
+
+    /// Sets `source`.
     pub fn source(mut self, value: impl Into<String>) -> Self {
         self.source = Some(value.into());
         self
     }
 }
+
 /// Values of `UpsertGoogleSegmentType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum UpsertGoogleSegmentType {
-    ///`CUSTOM_SEGMENTS`
+    /// `CUSTOM_SEGMENTS`
     CustomSegments,
-    ///`WEBSITE_VISITOR`
+
+    /// `WEBSITE_VISITOR`
     WebsiteVisitor,
-    ///`CUSTOMER_MATCH`
+
+    /// `CUSTOMER_MATCH`
     CustomerMatch,
-    ///`LOOKALIKE`
+
+    /// `LOOKALIKE`
     Lookalike,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 impl UpsertGoogleSegmentType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -12838,6 +13538,7 @@ impl UpsertGoogleSegmentType {
         }
     }
 }
+
 impl From<&str> for UpsertGoogleSegmentType {
     fn from(value: &str) -> Self {
         match value {

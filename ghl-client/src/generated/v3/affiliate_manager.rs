@@ -24,17 +24,21 @@
 //! | [`list_affiliate_commissions`](AffiliateManager::list_affiliate_commissions) | `GET /affiliate-manager/{locationId}/commissions` | `v3` | location |
 //! | [`list_affiliate_payouts`](AffiliateManager::list_affiliate_payouts) | `GET /affiliate-manager/{locationId}/payouts` | `v3` | location |
 //! | [`list_affiliates`](AffiliateManager::list_affiliates) | `GET /affiliate-manager/{locationId}/affiliates` | `v3` | location |
+
 /// This module's path below the crate root.
 pub const MODULE: &str = "v3::affiliate_manager";
-///Operations of the Affiliate Manager module. Get one with `client.v3().affiliate_manager()`.
+
+/// Operations of the Affiliate Manager module. Get one with `client.v3().affiliate_manager()`.
 #[derive(Clone, Debug)]
 pub struct AffiliateManager {
     client: crate::Client,
 }
+
 impl AffiliateManager {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
     }
+
     /// Fetch one affiliate of a location by id.
     ///
     /// `GET /affiliate-manager/{locationId}/affiliates/{affiliateId}` · Version `v3` · location token · scopes: `affiliate-manager.readonly`
@@ -45,6 +49,7 @@ impl AffiliateManager {
             affiliate_id: affiliate_id.into(),
         }
     }
+
     /// List the commissions earned by affiliates of a location.
     ///
     /// `GET /affiliate-manager/{locationId}/commissions` · Version `v3` · location token · scopes: `affiliate-manager.readonly`
@@ -62,6 +67,7 @@ impl AffiliateManager {
             to_date: None,
         }
     }
+
     /// List the payouts made to affiliates of a location.
     ///
     /// `GET /affiliate-manager/{locationId}/payouts` · Version `v3` · location token · scopes: `affiliate-manager.readonly`
@@ -79,6 +85,7 @@ impl AffiliateManager {
             end: None,
         }
     }
+
     /// List a location's affiliates, with filters.
     ///
     /// `GET /affiliate-manager/{locationId}/affiliates` · Version `v3` · location token · scopes: `affiliate-manager.readonly`
@@ -96,7 +103,8 @@ impl AffiliateManager {
         }
     }
 }
-///One call per operation with sample arguments (contract tests only).
+
+/// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -139,7 +147,8 @@ pub fn contract_samples(
         ));
     calls
 }
-///One call per operation with every optional argument and field set too (contract tests only).
+
+/// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -208,6 +217,7 @@ pub fn contract_samples_full(
         ));
     calls
 }
+
 /// Request builder for `get_affiliate`: set optional parameters, then call `send()`.
 ///
 /// Fetch one affiliate of a location by id.
@@ -220,14 +230,16 @@ pub struct GetAffiliate {
     location_id: Option<String>,
     affiliate_id: String,
 }
-impl GetAffiliate {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl GetAffiliate {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -252,12 +264,14 @@ Defaults to the client's configured location.*/
         request.scope_key(location_id.clone());
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::affiliate_manager::Affiliate, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -266,6 +280,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `list_affiliate_commissions`: set optional parameters, then call `send()`.
 ///
 /// List the commissions earned by affiliates of a location.
@@ -285,54 +300,64 @@ pub struct ListAffiliateCommissions {
     from_date: Option<String>,
     to_date: Option<String>,
 }
-impl ListAffiliateCommissions {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl ListAffiliateCommissions {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Only commissions of this campaign.
+
+    /// Only commissions of this campaign.
     pub fn campaign_id(mut self, value: impl Into<String>) -> Self {
         self.campaign_id = Some(value.into());
         self
     }
-    ///Only commissions of this affiliate.
+
+    /// Only commissions of this affiliate.
     pub fn affiliate_id(mut self, value: impl Into<String>) -> Self {
         self.affiliate_id = Some(value.into());
         self
     }
-    ///Only commissions in this status.
+
+    /// Only commissions in this status.
     pub fn status(mut self, value: impl Into<String>) -> Self {
         self.status = Some(value.into());
         self
     }
-    ///Free-text filter.
+
+    /// Free-text filter.
     pub fn query(mut self, value: impl Into<String>) -> Self {
         self.query = Some(value.into());
         self
     }
-    ///Number of records to skip.
+
+    /// Number of records to skip.
     pub fn skip(mut self, value: impl Into<i64>) -> Self {
         self.skip = Some(value.into());
         self
     }
-    ///Page size, at most 100.
+
+    /// Page size, at most 100.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
-    ///Start of the date window.
+
+    /// Start of the date window.
     pub fn from_date(mut self, value: impl Into<String>) -> Self {
         self.from_date = Some(value.into());
         self
     }
-    ///End of the date window.
+
+    /// End of the date window.
     pub fn to_date(mut self, value: impl Into<String>) -> Self {
         self.to_date = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -380,12 +405,14 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::affiliate_manager::ListCommissionsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -397,15 +424,20 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 impl crate::Paginated for ListAffiliateCommissions {
     type Page = crate::affiliate_manager::ListCommissionsResponse;
+
     type Item = crate::affiliate_manager::Commission;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListAffiliateCommissions::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.commissions.as_ref()).map_or(0, Vec::len);
@@ -423,10 +455,12 @@ impl crate::Paginated for ListAffiliateCommissions {
         self.skip = Some(next);
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.commissions).unwrap_or_default()
     }
 }
+
 impl ListAffiliateCommissions {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -437,6 +471,7 @@ impl ListAffiliateCommissions {
         crate::paginate(self)
     }
 }
+
 /// Request builder for `list_affiliate_payouts`: set optional parameters, then call `send()`.
 ///
 /// List the payouts made to affiliates of a location.
@@ -456,54 +491,64 @@ pub struct ListAffiliatePayouts {
     start: Option<String>,
     end: Option<String>,
 }
-impl ListAffiliatePayouts {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl ListAffiliatePayouts {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Only payouts in this status.
+
+    /// Only payouts in this status.
     pub fn status(mut self, value: impl Into<String>) -> Self {
         self.status = Some(value.into());
         self
     }
-    ///Free-text filter.
+
+    /// Free-text filter.
     pub fn query(mut self, value: impl Into<String>) -> Self {
         self.query = Some(value.into());
         self
     }
-    ///Only payouts to this affiliate.
+
+    /// Only payouts to this affiliate.
     pub fn affiliate_id(mut self, value: impl Into<String>) -> Self {
         self.affiliate_id = Some(value.into());
         self
     }
-    ///Only payouts of this campaign.
+
+    /// Only payouts of this campaign.
     pub fn campaign_id(mut self, value: impl Into<String>) -> Self {
         self.campaign_id = Some(value.into());
         self
     }
-    ///Number of records to skip.
+
+    /// Number of records to skip.
     pub fn skip(mut self, value: impl Into<i64>) -> Self {
         self.skip = Some(value.into());
         self
     }
-    ///Page size, at most 100.
+
+    /// Page size, at most 100.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
-    ///Start of the date window.
+
+    /// Start of the date window.
     pub fn start(mut self, value: impl Into<String>) -> Self {
         self.start = Some(value.into());
         self
     }
-    ///End of the date window.
+
+    /// End of the date window.
     pub fn end(mut self, value: impl Into<String>) -> Self {
         self.end = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -551,12 +596,14 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::affiliate_manager::ListPayoutsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -568,15 +615,20 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 impl crate::Paginated for ListAffiliatePayouts {
     type Page = crate::affiliate_manager::ListPayoutsResponse;
+
     type Item = crate::affiliate_manager::Payout;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListAffiliatePayouts::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.payouts.as_ref()).map_or(0, Vec::len);
@@ -594,10 +646,12 @@ impl crate::Paginated for ListAffiliatePayouts {
         self.skip = Some(next);
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.payouts).unwrap_or_default()
     }
 }
+
 impl ListAffiliatePayouts {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -608,6 +662,7 @@ impl ListAffiliatePayouts {
         crate::paginate(self)
     }
 }
+
 /// Request builder for `list_affiliates`: set optional parameters, then call `send()`.
 ///
 /// List a location's affiliates, with filters.
@@ -626,49 +681,58 @@ pub struct ListAffiliates {
     from_date: Option<String>,
     to_date: Option<String>,
 }
-impl ListAffiliates {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl ListAffiliates {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Text matched against affiliate names and emails.
+
+    /// Text matched against affiliate names and emails.
     pub fn query(mut self, value: impl Into<String>) -> Self {
         self.query = Some(value.into());
         self
     }
-    ///Only active (true) or inactive (false) affiliates.
+
+    /// Only active (true) or inactive (false) affiliates.
     pub fn active(mut self, value: impl Into<bool>) -> Self {
         self.active = Some(value.into());
         self
     }
-    ///Only affiliates of this campaign.
+
+    /// Only affiliates of this campaign.
     pub fn campaign_id(mut self, value: impl Into<String>) -> Self {
         self.campaign_id = Some(value.into());
         self
     }
-    ///Number of records to skip.
+
+    /// Number of records to skip.
     pub fn skip(mut self, value: impl Into<i64>) -> Self {
         self.skip = Some(value.into());
         self
     }
-    ///Page size, at most 100.
+
+    /// Page size, at most 100.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
-    ///Start of the creation-date window.
+
+    /// Start of the creation-date window.
     pub fn from_date(mut self, value: impl Into<String>) -> Self {
         self.from_date = Some(value.into());
         self
     }
-    ///End of the creation-date window.
+
+    /// End of the creation-date window.
     pub fn to_date(mut self, value: impl Into<String>) -> Self {
         self.to_date = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -713,12 +777,14 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::affiliate_manager::ListAffiliatesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -730,15 +796,20 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 impl crate::Paginated for ListAffiliates {
     type Page = crate::affiliate_manager::ListAffiliatesResponse;
+
     type Item = crate::affiliate_manager::Affiliate;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListAffiliates::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.affiliates.as_ref()).map_or(0, Vec::len);
@@ -756,10 +827,12 @@ impl crate::Paginated for ListAffiliates {
         self.skip = Some(next);
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.affiliates).unwrap_or_default()
     }
 }
+
 impl ListAffiliates {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(

@@ -31,17 +31,21 @@
 //! | [`publish_agent_studio_version`](AgentStudio::publish_agent_studio_version) | `POST /agent-studio/agent/versions/{versionId}/publish` | `v3` | location |
 //! | [`update_agent_studio_agent`](AgentStudio::update_agent_studio_agent) | `PATCH /agent-studio/agent/{agentId}` | `v3` | location |
 //! | [`update_agent_studio_version`](AgentStudio::update_agent_studio_version) | `PATCH /agent-studio/agent/versions/{versionId}` | `v3` | location |
+
 /// This module's path below the crate root.
 pub const MODULE: &str = "v3::agent_studio";
-///Operations of the Agent Studio module. Get one with `client.v3().agent_studio()`.
+
+/// Operations of the Agent Studio module. Get one with `client.v3().agent_studio()`.
 #[derive(Clone, Debug)]
 pub struct AgentStudio {
     client: crate::Client,
 }
+
 impl AgentStudio {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
     }
+
     /// Create an agent with an initial staging version.
     ///
     /// `POST /agent-studio/agent` · Version `v3` · location token · scopes: `agent-studio.write`
@@ -55,6 +59,7 @@ impl AgentStudio {
             body,
         }
     }
+
     /// Remove an agent together with every version of it.
     ///
     /// `DELETE /agent-studio/agent/{agentId}` · Version `v3` · location token · scopes: `agent-studio.write`
@@ -69,6 +74,7 @@ impl AgentStudio {
             source: None,
         }
     }
+
     /// Run an agent on one message and wait for its whole answer.
     ///
     /// `POST /agent-studio/agent/{agentId}/execute` · Version `v3` · location token · scopes: `agent-studio.write`
@@ -84,11 +90,10 @@ impl AgentStudio {
             body,
         }
     }
+
     /// Run an agent on one message (older path).
     ///
     /// `POST /agent-studio/public-api/agents/{agentId}/execute` · Version `v3` · location token · scopes: `agent-studio.write`
-    ///
-    /// Note: HighLevel marks this older path deprecated in favour of POST /agent-studio/agent/{agentId}/execute.
     #[deprecated(note = "HighLevel marks this operation deprecated")]
     pub fn execute_published_agent_studio_agent(
         &self,
@@ -102,6 +107,7 @@ impl AgentStudio {
             body,
         }
     }
+
     /// Fetch one agent with all its versions.
     ///
     /// `GET /agent-studio/agent/{agentId}` · Version `v3` · location token · scopes: `agent-studio.readonly`
@@ -116,11 +122,10 @@ impl AgentStudio {
             source: None,
         }
     }
+
     /// Fetch one published agent (older path).
     ///
     /// `GET /agent-studio/public-api/agents/{agentId}` · Version `v3` · location token · scopes: `agent-studio.readonly`
-    ///
-    /// Note: HighLevel marks this older path deprecated in favour of GET /agent-studio/agent/{agentId}.
     #[deprecated(note = "HighLevel marks this operation deprecated")]
     pub fn get_published_agent_studio_agent(
         &self,
@@ -133,6 +138,7 @@ impl AgentStudio {
             source: None,
         }
     }
+
     /// List the active agents of a location.
     ///
     /// `GET /agent-studio/agent` · Version `v3` · location token · scopes: `agent-studio.readonly`
@@ -150,11 +156,10 @@ impl AgentStudio {
             source: None,
         }
     }
+
     /// List the published agents of a location (older path).
     ///
     /// `GET /agent-studio/public-api/agents` · Version `v3` · location token · scopes: `agent-studio.readonly`
-    ///
-    /// Note: HighLevel marks this older path deprecated in favour of GET /agent-studio/agent.
     #[deprecated(note = "HighLevel marks this operation deprecated")]
     pub fn list_published_agent_studio_agents(
         &self,
@@ -169,6 +174,7 @@ impl AgentStudio {
             source: None,
         }
     }
+
     /// Make a draft version the production version.
     ///
     /// `POST /agent-studio/agent/versions/{versionId}/publish` · Version `v3` · location token · scopes: `agent-studio.write`
@@ -184,6 +190,7 @@ impl AgentStudio {
             body,
         }
     }
+
     /// Change the name, description or status of an agent.
     ///
     /// `PATCH /agent-studio/agent/{agentId}` · Version `v3` · location token · scopes: `agent-studio.write`
@@ -199,6 +206,7 @@ impl AgentStudio {
             body,
         }
     }
+
     /// Replace the graph, variables or settings of an agent version.
     ///
     /// `PATCH /agent-studio/agent/versions/{versionId}` · Version `v3` · location token · scopes: `agent-studio.write`
@@ -215,7 +223,8 @@ impl AgentStudio {
         }
     }
 }
-///One call per operation with sample arguments (contract tests only).
+
+/// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -358,7 +367,8 @@ pub fn contract_samples(
         ));
     calls
 }
-///One call per operation with every optional argument and field set too (contract tests only).
+
+/// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -589,6 +599,7 @@ pub fn contract_samples_full(
         ));
     calls
 }
+
 /// Request builder for `create_agent_studio_agent`: set optional parameters, then call `send()`.
 ///
 /// Create an agent with an initial staging version.
@@ -601,12 +612,14 @@ pub struct CreateAgentStudioAgent {
     source: Option<String>,
     body: crate::agent_studio::CreateAgentStudioAgentRequest,
 }
+
 impl CreateAgentStudioAgent {
-    ///Tag of the calling integration; HighLevel's examples send `api`.
+    /// Tag of the calling integration; HighLevel's examples send `api`.
     pub fn source(mut self, value: impl Into<String>) -> Self {
         self.source = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -627,12 +640,14 @@ impl CreateAgentStudioAgent {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::agent_studio::CreateAgentStudioAgentResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -644,6 +659,7 @@ impl CreateAgentStudioAgent {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `delete_agent_studio_agent`: set optional parameters, then call `send()`.
 ///
 /// Remove an agent together with every version of it.
@@ -657,19 +673,22 @@ pub struct DeleteAgentStudioAgent {
     location_id: Option<String>,
     source: Option<String>,
 }
-impl DeleteAgentStudioAgent {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl DeleteAgentStudioAgent {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Tag of the calling integration; HighLevel's examples send `api`.
+
+    /// Tag of the calling integration; HighLevel's examples send `api`.
     pub fn source(mut self, value: impl Into<String>) -> Self {
         self.source = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -697,12 +716,14 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::agent_studio::DeleteAgentStudioAgentResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -714,6 +735,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `execute_agent_studio_agent`: set optional parameters, then call `send()`.
 ///
 /// Run an agent on one message and wait for its whole answer.
@@ -727,12 +749,14 @@ pub struct ExecuteAgentStudioAgent {
     source: Option<String>,
     body: crate::agent_studio::ExecuteAgentStudioAgentRequest,
 }
+
 impl ExecuteAgentStudioAgent {
-    ///Tag of the calling integration; HighLevel's examples send `api`.
+    /// Tag of the calling integration; HighLevel's examples send `api`.
     pub fn source(mut self, value: impl Into<String>) -> Self {
         self.source = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -759,12 +783,14 @@ impl ExecuteAgentStudioAgent {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::agent_studio::ExecuteAgentStudioAgentResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -776,13 +802,12 @@ impl ExecuteAgentStudioAgent {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `execute_published_agent_studio_agent`: set optional parameters, then call `send()`.
 ///
 /// Run an agent on one message (older path).
 ///
 /// `POST /agent-studio/public-api/agents/{agentId}/execute` · Version `v3` · location token · scopes: `agent-studio.write`
-///
-/// Note: HighLevel marks this older path deprecated in favour of POST /agent-studio/agent/{agentId}/execute.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ExecutePublishedAgentStudioAgent {
@@ -791,12 +816,14 @@ pub struct ExecutePublishedAgentStudioAgent {
     source: Option<String>,
     body: crate::agent_studio::ExecuteAgentStudioAgentRequest,
 }
+
 impl ExecutePublishedAgentStudioAgent {
-    ///Tag of the calling integration; HighLevel's examples send `api`.
+    /// Tag of the calling integration; HighLevel's examples send `api`.
     pub fn source(mut self, value: impl Into<String>) -> Self {
         self.source = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -823,12 +850,14 @@ impl ExecutePublishedAgentStudioAgent {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::agent_studio::ExecuteAgentStudioAgentResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -840,6 +869,7 @@ impl ExecutePublishedAgentStudioAgent {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_agent_studio_agent`: set optional parameters, then call `send()`.
 ///
 /// Fetch one agent with all its versions.
@@ -853,19 +883,22 @@ pub struct GetAgentStudioAgent {
     location_id: Option<String>,
     source: Option<String>,
 }
-impl GetAgentStudioAgent {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl GetAgentStudioAgent {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Tag of the calling integration; HighLevel's examples send `api`.
+
+    /// Tag of the calling integration; HighLevel's examples send `api`.
     pub fn source(mut self, value: impl Into<String>) -> Self {
         self.source = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -893,12 +926,14 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::agent_studio::AgentStudioAgentResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -910,13 +945,12 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_published_agent_studio_agent`: set optional parameters, then call `send()`.
 ///
 /// Fetch one published agent (older path).
 ///
 /// `GET /agent-studio/public-api/agents/{agentId}` · Version `v3` · location token · scopes: `agent-studio.readonly`
-///
-/// Note: HighLevel marks this older path deprecated in favour of GET /agent-studio/agent/{agentId}.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetPublishedAgentStudioAgent {
@@ -925,19 +959,22 @@ pub struct GetPublishedAgentStudioAgent {
     location_id: Option<String>,
     source: Option<String>,
 }
-impl GetPublishedAgentStudioAgent {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl GetPublishedAgentStudioAgent {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Tag of the calling integration; HighLevel's examples send `api`.
+
+    /// Tag of the calling integration; HighLevel's examples send `api`.
     pub fn source(mut self, value: impl Into<String>) -> Self {
         self.source = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -968,12 +1005,14 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::agent_studio::AgentStudioAgentResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -985,6 +1024,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `list_agent_studio_agents`: set optional parameters, then call `send()`.
 ///
 /// List the active agents of a location.
@@ -1000,24 +1040,28 @@ pub struct ListAgentStudioAgents {
     offset: i64,
     source: Option<String>,
 }
-impl ListAgentStudioAgents {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl ListAgentStudioAgents {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Only agents that have a published production version.
+
+    /// Only agents that have a published production version.
     pub fn is_published(mut self, value: impl Into<bool>) -> Self {
         self.is_published = Some(value.into());
         self
     }
-    ///Tag of the calling integration; HighLevel's examples send `api`.
+
+    /// Tag of the calling integration; HighLevel's examples send `api`.
     pub fn source(mut self, value: impl Into<String>) -> Self {
         self.source = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1044,12 +1088,14 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::agent_studio::ListAgentStudioAgentsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1061,15 +1107,20 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 impl crate::Paginated for ListAgentStudioAgents {
     type Page = crate::agent_studio::ListAgentStudioAgentsResponse;
+
     type Item = crate::agent_studio::AgentStudioAgent;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListAgentStudioAgents::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.agents.as_ref()).map_or(0, Vec::len);
@@ -1087,10 +1138,12 @@ impl crate::Paginated for ListAgentStudioAgents {
         self.offset = next;
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.agents).unwrap_or_default()
     }
 }
+
 impl ListAgentStudioAgents {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -1101,13 +1154,12 @@ impl ListAgentStudioAgents {
         crate::paginate(self)
     }
 }
+
 /// Request builder for `list_published_agent_studio_agents`: set optional parameters, then call `send()`.
 ///
 /// List the published agents of a location (older path).
 ///
 /// `GET /agent-studio/public-api/agents` · Version `v3` · location token · scopes: `agent-studio.readonly`
-///
-/// Note: HighLevel marks this older path deprecated in favour of GET /agent-studio/agent.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListPublishedAgentStudioAgents {
@@ -1117,19 +1169,22 @@ pub struct ListPublishedAgentStudioAgents {
     offset: i64,
     source: Option<String>,
 }
-impl ListPublishedAgentStudioAgents {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl ListPublishedAgentStudioAgents {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Tag of the calling integration; HighLevel's examples send `api`.
+
+    /// Tag of the calling integration; HighLevel's examples send `api`.
     pub fn source(mut self, value: impl Into<String>) -> Self {
         self.source = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1159,12 +1214,14 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::agent_studio::ListAgentStudioAgentsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1176,15 +1233,20 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 impl crate::Paginated for ListPublishedAgentStudioAgents {
     type Page = crate::agent_studio::ListAgentStudioAgentsResponse;
+
     type Item = crate::agent_studio::AgentStudioAgent;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListPublishedAgentStudioAgents::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.agents.as_ref()).map_or(0, Vec::len);
@@ -1202,10 +1264,12 @@ impl crate::Paginated for ListPublishedAgentStudioAgents {
         self.offset = next;
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.agents).unwrap_or_default()
     }
 }
+
 impl ListPublishedAgentStudioAgents {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -1216,6 +1280,7 @@ impl ListPublishedAgentStudioAgents {
         crate::paginate(self)
     }
 }
+
 /// Request builder for `publish_agent_studio_version`: set optional parameters, then call `send()`.
 ///
 /// Make a draft version the production version.
@@ -1229,12 +1294,14 @@ pub struct PublishAgentStudioVersion {
     source: Option<String>,
     body: crate::agent_studio::PublishAgentStudioVersionRequest,
 }
+
 impl PublishAgentStudioVersion {
-    ///Tag of the calling integration; HighLevel's examples send `api`.
+    /// Tag of the calling integration; HighLevel's examples send `api`.
     pub fn source(mut self, value: impl Into<String>) -> Self {
         self.source = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1261,12 +1328,14 @@ impl PublishAgentStudioVersion {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::agent_studio::PublishAgentStudioVersionResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1278,6 +1347,7 @@ impl PublishAgentStudioVersion {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `update_agent_studio_agent`: set optional parameters, then call `send()`.
 ///
 /// Change the name, description or status of an agent.
@@ -1291,12 +1361,14 @@ pub struct UpdateAgentStudioAgent {
     source: Option<String>,
     body: crate::agent_studio::UpdateAgentStudioAgentRequest,
 }
+
 impl UpdateAgentStudioAgent {
-    ///Tag of the calling integration; HighLevel's examples send `api`.
+    /// Tag of the calling integration; HighLevel's examples send `api`.
     pub fn source(mut self, value: impl Into<String>) -> Self {
         self.source = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1323,12 +1395,14 @@ impl UpdateAgentStudioAgent {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::agent_studio::AgentStudioUpdateResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1340,6 +1414,7 @@ impl UpdateAgentStudioAgent {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `update_agent_studio_version`: set optional parameters, then call `send()`.
 ///
 /// Replace the graph, variables or settings of an agent version.
@@ -1353,12 +1428,14 @@ pub struct UpdateAgentStudioVersion {
     source: Option<String>,
     body: crate::agent_studio::UpdateAgentStudioVersionRequest,
 }
+
 impl UpdateAgentStudioVersion {
-    ///Tag of the calling integration; HighLevel's examples send `api`.
+    /// Tag of the calling integration; HighLevel's examples send `api`.
     pub fn source(mut self, value: impl Into<String>) -> Self {
         self.source = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1385,12 +1462,14 @@ impl UpdateAgentStudioVersion {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::agent_studio::AgentStudioUpdateResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,

@@ -30,17 +30,21 @@
 //! | [`list_associations_by_object_key`](Associations::list_associations_by_object_key) | `GET /associations/objectKey/{objectKey}` | `v3` | location |
 //! | [`list_relations_by_record`](Associations::list_relations_by_record) | `GET /associations/relations/{recordId}` | `v3` | location |
 //! | [`update_association`](Associations::update_association) | `PUT /associations/{associationId}` | `v3` | location |
+
 /// This module's path below the crate root.
 pub const MODULE: &str = "v3::associations";
-///Operations of the Associations module. Get one with `client.v3().associations()`.
+
+/// Operations of the Associations module. Get one with `client.v3().associations()`.
 #[derive(Clone, Debug)]
 pub struct Associations {
     client: crate::Client,
 }
+
 impl Associations {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
     }
+
     /// Define a new association between two object types.
     ///
     /// Supported pairs are contact to contact, contact to custom object and custom object to custom object.
@@ -55,11 +59,10 @@ impl Associations {
             body,
         }
     }
+
     /// Link two records through an existing association.
     ///
     /// `POST /associations/relations` · Version `v3` · location token · scopes: `associations/relation.write`
-    ///
-    /// Note: HighLevel's doc gives the association object as the response; the schema here is the relation, as in the RelationCreate webhook payload.
     pub fn create_relation(
         &self,
         body: crate::associations::CreateRelationRequest,
@@ -69,6 +72,7 @@ impl Associations {
             body,
         }
     }
+
     /// Delete a user-defined association together with all its relations.
     ///
     /// `DELETE /associations/{associationId}` · Version `v3` · location token · scopes: `associations.write`
@@ -81,11 +85,10 @@ impl Associations {
             association_id: association_id.into(),
         }
     }
+
     /// Remove one relation between two records.
     ///
     /// `DELETE /associations/relations/{relationId}` · Version `v3` · location token · scopes: `associations/relation.write`
-    ///
-    /// Note: HighLevel's doc gives the association object as the response, which cannot be right for a relation delete; the real shape is not documented, so the body is kept as raw JSON.
     pub fn delete_relation(&self, relation_id: impl Into<String>) -> DeleteRelation {
         DeleteRelation {
             client: self.client.clone(),
@@ -93,6 +96,7 @@ impl Associations {
             location_id: None,
         }
     }
+
     /// Fetch an association (system or user defined) by its id.
     ///
     /// `GET /associations/{associationId}` · Version `v3` · location token · scopes: `associations.readonly`
@@ -102,6 +106,7 @@ impl Associations {
             association_id: association_id.into(),
         }
     }
+
     /// Fetch an association (system or user defined) by its key.
     ///
     /// `GET /associations/key/{key_name}` · Version `v3` · location token · scopes: `associations.readonly`
@@ -115,11 +120,10 @@ impl Associations {
             location_id: None,
         }
     }
+
     /// List the associations of a sub-account.
     ///
     /// `GET /associations/` · Version `v3` · location token · scopes: `associations.readonly`
-    ///
-    /// Note: HighLevel's doc gives a single association object as the response of this paged list; public client code reads an `associations` array, which is the shape used here.
     pub fn list_associations(
         &self,
         skip: impl Into<i64>,
@@ -132,11 +136,10 @@ impl Associations {
             limit: limit.into(),
         }
     }
+
     /// List the associations in which an object type takes part.
     ///
     /// `GET /associations/objectKey/{objectKey}` · Version `v3` · location token · scopes: `associations.readonly`
-    ///
-    /// Note: HighLevel's doc gives a single association object as the response; public client code reads an `associations` array from it, which is the shape used here.
     pub fn list_associations_by_object_key(
         &self,
         object_key: impl Into<String>,
@@ -147,11 +150,10 @@ impl Associations {
             location_id: None,
         }
     }
+
     /// List the relations a record takes part in.
     ///
     /// `GET /associations/relations/{recordId}` · Version `v3` · location token · scopes: `associations/relation.readonly`
-    ///
-    /// Note: HighLevel's doc gives a single association object as the response. The `relations` wrapper is what public client code reads from this endpoint; its items are the relation object of the RelationCreate webhook.
     pub fn list_relations_by_record(
         &self,
         record_id: impl Into<String>,
@@ -167,6 +169,7 @@ impl Associations {
             association_ids: None,
         }
     }
+
     /// Rename the two labels of an association.
     ///
     /// `PUT /associations/{associationId}` · Version `v3` · location token · scopes: `associations.write`
@@ -182,7 +185,8 @@ impl Associations {
         }
     }
 }
-///One call per operation with sample arguments (contract tests only).
+
+/// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -299,7 +303,8 @@ pub fn contract_samples(
         ));
     calls
 }
-///One call per operation with every optional argument and field set too (contract tests only).
+
+/// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -419,6 +424,7 @@ pub fn contract_samples_full(
         ));
     calls
 }
+
 /// Request builder for `create_association`: set optional parameters, then call `send()`.
 ///
 /// Define a new association between two object types.
@@ -432,6 +438,7 @@ pub struct CreateAssociation {
     client: crate::Client,
     body: crate::associations::CreateAssociationRequest,
 }
+
 impl CreateAssociation {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -450,10 +457,12 @@ impl CreateAssociation {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::associations::Association, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -462,19 +471,19 @@ impl CreateAssociation {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `create_relation`: set optional parameters, then call `send()`.
 ///
 /// Link two records through an existing association.
 ///
 /// `POST /associations/relations` · Version `v3` · location token · scopes: `associations/relation.write`
-///
-/// Note: HighLevel's doc gives the association object as the response; the schema here is the relation, as in the RelationCreate webhook payload.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct CreateRelation {
     client: crate::Client,
     body: crate::associations::CreateRelationRequest,
 }
+
 impl CreateRelation {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -496,10 +505,12 @@ impl CreateRelation {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::associations::Relation, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -508,6 +519,7 @@ impl CreateRelation {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `delete_association`: set optional parameters, then call `send()`.
 ///
 /// Delete a user-defined association together with all its relations.
@@ -519,6 +531,7 @@ pub struct DeleteAssociation {
     client: crate::Client,
     association_id: String,
 }
+
 impl DeleteAssociation {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -539,12 +552,14 @@ impl DeleteAssociation {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::associations::DeleteAssociationResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -556,13 +571,12 @@ impl DeleteAssociation {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `delete_relation`: set optional parameters, then call `send()`.
 ///
 /// Remove one relation between two records.
 ///
 /// `DELETE /associations/relations/{relationId}` · Version `v3` · location token · scopes: `associations/relation.write`
-///
-/// Note: HighLevel's doc gives the association object as the response, which cannot be right for a relation delete; the real shape is not documented, so the body is kept as raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DeleteRelation {
@@ -570,14 +584,16 @@ pub struct DeleteRelation {
     relation_id: String,
     location_id: Option<String>,
 }
-impl DeleteRelation {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl DeleteRelation {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -602,10 +618,12 @@ Defaults to the client's configured location.*/
         request.query("locationId", &location_id);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -614,6 +632,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_association`: set optional parameters, then call `send()`.
 ///
 /// Fetch an association (system or user defined) by its id.
@@ -625,6 +644,7 @@ pub struct GetAssociation {
     client: crate::Client,
     association_id: String,
 }
+
 impl GetAssociation {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -645,10 +665,12 @@ impl GetAssociation {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::associations::Association, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -657,6 +679,7 @@ impl GetAssociation {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_association_by_key`: set optional parameters, then call `send()`.
 ///
 /// Fetch an association (system or user defined) by its key.
@@ -669,14 +692,16 @@ pub struct GetAssociationByKey {
     key_name: String,
     location_id: Option<String>,
 }
-impl GetAssociationByKey {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl GetAssociationByKey {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -701,10 +726,12 @@ Defaults to the client's configured location.*/
         request.query("locationId", &location_id);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::associations::Association, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -713,13 +740,12 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `list_associations`: set optional parameters, then call `send()`.
 ///
 /// List the associations of a sub-account.
 ///
 /// `GET /associations/` · Version `v3` · location token · scopes: `associations.readonly`
-///
-/// Note: HighLevel's doc gives a single association object as the response of this paged list; public client code reads an `associations` array, which is the shape used here.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListAssociations {
@@ -728,14 +754,16 @@ pub struct ListAssociations {
     skip: i64,
     limit: i64,
 }
-impl ListAssociations {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl ListAssociations {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -756,12 +784,14 @@ Defaults to the client's configured location.*/
         request.query("limit", self.limit);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::associations::ListAssociationsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -773,15 +803,20 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 impl crate::Paginated for ListAssociations {
     type Page = crate::associations::ListAssociationsResponse;
+
     type Item = crate::associations::Association;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListAssociations::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.associations.as_ref()).map_or(0, Vec::len);
@@ -796,10 +831,12 @@ impl crate::Paginated for ListAssociations {
         self.skip = next;
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.associations).unwrap_or_default()
     }
 }
+
 impl ListAssociations {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -810,13 +847,12 @@ impl ListAssociations {
         crate::paginate(self)
     }
 }
+
 /// Request builder for `list_associations_by_object_key`: set optional parameters, then call `send()`.
 ///
 /// List the associations in which an object type takes part.
 ///
 /// `GET /associations/objectKey/{objectKey}` · Version `v3` · location token · scopes: `associations.readonly`
-///
-/// Note: HighLevel's doc gives a single association object as the response; public client code reads an `associations` array from it, which is the shape used here.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListAssociationsByObjectKey {
@@ -824,12 +860,14 @@ pub struct ListAssociationsByObjectKey {
     object_key: String,
     location_id: Option<String>,
 }
+
 impl ListAssociationsByObjectKey {
-    ///Sets `locationId`.
+    /// Sets `locationId`.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -852,12 +890,14 @@ impl ListAssociationsByObjectKey {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::associations::ListAssociationsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -869,13 +909,12 @@ impl ListAssociationsByObjectKey {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `list_relations_by_record`: set optional parameters, then call `send()`.
 ///
 /// List the relations a record takes part in.
 ///
 /// `GET /associations/relations/{recordId}` · Version `v3` · location token · scopes: `associations/relation.readonly`
-///
-/// Note: HighLevel's doc gives a single association object as the response. The `relations` wrapper is what public client code reads from this endpoint; its items are the relation object of the RelationCreate webhook.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListRelationsByRecord {
@@ -886,19 +925,22 @@ pub struct ListRelationsByRecord {
     limit: i64,
     association_ids: Option<Vec<String>>,
 }
-impl ListRelationsByRecord {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl ListRelationsByRecord {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Only relations of these associations.
+
+    /// Only relations of these associations.
     pub fn association_ids(mut self, value: impl Into<Vec<String>>) -> Self {
         self.association_ids = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -928,12 +970,14 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::associations::ListRelationsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -945,15 +989,20 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 impl crate::Paginated for ListRelationsByRecord {
     type Page = crate::associations::ListRelationsResponse;
+
     type Item = crate::associations::Relation;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListRelationsByRecord::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.relations.as_ref()).map_or(0, Vec::len);
@@ -968,10 +1017,12 @@ impl crate::Paginated for ListRelationsByRecord {
         self.skip = next;
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.relations).unwrap_or_default()
     }
 }
+
 impl ListRelationsByRecord {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -982,6 +1033,7 @@ impl ListRelationsByRecord {
         crate::paginate(self)
     }
 }
+
 /// Request builder for `update_association`: set optional parameters, then call `send()`.
 ///
 /// Rename the two labels of an association.
@@ -994,6 +1046,7 @@ pub struct UpdateAssociation {
     association_id: String,
     body: crate::associations::UpdateAssociationRequest,
 }
+
 impl UpdateAssociation {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1018,10 +1071,12 @@ impl UpdateAssociation {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::associations::Association, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,

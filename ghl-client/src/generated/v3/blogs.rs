@@ -27,22 +27,24 @@
 //! | [`list_blog_posts`](Blogs::list_blog_posts) | `GET /blogs/posts/all` | `v3` | location |
 //! | [`list_blogs`](Blogs::list_blogs) | `GET /blogs/site/all` | `v3` | location |
 //! | [`update_blog_post`](Blogs::update_blog_post) | `PUT /blogs/posts/{postId}` | `v3` | location |
+
 /// This module's path below the crate root.
 pub const MODULE: &str = "v3::blogs";
-///Operations of the Blogs module. Get one with `client.v3().blogs()`.
+
+/// Operations of the Blogs module. Get one with `client.v3().blogs()`.
 #[derive(Clone, Debug)]
 pub struct Blogs {
     client: crate::Client,
 }
+
 impl Blogs {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
     }
+
     /// Check whether a URL slug is already used by a post.
     ///
     /// `GET /blogs/posts/url-slug-exists` · Version `v3` · location token · scopes: `blogs/check-slug.readonly`
-    ///
-    /// Note: SKILL.md gives PUT /blogs/{postId}/check-slug; the real operation is GET /blogs/posts/url-slug-exists.
     pub fn check_blog_url_slug_exists(
         &self,
         url_slug: impl Into<String>,
@@ -54,11 +56,10 @@ impl Blogs {
             post_id: None,
         }
     }
+
     /// Create a blog post.
     ///
     /// `POST /blogs/posts` · Version `v3` · location token · scopes: `blogs/post.write`
-    ///
-    /// Note: SKILL.md gives POST /blogs/; the real path is /blogs/posts.
     pub fn create_blog_post(
         &self,
         body: crate::blogs::CreateBlogPostRequest,
@@ -68,6 +69,7 @@ impl Blogs {
             body,
         }
     }
+
     /// List the blog authors of a location.
     ///
     /// `GET /blogs/authors` · Version `v3` · location token · scopes: `blogs/author.readonly`
@@ -83,6 +85,7 @@ impl Blogs {
             offset: offset.into(),
         }
     }
+
     /// List the blog categories of a location.
     ///
     /// `GET /blogs/categories` · Version `v3` · location token · scopes: `blogs/category.readonly`
@@ -98,11 +101,10 @@ impl Blogs {
             offset: offset.into(),
         }
     }
+
     /// List the posts of one blog.
     ///
     /// `GET /blogs/posts/all` · Version `v3` · location token · scopes: `blogs/posts.readonly`
-    ///
-    /// Note: SKILL.md gives GET /blogs/ for listing posts; the real path is /blogs/posts/all, per blog.
     pub fn list_blog_posts(
         &self,
         blog_id: impl Into<String>,
@@ -119,6 +121,7 @@ impl Blogs {
             status: None,
         }
     }
+
     /// List the blog sites of a location.
     ///
     /// `GET /blogs/site/all` · Version `v3` · location token · scopes: `blogs/list.readonly`
@@ -131,11 +134,10 @@ impl Blogs {
             search_term: None,
         }
     }
+
     /// Replace the content of a blog post.
     ///
     /// `PUT /blogs/posts/{postId}` · Version `v3` · location token · scopes: `blogs/post-update.write`
-    ///
-    /// Note: SKILL.md gives PUT /blogs/{postId}; the real path is /blogs/posts/{postId}.
     pub fn update_blog_post(
         &self,
         post_id: impl Into<String>,
@@ -148,7 +150,8 @@ impl Blogs {
         }
     }
 }
-///One call per operation with sample arguments (contract tests only).
+
+/// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -249,7 +252,8 @@ pub fn contract_samples(
         ));
     calls
 }
-///One call per operation with every optional argument and field set too (contract tests only).
+
+/// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -361,13 +365,12 @@ pub fn contract_samples_full(
         ));
     calls
 }
+
 /// Request builder for `check_blog_url_slug_exists`: set optional parameters, then call `send()`.
 ///
 /// Check whether a URL slug is already used by a post.
 ///
 /// `GET /blogs/posts/url-slug-exists` · Version `v3` · location token · scopes: `blogs/check-slug.readonly`
-///
-/// Note: SKILL.md gives PUT /blogs/{postId}/check-slug; the real operation is GET /blogs/posts/url-slug-exists.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct CheckBlogUrlSlugExists {
@@ -376,19 +379,22 @@ pub struct CheckBlogUrlSlugExists {
     location_id: Option<String>,
     post_id: Option<String>,
 }
-impl CheckBlogUrlSlugExists {
-    /**Id of the location.
 
-Defaults to the client's configured location.*/
+impl CheckBlogUrlSlugExists {
+    /// Id of the location.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///A post whose own slug does not count.
+
+    /// A post whose own slug does not count.
     pub fn post_id(mut self, value: impl Into<String>) -> Self {
         self.post_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -414,10 +420,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::blogs::UrlSlugCheckResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -426,19 +434,19 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `create_blog_post`: set optional parameters, then call `send()`.
 ///
 /// Create a blog post.
 ///
 /// `POST /blogs/posts` · Version `v3` · location token · scopes: `blogs/post.write`
-///
-/// Note: SKILL.md gives POST /blogs/; the real path is /blogs/posts.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct CreateBlogPost {
     client: crate::Client,
     body: crate::blogs::CreateBlogPostRequest,
 }
+
 impl CreateBlogPost {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -457,12 +465,14 @@ impl CreateBlogPost {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::blogs::CreateBlogPostResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -471,6 +481,7 @@ impl CreateBlogPost {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `list_blog_authors`: set optional parameters, then call `send()`.
 ///
 /// List the blog authors of a location.
@@ -484,14 +495,16 @@ pub struct ListBlogAuthors {
     limit: i64,
     offset: i64,
 }
-impl ListBlogAuthors {
-    /**Id of the location.
 
-Defaults to the client's configured location.*/
+impl ListBlogAuthors {
+    /// Id of the location.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -512,12 +525,14 @@ Defaults to the client's configured location.*/
         request.query("offset", self.offset);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::blogs::ListBlogAuthorsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -529,15 +544,20 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 impl crate::Paginated for ListBlogAuthors {
     type Page = crate::blogs::ListBlogAuthorsResponse;
+
     type Item = crate::blogs::BlogAuthor;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListBlogAuthors::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.authors.as_ref()).map_or(0, Vec::len);
@@ -552,10 +572,12 @@ impl crate::Paginated for ListBlogAuthors {
         self.offset = next;
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.authors).unwrap_or_default()
     }
 }
+
 impl ListBlogAuthors {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -566,6 +588,7 @@ impl ListBlogAuthors {
         crate::paginate(self)
     }
 }
+
 /// Request builder for `list_blog_categories`: set optional parameters, then call `send()`.
 ///
 /// List the blog categories of a location.
@@ -579,14 +602,16 @@ pub struct ListBlogCategories {
     limit: i64,
     offset: i64,
 }
-impl ListBlogCategories {
-    /**Id of the location.
 
-Defaults to the client's configured location.*/
+impl ListBlogCategories {
+    /// Id of the location.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -607,12 +632,14 @@ Defaults to the client's configured location.*/
         request.query("offset", self.offset);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::blogs::ListBlogCategoriesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -624,15 +651,20 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 impl crate::Paginated for ListBlogCategories {
     type Page = crate::blogs::ListBlogCategoriesResponse;
+
     type Item = crate::blogs::BlogCategory;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListBlogCategories::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.categories.as_ref()).map_or(0, Vec::len);
@@ -647,10 +679,12 @@ impl crate::Paginated for ListBlogCategories {
         self.offset = next;
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.categories).unwrap_or_default()
     }
 }
+
 impl ListBlogCategories {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -661,13 +695,12 @@ impl ListBlogCategories {
         crate::paginate(self)
     }
 }
+
 /// Request builder for `list_blog_posts`: set optional parameters, then call `send()`.
 ///
 /// List the posts of one blog.
 ///
 /// `GET /blogs/posts/all` · Version `v3` · location token · scopes: `blogs/posts.readonly`
-///
-/// Note: SKILL.md gives GET /blogs/ for listing posts; the real path is /blogs/posts/all, per blog.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListBlogPosts {
@@ -679,24 +712,28 @@ pub struct ListBlogPosts {
     search_term: Option<String>,
     status: Option<BlogPostStatusFilter>,
 }
-impl ListBlogPosts {
-    /**Id of the location.
 
-Defaults to the client's configured location.*/
+impl ListBlogPosts {
+    /// Id of the location.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Text to search for in post titles.
+
+    /// Text to search for in post titles.
     pub fn search_term(mut self, value: impl Into<String>) -> Self {
         self.search_term = Some(value.into());
         self
     }
-    ///Only posts in this state; `ALL` for every state.
+
+    /// Only posts in this state; `ALL` for every state.
     pub fn status(mut self, value: impl Into<BlogPostStatusFilter>) -> Self {
         self.status = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -724,12 +761,14 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::blogs::ListBlogPostsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -738,15 +777,20 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 impl crate::Paginated for ListBlogPosts {
     type Page = crate::blogs::ListBlogPostsResponse;
+
     type Item = crate::blogs::BlogPost;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListBlogPosts::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.blogs.as_ref()).map_or(0, Vec::len);
@@ -761,10 +805,12 @@ impl crate::Paginated for ListBlogPosts {
         self.offset = next;
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.blogs).unwrap_or_default()
     }
 }
+
 impl ListBlogPosts {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -775,6 +821,7 @@ impl ListBlogPosts {
         crate::paginate(self)
     }
 }
+
 /// Request builder for `list_blogs`: set optional parameters, then call `send()`.
 ///
 /// List the blog sites of a location.
@@ -789,19 +836,22 @@ pub struct ListBlogs {
     limit: i64,
     search_term: Option<String>,
 }
-impl ListBlogs {
-    /**Id of the location.
 
-Defaults to the client's configured location.*/
+impl ListBlogs {
+    /// Id of the location.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Text to search for in blog names.
+
+    /// Text to search for in blog names.
     pub fn search_term(mut self, value: impl Into<String>) -> Self {
         self.search_term = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -825,10 +875,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::blogs::ListBlogsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -837,15 +889,20 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 impl crate::Paginated for ListBlogs {
     type Page = crate::blogs::ListBlogsResponse;
+
     type Item = crate::blogs::Blog;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListBlogs::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.data.as_ref()).map_or(0, Vec::len);
@@ -860,10 +917,12 @@ impl crate::Paginated for ListBlogs {
         self.skip = next;
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.data).unwrap_or_default()
     }
 }
+
 impl ListBlogs {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -874,13 +933,12 @@ impl ListBlogs {
         crate::paginate(self)
     }
 }
+
 /// Request builder for `update_blog_post`: set optional parameters, then call `send()`.
 ///
 /// Replace the content of a blog post.
 ///
 /// `PUT /blogs/posts/{postId}` · Version `v3` · location token · scopes: `blogs/post-update.write`
-///
-/// Note: SKILL.md gives PUT /blogs/{postId}; the real path is /blogs/posts/{postId}.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpdateBlogPost {
@@ -888,6 +946,7 @@ pub struct UpdateBlogPost {
     post_id: String,
     body: UpdateBlogPostRequest,
 }
+
 impl UpdateBlogPost {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -911,12 +970,14 @@ impl UpdateBlogPost {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::blogs::UpdateBlogPostResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -925,23 +986,30 @@ impl UpdateBlogPost {
         self.client.execute(request).await
     }
 }
+
 /// Which posts a listing returns, by publication state.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BlogPostStatusFilter {
-    ///`ALL`
+    /// `ALL`
     All,
-    ///`PUBLISHED`
+
+    /// `PUBLISHED`
     Published,
-    ///`SCHEDULED`
+
+    /// `SCHEDULED`
     Scheduled,
-    ///`ARCHIVED`
+
+    /// `ARCHIVED`
     Archived,
-    ///`DRAFT`
+
+    /// `DRAFT`
     Draft,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 impl BlogPostStatusFilter {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -955,6 +1023,7 @@ impl BlogPostStatusFilter {
         }
     }
 }
+
 impl From<&str> for BlogPostStatusFilter {
     fn from(value: &str) -> Self {
         match value {
@@ -968,53 +1037,69 @@ impl From<&str> for BlogPostStatusFilter {
     }
 }
 crate::runtime::enums::string_enum!(BlogPostStatusFilter);
+
 /// New content of a blog post; v3 also requires the post's word count.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateBlogPostRequest {
-    /// `title`
+    /// `title`: a string. Example: `Ten tips for spring`.
     pub title: String,
+
     /// Id of the location.
     #[serde(rename = "locationId")]
     pub location_id: String,
+
     /// Id of the blog the post belongs to.
     #[serde(rename = "blogId")]
     pub blog_id: String,
+
     /// Address of the cover image.
     #[serde(rename = "imageUrl")]
     pub image_url: String,
+
     /// Short summary of the post.
     pub description: String,
+
     /// Body of the post, as HTML.
     #[serde(rename = "rawHTML")]
     pub raw_html: String,
-    /// `status`
+
+    /// `status`: a [`BlogPostStatus`](crate::blogs::BlogPostStatus).
     pub status: crate::blogs::BlogPostStatus,
+
     /// Alternative text of the cover image.
     #[serde(rename = "imageAltText")]
     pub image_alt_text: String,
+
     /// Ids of categories (see listBlogCategories).
     pub categories: Vec<String>,
-    /// `tags`
+
+    /// `tags`: a list of strings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
+
     /// Id of the author (see listBlogAuthors).
     pub author: String,
+
     /// Last path segment of the post's address.
     #[serde(rename = "urlSlug")]
     pub url_slug: String,
+
     /// Canonical address of the post.
     #[serde(rename = "canonicalLink", default, skip_serializing_if = "Option::is_none")]
     pub canonical_link: Option<String>,
+
     /// Publication time, ISO 8601.
     #[serde(rename = "publishedAt")]
     pub published_at: String,
+
     /// Number of words in the post.
     #[serde(rename = "wordCount")]
     pub word_count: i64,
 }
+
 impl UpdateBlogPostRequest {
-    ///A value with the required fields (`title`, `locationId`, `blogId`, `imageUrl`, `description`, `rawHTML`, `status`, `imageAltText`, `categories`, `author`, `urlSlug`, `publishedAt`, `wordCount`).
+    /// A value with the required fields (`title`, `locationId`, `blogId`, `imageUrl`, `description`, `rawHTML`, `status`, `imageAltText`, `categories`, `author`, `urlSlug`, `publishedAt`, `wordCount`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         title: impl Into<String>,
@@ -1049,12 +1134,14 @@ impl UpdateBlogPostRequest {
             word_count: word_count.into(),
         }
     }
-    ///Sets `tags`.
+
+    /// Sets `tags`.
     pub fn tags(mut self, value: impl Into<Vec<String>>) -> Self {
         self.tags = Some(value.into());
         self
     }
-    ///Sets `canonicalLink`.
+
+    /// Sets `canonicalLink`.
     pub fn canonical_link(mut self, value: impl Into<String>) -> Self {
         self.canonical_link = Some(value.into());
         self

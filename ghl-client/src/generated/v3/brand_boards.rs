@@ -31,17 +31,21 @@
 //! | [`set_default_brand_voice`](BrandBoards::set_default_brand_voice) | `POST /brand-boards/locations/{locationId}/brand-voices/{brandVoiceId}/default` | `v3` | location |
 //! | [`update_brand_board`](BrandBoards::update_brand_board) | `PATCH /brand-boards/{locationId}/{id}` | `v3` | location |
 //! | [`update_brand_voice`](BrandBoards::update_brand_voice) | `PATCH /brand-boards/locations/{locationId}/brand-voices/{brandVoiceId}` | `v3` | location |
+
 /// This module's path below the crate root.
 pub const MODULE: &str = "v3::brand_boards";
-///Operations of the Brand Boards module. Get one with `client.v3().brand_boards()`.
+
+/// Operations of the Brand Boards module. Get one with `client.v3().brand_boards()`.
 #[derive(Clone, Debug)]
 pub struct BrandBoards {
     client: crate::Client,
 }
+
 impl BrandBoards {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
     }
+
     /// Create a brand board, blank, copied from another one, or taken from a website.
     ///
     /// `POST /brand-boards/` · Version `v3` · location token · scopes: `brand-boards/design-kit.write`
@@ -51,11 +55,10 @@ impl BrandBoards {
             body,
         }
     }
+
     /// Create a brand voice from given answers, a website or a description.
     ///
     /// `POST /brand-boards/locations/{locationId}/brand-voices` · Version `v3` · location token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc names no scope for the brand voice calls.
     pub fn create_brand_voice(&self, body: CreateBrandVoiceRequest) -> CreateBrandVoice {
         CreateBrandVoice {
             client: self.client.clone(),
@@ -63,6 +66,7 @@ impl BrandBoards {
             body,
         }
     }
+
     /// Delete a brand board by id.
     ///
     /// `DELETE /brand-boards/{locationId}/{id}` · Version `v3` · location token · scopes: `brand-boards/design-kit.write`
@@ -73,11 +77,10 @@ impl BrandBoards {
             id: id.into(),
         }
     }
+
     /// Delete a brand voice.
     ///
     /// `DELETE /brand-boards/locations/{locationId}/brand-voices/{brandVoiceId}` · Version `v3` · location token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc names no scope for the brand voice calls.
     pub fn delete_brand_voice(
         &self,
         brand_voice_id: impl Into<String>,
@@ -88,6 +91,7 @@ impl BrandBoards {
             brand_voice_id: brand_voice_id.into(),
         }
     }
+
     /// Fetch one brand board by id.
     ///
     /// `GET /brand-boards/{locationId}/{id}` · Version `v3` · location token · scopes: `brand-boards/design-kit.readonly`
@@ -98,11 +102,10 @@ impl BrandBoards {
             id: id.into(),
         }
     }
+
     /// Fetch one brand voice by id.
     ///
     /// `GET /brand-boards/locations/{locationId}/brand-voices/{brandVoiceId}` · Version `v3` · location token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc names no scope for the brand voice calls.
     pub fn get_brand_voice(&self, brand_voice_id: impl Into<String>) -> GetBrandVoice {
         GetBrandVoice {
             client: self.client.clone(),
@@ -110,6 +113,7 @@ impl BrandBoards {
             brand_voice_id: brand_voice_id.into(),
         }
     }
+
     /// List the brand boards of a location.
     ///
     /// `GET /brand-boards/{locationId}` · Version `v3` · location token · scopes: `brand-boards/design-kit.readonly`
@@ -123,11 +127,10 @@ impl BrandBoards {
             deleted: None,
         }
     }
+
     /// List the brand voices of a location.
     ///
     /// `GET /brand-boards/locations/{locationId}/brand-voices` · Version `v3` · location token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc names no scope for the brand voice calls.
     pub fn list_brand_voices(&self) -> ListBrandVoices {
         ListBrandVoices {
             client: self.client.clone(),
@@ -138,11 +141,10 @@ impl BrandBoards {
             deleted: None,
         }
     }
+
     /// Make a brand voice the location's default (the previous default is unset).
     ///
     /// `POST /brand-boards/locations/{locationId}/brand-voices/{brandVoiceId}/default` · Version `v3` · location token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc names no scope for the brand voice calls.
     pub fn set_default_brand_voice(
         &self,
         brand_voice_id: impl Into<String>,
@@ -153,6 +155,7 @@ impl BrandBoards {
             brand_voice_id: brand_voice_id.into(),
         }
     }
+
     /// Change the name, assets or default flag of a brand board.
     ///
     /// `PATCH /brand-boards/{locationId}/{id}` · Version `v3` · location token · scopes: `brand-boards/design-kit.write`
@@ -168,11 +171,10 @@ impl BrandBoards {
             body,
         }
     }
+
     /// Change the name or answers of a brand voice.
     ///
     /// `PATCH /brand-boards/locations/{locationId}/brand-voices/{brandVoiceId}` · Version `v3` · location token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc names no scope for the brand voice calls.
     pub fn update_brand_voice(
         &self,
         brand_voice_id: impl Into<String>,
@@ -186,7 +188,8 @@ impl BrandBoards {
         }
     }
 }
-///One call per operation with sample arguments (contract tests only).
+
+/// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -299,7 +302,8 @@ pub fn contract_samples(
         ));
     calls
 }
-///One call per operation with every optional argument and field set too (contract tests only).
+
+/// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -524,6 +528,7 @@ pub fn contract_samples_full(
         ));
     calls
 }
+
 /// Request builder for `create_brand_board`: set optional parameters, then call `send()`.
 ///
 /// Create a brand board, blank, copied from another one, or taken from a website.
@@ -535,6 +540,7 @@ pub struct CreateBrandBoard {
     client: crate::Client,
     body: CreateBrandBoardRequest,
 }
+
 impl CreateBrandBoard {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -553,10 +559,12 @@ impl CreateBrandBoard {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<BrandBoard, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -565,13 +573,12 @@ impl CreateBrandBoard {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `create_brand_voice`: set optional parameters, then call `send()`.
 ///
 /// Create a brand voice from given answers, a website or a description.
 ///
 /// `POST /brand-boards/locations/{locationId}/brand-voices` · Version `v3` · location token · scopes: none stated
-///
-/// Note: HighLevel's doc names no scope for the brand voice calls.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct CreateBrandVoice {
@@ -579,14 +586,16 @@ pub struct CreateBrandVoice {
     location_id: Option<String>,
     body: CreateBrandVoiceRequest,
 }
-impl CreateBrandVoice {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl CreateBrandVoice {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -614,10 +623,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<BrandVoice, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -626,6 +637,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `delete_brand_board`: set optional parameters, then call `send()`.
 ///
 /// Delete a brand board by id.
@@ -638,14 +650,16 @@ pub struct DeleteBrandBoard {
     location_id: Option<String>,
     id: String,
 }
-impl DeleteBrandBoard {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl DeleteBrandBoard {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -669,10 +683,12 @@ Defaults to the client's configured location.*/
         request.scope_key(location_id.clone());
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<BrandBoard, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -681,13 +697,12 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `delete_brand_voice`: set optional parameters, then call `send()`.
 ///
 /// Delete a brand voice.
 ///
 /// `DELETE /brand-boards/locations/{locationId}/brand-voices/{brandVoiceId}` · Version `v3` · location token · scopes: none stated
-///
-/// Note: HighLevel's doc names no scope for the brand voice calls.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DeleteBrandVoice {
@@ -695,14 +710,16 @@ pub struct DeleteBrandVoice {
     location_id: Option<String>,
     brand_voice_id: String,
 }
-impl DeleteBrandVoice {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl DeleteBrandVoice {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -727,10 +744,12 @@ Defaults to the client's configured location.*/
         request.scope_key(location_id.clone());
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<DeleteBrandVoiceResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -739,6 +758,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_brand_board`: set optional parameters, then call `send()`.
 ///
 /// Fetch one brand board by id.
@@ -751,14 +771,16 @@ pub struct GetBrandBoard {
     location_id: Option<String>,
     id: String,
 }
-impl GetBrandBoard {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl GetBrandBoard {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -782,10 +804,12 @@ Defaults to the client's configured location.*/
         request.scope_key(location_id.clone());
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<BrandBoard, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -794,13 +818,12 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_brand_voice`: set optional parameters, then call `send()`.
 ///
 /// Fetch one brand voice by id.
 ///
 /// `GET /brand-boards/locations/{locationId}/brand-voices/{brandVoiceId}` · Version `v3` · location token · scopes: none stated
-///
-/// Note: HighLevel's doc names no scope for the brand voice calls.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetBrandVoice {
@@ -808,14 +831,16 @@ pub struct GetBrandVoice {
     location_id: Option<String>,
     brand_voice_id: String,
 }
-impl GetBrandVoice {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl GetBrandVoice {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -840,10 +865,12 @@ Defaults to the client's configured location.*/
         request.scope_key(location_id.clone());
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<BrandVoice, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -852,6 +879,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `list_brand_boards`: set optional parameters, then call `send()`.
 ///
 /// List the brand boards of a location.
@@ -867,34 +895,40 @@ pub struct ListBrandBoards {
     search: Option<String>,
     deleted: Option<bool>,
 }
-impl ListBrandBoards {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl ListBrandBoards {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Page size.
+
+    /// Page size.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
-    ///Number of brand boards to skip.
+
+    /// Number of brand boards to skip.
     pub fn offset(mut self, value: impl Into<i64>) -> Self {
         self.offset = Some(value.into());
         self
     }
-    ///Text matched against brand board names.
+
+    /// Text matched against brand board names.
     pub fn search(mut self, value: impl Into<String>) -> Self {
         self.search = Some(value.into());
         self
     }
-    ///Also return deleted brand boards.
+
+    /// Also return deleted brand boards.
     pub fn deleted(mut self, value: impl Into<bool>) -> Self {
         self.deleted = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -929,10 +963,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ListBrandBoardsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -941,15 +977,20 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 impl crate::Paginated for ListBrandBoards {
     type Page = ListBrandBoardsResponse;
+
     type Item = BrandBoardSummary;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListBrandBoards::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.brand_boards.as_ref()).map_or(0, Vec::len);
@@ -966,10 +1007,12 @@ impl crate::Paginated for ListBrandBoards {
         self.offset = Some(next);
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.brand_boards).unwrap_or_default()
     }
 }
+
 impl ListBrandBoards {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -980,13 +1023,12 @@ impl ListBrandBoards {
         crate::paginate(self)
     }
 }
+
 /// Request builder for `list_brand_voices`: set optional parameters, then call `send()`.
 ///
 /// List the brand voices of a location.
 ///
 /// `GET /brand-boards/locations/{locationId}/brand-voices` · Version `v3` · location token · scopes: none stated
-///
-/// Note: HighLevel's doc names no scope for the brand voice calls.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListBrandVoices {
@@ -997,34 +1039,40 @@ pub struct ListBrandVoices {
     search: Option<String>,
     deleted: Option<bool>,
 }
-impl ListBrandVoices {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl ListBrandVoices {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Page size, 1 to 20.
+
+    /// Page size, 1 to 20.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
-    ///Number of brand voices to skip.
+
+    /// Number of brand voices to skip.
     pub fn offset(mut self, value: impl Into<i64>) -> Self {
         self.offset = Some(value.into());
         self
     }
-    ///Text matched against brand voice names.
+
+    /// Text matched against brand voice names.
     pub fn search(mut self, value: impl Into<String>) -> Self {
         self.search = Some(value.into());
         self
     }
-    ///Also return deleted brand voices.
+
+    /// Also return deleted brand voices.
     pub fn deleted(mut self, value: impl Into<bool>) -> Self {
         self.deleted = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1060,10 +1108,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ListBrandVoicesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1072,15 +1122,20 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 impl crate::Paginated for ListBrandVoices {
     type Page = ListBrandVoicesResponse;
+
     type Item = BrandVoiceSummary;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListBrandVoices::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.items.as_ref()).map_or(0, Vec::len);
@@ -1095,10 +1150,12 @@ impl crate::Paginated for ListBrandVoices {
         self.offset = Some(next);
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.items).unwrap_or_default()
     }
 }
+
 impl ListBrandVoices {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -1109,13 +1166,12 @@ impl ListBrandVoices {
         crate::paginate(self)
     }
 }
+
 /// Request builder for `set_default_brand_voice`: set optional parameters, then call `send()`.
 ///
 /// Make a brand voice the location's default (the previous default is unset).
 ///
 /// `POST /brand-boards/locations/{locationId}/brand-voices/{brandVoiceId}/default` · Version `v3` · location token · scopes: none stated
-///
-/// Note: HighLevel's doc names no scope for the brand voice calls.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct SetDefaultBrandVoice {
@@ -1123,14 +1179,16 @@ pub struct SetDefaultBrandVoice {
     location_id: Option<String>,
     brand_voice_id: String,
 }
-impl SetDefaultBrandVoice {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl SetDefaultBrandVoice {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1155,10 +1213,12 @@ Defaults to the client's configured location.*/
         request.scope_key(location_id.clone());
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<SetDefaultBrandVoiceResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1167,6 +1227,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `update_brand_board`: set optional parameters, then call `send()`.
 ///
 /// Change the name, assets or default flag of a brand board.
@@ -1180,14 +1241,16 @@ pub struct UpdateBrandBoard {
     id: String,
     body: UpdateBrandBoardRequest,
 }
-impl UpdateBrandBoard {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl UpdateBrandBoard {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1215,10 +1278,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<BrandBoard, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1227,13 +1292,12 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `update_brand_voice`: set optional parameters, then call `send()`.
 ///
 /// Change the name or answers of a brand voice.
 ///
 /// `PATCH /brand-boards/locations/{locationId}/brand-voices/{brandVoiceId}` · Version `v3` · location token · scopes: none stated
-///
-/// Note: HighLevel's doc names no scope for the brand voice calls.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpdateBrandVoice {
@@ -1242,14 +1306,16 @@ pub struct UpdateBrandVoice {
     brand_voice_id: String,
     body: UpdateBrandVoiceRequest,
 }
-impl UpdateBrandVoice {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl UpdateBrandVoice {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1278,10 +1344,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<BrandVoice, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1290,6 +1358,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// A brand board with all its assets.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1297,49 +1366,64 @@ pub struct BrandBoard {
     /// The brand board id.
     #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `locationId`
+
+    /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
-    /// `name`
+
+    /// `name`: a string. Example: `My Brand Board`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `logos`
+
+    /// `logos`: a list of [`BrandLogo`](crate::v3::brand_boards::BrandLogo) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logos: Option<Vec<BrandLogo>>,
-    /// `colors`
+
+    /// `colors`: a list of [`BrandColor`](crate::v3::brand_boards::BrandColor) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub colors: Option<Vec<BrandColor>>,
-    /// `fonts`
+
+    /// `fonts`: a list of [`BrandFont`](crate::v3::brand_boards::BrandFont) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fonts: Option<Vec<BrandFont>>,
+
     /// True for the location's default brand board.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default: Option<bool>,
+
     /// True once soft-deleted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted: Option<bool>,
+
     /// Media-library folder the board sits in.
     #[serde(rename = "parentId", default, skip_serializing_if = "Option::is_none")]
     pub parent_id: Option<String>,
+
     /// Media-library folder holding the board's assets.
     #[serde(rename = "folderId", default, skip_serializing_if = "Option::is_none")]
     pub folder_id: Option<String>,
+
     /// The board it was cloned from through a snapshot.
     #[serde(rename = "originId", default, skip_serializing_if = "Option::is_none")]
     pub origin_id: Option<String>,
-    /// `meta`
+
+    /// `meta`: a [`BrandBoardMeta`](crate::v3::brand_boards::BrandBoardMeta).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meta: Option<BrandBoardMeta>,
+
     /// What a board taken from a website had to fill with defaults.
     #[serde(rename = "missingAssets", default, skip_serializing_if = "Option::is_none")]
     pub missing_assets: Option<BrandBoardMissingAssets>,
-    /// `createdAt`
+
+    /// `createdAt`: a string. Example: `2024-01-05T12:00:00.000Z`.
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `updatedAt`
+
+    /// `updatedAt`: a string. Example: `2024-01-05T12:00:00.000Z`.
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
 }
+
 /// Bookkeeping about a brand board.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1347,45 +1431,57 @@ pub struct BrandBoardMeta {
     /// User who last changed it.
     #[serde(rename = "updatedBy", default, skip_serializing_if = "Option::is_none")]
     pub updated_by: Option<String>,
+
     /// Last action taken, e.g. UPDATE.
     #[serde(rename = "lastAction", default, skip_serializing_if = "Option::is_none")]
     pub last_action: Option<String>,
+
     /// The board it was created from.
     #[serde(rename = "sourceId", default, skip_serializing_if = "Option::is_none")]
     pub source_id: Option<String>,
-    /// `sourceType`
+
+    /// `sourceType`: a [`BrandBoardSourceType`](crate::v3::brand_boards::BrandBoardSourceType).
     #[serde(rename = "sourceType", default, skip_serializing_if = "Option::is_none")]
     pub source_type: Option<BrandBoardSourceType>,
 }
+
 /// Labels of the assets a board created from a website could not find there and filled with fallbacks or defaults; only in the answer to such a creation.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct BrandBoardMissingAssets {
-    /// `logos`
+    /// `logos`: a list of strings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logos: Option<Vec<String>>,
-    /// `fonts`
+
+    /// `fonts`: a list of strings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fonts: Option<Vec<String>>,
-    /// `colors`
+
+    /// `colors`: a list of strings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub colors: Option<Vec<String>>,
 }
+
 /// How a brand board came to be; v3 adds `url` (taken from a website).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BrandBoardSourceType {
-    ///`template`
+    /// `template`
     Template,
-    ///`blank`
+
+    /// `blank`
     Blank,
-    ///`snapshot`
+
+    /// `snapshot`
     Snapshot,
-    ///`url`
+
+    /// `url`
     Url,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 impl BrandBoardSourceType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1398,6 +1494,7 @@ impl BrandBoardSourceType {
         }
     }
 }
+
 impl From<&str> for BrandBoardSourceType {
     fn from(value: &str) -> Self {
         match value {
@@ -1410,6 +1507,7 @@ impl From<&str> for BrandBoardSourceType {
     }
 }
 crate::runtime::enums::string_enum!(BrandBoardSourceType);
+
 /// The listing form of a brand board.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1417,44 +1515,55 @@ pub struct BrandBoardSummary {
     /// The brand board id.
     #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`
+
+    /// `name`: a string. Example: `My Brand Board`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `updatedAt`
+
+    /// `updatedAt`: a string. Example: `2024-01-05T12:00:00.000Z`.
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
+
     /// True for the location's default brand board.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default: Option<bool>,
-    /// `meta`
+
+    /// `meta`: a [`BrandBoardMeta`](crate::v3::brand_boards::BrandBoardMeta).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meta: Option<BrandBoardMeta>,
 }
+
 /// A brand colour in several notations; v3 no longer requires the id.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct BrandColor {
-    /// `id`
+    /// `id`: a string. Example: `color_xyz789`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+
     /// Hex with alpha.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hexa: Option<String>,
+
     /// CSS rgba() form.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rgba: Option<String>,
+
     /// Hex form.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hex: Option<String>,
+
     /// CSS rgb() form.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rgb: Option<String>,
-    /// `label`
+
+    /// `label`: a string. Example: `Brand Orange`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
 }
+
 impl BrandColor {
-    ///A value with the required fields (`hexa`, `rgba`, `hex`, `rgb`, `label`).
+    /// A value with the required fields (`hexa`, `rgba`, `hex`, `rgb`, `label`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         hexa: impl Into<String>,
@@ -1472,56 +1581,67 @@ impl BrandColor {
             label: Some(label.into()),
         }
     }
-    ///Sets `id`.
+
+    /// Sets `id`.
     pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
         self
     }
-    ///Sets `hexa`.
+
+    /// Sets `hexa`.
     pub fn hexa(mut self, value: impl Into<String>) -> Self {
         self.hexa = Some(value.into());
         self
     }
-    ///Sets `rgba`.
+
+    /// Sets `rgba`.
     pub fn rgba(mut self, value: impl Into<String>) -> Self {
         self.rgba = Some(value.into());
         self
     }
-    ///Sets `hex`.
+
+    /// Sets `hex`.
     pub fn hex(mut self, value: impl Into<String>) -> Self {
         self.hex = Some(value.into());
         self
     }
-    ///Sets `rgb`.
+
+    /// Sets `rgb`.
     pub fn rgb(mut self, value: impl Into<String>) -> Self {
         self.rgb = Some(value.into());
         self
     }
-    ///Sets `label`.
+
+    /// Sets `label`.
     pub fn label(mut self, value: impl Into<String>) -> Self {
         self.label = Some(value.into());
         self
     }
 }
+
 /// A font with its fallback; v3 no longer requires the id.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct BrandFont {
-    /// `id`
+    /// `id`: a string. Example: `font_def456`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+
     /// Font family.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub font: Option<String>,
+
     /// Generic fallback family.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fallback: Option<String>,
-    /// `label`
+
+    /// `label`: a string. Example: `Heading Font`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
 }
+
 impl BrandFont {
-    ///A value with the required fields (`font`, `fallback`, `label`).
+    /// A value with the required fields (`font`, `fallback`, `label`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         font: impl Into<String>,
@@ -1535,46 +1655,55 @@ impl BrandFont {
             label: Some(label.into()),
         }
     }
-    ///Sets `id`.
+
+    /// Sets `id`.
     pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
         self
     }
-    ///Sets `font`.
+
+    /// Sets `font`.
     pub fn font(mut self, value: impl Into<String>) -> Self {
         self.font = Some(value.into());
         self
     }
-    ///Sets `fallback`.
+
+    /// Sets `fallback`.
     pub fn fallback(mut self, value: impl Into<String>) -> Self {
         self.fallback = Some(value.into());
         self
     }
-    ///Sets `label`.
+
+    /// Sets `label`.
     pub fn label(mut self, value: impl Into<String>) -> Self {
         self.label = Some(value.into());
         self
     }
 }
+
 /// A logo image kept in the media library; v3 no longer requires the id.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct BrandLogo {
-    /// `id`
+    /// `id`: a string. Example: `logo_abc123`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+
     /// Public address of the image.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
+
     /// Display label, e.g. Primary Logo.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
+
     /// Storage path in the media library.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
 }
+
 impl BrandLogo {
-    ///A value with the required fields (`url`, `label`, `path`).
+    /// A value with the required fields (`url`, `label`, `path`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         url: impl Into<String>,
@@ -1588,133 +1717,164 @@ impl BrandLogo {
             path: Some(path.into()),
         }
     }
-    ///Sets `id`.
+
+    /// Sets `id`.
     pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
         self
     }
-    ///Sets `url`.
+
+    /// Sets `url`.
     pub fn url(mut self, value: impl Into<String>) -> Self {
         self.url = Some(value.into());
         self
     }
-    ///Sets `label`.
+
+    /// Sets `label`.
     pub fn label(mut self, value: impl Into<String>) -> Self {
         self.label = Some(value.into());
         self
     }
-    ///Sets `path`.
+
+    /// Sets `path`.
     pub fn path(mut self, value: impl Into<String>) -> Self {
         self.path = Some(value.into());
         self
     }
 }
+
 /// A brand voice with its answers.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct BrandVoice {
-    /// `id`
+    /// `id`: a string. Example: `507f1f77bcf86cd799439011`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`
+
+    /// `name`: a string. Example: `My Brand Voice`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+
     /// The location's default brand voice.
     #[serde(rename = "isDefault", default, skip_serializing_if = "Option::is_none")]
     pub is_default: Option<bool>,
-    /// `createdAt`
+
+    /// `createdAt`: a string. Example: `2024-01-05T12:00:00.000Z`.
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `updatedAt`
+
+    /// `updatedAt`: a string. Example: `2024-01-05T12:00:00.000Z`.
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
-    /// `locationId`
+
+    /// `locationId`: a string. Example: `oHJiAh0wDG3BzmzACVD6`.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
+
     /// True once soft-deleted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted: Option<bool>,
-    /// `answers`
+
+    /// `answers`: a [`BrandVoiceAnswers`](crate::v3::brand_boards::BrandVoiceAnswers).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub answers: Option<BrandVoiceAnswers>,
+
     /// Trace id of the request.
     #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
     pub trace_id: Option<String>,
 }
+
 /// What a brand voice says about the business, the base of AI-written copy.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct BrandVoiceAnswers {
-    /// `brandName`
+    /// `brandName`: a string. Example: `Acme Inc`.
     #[serde(rename = "brandName", default, skip_serializing_if = "Option::is_none")]
     pub brand_name: Option<String>,
-    /// `toneOfVoice`
+
+    /// `toneOfVoice`: a string. Example: `Professional and friendly`.
     #[serde(rename = "toneOfVoice", default, skip_serializing_if = "Option::is_none")]
     pub tone_of_voice: Option<String>,
-    /// `targetAudience`
+
+    /// `targetAudience`: a string. Example: `Small business owners`.
     #[serde(rename = "targetAudience", default, skip_serializing_if = "Option::is_none")]
     pub target_audience: Option<String>,
-    /// `customerPainPoints`
+
+    /// `customerPainPoints`: a string. Example: `Difficulty with time management`.
     #[serde(
         rename = "customerPainPoints",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub customer_pain_points: Option<String>,
-    /// `businessType`
+
+    /// `businessType`: a string. Example: `Software Development`.
     #[serde(rename = "businessType", default, skip_serializing_if = "Option::is_none")]
     pub business_type: Option<String>,
-    /// `companyWebsite`
+
+    /// `companyWebsite`: a string. Example: `https://example.com`.
     #[serde(rename = "companyWebsite", default, skip_serializing_if = "Option::is_none")]
     pub company_website: Option<String>,
-    /// `companyEmail`
+
+    /// `companyEmail`: a string. Example: `contact@example.com`.
     #[serde(rename = "companyEmail", default, skip_serializing_if = "Option::is_none")]
     pub company_email: Option<String>,
-    /// `companyAddress`
+
+    /// `companyAddress`: a string. Example: `123 Main St, Anytown, CA`.
     #[serde(rename = "companyAddress", default, skip_serializing_if = "Option::is_none")]
     pub company_address: Option<String>,
-    /// `phone`
+
+    /// `phone`: a [`BrandVoicePhone`](crate::v3::brand_boards::BrandVoicePhone).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<BrandVoicePhone>,
-    /// `businessHours`
+
+    /// `businessHours`: a string. Example: `Mon-Fri 9am-5pm`.
     #[serde(rename = "businessHours", default, skip_serializing_if = "Option::is_none")]
     pub business_hours: Option<String>,
-    /// `brandPromise`
+
+    /// `brandPromise`: a string. Example: `We deliver on time, every time`.
     #[serde(rename = "brandPromise", default, skip_serializing_if = "Option::is_none")]
     pub brand_promise: Option<String>,
-    /// `brandValues`
+
+    /// `brandValues`: a string. Example: `Integrity, Excellence, Innovation`.
     #[serde(rename = "brandValues", default, skip_serializing_if = "Option::is_none")]
     pub brand_values: Option<String>,
-    /// `brandPurpose`
+
+    /// `brandPurpose`: a string. Example: `To empower small businesses with technology`.
     #[serde(rename = "brandPurpose", default, skip_serializing_if = "Option::is_none")]
     pub brand_purpose: Option<String>,
-    /// `competitiveAdvantage`
+
+    /// `competitiveAdvantage`: a string. Example: `Proprietary AI technology`.
     #[serde(
         rename = "competitiveAdvantage",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub competitive_advantage: Option<String>,
-    /// `risksOfInaction`
+
+    /// `risksOfInaction`: a string. Example: `Falling behind competitors`.
     #[serde(
         rename = "risksOfInaction",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub risks_of_inaction: Option<String>,
-    /// `uniqueSellingProposition`
+
+    /// `uniqueSellingProposition`: a string. Example: `The only solution that integrates with all major platforms`.
     #[serde(
         rename = "uniqueSellingProposition",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub unique_selling_proposition: Option<String>,
-    /// `callToAction`
+
+    /// `callToAction`: a string. Example: `Schedule a demo today`.
     #[serde(rename = "callToAction", default, skip_serializing_if = "Option::is_none")]
     pub call_to_action: Option<String>,
 }
+
 impl BrandVoiceAnswers {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -1737,105 +1897,125 @@ impl BrandVoiceAnswers {
             call_to_action: None,
         }
     }
-    ///Sets `brandName`.
+
+    /// Sets `brandName`.
     pub fn brand_name(mut self, value: impl Into<String>) -> Self {
         self.brand_name = Some(value.into());
         self
     }
-    ///Sets `toneOfVoice`.
+
+    /// Sets `toneOfVoice`.
     pub fn tone_of_voice(mut self, value: impl Into<String>) -> Self {
         self.tone_of_voice = Some(value.into());
         self
     }
-    ///Sets `targetAudience`.
+
+    /// Sets `targetAudience`.
     pub fn target_audience(mut self, value: impl Into<String>) -> Self {
         self.target_audience = Some(value.into());
         self
     }
-    ///Sets `customerPainPoints`.
+
+    /// Sets `customerPainPoints`.
     pub fn customer_pain_points(mut self, value: impl Into<String>) -> Self {
         self.customer_pain_points = Some(value.into());
         self
     }
-    ///Sets `businessType`.
+
+    /// Sets `businessType`.
     pub fn business_type(mut self, value: impl Into<String>) -> Self {
         self.business_type = Some(value.into());
         self
     }
-    ///Sets `companyWebsite`.
+
+    /// Sets `companyWebsite`.
     pub fn company_website(mut self, value: impl Into<String>) -> Self {
         self.company_website = Some(value.into());
         self
     }
-    ///Sets `companyEmail`.
+
+    /// Sets `companyEmail`.
     pub fn company_email(mut self, value: impl Into<String>) -> Self {
         self.company_email = Some(value.into());
         self
     }
-    ///Sets `companyAddress`.
+
+    /// Sets `companyAddress`.
     pub fn company_address(mut self, value: impl Into<String>) -> Self {
         self.company_address = Some(value.into());
         self
     }
-    ///Sets `phone`.
+
+    /// Sets `phone`.
     pub fn phone(mut self, value: impl Into<BrandVoicePhone>) -> Self {
         self.phone = Some(value.into());
         self
     }
-    ///Sets `businessHours`.
+
+    /// Sets `businessHours`.
     pub fn business_hours(mut self, value: impl Into<String>) -> Self {
         self.business_hours = Some(value.into());
         self
     }
-    ///Sets `brandPromise`.
+
+    /// Sets `brandPromise`.
     pub fn brand_promise(mut self, value: impl Into<String>) -> Self {
         self.brand_promise = Some(value.into());
         self
     }
-    ///Sets `brandValues`.
+
+    /// Sets `brandValues`.
     pub fn brand_values(mut self, value: impl Into<String>) -> Self {
         self.brand_values = Some(value.into());
         self
     }
-    ///Sets `brandPurpose`.
+
+    /// Sets `brandPurpose`.
     pub fn brand_purpose(mut self, value: impl Into<String>) -> Self {
         self.brand_purpose = Some(value.into());
         self
     }
-    ///Sets `competitiveAdvantage`.
+
+    /// Sets `competitiveAdvantage`.
     pub fn competitive_advantage(mut self, value: impl Into<String>) -> Self {
         self.competitive_advantage = Some(value.into());
         self
     }
-    ///Sets `risksOfInaction`.
+
+    /// Sets `risksOfInaction`.
     pub fn risks_of_inaction(mut self, value: impl Into<String>) -> Self {
         self.risks_of_inaction = Some(value.into());
         self
     }
-    ///Sets `uniqueSellingProposition`.
+
+    /// Sets `uniqueSellingProposition`.
     pub fn unique_selling_proposition(mut self, value: impl Into<String>) -> Self {
         self.unique_selling_proposition = Some(value.into());
         self
     }
-    ///Sets `callToAction`.
+
+    /// Sets `callToAction`.
     pub fn call_to_action(mut self, value: impl Into<String>) -> Self {
         self.call_to_action = Some(value.into());
         self
     }
 }
+
 /// The business phone number.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct BrandVoicePhone {
-    /// `phoneNumber`
+    /// `phoneNumber`: a string. Example: `5551234567`.
     #[serde(rename = "phoneNumber", default, skip_serializing_if = "Option::is_none")]
     pub phone_number: Option<String>,
-    /// `countryCode`
+
+    /// `countryCode`: a string. Example: `US`.
     #[serde(rename = "countryCode", default, skip_serializing_if = "Option::is_none")]
     pub country_code: Option<String>,
 }
+
 impl BrandVoicePhone {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -1843,73 +2023,91 @@ impl BrandVoicePhone {
             country_code: None,
         }
     }
-    ///Sets `phoneNumber`.
+
+    /// Sets `phoneNumber`.
     pub fn phone_number(mut self, value: impl Into<String>) -> Self {
         self.phone_number = Some(value.into());
         self
     }
-    ///Sets `countryCode`.
+
+    /// Sets `countryCode`.
     pub fn country_code(mut self, value: impl Into<String>) -> Self {
         self.country_code = Some(value.into());
         self
     }
 }
+
 /// The listing form of a brand voice.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct BrandVoiceSummary {
-    /// `id`
+    /// `id`: a string. Example: `507f1f77bcf86cd799439011`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`
+
+    /// `name`: a string. Example: `My Brand Voice`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+
     /// The location's default brand voice.
     #[serde(rename = "isDefault", default, skip_serializing_if = "Option::is_none")]
     pub is_default: Option<bool>,
-    /// `createdAt`
+
+    /// `createdAt`: a string. Example: `2024-01-05T12:00:00.000Z`.
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `updatedAt`
+
+    /// `updatedAt`: a string. Example: `2024-01-05T12:00:00.000Z`.
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
 }
+
 /// A new brand board.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateBrandBoardRequest {
-    /// `locationId`
+    /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
     #[serde(rename = "locationId")]
     pub location_id: String,
-    /// `name`
+
+    /// `name`: a string. Example: `My Brand Board`.
     pub name: String,
-    /// `logos`
+
+    /// `logos`: a list of [`BrandLogo`](crate::v3::brand_boards::BrandLogo) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logos: Option<Vec<BrandLogo>>,
-    /// `colors`
+
+    /// `colors`: a list of [`BrandColor`](crate::v3::brand_boards::BrandColor) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub colors: Option<Vec<BrandColor>>,
-    /// `fonts`
+
+    /// `fonts`: a list of [`BrandFont`](crate::v3::brand_boards::BrandFont) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fonts: Option<Vec<BrandFont>>,
+
     /// Make it the location's default.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default: Option<bool>,
+
     /// Copy this existing board.
     #[serde(rename = "brandBoardId", default, skip_serializing_if = "Option::is_none")]
     pub brand_board_id: Option<String>,
+
     /// Media-library folder to put it in.
     #[serde(rename = "parentId", default, skip_serializing_if = "Option::is_none")]
     pub parent_id: Option<String>,
+
     /// How the board is created.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<BrandBoardSourceType>,
+
     /// Website to take colours, fonts and logos from, for type `url`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
 }
+
 impl CreateBrandBoardRequest {
-    ///A value with the required fields (`locationId`, `name`).
+    /// A value with the required fields (`locationId`, `name`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(location_id: impl Into<String>, name: impl Into<String>) -> Self {
         Self {
@@ -1925,69 +2123,83 @@ impl CreateBrandBoardRequest {
             url: None,
         }
     }
-    ///Sets `logos`.
+
+    /// Sets `logos`.
     pub fn logos(mut self, value: impl Into<Vec<BrandLogo>>) -> Self {
         self.logos = Some(value.into());
         self
     }
-    ///Sets `colors`.
+
+    /// Sets `colors`.
     pub fn colors(mut self, value: impl Into<Vec<BrandColor>>) -> Self {
         self.colors = Some(value.into());
         self
     }
-    ///Sets `fonts`.
+
+    /// Sets `fonts`.
     pub fn fonts(mut self, value: impl Into<Vec<BrandFont>>) -> Self {
         self.fonts = Some(value.into());
         self
     }
-    ///Sets `default`.
+
+    /// Sets `default`.
     pub fn default(mut self, value: impl Into<bool>) -> Self {
         self.default = Some(value.into());
         self
     }
-    ///Sets `brandBoardId`.
+
+    /// Sets `brandBoardId`.
     pub fn brand_board_id(mut self, value: impl Into<String>) -> Self {
         self.brand_board_id = Some(value.into());
         self
     }
-    ///Sets `parentId`.
+
+    /// Sets `parentId`.
     pub fn parent_id(mut self, value: impl Into<String>) -> Self {
         self.parent_id = Some(value.into());
         self
     }
-    ///Sets `type`.
+
+    /// Sets `type`.
     pub fn type_(mut self, value: impl Into<BrandBoardSourceType>) -> Self {
         self.type_ = Some(value.into());
         self
     }
-    ///Sets `url`.
+
+    /// Sets `url`.
     pub fn url(mut self, value: impl Into<String>) -> Self {
         self.url = Some(value.into());
         self
     }
 }
+
 /// A new brand voice.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateBrandVoiceRequest {
-    /// `name`
+    /// `name`: a string. Example: `My Brand Voice`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+
     /// `manual` takes the given answers, `url` writes them from a website, `description` from a text about the business.
     #[serde(rename = "type")]
     pub type_: CreateBrandVoiceRequestType,
+
     /// Website to write the answers from, for type `url`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
+
     /// Text about the business, for type `description` (optional with `url`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+
     /// The answers, for type `manual`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub answers: Option<NewBrandVoiceAnswers>,
 }
+
 impl CreateBrandVoiceRequest {
-    ///A value with the required fields (`type`).
+    /// A value with the required fields (`type`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(type_: impl Into<CreateBrandVoiceRequestType>) -> Self {
         Self {
@@ -1998,40 +2210,49 @@ impl CreateBrandVoiceRequest {
             answers: None,
         }
     }
-    ///Sets `name`.
+
+    /// Sets `name`.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
-    ///Sets `url`.
+
+    /// Sets `url`.
     pub fn url(mut self, value: impl Into<String>) -> Self {
         self.url = Some(value.into());
         self
     }
-    ///Sets `description`.
+
+    /// Sets `description`.
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
         self
     }
-    ///Sets `answers`.
+
+    /// Sets `answers`.
     pub fn answers(mut self, value: impl Into<NewBrandVoiceAnswers>) -> Self {
         self.answers = Some(value.into());
         self
     }
 }
+
 /// `manual` takes the given answers, `url` writes them from a website, `description` from a text about the business.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CreateBrandVoiceRequestType {
-    ///`manual`
+    /// `manual`
     Manual,
-    ///`url`
+
+    /// `url`
     Url,
-    ///`description`
+
+    /// `description`
     Description,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 impl CreateBrandVoiceRequestType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -2043,6 +2264,7 @@ impl CreateBrandVoiceRequestType {
         }
     }
 }
+
 impl From<&str> for CreateBrandVoiceRequestType {
     fn from(value: &str) -> Self {
         match value {
@@ -2054,112 +2276,137 @@ impl From<&str> for CreateBrandVoiceRequestType {
     }
 }
 crate::runtime::enums::string_enum!(CreateBrandVoiceRequestType);
+
 /// The `DeleteBrandVoiceResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DeleteBrandVoiceResponse {
-    /// `deleted`
+    /// `deleted`: `true` or `false`. Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted: Option<bool>,
+
     /// Trace id of the request.
     #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
     pub trace_id: Option<String>,
 }
+
 /// The `ListBrandBoardsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListBrandBoardsResponse {
-    /// `brandBoards`
+    /// `brandBoards`: a list of [`BrandBoardSummary`](crate::v3::brand_boards::BrandBoardSummary) values.
     #[serde(rename = "brandBoards", default, skip_serializing_if = "Option::is_none")]
     pub brand_boards: Option<Vec<BrandBoardSummary>>,
+
     /// Brand boards matching the query.
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
 }
+
 /// The `ListBrandVoicesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListBrandVoicesResponse {
-    /// `items`
+    /// `items`: a list of [`BrandVoiceSummary`](crate::v3::brand_boards::BrandVoiceSummary) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub items: Option<Vec<BrandVoiceSummary>>,
+
     /// Brand voices matching the query.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
+
     /// Trace id of the request.
     #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
     pub trace_id: Option<String>,
 }
+
 /// The answers of a new brand voice; the first four are needed.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct NewBrandVoiceAnswers {
-    /// `brandName`
+    /// `brandName`: a string. Example: `Acme Inc`.
     #[serde(rename = "brandName")]
     pub brand_name: String,
-    /// `toneOfVoice`
+
+    /// `toneOfVoice`: a string. Example: `Professional and friendly`.
     #[serde(rename = "toneOfVoice")]
     pub tone_of_voice: String,
-    /// `targetAudience`
+
+    /// `targetAudience`: a string. Example: `Small business owners`.
     #[serde(rename = "targetAudience")]
     pub target_audience: String,
-    /// `customerPainPoints`
+
+    /// `customerPainPoints`: a string. Example: `Difficulty with time management`.
     #[serde(rename = "customerPainPoints")]
     pub customer_pain_points: String,
-    /// `businessType`
+
+    /// `businessType`: a string. Example: `Software Development`.
     #[serde(rename = "businessType", default, skip_serializing_if = "Option::is_none")]
     pub business_type: Option<String>,
-    /// `companyWebsite`
+
+    /// `companyWebsite`: a string. Example: `https://example.com`.
     #[serde(rename = "companyWebsite", default, skip_serializing_if = "Option::is_none")]
     pub company_website: Option<String>,
-    /// `companyEmail`
+
+    /// `companyEmail`: a string. Example: `contact@example.com`.
     #[serde(rename = "companyEmail", default, skip_serializing_if = "Option::is_none")]
     pub company_email: Option<String>,
-    /// `companyAddress`
+
+    /// `companyAddress`: a string. Example: `123 Main St, Anytown, CA`.
     #[serde(rename = "companyAddress", default, skip_serializing_if = "Option::is_none")]
     pub company_address: Option<String>,
-    /// `phone`
+
+    /// `phone`: a [`BrandVoicePhone`](crate::v3::brand_boards::BrandVoicePhone).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<BrandVoicePhone>,
-    /// `businessHours`
+
+    /// `businessHours`: a string. Example: `Mon-Fri 9am-5pm`.
     #[serde(rename = "businessHours", default, skip_serializing_if = "Option::is_none")]
     pub business_hours: Option<String>,
-    /// `brandPromise`
+
+    /// `brandPromise`: a string. Example: `We deliver on time, every time`.
     #[serde(rename = "brandPromise", default, skip_serializing_if = "Option::is_none")]
     pub brand_promise: Option<String>,
-    /// `brandValues`
+
+    /// `brandValues`: a string. Example: `Integrity, Excellence, Innovation`.
     #[serde(rename = "brandValues", default, skip_serializing_if = "Option::is_none")]
     pub brand_values: Option<String>,
-    /// `brandPurpose`
+
+    /// `brandPurpose`: a string. Example: `To empower small businesses with technology`.
     #[serde(rename = "brandPurpose", default, skip_serializing_if = "Option::is_none")]
     pub brand_purpose: Option<String>,
-    /// `competitiveAdvantage`
+
+    /// `competitiveAdvantage`: a string. Example: `Proprietary AI technology`.
     #[serde(
         rename = "competitiveAdvantage",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub competitive_advantage: Option<String>,
-    /// `risksOfInaction`
+
+    /// `risksOfInaction`: a string. Example: `Falling behind competitors`.
     #[serde(
         rename = "risksOfInaction",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub risks_of_inaction: Option<String>,
-    /// `uniqueSellingProposition`
+
+    /// `uniqueSellingProposition`: a string. Example: `The only solution that integrates with all major platforms`.
     #[serde(
         rename = "uniqueSellingProposition",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub unique_selling_proposition: Option<String>,
-    /// `callToAction`
+
+    /// `callToAction`: a string. Example: `Schedule a demo today`.
     #[serde(rename = "callToAction", default, skip_serializing_if = "Option::is_none")]
     pub call_to_action: Option<String>,
 }
+
 impl NewBrandVoiceAnswers {
-    ///A value with the required fields (`brandName`, `toneOfVoice`, `targetAudience`, `customerPainPoints`).
+    /// A value with the required fields (`brandName`, `toneOfVoice`, `targetAudience`, `customerPainPoints`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         brand_name: impl Into<String>,
@@ -2187,111 +2434,134 @@ impl NewBrandVoiceAnswers {
             call_to_action: None,
         }
     }
-    ///Sets `businessType`.
+
+    /// Sets `businessType`.
     pub fn business_type(mut self, value: impl Into<String>) -> Self {
         self.business_type = Some(value.into());
         self
     }
-    ///Sets `companyWebsite`.
+
+    /// Sets `companyWebsite`.
     pub fn company_website(mut self, value: impl Into<String>) -> Self {
         self.company_website = Some(value.into());
         self
     }
-    ///Sets `companyEmail`.
+
+    /// Sets `companyEmail`.
     pub fn company_email(mut self, value: impl Into<String>) -> Self {
         self.company_email = Some(value.into());
         self
     }
-    ///Sets `companyAddress`.
+
+    /// Sets `companyAddress`.
     pub fn company_address(mut self, value: impl Into<String>) -> Self {
         self.company_address = Some(value.into());
         self
     }
-    ///Sets `phone`.
+
+    /// Sets `phone`.
     pub fn phone(mut self, value: impl Into<BrandVoicePhone>) -> Self {
         self.phone = Some(value.into());
         self
     }
-    ///Sets `businessHours`.
+
+    /// Sets `businessHours`.
     pub fn business_hours(mut self, value: impl Into<String>) -> Self {
         self.business_hours = Some(value.into());
         self
     }
-    ///Sets `brandPromise`.
+
+    /// Sets `brandPromise`.
     pub fn brand_promise(mut self, value: impl Into<String>) -> Self {
         self.brand_promise = Some(value.into());
         self
     }
-    ///Sets `brandValues`.
+
+    /// Sets `brandValues`.
     pub fn brand_values(mut self, value: impl Into<String>) -> Self {
         self.brand_values = Some(value.into());
         self
     }
-    ///Sets `brandPurpose`.
+
+    /// Sets `brandPurpose`.
     pub fn brand_purpose(mut self, value: impl Into<String>) -> Self {
         self.brand_purpose = Some(value.into());
         self
     }
-    ///Sets `competitiveAdvantage`.
+
+    /// Sets `competitiveAdvantage`.
     pub fn competitive_advantage(mut self, value: impl Into<String>) -> Self {
         self.competitive_advantage = Some(value.into());
         self
     }
-    ///Sets `risksOfInaction`.
+
+    /// Sets `risksOfInaction`.
     pub fn risks_of_inaction(mut self, value: impl Into<String>) -> Self {
         self.risks_of_inaction = Some(value.into());
         self
     }
-    ///Sets `uniqueSellingProposition`.
+
+    /// Sets `uniqueSellingProposition`.
     pub fn unique_selling_proposition(mut self, value: impl Into<String>) -> Self {
         self.unique_selling_proposition = Some(value.into());
         self
     }
-    ///Sets `callToAction`.
+
+    /// Sets `callToAction`.
     pub fn call_to_action(mut self, value: impl Into<String>) -> Self {
         self.call_to_action = Some(value.into());
         self
     }
 }
+
 /// The `SetDefaultBrandVoiceResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SetDefaultBrandVoiceResponse {
-    /// `success`
+    /// `success`: `true` or `false`. Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
+
     /// The new default.
     #[serde(rename = "brandVoiceId", default, skip_serializing_if = "Option::is_none")]
     pub brand_voice_id: Option<String>,
+
     /// Trace id of the request.
     #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
     pub trace_id: Option<String>,
 }
+
 /// The fields to change; array fields replace the stored ones.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateBrandBoardRequest {
-    /// `name`
+    /// `name`: a string. Example: `My Brandboard 2`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `logos`
+
+    /// `logos`: a list of [`BrandLogo`](crate::v3::brand_boards::BrandLogo) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logos: Option<Vec<BrandLogo>>,
-    /// `colors`
+
+    /// `colors`: a list of [`BrandColor`](crate::v3::brand_boards::BrandColor) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub colors: Option<Vec<BrandColor>>,
-    /// `fonts`
+
+    /// `fonts`: a list of [`BrandFont`](crate::v3::brand_boards::BrandFont) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fonts: Option<Vec<BrandFont>>,
+
     /// Make it the location's default.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default: Option<bool>,
+
     /// Media-library folder (reserved by HighLevel).
     #[serde(rename = "parentId", default, skip_serializing_if = "Option::is_none")]
     pub parent_id: Option<String>,
 }
+
 impl UpdateBrandBoardRequest {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -2303,60 +2573,71 @@ impl UpdateBrandBoardRequest {
             parent_id: None,
         }
     }
-    ///Sets `name`.
+
+    /// Sets `name`.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
-    ///Sets `logos`.
+
+    /// Sets `logos`.
     pub fn logos(mut self, value: impl Into<Vec<BrandLogo>>) -> Self {
         self.logos = Some(value.into());
         self
     }
-    ///Sets `colors`.
+
+    /// Sets `colors`.
     pub fn colors(mut self, value: impl Into<Vec<BrandColor>>) -> Self {
         self.colors = Some(value.into());
         self
     }
-    ///Sets `fonts`.
+
+    /// Sets `fonts`.
     pub fn fonts(mut self, value: impl Into<Vec<BrandFont>>) -> Self {
         self.fonts = Some(value.into());
         self
     }
-    ///Sets `default`.
+
+    /// Sets `default`.
     pub fn default(mut self, value: impl Into<bool>) -> Self {
         self.default = Some(value.into());
         self
     }
-    ///Sets `parentId`.
+
+    /// Sets `parentId`.
     pub fn parent_id(mut self, value: impl Into<String>) -> Self {
         self.parent_id = Some(value.into());
         self
     }
 }
+
 /// The fields to change.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateBrandVoiceRequest {
-    /// `name`
+    /// `name`: a string. Example: `My Brand Voice`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+
     /// The answers to change.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub answers: Option<BrandVoiceAnswers>,
 }
+
 impl UpdateBrandVoiceRequest {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self { name: None, answers: None }
     }
-    ///Sets `name`.
+
+    /// Sets `name`.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
-    ///Sets `answers`.
+
+    /// Sets `answers`.
     pub fn answers(mut self, value: impl Into<BrandVoiceAnswers>) -> Self {
         self.answers = Some(value.into());
         self

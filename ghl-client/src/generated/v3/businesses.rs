@@ -25,22 +25,24 @@
 //! | [`get_business`](Businesses::get_business) | `GET /businesses/{businessId}` | `v3` | location |
 //! | [`list_businesses`](Businesses::list_businesses) | `GET /businesses/` | `v3` | location |
 //! | [`update_business`](Businesses::update_business) | `PUT /businesses/{businessId}` | `v3` | location |
+
 /// This module's path below the crate root.
 pub const MODULE: &str = "v3::businesses";
-///Operations of the Businesses module. Get one with `client.v3().businesses()`.
+
+/// Operations of the Businesses module. Get one with `client.v3().businesses()`.
 #[derive(Clone, Debug)]
 pub struct Businesses {
     client: crate::Client,
 }
+
 impl Businesses {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
     }
+
     /// Create a business in a location.
     ///
     /// `POST /businesses/` · Version `v3` · location token · scopes: `businesses.write`
-    ///
-    /// Note: SKILL.md's Companies section gives this call as POST /companies/ with the same body fields; CRM company records are HighLevel's businesses.
     pub fn create_business(
         &self,
         body: crate::businesses::CreateBusinessRequest,
@@ -50,33 +52,30 @@ impl Businesses {
             body,
         }
     }
+
     /// Delete a business by its id.
     ///
     /// `DELETE /businesses/{businessId}` · Version `v3` · location token · scopes: `businesses.write`
-    ///
-    /// Note: SKILL.md's Companies section gives this call as DELETE /companies/{companyId}; CRM company records are HighLevel's businesses.
     pub fn delete_business(&self, business_id: impl Into<String>) -> DeleteBusiness {
         DeleteBusiness {
             client: self.client.clone(),
             business_id: business_id.into(),
         }
     }
+
     /// Fetch one business by its id.
     ///
     /// `GET /businesses/{businessId}` · Version `v3` · location token · scopes: `businesses.readonly`
-    ///
-    /// Note: SKILL.md's Companies section gives this call as GET /companies/{companyId}; that path is HighLevel's agency lookup (companies module), while CRM company records are businesses.
     pub fn get_business(&self, business_id: impl Into<String>) -> GetBusiness {
         GetBusiness {
             client: self.client.clone(),
             business_id: business_id.into(),
         }
     }
+
     /// List the businesses of a location.
     ///
     /// `GET /businesses/` · Version `v3` · location token · scopes: `businesses.readonly`
-    ///
-    /// Note: SKILL.md's Companies section gives this call as GET /companies/. HighLevel types `limit` and `skip` as strings; they are counts and typed integer here.
     pub fn list_businesses(&self) -> ListBusinesses {
         ListBusinesses {
             client: self.client.clone(),
@@ -85,11 +84,10 @@ impl Businesses {
             skip: None,
         }
     }
+
     /// Change a business.
     ///
     /// `PUT /businesses/{businessId}` · Version `v3` · location token · scopes: `businesses.write`
-    ///
-    /// Note: SKILL.md's Companies section gives this call as PUT /companies/{companyId}; CRM company records are HighLevel's businesses.
     pub fn update_business(
         &self,
         business_id: impl Into<String>,
@@ -102,7 +100,8 @@ impl Businesses {
         }
     }
 }
-///One call per operation with sample arguments (contract tests only).
+
+/// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -163,7 +162,8 @@ pub fn contract_samples(
         ));
     calls
 }
-///One call per operation with every optional argument and field set too (contract tests only).
+
+/// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -243,19 +243,19 @@ pub fn contract_samples_full(
         ));
     calls
 }
+
 /// Request builder for `create_business`: set optional parameters, then call `send()`.
 ///
 /// Create a business in a location.
 ///
 /// `POST /businesses/` · Version `v3` · location token · scopes: `businesses.write`
-///
-/// Note: SKILL.md's Companies section gives this call as POST /companies/ with the same body fields; CRM company records are HighLevel's businesses.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct CreateBusiness {
     client: crate::Client,
     body: crate::businesses::CreateBusinessRequest,
 }
+
 impl CreateBusiness {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -274,12 +274,14 @@ impl CreateBusiness {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::businesses::BusinessWriteResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -291,19 +293,19 @@ impl CreateBusiness {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `delete_business`: set optional parameters, then call `send()`.
 ///
 /// Delete a business by its id.
 ///
 /// `DELETE /businesses/{businessId}` · Version `v3` · location token · scopes: `businesses.write`
-///
-/// Note: SKILL.md's Companies section gives this call as DELETE /companies/{companyId}; CRM company records are HighLevel's businesses.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DeleteBusiness {
     client: crate::Client,
     business_id: String,
 }
+
 impl DeleteBusiness {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -324,10 +326,12 @@ impl DeleteBusiness {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -336,19 +340,19 @@ impl DeleteBusiness {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_business`: set optional parameters, then call `send()`.
 ///
 /// Fetch one business by its id.
 ///
 /// `GET /businesses/{businessId}` · Version `v3` · location token · scopes: `businesses.readonly`
-///
-/// Note: SKILL.md's Companies section gives this call as GET /companies/{companyId}; that path is HighLevel's agency lookup (companies module), while CRM company records are businesses.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetBusiness {
     client: crate::Client,
     business_id: String,
 }
+
 impl GetBusiness {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -369,12 +373,14 @@ impl GetBusiness {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::businesses::BusinessResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -383,13 +389,12 @@ impl GetBusiness {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `list_businesses`: set optional parameters, then call `send()`.
 ///
 /// List the businesses of a location.
 ///
 /// `GET /businesses/` · Version `v3` · location token · scopes: `businesses.readonly`
-///
-/// Note: SKILL.md's Companies section gives this call as GET /companies/. HighLevel types `limit` and `skip` as strings; they are counts and typed integer here.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListBusinesses {
@@ -398,24 +403,28 @@ pub struct ListBusinesses {
     limit: Option<i64>,
     skip: Option<i64>,
 }
-impl ListBusinesses {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl ListBusinesses {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Page size.
+
+    /// Page size.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
-    ///Number of businesses to skip.
+
+    /// Number of businesses to skip.
     pub fn skip(mut self, value: impl Into<i64>) -> Self {
         self.skip = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -440,10 +449,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::businesses::BusinessList, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -452,15 +463,20 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 impl crate::Paginated for ListBusinesses {
     type Page = crate::businesses::BusinessList;
+
     type Item = crate::businesses::Business;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListBusinesses::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.businesses.as_ref()).map_or(0, Vec::len);
@@ -475,10 +491,12 @@ impl crate::Paginated for ListBusinesses {
         self.skip = Some(next);
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.businesses).unwrap_or_default()
     }
 }
+
 impl ListBusinesses {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -489,13 +507,12 @@ impl ListBusinesses {
         crate::paginate(self)
     }
 }
+
 /// Request builder for `update_business`: set optional parameters, then call `send()`.
 ///
 /// Change a business.
 ///
 /// `PUT /businesses/{businessId}` · Version `v3` · location token · scopes: `businesses.write`
-///
-/// Note: SKILL.md's Companies section gives this call as PUT /companies/{companyId}; CRM company records are HighLevel's businesses.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpdateBusiness {
@@ -503,6 +520,7 @@ pub struct UpdateBusiness {
     business_id: String,
     body: crate::businesses::UpdateBusinessRequest,
 }
+
 impl UpdateBusiness {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -527,12 +545,14 @@ impl UpdateBusiness {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::businesses::BusinessWriteResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,

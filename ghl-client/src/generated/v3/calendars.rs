@@ -79,17 +79,21 @@
 //! | [`update_service_booking`](Calendars::update_service_booking) | `PUT /calendars/services/bookings/{bookingId}` | `v3` | location |
 //! | [`update_service_location`](Calendars::update_service_location) | `PUT /calendars/services/locations/{serviceLocationId}` | `v3` | location |
 //! | [`validate_calendar_group_slug`](Calendars::validate_calendar_group_slug) | `POST /calendars/groups/validate-slug` | `v3` | location |
+
 /// This module's path below the crate root.
 pub const MODULE: &str = "v3::calendars";
-///Operations of the Calendars module. Get one with `client.v3().calendars()`.
+
+/// Operations of the Calendars module. Get one with `client.v3().calendars()`.
 #[derive(Clone, Debug)]
 pub struct Calendars {
     client: crate::Client,
 }
+
 impl Calendars {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
     }
+
     /// Apply an availability schedule to a team calendar.
     ///
     /// `PUT /calendars/schedules/{id}/associations/{calendarId}` · Version `v3` · location token · scopes: `calendars.write`
@@ -104,13 +108,12 @@ impl Calendars {
             calendar_id: calendar_id.into(),
         }
     }
+
     /// Book an appointment for a contact in a calendar.
     ///
     /// In v3 the request may also set `appointmentStatus` to `active` or `completed`.
     ///
     /// `POST /calendars/events/appointments` · Version `v3` · location token · scopes: `calendars/events.write`
-    ///
-    /// Note: SKILL.md gives POST /calendars/events (with a `notes` field this schema lacks; appointment notes have their own operations); the real path is this one.
     pub fn create_appointment(
         &self,
         body: crate::calendars::CreateAppointmentRequest,
@@ -120,6 +123,7 @@ impl Calendars {
             body,
         }
     }
+
     /// Add a note to an appointment.
     ///
     /// `POST /calendars/appointments/{appointmentId}/notes` · Version `v3` · location token · scopes: `calendars/events.write`
@@ -134,6 +138,7 @@ impl Calendars {
             body,
         }
     }
+
     /// Create an availability schedule for a user.
     ///
     /// `POST /calendars/schedules` · Version `v3` · location token · scopes: `calendars.write`
@@ -146,6 +151,7 @@ impl Calendars {
             body,
         }
     }
+
     /// Block time in a calendar or for a user.
     ///
     /// `POST /calendars/events/block-slots` · Version `v3` · location token · scopes: `calendars/events.write`
@@ -158,6 +164,7 @@ impl Calendars {
             body,
         }
     }
+
     /// Create a calendar in a location.
     ///
     /// `POST /calendars/` · Version `v3` · location token · scopes: `calendars.write`
@@ -167,6 +174,7 @@ impl Calendars {
             body,
         }
     }
+
     /// Create a calendar group.
     ///
     /// `POST /calendars/groups` · Version `v3` · location token · scopes: `calendars/groups.write`
@@ -179,6 +187,7 @@ impl Calendars {
             body,
         }
     }
+
     /// Add one or more notification settings to a calendar.
     ///
     /// `POST /calendars/{calendarId}/notifications` · Version `v3` · location token · scopes: `calendars/events.write`
@@ -193,13 +202,12 @@ impl Calendars {
             body,
         }
     }
+
     /// Create a room or a piece of equipment.
     ///
     /// HighLevel deprecates the room and equipment operations in v3; they belong to its first services model.
     ///
     /// `POST /calendars/resources/{resourceType}` · Version `v3` · location token · scopes: `calendars/resources.write`
-    ///
-    /// Note: SKILL.md gives POST /calendars/resources; the real path names the resource type.
     #[deprecated(note = "HighLevel marks this operation deprecated")]
     pub fn create_calendar_resource(
         &self,
@@ -212,6 +220,7 @@ impl Calendars {
             body,
         }
     }
+
     /// Give an event calendar its own availability schedule.
     ///
     /// `POST /calendars/schedules/event-calendar/{calendarId}` · Version `v3` · location token · scopes: `calendars.write`
@@ -226,6 +235,7 @@ impl Calendars {
             body,
         }
     }
+
     /// Add a bookable service to a location.
     ///
     /// `POST /calendars/services/catalog` · Version `v3` · location token · scopes: `calendars.write`
@@ -235,6 +245,7 @@ impl Calendars {
             body,
         }
     }
+
     /// Book one or more services for a contact.
     ///
     /// `POST /calendars/services/bookings` · Version `v3` · location token · scopes: `calendars/events.write`
@@ -249,6 +260,7 @@ impl Calendars {
             body,
         }
     }
+
     /// Add a place where services are delivered.
     ///
     /// `POST /calendars/services/locations` · Version `v3` · location token · scopes: `calendars.write`
@@ -261,6 +273,7 @@ impl Calendars {
             body,
         }
     }
+
     /// Delete an appointment note.
     ///
     /// `DELETE /calendars/appointments/{appointmentId}/notes/{noteId}` · Version `v3` · location token · scopes: `calendars/events.write`
@@ -275,6 +288,7 @@ impl Calendars {
             note_id: note_id.into(),
         }
     }
+
     /// Delete an availability schedule and its rules for good.
     ///
     /// `DELETE /calendars/schedules/{id}` · Version `v3` · location token · scopes: `calendars.write`
@@ -287,6 +301,7 @@ impl Calendars {
             id: id.into(),
         }
     }
+
     /// Delete a calendar.
     ///
     /// `DELETE /calendars/{calendarId}` · Version `v3` · location token · scopes: `calendars.write`
@@ -296,6 +311,7 @@ impl Calendars {
             calendar_id: calendar_id.into(),
         }
     }
+
     /// Delete an appointment or blocked slot.
     ///
     /// `DELETE /calendars/events/{eventId}` · Version `v3` · location token · scopes: `calendars/events.write`
@@ -310,6 +326,7 @@ impl Calendars {
             body,
         }
     }
+
     /// Delete a calendar group.
     ///
     /// `DELETE /calendars/groups/{groupId}` · Version `v3` · location token · scopes: `calendars/groups.write`
@@ -322,6 +339,7 @@ impl Calendars {
             group_id: group_id.into(),
         }
     }
+
     /// Delete a notification setting of a calendar.
     ///
     /// `DELETE /calendars/{calendarId}/notifications/{notificationId}` · Version `v3` · location token · scopes: `calendars/events.write`
@@ -336,13 +354,12 @@ impl Calendars {
             notification_id: notification_id.into(),
         }
     }
+
     /// Delete a room or piece of equipment.
     ///
     /// HighLevel deprecates the room and equipment operations in v3; they belong to its first services model.
     ///
     /// `DELETE /calendars/resources/{resourceType}/{id}` · Version `v3` · location token · scopes: `calendars/resources.write`
-    ///
-    /// Note: SKILL.md gives DELETE /calendars/resources/{resourceId}; the real path also names the resource type.
     #[deprecated(note = "HighLevel marks this operation deprecated")]
     pub fn delete_calendar_resource(
         &self,
@@ -355,6 +372,7 @@ impl Calendars {
             id: id.into(),
         }
     }
+
     /// Delete a bookable service.
     ///
     /// `DELETE /calendars/services/catalog/{serviceId}` · Version `v3` · location token · scopes: `calendars.write`
@@ -364,6 +382,7 @@ impl Calendars {
             service_id: service_id.into(),
         }
     }
+
     /// Delete a service booking.
     ///
     /// `DELETE /calendars/services/bookings/{bookingId}` · Version `v3` · location token · scopes: `calendars/events.write`
@@ -376,6 +395,7 @@ impl Calendars {
             booking_id: booking_id.into(),
         }
     }
+
     /// Delete a service location.
     ///
     /// `DELETE /calendars/services/locations/{serviceLocationId}` · Version `v3` · location token · scopes: `calendars.write`
@@ -388,17 +408,17 @@ impl Calendars {
             service_location_id: service_location_id.into(),
         }
     }
+
     /// Fetch one appointment by its id.
     ///
     /// `GET /calendars/events/appointments/{eventId}` · Version `v3` · location token · scopes: `calendars/events.readonly`
-    ///
-    /// Note: SKILL.md gives GET /calendars/events/{eventId}; the real path is this one.
     pub fn get_appointment(&self, event_id: impl Into<String>) -> GetAppointment {
         GetAppointment {
             client: self.client.clone(),
             event_id: event_id.into(),
         }
     }
+
     /// Fetch one availability schedule by its id.
     ///
     /// `GET /calendars/schedules/{id}` · Version `v3` · location token · scopes: `calendars.readonly`
@@ -411,6 +431,7 @@ impl Calendars {
             id: id.into(),
         }
     }
+
     /// Fetch one calendar by its id.
     ///
     /// `GET /calendars/{calendarId}` · Version `v3` · location token · scopes: `calendars.readonly`
@@ -420,6 +441,7 @@ impl Calendars {
             calendar_id: calendar_id.into(),
         }
     }
+
     /// Fetch one notification setting of a calendar.
     ///
     /// `GET /calendars/{calendarId}/notifications/{notificationId}` · Version `v3` · location token · scopes: `calendars/events.readonly`
@@ -434,6 +456,7 @@ impl Calendars {
             notification_id: notification_id.into(),
         }
     }
+
     /// Fetch one room or piece of equipment by its id.
     ///
     /// HighLevel deprecates the room and equipment operations in v3; they belong to its first services model.
@@ -451,6 +474,7 @@ impl Calendars {
             id: id.into(),
         }
     }
+
     /// Fetch the availability schedule of an event calendar.
     ///
     /// `GET /calendars/schedules/event-calendar/{calendarId}` · Version `v3` · location token · scopes: `calendars.readonly`
@@ -463,13 +487,12 @@ impl Calendars {
             calendar_id: calendar_id.into(),
         }
     }
+
     /// List the bookable start times of a calendar between two dates, per day.
     ///
     /// The range may span at most 31 days.
     ///
     /// `GET /calendars/{calendarId}/free-slots` · Version `v3` · location token · scopes: `calendars.readonly`
-    ///
-    /// Note: SKILL.md's example sends Version 2021-07-28; HighLevel's doc gives 2021-04-15.
     pub fn get_free_slots(
         &self,
         calendar_id: impl Into<String>,
@@ -486,6 +509,7 @@ impl Calendars {
             user_ids: None,
         }
     }
+
     /// Fetch one bookable service by its id.
     ///
     /// `GET /calendars/services/catalog/{serviceId}` · Version `v3` · location token · scopes: `calendars.readonly`
@@ -495,6 +519,7 @@ impl Calendars {
             service_id: service_id.into(),
         }
     }
+
     /// Fetch one service booking by its id.
     ///
     /// `GET /calendars/services/bookings/{bookingId}` · Version `v3` · location token · scopes: `calendars/events.readonly`
@@ -507,6 +532,7 @@ impl Calendars {
             booking_id: booking_id.into(),
         }
     }
+
     /// Fetch one service location by its id.
     ///
     /// `GET /calendars/services/locations/{serviceLocationId}` · Version `v3` · location token · scopes: `calendars.readonly`
@@ -519,6 +545,7 @@ impl Calendars {
             service_location_id: service_location_id.into(),
         }
     }
+
     /// List the notes of an appointment.
     ///
     /// `GET /calendars/appointments/{appointmentId}/notes` · Version `v3` · location token · scopes: `calendars/events.readonly`
@@ -535,6 +562,7 @@ impl Calendars {
             offset: offset.into(),
         }
     }
+
     /// List the blocked time of a location between two times.
     ///
     /// One of `userId`, `calendarId` or `groupId` must be given.
@@ -555,13 +583,12 @@ impl Calendars {
             end_time: end_time.into(),
         }
     }
+
     /// List the appointments of a location between two times.
     ///
     /// One of `userId`, `calendarId` or `groupId` must be given.
     ///
     /// `GET /calendars/events` · Version `v3` · location token · scopes: `calendars/events.readonly`
-    ///
-    /// Note: SKILL.md also lists GET /calendars/events/appointments to read a calendar's appointments; no such operation exists, this one with `calendarId` does it.
     pub fn list_calendar_events(
         &self,
         start_time: impl Into<i64>,
@@ -577,6 +604,7 @@ impl Calendars {
             end_time: end_time.into(),
         }
     }
+
     /// List the calendar groups of a location.
     ///
     /// `GET /calendars/groups` · Version `v3` · location token · scopes: `calendars/groups.readonly`
@@ -586,11 +614,10 @@ impl Calendars {
             location_id: None,
         }
     }
+
     /// List the notification settings of a calendar.
     ///
     /// `GET /calendars/{calendarId}/notifications` · Version `v3` · location token · scopes: `calendars/events.readonly`
-    ///
-    /// Note: Paged by `limit`/`skip`, but the response is a bare list, which the pagination extension cannot describe.
     pub fn list_calendar_notifications(
         &self,
         calendar_id: impl Into<String>,
@@ -604,13 +631,12 @@ impl Calendars {
             skip: None,
         }
     }
+
     /// List the rooms or the equipment of a location.
     ///
     /// HighLevel deprecates the room and equipment operations in v3; they belong to its first services model.
     ///
     /// `GET /calendars/resources/{resourceType}` · Version `v3` · location token · scopes: `calendars/resources.readonly`
-    ///
-    /// Note: SKILL.md gives GET /calendars/resources; the real path names the resource type. Paged by `limit`/`skip`, but the response is a bare list, which the pagination extension cannot describe.
     #[deprecated(note = "HighLevel marks this operation deprecated")]
     pub fn list_calendar_resources(
         &self,
@@ -626,6 +652,7 @@ impl Calendars {
             skip: skip.into(),
         }
     }
+
     /// List the calendars of a location.
     ///
     /// `GET /calendars/` · Version `v3` · location token · scopes: `calendars.readonly`
@@ -637,6 +664,7 @@ impl Calendars {
             show_drafted: None,
         }
     }
+
     /// List the service bookings of a location between two times.
     ///
     /// `GET /calendars/services/bookings` · Version `v3` · location token · scopes: `calendars/events.readonly`
@@ -654,6 +682,7 @@ impl Calendars {
             service_location_id: None,
         }
     }
+
     /// List the places of a location where services are delivered.
     ///
     /// `GET /calendars/services/locations` · Version `v3` · location token · scopes: `calendars.readonly`
@@ -663,6 +692,7 @@ impl Calendars {
             location_id: None,
         }
     }
+
     /// List the bookable services of a location.
     ///
     /// `GET /calendars/services/catalog` · Version `v3` · location token · scopes: `calendars.readonly`
@@ -674,6 +704,7 @@ impl Calendars {
             is_private: None,
         }
     }
+
     /// Stop applying an availability schedule to a team calendar.
     ///
     /// `DELETE /calendars/schedules/{id}/associations/{calendarId}` · Version `v3` · location token · scopes: `calendars.write`
@@ -688,6 +719,7 @@ impl Calendars {
             calendar_id: calendar_id.into(),
         }
     }
+
     /// List the availability schedules of a user.
     ///
     /// `GET /calendars/schedules/search` · Version `v3` · location token · scopes: `calendars.readonly`
@@ -704,11 +736,10 @@ impl Calendars {
             limit: None,
         }
     }
+
     /// Enable or disable a calendar group.
     ///
     /// `PUT /calendars/groups/{groupId}/status` · Version `v3` · location token · scopes: `calendars/groups.write`
-    ///
-    /// Note: SKILL.md gives DELETE for this path and calls it slug validation; the real method is PUT and it switches the group on or off.
     pub fn set_calendar_group_status(
         &self,
         group_id: impl Into<String>,
@@ -720,13 +751,12 @@ impl Calendars {
             body,
         }
     }
+
     /// Change an appointment (time, status, owner, location...).
     ///
     /// In v3 the request may also set `appointmentStatus` to `active` or `completed`.
     ///
     /// `PUT /calendars/events/appointments/{eventId}` · Version `v3` · location token · scopes: `calendars/events.write`
-    ///
-    /// Note: SKILL.md gives PUT /calendars/events/{eventId}; the real path is this one.
     pub fn update_appointment(
         &self,
         event_id: impl Into<String>,
@@ -738,6 +768,7 @@ impl Calendars {
             body,
         }
     }
+
     /// Change the text or author of an appointment note.
     ///
     /// `PUT /calendars/appointments/{appointmentId}/notes/{noteId}` · Version `v3` · location token · scopes: `calendars/events.write`
@@ -754,6 +785,7 @@ impl Calendars {
             body,
         }
     }
+
     /// Change the name, rules or time zone of an availability schedule.
     ///
     /// Only the fields sent are changed.
@@ -770,6 +802,7 @@ impl Calendars {
             body,
         }
     }
+
     /// Change a blocked slot.
     ///
     /// `PUT /calendars/events/block-slots/{eventId}` · Version `v3` · location token · scopes: `calendars/events.write`
@@ -784,6 +817,7 @@ impl Calendars {
             body,
         }
     }
+
     /// Change the settings of a calendar.
     ///
     /// `PUT /calendars/{calendarId}` · Version `v3` · location token · scopes: `calendars.write`
@@ -798,6 +832,7 @@ impl Calendars {
             body,
         }
     }
+
     /// Change the name, description or slug of a calendar group.
     ///
     /// `PUT /calendars/groups/{groupId}` · Version `v3` · location token · scopes: `calendars/groups.write`
@@ -812,6 +847,7 @@ impl Calendars {
             body,
         }
     }
+
     /// Change a notification setting of a calendar.
     ///
     /// `PUT /calendars/{calendarId}/notifications/{notificationId}` · Version `v3` · location token · scopes: `calendars/events.write`
@@ -828,13 +864,12 @@ impl Calendars {
             body,
         }
     }
+
     /// Change a room or piece of equipment.
     ///
     /// HighLevel deprecates the room and equipment operations in v3; they belong to its first services model.
     ///
     /// `PUT /calendars/resources/{resourceType}/{id}` · Version `v3` · location token · scopes: `calendars/resources.write`
-    ///
-    /// Note: SKILL.md gives PUT /calendars/resources/{resourceId}; the real path also names the resource type.
     #[deprecated(note = "HighLevel marks this operation deprecated")]
     pub fn update_calendar_resource(
         &self,
@@ -849,6 +884,7 @@ impl Calendars {
             body,
         }
     }
+
     /// Change the rules or time zone of an event calendar's availability schedule.
     ///
     /// Only the fields sent are changed.
@@ -865,6 +901,7 @@ impl Calendars {
             body,
         }
     }
+
     /// Change a bookable service (price, durations, staff, variations...).
     ///
     /// Only the fields sent are changed.
@@ -881,6 +918,7 @@ impl Calendars {
             body,
         }
     }
+
     /// Change a service booking (time, status, services, place...).
     ///
     /// Only the fields sent are changed; `services`, when sent, replaces the booked services.
@@ -899,6 +937,7 @@ impl Calendars {
             body,
         }
     }
+
     /// Change the name, address or kind of a service location.
     ///
     /// Only the fields sent are changed.
@@ -915,11 +954,10 @@ impl Calendars {
             body,
         }
     }
+
     /// Check whether a group slug is still free in a location.
     ///
     /// `POST /calendars/groups/validate-slug` · Version `v3` · location token · scopes: `calendars/groups.write`
-    ///
-    /// Note: SKILL.md lists slug validation as DELETE /calendars/groups/{groupId}/status; the real operation is this POST.
     pub fn validate_calendar_group_slug(
         &self,
         body: crate::calendars::ValidateCalendarGroupSlugRequest,
@@ -930,7 +968,8 @@ impl Calendars {
         }
     }
 }
-///One call per operation with sample arguments (contract tests only).
+
+/// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -1607,7 +1646,8 @@ pub fn contract_samples(
         ));
     calls
 }
-///One call per operation with every optional argument and field set too (contract tests only).
+
+/// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -2750,6 +2790,7 @@ pub fn contract_samples_full(
         ));
     calls
 }
+
 /// Request builder for `add_calendar_to_schedule`: set optional parameters, then call `send()`.
 ///
 /// Apply an availability schedule to a team calendar.
@@ -2762,6 +2803,7 @@ pub struct AddCalendarToSchedule {
     id: String,
     calendar_id: String,
 }
+
 impl AddCalendarToSchedule {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2783,10 +2825,12 @@ impl AddCalendarToSchedule {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2795,6 +2839,7 @@ impl AddCalendarToSchedule {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `create_appointment`: set optional parameters, then call `send()`.
 ///
 /// Book an appointment for a contact in a calendar.
@@ -2802,14 +2847,13 @@ impl AddCalendarToSchedule {
 /// In v3 the request may also set `appointmentStatus` to `active` or `completed`.
 ///
 /// `POST /calendars/events/appointments` · Version `v3` · location token · scopes: `calendars/events.write`
-///
-/// Note: SKILL.md gives POST /calendars/events (with a `notes` field this schema lacks; appointment notes have their own operations); the real path is this one.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct CreateAppointment {
     client: crate::Client,
     body: crate::calendars::CreateAppointmentRequest,
 }
+
 impl CreateAppointment {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2831,10 +2875,12 @@ impl CreateAppointment {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<Appointment, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2843,6 +2889,7 @@ impl CreateAppointment {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `create_appointment_note`: set optional parameters, then call `send()`.
 ///
 /// Add a note to an appointment.
@@ -2855,6 +2902,7 @@ pub struct CreateAppointmentNote {
     appointment_id: String,
     body: crate::calendars::AppointmentNoteRequest,
 }
+
 impl CreateAppointmentNote {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2879,12 +2927,14 @@ impl CreateAppointmentNote {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::calendars::AppointmentNoteResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2896,6 +2946,7 @@ impl CreateAppointmentNote {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `create_availability_schedule`: set optional parameters, then call `send()`.
 ///
 /// Create an availability schedule for a user.
@@ -2907,6 +2958,7 @@ pub struct CreateAvailabilitySchedule {
     client: crate::Client,
     body: crate::calendars::CreateAvailabilityScheduleRequest,
 }
+
 impl CreateAvailabilitySchedule {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2925,12 +2977,14 @@ impl CreateAvailabilitySchedule {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::calendars::AvailabilityScheduleResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2942,6 +2996,7 @@ impl CreateAvailabilitySchedule {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `create_block_slot`: set optional parameters, then call `send()`.
 ///
 /// Block time in a calendar or for a user.
@@ -2953,6 +3008,7 @@ pub struct CreateBlockSlot {
     client: crate::Client,
     body: crate::calendars::BlockSlotRequest,
 }
+
 impl CreateBlockSlot {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2974,10 +3030,12 @@ impl CreateBlockSlot {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::calendars::BlockedSlot, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2986,6 +3044,7 @@ impl CreateBlockSlot {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `create_calendar`: set optional parameters, then call `send()`.
 ///
 /// Create a calendar in a location.
@@ -2997,6 +3056,7 @@ pub struct CreateCalendar {
     client: crate::Client,
     body: CreateCalendarRequest,
 }
+
 impl CreateCalendar {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3015,10 +3075,12 @@ impl CreateCalendar {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<CalendarResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3027,6 +3089,7 @@ impl CreateCalendar {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `create_calendar_group`: set optional parameters, then call `send()`.
 ///
 /// Create a calendar group.
@@ -3038,6 +3101,7 @@ pub struct CreateCalendarGroup {
     client: crate::Client,
     body: crate::calendars::CreateCalendarGroupRequest,
 }
+
 impl CreateCalendarGroup {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3056,12 +3120,14 @@ impl CreateCalendarGroup {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::calendars::CalendarGroupResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3073,6 +3139,7 @@ impl CreateCalendarGroup {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `create_calendar_notifications`: set optional parameters, then call `send()`.
 ///
 /// Add one or more notification settings to a calendar.
@@ -3085,6 +3152,7 @@ pub struct CreateCalendarNotifications {
     calendar_id: String,
     body: Vec<crate::calendars::CreateCalendarNotificationRequest>,
 }
+
 impl CreateCalendarNotifications {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3109,12 +3177,14 @@ impl CreateCalendarNotifications {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<Vec<crate::calendars::CalendarNotification>, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3126,6 +3196,7 @@ impl CreateCalendarNotifications {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `create_calendar_resource`: set optional parameters, then call `send()`.
 ///
 /// Create a room or a piece of equipment.
@@ -3133,8 +3204,6 @@ impl CreateCalendarNotifications {
 /// HighLevel deprecates the room and equipment operations in v3; they belong to its first services model.
 ///
 /// `POST /calendars/resources/{resourceType}` · Version `v3` · location token · scopes: `calendars/resources.write`
-///
-/// Note: SKILL.md gives POST /calendars/resources; the real path names the resource type.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct CreateCalendarResource {
@@ -3142,6 +3211,7 @@ pub struct CreateCalendarResource {
     resource_type: crate::calendars::CalendarResourceType,
     body: crate::calendars::CreateCalendarResourceRequest,
 }
+
 impl CreateCalendarResource {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3166,10 +3236,12 @@ impl CreateCalendarResource {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::calendars::CalendarResource, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3178,6 +3250,7 @@ impl CreateCalendarResource {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `create_event_calendar_schedule`: set optional parameters, then call `send()`.
 ///
 /// Give an event calendar its own availability schedule.
@@ -3190,6 +3263,7 @@ pub struct CreateEventCalendarSchedule {
     calendar_id: String,
     body: CreateEventCalendarScheduleRequest,
 }
+
 impl CreateEventCalendarSchedule {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3214,10 +3288,12 @@ impl CreateEventCalendarSchedule {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<EventCalendarScheduleResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3226,6 +3302,7 @@ impl CreateEventCalendarSchedule {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `create_service`: set optional parameters, then call `send()`.
 ///
 /// Add a bookable service to a location.
@@ -3237,6 +3314,7 @@ pub struct CreateService {
     client: crate::Client,
     body: CreateServiceRequest,
 }
+
 impl CreateService {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3258,10 +3336,12 @@ impl CreateService {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ServiceResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3270,6 +3350,7 @@ impl CreateService {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `create_service_booking`: set optional parameters, then call `send()`.
 ///
 /// Book one or more services for a contact.
@@ -3283,17 +3364,20 @@ pub struct CreateServiceBooking {
     skip_scheduling_notice: Option<bool>,
     body: CreateServiceBookingRequest,
 }
+
 impl CreateServiceBooking {
-    ///Book even if the time is not free; skips every slot check, the notice and date range ones included. False when absent.
+    /// Book even if the time is not free; skips every slot check, the notice and date range ones included. False when absent.
     pub fn override_availability(mut self, value: impl Into<bool>) -> Self {
         self.override_availability = Some(value.into());
         self
     }
-    ///Ignore the minimum notice and the booking date range. False when absent.
+
+    /// Ignore the minimum notice and the booking date range. False when absent.
     pub fn skip_scheduling_notice(mut self, value: impl Into<bool>) -> Self {
         self.skip_scheduling_notice = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -3320,10 +3404,12 @@ impl CreateServiceBooking {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<SavedServiceBooking, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3332,6 +3418,7 @@ impl CreateServiceBooking {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `create_service_location`: set optional parameters, then call `send()`.
 ///
 /// Add a place where services are delivered.
@@ -3343,6 +3430,7 @@ pub struct CreateServiceLocation {
     client: crate::Client,
     body: CreateServiceLocationRequest,
 }
+
 impl CreateServiceLocation {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3364,10 +3452,12 @@ impl CreateServiceLocation {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ServiceLocation, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3376,6 +3466,7 @@ impl CreateServiceLocation {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `delete_appointment_note`: set optional parameters, then call `send()`.
 ///
 /// Delete an appointment note.
@@ -3388,6 +3479,7 @@ pub struct DeleteAppointmentNote {
     appointment_id: String,
     note_id: String,
 }
+
 impl DeleteAppointmentNote {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3409,10 +3501,12 @@ impl DeleteAppointmentNote {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3421,6 +3515,7 @@ impl DeleteAppointmentNote {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `delete_availability_schedule`: set optional parameters, then call `send()`.
 ///
 /// Delete an availability schedule and its rules for good.
@@ -3432,6 +3527,7 @@ pub struct DeleteAvailabilitySchedule {
     client: crate::Client,
     id: String,
 }
+
 impl DeleteAvailabilitySchedule {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3452,10 +3548,12 @@ impl DeleteAvailabilitySchedule {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3464,6 +3562,7 @@ impl DeleteAvailabilitySchedule {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `delete_calendar`: set optional parameters, then call `send()`.
 ///
 /// Delete a calendar.
@@ -3475,6 +3574,7 @@ pub struct DeleteCalendar {
     client: crate::Client,
     calendar_id: String,
 }
+
 impl DeleteCalendar {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3495,10 +3595,12 @@ impl DeleteCalendar {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3507,6 +3609,7 @@ impl DeleteCalendar {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `delete_calendar_event`: set optional parameters, then call `send()`.
 ///
 /// Delete an appointment or blocked slot.
@@ -3519,6 +3622,7 @@ pub struct DeleteCalendarEvent {
     event_id: String,
     body: crate::calendars::DeleteCalendarEventRequest,
 }
+
 impl DeleteCalendarEvent {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3543,12 +3647,14 @@ impl DeleteCalendarEvent {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::calendars::DeleteCalendarEventResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3560,6 +3666,7 @@ impl DeleteCalendarEvent {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `delete_calendar_group`: set optional parameters, then call `send()`.
 ///
 /// Delete a calendar group.
@@ -3571,6 +3678,7 @@ pub struct DeleteCalendarGroup {
     client: crate::Client,
     group_id: String,
 }
+
 impl DeleteCalendarGroup {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3591,10 +3699,12 @@ impl DeleteCalendarGroup {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3603,6 +3713,7 @@ impl DeleteCalendarGroup {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `delete_calendar_notification`: set optional parameters, then call `send()`.
 ///
 /// Delete a notification setting of a calendar.
@@ -3615,6 +3726,7 @@ pub struct DeleteCalendarNotification {
     calendar_id: String,
     notification_id: String,
 }
+
 impl DeleteCalendarNotification {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3636,12 +3748,14 @@ impl DeleteCalendarNotification {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::calendars::CalendarNotificationResult, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3653,6 +3767,7 @@ impl DeleteCalendarNotification {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `delete_calendar_resource`: set optional parameters, then call `send()`.
 ///
 /// Delete a room or piece of equipment.
@@ -3660,8 +3775,6 @@ impl DeleteCalendarNotification {
 /// HighLevel deprecates the room and equipment operations in v3; they belong to its first services model.
 ///
 /// `DELETE /calendars/resources/{resourceType}/{id}` · Version `v3` · location token · scopes: `calendars/resources.write`
-///
-/// Note: SKILL.md gives DELETE /calendars/resources/{resourceId}; the real path also names the resource type.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DeleteCalendarResource {
@@ -3669,6 +3782,7 @@ pub struct DeleteCalendarResource {
     resource_type: crate::calendars::CalendarResourceType,
     id: String,
 }
+
 impl DeleteCalendarResource {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3690,10 +3804,12 @@ impl DeleteCalendarResource {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3702,6 +3818,7 @@ impl DeleteCalendarResource {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `delete_service`: set optional parameters, then call `send()`.
 ///
 /// Delete a bookable service.
@@ -3713,6 +3830,7 @@ pub struct DeleteService {
     client: crate::Client,
     service_id: String,
 }
+
 impl DeleteService {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3733,10 +3851,12 @@ impl DeleteService {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ServiceDeleteResult, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3745,6 +3865,7 @@ impl DeleteService {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `delete_service_booking`: set optional parameters, then call `send()`.
 ///
 /// Delete a service booking.
@@ -3756,6 +3877,7 @@ pub struct DeleteServiceBooking {
     client: crate::Client,
     booking_id: String,
 }
+
 impl DeleteServiceBooking {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3776,10 +3898,12 @@ impl DeleteServiceBooking {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ServiceDeleteResult, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3788,6 +3912,7 @@ impl DeleteServiceBooking {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `delete_service_location`: set optional parameters, then call `send()`.
 ///
 /// Delete a service location.
@@ -3799,6 +3924,7 @@ pub struct DeleteServiceLocation {
     client: crate::Client,
     service_location_id: String,
 }
+
 impl DeleteServiceLocation {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3819,10 +3945,12 @@ impl DeleteServiceLocation {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ServiceDeleteResult, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3831,19 +3959,19 @@ impl DeleteServiceLocation {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_appointment`: set optional parameters, then call `send()`.
 ///
 /// Fetch one appointment by its id.
 ///
 /// `GET /calendars/events/appointments/{eventId}` · Version `v3` · location token · scopes: `calendars/events.readonly`
-///
-/// Note: SKILL.md gives GET /calendars/events/{eventId}; the real path is this one.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetAppointment {
     client: crate::Client,
     event_id: String,
 }
+
 impl GetAppointment {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3864,10 +3992,12 @@ impl GetAppointment {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<GetAppointmentResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3876,6 +4006,7 @@ impl GetAppointment {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_availability_schedule`: set optional parameters, then call `send()`.
 ///
 /// Fetch one availability schedule by its id.
@@ -3887,6 +4018,7 @@ pub struct GetAvailabilitySchedule {
     client: crate::Client,
     id: String,
 }
+
 impl GetAvailabilitySchedule {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3907,12 +4039,14 @@ impl GetAvailabilitySchedule {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::calendars::AvailabilityScheduleResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3924,6 +4058,7 @@ impl GetAvailabilitySchedule {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_calendar`: set optional parameters, then call `send()`.
 ///
 /// Fetch one calendar by its id.
@@ -3935,6 +4070,7 @@ pub struct GetCalendar {
     client: crate::Client,
     calendar_id: String,
 }
+
 impl GetCalendar {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3955,10 +4091,12 @@ impl GetCalendar {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<CalendarResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3967,6 +4105,7 @@ impl GetCalendar {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_calendar_notification`: set optional parameters, then call `send()`.
 ///
 /// Fetch one notification setting of a calendar.
@@ -3979,6 +4118,7 @@ pub struct GetCalendarNotification {
     calendar_id: String,
     notification_id: String,
 }
+
 impl GetCalendarNotification {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -4000,12 +4140,14 @@ impl GetCalendarNotification {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::calendars::CalendarNotification, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -4017,6 +4159,7 @@ impl GetCalendarNotification {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_calendar_resource`: set optional parameters, then call `send()`.
 ///
 /// Fetch one room or piece of equipment by its id.
@@ -4031,6 +4174,7 @@ pub struct GetCalendarResource {
     resource_type: crate::calendars::CalendarResourceType,
     id: String,
 }
+
 impl GetCalendarResource {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -4052,10 +4196,12 @@ impl GetCalendarResource {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::calendars::CalendarResource, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -4064,6 +4210,7 @@ impl GetCalendarResource {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_event_calendar_schedule`: set optional parameters, then call `send()`.
 ///
 /// Fetch the availability schedule of an event calendar.
@@ -4075,6 +4222,7 @@ pub struct GetEventCalendarSchedule {
     client: crate::Client,
     calendar_id: String,
 }
+
 impl GetEventCalendarSchedule {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -4095,10 +4243,12 @@ impl GetEventCalendarSchedule {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<EventCalendarScheduleResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -4107,6 +4257,7 @@ impl GetEventCalendarSchedule {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_free_slots`: set optional parameters, then call `send()`.
 ///
 /// List the bookable start times of a calendar between two dates, per day.
@@ -4114,8 +4265,6 @@ impl GetEventCalendarSchedule {
 /// The range may span at most 31 days.
 ///
 /// `GET /calendars/{calendarId}/free-slots` · Version `v3` · location token · scopes: `calendars.readonly`
-///
-/// Note: SKILL.md's example sends Version 2021-07-28; HighLevel's doc gives 2021-04-15.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetFreeSlots {
@@ -4127,22 +4276,26 @@ pub struct GetFreeSlots {
     user_id: Option<String>,
     user_ids: Option<Vec<String>>,
 }
+
 impl GetFreeSlots {
-    ///IANA time zone the slots are expressed in.
+    /// IANA time zone the slots are expressed in.
     pub fn timezone(mut self, value: impl Into<String>) -> Self {
         self.timezone = Some(value.into());
         self
     }
-    ///Only the slots of this team member.
+
+    /// Only the slots of this team member.
     pub fn user_id(mut self, value: impl Into<String>) -> Self {
         self.user_id = Some(value.into());
         self
     }
-    ///Only the slots of these team members.
+
+    /// Only the slots of these team members.
     pub fn user_ids(mut self, value: impl Into<Vec<String>>) -> Self {
         self.user_ids = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -4173,12 +4326,14 @@ impl GetFreeSlots {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::calendars::FreeSlotsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -4187,6 +4342,7 @@ impl GetFreeSlots {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_service`: set optional parameters, then call `send()`.
 ///
 /// Fetch one bookable service by its id.
@@ -4198,6 +4354,7 @@ pub struct GetService {
     client: crate::Client,
     service_id: String,
 }
+
 impl GetService {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -4218,10 +4375,12 @@ impl GetService {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ServiceResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -4230,6 +4389,7 @@ impl GetService {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_service_booking`: set optional parameters, then call `send()`.
 ///
 /// Fetch one service booking by its id.
@@ -4241,6 +4401,7 @@ pub struct GetServiceBooking {
     client: crate::Client,
     booking_id: String,
 }
+
 impl GetServiceBooking {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -4261,10 +4422,12 @@ impl GetServiceBooking {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ServiceBooking, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -4273,6 +4436,7 @@ impl GetServiceBooking {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_service_location`: set optional parameters, then call `send()`.
 ///
 /// Fetch one service location by its id.
@@ -4284,6 +4448,7 @@ pub struct GetServiceLocation {
     client: crate::Client,
     service_location_id: String,
 }
+
 impl GetServiceLocation {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -4304,10 +4469,12 @@ impl GetServiceLocation {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ServiceLocation, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -4316,6 +4483,7 @@ impl GetServiceLocation {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `list_appointment_notes`: set optional parameters, then call `send()`.
 ///
 /// List the notes of an appointment.
@@ -4329,6 +4497,7 @@ pub struct ListAppointmentNotes {
     limit: i64,
     offset: i64,
 }
+
 impl ListAppointmentNotes {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -4351,12 +4520,14 @@ impl ListAppointmentNotes {
         request.query("offset", self.offset);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::calendars::ListAppointmentNotesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -4368,15 +4539,20 @@ impl ListAppointmentNotes {
         self.client.execute(request).await
     }
 }
+
 impl crate::Paginated for ListAppointmentNotes {
     type Page = crate::calendars::ListAppointmentNotesResponse;
+
     type Item = crate::calendars::AppointmentNote;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListAppointmentNotes::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.notes.as_ref()).map_or(0, Vec::len);
@@ -4391,10 +4567,12 @@ impl crate::Paginated for ListAppointmentNotes {
         self.offset = next;
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.notes).unwrap_or_default()
     }
 }
+
 impl ListAppointmentNotes {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -4405,6 +4583,7 @@ impl ListAppointmentNotes {
         crate::paginate(self)
     }
 }
+
 /// Request builder for `list_blocked_slots`: set optional parameters, then call `send()`.
 ///
 /// List the blocked time of a location between two times.
@@ -4423,29 +4602,34 @@ pub struct ListBlockedSlots {
     start_time: i64,
     end_time: i64,
 }
-impl ListBlockedSlots {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl ListBlockedSlots {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Only the blocks of this user.
+
+    /// Only the blocks of this user.
     pub fn user_id(mut self, value: impl Into<String>) -> Self {
         self.user_id = Some(value.into());
         self
     }
-    ///Only the blocks of this calendar.
+
+    /// Only the blocks of this calendar.
     pub fn calendar_id(mut self, value: impl Into<String>) -> Self {
         self.calendar_id = Some(value.into());
         self
     }
-    ///Only the blocks of this calendar group.
+
+    /// Only the blocks of this calendar group.
     pub fn group_id(mut self, value: impl Into<String>) -> Self {
         self.group_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -4478,10 +4662,12 @@ Defaults to the client's configured location.*/
         request.query("endTime", self.end_time);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ListCalendarEventsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -4490,6 +4676,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `list_calendar_events`: set optional parameters, then call `send()`.
 ///
 /// List the appointments of a location between two times.
@@ -4497,8 +4684,6 @@ Defaults to the client's configured location.*/
 /// One of `userId`, `calendarId` or `groupId` must be given.
 ///
 /// `GET /calendars/events` · Version `v3` · location token · scopes: `calendars/events.readonly`
-///
-/// Note: SKILL.md also lists GET /calendars/events/appointments to read a calendar's appointments; no such operation exists, this one with `calendarId` does it.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListCalendarEvents {
@@ -4510,29 +4695,34 @@ pub struct ListCalendarEvents {
     start_time: i64,
     end_time: i64,
 }
-impl ListCalendarEvents {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl ListCalendarEvents {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Only the appointments this user owns.
+
+    /// Only the appointments this user owns.
     pub fn user_id(mut self, value: impl Into<String>) -> Self {
         self.user_id = Some(value.into());
         self
     }
-    ///Only the appointments of this calendar.
+
+    /// Only the appointments of this calendar.
     pub fn calendar_id(mut self, value: impl Into<String>) -> Self {
         self.calendar_id = Some(value.into());
         self
     }
-    ///Only the appointments of this calendar group.
+
+    /// Only the appointments of this calendar group.
     pub fn group_id(mut self, value: impl Into<String>) -> Self {
         self.group_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -4562,10 +4752,12 @@ Defaults to the client's configured location.*/
         request.query("endTime", self.end_time);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ListCalendarEventsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -4574,6 +4766,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `list_calendar_groups`: set optional parameters, then call `send()`.
 ///
 /// List the calendar groups of a location.
@@ -4585,14 +4778,16 @@ pub struct ListCalendarGroups {
     client: crate::Client,
     location_id: Option<String>,
 }
-impl ListCalendarGroups {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl ListCalendarGroups {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -4611,12 +4806,14 @@ Defaults to the client's configured location.*/
         request.query("locationId", &location_id);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::calendars::ListCalendarGroupsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -4628,13 +4825,12 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `list_calendar_notifications`: set optional parameters, then call `send()`.
 ///
 /// List the notification settings of a calendar.
 ///
 /// `GET /calendars/{calendarId}/notifications` · Version `v3` · location token · scopes: `calendars/events.readonly`
-///
-/// Note: Paged by `limit`/`skip`, but the response is a bare list, which the pagination extension cannot describe.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListCalendarNotifications {
@@ -4645,27 +4841,32 @@ pub struct ListCalendarNotifications {
     limit: Option<i64>,
     skip: Option<i64>,
 }
+
 impl ListCalendarNotifications {
-    ///Only active (true) or inactive (false) notifications.
+    /// Only active (true) or inactive (false) notifications.
     pub fn is_active(mut self, value: impl Into<bool>) -> Self {
         self.is_active = Some(value.into());
         self
     }
-    ///Only deleted (true) or live (false) notifications.
+
+    /// Only deleted (true) or live (false) notifications.
     pub fn deleted(mut self, value: impl Into<bool>) -> Self {
         self.deleted = Some(value.into());
         self
     }
-    ///Page size; 100 when absent.
+
+    /// Page size; 100 when absent.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
-    ///Notifications to skip; 0 when absent.
+
+    /// Notifications to skip; 0 when absent.
     pub fn skip(mut self, value: impl Into<i64>) -> Self {
         self.skip = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -4697,12 +4898,14 @@ impl ListCalendarNotifications {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<Vec<crate::calendars::CalendarNotification>, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -4714,6 +4917,7 @@ impl ListCalendarNotifications {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `list_calendar_resources`: set optional parameters, then call `send()`.
 ///
 /// List the rooms or the equipment of a location.
@@ -4721,8 +4925,6 @@ impl ListCalendarNotifications {
 /// HighLevel deprecates the room and equipment operations in v3; they belong to its first services model.
 ///
 /// `GET /calendars/resources/{resourceType}` · Version `v3` · location token · scopes: `calendars/resources.readonly`
-///
-/// Note: SKILL.md gives GET /calendars/resources; the real path names the resource type. Paged by `limit`/`skip`, but the response is a bare list, which the pagination extension cannot describe.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListCalendarResources {
@@ -4732,14 +4934,16 @@ pub struct ListCalendarResources {
     limit: i64,
     skip: i64,
 }
-impl ListCalendarResources {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl ListCalendarResources {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -4766,12 +4970,14 @@ Defaults to the client's configured location.*/
         request.query("skip", self.skip);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<Vec<crate::calendars::CalendarResource>, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -4783,6 +4989,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `list_calendars`: set optional parameters, then call `send()`.
 ///
 /// List the calendars of a location.
@@ -4796,24 +5003,28 @@ pub struct ListCalendars {
     group_id: Option<String>,
     show_drafted: Option<bool>,
 }
-impl ListCalendars {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl ListCalendars {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Only the calendars of this group.
+
+    /// Only the calendars of this group.
     pub fn group_id(mut self, value: impl Into<String>) -> Self {
         self.group_id = Some(value.into());
         self
     }
-    ///Include draft calendars; true when absent.
+
+    /// Include draft calendars; true when absent.
     pub fn show_drafted(mut self, value: impl Into<bool>) -> Self {
         self.show_drafted = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -4838,10 +5049,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ListCalendarsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -4850,6 +5063,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `list_service_bookings`: set optional parameters, then call `send()`.
 ///
 /// List the service bookings of a location between two times.
@@ -4865,24 +5079,28 @@ pub struct ListServiceBookings {
     timezone: Option<String>,
     service_location_id: Option<String>,
 }
-impl ListServiceBookings {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl ListServiceBookings {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///IANA time zone of the returned times.
+
+    /// IANA time zone of the returned times.
     pub fn timezone(mut self, value: impl Into<String>) -> Self {
         self.timezone = Some(value.into());
         self
     }
-    ///Only the bookings at this service location.
+
+    /// Only the bookings at this service location.
     pub fn service_location_id(mut self, value: impl Into<String>) -> Self {
         self.service_location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -4912,10 +5130,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ListServiceBookingsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -4924,6 +5144,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `list_service_locations`: set optional parameters, then call `send()`.
 ///
 /// List the places of a location where services are delivered.
@@ -4935,14 +5156,16 @@ pub struct ListServiceLocations {
     client: crate::Client,
     location_id: Option<String>,
 }
-impl ListServiceLocations {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl ListServiceLocations {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -4964,10 +5187,12 @@ Defaults to the client's configured location.*/
         request.query("locationId", &location_id);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ListServiceLocationsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -4976,6 +5201,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `list_services`: set optional parameters, then call `send()`.
 ///
 /// List the bookable services of a location.
@@ -4989,24 +5215,28 @@ pub struct ListServices {
     service_category_id: Option<String>,
     is_private: Option<bool>,
 }
-impl ListServices {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl ListServices {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Only the services of this category.
+
+    /// Only the services of this category.
     pub fn service_category_id(mut self, value: impl Into<String>) -> Self {
         self.service_category_id = Some(value.into());
         self
     }
-    ///Only private (true) or only public (false) services.
+
+    /// Only private (true) or only public (false) services.
     pub fn is_private(mut self, value: impl Into<bool>) -> Self {
         self.is_private = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -5034,10 +5264,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ListServicesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -5046,6 +5278,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `remove_calendar_from_schedule`: set optional parameters, then call `send()`.
 ///
 /// Stop applying an availability schedule to a team calendar.
@@ -5058,6 +5291,7 @@ pub struct RemoveCalendarFromSchedule {
     id: String,
     calendar_id: String,
 }
+
 impl RemoveCalendarFromSchedule {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -5079,10 +5313,12 @@ impl RemoveCalendarFromSchedule {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -5091,6 +5327,7 @@ impl RemoveCalendarFromSchedule {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `search_availability_schedules`: set optional parameters, then call `send()`.
 ///
 /// List the availability schedules of a user.
@@ -5106,29 +5343,34 @@ pub struct SearchAvailabilitySchedules {
     skip: Option<i64>,
     limit: Option<i64>,
 }
-impl SearchAvailabilitySchedules {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl SearchAvailabilitySchedules {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Only the schedules applied to this calendar.
+
+    /// Only the schedules applied to this calendar.
     pub fn calendar_id(mut self, value: impl Into<String>) -> Self {
         self.calendar_id = Some(value.into());
         self
     }
-    ///Schedules to skip; 0 when absent.
+
+    /// Schedules to skip; 0 when absent.
     pub fn skip(mut self, value: impl Into<i64>) -> Self {
         self.skip = Some(value.into());
         self
     }
-    ///Page size, 1 to 500; 50 when absent.
+
+    /// Page size, 1 to 500; 50 when absent.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -5163,12 +5405,14 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::calendars::ListAvailabilitySchedulesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -5180,15 +5424,20 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 impl crate::Paginated for SearchAvailabilitySchedules {
     type Page = crate::calendars::ListAvailabilitySchedulesResponse;
+
     type Item = crate::calendars::AvailabilitySchedule;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         SearchAvailabilitySchedules::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.schedules.as_ref()).map_or(0, Vec::len);
@@ -5203,10 +5452,12 @@ impl crate::Paginated for SearchAvailabilitySchedules {
         self.skip = Some(next);
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.schedules).unwrap_or_default()
     }
 }
+
 impl SearchAvailabilitySchedules {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -5217,13 +5468,12 @@ impl SearchAvailabilitySchedules {
         crate::paginate(self)
     }
 }
+
 /// Request builder for `set_calendar_group_status`: set optional parameters, then call `send()`.
 ///
 /// Enable or disable a calendar group.
 ///
 /// `PUT /calendars/groups/{groupId}/status` · Version `v3` · location token · scopes: `calendars/groups.write`
-///
-/// Note: SKILL.md gives DELETE for this path and calls it slug validation; the real method is PUT and it switches the group on or off.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct SetCalendarGroupStatus {
@@ -5231,6 +5481,7 @@ pub struct SetCalendarGroupStatus {
     group_id: String,
     body: crate::calendars::SetCalendarGroupStatusRequest,
 }
+
 impl SetCalendarGroupStatus {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -5255,10 +5506,12 @@ impl SetCalendarGroupStatus {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -5267,6 +5520,7 @@ impl SetCalendarGroupStatus {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `update_appointment`: set optional parameters, then call `send()`.
 ///
 /// Change an appointment (time, status, owner, location...).
@@ -5274,8 +5528,6 @@ impl SetCalendarGroupStatus {
 /// In v3 the request may also set `appointmentStatus` to `active` or `completed`.
 ///
 /// `PUT /calendars/events/appointments/{eventId}` · Version `v3` · location token · scopes: `calendars/events.write`
-///
-/// Note: SKILL.md gives PUT /calendars/events/{eventId}; the real path is this one.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpdateAppointment {
@@ -5283,6 +5535,7 @@ pub struct UpdateAppointment {
     event_id: String,
     body: crate::calendars::UpdateAppointmentRequest,
 }
+
 impl UpdateAppointment {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -5307,10 +5560,12 @@ impl UpdateAppointment {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<Appointment, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -5319,6 +5574,7 @@ impl UpdateAppointment {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `update_appointment_note`: set optional parameters, then call `send()`.
 ///
 /// Change the text or author of an appointment note.
@@ -5332,6 +5588,7 @@ pub struct UpdateAppointmentNote {
     note_id: String,
     body: crate::calendars::AppointmentNoteRequest,
 }
+
 impl UpdateAppointmentNote {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -5357,12 +5614,14 @@ impl UpdateAppointmentNote {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::calendars::AppointmentNoteResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -5374,6 +5633,7 @@ impl UpdateAppointmentNote {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `update_availability_schedule`: set optional parameters, then call `send()`.
 ///
 /// Change the name, rules or time zone of an availability schedule.
@@ -5388,6 +5648,7 @@ pub struct UpdateAvailabilitySchedule {
     id: String,
     body: crate::calendars::UpdateAvailabilityScheduleRequest,
 }
+
 impl UpdateAvailabilitySchedule {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -5412,12 +5673,14 @@ impl UpdateAvailabilitySchedule {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::calendars::AvailabilityScheduleResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -5429,6 +5692,7 @@ impl UpdateAvailabilitySchedule {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `update_block_slot`: set optional parameters, then call `send()`.
 ///
 /// Change a blocked slot.
@@ -5441,6 +5705,7 @@ pub struct UpdateBlockSlot {
     event_id: String,
     body: crate::calendars::BlockSlotRequest,
 }
+
 impl UpdateBlockSlot {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -5465,10 +5730,12 @@ impl UpdateBlockSlot {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::calendars::BlockedSlot, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -5477,6 +5744,7 @@ impl UpdateBlockSlot {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `update_calendar`: set optional parameters, then call `send()`.
 ///
 /// Change the settings of a calendar.
@@ -5489,6 +5757,7 @@ pub struct UpdateCalendar {
     calendar_id: String,
     body: UpdateCalendarRequest,
 }
+
 impl UpdateCalendar {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -5513,10 +5782,12 @@ impl UpdateCalendar {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<CalendarResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -5525,6 +5796,7 @@ impl UpdateCalendar {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `update_calendar_group`: set optional parameters, then call `send()`.
 ///
 /// Change the name, description or slug of a calendar group.
@@ -5537,6 +5809,7 @@ pub struct UpdateCalendarGroup {
     group_id: String,
     body: crate::calendars::UpdateCalendarGroupRequest,
 }
+
 impl UpdateCalendarGroup {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -5561,12 +5834,14 @@ impl UpdateCalendarGroup {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::calendars::CalendarGroupResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -5578,6 +5853,7 @@ impl UpdateCalendarGroup {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `update_calendar_notification`: set optional parameters, then call `send()`.
 ///
 /// Change a notification setting of a calendar.
@@ -5591,6 +5867,7 @@ pub struct UpdateCalendarNotification {
     notification_id: String,
     body: crate::calendars::UpdateCalendarNotificationRequest,
 }
+
 impl UpdateCalendarNotification {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -5616,12 +5893,14 @@ impl UpdateCalendarNotification {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::calendars::CalendarNotificationResult, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -5633,6 +5912,7 @@ impl UpdateCalendarNotification {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `update_calendar_resource`: set optional parameters, then call `send()`.
 ///
 /// Change a room or piece of equipment.
@@ -5640,8 +5920,6 @@ impl UpdateCalendarNotification {
 /// HighLevel deprecates the room and equipment operations in v3; they belong to its first services model.
 ///
 /// `PUT /calendars/resources/{resourceType}/{id}` · Version `v3` · location token · scopes: `calendars/resources.write`
-///
-/// Note: SKILL.md gives PUT /calendars/resources/{resourceId}; the real path also names the resource type.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpdateCalendarResource {
@@ -5650,6 +5928,7 @@ pub struct UpdateCalendarResource {
     id: String,
     body: crate::calendars::UpdateCalendarResourceRequest,
 }
+
 impl UpdateCalendarResource {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -5675,10 +5954,12 @@ impl UpdateCalendarResource {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::calendars::CalendarResource, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -5687,6 +5968,7 @@ impl UpdateCalendarResource {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `update_event_calendar_schedule`: set optional parameters, then call `send()`.
 ///
 /// Change the rules or time zone of an event calendar's availability schedule.
@@ -5701,6 +5983,7 @@ pub struct UpdateEventCalendarSchedule {
     calendar_id: String,
     body: UpdateEventCalendarScheduleRequest,
 }
+
 impl UpdateEventCalendarSchedule {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -5725,10 +6008,12 @@ impl UpdateEventCalendarSchedule {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<EventCalendarScheduleResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -5737,6 +6022,7 @@ impl UpdateEventCalendarSchedule {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `update_service`: set optional parameters, then call `send()`.
 ///
 /// Change a bookable service (price, durations, staff, variations...).
@@ -5751,6 +6037,7 @@ pub struct UpdateService {
     service_id: String,
     body: UpdateServiceRequest,
 }
+
 impl UpdateService {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -5775,10 +6062,12 @@ impl UpdateService {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ServiceResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -5787,6 +6076,7 @@ impl UpdateService {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `update_service_booking`: set optional parameters, then call `send()`.
 ///
 /// Change a service booking (time, status, services, place...).
@@ -5803,17 +6093,20 @@ pub struct UpdateServiceBooking {
     skip_scheduling_notice: Option<bool>,
     body: UpdateServiceBookingRequest,
 }
+
 impl UpdateServiceBooking {
-    ///Book even if the time is not free; skips every slot check, the notice and date range ones included. False when absent.
+    /// Book even if the time is not free; skips every slot check, the notice and date range ones included. False when absent.
     pub fn override_availability(mut self, value: impl Into<bool>) -> Self {
         self.override_availability = Some(value.into());
         self
     }
-    ///Ignore the minimum notice and the booking date range. False when absent.
+
+    /// Ignore the minimum notice and the booking date range. False when absent.
     pub fn skip_scheduling_notice(mut self, value: impl Into<bool>) -> Self {
         self.skip_scheduling_notice = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -5843,10 +6136,12 @@ impl UpdateServiceBooking {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<SavedServiceBooking, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -5855,6 +6150,7 @@ impl UpdateServiceBooking {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `update_service_location`: set optional parameters, then call `send()`.
 ///
 /// Change the name, address or kind of a service location.
@@ -5869,6 +6165,7 @@ pub struct UpdateServiceLocation {
     service_location_id: String,
     body: ServiceLocationDetails,
 }
+
 impl UpdateServiceLocation {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -5893,10 +6190,12 @@ impl UpdateServiceLocation {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ServiceLocation, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -5905,19 +6204,19 @@ impl UpdateServiceLocation {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `validate_calendar_group_slug`: set optional parameters, then call `send()`.
 ///
 /// Check whether a group slug is still free in a location.
 ///
 /// `POST /calendars/groups/validate-slug` · Version `v3` · location token · scopes: `calendars/groups.write`
-///
-/// Note: SKILL.md lists slug validation as DELETE /calendars/groups/{groupId}/status; the real operation is this POST.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ValidateCalendarGroupSlug {
     client: crate::Client,
     body: crate::calendars::ValidateCalendarGroupSlugRequest,
 }
+
 impl ValidateCalendarGroupSlug {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -5939,12 +6238,14 @@ impl ValidateCalendarGroupSlug {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::calendars::ValidateCalendarGroupSlugResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -5956,75 +6257,93 @@ impl ValidateCalendarGroupSlug {
         self.client.execute(request).await
     }
 }
+
 /// An appointment as returned after booking or changing it; v3 adds its timestamps.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Appointment {
-    /// `id`
+    /// `id`: a string. Example: `0TkCdp9PfvLeWKYRRvIz`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `calendarId`
+
+    /// `calendarId`: a string.
     #[serde(rename = "calendarId", default, skip_serializing_if = "Option::is_none")]
     pub calendar_id: Option<String>,
-    /// `locationId`
+
+    /// `locationId`: a string.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
-    /// `contactId`
+
+    /// `contactId`: a string.
     #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<String>,
-    /// `startTime`
+
+    /// `startTime`: a string. Example: `2021-06-23T03:30:00+05:30`.
     #[serde(rename = "startTime", default, skip_serializing_if = "Option::is_none")]
     pub start_time: Option<String>,
-    /// `endTime`
+
+    /// `endTime`: a string. Example: `2021-06-23T04:30:00+05:30`.
     #[serde(rename = "endTime", default, skip_serializing_if = "Option::is_none")]
     pub end_time: Option<String>,
-    /// `title`
+
+    /// `title`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    /// `meetingLocationType`
+
+    /// `meetingLocationType`: a string. Example: `custom`.
     #[serde(
         rename = "meetingLocationType",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub meeting_location_type: Option<String>,
-    /// `appointmentStatus`
+
+    /// `appointmentStatus`: a [`AppointmentStatus`](crate::calendars::AppointmentStatus).
     #[serde(
         rename = "appointmentStatus",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub appointment_status: Option<crate::calendars::AppointmentStatus>,
-    /// `assignedUserId`
+
+    /// `assignedUserId`: a string.
     #[serde(rename = "assignedUserId", default, skip_serializing_if = "Option::is_none")]
     pub assigned_user_id: Option<String>,
-    /// `address`
+
+    /// `address`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
-    /// `isRecurring`
+
+    /// `isRecurring`: `true` or `false`.
     #[serde(rename = "isRecurring", default, skip_serializing_if = "Option::is_none")]
     pub is_recurring: Option<bool>,
-    /// `rrule`
+
+    /// `rrule`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rrule: Option<String>,
+
     /// When the appointment was created.
     #[serde(rename = "dateAdded", default, skip_serializing_if = "Option::is_none")]
     pub date_added: Option<String>,
+
     /// When the appointment was last changed.
     #[serde(rename = "dateUpdated", default, skip_serializing_if = "Option::is_none")]
     pub date_updated: Option<String>,
 }
+
 /// An add-on taken with a booked service.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct BookedAddOn {
-    /// `id`
+    /// `id`: a string. Example: `6985f6dfacf123513228d384`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `quantity`
+
+    /// `quantity`: a whole number. Example: `2`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quantity: Option<i64>,
 }
+
 /// One service within a booking.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6032,52 +6351,62 @@ pub struct BookedService {
     /// The service.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `serviceCategoryId`
+
+    /// `serviceCategoryId`: a string. Example: `3c4d5e6f7890123456789abc`.
     #[serde(
         rename = "serviceCategoryId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub service_category_id: Option<String>,
+
     /// The staff member who delivers it.
     #[serde(rename = "serviceStaffId", default, skip_serializing_if = "Option::is_none")]
     pub service_staff_id: Option<String>,
-    /// `serviceStartTime`
+
+    /// `serviceStartTime`: a string. Example: `2023-09-25T16:00:00+05:30`.
     #[serde(
         rename = "serviceStartTime",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub service_start_time: Option<String>,
-    /// `serviceEndTime`
+
+    /// `serviceEndTime`: a string. Example: `2023-09-25T16:30:00+05:30`.
     #[serde(rename = "serviceEndTime", default, skip_serializing_if = "Option::is_none")]
     pub service_end_time: Option<String>,
-    /// `serviceResources`
+
+    /// `serviceResources`: a list of [`ServiceResourceRef`](crate::v3::calendars::ServiceResourceRef) values.
     #[serde(
         rename = "serviceResources",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub service_resources: Option<Vec<ServiceResourceRef>>,
-    /// `serviceAddOns`
+
+    /// `serviceAddOns`: a list of [`BookedAddOn`](crate::v3::calendars::BookedAddOn) values.
     #[serde(rename = "serviceAddOns", default, skip_serializing_if = "Option::is_none")]
     pub service_add_ons: Option<Vec<BookedAddOn>>,
 }
+
 /// An add-on to take with a booked service.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct BookingAddOn {
-    /// `id`
+    /// `id`: a string. Example: `6985f6dfacf123513228d384`.
     pub id: String,
-    /// `quantity`
+
+    /// `quantity`: a whole number. Example: `2`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quantity: Option<i64>,
+
     /// Extra time the add-on takes, in minutes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duration: Option<f64>,
 }
+
 impl BookingAddOn {
-    ///A value with the required fields (`id`).
+    /// A value with the required fields (`id`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(id: impl Into<String>) -> Self {
         Self {
@@ -6086,34 +6415,43 @@ impl BookingAddOn {
             duration: None,
         }
     }
-    ///Sets `quantity`.
+
+    /// Sets `quantity`.
     pub fn quantity(mut self, value: impl Into<i64>) -> Self {
         self.quantity = Some(value.into());
         self
     }
-    ///Sets `duration`.
+
+    /// Sets `duration`.
     pub fn duration(mut self, value: impl Into<f64>) -> Self {
         self.duration = Some(value.into());
         self
     }
 }
+
 /// Unit of a calendar's minimum booking notice; v3 adds `mins`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BookingNoticeUnit {
-    ///`hours`
+    /// `hours`
     Hours,
-    ///`days`
+
+    /// `days`
     Days,
-    ///`weeks`
+
+    /// `weeks`
     Weeks,
-    ///`months`
+
+    /// `months`
     Months,
-    ///`mins`
+
+    /// `mins`
     Mins,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 impl BookingNoticeUnit {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -6127,6 +6465,7 @@ impl BookingNoticeUnit {
         }
     }
 }
+
 impl From<&str> for BookingNoticeUnit {
     fn from(value: &str) -> Self {
         match value {
@@ -6140,52 +6479,67 @@ impl From<&str> for BookingNoticeUnit {
     }
 }
 crate::runtime::enums::string_enum!(BookingNoticeUnit);
+
 /// A booking calendar as in v2, with minutes allowed as the notice unit; `openHours`, `availabilities` and `availabilityType` are deprecated in v3.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Calendar {
-    /// `isActive`
+    /// `isActive`: `true` or `false`.
     #[serde(rename = "isActive", default, skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
+
     /// Replaced by the calendar notification operations.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notifications: Option<Vec<crate::calendars::CalendarNotificationSetting>>,
-    /// `locationId`
+
+    /// `locationId`: a string. Example: `ocQHyuzHvysMo5N5VsXc`.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
+
     /// The calendar group the calendar belongs to.
     #[serde(rename = "groupId", default, skip_serializing_if = "Option::is_none")]
     pub group_id: Option<String>,
-    /// `teamMembers`
+
+    /// `teamMembers`: a list of [`TeamMemberInfo`](crate::calendars::TeamMemberInfo) values.
     #[serde(rename = "teamMembers", default, skip_serializing_if = "Option::is_none")]
     pub team_members: Option<Vec<crate::calendars::TeamMemberInfo>>,
-    /// `eventType`
+
+    /// `eventType`: a [`RoundRobinMode`](crate::calendars::RoundRobinMode).
     #[serde(rename = "eventType", default, skip_serializing_if = "Option::is_none")]
     pub event_type: Option<crate::calendars::RoundRobinMode>,
-    /// `name`
+
+    /// `name`: a string. Example: `test calendar`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `description`
+
+    /// `description`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `slug`
+
+    /// `slug`: a string. Example: `test1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub slug: Option<String>,
-    /// `widgetSlug`
+
+    /// `widgetSlug`: a string. Example: `test1`.
     #[serde(rename = "widgetSlug", default, skip_serializing_if = "Option::is_none")]
     pub widget_slug: Option<String>,
-    /// `calendarType`
+
+    /// `calendarType`: a [`CalendarType`](crate::calendars::CalendarType).
     #[serde(rename = "calendarType", default, skip_serializing_if = "Option::is_none")]
     pub calendar_type: Option<crate::calendars::CalendarType>,
-    /// `widgetType`
+
+    /// `widgetType`: a [`WidgetType`](crate::calendars::WidgetType).
     #[serde(rename = "widgetType", default, skip_serializing_if = "Option::is_none")]
     pub widget_type: Option<crate::calendars::WidgetType>,
+
     /// Title template of booked events.
     #[serde(rename = "eventTitle", default, skip_serializing_if = "Option::is_none")]
     pub event_title: Option<String>,
-    /// `eventColor`
+
+    /// `eventColor`: a string.
     #[serde(rename = "eventColor", default, skip_serializing_if = "Option::is_none")]
     pub event_color: Option<String>,
+
     /// Replaced by `locationConfigurations`.
     #[serde(
         rename = "meetingLocation",
@@ -6193,6 +6547,7 @@ pub struct Calendar {
         skip_serializing_if = "Option::is_none"
     )]
     pub meeting_location: Option<String>,
+
     /// Where meetings of this calendar take place.
     #[serde(
         rename = "locationConfigurations",
@@ -6202,38 +6557,47 @@ pub struct Calendar {
     pub location_configurations: Option<
         Vec<crate::calendars::ConfiguredMeetingLocation>,
     >,
+
     /// Length of a meeting, in `slotDurationUnit`.
     #[serde(rename = "slotDuration", default, skip_serializing_if = "Option::is_none")]
     pub slot_duration: Option<f64>,
-    /// `slotDurationUnit`
+
+    /// `slotDurationUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
     #[serde(
         rename = "slotDurationUnit",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub slot_duration_unit: Option<crate::calendars::SlotTimeUnit>,
+
     /// Spacing between offered start times.
     #[serde(rename = "slotInterval", default, skip_serializing_if = "Option::is_none")]
     pub slot_interval: Option<f64>,
-    /// `slotIntervalUnit`
+
+    /// `slotIntervalUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
     #[serde(
         rename = "slotIntervalUnit",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub slot_interval_unit: Option<crate::calendars::SlotTimeUnit>,
+
     /// Free time kept after each meeting.
     #[serde(rename = "slotBuffer", default, skip_serializing_if = "Option::is_none")]
     pub slot_buffer: Option<f64>,
-    /// `slotBufferUnit`
+
+    /// `slotBufferUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
     #[serde(rename = "slotBufferUnit", default, skip_serializing_if = "Option::is_none")]
     pub slot_buffer_unit: Option<crate::calendars::SlotTimeUnit>,
+
     /// Free time kept before each meeting.
     #[serde(rename = "preBuffer", default, skip_serializing_if = "Option::is_none")]
     pub pre_buffer: Option<f64>,
-    /// `preBufferUnit`
+
+    /// `preBufferUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
     #[serde(rename = "preBufferUnit", default, skip_serializing_if = "Option::is_none")]
     pub pre_buffer_unit: Option<crate::calendars::SlotTimeUnit>,
+
     /// Bookings allowed per slot and user (seats per slot for class booking). HighLevel's spelling.
     #[serde(
         rename = "appoinmentPerSlot",
@@ -6241,6 +6605,7 @@ pub struct Calendar {
         skip_serializing_if = "Option::is_none"
     )]
     pub appoinment_per_slot: Option<i64>,
+
     /// Bookings allowed per day. HighLevel's spelling.
     #[serde(
         rename = "appoinmentPerDay",
@@ -6248,6 +6613,7 @@ pub struct Calendar {
         skip_serializing_if = "Option::is_none"
     )]
     pub appoinment_per_day: Option<i64>,
+
     /// Minimum notice before a booking, in `allowBookingAfterUnit`.
     #[serde(
         rename = "allowBookingAfter",
@@ -6255,13 +6621,15 @@ pub struct Calendar {
         skip_serializing_if = "Option::is_none"
     )]
     pub allow_booking_after: Option<f64>,
-    /// `allowBookingAfterUnit`
+
+    /// `allowBookingAfterUnit`: a [`BookingNoticeUnit`](crate::v3::calendars::BookingNoticeUnit).
     #[serde(
         rename = "allowBookingAfterUnit",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub allow_booking_after_unit: Option<BookingNoticeUnit>,
+
     /// How far ahead bookings are allowed, in `allowBookingForUnit`.
     #[serde(
         rename = "allowBookingFor",
@@ -6269,16 +6637,19 @@ pub struct Calendar {
         skip_serializing_if = "Option::is_none"
     )]
     pub allow_booking_for: Option<f64>,
-    /// `allowBookingForUnit`
+
+    /// `allowBookingForUnit`: a [`BookingWindowUnit`](crate::calendars::BookingWindowUnit).
     #[serde(
         rename = "allowBookingForUnit",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub allow_booking_for_unit: Option<crate::calendars::BookingWindowUnit>,
+
     /// Standard weekly availability (custom dates go in `availabilities`).
     #[serde(rename = "openHours", default, skip_serializing_if = "Option::is_none")]
     pub open_hours: Option<Vec<crate::calendars::OpenHours>>,
+
     /// Allow recurring bookings; the calendar must have a single member.
     #[serde(
         rename = "enableRecurring",
@@ -6286,93 +6657,111 @@ pub struct Calendar {
         skip_serializing_if = "Option::is_none"
     )]
     pub enable_recurring: Option<bool>,
-    /// `recurring`
+
+    /// `recurring`: a [`RecurringSettings`](crate::calendars::RecurringSettings).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recurring: Option<crate::calendars::RecurringSettings>,
-    /// `formId`
+
+    /// `formId`: a string.
     #[serde(rename = "formId", default, skip_serializing_if = "Option::is_none")]
     pub form_id: Option<String>,
-    /// `stickyContact`
+
+    /// `stickyContact`: `true` or `false`.
     #[serde(rename = "stickyContact", default, skip_serializing_if = "Option::is_none")]
     pub sticky_contact: Option<bool>,
-    /// `isLivePaymentMode`
+
+    /// `isLivePaymentMode`: `true` or `false`.
     #[serde(
         rename = "isLivePaymentMode",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub is_live_payment_mode: Option<bool>,
-    /// `autoConfirm`
+
+    /// `autoConfirm`: `true` or `false`.
     #[serde(rename = "autoConfirm", default, skip_serializing_if = "Option::is_none")]
     pub auto_confirm: Option<bool>,
-    /// `shouldSendAlertEmailsToAssignedMember`
+
+    /// `shouldSendAlertEmailsToAssignedMember`: `true` or `false`.
     #[serde(
         rename = "shouldSendAlertEmailsToAssignedMember",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub should_send_alert_emails_to_assigned_member: Option<bool>,
-    /// `alertEmail`
+
+    /// `alertEmail`: a string.
     #[serde(rename = "alertEmail", default, skip_serializing_if = "Option::is_none")]
     pub alert_email: Option<String>,
-    /// `googleInvitationEmails`
+
+    /// `googleInvitationEmails`: `true` or `false`.
     #[serde(
         rename = "googleInvitationEmails",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub google_invitation_emails: Option<bool>,
-    /// `allowReschedule`
+
+    /// `allowReschedule`: `true` or `false`.
     #[serde(
         rename = "allowReschedule",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub allow_reschedule: Option<bool>,
-    /// `allowCancellation`
+
+    /// `allowCancellation`: `true` or `false`.
     #[serde(
         rename = "allowCancellation",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub allow_cancellation: Option<bool>,
-    /// `shouldAssignContactToTeamMember`
+
+    /// `shouldAssignContactToTeamMember`: `true` or `false`.
     #[serde(
         rename = "shouldAssignContactToTeamMember",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub should_assign_contact_to_team_member: Option<bool>,
-    /// `shouldSkipAssigningContactForExisting`
+
+    /// `shouldSkipAssigningContactForExisting`: `true` or `false`.
     #[serde(
         rename = "shouldSkipAssigningContactForExisting",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub should_skip_assigning_contact_for_existing: Option<bool>,
-    /// `notes`
+
+    /// `notes`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
-    /// `pixelId`
+
+    /// `pixelId`: a string.
     #[serde(rename = "pixelId", default, skip_serializing_if = "Option::is_none")]
     pub pixel_id: Option<String>,
-    /// `formSubmitType`
+
+    /// `formSubmitType`: a [`FormSubmitType`](crate::calendars::FormSubmitType).
     #[serde(rename = "formSubmitType", default, skip_serializing_if = "Option::is_none")]
     pub form_submit_type: Option<crate::calendars::FormSubmitType>,
-    /// `formSubmitRedirectURL`
+
+    /// `formSubmitRedirectURL`: a string.
     #[serde(
         rename = "formSubmitRedirectURL",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub form_submit_redirect_url: Option<String>,
-    /// `formSubmitThanksMessage`
+
+    /// `formSubmitThanksMessage`: a string.
     #[serde(
         rename = "formSubmitThanksMessage",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub form_submit_thanks_message: Option<String>,
+
     /// Which availability applies: 0 open hours only, 1 custom availabilities only, null both.
     #[serde(
         rename = "availabilityType",
@@ -6380,29 +6769,36 @@ pub struct Calendar {
         skip_serializing_if = "Option::is_none"
     )]
     pub availability_type: Option<i64>,
-    /// `availabilities`
+
+    /// `availabilities`: a list of [`CustomAvailability`](crate::calendars::CustomAvailability) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub availabilities: Option<Vec<crate::calendars::CustomAvailability>>,
-    /// `guestType`
+
+    /// `guestType`: a [`GuestType`](crate::calendars::GuestType).
     #[serde(rename = "guestType", default, skip_serializing_if = "Option::is_none")]
     pub guest_type: Option<crate::calendars::GuestType>,
-    /// `consentLabel`
+
+    /// `consentLabel`: a string.
     #[serde(rename = "consentLabel", default, skip_serializing_if = "Option::is_none")]
     pub consent_label: Option<String>,
-    /// `calendarCoverImage`
+
+    /// `calendarCoverImage`: a string. Example: `https://path-to-image.com`.
     #[serde(
         rename = "calendarCoverImage",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub calendar_cover_image: Option<String>,
-    /// `lookBusyConfig`
+
+    /// `lookBusyConfig`: a [`LookBusyConfig`](crate::calendars::LookBusyConfig).
     #[serde(rename = "lookBusyConfig", default, skip_serializing_if = "Option::is_none")]
     pub look_busy_config: Option<crate::calendars::LookBusyConfig>,
-    /// `id`
+
+    /// `id`: a string. Example: `0TkCdp9PfvLeWKYRRvIz`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 }
+
 /// An appointment or blocked slot in a calendar; v3 adds the deletion flag.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6410,61 +6806,79 @@ pub struct CalendarEvent {
     /// Event id, or instance id (`<event>_<start ms>_<duration>`) of one occurrence.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `address`
+
+    /// `address`: a string. Example: `https://meet.google.com/yqp-gogr-wve`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
-    /// `title`
+
+    /// `title`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    /// `calendarId`
+
+    /// `calendarId`: a string.
     #[serde(rename = "calendarId", default, skip_serializing_if = "Option::is_none")]
     pub calendar_id: Option<String>,
-    /// `locationId`
+
+    /// `locationId`: a string.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
-    /// `contactId`
+
+    /// `contactId`: a string.
     #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<String>,
-    /// `groupId`
+
+    /// `groupId`: a string.
     #[serde(rename = "groupId", default, skip_serializing_if = "Option::is_none")]
     pub group_id: Option<String>,
-    /// `appointmentStatus`
+
+    /// `appointmentStatus`: a [`AppointmentStatus`](crate::calendars::AppointmentStatus).
     #[serde(
         rename = "appointmentStatus",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub appointment_status: Option<crate::calendars::AppointmentStatus>,
+
     /// The primary owner.
     #[serde(rename = "assignedUserId", default, skip_serializing_if = "Option::is_none")]
     pub assigned_user_id: Option<String>,
+
     /// Secondary owners.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub users: Option<Vec<String>>,
-    /// `notes`
+
+    /// `notes`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
-    /// `description`
+
+    /// `description`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `isRecurring`
+
+    /// `isRecurring`: `true` or `false`.
     #[serde(rename = "isRecurring", default, skip_serializing_if = "Option::is_none")]
     pub is_recurring: Option<bool>,
-    /// `rrule`
+
+    /// `rrule`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rrule: Option<String>,
-    /// `startTime`
+
+    /// `startTime`: a string. Example: `2023-09-25T16:00:00+05:30`.
     #[serde(rename = "startTime", default, skip_serializing_if = "Option::is_none")]
     pub start_time: Option<String>,
-    /// `endTime`
+
+    /// `endTime`: a string. Example: `2023-09-25T16:00:00+05:30`.
     #[serde(rename = "endTime", default, skip_serializing_if = "Option::is_none")]
     pub end_time: Option<String>,
-    /// `dateAdded`
+
+    /// `dateAdded`: a string.
     #[serde(rename = "dateAdded", default, skip_serializing_if = "Option::is_none")]
     pub date_added: Option<String>,
-    /// `dateUpdated`
+
+    /// `dateUpdated`: a string.
     #[serde(rename = "dateUpdated", default, skip_serializing_if = "Option::is_none")]
     pub date_updated: Option<String>,
+
     /// Ids of the rooms and equipment used.
     #[serde(
         rename = "assignedResources",
@@ -6472,24 +6886,29 @@ pub struct CalendarEvent {
         skip_serializing_if = "Option::is_none"
     )]
     pub assigned_resources: Option<Vec<String>>,
-    /// `createdBy`
+
+    /// `createdBy`: a [`EventCreator`](crate::calendars::EventCreator).
     #[serde(rename = "createdBy", default, skip_serializing_if = "Option::is_none")]
     pub created_by: Option<crate::calendars::EventCreator>,
+
     /// The series an occurrence belongs to.
     #[serde(rename = "masterEventId", default, skip_serializing_if = "Option::is_none")]
     pub master_event_id: Option<String>,
+
     /// True once the event has been deleted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted: Option<bool>,
 }
+
 /// The `CalendarResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CalendarResponse {
-    /// `calendar`
+    /// `calendar`: a [`Calendar`](crate::v3::calendars::Calendar).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub calendar: Option<Calendar>,
 }
+
 /// The v2 calendar settings, with minutes allowed as the notice unit. HighLevel's v3 document marks `openHours`, `availabilities` and `availabilityType` deprecated in favour of the availability schedule operations.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6497,44 +6916,58 @@ pub struct CreateCalendarRequest {
     /// Active calendar when true, draft when false.
     #[serde(rename = "isActive", default, skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
+
     /// Replaced by the calendar notification operations.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notifications: Option<Vec<crate::calendars::CalendarNotificationSetting>>,
-    /// `locationId`
+
+    /// `locationId`: a string. Example: `ocQHyuzHvysMo5N5VsXc`.
     #[serde(rename = "locationId")]
     pub location_id: String,
+
     /// The calendar group the calendar belongs to.
     #[serde(rename = "groupId", default, skip_serializing_if = "Option::is_none")]
     pub group_id: Option<String>,
+
     /// Needed for round robin, collective, class and service calendars; a personal calendar has exactly one.
     #[serde(rename = "teamMembers", default, skip_serializing_if = "Option::is_none")]
     pub team_members: Option<Vec<crate::calendars::TeamMember>>,
+
     /// RoundRobin_OptimizeForAvailability when absent.
     #[serde(rename = "eventType", default, skip_serializing_if = "Option::is_none")]
     pub event_type: Option<crate::calendars::RoundRobinMode>,
-    /// `name`
+
+    /// `name`: a string. Example: `test calendar`.
     pub name: String,
-    /// `description`
+
+    /// `description`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `slug`
+
+    /// `slug`: a string. Example: `test1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub slug: Option<String>,
-    /// `widgetSlug`
+
+    /// `widgetSlug`: a string. Example: `test1`.
     #[serde(rename = "widgetSlug", default, skip_serializing_if = "Option::is_none")]
     pub widget_slug: Option<String>,
-    /// `calendarType`
+
+    /// `calendarType`: a [`CalendarType`](crate::calendars::CalendarType).
     #[serde(rename = "calendarType", default, skip_serializing_if = "Option::is_none")]
     pub calendar_type: Option<crate::calendars::CalendarType>,
+
     /// classic when absent.
     #[serde(rename = "widgetType", default, skip_serializing_if = "Option::is_none")]
     pub widget_type: Option<crate::calendars::WidgetType>,
+
     /// Title template of booked events.
     #[serde(rename = "eventTitle", default, skip_serializing_if = "Option::is_none")]
     pub event_title: Option<String>,
-    /// `eventColor`
+
+    /// `eventColor`: a string.
     #[serde(rename = "eventColor", default, skip_serializing_if = "Option::is_none")]
     pub event_color: Option<String>,
+
     /// Replaced by `locationConfigurations`.
     #[serde(
         rename = "meetingLocation",
@@ -6542,6 +6975,7 @@ pub struct CreateCalendarRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub meeting_location: Option<String>,
+
     /// Where meetings of this calendar take place.
     #[serde(
         rename = "locationConfigurations",
@@ -6549,38 +6983,47 @@ pub struct CreateCalendarRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub location_configurations: Option<Vec<crate::calendars::MeetingLocation>>,
+
     /// Length of a meeting, in `slotDurationUnit`.
     #[serde(rename = "slotDuration", default, skip_serializing_if = "Option::is_none")]
     pub slot_duration: Option<f64>,
-    /// `slotDurationUnit`
+
+    /// `slotDurationUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
     #[serde(
         rename = "slotDurationUnit",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub slot_duration_unit: Option<crate::calendars::SlotTimeUnit>,
+
     /// Spacing between offered start times.
     #[serde(rename = "slotInterval", default, skip_serializing_if = "Option::is_none")]
     pub slot_interval: Option<f64>,
-    /// `slotIntervalUnit`
+
+    /// `slotIntervalUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
     #[serde(
         rename = "slotIntervalUnit",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub slot_interval_unit: Option<crate::calendars::SlotTimeUnit>,
+
     /// Free time kept after each meeting.
     #[serde(rename = "slotBuffer", default, skip_serializing_if = "Option::is_none")]
     pub slot_buffer: Option<f64>,
-    /// `slotBufferUnit`
+
+    /// `slotBufferUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
     #[serde(rename = "slotBufferUnit", default, skip_serializing_if = "Option::is_none")]
     pub slot_buffer_unit: Option<crate::calendars::SlotTimeUnit>,
+
     /// Free time kept before each meeting.
     #[serde(rename = "preBuffer", default, skip_serializing_if = "Option::is_none")]
     pub pre_buffer: Option<f64>,
-    /// `preBufferUnit`
+
+    /// `preBufferUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
     #[serde(rename = "preBufferUnit", default, skip_serializing_if = "Option::is_none")]
     pub pre_buffer_unit: Option<crate::calendars::SlotTimeUnit>,
+
     /// Bookings allowed per slot and user (seats per slot for class booking). HighLevel's spelling.
     #[serde(
         rename = "appoinmentPerSlot",
@@ -6588,6 +7031,7 @@ pub struct CreateCalendarRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub appoinment_per_slot: Option<i64>,
+
     /// Bookings allowed per day. HighLevel's spelling.
     #[serde(
         rename = "appoinmentPerDay",
@@ -6595,6 +7039,7 @@ pub struct CreateCalendarRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub appoinment_per_day: Option<i64>,
+
     /// Minimum notice before a booking, in `allowBookingAfterUnit`.
     #[serde(
         rename = "allowBookingAfter",
@@ -6602,13 +7047,15 @@ pub struct CreateCalendarRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub allow_booking_after: Option<f64>,
-    /// `allowBookingAfterUnit`
+
+    /// `allowBookingAfterUnit`: a [`BookingNoticeUnit`](crate::v3::calendars::BookingNoticeUnit).
     #[serde(
         rename = "allowBookingAfterUnit",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub allow_booking_after_unit: Option<BookingNoticeUnit>,
+
     /// How far ahead bookings are allowed, in `allowBookingForUnit`.
     #[serde(
         rename = "allowBookingFor",
@@ -6616,16 +7063,19 @@ pub struct CreateCalendarRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub allow_booking_for: Option<f64>,
-    /// `allowBookingForUnit`
+
+    /// `allowBookingForUnit`: a [`BookingWindowUnit`](crate::calendars::BookingWindowUnit).
     #[serde(
         rename = "allowBookingForUnit",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub allow_booking_for_unit: Option<crate::calendars::BookingWindowUnit>,
+
     /// Standard weekly availability (custom dates go in `availabilities`).
     #[serde(rename = "openHours", default, skip_serializing_if = "Option::is_none")]
     pub open_hours: Option<Vec<crate::calendars::OpenHours>>,
+
     /// Allow recurring bookings; the calendar must have a single member.
     #[serde(
         rename = "enableRecurring",
@@ -6633,93 +7083,111 @@ pub struct CreateCalendarRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub enable_recurring: Option<bool>,
-    /// `recurring`
+
+    /// `recurring`: a [`RecurringSettings`](crate::calendars::RecurringSettings).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recurring: Option<crate::calendars::RecurringSettings>,
-    /// `formId`
+
+    /// `formId`: a string.
     #[serde(rename = "formId", default, skip_serializing_if = "Option::is_none")]
     pub form_id: Option<String>,
-    /// `stickyContact`
+
+    /// `stickyContact`: `true` or `false`.
     #[serde(rename = "stickyContact", default, skip_serializing_if = "Option::is_none")]
     pub sticky_contact: Option<bool>,
-    /// `isLivePaymentMode`
+
+    /// `isLivePaymentMode`: `true` or `false`.
     #[serde(
         rename = "isLivePaymentMode",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub is_live_payment_mode: Option<bool>,
-    /// `autoConfirm`
+
+    /// `autoConfirm`: `true` or `false`.
     #[serde(rename = "autoConfirm", default, skip_serializing_if = "Option::is_none")]
     pub auto_confirm: Option<bool>,
-    /// `shouldSendAlertEmailsToAssignedMember`
+
+    /// `shouldSendAlertEmailsToAssignedMember`: `true` or `false`.
     #[serde(
         rename = "shouldSendAlertEmailsToAssignedMember",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub should_send_alert_emails_to_assigned_member: Option<bool>,
-    /// `alertEmail`
+
+    /// `alertEmail`: a string.
     #[serde(rename = "alertEmail", default, skip_serializing_if = "Option::is_none")]
     pub alert_email: Option<String>,
-    /// `googleInvitationEmails`
+
+    /// `googleInvitationEmails`: `true` or `false`.
     #[serde(
         rename = "googleInvitationEmails",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub google_invitation_emails: Option<bool>,
-    /// `allowReschedule`
+
+    /// `allowReschedule`: `true` or `false`.
     #[serde(
         rename = "allowReschedule",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub allow_reschedule: Option<bool>,
-    /// `allowCancellation`
+
+    /// `allowCancellation`: `true` or `false`.
     #[serde(
         rename = "allowCancellation",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub allow_cancellation: Option<bool>,
-    /// `shouldAssignContactToTeamMember`
+
+    /// `shouldAssignContactToTeamMember`: `true` or `false`.
     #[serde(
         rename = "shouldAssignContactToTeamMember",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub should_assign_contact_to_team_member: Option<bool>,
-    /// `shouldSkipAssigningContactForExisting`
+
+    /// `shouldSkipAssigningContactForExisting`: `true` or `false`.
     #[serde(
         rename = "shouldSkipAssigningContactForExisting",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub should_skip_assigning_contact_for_existing: Option<bool>,
-    /// `notes`
+
+    /// `notes`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
-    /// `pixelId`
+
+    /// `pixelId`: a string.
     #[serde(rename = "pixelId", default, skip_serializing_if = "Option::is_none")]
     pub pixel_id: Option<String>,
+
     /// ThankYouMessage when absent.
     #[serde(rename = "formSubmitType", default, skip_serializing_if = "Option::is_none")]
     pub form_submit_type: Option<crate::calendars::FormSubmitType>,
-    /// `formSubmitRedirectURL`
+
+    /// `formSubmitRedirectURL`: a string.
     #[serde(
         rename = "formSubmitRedirectURL",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub form_submit_redirect_url: Option<String>,
-    /// `formSubmitThanksMessage`
+
+    /// `formSubmitThanksMessage`: a string.
     #[serde(
         rename = "formSubmitThanksMessage",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub form_submit_thanks_message: Option<String>,
+
     /// Which availability applies: 0 open hours only, 1 custom availabilities only, null both.
     #[serde(
         rename = "availabilityType",
@@ -6727,28 +7195,34 @@ pub struct CreateCalendarRequest {
         skip_serializing_if = "crate::Nullable::is_absent"
     )]
     pub availability_type: crate::Nullable<i64>,
+
     /// Custom availability for given dates (weekly hours go in `openHours`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub availabilities: Option<Vec<crate::calendars::CustomAvailability>>,
-    /// `guestType`
+
+    /// `guestType`: a [`GuestType`](crate::calendars::GuestType).
     #[serde(rename = "guestType", default, skip_serializing_if = "Option::is_none")]
     pub guest_type: Option<crate::calendars::GuestType>,
-    /// `consentLabel`
+
+    /// `consentLabel`: a string.
     #[serde(rename = "consentLabel", default, skip_serializing_if = "Option::is_none")]
     pub consent_label: Option<String>,
-    /// `calendarCoverImage`
+
+    /// `calendarCoverImage`: a string. Example: `https://path-to-image.com`.
     #[serde(
         rename = "calendarCoverImage",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub calendar_cover_image: Option<String>,
-    /// `lookBusyConfig`
+
+    /// `lookBusyConfig`: a [`LookBusyConfig`](crate::calendars::LookBusyConfig).
     #[serde(rename = "lookBusyConfig", default, skip_serializing_if = "Option::is_none")]
     pub look_busy_config: Option<crate::calendars::LookBusyConfig>,
 }
+
 impl CreateCalendarRequest {
-    ///A value with the required fields (`locationId`, `name`).
+    /// A value with the required fields (`locationId`, `name`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(location_id: impl Into<String>, name: impl Into<String>) -> Self {
         Self {
@@ -6809,12 +7283,14 @@ impl CreateCalendarRequest {
             look_busy_config: None,
         }
     }
-    ///Sets `isActive`.
+
+    /// Sets `isActive`.
     pub fn is_active(mut self, value: impl Into<bool>) -> Self {
         self.is_active = Some(value.into());
         self
     }
-    ///Sets `notifications`.
+
+    /// Sets `notifications`.
     pub fn notifications(
         mut self,
         value: impl Into<Vec<crate::calendars::CalendarNotificationSetting>>,
@@ -6822,12 +7298,14 @@ impl CreateCalendarRequest {
         self.notifications = Some(value.into());
         self
     }
-    ///Sets `groupId`.
+
+    /// Sets `groupId`.
     pub fn group_id(mut self, value: impl Into<String>) -> Self {
         self.group_id = Some(value.into());
         self
     }
-    ///Sets `teamMembers`.
+
+    /// Sets `teamMembers`.
     pub fn team_members(
         mut self,
         value: impl Into<Vec<crate::calendars::TeamMember>>,
@@ -6835,7 +7313,8 @@ impl CreateCalendarRequest {
         self.team_members = Some(value.into());
         self
     }
-    ///Sets `eventType`.
+
+    /// Sets `eventType`.
     pub fn event_type(
         mut self,
         value: impl Into<crate::calendars::RoundRobinMode>,
@@ -6843,22 +7322,26 @@ impl CreateCalendarRequest {
         self.event_type = Some(value.into());
         self
     }
-    ///Sets `description`.
+
+    /// Sets `description`.
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
         self
     }
-    ///Sets `slug`.
+
+    /// Sets `slug`.
     pub fn slug(mut self, value: impl Into<String>) -> Self {
         self.slug = Some(value.into());
         self
     }
-    ///Sets `widgetSlug`.
+
+    /// Sets `widgetSlug`.
     pub fn widget_slug(mut self, value: impl Into<String>) -> Self {
         self.widget_slug = Some(value.into());
         self
     }
-    ///Sets `calendarType`.
+
+    /// Sets `calendarType`.
     pub fn calendar_type(
         mut self,
         value: impl Into<crate::calendars::CalendarType>,
@@ -6866,7 +7349,8 @@ impl CreateCalendarRequest {
         self.calendar_type = Some(value.into());
         self
     }
-    ///Sets `widgetType`.
+
+    /// Sets `widgetType`.
     pub fn widget_type(
         mut self,
         value: impl Into<crate::calendars::WidgetType>,
@@ -6874,22 +7358,26 @@ impl CreateCalendarRequest {
         self.widget_type = Some(value.into());
         self
     }
-    ///Sets `eventTitle`.
+
+    /// Sets `eventTitle`.
     pub fn event_title(mut self, value: impl Into<String>) -> Self {
         self.event_title = Some(value.into());
         self
     }
-    ///Sets `eventColor`.
+
+    /// Sets `eventColor`.
     pub fn event_color(mut self, value: impl Into<String>) -> Self {
         self.event_color = Some(value.into());
         self
     }
-    ///Sets `meetingLocation`.
+
+    /// Sets `meetingLocation`.
     pub fn meeting_location(mut self, value: impl Into<String>) -> Self {
         self.meeting_location = Some(value.into());
         self
     }
-    ///Sets `locationConfigurations`.
+
+    /// Sets `locationConfigurations`.
     pub fn location_configurations(
         mut self,
         value: impl Into<Vec<crate::calendars::MeetingLocation>>,
@@ -6897,12 +7385,14 @@ impl CreateCalendarRequest {
         self.location_configurations = Some(value.into());
         self
     }
-    ///Sets `slotDuration`.
+
+    /// Sets `slotDuration`.
     pub fn slot_duration(mut self, value: impl Into<f64>) -> Self {
         self.slot_duration = Some(value.into());
         self
     }
-    ///Sets `slotDurationUnit`.
+
+    /// Sets `slotDurationUnit`.
     pub fn slot_duration_unit(
         mut self,
         value: impl Into<crate::calendars::SlotTimeUnit>,
@@ -6910,12 +7400,14 @@ impl CreateCalendarRequest {
         self.slot_duration_unit = Some(value.into());
         self
     }
-    ///Sets `slotInterval`.
+
+    /// Sets `slotInterval`.
     pub fn slot_interval(mut self, value: impl Into<f64>) -> Self {
         self.slot_interval = Some(value.into());
         self
     }
-    ///Sets `slotIntervalUnit`.
+
+    /// Sets `slotIntervalUnit`.
     pub fn slot_interval_unit(
         mut self,
         value: impl Into<crate::calendars::SlotTimeUnit>,
@@ -6923,12 +7415,14 @@ impl CreateCalendarRequest {
         self.slot_interval_unit = Some(value.into());
         self
     }
-    ///Sets `slotBuffer`.
+
+    /// Sets `slotBuffer`.
     pub fn slot_buffer(mut self, value: impl Into<f64>) -> Self {
         self.slot_buffer = Some(value.into());
         self
     }
-    ///Sets `slotBufferUnit`.
+
+    /// Sets `slotBufferUnit`.
     pub fn slot_buffer_unit(
         mut self,
         value: impl Into<crate::calendars::SlotTimeUnit>,
@@ -6936,12 +7430,14 @@ impl CreateCalendarRequest {
         self.slot_buffer_unit = Some(value.into());
         self
     }
-    ///Sets `preBuffer`.
+
+    /// Sets `preBuffer`.
     pub fn pre_buffer(mut self, value: impl Into<f64>) -> Self {
         self.pre_buffer = Some(value.into());
         self
     }
-    ///Sets `preBufferUnit`.
+
+    /// Sets `preBufferUnit`.
     pub fn pre_buffer_unit(
         mut self,
         value: impl Into<crate::calendars::SlotTimeUnit>,
@@ -6949,22 +7445,26 @@ impl CreateCalendarRequest {
         self.pre_buffer_unit = Some(value.into());
         self
     }
-    ///Sets `appoinmentPerSlot`.
+
+    /// Sets `appoinmentPerSlot`.
     pub fn appoinment_per_slot(mut self, value: impl Into<i64>) -> Self {
         self.appoinment_per_slot = Some(value.into());
         self
     }
-    ///Sets `appoinmentPerDay`.
+
+    /// Sets `appoinmentPerDay`.
     pub fn appoinment_per_day(mut self, value: impl Into<i64>) -> Self {
         self.appoinment_per_day = Some(value.into());
         self
     }
-    ///Sets `allowBookingAfter`.
+
+    /// Sets `allowBookingAfter`.
     pub fn allow_booking_after(mut self, value: impl Into<f64>) -> Self {
         self.allow_booking_after = Some(value.into());
         self
     }
-    ///Sets `allowBookingAfterUnit`.
+
+    /// Sets `allowBookingAfterUnit`.
     pub fn allow_booking_after_unit(
         mut self,
         value: impl Into<BookingNoticeUnit>,
@@ -6972,12 +7472,14 @@ impl CreateCalendarRequest {
         self.allow_booking_after_unit = Some(value.into());
         self
     }
-    ///Sets `allowBookingFor`.
+
+    /// Sets `allowBookingFor`.
     pub fn allow_booking_for(mut self, value: impl Into<f64>) -> Self {
         self.allow_booking_for = Some(value.into());
         self
     }
-    ///Sets `allowBookingForUnit`.
+
+    /// Sets `allowBookingForUnit`.
     pub fn allow_booking_for_unit(
         mut self,
         value: impl Into<crate::calendars::BookingWindowUnit>,
@@ -6985,7 +7487,8 @@ impl CreateCalendarRequest {
         self.allow_booking_for_unit = Some(value.into());
         self
     }
-    ///Sets `openHours`.
+
+    /// Sets `openHours`.
     pub fn open_hours(
         mut self,
         value: impl Into<Vec<crate::calendars::OpenHours>>,
@@ -6993,12 +7496,14 @@ impl CreateCalendarRequest {
         self.open_hours = Some(value.into());
         self
     }
-    ///Sets `enableRecurring`.
+
+    /// Sets `enableRecurring`.
     pub fn enable_recurring(mut self, value: impl Into<bool>) -> Self {
         self.enable_recurring = Some(value.into());
         self
     }
-    ///Sets `recurring`.
+
+    /// Sets `recurring`.
     pub fn recurring(
         mut self,
         value: impl Into<crate::calendars::RecurringSettings>,
@@ -7006,27 +7511,32 @@ impl CreateCalendarRequest {
         self.recurring = Some(value.into());
         self
     }
-    ///Sets `formId`.
+
+    /// Sets `formId`.
     pub fn form_id(mut self, value: impl Into<String>) -> Self {
         self.form_id = Some(value.into());
         self
     }
-    ///Sets `stickyContact`.
+
+    /// Sets `stickyContact`.
     pub fn sticky_contact(mut self, value: impl Into<bool>) -> Self {
         self.sticky_contact = Some(value.into());
         self
     }
-    ///Sets `isLivePaymentMode`.
+
+    /// Sets `isLivePaymentMode`.
     pub fn is_live_payment_mode(mut self, value: impl Into<bool>) -> Self {
         self.is_live_payment_mode = Some(value.into());
         self
     }
-    ///Sets `autoConfirm`.
+
+    /// Sets `autoConfirm`.
     pub fn auto_confirm(mut self, value: impl Into<bool>) -> Self {
         self.auto_confirm = Some(value.into());
         self
     }
-    ///Sets `shouldSendAlertEmailsToAssignedMember`.
+
+    /// Sets `shouldSendAlertEmailsToAssignedMember`.
     pub fn should_send_alert_emails_to_assigned_member(
         mut self,
         value: impl Into<bool>,
@@ -7034,27 +7544,32 @@ impl CreateCalendarRequest {
         self.should_send_alert_emails_to_assigned_member = Some(value.into());
         self
     }
-    ///Sets `alertEmail`.
+
+    /// Sets `alertEmail`.
     pub fn alert_email(mut self, value: impl Into<String>) -> Self {
         self.alert_email = Some(value.into());
         self
     }
-    ///Sets `googleInvitationEmails`.
+
+    /// Sets `googleInvitationEmails`.
     pub fn google_invitation_emails(mut self, value: impl Into<bool>) -> Self {
         self.google_invitation_emails = Some(value.into());
         self
     }
-    ///Sets `allowReschedule`.
+
+    /// Sets `allowReschedule`.
     pub fn allow_reschedule(mut self, value: impl Into<bool>) -> Self {
         self.allow_reschedule = Some(value.into());
         self
     }
-    ///Sets `allowCancellation`.
+
+    /// Sets `allowCancellation`.
     pub fn allow_cancellation(mut self, value: impl Into<bool>) -> Self {
         self.allow_cancellation = Some(value.into());
         self
     }
-    ///Sets `shouldAssignContactToTeamMember`.
+
+    /// Sets `shouldAssignContactToTeamMember`.
     pub fn should_assign_contact_to_team_member(
         mut self,
         value: impl Into<bool>,
@@ -7062,7 +7577,8 @@ impl CreateCalendarRequest {
         self.should_assign_contact_to_team_member = Some(value.into());
         self
     }
-    ///Sets `shouldSkipAssigningContactForExisting`.
+
+    /// Sets `shouldSkipAssigningContactForExisting`.
     pub fn should_skip_assigning_contact_for_existing(
         mut self,
         value: impl Into<bool>,
@@ -7070,17 +7586,20 @@ impl CreateCalendarRequest {
         self.should_skip_assigning_contact_for_existing = Some(value.into());
         self
     }
-    ///Sets `notes`.
+
+    /// Sets `notes`.
     pub fn notes(mut self, value: impl Into<String>) -> Self {
         self.notes = Some(value.into());
         self
     }
-    ///Sets `pixelId`.
+
+    /// Sets `pixelId`.
     pub fn pixel_id(mut self, value: impl Into<String>) -> Self {
         self.pixel_id = Some(value.into());
         self
     }
-    ///Sets `formSubmitType`.
+
+    /// Sets `formSubmitType`.
     pub fn form_submit_type(
         mut self,
         value: impl Into<crate::calendars::FormSubmitType>,
@@ -7088,27 +7607,32 @@ impl CreateCalendarRequest {
         self.form_submit_type = Some(value.into());
         self
     }
-    ///Sets `formSubmitRedirectURL`.
+
+    /// Sets `formSubmitRedirectURL`.
     pub fn form_submit_redirect_url(mut self, value: impl Into<String>) -> Self {
         self.form_submit_redirect_url = Some(value.into());
         self
     }
-    ///Sets `formSubmitThanksMessage`.
+
+    /// Sets `formSubmitThanksMessage`.
     pub fn form_submit_thanks_message(mut self, value: impl Into<String>) -> Self {
         self.form_submit_thanks_message = Some(value.into());
         self
     }
-    ///Sets `availabilityType`.
+
+    /// Sets `availabilityType`.
     pub fn availability_type(mut self, value: impl Into<i64>) -> Self {
         self.availability_type = crate::Nullable::Value(value.into());
         self
     }
-    ///Sends `availabilityType` as `null`.
+
+    /// Sends `availabilityType` as `null`.
     pub fn clear_availability_type(mut self) -> Self {
         self.availability_type = crate::Nullable::Null;
         self
     }
-    ///Sets `availabilities`.
+
+    /// Sets `availabilities`.
     pub fn availabilities(
         mut self,
         value: impl Into<Vec<crate::calendars::CustomAvailability>>,
@@ -7116,22 +7640,26 @@ impl CreateCalendarRequest {
         self.availabilities = Some(value.into());
         self
     }
-    ///Sets `guestType`.
+
+    /// Sets `guestType`.
     pub fn guest_type(mut self, value: impl Into<crate::calendars::GuestType>) -> Self {
         self.guest_type = Some(value.into());
         self
     }
-    ///Sets `consentLabel`.
+
+    /// Sets `consentLabel`.
     pub fn consent_label(mut self, value: impl Into<String>) -> Self {
         self.consent_label = Some(value.into());
         self
     }
-    ///Sets `calendarCoverImage`.
+
+    /// Sets `calendarCoverImage`.
     pub fn calendar_cover_image(mut self, value: impl Into<String>) -> Self {
         self.calendar_cover_image = Some(value.into());
         self
     }
-    ///Sets `lookBusyConfig`.
+
+    /// Sets `lookBusyConfig`.
     pub fn look_busy_config(
         mut self,
         value: impl Into<crate::calendars::LookBusyConfig>,
@@ -7140,17 +7668,20 @@ impl CreateCalendarRequest {
         self
     }
 }
+
 /// A new schedule for an event calendar; both fields are needed.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateEventCalendarScheduleRequest {
     /// When the calendar is available.
     pub rules: Vec<crate::calendars::ScheduleRule>,
+
     /// IANA time zone.
     pub timezone: String,
 }
+
 impl CreateEventCalendarScheduleRequest {
-    ///A value with the required fields (`rules`, `timezone`).
+    /// A value with the required fields (`rules`, `timezone`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         rules: impl Into<Vec<crate::calendars::ScheduleRule>>,
@@ -7162,26 +7693,33 @@ impl CreateEventCalendarScheduleRequest {
         }
     }
 }
+
 /// The `CreateServiceBookingRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateServiceBookingRequest {
-    /// `locationId`
+    /// `locationId`: a string. Example: `0007BWpSzSwfiuSl0tR2`.
     #[serde(rename = "locationId")]
     pub location_id: String,
-    /// `contactId`
+
+    /// `contactId`: a string. Example: `9NkT25Vor1v4aQatFsv2`.
     #[serde(rename = "contactId")]
     pub contact_id: String,
+
     /// ISO date-time with offset.
     #[serde(rename = "startTime")]
     pub start_time: String,
+
     /// ISO date-time with offset.
     #[serde(rename = "endTime")]
     pub end_time: String,
-    /// `timezone`
+
+    /// `timezone`: a string. Example: `America/New_York`.
     pub timezone: String,
-    /// `services`
+
+    /// `services`: a list of [`ServiceBookingItem`](crate::v3::calendars::ServiceBookingItem) values.
     pub services: Vec<ServiceBookingItem>,
+
     /// Where the services are delivered; the default service location when absent.
     #[serde(
         rename = "serviceLocationId",
@@ -7189,6 +7727,7 @@ pub struct CreateServiceBookingRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub service_location_id: Option<String>,
+
     /// Where to meet; needed when the service location lets the booker choose.
     #[serde(
         rename = "meetingLocation",
@@ -7196,15 +7735,18 @@ pub struct CreateServiceBookingRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub meeting_location: Option<String>,
-    /// `title`
+
+    /// `title`: a string. Example: `Service Appointment`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
+
     /// The status set in the location's service settings when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<NewServiceBookingStatus>,
 }
+
 impl CreateServiceBookingRequest {
-    ///A value with the required fields (`locationId`, `contactId`, `startTime`, `endTime`, `timezone`, `services`).
+    /// A value with the required fields (`locationId`, `contactId`, `startTime`, `endTime`, `timezone`, `services`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         location_id: impl Into<String>,
@@ -7227,53 +7769,65 @@ impl CreateServiceBookingRequest {
             status: None,
         }
     }
-    ///Sets `serviceLocationId`.
+
+    /// Sets `serviceLocationId`.
     pub fn service_location_id(mut self, value: impl Into<String>) -> Self {
         self.service_location_id = Some(value.into());
         self
     }
-    ///Sets `meetingLocation`.
+
+    /// Sets `meetingLocation`.
     pub fn meeting_location(mut self, value: impl Into<String>) -> Self {
         self.meeting_location = Some(value.into());
         self
     }
-    ///Sets `title`.
+
+    /// Sets `title`.
     pub fn title(mut self, value: impl Into<String>) -> Self {
         self.title = Some(value.into());
         self
     }
-    ///Sets `status`.
+
+    /// Sets `status`.
     pub fn status(mut self, value: impl Into<NewServiceBookingStatus>) -> Self {
         self.status = Some(value.into());
         self
     }
 }
+
 /// A new service location.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateServiceLocationRequest {
-    /// `name`
+    /// `name`: a string. Example: `Midtown Therapy Studio`.
     pub name: String,
+
     /// URL-friendly name.
     pub slug: String,
-    /// `phone`
+
+    /// `phone`: a string. Example: `+1-212-555-0174`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
+
     /// The street address of an `offline` location, or the label shown for an `ask_booker` one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
+
     /// Address of the cover image.
     #[serde(rename = "coverImage", default, skip_serializing_if = "Option::is_none")]
     pub cover_image: Option<String>,
-    /// `locationType`
+
+    /// `locationType`: a [`ServiceLocationType`](crate::v3::calendars::ServiceLocationType).
     #[serde(rename = "locationType", default, skip_serializing_if = "Option::is_none")]
     pub location_type: Option<ServiceLocationType>,
-    /// `locationId`
+
+    /// `locationId`: a string. Example: `0007BWpSzSwfiuSl0tR2`.
     #[serde(rename = "locationId")]
     pub location_id: String,
 }
+
 impl CreateServiceLocationRequest {
-    ///A value with the required fields (`name`, `slug`, `locationId`).
+    /// A value with the required fields (`name`, `slug`, `locationId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl Into<String>,
@@ -7290,36 +7844,43 @@ impl CreateServiceLocationRequest {
             location_id: location_id.into(),
         }
     }
-    ///Sets `phone`.
+
+    /// Sets `phone`.
     pub fn phone(mut self, value: impl Into<String>) -> Self {
         self.phone = Some(value.into());
         self
     }
-    ///Sets `address`.
+
+    /// Sets `address`.
     pub fn address(mut self, value: impl Into<String>) -> Self {
         self.address = Some(value.into());
         self
     }
-    ///Sets `coverImage`.
+
+    /// Sets `coverImage`.
     pub fn cover_image(mut self, value: impl Into<String>) -> Self {
         self.cover_image = Some(value.into());
         self
     }
-    ///Sets `locationType`.
+
+    /// Sets `locationType`.
     pub fn location_type(mut self, value: impl Into<ServiceLocationType>) -> Self {
         self.location_type = Some(value.into());
         self
     }
 }
+
 /// A new service; at least one staff member is needed. Without `payment` the price is 0 in the currency of the location's service settings.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateServiceRequest {
-    /// `name`
+    /// `name`: a string. Example: `Hair Styling`.
     pub name: String,
-    /// `payment`
+
+    /// `payment`: a [`ServicePayment`](crate::v3::calendars::ServicePayment).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment: Option<ServicePayment>,
+
     /// Length of the appointment, in `serviceDurationUnit`.
     #[serde(
         rename = "serviceDuration",
@@ -7327,36 +7888,46 @@ pub struct CreateServiceRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub service_duration: Option<f64>,
-    /// `serviceDurationUnit`
+
+    /// `serviceDurationUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
     #[serde(
         rename = "serviceDurationUnit",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub service_duration_unit: Option<crate::calendars::SlotTimeUnit>,
+
     /// Time kept free before the appointment, in `preBufferUnit`.
     #[serde(rename = "preBuffer", default, skip_serializing_if = "Option::is_none")]
     pub pre_buffer: Option<f64>,
-    /// `preBufferUnit`
+
+    /// `preBufferUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
     #[serde(rename = "preBufferUnit", default, skip_serializing_if = "Option::is_none")]
     pub pre_buffer_unit: Option<crate::calendars::SlotTimeUnit>,
+
     /// Time kept free after the appointment, in `postBufferUnit`.
     #[serde(rename = "postBuffer", default, skip_serializing_if = "Option::is_none")]
     pub post_buffer: Option<f64>,
-    /// `postBufferUnit`
+
+    /// `postBufferUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
     #[serde(rename = "postBufferUnit", default, skip_serializing_if = "Option::is_none")]
     pub post_buffer_unit: Option<crate::calendars::SlotTimeUnit>,
-    /// `description`
+
+    /// `description`: a string. Example: `Full hair styling session`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+
     /// Unique URL-friendly name.
     pub slug: String,
+
     /// Colour of its bookings, as hex.
     #[serde(rename = "eventColor", default, skip_serializing_if = "Option::is_none")]
     pub event_color: Option<String>,
+
     /// Address of the cover image.
     #[serde(rename = "coverImage", default, skip_serializing_if = "Option::is_none")]
     pub cover_image: Option<String>,
+
     /// The category; the default one when absent on creation.
     #[serde(
         rename = "serviceCategoryId",
@@ -7364,23 +7935,29 @@ pub struct CreateServiceRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub service_category_id: Option<String>,
+
     /// Hidden from the public booking pages.
     #[serde(rename = "isPrivate", default, skip_serializing_if = "Option::is_none")]
     pub is_private: Option<bool>,
+
     /// Custom form shown on the booking page when this is the only service chosen.
     #[serde(rename = "formId", default, skip_serializing_if = "Option::is_none")]
     pub form_id: Option<String>,
+
     /// The staff members who deliver it.
     pub staff: Vec<ServiceStaff>,
-    /// `locationId`
+
+    /// `locationId`: a string. Example: `0007BWpSzSwfiuSl0tR2`.
     #[serde(rename = "locationId")]
     pub location_id: String,
+
     /// Its variations; an empty list for none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub variations: Option<Vec<NewServiceVariation>>,
 }
+
 impl CreateServiceRequest {
-    ///A value with the required fields (`name`, `slug`, `staff`, `locationId`).
+    /// A value with the required fields (`name`, `slug`, `staff`, `locationId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl Into<String>,
@@ -7409,17 +7986,20 @@ impl CreateServiceRequest {
             variations: None,
         }
     }
-    ///Sets `payment`.
+
+    /// Sets `payment`.
     pub fn payment(mut self, value: impl Into<ServicePayment>) -> Self {
         self.payment = Some(value.into());
         self
     }
-    ///Sets `serviceDuration`.
+
+    /// Sets `serviceDuration`.
     pub fn service_duration(mut self, value: impl Into<f64>) -> Self {
         self.service_duration = Some(value.into());
         self
     }
-    ///Sets `serviceDurationUnit`.
+
+    /// Sets `serviceDurationUnit`.
     pub fn service_duration_unit(
         mut self,
         value: impl Into<crate::calendars::SlotTimeUnit>,
@@ -7427,12 +8007,14 @@ impl CreateServiceRequest {
         self.service_duration_unit = Some(value.into());
         self
     }
-    ///Sets `preBuffer`.
+
+    /// Sets `preBuffer`.
     pub fn pre_buffer(mut self, value: impl Into<f64>) -> Self {
         self.pre_buffer = Some(value.into());
         self
     }
-    ///Sets `preBufferUnit`.
+
+    /// Sets `preBufferUnit`.
     pub fn pre_buffer_unit(
         mut self,
         value: impl Into<crate::calendars::SlotTimeUnit>,
@@ -7440,12 +8022,14 @@ impl CreateServiceRequest {
         self.pre_buffer_unit = Some(value.into());
         self
     }
-    ///Sets `postBuffer`.
+
+    /// Sets `postBuffer`.
     pub fn post_buffer(mut self, value: impl Into<f64>) -> Self {
         self.post_buffer = Some(value.into());
         self
     }
-    ///Sets `postBufferUnit`.
+
+    /// Sets `postBufferUnit`.
     pub fn post_buffer_unit(
         mut self,
         value: impl Into<crate::calendars::SlotTimeUnit>,
@@ -7453,53 +8037,64 @@ impl CreateServiceRequest {
         self.post_buffer_unit = Some(value.into());
         self
     }
-    ///Sets `description`.
+
+    /// Sets `description`.
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
         self
     }
-    ///Sets `eventColor`.
+
+    /// Sets `eventColor`.
     pub fn event_color(mut self, value: impl Into<String>) -> Self {
         self.event_color = Some(value.into());
         self
     }
-    ///Sets `coverImage`.
+
+    /// Sets `coverImage`.
     pub fn cover_image(mut self, value: impl Into<String>) -> Self {
         self.cover_image = Some(value.into());
         self
     }
-    ///Sets `serviceCategoryId`.
+
+    /// Sets `serviceCategoryId`.
     pub fn service_category_id(mut self, value: impl Into<String>) -> Self {
         self.service_category_id = Some(value.into());
         self
     }
-    ///Sets `isPrivate`.
+
+    /// Sets `isPrivate`.
     pub fn is_private(mut self, value: impl Into<bool>) -> Self {
         self.is_private = Some(value.into());
         self
     }
-    ///Sets `formId`.
+
+    /// Sets `formId`.
     pub fn form_id(mut self, value: impl Into<String>) -> Self {
         self.form_id = Some(value.into());
         self
     }
-    ///Sets `variations`.
+
+    /// Sets `variations`.
     pub fn variations(mut self, value: impl Into<Vec<NewServiceVariation>>) -> Self {
         self.variations = Some(value.into());
         self
     }
 }
+
 /// Whether a deposit is a fixed amount or a percentage of the price.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DepositType {
-    ///`percentage`
+    /// `percentage`
     Percentage,
-    ///`amount`
+
+    /// `amount`
     Amount,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 impl DepositType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -7510,6 +8105,7 @@ impl DepositType {
         }
     }
 }
+
 impl From<&str> for DepositType {
     fn from(value: &str) -> Self {
         match value {
@@ -7520,71 +8116,82 @@ impl From<&str> for DepositType {
     }
 }
 crate::runtime::enums::string_enum!(DepositType);
+
 /// The availability of one event calendar.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventCalendarSchedule {
-    /// `calendarId`
+    /// `calendarId`: a string. Example: `WvVX9LpvlBO6K506xLbp`.
     #[serde(rename = "calendarId", default, skip_serializing_if = "Option::is_none")]
     pub calendar_id: Option<String>,
+
     /// IANA time zone.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
-    /// `rules`
+
+    /// `rules`: a list of [`ScheduleRule`](crate::calendars::ScheduleRule) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rules: Option<Vec<crate::calendars::ScheduleRule>>,
+
     /// When the schedule was created.
     #[serde(rename = "dateAdded", default, skip_serializing_if = "Option::is_none")]
     pub date_added: Option<String>,
+
     /// When the schedule was last changed.
     #[serde(rename = "dateUpdated", default, skip_serializing_if = "Option::is_none")]
     pub date_updated: Option<String>,
 }
+
 /// The `EventCalendarScheduleResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct EventCalendarScheduleResponse {
-    /// `schedule`
+    /// `schedule`: a [`EventCalendarSchedule`](crate::v3::calendars::EventCalendarSchedule).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub schedule: Option<EventCalendarSchedule>,
 }
+
 /// The `GetAppointmentResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetAppointmentResponse {
-    /// `event`
+    /// `event`: a [`CalendarEvent`](crate::v3::calendars::CalendarEvent).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event: Option<CalendarEvent>,
 }
+
 /// The `ListCalendarEventsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListCalendarEventsResponse {
-    /// `events`
+    /// `events`: a list of [`CalendarEvent`](crate::v3::calendars::CalendarEvent) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub events: Option<Vec<CalendarEvent>>,
 }
+
 /// The `ListCalendarsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListCalendarsResponse {
-    /// `calendars`
+    /// `calendars`: a list of [`Calendar`](crate::v3::calendars::Calendar) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub calendars: Option<Vec<Calendar>>,
 }
+
 /// The `ListServiceBookingsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListServiceBookingsResponse {
-    /// `bookings`
+    /// `bookings`: a list of [`ServiceBooking`](crate::v3::calendars::ServiceBooking) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bookings: Option<Vec<ServiceBooking>>,
 }
+
 /// The `ListServiceLocationsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListServiceLocationsResponse {
-    /// `serviceLocations`
+    /// `serviceLocations`: a list of [`ServiceLocation`](crate::v3::calendars::ServiceLocation) values.
     #[serde(
         rename = "serviceLocations",
         default,
@@ -7592,25 +8199,30 @@ pub struct ListServiceLocationsResponse {
     )]
     pub service_locations: Option<Vec<ServiceLocation>>,
 }
+
 /// The `ListServicesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListServicesResponse {
-    /// `services`
+    /// `services`: a list of [`Service`](crate::v3::calendars::Service) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub services: Option<Vec<Service>>,
 }
+
 /// State a new service booking starts in.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum NewServiceBookingStatus {
-    ///`confirmed`
+    /// `confirmed`
     Confirmed,
-    ///`new`
+
+    /// `new`
     New,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 impl NewServiceBookingStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -7621,6 +8233,7 @@ impl NewServiceBookingStatus {
         }
     }
 }
+
 impl From<&str> for NewServiceBookingStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -7631,15 +8244,18 @@ impl From<&str> for NewServiceBookingStatus {
     }
 }
 crate::runtime::enums::string_enum!(NewServiceBookingStatus);
+
 /// A variation of a new service.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct NewServiceVariation {
-    /// `name`
+    /// `name`: a string. Example: `Hair Styling`.
     pub name: String,
-    /// `payment`
+
+    /// `payment`: a [`ServicePayment`](crate::v3::calendars::ServicePayment).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment: Option<ServicePayment>,
+
     /// Length of the appointment, in `serviceDurationUnit`.
     #[serde(
         rename = "serviceDuration",
@@ -7647,28 +8263,34 @@ pub struct NewServiceVariation {
         skip_serializing_if = "Option::is_none"
     )]
     pub service_duration: Option<f64>,
-    /// `serviceDurationUnit`
+
+    /// `serviceDurationUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
     #[serde(
         rename = "serviceDurationUnit",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub service_duration_unit: Option<crate::calendars::SlotTimeUnit>,
+
     /// Time kept free before the appointment, in `preBufferUnit`.
     #[serde(rename = "preBuffer", default, skip_serializing_if = "Option::is_none")]
     pub pre_buffer: Option<f64>,
-    /// `preBufferUnit`
+
+    /// `preBufferUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
     #[serde(rename = "preBufferUnit", default, skip_serializing_if = "Option::is_none")]
     pub pre_buffer_unit: Option<crate::calendars::SlotTimeUnit>,
+
     /// Time kept free after the appointment, in `postBufferUnit`.
     #[serde(rename = "postBuffer", default, skip_serializing_if = "Option::is_none")]
     pub post_buffer: Option<f64>,
-    /// `postBufferUnit`
+
+    /// `postBufferUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
     #[serde(rename = "postBufferUnit", default, skip_serializing_if = "Option::is_none")]
     pub post_buffer_unit: Option<crate::calendars::SlotTimeUnit>,
 }
+
 impl NewServiceVariation {
-    ///A value with the required fields (`name`).
+    /// A value with the required fields (`name`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(name: impl Into<String>) -> Self {
         Self {
@@ -7682,17 +8304,20 @@ impl NewServiceVariation {
             post_buffer_unit: None,
         }
     }
-    ///Sets `payment`.
+
+    /// Sets `payment`.
     pub fn payment(mut self, value: impl Into<ServicePayment>) -> Self {
         self.payment = Some(value.into());
         self
     }
-    ///Sets `serviceDuration`.
+
+    /// Sets `serviceDuration`.
     pub fn service_duration(mut self, value: impl Into<f64>) -> Self {
         self.service_duration = Some(value.into());
         self
     }
-    ///Sets `serviceDurationUnit`.
+
+    /// Sets `serviceDurationUnit`.
     pub fn service_duration_unit(
         mut self,
         value: impl Into<crate::calendars::SlotTimeUnit>,
@@ -7700,12 +8325,14 @@ impl NewServiceVariation {
         self.service_duration_unit = Some(value.into());
         self
     }
-    ///Sets `preBuffer`.
+
+    /// Sets `preBuffer`.
     pub fn pre_buffer(mut self, value: impl Into<f64>) -> Self {
         self.pre_buffer = Some(value.into());
         self
     }
-    ///Sets `preBufferUnit`.
+
+    /// Sets `preBufferUnit`.
     pub fn pre_buffer_unit(
         mut self,
         value: impl Into<crate::calendars::SlotTimeUnit>,
@@ -7713,12 +8340,14 @@ impl NewServiceVariation {
         self.pre_buffer_unit = Some(value.into());
         self
     }
-    ///Sets `postBuffer`.
+
+    /// Sets `postBuffer`.
     pub fn post_buffer(mut self, value: impl Into<f64>) -> Self {
         self.post_buffer = Some(value.into());
         self
     }
-    ///Sets `postBufferUnit`.
+
+    /// Sets `postBufferUnit`.
     pub fn post_buffer_unit(
         mut self,
         value: impl Into<crate::calendars::SlotTimeUnit>,
@@ -7727,56 +8356,71 @@ impl NewServiceVariation {
         self
     }
 }
+
 /// A service booking as returned when created or changed.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SavedServiceBooking {
-    /// `bookingId`
+    /// `bookingId`: a string. Example: `7NkT25Vor1v4aQatFsv2`.
     #[serde(rename = "bookingId", default, skip_serializing_if = "Option::is_none")]
     pub booking_id: Option<String>,
-    /// `locationId`
+
+    /// `locationId`: a string. Example: `0007BWpSzSwfiuSl0tR2`.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
-    /// `contactId`
+
+    /// `contactId`: a string. Example: `9NkT25Vor1v4aQatFsv2`.
     #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<String>,
-    /// `serviceLocationId`
+
+    /// `serviceLocationId`: a string. Example: `65e5f6dfacf123513228d384`.
     #[serde(
         rename = "serviceLocationId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub service_location_id: Option<String>,
-    /// `title`
+
+    /// `title`: a string. Example: `John Doe - Hair Styling`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    /// `startTime`
+
+    /// `startTime`: a string. Example: `2023-09-25T16:00:00+05:30`.
     #[serde(rename = "startTime", default, skip_serializing_if = "Option::is_none")]
     pub start_time: Option<String>,
-    /// `endTime`
+
+    /// `endTime`: a string. Example: `2023-09-25T16:30:00+05:30`.
     #[serde(rename = "endTime", default, skip_serializing_if = "Option::is_none")]
     pub end_time: Option<String>,
-    /// `services`
+
+    /// `services`: a list of [`BookedService`](crate::v3::calendars::BookedService) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub services: Option<Vec<BookedService>>,
-    /// `timezone`
+
+    /// `timezone`: a string. Example: `America/New_York`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
+
     /// State of the booking, such as `confirmed`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
-    /// `deleted`
+
+    /// `deleted`: `true` or `false`. Example: `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted: Option<bool>,
-    /// `dateAdded`
+
+    /// `dateAdded`: a string. Example: `2023-09-25T16:00:00+05:30`.
     #[serde(rename = "dateAdded", default, skip_serializing_if = "Option::is_none")]
     pub date_added: Option<String>,
-    /// `dateUpdated`
+
+    /// `dateUpdated`: a string. Example: `2023-09-25T16:00:00+05:30`.
     #[serde(rename = "dateUpdated", default, skip_serializing_if = "Option::is_none")]
     pub date_updated: Option<String>,
-    /// `createdBy`
+
+    /// `createdBy`: a [`EventCreator`](crate::calendars::EventCreator).
     #[serde(rename = "createdBy", default, skip_serializing_if = "Option::is_none")]
     pub created_by: Option<crate::calendars::EventCreator>,
+
     /// Where the meeting takes place, when the service location lets the booker choose.
     #[serde(
         rename = "meetingLocation",
@@ -7784,20 +8428,24 @@ pub struct SavedServiceBooking {
         skip_serializing_if = "Option::is_none"
     )]
     pub meeting_location: Option<String>,
+
     /// Informational or warning messages, e.g. that a meeting location was ignored.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub messages: Option<Vec<String>>,
 }
+
 /// A bookable service of a location.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Service {
-    /// `name`
+    /// `name`: a string. Example: `Hair Styling`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `payment`
+
+    /// `payment`: a [`ServicePayment`](crate::v3::calendars::ServicePayment).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment: Option<ServicePayment>,
+
     /// Length of the appointment, in `serviceDurationUnit`.
     #[serde(
         rename = "serviceDuration",
@@ -7805,37 +8453,47 @@ pub struct Service {
         skip_serializing_if = "Option::is_none"
     )]
     pub service_duration: Option<f64>,
-    /// `serviceDurationUnit`
+
+    /// `serviceDurationUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
     #[serde(
         rename = "serviceDurationUnit",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub service_duration_unit: Option<crate::calendars::SlotTimeUnit>,
+
     /// Time kept free before the appointment, in `preBufferUnit`.
     #[serde(rename = "preBuffer", default, skip_serializing_if = "Option::is_none")]
     pub pre_buffer: Option<f64>,
-    /// `preBufferUnit`
+
+    /// `preBufferUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
     #[serde(rename = "preBufferUnit", default, skip_serializing_if = "Option::is_none")]
     pub pre_buffer_unit: Option<crate::calendars::SlotTimeUnit>,
+
     /// Time kept free after the appointment, in `postBufferUnit`.
     #[serde(rename = "postBuffer", default, skip_serializing_if = "Option::is_none")]
     pub post_buffer: Option<f64>,
-    /// `postBufferUnit`
+
+    /// `postBufferUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
     #[serde(rename = "postBufferUnit", default, skip_serializing_if = "Option::is_none")]
     pub post_buffer_unit: Option<crate::calendars::SlotTimeUnit>,
-    /// `description`
+
+    /// `description`: a string. Example: `Full hair styling session`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+
     /// Unique URL-friendly name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub slug: Option<String>,
+
     /// Colour of its bookings, as hex.
     #[serde(rename = "eventColor", default, skip_serializing_if = "Option::is_none")]
     pub event_color: Option<String>,
+
     /// Address of the cover image.
     #[serde(rename = "coverImage", default, skip_serializing_if = "Option::is_none")]
     pub cover_image: Option<String>,
+
     /// The category; the default one when absent on creation.
     #[serde(
         rename = "serviceCategoryId",
@@ -7843,75 +8501,96 @@ pub struct Service {
         skip_serializing_if = "Option::is_none"
     )]
     pub service_category_id: Option<String>,
+
     /// Hidden from the public booking pages.
     #[serde(rename = "isPrivate", default, skip_serializing_if = "Option::is_none")]
     pub is_private: Option<bool>,
+
     /// Custom form shown on the booking page when this is the only service chosen.
     #[serde(rename = "formId", default, skip_serializing_if = "Option::is_none")]
     pub form_id: Option<String>,
+
     /// The staff members who deliver it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub staff: Option<Vec<ServiceStaff>>,
-    /// `id`
+
+    /// `id`: a string. Example: `65e5f6dfacf123513228d384`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `locationId`
+
+    /// `locationId`: a string. Example: `0007BWpSzSwfiuSl0tR2`.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
-    /// `variations`
+
+    /// `variations`: a list of [`ServiceVariation`](crate::v3::calendars::ServiceVariation) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub variations: Option<Vec<ServiceVariation>>,
 }
+
 /// A booking of one or more services for a contact.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ServiceBooking {
-    /// `bookingId`
+    /// `bookingId`: a string. Example: `7NkT25Vor1v4aQatFsv2`.
     #[serde(rename = "bookingId", default, skip_serializing_if = "Option::is_none")]
     pub booking_id: Option<String>,
-    /// `locationId`
+
+    /// `locationId`: a string. Example: `0007BWpSzSwfiuSl0tR2`.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
-    /// `contactId`
+
+    /// `contactId`: a string. Example: `9NkT25Vor1v4aQatFsv2`.
     #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<String>,
-    /// `serviceLocationId`
+
+    /// `serviceLocationId`: a string. Example: `65e5f6dfacf123513228d384`.
     #[serde(
         rename = "serviceLocationId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub service_location_id: Option<String>,
-    /// `title`
+
+    /// `title`: a string. Example: `John Doe - Hair Styling`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    /// `startTime`
+
+    /// `startTime`: a string. Example: `2023-09-25T16:00:00+05:30`.
     #[serde(rename = "startTime", default, skip_serializing_if = "Option::is_none")]
     pub start_time: Option<String>,
-    /// `endTime`
+
+    /// `endTime`: a string. Example: `2023-09-25T16:30:00+05:30`.
     #[serde(rename = "endTime", default, skip_serializing_if = "Option::is_none")]
     pub end_time: Option<String>,
-    /// `services`
+
+    /// `services`: a list of [`BookedService`](crate::v3::calendars::BookedService) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub services: Option<Vec<BookedService>>,
-    /// `timezone`
+
+    /// `timezone`: a string. Example: `America/New_York`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
+
     /// State of the booking, such as `confirmed`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
-    /// `deleted`
+
+    /// `deleted`: `true` or `false`. Example: `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted: Option<bool>,
-    /// `dateAdded`
+
+    /// `dateAdded`: a string. Example: `2023-09-25T16:00:00+05:30`.
     #[serde(rename = "dateAdded", default, skip_serializing_if = "Option::is_none")]
     pub date_added: Option<String>,
-    /// `dateUpdated`
+
+    /// `dateUpdated`: a string. Example: `2023-09-25T16:00:00+05:30`.
     #[serde(rename = "dateUpdated", default, skip_serializing_if = "Option::is_none")]
     pub date_updated: Option<String>,
-    /// `createdBy`
+
+    /// `createdBy`: a [`EventCreator`](crate::calendars::EventCreator).
     #[serde(rename = "createdBy", default, skip_serializing_if = "Option::is_none")]
     pub created_by: Option<crate::calendars::EventCreator>,
+
     /// Where the meeting takes place, when the service location lets the booker choose.
     #[serde(
         rename = "meetingLocation",
@@ -7920,24 +8599,29 @@ pub struct ServiceBooking {
     )]
     pub meeting_location: Option<String>,
 }
+
 /// One service to book, with the staff member who delivers it.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ServiceBookingItem {
     /// The service.
     pub id: String,
+
     /// The staff member.
     #[serde(rename = "staffId", default, skip_serializing_if = "Option::is_none")]
     pub staff_id: Option<String>,
+
     /// Place of the service in the booking's sequence.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub position: Option<i64>,
-    /// `addOns`
+
+    /// `addOns`: a list of [`BookingAddOn`](crate::v3::calendars::BookingAddOn) values.
     #[serde(rename = "addOns", default, skip_serializing_if = "Option::is_none")]
     pub add_ons: Option<Vec<BookingAddOn>>,
 }
+
 impl ServiceBookingItem {
-    ///A value with the required fields (`id`).
+    /// A value with the required fields (`id`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(id: impl Into<String>) -> Self {
         Self {
@@ -7947,41 +8631,52 @@ impl ServiceBookingItem {
             add_ons: None,
         }
     }
-    ///Sets `staffId`.
+
+    /// Sets `staffId`.
     pub fn staff_id(mut self, value: impl Into<String>) -> Self {
         self.staff_id = Some(value.into());
         self
     }
-    ///Sets `position`.
+
+    /// Sets `position`.
     pub fn position(mut self, value: impl Into<i64>) -> Self {
         self.position = Some(value.into());
         self
     }
-    ///Sets `addOns`.
+
+    /// Sets `addOns`.
     pub fn add_ons(mut self, value: impl Into<Vec<BookingAddOn>>) -> Self {
         self.add_ons = Some(value.into());
         self
     }
 }
+
 /// State of a service booking.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ServiceBookingStatus {
-    ///`confirmed`
+    /// `confirmed`
     Confirmed,
-    ///`cancelled`
+
+    /// `cancelled`
     Cancelled,
-    ///`invalid`
+
+    /// `invalid`
     Invalid,
-    ///`new`
+
+    /// `new`
     New,
-    ///`showed`
+
+    /// `showed`
     Showed,
-    ///`no_show`
+
+    /// `no_show`
     NoShow,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 impl ServiceBookingStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -7996,6 +8691,7 @@ impl ServiceBookingStatus {
         }
     }
 }
+
 impl From<&str> for ServiceBookingStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -8010,27 +8706,32 @@ impl From<&str> for ServiceBookingStatus {
     }
 }
 crate::runtime::enums::string_enum!(ServiceBookingStatus);
+
 /// The outcome of deleting a service booking, service or service location.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ServiceDeleteResult {
-    /// `success`
+    /// `success`: `true` or `false`. Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
-    /// `message`
+
+    /// `message`: a string. Example: `Service deleted successfully`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
 }
+
 /// The settings of a service that creation, changes and responses share.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ServiceDetails {
-    /// `name`
+    /// `name`: a string. Example: `Hair Styling`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `payment`
+
+    /// `payment`: a [`ServicePayment`](crate::v3::calendars::ServicePayment).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment: Option<ServicePayment>,
+
     /// Length of the appointment, in `serviceDurationUnit`.
     #[serde(
         rename = "serviceDuration",
@@ -8038,37 +8739,47 @@ pub struct ServiceDetails {
         skip_serializing_if = "Option::is_none"
     )]
     pub service_duration: Option<f64>,
-    /// `serviceDurationUnit`
+
+    /// `serviceDurationUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
     #[serde(
         rename = "serviceDurationUnit",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub service_duration_unit: Option<crate::calendars::SlotTimeUnit>,
+
     /// Time kept free before the appointment, in `preBufferUnit`.
     #[serde(rename = "preBuffer", default, skip_serializing_if = "Option::is_none")]
     pub pre_buffer: Option<f64>,
-    /// `preBufferUnit`
+
+    /// `preBufferUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
     #[serde(rename = "preBufferUnit", default, skip_serializing_if = "Option::is_none")]
     pub pre_buffer_unit: Option<crate::calendars::SlotTimeUnit>,
+
     /// Time kept free after the appointment, in `postBufferUnit`.
     #[serde(rename = "postBuffer", default, skip_serializing_if = "Option::is_none")]
     pub post_buffer: Option<f64>,
-    /// `postBufferUnit`
+
+    /// `postBufferUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
     #[serde(rename = "postBufferUnit", default, skip_serializing_if = "Option::is_none")]
     pub post_buffer_unit: Option<crate::calendars::SlotTimeUnit>,
-    /// `description`
+
+    /// `description`: a string. Example: `Full hair styling session`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+
     /// Unique URL-friendly name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub slug: Option<String>,
+
     /// Colour of its bookings, as hex.
     #[serde(rename = "eventColor", default, skip_serializing_if = "Option::is_none")]
     pub event_color: Option<String>,
+
     /// Address of the cover image.
     #[serde(rename = "coverImage", default, skip_serializing_if = "Option::is_none")]
     pub cover_image: Option<String>,
+
     /// The category; the default one when absent on creation.
     #[serde(
         rename = "serviceCategoryId",
@@ -8076,76 +8787,96 @@ pub struct ServiceDetails {
         skip_serializing_if = "Option::is_none"
     )]
     pub service_category_id: Option<String>,
+
     /// Hidden from the public booking pages.
     #[serde(rename = "isPrivate", default, skip_serializing_if = "Option::is_none")]
     pub is_private: Option<bool>,
+
     /// Custom form shown on the booking page when this is the only service chosen.
     #[serde(rename = "formId", default, skip_serializing_if = "Option::is_none")]
     pub form_id: Option<String>,
+
     /// The staff members who deliver it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub staff: Option<Vec<ServiceStaff>>,
 }
+
 /// A place of a location where services are delivered.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ServiceLocation {
-    /// `name`
+    /// `name`: a string. Example: `Midtown Therapy Studio`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+
     /// URL-friendly name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub slug: Option<String>,
-    /// `phone`
+
+    /// `phone`: a string. Example: `+1-212-555-0174`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
+
     /// The street address of an `offline` location, or the label shown for an `ask_booker` one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
+
     /// Address of the cover image.
     #[serde(rename = "coverImage", default, skip_serializing_if = "Option::is_none")]
     pub cover_image: Option<String>,
-    /// `locationType`
+
+    /// `locationType`: a [`ServiceLocationType`](crate::v3::calendars::ServiceLocationType).
     #[serde(rename = "locationType", default, skip_serializing_if = "Option::is_none")]
     pub location_type: Option<ServiceLocationType>,
-    /// `id`
+
+    /// `id`: a string. Example: `65e5f6dfacf123513228d384`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `locationId`
+
+    /// `locationId`: a string. Example: `0007BWpSzSwfiuSl0tR2`.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
-    /// `isActive`
+
+    /// `isActive`: `true` or `false`. Example: `true`.
     #[serde(rename = "isActive", default, skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
+
     /// Hidden from the public booking pages.
     #[serde(rename = "isPrivate", default, skip_serializing_if = "Option::is_none")]
     pub is_private: Option<bool>,
 }
+
 /// The settings of a service location; in a change only the fields sent are changed.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ServiceLocationDetails {
-    /// `name`
+    /// `name`: a string. Example: `Midtown Therapy Studio`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+
     /// URL-friendly name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub slug: Option<String>,
-    /// `phone`
+
+    /// `phone`: a string. Example: `+1-212-555-0174`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
+
     /// The street address of an `offline` location, or the label shown for an `ask_booker` one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
+
     /// Address of the cover image.
     #[serde(rename = "coverImage", default, skip_serializing_if = "Option::is_none")]
     pub cover_image: Option<String>,
-    /// `locationType`
+
+    /// `locationType`: a [`ServiceLocationType`](crate::v3::calendars::ServiceLocationType).
     #[serde(rename = "locationType", default, skip_serializing_if = "Option::is_none")]
     pub location_type: Option<ServiceLocationType>,
 }
+
 impl ServiceLocationDetails {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -8157,48 +8888,58 @@ impl ServiceLocationDetails {
             location_type: None,
         }
     }
-    ///Sets `name`.
+
+    /// Sets `name`.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
-    ///Sets `slug`.
+
+    /// Sets `slug`.
     pub fn slug(mut self, value: impl Into<String>) -> Self {
         self.slug = Some(value.into());
         self
     }
-    ///Sets `phone`.
+
+    /// Sets `phone`.
     pub fn phone(mut self, value: impl Into<String>) -> Self {
         self.phone = Some(value.into());
         self
     }
-    ///Sets `address`.
+
+    /// Sets `address`.
     pub fn address(mut self, value: impl Into<String>) -> Self {
         self.address = Some(value.into());
         self
     }
-    ///Sets `coverImage`.
+
+    /// Sets `coverImage`.
     pub fn cover_image(mut self, value: impl Into<String>) -> Self {
         self.cover_image = Some(value.into());
         self
     }
-    ///Sets `locationType`.
+
+    /// Sets `locationType`.
     pub fn location_type(mut self, value: impl Into<ServiceLocationType>) -> Self {
         self.location_type = Some(value.into());
         self
     }
 }
+
 /// A fixed address (`offline`) or a place the booker gives (`ask_booker`).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ServiceLocationType {
-    ///`offline`
+    /// `offline`
     Offline,
-    ///`ask_booker`
+
+    /// `ask_booker`
     AskBooker,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 impl ServiceLocationType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -8209,6 +8950,7 @@ impl ServiceLocationType {
         }
     }
 }
+
 impl From<&str> for ServiceLocationType {
     fn from(value: &str) -> Self {
         match value {
@@ -8219,6 +8961,7 @@ impl From<&str> for ServiceLocationType {
     }
 }
 crate::runtime::enums::string_enum!(ServiceLocationType);
+
 /// Price and deposit of a service or variation.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -8226,15 +8969,18 @@ pub struct ServicePayment {
     /// Price.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<f64>,
+
     /// Deposit, as an amount or a percentage (see `depositType`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deposit: Option<f64>,
-    /// `depositType`
+
+    /// `depositType`: a [`DepositType`](crate::v3::calendars::DepositType).
     #[serde(rename = "depositType", default, skip_serializing_if = "Option::is_none")]
     pub deposit_type: Option<DepositType>,
 }
+
 impl ServicePayment {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -8243,68 +8989,79 @@ impl ServicePayment {
             deposit_type: None,
         }
     }
-    ///Sets `amount`.
+
+    /// Sets `amount`.
     pub fn amount(mut self, value: impl Into<f64>) -> Self {
         self.amount = Some(value.into());
         self
     }
-    ///Sets `deposit`.
+
+    /// Sets `deposit`.
     pub fn deposit(mut self, value: impl Into<f64>) -> Self {
         self.deposit = Some(value.into());
         self
     }
-    ///Sets `depositType`.
+
+    /// Sets `depositType`.
     pub fn deposit_type(mut self, value: impl Into<DepositType>) -> Self {
         self.deposit_type = Some(value.into());
         self
     }
 }
+
 /// A room or piece of equipment a booked service uses.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ServiceResourceRef {
-    /// `id`
+    /// `id`: a string. Example: `6985f6dfacf123513228d384`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 }
+
 /// The `ServiceResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ServiceResponse {
-    /// `service`
+    /// `service`: a [`Service`](crate::v3::calendars::Service).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service: Option<Service>,
 }
+
 /// A staff member who delivers a service.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ServiceStaff {
-    /// `id`
+    /// `id`: a string. Example: `65e5f6dfacf123513228d384`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 }
+
 impl ServiceStaff {
-    ///A value with the required fields (`id`).
+    /// A value with the required fields (`id`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(id: impl Into<String>) -> Self {
         Self { id: Some(id.into()) }
     }
-    ///Sets `id`.
+
+    /// Sets `id`.
     pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
         self
     }
 }
+
 /// What a service and each of its variations define: name, price and timing.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ServiceTerms {
-    /// `name`
+    /// `name`: a string. Example: `Hair Styling`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `payment`
+
+    /// `payment`: a [`ServicePayment`](crate::v3::calendars::ServicePayment).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment: Option<ServicePayment>,
+
     /// Length of the appointment, in `serviceDurationUnit`.
     #[serde(
         rename = "serviceDuration",
@@ -8312,36 +9069,44 @@ pub struct ServiceTerms {
         skip_serializing_if = "Option::is_none"
     )]
     pub service_duration: Option<f64>,
-    /// `serviceDurationUnit`
+
+    /// `serviceDurationUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
     #[serde(
         rename = "serviceDurationUnit",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub service_duration_unit: Option<crate::calendars::SlotTimeUnit>,
+
     /// Time kept free before the appointment, in `preBufferUnit`.
     #[serde(rename = "preBuffer", default, skip_serializing_if = "Option::is_none")]
     pub pre_buffer: Option<f64>,
-    /// `preBufferUnit`
+
+    /// `preBufferUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
     #[serde(rename = "preBufferUnit", default, skip_serializing_if = "Option::is_none")]
     pub pre_buffer_unit: Option<crate::calendars::SlotTimeUnit>,
+
     /// Time kept free after the appointment, in `postBufferUnit`.
     #[serde(rename = "postBuffer", default, skip_serializing_if = "Option::is_none")]
     pub post_buffer: Option<f64>,
-    /// `postBufferUnit`
+
+    /// `postBufferUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
     #[serde(rename = "postBufferUnit", default, skip_serializing_if = "Option::is_none")]
     pub post_buffer_unit: Option<crate::calendars::SlotTimeUnit>,
 }
+
 /// A variation of a service with its own name, price and timing.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ServiceVariation {
-    /// `name`
+    /// `name`: a string. Example: `Hair Styling`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `payment`
+
+    /// `payment`: a [`ServicePayment`](crate::v3::calendars::ServicePayment).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment: Option<ServicePayment>,
+
     /// Length of the appointment, in `serviceDurationUnit`.
     #[serde(
         rename = "serviceDuration",
@@ -8349,39 +9114,48 @@ pub struct ServiceVariation {
         skip_serializing_if = "Option::is_none"
     )]
     pub service_duration: Option<f64>,
-    /// `serviceDurationUnit`
+
+    /// `serviceDurationUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
     #[serde(
         rename = "serviceDurationUnit",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub service_duration_unit: Option<crate::calendars::SlotTimeUnit>,
+
     /// Time kept free before the appointment, in `preBufferUnit`.
     #[serde(rename = "preBuffer", default, skip_serializing_if = "Option::is_none")]
     pub pre_buffer: Option<f64>,
-    /// `preBufferUnit`
+
+    /// `preBufferUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
     #[serde(rename = "preBufferUnit", default, skip_serializing_if = "Option::is_none")]
     pub pre_buffer_unit: Option<crate::calendars::SlotTimeUnit>,
+
     /// Time kept free after the appointment, in `postBufferUnit`.
     #[serde(rename = "postBuffer", default, skip_serializing_if = "Option::is_none")]
     pub post_buffer: Option<f64>,
-    /// `postBufferUnit`
+
+    /// `postBufferUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
     #[serde(rename = "postBufferUnit", default, skip_serializing_if = "Option::is_none")]
     pub post_buffer_unit: Option<crate::calendars::SlotTimeUnit>,
-    /// `id`
+
+    /// `id`: a string. Example: `65e5f6dfacf123513228d384`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 }
+
 /// A variation to change (with its `id`) or to add (without one).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ServiceVariationUpdate {
-    /// `name`
+    /// `name`: a string. Example: `Hair Styling`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `payment`
+
+    /// `payment`: a [`ServicePayment`](crate::v3::calendars::ServicePayment).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment: Option<ServicePayment>,
+
     /// Length of the appointment, in `serviceDurationUnit`.
     #[serde(
         rename = "serviceDuration",
@@ -8389,31 +9163,38 @@ pub struct ServiceVariationUpdate {
         skip_serializing_if = "Option::is_none"
     )]
     pub service_duration: Option<f64>,
-    /// `serviceDurationUnit`
+
+    /// `serviceDurationUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
     #[serde(
         rename = "serviceDurationUnit",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub service_duration_unit: Option<crate::calendars::SlotTimeUnit>,
+
     /// Time kept free before the appointment, in `preBufferUnit`.
     #[serde(rename = "preBuffer", default, skip_serializing_if = "Option::is_none")]
     pub pre_buffer: Option<f64>,
-    /// `preBufferUnit`
+
+    /// `preBufferUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
     #[serde(rename = "preBufferUnit", default, skip_serializing_if = "Option::is_none")]
     pub pre_buffer_unit: Option<crate::calendars::SlotTimeUnit>,
+
     /// Time kept free after the appointment, in `postBufferUnit`.
     #[serde(rename = "postBuffer", default, skip_serializing_if = "Option::is_none")]
     pub post_buffer: Option<f64>,
-    /// `postBufferUnit`
+
+    /// `postBufferUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
     #[serde(rename = "postBufferUnit", default, skip_serializing_if = "Option::is_none")]
     pub post_buffer_unit: Option<crate::calendars::SlotTimeUnit>,
-    /// `id`
+
+    /// `id`: a string. Example: `65e5f6dfacf123513228d385`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 }
+
 impl ServiceVariationUpdate {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -8428,22 +9209,26 @@ impl ServiceVariationUpdate {
             id: None,
         }
     }
-    ///Sets `name`.
+
+    /// Sets `name`.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
-    ///Sets `payment`.
+
+    /// Sets `payment`.
     pub fn payment(mut self, value: impl Into<ServicePayment>) -> Self {
         self.payment = Some(value.into());
         self
     }
-    ///Sets `serviceDuration`.
+
+    /// Sets `serviceDuration`.
     pub fn service_duration(mut self, value: impl Into<f64>) -> Self {
         self.service_duration = Some(value.into());
         self
     }
-    ///Sets `serviceDurationUnit`.
+
+    /// Sets `serviceDurationUnit`.
     pub fn service_duration_unit(
         mut self,
         value: impl Into<crate::calendars::SlotTimeUnit>,
@@ -8451,12 +9236,14 @@ impl ServiceVariationUpdate {
         self.service_duration_unit = Some(value.into());
         self
     }
-    ///Sets `preBuffer`.
+
+    /// Sets `preBuffer`.
     pub fn pre_buffer(mut self, value: impl Into<f64>) -> Self {
         self.pre_buffer = Some(value.into());
         self
     }
-    ///Sets `preBufferUnit`.
+
+    /// Sets `preBufferUnit`.
     pub fn pre_buffer_unit(
         mut self,
         value: impl Into<crate::calendars::SlotTimeUnit>,
@@ -8464,12 +9251,14 @@ impl ServiceVariationUpdate {
         self.pre_buffer_unit = Some(value.into());
         self
     }
-    ///Sets `postBuffer`.
+
+    /// Sets `postBuffer`.
     pub fn post_buffer(mut self, value: impl Into<f64>) -> Self {
         self.post_buffer = Some(value.into());
         self
     }
-    ///Sets `postBufferUnit`.
+
+    /// Sets `postBufferUnit`.
     pub fn post_buffer_unit(
         mut self,
         value: impl Into<crate::calendars::SlotTimeUnit>,
@@ -8477,52 +9266,66 @@ impl ServiceVariationUpdate {
         self.post_buffer_unit = Some(value.into());
         self
     }
-    ///Sets `id`.
+
+    /// Sets `id`.
     pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
         self
     }
 }
+
 /// The v2 calendar changes, with minutes allowed as the notice unit. HighLevel's v3 document marks `openHours`, `availabilities` and `availabilityType` deprecated in favour of the availability schedule operations.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateCalendarRequest {
-    /// `isActive`
+    /// `isActive`: `true` or `false`.
     #[serde(rename = "isActive", default, skip_serializing_if = "Option::is_none")]
     pub is_active: Option<bool>,
+
     /// Replaced by the calendar notification operations.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notifications: Option<Vec<crate::calendars::CalendarNotificationSetting>>,
+
     /// The calendar group the calendar belongs to.
     #[serde(rename = "groupId", default, skip_serializing_if = "Option::is_none")]
     pub group_id: Option<String>,
+
     /// Needed for round robin, collective, class and service calendars; a personal calendar has exactly one.
     #[serde(rename = "teamMembers", default, skip_serializing_if = "Option::is_none")]
     pub team_members: Option<Vec<crate::calendars::TeamMember>>,
-    /// `eventType`
+
+    /// `eventType`: a [`RoundRobinMode`](crate::calendars::RoundRobinMode).
     #[serde(rename = "eventType", default, skip_serializing_if = "Option::is_none")]
     pub event_type: Option<crate::calendars::RoundRobinMode>,
-    /// `name`
+
+    /// `name`: a string. Example: `test calendar`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `description`
+
+    /// `description`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// `slug`
+
+    /// `slug`: a string. Example: `test1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub slug: Option<String>,
-    /// `widgetSlug`
+
+    /// `widgetSlug`: a string. Example: `test1`.
     #[serde(rename = "widgetSlug", default, skip_serializing_if = "Option::is_none")]
     pub widget_slug: Option<String>,
-    /// `widgetType`
+
+    /// `widgetType`: a [`WidgetType`](crate::calendars::WidgetType).
     #[serde(rename = "widgetType", default, skip_serializing_if = "Option::is_none")]
     pub widget_type: Option<crate::calendars::WidgetType>,
+
     /// Title template of booked events.
     #[serde(rename = "eventTitle", default, skip_serializing_if = "Option::is_none")]
     pub event_title: Option<String>,
-    /// `eventColor`
+
+    /// `eventColor`: a string.
     #[serde(rename = "eventColor", default, skip_serializing_if = "Option::is_none")]
     pub event_color: Option<String>,
+
     /// Replaced by `locationConfigurations`.
     #[serde(
         rename = "meetingLocation",
@@ -8530,6 +9333,7 @@ pub struct UpdateCalendarRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub meeting_location: Option<String>,
+
     /// Where meetings of this calendar take place.
     #[serde(
         rename = "locationConfigurations",
@@ -8537,35 +9341,43 @@ pub struct UpdateCalendarRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub location_configurations: Option<Vec<crate::calendars::MeetingLocation>>,
+
     /// Length of a meeting, in `slotDurationUnit`.
     #[serde(rename = "slotDuration", default, skip_serializing_if = "Option::is_none")]
     pub slot_duration: Option<f64>,
-    /// `slotDurationUnit`
+
+    /// `slotDurationUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
     #[serde(
         rename = "slotDurationUnit",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub slot_duration_unit: Option<crate::calendars::SlotTimeUnit>,
+
     /// Spacing between offered start times.
     #[serde(rename = "slotInterval", default, skip_serializing_if = "Option::is_none")]
     pub slot_interval: Option<f64>,
-    /// `slotIntervalUnit`
+
+    /// `slotIntervalUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
     #[serde(
         rename = "slotIntervalUnit",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub slot_interval_unit: Option<crate::calendars::SlotTimeUnit>,
+
     /// Free time kept after each meeting.
     #[serde(rename = "slotBuffer", default, skip_serializing_if = "Option::is_none")]
     pub slot_buffer: Option<f64>,
+
     /// Free time kept before each meeting.
     #[serde(rename = "preBuffer", default, skip_serializing_if = "Option::is_none")]
     pub pre_buffer: Option<f64>,
-    /// `preBufferUnit`
+
+    /// `preBufferUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
     #[serde(rename = "preBufferUnit", default, skip_serializing_if = "Option::is_none")]
     pub pre_buffer_unit: Option<crate::calendars::SlotTimeUnit>,
+
     /// Bookings allowed per slot and user (seats per slot for class booking). HighLevel's spelling.
     #[serde(
         rename = "appoinmentPerSlot",
@@ -8573,6 +9385,7 @@ pub struct UpdateCalendarRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub appoinment_per_slot: Option<i64>,
+
     /// Bookings allowed per day. HighLevel's spelling.
     #[serde(
         rename = "appoinmentPerDay",
@@ -8580,6 +9393,7 @@ pub struct UpdateCalendarRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub appoinment_per_day: Option<i64>,
+
     /// Minimum notice before a booking, in `allowBookingAfterUnit`.
     #[serde(
         rename = "allowBookingAfter",
@@ -8587,13 +9401,15 @@ pub struct UpdateCalendarRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub allow_booking_after: Option<f64>,
-    /// `allowBookingAfterUnit`
+
+    /// `allowBookingAfterUnit`: a [`BookingNoticeUnit`](crate::v3::calendars::BookingNoticeUnit).
     #[serde(
         rename = "allowBookingAfterUnit",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub allow_booking_after_unit: Option<BookingNoticeUnit>,
+
     /// How far ahead bookings are allowed, in `allowBookingForUnit`.
     #[serde(
         rename = "allowBookingFor",
@@ -8601,16 +9417,19 @@ pub struct UpdateCalendarRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub allow_booking_for: Option<f64>,
-    /// `allowBookingForUnit`
+
+    /// `allowBookingForUnit`: a [`BookingWindowUnit`](crate::calendars::BookingWindowUnit).
     #[serde(
         rename = "allowBookingForUnit",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub allow_booking_for_unit: Option<crate::calendars::BookingWindowUnit>,
+
     /// Standard weekly availability (custom dates go in `availabilities`).
     #[serde(rename = "openHours", default, skip_serializing_if = "Option::is_none")]
     pub open_hours: Option<Vec<crate::calendars::OpenHours>>,
+
     /// Allow recurring bookings; the calendar must have a single member.
     #[serde(
         rename = "enableRecurring",
@@ -8618,93 +9437,111 @@ pub struct UpdateCalendarRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub enable_recurring: Option<bool>,
-    /// `recurring`
+
+    /// `recurring`: a [`RecurringSettings`](crate::calendars::RecurringSettings).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recurring: Option<crate::calendars::RecurringSettings>,
-    /// `formId`
+
+    /// `formId`: a string.
     #[serde(rename = "formId", default, skip_serializing_if = "Option::is_none")]
     pub form_id: Option<String>,
-    /// `stickyContact`
+
+    /// `stickyContact`: `true` or `false`.
     #[serde(rename = "stickyContact", default, skip_serializing_if = "Option::is_none")]
     pub sticky_contact: Option<bool>,
-    /// `isLivePaymentMode`
+
+    /// `isLivePaymentMode`: `true` or `false`.
     #[serde(
         rename = "isLivePaymentMode",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub is_live_payment_mode: Option<bool>,
-    /// `autoConfirm`
+
+    /// `autoConfirm`: `true` or `false`.
     #[serde(rename = "autoConfirm", default, skip_serializing_if = "Option::is_none")]
     pub auto_confirm: Option<bool>,
-    /// `shouldSendAlertEmailsToAssignedMember`
+
+    /// `shouldSendAlertEmailsToAssignedMember`: `true` or `false`.
     #[serde(
         rename = "shouldSendAlertEmailsToAssignedMember",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub should_send_alert_emails_to_assigned_member: Option<bool>,
-    /// `alertEmail`
+
+    /// `alertEmail`: a string.
     #[serde(rename = "alertEmail", default, skip_serializing_if = "Option::is_none")]
     pub alert_email: Option<String>,
-    /// `googleInvitationEmails`
+
+    /// `googleInvitationEmails`: `true` or `false`.
     #[serde(
         rename = "googleInvitationEmails",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub google_invitation_emails: Option<bool>,
-    /// `allowReschedule`
+
+    /// `allowReschedule`: `true` or `false`.
     #[serde(
         rename = "allowReschedule",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub allow_reschedule: Option<bool>,
-    /// `allowCancellation`
+
+    /// `allowCancellation`: `true` or `false`.
     #[serde(
         rename = "allowCancellation",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub allow_cancellation: Option<bool>,
-    /// `shouldAssignContactToTeamMember`
+
+    /// `shouldAssignContactToTeamMember`: `true` or `false`.
     #[serde(
         rename = "shouldAssignContactToTeamMember",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub should_assign_contact_to_team_member: Option<bool>,
-    /// `shouldSkipAssigningContactForExisting`
+
+    /// `shouldSkipAssigningContactForExisting`: `true` or `false`.
     #[serde(
         rename = "shouldSkipAssigningContactForExisting",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub should_skip_assigning_contact_for_existing: Option<bool>,
-    /// `notes`
+
+    /// `notes`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
-    /// `pixelId`
+
+    /// `pixelId`: a string.
     #[serde(rename = "pixelId", default, skip_serializing_if = "Option::is_none")]
     pub pixel_id: Option<String>,
-    /// `formSubmitType`
+
+    /// `formSubmitType`: a [`FormSubmitType`](crate::calendars::FormSubmitType).
     #[serde(rename = "formSubmitType", default, skip_serializing_if = "Option::is_none")]
     pub form_submit_type: Option<crate::calendars::FormSubmitType>,
-    /// `formSubmitRedirectURL`
+
+    /// `formSubmitRedirectURL`: a string.
     #[serde(
         rename = "formSubmitRedirectURL",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub form_submit_redirect_url: Option<String>,
-    /// `formSubmitThanksMessage`
+
+    /// `formSubmitThanksMessage`: a string.
     #[serde(
         rename = "formSubmitThanksMessage",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub form_submit_thanks_message: Option<String>,
+
     /// Which availability applies: 0 open hours only, 1 custom availabilities only, null both.
     #[serde(
         rename = "availabilityType",
@@ -8712,28 +9549,34 @@ pub struct UpdateCalendarRequest {
         skip_serializing_if = "crate::Nullable::is_absent"
     )]
     pub availability_type: crate::Nullable<i64>,
+
     /// Custom availability for given dates; entries with an `id` change or delete existing ones.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub availabilities: Option<Vec<crate::calendars::CustomAvailabilityUpdate>>,
-    /// `guestType`
+
+    /// `guestType`: a [`GuestType`](crate::calendars::GuestType).
     #[serde(rename = "guestType", default, skip_serializing_if = "Option::is_none")]
     pub guest_type: Option<crate::calendars::GuestType>,
-    /// `consentLabel`
+
+    /// `consentLabel`: a string.
     #[serde(rename = "consentLabel", default, skip_serializing_if = "Option::is_none")]
     pub consent_label: Option<String>,
-    /// `calendarCoverImage`
+
+    /// `calendarCoverImage`: a string. Example: `https://path-to-image.com`.
     #[serde(
         rename = "calendarCoverImage",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub calendar_cover_image: Option<String>,
-    /// `lookBusyConfig`
+
+    /// `lookBusyConfig`: a [`LookBusyConfig`](crate::calendars::LookBusyConfig).
     #[serde(rename = "lookBusyConfig", default, skip_serializing_if = "Option::is_none")]
     pub look_busy_config: Option<crate::calendars::LookBusyConfig>,
 }
+
 impl UpdateCalendarRequest {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -8791,12 +9634,14 @@ impl UpdateCalendarRequest {
             look_busy_config: None,
         }
     }
-    ///Sets `isActive`.
+
+    /// Sets `isActive`.
     pub fn is_active(mut self, value: impl Into<bool>) -> Self {
         self.is_active = Some(value.into());
         self
     }
-    ///Sets `notifications`.
+
+    /// Sets `notifications`.
     pub fn notifications(
         mut self,
         value: impl Into<Vec<crate::calendars::CalendarNotificationSetting>>,
@@ -8804,12 +9649,14 @@ impl UpdateCalendarRequest {
         self.notifications = Some(value.into());
         self
     }
-    ///Sets `groupId`.
+
+    /// Sets `groupId`.
     pub fn group_id(mut self, value: impl Into<String>) -> Self {
         self.group_id = Some(value.into());
         self
     }
-    ///Sets `teamMembers`.
+
+    /// Sets `teamMembers`.
     pub fn team_members(
         mut self,
         value: impl Into<Vec<crate::calendars::TeamMember>>,
@@ -8817,7 +9664,8 @@ impl UpdateCalendarRequest {
         self.team_members = Some(value.into());
         self
     }
-    ///Sets `eventType`.
+
+    /// Sets `eventType`.
     pub fn event_type(
         mut self,
         value: impl Into<crate::calendars::RoundRobinMode>,
@@ -8825,27 +9673,32 @@ impl UpdateCalendarRequest {
         self.event_type = Some(value.into());
         self
     }
-    ///Sets `name`.
+
+    /// Sets `name`.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
-    ///Sets `description`.
+
+    /// Sets `description`.
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
         self
     }
-    ///Sets `slug`.
+
+    /// Sets `slug`.
     pub fn slug(mut self, value: impl Into<String>) -> Self {
         self.slug = Some(value.into());
         self
     }
-    ///Sets `widgetSlug`.
+
+    /// Sets `widgetSlug`.
     pub fn widget_slug(mut self, value: impl Into<String>) -> Self {
         self.widget_slug = Some(value.into());
         self
     }
-    ///Sets `widgetType`.
+
+    /// Sets `widgetType`.
     pub fn widget_type(
         mut self,
         value: impl Into<crate::calendars::WidgetType>,
@@ -8853,22 +9706,26 @@ impl UpdateCalendarRequest {
         self.widget_type = Some(value.into());
         self
     }
-    ///Sets `eventTitle`.
+
+    /// Sets `eventTitle`.
     pub fn event_title(mut self, value: impl Into<String>) -> Self {
         self.event_title = Some(value.into());
         self
     }
-    ///Sets `eventColor`.
+
+    /// Sets `eventColor`.
     pub fn event_color(mut self, value: impl Into<String>) -> Self {
         self.event_color = Some(value.into());
         self
     }
-    ///Sets `meetingLocation`.
+
+    /// Sets `meetingLocation`.
     pub fn meeting_location(mut self, value: impl Into<String>) -> Self {
         self.meeting_location = Some(value.into());
         self
     }
-    ///Sets `locationConfigurations`.
+
+    /// Sets `locationConfigurations`.
     pub fn location_configurations(
         mut self,
         value: impl Into<Vec<crate::calendars::MeetingLocation>>,
@@ -8876,12 +9733,14 @@ impl UpdateCalendarRequest {
         self.location_configurations = Some(value.into());
         self
     }
-    ///Sets `slotDuration`.
+
+    /// Sets `slotDuration`.
     pub fn slot_duration(mut self, value: impl Into<f64>) -> Self {
         self.slot_duration = Some(value.into());
         self
     }
-    ///Sets `slotDurationUnit`.
+
+    /// Sets `slotDurationUnit`.
     pub fn slot_duration_unit(
         mut self,
         value: impl Into<crate::calendars::SlotTimeUnit>,
@@ -8889,12 +9748,14 @@ impl UpdateCalendarRequest {
         self.slot_duration_unit = Some(value.into());
         self
     }
-    ///Sets `slotInterval`.
+
+    /// Sets `slotInterval`.
     pub fn slot_interval(mut self, value: impl Into<f64>) -> Self {
         self.slot_interval = Some(value.into());
         self
     }
-    ///Sets `slotIntervalUnit`.
+
+    /// Sets `slotIntervalUnit`.
     pub fn slot_interval_unit(
         mut self,
         value: impl Into<crate::calendars::SlotTimeUnit>,
@@ -8902,17 +9763,20 @@ impl UpdateCalendarRequest {
         self.slot_interval_unit = Some(value.into());
         self
     }
-    ///Sets `slotBuffer`.
+
+    /// Sets `slotBuffer`.
     pub fn slot_buffer(mut self, value: impl Into<f64>) -> Self {
         self.slot_buffer = Some(value.into());
         self
     }
-    ///Sets `preBuffer`.
+
+    /// Sets `preBuffer`.
     pub fn pre_buffer(mut self, value: impl Into<f64>) -> Self {
         self.pre_buffer = Some(value.into());
         self
     }
-    ///Sets `preBufferUnit`.
+
+    /// Sets `preBufferUnit`.
     pub fn pre_buffer_unit(
         mut self,
         value: impl Into<crate::calendars::SlotTimeUnit>,
@@ -8920,22 +9784,26 @@ impl UpdateCalendarRequest {
         self.pre_buffer_unit = Some(value.into());
         self
     }
-    ///Sets `appoinmentPerSlot`.
+
+    /// Sets `appoinmentPerSlot`.
     pub fn appoinment_per_slot(mut self, value: impl Into<i64>) -> Self {
         self.appoinment_per_slot = Some(value.into());
         self
     }
-    ///Sets `appoinmentPerDay`.
+
+    /// Sets `appoinmentPerDay`.
     pub fn appoinment_per_day(mut self, value: impl Into<i64>) -> Self {
         self.appoinment_per_day = Some(value.into());
         self
     }
-    ///Sets `allowBookingAfter`.
+
+    /// Sets `allowBookingAfter`.
     pub fn allow_booking_after(mut self, value: impl Into<f64>) -> Self {
         self.allow_booking_after = Some(value.into());
         self
     }
-    ///Sets `allowBookingAfterUnit`.
+
+    /// Sets `allowBookingAfterUnit`.
     pub fn allow_booking_after_unit(
         mut self,
         value: impl Into<BookingNoticeUnit>,
@@ -8943,12 +9811,14 @@ impl UpdateCalendarRequest {
         self.allow_booking_after_unit = Some(value.into());
         self
     }
-    ///Sets `allowBookingFor`.
+
+    /// Sets `allowBookingFor`.
     pub fn allow_booking_for(mut self, value: impl Into<f64>) -> Self {
         self.allow_booking_for = Some(value.into());
         self
     }
-    ///Sets `allowBookingForUnit`.
+
+    /// Sets `allowBookingForUnit`.
     pub fn allow_booking_for_unit(
         mut self,
         value: impl Into<crate::calendars::BookingWindowUnit>,
@@ -8956,7 +9826,8 @@ impl UpdateCalendarRequest {
         self.allow_booking_for_unit = Some(value.into());
         self
     }
-    ///Sets `openHours`.
+
+    /// Sets `openHours`.
     pub fn open_hours(
         mut self,
         value: impl Into<Vec<crate::calendars::OpenHours>>,
@@ -8964,12 +9835,14 @@ impl UpdateCalendarRequest {
         self.open_hours = Some(value.into());
         self
     }
-    ///Sets `enableRecurring`.
+
+    /// Sets `enableRecurring`.
     pub fn enable_recurring(mut self, value: impl Into<bool>) -> Self {
         self.enable_recurring = Some(value.into());
         self
     }
-    ///Sets `recurring`.
+
+    /// Sets `recurring`.
     pub fn recurring(
         mut self,
         value: impl Into<crate::calendars::RecurringSettings>,
@@ -8977,27 +9850,32 @@ impl UpdateCalendarRequest {
         self.recurring = Some(value.into());
         self
     }
-    ///Sets `formId`.
+
+    /// Sets `formId`.
     pub fn form_id(mut self, value: impl Into<String>) -> Self {
         self.form_id = Some(value.into());
         self
     }
-    ///Sets `stickyContact`.
+
+    /// Sets `stickyContact`.
     pub fn sticky_contact(mut self, value: impl Into<bool>) -> Self {
         self.sticky_contact = Some(value.into());
         self
     }
-    ///Sets `isLivePaymentMode`.
+
+    /// Sets `isLivePaymentMode`.
     pub fn is_live_payment_mode(mut self, value: impl Into<bool>) -> Self {
         self.is_live_payment_mode = Some(value.into());
         self
     }
-    ///Sets `autoConfirm`.
+
+    /// Sets `autoConfirm`.
     pub fn auto_confirm(mut self, value: impl Into<bool>) -> Self {
         self.auto_confirm = Some(value.into());
         self
     }
-    ///Sets `shouldSendAlertEmailsToAssignedMember`.
+
+    /// Sets `shouldSendAlertEmailsToAssignedMember`.
     pub fn should_send_alert_emails_to_assigned_member(
         mut self,
         value: impl Into<bool>,
@@ -9005,27 +9883,32 @@ impl UpdateCalendarRequest {
         self.should_send_alert_emails_to_assigned_member = Some(value.into());
         self
     }
-    ///Sets `alertEmail`.
+
+    /// Sets `alertEmail`.
     pub fn alert_email(mut self, value: impl Into<String>) -> Self {
         self.alert_email = Some(value.into());
         self
     }
-    ///Sets `googleInvitationEmails`.
+
+    /// Sets `googleInvitationEmails`.
     pub fn google_invitation_emails(mut self, value: impl Into<bool>) -> Self {
         self.google_invitation_emails = Some(value.into());
         self
     }
-    ///Sets `allowReschedule`.
+
+    /// Sets `allowReschedule`.
     pub fn allow_reschedule(mut self, value: impl Into<bool>) -> Self {
         self.allow_reschedule = Some(value.into());
         self
     }
-    ///Sets `allowCancellation`.
+
+    /// Sets `allowCancellation`.
     pub fn allow_cancellation(mut self, value: impl Into<bool>) -> Self {
         self.allow_cancellation = Some(value.into());
         self
     }
-    ///Sets `shouldAssignContactToTeamMember`.
+
+    /// Sets `shouldAssignContactToTeamMember`.
     pub fn should_assign_contact_to_team_member(
         mut self,
         value: impl Into<bool>,
@@ -9033,7 +9916,8 @@ impl UpdateCalendarRequest {
         self.should_assign_contact_to_team_member = Some(value.into());
         self
     }
-    ///Sets `shouldSkipAssigningContactForExisting`.
+
+    /// Sets `shouldSkipAssigningContactForExisting`.
     pub fn should_skip_assigning_contact_for_existing(
         mut self,
         value: impl Into<bool>,
@@ -9041,17 +9925,20 @@ impl UpdateCalendarRequest {
         self.should_skip_assigning_contact_for_existing = Some(value.into());
         self
     }
-    ///Sets `notes`.
+
+    /// Sets `notes`.
     pub fn notes(mut self, value: impl Into<String>) -> Self {
         self.notes = Some(value.into());
         self
     }
-    ///Sets `pixelId`.
+
+    /// Sets `pixelId`.
     pub fn pixel_id(mut self, value: impl Into<String>) -> Self {
         self.pixel_id = Some(value.into());
         self
     }
-    ///Sets `formSubmitType`.
+
+    /// Sets `formSubmitType`.
     pub fn form_submit_type(
         mut self,
         value: impl Into<crate::calendars::FormSubmitType>,
@@ -9059,27 +9946,32 @@ impl UpdateCalendarRequest {
         self.form_submit_type = Some(value.into());
         self
     }
-    ///Sets `formSubmitRedirectURL`.
+
+    /// Sets `formSubmitRedirectURL`.
     pub fn form_submit_redirect_url(mut self, value: impl Into<String>) -> Self {
         self.form_submit_redirect_url = Some(value.into());
         self
     }
-    ///Sets `formSubmitThanksMessage`.
+
+    /// Sets `formSubmitThanksMessage`.
     pub fn form_submit_thanks_message(mut self, value: impl Into<String>) -> Self {
         self.form_submit_thanks_message = Some(value.into());
         self
     }
-    ///Sets `availabilityType`.
+
+    /// Sets `availabilityType`.
     pub fn availability_type(mut self, value: impl Into<i64>) -> Self {
         self.availability_type = crate::Nullable::Value(value.into());
         self
     }
-    ///Sends `availabilityType` as `null`.
+
+    /// Sends `availabilityType` as `null`.
     pub fn clear_availability_type(mut self) -> Self {
         self.availability_type = crate::Nullable::Null;
         self
     }
-    ///Sets `availabilities`.
+
+    /// Sets `availabilities`.
     pub fn availabilities(
         mut self,
         value: impl Into<Vec<crate::calendars::CustomAvailabilityUpdate>>,
@@ -9087,22 +9979,26 @@ impl UpdateCalendarRequest {
         self.availabilities = Some(value.into());
         self
     }
-    ///Sets `guestType`.
+
+    /// Sets `guestType`.
     pub fn guest_type(mut self, value: impl Into<crate::calendars::GuestType>) -> Self {
         self.guest_type = Some(value.into());
         self
     }
-    ///Sets `consentLabel`.
+
+    /// Sets `consentLabel`.
     pub fn consent_label(mut self, value: impl Into<String>) -> Self {
         self.consent_label = Some(value.into());
         self
     }
-    ///Sets `calendarCoverImage`.
+
+    /// Sets `calendarCoverImage`.
     pub fn calendar_cover_image(mut self, value: impl Into<String>) -> Self {
         self.calendar_cover_image = Some(value.into());
         self
     }
-    ///Sets `lookBusyConfig`.
+
+    /// Sets `lookBusyConfig`.
     pub fn look_busy_config(
         mut self,
         value: impl Into<crate::calendars::LookBusyConfig>,
@@ -9111,6 +10007,7 @@ impl UpdateCalendarRequest {
         self
     }
 }
+
 /// The rules and time zone of an event calendar's schedule.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -9118,12 +10015,14 @@ pub struct UpdateEventCalendarScheduleRequest {
     /// When the calendar is available.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rules: Option<Vec<crate::calendars::ScheduleRule>>,
+
     /// IANA time zone.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
 }
+
 impl UpdateEventCalendarScheduleRequest {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -9131,7 +10030,8 @@ impl UpdateEventCalendarScheduleRequest {
             timezone: None,
         }
     }
-    ///Sets `rules`.
+
+    /// Sets `rules`.
     pub fn rules(
         mut self,
         value: impl Into<Vec<crate::calendars::ScheduleRule>>,
@@ -9139,23 +10039,26 @@ impl UpdateEventCalendarScheduleRequest {
         self.rules = Some(value.into());
         self
     }
-    ///Sets `timezone`.
+
+    /// Sets `timezone`.
     pub fn timezone(mut self, value: impl Into<String>) -> Self {
         self.timezone = Some(value.into());
         self
     }
 }
+
 /// The fields to change.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateServiceBookingRequest {
-    /// `serviceLocationId`
+    /// `serviceLocationId`: a string. Example: `65e5f6dfacf123513228d384`.
     #[serde(
         rename = "serviceLocationId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub service_location_id: Option<String>,
+
     /// Where to meet; needed when the service location lets the booker choose.
     #[serde(
         rename = "meetingLocation",
@@ -9163,27 +10066,34 @@ pub struct UpdateServiceBookingRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub meeting_location: Option<String>,
-    /// `title`
+
+    /// `title`: a string. Example: `Service Appointment`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    /// `status`
+
+    /// `status`: a [`ServiceBookingStatus`](crate::v3::calendars::ServiceBookingStatus).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<ServiceBookingStatus>,
+
     /// ISO date-time with offset.
     #[serde(rename = "startTime", default, skip_serializing_if = "Option::is_none")]
     pub start_time: Option<String>,
+
     /// ISO date-time with offset.
     #[serde(rename = "endTime", default, skip_serializing_if = "Option::is_none")]
     pub end_time: Option<String>,
-    /// `timezone`
+
+    /// `timezone`: a string. Example: `America/New_York`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
+
     /// Replaces the booked services.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub services: Option<Vec<ServiceBookingItem>>,
 }
+
 impl UpdateServiceBookingRequest {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -9197,57 +10107,68 @@ impl UpdateServiceBookingRequest {
             services: None,
         }
     }
-    ///Sets `serviceLocationId`.
+
+    /// Sets `serviceLocationId`.
     pub fn service_location_id(mut self, value: impl Into<String>) -> Self {
         self.service_location_id = Some(value.into());
         self
     }
-    ///Sets `meetingLocation`.
+
+    /// Sets `meetingLocation`.
     pub fn meeting_location(mut self, value: impl Into<String>) -> Self {
         self.meeting_location = Some(value.into());
         self
     }
-    ///Sets `title`.
+
+    /// Sets `title`.
     pub fn title(mut self, value: impl Into<String>) -> Self {
         self.title = Some(value.into());
         self
     }
-    ///Sets `status`.
+
+    /// Sets `status`.
     pub fn status(mut self, value: impl Into<ServiceBookingStatus>) -> Self {
         self.status = Some(value.into());
         self
     }
-    ///Sets `startTime`.
+
+    /// Sets `startTime`.
     pub fn start_time(mut self, value: impl Into<String>) -> Self {
         self.start_time = Some(value.into());
         self
     }
-    ///Sets `endTime`.
+
+    /// Sets `endTime`.
     pub fn end_time(mut self, value: impl Into<String>) -> Self {
         self.end_time = Some(value.into());
         self
     }
-    ///Sets `timezone`.
+
+    /// Sets `timezone`.
     pub fn timezone(mut self, value: impl Into<String>) -> Self {
         self.timezone = Some(value.into());
         self
     }
-    ///Sets `services`.
+
+    /// Sets `services`.
     pub fn services(mut self, value: impl Into<Vec<ServiceBookingItem>>) -> Self {
         self.services = Some(value.into());
         self
     }
 }
+
 /// The fields of a service to change.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateServiceRequest {
-    /// `name`
+    /// `name`: a string. Example: `Hair Styling`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `payment`
+
+    /// `payment`: a [`ServicePayment`](crate::v3::calendars::ServicePayment).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment: Option<ServicePayment>,
+
     /// Length of the appointment, in `serviceDurationUnit`.
     #[serde(
         rename = "serviceDuration",
@@ -9255,37 +10176,47 @@ pub struct UpdateServiceRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub service_duration: Option<f64>,
-    /// `serviceDurationUnit`
+
+    /// `serviceDurationUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
     #[serde(
         rename = "serviceDurationUnit",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub service_duration_unit: Option<crate::calendars::SlotTimeUnit>,
+
     /// Time kept free before the appointment, in `preBufferUnit`.
     #[serde(rename = "preBuffer", default, skip_serializing_if = "Option::is_none")]
     pub pre_buffer: Option<f64>,
-    /// `preBufferUnit`
+
+    /// `preBufferUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
     #[serde(rename = "preBufferUnit", default, skip_serializing_if = "Option::is_none")]
     pub pre_buffer_unit: Option<crate::calendars::SlotTimeUnit>,
+
     /// Time kept free after the appointment, in `postBufferUnit`.
     #[serde(rename = "postBuffer", default, skip_serializing_if = "Option::is_none")]
     pub post_buffer: Option<f64>,
-    /// `postBufferUnit`
+
+    /// `postBufferUnit`: a [`SlotTimeUnit`](crate::calendars::SlotTimeUnit).
     #[serde(rename = "postBufferUnit", default, skip_serializing_if = "Option::is_none")]
     pub post_buffer_unit: Option<crate::calendars::SlotTimeUnit>,
-    /// `description`
+
+    /// `description`: a string. Example: `Full hair styling session`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+
     /// Unique URL-friendly name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub slug: Option<String>,
+
     /// Colour of its bookings, as hex.
     #[serde(rename = "eventColor", default, skip_serializing_if = "Option::is_none")]
     pub event_color: Option<String>,
+
     /// Address of the cover image.
     #[serde(rename = "coverImage", default, skip_serializing_if = "Option::is_none")]
     pub cover_image: Option<String>,
+
     /// The category; the default one when absent on creation.
     #[serde(
         rename = "serviceCategoryId",
@@ -9293,21 +10224,26 @@ pub struct UpdateServiceRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub service_category_id: Option<String>,
+
     /// Hidden from the public booking pages.
     #[serde(rename = "isPrivate", default, skip_serializing_if = "Option::is_none")]
     pub is_private: Option<bool>,
+
     /// Custom form shown on the booking page when this is the only service chosen.
     #[serde(rename = "formId", default, skip_serializing_if = "Option::is_none")]
     pub form_id: Option<String>,
+
     /// The staff members who deliver it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub staff: Option<Vec<ServiceStaff>>,
+
     /// The variations to keep: entries with an `id` change existing ones, entries without add new ones; an empty list removes them all.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub variations: Option<Vec<ServiceVariationUpdate>>,
 }
+
 impl UpdateServiceRequest {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -9330,22 +10266,26 @@ impl UpdateServiceRequest {
             variations: None,
         }
     }
-    ///Sets `name`.
+
+    /// Sets `name`.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
-    ///Sets `payment`.
+
+    /// Sets `payment`.
     pub fn payment(mut self, value: impl Into<ServicePayment>) -> Self {
         self.payment = Some(value.into());
         self
     }
-    ///Sets `serviceDuration`.
+
+    /// Sets `serviceDuration`.
     pub fn service_duration(mut self, value: impl Into<f64>) -> Self {
         self.service_duration = Some(value.into());
         self
     }
-    ///Sets `serviceDurationUnit`.
+
+    /// Sets `serviceDurationUnit`.
     pub fn service_duration_unit(
         mut self,
         value: impl Into<crate::calendars::SlotTimeUnit>,
@@ -9353,12 +10293,14 @@ impl UpdateServiceRequest {
         self.service_duration_unit = Some(value.into());
         self
     }
-    ///Sets `preBuffer`.
+
+    /// Sets `preBuffer`.
     pub fn pre_buffer(mut self, value: impl Into<f64>) -> Self {
         self.pre_buffer = Some(value.into());
         self
     }
-    ///Sets `preBufferUnit`.
+
+    /// Sets `preBufferUnit`.
     pub fn pre_buffer_unit(
         mut self,
         value: impl Into<crate::calendars::SlotTimeUnit>,
@@ -9366,12 +10308,14 @@ impl UpdateServiceRequest {
         self.pre_buffer_unit = Some(value.into());
         self
     }
-    ///Sets `postBuffer`.
+
+    /// Sets `postBuffer`.
     pub fn post_buffer(mut self, value: impl Into<f64>) -> Self {
         self.post_buffer = Some(value.into());
         self
     }
-    ///Sets `postBufferUnit`.
+
+    /// Sets `postBufferUnit`.
     pub fn post_buffer_unit(
         mut self,
         value: impl Into<crate::calendars::SlotTimeUnit>,
@@ -9379,47 +10323,56 @@ impl UpdateServiceRequest {
         self.post_buffer_unit = Some(value.into());
         self
     }
-    ///Sets `description`.
+
+    /// Sets `description`.
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
         self
     }
-    ///Sets `slug`.
+
+    /// Sets `slug`.
     pub fn slug(mut self, value: impl Into<String>) -> Self {
         self.slug = Some(value.into());
         self
     }
-    ///Sets `eventColor`.
+
+    /// Sets `eventColor`.
     pub fn event_color(mut self, value: impl Into<String>) -> Self {
         self.event_color = Some(value.into());
         self
     }
-    ///Sets `coverImage`.
+
+    /// Sets `coverImage`.
     pub fn cover_image(mut self, value: impl Into<String>) -> Self {
         self.cover_image = Some(value.into());
         self
     }
-    ///Sets `serviceCategoryId`.
+
+    /// Sets `serviceCategoryId`.
     pub fn service_category_id(mut self, value: impl Into<String>) -> Self {
         self.service_category_id = Some(value.into());
         self
     }
-    ///Sets `isPrivate`.
+
+    /// Sets `isPrivate`.
     pub fn is_private(mut self, value: impl Into<bool>) -> Self {
         self.is_private = Some(value.into());
         self
     }
-    ///Sets `formId`.
+
+    /// Sets `formId`.
     pub fn form_id(mut self, value: impl Into<String>) -> Self {
         self.form_id = Some(value.into());
         self
     }
-    ///Sets `staff`.
+
+    /// Sets `staff`.
     pub fn staff(mut self, value: impl Into<Vec<ServiceStaff>>) -> Self {
         self.staff = Some(value.into());
         self
     }
-    ///Sets `variations`.
+
+    /// Sets `variations`.
     pub fn variations(mut self, value: impl Into<Vec<ServiceVariationUpdate>>) -> Self {
         self.variations = Some(value.into());
         self

@@ -21,17 +21,21 @@
 //! | method | HTTP | Version | token |
 //! |---|---|---|---|
 //! | [`list_campaigns`](Campaigns::list_campaigns) | `GET /campaigns/` | `v3` | location |
+
 /// This module's path below the crate root.
 pub const MODULE: &str = "v3::campaigns";
-///Operations of the Campaigns module. Get one with `client.v3().campaigns()`.
+
+/// Operations of the Campaigns module. Get one with `client.v3().campaigns()`.
 #[derive(Clone, Debug)]
 pub struct Campaigns {
     client: crate::Client,
 }
+
 impl Campaigns {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
     }
+
     /// List the campaigns of a location.
     ///
     /// `GET /campaigns/` · Version `v3` · location token · scopes: `campaigns.readonly`
@@ -43,7 +47,8 @@ impl Campaigns {
         }
     }
 }
-///One call per operation with sample arguments (contract tests only).
+
+/// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -62,7 +67,8 @@ pub fn contract_samples(
         ));
     calls
 }
-///One call per operation with every optional argument and field set too (contract tests only).
+
+/// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -81,6 +87,7 @@ pub fn contract_samples_full(
         ));
     calls
 }
+
 /// Request builder for `list_campaigns`: set optional parameters, then call `send()`.
 ///
 /// List the campaigns of a location.
@@ -93,19 +100,22 @@ pub struct ListCampaigns {
     location_id: Option<String>,
     status: Option<String>,
 }
-impl ListCampaigns {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl ListCampaigns {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Only campaigns in this status (for example draft or published).
+
+    /// Only campaigns in this status (for example draft or published).
     pub fn status(mut self, value: impl Into<String>) -> Self {
         self.status = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -127,12 +137,14 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::campaigns::ListCampaignsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,

@@ -28,44 +28,44 @@
 //! | [`list_chat_widgets`](ChatWidget::list_chat_widgets) | `GET /chat-widget/list` | `v3` | location |
 //! | [`patch_chat_widget`](ChatWidget::patch_chat_widget) | `PATCH /chat-widget/data/{locationId}/{id}` | `v3` | location |
 //! | [`update_chat_widget`](ChatWidget::update_chat_widget) | `PUT /chat-widget/data/{locationId}/{id}` | `v3` | location |
+
 /// This module's path below the crate root.
 pub const MODULE: &str = "v3::chat_widget";
-///Operations of the Chat Widget module. Get one with `client.v3().chat_widget()`.
+
+/// Operations of the Chat Widget module. Get one with `client.v3().chat_widget()`.
 #[derive(Clone, Debug)]
 pub struct ChatWidget {
     client: crate::Client,
 }
+
 impl ChatWidget {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
     }
+
     /// Copy a chat widget within its location.
     ///
     /// `POST /chat-widget/clone` · Version `v3` · location token · scopes: `chat-widget.write`
-    ///
-    /// Note: HighLevel documents no response body for this call; it stays raw JSON.
     pub fn clone_chat_widget(&self, body: CloneChatWidgetRequest) -> CloneChatWidget {
         CloneChatWidget {
             client: self.client.clone(),
             body,
         }
     }
+
     /// Create a chat widget in a location.
     ///
     /// `POST /chat-widget/` · Version `v3` · location token · scopes: `chat-widget.write`
-    ///
-    /// Note: HighLevel documents no response body for this call; it stays raw JSON.
     pub fn create_chat_widget(&self, body: CreateChatWidgetRequest) -> CreateChatWidget {
         CreateChatWidget {
             client: self.client.clone(),
             body,
         }
     }
+
     /// Delete a chat widget (soft delete; another widget may become the default).
     ///
     /// `DELETE /chat-widget/{locationId}/{id}` · Version `v3` · location token · scopes: `chat-widget.write`
-    ///
-    /// Note: HighLevel documents no response body for this call; it stays raw JSON.
     pub fn delete_chat_widget(&self, id: impl Into<String>) -> DeleteChatWidget {
         DeleteChatWidget {
             client: self.client.clone(),
@@ -73,11 +73,10 @@ impl ChatWidget {
             id: id.into(),
         }
     }
+
     /// Fetch one chat widget by id.
     ///
     /// `GET /chat-widget/data/{locationId}/{id}` · Version `v3` · location token · scopes: `chat-widget.readonly`
-    ///
-    /// Note: HighLevel documents no response body for this call; it stays raw JSON.
     pub fn get_chat_widget(&self, id: impl Into<String>) -> GetChatWidget {
         GetChatWidget {
             client: self.client.clone(),
@@ -85,11 +84,10 @@ impl ChatWidget {
             id: id.into(),
         }
     }
+
     /// Fetch the public configuration a website loads for a chat widget.
     ///
     /// `GET /chat-widget/public/config/{id}` · Version `v3` · no token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc declares no security for this public call, so no bearer token is sent; it documents no response body either, which stays raw JSON.
     pub fn get_chat_widget_config(&self, id: impl Into<String>) -> GetChatWidgetConfig {
         GetChatWidgetConfig {
             client: self.client.clone(),
@@ -97,11 +95,10 @@ impl ChatWidget {
             version: None,
         }
     }
+
     /// List the chat widgets of a location, optionally by chat type.
     ///
     /// `GET /chat-widget/list` · Version `v3` · location token · scopes: `chat-widget.readonly`
-    ///
-    /// Note: HighLevel documents no response body for this call; it stays raw JSON, so the listing has no paging helper.
     pub fn list_chat_widgets(
         &self,
         offset: impl Into<i64>,
@@ -118,11 +115,10 @@ impl ChatWidget {
             all_in_one_chat_types: None,
         }
     }
+
     /// Change some fields or settings of a chat widget.
     ///
     /// `PATCH /chat-widget/data/{locationId}/{id}` · Version `v3` · location token · scopes: `chat-widget.write`
-    ///
-    /// Note: HighLevel documents no response body for this call; it stays raw JSON.
     pub fn patch_chat_widget(
         &self,
         id: impl Into<String>,
@@ -135,11 +131,10 @@ impl ChatWidget {
             body,
         }
     }
+
     /// Replace the name, type, flags and settings of a chat widget.
     ///
     /// `PUT /chat-widget/data/{locationId}/{id}` · Version `v3` · location token · scopes: `chat-widget.write`
-    ///
-    /// Note: HighLevel documents no response body for this call; it stays raw JSON.
     pub fn update_chat_widget(
         &self,
         id: impl Into<String>,
@@ -153,7 +148,8 @@ impl ChatWidget {
         }
     }
 }
-///One call per operation with sample arguments (contract tests only).
+
+/// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -244,7 +240,8 @@ pub fn contract_samples(
         ));
     calls
 }
-///One call per operation with every optional argument and field set too (contract tests only).
+
+/// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -761,19 +758,19 @@ pub fn contract_samples_full(
         ));
     calls
 }
+
 /// Request builder for `clone_chat_widget`: set optional parameters, then call `send()`.
 ///
 /// Copy a chat widget within its location.
 ///
 /// `POST /chat-widget/clone` · Version `v3` · location token · scopes: `chat-widget.write`
-///
-/// Note: HighLevel documents no response body for this call; it stays raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct CloneChatWidget {
     client: crate::Client,
     body: CloneChatWidgetRequest,
 }
+
 impl CloneChatWidget {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -792,10 +789,12 @@ impl CloneChatWidget {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -804,19 +803,19 @@ impl CloneChatWidget {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `create_chat_widget`: set optional parameters, then call `send()`.
 ///
 /// Create a chat widget in a location.
 ///
 /// `POST /chat-widget/` · Version `v3` · location token · scopes: `chat-widget.write`
-///
-/// Note: HighLevel documents no response body for this call; it stays raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct CreateChatWidget {
     client: crate::Client,
     body: CreateChatWidgetRequest,
 }
+
 impl CreateChatWidget {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -835,10 +834,12 @@ impl CreateChatWidget {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -847,13 +848,12 @@ impl CreateChatWidget {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `delete_chat_widget`: set optional parameters, then call `send()`.
 ///
 /// Delete a chat widget (soft delete; another widget may become the default).
 ///
 /// `DELETE /chat-widget/{locationId}/{id}` · Version `v3` · location token · scopes: `chat-widget.write`
-///
-/// Note: HighLevel documents no response body for this call; it stays raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DeleteChatWidget {
@@ -861,14 +861,16 @@ pub struct DeleteChatWidget {
     location_id: Option<String>,
     id: String,
 }
-impl DeleteChatWidget {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl DeleteChatWidget {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -892,10 +894,12 @@ Defaults to the client's configured location.*/
         request.scope_key(location_id.clone());
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -904,13 +908,12 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_chat_widget`: set optional parameters, then call `send()`.
 ///
 /// Fetch one chat widget by id.
 ///
 /// `GET /chat-widget/data/{locationId}/{id}` · Version `v3` · location token · scopes: `chat-widget.readonly`
-///
-/// Note: HighLevel documents no response body for this call; it stays raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetChatWidget {
@@ -918,14 +921,16 @@ pub struct GetChatWidget {
     location_id: Option<String>,
     id: String,
 }
-impl GetChatWidget {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl GetChatWidget {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -949,10 +954,12 @@ Defaults to the client's configured location.*/
         request.scope_key(location_id.clone());
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -961,13 +968,12 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_chat_widget_config`: set optional parameters, then call `send()`.
 ///
 /// Fetch the public configuration a website loads for a chat widget.
 ///
 /// `GET /chat-widget/public/config/{id}` · Version `v3` · no token · scopes: none stated
-///
-/// Note: HighLevel's doc declares no security for this public call, so no bearer token is sent; it documents no response body either, which stays raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetChatWidgetConfig {
@@ -975,12 +981,14 @@ pub struct GetChatWidgetConfig {
     id: String,
     version: Option<String>,
 }
+
 impl GetChatWidgetConfig {
-    ///Generation of the configuration format.
+    /// Generation of the configuration format.
     pub fn version(mut self, value: impl Into<String>) -> Self {
         self.version = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1003,10 +1011,12 @@ impl GetChatWidgetConfig {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1015,13 +1025,12 @@ impl GetChatWidgetConfig {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `list_chat_widgets`: set optional parameters, then call `send()`.
 ///
 /// List the chat widgets of a location, optionally by chat type.
 ///
 /// `GET /chat-widget/list` · Version `v3` · location token · scopes: `chat-widget.readonly`
-///
-/// Note: HighLevel documents no response body for this call; it stays raw JSON, so the listing has no paging helper.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListChatWidgets {
@@ -1034,30 +1043,35 @@ pub struct ListChatWidgets {
     voice_ai_agent_id: Option<String>,
     all_in_one_chat_types: Option<ChatWidgetTypeFilter>,
 }
-impl ListChatWidgets {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl ListChatWidgets {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Only widgets of this chat type.
+
+    /// Only widgets of this chat type.
     pub fn chat_type(mut self, value: impl Into<ChatWidgetTypeFilter>) -> Self {
         self.chat_type = Some(value.into());
         self
     }
-    ///Leave widgets of this chat type out.
+
+    /// Leave widgets of this chat type out.
     pub fn exclude_chat_type(mut self, value: impl Into<ChatWidgetType>) -> Self {
         self.exclude_chat_type = Some(value.into());
         self
     }
-    ///Only widgets of this Voice AI agent.
+
+    /// Only widgets of this Voice AI agent.
     pub fn voice_ai_agent_id(mut self, value: impl Into<String>) -> Self {
         self.voice_ai_agent_id = Some(value.into());
         self
     }
-    ///With chatType `allInOneChat`, only all-in-one widgets offering this chat type.
+
+    /// With chatType `allInOneChat`, only all-in-one widgets offering this chat type.
     pub fn all_in_one_chat_types(
         mut self,
         value: impl Into<ChatWidgetTypeFilter>,
@@ -1065,6 +1079,7 @@ Defaults to the client's configured location.*/
         self.all_in_one_chat_types = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1097,10 +1112,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1109,13 +1126,12 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `patch_chat_widget`: set optional parameters, then call `send()`.
 ///
 /// Change some fields or settings of a chat widget.
 ///
 /// `PATCH /chat-widget/data/{locationId}/{id}` · Version `v3` · location token · scopes: `chat-widget.write`
-///
-/// Note: HighLevel documents no response body for this call; it stays raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct PatchChatWidget {
@@ -1124,14 +1140,16 @@ pub struct PatchChatWidget {
     id: String,
     body: UpdateChatWidgetRequest,
 }
-impl PatchChatWidget {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl PatchChatWidget {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1159,10 +1177,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1171,13 +1191,12 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `update_chat_widget`: set optional parameters, then call `send()`.
 ///
 /// Replace the name, type, flags and settings of a chat widget.
 ///
 /// `PUT /chat-widget/data/{locationId}/{id}` · Version `v3` · location token · scopes: `chat-widget.write`
-///
-/// Note: HighLevel documents no response body for this call; it stays raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpdateChatWidget {
@@ -1186,14 +1205,16 @@ pub struct UpdateChatWidget {
     id: String,
     body: UpdateChatWidgetRequest,
 }
-impl UpdateChatWidget {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl UpdateChatWidget {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1221,10 +1242,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1233,17 +1256,19 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// The SMS (A2P 10DLC) opt-in texts and links of the contact form.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatWidgetA2pCompliance {
-    /// `enableA2PCompliance`
+    /// `enableA2PCompliance`: `true` or `false`. Example: `true`.
     #[serde(
         rename = "enableA2PCompliance",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub enable_a2p_compliance: Option<bool>,
+
     /// Show the first opt-in text.
     #[serde(
         rename = "isA2POptInForm1",
@@ -1251,23 +1276,27 @@ pub struct ChatWidgetA2pCompliance {
         skip_serializing_if = "Option::is_none"
     )]
     pub is_a2p_opt_in_form1: Option<bool>,
-    /// `a2pOptInForm1`
+
+    /// `a2pOptInForm1`: a string. Example: `I agree to receive marketing communications from [business name]`.
     #[serde(rename = "a2pOptInForm1", default, skip_serializing_if = "Option::is_none")]
     pub a2p_opt_in_form1: Option<String>,
-    /// `a2pOptInForm1ShowCheckbox`
+
+    /// `a2pOptInForm1ShowCheckbox`: `true` or `false`. Example: `true`.
     #[serde(
         rename = "a2pOptInForm1ShowCheckbox",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub a2p_opt_in_form1_show_checkbox: Option<bool>,
-    /// `a2pOptInForm1PreChecked`
+
+    /// `a2pOptInForm1PreChecked`: `true` or `false`. Example: `false`.
     #[serde(
         rename = "a2pOptInForm1PreChecked",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub a2p_opt_in_form1_pre_checked: Option<bool>,
+
     /// Show the second opt-in text.
     #[serde(
         rename = "isA2POptInForm2",
@@ -1275,43 +1304,50 @@ pub struct ChatWidgetA2pCompliance {
         skip_serializing_if = "Option::is_none"
     )]
     pub is_a2p_opt_in_form2: Option<bool>,
-    /// `a2pOptInForm2`
+
+    /// `a2pOptInForm2`: a string. Example: `I agree to receive marketing communications from [business name]`.
     #[serde(rename = "a2pOptInForm2", default, skip_serializing_if = "Option::is_none")]
     pub a2p_opt_in_form2: Option<String>,
-    /// `a2pOptInForm2ShowCheckbox`
+
+    /// `a2pOptInForm2ShowCheckbox`: `true` or `false`. Example: `true`.
     #[serde(
         rename = "a2pOptInForm2ShowCheckbox",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub a2p_opt_in_form2_show_checkbox: Option<bool>,
-    /// `a2pOptInForm2PreChecked`
+
+    /// `a2pOptInForm2PreChecked`: `true` or `false`. Example: `false`.
     #[serde(
         rename = "a2pOptInForm2PreChecked",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub a2p_opt_in_form2_pre_checked: Option<bool>,
-    /// `privacyPolicyLink`
+
+    /// `privacyPolicyLink`: a string. Example: `https://example.com/privacy-policy`.
     #[serde(
         rename = "privacyPolicyLink",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub privacy_policy_link: Option<String>,
-    /// `termsOfServiceLink`
+
+    /// `termsOfServiceLink`: a string. Example: `https://example.com/terms-of-service`.
     #[serde(
         rename = "termsOfServiceLink",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub terms_of_service_link: Option<String>,
-    /// `messageType`
+
+    /// `messageType`: a string. Example: `A2P`.
     #[serde(rename = "messageType", default, skip_serializing_if = "Option::is_none")]
     pub message_type: Option<String>,
 }
+
 impl ChatWidgetA2pCompliance {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -1329,85 +1365,101 @@ impl ChatWidgetA2pCompliance {
             message_type: None,
         }
     }
-    ///Sets `enableA2PCompliance`.
+
+    /// Sets `enableA2PCompliance`.
     pub fn enable_a2p_compliance(mut self, value: impl Into<bool>) -> Self {
         self.enable_a2p_compliance = Some(value.into());
         self
     }
-    ///Sets `isA2POptInForm1`.
+
+    /// Sets `isA2POptInForm1`.
     pub fn is_a2p_opt_in_form1(mut self, value: impl Into<bool>) -> Self {
         self.is_a2p_opt_in_form1 = Some(value.into());
         self
     }
-    ///Sets `a2pOptInForm1`.
+
+    /// Sets `a2pOptInForm1`.
     pub fn a2p_opt_in_form1(mut self, value: impl Into<String>) -> Self {
         self.a2p_opt_in_form1 = Some(value.into());
         self
     }
-    ///Sets `a2pOptInForm1ShowCheckbox`.
+
+    /// Sets `a2pOptInForm1ShowCheckbox`.
     pub fn a2p_opt_in_form1_show_checkbox(mut self, value: impl Into<bool>) -> Self {
         self.a2p_opt_in_form1_show_checkbox = Some(value.into());
         self
     }
-    ///Sets `a2pOptInForm1PreChecked`.
+
+    /// Sets `a2pOptInForm1PreChecked`.
     pub fn a2p_opt_in_form1_pre_checked(mut self, value: impl Into<bool>) -> Self {
         self.a2p_opt_in_form1_pre_checked = Some(value.into());
         self
     }
-    ///Sets `isA2POptInForm2`.
+
+    /// Sets `isA2POptInForm2`.
     pub fn is_a2p_opt_in_form2(mut self, value: impl Into<bool>) -> Self {
         self.is_a2p_opt_in_form2 = Some(value.into());
         self
     }
-    ///Sets `a2pOptInForm2`.
+
+    /// Sets `a2pOptInForm2`.
     pub fn a2p_opt_in_form2(mut self, value: impl Into<String>) -> Self {
         self.a2p_opt_in_form2 = Some(value.into());
         self
     }
-    ///Sets `a2pOptInForm2ShowCheckbox`.
+
+    /// Sets `a2pOptInForm2ShowCheckbox`.
     pub fn a2p_opt_in_form2_show_checkbox(mut self, value: impl Into<bool>) -> Self {
         self.a2p_opt_in_form2_show_checkbox = Some(value.into());
         self
     }
-    ///Sets `a2pOptInForm2PreChecked`.
+
+    /// Sets `a2pOptInForm2PreChecked`.
     pub fn a2p_opt_in_form2_pre_checked(mut self, value: impl Into<bool>) -> Self {
         self.a2p_opt_in_form2_pre_checked = Some(value.into());
         self
     }
-    ///Sets `privacyPolicyLink`.
+
+    /// Sets `privacyPolicyLink`.
     pub fn privacy_policy_link(mut self, value: impl Into<String>) -> Self {
         self.privacy_policy_link = Some(value.into());
         self
     }
-    ///Sets `termsOfServiceLink`.
+
+    /// Sets `termsOfServiceLink`.
     pub fn terms_of_service_link(mut self, value: impl Into<String>) -> Self {
         self.terms_of_service_link = Some(value.into());
         self
     }
-    ///Sets `messageType`.
+
+    /// Sets `messageType`.
     pub fn message_type(mut self, value: impl Into<String>) -> Self {
         self.message_type = Some(value.into());
         self
     }
 }
+
 /// Icon and colour of the sent-message acknowledgement.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatWidgetAcknowledgement {
-    /// `icon`
+    /// `icon`: a string. Example: `check`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub icon: Option<String>,
-    /// `placeholderColor`
+
+    /// `placeholderColor`: a string. Example: `#000`.
     #[serde(
         rename = "placeholderColor",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub placeholder_color: Option<String>,
-    /// `liveChatIcon`
+
+    /// `liveChatIcon`: a string. Example: `check`.
     #[serde(rename = "liveChatIcon", default, skip_serializing_if = "Option::is_none")]
     pub live_chat_icon: Option<String>,
-    /// `liveChatPlaceholderColor`
+
+    /// `liveChatPlaceholderColor`: a string. Example: `#000`.
     #[serde(
         rename = "liveChatPlaceholderColor",
         default,
@@ -1415,8 +1467,9 @@ pub struct ChatWidgetAcknowledgement {
     )]
     pub live_chat_placeholder_color: Option<String>,
 }
+
 impl ChatWidgetAcknowledgement {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -1426,37 +1479,44 @@ impl ChatWidgetAcknowledgement {
             live_chat_placeholder_color: None,
         }
     }
-    ///Sets `icon`.
+
+    /// Sets `icon`.
     pub fn icon(mut self, value: impl Into<String>) -> Self {
         self.icon = Some(value.into());
         self
     }
-    ///Sets `placeholderColor`.
+
+    /// Sets `placeholderColor`.
     pub fn placeholder_color(mut self, value: impl Into<String>) -> Self {
         self.placeholder_color = Some(value.into());
         self
     }
-    ///Sets `liveChatIcon`.
+
+    /// Sets `liveChatIcon`.
     pub fn live_chat_icon(mut self, value: impl Into<String>) -> Self {
         self.live_chat_icon = Some(value.into());
         self
     }
-    ///Sets `liveChatPlaceholderColor`.
+
+    /// Sets `liveChatPlaceholderColor`.
     pub fn live_chat_placeholder_color(mut self, value: impl Into<String>) -> Self {
         self.live_chat_placeholder_color = Some(value.into());
         self
     }
 }
+
 /// Contact form, office hours, redirect, channel and compliance settings.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatWidgetAdvancedSettings {
-    /// `brandingTitle`
+    /// `brandingTitle`: a string. Example: `Agency`.
     #[serde(rename = "brandingTitle", default, skip_serializing_if = "Option::is_none")]
     pub branding_title: Option<String>,
-    /// `redirect`
+
+    /// `redirect`: a [`ChatWidgetRedirect`](crate::v3::chat_widget::ChatWidgetRedirect).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub redirect: Option<ChatWidgetRedirect>,
+
     /// Show the contact form at the start.
     #[serde(
         rename = "enableContactForm",
@@ -1464,6 +1524,7 @@ pub struct ChatWidgetAdvancedSettings {
         skip_serializing_if = "Option::is_none"
     )]
     pub enable_contact_form: Option<bool>,
+
     /// Tick the contact form's consent box by default.
     #[serde(
         rename = "defaultConsentCheck",
@@ -1471,13 +1532,15 @@ pub struct ChatWidgetAdvancedSettings {
         skip_serializing_if = "Option::is_none"
     )]
     pub default_consent_check: Option<bool>,
-    /// `businessOfficeHours`
+
+    /// `businessOfficeHours`: a [`ChatWidgetOfficeHours`](crate::v3::chat_widget::ChatWidgetOfficeHours).
     #[serde(
         rename = "businessOfficeHours",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub business_office_hours: Option<ChatWidgetOfficeHours>,
+
     /// The fields of the contact form.
     #[serde(
         rename = "contactFormOptions",
@@ -1485,6 +1548,7 @@ pub struct ChatWidgetAdvancedSettings {
         skip_serializing_if = "Option::is_none"
     )]
     pub contact_form_options: Option<Vec<serde_json::Value>>,
+
     /// The chat types an all-in-one widget offers.
     #[serde(
         rename = "allInOneChatTypes",
@@ -1492,58 +1556,68 @@ pub struct ChatWidgetAdvancedSettings {
         skip_serializing_if = "Option::is_none"
     )]
     pub all_in_one_chat_types: Option<Vec<ChatWidgetTypeFilter>>,
-    /// `allInOneInitialMsg`
+
+    /// `allInOneInitialMsg`: a string. Example: `Choose a chat option to get started.`.
     #[serde(
         rename = "allInOneInitialMsg",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub all_in_one_initial_msg: Option<String>,
-    /// `contactFormIntroMessage`
+
+    /// `contactFormIntroMessage`: a string. Example: `Please share contact details`.
     #[serde(
         rename = "contactFormIntroMessage",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub contact_form_intro_message: Option<String>,
-    /// `contactFormSystemMessage`
+
+    /// `contactFormSystemMessage`: a string. Example: `Please share contact details`.
     #[serde(
         rename = "contactFormSystemMessage",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub contact_form_system_message: Option<String>,
-    /// `prefilledMessageText`
+
+    /// `prefilledMessageText`: a string. Example: `I want to know more`.
     #[serde(
         rename = "prefilledMessageText",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub prefilled_message_text: Option<String>,
+
     /// The Voice AI agent of a Voice AI widget.
     #[serde(rename = "voiceAiAgent", default, skip_serializing_if = "Option::is_none")]
     pub voice_ai_agent: Option<serde_json::Value>,
-    /// `fbPage`
+
+    /// `fbPage`: a [`ChatWidgetFacebookPage`](crate::v3::chat_widget::ChatWidgetFacebookPage).
     #[serde(rename = "fbPage", default, skip_serializing_if = "Option::is_none")]
     pub fb_page: Option<ChatWidgetFacebookPage>,
-    /// `instagramPage`
+
+    /// `instagramPage`: a [`ChatWidgetInstagramPage`](crate::v3::chat_widget::ChatWidgetInstagramPage).
     #[serde(rename = "instagramPage", default, skip_serializing_if = "Option::is_none")]
     pub instagram_page: Option<ChatWidgetInstagramPage>,
-    /// `playNotificationSound`
+
+    /// `playNotificationSound`: `true` or `false`. Example: `false`.
     #[serde(
         rename = "playNotificationSound",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub play_notification_sound: Option<bool>,
-    /// `voiceAiSendActionText`
+
+    /// `voiceAiSendActionText`: a string. Example: `Call Now`.
     #[serde(
         rename = "voiceAiSendActionText",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub voice_ai_send_action_text: Option<String>,
-    /// `aTwoPCompliance`
+
+    /// `aTwoPCompliance`: a [`ChatWidgetA2pCompliance`](crate::v3::chat_widget::ChatWidgetA2pCompliance).
     #[serde(
         rename = "aTwoPCompliance",
         default,
@@ -1551,8 +1625,9 @@ pub struct ChatWidgetAdvancedSettings {
     )]
     pub a_two_p_compliance: Option<ChatWidgetA2pCompliance>,
 }
+
 impl ChatWidgetAdvancedSettings {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -1575,27 +1650,32 @@ impl ChatWidgetAdvancedSettings {
             a_two_p_compliance: None,
         }
     }
-    ///Sets `brandingTitle`.
+
+    /// Sets `brandingTitle`.
     pub fn branding_title(mut self, value: impl Into<String>) -> Self {
         self.branding_title = Some(value.into());
         self
     }
-    ///Sets `redirect`.
+
+    /// Sets `redirect`.
     pub fn redirect(mut self, value: impl Into<ChatWidgetRedirect>) -> Self {
         self.redirect = Some(value.into());
         self
     }
-    ///Sets `enableContactForm`.
+
+    /// Sets `enableContactForm`.
     pub fn enable_contact_form(mut self, value: impl Into<bool>) -> Self {
         self.enable_contact_form = Some(value.into());
         self
     }
-    ///Sets `defaultConsentCheck`.
+
+    /// Sets `defaultConsentCheck`.
     pub fn default_consent_check(mut self, value: impl Into<bool>) -> Self {
         self.default_consent_check = Some(value.into());
         self
     }
-    ///Sets `businessOfficeHours`.
+
+    /// Sets `businessOfficeHours`.
     pub fn business_office_hours(
         mut self,
         value: impl Into<ChatWidgetOfficeHours>,
@@ -1603,7 +1683,8 @@ impl ChatWidgetAdvancedSettings {
         self.business_office_hours = Some(value.into());
         self
     }
-    ///Sets `contactFormOptions`.
+
+    /// Sets `contactFormOptions`.
     pub fn contact_form_options(
         mut self,
         value: impl Into<Vec<serde_json::Value>>,
@@ -1611,7 +1692,8 @@ impl ChatWidgetAdvancedSettings {
         self.contact_form_options = Some(value.into());
         self
     }
-    ///Sets `allInOneChatTypes`.
+
+    /// Sets `allInOneChatTypes`.
     pub fn all_in_one_chat_types(
         mut self,
         value: impl Into<Vec<ChatWidgetTypeFilter>>,
@@ -1619,52 +1701,62 @@ impl ChatWidgetAdvancedSettings {
         self.all_in_one_chat_types = Some(value.into());
         self
     }
-    ///Sets `allInOneInitialMsg`.
+
+    /// Sets `allInOneInitialMsg`.
     pub fn all_in_one_initial_msg(mut self, value: impl Into<String>) -> Self {
         self.all_in_one_initial_msg = Some(value.into());
         self
     }
-    ///Sets `contactFormIntroMessage`.
+
+    /// Sets `contactFormIntroMessage`.
     pub fn contact_form_intro_message(mut self, value: impl Into<String>) -> Self {
         self.contact_form_intro_message = Some(value.into());
         self
     }
-    ///Sets `contactFormSystemMessage`.
+
+    /// Sets `contactFormSystemMessage`.
     pub fn contact_form_system_message(mut self, value: impl Into<String>) -> Self {
         self.contact_form_system_message = Some(value.into());
         self
     }
-    ///Sets `prefilledMessageText`.
+
+    /// Sets `prefilledMessageText`.
     pub fn prefilled_message_text(mut self, value: impl Into<String>) -> Self {
         self.prefilled_message_text = Some(value.into());
         self
     }
-    ///Sets `voiceAiAgent`.
+
+    /// Sets `voiceAiAgent`.
     pub fn voice_ai_agent(mut self, value: impl Into<serde_json::Value>) -> Self {
         self.voice_ai_agent = Some(value.into());
         self
     }
-    ///Sets `fbPage`.
+
+    /// Sets `fbPage`.
     pub fn fb_page(mut self, value: impl Into<ChatWidgetFacebookPage>) -> Self {
         self.fb_page = Some(value.into());
         self
     }
-    ///Sets `instagramPage`.
+
+    /// Sets `instagramPage`.
     pub fn instagram_page(mut self, value: impl Into<ChatWidgetInstagramPage>) -> Self {
         self.instagram_page = Some(value.into());
         self
     }
-    ///Sets `playNotificationSound`.
+
+    /// Sets `playNotificationSound`.
     pub fn play_notification_sound(mut self, value: impl Into<bool>) -> Self {
         self.play_notification_sound = Some(value.into());
         self
     }
-    ///Sets `voiceAiSendActionText`.
+
+    /// Sets `voiceAiSendActionText`.
     pub fn voice_ai_send_action_text(mut self, value: impl Into<String>) -> Self {
         self.voice_ai_send_action_text = Some(value.into());
         self
     }
-    ///Sets `aTwoPCompliance`.
+
+    /// Sets `aTwoPCompliance`.
     pub fn a_two_p_compliance(
         mut self,
         value: impl Into<ChatWidgetA2pCompliance>,
@@ -1673,17 +1765,21 @@ impl ChatWidgetAdvancedSettings {
         self
     }
 }
+
 /// The chat type a widget is created or changed as.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ChatWidgetBaseType {
-    ///`liveChat`
+    /// `liveChat`
     LiveChat,
-    ///`emailChat`
+
+    /// `emailChat`
     EmailChat,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 impl ChatWidgetBaseType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1694,6 +1790,7 @@ impl ChatWidgetBaseType {
         }
     }
 }
+
 impl From<&str> for ChatWidgetBaseType {
     fn from(value: &str) -> Self {
         match value {
@@ -1704,14 +1801,16 @@ impl From<&str> for ChatWidgetBaseType {
     }
 }
 crate::runtime::enums::string_enum!(ChatWidgetBaseType);
+
 /// The Facebook page a Facebook widget opens.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatWidgetFacebookPage {
-    /// `facebookPageId`
+    /// `facebookPageId`: a string. Example: `1234567890`.
     #[serde(rename = "facebookPageId", default, skip_serializing_if = "Option::is_none")]
     pub facebook_page_id: Option<String>,
-    /// `facebookPageName`
+
+    /// `facebookPageName`: a string. Example: `My Page`.
     #[serde(
         rename = "facebookPageName",
         default,
@@ -1719,8 +1818,9 @@ pub struct ChatWidgetFacebookPage {
     )]
     pub facebook_page_name: Option<String>,
 }
+
 impl ChatWidgetFacebookPage {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -1728,39 +1828,45 @@ impl ChatWidgetFacebookPage {
             facebook_page_name: None,
         }
     }
-    ///Sets `facebookPageId`.
+
+    /// Sets `facebookPageId`.
     pub fn facebook_page_id(mut self, value: impl Into<String>) -> Self {
         self.facebook_page_id = Some(value.into());
         self
     }
-    ///Sets `facebookPageName`.
+
+    /// Sets `facebookPageName`.
     pub fn facebook_page_name(mut self, value: impl Into<String>) -> Self {
         self.facebook_page_name = Some(value.into());
         self
     }
 }
+
 /// The Instagram account an Instagram widget opens.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatWidgetInstagramPage {
-    /// `facebookPageId`
+    /// `facebookPageId`: a string. Example: `1234567890`.
     #[serde(rename = "facebookPageId", default, skip_serializing_if = "Option::is_none")]
     pub facebook_page_id: Option<String>,
-    /// `facebookPageName`
+
+    /// `facebookPageName`: a string. Example: `My Page`.
     #[serde(
         rename = "facebookPageName",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub facebook_page_name: Option<String>,
-    /// `instagramPageId`
+
+    /// `instagramPageId`: a string. Example: `1234567890`.
     #[serde(
         rename = "instagramPageId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub instagram_page_id: Option<String>,
-    /// `instagramUsername`
+
+    /// `instagramUsername`: a string. Example: `mypage`.
     #[serde(
         rename = "instagramUsername",
         default,
@@ -1768,8 +1874,9 @@ pub struct ChatWidgetInstagramPage {
     )]
     pub instagram_username: Option<String>,
 }
+
 impl ChatWidgetInstagramPage {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -1779,40 +1886,47 @@ impl ChatWidgetInstagramPage {
             instagram_username: None,
         }
     }
-    ///Sets `facebookPageId`.
+
+    /// Sets `facebookPageId`.
     pub fn facebook_page_id(mut self, value: impl Into<String>) -> Self {
         self.facebook_page_id = Some(value.into());
         self
     }
-    ///Sets `facebookPageName`.
+
+    /// Sets `facebookPageName`.
     pub fn facebook_page_name(mut self, value: impl Into<String>) -> Self {
         self.facebook_page_name = Some(value.into());
         self
     }
-    ///Sets `instagramPageId`.
+
+    /// Sets `instagramPageId`.
     pub fn instagram_page_id(mut self, value: impl Into<String>) -> Self {
         self.instagram_page_id = Some(value.into());
         self
     }
-    ///Sets `instagramUsername`.
+
+    /// Sets `instagramUsername`.
     pub fn instagram_username(mut self, value: impl Into<String>) -> Self {
         self.instagram_username = Some(value.into());
         self
     }
 }
+
 /// Position and size of the widget.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatWidgetLayout {
-    /// `position`
+    /// `position`: a string. Example: `left`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub position: Option<String>,
-    /// `sizes`
+
+    /// `sizes`: a [`ChatWidgetSize`](crate::v3::chat_widget::ChatWidgetSize).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sizes: Option<ChatWidgetSize>,
 }
+
 impl ChatWidgetLayout {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -1820,34 +1934,40 @@ impl ChatWidgetLayout {
             sizes: None,
         }
     }
-    ///Sets `position`.
+
+    /// Sets `position`.
     pub fn position(mut self, value: impl Into<String>) -> Self {
         self.position = Some(value.into());
         self
     }
-    ///Sets `sizes`.
+
+    /// Sets `sizes`.
     pub fn sizes(mut self, value: impl Into<ChatWidgetSize>) -> Self {
         self.sizes = Some(value.into());
         self
     }
 }
+
 /// When the team answers, and the greeting outside those hours.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatWidgetOfficeHours {
-    /// `enableBusinessHours`
+    /// `enableBusinessHours`: `true` or `false`. Example: `false`.
     #[serde(
         rename = "enableBusinessHours",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub enable_business_hours: Option<bool>,
+
     /// The opening hours per day.
     #[serde(rename = "openHours", default, skip_serializing_if = "Option::is_none")]
     pub open_hours: Option<Vec<serde_json::Value>>,
-    /// `timezone`
+
+    /// `timezone`: a string. Example: `UTC`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
+
     /// Greeting shown outside office hours.
     #[serde(
         rename = "outsideOfficeHoursWelcomeMsg",
@@ -1856,8 +1976,9 @@ pub struct ChatWidgetOfficeHours {
     )]
     pub outside_office_hours_welcome_msg: Option<String>,
 }
+
 impl ChatWidgetOfficeHours {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -1867,47 +1988,55 @@ impl ChatWidgetOfficeHours {
             outside_office_hours_welcome_msg: None,
         }
     }
-    ///Sets `enableBusinessHours`.
+
+    /// Sets `enableBusinessHours`.
     pub fn enable_business_hours(mut self, value: impl Into<bool>) -> Self {
         self.enable_business_hours = Some(value.into());
         self
     }
-    ///Sets `openHours`.
+
+    /// Sets `openHours`.
     pub fn open_hours(mut self, value: impl Into<Vec<serde_json::Value>>) -> Self {
         self.open_hours = Some(value.into());
         self
     }
-    ///Sets `timezone`.
+
+    /// Sets `timezone`.
     pub fn timezone(mut self, value: impl Into<String>) -> Self {
         self.timezone = Some(value.into());
         self
     }
-    ///Sets `outsideOfficeHoursWelcomeMsg`.
+
+    /// Sets `outsideOfficeHoursWelcomeMsg`.
     pub fn outside_office_hours_welcome_msg(mut self, value: impl Into<String>) -> Self {
         self.outside_office_hours_welcome_msg = Some(value.into());
         self
     }
 }
+
 /// A link offered to the visitor.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatWidgetRedirect {
-    /// `redirectAction`
+    /// `redirectAction`: `true` or `false`. Example: `false`.
     #[serde(rename = "redirectAction", default, skip_serializing_if = "Option::is_none")]
     pub redirect_action: Option<bool>,
-    /// `redirectWebsite`
+
+    /// `redirectWebsite`: a string. Example: `https://example.com`.
     #[serde(
         rename = "redirectWebsite",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub redirect_website: Option<String>,
-    /// `redirectText`
+
+    /// `redirectText`: a string. Example: `Click here`.
     #[serde(rename = "redirectText", default, skip_serializing_if = "Option::is_none")]
     pub redirect_text: Option<String>,
 }
+
 impl ChatWidgetRedirect {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -1916,46 +2045,54 @@ impl ChatWidgetRedirect {
             redirect_text: None,
         }
     }
-    ///Sets `redirectAction`.
+
+    /// Sets `redirectAction`.
     pub fn redirect_action(mut self, value: impl Into<bool>) -> Self {
         self.redirect_action = Some(value.into());
         self
     }
-    ///Sets `redirectWebsite`.
+
+    /// Sets `redirectWebsite`.
     pub fn redirect_website(mut self, value: impl Into<String>) -> Self {
         self.redirect_website = Some(value.into());
         self
     }
-    ///Sets `redirectText`.
+
+    /// Sets `redirectText`.
     pub fn redirect_text(mut self, value: impl Into<String>) -> Self {
         self.redirect_text = Some(value.into());
         self
     }
 }
+
 /// Look, texts and behaviour of a chat widget.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatWidgetSettings {
-    /// `acknowledgementDetails`
+    /// `acknowledgementDetails`: a [`ChatWidgetAcknowledgement`](crate::v3::chat_widget::ChatWidgetAcknowledgement).
     #[serde(
         rename = "acknowledgementDetails",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub acknowledgement_details: Option<ChatWidgetAcknowledgement>,
-    /// `agencyName`
+
+    /// `agencyName`: a string. Example: `Example Agency`.
     #[serde(rename = "agencyName", default, skip_serializing_if = "Option::is_none")]
     pub agency_name: Option<String>,
-    /// `agencyWebsite`
+
+    /// `agencyWebsite`: a string. Example: `https://example.com`.
     #[serde(rename = "agencyWebsite", default, skip_serializing_if = "Option::is_none")]
     pub agency_website: Option<String>,
-    /// `allowAvatarImage`
+
+    /// `allowAvatarImage`: `true` or `false`. Example: `true`.
     #[serde(
         rename = "allowAvatarImage",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub allow_avatar_image: Option<bool>,
+
     /// Detect the visitor's phone country code.
     #[serde(
         rename = "autoCountryCode",
@@ -1963,34 +2100,43 @@ pub struct ChatWidgetSettings {
         skip_serializing_if = "Option::is_none"
     )]
     pub auto_country_code: Option<bool>,
-    /// `countryCode`
+
+    /// `countryCode`: a string. Example: `US`.
     #[serde(rename = "countryCode", default, skip_serializing_if = "Option::is_none")]
     pub country_code: Option<String>,
+
     /// The widget's chat type.
     #[serde(rename = "chatType")]
     pub chat_type: String,
-    /// `promptType`
+
+    /// `promptType`: a string. Example: `avatar`.
     #[serde(rename = "promptType", default, skip_serializing_if = "Option::is_none")]
     pub prompt_type: Option<String>,
+
     /// Icon of the chat button.
     #[serde(rename = "chatIcon")]
     pub chat_icon: String,
-    /// `enableRevisitMessage`
+
+    /// `enableRevisitMessage`: `true` or `false`. Example: `true`.
     #[serde(
         rename = "enableRevisitMessage",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub enable_revisit_message: Option<bool>,
-    /// `heading`
+
+    /// `heading`: a string. Example: `Welcome to Our Website`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub heading: Option<String>,
-    /// `legalMsg`
+
+    /// `legalMsg`: a string. Example: `By using this website, you agree to our terms and conditions.`.
     #[serde(rename = "legalMsg", default, skip_serializing_if = "Option::is_none")]
     pub legal_msg: Option<String>,
+
     /// Reply when a live chat starts.
     #[serde(rename = "liveChatAckMsg", default, skip_serializing_if = "Option::is_none")]
     pub live_chat_ack_msg: Option<String>,
+
     /// Text when a live chat ends.
     #[serde(
         rename = "liveChatEndedMsg",
@@ -1998,6 +2144,7 @@ pub struct ChatWidgetSettings {
         skip_serializing_if = "Option::is_none"
     )]
     pub live_chat_ended_msg: Option<String>,
+
     /// Request for a rating after a live chat.
     #[serde(
         rename = "liveChatFeedbackMsg",
@@ -2005,6 +2152,7 @@ pub struct ChatWidgetSettings {
         skip_serializing_if = "Option::is_none"
     )]
     pub live_chat_feedback_msg: Option<String>,
+
     /// Note under the feedback request.
     #[serde(
         rename = "liveChatFeedbackNote",
@@ -2012,6 +2160,7 @@ pub struct ChatWidgetSettings {
         skip_serializing_if = "Option::is_none"
     )]
     pub live_chat_feedback_note: Option<String>,
+
     /// Greeting of a live chat.
     #[serde(
         rename = "liveChatIntroMsg",
@@ -2019,6 +2168,7 @@ pub struct ChatWidgetSettings {
         skip_serializing_if = "Option::is_none"
     )]
     pub live_chat_intro_msg: Option<String>,
+
     /// Text when the team member is idle.
     #[serde(
         rename = "liveChatUserInactiveMsg",
@@ -2026,6 +2176,7 @@ pub struct ChatWidgetSettings {
         skip_serializing_if = "Option::is_none"
     )]
     pub live_chat_user_inactive_msg: Option<String>,
+
     /// Idle time of the team member before that text.
     #[serde(
         rename = "liveChatUserInactiveTime",
@@ -2033,6 +2184,7 @@ pub struct ChatWidgetSettings {
         skip_serializing_if = "Option::is_none"
     )]
     pub live_chat_user_inactive_time: Option<String>,
+
     /// Text when the visitor is idle.
     #[serde(
         rename = "liveChatVisitorInactiveMsg",
@@ -2040,6 +2192,7 @@ pub struct ChatWidgetSettings {
         skip_serializing_if = "Option::is_none"
     )]
     pub live_chat_visitor_inactive_msg: Option<String>,
+
     /// Idle time of the visitor before that text.
     #[serde(
         rename = "liveChatVisitorInactiveTime",
@@ -2047,19 +2200,23 @@ pub struct ChatWidgetSettings {
         skip_serializing_if = "Option::is_none"
     )]
     pub live_chat_visitor_inactive_time: Option<String>,
-    /// `locale`
+
+    /// `locale`: a string. Example: `en_US`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub locale: Option<String>,
+
     /// Avatar image of the prompt.
     #[serde(rename = "promptAvatar", default, skip_serializing_if = "Option::is_none")]
     pub prompt_avatar: Option<String>,
-    /// `promptAvatarAltText`
+
+    /// `promptAvatarAltText`: a string. Example: `company logo`.
     #[serde(
         rename = "promptAvatarAltText",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub prompt_avatar_alt_text: Option<String>,
+
     /// Optimise the avatar image.
     #[serde(
         rename = "isPromptAvatarImageOptimize",
@@ -2067,9 +2224,11 @@ pub struct ChatWidgetSettings {
         skip_serializing_if = "Option::is_none"
     )]
     pub is_prompt_avatar_image_optimize: Option<bool>,
-    /// `promptMsg`
+
+    /// `promptMsg`: a string. Example: `Need assistance? Feel free to ask us anything!`.
     #[serde(rename = "promptMsg", default, skip_serializing_if = "Option::is_none")]
     pub prompt_msg: Option<String>,
+
     /// Prompt for returning visitors.
     #[serde(
         rename = "revisitPromptMsg",
@@ -2077,61 +2236,75 @@ pub struct ChatWidgetSettings {
         skip_serializing_if = "Option::is_none"
     )]
     pub revisit_prompt_msg: Option<String>,
+
     /// Label of the send button.
     #[serde(rename = "sendActionText", default, skip_serializing_if = "Option::is_none")]
     pub send_action_text: Option<String>,
-    /// `showAgencyBranding`
+
+    /// `showAgencyBranding`: `true` or `false`. Example: `true`.
     #[serde(
         rename = "showAgencyBranding",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub show_agency_branding: Option<bool>,
-    /// `showConsentCheckbox`
+
+    /// `showConsentCheckbox`: `true` or `false`. Example: `true`.
     #[serde(
         rename = "showConsentCheckbox",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub show_consent_checkbox: Option<bool>,
-    /// `showLiveChatWelcomeMsg`
+
+    /// `showLiveChatWelcomeMsg`: `true` or `false`. Example: `true`.
     #[serde(
         rename = "showLiveChatWelcomeMsg",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub show_live_chat_welcome_msg: Option<bool>,
-    /// `showPrompt`
+
+    /// `showPrompt`: `true` or `false`. Example: `true`.
     #[serde(rename = "showPrompt", default, skip_serializing_if = "Option::is_none")]
     pub show_prompt: Option<bool>,
-    /// `subHeading`
+
+    /// `subHeading`: a string. Example: `We are here to help you!`.
     #[serde(rename = "subHeading", default, skip_serializing_if = "Option::is_none")]
     pub sub_heading: Option<String>,
-    /// `successMsg`
+
+    /// `successMsg`: a string. Example: `Your message has been sent successfully.`.
     #[serde(rename = "successMsg", default, skip_serializing_if = "Option::is_none")]
     pub success_msg: Option<String>,
-    /// `supportContact`
+
+    /// `supportContact`: a string. Example: `support@example.com`.
     #[serde(rename = "supportContact", default, skip_serializing_if = "Option::is_none")]
     pub support_contact: Option<String>,
-    /// `thankYouMsg`
+
+    /// `thankYouMsg`: a string. Example: `Thank you for visiting our website!`.
     #[serde(rename = "thankYouMsg", default, skip_serializing_if = "Option::is_none")]
     pub thank_you_msg: Option<String>,
-    /// `theme`
+
+    /// `theme`: a [`ChatWidgetTheme`](crate::v3::chat_widget::ChatWidgetTheme).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub theme: Option<ChatWidgetTheme>,
+
     /// Ask for an email address.
     #[serde(rename = "useEmailField", default, skip_serializing_if = "Option::is_none")]
     pub use_email_field: Option<bool>,
+
     /// WhatsApp number.
     #[serde(rename = "waNumber", default, skip_serializing_if = "Option::is_none")]
     pub wa_number: Option<String>,
-    /// `widgetPrimaryColor`
+
+    /// `widgetPrimaryColor`: a string. Example: `#4285F4`.
     #[serde(
         rename = "widgetPrimaryColor",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub widget_primary_color: Option<String>,
+
     /// Text when a team member takes the chat.
     #[serde(
         rename = "representativeAssignedMessage",
@@ -2139,27 +2312,32 @@ pub struct ChatWidgetSettings {
         skip_serializing_if = "Option::is_none"
     )]
     pub representative_assigned_message: Option<String>,
-    /// `dimensions`
+
+    /// `dimensions`: a [`ChatWidgetLayout`](crate::v3::chat_widget::ChatWidgetLayout).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dimensions: Option<ChatWidgetLayout>,
-    /// `advanceSettings`
+
+    /// `advanceSettings`: a [`ChatWidgetAdvancedSettings`](crate::v3::chat_widget::ChatWidgetAdvancedSettings).
     #[serde(
         rename = "advanceSettings",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub advance_settings: Option<ChatWidgetAdvancedSettings>,
-    /// `locationCountryCode`
+
+    /// `locationCountryCode`: a string. Example: `US`.
     #[serde(
         rename = "locationCountryCode",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub location_country_code: Option<String>,
-    /// `widgetId`
+
+    /// `widgetId`: a string. Example: `92929283937922`.
     #[serde(rename = "widgetId", default, skip_serializing_if = "Option::is_none")]
     pub widget_id: Option<String>,
-    /// `widgetPlacement`
+
+    /// `widgetPlacement`: a string. Example: `embedded`.
     #[serde(
         rename = "widgetPlacement",
         default,
@@ -2167,8 +2345,9 @@ pub struct ChatWidgetSettings {
     )]
     pub widget_placement: Option<String>,
 }
+
 impl ChatWidgetSettings {
-    ///A value with the required fields (`chatType`, `chatIcon`).
+    /// A value with the required fields (`chatType`, `chatIcon`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(chat_type: impl Into<String>, chat_icon: impl Into<String>) -> Self {
         Self {
@@ -2220,7 +2399,8 @@ impl ChatWidgetSettings {
             widget_placement: None,
         }
     }
-    ///Sets `acknowledgementDetails`.
+
+    /// Sets `acknowledgementDetails`.
     pub fn acknowledgement_details(
         mut self,
         value: impl Into<ChatWidgetAcknowledgement>,
@@ -2228,202 +2408,242 @@ impl ChatWidgetSettings {
         self.acknowledgement_details = Some(value.into());
         self
     }
-    ///Sets `agencyName`.
+
+    /// Sets `agencyName`.
     pub fn agency_name(mut self, value: impl Into<String>) -> Self {
         self.agency_name = Some(value.into());
         self
     }
-    ///Sets `agencyWebsite`.
+
+    /// Sets `agencyWebsite`.
     pub fn agency_website(mut self, value: impl Into<String>) -> Self {
         self.agency_website = Some(value.into());
         self
     }
-    ///Sets `allowAvatarImage`.
+
+    /// Sets `allowAvatarImage`.
     pub fn allow_avatar_image(mut self, value: impl Into<bool>) -> Self {
         self.allow_avatar_image = Some(value.into());
         self
     }
-    ///Sets `autoCountryCode`.
+
+    /// Sets `autoCountryCode`.
     pub fn auto_country_code(mut self, value: impl Into<bool>) -> Self {
         self.auto_country_code = Some(value.into());
         self
     }
-    ///Sets `countryCode`.
+
+    /// Sets `countryCode`.
     pub fn country_code(mut self, value: impl Into<String>) -> Self {
         self.country_code = Some(value.into());
         self
     }
-    ///Sets `promptType`.
+
+    /// Sets `promptType`.
     pub fn prompt_type(mut self, value: impl Into<String>) -> Self {
         self.prompt_type = Some(value.into());
         self
     }
-    ///Sets `enableRevisitMessage`.
+
+    /// Sets `enableRevisitMessage`.
     pub fn enable_revisit_message(mut self, value: impl Into<bool>) -> Self {
         self.enable_revisit_message = Some(value.into());
         self
     }
-    ///Sets `heading`.
+
+    /// Sets `heading`.
     pub fn heading(mut self, value: impl Into<String>) -> Self {
         self.heading = Some(value.into());
         self
     }
-    ///Sets `legalMsg`.
+
+    /// Sets `legalMsg`.
     pub fn legal_msg(mut self, value: impl Into<String>) -> Self {
         self.legal_msg = Some(value.into());
         self
     }
-    ///Sets `liveChatAckMsg`.
+
+    /// Sets `liveChatAckMsg`.
     pub fn live_chat_ack_msg(mut self, value: impl Into<String>) -> Self {
         self.live_chat_ack_msg = Some(value.into());
         self
     }
-    ///Sets `liveChatEndedMsg`.
+
+    /// Sets `liveChatEndedMsg`.
     pub fn live_chat_ended_msg(mut self, value: impl Into<String>) -> Self {
         self.live_chat_ended_msg = Some(value.into());
         self
     }
-    ///Sets `liveChatFeedbackMsg`.
+
+    /// Sets `liveChatFeedbackMsg`.
     pub fn live_chat_feedback_msg(mut self, value: impl Into<String>) -> Self {
         self.live_chat_feedback_msg = Some(value.into());
         self
     }
-    ///Sets `liveChatFeedbackNote`.
+
+    /// Sets `liveChatFeedbackNote`.
     pub fn live_chat_feedback_note(mut self, value: impl Into<String>) -> Self {
         self.live_chat_feedback_note = Some(value.into());
         self
     }
-    ///Sets `liveChatIntroMsg`.
+
+    /// Sets `liveChatIntroMsg`.
     pub fn live_chat_intro_msg(mut self, value: impl Into<String>) -> Self {
         self.live_chat_intro_msg = Some(value.into());
         self
     }
-    ///Sets `liveChatUserInactiveMsg`.
+
+    /// Sets `liveChatUserInactiveMsg`.
     pub fn live_chat_user_inactive_msg(mut self, value: impl Into<String>) -> Self {
         self.live_chat_user_inactive_msg = Some(value.into());
         self
     }
-    ///Sets `liveChatUserInactiveTime`.
+
+    /// Sets `liveChatUserInactiveTime`.
     pub fn live_chat_user_inactive_time(mut self, value: impl Into<String>) -> Self {
         self.live_chat_user_inactive_time = Some(value.into());
         self
     }
-    ///Sets `liveChatVisitorInactiveMsg`.
+
+    /// Sets `liveChatVisitorInactiveMsg`.
     pub fn live_chat_visitor_inactive_msg(mut self, value: impl Into<String>) -> Self {
         self.live_chat_visitor_inactive_msg = Some(value.into());
         self
     }
-    ///Sets `liveChatVisitorInactiveTime`.
+
+    /// Sets `liveChatVisitorInactiveTime`.
     pub fn live_chat_visitor_inactive_time(mut self, value: impl Into<String>) -> Self {
         self.live_chat_visitor_inactive_time = Some(value.into());
         self
     }
-    ///Sets `locale`.
+
+    /// Sets `locale`.
     pub fn locale(mut self, value: impl Into<String>) -> Self {
         self.locale = Some(value.into());
         self
     }
-    ///Sets `promptAvatar`.
+
+    /// Sets `promptAvatar`.
     pub fn prompt_avatar(mut self, value: impl Into<String>) -> Self {
         self.prompt_avatar = Some(value.into());
         self
     }
-    ///Sets `promptAvatarAltText`.
+
+    /// Sets `promptAvatarAltText`.
     pub fn prompt_avatar_alt_text(mut self, value: impl Into<String>) -> Self {
         self.prompt_avatar_alt_text = Some(value.into());
         self
     }
-    ///Sets `isPromptAvatarImageOptimize`.
+
+    /// Sets `isPromptAvatarImageOptimize`.
     pub fn is_prompt_avatar_image_optimize(mut self, value: impl Into<bool>) -> Self {
         self.is_prompt_avatar_image_optimize = Some(value.into());
         self
     }
-    ///Sets `promptMsg`.
+
+    /// Sets `promptMsg`.
     pub fn prompt_msg(mut self, value: impl Into<String>) -> Self {
         self.prompt_msg = Some(value.into());
         self
     }
-    ///Sets `revisitPromptMsg`.
+
+    /// Sets `revisitPromptMsg`.
     pub fn revisit_prompt_msg(mut self, value: impl Into<String>) -> Self {
         self.revisit_prompt_msg = Some(value.into());
         self
     }
-    ///Sets `sendActionText`.
+
+    /// Sets `sendActionText`.
     pub fn send_action_text(mut self, value: impl Into<String>) -> Self {
         self.send_action_text = Some(value.into());
         self
     }
-    ///Sets `showAgencyBranding`.
+
+    /// Sets `showAgencyBranding`.
     pub fn show_agency_branding(mut self, value: impl Into<bool>) -> Self {
         self.show_agency_branding = Some(value.into());
         self
     }
-    ///Sets `showConsentCheckbox`.
+
+    /// Sets `showConsentCheckbox`.
     pub fn show_consent_checkbox(mut self, value: impl Into<bool>) -> Self {
         self.show_consent_checkbox = Some(value.into());
         self
     }
-    ///Sets `showLiveChatWelcomeMsg`.
+
+    /// Sets `showLiveChatWelcomeMsg`.
     pub fn show_live_chat_welcome_msg(mut self, value: impl Into<bool>) -> Self {
         self.show_live_chat_welcome_msg = Some(value.into());
         self
     }
-    ///Sets `showPrompt`.
+
+    /// Sets `showPrompt`.
     pub fn show_prompt(mut self, value: impl Into<bool>) -> Self {
         self.show_prompt = Some(value.into());
         self
     }
-    ///Sets `subHeading`.
+
+    /// Sets `subHeading`.
     pub fn sub_heading(mut self, value: impl Into<String>) -> Self {
         self.sub_heading = Some(value.into());
         self
     }
-    ///Sets `successMsg`.
+
+    /// Sets `successMsg`.
     pub fn success_msg(mut self, value: impl Into<String>) -> Self {
         self.success_msg = Some(value.into());
         self
     }
-    ///Sets `supportContact`.
+
+    /// Sets `supportContact`.
     pub fn support_contact(mut self, value: impl Into<String>) -> Self {
         self.support_contact = Some(value.into());
         self
     }
-    ///Sets `thankYouMsg`.
+
+    /// Sets `thankYouMsg`.
     pub fn thank_you_msg(mut self, value: impl Into<String>) -> Self {
         self.thank_you_msg = Some(value.into());
         self
     }
-    ///Sets `theme`.
+
+    /// Sets `theme`.
     pub fn theme(mut self, value: impl Into<ChatWidgetTheme>) -> Self {
         self.theme = Some(value.into());
         self
     }
-    ///Sets `useEmailField`.
+
+    /// Sets `useEmailField`.
     pub fn use_email_field(mut self, value: impl Into<bool>) -> Self {
         self.use_email_field = Some(value.into());
         self
     }
-    ///Sets `waNumber`.
+
+    /// Sets `waNumber`.
     pub fn wa_number(mut self, value: impl Into<String>) -> Self {
         self.wa_number = Some(value.into());
         self
     }
-    ///Sets `widgetPrimaryColor`.
+
+    /// Sets `widgetPrimaryColor`.
     pub fn widget_primary_color(mut self, value: impl Into<String>) -> Self {
         self.widget_primary_color = Some(value.into());
         self
     }
-    ///Sets `representativeAssignedMessage`.
+
+    /// Sets `representativeAssignedMessage`.
     pub fn representative_assigned_message(mut self, value: impl Into<String>) -> Self {
         self.representative_assigned_message = Some(value.into());
         self
     }
-    ///Sets `dimensions`.
+
+    /// Sets `dimensions`.
     pub fn dimensions(mut self, value: impl Into<ChatWidgetLayout>) -> Self {
         self.dimensions = Some(value.into());
         self
     }
-    ///Sets `advanceSettings`.
+
+    /// Sets `advanceSettings`.
     pub fn advance_settings(
         mut self,
         value: impl Into<ChatWidgetAdvancedSettings>,
@@ -2431,124 +2651,145 @@ impl ChatWidgetSettings {
         self.advance_settings = Some(value.into());
         self
     }
-    ///Sets `locationCountryCode`.
+
+    /// Sets `locationCountryCode`.
     pub fn location_country_code(mut self, value: impl Into<String>) -> Self {
         self.location_country_code = Some(value.into());
         self
     }
-    ///Sets `widgetId`.
+
+    /// Sets `widgetId`.
     pub fn widget_id(mut self, value: impl Into<String>) -> Self {
         self.widget_id = Some(value.into());
         self
     }
-    ///Sets `widgetPlacement`.
+
+    /// Sets `widgetPlacement`.
     pub fn widget_placement(mut self, value: impl Into<String>) -> Self {
         self.widget_placement = Some(value.into());
         self
     }
 }
+
 /// Size of the open widget, in pixels.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatWidgetSize {
-    /// `width`
+    /// `width`: a number. Example: `360`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub width: Option<f64>,
-    /// `height`
+
+    /// `height`: a number. Example: `600`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub height: Option<f64>,
 }
+
 impl ChatWidgetSize {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self { width: None, height: None }
     }
-    ///Sets `width`.
+
+    /// Sets `width`.
     pub fn width(mut self, value: impl Into<f64>) -> Self {
         self.width = Some(value.into());
         self
     }
-    ///Sets `height`.
+
+    /// Sets `height`.
     pub fn height(mut self, value: impl Into<f64>) -> Self {
         self.height = Some(value.into());
         self
     }
 }
+
 /// A named theme and its colours.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatWidgetTheme {
-    /// `name`
+    /// `name`: a string. Example: `theme1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `colors`
+
+    /// `colors`: a [`ChatWidgetThemeColors`](crate::v3::chat_widget::ChatWidgetThemeColors).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub colors: Option<ChatWidgetThemeColors>,
 }
+
 impl ChatWidgetTheme {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self { name: None, colors: None }
     }
-    ///Sets `name`.
+
+    /// Sets `name`.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
-    ///Sets `colors`.
+
+    /// Sets `colors`.
     pub fn colors(mut self, value: impl Into<ChatWidgetThemeColors>) -> Self {
         self.colors = Some(value.into());
         self
     }
 }
+
 /// The colours of a theme.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ChatWidgetThemeColors {
-    /// `chatBubbleColor`
+    /// `chatBubbleColor`: a string. Example: `#4285F4`.
     #[serde(
         rename = "chatBubbleColor",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub chat_bubble_color: Option<String>,
-    /// `backgroundColor`
+
+    /// `backgroundColor`: a string. Example: `#ffffff`.
     #[serde(
         rename = "backgroundColor",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub background_color: Option<String>,
-    /// `headerColor`
+
+    /// `headerColor`: a string. Example: `#ffffff`.
     #[serde(rename = "headerColor", default, skip_serializing_if = "Option::is_none")]
     pub header_color: Option<String>,
-    /// `buttonColor`
+
+    /// `buttonColor`: a string. Example: `#ffffff`.
     #[serde(rename = "buttonColor", default, skip_serializing_if = "Option::is_none")]
     pub button_color: Option<String>,
-    /// `avatarBackgroundColor`
+
+    /// `avatarBackgroundColor`: a string. Example: `#ffffff`.
     #[serde(
         rename = "avatarBackgroundColor",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub avatar_background_color: Option<String>,
-    /// `avatarBorderColor`
+
+    /// `avatarBorderColor`: a string. Example: `#ffffff`.
     #[serde(
         rename = "avatarBorderColor",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub avatar_border_color: Option<String>,
-    /// `senderMessageColor`
+
+    /// `senderMessageColor`: a string. Example: `#ffffff`.
     #[serde(
         rename = "senderMessageColor",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub sender_message_color: Option<String>,
-    /// `receivedMessageColor`
+
+    /// `receivedMessageColor`: a string. Example: `#ffffff`.
     #[serde(
         rename = "receivedMessageColor",
         default,
@@ -2556,8 +2797,9 @@ pub struct ChatWidgetThemeColors {
     )]
     pub received_message_color: Option<String>,
 }
+
 impl ChatWidgetThemeColors {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -2571,68 +2813,85 @@ impl ChatWidgetThemeColors {
             received_message_color: None,
         }
     }
-    ///Sets `chatBubbleColor`.
+
+    /// Sets `chatBubbleColor`.
     pub fn chat_bubble_color(mut self, value: impl Into<String>) -> Self {
         self.chat_bubble_color = Some(value.into());
         self
     }
-    ///Sets `backgroundColor`.
+
+    /// Sets `backgroundColor`.
     pub fn background_color(mut self, value: impl Into<String>) -> Self {
         self.background_color = Some(value.into());
         self
     }
-    ///Sets `headerColor`.
+
+    /// Sets `headerColor`.
     pub fn header_color(mut self, value: impl Into<String>) -> Self {
         self.header_color = Some(value.into());
         self
     }
-    ///Sets `buttonColor`.
+
+    /// Sets `buttonColor`.
     pub fn button_color(mut self, value: impl Into<String>) -> Self {
         self.button_color = Some(value.into());
         self
     }
-    ///Sets `avatarBackgroundColor`.
+
+    /// Sets `avatarBackgroundColor`.
     pub fn avatar_background_color(mut self, value: impl Into<String>) -> Self {
         self.avatar_background_color = Some(value.into());
         self
     }
-    ///Sets `avatarBorderColor`.
+
+    /// Sets `avatarBorderColor`.
     pub fn avatar_border_color(mut self, value: impl Into<String>) -> Self {
         self.avatar_border_color = Some(value.into());
         self
     }
-    ///Sets `senderMessageColor`.
+
+    /// Sets `senderMessageColor`.
     pub fn sender_message_color(mut self, value: impl Into<String>) -> Self {
         self.sender_message_color = Some(value.into());
         self
     }
-    ///Sets `receivedMessageColor`.
+
+    /// Sets `receivedMessageColor`.
     pub fn received_message_color(mut self, value: impl Into<String>) -> Self {
         self.received_message_color = Some(value.into());
         self
     }
 }
+
 /// The channel a chat widget opens.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ChatWidgetType {
-    ///`liveChat`
+    /// `liveChat`
     LiveChat,
-    ///`waChat`
+
+    /// `waChat`
     WaChat,
-    ///`emailChat`
+
+    /// `emailChat`
     EmailChat,
-    ///`allInOneChat`
+
+    /// `allInOneChat`
     AllInOneChat,
-    ///`voiceAiChat`
+
+    /// `voiceAiChat`
     VoiceAiChat,
-    ///`facebookChat`
+
+    /// `facebookChat`
     FacebookChat,
-    ///`instagramChat`
+
+    /// `instagramChat`
     InstagramChat,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 impl ChatWidgetType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -2648,6 +2907,7 @@ impl ChatWidgetType {
         }
     }
 }
+
 impl From<&str> for ChatWidgetType {
     fn from(value: &str) -> Self {
         match value {
@@ -2663,29 +2923,39 @@ impl From<&str> for ChatWidgetType {
     }
 }
 crate::runtime::enums::string_enum!(ChatWidgetType);
+
 /// A chat type, or `webChat` for the web messaging ones together (facebookChat, emailChat, instagramChat and waChat).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ChatWidgetTypeFilter {
-    ///`liveChat`
+    /// `liveChat`
     LiveChat,
-    ///`waChat`
+
+    /// `waChat`
     WaChat,
-    ///`emailChat`
+
+    /// `emailChat`
     EmailChat,
-    ///`allInOneChat`
+
+    /// `allInOneChat`
     AllInOneChat,
-    ///`voiceAiChat`
+
+    /// `voiceAiChat`
     VoiceAiChat,
-    ///`facebookChat`
+
+    /// `facebookChat`
     FacebookChat,
-    ///`instagramChat`
+
+    /// `instagramChat`
     InstagramChat,
-    ///`webChat`
+
+    /// `webChat`
     WebChat,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 impl ChatWidgetTypeFilter {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -2702,6 +2972,7 @@ impl ChatWidgetTypeFilter {
         }
     }
 }
+
 impl From<&str> for ChatWidgetTypeFilter {
     fn from(value: &str) -> Self {
         match value {
@@ -2718,22 +2989,26 @@ impl From<&str> for ChatWidgetTypeFilter {
     }
 }
 crate::runtime::enums::string_enum!(ChatWidgetTypeFilter);
+
 /// The widget to copy.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CloneChatWidgetRequest {
-    /// `locationId`
+    /// `locationId`: a string. Example: `oHJiAh0wDG3BzmzACVD6`.
     #[serde(rename = "locationId")]
     pub location_id: String,
-    /// `chatWidgetId`
+
+    /// `chatWidgetId`: a string. Example: `ve9EPM428h8vShlRWsss`.
     #[serde(rename = "chatWidgetId")]
     pub chat_widget_id: String,
+
     /// Name of the copy.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
+
 impl CloneChatWidgetRequest {
-    ///A value with the required fields (`locationId`, `chatWidgetId`).
+    /// A value with the required fields (`locationId`, `chatWidgetId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         location_id: impl Into<String>,
@@ -2745,38 +3020,47 @@ impl CloneChatWidgetRequest {
             name: None,
         }
     }
-    ///Sets `name`.
+
+    /// Sets `name`.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
 }
+
 /// A new chat widget.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateChatWidgetRequest {
     /// Generation of the widget.
     pub version: i64,
-    /// `chatType`
+
+    /// `chatType`: a [`ChatWidgetBaseType`](crate::v3::chat_widget::ChatWidgetBaseType).
     #[serde(rename = "chatType")]
     pub chat_type: ChatWidgetBaseType,
-    /// `name`
+
+    /// `name`: a string. Example: `Chat Widget 1`.
     pub name: String,
-    /// `locationId`
+
+    /// `locationId`: a string. Example: `oHJiAh0wDG3BzmzACVD6`.
     #[serde(rename = "locationId")]
     pub location_id: String,
-    /// `deleted`
+
+    /// `deleted`: `true` or `false`. Example: `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted: Option<bool>,
+
     /// Make it the location's default widget.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default: Option<bool>,
-    /// `settings`
+
+    /// `settings`: a [`ChatWidgetSettings`](crate::v3::chat_widget::ChatWidgetSettings).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub settings: Option<ChatWidgetSettings>,
 }
+
 impl CreateChatWidgetRequest {
-    ///A value with the required fields (`version`, `chatType`, `name`, `locationId`).
+    /// A value with the required fields (`version`, `chatType`, `name`, `locationId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         version: impl Into<i64>,
@@ -2794,22 +3078,26 @@ impl CreateChatWidgetRequest {
             settings: None,
         }
     }
-    ///Sets `deleted`.
+
+    /// Sets `deleted`.
     pub fn deleted(mut self, value: impl Into<bool>) -> Self {
         self.deleted = Some(value.into());
         self
     }
-    ///Sets `default`.
+
+    /// Sets `default`.
     pub fn default(mut self, value: impl Into<bool>) -> Self {
         self.default = Some(value.into());
         self
     }
-    ///Sets `settings`.
+
+    /// Sets `settings`.
     pub fn settings(mut self, value: impl Into<ChatWidgetSettings>) -> Self {
         self.settings = Some(value.into());
         self
     }
 }
+
 /// The widget's fields; all of them for a replace, the ones to change for a patch.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2817,21 +3105,26 @@ pub struct UpdateChatWidgetRequest {
     /// Generation of the widget.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<i64>,
-    /// `chatType`
+
+    /// `chatType`: a [`ChatWidgetBaseType`](crate::v3::chat_widget::ChatWidgetBaseType).
     #[serde(rename = "chatType", default, skip_serializing_if = "Option::is_none")]
     pub chat_type: Option<ChatWidgetBaseType>,
-    /// `name`
+
+    /// `name`: a string. Example: `Renamed Chat Widget`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+
     /// Make it the location's default widget.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default: Option<bool>,
-    /// `settings`
+
+    /// `settings`: a [`ChatWidgetSettings`](crate::v3::chat_widget::ChatWidgetSettings).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub settings: Option<ChatWidgetSettings>,
 }
+
 impl UpdateChatWidgetRequest {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -2842,27 +3135,32 @@ impl UpdateChatWidgetRequest {
             settings: None,
         }
     }
-    ///Sets `version`.
+
+    /// Sets `version`.
     pub fn version(mut self, value: impl Into<i64>) -> Self {
         self.version = Some(value.into());
         self
     }
-    ///Sets `chatType`.
+
+    /// Sets `chatType`.
     pub fn chat_type(mut self, value: impl Into<ChatWidgetBaseType>) -> Self {
         self.chat_type = Some(value.into());
         self
     }
-    ///Sets `name`.
+
+    /// Sets `name`.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
-    ///Sets `default`.
+
+    /// Sets `default`.
     pub fn default(mut self, value: impl Into<bool>) -> Self {
         self.default = Some(value.into());
         self
     }
-    ///Sets `settings`.
+
+    /// Sets `settings`.
     pub fn settings(mut self, value: impl Into<ChatWidgetSettings>) -> Self {
         self.settings = Some(value.into());
         self

@@ -21,22 +21,24 @@
 //! | method | HTTP | Version | token |
 //! |---|---|---|---|
 //! | [`get_company`](Companies::get_company) | `GET /companies/{companyId}` | `v3` | agency |
+
 /// This module's path below the crate root.
 pub const MODULE: &str = "v3::companies";
-///Operations of the Companies module. Get one with `client.v3().companies()`.
+
+/// Operations of the Companies module. Get one with `client.v3().companies()`.
 #[derive(Clone, Debug)]
 pub struct Companies {
     client: crate::Client,
 }
+
 impl Companies {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
     }
+
     /// Fetch the agency account by its id.
     ///
     /// `GET /companies/{companyId}` · Version `v3` · agency token · scopes: `companies.readonly`
-    ///
-    /// Note: SKILL.md's Companies section treats this path as a CRM company record and adds list, create, update and delete; HighLevel documents those records as businesses (/businesses/; its custom-fields document treats company and business as one object), and this path returns the agency.
     pub fn get_company(&self, company_id: impl Into<String>) -> GetCompany {
         GetCompany {
             client: self.client.clone(),
@@ -44,7 +46,8 @@ impl Companies {
         }
     }
 }
-///One call per operation with sample arguments (contract tests only).
+
+/// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -63,7 +66,8 @@ pub fn contract_samples(
         ));
     calls
 }
-///One call per operation with every optional argument and field set too (contract tests only).
+
+/// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -82,19 +86,19 @@ pub fn contract_samples_full(
         ));
     calls
 }
+
 /// Request builder for `get_company`: set optional parameters, then call `send()`.
 ///
 /// Fetch the agency account by its id.
 ///
 /// `GET /companies/{companyId}` · Version `v3` · agency token · scopes: `companies.readonly`
-///
-/// Note: SKILL.md's Companies section treats this path as a CRM company record and adds list, create, update and delete; HighLevel documents those records as businesses (/businesses/; its custom-fields document treats company and business as one object), and this path returns the agency.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetCompany {
     client: crate::Client,
     company_id: String,
 }
+
 impl GetCompany {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -115,10 +119,12 @@ impl GetCompany {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::companies::CompanyResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,

@@ -51,17 +51,21 @@
 //! | [`update_contact_note`](Contacts::update_contact_note) | `PUT /contacts/{contactId}/notes/{id}` | `v3` | location |
 //! | [`update_contact_task`](Contacts::update_contact_task) | `PUT /contacts/{contactId}/tasks/{taskId}` | `v3` | location |
 //! | [`upsert_contact`](Contacts::upsert_contact) | `POST /contacts/upsert` | `v3` | location |
+
 /// This module's path below the crate root.
 pub const MODULE: &str = "v3::contacts";
-///Operations of the Contacts module. Get one with `client.v3().contacts()`.
+
+/// Operations of the Contacts module. Get one with `client.v3().contacts()`.
 #[derive(Clone, Debug)]
 pub struct Contacts {
     client: crate::Client,
 }
+
 impl Contacts {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
     }
+
     /// Add users as followers of a contact.
     ///
     /// `POST /contacts/{contactId}/followers` · Version `v3` · location token · scopes: `contacts.write`
@@ -76,6 +80,7 @@ impl Contacts {
             body,
         }
     }
+
     /// Attach one or more tags to a contact.
     ///
     /// `POST /contacts/{contactId}/tags` · Version `v3` · location token · scopes: `contacts.write`
@@ -90,11 +95,10 @@ impl Contacts {
             body,
         }
     }
+
     /// Enrol a contact in a campaign.
     ///
     /// `POST /contacts/{contactId}/campaigns/{campaignId}` · Version `v3` · location token · scopes: `contacts.write`
-    ///
-    /// Note: HighLevel declares a required body whose schema has no fields; the spec keeps the empty object but makes it optional.
     pub fn add_contact_to_campaign(
         &self,
         contact_id: impl Into<String>,
@@ -107,6 +111,7 @@ impl Contacts {
             body: None,
         }
     }
+
     /// Enrol a contact in a workflow.
     ///
     /// `POST /contacts/{contactId}/workflow/{workflowId}` · Version `v3` · location token · scopes: `contacts.write`
@@ -123,11 +128,10 @@ impl Contacts {
             body,
         }
     }
+
     /// Attach many contacts to a business, or detach them with a null business id.
     ///
     /// `POST /contacts/bulk/business` · Version `v3` · location token · scopes: `contacts.write`
-    ///
-    /// Note: HighLevel's doc lists no security for this call; the scope contacts.write is taken from the other contact write operations.
     pub fn bulk_set_contacts_business(
         &self,
         body: crate::contacts::BulkSetContactsBusinessRequest,
@@ -137,11 +141,10 @@ impl Contacts {
             body,
         }
     }
+
     /// Add or remove tags on many contacts at once.
     ///
     /// `POST /contacts/bulk/tags/update/{type}` · Version `v3` · location token · scopes: `contacts.write`
-    ///
-    /// Note: HighLevel's doc reuses the operationId `create-association`, does not declare the `{type}` path parameter, and lists no security; the scope contacts.write is taken from the other contact write operations.
     pub fn bulk_update_contact_tags(
         &self,
         type_: impl Into<crate::contacts::BulkTagAction>,
@@ -153,6 +156,7 @@ impl Contacts {
             body,
         }
     }
+
     /// Create a contact in a location.
     ///
     /// `POST /contacts/` · Version `v3` · location token · scopes: `contacts.write`
@@ -162,6 +166,7 @@ impl Contacts {
             body,
         }
     }
+
     /// Add a note to a contact.
     ///
     /// `POST /contacts/{contactId}/notes` · Version `v3` · location token · scopes: `contacts.write`
@@ -176,6 +181,7 @@ impl Contacts {
             body,
         }
     }
+
     /// Create a task on a contact.
     ///
     /// `POST /contacts/{contactId}/tasks` · Version `v3` · location token · scopes: `contacts.write`
@@ -190,6 +196,7 @@ impl Contacts {
             body,
         }
     }
+
     /// Delete a contact by its id.
     ///
     /// `DELETE /contacts/{contactId}` · Version `v3` · location token · scopes: `contacts.write`
@@ -199,6 +206,7 @@ impl Contacts {
             contact_id: contact_id.into(),
         }
     }
+
     /// Delete a note of a contact.
     ///
     /// `DELETE /contacts/{contactId}/notes/{id}` · Version `v3` · location token · scopes: `contacts.write`
@@ -213,6 +221,7 @@ impl Contacts {
             id: id.into(),
         }
     }
+
     /// Delete a task of a contact.
     ///
     /// `DELETE /contacts/{contactId}/tasks/{taskId}` · Version `v3` · location token · scopes: `contacts.write`
@@ -227,6 +236,7 @@ impl Contacts {
             task_id: task_id.into(),
         }
     }
+
     /// Fetch one contact by its id.
     ///
     /// `GET /contacts/{contactId}` · Version `v3` · location token · scopes: `contacts.readonly`
@@ -236,6 +246,7 @@ impl Contacts {
             contact_id: contact_id.into(),
         }
     }
+
     /// Fetch one note of a contact.
     ///
     /// `GET /contacts/{contactId}/notes/{id}` · Version `v3` · location token · scopes: `contacts.readonly`
@@ -250,6 +261,7 @@ impl Contacts {
             id: id.into(),
         }
     }
+
     /// Fetch one task of a contact.
     ///
     /// `GET /contacts/{contactId}/tasks/{taskId}` · Version `v3` · location token · scopes: `contacts.readonly`
@@ -264,13 +276,12 @@ impl Contacts {
             task_id: task_id.into(),
         }
     }
+
     /// Find the contact that an email or phone number would duplicate.
     ///
     /// Looks a contact up by email or phone the way the location's duplicate-contact setting does. Encode `+` and `@` in the values.
     ///
     /// `GET /contacts/search/duplicate` · Version `v3` · location token · scopes: `contacts.readonly`
-    ///
-    /// Note: HighLevel documents no response body for this call; it stays raw JSON.
     pub fn get_duplicate_contact(&self) -> GetDuplicateContact {
         GetDuplicateContact {
             client: self.client.clone(),
@@ -279,6 +290,7 @@ impl Contacts {
             email: None,
         }
     }
+
     /// List the calendar appointments of a contact.
     ///
     /// `GET /contacts/{contactId}/appointments` · Version `v3` · location token · scopes: `contacts.readonly`
@@ -291,6 +303,7 @@ impl Contacts {
             contact_id: contact_id.into(),
         }
     }
+
     /// List the notes of a contact.
     ///
     /// `GET /contacts/{contactId}/notes` · Version `v3` · location token · scopes: `contacts.readonly`
@@ -300,6 +313,7 @@ impl Contacts {
             contact_id: contact_id.into(),
         }
     }
+
     /// List the tasks of a contact.
     ///
     /// `GET /contacts/{contactId}/tasks` · Version `v3` · location token · scopes: `contacts.readonly`
@@ -309,11 +323,10 @@ impl Contacts {
             contact_id: contact_id.into(),
         }
     }
+
     /// List the contacts attached to a business.
     ///
     /// `GET /contacts/business/{businessId}` · Version `v3` · location token · scopes: `contacts.readonly`
-    ///
-    /// Note: HighLevel's doc types `limit` and `skip` as strings; they are counts and typed integer here. Its response lists a few fields of each contact; the contacts are typed as the full contact record.
     pub fn list_contacts_by_business(
         &self,
         business_id: impl Into<String>,
@@ -328,6 +341,7 @@ impl Contacts {
             start_after: None,
         }
     }
+
     /// Remove users from the followers of a contact.
     ///
     /// `DELETE /contacts/{contactId}/followers` · Version `v3` · location token · scopes: `contacts.write`
@@ -342,6 +356,7 @@ impl Contacts {
             body,
         }
     }
+
     /// Take a contact out of every campaign.
     ///
     /// v3 spells the last path segment `remove-all` (v2: `removeAll`).
@@ -356,6 +371,7 @@ impl Contacts {
             contact_id: contact_id.into(),
         }
     }
+
     /// Take a contact out of one campaign.
     ///
     /// `DELETE /contacts/{contactId}/campaigns/{campaignId}` · Version `v3` · location token · scopes: `contacts.write`
@@ -370,6 +386,7 @@ impl Contacts {
             campaign_id: campaign_id.into(),
         }
     }
+
     /// Take a contact out of a workflow.
     ///
     /// `DELETE /contacts/{contactId}/workflow/{workflowId}` · Version `v3` · location token · scopes: `contacts.write`
@@ -386,6 +403,7 @@ impl Contacts {
             body,
         }
     }
+
     /// Detach one or more tags from a contact.
     ///
     /// `DELETE /contacts/{contactId}/tags` · Version `v3` · location token · scopes: `contacts.write`
@@ -400,11 +418,10 @@ impl Contacts {
             body,
         }
     }
+
     /// Search the contacts of a location with filters.
     ///
     /// `POST /contacts/search` · Version `v3` · location token · scopes: `contacts.readonly`
-    ///
-    /// Note: HighLevel publishes an empty request schema and no response schema for this call; only the body fields shown by SKILL.md's SDK example are typed and the response stays raw JSON.
     pub fn search_contacts(
         &self,
         body: crate::contacts::SearchContactsRequest,
@@ -414,6 +431,7 @@ impl Contacts {
             body,
         }
     }
+
     /// Mark a task of a contact as done or not done.
     ///
     /// `PUT /contacts/{contactId}/tasks/{taskId}/completed` · Version `v3` · location token · scopes: `contacts.write`
@@ -430,6 +448,7 @@ impl Contacts {
             body,
         }
     }
+
     /// Change fields of a contact.
     ///
     /// `PUT /contacts/{contactId}` · Version `v3` · location token · scopes: `contacts.write`
@@ -444,6 +463,7 @@ impl Contacts {
             body,
         }
     }
+
     /// Change a note of a contact.
     ///
     /// `PUT /contacts/{contactId}/notes/{id}` · Version `v3` · location token · scopes: `contacts.write`
@@ -460,6 +480,7 @@ impl Contacts {
             body,
         }
     }
+
     /// Change a task of a contact.
     ///
     /// `PUT /contacts/{contactId}/tasks/{taskId}` · Version `v3` · location token · scopes: `contacts.write`
@@ -476,6 +497,7 @@ impl Contacts {
             body,
         }
     }
+
     /// Create a contact, or update the one that matches by email or phone.
     ///
     /// `POST /contacts/upsert` · Version `v3` · location token · scopes: `contacts.write`
@@ -486,7 +508,8 @@ impl Contacts {
         }
     }
 }
-///One call per operation with sample arguments (contract tests only).
+
+/// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -834,7 +857,8 @@ pub fn contract_samples(
         ));
     calls
 }
-///One call per operation with every optional argument and field set too (contract tests only).
+
+/// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -1464,6 +1488,7 @@ pub fn contract_samples_full(
         ));
     calls
 }
+
 /// Request builder for `add_contact_followers`: set optional parameters, then call `send()`.
 ///
 /// Add users as followers of a contact.
@@ -1476,6 +1501,7 @@ pub struct AddContactFollowers {
     contact_id: String,
     body: crate::contacts::ContactFollowersRequest,
 }
+
 impl AddContactFollowers {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1500,12 +1526,14 @@ impl AddContactFollowers {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::contacts::AddContactFollowersResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1517,6 +1545,7 @@ impl AddContactFollowers {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `add_contact_tags`: set optional parameters, then call `send()`.
 ///
 /// Attach one or more tags to a contact.
@@ -1529,6 +1558,7 @@ pub struct AddContactTags {
     contact_id: String,
     body: crate::contacts::ContactTagsRequest,
 }
+
 impl AddContactTags {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1553,12 +1583,14 @@ impl AddContactTags {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::contacts::ContactTagsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1567,13 +1599,12 @@ impl AddContactTags {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `add_contact_to_campaign`: set optional parameters, then call `send()`.
 ///
 /// Enrol a contact in a campaign.
 ///
 /// `POST /contacts/{contactId}/campaigns/{campaignId}` · Version `v3` · location token · scopes: `contacts.write`
-///
-/// Note: HighLevel declares a required body whose schema has no fields; the spec keeps the empty object but makes it optional.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct AddContactToCampaign {
@@ -1582,6 +1613,7 @@ pub struct AddContactToCampaign {
     campaign_id: String,
     body: Option<crate::contacts::AddContactToCampaignRequest>,
 }
+
 impl AddContactToCampaign {
     /// Sets the request body.
     pub fn body(
@@ -1591,6 +1623,7 @@ impl AddContactToCampaign {
         self.body = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1614,10 +1647,12 @@ impl AddContactToCampaign {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<SucceededFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1626,6 +1661,7 @@ impl AddContactToCampaign {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `add_contact_to_workflow`: set optional parameters, then call `send()`.
 ///
 /// Enrol a contact in a workflow.
@@ -1639,6 +1675,7 @@ pub struct AddContactToWorkflow {
     workflow_id: String,
     body: crate::contacts::ContactWorkflowRequest,
 }
+
 impl AddContactToWorkflow {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1663,10 +1700,12 @@ impl AddContactToWorkflow {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<SucceededFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1675,19 +1714,19 @@ impl AddContactToWorkflow {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `bulk_set_contacts_business`: set optional parameters, then call `send()`.
 ///
 /// Attach many contacts to a business, or detach them with a null business id.
 ///
 /// `POST /contacts/bulk/business` · Version `v3` · location token · scopes: `contacts.write`
-///
-/// Note: HighLevel's doc lists no security for this call; the scope contacts.write is taken from the other contact write operations.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct BulkSetContactsBusiness {
     client: crate::Client,
     body: crate::contacts::BulkSetContactsBusinessRequest,
 }
+
 impl BulkSetContactsBusiness {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1709,12 +1748,14 @@ impl BulkSetContactsBusiness {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::contacts::BulkSetContactsBusinessResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1726,13 +1767,12 @@ impl BulkSetContactsBusiness {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `bulk_update_contact_tags`: set optional parameters, then call `send()`.
 ///
 /// Add or remove tags on many contacts at once.
 ///
 /// `POST /contacts/bulk/tags/update/{type}` · Version `v3` · location token · scopes: `contacts.write`
-///
-/// Note: HighLevel's doc reuses the operationId `create-association`, does not declare the `{type}` path parameter, and lists no security; the scope contacts.write is taken from the other contact write operations.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct BulkUpdateContactTags {
@@ -1740,6 +1780,7 @@ pub struct BulkUpdateContactTags {
     type_: crate::contacts::BulkTagAction,
     body: crate::contacts::BulkUpdateContactTagsRequest,
 }
+
 impl BulkUpdateContactTags {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1764,10 +1805,12 @@ impl BulkUpdateContactTags {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<BulkUpdateContactTagsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1776,6 +1819,7 @@ impl BulkUpdateContactTags {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `create_contact`: set optional parameters, then call `send()`.
 ///
 /// Create a contact in a location.
@@ -1787,6 +1831,7 @@ pub struct CreateContact {
     client: crate::Client,
     body: CreateContactRequest,
 }
+
 impl CreateContact {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1805,10 +1850,12 @@ impl CreateContact {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ContactResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1817,6 +1864,7 @@ impl CreateContact {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `create_contact_note`: set optional parameters, then call `send()`.
 ///
 /// Add a note to a contact.
@@ -1829,6 +1877,7 @@ pub struct CreateContactNote {
     contact_id: String,
     body: crate::contacts::CreateContactNoteRequest,
 }
+
 impl CreateContactNote {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1853,12 +1902,14 @@ impl CreateContactNote {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::contacts::ContactNoteResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1867,6 +1918,7 @@ impl CreateContactNote {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `create_contact_task`: set optional parameters, then call `send()`.
 ///
 /// Create a task on a contact.
@@ -1879,6 +1931,7 @@ pub struct CreateContactTask {
     contact_id: String,
     body: crate::contacts::CreateContactTaskRequest,
 }
+
 impl CreateContactTask {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1903,12 +1956,14 @@ impl CreateContactTask {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::contacts::ContactTaskResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1917,6 +1972,7 @@ impl CreateContactTask {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `delete_contact`: set optional parameters, then call `send()`.
 ///
 /// Delete a contact by its id.
@@ -1928,6 +1984,7 @@ pub struct DeleteContact {
     client: crate::Client,
     contact_id: String,
 }
+
 impl DeleteContact {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1947,10 +2004,12 @@ impl DeleteContact {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<DeleteSuccess, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1959,6 +2018,7 @@ impl DeleteContact {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `delete_contact_note`: set optional parameters, then call `send()`.
 ///
 /// Delete a note of a contact.
@@ -1971,6 +2031,7 @@ pub struct DeleteContactNote {
     contact_id: String,
     id: String,
 }
+
 impl DeleteContactNote {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1991,10 +2052,12 @@ impl DeleteContactNote {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<DeleteSuccess, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2003,6 +2066,7 @@ impl DeleteContactNote {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `delete_contact_task`: set optional parameters, then call `send()`.
 ///
 /// Delete a task of a contact.
@@ -2015,6 +2079,7 @@ pub struct DeleteContactTask {
     contact_id: String,
     task_id: String,
 }
+
 impl DeleteContactTask {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2035,10 +2100,12 @@ impl DeleteContactTask {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<DeleteSuccess, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2047,6 +2114,7 @@ impl DeleteContactTask {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_contact`: set optional parameters, then call `send()`.
 ///
 /// Fetch one contact by its id.
@@ -2058,6 +2126,7 @@ pub struct GetContact {
     client: crate::Client,
     contact_id: String,
 }
+
 impl GetContact {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2077,10 +2146,12 @@ impl GetContact {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ContactResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2089,6 +2160,7 @@ impl GetContact {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_contact_note`: set optional parameters, then call `send()`.
 ///
 /// Fetch one note of a contact.
@@ -2101,6 +2173,7 @@ pub struct GetContactNote {
     contact_id: String,
     id: String,
 }
+
 impl GetContactNote {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2121,12 +2194,14 @@ impl GetContactNote {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::contacts::ContactNoteResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2135,6 +2210,7 @@ impl GetContactNote {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_contact_task`: set optional parameters, then call `send()`.
 ///
 /// Fetch one task of a contact.
@@ -2147,6 +2223,7 @@ pub struct GetContactTask {
     contact_id: String,
     task_id: String,
 }
+
 impl GetContactTask {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2167,12 +2244,14 @@ impl GetContactTask {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::contacts::ContactTaskResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2181,6 +2260,7 @@ impl GetContactTask {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_duplicate_contact`: set optional parameters, then call `send()`.
 ///
 /// Find the contact that an email or phone number would duplicate.
@@ -2188,8 +2268,6 @@ impl GetContactTask {
 /// Looks a contact up by email or phone the way the location's duplicate-contact setting does. Encode `+` and `@` in the values.
 ///
 /// `GET /contacts/search/duplicate` · Version `v3` · location token · scopes: `contacts.readonly`
-///
-/// Note: HighLevel documents no response body for this call; it stays raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetDuplicateContact {
@@ -2198,24 +2276,28 @@ pub struct GetDuplicateContact {
     number: Option<String>,
     email: Option<String>,
 }
-impl GetDuplicateContact {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl GetDuplicateContact {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Phone number to match.
+
+    /// Phone number to match.
     pub fn number(mut self, value: impl Into<String>) -> Self {
         self.number = Some(value.into());
         self
     }
-    ///Email address to match.
+
+    /// Email address to match.
     pub fn email(mut self, value: impl Into<String>) -> Self {
         self.email = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -2243,10 +2325,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2255,6 +2339,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `list_contact_appointments`: set optional parameters, then call `send()`.
 ///
 /// List the calendar appointments of a contact.
@@ -2266,6 +2351,7 @@ pub struct ListContactAppointments {
     client: crate::Client,
     contact_id: String,
 }
+
 impl ListContactAppointments {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2286,12 +2372,14 @@ impl ListContactAppointments {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::contacts::ContactAppointmentList, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2303,6 +2391,7 @@ impl ListContactAppointments {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `list_contact_notes`: set optional parameters, then call `send()`.
 ///
 /// List the notes of a contact.
@@ -2314,6 +2403,7 @@ pub struct ListContactNotes {
     client: crate::Client,
     contact_id: String,
 }
+
 impl ListContactNotes {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2334,10 +2424,12 @@ impl ListContactNotes {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::contacts::ContactNoteList, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2346,6 +2438,7 @@ impl ListContactNotes {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `list_contact_tasks`: set optional parameters, then call `send()`.
 ///
 /// List the tasks of a contact.
@@ -2357,6 +2450,7 @@ pub struct ListContactTasks {
     client: crate::Client,
     contact_id: String,
 }
+
 impl ListContactTasks {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2377,10 +2471,12 @@ impl ListContactTasks {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::contacts::ContactTaskList, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2389,13 +2485,12 @@ impl ListContactTasks {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `list_contacts_by_business`: set optional parameters, then call `send()`.
 ///
 /// List the contacts attached to a business.
 ///
 /// `GET /contacts/business/{businessId}` · Version `v3` · location token · scopes: `contacts.readonly`
-///
-/// Note: HighLevel's doc types `limit` and `skip` as strings; they are counts and typed integer here. Its response lists a few fields of each contact; the contacts are typed as the full contact record.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListContactsByBusiness {
@@ -2407,34 +2502,40 @@ pub struct ListContactsByBusiness {
     query: Option<String>,
     start_after: Option<Vec<String>>,
 }
+
 impl ListContactsByBusiness {
-    ///Page size, at most 100.
+    /// Page size, at most 100.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Number of contacts to pass over.
+
+    /// Number of contacts to pass over.
     pub fn skip(mut self, value: impl Into<i64>) -> Self {
         self.skip = Some(value.into());
         self
     }
-    ///Text matched against name, email and phone.
+
+    /// Text matched against name, email and phone.
     pub fn query(mut self, value: impl Into<String>) -> Self {
         self.query = Some(value.into());
         self
     }
-    ///Cursor: the name and id of the last contact of the previous page, sent as one comma-separated pair.
+
+    /// Cursor: the name and id of the last contact of the previous page, sent as one comma-separated pair.
     pub fn start_after(mut self, value: impl Into<Vec<String>>) -> Self {
         self.start_after = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -2471,10 +2572,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::contacts::ContactList, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2483,15 +2586,20 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 impl crate::Paginated for ListContactsByBusiness {
     type Page = crate::contacts::ContactList;
+
     type Item = crate::contacts::Contact;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListContactsByBusiness::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.contacts.as_ref()).map_or(0, Vec::len);
@@ -2506,10 +2614,12 @@ impl crate::Paginated for ListContactsByBusiness {
         self.skip = Some(next);
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.contacts).unwrap_or_default()
     }
 }
+
 impl ListContactsByBusiness {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -2520,6 +2630,7 @@ impl ListContactsByBusiness {
         crate::paginate(self)
     }
 }
+
 /// Request builder for `remove_contact_followers`: set optional parameters, then call `send()`.
 ///
 /// Remove users from the followers of a contact.
@@ -2532,6 +2643,7 @@ pub struct RemoveContactFollowers {
     contact_id: String,
     body: crate::contacts::ContactFollowersRequest,
 }
+
 impl RemoveContactFollowers {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2556,12 +2668,14 @@ impl RemoveContactFollowers {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::contacts::RemoveContactFollowersResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2573,6 +2687,7 @@ impl RemoveContactFollowers {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `remove_contact_from_all_campaigns`: set optional parameters, then call `send()`.
 ///
 /// Take a contact out of every campaign.
@@ -2586,6 +2701,7 @@ pub struct RemoveContactFromAllCampaigns {
     client: crate::Client,
     contact_id: String,
 }
+
 impl RemoveContactFromAllCampaigns {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2606,10 +2722,12 @@ impl RemoveContactFromAllCampaigns {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<SucceededFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2618,6 +2736,7 @@ impl RemoveContactFromAllCampaigns {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `remove_contact_from_campaign`: set optional parameters, then call `send()`.
 ///
 /// Take a contact out of one campaign.
@@ -2630,6 +2749,7 @@ pub struct RemoveContactFromCampaign {
     contact_id: String,
     campaign_id: String,
 }
+
 impl RemoveContactFromCampaign {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2651,10 +2771,12 @@ impl RemoveContactFromCampaign {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<SucceededFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2663,6 +2785,7 @@ impl RemoveContactFromCampaign {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `remove_contact_from_workflow`: set optional parameters, then call `send()`.
 ///
 /// Take a contact out of a workflow.
@@ -2676,6 +2799,7 @@ pub struct RemoveContactFromWorkflow {
     workflow_id: String,
     body: crate::contacts::ContactWorkflowRequest,
 }
+
 impl RemoveContactFromWorkflow {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2700,10 +2824,12 @@ impl RemoveContactFromWorkflow {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<SucceededFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2712,6 +2838,7 @@ impl RemoveContactFromWorkflow {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `remove_contact_tags`: set optional parameters, then call `send()`.
 ///
 /// Detach one or more tags from a contact.
@@ -2724,6 +2851,7 @@ pub struct RemoveContactTags {
     contact_id: String,
     body: crate::contacts::ContactTagsRequest,
 }
+
 impl RemoveContactTags {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2748,12 +2876,14 @@ impl RemoveContactTags {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::contacts::ContactTagsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2762,19 +2892,19 @@ impl RemoveContactTags {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `search_contacts`: set optional parameters, then call `send()`.
 ///
 /// Search the contacts of a location with filters.
 ///
 /// `POST /contacts/search` · Version `v3` · location token · scopes: `contacts.readonly`
-///
-/// Note: HighLevel publishes an empty request schema and no response schema for this call; only the body fields shown by SKILL.md's SDK example are typed and the response stays raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct SearchContacts {
     client: crate::Client,
     body: crate::contacts::SearchContactsRequest,
 }
+
 impl SearchContacts {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2793,10 +2923,12 @@ impl SearchContacts {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2805,6 +2937,7 @@ impl SearchContacts {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `set_contact_task_completed`: set optional parameters, then call `send()`.
 ///
 /// Mark a task of a contact as done or not done.
@@ -2818,6 +2951,7 @@ pub struct SetContactTaskCompleted {
     task_id: String,
     body: crate::contacts::SetTaskCompletedRequest,
 }
+
 impl SetContactTaskCompleted {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2843,12 +2977,14 @@ impl SetContactTaskCompleted {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::contacts::ContactTaskResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2857,6 +2993,7 @@ impl SetContactTaskCompleted {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `update_contact`: set optional parameters, then call `send()`.
 ///
 /// Change fields of a contact.
@@ -2869,6 +3006,7 @@ pub struct UpdateContact {
     contact_id: String,
     body: UpdateContactRequest,
 }
+
 impl UpdateContact {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2892,10 +3030,12 @@ impl UpdateContact {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<UpdateContactResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2904,6 +3044,7 @@ impl UpdateContact {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `update_contact_note`: set optional parameters, then call `send()`.
 ///
 /// Change a note of a contact.
@@ -2917,6 +3058,7 @@ pub struct UpdateContactNote {
     id: String,
     body: crate::contacts::UpdateContactNoteRequest,
 }
+
 impl UpdateContactNote {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2941,12 +3083,14 @@ impl UpdateContactNote {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::contacts::ContactNoteResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2955,6 +3099,7 @@ impl UpdateContactNote {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `update_contact_task`: set optional parameters, then call `send()`.
 ///
 /// Change a task of a contact.
@@ -2968,6 +3113,7 @@ pub struct UpdateContactTask {
     task_id: String,
     body: crate::contacts::UpdateContactTaskRequest,
 }
+
 impl UpdateContactTask {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2992,12 +3138,14 @@ impl UpdateContactTask {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::contacts::ContactTaskResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3006,6 +3154,7 @@ impl UpdateContactTask {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `upsert_contact`: set optional parameters, then call `send()`.
 ///
 /// Create a contact, or update the one that matches by email or phone.
@@ -3017,6 +3166,7 @@ pub struct UpsertContact {
     client: crate::Client,
     body: UpsertContactRequest,
 }
+
 impl UpsertContact {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3035,10 +3185,12 @@ impl UpsertContact {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<UpsertContactResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3047,6 +3199,7 @@ impl UpsertContact {
         self.client.execute(request).await
     }
 }
+
 /// The outcome of a bulk tag update; v3 adds the correctly spelled flag.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3054,65 +3207,80 @@ pub struct BulkUpdateContactTagsResponse {
     /// HighLevel's spelling. True when the request was processed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub succeded: Option<bool>,
-    /// `errorCount`
+
+    /// `errorCount`: a whole number.
     #[serde(rename = "errorCount", default, skip_serializing_if = "Option::is_none")]
     pub error_count: Option<i64>,
-    /// `responses`
+
+    /// `responses`: a list of [`BulkTagResult`](crate::contacts::BulkTagResult) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub responses: Option<Vec<crate::contacts::BulkTagResult>>,
+
     /// True when the request was processed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub succeeded: Option<bool>,
 }
+
 /// A contact record as v3 returns it.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Contact {
-    /// `id`
+    /// `id`: a string. Example: `seD4PfOuKoVMLkEZqohJ`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `locationId`
+
+    /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
-    /// `name`
+
+    /// `name`: a string. Example: `John Deo`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `firstName`
+
+    /// `firstName`: a string. Example: `John`.
     #[serde(rename = "firstName", default, skip_serializing_if = "Option::is_none")]
     pub first_name: Option<String>,
-    /// `lastName`
+
+    /// `lastName`: a string. Example: `Deo`.
     #[serde(rename = "lastName", default, skip_serializing_if = "Option::is_none")]
     pub last_name: Option<String>,
-    /// `firstNameLowerCase`
+
+    /// `firstNameLowerCase`: a string.
     #[serde(
         rename = "firstNameLowerCase",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub first_name_lower_case: Option<String>,
-    /// `lastNameLowerCase`
+
+    /// `lastNameLowerCase`: a string.
     #[serde(
         rename = "lastNameLowerCase",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub last_name_lower_case: Option<String>,
-    /// `fullNameLowerCase`
+
+    /// `fullNameLowerCase`: a string.
     #[serde(
         rename = "fullNameLowerCase",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub full_name_lower_case: Option<String>,
-    /// `email`
+
+    /// `email`: a string. Example: `john@deo.com`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// `emailLowerCase`
+
+    /// `emailLowerCase`: a string.
     #[serde(rename = "emailLowerCase", default, skip_serializing_if = "Option::is_none")]
     pub email_lower_case: Option<String>,
+
     /// True when mail to the address bounced.
     #[serde(rename = "bounceEmail", default, skip_serializing_if = "Option::is_none")]
     pub bounce_email: Option<bool>,
+
     /// True when the contact unsubscribed from email.
     #[serde(
         rename = "unsubscribeEmail",
@@ -3120,205 +3288,261 @@ pub struct Contact {
         skip_serializing_if = "Option::is_none"
     )]
     pub unsubscribe_email: Option<bool>,
-    /// `phone`
+
+    /// `phone`: a string. Example: `+18832327657`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
-    /// `companyName`
+
+    /// `companyName`: a string.
     #[serde(rename = "companyName", default, skip_serializing_if = "Option::is_none")]
     pub company_name: Option<String>,
-    /// `timezone`
+
+    /// `timezone`: a string. Example: `America/Chicago`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
+
     /// Do-not-disturb for every channel.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dnd: Option<bool>,
-    /// `dndSettings`
+
+    /// `dndSettings`: a [`DndSettings`](crate::v3::contacts::DndSettings).
     #[serde(rename = "dndSettings", default, skip_serializing_if = "Option::is_none")]
     pub dnd_settings: Option<DndSettings>,
+
     /// The contact type.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
-    /// `source`
+
+    /// `source`: a string. Example: `public api`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+
     /// Id of the user the contact is assigned to.
     #[serde(rename = "assignedTo", default, skip_serializing_if = "Option::is_none")]
     pub assigned_to: Option<String>,
-    /// `address1`
+
+    /// `address1`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address1: Option<String>,
-    /// `city`
+
+    /// `city`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
-    /// `state`
+
+    /// `state`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
-    /// `country`
+
+    /// `country`: a string. Example: `US`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
-    /// `postalCode`
+
+    /// `postalCode`: a string.
     #[serde(rename = "postalCode", default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
-    /// `website`
+
+    /// `website`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub website: Option<String>,
-    /// `tags`
+
+    /// `tags`: a list of strings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
-    /// `dateOfBirth`
+
+    /// `dateOfBirth`: a string.
     #[serde(rename = "dateOfBirth", default, skip_serializing_if = "Option::is_none")]
     pub date_of_birth: Option<String>,
-    /// `birthMonth`
+
+    /// `birthMonth`: a whole number.
     #[serde(rename = "birthMonth", default, skip_serializing_if = "Option::is_none")]
     pub birth_month: Option<i64>,
-    /// `birthDay`
+
+    /// `birthDay`: a whole number.
     #[serde(rename = "birthDay", default, skip_serializing_if = "Option::is_none")]
     pub birth_day: Option<i64>,
-    /// `dateAdded`
+
+    /// `dateAdded`: a date and time (RFC 3339 string).
     #[serde(rename = "dateAdded", default, skip_serializing_if = "Option::is_none")]
     pub date_added: Option<String>,
-    /// `dateUpdated`
+
+    /// `dateUpdated`: a date and time (RFC 3339 string).
     #[serde(rename = "dateUpdated", default, skip_serializing_if = "Option::is_none")]
     pub date_updated: Option<String>,
-    /// `deleted`
+
+    /// `deleted`: `true` or `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted: Option<bool>,
+
     /// Files attached to the contact.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attachments: Option<serde_json::Value>,
-    /// `ssn`
+
+    /// `ssn`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ssn: Option<String>,
-    /// `keyword`
+
+    /// `keyword`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub keyword: Option<String>,
-    /// `lastActivity`
+
+    /// `lastActivity`: a date and time (RFC 3339 string).
     #[serde(rename = "lastActivity", default, skip_serializing_if = "Option::is_none")]
     pub last_activity: Option<String>,
-    /// `lastSessionActivityAt`
+
+    /// `lastSessionActivityAt`: a date and time (RFC 3339 string).
     #[serde(
         rename = "lastSessionActivityAt",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub last_session_activity_at: Option<String>,
-    /// `offers`
+
+    /// `offers`: a list of strings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub offers: Option<Vec<String>>,
-    /// `products`
+
+    /// `products`: a list of strings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub products: Option<Vec<String>>,
-    /// `customFields`
+
+    /// `customFields`: a list of [`ContactCustomFieldValue`](crate::contacts::ContactCustomFieldValue) values.
     #[serde(rename = "customFields", default, skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<Vec<crate::contacts::ContactCustomFieldValue>>,
+
     /// Id of the business the contact belongs to.
     #[serde(rename = "businessId", default, skip_serializing_if = "Option::is_none")]
     pub business_id: Option<String>,
-    /// `attributionSource`
+
+    /// `attributionSource`: a [`AttributionSource`](crate::contacts::AttributionSource).
     #[serde(
         rename = "attributionSource",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub attribution_source: Option<crate::contacts::AttributionSource>,
-    /// `lastAttributionSource`
+
+    /// `lastAttributionSource`: a [`AttributionSource`](crate::contacts::AttributionSource).
     #[serde(
         rename = "lastAttributionSource",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub last_attribution_source: Option<crate::contacts::AttributionSource>,
-    /// `attributions`
+
+    /// `attributions`: a list of [`AttributionSource`](crate::contacts::AttributionSource) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attributions: Option<Vec<crate::contacts::AttributionSource>>,
+
     /// Ids of the users following the contact.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub followers: Option<Vec<String>>,
+
     /// Id of the contact as a live-chat visitor.
     #[serde(rename = "visitorId", default, skip_serializing_if = "Option::is_none")]
     pub visitor_id: Option<String>,
 }
+
 /// The `ContactResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ContactResponse {
-    /// `contact`
+    /// `contact`: a [`Contact`](crate::v3::contacts::Contact).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact: Option<Contact>,
 }
+
 /// The v2 create body with v3's custom field values and do-not-disturb channel names.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateContactRequest {
-    /// `firstName`
+    /// `firstName`: a string. Example: `John`.
     #[serde(
         rename = "firstName",
         default,
         skip_serializing_if = "crate::Nullable::is_absent"
     )]
     pub first_name: crate::Nullable<String>,
-    /// `lastName`
+
+    /// `lastName`: a string. Example: `Doe`.
     #[serde(
         rename = "lastName",
         default,
         skip_serializing_if = "crate::Nullable::is_absent"
     )]
     pub last_name: crate::Nullable<String>,
-    /// `name`
+
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub name: crate::Nullable<String>,
-    /// `email`
+
+    /// `email`: a string. Example: `john@example.com`.
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub email: crate::Nullable<String>,
-    /// `locationId`
+
+    /// `locationId`: a string.
     #[serde(rename = "locationId")]
     pub location_id: String,
-    /// `gender`
+
+    /// `gender`: a string. Example: `male`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gender: Option<String>,
-    /// `phone`
+
+    /// `phone`: a string. Example: `+1234567890`.
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub phone: crate::Nullable<String>,
-    /// `address1`
+
+    /// `address1`: a string.
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub address1: crate::Nullable<String>,
-    /// `city`
+
+    /// `city`: a string.
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub city: crate::Nullable<String>,
-    /// `state`
+
+    /// `state`: a string.
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub state: crate::Nullable<String>,
-    /// `postalCode`
+
+    /// `postalCode`: a string.
     #[serde(rename = "postalCode", default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
-    /// `website`
+
+    /// `website`: a string.
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub website: crate::Nullable<String>,
-    /// `timezone`
+
+    /// `timezone`: a string.
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub timezone: crate::Nullable<String>,
-    /// `dnd`
+
+    /// `dnd`: `true` or `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dnd: Option<bool>,
-    /// `dndSettings`
+
+    /// `dndSettings`: a [`DndSettings`](crate::v3::contacts::DndSettings).
     #[serde(rename = "dndSettings", default, skip_serializing_if = "Option::is_none")]
     pub dnd_settings: Option<DndSettings>,
-    /// `inboundDndSettings`
+
+    /// `inboundDndSettings`: a [`InboundDndSettings`](crate::contacts::InboundDndSettings).
     #[serde(
         rename = "inboundDndSettings",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub inbound_dnd_settings: Option<crate::contacts::InboundDndSettings>,
-    /// `tags`
+
+    /// `tags`: a list of strings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
-    /// `customFields`
+
+    /// `customFields`: a list of [`CustomFieldInput`](crate::v3::contacts::CustomFieldInput) values.
     #[serde(rename = "customFields", default, skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<Vec<CustomFieldInput>>,
-    /// `source`
+
+    /// `source`: a string. Example: `API`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+
     /// Birth date, e.g. 1990-09-25 (several date layouts are accepted).
     #[serde(
         rename = "dateOfBirth",
@@ -3326,22 +3550,26 @@ pub struct CreateContactRequest {
         skip_serializing_if = "crate::Nullable::is_absent"
     )]
     pub date_of_birth: crate::Nullable<String>,
-    /// `country`
+
+    /// `country`: a string. Example: `US`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
-    /// `companyName`
+
+    /// `companyName`: a string.
     #[serde(
         rename = "companyName",
         default,
         skip_serializing_if = "crate::Nullable::is_absent"
     )]
     pub company_name: crate::Nullable<String>,
+
     /// Id of a user.
     #[serde(rename = "assignedTo", default, skip_serializing_if = "Option::is_none")]
     pub assigned_to: Option<String>,
 }
+
 impl CreateContactRequest {
-    ///A value with the required fields (`locationId`).
+    /// A value with the required fields (`locationId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(location_id: impl Into<String>) -> Self {
         Self {
@@ -3370,127 +3598,152 @@ impl CreateContactRequest {
             assigned_to: None,
         }
     }
-    ///Sets `firstName`.
+
+    /// Sets `firstName`.
     pub fn first_name(mut self, value: impl Into<String>) -> Self {
         self.first_name = crate::Nullable::Value(value.into());
         self
     }
-    ///Sends `firstName` as `null`.
+
+    /// Sends `firstName` as `null`.
     pub fn clear_first_name(mut self) -> Self {
         self.first_name = crate::Nullable::Null;
         self
     }
-    ///Sets `lastName`.
+
+    /// Sets `lastName`.
     pub fn last_name(mut self, value: impl Into<String>) -> Self {
         self.last_name = crate::Nullable::Value(value.into());
         self
     }
-    ///Sends `lastName` as `null`.
+
+    /// Sends `lastName` as `null`.
     pub fn clear_last_name(mut self) -> Self {
         self.last_name = crate::Nullable::Null;
         self
     }
-    ///Sets `name`.
+
+    /// Sets `name`.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = crate::Nullable::Value(value.into());
         self
     }
-    ///Sends `name` as `null`.
+
+    /// Sends `name` as `null`.
     pub fn clear_name(mut self) -> Self {
         self.name = crate::Nullable::Null;
         self
     }
-    ///Sets `email`.
+
+    /// Sets `email`.
     pub fn email(mut self, value: impl Into<String>) -> Self {
         self.email = crate::Nullable::Value(value.into());
         self
     }
-    ///Sends `email` as `null`.
+
+    /// Sends `email` as `null`.
     pub fn clear_email(mut self) -> Self {
         self.email = crate::Nullable::Null;
         self
     }
-    ///Sets `gender`.
+
+    /// Sets `gender`.
     pub fn gender(mut self, value: impl Into<String>) -> Self {
         self.gender = Some(value.into());
         self
     }
-    ///Sets `phone`.
+
+    /// Sets `phone`.
     pub fn phone(mut self, value: impl Into<String>) -> Self {
         self.phone = crate::Nullable::Value(value.into());
         self
     }
-    ///Sends `phone` as `null`.
+
+    /// Sends `phone` as `null`.
     pub fn clear_phone(mut self) -> Self {
         self.phone = crate::Nullable::Null;
         self
     }
-    ///Sets `address1`.
+
+    /// Sets `address1`.
     pub fn address1(mut self, value: impl Into<String>) -> Self {
         self.address1 = crate::Nullable::Value(value.into());
         self
     }
-    ///Sends `address1` as `null`.
+
+    /// Sends `address1` as `null`.
     pub fn clear_address1(mut self) -> Self {
         self.address1 = crate::Nullable::Null;
         self
     }
-    ///Sets `city`.
+
+    /// Sets `city`.
     pub fn city(mut self, value: impl Into<String>) -> Self {
         self.city = crate::Nullable::Value(value.into());
         self
     }
-    ///Sends `city` as `null`.
+
+    /// Sends `city` as `null`.
     pub fn clear_city(mut self) -> Self {
         self.city = crate::Nullable::Null;
         self
     }
-    ///Sets `state`.
+
+    /// Sets `state`.
     pub fn state(mut self, value: impl Into<String>) -> Self {
         self.state = crate::Nullable::Value(value.into());
         self
     }
-    ///Sends `state` as `null`.
+
+    /// Sends `state` as `null`.
     pub fn clear_state(mut self) -> Self {
         self.state = crate::Nullable::Null;
         self
     }
-    ///Sets `postalCode`.
+
+    /// Sets `postalCode`.
     pub fn postal_code(mut self, value: impl Into<String>) -> Self {
         self.postal_code = Some(value.into());
         self
     }
-    ///Sets `website`.
+
+    /// Sets `website`.
     pub fn website(mut self, value: impl Into<String>) -> Self {
         self.website = crate::Nullable::Value(value.into());
         self
     }
-    ///Sends `website` as `null`.
+
+    /// Sends `website` as `null`.
     pub fn clear_website(mut self) -> Self {
         self.website = crate::Nullable::Null;
         self
     }
-    ///Sets `timezone`.
+
+    /// Sets `timezone`.
     pub fn timezone(mut self, value: impl Into<String>) -> Self {
         self.timezone = crate::Nullable::Value(value.into());
         self
     }
-    ///Sends `timezone` as `null`.
+
+    /// Sends `timezone` as `null`.
     pub fn clear_timezone(mut self) -> Self {
         self.timezone = crate::Nullable::Null;
         self
     }
-    ///Sets `dnd`.
+
+    /// Sets `dnd`.
     pub fn dnd(mut self, value: impl Into<bool>) -> Self {
         self.dnd = Some(value.into());
         self
     }
-    ///Sets `dndSettings`.
+
+    /// Sets `dndSettings`.
     pub fn dnd_settings(mut self, value: impl Into<DndSettings>) -> Self {
         self.dnd_settings = Some(value.into());
         self
     }
-    ///Sets `inboundDndSettings`.
+
+    /// Sets `inboundDndSettings`.
     pub fn inbound_dnd_settings(
         mut self,
         value: impl Into<crate::contacts::InboundDndSettings>,
@@ -3498,73 +3751,88 @@ impl CreateContactRequest {
         self.inbound_dnd_settings = Some(value.into());
         self
     }
-    ///Sets `tags`.
+
+    /// Sets `tags`.
     pub fn tags(mut self, value: impl Into<Vec<String>>) -> Self {
         self.tags = Some(value.into());
         self
     }
-    ///Sets `customFields`.
+
+    /// Sets `customFields`.
     pub fn custom_fields(mut self, value: impl Into<Vec<CustomFieldInput>>) -> Self {
         self.custom_fields = Some(value.into());
         self
     }
-    ///Sets `source`.
+
+    /// Sets `source`.
     pub fn source(mut self, value: impl Into<String>) -> Self {
         self.source = Some(value.into());
         self
     }
-    ///Sets `dateOfBirth`.
+
+    /// Sets `dateOfBirth`.
     pub fn date_of_birth(mut self, value: impl Into<String>) -> Self {
         self.date_of_birth = crate::Nullable::Value(value.into());
         self
     }
-    ///Sends `dateOfBirth` as `null`.
+
+    /// Sends `dateOfBirth` as `null`.
     pub fn clear_date_of_birth(mut self) -> Self {
         self.date_of_birth = crate::Nullable::Null;
         self
     }
-    ///Sets `country`.
+
+    /// Sets `country`.
     pub fn country(mut self, value: impl Into<String>) -> Self {
         self.country = Some(value.into());
         self
     }
-    ///Sets `companyName`.
+
+    /// Sets `companyName`.
     pub fn company_name(mut self, value: impl Into<String>) -> Self {
         self.company_name = crate::Nullable::Value(value.into());
         self
     }
-    ///Sends `companyName` as `null`.
+
+    /// Sends `companyName` as `null`.
     pub fn clear_company_name(mut self) -> Self {
         self.company_name = crate::Nullable::Null;
         self
     }
-    ///Sets `assignedTo`.
+
+    /// Sets `assignedTo`.
     pub fn assigned_to(mut self, value: impl Into<String>) -> Self {
         self.assigned_to = Some(value.into());
         self
     }
 }
+
 /// A custom field value to write on a contact; v3 names the value `fieldValue`.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CustomFieldInput {
     /// Id of the custom field.
     pub id: String,
+
     /// Key of the custom field
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
+
     /// The value: a string for text and option fields, a number for numeric and monetary fields, an array of strings for checkbox and multi-select fields, a map of uploaded files for file fields.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field_value: Option<serde_json::Value>,
-    /// The value, under the name SKILL.md uses.
+
+    /// The value (an alternative name for `field_value`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<serde_json::Value>,
+
     /// The value, in the JSON kind of the field type (see `field_value`, which HighLevel marks deprecated in v3).
     #[serde(rename = "fieldValue", default, skip_serializing_if = "Option::is_none")]
     pub field_value2: Option<serde_json::Value>,
 }
+
 impl CustomFieldInput {
-    ///A value with the required fields (`id`).
+    /// A value with the required fields (`id`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(id: impl Into<String>) -> Self {
         Self {
@@ -3575,27 +3843,32 @@ impl CustomFieldInput {
             field_value2: None,
         }
     }
-    ///Sets `key`.
+
+    /// Sets `key`.
     pub fn key(mut self, value: impl Into<String>) -> Self {
         self.key = Some(value.into());
         self
     }
-    ///Sets `field_value`.
+
+    /// Sets `field_value`.
     pub fn field_value(mut self, value: impl Into<serde_json::Value>) -> Self {
         self.field_value = Some(value.into());
         self
     }
-    ///Sets `value`.
+
+    /// Sets `value`.
     pub fn value(mut self, value: impl Into<serde_json::Value>) -> Self {
         self.value = Some(value.into());
         self
     }
-    ///Sets `fieldValue`.
+
+    /// Sets `fieldValue`.
     pub fn field_value2(mut self, value: impl Into<serde_json::Value>) -> Self {
         self.field_value2 = Some(value.into());
         self
     }
 }
+
 /// The body of a contact, task or note deletion; v3 adds the correctly spelled flag.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3603,35 +3876,43 @@ pub struct DeleteSuccess {
     /// HighLevel's spelling. True when the record was deleted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub succeded: Option<bool>,
+
     /// True when the record was deleted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub succeeded: Option<bool>,
 }
+
 /// Do-not-disturb state per channel; v3 names the channels in lower camel case.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DndSettings {
-    /// `call`
+    /// `call`: a [`DndSetting`](crate::contacts::DndSetting).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub call: Option<crate::contacts::DndSetting>,
-    /// `email`
+
+    /// `email`: a [`DndSetting`](crate::contacts::DndSetting).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<crate::contacts::DndSetting>,
-    /// `sms`
+
+    /// `sms`: a [`DndSetting`](crate::contacts::DndSetting).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sms: Option<crate::contacts::DndSetting>,
-    /// `whatsApp`
+
+    /// `whatsApp`: a [`DndSetting`](crate::contacts::DndSetting).
     #[serde(rename = "whatsApp", default, skip_serializing_if = "Option::is_none")]
     pub whats_app: Option<crate::contacts::DndSetting>,
-    /// `gmb`
+
+    /// `gmb`: a [`DndSetting`](crate::contacts::DndSetting).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gmb: Option<crate::contacts::DndSetting>,
-    /// `fb`
+
+    /// `fb`: a [`DndSetting`](crate::contacts::DndSetting).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fb: Option<crate::contacts::DndSetting>,
 }
+
 impl DndSettings {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -3643,37 +3924,44 @@ impl DndSettings {
             fb: None,
         }
     }
-    ///Sets `call`.
+
+    /// Sets `call`.
     pub fn call(mut self, value: impl Into<crate::contacts::DndSetting>) -> Self {
         self.call = Some(value.into());
         self
     }
-    ///Sets `email`.
+
+    /// Sets `email`.
     pub fn email(mut self, value: impl Into<crate::contacts::DndSetting>) -> Self {
         self.email = Some(value.into());
         self
     }
-    ///Sets `sms`.
+
+    /// Sets `sms`.
     pub fn sms(mut self, value: impl Into<crate::contacts::DndSetting>) -> Self {
         self.sms = Some(value.into());
         self
     }
-    ///Sets `whatsApp`.
+
+    /// Sets `whatsApp`.
     pub fn whats_app(mut self, value: impl Into<crate::contacts::DndSetting>) -> Self {
         self.whats_app = Some(value.into());
         self
     }
-    ///Sets `gmb`.
+
+    /// Sets `gmb`.
     pub fn gmb(mut self, value: impl Into<crate::contacts::DndSetting>) -> Self {
         self.gmb = Some(value.into());
         self
     }
-    ///Sets `fb`.
+
+    /// Sets `fb`.
     pub fn fb(mut self, value: impl Into<crate::contacts::DndSetting>) -> Self {
         self.fb = Some(value.into());
         self
     }
 }
+
 /// An acknowledgement of a campaign or workflow change; v3 adds the correctly spelled flag.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3681,88 +3969,109 @@ pub struct SucceededFlag {
     /// HighLevel's spelling. True when the change was made.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub succeded: Option<bool>,
+
     /// True when the change was made.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub succeeded: Option<bool>,
 }
+
 /// The v2 update body with v3's custom field values and do-not-disturb channel names.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateContactRequest {
-    /// `firstName`
+    /// `firstName`: a string.
     #[serde(
         rename = "firstName",
         default,
         skip_serializing_if = "crate::Nullable::is_absent"
     )]
     pub first_name: crate::Nullable<String>,
-    /// `lastName`
+
+    /// `lastName`: a string.
     #[serde(
         rename = "lastName",
         default,
         skip_serializing_if = "crate::Nullable::is_absent"
     )]
     pub last_name: crate::Nullable<String>,
-    /// `name`
+
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub name: crate::Nullable<String>,
-    /// `email`
+
+    /// `email`: a string.
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub email: crate::Nullable<String>,
-    /// `phone`
+
+    /// `phone`: a string.
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub phone: crate::Nullable<String>,
-    /// `address1`
+
+    /// `address1`: a string.
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub address1: crate::Nullable<String>,
-    /// `city`
+
+    /// `city`: a string.
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub city: crate::Nullable<String>,
-    /// `state`
+
+    /// `state`: a string.
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub state: crate::Nullable<String>,
-    /// `postalCode`
+
+    /// `postalCode`: a string.
     #[serde(rename = "postalCode", default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
-    /// `website`
+
+    /// `website`: a string.
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub website: crate::Nullable<String>,
-    /// `timezone`
+
+    /// `timezone`: a string.
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub timezone: crate::Nullable<String>,
-    /// `dnd`
+
+    /// `dnd`: `true` or `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dnd: Option<bool>,
-    /// `dndSettings`
+
+    /// `dndSettings`: a [`DndSettings`](crate::v3::contacts::DndSettings).
     #[serde(rename = "dndSettings", default, skip_serializing_if = "Option::is_none")]
     pub dnd_settings: Option<DndSettings>,
-    /// `inboundDndSettings`
+
+    /// `inboundDndSettings`: a [`InboundDndSettings`](crate::contacts::InboundDndSettings).
     #[serde(
         rename = "inboundDndSettings",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub inbound_dnd_settings: Option<crate::contacts::InboundDndSettings>,
+
     /// Replaces every tag of the contact; use addContactTags/removeContactTags to change some.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
-    /// `customFields`
+
+    /// `customFields`: a list of [`CustomFieldInput`](crate::v3::contacts::CustomFieldInput) values.
     #[serde(rename = "customFields", default, skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<Vec<CustomFieldInput>>,
-    /// `source`
+
+    /// `source`: a string.
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub source: crate::Nullable<String>,
-    /// `dateOfBirth`
+
+    /// `dateOfBirth`: a string.
     #[serde(
         rename = "dateOfBirth",
         default,
         skip_serializing_if = "crate::Nullable::is_absent"
     )]
     pub date_of_birth: crate::Nullable<String>,
-    /// `country`
+
+    /// `country`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
-    /// `assignedTo`
+
+    /// `assignedTo`: a string.
     #[serde(
         rename = "assignedTo",
         default,
@@ -3770,8 +4079,9 @@ pub struct UpdateContactRequest {
     )]
     pub assigned_to: crate::Nullable<String>,
 }
+
 impl UpdateContactRequest {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -3797,122 +4107,146 @@ impl UpdateContactRequest {
             assigned_to: crate::Nullable::Absent,
         }
     }
-    ///Sets `firstName`.
+
+    /// Sets `firstName`.
     pub fn first_name(mut self, value: impl Into<String>) -> Self {
         self.first_name = crate::Nullable::Value(value.into());
         self
     }
-    ///Sends `firstName` as `null`.
+
+    /// Sends `firstName` as `null`.
     pub fn clear_first_name(mut self) -> Self {
         self.first_name = crate::Nullable::Null;
         self
     }
-    ///Sets `lastName`.
+
+    /// Sets `lastName`.
     pub fn last_name(mut self, value: impl Into<String>) -> Self {
         self.last_name = crate::Nullable::Value(value.into());
         self
     }
-    ///Sends `lastName` as `null`.
+
+    /// Sends `lastName` as `null`.
     pub fn clear_last_name(mut self) -> Self {
         self.last_name = crate::Nullable::Null;
         self
     }
-    ///Sets `name`.
+
+    /// Sets `name`.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = crate::Nullable::Value(value.into());
         self
     }
-    ///Sends `name` as `null`.
+
+    /// Sends `name` as `null`.
     pub fn clear_name(mut self) -> Self {
         self.name = crate::Nullable::Null;
         self
     }
-    ///Sets `email`.
+
+    /// Sets `email`.
     pub fn email(mut self, value: impl Into<String>) -> Self {
         self.email = crate::Nullable::Value(value.into());
         self
     }
-    ///Sends `email` as `null`.
+
+    /// Sends `email` as `null`.
     pub fn clear_email(mut self) -> Self {
         self.email = crate::Nullable::Null;
         self
     }
-    ///Sets `phone`.
+
+    /// Sets `phone`.
     pub fn phone(mut self, value: impl Into<String>) -> Self {
         self.phone = crate::Nullable::Value(value.into());
         self
     }
-    ///Sends `phone` as `null`.
+
+    /// Sends `phone` as `null`.
     pub fn clear_phone(mut self) -> Self {
         self.phone = crate::Nullable::Null;
         self
     }
-    ///Sets `address1`.
+
+    /// Sets `address1`.
     pub fn address1(mut self, value: impl Into<String>) -> Self {
         self.address1 = crate::Nullable::Value(value.into());
         self
     }
-    ///Sends `address1` as `null`.
+
+    /// Sends `address1` as `null`.
     pub fn clear_address1(mut self) -> Self {
         self.address1 = crate::Nullable::Null;
         self
     }
-    ///Sets `city`.
+
+    /// Sets `city`.
     pub fn city(mut self, value: impl Into<String>) -> Self {
         self.city = crate::Nullable::Value(value.into());
         self
     }
-    ///Sends `city` as `null`.
+
+    /// Sends `city` as `null`.
     pub fn clear_city(mut self) -> Self {
         self.city = crate::Nullable::Null;
         self
     }
-    ///Sets `state`.
+
+    /// Sets `state`.
     pub fn state(mut self, value: impl Into<String>) -> Self {
         self.state = crate::Nullable::Value(value.into());
         self
     }
-    ///Sends `state` as `null`.
+
+    /// Sends `state` as `null`.
     pub fn clear_state(mut self) -> Self {
         self.state = crate::Nullable::Null;
         self
     }
-    ///Sets `postalCode`.
+
+    /// Sets `postalCode`.
     pub fn postal_code(mut self, value: impl Into<String>) -> Self {
         self.postal_code = Some(value.into());
         self
     }
-    ///Sets `website`.
+
+    /// Sets `website`.
     pub fn website(mut self, value: impl Into<String>) -> Self {
         self.website = crate::Nullable::Value(value.into());
         self
     }
-    ///Sends `website` as `null`.
+
+    /// Sends `website` as `null`.
     pub fn clear_website(mut self) -> Self {
         self.website = crate::Nullable::Null;
         self
     }
-    ///Sets `timezone`.
+
+    /// Sets `timezone`.
     pub fn timezone(mut self, value: impl Into<String>) -> Self {
         self.timezone = crate::Nullable::Value(value.into());
         self
     }
-    ///Sends `timezone` as `null`.
+
+    /// Sends `timezone` as `null`.
     pub fn clear_timezone(mut self) -> Self {
         self.timezone = crate::Nullable::Null;
         self
     }
-    ///Sets `dnd`.
+
+    /// Sets `dnd`.
     pub fn dnd(mut self, value: impl Into<bool>) -> Self {
         self.dnd = Some(value.into());
         self
     }
-    ///Sets `dndSettings`.
+
+    /// Sets `dndSettings`.
     pub fn dnd_settings(mut self, value: impl Into<DndSettings>) -> Self {
         self.dnd_settings = Some(value.into());
         self
     }
-    ///Sets `inboundDndSettings`.
+
+    /// Sets `inboundDndSettings`.
     pub fn inbound_dnd_settings(
         mut self,
         value: impl Into<crate::contacts::InboundDndSettings>,
@@ -3920,52 +4254,62 @@ impl UpdateContactRequest {
         self.inbound_dnd_settings = Some(value.into());
         self
     }
-    ///Sets `tags`.
+
+    /// Sets `tags`.
     pub fn tags(mut self, value: impl Into<Vec<String>>) -> Self {
         self.tags = Some(value.into());
         self
     }
-    ///Sets `customFields`.
+
+    /// Sets `customFields`.
     pub fn custom_fields(mut self, value: impl Into<Vec<CustomFieldInput>>) -> Self {
         self.custom_fields = Some(value.into());
         self
     }
-    ///Sets `source`.
+
+    /// Sets `source`.
     pub fn source(mut self, value: impl Into<String>) -> Self {
         self.source = crate::Nullable::Value(value.into());
         self
     }
-    ///Sends `source` as `null`.
+
+    /// Sends `source` as `null`.
     pub fn clear_source(mut self) -> Self {
         self.source = crate::Nullable::Null;
         self
     }
-    ///Sets `dateOfBirth`.
+
+    /// Sets `dateOfBirth`.
     pub fn date_of_birth(mut self, value: impl Into<String>) -> Self {
         self.date_of_birth = crate::Nullable::Value(value.into());
         self
     }
-    ///Sends `dateOfBirth` as `null`.
+
+    /// Sends `dateOfBirth` as `null`.
     pub fn clear_date_of_birth(mut self) -> Self {
         self.date_of_birth = crate::Nullable::Null;
         self
     }
-    ///Sets `country`.
+
+    /// Sets `country`.
     pub fn country(mut self, value: impl Into<String>) -> Self {
         self.country = Some(value.into());
         self
     }
-    ///Sets `assignedTo`.
+
+    /// Sets `assignedTo`.
     pub fn assigned_to(mut self, value: impl Into<String>) -> Self {
         self.assigned_to = crate::Nullable::Value(value.into());
         self
     }
-    ///Sends `assignedTo` as `null`.
+
+    /// Sends `assignedTo` as `null`.
     pub fn clear_assigned_to(mut self) -> Self {
         self.assigned_to = crate::Nullable::Null;
         self
     }
 }
+
 /// The `UpdateContactResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3973,103 +4317,128 @@ pub struct UpdateContactResponse {
     /// True when the contact was updated.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub succeeded: Option<bool>,
-    /// `contact`
+
+    /// `contact`: a [`Contact`](crate::v3::contacts::Contact).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact: Option<Contact>,
 }
+
 /// The v2 upsert body with v3's custom field values and do-not-disturb channel names.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpsertContactRequest {
-    /// `firstName`
+    /// `firstName`: a string.
     #[serde(
         rename = "firstName",
         default,
         skip_serializing_if = "crate::Nullable::is_absent"
     )]
     pub first_name: crate::Nullable<String>,
-    /// `lastName`
+
+    /// `lastName`: a string.
     #[serde(
         rename = "lastName",
         default,
         skip_serializing_if = "crate::Nullable::is_absent"
     )]
     pub last_name: crate::Nullable<String>,
-    /// `name`
+
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub name: crate::Nullable<String>,
-    /// `email`
+
+    /// `email`: a string.
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub email: crate::Nullable<String>,
-    /// `locationId`
+
+    /// `locationId`: a string.
     #[serde(rename = "locationId")]
     pub location_id: String,
-    /// `gender`
+
+    /// `gender`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gender: Option<String>,
-    /// `phone`
+
+    /// `phone`: a string.
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub phone: crate::Nullable<String>,
-    /// `address1`
+
+    /// `address1`: a string.
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub address1: crate::Nullable<String>,
-    /// `city`
+
+    /// `city`: a string.
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub city: crate::Nullable<String>,
-    /// `state`
+
+    /// `state`: a string.
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub state: crate::Nullable<String>,
-    /// `postalCode`
+
+    /// `postalCode`: a string.
     #[serde(rename = "postalCode", default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
-    /// `website`
+
+    /// `website`: a string.
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub website: crate::Nullable<String>,
-    /// `timezone`
+
+    /// `timezone`: a string.
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub timezone: crate::Nullable<String>,
-    /// `dnd`
+
+    /// `dnd`: `true` or `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dnd: Option<bool>,
-    /// `dndSettings`
+
+    /// `dndSettings`: a [`DndSettings`](crate::v3::contacts::DndSettings).
     #[serde(rename = "dndSettings", default, skip_serializing_if = "Option::is_none")]
     pub dnd_settings: Option<DndSettings>,
-    /// `inboundDndSettings`
+
+    /// `inboundDndSettings`: a [`InboundDndSettings`](crate::contacts::InboundDndSettings).
     #[serde(
         rename = "inboundDndSettings",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub inbound_dnd_settings: Option<crate::contacts::InboundDndSettings>,
+
     /// Replaces every tag of the contact.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
-    /// `customFields`
+
+    /// `customFields`: a list of [`CustomFieldInput`](crate::v3::contacts::CustomFieldInput) values.
     #[serde(rename = "customFields", default, skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<Vec<CustomFieldInput>>,
-    /// `source`
+
+    /// `source`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
-    /// `dateOfBirth`
+
+    /// `dateOfBirth`: a string.
     #[serde(
         rename = "dateOfBirth",
         default,
         skip_serializing_if = "crate::Nullable::is_absent"
     )]
     pub date_of_birth: crate::Nullable<String>,
-    /// `country`
+
+    /// `country`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
-    /// `companyName`
+
+    /// `companyName`: a string.
     #[serde(
         rename = "companyName",
         default,
         skip_serializing_if = "crate::Nullable::is_absent"
     )]
     pub company_name: crate::Nullable<String>,
-    /// `assignedTo`
+
+    /// `assignedTo`: a string.
     #[serde(rename = "assignedTo", default, skip_serializing_if = "Option::is_none")]
     pub assigned_to: Option<String>,
+
     /// When true and the location allows duplicates, always create a new contact instead of updating the match.
     #[serde(
         rename = "createNewIfDuplicateAllowed",
@@ -4078,8 +4447,9 @@ pub struct UpsertContactRequest {
     )]
     pub create_new_if_duplicate_allowed: Option<bool>,
 }
+
 impl UpsertContactRequest {
-    ///A value with the required fields (`locationId`).
+    /// A value with the required fields (`locationId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(location_id: impl Into<String>) -> Self {
         Self {
@@ -4109,127 +4479,152 @@ impl UpsertContactRequest {
             create_new_if_duplicate_allowed: None,
         }
     }
-    ///Sets `firstName`.
+
+    /// Sets `firstName`.
     pub fn first_name(mut self, value: impl Into<String>) -> Self {
         self.first_name = crate::Nullable::Value(value.into());
         self
     }
-    ///Sends `firstName` as `null`.
+
+    /// Sends `firstName` as `null`.
     pub fn clear_first_name(mut self) -> Self {
         self.first_name = crate::Nullable::Null;
         self
     }
-    ///Sets `lastName`.
+
+    /// Sets `lastName`.
     pub fn last_name(mut self, value: impl Into<String>) -> Self {
         self.last_name = crate::Nullable::Value(value.into());
         self
     }
-    ///Sends `lastName` as `null`.
+
+    /// Sends `lastName` as `null`.
     pub fn clear_last_name(mut self) -> Self {
         self.last_name = crate::Nullable::Null;
         self
     }
-    ///Sets `name`.
+
+    /// Sets `name`.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = crate::Nullable::Value(value.into());
         self
     }
-    ///Sends `name` as `null`.
+
+    /// Sends `name` as `null`.
     pub fn clear_name(mut self) -> Self {
         self.name = crate::Nullable::Null;
         self
     }
-    ///Sets `email`.
+
+    /// Sets `email`.
     pub fn email(mut self, value: impl Into<String>) -> Self {
         self.email = crate::Nullable::Value(value.into());
         self
     }
-    ///Sends `email` as `null`.
+
+    /// Sends `email` as `null`.
     pub fn clear_email(mut self) -> Self {
         self.email = crate::Nullable::Null;
         self
     }
-    ///Sets `gender`.
+
+    /// Sets `gender`.
     pub fn gender(mut self, value: impl Into<String>) -> Self {
         self.gender = Some(value.into());
         self
     }
-    ///Sets `phone`.
+
+    /// Sets `phone`.
     pub fn phone(mut self, value: impl Into<String>) -> Self {
         self.phone = crate::Nullable::Value(value.into());
         self
     }
-    ///Sends `phone` as `null`.
+
+    /// Sends `phone` as `null`.
     pub fn clear_phone(mut self) -> Self {
         self.phone = crate::Nullable::Null;
         self
     }
-    ///Sets `address1`.
+
+    /// Sets `address1`.
     pub fn address1(mut self, value: impl Into<String>) -> Self {
         self.address1 = crate::Nullable::Value(value.into());
         self
     }
-    ///Sends `address1` as `null`.
+
+    /// Sends `address1` as `null`.
     pub fn clear_address1(mut self) -> Self {
         self.address1 = crate::Nullable::Null;
         self
     }
-    ///Sets `city`.
+
+    /// Sets `city`.
     pub fn city(mut self, value: impl Into<String>) -> Self {
         self.city = crate::Nullable::Value(value.into());
         self
     }
-    ///Sends `city` as `null`.
+
+    /// Sends `city` as `null`.
     pub fn clear_city(mut self) -> Self {
         self.city = crate::Nullable::Null;
         self
     }
-    ///Sets `state`.
+
+    /// Sets `state`.
     pub fn state(mut self, value: impl Into<String>) -> Self {
         self.state = crate::Nullable::Value(value.into());
         self
     }
-    ///Sends `state` as `null`.
+
+    /// Sends `state` as `null`.
     pub fn clear_state(mut self) -> Self {
         self.state = crate::Nullable::Null;
         self
     }
-    ///Sets `postalCode`.
+
+    /// Sets `postalCode`.
     pub fn postal_code(mut self, value: impl Into<String>) -> Self {
         self.postal_code = Some(value.into());
         self
     }
-    ///Sets `website`.
+
+    /// Sets `website`.
     pub fn website(mut self, value: impl Into<String>) -> Self {
         self.website = crate::Nullable::Value(value.into());
         self
     }
-    ///Sends `website` as `null`.
+
+    /// Sends `website` as `null`.
     pub fn clear_website(mut self) -> Self {
         self.website = crate::Nullable::Null;
         self
     }
-    ///Sets `timezone`.
+
+    /// Sets `timezone`.
     pub fn timezone(mut self, value: impl Into<String>) -> Self {
         self.timezone = crate::Nullable::Value(value.into());
         self
     }
-    ///Sends `timezone` as `null`.
+
+    /// Sends `timezone` as `null`.
     pub fn clear_timezone(mut self) -> Self {
         self.timezone = crate::Nullable::Null;
         self
     }
-    ///Sets `dnd`.
+
+    /// Sets `dnd`.
     pub fn dnd(mut self, value: impl Into<bool>) -> Self {
         self.dnd = Some(value.into());
         self
     }
-    ///Sets `dndSettings`.
+
+    /// Sets `dndSettings`.
     pub fn dnd_settings(mut self, value: impl Into<DndSettings>) -> Self {
         self.dnd_settings = Some(value.into());
         self
     }
-    ///Sets `inboundDndSettings`.
+
+    /// Sets `inboundDndSettings`.
     pub fn inbound_dnd_settings(
         mut self,
         value: impl Into<crate::contacts::InboundDndSettings>,
@@ -4237,57 +4632,68 @@ impl UpsertContactRequest {
         self.inbound_dnd_settings = Some(value.into());
         self
     }
-    ///Sets `tags`.
+
+    /// Sets `tags`.
     pub fn tags(mut self, value: impl Into<Vec<String>>) -> Self {
         self.tags = Some(value.into());
         self
     }
-    ///Sets `customFields`.
+
+    /// Sets `customFields`.
     pub fn custom_fields(mut self, value: impl Into<Vec<CustomFieldInput>>) -> Self {
         self.custom_fields = Some(value.into());
         self
     }
-    ///Sets `source`.
+
+    /// Sets `source`.
     pub fn source(mut self, value: impl Into<String>) -> Self {
         self.source = Some(value.into());
         self
     }
-    ///Sets `dateOfBirth`.
+
+    /// Sets `dateOfBirth`.
     pub fn date_of_birth(mut self, value: impl Into<String>) -> Self {
         self.date_of_birth = crate::Nullable::Value(value.into());
         self
     }
-    ///Sends `dateOfBirth` as `null`.
+
+    /// Sends `dateOfBirth` as `null`.
     pub fn clear_date_of_birth(mut self) -> Self {
         self.date_of_birth = crate::Nullable::Null;
         self
     }
-    ///Sets `country`.
+
+    /// Sets `country`.
     pub fn country(mut self, value: impl Into<String>) -> Self {
         self.country = Some(value.into());
         self
     }
-    ///Sets `companyName`.
+
+    /// Sets `companyName`.
     pub fn company_name(mut self, value: impl Into<String>) -> Self {
         self.company_name = crate::Nullable::Value(value.into());
         self
     }
-    ///Sends `companyName` as `null`.
+
+    /// Sends `companyName` as `null`.
     pub fn clear_company_name(mut self) -> Self {
         self.company_name = crate::Nullable::Null;
         self
     }
-    ///Sets `assignedTo`.
+
+    /// Sets `assignedTo`.
     pub fn assigned_to(mut self, value: impl Into<String>) -> Self {
         self.assigned_to = Some(value.into());
         self
     }
-    ///Sets `createNewIfDuplicateAllowed`.
+
+    /// Sets `createNewIfDuplicateAllowed`.
     pub fn create_new_if_duplicate_allowed(mut self, value: impl Into<bool>) -> Self {
         self.create_new_if_duplicate_allowed = Some(value.into());
         self
     }
 }
+
 /// The `UpsertContactResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4295,10 +4701,12 @@ pub struct UpsertContactResponse {
     /// True when a new contact was created.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub new: Option<bool>,
-    /// `contact`
+
+    /// `contact`: a [`Contact`](crate::v3::contacts::Contact).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact: Option<Contact>,
-    /// `traceId`
+
+    /// `traceId`: a string.
     #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
     pub trace_id: Option<String>,
 }

@@ -32,22 +32,24 @@
 //! | [`update_conversation_ai_action`](ConversationAi::update_conversation_ai_action) | `PUT /conversation-ai/agents/{agentId}/actions/{actionId}` | `v3` | location |
 //! | [`update_conversation_ai_agent`](ConversationAi::update_conversation_ai_agent) | `PUT /conversation-ai/agents/{agentId}` | `v3` | location |
 //! | [`update_conversation_ai_followup_settings`](ConversationAi::update_conversation_ai_followup_settings) | `PATCH /conversation-ai/agents/{agentId}/followup-settings` | `v3` | location |
+
 /// This module's path below the crate root.
 pub const MODULE: &str = "v3::conversation_ai";
-///Operations of the Conversation AI module. Get one with `client.v3().conversation_ai()`.
+
+/// Operations of the Conversation AI module. Get one with `client.v3().conversation_ai()`.
 #[derive(Clone, Debug)]
 pub struct ConversationAi {
     client: crate::Client,
 }
+
 impl ConversationAi {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
     }
+
     /// Create an action for an agent.
     ///
     /// `POST /conversation-ai/agents/{agentId}/actions` · Version `v3` · location token · scopes: `conversation-ai.write`
-    ///
-    /// Note: HighLevel's operationId here (create-action) is also used by the Voice AI document; renamed.
     pub fn create_conversation_ai_action(
         &self,
         agent_id: impl Into<String>,
@@ -59,11 +61,10 @@ impl ConversationAi {
             body,
         }
     }
+
     /// Create a Conversation AI agent.
     ///
     /// `POST /conversation-ai/agents` · Version `v3` · location token · scopes: `conversation-ai.write`
-    ///
-    /// Note: HighLevel's operationId here (create-agent) is also used by the Voice AI document; renamed.
     pub fn create_conversation_ai_agent(
         &self,
         body: crate::conversation_ai::CreateConversationAiAgentRequest,
@@ -73,11 +74,10 @@ impl ConversationAi {
             body,
         }
     }
+
     /// Detach and delete an action of an agent.
     ///
     /// `DELETE /conversation-ai/agents/{agentId}/actions/{actionId}` · Version `v3` · location token · scopes: `conversation-ai.write`
-    ///
-    /// Note: HighLevel's operationId here (delete-action) is also used by the Voice AI document; renamed.
     pub fn delete_conversation_ai_action(
         &self,
         agent_id: impl Into<String>,
@@ -89,11 +89,10 @@ impl ConversationAi {
             action_id: action_id.into(),
         }
     }
+
     /// Delete a Conversation AI agent.
     ///
     /// `DELETE /conversation-ai/agents/{agentId}` · Version `v3` · location token · scopes: `conversation-ai.write`
-    ///
-    /// Note: HighLevel's operationId here (delete-agent) is also used by the Voice AI document; renamed.
     pub fn delete_conversation_ai_agent(
         &self,
         agent_id: impl Into<String>,
@@ -103,6 +102,7 @@ impl ConversationAi {
             agent_id: agent_id.into(),
         }
     }
+
     /// Fetch one action of an agent.
     ///
     /// `GET /conversation-ai/agents/{agentId}/actions/{actionId}` · Version `v3` · location token · scopes: `conversation-ai.readonly`
@@ -117,11 +117,10 @@ impl ConversationAi {
             action_id: action_id.into(),
         }
     }
+
     /// Fetch one Conversation AI agent.
     ///
     /// `GET /conversation-ai/agents/{agentId}` · Version `v3` · location token · scopes: `conversation-ai.readonly`
-    ///
-    /// Note: HighLevel's operationId here (get-agent) is also used by the Voice AI document; renamed.
     pub fn get_conversation_ai_agent(
         &self,
         agent_id: impl Into<String>,
@@ -131,6 +130,7 @@ impl ConversationAi {
             agent_id: agent_id.into(),
         }
     }
+
     /// Fetch how an AI reply was produced: prompt, history, knowledge used and actions taken.
     ///
     /// `GET /conversation-ai/generations` · Version `v3` · location token · scopes: `conversation-ai.readonly`
@@ -145,6 +145,7 @@ impl ConversationAi {
             source: source.into(),
         }
     }
+
     /// List every action attached to an agent.
     ///
     /// `GET /conversation-ai/agents/{agentId}/actions/list` · Version `v3` · location token · scopes: `conversation-ai.readonly`
@@ -157,6 +158,7 @@ impl ConversationAi {
             agent_id: agent_id.into(),
         }
     }
+
     /// Search the Conversation AI agents of a location by name.
     ///
     /// `GET /conversation-ai/agents/search` · Version `v3` · location token · scopes: `conversation-ai.readonly`
@@ -168,11 +170,10 @@ impl ConversationAi {
             query: None,
         }
     }
+
     /// Replace the settings of an action.
     ///
     /// `PUT /conversation-ai/agents/{agentId}/actions/{actionId}` · Version `v3` · location token · scopes: `conversation-ai.write`
-    ///
-    /// Note: HighLevel's operationId here (update-action) is also used by the Voice AI document; renamed.
     pub fn update_conversation_ai_action(
         &self,
         agent_id: impl Into<String>,
@@ -186,6 +187,7 @@ impl ConversationAi {
             body,
         }
     }
+
     /// Replace an agent's configuration.
     ///
     /// `PUT /conversation-ai/agents/{agentId}` · Version `v3` · location token · scopes: `conversation-ai.write`
@@ -200,6 +202,7 @@ impl ConversationAi {
             body,
         }
     }
+
     /// Set the follow-up settings of some actions of an agent.
     ///
     /// `PATCH /conversation-ai/agents/{agentId}/followup-settings` · Version `v3` · location token · scopes: `conversation-ai.write`
@@ -215,7 +218,8 @@ impl ConversationAi {
         }
     }
 }
-///One call per operation with sample arguments (contract tests only).
+
+/// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -366,7 +370,8 @@ pub fn contract_samples(
         ));
     calls
 }
-///One call per operation with every optional argument and field set too (contract tests only).
+
+/// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -574,13 +579,12 @@ pub fn contract_samples_full(
         ));
     calls
 }
+
 /// Request builder for `create_conversation_ai_action`: set optional parameters, then call `send()`.
 ///
 /// Create an action for an agent.
 ///
 /// `POST /conversation-ai/agents/{agentId}/actions` · Version `v3` · location token · scopes: `conversation-ai.write`
-///
-/// Note: HighLevel's operationId here (create-action) is also used by the Voice AI document; renamed.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct CreateConversationAiAction {
@@ -588,6 +592,7 @@ pub struct CreateConversationAiAction {
     agent_id: String,
     body: crate::conversation_ai::ConversationAiActionRequest,
 }
+
 impl CreateConversationAiAction {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -612,12 +617,14 @@ impl CreateConversationAiAction {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::conversation_ai::ConversationAiActionResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -629,19 +636,19 @@ impl CreateConversationAiAction {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `create_conversation_ai_agent`: set optional parameters, then call `send()`.
 ///
 /// Create a Conversation AI agent.
 ///
 /// `POST /conversation-ai/agents` · Version `v3` · location token · scopes: `conversation-ai.write`
-///
-/// Note: HighLevel's operationId here (create-agent) is also used by the Voice AI document; renamed.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct CreateConversationAiAgent {
     client: crate::Client,
     body: crate::conversation_ai::CreateConversationAiAgentRequest,
 }
+
 impl CreateConversationAiAgent {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -663,12 +670,14 @@ impl CreateConversationAiAgent {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::conversation_ai::ConversationAiAgent, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -680,13 +689,12 @@ impl CreateConversationAiAgent {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `delete_conversation_ai_action`: set optional parameters, then call `send()`.
 ///
 /// Detach and delete an action of an agent.
 ///
 /// `DELETE /conversation-ai/agents/{agentId}/actions/{actionId}` · Version `v3` · location token · scopes: `conversation-ai.write`
-///
-/// Note: HighLevel's operationId here (delete-action) is also used by the Voice AI document; renamed.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DeleteConversationAiAction {
@@ -694,6 +702,7 @@ pub struct DeleteConversationAiAction {
     agent_id: String,
     action_id: String,
 }
+
 impl DeleteConversationAiAction {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -715,6 +724,7 @@ impl DeleteConversationAiAction {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
@@ -724,6 +734,7 @@ impl DeleteConversationAiAction {
     > {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -735,19 +746,19 @@ impl DeleteConversationAiAction {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `delete_conversation_ai_agent`: set optional parameters, then call `send()`.
 ///
 /// Delete a Conversation AI agent.
 ///
 /// `DELETE /conversation-ai/agents/{agentId}` · Version `v3` · location token · scopes: `conversation-ai.write`
-///
-/// Note: HighLevel's operationId here (delete-agent) is also used by the Voice AI document; renamed.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DeleteConversationAiAgent {
     client: crate::Client,
     agent_id: String,
 }
+
 impl DeleteConversationAiAgent {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -768,6 +779,7 @@ impl DeleteConversationAiAgent {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
@@ -777,6 +789,7 @@ impl DeleteConversationAiAgent {
     > {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -788,6 +801,7 @@ impl DeleteConversationAiAgent {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_conversation_ai_action`: set optional parameters, then call `send()`.
 ///
 /// Fetch one action of an agent.
@@ -800,6 +814,7 @@ pub struct GetConversationAiAction {
     agent_id: String,
     action_id: String,
 }
+
 impl GetConversationAiAction {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -821,12 +836,14 @@ impl GetConversationAiAction {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::conversation_ai::ConversationAiActionResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -838,19 +855,19 @@ impl GetConversationAiAction {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_conversation_ai_agent`: set optional parameters, then call `send()`.
 ///
 /// Fetch one Conversation AI agent.
 ///
 /// `GET /conversation-ai/agents/{agentId}` · Version `v3` · location token · scopes: `conversation-ai.readonly`
-///
-/// Note: HighLevel's operationId here (get-agent) is also used by the Voice AI document; renamed.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetConversationAiAgent {
     client: crate::Client,
     agent_id: String,
 }
+
 impl GetConversationAiAgent {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -871,12 +888,14 @@ impl GetConversationAiAgent {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::conversation_ai::ConversationAiAgent, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -888,6 +907,7 @@ impl GetConversationAiAgent {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_conversation_ai_generation`: set optional parameters, then call `send()`.
 ///
 /// Fetch how an AI reply was produced: prompt, history, knowledge used and actions taken.
@@ -900,6 +920,7 @@ pub struct GetConversationAiGeneration {
     message_id: String,
     source: GetConversationAiGenerationSource,
 }
+
 impl GetConversationAiGeneration {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -919,12 +940,14 @@ impl GetConversationAiGeneration {
         request.query("source", &self.source);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::conversation_ai::ConversationAiGeneration, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -936,6 +959,7 @@ impl GetConversationAiGeneration {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `list_conversation_ai_actions`: set optional parameters, then call `send()`.
 ///
 /// List every action attached to an agent.
@@ -947,6 +971,7 @@ pub struct ListConversationAiActions {
     client: crate::Client,
     agent_id: String,
 }
+
 impl ListConversationAiActions {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -967,6 +992,7 @@ impl ListConversationAiActions {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
@@ -976,6 +1002,7 @@ impl ListConversationAiActions {
     > {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -987,6 +1014,7 @@ impl ListConversationAiActions {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `search_conversation_ai_agents`: set optional parameters, then call `send()`.
 ///
 /// Search the Conversation AI agents of a location by name.
@@ -1000,22 +1028,26 @@ pub struct SearchConversationAiAgents {
     limit: Option<i64>,
     query: Option<String>,
 }
+
 impl SearchConversationAiAgents {
-    ///Id of the last agent of the previous page; empty for the first page.
+    /// Id of the last agent of the previous page; empty for the first page.
     pub fn start_after(mut self, value: impl Into<String>) -> Self {
         self.start_after = Some(value.into());
         self
     }
-    ///Page size.
+
+    /// Page size.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
-    ///Text matched against agent names, in lower case.
+
+    /// Text matched against agent names, in lower case.
     pub fn query(mut self, value: impl Into<String>) -> Self {
         self.query = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1041,6 +1073,7 @@ impl SearchConversationAiAgents {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
@@ -1050,6 +1083,7 @@ impl SearchConversationAiAgents {
     > {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1061,15 +1095,20 @@ impl SearchConversationAiAgents {
         self.client.execute(request).await
     }
 }
+
 impl crate::Paginated for SearchConversationAiAgents {
     type Page = crate::conversation_ai::SearchConversationAiAgentsResponse;
+
     type Item = crate::conversation_ai::ConversationAiAgentListItem;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         SearchConversationAiAgents::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         if Some(page)
@@ -1094,10 +1133,12 @@ impl crate::Paginated for SearchConversationAiAgents {
         }
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.agents).unwrap_or_default()
     }
 }
+
 impl SearchConversationAiAgents {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -1108,13 +1149,12 @@ impl SearchConversationAiAgents {
         crate::paginate(self)
     }
 }
+
 /// Request builder for `update_conversation_ai_action`: set optional parameters, then call `send()`.
 ///
 /// Replace the settings of an action.
 ///
 /// `PUT /conversation-ai/agents/{agentId}/actions/{actionId}` · Version `v3` · location token · scopes: `conversation-ai.write`
-///
-/// Note: HighLevel's operationId here (update-action) is also used by the Voice AI document; renamed.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpdateConversationAiAction {
@@ -1123,6 +1163,7 @@ pub struct UpdateConversationAiAction {
     action_id: String,
     body: crate::conversation_ai::ConversationAiActionRequest,
 }
+
 impl UpdateConversationAiAction {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1148,12 +1189,14 @@ impl UpdateConversationAiAction {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::conversation_ai::ConversationAiActionResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1165,6 +1208,7 @@ impl UpdateConversationAiAction {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `update_conversation_ai_agent`: set optional parameters, then call `send()`.
 ///
 /// Replace an agent's configuration.
@@ -1177,6 +1221,7 @@ pub struct UpdateConversationAiAgent {
     agent_id: String,
     body: crate::conversation_ai::UpdateConversationAiAgentRequest,
 }
+
 impl UpdateConversationAiAgent {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1201,12 +1246,14 @@ impl UpdateConversationAiAgent {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::conversation_ai::ConversationAiAgent, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1218,6 +1265,7 @@ impl UpdateConversationAiAgent {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `update_conversation_ai_followup_settings`: set optional parameters, then call `send()`.
 ///
 /// Set the follow-up settings of some actions of an agent.
@@ -1230,6 +1278,7 @@ pub struct UpdateConversationAiFollowupSettings {
     agent_id: String,
     body: crate::conversation_ai::UpdateFollowupSettingsRequest,
 }
+
 impl UpdateConversationAiFollowupSettings {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1254,12 +1303,14 @@ impl UpdateConversationAiFollowupSettings {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::conversation_ai::ConversationAiActionResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1271,17 +1322,21 @@ impl UpdateConversationAiFollowupSettings {
         self.client.execute(request).await
     }
 }
+
 /// Values of `GetConversationAiGenerationSource`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum GetConversationAiGenerationSource {
-    ///`conversation`
+    /// `conversation`
     Conversation,
-    ///`workflow`
+
+    /// `workflow`
     Workflow,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 impl GetConversationAiGenerationSource {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1292,6 +1347,7 @@ impl GetConversationAiGenerationSource {
         }
     }
 }
+
 impl From<&str> for GetConversationAiGenerationSource {
     fn from(value: &str) -> Self {
         match value {

@@ -45,17 +45,21 @@
 //! | [`update_email_message_status`](Conversations::update_email_message_status) | `PUT /conversations/messages/email/{id}/status` | `v3` | location |
 //! | [`update_message_status`](Conversations::update_message_status) | `PUT /conversations/messages/{messageId}/status` | `v3` | location |
 //! | [`upload_message_attachments`](Conversations::upload_message_attachments) | `POST /conversations/messages/upload` | `v3` | location |
+
 /// This module's path below the crate root.
 pub const MODULE: &str = "v3::conversations";
-///Operations of the Conversations module. Get one with `client.v3().conversations()`.
+
+/// Operations of the Conversations module. Get one with `client.v3().conversations()`.
 #[derive(Clone, Debug)]
 pub struct Conversations {
     client: crate::Client,
 }
+
 impl Conversations {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
     }
+
     /// Record a message received through a custom conversation provider.
     ///
     /// `POST /conversations/messages/inbound` · Version `v3` · location token · scopes: `conversations/message.write`
@@ -68,6 +72,7 @@ impl Conversations {
             body,
         }
     }
+
     /// Record an outbound call made through a custom conversation provider.
     ///
     /// `POST /conversations/messages/outbound` · Version `v3` · location token · scopes: `conversations/message.write`
@@ -80,11 +85,10 @@ impl Conversations {
             body,
         }
     }
+
     /// Cancel an email message that is scheduled and not yet sent.
     ///
     /// `DELETE /conversations/messages/email/{emailMessageId}/schedule` · Version `v3` · location token · scopes: `conversations/message.write`
-    ///
-    /// Note: HighLevel's operation declares no security and no Version header (so the project default 2021-07-28 applies); the scope is the one HighLevel's scopes page lists for this endpoint. HighLevel's v3 document names no Version here; the client sends v3, as HighLevel's v3 clients do.
     pub fn cancel_scheduled_email(
         &self,
         email_message_id: impl Into<String>,
@@ -94,6 +98,7 @@ impl Conversations {
             email_message_id: email_message_id.into(),
         }
     }
+
     /// Cancel a message that is scheduled and not yet sent.
     ///
     /// `DELETE /conversations/messages/{messageId}/schedule` · Version `v3` · location token · scopes: `conversations/message.write`
@@ -106,6 +111,7 @@ impl Conversations {
             message_id: message_id.into(),
         }
     }
+
     /// Confirm a direct upload and get the attachment's public URL.
     ///
     /// `POST /conversations/messages/upload/complete` · Version `v3` · location token · scopes: `conversations/message.write`
@@ -118,6 +124,7 @@ impl Conversations {
             body,
         }
     }
+
     /// Open a conversation with a contact.
     ///
     /// `POST /conversations/` · Version `v3` · location token · scopes: `conversations.write`
@@ -130,6 +137,7 @@ impl Conversations {
             body,
         }
     }
+
     /// Delete a conversation.
     ///
     /// `DELETE /conversations/{conversationId}` · Version `v3` · location token · scopes: `conversations.write`
@@ -142,6 +150,7 @@ impl Conversations {
             conversation_id: conversation_id.into(),
         }
     }
+
     /// Download the transcript of a call recording as a text file.
     ///
     /// `GET /conversations/locations/{locationId}/messages/{messageId}/transcription/download` · Version `v3` · location token · scopes: `conversations/message.readonly`
@@ -155,6 +164,7 @@ impl Conversations {
             message_id: message_id.into(),
         }
     }
+
     /// Export the messages of a location page by page.
     ///
     /// Without `channel`, every message type except email is returned, activity entries included.
@@ -175,6 +185,7 @@ impl Conversations {
             end_date: None,
         }
     }
+
     /// Fetch one conversation by its id.
     ///
     /// `GET /conversations/{conversationId}` · Version `v3` · location token · scopes: `conversations.readonly`
@@ -187,33 +198,30 @@ impl Conversations {
             conversation_id: conversation_id.into(),
         }
     }
+
     /// Fetch one email message, with its body and recipients.
     ///
     /// `GET /conversations/messages/email/{id}` · Version `v3` · location token · scopes: `conversations/message.readonly`
-    ///
-    /// Note: HighLevel's doc declares no path parameter, no Version header (so the project default 2021-07-28 applies, while the rest of this API uses 2021-04-15) and no security scope; `conversations/message.readonly` is the likely scope. HighLevel's v3 document names no Version here; the client sends v3, as HighLevel's v3 clients do.
     pub fn get_email_message(&self, id: impl Into<String>) -> GetEmailMessage {
         GetEmailMessage {
             client: self.client.clone(),
             id: id.into(),
         }
     }
+
     /// Fetch one message by its id.
     ///
     /// `GET /conversations/messages/{id}` · Version `v3` · location token · scopes: `conversations/message.readonly`
-    ///
-    /// Note: SKILL.md writes the path parameter as `{messageId}`; HighLevel names it `id`.
     pub fn get_message(&self, id: impl Into<String>) -> GetMessage {
         GetMessage {
             client: self.client.clone(),
             id: id.into(),
         }
     }
+
     /// Download the audio recording of a call message (WAV).
     ///
     /// `GET /conversations/messages/{messageId}/locations/{locationId}/recording` · Version `v3` · location token · scopes: `conversations/message.readonly`
-    ///
-    /// Note: SKILL.md gives GET /conversations/{conversationId}/messages/{messageId}/recordings (sections 5 and 31); the real path is this one, keyed by message and location.
     pub fn get_message_recording(
         &self,
         message_id: impl Into<String>,
@@ -224,6 +232,7 @@ impl Conversations {
             location_id: None,
         }
     }
+
     /// Read the transcript of a call recording, sentence by sentence.
     ///
     /// `GET /conversations/locations/{locationId}/messages/{messageId}/transcription` · Version `v3` · location token · scopes: `conversations/message.readonly`
@@ -237,6 +246,7 @@ impl Conversations {
             message_id: message_id.into(),
         }
     }
+
     /// Get a signed URL to upload a large attachment directly to storage.
     ///
     /// PUT the file to `uploadUrl` within 15 minutes, then call `complete_attachment_upload`.
@@ -251,6 +261,7 @@ impl Conversations {
             body,
         }
     }
+
     /// List the messages of a conversation, newest first, page by page.
     ///
     /// `GET /conversations/{conversationId}/messages` · Version `v3` · location token · scopes: `conversations/message.readonly`
@@ -266,11 +277,10 @@ impl Conversations {
             type_: None,
         }
     }
+
     /// Search the conversations of a location with filters and sorting.
     ///
     /// `GET /conversations/search` · Version `v3` · location token · scopes: `conversations.readonly`
-    ///
-    /// Note: Paged by `limit` and `startAfterDate` (the sort value of the last conversation of the previous page), but the sort value is not among the documented fields of a result, so no pagination is declared.
     pub fn search_conversations(&self) -> SearchConversations {
         SearchConversations {
             client: self.client.clone(),
@@ -297,13 +307,12 @@ impl Conversations {
             end_date: None,
         }
     }
+
     /// Send a message to a contact on SMS, email, WhatsApp, social or chat channels.
     ///
     /// The conversation is found or created from the contact. Email messages can be scheduled, threaded, replied to or forwarded.
     ///
     /// `POST /conversations/messages` · Version `v3` · location token · scopes: `conversations/message.write`
-    ///
-    /// Note: SKILL.md's examples send this with Version 2021-07-28; HighLevel's doc gives 2021-04-15.
     pub fn send_message(
         &self,
         body: crate::conversations::SendMessageRequest,
@@ -313,6 +322,7 @@ impl Conversations {
             body,
         }
     }
+
     /// Publish a reply to a Google Business Profile review.
     ///
     /// The conversation must be the one created for the review.
@@ -327,6 +337,7 @@ impl Conversations {
             body,
         }
     }
+
     /// Show or hide the typing indicator of an agent or bot in a live chat.
     ///
     /// `POST /conversations/providers/live-chat/typing` · Version `v3` · location token · scopes: `conversations/livechat.write`
@@ -339,6 +350,7 @@ impl Conversations {
             body,
         }
     }
+
     /// Replace the attachments of a call message (at most 5 URLs).
     ///
     /// Only for custom-provider calls and for calls whose sub-type is an external call.
@@ -355,6 +367,7 @@ impl Conversations {
             body,
         }
     }
+
     /// Change the unread count, star or live-chat feedback of a conversation.
     ///
     /// `PUT /conversations/{conversationId}` · Version `v3` · location token · scopes: `conversations.write`
@@ -369,6 +382,7 @@ impl Conversations {
             body,
         }
     }
+
     /// Report delivery events and statuses of an email sent through a custom provider.
     ///
     /// Only the provider app that sent the email may call this (emails sent by HighLevel's own mail services are refused). Counters in `events` are added to the stored ones (0 changes nothing), each `recipients` entry replaces the status stored for that address, and `status` replaces the overall status of the message. Related events are filled in by HighLevel: a click or reply also counts as an open and a delivery, an open as a delivery.
@@ -385,6 +399,7 @@ impl Conversations {
             body,
         }
     }
+
     /// Report the delivery status of a message sent through a custom provider.
     ///
     /// `PUT /conversations/messages/{messageId}/status` · Version `v3` · location token · scopes: `conversations/message.write`
@@ -399,13 +414,12 @@ impl Conversations {
             body,
         }
     }
+
     /// Upload files to attach to messages of a conversation.
     ///
     /// Accepted types: JPG, JPEG, PNG, MP4, MPEG, ZIP, RAR, PDF, DOC, DOCX, TXT, MP3, WAV. The response maps each file to its hosted URL, to pass as `attachments` when sending.
     ///
     /// `POST /conversations/messages/upload` · Version `v3` · location token · scopes: `conversations/message.write`
-    ///
-    /// Note: HighLevel's body schema lacks the file part its description names (`fileAttachment`); it is added here. No size limit is documented for this endpoint (it answers 413 when a file is too large).
     pub fn upload_message_attachments(
         &self,
         body: crate::conversations::UploadMessageAttachmentsRequest,
@@ -416,7 +430,8 @@ impl Conversations {
         }
     }
 }
-///One call per operation with sample arguments (contract tests only).
+
+/// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -715,7 +730,8 @@ pub fn contract_samples(
         ));
     calls
 }
-///One call per operation with every optional argument and field set too (contract tests only).
+
+/// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -1145,6 +1161,7 @@ pub fn contract_samples_full(
         ));
     calls
 }
+
 /// Request builder for `add_inbound_message`: set optional parameters, then call `send()`.
 ///
 /// Record a message received through a custom conversation provider.
@@ -1156,6 +1173,7 @@ pub struct AddInboundMessage {
     client: crate::Client,
     body: crate::conversations::InboundMessageRequest,
 }
+
 impl AddInboundMessage {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1177,12 +1195,14 @@ impl AddInboundMessage {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::conversations::AddedMessageResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1194,6 +1214,7 @@ impl AddInboundMessage {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `add_outbound_call`: set optional parameters, then call `send()`.
 ///
 /// Record an outbound call made through a custom conversation provider.
@@ -1205,6 +1226,7 @@ pub struct AddOutboundCall {
     client: crate::Client,
     body: crate::conversations::OutboundCallRequest,
 }
+
 impl AddOutboundCall {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1226,12 +1248,14 @@ impl AddOutboundCall {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::conversations::AddedMessageResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1243,19 +1267,19 @@ impl AddOutboundCall {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `cancel_scheduled_email`: set optional parameters, then call `send()`.
 ///
 /// Cancel an email message that is scheduled and not yet sent.
 ///
 /// `DELETE /conversations/messages/email/{emailMessageId}/schedule` · Version `v3` · location token · scopes: `conversations/message.write`
-///
-/// Note: HighLevel's operation declares no security and no Version header (so the project default 2021-07-28 applies); the scope is the one HighLevel's scopes page lists for this endpoint. HighLevel's v3 document names no Version here; the client sends v3, as HighLevel's v3 clients do.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct CancelScheduledEmail {
     client: crate::Client,
     email_message_id: String,
 }
+
 impl CancelScheduledEmail {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1276,12 +1300,14 @@ impl CancelScheduledEmail {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::conversations::CancelScheduledResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1293,6 +1319,7 @@ impl CancelScheduledEmail {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `cancel_scheduled_message`: set optional parameters, then call `send()`.
 ///
 /// Cancel a message that is scheduled and not yet sent.
@@ -1304,6 +1331,7 @@ pub struct CancelScheduledMessage {
     client: crate::Client,
     message_id: String,
 }
+
 impl CancelScheduledMessage {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1324,12 +1352,14 @@ impl CancelScheduledMessage {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::conversations::CancelScheduledResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1341,6 +1371,7 @@ impl CancelScheduledMessage {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `complete_attachment_upload`: set optional parameters, then call `send()`.
 ///
 /// Confirm a direct upload and get the attachment's public URL.
@@ -1352,6 +1383,7 @@ pub struct CompleteAttachmentUpload {
     client: crate::Client,
     body: crate::conversations::CompleteAttachmentUploadRequest,
 }
+
 impl CompleteAttachmentUpload {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1373,12 +1405,14 @@ impl CompleteAttachmentUpload {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::conversations::CompleteAttachmentUploadResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1390,6 +1424,7 @@ impl CompleteAttachmentUpload {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `create_conversation`: set optional parameters, then call `send()`.
 ///
 /// Open a conversation with a contact.
@@ -1401,6 +1436,7 @@ pub struct CreateConversation {
     client: crate::Client,
     body: crate::conversations::CreateConversationRequest,
 }
+
 impl CreateConversation {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1419,12 +1455,14 @@ impl CreateConversation {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::conversations::ConversationResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1436,6 +1474,7 @@ impl CreateConversation {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `delete_conversation`: set optional parameters, then call `send()`.
 ///
 /// Delete a conversation.
@@ -1447,6 +1486,7 @@ pub struct DeleteConversation {
     client: crate::Client,
     conversation_id: String,
 }
+
 impl DeleteConversation {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1467,10 +1507,12 @@ impl DeleteConversation {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1479,6 +1521,7 @@ impl DeleteConversation {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `download_message_transcription`: set optional parameters, then call `send()`.
 ///
 /// Download the transcript of a call recording as a text file.
@@ -1491,14 +1534,16 @@ pub struct DownloadMessageTranscription {
     location_id: Option<String>,
     message_id: String,
 }
-impl DownloadMessageTranscription {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl DownloadMessageTranscription {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1526,10 +1571,12 @@ Defaults to the client's configured location.*/
         request.scope_key(location_id.clone());
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<bytes::Bytes, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1538,6 +1585,7 @@ Defaults to the client's configured location.*/
         self.client.execute_bytes(request).await
     }
 }
+
 /// Request builder for `export_messages`: set optional parameters, then call `send()`.
 ///
 /// Export the messages of a location page by page.
@@ -1560,30 +1608,35 @@ pub struct ExportMessages {
     start_date: Option<String>,
     end_date: Option<String>,
 }
-impl ExportMessages {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl ExportMessages {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Page size, 10 to 500; 100 when absent.
+
+    /// Page size, 10 to 500; 100 when absent.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
-    ///The `nextCursor` of the previous page.
+
+    /// The `nextCursor` of the previous page.
     pub fn cursor(mut self, value: impl Into<String>) -> Self {
         self.cursor = Some(value.into());
         self
     }
-    ///Sets `sortBy`.
+
+    /// Sets `sortBy`.
     pub fn sort_by(mut self, value: impl Into<ExportMessagesSortBy>) -> Self {
         self.sort_by = Some(value.into());
         self
     }
-    ///Descending when absent.
+
+    /// Descending when absent.
     pub fn sort_order(
         mut self,
         value: impl Into<crate::conversations::SortDirection>,
@@ -1591,31 +1644,37 @@ Defaults to the client's configured location.*/
         self.sort_order = Some(value.into());
         self
     }
-    ///Only the messages of this conversation.
+
+    /// Only the messages of this conversation.
     pub fn conversation_id(mut self, value: impl Into<String>) -> Self {
         self.conversation_id = Some(value.into());
         self
     }
-    ///Only the messages of this contact.
+
+    /// Only the messages of this contact.
     pub fn contact_id(mut self, value: impl Into<String>) -> Self {
         self.contact_id = Some(value.into());
         self
     }
-    ///Only the messages of this channel.
+
+    /// Only the messages of this channel.
     pub fn channel(mut self, value: impl Into<ExportMessagesChannel>) -> Self {
         self.channel = Some(value.into());
         self
     }
-    ///Earliest message date to include.
+
+    /// Earliest message date to include.
     pub fn start_date(mut self, value: impl Into<String>) -> Self {
         self.start_date = Some(value.into());
         self
     }
-    ///Latest message date to include.
+
+    /// Latest message date to include.
     pub fn end_date(mut self, value: impl Into<String>) -> Self {
         self.end_date = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1664,12 +1723,14 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::conversations::ExportMessagesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1681,15 +1742,20 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 impl crate::Paginated for ExportMessages {
     type Page = crate::conversations::ExportMessagesResponse;
+
     type Item = crate::conversations::Message;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ExportMessages::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         if Some(page)
@@ -1712,10 +1778,12 @@ impl crate::Paginated for ExportMessages {
         }
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.messages).unwrap_or_default()
     }
 }
+
 impl ExportMessages {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -1726,6 +1794,7 @@ impl ExportMessages {
         crate::paginate(self)
     }
 }
+
 /// Request builder for `get_conversation`: set optional parameters, then call `send()`.
 ///
 /// Fetch one conversation by its id.
@@ -1737,6 +1806,7 @@ pub struct GetConversation {
     client: crate::Client,
     conversation_id: String,
 }
+
 impl GetConversation {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1757,10 +1827,12 @@ impl GetConversation {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::conversations::Conversation, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1769,19 +1841,19 @@ impl GetConversation {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_email_message`: set optional parameters, then call `send()`.
 ///
 /// Fetch one email message, with its body and recipients.
 ///
 /// `GET /conversations/messages/email/{id}` · Version `v3` · location token · scopes: `conversations/message.readonly`
-///
-/// Note: HighLevel's doc declares no path parameter, no Version header (so the project default 2021-07-28 applies, while the rest of this API uses 2021-04-15) and no security scope; `conversations/message.readonly` is the likely scope. HighLevel's v3 document names no Version here; the client sends v3, as HighLevel's v3 clients do.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetEmailMessage {
     client: crate::Client,
     id: String,
 }
+
 impl GetEmailMessage {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1802,10 +1874,12 @@ impl GetEmailMessage {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::conversations::EmailMessage, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1814,19 +1888,19 @@ impl GetEmailMessage {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_message`: set optional parameters, then call `send()`.
 ///
 /// Fetch one message by its id.
 ///
 /// `GET /conversations/messages/{id}` · Version `v3` · location token · scopes: `conversations/message.readonly`
-///
-/// Note: SKILL.md writes the path parameter as `{messageId}`; HighLevel names it `id`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetMessage {
     client: crate::Client,
     id: String,
 }
+
 impl GetMessage {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1847,10 +1921,12 @@ impl GetMessage {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::conversations::Message, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1859,13 +1935,12 @@ impl GetMessage {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_message_recording`: set optional parameters, then call `send()`.
 ///
 /// Download the audio recording of a call message (WAV).
 ///
 /// `GET /conversations/messages/{messageId}/locations/{locationId}/recording` · Version `v3` · location token · scopes: `conversations/message.readonly`
-///
-/// Note: SKILL.md gives GET /conversations/{conversationId}/messages/{messageId}/recordings (sections 5 and 31); the real path is this one, keyed by message and location.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetMessageRecording {
@@ -1873,14 +1948,16 @@ pub struct GetMessageRecording {
     message_id: String,
     location_id: Option<String>,
 }
-impl GetMessageRecording {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl GetMessageRecording {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1905,10 +1982,12 @@ Defaults to the client's configured location.*/
         request.scope_key(location_id.clone());
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<bytes::Bytes, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1917,6 +1996,7 @@ Defaults to the client's configured location.*/
         self.client.execute_bytes(request).await
     }
 }
+
 /// Request builder for `get_message_transcription`: set optional parameters, then call `send()`.
 ///
 /// Read the transcript of a call recording, sentence by sentence.
@@ -1929,14 +2009,16 @@ pub struct GetMessageTranscription {
     location_id: Option<String>,
     message_id: String,
 }
-impl GetMessageTranscription {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl GetMessageTranscription {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1961,12 +2043,14 @@ Defaults to the client's configured location.*/
         request.scope_key(location_id.clone());
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::conversations::MessageTranscription, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1978,6 +2062,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `initiate_attachment_upload`: set optional parameters, then call `send()`.
 ///
 /// Get a signed URL to upload a large attachment directly to storage.
@@ -1991,6 +2076,7 @@ pub struct InitiateAttachmentUpload {
     client: crate::Client,
     body: crate::conversations::InitiateAttachmentUploadRequest,
 }
+
 impl InitiateAttachmentUpload {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2012,12 +2098,14 @@ impl InitiateAttachmentUpload {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::conversations::InitiateAttachmentUploadResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2029,6 +2117,7 @@ impl InitiateAttachmentUpload {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `list_conversation_messages`: set optional parameters, then call `send()`.
 ///
 /// List the messages of a conversation, newest first, page by page.
@@ -2043,22 +2132,26 @@ pub struct ListConversationMessages {
     limit: Option<i64>,
     type_: Option<ListConversationMessagesType>,
 }
+
 impl ListConversationMessages {
-    ///The `lastMessageId` of the previous page; the page starts after that message.
+    /// The `lastMessageId` of the previous page; the page starts after that message.
     pub fn last_message_id(mut self, value: impl Into<String>) -> Self {
         self.last_message_id = Some(value.into());
         self
     }
-    ///Page size; 20 when absent.
+
+    /// Page size; 20 when absent.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
-    ///Only messages of this type; several types may be joined with commas.
+
+    /// Only messages of this type; several types may be joined with commas.
     pub fn type_(mut self, value: impl Into<ListConversationMessagesType>) -> Self {
         self.type_ = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -2087,12 +2180,14 @@ impl ListConversationMessages {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::conversations::ListConversationMessagesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2104,15 +2199,20 @@ impl ListConversationMessages {
         self.client.execute(request).await
     }
 }
+
 impl crate::Paginated for ListConversationMessages {
     type Page = crate::conversations::ListConversationMessagesResponse;
+
     type Item = crate::conversations::Message;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListConversationMessages::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         if Some(page)
@@ -2137,10 +2237,12 @@ impl crate::Paginated for ListConversationMessages {
         }
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.messages).and_then(|v| v.messages).unwrap_or_default()
     }
 }
+
 impl ListConversationMessages {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -2151,13 +2253,12 @@ impl ListConversationMessages {
         crate::paginate(self)
     }
 }
+
 /// Request builder for `search_conversations`: set optional parameters, then call `send()`.
 ///
 /// Search the conversations of a location with filters and sorting.
 ///
 /// `GET /conversations/search` · Version `v3` · location token · scopes: `conversations.readonly`
-///
-/// Note: Paged by `limit` and `startAfterDate` (the sort value of the last conversation of the previous page), but the sort value is not among the documented fields of a result, so no pagination is declared.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct SearchConversations {
@@ -2184,40 +2285,47 @@ pub struct SearchConversations {
     start_date: Option<i64>,
     end_date: Option<i64>,
 }
-impl SearchConversations {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl SearchConversations {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Only the conversations of this contact.
+
+    /// Only the conversations of this contact.
     pub fn contact_id(mut self, value: impl Into<String>) -> Self {
         self.contact_id = Some(value.into());
         self
     }
-    ///Comma-separated user ids the conversations are assigned to; `unassigned` for none.
+
+    /// Comma-separated user ids the conversations are assigned to; `unassigned` for none.
     pub fn assigned_to(mut self, value: impl Into<String>) -> Self {
         self.assigned_to = Some(value.into());
         self
     }
-    ///Comma-separated user ids following the conversations.
+
+    /// Comma-separated user ids following the conversations.
     pub fn followers(mut self, value: impl Into<String>) -> Self {
         self.followers = Some(value.into());
         self
     }
-    ///Comma-separated user ids mentioned in the conversations.
+
+    /// Comma-separated user ids mentioned in the conversations.
     pub fn mentions(mut self, value: impl Into<String>) -> Self {
         self.mentions = Some(value.into());
         self
     }
-    ///Free text to search for.
+
+    /// Free text to search for.
     pub fn query(mut self, value: impl Into<String>) -> Self {
         self.query = Some(value.into());
         self
     }
-    ///Sets `sort`.
+
+    /// Sets `sort`.
     pub fn sort(
         mut self,
         value: impl Into<crate::conversations::SortDirection>,
@@ -2225,22 +2333,26 @@ Defaults to the client's configured location.*/
         self.sort = Some(value.into());
         self
     }
-    ///Sort value of the last conversation already received; the page starts after it.
+
+    /// Sort value of the last conversation already received; the page starts after it.
     pub fn start_after_date(mut self, value: impl Into<i64>) -> Self {
         self.start_after_date = Some(value.into());
         self
     }
-    ///Only the conversation with this id.
+
+    /// Only the conversation with this id.
     pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
         self
     }
-    ///Page size; 20 when absent.
+
+    /// Page size; 20 when absent.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
-    ///Only conversations whose latest message is of this type.
+
+    /// Only conversations whose latest message is of this type.
     pub fn last_message_type(
         mut self,
         value: impl Into<crate::conversations::MessageType>,
@@ -2248,7 +2360,8 @@ Defaults to the client's configured location.*/
         self.last_message_type = Some(value.into());
         self
     }
-    ///Whether the latest outbound message was sent by automation or by hand.
+
+    /// Whether the latest outbound message was sent by automation or by hand.
     pub fn last_message_action(
         mut self,
         value: impl Into<SearchConversationsLastMessageAction>,
@@ -2256,7 +2369,8 @@ Defaults to the client's configured location.*/
         self.last_message_action = Some(value.into());
         self
     }
-    ///Sets `lastMessageDirection`.
+
+    /// Sets `lastMessageDirection`.
     pub fn last_message_direction(
         mut self,
         value: impl Into<crate::conversations::MessageDirection>,
@@ -2264,46 +2378,55 @@ Defaults to the client's configured location.*/
         self.last_message_direction = Some(value.into());
         self
     }
-    ///Read state filter.
+
+    /// Read state filter.
     pub fn status(mut self, value: impl Into<SearchConversationsStatus>) -> Self {
         self.status = Some(value.into());
         self
     }
-    ///The date or score the results are ordered by.
+
+    /// The date or score the results are ordered by.
     pub fn sort_by(mut self, value: impl Into<SearchConversationsSortBy>) -> Self {
         self.sort_by = Some(value.into());
         self
     }
-    ///Score profile id used when `sortBy` is `score_profile`.
+
+    /// Score profile id used when `sortBy` is `score_profile`.
     pub fn sort_score_profile(mut self, value: impl Into<String>) -> Self {
         self.sort_score_profile = Some(value.into());
         self
     }
-    ///Score profile id the `scoreProfileMin`/`scoreProfileMax` filters apply to.
+
+    /// Score profile id the `scoreProfileMin`/`scoreProfileMax` filters apply to.
     pub fn score_profile(mut self, value: impl Into<String>) -> Self {
         self.score_profile = Some(value.into());
         self
     }
-    ///Lowest score to include.
+
+    /// Lowest score to include.
     pub fn score_profile_min(mut self, value: impl Into<f64>) -> Self {
         self.score_profile_min = Some(value.into());
         self
     }
-    ///Highest score to include.
+
+    /// Highest score to include.
     pub fn score_profile_max(mut self, value: impl Into<f64>) -> Self {
         self.score_profile_max = Some(value.into());
         self
     }
-    ///Earliest creation date to include, in Unix milliseconds.
+
+    /// Earliest creation date to include, in Unix milliseconds.
     pub fn start_date(mut self, value: impl Into<i64>) -> Self {
         self.start_date = Some(value.into());
         self
     }
-    ///Latest creation date to include, in Unix milliseconds.
+
+    /// Latest creation date to include, in Unix milliseconds.
     pub fn end_date(mut self, value: impl Into<i64>) -> Self {
         self.end_date = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -2382,12 +2505,14 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::conversations::SearchConversationsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2399,6 +2524,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `send_message`: set optional parameters, then call `send()`.
 ///
 /// Send a message to a contact on SMS, email, WhatsApp, social or chat channels.
@@ -2406,14 +2532,13 @@ Defaults to the client's configured location.*/
 /// The conversation is found or created from the contact. Email messages can be scheduled, threaded, replied to or forwarded.
 ///
 /// `POST /conversations/messages` · Version `v3` · location token · scopes: `conversations/message.write`
-///
-/// Note: SKILL.md's examples send this with Version 2021-07-28; HighLevel's doc gives 2021-04-15.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct SendMessage {
     client: crate::Client,
     body: crate::conversations::SendMessageRequest,
 }
+
 impl SendMessage {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2435,12 +2560,14 @@ impl SendMessage {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::conversations::SendMessageResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2452,6 +2579,7 @@ impl SendMessage {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `send_review_reply`: set optional parameters, then call `send()`.
 ///
 /// Publish a reply to a Google Business Profile review.
@@ -2465,6 +2593,7 @@ pub struct SendReviewReply {
     client: crate::Client,
     body: crate::conversations::ReviewReplyRequest,
 }
+
 impl SendReviewReply {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2486,12 +2615,14 @@ impl SendReviewReply {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::conversations::SendMessageResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2503,6 +2634,7 @@ impl SendReviewReply {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `set_live_chat_typing`: set optional parameters, then call `send()`.
 ///
 /// Show or hide the typing indicator of an agent or bot in a live chat.
@@ -2514,6 +2646,7 @@ pub struct SetLiveChatTyping {
     client: crate::Client,
     body: crate::conversations::LiveChatTypingRequest,
 }
+
 impl SetLiveChatTyping {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2535,10 +2668,12 @@ impl SetLiveChatTyping {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2547,6 +2682,7 @@ impl SetLiveChatTyping {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `set_message_attachments`: set optional parameters, then call `send()`.
 ///
 /// Replace the attachments of a call message (at most 5 URLs).
@@ -2561,6 +2697,7 @@ pub struct SetMessageAttachments {
     message_id: String,
     body: crate::conversations::SetMessageAttachmentsRequest,
 }
+
 impl SetMessageAttachments {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2585,10 +2722,12 @@ impl SetMessageAttachments {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2597,6 +2736,7 @@ impl SetMessageAttachments {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `update_conversation`: set optional parameters, then call `send()`.
 ///
 /// Change the unread count, star or live-chat feedback of a conversation.
@@ -2609,6 +2749,7 @@ pub struct UpdateConversation {
     conversation_id: String,
     body: UpdateConversationRequest,
 }
+
 impl UpdateConversation {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2633,12 +2774,14 @@ impl UpdateConversation {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::conversations::ConversationResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2650,6 +2793,7 @@ impl UpdateConversation {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `update_email_message_status`: set optional parameters, then call `send()`.
 ///
 /// Report delivery events and statuses of an email sent through a custom provider.
@@ -2664,6 +2808,7 @@ pub struct UpdateEmailMessageStatus {
     id: String,
     body: UpdateEmailMessageStatusRequest,
 }
+
 impl UpdateEmailMessageStatus {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2688,10 +2833,12 @@ impl UpdateEmailMessageStatus {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<UpdateEmailMessageStatusResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2700,6 +2847,7 @@ impl UpdateEmailMessageStatus {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `update_message_status`: set optional parameters, then call `send()`.
 ///
 /// Report the delivery status of a message sent through a custom provider.
@@ -2712,6 +2860,7 @@ pub struct UpdateMessageStatus {
     message_id: String,
     body: crate::conversations::UpdateMessageStatusRequest,
 }
+
 impl UpdateMessageStatus {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2736,12 +2885,14 @@ impl UpdateMessageStatus {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::conversations::SendMessageResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2753,6 +2904,7 @@ impl UpdateMessageStatus {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `upload_message_attachments`: set optional parameters, then call `send()`.
 ///
 /// Upload files to attach to messages of a conversation.
@@ -2760,14 +2912,13 @@ impl UpdateMessageStatus {
 /// Accepted types: JPG, JPEG, PNG, MP4, MPEG, ZIP, RAR, PDF, DOC, DOCX, TXT, MP3, WAV. The response maps each file to its hosted URL, to pass as `attachments` when sending.
 ///
 /// `POST /conversations/messages/upload` · Version `v3` · location token · scopes: `conversations/message.write`
-///
-/// Note: HighLevel's body schema lacks the file part its description names (`fileAttachment`); it is added here. No size limit is documented for this endpoint (it answers 413 when a file is too large).
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UploadMessageAttachments {
     client: crate::Client,
     body: crate::conversations::UploadMessageAttachmentsRequest,
 }
+
 impl UploadMessageAttachments {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2789,12 +2940,14 @@ impl UploadMessageAttachments {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::conversations::UploadMessageAttachmentsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2806,17 +2959,21 @@ impl UploadMessageAttachments {
         self.client.execute(request).await
     }
 }
+
 /// Live-chat feedback on a conversation.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ConversationFeedback {
-    ///`positive`
+    /// `positive`
     Positive,
-    ///`negative`
+
+    /// `negative`
     Negative,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 impl ConversationFeedback {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -2827,6 +2984,7 @@ impl ConversationFeedback {
         }
     }
 }
+
 impl From<&str> for ConversationFeedback {
     fn from(value: &str) -> Self {
         match value {
@@ -2837,35 +2995,48 @@ impl From<&str> for ConversationFeedback {
     }
 }
 crate::runtime::enums::string_enum!(ConversationFeedback);
+
 /// Delivery event counters to add to the stored ones, by event name; send only those that changed. Known names: `delivered`, `opened` (unique opens), `clicked`, `replied`, `failed` (permanent and temporary), `accepted` (by the receiving server), `rejected` (by the receiving server, before accepting), `unsubscribed`, `complained` (spam reports) and `stored`; provider-specific counters such as `permanent_fail`, `temporary_fail` and `esp_isp_block` are also accepted.
 pub type EmailEvents = std::collections::BTreeMap<String, i64>;
+
 /// The statuses that can be reported for an email message or one of its recipients.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum EmailMessageStatus {
-    ///`pending`
+    /// `pending`
     Pending,
-    ///`scheduled`
+
+    /// `scheduled`
     Scheduled,
-    ///`sent`
+
+    /// `sent`
     Sent,
-    ///`delivered`
+
+    /// `delivered`
     Delivered,
-    ///`read`
+
+    /// `read`
     Read,
-    ///`undelivered`
+
+    /// `undelivered`
     Undelivered,
-    ///`connected`
+
+    /// `connected`
     Connected,
-    ///`failed`
+
+    /// `failed`
     Failed,
-    ///`opened`
+
+    /// `opened`
     Opened,
-    ///`clicked`
+
+    /// `clicked`
     Clicked,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 impl EmailMessageStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -2884,6 +3055,7 @@ impl EmailMessageStatus {
         }
     }
 }
+
 impl From<&str> for EmailMessageStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -2902,6 +3074,7 @@ impl From<&str> for EmailMessageStatus {
     }
 }
 crate::runtime::enums::string_enum!(EmailMessageStatus);
+
 /// The delivery status of one recipient of an email.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2909,14 +3082,17 @@ pub struct EmailRecipientStatus {
     /// The recipient's address, one of the email's original recipients.
     #[serde(rename = "emailId")]
     pub email_id: String,
-    /// `status`
+
+    /// `status`: a [`EmailMessageStatus`](crate::v3::conversations::EmailMessageStatus).
     pub status: EmailMessageStatus,
+
     /// Why delivery failed, with status `failed`.
     #[serde(rename = "failReason", default, skip_serializing_if = "Option::is_none")]
     pub fail_reason: Option<String>,
 }
+
 impl EmailRecipientStatus {
-    ///A value with the required fields (`emailId`, `status`).
+    /// A value with the required fields (`emailId`, `status`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         email_id: impl Into<String>,
@@ -2928,31 +3104,40 @@ impl EmailRecipientStatus {
             fail_reason: None,
         }
     }
-    ///Sets `failReason`.
+
+    /// Sets `failReason`.
     pub fn fail_reason(mut self, value: impl Into<String>) -> Self {
         self.fail_reason = Some(value.into());
         self
     }
 }
+
 /// Values of `ExportMessagesChannel`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ExportMessagesChannel {
-    ///`Call`
+    /// `Call`
     Call,
-    ///`SMS`
+
+    /// `SMS`
     Sms,
-    ///`Email`
+
+    /// `Email`
     Email,
-    ///`WhatsApp`
+
+    /// `WhatsApp`
     WhatsApp,
-    ///`Instagram`
+
+    /// `Instagram`
     Instagram,
-    ///`Facebook`
+
+    /// `Facebook`
     Facebook,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 impl ExportMessagesChannel {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -2967,6 +3152,7 @@ impl ExportMessagesChannel {
         }
     }
 }
+
 impl From<&str> for ExportMessagesChannel {
     fn from(value: &str) -> Self {
         match value {
@@ -2981,17 +3167,21 @@ impl From<&str> for ExportMessagesChannel {
     }
 }
 crate::runtime::enums::string_enum!(ExportMessagesChannel);
+
 /// Values of `ExportMessagesSortBy`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ExportMessagesSortBy {
-    ///`createdAt`
+    /// `createdAt`
     CreatedAt,
-    ///`updatedAt`
+
+    /// `updatedAt`
     UpdatedAt,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 impl ExportMessagesSortBy {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3002,6 +3192,7 @@ impl ExportMessagesSortBy {
         }
     }
 }
+
 impl From<&str> for ExportMessagesSortBy {
     fn from(value: &str) -> Self {
         match value {
@@ -3012,51 +3203,72 @@ impl From<&str> for ExportMessagesSortBy {
     }
 }
 crate::runtime::enums::string_enum!(ExportMessagesSortBy);
+
 /// Values of `ListConversationMessagesType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ListConversationMessagesType {
-    ///`TYPE_CALL`
+    /// `TYPE_CALL`
     TypeCall,
-    ///`TYPE_SMS`
+
+    /// `TYPE_SMS`
     TypeSms,
-    ///`TYPE_RCS`
+
+    /// `TYPE_RCS`
     TypeRcs,
-    ///`TYPE_EMAIL`
+
+    /// `TYPE_EMAIL`
     TypeEmail,
-    ///`TYPE_FACEBOOK`
+
+    /// `TYPE_FACEBOOK`
     TypeFacebook,
-    ///`TYPE_GMB`
+
+    /// `TYPE_GMB`
     TypeGmb,
-    ///`TYPE_INSTAGRAM`
+
+    /// `TYPE_INSTAGRAM`
     TypeInstagram,
-    ///`TYPE_WHATSAPP`
+
+    /// `TYPE_WHATSAPP`
     TypeWhatsapp,
-    ///`TYPE_ACTIVITY_APPOINTMENT`
+
+    /// `TYPE_ACTIVITY_APPOINTMENT`
     TypeActivityAppointment,
-    ///`TYPE_ACTIVITY_CONTACT`
+
+    /// `TYPE_ACTIVITY_CONTACT`
     TypeActivityContact,
-    ///`TYPE_ACTIVITY_INVOICE`
+
+    /// `TYPE_ACTIVITY_INVOICE`
     TypeActivityInvoice,
-    ///`TYPE_ACTIVITY_PAYMENT`
+
+    /// `TYPE_ACTIVITY_PAYMENT`
     TypeActivityPayment,
-    ///`TYPE_ACTIVITY_OPPORTUNITY`
+
+    /// `TYPE_ACTIVITY_OPPORTUNITY`
     TypeActivityOpportunity,
-    ///`TYPE_LIVE_CHAT`
+
+    /// `TYPE_LIVE_CHAT`
     TypeLiveChat,
-    ///`TYPE_INTERNAL_COMMENTS`
+
+    /// `TYPE_INTERNAL_COMMENTS`
     TypeInternalComments,
-    ///`TYPE_ACTIVITY_EMPLOYEE_ACTION_LOG`
+
+    /// `TYPE_ACTIVITY_EMPLOYEE_ACTION_LOG`
     TypeActivityEmployeeActionLog,
-    ///`TYPE_TIKTOK`
+
+    /// `TYPE_TIKTOK`
     TypeTiktok,
-    ///`TYPE_ACTIVITY_WHATSAPP`
+
+    /// `TYPE_ACTIVITY_WHATSAPP`
     TypeActivityWhatsapp,
-    ///`TYPE_FORM_SUBMISSION`
+
+    /// `TYPE_FORM_SUBMISSION`
     TypeFormSubmission,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 impl ListConversationMessagesType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3084,6 +3296,7 @@ impl ListConversationMessagesType {
         }
     }
 }
+
 impl From<&str> for ListConversationMessagesType {
     fn from(value: &str) -> Self {
         match value {
@@ -3111,17 +3324,21 @@ impl From<&str> for ListConversationMessagesType {
     }
 }
 crate::runtime::enums::string_enum!(ListConversationMessagesType);
+
 /// Values of `SearchConversationsLastMessageAction`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SearchConversationsLastMessageAction {
-    ///`automated`
+    /// `automated`
     Automated,
-    ///`manual`
+
+    /// `manual`
     Manual,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 impl SearchConversationsLastMessageAction {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3132,6 +3349,7 @@ impl SearchConversationsLastMessageAction {
         }
     }
 }
+
 impl From<&str> for SearchConversationsLastMessageAction {
     fn from(value: &str) -> Self {
         match value {
@@ -3142,23 +3360,30 @@ impl From<&str> for SearchConversationsLastMessageAction {
     }
 }
 crate::runtime::enums::string_enum!(SearchConversationsLastMessageAction);
+
 /// Values of `SearchConversationsSortBy`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SearchConversationsSortBy {
-    ///`last_manual_message_date`
+    /// `last_manual_message_date`
     LastManualMessageDate,
-    ///`last_message_date`
+
+    /// `last_message_date`
     LastMessageDate,
-    ///`score_profile`
+
+    /// `score_profile`
     ScoreProfile,
-    ///`overdue_at`
+
+    /// `overdue_at`
     OverdueAt,
-    ///`due_at`
+
+    /// `due_at`
     DueAt,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 impl SearchConversationsSortBy {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3172,6 +3397,7 @@ impl SearchConversationsSortBy {
         }
     }
 }
+
 impl From<&str> for SearchConversationsSortBy {
     fn from(value: &str) -> Self {
         match value {
@@ -3185,23 +3411,30 @@ impl From<&str> for SearchConversationsSortBy {
     }
 }
 crate::runtime::enums::string_enum!(SearchConversationsSortBy);
+
 /// Values of `SearchConversationsStatus`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SearchConversationsStatus {
-    ///`all`
+    /// `all`
     All,
-    ///`read`
+
+    /// `read`
     Read,
-    ///`unread`
+
+    /// `unread`
     Unread,
-    ///`starred`
+
+    /// `starred`
     Starred,
-    ///`recents`
+
+    /// `recents`
     Recents,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 impl SearchConversationsStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3215,6 +3448,7 @@ impl SearchConversationsStatus {
         }
     }
 }
+
 impl From<&str> for SearchConversationsStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -3228,25 +3462,30 @@ impl From<&str> for SearchConversationsStatus {
     }
 }
 crate::runtime::enums::string_enum!(SearchConversationsStatus);
+
 /// The v2 update body, with v3's closed set of feedback values.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateConversationRequest {
-    /// `locationId`
+    /// `locationId`: a string. Example: `tDtDnQdgm2LXpyiqYvZ6`.
     #[serde(rename = "locationId")]
     pub location_id: String,
-    /// `unreadCount`
+
+    /// `unreadCount`: a whole number. Example: `1`.
     #[serde(rename = "unreadCount", default, skip_serializing_if = "Option::is_none")]
     pub unread_count: Option<i64>,
-    /// `starred`
+
+    /// `starred`: `true` or `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub starred: Option<bool>,
-    /// `feedback`
+
+    /// `feedback`: a [`ConversationFeedback`](crate::v3::conversations::ConversationFeedback).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub feedback: Option<ConversationFeedback>,
 }
+
 impl UpdateConversationRequest {
-    ///A value with the required fields (`locationId`).
+    /// A value with the required fields (`locationId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(location_id: impl Into<String>) -> Self {
         Self {
@@ -3256,37 +3495,44 @@ impl UpdateConversationRequest {
             feedback: None,
         }
     }
-    ///Sets `unreadCount`.
+
+    /// Sets `unreadCount`.
     pub fn unread_count(mut self, value: impl Into<i64>) -> Self {
         self.unread_count = Some(value.into());
         self
     }
-    ///Sets `starred`.
+
+    /// Sets `starred`.
     pub fn starred(mut self, value: impl Into<bool>) -> Self {
         self.starred = Some(value.into());
         self
     }
-    ///Sets `feedback`.
+
+    /// Sets `feedback`.
     pub fn feedback(mut self, value: impl Into<ConversationFeedback>) -> Self {
         self.feedback = Some(value.into());
         self
     }
 }
+
 /// The `UpdateEmailMessageStatusRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateEmailMessageStatusRequest {
-    /// `status`
+    /// `status`: a [`EmailMessageStatus`](crate::v3::conversations::EmailMessageStatus).
     pub status: EmailMessageStatus,
-    /// `events`
+
+    /// `events`: a [`EmailEvents`](crate::v3::conversations::EmailEvents).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub events: Option<EmailEvents>,
+
     /// Per-recipient statuses.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recipients: Option<Vec<EmailRecipientStatus>>,
 }
+
 impl UpdateEmailMessageStatusRequest {
-    ///A value with the required fields (`status`).
+    /// A value with the required fields (`status`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(status: impl Into<EmailMessageStatus>) -> Self {
         Self {
@@ -3295,17 +3541,20 @@ impl UpdateEmailMessageStatusRequest {
             recipients: None,
         }
     }
-    ///Sets `events`.
+
+    /// Sets `events`.
     pub fn events(mut self, value: impl Into<EmailEvents>) -> Self {
         self.events = Some(value.into());
         self
     }
-    ///Sets `recipients`.
+
+    /// Sets `recipients`.
     pub fn recipients(mut self, value: impl Into<Vec<EmailRecipientStatus>>) -> Self {
         self.recipients = Some(value.into());
         self
     }
 }
+
 /// The `UpdateEmailMessageStatusResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3313,6 +3562,7 @@ pub struct UpdateEmailMessageStatusResponse {
     /// True when the update was stored.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
+
     /// A readable outcome.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,

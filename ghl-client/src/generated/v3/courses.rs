@@ -23,22 +23,24 @@
 //! | method | HTTP | Version | token |
 //! |---|---|---|---|
 //! | [`import_courses`](Courses::import_courses) | `POST /courses/courses-exporter/public/import` | `v3` | location |
+
 /// This module's path below the crate root.
 pub const MODULE: &str = "v3::courses";
-///Operations of the Courses module. Get one with `client.v3().courses()`.
+
+/// Operations of the Courses module. Get one with `client.v3().courses()`.
 #[derive(Clone, Debug)]
 pub struct Courses {
     client: crate::Client,
 }
+
 impl Courses {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
     }
+
     /// Import whole courses (categories, lessons and materials) into a location.
     ///
     /// `POST /courses/courses-exporter/public/import` · Version `v3` · location token · scopes: none stated
-    ///
-    /// Note: HighLevel names no OAuth scope for this call (courses.write is the likely one) and documents a 201 with no body.
     pub fn import_courses(
         &self,
         body: crate::courses::ImportCoursesRequest,
@@ -49,7 +51,8 @@ impl Courses {
         }
     }
 }
-///One call per operation with sample arguments (contract tests only).
+
+/// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -79,7 +82,8 @@ pub fn contract_samples(
         ));
     calls
 }
-///One call per operation with every optional argument and field set too (contract tests only).
+
+/// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -113,19 +117,19 @@ pub fn contract_samples_full(
         ));
     calls
 }
+
 /// Request builder for `import_courses`: set optional parameters, then call `send()`.
 ///
 /// Import whole courses (categories, lessons and materials) into a location.
 ///
 /// `POST /courses/courses-exporter/public/import` · Version `v3` · location token · scopes: none stated
-///
-/// Note: HighLevel names no OAuth scope for this call (courses.write is the likely one) and documents a 201 with no body.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ImportCourses {
     client: crate::Client,
     body: crate::courses::ImportCoursesRequest,
 }
+
 impl ImportCourses {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -147,10 +151,12 @@ impl ImportCourses {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,

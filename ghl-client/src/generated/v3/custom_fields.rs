@@ -28,22 +28,24 @@
 //! | [`get_custom_fields_by_object_key`](CustomFields::get_custom_fields_by_object_key) | `GET /custom-fields/object-key/{objectKey}` | `v3` | location |
 //! | [`update_custom_field`](CustomFields::update_custom_field) | `PUT /custom-fields/{id}` | `v3` | location |
 //! | [`update_custom_field_folder`](CustomFields::update_custom_field_folder) | `PUT /custom-fields/folder/{id}` | `v3` | location |
+
 /// This module's path below the crate root.
 pub const MODULE: &str = "v3::custom_fields";
-///Operations of the Custom Fields module. Get one with `client.v3().custom_fields()`.
+
+/// Operations of the Custom Fields module. Get one with `client.v3().custom_fields()`.
 #[derive(Clone, Debug)]
 pub struct CustomFields {
     client: crate::Client,
 }
+
 impl CustomFields {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
     }
+
     /// Create a custom field on a custom object or on companies.
     ///
     /// `POST /custom-fields/` · Version `v3` · location token · scopes: `locations/customFields.write`
-    ///
-    /// Note: SKILL.md's example body for this path (`model`, options with `name`/`value`) belongs to the location-level call createLocationCustomField; this call takes object keys.
     pub fn create_custom_field(
         &self,
         body: crate::custom_fields::CreateCustomFieldRequest,
@@ -53,6 +55,7 @@ impl CustomFields {
             body,
         }
     }
+
     /// Create a folder for the custom fields of an object.
     ///
     /// `POST /custom-fields/folder` · Version `v3` · location token · scopes: `locations/customFields.write`
@@ -65,17 +68,17 @@ impl CustomFields {
             body,
         }
     }
+
     /// Delete a custom field by its id.
     ///
     /// `DELETE /custom-fields/{id}` · Version `v3` · location token · scopes: `locations/customFields.write`
-    ///
-    /// Note: SKILL.md calls the path parameter `fieldId`; HighLevel calls it `id`.
     pub fn delete_custom_field(&self, id: impl Into<String>) -> DeleteCustomField {
         DeleteCustomField {
             client: self.client.clone(),
             id: id.into(),
         }
     }
+
     /// Delete a custom field folder.
     ///
     /// `DELETE /custom-fields/folder/{id}` · Version `v3` · location token · scopes: `locations/customFields.write`
@@ -89,22 +92,20 @@ impl CustomFields {
             location_id: None,
         }
     }
+
     /// Fetch one custom field or folder by its id.
     ///
     /// `GET /custom-fields/{id}` · Version `v3` · location token · scopes: `locations/customFields.readonly`
-    ///
-    /// Note: SKILL.md calls the path parameter `fieldId`; HighLevel calls it `id`.
     pub fn get_custom_field(&self, id: impl Into<String>) -> GetCustomField {
         GetCustomField {
             client: self.client.clone(),
             id: id.into(),
         }
     }
+
     /// List the custom fields and folders of one object.
     ///
     /// `GET /custom-fields/object-key/{objectKey}` · Version `v3` · location token · scopes: `locations/customFields.readonly`
-    ///
-    /// Note: SKILL.md lists custom fields with GET /custom-fields/, which HighLevel does not document; this call lists them per object (contact and opportunity fields: listLocationCustomFields in the locations module).
     pub fn get_custom_fields_by_object_key(
         &self,
         object_key: impl Into<String>,
@@ -115,11 +116,10 @@ impl CustomFields {
             location_id: None,
         }
     }
+
     /// Change a custom field.
     ///
     /// `PUT /custom-fields/{id}` · Version `v3` · location token · scopes: `locations/customFields.write`
-    ///
-    /// Note: SKILL.md calls the path parameter `fieldId`; HighLevel calls it `id`.
     pub fn update_custom_field(
         &self,
         id: impl Into<String>,
@@ -131,6 +131,7 @@ impl CustomFields {
             body,
         }
     }
+
     /// Rename a custom field folder.
     ///
     /// `PUT /custom-fields/folder/{id}` · Version `v3` · location token · scopes: `locations/customFields.write`
@@ -146,7 +147,8 @@ impl CustomFields {
         }
     }
 }
-///One call per operation with sample arguments (contract tests only).
+
+/// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -252,7 +254,8 @@ pub fn contract_samples(
         ));
     calls
 }
-///One call per operation with every optional argument and field set too (contract tests only).
+
+/// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -385,19 +388,19 @@ pub fn contract_samples_full(
         ));
     calls
 }
+
 /// Request builder for `create_custom_field`: set optional parameters, then call `send()`.
 ///
 /// Create a custom field on a custom object or on companies.
 ///
 /// `POST /custom-fields/` · Version `v3` · location token · scopes: `locations/customFields.write`
-///
-/// Note: SKILL.md's example body for this path (`model`, options with `name`/`value`) belongs to the location-level call createLocationCustomField; this call takes object keys.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct CreateCustomField {
     client: crate::Client,
     body: crate::custom_fields::CreateCustomFieldRequest,
 }
+
 impl CreateCustomField {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -416,12 +419,14 @@ impl CreateCustomField {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::custom_fields::CustomFieldResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -433,6 +438,7 @@ impl CreateCustomField {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `create_custom_field_folder`: set optional parameters, then call `send()`.
 ///
 /// Create a folder for the custom fields of an object.
@@ -444,6 +450,7 @@ pub struct CreateCustomFieldFolder {
     client: crate::Client,
     body: crate::custom_fields::CreateCustomFieldFolderRequest,
 }
+
 impl CreateCustomFieldFolder {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -462,12 +469,14 @@ impl CreateCustomFieldFolder {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::custom_fields::CustomFieldFolder, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -479,19 +488,19 @@ impl CreateCustomFieldFolder {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `delete_custom_field`: set optional parameters, then call `send()`.
 ///
 /// Delete a custom field by its id.
 ///
 /// `DELETE /custom-fields/{id}` · Version `v3` · location token · scopes: `locations/customFields.write`
-///
-/// Note: SKILL.md calls the path parameter `fieldId`; HighLevel calls it `id`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DeleteCustomField {
     client: crate::Client,
     id: String,
 }
+
 impl DeleteCustomField {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -511,12 +520,14 @@ impl DeleteCustomField {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::custom_fields::CustomFieldDeleteResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -528,6 +539,7 @@ impl DeleteCustomField {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `delete_custom_field_folder`: set optional parameters, then call `send()`.
 ///
 /// Delete a custom field folder.
@@ -540,14 +552,16 @@ pub struct DeleteCustomFieldFolder {
     id: String,
     location_id: Option<String>,
 }
-impl DeleteCustomFieldFolder {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl DeleteCustomFieldFolder {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -572,12 +586,14 @@ Defaults to the client's configured location.*/
         request.query("locationId", &location_id);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::custom_fields::CustomFieldDeleteResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -589,19 +605,19 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_custom_field`: set optional parameters, then call `send()`.
 ///
 /// Fetch one custom field or folder by its id.
 ///
 /// `GET /custom-fields/{id}` · Version `v3` · location token · scopes: `locations/customFields.readonly`
-///
-/// Note: SKILL.md calls the path parameter `fieldId`; HighLevel calls it `id`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetCustomField {
     client: crate::Client,
     id: String,
 }
+
 impl GetCustomField {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -621,12 +637,14 @@ impl GetCustomField {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::custom_fields::CustomFieldResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -638,13 +656,12 @@ impl GetCustomField {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_custom_fields_by_object_key`: set optional parameters, then call `send()`.
 ///
 /// List the custom fields and folders of one object.
 ///
 /// `GET /custom-fields/object-key/{objectKey}` · Version `v3` · location token · scopes: `locations/customFields.readonly`
-///
-/// Note: SKILL.md lists custom fields with GET /custom-fields/, which HighLevel does not document; this call lists them per object (contact and opportunity fields: listLocationCustomFields in the locations module).
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetCustomFieldsByObjectKey {
@@ -652,14 +669,16 @@ pub struct GetCustomFieldsByObjectKey {
     object_key: String,
     location_id: Option<String>,
 }
-impl GetCustomFieldsByObjectKey {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl GetCustomFieldsByObjectKey {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -687,12 +706,14 @@ Defaults to the client's configured location.*/
         request.query("locationId", &location_id);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::custom_fields::CustomFieldList, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -704,13 +725,12 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `update_custom_field`: set optional parameters, then call `send()`.
 ///
 /// Change a custom field.
 ///
 /// `PUT /custom-fields/{id}` · Version `v3` · location token · scopes: `locations/customFields.write`
-///
-/// Note: SKILL.md calls the path parameter `fieldId`; HighLevel calls it `id`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpdateCustomField {
@@ -718,6 +738,7 @@ pub struct UpdateCustomField {
     id: String,
     body: crate::custom_fields::UpdateCustomFieldRequest,
 }
+
 impl UpdateCustomField {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -741,12 +762,14 @@ impl UpdateCustomField {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::custom_fields::CustomFieldResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -758,6 +781,7 @@ impl UpdateCustomField {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `update_custom_field_folder`: set optional parameters, then call `send()`.
 ///
 /// Rename a custom field folder.
@@ -770,6 +794,7 @@ pub struct UpdateCustomFieldFolder {
     id: String,
     body: crate::custom_fields::UpdateCustomFieldFolderRequest,
 }
+
 impl UpdateCustomFieldFolder {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -794,12 +819,14 @@ impl UpdateCustomFieldFolder {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::custom_fields::CustomFieldFolder, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,

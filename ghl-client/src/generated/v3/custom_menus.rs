@@ -25,17 +25,21 @@
 //! | [`get_custom_menu`](CustomMenus::get_custom_menu) | `GET /custom-menus/{customMenuId}` | `v3` | agency |
 //! | [`list_custom_menus`](CustomMenus::list_custom_menus) | `GET /custom-menus/` | `v3` | agency |
 //! | [`update_custom_menu`](CustomMenus::update_custom_menu) | `PUT /custom-menus/{customMenuId}` | `v3` | agency |
+
 /// This module's path below the crate root.
 pub const MODULE: &str = "v3::custom_menus";
-///Operations of the Custom Menus module. Get one with `client.v3().custom_menus()`.
+
+/// Operations of the Custom Menus module. Get one with `client.v3().custom_menus()`.
 #[derive(Clone, Debug)]
 pub struct CustomMenus {
     client: crate::Client,
 }
+
 impl CustomMenus {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
     }
+
     /// Create a custom menu link.
     ///
     /// `POST /custom-menus/` · Version `v3` · agency token · scopes: `custom-menu-link.write`
@@ -48,6 +52,7 @@ impl CustomMenus {
             body,
         }
     }
+
     /// Delete a custom menu link.
     ///
     /// `DELETE /custom-menus/{customMenuId}` · Version `v3` · agency token · scopes: `custom-menu-link.write`
@@ -60,6 +65,7 @@ impl CustomMenus {
             custom_menu_id: custom_menu_id.into(),
         }
     }
+
     /// Fetch one custom menu link by id.
     ///
     /// `GET /custom-menus/{customMenuId}` · Version `v3` · agency token · scopes: `custom-menu-link.readonly`
@@ -69,6 +75,7 @@ impl CustomMenus {
             custom_menu_id: custom_menu_id.into(),
         }
     }
+
     /// List the custom menu links of the agency.
     ///
     /// `GET /custom-menus/` · Version `v3` · agency token · scopes: `custom-menu-link.readonly`
@@ -82,6 +89,7 @@ impl CustomMenus {
             show_on_company: None,
         }
     }
+
     /// Change a custom menu link.
     ///
     /// `PUT /custom-menus/{customMenuId}` · Version `v3` · agency token · scopes: `custom-menu-link.write`
@@ -97,7 +105,8 @@ impl CustomMenus {
         }
     }
 }
-///One call per operation with sample arguments (contract tests only).
+
+/// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -168,7 +177,8 @@ pub fn contract_samples(
         ));
     calls
 }
-///One call per operation with every optional argument and field set too (contract tests only).
+
+/// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -262,6 +272,7 @@ pub fn contract_samples_full(
         ));
     calls
 }
+
 /// Request builder for `create_custom_menu`: set optional parameters, then call `send()`.
 ///
 /// Create a custom menu link.
@@ -273,6 +284,7 @@ pub struct CreateCustomMenu {
     client: crate::Client,
     body: crate::custom_menus::CreateCustomMenuRequest,
 }
+
 impl CreateCustomMenu {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -291,12 +303,14 @@ impl CreateCustomMenu {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::custom_menus::CustomMenuResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -308,6 +322,7 @@ impl CreateCustomMenu {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `delete_custom_menu`: set optional parameters, then call `send()`.
 ///
 /// Delete a custom menu link.
@@ -319,6 +334,7 @@ pub struct DeleteCustomMenu {
     client: crate::Client,
     custom_menu_id: String,
 }
+
 impl DeleteCustomMenu {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -339,12 +355,14 @@ impl DeleteCustomMenu {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::custom_menus::DeleteCustomMenuResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -356,6 +374,7 @@ impl DeleteCustomMenu {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_custom_menu`: set optional parameters, then call `send()`.
 ///
 /// Fetch one custom menu link by id.
@@ -367,6 +386,7 @@ pub struct GetCustomMenu {
     client: crate::Client,
     custom_menu_id: String,
 }
+
 impl GetCustomMenu {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -387,12 +407,14 @@ impl GetCustomMenu {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::custom_menus::CustomMenuResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -404,6 +426,7 @@ impl GetCustomMenu {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `list_custom_menus`: set optional parameters, then call `send()`.
 ///
 /// List the custom menu links of the agency.
@@ -419,32 +442,38 @@ pub struct ListCustomMenus {
     query: Option<String>,
     show_on_company: Option<bool>,
 }
+
 impl ListCustomMenus {
-    ///Only links shown in this sub-account.
+    /// Only links shown in this sub-account.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Number of links to skip.
+
+    /// Number of links to skip.
     pub fn skip(mut self, value: impl Into<i64>) -> Self {
         self.skip = Some(value.into());
         self
     }
-    ///Page size.
+
+    /// Page size.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
-    ///Text matched against link titles, whole or partial.
+
+    /// Text matched against link titles, whole or partial.
     pub fn query(mut self, value: impl Into<String>) -> Self {
         self.query = Some(value.into());
         self
     }
-    ///True for agency-level links only; both kinds when absent.
+
+    /// True for agency-level links only; both kinds when absent.
     pub fn show_on_company(mut self, value: impl Into<bool>) -> Self {
         self.show_on_company = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -473,12 +502,14 @@ impl ListCustomMenus {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::custom_menus::ListCustomMenusResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -490,15 +521,20 @@ impl ListCustomMenus {
         self.client.execute(request).await
     }
 }
+
 impl crate::Paginated for ListCustomMenus {
     type Page = crate::custom_menus::ListCustomMenusResponse;
+
     type Item = crate::custom_menus::CustomMenu;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListCustomMenus::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.custom_menus.as_ref()).map_or(0, Vec::len);
@@ -515,10 +551,12 @@ impl crate::Paginated for ListCustomMenus {
         self.skip = Some(next);
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.custom_menus).unwrap_or_default()
     }
 }
+
 impl ListCustomMenus {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -529,6 +567,7 @@ impl ListCustomMenus {
         crate::paginate(self)
     }
 }
+
 /// Request builder for `update_custom_menu`: set optional parameters, then call `send()`.
 ///
 /// Change a custom menu link.
@@ -541,6 +580,7 @@ pub struct UpdateCustomMenu {
     custom_menu_id: String,
     body: crate::custom_menus::UpdateCustomMenuRequest,
 }
+
 impl UpdateCustomMenu {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -565,12 +605,14 @@ impl UpdateCustomMenu {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::custom_menus::UpdateCustomMenuResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,

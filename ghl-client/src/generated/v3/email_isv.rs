@@ -23,17 +23,21 @@
 //! | method | HTTP | Version | token |
 //! |---|---|---|---|
 //! | [`verify_email`](EmailIsv::verify_email) | `POST /email/verify` | `v3` | location |
+
 /// This module's path below the crate root.
 pub const MODULE: &str = "v3::email_isv";
-///Operations of the Email Verification module. Get one with `client.v3().email_isv()`.
+
+/// Operations of the Email Verification module. Get one with `client.v3().email_isv()`.
 #[derive(Clone, Debug)]
 pub struct EmailIsv {
     client: crate::Client,
 }
+
 impl EmailIsv {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
     }
+
     /// Verify an email address or the email of a contact.
     ///
     /// `POST /email/verify` · Version `v3` · location token · scopes: `lc-email.readonly`
@@ -48,7 +52,8 @@ impl EmailIsv {
         }
     }
 }
-///One call per operation with sample arguments (contract tests only).
+
+/// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -73,7 +78,8 @@ pub fn contract_samples(
         ));
     calls
 }
-///One call per operation with every optional argument and field set too (contract tests only).
+
+/// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -98,6 +104,7 @@ pub fn contract_samples_full(
         ));
     calls
 }
+
 /// Request builder for `verify_email`: set optional parameters, then call `send()`.
 ///
 /// Verify an email address or the email of a contact.
@@ -110,14 +117,16 @@ pub struct VerifyEmail {
     location_id: Option<String>,
     body: crate::email_isv::VerifyEmailRequest,
 }
-impl VerifyEmail {
-    /**The location that pays for the check.
 
-Defaults to the client's configured location.*/
+impl VerifyEmail {
+    /// The location that pays for the check.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -140,10 +149,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<EmailVerificationResult, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -152,6 +163,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// The outcome of a verification request.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -159,21 +171,27 @@ pub struct EmailVerificationResult {
     /// Present and false when no verification was run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verified: Option<bool>,
+
     /// Why no verification was run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+
     /// The address that was checked.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
-    /// `result`
+
+    /// `result`: a [`EmailDeliverability`](crate::email_isv::EmailDeliverability).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result: Option<crate::email_isv::EmailDeliverability>,
-    /// `risk`
+
+    /// `risk`: a [`EmailBounceRisk`](crate::email_isv::EmailBounceRisk).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub risk: Option<crate::email_isv::EmailBounceRisk>,
+
     /// Why the address failed, e.g. mailbox_does_not_exist.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<Vec<String>>,
+
     /// HighLevel's own advice; v3 spells the field correctly (v2 sends `leadconnectorRecomendation`).
     #[serde(
         rename = "leadConnectorRecommendation",

@@ -38,17 +38,21 @@
 //! | [`schedule_email_campaign`](Emails::schedule_email_campaign) | `POST /emails/locations/{locationId}/campaigns/emails/{campaignId}/schedule` | `v3` | location |
 //! | [`update_email_campaign`](Emails::update_email_campaign) | `PATCH /emails/locations/{locationId}/campaigns/emails/{campaignId}` | `v3` | location |
 //! | [`update_email_template`](Emails::update_email_template) | `PATCH /emails/locations/{locationId}/templates/{templateId}` | `v3` | location |
+
 /// This module's path below the crate root.
 pub const MODULE: &str = "v3::emails";
-///Operations of the Emails module. Get one with `client.v3().emails()`.
+
+/// Operations of the Emails module. Get one with `client.v3().emails()`.
 #[derive(Clone, Debug)]
 pub struct Emails {
     client: crate::Client,
 }
+
 impl Emails {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
     }
+
     /// Create a draft email campaign, blank or from a template.
     ///
     /// `POST /emails/locations/{locationId}/campaigns/emails` · Version `v3` · location token · scopes: `emails/campaigns.write`
@@ -62,6 +66,7 @@ impl Emails {
             body,
         }
     }
+
     /// Create an HTML or plain-text email template.
     ///
     /// The v3 form of v2's `POST /emails/builder`. Folders and imports have calls of their own in v3 (`createEmailTemplateFolder`, `importEmailTemplate`).
@@ -77,6 +82,7 @@ impl Emails {
             body,
         }
     }
+
     /// Create a folder for email templates.
     ///
     /// `POST /emails/locations/{locationId}/templates/folders` · Version `v3` · location token · scopes: `emails/templates.write`
@@ -90,6 +96,7 @@ impl Emails {
             body,
         }
     }
+
     /// Delete an email campaign.
     ///
     /// `DELETE /emails/locations/{locationId}/campaigns/emails/{campaignId}` · Version `v3` · location token · scopes: `emails/campaigns.write`
@@ -103,6 +110,7 @@ impl Emails {
             campaign_id: campaign_id.into(),
         }
     }
+
     /// Delete an email template.
     ///
     /// The v3 form of v2's `DELETE /emails/builder/{locationId}/{templateId}`.
@@ -118,6 +126,7 @@ impl Emails {
             template_id: template_id.into(),
         }
     }
+
     /// Fetch one bulk-action email send by id, with its sender and content link.
     ///
     /// `GET /emails/locations/{locationId}/campaigns/bulk-actions/{campaignId}` · Version `v3` · location token · scopes: `emails/campaigns.readonly`
@@ -131,6 +140,7 @@ impl Emails {
             campaign_id: campaign_id.into(),
         }
     }
+
     /// Fetch one email campaign by id, with its sender and content link.
     ///
     /// `GET /emails/locations/{locationId}/campaigns/emails/{campaignId}` · Version `v3` · location token · scopes: `emails/campaigns.readonly`
@@ -144,6 +154,7 @@ impl Emails {
             campaign_id: campaign_id.into(),
         }
     }
+
     /// Fetch the delivery and engagement figures of a campaign, workflow or bulk action.
     ///
     /// `GET /emails/locations/{locationId}/campaigns/stats/{source}/{sourceId}` · Version `v3` · location token · scopes: `emails/stats.readonly`
@@ -160,6 +171,7 @@ impl Emails {
             sub_source_id: None,
         }
     }
+
     /// Fetch one email template by id.
     ///
     /// `GET /emails/locations/{locationId}/templates/{templateId}` · Version `v3` · location token · scopes: `emails/templates.readonly`
@@ -173,6 +185,7 @@ impl Emails {
             template_id: template_id.into(),
         }
     }
+
     /// Fetch one workflow campaign by id, with its email steps.
     ///
     /// `GET /emails/locations/{locationId}/campaigns/workflows/{campaignId}` · Version `v3` · location token · scopes: `emails/campaigns.readonly`
@@ -186,6 +199,7 @@ impl Emails {
             campaign_id: campaign_id.into(),
         }
     }
+
     /// Import an email template from another provider's share link.
     ///
     /// `POST /emails/locations/{locationId}/templates/import` · Version `v3` · location token · scopes: `emails/templates.write`
@@ -199,6 +213,7 @@ impl Emails {
             body,
         }
     }
+
     /// List the bulk-action email sends of a location.
     ///
     /// `GET /emails/locations/{locationId}/campaigns/bulk-actions` · Version `v3` · location token · scopes: `emails/campaigns.readonly`
@@ -214,6 +229,7 @@ impl Emails {
             status: None,
         }
     }
+
     /// List the email campaigns of a location.
     ///
     /// The v3 form of v2's `GET /emails/schedule`.
@@ -229,6 +245,7 @@ impl Emails {
             status: None,
         }
     }
+
     /// List the email templates and template folders of a location.
     ///
     /// The v3 form of v2's `GET /emails/builder`.
@@ -248,6 +265,7 @@ impl Emails {
             include: None,
         }
     }
+
     /// List the workflows of a location that send email.
     ///
     /// `GET /emails/locations/{locationId}/campaigns/workflows` · Version `v3` · location token · scopes: `emails/campaigns.readonly`
@@ -261,6 +279,7 @@ impl Emails {
             status: None,
         }
     }
+
     /// Send an email campaign now or schedule it (timed, batched, RSS, A/B tested).
     ///
     /// The campaign must be a draft, cancelled or paused; HighLevel answers 409 when it is already scheduled or being sent.
@@ -278,6 +297,7 @@ impl Emails {
             body,
         }
     }
+
     /// Change the name or content of a draft email campaign.
     ///
     /// `PATCH /emails/locations/{locationId}/campaigns/emails/{campaignId}` · Version `v3` · location token · scopes: `emails/campaigns.write`
@@ -293,6 +313,7 @@ impl Emails {
             body,
         }
     }
+
     /// Change the content, sender, name, folder or archive flag of an email template.
     ///
     /// The v3 form of v2's `POST /emails/builder/data`.
@@ -311,7 +332,8 @@ impl Emails {
         }
     }
 }
-///One call per operation with sample arguments (contract tests only).
+
+/// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -517,7 +539,8 @@ pub fn contract_samples(
         ));
     calls
 }
-///One call per operation with every optional argument and field set too (contract tests only).
+
+/// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -839,6 +862,7 @@ pub fn contract_samples_full(
         ));
     calls
 }
+
 /// Request builder for `create_email_campaign`: set optional parameters, then call `send()`.
 ///
 /// Create a draft email campaign, blank or from a template.
@@ -851,14 +875,16 @@ pub struct CreateEmailCampaign {
     location_id: Option<String>,
     body: CreateEmailCampaignRequest,
 }
-impl CreateEmailCampaign {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl CreateEmailCampaign {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -886,10 +912,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<SavedEmailCampaign, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -898,6 +926,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `create_email_template`: set optional parameters, then call `send()`.
 ///
 /// Create an HTML or plain-text email template.
@@ -912,14 +941,16 @@ pub struct CreateEmailTemplate {
     location_id: Option<String>,
     body: CreateEmailTemplateRequest,
 }
-impl CreateEmailTemplate {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl CreateEmailTemplate {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -947,10 +978,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<NewEmailTemplate, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -959,6 +992,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `create_email_template_folder`: set optional parameters, then call `send()`.
 ///
 /// Create a folder for email templates.
@@ -971,14 +1005,16 @@ pub struct CreateEmailTemplateFolder {
     location_id: Option<String>,
     body: CreateEmailTemplateFolderRequest,
 }
-impl CreateEmailTemplateFolder {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl CreateEmailTemplateFolder {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1006,10 +1042,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<EmailTemplateFolder, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1018,6 +1056,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `delete_email_campaign`: set optional parameters, then call `send()`.
 ///
 /// Delete an email campaign.
@@ -1030,14 +1069,16 @@ pub struct DeleteEmailCampaign {
     location_id: Option<String>,
     campaign_id: String,
 }
-impl DeleteEmailCampaign {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl DeleteEmailCampaign {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1062,10 +1103,12 @@ Defaults to the client's configured location.*/
         request.scope_key(location_id.clone());
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<DeleteResult, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1074,6 +1117,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `delete_email_template`: set optional parameters, then call `send()`.
 ///
 /// Delete an email template.
@@ -1088,14 +1132,16 @@ pub struct DeleteEmailTemplate {
     location_id: Option<String>,
     template_id: String,
 }
-impl DeleteEmailTemplate {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl DeleteEmailTemplate {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1120,10 +1166,12 @@ Defaults to the client's configured location.*/
         request.scope_key(location_id.clone());
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<DeleteResult, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1132,6 +1180,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_bulk_action_campaign`: set optional parameters, then call `send()`.
 ///
 /// Fetch one bulk-action email send by id, with its sender and content link.
@@ -1144,14 +1193,16 @@ pub struct GetBulkActionCampaign {
     location_id: Option<String>,
     campaign_id: String,
 }
-impl GetBulkActionCampaign {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl GetBulkActionCampaign {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1176,10 +1227,12 @@ Defaults to the client's configured location.*/
         request.scope_key(location_id.clone());
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<BulkActionCampaignDetails, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1188,6 +1241,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_email_campaign`: set optional parameters, then call `send()`.
 ///
 /// Fetch one email campaign by id, with its sender and content link.
@@ -1200,14 +1254,16 @@ pub struct GetEmailCampaign {
     location_id: Option<String>,
     campaign_id: String,
 }
-impl GetEmailCampaign {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl GetEmailCampaign {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1232,10 +1288,12 @@ Defaults to the client's configured location.*/
         request.scope_key(location_id.clone());
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<EmailCampaignDetails, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1244,6 +1302,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_email_campaign_stats`: set optional parameters, then call `send()`.
 ///
 /// Fetch the delivery and engagement figures of a campaign, workflow or bulk action.
@@ -1258,19 +1317,22 @@ pub struct GetEmailCampaignStats {
     source_id: String,
     sub_source_id: Option<String>,
 }
-impl GetEmailCampaignStats {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl GetEmailCampaignStats {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///One email step of a workflow (an `id` of `WorkflowCampaignDetails.subSources`); only with source `workflow-campaigns`.
+
+    /// One email step of a workflow (an `id` of `WorkflowCampaignDetails.subSources`); only with source `workflow-campaigns`.
     pub fn sub_source_id(mut self, value: impl Into<String>) -> Self {
         self.sub_source_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1299,10 +1361,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<EmailCampaignStatsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1311,6 +1375,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_email_template`: set optional parameters, then call `send()`.
 ///
 /// Fetch one email template by id.
@@ -1323,14 +1388,16 @@ pub struct GetEmailTemplate {
     location_id: Option<String>,
     template_id: String,
 }
-impl GetEmailTemplate {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl GetEmailTemplate {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1355,10 +1422,12 @@ Defaults to the client's configured location.*/
         request.scope_key(location_id.clone());
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<EmailTemplate, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1367,6 +1436,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_workflow_campaign`: set optional parameters, then call `send()`.
 ///
 /// Fetch one workflow campaign by id, with its email steps.
@@ -1379,14 +1449,16 @@ pub struct GetWorkflowCampaign {
     location_id: Option<String>,
     campaign_id: String,
 }
-impl GetWorkflowCampaign {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl GetWorkflowCampaign {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1411,10 +1483,12 @@ Defaults to the client's configured location.*/
         request.scope_key(location_id.clone());
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<WorkflowCampaignDetails, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1423,6 +1497,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `import_email_template`: set optional parameters, then call `send()`.
 ///
 /// Import an email template from another provider's share link.
@@ -1435,14 +1510,16 @@ pub struct ImportEmailTemplate {
     location_id: Option<String>,
     body: ImportEmailTemplateRequest,
 }
-impl ImportEmailTemplate {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl ImportEmailTemplate {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1470,10 +1547,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<NewEmailTemplate, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1482,6 +1561,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `list_bulk_action_campaigns`: set optional parameters, then call `send()`.
 ///
 /// List the bulk-action email sends of a location.
@@ -1499,44 +1579,52 @@ pub struct ListBulkActionCampaigns {
     date_to: Option<String>,
     status: Option<BulkActionCampaignStatus>,
 }
-impl ListBulkActionCampaigns {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl ListBulkActionCampaigns {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Page size, 1 to 20.
+
+    /// Page size, 1 to 20.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
-    ///Number of items to skip.
+
+    /// Number of items to skip.
     pub fn offset(mut self, value: impl Into<i64>) -> Self {
         self.offset = Some(value.into());
         self
     }
-    ///Text matched against the sends' names.
+
+    /// Text matched against the sends' names.
     pub fn search(mut self, value: impl Into<String>) -> Self {
         self.search = Some(value.into());
         self
     }
-    ///Earliest date, ISO 8601.
+
+    /// Earliest date, ISO 8601.
     pub fn date_from(mut self, value: impl Into<String>) -> Self {
         self.date_from = Some(value.into());
         self
     }
-    ///Latest date, ISO 8601.
+
+    /// Latest date, ISO 8601.
     pub fn date_to(mut self, value: impl Into<String>) -> Self {
         self.date_to = Some(value.into());
         self
     }
-    ///Only sends in this state.
+
+    /// Only sends in this state.
     pub fn status(mut self, value: impl Into<BulkActionCampaignStatus>) -> Self {
         self.status = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1578,10 +1666,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ListBulkActionCampaignsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1590,15 +1680,20 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 impl crate::Paginated for ListBulkActionCampaigns {
     type Page = ListBulkActionCampaignsResponse;
+
     type Item = BulkActionCampaign;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListBulkActionCampaigns::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.campaigns.as_ref()).map_or(0, Vec::len);
@@ -1613,10 +1708,12 @@ impl crate::Paginated for ListBulkActionCampaigns {
         self.offset = Some(next);
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.campaigns).unwrap_or_default()
     }
 }
+
 impl ListBulkActionCampaigns {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -1627,6 +1724,7 @@ impl ListBulkActionCampaigns {
         crate::paginate(self)
     }
 }
+
 /// Request builder for `list_email_campaigns`: set optional parameters, then call `send()`.
 ///
 /// List the email campaigns of a location.
@@ -1644,34 +1742,40 @@ pub struct ListEmailCampaigns {
     search: Option<String>,
     status: Option<EmailCampaignStatus>,
 }
-impl ListEmailCampaigns {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl ListEmailCampaigns {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Page size, 1 to 20.
+
+    /// Page size, 1 to 20.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
-    ///Number of items to skip.
+
+    /// Number of items to skip.
     pub fn offset(mut self, value: impl Into<i64>) -> Self {
         self.offset = Some(value.into());
         self
     }
-    ///Text matched against campaign names.
+
+    /// Text matched against campaign names.
     pub fn search(mut self, value: impl Into<String>) -> Self {
         self.search = Some(value.into());
         self
     }
-    ///Only campaigns in this state (`all` for every state).
+
+    /// Only campaigns in this state (`all` for every state).
     pub fn status(mut self, value: impl Into<EmailCampaignStatus>) -> Self {
         self.status = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1707,10 +1811,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ListEmailCampaignsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1719,15 +1825,20 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 impl crate::Paginated for ListEmailCampaigns {
     type Page = ListEmailCampaignsResponse;
+
     type Item = EmailCampaign;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListEmailCampaigns::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.campaigns.as_ref()).map_or(0, Vec::len);
@@ -1742,10 +1853,12 @@ impl crate::Paginated for ListEmailCampaigns {
         self.offset = Some(next);
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.campaigns).unwrap_or_default()
     }
 }
+
 impl ListEmailCampaigns {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -1756,6 +1869,7 @@ impl ListEmailCampaigns {
         crate::paginate(self)
     }
 }
+
 /// Request builder for `list_email_templates`: set optional parameters, then call `send()`.
 ///
 /// List the email templates and template folders of a location.
@@ -1777,54 +1891,64 @@ pub struct ListEmailTemplates {
     folder_id: Option<String>,
     include: Option<ListEmailTemplatesInclude>,
 }
-impl ListEmailTemplates {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl ListEmailTemplates {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Page size, 1 to 20.
+
+    /// Page size, 1 to 20.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
-    ///Number of items to skip.
+
+    /// Number of items to skip.
     pub fn offset(mut self, value: impl Into<i64>) -> Self {
         self.offset = Some(value.into());
         self
     }
-    ///Text matched against template names.
+
+    /// Text matched against template names.
     pub fn search(mut self, value: impl Into<String>) -> Self {
         self.search = Some(value.into());
         self
     }
-    ///Field to sort by.
+
+    /// Field to sort by.
     pub fn sort_by(mut self, value: impl Into<ListEmailTemplatesSortBy>) -> Self {
         self.sort_by = Some(value.into());
         self
     }
-    ///Sort direction.
+
+    /// Sort direction.
     pub fn sort_order(mut self, value: impl Into<ListEmailTemplatesSortOrder>) -> Self {
         self.sort_order = Some(value.into());
         self
     }
-    ///Return archived templates instead of active ones.
+
+    /// Return archived templates instead of active ones.
     pub fn archived(mut self, value: impl Into<bool>) -> Self {
         self.archived = Some(value.into());
         self
     }
-    ///Folder to list; `root` for the top level.
+
+    /// Folder to list; `root` for the top level.
     pub fn folder_id(mut self, value: impl Into<String>) -> Self {
         self.folder_id = Some(value.into());
         self
     }
-    ///What to list (templates, folders, or both).
+
+    /// What to list (templates, folders, or both).
     pub fn include(mut self, value: impl Into<ListEmailTemplatesInclude>) -> Self {
         self.include = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1872,10 +1996,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ListEmailTemplatesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1884,15 +2010,20 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 impl crate::Paginated for ListEmailTemplates {
     type Page = ListEmailTemplatesResponse;
+
     type Item = EmailTemplateListItem;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListEmailTemplates::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.items.as_ref()).map_or(0, Vec::len);
@@ -1907,10 +2038,12 @@ impl crate::Paginated for ListEmailTemplates {
         self.offset = Some(next);
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.items).unwrap_or_default()
     }
 }
+
 impl ListEmailTemplates {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -1921,6 +2054,7 @@ impl ListEmailTemplates {
         crate::paginate(self)
     }
 }
+
 /// Request builder for `list_workflow_campaigns`: set optional parameters, then call `send()`.
 ///
 /// List the workflows of a location that send email.
@@ -1936,34 +2070,40 @@ pub struct ListWorkflowCampaigns {
     search: Option<String>,
     status: Option<WorkflowCampaignStatus>,
 }
-impl ListWorkflowCampaigns {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl ListWorkflowCampaigns {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Page size, 1 to 20.
+
+    /// Page size, 1 to 20.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
-    ///Number of items to skip.
+
+    /// Number of items to skip.
     pub fn offset(mut self, value: impl Into<i64>) -> Self {
         self.offset = Some(value.into());
         self
     }
-    ///Text matched against workflow names.
+
+    /// Text matched against workflow names.
     pub fn search(mut self, value: impl Into<String>) -> Self {
         self.search = Some(value.into());
         self
     }
-    ///Only workflows in this state.
+
+    /// Only workflows in this state.
     pub fn status(mut self, value: impl Into<WorkflowCampaignStatus>) -> Self {
         self.status = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1999,10 +2139,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ListWorkflowCampaignsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2011,15 +2153,20 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 impl crate::Paginated for ListWorkflowCampaigns {
     type Page = ListWorkflowCampaignsResponse;
+
     type Item = WorkflowCampaign;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListWorkflowCampaigns::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.campaigns.as_ref()).map_or(0, Vec::len);
@@ -2034,10 +2181,12 @@ impl crate::Paginated for ListWorkflowCampaigns {
         self.offset = Some(next);
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.campaigns).unwrap_or_default()
     }
 }
+
 impl ListWorkflowCampaigns {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -2048,6 +2197,7 @@ impl ListWorkflowCampaigns {
         crate::paginate(self)
     }
 }
+
 /// Request builder for `schedule_email_campaign`: set optional parameters, then call `send()`.
 ///
 /// Send an email campaign now or schedule it (timed, batched, RSS, A/B tested).
@@ -2063,14 +2213,16 @@ pub struct ScheduleEmailCampaign {
     campaign_id: String,
     body: ScheduleEmailCampaignRequest,
 }
-impl ScheduleEmailCampaign {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl ScheduleEmailCampaign {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -2099,10 +2251,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ScheduleEmailCampaignResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2111,6 +2265,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `update_email_campaign`: set optional parameters, then call `send()`.
 ///
 /// Change the name or content of a draft email campaign.
@@ -2124,14 +2279,16 @@ pub struct UpdateEmailCampaign {
     campaign_id: String,
     body: UpdateEmailCampaignRequest,
 }
-impl UpdateEmailCampaign {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl UpdateEmailCampaign {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -2160,10 +2317,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<SavedEmailCampaign, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2172,6 +2331,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `update_email_template`: set optional parameters, then call `send()`.
 ///
 /// Change the content, sender, name, folder or archive flag of an email template.
@@ -2187,14 +2347,16 @@ pub struct UpdateEmailTemplate {
     template_id: String,
     body: UpdateEmailTemplateRequest,
 }
-impl UpdateEmailTemplate {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl UpdateEmailTemplate {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -2223,10 +2385,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<UpdateEmailTemplateResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2235,87 +2399,112 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// A bulk-action email send, as listed.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct BulkActionCampaign {
-    /// `id`
+    /// `id`: a string. Example: `OI72xYec4Mho6VBykTvj`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `source`
+
+    /// `source`: a string. Example: `email-marketing`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+
     /// Id its figures are kept under (see `getEmailCampaignStats`).
     #[serde(rename = "sourceId", default, skip_serializing_if = "Option::is_none")]
     pub source_id: Option<String>,
-    /// `name`
+
+    /// `name`: a string. Example: `Test Mail`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `status`
+
+    /// `status`: a [`BulkActionCampaignStatus`](crate::v3::emails::BulkActionCampaignStatus).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<BulkActionCampaignStatus>,
-    /// `scheduleType`
+
+    /// `scheduleType`: a [`BulkActionScheduleType`](crate::v3::emails::BulkActionScheduleType).
     #[serde(rename = "scheduleType", default, skip_serializing_if = "Option::is_none")]
     pub schedule_type: Option<BulkActionScheduleType>,
-    /// `deleted`
+
+    /// `deleted`: `true` or `false`. Example: `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted: Option<bool>,
-    /// `createdAt`
+
+    /// `createdAt`: a string. Example: `2025-07-24T11:55:43.598Z`.
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `updatedAt`
+
+    /// `updatedAt`: a string. Example: `2026-02-09T04:49:12.322Z`.
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
+
     /// When sending finished.
     #[serde(rename = "completedAt", default, skip_serializing_if = "Option::is_none")]
     pub completed_at: Option<String>,
-    /// `emailMetadata`
+
+    /// `emailMetadata`: a [`BulkActionEmail`](crate::v3::emails::BulkActionEmail).
     #[serde(rename = "emailMetadata", default, skip_serializing_if = "Option::is_none")]
     pub email_metadata: Option<BulkActionEmail>,
 }
+
 /// A bulk-action email send with its sender and a link to its content.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct BulkActionCampaignDetails {
-    /// `id`
+    /// `id`: a string. Example: `OI72xYec4Mho6VBykTvj`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `source`
+
+    /// `source`: a string. Example: `email-marketing`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+
     /// Id its figures are kept under (see `getEmailCampaignStats`).
     #[serde(rename = "sourceId", default, skip_serializing_if = "Option::is_none")]
     pub source_id: Option<String>,
-    /// `name`
+
+    /// `name`: a string. Example: `Test Mail`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `status`
+
+    /// `status`: a [`BulkActionCampaignStatus`](crate::v3::emails::BulkActionCampaignStatus).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<BulkActionCampaignStatus>,
-    /// `scheduleType`
+
+    /// `scheduleType`: a [`BulkActionScheduleType`](crate::v3::emails::BulkActionScheduleType).
     #[serde(rename = "scheduleType", default, skip_serializing_if = "Option::is_none")]
     pub schedule_type: Option<BulkActionScheduleType>,
-    /// `fromName`
+
+    /// `fromName`: a string. Example: `John Doe`.
     #[serde(rename = "fromName", default, skip_serializing_if = "Option::is_none")]
     pub from_name: Option<String>,
-    /// `fromEmail`
+
+    /// `fromEmail`: a string. Example: `john@example.com`.
     #[serde(rename = "fromEmail", default, skip_serializing_if = "Option::is_none")]
     pub from_email: Option<String>,
-    /// `subject`
+
+    /// `subject`: a string. Example: `Welcome to our newsletter`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
-    /// `replyToAddress`
+
+    /// `replyToAddress`: a string. Example: `reply@example.com`.
     #[serde(rename = "replyToAddress", default, skip_serializing_if = "Option::is_none")]
     pub reply_to_address: Option<String>,
-    /// `previewText`
+
+    /// `previewText`: a string. Example: `Check out our latest updates`.
     #[serde(rename = "previewText", default, skip_serializing_if = "Option::is_none")]
     pub preview_text: Option<String>,
-    /// `editorType`
+
+    /// `editorType`: a [`EmailEditorType`](crate::v3::emails::EmailEditorType).
     #[serde(rename = "editorType", default, skip_serializing_if = "Option::is_none")]
     pub editor_type: Option<EmailEditorType>,
-    /// `isPlainText`
+
+    /// `isPlainText`: `true` or `false`. Example: `false`.
     #[serde(rename = "isPlainText", default, skip_serializing_if = "Option::is_none")]
     pub is_plain_text: Option<bool>,
+
     /// Address to GET the rendered HTML from.
     #[serde(
         rename = "editorContentUrl",
@@ -2323,39 +2512,51 @@ pub struct BulkActionCampaignDetails {
         skip_serializing_if = "Option::is_none"
     )]
     pub editor_content_url: Option<String>,
-    /// `deleted`
+
+    /// `deleted`: `true` or `false`. Example: `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted: Option<bool>,
-    /// `createdAt`
+
+    /// `createdAt`: a string. Example: `2025-07-24T11:55:43.598Z`.
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `updatedAt`
+
+    /// `updatedAt`: a string. Example: `2026-02-09T04:49:12.322Z`.
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
+
     /// When sending finished.
     #[serde(rename = "completedAt", default, skip_serializing_if = "Option::is_none")]
     pub completed_at: Option<String>,
+
     /// Trace id of the request.
     #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
     pub trace_id: Option<String>,
 }
+
 /// State of a bulk-action send.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BulkActionCampaignStatus {
-    ///`processing`
+    /// `processing`
     Processing,
-    ///`scheduled`
+
+    /// `scheduled`
     Scheduled,
-    ///`paused`
+
+    /// `paused`
     Paused,
-    ///`complete`
+
+    /// `complete`
     Complete,
-    ///`cancelled`
+
+    /// `cancelled`
     Cancelled,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 impl BulkActionCampaignStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -2369,6 +2570,7 @@ impl BulkActionCampaignStatus {
         }
     }
 }
+
 impl From<&str> for BulkActionCampaignStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -2382,36 +2584,45 @@ impl From<&str> for BulkActionCampaignStatus {
     }
 }
 crate::runtime::enums::string_enum!(BulkActionCampaignStatus);
+
 /// Subject, sender and template of a bulk-action send.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct BulkActionEmail {
-    /// `subject`
+    /// `subject`: a string. Example: `Welcome to our platform`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
+
     /// Sender name and address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from: Option<String>,
+
     /// Sender name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `templateId`
+
+    /// `templateId`: a string. Example: `6790aeb53c8d1288f555f92b`.
     #[serde(rename = "templateId", default, skip_serializing_if = "Option::is_none")]
     pub template_id: Option<String>,
 }
+
 /// How a bulk-action send goes out.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum BulkActionScheduleType {
-    ///`NOW`
+    /// `NOW`
     Now,
-    ///`SCHEDULED`
+
+    /// `SCHEDULED`
     Scheduled,
-    ///`DRIP`
+
+    /// `DRIP`
     Drip,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 impl BulkActionScheduleType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -2423,6 +2634,7 @@ impl BulkActionScheduleType {
         }
     }
 }
+
 impl From<&str> for BulkActionScheduleType {
     fn from(value: &str) -> Self {
         match value {
@@ -2434,36 +2646,45 @@ impl From<&str> for BulkActionScheduleType {
     }
 }
 crate::runtime::enums::string_enum!(BulkActionScheduleType);
+
 /// A new draft campaign.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateEmailCampaignRequest {
-    /// `name`
+    /// `name`: a string. Example: `Untitled campaign name`.
     pub name: String,
-    /// `editorType`
+
+    /// `editorType`: a [`EmailContentFormat`](crate::v3::emails::EmailContentFormat).
     #[serde(rename = "editorType")]
     pub editor_type: EmailContentFormat,
+
     /// Template to start from; a blank campaign without it.
     #[serde(rename = "templateId", default, skip_serializing_if = "Option::is_none")]
     pub template_id: Option<String>,
+
     /// Initial HTML or plain-text content.
     #[serde(rename = "editorContent", default, skip_serializing_if = "Option::is_none")]
     pub editor_content: Option<String>,
+
     /// Folder to create it in.
     #[serde(rename = "parentFolderId", default, skip_serializing_if = "Option::is_none")]
     pub parent_folder_id: Option<String>,
+
     /// IANA time zone.
     #[serde(rename = "timeZone")]
     pub time_zone: String,
+
     /// User the change is made as.
     #[serde(rename = "userId")]
     pub user_id: String,
+
     /// Name of that user.
     #[serde(rename = "userName", default, skip_serializing_if = "Option::is_none")]
     pub user_name: Option<String>,
 }
+
 impl CreateEmailCampaignRequest {
-    ///A value with the required fields (`name`, `editorType`, `timeZone`, `userId`).
+    /// A value with the required fields (`name`, `editorType`, `timeZone`, `userId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl Into<String>,
@@ -2482,39 +2703,46 @@ impl CreateEmailCampaignRequest {
             user_name: None,
         }
     }
-    ///Sets `templateId`.
+
+    /// Sets `templateId`.
     pub fn template_id(mut self, value: impl Into<String>) -> Self {
         self.template_id = Some(value.into());
         self
     }
-    ///Sets `editorContent`.
+
+    /// Sets `editorContent`.
     pub fn editor_content(mut self, value: impl Into<String>) -> Self {
         self.editor_content = Some(value.into());
         self
     }
-    ///Sets `parentFolderId`.
+
+    /// Sets `parentFolderId`.
     pub fn parent_folder_id(mut self, value: impl Into<String>) -> Self {
         self.parent_folder_id = Some(value.into());
         self
     }
-    ///Sets `userName`.
+
+    /// Sets `userName`.
     pub fn user_name(mut self, value: impl Into<String>) -> Self {
         self.user_name = Some(value.into());
         self
     }
 }
+
 /// A new template folder.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateEmailTemplateFolderRequest {
-    /// `name`
+    /// `name`: a string. Example: `Spring Campaigns`.
     pub name: String,
+
     /// User the change is made as.
     #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
 }
+
 impl CreateEmailTemplateFolderRequest {
-    ///A value with the required fields (`name`).
+    /// A value with the required fields (`name`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(name: impl Into<String>) -> Self {
         Self {
@@ -2522,45 +2750,56 @@ impl CreateEmailTemplateFolderRequest {
             user_id: None,
         }
     }
-    ///Sets `userId`.
+
+    /// Sets `userId`.
     pub fn user_id(mut self, value: impl Into<String>) -> Self {
         self.user_id = Some(value.into());
         self
     }
 }
+
 /// A new template.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateEmailTemplateRequest {
-    /// `name`
+    /// `name`: a string. Example: `Newsletter Template`.
     pub name: String,
-    /// `editorType`
+
+    /// `editorType`: a [`EmailContentFormat`](crate::v3::emails::EmailContentFormat).
     #[serde(rename = "editorType")]
     pub editor_type: EmailContentFormat,
+
     /// Initial HTML or plain-text content.
     #[serde(rename = "editorContent", default, skip_serializing_if = "Option::is_none")]
     pub editor_content: Option<String>,
+
     /// Folder to create it in.
     #[serde(rename = "parentFolderId", default, skip_serializing_if = "Option::is_none")]
     pub parent_folder_id: Option<String>,
-    /// `subjectLine`
+
+    /// `subjectLine`: a string. Example: `Welcome to our newsletter`.
     #[serde(rename = "subjectLine", default, skip_serializing_if = "Option::is_none")]
     pub subject_line: Option<String>,
+
     /// Sender name.
     #[serde(rename = "fromName", default, skip_serializing_if = "Option::is_none")]
     pub from_name: Option<String>,
+
     /// Sender address.
     #[serde(rename = "fromEmail", default, skip_serializing_if = "Option::is_none")]
     pub from_email: Option<String>,
+
     /// Inbox preview line.
     #[serde(rename = "previewText", default, skip_serializing_if = "Option::is_none")]
     pub preview_text: Option<String>,
+
     /// User the change is made as.
     #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
 }
+
 impl CreateEmailTemplateRequest {
-    ///A value with the required fields (`name`, `editorType`).
+    /// A value with the required fields (`name`, `editorType`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl Into<String>,
@@ -2578,95 +2817,116 @@ impl CreateEmailTemplateRequest {
             user_id: None,
         }
     }
-    ///Sets `editorContent`.
+
+    /// Sets `editorContent`.
     pub fn editor_content(mut self, value: impl Into<String>) -> Self {
         self.editor_content = Some(value.into());
         self
     }
-    ///Sets `parentFolderId`.
+
+    /// Sets `parentFolderId`.
     pub fn parent_folder_id(mut self, value: impl Into<String>) -> Self {
         self.parent_folder_id = Some(value.into());
         self
     }
-    ///Sets `subjectLine`.
+
+    /// Sets `subjectLine`.
     pub fn subject_line(mut self, value: impl Into<String>) -> Self {
         self.subject_line = Some(value.into());
         self
     }
-    ///Sets `fromName`.
+
+    /// Sets `fromName`.
     pub fn from_name(mut self, value: impl Into<String>) -> Self {
         self.from_name = Some(value.into());
         self
     }
-    ///Sets `fromEmail`.
+
+    /// Sets `fromEmail`.
     pub fn from_email(mut self, value: impl Into<String>) -> Self {
         self.from_email = Some(value.into());
         self
     }
-    ///Sets `previewText`.
+
+    /// Sets `previewText`.
     pub fn preview_text(mut self, value: impl Into<String>) -> Self {
         self.preview_text = Some(value.into());
         self
     }
-    ///Sets `userId`.
+
+    /// Sets `userId`.
     pub fn user_id(mut self, value: impl Into<String>) -> Self {
         self.user_id = Some(value.into());
         self
     }
 }
+
 /// Confirmation of a deletion.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DeleteResult {
-    /// `deleted`
+    /// `deleted`: `true` or `false`. Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted: Option<bool>,
+
     /// Trace id of the request.
     #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
     pub trace_id: Option<String>,
 }
+
 /// An email campaign as listed.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct EmailCampaign {
-    /// `id`
+    /// `id`: a string. Example: `67f15c2ae99226d5bcccb8f3`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `source`
+
+    /// `source`: a string. Example: `email-campaign`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+
     /// Id its figures are kept under (see `getEmailCampaignStats`).
     #[serde(rename = "sourceId", default, skip_serializing_if = "Option::is_none")]
     pub source_id: Option<String>,
-    /// `name`
+
+    /// `name`: a string. Example: `February Newsletter`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `status`
+
+    /// `status`: a [`EmailCampaignStatus`](crate::v3::emails::EmailCampaignStatus).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<EmailCampaignStatus>,
+
     /// Delivery type.
     #[serde(rename = "campaignType", default, skip_serializing_if = "Option::is_none")]
     pub campaign_type: Option<String>,
-    /// `campaignCategory`
+
+    /// `campaignCategory`: a string. Example: `email-campaign`.
     #[serde(
         rename = "campaignCategory",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub campaign_category: Option<String>,
+
     /// The A/B test variations, for A/B-tested campaigns.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub variations: Option<Vec<EmailCampaignVariation>>,
-    /// `deleted`
+
+    /// `deleted`: `true` or `false`. Example: `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted: Option<bool>,
-    /// `createdAt`
+
+    /// `createdAt`: a string. Example: `2025-07-24T11:55:43.598Z`.
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `updatedAt`
+
+    /// `updatedAt`: a string. Example: `2026-02-09T04:49:12.322Z`.
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
 }
+
 /// An A/B test run on part of the recipients before the rest get the winner.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2674,23 +2934,29 @@ pub struct EmailCampaignAbTest {
     /// What the variations differ in.
     #[serde(rename = "testType")]
     pub test_type: EmailCampaignAbTestTestType,
+
     /// Seconds the test runs before a winner is picked.
     #[serde(rename = "testDuration")]
     pub test_duration: i64,
-    /// `variationCount`
+
+    /// `variationCount`: a whole number. Example: `2`.
     #[serde(rename = "variationCount")]
     pub variation_count: i64,
+
     /// Percent of the recipients in the test (0 to 100).
     #[serde(rename = "testSize")]
     pub test_size: f64,
-    /// `winningCriteria`
+
+    /// `winningCriteria`: a [`EmailCampaignAbTestWinningCriteria`](crate::v3::emails::EmailCampaignAbTestWinningCriteria), one of `openRate`, `clickRate`.
     #[serde(rename = "winningCriteria")]
     pub winning_criteria: EmailCampaignAbTestWinningCriteria,
-    /// `variations`
+
+    /// `variations`: a list of [`EmailCampaignAbVariation`](crate::v3::emails::EmailCampaignAbVariation) values.
     pub variations: Vec<EmailCampaignAbVariation>,
 }
+
 impl EmailCampaignAbTest {
-    ///A value with the required fields (`testType`, `testDuration`, `variationCount`, `testSize`, `winningCriteria`, `variations`).
+    /// A value with the required fields (`testType`, `testDuration`, `variationCount`, `testSize`, `winningCriteria`, `variations`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         test_type: impl Into<EmailCampaignAbTestTestType>,
@@ -2710,17 +2976,21 @@ impl EmailCampaignAbTest {
         }
     }
 }
+
 /// What the variations differ in.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum EmailCampaignAbTestTestType {
-    ///`emailContent`
+    /// `emailContent`
     EmailContent,
-    ///`subjectLine`
+
+    /// `subjectLine`
     SubjectLine,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 impl EmailCampaignAbTestTestType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -2731,6 +3001,7 @@ impl EmailCampaignAbTestTestType {
         }
     }
 }
+
 impl From<&str> for EmailCampaignAbTestTestType {
     fn from(value: &str) -> Self {
         match value {
@@ -2741,17 +3012,21 @@ impl From<&str> for EmailCampaignAbTestTestType {
     }
 }
 crate::runtime::enums::string_enum!(EmailCampaignAbTestTestType);
+
 /// Values of `EmailCampaignAbTestWinningCriteria`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum EmailCampaignAbTestWinningCriteria {
-    ///`openRate`
+    /// `openRate`
     OpenRate,
-    ///`clickRate`
+
+    /// `clickRate`
     ClickRate,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 impl EmailCampaignAbTestWinningCriteria {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -2762,6 +3037,7 @@ impl EmailCampaignAbTestWinningCriteria {
         }
     }
 }
+
 impl From<&str> for EmailCampaignAbTestWinningCriteria {
     fn from(value: &str) -> Self {
         match value {
@@ -2772,19 +3048,22 @@ impl From<&str> for EmailCampaignAbTestWinningCriteria {
     }
 }
 crate::runtime::enums::string_enum!(EmailCampaignAbTestWinningCriteria);
+
 /// One variation of an A/B test.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct EmailCampaignAbVariation {
-    /// `subject`
+    /// `subject`: a string. Example: `Subject A`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
+
     /// Template of this variation.
     #[serde(rename = "documentId", default, skip_serializing_if = "Option::is_none")]
     pub document_id: Option<String>,
 }
+
 impl EmailCampaignAbVariation {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -2792,17 +3071,20 @@ impl EmailCampaignAbVariation {
             document_id: None,
         }
     }
-    ///Sets `subject`.
+
+    /// Sets `subject`.
     pub fn subject(mut self, value: impl Into<String>) -> Self {
         self.subject = Some(value.into());
         self
     }
-    ///Sets `documentId`.
+
+    /// Sets `documentId`.
     pub fn document_id(mut self, value: impl Into<String>) -> Self {
         self.document_id = Some(value.into());
         self
     }
 }
+
 /// Sending in batches (drip).
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2810,23 +3092,29 @@ pub struct EmailCampaignBatchConfig {
     /// Contacts per batch.
     #[serde(rename = "batchSize")]
     pub batch_size: i64,
+
     /// Time between batches, in `intervalUnit`s.
     pub interval: i64,
-    /// `intervalUnit`
+
+    /// `intervalUnit`: a [`EmailCampaignBatchConfigIntervalUnit`](crate::v3::emails::EmailCampaignBatchConfigIntervalUnit), one of `minutes`, `hours`, `days`.
     #[serde(rename = "intervalUnit")]
     pub interval_unit: EmailCampaignBatchConfigIntervalUnit,
+
     /// Days no batch goes out.
     #[serde(rename = "skipDays", default, skip_serializing_if = "Option::is_none")]
     pub skip_days: Option<Vec<SendDay>>,
+
     /// Earliest time of day for a batch.
     #[serde(rename = "windowStart", default, skip_serializing_if = "Option::is_none")]
     pub window_start: Option<String>,
+
     /// Latest time of day for a batch.
     #[serde(rename = "windowEnd", default, skip_serializing_if = "Option::is_none")]
     pub window_end: Option<String>,
 }
+
 impl EmailCampaignBatchConfig {
-    ///A value with the required fields (`batchSize`, `interval`, `intervalUnit`).
+    /// A value with the required fields (`batchSize`, `interval`, `intervalUnit`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         batch_size: impl Into<i64>,
@@ -2842,35 +3130,43 @@ impl EmailCampaignBatchConfig {
             window_end: None,
         }
     }
-    ///Sets `skipDays`.
+
+    /// Sets `skipDays`.
     pub fn skip_days(mut self, value: impl Into<Vec<SendDay>>) -> Self {
         self.skip_days = Some(value.into());
         self
     }
-    ///Sets `windowStart`.
+
+    /// Sets `windowStart`.
     pub fn window_start(mut self, value: impl Into<String>) -> Self {
         self.window_start = Some(value.into());
         self
     }
-    ///Sets `windowEnd`.
+
+    /// Sets `windowEnd`.
     pub fn window_end(mut self, value: impl Into<String>) -> Self {
         self.window_end = Some(value.into());
         self
     }
 }
+
 /// Values of `EmailCampaignBatchConfigIntervalUnit`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum EmailCampaignBatchConfigIntervalUnit {
-    ///`minutes`
+    /// `minutes`
     Minutes,
-    ///`hours`
+
+    /// `hours`
     Hours,
-    ///`days`
+
+    /// `days`
     Days,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 impl EmailCampaignBatchConfigIntervalUnit {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -2882,6 +3178,7 @@ impl EmailCampaignBatchConfigIntervalUnit {
         }
     }
 }
+
 impl From<&str> for EmailCampaignBatchConfigIntervalUnit {
     fn from(value: &str) -> Self {
         match value {
@@ -2893,53 +3190,67 @@ impl From<&str> for EmailCampaignBatchConfigIntervalUnit {
     }
 }
 crate::runtime::enums::string_enum!(EmailCampaignBatchConfigIntervalUnit);
+
 /// An email campaign with its sender and a link to its content.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct EmailCampaignDetails {
-    /// `id`
+    /// `id`: a string. Example: `67f15c2ae99226d5bcccb8f3`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `source`
+
+    /// `source`: a string. Example: `email-campaign`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+
     /// Id its figures are kept under (see `getEmailCampaignStats`).
     #[serde(rename = "sourceId", default, skip_serializing_if = "Option::is_none")]
     pub source_id: Option<String>,
-    /// `name`
+
+    /// `name`: a string. Example: `February Newsletter`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `status`
+
+    /// `status`: a [`EmailCampaignStatus`](crate::v3::emails::EmailCampaignStatus).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<EmailCampaignStatus>,
+
     /// Delivery type.
     #[serde(rename = "campaignType", default, skip_serializing_if = "Option::is_none")]
     pub campaign_type: Option<String>,
-    /// `campaignCategory`
+
+    /// `campaignCategory`: a string. Example: `email-campaign`.
     #[serde(
         rename = "campaignCategory",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub campaign_category: Option<String>,
+
     /// The A/B test variations, for A/B-tested campaigns.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub variations: Option<Vec<EmailCampaignVariation>>,
-    /// `deleted`
+
+    /// `deleted`: `true` or `false`. Example: `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted: Option<bool>,
-    /// `createdAt`
+
+    /// `createdAt`: a string. Example: `2025-07-24T11:55:43.598Z`.
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `updatedAt`
+
+    /// `updatedAt`: a string. Example: `2026-02-09T04:49:12.322Z`.
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
-    /// `editorType`
+
+    /// `editorType`: a [`EmailEditorType`](crate::v3::emails::EmailEditorType).
     #[serde(rename = "editorType", default, skip_serializing_if = "Option::is_none")]
     pub editor_type: Option<EmailEditorType>,
-    /// `isPlainText`
+
+    /// `isPlainText`: `true` or `false`. Example: `false`.
     #[serde(rename = "isPlainText", default, skip_serializing_if = "Option::is_none")]
     pub is_plain_text: Option<bool>,
+
     /// Address to GET the rendered HTML from.
     #[serde(
         rename = "editorContentUrl",
@@ -2947,49 +3258,62 @@ pub struct EmailCampaignDetails {
         skip_serializing_if = "Option::is_none"
     )]
     pub editor_content_url: Option<String>,
-    /// `fromName`
+
+    /// `fromName`: a string. Example: `John Doe`.
     #[serde(rename = "fromName", default, skip_serializing_if = "Option::is_none")]
     pub from_name: Option<String>,
-    /// `fromEmail`
+
+    /// `fromEmail`: a string. Example: `john@example.com`.
     #[serde(rename = "fromEmail", default, skip_serializing_if = "Option::is_none")]
     pub from_email: Option<String>,
-    /// `subject`
+
+    /// `subject`: a string. Example: `Welcome to our newsletter`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
-    /// `replyToAddress`
+
+    /// `replyToAddress`: a string. Example: `reply@example.com`.
     #[serde(rename = "replyToAddress", default, skip_serializing_if = "Option::is_none")]
     pub reply_to_address: Option<String>,
-    /// `previewText`
+
+    /// `previewText`: a string. Example: `Check out our latest updates`.
     #[serde(rename = "previewText", default, skip_serializing_if = "Option::is_none")]
     pub preview_text: Option<String>,
+
     /// Trace id of the request.
     #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
     pub trace_id: Option<String>,
 }
+
 /// Subject, sender and attachments of a campaign's email.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct EmailCampaignMessage {
-    /// `subject`
+    /// `subject`: a string. Example: `Our February Newsletter`.
     pub subject: String,
-    /// `fromName`
+
+    /// `fromName`: a string. Example: `John Doe`.
     #[serde(rename = "fromName")]
     pub from_name: String,
-    /// `fromEmail`
+
+    /// `fromEmail`: a string. Example: `john@example.com`.
     #[serde(rename = "fromEmail")]
     pub from_email: String,
-    /// `replyToAddress`
+
+    /// `replyToAddress`: a string. Example: `reply@example.com`.
     #[serde(rename = "replyToAddress", default, skip_serializing_if = "Option::is_none")]
     pub reply_to_address: Option<String>,
+
     /// Inbox preview line.
     #[serde(rename = "previewText", default, skip_serializing_if = "Option::is_none")]
     pub preview_text: Option<String>,
+
     /// Download addresses of the attachments.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attachments: Option<Vec<String>>,
 }
+
 impl EmailCampaignMessage {
-    ///A value with the required fields (`subject`, `fromName`, `fromEmail`).
+    /// A value with the required fields (`subject`, `fromName`, `fromEmail`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         subject: impl Into<String>,
@@ -3005,22 +3329,26 @@ impl EmailCampaignMessage {
             attachments: None,
         }
     }
-    ///Sets `replyToAddress`.
+
+    /// Sets `replyToAddress`.
     pub fn reply_to_address(mut self, value: impl Into<String>) -> Self {
         self.reply_to_address = Some(value.into());
         self
     }
-    ///Sets `previewText`.
+
+    /// Sets `previewText`.
     pub fn preview_text(mut self, value: impl Into<String>) -> Self {
         self.preview_text = Some(value.into());
         self
     }
-    ///Sets `attachments`.
+
+    /// Sets `attachments`.
     pub fn attachments(mut self, value: impl Into<Vec<String>>) -> Self {
         self.attachments = Some(value.into());
         self
     }
 }
+
 /// Who receives a campaign.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3028,21 +3356,26 @@ pub struct EmailCampaignRecipients {
     /// How recipients are chosen; fill the matching field.
     #[serde(rename = "type")]
     pub type_: EmailCampaignRecipientsType,
+
     /// The contacts, for type `contact`.
     #[serde(rename = "contactIds", default, skip_serializing_if = "Option::is_none")]
     pub contact_ids: Option<Vec<String>>,
+
     /// Tags the contacts carry, for type `tag`.
     #[serde(rename = "tagIds", default, skip_serializing_if = "Option::is_none")]
     pub tag_ids: Option<Vec<String>>,
+
     /// A built-in engagement segment, for type `segment`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub segment: Option<EmailCampaignRecipientsSegment>,
+
     /// Fix the recipient list when scheduling; contacts matching later are not added.
     #[serde(rename = "freezeList", default, skip_serializing_if = "Option::is_none")]
     pub freeze_list: Option<bool>,
 }
+
 impl EmailCampaignRecipients {
-    ///A value with the required fields (`type`).
+    /// A value with the required fields (`type`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(type_: impl Into<EmailCampaignRecipientsType>) -> Self {
         Self {
@@ -3053,44 +3386,55 @@ impl EmailCampaignRecipients {
             freeze_list: None,
         }
     }
-    ///Sets `contactIds`.
+
+    /// Sets `contactIds`.
     pub fn contact_ids(mut self, value: impl Into<Vec<String>>) -> Self {
         self.contact_ids = Some(value.into());
         self
     }
-    ///Sets `tagIds`.
+
+    /// Sets `tagIds`.
     pub fn tag_ids(mut self, value: impl Into<Vec<String>>) -> Self {
         self.tag_ids = Some(value.into());
         self
     }
-    ///Sets `segment`.
+
+    /// Sets `segment`.
     pub fn segment(mut self, value: impl Into<EmailCampaignRecipientsSegment>) -> Self {
         self.segment = Some(value.into());
         self
     }
-    ///Sets `freezeList`.
+
+    /// Sets `freezeList`.
     pub fn freeze_list(mut self, value: impl Into<bool>) -> Self {
         self.freeze_list = Some(value.into());
         self
     }
 }
+
 /// A built-in engagement segment, for type `segment`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum EmailCampaignRecipientsSegment {
-    ///`engaged_last_7_days`
+    /// `engaged_last_7_days`
     EngagedLast7Days,
-    ///`engaged_last_30_days`
+
+    /// `engaged_last_30_days`
     EngagedLast30Days,
-    ///`engaged_last_60_days`
+
+    /// `engaged_last_60_days`
     EngagedLast60Days,
-    ///`engaged_last_5_campaigns`
+
+    /// `engaged_last_5_campaigns`
     EngagedLast5Campaigns,
-    ///`unengaged_last_5_campaigns`
+
+    /// `unengaged_last_5_campaigns`
     UnengagedLast5Campaigns,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 impl EmailCampaignRecipientsSegment {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3104,6 +3448,7 @@ impl EmailCampaignRecipientsSegment {
         }
     }
 }
+
 impl From<&str> for EmailCampaignRecipientsSegment {
     fn from(value: &str) -> Self {
         match value {
@@ -3117,19 +3462,24 @@ impl From<&str> for EmailCampaignRecipientsSegment {
     }
 }
 crate::runtime::enums::string_enum!(EmailCampaignRecipientsSegment);
+
 /// How recipients are chosen; fill the matching field.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum EmailCampaignRecipientsType {
-    ///`contact`
+    /// `contact`
     Contact,
-    ///`tag`
+
+    /// `tag`
     Tag,
-    ///`segment`
+
+    /// `segment`
     Segment,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 impl EmailCampaignRecipientsType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3141,6 +3491,7 @@ impl EmailCampaignRecipientsType {
         }
     }
 }
+
 impl From<&str> for EmailCampaignRecipientsType {
     fn from(value: &str) -> Self {
         match value {
@@ -3152,22 +3503,26 @@ impl From<&str> for EmailCampaignRecipientsType {
     }
 }
 crate::runtime::enums::string_enum!(EmailCampaignRecipientsType);
+
 /// Sending again to contacts who did not open.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct EmailCampaignResend {
-    /// `enabled`
+    /// `enabled`: `true` or `false`. Example: `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
+
     /// Hours to wait before resending; needed when enabled.
     #[serde(rename = "waitHours", default, skip_serializing_if = "Option::is_none")]
     pub wait_hours: Option<i64>,
+
     /// Subject of the resend
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
 }
+
 impl EmailCampaignResend {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -3176,43 +3531,53 @@ impl EmailCampaignResend {
             subject: None,
         }
     }
-    ///Sets `enabled`.
+
+    /// Sets `enabled`.
     pub fn enabled(mut self, value: impl Into<bool>) -> Self {
         self.enabled = Some(value.into());
         self
     }
-    ///Sets `waitHours`.
+
+    /// Sets `waitHours`.
     pub fn wait_hours(mut self, value: impl Into<i64>) -> Self {
         self.wait_hours = Some(value.into());
         self
     }
-    ///Sets `subject`.
+
+    /// Sets `subject`.
     pub fn subject(mut self, value: impl Into<String>) -> Self {
         self.subject = Some(value.into());
         self
     }
 }
+
 /// Sending new items of an RSS feed.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct EmailCampaignRssConfig {
-    /// `name`
+    /// `name`: a string. Example: `Weekly Digest`.
     pub name: String,
-    /// `rssFeedURL`
+
+    /// `rssFeedURL`: a string. Example: `https://example.com/rss`.
     #[serde(rename = "rssFeedURL")]
     pub rss_feed_url: String,
+
     /// How often the feed is checked.
     #[serde(rename = "repeatAfter")]
     pub repeat_after: EmailCampaignRssConfigRepeatAfter,
+
     /// Time of day of the check.
     #[serde(rename = "repeatAfterTime")]
     pub repeat_after_time: String,
+
     /// Most feed items in one email.
     #[serde(rename = "rssFeedLimit", default, skip_serializing_if = "Option::is_none")]
     pub rss_feed_limit: Option<i64>,
+
     /// Day of a weekly check.
     #[serde(rename = "startAtDay", default, skip_serializing_if = "Option::is_none")]
     pub start_at_day: Option<EmailCampaignRssConfigStartAtDay>,
+
     /// Day of the month of a monthly check.
     #[serde(
         rename = "startAtMonthDay",
@@ -3220,6 +3585,7 @@ pub struct EmailCampaignRssConfig {
         skip_serializing_if = "Option::is_none"
     )]
     pub start_at_month_day: Option<String>,
+
     /// First check
     #[serde(
         rename = "firstExecutionDate",
@@ -3228,8 +3594,9 @@ pub struct EmailCampaignRssConfig {
     )]
     pub first_execution_date: Option<String>,
 }
+
 impl EmailCampaignRssConfig {
-    ///A value with the required fields (`name`, `rssFeedURL`, `repeatAfter`, `repeatAfterTime`).
+    /// A value with the required fields (`name`, `rssFeedURL`, `repeatAfter`, `repeatAfterTime`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl Into<String>,
@@ -3248,12 +3615,14 @@ impl EmailCampaignRssConfig {
             first_execution_date: None,
         }
     }
-    ///Sets `rssFeedLimit`.
+
+    /// Sets `rssFeedLimit`.
     pub fn rss_feed_limit(mut self, value: impl Into<i64>) -> Self {
         self.rss_feed_limit = Some(value.into());
         self
     }
-    ///Sets `startAtDay`.
+
+    /// Sets `startAtDay`.
     pub fn start_at_day(
         mut self,
         value: impl Into<EmailCampaignRssConfigStartAtDay>,
@@ -3261,30 +3630,37 @@ impl EmailCampaignRssConfig {
         self.start_at_day = Some(value.into());
         self
     }
-    ///Sets `startAtMonthDay`.
+
+    /// Sets `startAtMonthDay`.
     pub fn start_at_month_day(mut self, value: impl Into<String>) -> Self {
         self.start_at_month_day = Some(value.into());
         self
     }
-    ///Sets `firstExecutionDate`.
+
+    /// Sets `firstExecutionDate`.
     pub fn first_execution_date(mut self, value: impl Into<String>) -> Self {
         self.first_execution_date = Some(value.into());
         self
     }
 }
+
 /// How often the feed is checked.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum EmailCampaignRssConfigRepeatAfter {
-    ///`every_day`
+    /// `every_day`
     EveryDay,
-    ///`every_week`
+
+    /// `every_week`
     EveryWeek,
-    ///`every_month`
+
+    /// `every_month`
     EveryMonth,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 impl EmailCampaignRssConfigRepeatAfter {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3296,6 +3672,7 @@ impl EmailCampaignRssConfigRepeatAfter {
         }
     }
 }
+
 impl From<&str> for EmailCampaignRssConfigRepeatAfter {
     fn from(value: &str) -> Self {
         match value {
@@ -3307,27 +3684,36 @@ impl From<&str> for EmailCampaignRssConfigRepeatAfter {
     }
 }
 crate::runtime::enums::string_enum!(EmailCampaignRssConfigRepeatAfter);
+
 /// Day of a weekly check.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum EmailCampaignRssConfigStartAtDay {
-    ///`Monday`
+    /// `Monday`
     Monday,
-    ///`Tuesday`
+
+    /// `Tuesday`
     Tuesday,
-    ///`Wednesday`
+
+    /// `Wednesday`
     Wednesday,
-    ///`Thursday`
+
+    /// `Thursday`
     Thursday,
-    ///`Friday`
+
+    /// `Friday`
     Friday,
-    ///`Saturday`
+
+    /// `Saturday`
     Saturday,
-    ///`Sunday`
+
+    /// `Sunday`
     Sunday,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 impl EmailCampaignRssConfigStartAtDay {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3343,6 +3729,7 @@ impl EmailCampaignRssConfigStartAtDay {
         }
     }
 }
+
 impl From<&str> for EmailCampaignRssConfigStartAtDay {
     fn from(value: &str) -> Self {
         match value {
@@ -3358,6 +3745,7 @@ impl From<&str> for EmailCampaignRssConfigStartAtDay {
     }
 }
 crate::runtime::enums::string_enum!(EmailCampaignRssConfigStartAtDay);
+
 /// When and how a non-RSS send goes out.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3365,15 +3753,19 @@ pub struct EmailCampaignScheduleConfig {
     /// Send time, for scheduled, batch and smart sends (ignored for immediate ones).
     #[serde(rename = "sendAt", default, skip_serializing_if = "Option::is_none")]
     pub send_at: Option<String>,
+
     /// Needed for schedule type `batch`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub batch: Option<EmailCampaignBatchConfig>,
-    /// `tracking`
+
+    /// `tracking`: a [`EmailCampaignTracking`](crate::v3::emails::EmailCampaignTracking).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tracking: Option<EmailCampaignTracking>,
-    /// `resend`
+
+    /// `resend`: a [`EmailCampaignResend`](crate::v3::emails::EmailCampaignResend).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resend: Option<EmailCampaignResend>,
+
     /// Email preference type the campaign is filed under.
     #[serde(
         rename = "emailPreferenceId",
@@ -3382,8 +3774,9 @@ pub struct EmailCampaignScheduleConfig {
     )]
     pub email_preference_id: Option<String>,
 }
+
 impl EmailCampaignScheduleConfig {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -3394,80 +3787,102 @@ impl EmailCampaignScheduleConfig {
             email_preference_id: None,
         }
     }
-    ///Sets `sendAt`.
+
+    /// Sets `sendAt`.
     pub fn send_at(mut self, value: impl Into<String>) -> Self {
         self.send_at = Some(value.into());
         self
     }
-    ///Sets `batch`.
+
+    /// Sets `batch`.
     pub fn batch(mut self, value: impl Into<EmailCampaignBatchConfig>) -> Self {
         self.batch = Some(value.into());
         self
     }
-    ///Sets `tracking`.
+
+    /// Sets `tracking`.
     pub fn tracking(mut self, value: impl Into<EmailCampaignTracking>) -> Self {
         self.tracking = Some(value.into());
         self
     }
-    ///Sets `resend`.
+
+    /// Sets `resend`.
     pub fn resend(mut self, value: impl Into<EmailCampaignResend>) -> Self {
         self.resend = Some(value.into());
         self
     }
-    ///Sets `emailPreferenceId`.
+
+    /// Sets `emailPreferenceId`.
     pub fn email_preference_id(mut self, value: impl Into<String>) -> Self {
         self.email_preference_id = Some(value.into());
         self
     }
 }
+
 /// The `EmailCampaignStatsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct EmailCampaignStatsResponse {
-    /// `locationId`
+    /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
-    /// `source`
+
+    /// `source`: a [`EmailStatsSource`](crate::v3::emails::EmailStatsSource).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<EmailStatsSource>,
-    /// `sourceId`
+
+    /// `sourceId`: a string. Example: `campaign123`.
     #[serde(rename = "sourceId", default, skip_serializing_if = "Option::is_none")]
     pub source_id: Option<String>,
+
     /// The workflow step, if one was asked for.
     #[serde(rename = "subSourceId", default, skip_serializing_if = "Option::is_none")]
     pub sub_source_id: Option<String>,
-    /// `stats`
+
+    /// `stats`: a [`EmailStats`](crate::v3::emails::EmailStats).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stats: Option<EmailStats>,
+
     /// Trace id of the request.
     #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
     pub trace_id: Option<String>,
 }
+
 /// State of an email campaign; `all` only as a listing filter.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum EmailCampaignStatus {
-    ///`all`
+    /// `all`
     All,
-    ///`sent`
+
+    /// `sent`
     Sent,
-    ///`failed`
+
+    /// `failed`
     Failed,
-    ///`archived`
+
+    /// `archived`
     Archived,
-    ///`draft`
+
+    /// `draft`
     Draft,
-    ///`processing`
+
+    /// `processing`
     Processing,
-    ///`scheduled`
+
+    /// `scheduled`
     Scheduled,
-    ///`cancelled`
+
+    /// `cancelled`
     Cancelled,
-    ///`paused`
+
+    /// `paused`
     Paused,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 impl EmailCampaignStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3485,6 +3900,7 @@ impl EmailCampaignStatus {
         }
     }
 }
+
 impl From<&str> for EmailCampaignStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -3502,6 +3918,7 @@ impl From<&str> for EmailCampaignStatus {
     }
 }
 crate::runtime::enums::string_enum!(EmailCampaignStatus);
+
 /// Link tracking options.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3509,12 +3926,14 @@ pub struct EmailCampaignTracking {
     /// Track clicks on links.
     #[serde(rename = "clickTracking", default, skip_serializing_if = "Option::is_none")]
     pub click_tracking: Option<bool>,
+
     /// Add UTM parameters to links.
     #[serde(rename = "utmTracking", default, skip_serializing_if = "Option::is_none")]
     pub utm_tracking: Option<bool>,
 }
+
 impl EmailCampaignTracking {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -3522,17 +3941,20 @@ impl EmailCampaignTracking {
             utm_tracking: None,
         }
     }
-    ///Sets `clickTracking`.
+
+    /// Sets `clickTracking`.
     pub fn click_tracking(mut self, value: impl Into<bool>) -> Self {
         self.click_tracking = Some(value.into());
         self
     }
-    ///Sets `utmTracking`.
+
+    /// Sets `utmTracking`.
     pub fn utm_tracking(mut self, value: impl Into<bool>) -> Self {
         self.utm_tracking = Some(value.into());
         self
     }
 }
+
 /// One variation of an A/B-tested campaign.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3540,21 +3962,26 @@ pub struct EmailCampaignVariation {
     /// Id its figures are kept under (see `getEmailCampaignStats`).
     #[serde(rename = "sourceId", default, skip_serializing_if = "Option::is_none")]
     pub source_id: Option<String>,
-    /// `isWinner`
+
+    /// `isWinner`: `true` or `false`. Example: `true`.
     #[serde(rename = "isWinner", default, skip_serializing_if = "Option::is_none")]
     pub is_winner: Option<bool>,
 }
+
 /// The content the API writes (HTML or plain text; builder content is editor-only).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum EmailContentFormat {
-    ///`html`
+    /// `html`
     Html,
-    ///`text`
+
+    /// `text`
     Text,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 impl EmailContentFormat {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3565,6 +3992,7 @@ impl EmailContentFormat {
         }
     }
 }
+
 impl From<&str> for EmailContentFormat {
     fn from(value: &str) -> Self {
         match value {
@@ -3575,19 +4003,24 @@ impl From<&str> for EmailContentFormat {
     }
 }
 crate::runtime::enums::string_enum!(EmailContentFormat);
+
 /// Which editor a template or campaign was made with.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum EmailEditorType {
-    ///`html`
+    /// `html`
     Html,
-    ///`builder`
+
+    /// `builder`
     Builder,
-    ///`text`
+
+    /// `text`
     Text,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 impl EmailEditorType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3599,6 +4032,7 @@ impl EmailEditorType {
         }
     }
 }
+
 impl From<&str> for EmailEditorType {
     fn from(value: &str) -> Self {
         match value {
@@ -3610,6 +4044,7 @@ impl From<&str> for EmailEditorType {
     }
 }
 crate::runtime::enums::string_enum!(EmailEditorType);
+
 /// Delivery and engagement counts, and rates in percent.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3617,45 +4052,59 @@ pub struct EmailStats {
     /// Delivered plus accepted plus bounced.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sent: Option<i64>,
+
     /// Accepted by the receiving server.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accepted: Option<i64>,
-    /// `delivered`
+
+    /// `delivered`: a whole number. Example: `1000`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delivered: Option<i64>,
-    /// `opened`
+
+    /// `opened`: a whole number. Example: `450`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub opened: Option<i64>,
-    /// `clicked`
+
+    /// `clicked`: a whole number. Example: `120`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub clicked: Option<i64>,
-    /// `unsubscribed`
+
+    /// `unsubscribed`: a whole number. Example: `5`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unsubscribed: Option<i64>,
+
     /// Marked as spam.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub complained: Option<i64>,
+
     /// Hard bounces.
     #[serde(rename = "permanentFail", default, skip_serializing_if = "Option::is_none")]
     pub permanent_fail: Option<i64>,
+
     /// Soft bounces.
     #[serde(rename = "temporaryFail", default, skip_serializing_if = "Option::is_none")]
     pub temporary_fail: Option<i64>,
-    /// `rejected`
+
+    /// `rejected`: a whole number. Example: `10`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rejected: Option<i64>,
-    /// `failed`
+
+    /// `failed`: a whole number. Example: `5`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failed: Option<i64>,
-    /// `replied`
+
+    /// `replied`: a whole number. Example: `25`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub replied: Option<i64>,
+
     /// Percent of delivered.
     #[serde(rename = "openRate", default, skip_serializing_if = "Option::is_none")]
     pub open_rate: Option<f64>,
+
     /// Percent of delivered.
     #[serde(rename = "clickRate", default, skip_serializing_if = "Option::is_none")]
     pub click_rate: Option<f64>,
+
     /// Percent of delivered.
     #[serde(
         rename = "unsubscribeRate",
@@ -3663,29 +4112,37 @@ pub struct EmailStats {
         skip_serializing_if = "Option::is_none"
     )]
     pub unsubscribe_rate: Option<f64>,
+
     /// Percent of delivered.
     #[serde(rename = "complaintRate", default, skip_serializing_if = "Option::is_none")]
     pub complaint_rate: Option<f64>,
+
     /// Percent of sent.
     #[serde(rename = "bounceRate", default, skip_serializing_if = "Option::is_none")]
     pub bounce_rate: Option<f64>,
+
     /// Percent of delivered.
     #[serde(rename = "replyRate", default, skip_serializing_if = "Option::is_none")]
     pub reply_rate: Option<f64>,
 }
+
 /// The kind of sender figures are kept for.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum EmailStatsSource {
-    ///`email-campaigns`
+    /// `email-campaigns`
     EmailCampaigns,
-    ///`workflow-campaigns`
+
+    /// `workflow-campaigns`
     WorkflowCampaigns,
-    ///`bulk-actions`
+
+    /// `bulk-actions`
     BulkActions,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 impl EmailStatsSource {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3697,6 +4154,7 @@ impl EmailStatsSource {
         }
     }
 }
+
 impl From<&str> for EmailStatsSource {
     fn from(value: &str) -> Self {
         match value {
@@ -3708,37 +4166,47 @@ impl From<&str> for EmailStatsSource {
     }
 }
 crate::runtime::enums::string_enum!(EmailStatsSource);
+
 /// An email template, its content kept behind a link.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct EmailTemplate {
-    /// `id`
+    /// `id`: a string. Example: `507f1f77bcf86cd799439011`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`
+
+    /// `name`: a string. Example: `Newsletter Template`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `editorType`
+
+    /// `editorType`: a [`EmailEditorType`](crate::v3::emails::EmailEditorType).
     #[serde(rename = "editorType", default, skip_serializing_if = "Option::is_none")]
     pub editor_type: Option<EmailEditorType>,
-    /// `isPlainText`
+
+    /// `isPlainText`: `true` or `false`. Example: `false`.
     #[serde(rename = "isPlainText", default, skip_serializing_if = "Option::is_none")]
     pub is_plain_text: Option<bool>,
-    /// `parentFolderId`
+
+    /// `parentFolderId`: a string. Example: `67f15c2ae99226d5bcccb8f0`.
     #[serde(rename = "parentFolderId", default, skip_serializing_if = "Option::is_none")]
     pub parent_folder_id: Option<String>,
-    /// `fromName`
+
+    /// `fromName`: a string. Example: `John Doe`.
     #[serde(rename = "fromName", default, skip_serializing_if = "Option::is_none")]
     pub from_name: Option<String>,
-    /// `fromEmail`
+
+    /// `fromEmail`: a string. Example: `john@example.com`.
     #[serde(rename = "fromEmail", default, skip_serializing_if = "Option::is_none")]
     pub from_email: Option<String>,
-    /// `subject`
+
+    /// `subject`: a string. Example: `Welcome to our newsletter`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
-    /// `previewText`
+
+    /// `previewText`: a string. Example: `Email preview text`.
     #[serde(rename = "previewText", default, skip_serializing_if = "Option::is_none")]
     pub preview_text: Option<String>,
+
     /// Address to GET the rendered HTML from.
     #[serde(
         rename = "editorContentUrl",
@@ -3746,88 +4214,112 @@ pub struct EmailTemplate {
         skip_serializing_if = "Option::is_none"
     )]
     pub editor_content_url: Option<String>,
-    /// `deleted`
+
+    /// `deleted`: `true` or `false`. Example: `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted: Option<bool>,
-    /// `createdAt`
+
+    /// `createdAt`: a string. Example: `2025-07-24T11:55:43.598Z`.
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `updatedAt`
+
+    /// `updatedAt`: a string. Example: `2025-07-24T11:55:43.598Z`.
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
+
     /// Trace id of the request.
     #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
     pub trace_id: Option<String>,
 }
+
 /// A template folder as returned when created.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct EmailTemplateFolder {
-    /// `id`
+    /// `id`: a string. Example: `67f15c2ae99226d5bcccb8f3`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`
+
+    /// `name`: a string. Example: `Spring Campaigns`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `createdAt`
+
+    /// `createdAt`: a string. Example: `2025-07-24T11:55:43.598Z`.
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `updatedAt`
+
+    /// `updatedAt`: a string. Example: `2025-07-24T11:55:43.598Z`.
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
+
     /// Trace id of the request.
     #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
     pub trace_id: Option<String>,
 }
+
 /// A template or a folder in the template listing.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct EmailTemplateListItem {
-    /// `id`
+    /// `id`: a string. Example: `67f15c2ae99226d5bcccb8f3`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`
+
+    /// `name`: a string. Example: `February Newsletter`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+
     /// Whether the item is a template or a folder.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<EmailTemplateListItemType>,
-    /// `isPlainText`
+
+    /// `isPlainText`: `true` or `false`. Example: `false`.
     #[serde(rename = "isPlainText", default, skip_serializing_if = "Option::is_none")]
     pub is_plain_text: Option<bool>,
-    /// `updatedAt`
+
+    /// `updatedAt`: a string. Example: `2026-02-09T04:49:12.322Z`.
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
-    /// `createdAt`
+
+    /// `createdAt`: a string. Example: `2025-07-24T11:55:43.598Z`.
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `previewUrl`
+
+    /// `previewUrl`: a string. Example: `https://example.com/preview`.
     #[serde(rename = "previewUrl", default, skip_serializing_if = "Option::is_none")]
     pub preview_url: Option<String>,
+
     /// For templates.
     #[serde(rename = "editorType", default, skip_serializing_if = "Option::is_none")]
     pub editor_type: Option<EmailEditorType>,
+
     /// Items inside, for a folder.
     #[serde(rename = "childCount", default, skip_serializing_if = "Option::is_none")]
     pub child_count: Option<i64>,
+
     /// A folder that is not empty.
     #[serde(rename = "hasChildren", default, skip_serializing_if = "Option::is_none")]
     pub has_children: Option<bool>,
-    /// `parentFolderId`
+
+    /// `parentFolderId`: a string. Example: `67f15c2ae99226d5bcccb8f0`.
     #[serde(rename = "parentFolderId", default, skip_serializing_if = "Option::is_none")]
     pub parent_folder_id: Option<String>,
 }
+
 /// Whether the item is a template or a folder.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum EmailTemplateListItemType {
-    ///`template`
+    /// `template`
     Template,
-    ///`folder`
+
+    /// `folder`
     Folder,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 impl EmailTemplateListItemType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3838,6 +4330,7 @@ impl EmailTemplateListItemType {
         }
     }
 }
+
 impl From<&str> for EmailTemplateListItemType {
     fn from(value: &str) -> Self {
         match value {
@@ -3848,6 +4341,7 @@ impl From<&str> for EmailTemplateListItemType {
     }
 }
 crate::runtime::enums::string_enum!(EmailTemplateListItemType);
+
 /// A template to copy from another provider.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3855,21 +4349,26 @@ pub struct ImportEmailTemplateRequest {
     /// Service the share link belongs to.
     #[serde(rename = "importProvider")]
     pub import_provider: ImportEmailTemplateRequestImportProvider,
+
     /// Public share link of the template.
     #[serde(rename = "importUrl")]
     pub import_url: String,
-    /// `name`
+
+    /// `name`: a string. Example: `Imported Template`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+
     /// Folder to put it in.
     #[serde(rename = "parentFolderId", default, skip_serializing_if = "Option::is_none")]
     pub parent_folder_id: Option<String>,
+
     /// User the change is made as.
     #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
 }
+
 impl ImportEmailTemplateRequest {
-    ///A value with the required fields (`importProvider`, `importUrl`).
+    /// A value with the required fields (`importProvider`, `importUrl`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         import_provider: impl Into<ImportEmailTemplateRequestImportProvider>,
@@ -3883,33 +4382,40 @@ impl ImportEmailTemplateRequest {
             user_id: None,
         }
     }
-    ///Sets `name`.
+
+    /// Sets `name`.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
-    ///Sets `parentFolderId`.
+
+    /// Sets `parentFolderId`.
     pub fn parent_folder_id(mut self, value: impl Into<String>) -> Self {
         self.parent_folder_id = Some(value.into());
         self
     }
-    ///Sets `userId`.
+
+    /// Sets `userId`.
     pub fn user_id(mut self, value: impl Into<String>) -> Self {
         self.user_id = Some(value.into());
         self
     }
 }
+
 /// Service the share link belongs to.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ImportEmailTemplateRequestImportProvider {
-    ///`mailchimp`
+    /// `mailchimp`
     Mailchimp,
-    ///`active_campaign`
+
+    /// `active_campaign`
     ActiveCampaign,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 impl ImportEmailTemplateRequestImportProvider {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3920,6 +4426,7 @@ impl ImportEmailTemplateRequestImportProvider {
         }
     }
 }
+
 impl From<&str> for ImportEmailTemplateRequestImportProvider {
     fn from(value: &str) -> Self {
         match value {
@@ -3930,47 +4437,58 @@ impl From<&str> for ImportEmailTemplateRequestImportProvider {
     }
 }
 crate::runtime::enums::string_enum!(ImportEmailTemplateRequestImportProvider);
+
 /// The `ListBulkActionCampaignsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListBulkActionCampaignsResponse {
-    /// `campaigns`
+    /// `campaigns`: a list of [`BulkActionCampaign`](crate::v3::emails::BulkActionCampaign) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub campaigns: Option<Vec<BulkActionCampaign>>,
+
     /// Sends matching the query.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
+
     /// Trace id of the request.
     #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
     pub trace_id: Option<String>,
 }
+
 /// The `ListEmailCampaignsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListEmailCampaignsResponse {
-    /// `campaigns`
+    /// `campaigns`: a list of [`EmailCampaign`](crate::v3::emails::EmailCampaign) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub campaigns: Option<Vec<EmailCampaign>>,
+
     /// Campaigns matching the query.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
+
     /// Trace id of the request.
     #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
     pub trace_id: Option<String>,
 }
+
 /// Values of `ListEmailTemplatesInclude`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ListEmailTemplatesInclude {
-    ///`all`
+    /// `all`
     All,
-    ///`templates`
+
+    /// `templates`
     Templates,
-    ///`folders`
+
+    /// `folders`
     Folders,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 impl ListEmailTemplatesInclude {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3982,6 +4500,7 @@ impl ListEmailTemplatesInclude {
         }
     }
 }
+
 impl From<&str> for ListEmailTemplatesInclude {
     fn from(value: &str) -> Self {
         match value {
@@ -3993,29 +4512,35 @@ impl From<&str> for ListEmailTemplatesInclude {
     }
 }
 crate::runtime::enums::string_enum!(ListEmailTemplatesInclude);
+
 /// The `ListEmailTemplatesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListEmailTemplatesResponse {
-    /// `items`
+    /// `items`: a list of [`EmailTemplateListItem`](crate::v3::emails::EmailTemplateListItem) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub items: Option<Vec<EmailTemplateListItem>>,
+
     /// Templates and folders matching the query.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
+
     /// Trace id of the request.
     #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
     pub trace_id: Option<String>,
 }
+
 /// Values of `ListEmailTemplatesSortBy`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ListEmailTemplatesSortBy {
-    ///`updatedAt`
+    /// `updatedAt`
     UpdatedAt,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 impl ListEmailTemplatesSortBy {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -4025,6 +4550,7 @@ impl ListEmailTemplatesSortBy {
         }
     }
 }
+
 impl From<&str> for ListEmailTemplatesSortBy {
     fn from(value: &str) -> Self {
         match value {
@@ -4034,17 +4560,21 @@ impl From<&str> for ListEmailTemplatesSortBy {
     }
 }
 crate::runtime::enums::string_enum!(ListEmailTemplatesSortBy);
+
 /// Values of `ListEmailTemplatesSortOrder`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ListEmailTemplatesSortOrder {
-    ///`asc`
+    /// `asc`
     Asc,
-    ///`desc`
+
+    /// `desc`
     Desc,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 impl ListEmailTemplatesSortOrder {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -4055,6 +4585,7 @@ impl ListEmailTemplatesSortOrder {
         }
     }
 }
+
 impl From<&str> for ListEmailTemplatesSortOrder {
     fn from(value: &str) -> Self {
         match value {
@@ -4065,109 +4596,138 @@ impl From<&str> for ListEmailTemplatesSortOrder {
     }
 }
 crate::runtime::enums::string_enum!(ListEmailTemplatesSortOrder);
+
 /// The `ListWorkflowCampaignsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListWorkflowCampaignsResponse {
-    /// `campaigns`
+    /// `campaigns`: a list of [`WorkflowCampaign`](crate::v3::emails::WorkflowCampaign) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub campaigns: Option<Vec<WorkflowCampaign>>,
+
     /// Workflows matching the query.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
+
     /// Trace id of the request.
     #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
     pub trace_id: Option<String>,
 }
+
 /// A template as returned when created or imported.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct NewEmailTemplate {
-    /// `id`
+    /// `id`: a string. Example: `507f1f77bcf86cd799439011`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`
+
+    /// `name`: a string. Example: `Newsletter Template`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `editorType`
+
+    /// `editorType`: a [`EmailContentFormat`](crate::v3::emails::EmailContentFormat).
     #[serde(rename = "editorType", default, skip_serializing_if = "Option::is_none")]
     pub editor_type: Option<EmailContentFormat>,
-    /// `isPlainText`
+
+    /// `isPlainText`: `true` or `false`. Example: `false`.
     #[serde(rename = "isPlainText", default, skip_serializing_if = "Option::is_none")]
     pub is_plain_text: Option<bool>,
-    /// `parentFolderId`
+
+    /// `parentFolderId`: a string. Example: `67f15c2ae99226d5bcccb8f0`.
     #[serde(rename = "parentFolderId", default, skip_serializing_if = "Option::is_none")]
     pub parent_folder_id: Option<String>,
-    /// `fromName`
+
+    /// `fromName`: a string. Example: `John Doe`.
     #[serde(rename = "fromName", default, skip_serializing_if = "Option::is_none")]
     pub from_name: Option<String>,
-    /// `fromEmail`
+
+    /// `fromEmail`: a string. Example: `john@example.com`.
     #[serde(rename = "fromEmail", default, skip_serializing_if = "Option::is_none")]
     pub from_email: Option<String>,
-    /// `subjectLine`
+
+    /// `subjectLine`: a string. Example: `Welcome to our newsletter`.
     #[serde(rename = "subjectLine", default, skip_serializing_if = "Option::is_none")]
     pub subject_line: Option<String>,
-    /// `previewText`
+
+    /// `previewText`: a string. Example: `Email preview text`.
     #[serde(rename = "previewText", default, skip_serializing_if = "Option::is_none")]
     pub preview_text: Option<String>,
+
     /// Address of a rendered preview.
     #[serde(rename = "previewUrl", default, skip_serializing_if = "Option::is_none")]
     pub preview_url: Option<String>,
-    /// `createdAt`
+
+    /// `createdAt`: a string. Example: `2025-07-24T11:55:43.598Z`.
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `updatedAt`
+
+    /// `updatedAt`: a string. Example: `2025-07-24T11:55:43.598Z`.
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
+
     /// Trace id of the request.
     #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
     pub trace_id: Option<String>,
 }
+
 /// An email campaign as returned when created or changed.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SavedEmailCampaign {
-    /// `id`
+    /// `id`: a string. Example: `67f15c2ae99226d5bcccb8f3`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `source`
+
+    /// `source`: a string. Example: `email-campaign`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+
     /// Id its figures are kept under (see `getEmailCampaignStats`).
     #[serde(rename = "sourceId", default, skip_serializing_if = "Option::is_none")]
     pub source_id: Option<String>,
-    /// `name`
+
+    /// `name`: a string. Example: `February Newsletter`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `status`
+
+    /// `status`: a [`EmailCampaignStatus`](crate::v3::emails::EmailCampaignStatus).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<EmailCampaignStatus>,
+
     /// Delivery type.
     #[serde(rename = "campaignType", default, skip_serializing_if = "Option::is_none")]
     pub campaign_type: Option<String>,
-    /// `campaignCategory`
+
+    /// `campaignCategory`: a string. Example: `email-campaign`.
     #[serde(
         rename = "campaignCategory",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub campaign_category: Option<String>,
+
     /// The A/B test variations, for A/B-tested campaigns.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub variations: Option<Vec<EmailCampaignVariation>>,
-    /// `deleted`
+
+    /// `deleted`: `true` or `false`. Example: `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted: Option<bool>,
-    /// `createdAt`
+
+    /// `createdAt`: a string. Example: `2025-07-24T11:55:43.598Z`.
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `updatedAt`
+
+    /// `updatedAt`: a string. Example: `2026-02-09T04:49:12.322Z`.
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
+
     /// Trace id of the request.
     #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
     pub trace_id: Option<String>,
 }
+
 /// How, when and to whom a campaign is sent.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4175,35 +4735,45 @@ pub struct ScheduleEmailCampaignRequest {
     /// `immediate` sends now, `scheduled` at `scheduleConfig.sendAt`, `batch` in batches, `rss` from a feed (`rssConfig`), `smart_send` at each contact's best time.
     #[serde(rename = "scheduleType")]
     pub schedule_type: ScheduleEmailCampaignRequestScheduleType,
+
     /// IANA time zone.
     #[serde(rename = "timeZone")]
     pub time_zone: String,
+
     /// User the change is made as.
     #[serde(rename = "userId")]
     pub user_id: String,
+
     /// Name of that user.
     #[serde(rename = "userName", default, skip_serializing_if = "Option::is_none")]
     pub user_name: Option<String>,
-    /// `emailMeta`
+
+    /// `emailMeta`: a [`EmailCampaignMessage`](crate::v3::emails::EmailCampaignMessage).
     #[serde(rename = "emailMeta")]
     pub email_meta: EmailCampaignMessage,
-    /// `recipients`
+
+    /// `recipients`: a [`EmailCampaignRecipients`](crate::v3::emails::EmailCampaignRecipients).
     pub recipients: EmailCampaignRecipients,
+
     /// Days sending is allowed on (batch and RSS sends).
     #[serde(rename = "sendDays", default, skip_serializing_if = "Option::is_none")]
     pub send_days: Option<Vec<SendDay>>,
+
     /// Needed for every schedule type but `rss`.
     #[serde(rename = "scheduleConfig", default, skip_serializing_if = "Option::is_none")]
     pub schedule_config: Option<EmailCampaignScheduleConfig>,
+
     /// Needed for schedule type `rss`.
     #[serde(rename = "rssConfig", default, skip_serializing_if = "Option::is_none")]
     pub rss_config: Option<EmailCampaignRssConfig>,
+
     /// An A/B test; with any schedule type but `rss`.
     #[serde(rename = "abTestConfig", default, skip_serializing_if = "Option::is_none")]
     pub ab_test_config: Option<EmailCampaignAbTest>,
 }
+
 impl ScheduleEmailCampaignRequest {
-    ///A value with the required fields (`scheduleType`, `timeZone`, `userId`, `emailMeta`, `recipients`).
+    /// A value with the required fields (`scheduleType`, `timeZone`, `userId`, `emailMeta`, `recipients`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         schedule_type: impl Into<ScheduleEmailCampaignRequestScheduleType>,
@@ -4225,17 +4795,20 @@ impl ScheduleEmailCampaignRequest {
             ab_test_config: None,
         }
     }
-    ///Sets `userName`.
+
+    /// Sets `userName`.
     pub fn user_name(mut self, value: impl Into<String>) -> Self {
         self.user_name = Some(value.into());
         self
     }
-    ///Sets `sendDays`.
+
+    /// Sets `sendDays`.
     pub fn send_days(mut self, value: impl Into<Vec<SendDay>>) -> Self {
         self.send_days = Some(value.into());
         self
     }
-    ///Sets `scheduleConfig`.
+
+    /// Sets `scheduleConfig`.
     pub fn schedule_config(
         mut self,
         value: impl Into<EmailCampaignScheduleConfig>,
@@ -4243,34 +4816,43 @@ impl ScheduleEmailCampaignRequest {
         self.schedule_config = Some(value.into());
         self
     }
-    ///Sets `rssConfig`.
+
+    /// Sets `rssConfig`.
     pub fn rss_config(mut self, value: impl Into<EmailCampaignRssConfig>) -> Self {
         self.rss_config = Some(value.into());
         self
     }
-    ///Sets `abTestConfig`.
+
+    /// Sets `abTestConfig`.
     pub fn ab_test_config(mut self, value: impl Into<EmailCampaignAbTest>) -> Self {
         self.ab_test_config = Some(value.into());
         self
     }
 }
+
 /// `immediate` sends now, `scheduled` at `scheduleConfig.sendAt`, `batch` in batches, `rss` from a feed (`rssConfig`), `smart_send` at each contact's best time.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ScheduleEmailCampaignRequestScheduleType {
-    ///`immediate`
+    /// `immediate`
     Immediate,
-    ///`scheduled`
+
+    /// `scheduled`
     Scheduled,
-    ///`batch`
+
+    /// `batch`
     Batch,
-    ///`rss`
+
+    /// `rss`
     Rss,
-    ///`smart_send`
+
+    /// `smart_send`
     SmartSend,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 impl ScheduleEmailCampaignRequestScheduleType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -4284,6 +4866,7 @@ impl ScheduleEmailCampaignRequestScheduleType {
         }
     }
 }
+
 impl From<&str> for ScheduleEmailCampaignRequestScheduleType {
     fn from(value: &str) -> Self {
         match value {
@@ -4297,41 +4880,53 @@ impl From<&str> for ScheduleEmailCampaignRequestScheduleType {
     }
 }
 crate::runtime::enums::string_enum!(ScheduleEmailCampaignRequestScheduleType);
+
 /// The `ScheduleEmailCampaignResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ScheduleEmailCampaignResponse {
-    /// `campaignId`
+    /// `campaignId`: a string. Example: `67f15c2ae99226d5bcccb8f3`.
     #[serde(rename = "campaignId", default, skip_serializing_if = "Option::is_none")]
     pub campaign_id: Option<String>,
+
     /// Id the figures are kept under (see `getEmailCampaignStats`).
     #[serde(rename = "sourceId", default, skip_serializing_if = "Option::is_none")]
     pub source_id: Option<String>,
+
     /// Trace id of the request.
     #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
     pub trace_id: Option<String>,
 }
+
 /// A day of the week.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SendDay {
-    ///`Mon`
+    /// `Mon`
     Mon,
-    ///`Tue`
+
+    /// `Tue`
     Tue,
-    ///`Wed`
+
+    /// `Wed`
     Wed,
-    ///`Thu`
+
+    /// `Thu`
     Thu,
-    ///`Fri`
+
+    /// `Fri`
     Fri,
-    ///`Sat`
+
+    /// `Sat`
     Sat,
-    ///`Sun`
+
+    /// `Sun`
     Sun,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 impl SendDay {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -4347,6 +4942,7 @@ impl SendDay {
         }
     }
 }
+
 impl From<&str> for SendDay {
     fn from(value: &str) -> Self {
         match value {
@@ -4362,25 +4958,30 @@ impl From<&str> for SendDay {
     }
 }
 crate::runtime::enums::string_enum!(SendDay);
+
 /// The fields to change; content and its editor type go together.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateEmailCampaignRequest {
-    /// `name`
+    /// `name`: a string. Example: `Untitled campaign name`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+
     /// New HTML or plain-text content; needs `editorType`.
     #[serde(rename = "editorContent", default, skip_serializing_if = "Option::is_none")]
     pub editor_content: Option<String>,
+
     /// Needs `editorContent`.
     #[serde(rename = "editorType", default, skip_serializing_if = "Option::is_none")]
     pub editor_type: Option<EmailContentFormat>,
+
     /// User the change is made as.
     #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
 }
+
 impl UpdateEmailCampaignRequest {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -4390,55 +4991,68 @@ impl UpdateEmailCampaignRequest {
             user_id: None,
         }
     }
-    ///Sets `name`.
+
+    /// Sets `name`.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
-    ///Sets `editorContent`.
+
+    /// Sets `editorContent`.
     pub fn editor_content(mut self, value: impl Into<String>) -> Self {
         self.editor_content = Some(value.into());
         self
     }
-    ///Sets `editorType`.
+
+    /// Sets `editorType`.
     pub fn editor_type(mut self, value: impl Into<EmailContentFormat>) -> Self {
         self.editor_type = Some(value.into());
         self
     }
-    ///Sets `userId`.
+
+    /// Sets `userId`.
     pub fn user_id(mut self, value: impl Into<String>) -> Self {
         self.user_id = Some(value.into());
         self
     }
 }
+
 /// The fields to change; content and its editor type go together.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateEmailTemplateRequest {
-    /// `name`
+    /// `name`: a string. Example: `Newsletter Template`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+
     /// New HTML or plain-text content; needs `editorType`.
     #[serde(rename = "editorContent", default, skip_serializing_if = "Option::is_none")]
     pub editor_content: Option<String>,
+
     /// Needs `editorContent`.
     #[serde(rename = "editorType", default, skip_serializing_if = "Option::is_none")]
     pub editor_type: Option<EmailContentFormat>,
-    /// `previewText`
+
+    /// `previewText`: a string. Example: `Email preview text`.
     #[serde(rename = "previewText", default, skip_serializing_if = "Option::is_none")]
     pub preview_text: Option<String>,
-    /// `subjectLine`
+
+    /// `subjectLine`: a string. Example: `Welcome to our newsletter`.
     #[serde(rename = "subjectLine", default, skip_serializing_if = "Option::is_none")]
     pub subject_line: Option<String>,
-    /// `fromName`
+
+    /// `fromName`: a string. Example: `John Doe`.
     #[serde(rename = "fromName", default, skip_serializing_if = "Option::is_none")]
     pub from_name: Option<String>,
-    /// `fromEmail`
+
+    /// `fromEmail`: a string. Example: `john@example.com`.
     #[serde(rename = "fromEmail", default, skip_serializing_if = "Option::is_none")]
     pub from_email: Option<String>,
-    /// `archived`
+
+    /// `archived`: `true` or `false`. Example: `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub archived: Option<bool>,
+
     /// Folder to move it to; null moves it to the top level.
     #[serde(
         rename = "parentFolderId",
@@ -4446,12 +5060,14 @@ pub struct UpdateEmailTemplateRequest {
         skip_serializing_if = "crate::Nullable::is_absent"
     )]
     pub parent_folder_id: crate::Nullable<String>,
+
     /// User the change is made as.
     #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
 }
+
 impl UpdateEmailTemplateRequest {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -4467,184 +5083,231 @@ impl UpdateEmailTemplateRequest {
             user_id: None,
         }
     }
-    ///Sets `name`.
+
+    /// Sets `name`.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
-    ///Sets `editorContent`.
+
+    /// Sets `editorContent`.
     pub fn editor_content(mut self, value: impl Into<String>) -> Self {
         self.editor_content = Some(value.into());
         self
     }
-    ///Sets `editorType`.
+
+    /// Sets `editorType`.
     pub fn editor_type(mut self, value: impl Into<EmailContentFormat>) -> Self {
         self.editor_type = Some(value.into());
         self
     }
-    ///Sets `previewText`.
+
+    /// Sets `previewText`.
     pub fn preview_text(mut self, value: impl Into<String>) -> Self {
         self.preview_text = Some(value.into());
         self
     }
-    ///Sets `subjectLine`.
+
+    /// Sets `subjectLine`.
     pub fn subject_line(mut self, value: impl Into<String>) -> Self {
         self.subject_line = Some(value.into());
         self
     }
-    ///Sets `fromName`.
+
+    /// Sets `fromName`.
     pub fn from_name(mut self, value: impl Into<String>) -> Self {
         self.from_name = Some(value.into());
         self
     }
-    ///Sets `fromEmail`.
+
+    /// Sets `fromEmail`.
     pub fn from_email(mut self, value: impl Into<String>) -> Self {
         self.from_email = Some(value.into());
         self
     }
-    ///Sets `archived`.
+
+    /// Sets `archived`.
     pub fn archived(mut self, value: impl Into<bool>) -> Self {
         self.archived = Some(value.into());
         self
     }
-    ///Sets `parentFolderId`.
+
+    /// Sets `parentFolderId`.
     pub fn parent_folder_id(mut self, value: impl Into<String>) -> Self {
         self.parent_folder_id = crate::Nullable::Value(value.into());
         self
     }
-    ///Sends `parentFolderId` as `null`.
+
+    /// Sends `parentFolderId` as `null`.
     pub fn clear_parent_folder_id(mut self) -> Self {
         self.parent_folder_id = crate::Nullable::Null;
         self
     }
-    ///Sets `userId`.
+
+    /// Sets `userId`.
     pub fn user_id(mut self, value: impl Into<String>) -> Self {
         self.user_id = Some(value.into());
         self
     }
 }
+
 /// A template as returned after a change.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateEmailTemplateResponse {
-    /// `id`
+    /// `id`: a string. Example: `507f1f77bcf86cd799439011`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`
+
+    /// `name`: a string. Example: `My Email Template`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `archived`
+
+    /// `archived`: `true` or `false`. Example: `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub archived: Option<bool>,
-    /// `fromName`
+
+    /// `fromName`: a string. Example: `John Doe`.
     #[serde(rename = "fromName", default, skip_serializing_if = "Option::is_none")]
     pub from_name: Option<String>,
-    /// `fromEmail`
+
+    /// `fromEmail`: a string. Example: `john@example.com`.
     #[serde(rename = "fromEmail", default, skip_serializing_if = "Option::is_none")]
     pub from_email: Option<String>,
-    /// `subjectLine`
+
+    /// `subjectLine`: a string. Example: `Welcome to our newsletter`.
     #[serde(rename = "subjectLine", default, skip_serializing_if = "Option::is_none")]
     pub subject_line: Option<String>,
-    /// `previewText`
+
+    /// `previewText`: a string. Example: `Check out our latest updates`.
     #[serde(rename = "previewText", default, skip_serializing_if = "Option::is_none")]
     pub preview_text: Option<String>,
-    /// `previewUrl`
+
+    /// `previewUrl`: a string. Example: `https://example.com/preview/template123`.
     #[serde(rename = "previewUrl", default, skip_serializing_if = "Option::is_none")]
     pub preview_url: Option<String>,
-    /// `editorType`
+
+    /// `editorType`: a [`EmailContentFormat`](crate::v3::emails::EmailContentFormat).
     #[serde(rename = "editorType", default, skip_serializing_if = "Option::is_none")]
     pub editor_type: Option<EmailContentFormat>,
-    /// `isPlainText`
+
+    /// `isPlainText`: `true` or `false`. Example: `false`.
     #[serde(rename = "isPlainText", default, skip_serializing_if = "Option::is_none")]
     pub is_plain_text: Option<bool>,
-    /// `parentFolderId`
+
+    /// `parentFolderId`: a string. Example: `67f15c2ae99226d5bcccb8f0`.
     #[serde(rename = "parentFolderId", default, skip_serializing_if = "Option::is_none")]
     pub parent_folder_id: Option<String>,
-    /// `updatedAt`
+
+    /// `updatedAt`: a string. Example: `2025-07-24T11:55:43.598Z`.
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
-    /// `createdAt`
+
+    /// `createdAt`: a string. Example: `2025-07-24T11:55:43.598Z`.
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
+
     /// Trace id of the request.
     #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
     pub trace_id: Option<String>,
 }
+
 /// A workflow that sends email, as listed.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct WorkflowCampaign {
-    /// `id`
+    /// `id`: a string. Example: `693bd14ea6b50a8df0180e9a`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`
+
+    /// `name`: a string. Example: `sorting workflow`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `status`
+
+    /// `status`: a [`WorkflowCampaignStatus`](crate::v3::emails::WorkflowCampaignStatus).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<WorkflowCampaignStatus>,
-    /// `source`
+
+    /// `source`: a string. Example: `workflow`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+
     /// Id its figures are kept under (see `getEmailCampaignStats`).
     #[serde(rename = "sourceId", default, skip_serializing_if = "Option::is_none")]
     pub source_id: Option<String>,
-    /// `deleted`
+
+    /// `deleted`: `true` or `false`. Example: `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted: Option<bool>,
-    /// `createdAt`
+
+    /// `createdAt`: a string. Example: `2025-12-12T08:24:46.700Z`.
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `updatedAt`
+
+    /// `updatedAt`: a string. Example: `2026-01-23T05:58:48.453Z`.
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
 }
+
 /// A workflow campaign with its email steps.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct WorkflowCampaignDetails {
-    /// `id`
+    /// `id`: a string. Example: `693bd14ea6b50a8df0180e9a`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`
+
+    /// `name`: a string. Example: `sorting workflow`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `status`
+
+    /// `status`: a [`WorkflowCampaignStatus`](crate::v3::emails::WorkflowCampaignStatus).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<WorkflowCampaignStatus>,
-    /// `source`
+
+    /// `source`: a string. Example: `workflow`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+
     /// Id its figures are kept under (see `getEmailCampaignStats`).
     #[serde(rename = "sourceId", default, skip_serializing_if = "Option::is_none")]
     pub source_id: Option<String>,
-    /// `deleted`
+
+    /// `deleted`: `true` or `false`. Example: `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted: Option<bool>,
-    /// `createdAt`
+
+    /// `createdAt`: a string. Example: `2025-12-12T08:24:46.700Z`.
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `updatedAt`
+
+    /// `updatedAt`: a string. Example: `2026-01-23T05:58:48.453Z`.
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
+
     /// The steps of the workflow that send email.
     #[serde(rename = "subSources", default, skip_serializing_if = "Option::is_none")]
     pub sub_sources: Option<Vec<WorkflowEmailStep>>,
+
     /// Trace id of the request.
     #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
     pub trace_id: Option<String>,
 }
+
 /// State of a workflow.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum WorkflowCampaignStatus {
-    ///`published`
+    /// `published`
     Published,
-    ///`draft`
+
+    /// `draft`
     Draft,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 impl WorkflowCampaignStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -4655,6 +5318,7 @@ impl WorkflowCampaignStatus {
         }
     }
 }
+
 impl From<&str> for WorkflowCampaignStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -4665,6 +5329,7 @@ impl From<&str> for WorkflowCampaignStatus {
     }
 }
 crate::runtime::enums::string_enum!(WorkflowCampaignStatus);
+
 /// A step of a workflow that sends email.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -4672,27 +5337,35 @@ pub struct WorkflowEmailStep {
     /// Step id; pass it as `subSourceId` for the step's own figures.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`
+
+    /// `name`: a string. Example: `Send welcome email`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `subject`
+
+    /// `subject`: a string. Example: `Welcome to our newsletter`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
-    /// `fromName`
+
+    /// `fromName`: a string. Example: `John Doe`.
     #[serde(rename = "fromName", default, skip_serializing_if = "Option::is_none")]
     pub from_name: Option<String>,
-    /// `fromEmail`
+
+    /// `fromEmail`: a string. Example: `john@example.com`.
     #[serde(rename = "fromEmail", default, skip_serializing_if = "Option::is_none")]
     pub from_email: Option<String>,
-    /// `previewText`
+
+    /// `previewText`: a string. Example: `Check out our latest updates`.
     #[serde(rename = "previewText", default, skip_serializing_if = "Option::is_none")]
     pub preview_text: Option<String>,
-    /// `editorType`
+
+    /// `editorType`: a [`EmailEditorType`](crate::v3::emails::EmailEditorType).
     #[serde(rename = "editorType", default, skip_serializing_if = "Option::is_none")]
     pub editor_type: Option<EmailEditorType>,
-    /// `isPlainText`
+
+    /// `isPlainText`: `true` or `false`. Example: `false`.
     #[serde(rename = "isPlainText", default, skip_serializing_if = "Option::is_none")]
     pub is_plain_text: Option<bool>,
+
     /// Address to GET the rendered HTML from.
     #[serde(
         rename = "editorContentUrl",
@@ -4700,10 +5373,12 @@ pub struct WorkflowEmailStep {
         skip_serializing_if = "Option::is_none"
     )]
     pub editor_content_url: Option<String>,
+
     /// When the step was added.
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `updatedAt`
+
+    /// `updatedAt`: a string. Example: `2026-01-23T05:58:48.453Z`.
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
 }

@@ -23,17 +23,21 @@
 //! | [`list_form_submissions`](Forms::list_form_submissions) | `GET /forms/submissions` | `v3` | location |
 //! | [`list_forms`](Forms::list_forms) | `GET /forms/` | `v3` | location |
 //! | [`upload_form_custom_files`](Forms::upload_form_custom_files) | `POST /forms/upload-custom-files` | `v3` | location |
+
 /// This module's path below the crate root.
 pub const MODULE: &str = "v3::forms";
-///Operations of the Forms module. Get one with `client.v3().forms()`.
+
+/// Operations of the Forms module. Get one with `client.v3().forms()`.
 #[derive(Clone, Debug)]
 pub struct Forms {
     client: crate::Client,
 }
+
 impl Forms {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
     }
+
     /// List the submissions of a location's forms.
     ///
     /// Without `startAt`/`endAt` the window runs from the same day of the previous month to today.
@@ -51,6 +55,7 @@ impl Forms {
             end_at: None,
         }
     }
+
     /// List the forms of a location.
     ///
     /// `GET /forms/` · Version `v3` · location token · scopes: `forms.readonly`
@@ -63,13 +68,12 @@ impl Forms {
             type_: None,
         }
     }
+
     /// Upload files into a contact's file-upload custom fields.
     ///
     /// Each multipart part is one file, named `<customFieldId>_<fileId>` where `fileId` is any unique id the caller makes up (a UUID, say); several parts may be sent at once. Accepted kinds: PDF, DOCX, DOC, JPG, JPEG, PNG, GIF, CSV, XLSX, XLS, MP4, MPEG, ZIP, RAR, TXT and SVG, 50 MB at most per file.
     ///
     /// `POST /forms/upload-custom-files` · Version `v3` · location token · scopes: `forms.write`
-    ///
-    /// Note: HighLevel's doc gives the multipart body and the success response no schema; it says the updated contact comes back, but not in what envelope, so the response is raw JSON.
     pub fn upload_form_custom_files(
         &self,
         contact_id: impl Into<String>,
@@ -83,7 +87,8 @@ impl Forms {
         }
     }
 }
-///One call per operation with sample arguments (contract tests only).
+
+/// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -127,7 +132,8 @@ pub fn contract_samples(
         ));
     calls
 }
-///One call per operation with every optional argument and field set too (contract tests only).
+
+/// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -182,6 +188,7 @@ pub fn contract_samples_full(
         ));
     calls
 }
+
 /// Request builder for `list_form_submissions`: set optional parameters, then call `send()`.
 ///
 /// List the submissions of a location's forms.
@@ -201,44 +208,52 @@ pub struct ListFormSubmissions {
     start_at: Option<String>,
     end_at: Option<String>,
 }
-impl ListFormSubmissions {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl ListFormSubmissions {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Page number, starting at 1.
+
+    /// Page number, starting at 1.
     pub fn page(mut self, value: impl Into<i64>) -> Self {
         self.page = Some(value.into());
         self
     }
-    ///Page size; 20 when absent, at most 100.
+
+    /// Page size; 20 when absent, at most 100.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
-    ///Only submissions of this form.
+
+    /// Only submissions of this form.
     pub fn form_id(mut self, value: impl Into<String>) -> Self {
         self.form_id = Some(value.into());
         self
     }
-    ///Matches a contact id, name, email or phone number.
+
+    /// Matches a contact id, name, email or phone number.
     pub fn q(mut self, value: impl Into<String>) -> Self {
         self.q = Some(value.into());
         self
     }
-    ///First day of the window (YYYY-MM-DD).
+
+    /// First day of the window (YYYY-MM-DD).
     pub fn start_at(mut self, value: impl Into<String>) -> Self {
         self.start_at = Some(value.into());
         self
     }
-    ///Last day of the window (YYYY-MM-DD); today when absent.
+
+    /// Last day of the window (YYYY-MM-DD); today when absent.
     pub fn end_at(mut self, value: impl Into<String>) -> Self {
         self.end_at = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -275,12 +290,14 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::forms::ListFormSubmissionsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -292,15 +309,20 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 impl crate::Paginated for ListFormSubmissions {
     type Page = crate::forms::ListFormSubmissionsResponse;
+
     type Item = crate::forms::FormSubmission;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListFormSubmissions::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.submissions.as_ref()).map_or(0, Vec::len);
@@ -318,10 +340,12 @@ impl crate::Paginated for ListFormSubmissions {
         self.page = Some(next);
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.submissions).unwrap_or_default()
     }
 }
+
 impl ListFormSubmissions {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -332,6 +356,7 @@ impl ListFormSubmissions {
         crate::paginate(self)
     }
 }
+
 /// Request builder for `list_forms`: set optional parameters, then call `send()`.
 ///
 /// List the forms of a location.
@@ -346,29 +371,34 @@ pub struct ListForms {
     limit: Option<i64>,
     type_: Option<String>,
 }
-impl ListForms {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl ListForms {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Number of forms to skip.
+
+    /// Number of forms to skip.
     pub fn skip(mut self, value: impl Into<i64>) -> Self {
         self.skip = Some(value.into());
         self
     }
-    ///Page size; 10 when absent, at most 50.
+
+    /// Page size; 10 when absent, at most 50.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
-    ///Restricts the listing by kind of entry (HighLevel's example is `folder`).
+
+    /// Restricts the listing by kind of entry (HighLevel's example is `folder`).
     pub fn type_(mut self, value: impl Into<String>) -> Self {
         self.type_ = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -396,10 +426,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::forms::ListFormsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -408,15 +440,20 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 impl crate::Paginated for ListForms {
     type Page = crate::forms::ListFormsResponse;
+
     type Item = crate::forms::Form;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListForms::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.forms.as_ref()).map_or(0, Vec::len);
@@ -431,10 +468,12 @@ impl crate::Paginated for ListForms {
         self.skip = Some(next);
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.forms).unwrap_or_default()
     }
 }
+
 impl ListForms {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -445,6 +484,7 @@ impl ListForms {
         crate::paginate(self)
     }
 }
+
 /// Request builder for `upload_form_custom_files`: set optional parameters, then call `send()`.
 ///
 /// Upload files into a contact's file-upload custom fields.
@@ -452,8 +492,6 @@ impl ListForms {
 /// Each multipart part is one file, named `<customFieldId>_<fileId>` where `fileId` is any unique id the caller makes up (a UUID, say); several parts may be sent at once. Accepted kinds: PDF, DOCX, DOC, JPG, JPEG, PNG, GIF, CSV, XLSX, XLS, MP4, MPEG, ZIP, RAR, TXT and SVG, 50 MB at most per file.
 ///
 /// `POST /forms/upload-custom-files` · Version `v3` · location token · scopes: `forms.write`
-///
-/// Note: HighLevel's doc gives the multipart body and the success response no schema; it says the updated contact comes back, but not in what envelope, so the response is raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UploadFormCustomFiles {
@@ -462,14 +500,16 @@ pub struct UploadFormCustomFiles {
     location_id: Option<String>,
     body: std::collections::BTreeMap<String, crate::Upload>,
 }
-impl UploadFormCustomFiles {
-    /**The contact's location.
 
-Defaults to the client's configured location.*/
+impl UploadFormCustomFiles {
+    /// The contact's location.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -506,10 +546,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,

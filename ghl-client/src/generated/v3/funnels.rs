@@ -27,22 +27,24 @@
 //! | [`list_funnel_redirects`](Funnels::list_funnel_redirects) | `GET /funnels/lookup/redirect/list` | `v3` | location |
 //! | [`list_funnels`](Funnels::list_funnels) | `GET /funnels/funnel/list` | `v3` | location |
 //! | [`update_funnel_redirect`](Funnels::update_funnel_redirect) | `PATCH /funnels/lookup/redirect/{id}` | `v3` | location |
+
 /// This module's path below the crate root.
 pub const MODULE: &str = "v3::funnels";
-///Operations of the Funnels module. Get one with `client.v3().funnels()`.
+
+/// Operations of the Funnels module. Get one with `client.v3().funnels()`.
 #[derive(Clone, Debug)]
 pub struct Funnels {
     client: crate::Client,
 }
+
 impl Funnels {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
     }
+
     /// Count the pages of one funnel.
     ///
     /// `GET /funnels/page/count` · Version `v3` · location token · scopes: `funnels/pagecount.readonly`
-    ///
-    /// Note: SKILL.md gives GET /funnels/pages/count; the real path is /funnels/page/count. HighLevel's doc declares neither a Version value nor a scope here; the scope is the one its scopes page gives for this path. HighLevel's v3 document names no Version here; the client sends v3, as HighLevel's v3 clients do.
     pub fn count_funnel_pages(&self, funnel_id: impl Into<String>) -> CountFunnelPages {
         CountFunnelPages {
             client: self.client.clone(),
@@ -51,6 +53,7 @@ impl Funnels {
             name: None,
         }
     }
+
     /// Create a URL redirect on one of the location's domains.
     ///
     /// `POST /funnels/lookup/redirect` · Version `v3` · location token · scopes: `funnels/redirect.write`
@@ -63,6 +66,7 @@ impl Funnels {
             body,
         }
     }
+
     /// Delete a URL redirect.
     ///
     /// `DELETE /funnels/lookup/redirect/{id}` · Version `v3` · location token · scopes: `funnels/redirect.write`
@@ -73,11 +77,10 @@ impl Funnels {
             location_id: None,
         }
     }
+
     /// List the pages of one funnel.
     ///
     /// `GET /funnels/page` · Version `v3` · location token · scopes: `funnels/page.readonly`
-    ///
-    /// Note: SKILL.md gives GET /funnels/pages; the real path is /funnels/page. HighLevel's doc declares neither a Version value nor a scope (the scope is from its scopes page), and describes the response as one page object although the call lists pages; as the envelope is unknown the response is raw JSON, whose items decode as `FunnelPage`. HighLevel's v3 document names no Version here; the client sends v3, as HighLevel's v3 clients do.
     pub fn list_funnel_pages(
         &self,
         funnel_id: impl Into<String>,
@@ -93,11 +96,10 @@ impl Funnels {
             offset: offset.into(),
         }
     }
+
     /// List the URL redirects of a location.
     ///
     /// `GET /funnels/lookup/redirect/list` · Version `v3` · location token · scopes: `funnels/redirect.readonly`
-    ///
-    /// Note: SKILL.md gives GET /funnels/lookup/redirect; the real path ends in /list.
     pub fn list_funnel_redirects(
         &self,
         limit: impl Into<i64>,
@@ -111,11 +113,10 @@ impl Funnels {
             search: None,
         }
     }
+
     /// List the funnels and websites of a location.
     ///
     /// `GET /funnels/funnel/list` · Version `v3` · location token · scopes: `funnels/funnel.readonly`
-    ///
-    /// Note: SKILL.md gives GET /funnels/; the real path is /funnels/funnel/list. HighLevel's doc declares neither a Version value nor a scope here; the scope is the one its scopes page gives for this path. HighLevel's v3 document names no Version here; the client sends v3, as HighLevel's v3 clients do.
     pub fn list_funnels(&self) -> ListFunnels {
         ListFunnels {
             client: self.client.clone(),
@@ -128,11 +129,10 @@ impl Funnels {
             name: None,
         }
     }
+
     /// Change the target of a URL redirect.
     ///
     /// `PATCH /funnels/lookup/redirect/{id}` · Version `v3` · location token · scopes: `funnels/redirect.write`
-    ///
-    /// Note: SKILL.md gives PUT /funnels/lookup/redirect/{redirectId}; the real method is PATCH.
     pub fn update_funnel_redirect(
         &self,
         id: impl Into<String>,
@@ -145,7 +145,8 @@ impl Funnels {
         }
     }
 }
-///One call per operation with sample arguments (contract tests only).
+
+/// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -229,7 +230,8 @@ pub fn contract_samples(
         ));
     calls
 }
-///One call per operation with every optional argument and field set too (contract tests only).
+
+/// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -326,13 +328,12 @@ pub fn contract_samples_full(
         ));
     calls
 }
+
 /// Request builder for `count_funnel_pages`: set optional parameters, then call `send()`.
 ///
 /// Count the pages of one funnel.
 ///
 /// `GET /funnels/page/count` · Version `v3` · location token · scopes: `funnels/pagecount.readonly`
-///
-/// Note: SKILL.md gives GET /funnels/pages/count; the real path is /funnels/page/count. HighLevel's doc declares neither a Version value nor a scope here; the scope is the one its scopes page gives for this path. HighLevel's v3 document names no Version here; the client sends v3, as HighLevel's v3 clients do.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct CountFunnelPages {
@@ -341,19 +342,22 @@ pub struct CountFunnelPages {
     funnel_id: String,
     name: Option<String>,
 }
-impl CountFunnelPages {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl CountFunnelPages {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Counts only pages whose name matches.
+
+    /// Counts only pages whose name matches.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -376,12 +380,14 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::funnels::CountFunnelPagesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -393,6 +399,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `create_funnel_redirect`: set optional parameters, then call `send()`.
 ///
 /// Create a URL redirect on one of the location's domains.
@@ -404,6 +411,7 @@ pub struct CreateFunnelRedirect {
     client: crate::Client,
     body: crate::funnels::CreateRedirectRequest,
 }
+
 impl CreateFunnelRedirect {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -425,10 +433,12 @@ impl CreateFunnelRedirect {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::funnels::RedirectResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -437,6 +447,7 @@ impl CreateFunnelRedirect {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `delete_funnel_redirect`: set optional parameters, then call `send()`.
 ///
 /// Delete a URL redirect.
@@ -449,14 +460,16 @@ pub struct DeleteFunnelRedirect {
     id: String,
     location_id: Option<String>,
 }
-impl DeleteFunnelRedirect {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl DeleteFunnelRedirect {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -481,12 +494,14 @@ Defaults to the client's configured location.*/
         request.query("locationId", &location_id);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::funnels::DeleteRedirectResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -498,13 +513,12 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `list_funnel_pages`: set optional parameters, then call `send()`.
 ///
 /// List the pages of one funnel.
 ///
 /// `GET /funnels/page` · Version `v3` · location token · scopes: `funnels/page.readonly`
-///
-/// Note: SKILL.md gives GET /funnels/pages; the real path is /funnels/page. HighLevel's doc declares neither a Version value nor a scope (the scope is from its scopes page), and describes the response as one page object although the call lists pages; as the envelope is unknown the response is raw JSON, whose items decode as `FunnelPage`. HighLevel's v3 document names no Version here; the client sends v3, as HighLevel's v3 clients do.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListFunnelPages {
@@ -515,19 +529,22 @@ pub struct ListFunnelPages {
     limit: i64,
     offset: i64,
 }
-impl ListFunnelPages {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl ListFunnelPages {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Matches page names.
+
+    /// Matches page names.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -552,10 +569,12 @@ Defaults to the client's configured location.*/
         request.query("offset", self.offset);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -564,13 +583,12 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `list_funnel_redirects`: set optional parameters, then call `send()`.
 ///
 /// List the URL redirects of a location.
 ///
 /// `GET /funnels/lookup/redirect/list` · Version `v3` · location token · scopes: `funnels/redirect.readonly`
-///
-/// Note: SKILL.md gives GET /funnels/lookup/redirect; the real path ends in /list.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListFunnelRedirects {
@@ -580,19 +598,22 @@ pub struct ListFunnelRedirects {
     offset: i64,
     search: Option<String>,
 }
-impl ListFunnelRedirects {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl ListFunnelRedirects {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Matches the redirected domain and path.
+
+    /// Matches the redirected domain and path.
     pub fn search(mut self, value: impl Into<String>) -> Self {
         self.search = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -619,12 +640,14 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::funnels::ListRedirectsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -636,15 +659,20 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 impl crate::Paginated for ListFunnelRedirects {
     type Page = crate::funnels::ListRedirectsResponse;
+
     type Item = crate::funnels::Redirect;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListFunnelRedirects::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page)
@@ -665,10 +693,12 @@ impl crate::Paginated for ListFunnelRedirects {
         self.offset = next;
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.data).and_then(|v| v.data).unwrap_or_default()
     }
 }
+
 impl ListFunnelRedirects {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -679,13 +709,12 @@ impl ListFunnelRedirects {
         crate::paginate(self)
     }
 }
+
 /// Request builder for `list_funnels`: set optional parameters, then call `send()`.
 ///
 /// List the funnels and websites of a location.
 ///
 /// `GET /funnels/funnel/list` · Version `v3` · location token · scopes: `funnels/funnel.readonly`
-///
-/// Note: SKILL.md gives GET /funnels/; the real path is /funnels/funnel/list. HighLevel's doc declares neither a Version value nor a scope here; the scope is the one its scopes page gives for this path. HighLevel's v3 document names no Version here; the client sends v3, as HighLevel's v3 clients do.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListFunnels {
@@ -698,44 +727,52 @@ pub struct ListFunnels {
     parent_id: Option<String>,
     name: Option<String>,
 }
-impl ListFunnels {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl ListFunnels {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Restricts the listing by kind (HighLevel's example funnel carries `funnel`).
+
+    /// Restricts the listing by kind (HighLevel's example funnel carries `funnel`).
     pub fn type_(mut self, value: impl Into<String>) -> Self {
         self.type_ = Some(value.into());
         self
     }
-    ///Sets `category`.
+
+    /// Sets `category`.
     pub fn category(mut self, value: impl Into<String>) -> Self {
         self.category = Some(value.into());
         self
     }
-    ///Number of funnels to skip.
+
+    /// Number of funnels to skip.
     pub fn offset(mut self, value: impl Into<i64>) -> Self {
         self.offset = Some(value.into());
         self
     }
-    ///Page size.
+
+    /// Page size.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
-    ///Only funnels inside this folder.
+
+    /// Only funnels inside this folder.
     pub fn parent_id(mut self, value: impl Into<String>) -> Self {
         self.parent_id = Some(value.into());
         self
     }
-    ///Matches funnel names.
+
+    /// Matches funnel names.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -772,12 +809,14 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::funnels::ListFunnelsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -786,15 +825,20 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 impl crate::Paginated for ListFunnels {
     type Page = crate::funnels::ListFunnelsResponse;
+
     type Item = crate::funnels::Funnel;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListFunnels::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.funnels.as_ref()).map_or(0, Vec::len);
@@ -809,10 +853,12 @@ impl crate::Paginated for ListFunnels {
         self.offset = Some(next);
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.funnels).unwrap_or_default()
     }
 }
+
 impl ListFunnels {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -823,13 +869,12 @@ impl ListFunnels {
         crate::paginate(self)
     }
 }
+
 /// Request builder for `update_funnel_redirect`: set optional parameters, then call `send()`.
 ///
 /// Change the target of a URL redirect.
 ///
 /// `PATCH /funnels/lookup/redirect/{id}` · Version `v3` · location token · scopes: `funnels/redirect.write`
-///
-/// Note: SKILL.md gives PUT /funnels/lookup/redirect/{redirectId}; the real method is PATCH.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpdateFunnelRedirect {
@@ -837,6 +882,7 @@ pub struct UpdateFunnelRedirect {
     id: String,
     body: crate::funnels::UpdateRedirectRequest,
 }
+
 impl UpdateFunnelRedirect {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -861,10 +907,12 @@ impl UpdateFunnelRedirect {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::funnels::RedirectResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,

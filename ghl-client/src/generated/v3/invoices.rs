@@ -67,17 +67,21 @@
 //! | [`update_invoice_template_late_fees`](Invoices::update_invoice_template_late_fees) | `PATCH /invoices/template/{templateId}/late-fees-configuration` | `v3` | either |
 //! | [`update_invoice_template_payment_methods`](Invoices::update_invoice_template_payment_methods) | `PATCH /invoices/template/{templateId}/payment-methods-configuration` | `v3` | either |
 //! | [`void_invoice`](Invoices::void_invoice) | `POST /invoices/{invoiceId}/void` | `v3` | either |
+
 /// This module's path below the crate root.
 pub const MODULE: &str = "v3::invoices";
-///Operations of the Invoices module. Get one with `client.v3().invoices()`.
+
+/// Operations of the Invoices module. Get one with `client.v3().invoices()`.
 #[derive(Clone, Debug)]
 pub struct Invoices {
     client: crate::Client,
 }
+
 impl Invoices {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
     }
+
     /// Stop a running invoice schedule.
     ///
     /// `POST /invoices/schedule/{scheduleId}/cancel` · Version `v3` · location or agency token · scopes: `invoices/schedule.write`
@@ -92,6 +96,7 @@ impl Invoices {
             body,
         }
     }
+
     /// Create an estimate.
     ///
     /// `POST /invoices/estimate` · Version `v3` · location or agency token · scopes: `invoices/estimate.write`
@@ -104,6 +109,7 @@ impl Invoices {
             body,
         }
     }
+
     /// Create an estimate template.
     ///
     /// `POST /invoices/estimate/template` · Version `v3` · location or agency token · scopes: `invoices/estimate.write`
@@ -116,11 +122,10 @@ impl Invoices {
             body,
         }
     }
+
     /// Create an invoice.
     ///
     /// `POST /invoices/` · Version `v3` · location or agency token · scopes: `invoices.write`
-    ///
-    /// Note: SKILL.md's example omits fields HighLevel requires (businessDetails, discount, issueDate, sentTo, liveMode) and prices items with `price`; the documented item fields are `amount` and `qty`.
     pub fn create_invoice(
         &self,
         body: crate::invoices::CreateInvoiceRequest,
@@ -130,6 +135,7 @@ impl Invoices {
             body,
         }
     }
+
     /// Create an invoice from an estimate.
     ///
     /// `POST /invoices/estimate/{estimateId}/invoice` · Version `v3` · location or agency token · scopes: `invoices/estimate.write`
@@ -144,6 +150,7 @@ impl Invoices {
             body,
         }
     }
+
     /// Create an invoice schedule.
     ///
     /// `POST /invoices/schedule` · Version `v3` · location or agency token · scopes: `invoices/schedule.write`
@@ -156,6 +163,7 @@ impl Invoices {
             body,
         }
     }
+
     /// Create an invoice template.
     ///
     /// `POST /invoices/template` · Version `v3` · location or agency token · scopes: `invoices/template.write`
@@ -168,11 +176,10 @@ impl Invoices {
             body,
         }
     }
+
     /// Create an invoice and send its payment link by text message.
     ///
     /// `POST /invoices/text2pay` · Version `v3` · location token · scopes: `invoices.write`
-    ///
-    /// Note: HighLevel documents only a location token for this operation.
     pub fn create_text2_pay_invoice(
         &self,
         body: crate::invoices::Text2PayRequest,
@@ -182,11 +189,10 @@ impl Invoices {
             body,
         }
     }
+
     /// Delete an estimate.
     ///
     /// `DELETE /invoices/estimate/{estimateId}` · Version `v3` · location or agency token · scopes: `invoices/estimate.write`
-    ///
-    /// Note: HighLevel takes the owner in a JSON body on this DELETE, not in the query.
     pub fn delete_estimate(
         &self,
         estimate_id: impl Into<String>,
@@ -198,11 +204,10 @@ impl Invoices {
             body,
         }
     }
+
     /// Delete an estimate template.
     ///
     /// `DELETE /invoices/estimate/template/{templateId}` · Version `v3` · location or agency token · scopes: `invoices/estimate.write`
-    ///
-    /// Note: HighLevel takes the owner in a JSON body on this DELETE, not in the query.
     pub fn delete_estimate_template(
         &self,
         template_id: impl Into<String>,
@@ -214,6 +219,7 @@ impl Invoices {
             body,
         }
     }
+
     /// Delete an invoice.
     ///
     /// `DELETE /invoices/{invoiceId}` · Version `v3` · location or agency token · scopes: `invoices.write`
@@ -230,6 +236,7 @@ impl Invoices {
             alt_type: alt_type.into(),
         }
     }
+
     /// Delete an invoice schedule.
     ///
     /// `DELETE /invoices/schedule/{scheduleId}` · Version `v3` · location or agency token · scopes: `invoices/schedule.write`
@@ -246,6 +253,7 @@ impl Invoices {
             alt_type: alt_type.into(),
         }
     }
+
     /// Delete an invoice template.
     ///
     /// `DELETE /invoices/template/{templateId}` · Version `v3` · location or agency token · scopes: `invoices/template.write`
@@ -262,6 +270,7 @@ impl Invoices {
             alt_type: alt_type.into(),
         }
     }
+
     /// Get the next free estimate number of a location.
     ///
     /// `GET /invoices/estimate/number/generate` · Version `v3` · location or agency token · scopes: `invoices/estimate.readonly`
@@ -276,6 +285,7 @@ impl Invoices {
             alt_type: alt_type.into(),
         }
     }
+
     /// Get the next free invoice number of a location.
     ///
     /// `GET /invoices/generate-invoice-number` · Version `v3` · location or agency token · scopes: `invoices.readonly`
@@ -290,6 +300,7 @@ impl Invoices {
             alt_type: alt_type.into(),
         }
     }
+
     /// Fetch one invoice.
     ///
     /// `GET /invoices/{invoiceId}` · Version `v3` · location or agency token · scopes: `invoices.readonly`
@@ -306,6 +317,7 @@ impl Invoices {
             alt_type: alt_type.into(),
         }
     }
+
     /// Fetch one invoice schedule.
     ///
     /// `GET /invoices/schedule/{scheduleId}` · Version `v3` · location or agency token · scopes: `invoices/schedule.readonly`
@@ -322,6 +334,7 @@ impl Invoices {
             alt_type: alt_type.into(),
         }
     }
+
     /// Fetch the invoice and estimate defaults of a location.
     ///
     /// `GET /invoices/settings` · Version `v3` · location or agency token · scopes: `invoices.readonly`
@@ -336,6 +349,7 @@ impl Invoices {
             alt_type: alt_type.into(),
         }
     }
+
     /// Fetch one invoice template.
     ///
     /// `GET /invoices/template/{templateId}` · Version `v3` · location or agency token · scopes: `invoices/template.readonly`
@@ -352,6 +366,7 @@ impl Invoices {
             alt_type: alt_type.into(),
         }
     }
+
     /// List the estimate templates of a location.
     ///
     /// `GET /invoices/estimate/template` · Version `v3` · location or agency token · scopes: `invoices/estimate.readonly`
@@ -371,11 +386,10 @@ impl Invoices {
             offset: offset.into(),
         }
     }
+
     /// List the estimates of a location.
     ///
     /// `GET /invoices/estimate/list` · Version `v3` · location or agency token · scopes: `invoices/estimate.readonly`
-    ///
-    /// Note: SKILL.md gives GET /invoices/estimate for listing; the real path is /invoices/estimate/list.
     pub fn list_estimates(
         &self,
         alt_id: impl Into<String>,
@@ -396,6 +410,7 @@ impl Invoices {
             offset: offset.into(),
         }
     }
+
     /// List the invoice schedules of a location.
     ///
     /// `GET /invoices/schedule` · Version `v3` · location or agency token · scopes: `invoices/schedule.readonly`
@@ -419,6 +434,7 @@ impl Invoices {
             offset: offset.into(),
         }
     }
+
     /// List the invoice templates of a location.
     ///
     /// `GET /invoices/template` · Version `v3` · location or agency token · scopes: `invoices/template.readonly`
@@ -442,6 +458,7 @@ impl Invoices {
             offset: offset.into(),
         }
     }
+
     /// List the invoices of a location.
     ///
     /// `GET /invoices/` · Version `v3` · location or agency token · scopes: `invoices.readonly`
@@ -468,6 +485,7 @@ impl Invoices {
             sort_order: None,
         }
     }
+
     /// Fetch an estimate template for preview.
     ///
     /// `GET /invoices/estimate/template/preview` · Version `v3` · location or agency token · scopes: `invoices/estimate.readonly`
@@ -484,6 +502,7 @@ impl Invoices {
             template_id: template_id.into(),
         }
     }
+
     /// Record a payment received outside HighLevel.
     ///
     /// `POST /invoices/{invoiceId}/record-payment` · Version `v3` · location or agency token · scopes: `invoices.write`
@@ -498,6 +517,7 @@ impl Invoices {
             body,
         }
     }
+
     /// Start an invoice schedule.
     ///
     /// `POST /invoices/schedule/{scheduleId}/schedule` · Version `v3` · location or agency token · scopes: `invoices/schedule.write`
@@ -512,6 +532,7 @@ impl Invoices {
             body,
         }
     }
+
     /// Send an estimate to its customer.
     ///
     /// `POST /invoices/estimate/{estimateId}/send` · Version `v3` · location or agency token · scopes: `invoices/estimate.write`
@@ -526,6 +547,7 @@ impl Invoices {
             body,
         }
     }
+
     /// Send an invoice to its customer.
     ///
     /// `POST /invoices/{invoiceId}/send` · Version `v3` · location or agency token · scopes: `invoices.write`
@@ -540,6 +562,7 @@ impl Invoices {
             body,
         }
     }
+
     /// Turn automatic payment of a schedule on or off.
     ///
     /// `POST /invoices/schedule/{scheduleId}/auto-payment` · Version `v3` · location or agency token · scopes: `invoices/schedule.write`
@@ -554,11 +577,10 @@ impl Invoices {
             body,
         }
     }
+
     /// Apply pending changes to a running recurring schedule.
     ///
     /// `POST /invoices/schedule/{scheduleId}/updateAndSchedule` · Version `v3` · location or agency token · scopes: `invoices/schedule.write`
-    ///
-    /// Note: HighLevel documents no request body for this operation.
     pub fn update_and_schedule_invoice_schedule(
         &self,
         schedule_id: impl Into<String>,
@@ -568,6 +590,7 @@ impl Invoices {
             schedule_id: schedule_id.into(),
         }
     }
+
     /// Replace the content of an estimate.
     ///
     /// `PUT /invoices/estimate/{estimateId}` · Version `v3` · location or agency token · scopes: `invoices/estimate.write`
@@ -582,11 +605,10 @@ impl Invoices {
             body,
         }
     }
+
     /// Mark an estimate as just viewed.
     ///
     /// `PATCH /invoices/estimate/stats/last-visited-at` · Version `v3` · location or agency token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc names no OAuth scope for this operation.
     pub fn update_estimate_last_visited_at(
         &self,
         body: crate::invoices::EstimateViewedRequest,
@@ -596,6 +618,7 @@ impl Invoices {
             body,
         }
     }
+
     /// Replace the content of an estimate template.
     ///
     /// `PUT /invoices/estimate/template/{templateId}` · Version `v3` · location or agency token · scopes: `invoices/estimate.write`
@@ -610,6 +633,7 @@ impl Invoices {
             body,
         }
     }
+
     /// Replace the content of a draft invoice.
     ///
     /// `PUT /invoices/{invoiceId}` · Version `v3` · location or agency token · scopes: `invoices.write`
@@ -624,11 +648,10 @@ impl Invoices {
             body,
         }
     }
+
     /// Mark an invoice as just viewed.
     ///
     /// `PATCH /invoices/stats/last-visited-at` · Version `v3` · location or agency token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc names no OAuth scope for this operation.
     pub fn update_invoice_last_visited_at(
         &self,
         body: crate::invoices::InvoiceViewedRequest,
@@ -638,11 +661,10 @@ impl Invoices {
             body,
         }
     }
+
     /// Change the late fee rules of an invoice.
     ///
     /// `PATCH /invoices/{invoiceId}/late-fees-configuration` · Version `v3` · location or agency token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc names no OAuth scope for this operation.
     pub fn update_invoice_late_fees(
         &self,
         invoice_id: impl Into<String>,
@@ -654,6 +676,7 @@ impl Invoices {
             body,
         }
     }
+
     /// Replace the content of an invoice schedule.
     ///
     /// `PUT /invoices/schedule/{scheduleId}` · Version `v3` · location or agency token · scopes: `invoices/schedule.write`
@@ -668,6 +691,7 @@ impl Invoices {
             body,
         }
     }
+
     /// Replace the content of an invoice template.
     ///
     /// `PUT /invoices/template/{templateId}` · Version `v3` · location or agency token · scopes: `invoices/template.write`
@@ -682,11 +706,10 @@ impl Invoices {
             body,
         }
     }
+
     /// Change the late fee rules of an invoice template.
     ///
     /// `PATCH /invoices/template/{templateId}/late-fees-configuration` · Version `v3` · location or agency token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc names no OAuth scope for this operation.
     pub fn update_invoice_template_late_fees(
         &self,
         template_id: impl Into<String>,
@@ -698,11 +721,10 @@ impl Invoices {
             body,
         }
     }
+
     /// Change the payment methods offered by an invoice template.
     ///
     /// `PATCH /invoices/template/{templateId}/payment-methods-configuration` · Version `v3` · location or agency token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc names no OAuth scope for this operation.
     pub fn update_invoice_template_payment_methods(
         &self,
         template_id: impl Into<String>,
@@ -714,6 +736,7 @@ impl Invoices {
             body,
         }
     }
+
     /// Void an invoice.
     ///
     /// `POST /invoices/{invoiceId}/void` · Version `v3` · location or agency token · scopes: `invoices.write`
@@ -729,7 +752,8 @@ impl Invoices {
         }
     }
 }
-///One call per operation with sample arguments (contract tests only).
+
+/// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -1511,7 +1535,8 @@ pub fn contract_samples(
         ));
     calls
 }
-///One call per operation with every optional argument and field set too (contract tests only).
+
+/// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -3583,6 +3608,7 @@ pub fn contract_samples_full(
         ));
     calls
 }
+
 /// Request builder for `cancel_invoice_schedule`: set optional parameters, then call `send()`.
 ///
 /// Stop a running invoice schedule.
@@ -3595,6 +3621,7 @@ pub struct CancelInvoiceSchedule {
     schedule_id: String,
     body: crate::invoices::AltContext,
 }
+
 impl CancelInvoiceSchedule {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3619,10 +3646,12 @@ impl CancelInvoiceSchedule {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::invoices::InvoiceSchedule, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3631,6 +3660,7 @@ impl CancelInvoiceSchedule {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `create_estimate`: set optional parameters, then call `send()`.
 ///
 /// Create an estimate.
@@ -3642,6 +3672,7 @@ pub struct CreateEstimate {
     client: crate::Client,
     body: crate::invoices::CreateEstimateRequest,
 }
+
 impl CreateEstimate {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3660,10 +3691,12 @@ impl CreateEstimate {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::invoices::Estimate, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3672,6 +3705,7 @@ impl CreateEstimate {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `create_estimate_template`: set optional parameters, then call `send()`.
 ///
 /// Create an estimate template.
@@ -3683,6 +3717,7 @@ pub struct CreateEstimateTemplate {
     client: crate::Client,
     body: crate::invoices::EstimateTemplateRequest,
 }
+
 impl CreateEstimateTemplate {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3704,10 +3739,12 @@ impl CreateEstimateTemplate {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::invoices::EstimateTemplate, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3716,19 +3753,19 @@ impl CreateEstimateTemplate {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `create_invoice`: set optional parameters, then call `send()`.
 ///
 /// Create an invoice.
 ///
 /// `POST /invoices/` · Version `v3` · location or agency token · scopes: `invoices.write`
-///
-/// Note: SKILL.md's example omits fields HighLevel requires (businessDetails, discount, issueDate, sentTo, liveMode) and prices items with `price`; the documented item fields are `amount` and `qty`.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct CreateInvoice {
     client: crate::Client,
     body: crate::invoices::CreateInvoiceRequest,
 }
+
 impl CreateInvoice {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3747,10 +3784,12 @@ impl CreateInvoice {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::invoices::Invoice, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3759,6 +3798,7 @@ impl CreateInvoice {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `create_invoice_from_estimate`: set optional parameters, then call `send()`.
 ///
 /// Create an invoice from an estimate.
@@ -3771,6 +3811,7 @@ pub struct CreateInvoiceFromEstimate {
     estimate_id: String,
     body: crate::invoices::CreateInvoiceFromEstimateRequest,
 }
+
 impl CreateInvoiceFromEstimate {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3795,12 +3836,14 @@ impl CreateInvoiceFromEstimate {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::invoices::InvoiceFromEstimateResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3812,6 +3855,7 @@ impl CreateInvoiceFromEstimate {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `create_invoice_schedule`: set optional parameters, then call `send()`.
 ///
 /// Create an invoice schedule.
@@ -3823,6 +3867,7 @@ pub struct CreateInvoiceSchedule {
     client: crate::Client,
     body: crate::invoices::CreateInvoiceScheduleRequest,
 }
+
 impl CreateInvoiceSchedule {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3841,10 +3886,12 @@ impl CreateInvoiceSchedule {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::invoices::InvoiceSchedule, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3853,6 +3900,7 @@ impl CreateInvoiceSchedule {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `create_invoice_template`: set optional parameters, then call `send()`.
 ///
 /// Create an invoice template.
@@ -3864,6 +3912,7 @@ pub struct CreateInvoiceTemplate {
     client: crate::Client,
     body: crate::invoices::CreateInvoiceTemplateRequest,
 }
+
 impl CreateInvoiceTemplate {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3882,10 +3931,12 @@ impl CreateInvoiceTemplate {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::invoices::InvoiceTemplate, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3894,19 +3945,19 @@ impl CreateInvoiceTemplate {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `create_text2_pay_invoice`: set optional parameters, then call `send()`.
 ///
 /// Create an invoice and send its payment link by text message.
 ///
 /// `POST /invoices/text2pay` · Version `v3` · location token · scopes: `invoices.write`
-///
-/// Note: HighLevel documents only a location token for this operation.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct CreateText2PayInvoice {
     client: crate::Client,
     body: crate::invoices::Text2PayRequest,
 }
+
 impl CreateText2PayInvoice {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3925,10 +3976,12 @@ impl CreateText2PayInvoice {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::invoices::Text2PayResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3937,13 +3990,12 @@ impl CreateText2PayInvoice {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `delete_estimate`: set optional parameters, then call `send()`.
 ///
 /// Delete an estimate.
 ///
 /// `DELETE /invoices/estimate/{estimateId}` · Version `v3` · location or agency token · scopes: `invoices/estimate.write`
-///
-/// Note: HighLevel takes the owner in a JSON body on this DELETE, not in the query.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DeleteEstimate {
@@ -3951,6 +4003,7 @@ pub struct DeleteEstimate {
     estimate_id: String,
     body: crate::invoices::AltContext,
 }
+
 impl DeleteEstimate {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3975,10 +4028,12 @@ impl DeleteEstimate {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::invoices::Estimate, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3987,13 +4042,12 @@ impl DeleteEstimate {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `delete_estimate_template`: set optional parameters, then call `send()`.
 ///
 /// Delete an estimate template.
 ///
 /// `DELETE /invoices/estimate/template/{templateId}` · Version `v3` · location or agency token · scopes: `invoices/estimate.write`
-///
-/// Note: HighLevel takes the owner in a JSON body on this DELETE, not in the query.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DeleteEstimateTemplate {
@@ -4001,6 +4055,7 @@ pub struct DeleteEstimateTemplate {
     template_id: String,
     body: crate::invoices::AltContext,
 }
+
 impl DeleteEstimateTemplate {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -4025,10 +4080,12 @@ impl DeleteEstimateTemplate {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::invoices::EstimateTemplate, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -4037,6 +4094,7 @@ impl DeleteEstimateTemplate {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `delete_invoice`: set optional parameters, then call `send()`.
 ///
 /// Delete an invoice.
@@ -4050,6 +4108,7 @@ pub struct DeleteInvoice {
     alt_id: String,
     alt_type: crate::invoices::AltType,
 }
+
 impl DeleteInvoice {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -4071,10 +4130,12 @@ impl DeleteInvoice {
         request.query("altType", &self.alt_type);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::invoices::Invoice, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -4083,6 +4144,7 @@ impl DeleteInvoice {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `delete_invoice_schedule`: set optional parameters, then call `send()`.
 ///
 /// Delete an invoice schedule.
@@ -4096,6 +4158,7 @@ pub struct DeleteInvoiceSchedule {
     alt_id: String,
     alt_type: crate::invoices::AltType,
 }
+
 impl DeleteInvoiceSchedule {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -4118,10 +4181,12 @@ impl DeleteInvoiceSchedule {
         request.query("altType", &self.alt_type);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -4130,6 +4195,7 @@ impl DeleteInvoiceSchedule {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `delete_invoice_template`: set optional parameters, then call `send()`.
 ///
 /// Delete an invoice template.
@@ -4143,6 +4209,7 @@ pub struct DeleteInvoiceTemplate {
     alt_id: String,
     alt_type: crate::invoices::AltType,
 }
+
 impl DeleteInvoiceTemplate {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -4165,10 +4232,12 @@ impl DeleteInvoiceTemplate {
         request.query("altType", &self.alt_type);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -4177,6 +4246,7 @@ impl DeleteInvoiceTemplate {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `generate_estimate_number`: set optional parameters, then call `send()`.
 ///
 /// Get the next free estimate number of a location.
@@ -4189,6 +4259,7 @@ pub struct GenerateEstimateNumber {
     alt_id: String,
     alt_type: crate::invoices::AltType,
 }
+
 impl GenerateEstimateNumber {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -4208,12 +4279,14 @@ impl GenerateEstimateNumber {
         request.query("altType", &self.alt_type);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::invoices::GenerateEstimateNumberResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -4225,6 +4298,7 @@ impl GenerateEstimateNumber {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `generate_invoice_number`: set optional parameters, then call `send()`.
 ///
 /// Get the next free invoice number of a location.
@@ -4237,6 +4311,7 @@ pub struct GenerateInvoiceNumber {
     alt_id: String,
     alt_type: crate::invoices::AltType,
 }
+
 impl GenerateInvoiceNumber {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -4256,12 +4331,14 @@ impl GenerateInvoiceNumber {
         request.query("altType", &self.alt_type);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::invoices::GenerateInvoiceNumberResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -4273,6 +4350,7 @@ impl GenerateInvoiceNumber {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_invoice`: set optional parameters, then call `send()`.
 ///
 /// Fetch one invoice.
@@ -4286,6 +4364,7 @@ pub struct GetInvoice {
     alt_id: String,
     alt_type: crate::invoices::AltType,
 }
+
 impl GetInvoice {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -4307,10 +4386,12 @@ impl GetInvoice {
         request.query("altType", &self.alt_type);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::invoices::Invoice, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -4319,6 +4400,7 @@ impl GetInvoice {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_invoice_schedule`: set optional parameters, then call `send()`.
 ///
 /// Fetch one invoice schedule.
@@ -4332,6 +4414,7 @@ pub struct GetInvoiceSchedule {
     alt_id: String,
     alt_type: crate::invoices::AltType,
 }
+
 impl GetInvoiceSchedule {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -4354,10 +4437,12 @@ impl GetInvoiceSchedule {
         request.query("altType", &self.alt_type);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::invoices::InvoiceSchedule, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -4366,6 +4451,7 @@ impl GetInvoiceSchedule {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_invoice_settings`: set optional parameters, then call `send()`.
 ///
 /// Fetch the invoice and estimate defaults of a location.
@@ -4378,6 +4464,7 @@ pub struct GetInvoiceSettings {
     alt_id: String,
     alt_type: crate::invoices::AltType,
 }
+
 impl GetInvoiceSettings {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -4394,10 +4481,12 @@ impl GetInvoiceSettings {
         request.query("altType", &self.alt_type);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::invoices::InvoiceSettings, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -4406,6 +4495,7 @@ impl GetInvoiceSettings {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_invoice_template`: set optional parameters, then call `send()`.
 ///
 /// Fetch one invoice template.
@@ -4419,6 +4509,7 @@ pub struct GetInvoiceTemplate {
     alt_id: String,
     alt_type: crate::invoices::AltType,
 }
+
 impl GetInvoiceTemplate {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -4441,10 +4532,12 @@ impl GetInvoiceTemplate {
         request.query("altType", &self.alt_type);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::invoices::InvoiceTemplate, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -4453,6 +4546,7 @@ impl GetInvoiceTemplate {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `list_estimate_templates`: set optional parameters, then call `send()`.
 ///
 /// List the estimate templates of a location.
@@ -4468,12 +4562,14 @@ pub struct ListEstimateTemplates {
     limit: i64,
     offset: i64,
 }
+
 impl ListEstimateTemplates {
-    ///Text to search for.
+    /// Text to search for.
     pub fn search(mut self, value: impl Into<String>) -> Self {
         self.search = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -4497,12 +4593,14 @@ impl ListEstimateTemplates {
         request.query("offset", self.offset);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::invoices::ListEstimateTemplatesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -4514,15 +4612,20 @@ impl ListEstimateTemplates {
         self.client.execute(request).await
     }
 }
+
 impl crate::Paginated for ListEstimateTemplates {
     type Page = crate::invoices::ListEstimateTemplatesResponse;
+
     type Item = crate::invoices::EstimateTemplate;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListEstimateTemplates::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.data.as_ref()).map_or(0, Vec::len);
@@ -4539,10 +4642,12 @@ impl crate::Paginated for ListEstimateTemplates {
         self.offset = next;
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.data).unwrap_or_default()
     }
 }
+
 impl ListEstimateTemplates {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -4553,13 +4658,12 @@ impl ListEstimateTemplates {
         crate::paginate(self)
     }
 }
+
 /// Request builder for `list_estimates`: set optional parameters, then call `send()`.
 ///
 /// List the estimates of a location.
 ///
 /// `GET /invoices/estimate/list` · Version `v3` · location or agency token · scopes: `invoices/estimate.readonly`
-///
-/// Note: SKILL.md gives GET /invoices/estimate for listing; the real path is /invoices/estimate/list.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListEstimates {
@@ -4574,32 +4678,38 @@ pub struct ListEstimates {
     limit: i64,
     offset: i64,
 }
+
 impl ListEstimates {
-    ///Earliest date to include (YYYY-MM-DD).
+    /// Earliest date to include (YYYY-MM-DD).
     pub fn start_at(mut self, value: impl Into<String>) -> Self {
         self.start_at = Some(value.into());
         self
     }
-    ///Latest date to include (YYYY-MM-DD).
+
+    /// Latest date to include (YYYY-MM-DD).
     pub fn end_at(mut self, value: impl Into<String>) -> Self {
         self.end_at = Some(value.into());
         self
     }
-    ///Text to search for.
+
+    /// Text to search for.
     pub fn search(mut self, value: impl Into<String>) -> Self {
         self.search = Some(value.into());
         self
     }
-    ///Only estimates with this status.
+
+    /// Only estimates with this status.
     pub fn status(mut self, value: impl Into<crate::invoices::EstimateStatus>) -> Self {
         self.status = Some(value.into());
         self
     }
-    ///Only estimates of this contact.
+
+    /// Only estimates of this contact.
     pub fn contact_id(mut self, value: impl Into<String>) -> Self {
         self.contact_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -4635,12 +4745,14 @@ impl ListEstimates {
         request.query("offset", self.offset);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::invoices::ListEstimatesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -4652,15 +4764,20 @@ impl ListEstimates {
         self.client.execute(request).await
     }
 }
+
 impl crate::Paginated for ListEstimates {
     type Page = crate::invoices::ListEstimatesResponse;
+
     type Item = crate::invoices::Estimate;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListEstimates::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.estimates.as_ref()).map_or(0, Vec::len);
@@ -4675,10 +4792,12 @@ impl crate::Paginated for ListEstimates {
         self.offset = next;
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.estimates).unwrap_or_default()
     }
 }
+
 impl ListEstimates {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -4689,6 +4808,7 @@ impl ListEstimates {
         crate::paginate(self)
     }
 }
+
 /// Request builder for `list_invoice_schedules`: set optional parameters, then call `send()`.
 ///
 /// List the invoice schedules of a location.
@@ -4708,28 +4828,33 @@ pub struct ListInvoiceSchedules {
     limit: i64,
     offset: i64,
 }
+
 impl ListInvoiceSchedules {
-    ///Only schedules with this status.
+    /// Only schedules with this status.
     pub fn status(mut self, value: impl Into<String>) -> Self {
         self.status = Some(value.into());
         self
     }
-    ///Earliest date to include (YYYY-MM-DD).
+
+    /// Earliest date to include (YYYY-MM-DD).
     pub fn start_at(mut self, value: impl Into<String>) -> Self {
         self.start_at = Some(value.into());
         self
     }
-    ///Latest date to include (YYYY-MM-DD).
+
+    /// Latest date to include (YYYY-MM-DD).
     pub fn end_at(mut self, value: impl Into<String>) -> Self {
         self.end_at = Some(value.into());
         self
     }
-    ///Text to search for.
+
+    /// Text to search for.
     pub fn search(mut self, value: impl Into<String>) -> Self {
         self.search = Some(value.into());
         self
     }
-    ///Live or test records.
+
+    /// Live or test records.
     pub fn payment_mode(
         mut self,
         value: impl Into<crate::invoices::PaymentMode>,
@@ -4737,6 +4862,7 @@ impl ListInvoiceSchedules {
         self.payment_mode = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -4769,12 +4895,14 @@ impl ListInvoiceSchedules {
         request.query("offset", self.offset);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::invoices::ListInvoiceSchedulesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -4786,15 +4914,20 @@ impl ListInvoiceSchedules {
         self.client.execute(request).await
     }
 }
+
 impl crate::Paginated for ListInvoiceSchedules {
     type Page = crate::invoices::ListInvoiceSchedulesResponse;
+
     type Item = crate::invoices::InvoiceSchedule;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListInvoiceSchedules::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.schedules.as_ref()).map_or(0, Vec::len);
@@ -4809,10 +4942,12 @@ impl crate::Paginated for ListInvoiceSchedules {
         self.offset = next;
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.schedules).unwrap_or_default()
     }
 }
+
 impl ListInvoiceSchedules {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -4823,6 +4958,7 @@ impl ListInvoiceSchedules {
         crate::paginate(self)
     }
 }
+
 /// Request builder for `list_invoice_templates`: set optional parameters, then call `send()`.
 ///
 /// List the invoice templates of a location.
@@ -4842,28 +4978,33 @@ pub struct ListInvoiceTemplates {
     limit: i64,
     offset: i64,
 }
+
 impl ListInvoiceTemplates {
-    ///Only templates with this status.
+    /// Only templates with this status.
     pub fn status(mut self, value: impl Into<String>) -> Self {
         self.status = Some(value.into());
         self
     }
-    ///Earliest date to include (YYYY-MM-DD).
+
+    /// Earliest date to include (YYYY-MM-DD).
     pub fn start_at(mut self, value: impl Into<String>) -> Self {
         self.start_at = Some(value.into());
         self
     }
-    ///Latest date to include (YYYY-MM-DD).
+
+    /// Latest date to include (YYYY-MM-DD).
     pub fn end_at(mut self, value: impl Into<String>) -> Self {
         self.end_at = Some(value.into());
         self
     }
-    ///Text to search for.
+
+    /// Text to search for.
     pub fn search(mut self, value: impl Into<String>) -> Self {
         self.search = Some(value.into());
         self
     }
-    ///Live or test records.
+
+    /// Live or test records.
     pub fn payment_mode(
         mut self,
         value: impl Into<crate::invoices::PaymentMode>,
@@ -4871,6 +5012,7 @@ impl ListInvoiceTemplates {
         self.payment_mode = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -4903,12 +5045,14 @@ impl ListInvoiceTemplates {
         request.query("offset", self.offset);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::invoices::ListInvoiceTemplatesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -4920,15 +5064,20 @@ impl ListInvoiceTemplates {
         self.client.execute(request).await
     }
 }
+
 impl crate::Paginated for ListInvoiceTemplates {
     type Page = crate::invoices::ListInvoiceTemplatesResponse;
+
     type Item = crate::invoices::InvoiceTemplate;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListInvoiceTemplates::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.data.as_ref()).map_or(0, Vec::len);
@@ -4945,10 +5094,12 @@ impl crate::Paginated for ListInvoiceTemplates {
         self.offset = next;
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.data).unwrap_or_default()
     }
 }
+
 impl ListInvoiceTemplates {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -4959,6 +5110,7 @@ impl ListInvoiceTemplates {
         crate::paginate(self)
     }
 }
+
 /// Request builder for `list_invoices`: set optional parameters, then call `send()`.
 ///
 /// List the invoices of a location.
@@ -4981,28 +5133,33 @@ pub struct ListInvoices {
     sort_field: Option<ListInvoicesSortField>,
     sort_order: Option<crate::invoices::SortOrder>,
 }
+
 impl ListInvoices {
-    ///Only invoices with this status.
+    /// Only invoices with this status.
     pub fn status(mut self, value: impl Into<String>) -> Self {
         self.status = Some(value.into());
         self
     }
-    ///Earliest date to include (YYYY-MM-DD).
+
+    /// Earliest date to include (YYYY-MM-DD).
     pub fn start_at(mut self, value: impl Into<String>) -> Self {
         self.start_at = Some(value.into());
         self
     }
-    ///Latest date to include (YYYY-MM-DD).
+
+    /// Latest date to include (YYYY-MM-DD).
     pub fn end_at(mut self, value: impl Into<String>) -> Self {
         self.end_at = Some(value.into());
         self
     }
-    ///Text to search for.
+
+    /// Text to search for.
     pub fn search(mut self, value: impl Into<String>) -> Self {
         self.search = Some(value.into());
         self
     }
-    ///Live or test records.
+
+    /// Live or test records.
     pub fn payment_mode(
         mut self,
         value: impl Into<crate::invoices::PaymentMode>,
@@ -5010,21 +5167,25 @@ impl ListInvoices {
         self.payment_mode = Some(value.into());
         self
     }
-    ///Only invoices of this contact.
+
+    /// Only invoices of this contact.
     pub fn contact_id(mut self, value: impl Into<String>) -> Self {
         self.contact_id = Some(value.into());
         self
     }
-    ///Field to sort by.
+
+    /// Field to sort by.
     pub fn sort_field(mut self, value: impl Into<ListInvoicesSortField>) -> Self {
         self.sort_field = Some(value.into());
         self
     }
-    ///Sort direction.
+
+    /// Sort direction.
     pub fn sort_order(mut self, value: impl Into<crate::invoices::SortOrder>) -> Self {
         self.sort_order = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -5066,12 +5227,14 @@ impl ListInvoices {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::invoices::ListInvoicesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -5083,15 +5246,20 @@ impl ListInvoices {
         self.client.execute(request).await
     }
 }
+
 impl crate::Paginated for ListInvoices {
     type Page = crate::invoices::ListInvoicesResponse;
+
     type Item = crate::invoices::Invoice;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListInvoices::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.invoices.as_ref()).map_or(0, Vec::len);
@@ -5106,10 +5274,12 @@ impl crate::Paginated for ListInvoices {
         self.offset = next;
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.invoices).unwrap_or_default()
     }
 }
+
 impl ListInvoices {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -5120,6 +5290,7 @@ impl ListInvoices {
         crate::paginate(self)
     }
 }
+
 /// Request builder for `preview_estimate_template`: set optional parameters, then call `send()`.
 ///
 /// Fetch an estimate template for preview.
@@ -5133,6 +5304,7 @@ pub struct PreviewEstimateTemplate {
     alt_type: crate::invoices::AltType,
     template_id: String,
 }
+
 impl PreviewEstimateTemplate {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -5153,10 +5325,12 @@ impl PreviewEstimateTemplate {
         request.query("templateId", &self.template_id);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::invoices::EstimateTemplate, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -5165,6 +5339,7 @@ impl PreviewEstimateTemplate {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `record_invoice_payment`: set optional parameters, then call `send()`.
 ///
 /// Record a payment received outside HighLevel.
@@ -5177,6 +5352,7 @@ pub struct RecordInvoicePayment {
     invoice_id: String,
     body: crate::invoices::RecordPaymentRequest,
 }
+
 impl RecordInvoicePayment {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -5201,12 +5377,14 @@ impl RecordInvoicePayment {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::invoices::RecordPaymentResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -5218,6 +5396,7 @@ impl RecordInvoicePayment {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `schedule_invoice_schedule`: set optional parameters, then call `send()`.
 ///
 /// Start an invoice schedule.
@@ -5230,6 +5409,7 @@ pub struct ScheduleInvoiceSchedule {
     schedule_id: String,
     body: crate::invoices::ScheduleInvoiceScheduleRequest,
 }
+
 impl ScheduleInvoiceSchedule {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -5254,10 +5434,12 @@ impl ScheduleInvoiceSchedule {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::invoices::InvoiceSchedule, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -5266,6 +5448,7 @@ impl ScheduleInvoiceSchedule {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `send_estimate`: set optional parameters, then call `send()`.
 ///
 /// Send an estimate to its customer.
@@ -5278,6 +5461,7 @@ pub struct SendEstimate {
     estimate_id: String,
     body: crate::invoices::SendEstimateRequest,
 }
+
 impl SendEstimate {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -5302,10 +5486,12 @@ impl SendEstimate {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::invoices::Estimate, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -5314,6 +5500,7 @@ impl SendEstimate {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `send_invoice`: set optional parameters, then call `send()`.
 ///
 /// Send an invoice to its customer.
@@ -5326,6 +5513,7 @@ pub struct SendInvoice {
     invoice_id: String,
     body: crate::invoices::SendInvoiceRequest,
 }
+
 impl SendInvoice {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -5350,12 +5538,14 @@ impl SendInvoice {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::invoices::SendInvoiceResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -5364,6 +5554,7 @@ impl SendInvoice {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `set_invoice_schedule_auto_payment`: set optional parameters, then call `send()`.
 ///
 /// Turn automatic payment of a schedule on or off.
@@ -5376,6 +5567,7 @@ pub struct SetInvoiceScheduleAutoPayment {
     schedule_id: String,
     body: crate::invoices::ScheduleAutoPaymentRequest,
 }
+
 impl SetInvoiceScheduleAutoPayment {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -5400,10 +5592,12 @@ impl SetInvoiceScheduleAutoPayment {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::invoices::InvoiceSchedule, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -5412,19 +5606,19 @@ impl SetInvoiceScheduleAutoPayment {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `update_and_schedule_invoice_schedule`: set optional parameters, then call `send()`.
 ///
 /// Apply pending changes to a running recurring schedule.
 ///
 /// `POST /invoices/schedule/{scheduleId}/updateAndSchedule` · Version `v3` · location or agency token · scopes: `invoices/schedule.write`
-///
-/// Note: HighLevel documents no request body for this operation.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpdateAndScheduleInvoiceSchedule {
     client: crate::Client,
     schedule_id: String,
 }
+
 impl UpdateAndScheduleInvoiceSchedule {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -5445,10 +5639,12 @@ impl UpdateAndScheduleInvoiceSchedule {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::invoices::InvoiceSchedule, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -5457,6 +5653,7 @@ impl UpdateAndScheduleInvoiceSchedule {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `update_estimate`: set optional parameters, then call `send()`.
 ///
 /// Replace the content of an estimate.
@@ -5469,6 +5666,7 @@ pub struct UpdateEstimate {
     estimate_id: String,
     body: crate::invoices::UpdateEstimateRequest,
 }
+
 impl UpdateEstimate {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -5493,10 +5691,12 @@ impl UpdateEstimate {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::invoices::Estimate, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -5505,19 +5705,19 @@ impl UpdateEstimate {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `update_estimate_last_visited_at`: set optional parameters, then call `send()`.
 ///
 /// Mark an estimate as just viewed.
 ///
 /// `PATCH /invoices/estimate/stats/last-visited-at` · Version `v3` · location or agency token · scopes: none stated
-///
-/// Note: HighLevel's doc names no OAuth scope for this operation.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpdateEstimateLastVisitedAt {
     client: crate::Client,
     body: crate::invoices::EstimateViewedRequest,
 }
+
 impl UpdateEstimateLastVisitedAt {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -5539,10 +5739,12 @@ impl UpdateEstimateLastVisitedAt {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -5551,6 +5753,7 @@ impl UpdateEstimateLastVisitedAt {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `update_estimate_template`: set optional parameters, then call `send()`.
 ///
 /// Replace the content of an estimate template.
@@ -5563,6 +5766,7 @@ pub struct UpdateEstimateTemplate {
     template_id: String,
     body: crate::invoices::EstimateTemplateRequest,
 }
+
 impl UpdateEstimateTemplate {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -5587,10 +5791,12 @@ impl UpdateEstimateTemplate {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::invoices::EstimateTemplate, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -5599,6 +5805,7 @@ impl UpdateEstimateTemplate {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `update_invoice`: set optional parameters, then call `send()`.
 ///
 /// Replace the content of a draft invoice.
@@ -5611,6 +5818,7 @@ pub struct UpdateInvoice {
     invoice_id: String,
     body: crate::invoices::UpdateInvoiceRequest,
 }
+
 impl UpdateInvoice {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -5634,10 +5842,12 @@ impl UpdateInvoice {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::invoices::Invoice, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -5646,19 +5856,19 @@ impl UpdateInvoice {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `update_invoice_last_visited_at`: set optional parameters, then call `send()`.
 ///
 /// Mark an invoice as just viewed.
 ///
 /// `PATCH /invoices/stats/last-visited-at` · Version `v3` · location or agency token · scopes: none stated
-///
-/// Note: HighLevel's doc names no OAuth scope for this operation.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpdateInvoiceLastVisitedAt {
     client: crate::Client,
     body: crate::invoices::InvoiceViewedRequest,
 }
+
 impl UpdateInvoiceLastVisitedAt {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -5680,10 +5890,12 @@ impl UpdateInvoiceLastVisitedAt {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -5692,13 +5904,12 @@ impl UpdateInvoiceLastVisitedAt {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `update_invoice_late_fees`: set optional parameters, then call `send()`.
 ///
 /// Change the late fee rules of an invoice.
 ///
 /// `PATCH /invoices/{invoiceId}/late-fees-configuration` · Version `v3` · location or agency token · scopes: none stated
-///
-/// Note: HighLevel's doc names no OAuth scope for this operation.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpdateInvoiceLateFees {
@@ -5706,6 +5917,7 @@ pub struct UpdateInvoiceLateFees {
     invoice_id: String,
     body: crate::invoices::UpdateLateFeesRequest,
 }
+
 impl UpdateInvoiceLateFees {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -5730,10 +5942,12 @@ impl UpdateInvoiceLateFees {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::invoices::Invoice, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -5742,6 +5956,7 @@ impl UpdateInvoiceLateFees {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `update_invoice_schedule`: set optional parameters, then call `send()`.
 ///
 /// Replace the content of an invoice schedule.
@@ -5754,6 +5969,7 @@ pub struct UpdateInvoiceSchedule {
     schedule_id: String,
     body: crate::invoices::UpdateInvoiceScheduleRequest,
 }
+
 impl UpdateInvoiceSchedule {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -5778,10 +5994,12 @@ impl UpdateInvoiceSchedule {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::invoices::InvoiceSchedule, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -5790,6 +6008,7 @@ impl UpdateInvoiceSchedule {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `update_invoice_template`: set optional parameters, then call `send()`.
 ///
 /// Replace the content of an invoice template.
@@ -5802,6 +6021,7 @@ pub struct UpdateInvoiceTemplate {
     template_id: String,
     body: crate::invoices::UpdateInvoiceTemplateRequest,
 }
+
 impl UpdateInvoiceTemplate {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -5826,10 +6046,12 @@ impl UpdateInvoiceTemplate {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::invoices::InvoiceTemplate, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -5838,13 +6060,12 @@ impl UpdateInvoiceTemplate {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `update_invoice_template_late_fees`: set optional parameters, then call `send()`.
 ///
 /// Change the late fee rules of an invoice template.
 ///
 /// `PATCH /invoices/template/{templateId}/late-fees-configuration` · Version `v3` · location or agency token · scopes: none stated
-///
-/// Note: HighLevel's doc names no OAuth scope for this operation.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpdateInvoiceTemplateLateFees {
@@ -5852,6 +6073,7 @@ pub struct UpdateInvoiceTemplateLateFees {
     template_id: String,
     body: crate::invoices::UpdateLateFeesRequest,
 }
+
 impl UpdateInvoiceTemplateLateFees {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -5876,10 +6098,12 @@ impl UpdateInvoiceTemplateLateFees {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::invoices::InvoiceTemplate, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -5888,13 +6112,12 @@ impl UpdateInvoiceTemplateLateFees {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `update_invoice_template_payment_methods`: set optional parameters, then call `send()`.
 ///
 /// Change the payment methods offered by an invoice template.
 ///
 /// `PATCH /invoices/template/{templateId}/payment-methods-configuration` · Version `v3` · location or agency token · scopes: none stated
-///
-/// Note: HighLevel's doc names no OAuth scope for this operation.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpdateInvoiceTemplatePaymentMethods {
@@ -5902,6 +6125,7 @@ pub struct UpdateInvoiceTemplatePaymentMethods {
     template_id: String,
     body: crate::invoices::UpdatePaymentMethodsRequest,
 }
+
 impl UpdateInvoiceTemplatePaymentMethods {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -5926,10 +6150,12 @@ impl UpdateInvoiceTemplatePaymentMethods {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::invoices::InvoiceTemplate, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -5938,6 +6164,7 @@ impl UpdateInvoiceTemplatePaymentMethods {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `void_invoice`: set optional parameters, then call `send()`.
 ///
 /// Void an invoice.
@@ -5950,6 +6177,7 @@ pub struct VoidInvoice {
     invoice_id: String,
     body: crate::invoices::AltContext,
 }
+
 impl VoidInvoice {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -5974,10 +6202,12 @@ impl VoidInvoice {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::invoices::Invoice, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -5986,15 +6216,18 @@ impl VoidInvoice {
         self.client.execute(request).await
     }
 }
+
 /// Values of `ListInvoicesSortField`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ListInvoicesSortField {
-    ///`issueDate`
+    /// `issueDate`
     IssueDate,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 impl ListInvoicesSortField {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -6004,6 +6237,7 @@ impl ListInvoicesSortField {
         }
     }
 }
+
 impl From<&str> for ListInvoicesSortField {
     fn from(value: &str) -> Self {
         match value {

@@ -34,22 +34,24 @@
 //! | [`train_knowledge_base_urls`](KnowledgeBase::train_knowledge_base_urls) | `POST /knowledge-bases/crawler/train` | `v3` | location |
 //! | [`update_knowledge_base`](KnowledgeBase::update_knowledge_base) | `PUT /knowledge-bases/{knowledgeBaseId}` | `v3` | location |
 //! | [`update_knowledge_base_faq`](KnowledgeBase::update_knowledge_base_faq) | `PUT /knowledge-bases/faqs/{id}` | `v3` | location |
+
 /// This module's path below the crate root.
 pub const MODULE: &str = "v3::knowledge_base";
-///Operations of the Knowledge Base module. Get one with `client.v3().knowledge_base()`.
+
+/// Operations of the Knowledge Base module. Get one with `client.v3().knowledge_base()`.
 #[derive(Clone, Debug)]
 pub struct KnowledgeBase {
     client: crate::Client,
 }
+
 impl KnowledgeBase {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
     }
+
     /// Create a knowledge base (a location may have at most 15).
     ///
     /// `POST /knowledge-bases/` · Version `v3` · location token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc names no scope here and declares the Authorization header as a parameter; the header is left to the client.
     pub fn create_knowledge_base(
         &self,
         body: crate::knowledge_base::CreateKnowledgeBaseRequest,
@@ -59,11 +61,10 @@ impl KnowledgeBase {
             body,
         }
     }
+
     /// Add a question and answer to a knowledge base.
     ///
     /// `POST /knowledge-bases/faqs` · Version `v3` · location token · scopes: none stated
-    ///
-    /// Note: HighLevel's operationId here is the bare `create`; renamed. HighLevel's doc names no scope here and declares the Authorization header as a parameter; the header is left to the client.
     pub fn create_knowledge_base_faq(
         &self,
         body: crate::knowledge_base::CreateKnowledgeBaseFaqRequest,
@@ -73,11 +74,10 @@ impl KnowledgeBase {
             body,
         }
     }
+
     /// Delete a knowledge base by id.
     ///
     /// `DELETE /knowledge-bases/{knowledgeBaseId}` · Version `v3` · location token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc names no scope here and declares the Authorization header as a parameter; the header is left to the client.
     pub fn delete_knowledge_base(
         &self,
         knowledge_base_id: impl Into<String>,
@@ -87,11 +87,10 @@ impl KnowledgeBase {
             knowledge_base_id: knowledge_base_id.into(),
         }
     }
+
     /// Delete an FAQ entry.
     ///
     /// `DELETE /knowledge-bases/faqs/{id}` · Version `v3` · location token · scopes: none stated
-    ///
-    /// Note: HighLevel's operationId here is the bare `delete`; renamed. HighLevel's doc names no scope here and declares the Authorization header as a parameter; the header is left to the client.
     pub fn delete_knowledge_base_faq(
         &self,
         id: impl Into<String>,
@@ -101,11 +100,10 @@ impl KnowledgeBase {
             id: id.into(),
         }
     }
+
     /// Remove trained web pages from a knowledge base.
     ///
     /// `DELETE /knowledge-bases/crawler` · Version `v3` · location token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc names no scope here and declares the Authorization header as a parameter; the header is left to the client.
     pub fn delete_knowledge_base_trained_urls(
         &self,
         body: crate::knowledge_base::DeleteTrainedUrlsRequest,
@@ -115,11 +113,10 @@ impl KnowledgeBase {
             body,
         }
     }
+
     /// Start crawling a website to find pages to train on.
     ///
     /// `POST /knowledge-bases/crawler` · Version `v3` · location token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc names no scope here and declares the Authorization header as a parameter; the header is left to the client.
     pub fn discover_knowledge_base_website(
         &self,
         body: crate::knowledge_base::DiscoverWebsiteRequest,
@@ -129,11 +126,10 @@ impl KnowledgeBase {
             body,
         }
     }
+
     /// Fetch one knowledge base with its content counts.
     ///
     /// `GET /knowledge-bases/{knowledgeBaseId}` · Version `v3` · location token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc names no scope here and declares the Authorization header as a parameter; the header is left to the client.
     pub fn get_knowledge_base(
         &self,
         knowledge_base_id: impl Into<String>,
@@ -143,11 +139,10 @@ impl KnowledgeBase {
             knowledge_base_id: knowledge_base_id.into(),
         }
     }
+
     /// Fetch the progress of a crawl operation.
     ///
     /// `GET /knowledge-bases/crawler/status` · Version `v3` · location token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc names no scope here and declares the Authorization header as a parameter; the header is left to the client.
     pub fn get_knowledge_base_crawl_status(
         &self,
         operation_id: impl Into<String>,
@@ -160,11 +155,10 @@ impl KnowledgeBase {
             knowledge_base_id: knowledge_base_id.into(),
         }
     }
+
     /// List the FAQ entries of a knowledge base.
     ///
     /// `GET /knowledge-bases/faqs` · Version `v3` · location token · scopes: none stated
-    ///
-    /// Note: HighLevel's operationId here is the bare `list`; renamed. HighLevel's doc names no scope here and declares the Authorization header as a parameter; the header is left to the client.
     pub fn list_knowledge_base_faqs(
         &self,
         knowledge_base_id: impl Into<String>,
@@ -177,11 +171,10 @@ impl KnowledgeBase {
             last_faq_id: None,
         }
     }
+
     /// List the web pages trained into a knowledge base.
     ///
     /// `GET /knowledge-bases/crawler` · Version `v3` · location token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc names no scope here and declares the Authorization header as a parameter; the header is left to the client.
     pub fn list_knowledge_base_trained_urls(
         &self,
         knowledge_base_id: impl Into<String>,
@@ -195,11 +188,10 @@ impl KnowledgeBase {
             query: None,
         }
     }
+
     /// List the knowledge bases of a location.
     ///
     /// `GET /knowledge-bases/` · Version `v3` · location token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc names no scope here and declares the Authorization header as a parameter; the header is left to the client.
     pub fn list_knowledge_bases(&self) -> ListKnowledgeBases {
         ListKnowledgeBases {
             client: self.client.clone(),
@@ -209,11 +201,10 @@ impl KnowledgeBase {
             last_knowledge_base_id: None,
         }
     }
+
     /// Train discovered pages into a knowledge base.
     ///
     /// `POST /knowledge-bases/crawler/train` · Version `v3` · location token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc names no scope here and declares the Authorization header as a parameter; the header is left to the client.
     pub fn train_knowledge_base_urls(
         &self,
         body: crate::knowledge_base::TrainUrlsRequest,
@@ -223,11 +214,10 @@ impl KnowledgeBase {
             body,
         }
     }
+
     /// Rename a knowledge base or change its description.
     ///
     /// `PUT /knowledge-bases/{knowledgeBaseId}` · Version `v3` · location token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc gives this path as /knowledge-bases/{id}, which clashes with the templated path of the get and delete operations; the parameter is named knowledgeBaseId here (the name is not sent). HighLevel's doc names no scope here and declares the Authorization header as a parameter; the header is left to the client.
     pub fn update_knowledge_base(
         &self,
         knowledge_base_id: impl Into<String>,
@@ -239,11 +229,10 @@ impl KnowledgeBase {
             body,
         }
     }
+
     /// Change the question or answer of an FAQ entry.
     ///
     /// `PUT /knowledge-bases/faqs/{id}` · Version `v3` · location token · scopes: none stated
-    ///
-    /// Note: HighLevel's operationId here is the bare `update`; renamed. HighLevel's doc names no scope here and declares the Authorization header as a parameter; the header is left to the client.
     pub fn update_knowledge_base_faq(
         &self,
         id: impl Into<String>,
@@ -256,7 +245,8 @@ impl KnowledgeBase {
         }
     }
 }
-///One call per operation with sample arguments (contract tests only).
+
+/// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -431,7 +421,8 @@ pub fn contract_samples(
         ));
     calls
 }
-///One call per operation with every optional argument and field set too (contract tests only).
+
+/// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -620,19 +611,19 @@ pub fn contract_samples_full(
         ));
     calls
 }
+
 /// Request builder for `create_knowledge_base`: set optional parameters, then call `send()`.
 ///
 /// Create a knowledge base (a location may have at most 15).
 ///
 /// `POST /knowledge-bases/` · Version `v3` · location token · scopes: none stated
-///
-/// Note: HighLevel's doc names no scope here and declares the Authorization header as a parameter; the header is left to the client.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct CreateKnowledgeBase {
     client: crate::Client,
     body: crate::knowledge_base::CreateKnowledgeBaseRequest,
 }
+
 impl CreateKnowledgeBase {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -651,12 +642,14 @@ impl CreateKnowledgeBase {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::knowledge_base::KnowledgeBaseResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -668,19 +661,19 @@ impl CreateKnowledgeBase {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `create_knowledge_base_faq`: set optional parameters, then call `send()`.
 ///
 /// Add a question and answer to a knowledge base.
 ///
 /// `POST /knowledge-bases/faqs` · Version `v3` · location token · scopes: none stated
-///
-/// Note: HighLevel's operationId here is the bare `create`; renamed. HighLevel's doc names no scope here and declares the Authorization header as a parameter; the header is left to the client.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct CreateKnowledgeBaseFaq {
     client: crate::Client,
     body: crate::knowledge_base::CreateKnowledgeBaseFaqRequest,
 }
+
 impl CreateKnowledgeBaseFaq {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -699,12 +692,14 @@ impl CreateKnowledgeBaseFaq {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::knowledge_base::CreateKnowledgeBaseFaqResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -716,19 +711,19 @@ impl CreateKnowledgeBaseFaq {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `delete_knowledge_base`: set optional parameters, then call `send()`.
 ///
 /// Delete a knowledge base by id.
 ///
 /// `DELETE /knowledge-bases/{knowledgeBaseId}` · Version `v3` · location token · scopes: none stated
-///
-/// Note: HighLevel's doc names no scope here and declares the Authorization header as a parameter; the header is left to the client.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DeleteKnowledgeBase {
     client: crate::Client,
     knowledge_base_id: String,
 }
+
 impl DeleteKnowledgeBase {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -749,10 +744,12 @@ impl DeleteKnowledgeBase {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -761,19 +758,19 @@ impl DeleteKnowledgeBase {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `delete_knowledge_base_faq`: set optional parameters, then call `send()`.
 ///
 /// Delete an FAQ entry.
 ///
 /// `DELETE /knowledge-bases/faqs/{id}` · Version `v3` · location token · scopes: none stated
-///
-/// Note: HighLevel's operationId here is the bare `delete`; renamed. HighLevel's doc names no scope here and declares the Authorization header as a parameter; the header is left to the client.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DeleteKnowledgeBaseFaq {
     client: crate::Client,
     id: String,
 }
+
 impl DeleteKnowledgeBaseFaq {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -794,10 +791,12 @@ impl DeleteKnowledgeBaseFaq {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -806,19 +805,19 @@ impl DeleteKnowledgeBaseFaq {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `delete_knowledge_base_trained_urls`: set optional parameters, then call `send()`.
 ///
 /// Remove trained web pages from a knowledge base.
 ///
 /// `DELETE /knowledge-bases/crawler` · Version `v3` · location token · scopes: none stated
-///
-/// Note: HighLevel's doc names no scope here and declares the Authorization header as a parameter; the header is left to the client.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DeleteKnowledgeBaseTrainedUrls {
     client: crate::Client,
     body: crate::knowledge_base::DeleteTrainedUrlsRequest,
 }
+
 impl DeleteKnowledgeBaseTrainedUrls {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -840,10 +839,12 @@ impl DeleteKnowledgeBaseTrainedUrls {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -852,19 +853,19 @@ impl DeleteKnowledgeBaseTrainedUrls {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `discover_knowledge_base_website`: set optional parameters, then call `send()`.
 ///
 /// Start crawling a website to find pages to train on.
 ///
 /// `POST /knowledge-bases/crawler` · Version `v3` · location token · scopes: none stated
-///
-/// Note: HighLevel's doc names no scope here and declares the Authorization header as a parameter; the header is left to the client.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DiscoverKnowledgeBaseWebsite {
     client: crate::Client,
     body: crate::knowledge_base::DiscoverWebsiteRequest,
 }
+
 impl DiscoverKnowledgeBaseWebsite {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -886,12 +887,14 @@ impl DiscoverKnowledgeBaseWebsite {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::knowledge_base::DiscoverWebsiteResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -903,19 +906,19 @@ impl DiscoverKnowledgeBaseWebsite {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_knowledge_base`: set optional parameters, then call `send()`.
 ///
 /// Fetch one knowledge base with its content counts.
 ///
 /// `GET /knowledge-bases/{knowledgeBaseId}` · Version `v3` · location token · scopes: none stated
-///
-/// Note: HighLevel's doc names no scope here and declares the Authorization header as a parameter; the header is left to the client.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetKnowledgeBase {
     client: crate::Client,
     knowledge_base_id: String,
 }
+
 impl GetKnowledgeBase {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -936,12 +939,14 @@ impl GetKnowledgeBase {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::knowledge_base::KnowledgeBaseResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -953,13 +958,12 @@ impl GetKnowledgeBase {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_knowledge_base_crawl_status`: set optional parameters, then call `send()`.
 ///
 /// Fetch the progress of a crawl operation.
 ///
 /// `GET /knowledge-bases/crawler/status` · Version `v3` · location token · scopes: none stated
-///
-/// Note: HighLevel's doc names no scope here and declares the Authorization header as a parameter; the header is left to the client.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetKnowledgeBaseCrawlStatus {
@@ -968,14 +972,16 @@ pub struct GetKnowledgeBaseCrawlStatus {
     operation_id: String,
     knowledge_base_id: String,
 }
-impl GetKnowledgeBaseCrawlStatus {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl GetKnowledgeBaseCrawlStatus {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1002,12 +1008,14 @@ Defaults to the client's configured location.*/
         request.query("knowledgeBaseId", &self.knowledge_base_id);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::knowledge_base::CrawlStatusResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1019,13 +1027,12 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `list_knowledge_base_faqs`: set optional parameters, then call `send()`.
 ///
 /// List the FAQ entries of a knowledge base.
 ///
 /// `GET /knowledge-bases/faqs` · Version `v3` · location token · scopes: none stated
-///
-/// Note: HighLevel's operationId here is the bare `list`; renamed. HighLevel's doc names no scope here and declares the Authorization header as a parameter; the header is left to the client.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListKnowledgeBaseFaqs {
@@ -1035,24 +1042,28 @@ pub struct ListKnowledgeBaseFaqs {
     limit: Option<i64>,
     last_faq_id: Option<String>,
 }
-impl ListKnowledgeBaseFaqs {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl ListKnowledgeBaseFaqs {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Page size; 10 when absent.
+
+    /// Page size; 10 when absent.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
-    ///Id of the last entry of the previous page.
+
+    /// Id of the last entry of the previous page.
     pub fn last_faq_id(mut self, value: impl Into<String>) -> Self {
         self.last_faq_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1078,12 +1089,14 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::knowledge_base::ListKnowledgeBaseFaqsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1095,15 +1108,20 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 impl crate::Paginated for ListKnowledgeBaseFaqs {
     type Page = crate::knowledge_base::ListKnowledgeBaseFaqsResponse;
+
     type Item = crate::knowledge_base::KnowledgeBaseFaq;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListKnowledgeBaseFaqs::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         if Some(page).and_then(|v| v.faqs.as_ref()).is_none_or(|items| items.is_empty())
@@ -1124,10 +1142,12 @@ impl crate::Paginated for ListKnowledgeBaseFaqs {
         }
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.faqs).unwrap_or_default()
     }
 }
+
 impl ListKnowledgeBaseFaqs {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -1138,13 +1158,12 @@ impl ListKnowledgeBaseFaqs {
         crate::paginate(self)
     }
 }
+
 /// Request builder for `list_knowledge_base_trained_urls`: set optional parameters, then call `send()`.
 ///
 /// List the web pages trained into a knowledge base.
 ///
 /// `GET /knowledge-bases/crawler` · Version `v3` · location token · scopes: none stated
-///
-/// Note: HighLevel's doc names no scope here and declares the Authorization header as a parameter; the header is left to the client.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListKnowledgeBaseTrainedUrls {
@@ -1155,29 +1174,34 @@ pub struct ListKnowledgeBaseTrainedUrls {
     page_length: Option<i64>,
     query: Option<String>,
 }
-impl ListKnowledgeBaseTrainedUrls {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl ListKnowledgeBaseTrainedUrls {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Page number.
+
+    /// Page number.
     pub fn page(mut self, value: impl Into<i64>) -> Self {
         self.page = Some(value.into());
         self
     }
-    ///Page size.
+
+    /// Page size.
     pub fn page_length(mut self, value: impl Into<i64>) -> Self {
         self.page_length = Some(value.into());
         self
     }
-    ///Text matched against page addresses.
+
+    /// Text matched against page addresses.
     pub fn query(mut self, value: impl Into<String>) -> Self {
         self.query = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1212,12 +1236,14 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::knowledge_base::ListTrainedUrlsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1229,15 +1255,20 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 impl crate::Paginated for ListKnowledgeBaseTrainedUrls {
     type Page = crate::knowledge_base::ListTrainedUrlsResponse;
+
     type Item = crate::knowledge_base::TrainedUrl;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListKnowledgeBaseTrainedUrls::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.urls.as_ref()).map_or(0, Vec::len);
@@ -1252,10 +1283,12 @@ impl crate::Paginated for ListKnowledgeBaseTrainedUrls {
         self.page = Some(next);
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.urls).unwrap_or_default()
     }
 }
+
 impl ListKnowledgeBaseTrainedUrls {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -1266,13 +1299,12 @@ impl ListKnowledgeBaseTrainedUrls {
         crate::paginate(self)
     }
 }
+
 /// Request builder for `list_knowledge_bases`: set optional parameters, then call `send()`.
 ///
 /// List the knowledge bases of a location.
 ///
 /// `GET /knowledge-bases/` · Version `v3` · location token · scopes: none stated
-///
-/// Note: HighLevel's doc names no scope here and declares the Authorization header as a parameter; the header is left to the client.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListKnowledgeBases {
@@ -1282,29 +1314,34 @@ pub struct ListKnowledgeBases {
     limit: Option<i64>,
     last_knowledge_base_id: Option<String>,
 }
-impl ListKnowledgeBases {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl ListKnowledgeBases {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Text matched against knowledge base names.
+
+    /// Text matched against knowledge base names.
     pub fn query(mut self, value: impl Into<String>) -> Self {
         self.query = Some(value.into());
         self
     }
-    ///Page size; 20 when absent.
+
+    /// Page size; 20 when absent.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
-    ///Id of the last knowledge base of the previous page.
+
+    /// Id of the last knowledge base of the previous page.
     pub fn last_knowledge_base_id(mut self, value: impl Into<String>) -> Self {
         self.last_knowledge_base_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1332,12 +1369,14 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::knowledge_base::ListKnowledgeBasesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1349,15 +1388,20 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 impl crate::Paginated for ListKnowledgeBases {
     type Page = crate::knowledge_base::ListKnowledgeBasesResponse;
+
     type Item = crate::knowledge_base::KnowledgeBaseSummary;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListKnowledgeBases::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         if Some(page)
@@ -1382,6 +1426,7 @@ impl crate::Paginated for ListKnowledgeBases {
         }
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page)
             .and_then(|v| v.data)
@@ -1389,6 +1434,7 @@ impl crate::Paginated for ListKnowledgeBases {
             .unwrap_or_default()
     }
 }
+
 impl ListKnowledgeBases {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -1399,19 +1445,19 @@ impl ListKnowledgeBases {
         crate::paginate(self)
     }
 }
+
 /// Request builder for `train_knowledge_base_urls`: set optional parameters, then call `send()`.
 ///
 /// Train discovered pages into a knowledge base.
 ///
 /// `POST /knowledge-bases/crawler/train` · Version `v3` · location token · scopes: none stated
-///
-/// Note: HighLevel's doc names no scope here and declares the Authorization header as a parameter; the header is left to the client.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct TrainKnowledgeBaseUrls {
     client: crate::Client,
     body: crate::knowledge_base::TrainUrlsRequest,
 }
+
 impl TrainKnowledgeBaseUrls {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1433,10 +1479,12 @@ impl TrainKnowledgeBaseUrls {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1445,13 +1493,12 @@ impl TrainKnowledgeBaseUrls {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `update_knowledge_base`: set optional parameters, then call `send()`.
 ///
 /// Rename a knowledge base or change its description.
 ///
 /// `PUT /knowledge-bases/{knowledgeBaseId}` · Version `v3` · location token · scopes: none stated
-///
-/// Note: HighLevel's doc gives this path as /knowledge-bases/{id}, which clashes with the templated path of the get and delete operations; the parameter is named knowledgeBaseId here (the name is not sent). HighLevel's doc names no scope here and declares the Authorization header as a parameter; the header is left to the client.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpdateKnowledgeBase {
@@ -1459,6 +1506,7 @@ pub struct UpdateKnowledgeBase {
     knowledge_base_id: String,
     body: crate::knowledge_base::UpdateKnowledgeBaseRequest,
 }
+
 impl UpdateKnowledgeBase {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1483,10 +1531,12 @@ impl UpdateKnowledgeBase {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1495,13 +1545,12 @@ impl UpdateKnowledgeBase {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `update_knowledge_base_faq`: set optional parameters, then call `send()`.
 ///
 /// Change the question or answer of an FAQ entry.
 ///
 /// `PUT /knowledge-bases/faqs/{id}` · Version `v3` · location token · scopes: none stated
-///
-/// Note: HighLevel's operationId here is the bare `update`; renamed. HighLevel's doc names no scope here and declares the Authorization header as a parameter; the header is left to the client.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpdateKnowledgeBaseFaq {
@@ -1509,6 +1558,7 @@ pub struct UpdateKnowledgeBaseFaq {
     id: String,
     body: crate::knowledge_base::UpdateKnowledgeBaseFaqRequest,
 }
+
 impl UpdateKnowledgeBaseFaq {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1533,10 +1583,12 @@ impl UpdateKnowledgeBaseFaq {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,

@@ -26,17 +26,21 @@
 //! | [`list_links`](Links::list_links) | `GET /links/` | `v3` | location |
 //! | [`search_links`](Links::search_links) | `GET /links/search` | `v3` | location |
 //! | [`update_link`](Links::update_link) | `PUT /links/{linkId}` | `v3` | location |
+
 /// This module's path below the crate root.
 pub const MODULE: &str = "v3::links";
-///Operations of the Links module. Get one with `client.v3().links()`.
+
+/// Operations of the Links module. Get one with `client.v3().links()`.
 #[derive(Clone, Debug)]
 pub struct Links {
     client: crate::Client,
 }
+
 impl Links {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
     }
+
     /// Create a trigger link.
     ///
     /// `POST /links/` · Version `v3` · location token · scopes: `links.write`
@@ -46,6 +50,7 @@ impl Links {
             body,
         }
     }
+
     /// Delete a trigger link.
     ///
     /// `DELETE /links/{linkId}` · Version `v3` · location token · scopes: `links.write`
@@ -55,11 +60,10 @@ impl Links {
             link_id: link_id.into(),
         }
     }
+
     /// Fetch one trigger link by its id.
     ///
     /// `GET /links/id/{linkId}` · Version `v3` · location token · scopes: `links.readonly`
-    ///
-    /// Note: HighLevel's doc declares the Authorization header as a parameter; the header is left to the client.
     pub fn get_link(&self, link_id: impl Into<String>) -> GetLink {
         GetLink {
             client: self.client.clone(),
@@ -67,6 +71,7 @@ impl Links {
             location_id: None,
         }
     }
+
     /// List every trigger link of a location.
     ///
     /// `GET /links/` · Version `v3` · location token · scopes: `links.readonly`
@@ -76,11 +81,10 @@ impl Links {
             location_id: None,
         }
     }
+
     /// Search a location's trigger links by text.
     ///
     /// `GET /links/search` · Version `v3` · location token · scopes: `links.readonly`
-    ///
-    /// Note: HighLevel's doc names no scope here and declares the Authorization header as a parameter; the scope is taken from the listing and the header is left to the client.
     pub fn search_links(&self) -> SearchLinks {
         SearchLinks {
             client: self.client.clone(),
@@ -90,6 +94,7 @@ impl Links {
             limit: None,
         }
     }
+
     /// Rename a trigger link or change where it leads.
     ///
     /// `PUT /links/{linkId}` · Version `v3` · location token · scopes: `links.write`
@@ -105,7 +110,8 @@ impl Links {
         }
     }
 }
-///One call per operation with sample arguments (contract tests only).
+
+/// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -178,7 +184,8 @@ pub fn contract_samples(
         ));
     calls
 }
-///One call per operation with every optional argument and field set too (contract tests only).
+
+/// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -255,6 +262,7 @@ pub fn contract_samples_full(
         ));
     calls
 }
+
 /// Request builder for `create_link`: set optional parameters, then call `send()`.
 ///
 /// Create a trigger link.
@@ -266,6 +274,7 @@ pub struct CreateLink {
     client: crate::Client,
     body: crate::links::CreateLinkRequest,
 }
+
 impl CreateLink {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -284,10 +293,12 @@ impl CreateLink {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::links::LinkResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -296,6 +307,7 @@ impl CreateLink {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `delete_link`: set optional parameters, then call `send()`.
 ///
 /// Delete a trigger link.
@@ -307,6 +319,7 @@ pub struct DeleteLink {
     client: crate::Client,
     link_id: String,
 }
+
 impl DeleteLink {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -324,10 +337,12 @@ impl DeleteLink {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<DeleteLinkResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -336,13 +351,12 @@ impl DeleteLink {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_link`: set optional parameters, then call `send()`.
 ///
 /// Fetch one trigger link by its id.
 ///
 /// `GET /links/id/{linkId}` · Version `v3` · location token · scopes: `links.readonly`
-///
-/// Note: HighLevel's doc declares the Authorization header as a parameter; the header is left to the client.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetLink {
@@ -350,14 +364,16 @@ pub struct GetLink {
     link_id: String,
     location_id: Option<String>,
 }
-impl GetLink {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl GetLink {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -381,10 +397,12 @@ Defaults to the client's configured location.*/
         request.query("locationId", &location_id);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::links::LinkResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -393,6 +411,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `list_links`: set optional parameters, then call `send()`.
 ///
 /// List every trigger link of a location.
@@ -404,14 +423,16 @@ pub struct ListLinks {
     client: crate::Client,
     location_id: Option<String>,
 }
-impl ListLinks {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl ListLinks {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -430,10 +451,12 @@ Defaults to the client's configured location.*/
         request.query("locationId", &location_id);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::links::ListLinksResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -442,13 +465,12 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `search_links`: set optional parameters, then call `send()`.
 ///
 /// Search a location's trigger links by text.
 ///
 /// `GET /links/search` · Version `v3` · location token · scopes: `links.readonly`
-///
-/// Note: HighLevel's doc names no scope here and declares the Authorization header as a parameter; the scope is taken from the listing and the header is left to the client.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct SearchLinks {
@@ -458,29 +480,34 @@ pub struct SearchLinks {
     skip: Option<i64>,
     limit: Option<i64>,
 }
-impl SearchLinks {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl SearchLinks {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Text to look for.
+
+    /// Text to look for.
     pub fn query(mut self, value: impl Into<String>) -> Self {
         self.query = Some(value.into());
         self
     }
-    ///Number of results to skip.
+
+    /// Number of results to skip.
     pub fn skip(mut self, value: impl Into<i64>) -> Self {
         self.skip = Some(value.into());
         self
     }
-    ///Page size; 20 when absent.
+
+    /// Page size; 20 when absent.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -508,10 +535,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::links::ListLinksResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -520,15 +549,20 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 impl crate::Paginated for SearchLinks {
     type Page = crate::links::ListLinksResponse;
+
     type Item = crate::links::Link;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         SearchLinks::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.links.as_ref()).map_or(0, Vec::len);
@@ -543,10 +577,12 @@ impl crate::Paginated for SearchLinks {
         self.skip = Some(next);
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.links).unwrap_or_default()
     }
 }
+
 impl SearchLinks {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -557,6 +593,7 @@ impl SearchLinks {
         crate::paginate(self)
     }
 }
+
 /// Request builder for `update_link`: set optional parameters, then call `send()`.
 ///
 /// Rename a trigger link or change where it leads.
@@ -569,6 +606,7 @@ pub struct UpdateLink {
     link_id: String,
     body: crate::links::UpdateLinkRequest,
 }
+
 impl UpdateLink {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -590,10 +628,12 @@ impl UpdateLink {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::links::LinkResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -602,6 +642,7 @@ impl UpdateLink {
         self.client.execute(request).await
     }
 }
+
 /// The body of a link deletion; v3 adds the correctly spelled flag.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -609,6 +650,7 @@ pub struct DeleteLinkResponse {
     /// HighLevel's spelling. True when the record was deleted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub succeded: Option<bool>,
+
     /// True when the link was deleted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub succeeded: Option<bool>,

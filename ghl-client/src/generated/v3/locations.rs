@@ -52,22 +52,24 @@
 //! | [`update_location_tag`](Locations::update_location_tag) | `PUT /locations/{locationId}/tags/{tagId}` | `v3` | location |
 //! | [`update_recurring_task`](Locations::update_recurring_task) | `PUT /locations/{locationId}/recurring-tasks/{id}` | `v3` | location |
 //! | [`upload_location_custom_field_files`](Locations::upload_location_custom_field_files) | `POST /locations/{locationId}/customFields/upload` | `v3` | location |
+
 /// This module's path below the crate root.
 pub const MODULE: &str = "v3::locations";
-///Operations of the Locations module. Get one with `client.v3().locations()`.
+
+/// Operations of the Locations module. Get one with `client.v3().locations()`.
 #[derive(Clone, Debug)]
 pub struct Locations {
     client: crate::Client,
 }
+
 impl Locations {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
     }
+
     /// Create a custom value in a location.
     ///
     /// `POST /locations/{locationId}/customValues` · Version `v3` · location token · scopes: `locations/customValues.write`
-    ///
-    /// Note: SKILL.md gives POST /custom-values/ with `locationId` in the body; the real path carries the location instead.
     pub fn create_custom_value(
         &self,
         body: crate::locations::CustomValueRequest,
@@ -78,11 +80,10 @@ impl Locations {
             body,
         }
     }
+
     /// Create a sub-account under an agency.
     ///
     /// `POST /locations/` · Version `v3` · agency token · scopes: `locations.write`
-    ///
-    /// Note: HighLevel's v3 document marks `twilio` deprecated and otherwise documents the v2 body, which is used as is.
     pub fn create_location(
         &self,
         body: crate::locations::CreateLocationRequest,
@@ -92,11 +93,10 @@ impl Locations {
             body,
         }
     }
+
     /// Create a contact or opportunity custom field in a location.
     ///
     /// `POST /locations/{locationId}/customFields` · Version `v3` · location token · scopes: `locations/customFields.write`
-    ///
-    /// Note: HighLevel reuses the operationId `create-custom-field` of custom-fields.json here. SKILL.md's create-custom-field example (with `model`) matches this call's body rather than that of POST /custom-fields/.
     pub fn create_location_custom_field(
         &self,
         body: crate::locations::CreateLocationCustomFieldRequest,
@@ -107,6 +107,7 @@ impl Locations {
             body,
         }
     }
+
     /// Create a tag in a location.
     ///
     /// `POST /locations/{locationId}/tags` · Version `v3` · location token · scopes: `locations/tags.write`
@@ -120,11 +121,10 @@ impl Locations {
             body,
         }
     }
+
     /// Create a recurring task in a location.
     ///
     /// `POST /locations/{locationId}/recurring-tasks` · Version `v3` · location token · scopes: none stated
-    ///
-    /// Note: HighLevel names no scope for the recurring-task calls, here or on its scopes page.
     pub fn create_recurring_task(
         &self,
         body: crate::locations::CreateRecurringTaskRequest,
@@ -135,11 +135,10 @@ impl Locations {
             body,
         }
     }
+
     /// Delete a custom value of a location.
     ///
     /// `DELETE /locations/{locationId}/customValues/{id}` · Version `v3` · location token · scopes: `locations/customValues.write`
-    ///
-    /// Note: SKILL.md gives DELETE /custom-values/{customValueId}; the real path is under the location. HighLevel's operation names no scope; the scope comes from HighLevel's scopes page.
     pub fn delete_custom_value(&self, id: impl Into<String>) -> DeleteCustomValue {
         DeleteCustomValue {
             client: self.client.clone(),
@@ -147,11 +146,10 @@ impl Locations {
             id: id.into(),
         }
     }
+
     /// Delete a sub-account from its agency.
     ///
     /// `DELETE /locations/{locationId}` · Version `v3` · agency token · scopes: `locations.internal-access-only`
-    ///
-    /// Note: HighLevel's operation names the scope locations.internal-access-only; its scopes page lists this call under locations.write.
     pub fn delete_location(
         &self,
         delete_twilio_account: impl Into<bool>,
@@ -162,11 +160,10 @@ impl Locations {
             delete_twilio_account: delete_twilio_account.into(),
         }
     }
+
     /// Delete a custom field of a location.
     ///
     /// `DELETE /locations/{locationId}/customFields/{id}` · Version `v3` · location token · scopes: `locations/customFields.write`
-    ///
-    /// Note: HighLevel reuses the operationId `delete-custom-field` of custom-fields.json and names no scope here; the scope comes from HighLevel's scopes page.
     pub fn delete_location_custom_field(
         &self,
         id: impl Into<String>,
@@ -177,11 +174,10 @@ impl Locations {
             id: id.into(),
         }
     }
+
     /// Delete a tag of a location.
     ///
     /// `DELETE /locations/{locationId}/tags/{tagId}` · Version `v3` · location token · scopes: `locations/tags.write`
-    ///
-    /// Note: HighLevel's operation names no scope; the scope comes from HighLevel's scopes page.
     pub fn delete_location_tag(&self, tag_id: impl Into<String>) -> DeleteLocationTag {
         DeleteLocationTag {
             client: self.client.clone(),
@@ -189,11 +185,10 @@ impl Locations {
             tag_id: tag_id.into(),
         }
     }
+
     /// Delete an SMS or email template of a location.
     ///
     /// `DELETE /locations/{locationId}/templates/{id}` · Version `v3` · location token · scopes: none stated
-    ///
-    /// Note: HighLevel names no scope for this call, here or on its scopes page, and documents no response body.
     pub fn delete_location_template(
         &self,
         id: impl Into<String>,
@@ -204,11 +199,10 @@ impl Locations {
             id: id.into(),
         }
     }
+
     /// Delete a recurring task.
     ///
     /// `DELETE /locations/{locationId}/recurring-tasks/{id}` · Version `v3` · location token · scopes: none stated
-    ///
-    /// Note: HighLevel names no scope for the recurring-task calls, here or on its scopes page.
     pub fn delete_recurring_task(&self, id: impl Into<String>) -> DeleteRecurringTask {
         DeleteRecurringTask {
             client: self.client.clone(),
@@ -216,6 +210,7 @@ impl Locations {
             id: id.into(),
         }
     }
+
     /// List the SMS or email providers configured for a location.
     ///
     /// `GET /locations/{locationId}/conversationChannels/{type}` · Version `v3` · location token · scopes: `locations.readonly`
@@ -229,11 +224,10 @@ impl Locations {
             type_: type_.into(),
         }
     }
+
     /// Fetch one custom value of a location.
     ///
     /// `GET /locations/{locationId}/customValues/{id}` · Version `v3` · location token · scopes: `locations/customValues.readonly`
-    ///
-    /// Note: SKILL.md gives GET /custom-values/{customValueId}; the real path is under the location. HighLevel's operation names no scope; the scope comes from HighLevel's scopes page.
     pub fn get_custom_value(&self, id: impl Into<String>) -> GetCustomValue {
         GetCustomValue {
             client: self.client.clone(),
@@ -241,6 +235,7 @@ impl Locations {
             id: id.into(),
         }
     }
+
     /// Fetch one sub-account by its id.
     ///
     /// `GET /locations/{locationId}` · Version `v3` · location or agency token · scopes: `locations.readonly`
@@ -250,11 +245,10 @@ impl Locations {
             location_id: None,
         }
     }
+
     /// Fetch one custom field of a location by id or field key.
     ///
     /// `GET /locations/{locationId}/customFields/{id}` · Version `v3` · location token · scopes: `locations/customFields.readonly`
-    ///
-    /// Note: HighLevel's operation names no scope; the scope comes from HighLevel's scopes page.
     pub fn get_location_custom_field(
         &self,
         id: impl Into<String>,
@@ -265,22 +259,20 @@ impl Locations {
             id: id.into(),
         }
     }
+
     /// List the features enabled for a sub-account.
     ///
     /// `GET /locations/{locationId}/permissions` · Version `v3` · agency token · scopes: `locations.write`
-    ///
-    /// Note: HighLevel's operation names the scope `locations/write`, which no scope list has; taken as locations.write, the scope of the other agency-level sub-account changes.
     pub fn get_location_permissions(&self) -> GetLocationPermissions {
         GetLocationPermissions {
             client: self.client.clone(),
             location_id: None,
         }
     }
+
     /// Fetch one tag of a location.
     ///
     /// `GET /locations/{locationId}/tags/{tagId}` · Version `v3` · location token · scopes: `locations/tags.readonly`
-    ///
-    /// Note: HighLevel's operation names no scope; the scope comes from HighLevel's scopes page.
     pub fn get_location_tag(&self, tag_id: impl Into<String>) -> GetLocationTag {
         GetLocationTag {
             client: self.client.clone(),
@@ -288,11 +280,10 @@ impl Locations {
             tag_id: tag_id.into(),
         }
     }
+
     /// Fetch one recurring task.
     ///
     /// `GET /locations/{locationId}/recurring-tasks/{id}` · Version `v3` · location token · scopes: none stated
-    ///
-    /// Note: HighLevel names no scope for the recurring-task calls, here or on its scopes page.
     pub fn get_recurring_task(&self, id: impl Into<String>) -> GetRecurringTask {
         GetRecurringTask {
             client: self.client.clone(),
@@ -300,22 +291,20 @@ impl Locations {
             id: id.into(),
         }
     }
+
     /// List the custom values of a location.
     ///
     /// `GET /locations/{locationId}/customValues` · Version `v3` · location token · scopes: `locations/customValues.readonly`
-    ///
-    /// Note: SKILL.md gives GET /custom-values/; the real path is under the location.
     pub fn list_custom_values(&self) -> ListCustomValues {
         ListCustomValues {
             client: self.client.clone(),
             location_id: None,
         }
     }
+
     /// List the contact and opportunity custom fields of a location.
     ///
     /// `GET /locations/{locationId}/customFields` · Version `v3` · location token · scopes: `locations/customFields.readonly`
-    ///
-    /// Note: SKILL.md's GET /custom-fields/ (list custom fields) has no match under that path; for contact and opportunity fields this is the list.
     pub fn list_location_custom_fields(&self) -> ListLocationCustomFields {
         ListLocationCustomFields {
             client: self.client.clone(),
@@ -323,6 +312,7 @@ impl Locations {
             model: None,
         }
     }
+
     /// List the tags of a location.
     ///
     /// `GET /locations/{locationId}/tags` · Version `v3` · location token · scopes: `locations/tags.readonly`
@@ -332,11 +322,10 @@ impl Locations {
             location_id: None,
         }
     }
+
     /// List the SMS, email and WhatsApp templates of a location.
     ///
     /// `GET /locations/{locationId}/templates` · Version `v3` · location token · scopes: `locations/templates.readonly`
-    ///
-    /// Note: HighLevel types `skip` and `limit` as strings; they are counts and typed integer here.
     pub fn list_location_templates(
         &self,
         origin_id: impl Into<String>,
@@ -351,22 +340,20 @@ impl Locations {
             origin_id: origin_id.into(),
         }
     }
+
     /// List the time zones a location can use.
     ///
     /// `GET /locations/{locationId}/timezones` · Version `v3` · location token · scopes: `locations.readonly`
-    ///
-    /// Note: HighLevel's doc does not declare the `locationId` path parameter and gives no response schema; the response stays raw JSON.
     pub fn list_timezones(&self) -> ListTimezones {
         ListTimezones {
             client: self.client.clone(),
             location_id: None,
         }
     }
+
     /// Search the tasks of a location.
     ///
     /// `POST /locations/{locationId}/tasks/search` · Version `v3` · location token · scopes: `locations/tasks.readonly`
-    ///
-    /// Note: SKILL.md gives GET for this path; HighLevel documents POST with a JSON body. HighLevel gives the listed tasks no schema, so each stays raw JSON.
     pub fn search_location_tasks(
         &self,
         body: crate::locations::SearchLocationTasksRequest,
@@ -377,11 +364,10 @@ impl Locations {
             body,
         }
     }
+
     /// Search the sub-accounts of an agency.
     ///
     /// `GET /locations/search` · Version `v3` · location or agency token · scopes: `locations.readonly`
-    ///
-    /// Note: SKILL.md also lists GET /locations/ to list locations; HighLevel's location document has no such call and this search serves as the list. HighLevel types `skip` and `limit` as strings; typed integer here.
     pub fn search_locations(&self) -> SearchLocations {
         SearchLocations {
             client: self.client.clone(),
@@ -392,11 +378,10 @@ impl Locations {
             email: None,
         }
     }
+
     /// Change a custom value of a location.
     ///
     /// `PUT /locations/{locationId}/customValues/{id}` · Version `v3` · location token · scopes: `locations/customValues.write`
-    ///
-    /// Note: SKILL.md gives PUT /custom-values/{customValueId}; the real path is under the location. HighLevel's operation names no scope; the scope comes from HighLevel's scopes page.
     pub fn update_custom_value(
         &self,
         id: impl Into<String>,
@@ -409,11 +394,10 @@ impl Locations {
             body,
         }
     }
+
     /// Change a sub-account.
     ///
     /// `PUT /locations/{locationId}` · Version `v3` · agency token · scopes: `locations.write`
-    ///
-    /// Note: HighLevel's v3 document marks `twilio` deprecated and otherwise documents the v2 body, which is used as is.
     pub fn update_location(
         &self,
         body: crate::locations::UpdateLocationRequest,
@@ -424,11 +408,10 @@ impl Locations {
             body,
         }
     }
+
     /// Change a custom field of a location.
     ///
     /// `PUT /locations/{locationId}/customFields/{id}` · Version `v3` · location token · scopes: `locations/customFields.write`
-    ///
-    /// Note: HighLevel reuses the operationId `update-custom-field` of custom-fields.json and names no scope here; the scope comes from HighLevel's scopes page.
     pub fn update_location_custom_field(
         &self,
         id: impl Into<String>,
@@ -441,11 +424,10 @@ impl Locations {
             body,
         }
     }
+
     /// Set the features enabled for a sub-account.
     ///
     /// `PUT /locations/{locationId}/permissions` · Version `v3` · agency token · scopes: `locations.write`
-    ///
-    /// Note: HighLevel's operation names the scope `locations/write`, which no scope list has; taken as locations.write, the scope of the other agency-level sub-account changes.
     pub fn update_location_permissions(
         &self,
         body: LocationPermissions,
@@ -456,11 +438,10 @@ impl Locations {
             body,
         }
     }
+
     /// Rename a tag of a location.
     ///
     /// `PUT /locations/{locationId}/tags/{tagId}` · Version `v3` · location token · scopes: `locations/tags.write`
-    ///
-    /// Note: HighLevel's operation names no scope; the scope comes from HighLevel's scopes page.
     pub fn update_location_tag(
         &self,
         tag_id: impl Into<String>,
@@ -473,11 +454,10 @@ impl Locations {
             body,
         }
     }
+
     /// Change a recurring task.
     ///
     /// `PUT /locations/{locationId}/recurring-tasks/{id}` · Version `v3` · location token · scopes: none stated
-    ///
-    /// Note: HighLevel names no scope for the recurring-task calls, here or on its scopes page.
     pub fn update_recurring_task(
         &self,
         id: impl Into<String>,
@@ -490,11 +470,10 @@ impl Locations {
             body,
         }
     }
+
     /// Upload files for a file-type custom field.
     ///
     /// `POST /locations/{locationId}/customFields/upload` · Version `v3` · location token · scopes: `locations/customFields.write`
-    ///
-    /// Note: HighLevel's form declares only `id` and `maxFiles` (typed string) and no file part; the `file` part here is ours, since the form field name of the file is not documented.
     pub fn upload_location_custom_field_files(
         &self,
         body: crate::locations::UploadCustomFieldFilesRequest,
@@ -506,7 +485,8 @@ impl Locations {
         }
     }
 }
-///One call per operation with sample arguments (contract tests only).
+
+/// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -842,7 +822,8 @@ pub fn contract_samples(
         ));
     calls
 }
-///One call per operation with every optional argument and field set too (contract tests only).
+
+/// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -1355,13 +1336,12 @@ pub fn contract_samples_full(
         ));
     calls
 }
+
 /// Request builder for `create_custom_value`: set optional parameters, then call `send()`.
 ///
 /// Create a custom value in a location.
 ///
 /// `POST /locations/{locationId}/customValues` · Version `v3` · location token · scopes: `locations/customValues.write`
-///
-/// Note: SKILL.md gives POST /custom-values/ with `locationId` in the body; the real path carries the location instead.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct CreateCustomValue {
@@ -1369,14 +1349,16 @@ pub struct CreateCustomValue {
     location_id: Option<String>,
     body: crate::locations::CustomValueRequest,
 }
-impl CreateCustomValue {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl CreateCustomValue {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1404,12 +1386,14 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::locations::CustomValueResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1421,19 +1405,19 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `create_location`: set optional parameters, then call `send()`.
 ///
 /// Create a sub-account under an agency.
 ///
 /// `POST /locations/` · Version `v3` · agency token · scopes: `locations.write`
-///
-/// Note: HighLevel's v3 document marks `twilio` deprecated and otherwise documents the v2 body, which is used as is.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct CreateLocation {
     client: crate::Client,
     body: crate::locations::CreateLocationRequest,
 }
+
 impl CreateLocation {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1452,10 +1436,12 @@ impl CreateLocation {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::locations::Location, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1464,13 +1450,12 @@ impl CreateLocation {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `create_location_custom_field`: set optional parameters, then call `send()`.
 ///
 /// Create a contact or opportunity custom field in a location.
 ///
 /// `POST /locations/{locationId}/customFields` · Version `v3` · location token · scopes: `locations/customFields.write`
-///
-/// Note: HighLevel reuses the operationId `create-custom-field` of custom-fields.json here. SKILL.md's create-custom-field example (with `model`) matches this call's body rather than that of POST /custom-fields/.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct CreateLocationCustomField {
@@ -1478,14 +1463,16 @@ pub struct CreateLocationCustomField {
     location_id: Option<String>,
     body: crate::locations::CreateLocationCustomFieldRequest,
 }
-impl CreateLocationCustomField {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl CreateLocationCustomField {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1513,12 +1500,14 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::locations::LocationCustomFieldResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1530,6 +1519,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `create_location_tag`: set optional parameters, then call `send()`.
 ///
 /// Create a tag in a location.
@@ -1542,14 +1532,16 @@ pub struct CreateLocationTag {
     location_id: Option<String>,
     body: crate::locations::LocationTagRequest,
 }
-impl CreateLocationTag {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl CreateLocationTag {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1577,12 +1569,14 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::locations::LocationTagResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1594,13 +1588,12 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `create_recurring_task`: set optional parameters, then call `send()`.
 ///
 /// Create a recurring task in a location.
 ///
 /// `POST /locations/{locationId}/recurring-tasks` · Version `v3` · location token · scopes: none stated
-///
-/// Note: HighLevel names no scope for the recurring-task calls, here or on its scopes page.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct CreateRecurringTask {
@@ -1608,14 +1601,16 @@ pub struct CreateRecurringTask {
     location_id: Option<String>,
     body: crate::locations::CreateRecurringTaskRequest,
 }
-impl CreateRecurringTask {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl CreateRecurringTask {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1643,12 +1638,14 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::locations::RecurringTaskResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1660,13 +1657,12 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `delete_custom_value`: set optional parameters, then call `send()`.
 ///
 /// Delete a custom value of a location.
 ///
 /// `DELETE /locations/{locationId}/customValues/{id}` · Version `v3` · location token · scopes: `locations/customValues.write`
-///
-/// Note: SKILL.md gives DELETE /custom-values/{customValueId}; the real path is under the location. HighLevel's operation names no scope; the scope comes from HighLevel's scopes page.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DeleteCustomValue {
@@ -1674,14 +1670,16 @@ pub struct DeleteCustomValue {
     location_id: Option<String>,
     id: String,
 }
-impl DeleteCustomValue {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl DeleteCustomValue {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1705,10 +1703,12 @@ Defaults to the client's configured location.*/
         request.scope_key(location_id.clone());
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::common::DeleteSuccess, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1717,13 +1717,12 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `delete_location`: set optional parameters, then call `send()`.
 ///
 /// Delete a sub-account from its agency.
 ///
 /// `DELETE /locations/{locationId}` · Version `v3` · agency token · scopes: `locations.internal-access-only`
-///
-/// Note: HighLevel's operation names the scope locations.internal-access-only; its scopes page lists this call under locations.write.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DeleteLocation {
@@ -1731,14 +1730,16 @@ pub struct DeleteLocation {
     location_id: Option<String>,
     delete_twilio_account: bool,
 }
-impl DeleteLocation {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl DeleteLocation {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1762,12 +1763,14 @@ Defaults to the client's configured location.*/
         request.query("deleteTwilioAccount", self.delete_twilio_account);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::locations::DeleteLocationResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1779,13 +1782,12 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `delete_location_custom_field`: set optional parameters, then call `send()`.
 ///
 /// Delete a custom field of a location.
 ///
 /// `DELETE /locations/{locationId}/customFields/{id}` · Version `v3` · location token · scopes: `locations/customFields.write`
-///
-/// Note: HighLevel reuses the operationId `delete-custom-field` of custom-fields.json and names no scope here; the scope comes from HighLevel's scopes page.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DeleteLocationCustomField {
@@ -1793,14 +1795,16 @@ pub struct DeleteLocationCustomField {
     location_id: Option<String>,
     id: String,
 }
-impl DeleteLocationCustomField {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl DeleteLocationCustomField {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1824,10 +1828,12 @@ Defaults to the client's configured location.*/
         request.scope_key(location_id.clone());
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::common::DeleteSuccess, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1836,13 +1842,12 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `delete_location_tag`: set optional parameters, then call `send()`.
 ///
 /// Delete a tag of a location.
 ///
 /// `DELETE /locations/{locationId}/tags/{tagId}` · Version `v3` · location token · scopes: `locations/tags.write`
-///
-/// Note: HighLevel's operation names no scope; the scope comes from HighLevel's scopes page.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DeleteLocationTag {
@@ -1850,14 +1855,16 @@ pub struct DeleteLocationTag {
     location_id: Option<String>,
     tag_id: String,
 }
-impl DeleteLocationTag {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl DeleteLocationTag {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1881,10 +1888,12 @@ Defaults to the client's configured location.*/
         request.scope_key(location_id.clone());
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::common::DeleteSuccess, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1893,13 +1902,12 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `delete_location_template`: set optional parameters, then call `send()`.
 ///
 /// Delete an SMS or email template of a location.
 ///
 /// `DELETE /locations/{locationId}/templates/{id}` · Version `v3` · location token · scopes: none stated
-///
-/// Note: HighLevel names no scope for this call, here or on its scopes page, and documents no response body.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DeleteLocationTemplate {
@@ -1907,14 +1915,16 @@ pub struct DeleteLocationTemplate {
     location_id: Option<String>,
     id: String,
 }
-impl DeleteLocationTemplate {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl DeleteLocationTemplate {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1938,10 +1948,12 @@ Defaults to the client's configured location.*/
         request.scope_key(location_id.clone());
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1950,13 +1962,12 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `delete_recurring_task`: set optional parameters, then call `send()`.
 ///
 /// Delete a recurring task.
 ///
 /// `DELETE /locations/{locationId}/recurring-tasks/{id}` · Version `v3` · location token · scopes: none stated
-///
-/// Note: HighLevel names no scope for the recurring-task calls, here or on its scopes page.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DeleteRecurringTask {
@@ -1964,14 +1975,16 @@ pub struct DeleteRecurringTask {
     location_id: Option<String>,
     id: String,
 }
-impl DeleteRecurringTask {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl DeleteRecurringTask {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1996,12 +2009,14 @@ Defaults to the client's configured location.*/
         request.scope_key(location_id.clone());
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::locations::DeleteRecurringTaskResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2013,6 +2028,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_conversation_channel`: set optional parameters, then call `send()`.
 ///
 /// List the SMS or email providers configured for a location.
@@ -2025,14 +2041,16 @@ pub struct GetConversationChannel {
     location_id: Option<String>,
     type_: ConversationChannelType,
 }
-impl GetConversationChannel {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl GetConversationChannel {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -2057,10 +2075,12 @@ Defaults to the client's configured location.*/
         request.scope_key(location_id.clone());
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ConversationChannelResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2069,13 +2089,12 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_custom_value`: set optional parameters, then call `send()`.
 ///
 /// Fetch one custom value of a location.
 ///
 /// `GET /locations/{locationId}/customValues/{id}` · Version `v3` · location token · scopes: `locations/customValues.readonly`
-///
-/// Note: SKILL.md gives GET /custom-values/{customValueId}; the real path is under the location. HighLevel's operation names no scope; the scope comes from HighLevel's scopes page.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetCustomValue {
@@ -2083,14 +2102,16 @@ pub struct GetCustomValue {
     location_id: Option<String>,
     id: String,
 }
-impl GetCustomValue {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl GetCustomValue {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -2114,12 +2135,14 @@ Defaults to the client's configured location.*/
         request.scope_key(location_id.clone());
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::locations::CustomValueResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2131,6 +2154,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_location`: set optional parameters, then call `send()`.
 ///
 /// Fetch one sub-account by its id.
@@ -2142,14 +2166,16 @@ pub struct GetLocation {
     client: crate::Client,
     location_id: Option<String>,
 }
-impl GetLocation {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl GetLocation {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -2172,10 +2198,12 @@ Defaults to the client's configured location.*/
         request.scope_key(location_id.clone());
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::locations::LocationResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2184,13 +2212,12 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_location_custom_field`: set optional parameters, then call `send()`.
 ///
 /// Fetch one custom field of a location by id or field key.
 ///
 /// `GET /locations/{locationId}/customFields/{id}` · Version `v3` · location token · scopes: `locations/customFields.readonly`
-///
-/// Note: HighLevel's operation names no scope; the scope comes from HighLevel's scopes page.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetLocationCustomField {
@@ -2198,14 +2225,16 @@ pub struct GetLocationCustomField {
     location_id: Option<String>,
     id: String,
 }
-impl GetLocationCustomField {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl GetLocationCustomField {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -2229,12 +2258,14 @@ Defaults to the client's configured location.*/
         request.scope_key(location_id.clone());
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::locations::LocationCustomFieldResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2246,27 +2277,28 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_location_permissions`: set optional parameters, then call `send()`.
 ///
 /// List the features enabled for a sub-account.
 ///
 /// `GET /locations/{locationId}/permissions` · Version `v3` · agency token · scopes: `locations.write`
-///
-/// Note: HighLevel's operation names the scope `locations/write`, which no scope list has; taken as locations.write, the scope of the other agency-level sub-account changes.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetLocationPermissions {
     client: crate::Client,
     location_id: Option<String>,
 }
-impl GetLocationPermissions {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl GetLocationPermissions {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -2290,10 +2322,12 @@ Defaults to the client's configured location.*/
         request.scope_key(location_id.clone());
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<LocationPermissions, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2302,13 +2336,12 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_location_tag`: set optional parameters, then call `send()`.
 ///
 /// Fetch one tag of a location.
 ///
 /// `GET /locations/{locationId}/tags/{tagId}` · Version `v3` · location token · scopes: `locations/tags.readonly`
-///
-/// Note: HighLevel's operation names no scope; the scope comes from HighLevel's scopes page.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetLocationTag {
@@ -2316,14 +2349,16 @@ pub struct GetLocationTag {
     location_id: Option<String>,
     tag_id: String,
 }
-impl GetLocationTag {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl GetLocationTag {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -2347,12 +2382,14 @@ Defaults to the client's configured location.*/
         request.scope_key(location_id.clone());
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::locations::LocationTagResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2364,13 +2401,12 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_recurring_task`: set optional parameters, then call `send()`.
 ///
 /// Fetch one recurring task.
 ///
 /// `GET /locations/{locationId}/recurring-tasks/{id}` · Version `v3` · location token · scopes: none stated
-///
-/// Note: HighLevel names no scope for the recurring-task calls, here or on its scopes page.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetRecurringTask {
@@ -2378,14 +2414,16 @@ pub struct GetRecurringTask {
     location_id: Option<String>,
     id: String,
 }
-impl GetRecurringTask {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl GetRecurringTask {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -2410,12 +2448,14 @@ Defaults to the client's configured location.*/
         request.scope_key(location_id.clone());
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::locations::RecurringTaskResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2427,27 +2467,28 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `list_custom_values`: set optional parameters, then call `send()`.
 ///
 /// List the custom values of a location.
 ///
 /// `GET /locations/{locationId}/customValues` · Version `v3` · location token · scopes: `locations/customValues.readonly`
-///
-/// Note: SKILL.md gives GET /custom-values/; the real path is under the location.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListCustomValues {
     client: crate::Client,
     location_id: Option<String>,
 }
-impl ListCustomValues {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl ListCustomValues {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -2471,10 +2512,12 @@ Defaults to the client's configured location.*/
         request.scope_key(location_id.clone());
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::locations::CustomValueList, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2483,13 +2526,12 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `list_location_custom_fields`: set optional parameters, then call `send()`.
 ///
 /// List the contact and opportunity custom fields of a location.
 ///
 /// `GET /locations/{locationId}/customFields` · Version `v3` · location token · scopes: `locations/customFields.readonly`
-///
-/// Note: SKILL.md's GET /custom-fields/ (list custom fields) has no match under that path; for contact and opportunity fields this is the list.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListLocationCustomFields {
@@ -2497,19 +2539,22 @@ pub struct ListLocationCustomFields {
     location_id: Option<String>,
     model: Option<ListLocationCustomFieldsModel>,
 }
-impl ListLocationCustomFields {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl ListLocationCustomFields {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Which records' fields to list.
+
+    /// Which records' fields to list.
     pub fn model(mut self, value: impl Into<ListLocationCustomFieldsModel>) -> Self {
         self.model = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -2536,12 +2581,14 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::locations::LocationCustomFieldList, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2553,6 +2600,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `list_location_tags`: set optional parameters, then call `send()`.
 ///
 /// List the tags of a location.
@@ -2564,14 +2612,16 @@ pub struct ListLocationTags {
     client: crate::Client,
     location_id: Option<String>,
 }
-impl ListLocationTags {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl ListLocationTags {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -2595,10 +2645,12 @@ Defaults to the client's configured location.*/
         request.scope_key(location_id.clone());
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::locations::LocationTagList, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2607,13 +2659,12 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `list_location_templates`: set optional parameters, then call `send()`.
 ///
 /// List the SMS, email and WhatsApp templates of a location.
 ///
 /// `GET /locations/{locationId}/templates` · Version `v3` · location token · scopes: `locations/templates.readonly`
-///
-/// Note: HighLevel types `skip` and `limit` as strings; they are counts and typed integer here.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListLocationTemplates {
@@ -2625,34 +2676,40 @@ pub struct ListLocationTemplates {
     type_: Option<crate::locations::TemplateType>,
     origin_id: String,
 }
-impl ListLocationTemplates {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl ListLocationTemplates {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Include deleted templates.
+
+    /// Include deleted templates.
     pub fn deleted(mut self, value: impl Into<bool>) -> Self {
         self.deleted = Some(value.into());
         self
     }
-    ///Number of templates to skip.
+
+    /// Number of templates to skip.
     pub fn skip(mut self, value: impl Into<i64>) -> Self {
         self.skip = Some(value.into());
         self
     }
-    ///Page size.
+
+    /// Page size.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
-    ///Only templates of this channel.
+
+    /// Only templates of this channel.
     pub fn type_(mut self, value: impl Into<crate::locations::TemplateType>) -> Self {
         self.type_ = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -2689,12 +2746,14 @@ Defaults to the client's configured location.*/
         request.query("originId", &self.origin_id);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::locations::LocationTemplateList, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2706,15 +2765,20 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 impl crate::Paginated for ListLocationTemplates {
     type Page = crate::locations::LocationTemplateList;
+
     type Item = crate::locations::LocationTemplate;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListLocationTemplates::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.templates.as_ref()).map_or(0, Vec::len);
@@ -2731,10 +2795,12 @@ impl crate::Paginated for ListLocationTemplates {
         self.skip = Some(next);
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.templates).unwrap_or_default()
     }
 }
+
 impl ListLocationTemplates {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -2745,27 +2811,28 @@ impl ListLocationTemplates {
         crate::paginate(self)
     }
 }
+
 /// Request builder for `list_timezones`: set optional parameters, then call `send()`.
 ///
 /// List the time zones a location can use.
 ///
 /// `GET /locations/{locationId}/timezones` · Version `v3` · location token · scopes: `locations.readonly`
-///
-/// Note: HighLevel's doc does not declare the `locationId` path parameter and gives no response schema; the response stays raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListTimezones {
     client: crate::Client,
     location_id: Option<String>,
 }
-impl ListTimezones {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl ListTimezones {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -2789,10 +2856,12 @@ Defaults to the client's configured location.*/
         request.scope_key(location_id.clone());
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2801,13 +2870,12 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `search_location_tasks`: set optional parameters, then call `send()`.
 ///
 /// Search the tasks of a location.
 ///
 /// `POST /locations/{locationId}/tasks/search` · Version `v3` · location token · scopes: `locations/tasks.readonly`
-///
-/// Note: SKILL.md gives GET for this path; HighLevel documents POST with a JSON body. HighLevel gives the listed tasks no schema, so each stays raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct SearchLocationTasks {
@@ -2815,14 +2883,16 @@ pub struct SearchLocationTasks {
     location_id: Option<String>,
     body: crate::locations::SearchLocationTasksRequest,
 }
-impl SearchLocationTasks {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl SearchLocationTasks {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -2850,10 +2920,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::locations::LocationTaskList, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2862,15 +2934,20 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 impl crate::Paginated for SearchLocationTasks {
     type Page = crate::locations::LocationTaskList;
+
     type Item = serde_json::Value;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         SearchLocationTasks::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.tasks.as_ref()).map_or(0, Vec::len);
@@ -2885,10 +2962,12 @@ impl crate::Paginated for SearchLocationTasks {
         self.body.skip = Some(next);
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.tasks).unwrap_or_default()
     }
 }
+
 impl SearchLocationTasks {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -2899,13 +2978,12 @@ impl SearchLocationTasks {
         crate::paginate(self)
     }
 }
+
 /// Request builder for `search_locations`: set optional parameters, then call `send()`.
 ///
 /// Search the sub-accounts of an agency.
 ///
 /// `GET /locations/search` · Version `v3` · location or agency token · scopes: `locations.readonly`
-///
-/// Note: SKILL.md also lists GET /locations/ to list locations; HighLevel's location document has no such call and this search serves as the list. HighLevel types `skip` and `limit` as strings; typed integer here.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct SearchLocations {
@@ -2916,32 +2994,38 @@ pub struct SearchLocations {
     order: Option<SearchLocationsOrder>,
     email: Option<String>,
 }
+
 impl SearchLocations {
-    ///Id of the agency whose sub-accounts are searched.
+    /// Id of the agency whose sub-accounts are searched.
     pub fn company_id(mut self, value: impl Into<String>) -> Self {
         self.company_id = Some(value.into());
         self
     }
-    ///Number of results to skip.
+
+    /// Number of results to skip.
     pub fn skip(mut self, value: impl Into<i64>) -> Self {
         self.skip = Some(value.into());
         self
     }
-    ///Page size.
+
+    /// Page size.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
-    ///Sort direction.
+
+    /// Sort direction.
     pub fn order(mut self, value: impl Into<SearchLocationsOrder>) -> Self {
         self.order = Some(value.into());
         self
     }
-    ///Email address to match.
+
+    /// Email address to match.
     pub fn email(mut self, value: impl Into<String>) -> Self {
         self.email = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -2970,12 +3054,14 @@ impl SearchLocations {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::locations::LocationSearchResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2987,15 +3073,20 @@ impl SearchLocations {
         self.client.execute(request).await
     }
 }
+
 impl crate::Paginated for SearchLocations {
     type Page = crate::locations::LocationSearchResponse;
+
     type Item = crate::locations::Location;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         SearchLocations::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.locations.as_ref()).map_or(0, Vec::len);
@@ -3010,10 +3101,12 @@ impl crate::Paginated for SearchLocations {
         self.skip = Some(next);
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.locations).unwrap_or_default()
     }
 }
+
 impl SearchLocations {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -3024,13 +3117,12 @@ impl SearchLocations {
         crate::paginate(self)
     }
 }
+
 /// Request builder for `update_custom_value`: set optional parameters, then call `send()`.
 ///
 /// Change a custom value of a location.
 ///
 /// `PUT /locations/{locationId}/customValues/{id}` · Version `v3` · location token · scopes: `locations/customValues.write`
-///
-/// Note: SKILL.md gives PUT /custom-values/{customValueId}; the real path is under the location. HighLevel's operation names no scope; the scope comes from HighLevel's scopes page.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpdateCustomValue {
@@ -3039,14 +3131,16 @@ pub struct UpdateCustomValue {
     id: String,
     body: crate::locations::CustomValueRequest,
 }
-impl UpdateCustomValue {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl UpdateCustomValue {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -3074,12 +3168,14 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::locations::CustomValueResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3091,13 +3187,12 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `update_location`: set optional parameters, then call `send()`.
 ///
 /// Change a sub-account.
 ///
 /// `PUT /locations/{locationId}` · Version `v3` · agency token · scopes: `locations.write`
-///
-/// Note: HighLevel's v3 document marks `twilio` deprecated and otherwise documents the v2 body, which is used as is.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpdateLocation {
@@ -3105,14 +3200,16 @@ pub struct UpdateLocation {
     location_id: Option<String>,
     body: crate::locations::UpdateLocationRequest,
 }
-impl UpdateLocation {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl UpdateLocation {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -3139,10 +3236,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::locations::Location, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3151,13 +3250,12 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `update_location_custom_field`: set optional parameters, then call `send()`.
 ///
 /// Change a custom field of a location.
 ///
 /// `PUT /locations/{locationId}/customFields/{id}` · Version `v3` · location token · scopes: `locations/customFields.write`
-///
-/// Note: HighLevel reuses the operationId `update-custom-field` of custom-fields.json and names no scope here; the scope comes from HighLevel's scopes page.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpdateLocationCustomField {
@@ -3166,14 +3264,16 @@ pub struct UpdateLocationCustomField {
     id: String,
     body: crate::locations::UpdateLocationCustomFieldRequest,
 }
-impl UpdateLocationCustomField {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl UpdateLocationCustomField {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -3201,12 +3301,14 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::locations::LocationCustomFieldResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3218,13 +3320,12 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `update_location_permissions`: set optional parameters, then call `send()`.
 ///
 /// Set the features enabled for a sub-account.
 ///
 /// `PUT /locations/{locationId}/permissions` · Version `v3` · agency token · scopes: `locations.write`
-///
-/// Note: HighLevel's operation names the scope `locations/write`, which no scope list has; taken as locations.write, the scope of the other agency-level sub-account changes.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpdateLocationPermissions {
@@ -3232,14 +3333,16 @@ pub struct UpdateLocationPermissions {
     location_id: Option<String>,
     body: LocationPermissions,
 }
-impl UpdateLocationPermissions {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl UpdateLocationPermissions {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -3267,10 +3370,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<LocationPermissions, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3279,13 +3384,12 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `update_location_tag`: set optional parameters, then call `send()`.
 ///
 /// Rename a tag of a location.
 ///
 /// `PUT /locations/{locationId}/tags/{tagId}` · Version `v3` · location token · scopes: `locations/tags.write`
-///
-/// Note: HighLevel's operation names no scope; the scope comes from HighLevel's scopes page.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpdateLocationTag {
@@ -3294,14 +3398,16 @@ pub struct UpdateLocationTag {
     tag_id: String,
     body: crate::locations::LocationTagRequest,
 }
-impl UpdateLocationTag {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl UpdateLocationTag {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -3329,12 +3435,14 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::locations::LocationTagResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3346,13 +3454,12 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `update_recurring_task`: set optional parameters, then call `send()`.
 ///
 /// Change a recurring task.
 ///
 /// `PUT /locations/{locationId}/recurring-tasks/{id}` · Version `v3` · location token · scopes: none stated
-///
-/// Note: HighLevel names no scope for the recurring-task calls, here or on its scopes page.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpdateRecurringTask {
@@ -3361,14 +3468,16 @@ pub struct UpdateRecurringTask {
     id: String,
     body: crate::locations::UpdateRecurringTaskRequest,
 }
-impl UpdateRecurringTask {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl UpdateRecurringTask {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -3397,12 +3506,14 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::locations::RecurringTaskResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3414,13 +3525,12 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `upload_location_custom_field_files`: set optional parameters, then call `send()`.
 ///
 /// Upload files for a file-type custom field.
 ///
 /// `POST /locations/{locationId}/customFields/upload` · Version `v3` · location token · scopes: `locations/customFields.write`
-///
-/// Note: HighLevel's form declares only `id` and `maxFiles` (typed string) and no file part; the `file` part here is ours, since the form field name of the file is not documented.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UploadLocationCustomFieldFiles {
@@ -3428,14 +3538,16 @@ pub struct UploadLocationCustomFieldFiles {
     location_id: Option<String>,
     body: crate::locations::UploadCustomFieldFilesRequest,
 }
-impl UploadLocationCustomFieldFiles {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl UploadLocationCustomFieldFiles {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -3466,12 +3578,14 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::locations::UploadCustomFieldFilesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3483,11 +3597,12 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// The `ConversationChannelEntry` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ConversationChannelEntry {
-    /// `conversationProvider`
+    /// `conversationProvider`: a [`ConversationProvider`](crate::v3::locations::ConversationProvider).
     #[serde(
         rename = "conversationProvider",
         default,
@@ -3495,11 +3610,12 @@ pub struct ConversationChannelEntry {
     )]
     pub conversation_provider: Option<ConversationProvider>,
 }
+
 /// The `ConversationChannelResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ConversationChannelResponse {
-    /// `conversationChannel`
+    /// `conversationChannel`: a [`ConversationChannels`](crate::v3::locations::ConversationChannels).
     #[serde(
         rename = "conversationChannel",
         default,
@@ -3507,17 +3623,21 @@ pub struct ConversationChannelResponse {
     )]
     pub conversation_channel: Option<ConversationChannels>,
 }
+
 /// A conversation channel that has providers.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ConversationChannelType {
-    ///`SMS`
+    /// `SMS`
     Sms,
-    ///`Email`
+
+    /// `Email`
     Email,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 impl ConversationChannelType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3528,6 +3648,7 @@ impl ConversationChannelType {
         }
     }
 }
+
 impl From<&str> for ConversationChannelType {
     fn from(value: &str) -> Self {
         match value {
@@ -3538,47 +3659,58 @@ impl From<&str> for ConversationChannelType {
     }
 }
 crate::runtime::enums::string_enum!(ConversationChannelType);
+
 /// The providers configured per channel.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ConversationChannels {
-    /// `SMS`
+    /// `SMS`: a list of [`ConversationChannelEntry`](crate::v3::locations::ConversationChannelEntry) values.
     #[serde(rename = "SMS", default, skip_serializing_if = "Option::is_none")]
     pub sms: Option<Vec<ConversationChannelEntry>>,
-    /// `Email`
+
+    /// `Email`: a list of [`ConversationChannelEntry`](crate::v3::locations::ConversationChannelEntry) values.
     #[serde(rename = "Email", default, skip_serializing_if = "Option::is_none")]
     pub email: Option<Vec<ConversationChannelEntry>>,
 }
+
 /// A provider that carries a channel's messages.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ConversationProvider {
-    /// `_id`
+    /// `_id`: a string. Example: `twilio_provider`.
     #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`
+
+    /// `name`: a string. Example: `Twilio`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `type`
+
+    /// `type`: a [`ConversationChannelType`](crate::v3::locations::ConversationChannelType).
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<ConversationChannelType>,
+
     /// The channel's default provider.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default: Option<bool>,
 }
+
 /// Values of `ListLocationCustomFieldsModel`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ListLocationCustomFieldsModel {
-    ///`contact`
+    /// `contact`
     Contact,
-    ///`opportunity`
+
+    /// `opportunity`
     Opportunity,
-    ///`all`
+
+    /// `all`
     All,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 impl ListLocationCustomFieldsModel {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3590,6 +3722,7 @@ impl ListLocationCustomFieldsModel {
         }
     }
 }
+
 impl From<&str> for ListLocationCustomFieldsModel {
     fn from(value: &str) -> Self {
         match value {
@@ -3601,63 +3734,90 @@ impl From<&str> for ListLocationCustomFieldsModel {
     }
 }
 crate::runtime::enums::string_enum!(ListLocationCustomFieldsModel);
+
 /// A feature that can be switched on for a sub-account.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum LocationPermission {
-    ///`2-way-text-messaging`
+    /// `2-way-text-messaging`
     V2WayTextMessaging,
-    ///`gmb-messaging`
+
+    /// `gmb-messaging`
     GmbMessaging,
-    ///`web-chat`
+
+    /// `web-chat`
     WebChat,
-    ///`reputation-management`
+
+    /// `reputation-management`
     ReputationManagement,
-    ///`facebook-messenger`
+
+    /// `facebook-messenger`
     FacebookMessenger,
-    ///`gmb-call-tracking`
+
+    /// `gmb-call-tracking`
     GmbCallTracking,
-    ///`missed-call-text-back`
+
+    /// `missed-call-text-back`
     MissedCallTextBack,
-    ///`text-to-pay`
+
+    /// `text-to-pay`
     TextToPay,
-    ///`calendar`
+
+    /// `calendar`
     Calendar,
-    ///`crm`
+
+    /// `crm`
     Crm,
-    ///`opportunities`
+
+    /// `opportunities`
     Opportunities,
-    ///`email-marketing`
+
+    /// `email-marketing`
     EmailMarketing,
-    ///`form-builder`
+
+    /// `form-builder`
     FormBuilder,
-    ///`survey-builder`
+
+    /// `survey-builder`
     SurveyBuilder,
-    ///`trigger-links`
+
+    /// `trigger-links`
     TriggerLinks,
-    ///`html-builder`
+
+    /// `html-builder`
     HtmlBuilder,
-    ///`sms-email-templates`
+
+    /// `sms-email-templates`
     SmsEmailTemplates,
-    ///`funnels`
+
+    /// `funnels`
     Funnels,
-    ///`websites`
+
+    /// `websites`
     Websites,
-    ///`workflow`
+
+    /// `workflow`
     Workflow,
-    ///`membership`
+
+    /// `membership`
     Membership,
-    ///`all-reports`
+
+    /// `all-reports`
     AllReports,
-    ///`triggers`
+
+    /// `triggers`
     Triggers,
-    ///`campaigns`
+
+    /// `campaigns`
     Campaigns,
-    ///`launchpad`
+
+    /// `launchpad`
     Launchpad,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 impl LocationPermission {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3691,6 +3851,7 @@ impl LocationPermission {
         }
     }
 }
+
 impl From<&str> for LocationPermission {
     fn from(value: &str) -> Self {
         match value {
@@ -3724,39 +3885,46 @@ impl From<&str> for LocationPermission {
     }
 }
 crate::runtime::enums::string_enum!(LocationPermission);
+
 /// The features enabled for a sub-account.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct LocationPermissions {
-    /// `permissions`
+    /// `permissions`: a list of [`LocationPermission`](crate::v3::locations::LocationPermission) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub permissions: Option<Vec<LocationPermission>>,
 }
+
 impl LocationPermissions {
-    ///A value with the required fields (`permissions`).
+    /// A value with the required fields (`permissions`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(permissions: impl Into<Vec<LocationPermission>>) -> Self {
         Self {
             permissions: Some(permissions.into()),
         }
     }
-    ///Sets `permissions`.
+
+    /// Sets `permissions`.
     pub fn permissions(mut self, value: impl Into<Vec<LocationPermission>>) -> Self {
         self.permissions = Some(value.into());
         self
     }
 }
+
 /// Values of `SearchLocationsOrder`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SearchLocationsOrder {
-    ///`asc`
+    /// `asc`
     Asc,
-    ///`desc`
+
+    /// `desc`
     Desc,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 impl SearchLocationsOrder {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3767,6 +3935,7 @@ impl SearchLocationsOrder {
         }
     }
 }
+
 impl From<&str> for SearchLocationsOrder {
     fn from(value: &str) -> Self {
         match value {

@@ -29,32 +29,33 @@
 //! | [`list_wallet_charges`](Marketplace::list_wallet_charges) | `GET /marketplace/billing/charges` | `v3` | location |
 //! | [`migrate_external_auth_connection`](Marketplace::migrate_external_auth_connection) | `POST /marketplace/external-auth/migration` | `v3` | location |
 //! | [`uninstall_app`](Marketplace::uninstall_app) | `DELETE /marketplace/app/{appId}/installations` | `v3` | either |
+
 /// This module's path below the crate root.
 pub const MODULE: &str = "v3::marketplace";
-///Operations of the Marketplace module. Get one with `client.v3().marketplace()`.
+
+/// Operations of the Marketplace module. Get one with `client.v3().marketplace()`.
 #[derive(Clone, Debug)]
 pub struct Marketplace {
     client: crate::Client,
 }
+
 impl Marketplace {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
     }
+
     /// Check whether the sub-account's wallet can be charged.
     ///
     /// `GET /marketplace/billing/charges/has-funds` · Version `v3` · location token · scopes: `charges.readonly`
-    ///
-    /// Note: Sub-account OAuth access token only, not a Private Integration Token (Location-Access-Only). HighLevel's doc names no Version header. HighLevel's v3 document names no Version here; the client sends v3, as HighLevel's v3 clients do.
     pub fn check_wallet_funds(&self) -> CheckWalletFunds {
         CheckWalletFunds {
             client: self.client.clone(),
         }
     }
+
     /// Charge a sub-account's wallet for metered usage of the app.
     ///
     /// `POST /marketplace/billing/charges` · Version `v3` · location token · scopes: `charges.write`
-    ///
-    /// Note: Sub-account OAuth access token only, not a Private Integration Token (Location-Access-Only). HighLevel's doc names no Version header. HighLevel's v3 document names no Version here; the client sends v3, as HighLevel's v3 clients do.
     pub fn create_wallet_charge(
         &self,
         body: crate::marketplace::CreateWalletChargeRequest,
@@ -64,11 +65,10 @@ impl Marketplace {
             body,
         }
     }
+
     /// Delete a wallet charge.
     ///
     /// `DELETE /marketplace/billing/charges/{chargeId}` · Version `v3` · location token · scopes: `charges.write`
-    ///
-    /// Note: Sub-account OAuth access token only, not a Private Integration Token (Location-Access-Only). HighLevel's doc names no Version header. HighLevel's v3 document names no Version here; the client sends v3, as HighLevel's v3 clients do.
     pub fn delete_wallet_charge(
         &self,
         charge_id: impl Into<String>,
@@ -78,11 +78,10 @@ impl Marketplace {
             charge_id: charge_id.into(),
         }
     }
+
     /// Fetch the subscription and usage plans of the app for a sub-account.
     ///
     /// `GET /marketplace/app/{appId}/rebilling-config/location/{locationId}` · Version `v3` · location token · scopes: `oauth.readonly`
-    ///
-    /// Note: Sub-account OAuth access token only, not a Private Integration Token (Location-Access-Only).
     pub fn get_app_rebilling_config(
         &self,
         app_id: impl Into<String>,
@@ -93,11 +92,10 @@ impl Marketplace {
             location_id: None,
         }
     }
+
     /// Fetch the agency, sub-account, user and plan behind the current token's install.
     ///
     /// `GET /marketplace/app/{appId}/installations` · Version `v3` · location or agency token · scopes: `marketplace-installer-details.readonly`
-    ///
-    /// Note: OAuth access tokens only (agency or sub-account), not Private Integration Tokens (Location-Access-Only and Agency-Access-Only).
     pub fn get_installer_details(
         &self,
         app_id: impl Into<String>,
@@ -107,22 +105,20 @@ impl Marketplace {
             app_id: app_id.into(),
         }
     }
+
     /// Fetch one wallet charge.
     ///
     /// `GET /marketplace/billing/charges/{chargeId}` · Version `v3` · location token · scopes: `charges.readonly`
-    ///
-    /// Note: Sub-account OAuth access token only, not a Private Integration Token (Location-Access-Only). HighLevel's doc names no Version header. HighLevel's v3 document names no Version here; the client sends v3, as HighLevel's v3 clients do.
     pub fn get_wallet_charge(&self, charge_id: impl Into<String>) -> GetWalletCharge {
         GetWalletCharge {
             client: self.client.clone(),
             charge_id: charge_id.into(),
         }
     }
+
     /// List the wallet charges the app has made.
     ///
     /// `GET /marketplace/billing/charges` · Version `v3` · location token · scopes: `charges.readonly`
-    ///
-    /// Note: Sub-account OAuth access token only, not a Private Integration Token (Location-Access-Only). HighLevel's doc names no Version header. HighLevel's v3 document names no Version here; the client sends v3, as HighLevel's v3 clients do.
     pub fn list_wallet_charges(&self) -> ListWalletCharges {
         ListWalletCharges {
             client: self.client.clone(),
@@ -135,6 +131,7 @@ impl Marketplace {
             limit: None,
         }
     }
+
     /// Hand an app's external-auth credentials for a sub-account to HighLevel to store and manage.
     ///
     /// `POST /marketplace/external-auth/migration` · Version `v3` · location token · scopes: `marketplace-external-auth-migration.write`
@@ -147,11 +144,10 @@ impl Marketplace {
             body,
         }
     }
+
     /// Uninstall the app from an agency (and all its sub-accounts) or from one sub-account.
     ///
     /// `DELETE /marketplace/app/{appId}/installations` · Version `v3` · location or agency token · scopes: `oauth.write`
-    ///
-    /// Note: HighLevel accepts an agency token (OAuth or Private Integration) or a sub-account OAuth access token; a sub-account Private Integration Token is not accepted (Location-Access-Only).
     pub fn uninstall_app(
         &self,
         app_id: impl Into<String>,
@@ -164,7 +160,8 @@ impl Marketplace {
         }
     }
 }
-///One call per operation with sample arguments (contract tests only).
+
+/// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -271,7 +268,8 @@ pub fn contract_samples(
         ));
     calls
 }
-///One call per operation with every optional argument and field set too (contract tests only).
+
+/// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -408,18 +406,18 @@ pub fn contract_samples_full(
         ));
     calls
 }
+
 /// Request builder for `check_wallet_funds`: set optional parameters, then call `send()`.
 ///
 /// Check whether the sub-account's wallet can be charged.
 ///
 /// `GET /marketplace/billing/charges/has-funds` · Version `v3` · location token · scopes: `charges.readonly`
-///
-/// Note: Sub-account OAuth access token only, not a Private Integration Token (Location-Access-Only). HighLevel's doc names no Version header. HighLevel's v3 document names no Version here; the client sends v3, as HighLevel's v3 clients do.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct CheckWalletFunds {
     client: crate::Client,
 }
+
 impl CheckWalletFunds {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -437,10 +435,12 @@ impl CheckWalletFunds {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::marketplace::WalletFunds, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -449,19 +449,19 @@ impl CheckWalletFunds {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `create_wallet_charge`: set optional parameters, then call `send()`.
 ///
 /// Charge a sub-account's wallet for metered usage of the app.
 ///
 /// `POST /marketplace/billing/charges` · Version `v3` · location token · scopes: `charges.write`
-///
-/// Note: Sub-account OAuth access token only, not a Private Integration Token (Location-Access-Only). HighLevel's doc names no Version header. HighLevel's v3 document names no Version here; the client sends v3, as HighLevel's v3 clients do.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct CreateWalletCharge {
     client: crate::Client,
     body: crate::marketplace::CreateWalletChargeRequest,
 }
+
 impl CreateWalletCharge {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -483,12 +483,14 @@ impl CreateWalletCharge {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::marketplace::CreateWalletChargeResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -500,19 +502,19 @@ impl CreateWalletCharge {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `delete_wallet_charge`: set optional parameters, then call `send()`.
 ///
 /// Delete a wallet charge.
 ///
 /// `DELETE /marketplace/billing/charges/{chargeId}` · Version `v3` · location token · scopes: `charges.write`
-///
-/// Note: Sub-account OAuth access token only, not a Private Integration Token (Location-Access-Only). HighLevel's doc names no Version header. HighLevel's v3 document names no Version here; the client sends v3, as HighLevel's v3 clients do.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DeleteWalletCharge {
     client: crate::Client,
     charge_id: String,
 }
+
 impl DeleteWalletCharge {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -533,12 +535,14 @@ impl DeleteWalletCharge {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::marketplace::MarketplaceSuccess, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -550,13 +554,12 @@ impl DeleteWalletCharge {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_app_rebilling_config`: set optional parameters, then call `send()`.
 ///
 /// Fetch the subscription and usage plans of the app for a sub-account.
 ///
 /// `GET /marketplace/app/{appId}/rebilling-config/location/{locationId}` · Version `v3` · location token · scopes: `oauth.readonly`
-///
-/// Note: Sub-account OAuth access token only, not a Private Integration Token (Location-Access-Only).
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetAppRebillingConfig {
@@ -564,14 +567,16 @@ pub struct GetAppRebillingConfig {
     app_id: String,
     location_id: Option<String>,
 }
-impl GetAppRebillingConfig {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl GetAppRebillingConfig {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -596,12 +601,14 @@ Defaults to the client's configured location.*/
         request.scope_key(location_id.clone());
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::marketplace::GetAppRebillingConfigResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -613,19 +620,19 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_installer_details`: set optional parameters, then call `send()`.
 ///
 /// Fetch the agency, sub-account, user and plan behind the current token's install.
 ///
 /// `GET /marketplace/app/{appId}/installations` · Version `v3` · location or agency token · scopes: `marketplace-installer-details.readonly`
-///
-/// Note: OAuth access tokens only (agency or sub-account), not Private Integration Tokens (Location-Access-Only and Agency-Access-Only).
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetInstallerDetails {
     client: crate::Client,
     app_id: String,
 }
+
 impl GetInstallerDetails {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -646,12 +653,14 @@ impl GetInstallerDetails {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::marketplace::GetInstallerDetailsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -663,19 +672,19 @@ impl GetInstallerDetails {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_wallet_charge`: set optional parameters, then call `send()`.
 ///
 /// Fetch one wallet charge.
 ///
 /// `GET /marketplace/billing/charges/{chargeId}` · Version `v3` · location token · scopes: `charges.readonly`
-///
-/// Note: Sub-account OAuth access token only, not a Private Integration Token (Location-Access-Only). HighLevel's doc names no Version header. HighLevel's v3 document names no Version here; the client sends v3, as HighLevel's v3 clients do.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetWalletCharge {
     client: crate::Client,
     charge_id: String,
 }
+
 impl GetWalletCharge {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -696,10 +705,12 @@ impl GetWalletCharge {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::marketplace::WalletCharge, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -708,13 +719,12 @@ impl GetWalletCharge {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `list_wallet_charges`: set optional parameters, then call `send()`.
 ///
 /// List the wallet charges the app has made.
 ///
 /// `GET /marketplace/billing/charges` · Version `v3` · location token · scopes: `charges.readonly`
-///
-/// Note: Sub-account OAuth access token only, not a Private Integration Token (Location-Access-Only). HighLevel's doc names no Version header. HighLevel's v3 document names no Version here; the client sends v3, as HighLevel's v3 clients do.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListWalletCharges {
@@ -727,42 +737,50 @@ pub struct ListWalletCharges {
     skip: Option<i64>,
     limit: Option<i64>,
 }
+
 impl ListWalletCharges {
-    ///Billing meter, from the app's pricing page.
+    /// Billing meter, from the app's pricing page.
     pub fn meter_id(mut self, value: impl Into<String>) -> Self {
         self.meter_id = Some(value.into());
         self
     }
-    ///The app's own event or transaction id.
+
+    /// The app's own event or transaction id.
     pub fn event_id(mut self, value: impl Into<String>) -> Self {
         self.event_id = Some(value.into());
         self
     }
-    ///User id given when the charge was made.
+
+    /// User id given when the charge was made.
     pub fn user_id(mut self, value: impl Into<String>) -> Self {
         self.user_id = Some(value.into());
         self
     }
-    ///Only charges after this date.
+
+    /// Only charges after this date.
     pub fn start_date(mut self, value: impl Into<String>) -> Self {
         self.start_date = Some(value.into());
         self
     }
-    ///Only charges before this date.
+
+    /// Only charges before this date.
     pub fn end_date(mut self, value: impl Into<String>) -> Self {
         self.end_date = Some(value.into());
         self
     }
-    ///Number of charges to pass over.
+
+    /// Number of charges to pass over.
     pub fn skip(mut self, value: impl Into<i64>) -> Self {
         self.skip = Some(value.into());
         self
     }
-    ///Page size.
+
+    /// Page size.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -800,12 +818,14 @@ impl ListWalletCharges {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::marketplace::ListWalletChargesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -817,15 +837,20 @@ impl ListWalletCharges {
         self.client.execute(request).await
     }
 }
+
 impl crate::Paginated for ListWalletCharges {
     type Page = crate::marketplace::ListWalletChargesResponse;
+
     type Item = crate::marketplace::WalletCharge;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListWalletCharges::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.charges.as_ref()).map_or(0, Vec::len);
@@ -843,10 +868,12 @@ impl crate::Paginated for ListWalletCharges {
         self.skip = Some(next);
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.charges).unwrap_or_default()
     }
 }
+
 impl ListWalletCharges {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -857,6 +884,7 @@ impl ListWalletCharges {
         crate::paginate(self)
     }
 }
+
 /// Request builder for `migrate_external_auth_connection`: set optional parameters, then call `send()`.
 ///
 /// Hand an app's external-auth credentials for a sub-account to HighLevel to store and manage.
@@ -868,6 +896,7 @@ pub struct MigrateExternalAuthConnection {
     client: crate::Client,
     body: crate::marketplace::MigrateExternalAuthRequest,
 }
+
 impl MigrateExternalAuthConnection {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -889,12 +918,14 @@ impl MigrateExternalAuthConnection {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::marketplace::MigrateExternalAuthResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -906,13 +937,12 @@ impl MigrateExternalAuthConnection {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `uninstall_app`: set optional parameters, then call `send()`.
 ///
 /// Uninstall the app from an agency (and all its sub-accounts) or from one sub-account.
 ///
 /// `DELETE /marketplace/app/{appId}/installations` · Version `v3` · location or agency token · scopes: `oauth.write`
-///
-/// Note: HighLevel accepts an agency token (OAuth or Private Integration) or a sub-account OAuth access token; a sub-account Private Integration Token is not accepted (Location-Access-Only).
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UninstallApp {
@@ -920,6 +950,7 @@ pub struct UninstallApp {
     app_id: String,
     body: crate::marketplace::UninstallAppRequest,
 }
+
 impl UninstallApp {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -944,12 +975,14 @@ impl UninstallApp {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::marketplace::MarketplaceSuccess, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,

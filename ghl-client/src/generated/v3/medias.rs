@@ -33,22 +33,24 @@
 //! | [`list_media_files`](Medias::list_media_files) | `GET /medias/files` | `v3` | location |
 //! | [`update_media_object`](Medias::update_media_object) | `POST /medias/{id}` | `v3` | location |
 //! | [`upload_media_file`](Medias::upload_media_file) | `POST /medias/upload-file` | `v3` | location |
+
 /// This module's path below the crate root.
 pub const MODULE: &str = "v3::medias";
-///Operations of the Media Storage module. Get one with `client.v3().medias()`.
+
+/// Operations of the Media Storage module. Get one with `client.v3().medias()`.
 #[derive(Clone, Debug)]
 pub struct Medias {
     client: crate::Client,
 }
+
 impl Medias {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
     }
+
     /// Delete or trash several files and folders at once.
     ///
     /// `PUT /medias/delete-files` · Version `v3` · location token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc names no OAuth scope for this operation.
     pub fn bulk_delete_media_objects(
         &self,
         body: crate::medias::BulkDeleteMediaObjectsRequest,
@@ -58,11 +60,10 @@ impl Medias {
             body,
         }
     }
+
     /// Rename several files and folders at once.
     ///
     /// `PUT /medias/update-files` · Version `v3` · location token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc names no OAuth scope for this operation.
     pub fn bulk_update_media_objects(
         &self,
         body: crate::medias::BulkUpdateMediaObjectsRequest,
@@ -72,11 +73,10 @@ impl Medias {
             body,
         }
     }
+
     /// Create a folder in the media library.
     ///
     /// `POST /medias/folder` · Version `v3` · location token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc names no OAuth scope for this operation.
     pub fn create_media_folder(
         &self,
         body: crate::medias::CreateMediaFolderRequest,
@@ -86,11 +86,10 @@ impl Medias {
             body,
         }
     }
+
     /// Delete a file or folder.
     ///
     /// `DELETE /medias/{id}` · Version `v3` · location token · scopes: `medias.write`
-    ///
-    /// Note: SKILL.md gives DELETE /medias/{fileId} for files and DELETE /medias/folder/{folderId} for folders; HighLevel has this one operation for both.
     pub fn delete_media_object(
         &self,
         id: impl Into<String>,
@@ -104,11 +103,10 @@ impl Medias {
             alt_type: alt_type.into(),
         }
     }
+
     /// List the files and folders of a location's media library.
     ///
     /// `GET /medias/files` · Version `v3` · location token · scopes: `medias.readonly`
-    ///
-    /// Note: SKILL.md gives GET /medias/ for listing; the real path is /medias/files.
     pub fn list_media_files(
         &self,
         alt_id: impl Into<String>,
@@ -131,11 +129,10 @@ impl Medias {
             fetch_all: None,
         }
     }
+
     /// Rename a file or folder.
     ///
     /// `POST /medias/{id}` · Version `v3` · location token · scopes: none stated
-    ///
-    /// Note: SKILL.md gives PUT /medias/{fileId}; the real method is POST. HighLevel's doc names no OAuth scope for this operation.
     pub fn update_media_object(
         &self,
         id: impl Into<String>,
@@ -147,13 +144,12 @@ impl Medias {
             body,
         }
     }
+
     /// Upload a file to the media library, or register a hosted one.
     ///
     /// Send either `file`, or `hosted: true` with `fileUrl`.
     ///
     /// `POST /medias/upload-file` · Version `v3` · location token · scopes: `medias.write`
-    ///
-    /// Note: SKILL.md's example also sends a `locationId` form field, which HighLevel's doc does not list.
     pub fn upload_media_file(
         &self,
         body: crate::medias::UploadMediaFileRequest,
@@ -164,7 +160,8 @@ impl Medias {
         }
     }
 }
-///One call per operation with sample arguments (contract tests only).
+
+/// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -283,7 +280,8 @@ pub fn contract_samples(
         ));
     calls
 }
-///One call per operation with every optional argument and field set too (contract tests only).
+
+/// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -413,19 +411,19 @@ pub fn contract_samples_full(
         ));
     calls
 }
+
 /// Request builder for `bulk_delete_media_objects`: set optional parameters, then call `send()`.
 ///
 /// Delete or trash several files and folders at once.
 ///
 /// `PUT /medias/delete-files` · Version `v3` · location token · scopes: none stated
-///
-/// Note: HighLevel's doc names no OAuth scope for this operation.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct BulkDeleteMediaObjects {
     client: crate::Client,
     body: crate::medias::BulkDeleteMediaObjectsRequest,
 }
+
 impl BulkDeleteMediaObjects {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -444,12 +442,14 @@ impl BulkDeleteMediaObjects {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<Vec<crate::medias::MediaObjectDeleted>, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -461,19 +461,19 @@ impl BulkDeleteMediaObjects {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `bulk_update_media_objects`: set optional parameters, then call `send()`.
 ///
 /// Rename several files and folders at once.
 ///
 /// `PUT /medias/update-files` · Version `v3` · location token · scopes: none stated
-///
-/// Note: HighLevel's doc names no OAuth scope for this operation.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct BulkUpdateMediaObjects {
     client: crate::Client,
     body: crate::medias::BulkUpdateMediaObjectsRequest,
 }
+
 impl BulkUpdateMediaObjects {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -492,12 +492,14 @@ impl BulkUpdateMediaObjects {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<Vec<crate::medias::MediaObjectUpdated>, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -509,19 +511,19 @@ impl BulkUpdateMediaObjects {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `create_media_folder`: set optional parameters, then call `send()`.
 ///
 /// Create a folder in the media library.
 ///
 /// `POST /medias/folder` · Version `v3` · location token · scopes: none stated
-///
-/// Note: HighLevel's doc names no OAuth scope for this operation.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct CreateMediaFolder {
     client: crate::Client,
     body: crate::medias::CreateMediaFolderRequest,
 }
+
 impl CreateMediaFolder {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -540,10 +542,12 @@ impl CreateMediaFolder {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::medias::MediaFolder, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -552,13 +556,12 @@ impl CreateMediaFolder {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `delete_media_object`: set optional parameters, then call `send()`.
 ///
 /// Delete a file or folder.
 ///
 /// `DELETE /medias/{id}` · Version `v3` · location token · scopes: `medias.write`
-///
-/// Note: SKILL.md gives DELETE /medias/{fileId} for files and DELETE /medias/folder/{folderId} for folders; HighLevel has this one operation for both.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DeleteMediaObject {
@@ -567,6 +570,7 @@ pub struct DeleteMediaObject {
     alt_id: String,
     alt_type: crate::medias::AltType,
 }
+
 impl DeleteMediaObject {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -586,10 +590,12 @@ impl DeleteMediaObject {
         request.query("altType", &self.alt_type);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -598,13 +604,12 @@ impl DeleteMediaObject {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `list_media_files`: set optional parameters, then call `send()`.
 ///
 /// List the files and folders of a location's media library.
 ///
 /// `GET /medias/files` · Version `v3` · location token · scopes: `medias.readonly`
-///
-/// Note: SKILL.md gives GET /medias/ for listing; the real path is /medias/files.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListMediaFiles {
@@ -620,32 +625,38 @@ pub struct ListMediaFiles {
     parent_id: Option<String>,
     fetch_all: Option<bool>,
 }
+
 impl ListMediaFiles {
-    ///Number of objects to skip.
+    /// Number of objects to skip.
     pub fn offset(mut self, value: impl Into<i64>) -> Self {
         self.offset = Some(value.into());
         self
     }
-    ///Largest number of objects to return.
+
+    /// Largest number of objects to return.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
-    ///Text to search for in names.
+
+    /// Text to search for in names.
     pub fn query(mut self, value: impl Into<String>) -> Self {
         self.query = Some(value.into());
         self
     }
-    ///Only objects in this folder.
+
+    /// Only objects in this folder.
     pub fn parent_id(mut self, value: impl Into<String>) -> Self {
         self.parent_id = Some(value.into());
         self
     }
-    ///Return every object instead of one page.
+
+    /// Return every object instead of one page.
     pub fn fetch_all(mut self, value: impl Into<bool>) -> Self {
         self.fetch_all = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -679,12 +690,14 @@ impl ListMediaFiles {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::medias::ListMediaFilesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -696,15 +709,20 @@ impl ListMediaFiles {
         self.client.execute(request).await
     }
 }
+
 impl crate::Paginated for ListMediaFiles {
     type Page = crate::medias::ListMediaFilesResponse;
+
     type Item = crate::medias::MediaFile;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListMediaFiles::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.files.as_ref()).map_or(0, Vec::len);
@@ -719,10 +737,12 @@ impl crate::Paginated for ListMediaFiles {
         self.offset = Some(next);
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.files).unwrap_or_default()
     }
 }
+
 impl ListMediaFiles {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -733,13 +753,12 @@ impl ListMediaFiles {
         crate::paginate(self)
     }
 }
+
 /// Request builder for `update_media_object`: set optional parameters, then call `send()`.
 ///
 /// Rename a file or folder.
 ///
 /// `POST /medias/{id}` · Version `v3` · location token · scopes: none stated
-///
-/// Note: SKILL.md gives PUT /medias/{fileId}; the real method is POST. HighLevel's doc names no OAuth scope for this operation.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpdateMediaObject {
@@ -747,6 +766,7 @@ pub struct UpdateMediaObject {
     id: String,
     body: crate::medias::UpdateMediaObjectRequest,
 }
+
 impl UpdateMediaObject {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -768,12 +788,14 @@ impl UpdateMediaObject {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::medias::UpdateMediaObjectResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -785,6 +807,7 @@ impl UpdateMediaObject {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `upload_media_file`: set optional parameters, then call `send()`.
 ///
 /// Upload a file to the media library, or register a hosted one.
@@ -792,14 +815,13 @@ impl UpdateMediaObject {
 /// Send either `file`, or `hosted: true` with `fileUrl`.
 ///
 /// `POST /medias/upload-file` · Version `v3` · location token · scopes: `medias.write`
-///
-/// Note: SKILL.md's example also sends a `locationId` form field, which HighLevel's doc does not list.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UploadMediaFile {
     client: crate::Client,
     body: crate::medias::UploadMediaFileRequest,
 }
+
 impl UploadMediaFile {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -818,12 +840,14 @@ impl UploadMediaFile {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::medias::UploadMediaFileResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,

@@ -23,35 +23,36 @@
 //! | [`get_access_token`](Oauth::get_access_token) | `POST /oauth/token` | `v3` | none |
 //! | [`get_location_access_token`](Oauth::get_location_access_token) | `POST /oauth/location-token` | `v3` | agency |
 //! | [`list_installed_locations`](Oauth::list_installed_locations) | `GET /oauth/installed-locations` | `v3` | agency |
+
 /// This module's path below the crate root.
 pub const MODULE: &str = "v3::oauth";
-///Operations of the OAuth module. Get one with `client.v3().oauth()`.
+
+/// Operations of the OAuth module. Get one with `client.v3().oauth()`.
 #[derive(Clone, Debug)]
 pub struct Oauth {
     client: crate::Client,
 }
+
 impl Oauth {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
     }
+
     /// Exchange an authorization code or refresh token for an access token.
     ///
     /// With `grantType` `authorization_code`, send `code` (and the `redirectUri` used for authorization); with `refresh_token`, send `refreshToken`. `userType` asks for an agency (`Company`) or sub-account (`Location`) token. Each refresh returns a new refresh token.
     ///
     /// `POST /oauth/token` · Version `v3` · no token · scopes: none stated
-    ///
-    /// Note: The endpoint takes no bearer token: the app's client id and secret go in the body. HighLevel accepts the body as JSON or as a form with the same camelCase fields; the client sends JSON.
     pub fn get_access_token(&self, body: GetAccessTokenRequest) -> GetAccessToken {
         GetAccessToken {
             client: self.client.clone(),
             body,
         }
     }
+
     /// Derive a sub-account access token from an agency access token.
     ///
     /// `POST /oauth/location-token` · Version `v3` · agency token · scopes: `oauth.write`
-    ///
-    /// Note: HighLevel accepts only an agency OAuth access token here, not an agency Private Integration Token (Agency-Access-Only).
     pub fn get_location_access_token(
         &self,
         body: crate::oauth::GetLocationAccessTokenRequest,
@@ -61,11 +62,10 @@ impl Oauth {
             body,
         }
     }
+
     /// List an agency's sub-accounts and where an app is installed.
     ///
     /// `GET /oauth/installed-locations` · Version `v3` · agency token · scopes: `oauth.readonly`
-    ///
-    /// Note: HighLevel accepts only an agency OAuth access token here, not an agency Private Integration Token (Agency-Access-Only).
     pub fn list_installed_locations(
         &self,
         company_id: impl Into<String>,
@@ -87,7 +87,8 @@ impl Oauth {
         }
     }
 }
-///One call per operation with sample arguments (contract tests only).
+
+/// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -136,7 +137,8 @@ pub fn contract_samples(
         ));
     calls
 }
-///One call per operation with every optional argument and field set too (contract tests only).
+
+/// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -198,6 +200,7 @@ pub fn contract_samples_full(
         ));
     calls
 }
+
 /// Request builder for `get_access_token`: set optional parameters, then call `send()`.
 ///
 /// Exchange an authorization code or refresh token for an access token.
@@ -205,14 +208,13 @@ pub fn contract_samples_full(
 /// With `grantType` `authorization_code`, send `code` (and the `redirectUri` used for authorization); with `refresh_token`, send `refreshToken`. `userType` asks for an agency (`Company`) or sub-account (`Location`) token. Each refresh returns a new refresh token.
 ///
 /// `POST /oauth/token` · Version `v3` · no token · scopes: none stated
-///
-/// Note: The endpoint takes no bearer token: the app's client id and secret go in the body. HighLevel accepts the body as JSON or as a form with the same camelCase fields; the client sends JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetAccessToken {
     client: crate::Client,
     body: GetAccessTokenRequest,
 }
+
 impl GetAccessToken {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -231,10 +233,12 @@ impl GetAccessToken {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<AccessToken, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -243,19 +247,19 @@ impl GetAccessToken {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_location_access_token`: set optional parameters, then call `send()`.
 ///
 /// Derive a sub-account access token from an agency access token.
 ///
 /// `POST /oauth/location-token` · Version `v3` · agency token · scopes: `oauth.write`
-///
-/// Note: HighLevel accepts only an agency OAuth access token here, not an agency Private Integration Token (Agency-Access-Only).
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetLocationAccessToken {
     client: crate::Client,
     body: crate::oauth::GetLocationAccessTokenRequest,
 }
+
 impl GetLocationAccessToken {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -274,10 +278,12 @@ impl GetLocationAccessToken {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<LocationAccessToken, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -286,13 +292,12 @@ impl GetLocationAccessToken {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `list_installed_locations`: set optional parameters, then call `send()`.
 ///
 /// List an agency's sub-accounts and where an app is installed.
 ///
 /// `GET /oauth/installed-locations` · Version `v3` · agency token · scopes: `oauth.readonly`
-///
-/// Note: HighLevel accepts only an agency OAuth access token here, not an agency Private Integration Token (Agency-Access-Only).
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListInstalledLocations {
@@ -309,52 +314,62 @@ pub struct ListInstalledLocations {
     plan_id: Option<String>,
     location_id: Option<String>,
 }
+
 impl ListInstalledLocations {
-    ///Page size, 1 to 100.
+    /// Page size, 1 to 100.
     pub fn page_size(mut self, value: impl Into<i64>) -> Self {
         self.page_size = Some(value.into());
         self
     }
-    ///The `nextPageToken` of the previous page.
+
+    /// The `nextPageToken` of the previous page.
     pub fn page_token(mut self, value: impl Into<String>) -> Self {
         self.page_token = Some(value.into());
         self
     }
-    ///Match on the sub-account name.
+
+    /// Match on the sub-account name.
     pub fn query(mut self, value: impl Into<String>) -> Self {
         self.query = Some(value.into());
         self
     }
-    ///Only sub-accounts where the app is (or is not) installed.
+
+    /// Only sub-accounts where the app is (or is not) installed.
     pub fn is_installed(mut self, value: impl Into<bool>) -> Self {
         self.is_installed = Some(value.into());
         self
     }
-    ///True for only the sub-accounts the calling user may access. When absent, the installed list is not filtered by user, but the not-installed list (isInstalled false) is.
+
+    /// True for only the sub-accounts the calling user may access. When absent, the installed list is not filtered by user, but the not-installed list (isInstalled false) is.
     pub fn restrict_to_user_locations(mut self, value: impl Into<bool>) -> Self {
         self.restrict_to_user_locations = Some(value.into());
         self
     }
-    ///Version of the app.
+
+    /// Version of the app.
     pub fn version_id(mut self, value: impl Into<String>) -> Self {
         self.version_id = Some(value.into());
         self
     }
-    ///Only installs in trial mode.
+
+    /// Only installs in trial mode.
     pub fn on_trial(mut self, value: impl Into<bool>) -> Self {
         self.on_trial = Some(value.into());
         self
     }
-    ///Only installs on this plan of the app.
+
+    /// Only installs on this plan of the app.
     pub fn plan_id(mut self, value: impl Into<String>) -> Self {
         self.plan_id = Some(value.into());
         self
     }
-    ///Sets `locationId`.
+
+    /// Sets `locationId`.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -400,10 +415,12 @@ impl ListInstalledLocations {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ListInstalledLocationsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -412,15 +429,20 @@ impl ListInstalledLocations {
         self.client.execute(request).await
     }
 }
+
 impl crate::Paginated for ListInstalledLocations {
     type Page = ListInstalledLocationsResponse;
+
     type Item = crate::oauth::InstalledLocation;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListInstalledLocations::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         if Some(page).and_then(|v| v.items.as_ref()).is_none_or(|items| items.is_empty())
@@ -442,10 +464,12 @@ impl crate::Paginated for ListInstalledLocations {
         }
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.items).unwrap_or_default()
     }
 }
+
 impl ListInstalledLocations {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -456,6 +480,7 @@ impl ListInstalledLocations {
         crate::paginate(self)
     }
 }
+
 /// An access token with its refresh token and what it grants, in v3's camelCase.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -463,27 +488,35 @@ pub struct AccessToken {
     /// The bearer token.
     #[serde(rename = "accessToken", default, skip_serializing_if = "Option::is_none")]
     pub access_token: Option<crate::Secret>,
-    /// `tokenType`
+
+    /// `tokenType`: a string. Example: `Bearer`.
     #[serde(rename = "tokenType", default, skip_serializing_if = "Option::is_none")]
     pub token_type: Option<String>,
+
     /// Seconds until the access token expires.
     #[serde(rename = "expiresIn", default, skip_serializing_if = "Option::is_none")]
     pub expires_in: Option<i64>,
+
     /// The one-use token for the next refresh.
     #[serde(rename = "refreshToken", default, skip_serializing_if = "Option::is_none")]
     pub refresh_token: Option<crate::Secret>,
+
     /// Granted scopes, space-separated.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
-    /// `userType`
+
+    /// `userType`: a [`TokenUserType`](crate::oauth::TokenUserType).
     #[serde(rename = "userType", default, skip_serializing_if = "Option::is_none")]
     pub user_type: Option<crate::oauth::TokenUserType>,
+
     /// The sub-account (sub-account tokens only).
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
+
     /// The agency.
     #[serde(rename = "companyId", default, skip_serializing_if = "Option::is_none")]
     pub company_id: Option<String>,
+
     /// Sub-accounts for which sub-account tokens may be derived.
     #[serde(
         rename = "approvedLocations",
@@ -491,19 +524,23 @@ pub struct AccessToken {
         skip_serializing_if = "Option::is_none"
     )]
     pub approved_locations: Option<Vec<String>>,
+
     /// The user who installed the app.
     #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
+
     /// Plan subscribed to, for paid apps.
     #[serde(rename = "planId", default, skip_serializing_if = "Option::is_none")]
     pub plan_id: Option<String>,
-    /// `isBulkInstallation`
+
+    /// `isBulkInstallation`: `true` or `false`.
     #[serde(
         rename = "isBulkInstallation",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub is_bulk_installation: Option<bool>,
+
     /// Whether new sub-accounts get the app automatically (agency tokens only).
     #[serde(
         rename = "installToFutureLocations",
@@ -511,6 +548,7 @@ pub struct AccessToken {
         skip_serializing_if = "Option::is_none"
     )]
     pub install_to_future_locations: Option<bool>,
+
     /// Whether every sub-account was approved at install (agency tokens only).
     #[serde(
         rename = "approveAllLocations",
@@ -519,17 +557,20 @@ pub struct AccessToken {
     )]
     pub approve_all_locations: Option<bool>,
 }
+
 /// The filters and sort order a listing applied.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AppliedQuery {
-    /// `filterApplied`
+    /// `filterApplied`: a map from names to JSON values. Example: `{"companyId":"tDtDnQdgm2LXpyiqYvZ6","isInstalled":true}`.
     #[serde(rename = "filterApplied", default, skip_serializing_if = "Option::is_none")]
     pub filter_applied: Option<std::collections::BTreeMap<String, serde_json::Value>>,
-    /// `sortApplied`
+
+    /// `sortApplied`: a map from names to JSON values. Example: `{"installedAt":"desc"}`.
     #[serde(rename = "sortApplied", default, skip_serializing_if = "Option::is_none")]
     pub sort_applied: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 }
+
 /// Paging facts of a v3 listing paged with pageSize and pageToken.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -537,18 +578,23 @@ pub struct CursorPagination {
     /// Entries matching, over all pages.
     #[serde(rename = "totalRecords", default, skip_serializing_if = "Option::is_none")]
     pub total_records: Option<i64>,
-    /// `hasNextPage`
+
+    /// `hasNextPage`: `true` or `false`.
     #[serde(rename = "hasNextPage", default, skip_serializing_if = "Option::is_none")]
     pub has_next_page: Option<bool>,
-    /// `hasPrevPage`
+
+    /// `hasPrevPage`: `true` or `false`.
     #[serde(rename = "hasPrevPage", default, skip_serializing_if = "Option::is_none")]
     pub has_prev_page: Option<bool>,
+
     /// Send as pageToken for the next page.
     #[serde(rename = "nextPageToken", default, skip_serializing_if = "Option::is_none")]
     pub next_page_token: Option<String>,
+
     /// Send as pageToken for the previous page.
     #[serde(rename = "prevPageToken", default, skip_serializing_if = "Option::is_none")]
     pub prev_page_token: Option<String>,
+
     /// Entries on this page.
     #[serde(
         rename = "currentPageSize",
@@ -556,6 +602,7 @@ pub struct CursorPagination {
         skip_serializing_if = "Option::is_none"
     )]
     pub current_page_size: Option<i64>,
+
     /// An estimate of the total, given when the exact one is not known.
     #[serde(
         rename = "estimatedTotalRecords",
@@ -564,6 +611,7 @@ pub struct CursorPagination {
     )]
     pub estimated_total_records: Option<i64>,
 }
+
 /// The token request, with v3's camelCase field names.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -571,27 +619,34 @@ pub struct GetAccessTokenRequest {
     /// The app's client id from the marketplace.
     #[serde(rename = "clientId")]
     pub client_id: String,
+
     /// The app's client secret from the marketplace.
     #[serde(rename = "clientSecret")]
     pub client_secret: crate::Secret,
-    /// `grantType`
+
+    /// `grantType`: a [`GrantType`](crate::oauth::GrantType).
     #[serde(rename = "grantType")]
     pub grant_type: crate::oauth::GrantType,
+
     /// The authorization code (grantType authorization_code).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<crate::Secret>,
+
     /// The refresh token (grantType refresh_token).
     #[serde(rename = "refreshToken", default, skip_serializing_if = "Option::is_none")]
     pub refresh_token: Option<crate::Secret>,
-    /// `userType`
+
+    /// `userType`: a [`TokenUserType`](crate::oauth::TokenUserType).
     #[serde(rename = "userType", default, skip_serializing_if = "Option::is_none")]
     pub user_type: Option<crate::oauth::TokenUserType>,
+
     /// The redirect URI used in the authorization step.
     #[serde(rename = "redirectUri", default, skip_serializing_if = "Option::is_none")]
     pub redirect_uri: Option<String>,
 }
+
 impl GetAccessTokenRequest {
-    ///A value with the required fields (`clientId`, `clientSecret`, `grantType`).
+    /// A value with the required fields (`clientId`, `clientSecret`, `grantType`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         client_id: impl Into<String>,
@@ -608,40 +663,48 @@ impl GetAccessTokenRequest {
             redirect_uri: None,
         }
     }
-    ///Sets `code`.
+
+    /// Sets `code`.
     pub fn code(mut self, value: impl Into<crate::Secret>) -> Self {
         self.code = Some(value.into());
         self
     }
-    ///Sets `refreshToken`.
+
+    /// Sets `refreshToken`.
     pub fn refresh_token(mut self, value: impl Into<crate::Secret>) -> Self {
         self.refresh_token = Some(value.into());
         self
     }
-    ///Sets `userType`.
+
+    /// Sets `userType`.
     pub fn user_type(mut self, value: impl Into<crate::oauth::TokenUserType>) -> Self {
         self.user_type = Some(value.into());
         self
     }
-    ///Sets `redirectUri`.
+
+    /// Sets `redirectUri`.
     pub fn redirect_uri(mut self, value: impl Into<String>) -> Self {
         self.redirect_uri = Some(value.into());
         self
     }
 }
+
 /// One page of an agency's sub-accounts with the app's install state.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListInstalledLocationsResponse {
-    /// `items`
+    /// `items`: a list of [`InstalledLocation`](crate::oauth::InstalledLocation) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub items: Option<Vec<crate::oauth::InstalledLocation>>,
-    /// `pagination`
+
+    /// `pagination`: a [`CursorPagination`](crate::v3::oauth::CursorPagination).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pagination: Option<CursorPagination>,
-    /// `metadata`
+
+    /// `metadata`: a [`AppliedQuery`](crate::v3::oauth::AppliedQuery).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<AppliedQuery>,
+
     /// Whether new sub-accounts get the app automatically.
     #[serde(
         rename = "installToFutureLocations",
@@ -650,6 +713,7 @@ pub struct ListInstalledLocationsResponse {
     )]
     pub install_to_future_locations: Option<bool>,
 }
+
 /// A sub-account access token derived from an agency token, in v3's camelCase.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -657,30 +721,39 @@ pub struct LocationAccessToken {
     /// The bearer token.
     #[serde(rename = "accessToken", default, skip_serializing_if = "Option::is_none")]
     pub access_token: Option<crate::Secret>,
-    /// `tokenType`
+
+    /// `tokenType`: a string. Example: `Bearer`.
     #[serde(rename = "tokenType", default, skip_serializing_if = "Option::is_none")]
     pub token_type: Option<String>,
+
     /// Seconds until the token expires.
     #[serde(rename = "expiresIn", default, skip_serializing_if = "Option::is_none")]
     pub expires_in: Option<i64>,
+
     /// Granted scopes, space-separated.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
-    /// `locationId`
+
+    /// `locationId`: a string.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
-    /// `planId`
+
+    /// `planId`: a string.
     #[serde(rename = "planId", default, skip_serializing_if = "Option::is_none")]
     pub plan_id: Option<String>,
-    /// `userId`
+
+    /// `userId`: a string.
     #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
-    /// `appId`
+
+    /// `appId`: a string. Example: `6578278e879ad2646715ba9c`.
     #[serde(rename = "appId", default, skip_serializing_if = "Option::is_none")]
     pub app_id: Option<String>,
-    /// `versionId`
+
+    /// `versionId`: a string. Example: `6578278e879ad2646715ba9c`.
     #[serde(rename = "versionId", default, skip_serializing_if = "Option::is_none")]
     pub version_id: Option<String>,
+
     /// A refresh token for this sub-account's token.
     #[serde(rename = "refreshToken", default, skip_serializing_if = "Option::is_none")]
     pub refresh_token: Option<crate::Secret>,

@@ -29,22 +29,24 @@
 //! | [`search_object_records`](Objects::search_object_records) | `POST /objects/{schemaKey}/records/search` | `v3` | location |
 //! | [`update_object_record`](Objects::update_object_record) | `PUT /objects/{schemaKey}/records/{id}` | `v3` | location |
 //! | [`update_object_schema`](Objects::update_object_schema) | `PUT /objects/{key}` | `v3` | location |
+
 /// This module's path below the crate root.
 pub const MODULE: &str = "v3::objects";
-///Operations of the Objects module. Get one with `client.v3().objects()`.
+
+/// Operations of the Objects module. Get one with `client.v3().objects()`.
 #[derive(Clone, Debug)]
 pub struct Objects {
     client: crate::Client,
 }
+
 impl Objects {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
     }
+
     /// Create a record in a custom object or business.
     ///
     /// `POST /objects/{schemaKey}/records` · Version `v3` · location token · scopes: `objects/record.write`
-    ///
-    /// Note: HighLevel's doc gives an empty body object; the body fields are those of the record object. SKILL.md gives POST /objects/records; the real path carries the object's key.
     pub fn create_object_record(
         &self,
         schema_key: impl Into<String>,
@@ -56,11 +58,10 @@ impl Objects {
             body,
         }
     }
+
     /// Define a new custom object.
     ///
     /// `POST /objects/` · Version `v3` · location or agency token · scopes: `objects/schema.write`
-    ///
-    /// Note: HighLevel's doc names only the Agency-Access scheme here, while its scopes table lists objects/schema.write as a sub-account scope and the body names the location; either token kind is accepted by the spec.
     pub fn create_object_schema(
         &self,
         body: crate::objects::CreateObjectSchemaRequest,
@@ -70,11 +71,10 @@ impl Objects {
             body,
         }
     }
+
     /// Delete one record of a custom object or business.
     ///
     /// `DELETE /objects/{schemaKey}/records/{id}` · Version `v3` · location token · scopes: `objects/record.write`
-    ///
-    /// Note: HighLevel's doc lists no scope here; the scope is taken from HighLevel's scopes table. SKILL.md gives DELETE /objects/records/{recordId}; the real path carries the object's key.
     pub fn delete_object_record(
         &self,
         schema_key: impl Into<String>,
@@ -86,11 +86,10 @@ impl Objects {
             id: id.into(),
         }
     }
+
     /// Fetch one record of a custom object or business by its id.
     ///
     /// `GET /objects/{schemaKey}/records/{id}` · Version `v3` · location token · scopes: `objects/record.readonly`
-    ///
-    /// Note: HighLevel's doc lists no scope here; the scope is taken from HighLevel's scopes table. SKILL.md gives GET /objects/records/{recordId}; the real path carries the object's key.
     pub fn get_object_record(
         &self,
         schema_key: impl Into<String>,
@@ -102,6 +101,7 @@ impl Objects {
             id: id.into(),
         }
     }
+
     /// Fetch an object schema by key or id, optionally with its fields.
     ///
     /// `GET /objects/{key}` · Version `v3` · location token · scopes: `objects/schema.readonly`
@@ -113,6 +113,7 @@ impl Objects {
             fetch_properties: None,
         }
     }
+
     /// List the object schemas of a sub-account.
     ///
     /// Includes the standard contact, opportunity and business objects and all custom objects.
@@ -124,13 +125,12 @@ impl Objects {
             location_id: None,
         }
     }
+
     /// Search the records of a custom object or business.
     ///
     /// The query matches the object's searchable fields, e.g. `name:Buddy`.
     ///
     /// `POST /objects/{schemaKey}/records/search` · Version `v3` · location token · scopes: `objects/record.readonly`
-    ///
-    /// Note: SKILL.md gives GET /objects/records to list records; listing is this search at POST /objects/{schemaKey}/records/search.
     pub fn search_object_records(
         &self,
         schema_key: impl Into<String>,
@@ -142,11 +142,10 @@ impl Objects {
             body,
         }
     }
+
     /// Change the properties, owner or followers of a record.
     ///
     /// `PUT /objects/{schemaKey}/records/{id}` · Version `v3` · location token · scopes: `objects/record.write`
-    ///
-    /// Note: HighLevel's doc lists no scope and an empty body object here; the scope comes from HighLevel's scopes table and the body fields from the record object. SKILL.md gives PUT /objects/records/{recordId}; the real path carries the object's key.
     pub fn update_object_record(
         &self,
         schema_key: impl Into<String>,
@@ -161,6 +160,7 @@ impl Objects {
             body,
         }
     }
+
     /// Change an object's labels, description or searchable fields.
     ///
     /// Works on custom objects and on the standard contact, opportunity and business objects.
@@ -178,7 +178,8 @@ impl Objects {
         }
     }
 }
-///One call per operation with sample arguments (contract tests only).
+
+/// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -302,7 +303,8 @@ pub fn contract_samples(
         ));
     calls
 }
-///One call per operation with every optional argument and field set too (contract tests only).
+
+/// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -454,13 +456,12 @@ pub fn contract_samples_full(
         ));
     calls
 }
+
 /// Request builder for `create_object_record`: set optional parameters, then call `send()`.
 ///
 /// Create a record in a custom object or business.
 ///
 /// `POST /objects/{schemaKey}/records` · Version `v3` · location token · scopes: `objects/record.write`
-///
-/// Note: HighLevel's doc gives an empty body object; the body fields are those of the record object. SKILL.md gives POST /objects/records; the real path carries the object's key.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct CreateObjectRecord {
@@ -468,6 +469,7 @@ pub struct CreateObjectRecord {
     schema_key: String,
     body: crate::objects::CreateObjectRecordRequest,
 }
+
 impl CreateObjectRecord {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -492,12 +494,14 @@ impl CreateObjectRecord {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::objects::ObjectRecordResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -506,19 +510,19 @@ impl CreateObjectRecord {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `create_object_schema`: set optional parameters, then call `send()`.
 ///
 /// Define a new custom object.
 ///
 /// `POST /objects/` · Version `v3` · location or agency token · scopes: `objects/schema.write`
-///
-/// Note: HighLevel's doc names only the Agency-Access scheme here, while its scopes table lists objects/schema.write as a sub-account scope and the body names the location; either token kind is accepted by the spec.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct CreateObjectSchema {
     client: crate::Client,
     body: crate::objects::CreateObjectSchemaRequest,
 }
+
 impl CreateObjectSchema {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -537,12 +541,14 @@ impl CreateObjectSchema {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::objects::ObjectSchemaResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -551,13 +557,12 @@ impl CreateObjectSchema {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `delete_object_record`: set optional parameters, then call `send()`.
 ///
 /// Delete one record of a custom object or business.
 ///
 /// `DELETE /objects/{schemaKey}/records/{id}` · Version `v3` · location token · scopes: `objects/record.write`
-///
-/// Note: HighLevel's doc lists no scope here; the scope is taken from HighLevel's scopes table. SKILL.md gives DELETE /objects/records/{recordId}; the real path carries the object's key.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DeleteObjectRecord {
@@ -565,6 +570,7 @@ pub struct DeleteObjectRecord {
     schema_key: String,
     id: String,
 }
+
 impl DeleteObjectRecord {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -585,12 +591,14 @@ impl DeleteObjectRecord {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::objects::DeleteObjectRecordResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -602,13 +610,12 @@ impl DeleteObjectRecord {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_object_record`: set optional parameters, then call `send()`.
 ///
 /// Fetch one record of a custom object or business by its id.
 ///
 /// `GET /objects/{schemaKey}/records/{id}` · Version `v3` · location token · scopes: `objects/record.readonly`
-///
-/// Note: HighLevel's doc lists no scope here; the scope is taken from HighLevel's scopes table. SKILL.md gives GET /objects/records/{recordId}; the real path carries the object's key.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetObjectRecord {
@@ -616,6 +623,7 @@ pub struct GetObjectRecord {
     schema_key: String,
     id: String,
 }
+
 impl GetObjectRecord {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -636,12 +644,14 @@ impl GetObjectRecord {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::objects::ObjectRecordResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -650,6 +660,7 @@ impl GetObjectRecord {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_object_schema`: set optional parameters, then call `send()`.
 ///
 /// Fetch an object schema by key or id, optionally with its fields.
@@ -663,19 +674,22 @@ pub struct GetObjectSchema {
     location_id: Option<String>,
     fetch_properties: Option<bool>,
 }
-impl GetObjectSchema {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl GetObjectSchema {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Also return the object's fields.
+
+    /// Also return the object's fields.
     pub fn fetch_properties(mut self, value: impl Into<bool>) -> Self {
         self.fetch_properties = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -700,12 +714,14 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::objects::GetObjectSchemaResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -717,6 +733,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `list_object_schemas`: set optional parameters, then call `send()`.
 ///
 /// List the object schemas of a sub-account.
@@ -730,14 +747,16 @@ pub struct ListObjectSchemas {
     client: crate::Client,
     location_id: Option<String>,
 }
-impl ListObjectSchemas {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl ListObjectSchemas {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -756,12 +775,14 @@ Defaults to the client's configured location.*/
         request.query("locationId", &location_id);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::objects::ListObjectSchemasResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -773,6 +794,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `search_object_records`: set optional parameters, then call `send()`.
 ///
 /// Search the records of a custom object or business.
@@ -780,8 +802,6 @@ Defaults to the client's configured location.*/
 /// The query matches the object's searchable fields, e.g. `name:Buddy`.
 ///
 /// `POST /objects/{schemaKey}/records/search` · Version `v3` · location token · scopes: `objects/record.readonly`
-///
-/// Note: SKILL.md gives GET /objects/records to list records; listing is this search at POST /objects/{schemaKey}/records/search.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct SearchObjectRecords {
@@ -789,6 +809,7 @@ pub struct SearchObjectRecords {
     schema_key: String,
     body: crate::objects::SearchObjectRecordsRequest,
 }
+
 impl SearchObjectRecords {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -813,12 +834,14 @@ impl SearchObjectRecords {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::objects::SearchObjectRecordsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -830,15 +853,20 @@ impl SearchObjectRecords {
         self.client.execute(request).await
     }
 }
+
 impl crate::Paginated for SearchObjectRecords {
     type Page = crate::objects::SearchObjectRecordsResponse;
+
     type Item = crate::objects::SearchedObjectRecord;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         SearchObjectRecords::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.records.as_ref()).map_or(0, Vec::len);
@@ -853,10 +881,12 @@ impl crate::Paginated for SearchObjectRecords {
         self.body.page = next;
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.records).unwrap_or_default()
     }
 }
+
 impl SearchObjectRecords {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -867,13 +897,12 @@ impl SearchObjectRecords {
         crate::paginate(self)
     }
 }
+
 /// Request builder for `update_object_record`: set optional parameters, then call `send()`.
 ///
 /// Change the properties, owner or followers of a record.
 ///
 /// `PUT /objects/{schemaKey}/records/{id}` · Version `v3` · location token · scopes: `objects/record.write`
-///
-/// Note: HighLevel's doc lists no scope and an empty body object here; the scope comes from HighLevel's scopes table and the body fields from the record object. SKILL.md gives PUT /objects/records/{recordId}; the real path carries the object's key.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpdateObjectRecord {
@@ -883,14 +912,16 @@ pub struct UpdateObjectRecord {
     location_id: Option<String>,
     body: crate::objects::UpdateObjectRecordRequest,
 }
-impl UpdateObjectRecord {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl UpdateObjectRecord {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -919,12 +950,14 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::objects::ObjectRecordResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -933,6 +966,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `update_object_schema`: set optional parameters, then call `send()`.
 ///
 /// Change an object's labels, description or searchable fields.
@@ -947,6 +981,7 @@ pub struct UpdateObjectSchema {
     key: String,
     body: crate::objects::UpdateObjectSchemaRequest,
 }
+
 impl UpdateObjectSchema {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -968,12 +1003,14 @@ impl UpdateObjectSchema {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::objects::ObjectSchemaResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,

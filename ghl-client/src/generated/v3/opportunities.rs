@@ -32,17 +32,21 @@
 //! | [`update_opportunity`](Opportunities::update_opportunity) | `PUT /opportunities/{id}` | `v3` | location |
 //! | [`update_opportunity_status`](Opportunities::update_opportunity_status) | `PUT /opportunities/{id}/status` | `v3` | location |
 //! | [`upsert_opportunity`](Opportunities::upsert_opportunity) | `POST /opportunities/upsert` | `v3` | location |
+
 /// This module's path below the crate root.
 pub const MODULE: &str = "v3::opportunities";
-///Operations of the Opportunities module. Get one with `client.v3().opportunities()`.
+
+/// Operations of the Opportunities module. Get one with `client.v3().opportunities()`.
 #[derive(Clone, Debug)]
 pub struct Opportunities {
     client: crate::Client,
 }
+
 impl Opportunities {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
     }
+
     /// Add users as followers of an opportunity.
     ///
     /// `POST /opportunities/{id}/followers` · Version `v3` · location token · scopes: `opportunities.write`
@@ -57,6 +61,7 @@ impl Opportunities {
             body,
         }
     }
+
     /// Create an opportunity for a contact in a pipeline.
     ///
     /// `POST /opportunities/` · Version `v3` · location token · scopes: `opportunities.write`
@@ -69,6 +74,7 @@ impl Opportunities {
             body,
         }
     }
+
     /// Delete an opportunity.
     ///
     /// `DELETE /opportunities/{id}` · Version `v3` · location token · scopes: `opportunities.write`
@@ -78,6 +84,7 @@ impl Opportunities {
             id: id.into(),
         }
     }
+
     /// Fetch one opportunity by its id.
     ///
     /// `GET /opportunities/{id}` · Version `v3` · location token · scopes: `opportunities.readonly`
@@ -87,6 +94,7 @@ impl Opportunities {
             id: id.into(),
         }
     }
+
     /// List the reasons a sub-account records for lost deals.
     ///
     /// `GET /opportunities/lost-reason` · Version `v3` · location token · scopes: `opportunities.readonly`
@@ -102,6 +110,7 @@ impl Opportunities {
             get_count: None,
         }
     }
+
     /// List the pipelines of a sub-account with their stages.
     ///
     /// `GET /opportunities/pipelines` · Version `v3` · location token · scopes: `opportunities.readonly`
@@ -111,6 +120,7 @@ impl Opportunities {
             location_id: None,
         }
     }
+
     /// Remove some or all followers from an opportunity.
     ///
     /// `DELETE /opportunities/{id}/followers` · Version `v3` · location token · scopes: `opportunities.write`
@@ -126,6 +136,7 @@ impl Opportunities {
             body,
         }
     }
+
     /// Search the opportunities of a sub-account with simple filters.
     ///
     /// v3 names the filters in camel case (`locationId`, `pipelineId`...; v2: `location_id`...).
@@ -156,6 +167,7 @@ impl Opportunities {
             assigned_to: None,
         }
     }
+
     /// Search opportunities with combined filters.
     ///
     /// `POST /opportunities/search` · Version `v3` · location token · scopes: `opportunities.readonly`
@@ -168,6 +180,7 @@ impl Opportunities {
             body,
         }
     }
+
     /// Change fields of an opportunity, including its stage, status and forecast.
     ///
     /// `PUT /opportunities/{id}` · Version `v3` · location token · scopes: `opportunities.write`
@@ -182,6 +195,7 @@ impl Opportunities {
             body,
         }
     }
+
     /// Set the status of an opportunity (open, won, lost, abandoned).
     ///
     /// `PUT /opportunities/{id}/status` · Version `v3` · location token · scopes: `opportunities.write`
@@ -196,6 +210,7 @@ impl Opportunities {
             body,
         }
     }
+
     /// Create an opportunity, or update the matching one.
     ///
     /// `POST /opportunities/upsert` · Version `v3` · location token · scopes: `opportunities.write`
@@ -209,7 +224,8 @@ impl Opportunities {
         }
     }
 }
-///One call per operation with sample arguments (contract tests only).
+
+/// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -366,7 +382,8 @@ pub fn contract_samples(
         ));
     calls
 }
-///One call per operation with every optional argument and field set too (contract tests only).
+
+/// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -596,6 +613,7 @@ pub fn contract_samples_full(
         ));
     calls
 }
+
 /// Request builder for `add_opportunity_followers`: set optional parameters, then call `send()`.
 ///
 /// Add users as followers of an opportunity.
@@ -608,6 +626,7 @@ pub struct AddOpportunityFollowers {
     id: String,
     body: crate::opportunities::OpportunityFollowersRequest,
 }
+
 impl AddOpportunityFollowers {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -632,12 +651,14 @@ impl AddOpportunityFollowers {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::opportunities::AddOpportunityFollowersResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -649,6 +670,7 @@ impl AddOpportunityFollowers {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `create_opportunity`: set optional parameters, then call `send()`.
 ///
 /// Create an opportunity for a contact in a pipeline.
@@ -660,6 +682,7 @@ pub struct CreateOpportunity {
     client: crate::Client,
     body: CreateOpportunityRequest,
 }
+
 impl CreateOpportunity {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -678,10 +701,12 @@ impl CreateOpportunity {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<OpportunityResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -690,6 +715,7 @@ impl CreateOpportunity {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `delete_opportunity`: set optional parameters, then call `send()`.
 ///
 /// Delete an opportunity.
@@ -701,6 +727,7 @@ pub struct DeleteOpportunity {
     client: crate::Client,
     id: String,
 }
+
 impl DeleteOpportunity {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -720,10 +747,12 @@ impl DeleteOpportunity {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<OpportunityUpdateResult, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -732,6 +761,7 @@ impl DeleteOpportunity {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_opportunity`: set optional parameters, then call `send()`.
 ///
 /// Fetch one opportunity by its id.
@@ -743,6 +773,7 @@ pub struct GetOpportunity {
     client: crate::Client,
     id: String,
 }
+
 impl GetOpportunity {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -762,10 +793,12 @@ impl GetOpportunity {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<OpportunityResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -774,6 +807,7 @@ impl GetOpportunity {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `list_lost_reasons`: set optional parameters, then call `send()`.
 ///
 /// List the reasons a sub-account records for lost deals.
@@ -791,44 +825,52 @@ pub struct ListLostReasons {
     limit: Option<i64>,
     get_count: Option<bool>,
 }
-impl ListLostReasons {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl ListLostReasons {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Only the reason with this name.
+
+    /// Only the reason with this name.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
-    ///List deleted reasons instead.
+
+    /// List deleted reasons instead.
     pub fn deleted(mut self, value: impl Into<bool>) -> Self {
         self.deleted = Some(value.into());
         self
     }
-    ///Search text.
+
+    /// Search text.
     pub fn query(mut self, value: impl Into<String>) -> Self {
         self.query = Some(value.into());
         self
     }
-    ///Number of reasons to pass over.
+
+    /// Number of reasons to pass over.
     pub fn skip(mut self, value: impl Into<i64>) -> Self {
         self.skip = Some(value.into());
         self
     }
-    ///Page size.
+
+    /// Page size.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
-    ///Also return the total count.
+
+    /// Also return the total count.
     pub fn get_count(mut self, value: impl Into<bool>) -> Self {
         self.get_count = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -868,12 +910,14 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::opportunities::ListLostReasonsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -885,15 +929,20 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 impl crate::Paginated for ListLostReasons {
     type Page = crate::opportunities::ListLostReasonsResponse;
+
     type Item = crate::opportunities::LostReason;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListLostReasons::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.lost_reasons.as_ref()).map_or(0, Vec::len);
@@ -908,10 +957,12 @@ impl crate::Paginated for ListLostReasons {
         self.skip = Some(next);
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.lost_reasons).unwrap_or_default()
     }
 }
+
 impl ListLostReasons {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -922,6 +973,7 @@ impl ListLostReasons {
         crate::paginate(self)
     }
 }
+
 /// Request builder for `list_pipelines`: set optional parameters, then call `send()`.
 ///
 /// List the pipelines of a sub-account with their stages.
@@ -933,14 +985,16 @@ pub struct ListPipelines {
     client: crate::Client,
     location_id: Option<String>,
 }
-impl ListPipelines {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl ListPipelines {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -962,10 +1016,12 @@ Defaults to the client's configured location.*/
         request.query("locationId", &location_id);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ListPipelinesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -974,6 +1030,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `remove_opportunity_followers`: set optional parameters, then call `send()`.
 ///
 /// Remove some or all followers from an opportunity.
@@ -987,12 +1044,14 @@ pub struct RemoveOpportunityFollowers {
     is_remove_all_followers: Option<bool>,
     body: crate::opportunities::OpportunityFollowersRequest,
 }
+
 impl RemoveOpportunityFollowers {
-    ///Remove every follower, whatever the body lists.
+    /// Remove every follower, whatever the body lists.
     pub fn is_remove_all_followers(mut self, value: impl Into<bool>) -> Self {
         self.is_remove_all_followers = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1019,12 +1078,14 @@ impl RemoveOpportunityFollowers {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::opportunities::RemoveOpportunityFollowersResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1036,6 +1097,7 @@ impl RemoveOpportunityFollowers {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `search_opportunities`: set optional parameters, then call `send()`.
 ///
 /// Search the opportunities of a sub-account with simple filters.
@@ -1068,13 +1130,15 @@ pub struct SearchOpportunities {
     contact_id: Option<String>,
     assigned_to: Option<String>,
 }
+
 impl SearchOpportunities {
-    ///Free-text search (contact name, email, phone...).
+    /// Free-text search (contact name, email, phone...).
     pub fn q(mut self, value: impl Into<String>) -> Self {
         self.q = Some(value.into());
         self
     }
-    ///Sets `status`.
+
+    /// Sets `status`.
     pub fn status(
         mut self,
         value: impl Into<crate::opportunities::OpportunityStatusFilter>,
@@ -1082,98 +1146,117 @@ impl SearchOpportunities {
         self.status = Some(value.into());
         self
     }
-    ///Sets `campaignId`.
+
+    /// Sets `campaignId`.
     pub fn campaign_id(mut self, value: impl Into<String>) -> Self {
         self.campaign_id = Some(value.into());
         self
     }
-    ///Opportunity id.
+
+    /// Opportunity id.
     pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
         self
     }
-    ///Sort order, e.g. `added_asc`.
+
+    /// Sort order, e.g. `added_asc`.
     pub fn order(mut self, value: impl Into<String>) -> Self {
         self.order = Some(value.into());
         self
     }
-    ///End of the date range, as mm-dd-yyyy.
+
+    /// End of the date range, as mm-dd-yyyy.
     pub fn end_date(mut self, value: impl Into<String>) -> Self {
         self.end_date = Some(value.into());
         self
     }
-    ///Cursor (a millisecond timestamp) from `meta.startAfter` of the previous page.
+
+    /// Cursor (a millisecond timestamp) from `meta.startAfter` of the previous page.
     pub fn start_after(mut self, value: impl Into<i64>) -> Self {
         self.start_after = Some(value.into());
         self
     }
-    ///Cursor id from `meta.startAfterId` of the previous page.
+
+    /// Cursor id from `meta.startAfterId` of the previous page.
     pub fn start_after_id(mut self, value: impl Into<String>) -> Self {
         self.start_after_id = Some(value.into());
         self
     }
-    ///Start of the date range, as mm-dd-yyyy.
+
+    /// Start of the date range, as mm-dd-yyyy.
     pub fn date(mut self, value: impl Into<String>) -> Self {
         self.date = Some(value.into());
         self
     }
-    ///Sets `country`.
+
+    /// Sets `country`.
     pub fn country(mut self, value: impl Into<String>) -> Self {
         self.country = Some(value.into());
         self
     }
-    ///Page number.
+
+    /// Page number.
     pub fn page(mut self, value: impl Into<i64>) -> Self {
         self.page = Some(value.into());
         self
     }
-    ///Page size, at most 100.
+
+    /// Page size, at most 100.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
-    ///Include the contact's tasks.
+
+    /// Include the contact's tasks.
     pub fn get_tasks(mut self, value: impl Into<bool>) -> Self {
         self.get_tasks = Some(value.into());
         self
     }
-    ///Include the contact's notes.
+
+    /// Include the contact's notes.
     pub fn get_notes(mut self, value: impl Into<bool>) -> Self {
         self.get_notes = Some(value.into());
         self
     }
-    ///Include the contact's calendar events.
+
+    /// Include the contact's calendar events.
     pub fn get_calendar_events(mut self, value: impl Into<bool>) -> Self {
         self.get_calendar_events = Some(value.into());
         self
     }
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Sets `pipelineId`.
+
+    /// Sets `pipelineId`.
     pub fn pipeline_id(mut self, value: impl Into<String>) -> Self {
         self.pipeline_id = Some(value.into());
         self
     }
-    ///Sets `pipelineStageId`.
+
+    /// Sets `pipelineStageId`.
     pub fn pipeline_stage_id(mut self, value: impl Into<String>) -> Self {
         self.pipeline_stage_id = Some(value.into());
         self
     }
-    ///Sets `contactId`.
+
+    /// Sets `contactId`.
     pub fn contact_id(mut self, value: impl Into<String>) -> Self {
         self.contact_id = Some(value.into());
         self
     }
-    ///Id of the assigned user.
+
+    /// Id of the assigned user.
     pub fn assigned_to(mut self, value: impl Into<String>) -> Self {
         self.assigned_to = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1249,10 +1332,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<SearchOpportunitiesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1261,15 +1346,20 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 impl crate::Paginated for SearchOpportunities {
     type Page = SearchOpportunitiesResponse;
+
     type Item = Opportunity;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         SearchOpportunities::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         if Some(page)
@@ -1305,10 +1395,12 @@ impl crate::Paginated for SearchOpportunities {
         }
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.opportunities).unwrap_or_default()
     }
 }
+
 impl SearchOpportunities {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -1319,6 +1411,7 @@ impl SearchOpportunities {
         crate::paginate(self)
     }
 }
+
 /// Request builder for `search_opportunities_advanced`: set optional parameters, then call `send()`.
 ///
 /// Search opportunities with combined filters.
@@ -1330,6 +1423,7 @@ pub struct SearchOpportunitiesAdvanced {
     client: crate::Client,
     body: crate::opportunities::SearchOpportunitiesRequest,
 }
+
 impl SearchOpportunitiesAdvanced {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1348,12 +1442,14 @@ impl SearchOpportunitiesAdvanced {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<SearchOpportunitiesAdvancedResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1362,15 +1458,20 @@ impl SearchOpportunitiesAdvanced {
         self.client.execute(request).await
     }
 }
+
 impl crate::Paginated for SearchOpportunitiesAdvanced {
     type Page = SearchOpportunitiesAdvancedResponse;
+
     type Item = Opportunity;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         SearchOpportunitiesAdvanced::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page)
@@ -1387,10 +1488,12 @@ impl crate::Paginated for SearchOpportunitiesAdvanced {
         self.body.page = next;
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.opportunities).unwrap_or_default()
     }
 }
+
 impl SearchOpportunitiesAdvanced {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -1401,6 +1504,7 @@ impl SearchOpportunitiesAdvanced {
         crate::paginate(self)
     }
 }
+
 /// Request builder for `update_opportunity`: set optional parameters, then call `send()`.
 ///
 /// Change fields of an opportunity, including its stage, status and forecast.
@@ -1413,6 +1517,7 @@ pub struct UpdateOpportunity {
     id: String,
     body: UpdateOpportunityRequest,
 }
+
 impl UpdateOpportunity {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1436,10 +1541,12 @@ impl UpdateOpportunity {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<OpportunityResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1448,6 +1555,7 @@ impl UpdateOpportunity {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `update_opportunity_status`: set optional parameters, then call `send()`.
 ///
 /// Set the status of an opportunity (open, won, lost, abandoned).
@@ -1460,6 +1568,7 @@ pub struct UpdateOpportunityStatus {
     id: String,
     body: crate::opportunities::UpdateOpportunityStatusRequest,
 }
+
 impl UpdateOpportunityStatus {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1484,10 +1593,12 @@ impl UpdateOpportunityStatus {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<OpportunityUpdateResult, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1496,6 +1607,7 @@ impl UpdateOpportunityStatus {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `upsert_opportunity`: set optional parameters, then call `send()`.
 ///
 /// Create an opportunity, or update the matching one.
@@ -1507,6 +1619,7 @@ pub struct UpsertOpportunity {
     client: crate::Client,
     body: UpsertOpportunityRequest,
 }
+
 impl UpsertOpportunity {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1525,10 +1638,12 @@ impl UpsertOpportunity {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<UpsertOpportunityResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1537,39 +1652,49 @@ impl UpsertOpportunity {
         self.client.execute(request).await
     }
 }
+
 /// The v2 create body with v3's forecast fields and `fieldValue` custom field values.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateOpportunityRequest {
-    /// `pipelineId`
+    /// `pipelineId`: a string. Example: `VDm7RPYC2GLUvdpKmBfC`.
     #[serde(rename = "pipelineId")]
     pub pipeline_id: String,
-    /// `locationId`
+
+    /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
     #[serde(rename = "locationId")]
     pub location_id: String,
-    /// `name`
+
+    /// `name`: a string. Example: `Roe Bakery - website`.
     pub name: String,
-    /// `pipelineStageId`
+
+    /// `pipelineStageId`: a string. Example: `7915dedc-8f18-44d5-8bc3-77c04e994a10`.
     #[serde(
         rename = "pipelineStageId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub pipeline_stage_id: Option<String>,
-    /// `status`
+
+    /// `status`: a [`OpportunityStatus`](crate::opportunities::OpportunityStatus).
     pub status: crate::opportunities::OpportunityStatus,
-    /// `contactId`
+
+    /// `contactId`: a string. Example: `mTkSCb1UBjb5tk4OvB69`.
     #[serde(rename = "contactId")]
     pub contact_id: String,
-    /// `monetaryValue`
+
+    /// `monetaryValue`: a number. Example: `220`.
     #[serde(rename = "monetaryValue", default, skip_serializing_if = "Option::is_none")]
     pub monetary_value: Option<f64>,
+
     /// Id of the user to assign.
     #[serde(rename = "assignedTo", default, skip_serializing_if = "Option::is_none")]
     pub assigned_to: Option<String>,
-    /// `customFields`
+
+    /// `customFields`: a list of [`OpportunityCustomFieldInput`](crate::v3::opportunities::OpportunityCustomFieldInput) values.
     #[serde(rename = "customFields", default, skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<Vec<OpportunityCustomFieldInput>>,
+
     /// Expected close date: yyyy-mm-dd, yyyy/mm/dd, mm/dd/yyyy, mm-dd-yyyy, yyyy.mm.dd, mm.dd.yyyy or an ISO 8601 timestamp.
     #[serde(
         rename = "forecastExpectedCloseDate",
@@ -1577,6 +1702,7 @@ pub struct CreateOpportunityRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub forecast_expected_close_date: Option<String>,
+
     /// Forecast chance of winning, in percent (0 to 100).
     #[serde(
         rename = "forecastProbability",
@@ -1585,8 +1711,9 @@ pub struct CreateOpportunityRequest {
     )]
     pub forecast_probability: Option<f64>,
 }
+
 impl CreateOpportunityRequest {
-    ///A value with the required fields (`pipelineId`, `locationId`, `name`, `status`, `contactId`).
+    /// A value with the required fields (`pipelineId`, `locationId`, `name`, `status`, `contactId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         pipeline_id: impl Into<String>,
@@ -1609,22 +1736,26 @@ impl CreateOpportunityRequest {
             forecast_probability: None,
         }
     }
-    ///Sets `pipelineStageId`.
+
+    /// Sets `pipelineStageId`.
     pub fn pipeline_stage_id(mut self, value: impl Into<String>) -> Self {
         self.pipeline_stage_id = Some(value.into());
         self
     }
-    ///Sets `monetaryValue`.
+
+    /// Sets `monetaryValue`.
     pub fn monetary_value(mut self, value: impl Into<f64>) -> Self {
         self.monetary_value = Some(value.into());
         self
     }
-    ///Sets `assignedTo`.
+
+    /// Sets `assignedTo`.
     pub fn assigned_to(mut self, value: impl Into<String>) -> Self {
         self.assigned_to = Some(value.into());
         self
     }
-    ///Sets `customFields`.
+
+    /// Sets `customFields`.
     pub fn custom_fields(
         mut self,
         value: impl Into<Vec<OpportunityCustomFieldInput>>,
@@ -1632,17 +1763,20 @@ impl CreateOpportunityRequest {
         self.custom_fields = Some(value.into());
         self
     }
-    ///Sets `forecastExpectedCloseDate`.
+
+    /// Sets `forecastExpectedCloseDate`.
     pub fn forecast_expected_close_date(mut self, value: impl Into<String>) -> Self {
         self.forecast_expected_close_date = Some(value.into());
         self
     }
-    ///Sets `forecastProbability`.
+
+    /// Sets `forecastProbability`.
     pub fn forecast_probability(mut self, value: impl Into<f64>) -> Self {
         self.forecast_probability = Some(value.into());
         self
     }
 }
+
 /// The forecast fields v3 accepts when writing an opportunity.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1654,6 +1788,7 @@ pub struct ForecastInput {
         skip_serializing_if = "Option::is_none"
     )]
     pub forecast_expected_close_date: Option<String>,
+
     /// Forecast chance of winning, in percent (0 to 100).
     #[serde(
         rename = "forecastProbability",
@@ -1662,106 +1797,132 @@ pub struct ForecastInput {
     )]
     pub forecast_probability: Option<f64>,
 }
+
 /// The `ListPipelinesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListPipelinesResponse {
-    /// `pipelines`
+    /// `pipelines`: a list of [`Pipeline`](crate::v3::opportunities::Pipeline) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pipelines: Option<Vec<Pipeline>>,
 }
+
 /// A deal in a pipeline; v3 adds the close-date forecast and win probabilities.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Opportunity {
-    /// `id`
+    /// `id`: a string. Example: `yWQobCRIhRguQtD2llvk`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`
+
+    /// `name`: a string. Example: `testing`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `monetaryValue`
+
+    /// `monetaryValue`: a number. Example: `500`.
     #[serde(rename = "monetaryValue", default, skip_serializing_if = "Option::is_none")]
     pub monetary_value: Option<f64>,
-    /// `pipelineId`
+
+    /// `pipelineId`: a string. Example: `VDm7RPYC2GLUvdpKmBfC`.
     #[serde(rename = "pipelineId", default, skip_serializing_if = "Option::is_none")]
     pub pipeline_id: Option<String>,
-    /// `pipelineStageId`
+
+    /// `pipelineStageId`: a string. Example: `e93ba61a-53b3-45e7-985a-c7732dbcdb69`.
     #[serde(
         rename = "pipelineStageId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub pipeline_stage_id: Option<String>,
+
     /// Id of the user the deal is assigned to.
     #[serde(rename = "assignedTo", default, skip_serializing_if = "Option::is_none")]
     pub assigned_to: Option<String>,
-    /// `status`
+
+    /// `status`: a [`OpportunityStatus`](crate::opportunities::OpportunityStatus).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<crate::opportunities::OpportunityStatus>,
-    /// `source`
+
+    /// `source`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
-    /// `lastStatusChangeAt`
+
+    /// `lastStatusChangeAt`: a string. Example: `2021-08-03T04:55:17.355Z`.
     #[serde(
         rename = "lastStatusChangeAt",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub last_status_change_at: Option<String>,
-    /// `lastStageChangeAt`
+
+    /// `lastStageChangeAt`: a string. Example: `2021-08-03T04:55:17.355Z`.
     #[serde(
         rename = "lastStageChangeAt",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub last_stage_change_at: Option<String>,
-    /// `lastActionDate`
+
+    /// `lastActionDate`: a string. Example: `2021-08-03T04:55:17.355Z`.
     #[serde(rename = "lastActionDate", default, skip_serializing_if = "Option::is_none")]
     pub last_action_date: Option<String>,
-    /// `indexVersion`
+
+    /// `indexVersion`: a whole number. Example: `1`.
     #[serde(rename = "indexVersion", default, skip_serializing_if = "Option::is_none")]
     pub index_version: Option<i64>,
-    /// `createdAt`
+
+    /// `createdAt`: a string. Example: `2021-08-03T04:55:17.355Z`.
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `updatedAt`
+
+    /// `updatedAt`: a string. Example: `2021-08-03T04:55:17.355Z`.
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
-    /// `contactId`
+
+    /// `contactId`: a string. Example: `zT46WSCPbudrq4zhWMk6`.
     #[serde(rename = "contactId", default, skip_serializing_if = "Option::is_none")]
     pub contact_id: Option<String>,
-    /// `locationId`
+
+    /// `locationId`: a string. Example: `zT46WSCPbudrq4zhW`.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
-    /// `contact`
+
+    /// `contact`: a [`OpportunityContact`](crate::opportunities::OpportunityContact).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contact: Option<crate::opportunities::OpportunityContact>,
+
     /// The contact's notes, when asked for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<Vec<serde_json::Value>>,
+
     /// The contact's tasks, when asked for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tasks: Option<Vec<serde_json::Value>>,
+
     /// The contact's calendar events, when asked for.
     #[serde(rename = "calendarEvents", default, skip_serializing_if = "Option::is_none")]
     pub calendar_events: Option<Vec<serde_json::Value>>,
-    /// `lostReasonId`
+
+    /// `lostReasonId`: a string. Example: `zT46WSCPbudrq4zhWMk6`.
     #[serde(rename = "lostReasonId", default, skip_serializing_if = "Option::is_none")]
     pub lost_reason_id: Option<String>,
-    /// `customFields`
+
+    /// `customFields`: a list of [`OpportunityCustomFieldValue`](crate::opportunities::OpportunityCustomFieldValue) values.
     #[serde(rename = "customFields", default, skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<Vec<crate::opportunities::OpportunityCustomFieldValue>>,
+
     /// Ids of the users following the deal.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub followers: Option<Vec<String>>,
-    /// `externalObjectId`
+
+    /// `externalObjectId`: a string.
     #[serde(
         rename = "externalObjectId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub external_object_id: Option<String>,
+
     /// Expected close date, as yyyy-mm-dd.
     #[serde(
         rename = "forecastExpectedCloseDate",
@@ -1769,6 +1930,7 @@ pub struct Opportunity {
         skip_serializing_if = "Option::is_none"
     )]
     pub forecast_expected_close_date: Option<String>,
+
     /// The first expected close date, before it slipped, as yyyy-mm-dd.
     #[serde(
         rename = "forecastOriginalCloseDate",
@@ -1776,6 +1938,7 @@ pub struct Opportunity {
         skip_serializing_if = "Option::is_none"
     )]
     pub forecast_original_close_date: Option<String>,
+
     /// How many times the expected close date moved later.
     #[serde(
         rename = "forecastSlippageCount",
@@ -1783,6 +1946,7 @@ pub struct Opportunity {
         skip_serializing_if = "Option::is_none"
     )]
     pub forecast_slippage_count: Option<i64>,
+
     /// Days the expected close date moved in all.
     #[serde(
         rename = "forecastDaysSlipped",
@@ -1790,6 +1954,7 @@ pub struct Opportunity {
         skip_serializing_if = "Option::is_none"
     )]
     pub forecast_days_slipped: Option<i64>,
+
     /// When the expected close date last moved.
     #[serde(
         rename = "forecastLastSlippedAt",
@@ -1797,6 +1962,7 @@ pub struct Opportunity {
         skip_serializing_if = "Option::is_none"
     )]
     pub forecast_last_slipped_at: Option<String>,
+
     /// Forecast chance of winning, in percent (0 to 100).
     #[serde(
         rename = "forecastProbability",
@@ -1804,6 +1970,7 @@ pub struct Opportunity {
         skip_serializing_if = "Option::is_none"
     )]
     pub forecast_probability: Option<f64>,
+
     /// Chance of winning after the stage and forecast are taken into account, in percent.
     #[serde(
         rename = "effectiveProbability",
@@ -1812,22 +1979,26 @@ pub struct Opportunity {
     )]
     pub effective_probability: Option<f64>,
 }
+
 /// A custom field value to write; name the field by `id` or by `key`.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct OpportunityCustomFieldInput {
-    /// `id`
+    /// `id`: a string. Example: `6dvNaf7VhkQ9snc5vnjJ`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `key`
+
+    /// `key`: a string. Example: `my_custom_field`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
+
     /// The value (text, list of texts, or object); v2 calls it `field_value`.
     #[serde(rename = "fieldValue", default, skip_serializing_if = "Option::is_none")]
     pub field_value: Option<serde_json::Value>,
 }
+
 impl OpportunityCustomFieldInput {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -1836,30 +2007,35 @@ impl OpportunityCustomFieldInput {
             field_value: None,
         }
     }
-    ///Sets `id`.
+
+    /// Sets `id`.
     pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
         self
     }
-    ///Sets `key`.
+
+    /// Sets `key`.
     pub fn key(mut self, value: impl Into<String>) -> Self {
         self.key = Some(value.into());
         self
     }
-    ///Sets `fieldValue`.
+
+    /// Sets `fieldValue`.
     pub fn field_value(mut self, value: impl Into<serde_json::Value>) -> Self {
         self.field_value = Some(value.into());
         self
     }
 }
+
 /// The `OpportunityResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct OpportunityResponse {
-    /// `opportunity`
+    /// `opportunity`: a [`Opportunity`](crate::v3::opportunities::Opportunity).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub opportunity: Option<Opportunity>,
 }
+
 /// The outcome of a status change or delete; v3 adds `success`.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1867,39 +2043,48 @@ pub struct OpportunityUpdateResult {
     /// HighLevel's spelling. True when the change was applied.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub succeded: Option<bool>,
+
     /// True when the change was applied.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }
+
 /// A sales pipeline; v3 adds the stage win-probability switch.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Pipeline {
-    /// `id`
+    /// `id`: a string. Example: `aWdODOBVOlH1RUFKWQke`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`
+
+    /// `name`: a string. Example: `Sales`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+
     /// The pipeline's stages, in order.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stages: Option<Vec<serde_json::Value>>,
-    /// `showInFunnel`
+
+    /// `showInFunnel`: `true` or `false`.
     #[serde(rename = "showInFunnel", default, skip_serializing_if = "Option::is_none")]
     pub show_in_funnel: Option<bool>,
-    /// `showInPieChart`
+
+    /// `showInPieChart`: `true` or `false`.
     #[serde(rename = "showInPieChart", default, skip_serializing_if = "Option::is_none")]
     pub show_in_pie_chart: Option<bool>,
-    /// `locationId`
+
+    /// `locationId`: a string.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
-    /// `colorRenderMode`
+
+    /// `colorRenderMode`: a [`PipelineColorRenderMode`](crate::opportunities::PipelineColorRenderMode).
     #[serde(
         rename = "colorRenderMode",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub color_render_mode: Option<crate::opportunities::PipelineColorRenderMode>,
+
     /// Whether the stages of the pipeline carry a win probability.
     #[serde(
         rename = "useOpportunityProbability",
@@ -1908,16 +2093,19 @@ pub struct Pipeline {
     )]
     pub use_opportunity_probability: Option<bool>,
 }
+
 /// The `SearchOpportunitiesAdvancedResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SearchOpportunitiesAdvancedResponse {
-    /// `opportunities`
+    /// `opportunities`: a list of [`Opportunity`](crate::v3::opportunities::Opportunity) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub opportunities: Option<Vec<Opportunity>>,
-    /// `total`
+
+    /// `total`: a whole number. Example: `100`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
+
     /// Totals per stage, when the search filters on a pipeline.
     #[serde(
         rename = "stageAggregations",
@@ -1925,47 +2113,57 @@ pub struct SearchOpportunitiesAdvancedResponse {
         skip_serializing_if = "Option::is_none"
     )]
     pub stage_aggregations: Option<Vec<StageAggregation>>,
+
     /// Aggregations over the matches; shape not documented.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aggregations: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 }
+
 /// The `SearchOpportunitiesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SearchOpportunitiesResponse {
-    /// `opportunities`
+    /// `opportunities`: a list of [`Opportunity`](crate::v3::opportunities::Opportunity) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub opportunities: Option<Vec<Opportunity>>,
-    /// `meta`
+
+    /// `meta`: a [`SearchOpportunitiesMeta`](crate::opportunities::SearchOpportunitiesMeta).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meta: Option<crate::opportunities::SearchOpportunitiesMeta>,
+
     /// Aggregations over the matches; shape not documented.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub aggregations: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 }
+
 /// Totals of the matching opportunities in one pipeline stage.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct StageAggregation {
-    /// `pipelineStageId`
+    /// `pipelineStageId`: a string. Example: `e93ba61a-53b3-45e7-985a-c7732dbcdb69`.
     #[serde(
         rename = "pipelineStageId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub pipeline_stage_id: Option<String>,
+
     /// Number of opportunities in the stage.
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
+
     /// Sum of their monetary values.
     #[serde(rename = "totalValue", default, skip_serializing_if = "Option::is_none")]
     pub total_value: Option<f64>,
+
     /// Sum of their values weighted by win probability.
     #[serde(rename = "weightedValue", default, skip_serializing_if = "Option::is_none")]
     pub weighted_value: Option<f64>,
+
     /// Sum of the values of the open ones.
     #[serde(rename = "openValue", default, skip_serializing_if = "Option::is_none")]
     pub open_value: Option<f64>,
+
     /// Probability-weighted sum of the values of the open ones.
     #[serde(
         rename = "openWeightedValue",
@@ -1973,39 +2171,48 @@ pub struct StageAggregation {
         skip_serializing_if = "Option::is_none"
     )]
     pub open_weighted_value: Option<f64>,
+
     /// Sum of the values of the won ones.
     #[serde(rename = "wonValue", default, skip_serializing_if = "Option::is_none")]
     pub won_value: Option<f64>,
 }
+
 /// The v2 update body with v3's forecast fields and `fieldValue` custom field values.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateOpportunityRequest {
-    /// `pipelineId`
+    /// `pipelineId`: a string. Example: `bCkKGpDsyPP4peuKowkG`.
     #[serde(rename = "pipelineId", default, skip_serializing_if = "Option::is_none")]
     pub pipeline_id: Option<String>,
-    /// `name`
+
+    /// `name`: a string. Example: `Roe Bakery - website`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `pipelineStageId`
+
+    /// `pipelineStageId`: a string. Example: `7915dedc-8f18-44d5-8bc3-77c04e994a10`.
     #[serde(
         rename = "pipelineStageId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub pipeline_stage_id: Option<String>,
-    /// `status`
+
+    /// `status`: a [`OpportunityStatus`](crate::opportunities::OpportunityStatus).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<crate::opportunities::OpportunityStatus>,
-    /// `monetaryValue`
+
+    /// `monetaryValue`: a number. Example: `220`.
     #[serde(rename = "monetaryValue", default, skip_serializing_if = "Option::is_none")]
     pub monetary_value: Option<f64>,
-    /// `assignedTo`
+
+    /// `assignedTo`: a string. Example: `082goXVW3lIExEQPOnd3`.
     #[serde(rename = "assignedTo", default, skip_serializing_if = "Option::is_none")]
     pub assigned_to: Option<String>,
-    /// `customFields`
+
+    /// `customFields`: a list of [`OpportunityCustomFieldInput`](crate::v3::opportunities::OpportunityCustomFieldInput) values.
     #[serde(rename = "customFields", default, skip_serializing_if = "Option::is_none")]
     pub custom_fields: Option<Vec<OpportunityCustomFieldInput>>,
+
     /// Expected close date: yyyy-mm-dd, yyyy/mm/dd, mm/dd/yyyy, mm-dd-yyyy, yyyy.mm.dd, mm.dd.yyyy or an ISO 8601 timestamp.
     #[serde(
         rename = "forecastExpectedCloseDate",
@@ -2013,6 +2220,7 @@ pub struct UpdateOpportunityRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub forecast_expected_close_date: Option<String>,
+
     /// Forecast chance of winning, in percent (0 to 100).
     #[serde(
         rename = "forecastProbability",
@@ -2021,8 +2229,9 @@ pub struct UpdateOpportunityRequest {
     )]
     pub forecast_probability: Option<f64>,
 }
+
 impl UpdateOpportunityRequest {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -2037,22 +2246,26 @@ impl UpdateOpportunityRequest {
             forecast_probability: None,
         }
     }
-    ///Sets `pipelineId`.
+
+    /// Sets `pipelineId`.
     pub fn pipeline_id(mut self, value: impl Into<String>) -> Self {
         self.pipeline_id = Some(value.into());
         self
     }
-    ///Sets `name`.
+
+    /// Sets `name`.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
-    ///Sets `pipelineStageId`.
+
+    /// Sets `pipelineStageId`.
     pub fn pipeline_stage_id(mut self, value: impl Into<String>) -> Self {
         self.pipeline_stage_id = Some(value.into());
         self
     }
-    ///Sets `status`.
+
+    /// Sets `status`.
     pub fn status(
         mut self,
         value: impl Into<crate::opportunities::OpportunityStatus>,
@@ -2060,17 +2273,20 @@ impl UpdateOpportunityRequest {
         self.status = Some(value.into());
         self
     }
-    ///Sets `monetaryValue`.
+
+    /// Sets `monetaryValue`.
     pub fn monetary_value(mut self, value: impl Into<f64>) -> Self {
         self.monetary_value = Some(value.into());
         self
     }
-    ///Sets `assignedTo`.
+
+    /// Sets `assignedTo`.
     pub fn assigned_to(mut self, value: impl Into<String>) -> Self {
         self.assigned_to = Some(value.into());
         self
     }
-    ///Sets `customFields`.
+
+    /// Sets `customFields`.
     pub fn custom_fields(
         mut self,
         value: impl Into<Vec<OpportunityCustomFieldInput>>,
@@ -2078,17 +2294,20 @@ impl UpdateOpportunityRequest {
         self.custom_fields = Some(value.into());
         self
     }
-    ///Sets `forecastExpectedCloseDate`.
+
+    /// Sets `forecastExpectedCloseDate`.
     pub fn forecast_expected_close_date(mut self, value: impl Into<String>) -> Self {
         self.forecast_expected_close_date = Some(value.into());
         self
     }
-    ///Sets `forecastProbability`.
+
+    /// Sets `forecastProbability`.
     pub fn forecast_probability(mut self, value: impl Into<f64>) -> Self {
         self.forecast_probability = Some(value.into());
         self
     }
 }
+
 /// The v2 upsert body with v3's forecast fields.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2096,54 +2315,67 @@ pub struct UpsertOpportunityRequest {
     /// Id of the opportunity to update, when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `pipelineId`
+
+    /// `pipelineId`: a string. Example: `bCkKGpDsyPP4peuKowkG`.
     #[serde(rename = "pipelineId")]
     pub pipeline_id: String,
-    /// `locationId`
+
+    /// `locationId`: a string. Example: `CLu7BaljjqrEjBGKTNNe`.
     #[serde(rename = "locationId")]
     pub location_id: String,
-    /// `contactId`
+
+    /// `contactId`: a string. Example: `LiKJ2vnRg5ETM8Z19K7`.
     #[serde(rename = "contactId")]
     pub contact_id: String,
+
     /// User ids to add or remove as followers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub followers: Option<Vec<String>>,
-    /// `isRemoveAllFollowers`
+
+    /// `isRemoveAllFollowers`: `true` or `false`.
     #[serde(
         rename = "isRemoveAllFollowers",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub is_remove_all_followers: Option<bool>,
-    /// `followersActionType`
+
+    /// `followersActionType`: a [`FollowersActionType`](crate::opportunities::FollowersActionType).
     #[serde(
         rename = "followersActionType",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub followers_action_type: Option<crate::opportunities::FollowersActionType>,
-    /// `name`
+
+    /// `name`: a string. Example: `Roe Bakery - website`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `status`
+
+    /// `status`: a [`OpportunityStatus`](crate::opportunities::OpportunityStatus).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<crate::opportunities::OpportunityStatus>,
-    /// `pipelineStageId`
+
+    /// `pipelineStageId`: a string. Example: `7915dedc-8f18-44d5-8bc3-77c04e994a10`.
     #[serde(
         rename = "pipelineStageId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub pipeline_stage_id: Option<String>,
-    /// `monetaryValue`
+
+    /// `monetaryValue`: a number. Example: `220`.
     #[serde(rename = "monetaryValue", default, skip_serializing_if = "Option::is_none")]
     pub monetary_value: Option<f64>,
-    /// `assignedTo`
+
+    /// `assignedTo`: a string. Example: `082goXVW3lIExEQPOnd3`.
     #[serde(rename = "assignedTo", default, skip_serializing_if = "Option::is_none")]
     pub assigned_to: Option<String>,
-    /// `lostReasonId`
+
+    /// `lostReasonId`: a string. Example: `CLu7BaljjqrEjBGKTNNe`.
     #[serde(rename = "lostReasonId", default, skip_serializing_if = "Option::is_none")]
     pub lost_reason_id: Option<String>,
+
     /// Expected close date: yyyy-mm-dd, yyyy/mm/dd, mm/dd/yyyy, mm-dd-yyyy, yyyy.mm.dd, mm.dd.yyyy or an ISO 8601 timestamp.
     #[serde(
         rename = "forecastExpectedCloseDate",
@@ -2151,6 +2383,7 @@ pub struct UpsertOpportunityRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub forecast_expected_close_date: Option<String>,
+
     /// Forecast chance of winning, in percent (0 to 100).
     #[serde(
         rename = "forecastProbability",
@@ -2159,8 +2392,9 @@ pub struct UpsertOpportunityRequest {
     )]
     pub forecast_probability: Option<f64>,
 }
+
 impl UpsertOpportunityRequest {
-    ///A value with the required fields (`pipelineId`, `locationId`, `contactId`).
+    /// A value with the required fields (`pipelineId`, `locationId`, `contactId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         pipeline_id: impl Into<String>,
@@ -2185,22 +2419,26 @@ impl UpsertOpportunityRequest {
             forecast_probability: None,
         }
     }
-    ///Sets `id`.
+
+    /// Sets `id`.
     pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
         self
     }
-    ///Sets `followers`.
+
+    /// Sets `followers`.
     pub fn followers(mut self, value: impl Into<Vec<String>>) -> Self {
         self.followers = Some(value.into());
         self
     }
-    ///Sets `isRemoveAllFollowers`.
+
+    /// Sets `isRemoveAllFollowers`.
     pub fn is_remove_all_followers(mut self, value: impl Into<bool>) -> Self {
         self.is_remove_all_followers = Some(value.into());
         self
     }
-    ///Sets `followersActionType`.
+
+    /// Sets `followersActionType`.
     pub fn followers_action_type(
         mut self,
         value: impl Into<crate::opportunities::FollowersActionType>,
@@ -2208,12 +2446,14 @@ impl UpsertOpportunityRequest {
         self.followers_action_type = Some(value.into());
         self
     }
-    ///Sets `name`.
+
+    /// Sets `name`.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
-    ///Sets `status`.
+
+    /// Sets `status`.
     pub fn status(
         mut self,
         value: impl Into<crate::opportunities::OpportunityStatus>,
@@ -2221,44 +2461,52 @@ impl UpsertOpportunityRequest {
         self.status = Some(value.into());
         self
     }
-    ///Sets `pipelineStageId`.
+
+    /// Sets `pipelineStageId`.
     pub fn pipeline_stage_id(mut self, value: impl Into<String>) -> Self {
         self.pipeline_stage_id = Some(value.into());
         self
     }
-    ///Sets `monetaryValue`.
+
+    /// Sets `monetaryValue`.
     pub fn monetary_value(mut self, value: impl Into<f64>) -> Self {
         self.monetary_value = Some(value.into());
         self
     }
-    ///Sets `assignedTo`.
+
+    /// Sets `assignedTo`.
     pub fn assigned_to(mut self, value: impl Into<String>) -> Self {
         self.assigned_to = Some(value.into());
         self
     }
-    ///Sets `lostReasonId`.
+
+    /// Sets `lostReasonId`.
     pub fn lost_reason_id(mut self, value: impl Into<String>) -> Self {
         self.lost_reason_id = Some(value.into());
         self
     }
-    ///Sets `forecastExpectedCloseDate`.
+
+    /// Sets `forecastExpectedCloseDate`.
     pub fn forecast_expected_close_date(mut self, value: impl Into<String>) -> Self {
         self.forecast_expected_close_date = Some(value.into());
         self
     }
-    ///Sets `forecastProbability`.
+
+    /// Sets `forecastProbability`.
     pub fn forecast_probability(mut self, value: impl Into<f64>) -> Self {
         self.forecast_probability = Some(value.into());
         self
     }
 }
+
 /// The `UpsertOpportunityResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpsertOpportunityResponse {
-    /// `opportunity`
+    /// `opportunity`: a [`Opportunity`](crate::v3::opportunities::Opportunity).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub opportunity: Option<Opportunity>,
+
     /// True when the call created the opportunity.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub new: Option<bool>,

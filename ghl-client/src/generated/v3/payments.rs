@@ -43,22 +43,24 @@
 //! | [`record_order_payment`](Payments::record_order_payment) | `POST /payments/orders/{orderId}/record-payment` | `v3` | location |
 //! | [`update_coupon`](Payments::update_coupon) | `PUT /payments/coupon` | `v3` | location |
 //! | [`update_custom_provider_capabilities`](Payments::update_custom_provider_capabilities) | `PUT /payments/custom-provider/capabilities` | `v3` | location |
+
 /// This module's path below the crate root.
 pub const MODULE: &str = "v3::payments";
-///Operations of the Payments module. Get one with `client.v3().payments()`.
+
+/// Operations of the Payments module. Get one with `client.v3().payments()`.
 #[derive(Clone, Debug)]
 pub struct Payments {
     client: crate::Client,
 }
+
 impl Payments {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
     }
+
     /// Store the live and test keys of the calling app's custom provider for a location.
     ///
     /// `POST /payments/custom-provider/connect` · Version `v3` · location token · scopes: `payments/custom-provider.write`
-    ///
-    /// Note: SKILL.md's "connect payment provider" (POST /payments/integrations/provider/connect) matches no documented path; this is the documented connect operation.
     pub fn connect_custom_provider_config(
         &self,
         body: crate::payments::ConnectCustomProviderRequest,
@@ -69,22 +71,20 @@ impl Payments {
             body,
         }
     }
+
     /// Create a discount coupon.
     ///
     /// `POST /payments/coupon` · Version `v3` · location token · scopes: `payments/coupons.write`
-    ///
-    /// Note: SKILL.md gives POST /payments/coupons; the real path is /payments/coupon.
     pub fn create_coupon(&self, body: CreateCouponRequest) -> CreateCoupon {
         CreateCoupon {
             client: self.client.clone(),
             body,
         }
     }
+
     /// Register the calling marketplace app as a custom payment provider of a location.
     ///
     /// `POST /payments/custom-provider/provider` · Version `v3` · location token · scopes: `payments/custom-provider.write`
-    ///
-    /// Note: HighLevel's operationId here (create-integration) nearly repeats the one of the white-label create (create-integration provider); renamed.
     pub fn create_custom_provider(
         &self,
         body: crate::payments::CreateCustomProviderRequest,
@@ -95,11 +95,10 @@ impl Payments {
             body,
         }
     }
+
     /// Record a shipment (fulfillment) of some or all items of an order.
     ///
     /// `POST /payments/orders/{orderId}/fulfillments` · Version `v3` · location token · scopes: `payments/orders.write`
-    ///
-    /// Note: HighLevel allows only `location` as the `altType` of a fulfillment; the spec keeps it a plain string, as on the other payment records.
     pub fn create_order_fulfillment(
         &self,
         order_id: impl Into<String>,
@@ -111,6 +110,7 @@ impl Payments {
             body,
         }
     }
+
     /// Register a white-label payment provider built on Authorize.net or NMI.
     ///
     /// `POST /payments/integrations/provider/whitelabel` · Version `v3` · location token · scopes: `payments/integration.write`
@@ -123,11 +123,10 @@ impl Payments {
             body,
         }
     }
+
     /// Delete a coupon for good; the coupon id travels in the body.
     ///
     /// `DELETE /payments/coupon` · Version `v3` · location token · scopes: `payments/coupons.write`
-    ///
-    /// Note: SKILL.md gives DELETE /payments/coupons/{couponId}; the real path is /payments/coupon with a JSON body naming the coupon.
     pub fn delete_coupon(
         &self,
         body: crate::payments::DeleteCouponRequest,
@@ -137,22 +136,20 @@ impl Payments {
             body,
         }
     }
+
     /// Remove the calling app's custom payment provider from a location.
     ///
     /// `DELETE /payments/custom-provider/provider` · Version `v3` · location token · scopes: `payments/custom-provider.write`
-    ///
-    /// Note: SKILL.md gives DELETE /payments/custom-provider/provider/{providerId}; the real path has no provider id, the provider being the one of the calling app in the given location.
     pub fn delete_custom_provider(&self) -> DeleteCustomProvider {
         DeleteCustomProvider {
             client: self.client.clone(),
             location_id: None,
         }
     }
+
     /// Drop the live or the test config of the calling app's custom provider.
     ///
     /// `POST /payments/custom-provider/disconnect` · Version `v3` · location token · scopes: `payments/custom-provider.write`
-    ///
-    /// Note: SKILL.md's "disconnect provider" (POST /payments/integrations/provider/disconnect) matches no documented path; this is the documented disconnect operation.
     pub fn disconnect_custom_provider_config(
         &self,
         body: crate::payments::DisconnectCustomProviderRequest,
@@ -163,11 +160,10 @@ impl Payments {
             body,
         }
     }
+
     /// Fetch one coupon by its id or by its code.
     ///
     /// `GET /payments/coupon` · Version `v3` · location token · scopes: `payments/coupons.readonly`
-    ///
-    /// Note: SKILL.md gives GET /payments/coupons/{couponId}; the real path is /payments/coupon with the id or code in the query.
     pub fn get_coupon(
         &self,
         alt_id: impl Into<String>,
@@ -181,6 +177,7 @@ impl Payments {
             code: None,
         }
     }
+
     /// Fetch the calling app's custom provider config for a location.
     ///
     /// `GET /payments/custom-provider/connect` · Version `v3` · location token · scopes: `payments/custom-provider.readonly`
@@ -190,6 +187,7 @@ impl Payments {
             location_id: None,
         }
     }
+
     /// Fetch one order by its id.
     ///
     /// `GET /payments/orders/{orderId}` · Version `v3` · location token · scopes: `payments/orders.readonly`
@@ -205,6 +203,7 @@ impl Payments {
             alt_id: alt_id.into(),
         }
     }
+
     /// Fetch one subscription by its id.
     ///
     /// `GET /payments/subscriptions/{subscriptionId}` · Version `v3` · location token · scopes: `payments/subscriptions.readonly`
@@ -221,6 +220,7 @@ impl Payments {
             alt_type: alt_type.into(),
         }
     }
+
     /// Fetch one transaction by its id.
     ///
     /// `GET /payments/transactions/{transactionId}` · Version `v3` · location token · scopes: `payments/transactions.readonly`
@@ -238,11 +238,10 @@ impl Payments {
             alt_type: alt_type.into(),
         }
     }
+
     /// List the coupons of a location.
     ///
     /// `GET /payments/coupon/list` · Version `v3` · location token · scopes: `payments/coupons.readonly`
-    ///
-    /// Note: SKILL.md gives GET /payments/coupons; the real path is /payments/coupon/list.
     pub fn list_coupons(
         &self,
         alt_id: impl Into<String>,
@@ -258,11 +257,10 @@ impl Payments {
             search: None,
         }
     }
+
     /// List every fulfillment recorded for an order.
     ///
     /// `GET /payments/orders/{orderId}/fulfillments` · Version `v3` · location token · scopes: `payments/orders.readonly`
-    ///
-    /// Note: HighLevel allows only `location` as the `altType` of a fulfillment; the spec keeps it a plain string, as on the other payment records.
     pub fn list_order_fulfillments(
         &self,
         order_id: impl Into<String>,
@@ -276,11 +274,10 @@ impl Payments {
             alt_type: alt_type.into(),
         }
     }
+
     /// List the notes attached to an order.
     ///
     /// `GET /payments/orders/{orderId}/notes` · Version `v3` · location token · scopes: none stated
-    ///
-    /// Note: HighLevel names no OAuth scope here (payments/orders.readonly is the likely one) and documents no response body, so the response is raw JSON.
     pub fn list_order_notes(
         &self,
         order_id: impl Into<String>,
@@ -294,11 +291,10 @@ impl Payments {
             alt_type: alt_type.into(),
         }
     }
+
     /// List the orders of a location, with filters.
     ///
     /// `GET /payments/orders` · Version `v3` · location token · scopes: `payments/orders.readonly`
-    ///
-    /// Note: The items are the Order type that getOrder also returns: HighLevel documents the list item and the single order as two schemas and the spec merges them, so the fields of the single order (amountSummary, items, coupon, source, meta, traceId...) appear here too.
     pub fn list_orders(&self, alt_id: impl Into<String>) -> ListOrders {
         ListOrders {
             client: self.client.clone(),
@@ -317,11 +313,10 @@ impl Payments {
             offset: None,
         }
     }
+
     /// List the payment subscriptions of a location, with filters.
     ///
     /// `GET /payments/subscriptions` · Version `v3` · location token · scopes: `payments/subscriptions.readonly`
-    ///
-    /// Note: The items are the Subscription type that getSubscription also returns: HighLevel documents the list item and the single subscription as two schemas and the spec merges them, so the fields of the single subscription (schedule, coupon, paymentProvider, meta...) appear here too. HighLevel's list item types `status` as object and allows only `location` as `altType`; both are plain strings here, as on the single subscription.
     pub fn list_subscriptions(
         &self,
         alt_id: impl Into<String>,
@@ -344,11 +339,10 @@ impl Payments {
             get_payments_collected_count: None,
         }
     }
+
     /// List the payment transactions of a location, with filters.
     ///
     /// `GET /payments/transactions` · Version `v3` · location token · scopes: `payments/transactions.readonly`
-    ///
-    /// Note: The items are the Transaction type that getTransaction also returns: HighLevel documents the list item and the single transaction as two schemas and the spec merges them, so the fields of the single transaction (entitySource, paymentProvider, receiptId, meta...) appear here too. HighLevel's list item types `status` as object; the value is a plain word such as succeeded.
     pub fn list_transactions(
         &self,
         alt_id: impl Into<String>,
@@ -372,11 +366,10 @@ impl Payments {
             offset: None,
         }
     }
+
     /// List the white-label payment providers of a location.
     ///
     /// `GET /payments/integrations/provider/whitelabel` · Version `v3` · location token · scopes: `payments/integration.readonly`
-    ///
-    /// Note: SKILL.md lists connected providers with GET /payments/integrations/provider/; the documented listing is this path.
     pub fn list_white_label_providers(
         &self,
         alt_id: impl Into<String>,
@@ -390,6 +383,7 @@ impl Payments {
             offset: None,
         }
     }
+
     /// Record a manual (offline) payment against an order.
     ///
     /// `POST /payments/orders/{orderId}/record-payment` · Version `v3` · location token · scopes: `payments/orders.collectPayment`
@@ -404,17 +398,17 @@ impl Payments {
             body,
         }
     }
+
     /// Replace the settings of a coupon; the coupon id travels in the body.
     ///
     /// `PUT /payments/coupon` · Version `v3` · location token · scopes: `payments/coupons.write`
-    ///
-    /// Note: SKILL.md gives PUT /payments/coupons/{couponId}; the real path is /payments/coupon with the id in the body.
     pub fn update_coupon(&self, body: UpdateCouponRequest) -> UpdateCoupon {
         UpdateCoupon {
             client: self.client.clone(),
             body,
         }
     }
+
     /// Turn capabilities of the calling app's custom provider on or off.
     ///
     /// `PUT /payments/custom-provider/capabilities` · Version `v3` · location token · scopes: `payments/custom-provider.write`
@@ -428,7 +422,8 @@ impl Payments {
         }
     }
 }
-///One call per operation with sample arguments (contract tests only).
+
+/// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -749,7 +744,8 @@ pub fn contract_samples(
         ));
     calls
 }
-///One call per operation with every optional argument and field set too (contract tests only).
+
+/// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -1172,13 +1168,12 @@ pub fn contract_samples_full(
         ));
     calls
 }
+
 /// Request builder for `connect_custom_provider_config`: set optional parameters, then call `send()`.
 ///
 /// Store the live and test keys of the calling app's custom provider for a location.
 ///
 /// `POST /payments/custom-provider/connect` · Version `v3` · location token · scopes: `payments/custom-provider.write`
-///
-/// Note: SKILL.md's "connect payment provider" (POST /payments/integrations/provider/connect) matches no documented path; this is the documented connect operation.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ConnectCustomProviderConfig {
@@ -1186,14 +1181,16 @@ pub struct ConnectCustomProviderConfig {
     location_id: Option<String>,
     body: crate::payments::ConnectCustomProviderRequest,
 }
-impl ConnectCustomProviderConfig {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl ConnectCustomProviderConfig {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1222,10 +1219,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::payments::CustomProvider, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1234,19 +1233,19 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `create_coupon`: set optional parameters, then call `send()`.
 ///
 /// Create a discount coupon.
 ///
 /// `POST /payments/coupon` · Version `v3` · location token · scopes: `payments/coupons.write`
-///
-/// Note: SKILL.md gives POST /payments/coupons; the real path is /payments/coupon.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct CreateCoupon {
     client: crate::Client,
     body: CreateCouponRequest,
 }
+
 impl CreateCoupon {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1265,10 +1264,12 @@ impl CreateCoupon {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::payments::Coupon, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1277,13 +1278,12 @@ impl CreateCoupon {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `create_custom_provider`: set optional parameters, then call `send()`.
 ///
 /// Register the calling marketplace app as a custom payment provider of a location.
 ///
 /// `POST /payments/custom-provider/provider` · Version `v3` · location token · scopes: `payments/custom-provider.write`
-///
-/// Note: HighLevel's operationId here (create-integration) nearly repeats the one of the white-label create (create-integration provider); renamed.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct CreateCustomProvider {
@@ -1291,14 +1291,16 @@ pub struct CreateCustomProvider {
     location_id: Option<String>,
     body: crate::payments::CreateCustomProviderRequest,
 }
-impl CreateCustomProvider {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl CreateCustomProvider {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1324,10 +1326,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::payments::CustomProvider, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1336,13 +1340,12 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `create_order_fulfillment`: set optional parameters, then call `send()`.
 ///
 /// Record a shipment (fulfillment) of some or all items of an order.
 ///
 /// `POST /payments/orders/{orderId}/fulfillments` · Version `v3` · location token · scopes: `payments/orders.write`
-///
-/// Note: HighLevel allows only `location` as the `altType` of a fulfillment; the spec keeps it a plain string, as on the other payment records.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct CreateOrderFulfillment {
@@ -1350,6 +1353,7 @@ pub struct CreateOrderFulfillment {
     order_id: String,
     body: crate::payments::CreateFulfillmentRequest,
 }
+
 impl CreateOrderFulfillment {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1374,12 +1378,14 @@ impl CreateOrderFulfillment {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::payments::CreateFulfillmentResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1391,6 +1397,7 @@ impl CreateOrderFulfillment {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `create_white_label_provider`: set optional parameters, then call `send()`.
 ///
 /// Register a white-label payment provider built on Authorize.net or NMI.
@@ -1402,6 +1409,7 @@ pub struct CreateWhiteLabelProvider {
     client: crate::Client,
     body: crate::payments::CreateWhiteLabelProviderRequest,
 }
+
 impl CreateWhiteLabelProvider {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1423,12 +1431,14 @@ impl CreateWhiteLabelProvider {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::payments::WhiteLabelProvider, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1437,19 +1447,19 @@ impl CreateWhiteLabelProvider {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `delete_coupon`: set optional parameters, then call `send()`.
 ///
 /// Delete a coupon for good; the coupon id travels in the body.
 ///
 /// `DELETE /payments/coupon` · Version `v3` · location token · scopes: `payments/coupons.write`
-///
-/// Note: SKILL.md gives DELETE /payments/coupons/{couponId}; the real path is /payments/coupon with a JSON body naming the coupon.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DeleteCoupon {
     client: crate::Client,
     body: crate::payments::DeleteCouponRequest,
 }
+
 impl DeleteCoupon {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1468,12 +1478,14 @@ impl DeleteCoupon {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::payments::DeleteCouponResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1485,27 +1497,28 @@ impl DeleteCoupon {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `delete_custom_provider`: set optional parameters, then call `send()`.
 ///
 /// Remove the calling app's custom payment provider from a location.
 ///
 /// `DELETE /payments/custom-provider/provider` · Version `v3` · location token · scopes: `payments/custom-provider.write`
-///
-/// Note: SKILL.md gives DELETE /payments/custom-provider/provider/{providerId}; the real path has no provider id, the provider being the one of the calling app in the given location.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DeleteCustomProvider {
     client: crate::Client,
     location_id: Option<String>,
 }
-impl DeleteCustomProvider {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl DeleteCustomProvider {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1527,10 +1540,12 @@ Defaults to the client's configured location.*/
         request.query("locationId", &location_id);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1539,13 +1554,12 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `disconnect_custom_provider_config`: set optional parameters, then call `send()`.
 ///
 /// Drop the live or the test config of the calling app's custom provider.
 ///
 /// `POST /payments/custom-provider/disconnect` · Version `v3` · location token · scopes: `payments/custom-provider.write`
-///
-/// Note: SKILL.md's "disconnect provider" (POST /payments/integrations/provider/disconnect) matches no documented path; this is the documented disconnect operation.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DisconnectCustomProviderConfig {
@@ -1553,14 +1567,16 @@ pub struct DisconnectCustomProviderConfig {
     location_id: Option<String>,
     body: crate::payments::DisconnectCustomProviderRequest,
 }
-impl DisconnectCustomProviderConfig {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl DisconnectCustomProviderConfig {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1589,10 +1605,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1601,13 +1619,12 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_coupon`: set optional parameters, then call `send()`.
 ///
 /// Fetch one coupon by its id or by its code.
 ///
 /// `GET /payments/coupon` · Version `v3` · location token · scopes: `payments/coupons.readonly`
-///
-/// Note: SKILL.md gives GET /payments/coupons/{couponId}; the real path is /payments/coupon with the id or code in the query.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetCoupon {
@@ -1617,17 +1634,20 @@ pub struct GetCoupon {
     id: Option<String>,
     code: Option<String>,
 }
+
 impl GetCoupon {
-    ///The coupon id; give this or `code`.
+    /// The coupon id; give this or `code`.
     pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
         self
     }
-    ///The coupon code; give this or `id`.
+
+    /// The coupon code; give this or `id`.
     pub fn code(mut self, value: impl Into<String>) -> Self {
         self.code = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1649,10 +1669,12 @@ impl GetCoupon {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::payments::Coupon, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1661,6 +1683,7 @@ impl GetCoupon {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_custom_provider_config`: set optional parameters, then call `send()`.
 ///
 /// Fetch the calling app's custom provider config for a location.
@@ -1672,14 +1695,16 @@ pub struct GetCustomProviderConfig {
     client: crate::Client,
     location_id: Option<String>,
 }
-impl GetCustomProviderConfig {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl GetCustomProviderConfig {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1701,10 +1726,12 @@ Defaults to the client's configured location.*/
         request.query("locationId", &location_id);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::payments::CustomProvider, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1713,6 +1740,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_order`: set optional parameters, then call `send()`.
 ///
 /// Fetch one order by its id.
@@ -1726,12 +1754,14 @@ pub struct GetOrder {
     location_id: Option<String>,
     alt_id: String,
 }
+
 impl GetOrder {
-    ///The sub-account id.
+    /// The sub-account id.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1755,10 +1785,12 @@ impl GetOrder {
         request.query("altId", &self.alt_id);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::payments::Order, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1767,6 +1799,7 @@ impl GetOrder {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_subscription`: set optional parameters, then call `send()`.
 ///
 /// Fetch one subscription by its id.
@@ -1780,6 +1813,7 @@ pub struct GetSubscription {
     alt_id: String,
     alt_type: crate::payments::AltType,
 }
+
 impl GetSubscription {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1802,10 +1836,12 @@ impl GetSubscription {
         request.query("altType", &self.alt_type);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::payments::Subscription, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1814,6 +1850,7 @@ impl GetSubscription {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_transaction`: set optional parameters, then call `send()`.
 ///
 /// Fetch one transaction by its id.
@@ -1828,12 +1865,14 @@ pub struct GetTransaction {
     alt_id: String,
     alt_type: String,
 }
+
 impl GetTransaction {
-    ///The sub-account id.
+    /// The sub-account id.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1858,10 +1897,12 @@ impl GetTransaction {
         request.query("altType", &self.alt_type);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::payments::Transaction, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1870,13 +1911,12 @@ impl GetTransaction {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `list_coupons`: set optional parameters, then call `send()`.
 ///
 /// List the coupons of a location.
 ///
 /// `GET /payments/coupon/list` · Version `v3` · location token · scopes: `payments/coupons.readonly`
-///
-/// Note: SKILL.md gives GET /payments/coupons; the real path is /payments/coupon/list.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListCoupons {
@@ -1888,27 +1928,32 @@ pub struct ListCoupons {
     status: Option<crate::payments::CouponStatus>,
     search: Option<String>,
 }
+
 impl ListCoupons {
-    ///Page size.
+    /// Page size.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
-    ///Number of coupons to skip.
+
+    /// Number of coupons to skip.
     pub fn offset(mut self, value: impl Into<i64>) -> Self {
         self.offset = Some(value.into());
         self
     }
-    ///Only coupons in this state.
+
+    /// Only coupons in this state.
     pub fn status(mut self, value: impl Into<crate::payments::CouponStatus>) -> Self {
         self.status = Some(value.into());
         self
     }
-    ///Text matched against coupon name and code.
+
+    /// Text matched against coupon name and code.
     pub fn search(mut self, value: impl Into<String>) -> Self {
         self.search = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1936,10 +1981,12 @@ impl ListCoupons {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ListCouponsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1948,15 +1995,20 @@ impl ListCoupons {
         self.client.execute(request).await
     }
 }
+
 impl crate::Paginated for ListCoupons {
     type Page = ListCouponsResponse;
+
     type Item = CouponListItem;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListCoupons::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.data.as_ref()).map_or(0, Vec::len);
@@ -1973,10 +2025,12 @@ impl crate::Paginated for ListCoupons {
         self.offset = Some(next);
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.data).unwrap_or_default()
     }
 }
+
 impl ListCoupons {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -1987,13 +2041,12 @@ impl ListCoupons {
         crate::paginate(self)
     }
 }
+
 /// Request builder for `list_order_fulfillments`: set optional parameters, then call `send()`.
 ///
 /// List every fulfillment recorded for an order.
 ///
 /// `GET /payments/orders/{orderId}/fulfillments` · Version `v3` · location token · scopes: `payments/orders.readonly`
-///
-/// Note: HighLevel allows only `location` as the `altType` of a fulfillment; the spec keeps it a plain string, as on the other payment records.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListOrderFulfillments {
@@ -2002,6 +2055,7 @@ pub struct ListOrderFulfillments {
     alt_id: String,
     alt_type: crate::payments::AltType,
 }
+
 impl ListOrderFulfillments {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2024,12 +2078,14 @@ impl ListOrderFulfillments {
         request.query("altType", &self.alt_type);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::payments::ListFulfillmentsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2041,13 +2097,12 @@ impl ListOrderFulfillments {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `list_order_notes`: set optional parameters, then call `send()`.
 ///
 /// List the notes attached to an order.
 ///
 /// `GET /payments/orders/{orderId}/notes` · Version `v3` · location token · scopes: none stated
-///
-/// Note: HighLevel names no OAuth scope here (payments/orders.readonly is the likely one) and documents no response body, so the response is raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListOrderNotes {
@@ -2056,6 +2111,7 @@ pub struct ListOrderNotes {
     alt_id: String,
     alt_type: crate::payments::AltType,
 }
+
 impl ListOrderNotes {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2078,10 +2134,12 @@ impl ListOrderNotes {
         request.query("altType", &self.alt_type);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2090,13 +2148,12 @@ impl ListOrderNotes {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `list_orders`: set optional parameters, then call `send()`.
 ///
 /// List the orders of a location, with filters.
 ///
 /// `GET /payments/orders` · Version `v3` · location token · scopes: `payments/orders.readonly`
-///
-/// Note: The items are the Order type that getOrder also returns: HighLevel documents the list item and the single order as two schemas and the spec merges them, so the fields of the single order (amountSummary, items, coupon, source, meta, traceId...) appear here too.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListOrders {
@@ -2115,18 +2172,21 @@ pub struct ListOrders {
     limit: Option<i64>,
     offset: Option<i64>,
 }
+
 impl ListOrders {
-    ///The sub-account id.
+    /// The sub-account id.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Only orders in this status.
+
+    /// Only orders in this status.
     pub fn status(mut self, value: impl Into<String>) -> Self {
         self.status = Some(value.into());
         self
     }
-    ///Only orders in this payment state.
+
+    /// Only orders in this payment state.
     pub fn payment_status(
         mut self,
         value: impl Into<crate::payments::OrderPaymentStatus>,
@@ -2134,51 +2194,61 @@ impl ListOrders {
         self.payment_status = Some(value.into());
         self
     }
-    ///Live or test mode.
+
+    /// Live or test mode.
     pub fn payment_mode(mut self, value: impl Into<String>) -> Self {
         self.payment_mode = Some(value.into());
         self
     }
-    ///Start of the date range (YYYY-MM-DD).
+
+    /// Start of the date range (YYYY-MM-DD).
     pub fn start_at(mut self, value: impl Into<String>) -> Self {
         self.start_at = Some(value.into());
         self
     }
-    ///End of the date range (YYYY-MM-DD).
+
+    /// End of the date range (YYYY-MM-DD).
     pub fn end_at(mut self, value: impl Into<String>) -> Self {
         self.end_at = Some(value.into());
         self
     }
-    ///Text matched against the order name.
+
+    /// Text matched against the order name.
     pub fn search(mut self, value: impl Into<String>) -> Self {
         self.search = Some(value.into());
         self
     }
-    ///Only orders of this contact.
+
+    /// Only orders of this contact.
     pub fn contact_id(mut self, value: impl Into<String>) -> Self {
         self.contact_id = Some(value.into());
         self
     }
-    ///Comma-separated funnel product ids.
+
+    /// Comma-separated funnel product ids.
     pub fn funnel_product_ids(mut self, value: impl Into<String>) -> Self {
         self.funnel_product_ids = Some(value.into());
         self
     }
-    ///Only orders from this source.
+
+    /// Only orders from this source.
     pub fn source_id(mut self, value: impl Into<String>) -> Self {
         self.source_id = Some(value.into());
         self
     }
-    ///Page size.
+
+    /// Page size.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
-    ///Number of orders to skip.
+
+    /// Number of orders to skip.
     pub fn offset(mut self, value: impl Into<i64>) -> Self {
         self.offset = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -2229,12 +2299,14 @@ impl ListOrders {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::payments::ListOrdersResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2243,15 +2315,20 @@ impl ListOrders {
         self.client.execute(request).await
     }
 }
+
 impl crate::Paginated for ListOrders {
     type Page = crate::payments::ListOrdersResponse;
+
     type Item = crate::payments::Order;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListOrders::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.data.as_ref()).map_or(0, Vec::len);
@@ -2268,10 +2345,12 @@ impl crate::Paginated for ListOrders {
         self.offset = Some(next);
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.data).unwrap_or_default()
     }
 }
+
 impl ListOrders {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -2282,13 +2361,12 @@ impl ListOrders {
         crate::paginate(self)
     }
 }
+
 /// Request builder for `list_subscriptions`: set optional parameters, then call `send()`.
 ///
 /// List the payment subscriptions of a location, with filters.
 ///
 /// `GET /payments/subscriptions` · Version `v3` · location token · scopes: `payments/subscriptions.readonly`
-///
-/// Note: The items are the Subscription type that getSubscription also returns: HighLevel documents the list item and the single subscription as two schemas and the spec merges them, so the fields of the single subscription (schedule, coupon, paymentProvider, meta...) appear here too. HighLevel's list item types `status` as object and allows only `location` as `altType`; both are plain strings here, as on the single subscription.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListSubscriptions {
@@ -2307,62 +2385,74 @@ pub struct ListSubscriptions {
     offset: Option<i64>,
     get_payments_collected_count: Option<bool>,
 }
+
 impl ListSubscriptions {
-    ///Only subscriptions of this entity (e.g. an order id).
+    /// Only subscriptions of this entity (e.g. an order id).
     pub fn entity_id(mut self, value: impl Into<String>) -> Self {
         self.entity_id = Some(value.into());
         self
     }
-    ///Live or test mode.
+
+    /// Live or test mode.
     pub fn payment_mode(mut self, value: impl Into<String>) -> Self {
         self.payment_mode = Some(value.into());
         self
     }
-    ///Start of the date range (YYYY-MM-DD).
+
+    /// Start of the date range (YYYY-MM-DD).
     pub fn start_at(mut self, value: impl Into<String>) -> Self {
         self.start_at = Some(value.into());
         self
     }
-    ///End of the date range (YYYY-MM-DD).
+
+    /// End of the date range (YYYY-MM-DD).
     pub fn end_at(mut self, value: impl Into<String>) -> Self {
         self.end_at = Some(value.into());
         self
     }
-    ///Only subscriptions from this kind of source, e.g. funnel.
+
+    /// Only subscriptions from this kind of source, e.g. funnel.
     pub fn entity_source_type(mut self, value: impl Into<String>) -> Self {
         self.entity_source_type = Some(value.into());
         self
     }
-    ///Text matched against the subscription name.
+
+    /// Text matched against the subscription name.
     pub fn search(mut self, value: impl Into<String>) -> Self {
         self.search = Some(value.into());
         self
     }
-    ///Only subscriptions of this contact.
+
+    /// Only subscriptions of this contact.
     pub fn contact_id(mut self, value: impl Into<String>) -> Self {
         self.contact_id = Some(value.into());
         self
     }
-    ///Only the subscription with this id.
+
+    /// Only the subscription with this id.
     pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
         self
     }
-    ///Page size.
+
+    /// Page size.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
-    ///Number of subscriptions to skip.
+
+    /// Number of subscriptions to skip.
     pub fn offset(mut self, value: impl Into<i64>) -> Self {
         self.offset = Some(value.into());
         self
     }
-    ///Also return how many payments each subscription has collected.
+
+    /// Also return how many payments each subscription has collected.
     pub fn get_payments_collected_count(mut self, value: impl Into<bool>) -> Self {
         self.get_payments_collected_count = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -2414,12 +2504,14 @@ impl ListSubscriptions {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::payments::ListSubscriptionsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2431,15 +2523,20 @@ impl ListSubscriptions {
         self.client.execute(request).await
     }
 }
+
 impl crate::Paginated for ListSubscriptions {
     type Page = crate::payments::ListSubscriptionsResponse;
+
     type Item = crate::payments::Subscription;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListSubscriptions::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.data.as_ref()).map_or(0, Vec::len);
@@ -2456,10 +2553,12 @@ impl crate::Paginated for ListSubscriptions {
         self.offset = Some(next);
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.data).unwrap_or_default()
     }
 }
+
 impl ListSubscriptions {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -2470,13 +2569,12 @@ impl ListSubscriptions {
         crate::paginate(self)
     }
 }
+
 /// Request builder for `list_transactions`: set optional parameters, then call `send()`.
 ///
 /// List the payment transactions of a location, with filters.
 ///
 /// `GET /payments/transactions` · Version `v3` · location token · scopes: `payments/transactions.readonly`
-///
-/// Note: The items are the Transaction type that getTransaction also returns: HighLevel documents the list item and the single transaction as two schemas and the spec merges them, so the fields of the single transaction (entitySource, paymentProvider, receiptId, meta...) appear here too. HighLevel's list item types `status` as object; the value is a plain word such as succeeded.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListTransactions {
@@ -2496,67 +2594,80 @@ pub struct ListTransactions {
     limit: Option<i64>,
     offset: Option<i64>,
 }
+
 impl ListTransactions {
-    ///The sub-account id.
+    /// The sub-account id.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Live or test mode.
+
+    /// Live or test mode.
     pub fn payment_mode(mut self, value: impl Into<String>) -> Self {
         self.payment_mode = Some(value.into());
         self
     }
-    ///Start of the date range (YYYY-MM-DD).
+
+    /// Start of the date range (YYYY-MM-DD).
     pub fn start_at(mut self, value: impl Into<String>) -> Self {
         self.start_at = Some(value.into());
         self
     }
-    ///End of the date range (YYYY-MM-DD).
+
+    /// End of the date range (YYYY-MM-DD).
     pub fn end_at(mut self, value: impl Into<String>) -> Self {
         self.end_at = Some(value.into());
         self
     }
-    ///Only transactions from this kind of source, e.g. funnel.
+
+    /// Only transactions from this kind of source, e.g. funnel.
     pub fn entity_source_type(mut self, value: impl Into<String>) -> Self {
         self.entity_source_type = Some(value.into());
         self
     }
-    ///Only transactions from this source sub-type.
+
+    /// Only transactions from this source sub-type.
     pub fn entity_source_sub_type(mut self, value: impl Into<String>) -> Self {
         self.entity_source_sub_type = Some(value.into());
         self
     }
-    ///Text matched against the transaction name.
+
+    /// Text matched against the transaction name.
     pub fn search(mut self, value: impl Into<String>) -> Self {
         self.search = Some(value.into());
         self
     }
-    ///Only transactions of this subscription.
+
+    /// Only transactions of this subscription.
     pub fn subscription_id(mut self, value: impl Into<String>) -> Self {
         self.subscription_id = Some(value.into());
         self
     }
-    ///Only transactions of this entity (e.g. an order id).
+
+    /// Only transactions of this entity (e.g. an order id).
     pub fn entity_id(mut self, value: impl Into<String>) -> Self {
         self.entity_id = Some(value.into());
         self
     }
-    ///Only transactions of this contact.
+
+    /// Only transactions of this contact.
     pub fn contact_id(mut self, value: impl Into<String>) -> Self {
         self.contact_id = Some(value.into());
         self
     }
-    ///Page size.
+
+    /// Page size.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
-    ///Number of transactions to skip.
+
+    /// Number of transactions to skip.
     pub fn offset(mut self, value: impl Into<i64>) -> Self {
         self.offset = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -2611,12 +2722,14 @@ impl ListTransactions {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::payments::ListTransactionsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2628,15 +2741,20 @@ impl ListTransactions {
         self.client.execute(request).await
     }
 }
+
 impl crate::Paginated for ListTransactions {
     type Page = crate::payments::ListTransactionsResponse;
+
     type Item = crate::payments::Transaction;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListTransactions::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.data.as_ref()).map_or(0, Vec::len);
@@ -2653,10 +2771,12 @@ impl crate::Paginated for ListTransactions {
         self.offset = Some(next);
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.data).unwrap_or_default()
     }
 }
+
 impl ListTransactions {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -2667,13 +2787,12 @@ impl ListTransactions {
         crate::paginate(self)
     }
 }
+
 /// Request builder for `list_white_label_providers`: set optional parameters, then call `send()`.
 ///
 /// List the white-label payment providers of a location.
 ///
 /// `GET /payments/integrations/provider/whitelabel` · Version `v3` · location token · scopes: `payments/integration.readonly`
-///
-/// Note: SKILL.md lists connected providers with GET /payments/integrations/provider/; the documented listing is this path.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListWhiteLabelProviders {
@@ -2683,17 +2802,20 @@ pub struct ListWhiteLabelProviders {
     limit: Option<i64>,
     offset: Option<i64>,
 }
+
 impl ListWhiteLabelProviders {
-    ///Page size.
+    /// Page size.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
-    ///Number of providers to skip.
+
+    /// Number of providers to skip.
     pub fn offset(mut self, value: impl Into<i64>) -> Self {
         self.offset = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -2718,12 +2840,14 @@ impl ListWhiteLabelProviders {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::payments::ListWhiteLabelProvidersResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2735,15 +2859,20 @@ impl ListWhiteLabelProviders {
         self.client.execute(request).await
     }
 }
+
 impl crate::Paginated for ListWhiteLabelProviders {
     type Page = crate::payments::ListWhiteLabelProvidersResponse;
+
     type Item = crate::payments::WhiteLabelProvider;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListWhiteLabelProviders::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.providers.as_ref()).map_or(0, Vec::len);
@@ -2758,10 +2887,12 @@ impl crate::Paginated for ListWhiteLabelProviders {
         self.offset = Some(next);
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.providers).unwrap_or_default()
     }
 }
+
 impl ListWhiteLabelProviders {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -2772,6 +2903,7 @@ impl ListWhiteLabelProviders {
         crate::paginate(self)
     }
 }
+
 /// Request builder for `record_order_payment`: set optional parameters, then call `send()`.
 ///
 /// Record a manual (offline) payment against an order.
@@ -2784,6 +2916,7 @@ pub struct RecordOrderPayment {
     order_id: String,
     body: crate::payments::RecordOrderPaymentRequest,
 }
+
 impl RecordOrderPayment {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2808,10 +2941,12 @@ impl RecordOrderPayment {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2820,19 +2955,19 @@ impl RecordOrderPayment {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `update_coupon`: set optional parameters, then call `send()`.
 ///
 /// Replace the settings of a coupon; the coupon id travels in the body.
 ///
 /// `PUT /payments/coupon` · Version `v3` · location token · scopes: `payments/coupons.write`
-///
-/// Note: SKILL.md gives PUT /payments/coupons/{couponId}; the real path is /payments/coupon with the id in the body.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpdateCoupon {
     client: crate::Client,
     body: UpdateCouponRequest,
 }
+
 impl UpdateCoupon {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2851,10 +2986,12 @@ impl UpdateCoupon {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::payments::Coupon, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2863,6 +3000,7 @@ impl UpdateCoupon {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `update_custom_provider_capabilities`: set optional parameters, then call `send()`.
 ///
 /// Turn capabilities of the calling app's custom provider on or off.
@@ -2874,6 +3012,7 @@ pub struct UpdateCustomProviderCapabilities {
     client: crate::Client,
     body: crate::payments::UpdateCustomProviderCapabilitiesRequest,
 }
+
 impl UpdateCustomProviderCapabilities {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2895,10 +3034,12 @@ impl UpdateCustomProviderCapabilities {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::common::SuccessFlag, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2907,43 +3048,55 @@ impl UpdateCustomProviderCapabilities {
         self.client.execute(request).await
     }
 }
+
 /// A coupon as the v3 list returns it: the coupon and what it is limited to.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CouponListItem {
-    /// `_id`
+    /// `_id`: a string. Example: `67f6c132d9485f9dacd5f123`.
     #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `altId`
+
+    /// `altId`: a string.
     #[serde(rename = "altId", default, skip_serializing_if = "Option::is_none")]
     pub alt_id: Option<String>,
-    /// `altType`
+
+    /// `altType`: a string. Example: `location`.
     #[serde(rename = "altType", default, skip_serializing_if = "Option::is_none")]
     pub alt_type: Option<String>,
-    /// `name`
+
+    /// `name`: a string. Example: `NEWT6`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `code`
+
+    /// `code`: a string. Example: `NEWT6`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
-    /// `discountType`
+
+    /// `discountType`: a [`DiscountType`](crate::payments::DiscountType).
     #[serde(rename = "discountType", default, skip_serializing_if = "Option::is_none")]
     pub discount_type: Option<crate::payments::DiscountType>,
-    /// `discountValue`
+
+    /// `discountValue`: a number. Example: `25`.
     #[serde(rename = "discountValue", default, skip_serializing_if = "Option::is_none")]
     pub discount_value: Option<f64>,
-    /// `status`
+
+    /// `status`: a [`CouponStatus`](crate::payments::CouponStatus).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<crate::payments::CouponStatus>,
-    /// `startDate`
+
+    /// `startDate`: a string. Example: `2025-04-30T18:30:00.000Z`.
     #[serde(rename = "startDate", default, skip_serializing_if = "Option::is_none")]
     pub start_date: Option<String>,
-    /// `endDate`
+
+    /// `endDate`: a string. Example: `2025-05-30T18:30:00.000Z`.
     #[serde(rename = "endDate", default, skip_serializing_if = "Option::is_none")]
     pub end_date: Option<String>,
-    /// `usageCount`
+
+    /// `usageCount`: a whole number. Example: `12`.
     #[serde(rename = "usageCount", default, skip_serializing_if = "Option::is_none")]
     pub usage_count: Option<i64>,
+
     /// Uses allowed per customer (0 for no limit).
     #[serde(
         rename = "limitPerCustomer",
@@ -2951,42 +3104,52 @@ pub struct CouponListItem {
         skip_serializing_if = "Option::is_none"
     )]
     pub limit_per_customer: Option<crate::payments::CouponListItemLimitPerCustomer>,
-    /// `applyToFuturePayments`
+
+    /// `applyToFuturePayments`: `true` or `false`.
     #[serde(
         rename = "applyToFuturePayments",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub apply_to_future_payments: Option<bool>,
-    /// `applyToFuturePaymentsConfig`
+
+    /// `applyToFuturePaymentsConfig`: a [`FuturePaymentsConfig`](crate::payments::FuturePaymentsConfig).
     #[serde(
         rename = "applyToFuturePaymentsConfig",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub apply_to_future_payments_config: Option<crate::payments::FuturePaymentsConfig>,
-    /// `userId`
+
+    /// `userId`: a string.
     #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
-    /// `createdAt`
+
+    /// `createdAt`: a string. Example: `2025-04-09T18:49:22.026Z`.
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `updatedAt`
+
+    /// `updatedAt`: a string. Example: `2025-04-09T18:49:22.026Z`.
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
+
     /// Request trace id; sent with single-coupon responses.
     #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
     pub trace_id: Option<String>,
+
     /// Prices the coupon applies to.
     #[serde(rename = "priceIds", default, skip_serializing_if = "Option::is_none")]
     pub price_ids: Option<Vec<String>>,
+
     /// Product variants the coupon applies to.
     #[serde(rename = "variantIds", default, skip_serializing_if = "Option::is_none")]
     pub variant_ids: Option<Vec<String>>,
+
     /// Products the coupon applies to.
     #[serde(rename = "productIds", default, skip_serializing_if = "Option::is_none")]
     pub product_ids: Option<Vec<String>>,
 }
+
 /// The prices and product variants a coupon is limited to, which v3 adds to the product list.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2994,10 +3157,12 @@ pub struct CouponPriceLimits {
     /// Prices the coupon applies to.
     #[serde(rename = "priceIds", default, skip_serializing_if = "Option::is_none")]
     pub price_ids: Option<Vec<String>>,
+
     /// Product variants the coupon applies to.
     #[serde(rename = "variantIds", default, skip_serializing_if = "Option::is_none")]
     pub variant_ids: Option<Vec<String>>,
 }
+
 /// The v2 create body; v3 can also limit the coupon to prices and variants.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -3005,31 +3170,41 @@ pub struct CreateCouponRequest {
     /// The location id.
     #[serde(rename = "altId")]
     pub alt_id: String,
-    /// `altType`
+
+    /// `altType`: a [`AltType`](crate::payments::AltType).
     #[serde(rename = "altType")]
     pub alt_type: crate::payments::AltType,
-    /// `name`
+
+    /// `name`: a string. Example: `New Year Sale`.
     pub name: String,
-    /// `code`
+
+    /// `code`: a string. Example: `LEVELUPDAY2022`.
     pub code: String,
-    /// `discountType`
+
+    /// `discountType`: a [`DiscountType`](crate::payments::DiscountType).
     #[serde(rename = "discountType")]
     pub discount_type: crate::payments::DiscountType,
-    /// `discountValue`
+
+    /// `discountValue`: a number. Example: `10`.
     #[serde(rename = "discountValue")]
     pub discount_value: f64,
+
     /// YYYY-MM-DDTHH:mm:ssZ.
     #[serde(rename = "startDate")]
     pub start_date: String,
+
     /// YYYY-MM-DDTHH:mm:ssZ.
     #[serde(rename = "endDate", default, skip_serializing_if = "Option::is_none")]
     pub end_date: Option<String>,
+
     /// Total number of redemptions allowed.
     #[serde(rename = "usageLimit", default, skip_serializing_if = "Option::is_none")]
     pub usage_limit: Option<i64>,
+
     /// Products the coupon applies to.
     #[serde(rename = "productIds", default, skip_serializing_if = "Option::is_none")]
     pub product_ids: Option<Vec<String>>,
+
     /// Also discount subscription renewals.
     #[serde(
         rename = "applyToFuturePayments",
@@ -3037,13 +3212,15 @@ pub struct CreateCouponRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub apply_to_future_payments: Option<bool>,
-    /// `applyToFuturePaymentsConfig`
+
+    /// `applyToFuturePaymentsConfig`: a [`FuturePaymentsConfig`](crate::payments::FuturePaymentsConfig).
     #[serde(
         rename = "applyToFuturePaymentsConfig",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub apply_to_future_payments_config: Option<crate::payments::FuturePaymentsConfig>,
+
     /// Allow one redemption per customer only.
     #[serde(
         rename = "limitPerCustomer",
@@ -3051,15 +3228,18 @@ pub struct CreateCouponRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub limit_per_customer: Option<bool>,
+
     /// Prices the coupon applies to.
     #[serde(rename = "priceIds", default, skip_serializing_if = "Option::is_none")]
     pub price_ids: Option<Vec<String>>,
+
     /// Product variants the coupon applies to.
     #[serde(rename = "variantIds", default, skip_serializing_if = "Option::is_none")]
     pub variant_ids: Option<Vec<String>>,
 }
+
 impl CreateCouponRequest {
-    ///A value with the required fields (`altId`, `altType`, `name`, `code`, `discountType`, `discountValue`, `startDate`).
+    /// A value with the required fields (`altId`, `altType`, `name`, `code`, `discountType`, `discountValue`, `startDate`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         alt_id: impl Into<String>,
@@ -3088,27 +3268,32 @@ impl CreateCouponRequest {
             variant_ids: None,
         }
     }
-    ///Sets `endDate`.
+
+    /// Sets `endDate`.
     pub fn end_date(mut self, value: impl Into<String>) -> Self {
         self.end_date = Some(value.into());
         self
     }
-    ///Sets `usageLimit`.
+
+    /// Sets `usageLimit`.
     pub fn usage_limit(mut self, value: impl Into<i64>) -> Self {
         self.usage_limit = Some(value.into());
         self
     }
-    ///Sets `productIds`.
+
+    /// Sets `productIds`.
     pub fn product_ids(mut self, value: impl Into<Vec<String>>) -> Self {
         self.product_ids = Some(value.into());
         self
     }
-    ///Sets `applyToFuturePayments`.
+
+    /// Sets `applyToFuturePayments`.
     pub fn apply_to_future_payments(mut self, value: impl Into<bool>) -> Self {
         self.apply_to_future_payments = Some(value.into());
         self
     }
-    ///Sets `applyToFuturePaymentsConfig`.
+
+    /// Sets `applyToFuturePaymentsConfig`.
     pub fn apply_to_future_payments_config(
         mut self,
         value: impl Into<crate::payments::FuturePaymentsConfig>,
@@ -3116,100 +3301,123 @@ impl CreateCouponRequest {
         self.apply_to_future_payments_config = Some(value.into());
         self
     }
-    ///Sets `limitPerCustomer`.
+
+    /// Sets `limitPerCustomer`.
     pub fn limit_per_customer(mut self, value: impl Into<bool>) -> Self {
         self.limit_per_customer = Some(value.into());
         self
     }
-    ///Sets `priceIds`.
+
+    /// Sets `priceIds`.
     pub fn price_ids(mut self, value: impl Into<Vec<String>>) -> Self {
         self.price_ids = Some(value.into());
         self
     }
-    ///Sets `variantIds`.
+
+    /// Sets `variantIds`.
     pub fn variant_ids(mut self, value: impl Into<Vec<String>>) -> Self {
         self.variant_ids = Some(value.into());
         self
     }
 }
+
 /// The `ListCouponsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListCouponsResponse {
-    /// `data`
+    /// `data`: a list of [`CouponListItem`](crate::v3::payments::CouponListItem) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<CouponListItem>>,
-    /// `totalCount`
+
+    /// `totalCount`: a whole number. Example: `20`.
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
-    /// `traceId`
+
+    /// `traceId`: a string.
     #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
     pub trace_id: Option<String>,
 }
+
 /// The v2 update body; v3 can also limit the coupon to prices and variants.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateCouponRequest {
     /// The coupon to update.
     pub id: String,
+
     /// The location id.
     #[serde(rename = "altId")]
     pub alt_id: String,
-    /// `altType`
+
+    /// `altType`: a [`AltType`](crate::payments::AltType).
     #[serde(rename = "altType")]
     pub alt_type: crate::payments::AltType,
-    /// `name`
+
+    /// `name`: a string. Example: `New Year Sale`.
     pub name: String,
-    /// `code`
+
+    /// `code`: a string. Example: `LEVELUPDAY2022`.
     pub code: String,
-    /// `discountType`
+
+    /// `discountType`: a [`DiscountType`](crate::payments::DiscountType).
     #[serde(rename = "discountType")]
     pub discount_type: crate::payments::DiscountType,
-    /// `discountValue`
+
+    /// `discountValue`: a number. Example: `10`.
     #[serde(rename = "discountValue")]
     pub discount_value: f64,
-    /// `startDate`
+
+    /// `startDate`: a string. Example: `2023-01-01T22:45:00.000Z`.
     #[serde(rename = "startDate")]
     pub start_date: String,
-    /// `endDate`
+
+    /// `endDate`: a string. Example: `2023-01-31T22:45:00.000Z`.
     #[serde(rename = "endDate", default, skip_serializing_if = "Option::is_none")]
     pub end_date: Option<String>,
-    /// `usageLimit`
+
+    /// `usageLimit`: a whole number. Example: `10`.
     #[serde(rename = "usageLimit", default, skip_serializing_if = "Option::is_none")]
     pub usage_limit: Option<i64>,
-    /// `productIds`
+
+    /// `productIds`: a list of strings.
     #[serde(rename = "productIds", default, skip_serializing_if = "Option::is_none")]
     pub product_ids: Option<Vec<String>>,
-    /// `applyToFuturePayments`
+
+    /// `applyToFuturePayments`: `true` or `false`.
     #[serde(
         rename = "applyToFuturePayments",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub apply_to_future_payments: Option<bool>,
-    /// `applyToFuturePaymentsConfig`
+
+    /// `applyToFuturePaymentsConfig`: a [`FuturePaymentsConfig`](crate::payments::FuturePaymentsConfig).
     #[serde(
         rename = "applyToFuturePaymentsConfig",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub apply_to_future_payments_config: Option<crate::payments::FuturePaymentsConfig>,
-    /// `limitPerCustomer`
+
+    /// `limitPerCustomer`: `true` or `false`.
     #[serde(
         rename = "limitPerCustomer",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub limit_per_customer: Option<bool>,
+
     /// Prices the coupon applies to.
     #[serde(rename = "priceIds", default, skip_serializing_if = "Option::is_none")]
     pub price_ids: Option<Vec<String>>,
+
     /// Product variants the coupon applies to.
     #[serde(rename = "variantIds", default, skip_serializing_if = "Option::is_none")]
     pub variant_ids: Option<Vec<String>>,
 }
+
 impl UpdateCouponRequest {
-    ///A value with the required fields (`id`, `altId`, `altType`, `name`, `code`, `discountType`, `discountValue`, `startDate`).
+    /// A value with the required fields (`id`, `altId`, `altType`, `name`, `code`, `discountType`, `discountValue`, `startDate`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         id: impl Into<String>,
@@ -3240,27 +3448,32 @@ impl UpdateCouponRequest {
             variant_ids: None,
         }
     }
-    ///Sets `endDate`.
+
+    /// Sets `endDate`.
     pub fn end_date(mut self, value: impl Into<String>) -> Self {
         self.end_date = Some(value.into());
         self
     }
-    ///Sets `usageLimit`.
+
+    /// Sets `usageLimit`.
     pub fn usage_limit(mut self, value: impl Into<i64>) -> Self {
         self.usage_limit = Some(value.into());
         self
     }
-    ///Sets `productIds`.
+
+    /// Sets `productIds`.
     pub fn product_ids(mut self, value: impl Into<Vec<String>>) -> Self {
         self.product_ids = Some(value.into());
         self
     }
-    ///Sets `applyToFuturePayments`.
+
+    /// Sets `applyToFuturePayments`.
     pub fn apply_to_future_payments(mut self, value: impl Into<bool>) -> Self {
         self.apply_to_future_payments = Some(value.into());
         self
     }
-    ///Sets `applyToFuturePaymentsConfig`.
+
+    /// Sets `applyToFuturePaymentsConfig`.
     pub fn apply_to_future_payments_config(
         mut self,
         value: impl Into<crate::payments::FuturePaymentsConfig>,
@@ -3268,17 +3481,20 @@ impl UpdateCouponRequest {
         self.apply_to_future_payments_config = Some(value.into());
         self
     }
-    ///Sets `limitPerCustomer`.
+
+    /// Sets `limitPerCustomer`.
     pub fn limit_per_customer(mut self, value: impl Into<bool>) -> Self {
         self.limit_per_customer = Some(value.into());
         self
     }
-    ///Sets `priceIds`.
+
+    /// Sets `priceIds`.
     pub fn price_ids(mut self, value: impl Into<Vec<String>>) -> Self {
         self.price_ids = Some(value.into());
         self
     }
-    ///Sets `variantIds`.
+
+    /// Sets `variantIds`.
     pub fn variant_ids(mut self, value: impl Into<Vec<String>>) -> Self {
         self.variant_ids = Some(value.into());
         self

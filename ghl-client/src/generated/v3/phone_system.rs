@@ -24,22 +24,24 @@
 //! | [`list_available_phone_numbers`](PhoneSystem::list_available_phone_numbers) | `GET /phone-system/numbers/location/{locationId}/available` | `v3` | location |
 //! | [`list_number_pools`](PhoneSystem::list_number_pools) | `GET /phone-system/number-pools` | `v3` | location |
 //! | [`purchase_phone_number`](PhoneSystem::purchase_phone_number) | `POST /phone-system/numbers/location/{locationId}/purchase` | `v3` | location |
+
 /// This module's path below the crate root.
 pub const MODULE: &str = "v3::phone_system";
-///Operations of the Phone System module. Get one with `client.v3().phone_system()`.
+
+/// Operations of the Phone System module. Get one with `client.v3().phone_system()`.
 #[derive(Clone, Debug)]
 pub struct PhoneSystem {
     client: crate::Client,
 }
+
 impl PhoneSystem {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
     }
+
     /// List the phone numbers a location owns.
     ///
     /// `GET /phone-system/numbers/location/{locationId}` · Version `v3` · location token · scopes: `phonenumbers.read`
-    ///
-    /// Note: HighLevel's v3 document names no Version here; the client sends v3, as HighLevel's v3 clients do.
     pub fn list_active_phone_numbers(&self) -> ListActivePhoneNumbers {
         ListActivePhoneNumbers {
             client: self.client.clone(),
@@ -51,11 +53,10 @@ impl PhoneSystem {
             include_rcs_sender_ids: None,
         }
     }
+
     /// Search the phone numbers a location can buy.
     ///
     /// `GET /phone-system/numbers/location/{locationId}/available` · Version `v3` · location token · scopes: `phonenumbers.read`
-    ///
-    /// Note: HighLevel's v3 document names no Version here; the client sends v3, as HighLevel's v3 clients do. It gives no response body either, so the body stays raw JSON.
     pub fn list_available_phone_numbers(
         &self,
         country_code: impl Into<String>,
@@ -73,22 +74,20 @@ impl PhoneSystem {
             voice_enabled: None,
         }
     }
+
     /// List the number pools of a location.
     ///
     /// `GET /phone-system/number-pools` · Version `v3` · location token · scopes: `numberpools.read`
-    ///
-    /// Note: HighLevel's v3 document names no Version here; the client sends v3, as HighLevel's v3 clients do. It gives no response body either, and v3 wraps other phone-system bodies in an envelope, so the v2 shape is not assumed and the body stays raw JSON.
     pub fn list_number_pools(&self) -> ListNumberPools {
         ListNumberPools {
             client: self.client.clone(),
             location_id: None,
         }
     }
+
     /// Buy a phone number for a location.
     ///
     /// `POST /phone-system/numbers/location/{locationId}/purchase` · Version `v3` · location token · scopes: `phonenumbers.write`
-    ///
-    /// Note: HighLevel's v3 document names no Version here; the client sends v3, as HighLevel's v3 clients do.
     pub fn purchase_phone_number(
         &self,
         body: PurchasePhoneNumberRequest,
@@ -100,7 +99,8 @@ impl PhoneSystem {
         }
     }
 }
-///One call per operation with sample arguments (contract tests only).
+
+/// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -146,7 +146,8 @@ pub fn contract_samples(
         ));
     calls
 }
-///One call per operation with every optional argument and field set too (contract tests only).
+
+/// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -219,13 +220,12 @@ pub fn contract_samples_full(
         ));
     calls
 }
+
 /// Request builder for `list_active_phone_numbers`: set optional parameters, then call `send()`.
 ///
 /// List the phone numbers a location owns.
 ///
 /// `GET /phone-system/numbers/location/{locationId}` · Version `v3` · location token · scopes: `phonenumbers.read`
-///
-/// Note: HighLevel's v3 document names no Version here; the client sends v3, as HighLevel's v3 clients do.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListActivePhoneNumbers {
@@ -237,39 +237,46 @@ pub struct ListActivePhoneNumbers {
     skip_number_pool: Option<bool>,
     include_rcs_sender_ids: Option<bool>,
 }
-impl ListActivePhoneNumbers {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl ListActivePhoneNumbers {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Page size, at most 1000 (50 when not sent).
+
+    /// Page size, at most 1000 (50 when not sent).
     pub fn page_size(mut self, value: impl Into<i64>) -> Self {
         self.page_size = Some(value.into());
         self
     }
-    ///Page index, starting at 0.
+
+    /// Page index, starting at 0.
     pub fn page(mut self, value: impl Into<i64>) -> Self {
         self.page = Some(value.into());
         self
     }
-    ///Part of a number to match, e.g. +91.
+
+    /// Part of a number to match, e.g. +91.
     pub fn search_filter(mut self, value: impl Into<String>) -> Self {
         self.search_filter = Some(value.into());
         self
     }
-    ///Leave out numbers assigned to number pools.
+
+    /// Leave out numbers assigned to number pools.
     pub fn skip_number_pool(mut self, value: impl Into<bool>) -> Self {
         self.skip_number_pool = Some(value.into());
         self
     }
-    ///Also list the location's RCS sender ids.
+
+    /// Also list the location's RCS sender ids.
     pub fn include_rcs_sender_ids(mut self, value: impl Into<bool>) -> Self {
         self.include_rcs_sender_ids = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -308,10 +315,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ListActivePhoneNumbersResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -320,15 +329,20 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 impl crate::Paginated for ListActivePhoneNumbers {
     type Page = ListActivePhoneNumbersResponse;
+
     type Item = ActivePhoneNumber;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListActivePhoneNumbers::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page)
@@ -349,10 +363,12 @@ impl crate::Paginated for ListActivePhoneNumbers {
         self.page = Some(next);
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.data).and_then(|v| v.numbers).unwrap_or_default()
     }
 }
+
 impl ListActivePhoneNumbers {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -363,13 +379,12 @@ impl ListActivePhoneNumbers {
         crate::paginate(self)
     }
 }
+
 /// Request builder for `list_available_phone_numbers`: set optional parameters, then call `send()`.
 ///
 /// Search the phone numbers a location can buy.
 ///
 /// `GET /phone-system/numbers/location/{locationId}/available` · Version `v3` · location token · scopes: `phonenumbers.read`
-///
-/// Note: HighLevel's v3 document names no Version here; the client sends v3, as HighLevel's v3 clients do. It gives no response body either, so the body stays raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListAvailablePhoneNumbers {
@@ -384,49 +399,58 @@ pub struct ListAvailablePhoneNumbers {
     mms_enabled: Option<bool>,
     voice_enabled: Option<bool>,
 }
-impl ListAvailablePhoneNumbers {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl ListAvailablePhoneNumbers {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Number types to search, e.g. local and tollFree.
+
+    /// Number types to search, e.g. local and tollFree.
     pub fn number_types(mut self, value: impl Into<Vec<String>>) -> Self {
         self.number_types = Some(value.into());
         self
     }
-    ///Digits the number must start with.
+
+    /// Digits the number must start with.
     pub fn first_part(mut self, value: impl Into<String>) -> Self {
         self.first_part = Some(value.into());
         self
     }
-    ///Digits the number must end with.
+
+    /// Digits the number must end with.
     pub fn last_part(mut self, value: impl Into<String>) -> Self {
         self.last_part = Some(value.into());
         self
     }
-    ///Digits the number must contain.
+
+    /// Digits the number must contain.
     pub fn anywhere(mut self, value: impl Into<String>) -> Self {
         self.anywhere = Some(value.into());
         self
     }
-    ///Only numbers that can send SMS.
+
+    /// Only numbers that can send SMS.
     pub fn sms_enabled(mut self, value: impl Into<bool>) -> Self {
         self.sms_enabled = Some(value.into());
         self
     }
-    ///Only numbers that can send MMS.
+
+    /// Only numbers that can send MMS.
     pub fn mms_enabled(mut self, value: impl Into<bool>) -> Self {
         self.mms_enabled = Some(value.into());
         self
     }
-    ///Only numbers that can take calls.
+
+    /// Only numbers that can take calls.
     pub fn voice_enabled(mut self, value: impl Into<bool>) -> Self {
         self.voice_enabled = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -472,10 +496,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -484,27 +510,28 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `list_number_pools`: set optional parameters, then call `send()`.
 ///
 /// List the number pools of a location.
 ///
 /// `GET /phone-system/number-pools` · Version `v3` · location token · scopes: `numberpools.read`
-///
-/// Note: HighLevel's v3 document names no Version here; the client sends v3, as HighLevel's v3 clients do. It gives no response body either, and v3 wraps other phone-system bodies in an envelope, so the v2 shape is not assumed and the body stays raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListNumberPools {
     client: crate::Client,
     location_id: Option<String>,
 }
-impl ListNumberPools {
-    /**The location whose pools are listed.
 
-Defaults to the client's configured location.*/
+impl ListNumberPools {
+    /// The location whose pools are listed.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -526,10 +553,12 @@ Defaults to the client's configured location.*/
         request.query("locationId", &location_id);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -538,13 +567,12 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `purchase_phone_number`: set optional parameters, then call `send()`.
 ///
 /// Buy a phone number for a location.
 ///
 /// `POST /phone-system/numbers/location/{locationId}/purchase` · Version `v3` · location token · scopes: `phonenumbers.write`
-///
-/// Note: HighLevel's v3 document names no Version here; the client sends v3, as HighLevel's v3 clients do.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct PurchasePhoneNumber {
@@ -552,14 +580,16 @@ pub struct PurchasePhoneNumber {
     location_id: Option<String>,
     body: PurchasePhoneNumberRequest,
 }
-impl PurchasePhoneNumber {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl PurchasePhoneNumber {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -587,10 +617,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<PurchasePhoneNumberResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -599,6 +631,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// A number the location owns, as v3 lists it.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -606,21 +639,27 @@ pub struct ActivePhoneNumber {
     /// The number in E.164 form.
     #[serde(rename = "phoneNumber", default, skip_serializing_if = "Option::is_none")]
     pub phone_number: Option<String>,
+
     /// Name given to the number.
     #[serde(rename = "friendlyName", default, skip_serializing_if = "Option::is_none")]
     pub friendly_name: Option<String>,
+
     /// Provider's id of the number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sid: Option<String>,
-    /// `countryCode`
+
+    /// `countryCode`: a string. Example: `US`.
     #[serde(rename = "countryCode", default, skip_serializing_if = "Option::is_none")]
     pub country_code: Option<String>,
-    /// `capabilities`
+
+    /// `capabilities`: a [`ActivePhoneNumberCapabilities`](crate::phone_system::ActivePhoneNumberCapabilities).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub capabilities: Option<crate::phone_system::ActivePhoneNumberCapabilities>,
-    /// `type`
+
+    /// `type`: a [`ActivePhoneNumberType`](crate::phone_system::ActivePhoneNumberType), one of `local`, `toll-free`, `mobile`, `national`. Example: `local`.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<crate::phone_system::ActivePhoneNumberType>,
+
     /// The location's default outbound number.
     #[serde(
         rename = "isDefaultNumber",
@@ -628,9 +667,11 @@ pub struct ActivePhoneNumber {
         skip_serializing_if = "Option::is_none"
     )]
     pub is_default_number: Option<bool>,
+
     /// User the number is assigned to.
     #[serde(rename = "linkedUser", default, skip_serializing_if = "Option::is_none")]
     pub linked_user: Option<String>,
+
     /// Users whose phones ring on a call.
     #[serde(
         rename = "linkedRingAllUsers",
@@ -638,6 +679,7 @@ pub struct ActivePhoneNumber {
         skip_serializing_if = "Option::is_none"
     )]
     pub linked_ring_all_users: Option<Vec<String>>,
+
     /// What answers inbound calls.
     #[serde(
         rename = "inboundCallService",
@@ -645,6 +687,7 @@ pub struct ActivePhoneNumber {
         skip_serializing_if = "Option::is_none"
     )]
     pub inbound_call_service: Option<crate::phone_system::InboundCallService>,
+
     /// Number calls are forwarded to.
     #[serde(
         rename = "forwardingNumber",
@@ -652,6 +695,7 @@ pub struct ActivePhoneNumber {
         skip_serializing_if = "Option::is_none"
     )]
     pub forwarding_number: Option<String>,
+
     /// Group conversations are on (US/CA SMS numbers).
     #[serde(
         rename = "isGroupConversationEnabled",
@@ -659,64 +703,82 @@ pub struct ActivePhoneNumber {
         skip_serializing_if = "Option::is_none"
     )]
     pub is_group_conversation_enabled: Option<bool>,
+
     /// Compliance address id.
     #[serde(rename = "addressSid", default, skip_serializing_if = "Option::is_none")]
     pub address_sid: Option<String>,
+
     /// Regulatory bundle id.
     #[serde(rename = "bundleSid", default, skip_serializing_if = "Option::is_none")]
     pub bundle_sid: Option<String>,
+
     /// When the number was bought or added.
     #[serde(rename = "dateAdded", default, skip_serializing_if = "Option::is_none")]
     pub date_added: Option<String>,
-    /// `dateUpdated`
+
+    /// `dateUpdated`: a date and time (RFC 3339 string). Example: `2023-02-20T14:45:00Z`.
     #[serde(rename = "dateUpdated", default, skip_serializing_if = "Option::is_none")]
     pub date_updated: Option<String>,
+
     /// How the number came to the account.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub origin: Option<crate::phone_system::ActivePhoneNumberOrigin>,
+
     /// Creation time some providers report instead of `dateAdded`.
     #[serde(rename = "dateCreated", default, skip_serializing_if = "Option::is_none")]
     pub date_created: Option<String>,
 }
+
 /// One page of the location's numbers and the account state.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ActivePhoneNumberList {
-    /// `numbers`
+    /// `numbers`: a list of [`ActivePhoneNumber`](crate::v3::phone_system::ActivePhoneNumber) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub numbers: Option<Vec<ActivePhoneNumber>>,
+
     /// Managed under HighLevel's provider account (v2's `isUnderGhl`).
     #[serde(rename = "isUnderLc", default, skip_serializing_if = "Option::is_none")]
     pub is_under_lc: Option<bool>,
-    /// `pageSize`
+
+    /// `pageSize`: a whole number. Example: `50`.
     #[serde(rename = "pageSize", default, skip_serializing_if = "Option::is_none")]
     pub page_size: Option<i64>,
-    /// `page`
+
+    /// `page`: a whole number. Example: `0`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page: Option<i64>,
+
     /// State of the telephony account.
     #[serde(rename = "accountStatus", default, skip_serializing_if = "Option::is_none")]
     pub account_status: Option<ActivePhoneNumberListAccountStatus>,
+
     /// The location's RCS sender ids, when asked for.
     #[serde(rename = "rcsSenderIds", default, skip_serializing_if = "Option::is_none")]
     pub rcs_sender_ids: Option<Vec<RcsSenderId>>,
+
     /// Number of active numbers, when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
 }
+
 /// State of the telephony account.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ActivePhoneNumberListAccountStatus {
-    ///`active`
+    /// `active`
     Active,
-    ///`suspended`
+
+    /// `suspended`
     Suspended,
-    ///`closed`
+
+    /// `closed`
     Closed,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 impl ActivePhoneNumberListAccountStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -728,6 +790,7 @@ impl ActivePhoneNumberListAccountStatus {
         }
     }
 }
+
 impl From<&str> for ActivePhoneNumberListAccountStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -739,23 +802,28 @@ impl From<&str> for ActivePhoneNumberListAccountStatus {
     }
 }
 crate::runtime::enums::string_enum!(ActivePhoneNumberListAccountStatus);
+
 /// v3's success envelope around one page of numbers.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListActivePhoneNumbersResponse {
-    /// `status`
+    /// `status`: a [`ResponseStatus`](crate::v3::phone_system::ResponseStatus).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<ResponseStatus>,
-    /// `data`
+
+    /// `data`: a [`ActivePhoneNumberList`](crate::v3::phone_system::ActivePhoneNumberList).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<ActivePhoneNumberList>,
-    /// `message`
+
+    /// `message`: a string. Example: `OK`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+
     /// The HTTP status, repeated in the body.
     #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
     pub status_code: Option<i64>,
 }
+
 /// The number to buy, its compliance data and, where needed, the Stripe payment.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -763,12 +831,15 @@ pub struct PurchasePhoneNumberRequest {
     /// The number to buy.
     #[serde(rename = "phoneNumber")]
     pub phone_number: String,
-    /// `countryCode`
+
+    /// `countryCode`: a string. Example: `US`.
     #[serde(rename = "countryCode", default, skip_serializing_if = "Option::is_none")]
     pub country_code: Option<String>,
-    /// `numberType`
+
+    /// `numberType`: a [`PurchasePhoneNumberRequestNumberType`](crate::phone_system::PurchasePhoneNumberRequestNumberType), one of `local`, `tollFree`, `mobile`. Example: `local`.
     #[serde(rename = "numberType", default, skip_serializing_if = "Option::is_none")]
     pub number_type: Option<crate::phone_system::PurchasePhoneNumberRequestNumberType>,
+
     /// Compliance address id.
     #[serde(
         rename = "addressSid",
@@ -776,6 +847,7 @@ pub struct PurchasePhoneNumberRequest {
         skip_serializing_if = "crate::Nullable::is_absent"
     )]
     pub address_sid: crate::Nullable<String>,
+
     /// Regulatory bundle id.
     #[serde(
         rename = "bundleSid",
@@ -783,12 +855,15 @@ pub struct PurchasePhoneNumberRequest {
         skip_serializing_if = "crate::Nullable::is_absent"
     )]
     pub bundle_sid: crate::Nullable<String>,
-    /// `locality`
+
+    /// `locality`: a string. Example: `San Antonio`.
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub locality: crate::Nullable<String>,
-    /// `region`
+
+    /// `region`: a string. Example: `TX`.
     #[serde(default, skip_serializing_if = "crate::Nullable::is_absent")]
     pub region: crate::Nullable<String>,
+
     /// The search fingerprint the number came from.
     #[serde(
         rename = "fingerprintId",
@@ -796,6 +871,7 @@ pub struct PurchasePhoneNumberRequest {
         skip_serializing_if = "crate::Nullable::is_absent"
     )]
     pub fingerprint_id: crate::Nullable<String>,
+
     /// Skip the location-level identity check when the agency is already verified.
     #[serde(
         rename = "skipLocationKYC",
@@ -803,6 +879,7 @@ pub struct PurchasePhoneNumberRequest {
         skip_serializing_if = "crate::Nullable::is_absent"
     )]
     pub skip_location_kyc: crate::Nullable<bool>,
+
     /// Stripe payment intent that pays for the number.
     #[serde(
         rename = "paymentIntentId",
@@ -810,6 +887,7 @@ pub struct PurchasePhoneNumberRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub payment_intent_id: Option<String>,
+
     /// Stripe account the payment belongs to.
     #[serde(
         rename = "stripeAccountId",
@@ -817,6 +895,7 @@ pub struct PurchasePhoneNumberRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub stripe_account_id: Option<String>,
+
     /// Stored Stripe payment method used.
     #[serde(
         rename = "paymentMethodId",
@@ -825,8 +904,9 @@ pub struct PurchasePhoneNumberRequest {
     )]
     pub payment_method_id: Option<String>,
 }
+
 impl PurchasePhoneNumberRequest {
-    ///A value with the required fields (`phoneNumber`).
+    /// A value with the required fields (`phoneNumber`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(phone_number: impl Into<String>) -> Self {
         Self {
@@ -844,12 +924,14 @@ impl PurchasePhoneNumberRequest {
             payment_method_id: None,
         }
     }
-    ///Sets `countryCode`.
+
+    /// Sets `countryCode`.
     pub fn country_code(mut self, value: impl Into<String>) -> Self {
         self.country_code = Some(value.into());
         self
     }
-    ///Sets `numberType`.
+
+    /// Sets `numberType`.
     pub fn number_type(
         mut self,
         value: impl Into<crate::phone_system::PurchasePhoneNumberRequestNumberType>,
@@ -857,99 +939,119 @@ impl PurchasePhoneNumberRequest {
         self.number_type = Some(value.into());
         self
     }
-    ///Sets `addressSid`.
+
+    /// Sets `addressSid`.
     pub fn address_sid(mut self, value: impl Into<String>) -> Self {
         self.address_sid = crate::Nullable::Value(value.into());
         self
     }
-    ///Sends `addressSid` as `null`.
+
+    /// Sends `addressSid` as `null`.
     pub fn clear_address_sid(mut self) -> Self {
         self.address_sid = crate::Nullable::Null;
         self
     }
-    ///Sets `bundleSid`.
+
+    /// Sets `bundleSid`.
     pub fn bundle_sid(mut self, value: impl Into<String>) -> Self {
         self.bundle_sid = crate::Nullable::Value(value.into());
         self
     }
-    ///Sends `bundleSid` as `null`.
+
+    /// Sends `bundleSid` as `null`.
     pub fn clear_bundle_sid(mut self) -> Self {
         self.bundle_sid = crate::Nullable::Null;
         self
     }
-    ///Sets `locality`.
+
+    /// Sets `locality`.
     pub fn locality(mut self, value: impl Into<String>) -> Self {
         self.locality = crate::Nullable::Value(value.into());
         self
     }
-    ///Sends `locality` as `null`.
+
+    /// Sends `locality` as `null`.
     pub fn clear_locality(mut self) -> Self {
         self.locality = crate::Nullable::Null;
         self
     }
-    ///Sets `region`.
+
+    /// Sets `region`.
     pub fn region(mut self, value: impl Into<String>) -> Self {
         self.region = crate::Nullable::Value(value.into());
         self
     }
-    ///Sends `region` as `null`.
+
+    /// Sends `region` as `null`.
     pub fn clear_region(mut self) -> Self {
         self.region = crate::Nullable::Null;
         self
     }
-    ///Sets `fingerprintId`.
+
+    /// Sets `fingerprintId`.
     pub fn fingerprint_id(mut self, value: impl Into<String>) -> Self {
         self.fingerprint_id = crate::Nullable::Value(value.into());
         self
     }
-    ///Sends `fingerprintId` as `null`.
+
+    /// Sends `fingerprintId` as `null`.
     pub fn clear_fingerprint_id(mut self) -> Self {
         self.fingerprint_id = crate::Nullable::Null;
         self
     }
-    ///Sets `skipLocationKYC`.
+
+    /// Sets `skipLocationKYC`.
     pub fn skip_location_kyc(mut self, value: impl Into<bool>) -> Self {
         self.skip_location_kyc = crate::Nullable::Value(value.into());
         self
     }
-    ///Sends `skipLocationKYC` as `null`.
+
+    /// Sends `skipLocationKYC` as `null`.
     pub fn clear_skip_location_kyc(mut self) -> Self {
         self.skip_location_kyc = crate::Nullable::Null;
         self
     }
-    ///Sets `paymentIntentId`.
+
+    /// Sets `paymentIntentId`.
     pub fn payment_intent_id(mut self, value: impl Into<String>) -> Self {
         self.payment_intent_id = Some(value.into());
         self
     }
-    ///Sets `stripeAccountId`.
+
+    /// Sets `stripeAccountId`.
     pub fn stripe_account_id(mut self, value: impl Into<String>) -> Self {
         self.stripe_account_id = Some(value.into());
         self
     }
-    ///Sets `paymentMethodId`.
+
+    /// Sets `paymentMethodId`.
     pub fn payment_method_id(mut self, value: impl Into<String>) -> Self {
         self.payment_method_id = Some(value.into());
         self
     }
 }
+
 /// v3's success envelope around the purchase.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct PurchasePhoneNumberResponse {
-    /// `status`
+    /// `status`: a [`ResponseStatus`](crate::v3::phone_system::ResponseStatus).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<ResponseStatus>,
-    /// `data`
+
+    /// `data`: a [`PurchasedPhoneNumber`](crate::v3::phone_system::PurchasedPhoneNumber).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<PurchasedPhoneNumber>,
-    /// `message`
+
+    /// `message`: a string. Example: `Number purchase successful`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+
     /// The HTTP status, repeated in the body.
     #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
     pub status_code: Option<i64>,
 }
+
 /// The bought number and the location's phone account.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -957,16 +1059,20 @@ pub struct PurchasedPhoneNumber {
     /// The bought number in E.164 form.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub number: Option<String>,
-    /// `locationId`
+
+    /// `locationId`: a string. Example: `tDtDnQdgm2LXpyiqYvZ6`.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
+
     /// Id of the location's phone (Twilio) account.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+
     /// Managed under HighLevel's provider account (v2's `under_ghl_account`).
     #[serde(rename = "underLcAccount", default, skip_serializing_if = "Option::is_none")]
     pub under_lc_account: Option<bool>,
 }
+
 /// An RCS sender id of the location.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -974,25 +1080,31 @@ pub struct RcsSenderId {
     /// The sender id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub number: Option<String>,
-    /// `numberType`
+
+    /// `numberType`: a string. Example: `rcsSenderId`.
     #[serde(rename = "numberType", default, skip_serializing_if = "Option::is_none")]
     pub number_type: Option<String>,
-    /// `friendlyName`
+
+    /// `friendlyName`: a string. Example: `Brand Sender`.
     #[serde(rename = "friendlyName", default, skip_serializing_if = "Option::is_none")]
     pub friendly_name: Option<String>,
+
     /// Provider data of the sender, such as its brand id.
     #[serde(rename = "rcsMeta", default, skip_serializing_if = "Option::is_none")]
     pub rcs_meta: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 }
+
 /// Outcome flag of v3's success envelope.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ResponseStatus {
-    ///`success`
+    /// `success`
     Success,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 impl ResponseStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1002,6 +1114,7 @@ impl ResponseStatus {
         }
     }
 }
+
 impl From<&str> for ResponseStatus {
     fn from(value: &str) -> Self {
         match value {

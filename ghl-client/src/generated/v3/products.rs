@@ -47,22 +47,24 @@
 //! | [`update_product_price`](Products::update_product_price) | `PUT /products/{productId}/price/{priceId}` | `v3` | either |
 //! | [`update_product_review`](Products::update_product_review) | `PUT /products/reviews/{reviewId}` | `v3` | location |
 //! | [`update_product_store_status`](Products::update_product_store_status) | `POST /products/store/{storeId}` | `v3` | location |
+
 /// This module's path below the crate root.
 pub const MODULE: &str = "v3::products";
-///Operations of the Products module. Get one with `client.v3().products()`.
+
+/// Operations of the Products module. Get one with `client.v3().products()`.
 #[derive(Clone, Debug)]
 pub struct Products {
     client: crate::Client,
 }
+
 impl Products {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
     }
+
     /// Edit fields of many products and their prices in one call.
     ///
     /// `POST /products/bulk-update/edit` · Version `v3` · location token · scopes: none stated
-    ///
-    /// Note: HighLevel declares no security here; the token kind follows the bulk update next to it (products.write is the likely scope).
     pub fn bulk_edit_products(
         &self,
         body: crate::products::BulkEditProductsRequest,
@@ -72,6 +74,7 @@ impl Products {
             body,
         }
     }
+
     /// Set the status of many reviews at once.
     ///
     /// `POST /products/reviews/bulk-update` · Version `v3` · location token · scopes: `products.write`
@@ -84,6 +87,7 @@ impl Products {
             body,
         }
     }
+
     /// Apply one change (price, availability, collections, currency or deletion) to many products.
     ///
     /// `POST /products/bulk-update` · Version `v3` · location token · scopes: `products.write`
@@ -96,6 +100,7 @@ impl Products {
             body,
         }
     }
+
     /// Count product reviews per status.
     ///
     /// `GET /products/reviews/count` · Version `v3` · location token · scopes: `products.readonly`
@@ -115,6 +120,7 @@ impl Products {
             store_id: None,
         }
     }
+
     /// Create a product.
     ///
     /// `POST /products/` · Version `v3` · location or agency token · scopes: `products.write`
@@ -127,6 +133,7 @@ impl Products {
             body,
         }
     }
+
     /// Create a product collection.
     ///
     /// `POST /products/collections` · Version `v3` · location token · scopes: `products/collection.write`
@@ -139,11 +146,10 @@ impl Products {
             body,
         }
     }
+
     /// Add a price to a product.
     ///
     /// `POST /products/{productId}/price` · Version `v3` · location or agency token · scopes: `products/prices.write`
-    ///
-    /// Note: SKILL.md gives POST /products/{productId}/prices; the real path ends in /price.
     pub fn create_product_price(
         &self,
         product_id: impl Into<String>,
@@ -155,6 +161,7 @@ impl Products {
             body,
         }
     }
+
     /// Delete a product.
     ///
     /// `DELETE /products/{productId}` · Version `v3` · location or agency token · scopes: `products.write`
@@ -166,6 +173,7 @@ impl Products {
             send_wishlist_status: None,
         }
     }
+
     /// Delete a product collection.
     ///
     /// `DELETE /products/collections/{collectionId}` · Version `v3` · location token · scopes: `products/collection.write`
@@ -182,11 +190,10 @@ impl Products {
             alt_type: alt_type.into(),
         }
     }
+
     /// Delete a price of a product.
     ///
     /// `DELETE /products/{productId}/price/{priceId}` · Version `v3` · location or agency token · scopes: `products/prices.write`
-    ///
-    /// Note: SKILL.md gives DELETE /products/{productId}/prices/{priceId}; the real path uses /price/.
     pub fn delete_product_price(
         &self,
         product_id: impl Into<String>,
@@ -199,6 +206,7 @@ impl Products {
             location_id: None,
         }
     }
+
     /// Delete a product review.
     ///
     /// `DELETE /products/reviews/{reviewId}` · Version `v3` · location token · scopes: `products.write`
@@ -217,6 +225,7 @@ impl Products {
             product_id: product_id.into(),
         }
     }
+
     /// Fetch one product by its id or slug.
     ///
     /// `GET /products/{productId}` · Version `v3` · location or agency token · scopes: `products.readonly`
@@ -228,6 +237,7 @@ impl Products {
             send_wishlist_status: None,
         }
     }
+
     /// Fetch one product collection.
     ///
     /// `GET /products/collections/{collectionId}` · Version `v3` · location token · scopes: `products/collection.readonly`
@@ -242,11 +252,10 @@ impl Products {
             alt_id: alt_id.into(),
         }
     }
+
     /// Fetch one price of a product.
     ///
     /// `GET /products/{productId}/price/{priceId}` · Version `v3` · location or agency token · scopes: `products/prices.readonly`
-    ///
-    /// Note: SKILL.md gives GET /products/{productId}/prices/{priceId}; the real path uses /price/.
     pub fn get_product_price(
         &self,
         product_id: impl Into<String>,
@@ -259,6 +268,7 @@ impl Products {
             location_id: None,
         }
     }
+
     /// Count the products included in and excluded from a store.
     ///
     /// `GET /products/store/{storeId}/stats` · Version `v3` · location token · scopes: `products.readonly`
@@ -277,6 +287,7 @@ impl Products {
             collection_ids: None,
         }
     }
+
     /// List stock levels of the location's prices (variants).
     ///
     /// `GET /products/inventory` · Version `v3` · location or agency token · scopes: `products/prices.readonly`
@@ -294,6 +305,7 @@ impl Products {
             search: None,
         }
     }
+
     /// List the product collections of a location.
     ///
     /// `GET /products/collections` · Version `v3` · location token · scopes: `products/collection.readonly`
@@ -312,11 +324,10 @@ impl Products {
             name: None,
         }
     }
+
     /// List the prices of a product.
     ///
     /// `GET /products/{productId}/price` · Version `v3` · location or agency token · scopes: `products/prices.readonly`
-    ///
-    /// Note: SKILL.md gives GET /products/{productId}/prices; the real path ends in /price.
     pub fn list_product_prices(
         &self,
         product_id: impl Into<String>,
@@ -330,6 +341,7 @@ impl Products {
             ids: None,
         }
     }
+
     /// List customer reviews of the location's products.
     ///
     /// `GET /products/reviews` · Version `v3` · location token · scopes: `products.readonly`
@@ -353,11 +365,10 @@ impl Products {
             store_id: None,
         }
     }
+
     /// List the products of a location, with filters.
     ///
     /// `GET /products/` · Version `v3` · location or agency token · scopes: `products.readonly`
-    ///
-    /// Note: HighLevel's operationId here (list-invoices) repeats the one of the invoice listing; renamed.
     pub fn list_products(&self) -> ListProducts {
         ListProducts {
             client: self.client.clone(),
@@ -375,6 +386,7 @@ impl Products {
             sort_order: None,
         }
     }
+
     /// Set stock levels of several prices at once.
     ///
     /// `POST /products/inventory` · Version `v3` · location or agency token · scopes: `products/prices.write`
@@ -387,6 +399,7 @@ impl Products {
             body,
         }
     }
+
     /// Replace the fields of a product.
     ///
     /// `PUT /products/{productId}` · Version `v3` · location or agency token · scopes: `products.write`
@@ -401,6 +414,7 @@ impl Products {
             body,
         }
     }
+
     /// Change the name, slug, image or SEO data of a collection.
     ///
     /// `PUT /products/collections/{collectionId}` · Version `v3` · location token · scopes: `products/collection.write`
@@ -415,11 +429,10 @@ impl Products {
             body,
         }
     }
+
     /// Set the order in which products show in a store.
     ///
     /// `POST /products/store/{storeId}/priority` · Version `v3` · location token · scopes: none stated
-    ///
-    /// Note: HighLevel names no OAuth scope here (products.write is the likely one) and documents no response body, so the response is raw JSON.
     pub fn update_product_display_priority(
         &self,
         store_id: impl Into<String>,
@@ -431,11 +444,10 @@ impl Products {
             body,
         }
     }
+
     /// Replace the fields of a price.
     ///
     /// `PUT /products/{productId}/price/{priceId}` · Version `v3` · location or agency token · scopes: `products/prices.write`
-    ///
-    /// Note: SKILL.md gives PUT /products/{productId}/prices/{priceId}; the real path uses /price/.
     pub fn update_product_price(
         &self,
         product_id: impl Into<String>,
@@ -449,6 +461,7 @@ impl Products {
             body,
         }
     }
+
     /// Moderate a review (status), edit it, or reply to it.
     ///
     /// `PUT /products/reviews/{reviewId}` · Version `v3` · location token · scopes: `products.write`
@@ -463,6 +476,7 @@ impl Products {
             body,
         }
     }
+
     /// Include products in a store or exclude them from it.
     ///
     /// `POST /products/store/{storeId}` · Version `v3` · location token · scopes: `products.write`
@@ -478,7 +492,8 @@ impl Products {
         }
     }
 }
-///One call per operation with sample arguments (contract tests only).
+
+/// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -854,7 +869,8 @@ pub fn contract_samples(
         ));
     calls
 }
-///One call per operation with every optional argument and field set too (contract tests only).
+
+/// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -1518,19 +1534,19 @@ pub fn contract_samples_full(
         ));
     calls
 }
+
 /// Request builder for `bulk_edit_products`: set optional parameters, then call `send()`.
 ///
 /// Edit fields of many products and their prices in one call.
 ///
 /// `POST /products/bulk-update/edit` · Version `v3` · location token · scopes: none stated
-///
-/// Note: HighLevel declares no security here; the token kind follows the bulk update next to it (products.write is the likely scope).
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct BulkEditProducts {
     client: crate::Client,
     body: crate::products::BulkEditProductsRequest,
 }
+
 impl BulkEditProducts {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1552,12 +1568,14 @@ impl BulkEditProducts {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::products::BulkEditProductsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1569,6 +1587,7 @@ impl BulkEditProducts {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `bulk_update_product_reviews`: set optional parameters, then call `send()`.
 ///
 /// Set the status of many reviews at once.
@@ -1580,6 +1599,7 @@ pub struct BulkUpdateProductReviews {
     client: crate::Client,
     body: crate::products::BulkUpdateProductReviewsRequest,
 }
+
 impl BulkUpdateProductReviews {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1601,10 +1621,12 @@ impl BulkUpdateProductReviews {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::products::StatusResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1613,6 +1635,7 @@ impl BulkUpdateProductReviews {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `bulk_update_products`: set optional parameters, then call `send()`.
 ///
 /// Apply one change (price, availability, collections, currency or deletion) to many products.
@@ -1624,6 +1647,7 @@ pub struct BulkUpdateProducts {
     client: crate::Client,
     body: crate::products::BulkUpdateProductsRequest,
 }
+
 impl BulkUpdateProducts {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1642,10 +1666,12 @@ impl BulkUpdateProducts {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::products::StatusResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1654,6 +1680,7 @@ impl BulkUpdateProducts {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `count_product_reviews`: set optional parameters, then call `send()`.
 ///
 /// Count product reviews per status.
@@ -1671,32 +1698,38 @@ pub struct CountProductReviews {
     product_id: Option<String>,
     store_id: Option<String>,
 }
+
 impl CountProductReviews {
-    ///Only reviews with this rating.
+    /// Only reviews with this rating.
     pub fn rating(mut self, value: impl Into<f64>) -> Self {
         self.rating = Some(value.into());
         self
     }
-    ///Sets `startDate`.
+
+    /// Sets `startDate`.
     pub fn start_date(mut self, value: impl Into<String>) -> Self {
         self.start_date = Some(value.into());
         self
     }
-    ///Sets `endDate`.
+
+    /// Sets `endDate`.
     pub fn end_date(mut self, value: impl Into<String>) -> Self {
         self.end_date = Some(value.into());
         self
     }
-    ///Comma-separated product ids.
+
+    /// Comma-separated product ids.
     pub fn product_id(mut self, value: impl Into<String>) -> Self {
         self.product_id = Some(value.into());
         self
     }
-    ///Comma-separated store ids.
+
+    /// Comma-separated store ids.
     pub fn store_id(mut self, value: impl Into<String>) -> Self {
         self.store_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1730,12 +1763,14 @@ impl CountProductReviews {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::products::ReviewCountsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1747,6 +1782,7 @@ impl CountProductReviews {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `create_product`: set optional parameters, then call `send()`.
 ///
 /// Create a product.
@@ -1758,6 +1794,7 @@ pub struct CreateProduct {
     client: crate::Client,
     body: crate::products::CreateProductRequest,
 }
+
 impl CreateProduct {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1776,10 +1813,12 @@ impl CreateProduct {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::products::Product, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1788,6 +1827,7 @@ impl CreateProduct {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `create_product_collection`: set optional parameters, then call `send()`.
 ///
 /// Create a product collection.
@@ -1799,6 +1839,7 @@ pub struct CreateProductCollection {
     client: crate::Client,
     body: crate::products::CreateProductCollectionRequest,
 }
+
 impl CreateProductCollection {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1817,12 +1858,14 @@ impl CreateProductCollection {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::products::CreateProductCollectionResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1834,13 +1877,12 @@ impl CreateProductCollection {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `create_product_price`: set optional parameters, then call `send()`.
 ///
 /// Add a price to a product.
 ///
 /// `POST /products/{productId}/price` · Version `v3` · location or agency token · scopes: `products/prices.write`
-///
-/// Note: SKILL.md gives POST /products/{productId}/prices; the real path ends in /price.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct CreateProductPrice {
@@ -1848,6 +1890,7 @@ pub struct CreateProductPrice {
     product_id: String,
     body: crate::products::PriceRequest,
 }
+
 impl CreateProductPrice {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1872,10 +1915,12 @@ impl CreateProductPrice {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::products::Price, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1884,6 +1929,7 @@ impl CreateProductPrice {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `delete_product`: set optional parameters, then call `send()`.
 ///
 /// Delete a product.
@@ -1897,19 +1943,22 @@ pub struct DeleteProduct {
     location_id: Option<String>,
     send_wishlist_status: Option<bool>,
 }
-impl DeleteProduct {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl DeleteProduct {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Listed by HighLevel for this call too; its effect on a delete is not described.
+
+    /// Listed by HighLevel for this call too; its effect on a delete is not described.
     pub fn send_wishlist_status(mut self, value: impl Into<bool>) -> Self {
         self.send_wishlist_status = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1936,10 +1985,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::products::StatusResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1948,6 +1999,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `delete_product_collection`: set optional parameters, then call `send()`.
 ///
 /// Delete a product collection.
@@ -1961,6 +2013,7 @@ pub struct DeleteProductCollection {
     alt_id: String,
     alt_type: crate::products::AltType,
 }
+
 impl DeleteProductCollection {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1983,10 +2036,12 @@ impl DeleteProductCollection {
         request.query("altType", &self.alt_type);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::products::StatusResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1995,13 +2050,12 @@ impl DeleteProductCollection {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `delete_product_price`: set optional parameters, then call `send()`.
 ///
 /// Delete a price of a product.
 ///
 /// `DELETE /products/{productId}/price/{priceId}` · Version `v3` · location or agency token · scopes: `products/prices.write`
-///
-/// Note: SKILL.md gives DELETE /products/{productId}/prices/{priceId}; the real path uses /price/.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DeleteProductPrice {
@@ -2010,14 +2064,16 @@ pub struct DeleteProductPrice {
     price_id: String,
     location_id: Option<String>,
 }
-impl DeleteProductPrice {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl DeleteProductPrice {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -2042,10 +2098,12 @@ Defaults to the client's configured location.*/
         request.query("locationId", &location_id);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::products::StatusResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2054,6 +2112,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `delete_product_review`: set optional parameters, then call `send()`.
 ///
 /// Delete a product review.
@@ -2068,6 +2127,7 @@ pub struct DeleteProductReview {
     alt_type: crate::products::AltType,
     product_id: String,
 }
+
 impl DeleteProductReview {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2091,10 +2151,12 @@ impl DeleteProductReview {
         request.query("productId", &self.product_id);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::products::StatusResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2103,6 +2165,7 @@ impl DeleteProductReview {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_product`: set optional parameters, then call `send()`.
 ///
 /// Fetch one product by its id or slug.
@@ -2116,19 +2179,22 @@ pub struct GetProduct {
     location_id: Option<String>,
     send_wishlist_status: Option<bool>,
 }
-impl GetProduct {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl GetProduct {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Also report whether the product is wish-listed.
+
+    /// Also report whether the product is wish-listed.
     pub fn send_wishlist_status(mut self, value: impl Into<bool>) -> Self {
         self.send_wishlist_status = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -2155,10 +2221,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::products::Product, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2167,6 +2235,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_product_collection`: set optional parameters, then call `send()`.
 ///
 /// Fetch one product collection.
@@ -2179,6 +2248,7 @@ pub struct GetProductCollection {
     collection_id: String,
     alt_id: String,
 }
+
 impl GetProductCollection {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2200,12 +2270,14 @@ impl GetProductCollection {
         request.query("altId", &self.alt_id);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::products::GetProductCollectionResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2217,13 +2289,12 @@ impl GetProductCollection {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_product_price`: set optional parameters, then call `send()`.
 ///
 /// Fetch one price of a product.
 ///
 /// `GET /products/{productId}/price/{priceId}` · Version `v3` · location or agency token · scopes: `products/prices.readonly`
-///
-/// Note: SKILL.md gives GET /products/{productId}/prices/{priceId}; the real path uses /price/.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetProductPrice {
@@ -2232,14 +2303,16 @@ pub struct GetProductPrice {
     price_id: String,
     location_id: Option<String>,
 }
-impl GetProductPrice {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl GetProductPrice {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -2264,10 +2337,12 @@ Defaults to the client's configured location.*/
         request.query("locationId", &location_id);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::products::Price, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2276,6 +2351,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_product_store_stats`: set optional parameters, then call `send()`.
 ///
 /// Count the products included in and excluded from a store.
@@ -2291,17 +2367,20 @@ pub struct GetProductStoreStats {
     search: Option<String>,
     collection_ids: Option<String>,
 }
+
 impl GetProductStoreStats {
-    ///Text matched against product names.
+    /// Text matched against product names.
     pub fn search(mut self, value: impl Into<String>) -> Self {
         self.search = Some(value.into());
         self
     }
-    ///Comma-separated collection ids.
+
+    /// Comma-separated collection ids.
     pub fn collection_ids(mut self, value: impl Into<String>) -> Self {
         self.collection_ids = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -2329,10 +2408,12 @@ impl GetProductStoreStats {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::products::ProductStoreStats, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2341,6 +2422,7 @@ impl GetProductStoreStats {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `list_inventory`: set optional parameters, then call `send()`.
 ///
 /// List stock levels of the location's prices (variants).
@@ -2356,22 +2438,26 @@ pub struct ListInventory {
     alt_type: crate::products::AltType,
     search: Option<String>,
 }
+
 impl ListInventory {
-    ///Page size.
+    /// Page size.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
-    ///Number of items to skip.
+
+    /// Number of items to skip.
     pub fn offset(mut self, value: impl Into<i64>) -> Self {
         self.offset = Some(value.into());
         self
     }
-    ///Text matched against variant names.
+
+    /// Text matched against variant names.
     pub fn search(mut self, value: impl Into<String>) -> Self {
         self.search = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -2396,12 +2482,14 @@ impl ListInventory {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::products::ListInventoryResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2413,15 +2501,20 @@ impl ListInventory {
         self.client.execute(request).await
     }
 }
+
 impl crate::Paginated for ListInventory {
     type Page = crate::products::ListInventoryResponse;
+
     type Item = crate::products::InventoryItem;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListInventory::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.inventory.as_ref()).map_or(0, Vec::len);
@@ -2439,10 +2532,12 @@ impl crate::Paginated for ListInventory {
         self.offset = Some(next);
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.inventory).unwrap_or_default()
     }
 }
+
 impl ListInventory {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -2453,6 +2548,7 @@ impl ListInventory {
         crate::paginate(self)
     }
 }
+
 /// Request builder for `list_product_collections`: set optional parameters, then call `send()`.
 ///
 /// List the product collections of a location.
@@ -2469,27 +2565,32 @@ pub struct ListProductCollections {
     collection_ids: Option<String>,
     name: Option<String>,
 }
+
 impl ListProductCollections {
-    ///Page size.
+    /// Page size.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
-    ///Number of collections to skip.
+
+    /// Number of collections to skip.
     pub fn offset(mut self, value: impl Into<i64>) -> Self {
         self.offset = Some(value.into());
         self
     }
-    ///Comma-separated collection ids.
+
+    /// Comma-separated collection ids.
     pub fn collection_ids(mut self, value: impl Into<String>) -> Self {
         self.collection_ids = Some(value.into());
         self
     }
-    ///Text matched against collection names.
+
+    /// Text matched against collection names.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -2517,12 +2618,14 @@ impl ListProductCollections {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::products::ListProductCollectionsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2534,15 +2637,20 @@ impl ListProductCollections {
         self.client.execute(request).await
     }
 }
+
 impl crate::Paginated for ListProductCollections {
     type Page = crate::products::ListProductCollectionsResponse;
+
     type Item = crate::products::ProductCollection;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListProductCollections::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.data.as_ref()).map_or(0, Vec::len);
@@ -2557,10 +2665,12 @@ impl crate::Paginated for ListProductCollections {
         self.offset = Some(next);
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.data).unwrap_or_default()
     }
 }
+
 impl ListProductCollections {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -2571,13 +2681,12 @@ impl ListProductCollections {
         crate::paginate(self)
     }
 }
+
 /// Request builder for `list_product_prices`: set optional parameters, then call `send()`.
 ///
 /// List the prices of a product.
 ///
 /// `GET /products/{productId}/price` · Version `v3` · location or agency token · scopes: `products/prices.readonly`
-///
-/// Note: SKILL.md gives GET /products/{productId}/prices; the real path ends in /price.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListProductPrices {
@@ -2588,29 +2697,34 @@ pub struct ListProductPrices {
     location_id: Option<String>,
     ids: Option<String>,
 }
+
 impl ListProductPrices {
-    ///Page size.
+    /// Page size.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
-    ///Number of prices to skip.
+
+    /// Number of prices to skip.
     pub fn offset(mut self, value: impl Into<i64>) -> Self {
         self.offset = Some(value.into());
         self
     }
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Comma-separated price ids to keep.
+
+    /// Comma-separated price ids to keep.
     pub fn ids(mut self, value: impl Into<String>) -> Self {
         self.ids = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -2644,12 +2758,14 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::products::ListPricesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2658,15 +2774,20 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 impl crate::Paginated for ListProductPrices {
     type Page = crate::products::ListPricesResponse;
+
     type Item = crate::products::Price;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListProductPrices::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.prices.as_ref()).map_or(0, Vec::len);
@@ -2681,10 +2802,12 @@ impl crate::Paginated for ListProductPrices {
         self.offset = Some(next);
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.prices).unwrap_or_default()
     }
 }
+
 impl ListProductPrices {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -2695,6 +2818,7 @@ impl ListProductPrices {
         crate::paginate(self)
     }
 }
+
 /// Request builder for `list_product_reviews`: set optional parameters, then call `send()`.
 ///
 /// List customer reviews of the location's products.
@@ -2716,52 +2840,62 @@ pub struct ListProductReviews {
     product_id: Option<String>,
     store_id: Option<String>,
 }
+
 impl ListProductReviews {
-    ///Page size.
+    /// Page size.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
-    ///Number of reviews to skip.
+
+    /// Number of reviews to skip.
     pub fn offset(mut self, value: impl Into<i64>) -> Self {
         self.offset = Some(value.into());
         self
     }
-    ///Field to sort on.
+
+    /// Field to sort on.
     pub fn sort_field(mut self, value: impl Into<ListProductReviewsSortField>) -> Self {
         self.sort_field = Some(value.into());
         self
     }
-    ///Sets `sortOrder`.
+
+    /// Sets `sortOrder`.
     pub fn sort_order(mut self, value: impl Into<crate::products::SortOrder>) -> Self {
         self.sort_order = Some(value.into());
         self
     }
-    ///Only reviews with this rating.
+
+    /// Only reviews with this rating.
     pub fn rating(mut self, value: impl Into<f64>) -> Self {
         self.rating = Some(value.into());
         self
     }
-    ///Earliest review date.
+
+    /// Earliest review date.
     pub fn start_date(mut self, value: impl Into<String>) -> Self {
         self.start_date = Some(value.into());
         self
     }
-    ///Latest review date.
+
+    /// Latest review date.
     pub fn end_date(mut self, value: impl Into<String>) -> Self {
         self.end_date = Some(value.into());
         self
     }
-    ///Comma-separated product ids.
+
+    /// Comma-separated product ids.
     pub fn product_id(mut self, value: impl Into<String>) -> Self {
         self.product_id = Some(value.into());
         self
     }
-    ///Comma-separated store ids.
+
+    /// Comma-separated store ids.
     pub fn store_id(mut self, value: impl Into<String>) -> Self {
         self.store_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -2804,12 +2938,14 @@ impl ListProductReviews {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::products::ListProductReviewsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2821,15 +2957,20 @@ impl ListProductReviews {
         self.client.execute(request).await
     }
 }
+
 impl crate::Paginated for ListProductReviews {
     type Page = crate::products::ListProductReviewsResponse;
+
     type Item = serde_json::Value;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListProductReviews::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.data.as_ref()).map_or(0, Vec::len);
@@ -2844,10 +2985,12 @@ impl crate::Paginated for ListProductReviews {
         self.offset = Some(next);
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.data).unwrap_or_default()
     }
 }
+
 impl ListProductReviews {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -2858,13 +3001,12 @@ impl ListProductReviews {
         crate::paginate(self)
     }
 }
+
 /// Request builder for `list_products`: set optional parameters, then call `send()`.
 ///
 /// List the products of a location, with filters.
 ///
 /// `GET /products/` · Version `v3` · location or agency token · scopes: `products.readonly`
-///
-/// Note: HighLevel's operationId here (list-invoices) repeats the one of the invoice listing; renamed.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListProducts {
@@ -2882,69 +3024,82 @@ pub struct ListProducts {
     available_in_store: Option<bool>,
     sort_order: Option<crate::products::SortOrder>,
 }
+
 impl ListProducts {
-    ///Page size.
+    /// Page size.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
-    ///Number of products to skip.
+
+    /// Number of products to skip.
     pub fn offset(mut self, value: impl Into<i64>) -> Self {
         self.offset = Some(value.into());
         self
     }
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Text matched against product names.
+
+    /// Text matched against product names.
     pub fn search(mut self, value: impl Into<String>) -> Self {
         self.search = Some(value.into());
         self
     }
-    ///Comma-separated collection ids.
+
+    /// Comma-separated collection ids.
     pub fn collection_ids(mut self, value: impl Into<String>) -> Self {
         self.collection_ids = Some(value.into());
         self
     }
-    ///Only products of the collection with this slug.
+
+    /// Only products of the collection with this slug.
     pub fn collection_slug(mut self, value: impl Into<String>) -> Self {
         self.collection_slug = Some(value.into());
         self
     }
-    ///Related records to return whole instead of by id (tax, stripe, paypal).
+
+    /// Related records to return whole instead of by id (tax, stripe, paypal).
     pub fn expand(mut self, value: impl Into<Vec<ListProductsExpandItem>>) -> Self {
         self.expand = Some(value.into());
         self
     }
-    ///Only these products.
+
+    /// Only these products.
     pub fn product_ids(mut self, value: impl Into<Vec<String>>) -> Self {
         self.product_ids = Some(value.into());
         self
     }
-    ///Shape the results for this store.
+
+    /// Shape the results for this store.
     pub fn store_id(mut self, value: impl Into<String>) -> Self {
         self.store_id = Some(value.into());
         self
     }
-    ///Split products by whether the store includes them.
+
+    /// Split products by whether the store includes them.
     pub fn included_in_store(mut self, value: impl Into<bool>) -> Self {
         self.included_in_store = Some(value.into());
         self
     }
-    ///Only products that are (or are not) sold in the online store.
+
+    /// Only products that are (or are not) sold in the online store.
     pub fn available_in_store(mut self, value: impl Into<bool>) -> Self {
         self.available_in_store = Some(value.into());
         self
     }
-    ///Order by date.
+
+    /// Order by date.
     pub fn sort_order(mut self, value: impl Into<crate::products::SortOrder>) -> Self {
         self.sort_order = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -2996,12 +3151,14 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::products::ListProductsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3013,15 +3170,20 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 impl crate::Paginated for ListProducts {
     type Page = crate::products::ListProductsResponse;
+
     type Item = crate::products::Product;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListProducts::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.products.as_ref()).map_or(0, Vec::len);
@@ -3036,10 +3198,12 @@ impl crate::Paginated for ListProducts {
         self.offset = Some(next);
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.products).unwrap_or_default()
     }
 }
+
 impl ListProducts {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -3050,6 +3214,7 @@ impl ListProducts {
         crate::paginate(self)
     }
 }
+
 /// Request builder for `update_inventory`: set optional parameters, then call `send()`.
 ///
 /// Set stock levels of several prices at once.
@@ -3061,6 +3226,7 @@ pub struct UpdateInventory {
     client: crate::Client,
     body: crate::products::UpdateInventoryRequest,
 }
+
 impl UpdateInventory {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3079,10 +3245,12 @@ impl UpdateInventory {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::products::StatusResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3091,6 +3259,7 @@ impl UpdateInventory {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `update_product`: set optional parameters, then call `send()`.
 ///
 /// Replace the fields of a product.
@@ -3103,6 +3272,7 @@ pub struct UpdateProduct {
     product_id: String,
     body: crate::products::UpdateProductRequest,
 }
+
 impl UpdateProduct {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3126,10 +3296,12 @@ impl UpdateProduct {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::products::Product, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3138,6 +3310,7 @@ impl UpdateProduct {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `update_product_collection`: set optional parameters, then call `send()`.
 ///
 /// Change the name, slug, image or SEO data of a collection.
@@ -3150,6 +3323,7 @@ pub struct UpdateProductCollection {
     collection_id: String,
     body: crate::products::UpdateProductCollectionRequest,
 }
+
 impl UpdateProductCollection {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3174,10 +3348,12 @@ impl UpdateProductCollection {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::products::StatusResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3186,13 +3362,12 @@ impl UpdateProductCollection {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `update_product_display_priority`: set optional parameters, then call `send()`.
 ///
 /// Set the order in which products show in a store.
 ///
 /// `POST /products/store/{storeId}/priority` · Version `v3` · location token · scopes: none stated
-///
-/// Note: HighLevel names no OAuth scope here (products.write is the likely one) and documents no response body, so the response is raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpdateProductDisplayPriority {
@@ -3200,6 +3375,7 @@ pub struct UpdateProductDisplayPriority {
     store_id: String,
     body: crate::products::UpdateDisplayPriorityRequest,
 }
+
 impl UpdateProductDisplayPriority {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3224,10 +3400,12 @@ impl UpdateProductDisplayPriority {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3236,13 +3414,12 @@ impl UpdateProductDisplayPriority {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `update_product_price`: set optional parameters, then call `send()`.
 ///
 /// Replace the fields of a price.
 ///
 /// `PUT /products/{productId}/price/{priceId}` · Version `v3` · location or agency token · scopes: `products/prices.write`
-///
-/// Note: SKILL.md gives PUT /products/{productId}/prices/{priceId}; the real path uses /price/.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpdateProductPrice {
@@ -3251,6 +3428,7 @@ pub struct UpdateProductPrice {
     price_id: String,
     body: crate::products::PriceRequest,
 }
+
 impl UpdateProductPrice {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3275,10 +3453,12 @@ impl UpdateProductPrice {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::products::Price, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3287,6 +3467,7 @@ impl UpdateProductPrice {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `update_product_review`: set optional parameters, then call `send()`.
 ///
 /// Moderate a review (status), edit it, or reply to it.
@@ -3299,6 +3480,7 @@ pub struct UpdateProductReview {
     review_id: String,
     body: crate::products::UpdateProductReviewRequest,
 }
+
 impl UpdateProductReview {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3323,10 +3505,12 @@ impl UpdateProductReview {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::products::StatusResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3335,6 +3519,7 @@ impl UpdateProductReview {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `update_product_store_status`: set optional parameters, then call `send()`.
 ///
 /// Include products in a store or exclude them from it.
@@ -3347,6 +3532,7 @@ pub struct UpdateProductStoreStatus {
     store_id: String,
     body: crate::products::UpdateProductStoreRequest,
 }
+
 impl UpdateProductStoreStatus {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3371,10 +3557,12 @@ impl UpdateProductStoreStatus {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::products::StatusResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3383,17 +3571,21 @@ impl UpdateProductStoreStatus {
         self.client.execute(request).await
     }
 }
+
 /// Values of `ListProductReviewsSortField`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ListProductReviewsSortField {
-    ///`createdAt`
+    /// `createdAt`
     CreatedAt,
-    ///`rating`
+
+    /// `rating`
     Rating,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 impl ListProductReviewsSortField {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3404,6 +3596,7 @@ impl ListProductReviewsSortField {
         }
     }
 }
+
 impl From<&str> for ListProductReviewsSortField {
     fn from(value: &str) -> Self {
         match value {
@@ -3414,19 +3607,24 @@ impl From<&str> for ListProductReviewsSortField {
     }
 }
 crate::runtime::enums::string_enum!(ListProductReviewsSortField);
+
 /// Values of `ListProductsExpandItem`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ListProductsExpandItem {
-    ///`tax`
+    /// `tax`
     Tax,
-    ///`stripe`
+
+    /// `stripe`
     Stripe,
-    ///`paypal`
+
+    /// `paypal`
     Paypal,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 impl ListProductsExpandItem {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -3438,6 +3636,7 @@ impl ListProductsExpandItem {
         }
     }
 }
+
 impl From<&str> for ListProductsExpandItem {
     fn from(value: &str) -> Self {
         match value {

@@ -24,22 +24,24 @@
 //! | [`list_documents`](Proposals::list_documents) | `GET /proposals/document` | `v3` | either |
 //! | [`send_document`](Proposals::send_document) | `POST /proposals/document/send` | `v3` | either |
 //! | [`send_document_template`](Proposals::send_document_template) | `POST /proposals/templates/send` | `v3` | either |
+
 /// This module's path below the crate root.
 pub const MODULE: &str = "v3::proposals";
-///Operations of the Documents & Contracts module. Get one with `client.v3().proposals()`.
+
+/// Operations of the Documents & Contracts module. Get one with `client.v3().proposals()`.
 #[derive(Clone, Debug)]
 pub struct Proposals {
     client: crate::Client,
 }
+
 impl Proposals {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
     }
+
     /// List the document templates of a location.
     ///
     /// `GET /proposals/templates` · Version `v3` · location or agency token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc names no OAuth scope for this operation.
     pub fn list_document_templates(&self) -> ListDocumentTemplates {
         ListDocumentTemplates {
             client: self.client.clone(),
@@ -54,11 +56,10 @@ impl Proposals {
             skip: None,
         }
     }
+
     /// List the documents and contracts of a location.
     ///
     /// `GET /proposals/document` · Version `v3` · location or agency token · scopes: none stated
-    ///
-    /// Note: SKILL.md gives GET /documents/; the real path is /proposals/document. HighLevel's doc names no OAuth scope for this operation.
     pub fn list_documents(&self) -> ListDocuments {
         ListDocuments {
             client: self.client.clone(),
@@ -72,11 +73,10 @@ impl Proposals {
             date_to: None,
         }
     }
+
     /// Send a document to its recipients.
     ///
     /// `POST /proposals/document/send` · Version `v3` · location or agency token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc names no OAuth scope for this operation.
     pub fn send_document(
         &self,
         body: crate::proposals::SendDocumentRequest,
@@ -86,11 +86,10 @@ impl Proposals {
             body,
         }
     }
+
     /// Create a document from a template and send it to a contact.
     ///
     /// `POST /proposals/templates/send` · Version `v3` · location or agency token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc names no OAuth scope for this operation.
     pub fn send_document_template(
         &self,
         body: crate::proposals::SendTemplateRequest,
@@ -101,7 +100,8 @@ impl Proposals {
         }
     }
 }
-///One call per operation with sample arguments (contract tests only).
+
+/// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -159,7 +159,8 @@ pub fn contract_samples(
         ));
     calls
 }
-///One call per operation with every optional argument and field set too (contract tests only).
+
+/// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -259,13 +260,12 @@ pub fn contract_samples_full(
         ));
     calls
 }
+
 /// Request builder for `list_document_templates`: set optional parameters, then call `send()`.
 ///
 /// List the document templates of a location.
 ///
 /// `GET /proposals/templates` · Version `v3` · location or agency token · scopes: none stated
-///
-/// Note: HighLevel's doc names no OAuth scope for this operation.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListDocumentTemplates {
@@ -280,54 +280,64 @@ pub struct ListDocumentTemplates {
     limit: Option<i64>,
     skip: Option<i64>,
 }
-impl ListDocumentTemplates {
-    /**Id of the location.
 
-Defaults to the client's configured location.*/
+impl ListDocumentTemplates {
+    /// Id of the location.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Start of the date range, ISO 8601.
+
+    /// Start of the date range, ISO 8601.
     pub fn date_from(mut self, value: impl Into<String>) -> Self {
         self.date_from = Some(value.into());
         self
     }
-    ///End of the date range, ISO 8601.
+
+    /// End of the date range, ISO 8601.
     pub fn date_to(mut self, value: impl Into<String>) -> Self {
         self.date_to = Some(value.into());
         self
     }
-    ///Template kinds, comma-separated (see DocumentTemplateType).
+
+    /// Template kinds, comma-separated (see DocumentTemplateType).
     pub fn type_(mut self, value: impl Into<String>) -> Self {
         self.type_ = Some(value.into());
         self
     }
-    ///Only templates with this name.
+
+    /// Only templates with this name.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
-    ///Only public document forms.
+
+    /// Only public document forms.
     pub fn is_public_document(mut self, value: impl Into<bool>) -> Self {
         self.is_public_document = Some(value.into());
         self
     }
-    ///Id of the user; needed when isPublicDocument is true.
+
+    /// Id of the user; needed when isPublicDocument is true.
     pub fn user_id(mut self, value: impl Into<String>) -> Self {
         self.user_id = Some(value.into());
         self
     }
-    ///Largest number of templates to return.
+
+    /// Largest number of templates to return.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
-    ///Number of templates to skip.
+
+    /// Number of templates to skip.
     pub fn skip(mut self, value: impl Into<i64>) -> Self {
         self.skip = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -370,12 +380,14 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::proposals::ListDocumentTemplatesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -387,15 +399,20 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 impl crate::Paginated for ListDocumentTemplates {
     type Page = crate::proposals::ListDocumentTemplatesResponse;
+
     type Item = crate::proposals::DocumentTemplate;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListDocumentTemplates::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.data.as_ref()).map_or(0, Vec::len);
@@ -410,10 +427,12 @@ impl crate::Paginated for ListDocumentTemplates {
         self.skip = Some(next);
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.data).unwrap_or_default()
     }
 }
+
 impl ListDocumentTemplates {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -424,13 +443,12 @@ impl ListDocumentTemplates {
         crate::paginate(self)
     }
 }
+
 /// Request builder for `list_documents`: set optional parameters, then call `send()`.
 ///
 /// List the documents and contracts of a location.
 ///
 /// `GET /proposals/document` · Version `v3` · location or agency token · scopes: none stated
-///
-/// Note: SKILL.md gives GET /documents/; the real path is /proposals/document. HighLevel's doc names no OAuth scope for this operation.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListDocuments {
@@ -444,20 +462,23 @@ pub struct ListDocuments {
     date_from: Option<String>,
     date_to: Option<String>,
 }
-impl ListDocuments {
-    /**Id of the location.
 
-Defaults to the client's configured location.*/
+impl ListDocuments {
+    /// Id of the location.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Only documents with this status; HighLevel also accepts several, comma-separated.
+
+    /// Only documents with this status; HighLevel also accepts several, comma-separated.
     pub fn status(mut self, value: impl Into<crate::proposals::DocumentStatus>) -> Self {
         self.status = Some(value.into());
         self
     }
-    ///Only documents with this payment status; HighLevel also accepts several, comma-separated.
+
+    /// Only documents with this payment status; HighLevel also accepts several, comma-separated.
     pub fn payment_status(
         mut self,
         value: impl Into<crate::proposals::DocumentPaymentStatus>,
@@ -465,31 +486,37 @@ Defaults to the client's configured location.*/
         self.payment_status = Some(value.into());
         self
     }
-    ///Largest number of documents to return.
+
+    /// Largest number of documents to return.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
-    ///Number of documents to skip.
+
+    /// Number of documents to skip.
     pub fn skip(mut self, value: impl Into<i64>) -> Self {
         self.skip = Some(value.into());
         self
     }
-    ///Text to search for.
+
+    /// Text to search for.
     pub fn query(mut self, value: impl Into<String>) -> Self {
         self.query = Some(value.into());
         self
     }
-    ///Start of the date range, ISO 8601; give dateTo too.
+
+    /// Start of the date range, ISO 8601; give dateTo too.
     pub fn date_from(mut self, value: impl Into<String>) -> Self {
         self.date_from = Some(value.into());
         self
     }
-    ///End of the date range, ISO 8601; give dateFrom too.
+
+    /// End of the date range, ISO 8601; give dateFrom too.
     pub fn date_to(mut self, value: impl Into<String>) -> Self {
         self.date_to = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -529,12 +556,14 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::proposals::ListDocumentsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -546,15 +575,20 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 impl crate::Paginated for ListDocuments {
     type Page = crate::proposals::ListDocumentsResponse;
+
     type Item = crate::proposals::Document;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListDocuments::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.documents.as_ref()).map_or(0, Vec::len);
@@ -569,10 +603,12 @@ impl crate::Paginated for ListDocuments {
         self.skip = Some(next);
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.documents).unwrap_or_default()
     }
 }
+
 impl ListDocuments {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -583,19 +619,19 @@ impl ListDocuments {
         crate::paginate(self)
     }
 }
+
 /// Request builder for `send_document`: set optional parameters, then call `send()`.
 ///
 /// Send a document to its recipients.
 ///
 /// `POST /proposals/document/send` · Version `v3` · location or agency token · scopes: none stated
-///
-/// Note: HighLevel's doc names no OAuth scope for this operation.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct SendDocument {
     client: crate::Client,
     body: crate::proposals::SendDocumentRequest,
 }
+
 impl SendDocument {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -617,12 +653,14 @@ impl SendDocument {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::proposals::SendDocumentResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -634,19 +672,19 @@ impl SendDocument {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `send_document_template`: set optional parameters, then call `send()`.
 ///
 /// Create a document from a template and send it to a contact.
 ///
 /// `POST /proposals/templates/send` · Version `v3` · location or agency token · scopes: none stated
-///
-/// Note: HighLevel's doc names no OAuth scope for this operation.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct SendDocumentTemplate {
     client: crate::Client,
     body: crate::proposals::SendTemplateRequest,
 }
+
 impl SendDocumentTemplate {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -668,12 +706,14 @@ impl SendDocumentTemplate {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::proposals::SendDocumentResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,

@@ -45,17 +45,21 @@
 //! | [`update_rebilling_legacy`](Saas::update_rebilling_legacy) | `POST /saas-api/public-api/update-rebilling/{companyId}` | `v3` | agency |
 //! | [`update_saas_subscription`](Saas::update_saas_subscription) | `PUT /saas/update-saas-subscription/{locationId}` | `v3` | agency |
 //! | [`update_saas_subscription_legacy`](Saas::update_saas_subscription_legacy) | `PUT /saas-api/public-api/update-saas-subscription/{locationId}` | `v3` | agency |
+
 /// This module's path below the crate root.
 pub const MODULE: &str = "v3::saas";
-///Operations of the SaaS module. Get one with `client.v3().saas()`.
+
+/// Operations of the SaaS module. Get one with `client.v3().saas()`.
 #[derive(Clone, Debug)]
 pub struct Saas {
     client: crate::Client,
 }
+
 impl Saas {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
     }
+
     /// Let a SaaS sub-account in setup wait for its rebilling settings, optionally storing them.
     ///
     /// Only for a sub-account whose SaaS setup is pending; it is then marked as waiting for payment. The stored settings are applied when the sub-account's rebilling configuration is created.
@@ -71,11 +75,10 @@ impl Saas {
             body,
         }
     }
+
     /// Turn SaaS mode off for several sub-accounts.
     ///
     /// `POST /saas/bulk-disable-saas/{companyId}` · Version `v3` · agency token · scopes: `saas/company.write`
-    ///
-    /// Note: HighLevel's doc lists no scope here; saas/company.write comes from HighLevel's scopes table. HighLevel's doc gives no response body for this path; the schema is that of the same operation at its older path. SKILL.md gives PUT /saas-api/public-api/bulk-disable- saas/{locationId}; the real operation is a POST keyed by the agency id.
     pub fn bulk_disable_saas(
         &self,
         company_id: impl Into<String>,
@@ -87,13 +90,12 @@ impl Saas {
             body,
         }
     }
+
     /// Turn SaaS mode off for several sub-accounts.
     ///
     /// Older path of bulkDisableSaas; HighLevel marks it deprecated.
     ///
     /// `POST /saas-api/public-api/bulk-disable-saas/{companyId}` · Version `v3` · agency token · scopes: `saas/company.write`
-    ///
-    /// Note: HighLevel's doc lists no scope here; saas/company.write comes from HighLevel's scopes table. SKILL.md gives PUT with a location id; the real operation is a POST keyed by the agency id.
     #[deprecated(note = "HighLevel marks this operation deprecated")]
     pub fn bulk_disable_saas_legacy(
         &self,
@@ -106,11 +108,10 @@ impl Saas {
             body,
         }
     }
+
     /// Turn SaaS mode on for several sub-accounts (SaaS v1 or v2).
     ///
     /// `POST /saas/bulk-enable-saas/{companyId}` · Version `v3` · agency token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc and scopes table name no scope here. HighLevel's doc gives no response body for this path; the schema is that of the same operation at its older path.
     pub fn bulk_enable_saas(
         &self,
         company_id: impl Into<String>,
@@ -122,13 +123,12 @@ impl Saas {
             body,
         }
     }
+
     /// Turn SaaS mode on for several sub-accounts (SaaS v1 or v2).
     ///
     /// Older path of bulkEnableSaas; HighLevel marks it deprecated.
     ///
     /// `POST /saas-api/public-api/bulk-enable-saas/{companyId}` · Version `v3` · agency token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc and scopes table name no scope here.
     #[deprecated(note = "HighLevel marks this operation deprecated")]
     pub fn bulk_enable_saas_legacy(
         &self,
@@ -141,11 +141,10 @@ impl Saas {
             body,
         }
     }
+
     /// Turn SaaS mode on for one sub-account (Agency Pro plan).
     ///
     /// `POST /saas/enable-saas/{locationId}` · Version `v3` · agency token · scopes: `saas/location.write`
-    ///
-    /// Note: HighLevel's doc lists no scope here; saas/location.write comes from HighLevel's scopes table. HighLevel's doc gives no response body for this path; the schema is that of the same operation at its older path. SKILL.md gives POST /saas-api/public-api/enable-saas/{locationId}, the older path.
     pub fn enable_saas(&self, body: crate::saas::EnableSaasRequest) -> EnableSaas {
         EnableSaas {
             client: self.client.clone(),
@@ -153,13 +152,12 @@ impl Saas {
             body,
         }
     }
+
     /// Turn SaaS mode on for one sub-account (Agency Pro plan).
     ///
     /// Older path of enableSaas; HighLevel marks it deprecated.
     ///
     /// `POST /saas-api/public-api/enable-saas/{locationId}` · Version `v3` · agency token · scopes: `saas/location.write`
-    ///
-    /// Note: HighLevel's doc lists no scope here; saas/location.write comes from HighLevel's scopes table.
     #[deprecated(note = "HighLevel marks this operation deprecated")]
     pub fn enable_saas_legacy(
         &self,
@@ -171,6 +169,7 @@ impl Saas {
             body,
         }
     }
+
     /// Fetch the wallet balance and complimentary credits of a sub-account.
     ///
     /// `GET /saas-api/public-api/companies/{companyId}/locations/{locationId}/wallet-balance` · Version `v3` · agency token · scopes: `saas/company.read`
@@ -184,11 +183,10 @@ impl Saas {
             location_id: None,
         }
     }
+
     /// Find the sub-accounts tied to a Stripe customer or subscription.
     ///
     /// `GET /saas/locations` · Version `v3` · agency token · scopes: `saas/location.read`
-    ///
-    /// Note: HighLevel's doc lists no scope here; saas/location.read comes from HighLevel's scopes table. HighLevel's doc gives no response body for this path; the schema is that of the same operation at its older path. It also marks customerId and subscriptionId as required, while the lookup is by either one and the older path has both optional. SKILL.md gives GET /saas-api/public-api/locations, the older path.
     pub fn get_locations_by_stripe_ids(
         &self,
         company_id: impl Into<String>,
@@ -200,13 +198,12 @@ impl Saas {
             company_id: company_id.into(),
         }
     }
+
     /// Find the sub-accounts tied to a Stripe customer or subscription.
     ///
     /// Older path of getLocationsByStripeIds; HighLevel marks it deprecated.
     ///
     /// `GET /saas-api/public-api/locations` · Version `v3` · agency token · scopes: `saas/location.read`
-    ///
-    /// Note: HighLevel's doc lists no scope here; saas/location.read comes from HighLevel's scopes table.
     #[deprecated(note = "HighLevel marks this operation deprecated")]
     pub fn get_locations_by_stripe_ids_legacy(
         &self,
@@ -219,11 +216,10 @@ impl Saas {
             company_id: company_id.into(),
         }
     }
+
     /// Fetch one SaaS plan.
     ///
     /// `GET /saas/saas-plan/{planId}` · Version `v3` · agency token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc and scopes table name no scope here. HighLevel's doc gives no response body for this path; the schema is that of the same operation at its older path.
     pub fn get_saas_plan(
         &self,
         plan_id: impl Into<String>,
@@ -235,13 +231,12 @@ impl Saas {
             company_id: company_id.into(),
         }
     }
+
     /// Fetch one SaaS plan.
     ///
     /// Older path of getSaasPlan; HighLevel marks it deprecated.
     ///
     /// `GET /saas-api/public-api/saas-plan/{planId}` · Version `v3` · agency token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc and scopes table name no scope here.
     #[deprecated(note = "HighLevel marks this operation deprecated")]
     pub fn get_saas_plan_legacy(
         &self,
@@ -254,11 +249,10 @@ impl Saas {
             company_id: company_id.into(),
         }
     }
+
     /// Fetch the SaaS subscription of one sub-account.
     ///
     /// `GET /saas/get-saas-subscription/{locationId}` · Version `v3` · agency token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc and scopes table name no scope here. HighLevel's doc gives no response body for this path; the schema is that of the same operation at its older path.
     pub fn get_saas_subscription(
         &self,
         company_id: impl Into<String>,
@@ -269,13 +263,12 @@ impl Saas {
             company_id: company_id.into(),
         }
     }
+
     /// Fetch the SaaS subscription of one sub-account.
     ///
     /// Older path of getSaasSubscription; HighLevel marks it deprecated.
     ///
     /// `GET /saas-api/public-api/get-saas-subscription/{locationId}` · Version `v3` · agency token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc and scopes table name no scope here.
     #[deprecated(note = "HighLevel marks this operation deprecated")]
     pub fn get_saas_subscription_legacy(
         &self,
@@ -287,24 +280,22 @@ impl Saas {
             company_id: company_id.into(),
         }
     }
+
     /// List the agency's SaaS plans.
     ///
     /// `GET /saas/agency-plans/{companyId}` · Version `v3` · agency token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc and scopes table name no scope here. HighLevel's doc gives no response body for this path; the schema is that of the same operation at its older path.
     pub fn list_agency_plans(&self, company_id: impl Into<String>) -> ListAgencyPlans {
         ListAgencyPlans {
             client: self.client.clone(),
             company_id: company_id.into(),
         }
     }
+
     /// List the agency's SaaS plans.
     ///
     /// Older path of listAgencyPlans; HighLevel marks it deprecated.
     ///
     /// `GET /saas-api/public-api/agency-plans/{companyId}` · Version `v3` · agency token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc and scopes table name no scope here.
     #[deprecated(note = "HighLevel marks this operation deprecated")]
     pub fn list_agency_plans_legacy(
         &self,
@@ -315,11 +306,10 @@ impl Saas {
             company_id: company_id.into(),
         }
     }
+
     /// List the sub-accounts of an agency that have SaaS turned on.
     ///
     /// `GET /saas/saas-locations/{companyId}` · Version `v3` · agency token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc and scopes table name no scope here. HighLevel's doc gives no response body for this path; the schema is that of the same operation at its older path.
     pub fn list_saas_locations(
         &self,
         company_id: impl Into<String>,
@@ -331,13 +321,12 @@ impl Saas {
             page: page.into(),
         }
     }
+
     /// List the sub-accounts of an agency that have SaaS turned on.
     ///
     /// Older path of listSaasLocations; HighLevel marks it deprecated.
     ///
     /// `GET /saas-api/public-api/saas-locations/{companyId}` · Version `v3` · agency token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc and scopes table name no scope here.
     #[deprecated(note = "HighLevel marks this operation deprecated")]
     pub fn list_saas_locations_legacy(
         &self,
@@ -349,11 +338,10 @@ impl Saas {
             page: None,
         }
     }
+
     /// Pause or resume a SaaS sub-account.
     ///
     /// `POST /saas/pause/{locationId}` · Version `v3` · agency token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc and scopes table name no scope here. HighLevel's doc gives no response body for this path; the schema is that of the same operation at its older path.
     pub fn pause_saas_location(
         &self,
         body: crate::saas::PauseSaasLocationRequest,
@@ -364,13 +352,12 @@ impl Saas {
             body,
         }
     }
+
     /// Pause or resume a SaaS sub-account.
     ///
     /// Older path of pauseSaasLocation; HighLevel marks it deprecated.
     ///
     /// `POST /saas-api/public-api/pause/{locationId}` · Version `v3` · agency token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc and scopes table name no scope here.
     #[deprecated(note = "HighLevel marks this operation deprecated")]
     pub fn pause_saas_location_legacy(
         &self,
@@ -382,11 +369,10 @@ impl Saas {
             body,
         }
     }
+
     /// Give complimentary credits to the wallet of a sub-account.
     ///
     /// `POST /saas-api/public-api/companies/{companyId}/locations/{locationId}/wallet-balance/complimentary-credits` · Version `v3` · agency token · scopes: `saas/company.write`
-    ///
-    /// Note: HighLevel's text mentions an `updateMask` field for partial updates, but its body schema has only `complimentaryCreditsAmount`, which is all the spec sends.
     pub fn update_location_wallet_balance(
         &self,
         company_id: impl Into<String>,
@@ -399,11 +385,10 @@ impl Saas {
             body,
         }
     }
+
     /// Set the rebilling of one product for several sub-accounts.
     ///
     /// `POST /saas/update-rebilling/{companyId}` · Version `v3` · agency token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc and scopes table name no scope here. HighLevel's doc gives no response body for this path; the schema is that of the same operation at its older path. SKILL.md gives PUT /saas-api/public- api/update-rebilling/{companyId}; the real method is POST.
     pub fn update_rebilling(
         &self,
         company_id: impl Into<String>,
@@ -415,13 +400,12 @@ impl Saas {
             body,
         }
     }
+
     /// Set the rebilling of one product for several sub-accounts.
     ///
     /// Older path of updateRebilling; HighLevel marks it deprecated.
     ///
     /// `POST /saas-api/public-api/update-rebilling/{companyId}` · Version `v3` · agency token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc and scopes table name no scope here. SKILL.md gives PUT; the real method is POST.
     #[deprecated(note = "HighLevel marks this operation deprecated")]
     pub fn update_rebilling_legacy(
         &self,
@@ -434,11 +418,10 @@ impl Saas {
             body,
         }
     }
+
     /// Attach a Stripe subscription and customer to a SaaS sub-account.
     ///
     /// `PUT /saas/update-saas-subscription/{locationId}` · Version `v3` · agency token · scopes: `saas/location.write`
-    ///
-    /// Note: HighLevel's doc lists no scope here; saas/location.write comes from HighLevel's scopes table. HighLevel's doc gives no response body for this path; the schema is that of the same operation at its older path.
     pub fn update_saas_subscription(
         &self,
         body: crate::saas::UpdateSaasSubscriptionRequest,
@@ -449,13 +432,12 @@ impl Saas {
             body,
         }
     }
+
     /// Attach a Stripe subscription and customer to a SaaS sub-account.
     ///
     /// Older path of updateSaasSubscription; HighLevel marks it deprecated.
     ///
     /// `PUT /saas-api/public-api/update-saas-subscription/{locationId}` · Version `v3` · agency token · scopes: `saas/location.write`
-    ///
-    /// Note: HighLevel's doc lists no scope here; saas/location.write comes from HighLevel's scopes table.
     #[deprecated(note = "HighLevel marks this operation deprecated")]
     pub fn update_saas_subscription_legacy(
         &self,
@@ -468,7 +450,8 @@ impl Saas {
         }
     }
 }
-///One call per operation with sample arguments (contract tests only).
+
+/// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -764,7 +747,8 @@ pub fn contract_samples(
         ));
     calls
 }
-///One call per operation with every optional argument and field set too (contract tests only).
+
+/// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -1106,6 +1090,7 @@ pub fn contract_samples_full(
         ));
     calls
 }
+
 /// Request builder for `allow_attach_rebilling`: set optional parameters, then call `send()`.
 ///
 /// Let a SaaS sub-account in setup wait for its rebilling settings, optionally storing them.
@@ -1120,14 +1105,16 @@ pub struct AllowAttachRebilling {
     location_id: Option<String>,
     body: AllowAttachRebillingRequest,
 }
-impl AllowAttachRebilling {
-    /**The sub-account.
 
-Defaults to the client's configured location.*/
+impl AllowAttachRebilling {
+    /// The sub-account.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1155,10 +1142,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<AllowAttachRebillingResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1167,13 +1156,12 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `bulk_disable_saas`: set optional parameters, then call `send()`.
 ///
 /// Turn SaaS mode off for several sub-accounts.
 ///
 /// `POST /saas/bulk-disable-saas/{companyId}` · Version `v3` · agency token · scopes: `saas/company.write`
-///
-/// Note: HighLevel's doc lists no scope here; saas/company.write comes from HighLevel's scopes table. HighLevel's doc gives no response body for this path; the schema is that of the same operation at its older path. SKILL.md gives PUT /saas-api/public-api/bulk-disable- saas/{locationId}; the real operation is a POST keyed by the agency id.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct BulkDisableSaas {
@@ -1181,6 +1169,7 @@ pub struct BulkDisableSaas {
     company_id: String,
     body: crate::saas::BulkDisableSaasRequest,
 }
+
 impl BulkDisableSaas {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1205,10 +1194,12 @@ impl BulkDisableSaas {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::saas::SaasActionData, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1217,6 +1208,7 @@ impl BulkDisableSaas {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `bulk_disable_saas_legacy`: set optional parameters, then call `send()`.
 ///
 /// Turn SaaS mode off for several sub-accounts.
@@ -1224,8 +1216,6 @@ impl BulkDisableSaas {
 /// Older path of bulkDisableSaas; HighLevel marks it deprecated.
 ///
 /// `POST /saas-api/public-api/bulk-disable-saas/{companyId}` · Version `v3` · agency token · scopes: `saas/company.write`
-///
-/// Note: HighLevel's doc lists no scope here; saas/company.write comes from HighLevel's scopes table. SKILL.md gives PUT with a location id; the real operation is a POST keyed by the agency id.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct BulkDisableSaasLegacy {
@@ -1233,6 +1223,7 @@ pub struct BulkDisableSaasLegacy {
     company_id: String,
     body: crate::saas::BulkDisableSaasRequest,
 }
+
 impl BulkDisableSaasLegacy {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1257,10 +1248,12 @@ impl BulkDisableSaasLegacy {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::saas::SaasActionData, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1269,13 +1262,12 @@ impl BulkDisableSaasLegacy {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `bulk_enable_saas`: set optional parameters, then call `send()`.
 ///
 /// Turn SaaS mode on for several sub-accounts (SaaS v1 or v2).
 ///
 /// `POST /saas/bulk-enable-saas/{companyId}` · Version `v3` · agency token · scopes: none stated
-///
-/// Note: HighLevel's doc and scopes table name no scope here. HighLevel's doc gives no response body for this path; the schema is that of the same operation at its older path.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct BulkEnableSaas {
@@ -1283,6 +1275,7 @@ pub struct BulkEnableSaas {
     company_id: String,
     body: crate::saas::BulkEnableSaasRequest,
 }
+
 impl BulkEnableSaas {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1307,12 +1300,14 @@ impl BulkEnableSaas {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::saas::BulkEnableSaasResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1321,6 +1316,7 @@ impl BulkEnableSaas {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `bulk_enable_saas_legacy`: set optional parameters, then call `send()`.
 ///
 /// Turn SaaS mode on for several sub-accounts (SaaS v1 or v2).
@@ -1328,8 +1324,6 @@ impl BulkEnableSaas {
 /// Older path of bulkEnableSaas; HighLevel marks it deprecated.
 ///
 /// `POST /saas-api/public-api/bulk-enable-saas/{companyId}` · Version `v3` · agency token · scopes: none stated
-///
-/// Note: HighLevel's doc and scopes table name no scope here.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct BulkEnableSaasLegacy {
@@ -1337,6 +1331,7 @@ pub struct BulkEnableSaasLegacy {
     company_id: String,
     body: crate::saas::BulkEnableSaasRequest,
 }
+
 impl BulkEnableSaasLegacy {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1361,12 +1356,14 @@ impl BulkEnableSaasLegacy {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::saas::BulkEnableSaasResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1375,13 +1372,12 @@ impl BulkEnableSaasLegacy {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `enable_saas`: set optional parameters, then call `send()`.
 ///
 /// Turn SaaS mode on for one sub-account (Agency Pro plan).
 ///
 /// `POST /saas/enable-saas/{locationId}` · Version `v3` · agency token · scopes: `saas/location.write`
-///
-/// Note: HighLevel's doc lists no scope here; saas/location.write comes from HighLevel's scopes table. HighLevel's doc gives no response body for this path; the schema is that of the same operation at its older path. SKILL.md gives POST /saas-api/public-api/enable-saas/{locationId}, the older path.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct EnableSaas {
@@ -1389,14 +1385,16 @@ pub struct EnableSaas {
     location_id: Option<String>,
     body: crate::saas::EnableSaasRequest,
 }
-impl EnableSaas {
-    /**The sub-account.
 
-Defaults to the client's configured location.*/
+impl EnableSaas {
+    /// The sub-account.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1424,10 +1422,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::saas::SaasActionData, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1436,6 +1436,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `enable_saas_legacy`: set optional parameters, then call `send()`.
 ///
 /// Turn SaaS mode on for one sub-account (Agency Pro plan).
@@ -1443,8 +1444,6 @@ Defaults to the client's configured location.*/
 /// Older path of enableSaas; HighLevel marks it deprecated.
 ///
 /// `POST /saas-api/public-api/enable-saas/{locationId}` · Version `v3` · agency token · scopes: `saas/location.write`
-///
-/// Note: HighLevel's doc lists no scope here; saas/location.write comes from HighLevel's scopes table.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct EnableSaasLegacy {
@@ -1452,14 +1451,16 @@ pub struct EnableSaasLegacy {
     location_id: Option<String>,
     body: crate::saas::EnableSaasRequest,
 }
-impl EnableSaasLegacy {
-    /**The sub-account.
 
-Defaults to the client's configured location.*/
+impl EnableSaasLegacy {
+    /// The sub-account.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1487,10 +1488,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::saas::SaasActionData, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1499,6 +1502,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_location_wallet_balance`: set optional parameters, then call `send()`.
 ///
 /// Fetch the wallet balance and complimentary credits of a sub-account.
@@ -1511,14 +1515,16 @@ pub struct GetLocationWalletBalance {
     company_id: String,
     location_id: Option<String>,
 }
-impl GetLocationWalletBalance {
-    /**The sub-account.
 
-Defaults to the client's configured location.*/
+impl GetLocationWalletBalance {
+    /// The sub-account.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1543,10 +1549,12 @@ Defaults to the client's configured location.*/
         request.scope_key(location_id.clone());
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<LocationWalletBalance, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1555,13 +1563,12 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_locations_by_stripe_ids`: set optional parameters, then call `send()`.
 ///
 /// Find the sub-accounts tied to a Stripe customer or subscription.
 ///
 /// `GET /saas/locations` · Version `v3` · agency token · scopes: `saas/location.read`
-///
-/// Note: HighLevel's doc lists no scope here; saas/location.read comes from HighLevel's scopes table. HighLevel's doc gives no response body for this path; the schema is that of the same operation at its older path. It also marks customerId and subscriptionId as required, while the lookup is by either one and the older path has both optional. SKILL.md gives GET /saas-api/public-api/locations, the older path.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetLocationsByStripeIds {
@@ -1570,17 +1577,20 @@ pub struct GetLocationsByStripeIds {
     subscription_id: Option<String>,
     company_id: String,
 }
+
 impl GetLocationsByStripeIds {
-    ///Stripe customer id.
+    /// Stripe customer id.
     pub fn customer_id(mut self, value: impl Into<String>) -> Self {
         self.customer_id = Some(value.into());
         self
     }
-    ///Stripe subscription id.
+
+    /// Stripe subscription id.
     pub fn subscription_id(mut self, value: impl Into<String>) -> Self {
         self.subscription_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1601,10 +1611,12 @@ impl GetLocationsByStripeIds {
         request.query("companyId", &self.company_id);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<Vec<String>, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1613,6 +1625,7 @@ impl GetLocationsByStripeIds {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_locations_by_stripe_ids_legacy`: set optional parameters, then call `send()`.
 ///
 /// Find the sub-accounts tied to a Stripe customer or subscription.
@@ -1620,8 +1633,6 @@ impl GetLocationsByStripeIds {
 /// Older path of getLocationsByStripeIds; HighLevel marks it deprecated.
 ///
 /// `GET /saas-api/public-api/locations` · Version `v3` · agency token · scopes: `saas/location.read`
-///
-/// Note: HighLevel's doc lists no scope here; saas/location.read comes from HighLevel's scopes table.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetLocationsByStripeIdsLegacy {
@@ -1630,17 +1641,20 @@ pub struct GetLocationsByStripeIdsLegacy {
     subscription_id: Option<String>,
     company_id: String,
 }
+
 impl GetLocationsByStripeIdsLegacy {
-    ///Stripe customer id.
+    /// Stripe customer id.
     pub fn customer_id(mut self, value: impl Into<String>) -> Self {
         self.customer_id = Some(value.into());
         self
     }
-    ///Stripe subscription id.
+
+    /// Stripe subscription id.
     pub fn subscription_id(mut self, value: impl Into<String>) -> Self {
         self.subscription_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1664,10 +1678,12 @@ impl GetLocationsByStripeIdsLegacy {
         request.query("companyId", &self.company_id);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<Vec<String>, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1676,13 +1692,12 @@ impl GetLocationsByStripeIdsLegacy {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_saas_plan`: set optional parameters, then call `send()`.
 ///
 /// Fetch one SaaS plan.
 ///
 /// `GET /saas/saas-plan/{planId}` · Version `v3` · agency token · scopes: none stated
-///
-/// Note: HighLevel's doc and scopes table name no scope here. HighLevel's doc gives no response body for this path; the schema is that of the same operation at its older path.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetSaasPlan {
@@ -1690,6 +1705,7 @@ pub struct GetSaasPlan {
     plan_id: String,
     company_id: String,
 }
+
 impl GetSaasPlan {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1711,10 +1727,12 @@ impl GetSaasPlan {
         request.query("companyId", &self.company_id);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::saas::SaasPlan, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1723,6 +1741,7 @@ impl GetSaasPlan {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_saas_plan_legacy`: set optional parameters, then call `send()`.
 ///
 /// Fetch one SaaS plan.
@@ -1730,8 +1749,6 @@ impl GetSaasPlan {
 /// Older path of getSaasPlan; HighLevel marks it deprecated.
 ///
 /// `GET /saas-api/public-api/saas-plan/{planId}` · Version `v3` · agency token · scopes: none stated
-///
-/// Note: HighLevel's doc and scopes table name no scope here.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetSaasPlanLegacy {
@@ -1739,6 +1756,7 @@ pub struct GetSaasPlanLegacy {
     plan_id: String,
     company_id: String,
 }
+
 impl GetSaasPlanLegacy {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1760,10 +1778,12 @@ impl GetSaasPlanLegacy {
         request.query("companyId", &self.company_id);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::saas::SaasPlan, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1772,13 +1792,12 @@ impl GetSaasPlanLegacy {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_saas_subscription`: set optional parameters, then call `send()`.
 ///
 /// Fetch the SaaS subscription of one sub-account.
 ///
 /// `GET /saas/get-saas-subscription/{locationId}` · Version `v3` · agency token · scopes: none stated
-///
-/// Note: HighLevel's doc and scopes table name no scope here. HighLevel's doc gives no response body for this path; the schema is that of the same operation at its older path.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetSaasSubscription {
@@ -1786,14 +1805,16 @@ pub struct GetSaasSubscription {
     location_id: Option<String>,
     company_id: String,
 }
-impl GetSaasSubscription {
-    /**The sub-account.
 
-Defaults to the client's configured location.*/
+impl GetSaasSubscription {
+    /// The sub-account.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1818,10 +1839,12 @@ Defaults to the client's configured location.*/
         request.query("companyId", &self.company_id);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::saas::SaasSubscription, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1830,6 +1853,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_saas_subscription_legacy`: set optional parameters, then call `send()`.
 ///
 /// Fetch the SaaS subscription of one sub-account.
@@ -1837,8 +1861,6 @@ Defaults to the client's configured location.*/
 /// Older path of getSaasSubscription; HighLevel marks it deprecated.
 ///
 /// `GET /saas-api/public-api/get-saas-subscription/{locationId}` · Version `v3` · agency token · scopes: none stated
-///
-/// Note: HighLevel's doc and scopes table name no scope here.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetSaasSubscriptionLegacy {
@@ -1846,14 +1868,16 @@ pub struct GetSaasSubscriptionLegacy {
     location_id: Option<String>,
     company_id: String,
 }
-impl GetSaasSubscriptionLegacy {
-    /**The sub-account.
 
-Defaults to the client's configured location.*/
+impl GetSaasSubscriptionLegacy {
+    /// The sub-account.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1878,10 +1902,12 @@ Defaults to the client's configured location.*/
         request.query("companyId", &self.company_id);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::saas::SaasSubscription, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1890,19 +1916,19 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `list_agency_plans`: set optional parameters, then call `send()`.
 ///
 /// List the agency's SaaS plans.
 ///
 /// `GET /saas/agency-plans/{companyId}` · Version `v3` · agency token · scopes: none stated
-///
-/// Note: HighLevel's doc and scopes table name no scope here. HighLevel's doc gives no response body for this path; the schema is that of the same operation at its older path.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListAgencyPlans {
     client: crate::Client,
     company_id: String,
 }
+
 impl ListAgencyPlans {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1923,10 +1949,12 @@ impl ListAgencyPlans {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<Vec<crate::saas::SaasPlan>, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1935,6 +1963,7 @@ impl ListAgencyPlans {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `list_agency_plans_legacy`: set optional parameters, then call `send()`.
 ///
 /// List the agency's SaaS plans.
@@ -1942,14 +1971,13 @@ impl ListAgencyPlans {
 /// Older path of listAgencyPlans; HighLevel marks it deprecated.
 ///
 /// `GET /saas-api/public-api/agency-plans/{companyId}` · Version `v3` · agency token · scopes: none stated
-///
-/// Note: HighLevel's doc and scopes table name no scope here.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListAgencyPlansLegacy {
     client: crate::Client,
     company_id: String,
 }
+
 impl ListAgencyPlansLegacy {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1970,10 +1998,12 @@ impl ListAgencyPlansLegacy {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<Vec<crate::saas::SaasPlan>, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1982,13 +2012,12 @@ impl ListAgencyPlansLegacy {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `list_saas_locations`: set optional parameters, then call `send()`.
 ///
 /// List the sub-accounts of an agency that have SaaS turned on.
 ///
 /// `GET /saas/saas-locations/{companyId}` · Version `v3` · agency token · scopes: none stated
-///
-/// Note: HighLevel's doc and scopes table name no scope here. HighLevel's doc gives no response body for this path; the schema is that of the same operation at its older path.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListSaasLocations {
@@ -1996,6 +2025,7 @@ pub struct ListSaasLocations {
     company_id: String,
     page: i64,
 }
+
 impl ListSaasLocations {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2017,12 +2047,14 @@ impl ListSaasLocations {
         request.query("page", self.page);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::saas::ListSaasLocationsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2034,15 +2066,20 @@ impl ListSaasLocations {
         self.client.execute(request).await
     }
 }
+
 impl crate::Paginated for ListSaasLocations {
     type Page = crate::saas::ListSaasLocationsResponse;
+
     type Item = crate::saas::SaasLocation;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListSaasLocations::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.locations.as_ref()).map_or(0, Vec::len);
@@ -2060,10 +2097,12 @@ impl crate::Paginated for ListSaasLocations {
         self.page = next;
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.locations).unwrap_or_default()
     }
 }
+
 impl ListSaasLocations {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -2074,6 +2113,7 @@ impl ListSaasLocations {
         crate::paginate(self)
     }
 }
+
 /// Request builder for `list_saas_locations_legacy`: set optional parameters, then call `send()`.
 ///
 /// List the sub-accounts of an agency that have SaaS turned on.
@@ -2081,8 +2121,6 @@ impl ListSaasLocations {
 /// Older path of listSaasLocations; HighLevel marks it deprecated.
 ///
 /// `GET /saas-api/public-api/saas-locations/{companyId}` · Version `v3` · agency token · scopes: none stated
-///
-/// Note: HighLevel's doc and scopes table name no scope here.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListSaasLocationsLegacy {
@@ -2090,12 +2128,14 @@ pub struct ListSaasLocationsLegacy {
     company_id: String,
     page: Option<i64>,
 }
+
 impl ListSaasLocationsLegacy {
-    ///Page number, from 1.
+    /// Page number, from 1.
     pub fn page(mut self, value: impl Into<i64>) -> Self {
         self.page = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -2118,12 +2158,14 @@ impl ListSaasLocationsLegacy {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::saas::ListSaasLocationsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2135,15 +2177,20 @@ impl ListSaasLocationsLegacy {
         self.client.execute(request).await
     }
 }
+
 impl crate::Paginated for ListSaasLocationsLegacy {
     type Page = crate::saas::ListSaasLocationsResponse;
+
     type Item = crate::saas::SaasLocation;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListSaasLocationsLegacy::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.locations.as_ref()).map_or(0, Vec::len);
@@ -2161,10 +2208,12 @@ impl crate::Paginated for ListSaasLocationsLegacy {
         self.page = Some(next);
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.locations).unwrap_or_default()
     }
 }
+
 impl ListSaasLocationsLegacy {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -2175,13 +2224,12 @@ impl ListSaasLocationsLegacy {
         crate::paginate(self)
     }
 }
+
 /// Request builder for `pause_saas_location`: set optional parameters, then call `send()`.
 ///
 /// Pause or resume a SaaS sub-account.
 ///
 /// `POST /saas/pause/{locationId}` · Version `v3` · agency token · scopes: none stated
-///
-/// Note: HighLevel's doc and scopes table name no scope here. HighLevel's doc gives no response body for this path; the schema is that of the same operation at its older path.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct PauseSaasLocation {
@@ -2189,14 +2237,16 @@ pub struct PauseSaasLocation {
     location_id: Option<String>,
     body: crate::saas::PauseSaasLocationRequest,
 }
-impl PauseSaasLocation {
-    /**The sub-account.
 
-Defaults to the client's configured location.*/
+impl PauseSaasLocation {
+    /// The sub-account.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -2223,16 +2273,19 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<bool, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<bool>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `pause_saas_location_legacy`: set optional parameters, then call `send()`.
 ///
 /// Pause or resume a SaaS sub-account.
@@ -2240,8 +2293,6 @@ Defaults to the client's configured location.*/
 /// Older path of pauseSaasLocation; HighLevel marks it deprecated.
 ///
 /// `POST /saas-api/public-api/pause/{locationId}` · Version `v3` · agency token · scopes: none stated
-///
-/// Note: HighLevel's doc and scopes table name no scope here.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct PauseSaasLocationLegacy {
@@ -2249,14 +2300,16 @@ pub struct PauseSaasLocationLegacy {
     location_id: Option<String>,
     body: crate::saas::PauseSaasLocationRequest,
 }
-impl PauseSaasLocationLegacy {
-    /**The sub-account.
 
-Defaults to the client's configured location.*/
+impl PauseSaasLocationLegacy {
+    /// The sub-account.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -2284,23 +2337,24 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<bool, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<bool>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `update_location_wallet_balance`: set optional parameters, then call `send()`.
 ///
 /// Give complimentary credits to the wallet of a sub-account.
 ///
 /// `POST /saas-api/public-api/companies/{companyId}/locations/{locationId}/wallet-balance/complimentary-credits` · Version `v3` · agency token · scopes: `saas/company.write`
-///
-/// Note: HighLevel's text mentions an `updateMask` field for partial updates, but its body schema has only `complimentaryCreditsAmount`, which is all the spec sends.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpdateLocationWalletBalance {
@@ -2309,14 +2363,16 @@ pub struct UpdateLocationWalletBalance {
     location_id: Option<String>,
     body: ComplimentaryCreditsRequest,
 }
-impl UpdateLocationWalletBalance {
-    /**The sub-account.
 
-Defaults to the client's configured location.*/
+impl UpdateLocationWalletBalance {
+    /// The sub-account.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -2348,10 +2404,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<LocationWalletBalance, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2360,13 +2418,12 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `update_rebilling`: set optional parameters, then call `send()`.
 ///
 /// Set the rebilling of one product for several sub-accounts.
 ///
 /// `POST /saas/update-rebilling/{companyId}` · Version `v3` · agency token · scopes: none stated
-///
-/// Note: HighLevel's doc and scopes table name no scope here. HighLevel's doc gives no response body for this path; the schema is that of the same operation at its older path. SKILL.md gives PUT /saas-api/public- api/update-rebilling/{companyId}; the real method is POST.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpdateRebilling {
@@ -2374,6 +2431,7 @@ pub struct UpdateRebilling {
     company_id: String,
     body: crate::saas::UpdateRebillingRequest,
 }
+
 impl UpdateRebilling {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2398,10 +2456,12 @@ impl UpdateRebilling {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::saas::SaasSuccess, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2410,6 +2470,7 @@ impl UpdateRebilling {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `update_rebilling_legacy`: set optional parameters, then call `send()`.
 ///
 /// Set the rebilling of one product for several sub-accounts.
@@ -2417,8 +2478,6 @@ impl UpdateRebilling {
 /// Older path of updateRebilling; HighLevel marks it deprecated.
 ///
 /// `POST /saas-api/public-api/update-rebilling/{companyId}` · Version `v3` · agency token · scopes: none stated
-///
-/// Note: HighLevel's doc and scopes table name no scope here. SKILL.md gives PUT; the real method is POST.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpdateRebillingLegacy {
@@ -2426,6 +2485,7 @@ pub struct UpdateRebillingLegacy {
     company_id: String,
     body: crate::saas::UpdateRebillingRequest,
 }
+
 impl UpdateRebillingLegacy {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2450,10 +2510,12 @@ impl UpdateRebillingLegacy {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::saas::SaasSuccess, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2462,13 +2524,12 @@ impl UpdateRebillingLegacy {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `update_saas_subscription`: set optional parameters, then call `send()`.
 ///
 /// Attach a Stripe subscription and customer to a SaaS sub-account.
 ///
 /// `PUT /saas/update-saas-subscription/{locationId}` · Version `v3` · agency token · scopes: `saas/location.write`
-///
-/// Note: HighLevel's doc lists no scope here; saas/location.write comes from HighLevel's scopes table. HighLevel's doc gives no response body for this path; the schema is that of the same operation at its older path.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpdateSaasSubscription {
@@ -2476,14 +2537,16 @@ pub struct UpdateSaasSubscription {
     location_id: Option<String>,
     body: crate::saas::UpdateSaasSubscriptionRequest,
 }
-impl UpdateSaasSubscription {
-    /**The sub-account.
 
-Defaults to the client's configured location.*/
+impl UpdateSaasSubscription {
+    /// The sub-account.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -2511,10 +2574,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<String, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2523,6 +2588,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `update_saas_subscription_legacy`: set optional parameters, then call `send()`.
 ///
 /// Attach a Stripe subscription and customer to a SaaS sub-account.
@@ -2530,8 +2596,6 @@ Defaults to the client's configured location.*/
 /// Older path of updateSaasSubscription; HighLevel marks it deprecated.
 ///
 /// `PUT /saas-api/public-api/update-saas-subscription/{locationId}` · Version `v3` · agency token · scopes: `saas/location.write`
-///
-/// Note: HighLevel's doc lists no scope here; saas/location.write comes from HighLevel's scopes table.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpdateSaasSubscriptionLegacy {
@@ -2539,14 +2603,16 @@ pub struct UpdateSaasSubscriptionLegacy {
     location_id: Option<String>,
     body: crate::saas::UpdateSaasSubscriptionRequest,
 }
-impl UpdateSaasSubscriptionLegacy {
-    /**The sub-account.
 
-Defaults to the client's configured location.*/
+impl UpdateSaasSubscriptionLegacy {
+    /// The sub-account.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -2577,10 +2643,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<String, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2589,6 +2657,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// The `AllowAttachRebillingRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2596,6 +2665,7 @@ pub struct AllowAttachRebillingRequest {
     /// The agency that owns the sub-account.
     #[serde(rename = "companyId")]
     pub company_id: String,
+
     /// Settings to store now; leave out to only mark the sub-account as waiting.
     #[serde(
         rename = "attachedRebillingConfig",
@@ -2604,8 +2674,9 @@ pub struct AllowAttachRebillingRequest {
     )]
     pub attached_rebilling_config: Option<AttachedRebillingConfig>,
 }
+
 impl AllowAttachRebillingRequest {
-    ///A value with the required fields (`companyId`).
+    /// A value with the required fields (`companyId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(company_id: impl Into<String>) -> Self {
         Self {
@@ -2613,7 +2684,8 @@ impl AllowAttachRebillingRequest {
             attached_rebilling_config: None,
         }
     }
-    ///Sets `attachedRebillingConfig`.
+
+    /// Sets `attachedRebillingConfig`.
     pub fn attached_rebilling_config(
         mut self,
         value: impl Into<AttachedRebillingConfig>,
@@ -2622,16 +2694,19 @@ impl AllowAttachRebillingRequest {
         self
     }
 }
+
 /// The `AllowAttachRebillingResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AllowAttachRebillingResponse {
-    /// `success`
+    /// `success`: `true` or `false`. Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
-    /// `locationId`
+
+    /// `locationId`: a string. Example: `AUKAtFVo0lWezBsBQ3FE`.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
+
     /// The settings stored on the sub-account, markups as added percentages.
     #[serde(
         rename = "attachedRebillingConfig",
@@ -2640,11 +2715,13 @@ pub struct AllowAttachRebillingResponse {
     )]
     pub attached_rebilling_config: Option<AttachedRebillingConfig>,
 }
+
 /// Rebilling settings by product key: contentAI, workflow_premium_actions, workflow_ai, conversationAI, whatsApp, reviewsAI, EmailVerification, funnelAI, domainPurchase, Phone, Email, agentStudio, askai or aiStudio.
 pub type AttachedRebillingConfig = std::collections::BTreeMap<
     String,
     AttachedRebillingProduct,
 >;
+
 /// How the usage of one product is rebilled to a sub-account.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2652,15 +2729,18 @@ pub struct AttachedRebillingProduct {
     /// Rebill the product's usage.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
+
     /// The markup. Sent as a multiple of the cost (4 means the cost plus 300%); the stored settings show it as the added percentage (300).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub markup: Option<f64>,
+
     /// A price that replaces the product's own.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub price: Option<f64>,
 }
+
 impl AttachedRebillingProduct {
-    ///A value with the required fields (`enabled`, `markup`).
+    /// A value with the required fields (`enabled`, `markup`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(enabled: impl Into<bool>, markup: impl Into<f64>) -> Self {
         Self {
@@ -2669,22 +2749,26 @@ impl AttachedRebillingProduct {
             price: None,
         }
     }
-    ///Sets `enabled`.
+
+    /// Sets `enabled`.
     pub fn enabled(mut self, value: impl Into<bool>) -> Self {
         self.enabled = Some(value.into());
         self
     }
-    ///Sets `markup`.
+
+    /// Sets `markup`.
     pub fn markup(mut self, value: impl Into<f64>) -> Self {
         self.markup = Some(value.into());
         self
     }
-    ///Sets `price`.
+
+    /// Sets `price`.
     pub fn price(mut self, value: impl Into<f64>) -> Self {
         self.price = Some(value.into());
         self
     }
 }
+
 /// The `ComplimentaryCreditsRequest` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -2697,30 +2781,35 @@ pub struct ComplimentaryCreditsRequest {
     )]
     pub complimentary_credits_amount: Option<f64>,
 }
+
 impl ComplimentaryCreditsRequest {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
             complimentary_credits_amount: None,
         }
     }
-    ///Sets `complimentaryCreditsAmount`.
+
+    /// Sets `complimentaryCreditsAmount`.
     pub fn complimentary_credits_amount(mut self, value: impl Into<f64>) -> Self {
         self.complimentary_credits_amount = Some(value.into());
         self
     }
 }
+
 /// The `LocationWalletBalance` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct LocationWalletBalance {
-    /// `walletId`
+    /// `walletId`: a string. Example: `xyz789`.
     #[serde(rename = "walletId", default, skip_serializing_if = "Option::is_none")]
     pub wallet_id: Option<String>,
+
     /// The current balance.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub balance: Option<f64>,
+
     /// The complimentary credits on the wallet.
     #[serde(
         rename = "complimentaryCredits",

@@ -24,22 +24,24 @@
 //! | [`get_latest_snapshot_push`](Snapshots::get_latest_snapshot_push) | `GET /snapshots/snapshot-status/{snapshotId}/location/{locationId}` | `v3` | agency |
 //! | [`list_snapshot_pushes`](Snapshots::list_snapshot_pushes) | `GET /snapshots/snapshot-status/{snapshotId}` | `v3` | agency |
 //! | [`list_snapshots`](Snapshots::list_snapshots) | `GET /snapshots/` | `v3` | agency |
+
 /// This module's path below the crate root.
 pub const MODULE: &str = "v3::snapshots";
-///Operations of the Snapshots module. Get one with `client.v3().snapshots()`.
+
+/// Operations of the Snapshots module. Get one with `client.v3().snapshots()`.
 #[derive(Clone, Debug)]
 pub struct Snapshots {
     client: crate::Client,
 }
+
 impl Snapshots {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
     }
+
     /// Create a link through which a snapshot can be imported.
     ///
     /// `POST /snapshots/share/link` · Version `v3` · agency token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc and scopes table name no scope for this operation.
     pub fn create_snapshot_share_link(
         &self,
         company_id: impl Into<String>,
@@ -51,11 +53,10 @@ impl Snapshots {
             body,
         }
     }
+
     /// Fetch the state of the last push of a snapshot to one sub-account.
     ///
     /// `GET /snapshots/snapshot-status/{snapshotId}/location/{locationId}` · Version `v3` · agency token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc and scopes table name no scope here (snapshots.readonly is the likely one).
     pub fn get_latest_snapshot_push(
         &self,
         snapshot_id: impl Into<String>,
@@ -68,11 +69,10 @@ impl Snapshots {
             company_id: company_id.into(),
         }
     }
+
     /// List the sub-accounts a snapshot was pushed to within a time window.
     ///
     /// `GET /snapshots/snapshot-status/{snapshotId}` · Version `v3` · agency token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc and scopes table name no scope here (snapshots.readonly is the likely one).
     pub fn list_snapshot_pushes(
         &self,
         snapshot_id: impl Into<String>,
@@ -91,11 +91,10 @@ impl Snapshots {
             limit: None,
         }
     }
+
     /// List the agency's own and imported snapshots.
     ///
     /// `GET /snapshots/` · Version `v3` · agency token · scopes: `snapshots.readonly`
-    ///
-    /// Note: HighLevel's doc lists no scope here; snapshots.readonly comes from HighLevel's scopes table.
     pub fn list_snapshots(&self, company_id: impl Into<String>) -> ListSnapshots {
         ListSnapshots {
             client: self.client.clone(),
@@ -103,7 +102,8 @@ impl Snapshots {
         }
     }
 }
-///One call per operation with sample arguments (contract tests only).
+
+/// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -161,7 +161,8 @@ pub fn contract_samples(
         ));
     calls
 }
-///One call per operation with every optional argument and field set too (contract tests only).
+
+/// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -222,13 +223,12 @@ pub fn contract_samples_full(
         ));
     calls
 }
+
 /// Request builder for `create_snapshot_share_link`: set optional parameters, then call `send()`.
 ///
 /// Create a link through which a snapshot can be imported.
 ///
 /// `POST /snapshots/share/link` · Version `v3` · agency token · scopes: none stated
-///
-/// Note: HighLevel's doc and scopes table name no scope for this operation.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct CreateSnapshotShareLink {
@@ -236,6 +236,7 @@ pub struct CreateSnapshotShareLink {
     company_id: String,
     body: crate::snapshots::CreateSnapshotShareLinkRequest,
 }
+
 impl CreateSnapshotShareLink {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -255,12 +256,14 @@ impl CreateSnapshotShareLink {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::snapshots::SnapshotShareLink, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -269,13 +272,12 @@ impl CreateSnapshotShareLink {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_latest_snapshot_push`: set optional parameters, then call `send()`.
 ///
 /// Fetch the state of the last push of a snapshot to one sub-account.
 ///
 /// `GET /snapshots/snapshot-status/{snapshotId}/location/{locationId}` · Version `v3` · agency token · scopes: none stated
-///
-/// Note: HighLevel's doc and scopes table name no scope here (snapshots.readonly is the likely one).
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetLatestSnapshotPush {
@@ -284,14 +286,16 @@ pub struct GetLatestSnapshotPush {
     location_id: Option<String>,
     company_id: String,
 }
-impl GetLatestSnapshotPush {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl GetLatestSnapshotPush {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -317,12 +321,14 @@ Defaults to the client's configured location.*/
         request.query("companyId", &self.company_id);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::snapshots::GetLatestSnapshotPushResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -334,13 +340,12 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `list_snapshot_pushes`: set optional parameters, then call `send()`.
 ///
 /// List the sub-accounts a snapshot was pushed to within a time window.
 ///
 /// `GET /snapshots/snapshot-status/{snapshotId}` · Version `v3` · agency token · scopes: none stated
-///
-/// Note: HighLevel's doc and scopes table name no scope here (snapshots.readonly is the likely one).
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListSnapshotPushes {
@@ -352,12 +357,14 @@ pub struct ListSnapshotPushes {
     last_doc: String,
     limit: Option<i64>,
 }
+
 impl ListSnapshotPushes {
-    ///Page size; 20 when absent.
+    /// Page size; 20 when absent.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -384,12 +391,14 @@ impl ListSnapshotPushes {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::snapshots::ListSnapshotPushesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -401,15 +410,20 @@ impl ListSnapshotPushes {
         self.client.execute(request).await
     }
 }
+
 impl crate::Paginated for ListSnapshotPushes {
     type Page = crate::snapshots::ListSnapshotPushesResponse;
+
     type Item = crate::snapshots::SnapshotPush;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListSnapshotPushes::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         if Some(page).and_then(|v| v.data.as_ref()).is_none_or(|items| items.is_empty())
@@ -432,10 +446,12 @@ impl crate::Paginated for ListSnapshotPushes {
         }
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.data).unwrap_or_default()
     }
 }
+
 impl ListSnapshotPushes {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -446,19 +462,19 @@ impl ListSnapshotPushes {
         crate::paginate(self)
     }
 }
+
 /// Request builder for `list_snapshots`: set optional parameters, then call `send()`.
 ///
 /// List the agency's own and imported snapshots.
 ///
 /// `GET /snapshots/` · Version `v3` · agency token · scopes: `snapshots.readonly`
-///
-/// Note: HighLevel's doc lists no scope here; snapshots.readonly comes from HighLevel's scopes table.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListSnapshots {
     client: crate::Client,
     company_id: String,
 }
+
 impl ListSnapshots {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -474,12 +490,14 @@ impl ListSnapshots {
         request.query("companyId", &self.company_id);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::snapshots::ListSnapshotsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,

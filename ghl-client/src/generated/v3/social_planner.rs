@@ -65,24 +65,26 @@
 //! | [`update_social_queue`](SocialPlanner::update_social_queue) | `PUT /social-media-posting/category/queues/{queueId}` | `v3` | location |
 //! | [`update_social_queue_item`](SocialPlanner::update_social_queue_item) | `PUT /social-media-posting/category/queues/{queueId}/items/{itemId}` | `v3` | location |
 //! | [`upload_social_csv`](SocialPlanner::upload_social_csv) | `POST /social-media-posting/{locationId}/csv` | `v3` | location |
+
 /// This module's path below the crate root.
 pub const MODULE: &str = "v3::social_planner";
-///Operations of the Social Planner module. Get one with `client.v3().social_planner()`.
+
+/// Operations of the Social Planner module. Get one with `client.v3().social_planner()`.
 #[derive(Clone, Debug)]
 pub struct SocialPlanner {
     client: crate::Client,
 }
+
 impl SocialPlanner {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
     }
+
     /// Attach a page, profile or location of an OAuth connection to the location's planner.
     ///
     /// Step 3 of 3. Send the fields of one entry listed by getSocialOauthAccounts: its id as `originId` with name and avatar (and `pageId`, `urn` or `type` where the network needs them), or, for Google Business Profile, the `location` and `account` objects.
     ///
     /// `POST /social-media-posting/oauth/{locationId}/{platform}/accounts/{accountId}` · Version `v3` · location token · scopes: `socialplanner/oauth.write`
-    ///
-    /// Note: v3 replaces the per-network attach calls of v2 with this one. HighLevel's doc declares no security here; the scope is the one its scopes page gives for the per-network paths. Its per-network bodies are objects, merged in the request schema; the YouTube, Pinterest and Threads responses carry only name, originId, avatar and platform, all fields of the v2 response used here.
     pub fn attach_social_oauth_account(
         &self,
         platform: impl Into<SocialOauthPlatform>,
@@ -97,11 +99,10 @@ impl SocialPlanner {
             body,
         }
     }
+
     /// Delete several social posts at once.
     ///
     /// `POST /social-media-posting/{locationId}/posts/bulk-delete` · Version `v3` · location token · scopes: `socialplanner/csv.write`
-    ///
-    /// Note: HighLevel's doc leaves the locationId path parameter undeclared and declares no security; the parameter is added, and the scope is the one its scopes page gives for this path (socialplanner/csv.write).
     pub fn bulk_delete_social_posts(
         &self,
         body: crate::social_planner::BulkDeleteSocialPostsRequest,
@@ -112,6 +113,7 @@ impl SocialPlanner {
             body,
         }
     }
+
     /// Copy a queue item to another position, within an edit session.
     ///
     /// `POST /social-media-posting/category/queues/{queueId}/items/{itemId}/clone` · Version `v3` · location token · scopes: `socialplanner/category.write`
@@ -128,13 +130,12 @@ impl SocialPlanner {
             body,
         }
     }
+
     /// Comment on a published post, or reply to a comment.
     ///
     /// With `isParentThread: true`, `parentId` is the post's id; with false, it is the id of the comment replied to (as listed by listSocialComments).
     ///
     /// `POST /social-media-posting/comments/{platform}` · Version `v3` · location token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc declares no security here and its scopes page does not list the path, so no scope is given; the token kind follows the rest of the module.
     pub fn create_social_comment(
         &self,
         platform: impl Into<SocialCommentPlatform>,
@@ -147,11 +148,10 @@ impl SocialPlanner {
             body,
         }
     }
+
     /// Create a social post for one or more connected accounts.
     ///
     /// `POST /social-media-posting/{locationId}/posts` · Version `v3` · location token · scopes: `socialplanner/post.write`
-    ///
-    /// Note: SKILL.md gives POST /social-media-posting/posts with locationId and scheduledAt in the body; the location is a path parameter and the schedule field is scheduleDate.
     pub fn create_social_post(&self, body: SocialPostRequest) -> CreateSocialPost {
         CreateSocialPost {
             client: self.client.clone(),
@@ -159,6 +159,7 @@ impl SocialPlanner {
             body,
         }
     }
+
     /// Create a draft posting queue for a category.
     ///
     /// The category's published posts are added to the new queue; updateSocialQueue activates it.
@@ -173,6 +174,7 @@ impl SocialPlanner {
             body,
         }
     }
+
     /// Add a post to a queue, in an edit session or straight to the queue.
     ///
     /// `POST /social-media-posting/category/queues/{queueId}/create/item` · Version `v3` · location token · scopes: `socialplanner/category.write`
@@ -187,6 +189,7 @@ impl SocialPlanner {
             body,
         }
     }
+
     /// Delete the post a queue has scheduled and schedule the queue's next one.
     ///
     /// `DELETE /social-media-posting/category/queues/{postId}/active-post` · Version `v3` · location token · scopes: `socialplanner/category.write`
@@ -200,11 +203,10 @@ impl SocialPlanner {
             location_id: None,
         }
     }
+
     /// Disconnect a social account from a location.
     ///
     /// `DELETE /social-media-posting/{locationId}/accounts/{id}` · Version `v3` · location token · scopes: `socialplanner/account.write`
-    ///
-    /// Note: HighLevel's doc names no scope here; the scope is the one its scopes page gives for this path.
     pub fn delete_social_account(&self, id: impl Into<String>) -> DeleteSocialAccount {
         DeleteSocialAccount {
             client: self.client.clone(),
@@ -214,11 +216,10 @@ impl SocialPlanner {
             user_id: None,
         }
     }
+
     /// Delete a CSV import.
     ///
     /// `DELETE /social-media-posting/{locationId}/csv/{id}` · Version `v3` · location token · scopes: `socialplanner/csv.write`
-    ///
-    /// Note: HighLevel's doc names no scope here; the scope is the one its scopes page gives for this path.
     pub fn delete_social_csv_import(
         &self,
         id: impl Into<String>,
@@ -229,11 +230,10 @@ impl SocialPlanner {
             id: id.into(),
         }
     }
+
     /// Remove one post from a CSV import.
     ///
     /// `DELETE /social-media-posting/{locationId}/csv/{csvId}/post/{postId}` · Version `v3` · location token · scopes: `socialplanner/csv.write`
-    ///
-    /// Note: HighLevel's doc names no scope here; the scope is the one its scopes page gives for this path.
     pub fn delete_social_csv_post(
         &self,
         csv_id: impl Into<String>,
@@ -246,11 +246,10 @@ impl SocialPlanner {
             post_id: post_id.into(),
         }
     }
+
     /// Delete a social post.
     ///
     /// `DELETE /social-media-posting/{locationId}/posts/{id}` · Version `v3` · location token · scopes: `socialplanner/post.write`
-    ///
-    /// Note: SKILL.md gives DELETE /social-media-posting/posts/{postId}; the real path carries the location. HighLevel's doc names no scope here; the scope is the one its scopes page gives for this path.
     pub fn delete_social_post(&self, id: impl Into<String>) -> DeleteSocialPost {
         DeleteSocialPost {
             client: self.client.clone(),
@@ -258,6 +257,7 @@ impl SocialPlanner {
             id: id.into(),
         }
     }
+
     /// Remove an item from a queue.
     ///
     /// `DELETE /social-media-posting/category/queues/{queueId}/items/{itemId}` · Version `v3` · location token · scopes: `socialplanner/category.write`
@@ -274,6 +274,7 @@ impl SocialPlanner {
             session_id: None,
         }
     }
+
     /// Drop the changes staged in an edit session and close it.
     ///
     /// `POST /social-media-posting/category/queues/{queueId}/edit/discard` · Version `v3` · location token · scopes: `socialplanner/category.write`
@@ -288,11 +289,10 @@ impl SocialPlanner {
             body,
         }
     }
+
     /// Start creating the posts of a CSV import.
     ///
     /// `PATCH /social-media-posting/{locationId}/csv/{id}` · Version `v3` · location token · scopes: `socialplanner/csv.write`
-    ///
-    /// Note: HighLevel's doc names no scope here; the scope is the one its scopes page gives for this path.
     pub fn finalize_social_csv_import(
         &self,
         id: impl Into<String>,
@@ -305,11 +305,10 @@ impl SocialPlanner {
             body,
         }
     }
+
     /// Fetch one post category.
     ///
     /// `GET /social-media-posting/{locationId}/categories/{id}` · Version `v3` · location token · scopes: `socialplanner/category.readonly`
-    ///
-    /// Note: HighLevel's doc names no scope here and declares the Authorization header as a parameter; the scope is the one its scopes page gives for this path and the header is left to the client.
     pub fn get_social_category(&self, id: impl Into<String>) -> GetSocialCategory {
         GetSocialCategory {
             client: self.client.clone(),
@@ -317,11 +316,10 @@ impl SocialPlanner {
             id: id.into(),
         }
     }
+
     /// Fetch one CSV import with a page of the posts it holds.
     ///
     /// `GET /social-media-posting/{locationId}/csv/{id}` · Version `v3` · location token · scopes: `socialplanner/csv.readonly`
-    ///
-    /// Note: HighLevel's doc names no scope here; the scope is the one its scopes page gives for this path.
     pub fn get_social_csv_import(&self, id: impl Into<String>) -> GetSocialCsvImport {
         GetSocialCsvImport {
             client: self.client.clone(),
@@ -331,13 +329,12 @@ impl SocialPlanner {
             limit: None,
         }
     }
+
     /// List the pages, profiles or locations an OAuth connection can post to.
     ///
     /// Step 2 of 3. Which list `results` holds depends on the network: `pages` (Facebook, LinkedIn), `accounts` (Instagram), `locations` (Google Business Profile) or `profile` (LinkedIn, TikTok, YouTube, Pinterest).
     ///
     /// `GET /social-media-posting/oauth/{locationId}/{platform}/accounts/{accountId}` · Version `v3` · location token · scopes: `socialplanner/oauth.readonly`
-    ///
-    /// Note: v3 replaces the per-network account listings of v2 with this one. HighLevel's doc declares no security here; the scope is the one its scopes page gives for the per-network paths.
     pub fn get_social_oauth_accounts(
         &self,
         platform: impl Into<SocialOauthPlatform>,
@@ -351,11 +348,10 @@ impl SocialPlanner {
             search: None,
         }
     }
+
     /// Fetch one social post.
     ///
     /// `GET /social-media-posting/{locationId}/posts/{id}` · Version `v3` · location token · scopes: `socialplanner/post.readonly`
-    ///
-    /// Note: SKILL.md gives GET /social-media-posting/posts/{postId}; the real path carries the location. HighLevel's doc names no scope here; the scope is the one its scopes page gives for this path.
     pub fn get_social_post(&self, id: impl Into<String>) -> GetSocialPost {
         GetSocialPost {
             client: self.client.clone(),
@@ -363,6 +359,7 @@ impl SocialPlanner {
             id: id.into(),
         }
     }
+
     /// Fetch one posting queue with its category.
     ///
     /// `GET /social-media-posting/category/queues/{queueId}` · Version `v3` · location token · scopes: `socialplanner/category.readonly`
@@ -373,6 +370,7 @@ impl SocialPlanner {
             location_id: None,
         }
     }
+
     /// List the posts active queues will publish within a date window.
     ///
     /// `POST /social-media-posting/category/queues/list/calendar` · Version `v3` · location token · scopes: `socialplanner/category.readonly`
@@ -385,6 +383,7 @@ impl SocialPlanner {
             body,
         }
     }
+
     /// Preview when the items staged in an edit session would be published.
     ///
     /// `POST /social-media-posting/category/queues/{queueId}/edit/calendar` · Version `v3` · location token · scopes: `socialplanner/category.readonly`
@@ -399,13 +398,12 @@ impl SocialPlanner {
             body,
         }
     }
+
     /// Fetch posting and audience statistics for connected accounts.
     ///
     /// Only LinkedIn pages and TikTok Business accounts report statistics on those two platforms. Without `currentRange` the period is the last seven days.
     ///
     /// `POST /social-media-posting/statistics` · Version `v3` · location token · scopes: `socialplanner/statistics.readonly`
-    ///
-    /// Note: HighLevel's v3 doc types postPerformance.posts as a bare object; the v2 shape (a daily series per network) is kept.
     pub fn get_social_statistics(
         &self,
         body: SocialStatisticsRequest,
@@ -416,11 +414,10 @@ impl SocialPlanner {
             body,
         }
     }
+
     /// Fetch post tags by their ids.
     ///
     /// `POST /social-media-posting/{locationId}/tags/details` · Version `v3` · location token · scopes: `socialplanner/tag.readonly`
-    ///
-    /// Note: HighLevel's doc names no scope here; the scope is the one its scopes page gives for this path.
     pub fn get_social_tags_by_ids(
         &self,
         body: crate::social_planner::SocialTagIdsRequest,
@@ -431,11 +428,10 @@ impl SocialPlanner {
             body,
         }
     }
+
     /// Like a comment.
     ///
     /// `POST /social-media-posting/comments/{platform}/{id}/like` · Version `v3` · location token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc declares no security here and its scopes page does not list the path, so no scope is given; the token kind follows the rest of the module.
     pub fn like_social_comment(
         &self,
         platform: impl Into<SocialCommentLikePlatform>,
@@ -448,6 +444,7 @@ impl SocialPlanner {
             location_id: None,
         }
     }
+
     /// List the connected social accounts and account groups of a location.
     ///
     /// `GET /social-media-posting/{locationId}/accounts` · Version `v3` · location token · scopes: `socialplanner/account.readonly`
@@ -457,6 +454,7 @@ impl SocialPlanner {
             location_id: None,
         }
     }
+
     /// List the post categories of a location.
     ///
     /// `GET /social-media-posting/{locationId}/categories` · Version `v3` · location token · scopes: `socialplanner/category.readonly`
@@ -469,11 +467,10 @@ impl SocialPlanner {
             skip: None,
         }
     }
+
     /// List the comments on a post or the replies to a comment.
     ///
     /// `POST /social-media-posting/comments/{platform}/list` · Version `v3` · location token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc declares no security here and its scopes page does not list the path, so no scope is given; the token kind follows the rest of the module.
     pub fn list_social_comments(
         &self,
         platform: impl Into<SocialCommentPlatform>,
@@ -486,11 +483,10 @@ impl SocialPlanner {
             body,
         }
     }
+
     /// List the CSV imports of a location and their progress.
     ///
     /// `GET /social-media-posting/{locationId}/csv` · Version `v3` · location token · scopes: `socialplanner/csv.readonly`
-    ///
-    /// Note: HighLevel's doc names no scope here; the scope is the one its scopes page gives for this path.
     pub fn list_social_csv_imports(
         &self,
         user_id: impl Into<String>,
@@ -505,11 +501,10 @@ impl SocialPlanner {
             user_id: user_id.into(),
         }
     }
+
     /// List the social posts of a location in a date window.
     ///
     /// `POST /social-media-posting/{locationId}/posts/list` · Version `v3` · location token · scopes: `socialplanner/post.readonly`
-    ///
-    /// Note: SKILL.md gives GET /social-media-posting/posts; the real call is a POST to /social-media-posting/{locationId}/posts/list with the filters in the body. Paging values travel in the body as strings, so no paging helper is generated.
     pub fn list_social_posts(
         &self,
         body: crate::social_planner::ListSocialPostsRequest,
@@ -520,6 +515,7 @@ impl SocialPlanner {
             body,
         }
     }
+
     /// List a location's post categories with the state of their queue.
     ///
     /// `GET /social-media-posting/category/queues/available-categories` · Version `v3` · location token · scopes: `socialplanner/category.readonly`
@@ -532,6 +528,7 @@ impl SocialPlanner {
             q: None,
         }
     }
+
     /// List the items of a queue, live or staged in an edit session.
     ///
     /// `POST /social-media-posting/category/queues/{queueId}/items` · Version `v3` · location token · scopes: `socialplanner/category.readonly`
@@ -546,6 +543,7 @@ impl SocialPlanner {
             body,
         }
     }
+
     /// List when each item of a queue is due, live or in an edit session.
     ///
     /// `POST /social-media-posting/category/queues/{queueId}/slots` · Version `v3` · location token · scopes: `socialplanner/category.readonly`
@@ -560,6 +558,7 @@ impl SocialPlanner {
             body,
         }
     }
+
     /// List the posting queues of a location that are not deleted.
     ///
     /// `POST /social-media-posting/category/queues/list` · Version `v3` · location token · scopes: `socialplanner/category.readonly`
@@ -569,11 +568,10 @@ impl SocialPlanner {
             body,
         }
     }
+
     /// List the post tags of a location.
     ///
     /// `GET /social-media-posting/{locationId}/tags` · Version `v3` · location token · scopes: `socialplanner/tag.readonly`
-    ///
-    /// Note: HighLevel's doc names no scope here; the scope is the one its scopes page gives for this path.
     pub fn list_social_tags(&self) -> ListSocialTags {
         ListSocialTags {
             client: self.client.clone(),
@@ -583,6 +581,7 @@ impl SocialPlanner {
             skip: None,
         }
     }
+
     /// Undo the changes made to a queue item.
     ///
     /// `PUT /social-media-posting/category/queues/{queueId}/items/{itemId}/reset` · Version `v3` · location token · scopes: `socialplanner/category.write`
@@ -599,6 +598,7 @@ impl SocialPlanner {
             body,
         }
     }
+
     /// Apply the changes staged in an edit session to the queue and close the session.
     ///
     /// `POST /social-media-posting/category/queues/{queueId}/edit/save` · Version `v3` · location token · scopes: `socialplanner/category.write`
@@ -613,6 +613,7 @@ impl SocialPlanner {
             body,
         }
     }
+
     /// Choose the accounts an uploaded CSV file's posts go to.
     ///
     /// `POST /social-media-posting/{locationId}/set-accounts` · Version `v3` · location token · scopes: `socialplanner/csv.write`
@@ -626,13 +627,12 @@ impl SocialPlanner {
             body,
         }
     }
+
     /// Begin connecting an account of any supported network to a location.
     ///
     /// Step 1 of 3: load this call in a browser window; when the user has finished the provider's consent screen, the window posts a message carrying the `accountId` that getSocialOauthAccounts and attachSocialOauthAccount take.
     ///
     /// `GET /social-media-posting/oauth/{platform}/start` · Version `v3` · location token · scopes: `socialplanner/oauth.readonly`
-    ///
-    /// Note: v3 replaces the per-network start calls of v2 with this one. HighLevel's doc declares no security here; the scope is the one its scopes page gives for the per-network start paths. It documents no response body, so it is raw JSON.
     pub fn start_social_oauth(
         &self,
         platform: impl Into<SocialOauthPlatform>,
@@ -647,6 +647,7 @@ impl SocialPlanner {
             reconnect: None,
         }
     }
+
     /// Open (or resume) an edit session that stages changes to a queue's items.
     ///
     /// `POST /social-media-posting/category/queues/{queueId}/edit/start` · Version `v3` · location token · scopes: `socialplanner/category.write`
@@ -661,11 +662,10 @@ impl SocialPlanner {
             body,
         }
     }
+
     /// Take back a like of a comment.
     ///
     /// `DELETE /social-media-posting/comments/{platform}/{id}/like` · Version `v3` · location token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc declares no security here and its scopes page does not list the path, so no scope is given; the token kind follows the rest of the module.
     pub fn unlike_social_comment(
         &self,
         platform: impl Into<SocialCommentLikePlatform>,
@@ -678,11 +678,10 @@ impl SocialPlanner {
             location_id: None,
         }
     }
+
     /// Replace the content or schedule of a social post.
     ///
     /// `PUT /social-media-posting/{locationId}/posts/{id}` · Version `v3` · location token · scopes: `socialplanner/post.write`
-    ///
-    /// Note: SKILL.md gives PUT /social-media-posting/posts/{postId}; the real path carries the location. HighLevel's doc names no scope here; the scope is the one its scopes page gives for this path. In v3 the body is the creation body, with its required fields.
     pub fn update_social_post(
         &self,
         id: impl Into<String>,
@@ -695,6 +694,7 @@ impl SocialPlanner {
             body,
         }
     }
+
     /// Change the settings of a posting queue, or activate, pause or delete it.
     ///
     /// `PUT /social-media-posting/category/queues/{queueId}` · Version `v3` · location token · scopes: `socialplanner/category.write`
@@ -709,6 +709,7 @@ impl SocialPlanner {
             body,
         }
     }
+
     /// Change the content, variations or position of a queue item.
     ///
     /// `PUT /social-media-posting/category/queues/{queueId}/items/{itemId}` · Version `v3` · location token · scopes: `socialplanner/category.write`
@@ -725,6 +726,7 @@ impl SocialPlanner {
             body,
         }
     }
+
     /// Upload a CSV file of posts to import.
     ///
     /// `POST /social-media-posting/{locationId}/csv` · Version `v3` · location token · scopes: `socialplanner/csv.write`
@@ -736,7 +738,8 @@ impl SocialPlanner {
         }
     }
 }
-///One call per operation with sample arguments (contract tests only).
+
+/// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -1277,7 +1280,8 @@ pub fn contract_samples(
         ));
     calls
 }
-///One call per operation with every optional argument and field set too (contract tests only).
+
+/// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -2512,6 +2516,7 @@ pub fn contract_samples_full(
         ));
     calls
 }
+
 /// Request builder for `attach_social_oauth_account`: set optional parameters, then call `send()`.
 ///
 /// Attach a page, profile or location of an OAuth connection to the location's planner.
@@ -2519,8 +2524,6 @@ pub fn contract_samples_full(
 /// Step 3 of 3. Send the fields of one entry listed by getSocialOauthAccounts: its id as `originId` with name and avatar (and `pageId`, `urn` or `type` where the network needs them), or, for Google Business Profile, the `location` and `account` objects.
 ///
 /// `POST /social-media-posting/oauth/{locationId}/{platform}/accounts/{accountId}` · Version `v3` · location token · scopes: `socialplanner/oauth.write`
-///
-/// Note: v3 replaces the per-network attach calls of v2 with this one. HighLevel's doc declares no security here; the scope is the one its scopes page gives for the per-network paths. Its per-network bodies are objects, merged in the request schema; the YouTube, Pinterest and Threads responses carry only name, originId, avatar and platform, all fields of the v2 response used here.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct AttachSocialOauthAccount {
@@ -2530,14 +2533,16 @@ pub struct AttachSocialOauthAccount {
     account_id: String,
     body: AttachSocialOauthAccountRequest,
 }
-impl AttachSocialOauthAccount {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl AttachSocialOauthAccount {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -2567,12 +2572,14 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::social_planner::ConnectedSocialAccountResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2584,13 +2591,12 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `bulk_delete_social_posts`: set optional parameters, then call `send()`.
 ///
 /// Delete several social posts at once.
 ///
 /// `POST /social-media-posting/{locationId}/posts/bulk-delete` · Version `v3` · location token · scopes: `socialplanner/csv.write`
-///
-/// Note: HighLevel's doc leaves the locationId path parameter undeclared and declares no security; the parameter is added, and the scope is the one its scopes page gives for this path (socialplanner/csv.write).
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct BulkDeleteSocialPosts {
@@ -2598,14 +2604,16 @@ pub struct BulkDeleteSocialPosts {
     location_id: Option<String>,
     body: crate::social_planner::BulkDeleteSocialPostsRequest,
 }
-impl BulkDeleteSocialPosts {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl BulkDeleteSocialPosts {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -2633,12 +2641,14 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::social_planner::BulkDeleteSocialPostsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2650,6 +2660,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `clone_social_queue_item`: set optional parameters, then call `send()`.
 ///
 /// Copy a queue item to another position, within an edit session.
@@ -2663,6 +2674,7 @@ pub struct CloneSocialQueueItem {
     item_id: String,
     body: CloneSocialQueueItemRequest,
 }
+
 impl CloneSocialQueueItem {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2688,10 +2700,12 @@ impl CloneSocialQueueItem {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<SocialQueueItemRecordResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2700,6 +2714,7 @@ impl CloneSocialQueueItem {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `create_social_comment`: set optional parameters, then call `send()`.
 ///
 /// Comment on a published post, or reply to a comment.
@@ -2707,8 +2722,6 @@ impl CloneSocialQueueItem {
 /// With `isParentThread: true`, `parentId` is the post's id; with false, it is the id of the comment replied to (as listed by listSocialComments).
 ///
 /// `POST /social-media-posting/comments/{platform}` · Version `v3` · location token · scopes: none stated
-///
-/// Note: HighLevel's doc declares no security here and its scopes page does not list the path, so no scope is given; the token kind follows the rest of the module.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct CreateSocialComment {
@@ -2717,14 +2730,16 @@ pub struct CreateSocialComment {
     location_id: Option<String>,
     body: CreateSocialCommentRequest,
 }
-impl CreateSocialComment {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl CreateSocialComment {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -2753,10 +2768,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<SocialCommentResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2765,13 +2782,12 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `create_social_post`: set optional parameters, then call `send()`.
 ///
 /// Create a social post for one or more connected accounts.
 ///
 /// `POST /social-media-posting/{locationId}/posts` · Version `v3` · location token · scopes: `socialplanner/post.write`
-///
-/// Note: SKILL.md gives POST /social-media-posting/posts with locationId and scheduledAt in the body; the location is a path parameter and the schedule field is scheduleDate.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct CreateSocialPost {
@@ -2779,14 +2795,16 @@ pub struct CreateSocialPost {
     location_id: Option<String>,
     body: SocialPostRequest,
 }
-impl CreateSocialPost {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl CreateSocialPost {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -2814,10 +2832,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<SocialPostResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2826,6 +2846,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `create_social_queue`: set optional parameters, then call `send()`.
 ///
 /// Create a draft posting queue for a category.
@@ -2839,6 +2860,7 @@ pub struct CreateSocialQueue {
     client: crate::Client,
     body: CreateSocialQueueRequest,
 }
+
 impl CreateSocialQueue {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2860,10 +2882,12 @@ impl CreateSocialQueue {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<SocialQueueResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2872,6 +2896,7 @@ impl CreateSocialQueue {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `create_social_queue_item`: set optional parameters, then call `send()`.
 ///
 /// Add a post to a queue, in an edit session or straight to the queue.
@@ -2884,6 +2909,7 @@ pub struct CreateSocialQueueItem {
     queue_id: String,
     body: CreateSocialQueueItemRequest,
 }
+
 impl CreateSocialQueueItem {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2908,10 +2934,12 @@ impl CreateSocialQueueItem {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<SocialQueueItemRecordResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2920,6 +2948,7 @@ impl CreateSocialQueueItem {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `delete_active_social_queue_post`: set optional parameters, then call `send()`.
 ///
 /// Delete the post a queue has scheduled and schedule the queue's next one.
@@ -2932,14 +2961,16 @@ pub struct DeleteActiveSocialQueuePost {
     post_id: String,
     location_id: Option<String>,
 }
-impl DeleteActiveSocialQueuePost {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl DeleteActiveSocialQueuePost {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -2967,10 +2998,12 @@ Defaults to the client's configured location.*/
         request.query("locationId", &location_id);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<SocialQueueMessageResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -2979,13 +3012,12 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `delete_social_account`: set optional parameters, then call `send()`.
 ///
 /// Disconnect a social account from a location.
 ///
 /// `DELETE /social-media-posting/{locationId}/accounts/{id}` · Version `v3` · location token · scopes: `socialplanner/account.write`
-///
-/// Note: HighLevel's doc names no scope here; the scope is the one its scopes page gives for this path.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DeleteSocialAccount {
@@ -2995,24 +3027,28 @@ pub struct DeleteSocialAccount {
     company_id: Option<String>,
     user_id: Option<String>,
 }
-impl DeleteSocialAccount {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl DeleteSocialAccount {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///The agency the location belongs to.
+
+    /// The agency the location belongs to.
     pub fn company_id(mut self, value: impl Into<String>) -> Self {
         self.company_id = Some(value.into());
         self
     }
-    ///The user making the change.
+
+    /// The user making the change.
     pub fn user_id(mut self, value: impl Into<String>) -> Self {
         self.user_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -3043,12 +3079,14 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::social_planner::DeleteSocialAccountResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3060,13 +3098,12 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `delete_social_csv_import`: set optional parameters, then call `send()`.
 ///
 /// Delete a CSV import.
 ///
 /// `DELETE /social-media-posting/{locationId}/csv/{id}` · Version `v3` · location token · scopes: `socialplanner/csv.write`
-///
-/// Note: HighLevel's doc names no scope here; the scope is the one its scopes page gives for this path.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DeleteSocialCsvImport {
@@ -3074,14 +3111,16 @@ pub struct DeleteSocialCsvImport {
     location_id: Option<String>,
     id: String,
 }
-impl DeleteSocialCsvImport {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl DeleteSocialCsvImport {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -3106,10 +3145,12 @@ Defaults to the client's configured location.*/
         request.scope_key(location_id.clone());
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<DeleteSocialCsvImportResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3118,13 +3159,12 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `delete_social_csv_post`: set optional parameters, then call `send()`.
 ///
 /// Remove one post from a CSV import.
 ///
 /// `DELETE /social-media-posting/{locationId}/csv/{csvId}/post/{postId}` · Version `v3` · location token · scopes: `socialplanner/csv.write`
-///
-/// Note: HighLevel's doc names no scope here; the scope is the one its scopes page gives for this path.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DeleteSocialCsvPost {
@@ -3133,14 +3173,16 @@ pub struct DeleteSocialCsvPost {
     csv_id: String,
     post_id: String,
 }
-impl DeleteSocialCsvPost {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl DeleteSocialCsvPost {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -3166,10 +3208,12 @@ Defaults to the client's configured location.*/
         request.scope_key(location_id.clone());
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<DeleteSocialCsvPostResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3178,13 +3222,12 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `delete_social_post`: set optional parameters, then call `send()`.
 ///
 /// Delete a social post.
 ///
 /// `DELETE /social-media-posting/{locationId}/posts/{id}` · Version `v3` · location token · scopes: `socialplanner/post.write`
-///
-/// Note: SKILL.md gives DELETE /social-media-posting/posts/{postId}; the real path carries the location. HighLevel's doc names no scope here; the scope is the one its scopes page gives for this path.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DeleteSocialPost {
@@ -3192,14 +3235,16 @@ pub struct DeleteSocialPost {
     location_id: Option<String>,
     id: String,
 }
-impl DeleteSocialPost {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl DeleteSocialPost {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -3224,12 +3269,14 @@ Defaults to the client's configured location.*/
         request.scope_key(location_id.clone());
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::social_planner::DeleteSocialPostResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3241,6 +3288,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `delete_social_queue_item`: set optional parameters, then call `send()`.
 ///
 /// Remove an item from a queue.
@@ -3255,19 +3303,22 @@ pub struct DeleteSocialQueueItem {
     location_id: Option<String>,
     session_id: Option<String>,
 }
-impl DeleteSocialQueueItem {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl DeleteSocialQueueItem {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///The edit session the removal is staged in, if any.
+
+    /// The edit session the removal is staged in, if any.
     pub fn session_id(mut self, value: impl Into<String>) -> Self {
         self.session_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -3296,10 +3347,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<SocialQueueSlotsChangedResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3308,6 +3361,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `discard_social_queue_edit`: set optional parameters, then call `send()`.
 ///
 /// Drop the changes staged in an edit session and close it.
@@ -3320,6 +3374,7 @@ pub struct DiscardSocialQueueEdit {
     queue_id: String,
     body: SocialQueueEditSessionRequest,
 }
+
 impl DiscardSocialQueueEdit {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3344,10 +3399,12 @@ impl DiscardSocialQueueEdit {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<SocialQueueMessageResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3356,13 +3413,12 @@ impl DiscardSocialQueueEdit {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `finalize_social_csv_import`: set optional parameters, then call `send()`.
 ///
 /// Start creating the posts of a CSV import.
 ///
 /// `PATCH /social-media-posting/{locationId}/csv/{id}` · Version `v3` · location token · scopes: `socialplanner/csv.write`
-///
-/// Note: HighLevel's doc names no scope here; the scope is the one its scopes page gives for this path.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct FinalizeSocialCsvImport {
@@ -3371,14 +3427,16 @@ pub struct FinalizeSocialCsvImport {
     id: String,
     body: FinalizeSocialCsvImportRequest,
 }
-impl FinalizeSocialCsvImport {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl FinalizeSocialCsvImport {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -3407,12 +3465,14 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::social_planner::SocialPlannerStatus, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3424,13 +3484,12 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_social_category`: set optional parameters, then call `send()`.
 ///
 /// Fetch one post category.
 ///
 /// `GET /social-media-posting/{locationId}/categories/{id}` · Version `v3` · location token · scopes: `socialplanner/category.readonly`
-///
-/// Note: HighLevel's doc names no scope here and declares the Authorization header as a parameter; the scope is the one its scopes page gives for this path and the header is left to the client.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetSocialCategory {
@@ -3438,14 +3497,16 @@ pub struct GetSocialCategory {
     location_id: Option<String>,
     id: String,
 }
-impl GetSocialCategory {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl GetSocialCategory {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -3470,12 +3531,14 @@ Defaults to the client's configured location.*/
         request.scope_key(location_id.clone());
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::social_planner::SocialCategoryResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3487,13 +3550,12 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_social_csv_import`: set optional parameters, then call `send()`.
 ///
 /// Fetch one CSV import with a page of the posts it holds.
 ///
 /// `GET /social-media-posting/{locationId}/csv/{id}` · Version `v3` · location token · scopes: `socialplanner/csv.readonly`
-///
-/// Note: HighLevel's doc names no scope here; the scope is the one its scopes page gives for this path.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetSocialCsvImport {
@@ -3503,24 +3565,28 @@ pub struct GetSocialCsvImport {
     skip: Option<i64>,
     limit: Option<i64>,
 }
-impl GetSocialCsvImport {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl GetSocialCsvImport {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Number of posts to skip.
+
+    /// Number of posts to skip.
     pub fn skip(mut self, value: impl Into<i64>) -> Self {
         self.skip = Some(value.into());
         self
     }
-    ///Page size.
+
+    /// Page size.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -3551,10 +3617,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<SocialCsvImportResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3563,15 +3631,20 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 impl crate::Paginated for GetSocialCsvImport {
     type Page = SocialCsvImportResponse;
+
     type Item = SocialCsvPost;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         GetSocialCsvImport::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page)
@@ -3592,10 +3665,12 @@ impl crate::Paginated for GetSocialCsvImport {
         self.skip = Some(next);
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.results).and_then(|v| v.posts).unwrap_or_default()
     }
 }
+
 impl GetSocialCsvImport {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -3606,6 +3681,7 @@ impl GetSocialCsvImport {
         crate::paginate(self)
     }
 }
+
 /// Request builder for `get_social_oauth_accounts`: set optional parameters, then call `send()`.
 ///
 /// List the pages, profiles or locations an OAuth connection can post to.
@@ -3613,8 +3689,6 @@ impl GetSocialCsvImport {
 /// Step 2 of 3. Which list `results` holds depends on the network: `pages` (Facebook, LinkedIn), `accounts` (Instagram), `locations` (Google Business Profile) or `profile` (LinkedIn, TikTok, YouTube, Pinterest).
 ///
 /// `GET /social-media-posting/oauth/{locationId}/{platform}/accounts/{accountId}` · Version `v3` · location token · scopes: `socialplanner/oauth.readonly`
-///
-/// Note: v3 replaces the per-network account listings of v2 with this one. HighLevel's doc declares no security here; the scope is the one its scopes page gives for the per-network paths.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetSocialOauthAccounts {
@@ -3624,19 +3698,22 @@ pub struct GetSocialOauthAccounts {
     account_id: String,
     search: Option<String>,
 }
-impl GetSocialOauthAccounts {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl GetSocialOauthAccounts {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Only pages or accounts whose name matches.
+
+    /// Only pages or accounts whose name matches.
     pub fn search(mut self, value: impl Into<String>) -> Self {
         self.search = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -3665,10 +3742,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<SocialOauthAccountsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3677,13 +3756,12 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_social_post`: set optional parameters, then call `send()`.
 ///
 /// Fetch one social post.
 ///
 /// `GET /social-media-posting/{locationId}/posts/{id}` · Version `v3` · location token · scopes: `socialplanner/post.readonly`
-///
-/// Note: SKILL.md gives GET /social-media-posting/posts/{postId}; the real path carries the location. HighLevel's doc names no scope here; the scope is the one its scopes page gives for this path.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetSocialPost {
@@ -3691,14 +3769,16 @@ pub struct GetSocialPost {
     location_id: Option<String>,
     id: String,
 }
-impl GetSocialPost {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl GetSocialPost {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -3723,10 +3803,12 @@ Defaults to the client's configured location.*/
         request.scope_key(location_id.clone());
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<SocialPostResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3735,6 +3817,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_social_queue`: set optional parameters, then call `send()`.
 ///
 /// Fetch one posting queue with its category.
@@ -3747,14 +3830,16 @@ pub struct GetSocialQueue {
     queue_id: String,
     location_id: Option<String>,
 }
-impl GetSocialQueue {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl GetSocialQueue {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -3779,10 +3864,12 @@ Defaults to the client's configured location.*/
         request.query("locationId", &location_id);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<GetSocialQueueResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3791,6 +3878,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_social_queue_calendar`: set optional parameters, then call `send()`.
 ///
 /// List the posts active queues will publish within a date window.
@@ -3802,6 +3890,7 @@ pub struct GetSocialQueueCalendar {
     client: crate::Client,
     body: SocialQueueCalendarRequest,
 }
+
 impl GetSocialQueueCalendar {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3823,10 +3912,12 @@ impl GetSocialQueueCalendar {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<SocialQueueCalendarResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3835,6 +3926,7 @@ impl GetSocialQueueCalendar {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_social_queue_edit_calendar`: set optional parameters, then call `send()`.
 ///
 /// Preview when the items staged in an edit session would be published.
@@ -3847,6 +3939,7 @@ pub struct GetSocialQueueEditCalendar {
     queue_id: String,
     body: SocialQueueEditCalendarRequest,
 }
+
 impl GetSocialQueueEditCalendar {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -3871,10 +3964,12 @@ impl GetSocialQueueEditCalendar {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<SocialQueueCalendarResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3883,6 +3978,7 @@ impl GetSocialQueueEditCalendar {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_social_statistics`: set optional parameters, then call `send()`.
 ///
 /// Fetch posting and audience statistics for connected accounts.
@@ -3890,8 +3986,6 @@ impl GetSocialQueueEditCalendar {
 /// Only LinkedIn pages and TikTok Business accounts report statistics on those two platforms. Without `currentRange` the period is the last seven days.
 ///
 /// `POST /social-media-posting/statistics` · Version `v3` · location token · scopes: `socialplanner/statistics.readonly`
-///
-/// Note: HighLevel's v3 doc types postPerformance.posts as a bare object; the v2 shape (a daily series per network) is kept.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetSocialStatistics {
@@ -3899,14 +3993,16 @@ pub struct GetSocialStatistics {
     location_id: Option<String>,
     body: SocialStatisticsRequest,
 }
-impl GetSocialStatistics {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl GetSocialStatistics {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -3932,12 +4028,14 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::social_planner::SocialStatisticsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -3949,13 +4047,12 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_social_tags_by_ids`: set optional parameters, then call `send()`.
 ///
 /// Fetch post tags by their ids.
 ///
 /// `POST /social-media-posting/{locationId}/tags/details` · Version `v3` · location token · scopes: `socialplanner/tag.readonly`
-///
-/// Note: HighLevel's doc names no scope here; the scope is the one its scopes page gives for this path.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetSocialTagsByIds {
@@ -3963,14 +4060,16 @@ pub struct GetSocialTagsByIds {
     location_id: Option<String>,
     body: crate::social_planner::SocialTagIdsRequest,
 }
-impl GetSocialTagsByIds {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl GetSocialTagsByIds {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -3998,12 +4097,14 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::social_planner::SocialTagsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -4015,13 +4116,12 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `like_social_comment`: set optional parameters, then call `send()`.
 ///
 /// Like a comment.
 ///
 /// `POST /social-media-posting/comments/{platform}/{id}/like` · Version `v3` · location token · scopes: none stated
-///
-/// Note: HighLevel's doc declares no security here and its scopes page does not list the path, so no scope is given; the token kind follows the rest of the module.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct LikeSocialComment {
@@ -4030,14 +4130,16 @@ pub struct LikeSocialComment {
     id: String,
     location_id: Option<String>,
 }
-impl LikeSocialComment {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl LikeSocialComment {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -4063,12 +4165,14 @@ Defaults to the client's configured location.*/
         request.query("locationId", &location_id);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::social_planner::SocialPlannerStatus, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -4080,6 +4184,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `list_social_accounts`: set optional parameters, then call `send()`.
 ///
 /// List the connected social accounts and account groups of a location.
@@ -4091,14 +4196,16 @@ pub struct ListSocialAccounts {
     client: crate::Client,
     location_id: Option<String>,
 }
-impl ListSocialAccounts {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl ListSocialAccounts {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -4122,12 +4229,14 @@ Defaults to the client's configured location.*/
         request.scope_key(location_id.clone());
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::social_planner::ListSocialAccountsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -4139,6 +4248,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `list_social_categories`: set optional parameters, then call `send()`.
 ///
 /// List the post categories of a location.
@@ -4153,29 +4263,34 @@ pub struct ListSocialCategories {
     limit: Option<i64>,
     skip: Option<i64>,
 }
-impl ListSocialCategories {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl ListSocialCategories {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Matches category names.
+
+    /// Matches category names.
     pub fn search_text(mut self, value: impl Into<String>) -> Self {
         self.search_text = Some(value.into());
         self
     }
-    ///Page size.
+
+    /// Page size.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
-    ///Number of categories to skip.
+
+    /// Number of categories to skip.
     pub fn skip(mut self, value: impl Into<i64>) -> Self {
         self.skip = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -4208,12 +4323,14 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::social_planner::ListSocialCategoriesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -4225,15 +4342,20 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 impl crate::Paginated for ListSocialCategories {
     type Page = crate::social_planner::ListSocialCategoriesResponse;
+
     type Item = crate::social_planner::SocialCategory;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListSocialCategories::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page)
@@ -4254,10 +4376,12 @@ impl crate::Paginated for ListSocialCategories {
         self.skip = Some(next);
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.results).and_then(|v| v.categories).unwrap_or_default()
     }
 }
+
 impl ListSocialCategories {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -4268,13 +4392,12 @@ impl ListSocialCategories {
         crate::paginate(self)
     }
 }
+
 /// Request builder for `list_social_comments`: set optional parameters, then call `send()`.
 ///
 /// List the comments on a post or the replies to a comment.
 ///
 /// `POST /social-media-posting/comments/{platform}/list` · Version `v3` · location token · scopes: none stated
-///
-/// Note: HighLevel's doc declares no security here and its scopes page does not list the path, so no scope is given; the token kind follows the rest of the module.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListSocialComments {
@@ -4283,14 +4406,16 @@ pub struct ListSocialComments {
     location_id: Option<String>,
     body: ListSocialCommentsRequest,
 }
-impl ListSocialComments {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl ListSocialComments {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -4319,10 +4444,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ListSocialCommentsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -4331,15 +4458,20 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 impl crate::Paginated for ListSocialComments {
     type Page = ListSocialCommentsResponse;
+
     type Item = SocialComment;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListSocialComments::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page)
@@ -4361,10 +4493,12 @@ impl crate::Paginated for ListSocialComments {
         self.body.skip = Some(next);
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.results).and_then(|v| v.comments).unwrap_or_default()
     }
 }
+
 impl ListSocialComments {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -4375,13 +4509,12 @@ impl ListSocialComments {
         crate::paginate(self)
     }
 }
+
 /// Request builder for `list_social_csv_imports`: set optional parameters, then call `send()`.
 ///
 /// List the CSV imports of a location and their progress.
 ///
 /// `GET /social-media-posting/{locationId}/csv` · Version `v3` · location token · scopes: `socialplanner/csv.readonly`
-///
-/// Note: HighLevel's doc names no scope here; the scope is the one its scopes page gives for this path.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListSocialCsvImports {
@@ -4393,34 +4526,40 @@ pub struct ListSocialCsvImports {
     is_from_template: Option<bool>,
     user_id: String,
 }
-impl ListSocialCsvImports {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl ListSocialCsvImports {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Number of imports to skip.
+
+    /// Number of imports to skip.
     pub fn skip(mut self, value: impl Into<i64>) -> Self {
         self.skip = Some(value.into());
         self
     }
-    ///Page size; 10 when absent.
+
+    /// Page size; 10 when absent.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
-    ///True to include the users behind each import.
+
+    /// True to include the users behind each import.
     pub fn include_users(mut self, value: impl Into<bool>) -> Self {
         self.include_users = Some(value.into());
         self
     }
-    ///True for only the imports made from HighLevel's template library.
+
+    /// True for only the imports made from HighLevel's template library.
     pub fn is_from_template(mut self, value: impl Into<bool>) -> Self {
         self.is_from_template = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -4457,10 +4596,12 @@ Defaults to the client's configured location.*/
         request.query("userId", &self.user_id);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ListSocialCsvImportsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -4469,15 +4610,20 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 impl crate::Paginated for ListSocialCsvImports {
     type Page = ListSocialCsvImportsResponse;
+
     type Item = SocialCsvImport;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListSocialCsvImports::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page)
@@ -4498,10 +4644,12 @@ impl crate::Paginated for ListSocialCsvImports {
         self.skip = Some(next);
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.results).and_then(|v| v.csvs).unwrap_or_default()
     }
 }
+
 impl ListSocialCsvImports {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -4512,13 +4660,12 @@ impl ListSocialCsvImports {
         crate::paginate(self)
     }
 }
+
 /// Request builder for `list_social_posts`: set optional parameters, then call `send()`.
 ///
 /// List the social posts of a location in a date window.
 ///
 /// `POST /social-media-posting/{locationId}/posts/list` · Version `v3` · location token · scopes: `socialplanner/post.readonly`
-///
-/// Note: SKILL.md gives GET /social-media-posting/posts; the real call is a POST to /social-media-posting/{locationId}/posts/list with the filters in the body. Paging values travel in the body as strings, so no paging helper is generated.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListSocialPosts {
@@ -4526,14 +4673,16 @@ pub struct ListSocialPosts {
     location_id: Option<String>,
     body: crate::social_planner::ListSocialPostsRequest,
 }
-impl ListSocialPosts {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl ListSocialPosts {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -4561,10 +4710,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ListSocialPostsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -4573,6 +4724,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `list_social_queue_categories`: set optional parameters, then call `send()`.
 ///
 /// List a location's post categories with the state of their queue.
@@ -4587,29 +4739,34 @@ pub struct ListSocialQueueCategories {
     limit: Option<i64>,
     q: Option<String>,
 }
-impl ListSocialQueueCategories {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl ListSocialQueueCategories {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Number of categories to skip.
+
+    /// Number of categories to skip.
     pub fn skip(mut self, value: impl Into<i64>) -> Self {
         self.skip = Some(value.into());
         self
     }
-    ///Page size.
+
+    /// Page size.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
-    ///Matches category names.
+
+    /// Matches category names.
     pub fn q(mut self, value: impl Into<String>) -> Self {
         self.q = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -4640,10 +4797,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ListSocialQueueCategoriesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -4652,15 +4811,20 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 impl crate::Paginated for ListSocialQueueCategories {
     type Page = ListSocialQueueCategoriesResponse;
+
     type Item = SocialQueueCategory;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListSocialQueueCategories::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page)
@@ -4678,10 +4842,12 @@ impl crate::Paginated for ListSocialQueueCategories {
         self.skip = Some(next);
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.results).and_then(|v| v.categories).unwrap_or_default()
     }
 }
+
 impl ListSocialQueueCategories {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -4692,6 +4858,7 @@ impl ListSocialQueueCategories {
         crate::paginate(self)
     }
 }
+
 /// Request builder for `list_social_queue_items`: set optional parameters, then call `send()`.
 ///
 /// List the items of a queue, live or staged in an edit session.
@@ -4704,6 +4871,7 @@ pub struct ListSocialQueueItems {
     queue_id: String,
     body: ListSocialQueueItemsRequest,
 }
+
 impl ListSocialQueueItems {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -4728,10 +4896,12 @@ impl ListSocialQueueItems {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ListSocialQueueItemsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -4740,15 +4910,20 @@ impl ListSocialQueueItems {
         self.client.execute(request).await
     }
 }
+
 impl crate::Paginated for ListSocialQueueItems {
     type Page = ListSocialQueueItemsResponse;
+
     type Item = SocialQueueItem;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListSocialQueueItems::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page)
@@ -4766,10 +4941,12 @@ impl crate::Paginated for ListSocialQueueItems {
         self.body.skip = Some(next);
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.results).and_then(|v| v.items).unwrap_or_default()
     }
 }
+
 impl ListSocialQueueItems {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -4780,6 +4957,7 @@ impl ListSocialQueueItems {
         crate::paginate(self)
     }
 }
+
 /// Request builder for `list_social_queue_slots`: set optional parameters, then call `send()`.
 ///
 /// List when each item of a queue is due, live or in an edit session.
@@ -4792,6 +4970,7 @@ pub struct ListSocialQueueSlots {
     queue_id: String,
     body: ListSocialQueueSlotsRequest,
 }
+
 impl ListSocialQueueSlots {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -4816,10 +4995,12 @@ impl ListSocialQueueSlots {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ListSocialQueueSlotsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -4828,15 +5009,20 @@ impl ListSocialQueueSlots {
         self.client.execute(request).await
     }
 }
+
 impl crate::Paginated for ListSocialQueueSlots {
     type Page = ListSocialQueueSlotsResponse;
+
     type Item = SocialQueueSlot;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListSocialQueueSlots::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page)
@@ -4857,10 +5043,12 @@ impl crate::Paginated for ListSocialQueueSlots {
         self.body.skip = Some(next);
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.results).and_then(|v| v.slots).unwrap_or_default()
     }
 }
+
 impl ListSocialQueueSlots {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -4871,6 +5059,7 @@ impl ListSocialQueueSlots {
         crate::paginate(self)
     }
 }
+
 /// Request builder for `list_social_queues`: set optional parameters, then call `send()`.
 ///
 /// List the posting queues of a location that are not deleted.
@@ -4882,6 +5071,7 @@ pub struct ListSocialQueues {
     client: crate::Client,
     body: ListSocialQueuesRequest,
 }
+
 impl ListSocialQueues {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -4903,10 +5093,12 @@ impl ListSocialQueues {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ListSocialQueuesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -4915,15 +5107,20 @@ impl ListSocialQueues {
         self.client.execute(request).await
     }
 }
+
 impl crate::Paginated for ListSocialQueues {
     type Page = ListSocialQueuesResponse;
+
     type Item = SocialQueueWithCategory;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListSocialQueues::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page)
@@ -4941,10 +5138,12 @@ impl crate::Paginated for ListSocialQueues {
         self.body.skip = Some(next);
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.results).and_then(|v| v.queues).unwrap_or_default()
     }
 }
+
 impl ListSocialQueues {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -4955,13 +5154,12 @@ impl ListSocialQueues {
         crate::paginate(self)
     }
 }
+
 /// Request builder for `list_social_tags`: set optional parameters, then call `send()`.
 ///
 /// List the post tags of a location.
 ///
 /// `GET /social-media-posting/{locationId}/tags` · Version `v3` · location token · scopes: `socialplanner/tag.readonly`
-///
-/// Note: HighLevel's doc names no scope here; the scope is the one its scopes page gives for this path.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListSocialTags {
@@ -4971,29 +5169,34 @@ pub struct ListSocialTags {
     limit: Option<i64>,
     skip: Option<i64>,
 }
-impl ListSocialTags {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl ListSocialTags {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Matches tag names.
+
+    /// Matches tag names.
     pub fn search_text(mut self, value: impl Into<String>) -> Self {
         self.search_text = Some(value.into());
         self
     }
-    ///Page size.
+
+    /// Page size.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
-    ///Number of tags to skip.
+
+    /// Number of tags to skip.
     pub fn skip(mut self, value: impl Into<i64>) -> Self {
         self.skip = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -5026,12 +5229,14 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::social_planner::SocialTagsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -5043,15 +5248,20 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 impl crate::Paginated for ListSocialTags {
     type Page = crate::social_planner::SocialTagsResponse;
+
     type Item = crate::social_planner::SocialTag;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListSocialTags::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page)
@@ -5072,10 +5282,12 @@ impl crate::Paginated for ListSocialTags {
         self.skip = Some(next);
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.results).and_then(|v| v.tags).unwrap_or_default()
     }
 }
+
 impl ListSocialTags {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -5086,6 +5298,7 @@ impl ListSocialTags {
         crate::paginate(self)
     }
 }
+
 /// Request builder for `reset_social_queue_item`: set optional parameters, then call `send()`.
 ///
 /// Undo the changes made to a queue item.
@@ -5099,6 +5312,7 @@ pub struct ResetSocialQueueItem {
     item_id: String,
     body: ResetSocialQueueItemRequest,
 }
+
 impl ResetSocialQueueItem {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -5124,10 +5338,12 @@ impl ResetSocialQueueItem {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<ResetSocialQueueItemResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -5136,6 +5352,7 @@ impl ResetSocialQueueItem {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `save_social_queue_edit`: set optional parameters, then call `send()`.
 ///
 /// Apply the changes staged in an edit session to the queue and close the session.
@@ -5148,6 +5365,7 @@ pub struct SaveSocialQueueEdit {
     queue_id: String,
     body: SocialQueueEditSessionRequest,
 }
+
 impl SaveSocialQueueEdit {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -5172,10 +5390,12 @@ impl SaveSocialQueueEdit {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<SocialQueueSlotsChangedResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -5184,6 +5404,7 @@ impl SaveSocialQueueEdit {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `set_social_csv_accounts`: set optional parameters, then call `send()`.
 ///
 /// Choose the accounts an uploaded CSV file's posts go to.
@@ -5196,14 +5417,16 @@ pub struct SetSocialCsvAccounts {
     location_id: Option<String>,
     body: SetSocialCsvAccountsRequest,
 }
-impl SetSocialCsvAccounts {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl SetSocialCsvAccounts {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -5231,10 +5454,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<SetSocialCsvAccountsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -5243,6 +5468,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `start_social_oauth`: set optional parameters, then call `send()`.
 ///
 /// Begin connecting an account of any supported network to a location.
@@ -5250,8 +5476,6 @@ Defaults to the client's configured location.*/
 /// Step 1 of 3: load this call in a browser window; when the user has finished the provider's consent screen, the window posts a message carrying the `accountId` that getSocialOauthAccounts and attachSocialOauthAccount take.
 ///
 /// `GET /social-media-posting/oauth/{platform}/start` · Version `v3` · location token · scopes: `socialplanner/oauth.readonly`
-///
-/// Note: v3 replaces the per-network start calls of v2 with this one. HighLevel's doc declares no security here; the scope is the one its scopes page gives for the per-network start paths. It documents no response body, so it is raw JSON.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct StartSocialOauth {
@@ -5262,24 +5486,28 @@ pub struct StartSocialOauth {
     page: Option<String>,
     reconnect: Option<bool>,
 }
-impl StartSocialOauth {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl StartSocialOauth {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///The HighLevel screen the flow returns to (for example `integration`).
+
+    /// The HighLevel screen the flow returns to (for example `integration`).
     pub fn page(mut self, value: impl Into<String>) -> Self {
         self.page = Some(value.into());
         self
     }
-    ///True to renew an existing connection.
+
+    /// True to renew an existing connection.
     pub fn reconnect(mut self, value: impl Into<bool>) -> Self {
         self.reconnect = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -5311,10 +5539,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<serde_json::Value, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -5323,6 +5553,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `start_social_queue_edit`: set optional parameters, then call `send()`.
 ///
 /// Open (or resume) an edit session that stages changes to a queue's items.
@@ -5335,6 +5566,7 @@ pub struct StartSocialQueueEdit {
     queue_id: String,
     body: StartSocialQueueEditRequest,
 }
+
 impl StartSocialQueueEdit {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -5359,10 +5591,12 @@ impl StartSocialQueueEdit {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<StartSocialQueueEditResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -5371,13 +5605,12 @@ impl StartSocialQueueEdit {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `unlike_social_comment`: set optional parameters, then call `send()`.
 ///
 /// Take back a like of a comment.
 ///
 /// `DELETE /social-media-posting/comments/{platform}/{id}/like` · Version `v3` · location token · scopes: none stated
-///
-/// Note: HighLevel's doc declares no security here and its scopes page does not list the path, so no scope is given; the token kind follows the rest of the module.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UnlikeSocialComment {
@@ -5386,14 +5619,16 @@ pub struct UnlikeSocialComment {
     id: String,
     location_id: Option<String>,
 }
-impl UnlikeSocialComment {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl UnlikeSocialComment {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -5419,12 +5654,14 @@ Defaults to the client's configured location.*/
         request.query("locationId", &location_id);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::social_planner::SocialPlannerStatus, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -5436,13 +5673,12 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `update_social_post`: set optional parameters, then call `send()`.
 ///
 /// Replace the content or schedule of a social post.
 ///
 /// `PUT /social-media-posting/{locationId}/posts/{id}` · Version `v3` · location token · scopes: `socialplanner/post.write`
-///
-/// Note: SKILL.md gives PUT /social-media-posting/posts/{postId}; the real path carries the location. HighLevel's doc names no scope here; the scope is the one its scopes page gives for this path. In v3 the body is the creation body, with its required fields.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpdateSocialPost {
@@ -5451,14 +5687,16 @@ pub struct UpdateSocialPost {
     id: String,
     body: SocialPostRequest,
 }
-impl UpdateSocialPost {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl UpdateSocialPost {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -5487,12 +5725,14 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::social_planner::SocialPlannerStatus, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -5504,6 +5744,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `update_social_queue`: set optional parameters, then call `send()`.
 ///
 /// Change the settings of a posting queue, or activate, pause or delete it.
@@ -5516,6 +5757,7 @@ pub struct UpdateSocialQueue {
     queue_id: String,
     body: UpdateSocialQueueRequest,
 }
+
 impl UpdateSocialQueue {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -5540,10 +5782,12 @@ impl UpdateSocialQueue {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<SocialQueueResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -5552,6 +5796,7 @@ impl UpdateSocialQueue {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `update_social_queue_item`: set optional parameters, then call `send()`.
 ///
 /// Change the content, variations or position of a queue item.
@@ -5565,6 +5810,7 @@ pub struct UpdateSocialQueueItem {
     item_id: String,
     body: UpdateSocialQueueItemRequest,
 }
+
 impl UpdateSocialQueueItem {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -5590,10 +5836,12 @@ impl UpdateSocialQueueItem {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<UpdateSocialQueueItemResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -5602,6 +5850,7 @@ impl UpdateSocialQueueItem {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `upload_social_csv`: set optional parameters, then call `send()`.
 ///
 /// Upload a CSV file of posts to import.
@@ -5614,14 +5863,16 @@ pub struct UploadSocialCsv {
     location_id: Option<String>,
     body: UploadSocialCsvRequest,
 }
-impl UploadSocialCsv {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl UploadSocialCsv {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -5649,10 +5900,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<UploadSocialCsvResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -5661,27 +5914,33 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// The Google account that owns the location, as listed.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AttachGoogleAccount {
     /// Resource name at Google.
     pub name: String,
-    /// `accountName`
+
+    /// `accountName`: a string.
     #[serde(rename = "accountName")]
     pub account_name: String,
-    /// `type`
+
+    /// `type`: a string. Example: `LOCATION_GROUP`.
     #[serde(rename = "type")]
     pub type_: String,
-    /// `verificationState`
+
+    /// `verificationState`: a string. Example: `VERIFIED`.
     #[serde(rename = "verificationState")]
     pub verification_state: String,
-    /// `vettedState`
+
+    /// `vettedState`: a string. Example: `VETTED`.
     #[serde(rename = "vettedState")]
     pub vetted_state: String,
 }
+
 impl AttachGoogleAccount {
-    ///A value with the required fields (`name`, `accountName`, `type`, `verificationState`, `vettedState`).
+    /// A value with the required fields (`name`, `accountName`, `type`, `verificationState`, `vettedState`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl Into<String>,
@@ -5699,18 +5958,22 @@ impl AttachGoogleAccount {
         }
     }
 }
+
 /// A Google Business Profile location, as listed.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct AttachGoogleLocation {
     /// Resource name at Google.
     pub name: String,
-    /// `storeCode`
+
+    /// `storeCode`: a string.
     #[serde(rename = "storeCode", default, skip_serializing_if = "Option::is_none")]
     pub store_code: Option<String>,
-    /// `title`
+
+    /// `title`: a string.
     pub title: String,
-    /// `storefrontAddress`
+
+    /// `storefrontAddress`: a map from names to JSON values.
     #[serde(
         rename = "storefrontAddress",
         default,
@@ -5719,21 +5982,26 @@ pub struct AttachGoogleLocation {
     pub storefront_address: Option<
         std::collections::BTreeMap<String, serde_json::Value>,
     >,
-    /// `metadata`
+
+    /// `metadata`: a map from names to JSON values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<std::collections::BTreeMap<String, serde_json::Value>>,
-    /// `maxLocation`
+
+    /// `maxLocation`: `true` or `false`.
     #[serde(rename = "maxLocation", default, skip_serializing_if = "Option::is_none")]
     pub max_location: Option<bool>,
-    /// `isVerified`
+
+    /// `isVerified`: `true` or `false`.
     #[serde(rename = "isVerified", default, skip_serializing_if = "Option::is_none")]
     pub is_verified: Option<bool>,
-    /// `isConnected`
+
+    /// `isConnected`: `true` or `false`.
     #[serde(rename = "isConnected", default, skip_serializing_if = "Option::is_none")]
     pub is_connected: Option<bool>,
 }
+
 impl AttachGoogleLocation {
-    ///A value with the required fields (`name`, `title`).
+    /// A value with the required fields (`name`, `title`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(name: impl Into<String>, title: impl Into<String>) -> Self {
         Self {
@@ -5747,12 +6015,14 @@ impl AttachGoogleLocation {
             is_connected: None,
         }
     }
-    ///Sets `storeCode`.
+
+    /// Sets `storeCode`.
     pub fn store_code(mut self, value: impl Into<String>) -> Self {
         self.store_code = Some(value.into());
         self
     }
-    ///Sets `storefrontAddress`.
+
+    /// Sets `storefrontAddress`.
     pub fn storefront_address(
         mut self,
         value: impl Into<std::collections::BTreeMap<String, serde_json::Value>>,
@@ -5760,7 +6030,8 @@ impl AttachGoogleLocation {
         self.storefront_address = Some(value.into());
         self
     }
-    ///Sets `metadata`.
+
+    /// Sets `metadata`.
     pub fn metadata(
         mut self,
         value: impl Into<std::collections::BTreeMap<String, serde_json::Value>>,
@@ -5768,22 +6039,26 @@ impl AttachGoogleLocation {
         self.metadata = Some(value.into());
         self
     }
-    ///Sets `maxLocation`.
+
+    /// Sets `maxLocation`.
     pub fn max_location(mut self, value: impl Into<bool>) -> Self {
         self.max_location = Some(value.into());
         self
     }
-    ///Sets `isVerified`.
+
+    /// Sets `isVerified`.
     pub fn is_verified(mut self, value: impl Into<bool>) -> Self {
         self.is_verified = Some(value.into());
         self
     }
-    ///Sets `isConnected`.
+
+    /// Sets `isConnected`.
     pub fn is_connected(mut self, value: impl Into<bool>) -> Self {
         self.is_connected = Some(value.into());
         self
     }
 }
+
 /// The page, profile or location to attach, as listed by getSocialOauthAccounts. Google Business Profile takes `location` and `account`; every other network takes `originId` (with name and avatar, plus `pageId` for Instagram and `urn` for LinkedIn).
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5791,30 +6066,39 @@ pub struct AttachSocialOauthAccountRequest {
     /// `page` for Facebook, Instagram and LinkedIn pages; `profile` for profiles.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<crate::social_planner::SocialAccountType>,
+
     /// The id the network gives the page or profile.
     #[serde(rename = "originId", default, skip_serializing_if = "Option::is_none")]
     pub origin_id: Option<String>,
-    /// `name`
+
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `avatar`
+
+    /// `avatar`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub avatar: Option<String>,
+
     /// The Facebook page an Instagram account is linked to.
     #[serde(rename = "pageId", default, skip_serializing_if = "Option::is_none")]
     pub page_id: Option<String>,
+
     /// LinkedIn URN.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub urn: Option<String>,
-    /// `username`
+
+    /// `username`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
-    /// `verified`
+
+    /// `verified`: `true` or `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verified: Option<bool>,
+
     /// Website of a Pinterest account.
     #[serde(rename = "websiteUrl", default, skip_serializing_if = "Option::is_none")]
     pub website_url: Option<String>,
+
     /// The account kind Pinterest reports.
     #[serde(
         rename = "originAccountType",
@@ -5822,18 +6106,22 @@ pub struct AttachSocialOauthAccountRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub origin_account_type: Option<String>,
+
     /// The agency the location belongs to (Pinterest).
     #[serde(rename = "companyId", default, skip_serializing_if = "Option::is_none")]
     pub company_id: Option<String>,
-    /// `location`
+
+    /// `location`: a [`AttachGoogleLocation`](crate::v3::social_planner::AttachGoogleLocation).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<AttachGoogleLocation>,
-    /// `account`
+
+    /// `account`: a [`AttachGoogleAccount`](crate::v3::social_planner::AttachGoogleAccount).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account: Option<AttachGoogleAccount>,
 }
+
 impl AttachSocialOauthAccountRequest {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -5852,7 +6140,8 @@ impl AttachSocialOauthAccountRequest {
             account: None,
         }
     }
-    ///Sets `type`.
+
+    /// Sets `type`.
     pub fn type_(
         mut self,
         value: impl Into<crate::social_planner::SocialAccountType>,
@@ -5860,67 +6149,80 @@ impl AttachSocialOauthAccountRequest {
         self.type_ = Some(value.into());
         self
     }
-    ///Sets `originId`.
+
+    /// Sets `originId`.
     pub fn origin_id(mut self, value: impl Into<String>) -> Self {
         self.origin_id = Some(value.into());
         self
     }
-    ///Sets `name`.
+
+    /// Sets `name`.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
-    ///Sets `avatar`.
+
+    /// Sets `avatar`.
     pub fn avatar(mut self, value: impl Into<String>) -> Self {
         self.avatar = Some(value.into());
         self
     }
-    ///Sets `pageId`.
+
+    /// Sets `pageId`.
     pub fn page_id(mut self, value: impl Into<String>) -> Self {
         self.page_id = Some(value.into());
         self
     }
-    ///Sets `urn`.
+
+    /// Sets `urn`.
     pub fn urn(mut self, value: impl Into<String>) -> Self {
         self.urn = Some(value.into());
         self
     }
-    ///Sets `username`.
+
+    /// Sets `username`.
     pub fn username(mut self, value: impl Into<String>) -> Self {
         self.username = Some(value.into());
         self
     }
-    ///Sets `verified`.
+
+    /// Sets `verified`.
     pub fn verified(mut self, value: impl Into<bool>) -> Self {
         self.verified = Some(value.into());
         self
     }
-    ///Sets `websiteUrl`.
+
+    /// Sets `websiteUrl`.
     pub fn website_url(mut self, value: impl Into<String>) -> Self {
         self.website_url = Some(value.into());
         self
     }
-    ///Sets `originAccountType`.
+
+    /// Sets `originAccountType`.
     pub fn origin_account_type(mut self, value: impl Into<String>) -> Self {
         self.origin_account_type = Some(value.into());
         self
     }
-    ///Sets `companyId`.
+
+    /// Sets `companyId`.
     pub fn company_id(mut self, value: impl Into<String>) -> Self {
         self.company_id = Some(value.into());
         self
     }
-    ///Sets `location`.
+
+    /// Sets `location`.
     pub fn location(mut self, value: impl Into<AttachGoogleLocation>) -> Self {
         self.location = Some(value.into());
         self
     }
-    ///Sets `account`.
+
+    /// Sets `account`.
     pub fn account(mut self, value: impl Into<AttachGoogleAccount>) -> Self {
         self.account = Some(value.into());
         self
     }
 }
+
 /// Bluesky-only settings of a post.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5928,18 +6230,23 @@ pub struct BlueskyPostDetails {
     /// Shortened links of the post, made by HighLevel.
     #[serde(rename = "shortenedLinks", default, skip_serializing_if = "Option::is_none")]
     pub shortened_links: Option<Vec<String>>,
+
     /// AT URI of the post this one replies to.
     #[serde(rename = "replyTo", default, skip_serializing_if = "Option::is_none")]
     pub reply_to: Option<String>,
+
     /// AT URI of the post this one quotes.
     #[serde(rename = "quotePost", default, skip_serializing_if = "Option::is_none")]
     pub quote_post: Option<String>,
+
     /// ISO 639-1 code of the text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub language: Option<String>,
+
     /// Address shown as a link card.
     #[serde(rename = "externalLink", default, skip_serializing_if = "Option::is_none")]
     pub external_link: Option<String>,
+
     /// Title of the link card.
     #[serde(
         rename = "externalLinkTitle",
@@ -5947,6 +6254,7 @@ pub struct BlueskyPostDetails {
         skip_serializing_if = "Option::is_none"
     )]
     pub external_link_title: Option<String>,
+
     /// Text of the link card.
     #[serde(
         rename = "externalLinkDescription",
@@ -5955,21 +6263,25 @@ pub struct BlueskyPostDetails {
     )]
     pub external_link_description: Option<String>,
 }
+
 /// The `CloneSocialQueueItemRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CloneSocialQueueItemRequest {
-    /// `locationId`
+    /// `locationId`: a string. Example: `609e126a1c4ae1001291e1b5`.
     #[serde(rename = "locationId")]
     pub location_id: String,
-    /// `sessionId`
+
+    /// `sessionId`: a string. Example: `60af88475f1b2c001f5d5f4b`.
     #[serde(rename = "sessionId")]
     pub session_id: String,
+
     /// Order value of the copy, usually between the item and the next one.
     pub order: f64,
 }
+
 impl CloneSocialQueueItemRequest {
-    ///A value with the required fields (`locationId`, `sessionId`, `order`).
+    /// A value with the required fields (`locationId`, `sessionId`, `order`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         location_id: impl Into<String>,
@@ -5983,6 +6295,7 @@ impl CloneSocialQueueItemRequest {
         }
     }
 }
+
 /// The `CreateSocialCommentRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -5990,17 +6303,22 @@ pub struct CreateSocialCommentRequest {
     /// HighLevel's id of the post (for a comment) or of the comment (for a reply).
     #[serde(rename = "parentId")]
     pub parent_id: String,
+
     /// True to comment on the post, false to reply to a comment.
     #[serde(rename = "isParentThread")]
     pub is_parent_thread: bool,
+
     /// Text of the comment; at most 8000 characters on Facebook and Community, 2200 on Instagram, 3000 on LinkedIn, 150 on TikTok, 300 on Bluesky, 10000 on YouTube and 500 on Threads.
     pub content: String,
+
     /// At most one image.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attachments: Option<Vec<SocialCommentAttachmentInput>>,
-    /// `mentions`
+
+    /// `mentions`: a list of [`SocialCommentMention`](crate::v3::social_planner::SocialCommentMention) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mentions: Option<Vec<SocialCommentMention>>,
+
     /// On Community, notify every member of the group.
     #[serde(
         rename = "notifyAllGroupMembers",
@@ -6009,8 +6327,9 @@ pub struct CreateSocialCommentRequest {
     )]
     pub notify_all_group_members: Option<bool>,
 }
+
 impl CreateSocialCommentRequest {
-    ///A value with the required fields (`parentId`, `isParentThread`, `content`).
+    /// A value with the required fields (`parentId`, `isParentThread`, `content`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         parent_id: impl Into<String>,
@@ -6026,7 +6345,8 @@ impl CreateSocialCommentRequest {
             notify_all_group_members: None,
         }
     }
-    ///Sets `attachments`.
+
+    /// Sets `attachments`.
     pub fn attachments(
         mut self,
         value: impl Into<Vec<SocialCommentAttachmentInput>>,
@@ -6034,49 +6354,59 @@ impl CreateSocialCommentRequest {
         self.attachments = Some(value.into());
         self
     }
-    ///Sets `mentions`.
+
+    /// Sets `mentions`.
     pub fn mentions(mut self, value: impl Into<Vec<SocialCommentMention>>) -> Self {
         self.mentions = Some(value.into());
         self
     }
-    ///Sets `notifyAllGroupMembers`.
+
+    /// Sets `notifyAllGroupMembers`.
     pub fn notify_all_group_members(mut self, value: impl Into<bool>) -> Self {
         self.notify_all_group_members = Some(value.into());
         self
     }
 }
+
 /// The `CreateSocialQueueItemRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateSocialQueueItemRequest {
-    /// `locationId`
+    /// `locationId`: a string. Example: `609e126a1c4ae1001291e1b5`.
     #[serde(rename = "locationId")]
     pub location_id: String,
+
     /// The edit session the item is staged in.
     #[serde(rename = "sessionId", default, skip_serializing_if = "Option::is_none")]
     pub session_id: Option<String>,
-    /// `modifiedPostPayload`
+
+    /// `modifiedPostPayload`: a [`SocialQueuePostContent`](crate::v3::social_planner::SocialQueuePostContent).
     #[serde(
         rename = "modifiedPostPayload",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub modified_post_payload: Option<SocialQueuePostContent>,
+
     /// Where the item goes; the end when absent, ignored with directToQueue.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order: Option<SocialQueueOrder>,
-    /// `variations`
+
+    /// `variations`: a list of [`SocialQueueVariationInput`](crate::v3::social_planner::SocialQueueVariationInput) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub variations: Option<Vec<SocialQueueVariationInput>>,
+
     /// Address of the main image.
     #[serde(rename = "primaryImage", default, skip_serializing_if = "Option::is_none")]
     pub primary_image: Option<String>,
+
     /// Add the item to the live queue without an edit session, at the top or bottom as the queue's prioritizeNewContent says.
     #[serde(rename = "directToQueue", default, skip_serializing_if = "Option::is_none")]
     pub direct_to_queue: Option<bool>,
 }
+
 impl CreateSocialQueueItemRequest {
-    ///A value with the required fields (`locationId`).
+    /// A value with the required fields (`locationId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(location_id: impl Into<String>) -> Self {
         Self {
@@ -6089,12 +6419,14 @@ impl CreateSocialQueueItemRequest {
             direct_to_queue: None,
         }
     }
-    ///Sets `sessionId`.
+
+    /// Sets `sessionId`.
     pub fn session_id(mut self, value: impl Into<String>) -> Self {
         self.session_id = Some(value.into());
         self
     }
-    ///Sets `modifiedPostPayload`.
+
+    /// Sets `modifiedPostPayload`.
     pub fn modified_post_payload(
         mut self,
         value: impl Into<SocialQueuePostContent>,
@@ -6102,12 +6434,14 @@ impl CreateSocialQueueItemRequest {
         self.modified_post_payload = Some(value.into());
         self
     }
-    ///Sets `order`.
+
+    /// Sets `order`.
     pub fn order(mut self, value: impl Into<SocialQueueOrder>) -> Self {
         self.order = Some(value.into());
         self
     }
-    ///Sets `variations`.
+
+    /// Sets `variations`.
     pub fn variations(
         mut self,
         value: impl Into<Vec<SocialQueueVariationInput>>,
@@ -6115,30 +6449,36 @@ impl CreateSocialQueueItemRequest {
         self.variations = Some(value.into());
         self
     }
-    ///Sets `primaryImage`.
+
+    /// Sets `primaryImage`.
     pub fn primary_image(mut self, value: impl Into<String>) -> Self {
         self.primary_image = Some(value.into());
         self
     }
-    ///Sets `directToQueue`.
+
+    /// Sets `directToQueue`.
     pub fn direct_to_queue(mut self, value: impl Into<bool>) -> Self {
         self.direct_to_queue = Some(value.into());
         self
     }
 }
+
 /// The `CreateSocialQueueRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateSocialQueueRequest {
-    /// `locationId`
+    /// `locationId`: a string. Example: `609e126a1c4ae1001291e1b5`.
     #[serde(rename = "locationId")]
     pub location_id: String,
-    /// `categoryId`
+
+    /// `categoryId`: a string. Example: `60af88475f1b2c001f5d5f4b`.
     #[serde(rename = "categoryId")]
     pub category_id: String,
-    /// `timeSlots`
+
+    /// `timeSlots`: a list of [`SocialQueueTimeSlotInput`](crate::v3::social_planner::SocialQueueTimeSlotInput) values.
     #[serde(rename = "timeSlots")]
     pub time_slots: Vec<SocialQueueTimeSlotInput>,
+
     /// Add posts later created in the category; false when absent.
     #[serde(
         rename = "enableFuturePosts",
@@ -6146,6 +6486,7 @@ pub struct CreateSocialQueueRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub enable_future_posts: Option<bool>,
+
     /// Put new items at the top; false when absent.
     #[serde(
         rename = "prioritizeNewContent",
@@ -6153,12 +6494,14 @@ pub struct CreateSocialQueueRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub prioritize_new_content: Option<bool>,
-    /// `userId`
+
+    /// `userId`: a string.
     #[serde(rename = "userId")]
     pub user_id: String,
 }
+
 impl CreateSocialQueueRequest {
-    ///A value with the required fields (`locationId`, `categoryId`, `timeSlots`, `userId`).
+    /// A value with the required fields (`locationId`, `categoryId`, `timeSlots`, `userId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         location_id: impl Into<String>,
@@ -6175,17 +6518,20 @@ impl CreateSocialQueueRequest {
             user_id: user_id.into(),
         }
     }
-    ///Sets `enableFuturePosts`.
+
+    /// Sets `enableFuturePosts`.
     pub fn enable_future_posts(mut self, value: impl Into<bool>) -> Self {
         self.enable_future_posts = Some(value.into());
         self
     }
-    ///Sets `prioritizeNewContent`.
+
+    /// Sets `prioritizeNewContent`.
     pub fn prioritize_new_content(mut self, value: impl Into<bool>) -> Self {
         self.prioritize_new_content = Some(value.into());
         self
     }
 }
+
 /// The `DeleteSocialCsvImportResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6193,24 +6539,29 @@ pub struct DeleteSocialCsvImportResponse {
     /// True when the call succeeded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
+
     /// The HTTP status, repeated in the body.
     #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
     pub status_code: Option<i64>,
+
     /// A short outcome message.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// `results`
+
+    /// `results`: a [`DeleteSocialCsvImportResponseResults`](crate::v3::social_planner::DeleteSocialCsvImportResponseResults).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub results: Option<DeleteSocialCsvImportResponseResults>,
 }
+
 /// The `DeleteSocialCsvImportResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct DeleteSocialCsvImportResponseResults {
-    /// `csv`
+    /// `csv`: a [`SocialCsvImport`](crate::v3::social_planner::SocialCsvImport).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub csv: Option<SocialCsvImport>,
 }
+
 /// The `DeleteSocialCsvPostResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6218,16 +6569,20 @@ pub struct DeleteSocialCsvPostResponse {
     /// True when the call succeeded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
+
     /// The HTTP status, repeated in the body.
     #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
     pub status_code: Option<i64>,
+
     /// A short outcome message.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// `results`
+
+    /// `results`: a [`DeleteSocialCsvPostResponseResults`](crate::v3::social_planner::DeleteSocialCsvPostResponseResults).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub results: Option<DeleteSocialCsvPostResponseResults>,
 }
+
 /// The `DeleteSocialCsvPostResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6235,17 +6590,20 @@ pub struct DeleteSocialCsvPostResponseResults {
     /// Id of the removed post.
     #[serde(rename = "postId", default, skip_serializing_if = "Option::is_none")]
     pub post_id: Option<String>,
+
     /// The import after the removal (its id, settings and status).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub csv: Option<SocialCsvImport>,
 }
+
 /// Facebook-only settings of a post.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FacebookPostDetails {
-    /// `type`
+    /// `type`: a [`SocialPostType`](crate::social_planner::SocialPostType).
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<crate::social_planner::SocialPostType>,
+
     /// Background preset of a text-only feed post.
     #[serde(
         rename = "textFormatPresetId",
@@ -6254,8 +6612,9 @@ pub struct FacebookPostDetails {
     )]
     pub text_format_preset_id: Option<String>,
 }
+
 impl FacebookPostDetails {
-    ///A value with the required fields (`type`).
+    /// A value with the required fields (`type`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(type_: impl Into<crate::social_planner::SocialPostType>) -> Self {
         Self {
@@ -6263,7 +6622,8 @@ impl FacebookPostDetails {
             text_format_preset_id: None,
         }
     }
-    ///Sets `type`.
+
+    /// Sets `type`.
     pub fn type_(
         mut self,
         value: impl Into<crate::social_planner::SocialPostType>,
@@ -6271,68 +6631,82 @@ impl FacebookPostDetails {
         self.type_ = Some(value.into());
         self
     }
-    ///Sets `textFormatPresetId`.
+
+    /// Sets `textFormatPresetId`.
     pub fn text_format_preset_id(mut self, value: impl Into<String>) -> Self {
         self.text_format_preset_id = Some(value.into());
         self
     }
 }
+
 /// Who finalizes the import; v3 requires the user.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FinalizeSocialCsvImportRequest {
-    /// `userId`
+    /// `userId`: a string.
     #[serde(rename = "userId")]
     pub user_id: String,
 }
+
 impl FinalizeSocialCsvImportRequest {
-    ///A value with the required fields (`userId`).
+    /// A value with the required fields (`userId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(user_id: impl Into<String>) -> Self {
         Self { user_id: user_id.into() }
     }
 }
+
 /// The `GetSocialQueueResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetSocialQueueResponse {
-    /// `success`
+    /// `success`: `true` or `false`. Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
+
     /// The HTTP status, repeated in the body.
     #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
     pub status_code: Option<i64>,
-    /// `traceId`
+
+    /// `traceId`: a string.
     #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
     pub trace_id: Option<String>,
-    /// `results`
+
+    /// `results`: a [`GetSocialQueueResponseResults`](crate::v3::social_planner::GetSocialQueueResponseResults).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub results: Option<GetSocialQueueResponseResults>,
 }
+
 /// The `GetSocialQueueResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GetSocialQueueResponseResults {
-    /// `message`
+    /// `message`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// `queue`
+
+    /// `queue`: a [`SocialQueueWithCategory`](crate::v3::social_planner::SocialQueueWithCategory).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub queue: Option<SocialQueueWithCategory>,
 }
+
 /// Kind of Google Business Profile post.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum GmbEventType {
-    ///`STANDARD`
+    /// `STANDARD`
     Standard,
-    ///`EVENT`
+
+    /// `EVENT`
     Event,
-    ///`OFFER`
+
+    /// `OFFER`
     Offer,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 impl GmbEventType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -6344,6 +6718,7 @@ impl GmbEventType {
         }
     }
 }
+
 impl From<&str> for GmbEventType {
     fn from(value: &str) -> Self {
         match value {
@@ -6355,25 +6730,31 @@ impl From<&str> for GmbEventType {
     }
 }
 crate::runtime::enums::string_enum!(GmbEventType);
+
 /// Google Business Profile settings of a post. Events need title and dates; offers need offerTitle, dates, couponCode, redeemOnlineUrl and termsConditions.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct GmbPostDetails {
-    /// `gmbEventType`
+    /// `gmbEventType`: a [`GmbEventType`](crate::v3::social_planner::GmbEventType).
     #[serde(rename = "gmbEventType", default, skip_serializing_if = "Option::is_none")]
     pub gmb_event_type: Option<GmbEventType>,
+
     /// Event title (at most 58 characters).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
+
     /// Offer title.
     #[serde(rename = "offerTitle", default, skip_serializing_if = "Option::is_none")]
     pub offer_title: Option<String>,
-    /// `startDate`
+
+    /// `startDate`: a [`GmbEventStart`](crate::social_planner::GmbEventStart).
     #[serde(rename = "startDate", default, skip_serializing_if = "Option::is_none")]
     pub start_date: Option<crate::social_planner::GmbEventStart>,
-    /// `endDate`
+
+    /// `endDate`: a [`GmbEventEnd`](crate::social_planner::GmbEventEnd).
     #[serde(rename = "endDate", default, skip_serializing_if = "Option::is_none")]
     pub end_date: Option<crate::social_planner::GmbEventEnd>,
+
     /// Address of an offer's terms.
     #[serde(
         rename = "termsConditions",
@@ -6381,12 +6762,15 @@ pub struct GmbPostDetails {
         skip_serializing_if = "Option::is_none"
     )]
     pub terms_conditions: Option<String>,
+
     /// Address the call-to-action button opens (not needed for `none` and `call`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
-    /// `couponCode`
+
+    /// `couponCode`: a string. Example: `SAVE50`.
     #[serde(rename = "couponCode", default, skip_serializing_if = "Option::is_none")]
     pub coupon_code: Option<String>,
+
     /// Where an offer is redeemed online.
     #[serde(
         rename = "redeemOnlineUrl",
@@ -6394,12 +6778,14 @@ pub struct GmbPostDetails {
         skip_serializing_if = "Option::is_none"
     )]
     pub redeem_online_url: Option<String>,
-    /// `actionType`
+
+    /// `actionType`: a [`GmbActionType`](crate::social_planner::GmbActionType).
     #[serde(rename = "actionType", default, skip_serializing_if = "Option::is_none")]
     pub action_type: Option<crate::social_planner::GmbActionType>,
 }
+
 impl GmbPostDetails {
-    ///A value with the required fields (`gmbEventType`).
+    /// A value with the required fields (`gmbEventType`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(gmb_event_type: impl Into<GmbEventType>) -> Self {
         Self {
@@ -6415,22 +6801,26 @@ impl GmbPostDetails {
             action_type: None,
         }
     }
-    ///Sets `gmbEventType`.
+
+    /// Sets `gmbEventType`.
     pub fn gmb_event_type(mut self, value: impl Into<GmbEventType>) -> Self {
         self.gmb_event_type = Some(value.into());
         self
     }
-    ///Sets `title`.
+
+    /// Sets `title`.
     pub fn title(mut self, value: impl Into<String>) -> Self {
         self.title = Some(value.into());
         self
     }
-    ///Sets `offerTitle`.
+
+    /// Sets `offerTitle`.
     pub fn offer_title(mut self, value: impl Into<String>) -> Self {
         self.offer_title = Some(value.into());
         self
     }
-    ///Sets `startDate`.
+
+    /// Sets `startDate`.
     pub fn start_date(
         mut self,
         value: impl Into<crate::social_planner::GmbEventStart>,
@@ -6438,7 +6828,8 @@ impl GmbPostDetails {
         self.start_date = Some(value.into());
         self
     }
-    ///Sets `endDate`.
+
+    /// Sets `endDate`.
     pub fn end_date(
         mut self,
         value: impl Into<crate::social_planner::GmbEventEnd>,
@@ -6446,27 +6837,32 @@ impl GmbPostDetails {
         self.end_date = Some(value.into());
         self
     }
-    ///Sets `termsConditions`.
+
+    /// Sets `termsConditions`.
     pub fn terms_conditions(mut self, value: impl Into<String>) -> Self {
         self.terms_conditions = Some(value.into());
         self
     }
-    ///Sets `url`.
+
+    /// Sets `url`.
     pub fn url(mut self, value: impl Into<String>) -> Self {
         self.url = Some(value.into());
         self
     }
-    ///Sets `couponCode`.
+
+    /// Sets `couponCode`.
     pub fn coupon_code(mut self, value: impl Into<String>) -> Self {
         self.coupon_code = Some(value.into());
         self
     }
-    ///Sets `redeemOnlineUrl`.
+
+    /// Sets `redeemOnlineUrl`.
     pub fn redeem_online_url(mut self, value: impl Into<String>) -> Self {
         self.redeem_online_url = Some(value.into());
         self
     }
-    ///Sets `actionType`.
+
+    /// Sets `actionType`.
     pub fn action_type(
         mut self,
         value: impl Into<crate::social_planner::GmbActionType>,
@@ -6475,19 +6871,23 @@ impl GmbPostDetails {
         self
     }
 }
+
 /// Instagram-only settings of a post.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct InstagramPostDetails {
-    /// `type`
+    /// `type`: a [`SocialPostType`](crate::social_planner::SocialPostType).
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<crate::social_planner::SocialPostType>,
+
     /// Per account id, the Instagram user names invited to collaborate (posts and reels only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub collaborators: Option<std::collections::BTreeMap<String, Vec<String>>>,
+
     /// For a reel, whether it also shows on the profile grid.
     #[serde(rename = "showOnFeed", default, skip_serializing_if = "Option::is_none")]
     pub show_on_feed: Option<bool>,
+
     /// For a story, send it as a push notification for manual posting.
     #[serde(
         rename = "publishViaPushNotification",
@@ -6495,12 +6895,14 @@ pub struct InstagramPostDetails {
         skip_serializing_if = "Option::is_none"
     )]
     pub publish_via_push_notification: Option<bool>,
+
     /// Guidance for whoever posts a story manually.
     #[serde(rename = "publisherNote", default, skip_serializing_if = "Option::is_none")]
     pub publisher_note: Option<String>,
 }
+
 impl InstagramPostDetails {
-    ///A value with the required fields (`type`).
+    /// A value with the required fields (`type`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(type_: impl Into<crate::social_planner::SocialPostType>) -> Self {
         Self {
@@ -6511,7 +6913,8 @@ impl InstagramPostDetails {
             publisher_note: None,
         }
     }
-    ///Sets `type`.
+
+    /// Sets `type`.
     pub fn type_(
         mut self,
         value: impl Into<crate::social_planner::SocialPostType>,
@@ -6519,7 +6922,8 @@ impl InstagramPostDetails {
         self.type_ = Some(value.into());
         self
     }
-    ///Sets `collaborators`.
+
+    /// Sets `collaborators`.
     pub fn collaborators(
         mut self,
         value: impl Into<std::collections::BTreeMap<String, Vec<String>>>,
@@ -6527,38 +6931,45 @@ impl InstagramPostDetails {
         self.collaborators = Some(value.into());
         self
     }
-    ///Sets `showOnFeed`.
+
+    /// Sets `showOnFeed`.
     pub fn show_on_feed(mut self, value: impl Into<bool>) -> Self {
         self.show_on_feed = Some(value.into());
         self
     }
-    ///Sets `publishViaPushNotification`.
+
+    /// Sets `publishViaPushNotification`.
     pub fn publish_via_push_notification(mut self, value: impl Into<bool>) -> Self {
         self.publish_via_push_notification = Some(value.into());
         self
     }
-    ///Sets `publisherNote`.
+
+    /// Sets `publisherNote`.
     pub fn publisher_note(mut self, value: impl Into<String>) -> Self {
         self.publisher_note = Some(value.into());
         self
     }
 }
+
 /// A LinkedIn poll; it cannot be edited once published.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct LinkedinPoll {
-    /// `question`
+    /// `question`: a string. Example: `What is your favorite color?`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub question: Option<String>,
+
     /// Two to four answers, each distinct.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub options: Option<Vec<LinkedinPollOption>>,
-    /// `settings`
+
+    /// `settings`: a [`LinkedinPollSettings`](crate::v3::social_planner::LinkedinPollSettings).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub settings: Option<LinkedinPollSettings>,
 }
+
 impl LinkedinPoll {
-    ///A value with the required fields (`question`, `options`, `settings`).
+    /// A value with the required fields (`question`, `options`, `settings`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         question: impl Into<String>,
@@ -6571,37 +6982,46 @@ impl LinkedinPoll {
             settings: Some(settings.into()),
         }
     }
-    ///Sets `question`.
+
+    /// Sets `question`.
     pub fn question(mut self, value: impl Into<String>) -> Self {
         self.question = Some(value.into());
         self
     }
-    ///Sets `options`.
+
+    /// Sets `options`.
     pub fn options(mut self, value: impl Into<Vec<LinkedinPollOption>>) -> Self {
         self.options = Some(value.into());
         self
     }
-    ///Sets `settings`.
+
+    /// Sets `settings`.
     pub fn settings(mut self, value: impl Into<LinkedinPollSettings>) -> Self {
         self.settings = Some(value.into());
         self
     }
 }
+
 /// How long a LinkedIn poll takes votes.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum LinkedinPollDuration {
-    ///`ONE_DAY`
+    /// `ONE_DAY`
     OneDay,
-    ///`THREE_DAYS`
+
+    /// `THREE_DAYS`
     ThreeDays,
-    ///`SEVEN_DAYS`
+
+    /// `SEVEN_DAYS`
     SevenDays,
-    ///`FOURTEEN_DAYS`
+
+    /// `FOURTEEN_DAYS`
     FourteenDays,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 impl LinkedinPollDuration {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -6614,6 +7034,7 @@ impl LinkedinPollDuration {
         }
     }
 }
+
 impl From<&str> for LinkedinPollDuration {
     fn from(value: &str) -> Self {
         match value {
@@ -6626,48 +7047,55 @@ impl From<&str> for LinkedinPollDuration {
     }
 }
 crate::runtime::enums::string_enum!(LinkedinPollDuration);
+
 /// The `LinkedinPollOption` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct LinkedinPollOption {
-    /// `text`
+    /// `text`: a string. Example: `Red`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
 }
+
 impl LinkedinPollOption {
-    ///A value with the required fields (`text`).
+    /// A value with the required fields (`text`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(text: impl Into<String>) -> Self {
         Self { text: Some(text.into()) }
     }
-    ///Sets `text`.
+
+    /// Sets `text`.
     pub fn text(mut self, value: impl Into<String>) -> Self {
         self.text = Some(value.into());
         self
     }
 }
+
 /// The `LinkedinPollSettings` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct LinkedinPollSettings {
-    /// `duration`
+    /// `duration`: a [`LinkedinPollDuration`](crate::v3::social_planner::LinkedinPollDuration).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duration: Option<LinkedinPollDuration>,
 }
+
 impl LinkedinPollSettings {
-    ///A value with the required fields (`duration`).
+    /// A value with the required fields (`duration`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(duration: impl Into<LinkedinPollDuration>) -> Self {
         Self {
             duration: Some(duration.into()),
         }
     }
-    ///Sets `duration`.
+
+    /// Sets `duration`.
     pub fn duration(mut self, value: impl Into<LinkedinPollDuration>) -> Self {
         self.duration = Some(value.into());
         self
     }
 }
+
 /// LinkedIn-only settings of a post.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6675,15 +7103,18 @@ pub struct LinkedinPostDetails {
     /// Name of the PDF document the images are posted as (at most 100 characters).
     #[serde(rename = "pdfTitle", default, skip_serializing_if = "Option::is_none")]
     pub pdf_title: Option<String>,
+
     /// True to post the images as one PDF carousel.
     #[serde(rename = "postAsPdf", default, skip_serializing_if = "Option::is_none")]
     pub post_as_pdf: Option<bool>,
-    /// `poll`
+
+    /// `poll`: a [`LinkedinPoll`](crate::v3::social_planner::LinkedinPoll).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub poll: Option<LinkedinPoll>,
 }
+
 impl LinkedinPostDetails {
-    ///A value with the required fields (`pdfTitle`, `postAsPdf`).
+    /// A value with the required fields (`pdfTitle`, `postAsPdf`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(pdf_title: impl Into<String>, post_as_pdf: impl Into<bool>) -> Self {
         Self {
@@ -6692,22 +7123,26 @@ impl LinkedinPostDetails {
             poll: None,
         }
     }
-    ///Sets `pdfTitle`.
+
+    /// Sets `pdfTitle`.
     pub fn pdf_title(mut self, value: impl Into<String>) -> Self {
         self.pdf_title = Some(value.into());
         self
     }
-    ///Sets `postAsPdf`.
+
+    /// Sets `postAsPdf`.
     pub fn post_as_pdf(mut self, value: impl Into<bool>) -> Self {
         self.post_as_pdf = Some(value.into());
         self
     }
-    ///Sets `poll`.
+
+    /// Sets `poll`.
     pub fn poll(mut self, value: impl Into<LinkedinPoll>) -> Self {
         self.poll = Some(value.into());
         self
     }
 }
+
 /// The `ListSocialCommentsRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6715,30 +7150,38 @@ pub struct ListSocialCommentsRequest {
     /// Start of the publication window (ISO 8601); give toDate with it.
     #[serde(rename = "fromDate", default, skip_serializing_if = "Option::is_none")]
     pub from_date: Option<String>,
+
     /// End of the publication window (ISO 8601); give fromDate with it.
     #[serde(rename = "toDate", default, skip_serializing_if = "Option::is_none")]
     pub to_date: Option<String>,
+
     /// The connected accounts (their ids at the network) to list comments of.
     #[serde(rename = "originIds")]
     pub origin_ids: Vec<String>,
-    /// `sortBy`
+
+    /// `sortBy`: a [`ListSocialCommentsRequestSortBy`](crate::v3::social_planner::ListSocialCommentsRequestSortBy), one of `top`, `latest`.
     #[serde(rename = "sortBy", default, skip_serializing_if = "Option::is_none")]
     pub sort_by: Option<ListSocialCommentsRequestSortBy>,
+
     /// Matches comment text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub search: Option<String>,
+
     /// Number of comments to skip.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub skip: Option<i64>,
+
     /// Page size.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
+
     /// HighLevel's id of a post (its comments) or of a comment (its replies); without it, the top-level comments of the accounts.
     #[serde(rename = "parentId", default, skip_serializing_if = "Option::is_none")]
     pub parent_id: Option<String>,
 }
+
 impl ListSocialCommentsRequest {
-    ///A value with the required fields (`originIds`).
+    /// A value with the required fields (`originIds`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(origin_ids: impl Into<Vec<String>>) -> Self {
         Self {
@@ -6752,53 +7195,64 @@ impl ListSocialCommentsRequest {
             parent_id: None,
         }
     }
-    ///Sets `fromDate`.
+
+    /// Sets `fromDate`.
     pub fn from_date(mut self, value: impl Into<String>) -> Self {
         self.from_date = Some(value.into());
         self
     }
-    ///Sets `toDate`.
+
+    /// Sets `toDate`.
     pub fn to_date(mut self, value: impl Into<String>) -> Self {
         self.to_date = Some(value.into());
         self
     }
-    ///Sets `sortBy`.
+
+    /// Sets `sortBy`.
     pub fn sort_by(mut self, value: impl Into<ListSocialCommentsRequestSortBy>) -> Self {
         self.sort_by = Some(value.into());
         self
     }
-    ///Sets `search`.
+
+    /// Sets `search`.
     pub fn search(mut self, value: impl Into<String>) -> Self {
         self.search = Some(value.into());
         self
     }
-    ///Sets `skip`.
+
+    /// Sets `skip`.
     pub fn skip(mut self, value: impl Into<i64>) -> Self {
         self.skip = Some(value.into());
         self
     }
-    ///Sets `limit`.
+
+    /// Sets `limit`.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
-    ///Sets `parentId`.
+
+    /// Sets `parentId`.
     pub fn parent_id(mut self, value: impl Into<String>) -> Self {
         self.parent_id = Some(value.into());
         self
     }
 }
+
 /// Values of `ListSocialCommentsRequestSortBy`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ListSocialCommentsRequestSortBy {
-    ///`top`
+    /// `top`
     Top,
-    ///`latest`
+
+    /// `latest`
     Latest,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 impl ListSocialCommentsRequestSortBy {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -6809,6 +7263,7 @@ impl ListSocialCommentsRequestSortBy {
         }
     }
 }
+
 impl From<&str> for ListSocialCommentsRequestSortBy {
     fn from(value: &str) -> Self {
         match value {
@@ -6819,6 +7274,7 @@ impl From<&str> for ListSocialCommentsRequestSortBy {
     }
 }
 crate::runtime::enums::string_enum!(ListSocialCommentsRequestSortBy);
+
 /// The `ListSocialCommentsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6826,27 +7282,33 @@ pub struct ListSocialCommentsResponse {
     /// True when the call succeeded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
+
     /// The HTTP status, repeated in the body.
     #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
     pub status_code: Option<i64>,
+
     /// A short outcome message.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// `results`
+
+    /// `results`: a [`ListSocialCommentsResponseResults`](crate::v3::social_planner::ListSocialCommentsResponseResults).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub results: Option<ListSocialCommentsResponseResults>,
 }
+
 /// The `ListSocialCommentsResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListSocialCommentsResponseResults {
-    /// `comments`
+    /// `comments`: a list of [`SocialComment`](crate::v3::social_planner::SocialComment) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comments: Option<Vec<SocialComment>>,
-    /// `meta`
+
+    /// `meta`: a [`ListSocialCommentsResponseResultsMeta`](crate::v3::social_planner::ListSocialCommentsResponseResultsMeta).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meta: Option<ListSocialCommentsResponseResultsMeta>,
 }
+
 /// The `ListSocialCommentsResponseResultsMeta` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6854,19 +7316,24 @@ pub struct ListSocialCommentsResponseResultsMeta {
     /// Number of matching comments.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
+
     /// Number of those not read.
     #[serde(rename = "totalUnread", default, skip_serializing_if = "Option::is_none")]
     pub total_unread: Option<i64>,
-    /// `skip`
+
+    /// `skip`: a whole number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub skip: Option<i64>,
-    /// `limit`
+
+    /// `limit`: a whole number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
-    /// `hasMore`
+
+    /// `hasMore`: `true` or `false`.
     #[serde(rename = "hasMore", default, skip_serializing_if = "Option::is_none")]
     pub has_more: Option<bool>,
 }
+
 /// The `ListSocialCsvImportsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6874,27 +7341,33 @@ pub struct ListSocialCsvImportsResponse {
     /// True when the call succeeded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
+
     /// The HTTP status, repeated in the body.
     #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
     pub status_code: Option<i64>,
+
     /// A short outcome message.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// `results`
+
+    /// `results`: a [`ListSocialCsvImportsResponseResults`](crate::v3::social_planner::ListSocialCsvImportsResponseResults).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub results: Option<ListSocialCsvImportsResponseResults>,
 }
+
 /// The `ListSocialCsvImportsResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListSocialCsvImportsResponseResults {
-    /// `csvs`
+    /// `csvs`: a list of [`SocialCsvImport`](crate::v3::social_planner::SocialCsvImport) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub csvs: Option<Vec<SocialCsvImport>>,
+
     /// Number of imports.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
 }
+
 /// The `ListSocialPostsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -6902,83 +7375,102 @@ pub struct ListSocialPostsResponse {
     /// True when the call succeeded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
+
     /// The HTTP status, repeated in the body.
     #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
     pub status_code: Option<i64>,
+
     /// A short outcome message.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// `results`
+
+    /// `results`: a [`ListSocialPostsResponseResults`](crate::v3::social_planner::ListSocialPostsResponseResults).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub results: Option<ListSocialPostsResponseResults>,
 }
+
 /// The `ListSocialPostsResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListSocialPostsResponseResults {
-    /// `posts`
+    /// `posts`: a list of [`SocialPost`](crate::v3::social_planner::SocialPost) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub posts: Option<Vec<SocialPost>>,
+
     /// Number of posts matching the filters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
 }
+
 /// The `ListSocialQueueCategoriesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListSocialQueueCategoriesResponse {
-    /// `success`
+    /// `success`: `true` or `false`. Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
+
     /// The HTTP status, repeated in the body.
     #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
     pub status_code: Option<i64>,
-    /// `traceId`
+
+    /// `traceId`: a string.
     #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
     pub trace_id: Option<String>,
-    /// `results`
+
+    /// `results`: a [`ListSocialQueueCategoriesResponseResults`](crate::v3::social_planner::ListSocialQueueCategoriesResponseResults).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub results: Option<ListSocialQueueCategoriesResponseResults>,
 }
+
 /// The `ListSocialQueueCategoriesResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListSocialQueueCategoriesResponseResults {
-    /// `message`
+    /// `message`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// `categories`
+
+    /// `categories`: a list of [`SocialQueueCategory`](crate::v3::social_planner::SocialQueueCategory) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub categories: Option<Vec<SocialQueueCategory>>,
-    /// `meta`
+
+    /// `meta`: a [`SocialQueueListMeta`](crate::v3::social_planner::SocialQueueListMeta).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meta: Option<SocialQueueListMeta>,
 }
+
 /// The `ListSocialQueueItemsRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListSocialQueueItemsRequest {
-    /// `locationId`
+    /// `locationId`: a string. Example: `609e126a1c4ae1001291e1b5`.
     #[serde(rename = "locationId")]
     pub location_id: String,
+
     /// An edit session, to list its staged items instead of the live ones.
     #[serde(rename = "sessionId", default, skip_serializing_if = "Option::is_none")]
     pub session_id: Option<String>,
+
     /// Number of items to skip; ignored with itemId.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub skip: Option<i64>,
+
     /// Page size.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
+
     /// True for only the items with errors.
     #[serde(rename = "errorFilter", default, skip_serializing_if = "Option::is_none")]
     pub error_filter: Option<bool>,
+
     /// An item to centre the page on.
     #[serde(rename = "itemId", default, skip_serializing_if = "Option::is_none")]
     pub item_id: Option<String>,
 }
+
 impl ListSocialQueueItemsRequest {
-    ///A value with the required fields (`locationId`).
+    /// A value with the required fields (`locationId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(location_id: impl Into<String>) -> Self {
         Self {
@@ -6990,82 +7482,99 @@ impl ListSocialQueueItemsRequest {
             item_id: None,
         }
     }
-    ///Sets `sessionId`.
+
+    /// Sets `sessionId`.
     pub fn session_id(mut self, value: impl Into<String>) -> Self {
         self.session_id = Some(value.into());
         self
     }
-    ///Sets `skip`.
+
+    /// Sets `skip`.
     pub fn skip(mut self, value: impl Into<i64>) -> Self {
         self.skip = Some(value.into());
         self
     }
-    ///Sets `limit`.
+
+    /// Sets `limit`.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
-    ///Sets `errorFilter`.
+
+    /// Sets `errorFilter`.
     pub fn error_filter(mut self, value: impl Into<bool>) -> Self {
         self.error_filter = Some(value.into());
         self
     }
-    ///Sets `itemId`.
+
+    /// Sets `itemId`.
     pub fn item_id(mut self, value: impl Into<String>) -> Self {
         self.item_id = Some(value.into());
         self
     }
 }
+
 /// The `ListSocialQueueItemsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListSocialQueueItemsResponse {
-    /// `success`
+    /// `success`: `true` or `false`. Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
+
     /// The HTTP status, repeated in the body.
     #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
     pub status_code: Option<i64>,
-    /// `traceId`
+
+    /// `traceId`: a string.
     #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
     pub trace_id: Option<String>,
-    /// `results`
+
+    /// `results`: a [`ListSocialQueueItemsResponseResults`](crate::v3::social_planner::ListSocialQueueItemsResponseResults).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub results: Option<ListSocialQueueItemsResponseResults>,
 }
+
 /// The `ListSocialQueueItemsResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListSocialQueueItemsResponseResults {
-    /// `message`
+    /// `message`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// `items`
+
+    /// `items`: a list of [`SocialQueueItem`](crate::v3::social_planner::SocialQueueItem) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub items: Option<Vec<SocialQueueItem>>,
-    /// `meta`
+
+    /// `meta`: a [`SocialQueueListMeta`](crate::v3::social_planner::SocialQueueListMeta).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meta: Option<SocialQueueListMeta>,
 }
+
 /// The `ListSocialQueueSlotsRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListSocialQueueSlotsRequest {
-    /// `locationId`
+    /// `locationId`: a string. Example: `609e126a1c4ae1001291e1b5`.
     #[serde(rename = "locationId")]
     pub location_id: String,
+
     /// An edit session, for the slots of its staged items; the live items when absent.
     #[serde(rename = "sessionId", default, skip_serializing_if = "Option::is_none")]
     pub session_id: Option<String>,
+
     /// Number of items to skip.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub skip: Option<i64>,
+
     /// Page size.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
 }
+
 impl ListSocialQueueSlotsRequest {
-    ///A value with the required fields (`locationId`).
+    /// A value with the required fields (`locationId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(location_id: impl Into<String>) -> Self {
         Self {
@@ -7075,78 +7584,95 @@ impl ListSocialQueueSlotsRequest {
             limit: None,
         }
     }
-    ///Sets `sessionId`.
+
+    /// Sets `sessionId`.
     pub fn session_id(mut self, value: impl Into<String>) -> Self {
         self.session_id = Some(value.into());
         self
     }
-    ///Sets `skip`.
+
+    /// Sets `skip`.
     pub fn skip(mut self, value: impl Into<i64>) -> Self {
         self.skip = Some(value.into());
         self
     }
-    ///Sets `limit`.
+
+    /// Sets `limit`.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
 }
+
 /// The `ListSocialQueueSlotsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListSocialQueueSlotsResponse {
-    /// `success`
+    /// `success`: `true` or `false`. Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
+
     /// The HTTP status, repeated in the body.
     #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
     pub status_code: Option<i64>,
-    /// `traceId`
+
+    /// `traceId`: a string.
     #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
     pub trace_id: Option<String>,
-    /// `results`
+
+    /// `results`: a [`ListSocialQueueSlotsResponseResults`](crate::v3::social_planner::ListSocialQueueSlotsResponseResults).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub results: Option<ListSocialQueueSlotsResponseResults>,
 }
+
 /// The `ListSocialQueueSlotsResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListSocialQueueSlotsResponseResults {
-    /// `message`
+    /// `message`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// `slots`
+
+    /// `slots`: a list of [`SocialQueueSlot`](crate::v3::social_planner::SocialQueueSlot) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub slots: Option<Vec<SocialQueueSlot>>,
+
     /// Number of items in the queue.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
-    /// `skip`
+
+    /// `skip`: a whole number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub skip: Option<i64>,
-    /// `limit`
+
+    /// `limit`: a whole number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
-    /// `timezone`
+
+    /// `timezone`: a string. Example: `America/New_York`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
 }
+
 /// The `ListSocialQueuesRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListSocialQueuesRequest {
-    /// `locationId`
+    /// `locationId`: a string. Example: `609e126a1c4ae1001291e1b5`.
     #[serde(rename = "locationId")]
     pub location_id: String,
+
     /// Number of queues to skip.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub skip: Option<i64>,
+
     /// Page size.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
 }
+
 impl ListSocialQueuesRequest {
-    ///A value with the required fields (`locationId`).
+    /// A value with the required fields (`locationId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(location_id: impl Into<String>) -> Self {
         Self {
@@ -7155,61 +7681,73 @@ impl ListSocialQueuesRequest {
             limit: None,
         }
     }
-    ///Sets `skip`.
+
+    /// Sets `skip`.
     pub fn skip(mut self, value: impl Into<i64>) -> Self {
         self.skip = Some(value.into());
         self
     }
-    ///Sets `limit`.
+
+    /// Sets `limit`.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
 }
+
 /// The `ListSocialQueuesResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListSocialQueuesResponse {
-    /// `success`
+    /// `success`: `true` or `false`. Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
+
     /// The HTTP status, repeated in the body.
     #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
     pub status_code: Option<i64>,
-    /// `traceId`
+
+    /// `traceId`: a string.
     #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
     pub trace_id: Option<String>,
-    /// `results`
+
+    /// `results`: a [`ListSocialQueuesResponseResults`](crate::v3::social_planner::ListSocialQueuesResponseResults).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub results: Option<ListSocialQueuesResponseResults>,
 }
+
 /// The `ListSocialQueuesResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ListSocialQueuesResponseResults {
-    /// `message`
+    /// `message`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// `queues`
+
+    /// `queues`: a list of [`SocialQueueWithCategory`](crate::v3::social_planner::SocialQueueWithCategory) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub queues: Option<Vec<SocialQueueWithCategory>>,
-    /// `meta`
+
+    /// `meta`: a [`SocialQueueListMeta`](crate::v3::social_planner::SocialQueueListMeta).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meta: Option<SocialQueueListMeta>,
 }
+
 /// The boards of one connected Pinterest account a pin goes to; each board gets its own post.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct PinterestBoardSelection {
-    /// `accountId`
+    /// `accountId`: a string. Example: `6887d6de1d8175813d50dab8`.
     #[serde(rename = "accountId", default, skip_serializing_if = "Option::is_none")]
     pub account_id: Option<String>,
-    /// `boards`
+
+    /// `boards`: a list of strings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub boards: Option<Vec<String>>,
 }
+
 impl PinterestBoardSelection {
-    ///A value with the required fields (`accountId`, `boards`).
+    /// A value with the required fields (`accountId`, `boards`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(account_id: impl Into<String>, boards: impl Into<Vec<String>>) -> Self {
         Self {
@@ -7217,17 +7755,20 @@ impl PinterestBoardSelection {
             boards: Some(boards.into()),
         }
     }
-    ///Sets `accountId`.
+
+    /// Sets `accountId`.
     pub fn account_id(mut self, value: impl Into<String>) -> Self {
         self.account_id = Some(value.into());
         self
     }
-    ///Sets `boards`.
+
+    /// Sets `boards`.
     pub fn boards(mut self, value: impl Into<Vec<String>>) -> Self {
         self.boards = Some(value.into());
         self
     }
 }
+
 /// Pinterest-only settings of a post.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -7235,12 +7776,15 @@ pub struct PinterestPostDetails {
     /// Pin title (at most 100 characters).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
+
     /// Where the pin leads (at most 2048 characters).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub link: Option<String>,
+
     /// Board per account OAuth id; replaced by pinterestBoards.
     #[serde(rename = "boardIds", default, skip_serializing_if = "Option::is_none")]
     pub board_ids: Option<std::collections::BTreeMap<String, String>>,
+
     /// Boards per account; wins over boardIds.
     #[serde(
         rename = "pinterestBoards",
@@ -7248,12 +7792,14 @@ pub struct PinterestPostDetails {
         skip_serializing_if = "Option::is_none"
     )]
     pub pinterest_boards: Option<Vec<PinterestBoardSelection>>,
+
     /// Shortened links of the post, made by HighLevel.
     #[serde(rename = "shortenedLinks", default, skip_serializing_if = "Option::is_none")]
     pub shortened_links: Option<Vec<String>>,
 }
+
 impl PinterestPostDetails {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -7264,17 +7810,20 @@ impl PinterestPostDetails {
             shortened_links: None,
         }
     }
-    ///Sets `title`.
+
+    /// Sets `title`.
     pub fn title(mut self, value: impl Into<String>) -> Self {
         self.title = Some(value.into());
         self
     }
-    ///Sets `link`.
+
+    /// Sets `link`.
     pub fn link(mut self, value: impl Into<String>) -> Self {
         self.link = Some(value.into());
         self
     }
-    ///Sets `boardIds`.
+
+    /// Sets `boardIds`.
     pub fn board_ids(
         mut self,
         value: impl Into<std::collections::BTreeMap<String, String>>,
@@ -7282,7 +7831,8 @@ impl PinterestPostDetails {
         self.board_ids = Some(value.into());
         self
     }
-    ///Sets `pinterestBoards`.
+
+    /// Sets `pinterestBoards`.
     pub fn pinterest_boards(
         mut self,
         value: impl Into<Vec<PinterestBoardSelection>>,
@@ -7290,26 +7840,31 @@ impl PinterestPostDetails {
         self.pinterest_boards = Some(value.into());
         self
     }
-    ///Sets `shortenedLinks`.
+
+    /// Sets `shortenedLinks`.
     pub fn shortened_links(mut self, value: impl Into<Vec<String>>) -> Self {
         self.shortened_links = Some(value.into());
         self
     }
 }
+
 /// Engagement totals of a published post, synced later for Facebook, Instagram, LinkedIn and YouTube.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct PostInsights {
-    /// `like`
+    /// `like`: a whole number. Example: `12`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub like: Option<i64>,
-    /// `share`
+
+    /// `share`: a whole number. Example: `3`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub share: Option<i64>,
-    /// `comment`
+
+    /// `comment`: a whole number. Example: `5`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<i64>,
 }
+
 /// Open Graph preview of a link in a post; v3 adds its title and description.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -7317,18 +7872,22 @@ pub struct PostLinkPreview {
     /// Image of the link preview.
     #[serde(rename = "metaImage", default, skip_serializing_if = "Option::is_none")]
     pub meta_image: Option<String>,
+
     /// Address the preview points to.
     #[serde(rename = "metaLink", default, skip_serializing_if = "Option::is_none")]
     pub meta_link: Option<String>,
+
     /// Title shown in the preview, instead of the page's own.
     #[serde(rename = "ogTitle", default, skip_serializing_if = "Option::is_none")]
     pub og_title: Option<String>,
+
     /// Description shown in the preview, instead of the page's own.
     #[serde(rename = "ogDescription", default, skip_serializing_if = "Option::is_none")]
     pub og_description: Option<String>,
 }
+
 impl PostLinkPreview {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -7338,40 +7897,47 @@ impl PostLinkPreview {
             og_description: None,
         }
     }
-    ///Sets `metaImage`.
+
+    /// Sets `metaImage`.
     pub fn meta_image(mut self, value: impl Into<String>) -> Self {
         self.meta_image = Some(value.into());
         self
     }
-    ///Sets `metaLink`.
+
+    /// Sets `metaLink`.
     pub fn meta_link(mut self, value: impl Into<String>) -> Self {
         self.meta_link = Some(value.into());
         self
     }
-    ///Sets `ogTitle`.
+
+    /// Sets `ogTitle`.
     pub fn og_title(mut self, value: impl Into<String>) -> Self {
         self.og_title = Some(value.into());
         self
     }
-    ///Sets `ogDescription`.
+
+    /// Sets `ogDescription`.
     pub fn og_description(mut self, value: impl Into<String>) -> Self {
         self.og_description = Some(value.into());
         self
     }
 }
+
 /// The `ResetSocialQueueItemRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ResetSocialQueueItemRequest {
-    /// `locationId`
+    /// `locationId`: a string. Example: `609e126a1c4ae1001291e1b5`.
     #[serde(rename = "locationId")]
     pub location_id: String,
+
     /// The edit session the reset is staged in.
     #[serde(rename = "sessionId", default, skip_serializing_if = "Option::is_none")]
     pub session_id: Option<String>,
 }
+
 impl ResetSocialQueueItemRequest {
-    ///A value with the required fields (`locationId`).
+    /// A value with the required fields (`locationId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(location_id: impl Into<String>) -> Self {
         Self {
@@ -7379,40 +7945,48 @@ impl ResetSocialQueueItemRequest {
             session_id: None,
         }
     }
-    ///Sets `sessionId`.
+
+    /// Sets `sessionId`.
     pub fn session_id(mut self, value: impl Into<String>) -> Self {
         self.session_id = Some(value.into());
         self
     }
 }
+
 /// The `ResetSocialQueueItemResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ResetSocialQueueItemResponse {
-    /// `success`
+    /// `success`: `true` or `false`. Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
+
     /// The HTTP status, repeated in the body.
     #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
     pub status_code: Option<i64>,
-    /// `traceId`
+
+    /// `traceId`: a string.
     #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
     pub trace_id: Option<String>,
-    /// `results`
+
+    /// `results`: a [`ResetSocialQueueItemResponseResults`](crate::v3::social_planner::ResetSocialQueueItemResponseResults).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub results: Option<ResetSocialQueueItemResponseResults>,
 }
+
 /// The `ResetSocialQueueItemResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ResetSocialQueueItemResponseResults {
-    /// `message`
+    /// `message`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// `queueItem`
+
+    /// `queueItem`: a [`SocialQueueItem`](crate::v3::social_planner::SocialQueueItem).
     #[serde(rename = "queueItem", default, skip_serializing_if = "Option::is_none")]
     pub queue_item: Option<SocialQueueItem>,
 }
+
 /// The accounts an uploaded file's posts go to; v3 requires the user and takes the file's layout.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -7420,27 +7994,34 @@ pub struct SetSocialCsvAccountsRequest {
     /// Accounts the imported posts go to.
     #[serde(rename = "accountIds")]
     pub account_ids: Vec<String>,
+
     /// As returned by uploadSocialCsv.
     #[serde(rename = "filePath")]
     pub file_path: String,
+
     /// As returned by uploadSocialCsv.
     #[serde(rename = "rowsCount")]
     pub rows_count: i64,
+
     /// As returned by uploadSocialCsv.
     #[serde(rename = "fileName")]
     pub file_name: String,
+
     /// User id of the approver, if approval is needed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub approver: Option<String>,
-    /// `userId`
+
+    /// `userId`: a string.
     #[serde(rename = "userId")]
     pub user_id: String,
-    /// `csvFileType`
+
+    /// `csvFileType`: a [`SocialCsvFileType`](crate::v3::social_planner::SocialCsvFileType).
     #[serde(rename = "csvFileType", default, skip_serializing_if = "Option::is_none")]
     pub csv_file_type: Option<SocialCsvFileType>,
 }
+
 impl SetSocialCsvAccountsRequest {
-    ///A value with the required fields (`accountIds`, `filePath`, `rowsCount`, `fileName`, `userId`).
+    /// A value with the required fields (`accountIds`, `filePath`, `rowsCount`, `fileName`, `userId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         account_ids: impl Into<Vec<String>>,
@@ -7459,17 +8040,20 @@ impl SetSocialCsvAccountsRequest {
             csv_file_type: None,
         }
     }
-    ///Sets `approver`.
+
+    /// Sets `approver`.
     pub fn approver(mut self, value: impl Into<String>) -> Self {
         self.approver = Some(value.into());
         self
     }
-    ///Sets `csvFileType`.
+
+    /// Sets `csvFileType`.
     pub fn csv_file_type(mut self, value: impl Into<SocialCsvFileType>) -> Self {
         self.csv_file_type = Some(value.into());
         self
     }
 }
+
 /// The `SetSocialCsvAccountsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -7477,16 +8061,20 @@ pub struct SetSocialCsvAccountsResponse {
     /// True when the call succeeded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
+
     /// The HTTP status, repeated in the body.
     #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
     pub status_code: Option<i64>,
+
     /// A short outcome message.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// `results`
+
+    /// `results`: a [`SetSocialCsvAccountsResponseResults`](crate::v3::social_planner::SetSocialCsvAccountsResponseResults).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub results: Option<SetSocialCsvAccountsResponseResults>,
 }
+
 /// The `SetSocialCsvAccountsResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -7495,6 +8083,7 @@ pub struct SetSocialCsvAccountsResponseResults {
     #[serde(rename = "csvId", default, skip_serializing_if = "Option::is_none")]
     pub csv_id: Option<String>,
 }
+
 /// A comment (or reply) on a published post, as synced by HighLevel.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -7502,9 +8091,11 @@ pub struct SocialComment {
     /// HighLevel's id of the comment.
     #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `platform`
+
+    /// `platform`: a string. Example: `facebook`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub platform: Option<String>,
+
     /// The network's id of the comment.
     #[serde(
         rename = "platformCommentId",
@@ -7512,6 +8103,7 @@ pub struct SocialComment {
         skip_serializing_if = "Option::is_none"
     )]
     pub platform_comment_id: Option<String>,
+
     /// The network's id of the post or comment replied to.
     #[serde(
         rename = "platformParentId",
@@ -7519,73 +8111,96 @@ pub struct SocialComment {
         skip_serializing_if = "Option::is_none"
     )]
     pub platform_parent_id: Option<String>,
+
     /// The network's id of the post.
     #[serde(rename = "platformPostId", default, skip_serializing_if = "Option::is_none")]
     pub platform_post_id: Option<String>,
+
     /// HighLevel's id of the post.
     #[serde(rename = "postId", default, skip_serializing_if = "Option::is_none")]
     pub post_id: Option<String>,
+
     /// The connected account's id at the network.
     #[serde(rename = "originId", default, skip_serializing_if = "Option::is_none")]
     pub origin_id: Option<String>,
+
     /// True for a comment on the post
     #[serde(rename = "isParentThread", default, skip_serializing_if = "Option::is_none")]
     pub is_parent_thread: Option<bool>,
+
     /// True when the record is the post itself.
     #[serde(rename = "isPost", default, skip_serializing_if = "Option::is_none")]
     pub is_post: Option<bool>,
+
     /// Text; may be absent for attachment-only comments.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
-    /// `attachments`
+
+    /// `attachments`: a list of [`SocialCommentAttachment`](crate::v3::social_planner::SocialCommentAttachment) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attachments: Option<Vec<SocialCommentAttachment>>,
-    /// `author`
+
+    /// `author`: a [`SocialCommentAuthor`](crate::v3::social_planner::SocialCommentAuthor).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub author: Option<SocialCommentAuthor>,
+
     /// Depth; 0 for the post, 1 for a comment, 2 for a reply.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub level: Option<i64>,
-    /// `likeCount`
+
+    /// `likeCount`: a whole number.
     #[serde(rename = "likeCount", default, skip_serializing_if = "Option::is_none")]
     pub like_count: Option<i64>,
-    /// `reactionCount`
+
+    /// `reactionCount`: a whole number.
     #[serde(rename = "reactionCount", default, skip_serializing_if = "Option::is_none")]
     pub reaction_count: Option<i64>,
-    /// `replyCount`
+
+    /// `replyCount`: a whole number.
     #[serde(rename = "replyCount", default, skip_serializing_if = "Option::is_none")]
     pub reply_count: Option<i64>,
-    /// `shareCount`
+
+    /// `shareCount`: a whole number.
     #[serde(rename = "shareCount", default, skip_serializing_if = "Option::is_none")]
     pub share_count: Option<i64>,
-    /// `repostCount`
+
+    /// `repostCount`: a whole number.
     #[serde(rename = "repostCount", default, skip_serializing_if = "Option::is_none")]
     pub repost_count: Option<i64>,
-    /// `quoteCount`
+
+    /// `quoteCount`: a whole number.
     #[serde(rename = "quoteCount", default, skip_serializing_if = "Option::is_none")]
     pub quote_count: Option<i64>,
+
     /// Address of the comment on the network.
     #[serde(rename = "previewLink", default, skip_serializing_if = "Option::is_none")]
     pub preview_link: Option<String>,
-    /// `isRead`
+
+    /// `isRead`: `true` or `false`.
     #[serde(rename = "isRead", default, skip_serializing_if = "Option::is_none")]
     pub is_read: Option<bool>,
-    /// `isDeleted`
+
+    /// `isDeleted`: `true` or `false`.
     #[serde(rename = "isDeleted", default, skip_serializing_if = "Option::is_none")]
     pub is_deleted: Option<bool>,
-    /// `isEdited`
+
+    /// `isEdited`: `true` or `false`.
     #[serde(rename = "isEdited", default, skip_serializing_if = "Option::is_none")]
     pub is_edited: Option<bool>,
-    /// `publishedAt`
+
+    /// `publishedAt`: a date and time (RFC 3339 string).
     #[serde(rename = "publishedAt", default, skip_serializing_if = "Option::is_none")]
     pub published_at: Option<String>,
-    /// `createdAt`
+
+    /// `createdAt`: a date and time (RFC 3339 string).
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `updatedAt`
+
+    /// `updatedAt`: a date and time (RFC 3339 string).
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
 }
+
 /// The `SocialCommentAttachment` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -7593,28 +8208,34 @@ pub struct SocialCommentAttachment {
     /// MIME type or the network's kind.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
-    /// `url`
+
+    /// `url`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
-    /// `thumbnail`
+
+    /// `thumbnail`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub thumbnail: Option<String>,
-    /// `videoUrl`
+
+    /// `videoUrl`: a string.
     #[serde(rename = "videoUrl", default, skip_serializing_if = "Option::is_none")]
     pub video_url: Option<String>,
 }
+
 /// An image to attach to a comment (Facebook only).
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SocialCommentAttachmentInput {
-    /// `url`
+    /// `url`: a string. Example: `https://example.com/image.jpg`.
     pub url: String,
-    /// `type`
+
+    /// `type`: a [`SocialCommentAttachmentInputType`](crate::v3::social_planner::SocialCommentAttachmentInputType), one of `image`.
     #[serde(rename = "type")]
     pub type_: SocialCommentAttachmentInputType,
 }
+
 impl SocialCommentAttachmentInput {
-    ///A value with the required fields (`url`, `type`).
+    /// A value with the required fields (`url`, `type`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         url: impl Into<String>,
@@ -7626,15 +8247,18 @@ impl SocialCommentAttachmentInput {
         }
     }
 }
+
 /// Values of `SocialCommentAttachmentInputType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SocialCommentAttachmentInputType {
-    ///`image`
+    /// `image`
     Image,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 impl SocialCommentAttachmentInputType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -7644,6 +8268,7 @@ impl SocialCommentAttachmentInputType {
         }
     }
 }
+
 impl From<&str> for SocialCommentAttachmentInputType {
     fn from(value: &str) -> Self {
         match value {
@@ -7653,6 +8278,7 @@ impl From<&str> for SocialCommentAttachmentInputType {
     }
 }
 crate::runtime::enums::string_enum!(SocialCommentAttachmentInputType);
+
 /// The `SocialCommentAuthor` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -7660,30 +8286,39 @@ pub struct SocialCommentAuthor {
     /// The author's id at the network.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`
+
+    /// `name`: a string. Example: `John Doe`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `profilePic`
+
+    /// `profilePic`: a string.
     #[serde(rename = "profilePic", default, skip_serializing_if = "Option::is_none")]
     pub profile_pic: Option<String>,
 }
+
 /// A network on which the planner can like comments.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SocialCommentLikePlatform {
-    ///`facebook`
+    /// `facebook`
     Facebook,
-    ///`linkedin`
+
+    /// `linkedin`
     Linkedin,
-    ///`community`
+
+    /// `community`
     Community,
-    ///`tiktok`
+
+    /// `tiktok`
     Tiktok,
-    ///`bluesky`
+
+    /// `bluesky`
     Bluesky,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 impl SocialCommentLikePlatform {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -7697,6 +8332,7 @@ impl SocialCommentLikePlatform {
         }
     }
 }
+
 impl From<&str> for SocialCommentLikePlatform {
     fn from(value: &str) -> Self {
         match value {
@@ -7710,24 +8346,30 @@ impl From<&str> for SocialCommentLikePlatform {
     }
 }
 crate::runtime::enums::string_enum!(SocialCommentLikePlatform);
+
 /// A mention in a comment's text (Facebook, LinkedIn and Community only).
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SocialCommentMention {
-    /// `name`
+    /// `name`: a string. Example: `Test`.
     pub name: String,
+
     /// Id of the mentioned account.
     pub id: String,
+
     /// Where the mention starts in the text.
     pub offset: i64,
+
     /// Length of the mention in the text.
     pub length: i64,
+
     /// Profile slug
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub slug: Option<String>,
 }
+
 impl SocialCommentMention {
-    ///A value with the required fields (`name`, `id`, `offset`, `length`).
+    /// A value with the required fields (`name`, `id`, `offset`, `length`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         name: impl Into<String>,
@@ -7743,35 +8385,46 @@ impl SocialCommentMention {
             slug: None,
         }
     }
-    ///Sets `slug`.
+
+    /// Sets `slug`.
     pub fn slug(mut self, value: impl Into<String>) -> Self {
         self.slug = Some(value.into());
         self
     }
 }
+
 /// A network whose comments the planner manages.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SocialCommentPlatform {
-    ///`facebook`
+    /// `facebook`
     Facebook,
-    ///`instagram`
+
+    /// `instagram`
     Instagram,
-    ///`linkedin`
+
+    /// `linkedin`
     Linkedin,
-    ///`community`
+
+    /// `community`
     Community,
-    ///`tiktok`
+
+    /// `tiktok`
     Tiktok,
-    ///`bluesky`
+
+    /// `bluesky`
     Bluesky,
-    ///`youtube`
+
+    /// `youtube`
     Youtube,
-    ///`threads`
+
+    /// `threads`
     Threads,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 impl SocialCommentPlatform {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -7788,6 +8441,7 @@ impl SocialCommentPlatform {
         }
     }
 }
+
 impl From<&str> for SocialCommentPlatform {
     fn from(value: &str) -> Self {
         match value {
@@ -7804,6 +8458,7 @@ impl From<&str> for SocialCommentPlatform {
     }
 }
 crate::runtime::enums::string_enum!(SocialCommentPlatform);
+
 /// The `SocialCommentResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -7811,27 +8466,34 @@ pub struct SocialCommentResponse {
     /// True when the call succeeded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
+
     /// The HTTP status, repeated in the body.
     #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
     pub status_code: Option<i64>,
+
     /// A short outcome message.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// `results`
+
+    /// `results`: a [`SocialComment`](crate::v3::social_planner::SocialComment).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub results: Option<SocialComment>,
 }
+
 /// Layout of an imported CSV file.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SocialCsvFileType {
-    ///`basic`
+    /// `basic`
     Basic,
-    ///`advance`
+
+    /// `advance`
     Advance,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 impl SocialCsvFileType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -7842,6 +8504,7 @@ impl SocialCsvFileType {
         }
     }
 }
+
 impl From<&str> for SocialCsvFileType {
     fn from(value: &str) -> Self {
         match value {
@@ -7852,52 +8515,67 @@ impl From<&str> for SocialCsvFileType {
     }
 }
 crate::runtime::enums::string_enum!(SocialCsvFileType);
+
 /// A CSV import of posts, with the v3 settings.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SocialCsvImport {
-    /// `_id`
+    /// `_id`: a string.
     #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
     pub underscore_id: Option<String>,
-    /// `locationId`
+
+    /// `locationId`: a string.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
-    /// `fileName`
+
+    /// `fileName`: a string.
     #[serde(rename = "fileName", default, skip_serializing_if = "Option::is_none")]
     pub file_name: Option<String>,
-    /// `accountIds`
+
+    /// `accountIds`: a list of strings.
     #[serde(rename = "accountIds", default, skip_serializing_if = "Option::is_none")]
     pub account_ids: Option<Vec<String>>,
-    /// `file`
+
+    /// `file`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file: Option<String>,
-    /// `status`
+
+    /// `status`: a [`SocialCsvImportStatus`](crate::social_planner::SocialCsvImportStatus).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<crate::social_planner::SocialCsvImportStatus>,
+
     /// Number of posts in the file.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
-    /// `createdBy`
+
+    /// `createdBy`: a string.
     #[serde(rename = "createdBy", default, skip_serializing_if = "Option::is_none")]
     pub created_by: Option<String>,
-    /// `traceId`
+
+    /// `traceId`: a string.
     #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
     pub trace_id: Option<String>,
-    /// `originId`
+
+    /// `originId`: a string.
     #[serde(rename = "originId", default, skip_serializing_if = "Option::is_none")]
     pub origin_id: Option<String>,
-    /// `approver`
+
+    /// `approver`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub approver: Option<String>,
-    /// `createdAt`
+
+    /// `createdAt`: a date and time (RFC 3339 string).
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
+
     /// The import's id, as listings spell it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `csvFileType`
+
+    /// `csvFileType`: a [`SocialCsvFileType`](crate::v3::social_planner::SocialCsvFileType).
     #[serde(rename = "csvFileType", default, skip_serializing_if = "Option::is_none")]
     pub csv_file_type: Option<SocialCsvFileType>,
+
     /// Whether the posts' images are optimised.
     #[serde(
         rename = "mediaOptimization",
@@ -7905,16 +8583,20 @@ pub struct SocialCsvImport {
         skip_serializing_if = "Option::is_none"
     )]
     pub media_optimization: Option<bool>,
+
     /// Whether the posts' images are watermarked.
     #[serde(rename = "applyWatermark", default, skip_serializing_if = "Option::is_none")]
     pub apply_watermark: Option<bool>,
-    /// `channel`
+
+    /// `channel`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub channel: Option<String>,
-    /// `updatedAt`
+
+    /// `updatedAt`: a date and time (RFC 3339 string).
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
 }
+
 /// The `SocialCsvImportResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -7922,107 +8604,134 @@ pub struct SocialCsvImportResponse {
     /// True when the call succeeded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
+
     /// The HTTP status, repeated in the body.
     #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
     pub status_code: Option<i64>,
+
     /// A short outcome message.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// `results`
+
+    /// `results`: a [`SocialCsvImportResponseResults`](crate::v3::social_planner::SocialCsvImportResponseResults).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub results: Option<SocialCsvImportResponseResults>,
 }
+
 /// The `SocialCsvImportResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SocialCsvImportResponseResults {
-    /// `csv`
+    /// `csv`: a [`SocialCsvImport`](crate::v3::social_planner::SocialCsvImport).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub csv: Option<SocialCsvImport>,
+
     /// Number of posts in the import.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
-    /// `posts`
+
+    /// `posts`: a list of [`SocialCsvPost`](crate::v3::social_planner::SocialCsvPost) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub posts: Option<Vec<SocialCsvPost>>,
 }
+
 /// One post read from a CSV import.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SocialCsvPost {
-    /// `accountIds`
+    /// `accountIds`: a list of strings.
     #[serde(rename = "accountIds", default, skip_serializing_if = "Option::is_none")]
     pub account_ids: Option<Vec<String>>,
-    /// `link`
+
+    /// `link`: a [`LinkPreview`](crate::social_planner::LinkPreview).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub link: Option<crate::social_planner::LinkPreview>,
-    /// `medias`
+
+    /// `medias`: a list of [`SocialCsvMedia`](crate::social_planner::SocialCsvMedia) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub medias: Option<Vec<crate::social_planner::SocialCsvMedia>>,
+
     /// When it will be published (ISO 8601).
     #[serde(rename = "scheduleDate", default, skip_serializing_if = "Option::is_none")]
     pub schedule_date: Option<String>,
-    /// `summary`
+
+    /// `summary`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub summary: Option<String>,
-    /// `followUpComment`
+
+    /// `followUpComment`: a string.
     #[serde(
         rename = "followUpComment",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub follow_up_comment: Option<String>,
-    /// `type`
+
+    /// `type`: a [`SocialPostType`](crate::social_planner::SocialPostType).
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<crate::social_planner::SocialPostType>,
-    /// `tiktokPostDetails`
+
+    /// `tiktokPostDetails`: a [`TiktokPostDetails`](crate::v3::social_planner::TiktokPostDetails).
     #[serde(
         rename = "tiktokPostDetails",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub tiktok_post_details: Option<TiktokPostDetails>,
-    /// `gmbPostDetails`
+
+    /// `gmbPostDetails`: a [`GmbPostDetails`](crate::v3::social_planner::GmbPostDetails).
     #[serde(rename = "gmbPostDetails", default, skip_serializing_if = "Option::is_none")]
     pub gmb_post_details: Option<GmbPostDetails>,
-    /// `errorMessage`
+
+    /// `errorMessage`: a string.
     #[serde(rename = "errorMessage", default, skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
-    /// `csvFileType`
+
+    /// `csvFileType`: a [`SocialCsvFileType`](crate::v3::social_planner::SocialCsvFileType).
     #[serde(rename = "csvFileType", default, skip_serializing_if = "Option::is_none")]
     pub csv_file_type: Option<SocialCsvFileType>,
-    /// `mediaOptimization`
+
+    /// `mediaOptimization`: `true` or `false`.
     #[serde(
         rename = "mediaOptimization",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub media_optimization: Option<bool>,
-    /// `applyWatermark`
+
+    /// `applyWatermark`: `true` or `false`.
     #[serde(rename = "applyWatermark", default, skip_serializing_if = "Option::is_none")]
     pub apply_watermark: Option<bool>,
-    /// `status`
+
+    /// `status`: a [`SocialCsvPostStatus`](crate::v3::social_planner::SocialCsvPostStatus).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<SocialCsvPostStatus>,
-    /// `updatedAt`
+
+    /// `updatedAt`: a date and time (RFC 3339 string).
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
 }
+
 /// Review state of a post read from a CSV file.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SocialCsvPostStatus {
-    ///`pending`
+    /// `pending`
     Pending,
-    ///`accepted`
+
+    /// `accepted`
     Accepted,
-    ///`rejected`
+
+    /// `rejected`
     Rejected,
-    ///`deleted`
+
+    /// `deleted`
     Deleted,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 impl SocialCsvPostStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -8035,6 +8744,7 @@ impl SocialCsvPostStatus {
         }
     }
 }
+
 impl From<&str> for SocialCsvPostStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -8047,6 +8757,7 @@ impl From<&str> for SocialCsvPostStatus {
     }
 }
 crate::runtime::enums::string_enum!(SocialCsvPostStatus);
+
 /// A page, profile, channel or account an OAuth connection can post to, with the fields every network reports merged.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -8054,24 +8765,31 @@ pub struct SocialOauthAccountOption {
     /// Id at the network; send it as `originId` to attachSocialOauthAccount.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`
+
+    /// `name`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+
     /// Handle
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
-    /// `avatar`
+
+    /// `avatar`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub avatar: Option<String>,
+
     /// LinkedIn URN.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub urn: Option<String>,
+
     /// The Facebook page an Instagram account is linked to.
     #[serde(rename = "pageId", default, skip_serializing_if = "Option::is_none")]
     pub page_id: Option<String>,
+
     /// Whether the user owns the Facebook page.
     #[serde(rename = "isOwned", default, skip_serializing_if = "Option::is_none")]
     pub is_owned: Option<bool>,
+
     /// Whether an Instagram account is a business one.
     #[serde(
         rename = "isBusinessAccount",
@@ -8079,19 +8797,24 @@ pub struct SocialOauthAccountOption {
         skip_serializing_if = "Option::is_none"
     )]
     pub is_business_account: Option<bool>,
-    /// `verified`
+
+    /// `verified`: `true` or `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verified: Option<bool>,
+
     /// Whether it is already attached to the planner.
     #[serde(rename = "isConnected", default, skip_serializing_if = "Option::is_none")]
     pub is_connected: Option<bool>,
+
     /// Account kind as the network reports it (for example `PROFILE`, `PINNER`, `BUSINESS`).
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
+
     /// Website of a Pinterest account.
     #[serde(rename = "websiteUrl", default, skip_serializing_if = "Option::is_none")]
     pub website_url: Option<String>,
 }
+
 /// The `SocialOauthAccountsResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -8099,16 +8822,20 @@ pub struct SocialOauthAccountsResponse {
     /// True when the call succeeded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
+
     /// The HTTP status, repeated in the body.
     #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
     pub status_code: Option<i64>,
+
     /// A short outcome message.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+
     /// The list the network returns; the others are absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub results: Option<SocialOauthAccountsResponseResults>,
 }
+
 /// The list the network returns; the others are absent.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -8116,53 +8843,70 @@ pub struct SocialOauthAccountsResponseResults {
     /// Facebook or LinkedIn pages.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pages: Option<Vec<SocialOauthAccountOption>>,
+
     /// Instagram professional accounts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accounts: Option<Vec<SocialOauthAccountOption>>,
+
     /// LinkedIn, TikTok, YouTube or Pinterest profiles.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub profile: Option<Vec<SocialOauthAccountOption>>,
+
     /// Google Business Profile locations.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub locations: Option<SocialOauthAccountsResponseResultsLocations>,
 }
+
 /// Google Business Profile locations.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum SocialOauthAccountsResponseResultsLocations {
-    ///The `List` shape.
+    /// The `List` shape.
     List(Vec<crate::social_planner::GoogleBusinessLocationEntry>),
-    ///The `GoogleBusinessLocationEntry` shape.
+
+    /// The `GoogleBusinessLocationEntry` shape.
     GoogleBusinessLocationEntry(crate::social_planner::GoogleBusinessLocationEntry),
 }
+
 /// A network an account can be connected from.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SocialOauthPlatform {
-    ///`google`
+    /// `google`
     Google,
-    ///`facebook`
+
+    /// `facebook`
     Facebook,
-    ///`instagram`
+
+    /// `instagram`
     Instagram,
-    ///`linkedin`
+
+    /// `linkedin`
     Linkedin,
-    ///`tiktok`
+
+    /// `tiktok`
     Tiktok,
-    ///`tiktok-business`
+
+    /// `tiktok-business`
     TiktokBusiness,
-    ///`youtube`
+
+    /// `youtube`
     Youtube,
-    ///`pinterest`
+
+    /// `pinterest`
     Pinterest,
-    ///`threads`
+
+    /// `threads`
     Threads,
-    ///`bluesky`
+
+    /// `bluesky`
     Bluesky,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 impl SocialOauthPlatform {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -8181,6 +8925,7 @@ impl SocialOauthPlatform {
         }
     }
 }
+
 impl From<&str> for SocialOauthPlatform {
     fn from(value: &str) -> Self {
         match value {
@@ -8199,132 +8944,163 @@ impl From<&str> for SocialOauthPlatform {
     }
 }
 crate::runtime::enums::string_enum!(SocialOauthPlatform);
+
 /// A social post.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SocialPost {
-    /// `_id`
+    /// `_id`: a string. Example: `61bb16833b3f2791f9715be2`.
     #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `source`
+
+    /// `source`: a [`SocialPostSource`](crate::v3::social_planner::SocialPostSource).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<SocialPostSource>,
-    /// `locationId`
+
+    /// `locationId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
-    /// `platform`
+
+    /// `platform`: a [`SocialPlatform`](crate::social_planner::SocialPlatform).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub platform: Option<crate::social_planner::SocialPlatform>,
+
     /// Cover image of the post's first video.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub thumbnail: Option<String>,
+
     /// Date the planner shows the post on.
     #[serde(rename = "displayDate", default, skip_serializing_if = "Option::is_none")]
     pub display_date: Option<String>,
-    /// `createdAt`
+
+    /// `createdAt`: a date and time (RFC 3339 string).
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `updatedAt`
+
+    /// `updatedAt`: a date and time (RFC 3339 string).
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
+
     /// The account the post went to.
     #[serde(rename = "accountId", default, skip_serializing_if = "Option::is_none")]
     pub account_id: Option<String>,
+
     /// Why publishing failed, if it did.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+
     /// Id of the post on the social network.
     #[serde(rename = "postId", default, skip_serializing_if = "Option::is_none")]
     pub post_id: Option<String>,
+
     /// When it was published (ISO 8601).
     #[serde(rename = "publishedAt", default, skip_serializing_if = "Option::is_none")]
     pub published_at: Option<String>,
+
     /// Connected accounts the post goes to.
     #[serde(rename = "accountIds", default, skip_serializing_if = "Option::is_none")]
     pub account_ids: Option<Vec<String>>,
+
     /// Text of the post.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub summary: Option<String>,
-    /// `media`
+
+    /// `media`: a list of [`SocialPostMedia`](crate::v3::social_planner::SocialPostMedia) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub media: Option<Vec<SocialPostMedia>>,
-    /// `status`
+
+    /// `status`: a [`SocialPostStatus`](crate::v3::social_planner::SocialPostStatus).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<SocialPostStatus>,
+
     /// User id of the author.
     #[serde(rename = "createdBy", default, skip_serializing_if = "Option::is_none")]
     pub created_by: Option<String>,
-    /// `type`
+
+    /// `type`: a [`SocialPostType`](crate::social_planner::SocialPostType).
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<crate::social_planner::SocialPostType>,
-    /// `tags`
+
+    /// `tags`: a list of strings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
-    /// `ogTagsDetails`
+
+    /// `ogTagsDetails`: a [`PostLinkPreview`](crate::v3::social_planner::PostLinkPreview).
     #[serde(rename = "ogTagsDetails", default, skip_serializing_if = "Option::is_none")]
     pub og_tags_details: Option<PostLinkPreview>,
-    /// `postApprovalDetails`
+
+    /// `postApprovalDetails`: a [`PostApprovalDetails`](crate::social_planner::PostApprovalDetails).
     #[serde(
         rename = "postApprovalDetails",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub post_approval_details: Option<crate::social_planner::PostApprovalDetails>,
-    /// `tiktokPostDetails`
+
+    /// `tiktokPostDetails`: a [`TiktokPostDetails`](crate::v3::social_planner::TiktokPostDetails).
     #[serde(
         rename = "tiktokPostDetails",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub tiktok_post_details: Option<TiktokPostDetails>,
-    /// `gmbPostDetails`
+
+    /// `gmbPostDetails`: a [`GmbPostDetails`](crate::v3::social_planner::GmbPostDetails).
     #[serde(rename = "gmbPostDetails", default, skip_serializing_if = "Option::is_none")]
     pub gmb_post_details: Option<GmbPostDetails>,
-    /// `blueskyPostDetails`
+
+    /// `blueskyPostDetails`: a [`BlueskyPostDetails`](crate::v3::social_planner::BlueskyPostDetails).
     #[serde(
         rename = "blueskyPostDetails",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub bluesky_post_details: Option<BlueskyPostDetails>,
-    /// `linkedinPostDetails`
+
+    /// `linkedinPostDetails`: a [`LinkedinPostDetails`](crate::v3::social_planner::LinkedinPostDetails).
     #[serde(
         rename = "linkedinPostDetails",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub linkedin_post_details: Option<LinkedinPostDetails>,
-    /// `pinterestPostDetails`
+
+    /// `pinterestPostDetails`: a [`PinterestPostDetails`](crate::v3::social_planner::PinterestPostDetails).
     #[serde(
         rename = "pinterestPostDetails",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub pinterest_post_details: Option<PinterestPostDetails>,
-    /// `facebookPostDetails`
+
+    /// `facebookPostDetails`: a [`FacebookPostDetails`](crate::v3::social_planner::FacebookPostDetails).
     #[serde(
         rename = "facebookPostDetails",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub facebook_post_details: Option<FacebookPostDetails>,
-    /// `instagramPostDetails`
+
+    /// `instagramPostDetails`: a [`InstagramPostDetails`](crate::v3::social_planner::InstagramPostDetails).
     #[serde(
         rename = "instagramPostDetails",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub instagram_post_details: Option<InstagramPostDetails>,
-    /// `youtubePostDetails`
+
+    /// `youtubePostDetails`: a [`YoutubePostDetails`](crate::v3::social_planner::YoutubePostDetails).
     #[serde(
         rename = "youtubePostDetails",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub youtube_post_details: Option<YoutubePostDetails>,
-    /// `user`
+
+    /// `user`: a [`SocialPostUser`](crate::social_planner::SocialPostUser).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user: Option<crate::social_planner::SocialPostUser>,
+
     /// True when the post's images are optimised.
     #[serde(
         rename = "mediaOptimization",
@@ -8332,10 +9108,12 @@ pub struct SocialPost {
         skip_serializing_if = "Option::is_none"
     )]
     pub media_optimization: Option<bool>,
-    /// `insights`
+
+    /// `insights`: a [`PostInsights`](crate::v3::social_planner::PostInsights).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub insights: Option<PostInsights>,
 }
+
 /// The content and settings of a post, as sent.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -8343,18 +9121,23 @@ pub struct SocialPostContent {
     /// Connected accounts to post to, as listed by listSocialAccounts; required unless a draft.
     #[serde(rename = "accountIds", default, skip_serializing_if = "Option::is_none")]
     pub account_ids: Option<Vec<String>>,
+
     /// Text of the post; each network trims it to its own limit.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub summary: Option<String>,
-    /// `media`
+
+    /// `media`: a list of [`SocialPostMedia`](crate::v3::social_planner::SocialPostMedia) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub media: Option<Vec<SocialPostMedia>>,
-    /// `status`
+
+    /// `status`: a [`SocialPostStatus`](crate::v3::social_planner::SocialPostStatus).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<SocialPostStatus>,
+
     /// When to publish (ISO 8601); needed for `scheduled` and `in_review`.
     #[serde(rename = "scheduleDate", default, skip_serializing_if = "Option::is_none")]
     pub schedule_date: Option<String>,
+
     /// The suggested best time slot that was picked (ISO 8601).
     #[serde(
         rename = "selectedBestTime",
@@ -8362,9 +9145,11 @@ pub struct SocialPostContent {
         skip_serializing_if = "Option::is_none"
     )]
     pub selected_best_time: Option<String>,
+
     /// User id of the author.
     #[serde(rename = "createdBy", default, skip_serializing_if = "Option::is_none")]
     pub created_by: Option<String>,
+
     /// First comment to add after publishing, on Facebook, Instagram, LinkedIn and YouTube.
     #[serde(
         rename = "followUpComment",
@@ -8372,19 +9157,23 @@ pub struct SocialPostContent {
         skip_serializing_if = "Option::is_none"
     )]
     pub follow_up_comment: Option<String>,
-    /// `ogTagsDetails`
+
+    /// `ogTagsDetails`: a [`PostLinkPreview`](crate::v3::social_planner::PostLinkPreview).
     #[serde(rename = "ogTagsDetails", default, skip_serializing_if = "Option::is_none")]
     pub og_tags_details: Option<PostLinkPreview>,
-    /// `type`
+
+    /// `type`: a [`SocialPostType`](crate::social_planner::SocialPostType).
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<crate::social_planner::SocialPostType>,
-    /// `postApprovalDetails`
+
+    /// `postApprovalDetails`: a [`PostApproval`](crate::social_planner::PostApproval).
     #[serde(
         rename = "postApprovalDetails",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub post_approval_details: Option<crate::social_planner::PostApproval>,
+
     /// True when the schedule changed.
     #[serde(
         rename = "scheduleTimeUpdated",
@@ -8392,57 +9181,68 @@ pub struct SocialPostContent {
         skip_serializing_if = "Option::is_none"
     )]
     pub schedule_time_updated: Option<bool>,
+
     /// Tag ids.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
-    /// `categoryId`
+
+    /// `categoryId`: a string.
     #[serde(rename = "categoryId", default, skip_serializing_if = "Option::is_none")]
     pub category_id: Option<String>,
+
     /// Watermark the post's images (videos are left alone).
     #[serde(rename = "applyWatermark", default, skip_serializing_if = "Option::is_none")]
     pub apply_watermark: Option<bool>,
-    /// `tiktokPostDetails`
+
+    /// `tiktokPostDetails`: a [`TiktokPostDetails`](crate::v3::social_planner::TiktokPostDetails).
     #[serde(
         rename = "tiktokPostDetails",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub tiktok_post_details: Option<TiktokPostDetails>,
-    /// `gmbPostDetails`
+
+    /// `gmbPostDetails`: a [`GmbPostDetails`](crate::v3::social_planner::GmbPostDetails).
     #[serde(rename = "gmbPostDetails", default, skip_serializing_if = "Option::is_none")]
     pub gmb_post_details: Option<GmbPostDetails>,
+
     /// The user on whose behalf the post is made.
     #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
-    /// `linkedinPostDetails`
+
+    /// `linkedinPostDetails`: a [`LinkedinPostDetails`](crate::v3::social_planner::LinkedinPostDetails).
     #[serde(
         rename = "linkedinPostDetails",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub linkedin_post_details: Option<LinkedinPostDetails>,
-    /// `pinterestPostDetails`
+
+    /// `pinterestPostDetails`: a [`PinterestPostDetails`](crate::v3::social_planner::PinterestPostDetails).
     #[serde(
         rename = "pinterestPostDetails",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub pinterest_post_details: Option<PinterestPostDetails>,
-    /// `facebookPostDetails`
+
+    /// `facebookPostDetails`: a [`FacebookPostDetails`](crate::v3::social_planner::FacebookPostDetails).
     #[serde(
         rename = "facebookPostDetails",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub facebook_post_details: Option<FacebookPostDetails>,
-    /// `instagramPostDetails`
+
+    /// `instagramPostDetails`: a [`InstagramPostDetails`](crate::v3::social_planner::InstagramPostDetails).
     #[serde(
         rename = "instagramPostDetails",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub instagram_post_details: Option<InstagramPostDetails>,
-    /// `youtubePostDetails`
+
+    /// `youtubePostDetails`: a [`YoutubePostDetails`](crate::v3::social_planner::YoutubePostDetails).
     #[serde(
         rename = "youtubePostDetails",
         default,
@@ -8450,6 +9250,7 @@ pub struct SocialPostContent {
     )]
     pub youtube_post_details: Option<YoutubePostDetails>,
 }
+
 /// A media file attached to a post.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -8457,39 +9258,50 @@ pub struct SocialPostMedia {
     /// Public HTTPS address of the file.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
-    /// `caption`
+
+    /// `caption`: a string. Example: `Sample caption`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub caption: Option<String>,
+
     /// The file before watermarking or optimisation; set by HighLevel.
     #[serde(rename = "originalUrl", default, skip_serializing_if = "Option::is_none")]
     pub original_url: Option<String>,
+
     /// The watermarked file; set by HighLevel.
     #[serde(rename = "watermarkedUrl", default, skip_serializing_if = "Option::is_none")]
     pub watermarked_url: Option<String>,
-    /// `type`
+
+    /// `type`: a [`SocialPostMediaType`](crate::v3::social_planner::SocialPostMediaType).
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<SocialPostMediaType>,
+
     /// Cover image of the first video of a post (later videos' values are ignored); once published, the cover is returned as the post's `thumbnail`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub thumbnail: Option<String>,
-    /// `id`
+
+    /// `id`: a string. Example: `media_abc123xyz`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+
     /// The compressed file, when the post asks for media optimisation.
     #[serde(rename = "optimizedUrl", default, skip_serializing_if = "Option::is_none")]
     pub optimized_url: Option<String>,
+
     /// MIME type of the compressed file.
     #[serde(rename = "optimizedType", default, skip_serializing_if = "Option::is_none")]
     pub optimized_type: Option<String>,
+
     /// True when HighLevel watermarked, optimised or otherwise processed the file.
     #[serde(rename = "isModified", default, skip_serializing_if = "Option::is_none")]
     pub is_modified: Option<bool>,
+
     /// Alternative text, used on Instagram, Threads, Pinterest, Bluesky and LinkedIn images and cut to each network's limit.
     #[serde(rename = "altText", default, skip_serializing_if = "Option::is_none")]
     pub alt_text: Option<String>,
 }
+
 impl SocialPostMedia {
-    ///A value with the required fields (`url`, `type`).
+    /// A value with the required fields (`url`, `type`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(url: impl Into<String>, type_: impl Into<SocialPostMediaType>) -> Self {
         Self {
@@ -8506,83 +9318,103 @@ impl SocialPostMedia {
             alt_text: None,
         }
     }
-    ///Sets `url`.
+
+    /// Sets `url`.
     pub fn url(mut self, value: impl Into<String>) -> Self {
         self.url = Some(value.into());
         self
     }
-    ///Sets `caption`.
+
+    /// Sets `caption`.
     pub fn caption(mut self, value: impl Into<String>) -> Self {
         self.caption = Some(value.into());
         self
     }
-    ///Sets `originalUrl`.
+
+    /// Sets `originalUrl`.
     pub fn original_url(mut self, value: impl Into<String>) -> Self {
         self.original_url = Some(value.into());
         self
     }
-    ///Sets `watermarkedUrl`.
+
+    /// Sets `watermarkedUrl`.
     pub fn watermarked_url(mut self, value: impl Into<String>) -> Self {
         self.watermarked_url = Some(value.into());
         self
     }
-    ///Sets `type`.
+
+    /// Sets `type`.
     pub fn type_(mut self, value: impl Into<SocialPostMediaType>) -> Self {
         self.type_ = Some(value.into());
         self
     }
-    ///Sets `thumbnail`.
+
+    /// Sets `thumbnail`.
     pub fn thumbnail(mut self, value: impl Into<String>) -> Self {
         self.thumbnail = Some(value.into());
         self
     }
-    ///Sets `id`.
+
+    /// Sets `id`.
     pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
         self
     }
-    ///Sets `optimizedUrl`.
+
+    /// Sets `optimizedUrl`.
     pub fn optimized_url(mut self, value: impl Into<String>) -> Self {
         self.optimized_url = Some(value.into());
         self
     }
-    ///Sets `optimizedType`.
+
+    /// Sets `optimizedType`.
     pub fn optimized_type(mut self, value: impl Into<String>) -> Self {
         self.optimized_type = Some(value.into());
         self
     }
-    ///Sets `isModified`.
+
+    /// Sets `isModified`.
     pub fn is_modified(mut self, value: impl Into<bool>) -> Self {
         self.is_modified = Some(value.into());
         self
     }
-    ///Sets `altText`.
+
+    /// Sets `altText`.
     pub fn alt_text(mut self, value: impl Into<String>) -> Self {
         self.alt_text = Some(value.into());
         self
     }
 }
+
 /// MIME type of a post's media file.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SocialPostMediaType {
-    ///`image/jpeg`
+    /// `image/jpeg`
     ImageJpeg,
-    ///`image/jpg`
+
+    /// `image/jpg`
     ImageJpg,
-    ///`image/png`
+
+    /// `image/png`
     ImagePng,
-    ///`image/gif`
+
+    /// `image/gif`
     ImageGif,
-    ///`video/mp4`
+
+    /// `video/mp4`
     VideoMp4,
-    ///`video/mov`
+
+    /// `video/mov`
     VideoMov,
-    ///`video/webm`
+
+    /// `video/webm`
     VideoWebm,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 impl SocialPostMediaType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -8598,6 +9430,7 @@ impl SocialPostMediaType {
         }
     }
 }
+
 impl From<&str> for SocialPostMediaType {
     fn from(value: &str) -> Self {
         match value {
@@ -8613,6 +9446,7 @@ impl From<&str> for SocialPostMediaType {
     }
 }
 crate::runtime::enums::string_enum!(SocialPostMediaType);
+
 /// A post to create, or the new content of one (v3 sends the same body for both).
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -8620,18 +9454,23 @@ pub struct SocialPostRequest {
     /// Connected accounts to post to, as listed by listSocialAccounts; required unless a draft.
     #[serde(rename = "accountIds")]
     pub account_ids: Vec<String>,
+
     /// Text of the post; each network trims it to its own limit.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub summary: Option<String>,
-    /// `media`
+
+    /// `media`: a list of [`SocialPostMedia`](crate::v3::social_planner::SocialPostMedia) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub media: Option<Vec<SocialPostMedia>>,
-    /// `status`
+
+    /// `status`: a [`SocialPostStatus`](crate::v3::social_planner::SocialPostStatus).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<SocialPostStatus>,
+
     /// When to publish (ISO 8601); needed for `scheduled` and `in_review`.
     #[serde(rename = "scheduleDate", default, skip_serializing_if = "Option::is_none")]
     pub schedule_date: Option<String>,
+
     /// The suggested best time slot that was picked (ISO 8601).
     #[serde(
         rename = "selectedBestTime",
@@ -8639,9 +9478,11 @@ pub struct SocialPostRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub selected_best_time: Option<String>,
+
     /// User id of the author.
     #[serde(rename = "createdBy", default, skip_serializing_if = "Option::is_none")]
     pub created_by: Option<String>,
+
     /// First comment to add after publishing, on Facebook, Instagram, LinkedIn and YouTube.
     #[serde(
         rename = "followUpComment",
@@ -8649,19 +9490,23 @@ pub struct SocialPostRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub follow_up_comment: Option<String>,
-    /// `ogTagsDetails`
+
+    /// `ogTagsDetails`: a [`PostLinkPreview`](crate::v3::social_planner::PostLinkPreview).
     #[serde(rename = "ogTagsDetails", default, skip_serializing_if = "Option::is_none")]
     pub og_tags_details: Option<PostLinkPreview>,
-    /// `type`
+
+    /// `type`: a [`SocialPostType`](crate::social_planner::SocialPostType).
     #[serde(rename = "type")]
     pub type_: crate::social_planner::SocialPostType,
-    /// `postApprovalDetails`
+
+    /// `postApprovalDetails`: a [`PostApproval`](crate::social_planner::PostApproval).
     #[serde(
         rename = "postApprovalDetails",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub post_approval_details: Option<crate::social_planner::PostApproval>,
+
     /// True when the schedule changed.
     #[serde(
         rename = "scheduleTimeUpdated",
@@ -8669,57 +9514,68 @@ pub struct SocialPostRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub schedule_time_updated: Option<bool>,
+
     /// Tag ids.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
-    /// `categoryId`
+
+    /// `categoryId`: a string.
     #[serde(rename = "categoryId", default, skip_serializing_if = "Option::is_none")]
     pub category_id: Option<String>,
+
     /// Watermark the post's images (videos are left alone).
     #[serde(rename = "applyWatermark", default, skip_serializing_if = "Option::is_none")]
     pub apply_watermark: Option<bool>,
-    /// `tiktokPostDetails`
+
+    /// `tiktokPostDetails`: a [`TiktokPostDetails`](crate::v3::social_planner::TiktokPostDetails).
     #[serde(
         rename = "tiktokPostDetails",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub tiktok_post_details: Option<TiktokPostDetails>,
-    /// `gmbPostDetails`
+
+    /// `gmbPostDetails`: a [`GmbPostDetails`](crate::v3::social_planner::GmbPostDetails).
     #[serde(rename = "gmbPostDetails", default, skip_serializing_if = "Option::is_none")]
     pub gmb_post_details: Option<GmbPostDetails>,
+
     /// The user on whose behalf the post is made.
     #[serde(rename = "userId")]
     pub user_id: String,
-    /// `linkedinPostDetails`
+
+    /// `linkedinPostDetails`: a [`LinkedinPostDetails`](crate::v3::social_planner::LinkedinPostDetails).
     #[serde(
         rename = "linkedinPostDetails",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub linkedin_post_details: Option<LinkedinPostDetails>,
-    /// `pinterestPostDetails`
+
+    /// `pinterestPostDetails`: a [`PinterestPostDetails`](crate::v3::social_planner::PinterestPostDetails).
     #[serde(
         rename = "pinterestPostDetails",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub pinterest_post_details: Option<PinterestPostDetails>,
-    /// `facebookPostDetails`
+
+    /// `facebookPostDetails`: a [`FacebookPostDetails`](crate::v3::social_planner::FacebookPostDetails).
     #[serde(
         rename = "facebookPostDetails",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub facebook_post_details: Option<FacebookPostDetails>,
-    /// `instagramPostDetails`
+
+    /// `instagramPostDetails`: a [`InstagramPostDetails`](crate::v3::social_planner::InstagramPostDetails).
     #[serde(
         rename = "instagramPostDetails",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub instagram_post_details: Option<InstagramPostDetails>,
-    /// `youtubePostDetails`
+
+    /// `youtubePostDetails`: a [`YoutubePostDetails`](crate::v3::social_planner::YoutubePostDetails).
     #[serde(
         rename = "youtubePostDetails",
         default,
@@ -8727,8 +9583,9 @@ pub struct SocialPostRequest {
     )]
     pub youtube_post_details: Option<YoutubePostDetails>,
 }
+
 impl SocialPostRequest {
-    ///A value with the required fields (`accountIds`, `type`, `userId`).
+    /// A value with the required fields (`accountIds`, `type`, `userId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         account_ids: impl Into<Vec<String>>,
@@ -8761,47 +9618,56 @@ impl SocialPostRequest {
             youtube_post_details: None,
         }
     }
-    ///Sets `summary`.
+
+    /// Sets `summary`.
     pub fn summary(mut self, value: impl Into<String>) -> Self {
         self.summary = Some(value.into());
         self
     }
-    ///Sets `media`.
+
+    /// Sets `media`.
     pub fn media(mut self, value: impl Into<Vec<SocialPostMedia>>) -> Self {
         self.media = Some(value.into());
         self
     }
-    ///Sets `status`.
+
+    /// Sets `status`.
     pub fn status(mut self, value: impl Into<SocialPostStatus>) -> Self {
         self.status = Some(value.into());
         self
     }
-    ///Sets `scheduleDate`.
+
+    /// Sets `scheduleDate`.
     pub fn schedule_date(mut self, value: impl Into<String>) -> Self {
         self.schedule_date = Some(value.into());
         self
     }
-    ///Sets `selectedBestTime`.
+
+    /// Sets `selectedBestTime`.
     pub fn selected_best_time(mut self, value: impl Into<String>) -> Self {
         self.selected_best_time = Some(value.into());
         self
     }
-    ///Sets `createdBy`.
+
+    /// Sets `createdBy`.
     pub fn created_by(mut self, value: impl Into<String>) -> Self {
         self.created_by = Some(value.into());
         self
     }
-    ///Sets `followUpComment`.
+
+    /// Sets `followUpComment`.
     pub fn follow_up_comment(mut self, value: impl Into<String>) -> Self {
         self.follow_up_comment = Some(value.into());
         self
     }
-    ///Sets `ogTagsDetails`.
+
+    /// Sets `ogTagsDetails`.
     pub fn og_tags_details(mut self, value: impl Into<PostLinkPreview>) -> Self {
         self.og_tags_details = Some(value.into());
         self
     }
-    ///Sets `postApprovalDetails`.
+
+    /// Sets `postApprovalDetails`.
     pub fn post_approval_details(
         mut self,
         value: impl Into<crate::social_planner::PostApproval>,
@@ -8809,37 +9675,44 @@ impl SocialPostRequest {
         self.post_approval_details = Some(value.into());
         self
     }
-    ///Sets `scheduleTimeUpdated`.
+
+    /// Sets `scheduleTimeUpdated`.
     pub fn schedule_time_updated(mut self, value: impl Into<bool>) -> Self {
         self.schedule_time_updated = Some(value.into());
         self
     }
-    ///Sets `tags`.
+
+    /// Sets `tags`.
     pub fn tags(mut self, value: impl Into<Vec<String>>) -> Self {
         self.tags = Some(value.into());
         self
     }
-    ///Sets `categoryId`.
+
+    /// Sets `categoryId`.
     pub fn category_id(mut self, value: impl Into<String>) -> Self {
         self.category_id = Some(value.into());
         self
     }
-    ///Sets `applyWatermark`.
+
+    /// Sets `applyWatermark`.
     pub fn apply_watermark(mut self, value: impl Into<bool>) -> Self {
         self.apply_watermark = Some(value.into());
         self
     }
-    ///Sets `tiktokPostDetails`.
+
+    /// Sets `tiktokPostDetails`.
     pub fn tiktok_post_details(mut self, value: impl Into<TiktokPostDetails>) -> Self {
         self.tiktok_post_details = Some(value.into());
         self
     }
-    ///Sets `gmbPostDetails`.
+
+    /// Sets `gmbPostDetails`.
     pub fn gmb_post_details(mut self, value: impl Into<GmbPostDetails>) -> Self {
         self.gmb_post_details = Some(value.into());
         self
     }
-    ///Sets `linkedinPostDetails`.
+
+    /// Sets `linkedinPostDetails`.
     pub fn linkedin_post_details(
         mut self,
         value: impl Into<LinkedinPostDetails>,
@@ -8847,7 +9720,8 @@ impl SocialPostRequest {
         self.linkedin_post_details = Some(value.into());
         self
     }
-    ///Sets `pinterestPostDetails`.
+
+    /// Sets `pinterestPostDetails`.
     pub fn pinterest_post_details(
         mut self,
         value: impl Into<PinterestPostDetails>,
@@ -8855,7 +9729,8 @@ impl SocialPostRequest {
         self.pinterest_post_details = Some(value.into());
         self
     }
-    ///Sets `facebookPostDetails`.
+
+    /// Sets `facebookPostDetails`.
     pub fn facebook_post_details(
         mut self,
         value: impl Into<FacebookPostDetails>,
@@ -8863,7 +9738,8 @@ impl SocialPostRequest {
         self.facebook_post_details = Some(value.into());
         self
     }
-    ///Sets `instagramPostDetails`.
+
+    /// Sets `instagramPostDetails`.
     pub fn instagram_post_details(
         mut self,
         value: impl Into<InstagramPostDetails>,
@@ -8871,12 +9747,14 @@ impl SocialPostRequest {
         self.instagram_post_details = Some(value.into());
         self
     }
-    ///Sets `youtubePostDetails`.
+
+    /// Sets `youtubePostDetails`.
     pub fn youtube_post_details(mut self, value: impl Into<YoutubePostDetails>) -> Self {
         self.youtube_post_details = Some(value.into());
         self
     }
 }
+
 /// The `SocialPostResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -8884,47 +9762,61 @@ pub struct SocialPostResponse {
     /// True when the call succeeded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
+
     /// The HTTP status, repeated in the body.
     #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
     pub status_code: Option<i64>,
+
     /// A short outcome message.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// `results`
+
+    /// `results`: a [`SocialPostResponseResults`](crate::v3::social_planner::SocialPostResponseResults).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub results: Option<SocialPostResponseResults>,
 }
+
 /// The `SocialPostResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SocialPostResponseResults {
-    /// `post`
+    /// `post`: a [`SocialPost`](crate::v3::social_planner::SocialPost).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub post: Option<SocialPost>,
 }
+
 /// How a post was created.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SocialPostSource {
-    ///`composer`
+    /// `composer`
     Composer,
-    ///`csv`
+
+    /// `csv`
     Csv,
-    ///`recurring`
+
+    /// `recurring`
     Recurring,
-    ///`review`
+
+    /// `review`
     Review,
-    ///`rss`
+
+    /// `rss`
     Rss,
-    ///`template-library`
+
+    /// `template-library`
     TemplateLibrary,
-    ///`category-queue`
+
+    /// `category-queue`
     CategoryQueue,
-    ///`native`
+
+    /// `native`
     Native,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 impl SocialPostSource {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -8941,6 +9833,7 @@ impl SocialPostSource {
         }
     }
 }
+
 impl From<&str> for SocialPostSource {
     fn from(value: &str) -> Self {
         match value {
@@ -8957,31 +9850,42 @@ impl From<&str> for SocialPostSource {
     }
 }
 crate::runtime::enums::string_enum!(SocialPostSource);
+
 /// Where a post is in its life cycle.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SocialPostStatus {
-    ///`draft`
+    /// `draft`
     Draft,
-    ///`scheduled`
+
+    /// `scheduled`
     Scheduled,
-    ///`in_review`
+
+    /// `in_review`
     InReview,
-    ///`published`
+
+    /// `published`
     Published,
-    ///`in_progress`
+
+    /// `in_progress`
     InProgress,
-    ///`pending`
+
+    /// `pending`
     Pending,
-    ///`failed`
+
+    /// `failed`
     Failed,
-    ///`notification_sent`
+
+    /// `notification_sent`
     NotificationSent,
-    ///`deleted`
+
+    /// `deleted`
     Deleted,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 impl SocialPostStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -8999,6 +9903,7 @@ impl SocialPostStatus {
         }
     }
 }
+
 impl From<&str> for SocialPostStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -9016,22 +9921,27 @@ impl From<&str> for SocialPostStatus {
     }
 }
 crate::runtime::enums::string_enum!(SocialPostStatus);
+
 /// A queue that republishes the posts of one category at set weekly times.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SocialQueue {
-    /// `_id`
+    /// `_id`: a string. Example: `60af88475f1b2c001f5d5f4b`.
     #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `locationId`
+
+    /// `locationId`: a string.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
-    /// `categoryId`
+
+    /// `categoryId`: a string. Example: `60af88475f1b2c001f5d5f4b`.
     #[serde(rename = "categoryId", default, skip_serializing_if = "Option::is_none")]
     pub category_id: Option<String>,
-    /// `timeSlots`
+
+    /// `timeSlots`: a list of [`SocialQueueTimeSlot`](crate::v3::social_planner::SocialQueueTimeSlot) values.
     #[serde(rename = "timeSlots", default, skip_serializing_if = "Option::is_none")]
     pub time_slots: Option<Vec<SocialQueueTimeSlot>>,
+
     /// Whether posts later created in the category join the queue.
     #[serde(
         rename = "enableFuturePosts",
@@ -9039,6 +9949,7 @@ pub struct SocialQueue {
         skip_serializing_if = "Option::is_none"
     )]
     pub enable_future_posts: Option<bool>,
+
     /// Whether new items go to the top of the queue.
     #[serde(
         rename = "prioritizeNewContent",
@@ -9046,63 +9957,79 @@ pub struct SocialQueue {
         skip_serializing_if = "Option::is_none"
     )]
     pub prioritize_new_content: Option<bool>,
+
     /// Order value of the item the queue is at.
     #[serde(rename = "currentOrder", default, skip_serializing_if = "Option::is_none")]
     pub current_order: Option<f64>,
-    /// `status`
+
+    /// `status`: a [`SocialQueueStatus`](crate::v3::social_planner::SocialQueueStatus).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<SocialQueueStatus>,
-    /// `startDate`
+
+    /// `startDate`: a date and time (RFC 3339 string).
     #[serde(rename = "startDate", default, skip_serializing_if = "Option::is_none")]
     pub start_date: Option<String>,
+
     /// Times at which nothing is published.
     #[serde(rename = "skipDateTime", default, skip_serializing_if = "Option::is_none")]
     pub skip_date_time: Option<Vec<String>>,
+
     /// The post currently scheduled.
     #[serde(rename = "currentPostId", default, skip_serializing_if = "Option::is_none")]
     pub current_post_id: Option<String>,
+
     /// Number of posts in the queue.
     #[serde(rename = "totalPosts", default, skip_serializing_if = "Option::is_none")]
     pub total_posts: Option<i64>,
-    /// `lastScheduledTime`
+
+    /// `lastScheduledTime`: a date and time (RFC 3339 string).
     #[serde(
         rename = "lastScheduledTime",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub last_scheduled_time: Option<String>,
-    /// `createdBy`
+
+    /// `createdBy`: a string.
     #[serde(rename = "createdBy", default, skip_serializing_if = "Option::is_none")]
     pub created_by: Option<String>,
-    /// `createdAt`
+
+    /// `createdAt`: a date and time (RFC 3339 string).
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `updatedAt`
+
+    /// `updatedAt`: a date and time (RFC 3339 string).
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
 }
+
 /// The `SocialQueueCalendarRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SocialQueueCalendarRequest {
-    /// `locationId`
+    /// `locationId`: a string. Example: `609e126a1c4ae1001291e1b5`.
     #[serde(rename = "locationId")]
     pub location_id: String,
+
     /// Start of the window (ISO 8601).
     #[serde(rename = "startDate")]
     pub start_date: String,
+
     /// End of the window (ISO 8601).
     #[serde(rename = "endDate")]
     pub end_date: String,
+
     /// Only the queues of these categories.
     #[serde(rename = "categoryIds", default, skip_serializing_if = "Option::is_none")]
     pub category_ids: Option<Vec<String>>,
+
     /// Only posts to these accounts; all when absent or empty.
     #[serde(rename = "accountIds", default, skip_serializing_if = "Option::is_none")]
     pub account_ids: Option<Vec<String>>,
 }
+
 impl SocialQueueCalendarRequest {
-    ///A value with the required fields (`locationId`, `startDate`, `endDate`).
+    /// A value with the required fields (`locationId`, `startDate`, `endDate`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         location_id: impl Into<String>,
@@ -9117,96 +10044,119 @@ impl SocialQueueCalendarRequest {
             account_ids: None,
         }
     }
-    ///Sets `categoryIds`.
+
+    /// Sets `categoryIds`.
     pub fn category_ids(mut self, value: impl Into<Vec<String>>) -> Self {
         self.category_ids = Some(value.into());
         self
     }
-    ///Sets `accountIds`.
+
+    /// Sets `accountIds`.
     pub fn account_ids(mut self, value: impl Into<Vec<String>>) -> Self {
         self.account_ids = Some(value.into());
         self
     }
 }
+
 /// The `SocialQueueCalendarResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SocialQueueCalendarResponse {
-    /// `success`
+    /// `success`: `true` or `false`. Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
+
     /// The HTTP status, repeated in the body.
     #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
     pub status_code: Option<i64>,
-    /// `traceId`
+
+    /// `traceId`: a string.
     #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
     pub trace_id: Option<String>,
-    /// `results`
+
+    /// `results`: a [`SocialQueueCalendarResponseResults`](crate::v3::social_planner::SocialQueueCalendarResponseResults).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub results: Option<SocialQueueCalendarResponseResults>,
 }
+
 /// The `SocialQueueCalendarResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SocialQueueCalendarResponseResults {
-    /// `message`
+    /// `message`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// `scheduledPosts`
+
+    /// `scheduledPosts`: a list of [`SocialQueueScheduledPost`](crate::v3::social_planner::SocialQueueScheduledPost) values.
     #[serde(rename = "scheduledPosts", default, skip_serializing_if = "Option::is_none")]
     pub scheduled_posts: Option<Vec<SocialQueueScheduledPost>>,
+
     /// Number of posts returned.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
-    /// `timezone`
+
+    /// `timezone`: a string. Example: `Asia/Calcutta`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
 }
+
 /// The outcome fields every category queue response carries.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SocialQueueCallStatus {
-    /// `success`
+    /// `success`: `true` or `false`. Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
+
     /// The HTTP status, repeated in the body.
     #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
     pub status_code: Option<i64>,
-    /// `traceId`
+
+    /// `traceId`: a string.
     #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
     pub trace_id: Option<String>,
 }
+
 /// A post category with the state of its queue.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SocialQueueCategory {
-    /// `_id`
+    /// `_id`: a string.
     #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`
+
+    /// `name`: a string. Example: `Primary`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `primaryColor`
+
+    /// `primaryColor`: a string. Example: `#FFFFFF`.
     #[serde(rename = "primaryColor", default, skip_serializing_if = "Option::is_none")]
     pub primary_color: Option<String>,
-    /// `secondaryColor`
+
+    /// `secondaryColor`: a string. Example: `#FFFFFF`.
     #[serde(rename = "secondaryColor", default, skip_serializing_if = "Option::is_none")]
     pub secondary_color: Option<String>,
-    /// `locationId`
+
+    /// `locationId`: a string.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
-    /// `createdBy`
+
+    /// `createdBy`: a string.
     #[serde(rename = "createdBy", default, skip_serializing_if = "Option::is_none")]
     pub created_by: Option<String>,
-    /// `deleted`
+
+    /// `deleted`: `true` or `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted: Option<bool>,
-    /// `createdAt`
+
+    /// `createdAt`: a date and time (RFC 3339 string).
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `updatedAt`
+
+    /// `updatedAt`: a date and time (RFC 3339 string).
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
+
     /// Number of published posts in the category.
     #[serde(
         rename = "publishedPostsCount",
@@ -9214,28 +10164,33 @@ pub struct SocialQueueCategory {
         skip_serializing_if = "Option::is_none"
     )]
     pub published_posts_count: Option<i64>,
-    /// `status`
+
+    /// `status`: a [`SocialQueueCategoryStatus`](crate::v3::social_planner::SocialQueueCategoryStatus).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<SocialQueueCategoryStatus>,
+
     /// The category's queue, when it has one.
     #[serde(rename = "queueDetails", default, skip_serializing_if = "Option::is_none")]
     pub queue_details: Option<SocialQueueCategoryQueueDetails>,
 }
+
 /// The category's queue, when it has one.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SocialQueueCategoryQueueDetails {
-    /// `queueId`
+    /// `queueId`: a string.
     #[serde(rename = "queueId", default, skip_serializing_if = "Option::is_none")]
     pub queue_id: Option<String>,
-    /// `prioritizeNewContent`
+
+    /// `prioritizeNewContent`: `true` or `false`.
     #[serde(
         rename = "prioritizeNewContent",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub prioritize_new_content: Option<bool>,
-    /// `enableFuturePosts`
+
+    /// `enableFuturePosts`: `true` or `false`.
     #[serde(
         rename = "enableFuturePosts",
         default,
@@ -9243,19 +10198,24 @@ pub struct SocialQueueCategoryQueueDetails {
     )]
     pub enable_future_posts: Option<bool>,
 }
+
 /// Whether a category has a queue.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SocialQueueCategoryStatus {
-    ///`available`
+    /// `available`
     Available,
-    ///`in_queue`
+
+    /// `in_queue`
     InQueue,
-    ///`draft`
+
+    /// `draft`
     Draft,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 impl SocialQueueCategoryStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -9267,6 +10227,7 @@ impl SocialQueueCategoryStatus {
         }
     }
 }
+
 impl From<&str> for SocialQueueCategoryStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -9278,28 +10239,34 @@ impl From<&str> for SocialQueueCategoryStatus {
     }
 }
 crate::runtime::enums::string_enum!(SocialQueueCategoryStatus);
+
 /// The `SocialQueueEditCalendarRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SocialQueueEditCalendarRequest {
-    /// `locationId`
+    /// `locationId`: a string. Example: `609e126a1c4ae1001291e1b5`.
     #[serde(rename = "locationId")]
     pub location_id: String,
-    /// `sessionId`
+
+    /// `sessionId`: a string. Example: `60af88475f1b2c001f5d5f4b`.
     #[serde(rename = "sessionId")]
     pub session_id: String,
+
     /// Start of the window (ISO 8601).
     #[serde(rename = "startDate")]
     pub start_date: String,
+
     /// End of the window (ISO 8601).
     #[serde(rename = "endDate")]
     pub end_date: String,
+
     /// Only posts to these accounts; all when absent or empty.
     #[serde(rename = "accountIds", default, skip_serializing_if = "Option::is_none")]
     pub account_ids: Option<Vec<String>>,
 }
+
 impl SocialQueueEditCalendarRequest {
-    ///A value with the required fields (`locationId`, `sessionId`, `startDate`, `endDate`).
+    /// A value with the required fields (`locationId`, `sessionId`, `startDate`, `endDate`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         location_id: impl Into<String>,
@@ -9315,28 +10282,33 @@ impl SocialQueueEditCalendarRequest {
             account_ids: None,
         }
     }
-    ///Sets `accountIds`.
+
+    /// Sets `accountIds`.
     pub fn account_ids(mut self, value: impl Into<Vec<String>>) -> Self {
         self.account_ids = Some(value.into());
         self
     }
 }
+
 /// The edit session to save or discard.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SocialQueueEditSessionRequest {
-    /// `locationId`
+    /// `locationId`: a string. Example: `609e126a1c4ae1001291e1b5`.
     #[serde(rename = "locationId")]
     pub location_id: String,
-    /// `sessionId`
+
+    /// `sessionId`: a string. Example: `60af88475f1b2c001f5d5f4b`.
     #[serde(rename = "sessionId")]
     pub session_id: String,
+
     /// For a draft queue, keep it a draft instead of activating it.
     #[serde(rename = "keepInDraft", default, skip_serializing_if = "Option::is_none")]
     pub keep_in_draft: Option<bool>,
 }
+
 impl SocialQueueEditSessionRequest {
-    ///A value with the required fields (`locationId`, `sessionId`).
+    /// A value with the required fields (`locationId`, `sessionId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(location_id: impl Into<String>, session_id: impl Into<String>) -> Self {
         Self {
@@ -9345,44 +10317,54 @@ impl SocialQueueEditSessionRequest {
             keep_in_draft: None,
         }
     }
-    ///Sets `keepInDraft`.
+
+    /// Sets `keepInDraft`.
     pub fn keep_in_draft(mut self, value: impl Into<bool>) -> Self {
         self.keep_in_draft = Some(value.into());
         self
     }
 }
+
 /// An item of a queue, with its post and when it is due.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SocialQueueItem {
-    /// `_id`
+    /// `_id`: a string. Example: `60af88475f1b2c001f5d5f4b`.
     #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+
     /// Position value in the queue; fractions place an item between two others.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order: Option<f64>,
-    /// `variations`
+
+    /// `variations`: a list of [`SocialQueueVariation`](crate::v3::social_planner::SocialQueueVariation) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub variations: Option<Vec<SocialQueueVariation>>,
+
     /// Address of the main image.
     #[serde(rename = "primaryImage", default, skip_serializing_if = "Option::is_none")]
     pub primary_image: Option<String>,
+
     /// The post the item was made from
     #[serde(rename = "postId", default, skip_serializing_if = "Option::is_none")]
     pub post_id: Option<String>,
-    /// `post`
+
+    /// `post`: a [`SocialPost`](crate::v3::social_planner::SocialPost).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub post: Option<SocialPost>,
+
     /// Problems with the item (for example INVALID_USER_ID, PIXABAY_MEDIA).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub errors: Option<Vec<String>>,
-    /// `scheduledDateTime`
+
+    /// `scheduledDateTime`: a date and time (RFC 3339 string).
     #[serde(
         rename = "scheduledDateTime",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub scheduled_date_time: Option<String>,
+
     /// The variation the next publication uses.
     #[serde(
         rename = "scheduledVariationIndex",
@@ -9390,6 +10372,7 @@ pub struct SocialQueueItem {
         skip_serializing_if = "Option::is_none"
     )]
     pub scheduled_variation_index: Option<i64>,
+
     /// The variation in use.
     #[serde(
         rename = "currentVariation",
@@ -9397,100 +10380,123 @@ pub struct SocialQueueItem {
         skip_serializing_if = "Option::is_none"
     )]
     pub current_variation: Option<i64>,
+
     /// True when the item's slot is skipped.
     #[serde(rename = "isSkipped", default, skip_serializing_if = "Option::is_none")]
     pub is_skipped: Option<bool>,
 }
+
 /// A queue item as stored, with the changes made to its post.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SocialQueueItemRecord {
-    /// `_id`
+    /// `_id`: a string. Example: `60af88475f1b2c001f5d5f4b`.
     #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+
     /// Position value in the queue.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order: Option<f64>,
-    /// `variations`
+
+    /// `variations`: a list of [`SocialQueueVariation`](crate::v3::social_planner::SocialQueueVariation) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub variations: Option<Vec<SocialQueueVariation>>,
-    /// `primaryImage`
+
+    /// `primaryImage`: a string.
     #[serde(rename = "primaryImage", default, skip_serializing_if = "Option::is_none")]
     pub primary_image: Option<String>,
-    /// `lastScheduledTime`
+
+    /// `lastScheduledTime`: a date and time (RFC 3339 string).
     #[serde(
         rename = "lastScheduledTime",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub last_scheduled_time: Option<String>,
-    /// `queueId`
+
+    /// `queueId`: a string.
     #[serde(rename = "queueId", default, skip_serializing_if = "Option::is_none")]
     pub queue_id: Option<String>,
+
     /// The post the item was made from
     #[serde(rename = "postId", default, skip_serializing_if = "Option::is_none")]
     pub post_id: Option<String>,
-    /// `modifiedPostPayload`
+
+    /// `modifiedPostPayload`: a [`SocialPost`](crate::v3::social_planner::SocialPost).
     #[serde(
         rename = "modifiedPostPayload",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub modified_post_payload: Option<SocialPost>,
+
     /// The post before it was split into one post per account.
     #[serde(rename = "parentPostId", default, skip_serializing_if = "Option::is_none")]
     pub parent_post_id: Option<String>,
-    /// `errors`
+
+    /// `errors`: a list of strings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub errors: Option<Vec<String>>,
-    /// `currentVariation`
+
+    /// `currentVariation`: a whole number.
     #[serde(
         rename = "currentVariation",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub current_variation: Option<i64>,
-    /// `createdAt`
+
+    /// `createdAt`: a date and time (RFC 3339 string).
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `updatedAt`
+
+    /// `updatedAt`: a date and time (RFC 3339 string).
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
-    /// `deleted`
+
+    /// `deleted`: `true` or `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted: Option<bool>,
-    /// `locationId`
+
+    /// `locationId`: a string.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
 }
+
 /// The `SocialQueueItemRecordResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SocialQueueItemRecordResponse {
-    /// `success`
+    /// `success`: `true` or `false`. Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
+
     /// The HTTP status, repeated in the body.
     #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
     pub status_code: Option<i64>,
-    /// `traceId`
+
+    /// `traceId`: a string.
     #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
     pub trace_id: Option<String>,
-    /// `results`
+
+    /// `results`: a [`SocialQueueItemRecordResponseResults`](crate::v3::social_planner::SocialQueueItemRecordResponseResults).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub results: Option<SocialQueueItemRecordResponseResults>,
 }
+
 /// The `SocialQueueItemRecordResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SocialQueueItemRecordResponseResults {
-    /// `message`
+    /// `message`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// `queueItem`
+
+    /// `queueItem`: a [`SocialQueueItemRecord`](crate::v3::social_planner::SocialQueueItemRecord).
     #[serde(rename = "queueItem", default, skip_serializing_if = "Option::is_none")]
     pub queue_item: Option<SocialQueueItemRecord>,
 }
+
 /// Paging facts of a queue listing.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -9498,54 +10504,65 @@ pub struct SocialQueueListMeta {
     /// Total number of entries, as a decimal string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<String>,
+
     /// Entries skipped.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub skip: Option<i64>,
+
     /// Largest page size.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
 }
+
 /// The `SocialQueueMessageResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SocialQueueMessageResponse {
-    /// `success`
+    /// `success`: `true` or `false`. Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
+
     /// The HTTP status, repeated in the body.
     #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
     pub status_code: Option<i64>,
-    /// `traceId`
+
+    /// `traceId`: a string.
     #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
     pub trace_id: Option<String>,
-    /// `results`
+
+    /// `results`: a [`SocialQueueMessageResponseResults`](crate::v3::social_planner::SocialQueueMessageResponseResults).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub results: Option<SocialQueueMessageResponseResults>,
 }
+
 /// The `SocialQueueMessageResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SocialQueueMessageResponseResults {
-    /// `message`
+    /// `message`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
 }
+
 /// Open Graph preview of a link in a queue item's text.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SocialQueueOgTags {
-    /// `metaLink`
+    /// `metaLink`: a string. Example: `https://example.com`.
     #[serde(rename = "metaLink", default, skip_serializing_if = "Option::is_none")]
     pub meta_link: Option<String>,
-    /// `metaImage`
+
+    /// `metaImage`: a string. Example: `https://example.com/image.png`.
     #[serde(rename = "metaImage", default, skip_serializing_if = "Option::is_none")]
     pub meta_image: Option<String>,
-    /// `ogTitle`
+
+    /// `ogTitle`: a string. Example: `Example Title`.
     #[serde(rename = "ogTitle", default, skip_serializing_if = "Option::is_none")]
     pub og_title: Option<String>,
 }
+
 impl SocialQueueOgTags {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -9554,43 +10571,52 @@ impl SocialQueueOgTags {
             og_title: None,
         }
     }
-    ///Sets `metaLink`.
+
+    /// Sets `metaLink`.
     pub fn meta_link(mut self, value: impl Into<String>) -> Self {
         self.meta_link = Some(value.into());
         self
     }
-    ///Sets `metaImage`.
+
+    /// Sets `metaImage`.
     pub fn meta_image(mut self, value: impl Into<String>) -> Self {
         self.meta_image = Some(value.into());
         self
     }
-    ///Sets `ogTitle`.
+
+    /// Sets `ogTitle`.
     pub fn og_title(mut self, value: impl Into<String>) -> Self {
         self.og_title = Some(value.into());
         self
     }
 }
+
 /// Where an item goes: an order value (pick one between two neighbours), or `top` (published next) or `bottom` (published last).
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum SocialQueueOrder {
-    ///The `Number` shape.
+    /// The `Number` shape.
     Number(f64),
-    ///The `SocialQueueOrderVariant2` shape.
+
+    /// The `SocialQueueOrderVariant2` shape.
     SocialQueueOrderVariant2(SocialQueueOrderVariant2),
 }
+
 /// Values of `SocialQueueOrderVariant2`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SocialQueueOrderVariant2 {
-    ///`top`
+    /// `top`
     Top,
-    ///`bottom`
+
+    /// `bottom`
     Bottom,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 impl SocialQueueOrderVariant2 {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -9601,6 +10627,7 @@ impl SocialQueueOrderVariant2 {
         }
     }
 }
+
 impl From<&str> for SocialQueueOrderVariant2 {
     fn from(value: &str) -> Self {
         match value {
@@ -9611,6 +10638,7 @@ impl From<&str> for SocialQueueOrderVariant2 {
     }
 }
 crate::runtime::enums::string_enum!(SocialQueueOrderVariant2);
+
 /// The post of a queue item, as sent.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -9618,18 +10646,23 @@ pub struct SocialQueuePostContent {
     /// Connected accounts to post to, as listed by listSocialAccounts; required unless a draft.
     #[serde(rename = "accountIds", default, skip_serializing_if = "Option::is_none")]
     pub account_ids: Option<Vec<String>>,
+
     /// Text of the post; each network trims it to its own limit.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub summary: Option<String>,
-    /// `media`
+
+    /// `media`: a list of [`SocialPostMedia`](crate::v3::social_planner::SocialPostMedia) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub media: Option<Vec<SocialPostMedia>>,
-    /// `status`
+
+    /// `status`: a [`SocialPostStatus`](crate::v3::social_planner::SocialPostStatus).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<SocialPostStatus>,
+
     /// When to publish (ISO 8601); needed for `scheduled` and `in_review`.
     #[serde(rename = "scheduleDate", default, skip_serializing_if = "Option::is_none")]
     pub schedule_date: Option<String>,
+
     /// The suggested best time slot that was picked (ISO 8601).
     #[serde(
         rename = "selectedBestTime",
@@ -9637,9 +10670,11 @@ pub struct SocialQueuePostContent {
         skip_serializing_if = "Option::is_none"
     )]
     pub selected_best_time: Option<String>,
+
     /// User id of the author.
     #[serde(rename = "createdBy", default, skip_serializing_if = "Option::is_none")]
     pub created_by: Option<String>,
+
     /// First comment to add after publishing, on Facebook, Instagram, LinkedIn and YouTube.
     #[serde(
         rename = "followUpComment",
@@ -9647,19 +10682,23 @@ pub struct SocialQueuePostContent {
         skip_serializing_if = "Option::is_none"
     )]
     pub follow_up_comment: Option<String>,
-    /// `ogTagsDetails`
+
+    /// `ogTagsDetails`: a [`PostLinkPreview`](crate::v3::social_planner::PostLinkPreview).
     #[serde(rename = "ogTagsDetails", default, skip_serializing_if = "Option::is_none")]
     pub og_tags_details: Option<PostLinkPreview>,
-    /// `type`
+
+    /// `type`: a [`SocialPostType`](crate::social_planner::SocialPostType).
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<crate::social_planner::SocialPostType>,
-    /// `postApprovalDetails`
+
+    /// `postApprovalDetails`: a [`PostApproval`](crate::social_planner::PostApproval).
     #[serde(
         rename = "postApprovalDetails",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub post_approval_details: Option<crate::social_planner::PostApproval>,
+
     /// True when the schedule changed.
     #[serde(
         rename = "scheduleTimeUpdated",
@@ -9667,69 +10706,82 @@ pub struct SocialQueuePostContent {
         skip_serializing_if = "Option::is_none"
     )]
     pub schedule_time_updated: Option<bool>,
+
     /// Tag ids.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<Vec<String>>,
-    /// `categoryId`
+
+    /// `categoryId`: a string.
     #[serde(rename = "categoryId", default, skip_serializing_if = "Option::is_none")]
     pub category_id: Option<String>,
+
     /// Watermark the post's images (videos are left alone).
     #[serde(rename = "applyWatermark", default, skip_serializing_if = "Option::is_none")]
     pub apply_watermark: Option<bool>,
-    /// `tiktokPostDetails`
+
+    /// `tiktokPostDetails`: a [`TiktokPostDetails`](crate::v3::social_planner::TiktokPostDetails).
     #[serde(
         rename = "tiktokPostDetails",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub tiktok_post_details: Option<TiktokPostDetails>,
-    /// `gmbPostDetails`
+
+    /// `gmbPostDetails`: a [`GmbPostDetails`](crate::v3::social_planner::GmbPostDetails).
     #[serde(rename = "gmbPostDetails", default, skip_serializing_if = "Option::is_none")]
     pub gmb_post_details: Option<GmbPostDetails>,
+
     /// The user on whose behalf the post is made.
     #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
-    /// `linkedinPostDetails`
+
+    /// `linkedinPostDetails`: a [`LinkedinPostDetails`](crate::v3::social_planner::LinkedinPostDetails).
     #[serde(
         rename = "linkedinPostDetails",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub linkedin_post_details: Option<LinkedinPostDetails>,
-    /// `pinterestPostDetails`
+
+    /// `pinterestPostDetails`: a [`PinterestPostDetails`](crate::v3::social_planner::PinterestPostDetails).
     #[serde(
         rename = "pinterestPostDetails",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub pinterest_post_details: Option<PinterestPostDetails>,
-    /// `facebookPostDetails`
+
+    /// `facebookPostDetails`: a [`FacebookPostDetails`](crate::v3::social_planner::FacebookPostDetails).
     #[serde(
         rename = "facebookPostDetails",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub facebook_post_details: Option<FacebookPostDetails>,
-    /// `instagramPostDetails`
+
+    /// `instagramPostDetails`: a [`InstagramPostDetails`](crate::v3::social_planner::InstagramPostDetails).
     #[serde(
         rename = "instagramPostDetails",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub instagram_post_details: Option<InstagramPostDetails>,
-    /// `youtubePostDetails`
+
+    /// `youtubePostDetails`: a [`YoutubePostDetails`](crate::v3::social_planner::YoutubePostDetails).
     #[serde(
         rename = "youtubePostDetails",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub youtube_post_details: Option<YoutubePostDetails>,
-    /// `locationId`
+
+    /// `locationId`: a string.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
 }
+
 impl SocialQueuePostContent {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -9759,52 +10811,62 @@ impl SocialQueuePostContent {
             location_id: None,
         }
     }
-    ///Sets `accountIds`.
+
+    /// Sets `accountIds`.
     pub fn account_ids(mut self, value: impl Into<Vec<String>>) -> Self {
         self.account_ids = Some(value.into());
         self
     }
-    ///Sets `summary`.
+
+    /// Sets `summary`.
     pub fn summary(mut self, value: impl Into<String>) -> Self {
         self.summary = Some(value.into());
         self
     }
-    ///Sets `media`.
+
+    /// Sets `media`.
     pub fn media(mut self, value: impl Into<Vec<SocialPostMedia>>) -> Self {
         self.media = Some(value.into());
         self
     }
-    ///Sets `status`.
+
+    /// Sets `status`.
     pub fn status(mut self, value: impl Into<SocialPostStatus>) -> Self {
         self.status = Some(value.into());
         self
     }
-    ///Sets `scheduleDate`.
+
+    /// Sets `scheduleDate`.
     pub fn schedule_date(mut self, value: impl Into<String>) -> Self {
         self.schedule_date = Some(value.into());
         self
     }
-    ///Sets `selectedBestTime`.
+
+    /// Sets `selectedBestTime`.
     pub fn selected_best_time(mut self, value: impl Into<String>) -> Self {
         self.selected_best_time = Some(value.into());
         self
     }
-    ///Sets `createdBy`.
+
+    /// Sets `createdBy`.
     pub fn created_by(mut self, value: impl Into<String>) -> Self {
         self.created_by = Some(value.into());
         self
     }
-    ///Sets `followUpComment`.
+
+    /// Sets `followUpComment`.
     pub fn follow_up_comment(mut self, value: impl Into<String>) -> Self {
         self.follow_up_comment = Some(value.into());
         self
     }
-    ///Sets `ogTagsDetails`.
+
+    /// Sets `ogTagsDetails`.
     pub fn og_tags_details(mut self, value: impl Into<PostLinkPreview>) -> Self {
         self.og_tags_details = Some(value.into());
         self
     }
-    ///Sets `type`.
+
+    /// Sets `type`.
     pub fn type_(
         mut self,
         value: impl Into<crate::social_planner::SocialPostType>,
@@ -9812,7 +10874,8 @@ impl SocialQueuePostContent {
         self.type_ = Some(value.into());
         self
     }
-    ///Sets `postApprovalDetails`.
+
+    /// Sets `postApprovalDetails`.
     pub fn post_approval_details(
         mut self,
         value: impl Into<crate::social_planner::PostApproval>,
@@ -9820,42 +10883,50 @@ impl SocialQueuePostContent {
         self.post_approval_details = Some(value.into());
         self
     }
-    ///Sets `scheduleTimeUpdated`.
+
+    /// Sets `scheduleTimeUpdated`.
     pub fn schedule_time_updated(mut self, value: impl Into<bool>) -> Self {
         self.schedule_time_updated = Some(value.into());
         self
     }
-    ///Sets `tags`.
+
+    /// Sets `tags`.
     pub fn tags(mut self, value: impl Into<Vec<String>>) -> Self {
         self.tags = Some(value.into());
         self
     }
-    ///Sets `categoryId`.
+
+    /// Sets `categoryId`.
     pub fn category_id(mut self, value: impl Into<String>) -> Self {
         self.category_id = Some(value.into());
         self
     }
-    ///Sets `applyWatermark`.
+
+    /// Sets `applyWatermark`.
     pub fn apply_watermark(mut self, value: impl Into<bool>) -> Self {
         self.apply_watermark = Some(value.into());
         self
     }
-    ///Sets `tiktokPostDetails`.
+
+    /// Sets `tiktokPostDetails`.
     pub fn tiktok_post_details(mut self, value: impl Into<TiktokPostDetails>) -> Self {
         self.tiktok_post_details = Some(value.into());
         self
     }
-    ///Sets `gmbPostDetails`.
+
+    /// Sets `gmbPostDetails`.
     pub fn gmb_post_details(mut self, value: impl Into<GmbPostDetails>) -> Self {
         self.gmb_post_details = Some(value.into());
         self
     }
-    ///Sets `userId`.
+
+    /// Sets `userId`.
     pub fn user_id(mut self, value: impl Into<String>) -> Self {
         self.user_id = Some(value.into());
         self
     }
-    ///Sets `linkedinPostDetails`.
+
+    /// Sets `linkedinPostDetails`.
     pub fn linkedin_post_details(
         mut self,
         value: impl Into<LinkedinPostDetails>,
@@ -9863,7 +10934,8 @@ impl SocialQueuePostContent {
         self.linkedin_post_details = Some(value.into());
         self
     }
-    ///Sets `pinterestPostDetails`.
+
+    /// Sets `pinterestPostDetails`.
     pub fn pinterest_post_details(
         mut self,
         value: impl Into<PinterestPostDetails>,
@@ -9871,7 +10943,8 @@ impl SocialQueuePostContent {
         self.pinterest_post_details = Some(value.into());
         self
     }
-    ///Sets `facebookPostDetails`.
+
+    /// Sets `facebookPostDetails`.
     pub fn facebook_post_details(
         mut self,
         value: impl Into<FacebookPostDetails>,
@@ -9879,7 +10952,8 @@ impl SocialQueuePostContent {
         self.facebook_post_details = Some(value.into());
         self
     }
-    ///Sets `instagramPostDetails`.
+
+    /// Sets `instagramPostDetails`.
     pub fn instagram_post_details(
         mut self,
         value: impl Into<InstagramPostDetails>,
@@ -9887,142 +10961,173 @@ impl SocialQueuePostContent {
         self.instagram_post_details = Some(value.into());
         self
     }
-    ///Sets `youtubePostDetails`.
+
+    /// Sets `youtubePostDetails`.
     pub fn youtube_post_details(mut self, value: impl Into<YoutubePostDetails>) -> Self {
         self.youtube_post_details = Some(value.into());
         self
     }
-    ///Sets `locationId`.
+
+    /// Sets `locationId`.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
 }
+
 /// The `SocialQueueResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SocialQueueResponse {
-    /// `success`
+    /// `success`: `true` or `false`. Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
+
     /// The HTTP status, repeated in the body.
     #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
     pub status_code: Option<i64>,
-    /// `traceId`
+
+    /// `traceId`: a string.
     #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
     pub trace_id: Option<String>,
-    /// `results`
+
+    /// `results`: a [`SocialQueueResponseResults`](crate::v3::social_planner::SocialQueueResponseResults).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub results: Option<SocialQueueResponseResults>,
 }
+
 /// The `SocialQueueResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SocialQueueResponseResults {
-    /// `message`
+    /// `message`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// `queue`
+
+    /// `queue`: a [`SocialQueue`](crate::v3::social_planner::SocialQueue).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub queue: Option<SocialQueue>,
 }
+
 /// A post a queue will publish, with its slot.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SocialQueueScheduledPost {
-    /// `scheduledDateTime`
+    /// `scheduledDateTime`: a date and time (RFC 3339 string).
     #[serde(
         rename = "scheduledDateTime",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub scheduled_date_time: Option<String>,
-    /// `post`
+
+    /// `post`: a [`SocialPost`](crate::v3::social_planner::SocialPost).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub post: Option<SocialPost>,
-    /// `queueItemId`
+
+    /// `queueItemId`: a string.
     #[serde(rename = "queueItemId", default, skip_serializing_if = "Option::is_none")]
     pub queue_item_id: Option<String>,
-    /// `queueId`
+
+    /// `queueId`: a string.
     #[serde(rename = "queueId", default, skip_serializing_if = "Option::is_none")]
     pub queue_id: Option<String>,
-    /// `order`
+
+    /// `order`: a number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order: Option<f64>,
-    /// `variations`
+
+    /// `variations`: a list of [`SocialQueueVariation`](crate::v3::social_planner::SocialQueueVariation) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub variations: Option<Vec<SocialQueueVariation>>,
-    /// `primaryImage`
+
+    /// `primaryImage`: a string.
     #[serde(rename = "primaryImage", default, skip_serializing_if = "Option::is_none")]
     pub primary_image: Option<String>,
-    /// `errors`
+
+    /// `errors`: a list of strings.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub errors: Option<Vec<String>>,
-    /// `category`
+
+    /// `category`: a [`SocialCategory`](crate::social_planner::SocialCategory).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<crate::social_planner::SocialCategory>,
-    /// `currentVariation`
+
+    /// `currentVariation`: a whole number.
     #[serde(
         rename = "currentVariation",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub current_variation: Option<i64>,
-    /// `timezone`
+
+    /// `timezone`: a string. Example: `America/New_York`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timezone: Option<String>,
+
     /// In an edit session's preview, true for items staged in the session.
     #[serde(rename = "isDraft", default, skip_serializing_if = "Option::is_none")]
     pub is_draft: Option<bool>,
+
     /// In an edit session's preview, the live item a staged one was made from.
     #[serde(rename = "originalItemId", default, skip_serializing_if = "Option::is_none")]
     pub original_item_id: Option<String>,
 }
+
 /// When a queue item is due.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SocialQueueSlot {
-    /// `itemId`
+    /// `itemId`: a string.
     #[serde(rename = "itemId", default, skip_serializing_if = "Option::is_none")]
     pub item_id: Option<String>,
-    /// `scheduledDateTime`
+
+    /// `scheduledDateTime`: a date and time (RFC 3339 string).
     #[serde(
         rename = "scheduledDateTime",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub scheduled_date_time: Option<String>,
-    /// `isSkipped`
+
+    /// `isSkipped`: `true` or `false`.
     #[serde(rename = "isSkipped", default, skip_serializing_if = "Option::is_none")]
     pub is_skipped: Option<bool>,
 }
+
 /// The `SocialQueueSlotsChangedResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SocialQueueSlotsChangedResponse {
-    /// `success`
+    /// `success`: `true` or `false`. Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
+
     /// The HTTP status, repeated in the body.
     #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
     pub status_code: Option<i64>,
-    /// `traceId`
+
+    /// `traceId`: a string.
     #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
     pub trace_id: Option<String>,
-    /// `results`
+
+    /// `results`: a [`SocialQueueSlotsChangedResponseResults`](crate::v3::social_planner::SocialQueueSlotsChangedResponseResults).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub results: Option<SocialQueueSlotsChangedResponseResults>,
 }
+
 /// The `SocialQueueSlotsChangedResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SocialQueueSlotsChangedResponseResults {
-    /// `message`
+    /// `message`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+
     /// The items whose slot changed.
     #[serde(rename = "updatedSlots", default, skip_serializing_if = "Option::is_none")]
     pub updated_slots: Option<Vec<SocialQueueSlot>>,
+
     /// Number of posts whose slot changed.
     #[serde(
         rename = "totalPostsChanged",
@@ -10031,21 +11136,27 @@ pub struct SocialQueueSlotsChangedResponseResults {
     )]
     pub total_posts_changed: Option<i64>,
 }
+
 /// State of a category queue.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SocialQueueStatus {
-    ///`active`
+    /// `active`
     Active,
-    ///`paused`
+
+    /// `paused`
     Paused,
-    ///`draft`
+
+    /// `draft`
     Draft,
-    ///`deleted`
+
+    /// `deleted`
     Deleted,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 impl SocialQueueStatus {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -10058,6 +11169,7 @@ impl SocialQueueStatus {
         }
     }
 }
+
 impl From<&str> for SocialQueueStatus {
     fn from(value: &str) -> Self {
         match value {
@@ -10070,6 +11182,7 @@ impl From<&str> for SocialQueueStatus {
     }
 }
 crate::runtime::enums::string_enum!(SocialQueueStatus);
+
 /// A weekly time slot of a queue, as stored.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -10077,13 +11190,16 @@ pub struct SocialQueueTimeSlot {
     /// Day of the week, 0 for Sunday to 6.
     #[serde(rename = "dayOfWeek", default, skip_serializing_if = "Option::is_none")]
     pub day_of_week: Option<i64>,
+
     /// Time of day as HH:mm.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time: Option<String>,
+
     /// Set by HighLevel.
     #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 }
+
 /// A weekly time at which a queue publishes its next post, as sent.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -10091,11 +11207,13 @@ pub struct SocialQueueTimeSlotInput {
     /// Day of the week, 0 for Sunday to 6.
     #[serde(rename = "dayOfWeek")]
     pub day_of_week: i64,
+
     /// Time of day as HH:mm.
     pub time: String,
 }
+
 impl SocialQueueTimeSlotInput {
-    ///A value with the required fields (`dayOfWeek`, `time`).
+    /// A value with the required fields (`dayOfWeek`, `time`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(day_of_week: impl Into<i64>, time: impl Into<String>) -> Self {
         Self {
@@ -10104,39 +11222,47 @@ impl SocialQueueTimeSlotInput {
         }
     }
 }
+
 /// One wording of a queue item, as stored.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SocialQueueVariation {
-    /// `content`
+    /// `content`: a string. Example: `Check out our latest blog post! #marketing`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
+
     /// Mentions of other accounts in the text, in each network's form.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mentions: Option<Vec<std::collections::BTreeMap<String, serde_json::Value>>>,
-    /// `ogTags`
+
+    /// `ogTags`: a [`SocialQueueOgTags`](crate::v3::social_planner::SocialQueueOgTags).
     #[serde(rename = "ogTags", default, skip_serializing_if = "Option::is_none")]
     pub og_tags: Option<SocialQueueOgTags>,
+
     /// Set by HighLevel.
     #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 }
+
 /// One wording of a queue item, as sent; the queue rotates through them.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SocialQueueVariationInput {
-    /// `content`
+    /// `content`: a string. Example: `Check out our latest blog post! #marketing`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
+
     /// Mentions of other accounts in the text, in each network's form.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mentions: Option<Vec<std::collections::BTreeMap<String, serde_json::Value>>>,
-    /// `ogTags`
+
+    /// `ogTags`: a [`SocialQueueOgTags`](crate::v3::social_planner::SocialQueueOgTags).
     #[serde(rename = "ogTags", default, skip_serializing_if = "Option::is_none")]
     pub og_tags: Option<SocialQueueOgTags>,
 }
+
 impl SocialQueueVariationInput {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -10145,12 +11271,14 @@ impl SocialQueueVariationInput {
             og_tags: None,
         }
     }
-    ///Sets `content`.
+
+    /// Sets `content`.
     pub fn content(mut self, value: impl Into<String>) -> Self {
         self.content = Some(value.into());
         self
     }
-    ///Sets `mentions`.
+
+    /// Sets `mentions`.
     pub fn mentions(
         mut self,
         value: impl Into<Vec<std::collections::BTreeMap<String, serde_json::Value>>>,
@@ -10158,28 +11286,34 @@ impl SocialQueueVariationInput {
         self.mentions = Some(value.into());
         self
     }
-    ///Sets `ogTags`.
+
+    /// Sets `ogTags`.
     pub fn og_tags(mut self, value: impl Into<SocialQueueOgTags>) -> Self {
         self.og_tags = Some(value.into());
         self
     }
 }
+
 /// The `SocialQueueWithCategory` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SocialQueueWithCategory {
-    /// `_id`
+    /// `_id`: a string. Example: `60af88475f1b2c001f5d5f4b`.
     #[serde(rename = "_id", default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `locationId`
+
+    /// `locationId`: a string.
     #[serde(rename = "locationId", default, skip_serializing_if = "Option::is_none")]
     pub location_id: Option<String>,
-    /// `categoryId`
+
+    /// `categoryId`: a string. Example: `60af88475f1b2c001f5d5f4b`.
     #[serde(rename = "categoryId", default, skip_serializing_if = "Option::is_none")]
     pub category_id: Option<String>,
-    /// `timeSlots`
+
+    /// `timeSlots`: a list of [`SocialQueueTimeSlot`](crate::v3::social_planner::SocialQueueTimeSlot) values.
     #[serde(rename = "timeSlots", default, skip_serializing_if = "Option::is_none")]
     pub time_slots: Option<Vec<SocialQueueTimeSlot>>,
+
     /// Whether posts later created in the category join the queue.
     #[serde(
         rename = "enableFuturePosts",
@@ -10187,6 +11321,7 @@ pub struct SocialQueueWithCategory {
         skip_serializing_if = "Option::is_none"
     )]
     pub enable_future_posts: Option<bool>,
+
     /// Whether new items go to the top of the queue.
     #[serde(
         rename = "prioritizeNewContent",
@@ -10194,57 +11329,71 @@ pub struct SocialQueueWithCategory {
         skip_serializing_if = "Option::is_none"
     )]
     pub prioritize_new_content: Option<bool>,
+
     /// Order value of the item the queue is at.
     #[serde(rename = "currentOrder", default, skip_serializing_if = "Option::is_none")]
     pub current_order: Option<f64>,
-    /// `status`
+
+    /// `status`: a [`SocialQueueStatus`](crate::v3::social_planner::SocialQueueStatus).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<SocialQueueStatus>,
-    /// `startDate`
+
+    /// `startDate`: a date and time (RFC 3339 string).
     #[serde(rename = "startDate", default, skip_serializing_if = "Option::is_none")]
     pub start_date: Option<String>,
+
     /// Times at which nothing is published.
     #[serde(rename = "skipDateTime", default, skip_serializing_if = "Option::is_none")]
     pub skip_date_time: Option<Vec<String>>,
+
     /// The post currently scheduled.
     #[serde(rename = "currentPostId", default, skip_serializing_if = "Option::is_none")]
     pub current_post_id: Option<String>,
+
     /// Number of posts in the queue.
     #[serde(rename = "totalPosts", default, skip_serializing_if = "Option::is_none")]
     pub total_posts: Option<i64>,
-    /// `lastScheduledTime`
+
+    /// `lastScheduledTime`: a date and time (RFC 3339 string).
     #[serde(
         rename = "lastScheduledTime",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub last_scheduled_time: Option<String>,
-    /// `createdBy`
+
+    /// `createdBy`: a string.
     #[serde(rename = "createdBy", default, skip_serializing_if = "Option::is_none")]
     pub created_by: Option<String>,
-    /// `createdAt`
+
+    /// `createdAt`: a date and time (RFC 3339 string).
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
-    /// `updatedAt`
+
+    /// `updatedAt`: a date and time (RFC 3339 string).
     #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
-    /// `category`
+
+    /// `category`: a [`SocialCategory`](crate::social_planner::SocialCategory).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<crate::social_planner::SocialCategory>,
 }
+
 /// A period of time.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SocialStatisticsRange {
-    /// `startDate`
+    /// `startDate`: a date and time (RFC 3339 string). Example: `2025-03-01T00:00:00.000Z`.
     #[serde(rename = "startDate")]
     pub start_date: String,
-    /// `endDate`
+
+    /// `endDate`: a date and time (RFC 3339 string). Example: `2025-03-31T23:59:59.999Z`.
     #[serde(rename = "endDate")]
     pub end_date: String,
 }
+
 impl SocialStatisticsRange {
-    ///A value with the required fields (`startDate`, `endDate`).
+    /// A value with the required fields (`startDate`, `endDate`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(start_date: impl Into<String>, end_date: impl Into<String>) -> Self {
         Self {
@@ -10253,6 +11402,7 @@ impl SocialStatisticsRange {
         }
     }
 }
+
 /// Which accounts and period to report on.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -10260,18 +11410,22 @@ pub struct SocialStatisticsRequest {
     /// Connected accounts to report on (their `profileId`).
     #[serde(rename = "profileIds")]
     pub profile_ids: Vec<String>,
+
     /// Networks to include; all when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub platforms: Option<Vec<crate::social_planner::SocialStatisticsPlatform>>,
+
     /// The period reported; the last seven days when absent.
     #[serde(rename = "currentRange", default, skip_serializing_if = "Option::is_none")]
     pub current_range: Option<SocialStatisticsRange>,
+
     /// The period the changes are measured against.
     #[serde(rename = "prevRange", default, skip_serializing_if = "Option::is_none")]
     pub prev_range: Option<SocialStatisticsRange>,
 }
+
 impl SocialStatisticsRequest {
-    ///A value with the required fields (`profileIds`).
+    /// A value with the required fields (`profileIds`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(profile_ids: impl Into<Vec<String>>) -> Self {
         Self {
@@ -10281,7 +11435,8 @@ impl SocialStatisticsRequest {
             prev_range: None,
         }
     }
-    ///Sets `platforms`.
+
+    /// Sets `platforms`.
     pub fn platforms(
         mut self,
         value: impl Into<Vec<crate::social_planner::SocialStatisticsPlatform>>,
@@ -10289,27 +11444,31 @@ impl SocialStatisticsRequest {
         self.platforms = Some(value.into());
         self
     }
-    ///Sets `currentRange`.
+
+    /// Sets `currentRange`.
     pub fn current_range(mut self, value: impl Into<SocialStatisticsRange>) -> Self {
         self.current_range = Some(value.into());
         self
     }
-    ///Sets `prevRange`.
+
+    /// Sets `prevRange`.
     pub fn prev_range(mut self, value: impl Into<SocialStatisticsRange>) -> Self {
         self.prev_range = Some(value.into());
         self
     }
 }
+
 /// The `StartSocialQueueEditRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct StartSocialQueueEditRequest {
-    /// `locationId`
+    /// `locationId`: a string. Example: `609e126a1c4ae1001291e1b5`.
     #[serde(rename = "locationId")]
     pub location_id: String,
 }
+
 impl StartSocialQueueEditRequest {
-    ///A value with the required fields (`locationId`).
+    /// A value with the required fields (`locationId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(location_id: impl Into<String>) -> Self {
         Self {
@@ -10317,44 +11476,53 @@ impl StartSocialQueueEditRequest {
         }
     }
 }
+
 /// The `StartSocialQueueEditResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct StartSocialQueueEditResponse {
-    /// `success`
+    /// `success`: `true` or `false`. Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
+
     /// The HTTP status, repeated in the body.
     #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
     pub status_code: Option<i64>,
-    /// `traceId`
+
+    /// `traceId`: a string.
     #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
     pub trace_id: Option<String>,
-    /// `results`
+
+    /// `results`: a [`StartSocialQueueEditResponseResults`](crate::v3::social_planner::StartSocialQueueEditResponseResults).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub results: Option<StartSocialQueueEditResponseResults>,
 }
+
 /// The `StartSocialQueueEditResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct StartSocialQueueEditResponseResults {
-    /// `message`
+    /// `message`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// `sessionId`
+
+    /// `sessionId`: a string. Example: `60af88475f1b2c001f5d5f4b`.
     #[serde(rename = "sessionId", default, skip_serializing_if = "Option::is_none")]
     pub session_id: Option<String>,
+
     /// Number of items staged for editing.
     #[serde(rename = "itemCount", default, skip_serializing_if = "Option::is_none")]
     pub item_count: Option<i64>,
 }
+
 /// TikTok-only settings of a post; v3 requires the privacy level.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct TiktokPostDetails {
-    /// `privacyLevel`
+    /// `privacyLevel`: a [`TiktokPrivacyLevel`](crate::social_planner::TiktokPrivacyLevel).
     #[serde(rename = "privacyLevel", default, skip_serializing_if = "Option::is_none")]
     pub privacy_level: Option<crate::social_planner::TiktokPrivacyLevel>,
+
     /// Marks the post as paid promotion of a third party.
     #[serde(
         rename = "promoteOtherBrand",
@@ -10362,15 +11530,19 @@ pub struct TiktokPostDetails {
         skip_serializing_if = "Option::is_none"
     )]
     pub promote_other_brand: Option<bool>,
-    /// `enableComment`
+
+    /// `enableComment`: `true` or `false`.
     #[serde(rename = "enableComment", default, skip_serializing_if = "Option::is_none")]
     pub enable_comment: Option<bool>,
-    /// `enableDuet`
+
+    /// `enableDuet`: `true` or `false`.
     #[serde(rename = "enableDuet", default, skip_serializing_if = "Option::is_none")]
     pub enable_duet: Option<bool>,
-    /// `enableStitch`
+
+    /// `enableStitch`: `true` or `false`.
     #[serde(rename = "enableStitch", default, skip_serializing_if = "Option::is_none")]
     pub enable_stitch: Option<bool>,
+
     /// Discloses that the video promotes a brand.
     #[serde(
         rename = "videoDisclosure",
@@ -10378,6 +11550,7 @@ pub struct TiktokPostDetails {
         skip_serializing_if = "Option::is_none"
     )]
     pub video_disclosure: Option<bool>,
+
     /// Marks the post as promotion of the poster's own brand.
     #[serde(
         rename = "promoteYourBrand",
@@ -10386,8 +11559,9 @@ pub struct TiktokPostDetails {
     )]
     pub promote_your_brand: Option<bool>,
 }
+
 impl TiktokPostDetails {
-    ///A value with the required fields (`privacyLevel`).
+    /// A value with the required fields (`privacyLevel`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         privacy_level: impl Into<crate::social_planner::TiktokPrivacyLevel>,
@@ -10402,7 +11576,8 @@ impl TiktokPostDetails {
             promote_your_brand: None,
         }
     }
-    ///Sets `privacyLevel`.
+
+    /// Sets `privacyLevel`.
     pub fn privacy_level(
         mut self,
         value: impl Into<crate::social_planner::TiktokPrivacyLevel>,
@@ -10410,66 +11585,79 @@ impl TiktokPostDetails {
         self.privacy_level = Some(value.into());
         self
     }
-    ///Sets `promoteOtherBrand`.
+
+    /// Sets `promoteOtherBrand`.
     pub fn promote_other_brand(mut self, value: impl Into<bool>) -> Self {
         self.promote_other_brand = Some(value.into());
         self
     }
-    ///Sets `enableComment`.
+
+    /// Sets `enableComment`.
     pub fn enable_comment(mut self, value: impl Into<bool>) -> Self {
         self.enable_comment = Some(value.into());
         self
     }
-    ///Sets `enableDuet`.
+
+    /// Sets `enableDuet`.
     pub fn enable_duet(mut self, value: impl Into<bool>) -> Self {
         self.enable_duet = Some(value.into());
         self
     }
-    ///Sets `enableStitch`.
+
+    /// Sets `enableStitch`.
     pub fn enable_stitch(mut self, value: impl Into<bool>) -> Self {
         self.enable_stitch = Some(value.into());
         self
     }
-    ///Sets `videoDisclosure`.
+
+    /// Sets `videoDisclosure`.
     pub fn video_disclosure(mut self, value: impl Into<bool>) -> Self {
         self.video_disclosure = Some(value.into());
         self
     }
-    ///Sets `promoteYourBrand`.
+
+    /// Sets `promoteYourBrand`.
     pub fn promote_your_brand(mut self, value: impl Into<bool>) -> Self {
         self.promote_your_brand = Some(value.into());
         self
     }
 }
+
 /// The `UpdateSocialQueueItemRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateSocialQueueItemRequest {
-    /// `locationId`
+    /// `locationId`: a string. Example: `609e126a1c4ae1001291e1b5`.
     #[serde(rename = "locationId")]
     pub location_id: String,
+
     /// The edit session the change is staged in.
     #[serde(rename = "sessionId", default, skip_serializing_if = "Option::is_none")]
     pub session_id: Option<String>,
-    /// `modifiedPostPayload`
+
+    /// `modifiedPostPayload`: a [`SocialQueuePostContent`](crate::v3::social_planner::SocialQueuePostContent).
     #[serde(
         rename = "modifiedPostPayload",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub modified_post_payload: Option<SocialQueuePostContent>,
+
     /// A new position for the item.
     #[serde(rename = "newOrder", default, skip_serializing_if = "Option::is_none")]
     pub new_order: Option<SocialQueueOrder>,
-    /// `variations`
+
+    /// `variations`: a list of [`SocialQueueVariationInput`](crate::v3::social_planner::SocialQueueVariationInput) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub variations: Option<Vec<SocialQueueVariationInput>>,
+
     /// Address of the main image.
     #[serde(rename = "primaryImage", default, skip_serializing_if = "Option::is_none")]
     pub primary_image: Option<String>,
 }
+
 impl UpdateSocialQueueItemRequest {
-    ///A value with the required fields (`locationId`).
+    /// A value with the required fields (`locationId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(location_id: impl Into<String>) -> Self {
         Self {
@@ -10481,12 +11669,14 @@ impl UpdateSocialQueueItemRequest {
             primary_image: None,
         }
     }
-    ///Sets `sessionId`.
+
+    /// Sets `sessionId`.
     pub fn session_id(mut self, value: impl Into<String>) -> Self {
         self.session_id = Some(value.into());
         self
     }
-    ///Sets `modifiedPostPayload`.
+
+    /// Sets `modifiedPostPayload`.
     pub fn modified_post_payload(
         mut self,
         value: impl Into<SocialQueuePostContent>,
@@ -10494,12 +11684,14 @@ impl UpdateSocialQueueItemRequest {
         self.modified_post_payload = Some(value.into());
         self
     }
-    ///Sets `newOrder`.
+
+    /// Sets `newOrder`.
     pub fn new_order(mut self, value: impl Into<SocialQueueOrder>) -> Self {
         self.new_order = Some(value.into());
         self
     }
-    ///Sets `variations`.
+
+    /// Sets `variations`.
     pub fn variations(
         mut self,
         value: impl Into<Vec<SocialQueueVariationInput>>,
@@ -10507,42 +11699,51 @@ impl UpdateSocialQueueItemRequest {
         self.variations = Some(value.into());
         self
     }
-    ///Sets `primaryImage`.
+
+    /// Sets `primaryImage`.
     pub fn primary_image(mut self, value: impl Into<String>) -> Self {
         self.primary_image = Some(value.into());
         self
     }
 }
+
 /// The `UpdateSocialQueueItemResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateSocialQueueItemResponse {
-    /// `success`
+    /// `success`: `true` or `false`. Example: `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
+
     /// The HTTP status, repeated in the body.
     #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
     pub status_code: Option<i64>,
-    /// `traceId`
+
+    /// `traceId`: a string.
     #[serde(rename = "traceId", default, skip_serializing_if = "Option::is_none")]
     pub trace_id: Option<String>,
-    /// `results`
+
+    /// `results`: a [`UpdateSocialQueueItemResponseResults`](crate::v3::social_planner::UpdateSocialQueueItemResponseResults).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub results: Option<UpdateSocialQueueItemResponseResults>,
 }
+
 /// The `UpdateSocialQueueItemResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateSocialQueueItemResponseResults {
-    /// `message`
+    /// `message`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// `queueItem`
+
+    /// `queueItem`: a [`SocialQueueItemRecord`](crate::v3::social_planner::SocialQueueItemRecord).
     #[serde(rename = "queueItem", default, skip_serializing_if = "Option::is_none")]
     pub queue_item: Option<SocialQueueItemRecord>,
+
     /// The items whose slot changed by a move.
     #[serde(rename = "updatedSlots", default, skip_serializing_if = "Option::is_none")]
     pub updated_slots: Option<Vec<SocialQueueSlot>>,
+
     /// Number of posts whose slot changed.
     #[serde(
         rename = "totalPostsChanged",
@@ -10551,13 +11752,15 @@ pub struct UpdateSocialQueueItemResponseResults {
     )]
     pub total_posts_changed: Option<i64>,
 }
+
 /// The `UpdateSocialQueueRequest` object.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateSocialQueueRequest {
-    /// `locationId`
+    /// `locationId`: a string. Example: `609e126a1c4ae1001291e1b5`.
     #[serde(rename = "locationId")]
     pub location_id: String,
+
     /// Skip the cleanup of old watermarks when posts are rescheduled.
     #[serde(
         rename = "skipLegacyWatermark",
@@ -10565,15 +11768,19 @@ pub struct UpdateSocialQueueRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub skip_legacy_watermark: Option<bool>,
-    /// `status`
+
+    /// `status`: a [`SocialQueueStatus`](crate::v3::social_planner::SocialQueueStatus).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<SocialQueueStatus>,
+
     /// A time to skip (ISO 8601).
     #[serde(rename = "skipDateTime", default, skip_serializing_if = "Option::is_none")]
     pub skip_date_time: Option<String>,
-    /// `timeSlots`
+
+    /// `timeSlots`: a list of [`SocialQueueTimeSlotInput`](crate::v3::social_planner::SocialQueueTimeSlotInput) values.
     #[serde(rename = "timeSlots", default, skip_serializing_if = "Option::is_none")]
     pub time_slots: Option<Vec<SocialQueueTimeSlotInput>>,
+
     /// Add posts later created in the category.
     #[serde(
         rename = "enableFuturePosts",
@@ -10581,6 +11788,7 @@ pub struct UpdateSocialQueueRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub enable_future_posts: Option<bool>,
+
     /// Put items added with directToQueue at the top.
     #[serde(
         rename = "prioritizeNewContent",
@@ -10589,8 +11797,9 @@ pub struct UpdateSocialQueueRequest {
     )]
     pub prioritize_new_content: Option<bool>,
 }
+
 impl UpdateSocialQueueRequest {
-    ///A value with the required fields (`locationId`).
+    /// A value with the required fields (`locationId`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(location_id: impl Into<String>) -> Self {
         Self {
@@ -10603,22 +11812,26 @@ impl UpdateSocialQueueRequest {
             prioritize_new_content: None,
         }
     }
-    ///Sets `skipLegacyWatermark`.
+
+    /// Sets `skipLegacyWatermark`.
     pub fn skip_legacy_watermark(mut self, value: impl Into<bool>) -> Self {
         self.skip_legacy_watermark = Some(value.into());
         self
     }
-    ///Sets `status`.
+
+    /// Sets `status`.
     pub fn status(mut self, value: impl Into<SocialQueueStatus>) -> Self {
         self.status = Some(value.into());
         self
     }
-    ///Sets `skipDateTime`.
+
+    /// Sets `skipDateTime`.
     pub fn skip_date_time(mut self, value: impl Into<String>) -> Self {
         self.skip_date_time = Some(value.into());
         self
     }
-    ///Sets `timeSlots`.
+
+    /// Sets `timeSlots`.
     pub fn time_slots(
         mut self,
         value: impl Into<Vec<SocialQueueTimeSlotInput>>,
@@ -10626,17 +11839,20 @@ impl UpdateSocialQueueRequest {
         self.time_slots = Some(value.into());
         self
     }
-    ///Sets `enableFuturePosts`.
+
+    /// Sets `enableFuturePosts`.
     pub fn enable_future_posts(mut self, value: impl Into<bool>) -> Self {
         self.enable_future_posts = Some(value.into());
         self
     }
-    ///Sets `prioritizeNewContent`.
+
+    /// Sets `prioritizeNewContent`.
     pub fn prioritize_new_content(mut self, value: impl Into<bool>) -> Self {
         self.prioritize_new_content = Some(value.into());
         self
     }
 }
+
 /// The CSV file; v3 requires it.
 #[derive(Clone, Debug)]
 #[non_exhaustive]
@@ -10644,13 +11860,15 @@ pub struct UploadSocialCsvRequest {
     /// The CSV file.
     pub file: crate::Upload,
 }
+
 impl UploadSocialCsvRequest {
-    ///A value with the required fields (`file`).
+    /// A value with the required fields (`file`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(file: impl Into<crate::Upload>) -> Self {
         Self { file: file.into() }
     }
 }
+
 impl UploadSocialCsvRequest {
     /// The multipart parts of this body, in field order.
     pub fn into_parts(self) -> Vec<crate::Part> {
@@ -10667,6 +11885,7 @@ impl UploadSocialCsvRequest {
         parts
     }
 }
+
 /// The `UploadSocialCsvResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -10674,16 +11893,20 @@ pub struct UploadSocialCsvResponse {
     /// True when the call succeeded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
+
     /// The HTTP status, repeated in the body.
     #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
     pub status_code: Option<i64>,
+
     /// A short outcome message.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// `results`
+
+    /// `results`: a [`UploadSocialCsvResponseResults`](crate::v3::social_planner::UploadSocialCsvResponseResults).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub results: Option<UploadSocialCsvResponseResults>,
 }
+
 /// The `UploadSocialCsvResponseResults` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -10691,19 +11914,24 @@ pub struct UploadSocialCsvResponseResults {
     /// Where the file was stored.
     #[serde(rename = "filePath", default, skip_serializing_if = "Option::is_none")]
     pub file_path: Option<String>,
+
     /// Number of rows in the file.
     #[serde(rename = "rowsCount", default, skip_serializing_if = "Option::is_none")]
     pub rows_count: Option<i64>,
-    /// `fileName`
+
+    /// `fileName`: a string.
     #[serde(rename = "fileName", default, skip_serializing_if = "Option::is_none")]
     pub file_name: Option<String>,
+
     /// Size of the file in bytes.
     #[serde(rename = "fileSize", default, skip_serializing_if = "Option::is_none")]
     pub file_size: Option<i64>,
-    /// `csvFileType`
+
+    /// `csvFileType`: a [`SocialCsvFileType`](crate::v3::social_planner::SocialCsvFileType).
     #[serde(rename = "csvFileType", default, skip_serializing_if = "Option::is_none")]
     pub csv_file_type: Option<SocialCsvFileType>,
 }
+
 /// YouTube-only settings of a post.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -10711,15 +11939,18 @@ pub struct YoutubePostDetails {
     /// Video title (at most 100 characters).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    /// `privacyLevel`
+
+    /// `privacyLevel`: a [`YoutubePrivacyLevel`](crate::v3::social_planner::YoutubePrivacyLevel).
     #[serde(rename = "privacyLevel", default, skip_serializing_if = "Option::is_none")]
     pub privacy_level: Option<YoutubePrivacyLevel>,
-    /// `type`
+
+    /// `type`: a [`YoutubeVideoType`](crate::v3::social_planner::YoutubeVideoType).
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<YoutubeVideoType>,
 }
+
 impl YoutubePostDetails {
-    ///A value with the required fields (`type`).
+    /// A value with the required fields (`type`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(type_: impl Into<YoutubeVideoType>) -> Self {
         Self {
@@ -10728,35 +11959,43 @@ impl YoutubePostDetails {
             type_: Some(type_.into()),
         }
     }
-    ///Sets `title`.
+
+    /// Sets `title`.
     pub fn title(mut self, value: impl Into<String>) -> Self {
         self.title = Some(value.into());
         self
     }
-    ///Sets `privacyLevel`.
+
+    /// Sets `privacyLevel`.
     pub fn privacy_level(mut self, value: impl Into<YoutubePrivacyLevel>) -> Self {
         self.privacy_level = Some(value.into());
         self
     }
-    ///Sets `type`.
+
+    /// Sets `type`.
     pub fn type_(mut self, value: impl Into<YoutubeVideoType>) -> Self {
         self.type_ = Some(value.into());
         self
     }
 }
+
 /// Who can watch a YouTube video.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum YoutubePrivacyLevel {
-    ///`private`
+    /// `private`
     Private,
-    ///`public`
+
+    /// `public`
     Public,
-    ///`unlisted`
+
+    /// `unlisted`
     Unlisted,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 impl YoutubePrivacyLevel {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -10768,6 +12007,7 @@ impl YoutubePrivacyLevel {
         }
     }
 }
+
 impl From<&str> for YoutubePrivacyLevel {
     fn from(value: &str) -> Self {
         match value {
@@ -10779,17 +12019,21 @@ impl From<&str> for YoutubePrivacyLevel {
     }
 }
 crate::runtime::enums::string_enum!(YoutubePrivacyLevel);
+
 /// Format of a YouTube upload.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum YoutubeVideoType {
-    ///`video`
+    /// `video`
     Video,
-    ///`short`
+
+    /// `short`
     Short,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 impl YoutubeVideoType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -10800,6 +12044,7 @@ impl YoutubeVideoType {
         }
     }
 }
+
 impl From<&str> for YoutubeVideoType {
     fn from(value: &str) -> Self {
         match value {

@@ -39,22 +39,24 @@
 //! | [`update_shipping_carrier`](Store::update_shipping_carrier) | `PUT /store/shipping-carrier/{shippingCarrierId}` | `v3` | location |
 //! | [`update_shipping_rate`](Store::update_shipping_rate) | `PUT /store/shipping-zone/{shippingZoneId}/shipping-rate/{shippingRateId}` | `v3` | location |
 //! | [`update_shipping_zone`](Store::update_shipping_zone) | `PUT /store/shipping-zone/{shippingZoneId}` | `v3` | location |
+
 /// This module's path below the crate root.
 pub const MODULE: &str = "v3::store";
-///Operations of the Store module. Get one with `client.v3().store()`.
+
+/// Operations of the Store module. Get one with `client.v3().store()`.
 #[derive(Clone, Debug)]
 pub struct Store {
     client: crate::Client,
 }
+
 impl Store {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
     }
+
     /// Register a shipping carrier whose rates come from a callback.
     ///
     /// `POST /store/shipping-carrier` · Version `v3` · location token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc names no scope or Version header here and declares the Authorization header as a parameter; the header is left to the client and the default version is used. HighLevel's v3 document names no Version here; the client sends v3, as HighLevel's v3 clients do.
     pub fn create_shipping_carrier(
         &self,
         body: crate::store::CreateShippingCarrierRequest,
@@ -64,11 +66,10 @@ impl Store {
             body,
         }
     }
+
     /// Add a shipping rate to a zone.
     ///
     /// `POST /store/shipping-zone/{shippingZoneId}/shipping-rate` · Version `v3` · location token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc names no scope or Version header here and declares the Authorization header as a parameter; the header is left to the client and the default version is used. HighLevel's v3 document names no Version here; the client sends v3, as HighLevel's v3 clients do.
     pub fn create_shipping_rate(
         &self,
         shipping_zone_id: impl Into<String>,
@@ -80,11 +81,10 @@ impl Store {
             body,
         }
     }
+
     /// Create a shipping zone.
     ///
     /// `POST /store/shipping-zone` · Version `v3` · location token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc names no scope or Version header here and declares the Authorization header as a parameter; the header is left to the client and the default version is used. HighLevel's v3 document names no Version here; the client sends v3, as HighLevel's v3 clients do.
     pub fn create_shipping_zone(
         &self,
         body: crate::store::CreateShippingZoneRequest,
@@ -94,11 +94,10 @@ impl Store {
             body,
         }
     }
+
     /// Delete a shipping carrier.
     ///
     /// `DELETE /store/shipping-carrier/{shippingCarrierId}` · Version `v3` · location token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc names no scope or Version header here and declares the Authorization header as a parameter; the header is left to the client and the default version is used. HighLevel's v3 document names no Version here; the client sends v3, as HighLevel's v3 clients do.
     pub fn delete_shipping_carrier(
         &self,
         shipping_carrier_id: impl Into<String>,
@@ -112,11 +111,10 @@ impl Store {
             alt_type: alt_type.into(),
         }
     }
+
     /// Delete a shipping rate.
     ///
     /// `DELETE /store/shipping-zone/{shippingZoneId}/shipping-rate/{shippingRateId}` · Version `v3` · location token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc names no scope or Version header here and declares the Authorization header as a parameter; the header is left to the client and the default version is used. HighLevel's v3 document names no Version here; the client sends v3, as HighLevel's v3 clients do.
     pub fn delete_shipping_rate(
         &self,
         shipping_zone_id: impl Into<String>,
@@ -132,11 +130,10 @@ impl Store {
             alt_type: alt_type.into(),
         }
     }
+
     /// Delete a shipping zone.
     ///
     /// `DELETE /store/shipping-zone/{shippingZoneId}` · Version `v3` · location token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc names no scope or Version header here and declares the Authorization header as a parameter; the header is left to the client and the default version is used. HighLevel's v3 document names no Version here; the client sends v3, as HighLevel's v3 clients do.
     pub fn delete_shipping_zone(
         &self,
         shipping_zone_id: impl Into<String>,
@@ -150,11 +147,10 @@ impl Store {
             alt_type: alt_type.into(),
         }
     }
+
     /// Fetch one shipping carrier.
     ///
     /// `GET /store/shipping-carrier/{shippingCarrierId}` · Version `v3` · location token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc names no scope or Version header here and declares the Authorization header as a parameter; the header is left to the client and the default version is used. HighLevel's v3 document names no Version here; the client sends v3, as HighLevel's v3 clients do.
     pub fn get_shipping_carrier(
         &self,
         shipping_carrier_id: impl Into<String>,
@@ -168,11 +164,10 @@ impl Store {
             alt_type: alt_type.into(),
         }
     }
+
     /// Fetch one shipping rate of a zone.
     ///
     /// `GET /store/shipping-zone/{shippingZoneId}/shipping-rate/{shippingRateId}` · Version `v3` · location token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc names no scope or Version header here and declares the Authorization header as a parameter; the header is left to the client and the default version is used. HighLevel's v3 document names no Version here; the client sends v3, as HighLevel's v3 clients do.
     pub fn get_shipping_rate(
         &self,
         shipping_zone_id: impl Into<String>,
@@ -188,11 +183,10 @@ impl Store {
             alt_type: alt_type.into(),
         }
     }
+
     /// Fetch one shipping zone.
     ///
     /// `GET /store/shipping-zone/{shippingZoneId}` · Version `v3` · location token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc names no scope or Version header here and declares the Authorization header as a parameter; the header is left to the client and the default version is used. HighLevel's v3 document names no Version here; the client sends v3, as HighLevel's v3 clients do.
     pub fn get_shipping_zone(
         &self,
         shipping_zone_id: impl Into<String>,
@@ -207,11 +201,10 @@ impl Store {
             with_shipping_rate: None,
         }
     }
+
     /// Fetch the store settings of a location.
     ///
     /// `GET /store/store-setting` · Version `v3` · location token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc names no scope or Version header here and declares the Authorization header as a parameter; the header is left to the client and the default version is used. HighLevel's v3 document names no Version here; the client sends v3, as HighLevel's v3 clients do.
     pub fn get_store_settings(
         &self,
         alt_id: impl Into<String>,
@@ -223,11 +216,10 @@ impl Store {
             alt_type: alt_type.into(),
         }
     }
+
     /// Quote the shipping rates that apply to an order.
     ///
     /// `POST /store/shipping-zone/shipping-rates` · Version `v3` · location token · scopes: none stated
-    ///
-    /// Note: HighLevel's operationId (get-available-shipping-zones) does not match what the operation returns; renamed. The doc declares no security for it; a location token is assumed like its neighbours. HighLevel's doc names no scope or Version header here and declares the Authorization header as a parameter; the header is left to the client and the default version is used. HighLevel's v3 document names no Version here; the client sends v3, as HighLevel's v3 clients do.
     pub fn list_available_shipping_rates(
         &self,
         body: crate::store::ListAvailableShippingRatesRequest,
@@ -237,11 +229,10 @@ impl Store {
             body,
         }
     }
+
     /// List the shipping carriers of a location.
     ///
     /// `GET /store/shipping-carrier` · Version `v3` · location token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc names no scope or Version header here and declares the Authorization header as a parameter; the header is left to the client and the default version is used. HighLevel's v3 document names no Version here; the client sends v3, as HighLevel's v3 clients do.
     pub fn list_shipping_carriers(
         &self,
         alt_id: impl Into<String>,
@@ -253,11 +244,10 @@ impl Store {
             alt_type: alt_type.into(),
         }
     }
+
     /// List the shipping rates of a zone.
     ///
     /// `GET /store/shipping-zone/{shippingZoneId}/shipping-rate` · Version `v3` · location token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc names no scope or Version header here and declares the Authorization header as a parameter; the header is left to the client and the default version is used. HighLevel's v3 document names no Version here; the client sends v3, as HighLevel's v3 clients do.
     pub fn list_shipping_rates(
         &self,
         shipping_zone_id: impl Into<String>,
@@ -273,11 +263,10 @@ impl Store {
             offset: None,
         }
     }
+
     /// List the shipping zones of a location.
     ///
     /// `GET /store/shipping-zone` · Version `v3` · location token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc names no scope or Version header here and declares the Authorization header as a parameter; the header is left to the client and the default version is used. HighLevel's v3 document names no Version here; the client sends v3, as HighLevel's v3 clients do.
     pub fn list_shipping_zones(
         &self,
         alt_id: impl Into<String>,
@@ -292,11 +281,10 @@ impl Store {
             with_shipping_rate: None,
         }
     }
+
     /// Create or replace the store settings of a location.
     ///
     /// `POST /store/store-setting` · Version `v3` · location token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc names no scope or Version header here and declares the Authorization header as a parameter; the header is left to the client and the default version is used. HighLevel's v3 document names no Version here; the client sends v3, as HighLevel's v3 clients do.
     pub fn save_store_settings(
         &self,
         body: crate::store::SaveStoreSettingsRequest,
@@ -306,11 +294,10 @@ impl Store {
             body,
         }
     }
+
     /// Change a shipping carrier.
     ///
     /// `PUT /store/shipping-carrier/{shippingCarrierId}` · Version `v3` · location token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc names no scope or Version header here and declares the Authorization header as a parameter; the header is left to the client and the default version is used. HighLevel's v3 document names no Version here; the client sends v3, as HighLevel's v3 clients do.
     pub fn update_shipping_carrier(
         &self,
         shipping_carrier_id: impl Into<String>,
@@ -322,11 +309,10 @@ impl Store {
             body,
         }
     }
+
     /// Change a shipping rate.
     ///
     /// `PUT /store/shipping-zone/{shippingZoneId}/shipping-rate/{shippingRateId}` · Version `v3` · location token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc names no scope or Version header here and declares the Authorization header as a parameter; the header is left to the client and the default version is used. HighLevel's v3 document names no Version here; the client sends v3, as HighLevel's v3 clients do.
     pub fn update_shipping_rate(
         &self,
         shipping_zone_id: impl Into<String>,
@@ -340,11 +326,10 @@ impl Store {
             body,
         }
     }
+
     /// Change a shipping zone.
     ///
     /// `PUT /store/shipping-zone/{shippingZoneId}` · Version `v3` · location token · scopes: none stated
-    ///
-    /// Note: HighLevel's doc names no scope or Version header here and declares the Authorization header as a parameter; the header is left to the client and the default version is used. HighLevel's v3 document names no Version here; the client sends v3, as HighLevel's v3 clients do.
     pub fn update_shipping_zone(
         &self,
         shipping_zone_id: impl Into<String>,
@@ -357,7 +342,8 @@ impl Store {
         }
     }
 }
-///One call per operation with sample arguments (contract tests only).
+
+/// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -636,7 +622,8 @@ pub fn contract_samples(
         ));
     calls
 }
-///One call per operation with every optional argument and field set too (contract tests only).
+
+/// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -1016,19 +1003,19 @@ pub fn contract_samples_full(
         ));
     calls
 }
+
 /// Request builder for `create_shipping_carrier`: set optional parameters, then call `send()`.
 ///
 /// Register a shipping carrier whose rates come from a callback.
 ///
 /// `POST /store/shipping-carrier` · Version `v3` · location token · scopes: none stated
-///
-/// Note: HighLevel's doc names no scope or Version header here and declares the Authorization header as a parameter; the header is left to the client and the default version is used. HighLevel's v3 document names no Version here; the client sends v3, as HighLevel's v3 clients do.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct CreateShippingCarrier {
     client: crate::Client,
     body: crate::store::CreateShippingCarrierRequest,
 }
+
 impl CreateShippingCarrier {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1050,12 +1037,14 @@ impl CreateShippingCarrier {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::store::ShippingCarrierResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1067,13 +1056,12 @@ impl CreateShippingCarrier {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `create_shipping_rate`: set optional parameters, then call `send()`.
 ///
 /// Add a shipping rate to a zone.
 ///
 /// `POST /store/shipping-zone/{shippingZoneId}/shipping-rate` · Version `v3` · location token · scopes: none stated
-///
-/// Note: HighLevel's doc names no scope or Version header here and declares the Authorization header as a parameter; the header is left to the client and the default version is used. HighLevel's v3 document names no Version here; the client sends v3, as HighLevel's v3 clients do.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct CreateShippingRate {
@@ -1081,6 +1069,7 @@ pub struct CreateShippingRate {
     shipping_zone_id: String,
     body: crate::store::CreateShippingRateRequest,
 }
+
 impl CreateShippingRate {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1105,10 +1094,12 @@ impl CreateShippingRate {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::store::ShippingRateResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1117,19 +1108,19 @@ impl CreateShippingRate {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `create_shipping_zone`: set optional parameters, then call `send()`.
 ///
 /// Create a shipping zone.
 ///
 /// `POST /store/shipping-zone` · Version `v3` · location token · scopes: none stated
-///
-/// Note: HighLevel's doc names no scope or Version header here and declares the Authorization header as a parameter; the header is left to the client and the default version is used. HighLevel's v3 document names no Version here; the client sends v3, as HighLevel's v3 clients do.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct CreateShippingZone {
     client: crate::Client,
     body: crate::store::CreateShippingZoneRequest,
 }
+
 impl CreateShippingZone {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1148,10 +1139,12 @@ impl CreateShippingZone {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::store::ShippingZoneResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1160,13 +1153,12 @@ impl CreateShippingZone {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `delete_shipping_carrier`: set optional parameters, then call `send()`.
 ///
 /// Delete a shipping carrier.
 ///
 /// `DELETE /store/shipping-carrier/{shippingCarrierId}` · Version `v3` · location token · scopes: none stated
-///
-/// Note: HighLevel's doc names no scope or Version header here and declares the Authorization header as a parameter; the header is left to the client and the default version is used. HighLevel's v3 document names no Version here; the client sends v3, as HighLevel's v3 clients do.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DeleteShippingCarrier {
@@ -1175,6 +1167,7 @@ pub struct DeleteShippingCarrier {
     alt_id: String,
     alt_type: crate::store::StoreAltType,
 }
+
 impl DeleteShippingCarrier {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1197,10 +1190,12 @@ impl DeleteShippingCarrier {
         request.query("altType", &self.alt_type);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::store::StoreStatusResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1209,13 +1204,12 @@ impl DeleteShippingCarrier {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `delete_shipping_rate`: set optional parameters, then call `send()`.
 ///
 /// Delete a shipping rate.
 ///
 /// `DELETE /store/shipping-zone/{shippingZoneId}/shipping-rate/{shippingRateId}` · Version `v3` · location token · scopes: none stated
-///
-/// Note: HighLevel's doc names no scope or Version header here and declares the Authorization header as a parameter; the header is left to the client and the default version is used. HighLevel's v3 document names no Version here; the client sends v3, as HighLevel's v3 clients do.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DeleteShippingRate {
@@ -1225,6 +1219,7 @@ pub struct DeleteShippingRate {
     alt_id: String,
     alt_type: crate::store::StoreAltType,
 }
+
 impl DeleteShippingRate {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1248,10 +1243,12 @@ impl DeleteShippingRate {
         request.query("altType", &self.alt_type);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::store::StoreStatusResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1260,13 +1257,12 @@ impl DeleteShippingRate {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `delete_shipping_zone`: set optional parameters, then call `send()`.
 ///
 /// Delete a shipping zone.
 ///
 /// `DELETE /store/shipping-zone/{shippingZoneId}` · Version `v3` · location token · scopes: none stated
-///
-/// Note: HighLevel's doc names no scope or Version header here and declares the Authorization header as a parameter; the header is left to the client and the default version is used. HighLevel's v3 document names no Version here; the client sends v3, as HighLevel's v3 clients do.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DeleteShippingZone {
@@ -1275,6 +1271,7 @@ pub struct DeleteShippingZone {
     alt_id: String,
     alt_type: crate::store::StoreAltType,
 }
+
 impl DeleteShippingZone {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1297,10 +1294,12 @@ impl DeleteShippingZone {
         request.query("altType", &self.alt_type);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::store::StoreStatusResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1309,13 +1308,12 @@ impl DeleteShippingZone {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_shipping_carrier`: set optional parameters, then call `send()`.
 ///
 /// Fetch one shipping carrier.
 ///
 /// `GET /store/shipping-carrier/{shippingCarrierId}` · Version `v3` · location token · scopes: none stated
-///
-/// Note: HighLevel's doc names no scope or Version header here and declares the Authorization header as a parameter; the header is left to the client and the default version is used. HighLevel's v3 document names no Version here; the client sends v3, as HighLevel's v3 clients do.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetShippingCarrier {
@@ -1324,6 +1322,7 @@ pub struct GetShippingCarrier {
     alt_id: String,
     alt_type: crate::store::StoreAltType,
 }
+
 impl GetShippingCarrier {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1346,12 +1345,14 @@ impl GetShippingCarrier {
         request.query("altType", &self.alt_type);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::store::ShippingCarrierResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1363,13 +1364,12 @@ impl GetShippingCarrier {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_shipping_rate`: set optional parameters, then call `send()`.
 ///
 /// Fetch one shipping rate of a zone.
 ///
 /// `GET /store/shipping-zone/{shippingZoneId}/shipping-rate/{shippingRateId}` · Version `v3` · location token · scopes: none stated
-///
-/// Note: HighLevel's doc names no scope or Version header here and declares the Authorization header as a parameter; the header is left to the client and the default version is used. HighLevel's v3 document names no Version here; the client sends v3, as HighLevel's v3 clients do.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetShippingRate {
@@ -1379,6 +1379,7 @@ pub struct GetShippingRate {
     alt_id: String,
     alt_type: crate::store::StoreAltType,
 }
+
 impl GetShippingRate {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1402,10 +1403,12 @@ impl GetShippingRate {
         request.query("altType", &self.alt_type);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::store::ShippingRateResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1414,13 +1417,12 @@ impl GetShippingRate {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_shipping_zone`: set optional parameters, then call `send()`.
 ///
 /// Fetch one shipping zone.
 ///
 /// `GET /store/shipping-zone/{shippingZoneId}` · Version `v3` · location token · scopes: none stated
-///
-/// Note: HighLevel's doc names no scope or Version header here and declares the Authorization header as a parameter; the header is left to the client and the default version is used. HighLevel's v3 document names no Version here; the client sends v3, as HighLevel's v3 clients do.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetShippingZone {
@@ -1430,12 +1432,14 @@ pub struct GetShippingZone {
     alt_type: crate::store::StoreAltType,
     with_shipping_rate: Option<bool>,
 }
+
 impl GetShippingZone {
-    ///Include the rates of the zone.
+    /// Include the rates of the zone.
     pub fn with_shipping_rate(mut self, value: impl Into<bool>) -> Self {
         self.with_shipping_rate = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1460,10 +1464,12 @@ impl GetShippingZone {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::store::ShippingZoneResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1472,13 +1478,12 @@ impl GetShippingZone {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_store_settings`: set optional parameters, then call `send()`.
 ///
 /// Fetch the store settings of a location.
 ///
 /// `GET /store/store-setting` · Version `v3` · location token · scopes: none stated
-///
-/// Note: HighLevel's doc names no scope or Version header here and declares the Authorization header as a parameter; the header is left to the client and the default version is used. HighLevel's v3 document names no Version here; the client sends v3, as HighLevel's v3 clients do.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetStoreSettings {
@@ -1486,6 +1491,7 @@ pub struct GetStoreSettings {
     alt_id: String,
     alt_type: crate::store::StoreAltType,
 }
+
 impl GetStoreSettings {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1502,12 +1508,14 @@ impl GetStoreSettings {
         request.query("altType", &self.alt_type);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::store::StoreSettingsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1516,19 +1524,19 @@ impl GetStoreSettings {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `list_available_shipping_rates`: set optional parameters, then call `send()`.
 ///
 /// Quote the shipping rates that apply to an order.
 ///
 /// `POST /store/shipping-zone/shipping-rates` · Version `v3` · location token · scopes: none stated
-///
-/// Note: HighLevel's operationId (get-available-shipping-zones) does not match what the operation returns; renamed. The doc declares no security for it; a location token is assumed like its neighbours. HighLevel's doc names no scope or Version header here and declares the Authorization header as a parameter; the header is left to the client and the default version is used. HighLevel's v3 document names no Version here; the client sends v3, as HighLevel's v3 clients do.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListAvailableShippingRates {
     client: crate::Client,
     body: crate::store::ListAvailableShippingRatesRequest,
 }
+
 impl ListAvailableShippingRates {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1550,12 +1558,14 @@ impl ListAvailableShippingRates {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::store::ListAvailableShippingRatesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1567,13 +1577,12 @@ impl ListAvailableShippingRates {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `list_shipping_carriers`: set optional parameters, then call `send()`.
 ///
 /// List the shipping carriers of a location.
 ///
 /// `GET /store/shipping-carrier` · Version `v3` · location token · scopes: none stated
-///
-/// Note: HighLevel's doc names no scope or Version header here and declares the Authorization header as a parameter; the header is left to the client and the default version is used. HighLevel's v3 document names no Version here; the client sends v3, as HighLevel's v3 clients do.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListShippingCarriers {
@@ -1581,6 +1590,7 @@ pub struct ListShippingCarriers {
     alt_id: String,
     alt_type: crate::store::StoreAltType,
 }
+
 impl ListShippingCarriers {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1600,12 +1610,14 @@ impl ListShippingCarriers {
         request.query("altType", &self.alt_type);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::store::ListShippingCarriersResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1617,13 +1629,12 @@ impl ListShippingCarriers {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `list_shipping_rates`: set optional parameters, then call `send()`.
 ///
 /// List the shipping rates of a zone.
 ///
 /// `GET /store/shipping-zone/{shippingZoneId}/shipping-rate` · Version `v3` · location token · scopes: none stated
-///
-/// Note: HighLevel's doc names no scope or Version header here and declares the Authorization header as a parameter; the header is left to the client and the default version is used. HighLevel's v3 document names no Version here; the client sends v3, as HighLevel's v3 clients do.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListShippingRates {
@@ -1634,17 +1645,20 @@ pub struct ListShippingRates {
     limit: Option<i64>,
     offset: Option<i64>,
 }
+
 impl ListShippingRates {
-    ///Page size.
+    /// Page size.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
-    ///Number of rates to skip.
+
+    /// Number of rates to skip.
     pub fn offset(mut self, value: impl Into<i64>) -> Self {
         self.offset = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1672,12 +1686,14 @@ impl ListShippingRates {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::store::ListShippingRatesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1689,15 +1705,20 @@ impl ListShippingRates {
         self.client.execute(request).await
     }
 }
+
 impl crate::Paginated for ListShippingRates {
     type Page = crate::store::ListShippingRatesResponse;
+
     type Item = crate::store::ShippingRate;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListShippingRates::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.data.as_ref()).map_or(0, Vec::len);
@@ -1712,10 +1733,12 @@ impl crate::Paginated for ListShippingRates {
         self.offset = Some(next);
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.data).unwrap_or_default()
     }
 }
+
 impl ListShippingRates {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -1726,13 +1749,12 @@ impl ListShippingRates {
         crate::paginate(self)
     }
 }
+
 /// Request builder for `list_shipping_zones`: set optional parameters, then call `send()`.
 ///
 /// List the shipping zones of a location.
 ///
 /// `GET /store/shipping-zone` · Version `v3` · location token · scopes: none stated
-///
-/// Note: HighLevel's doc names no scope or Version header here and declares the Authorization header as a parameter; the header is left to the client and the default version is used. HighLevel's v3 document names no Version here; the client sends v3, as HighLevel's v3 clients do.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListShippingZones {
@@ -1743,22 +1765,26 @@ pub struct ListShippingZones {
     offset: Option<i64>,
     with_shipping_rate: Option<bool>,
 }
+
 impl ListShippingZones {
-    ///Page size.
+    /// Page size.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
-    ///Number of zones to skip.
+
+    /// Number of zones to skip.
     pub fn offset(mut self, value: impl Into<i64>) -> Self {
         self.offset = Some(value.into());
         self
     }
-    ///Include the rates of each zone.
+
+    /// Include the rates of each zone.
     pub fn with_shipping_rate(mut self, value: impl Into<bool>) -> Self {
         self.with_shipping_rate = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1783,12 +1809,14 @@ impl ListShippingZones {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::store::ListShippingZonesResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1800,15 +1828,20 @@ impl ListShippingZones {
         self.client.execute(request).await
     }
 }
+
 impl crate::Paginated for ListShippingZones {
     type Page = crate::store::ListShippingZonesResponse;
+
     type Item = crate::store::ShippingZone;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListShippingZones::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.data.as_ref()).map_or(0, Vec::len);
@@ -1823,10 +1856,12 @@ impl crate::Paginated for ListShippingZones {
         self.offset = Some(next);
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.data).unwrap_or_default()
     }
 }
+
 impl ListShippingZones {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -1837,19 +1872,19 @@ impl ListShippingZones {
         crate::paginate(self)
     }
 }
+
 /// Request builder for `save_store_settings`: set optional parameters, then call `send()`.
 ///
 /// Create or replace the store settings of a location.
 ///
 /// `POST /store/store-setting` · Version `v3` · location token · scopes: none stated
-///
-/// Note: HighLevel's doc names no scope or Version header here and declares the Authorization header as a parameter; the header is left to the client and the default version is used. HighLevel's v3 document names no Version here; the client sends v3, as HighLevel's v3 clients do.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct SaveStoreSettings {
     client: crate::Client,
     body: crate::store::SaveStoreSettingsRequest,
 }
+
 impl SaveStoreSettings {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1868,12 +1903,14 @@ impl SaveStoreSettings {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::store::StoreSettingsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1882,13 +1919,12 @@ impl SaveStoreSettings {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `update_shipping_carrier`: set optional parameters, then call `send()`.
 ///
 /// Change a shipping carrier.
 ///
 /// `PUT /store/shipping-carrier/{shippingCarrierId}` · Version `v3` · location token · scopes: none stated
-///
-/// Note: HighLevel's doc names no scope or Version header here and declares the Authorization header as a parameter; the header is left to the client and the default version is used. HighLevel's v3 document names no Version here; the client sends v3, as HighLevel's v3 clients do.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpdateShippingCarrier {
@@ -1896,6 +1932,7 @@ pub struct UpdateShippingCarrier {
     shipping_carrier_id: String,
     body: crate::store::UpdateShippingCarrierRequest,
 }
+
 impl UpdateShippingCarrier {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1920,12 +1957,14 @@ impl UpdateShippingCarrier {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::store::ShippingCarrierResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1937,13 +1976,12 @@ impl UpdateShippingCarrier {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `update_shipping_rate`: set optional parameters, then call `send()`.
 ///
 /// Change a shipping rate.
 ///
 /// `PUT /store/shipping-zone/{shippingZoneId}/shipping-rate/{shippingRateId}` · Version `v3` · location token · scopes: none stated
-///
-/// Note: HighLevel's doc names no scope or Version header here and declares the Authorization header as a parameter; the header is left to the client and the default version is used. HighLevel's v3 document names no Version here; the client sends v3, as HighLevel's v3 clients do.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpdateShippingRate {
@@ -1952,6 +1990,7 @@ pub struct UpdateShippingRate {
     shipping_rate_id: String,
     body: crate::store::UpdateShippingRateRequest,
 }
+
 impl UpdateShippingRate {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1977,10 +2016,12 @@ impl UpdateShippingRate {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::store::ShippingRateResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1989,13 +2030,12 @@ impl UpdateShippingRate {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `update_shipping_zone`: set optional parameters, then call `send()`.
 ///
 /// Change a shipping zone.
 ///
 /// `PUT /store/shipping-zone/{shippingZoneId}` · Version `v3` · location token · scopes: none stated
-///
-/// Note: HighLevel's doc names no scope or Version header here and declares the Authorization header as a parameter; the header is left to the client and the default version is used. HighLevel's v3 document names no Version here; the client sends v3, as HighLevel's v3 clients do.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpdateShippingZone {
@@ -2003,6 +2043,7 @@ pub struct UpdateShippingZone {
     shipping_zone_id: String,
     body: crate::store::UpdateShippingZoneRequest,
 }
+
 impl UpdateShippingZone {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -2027,10 +2068,12 @@ impl UpdateShippingZone {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::store::ShippingZoneResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,

@@ -22,24 +22,26 @@
 //! |---|---|---|---|
 //! | [`list_survey_submissions`](Surveys::list_survey_submissions) | `GET /surveys/submissions` | `v3` | location |
 //! | [`list_surveys`](Surveys::list_surveys) | `GET /surveys/` | `v3` | location |
+
 /// This module's path below the crate root.
 pub const MODULE: &str = "v3::surveys";
-///Operations of the Surveys module. Get one with `client.v3().surveys()`.
+
+/// Operations of the Surveys module. Get one with `client.v3().surveys()`.
 #[derive(Clone, Debug)]
 pub struct Surveys {
     client: crate::Client,
 }
+
 impl Surveys {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
     }
+
     /// List the submissions of a location's surveys.
     ///
     /// Without `startAt`/`endAt` the window runs from the same day of the previous month to today.
     ///
     /// `GET /surveys/submissions` · Version `v3` · location token · scopes: `surveys.readonly`
-    ///
-    /// Note: SKILL.md lists a `contactId` filter; HighLevel's doc has none, and `q` matches contact ids instead.
     pub fn list_survey_submissions(&self) -> ListSurveySubmissions {
         ListSurveySubmissions {
             client: self.client.clone(),
@@ -52,6 +54,7 @@ impl Surveys {
             end_at: None,
         }
     }
+
     /// List the surveys of a location.
     ///
     /// `GET /surveys/` · Version `v3` · location token · scopes: `surveys.readonly`
@@ -65,7 +68,8 @@ impl Surveys {
         }
     }
 }
-///One call per operation with sample arguments (contract tests only).
+
+/// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -92,7 +96,8 @@ pub fn contract_samples(
         ));
     calls
 }
-///One call per operation with every optional argument and field set too (contract tests only).
+
+/// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -130,6 +135,7 @@ pub fn contract_samples_full(
         ));
     calls
 }
+
 /// Request builder for `list_survey_submissions`: set optional parameters, then call `send()`.
 ///
 /// List the submissions of a location's surveys.
@@ -137,8 +143,6 @@ pub fn contract_samples_full(
 /// Without `startAt`/`endAt` the window runs from the same day of the previous month to today.
 ///
 /// `GET /surveys/submissions` · Version `v3` · location token · scopes: `surveys.readonly`
-///
-/// Note: SKILL.md lists a `contactId` filter; HighLevel's doc has none, and `q` matches contact ids instead.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct ListSurveySubmissions {
@@ -151,44 +155,52 @@ pub struct ListSurveySubmissions {
     start_at: Option<String>,
     end_at: Option<String>,
 }
-impl ListSurveySubmissions {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl ListSurveySubmissions {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Page number, starting at 1.
+
+    /// Page number, starting at 1.
     pub fn page(mut self, value: impl Into<i64>) -> Self {
         self.page = Some(value.into());
         self
     }
-    ///Page size; 20 when absent, at most 100.
+
+    /// Page size; 20 when absent, at most 100.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
-    ///Only submissions of this survey.
+
+    /// Only submissions of this survey.
     pub fn survey_id(mut self, value: impl Into<String>) -> Self {
         self.survey_id = Some(value.into());
         self
     }
-    ///Matches a contact id, name, email or phone number.
+
+    /// Matches a contact id, name, email or phone number.
     pub fn q(mut self, value: impl Into<String>) -> Self {
         self.q = Some(value.into());
         self
     }
-    ///First day of the window (YYYY-MM-DD).
+
+    /// First day of the window (YYYY-MM-DD).
     pub fn start_at(mut self, value: impl Into<String>) -> Self {
         self.start_at = Some(value.into());
         self
     }
-    ///Last day of the window (YYYY-MM-DD); today when absent.
+
+    /// Last day of the window (YYYY-MM-DD); today when absent.
     pub fn end_at(mut self, value: impl Into<String>) -> Self {
         self.end_at = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -225,12 +237,14 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::surveys::ListSurveySubmissionsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -242,15 +256,20 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 impl crate::Paginated for ListSurveySubmissions {
     type Page = crate::surveys::ListSurveySubmissionsResponse;
+
     type Item = crate::surveys::SurveySubmission;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListSurveySubmissions::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.submissions.as_ref()).map_or(0, Vec::len);
@@ -268,10 +287,12 @@ impl crate::Paginated for ListSurveySubmissions {
         self.page = Some(next);
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.submissions).unwrap_or_default()
     }
 }
+
 impl ListSurveySubmissions {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -282,6 +303,7 @@ impl ListSurveySubmissions {
         crate::paginate(self)
     }
 }
+
 /// Request builder for `list_surveys`: set optional parameters, then call `send()`.
 ///
 /// List the surveys of a location.
@@ -296,29 +318,34 @@ pub struct ListSurveys {
     limit: Option<i64>,
     type_: Option<String>,
 }
-impl ListSurveys {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl ListSurveys {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Number of surveys to skip.
+
+    /// Number of surveys to skip.
     pub fn skip(mut self, value: impl Into<i64>) -> Self {
         self.skip = Some(value.into());
         self
     }
-    ///Page size; 10 when absent, at most 50.
+
+    /// Page size; 10 when absent, at most 50.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
-    ///Restricts the listing by kind of entry (HighLevel's example is `folder`).
+
+    /// Restricts the listing by kind of entry (HighLevel's example is `folder`).
     pub fn type_(mut self, value: impl Into<String>) -> Self {
         self.type_ = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -346,12 +373,14 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::surveys::ListSurveysResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -360,15 +389,20 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 impl crate::Paginated for ListSurveys {
     type Page = crate::surveys::ListSurveysResponse;
+
     type Item = crate::surveys::Survey;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListSurveys::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.surveys.as_ref()).map_or(0, Vec::len);
@@ -383,10 +417,12 @@ impl crate::Paginated for ListSurveys {
         self.skip = Some(next);
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.surveys).unwrap_or_default()
     }
 }
+
 impl ListSurveys {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(

@@ -26,17 +26,21 @@
 //! | [`get_user`](Users::get_user) | `GET /users/{userId}` | `v3` | either |
 //! | [`search_users`](Users::search_users) | `GET /users/search` | `v3` | either |
 //! | [`update_user`](Users::update_user) | `PUT /users/{userId}` | `v3` | either |
+
 /// This module's path below the crate root.
 pub const MODULE: &str = "v3::users";
-///Operations of the Users module. Get one with `client.v3().users()`.
+
+/// Operations of the Users module. Get one with `client.v3().users()`.
 #[derive(Clone, Debug)]
 pub struct Users {
     client: crate::Client,
 }
+
 impl Users {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
     }
+
     /// Create an agency or sub-account user.
     ///
     /// `POST /users/` · Version `v3` · location or agency token · scopes: `users.write`
@@ -46,6 +50,7 @@ impl Users {
             body,
         }
     }
+
     /// Delete a user (queued; takes effect shortly after).
     ///
     /// `DELETE /users/{userId}` · Version `v3` · location or agency token · scopes: `users.write`
@@ -55,6 +60,7 @@ impl Users {
             user_id: user_id.into(),
         }
     }
+
     /// Find the users of an agency with the given email addresses.
     ///
     /// `POST /users/search/filter-by-email` · Version `v3` · agency token · scopes: `users.readonly`
@@ -67,6 +73,7 @@ impl Users {
             body,
         }
     }
+
     /// Fetch one user by id.
     ///
     /// `GET /users/{userId}` · Version `v3` · location or agency token · scopes: `users.readonly`
@@ -76,6 +83,7 @@ impl Users {
             user_id: user_id.into(),
         }
     }
+
     /// Search the users of an agency, optionally within one sub-account.
     ///
     /// `GET /users/search` · Version `v3` · location or agency token · scopes: `users.readonly`
@@ -95,6 +103,7 @@ impl Users {
             enabled2way_sync: None,
         }
     }
+
     /// Change a user's details, access, permissions or scopes.
     ///
     /// `PUT /users/{userId}` · Version `v3` · location or agency token · scopes: `users.write`
@@ -110,7 +119,8 @@ impl Users {
         }
     }
 }
-///One call per operation with sample arguments (contract tests only).
+
+/// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -187,7 +197,8 @@ pub fn contract_samples(
         ));
     calls
 }
-///One call per operation with every optional argument and field set too (contract tests only).
+
+/// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -393,6 +404,7 @@ pub fn contract_samples_full(
         ));
     calls
 }
+
 /// Request builder for `create_user`: set optional parameters, then call `send()`.
 ///
 /// Create an agency or sub-account user.
@@ -404,6 +416,7 @@ pub struct CreateUser {
     client: crate::Client,
     body: CreateUserRequest,
 }
+
 impl CreateUser {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -422,16 +435,19 @@ impl CreateUser {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<User, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<User>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `delete_user`: set optional parameters, then call `send()`.
 ///
 /// Delete a user (queued; takes effect shortly after).
@@ -443,6 +459,7 @@ pub struct DeleteUser {
     client: crate::Client,
     user_id: String,
 }
+
 impl DeleteUser {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -460,10 +477,12 @@ impl DeleteUser {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<DeleteUserResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -472,6 +491,7 @@ impl DeleteUser {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `filter_users_by_email`: set optional parameters, then call `send()`.
 ///
 /// Find the users of an agency with the given email addresses.
@@ -483,6 +503,7 @@ pub struct FilterUsersByEmail {
     client: crate::Client,
     body: crate::users::FilterUsersByEmailRequest,
 }
+
 impl FilterUsersByEmail {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -504,10 +525,12 @@ impl FilterUsersByEmail {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<SearchUsersResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -516,15 +539,20 @@ impl FilterUsersByEmail {
         self.client.execute(request).await
     }
 }
+
 impl crate::Paginated for FilterUsersByEmail {
     type Page = SearchUsersResponse;
+
     type Item = User;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         FilterUsersByEmail::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.users.as_ref()).map_or(0, Vec::len);
@@ -539,10 +567,12 @@ impl crate::Paginated for FilterUsersByEmail {
         self.body.skip = Some(next);
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.users).unwrap_or_default()
     }
 }
+
 impl FilterUsersByEmail {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -551,6 +581,7 @@ impl FilterUsersByEmail {
         crate::paginate(self)
     }
 }
+
 /// Request builder for `get_user`: set optional parameters, then call `send()`.
 ///
 /// Fetch one user by id.
@@ -562,6 +593,7 @@ pub struct GetUser {
     client: crate::Client,
     user_id: String,
 }
+
 impl GetUser {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -579,16 +611,19 @@ impl GetUser {
         );
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<User, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<User>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `search_users`: set optional parameters, then call `send()`.
 ///
 /// Search the users of an agency, optionally within one sub-account.
@@ -610,57 +645,68 @@ pub struct SearchUsers {
     sort_direction: Option<String>,
     enabled2way_sync: Option<bool>,
 }
+
 impl SearchUsers {
-    ///Text matched against name, email and phone.
+    /// Text matched against name, email and phone.
     pub fn query(mut self, value: impl Into<String>) -> Self {
         self.query = Some(value.into());
         self
     }
-    ///Number of users to pass over.
+
+    /// Number of users to pass over.
     pub fn skip(mut self, value: impl Into<i64>) -> Self {
         self.skip = Some(value.into());
         self
     }
-    ///Page size.
+
+    /// Page size.
     pub fn limit(mut self, value: impl Into<i64>) -> Self {
         self.limit = Some(value.into());
         self
     }
-    ///Only users of this sub-account.
+
+    /// Only users of this sub-account.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///User type, `agency` or `account`.
+
+    /// User type, `agency` or `account`.
     pub fn type_(mut self, value: impl Into<String>) -> Self {
         self.type_ = Some(value.into());
         self
     }
-    ///User role, `admin` or `user`.
+
+    /// User role, `admin` or `user`.
     pub fn role(mut self, value: impl Into<String>) -> Self {
         self.role = Some(value.into());
         self
     }
-    ///Comma-separated user ids.
+
+    /// Comma-separated user ids.
     pub fn ids(mut self, value: impl Into<String>) -> Self {
         self.ids = Some(value.into());
         self
     }
-    ///Field to sort on (by default first and last name).
+
+    /// Field to sort on (by default first and last name).
     pub fn sort(mut self, value: impl Into<String>) -> Self {
         self.sort = Some(value.into());
         self
     }
-    ///`asc` or `desc`.
+
+    /// `asc` or `desc`.
     pub fn sort_direction(mut self, value: impl Into<String>) -> Self {
         self.sort_direction = Some(value.into());
         self
     }
-    ///Only users with two-way calendar sync turned on (or off).
+
+    /// Only users with two-way calendar sync turned on (or off).
     pub fn enabled2way_sync(mut self, value: impl Into<bool>) -> Self {
         self.enabled2way_sync = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -705,10 +751,12 @@ impl SearchUsers {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<SearchUsersResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -717,15 +765,20 @@ impl SearchUsers {
         self.client.execute(request).await
     }
 }
+
 impl crate::Paginated for SearchUsers {
     type Page = SearchUsersResponse;
+
     type Item = User;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         SearchUsers::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.users.as_ref()).map_or(0, Vec::len);
@@ -740,10 +793,12 @@ impl crate::Paginated for SearchUsers {
         self.skip = Some(next);
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.users).unwrap_or_default()
     }
 }
+
 impl SearchUsers {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -752,6 +807,7 @@ impl SearchUsers {
         crate::paginate(self)
     }
 }
+
 /// Request builder for `update_user`: set optional parameters, then call `send()`.
 ///
 /// Change a user's details, access, permissions or scopes.
@@ -764,6 +820,7 @@ pub struct UpdateUser {
     user_id: String,
     body: UpdateUserRequest,
 }
+
 impl UpdateUser {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -785,50 +842,64 @@ impl UpdateUser {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<User, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<User>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
 }
+
 /// The v2 create body, with scopes drawn from v3's scope list.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct CreateUserRequest {
-    /// `companyId`
+    /// `companyId`: a string. Example: `ve9EPM428h8vShlRW1KT`.
     #[serde(rename = "companyId")]
     pub company_id: String,
-    /// `firstName`
+
+    /// `firstName`: a string. Example: `Jane`.
     #[serde(rename = "firstName")]
     pub first_name: String,
-    /// `lastName`
+
+    /// `lastName`: a string. Example: `Roe`.
     #[serde(rename = "lastName")]
     pub last_name: String,
-    /// `email`
+
+    /// `email`: a string. Example: `jane@example.com`.
     pub email: String,
+
     /// At least 12 characters, with an upper-case letter, a lower-case letter, a digit and a special character.
     pub password: crate::Secret,
-    /// `phone`
+
+    /// `phone`: a string. Example: `+18832327657`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
-    /// `type`
+
+    /// `type`: a [`UserType`](crate::users::UserType).
     #[serde(rename = "type")]
     pub type_: crate::users::UserType,
-    /// `role`
+
+    /// `role`: a [`UserRole`](crate::users::UserRole).
     pub role: crate::users::UserRole,
-    /// `locationIds`
+
+    /// `locationIds`: a list of strings.
     #[serde(rename = "locationIds")]
     pub location_ids: Vec<String>,
-    /// `permissions`
+
+    /// `permissions`: a [`UserPermissions`](crate::users::UserPermissions).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub permissions: Option<crate::users::UserPermissions>,
+
     /// Scopes to enable; an empty list disables all.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scopes: Option<Vec<UserScope>>,
+
     /// Scopes limited to records assigned to the user; an empty list disables all.
     #[serde(
         rename = "scopesAssignedToOnly",
@@ -836,13 +907,16 @@ pub struct CreateUserRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub scopes_assigned_to_only: Option<Vec<UserScope>>,
-    /// `profilePhoto`
+
+    /// `profilePhoto`: a string. Example: `https://img.png`.
     #[serde(rename = "profilePhoto", default, skip_serializing_if = "Option::is_none")]
     pub profile_photo: Option<String>,
-    /// `twilioPhone`
+
+    /// `twilioPhone`: a [`TwilioNumbers`](crate::users::TwilioNumbers).
     #[serde(rename = "twilioPhone", default, skip_serializing_if = "Option::is_none")]
     pub twilio_phone: Option<crate::users::TwilioNumbers>,
-    /// `platformLanguage`
+
+    /// `platformLanguage`: a [`PlatformLanguage`](crate::users::PlatformLanguage).
     #[serde(
         rename = "platformLanguage",
         default,
@@ -850,8 +924,9 @@ pub struct CreateUserRequest {
     )]
     pub platform_language: Option<crate::users::PlatformLanguage>,
 }
+
 impl CreateUserRequest {
-    ///A value with the required fields (`companyId`, `firstName`, `lastName`, `email`, `password`, `type`, `role`, `locationIds`).
+    /// A value with the required fields (`companyId`, `firstName`, `lastName`, `email`, `password`, `type`, `role`, `locationIds`).
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new(
         company_id: impl Into<String>,
@@ -881,12 +956,14 @@ impl CreateUserRequest {
             platform_language: None,
         }
     }
-    ///Sets `phone`.
+
+    /// Sets `phone`.
     pub fn phone(mut self, value: impl Into<String>) -> Self {
         self.phone = Some(value.into());
         self
     }
-    ///Sets `permissions`.
+
+    /// Sets `permissions`.
     pub fn permissions(
         mut self,
         value: impl Into<crate::users::UserPermissions>,
@@ -894,22 +971,26 @@ impl CreateUserRequest {
         self.permissions = Some(value.into());
         self
     }
-    ///Sets `scopes`.
+
+    /// Sets `scopes`.
     pub fn scopes(mut self, value: impl Into<Vec<UserScope>>) -> Self {
         self.scopes = Some(value.into());
         self
     }
-    ///Sets `scopesAssignedToOnly`.
+
+    /// Sets `scopesAssignedToOnly`.
     pub fn scopes_assigned_to_only(mut self, value: impl Into<Vec<UserScope>>) -> Self {
         self.scopes_assigned_to_only = Some(value.into());
         self
     }
-    ///Sets `profilePhoto`.
+
+    /// Sets `profilePhoto`.
     pub fn profile_photo(mut self, value: impl Into<String>) -> Self {
         self.profile_photo = Some(value.into());
         self
     }
-    ///Sets `twilioPhone`.
+
+    /// Sets `twilioPhone`.
     pub fn twilio_phone(
         mut self,
         value: impl Into<crate::users::TwilioNumbers>,
@@ -917,7 +998,8 @@ impl CreateUserRequest {
         self.twilio_phone = Some(value.into());
         self
     }
-    ///Sets `platformLanguage`.
+
+    /// Sets `platformLanguage`.
     pub fn platform_language(
         mut self,
         value: impl Into<crate::users::PlatformLanguage>,
@@ -926,6 +1008,7 @@ impl CreateUserRequest {
         self
     }
 }
+
 /// The v2 delete acknowledgement, with the flag spelled correctly.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -933,58 +1016,73 @@ pub struct DeleteUserResponse {
     /// True when the delete was accepted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub succeeded: Option<bool>,
-    /// `message`
+
+    /// `message`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
 }
+
 /// The `SearchUsersResponse` object.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct SearchUsersResponse {
-    /// `users`
+    /// `users`: a list of [`User`](crate::v3::users::User) values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub users: Option<Vec<User>>,
+
     /// Number of matching users.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
 }
+
 /// The v2 update body, with scopes drawn from v3's scope list.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct UpdateUserRequest {
-    /// `firstName`
+    /// `firstName`: a string. Example: `Jane`.
     #[serde(rename = "firstName", default, skip_serializing_if = "Option::is_none")]
     pub first_name: Option<String>,
-    /// `lastName`
+
+    /// `lastName`: a string. Example: `Roe`.
     #[serde(rename = "lastName", default, skip_serializing_if = "Option::is_none")]
     pub last_name: Option<String>,
+
     /// No longer changeable through the API.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
+
     /// At least 12 characters, with an upper-case letter, a lower-case letter, a digit and a special character.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password: Option<crate::Secret>,
-    /// `phone`
+
+    /// `phone`: a string. Example: `+18832327657`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
-    /// `type`
+
+    /// `type`: a [`UserType`](crate::users::UserType).
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<crate::users::UserType>,
-    /// `role`
+
+    /// `role`: a [`UserRole`](crate::users::UserRole).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<crate::users::UserRole>,
+
     /// Agency id; needed for agency-level changes.
     #[serde(rename = "companyId", default, skip_serializing_if = "Option::is_none")]
     pub company_id: Option<String>,
-    /// `locationIds`
+
+    /// `locationIds`: a list of strings.
     #[serde(rename = "locationIds", default, skip_serializing_if = "Option::is_none")]
     pub location_ids: Option<Vec<String>>,
-    /// `permissions`
+
+    /// `permissions`: a [`UserPermissions`](crate::users::UserPermissions).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub permissions: Option<crate::users::UserPermissions>,
+
     /// Scopes to enable; an empty list disables all.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scopes: Option<Vec<UserScope>>,
+
     /// Scopes limited to records assigned to the user; an empty list disables all.
     #[serde(
         rename = "scopesAssignedToOnly",
@@ -992,13 +1090,16 @@ pub struct UpdateUserRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub scopes_assigned_to_only: Option<Vec<UserScope>>,
-    /// `profilePhoto`
+
+    /// `profilePhoto`: a string. Example: `https://img.png`.
     #[serde(rename = "profilePhoto", default, skip_serializing_if = "Option::is_none")]
     pub profile_photo: Option<String>,
-    /// `twilioPhone`
+
+    /// `twilioPhone`: a [`TwilioNumbers`](crate::users::TwilioNumbers).
     #[serde(rename = "twilioPhone", default, skip_serializing_if = "Option::is_none")]
     pub twilio_phone: Option<crate::users::TwilioNumbers>,
-    /// `platformLanguage`
+
+    /// `platformLanguage`: a [`PlatformLanguage`](crate::users::PlatformLanguage).
     #[serde(
         rename = "platformLanguage",
         default,
@@ -1006,8 +1107,9 @@ pub struct UpdateUserRequest {
     )]
     pub platform_language: Option<crate::users::PlatformLanguage>,
 }
+
 impl UpdateUserRequest {
-    ///An empty value; set fields with the methods below.
+    /// An empty value; set fields with the methods below.
     #[allow(clippy::new_without_default, clippy::too_many_arguments)]
     pub fn new() -> Self {
         Self {
@@ -1028,52 +1130,62 @@ impl UpdateUserRequest {
             platform_language: None,
         }
     }
-    ///Sets `firstName`.
+
+    /// Sets `firstName`.
     pub fn first_name(mut self, value: impl Into<String>) -> Self {
         self.first_name = Some(value.into());
         self
     }
-    ///Sets `lastName`.
+
+    /// Sets `lastName`.
     pub fn last_name(mut self, value: impl Into<String>) -> Self {
         self.last_name = Some(value.into());
         self
     }
-    ///Sets `email`.
+
+    /// Sets `email`.
     pub fn email(mut self, value: impl Into<String>) -> Self {
         self.email = Some(value.into());
         self
     }
-    ///Sets `password`.
+
+    /// Sets `password`.
     pub fn password(mut self, value: impl Into<crate::Secret>) -> Self {
         self.password = Some(value.into());
         self
     }
-    ///Sets `phone`.
+
+    /// Sets `phone`.
     pub fn phone(mut self, value: impl Into<String>) -> Self {
         self.phone = Some(value.into());
         self
     }
-    ///Sets `type`.
+
+    /// Sets `type`.
     pub fn type_(mut self, value: impl Into<crate::users::UserType>) -> Self {
         self.type_ = Some(value.into());
         self
     }
-    ///Sets `role`.
+
+    /// Sets `role`.
     pub fn role(mut self, value: impl Into<crate::users::UserRole>) -> Self {
         self.role = Some(value.into());
         self
     }
-    ///Sets `companyId`.
+
+    /// Sets `companyId`.
     pub fn company_id(mut self, value: impl Into<String>) -> Self {
         self.company_id = Some(value.into());
         self
     }
-    ///Sets `locationIds`.
+
+    /// Sets `locationIds`.
     pub fn location_ids(mut self, value: impl Into<Vec<String>>) -> Self {
         self.location_ids = Some(value.into());
         self
     }
-    ///Sets `permissions`.
+
+    /// Sets `permissions`.
     pub fn permissions(
         mut self,
         value: impl Into<crate::users::UserPermissions>,
@@ -1081,22 +1193,26 @@ impl UpdateUserRequest {
         self.permissions = Some(value.into());
         self
     }
-    ///Sets `scopes`.
+
+    /// Sets `scopes`.
     pub fn scopes(mut self, value: impl Into<Vec<UserScope>>) -> Self {
         self.scopes = Some(value.into());
         self
     }
-    ///Sets `scopesAssignedToOnly`.
+
+    /// Sets `scopesAssignedToOnly`.
     pub fn scopes_assigned_to_only(mut self, value: impl Into<Vec<UserScope>>) -> Self {
         self.scopes_assigned_to_only = Some(value.into());
         self
     }
-    ///Sets `profilePhoto`.
+
+    /// Sets `profilePhoto`.
     pub fn profile_photo(mut self, value: impl Into<String>) -> Self {
         self.profile_photo = Some(value.into());
         self
     }
-    ///Sets `twilioPhone`.
+
+    /// Sets `twilioPhone`.
     pub fn twilio_phone(
         mut self,
         value: impl Into<crate::users::TwilioNumbers>,
@@ -1104,7 +1220,8 @@ impl UpdateUserRequest {
         self.twilio_phone = Some(value.into());
         self
     }
-    ///Sets `platformLanguage`.
+
+    /// Sets `platformLanguage`.
     pub fn platform_language(
         mut self,
         value: impl Into<crate::users::PlatformLanguage>,
@@ -1113,49 +1230,62 @@ impl UpdateUserRequest {
         self
     }
 }
+
 /// A user of an agency or sub-account.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct User {
-    /// `id`
+    /// `id`: a string. Example: `0IHuJvc2ofPAAA8GzTRi`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// `name`
+
+    /// `name`: a string. Example: `Jane Roe`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// `firstName`
+
+    /// `firstName`: a string. Example: `Jane`.
     #[serde(rename = "firstName", default, skip_serializing_if = "Option::is_none")]
     pub first_name: Option<String>,
-    /// `lastName`
+
+    /// `lastName`: a string. Example: `Roe`.
     #[serde(rename = "lastName", default, skip_serializing_if = "Option::is_none")]
     pub last_name: Option<String>,
-    /// `email`
+
+    /// `email`: a string. Example: `jane@example.com`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// `phone`
+
+    /// `phone`: a string. Example: `+1 808-868-8888`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
-    /// `extension`
+
+    /// `extension`: a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub extension: Option<String>,
-    /// `permissions`
+
+    /// `permissions`: a [`UserPermissions`](crate::users::UserPermissions).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub permissions: Option<crate::users::UserPermissions>,
+
     /// Scopes granted to the user.
     ///
     /// Raw JSON: the `oneOf` variants cannot be told apart by their JSON kind, so no typed union is generated.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scopes: Option<serde_json::Value>,
-    /// `roles`
+
+    /// `roles`: a [`UserRoles`](crate::users::UserRoles).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub roles: Option<crate::users::UserRoles>,
-    /// `deleted`
+
+    /// `deleted`: `true` or `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deleted: Option<bool>,
+
     /// LC Phone inbound numbers keyed by location id.
     #[serde(rename = "lcPhone", default, skip_serializing_if = "Option::is_none")]
     pub lc_phone: Option<std::collections::BTreeMap<String, String>>,
-    /// `platformLanguage`
+
+    /// `platformLanguage`: a [`PlatformLanguage`](crate::users::PlatformLanguage).
     #[serde(
         rename = "platformLanguage",
         default,
@@ -1163,401 +1293,597 @@ pub struct User {
     )]
     pub platform_language: Option<crate::users::PlatformLanguage>,
 }
+
 /// A permission scope that can be granted to a user.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum UserScope {
-    ///`campaigns.readonly`
+    /// `campaigns.readonly`
     CampaignsReadonly,
-    ///`campaigns.write`
+
+    /// `campaigns.write`
     CampaignsWrite,
-    ///`calendars.readonly`
+
+    /// `calendars.readonly`
     CalendarsReadonly,
-    ///`calendars/events.write`
+
+    /// `calendars/events.write`
     CalendarsEventsWrite,
-    ///`calendars/groups.write`
+
+    /// `calendars/groups.write`
     CalendarsGroupsWrite,
-    ///`calendars.write`
+
+    /// `calendars.write`
     CalendarsWrite,
-    ///`contacts.write`
+
+    /// `contacts.write`
     ContactsWrite,
-    ///`contacts/bulkActions.write`
+
+    /// `contacts/bulkActions.write`
     ContactsBulkActionsWrite,
-    ///`workflows.readonly`
+
+    /// `workflows.readonly`
     WorkflowsReadonly,
-    ///`workflows.write`
+
+    /// `workflows.write`
     WorkflowsWrite,
-    ///`triggers.write`
+
+    /// `triggers.write`
     TriggersWrite,
-    ///`funnels.write`
+
+    /// `funnels.write`
     FunnelsWrite,
-    ///`forms.write`
+
+    /// `forms.write`
     FormsWrite,
-    ///`surveys.write`
+
+    /// `surveys.write`
     SurveysWrite,
-    ///`quizzes.write`
+
+    /// `quizzes.write`
     QuizzesWrite,
-    ///`websites.write`
+
+    /// `websites.write`
     WebsitesWrite,
-    ///`medias.write`
+
+    /// `medias.write`
     MediasWrite,
-    ///`medias.readonly`
+
+    /// `medias.readonly`
     MediasReadonly,
-    ///`opportunities.write`
+
+    /// `opportunities.write`
     OpportunitiesWrite,
-    ///`opportunities/leadValue.readonly`
+
+    /// `opportunities/leadValue.readonly`
     OpportunitiesLeadValueReadonly,
-    ///`opportunities/bulkActions.write`
+
+    /// `opportunities/bulkActions.write`
     OpportunitiesBulkActionsWrite,
-    ///`pipelines.create`
+
+    /// `pipelines.create`
     PipelinesCreate,
-    ///`reporting/phone.readonly`
+
+    /// `reporting/phone.readonly`
     ReportingPhoneReadonly,
-    ///`reporting/adwords.readonly`
+
+    /// `reporting/adwords.readonly`
     ReportingAdwordsReadonly,
-    ///`reporting/facebookAds.readonly`
+
+    /// `reporting/facebookAds.readonly`
     ReportingFacebookAdsReadonly,
-    ///`reporting/attributions.readonly`
+
+    /// `reporting/attributions.readonly`
     ReportingAttributionsReadonly,
-    ///`prospecting/auditReport.write`
+
+    /// `prospecting/auditReport.write`
     ProspectingAuditReportWrite,
-    ///`reporting/reports.readonly`
+
+    /// `reporting/reports.readonly`
     ReportingReportsReadonly,
-    ///`reporting/agent.readonly`
+
+    /// `reporting/agent.readonly`
     ReportingAgentReadonly,
-    ///`reporting/reports.write`
+
+    /// `reporting/reports.write`
     ReportingReportsWrite,
-    ///`reporting/stats.export`
+
+    /// `reporting/stats.export`
     ReportingStatsExport,
-    ///`payments.write`
+
+    /// `payments.write`
     PaymentsWrite,
-    ///`payments/records.write`
+
+    /// `payments/records.write`
     PaymentsRecordsWrite,
-    ///`payments/orders.readonly`
+
+    /// `payments/orders.readonly`
     PaymentsOrdersReadonly,
-    ///`payments/orders.export`
+
+    /// `payments/orders.export`
     PaymentsOrdersExport,
-    ///`payments/orders.import`
+
+    /// `payments/orders.import`
     PaymentsOrdersImport,
-    ///`payments/orders.collectPayment`
+
+    /// `payments/orders.collectPayment`
     PaymentsOrdersCollectPayment,
-    ///`payments/subscriptions.readonly`
+
+    /// `payments/subscriptions.readonly`
     PaymentsSubscriptionsReadonly,
-    ///`payments/subscriptions.write`
+
+    /// `payments/subscriptions.write`
     PaymentsSubscriptionsWrite,
-    ///`payments/subscriptions.update`
+
+    /// `payments/subscriptions.update`
     PaymentsSubscriptionsUpdate,
-    ///`payments/subscriptions.export`
+
+    /// `payments/subscriptions.export`
     PaymentsSubscriptionsExport,
-    ///`payments/subscriptions.pauseResumeCancel`
+
+    /// `payments/subscriptions.pauseResumeCancel`
     PaymentsSubscriptionsPauseResumeCancel,
-    ///`payments/subscriptions.sharePaymentMethod`
+
+    /// `payments/subscriptions.sharePaymentMethod`
     PaymentsSubscriptionsSharePaymentMethod,
-    ///`payments/transactions.readonly`
+
+    /// `payments/transactions.readonly`
     PaymentsTransactionsReadonly,
-    ///`payments/transactions.export`
+
+    /// `payments/transactions.export`
     PaymentsTransactionsExport,
-    ///`payments/transactions.import`
+
+    /// `payments/transactions.import`
     PaymentsTransactionsImport,
-    ///`payments/transactions.refund`
+
+    /// `payments/transactions.refund`
     PaymentsTransactionsRefund,
-    ///`payments/transactions.viewReceipts`
+
+    /// `payments/transactions.viewReceipts`
     PaymentsTransactionsViewReceipts,
-    ///`payments/taxesSettings.readonly`
+
+    /// `payments/taxesSettings.readonly`
     PaymentsTaxesSettingsReadonly,
-    ///`payments/settings.readonly`
+
+    /// `payments/settings.readonly`
     PaymentsSettingsReadonly,
-    ///`payments/taxesSettings.updateInclusiveExclusive`
+
+    /// `payments/taxesSettings.updateInclusiveExclusive`
     PaymentsTaxesSettingsUpdateInclusiveExclusive,
-    ///`payments/taxesSettings.manageRates`
+
+    /// `payments/taxesSettings.manageRates`
     PaymentsTaxesSettingsManageRates,
-    ///`payments/taxesSettings.configureAutomatic`
+
+    /// `payments/taxesSettings.configureAutomatic`
     PaymentsTaxesSettingsConfigureAutomatic,
-    ///`products.readonly`
+
+    /// `products.readonly`
     ProductsReadonly,
-    ///`products.write`
+
+    /// `products.write`
     ProductsWrite,
-    ///`products.delete`
+
+    /// `products.delete`
     ProductsDelete,
-    ///`products.duplicate`
+
+    /// `products.duplicate`
     ProductsDuplicate,
-    ///`products.bulkActions`
+
+    /// `products.bulkActions`
     ProductsBulkActions,
-    ///`payments/settings.write`
+
+    /// `payments/settings.write`
     PaymentsSettingsWrite,
-    ///`payments/settings.configureReceipt`
+
+    /// `payments/settings.configureReceipt`
     PaymentsSettingsConfigureReceipt,
-    ///`payments/settings.configureSubscription`
+
+    /// `payments/settings.configureSubscription`
     PaymentsSettingsConfigureSubscription,
-    ///`invoices.write`
+
+    /// `invoices.write`
     InvoicesWrite,
-    ///`invoices.readonly`
+
+    /// `invoices.readonly`
     InvoicesReadonly,
-    ///`invoices/schedule.readonly`
+
+    /// `invoices/schedule.readonly`
     InvoicesScheduleReadonly,
-    ///`invoices/schedule.write`
+
+    /// `invoices/schedule.write`
     InvoicesScheduleWrite,
-    ///`invoices/template.readonly`
+
+    /// `invoices/template.readonly`
     InvoicesTemplateReadonly,
-    ///`invoices/template.write`
+
+    /// `invoices/template.write`
     InvoicesTemplateWrite,
-    ///`reputation/review.write`
+
+    /// `reputation/review.write`
     ReputationReviewWrite,
-    ///`reputation/listing.write`
+
+    /// `reputation/listing.write`
     ReputationListingWrite,
-    ///`reputation/reviewsAIAgents.write`
+
+    /// `reputation/reviewsAIAgents.write`
     ReputationReviewsAiAgentsWrite,
-    ///`reputation/gbp.write`
+
+    /// `reputation/gbp.write`
     ReputationGbpWrite,
-    ///`conversations.write`
+
+    /// `conversations.write`
     ConversationsWrite,
-    ///`conversations.readonly`
+
+    /// `conversations.readonly`
     ConversationsReadonly,
-    ///`conversations/message.readonly`
+
+    /// `conversations/message.readonly`
     ConversationsMessageReadonly,
-    ///`conversations/message.write`
+
+    /// `conversations/message.write`
     ConversationsMessageWrite,
-    ///`contentAI.write`
+
+    /// `contentAI.write`
     ContentAiWrite,
-    ///`ai-studio.readonly`
+
+    /// `ai-studio.readonly`
     AiStudioReadonly,
-    ///`ai-studio.write`
+
+    /// `ai-studio.write`
     AiStudioWrite,
-    ///`dashboard/stats.readonly`
+
+    /// `dashboard/stats.readonly`
     DashboardStatsReadonly,
-    ///`locations/tags.write`
+
+    /// `locations/tags.write`
     LocationsTagsWrite,
-    ///`locations/tags.readonly`
+
+    /// `locations/tags.readonly`
     LocationsTagsReadonly,
-    ///`marketing.write`
+
+    /// `marketing.write`
     MarketingWrite,
-    ///`eliza.write`
+
+    /// `eliza.write`
     ElizaWrite,
-    ///`settings.write`
+
+    /// `settings.write`
     SettingsWrite,
-    ///`socialplanner/post.write`
+
+    /// `socialplanner/post.write`
     SocialplannerPostWrite,
-    ///`socialplanner/account.readonly`
+
+    /// `socialplanner/account.readonly`
     SocialplannerAccountReadonly,
-    ///`socialplanner/account.write`
+
+    /// `socialplanner/account.write`
     SocialplannerAccountWrite,
-    ///`socialplanner/category.readonly`
+
+    /// `socialplanner/category.readonly`
     SocialplannerCategoryReadonly,
-    ///`socialplanner/category.write`
+
+    /// `socialplanner/category.write`
     SocialplannerCategoryWrite,
-    ///`socialplanner/csv.readonly`
+
+    /// `socialplanner/csv.readonly`
     SocialplannerCsvReadonly,
-    ///`socialplanner/csv.write`
+
+    /// `socialplanner/csv.write`
     SocialplannerCsvWrite,
-    ///`socialplanner/group.write`
+
+    /// `socialplanner/group.write`
     SocialplannerGroupWrite,
-    ///`socialplanner/hashtag.readonly`
+
+    /// `socialplanner/hashtag.readonly`
     SocialplannerHashtagReadonly,
-    ///`socialplanner/hashtag.write`
+
+    /// `socialplanner/hashtag.write`
     SocialplannerHashtagWrite,
-    ///`socialplanner/oauth.readonly`
+
+    /// `socialplanner/oauth.readonly`
     SocialplannerOauthReadonly,
-    ///`socialplanner/oauth.write`
+
+    /// `socialplanner/oauth.write`
     SocialplannerOauthWrite,
-    ///`socialplanner/post.readonly`
+
+    /// `socialplanner/post.readonly`
     SocialplannerPostReadonly,
-    ///`socialplanner/recurring.readonly`
+
+    /// `socialplanner/recurring.readonly`
     SocialplannerRecurringReadonly,
-    ///`socialplanner/recurring.write`
+
+    /// `socialplanner/recurring.write`
     SocialplannerRecurringWrite,
-    ///`socialplanner/review.readonly`
+
+    /// `socialplanner/review.readonly`
     SocialplannerReviewReadonly,
-    ///`socialplanner/review.write`
+
+    /// `socialplanner/review.write`
     SocialplannerReviewWrite,
-    ///`socialplanner/rss.readonly`
+
+    /// `socialplanner/rss.readonly`
     SocialplannerRssReadonly,
-    ///`socialplanner/rss.write`
+
+    /// `socialplanner/rss.write`
     SocialplannerRssWrite,
-    ///`socialplanner/search.readonly`
+
+    /// `socialplanner/search.readonly`
     SocialplannerSearchReadonly,
-    ///`socialplanner/setting.readonly`
+
+    /// `socialplanner/setting.readonly`
     SocialplannerSettingReadonly,
-    ///`socialplanner/setting.write`
+
+    /// `socialplanner/setting.write`
     SocialplannerSettingWrite,
-    ///`socialplanner/stat.readonly`
+
+    /// `socialplanner/stat.readonly`
     SocialplannerStatReadonly,
-    ///`socialplanner/tag.readonly`
+
+    /// `socialplanner/tag.readonly`
     SocialplannerTagReadonly,
-    ///`socialplanner/tag.write`
+
+    /// `socialplanner/tag.write`
     SocialplannerTagWrite,
-    ///`socialplanner/filters.readonly`
+
+    /// `socialplanner/filters.readonly`
     SocialplannerFiltersReadonly,
-    ///`socialplanner/medias.readonly`
+
+    /// `socialplanner/medias.readonly`
     SocialplannerMediasReadonly,
-    ///`socialplanner/medias.write`
+
+    /// `socialplanner/medias.write`
     SocialplannerMediasWrite,
-    ///`socialplanner/watermarks.readonly`
+
+    /// `socialplanner/watermarks.readonly`
     SocialplannerWatermarksReadonly,
-    ///`socialplanner/watermarks.write`
+
+    /// `socialplanner/watermarks.write`
     SocialplannerWatermarksWrite,
-    ///`socialplanner/metatag.readonly`
+
+    /// `socialplanner/metatag.readonly`
     SocialplannerMetatagReadonly,
-    ///`socialplanner/facebook.readonly`
+
+    /// `socialplanner/facebook.readonly`
     SocialplannerFacebookReadonly,
-    ///`socialplanner/linkedin.readonly`
+
+    /// `socialplanner/linkedin.readonly`
     SocialplannerLinkedinReadonly,
-    ///`socialplanner/twitter.readonly`
+
+    /// `socialplanner/twitter.readonly`
     SocialplannerTwitterReadonly,
-    ///`socialplanner/notification.readonly`
+
+    /// `socialplanner/notification.readonly`
     SocialplannerNotificationReadonly,
-    ///`socialplanner/notification.write`
+
+    /// `socialplanner/notification.write`
     SocialplannerNotificationWrite,
-    ///`socialplanner/snapshot.readonly`
+
+    /// `socialplanner/snapshot.readonly`
     SocialplannerSnapshotReadonly,
-    ///`socialplanner/snapshot.write`
+
+    /// `socialplanner/snapshot.write`
     SocialplannerSnapshotWrite,
-    ///`marketing/affiliate.write`
+
+    /// `marketing/affiliate.write`
     MarketingAffiliateWrite,
-    ///`blogs.write`
+
+    /// `blogs.write`
     BlogsWrite,
-    ///`membership.write`
+
+    /// `membership.write`
     MembershipWrite,
-    ///`communities.write`
+
+    /// `communities.write`
     CommunitiesWrite,
-    ///`gokollab.write`
+
+    /// `gokollab.write`
     GokollabWrite,
-    ///`certificates.write`
+
+    /// `certificates.write`
     CertificatesWrite,
-    ///`certificates.readonly`
+
+    /// `certificates.readonly`
     CertificatesReadonly,
-    ///`adPublishing.write`
+
+    /// `adPublishing.write`
     AdPublishingWrite,
-    ///`adPublishing.readonly`
+
+    /// `adPublishing.readonly`
     AdPublishingReadonly,
-    ///`prospecting.write`
+
+    /// `prospecting.write`
     ProspectingWrite,
-    ///`prospecting.readonly`
+
+    /// `prospecting.readonly`
     ProspectingReadonly,
-    ///`prospecting/reports.readonly`
+
+    /// `prospecting/reports.readonly`
     ProspectingReportsReadonly,
-    ///`private-integration-location.readonly`
+
+    /// `private-integration-location.readonly`
     PrivateIntegrationLocationReadonly,
-    ///`private-integration-location.write`
+
+    /// `private-integration-location.write`
     PrivateIntegrationLocationWrite,
-    ///`private-integration-company.readonly`
+
+    /// `private-integration-company.readonly`
     PrivateIntegrationCompanyReadonly,
-    ///`private-integration-company.write`
+
+    /// `private-integration-company.write`
     PrivateIntegrationCompanyWrite,
-    ///`native-integrations.readonly`
+
+    /// `native-integrations.readonly`
     NativeIntegrationsReadonly,
-    ///`native-integrations.write`
+
+    /// `native-integrations.write`
     NativeIntegrationsWrite,
-    ///`wordpress.write`
+
+    /// `wordpress.write`
     WordpressWrite,
-    ///`wordpress.read`
+
+    /// `wordpress.read`
     WordpressRead,
-    ///`custom-menu-link.write`
+
+    /// `custom-menu-link.write`
     CustomMenuLinkWrite,
-    ///`qrcodes.write`
+
+    /// `qrcodes.write`
     QrcodesWrite,
-    ///`users/team-management.write`
+
+    /// `users/team-management.write`
     UsersTeamManagementWrite,
-    ///`users/team-management.readonly`
+
+    /// `users/team-management.readonly`
     UsersTeamManagementReadonly,
-    ///`loginas.write`
+
+    /// `loginas.write`
     LoginasWrite,
-    ///`users-sso-login-management.write`
+
+    /// `users-sso-login-management.write`
     UsersSsoLoginManagementWrite,
-    ///`users-sso-login-management.readonly`
+
+    /// `users-sso-login-management.readonly`
     UsersSsoLoginManagementReadonly,
-    ///`sso-config.write`
+
+    /// `sso-config.write`
     SsoConfigWrite,
-    ///`snapshots/api.readonly`
+
+    /// `snapshots/api.readonly`
     SnapshotsApiReadonly,
-    ///`snapshots/api.create`
+
+    /// `snapshots/api.create`
     SnapshotsApiCreate,
-    ///`snapshots/api.edit`
+
+    /// `snapshots/api.edit`
     SnapshotsApiEdit,
-    ///`snapshots/api.push`
+
+    /// `snapshots/api.push`
     SnapshotsApiPush,
-    ///`snapshots/api.refresh`
+
+    /// `snapshots/api.refresh`
     SnapshotsApiRefresh,
-    ///`snapshots/api.share`
+
+    /// `snapshots/api.share`
     SnapshotsApiShare,
-    ///`snapshots/api.delete`
+
+    /// `snapshots/api.delete`
     SnapshotsApiDelete,
-    ///`internaltools.location-transfer.write`
+
+    /// `internaltools.location-transfer.write`
     InternaltoolsLocationTransferWrite,
-    ///`internaltools.location-transfer.readonly`
+
+    /// `internaltools.location-transfer.readonly`
     InternaltoolsLocationTransferReadonly,
-    ///`affiliateportal.write`
+
+    /// `affiliateportal.write`
     AffiliateportalWrite,
-    ///`affiliateportal.readonly`
+
+    /// `affiliateportal.readonly`
     AffiliateportalReadonly,
-    ///`companies.write`
+
+    /// `companies.write`
     CompaniesWrite,
-    ///`internaltools.billing.write`
+
+    /// `internaltools.billing.write`
     InternaltoolsBillingWrite,
-    ///`internaltools.billing.readonly`
+
+    /// `internaltools.billing.readonly`
     InternaltoolsBillingReadonly,
-    ///`internaltools.billing-common.readonly`
+
+    /// `internaltools.billing-common.readonly`
     InternaltoolsBillingCommonReadonly,
-    ///`internaltools.billing-common.write`
+
+    /// `internaltools.billing-common.write`
     InternaltoolsBillingCommonWrite,
-    ///`voice-ai-agents.write`
+
+    /// `voice-ai-agents.write`
     VoiceAiAgentsWrite,
-    ///`voice-ai-agents.readonly`
+
+    /// `voice-ai-agents.readonly`
     VoiceAiAgentsReadonly,
-    ///`voice-ai-common.readonly`
+
+    /// `voice-ai-common.readonly`
     VoiceAiCommonReadonly,
-    ///`voice-ai-common.write`
+
+    /// `voice-ai-common.write`
     VoiceAiCommonWrite,
-    ///`voice-ai-agent-goals.readonly`
+
+    /// `voice-ai-agent-goals.readonly`
     VoiceAiAgentGoalsReadonly,
-    ///`voice-ai-agent-goals.write`
+
+    /// `voice-ai-agent-goals.write`
     VoiceAiAgentGoalsWrite,
-    ///`voice-ai-dashboard.readonly`
+
+    /// `voice-ai-dashboard.readonly`
     VoiceAiDashboardReadonly,
-    ///`agency/launchpad.write`
+
+    /// `agency/launchpad.write`
     AgencyLaunchpadWrite,
-    ///`agency/launchpad.readonly`
+
+    /// `agency/launchpad.readonly`
     AgencyLaunchpadReadonly,
-    ///`launchpad/location.write`
+
+    /// `launchpad/location.write`
     LaunchpadLocationWrite,
-    ///`launchpad/location.readonly`
+
+    /// `launchpad/location.readonly`
     LaunchpadLocationReadonly,
-    ///`text-ai-agents.write`
+
+    /// `text-ai-agents.write`
     TextAiAgentsWrite,
-    ///`text-ai-agent-goals.readonly`
+
+    /// `text-ai-agent-goals.readonly`
     TextAiAgentGoalsReadonly,
-    ///`text-ai-agent-goals.write`
+
+    /// `text-ai-agent-goals.write`
     TextAiAgentGoalsWrite,
-    ///`text-ai-agent-training.write`
+
+    /// `text-ai-agent-training.write`
     TextAiAgentTrainingWrite,
-    ///`text-ai-agents-dashboard.readonly`
+
+    /// `text-ai-agents-dashboard.readonly`
     TextAiAgentsDashboardReadonly,
-    ///`locations.create`
+
+    /// `locations.create`
     LocationsCreate,
-    ///`locations.delete`
+
+    /// `locations.delete`
     LocationsDelete,
-    ///`askai.write`
+
+    /// `askai.write`
     AskaiWrite,
-    ///`copilot.readonly`
+
+    /// `copilot.readonly`
     CopilotReadonly,
-    ///`locations.export.list`
+
+    /// `locations.export.list`
     LocationsExportList,
-    ///`locations.features-limits.manage`
+
+    /// `locations.features-limits.manage`
     LocationsFeaturesLimitsManage,
-    ///`locations.pause-resume`
+
+    /// `locations.pause-resume`
     LocationsPauseResume,
-    ///`locations.agency-subaccounts.manage`
+
+    /// `locations.agency-subaccounts.manage`
     LocationsAgencySubaccountsManage,
-    ///`locations.billing.manage`
+
+    /// `locations.billing.manage`
     LocationsBillingManage,
-    ///`locations.details.manage`
+
+    /// `locations.details.manage`
     LocationsDetailsManage,
-    ///`audit-logs.readonly`
+
+    /// `audit-logs.readonly`
     AuditLogsReadonly,
-    ///`audit-logs.export`
+
+    /// `audit-logs.export`
     AuditLogsExport,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 impl UserScope {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1792,6 +2118,7 @@ impl UserScope {
         }
     }
 }
+
 impl From<&str> for UserScope {
     fn from(value: &str) -> Self {
         match value {

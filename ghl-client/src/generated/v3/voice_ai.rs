@@ -31,22 +31,24 @@
 //! | [`list_voice_ai_call_logs`](VoiceAi::list_voice_ai_call_logs) | `GET /voice-ai/dashboard/call-logs` | `v3` | location |
 //! | [`update_voice_ai_action`](VoiceAi::update_voice_ai_action) | `PUT /voice-ai/actions/{actionId}` | `v3` | location |
 //! | [`update_voice_ai_agent`](VoiceAi::update_voice_ai_agent) | `PATCH /voice-ai/agents/{agentId}` | `v3` | location |
+
 /// This module's path below the crate root.
 pub const MODULE: &str = "v3::voice_ai";
-///Operations of the Voice AI module. Get one with `client.v3().voice_ai()`.
+
+/// Operations of the Voice AI module. Get one with `client.v3().voice_ai()`.
 #[derive(Clone, Debug)]
 pub struct VoiceAi {
     client: crate::Client,
 }
+
 impl VoiceAi {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
     }
+
     /// Add an action to a voice AI agent.
     ///
     /// `POST /voice-ai/actions` · Version `v3` · location token · scopes: `voice-ai-agent-goals.write`
-    ///
-    /// Note: HighLevel's operationId here (create-action) is also used by the Conversation AI document; renamed.
     pub fn create_voice_ai_action(
         &self,
         body: crate::voice_ai::VoiceAiActionRequest,
@@ -56,11 +58,10 @@ impl VoiceAi {
             body,
         }
     }
+
     /// Create a voice AI agent.
     ///
     /// `POST /voice-ai/agents` · Version `v3` · location token · scopes: `voice-ai-agents.write`
-    ///
-    /// Note: HighLevel's operationId here (create-agent) is also used by the Conversation AI document; renamed.
     pub fn create_voice_ai_agent(
         &self,
         body: crate::voice_ai::CreateVoiceAiAgentRequest,
@@ -70,11 +71,10 @@ impl VoiceAi {
             body,
         }
     }
+
     /// Delete a voice AI action.
     ///
     /// `DELETE /voice-ai/actions/{actionId}` · Version `v3` · location token · scopes: `voice-ai-agent-goals.write`
-    ///
-    /// Note: HighLevel's operationId here (delete-action) is also used by the Conversation AI document; renamed.
     pub fn delete_voice_ai_action(
         &self,
         action_id: impl Into<String>,
@@ -87,11 +87,10 @@ impl VoiceAi {
             agent_id: agent_id.into(),
         }
     }
+
     /// Delete a voice AI agent.
     ///
     /// `DELETE /voice-ai/agents/{agentId}` · Version `v3` · location token · scopes: `voice-ai-agents.write`
-    ///
-    /// Note: HighLevel's operationId here (delete-agent) is also used by the Conversation AI document; renamed.
     pub fn delete_voice_ai_agent(
         &self,
         agent_id: impl Into<String>,
@@ -102,6 +101,7 @@ impl VoiceAi {
             location_id: None,
         }
     }
+
     /// Fetch one voice AI action.
     ///
     /// `GET /voice-ai/actions/{actionId}` · Version `v3` · location token · scopes: `voice-ai-agent-goals.readonly`
@@ -112,11 +112,10 @@ impl VoiceAi {
             location_id: None,
         }
     }
+
     /// Fetch one voice AI agent with its actions.
     ///
     /// `GET /voice-ai/agents/{agentId}` · Version `v3` · location token · scopes: `voice-ai-agents.readonly`
-    ///
-    /// Note: HighLevel's operationId here (get-agent) is also used by the Conversation AI document; renamed.
     pub fn get_voice_ai_agent(&self, agent_id: impl Into<String>) -> GetVoiceAiAgent {
         GetVoiceAiAgent {
             client: self.client.clone(),
@@ -124,6 +123,7 @@ impl VoiceAi {
             location_id: None,
         }
     }
+
     /// Fetch one call log.
     ///
     /// `GET /voice-ai/dashboard/call-logs/{callId}` · Version `v3` · location token · scopes: `voice-ai-dashboard.readonly`
@@ -137,6 +137,7 @@ impl VoiceAi {
             location_id: None,
         }
     }
+
     /// List the voice AI agents of a location.
     ///
     /// `GET /voice-ai/agents` · Version `v3` · location token · scopes: `voice-ai-agents.readonly`
@@ -149,6 +150,7 @@ impl VoiceAi {
             query: None,
         }
     }
+
     /// List the calls handled by voice AI agents of a location.
     ///
     /// `GET /voice-ai/dashboard/call-logs` · Version `v3` · location token · scopes: `voice-ai-dashboard.readonly`
@@ -168,11 +170,10 @@ impl VoiceAi {
             page_size: None,
         }
     }
+
     /// Replace the settings of a voice AI action.
     ///
     /// `PUT /voice-ai/actions/{actionId}` · Version `v3` · location token · scopes: `voice-ai-agent-goals.write`
-    ///
-    /// Note: HighLevel's operationId here (update-action) is also used by the Conversation AI document; renamed.
     pub fn update_voice_ai_action(
         &self,
         action_id: impl Into<String>,
@@ -184,6 +185,7 @@ impl VoiceAi {
             body,
         }
     }
+
     /// Change some settings of a voice AI agent.
     ///
     /// `PATCH /voice-ai/agents/{agentId}` · Version `v3` · location token · scopes: `voice-ai-agents.write`
@@ -200,7 +202,8 @@ impl VoiceAi {
         }
     }
 }
-///One call per operation with sample arguments (contract tests only).
+
+/// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -328,7 +331,8 @@ pub fn contract_samples(
         ));
     calls
 }
-///One call per operation with every optional argument and field set too (contract tests only).
+
+/// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -539,19 +543,19 @@ pub fn contract_samples_full(
         ));
     calls
 }
+
 /// Request builder for `create_voice_ai_action`: set optional parameters, then call `send()`.
 ///
 /// Add an action to a voice AI agent.
 ///
 /// `POST /voice-ai/actions` · Version `v3` · location token · scopes: `voice-ai-agent-goals.write`
-///
-/// Note: HighLevel's operationId here (create-action) is also used by the Conversation AI document; renamed.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct CreateVoiceAiAction {
     client: crate::Client,
     body: crate::voice_ai::VoiceAiActionRequest,
 }
+
 impl CreateVoiceAiAction {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -570,10 +574,12 @@ impl CreateVoiceAiAction {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::voice_ai::VoiceAiAction, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -582,19 +588,19 @@ impl CreateVoiceAiAction {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `create_voice_ai_agent`: set optional parameters, then call `send()`.
 ///
 /// Create a voice AI agent.
 ///
 /// `POST /voice-ai/agents` · Version `v3` · location token · scopes: `voice-ai-agents.write`
-///
-/// Note: HighLevel's operationId here (create-agent) is also used by the Conversation AI document; renamed.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct CreateVoiceAiAgent {
     client: crate::Client,
     body: crate::voice_ai::CreateVoiceAiAgentRequest,
 }
+
 impl CreateVoiceAiAgent {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -613,10 +619,12 @@ impl CreateVoiceAiAgent {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::voice_ai::VoiceAiAgent, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -625,13 +633,12 @@ impl CreateVoiceAiAgent {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `delete_voice_ai_action`: set optional parameters, then call `send()`.
 ///
 /// Delete a voice AI action.
 ///
 /// `DELETE /voice-ai/actions/{actionId}` · Version `v3` · location token · scopes: `voice-ai-agent-goals.write`
-///
-/// Note: HighLevel's operationId here (delete-action) is also used by the Conversation AI document; renamed.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DeleteVoiceAiAction {
@@ -640,14 +647,16 @@ pub struct DeleteVoiceAiAction {
     location_id: Option<String>,
     agent_id: String,
 }
-impl DeleteVoiceAiAction {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl DeleteVoiceAiAction {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -673,24 +682,25 @@ Defaults to the client's configured location.*/
         request.query("agentId", &self.agent_id);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<(), crate::Error> {
         self.send_with_meta().await?;
         Ok(())
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<()>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `delete_voice_ai_agent`: set optional parameters, then call `send()`.
 ///
 /// Delete a voice AI agent.
 ///
 /// `DELETE /voice-ai/agents/{agentId}` · Version `v3` · location token · scopes: `voice-ai-agents.write`
-///
-/// Note: HighLevel's operationId here (delete-agent) is also used by the Conversation AI document; renamed.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct DeleteVoiceAiAgent {
@@ -698,14 +708,16 @@ pub struct DeleteVoiceAiAgent {
     agent_id: String,
     location_id: Option<String>,
 }
-impl DeleteVoiceAiAgent {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl DeleteVoiceAiAgent {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -730,17 +742,20 @@ Defaults to the client's configured location.*/
         request.query("locationId", &location_id);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<(), crate::Error> {
         self.send_with_meta().await?;
         Ok(())
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(self) -> Result<crate::ApiResponse<()>, crate::Error> {
         let request = self.to_request()?;
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_voice_ai_action`: set optional parameters, then call `send()`.
 ///
 /// Fetch one voice AI action.
@@ -753,14 +768,16 @@ pub struct GetVoiceAiAction {
     action_id: String,
     location_id: Option<String>,
 }
-impl GetVoiceAiAction {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl GetVoiceAiAction {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -785,10 +802,12 @@ Defaults to the client's configured location.*/
         request.query("locationId", &location_id);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::voice_ai::VoiceAiAction, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -797,13 +816,12 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_voice_ai_agent`: set optional parameters, then call `send()`.
 ///
 /// Fetch one voice AI agent with its actions.
 ///
 /// `GET /voice-ai/agents/{agentId}` · Version `v3` · location token · scopes: `voice-ai-agents.readonly`
-///
-/// Note: HighLevel's operationId here (get-agent) is also used by the Conversation AI document; renamed.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct GetVoiceAiAgent {
@@ -811,14 +829,16 @@ pub struct GetVoiceAiAgent {
     agent_id: String,
     location_id: Option<String>,
 }
-impl GetVoiceAiAgent {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl GetVoiceAiAgent {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -843,10 +863,12 @@ Defaults to the client's configured location.*/
         request.query("locationId", &location_id);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::voice_ai::VoiceAiAgent, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -855,6 +877,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `get_voice_ai_call_log`: set optional parameters, then call `send()`.
 ///
 /// Fetch one call log.
@@ -867,14 +890,16 @@ pub struct GetVoiceAiCallLog {
     call_id: String,
     location_id: Option<String>,
 }
-impl GetVoiceAiCallLog {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl GetVoiceAiCallLog {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -899,10 +924,12 @@ Defaults to the client's configured location.*/
         request.query("locationId", &location_id);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::voice_ai::CallLog, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -911,6 +938,7 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `list_voice_ai_agents`: set optional parameters, then call `send()`.
 ///
 /// List the voice AI agents of a location.
@@ -925,29 +953,34 @@ pub struct ListVoiceAiAgents {
     location_id: Option<String>,
     query: Option<String>,
 }
+
 impl ListVoiceAiAgents {
-    ///Page number, from 1.
+    /// Page number, from 1.
     pub fn page(mut self, value: impl Into<i64>) -> Self {
         self.page = Some(value.into());
         self
     }
-    ///Page size.
+
+    /// Page size.
     pub fn page_size(mut self, value: impl Into<i64>) -> Self {
         self.page_size = Some(value.into());
         self
     }
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Text matched against agent names.
+
+    /// Text matched against agent names.
     pub fn query(mut self, value: impl Into<String>) -> Self {
         self.query = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -975,12 +1008,14 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::voice_ai::ListVoiceAiAgentsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -992,15 +1027,20 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 impl crate::Paginated for ListVoiceAiAgents {
     type Page = crate::voice_ai::ListVoiceAiAgentsResponse;
+
     type Item = crate::voice_ai::VoiceAiAgent;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListVoiceAiAgents::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.agents.as_ref()).map_or(0, Vec::len);
@@ -1015,10 +1055,12 @@ impl crate::Paginated for ListVoiceAiAgents {
         self.page = Some(next);
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.agents).unwrap_or_default()
     }
 }
+
 impl ListVoiceAiAgents {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -1029,6 +1071,7 @@ impl ListVoiceAiAgents {
         crate::paginate(self)
     }
 }
+
 /// Request builder for `list_voice_ai_call_logs`: set optional parameters, then call `send()`.
 ///
 /// List the calls handled by voice AI agents of a location.
@@ -1050,40 +1093,47 @@ pub struct ListVoiceAiCallLogs {
     page: Option<i64>,
     page_size: Option<i64>,
 }
-impl ListVoiceAiCallLogs {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl ListVoiceAiCallLogs {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
-    ///Only calls of this agent.
+
+    /// Only calls of this agent.
     pub fn agent_id(mut self, value: impl Into<String>) -> Self {
         self.agent_id = Some(value.into());
         self
     }
-    ///Only calls with these contacts.
+
+    /// Only calls with these contacts.
     pub fn contact_id(mut self, value: impl Into<Vec<String>>) -> Self {
         self.contact_id = Some(value.into());
         self
     }
-    ///Live calls or trial calls.
+
+    /// Live calls or trial calls.
     pub fn call_type(mut self, value: impl Into<ListVoiceAiCallLogsCallType>) -> Self {
         self.call_type = Some(value.into());
         self
     }
-    ///Start of the window, Unix time in milliseconds; give endDate too.
+
+    /// Start of the window, Unix time in milliseconds; give endDate too.
     pub fn start_date(mut self, value: impl Into<i64>) -> Self {
         self.start_date = Some(value.into());
         self
     }
-    ///End of the window, Unix time in milliseconds; give startDate too.
+
+    /// End of the window, Unix time in milliseconds; give startDate too.
     pub fn end_date(mut self, value: impl Into<i64>) -> Self {
         self.end_date = Some(value.into());
         self
     }
-    ///Only calls in which one of these actions ran.
+
+    /// Only calls in which one of these actions ran.
     pub fn action_type(
         mut self,
         value: impl Into<Vec<crate::voice_ai::VoiceAiActionType>>,
@@ -1091,26 +1141,31 @@ Defaults to the client's configured location.*/
         self.action_type = Some(value.into());
         self
     }
-    ///Sort field; newest first when absent.
+
+    /// Sort field; newest first when absent.
     pub fn sort_by(mut self, value: impl Into<ListVoiceAiCallLogsSortBy>) -> Self {
         self.sort_by = Some(value.into());
         self
     }
-    ///Sort direction, used with sortBy.
+
+    /// Sort direction, used with sortBy.
     pub fn sort(mut self, value: impl Into<ListVoiceAiCallLogsSort>) -> Self {
         self.sort = Some(value.into());
         self
     }
-    ///Page number, from 1.
+
+    /// Page number, from 1.
     pub fn page(mut self, value: impl Into<i64>) -> Self {
         self.page = Some(value.into());
         self
     }
-    ///Page size, at most 50.
+
+    /// Page size, at most 50.
     pub fn page_size(mut self, value: impl Into<i64>) -> Self {
         self.page_size = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1162,12 +1217,14 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::voice_ai::ListCallLogsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1179,15 +1236,20 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 impl crate::Paginated for ListVoiceAiCallLogs {
     type Page = crate::voice_ai::ListCallLogsResponse;
+
     type Item = crate::voice_ai::CallLog;
+
     fn client(&self) -> &crate::Client {
         &self.client
     }
+
     fn to_request(&self) -> Result<crate::Request, crate::Error> {
         ListVoiceAiCallLogs::to_request(self)
     }
+
     #[allow(unused_variables, clippy::cast_possible_truncation)]
     fn advance(&mut self, page: &Self::Page) -> bool {
         let count = Some(page).and_then(|v| v.call_logs.as_ref()).map_or(0, Vec::len);
@@ -1202,10 +1264,12 @@ impl crate::Paginated for ListVoiceAiCallLogs {
         self.page = Some(next);
         true
     }
+
     fn items(page: Self::Page) -> Vec<Self::Item> {
         Some(page).and_then(|v| v.call_logs).unwrap_or_default()
     }
 }
+
 impl ListVoiceAiCallLogs {
     /// Every item of every page, fetched lazily one page at a time.
     pub fn stream(
@@ -1216,13 +1280,12 @@ impl ListVoiceAiCallLogs {
         crate::paginate(self)
     }
 }
+
 /// Request builder for `update_voice_ai_action`: set optional parameters, then call `send()`.
 ///
 /// Replace the settings of a voice AI action.
 ///
 /// `PUT /voice-ai/actions/{actionId}` · Version `v3` · location token · scopes: `voice-ai-agent-goals.write`
-///
-/// Note: HighLevel's operationId here (update-action) is also used by the Conversation AI document; renamed.
 #[derive(Clone, Debug)]
 #[must_use = "a request does nothing until `.send().await`"]
 pub struct UpdateVoiceAiAction {
@@ -1230,6 +1293,7 @@ pub struct UpdateVoiceAiAction {
     action_id: String,
     body: crate::voice_ai::VoiceAiActionRequest,
 }
+
 impl UpdateVoiceAiAction {
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
@@ -1254,10 +1318,12 @@ impl UpdateVoiceAiAction {
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::voice_ai::VoiceAiAction, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1266,6 +1332,7 @@ impl UpdateVoiceAiAction {
         self.client.execute(request).await
     }
 }
+
 /// Request builder for `update_voice_ai_agent`: set optional parameters, then call `send()`.
 ///
 /// Change some settings of a voice AI agent.
@@ -1279,14 +1346,16 @@ pub struct UpdateVoiceAiAgent {
     location_id: Option<String>,
     body: crate::voice_ai::UpdateVoiceAiAgentRequest,
 }
-impl UpdateVoiceAiAgent {
-    /**The location (sub-account).
 
-Defaults to the client's configured location.*/
+impl UpdateVoiceAiAgent {
+    /// The location (sub-account).
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -1315,10 +1384,12 @@ Defaults to the client's configured location.*/
         }
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(self) -> Result<crate::voice_ai::VoiceAiAgent, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
@@ -1327,17 +1398,21 @@ Defaults to the client's configured location.*/
         self.client.execute(request).await
     }
 }
+
 /// Values of `ListVoiceAiCallLogsCallType`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ListVoiceAiCallLogsCallType {
-    ///`LIVE`
+    /// `LIVE`
     Live,
-    ///`TRIAL`
+
+    /// `TRIAL`
     Trial,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 impl ListVoiceAiCallLogsCallType {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1348,6 +1423,7 @@ impl ListVoiceAiCallLogsCallType {
         }
     }
 }
+
 impl From<&str> for ListVoiceAiCallLogsCallType {
     fn from(value: &str) -> Self {
         match value {
@@ -1358,17 +1434,21 @@ impl From<&str> for ListVoiceAiCallLogsCallType {
     }
 }
 crate::runtime::enums::string_enum!(ListVoiceAiCallLogsCallType);
+
 /// Values of `ListVoiceAiCallLogsSort`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ListVoiceAiCallLogsSort {
-    ///`ascend`
+    /// `ascend`
     Ascend,
-    ///`descend`
+
+    /// `descend`
     Descend,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 impl ListVoiceAiCallLogsSort {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1379,6 +1459,7 @@ impl ListVoiceAiCallLogsSort {
         }
     }
 }
+
 impl From<&str> for ListVoiceAiCallLogsSort {
     fn from(value: &str) -> Self {
         match value {
@@ -1389,17 +1470,21 @@ impl From<&str> for ListVoiceAiCallLogsSort {
     }
 }
 crate::runtime::enums::string_enum!(ListVoiceAiCallLogsSort);
+
 /// Values of `ListVoiceAiCallLogsSortBy`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ListVoiceAiCallLogsSortBy {
-    ///`duration`
+    /// `duration`
     Duration,
-    ///`createdAt`
+
+    /// `createdAt`
     CreatedAt,
+
     /// A value this version of the client does not know; the text is kept.
     Unknown(String),
 }
+
 impl ListVoiceAiCallLogsSortBy {
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
@@ -1410,6 +1495,7 @@ impl ListVoiceAiCallLogsSortBy {
         }
     }
 }
+
 impl From<&str> for ListVoiceAiCallLogsSortBy {
     fn from(value: &str) -> Self {
         match value {

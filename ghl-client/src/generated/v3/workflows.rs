@@ -21,17 +21,21 @@
 //! | method | HTTP | Version | token |
 //! |---|---|---|---|
 //! | [`list_workflows`](Workflows::list_workflows) | `GET /workflows/` | `v3` | location |
+
 /// This module's path below the crate root.
 pub const MODULE: &str = "v3::workflows";
-///Operations of the Workflows module. Get one with `client.v3().workflows()`.
+
+/// Operations of the Workflows module. Get one with `client.v3().workflows()`.
 #[derive(Clone, Debug)]
 pub struct Workflows {
     client: crate::Client,
 }
+
 impl Workflows {
     pub(crate) fn new(client: crate::Client) -> Self {
         Self { client }
     }
+
     /// List the workflows of a location.
     ///
     /// `GET /workflows/` · Version `v3` · location token · scopes: `workflows.readonly`
@@ -42,7 +46,8 @@ impl Workflows {
         }
     }
 }
-///One call per operation with sample arguments (contract tests only).
+
+/// One call per operation with sample arguments (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -61,7 +66,8 @@ pub fn contract_samples(
         ));
     calls
 }
-///One call per operation with every optional argument and field set too (contract tests only).
+
+/// One call per operation with every optional argument and field set too (contract tests only).
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
 #[allow(clippy::vec_init_then_push, deprecated)]
@@ -80,6 +86,7 @@ pub fn contract_samples_full(
         ));
     calls
 }
+
 /// Request builder for `list_workflows`: set optional parameters, then call `send()`.
 ///
 /// List the workflows of a location.
@@ -91,14 +98,16 @@ pub struct ListWorkflows {
     client: crate::Client,
     location_id: Option<String>,
 }
-impl ListWorkflows {
-    /**Sets `locationId`.
 
-Defaults to the client's configured location.*/
+impl ListWorkflows {
+    /// Sets `locationId`.
+    ///
+    /// Defaults to the client's configured location.
     pub fn location_id(mut self, value: impl Into<String>) -> Self {
         self.location_id = Some(value.into());
         self
     }
+
     /// Builds the HTTP request without sending it (useful in tests).
     pub fn to_request(&self) -> Result<crate::Request, crate::Error> {
         static META: crate::OperationMeta = crate::OperationMeta {
@@ -117,12 +126,14 @@ Defaults to the client's configured location.*/
         request.query("locationId", &location_id);
         Ok(request)
     }
+
     /// Sends the request and returns the decoded body.
     pub async fn send(
         self,
     ) -> Result<crate::workflows::ListWorkflowsResponse, crate::Error> {
         Ok(self.send_with_meta().await?.body)
     }
+
     /// Sends the request and returns the body with status, headers and raw bytes.
     pub async fn send_with_meta(
         self,
