@@ -2,6 +2,10 @@
 #![warn(missing_docs)]
 
 pub mod runtime;
+/// The `ghl` command line's dispatcher (feature `cli`); the binary is `src/bin/ghl.rs`.
+#[cfg(feature = "cli")]
+#[doc(hidden)]
+pub mod cli;
 #[cfg(feature = "webhooks")]
 pub mod webhook;
 #[cfg(feature = "webhooks")]
