@@ -1,11 +1,11 @@
 #![doc = include_str!("generated/crate_docs.md")]
 #![warn(missing_docs)]
 
-pub mod runtime;
 /// The `ghl` command line's dispatcher (feature `cli`); the binary is `src/bin/ghl.rs`.
 #[cfg(feature = "cli")]
 #[doc(hidden)]
 pub mod cli;
+pub mod runtime;
 #[cfg(feature = "webhooks")]
 pub mod webhook;
 #[cfg(feature = "webhooks")]

@@ -190,11 +190,19 @@ fn fields(api: &Api, ty: &Ty) -> Vec<TokenStream> {
         .map(|f| {
             let name = &f.wire;
             let required = f.required;
-            let shape = shape(api, &f.ty);
+            // A binary string (or list of them) is a file part.
+            let shape = if f.binary { shape(api, &file_ty(&f.ty)) } else { shape(api, &f.ty) };
             let help = first_line(f.doc.as_deref());
             quote! { CliField { name: #name, required: #required, shape: #shape, help: #help } }
         })
         .collect()
+}
+
+fn file_ty(ty: &Ty) -> Ty {
+    match ty {
+        Ty::Array(_) => Ty::Array(Box::new(Ty::Upload)),
+        _ => Ty::Upload,
+    }
 }
 
 fn struct_fields<'a>(api: &'a Api, ty: &Ty) -> Option<&'a [crate::ir::Field]> {

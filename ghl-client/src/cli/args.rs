@@ -77,9 +77,8 @@ impl Input {
         };
         let mut files = Vec::new();
         for spec in m.try_get_many::<String>(FILE).ok().flatten().into_iter().flatten() {
-            let (part, path) = spec
-                .split_once('=')
-                .ok_or_else(|| Failure::usage(format!("--file `{spec}`: expected PART=PATH")))?;
+            let (part, path) =
+                spec.split_once('=').ok_or_else(|| Failure::usage(format!("--file `{spec}`: expected PART=PATH")))?;
             files.push((part.to_owned(), PathBuf::from(path)));
         }
         Ok(Input { params, body, files })
@@ -132,7 +131,9 @@ impl Input {
                         request.scope_key(values.first().map(text).unwrap_or_default());
                     }
                     match p.encoding {
-                        ParamEncoding::Text | ParamEncoding::Each => request.query_each(p.name, values.iter().map(text)),
+                        ParamEncoding::Text | ParamEncoding::Each => {
+                            request.query_each(p.name, values.iter().map(text))
+                        }
                         ParamEncoding::Comma => request.query_joined(p.name, values.iter().map(text)),
                         ParamEncoding::Json if p.shape.list => {
                             request.query_json(p.name, &values).map_err(Failure::from)?;
@@ -176,7 +177,11 @@ impl Input {
                     if !path.is_file() {
                         return Err(Failure::usage(format!("--file {name}={}: no such file", path.display())));
                     }
-                    parts.push(Part::File { name: name.clone().into(), upload: Upload::from_path(path), max_bytes: None });
+                    parts.push(Part::File {
+                        name: name.clone().into(),
+                        upload: Upload::from_path(path),
+                        max_bytes: None,
+                    });
                 }
                 request.multipart(parts);
             }
@@ -220,7 +225,9 @@ fn many<T: Clone + Send + Sync + 'static>(m: &ArgMatches, id: &str) -> Vec<T> {
 fn read_body(source: &str) -> Result<Value, Failure> {
     let text = if source == "-" {
         let mut s = String::new();
-        std::io::stdin().read_to_string(&mut s).map_err(|e| Failure::usage(format!("--body -: cannot read stdin: {e}")))?;
+        std::io::stdin()
+            .read_to_string(&mut s)
+            .map_err(|e| Failure::usage(format!("--body -: cannot read stdin: {e}")))?;
         s
     } else if let Some(path) = source.strip_prefix('@') {
         std::fs::read_to_string(path).map_err(|e| Failure::usage(format!("--body @{path}: {e}")))?
@@ -239,10 +246,11 @@ fn object(body: &mut Value) -> Result<&mut Map<String, Value>, Failure> {
 
 /// `KEY=VALUE` (typed from the spec's field) or `KEY:=JSON`.
 fn field<'a>(op: &CliOperation, spec: &'a str) -> Result<(&'a str, Value), Failure> {
-    let (key, raw) = spec.split_once('=').ok_or_else(|| Failure::usage(format!("--field `{spec}`: expected KEY=VALUE")))?;
+    let (key, raw) =
+        spec.split_once('=').ok_or_else(|| Failure::usage(format!("--field `{spec}`: expected KEY=VALUE")))?;
     if let Some(key) = key.strip_suffix(':') {
-        let value = serde_json::from_str(raw)
-            .map_err(|e| Failure::usage(format!("--field {key}:=…: not valid JSON ({e})")))?;
+        let value =
+            serde_json::from_str(raw).map_err(|e| Failure::usage(format!("--field {key}:=…: not valid JSON ({e})")))?;
         return Ok((key, value));
     }
     let shape = op.body.as_ref().and_then(|b| b.fields.iter().find(|f| f.name == key)).map(|f| f.shape);

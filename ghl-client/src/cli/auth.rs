@@ -47,7 +47,8 @@ pub fn token_path(global: &ArgMatches) -> Option<PathBuf> {
     if let Some(p) = global.try_get_one::<PathBuf>(TOKEN_STORE).ok().flatten() {
         return Some(p.clone());
     }
-    let config = var("XDG_CONFIG_HOME").map(PathBuf::from).or_else(|| var("HOME").map(|h| PathBuf::from(h).join(".config")));
+    let config =
+        var("XDG_CONFIG_HOME").map(PathBuf::from).or_else(|| var("HOME").map(|h| PathBuf::from(h).join(".config")));
     config.map(|c| c.join("ghl").join("tokens.json"))
 }
 
@@ -105,7 +106,8 @@ pub async fn run(global: &ArgMatches, m: &ArgMatches, printer: &Printer) -> Resu
         Some(("status", _)) => status(global, &env).await,
         Some(("url", sub)) => {
             let client = oauth_client(global, &env)?;
-            let mut url = client.authorization_url(sub.get_one::<String>("redirect-uri").cloned().unwrap_or_default())?;
+            let mut url =
+                client.authorization_url(sub.get_one::<String>("redirect-uri").cloned().unwrap_or_default())?;
             for s in sub.get_many::<String>("scope").into_iter().flatten() {
                 url = url.scope(s.clone());
             }
@@ -142,7 +144,10 @@ pub async fn run(global: &ArgMatches, m: &ArgMatches, printer: &Printer) -> Resu
 
 fn oauth_client(global: &ArgMatches, env: &Env) -> Result<Client, Failure> {
     let (Some(id), Some(secret)) = (env.client_id.clone(), var(ENV_CLIENT_SECRET)) else {
-        return Err(Error::Config(format!("set {ENV_CLIENT_ID} and {ENV_CLIENT_SECRET} to the marketplace app's credentials")).into());
+        return Err(Error::Config(format!(
+            "set {ENV_CLIENT_ID} and {ENV_CLIENT_SECRET} to the marketplace app's credentials"
+        ))
+        .into());
     };
     let path = token_path(global)
         .ok_or_else(|| Failure::usage("no token file: pass --token-store PATH or set GHL_TOKEN_STORE".into()))?;
@@ -183,8 +188,12 @@ async fn status(global: &ArgMatches, env: &Env) -> Result<(), Failure> {
                         Some(record) => {
                             let t = &record.tokens;
                             let who = match t.user_type {
-                                UserType::Location => format!("location token for {}", t.location_id.as_deref().unwrap_or("?")),
-                                UserType::Company => format!("agency token for company {}", t.company_id.as_deref().unwrap_or("?")),
+                                UserType::Location => {
+                                    format!("location token for {}", t.location_id.as_deref().unwrap_or("?"))
+                                }
+                                UserType::Company => {
+                                    format!("agency token for company {}", t.company_id.as_deref().unwrap_or("?"))
+                                }
                             };
                             let now = crate::runtime::oauth::unix_now();
                             let expiry = if t.expires_at > now {
@@ -193,9 +202,15 @@ async fn status(global: &ArgMatches, env: &Env) -> Result<(), Failure> {
                                 "expired (refreshed on the next call)".to_owned()
                             };
                             let refresh = if t.refresh_token.is_some() { "with" } else { "without" };
-                            lines.push(format!("OAuth tokens ({}): {who}, {expiry}, {refresh} a refresh token", path.display()));
+                            lines.push(format!(
+                                "OAuth tokens ({}): {who}, {expiry}, {refresh} a refresh token",
+                                path.display()
+                            ));
                         }
-                        None => lines.push(format!("OAuth tokens: none in {} yet; run `ghl auth login --code …`", path.display())),
+                        None => lines.push(format!(
+                            "OAuth tokens: none in {} yet; run `ghl auth login --code …`",
+                            path.display()
+                        )),
                     }
                 }
                 None => lines.push("OAuth tokens: no token file (set GHL_TOKEN_STORE)".into()),

@@ -31,7 +31,8 @@ pub const FIELD: &str = "ghl-field";
 pub const FILE: &str = "ghl-file";
 
 /// Flags an operation's own options must not take.
-const RESERVED: &[&str] = &["v3", "dry-run", "pretty", "compact", "token-store", "all", "body", "field", "file", "help"];
+const RESERVED: &[&str] =
+    &["v3", "dry-run", "pretty", "compact", "token-store", "all", "body", "field", "file", "help"];
 
 /// Whether `--v3` comes before the first subcommand (a module name).
 pub fn wants_v3(args: &[OsString]) -> bool {
@@ -74,7 +75,9 @@ pub fn root(group: &str) -> Command {
         ))
         .subcommand_required(true)
         .arg_required_else_help(true)
-        .arg(Arg::new(V3).long("v3").global(true).action(ArgAction::SetTrue).help("Use API v3's modules and operations"))
+        .arg(
+            Arg::new(V3).long("v3").global(true).action(ArgAction::SetTrue).help("Use API v3's modules and operations"),
+        )
         .arg(
             Arg::new(DRY_RUN)
                 .long("dry-run")
@@ -82,7 +85,9 @@ pub fn root(group: &str) -> Command {
                 .action(ArgAction::SetTrue)
                 .help("Print the request (method, URL, headers with the token redacted, body) and send nothing"),
         )
-        .arg(Arg::new(PRETTY).long("pretty").global(true).action(ArgAction::SetTrue).help("Pretty JSON even when piped"))
+        .arg(
+            Arg::new(PRETTY).long("pretty").global(true).action(ArgAction::SetTrue).help("Pretty JSON even when piped"),
+        )
         .arg(
             Arg::new(COMPACT)
                 .long("compact")

@@ -84,7 +84,9 @@ async fn dispatch(group: &str, matches: &ArgMatches, printer: &Printer) -> Resul
         Some(("auth", sub)) => auth::run(matches, sub, printer).await,
         Some((module, sub)) => {
             let Some((command, op_matches)) = sub.subcommand() else {
-                return Err(output::Failure::usage(format!("`ghl {module}` needs an operation; see `ghl {module} --help`")));
+                return Err(output::Failure::usage(format!(
+                    "`ghl {module}` needs an operation; see `ghl {module} --help`"
+                )));
             };
             let op = find(group, module, command)
                 .ok_or_else(|| output::Failure::usage(format!("no operation `{module} {command}`")))?;

@@ -28,7 +28,12 @@ fn int(v: Option<&Value>) -> Option<i64> {
 }
 
 /// Fetches every page of `op` starting from `input`, printing items as JSON lines.
-pub async fn all(client: &Client, op: &'static CliOperation, mut input: Input, printer: &Printer) -> Result<(), Failure> {
+pub async fn all(
+    client: &Client,
+    op: &'static CliOperation,
+    mut input: Input,
+    printer: &Printer,
+) -> Result<(), Failure> {
     let Some(paging) = &op.paging else {
         return Err(Failure::usage(format!("`{}` does not page", op.command)));
     };
@@ -51,11 +56,11 @@ pub async fn all(client: &Client, op: &'static CliOperation, mut input: Input, p
             let total = paging.total.and_then(|t| int(at(&page, t)));
             let next = match &paging.style {
                 PagingStyle::Offset(name) => {
-                    next_offset(int(input.get(name, paging.in_body)), limit, items.len(), total).map(|n| vec![(*name, Value::from(n))])
+                    next_offset(int(input.get(name, paging.in_body)), limit, items.len(), total)
+                        .map(|n| vec![(*name, Value::from(n))])
                 }
-                PagingStyle::Page(name) => {
-                    next_page(int(input.get(name, paging.in_body)), limit, items.len(), total).map(|n| vec![(*name, Value::from(n))])
-                }
+                PagingStyle::Page(name) => next_page(int(input.get(name, paging.in_body)), limit, items.len(), total)
+                    .map(|n| vec![(*name, Value::from(n))]),
                 PagingStyle::Cursor(cursors) => {
                     let mut moved = false;
                     let mut next = Vec::new();
