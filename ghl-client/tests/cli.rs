@@ -335,3 +335,54 @@ async fn auth_login_exchanges_the_code_into_the_token_file() {
     let access = stored["tokens"]["access_token"].as_str().expect("stored access token").to_owned();
     assert!(!printed.contains(&access), "the access token is not printed");
 }
+
+/// The README's `ghl` versions of SKILL.md's curl examples all run against
+/// the mock without a contract violation (so their paths and fields match the spec).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn readme_examples_match_the_spec() {
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md")).expect("README");
+    let block = readme
+        .split("<!-- ghl examples: begin -->")
+        .nth(1)
+        .and_then(|rest| rest.split("<!-- ghl examples: end -->").next())
+        .expect("the README has the examples block");
+    let commands: Vec<&str> = block.lines().filter(|l| l.starts_with("ghl ")).collect();
+    assert!(commands.len() >= 20, "{commands:?}");
+    let server = mock().await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(dir.path().join("file.png"), b"\x89PNG not really").expect("write");
+    std::fs::write(
+        dir.path().join("invoice.json"),
+        r#"{"altId":"loc-cli","altType":"location","name":"Invoice #001",
+            "contactDetails":{"id":"CONTACT_ID","name":"John Doe","email":"john@example.com","phoneNo":"+1234567890"},
+            "businessDetails":{"name":"Acme"},"currency":"USD",
+            "items":[{"name":"Consulting","qty":1,"amount":500,"currency":"USD","type":"one_time"}],
+            "issueDate":"2025-01-15","dueDate":"2025-02-15","discount":{"value":0,"type":"percentage"},
+            "sentTo":{"email":["john@example.com"]},"liveMode":false}"#,
+    )
+    .expect("write");
+    let bin_dir = Path::new(env!("CARGO_BIN_EXE_ghl")).parent().expect("bin dir").to_owned();
+    for line in commands {
+        server.reset();
+        let mut cmd = Command::new("sh");
+        cmd.env_clear()
+            .arg("-c")
+            .arg(line)
+            .current_dir(dir.path())
+            .env("PATH", format!("{}:/usr/bin:/bin", bin_dir.display()))
+            .env("GHL_BASE_URL", server.base_url())
+            .env("GHL_LOCATION_ID", "loc-cli");
+        if line.starts_with("ghl auth") {
+            cmd.env("GHL_CLIENT_ID", "cli-client")
+                .env("GHL_CLIENT_SECRET", "cli-secret")
+                .env("GHL_TOKEN_STORE", dir.path().join("tokens.json"));
+        } else {
+            cmd.env("GHL_API_KEY", TOKEN);
+        }
+        let out = run(cmd, None).await;
+        assert!(out.status.success(), "`{line}` failed ({:?}): {}", out.status.code(), stderr(&out));
+        assert!(server.violations().is_empty(), "`{line}`: {:?}", server.violations());
+        assert!(server.requests().iter().all(|r| r.operation_id.is_some()), "`{line}`: {:?}", server.requests());
+        assert!(!server.requests().is_empty(), "`{line}` sent nothing");
+    }
+}
