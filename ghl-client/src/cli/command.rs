@@ -57,7 +57,11 @@ pub fn root(group: &str) -> Command {
             modules.push(op.module);
         }
     }
-    let api = if group.is_empty() { "API v2" } else { "API v3" };
+    let (api, other) = if group.is_empty() {
+        ("API v2", "`ghl --v3 --help` shows API v3's")
+    } else {
+        ("API v3", "`ghl --help` shows API v2's")
+    };
     let mut root = Command::new("ghl")
         .version(env!("CARGO_PKG_VERSION"))
         .about("HighLevel (Go High Level) API from the command line: every operation of the spec")
@@ -69,7 +73,7 @@ pub fn root(group: &str) -> Command {
              tokens kept in the token store file), GHL_BASE_URL (another host, e.g. `cargo xtask mock`).",
         )
         .after_help(format!(
-            "Modules shown are {api}'s; `ghl --v3 --help` shows API v3's. `ghl ops` lists every operation.\n\n\
+            "Modules shown are {api}'s; {other}. `ghl ops` lists every operation.\n\n\
              Exit codes: {}",
             super::output::EXIT_CODES
         ))
