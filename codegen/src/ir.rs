@@ -411,6 +411,8 @@ pub struct Pagination {
 pub struct PageParam {
     /// Rust ident.
     pub ident: String,
+    /// Name on the wire (query parameter or body field).
+    pub wire: String,
     /// Type.
     pub ty: Ty,
     /// Stored as a plain value, not an `Option` (a required body field).
@@ -444,6 +446,8 @@ pub struct CursorSource {
 pub struct PathStep {
     /// Field ident.
     pub ident: String,
+    /// Field name on the wire.
+    pub wire: String,
     /// Field is `Option` (lenient or optional).
     pub optional: bool,
     /// Field is boxed.

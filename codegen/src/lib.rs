@@ -136,6 +136,7 @@ fn run(
     });
     let t = Instant::now();
     let root = emit::root_tokens(&api);
+    let cli_table = emit::cli_table::cli_table(&api);
     let crate_docs = emit::docs::crate_docs(&api);
     let features = emit::features_block(&api, config.root_group.as_deref());
     timings.emit = t.elapsed();
@@ -144,6 +145,12 @@ fn run(
     match render::rust_file(root, "spec/", &config.command) {
         Ok(text) => {
             files.insert("mod.rs".to_owned(), text);
+        }
+        Err(e) => diags.error("", "", e),
+    }
+    match render::rust_file(cli_table, "spec/", &config.command) {
+        Ok(text) => {
+            files.insert("cli_table.rs".to_owned(), text);
         }
         Err(e) => diags.error("", "", e),
     }
@@ -158,7 +165,7 @@ fn run(
             Err(e) => diags.error(&r.source, "", e),
         }
     }
-    if files.len() != api.modules.len() + 1 && !diags.has_errors() {
+    if files.len() != api.modules.len() + 2 && !diags.has_errors() {
         diags.error("", "", "internal error: a worker thread stopped before rendering its modules");
     }
     match crate_docs {

@@ -28,6 +28,18 @@ fn operations() {
     insta::assert_snapshot!("operations_features", out.features);
 }
 
+/// The `ghl` command line's table: one entry per operation, with parameters,
+/// body fields (file parts as files), paging by wire name, scopes and Version.
+#[test]
+fn cli_table() {
+    let out = generate_case("operations");
+    let table = &out.files["cli_table.rs"];
+    insta::assert_snapshot!("cli_table", table);
+    let ops: usize = out.api.modules.values().map(|m| m.operations.len()).sum();
+    assert_eq!(table.matches("    CliOperation {").count(), ops, "one entry per operation");
+    assert!(out.files["mod.rs"].contains("#[cfg(feature = \"cli\")]"), "declared behind the `cli` feature");
+}
+
 #[test]
 fn webhooks() {
     let out = generate_case("webhooks");

@@ -3,6 +3,10 @@
 #![warn(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+/// The `ghl` command line's dispatcher (feature `cli`); the binary is `src/bin/ghl.rs`.
+#[cfg(feature = "cli")]
+#[doc(hidden)]
+pub mod cli;
 pub mod runtime;
 #[cfg(feature = "webhooks")]
 #[cfg_attr(docsrs, doc(cfg(feature = "webhooks")))]

@@ -1,6 +1,7 @@
 //! IR → Rust tokens (quote) and text (minijinja). No decisions about the
 //! spec are made here; see `lower` for those.
 
+pub mod cli_table;
 pub mod docs;
 pub mod ops;
 pub mod samples;
@@ -339,6 +340,10 @@ pub fn root_tokens(api: &Api) -> TokenStream {
     });
     quote! {
         #out
+        /// The operation table of the `ghl` command line.
+        #[cfg(feature = "cli")]
+        #[doc(hidden)]
+        pub mod cli_table;
         /// One sample call per operation of every enabled module: `(module, operationId, call)`.
         #[cfg(feature = "contract-samples")]
         #[doc(hidden)]

@@ -62,14 +62,24 @@ impl Lowerer<'_> {
                         format!("body field `{wire}` must be in a required body and not nullable to be paged"),
                     ));
                 }
-                Ok(PageParam { ident: f.ident.clone(), ty: f.ty.clone(), plain: repr == Repr::Plain })
+                Ok(PageParam {
+                    ident: f.ident.clone(),
+                    wire: f.wire.clone(),
+                    ty: f.ty.clone(),
+                    plain: repr == Repr::Plain,
+                })
             } else {
                 let p = op
                     .params
                     .iter()
                     .find(|p| p.wire == wire && p.loc == ParamLoc::Query)
                     .ok_or_else(|| err(key, format!("no query parameter `{wire}`")))?;
-                Ok(PageParam { ident: p.ident.clone(), ty: p.ty.clone(), plain: p.required && p.context.is_none() })
+                Ok(PageParam {
+                    ident: p.ident.clone(),
+                    wire: p.wire.clone(),
+                    ty: p.ty.clone(),
+                    plain: p.required && p.context.is_none(),
+                })
             }
         };
         let param = |key: &str| -> Result<PageParam, (String, String)> {
@@ -180,7 +190,12 @@ impl Lowerer<'_> {
             if repr == Repr::Nullable {
                 return Err(format!("`{segment}` is a nullable request field"));
             }
-            steps.push(PathStep { ident: f.ident.clone(), optional: repr == Repr::Option, boxed: f.boxed });
+            steps.push(PathStep {
+                ident: f.ident.clone(),
+                wire: f.wire.clone(),
+                optional: repr == Repr::Option,
+                boxed: f.boxed,
+            });
             ty = f.ty.clone();
         }
         Ok((steps, ty))

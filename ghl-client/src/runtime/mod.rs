@@ -27,7 +27,7 @@ pub mod response;
 pub mod retry;
 pub mod secret;
 pub mod token_store;
-mod transport;
+pub(crate) mod transport;
 pub mod upload;
 #[doc(hidden)]
 pub use request::SampleCall;
