@@ -1362,6 +1362,11 @@ impl crate::Client {
     }
 }
 
+/// The operation table of the `ghl` command line.
+#[cfg(feature = "cli")]
+#[doc(hidden)]
+pub mod cli_table;
+
 /// One sample call per operation of every enabled module: `(module, operationId, call)`.
 #[cfg(feature = "contract-samples")]
 #[doc(hidden)]
