@@ -352,8 +352,15 @@ async fn every_fault_on_one_operation_per_module_gives_the_promised_outcome() {
     let server = server().await;
     let client = builder(&server).no_rate_limit().build().unwrap();
     let mut seen_modules = std::collections::BTreeSet::new();
+    // Samples the schema check still refuses (tests/mock-schema-known.txt) would
+    // fail for that reason under every fault: pick another operation of the module.
+    let known = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("mock-schema-known.txt"))
+        .expect("tests/mock-schema-known.txt");
+    let refused: std::collections::BTreeSet<&str> =
+        known.lines().filter(|l| !l.starts_with('#')).filter_map(|l| l.split_once(':').map(|(op, _)| op)).collect();
     let picked: Vec<(String, &'static str)> = ghl_client::contract_samples(&client)
         .into_iter()
+        .filter(|(module, id, _)| !refused.contains(format!("{module} {id}").as_str()))
         .filter(|(module, _, _)| seen_modules.insert(*module))
         .map(|(module, id, _)| (module.to_owned(), id))
         .collect();
