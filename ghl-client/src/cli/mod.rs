@@ -4,9 +4,9 @@
 //! same [`crate::Client`] as the library (token choice, `Version`, OAuth
 //! refresh, retries, rate limit, errors).
 //!
-//! The pieces: [`command`] (the clap tree and per-operation help), [`args`]
-//! (arguments to a [`crate::Request`]), [`output`] (JSON out, errors and exit
-//! codes), [`paging`] (`--all`), [`auth`] (the client from the environment and
+//! The pieces: `command` (the clap tree and per-operation help), `args`
+//! (arguments to a [`crate::Request`]), `output` (JSON out, errors and exit
+//! codes), `paging` (`--all`), `auth` (the client from the environment and
 //! `ghl auth`).
 
 pub mod args;
