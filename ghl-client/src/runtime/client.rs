@@ -336,7 +336,7 @@ impl Client {
                 Ok(a) => a,
                 Err(error) => {
                     let retry = error.is_transport_failure();
-                    match inner.retry_decision(call, meta, Failure::Transport, attempt) {
+                    match call.retry.decide(&meta.method, Failure::Transport, attempt) {
                         Decision::Retry(wait) if replayable && retry && pause(wait, &mut waited).await => {
                             tracing::warn!(error = %error, wait_ms = wait.as_millis() as u64, "request failed; retried");
                             continue;
@@ -371,7 +371,7 @@ impl Client {
                 return Err(inner.credentials.redact_error(unauthorized(meta, &bearer, renewed, &raw, trace)));
             }
             let failure = Failure::Status(status, &limits);
-            let decision = inner.retry_decision(call, meta, failure, attempt);
+            let decision = call.retry.decide(&meta.method, failure, attempt);
             if status == StatusCode::TOO_MANY_REQUESTS {
                 let server_wait = limits.retry_after.or(limits.interval);
                 if let (Some(limiter), Some(w)) = (&inner.limiter, server_wait) {
@@ -414,18 +414,6 @@ impl Client {
             }
             return Err(inner.credentials.redact_error(api_error(meta.id, status, &headers, raw, trace)));
         }
-    }
-}
-
-impl Inner {
-    fn retry_decision(
-        &self,
-        call: &CallSettings,
-        meta: &OperationMeta,
-        failure: Failure<'_>,
-        attempt: u32,
-    ) -> Decision {
-        call.retry.decide(&meta.method, failure, attempt)
     }
 }
 
